@@ -1,0 +1,295 @@
+//! The one error type of permsnap.
+//!
+//! Every variant has a stable machine code ([`Error::code`]) that programs may
+//! switch on, and a message written for a person (its `Display`). Codes never
+//! change meaning once released; new variants get new codes.
+
+use std::string::String;
+use core::fmt;
+
+/// Everything that can go wrong in permsnap, from a malformed snapshot to an
+/// inconsistent policy. A refused snapshot grants nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The text form is not valid base64url.
+    BadEncoding {
+        /// What was wrong with the text.
+        detail: String,
+    },
+    /// The snapshot is shorter than its structure requires.
+    Truncated {
+        /// How many bytes were needed at least.
+        needed: usize,
+        /// How many bytes were there.
+        actual: usize,
+    },
+    /// The snapshot is longer than any valid snapshot may be.
+    TooLarge {
+        /// The limit in bytes.
+        limit: usize,
+        /// The size received.
+        actual: usize,
+    },
+    /// The snapshot does not start with the permsnap magic bytes.
+    BadMagic {
+        /// The bytes found where the magic was expected.
+        found: [u8; 3],
+    },
+    /// The snapshot's format version is outside the supported range.
+    UnsupportedVersion {
+        /// The version found.
+        found: u8,
+        /// Lowest supported version.
+        min: u8,
+        /// Highest supported version.
+        max: u8,
+    },
+    /// The key id is not in the verifier's keyring.
+    UnknownKey {
+        /// The key id named by the snapshot.
+        kid: String,
+    },
+    /// The Ed25519 signature does not verify (tampered, or signed by another key).
+    BadSignature,
+    /// The signed payload does not decode as a snapshot.
+    Malformed {
+        /// What could not be decoded.
+        detail: String,
+    },
+    /// The snapshot's lifetime has ended.
+    Expired {
+        /// Expiry, seconds since the Unix epoch.
+        expires_at: u64,
+        /// The verifier's clock, seconds since the Unix epoch.
+        now: u64,
+    },
+    /// The snapshot is not valid yet.
+    NotYetValid {
+        /// Start of validity, seconds since the Unix epoch.
+        not_before: u64,
+        /// The verifier's clock, seconds since the Unix epoch.
+        now: u64,
+    },
+    /// The snapshot was issued for another tenant than the one expected.
+    WrongTenant {
+        /// The tenant the verifier expects.
+        expected: String,
+        /// The tenant named in the snapshot.
+        found: String,
+    },
+    /// The snapshot was issued for another catalog than the verifier's.
+    WrongCatalog {
+        /// Fingerprint of the verifier's catalog, hex.
+        expected: String,
+        /// Fingerprint named in the snapshot, hex.
+        found: String,
+    },
+    /// The snapshot has been revoked.
+    Revoked {
+        /// Why: an epoch cut-off or the snapshot id.
+        detail: String,
+    },
+    /// A permission name that the catalog does not define.
+    UnknownPermission {
+        /// The name asked for.
+        name: String,
+    },
+    /// A record kind that the catalog does not define.
+    UnknownKind {
+        /// The kind asked for.
+        name: String,
+    },
+    /// A key or key set (JWK / JWKS) that cannot be used.
+    InvalidKey {
+        /// What was wrong.
+        detail: String,
+    },
+    /// The policy file is inconsistent or malformed.
+    InvalidPolicy {
+        /// Where: file, then entry.
+        at: String,
+        /// What was wrong.
+        detail: String,
+    },
+    /// Issuing would grant an owner-only power to someone who is not an owner.
+    OwnerOnly {
+        /// The staff member.
+        staff: String,
+        /// The owner-only permission.
+        permission: String,
+    },
+    /// Issuing would grant a permission whose requirements are not granted.
+    MissingRequirement {
+        /// The staff member.
+        staff: String,
+        /// The permission granted.
+        permission: String,
+        /// The required permission that is missing.
+        requires: String,
+    },
+    /// The staff account is deactivated and gets no snapshot.
+    Deactivated {
+        /// The staff member.
+        staff: String,
+    },
+    /// No staff member with that id in the policy.
+    UnknownStaff {
+        /// The id asked for.
+        staff: String,
+    },
+    /// An argument passed to the API is not of the expected shape.
+    InvalidArgument {
+        /// What was wrong.
+        detail: String,
+    },
+}
+
+impl Error {
+    /// The stable machine code of this error, e.g. `"expired"`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::BadEncoding { .. } => "bad_encoding",
+            Error::Truncated { .. } => "truncated",
+            Error::TooLarge { .. } => "too_large",
+            Error::BadMagic { .. } => "bad_magic",
+            Error::UnsupportedVersion { .. } => "unsupported_version",
+            Error::UnknownKey { .. } => "unknown_key",
+            Error::BadSignature => "bad_signature",
+            Error::Malformed { .. } => "malformed",
+            Error::Expired { .. } => "expired",
+            Error::NotYetValid { .. } => "not_yet_valid",
+            Error::WrongTenant { .. } => "wrong_tenant",
+            Error::WrongCatalog { .. } => "wrong_catalog",
+            Error::Revoked { .. } => "revoked",
+            Error::UnknownPermission { .. } => "unknown_permission",
+            Error::UnknownKind { .. } => "unknown_kind",
+            Error::InvalidKey { .. } => "invalid_key",
+            Error::InvalidPolicy { .. } => "invalid_policy",
+            Error::OwnerOnly { .. } => "owner_only",
+            Error::MissingRequirement { .. } => "missing_requirement",
+            Error::Deactivated { .. } => "deactivated",
+            Error::UnknownStaff { .. } => "unknown_staff",
+            Error::InvalidArgument { .. } => "invalid_argument",
+        }
+    }
+
+    /// True when the error refuses a snapshot (as opposed to a bad question
+    /// asked of a valid one, or a policy problem at issue time).
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            Error::BadEncoding { .. }
+                | Error::Truncated { .. }
+                | Error::TooLarge { .. }
+                | Error::BadMagic { .. }
+                | Error::UnsupportedVersion { .. }
+                | Error::UnknownKey { .. }
+                | Error::BadSignature
+                | Error::Malformed { .. }
+                | Error::Expired { .. }
+                | Error::NotYetValid { .. }
+                | Error::WrongTenant { .. }
+                | Error::WrongCatalog { .. }
+                | Error::Revoked { .. }
+        )
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::BadEncoding { detail } => {
+                write!(f, "the snapshot text is not valid base64url: {detail}")
+            }
+            Error::Truncated { needed, actual } => write!(
+                f,
+                "the snapshot is truncated: at least {needed} bytes are needed, {actual} were given"
+            ),
+            Error::TooLarge { limit, actual } => write!(
+                f,
+                "the snapshot is too large: {actual} bytes, the limit is {limit}"
+            ),
+            Error::BadMagic { found } => write!(
+                f,
+                "this is not a permsnap snapshot: expected the magic bytes `PSN`, found `{}`",
+                hex(found)
+            ),
+            Error::UnsupportedVersion { found, min, max } => write!(
+                f,
+                "snapshot format version {found} is not supported (this build reads {min} to {max})"
+            ),
+            Error::UnknownKey { kid } => write!(
+                f,
+                "the snapshot is signed with key `{kid}`, which is not in the keyring; load the issuer's current JWKS"
+            ),
+            Error::BadSignature => write!(
+                f,
+                "the snapshot's signature does not verify: it was altered or signed with another key"
+            ),
+            Error::Malformed { detail } => write!(f, "the snapshot is malformed: {detail}"),
+            Error::Expired { expires_at, now } => write!(
+                f,
+                "the snapshot expired at {expires_at} (now {now}); ask the backend for a fresh one"
+            ),
+            Error::NotYetValid { not_before, now } => write!(
+                f,
+                "the snapshot is not valid before {not_before} (now {now}); check the clocks"
+            ),
+            Error::WrongTenant { expected, found } => write!(
+                f,
+                "the snapshot is for account `{found}`, not `{expected}`"
+            ),
+            Error::WrongCatalog { expected, found } => write!(
+                f,
+                "the snapshot was issued for catalog `{found}`, this verifier has catalog `{expected}`; deploy the same policy catalog on both sides"
+            ),
+            Error::Revoked { detail } => write!(f, "the snapshot has been revoked: {detail}"),
+            Error::UnknownPermission { name } => write!(
+                f,
+                "unknown permission `{name}`: it is not in the catalog (check the spelling)"
+            ),
+            Error::UnknownKind { name } => write!(
+                f,
+                "unknown record kind `{name}`: it is not in the catalog"
+            ),
+            Error::InvalidKey { detail } => write!(f, "invalid key: {detail}"),
+            Error::InvalidPolicy { at, detail } => write!(f, "{at}: {detail}"),
+            Error::OwnerOnly { staff, permission } => write!(
+                f,
+                "refusing to issue: `{permission}` is an owner-only power and staff member `{staff}` is not an owner"
+            ),
+            Error::MissingRequirement {
+                staff,
+                permission,
+                requires,
+            } => write!(
+                f,
+                "refusing to issue: staff member `{staff}` would get `{permission}`, which requires `{requires}`, not granted"
+            ),
+            Error::Deactivated { staff } => write!(
+                f,
+                "refusing to issue: the account of staff member `{staff}` is deactivated"
+            ),
+            Error::UnknownStaff { staff } => {
+                write!(f, "no staff member `{staff}` in the policy")
+            }
+            Error::InvalidArgument { detail } => write!(f, "invalid argument: {detail}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Lower-case hex of a byte string.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use core::fmt::Write;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// Shorthand for results in permsnap.
+pub type Result<T, E = Error> = core::result::Result<T, E>;

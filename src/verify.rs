@@ -1,0 +1,191 @@
+//! The verifier: keyring + catalog + options. Turns snapshot bytes or text
+//! into [`Permissions`], or refuses with a typed error.
+
+use crate::crypto::Keyring;
+use crate::decision::Permissions;
+use crate::error::{hex, Error, Result};
+use crate::format::{self, Claims};
+use crate::model::catalog::Catalog;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// Default clock leeway, seconds.
+pub const DEFAULT_LEEWAY: u64 = 30;
+
+/// What a verifier checks beyond the signature.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Refuse snapshots for any other tenant.
+    pub expected_tenant: Option<String>,
+    /// Clock skew tolerated on `not_before` and `expires_at`, seconds.
+    pub leeway: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            expected_tenant: None,
+            leeway: DEFAULT_LEEWAY,
+        }
+    }
+}
+
+/// Revocations known to the verifier: per tenant, a minimum epoch, and
+/// individual snapshot ids.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Revocations {
+    /// Per tenant: snapshots with a lower epoch are revoked.
+    pub min_epoch: BTreeMap<String, u32>,
+    /// Revoked snapshot ids.
+    pub ids: BTreeSet<[u8; 8]>,
+}
+
+impl Revocations {
+    /// Why `claims` is revoked, if it is.
+    pub fn check(&self, claims: &Claims) -> Result<()> {
+        if let Some(min) = self.min_epoch.get(&claims.tenant) {
+            if claims.epoch < *min {
+                return Err(Error::Revoked {
+                    detail: format!(
+                        "account `{}` revoked everything before epoch {min}; this snapshot has epoch {}",
+                        claims.tenant, claims.epoch
+                    ),
+                });
+            }
+        }
+        if self.ids.contains(&claims.id) {
+            return Err(Error::Revoked {
+                detail: format!("snapshot `{}` was revoked", hex(&claims.id)),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Verifies snapshots against a keyring and a catalog.
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    catalog: Arc<Catalog>,
+    keyring: Keyring,
+    options: Options,
+    revocations: Revocations,
+}
+
+impl Verifier {
+    /// A verifier for `catalog` trusting the keys of `keyring`.
+    pub fn new(catalog: Catalog, keyring: Keyring, options: Options) -> Verifier {
+        Verifier {
+            catalog: Arc::new(catalog),
+            keyring,
+            options,
+            revocations: Revocations::default(),
+        }
+    }
+
+    /// The catalog.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Replaces the keyring (key rotation) without touching anything else.
+    pub fn set_keyring(&mut self, keyring: Keyring) {
+        self.keyring = keyring;
+    }
+
+    /// Replaces the revocation list.
+    pub fn set_revocations(&mut self, revocations: Revocations) {
+        self.revocations = revocations;
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Verifies a snapshot (binary or base64url text) at time `now` (seconds
+    /// since the Unix epoch). Order: size, magic, version, key, signature,
+    /// payload, catalog, tenant, time, revocation.
+    pub fn verify(&self, input: &[u8], now: u64) -> Result<Permissions> {
+        let bytes = format::to_binary(input)?;
+        self.verify_binary(&bytes, now)
+    }
+
+    /// Verifies a snapshot given as base64url text.
+    pub fn verify_text(&self, text: &str, now: u64) -> Result<Permissions> {
+        let bytes = format::text_to_binary(text)?;
+        self.verify_binary(&bytes, now)
+    }
+
+    /// Verifies a binary snapshot.
+    pub fn verify_binary(&self, bytes: &[u8], now: u64) -> Result<Permissions> {
+        let parts = format::split(bytes)?;
+        self.keyring.verify(parts.kid, parts.signed, parts.signature)?;
+        let claims = format::decode_payload(parts.payload)?;
+        if claims.catalog != self.catalog.fingerprint() {
+            return Err(Error::WrongCatalog {
+                expected: self.catalog.fingerprint_hex(),
+                found: hex(&claims.catalog),
+            });
+        }
+        check_shape(&self.catalog, &claims)?;
+        if let Some(expected) = &self.options.expected_tenant {
+            if &claims.tenant != expected {
+                return Err(Error::WrongTenant {
+                    expected: expected.clone(),
+                    found: claims.tenant,
+                });
+            }
+        }
+        if now > claims.expires_at.saturating_add(self.options.leeway) {
+            return Err(Error::Expired {
+                expires_at: claims.expires_at,
+                now,
+            });
+        }
+        if now.saturating_add(self.options.leeway) < claims.not_before {
+            return Err(Error::NotYetValid {
+                not_before: claims.not_before,
+                now,
+            });
+        }
+        self.revocations.check(&claims)?;
+        Ok(Permissions::new(Arc::clone(&self.catalog), claims))
+    }
+
+    /// Checks whether a verified snapshot is still good at `now` (an object
+    /// kept in memory outlives its snapshot's expiry).
+    pub fn recheck(&self, permissions: &Permissions, now: u64) -> Result<()> {
+        let c = permissions.claims();
+        if now > c.expires_at.saturating_add(self.options.leeway) {
+            return Err(Error::Expired {
+                expires_at: c.expires_at,
+                now,
+            });
+        }
+        self.revocations.check(c)
+    }
+}
+
+/// A signed snapshot from a well-meaning issuer always fits its catalog;
+/// anything else is malformed.
+fn check_shape(catalog: &Catalog, c: &Claims) -> Result<()> {
+    let bad = |what: &str| Error::Malformed {
+        detail: format!("{what} does not fit the catalog"),
+    };
+    if !c.permissions.fits(catalog.permission_count()) || !c.step_up.fits(catalog.permission_count()) {
+        return Err(bad("the permission set"));
+    }
+    if c.scopes.len() != catalog.kind_count() {
+        return Err(bad("the list of scopes"));
+    }
+    if !c.hidden.fits(catalog.field_count()) {
+        return Err(bad("the hidden field set"));
+    }
+    if !c.apps.fits(catalog.app_count()) {
+        return Err(bad("the application set"));
+    }
+    if c.role.is_some_and(|r| catalog.role_perms(usize::from(r)).is_none()) {
+        return Err(bad("the role"));
+    }
+    Ok(())
+}
