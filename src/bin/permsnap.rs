@@ -1,1 +1,533 @@
-fn main() {}
+//! `permsnap`: generate keys, issue, inspect, verify and check snapshots,
+//! export the public catalog and TypeScript constants.
+
+use clap::{Parser, Subcommand};
+use permsnap::crypto::signing::IssuerKey;
+use permsnap::crypto::Jwks;
+use permsnap::error::Error;
+use permsnap::format::{self, base64url, Claims};
+use permsnap::issuer::{unix_now, IssueOptions, Policy};
+use permsnap::{Catalog, Keyring, Options, Verifier};
+use serde_json::{json, Value};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "permsnap", version, about = "Signed permission snapshots: issue, inspect, verify, check")]
+struct Cli {
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate an Ed25519 issuer key: DIR/issuer.key (private JWK, mode 0600) and DIR/jwks.json (public).
+    Keygen {
+        /// Directory to write into.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+        /// Key id (default: derived from the public key).
+        #[arg(long)]
+        kid: Option<String>,
+        /// Also keep the keys already in DIR/jwks.json (key rotation).
+        #[arg(long)]
+        append: bool,
+        /// Overwrite an existing issuer.key.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Validate a policy file and report every staff member who could not get a snapshot.
+    Validate {
+        /// Policy file (JSON).
+        policy: PathBuf,
+    },
+    /// Issue a signed snapshot for one staff member.
+    Issue {
+        /// Policy file (JSON).
+        #[arg(long)]
+        policy: PathBuf,
+        /// Staff id.
+        #[arg(long)]
+        staff: String,
+        /// Private key file written by `keygen`.
+        #[arg(long)]
+        key: PathBuf,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = permsnap::issuer::DEFAULT_LIFETIME)]
+        lifetime: u32,
+        /// The tenant's revocation epoch.
+        #[arg(long, default_value_t = 0)]
+        epoch: u32,
+        /// Issue time (seconds since the Unix epoch; default: now).
+        #[arg(long)]
+        now: Option<u64>,
+        /// Write the binary form to this file instead of printing the text form.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Decode a snapshot WITHOUT verifying it, for debugging.
+    Inspect {
+        /// Snapshot: a file (binary or text), `-` for standard input, or the text itself.
+        snapshot: String,
+        /// Policy or catalog file, to print names instead of indexes.
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+    },
+    /// Verify a snapshot; exits 1 with the error code when it is refused.
+    Verify {
+        /// Snapshot: a file, `-`, or the text itself.
+        snapshot: String,
+        #[command(flatten)]
+        v: VerifyArgs,
+    },
+    /// Verify a snapshot and check one permission: exit 0 allowed, 1 denied, 2 refused or error.
+    Check {
+        /// Snapshot: a file, `-`, or the text itself.
+        snapshot: String,
+        /// Permission name, e.g. `payments.view`.
+        permission: String,
+        #[command(flatten)]
+        v: VerifyArgs,
+    },
+    /// Print the public catalog (no staff) with its fingerprint, for frontends and edges.
+    Catalog {
+        /// Policy file.
+        policy: PathBuf,
+    },
+    /// Print TypeScript constants and types for the catalog's names.
+    Codegen {
+        /// Policy or catalog file.
+        policy: PathBuf,
+    },
+}
+
+#[derive(clap::Args)]
+struct VerifyArgs {
+    /// Public keys (JWKS file).
+    #[arg(long)]
+    jwks: PathBuf,
+    /// Policy or catalog file.
+    #[arg(long)]
+    catalog: PathBuf,
+    /// Refuse snapshots of any other tenant.
+    #[arg(long)]
+    tenant: Option<String>,
+    /// Verifier clock (seconds since the Unix epoch; default: now).
+    #[arg(long)]
+    now: Option<u64>,
+    /// Clock leeway in seconds.
+    #[arg(long, default_value_t = permsnap::verify::DEFAULT_LEEWAY)]
+    leeway: u64,
+}
+
+/// A failure with its exit code.
+struct Fail {
+    code: u8,
+    error: Error,
+}
+
+impl From<Error> for Fail {
+    fn from(error: Error) -> Self {
+        Fail { code: 2, error }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(Fail { code, error }) => {
+            if json {
+                println!(
+                    "{}",
+                    json!({"ok": false, "error": {"code": error.code(), "message": error.to_string()}})
+                );
+            } else {
+                eprintln!("error[{}]: {error}", error.code());
+            }
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn io_err(path: &Path, e: std::io::Error) -> Error {
+    Error::InvalidArgument {
+        detail: format!("`{}`: {e}", path.display()),
+    }
+}
+
+fn read_text(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|e| io_err(path, e))
+}
+
+fn load_catalog(path: &Path) -> Result<Catalog, Error> {
+    Catalog::from_json(&read_text(path)?, &path.display().to_string())
+}
+
+fn load_policy(path: &Path) -> Result<Policy, Error> {
+    Policy::from_json(&read_text(path)?, &path.display().to_string())
+}
+
+fn read_snapshot(arg: &str) -> Result<Vec<u8>, Error> {
+    let raw = if arg == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| io_err(Path::new("-"), e))?;
+        buf
+    } else if Path::new(arg).is_file() {
+        std::fs::read(arg).map_err(|e| io_err(Path::new(arg), e))?
+    } else {
+        arg.as_bytes().to_vec()
+    };
+    if raw.starts_with(&format::MAGIC) {
+        Ok(raw)
+    } else {
+        let text = String::from_utf8(raw).map_err(|_| Error::BadEncoding {
+            detail: "neither a binary snapshot nor text".into(),
+        })?;
+        format::text_to_binary(&text)
+    }
+}
+
+fn verifier(v: &VerifyArgs) -> Result<Verifier, Error> {
+    let catalog = load_catalog(&v.catalog)?;
+    let keyring = Keyring::from_jwks_json(&read_text(&v.jwks)?)?;
+    Ok(Verifier::new(
+        catalog,
+        keyring,
+        Options {
+            expected_tenant: v.tenant.clone(),
+            leeway: v.leeway,
+        },
+    ))
+}
+
+fn run(cli: Cli) -> Result<u8, Fail> {
+    let json = cli.json;
+    match cli.command {
+        Command::Keygen {
+            out,
+            kid,
+            append,
+            force,
+        } => {
+            let key = IssuerKey::generate(kid.as_deref())?;
+            std::fs::create_dir_all(&out).map_err(|e| io_err(&out, e))?;
+            let key_path = out.join("issuer.key");
+            if key_path.exists() && !force {
+                return Err(Error::InvalidArgument {
+                    detail: format!("`{}` exists; pass --force to overwrite", key_path.display()),
+                }
+                .into());
+            }
+            let private = json!({
+                "kty": "OKP", "crv": "Ed25519", "kid": key.kid(),
+                "x": base64url::encode(&key.public_key()),
+                "d": base64url::encode(&key.seed()),
+            });
+            write_private(&key_path, &serde_json::to_string_pretty(&private).unwrap_or_default())?;
+            let jwks_path = out.join("jwks.json");
+            let mut jwks = Jwks { keys: Vec::new() };
+            if append && jwks_path.exists() {
+                jwks = serde_json::from_str(&read_text(&jwks_path)?).map_err(|e| Error::InvalidKey {
+                    detail: format!("`{}`: {e}", jwks_path.display()),
+                })?;
+                jwks.keys.retain(|k| k.kid != key.kid());
+            }
+            jwks.keys.push(key.public_jwk());
+            std::fs::write(&jwks_path, serde_json::to_string_pretty(&jwks).unwrap_or_default())
+                .map_err(|e| io_err(&jwks_path, e))?;
+            if json {
+                println!("{}", json!({"ok": true, "kid": key.kid(), "key": key_path, "jwks": jwks_path}));
+            } else {
+                println!("key id   {}", key.kid());
+                println!("private  {} (mode 0600: keep it on the backend)", key_path.display());
+                println!("public   {} ({} key(s))", jwks_path.display(), jwks.keys.len());
+            }
+            Ok(0)
+        }
+        Command::Validate { policy } => {
+            let p = load_policy(&policy)?;
+            let problems = p.problems();
+            if json {
+                let list: Vec<Value> = problems
+                    .iter()
+                    .map(|e| json!({"code": e.code(), "message": e.to_string()}))
+                    .collect();
+                println!(
+                    "{}",
+                    json!({"ok": problems.is_empty(), "fingerprint": p.catalog().fingerprint_hex(), "problems": list})
+                );
+            } else {
+                println!(
+                    "{}: {} permissions, {} roles, {} staff, catalog fingerprint {}",
+                    policy.display(),
+                    p.catalog().permission_count(),
+                    p.catalog().def().roles.len(),
+                    p.staff().len(),
+                    p.catalog().fingerprint_hex()
+                );
+                for e in &problems {
+                    println!("problem[{}]: {e}", e.code());
+                }
+                if problems.is_empty() {
+                    println!("ok: every active staff member can be issued a snapshot");
+                }
+            }
+            Ok(if problems.is_empty() { 0 } else { 1 })
+        }
+        Command::Issue {
+            policy,
+            staff,
+            key,
+            lifetime,
+            epoch,
+            now,
+            out,
+        } => {
+            let p = load_policy(&policy)?;
+            let k = load_private_key(&key)?;
+            let mut opts = IssueOptions::at(now.unwrap_or_else(unix_now));
+            opts.lifetime = lifetime;
+            opts.epoch = epoch;
+            let snap = p.issue(&staff, &k, &opts)?;
+            if let Some(path) = out {
+                std::fs::write(&path, &snap.bytes).map_err(|e| io_err(&path, e))?;
+            }
+            if json {
+                println!(
+                    "{}",
+                    json!({"ok": true, "snapshot": snap.text(), "bytes": snap.bytes.len(),
+                           "claims": claims_json(&snap.claims, Some(p.catalog()))})
+                );
+            } else {
+                println!("{}", snap.text());
+            }
+            Ok(0)
+        }
+        Command::Inspect { snapshot, catalog } => {
+            let bytes = read_snapshot(&snapshot)?;
+            let (kid, claims) = format::decode_unverified(&bytes)?;
+            let cat = catalog.as_deref().map(load_catalog).transpose()?;
+            let view = claims_json(&claims, cat.as_ref());
+            if json {
+                println!(
+                    "{}",
+                    json!({"verified": false, "kid": kid, "bytes": bytes.len(),
+                           "text_chars": base64url::encoded_len(bytes.len()), "claims": view})
+                );
+            } else {
+                println!("UNVERIFIED: the signature was NOT checked; never base a decision on this output.");
+                println!("{:<14} {kid}", "key id");
+                println!("{:<14} {} bytes binary, {} characters text", "size", bytes.len(), base64url::encoded_len(bytes.len()));
+                print_view(&view);
+            }
+            Ok(0)
+        }
+        Command::Verify { snapshot, v } => {
+            let verifier = verifier(&v)?;
+            let bytes = read_snapshot(&snapshot)?;
+            let now = v.now.unwrap_or_else(unix_now);
+            let perms = verifier
+                .verify_binary(&bytes, now)
+                .map_err(|error| Fail { code: 1, error })?;
+            let view = claims_json(perms.claims(), Some(verifier.catalog()));
+            if json {
+                println!("{}", json!({"ok": true, "allowed": perms.allowed(), "claims": view}));
+            } else {
+                println!("VERIFIED for `{}` of `{}`", perms.subject(), perms.tenant());
+                println!("allowed    {}", perms.allowed().join(" "));
+                print_view(&view);
+            }
+            Ok(0)
+        }
+        Command::Check { snapshot, permission, v } => {
+            let verifier = verifier(&v)?;
+            let bytes = read_snapshot(&snapshot)?;
+            let perms = verifier.verify_binary(&bytes, v.now.unwrap_or_else(unix_now))?;
+            let e = perms.explain(&permission)?;
+            if json {
+                println!("{}", serde_json::to_string(&e).unwrap_or_default());
+            } else {
+                let verdict = if e.allowed { "allowed" } else { "denied" };
+                let step = if e.step_up { " (needs PIN step-up)" } else { "" };
+                println!("{verdict}: {}{step} — {}", e.permission, e.message);
+            }
+            Ok(if e.allowed { 0 } else { 1 })
+        }
+        Command::Catalog { policy } => {
+            let cat = load_catalog(&policy)?;
+            if json {
+                println!(
+                    "{}",
+                    json!({"fingerprint": cat.fingerprint_hex(), "catalog": cat.def()})
+                );
+            } else {
+                println!("{}", serde_json::to_string_pretty(cat.def()).unwrap_or_default());
+                eprintln!("fingerprint {}", cat.fingerprint_hex());
+            }
+            Ok(0)
+        }
+        Command::Codegen { policy } => {
+            let cat = load_catalog(&policy)?;
+            print!("{}", typescript(&cat));
+            Ok(0)
+        }
+    }
+}
+
+fn write_private(path: &Path, contents: &str) -> Result<(), Error> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        opts.mode(0o600);
+        // An existing file keeps its mode on open: set it explicitly.
+        if path.exists() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| io_err(path, e))?;
+        }
+    }
+    let mut f = opts.open(path).map_err(|e| io_err(path, e))?;
+    f.write_all(contents.as_bytes()).map_err(|e| io_err(path, e))
+}
+
+fn load_private_key(path: &Path) -> Result<IssuerKey, Error> {
+    let v: Value = serde_json::from_str(&read_text(path)?).map_err(|e| Error::InvalidKey {
+        detail: format!("`{}`: {e}", path.display()),
+    })?;
+    let d = v.get("d").and_then(Value::as_str).ok_or_else(|| Error::InvalidKey {
+        detail: format!("`{}` has no private part `d`", path.display()),
+    })?;
+    let seed: [u8; 32] = base64url::decode(d)?
+        .try_into()
+        .map_err(|_| Error::InvalidKey {
+            detail: "`d` must be 32 bytes".into(),
+        })?;
+    let key = IssuerKey::from_seed(v.get("kid").and_then(Value::as_str), &seed)?;
+    if let Some(x) = v.get("x").and_then(Value::as_str) {
+        if base64url::decode(x)? != key.public_key() {
+            return Err(Error::InvalidKey {
+                detail: "`x` does not match the private key".into(),
+            });
+        }
+    }
+    Ok(key)
+}
+
+fn names(cat: Option<&Catalog>, bits: &permsnap::model::bits::Bits, name: impl Fn(&Catalog, usize) -> String) -> Value {
+    match cat {
+        Some(c) => Value::from(bits.iter().map(|i| name(c, i)).collect::<Vec<_>>()),
+        None => Value::from(bits.iter().collect::<Vec<_>>()),
+    }
+}
+
+fn claims_json(c: &Claims, cat: Option<&Catalog>) -> Value {
+    let perm = |c: &Catalog, i: usize| c.perm_name(i).to_owned();
+    let field = |c: &Catalog, i: usize| {
+        (0..c.kind_count())
+            .rev()
+            .find(|k| c.field_offset(*k) <= i)
+            .and_then(|k| {
+                let def = c.kind_def(k)?;
+                let f = def.fields.get(i - c.field_offset(k))?;
+                Some(format!("{}.{}", def.name, f.name))
+            })
+            .unwrap_or_else(|| i.to_string())
+    };
+    let app = |c: &Catalog, i: usize| {
+        c.def().applications.get(i).map_or_else(|| i.to_string(), |a| a.id.clone())
+    };
+    let scopes: Value = match cat {
+        Some(cat) => c
+            .scopes
+            .iter()
+            .enumerate()
+            .map(|(k, s)| {
+                let name = cat.kind_def(k).map_or_else(|| k.to_string(), |d| d.name.clone());
+                (name, serde_json::to_value(s).unwrap_or_default())
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+        None => serde_json::to_value(&c.scopes).unwrap_or_default(),
+    };
+    let role = match (c.role, cat) {
+        (Some(r), Some(cat)) => cat
+            .def()
+            .roles
+            .get(usize::from(r))
+            .map_or(Value::from(r), |d| Value::from(d.id.clone())),
+        (Some(r), None) => Value::from(r),
+        (None, _) => Value::Null,
+    };
+    json!({
+        "tenant": c.tenant, "subject": c.subject,
+        "issued_at": c.issued_at, "not_before": c.not_before, "expires_at": c.expires_at,
+        "id": hex(&c.id), "epoch": c.epoch, "catalog": hex(&c.catalog),
+        "role": role,
+        "owner": c.flags & format::FLAG_OWNER != 0,
+        "principal": c.flags & format::FLAG_PRINCIPAL != 0,
+        "shared_account": c.flags & format::FLAG_SHARED != 0,
+        "permissions": names(cat, &c.permissions, perm),
+        "step_up": names(cat, &c.step_up, perm),
+        "scopes": scopes,
+        "hidden_fields": names(cat, &c.hidden, field),
+        "apps": names(cat, &c.apps, app),
+    })
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn print_view(view: &Value) {
+    if let Value::Object(map) = view {
+        for (k, v) in map {
+            let shown = match v {
+                Value::String(s) => s.clone(),
+                Value::Array(a) => a.iter().map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned)).collect::<Vec<_>>().join(" "),
+                other => other.to_string(),
+            };
+            println!("{k:<14} {shown}");
+        }
+    }
+}
+
+fn ts_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+fn typescript(cat: &Catalog) -> String {
+    let def = cat.def();
+    let mut out = String::new();
+    out.push_str(&format!(
+        "// Generated by `permsnap codegen` from catalog `{}` (fingerprint {}). Do not edit.\n\n",
+        def.name,
+        cat.fingerprint_hex()
+    ));
+    out.push_str(&format!("export const CATALOG_FINGERPRINT = {};\n\n", ts_string(&cat.fingerprint_hex())));
+    let list = |items: Vec<&str>| items.iter().map(|s| format!("  {},\n", ts_string(s))).collect::<String>();
+    out.push_str("export const PERMISSIONS = [\n");
+    out.push_str(&list(def.permissions.iter().map(|p| p.name.as_str()).collect()));
+    out.push_str("] as const;\nexport type Permission = (typeof PERMISSIONS)[number];\n\n");
+    out.push_str("export const KINDS = [\n");
+    out.push_str(&list(def.kinds.iter().map(|k| k.name.as_str()).collect()));
+    out.push_str("] as const;\nexport type Kind = (typeof KINDS)[number];\n\n");
+    out.push_str("export const APPS = [\n");
+    out.push_str(&list(def.applications.iter().map(|a| a.id.as_str()).collect()));
+    out.push_str("] as const;\nexport type App = (typeof APPS)[number];\n\n");
+    out.push_str("export const FIELDS = {\n");
+    for k in &def.kinds {
+        let fields: Vec<String> = k.fields.iter().map(|f| ts_string(&f.name)).collect();
+        out.push_str(&format!("  {}: [{}],\n", ts_string(&k.name), fields.join(", ")));
+    }
+    out.push_str("} as const;\n");
+    out
+}
