@@ -90,7 +90,9 @@ impl Keyring {
             };
             if jwk.d.is_some() {
                 return Err(Error::InvalidKey {
-                    detail: format!("key {name} contains a private part (`d`): publish only public keys"),
+                    detail: format!(
+                        "key {name} contains a private part (`d`): publish only public keys"
+                    ),
                 });
             }
             if jwk.kty != "OKP" || jwk.crv != "Ed25519" {
@@ -122,9 +124,10 @@ impl Keyring {
     /// Parses a JWKS document (or a single JWK) from JSON.
     #[cfg(feature = "std-json")]
     pub fn from_jwks_json(json: &str) -> Result<Keyring> {
-        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| Error::InvalidKey {
-            detail: format!("the JWKS is not JSON: {e}"),
-        })?;
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| Error::InvalidKey {
+                detail: format!("the JWKS is not JSON: {e}"),
+            })?;
         let jwks: Jwks = if value.get("keys").is_some() {
             serde_json::from_value(value)
         } else {
@@ -153,7 +156,10 @@ impl Keyring {
 
     /// Strictly verifies `signature` over `SIGNING_DOMAIN | signed` with key `kid`.
     pub fn verify(&self, kid: &str, signed: &[u8], signature: &[u8; SIGNATURE_LEN]) -> Result<()> {
-        let key = self.keys.get(kid).ok_or_else(|| Error::UnknownKey { kid: kid.into() })?;
+        let key = self
+            .keys
+            .get(kid)
+            .ok_or_else(|| Error::UnknownKey { kid: kid.into() })?;
         let sig = Signature::from_bytes(signature);
         let mut message = Vec::with_capacity(SIGNING_DOMAIN.len() + signed.len());
         message.extend_from_slice(SIGNING_DOMAIN);
@@ -198,7 +204,9 @@ pub mod signing {
 
     impl std::fmt::Debug for IssuerKey {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.debug_struct("IssuerKey").field("kid", &self.kid).finish_non_exhaustive()
+            f.debug_struct("IssuerKey")
+                .field("kid", &self.kid)
+                .finish_non_exhaustive()
         }
     }
 

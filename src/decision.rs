@@ -132,9 +132,10 @@ impl RecordFilter {
     /// The one reference implementation of the filter semantics.
     pub fn matches(&self, record: &dyn Record) -> bool {
         self.all
-            || self.clauses.iter().any(|c| {
-                record.any_value(&c.field, &mut |v| c.values.iter().any(|w| w == v))
-            })
+            || self
+                .clauses
+                .iter()
+                .any(|c| record.any_value(&c.field, &mut |v| c.values.iter().any(|w| w == v)))
     }
 }
 
@@ -176,7 +177,87 @@ pub struct Mask {
     pub with: String,
 }
 
+/// A readable view of verified claims, names resolved (for inspectors and
+/// `permsnap verify`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Account id.
+    pub tenant: String,
+    /// Staff id.
+    pub subject: String,
+    /// Seconds since the Unix epoch.
+    pub issued_at: u64,
+    /// Seconds since the Unix epoch.
+    pub not_before: u64,
+    /// Seconds since the Unix epoch.
+    pub expires_at: u64,
+    /// Snapshot id, hex.
+    pub id: String,
+    /// Revocation epoch.
+    pub epoch: u32,
+    /// Catalog fingerprint, hex.
+    pub catalog: String,
+    /// Role id.
+    pub role: Option<String>,
+    /// Owner of the account.
+    pub owner: bool,
+    /// Principal admin.
+    pub principal: bool,
+    /// Shared front-desk account.
+    pub shared_account: bool,
+    /// Allowed permissions.
+    pub allowed: Vec<String>,
+    /// Permissions needing a PIN step-up.
+    pub step_up: Vec<String>,
+    /// Scope per kind.
+    pub scopes: std::collections::BTreeMap<String, Scope>,
+    /// Hidden fields per kind (kinds with none left out).
+    pub hidden_fields: std::collections::BTreeMap<String, Vec<String>>,
+    /// Applications.
+    pub apps: Vec<String>,
+}
+
 impl Permissions {
+    /// Everything the snapshot says, names resolved.
+    pub fn summary(&self) -> Summary {
+        let own = |v: Vec<&str>| v.into_iter().map(str::to_owned).collect::<Vec<_>>();
+        let kinds = &self.catalog.def().kinds;
+        Summary {
+            tenant: self.claims.tenant.clone(),
+            subject: self.claims.subject.clone(),
+            issued_at: self.claims.issued_at,
+            not_before: self.claims.not_before,
+            expires_at: self.claims.expires_at,
+            id: crate::error::hex(&self.claims.id),
+            epoch: self.claims.epoch,
+            catalog: crate::error::hex(&self.claims.catalog),
+            role: self.role().map(str::to_owned),
+            owner: self.is_owner(),
+            principal: self.is_principal(),
+            shared_account: self.is_shared_account(),
+            allowed: own(self.allowed()),
+            step_up: own(self.step_up_actions()),
+            scopes: kinds
+                .iter()
+                .zip(&self.claims.scopes)
+                .map(|(k, s)| (k.name.clone(), s.clone()))
+                .collect(),
+            hidden_fields: kinds
+                .iter()
+                .filter_map(|k| {
+                    let h = self.hidden_fields(&k.name).ok()?;
+                    (!h.is_empty()).then(|| (k.name.clone(), own(h)))
+                })
+                .collect(),
+            apps: own(self.apps()),
+        }
+    }
+
+    /// The effective permissions as a bitset over the catalog.
+    pub fn effective_bits(&self) -> &Bits {
+        &self.effective
+    }
+
     pub(crate) fn new(catalog: Arc<Catalog>, claims: Claims) -> Permissions {
         let effective = (0..catalog.permission_count())
             .filter(|i| blocker(&catalog, &claims, *i).is_none())
@@ -261,7 +342,10 @@ impl Permissions {
 
     /// Names of every permission `can` answers yes for, in catalog order.
     pub fn allowed(&self) -> Vec<&str> {
-        self.effective.iter().map(|i| self.catalog.perm_name(i)).collect()
+        self.effective
+            .iter()
+            .map(|i| self.catalog.perm_name(i))
+            .collect()
     }
 
     /// Why `can(name)` answers what it does.
@@ -300,19 +384,29 @@ impl Permissions {
 
     /// Names of the permissions that need a PIN step-up.
     pub fn step_up_actions(&self) -> Vec<&str> {
-        self.claims.step_up.iter().map(|i| self.catalog.perm_name(i)).collect()
+        self.claims
+            .step_up
+            .iter()
+            .map(|i| self.catalog.perm_name(i))
+            .collect()
     }
 
     /// The view scope on records of `kind`.
     pub fn scope(&self, kind: &str) -> Result<&Scope> {
         let k = self.catalog.kind(kind)?;
-        self.claims.scopes.get(k).ok_or(Error::UnknownKind { name: kind.into() })
+        self.claims
+            .scopes
+            .get(k)
+            .ok_or(Error::UnknownKind { name: kind.into() })
     }
 
     /// Fields of `kind` hidden from the person.
     pub fn hidden_fields(&self, kind: &str) -> Result<Vec<&str>> {
         let k = self.catalog.kind(kind)?;
-        let def = self.catalog.kind_def(k).ok_or(Error::UnknownKind { name: kind.into() })?;
+        let def = self
+            .catalog
+            .kind_def(k)
+            .ok_or(Error::UnknownKind { name: kind.into() })?;
         let offset = self.catalog.field_offset(k);
         Ok(def
             .fields
@@ -341,8 +435,15 @@ impl Permissions {
     /// The records of `kind` the person may see, as a description.
     pub fn filter(&self, kind: &str) -> Result<RecordFilter> {
         let k = self.catalog.kind(kind)?;
-        let def = self.catalog.kind_def(k).ok_or(Error::UnknownKind { name: kind.into() })?;
-        let scope = self.claims.scopes.get(k).ok_or(Error::UnknownKind { name: kind.into() })?;
+        let def = self
+            .catalog
+            .kind_def(k)
+            .ok_or(Error::UnknownKind { name: kind.into() })?;
+        let scope = self
+            .claims
+            .scopes
+            .get(k)
+            .ok_or(Error::UnknownKind { name: kind.into() })?;
         let me = || vec![self.claims.subject.clone()];
         let own = || {
             def.owner_fields
@@ -387,7 +488,10 @@ impl Permissions {
     /// How to redact records of `kind` for the person.
     pub fn redaction(&self, kind: &str) -> Result<Redaction> {
         let k = self.catalog.kind(kind)?;
-        let def = self.catalog.kind_def(k).ok_or(Error::UnknownKind { name: kind.into() })?;
+        let def = self
+            .catalog
+            .kind_def(k)
+            .ok_or(Error::UnknownKind { name: kind.into() })?;
         let offset = self.catalog.field_offset(k);
         let mut r = Redaction {
             kind: kind.to_owned(),
@@ -417,10 +521,14 @@ fn blocker(catalog: &Catalog, claims: &Claims, i: usize) -> Option<Reason> {
         let role_had = role
             .and_then(|r| catalog.role_perms(r))
             .is_some_and(|p| p.get(i));
-        return Some(match (role_had, role.and_then(|r| catalog.def().roles.get(r))) {
-            (true, Some(def)) => Reason::RemovedForPerson { role: def.id.clone() },
-            _ => Reason::NotGranted,
-        });
+        return Some(
+            match (role_had, role.and_then(|r| catalog.def().roles.get(r))) {
+                (true, Some(def)) => Reason::RemovedForPerson {
+                    role: def.id.clone(),
+                },
+                _ => Reason::NotGranted,
+            },
+        );
     }
     if let Some(missing) = catalog
         .requires_of(i)
@@ -445,7 +553,10 @@ fn blocker(catalog: &Catalog, claims: &Claims, i: usize) -> Option<Reason> {
     if let Some(k) = catalog.scope_kind_of(i) {
         if matches!(claims.scopes.get(k), None | Some(Scope::None)) {
             return Some(Reason::NoScope {
-                kind: catalog.kind_def(k).map(|d| d.name.clone()).unwrap_or_default(),
+                kind: catalog
+                    .kind_def(k)
+                    .map(|d| d.name.clone())
+                    .unwrap_or_default(),
             });
         }
     }

@@ -4,8 +4,8 @@
 //! switch on, and a message written for a person (its `Display`). Codes never
 //! change meaning once released; new variants get new codes.
 
-use std::string::String;
 use core::fmt;
+use std::string::String;
 
 /// Everything that can go wrong in permsnap, from a malformed snapshot to an
 /// inconsistent policy. A refused snapshot grants nothing.

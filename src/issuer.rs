@@ -100,7 +100,10 @@ impl Policy {
         for s in &def.staff {
             let at = format!("{origin}: staff `{}`", s.id);
             if s.id.is_empty() {
-                return Err(policy_error(format!("{origin}: staff"), "a staff id is empty"));
+                return Err(policy_error(
+                    format!("{origin}: staff"),
+                    "a staff id is empty",
+                ));
             }
             if !ids.insert(s.id.as_str()) {
                 return Err(policy_error(&at, "is defined twice"));
@@ -113,7 +116,8 @@ impl Policy {
                 ),
                 None => None,
             };
-            let owner = s.owner || role.is_some_and(|r| catalog.def().roles.get(r).is_some_and(|d| d.owner));
+            let owner = s.owner
+                || role.is_some_and(|r| catalog.def().roles.get(r).is_some_and(|d| d.owner));
             if role.is_none() && !owner {
                 return Err(policy_error(&at, "has no role and is not an owner"));
             }
@@ -134,14 +138,17 @@ impl Policy {
                 if let Some(i) = granted.iter().find(|i| catalog.is_owner_only(*i)) {
                     return Err(policy_error(
                         &at,
-                        format!("is granted owner-only power `{}` but is not an owner", catalog.perm_name(i)),
+                        format!(
+                            "is granted owner-only power `{}` but is not an owner",
+                            catalog.perm_name(i)
+                        ),
                     ));
                 }
             }
             for r in &s.remove {
-                catalog
-                    .perm(r)
-                    .map_err(|_| policy_error(&at, format!("`remove` names unknown permission `{r}`")))?;
+                catalog.perm(r).map_err(|_| {
+                    policy_error(&at, format!("`remove` names unknown permission `{r}`"))
+                })?;
             }
             for a in s.apps.iter().flatten() {
                 catalog
@@ -150,9 +157,9 @@ impl Policy {
             }
             catalog.check_scopes_and_fields(&s.scopes, &s.hidden_fields, &at)?;
             for p in &s.step_up {
-                catalog
-                    .perm(p)
-                    .map_err(|_| policy_error(&at, format!("`step_up` names unknown permission `{p}`")))?;
+                catalog.perm(p).map_err(|_| {
+                    policy_error(&at, format!("`step_up` names unknown permission `{p}`"))
+                })?;
             }
         }
         Ok(Policy {
@@ -194,9 +201,13 @@ impl Policy {
             .staff
             .iter()
             .find(|s| s.id == staff_id)
-            .ok_or_else(|| Error::UnknownStaff { staff: staff_id.into() })?;
+            .ok_or_else(|| Error::UnknownStaff {
+                staff: staff_id.into(),
+            })?;
         if !s.active {
-            return Err(Error::Deactivated { staff: s.id.clone() });
+            return Err(Error::Deactivated {
+                staff: s.id.clone(),
+            });
         }
         let c = &self.catalog;
         let role_idx = s.role.as_deref().and_then(|r| c.role(r));
@@ -207,7 +218,10 @@ impl Policy {
         let mut perms = if owner {
             (0..c.permission_count()).collect()
         } else {
-            let mut p = role_idx.and_then(|r| c.role_perms(r)).cloned().unwrap_or_default();
+            let mut p = role_idx
+                .and_then(|r| c.role_perms(r))
+                .cloned()
+                .unwrap_or_default();
             p.union_with(&c.expand_patterns(&s.grant, &at)?);
             for r in &s.remove {
                 p.clear(c.perm(r)?);
@@ -268,7 +282,12 @@ impl Policy {
         }
 
         let mut step_up = Bits::new();
-        for p in role.map(|r| r.step_up.as_slice()).unwrap_or(&[]).iter().chain(&s.step_up) {
+        for p in role
+            .map(|r| r.step_up.as_slice())
+            .unwrap_or(&[])
+            .iter()
+            .chain(&s.step_up)
+        {
             let i = c.perm(p)?;
             if perms.get(i) {
                 step_up.set(i);
@@ -337,7 +356,11 @@ fn reject_secret_fields(value: &serde_json::Value, origin: &str) -> Result<()> {
         serde_json::Value::Object(map) => {
             for (k, v) in map {
                 let lower = k.to_ascii_lowercase();
-                if SECRET_WORDS.iter().any(|w| lower == *w || lower.starts_with(&format!("{w}_")) || lower.ends_with(&format!("_{w}"))) {
+                if SECRET_WORDS.iter().any(|w| {
+                    lower == *w
+                        || lower.starts_with(&format!("{w}_"))
+                        || lower.ends_with(&format!("_{w}"))
+                }) {
                     return Err(policy_error(
                         origin,
                         format!("field `{k}` looks like secret material; PINs, passwords and their hashes never go into a policy or a snapshot"),
@@ -347,7 +370,9 @@ fn reject_secret_fields(value: &serde_json::Value, origin: &str) -> Result<()> {
             }
             Ok(())
         }
-        serde_json::Value::Array(items) => items.iter().try_for_each(|v| reject_secret_fields(v, origin)),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .try_for_each(|v| reject_secret_fields(v, origin)),
         _ => Ok(()),
     }
 }

@@ -6,7 +6,7 @@ use crate::decision::Permissions;
 use crate::error::{hex, Error, Result};
 use crate::format::{self, Claims};
 use crate::model::catalog::Catalog;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// Default clock leeway, seconds.
@@ -69,7 +69,11 @@ pub struct Verifier {
     keyring: Keyring,
     options: Options,
     revocations: Revocations,
+    cache: HashMap<Vec<u8>, Claims>,
 }
+
+/// How many verified snapshots [`Verifier::verify_cached`] remembers.
+pub const CACHE_ENTRIES: usize = 256;
 
 impl Verifier {
     /// A verifier for `catalog` trusting the keys of `keyring`.
@@ -79,6 +83,7 @@ impl Verifier {
             keyring,
             options,
             revocations: Revocations::default(),
+            cache: HashMap::new(),
         }
     }
 
@@ -90,6 +95,7 @@ impl Verifier {
     /// Replaces the keyring (key rotation) without touching anything else.
     pub fn set_keyring(&mut self, keyring: Keyring) {
         self.keyring = keyring;
+        self.cache.clear();
     }
 
     /// Replaces the revocation list.
@@ -118,8 +124,35 @@ impl Verifier {
 
     /// Verifies a binary snapshot.
     pub fn verify_binary(&self, bytes: &[u8], now: u64) -> Result<Permissions> {
+        let claims = self.verify_signed(bytes)?;
+        self.check_claims(claims, now)
+    }
+
+    /// Like [`Verifier::verify`], but remembers the last snapshots whose
+    /// signature verified, keyed by their exact bytes: loading the same
+    /// snapshot again (every request of an edge worker) skips the signature
+    /// and decoding, never the time, tenant and revocation checks. Changing
+    /// the keyring empties the cache.
+    pub fn verify_cached(&mut self, input: &[u8], now: u64) -> Result<Permissions> {
+        let bytes = format::to_binary(input)?;
+        if let Some(claims) = self.cache.get(&bytes) {
+            let claims = claims.clone();
+            return self.check_claims(claims, now);
+        }
+        let claims = self.verify_signed(&bytes)?;
+        if self.cache.len() >= CACHE_ENTRIES {
+            self.cache.clear();
+        }
+        self.cache.insert(bytes, claims.clone());
+        self.check_claims(claims, now)
+    }
+
+    /// Signature and structure: everything that does not depend on the clock
+    /// or on revocations.
+    fn verify_signed(&self, bytes: &[u8]) -> Result<Claims> {
         let parts = format::split(bytes)?;
-        self.keyring.verify(parts.kid, parts.signed, parts.signature)?;
+        self.keyring
+            .verify(parts.kid, parts.signed, parts.signature)?;
         let claims = format::decode_payload(parts.payload)?;
         if claims.catalog != self.catalog.fingerprint() {
             return Err(Error::WrongCatalog {
@@ -128,6 +161,10 @@ impl Verifier {
             });
         }
         check_shape(&self.catalog, &claims)?;
+        Ok(claims)
+    }
+
+    fn check_claims(&self, claims: Claims, now: u64) -> Result<Permissions> {
         if let Some(expected) = &self.options.expected_tenant {
             if &claims.tenant != expected {
                 return Err(Error::WrongTenant {
@@ -172,7 +209,9 @@ fn check_shape(catalog: &Catalog, c: &Claims) -> Result<()> {
     let bad = |what: &str| Error::Malformed {
         detail: format!("{what} does not fit the catalog"),
     };
-    if !c.permissions.fits(catalog.permission_count()) || !c.step_up.fits(catalog.permission_count()) {
+    if !c.permissions.fits(catalog.permission_count())
+        || !c.step_up.fits(catalog.permission_count())
+    {
         return Err(bad("the permission set"));
     }
     if c.scopes.len() != catalog.kind_count() {
@@ -184,7 +223,9 @@ fn check_shape(catalog: &Catalog, c: &Claims) -> Result<()> {
     if !c.apps.fits(catalog.app_count()) {
         return Err(bad("the application set"));
     }
-    if c.role.is_some_and(|r| catalog.role_perms(usize::from(r)).is_none()) {
+    if c.role
+        .is_some_and(|r| catalog.role_perms(usize::from(r)).is_none())
+    {
         return Err(bad("the role"));
     }
     Ok(())

@@ -1,6 +1,8 @@
 //! `permsnap`: generate keys, issue, inspect, verify and check snapshots,
 //! export the public catalog and TypeScript constants.
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 use clap::{Parser, Subcommand};
 use permsnap::crypto::signing::IssuerKey;
 use permsnap::crypto::Jwks;
@@ -14,7 +16,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "permsnap", version, about = "Signed permission snapshots: issue, inspect, verify, check")]
+#[command(
+    name = "permsnap",
+    version,
+    about = "Signed permission snapshots: issue, inspect, verify, check"
+)]
 struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
@@ -231,24 +237,42 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 "x": base64url::encode(&key.public_key()),
                 "d": base64url::encode(&key.seed()),
             });
-            write_private(&key_path, &serde_json::to_string_pretty(&private).unwrap_or_default())?;
+            write_private(
+                &key_path,
+                &serde_json::to_string_pretty(&private).unwrap_or_default(),
+            )?;
             let jwks_path = out.join("jwks.json");
             let mut jwks = Jwks { keys: Vec::new() };
             if append && jwks_path.exists() {
-                jwks = serde_json::from_str(&read_text(&jwks_path)?).map_err(|e| Error::InvalidKey {
-                    detail: format!("`{}`: {e}", jwks_path.display()),
+                jwks = serde_json::from_str(&read_text(&jwks_path)?).map_err(|e| {
+                    Error::InvalidKey {
+                        detail: format!("`{}`: {e}", jwks_path.display()),
+                    }
                 })?;
                 jwks.keys.retain(|k| k.kid != key.kid());
             }
             jwks.keys.push(key.public_jwk());
-            std::fs::write(&jwks_path, serde_json::to_string_pretty(&jwks).unwrap_or_default())
-                .map_err(|e| io_err(&jwks_path, e))?;
+            std::fs::write(
+                &jwks_path,
+                serde_json::to_string_pretty(&jwks).unwrap_or_default(),
+            )
+            .map_err(|e| io_err(&jwks_path, e))?;
             if json {
-                println!("{}", json!({"ok": true, "kid": key.kid(), "key": key_path, "jwks": jwks_path}));
+                println!(
+                    "{}",
+                    json!({"ok": true, "kid": key.kid(), "key": key_path, "jwks": jwks_path})
+                );
             } else {
                 println!("key id   {}", key.kid());
-                println!("private  {} (mode 0600: keep it on the backend)", key_path.display());
-                println!("public   {} ({} key(s))", jwks_path.display(), jwks.keys.len());
+                println!(
+                    "private  {} (mode 0600: keep it on the backend)",
+                    key_path.display()
+                );
+                println!(
+                    "public   {} ({} key(s))",
+                    jwks_path.display(),
+                    jwks.keys.len()
+                );
             }
             Ok(0)
         }
@@ -325,7 +349,12 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             } else {
                 println!("UNVERIFIED: the signature was NOT checked; never base a decision on this output.");
                 println!("{:<14} {kid}", "key id");
-                println!("{:<14} {} bytes binary, {} characters text", "size", bytes.len(), base64url::encoded_len(bytes.len()));
+                println!(
+                    "{:<14} {} bytes binary, {} characters text",
+                    "size",
+                    bytes.len(),
+                    base64url::encoded_len(bytes.len())
+                );
                 print_view(&view);
             }
             Ok(0)
@@ -339,7 +368,10 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 .map_err(|error| Fail { code: 1, error })?;
             let view = claims_json(perms.claims(), Some(verifier.catalog()));
             if json {
-                println!("{}", json!({"ok": true, "allowed": perms.allowed(), "claims": view}));
+                println!(
+                    "{}",
+                    json!({"ok": true, "allowed": perms.allowed(), "claims": view})
+                );
             } else {
                 println!("VERIFIED for `{}` of `{}`", perms.subject(), perms.tenant());
                 println!("allowed    {}", perms.allowed().join(" "));
@@ -347,7 +379,11 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             }
             Ok(0)
         }
-        Command::Check { snapshot, permission, v } => {
+        Command::Check {
+            snapshot,
+            permission,
+            v,
+        } => {
             let verifier = verifier(&v)?;
             let bytes = read_snapshot(&snapshot)?;
             let perms = verifier.verify_binary(&bytes, v.now.unwrap_or_else(unix_now))?;
@@ -356,7 +392,11 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 println!("{}", serde_json::to_string(&e).unwrap_or_default());
             } else {
                 let verdict = if e.allowed { "allowed" } else { "denied" };
-                let step = if e.step_up { " (needs PIN step-up)" } else { "" };
+                let step = if e.step_up {
+                    " (needs PIN step-up)"
+                } else {
+                    ""
+                };
                 println!("{verdict}: {}{step} — {}", e.permission, e.message);
             }
             Ok(if e.allowed { 0 } else { 1 })
@@ -369,7 +409,10 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                     json!({"fingerprint": cat.fingerprint_hex(), "catalog": cat.def()})
                 );
             } else {
-                println!("{}", serde_json::to_string_pretty(cat.def()).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(cat.def()).unwrap_or_default()
+                );
                 eprintln!("fingerprint {}", cat.fingerprint_hex());
             }
             Ok(0)
@@ -396,16 +439,20 @@ fn write_private(path: &Path, contents: &str) -> Result<(), Error> {
         }
     }
     let mut f = opts.open(path).map_err(|e| io_err(path, e))?;
-    f.write_all(contents.as_bytes()).map_err(|e| io_err(path, e))
+    f.write_all(contents.as_bytes())
+        .map_err(|e| io_err(path, e))
 }
 
 fn load_private_key(path: &Path) -> Result<IssuerKey, Error> {
     let v: Value = serde_json::from_str(&read_text(path)?).map_err(|e| Error::InvalidKey {
         detail: format!("`{}`: {e}", path.display()),
     })?;
-    let d = v.get("d").and_then(Value::as_str).ok_or_else(|| Error::InvalidKey {
-        detail: format!("`{}` has no private part `d`", path.display()),
-    })?;
+    let d = v
+        .get("d")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::InvalidKey {
+            detail: format!("`{}` has no private part `d`", path.display()),
+        })?;
     let seed: [u8; 32] = base64url::decode(d)?
         .try_into()
         .map_err(|_| Error::InvalidKey {
@@ -422,7 +469,11 @@ fn load_private_key(path: &Path) -> Result<IssuerKey, Error> {
     Ok(key)
 }
 
-fn names(cat: Option<&Catalog>, bits: &permsnap::model::bits::Bits, name: impl Fn(&Catalog, usize) -> String) -> Value {
+fn names(
+    cat: Option<&Catalog>,
+    bits: &permsnap::model::bits::Bits,
+    name: impl Fn(&Catalog, usize) -> String,
+) -> Value {
     match cat {
         Some(c) => Value::from(bits.iter().map(|i| name(c, i)).collect::<Vec<_>>()),
         None => Value::from(bits.iter().collect::<Vec<_>>()),
@@ -443,7 +494,10 @@ fn claims_json(c: &Claims, cat: Option<&Catalog>) -> Value {
             .unwrap_or_else(|| i.to_string())
     };
     let app = |c: &Catalog, i: usize| {
-        c.def().applications.get(i).map_or_else(|| i.to_string(), |a| a.id.clone())
+        c.def()
+            .applications
+            .get(i)
+            .map_or_else(|| i.to_string(), |a| a.id.clone())
     };
     let scopes: Value = match cat {
         Some(cat) => c
@@ -451,7 +505,9 @@ fn claims_json(c: &Claims, cat: Option<&Catalog>) -> Value {
             .iter()
             .enumerate()
             .map(|(k, s)| {
-                let name = cat.kind_def(k).map_or_else(|| k.to_string(), |d| d.name.clone());
+                let name = cat
+                    .kind_def(k)
+                    .map_or_else(|| k.to_string(), |d| d.name.clone());
                 (name, serde_json::to_value(s).unwrap_or_default())
             })
             .collect::<serde_json::Map<_, _>>()
@@ -492,7 +548,11 @@ fn print_view(view: &Value) {
         for (k, v) in map {
             let shown = match v {
                 Value::String(s) => s.clone(),
-                Value::Array(a) => a.iter().map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned)).collect::<Vec<_>>().join(" "),
+                Value::Array(a) => a
+                    .iter()
+                    .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 other => other.to_string(),
             };
             println!("{k:<14} {shown}");
@@ -512,21 +572,37 @@ fn typescript(cat: &Catalog) -> String {
         def.name,
         cat.fingerprint_hex()
     ));
-    out.push_str(&format!("export const CATALOG_FINGERPRINT = {};\n\n", ts_string(&cat.fingerprint_hex())));
-    let list = |items: Vec<&str>| items.iter().map(|s| format!("  {},\n", ts_string(s))).collect::<String>();
+    out.push_str(&format!(
+        "export const CATALOG_FINGERPRINT = {};\n\n",
+        ts_string(&cat.fingerprint_hex())
+    ));
+    let list = |items: Vec<&str>| {
+        items
+            .iter()
+            .map(|s| format!("  {},\n", ts_string(s)))
+            .collect::<String>()
+    };
     out.push_str("export const PERMISSIONS = [\n");
-    out.push_str(&list(def.permissions.iter().map(|p| p.name.as_str()).collect()));
+    out.push_str(&list(
+        def.permissions.iter().map(|p| p.name.as_str()).collect(),
+    ));
     out.push_str("] as const;\nexport type Permission = (typeof PERMISSIONS)[number];\n\n");
     out.push_str("export const KINDS = [\n");
     out.push_str(&list(def.kinds.iter().map(|k| k.name.as_str()).collect()));
     out.push_str("] as const;\nexport type Kind = (typeof KINDS)[number];\n\n");
     out.push_str("export const APPS = [\n");
-    out.push_str(&list(def.applications.iter().map(|a| a.id.as_str()).collect()));
+    out.push_str(&list(
+        def.applications.iter().map(|a| a.id.as_str()).collect(),
+    ));
     out.push_str("] as const;\nexport type App = (typeof APPS)[number];\n\n");
     out.push_str("export const FIELDS = {\n");
     for k in &def.kinds {
         let fields: Vec<String> = k.fields.iter().map(|f| ts_string(&f.name)).collect();
-        out.push_str(&format!("  {}: [{}],\n", ts_string(&k.name), fields.join(", ")));
+        out.push_str(&format!(
+            "  {}: [{}],\n",
+            ts_string(&k.name),
+            fields.join(", ")
+        ));
     }
     out.push_str("} as const;\n");
     out

@@ -29,7 +29,9 @@ pub fn encode(bytes: &[u8]) -> String {
         let chars = chunk.len() + 1;
         for i in 0..chars {
             let idx = (n >> (18 - 6 * i)) & 63;
-            out.push(char::from(ALPHABET.get(idx as usize).copied().unwrap_or(b'A')));
+            out.push(char::from(
+                ALPHABET.get(idx as usize).copied().unwrap_or(b'A'),
+            ));
         }
     }
     out
@@ -114,7 +116,11 @@ mod tests {
         assert_eq!(decode("Zg==").unwrap_err().code(), "bad_encoding");
         assert_eq!(decode("Zm9v+").unwrap_err().code(), "bad_encoding");
         assert_eq!(decode("Z").unwrap_err().code(), "bad_encoding");
-        assert_eq!(decode("Zh").unwrap_err().code(), "bad_encoding", "Zh has stray low bits");
+        assert_eq!(
+            decode("Zh").unwrap_err().code(),
+            "bad_encoding",
+            "Zh has stray low bits"
+        );
     }
 
     #[test]

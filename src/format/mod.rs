@@ -89,7 +89,8 @@ struct WireClaims {
     id: [u8; 8],
     epoch: u32,
     catalog: [u8; 8],
-    role: Option<u16>,
+    /// 0: no role; otherwise the role's index + 1.
+    role: u16,
     flags: u8,
     permissions: Bits,
     step_up: Bits,
@@ -192,7 +193,12 @@ pub fn encode_unsigned(kid: &str, claims: &Claims) -> Result<Vec<u8>> {
         id: claims.id,
         epoch: claims.epoch,
         catalog: claims.catalog,
-        role: claims.role,
+        role: match claims.role {
+            None => 0,
+            Some(r) => r.checked_add(1).ok_or_else(|| Error::InvalidArgument {
+                detail: "role index out of range".into(),
+            })?,
+        },
         flags: claims.flags,
         permissions: canonical(&claims.permissions),
         step_up: canonical(&claims.step_up),
@@ -257,7 +263,9 @@ pub fn decode_payload(payload: &[u8]) -> Result<Claims> {
         }
     }
     Ok(Claims {
-        not_before: wire.issued_at.saturating_add(u64::from(wire.not_before_offset)),
+        not_before: wire
+            .issued_at
+            .saturating_add(u64::from(wire.not_before_offset)),
         expires_at: wire.issued_at.saturating_add(u64::from(wire.lifetime)),
         tenant: wire.tenant,
         subject: wire.subject,
@@ -265,7 +273,7 @@ pub fn decode_payload(payload: &[u8]) -> Result<Claims> {
         id: wire.id,
         epoch: wire.epoch,
         catalog: wire.catalog,
-        role: wire.role,
+        role: wire.role.checked_sub(1),
         flags: wire.flags,
         permissions: wire.permissions,
         step_up: wire.step_up,
@@ -305,4 +313,20 @@ pub fn text_to_binary(text: &str) -> Result<Vec<u8>> {
         });
     }
     base64url::decode(text)
+}
+
+/// Parses a snapshot id written as 16 hex digits.
+pub fn parse_snapshot_id(text: &str) -> Result<[u8; 8]> {
+    let bad = || Error::InvalidArgument {
+        detail: format!("`{text}` is not a snapshot id (16 hex digits)"),
+    };
+    if text.len() != 16 || !text.is_ascii() {
+        return Err(bad());
+    }
+    let mut id = [0u8; 8];
+    for (i, b) in id.iter_mut().enumerate() {
+        let pair = text.get(i * 2..i * 2 + 2).ok_or_else(bad)?;
+        *b = u8::from_str_radix(pair, 16).map_err(|_| bad())?;
+    }
+    Ok(id)
 }

@@ -74,9 +74,17 @@ impl Catalog {
     /// Validates a catalog definition and compiles it. `origin` names the file
     /// in error messages.
     pub fn compile(def: CatalogDef, origin: &str) -> Result<Catalog> {
-        let perm_index = index_unique(origin, "permission", def.permissions.iter().map(|p| &p.name))?;
+        let perm_index = index_unique(
+            origin,
+            "permission",
+            def.permissions.iter().map(|p| &p.name),
+        )?;
         let kind_index = index_unique(origin, "kind", def.kinds.iter().map(|k| &k.name))?;
-        let app_index = index_unique(origin, "application", def.applications.iter().map(|a| &a.id))?;
+        let app_index = index_unique(
+            origin,
+            "application",
+            def.applications.iter().map(|a| &a.id),
+        )?;
         let role_index = index_unique(origin, "role", def.roles.iter().map(|r| &r.id))?;
         let section_index = index_unique(origin, "section", def.sections.iter().map(|s| &s.id))?;
 
@@ -92,9 +100,9 @@ impl Catalog {
             }
             let mut req = Bits::new();
             for r in &p.requires {
-                let j = *perm_index
-                    .get(r)
-                    .ok_or_else(|| policy_error(&at, format!("requires unknown permission `{r}`")))?;
+                let j = *perm_index.get(r).ok_or_else(|| {
+                    policy_error(&at, format!("requires unknown permission `{r}`"))
+                })?;
                 req.set(j);
             }
             direct.push(req);
@@ -207,8 +215,9 @@ impl Catalog {
         }
         self.check_scopes_and_fields(&role.scopes, &role.hidden_fields, &at)?;
         for s in &role.step_up {
-            self.perm(s)
-                .map_err(|_| policy_error(&at, format!("`step_up` names unknown permission `{s}`")))?;
+            self.perm(s).map_err(|_| {
+                policy_error(&at, format!("`step_up` names unknown permission `{s}`"))
+            })?;
         }
         Ok(bits)
     }
@@ -227,13 +236,18 @@ impl Catalog {
                 let before = bits.clone();
                 for (i, p) in self.def.permissions.iter().enumerate() {
                     let in_section = p.section == prefix
-                        || p.name.strip_prefix(prefix).is_some_and(|r| r.starts_with('.'));
+                        || p.name
+                            .strip_prefix(prefix)
+                            .is_some_and(|r| r.starts_with('.'));
                     if in_section && !self.owner_only.get(i) {
                         bits.set(i);
                     }
                 }
                 if bits == before {
-                    return Err(policy_error(at, format!("pattern `{name}` matches no permission")));
+                    return Err(policy_error(
+                        at,
+                        format!("pattern `{name}` matches no permission"),
+                    ));
                 }
             } else {
                 bits.set(
@@ -258,9 +272,9 @@ impl Catalog {
             }
         }
         for (kind, fields) in hidden {
-            let k = self
-                .kind(kind)
-                .map_err(|_| policy_error(at, format!("hidden fields for unknown kind `{kind}`")))?;
+            let k = self.kind(kind).map_err(|_| {
+                policy_error(at, format!("hidden fields for unknown kind `{kind}`"))
+            })?;
             for f in fields {
                 self.field(k, f).map_err(|_| {
                     policy_error(
@@ -383,9 +397,12 @@ impl Catalog {
 
     /// Index of an application id.
     pub fn app(&self, id: &str) -> Result<usize> {
-        self.app_index.get(id).copied().ok_or_else(|| Error::InvalidArgument {
-            detail: format!("unknown application `{id}`"),
-        })
+        self.app_index
+            .get(id)
+            .copied()
+            .ok_or_else(|| Error::InvalidArgument {
+                detail: format!("unknown application `{id}`"),
+            })
     }
 
     /// Number of applications.
@@ -409,7 +426,10 @@ fn validate_kind(k: &KindDef, origin: &str) -> Result<()> {
     let mut seen = std::collections::HashSet::new();
     for f in &k.fields {
         if !seen.insert(f.name.as_str()) {
-            return Err(policy_error(&at, format!("field `{}` is declared twice", f.name)));
+            return Err(policy_error(
+                &at,
+                format!("field `{}` is declared twice", f.name),
+            ));
         }
     }
     Ok(())
@@ -435,7 +455,13 @@ fn transitive_requires(def: &CatalogDef, direct: &[Bits], origin: &str) -> Resul
         if let Some(m) = marks.get_mut(start) {
             *m = Mark::Active;
         }
-        stack.push((start, direct.get(start).map(|b| b.iter().collect()).unwrap_or_default()));
+        stack.push((
+            start,
+            direct
+                .get(start)
+                .map(|b| b.iter().collect())
+                .unwrap_or_default(),
+        ));
         while let Some((node, pending)) = stack.last_mut() {
             let node = *node;
             if let Some(next) = pending.pop() {
@@ -451,13 +477,23 @@ fn transitive_requires(def: &CatalogDef, direct: &[Bits], origin: &str) -> Resul
                         if let Some(m) = marks.get_mut(next) {
                             *m = Mark::Active;
                         }
-                        stack.push((next, direct.get(next).map(|b| b.iter().collect()).unwrap_or_default()));
+                        stack.push((
+                            next,
+                            direct
+                                .get(next)
+                                .map(|b| b.iter().collect())
+                                .unwrap_or_default(),
+                        ));
                     }
                     _ => {}
                 }
             } else {
                 let mut mine = direct.get(node).cloned().unwrap_or_default();
-                for r in direct.get(node).map(|b| b.iter().collect::<Vec<_>>()).unwrap_or_default() {
+                for r in direct
+                    .get(node)
+                    .map(|b| b.iter().collect::<Vec<_>>())
+                    .unwrap_or_default()
+                {
                     if let Some(sub) = closure.get(r) {
                         mine.union_with(&sub.clone());
                     }

@@ -1,0 +1,303 @@
+//! The snapshot format and verifier under good and bad input.
+#![cfg(feature = "issuer")]
+
+mod common;
+use common::*;
+use permsnap::format::{self, base64url};
+use permsnap::issuer::sign_claims;
+use permsnap::{Error, Keyring, Options, Revocations, Verifier};
+
+fn refusal(result: Result<permsnap::Permissions, Error>) -> &'static str {
+    let err = result.expect_err("must be refused");
+    assert!(err.is_refusal(), "{err:?} should be a refusal");
+    assert!(!err.to_string().is_empty());
+    err.code()
+}
+
+#[test]
+fn round_trip_binary_and_text() {
+    let p = policy("sitee");
+    let snap = issue(&p, "dia");
+    let v = verifier(&p);
+    let a = v.verify(&snap.bytes, NOW).unwrap();
+    let b = v.verify(snap.text().as_bytes(), NOW).unwrap();
+    let c = v.verify_text(&format!("  {}\n", snap.text()), NOW).unwrap();
+    assert_eq!(a.claims(), &snap.claims);
+    assert_eq!(b.claims(), c.claims());
+    assert_eq!(a.subject(), "dia");
+    assert_eq!(a.tenant(), "spa-lumi");
+    assert_eq!(a.expires_at(), NOW + 15 * 60);
+    assert_eq!(a.role(), Some("marketing"));
+}
+
+#[test]
+fn every_refusal_class_has_its_code() {
+    let p = policy("sitee");
+    let v = verifier(&p);
+    let snap = issue(&p, "dia");
+    let good = snap.bytes.clone();
+
+    assert_eq!(refusal(v.verify_text("not base64!", NOW)), "bad_encoding");
+    assert_eq!(refusal(v.verify_binary(&good[..40], NOW)), "truncated");
+    assert_eq!(refusal(v.verify_binary(&good[..2], NOW)), "truncated");
+    assert_eq!(
+        refusal(v.verify_binary(&vec![b'P'; 5000], NOW)),
+        "too_large"
+    );
+    assert_eq!(refusal(v.verify_text(&"A".repeat(6000), NOW)), "too_large");
+    let mut magic = good.clone();
+    magic[0] = b'X';
+    assert_eq!(refusal(v.verify_binary(&magic, NOW)), "bad_magic");
+    let mut version = good.clone();
+    version[3] = 2;
+    let err = v.verify_binary(&version, NOW).unwrap_err();
+    assert_eq!(
+        err,
+        Error::UnsupportedVersion {
+            found: 2,
+            min: 1,
+            max: 1
+        }
+    );
+    let mut tampered = good.clone();
+    let last_payload_byte = good.len() - 65;
+    tampered[last_payload_byte] ^= 1;
+    assert_eq!(refusal(v.verify_binary(&tampered, NOW)), "bad_signature");
+    // wrongly keyed: another key under the trusted key id
+    let forged = sign_claims(&other_key("t-01"), snap.claims.clone()).unwrap();
+    assert_eq!(
+        refusal(v.verify_binary(&forged.bytes, NOW)),
+        "bad_signature"
+    );
+    // unknown key id
+    let stranger = sign_claims(&other_key("k-unknown"), snap.claims.clone()).unwrap();
+    assert_eq!(
+        v.verify_binary(&stranger.bytes, NOW).unwrap_err(),
+        Error::UnknownKey {
+            kid: "k-unknown".into()
+        }
+    );
+    // time
+    assert_eq!(
+        refusal(v.verify_binary(&good, NOW + 15 * 60 + 31)),
+        "expired"
+    );
+    assert!(
+        v.verify_binary(&good, NOW + 15 * 60 + 30).is_ok(),
+        "within leeway"
+    );
+    assert_eq!(refusal(v.verify_binary(&good, NOW - 31)), "not_yet_valid");
+    assert!(v.verify_binary(&good, NOW - 30).is_ok(), "within leeway");
+    // tenant
+    let other_tenant = Verifier::new(
+        p.catalog().clone(),
+        keyring(),
+        Options {
+            expected_tenant: Some("other".into()),
+            ..Options::default()
+        },
+    );
+    assert_eq!(
+        refusal(other_tenant.verify_binary(&good, NOW)),
+        "wrong_tenant"
+    );
+    // catalog
+    let ecwid = policy("ecwid");
+    let wrong_catalog = Verifier::new(ecwid.catalog().clone(), keyring(), Options::default());
+    assert_eq!(
+        refusal(wrong_catalog.verify_binary(&good, NOW)),
+        "wrong_catalog"
+    );
+    // malformed but validly signed payload
+    let mut junk = format::encode_unsigned("t-01", &snap.claims).unwrap();
+    junk.truncate(5 + 4);
+    junk.extend_from_slice(&[0xff; 20]);
+    let sig = key().sign(&junk);
+    junk.extend_from_slice(&sig);
+    assert_eq!(refusal(v.verify_binary(&junk, NOW)), "malformed");
+    // revoked, by id and by epoch
+    let mut revoking = verifier(&p);
+    let mut r = Revocations::default();
+    r.ids.insert(snap.claims.id);
+    revoking.set_revocations(r);
+    assert_eq!(refusal(revoking.verify_binary(&good, NOW)), "revoked");
+    let mut r = Revocations::default();
+    r.min_epoch.insert("spa-lumi".into(), 1);
+    revoking.set_revocations(r);
+    assert_eq!(refusal(revoking.verify_binary(&good, NOW)), "revoked");
+    // and the verifier still answers correctly after all of that
+    assert!(v
+        .verify_binary(&good, NOW)
+        .unwrap()
+        .can("campaigns.manage")
+        .unwrap());
+}
+
+#[test]
+fn every_single_bit_flip_is_refused() {
+    let p = policy("sitee");
+    let v = verifier(&p);
+    let good = issue(&p, "dia").bytes;
+    let mut codes = std::collections::BTreeMap::<&str, usize>::new();
+    for bit in 0..good.len() * 8 {
+        let mut bad = good.clone();
+        bad[bit / 8] ^= 1 << (bit % 8);
+        let code = refusal(v.verify(&bad, NOW));
+        *codes.entry(code).or_default() += 1;
+    }
+    assert_eq!(codes.values().sum::<usize>(), good.len() * 8);
+    assert!(codes["bad_signature"] > good.len() * 6, "{codes:?}");
+    assert!(v.verify(&good, NOW).is_ok());
+}
+
+#[test]
+fn every_truncation_and_extension_is_refused() {
+    let p = policy("sitee");
+    let v = verifier(&p);
+    let good = issue(&p, "cam").bytes;
+    for n in 0..good.len() {
+        refusal(v.verify(&good[..n], NOW));
+    }
+    let mut longer = good.clone();
+    longer.push(0);
+    refusal(v.verify(&longer, NOW));
+    let text = base64url::encode(&good);
+    for n in 0..text.len() {
+        refusal(v.verify_text(&text[..n], NOW));
+    }
+}
+
+#[test]
+fn a_refused_snapshot_leaves_no_decision_and_questions_need_known_names() {
+    let p = perms("sitee", "dia");
+    assert_eq!(
+        p.can("payments.veiw").unwrap_err().code(),
+        "unknown_permission"
+    );
+    assert_eq!(
+        p.can_any(&["campaigns.manage", "nope"]).unwrap_err().code(),
+        "unknown_permission"
+    );
+    assert_eq!(p.scope("invoices").unwrap_err().code(), "unknown_kind");
+    assert_eq!(p.filter("invoices").unwrap_err().code(), "unknown_kind");
+}
+
+#[test]
+fn jwks_import_is_strict() {
+    let k = key();
+    let jwk = k.public_jwk();
+    let ring = Keyring::from_jwks(&permsnap::Jwks {
+        keys: vec![jwk.clone()],
+    })
+    .unwrap();
+    assert_eq!(ring.kids().collect::<Vec<_>>(), vec!["t-01"]);
+    let json = serde_json::json!({"keys": [jwk]}).to_string();
+    assert_eq!(Keyring::from_jwks_json(&json).unwrap().len(), 1);
+
+    let mut with_private = jwk.clone();
+    with_private.d = Some(base64url::encode(&k.seed()));
+    let err = Keyring::from_jwks(&permsnap::Jwks {
+        keys: vec![with_private],
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("private part"), "{err}");
+    let mut rsa = jwk.clone();
+    rsa.kty = "RSA".into();
+    assert_eq!(
+        Keyring::from_jwks(&permsnap::Jwks { keys: vec![rsa] })
+            .unwrap_err()
+            .code(),
+        "invalid_key"
+    );
+    let mut short = jwk.clone();
+    short.x = base64url::encode(&[1; 31]);
+    assert_eq!(
+        Keyring::from_jwks(&permsnap::Jwks { keys: vec![short] })
+            .unwrap_err()
+            .code(),
+        "invalid_key"
+    );
+    // the identity point is a weak (small-order) key
+    let mut identity = [0u8; 32];
+    identity[0] = 1;
+    assert!(Keyring::new()
+        .insert("weak", &identity)
+        .unwrap_err()
+        .to_string()
+        .contains("weak"));
+    assert_eq!(
+        Keyring::from_jwks(&permsnap::Jwks {
+            keys: vec![jwk.clone(), jwk]
+        })
+        .unwrap_err()
+        .code(),
+        "invalid_key"
+    );
+    assert_eq!(
+        Keyring::from_jwks_json("{").unwrap_err().code(),
+        "invalid_key"
+    );
+}
+
+#[test]
+fn key_rotation_accepts_new_key_and_refuses_retired_one() {
+    let p = policy("sitee");
+    let old = key();
+    let new = other_key("test-2");
+    let mut v = verifier(&p);
+    let by_new = p.issue("dia", &new, &opts()).unwrap();
+    assert_eq!(
+        v.verify(&by_new.bytes, NOW).unwrap_err().code(),
+        "unknown_key"
+    );
+    let mut ring = Keyring::new();
+    ring.insert("t-01", &old.public_key()).unwrap();
+    ring.insert("test-2", &new.public_key()).unwrap();
+    v.set_keyring(ring);
+    assert!(v.verify(&by_new.bytes, NOW).is_ok());
+    let mut ring = Keyring::new();
+    ring.insert("test-2", &new.public_key()).unwrap();
+    v.set_keyring(ring);
+    let by_old = p.issue("dia", &old, &opts()).unwrap();
+    assert_eq!(
+        v.verify(&by_old.bytes, NOW).unwrap_err().code(),
+        "unknown_key"
+    );
+}
+
+#[test]
+fn snapshot_sizes_per_preset_role() {
+    // Prints the table the closing note reports, and holds the one size budget
+    // the format promises: the Sitee Marketing Professional with restricted
+    // view and hidden email/phone fits in 128 bytes, signature included.
+    println!(
+        "{:<16} {:<10} {:<14} {:>6} {:>6}",
+        "preset", "staff", "role", "binary", "text"
+    );
+    for name in ["sitee", "ecwid", "shopify-partner", "amilia", "lightspeed"] {
+        let p = policy(name);
+        for s in p.staff().iter().filter(|s| s.active) {
+            let snap = issue(&p, &s.id);
+            println!(
+                "{:<16} {:<10} {:<14} {:>6} {:>6}",
+                name,
+                s.id,
+                s.role.as_deref().unwrap_or("-"),
+                snap.bytes.len(),
+                snap.text().len()
+            );
+            assert!(
+                snap.bytes.len() <= 160,
+                "{name}/{}: {} bytes",
+                s.id,
+                snap.bytes.len()
+            );
+        }
+    }
+    let dia = issue(&policy("sitee"), "dia");
+    assert!(
+        dia.bytes.len() <= 128,
+        "marketing professional: {} bytes",
+        dia.bytes.len()
+    );
+}
