@@ -1,0 +1,494 @@
+// permsnap: verify signed permission snapshots and answer from them, in
+// browsers, Node, workerd and Deno. This file is the package's public API; it
+// is compiled against the wasm-bindgen output (./permsnap_wasm.d.ts), so the
+// two cannot drift apart.
+//
+// Decisions are made once, in WebAssembly, when a snapshot is loaded. `can()`
+// then reads a precomputed answer (no call into wasm), and `filter()` /
+// `redact()` apply, in plain JavaScript, a description computed by wasm —
+// the same description the Rust core applies (tests check both agree).
+
+import initWasm, {
+  initSync as initSyncWasm,
+  Verifier as WasmVerifier,
+  Permissions as WasmPermissions,
+} from "./permsnap_wasm.js";
+
+/** Every error permsnap throws. `code` is stable; `message` is for people. */
+export class PermsnapError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = "PermsnapError";
+    this.code = code;
+  }
+}
+
+/** Stable error codes. */
+export type ErrorCode =
+  | "bad_encoding" | "truncated" | "too_large" | "bad_magic" | "unsupported_version"
+  | "unknown_key" | "bad_signature" | "malformed" | "expired" | "not_yet_valid"
+  | "wrong_tenant" | "wrong_catalog" | "revoked" | "unknown_permission" | "unknown_kind"
+  | "invalid_key" | "invalid_policy" | "invalid_argument" | "not_initialized";
+
+function rethrow(e: unknown): never {
+  if (e instanceof Error && e.name === "PermsnapError") {
+    throw new PermsnapError((e as Error & { code: ErrorCode }).code, e.message);
+  }
+  throw e;
+}
+
+let ready = false;
+
+/** Loads the WebAssembly module (browsers, Deno): from the package's own
+ *  `.wasm` file by default, or from a URL, `Response`, bytes or a compiled
+ *  `WebAssembly.Module`. Idempotent. */
+export async function init(input?: RequestInfo | URL | Response | BufferSource | WebAssembly.Module): Promise<void> {
+  if (ready) return;
+  await initWasm(input === undefined ? undefined : { module_or_path: input });
+  ready = true;
+}
+
+/** Synchronous initialisation from a compiled `WebAssembly.Module` or the
+ *  module's bytes (workerd, Node). Idempotent. */
+export function initSync(module: WebAssembly.Module | BufferSource): void {
+  if (ready) return;
+  initSyncWasm({ module });
+  ready = true;
+}
+
+/** True once `init` or `initSync` has run. */
+export function isInitialized(): boolean {
+  return ready;
+}
+
+// ---------------------------------------------------------------- types
+
+/** A JSON Web Key Set of Ed25519 public keys. */
+export interface Jwks {
+  keys: Array<{ kty: "OKP"; crv: "Ed25519"; x: string; kid: string; alg?: string; use?: string }>;
+}
+
+/** A catalog object (`permsnap catalog <policy>`), or a whole policy (its staff is ignored). */
+export type CatalogInput = Record<string, unknown> | string;
+
+export interface VerifierOptions {
+  /** Refuse snapshots for any other account. */
+  tenant?: string;
+  /** Clock skew tolerated, seconds (default 30). */
+  leeway?: number;
+  /** The clock, in seconds since the Unix epoch (default: `Date.now() / 1000`). */
+  clock?: () => number;
+}
+
+export type Scope = "none" | "own" | "assigned" | "all" | { specific: string[] };
+
+export type Reason =
+  | { code: "owner" }
+  | { code: "granted_by_role"; role: string }
+  | { code: "granted_to_person" }
+  | { code: "not_granted" }
+  | { code: "removed_for_person"; role: string }
+  | { code: "missing_requirement"; requires: string }
+  | { code: "app_not_allowed"; app: string }
+  | { code: "no_scope"; kind: string }
+  | { code: "refused"; error: ErrorCode };
+
+export interface Explanation {
+  permission: string;
+  allowed: boolean;
+  reason: Reason;
+  /** The action needs the acting person's PIN first. */
+  step_up: boolean;
+  message: string;
+}
+
+/** Which records a person may see, as data an app can push into a query:
+ *  keep a record when `all`, or when any clause matches (the record's
+ *  `field` — a string, a number, or an array holding one — is in `values`). */
+export interface RecordFilter {
+  kind: string;
+  scope: "none" | "own" | "assigned" | "specific" | "all";
+  all: boolean;
+  clauses: Array<{ field: string; values: string[] }>;
+}
+
+export interface Redaction {
+  kind: string;
+  remove: string[];
+  mask: Array<{ field: string; with: string }>;
+}
+
+export interface Revocations {
+  /** Per account: snapshots with a lower epoch are revoked. */
+  minEpoch?: Record<string, number>;
+  /** Revoked snapshot ids (16 hex digits). */
+  ids?: string[];
+}
+
+type Rec = Record<string, unknown>;
+
+interface KindInfo { name: string; fields?: Array<{ name: string; redact?: unknown }> }
+
+// ------------------------------------------------------------- verifier
+
+/** Verifies snapshots. Build it once (catalog + JWKS), load many snapshots. */
+export class Verifier {
+  #w: WasmVerifier;
+  #names: string[];
+  #kinds: KindInfo[];
+  #clock?: () => number;
+
+  constructor(catalog: CatalogInput, jwks: Jwks | string, options: VerifierOptions = {}) {
+    if (!ready) throw new PermsnapError("not_initialized", "call init() or initSync() before creating a Verifier");
+    const cat = (typeof catalog === "string" ? JSON.parse(catalog) : catalog) as Rec;
+    const keys = typeof jwks === "string" ? JSON.parse(jwks) : jwks;
+    try {
+      this.#w = new WasmVerifier(cat, keys, { tenant: options.tenant, leeway: options.leeway });
+    } catch (e) {
+      rethrow(e);
+    }
+    this.#names = this.#w.permissionNames();
+    const inner = (cat.catalog ?? cat) as { kinds?: KindInfo[] };
+    this.#kinds = inner.kinds ?? [];
+    this.#clock = options.clock;
+  }
+
+  /** Verifies a snapshot (base64url text or bytes) and returns what it
+   *  allows, or throws a `PermsnapError` naming the cause. */
+  load(snapshot: string | Uint8Array): Permissions {
+    let p: WasmPermissions;
+    try {
+      p = this.#w.load(snapshot, this.#clock?.());
+    } catch (e) {
+      rethrow(e);
+    }
+    return Permissions._from(p, this.#names);
+  }
+
+  /** Like `load`, but never throws for a refused snapshot: returns
+   *  permissions that deny everything, with the refusal in `error`. */
+  loadOrDeny(snapshot: string | Uint8Array | null | undefined): Permissions {
+    if (snapshot === null || snapshot === undefined || snapshot === "") {
+      return this.denyAll(new PermsnapError("truncated", "no snapshot"));
+    }
+    try {
+      return this.load(snapshot);
+    } catch (e) {
+      if (e instanceof PermsnapError) return this.denyAll(e);
+      throw e;
+    }
+  }
+
+  /** Permissions that deny everything (what a refusal means). */
+  denyAll(error?: PermsnapError): Permissions {
+    return Permissions._denied(this.#names, this.#kinds, error ?? new PermsnapError("truncated", "no snapshot"));
+  }
+
+  /** Replaces the trusted keys (key rotation) without rebuilding the verifier. */
+  setJwks(jwks: Jwks | string): void {
+    try {
+      this.#w.setJwks(typeof jwks === "string" ? JSON.parse(jwks) : jwks);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  /** Replaces the revocation list. */
+  setRevocations(revocations: Revocations): void {
+    try {
+      this.#w.setRevocations({ minEpoch: revocations.minEpoch ?? {}, ids: revocations.ids ?? [] });
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  /** The catalog's fingerprint (hex), as snapshots carry it. */
+  get fingerprint(): string {
+    return this.#w.fingerprint;
+  }
+
+  /** Every permission name of the catalog. */
+  get permissionNames(): readonly string[] {
+    return this.#names;
+  }
+
+  /** Releases the WebAssembly memory held by the verifier. */
+  free(): void {
+    this.#w.free();
+  }
+}
+
+// ---------------------------------------------------------- permissions
+
+function unknown(name: string): never {
+  throw new PermsnapError("unknown_permission", `unknown permission \`${name}\`: it is not in the catalog (check the spelling)`);
+}
+
+/** What one verified snapshot allows. */
+export class Permissions {
+  #p: WasmPermissions | null = null;
+  #allowed = new Map<string, boolean>();
+  #filters = new Map<string, CompiledFilter>();
+  #redactions = new Map<string, Redaction>();
+  #denied: { kinds: KindInfo[]; error: PermsnapError } | null = null;
+
+  private constructor() {}
+
+  /** @internal */
+  static _from(p: WasmPermissions, names: string[]): Permissions {
+    const out = new Permissions();
+    out.#p = p;
+    const bits = p.allowedBits();
+    for (let i = 0; i < names.length; i++) {
+      out.#allowed.set(names[i], (((bits[i >> 3] ?? 0) >> (i & 7)) & 1) === 1);
+    }
+    return out;
+  }
+
+  /** @internal */
+  static _denied(names: string[], kinds: KindInfo[], error: PermsnapError): Permissions {
+    const out = new Permissions();
+    for (const n of names) out.#allowed.set(n, false);
+    out.#denied = { kinds, error };
+    return out;
+  }
+
+  /** The refusal, when these permissions come from `loadOrDeny`/`denyAll`. */
+  get error(): PermsnapError | null {
+    return this.#denied?.error ?? null;
+  }
+
+  #wasm<T>(f: (p: WasmPermissions) => T): T {
+    try {
+      return f(this.#p as WasmPermissions);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  /** May the person do `name`? Throws for a name not in the catalog. */
+  can(name: string): boolean {
+    const v = this.#allowed.get(name);
+    return v === undefined ? unknown(name) : v;
+  }
+
+  /** All of `names`? (Every name is checked, so a typo throws.) */
+  canAll(names: readonly string[]): boolean {
+    let all = true;
+    for (const n of names) all = this.can(n) && all;
+    return all;
+  }
+
+  /** Any of `names`? (Every name is checked, so a typo throws.) */
+  canAny(names: readonly string[]): boolean {
+    let any = false;
+    for (const n of names) any = this.can(n) || any;
+    return any;
+  }
+
+  /** Names of every allowed permission. */
+  allowed(): string[] {
+    return [...this.#allowed].filter(([, v]) => v).map(([n]) => n);
+  }
+
+  /** Why `can(name)` answers what it does. */
+  explain(name: string): Explanation {
+    if (this.#denied) {
+      this.can(name);
+      const e = this.#denied.error;
+      return { permission: name, allowed: false, reason: { code: "refused", error: e.code }, step_up: false, message: `snapshot refused: ${e.message}` };
+    }
+    return this.#wasm((p) => p.explain(name)) as Explanation;
+  }
+
+  /** The view scope on records of `kind`. */
+  scope(kind: string): Scope {
+    if (this.#denied) return (this.#kind(kind), "none");
+    return this.#wasm((p) => p.scope(kind)) as Scope;
+  }
+
+  #kind(kind: string): KindInfo {
+    const k = this.#denied?.kinds.find((x) => x.name === kind);
+    if (!k) throw new PermsnapError("unknown_kind", `unknown record kind \`${kind}\`: it is not in the catalog`);
+    return k;
+  }
+
+  /** Fields of `kind` hidden from the person. */
+  hiddenFields(kind: string): string[] {
+    if (this.#denied) return (this.#kind(kind).fields ?? []).map((f) => f.name);
+    return this.#wasm((p) => p.hiddenFields(kind));
+  }
+
+  /** Applications the person may enter. */
+  apps(): string[] {
+    return this.#denied ? [] : this.#wasm((p) => p.apps());
+  }
+
+  /** May the person enter application `id`? */
+  hasApp(id: string): boolean {
+    return this.#denied ? false : this.#wasm((p) => p.hasApp(id));
+  }
+
+  /** Does `name` need the acting person's PIN first? */
+  needsStepUp(name: string): boolean {
+    this.can(name);
+    return this.#denied ? false : this.#wasm((p) => p.needsStepUp(name));
+  }
+
+  /** Permissions that need a PIN step-up. */
+  stepUpActions(): string[] {
+    return this.#denied ? [] : this.#wasm((p) => p.stepUpActions());
+  }
+
+  get subject(): string | null { return this.#denied ? null : this.#wasm((p) => p.subject); }
+  get tenant(): string | null { return this.#denied ? null : this.#wasm((p) => p.tenant); }
+  /** Expiry, seconds since the Unix epoch. */
+  get expiresAt(): number { return this.#denied ? 0 : this.#wasm((p) => p.expiresAt); }
+  get role(): string | null { return this.#denied ? null : (this.#wasm((p) => p.role) ?? null); }
+  get isOwner(): boolean { return this.#denied ? false : this.#wasm((p) => p.isOwner); }
+  get isPrincipal(): boolean { return this.#denied ? false : this.#wasm((p) => p.isPrincipal); }
+  get isSharedAccount(): boolean { return this.#denied ? false : this.#wasm((p) => p.isSharedAccount); }
+
+  /** The verified claims, names resolved, for display. */
+  claims(): Record<string, unknown> | null {
+    return this.#denied ? null : (this.#wasm((p) => p.claims()) as Record<string, unknown>);
+  }
+
+  /** Which records of `kind` the person may see, as data (for a query). */
+  filterSpec(kind: string): RecordFilter {
+    return this.#compiled(kind).spec;
+  }
+
+  #compiled(kind: string): CompiledFilter {
+    let f = this.#filters.get(kind);
+    if (!f) {
+      const spec: RecordFilter = this.#denied
+        ? { kind: this.#kind(kind).name, scope: "none", all: false, clauses: [] }
+        : (this.#wasm((p) => p.filter(kind)) as RecordFilter);
+      f = compileFilter(spec);
+      this.#filters.set(kind, f);
+    }
+    return f;
+  }
+
+  /** The records of `kind` the person may see (a new array; records are not copied). */
+  filter<T extends object>(kind: string, records: readonly T[]): T[] {
+    const f = this.#compiled(kind);
+    if (f.spec.all) return records.slice();
+    if (f.spec.clauses.length === 0) return [];
+    return records.filter(f.test as (r: T) => boolean);
+  }
+
+  /** How `kind` records are redacted for the person. */
+  redaction(kind: string): Redaction {
+    let r = this.#redactions.get(kind);
+    if (!r) {
+      r = this.#denied
+        ? { kind, remove: this.hiddenFields(kind), mask: [] }
+        : (this.#wasm((p) => p.redaction(kind)) as Redaction);
+      this.#redactions.set(kind, r);
+    }
+    return r;
+  }
+
+  /** Copies of `records` with hidden fields removed or masked. Never mutates the input. */
+  redact<T extends object>(kind: string, records: readonly T[]): Partial<T>[] {
+    const { remove, mask } = this.redaction(kind);
+    if (remove.length === 0 && mask.length === 0) return records.map((r) => ({ ...r }));
+    const drop = new Set(remove);
+    const out: Partial<T>[] = new Array(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i] as Rec;
+      const copy: Rec = {};
+      for (const k in r) if (!drop.has(k)) copy[k] = r[k];
+      for (const m of mask) if (m.field in copy) copy[m.field] = m.with;
+      out[i] = copy as Partial<T>;
+    }
+    return out;
+  }
+
+  /** The Rust reference filter (one call into wasm per list; slower):
+   *  indexes of the records the person may see. For tests and audits. */
+  filterIndexesReference(kind: string, records: readonly object[]): number[] {
+    if (this.#denied) return (this.#kind(kind), []);
+    return Array.from(this.#wasm((p) => p.filterIndexes(kind, records as unknown[])));
+  }
+
+  /** Releases the WebAssembly memory held by these permissions. */
+  free(): void {
+    this.#p?.free();
+    this.#p = null;
+  }
+}
+
+interface CompiledFilter { spec: RecordFilter; test: (r: Rec) => boolean }
+
+function valueHit(v: unknown, one: string | null, set: Set<string>): boolean {
+  if (typeof v === "string") return one !== null ? v === one : set.has(v);
+  if (typeof v === "number") return set.has(String(v));
+  return false;
+}
+
+/** Turns a filter description into a fast predicate, with the semantics of
+ *  `RecordFilter::matches` in the Rust core. */
+function compileFilter(spec: RecordFilter): CompiledFilter {
+  const clauses = spec.clauses.map((c) => ({
+    field: c.field,
+    one: c.values.length === 1 ? c.values[0] : null,
+    set: new Set(c.values),
+  }));
+  const test = (r: Rec): boolean => {
+    for (let i = 0; i < clauses.length; i++) {
+      const c = clauses[i];
+      const v = r[c.field];
+      if (Array.isArray(v)) {
+        for (const x of v) if (valueHit(x, c.one, c.set)) return true;
+      } else if (valueHit(v, c.one, c.set)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  return { spec, test };
+}
+
+// ------------------------------------------------------------------ DOM
+
+export interface DomOptions {
+  /** Text shown in place of a hidden field (default "•••"). */
+  mask?: string;
+}
+
+/** Hides every element under `root` whose `data-requires` (space-separated:
+ *  all needed) or `data-requires-any` (any one) names a permission the person
+ *  lacks, and masks elements with `data-field="kind.field"` bound to a hidden
+ *  field. Unknown permission names throw, so a typo cannot hide a section
+ *  silently. Returns how many elements were hidden and masked. */
+export function applyToDom(root: ParentNode, permissions: Permissions, options: DomOptions = {}): { hidden: number; masked: number } {
+  let hidden = 0;
+  let masked = 0;
+  const words = (s: string | null) => (s ?? "").split(/\s+/).filter(Boolean);
+  for (const el of Array.from(root.querySelectorAll<HTMLElement>("[data-requires],[data-requires-any]"))) {
+    const all = words(el.getAttribute("data-requires"));
+    const any = words(el.getAttribute("data-requires-any"));
+    const ok = permissions.canAll(all) && (any.length === 0 || permissions.canAny(any));
+    el.hidden = !ok;
+    if (!ok) hidden++;
+  }
+  const hiddenByKind = new Map<string, Set<string>>();
+  for (const el of Array.from(root.querySelectorAll<HTMLElement>("[data-field]"))) {
+    const [kind, field] = (el.getAttribute("data-field") ?? "").split(".");
+    let set = hiddenByKind.get(kind);
+    if (!set) {
+      set = new Set(permissions.hiddenFields(kind));
+      hiddenByKind.set(kind, set);
+    }
+    if (set.has(field)) {
+      el.textContent = options.mask ?? "•••";
+      el.classList.add("permsnap-masked");
+      masked++;
+    }
+  }
+  return { hidden, masked };
+}
