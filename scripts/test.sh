@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every check, exactly as CI does. Installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh --test
+source scripts/env.sh
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "format and lints"
+cargo fmt --all -- --check
+cargo clippy --all-features --all-targets -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --features wasm -- -D warnings
+
+step "native tests (core, presets, vectors, CLI)"
+cargo test --features cli
+
+step "vectors are committed as generated"
+git diff --exit-code -- vectors/ || { echo "vectors/ changed: commit the regenerated vectors" >&2; exit 1; }
+
+step "npm package"
+scripts/build-pkg.sh
+
+step "wasm-bindgen tests: node, headless chrome, headless firefox"
+scripts/wasm-tests.sh
+
+step "JavaScript tests of the built package (node --test)"
+node --test tests/js/
+
+step "TypeScript consumer type-checks against the package"
+tsc --noEmit -p tests/ts/tsconfig.json
+
+if [ -f tests/e2e/demo.test.mjs ]; then
+  step "end-to-end: the demo in headless Chromium"
+  node --test tests/e2e/
+fi
+echo
+echo "all checks passed"

@@ -1,0 +1,22 @@
+// Shared by the Node tests: the built package, the committed vectors, presets.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export const root = fileURLToPath(new URL("../../", import.meta.url));
+export const pkg = await import(new URL("../../pkg/node.js", import.meta.url));
+export const vectors = JSON.parse(readFileSync(`${root}vectors/vectors.json`, "utf8"));
+export const preset = (name) => JSON.parse(readFileSync(`${root}presets/${name}.json`, "utf8"));
+
+/** A verifier set up as a vector case says. */
+export function verifierFor(c) {
+  const v = new pkg.Verifier(preset(c.catalog), vectors.key.jwks, {
+    tenant: c.expected_tenant ?? undefined,
+    leeway: vectors.leeway,
+    clock: () => c.now,
+  });
+  if (c.revoked_ids) v.setRevocations({ ids: c.revoked_ids });
+  return v;
+}
+
+export const validCases = vectors.cases.filter((c) => !c.expect.error);
+export const refusedCases = vectors.cases.filter((c) => c.expect.error);

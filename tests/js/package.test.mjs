@@ -1,0 +1,176 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { pkg, vectors, preset, verifierFor, validCases, refusedCases } from "./helpers.mjs";
+
+const { Verifier, PermsnapError } = pkg;
+
+test("every valid vector gives the Rust core's decisions", () => {
+  assert.ok(validCases.length >= 25);
+  for (const c of validCases) {
+    const p = verifierFor(c).load(c.snapshot);
+    const e = c.expect;
+    assert.equal(p.subject, e.subject, c.name);
+    assert.equal(p.tenant, e.tenant, c.name);
+    assert.equal(p.expiresAt, e.expires_at, c.name);
+    assert.equal(p.role, e.role, c.name);
+    assert.equal(p.isOwner, e.owner, c.name);
+    assert.equal(p.isSharedAccount, e.shared_account, c.name);
+    assert.deepEqual(p.allowed(), e.allowed, c.name);
+    for (const n of e.allowed) assert.equal(p.can(n), true, `${c.name} ${n}`);
+    for (const n of e.denied) assert.equal(p.can(n), false, `${c.name} ${n}`);
+    for (const [n, reason] of Object.entries(e.explain)) assert.deepEqual(p.explain(n).reason, reason, `${c.name} ${n}`);
+    assert.deepEqual(p.stepUpActions(), e.step_up, c.name);
+    assert.deepEqual(p.apps(), e.apps, c.name);
+    for (const [k, s] of Object.entries(e.scopes)) assert.deepEqual(p.scope(k), s, `${c.name} ${k}`);
+    for (const [k, h] of Object.entries(e.hidden_fields)) assert.deepEqual(p.hiddenFields(k), h, `${c.name} ${k}`);
+    for (const [k, f] of Object.entries(e.filters)) assert.deepEqual(p.filterSpec(k), f, `${c.name} ${k}`);
+  }
+});
+
+test("every refusal vector is refused with its code, as a PermsnapError", () => {
+  const codes = new Set();
+  for (const c of refusedCases) {
+    const v = verifierFor(c);
+    assert.throws(() => v.load(c.snapshot), (err) => {
+      assert.ok(err instanceof PermsnapError, c.name);
+      assert.ok(err instanceof Error);
+      assert.equal(err.code, c.expect.error, c.name);
+      assert.ok(err.message.length > 10);
+      return true;
+    });
+    const denied = v.loadOrDeny(c.snapshot);
+    assert.equal(denied.error.code, c.expect.error);
+    assert.deepEqual(denied.allowed(), []);
+    codes.add(c.expect.error);
+  }
+  assert.ok(codes.size >= 13, [...codes].join());
+});
+
+test("other error codes: unknown names, bad keys, bad catalog, bad arguments", () => {
+  const c = validCases.find((x) => x.name === "sitee/dia");
+  const v = verifierFor(c);
+  const p = v.load(c.snapshot);
+  const code = (f) => { try { f(); } catch (e) { assert.ok(e instanceof PermsnapError); return e.code; } return "none"; };
+  assert.equal(code(() => p.can("payments.veiw")), "unknown_permission");
+  assert.equal(code(() => p.canAll(["campaigns.manage", "typo"])), "unknown_permission");
+  assert.equal(code(() => p.canAny(["typo", "campaigns.manage"])), "unknown_permission");
+  assert.equal(code(() => p.explain("typo")), "unknown_permission");
+  assert.equal(code(() => p.scope("invoices")), "unknown_kind");
+  assert.equal(code(() => p.filter("invoices", [])), "unknown_kind");
+  assert.equal(code(() => new Verifier(preset("sitee"), { keys: [{ kty: "OKP", crv: "Ed25519", x: "AAAA", kid: "k" }] })), "invalid_key");
+  const leaked = structuredClone(vectors.key.jwks);
+  leaked.keys[0].d = "secret";
+  assert.equal(code(() => new Verifier(preset("sitee"), leaked)), "invalid_key");
+  assert.equal(code(() => new Verifier({ name: "x", permissions: [{ name: "a" }] }, vectors.key.jwks)), "invalid_policy");
+  assert.equal(code(() => v.load(42)), "invalid_argument");
+  assert.equal(code(() => v.setRevocations({ ids: ["xyz"] })), "invalid_argument");
+});
+
+test("the instance keeps answering correctly after thousands of refusals", () => {
+  const c = validCases.find((x) => x.name === "sitee/dia");
+  const v = verifierFor(c);
+  const bad = c.snapshot.slice(0, 40) + (c.snapshot[40] === "A" ? "B" : "A") + c.snapshot.slice(41);
+  for (let i = 0; i < 5000; i++) {
+    assert.throws(() => v.load(i % 2 ? bad : "garbage*" + i), PermsnapError);
+  }
+  const p = v.load(c.snapshot);
+  assert.deepEqual(p.allowed(), c.expect.allowed);
+});
+
+function records(n) {
+  const staff = ["dia", "fay", "desk", "theo", "zoe", "ben"];
+  return Array.from({ length: n }, (_, i) => ({
+    id: i % 5 === 0 ? "dev-104" : `rec-${i}`,
+    staff_id: staff[i % staff.length],
+    created_by: staff[(i * 7) % staff.length],
+    requested_by: i % 11 === 0 ? "zoe" : 17,
+    uploaded_by: staff[(i * 3) % staff.length],
+    admin_id: i % 3 === 0 ? "samantha" : "omar",
+    employee_id: i % 4 === 0 ? "luc" : null,
+    client_assignees: i % 4 === 0 ? ["dia", "fay"] : i % 4 === 1 ? [] : "desk",
+    assignees: [staff[i % 3]],
+    handled_by: 42,
+    email: `c${i}@example.com`, phone: `555-${i}`, birth_date: "2001-01-01",
+  }));
+}
+
+test("the JavaScript filter and the Rust reference filter agree on every kind of every vector", () => {
+  const recs = records(600);
+  let compared = 0;
+  for (const c of validCases) {
+    const p = verifierFor(c).load(c.snapshot);
+    for (const kind of Object.keys(c.expect.scopes)) {
+      const js = p.filter(kind, recs).map((r) => recs.indexOf(r));
+      const rust = p.filterIndexesReference(kind, recs);
+      assert.deepEqual(js, rust, `${c.name} ${kind}`);
+      compared++;
+    }
+  }
+  assert.ok(compared > 50);
+});
+
+test("filter semantics: own, assigned, specific plus created, all, none", () => {
+  const get = (name) => { const c = validCases.find((x) => x.name === name); return verifierFor(c).load(c.snapshot); };
+  const recs = records(60);
+  const fay = get("sitee/fay"); // restricted view
+  assert.ok(fay.filter("appointments", recs).every((r) => r.staff_id === "fay" || r.created_by === "fay"));
+  const desk = get("sitee/desk"); // shared view: own + assigned
+  const seen = desk.filter("appointments", recs);
+  assert.ok(seen.some((r) => r.client_assignees === "desk"));
+  assert.ok(seen.every((r) => r.staff_id === "desk" || r.created_by === "desk" || r.client_assignees === "desk" || (Array.isArray(r.client_assignees) && r.client_assignees.includes("desk"))));
+  const theo = get("shopify-partner/theo");
+  const stores = theo.filter("dev_stores", recs);
+  assert.ok(stores.every((r) => r.id === "dev-104" || r.created_by === "theo"));
+  assert.ok(stores.some((r) => r.id === "dev-104") && stores.some((r) => r.created_by === "theo"));
+  assert.equal(get("shopify-partner/max").filter("dev_stores", recs).length, 0);
+  assert.equal(get("sitee/ben").filter("clients", recs).length, recs.length);
+  assert.deepEqual(get("shopify-partner/max").filterSpec("dev_stores"), { kind: "dev_stores", scope: "none", all: false, clauses: [] });
+});
+
+test("redact removes or masks hidden fields and never mutates the input", () => {
+  const get = (name) => { const c = validCases.find((x) => x.name === name); return verifierFor(c).load(c.snapshot); };
+  const recs = records(20);
+  const before = structuredClone(recs);
+  const dia = get("sitee/dia"); // Sitee masks email and phone
+  const out = dia.redact("clients", recs);
+  assert.deepEqual(recs, before, "input untouched");
+  assert.ok(out.every((r, i) => r.email === "hidden" && r.phone === "hidden" && r.id === recs[i].id && r !== recs[i]));
+  const tom = get("ecwid/tom"); // Ecwid removes email
+  const t = tom.redact("customers", recs);
+  assert.ok(t.every((r) => !("email" in r) && "phone" in r));
+  const ben = get("sitee/ben");
+  const b = ben.redact("clients", recs);
+  assert.deepEqual(b, recs);
+  assert.ok(b.every((r, i) => r !== recs[i]), "copies even when nothing is hidden");
+  const lucie = get("amilia/lucie");
+  const l = lucie.redact("clients", recs);
+  assert.ok(l.every((r) => !("email" in r) && !("phone" in r) && r.birth_date === "••••"));
+  assert.deepEqual(recs, before);
+});
+
+test("a refused snapshot leaves nothing granted anywhere", () => {
+  const c = validCases.find((x) => x.name === "sitee/ben");
+  const v = verifierFor(c);
+  const p = v.loadOrDeny(c.snapshot.slice(0, -3) + "AAA");
+  assert.equal(p.error.code, "bad_signature");
+  assert.deepEqual(p.allowed(), []);
+  assert.equal(p.can("payments.view"), false);
+  assert.throws(() => p.can("typo"), PermsnapError);
+  assert.equal(p.scope("clients"), "none");
+  assert.deepEqual(p.filter("clients", records(10)), []);
+  assert.deepEqual(p.hiddenFields("clients"), ["email", "phone"]);
+  assert.ok(p.redact("clients", records(3)).every((r) => !("email" in r) && !("phone" in r)));
+  assert.equal(p.explain("payments.view").reason.code, "refused");
+  assert.deepEqual(v.loadOrDeny(null).allowed(), []);
+});
+
+test("key rotation: a new key is accepted once the JWKS is loaded, a retired one refused", () => {
+  const c = validCases.find((x) => x.name === "sitee/dia");
+  const wrongKey = refusedCases.find((x) => x.name === "refuse/unknown_key");
+  const v = verifierFor(c);
+  assert.throws(() => v.load(wrongKey.snapshot), (e) => e.code === "unknown_key");
+  v.setJwks({ keys: [] });
+  assert.throws(() => v.load(c.snapshot), (e) => e.code === "unknown_key");
+  v.setJwks(vectors.key.jwks);
+  assert.ok(v.load(c.snapshot).can("campaigns.manage"));
+});
