@@ -30,26 +30,37 @@ fn doc() -> Value {
 #[wasm_bindgen_test]
 fn committed_vectors_give_the_same_answers_in_wasm() {
     let doc = doc();
-    let ring = Keyring::from_jwks(&serde_json::from_value(doc["key"]["jwks"].clone()).unwrap()).unwrap();
+    let ring =
+        Keyring::from_jwks(&serde_json::from_value(doc["key"]["jwks"].clone()).unwrap()).unwrap();
     let mut checked = 0;
     for case in doc["cases"].as_array().unwrap() {
         if case.get("revoked_ids").is_some() {
             continue; // revocation is covered by the binding test below
         }
         let cat = Catalog::from_json(preset(case["catalog"].as_str().unwrap()), "preset").unwrap();
-        let v = Verifier::new(cat, ring.clone(), Options {
-            expected_tenant: case["expected_tenant"].as_str().map(str::to_owned),
-            leeway: 30,
-        });
-        let got = v.verify_text(case["snapshot"].as_str().unwrap(), case["now"].as_u64().unwrap());
+        let v = Verifier::new(
+            cat,
+            ring.clone(),
+            Options {
+                expected_tenant: case["expected_tenant"].as_str().map(str::to_owned),
+                leeway: 30,
+            },
+        );
+        let got = v.verify_text(
+            case["snapshot"].as_str().unwrap(),
+            case["now"].as_u64().unwrap(),
+        );
         let expect = &case["expect"];
         match (got, expect.get("error")) {
             (Ok(p), None) => {
-                let allowed: Vec<String> = serde_json::from_value(expect["allowed"].clone()).unwrap();
+                let allowed: Vec<String> =
+                    serde_json::from_value(expect["allowed"].clone()).unwrap();
                 assert_eq!(p.allowed(), allowed, "{}", case["name"]);
                 assert_eq!(p.subject(), expect["subject"].as_str().unwrap());
             }
-            (Err(e), Some(code)) => assert_eq!(e.code(), code.as_str().unwrap(), "{}", case["name"]),
+            (Err(e), Some(code)) => {
+                assert_eq!(e.code(), code.as_str().unwrap(), "{}", case["name"])
+            }
             (got, _) => panic!("{}: got {:?}", case["name"], got.map(|p| p.allowed().len())),
         }
         checked += 1;
@@ -59,21 +70,30 @@ fn committed_vectors_give_the_same_answers_in_wasm() {
 
 fn js(json: &str) -> JsValue {
     let v: Value = serde_json::from_str(json).unwrap();
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap()
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap()
 }
 use serde::Serialize;
 
 fn code_of(err: JsValue) -> String {
     let e: &js_sys::Error = err.dyn_ref().expect("a real Error");
     assert_eq!(String::from(e.name()), "PermsnapError");
-    js_sys::Reflect::get(e, &"code".into()).unwrap().as_string().unwrap()
+    js_sys::Reflect::get(e, &"code".into())
+        .unwrap()
+        .as_string()
+        .unwrap()
 }
 
 #[wasm_bindgen_test]
 fn bindings_answer_refuse_with_codes_and_keep_working() {
     let doc = doc();
     let jwks = js(&doc["key"]["jwks"].to_string());
-    let good = doc["cases"].as_array().unwrap().iter().find(|c| c["name"] == "sitee/dia").unwrap();
+    let good = doc["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "sitee/dia")
+        .unwrap();
     let now = good["now"].as_f64().unwrap();
     let text = good["snapshot"].as_str().unwrap();
     let opts = js(r#"{"tenant": "spa-lumi", "leeway": 30}"#);
@@ -81,24 +101,65 @@ fn bindings_answer_refuse_with_codes_and_keep_working() {
     let p = v.load(text.into(), Some(now)).unwrap();
     assert!(p.can("campaigns.manage").unwrap());
     assert!(!p.can("payments.view").unwrap());
-    assert_eq!(code_of(p.can("payments.veiw").unwrap_err()), "unknown_permission");
+    assert_eq!(
+        code_of(p.can("payments.veiw").unwrap_err()),
+        "unknown_permission"
+    );
     assert_eq!(p.hidden_fields("clients").unwrap(), vec!["email", "phone"]);
 
     let mut tampered = text.to_owned();
     tampered.replace_range(30..31, if &text[30..31] == "A" { "B" } else { "A" });
     for _ in 0..2000 {
-        assert_eq!(code_of(v.load(tampered.as_str().into(), Some(now)).err().unwrap()), "bad_signature");
+        assert_eq!(
+            code_of(v.load(tampered.as_str().into(), Some(now)).err().unwrap()),
+            "bad_signature"
+        );
     }
-    assert_eq!(code_of(v.load(text.into(), Some(now + 3600.0)).err().unwrap()), "expired");
-    assert_eq!(code_of(v.load(JsValue::from(42), Some(now)).err().unwrap()), "invalid_argument");
+    assert_eq!(
+        code_of(v.load(text.into(), Some(now + 3600.0)).err().unwrap()),
+        "expired"
+    );
+    assert_eq!(
+        code_of(v.load(JsValue::from(42), Some(now)).err().unwrap()),
+        "invalid_argument"
+    );
     // still answers after thousands of refusals
-    assert!(v.load(text.into(), Some(now)).unwrap().can("clients.bulk").unwrap());
+    assert!(v
+        .load(text.into(), Some(now))
+        .unwrap()
+        .can("clients.bulk")
+        .unwrap());
 
     let id = p.claims().unwrap();
-    let id = js_sys::Reflect::get(&id, &"id".into()).unwrap().as_string().unwrap();
-    v.set_revocations(js(&format!(r#"{{"ids": ["{id}"]}}"#))).unwrap();
-    assert_eq!(code_of(v.load(text.into(), Some(now)).err().unwrap()), "revoked");
+    let id = js_sys::Reflect::get(&id, &"id".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    v.set_revocations(js(&format!(r#"{{"ids": ["{id}"]}}"#)))
+        .unwrap();
+    assert_eq!(
+        code_of(v.load(text.into(), Some(now)).err().unwrap()),
+        "revoked"
+    );
 
-    assert_eq!(code_of(WasmVerifier::new(js(SITEE), js(r#"{"keys": [{"kty": "RSA", "crv": "x", "x": "", "kid": "a"}]}"#), JsValue::UNDEFINED).err().unwrap()), "invalid_key");
-    assert_eq!(code_of(WasmVerifier::new(js(r#"{"name": 1}"#), jwks, JsValue::UNDEFINED).err().unwrap()), "invalid_policy");
+    assert_eq!(
+        code_of(
+            WasmVerifier::new(
+                js(SITEE),
+                js(r#"{"keys": [{"kty": "RSA", "crv": "x", "x": "", "kid": "a"}]}"#),
+                JsValue::UNDEFINED
+            )
+            .err()
+            .unwrap()
+        ),
+        "invalid_key"
+    );
+    assert_eq!(
+        code_of(
+            WasmVerifier::new(js(r#"{"name": 1}"#), jwks, JsValue::UNDEFINED)
+                .err()
+                .unwrap()
+        ),
+        "invalid_policy"
+    );
 }

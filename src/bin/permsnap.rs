@@ -1,7 +1,12 @@
 //! `permsnap`: generate keys, issue, inspect, verify and check snapshots,
 //! export the public catalog and TypeScript constants.
 
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use clap::{Parser, Subcommand};
 use permsnap::crypto::signing::IssuerKey;

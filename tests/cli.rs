@@ -1,0 +1,142 @@
+//! The `permsnap` command line, run as a user runs it.
+#![cfg(feature = "cli")]
+
+use std::process::{Command, Output};
+
+fn permsnap(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_permsnap"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn preset(name: &str) -> String {
+    format!("{}/presets/{name}.json", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn keygen_issue_inspect_verify_check() {
+    let dir = std::env::temp_dir().join(format!("permsnap-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let o = permsnap(&["keygen", "--out", d]);
+    assert!(o.status.success(), "{}", text(&o));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("issuer.key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "private key must be 0600");
+    }
+    assert!(
+        !permsnap(&["keygen", "--out", d]).status.success(),
+        "no silent overwrite"
+    );
+    let jwks = std::fs::read_to_string(dir.join("jwks.json")).unwrap();
+    assert!(
+        jwks.contains("\"OKP\"") && !jwks.contains("\"d\""),
+        "public only: {jwks}"
+    );
+
+    let key = dir.join("issuer.key");
+    let jwks_path = dir.join("jwks.json");
+    let (key, jwks_path) = (key.to_str().unwrap(), jwks_path.to_str().unwrap());
+    let sitee = preset("sitee");
+    let o = permsnap(&["issue", "--policy", &sitee, "--staff", "dia", "--key", key]);
+    assert!(o.status.success(), "{}", text(&o));
+    let snap = String::from_utf8(o.stdout).unwrap().trim().to_owned();
+    assert!(snap.starts_with("UFNO"), "{snap}");
+
+    let o = permsnap(&["inspect", &snap, "--catalog", &sitee]);
+    assert!(text(&o).starts_with("UNVERIFIED"), "{}", text(&o));
+    assert!(text(&o).contains("campaigns.manage"));
+    let o = permsnap(&["--json", "inspect", &snap]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["verified"], false);
+
+    let verify = |s: &str, extra: &[&str]| {
+        let mut args = vec!["verify", s, "--jwks", jwks_path, "--catalog", &sitee];
+        args.extend_from_slice(extra);
+        permsnap(&args)
+    };
+    let o = verify(&snap, &[]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("VERIFIED for `dia`"));
+    let mut bad = snap.clone();
+    bad.replace_range(20..21, if &snap[20..21] == "A" { "B" } else { "A" });
+    let o = verify(&bad, &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("error[bad_signature]"), "{}", text(&o));
+    let o = verify(&snap, &["--tenant", "other"]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = permsnap(&[
+        "--json",
+        "verify",
+        &snap,
+        "--jwks",
+        jwks_path,
+        "--catalog",
+        &sitee,
+        "--now",
+        "1",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "not_yet_valid");
+
+    let check = |perm: &str| {
+        permsnap(&[
+            "check",
+            &snap,
+            perm,
+            "--jwks",
+            jwks_path,
+            "--catalog",
+            &sitee,
+        ])
+    };
+    let o = check("campaigns.manage");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("allowed: campaigns.manage — granted by role `marketing`"));
+    let o = check("payments.view");
+    assert_eq!(o.status.code(), Some(1));
+    let o = check("payments.veiw");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("unknown_permission"));
+
+    let o = permsnap(&["issue", "--policy", &sitee, "--staff", "gus", "--key", key]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("error[deactivated]"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn validate_catalog_and_codegen() {
+    for name in ["sitee", "ecwid", "shopify-partner", "amilia", "lightspeed"] {
+        let o = permsnap(&["validate", &preset(name)]);
+        assert!(o.status.success(), "{name}: {}", text(&o));
+    }
+    let o = permsnap(&["--json", "catalog", &preset("sitee")]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["fingerprint"].as_str().unwrap().len(), 16);
+    assert!(
+        v["catalog"].get("staff").is_none() && !text(&o).contains("Dia Kone"),
+        "no staff in the public catalog"
+    );
+    let o = permsnap(&["codegen", &preset("shopify-partner")]);
+    let ts = String::from_utf8(o.stdout).unwrap();
+    assert!(ts.contains("export type Permission = (typeof PERMISSIONS)[number];"));
+    assert!(ts.contains("\"refunds.create\","));
+    assert!(ts.contains("\"dev_stores\""));
+    let o = permsnap(&["validate", "/nonexistent.json"]);
+    assert_eq!(o.status.code(), Some(2));
+}
