@@ -39,6 +39,7 @@ async function loadPreset(name) {
     .map((s) => `<option value="${esc(s.id)}">${esc(s.name)}${s.role ? ` — ${esc(s.role)}` : ""}${s.active ? "" : " (deactivated)"}</option>`)
     .join("");
   await selectStaff(staff[0].id);
+  document.body.dataset.preset = name;
 }
 
 async function selectStaff(id) {

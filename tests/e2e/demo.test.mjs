@@ -41,7 +41,7 @@ async function as(preset, staff) {
   await page.waitForSelector("body[data-ready]");
   if (preset !== "sitee") {
     await page.selectOption("#preset", preset);
-    await page.waitForFunction((p) => document.querySelector("#staff option") && fetch, preset);
+    await page.waitForSelector(`body[data-preset="${preset}"]`);
   }
   await page.selectOption("#staff", staff);
   await page.waitForFunction((s) => document.querySelector("#status").textContent.includes(s) || document.querySelector("#status").textContent.includes("REFUSED"), staff);
