@@ -5,7 +5,6 @@ use crate::error::{Error, Result};
 use crate::format::{base64url, SIGNATURE_LEN, SIGNING_DOMAIN};
 use ed25519_dalek::{Signature, VerifyingKey};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// One JSON Web Key of type OKP / Ed25519 (RFC 8037), public part only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,7 +38,7 @@ pub struct Jwks {
 /// Public keys by key id.
 #[derive(Debug, Clone, Default)]
 pub struct Keyring {
-    keys: BTreeMap<String, VerifyingKey>,
+    keys: Vec<(String, VerifyingKey)>,
 }
 
 impl Keyring {
@@ -70,11 +69,12 @@ impl Keyring {
                 detail: format!("key `{kid}` is a weak (small-order) key"),
             });
         }
-        if self.keys.insert(kid.to_owned(), key).is_some() {
+        if self.keys.iter().any(|(k, _)| k == kid) {
             return Err(Error::InvalidKey {
                 detail: format!("key id `{kid}` appears twice"),
             });
         }
+        self.keys.push((kid.to_owned(), key));
         Ok(())
     }
 
@@ -141,7 +141,7 @@ impl Keyring {
 
     /// Key ids in the ring.
     pub fn kids(&self) -> impl Iterator<Item = &str> {
-        self.keys.keys().map(String::as_str)
+        self.keys.iter().map(|(k, _)| k.as_str())
     }
 
     /// Number of keys.
@@ -154,15 +154,28 @@ impl Keyring {
         self.keys.is_empty()
     }
 
-    /// Strictly verifies `signature` over `SIGNING_DOMAIN | signed` with key `kid`.
+    /// Strictly verifies a snapshot `signature` over `SIGNING_DOMAIN | signed` with key `kid`.
     pub fn verify(&self, kid: &str, signed: &[u8], signature: &[u8; SIGNATURE_LEN]) -> Result<()> {
+        self.verify_domain(SIGNING_DOMAIN, kid, signed, signature)
+    }
+
+    /// Strictly verifies `signature` over `domain | signed` with key `kid`.
+    pub fn verify_domain(
+        &self,
+        domain: &[u8],
+        kid: &str,
+        signed: &[u8],
+        signature: &[u8; SIGNATURE_LEN],
+    ) -> Result<()> {
         let key = self
             .keys
-            .get(kid)
+            .iter()
+            .find(|(k, _)| k == kid)
+            .map(|(_, key)| key)
             .ok_or_else(|| Error::UnknownKey { kid: kid.into() })?;
         let sig = Signature::from_bytes(signature);
-        let mut message = Vec::with_capacity(SIGNING_DOMAIN.len() + signed.len());
-        message.extend_from_slice(SIGNING_DOMAIN);
+        let mut message = Vec::with_capacity(domain.len() + signed.len());
+        message.extend_from_slice(domain);
         message.extend_from_slice(signed);
         key.verify_strict(&message, &sig)
             .map_err(|_| Error::BadSignature)
@@ -255,10 +268,15 @@ pub mod signing {
             public_jwk(&self.kid, &self.public_key())
         }
 
-        /// Signs `SIGNING_DOMAIN | signed`.
+        /// Signs `SIGNING_DOMAIN | signed` (a snapshot).
         pub fn sign(&self, signed: &[u8]) -> [u8; SIGNATURE_LEN] {
-            let mut message = Vec::with_capacity(SIGNING_DOMAIN.len() + signed.len());
-            message.extend_from_slice(SIGNING_DOMAIN);
+            self.sign_domain(SIGNING_DOMAIN, signed)
+        }
+
+        /// Signs `domain | signed`.
+        pub fn sign_domain(&self, domain: &[u8], signed: &[u8]) -> [u8; SIGNATURE_LEN] {
+            let mut message = Vec::with_capacity(domain.len() + signed.len());
+            message.extend_from_slice(domain);
             message.extend_from_slice(signed);
             self.key.sign(&message).to_bytes()
         }

@@ -221,7 +221,7 @@ impl Permissions {
     /// Everything the snapshot says, names resolved.
     pub fn summary(&self) -> Summary {
         let own = |v: Vec<&str>| v.into_iter().map(str::to_owned).collect::<Vec<_>>();
-        let kinds = &self.catalog.def().kinds;
+        let kinds = &self.catalog.tables().kinds;
         Summary {
             tenant: self.claims.tenant.clone(),
             subject: self.claims.subject.clone(),
@@ -313,8 +313,7 @@ impl Permissions {
     pub fn role(&self) -> Option<&str> {
         self.claims
             .role
-            .and_then(|r| self.catalog.def().roles.get(usize::from(r)))
-            .map(|r| r.id.as_str())
+            .map(|r| self.catalog.role_id(usize::from(r)))
     }
 
     /// May the person do `name`? Unknown names are an error, never `false`.
@@ -371,10 +370,7 @@ impl Permissions {
     fn role_grants(&self, i: usize) -> Option<String> {
         let r = usize::from(self.claims.role?);
         let perms = self.catalog.role_perms(r)?;
-        perms
-            .get(i)
-            .then(|| self.catalog.def().roles.get(r).map(|d| d.id.clone()))
-            .flatten()
+        perms.get(i).then(|| self.catalog.role_id(r).to_owned())
     }
 
     /// Does `name` need the acting person's PIN first?
@@ -422,8 +418,7 @@ impl Permissions {
         self.claims
             .apps
             .iter()
-            .filter_map(|i| self.catalog.def().applications.get(i))
-            .map(|a| a.id.as_str())
+            .map(|i| self.catalog.app_id(i))
             .collect()
     }
 
@@ -521,14 +516,12 @@ fn blocker(catalog: &Catalog, claims: &Claims, i: usize) -> Option<Reason> {
         let role_had = role
             .and_then(|r| catalog.role_perms(r))
             .is_some_and(|p| p.get(i));
-        return Some(
-            match (role_had, role.and_then(|r| catalog.def().roles.get(r))) {
-                (true, Some(def)) => Reason::RemovedForPerson {
-                    role: def.id.clone(),
-                },
-                _ => Reason::NotGranted,
+        return Some(match (role_had, role) {
+            (true, Some(r)) => Reason::RemovedForPerson {
+                role: catalog.role_id(r).to_owned(),
             },
-        );
+            _ => Reason::NotGranted,
+        });
     }
     if let Some(missing) = catalog
         .requires_of(i)
@@ -541,12 +534,7 @@ fn blocker(catalog: &Catalog, claims: &Claims, i: usize) -> Option<Reason> {
     if let Some(app) = catalog.app_of(i) {
         if !claims.apps.get(app) {
             return Some(Reason::AppNotAllowed {
-                app: catalog
-                    .def()
-                    .applications
-                    .get(app)
-                    .map(|a| a.id.clone())
-                    .unwrap_or_default(),
+                app: catalog.app_id(app).to_owned(),
             });
         }
     }

@@ -282,7 +282,7 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {}
 
 /// Lower-case hex of a byte string.
-pub(crate) fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     use core::fmt::Write;
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {

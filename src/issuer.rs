@@ -77,6 +77,12 @@ pub fn unix_now() -> u64 {
         .unwrap_or(0)
 }
 
+/// The definition of a catalog compiled by [`Catalog::compile`] (always there).
+fn definition(c: &Catalog) -> Result<&crate::model::def::CatalogDef> {
+    c.def()
+        .ok_or_else(|| policy_error("catalog", "a compiled catalog cannot issue snapshots"))
+}
+
 impl Policy {
     /// Parses and validates a policy file; `origin` (the file name) starts
     /// every error message.
@@ -95,6 +101,7 @@ impl Policy {
             return Err(policy_error(format!("{origin}: tenant"), "is empty"));
         }
         let catalog = Catalog::compile(def.catalog, origin)?;
+        let cdef = definition(&catalog)?;
         let mut ids = HashSet::new();
         let mut principal: Option<&str> = None;
         for s in &def.staff {
@@ -116,8 +123,7 @@ impl Policy {
                 ),
                 None => None,
             };
-            let owner = s.owner
-                || role.is_some_and(|r| catalog.def().roles.get(r).is_some_and(|d| d.owner));
+            let owner = s.owner || role.is_some_and(|r| cdef.roles.get(r).is_some_and(|d| d.owner));
             if role.is_none() && !owner {
                 return Err(policy_error(&at, "has no role and is not an owner"));
             }
@@ -133,7 +139,7 @@ impl Policy {
                 }
                 principal = Some(&s.id);
             }
-            let granted = catalog.expand_patterns(&s.grant, &at)?;
+            let granted = catalog.expand_patterns(cdef, &s.grant, &at)?;
             if !owner {
                 if let Some(i) = granted.iter().find(|i| catalog.is_owner_only(*i)) {
                     return Err(policy_error(
@@ -210,8 +216,9 @@ impl Policy {
             });
         }
         let c = &self.catalog;
+        let cdef = definition(c)?;
         let role_idx = s.role.as_deref().and_then(|r| c.role(r));
-        let role = role_idx.and_then(|r| c.def().roles.get(r));
+        let role = role_idx.and_then(|r| cdef.roles.get(r));
         let owner = s.owner || role.is_some_and(|r| r.owner);
         let at = format!("{}: staff `{}`", self.origin, s.id);
 
@@ -222,7 +229,7 @@ impl Policy {
                 .and_then(|r| c.role_perms(r))
                 .cloned()
                 .unwrap_or_default();
-            p.union_with(&c.expand_patterns(&s.grant, &at)?);
+            p.union_with(&c.expand_patterns(cdef, &s.grant, &at)?);
             for r in &s.remove {
                 p.clear(c.perm(r)?);
             }
@@ -258,7 +265,7 @@ impl Policy {
 
         let mut scopes = Vec::with_capacity(c.kind_count());
         let mut hidden = Bits::new();
-        for (k, kind) in c.def().kinds.iter().enumerate() {
+        for (k, kind) in cdef.kinds.iter().enumerate() {
             let pick = |m: &std::collections::BTreeMap<String, Scope>| m.get(&kind.name).cloned();
             let scope = if owner {
                 Scope::All
@@ -347,6 +354,14 @@ pub fn sign_claims(key: &IssuerKey, claims: Claims) -> Result<Snapshot> {
     let sig = key.sign(&bytes);
     bytes.extend_from_slice(&sig);
     Ok(Snapshot { bytes, claims })
+}
+
+/// Encodes and signs a revocation notice; returns the binary notice.
+pub fn sign_notice(key: &IssuerKey, notice: &format::Notice) -> Result<Vec<u8>> {
+    let mut bytes = format::encode_notice_unsigned(key.kid(), notice)?;
+    let sig = key.sign_domain(format::NOTICE_DOMAIN, &bytes);
+    bytes.extend_from_slice(&sig);
+    Ok(bytes)
 }
 
 /// Refuses any object key that names secret material (a PIN, a password, a

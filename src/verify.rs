@@ -4,9 +4,8 @@
 use crate::crypto::Keyring;
 use crate::decision::Permissions;
 use crate::error::{hex, Error, Result};
-use crate::format::{self, Claims};
+use crate::format::{self, Claims, Notice};
 use crate::model::catalog::Catalog;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// Default clock leeway, seconds.
@@ -31,29 +30,76 @@ impl Default for Options {
 }
 
 /// Revocations known to the verifier: per tenant, a minimum epoch, and
-/// individual snapshot ids.
+/// individual snapshot ids. Revocations only grow: applying an older notice
+/// again never lifts a newer one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Revocations {
     /// Per tenant: snapshots with a lower epoch are revoked.
-    pub min_epoch: BTreeMap<String, u32>,
-    /// Revoked snapshot ids.
-    pub ids: BTreeSet<[u8; 8]>,
+    min_epoch: Vec<(String, u32)>,
+    /// Revoked snapshot ids, sorted.
+    ids: Vec<[u8; 8]>,
 }
 
 impl Revocations {
+    /// No revocation.
+    pub fn new() -> Self {
+        Revocations::default()
+    }
+
+    /// Revokes every snapshot of `tenant` with an epoch below `epoch`
+    /// (keeps the higher bound if one is already known).
+    pub fn revoke_before(&mut self, tenant: &str, epoch: u32) {
+        match self.min_epoch.iter_mut().find(|(t, _)| t == tenant) {
+            Some((_, e)) => *e = (*e).max(epoch),
+            None => self.min_epoch.push((tenant.to_owned(), epoch)),
+        }
+    }
+
+    /// Revokes one snapshot by id.
+    pub fn revoke_id(&mut self, id: [u8; 8]) {
+        if let Err(at) = self.ids.binary_search(&id) {
+            self.ids.insert(at, id);
+        }
+    }
+
+    /// Applies a verified notice.
+    pub fn apply(&mut self, notice: &Notice) {
+        self.revoke_before(&notice.tenant, notice.min_epoch);
+        for id in &notice.ids {
+            self.revoke_id(*id);
+        }
+    }
+
+    /// The epoch below which snapshots of `tenant` are revoked.
+    pub fn min_epoch(&self, tenant: &str) -> u32 {
+        self.min_epoch
+            .iter()
+            .find(|(t, _)| t == tenant)
+            .map_or(0, |(_, e)| *e)
+    }
+
+    /// Whether snapshot `id` is revoked by id.
+    pub fn is_revoked_id(&self, id: &[u8; 8]) -> bool {
+        self.ids.binary_search(id).is_ok()
+    }
+
+    /// Number of individually revoked ids.
+    pub fn id_count(&self) -> usize {
+        self.ids.len()
+    }
+
     /// Why `claims` is revoked, if it is.
     pub fn check(&self, claims: &Claims) -> Result<()> {
-        if let Some(min) = self.min_epoch.get(&claims.tenant) {
-            if claims.epoch < *min {
-                return Err(Error::Revoked {
-                    detail: format!(
-                        "account `{}` revoked everything before epoch {min}; this snapshot has epoch {}",
-                        claims.tenant, claims.epoch
-                    ),
-                });
-            }
+        let min = self.min_epoch(&claims.tenant);
+        if claims.epoch < min {
+            return Err(Error::Revoked {
+                detail: format!(
+                    "account `{}` revoked everything before epoch {min}; this snapshot has epoch {}",
+                    claims.tenant, claims.epoch
+                ),
+            });
         }
-        if self.ids.contains(&claims.id) {
+        if self.is_revoked_id(&claims.id) {
             return Err(Error::Revoked {
                 detail: format!("snapshot `{}` was revoked", hex(&claims.id)),
             });
@@ -69,7 +115,8 @@ pub struct Verifier {
     keyring: Keyring,
     options: Options,
     revocations: Revocations,
-    cache: HashMap<Vec<u8>, Claims>,
+    /// Verified snapshots, direct-mapped by a hash of their bytes.
+    cache: Vec<Option<(Vec<u8>, Claims)>>,
 }
 
 /// How many verified snapshots [`Verifier::verify_cached`] remembers.
@@ -83,7 +130,7 @@ impl Verifier {
             keyring,
             options,
             revocations: Revocations::default(),
-            cache: HashMap::new(),
+            cache: Vec::new(),
         }
     }
 
@@ -101,6 +148,36 @@ impl Verifier {
     /// Replaces the revocation list.
     pub fn set_revocations(&mut self, revocations: Revocations) {
         self.revocations = revocations;
+    }
+
+    /// The revocations in force.
+    pub fn revocations(&self) -> &Revocations {
+        &self.revocations
+    }
+
+    /// Verifies a signed revocation notice (binary or base64url text) with
+    /// the keyring and adds it to the revocations. A notice for another
+    /// tenant than the expected one is refused (`wrong_tenant`).
+    pub fn apply_notice(&mut self, input: &[u8]) -> Result<Notice> {
+        let bytes = format::to_binary_framed(input, &format::NOTICE_MAGIC, format::MAX_NOTICE_LEN)?;
+        let parts = format::split_framed(&bytes, &format::NOTICE_MAGIC, format::MAX_NOTICE_LEN)?;
+        self.keyring.verify_domain(
+            format::NOTICE_DOMAIN,
+            parts.kid,
+            parts.signed,
+            parts.signature,
+        )?;
+        let notice = format::decode_notice(parts.payload)?;
+        if let Some(expected) = &self.options.expected_tenant {
+            if &notice.tenant != expected {
+                return Err(Error::WrongTenant {
+                    expected: expected.clone(),
+                    found: notice.tenant,
+                });
+            }
+        }
+        self.revocations.apply(&notice);
+        Ok(notice)
     }
 
     /// The options in force.
@@ -135,15 +212,20 @@ impl Verifier {
     /// the keyring empties the cache.
     pub fn verify_cached(&mut self, input: &[u8], now: u64) -> Result<Permissions> {
         let bytes = format::to_binary(input)?;
-        if let Some(claims) = self.cache.get(&bytes) {
-            let claims = claims.clone();
-            return self.check_claims(claims, now);
+        let slot = cache_slot(&bytes);
+        if let Some(Some((cached, claims))) = self.cache.get(slot) {
+            if *cached == bytes {
+                let claims = claims.clone();
+                return self.check_claims(claims, now);
+            }
         }
         let claims = self.verify_signed(&bytes)?;
-        if self.cache.len() >= CACHE_ENTRIES {
-            self.cache.clear();
+        if self.cache.is_empty() {
+            self.cache.resize(CACHE_ENTRIES, None);
         }
-        self.cache.insert(bytes, claims.clone());
+        if let Some(entry) = self.cache.get_mut(slot) {
+            *entry = Some((bytes, claims.clone()));
+        }
         self.check_claims(claims, now)
     }
 
@@ -201,6 +283,15 @@ impl Verifier {
         }
         self.revocations.check(c)
     }
+}
+
+/// FNV-1a of the snapshot bytes, folded to a cache slot.
+fn cache_slot(bytes: &[u8]) -> usize {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in bytes {
+        h = (h ^ u32::from(*b)).wrapping_mul(0x0100_0193);
+    }
+    (h as usize) % CACHE_ENTRIES
 }
 
 /// A signed snapshot from a well-meaning issuer always fits its catalog;

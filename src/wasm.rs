@@ -5,10 +5,10 @@
 //! `code` property (the npm wrapper re-throws it as its `PermsnapError`
 //! subclass).
 
+use crate::crypto::Jwk;
 use crate::decision::Record;
 use crate::error::Error;
-use crate::model::def::CatalogDef;
-use crate::{Jwks, Keyring, Options, Permissions, Revocations, Verifier};
+use crate::{Catalog, Jwks, Keyring, Options, Permissions, Revocations, Verifier};
 use js_sys::{Array, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -45,32 +45,97 @@ fn now_or(now: Option<f64>) -> u64 {
     }
 }
 
+/// A snapshot or notice argument: base64url text or bytes.
+fn bytes_arg(value: &JsValue) -> Result<Vec<u8>, JsValue> {
+    if let Some(text) = value.as_string() {
+        Ok(text.into_bytes())
+    } else if let Some(bytes) = value.dyn_ref::<Uint8Array>() {
+        Ok(bytes.to_vec())
+    } else {
+        Err(arg_error("expected a base64url string or a Uint8Array"))
+    }
+}
+
+/// A plain object from key/value pairs.
+fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let out = js_sys::Object::new();
+    for (k, v) in pairs {
+        let _ = Reflect::set(&out, &JsValue::from_str(k), v);
+    }
+    out.into()
+}
+
+/// `object[key]` when it is a string; `None` when absent or `undefined`.
+fn get_string(object: &JsValue, key: &str) -> Result<Option<String>, JsValue> {
+    let v = Reflect::get(object, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.as_string()
+        .map(Some)
+        .ok_or_else(|| arg_error(format!("`{key}` must be a string")))
+}
+
+/// A JWKS object (`{ keys: [...] }`) or a single JWK, read field by field.
 fn keyring_from(jwks: JsValue) -> Result<Keyring, JsValue> {
-    let jwks: Jwks = serde_wasm_bindgen::from_value(jwks).map_err(|e| -> JsValue {
+    let invalid = |detail: &str| -> JsValue {
         Error::InvalidKey {
-            detail: format!("not a JWKS of Ed25519 keys: {e}"),
+            detail: detail.into(),
         }
         .into()
-    })?;
-    Ok(Keyring::from_jwks(&jwks)?)
+    };
+    if !jwks.is_object() {
+        return Err(invalid("a JWKS is an object `{ keys: [...] }`"));
+    }
+    let keys = Reflect::get(&jwks, &"keys".into()).unwrap_or(JsValue::UNDEFINED);
+    let list: Vec<JsValue> = if keys.is_undefined() {
+        vec![jwks]
+    } else if Array::is_array(&keys) {
+        Array::from(&keys).iter().collect()
+    } else {
+        return Err(invalid("`keys` of a JWKS must be an array"));
+    };
+    let mut out = Jwks { keys: Vec::new() };
+    for key in &list {
+        if !key.is_object() {
+            return Err(invalid("each key of a JWKS is an object"));
+        }
+        let field = |k: &str| {
+            get_string(key, k).map_err(|_| invalid(&format!("`{k}` of a JWK must be a string")))
+        };
+        out.keys.push(Jwk {
+            kty: field("kty")?.unwrap_or_default(),
+            crv: field("crv")?.unwrap_or_default(),
+            x: field("x")?.unwrap_or_default(),
+            kid: field("kid")?.unwrap_or_default(),
+            alg: field("alg")?,
+            use_: field("use")?,
+            d: field("d")?,
+        });
+    }
+    Ok(Keyring::from_jwks(&out)?)
 }
 
-/// Options accepted by the `Verifier` constructor.
-#[derive(serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct JsOptions {
-    tenant: Option<String>,
-    leeway: Option<u64>,
-}
-
-/// Revocations accepted by `setRevocations`.
-#[derive(serde::Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct JsRevocations {
-    #[serde(default)]
-    min_epoch: std::collections::BTreeMap<String, u32>,
-    #[serde(default)]
-    ids: Vec<String>,
+/// A compiled catalog: bytes, base64url text, or the object `permsnap
+/// catalog` prints (its `binary` member).
+fn catalog_from(catalog: &JsValue) -> Result<Catalog, JsValue> {
+    if let Some(bytes) = catalog.dyn_ref::<Uint8Array>() {
+        return Ok(Catalog::from_bytes(&bytes.to_vec(), "catalog")?);
+    }
+    let text = if let Some(text) = catalog.as_string() {
+        text
+    } else if catalog.is_object() {
+        get_string(catalog, "binary")?.ok_or_else(|| {
+            arg_error(
+                "the catalog object has no `binary` member: pass what `permsnap catalog` prints",
+            )
+        })?
+    } else {
+        return Err(arg_error(
+            "a catalog is a compiled catalog: bytes, base64url text, or the object `permsnap catalog` prints",
+        ));
+    };
+    Ok(Catalog::from_text(&text, "catalog")?)
 }
 
 /// Verifies snapshots against a catalog and a JWKS.
@@ -81,27 +146,28 @@ pub struct WasmVerifier {
 
 #[wasm_bindgen(js_class = Verifier)]
 impl WasmVerifier {
-    /// `new Verifier(catalog, jwks, { tenant?, leeway? })`. `catalog` is the
-    /// catalog object (or a whole policy object, whose staff is ignored).
+    /// `new Verifier(catalog, jwks, { tenant?, leeway? })`. `catalog` is a
+    /// compiled catalog (`permsnap catalog`): bytes, base64url text, or the
+    /// printed object.
     #[wasm_bindgen(constructor)]
     pub fn new(catalog: JsValue, jwks: JsValue, options: JsValue) -> Result<WasmVerifier, JsValue> {
-        let inner = Reflect::get(&catalog, &"catalog".into()).unwrap_or(JsValue::UNDEFINED);
-        let catalog = if inner.is_object() { inner } else { catalog };
-        let def: CatalogDef = serde_wasm_bindgen::from_value(catalog).map_err(|e| -> JsValue {
-            crate::model::catalog::policy_error("catalog", e.to_string()).into()
-        })?;
-        let catalog = crate::Catalog::compile(def, "catalog")?;
-        let opts: JsOptions = if options.is_undefined() || options.is_null() {
-            JsOptions::default()
-        } else {
-            serde_wasm_bindgen::from_value(options).map_err(arg_error)?
-        };
-        let options = Options {
-            expected_tenant: opts.tenant,
-            leeway: opts.leeway.unwrap_or(crate::verify::DEFAULT_LEEWAY),
-        };
+        let catalog = catalog_from(&catalog)?;
+        let mut options_out = Options::default();
+        if options.is_object() {
+            options_out.expected_tenant = get_string(&options, "tenant")?;
+            let leeway = Reflect::get(&options, &"leeway".into()).unwrap_or(JsValue::UNDEFINED);
+            if !leeway.is_undefined() {
+                options_out.leeway = leeway
+                    .as_f64()
+                    .filter(|l| l.is_finite() && *l >= 0.0 && *l <= 86_400.0)
+                    .ok_or_else(|| arg_error("`leeway` is a number of seconds from 0 to 86400"))?
+                    as u64;
+            }
+        } else if !options.is_undefined() && !options.is_null() {
+            return Err(arg_error("options are an object `{ tenant?, leeway? }`"));
+        }
         Ok(WasmVerifier {
-            inner: Verifier::new(catalog, keyring_from(jwks)?, options),
+            inner: Verifier::new(catalog, keyring_from(jwks)?, options_out),
         })
     }
 
@@ -113,15 +179,7 @@ impl WasmVerifier {
         now: Option<f64>,
     ) -> Result<WasmPermissions, JsValue> {
         let now = now_or(now);
-        let inner = if let Some(text) = snapshot.as_string() {
-            self.inner.verify_cached(text.as_bytes(), now)?
-        } else if let Some(bytes) = snapshot.dyn_ref::<Uint8Array>() {
-            self.inner.verify_cached(&bytes.to_vec(), now)?
-        } else {
-            return Err(arg_error(
-                "a snapshot is a base64url string or a Uint8Array",
-            ));
-        };
+        let inner = self.inner.verify_cached(&bytes_arg(&snapshot)?, now)?;
         Ok(WasmPermissions { inner })
     }
 
@@ -135,16 +193,55 @@ impl WasmVerifier {
     /// Replaces the revocation list: `{ minEpoch: { tenant: n }, ids: [hex] }`.
     #[wasm_bindgen(js_name = setRevocations)]
     pub fn set_revocations(&mut self, revocations: JsValue) -> Result<(), JsValue> {
-        let r: JsRevocations = serde_wasm_bindgen::from_value(revocations).map_err(arg_error)?;
-        let mut out = Revocations {
-            min_epoch: r.min_epoch,
-            ..Revocations::default()
-        };
-        for id in r.ids {
-            out.ids.insert(crate::format::parse_snapshot_id(&id)?);
+        if !revocations.is_object() {
+            return Err(arg_error("revocations are an object `{ minEpoch?, ids? }`"));
+        }
+        let mut out = Revocations::default();
+        let min = Reflect::get(&revocations, &"minEpoch".into()).unwrap_or(JsValue::UNDEFINED);
+        if min.is_object() {
+            for entry in js_sys::Object::entries(&min.unchecked_into()).iter() {
+                let pair = Array::from(&entry);
+                let tenant = pair.get(0).as_string().unwrap_or_default();
+                let epoch = pair
+                    .get(1)
+                    .as_f64()
+                    .filter(|e| {
+                        e.is_finite() && *e >= 0.0 && *e <= f64::from(u32::MAX) && e.fract() == 0.0
+                    })
+                    .ok_or_else(|| {
+                        arg_error(format!("`minEpoch.{tenant}` is not an epoch (an integer)"))
+                    })?;
+                out.revoke_before(&tenant, epoch as u32);
+            }
+        } else if !min.is_undefined() {
+            return Err(arg_error("`minEpoch` maps account ids to epochs"));
+        }
+        let ids = Reflect::get(&revocations, &"ids".into()).unwrap_or(JsValue::UNDEFINED);
+        if Array::is_array(&ids) {
+            for id in Array::from(&ids).iter() {
+                let text = id
+                    .as_string()
+                    .ok_or_else(|| arg_error("`ids` holds snapshot ids as hex strings"))?;
+                out.revoke_id(crate::format::parse_snapshot_id(&text)?);
+            }
+        } else if !ids.is_undefined() {
+            return Err(arg_error("`ids` is an array of snapshot ids"));
         }
         self.inner.set_revocations(out);
         Ok(())
+    }
+
+    /// Verifies a signed revocation notice (base64url string or
+    /// `Uint8Array`) and adds it to the revocations. Returns
+    /// `{ tenant, minEpoch, ids }` (ids revoked by this notice).
+    #[wasm_bindgen(js_name = applyNotice)]
+    pub fn apply_notice(&mut self, notice: JsValue) -> Result<JsValue, JsValue> {
+        let notice = self.inner.apply_notice(&bytes_arg(&notice)?)?;
+        Ok(object(&[
+            ("tenant", notice.tenant.into()),
+            ("minEpoch", notice.min_epoch.into()),
+            ("ids", JsValue::from(notice.ids.len() as u32)),
+        ]))
     }
 
     /// The catalog fingerprint (hex).
@@ -158,7 +255,7 @@ impl WasmVerifier {
     pub fn permission_names(&self) -> Vec<String> {
         self.inner
             .catalog()
-            .def()
+            .tables()
             .permissions
             .iter()
             .map(|p| p.name.clone())

@@ -156,7 +156,7 @@ fn the_catalog_part_of_every_preset_loads_alone_with_the_same_fingerprint() {
         let path = format!("{}/presets/{name}.json", env!("CARGO_MANIFEST_DIR"));
         let json = std::fs::read_to_string(&path).unwrap();
         let policy = Policy::from_json(&json, &path).unwrap();
-        let catalog_only = serde_json::to_string(policy.catalog().def()).unwrap();
+        let catalog_only = serde_json::to_string(policy.catalog().def().unwrap()).unwrap();
         let cat = permsnap::Catalog::from_json(&catalog_only, "catalog").unwrap();
         assert_eq!(cat.fingerprint(), policy.catalog().fingerprint(), "{name}");
     }

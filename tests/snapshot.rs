@@ -118,11 +118,11 @@ fn every_refusal_class_has_its_code() {
     // revoked, by id and by epoch
     let mut revoking = verifier(&p);
     let mut r = Revocations::default();
-    r.ids.insert(snap.claims.id);
+    r.revoke_id(snap.claims.id);
     revoking.set_revocations(r);
     assert_eq!(refusal(revoking.verify_binary(&good, NOW)), "revoked");
     let mut r = Revocations::default();
-    r.min_epoch.insert("spa-lumi".into(), 1);
+    r.revoke_before("spa-lumi", 1);
     revoking.set_revocations(r);
     assert_eq!(refusal(revoking.verify_binary(&good, NOW)), "revoked");
     // and the verifier still answers correctly after all of that

@@ -117,17 +117,24 @@ pub struct Parts<'a> {
 /// Splits a binary snapshot into header, payload and signature, checking
 /// size, magic, version and key id shape. Nothing is verified yet.
 pub fn split(bytes: &[u8]) -> Result<Parts<'_>> {
-    if bytes.len() > MAX_SNAPSHOT_LEN {
+    split_framed(bytes, &MAGIC, MAX_SNAPSHOT_LEN)
+}
+
+/// [`split`] for any signed document of this format family (snapshots,
+/// revocation notices): the same header, another magic and size bound.
+pub fn split_framed<'a>(bytes: &'a [u8], magic: &[u8; 3], max_len: usize) -> Result<Parts<'a>> {
+    if bytes.len() > max_len {
         return Err(Error::TooLarge {
-            limit: MAX_SNAPSHOT_LEN,
+            limit: max_len,
             actual: bytes.len(),
         });
     }
-    let magic = bytes.get(..3).ok_or(Error::Truncated {
+    let found = bytes.get(..3).ok_or(Error::Truncated {
         needed: MIN_SNAPSHOT_LEN,
         actual: bytes.len(),
     })?;
-    if magic != MAGIC {
+    if found != magic {
+        let magic = found;
         let mut found = [0u8; 3];
         found.copy_from_slice(magic);
         return Err(Error::BadMagic { found });
@@ -293,26 +300,91 @@ pub fn decode_unverified(bytes: &[u8]) -> Result<(String, Claims)> {
 /// Accepts a snapshot as binary or as base64url text (the text form is
 /// recognised by its first bytes, which can never be the binary magic).
 pub fn to_binary(input: &[u8]) -> Result<Vec<u8>> {
-    if input.starts_with(&MAGIC) {
+    to_binary_framed(input, &MAGIC, MAX_SNAPSHOT_LEN)
+}
+
+/// [`to_binary`] for any document of this format family.
+pub fn to_binary_framed(input: &[u8], magic: &[u8; 3], max_len: usize) -> Result<Vec<u8>> {
+    if input.starts_with(magic) {
         return Ok(input.to_vec());
     }
     let text = core::str::from_utf8(input).map_err(|_| Error::BadEncoding {
-        detail: "neither a binary snapshot nor UTF-8 text".into(),
+        detail: "neither binary nor UTF-8 text".into(),
     })?;
-    text_to_binary(text)
+    text_to_binary_framed(text, max_len)
 }
 
 /// Decodes the base64url text form, bounding its length first.
 pub fn text_to_binary(text: &str) -> Result<Vec<u8>> {
+    text_to_binary_framed(text, MAX_SNAPSHOT_LEN)
+}
+
+fn text_to_binary_framed(text: &str, max_len: usize) -> Result<Vec<u8>> {
     let text = text.trim();
-    let limit = base64url::encoded_len(MAX_SNAPSHOT_LEN);
-    if text.len() > limit {
+    if text.len() > base64url::encoded_len(max_len) {
         return Err(Error::TooLarge {
-            limit: MAX_SNAPSHOT_LEN,
+            limit: max_len,
             actual: base64url::decoded_len(text.len()),
         });
     }
     base64url::decode(text)
+}
+
+/// The three magic bytes of a revocation notice.
+pub const NOTICE_MAGIC: [u8; 3] = *b"PSR";
+/// Domain separation prefix of a signed revocation notice.
+pub const NOTICE_DOMAIN: &[u8] = b"permsnap/v1 revocation\0";
+/// Largest binary revocation notice accepted (about 8,000 ids).
+pub const MAX_NOTICE_LEN: usize = 65_536;
+
+/// A revocation notice: for one tenant, "nothing issued before epoch
+/// `min_epoch`", plus individual snapshot ids. Signed like a snapshot
+/// (magic `PSR`, its own signing domain; see FORMAT.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    /// Business account id.
+    pub tenant: String,
+    /// When the notice was issued, seconds since the Unix epoch.
+    pub issued_at: u64,
+    /// Snapshots of the tenant with a lower epoch are revoked.
+    pub min_epoch: u32,
+    /// Revoked snapshot ids.
+    pub ids: Vec<[u8; 8]>,
+}
+
+/// Encodes the header and payload of a notice: the bytes to sign.
+pub fn encode_notice_unsigned(kid: &str, notice: &Notice) -> Result<Vec<u8>> {
+    if kid.len() > MAX_KID_LEN || kid.is_empty() {
+        return Err(Error::InvalidKey {
+            detail: format!("a key id must be 1 to {MAX_KID_LEN} bytes, `{kid}` is not"),
+        });
+    }
+    let mut out = Vec::with_capacity(64 + notice.ids.len() * 8);
+    out.extend_from_slice(&NOTICE_MAGIC);
+    out.push(VERSION);
+    out.push(kid.len() as u8);
+    out.extend_from_slice(kid.as_bytes());
+    let payload = postcard::to_allocvec(notice).map_err(|e| Error::InvalidArgument {
+        detail: format!("cannot encode the notice: {e}"),
+    })?;
+    out.extend_from_slice(&payload);
+    if out.len() + SIGNATURE_LEN > MAX_NOTICE_LEN {
+        return Err(Error::TooLarge {
+            limit: MAX_NOTICE_LEN,
+            actual: out.len() + SIGNATURE_LEN,
+        });
+    }
+    Ok(out)
+}
+
+/// Decodes a notice payload; the whole payload must be consumed.
+pub fn decode_notice(payload: &[u8]) -> Result<Notice> {
+    match postcard::take_from_bytes::<Notice>(payload) {
+        Ok((notice, [])) if !notice.tenant.is_empty() => Ok(notice),
+        _ => Err(Error::Malformed {
+            detail: "the revocation notice does not decode".into(),
+        }),
+    }
 }
 
 /// Parses a snapshot id written as 16 hex digits.

@@ -4,33 +4,122 @@
 use super::bits::Bits;
 use super::def::{CatalogDef, KindDef, RoleDef, Scope};
 use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha512};
-use std::collections::HashMap;
 
 /// Domain separation prefix of the catalog fingerprint.
 pub const CATALOG_FINGERPRINT_DOMAIN: &[u8] = b"permsnap/v1 catalog\0";
 
+/// First bytes of a compiled catalog.
+pub const CATALOG_MAGIC: &[u8] = b"PSC";
+
+/// Version of the compiled catalog encoding.
+pub const CATALOG_VERSION: u8 = 1;
+
 /// Largest number of permissions, kinds, fields or applications a catalog may have.
 pub const MAX_ENTRIES: usize = 4096;
 
-/// A validated catalog, ready to answer questions about snapshots.
+/// One permission as verifiers need it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompiledPermission {
+    /// Name, e.g. `payments.view`.
+    pub name: String,
+    /// Every permission it requires, transitively.
+    pub requires: Bits,
+    /// Index of the application it lives in.
+    pub app: Option<u32>,
+    /// Index of the kind whose view scope it needs.
+    pub scope_kind: Option<u32>,
+}
+
+/// One role as verifiers need it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompiledRole {
+    /// Role id.
+    pub id: String,
+    /// Its permissions, patterns expanded.
+    pub permissions: Bits,
+}
+
+/// What verifying and deciding need from a catalog, derived once from the
+/// definition: the body of a compiled catalog (see FORMAT.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tables {
+    /// Catalog name.
+    pub name: String,
+    /// Permissions in bit order.
+    pub permissions: Vec<CompiledPermission>,
+    /// Record kinds in catalog order.
+    pub kinds: Vec<KindDef>,
+    /// Application ids in bit order.
+    pub applications: Vec<String>,
+    /// Roles in catalog order.
+    pub roles: Vec<CompiledRole>,
+}
+
+/// A validated catalog, ready to answer questions about snapshots. Built
+/// from a definition ([`Catalog::compile`], backends and tools) or from a
+/// compiled catalog ([`Catalog::from_bytes`], browsers and edges).
 #[derive(Debug, Clone)]
 pub struct Catalog {
-    def: CatalogDef,
+    tables: Tables,
     fingerprint: [u8; 8],
-    perm_index: HashMap<String, usize>,
-    /// Transitive requirements of each permission.
-    requires: Vec<Bits>,
-    perm_app: Vec<Option<usize>>,
-    perm_scope_kind: Vec<Option<usize>>,
+    /// The definition, when compiled from one.
+    def: Option<CatalogDef>,
     owner_only: Bits,
-    kind_index: HashMap<String, usize>,
+    perm_index: NameIndex,
+    kind_index: NameIndex,
+    app_index: NameIndex,
+    role_index: NameIndex,
     /// Global index of each kind's first field.
     field_offset: Vec<usize>,
     field_count: usize,
-    app_index: HashMap<String, usize>,
-    role_index: HashMap<String, usize>,
-    role_perms: Vec<Bits>,
+}
+
+/// Names to indexes: sorted, looked up by binary search.
+#[derive(Debug, Clone, Default)]
+struct NameIndex(Vec<(String, u32)>);
+
+impl NameIndex {
+    /// Indexes `names`, refusing empty and repeated names.
+    fn build<'a>(origin: &str, what: &str, names: impl Iterator<Item = &'a str>) -> Result<Self> {
+        let mut list = Vec::new();
+        for (i, name) in names.enumerate() {
+            if name.is_empty() {
+                return Err(policy_error(
+                    format!("{origin}: {what}[{i}]"),
+                    "the name is empty",
+                ));
+            }
+            if i >= MAX_ENTRIES {
+                return Err(policy_error(
+                    format!("{origin}: {what}"),
+                    format!("more than {MAX_ENTRIES} entries"),
+                ));
+            }
+            list.push((name.to_owned(), i as u32));
+        }
+        list.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for pair in list.windows(2) {
+            if let [(a, _), (b, _)] = pair {
+                if a == b {
+                    return Err(policy_error(
+                        format!("{origin}: {what} `{a}`"),
+                        "is defined twice",
+                    ));
+                }
+            }
+        }
+        Ok(NameIndex(list))
+    }
+
+    fn get(&self, name: &str) -> Option<usize> {
+        let at = self
+            .0
+            .binary_search_by(|(n, _)| n.as_str().cmp(name))
+            .ok()?;
+        self.0.get(at).map(|(_, i)| *i as usize)
+    }
 }
 
 /// Builds an [`Error::InvalidPolicy`].
@@ -41,125 +130,224 @@ pub(crate) fn policy_error(at: impl Into<String>, detail: impl Into<String>) -> 
     }
 }
 
-fn index_unique<'a>(
-    origin: &str,
-    what: &str,
-    names: impl Iterator<Item = &'a String>,
-) -> Result<HashMap<String, usize>> {
-    let mut map = HashMap::new();
-    for (i, name) in names.enumerate() {
-        if name.is_empty() {
-            return Err(policy_error(
-                format!("{origin}: {what}[{i}]"),
-                "the name is empty",
-            ));
-        }
-        if map.insert(name.clone(), i).is_some() {
-            return Err(policy_error(
-                format!("{origin}: {what} `{name}`"),
-                "is defined twice",
-            ));
-        }
-    }
-    if map.len() > MAX_ENTRIES {
-        return Err(policy_error(
-            format!("{origin}: {what}"),
-            format!("more than {MAX_ENTRIES} entries"),
-        ));
-    }
-    Ok(map)
+fn index_of(index: &NameIndex, name: &str, at: &str, what: &str) -> Result<u32> {
+    index
+        .get(name)
+        .map(|i| i as u32)
+        .ok_or_else(|| policy_error(at, format!("{what} `{name}`")))
 }
 
 impl Catalog {
     /// Validates a catalog definition and compiles it. `origin` names the file
     /// in error messages.
     pub fn compile(def: CatalogDef, origin: &str) -> Result<Catalog> {
-        let perm_index = index_unique(
+        let section_index = NameIndex::build(
+            origin,
+            "section",
+            def.sections.iter().map(|s| s.id.as_str()),
+        )?;
+        let perm_index = NameIndex::build(
             origin,
             "permission",
-            def.permissions.iter().map(|p| &p.name),
+            def.permissions.iter().map(|p| p.name.as_str()),
         )?;
-        let kind_index = index_unique(origin, "kind", def.kinds.iter().map(|k| &k.name))?;
-        let app_index = index_unique(
+        let kind_index =
+            NameIndex::build(origin, "kind", def.kinds.iter().map(|k| k.name.as_str()))?;
+        let app_index = NameIndex::build(
             origin,
             "application",
-            def.applications.iter().map(|a| &a.id),
+            def.applications.iter().map(|a| a.id.as_str()),
         )?;
-        let role_index = index_unique(origin, "role", def.roles.iter().map(|r| &r.id))?;
-        let section_index = index_unique(origin, "section", def.sections.iter().map(|s| &s.id))?;
 
-        let n = def.permissions.len();
-        let mut direct = Vec::with_capacity(n);
-        let mut perm_app = Vec::with_capacity(n);
-        let mut perm_scope_kind = Vec::with_capacity(n);
+        let mut direct = Vec::with_capacity(def.permissions.len());
+        let mut permissions = Vec::with_capacity(def.permissions.len());
         let mut owner_only = Bits::new();
         for (i, p) in def.permissions.iter().enumerate() {
             let at = format!("{origin}: permission `{}`", p.name);
-            if !def.sections.is_empty() && !section_index.contains_key(&p.section) {
+            if !def.sections.is_empty() && section_index.get(&p.section).is_none() {
                 return Err(policy_error(at, format!("unknown section `{}`", p.section)));
             }
             let mut req = Bits::new();
             for r in &p.requires {
-                let j = *perm_index.get(r).ok_or_else(|| {
-                    policy_error(&at, format!("requires unknown permission `{r}`"))
-                })?;
-                req.set(j);
+                req.set(index_of(&perm_index, r, &at, "requires unknown permission")? as usize);
             }
             direct.push(req);
-            perm_app.push(match &p.app {
-                None => None,
-                Some(a) => Some(
-                    *app_index
-                        .get(a)
-                        .ok_or_else(|| policy_error(&at, format!("unknown application `{a}`")))?,
-                ),
-            });
-            perm_scope_kind.push(match &p.scope_kind {
-                None => None,
-                Some(k) => Some(
-                    *kind_index
-                        .get(k)
-                        .ok_or_else(|| policy_error(&at, format!("unknown kind `{k}`")))?,
-                ),
+            permissions.push(CompiledPermission {
+                name: p.name.clone(),
+                requires: Bits::new(),
+                app: p
+                    .app
+                    .as_deref()
+                    .map(|a| index_of(&app_index, a, &at, "unknown application"))
+                    .transpose()?,
+                scope_kind: p
+                    .scope_kind
+                    .as_deref()
+                    .map(|k| index_of(&kind_index, k, &at, "unknown kind"))
+                    .transpose()?,
             });
             if p.owner_only {
                 owner_only.set(i);
             }
         }
-        let requires = transitive_requires(&def, &direct, origin)?;
-
-        let mut field_offset = Vec::with_capacity(def.kinds.len());
-        let mut field_count = 0usize;
+        for (p, closure) in permissions
+            .iter_mut()
+            .zip(transitive_requires(&def, &direct, origin)?)
+        {
+            p.requires = closure;
+        }
         for k in &def.kinds {
             validate_kind(k, origin)?;
+        }
+        let tables = Tables {
+            name: def.name.clone(),
+            permissions,
+            kinds: def.kinds.clone(),
+            applications: def.applications.iter().map(|a| a.id.clone()).collect(),
+            roles: Vec::new(),
+        };
+        let mut catalog = Catalog::index(tables, [0; 8], origin)?;
+        catalog.owner_only = owner_only;
+        let mut roles = Vec::with_capacity(def.roles.len());
+        for role in &def.roles {
+            roles.push(CompiledRole {
+                id: role.id.clone(),
+                permissions: catalog.compile_role(&def, role, origin)?,
+            });
+        }
+        catalog.role_index = NameIndex::build(origin, "role", roles.iter().map(|r| r.id.as_str()))?;
+        catalog.tables.roles = roles;
+        catalog.fingerprint = fingerprint(&catalog.encode_tables()?);
+        catalog.def = Some(def);
+        Ok(catalog)
+    }
+
+    /// Reads a compiled catalog (see [`Catalog::to_bytes`]): magic `PSC`,
+    /// version 1, then the postcard encoding of the [`Tables`], which is also
+    /// what the fingerprint covers. Every index in it is checked.
+    pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<Catalog> {
+        let body = match bytes.strip_prefix(CATALOG_MAGIC) {
+            Some([CATALOG_VERSION, body @ ..]) => body,
+            Some(_) => {
+                return Err(policy_error(
+                    origin,
+                    "unsupported compiled catalog version (this build reads version 1)",
+                ))
+            }
+            None => return Err(policy_error(
+                origin,
+                "not a compiled catalog (it starts with `PSC`): make one with `permsnap catalog`",
+            )),
+        };
+        let damaged = || policy_error(origin, "the compiled catalog is damaged");
+        let (tables, rest) = postcard::take_from_bytes::<Tables>(body).map_err(|_| damaged())?;
+        if !rest.is_empty() {
+            return Err(damaged());
+        }
+        let catalog = Catalog::index(tables, fingerprint(body), origin)?;
+        catalog.check_references().map_err(|what| {
+            policy_error(
+                origin,
+                format!("the compiled catalog is inconsistent: {what}"),
+            )
+        })?;
+        Ok(catalog)
+    }
+
+    /// Reads a compiled catalog given as base64url text.
+    pub fn from_text(text: &str, origin: &str) -> Result<Catalog> {
+        let bytes = crate::format::base64url::decode(text.trim()).map_err(|e| {
+            policy_error(
+                origin,
+                format!("the compiled catalog is not base64url ({e})"),
+            )
+        })?;
+        Catalog::from_bytes(&bytes, origin)
+    }
+
+    /// The compiled catalog: what browsers and edges load (small, and read
+    /// without a JSON parser).
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let body = self.encode_tables()?;
+        let mut out = Vec::with_capacity(CATALOG_MAGIC.len() + 1 + body.len());
+        out.extend_from_slice(CATALOG_MAGIC);
+        out.push(CATALOG_VERSION);
+        out.extend_from_slice(&body);
+        Ok(out)
+    }
+
+    fn encode_tables(&self) -> Result<Vec<u8>> {
+        postcard::to_allocvec(&self.tables).map_err(|e| policy_error("catalog", e.to_string()))
+    }
+
+    /// Indexes names and fields (refusing repeats); references are checked
+    /// by `compile` as it builds them, by `check_references` otherwise.
+    fn index(tables: Tables, fingerprint: [u8; 8], origin: &str) -> Result<Catalog> {
+        let perm_index = NameIndex::build(
+            origin,
+            "permission",
+            tables.permissions.iter().map(|p| p.name.as_str()),
+        )?;
+        let kind_index =
+            NameIndex::build(origin, "kind", tables.kinds.iter().map(|k| k.name.as_str()))?;
+        let app_index = NameIndex::build(
+            origin,
+            "application",
+            tables.applications.iter().map(String::as_str),
+        )?;
+        let role_index =
+            NameIndex::build(origin, "role", tables.roles.iter().map(|r| r.id.as_str()))?;
+        let mut field_offset = Vec::with_capacity(tables.kinds.len());
+        let mut field_count = 0usize;
+        for k in &tables.kinds {
             field_offset.push(field_count);
             field_count += k.fields.len();
         }
         if field_count > MAX_ENTRIES {
             return Err(policy_error(origin, "too many fields"));
         }
-
-        let mut catalog = Catalog {
-            fingerprint: fingerprint(&def)?,
-            def,
+        Ok(Catalog {
+            tables,
+            fingerprint,
+            def: None,
+            owner_only: Bits::new(),
             perm_index,
-            requires,
-            perm_app,
-            perm_scope_kind,
-            owner_only,
             kind_index,
-            field_offset,
-            field_count,
             app_index,
             role_index,
-            role_perms: Vec::new(),
-        };
-        let mut role_perms = Vec::with_capacity(catalog.def.roles.len());
-        for role in &catalog.def.roles {
-            role_perms.push(catalog.compile_role(role, origin)?);
+            field_offset,
+            field_count,
+        })
+    }
+
+    /// Checks that every index of a compiled catalog points at something and
+    /// that requirements are transitively closed and acyclic.
+    fn check_references(&self) -> core::result::Result<(), &'static str> {
+        let t = &self.tables;
+        let n = t.permissions.len();
+        for (i, p) in t.permissions.iter().enumerate() {
+            if !p.requires.fits(n) || p.requires.get(i) {
+                return Err("a requirement set");
+            }
+            if p.app.is_some_and(|a| a as usize >= t.applications.len())
+                || p.scope_kind.is_some_and(|k| k as usize >= t.kinds.len())
+            {
+                return Err("an application or kind index");
+            }
+            for r in p.requires.iter() {
+                if !t
+                    .permissions
+                    .get(r)
+                    .is_some_and(|q| p.requires.contains_all(&q.requires))
+                {
+                    return Err("requirements are not transitively closed");
+                }
+            }
         }
-        catalog.role_perms = role_perms;
-        Ok(catalog)
+        if t.roles.iter().any(|r| !r.permissions.fits(n)) {
+            return Err("a role's permission set");
+        }
+        Ok(())
     }
 
     /// Parses a catalog from JSON. Accepts a bare catalog or a whole policy
@@ -176,12 +364,12 @@ impl Catalog {
         Catalog::compile(def, origin)
     }
 
-    fn compile_role(&self, role: &RoleDef, origin: &str) -> Result<Bits> {
+    fn compile_role(&self, def: &CatalogDef, role: &RoleDef, origin: &str) -> Result<Bits> {
         let at = format!("{origin}: role `{}`", role.id);
         let mut bits = if role.owner {
-            (0..self.def.permissions.len()).collect()
+            (0..self.permission_count()).collect()
         } else {
-            self.expand_patterns(&role.permissions, &at)?
+            self.expand_patterns(def, &role.permissions, &at)?
         };
         for name in &role.except {
             bits.clear(self.perm(name).map_err(|_| {
@@ -223,18 +411,23 @@ impl Catalog {
     }
 
     /// Expands names and `*` / `section.*` patterns to a set of permissions.
-    pub(crate) fn expand_patterns(&self, names: &[String], at: &str) -> Result<Bits> {
+    pub(crate) fn expand_patterns(
+        &self,
+        def: &CatalogDef,
+        names: &[String],
+        at: &str,
+    ) -> Result<Bits> {
         let mut bits = Bits::new();
         for name in names {
             if name == "*" {
-                for (i, _) in self.def.permissions.iter().enumerate() {
+                for i in 0..self.permission_count() {
                     if !self.owner_only.get(i) {
                         bits.set(i);
                     }
                 }
             } else if let Some(prefix) = name.strip_suffix(".*") {
                 let before = bits.clone();
-                for (i, p) in self.def.permissions.iter().enumerate() {
+                for (i, p) in def.permissions.iter().enumerate() {
                     let in_section = p.section == prefix
                         || p.name
                             .strip_prefix(prefix)
@@ -291,20 +484,30 @@ impl Catalog {
     /// not in `bits`.
     pub(crate) fn first_missing_requirement(&self, bits: &Bits) -> Option<(usize, usize)> {
         bits.iter().find_map(|p| {
-            self.requires
-                .get(p)
+            self.requires_of(p)
                 .and_then(|req| req.iter().find(|r| !bits.get(*r)))
                 .map(|r| (p, r))
         })
     }
 
-    /// The definition this catalog was compiled from.
-    pub fn def(&self) -> &CatalogDef {
-        &self.def
+    /// The definition this catalog was compiled from (`None` when it was
+    /// read from a compiled catalog, which carries only [`Tables`]).
+    pub fn def(&self) -> Option<&CatalogDef> {
+        self.def.as_ref()
     }
 
-    /// First 8 bytes of SHA-512 over the domain prefix and the postcard
-    /// encoding of the catalog definition.
+    /// The tables verifiers use.
+    pub fn tables(&self) -> &Tables {
+        &self.tables
+    }
+
+    /// Catalog name.
+    pub fn name(&self) -> &str {
+        &self.tables.name
+    }
+
+    /// First 8 bytes of SHA-512 over the domain prefix and the body of the
+    /// compiled catalog.
     pub fn fingerprint(&self) -> [u8; 8] {
         self.fingerprint
     }
@@ -316,38 +519,45 @@ impl Catalog {
 
     /// Number of permissions.
     pub fn permission_count(&self) -> usize {
-        self.def.permissions.len()
+        self.tables.permissions.len()
     }
 
     /// Index (bit) of a permission name.
     pub fn perm(&self, name: &str) -> Result<usize> {
         self.perm_index
             .get(name)
-            .copied()
             .ok_or_else(|| Error::UnknownPermission { name: name.into() })
     }
 
     /// Name of permission `i` (empty if out of range).
     pub fn perm_name(&self, i: usize) -> &str {
-        self.def.permissions.get(i).map_or("", |p| p.name.as_str())
+        self.tables
+            .permissions
+            .get(i)
+            .map_or("", |p| p.name.as_str())
     }
 
     /// Transitive requirements of permission `i`.
     pub fn requires_of(&self, i: usize) -> Option<&Bits> {
-        self.requires.get(i)
+        self.tables.permissions.get(i).map(|p| &p.requires)
     }
 
     /// Application index permission `i` lives in, if any.
     pub fn app_of(&self, i: usize) -> Option<usize> {
-        self.perm_app.get(i).copied().flatten()
+        self.tables.permissions.get(i)?.app.map(|a| a as usize)
     }
 
     /// Kind index whose scope permission `i` needs, if any.
     pub fn scope_kind_of(&self, i: usize) -> Option<usize> {
-        self.perm_scope_kind.get(i).copied().flatten()
+        self.tables
+            .permissions
+            .get(i)?
+            .scope_kind
+            .map(|k| k as usize)
     }
 
-    /// Whether permission `i` is owner-only.
+    /// Whether permission `i` is owner-only (known only when compiled from
+    /// a definition: verifiers do not need it).
     pub fn is_owner_only(&self, i: usize) -> bool {
         self.owner_only.get(i)
     }
@@ -356,18 +566,17 @@ impl Catalog {
     pub fn kind(&self, name: &str) -> Result<usize> {
         self.kind_index
             .get(name)
-            .copied()
             .ok_or_else(|| Error::UnknownKind { name: name.into() })
     }
 
     /// Definition of kind `i`.
     pub fn kind_def(&self, i: usize) -> Option<&KindDef> {
-        self.def.kinds.get(i)
+        self.tables.kinds.get(i)
     }
 
     /// Number of kinds.
     pub fn kind_count(&self) -> usize {
-        self.def.kinds.len()
+        self.tables.kinds.len()
     }
 
     /// Global field index of field `name` of kind `k`.
@@ -399,7 +608,6 @@ impl Catalog {
     pub fn app(&self, id: &str) -> Result<usize> {
         self.app_index
             .get(id)
-            .copied()
             .ok_or_else(|| Error::InvalidArgument {
                 detail: format!("unknown application `{id}`"),
             })
@@ -407,17 +615,27 @@ impl Catalog {
 
     /// Number of applications.
     pub fn app_count(&self) -> usize {
-        self.def.applications.len()
+        self.tables.applications.len()
+    }
+
+    /// Id of application `i` (empty if out of range).
+    pub fn app_id(&self, i: usize) -> &str {
+        self.tables.applications.get(i).map_or("", String::as_str)
     }
 
     /// Index of a role id.
     pub fn role(&self, id: &str) -> Option<usize> {
-        self.role_index.get(id).copied()
+        self.role_index.get(id)
+    }
+
+    /// Id of role `i` (empty if out of range).
+    pub fn role_id(&self, i: usize) -> &str {
+        self.tables.roles.get(i).map_or("", |r| r.id.as_str())
     }
 
     /// Permissions of role `i`, patterns expanded.
     pub fn role_perms(&self, i: usize) -> Option<&Bits> {
-        self.role_perms.get(i)
+        self.tables.roles.get(i).map(|r| &r.permissions)
     }
 }
 
@@ -511,15 +729,16 @@ fn transitive_requires(def: &CatalogDef, direct: &[Bits], origin: &str) -> Resul
     Ok(closure)
 }
 
-fn fingerprint(def: &CatalogDef) -> Result<[u8; 8]> {
-    let bytes = postcard::to_allocvec(def).map_err(|e| policy_error("catalog", e.to_string()))?;
+/// First 8 bytes of SHA-512 over the domain prefix and the postcard
+/// encoding of the catalog definition.
+fn fingerprint(encoded: &[u8]) -> [u8; 8] {
     let mut h = Sha512::new();
     h.update(CATALOG_FINGERPRINT_DOMAIN);
-    h.update(&bytes);
+    h.update(encoded);
     let digest = h.finalize();
     let mut out = [0u8; 8];
     for (o, d) in out.iter_mut().zip(digest.iter()) {
         *o = *d;
     }
-    Ok(out)
+    out
 }

@@ -15,18 +15,18 @@ pub struct CatalogDef {
     /// A name for the catalog, e.g. `sitee`.
     pub name: String,
     /// Applications or surfaces a person may be allowed to enter.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub applications: Vec<ApplicationDef>,
     /// Sections of the product that permissions are grouped in.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub sections: Vec<SectionDef>,
     /// The permissions, in a stable order: a permission's position is its bit.
     pub permissions: Vec<PermissionDef>,
     /// Kinds of record that view scopes and hidden fields apply to.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub kinds: Vec<KindDef>,
     /// Roles (permission groups): named bundles shared by many staff.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub roles: Vec<RoleDef>,
 }
 
@@ -37,7 +37,7 @@ pub struct ApplicationDef {
     /// Stable id, e.g. `retail`.
     pub id: String,
     /// Display name.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     pub name: String,
 }
 
@@ -48,7 +48,7 @@ pub struct SectionDef {
     /// Stable id, e.g. `payments`.
     pub id: String,
     /// Display name.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     pub name: String,
 }
 
@@ -61,20 +61,20 @@ pub struct PermissionDef {
     /// The section it belongs to.
     pub section: String,
     /// What it allows, for people.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     pub description: String,
     /// Permissions this one only works with.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub requires: Vec<String>,
     /// Only owners hold it; no role or per-staff grant can give it.
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default)]
     pub owner_only: bool,
     /// The application it lives in; the person must have access to it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub app: Option<String>,
     /// An action on records of this kind: it only works when the person's
     /// scope for the kind is not `none`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub scope_kind: Option<String>,
 }
 
@@ -89,13 +89,13 @@ pub struct KindDef {
     pub id_field: String,
     /// Fields holding the staff id of the record's owner or creator: such
     /// records are the person's own (restricted view).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub owner_fields: Vec<String>,
     /// Field holding the staff ids the record is assigned to (shared view).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub assignee_field: Option<String>,
     /// Fields that may be hidden from a person.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub fields: Vec<FieldDef>,
 }
 
@@ -110,7 +110,7 @@ pub struct FieldDef {
     /// Field name as it appears in records, e.g. `email`.
     pub name: String,
     /// How a hidden value is redacted: removed (default) or masked.
-    #[serde(default, skip_serializing_if = "Redact::is_remove")]
+    #[serde(default)]
     pub redact: Redact,
 }
 
@@ -123,12 +123,6 @@ pub enum Redact {
     Remove,
     /// The field is replaced by this text.
     Mask(String),
-}
-
-impl Redact {
-    fn is_remove(&self) -> bool {
-        matches!(self, Redact::Remove)
-    }
 }
 
 /// A view scope over one kind of record.
@@ -168,33 +162,33 @@ pub struct RoleDef {
     /// Stable id, e.g. `marketing`.
     pub id: String,
     /// Display name.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     pub name: String,
     /// What the role is for, for people.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     pub description: String,
     /// Holders are owners: they get every permission, owner-only ones too,
     /// every application and an `all` scope on every kind.
-    #[serde(default, skip_serializing_if = "is_false")]
+    #[serde(default)]
     pub owner: bool,
     /// Permission names; `*` means every permission that is not owner-only,
     /// `section.*` every such permission of a section.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub permissions: Vec<String>,
     /// Permission names taken out again after the patterns above.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub except: Vec<String>,
     /// Applications holders may enter.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub apps: Vec<String>,
     /// View scope per kind; the key `*` sets the default for unlisted kinds.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub scopes: BTreeMap<String, Scope>,
     /// Hidden fields per kind.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub hidden_fields: BTreeMap<String, Vec<String>>,
     /// Permissions that need a PIN step-up before use.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub step_up: Vec<String>,
 }
 
