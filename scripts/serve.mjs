@@ -35,9 +35,12 @@ async function api(url, res) {
     case "/api/presets":
       return json(res, 200, presets);
     case "/api/catalog": {
-      // The public part only: the staff list never leaves the backend as is.
+      // The public part only (the staff list never leaves the backend): the
+      // compiled catalog the verifier loads, and the definition for labels.
       const p = await policy(preset);
-      return json(res, 200, { tenant: p.tenant, catalog: p.catalog });
+      const { stdout } = await run(cli, ["--json", "catalog", join(root, "presets", `${preset}.json`)]);
+      const doc = JSON.parse(stdout);
+      return json(res, 200, { tenant: p.tenant, fingerprint: doc.fingerprint, binary: doc.binary, catalog: doc.catalog });
     }
     case "/api/staff": {
       const p = await policy(preset);

@@ -57,6 +57,34 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// The stable code (`owner`, `granted_by_role`, ...), as serialized.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::Owner => "owner",
+            Reason::GrantedByRole { .. } => "granted_by_role",
+            Reason::GrantedToPerson => "granted_to_person",
+            Reason::NotGranted => "not_granted",
+            Reason::RemovedForPerson { .. } => "removed_for_person",
+            Reason::MissingRequirement { .. } => "missing_requirement",
+            Reason::AppNotAllowed { .. } => "app_not_allowed",
+            Reason::NoScope { .. } => "no_scope",
+        }
+    }
+
+    /// The reason's one detail, as `(key, value)`: the role, requirement,
+    /// application or kind it names.
+    pub fn detail(&self) -> Option<(&'static str, &str)> {
+        match self {
+            Reason::GrantedByRole { role } | Reason::RemovedForPerson { role } => {
+                Some(("role", role))
+            }
+            Reason::MissingRequirement { requires } => Some(("requires", requires)),
+            Reason::AppNotAllowed { app } => Some(("app", app)),
+            Reason::NoScope { kind } => Some(("kind", kind)),
+            Reason::Owner | Reason::GrantedToPerson | Reason::NotGranted => None,
+        }
+    }
+
     /// A sentence for people.
     pub fn describe(&self) -> String {
         match self {
@@ -256,6 +284,33 @@ impl Permissions {
     /// The effective permissions as a bitset over the catalog.
     pub fn effective_bits(&self) -> &Bits {
         &self.effective
+    }
+
+    /// What a refusal means: nothing allowed, no scope on any kind, every
+    /// field hidden, no application. Subject and tenant are empty.
+    pub fn deny_all(catalog: Arc<Catalog>) -> Permissions {
+        let claims = Claims {
+            tenant: String::new(),
+            subject: String::new(),
+            issued_at: 0,
+            not_before: 0,
+            expires_at: 0,
+            id: [0; 8],
+            epoch: 0,
+            catalog: catalog.fingerprint(),
+            role: None,
+            flags: 0,
+            permissions: Bits::new(),
+            step_up: Bits::new(),
+            scopes: vec![Scope::None; catalog.kind_count()],
+            hidden: (0..catalog.field_count()).collect(),
+            apps: Bits::new(),
+        };
+        Permissions {
+            catalog,
+            claims,
+            effective: Bits::new(),
+        }
     }
 
     pub(crate) fn new(catalog: Arc<Catalog>, claims: Claims) -> Permissions {

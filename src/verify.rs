@@ -150,6 +150,11 @@ impl Verifier {
         self.revocations = revocations;
     }
 
+    /// Permissions that deny everything, for this verifier's catalog.
+    pub fn deny_all(&self) -> Permissions {
+        Permissions::deny_all(Arc::clone(&self.catalog))
+    }
+
     /// The revocations in force.
     pub fn revocations(&self) -> &Revocations {
         &self.revocations

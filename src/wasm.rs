@@ -8,9 +8,9 @@
 use crate::crypto::Jwk;
 use crate::decision::Record;
 use crate::error::Error;
+use crate::model::def::Scope;
 use crate::{Catalog, Jwks, Keyring, Options, Permissions, Revocations, Verifier};
 use js_sys::{Array, Reflect, Uint8Array};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -30,10 +30,19 @@ fn arg_error(detail: impl std::fmt::Display) -> JsValue {
     .into()
 }
 
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(arg_error)
+fn strings<S: AsRef<str>>(items: &[S]) -> JsValue {
+    items
+        .iter()
+        .map(|s| JsValue::from_str(s.as_ref()))
+        .collect::<Array>()
+        .into()
+}
+
+fn scope_js(scope: &Scope) -> JsValue {
+    match scope {
+        Scope::Specific(ids) => object(&[("specific", strings(ids))]),
+        other => other.name().into(),
+    }
 }
 
 fn now_or(now: Option<f64>) -> u64 {
@@ -183,6 +192,14 @@ impl WasmVerifier {
         Ok(WasmPermissions { inner })
     }
 
+    /// Permissions that deny everything (what a refusal means).
+    #[wasm_bindgen(js_name = denyAll)]
+    pub fn deny_all(&self) -> WasmPermissions {
+        WasmPermissions {
+            inner: self.inner.deny_all(),
+        }
+    }
+
     /// Replaces the trusted keys (key rotation), keeping everything else.
     #[wasm_bindgen(js_name = setJwks)]
     pub fn set_jwks(&mut self, jwks: JsValue) -> Result<(), JsValue> {
@@ -248,6 +265,18 @@ impl WasmVerifier {
     #[wasm_bindgen(getter)]
     pub fn fingerprint(&self) -> String {
         self.inner.catalog().fingerprint_hex()
+    }
+
+    /// Record kind names in catalog order.
+    #[wasm_bindgen(js_name = kindNames)]
+    pub fn kind_names(&self) -> Vec<String> {
+        self.inner
+            .catalog()
+            .tables()
+            .kinds
+            .iter()
+            .map(|k| k.name.clone())
+            .collect()
     }
 
     /// Permission names in catalog order (bit order of `allowedBits`).
@@ -332,12 +361,23 @@ impl WasmPermissions {
 
     /// `{ permission, allowed, reason: { code, ... }, stepUp, message }`.
     pub fn explain(&self, name: &str) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.explain(name)?)
+        let e = self.inner.explain(name)?;
+        let reason = object(&[("code", e.reason.code().into())]);
+        if let Some((key, value)) = e.reason.detail() {
+            let _ = Reflect::set(&reason, &key.into(), &value.into());
+        }
+        Ok(object(&[
+            ("permission", e.permission.into()),
+            ("allowed", e.allowed.into()),
+            ("reason", reason),
+            ("step_up", e.step_up.into()),
+            ("message", e.message.into()),
+        ]))
     }
 
     /// The view scope on `kind`: `"none" | "own" | "assigned" | "all" | { specific: [ids] }`.
     pub fn scope(&self, kind: &str) -> Result<JsValue, JsValue> {
-        to_js(self.inner.scope(kind)?)
+        Ok(scope_js(self.inner.scope(kind)?))
     }
 
     /// Hidden fields of `kind`.
@@ -380,12 +420,43 @@ impl WasmPermissions {
 
     /// The records of `kind` the person may see, as `{ kind, scope, all, clauses: [{ field, values }] }`.
     pub fn filter(&self, kind: &str) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.filter(kind)?)
+        let f = self.inner.filter(kind)?;
+        let clauses: Array = f
+            .clauses
+            .iter()
+            .map(|c| {
+                object(&[
+                    ("field", c.field.as_str().into()),
+                    ("values", strings(&c.values)),
+                ])
+            })
+            .collect();
+        Ok(object(&[
+            ("kind", f.kind.into()),
+            ("scope", f.scope.into()),
+            ("all", f.all.into()),
+            ("clauses", clauses.into()),
+        ]))
     }
 
     /// How to redact `kind`: `{ kind, remove: [field], mask: [{ field, with }] }`.
     pub fn redaction(&self, kind: &str) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.redaction(kind)?)
+        let r = self.inner.redaction(kind)?;
+        let mask: Array = r
+            .mask
+            .iter()
+            .map(|m| {
+                object(&[
+                    ("field", m.field.as_str().into()),
+                    ("with", m.with.as_str().into()),
+                ])
+            })
+            .collect();
+        Ok(object(&[
+            ("kind", r.kind.into()),
+            ("remove", strings(&r.remove)),
+            ("mask", mask.into()),
+        ]))
     }
 
     /// Indexes of the records the person may see, decided record by record
@@ -443,8 +514,27 @@ impl WasmPermissions {
         self.inner.is_shared_account()
     }
 
-    /// The verified claims, for display: ids in hex, names resolved.
-    pub fn claims(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.summary())
+    /// Issued at, seconds since the Unix epoch.
+    #[wasm_bindgen(getter, js_name = issuedAt)]
+    pub fn issued_at(&self) -> f64 {
+        self.inner.claims().issued_at as f64
+    }
+
+    /// Valid from, seconds since the Unix epoch.
+    #[wasm_bindgen(getter, js_name = notBefore)]
+    pub fn not_before(&self) -> f64 {
+        self.inner.claims().not_before as f64
+    }
+
+    /// Snapshot id (hex), for revocation.
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> String {
+        crate::error::hex(&self.inner.claims().id)
+    }
+
+    /// Revocation epoch of the tenant at issue time.
+    #[wasm_bindgen(getter)]
+    pub fn epoch(&self) -> u32 {
+        self.inner.claims().epoch
     }
 }

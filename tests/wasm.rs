@@ -10,17 +10,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 const VECTORS: &str = include_str!("../vectors/vectors.json");
-const SITEE: &str = include_str!("../presets/sitee.json");
-
-fn preset(name: &str) -> &'static str {
-    match name {
-        "sitee" => SITEE,
-        "ecwid" => include_str!("../presets/ecwid.json"),
-        "shopify-partner" => include_str!("../presets/shopify-partner.json"),
-        "amilia" => include_str!("../presets/amilia.json"),
-        "lightspeed" => include_str!("../presets/lightspeed.json"),
-        other => panic!("no preset {other}"),
-    }
+fn catalog_text(doc: &Value, name: &str) -> String {
+    doc["catalogs"][name]["binary"].as_str().unwrap().to_owned()
 }
 
 fn doc() -> Value {
@@ -37,7 +28,11 @@ fn committed_vectors_give_the_same_answers_in_wasm() {
         if case.get("revoked_ids").is_some() {
             continue; // revocation is covered by the binding test below
         }
-        let cat = Catalog::from_json(preset(case["catalog"].as_str().unwrap()), "preset").unwrap();
+        let cat = Catalog::from_text(
+            &catalog_text(&doc, case["catalog"].as_str().unwrap()),
+            "vectors",
+        )
+        .unwrap();
         let v = Verifier::new(
             cat,
             ring.clone(),
@@ -69,11 +64,8 @@ fn committed_vectors_give_the_same_answers_in_wasm() {
 }
 
 fn js(json: &str) -> JsValue {
-    let v: Value = serde_json::from_str(json).unwrap();
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap()
+    js_sys::JSON::parse(json).unwrap()
 }
-use serde::Serialize;
 
 fn code_of(err: JsValue) -> String {
     let e: &js_sys::Error = err.dyn_ref().expect("a real Error");
@@ -97,7 +89,8 @@ fn bindings_answer_refuse_with_codes_and_keep_working() {
     let now = good["now"].as_f64().unwrap();
     let text = good["snapshot"].as_str().unwrap();
     let opts = js(r#"{"tenant": "spa-lumi", "leeway": 30}"#);
-    let mut v = WasmVerifier::new(js(SITEE), jwks.clone(), opts).unwrap();
+    let sitee = JsValue::from(catalog_text(&doc, "sitee"));
+    let mut v = WasmVerifier::new(sitee.clone(), jwks.clone(), opts).unwrap();
     let p = v.load(text.into(), Some(now)).unwrap();
     assert!(p.can("campaigns.manage").unwrap());
     assert!(!p.can("payments.view").unwrap());
@@ -130,11 +123,7 @@ fn bindings_answer_refuse_with_codes_and_keep_working() {
         .can("clients.bulk")
         .unwrap());
 
-    let id = p.claims().unwrap();
-    let id = js_sys::Reflect::get(&id, &"id".into())
-        .unwrap()
-        .as_string()
-        .unwrap();
+    let id = p.id();
     v.set_revocations(js(&format!(r#"{{"ids": ["{id}"]}}"#)))
         .unwrap();
     assert_eq!(
@@ -145,7 +134,7 @@ fn bindings_answer_refuse_with_codes_and_keep_working() {
     assert_eq!(
         code_of(
             WasmVerifier::new(
-                js(SITEE),
+                sitee.clone(),
                 js(r#"{"keys": [{"kty": "RSA", "crv": "x", "x": "", "kid": "a"}]}"#),
                 JsValue::UNDEFINED
             )
@@ -156,10 +145,39 @@ fn bindings_answer_refuse_with_codes_and_keep_working() {
     );
     assert_eq!(
         code_of(
-            WasmVerifier::new(js(r#"{"name": 1}"#), jwks, JsValue::UNDEFINED)
+            WasmVerifier::new(JsValue::from("UFND"), jwks.clone(), JsValue::UNDEFINED)
                 .err()
                 .unwrap()
         ),
         "invalid_policy"
+    );
+    assert_eq!(
+        code_of(
+            WasmVerifier::new(js(r#"{"name": 1}"#), jwks, JsValue::UNDEFINED)
+                .err()
+                .unwrap()
+        ),
+        "invalid_argument"
+    );
+
+    // Signed revocation notices: applied in wasm, they revoke what Rust says.
+    let mut v = WasmVerifier::new(
+        sitee,
+        js(&doc["key"]["jwks"].to_string()),
+        JsValue::UNDEFINED,
+    )
+    .unwrap();
+    for n in doc["notices"]["apply"].as_array().unwrap() {
+        v.apply_notice(n.as_str().unwrap().into()).unwrap();
+    }
+    for r in doc["notices"]["refused"].as_array().unwrap() {
+        let err = v
+            .apply_notice(r["notice"].as_str().unwrap().into())
+            .unwrap_err();
+        assert_eq!(code_of(err), r["error"].as_str().unwrap());
+    }
+    assert_eq!(
+        code_of(v.load(text.into(), Some(now)).err().unwrap()),
+        "revoked"
     );
 }

@@ -34,7 +34,7 @@ async function loadPreset(name) {
   state.verifier?.free();
   state.doc = doc;
   state.staff = staff;
-  state.verifier = new Verifier(doc.catalog, jwks, { tenant: doc.tenant });
+  state.verifier = new Verifier(doc, jwks, { tenant: doc.tenant });
   $("#staff").innerHTML = staff
     .map((s) => `<option value="${esc(s.id)}">${esc(s.name)}${s.role ? ` — ${esc(s.role)}` : ""}${s.active ? "" : " (deactivated)"}</option>`)
     .join("");

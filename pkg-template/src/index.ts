@@ -31,6 +31,14 @@ export type ErrorCode =
   | "wrong_tenant" | "wrong_catalog" | "revoked" | "unknown_permission" | "unknown_kind"
   | "invalid_key" | "invalid_policy" | "invalid_argument" | "not_initialized";
 
+function parseJson(text: string, code: ErrorCode): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new PermsnapError(code, `not JSON: ${(e as Error).message}`);
+  }
+}
+
 function rethrow(e: unknown): never {
   if (e instanceof Error && e.name === "PermsnapError") {
     throw new PermsnapError((e as Error & { code: ErrorCode }).code, e.message);
@@ -69,8 +77,9 @@ export interface Jwks {
   keys: Array<{ kty: "OKP"; crv: "Ed25519"; x: string; kid: string; alg?: string; use?: string }>;
 }
 
-/** A catalog object (`permsnap catalog <policy>`), or a whole policy (its staff is ignored). */
-export type CatalogInput = Record<string, unknown> | string;
+/** A compiled catalog, as `permsnap catalog <policy>` makes it: the printed
+ *  object (its `binary` member is used), the base64url text, or the bytes. */
+export type CatalogInput = { binary: string } | string | Uint8Array;
 
 export interface VerifierOptions {
   /** Refuse snapshots for any other account. */
@@ -128,7 +137,34 @@ export interface Revocations {
 
 type Rec = Record<string, unknown>;
 
-interface KindInfo { name: string; fields?: Array<{ name: string; redact?: unknown }> }
+/** What a revocation notice changed (`Verifier.applyNotice`). */
+export interface NoticeSummary {
+  tenant: string;
+  minEpoch: number;
+  /** How many snapshot ids the notice revokes. */
+  ids: number;
+}
+
+/** The verified claims, names resolved, for display. */
+export interface ClaimsView {
+  tenant: string;
+  subject: string;
+  issued_at: number;
+  not_before: number;
+  expires_at: number;
+  id: string;
+  epoch: number;
+  catalog: string;
+  role: string | null;
+  owner: boolean;
+  principal: boolean;
+  shared_account: boolean;
+  allowed: string[];
+  step_up: string[];
+  scopes: Record<string, Scope>;
+  hidden_fields: Record<string, string[]>;
+  apps: string[];
+}
 
 // ------------------------------------------------------------- verifier
 
@@ -136,21 +172,21 @@ interface KindInfo { name: string; fields?: Array<{ name: string; redact?: unkno
 export class Verifier {
   #w: WasmVerifier;
   #names: string[];
-  #kinds: KindInfo[];
+  #kinds: string[];
+  #fingerprint: string;
   #clock?: () => number;
 
   constructor(catalog: CatalogInput, jwks: Jwks | string, options: VerifierOptions = {}) {
     if (!ready) throw new PermsnapError("not_initialized", "call init() or initSync() before creating a Verifier");
-    const cat = (typeof catalog === "string" ? JSON.parse(catalog) : catalog) as Rec;
-    const keys = typeof jwks === "string" ? JSON.parse(jwks) : jwks;
+    const keys = typeof jwks === "string" ? parseJson(jwks, "invalid_key") : jwks;
     try {
-      this.#w = new WasmVerifier(cat, keys, { tenant: options.tenant, leeway: options.leeway });
+      this.#w = new WasmVerifier(catalog, keys, { tenant: options.tenant, leeway: options.leeway });
     } catch (e) {
       rethrow(e);
     }
     this.#names = this.#w.permissionNames();
-    const inner = (cat.catalog ?? cat) as { kinds?: KindInfo[] };
-    this.#kinds = inner.kinds ?? [];
+    this.#kinds = this.#w.kindNames();
+    this.#fingerprint = this.#w.fingerprint;
     this.#clock = options.clock;
   }
 
@@ -163,7 +199,7 @@ export class Verifier {
     } catch (e) {
       rethrow(e);
     }
-    return Permissions._from(p, this.#names);
+    return Permissions._from(p, this.#names, this.#kinds, this.#fingerprint, null);
   }
 
   /** Like `load`, but never throws for a refused snapshot: returns
@@ -182,13 +218,14 @@ export class Verifier {
 
   /** Permissions that deny everything (what a refusal means). */
   denyAll(error?: PermsnapError): Permissions {
-    return Permissions._denied(this.#names, this.#kinds, error ?? new PermsnapError("truncated", "no snapshot"));
+    return Permissions._from(this.#w.denyAll(), this.#names, this.#kinds, this.#fingerprint,
+      error ?? new PermsnapError("truncated", "no snapshot"));
   }
 
   /** Replaces the trusted keys (key rotation) without rebuilding the verifier. */
   setJwks(jwks: Jwks | string): void {
     try {
-      this.#w.setJwks(typeof jwks === "string" ? JSON.parse(jwks) : jwks);
+      this.#w.setJwks(typeof jwks === "string" ? parseJson(jwks, "invalid_key") : jwks);
     } catch (e) {
       rethrow(e);
     }
@@ -203,9 +240,26 @@ export class Verifier {
     }
   }
 
+  /** Verifies a signed revocation notice (base64url text or bytes, as
+   *  `permsnap revoke` makes it) with the trusted keys and applies it:
+   *  snapshots it revokes are refused with `revoked` from now on. Notices
+   *  only add revocations; applying an old one again changes nothing. */
+  applyNotice(notice: string | Uint8Array): NoticeSummary {
+    try {
+      return this.#w.applyNotice(notice) as NoticeSummary;
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
   /** The catalog's fingerprint (hex), as snapshots carry it. */
   get fingerprint(): string {
-    return this.#w.fingerprint;
+    return this.#fingerprint;
+  }
+
+  /** Every record kind of the catalog. */
+  get kindNames(): readonly string[] {
+    return this.#kinds;
   }
 
   /** Every permission name of the catalog. */
@@ -228,40 +282,43 @@ function unknown(name: string): never {
 /** What one verified snapshot allows. */
 export class Permissions {
   #p: WasmPermissions | null = null;
-  #allowed = new Map<string, boolean>();
+  /** Permission name → allowed: a plain object (the fastest lookup V8 has). */
+  #allowed: Record<string, boolean> = {};
+  #names: string[] = [];
+  #kinds: string[] = [];
+  #fingerprint = "";
   #filters = new Map<string, CompiledFilter>();
   #redactions = new Map<string, Redaction>();
-  #denied: { kinds: KindInfo[]; error: PermsnapError } | null = null;
+  #error: PermsnapError | null = null;
 
   private constructor() {}
 
   /** @internal */
-  static _from(p: WasmPermissions, names: string[]): Permissions {
+  static _from(p: WasmPermissions, names: string[], kinds: string[], fingerprint: string, error: PermsnapError | null): Permissions {
     const out = new Permissions();
     out.#p = p;
+    out.#names = names;
+    out.#kinds = kinds;
+    out.#fingerprint = fingerprint;
+    out.#error = error;
     const bits = p.allowedBits();
+    const table: Record<string, boolean> = {};
     for (let i = 0; i < names.length; i++) {
-      out.#allowed.set(names[i], (((bits[i >> 3] ?? 0) >> (i & 7)) & 1) === 1);
+      table[names[i]] = (((bits[i >> 3] ?? 0) >> (i & 7)) & 1) === 1;
     }
-    return out;
-  }
-
-  /** @internal */
-  static _denied(names: string[], kinds: KindInfo[], error: PermsnapError): Permissions {
-    const out = new Permissions();
-    for (const n of names) out.#allowed.set(n, false);
-    out.#denied = { kinds, error };
+    out.#allowed = table;
     return out;
   }
 
   /** The refusal, when these permissions come from `loadOrDeny`/`denyAll`. */
   get error(): PermsnapError | null {
-    return this.#denied?.error ?? null;
+    return this.#error;
   }
 
   #wasm<T>(f: (p: WasmPermissions) => T): T {
+    if (this.#p === null) throw new PermsnapError("invalid_argument", "these permissions were freed");
     try {
-      return f(this.#p as WasmPermissions);
+      return f(this.#p);
     } catch (e) {
       rethrow(e);
     }
@@ -269,8 +326,8 @@ export class Permissions {
 
   /** May the person do `name`? Throws for a name not in the catalog. */
   can(name: string): boolean {
-    const v = this.#allowed.get(name);
-    return v === undefined ? unknown(name) : v;
+    const v = this.#allowed[name];
+    return typeof v === "boolean" ? v : unknown(name);
   }
 
   /** All of `names`? (Every name is checked, so a typo throws.) */
@@ -287,16 +344,16 @@ export class Permissions {
     return any;
   }
 
-  /** Names of every allowed permission. */
+  /** Names of every allowed permission, in catalog order. */
   allowed(): string[] {
-    return [...this.#allowed].filter(([, v]) => v).map(([n]) => n);
+    return this.#names.filter((n) => this.#allowed[n] === true);
   }
 
   /** Why `can(name)` answers what it does. */
   explain(name: string): Explanation {
-    if (this.#denied) {
+    const e = this.#error;
+    if (e) {
       this.can(name);
-      const e = this.#denied.error;
       return { permission: name, allowed: false, reason: { code: "refused", error: e.code }, step_up: false, message: `snapshot refused: ${e.message}` };
     }
     return this.#wasm((p) => p.explain(name)) as Explanation;
@@ -304,55 +361,67 @@ export class Permissions {
 
   /** The view scope on records of `kind`. */
   scope(kind: string): Scope {
-    if (this.#denied) return (this.#kind(kind), "none");
     return this.#wasm((p) => p.scope(kind)) as Scope;
-  }
-
-  #kind(kind: string): KindInfo {
-    const k = this.#denied?.kinds.find((x) => x.name === kind);
-    if (!k) throw new PermsnapError("unknown_kind", `unknown record kind \`${kind}\`: it is not in the catalog`);
-    return k;
   }
 
   /** Fields of `kind` hidden from the person. */
   hiddenFields(kind: string): string[] {
-    if (this.#denied) return (this.#kind(kind).fields ?? []).map((f) => f.name);
     return this.#wasm((p) => p.hiddenFields(kind));
   }
 
   /** Applications the person may enter. */
   apps(): string[] {
-    return this.#denied ? [] : this.#wasm((p) => p.apps());
+    return this.#wasm((p) => p.apps());
   }
 
   /** May the person enter application `id`? */
   hasApp(id: string): boolean {
-    return this.#denied ? false : this.#wasm((p) => p.hasApp(id));
+    return this.#wasm((p) => p.hasApp(id));
   }
 
   /** Does `name` need the acting person's PIN first? */
   needsStepUp(name: string): boolean {
-    this.can(name);
-    return this.#denied ? false : this.#wasm((p) => p.needsStepUp(name));
+    return this.#wasm((p) => p.needsStepUp(name));
   }
 
   /** Permissions that need a PIN step-up. */
   stepUpActions(): string[] {
-    return this.#denied ? [] : this.#wasm((p) => p.stepUpActions());
+    return this.#wasm((p) => p.stepUpActions());
   }
 
-  get subject(): string | null { return this.#denied ? null : this.#wasm((p) => p.subject); }
-  get tenant(): string | null { return this.#denied ? null : this.#wasm((p) => p.tenant); }
-  /** Expiry, seconds since the Unix epoch. */
-  get expiresAt(): number { return this.#denied ? 0 : this.#wasm((p) => p.expiresAt); }
-  get role(): string | null { return this.#denied ? null : (this.#wasm((p) => p.role) ?? null); }
-  get isOwner(): boolean { return this.#denied ? false : this.#wasm((p) => p.isOwner); }
-  get isPrincipal(): boolean { return this.#denied ? false : this.#wasm((p) => p.isPrincipal); }
-  get isSharedAccount(): boolean { return this.#denied ? false : this.#wasm((p) => p.isSharedAccount); }
+  get subject(): string | null { return this.#error ? null : this.#wasm((p) => p.subject); }
+  get tenant(): string | null { return this.#error ? null : this.#wasm((p) => p.tenant); }
+  /** Expiry, seconds since the Unix epoch (0 when refused). */
+  get expiresAt(): number { return this.#wasm((p) => p.expiresAt); }
+  get role(): string | null { return this.#wasm((p) => p.role) ?? null; }
+  get isOwner(): boolean { return this.#wasm((p) => p.isOwner); }
+  get isPrincipal(): boolean { return this.#wasm((p) => p.isPrincipal); }
+  get isSharedAccount(): boolean { return this.#wasm((p) => p.isSharedAccount); }
+  /** Snapshot id (16 hex digits), what a revocation names. */
+  get id(): string | null { return this.#error ? null : this.#wasm((p) => p.id); }
+  /** The tenant's revocation epoch when the snapshot was issued. */
+  get epoch(): number { return this.#wasm((p) => p.epoch); }
 
-  /** The verified claims, names resolved, for display. */
-  claims(): Record<string, unknown> | null {
-    return this.#denied ? null : (this.#wasm((p) => p.claims()) as Record<string, unknown>);
+  /** The verified claims, names resolved, for display (`null` when refused). */
+  claims(): ClaimsView | null {
+    if (this.#error) return null;
+    return this.#wasm((p) => {
+      const scopes: Record<string, Scope> = {};
+      const hidden: Record<string, string[]> = {};
+      for (const k of this.#kinds) {
+        scopes[k] = p.scope(k) as Scope;
+        const h = p.hiddenFields(k);
+        if (h.length > 0) hidden[k] = h;
+      }
+      return {
+        tenant: p.tenant, subject: p.subject,
+        issued_at: p.issuedAt, not_before: p.notBefore, expires_at: p.expiresAt,
+        id: p.id, epoch: p.epoch, catalog: this.#fingerprint,
+        role: p.role ?? null, owner: p.isOwner, principal: p.isPrincipal, shared_account: p.isSharedAccount,
+        allowed: this.allowed(), step_up: p.stepUpActions(),
+        scopes, hidden_fields: hidden, apps: p.apps(),
+      };
+    });
   }
 
   /** Which records of `kind` the person may see, as data (for a query). */
@@ -363,10 +432,7 @@ export class Permissions {
   #compiled(kind: string): CompiledFilter {
     let f = this.#filters.get(kind);
     if (!f) {
-      const spec: RecordFilter = this.#denied
-        ? { kind: this.#kind(kind).name, scope: "none", all: false, clauses: [] }
-        : (this.#wasm((p) => p.filter(kind)) as RecordFilter);
-      f = compileFilter(spec);
+      f = compileFilter(this.#wasm((p) => p.filter(kind)) as RecordFilter);
       this.#filters.set(kind, f);
     }
     return f;
@@ -384,9 +450,7 @@ export class Permissions {
   redaction(kind: string): Redaction {
     let r = this.#redactions.get(kind);
     if (!r) {
-      r = this.#denied
-        ? { kind, remove: this.hiddenFields(kind), mask: [] }
-        : (this.#wasm((p) => p.redaction(kind)) as Redaction);
+      r = this.#wasm((p) => p.redaction(kind)) as Redaction;
       this.#redactions.set(kind, r);
     }
     return r;
@@ -411,11 +475,11 @@ export class Permissions {
   /** The Rust reference filter (one call into wasm per list; slower):
    *  indexes of the records the person may see. For tests and audits. */
   filterIndexesReference(kind: string, records: readonly object[]): number[] {
-    if (this.#denied) return (this.#kind(kind), []);
     return Array.from(this.#wasm((p) => p.filterIndexes(kind, records as unknown[])));
   }
 
-  /** Releases the WebAssembly memory held by these permissions. */
+  /** Releases the WebAssembly memory held by these permissions. Every
+   *  answer needing wasm throws afterwards; `can` keeps answering. */
   free(): void {
     this.#p?.free();
     this.#p = null;

@@ -53,8 +53,22 @@ pub fn opts() -> IssueOptions {
     }
 }
 
+/// A fixed snapshot id per person (FNV-1a of `tenant/staff`), so that
+/// vectors are reproducible and revoking one person revokes no one else.
+pub fn fixture_id(tenant: &str, staff: &str) -> [u8; 8] {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in tenant.bytes().chain([b'/']).chain(staff.bytes()) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h.to_be_bytes()
+}
+
 pub fn issue(p: &Policy, staff: &str) -> Snapshot {
-    p.issue(staff, &key(), &opts()).unwrap()
+    let opts = IssueOptions {
+        id: Some(fixture_id(p.tenant(), staff)),
+        ..opts()
+    };
+    p.issue(staff, &key(), &opts).unwrap()
 }
 
 /// Issue for `staff` of preset `name` and verify at NOW.

@@ -6,10 +6,12 @@ export const root = fileURLToPath(new URL("../../", import.meta.url));
 export const pkg = await import(new URL("../../pkg/node.js", import.meta.url));
 export const vectors = JSON.parse(readFileSync(`${root}vectors/vectors.json`, "utf8"));
 export const preset = (name) => JSON.parse(readFileSync(`${root}presets/${name}.json`, "utf8"));
+/** The committed compiled catalog of a preset (what `permsnap catalog` prints). */
+export const catalog = (name) => vectors.catalogs[name];
 
 /** A verifier set up as a vector case says. */
 export function verifierFor(c) {
-  const v = new pkg.Verifier(preset(c.catalog), vectors.key.jwks, {
+  const v = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, {
     tenant: c.expected_tenant ?? undefined,
     leeway: vectors.leeway,
     clock: () => c.now,

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { pkg, vectors, preset, verifierFor, validCases, refusedCases } from "./helpers.mjs";
+import { pkg, vectors, catalog, verifierFor, validCases, refusedCases } from "./helpers.mjs";
 
 const { Verifier, PermsnapError } = pkg;
 
@@ -57,13 +57,97 @@ test("other error codes: unknown names, bad keys, bad catalog, bad arguments", (
   assert.equal(code(() => p.explain("typo")), "unknown_permission");
   assert.equal(code(() => p.scope("invoices")), "unknown_kind");
   assert.equal(code(() => p.filter("invoices", [])), "unknown_kind");
-  assert.equal(code(() => new Verifier(preset("sitee"), { keys: [{ kty: "OKP", crv: "Ed25519", x: "AAAA", kid: "k" }] })), "invalid_key");
+  assert.equal(code(() => new Verifier(catalog("sitee"), { keys: [{ kty: "OKP", crv: "Ed25519", x: "AAAA", kid: "k" }] })), "invalid_key");
   const leaked = structuredClone(vectors.key.jwks);
   leaked.keys[0].d = "secret";
-  assert.equal(code(() => new Verifier(preset("sitee"), leaked)), "invalid_key");
-  assert.equal(code(() => new Verifier({ name: "x", permissions: [{ name: "a" }] }, vectors.key.jwks)), "invalid_policy");
+  assert.equal(code(() => new Verifier(catalog("sitee"), leaked)), "invalid_key");
+  assert.equal(code(() => new Verifier(catalog("sitee"), "{not json")), "invalid_key");
+  assert.equal(code(() => new Verifier(catalog("sitee"), { keys: "nope" })), "invalid_key");
+  // A catalog must be a compiled one: JSON definitions, damaged or truncated bytes are refused.
+  assert.equal(code(() => new Verifier({ name: "x", permissions: [{ name: "a" }] }, vectors.key.jwks)), "invalid_argument");
+  const bin = catalog("sitee").binary;
+  assert.equal(code(() => new Verifier(bin.slice(0, bin.length - 12), vectors.key.jwks)), "invalid_policy");
+  assert.equal(code(() => new Verifier("UFNO" + bin.slice(4), vectors.key.jwks)), "invalid_policy");
+  assert.equal(code(() => new Verifier(42, vectors.key.jwks)), "invalid_argument");
+  assert.equal(code(() => new Verifier(bin, vectors.key.jwks, { leeway: -1 })), "invalid_argument");
   assert.equal(code(() => v.load(42)), "invalid_argument");
   assert.equal(code(() => v.setRevocations({ ids: ["xyz"] })), "invalid_argument");
+  assert.equal(code(() => v.setRevocations({ minEpoch: { "spa-lumi": 1.5 } })), "invalid_argument");
+  assert.equal(code(() => v.applyNotice("AAAA")), "bad_magic");
+  assert.equal(code(() => v.applyNotice(new Uint8Array([0x50, 0x53, 0x52]))), "truncated");
+  // After all that, the verifier still answers.
+  assert.deepEqual(v.load(c.snapshot).allowed(), c.expect.allowed);
+});
+
+test("the compiled catalog: bytes, text and the printed object give the same verifier", () => {
+  const c = validCases.find((x) => x.name === "sitee/dia");
+  const doc = catalog("sitee");
+  const bytes = Uint8Array.from(Buffer.from(doc.binary, "base64url"));
+  for (const input of [doc, doc.binary, bytes]) {
+    const v = new Verifier(input, vectors.key.jwks, { clock: () => c.now });
+    assert.equal(v.fingerprint, doc.fingerprint);
+    assert.deepEqual(v.load(c.snapshot).allowed(), c.expect.allowed);
+  }
+});
+
+test("denyAll and loadOrDeny deny everything, through the same core", () => {
+  const c = validCases.find((x) => x.name === "sitee/dia");
+  const v = verifierFor(c);
+  for (const p of [v.denyAll(), v.loadOrDeny(null), v.loadOrDeny(""), v.loadOrDeny("garbage")]) {
+    assert.ok(p.error instanceof PermsnapError);
+    assert.deepEqual(p.allowed(), []);
+    for (const n of v.permissionNames) assert.equal(p.can(n), false);
+    for (const k of v.kindNames) {
+      assert.equal(p.scope(k), "none");
+      assert.deepEqual(p.filter(k, [{ id: "1", staff_id: "dia" }]), []);
+    }
+    // Every field is hidden, redacted as the catalog says (Sitee masks them).
+    assert.deepEqual(p.hiddenFields("clients"), ["email", "phone"]);
+    assert.deepEqual(p.redact("clients", [{ id: "c1", email: "a@b", phone: "1" }]), [{ id: "c1", email: "hidden", phone: "hidden" }]);
+    assert.deepEqual(p.apps(), []);
+    assert.equal(p.subject, null);
+    assert.equal(p.claims(), null);
+    assert.equal(p.explain("payments.view").reason.code, "refused");
+    assert.throws(() => p.can("typo"), PermsnapError);
+  }
+});
+
+test("claims() shows what the snapshot says, names resolved", () => {
+  const c = validCases.find((x) => x.name === "sitee/fay");
+  const v = verifierFor(c);
+  const view = v.load(c.snapshot).claims();
+  assert.equal(view.subject, "fay");
+  assert.equal(view.tenant, "spa-lumi");
+  assert.equal(view.catalog, v.fingerprint);
+  assert.equal(view.expires_at, c.expect.expires_at);
+  assert.match(view.id, /^[0-9a-f]{16}$/);
+  assert.deepEqual(view.allowed, c.expect.allowed);
+  assert.deepEqual(view.scopes, c.expect.scopes);
+  assert.deepEqual(view.apps, c.expect.apps);
+});
+
+test("signed revocation notices revoke exactly what Rust says, and bad notices change nothing", () => {
+  const revokes = new Set(vectors.notices.revokes);
+  assert.ok(revokes.has("sitee/dia"));
+  for (const c of validCases) {
+    const v = verifierFor(c);
+    for (const n of vectors.notices.apply) {
+      try {
+        const out = v.applyNotice(n);
+        assert.ok(out.tenant.length > 0);
+      } catch (e) {
+        assert.equal(e.code, "wrong_tenant");
+      }
+    }
+    for (const r of vectors.notices.refused) {
+      assert.throws(() => v.applyNotice(r.notice), (e) => e instanceof PermsnapError && e.code === r.error, r.name);
+    }
+    if (revokes.has(c.name)) {
+      assert.throws(() => v.load(c.snapshot), (e) => e.code === "revoked", c.name);
+    } else {
+      assert.deepEqual(v.load(c.snapshot).allowed(), c.expect.allowed, c.name);
+    }
+  }
 });
 
 test("the instance keeps answering correctly after thousands of refusals", () => {
@@ -159,7 +243,8 @@ test("a refused snapshot leaves nothing granted anywhere", () => {
   assert.equal(p.scope("clients"), "none");
   assert.deepEqual(p.filter("clients", records(10)), []);
   assert.deepEqual(p.hiddenFields("clients"), ["email", "phone"]);
-  assert.ok(p.redact("clients", records(3)).every((r) => !("email" in r) && !("phone" in r)));
+  const recs = records(3);
+  assert.ok(p.redact("clients", recs).every((r, i) => r.email !== recs[i].email && r.phone !== recs[i].phone));
   assert.equal(p.explain("payments.view").reason.code, "refused");
   assert.deepEqual(v.loadOrDeny(null).allowed(), []);
 });
