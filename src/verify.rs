@@ -116,7 +116,7 @@ pub struct Verifier {
     options: Options,
     revocations: Revocations,
     /// Verified snapshots, direct-mapped by a hash of their bytes.
-    cache: Vec<Option<(Vec<u8>, Claims)>>,
+    cache: Vec<Option<Box<(Vec<u8>, Claims)>>>,
 }
 
 /// How many verified snapshots [`Verifier::verify_cached`] remembers.
@@ -218,7 +218,8 @@ impl Verifier {
     pub fn verify_cached(&mut self, input: &[u8], now: u64) -> Result<Permissions> {
         let bytes = format::to_binary(input)?;
         let slot = cache_slot(&bytes);
-        if let Some(Some((cached, claims))) = self.cache.get(slot) {
+        if let Some(Some(entry)) = self.cache.get(slot) {
+            let (cached, claims) = &**entry;
             if *cached == bytes {
                 let claims = claims.clone();
                 return self.check_claims(claims, now);
@@ -229,7 +230,7 @@ impl Verifier {
             self.cache.resize(CACHE_ENTRIES, None);
         }
         if let Some(entry) = self.cache.get_mut(slot) {
-            *entry = Some((bytes, claims.clone()));
+            *entry = Some(Box::new((bytes, claims.clone())));
         }
         self.check_claims(claims, now)
     }
