@@ -14,6 +14,8 @@ pub mod crypto;
 pub mod decision;
 pub mod error;
 pub mod format;
+#[cfg(feature = "guard")]
+pub mod guard;
 #[cfg(feature = "issuer")]
 pub mod issuer;
 pub mod model;

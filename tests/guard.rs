@@ -1,0 +1,287 @@
+//! The route guard: every answer class, snapshot from header or cookie,
+//! route table validation. Runs natively; the same core runs in the edge
+//! runtimes (tests/edge/).
+mod common;
+
+use common::*;
+use permsnap::guard::{snapshot_from, Gate};
+use permsnap::{Revocations, Verifier};
+
+fn routes(name: &str) -> String {
+    std::fs::read_to_string(format!("{}/routes/{name}.json", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn gate(preset: &str) -> (Gate, Verifier) {
+    let p = policy(preset);
+    (
+        Gate::from_json(p.catalog(), &routes(preset)).unwrap(),
+        verifier(&p),
+    )
+}
+
+fn header(text: &str) -> String {
+    format!("Permsnap {text}")
+}
+
+#[test]
+fn allows_and_forbids_by_permission() {
+    let (g, mut v) = gate("sitee");
+    let dia = header(&issue(&policy("sitee"), "dia").text());
+    let d = g.check(&mut v, "GET", "/api/campaigns", Some(&dia), None, NOW);
+    assert_eq!((d.status, d.code.as_str()), (200, "ok"));
+    assert_eq!(d.subject.as_deref(), Some("dia"));
+    assert_eq!(d.route.as_deref(), Some("/api/campaigns"));
+
+    let d = g.check(
+        &mut v,
+        "GET",
+        "/api/payments?month=5",
+        Some(&dia),
+        None,
+        NOW,
+    );
+    assert_eq!((d.status, d.code.as_str()), (403, "forbidden"));
+    assert_eq!(d.permission.as_deref(), Some("payments.view"));
+    assert_eq!(d.reason.as_deref(), Some("not_granted"));
+    assert!(d.message.contains("payments.view"), "{}", d.message);
+
+    // `any`: the front desk sees reports through loyalty.view_all / payments.view; dia neither.
+    let desk = header(&issue(&policy("sitee"), "desk").text());
+    assert_eq!(
+        g.check(
+            &mut v,
+            "GET",
+            "/api/reports/2026/05",
+            Some(&desk),
+            None,
+            NOW
+        )
+        .status,
+        200
+    );
+    let d = g.check(&mut v, "GET", "/api/reports/2026/05", Some(&dia), None, NOW);
+    assert_eq!(
+        (d.status, d.permission.as_deref()),
+        (403, Some("payments.view loyalty.view_all"))
+    );
+}
+
+#[test]
+fn unauthorized_without_a_good_snapshot() {
+    let (g, mut v) = gate("sitee");
+    let p = policy("sitee");
+    let good = issue(&p, "dia").text();
+    let d = g.check(&mut v, "GET", "/api/campaigns", None, None, NOW);
+    assert_eq!((d.status, d.code.as_str()), (401, "no_snapshot"));
+    // Another scheme is not a snapshot.
+    let d = g.check(
+        &mut v,
+        "GET",
+        "/api/campaigns",
+        Some("Bearer abc"),
+        None,
+        NOW,
+    );
+    assert_eq!(d.code, "no_snapshot");
+
+    let mut tampered = good.clone().into_bytes();
+    tampered[40] = if tampered[40] == b'A' { b'B' } else { b'A' };
+    let tampered = header(std::str::from_utf8(&tampered).unwrap());
+    let d = g.check(&mut v, "GET", "/api/campaigns", Some(&tampered), None, NOW);
+    assert_eq!((d.status, d.code.as_str()), (401, "bad_signature"));
+
+    let d = g.check(
+        &mut v,
+        "GET",
+        "/api/campaigns",
+        Some(&header(&good)),
+        None,
+        NOW + 3600,
+    );
+    assert_eq!((d.status, d.code.as_str()), (401, "expired"));
+
+    // Same catalog, another account.
+    let json = std::fs::read_to_string(preset_path("sitee")).unwrap();
+    let other_account = permsnap::issuer::Policy::from_json(
+        &json.replacen("\"spa-lumi\"", "\"spa-rival\"", 1),
+        "rival",
+    )
+    .unwrap();
+    let other = header(&issue(&other_account, "dia").text());
+    let d = g.check(&mut v, "GET", "/api/campaigns", Some(&other), None, NOW);
+    assert_eq!((d.status, d.code.as_str()), (401, "wrong_tenant"));
+
+    let mut r = Revocations::new();
+    r.revoke_id(fixture_id("spa-lumi", "dia"));
+    v.set_revocations(r);
+    let d = g.check(
+        &mut v,
+        "GET",
+        "/api/campaigns",
+        Some(&header(&good)),
+        None,
+        NOW,
+    );
+    assert_eq!((d.status, d.code.as_str()), (401, "revoked"));
+    // Others of the account are not affected.
+    let ben = header(&issue(&p, "ben").text());
+    assert_eq!(
+        g.check(&mut v, "GET", "/api/campaigns", Some(&ben), None, NOW)
+            .status,
+        200
+    );
+}
+
+#[test]
+fn routes_methods_public_and_cookies() {
+    let (g, mut v) = gate("sitee");
+    let ben = issue(&policy("sitee"), "ben").text();
+    let d = g.check(&mut v, "GET", "/nowhere", Some(&header(&ben)), None, NOW);
+    assert_eq!((d.status, d.code.as_str()), (404, "no_route"));
+    let d = g.check(
+        &mut v,
+        "DELETE",
+        "/api/campaigns",
+        Some(&header(&ben)),
+        None,
+        NOW,
+    );
+    assert_eq!((d.status, d.code.as_str()), (405, "method_not_allowed"));
+    assert_eq!(
+        g.check(
+            &mut v,
+            "HEAD",
+            "/api/campaigns",
+            Some(&header(&ben)),
+            None,
+            NOW
+        )
+        .status,
+        200
+    );
+    let d = g.check(&mut v, "GET", "/health", None, None, NOW);
+    assert_eq!((d.status, d.subject), (200, None));
+    // Same path, method decides the rule: fay may read a client, and edit it.
+    let fay = header(&issue(&policy("sitee"), "fay").text());
+    assert_eq!(
+        g.check(&mut v, "GET", "/api/clients/c-9", Some(&fay), None, NOW)
+            .status,
+        200
+    );
+    assert_eq!(
+        g.check(&mut v, "PATCH", "/api/clients/c-9", Some(&fay), None, NOW)
+            .status,
+        200
+    );
+    let d = g.check(&mut v, "POST", "/api/clients/import", Some(&fay), None, NOW);
+    assert_eq!(
+        (d.status, d.permission.as_deref()),
+        (403, Some("clients.import_export"))
+    );
+
+    let cookie = format!("theme=dark; permsnap={ben}; lang=fr");
+    assert_eq!(
+        g.check(&mut v, "GET", "/api/staff", None, Some(&cookie), NOW)
+            .status,
+        200
+    );
+    // The header wins over the cookie.
+    assert_eq!(
+        g.check(&mut v, "GET", "/api/staff", Some(&fay), Some(&cookie), NOW)
+            .status,
+        403
+    );
+}
+
+#[test]
+fn step_up_and_applications() {
+    let (g, mut v) = gate("sitee");
+    let desk = header(&issue(&policy("sitee"), "desk").text());
+    let d = g.check(
+        &mut v,
+        "POST",
+        "/api/payments/p-1/charge",
+        Some(&desk),
+        None,
+        NOW,
+    );
+    assert_eq!((d.status, d.code.as_str()), (403, "step_up_required"));
+    assert_eq!(d.permission.as_deref(), Some("payments.charge"));
+
+    let (g, mut v) = gate("lightspeed");
+    let p = policy("lightspeed");
+    let luc = header(&issue(&p, "luc").text());
+    let hugo = header(&issue(&p, "hugo").text());
+    assert_eq!(
+        g.check(&mut v, "POST", "/retail/sales", Some(&luc), None, NOW)
+            .status,
+        200
+    );
+    assert_eq!(
+        g.check(&mut v, "GET", "/retail/stock/42", Some(&luc), None, NOW)
+            .status,
+        200
+    );
+    let d = g.check(&mut v, "GET", "/ecom/dashboard", Some(&luc), None, NOW);
+    assert_eq!(
+        (d.status, d.code.as_str(), d.permission.as_deref()),
+        (403, "app_not_allowed", Some("ecom"))
+    );
+    assert_eq!(
+        g.check(&mut v, "GET", "/ecom/orders", Some(&hugo), None, NOW)
+            .status,
+        200
+    );
+    assert_eq!(
+        g.check(&mut v, "GET", "/retail/stock/42", Some(&hugo), None, NOW)
+            .status,
+        403
+    );
+}
+
+#[test]
+fn route_tables_are_validated() {
+    let p = policy("sitee");
+    let bad = |json: &str| Gate::from_json(p.catalog(), json).unwrap_err().to_string();
+    assert!(
+        bad(r#"{"routes": [{"path": "/a", "requires": ["payments.veiw"]}]}"#)
+            .contains("unknown permission `payments.veiw`")
+    );
+    assert!(bad(r#"{"routes": [{"path": "/a", "methods": ["get"]}]}"#).contains("unknown method"));
+    assert!(
+        bad(r#"{"routes": [{"path": "/a", "public": true, "requires": ["payments.view"]}]}"#)
+            .contains("public")
+    );
+    assert!(bad(r#"{"routes": [{"path": "a"}]}"#).contains("starts with `/`"));
+    assert!(bad(r#"{"routes": [{"path": "/a/{x}"}, {"path": "/a/{y}"}]}"#).contains("/a/{y}"));
+    assert!(bad(r#"{"routes": [{"path": "/a", "app": "pos"}]}"#).contains("unknown application"));
+    assert!(bad(r#"{"routes": [{"path": "/a", "extra": 1}]}"#).contains("extra"));
+}
+
+#[test]
+fn snapshot_extraction() {
+    assert_eq!(
+        snapshot_from(Some("Permsnap abc"), None, "permsnap"),
+        Some("abc")
+    );
+    assert_eq!(
+        snapshot_from(Some("permsnap  abc "), None, "permsnap"),
+        Some("abc")
+    );
+    assert_eq!(
+        snapshot_from(Some("Bearer abc"), Some("permsnap=def"), "permsnap"),
+        Some("def")
+    );
+    assert_eq!(
+        snapshot_from(None, Some("a=1;permsnap=\"q\""), "permsnap"),
+        Some("q")
+    );
+    assert_eq!(
+        snapshot_from(None, Some("xpermsnap=1; permsnapx=2"), "permsnap"),
+        None
+    );
+    assert_eq!(
+        snapshot_from(Some("Permsnap "), Some("permsnap="), "permsnap"),
+        None
+    );
+}
