@@ -108,6 +108,9 @@ impl Revocations {
     }
 }
 
+/// A verified snapshot's exact bytes and claims.
+type CacheEntry = (Vec<u8>, Claims);
+
 /// Verifies snapshots against a keyring and a catalog.
 #[derive(Debug, Clone)]
 pub struct Verifier {
@@ -116,7 +119,7 @@ pub struct Verifier {
     options: Options,
     revocations: Revocations,
     /// Verified snapshots, direct-mapped by a hash of their bytes.
-    cache: Vec<Option<Box<(Vec<u8>, Claims)>>>,
+    cache: Vec<Option<Box<CacheEntry>>>,
 }
 
 /// How many verified snapshots [`Verifier::verify_cached`] remembers.
