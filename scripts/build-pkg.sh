@@ -1,28 +1,51 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/: wasm-pack (web target, no network), then
-# the TypeScript wrapper compiled against the generated .d.ts.
+# Builds the npm package into pkg/ from two wasm builds (wasm-pack, web
+# target, no network) and one TypeScript wrapper compiled against each
+# generated .d.ts:
+#   pkg/        the browser build (features `wasm`): verifier and decisions;
+#   pkg/edge/   the edge build (features `edge`): the same plus the route
+#               guard (permsnap/edge), so browsers never download the router.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
-wasm-pack build --release --target web --mode no-install \
-  --out-dir target/wasm-web --out-name permsnap_wasm --no-pack . -- --features wasm
+wasm_build() { # features out-dir
+  wasm-pack build --release --target web --mode no-install \
+    --out-dir "$2" --out-name permsnap_wasm --no-pack . -- --features "$1"
+}
 
-build=target/pkg-build
-rm -rf "$build" pkg
-mkdir -p "$build" pkg
-cp pkg-template/src/*.ts pkg-template/tsconfig.json "$build"/
-cp target/wasm-web/permsnap_wasm.js target/wasm-web/permsnap_wasm.d.ts "$build"/
-sed -i 's#"outDir": "OUT"#"outDir": "../../pkg"#' "$build/tsconfig.json"
-tsc -p "$build/tsconfig.json"
-rm -f pkg/wasm-module.d.ts pkg/wasm-module.js
-cp target/wasm-web/permsnap_wasm.js target/wasm-web/permsnap_wasm.d.ts \
-   target/wasm-web/permsnap_wasm_bg.wasm target/wasm-web/permsnap_wasm_bg.wasm.d.ts pkg/
+# assemble <wasm-dir> <dest> <extra .ts files...>
+assemble() {
+  local wasm="$1" dest="$2"; shift 2
+  local build="target/pkg-build/$(basename "$dest")"
+  rm -rf "$build"
+  mkdir -p "$build" "$dest"
+  cp pkg-template/src/index.ts pkg-template/src/node.ts pkg-template/src/workerd.ts \
+     pkg-template/src/wasm-module.d.ts pkg-template/tsconfig.json "$@" "$build"/
+  cp "$wasm"/permsnap_wasm.js "$wasm"/permsnap_wasm.d.ts "$build"/
+  for extra in "$@"; do
+    echo "export * from \"./$(basename "${extra%.ts}").js\";" >> "$build/index.ts"
+  done
+  sed -i "s#\"outDir\": \"OUT\"#\"outDir\": \"$(realpath "$dest")\"#" "$build/tsconfig.json"
+  tsc -p "$build/tsconfig.json"
+  rm -f "$dest"/wasm-module.d.ts "$dest"/wasm-module.js
+  cp "$wasm"/permsnap_wasm.js "$wasm"/permsnap_wasm.d.ts \
+     "$wasm"/permsnap_wasm_bg.wasm "$wasm"/permsnap_wasm_bg.wasm.d.ts "$dest"/
+  # workerd.d.ts refers to the *.wasm module declaration: ship it inline.
+  sed -i '1i /// <reference types="./wasm-module" />' "$dest"/workerd.d.ts
+  cp pkg-template/src/wasm-module.d.ts "$dest"/wasm-module.d.ts
+}
+
+wasm_build wasm target/wasm-web
+wasm_build edge target/wasm-edge
+
+rm -rf pkg target/pkg-build
+assemble target/wasm-web pkg
+assemble target/wasm-edge pkg/edge pkg-template/src/edge.ts
 cp pkg-template/package.json pkg-template/README.md pkg/
-# workerd.d.ts refers to the *.wasm module declaration: ship it inline.
-sed -i '1i /// <reference types="./wasm-module" />' pkg/workerd.d.ts 2>/dev/null || true
-cp pkg-template/src/wasm-module.d.ts pkg/wasm-module.d.ts
 
-wasm=$(wc -c < pkg/permsnap_wasm_bg.wasm)
-gz=$(( $(gzip -9c pkg/permsnap_wasm_bg.wasm | wc -c) + $(gzip -9c pkg/permsnap_wasm.js | wc -c) + $(gzip -9c pkg/index.js | wc -c) ))
-echo "pkg/: wasm ${wasm} bytes; browser download (wasm + glue + wrapper) gzip ${gz} bytes"
+gz() { gzip -9c "$1" | wc -c; }
+browser=$(( $(gz pkg/permsnap_wasm_bg.wasm) + $(gz pkg/permsnap_wasm.js) + $(gz pkg/index.js) ))
+edge=$(( $(gz pkg/edge/permsnap_wasm_bg.wasm) + $(gz pkg/edge/permsnap_wasm.js) + $(gz pkg/edge/index.js) + $(gz pkg/edge/edge.js) ))
+echo "pkg/: browser download (wasm + glue + wrapper) gzip ${browser} bytes (wasm $(wc -c < pkg/permsnap_wasm_bg.wasm) bytes raw)"
+echo "pkg/edge/: edge build gzip ${edge} bytes (wasm $(wc -c < pkg/edge/permsnap_wasm_bg.wasm) bytes raw)"

@@ -538,3 +538,130 @@ impl WasmPermissions {
         self.inner.claims().epoch
     }
 }
+
+/// The route guard's bindings (edge build only: `--features edge`).
+#[cfg(feature = "guard")]
+mod gate {
+    use super::{arg_error, get_string, now_or, object, WasmVerifier};
+    use crate::guard::{Gate, RouteDef};
+    use js_sys::{Array, Reflect};
+    use wasm_bindgen::prelude::*;
+
+    /// `object[key]` as a list of strings (absent: empty).
+    fn get_strings(object: &JsValue, key: &str) -> Result<Vec<String>, JsValue> {
+        let v = Reflect::get(object, &key.into()).unwrap_or(JsValue::UNDEFINED);
+        if v.is_undefined() || v.is_null() {
+            return Ok(Vec::new());
+        }
+        if !Array::is_array(&v) {
+            return Err(arg_error(format!("`{key}` must be an array of strings")));
+        }
+        Array::from(&v)
+            .iter()
+            .map(|s| {
+                s.as_string()
+                    .ok_or_else(|| arg_error(format!("`{key}` must be an array of strings")))
+            })
+            .collect()
+    }
+
+    /// A route table: `[{ methods?, path, requires?, any?, app?, public? }]` or
+    /// `{ routes: [...] }`.
+    fn routes_from(routes: &JsValue) -> Result<Vec<RouteDef>, JsValue> {
+        let inner = Reflect::get(routes, &"routes".into()).unwrap_or(JsValue::UNDEFINED);
+        let list = if Array::is_array(&inner) {
+            inner
+        } else {
+            routes.clone()
+        };
+        if !Array::is_array(&list) {
+            return Err(arg_error(
+                "routes are an array of `{ methods?, path, requires?, any?, app?, public? }`",
+            ));
+        }
+        Array::from(&list)
+            .iter()
+            .map(|r| {
+                if !r.is_object() {
+                    return Err(arg_error("each route is an object"));
+                }
+                Ok(RouteDef {
+                    methods: get_strings(&r, "methods")?,
+                    path: get_string(&r, "path")?
+                        .ok_or_else(|| arg_error("a route has no `path`"))?,
+                    requires: get_strings(&r, "requires")?,
+                    any: get_strings(&r, "any")?,
+                    app: get_string(&r, "app")?,
+                    public: Reflect::get(&r, &"public".into())
+                        .ok()
+                        .and_then(|v| v.as_bool())
+                        .unwrap_or(false),
+                })
+            })
+            .collect()
+    }
+
+    /// The route guard of edge functions.
+    #[wasm_bindgen(js_name = Gate)]
+    pub struct WasmGate {
+        inner: Gate,
+    }
+
+    #[wasm_bindgen(js_class = Gate)]
+    impl WasmGate {
+        /// `new Gate(verifier, routes, { cookie? })`: routes are checked against
+        /// the verifier's catalog.
+        #[wasm_bindgen(constructor)]
+        pub fn new(
+            verifier: &WasmVerifier,
+            routes: JsValue,
+            options: JsValue,
+        ) -> Result<WasmGate, JsValue> {
+            let mut inner = Gate::new(verifier.inner.catalog(), &routes_from(&routes)?)?;
+            if options.is_object() {
+                if let Some(name) = get_string(&options, "cookie")? {
+                    inner.set_cookie_name(&name)?;
+                }
+            }
+            Ok(WasmGate { inner })
+        }
+
+        /// Decides one request: `{ status, code, message, route?, permission?,
+        /// reason?, subject?, tenant? }`.
+        pub fn check(
+            &self,
+            verifier: &mut WasmVerifier,
+            method: &str,
+            path: &str,
+            authorization: Option<String>,
+            cookie: Option<String>,
+            now: Option<f64>,
+        ) -> JsValue {
+            let d = self.inner.check(
+                &mut verifier.inner,
+                method,
+                path,
+                authorization.as_deref(),
+                cookie.as_deref(),
+                now_or(now),
+            );
+            let out = object(&[
+                ("status", d.status.into()),
+                ("code", d.code.into()),
+                ("message", d.message.into()),
+            ]);
+            for (k, v) in [
+                ("route", d.route),
+                ("permission", d.permission),
+                ("reason", d.reason),
+                ("subject", d.subject),
+                ("tenant", d.tenant),
+            ] {
+                if let Some(v) = v {
+                    let _ = Reflect::set(&out, &k.into(), &v.into());
+                }
+            }
+            out
+        }
+    }
+}

@@ -39,7 +39,8 @@ function parseJson(text: string, code: ErrorCode): unknown {
   }
 }
 
-function rethrow(e: unknown): never {
+/** @internal Re-throws a wasm error as a `PermsnapError`. */
+export function rethrow(e: unknown): never {
   if (e instanceof Error && e.name === "PermsnapError") {
     throw new PermsnapError((e as Error & { code: ErrorCode }).code, e.message);
   }
@@ -271,7 +272,22 @@ export class Verifier {
   free(): void {
     this.#w.free();
   }
+
+  /** @internal */
+  static _wasm(v: Verifier): WasmVerifier {
+    return v.#w;
+  }
+
+  /** @internal */
+  static _now(v: Verifier): number | undefined {
+    return v.#clock?.();
+  }
 }
+
+/** @internal For permsnap/edge. */
+export const _wasmVerifier = (v: Verifier): WasmVerifier => Verifier._wasm(v);
+/** @internal For permsnap/edge. */
+export const _now = (v: Verifier): number | undefined => Verifier._now(v);
 
 // ---------------------------------------------------------- permissions
 
