@@ -116,6 +116,26 @@ enum Command {
         /// Policy or catalog file.
         policy: PathBuf,
     },
+    /// Sign a revocation notice for one account: nothing issued before an
+    /// epoch, and/or individual snapshot ids. Verifiers apply it with
+    /// `applyNotice` (edges fetch it from a URL).
+    Revoke {
+        /// Private key file written by `keygen`.
+        #[arg(long)]
+        key: PathBuf,
+        /// Account id.
+        #[arg(long)]
+        tenant: String,
+        /// Revoke every snapshot of the account with a lower epoch.
+        #[arg(long, default_value_t = 0)]
+        before_epoch: u32,
+        /// Revoke this snapshot id (16 hex digits, as `inspect` shows it); repeatable.
+        #[arg(long = "id")]
+        ids: Vec<String>,
+        /// Issue time (seconds since the Unix epoch; default: now).
+        #[arg(long)]
+        now: Option<u64>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -419,6 +439,42 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 println!("{doc}");
             } else {
                 println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            }
+            Ok(0)
+        }
+        Command::Revoke {
+            key,
+            tenant,
+            before_epoch,
+            ids,
+            now,
+        } => {
+            let k = load_private_key(&key)?;
+            let notice = format::Notice {
+                tenant,
+                issued_at: now.unwrap_or_else(unix_now),
+                min_epoch: before_epoch,
+                ids: ids
+                    .iter()
+                    .map(|i| format::parse_snapshot_id(i))
+                    .collect::<Result<_, _>>()?,
+            };
+            if notice.tenant.is_empty() || (notice.min_epoch == 0 && notice.ids.is_empty()) {
+                return Err(Error::InvalidArgument {
+                    detail: "a notice names an account and revokes something: --before-epoch N and/or --id HEX".into(),
+                }
+                .into());
+            }
+            let text = base64url::encode(&permsnap::issuer::sign_notice(&k, &notice)?);
+            if json {
+                println!(
+                    "{}",
+                    json!({"ok": true, "notice": text, "tenant": notice.tenant,
+                           "min_epoch": notice.min_epoch,
+                           "ids": notice.ids.iter().map(|i| hex(i)).collect::<Vec<_>>()})
+                );
+            } else {
+                println!("{text}");
             }
             Ok(0)
         }

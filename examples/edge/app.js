@@ -1,0 +1,24 @@
+// Shared by the three edge examples (workerd, Deno, Node): one gate in
+// front of an origin. Configuration comes from the runtime's environment:
+//   catalog   the compiled catalog (`permsnap catalog` output)
+//   routes    the route table (routes/<preset>.json)
+//   tenant    the account this edge serves (other accounts' snapshots: 401)
+//   jwksUrl   where the public keys are (rotation: reloaded, no restart)
+//   revocationsUrl  signed revocation notices, `{ "notices": [...] }`
+//   maxAge    seconds before keys and notices are fetched again (default 300)
+export function createEdge(permsnap, config) {
+  const verifier = new permsnap.Verifier(config.catalog, { keys: [] }, { tenant: config.tenant });
+  const gate = new permsnap.Gate(verifier, config.routes);
+  const refresher = new permsnap.Refresher(verifier, {
+    jwksUrl: config.jwksUrl,
+    revocationsUrl: config.revocationsUrl,
+    maxAge: Number(config.maxAge ?? 300),
+    minInterval: Number(config.minInterval ?? 30),
+  });
+  return { verifier, gate, refresher };
+}
+
+/** What the origin behind the gate answers (the examples have no origin). */
+export function originAnswer(decision) {
+  return { ok: true, route: decision.route, subject: decision.subject ?? null, tenant: decision.tenant ?? null };
+}

@@ -1,0 +1,32 @@
+// Writes a workerd config for the example worker from config.capnp.in.
+//   node examples/edge/workerd/make-config.mjs OUT.capnp key=value...
+// Keys: ADDRESS, CATALOG, ROUTES (JSON files), TENANT, JWKS_URL,
+// REVOCATIONS_URL, MAX_AGE, MIN_INTERVAL. Paths may be relative to the
+// current directory; they are made relative to the config file.
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export function makeConfig(out, values) {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const rel = (p) => relative(dirname(resolve(out)), resolve(p)) || ".";
+  const all = {
+    ADDRESS: "127.0.0.1:8787", MAX_AGE: "300", MIN_INTERVAL: "30", REVOCATIONS_URL: "", JWKS_URL: "",
+    ...values,
+    EXAMPLE: rel(resolve(here, "..")),
+    PKG: rel(resolve(here, "../../../pkg")),
+  };
+  for (const k of ["CATALOG", "ROUTES"]) all[k] = rel(all[k]);
+  let text = readFileSync(resolve(here, "config.capnp.in"), "utf8");
+  text = text.replace(/@([A-Z_]+)@/g, (_, k) => {
+    if (!(k in all)) throw new Error(`no value for ${k}`);
+    return String(all[k]).replace(/["\\]/g, "");
+  });
+  writeFileSync(out, text);
+  return out;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [out, ...pairs] = process.argv.slice(2);
+  makeConfig(out, Object.fromEntries(pairs.map((p) => p.split(/=(.*)/s).slice(0, 2))));
+}

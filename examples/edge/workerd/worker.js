@@ -1,0 +1,24 @@
+// A Cloudflare Worker gating every request with permsnap (run by workerd:
+// see config.capnp). The package's workerd entry imports the .wasm as a
+// precompiled module and initialises synchronously.
+import * as permsnap from "permsnap/edge/workerd.js";
+import { createEdge, originAnswer } from "./app.js";
+
+let edge = null;
+
+export default {
+  async fetch(request, env) {
+    edge ??= createEdge(permsnap, {
+      catalog: env.CATALOG,
+      routes: env.ROUTES,
+      tenant: env.TENANT,
+      jwksUrl: env.JWKS_URL,
+      revocationsUrl: env.REVOCATIONS_URL,
+      maxAge: env.MAX_AGE,
+      minInterval: env.MIN_INTERVAL,
+    });
+    const decision = await permsnap.guard(edge.gate, request, edge.refresher);
+    if (decision.status !== 200) return permsnap.denial(decision);
+    return Response.json(originAnswer(decision));
+  },
+};
