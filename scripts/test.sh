@@ -30,6 +30,9 @@ node --test tests/js/
 step "TypeScript consumer type-checks against the package"
 tsc --noEmit -p tests/ts/tsconfig.json
 
+step "edge: workerd, Deno and Node examples for real; vector parity across runtimes"
+node --test tests/edge/
+
 if [ -f tests/e2e/demo.test.mjs ]; then
   step "end-to-end: the demo in headless Chromium"
   node --test tests/e2e/

@@ -1,0 +1,309 @@
+// The edge examples, run for real: Cloudflare workerd, Deno (Hono
+// middleware) and Node (Node middleware), each started on 127.0.0.1 in
+// front of a key server (JWKS + revocation notices) also on 127.0.0.1.
+// Snapshots, keys and notices are made by the `permsnap` CLI, as a backend
+// would. Then: the committed vectors give the same decisions in Node, Deno
+// and workerd as in Rust.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { makeConfig } from "../../examples/edge/workerd/make-config.mjs";
+import { parity } from "./parity.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const bin = (name) => join(root, "node_modules/.bin", name);
+const cliPath = join(root, "target/debug/permsnap");
+const tmp = mkdtempSync(join(tmpdir(), "permsnap-edge-"));
+const vectors = JSON.parse(readFileSync(join(root, "vectors/vectors.json"), "utf8"));
+
+function cli(...args) {
+  return JSON.parse(execFileSync(cliPath, ["--json", ...args], { encoding: "utf8" }));
+}
+
+// ------------------------------------------------------------ fixtures
+
+const fx = {};
+const keyServer = { jwks: { keys: [] }, notices: [], hits: 0 };
+let keyServerUrl;
+let keyHttp;
+
+before(async () => {
+  assert.ok(existsSync(cliPath), "build the CLI first: cargo build --features cli");
+  for (const k of ["k1", "k2"]) {
+    execFileSync(cliPath, ["keygen", "--out", join(tmp, k), "--kid", k]);
+    fx[k] = JSON.parse(readFileSync(join(tmp, k, "jwks.json"), "utf8")).keys[0];
+  }
+  writeFileSync(join(tmp, "catalog.json"), JSON.stringify(cli("catalog", join(root, "presets/sitee.json"))));
+  const policy = readFileSync(join(root, "presets/sitee.json"), "utf8");
+  writeFileSync(join(tmp, "rival.json"), policy.replace('"spa-lumi"', '"spa-rival"'));
+  const issue = (staff, key, ...extra) =>
+    cli("issue", "--policy", join(root, "presets/sitee.json"), "--staff", staff, "--key", join(tmp, key, "issuer.key"), ...extra);
+  const now = Math.floor(Date.now() / 1000);
+  fx.dia = issue("dia", "k1").snapshot;
+  fx.desk = issue("desk", "k1").snapshot;
+  const ben = issue("ben", "k1");
+  fx.ben = ben.snapshot;
+  fx.benId = ben.claims.id;
+  fx.diaK2 = issue("dia", "k2").snapshot;
+  fx.expired = issue("dia", "k1", "--now", String(now - 7200)).snapshot;
+  const i = 60;
+  fx.tampered = fx.dia.slice(0, i) + (fx.dia[i] === "A" ? "B" : "A") + fx.dia.slice(i + 1);
+  fx.rival = cli("issue", "--policy", join(tmp, "rival.json"), "--staff", "dia", "--key", join(tmp, "k1", "issuer.key")).snapshot;
+  fx.revokeBen = cli("revoke", "--key", join(tmp, "k1", "issuer.key"), "--tenant", "spa-lumi", "--id", fx.benId).notice;
+
+  keyHttp = createServer((req, res) => {
+    keyServer.hits++;
+    const body = req.url === "/jwks" ? keyServer.jwks : req.url === "/revocations" ? { notices: keyServer.notices } : null;
+    res.writeHead(body ? 200 : 404, { "content-type": "application/json" });
+    res.end(JSON.stringify(body ?? {}));
+  });
+  await new Promise((ok) => keyHttp.listen(0, "127.0.0.1", ok));
+  keyServerUrl = `http://127.0.0.1:${keyHttp.address().port}`;
+});
+
+after(() => {
+  keyHttp?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+// ------------------------------------------------------------ runtimes
+
+async function freePort() {
+  const s = createServer();
+  await new Promise((ok) => s.listen(0, "127.0.0.1", ok));
+  const { port } = s.address();
+  await new Promise((ok) => s.close(ok));
+  return port;
+}
+
+function edgeEnv(port) {
+  return {
+    PORT: String(port),
+    CATALOG: join(tmp, "catalog.json"),
+    ROUTES: join(root, "routes/sitee.json"),
+    TENANT: "spa-lumi",
+    JWKS_URL: `${keyServerUrl}/jwks`,
+    REVOCATIONS_URL: `${keyServerUrl}/revocations`,
+    MAX_AGE: "1",
+    MIN_INTERVAL: "0",
+  };
+}
+
+const runtimes = {
+  workerd(port) {
+    const env = edgeEnv(port);
+    const config = makeConfig(join(tmp, `worker-${port}.capnp`), { ...env, ADDRESS: `127.0.0.1:${port}` });
+    return spawn(bin("workerd"), ["serve", config], { stdio: ["ignore", "pipe", "pipe"] });
+  },
+  deno(port) {
+    return spawn(bin("deno"), ["run", "--allow-net=127.0.0.1", `--allow-read=${root},${tmp}`, "--allow-env", join(root, "examples/edge/deno/server.js")], {
+      env: { ...process.env, ...edgeEnv(port), DENO_NO_UPDATE_CHECK: "1" },
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  },
+  node(port) {
+    return spawn(process.execPath, [join(root, "examples/edge/node/server.mjs")], {
+      env: { ...process.env, ...edgeEnv(port) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  },
+};
+
+async function start(name) {
+  const port = await freePort();
+  const child = runtimes[name](port);
+  let log = "";
+  child.stdout.on("data", (d) => (log += d));
+  child.stderr.on("data", (d) => (log += d));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const r = await fetch(`${base}/health`);
+      if (r.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${name} did not start:\n${log}`);
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  return { base, stop: () => child.kill("SIGTERM"), log: () => log };
+}
+
+async function call(base, method, path, { snapshot, cookie } = {}) {
+  const headers = {};
+  if (snapshot) headers.authorization = `Permsnap ${snapshot}`;
+  if (cookie) headers.cookie = cookie;
+  const r = await fetch(base + path, { method, headers });
+  const body = await r.json();
+  return { status: r.status, body, code: body.error?.code, auth: r.headers.get("www-authenticate") };
+}
+
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
+// ------------------------------------------------------------ the scenario
+
+for (const name of Object.keys(runtimes)) {
+  test(`${name}: route gating, key rotation and revocation`, { timeout: 120_000 }, async (t) => {
+    keyServer.jwks = { keys: [fx.k1] };
+    keyServer.notices = [];
+    const edge = await start(name);
+    try {
+      const { base } = edge;
+      await t.test("allowed and denied routes", async () => {
+        let r = await call(base, "GET", "/api/campaigns", { snapshot: fx.dia });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        assert.deepEqual(r.body, { ok: true, route: "/api/campaigns", subject: "dia", tenant: "spa-lumi" });
+        r = await call(base, "GET", "/api/payments?month=5", { snapshot: fx.dia });
+        assert.equal(r.status, 403);
+        assert.equal(r.code, "forbidden");
+        assert.equal(r.body.error.permission, "payments.view");
+        assert.equal(r.body.error.reason, "not_granted");
+        r = await call(base, "GET", "/api/clients/c-1", { cookie: `lang=fr; permsnap=${fx.dia}` });
+        assert.equal(r.status, 200);
+        r = await call(base, "POST", "/api/payments/p-1/charge", { snapshot: fx.desk });
+        assert.deepEqual([r.status, r.code], [403, "step_up_required"]);
+        r = await call(base, "GET", "/nowhere", { snapshot: fx.dia });
+        assert.deepEqual([r.status, r.code], [404, "no_route"]);
+        r = await call(base, "DELETE", "/api/campaigns", { snapshot: fx.dia });
+        assert.deepEqual([r.status, r.code], [405, "method_not_allowed"]);
+      });
+
+      await t.test("missing, expired, tampered and other-account snapshots: 401 with the code", async () => {
+        for (const [snapshot, code] of [
+          [undefined, "no_snapshot"],
+          [fx.expired, "expired"],
+          [fx.tampered, "bad_signature"],
+          [fx.rival, "wrong_tenant"],
+          ["garbage!", "bad_encoding"],
+        ]) {
+          const r = await call(base, "GET", "/api/campaigns", { snapshot });
+          assert.deepEqual([r.status, r.code], [401, code], JSON.stringify(r.body));
+          assert.match(r.auth ?? "", /^Permsnap/);
+        }
+        // Public routes need nothing.
+        assert.equal((await call(base, "GET", "/health")).status, 200);
+      });
+
+      await t.test("a new key works once published, without a restart", async () => {
+        let r = await call(base, "GET", "/api/campaigns", { snapshot: fx.diaK2 });
+        assert.deepEqual([r.status, r.code], [401, "unknown_key"]);
+        keyServer.jwks = { keys: [fx.k1, fx.k2] };
+        r = await call(base, "GET", "/api/campaigns", { snapshot: fx.diaK2 });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+      });
+
+      await t.test("a revocation notice revokes that snapshot only", async () => {
+        assert.equal((await call(base, "GET", "/api/staff", { snapshot: fx.ben })).status, 200);
+        keyServer.notices = [fx.revokeBen];
+        await sleep(1200); // past MAX_AGE: the edge fetches the notices again
+        const r = await call(base, "GET", "/api/staff", { snapshot: fx.ben });
+        assert.deepEqual([r.status, r.code], [401, "revoked"]);
+        assert.equal((await call(base, "GET", "/api/campaigns", { snapshot: fx.dia })).status, 200);
+      });
+
+      await t.test("a retired key is refused", async () => {
+        keyServer.jwks = { keys: [fx.k2] };
+        await sleep(1200);
+        let r = await call(base, "GET", "/api/campaigns", { snapshot: fx.dia });
+        assert.deepEqual([r.status, r.code], [401, "unknown_key"]);
+        r = await call(base, "GET", "/api/campaigns", { snapshot: fx.diaK2 });
+        assert.equal(r.status, 200);
+      });
+    } catch (e) {
+      e.message += `\n--- ${name} log ---\n${edge.log()}`;
+      throw e;
+    } finally {
+      edge.stop();
+    }
+  });
+}
+
+// ------------------------------------------------------------ parity
+
+function expected() {
+  const out = {};
+  for (const c of vectors.cases) {
+    if (c.expect.error) {
+      out[c.name] = { error: c.expect.error };
+    } else {
+      const { ...e } = c.expect;
+      out[c.name] = e;
+    }
+  }
+  out["notices:revokes"] = vectors.notices.revokes;
+  return out;
+}
+
+function assertParity(got, runtime) {
+  const want = expected();
+  assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort(), runtime);
+  for (const [name, w] of Object.entries(want)) assert.deepEqual(got[name], w, `${runtime}: ${name}`);
+}
+
+test("parity: Node gives the vectors' decisions", async () => {
+  const permsnap = await import("../../pkg/edge/node.js");
+  assertParity(parity(permsnap, vectors), "node");
+});
+
+test("parity: Deno gives the vectors' decisions", { timeout: 120_000 }, () => {
+  const out = execFileSync(bin("deno"), ["run", `--allow-read=${root}`, join(root, "tests/edge/parity-deno.js")], {
+    encoding: "utf8",
+    cwd: root,
+    env: { ...process.env, DENO_NO_UPDATE_CHECK: "1" },
+    maxBuffer: 64 << 20,
+  });
+  assertParity(JSON.parse(out), "deno");
+});
+
+test("parity: workerd gives the vectors' decisions", { timeout: 120_000 }, async () => {
+  const port = await freePort();
+  const config = join(tmp, "parity.capnp");
+  // Paths of `embed` are relative to the config file.
+  const path = (p) => JSON.stringify(relative(tmp, join(root, p)));
+  writeFileSync(
+    config,
+    `using Workerd = import "/workerd/workerd.capnp";
+const config :Workerd.Config = (
+  services = [(name = "main", worker = .w)],
+  sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
+);
+const w :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed ${path("tests/edge/parity-worker.js")}),
+    (name = "parity.js", esModule = embed ${path("tests/edge/parity.js")}),
+    (name = "permsnap/edge/workerd.js", esModule = embed ${path("pkg/edge/workerd.js")}),
+    (name = "permsnap/edge/index.js", esModule = embed ${path("pkg/edge/index.js")}),
+    (name = "permsnap/edge/edge.js", esModule = embed ${path("pkg/edge/edge.js")}),
+    (name = "permsnap/edge/permsnap_wasm.js", esModule = embed ${path("pkg/edge/permsnap_wasm.js")}),
+    (name = "permsnap/edge/permsnap_wasm_bg.wasm", wasm = embed ${path("pkg/edge/permsnap_wasm_bg.wasm")}),
+  ],
+  bindings = [(name = "VECTORS", json = embed ${path("vectors/vectors.json")})],
+  compatibilityDate = "2025-09-01",
+);
+`,
+  );
+  const child = spawn(bin("workerd"), ["serve", config], { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  child.stderr.on("data", (d) => (log += d));
+  try {
+    let got;
+    for (let i = 0; i < 300 && !got; i++) {
+      try {
+        got = await (await fetch(`http://127.0.0.1:${port}/`)).json();
+      } catch {
+        await sleep(100);
+      }
+    }
+    assert.ok(got, `workerd did not answer:\n${log}`);
+    assertParity(got, "workerd");
+  } finally {
+    child.kill("SIGTERM");
+  }
+});

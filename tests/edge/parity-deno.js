@@ -1,0 +1,7 @@
+// Deno: prints the parity results over the vectors as JSON.
+import * as permsnap from "../../pkg/edge/index.js";
+import { parity } from "./parity.js";
+
+await permsnap.init(await Deno.readFile(new URL("../../pkg/edge/permsnap_wasm_bg.wasm", import.meta.url)));
+const vectors = JSON.parse(await Deno.readTextFile(new URL("../../vectors/vectors.json", import.meta.url)));
+console.log(JSON.stringify(parity(permsnap, vectors)));

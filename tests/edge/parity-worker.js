@@ -1,0 +1,9 @@
+// workerd: answers every request with the parity results over the vectors.
+import * as permsnap from "permsnap/edge/workerd.js";
+import { parity } from "./parity.js";
+
+export default {
+  fetch(request, env) {
+    return Response.json(parity(permsnap, env.VECTORS));
+  },
+};
