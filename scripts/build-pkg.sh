@@ -21,7 +21,7 @@ assemble() {
   rm -rf "$build"
   mkdir -p "$build" "$dest"
   cp pkg-template/src/index.ts pkg-template/src/node.ts pkg-template/src/workerd.ts \
-     pkg-template/src/wasm-module.d.ts pkg-template/tsconfig.json "$@" "$build"/
+     pkg-template/src/react.ts pkg-template/src/wasm-module.d.ts pkg-template/tsconfig.json "$@" "$build"/
   cp "$wasm"/permsnap_wasm.js "$wasm"/permsnap_wasm.d.ts "$build"/
   for extra in "$@"; do
     echo "export * from \"./$(basename "${extra%.ts}").js\";" >> "$build/index.ts"
@@ -42,6 +42,7 @@ wasm_build edge target/wasm-edge
 rm -rf pkg target/pkg-build
 assemble target/wasm-web pkg
 assemble target/wasm-edge pkg/edge pkg-template/src/edge.ts
+rm -f pkg/edge/react.js pkg/edge/react.d.ts  # React belongs to the browser build
 cp pkg-template/package.json pkg-template/README.md pkg/
 
 gz() { gzip -9c "$1" | wc -c; }

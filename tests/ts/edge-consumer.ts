@@ -1,0 +1,36 @@
+// A Worker-style consumer of permsnap/edge and a React consumer, type-checked
+// with `tsc --noEmit` against the built package.
+import { Verifier, Gate, Refresher, guard, denial, honoGuard, nodeGuard, type Decision, type RouteDef } from "../../pkg/edge/index.js";
+import { PermissionsProvider, Can, useCan } from "../../pkg/react.js";
+import { createElement, type ReactElement } from "react";
+
+const routes: RouteDef[] = [
+  { methods: ["GET"], path: "/api/payments", requires: ["payments.view"] },
+  { path: "/health", public: true },
+];
+
+export function makeWorker(catalog: { binary: string }) {
+  const verifier = new Verifier(catalog, { keys: [] }, { tenant: "spa-lumi" });
+  const gate = new Gate(verifier, routes, { cookie: "permsnap" });
+  const refresher = new Refresher(verifier, { jwksUrl: "https://example.test/jwks", maxAge: 300 });
+  return {
+    async fetch(request: Request): Promise<Response> {
+      const d: Decision = await guard(gate, request, refresher);
+      if (d.status !== 200) return denial(d);
+      return Response.json({ subject: d.subject ?? null });
+    },
+    hono: honoGuard(gate, refresher),
+    node: nodeGuard(gate),
+  };
+}
+
+function Toolbar(): ReactElement {
+  const canCharge: boolean = useCan("payments.charge");
+  return createElement("div", null, canCharge ? "charge" : null);
+}
+
+export function App(permissions: Parameters<typeof PermissionsProvider>[0]["permissions"]): ReactElement {
+  return createElement(PermissionsProvider, { permissions },
+    createElement(Toolbar),
+    createElement(Can, { do: ["payments.view"], fallback: "no" }, "yes"));
+}
