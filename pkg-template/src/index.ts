@@ -459,7 +459,12 @@ export class Permissions {
     const f = this.#compiled(kind);
     if (f.spec.all) return records.slice();
     if (f.spec.clauses.length === 0) return [];
-    return records.filter(f.test as (r: T) => boolean);
+    const out: T[] = [];
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      if (f.test(r as Rec)) out.push(r);
+    }
+    return out;
   }
 
   /** How `kind` records are redacted for the person. */
@@ -476,13 +481,20 @@ export class Permissions {
   redact<T extends object>(kind: string, records: readonly T[]): Partial<T>[] {
     const { remove, mask } = this.redaction(kind);
     if (remove.length === 0 && mask.length === 0) return records.map((r) => ({ ...r }));
-    const drop = new Set(remove);
+    const [d0, d1] = remove;
+    const keep =
+      remove.length === 1 ? (k: string) => k !== d0
+      : remove.length === 2 ? (k: string) => k !== d0 && k !== d1
+      : ((drop: Set<string>) => (k: string) => !drop.has(k))(new Set(remove));
     const out: Partial<T>[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) {
       const r = records[i] as Rec;
       const copy: Rec = {};
-      for (const k in r) if (!drop.has(k)) copy[k] = r[k];
-      for (const m of mask) if (m.field in copy) copy[m.field] = m.with;
+      for (const k in r) if (keep(k)) copy[k] = r[k];
+      for (let j = 0; j < mask.length; j++) {
+        const m = mask[j];
+        if (m.field in copy) copy[m.field] = m.with;
+      }
       out[i] = copy as Partial<T>;
     }
     return out;
@@ -504,27 +516,32 @@ export class Permissions {
 
 interface CompiledFilter { spec: RecordFilter; test: (r: Rec) => boolean }
 
-function valueHit(v: unknown, one: string | null, set: Set<string>): boolean {
-  if (typeof v === "string") return one !== null ? v === one : set.has(v);
-  if (typeof v === "number") return set.has(String(v));
-  return false;
-}
-
 /** Turns a filter description into a fast predicate, with the semantics of
- *  `RecordFilter::matches` in the Rust core. */
+ *  `RecordFilter::matches` in the Rust core: a clause matches when the
+ *  record's field is a string among the values, a number whose decimal form
+ *  is among them, or an array holding such an element. */
 function compileFilter(spec: RecordFilter): CompiledFilter {
-  const clauses = spec.clauses.map((c) => ({
-    field: c.field,
-    one: c.values.length === 1 ? c.values[0] : null,
-    set: new Set(c.values),
-  }));
+  const n = spec.clauses.length;
+  const fields = spec.clauses.map((c) => c.field);
+  // The common case, one accepted value (the person's id): a plain comparison.
+  const ones = spec.clauses.map((c) => (c.values.length === 1 ? c.values[0] : undefined));
+  const sets = spec.clauses.map((c) => new Set(c.values));
+  const hit = (x: unknown, i: number): boolean =>
+    (typeof x === "string" && sets[i].has(x)) || (typeof x === "number" && sets[i].has(String(x)));
+  const slow = (v: unknown, i: number): boolean => {
+    if (typeof v === "number") return hit(v, i);
+    if (Array.isArray(v)) {
+      for (const x of v) if (hit(x, i)) return true;
+    }
+    return false;
+  };
   const test = (r: Rec): boolean => {
-    for (let i = 0; i < clauses.length; i++) {
-      const c = clauses[i];
-      const v = r[c.field];
-      if (Array.isArray(v)) {
-        for (const x of v) if (valueHit(x, c.one, c.set)) return true;
-      } else if (valueHit(v, c.one, c.set)) {
+    for (let i = 0; i < n; i++) {
+      const v = r[fields[i]];
+      if (v === ones[i]) return true;
+      if (typeof v === "string") {
+        if (ones[i] === undefined && sets[i].has(v)) return true;
+      } else if (v !== undefined && v !== null && slow(v, i)) {
         return true;
       }
     }
