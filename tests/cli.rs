@@ -140,3 +140,82 @@ fn validate_catalog_and_codegen() {
     let o = permsnap(&["validate", "/nonexistent.json"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn compiled_catalog_and_revocation_notices() {
+    let dir = std::env::temp_dir().join(format!("permsnap-cli-revoke-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    assert!(permsnap(&["keygen", "--out", d, "--kid", "k1"])
+        .status
+        .success());
+    let key = dir.join("issuer.key");
+    let key = key.to_str().unwrap();
+    let jwks = dir.join("jwks.json");
+    let jwks = jwks.to_str().unwrap();
+
+    // `catalog` prints the compiled catalog; every command accepts it as --catalog.
+    let o = permsnap(&["--json", "catalog", &preset("sitee")]);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let compiled = permsnap::Catalog::from_text(doc["binary"].as_str().unwrap(), "cli").unwrap();
+    assert_eq!(
+        compiled.fingerprint_hex(),
+        doc["fingerprint"].as_str().unwrap()
+    );
+    let catalog_path = dir.join("catalog.json");
+    std::fs::write(&catalog_path, o.stdout).unwrap();
+    let catalog_path = catalog_path.to_str().unwrap();
+    let o = permsnap(&[
+        "--json",
+        "issue",
+        "--policy",
+        &preset("sitee"),
+        "--staff",
+        "ben",
+        "--key",
+        key,
+    ]);
+    let issued: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let snap = issued["snapshot"].as_str().unwrap();
+    let id = issued["claims"]["id"].as_str().unwrap();
+    let o = permsnap(&[
+        "check",
+        snap,
+        "staff.manage",
+        "--jwks",
+        jwks,
+        "--catalog",
+        catalog_path,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    // `revoke` signs a notice that a verifier with the same keys applies.
+    let o = permsnap(&[
+        "--json", "revoke", "--key", key, "--tenant", "spa-lumi", "--id", id,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let out: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut v = permsnap::Verifier::new(
+        compiled,
+        permsnap::Keyring::from_jwks_json(&std::fs::read_to_string(jwks).unwrap()).unwrap(),
+        permsnap::Options::default(),
+    );
+    let notice = v
+        .apply_notice(out["notice"].as_str().unwrap().as_bytes())
+        .unwrap();
+    assert_eq!(notice.tenant, "spa-lumi");
+    let now = issued["claims"]["issued_at"].as_u64().unwrap();
+    assert_eq!(
+        v.verify(snap.as_bytes(), now).unwrap_err().code(),
+        "revoked"
+    );
+
+    // A notice must revoke something, and ids must be ids.
+    let o = permsnap(&["revoke", "--key", key, "--tenant", "spa-lumi"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let o = permsnap(&[
+        "revoke", "--key", key, "--tenant", "spa-lumi", "--id", "xyz",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}

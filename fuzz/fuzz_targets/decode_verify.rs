@@ -38,14 +38,26 @@ fuzz_target!(|data: &[u8]| {
     snap.extend_from_slice(&sig);
     if let Ok(p) = verifier.verify_binary(&snap, now) {
         // a decodable payload: every question must answer without panicking
-        for perm in &verifier.catalog().def().permissions {
+        for perm in &verifier.catalog().tables().permissions {
             let _ = p.explain(&perm.name);
         }
-        for kind in &verifier.catalog().def().kinds {
+        for kind in &verifier.catalog().tables().kinds {
             let _ = p.filter(&kind.name);
             let _ = p.redaction(&kind.name);
             let _ = p.hidden_fields(&kind.name);
         }
         let _ = p.summary();
     }
+    // 3. the other inputs a verifier reads: compiled catalogs and notices
+    let mut catalog = b"PSC\x01".to_vec();
+    catalog.extend_from_slice(data);
+    let _ = Catalog::from_bytes(&catalog, "fuzz");
+    let _ = Catalog::from_bytes(data, "fuzz");
+    let mut notice = b"PSR\x01\x02fz".to_vec();
+    notice.extend_from_slice(data);
+    let sig = key.sign_domain(permsnap::format::NOTICE_DOMAIN, &notice);
+    notice.extend_from_slice(&sig);
+    let mut v = verifier.clone();
+    let _ = v.apply_notice(&notice);
+    let _ = v.apply_notice(data);
 });

@@ -198,8 +198,17 @@ fn read_text(path: &Path) -> Result<String, Error> {
     std::fs::read_to_string(path).map_err(|e| io_err(path, e))
 }
 
+/// A policy file, a catalog definition, or what `permsnap catalog` printed
+/// (its compiled `binary` is then used, as browsers and edges do).
 fn load_catalog(path: &Path) -> Result<Catalog, Error> {
-    Catalog::from_json(&read_text(path)?, &path.display().to_string())
+    let text = read_text(path)?;
+    let origin = path.display().to_string();
+    if let Ok(Value::Object(doc)) = serde_json::from_str::<Value>(&text) {
+        if let Some(Value::String(binary)) = doc.get("binary") {
+            return Catalog::from_text(binary, &origin);
+        }
+    }
+    Catalog::from_json(&text, &origin)
 }
 
 fn load_policy(path: &Path) -> Result<Policy, Error> {
