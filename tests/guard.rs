@@ -19,6 +19,11 @@ fn gate(preset: &str) -> (Gate, Verifier) {
     )
 }
 
+/// The status the gate answers for a request carrying `auth`.
+fn status(g: &Gate, v: &mut Verifier, method: &str, path: &str, auth: &str) -> u16 {
+    g.check(v, method, path, Some(auth), None, NOW).status
+}
+
 fn header(text: &str) -> String {
     format!("Permsnap {text}")
 }
@@ -125,11 +130,7 @@ fn unauthorized_without_a_good_snapshot() {
     assert_eq!((d.status, d.code.as_str()), (401, "revoked"));
     // Others of the account are not affected.
     let ben = header(&issue(&p, "ben").text());
-    assert_eq!(
-        g.check(&mut v, "GET", "/api/campaigns", Some(&ben), None, NOW)
-            .status,
-        200
-    );
+    assert_eq!(status(&g, &mut v, "GET", "/api/campaigns", &ben), 200);
 }
 
 #[test]
@@ -163,16 +164,8 @@ fn routes_methods_public_and_cookies() {
     assert_eq!((d.status, d.subject), (200, None));
     // Same path, method decides the rule: fay may read a client, and edit it.
     let fay = header(&issue(&policy("sitee"), "fay").text());
-    assert_eq!(
-        g.check(&mut v, "GET", "/api/clients/c-9", Some(&fay), None, NOW)
-            .status,
-        200
-    );
-    assert_eq!(
-        g.check(&mut v, "PATCH", "/api/clients/c-9", Some(&fay), None, NOW)
-            .status,
-        200
-    );
+    assert_eq!(status(&g, &mut v, "GET", "/api/clients/c-9", &fay), 200);
+    assert_eq!(status(&g, &mut v, "PATCH", "/api/clients/c-9", &fay), 200);
     let d = g.check(&mut v, "POST", "/api/clients/import", Some(&fay), None, NOW);
     assert_eq!(
         (d.status, d.permission.as_deref()),
@@ -212,31 +205,15 @@ fn step_up_and_applications() {
     let p = policy("lightspeed");
     let luc = header(&issue(&p, "luc").text());
     let hugo = header(&issue(&p, "hugo").text());
-    assert_eq!(
-        g.check(&mut v, "POST", "/retail/sales", Some(&luc), None, NOW)
-            .status,
-        200
-    );
-    assert_eq!(
-        g.check(&mut v, "GET", "/retail/stock/42", Some(&luc), None, NOW)
-            .status,
-        200
-    );
+    assert_eq!(status(&g, &mut v, "POST", "/retail/sales", &luc), 200);
+    assert_eq!(status(&g, &mut v, "GET", "/retail/stock/42", &luc), 200);
     let d = g.check(&mut v, "GET", "/ecom/dashboard", Some(&luc), None, NOW);
     assert_eq!(
         (d.status, d.code.as_str(), d.permission.as_deref()),
         (403, "app_not_allowed", Some("ecom"))
     );
-    assert_eq!(
-        g.check(&mut v, "GET", "/ecom/orders", Some(&hugo), None, NOW)
-            .status,
-        200
-    );
-    assert_eq!(
-        g.check(&mut v, "GET", "/retail/stock/42", Some(&hugo), None, NOW)
-            .status,
-        403
-    );
+    assert_eq!(status(&g, &mut v, "GET", "/ecom/orders", &hugo), 200);
+    assert_eq!(status(&g, &mut v, "GET", "/retail/stock/42", &hugo), 403);
 }
 
 #[test]
