@@ -33,8 +33,12 @@ fi
 
 # --- npm dev tools (binaryen's wasm-opt, typescript, playwright-core, runtimes) --
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ] || [ package.json -nt node_modules/.package-lock.json ]; then
-  say "installing npm dev tools (npm ci)"
-  npm ci --no-audit --no-fund
+  # `npm install`, not `npm ci`: the lock file names the workerd and Deno
+  # binaries of every platform, and registry mirrors often carry only this
+  # machine's; `npm install` follows the lock and skips the missing optional
+  # ones (it leaves the lock file as it is).
+  say "installing npm dev tools (npm install, from package-lock.json)"
+  npm install --no-audit --no-fund
 fi
 
 if [ "$WANT_TEST" = 1 ]; then
