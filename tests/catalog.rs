@@ -1,5 +1,6 @@
 //! The compiled catalog browsers and edges load: round trip, fingerprint,
 //! and damaged input refused without panicking.
+#![cfg(feature = "issuer")]
 mod common;
 
 use common::*;

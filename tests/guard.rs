@@ -1,6 +1,7 @@
 //! The route guard: every answer class, snapshot from header or cookie,
 //! route table validation. Runs natively; the same core runs in the edge
 //! runtimes (tests/edge/).
+#![cfg(all(feature = "issuer", feature = "guard"))]
 mod common;
 
 use common::*;
