@@ -45,6 +45,13 @@ assemble target/wasm-edge pkg/edge pkg-template/src/edge.ts
 rm -f pkg/edge/react.js pkg/edge/react.d.ts  # React belongs to the browser build
 cp pkg-template/package.json pkg-template/README.md pkg/
 
+# Minify the JavaScript (the .d.ts keep every doc comment): about 5 KB less
+# gzip for browsers. Linked source maps point back to the compiled wrapper.
+for js in pkg/*.js pkg/edge/*.js; do
+  esbuild "$js" --minify --format=esm --sourcemap --sources-content=true \
+    --log-level=warning --allow-overwrite --outfile="$js"
+done
+
 gz() { gzip -9c "$1" | wc -c; }
 browser=$(( $(gz pkg/permsnap_wasm_bg.wasm) + $(gz pkg/permsnap_wasm.js) + $(gz pkg/index.js) ))
 edge=$(( $(gz pkg/edge/permsnap_wasm_bg.wasm) + $(gz pkg/edge/permsnap_wasm.js) + $(gz pkg/edge/index.js) + $(gz pkg/edge/edge.js) ))

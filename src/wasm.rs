@@ -292,7 +292,9 @@ impl WasmVerifier {
     }
 }
 
-/// What a verified snapshot allows.
+/// What a verified snapshot allows. `can` and its all/any forms live in the
+/// npm wrapper, which reads `allowedBits` once per load: one call into wasm
+/// per snapshot, none per check.
 #[wasm_bindgen(js_name = Permissions)]
 pub struct WasmPermissions {
     inner: Permissions,
@@ -327,36 +329,10 @@ impl Record for JsRecord<'_> {
 
 #[wasm_bindgen(js_class = Permissions)]
 impl WasmPermissions {
-    /// May the person do `name`? Throws `unknown_permission` for a name not in the catalog.
-    pub fn can(&self, name: &str) -> Result<bool, JsValue> {
-        Ok(self.inner.can(name)?)
-    }
-
-    /// All of `names`?
-    #[wasm_bindgen(js_name = canAll)]
-    pub fn can_all(&self, names: Vec<String>) -> Result<bool, JsValue> {
-        Ok(self.inner.can_all(&names)?)
-    }
-
-    /// Any of `names`?
-    #[wasm_bindgen(js_name = canAny)]
-    pub fn can_any(&self, names: Vec<String>) -> Result<bool, JsValue> {
-        Ok(self.inner.can_any(&names)?)
-    }
-
     /// Every allowed permission, as a bitset over `Verifier.permissionNames()`.
     #[wasm_bindgen(js_name = allowedBits)]
     pub fn allowed_bits(&self) -> Vec<u8> {
         self.inner.effective_bits().as_bytes().to_vec()
-    }
-
-    /// Names of every allowed permission.
-    pub fn allowed(&self) -> Vec<String> {
-        self.inner
-            .allowed()
-            .into_iter()
-            .map(str::to_owned)
-            .collect()
     }
 
     /// `{ permission, allowed, reason: { code, ... }, stepUp, message }`.
