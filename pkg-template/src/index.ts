@@ -298,8 +298,8 @@ function unknown(name: string): never {
 /** What one verified snapshot allows. */
 export class Permissions {
   #p: WasmPermissions | null = null;
-  /** Permission name → allowed: a plain object (the fastest lookup V8 has). */
-  #allowed: Record<string, boolean> = {};
+  /** Permission name → allowed. */
+  #allowed = new Map<string, boolean>();
   #names: string[] = [];
   #kinds: string[] = [];
   #fingerprint = "";
@@ -318,11 +318,9 @@ export class Permissions {
     out.#fingerprint = fingerprint;
     out.#error = error;
     const bits = p.allowedBits();
-    const table: Record<string, boolean> = {};
     for (let i = 0; i < names.length; i++) {
-      table[names[i]] = (((bits[i >> 3] ?? 0) >> (i & 7)) & 1) === 1;
+      out.#allowed.set(names[i], (((bits[i >> 3] ?? 0) >> (i & 7)) & 1) === 1);
     }
-    out.#allowed = table;
     return out;
   }
 
@@ -342,8 +340,10 @@ export class Permissions {
 
   /** May the person do `name`? Throws for a name not in the catalog. */
   can(name: string): boolean {
-    const v = this.#allowed[name];
-    return typeof v === "boolean" ? v : unknown(name);
+    const v = this.#allowed.get(name);
+    if (v === true) return true;
+    if (v === false) return false;
+    return unknown(name);
   }
 
   /** All of `names`? (Every name is checked, so a typo throws.) */
@@ -362,7 +362,7 @@ export class Permissions {
 
   /** Names of every allowed permission, in catalog order. */
   allowed(): string[] {
-    return this.#names.filter((n) => this.#allowed[n] === true);
+    return this.#names.filter((n) => this.#allowed.get(n) === true);
   }
 
   /** Why `can(name)` answers what it does. */
