@@ -38,7 +38,7 @@ try {
   await page.goto(`http://127.0.0.1:${server.address().port}/benches/bench.html`);
   await page.waitForFunction(() => window.result !== undefined, null, { timeout: 300_000 });
   const { rows, snapshotBytes } = await page.evaluate(() => window.result);
-  console.log(`permsnap browser benchmark — ${browser.version()} headless, median of 5 rounds`);
+  console.log(`permsnap browser benchmark — ${browser.version()} headless, median of 9 rounds`);
   console.log(`snapshot: Sitee Marketing Professional, ${snapshotBytes} bytes`);
   console.log(table(rows));
 } finally {

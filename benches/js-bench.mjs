@@ -15,7 +15,7 @@ const { rows, snapshotBytes } = runBench({ Verifier, vectors, clock: () => perfo
 const gz = (f) => gzipSync(readFileSync(new URL(`pkg/${f}`, root)), { level: 9 }).length;
 const download = gz("permsnap_wasm_bg.wasm") + gz("permsnap_wasm.js") + gz("index.js");
 const rustc = (() => { try { return execFileSync("rustc", ["--version"]).toString().trim(); } catch { return "rustc ?"; } })();
-console.log(`permsnap JS benchmark — Node ${process.version}, ${rustc}, ${os.cpus()[0].model} x${os.cpus().length}, median of 5 rounds`);
+console.log(`permsnap JS benchmark — Node ${process.version}, ${rustc}, ${os.cpus()[0].model} x${os.cpus().length}, median of 9 rounds`);
 console.log(`snapshot: Sitee Marketing Professional, ${snapshotBytes} bytes`);
 console.log(table(rows));
 console.log(`| browser download, wasm + glue + wrapper, gzip -9 | ${(download / 1024).toFixed(1)} KiB | 40 KB ${download <= 40_000 ? "✓" : "✗"} |`);

@@ -179,7 +179,9 @@ function records(n) {
 }
 
 test("the JavaScript filter and the Rust reference filter agree on every kind of every vector", () => {
-  const recs = records(600);
+  // Odd records too: missing fields, null, booleans, objects, nested arrays, numbers.
+  const odd = [{}, { id: null, staff_id: null }, { staff_id: true, id: false }, { staff_id: { id: "dia" } }, { assignees: [["dia"]] }, { id: 104, staff_id: 0 }, { client_assignees: [null, 7, "fay"] }];
+  const recs = [...records(600), ...odd];
   let compared = 0;
   for (const c of validCases) {
     const p = verifierFor(c).load(c.snapshot);
