@@ -34,7 +34,7 @@ impl Default for Options {
 /// again never lifts a newer one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Revocations {
-    /// Per tenant: snapshots with a lower epoch are revoked.
+    /// Per tenant, sorted by tenant: snapshots with a lower epoch are revoked.
     min_epoch: Vec<(String, u32)>,
     /// Revoked snapshot ids, sorted.
     ids: Vec<[u8; 8]>,
@@ -49,9 +49,16 @@ impl Revocations {
     /// Revokes every snapshot of `tenant` with an epoch below `epoch`
     /// (keeps the higher bound if one is already known).
     pub fn revoke_before(&mut self, tenant: &str, epoch: u32) {
-        match self.min_epoch.iter_mut().find(|(t, _)| t == tenant) {
-            Some((_, e)) => *e = (*e).max(epoch),
-            None => self.min_epoch.push((tenant.to_owned(), epoch)),
+        match self
+            .min_epoch
+            .binary_search_by(|(t, _)| t.as_str().cmp(tenant))
+        {
+            Ok(at) => {
+                if let Some((_, e)) = self.min_epoch.get_mut(at) {
+                    *e = (*e).max(epoch);
+                }
+            }
+            Err(at) => self.min_epoch.insert(at, (tenant.to_owned(), epoch)),
         }
     }
 
@@ -65,16 +72,20 @@ impl Revocations {
     /// Applies a verified notice.
     pub fn apply(&mut self, notice: &Notice) {
         self.revoke_before(&notice.tenant, notice.min_epoch);
-        for id in &notice.ids {
-            self.revoke_id(*id);
+        if notice.ids.iter().all(|id| self.is_revoked_id(id)) {
+            return; // the common case: the same notice fetched again
         }
+        self.ids.extend_from_slice(&notice.ids);
+        self.ids.sort_unstable();
+        self.ids.dedup();
     }
 
     /// The epoch below which snapshots of `tenant` are revoked.
     pub fn min_epoch(&self, tenant: &str) -> u32 {
         self.min_epoch
-            .iter()
-            .find(|(t, _)| t == tenant)
+            .binary_search_by(|(t, _)| t.as_str().cmp(tenant))
+            .ok()
+            .and_then(|at| self.min_epoch.get(at))
             .map_or(0, |(_, e)| *e)
     }
 

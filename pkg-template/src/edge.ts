@@ -101,11 +101,14 @@ export interface RefreshOptions {
   /** Refetch when older than this many seconds (default 300). */
   maxAge?: number;
   /** On a snapshot signed by an unknown key, refetch the JWKS at most this
-   *  often, in seconds (default 30): a new key works without waiting. */
+   *  often, in seconds (default 30): a new key works without waiting. Also
+   *  the wait before trying again after a failed refresh. */
   minInterval?: number;
   fetch?: typeof fetch;
   /** Clock in milliseconds (default `Date.now`). */
   now?: () => number;
+  /** Told about every failed refresh (the verifier keeps what it had). */
+  onError?: (error: unknown) => void;
 }
 
 /** Keeps a verifier's keys and revocations current from URLs: fetched on
@@ -116,6 +119,7 @@ export class Refresher {
   #v: Verifier;
   #o: Required<Omit<RefreshOptions, "jwksUrl" | "revocationsUrl">> & Pick<RefreshOptions, "jwksUrl" | "revocationsUrl">;
   #loadedAt = -Infinity;
+  #triedAt = -Infinity;
   #jwksAt = -Infinity;
   #pending: Promise<void> | null = null;
 
@@ -126,28 +130,44 @@ export class Refresher {
       minInterval: 30,
       fetch: (...args: Parameters<typeof fetch>) => fetch(...args),
       now: () => Date.now(),
+      onError: () => {},
       ...options,
     };
   }
 
   /** Refetches now (both documents). */
   async refresh(): Promise<void> {
-    this.#pending ??= this.#load().finally(() => {
-      this.#pending = null;
-    });
+    this.#pending ??= this.#load()
+      .catch((e: unknown) => {
+        this.#o.onError(e);
+        throw e;
+      })
+      .finally(() => {
+        this.#pending = null;
+      });
     return this.#pending;
   }
 
-  /** Refetches if the documents are older than `maxAge`. */
+  /** Refetches if the documents are older than `maxAge` (after a failure,
+   *  not again before `minInterval`: a down key server is not hammered). */
   async ensureFresh(): Promise<void> {
-    if (this.#o.now() - this.#loadedAt > this.#o.maxAge * 1000) await this.refresh();
+    const now = this.#o.now();
+    if (now - this.#loadedAt <= this.#o.maxAge * 1000) return;
+    if (now - this.#triedAt < this.#o.minInterval * 1000) return;
+    this.#triedAt = now;
+    await this.refresh();
   }
 
   /** After an `unknown_key` refusal: refetches the JWKS unless that was done
    *  less than `minInterval` ago. Returns whether it refetched. */
   async onUnknownKey(): Promise<boolean> {
     if (!this.#o.jwksUrl || this.#o.now() - this.#jwksAt < this.#o.minInterval * 1000) return false;
-    await this.#jwks();
+    try {
+      await this.#jwks();
+    } catch (e) {
+      this.#o.onError(e);
+      throw e;
+    }
     return true;
   }
 

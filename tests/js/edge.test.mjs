@@ -1,0 +1,67 @@
+// permsnap/edge through the built package, without a runtime: the gate's
+// decisions, the JSON denial, and the Refresher against a fake fetch.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+
+const edge = await import("../../pkg/edge/node.js");
+const vectors = JSON.parse(readFileSync(new URL("../../vectors/vectors.json", import.meta.url), "utf8"));
+const routes = JSON.parse(readFileSync(new URL("../../routes/sitee.json", import.meta.url), "utf8"));
+const dia = vectors.cases.find((c) => c.name === "sitee/dia");
+const tampered = dia.snapshot.slice(0, 50) + (dia.snapshot[50] === "A" ? "B" : "A") + dia.snapshot.slice(51);
+
+function setup(jwks = vectors.key.jwks) {
+  const verifier = new edge.Verifier(vectors.catalogs.sitee, jwks, { tenant: "spa-lumi", clock: () => dia.now });
+  return { verifier, gate: new edge.Gate(verifier, routes) };
+}
+const req = (method, path, snapshot, cookie) =>
+  new Request(`http://edge.test${path}`, { method, headers: { ...(snapshot ? { authorization: `Permsnap ${snapshot}` } : {}), ...(cookie ? { cookie } : {}) } });
+
+test("gate decisions and JSON denials", async () => {
+  const { gate } = setup();
+  assert.deepEqual(gate.check(req("GET", "/api/campaigns?x=1", dia.snapshot)), { status: 200, code: "ok", message: "allowed", route: "/api/campaigns", subject: "dia", tenant: "spa-lumi" });
+  const d = gate.check(req("GET", "/api/payments", dia.snapshot));
+  assert.deepEqual([d.status, d.code, d.permission, d.reason], [403, "forbidden", "payments.view", "not_granted"]);
+  const r = edge.denial(d);
+  assert.equal(r.status, 403);
+  assert.equal(r.headers.get("content-type"), "application/json; charset=utf-8");
+  assert.equal((await r.json()).error.permission, "payments.view");
+  const u = edge.denial(gate.check(req("GET", "/api/payments", tampered)));
+  assert.equal(u.status, 401);
+  assert.match(u.headers.get("www-authenticate"), /^Permsnap/);
+  assert.equal((await u.json()).error.code, "bad_signature");
+  assert.equal(gate.check(req("GET", "/api/campaigns", null, `a=b; permsnap=${dia.snapshot}`)).status, 200);
+  assert.equal(gate.checkParts("get", "/api/campaigns", `Permsnap ${dia.snapshot}`, null).status, 200);
+  assert.throws(() => new edge.Gate(setup().verifier, [{ path: "/x", requires: ["nope"] }]), (e) => e instanceof edge.PermsnapError && e.code === "invalid_policy");
+  assert.throws(() => new edge.Gate(setup().verifier, [{ path: 5 }]), (e) => e.code === "invalid_argument");
+});
+
+test("Refresher: loads keys, backs off after a failure, reports it, keeps what it had", async () => {
+  const { verifier, gate } = setup({ keys: [] });
+  let now = 0;
+  let calls = 0;
+  let up = true;
+  const errors = [];
+  const fetch = async (url) => {
+    calls++;
+    if (!up) return new Response("down", { status: 503 });
+    return Response.json(url.endsWith("/jwks") ? vectors.key.jwks : { notices: [] });
+  };
+  const refresher = new edge.Refresher(verifier, { jwksUrl: "http://k/jwks", revocationsUrl: "http://k/rev", maxAge: 60, minInterval: 10, fetch, now: () => now, onError: (e) => errors.push(e) });
+  assert.equal(gate.check(req("GET", "/api/campaigns", dia.snapshot)).code, "unknown_key");
+  assert.equal((await edge.guard(gate, req("GET", "/api/campaigns", dia.snapshot), refresher)).status, 200);
+  assert.equal(calls, 2);
+  now = 61_000;
+  up = false;
+  assert.equal((await edge.guard(gate, req("GET", "/api/campaigns", dia.snapshot), refresher)).status, 200, "keeps the keys it had");
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0].code, "invalid_key");
+  const before = calls;
+  now += 5_000;
+  await edge.guard(gate, req("GET", "/api/campaigns", dia.snapshot), refresher);
+  assert.equal(calls, before, "no new fetch within minInterval after a failure");
+  now += 6_000;
+  up = true;
+  await edge.guard(gate, req("GET", "/api/campaigns", dia.snapshot), refresher);
+  assert.equal(calls, before + 2, "tries again after minInterval");
+});
