@@ -15,6 +15,24 @@ const keyDir = process.env.PERMSNAP_DEMO_KEYS ?? join(root, ".demo");
 const port = Number(process.env.PORT ?? 8787);
 const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".json": "application/json", ".wasm": "application/wasm", ".ts": "text/plain" };
 
+// The demo server is also an edge: /edge/... goes through permsnap's Node
+// middleware (the edge build), with the preset's route table.
+const edgePkg = await import("../pkg/edge/node.js");
+const gates = new Map();
+async function edgeGuard(preset) {
+  if (!gates.has(preset)) {
+    const p = await policy(preset);
+    const { stdout } = await run(cli, ["--json", "catalog", join(root, "presets", `${preset}.json`)]);
+    const jwks = JSON.parse(await readFile(join(keyDir, "jwks.json"), "utf8"));
+    const verifier = new edgePkg.Verifier(JSON.parse(stdout), jwks, { tenant: p.tenant });
+    gates.set(preset, edgePkg.nodeGuard(new edgePkg.Gate(verifier, await routes(preset))));
+  }
+  return gates.get(preset);
+}
+async function routes(preset) {
+  return JSON.parse(await readFile(join(root, "routes", `${preset}.json`), "utf8"));
+}
+
 const presets = (await readdir(join(root, "presets"))).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5));
 const order = ["sitee", "ecwid", "shopify-partner", "amilia", "lightspeed"];
 presets.sort((a, b) => order.indexOf(a) - order.indexOf(b));
@@ -46,6 +64,9 @@ async function api(url, res) {
       const p = await policy(preset);
       return json(res, 200, p.staff.map((s) => ({ id: s.id, name: s.name, role: s.role ?? null, active: s.active !== false })));
     }
+    case "/api/routes":
+      await policy(preset); // 404 for an unknown preset
+      return json(res, 200, await routes(preset));
     case "/api/jwks":
       return json(res, 200, JSON.parse(await readFile(join(keyDir, "jwks.json"), "utf8")));
     case "/api/snapshot": {
@@ -68,6 +89,14 @@ const server = createServer(async (req, res) => {
   try {
     const url = new URL(req.url, "http://127.0.0.1");
     if (url.pathname.startsWith("/api/")) return await api(url, res);
+    if (url.pathname.startsWith("/edge/")) {
+      const guard = await edgeGuard(url.searchParams.get("preset") ?? "sitee");
+      req.url = req.url.slice("/edge".length);
+      return guard(req, res, (err) => {
+        if (err) return json(res, 500, { code: "error", message: String(err) });
+        json(res, 200, { ok: true, route: req.permsnap.route, subject: req.permsnap.subject });
+      });
+    }
     let path = url.pathname === "/" ? "/index.html" : url.pathname;
     const base = path.startsWith("/pkg/") ? root : join(root, "www");
     const file = normalize(join(base, path));

@@ -263,3 +263,12 @@ fn snapshot_extraction() {
         None
     );
 }
+
+#[test]
+fn every_route_table_compiles_against_its_preset() {
+    for name in ["sitee", "ecwid", "shopify-partner", "amilia", "lightspeed"] {
+        let p = policy(name);
+        Gate::from_json(p.catalog(), &routes(name))
+            .unwrap_or_else(|e| panic!("routes/{name}.json: {e}"));
+    }
+}

@@ -30,7 +30,8 @@ function sampleRecords(kind, staffIds) {
 
 async function loadPreset(name) {
   state.preset = name;
-  const [doc, staff, jwks] = await Promise.all([api(`/api/catalog?preset=${name}`), api(`/api/staff?preset=${name}`), api("/api/jwks")]);
+  const [doc, staff, jwks, routes] = await Promise.all([api(`/api/catalog?preset=${name}`), api(`/api/staff?preset=${name}`), api("/api/jwks"), api(`/api/routes?preset=${name}`)]);
+  state.routes = routes.routes.filter((r) => !r.public);
   state.verifier?.free();
   state.doc = doc;
   state.staff = staff;
@@ -60,7 +61,29 @@ async function selectStaff(id) {
 function show(text) {
   state.perms?.free();
   state.perms = state.verifier.loadOrDeny(text);
+  state.shown = text;
   render();
+  probeEdge(text);
+}
+
+/** Calls every route of the preset through the edge gate with the snapshot
+ *  shown (tampered or not), as an API client would. */
+async function probeEdge(text) {
+  const run = (state.probe = (state.probe ?? 0) + 1);
+  delete document.body.dataset.edgeReady;
+  const rows = await Promise.all(
+    state.routes.map(async (r) => {
+      const method = (r.methods ?? ["GET"])[0];
+      const path = r.path.replace(/\{\*[^}]+\}/g, "all").replace(/\{[^}]+\}/g, "42");
+      const res = await fetch(`/edge${path}?preset=${state.preset}`, { method, headers: text ? { authorization: `Permsnap ${text}` } : {} });
+      const body = await res.json();
+      const why = body.error ? `${body.error.code}${body.error.permission ? ` (${body.error.permission})` : ""}` : "allowed";
+      return `<tr data-route="${esc(method)} ${esc(r.path)}" class="${res.ok ? "ok" : "denied"}"><td>${esc(method)}</td><td><code>${esc(path)}</code></td><td data-status>${res.status}</td><td>${esc(why)}</td></tr>`;
+    }),
+  );
+  if (run !== state.probe) return; // a newer snapshot is being probed
+  $("#edge tbody").innerHTML = rows.join("");
+  document.body.dataset.edgeReady = "1";
 }
 
 function render() {

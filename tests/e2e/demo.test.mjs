@@ -183,3 +183,22 @@ test("applyToDom in a real page: data-requires, data-requires-any, data-field ma
   assert.equal(out.typo, "unknown_permission");
   await page.close();
 });
+
+test("the demo's edge gate answers each route with the snapshot shown: 200, 403 with the permission, 401 when tampered", async () => {
+  const page = await as("sitee", "dia");
+  await page.waitForSelector("body[data-edge-ready]");
+  const status = (route) => page.locator(`#edge tr[data-route="${route}"] td[data-status]`).textContent();
+  const row = (route) => page.locator(`#edge tr[data-route="${route}"]`).textContent();
+  assert.equal(await status("GET /api/campaigns"), "200");
+  assert.equal(await status("GET /api/payments"), "403");
+  assert.match(await row("GET /api/payments"), /forbidden \(payments\.view\)/);
+  assert.equal(await status("GET /api/billing"), "403");
+  await page.screenshot({ path: join(out, "sitee-dia-edge.png"), fullPage: true });
+  await page.click("#tamper");
+  await page.waitForFunction(() => document.querySelector("#status").textContent.includes("REFUSED"));
+  await page.waitForSelector("body[data-edge-ready]");
+  const codes = await page.locator("#edge tr").allTextContents();
+  assert.ok(codes.length >= 10);
+  assert.ok(codes.every((t) => t.includes("401") && t.includes("bad_signature")), codes.join("\n"));
+  await page.close();
+});
