@@ -72,6 +72,12 @@ fn keygen_issue_inspect_verify_check() {
     let o = verify(&snap, &[]);
     assert!(o.status.success(), "{}", text(&o));
     assert!(text(&o).contains("VERIFIED for `dia`"));
+    let o = verify(&snap, &["--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["claims"]["subject"], "dia");
+    assert_eq!(v["claims"]["role"], "marketing");
+    assert_eq!(v["claims"]["allowed"], v["allowed"]);
+    assert_eq!(v["claims"]["hidden_fields"]["clients"], serde_json::json!(["email", "phone"]));
     let mut bad = snap.clone();
     bad.replace_range(20..21, if &snap[20..21] == "A" { "B" } else { "A" });
     let o = verify(&bad, &[]);

@@ -402,7 +402,9 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             let perms = verifier
                 .verify_binary(&bytes, now)
                 .map_err(|error| Fail { code: 1, error })?;
-            let view = claims_json(perms.claims(), Some(verifier.catalog()));
+            // What the snapshot allows once verified: effective permissions
+            // (requirements, applications and scopes applied), names resolved.
+            let view = serde_json::to_value(perms.summary()).unwrap_or_default();
             if json {
                 println!(
                     "{}",
@@ -410,7 +412,6 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 );
             } else {
                 println!("VERIFIED for `{}` of `{}`", perms.subject(), perms.tenant());
-                println!("allowed    {}", perms.allowed().join(" "));
                 print_view(&view);
             }
             Ok(0)
