@@ -77,7 +77,10 @@ fn keygen_issue_inspect_verify_check() {
     assert_eq!(v["claims"]["subject"], "dia");
     assert_eq!(v["claims"]["role"], "marketing");
     assert_eq!(v["claims"]["allowed"], v["allowed"]);
-    assert_eq!(v["claims"]["hidden_fields"]["clients"], serde_json::json!(["email", "phone"]));
+    assert_eq!(
+        v["claims"]["hidden_fields"]["clients"],
+        serde_json::json!(["email", "phone"])
+    );
     let mut bad = snap.clone();
     bad.replace_range(20..21, if &snap[20..21] == "A" { "B" } else { "A" });
     let o = verify(&bad, &[]);
