@@ -14,9 +14,9 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct Permissions {
     catalog: Arc<Catalog>,
-    claims: Claims,
+    claims: Arc<Claims>,
     /// Granted, with every requirement, application and scope condition met.
-    effective: Bits,
+    effective: Arc<Bits>,
 }
 
 /// Why a permission is or is not allowed.
@@ -308,15 +308,33 @@ impl Permissions {
         };
         Permissions {
             catalog,
-            claims,
-            effective: Bits::new(),
+            claims: Arc::new(claims),
+            effective: Arc::new(Bits::new()),
         }
     }
 
-    pub(crate) fn new(catalog: Arc<Catalog>, claims: Claims) -> Permissions {
+    pub(crate) fn new(catalog: Arc<Catalog>, claims: Arc<Claims>) -> Permissions {
         let effective = (0..catalog.permission_count())
             .filter(|i| blocker(&catalog, &claims, *i).is_none())
             .collect();
+        Permissions {
+            catalog,
+            claims,
+            effective: Arc::new(effective),
+        }
+    }
+
+    /// The shared parts, for the verifier's cache.
+    pub(crate) fn shared(&self) -> (Arc<Claims>, Arc<Bits>) {
+        (Arc::clone(&self.claims), Arc::clone(&self.effective))
+    }
+
+    /// Rebuilds permissions from cached parts (no recomputation).
+    pub(crate) fn from_shared(
+        catalog: Arc<Catalog>,
+        claims: Arc<Claims>,
+        effective: Arc<Bits>,
+    ) -> Permissions {
         Permissions {
             catalog,
             claims,

@@ -5,6 +5,7 @@ use crate::crypto::Keyring;
 use crate::decision::Permissions;
 use crate::error::{hex, Error, Result};
 use crate::format::{self, Claims, Notice};
+use crate::model::bits::Bits;
 use crate::model::catalog::Catalog;
 use std::sync::Arc;
 
@@ -119,8 +120,14 @@ impl Revocations {
     }
 }
 
-/// A verified snapshot's exact bytes and claims.
-type CacheEntry = (Vec<u8>, Claims);
+/// A verified snapshot, keyed by the exact input (text or binary) it came
+/// as, with its claims and effective permissions.
+#[derive(Debug, Clone)]
+struct CacheEntry {
+    input: Vec<u8>,
+    claims: Arc<Claims>,
+    effective: Arc<Bits>,
+}
 
 /// Verifies snapshots against a keyring and a catalog.
 #[derive(Debug, Clone)]
@@ -221,32 +228,47 @@ impl Verifier {
     /// Verifies a binary snapshot.
     pub fn verify_binary(&self, bytes: &[u8], now: u64) -> Result<Permissions> {
         let claims = self.verify_signed(bytes)?;
-        self.check_claims(claims, now)
+        self.check_claims(&claims, now)?;
+        Ok(Permissions::new(
+            Arc::clone(&self.catalog),
+            Arc::new(claims),
+        ))
     }
 
     /// Like [`Verifier::verify`], but remembers the last snapshots whose
-    /// signature verified, keyed by their exact bytes: loading the same
+    /// signature verified, keyed by their exact input (text or binary, as
+    /// given): loading the same
     /// snapshot again (every request of an edge worker) skips the signature
     /// and decoding, never the time, tenant and revocation checks. Changing
     /// the keyring empties the cache.
     pub fn verify_cached(&mut self, input: &[u8], now: u64) -> Result<Permissions> {
-        let bytes = format::to_binary(input)?;
-        let slot = cache_slot(&bytes);
+        let slot = cache_slot(input);
         if let Some(Some(entry)) = self.cache.get(slot) {
-            let (cached, claims) = &**entry;
-            if *cached == bytes {
-                let claims = claims.clone();
-                return self.check_claims(claims, now);
+            if entry.input == input {
+                self.check_claims(&entry.claims, now)?;
+                return Ok(Permissions::from_shared(
+                    Arc::clone(&self.catalog),
+                    Arc::clone(&entry.claims),
+                    Arc::clone(&entry.effective),
+                ));
             }
         }
+        let bytes = format::to_binary(input)?;
         let claims = self.verify_signed(&bytes)?;
+        self.check_claims(&claims, now)?;
+        let permissions = Permissions::new(Arc::clone(&self.catalog), Arc::new(claims));
         if self.cache.is_empty() {
             self.cache.resize(CACHE_ENTRIES, None);
         }
         if let Some(entry) = self.cache.get_mut(slot) {
-            *entry = Some(Box::new((bytes, claims.clone())));
+            let (claims, effective) = permissions.shared();
+            *entry = Some(Box::new(CacheEntry {
+                input: input.to_vec(),
+                claims,
+                effective,
+            }));
         }
-        self.check_claims(claims, now)
+        Ok(permissions)
     }
 
     /// Signature and structure: everything that does not depend on the clock
@@ -266,12 +288,12 @@ impl Verifier {
         Ok(claims)
     }
 
-    fn check_claims(&self, claims: Claims, now: u64) -> Result<Permissions> {
+    fn check_claims(&self, claims: &Claims, now: u64) -> Result<()> {
         if let Some(expected) = &self.options.expected_tenant {
             if &claims.tenant != expected {
                 return Err(Error::WrongTenant {
                     expected: expected.clone(),
-                    found: claims.tenant,
+                    found: claims.tenant.clone(),
                 });
             }
         }
@@ -287,8 +309,7 @@ impl Verifier {
                 now,
             });
         }
-        self.revocations.check(&claims)?;
-        Ok(Permissions::new(Arc::clone(&self.catalog), claims))
+        self.revocations.check(claims)
     }
 
     /// Checks whether a verified snapshot is still good at `now` (an object

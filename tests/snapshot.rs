@@ -301,3 +301,63 @@ fn snapshot_sizes_per_preset_role() {
         dia.bytes.len()
     );
 }
+
+#[test]
+fn the_verified_cache_never_skips_time_tenant_revocation_or_keys() {
+    let p = policy("sitee");
+    let mut v = verifier(&p);
+    let snap = issue(&p, "dia");
+    let text = snap.text();
+    let first = v.verify_cached(text.as_bytes(), NOW).unwrap();
+    let again = v.verify_cached(text.as_bytes(), NOW).unwrap();
+    assert_eq!(first.allowed(), again.allowed());
+    assert_eq!(
+        again.explain("payments.view").unwrap().reason.code(),
+        "not_granted"
+    );
+    let binary = v.verify_cached(&snap.bytes, NOW).unwrap();
+    assert_eq!(binary.allowed(), first.allowed());
+    // A hit is still checked against the clock and the revocations.
+    assert_eq!(
+        v.verify_cached(text.as_bytes(), NOW + 3600)
+            .unwrap_err()
+            .code(),
+        "expired"
+    );
+    let mut r = Revocations::new();
+    r.revoke_id(snap.claims.id);
+    v.set_revocations(r);
+    assert_eq!(
+        v.verify_cached(text.as_bytes(), NOW).unwrap_err().code(),
+        "revoked"
+    );
+    v.set_revocations(Revocations::new());
+    assert!(v.verify_cached(text.as_bytes(), NOW).is_ok());
+    // New keys empty the cache: a retired key is refused at once.
+    v.set_keyring(Keyring::new());
+    assert_eq!(
+        v.verify_cached(text.as_bytes(), NOW).unwrap_err().code(),
+        "unknown_key"
+    );
+    v.set_keyring(keyring());
+    // More snapshots than the cache holds: every one still verifies.
+    let staff = ["ana", "ben", "cam", "dia", "eli", "fay", "desk"];
+    for round in 0..50u64 {
+        for s in staff {
+            let opts = permsnap::issuer::IssueOptions {
+                id: Some(fixture_id(s, &round.to_string())),
+                ..opts()
+            };
+            let t = p.issue(s, &key(), &opts).unwrap().text();
+            assert_eq!(v.verify_cached(t.as_bytes(), NOW).unwrap().subject(), s);
+        }
+    }
+    assert!(v.verify_cached(text.as_bytes(), NOW).is_ok());
+    // A tampered copy never hits the cache.
+    let mut bad = text.into_bytes();
+    bad[60] = if bad[60] == b'A' { b'B' } else { b'A' };
+    assert_eq!(
+        v.verify_cached(&bad, NOW).unwrap_err().code(),
+        "bad_signature"
+    );
+}
