@@ -37,8 +37,8 @@ impl Default for Options {
 pub struct Revocations {
     /// Per tenant, sorted by tenant: snapshots with a lower epoch are revoked.
     min_epoch: Vec<(String, u32)>,
-    /// Revoked snapshot ids, sorted.
-    ids: Vec<[u8; 8]>,
+    /// Revoked snapshot ids (as big-endian integers), sorted.
+    ids: Vec<u64>,
 }
 
 impl Revocations {
@@ -65,6 +65,7 @@ impl Revocations {
 
     /// Revokes one snapshot by id.
     pub fn revoke_id(&mut self, id: [u8; 8]) {
+        let id = u64::from_be_bytes(id);
         if let Err(at) = self.ids.binary_search(&id) {
             self.ids.insert(at, id);
         }
@@ -76,7 +77,8 @@ impl Revocations {
         if notice.ids.iter().all(|id| self.is_revoked_id(id)) {
             return; // the common case: the same notice fetched again
         }
-        self.ids.extend_from_slice(&notice.ids);
+        self.ids
+            .extend(notice.ids.iter().map(|id| u64::from_be_bytes(*id)));
         self.ids.sort_unstable();
         self.ids.dedup();
     }
@@ -92,7 +94,7 @@ impl Revocations {
 
     /// Whether snapshot `id` is revoked by id.
     pub fn is_revoked_id(&self, id: &[u8; 8]) -> bool {
-        self.ids.binary_search(id).is_ok()
+        self.ids.binary_search(&u64::from_be_bytes(*id)).is_ok()
     }
 
     /// Number of individually revoked ids.
