@@ -228,3 +228,52 @@ fn compiled_catalog_and_revocation_notices() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn gate_answers_like_an_edge() {
+    let dir = std::env::temp_dir().join(format!("permsnap-cli-gate-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    assert!(permsnap(&["keygen", "--out", d]).status.success());
+    let key = dir.join("issuer.key");
+    let jwks = dir.join("jwks.json");
+    let (key, jwks) = (key.to_str().unwrap(), jwks.to_str().unwrap());
+    let o = permsnap(&[
+        "issue",
+        "--policy",
+        &preset("sitee"),
+        "--staff",
+        "dia",
+        "--key",
+        key,
+    ]);
+    let snap = String::from_utf8(o.stdout).unwrap().trim().to_owned();
+    let routes = format!("{}/routes/sitee.json", env!("CARGO_MANIFEST_DIR"));
+    let gate = |extra: &[&str]| {
+        let mut args = vec![
+            "--json",
+            "gate",
+            "--routes",
+            &routes,
+            "--catalog",
+            &preset("sitee"),
+            "--jwks",
+            jwks,
+        ];
+        args.extend_from_slice(extra);
+        let o = permsnap(&args);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        (o.status.code(), v)
+    };
+    let (code, v) = gate(&["--snapshot", &snap, "GET", "/api/campaigns"]);
+    assert_eq!((code, v["status"].as_u64()), (Some(0), Some(200)));
+    let (code, v) = gate(&["--snapshot", &snap, "GET", "/api/payments"]);
+    assert_eq!((code, v["status"].as_u64()), (Some(1), Some(403)));
+    assert_eq!(v["permission"], "payments.view");
+    let cookie = format!("permsnap={snap}");
+    let (code, _) = gate(&["--cookie", &cookie, "GET", "/api/campaigns"]);
+    assert_eq!(code, Some(0));
+    let (code, v) = gate(&["GET", "/api/campaigns"]);
+    assert_eq!((code, v["code"].as_str()), (Some(1), Some("no_snapshot")));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -104,6 +104,25 @@ enum Command {
         #[command(flatten)]
         v: VerifyArgs,
     },
+    /// Ask the edge route guard about one request, as an edge function would:
+    /// exit 0 when allowed, 1 when answered 401/403/404/405.
+    Gate {
+        /// Route table (`routes/<preset>.json`).
+        #[arg(long)]
+        routes: PathBuf,
+        /// HTTP method, e.g. `GET`.
+        method: String,
+        /// Request path, e.g. `/api/payments`.
+        path: String,
+        /// Snapshot sent as `Authorization: Permsnap <snapshot>` (a file, `-`, or the text).
+        #[arg(long)]
+        snapshot: Option<String>,
+        /// `Cookie` header to send instead.
+        #[arg(long)]
+        cookie: Option<String>,
+        #[command(flatten)]
+        v: VerifyArgs,
+    },
     /// Print the public catalog (no staff): its fingerprint, the compiled
     /// catalog (`binary`, base64url) that browsers and edges load, and the
     /// definition as JSON.
@@ -451,6 +470,54 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
             }
             Ok(0)
+        }
+        Command::Gate {
+            routes,
+            method,
+            path,
+            snapshot,
+            cookie,
+            v,
+        } => {
+            let mut verifier = verifier(&v)?;
+            let gate = permsnap::guard::Gate::from_json(verifier.catalog(), &read_text(&routes)?)?;
+            let authorization = match snapshot {
+                Some(s) => {
+                    let bytes = read_snapshot(&s)?;
+                    let text = if bytes.starts_with(&format::MAGIC) {
+                        base64url::encode(&bytes)
+                    } else {
+                        String::from_utf8_lossy(&bytes).trim().to_owned()
+                    };
+                    Some(format!("Permsnap {text}"))
+                }
+                None => None,
+            };
+            let now = v.now.unwrap_or_else(unix_now);
+            let d = gate.check(
+                &mut verifier,
+                &method,
+                &path,
+                authorization.as_deref(),
+                cookie.as_deref(),
+                now,
+            );
+            if json {
+                println!("{}", serde_json::to_string(&d).unwrap_or_default());
+            } else {
+                let who = d
+                    .subject
+                    .as_deref()
+                    .map(|s| format!(" for `{s}`"))
+                    .unwrap_or_default();
+                let route = d
+                    .route
+                    .as_deref()
+                    .map(|r| format!(" (route {r})"))
+                    .unwrap_or_default();
+                println!("{} {}{who}{route}: {}", d.status, d.code, d.message);
+            }
+            Ok(if d.allowed() { 0 } else { 1 })
         }
         Command::Revoke {
             key,
