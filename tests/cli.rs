@@ -249,6 +249,7 @@ fn gate_answers_like_an_edge() {
     ]);
     let snap = String::from_utf8(o.stdout).unwrap().trim().to_owned();
     let routes = format!("{}/routes/sitee.json", env!("CARGO_MANIFEST_DIR"));
+    let sitee = preset("sitee");
     let gate = |extra: &[&str]| {
         let mut args = vec![
             "--json",
@@ -256,7 +257,7 @@ fn gate_answers_like_an_edge() {
             "--routes",
             &routes,
             "--catalog",
-            &preset("sitee"),
+            &sitee,
             "--jwks",
             jwks,
         ];
