@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use permsnap::guard::{snapshot_from, Gate};
+use permsnap::guard::{snapshot_from, Decision, Gate};
 use permsnap::{Revocations, Verifier};
 
 fn routes(name: &str) -> String {
@@ -20,9 +20,14 @@ fn gate(preset: &str) -> (Gate, Verifier) {
     )
 }
 
-/// The status the gate answers for a request carrying `auth`.
+/// What the gate answers, at NOW, for a request carrying `auth`.
+fn ask(g: &Gate, v: &mut Verifier, method: &str, path: &str, auth: &str) -> Decision {
+    g.check(v, method, path, Some(auth), None, NOW)
+}
+
+/// The status of that answer.
 fn status(g: &Gate, v: &mut Verifier, method: &str, path: &str, auth: &str) -> u16 {
-    g.check(v, method, path, Some(auth), None, NOW).status
+    ask(g, v, method, path, auth).status
 }
 
 fn header(text: &str) -> String {
@@ -33,19 +38,12 @@ fn header(text: &str) -> String {
 fn allows_and_forbids_by_permission() {
     let (g, mut v) = gate("sitee");
     let dia = header(&issue(&policy("sitee"), "dia").text());
-    let d = g.check(&mut v, "GET", "/api/campaigns", Some(&dia), None, NOW);
+    let d = ask(&g, &mut v, "GET", "/api/campaigns", &dia);
     assert_eq!((d.status, d.code.as_str()), (200, "ok"));
     assert_eq!(d.subject.as_deref(), Some("dia"));
     assert_eq!(d.route.as_deref(), Some("/api/campaigns"));
 
-    let d = g.check(
-        &mut v,
-        "GET",
-        "/api/payments?month=5",
-        Some(&dia),
-        None,
-        NOW,
-    );
+    let d = ask(&g, &mut v, "GET", "/api/payments?month=5", &dia);
     assert_eq!((d.status, d.code.as_str()), (403, "forbidden"));
     assert_eq!(d.permission.as_deref(), Some("payments.view"));
     assert_eq!(d.reason.as_deref(), Some("not_granted"));
@@ -54,18 +52,10 @@ fn allows_and_forbids_by_permission() {
     // `any`: the front desk sees reports through loyalty.view_all / payments.view; dia neither.
     let desk = header(&issue(&policy("sitee"), "desk").text());
     assert_eq!(
-        g.check(
-            &mut v,
-            "GET",
-            "/api/reports/2026/05",
-            Some(&desk),
-            None,
-            NOW
-        )
-        .status,
+        ask(&g, &mut v, "GET", "/api/reports/2026/05", &desk).status,
         200
     );
-    let d = g.check(&mut v, "GET", "/api/reports/2026/05", Some(&dia), None, NOW);
+    let d = ask(&g, &mut v, "GET", "/api/reports/2026/05", &dia);
     assert_eq!(
         (d.status, d.permission.as_deref()),
         (403, Some("payments.view loyalty.view_all"))
@@ -93,7 +83,7 @@ fn unauthorized_without_a_good_snapshot() {
     let mut tampered = good.clone().into_bytes();
     tampered[40] = if tampered[40] == b'A' { b'B' } else { b'A' };
     let tampered = header(std::str::from_utf8(&tampered).unwrap());
-    let d = g.check(&mut v, "GET", "/api/campaigns", Some(&tampered), None, NOW);
+    let d = ask(&g, &mut v, "GET", "/api/campaigns", &tampered);
     assert_eq!((d.status, d.code.as_str()), (401, "bad_signature"));
 
     let d = g.check(
@@ -114,20 +104,13 @@ fn unauthorized_without_a_good_snapshot() {
     )
     .unwrap();
     let other = header(&issue(&other_account, "dia").text());
-    let d = g.check(&mut v, "GET", "/api/campaigns", Some(&other), None, NOW);
+    let d = ask(&g, &mut v, "GET", "/api/campaigns", &other);
     assert_eq!((d.status, d.code.as_str()), (401, "wrong_tenant"));
 
     let mut r = Revocations::new();
     r.revoke_id(fixture_id("spa-lumi", "dia"));
     v.set_revocations(r);
-    let d = g.check(
-        &mut v,
-        "GET",
-        "/api/campaigns",
-        Some(&header(&good)),
-        None,
-        NOW,
-    );
+    let d = ask(&g, &mut v, "GET", "/api/campaigns", &header(&good));
     assert_eq!((d.status, d.code.as_str()), (401, "revoked"));
     // Others of the account are not affected.
     let ben = header(&issue(&p, "ben").text());
@@ -138,27 +121,12 @@ fn unauthorized_without_a_good_snapshot() {
 fn routes_methods_public_and_cookies() {
     let (g, mut v) = gate("sitee");
     let ben = issue(&policy("sitee"), "ben").text();
-    let d = g.check(&mut v, "GET", "/nowhere", Some(&header(&ben)), None, NOW);
+    let d = ask(&g, &mut v, "GET", "/nowhere", &header(&ben));
     assert_eq!((d.status, d.code.as_str()), (404, "no_route"));
-    let d = g.check(
-        &mut v,
-        "DELETE",
-        "/api/campaigns",
-        Some(&header(&ben)),
-        None,
-        NOW,
-    );
+    let d = ask(&g, &mut v, "DELETE", "/api/campaigns", &header(&ben));
     assert_eq!((d.status, d.code.as_str()), (405, "method_not_allowed"));
     assert_eq!(
-        g.check(
-            &mut v,
-            "HEAD",
-            "/api/campaigns",
-            Some(&header(&ben)),
-            None,
-            NOW
-        )
-        .status,
+        ask(&g, &mut v, "HEAD", "/api/campaigns", &header(&ben)).status,
         200
     );
     let d = g.check(&mut v, "GET", "/health", None, None, NOW);
@@ -167,7 +135,7 @@ fn routes_methods_public_and_cookies() {
     let fay = header(&issue(&policy("sitee"), "fay").text());
     assert_eq!(status(&g, &mut v, "GET", "/api/clients/c-9", &fay), 200);
     assert_eq!(status(&g, &mut v, "PATCH", "/api/clients/c-9", &fay), 200);
-    let d = g.check(&mut v, "POST", "/api/clients/import", Some(&fay), None, NOW);
+    let d = ask(&g, &mut v, "POST", "/api/clients/import", &fay);
     assert_eq!(
         (d.status, d.permission.as_deref()),
         (403, Some("clients.import_export"))
@@ -191,14 +159,7 @@ fn routes_methods_public_and_cookies() {
 fn step_up_and_applications() {
     let (g, mut v) = gate("sitee");
     let desk = header(&issue(&policy("sitee"), "desk").text());
-    let d = g.check(
-        &mut v,
-        "POST",
-        "/api/payments/p-1/charge",
-        Some(&desk),
-        None,
-        NOW,
-    );
+    let d = ask(&g, &mut v, "POST", "/api/payments/p-1/charge", &desk);
     assert_eq!((d.status, d.code.as_str()), (403, "step_up_required"));
     assert_eq!(d.permission.as_deref(), Some("payments.charge"));
 
@@ -208,7 +169,7 @@ fn step_up_and_applications() {
     let hugo = header(&issue(&p, "hugo").text());
     assert_eq!(status(&g, &mut v, "POST", "/retail/sales", &luc), 200);
     assert_eq!(status(&g, &mut v, "GET", "/retail/stock/42", &luc), 200);
-    let d = g.check(&mut v, "GET", "/ecom/dashboard", Some(&luc), None, NOW);
+    let d = ask(&g, &mut v, "GET", "/ecom/dashboard", &luc);
     assert_eq!(
         (d.status, d.code.as_str(), d.permission.as_deref()),
         (403, "app_not_allowed", Some("ecom"))
