@@ -37,5 +37,13 @@ if [ -f tests/e2e/demo.test.mjs ]; then
   step "end-to-end: the demo in headless Chromium"
   node --test tests/e2e/
 fi
+step "fuzz smoke: 30 s of decode, verify, catalogs and notices on arbitrary input (nightly)"
+if rustup toolchain list | grep -q '^nightly'; then
+  command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz || cargo install cargo-fuzz
+  (cd fuzz && cargo +nightly fuzz run decode_verify -- -max_total_time=30 -print_final_stats=1 2>&1 | tail -5)
+  # A crash exits non-zero and leaves its input in fuzz/artifacts/: pipefail fails the run.
+else
+  echo "skipped: no nightly toolchain here (rustup toolchain install nightly)"
+fi
 echo
 echo "all checks passed"
