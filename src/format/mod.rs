@@ -184,13 +184,48 @@ pub fn split_framed<'a>(bytes: &'a [u8], magic: &[u8; 3], max_len: usize) -> Res
     })
 }
 
-/// Encodes the header and payload: the bytes to sign.
-pub fn encode_unsigned(kid: &str, claims: &Claims) -> Result<Vec<u8>> {
+/// Refuses a key id the header cannot carry.
+fn check_kid(kid: &str) -> Result<()> {
     if kid.len() > MAX_KID_LEN || kid.is_empty() {
         return Err(Error::InvalidKey {
             detail: format!("a key id must be 1 to {MAX_KID_LEN} bytes, `{kid}` is not"),
         });
     }
+    Ok(())
+}
+
+/// Header (`magic`, version, key id) and postcard payload of any signed
+/// document of this format family: the bytes to sign, at most `max_len`
+/// once signed. `what` names the payload in errors. The key id is checked
+/// by the caller, first.
+fn frame<T: Serialize>(
+    magic: &[u8; 3],
+    kid: &str,
+    payload: &T,
+    what: &str,
+    max_len: usize,
+) -> Result<Vec<u8>> {
+    let payload = postcard::to_allocvec(payload).map_err(|e| Error::InvalidArgument {
+        detail: format!("cannot encode the {what}: {e}"),
+    })?;
+    let mut out = Vec::with_capacity(5 + kid.len() + payload.len() + SIGNATURE_LEN);
+    out.extend_from_slice(magic);
+    out.push(VERSION);
+    out.push(kid.len() as u8);
+    out.extend_from_slice(kid.as_bytes());
+    out.extend_from_slice(&payload);
+    if out.len() + SIGNATURE_LEN > max_len {
+        return Err(Error::TooLarge {
+            limit: max_len,
+            actual: out.len() + SIGNATURE_LEN,
+        });
+    }
+    Ok(out)
+}
+
+/// Encodes the header and payload: the bytes to sign.
+pub fn encode_unsigned(kid: &str, claims: &Claims) -> Result<Vec<u8>> {
+    check_kid(kid)?;
     let wire = WireClaims {
         tenant: claims.tenant.clone(),
         subject: claims.subject.clone(),
@@ -213,22 +248,7 @@ pub fn encode_unsigned(kid: &str, claims: &Claims) -> Result<Vec<u8>> {
         hidden: canonical(&claims.hidden),
         apps: canonical(&claims.apps),
     };
-    let mut out = Vec::with_capacity(128);
-    out.extend_from_slice(&MAGIC);
-    out.push(VERSION);
-    out.push(kid.len() as u8);
-    out.extend_from_slice(kid.as_bytes());
-    let payload = postcard::to_allocvec(&wire).map_err(|e| Error::InvalidArgument {
-        detail: format!("cannot encode the claims: {e}"),
-    })?;
-    out.extend_from_slice(&payload);
-    if out.len() + SIGNATURE_LEN > MAX_SNAPSHOT_LEN {
-        return Err(Error::TooLarge {
-            limit: MAX_SNAPSHOT_LEN,
-            actual: out.len() + SIGNATURE_LEN,
-        });
-    }
-    Ok(out)
+    frame(&MAGIC, kid, &wire, "claims", MAX_SNAPSHOT_LEN)
 }
 
 fn canonical(bits: &Bits) -> Bits {
@@ -354,27 +374,8 @@ pub struct Notice {
 
 /// Encodes the header and payload of a notice: the bytes to sign.
 pub fn encode_notice_unsigned(kid: &str, notice: &Notice) -> Result<Vec<u8>> {
-    if kid.len() > MAX_KID_LEN || kid.is_empty() {
-        return Err(Error::InvalidKey {
-            detail: format!("a key id must be 1 to {MAX_KID_LEN} bytes, `{kid}` is not"),
-        });
-    }
-    let mut out = Vec::with_capacity(64 + notice.ids.len() * 8);
-    out.extend_from_slice(&NOTICE_MAGIC);
-    out.push(VERSION);
-    out.push(kid.len() as u8);
-    out.extend_from_slice(kid.as_bytes());
-    let payload = postcard::to_allocvec(notice).map_err(|e| Error::InvalidArgument {
-        detail: format!("cannot encode the notice: {e}"),
-    })?;
-    out.extend_from_slice(&payload);
-    if out.len() + SIGNATURE_LEN > MAX_NOTICE_LEN {
-        return Err(Error::TooLarge {
-            limit: MAX_NOTICE_LEN,
-            actual: out.len() + SIGNATURE_LEN,
-        });
-    }
-    Ok(out)
+    check_kid(kid)?;
+    frame(&NOTICE_MAGIC, kid, notice, "notice", MAX_NOTICE_LEN)
 }
 
 /// Decodes a notice payload; the whole payload must be consumed.
