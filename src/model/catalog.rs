@@ -122,6 +122,14 @@ impl NameIndex {
     }
 }
 
+/// The name indexes of a catalog.
+struct Indexes {
+    perm: NameIndex,
+    kind: NameIndex,
+    app: NameIndex,
+    role: NameIndex,
+}
+
 /// Builds an [`Error::InvalidPolicy`].
 pub(crate) fn policy_error(at: impl Into<String>, detail: impl Into<String>) -> Error {
     Error::InvalidPolicy {
@@ -206,7 +214,15 @@ impl Catalog {
             applications: def.applications.iter().map(|a| a.id.clone()).collect(),
             roles: Vec::new(),
         };
-        let mut catalog = Catalog::index(tables, [0; 8], origin)?;
+        // The indexes built above serve the catalog; roles are indexed once
+        // compiled, below.
+        let names = Indexes {
+            perm: perm_index,
+            kind: kind_index,
+            app: app_index,
+            role: NameIndex::default(),
+        };
+        let mut catalog = Catalog::assemble(tables, [0; 8], names, origin)?;
         catalog.owner_only = owner_only;
         let mut roles = Vec::with_capacity(def.roles.len());
         for role in &def.roles {
@@ -283,20 +299,30 @@ impl Catalog {
     /// Indexes names and fields (refusing repeats); references are checked
     /// by `compile` as it builds them, by `check_references` otherwise.
     fn index(tables: Tables, fingerprint: [u8; 8], origin: &str) -> Result<Catalog> {
-        let perm_index = NameIndex::build(
-            origin,
-            "permission",
-            tables.permissions.iter().map(|p| p.name.as_str()),
-        )?;
-        let kind_index =
-            NameIndex::build(origin, "kind", tables.kinds.iter().map(|k| k.name.as_str()))?;
-        let app_index = NameIndex::build(
-            origin,
-            "application",
-            tables.applications.iter().map(String::as_str),
-        )?;
-        let role_index =
-            NameIndex::build(origin, "role", tables.roles.iter().map(|r| r.id.as_str()))?;
+        let names = Indexes {
+            perm: NameIndex::build(
+                origin,
+                "permission",
+                tables.permissions.iter().map(|p| p.name.as_str()),
+            )?,
+            kind: NameIndex::build(origin, "kind", tables.kinds.iter().map(|k| k.name.as_str()))?,
+            app: NameIndex::build(
+                origin,
+                "application",
+                tables.applications.iter().map(String::as_str),
+            )?,
+            role: NameIndex::build(origin, "role", tables.roles.iter().map(|r| r.id.as_str()))?,
+        };
+        Catalog::assemble(tables, fingerprint, names, origin)
+    }
+
+    /// A catalog from tables and the name indexes already built for them.
+    fn assemble(
+        tables: Tables,
+        fingerprint: [u8; 8],
+        names: Indexes,
+        origin: &str,
+    ) -> Result<Catalog> {
         let mut field_offset = Vec::with_capacity(tables.kinds.len());
         let mut field_count = 0usize;
         for k in &tables.kinds {
@@ -311,10 +337,10 @@ impl Catalog {
             fingerprint,
             def: None,
             owner_only: Bits::new(),
-            perm_index,
-            kind_index,
-            app_index,
-            role_index,
+            perm_index: names.perm,
+            kind_index: names.kind,
+            app_index: names.app,
+            role_index: names.role,
             field_offset,
             field_count,
         })
