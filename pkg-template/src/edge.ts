@@ -87,10 +87,17 @@ export class Gate {
 
 /** The JSON answer for a refused request (status and body from the decision). */
 export function denial(decision: Decision): Response {
+  const { status, headers, body } = denialParts(decision);
+  return new Response(body, { status, headers });
+}
+
+/** Status, headers and JSON body of a refusal: shared by `denial` (fetch
+ *  runtimes) and `nodeGuard` (Node's `ServerResponse`). */
+function denialParts(decision: Decision): { status: number; headers: Record<string, string>; body: string } {
   const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
   if (decision.status === 401) headers["www-authenticate"] = 'Permsnap realm="permsnap"';
-  const { status, ...body } = decision;
-  return new Response(JSON.stringify({ error: body }), { status, headers });
+  const { status, ...error } = decision;
+  return { status, headers, body: JSON.stringify({ error }) };
 }
 
 export interface RefreshOptions {
@@ -260,11 +267,9 @@ export function nodeGuard(gate: Gate, refresher?: Refresher) {
           next();
           return;
         }
-        const { status, ...body } = d;
-        const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
-        if (status === 401) headers["www-authenticate"] = 'Permsnap realm="permsnap"';
+        const { status, headers, body } = denialParts(d);
         res.writeHead(status, headers);
-        res.end(JSON.stringify({ error: body }));
+        res.end(body);
       },
       (e) => next(e),
     );
