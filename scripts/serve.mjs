@@ -22,12 +22,21 @@ const gates = new Map();
 async function edgeGuard(preset) {
   if (!gates.has(preset)) {
     const p = await policy(preset);
-    const { stdout } = await run(cli, ["--json", "catalog", join(root, "presets", `${preset}.json`)]);
     const jwks = JSON.parse(await readFile(join(keyDir, "jwks.json"), "utf8"));
-    const verifier = new edgePkg.Verifier(JSON.parse(stdout), jwks, { tenant: p.tenant });
+    const verifier = new edgePkg.Verifier(await catalogDoc(preset), jwks, { tenant: p.tenant });
     gates.set(preset, edgePkg.nodeGuard(new edgePkg.Gate(verifier, await routes(preset))));
   }
   return gates.get(preset);
+}
+// What `permsnap catalog` prints for a preset, compiled once per preset.
+const catalogs = new Map();
+function catalogDoc(preset) {
+  if (!catalogs.has(preset)) {
+    const doc = run(cli, ["--json", "catalog", join(root, "presets", `${preset}.json`)]).then(({ stdout }) => JSON.parse(stdout));
+    doc.catch(() => catalogs.delete(preset));
+    catalogs.set(preset, doc);
+  }
+  return catalogs.get(preset);
 }
 async function routes(preset) {
   return JSON.parse(await readFile(join(root, "routes", `${preset}.json`), "utf8"));
@@ -56,8 +65,7 @@ async function api(url, res) {
       // The public part only (the staff list never leaves the backend): the
       // compiled catalog the verifier loads, and the definition for labels.
       const p = await policy(preset);
-      const { stdout } = await run(cli, ["--json", "catalog", join(root, "presets", `${preset}.json`)]);
-      const doc = JSON.parse(stdout);
+      const doc = await catalogDoc(preset);
       return json(res, 200, { tenant: p.tenant, fingerprint: doc.fingerprint, binary: doc.binary, catalog: doc.catalog });
     }
     case "/api/staff": {
