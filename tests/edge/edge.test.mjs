@@ -12,7 +12,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from "no
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { makeConfig } from "../../examples/edge/workerd/make-config.mjs";
+import { makeConfig, permsnapModules } from "../../examples/edge/workerd/make-config.mjs";
 import { parity } from "./parity.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -278,11 +278,7 @@ const w :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed ${path("tests/edge/parity-worker.js")}),
     (name = "parity.js", esModule = embed ${path("tests/edge/parity.js")}),
-    (name = "permsnap/edge/workerd.js", esModule = embed ${path("pkg/edge/workerd.js")}),
-    (name = "permsnap/edge/index.js", esModule = embed ${path("pkg/edge/index.js")}),
-    (name = "permsnap/edge/edge.js", esModule = embed ${path("pkg/edge/edge.js")}),
-    (name = "permsnap/edge/permsnap_wasm.js", esModule = embed ${path("pkg/edge/permsnap_wasm.js")}),
-    (name = "permsnap/edge/permsnap_wasm_bg.wasm", wasm = embed ${path("pkg/edge/permsnap_wasm_bg.wasm")}),
+${permsnapModules(relative(tmp, join(root, "pkg")))}
   ],
   bindings = [(name = "VECTORS", json = embed ${path("vectors/vectors.json")})],
   compatibilityDate = "2025-09-01",

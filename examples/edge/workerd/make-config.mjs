@@ -7,6 +7,16 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
+/** The modules of permsnap/edge, as workerd config lines, embedded from
+ *  `pkg` (a path relative to the config file). */
+export function permsnapModules(pkg) {
+  const js = ["workerd.js", "index.js", "edge.js", "permsnap_wasm.js"];
+  return [
+    ...js.map((f) => `    (name = "permsnap/edge/${f}", esModule = embed "${pkg}/edge/${f}"),`),
+    `    (name = "permsnap/edge/permsnap_wasm_bg.wasm", wasm = embed "${pkg}/edge/permsnap_wasm_bg.wasm"),`,
+  ].join("\n");
+}
+
 export function makeConfig(out, values) {
   const here = dirname(fileURLToPath(import.meta.url));
   const rel = (p) => relative(dirname(resolve(out)), resolve(p)) || ".";
@@ -18,6 +28,7 @@ export function makeConfig(out, values) {
   };
   for (const k of ["CATALOG", "ROUTES"]) all[k] = rel(all[k]);
   let text = readFileSync(resolve(here, "config.capnp.in"), "utf8");
+  text = text.replace("@PERMSNAP_MODULES@\n", `${permsnapModules(all.PKG)}\n`);
   text = text.replace(/@([A-Z_]+)@/g, (_, k) => {
     if (!(k in all)) throw new Error(`no value for ${k}`);
     return String(all[k]).replace(/["\\]/g, "");
