@@ -6,16 +6,20 @@ use crate::format::{base64url, SIGNATURE_LEN, SIGNING_DOMAIN};
 use ed25519_dalek::{Signature, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
-/// One JSON Web Key of type OKP / Ed25519 (RFC 8037), public part only.
+/// One JSON Web Key. Only OKP / Ed25519 signing keys (RFC 8037) are used;
+/// members other than these are ignored, as RFC 7517 asks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Jwk {
     /// Key type; must be `OKP`.
     pub kty: String,
     /// Curve; must be `Ed25519`.
+    #[serde(default)]
     pub crv: String,
     /// The public key, base64url.
+    #[serde(default)]
     pub x: String,
     /// Key id, as the snapshot header names it.
+    #[serde(default)]
     pub kid: String,
     /// Algorithm, if given, must be `EdDSA`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -35,10 +39,48 @@ pub struct Jwks {
     pub keys: Vec<Jwk>,
 }
 
-/// Public keys by key id.
+/// Public keys by key id, sorted by key id.
 #[derive(Debug, Clone, Default)]
 pub struct Keyring {
     keys: Vec<(String, VerifyingKey)>,
+    ignored: Vec<IgnoredKey>,
+}
+
+/// A key of a JWKS that is not an Ed25519 signing key, left out of the
+/// keyring (RFC 7517 §5: keys of a type one does not understand are
+/// ignored), with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IgnoredKey {
+    /// Its `kid` (or `keys[i]` when it has none).
+    pub kid: String,
+    /// Why it was left out.
+    pub reason: String,
+}
+
+fn invalid(detail: String) -> Error {
+    Error::InvalidKey { detail }
+}
+
+/// A checked Ed25519 public key: 32 bytes, a valid point, not of small order.
+fn verifying_key(kid: &str, public_key: &[u8]) -> Result<VerifyingKey> {
+    if kid.is_empty() || kid.len() > crate::format::MAX_KID_LEN {
+        return Err(invalid(format!(
+            "a key id must be 1 to {} bytes",
+            crate::format::MAX_KID_LEN
+        )));
+    }
+    let bytes: [u8; 32] = public_key.try_into().map_err(|_| {
+        invalid(format!(
+            "key `{kid}`: an Ed25519 public key is 32 bytes, got {}",
+            public_key.len()
+        ))
+    })?;
+    let key = VerifyingKey::from_bytes(&bytes)
+        .map_err(|_| invalid(format!("key `{kid}` is not a valid Ed25519 point")))?;
+    if key.is_weak() {
+        return Err(invalid(format!("key `{kid}` is a weak (small-order) key")));
+    }
+    Ok(key)
 }
 
 impl Keyring {
@@ -48,40 +90,29 @@ impl Keyring {
     }
 
     /// Adds a raw 32-byte public key under `kid`. Refuses malformed and weak
-    /// (small-order) keys.
+    /// (small-order) keys and a key id already present.
     pub fn insert(&mut self, kid: &str, public_key: &[u8]) -> Result<()> {
-        if kid.is_empty() || kid.len() > crate::format::MAX_KID_LEN {
-            return Err(Error::InvalidKey {
-                detail: format!("a key id must be 1 to {} bytes", crate::format::MAX_KID_LEN),
-            });
+        let key = verifying_key(kid, public_key)?;
+        match self.keys.binary_search_by(|(k, _)| k.as_str().cmp(kid)) {
+            Ok(_) => Err(invalid(format!("key id `{kid}` appears twice"))),
+            Err(at) => {
+                self.keys.insert(at, (kid.to_owned(), key));
+                Ok(())
+            }
         }
-        let bytes: [u8; 32] = public_key.try_into().map_err(|_| Error::InvalidKey {
-            detail: format!(
-                "key `{kid}`: an Ed25519 public key is 32 bytes, got {}",
-                public_key.len()
-            ),
-        })?;
-        let key = VerifyingKey::from_bytes(&bytes).map_err(|_| Error::InvalidKey {
-            detail: format!("key `{kid}` is not a valid Ed25519 point"),
-        })?;
-        if key.is_weak() {
-            return Err(Error::InvalidKey {
-                detail: format!("key `{kid}` is a weak (small-order) key"),
-            });
-        }
-        if self.keys.iter().any(|(k, _)| k == kid) {
-            return Err(Error::InvalidKey {
-                detail: format!("key id `{kid}` appears twice"),
-            });
-        }
-        self.keys.push((kid.to_owned(), key));
-        Ok(())
     }
 
-    /// Builds a keyring from a JWKS. Every key must be OKP/Ed25519 with a
-    /// `kid`; a key carrying a private part (`d`) is refused.
+    /// Builds a keyring from a JWKS, in time proportional to its size.
+    ///
+    /// Ed25519 signing keys (`kty: OKP`, `crv: Ed25519`, `use` absent or
+    /// `sig`, `alg` absent, `EdDSA` or `Ed25519`) are taken; other keys (an
+    /// app's RSA keys, X25519 or encryption keys) are ignored and listed in
+    /// [`Keyring::ignored`]. The whole set is refused when any key carries a
+    /// private part (`d`), an Ed25519 key is malformed or weak, a key id is
+    /// missing on an Ed25519 key, or a key id appears twice.
     pub fn from_jwks(jwks: &Jwks) -> Result<Keyring> {
         let mut ring = Keyring::new();
+        let mut all_kids: Vec<&str> = Vec::with_capacity(jwks.keys.len());
         for (i, jwk) in jwks.keys.iter().enumerate() {
             let name = if jwk.kid.is_empty() {
                 format!("keys[{i}]")
@@ -89,36 +120,56 @@ impl Keyring {
                 format!("`{}`", jwk.kid)
             };
             if jwk.d.is_some() {
-                return Err(Error::InvalidKey {
-                    detail: format!(
-                        "key {name} contains a private part (`d`): publish only public keys"
-                    ),
-                });
+                return Err(invalid(format!(
+                    "key {name} contains a private part (`d`): publish only public keys"
+                )));
             }
-            if jwk.kty != "OKP" || jwk.crv != "Ed25519" {
-                return Err(Error::InvalidKey {
-                    detail: format!(
-                        "key {name} is `{}`/`{}`, expected `OKP`/`Ed25519`",
-                        jwk.kty, jwk.crv
-                    ),
-                });
+            let skip = if jwk.kty != "OKP" {
+                Some(format!("key type `{}` is not OKP", jwk.kty))
+            } else if jwk.crv != "Ed25519" {
+                Some(format!("curve `{}` is not Ed25519", jwk.crv))
+            } else if jwk.use_.as_deref().is_some_and(|u| u != "sig") {
+                Some("its `use` is not `sig`".to_owned())
+            } else if jwk
+                .alg
+                .as_deref()
+                .is_some_and(|a| a != "EdDSA" && a != "Ed25519")
+            {
+                Some("its `alg` is not `EdDSA`".to_owned())
+            } else {
+                None
+            };
+            if !jwk.kid.is_empty() {
+                all_kids.push(&jwk.kid);
             }
-            if jwk.alg.as_deref().is_some_and(|a| a != "EdDSA") {
-                return Err(Error::InvalidKey {
-                    detail: format!("key {name} has `alg` other than `EdDSA`"),
+            if let Some(reason) = skip {
+                ring.ignored.push(IgnoredKey {
+                    kid: name.trim_matches('`').to_owned(),
+                    reason,
                 });
+                continue;
             }
-            if jwk.use_.as_deref().is_some_and(|u| u != "sig") {
-                return Err(Error::InvalidKey {
-                    detail: format!("key {name} has `use` other than `sig`"),
-                });
+            if jwk.kid.is_empty() {
+                return Err(invalid(format!("Ed25519 key {name} has no `kid`")));
             }
-            let x = base64url::decode(&jwk.x).map_err(|e| Error::InvalidKey {
-                detail: format!("key {name}: `x` is not base64url ({e})"),
-            })?;
-            ring.insert(&jwk.kid, &x)?;
+            let x = base64url::decode(&jwk.x)
+                .map_err(|e| invalid(format!("key {name}: `x` is not base64url ({e})")))?;
+            ring.keys
+                .push((jwk.kid.clone(), verifying_key(&jwk.kid, &x)?));
         }
+        all_kids.sort_unstable();
+        if let Some(w) = all_kids.windows(2).find(|w| w.first() == w.get(1)) {
+            let kid = w.first().copied().unwrap_or_default();
+            return Err(invalid(format!("key id `{kid}` appears twice")));
+        }
+        ring.keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Ok(ring)
+    }
+
+    /// Keys of the JWKS that were left out because they are not Ed25519
+    /// signing keys.
+    pub fn ignored(&self) -> &[IgnoredKey] {
+        &self.ignored
     }
 
     /// Parses a JWKS document (or a single JWK) from JSON.
@@ -169,8 +220,9 @@ impl Keyring {
     ) -> Result<()> {
         let key = self
             .keys
-            .iter()
-            .find(|(k, _)| k == kid)
+            .binary_search_by(|(k, _)| k.as_str().cmp(kid))
+            .ok()
+            .and_then(|at| self.keys.get(at))
             .map(|(_, key)| key)
             .ok_or_else(|| Error::UnknownKey { kid: kid.into() })?;
         let sig = Signature::from_bytes(signature);

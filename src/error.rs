@@ -12,6 +12,8 @@ use std::string::String;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
+    /// There is no snapshot at all (signed out, cookie missing).
+    NoSnapshot,
     /// The text form is not valid base64url.
     BadEncoding {
         /// What was wrong with the text.
@@ -149,6 +151,7 @@ impl Error {
     /// The stable machine code of this error, e.g. `"expired"`.
     pub fn code(&self) -> &'static str {
         match self {
+            Error::NoSnapshot => "no_snapshot",
             Error::BadEncoding { .. } => "bad_encoding",
             Error::Truncated { .. } => "truncated",
             Error::TooLarge { .. } => "too_large",
@@ -179,7 +182,8 @@ impl Error {
     pub fn is_refusal(&self) -> bool {
         matches!(
             self,
-            Error::BadEncoding { .. }
+            Error::NoSnapshot
+                | Error::BadEncoding { .. }
                 | Error::Truncated { .. }
                 | Error::TooLarge { .. }
                 | Error::BadMagic { .. }
@@ -199,6 +203,10 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Error::NoSnapshot => write!(
+                f,
+                "no snapshot: sign in, or send `Authorization: Permsnap <snapshot>` or the snapshot cookie"
+            ),
             Error::BadEncoding { detail } => {
                 write!(f, "the snapshot text is not valid base64url: {detail}")
             }

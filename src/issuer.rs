@@ -13,6 +13,13 @@ use std::collections::HashSet;
 /// Default snapshot lifetime: 15 minutes.
 pub const DEFAULT_LIFETIME: u32 = 15 * 60;
 
+/// Longest snapshot lifetime the issuer signs: one day. Snapshots are meant
+/// to be short-lived (refreshed, revocable); a year-long one is a mistake.
+pub const MAX_LIFETIME: u32 = 24 * 60 * 60;
+
+/// Latest start of validity after the issue time: one day.
+pub const MAX_NOT_BEFORE_OFFSET: u32 = 24 * 60 * 60;
+
 /// Field names that smell of secrets: a policy never carries them.
 const SECRET_WORDS: &[&str] = &["pin", "password", "secret", "hash", "nip", "otp"];
 
@@ -57,6 +64,26 @@ pub struct IssueOptions {
 }
 
 impl IssueOptions {
+    /// Refuses a lifetime of 0 or above [`MAX_LIFETIME`], or a start of
+    /// validity further than [`MAX_NOT_BEFORE_OFFSET`].
+    pub fn check(&self) -> Result<()> {
+        if self.lifetime == 0 || self.lifetime > MAX_LIFETIME {
+            return Err(Error::InvalidArgument {
+                detail: format!(
+                    "a snapshot lifetime is 1 to {MAX_LIFETIME} seconds (one day), got {}",
+                    self.lifetime
+                ),
+            });
+        }
+        if self.not_before_offset > MAX_NOT_BEFORE_OFFSET || self.not_before_offset >= self.lifetime
+        {
+            return Err(Error::InvalidArgument {
+                detail: "the start of validity must fall within the lifetime and one day".into(),
+            });
+        }
+        Ok(())
+    }
+
     /// Defaults at time `now`: 15 minutes, epoch 0, random id.
     pub fn at(now: u64) -> IssueOptions {
         IssueOptions {
@@ -332,6 +359,7 @@ impl Policy {
 
     /// Issues and signs a snapshot for `staff_id`.
     pub fn issue(&self, staff_id: &str, key: &IssuerKey, opts: &IssueOptions) -> Result<Snapshot> {
+        opts.check()?;
         let mut claims = self.claims_for(staff_id, opts)?;
         claims.id = match opts.id {
             Some(id) => id,

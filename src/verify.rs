@@ -12,19 +12,53 @@ use std::sync::Arc;
 /// Default clock leeway, seconds.
 pub const DEFAULT_LEEWAY: u64 = 30;
 
+/// How a verifier checks the account (tenant) a snapshot belongs to. There
+/// is no default: leaving it out must not accept another account's
+/// snapshots signed by the same issuer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TenantCheck {
+    /// Only snapshots (and revocation notices) of this account.
+    Fixed(String),
+    /// One verifier serves many accounts: each request names its account
+    /// ([`Verifier::verify_for`]); [`Verifier::verify`] refuses.
+    PerRequest,
+    /// Explicit opt-out: any account the trusted keys signed for (tools,
+    /// tests, an issuer checking its own output).
+    Any,
+}
+
 /// What a verifier checks beyond the signature.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Refuse snapshots for any other tenant.
-    pub expected_tenant: Option<String>,
+    /// Which account's snapshots are accepted.
+    pub tenant: TenantCheck,
     /// Clock skew tolerated on `not_before` and `expires_at`, seconds.
     pub leeway: u64,
 }
 
-impl Default for Options {
-    fn default() -> Self {
+/// The largest clock leeway a verifier accepts, seconds (one day).
+pub const MAX_LEEWAY: u64 = 86_400;
+
+impl Options {
+    /// Accept only snapshots of `tenant`.
+    pub fn for_tenant(tenant: &str) -> Options {
+        Options::with(TenantCheck::Fixed(tenant.to_owned()))
+    }
+
+    /// The account is named per request ([`Verifier::verify_for`]).
+    pub fn per_request() -> Options {
+        Options::with(TenantCheck::PerRequest)
+    }
+
+    /// Any account (an explicit opt-out of the tenant check).
+    pub fn any_tenant() -> Options {
+        Options::with(TenantCheck::Any)
+    }
+
+    /// `tenant` with the default leeway.
+    pub fn with(tenant: TenantCheck) -> Options {
         Options {
-            expected_tenant: None,
+            tenant,
             leeway: DEFAULT_LEEWAY,
         }
     }
@@ -147,7 +181,9 @@ pub const CACHE_ENTRIES: usize = 256;
 
 impl Verifier {
     /// A verifier for `catalog` trusting the keys of `keyring`.
-    pub fn new(catalog: Catalog, keyring: Keyring, options: Options) -> Verifier {
+    /// A leeway above [`MAX_LEEWAY`] is lowered to it.
+    pub fn new(catalog: Catalog, keyring: Keyring, mut options: Options) -> Verifier {
+        options.leeway = options.leeway.min(MAX_LEEWAY);
         Verifier {
             catalog: Arc::new(catalog),
             keyring,
@@ -155,6 +191,11 @@ impl Verifier {
             revocations: Revocations::default(),
             cache: Vec::new(),
         }
+    }
+
+    /// The trusted keys.
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
     }
 
     /// The catalog.
@@ -196,7 +237,7 @@ impl Verifier {
             parts.signature,
         )?;
         let notice = format::decode_notice(parts.payload)?;
-        if let Some(expected) = &self.options.expected_tenant {
+        if let TenantCheck::Fixed(expected) = &self.options.tenant {
             if &notice.tenant != expected {
                 return Err(Error::WrongTenant {
                     expected: expected.clone(),
@@ -230,7 +271,7 @@ impl Verifier {
     /// Verifies a binary snapshot.
     pub fn verify_binary(&self, bytes: &[u8], now: u64) -> Result<Permissions> {
         let claims = self.verify_signed(bytes)?;
-        self.check_claims(&claims, now)?;
+        self.check_claims(&claims, now, None)?;
         Ok(Permissions::new(
             Arc::clone(&self.catalog),
             Arc::new(claims),
@@ -244,10 +285,24 @@ impl Verifier {
     /// and decoding, never the time, tenant and revocation checks. Changing
     /// the keyring empties the cache.
     pub fn verify_cached(&mut self, input: &[u8], now: u64) -> Result<Permissions> {
+        self.cached(input, now, None)
+    }
+
+    /// [`Verifier::verify_cached`] for a request of account `tenant`: the
+    /// snapshot must belong to it (and to the verifier's own account, when
+    /// it has one). The way to verify with [`TenantCheck::PerRequest`].
+    pub fn verify_for(&mut self, input: &[u8], tenant: &str, now: u64) -> Result<Permissions> {
+        self.cached(input, now, Some(tenant))
+    }
+
+    fn cached(&mut self, input: &[u8], now: u64, tenant: Option<&str>) -> Result<Permissions> {
+        if input.is_empty() {
+            return Err(Error::NoSnapshot);
+        }
         let slot = cache_slot(input);
         if let Some(Some(entry)) = self.cache.get(slot) {
             if entry.input == input {
-                self.check_claims(&entry.claims, now)?;
+                self.check_claims(&entry.claims, now, tenant)?;
                 return Ok(Permissions::from_shared(
                     Arc::clone(&self.catalog),
                     Arc::clone(&entry.claims),
@@ -257,7 +312,7 @@ impl Verifier {
         }
         let bytes = format::to_binary(input)?;
         let claims = self.verify_signed(&bytes)?;
-        self.check_claims(&claims, now)?;
+        self.check_claims(&claims, now, tenant)?;
         let permissions = Permissions::new(Arc::clone(&self.catalog), Arc::new(claims));
         if self.cache.is_empty() {
             self.cache.resize(CACHE_ENTRIES, None);
@@ -290,13 +345,27 @@ impl Verifier {
         Ok(claims)
     }
 
-    fn check_claims(&self, claims: &Claims, now: u64) -> Result<()> {
-        if let Some(expected) = &self.options.expected_tenant {
-            if &claims.tenant != expected {
-                return Err(Error::WrongTenant {
-                    expected: expected.clone(),
-                    found: claims.tenant.clone(),
-                });
+    /// Account, time and revocation: what is checked on every load, also
+    /// for a cached snapshot. `tenant` is the request's account, if named.
+    fn check_claims(&self, claims: &Claims, now: u64, tenant: Option<&str>) -> Result<()> {
+        let wrong = |expected: &str| Error::WrongTenant {
+            expected: expected.to_owned(),
+            found: claims.tenant.clone(),
+        };
+        match (&self.options.tenant, tenant) {
+            (TenantCheck::Fixed(expected), _) if &claims.tenant != expected => {
+                return Err(wrong(expected))
+            }
+            (TenantCheck::PerRequest, None) => {
+                return Err(Error::InvalidArgument {
+                    detail: "this verifier checks the account per request: name it (verify_for / loadFor / a Gate's tenantOf)".into(),
+                })
+            }
+            _ => {}
+        }
+        if let Some(expected) = tenant {
+            if claims.tenant != expected {
+                return Err(wrong(expected));
             }
         }
         if now > claims.expires_at.saturating_add(self.options.leeway) {

@@ -9,6 +9,7 @@ use crate::crypto::Jwk;
 use crate::decision::Record;
 use crate::error::Error;
 use crate::model::def::Scope;
+use crate::verify::TenantCheck;
 use crate::{Catalog, Jwks, Keyring, Options, Permissions, Revocations, Verifier};
 use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -74,6 +75,30 @@ fn object(pairs: &[(&str, JsValue)]) -> JsValue {
     out.into()
 }
 
+/// Checks that `value` is a plain object whose keys are all in `known`
+/// (keys holding `undefined` count as absent): a misspelt option is an
+/// error, never silently ignored.
+fn strict_object(value: &JsValue, known: &[&str], what: &str) -> Result<(), JsValue> {
+    if !value.is_object() || Array::is_array(value) {
+        return Err(arg_error(format!("{what} are an object")));
+    }
+    let object: &js_sys::Object = value.unchecked_ref();
+    for key in js_sys::Object::keys(object).iter() {
+        let name = key.as_string().unwrap_or_default();
+        if known.contains(&name.as_str()) {
+            continue;
+        }
+        if Reflect::get(value, &key).is_ok_and(|v| v.is_undefined()) {
+            continue;
+        }
+        return Err(arg_error(format!(
+            "unknown key `{name}` in {what} (known: {})",
+            known.join(", ")
+        )));
+    }
+    Ok(())
+}
+
 /// `object[key]` when it is a string; `None` when absent or `undefined`.
 fn get_string(object: &JsValue, key: &str) -> Result<Option<String>, JsValue> {
     let v = Reflect::get(object, &key.into()).unwrap_or(JsValue::UNDEFINED);
@@ -97,8 +122,13 @@ fn keyring_from(jwks: JsValue) -> Result<Keyring, JsValue> {
         return Err(invalid("a JWKS is an object `{ keys: [...] }`"));
     }
     let keys = Reflect::get(&jwks, &"keys".into()).unwrap_or(JsValue::UNDEFINED);
-    let list: Vec<JsValue> = if keys.is_undefined() {
+    let single = Reflect::get(&jwks, &"kty".into()).is_ok_and(|k| !k.is_undefined());
+    let list: Vec<JsValue> = if keys.is_undefined() && single {
         vec![jwks]
+    } else if keys.is_undefined() {
+        return Err(invalid(
+            "a JWKS is an object `{ keys: [...] }` (or one JWK with `kty`)",
+        ));
     } else if Array::is_array(&keys) {
         Array::from(&keys).iter().collect()
     } else {
@@ -147,6 +177,52 @@ fn catalog_from(catalog: &JsValue) -> Result<Catalog, JsValue> {
     Ok(Catalog::from_text(&text, "catalog")?)
 }
 
+/// Verifier options: `{ tenant | tenantPerRequest | anyTenant, leeway? }`,
+/// exactly one tenant choice, nothing else.
+fn options_from(options: &JsValue) -> Result<Options, JsValue> {
+    const KNOWN: [&str; 4] = ["tenant", "tenantPerRequest", "anyTenant", "leeway"];
+    const CHOOSE: &str = "a Verifier names its account: { tenant: \"acme\" }, \
+         { tenantPerRequest: true } (one edge, many accounts: the Gate's tenantOf names it), \
+         or { anyTenant: true } (explicit opt-out)";
+    if options.is_undefined() || options.is_null() {
+        return Err(arg_error(CHOOSE));
+    }
+    strict_object(options, &KNOWN, "Verifier options")?;
+    let flag = |key: &str| -> Result<bool, JsValue> {
+        let v = Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED);
+        if v.is_undefined() {
+            return Ok(false);
+        }
+        match v.as_bool() {
+            Some(true) => Ok(true),
+            _ => Err(arg_error(format!("`{key}` is `true` when given"))),
+        }
+    };
+    let tenant = get_string(options, "tenant")?;
+    let tenant = match (tenant, flag("tenantPerRequest")?, flag("anyTenant")?) {
+        (Some(t), false, false) if !t.is_empty() => TenantCheck::Fixed(t),
+        (Some(_), false, false) => return Err(arg_error("`tenant` is an account id, not empty")),
+        (None, true, false) => TenantCheck::PerRequest,
+        (None, false, true) => TenantCheck::Any,
+        (None, false, false) => return Err(arg_error(CHOOSE)),
+        _ => {
+            return Err(arg_error(
+                "`tenant`, `tenantPerRequest` and `anyTenant` exclude each other",
+            ))
+        }
+    };
+    let mut out = Options::with(tenant);
+    let leeway = Reflect::get(options, &"leeway".into()).unwrap_or(JsValue::UNDEFINED);
+    if !leeway.is_undefined() {
+        out.leeway = leeway
+            .as_f64()
+            .filter(|l| l.is_finite() && *l >= 0.0 && *l <= crate::verify::MAX_LEEWAY as f64)
+            .ok_or_else(|| arg_error("`leeway` is a number of seconds from 0 to 86400"))?
+            as u64;
+    }
+    Ok(out)
+}
+
 /// Verifies snapshots against a catalog and a JWKS.
 #[wasm_bindgen(js_name = Verifier)]
 pub struct WasmVerifier {
@@ -161,20 +237,7 @@ impl WasmVerifier {
     #[wasm_bindgen(constructor)]
     pub fn new(catalog: JsValue, jwks: JsValue, options: JsValue) -> Result<WasmVerifier, JsValue> {
         let catalog = catalog_from(&catalog)?;
-        let mut options_out = Options::default();
-        if options.is_object() {
-            options_out.expected_tenant = get_string(&options, "tenant")?;
-            let leeway = Reflect::get(&options, &"leeway".into()).unwrap_or(JsValue::UNDEFINED);
-            if !leeway.is_undefined() {
-                options_out.leeway = leeway
-                    .as_f64()
-                    .filter(|l| l.is_finite() && *l >= 0.0 && *l <= 86_400.0)
-                    .ok_or_else(|| arg_error("`leeway` is a number of seconds from 0 to 86400"))?
-                    as u64;
-            }
-        } else if !options.is_undefined() && !options.is_null() {
-            return Err(arg_error("options are an object `{ tenant?, leeway? }`"));
-        }
+        let options_out = options_from(&options)?;
         Ok(WasmVerifier {
             inner: Verifier::new(catalog, keyring_from(jwks)?, options_out),
         })
@@ -190,6 +253,39 @@ impl WasmVerifier {
         let now = now_or(now);
         let inner = self.inner.verify_cached(&bytes_arg(&snapshot)?, now)?;
         Ok(WasmPermissions { inner })
+    }
+
+    /// `load` for a request of account `tenant`: the snapshot must be of it.
+    #[wasm_bindgen(js_name = loadFor)]
+    pub fn load_for(
+        &mut self,
+        snapshot: JsValue,
+        tenant: &str,
+        now: Option<f64>,
+    ) -> Result<WasmPermissions, JsValue> {
+        let now = now_or(now);
+        let inner = self.inner.verify_for(&bytes_arg(&snapshot)?, tenant, now)?;
+        Ok(WasmPermissions { inner })
+    }
+
+    /// What the key set held: `{ keys, ignored: [{ kid, reason }] }`.
+    #[wasm_bindgen(js_name = keyReport)]
+    pub fn key_report(&self) -> JsValue {
+        let keyring = self.inner.keyring();
+        let ignored: Array = keyring
+            .ignored()
+            .iter()
+            .map(|k| {
+                object(&[
+                    ("kid", k.kid.as_str().into()),
+                    ("reason", k.reason.as_str().into()),
+                ])
+            })
+            .collect();
+        object(&[
+            ("keys", JsValue::from(keyring.len() as u32)),
+            ("ignored", ignored.into()),
+        ])
     }
 
     /// Permissions that deny everything (what a refusal means).
@@ -210,9 +306,7 @@ impl WasmVerifier {
     /// Replaces the revocation list: `{ minEpoch: { tenant: n }, ids: [hex] }`.
     #[wasm_bindgen(js_name = setRevocations)]
     pub fn set_revocations(&mut self, revocations: JsValue) -> Result<(), JsValue> {
-        if !revocations.is_object() {
-            return Err(arg_error("revocations are an object `{ minEpoch?, ids? }`"));
-        }
+        strict_object(&revocations, &["minEpoch", "ids"], "revocations")?;
         let mut out = Revocations::default();
         let min = Reflect::get(&revocations, &"minEpoch".into()).unwrap_or(JsValue::UNDEFINED);
         if min.is_object() {
@@ -277,6 +371,18 @@ impl WasmVerifier {
             .iter()
             .map(|k| k.name.clone())
             .collect()
+    }
+
+    /// The fields of record kind `kind` the catalog declares (those a
+    /// snapshot can hide), or throws `unknown_kind`.
+    #[wasm_bindgen(js_name = fieldNames)]
+    pub fn field_names(&self, kind: &str) -> Result<Vec<String>, JsValue> {
+        let catalog = self.inner.catalog();
+        let k = catalog.kind(kind)?;
+        Ok(catalog
+            .kind_def(k)
+            .map(|d| d.fields.iter().map(|f| f.name.clone()).collect())
+            .unwrap_or_default())
     }
 
     /// Permission names in catalog order (bit order of `allowedBits`).
@@ -518,64 +624,10 @@ impl WasmPermissions {
 /// The route guard's bindings (edge build only: `--features edge`).
 #[cfg(feature = "guard")]
 mod gate {
-    use super::{arg_error, get_string, now_or, object, WasmVerifier};
-    use crate::guard::{Gate, RouteDef};
-    use js_sys::{Array, Reflect};
+    use super::{get_string, now_or, object, strict_object, WasmVerifier};
+    use crate::guard::{Gate, Request, RoutesDef};
+    use js_sys::Reflect;
     use wasm_bindgen::prelude::*;
-
-    /// `object[key]` as a list of strings (absent: empty).
-    fn get_strings(object: &JsValue, key: &str) -> Result<Vec<String>, JsValue> {
-        let v = Reflect::get(object, &key.into()).unwrap_or(JsValue::UNDEFINED);
-        if v.is_undefined() || v.is_null() {
-            return Ok(Vec::new());
-        }
-        if !Array::is_array(&v) {
-            return Err(arg_error(format!("`{key}` must be an array of strings")));
-        }
-        Array::from(&v)
-            .iter()
-            .map(|s| {
-                s.as_string()
-                    .ok_or_else(|| arg_error(format!("`{key}` must be an array of strings")))
-            })
-            .collect()
-    }
-
-    /// A route table: `[{ methods?, path, requires?, any?, app?, public? }]` or
-    /// `{ routes: [...] }`.
-    fn routes_from(routes: &JsValue) -> Result<Vec<RouteDef>, JsValue> {
-        let inner = Reflect::get(routes, &"routes".into()).unwrap_or(JsValue::UNDEFINED);
-        let list = if Array::is_array(&inner) {
-            inner
-        } else {
-            routes.clone()
-        };
-        if !Array::is_array(&list) {
-            return Err(arg_error(
-                "routes are an array of `{ methods?, path, requires?, any?, app?, public? }`",
-            ));
-        }
-        Array::from(&list)
-            .iter()
-            .map(|r| {
-                if !r.is_object() {
-                    return Err(arg_error("each route is an object"));
-                }
-                Ok(RouteDef {
-                    methods: get_strings(&r, "methods")?,
-                    path: get_string(&r, "path")?
-                        .ok_or_else(|| arg_error("a route has no `path`"))?,
-                    requires: get_strings(&r, "requires")?,
-                    any: get_strings(&r, "any")?,
-                    app: get_string(&r, "app")?,
-                    public: Reflect::get(&r, &"public".into())
-                        .ok()
-                        .and_then(|v| v.as_bool())
-                        .unwrap_or(false),
-                })
-            })
-            .collect()
-    }
 
     /// The route guard of edge functions.
     #[wasm_bindgen(js_name = Gate)]
@@ -585,16 +637,20 @@ mod gate {
 
     #[wasm_bindgen(js_class = Gate)]
     impl WasmGate {
-        /// `new Gate(verifier, routes, { cookie? })`: routes are checked against
-        /// the verifier's catalog.
+        /// `new Gate(verifier, routesJson, { cookie? })`: the route table as
+        /// JSON text (`JSON.stringify` of what the app gave), read by the
+        /// same strict reader as the CLI (unknown keys are errors), checked
+        /// against the verifier's catalog.
         #[wasm_bindgen(constructor)]
         pub fn new(
             verifier: &WasmVerifier,
-            routes: JsValue,
+            routes_json: &str,
             options: JsValue,
         ) -> Result<WasmGate, JsValue> {
-            let mut inner = Gate::new(verifier.inner.catalog(), &routes_from(&routes)?)?;
-            if options.is_object() {
+            let def = RoutesDef::from_json(routes_json)?;
+            let mut inner = Gate::new(verifier.inner.catalog(), &def.routes)?;
+            if !options.is_undefined() {
+                strict_object(&options, &["cookie"], "Gate options")?;
                 if let Some(name) = get_string(&options, "cookie")? {
                     inner.set_cookie_name(&name)?;
                 }
@@ -602,25 +658,36 @@ mod gate {
             Ok(WasmGate { inner })
         }
 
-        /// Decides one request: `{ status, code, message, route?, permission?,
-        /// reason?, subject?, tenant? }`.
+        /// Advice about the table (routes under more general routes that
+        /// demand something else).
+        pub fn warnings(&self) -> Vec<String> {
+            self.inner.warnings().to_vec()
+        }
+
+        /// Decides one request: `{ status, code, message, route?,
+        /// permission?, reason?, subject?, tenant? }`. `target` is the path
+        /// and query as received.
+        #[allow(clippy::too_many_arguments)]
         pub fn check(
             &self,
             verifier: &mut WasmVerifier,
             method: &str,
-            path: &str,
+            target: &str,
             authorization: Option<String>,
             cookie: Option<String>,
+            method_override: Option<String>,
+            tenant: Option<String>,
             now: Option<f64>,
         ) -> JsValue {
-            let d = self.inner.check(
-                &mut verifier.inner,
+            let request = Request {
                 method,
-                path,
-                authorization.as_deref(),
-                cookie.as_deref(),
-                now_or(now),
-            );
+                target,
+                authorization: authorization.as_deref(),
+                cookie: cookie.as_deref(),
+                method_override: method_override.as_deref(),
+                tenant: tenant.as_deref(),
+            };
+            let d = self.inner.check(&mut verifier.inner, &request, now_or(now));
             let out = object(&[
                 ("status", d.status.into()),
                 ("code", d.code.into()),

@@ -66,6 +66,9 @@ fn keygen_issue_inspect_verify_check() {
 
     let verify = |s: &str, extra: &[&str]| {
         let mut args = vec!["verify", s, "--jwks", jwks_path, "--catalog", &sitee];
+        if !extra.contains(&"--tenant") && !extra.contains(&"--any-tenant") {
+            args.extend_from_slice(&["--tenant", "spa-lumi"]);
+        }
         args.extend_from_slice(extra);
         permsnap(&args)
     };
@@ -88,12 +91,20 @@ fn keygen_issue_inspect_verify_check() {
     assert!(text(&o).contains("error[bad_signature]"), "{}", text(&o));
     let o = verify(&snap, &["--tenant", "other"]);
     assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o).contains("error[wrong_tenant]"), "{}", text(&o));
+    // Fail closed: no account named is an error, not "any account".
+    let o = permsnap(&["verify", &snap, "--jwks", jwks_path, "--catalog", &sitee]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("--any-tenant"), "{}", text(&o));
+    assert!(verify(&snap, &["--any-tenant"]).status.success());
     let o = permsnap(&[
         "--json",
         "verify",
         &snap,
         "--jwks",
         jwks_path,
+        "--tenant",
+        "spa-lumi",
         "--catalog",
         &sitee,
         "--now",
@@ -109,6 +120,7 @@ fn keygen_issue_inspect_verify_check() {
             perm,
             "--jwks",
             jwks_path,
+            "--any-tenant",
             "--catalog",
             &sitee,
         ])
@@ -193,6 +205,7 @@ fn compiled_catalog_and_revocation_notices() {
         "staff.manage",
         "--jwks",
         jwks,
+        "--any-tenant",
         "--catalog",
         catalog_path,
     ]);
@@ -207,7 +220,7 @@ fn compiled_catalog_and_revocation_notices() {
     let mut v = permsnap::Verifier::new(
         compiled,
         permsnap::Keyring::from_jwks_json(&std::fs::read_to_string(jwks).unwrap()).unwrap(),
-        permsnap::Options::default(),
+        permsnap::Options::any_tenant(),
     );
     let notice = v
         .apply_notice(out["notice"].as_str().unwrap().as_bytes())
@@ -260,6 +273,8 @@ fn gate_answers_like_an_edge() {
             &sitee,
             "--jwks",
             jwks,
+            "--tenant",
+            "spa-lumi",
         ];
         args.extend_from_slice(extra);
         let o = permsnap(&args);

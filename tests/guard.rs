@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use permsnap::guard::{snapshot_from, Decision, Gate};
+use permsnap::guard::{snapshot_from, Decision, Gate, Request};
 use permsnap::{Revocations, Verifier};
 
 fn routes(name: &str) -> String {
@@ -20,9 +20,29 @@ fn gate(preset: &str) -> (Gate, Verifier) {
     )
 }
 
+/// What the gate answers at `now` for a request with these headers.
+fn raw(
+    g: &Gate,
+    v: &mut Verifier,
+    method: &str,
+    target: &str,
+    authorization: Option<&str>,
+    cookie: Option<&str>,
+    now: u64,
+) -> Decision {
+    let request = Request {
+        method,
+        target,
+        authorization,
+        cookie,
+        ..Request::default()
+    };
+    g.check(v, &request, now)
+}
+
 /// What the gate answers, at NOW, for a request carrying `auth`.
 fn ask(g: &Gate, v: &mut Verifier, method: &str, path: &str, auth: &str) -> Decision {
-    g.check(v, method, path, Some(auth), None, NOW)
+    raw(g, v, method, path, Some(auth), None, NOW)
 }
 
 /// The status of that answer.
@@ -67,10 +87,11 @@ fn unauthorized_without_a_good_snapshot() {
     let (g, mut v) = gate("sitee");
     let p = policy("sitee");
     let good = issue(&p, "dia").text();
-    let d = g.check(&mut v, "GET", "/api/campaigns", None, None, NOW);
+    let d = raw(&g, &mut v, "GET", "/api/campaigns", None, None, NOW);
     assert_eq!((d.status, d.code.as_str()), (401, "no_snapshot"));
     // Another scheme is not a snapshot.
-    let d = g.check(
+    let d = raw(
+        &g,
         &mut v,
         "GET",
         "/api/campaigns",
@@ -86,7 +107,8 @@ fn unauthorized_without_a_good_snapshot() {
     let d = ask(&g, &mut v, "GET", "/api/campaigns", &tampered);
     assert_eq!((d.status, d.code.as_str()), (401, "bad_signature"));
 
-    let d = g.check(
+    let d = raw(
+        &g,
         &mut v,
         "GET",
         "/api/campaigns",
@@ -129,7 +151,7 @@ fn routes_methods_public_and_cookies() {
         ask(&g, &mut v, "HEAD", "/api/campaigns", &header(&ben)).status,
         200
     );
-    let d = g.check(&mut v, "GET", "/health", None, None, NOW);
+    let d = raw(&g, &mut v, "GET", "/health", None, None, NOW);
     assert_eq!((d.status, d.subject), (200, None));
     // Same path, method decides the rule: fay may read a client, and edit it.
     let fay = header(&issue(&policy("sitee"), "fay").text());
@@ -143,14 +165,21 @@ fn routes_methods_public_and_cookies() {
 
     let cookie = format!("theme=dark; permsnap={ben}; lang=fr");
     assert_eq!(
-        g.check(&mut v, "GET", "/api/staff", None, Some(&cookie), NOW)
-            .status,
+        raw(&g, &mut v, "GET", "/api/staff", None, Some(&cookie), NOW).status,
         200
     );
     // The header wins over the cookie.
     assert_eq!(
-        g.check(&mut v, "GET", "/api/staff", Some(&fay), Some(&cookie), NOW)
-            .status,
+        raw(
+            &g,
+            &mut v,
+            "GET",
+            "/api/staff",
+            Some(&fay),
+            Some(&cookie),
+            NOW
+        )
+        .status,
         403
     );
 }

@@ -89,21 +89,14 @@ fn every_refusal_class_has_its_code() {
     assert_eq!(refusal(v.verify_binary(&good, NOW - 31)), "not_yet_valid");
     assert!(v.verify_binary(&good, NOW - 30).is_ok(), "within leeway");
     // tenant
-    let other_tenant = Verifier::new(
-        p.catalog().clone(),
-        keyring(),
-        Options {
-            expected_tenant: Some("other".into()),
-            ..Options::default()
-        },
-    );
+    let other_tenant = Verifier::new(p.catalog().clone(), keyring(), Options::for_tenant("other"));
     assert_eq!(
         refusal(other_tenant.verify_binary(&good, NOW)),
         "wrong_tenant"
     );
     // catalog
     let ecwid = policy("ecwid");
-    let wrong_catalog = Verifier::new(ecwid.catalog().clone(), keyring(), Options::default());
+    let wrong_catalog = Verifier::new(ecwid.catalog().clone(), keyring(), Options::any_tenant());
     assert_eq!(
         refusal(wrong_catalog.verify_binary(&good, NOW)),
         "wrong_catalog"

@@ -75,7 +75,11 @@ fn verifier_for(case: &Value, catalog: Catalog) -> Verifier {
         ))
         .unwrap(),
         Options {
-            expected_tenant: case["expected_tenant"].as_str().map(str::to_owned),
+            tenant: case["expected_tenant"]
+                .as_str()
+                .map_or(permsnap::verify::TenantCheck::Any, |t| {
+                    permsnap::verify::TenantCheck::Fixed(t.to_owned())
+                }),
             leeway: 30,
         },
     );

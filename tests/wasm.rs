@@ -37,7 +37,11 @@ fn committed_vectors_give_the_same_answers_in_wasm() {
             cat,
             ring.clone(),
             Options {
-                expected_tenant: case["expected_tenant"].as_str().map(str::to_owned),
+                tenant: case["expected_tenant"]
+                    .as_str()
+                    .map_or(permsnap::verify::TenantCheck::Any, |t| {
+                        permsnap::verify::TenantCheck::Fixed(t.to_owned())
+                    }),
                 leeway: 30,
             },
         );

@@ -19,7 +19,7 @@ fn setup() -> &'static (Verifier, IssuerKey) {
         let mut ring = Keyring::new();
         ring.insert("fz", &key.public_key()).unwrap();
         let cat = Catalog::from_json(SITEE, "sitee").unwrap();
-        (Verifier::new(cat, ring, Options::default()), key)
+        (Verifier::new(cat, ring, Options::any_tenant()), key)
     })
 }
 

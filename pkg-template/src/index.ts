@@ -13,14 +13,26 @@ import initWasm, {
   Verifier as WasmVerifier,
   Permissions as WasmPermissions,
 } from "./permsnap_wasm.js";
+import { compileRedactor, type Redaction, type RedactOptions } from "./redact.js";
 
-/** Every error permsnap throws. `code` is stable; `message` is for people. */
+export type { Redaction, RedactOptions };
+
+const ERROR_BRAND = Symbol.for("permsnap.PermsnapError");
+
+/** Every error permsnap throws. `code` is stable; `message` is for people.
+ *  `instanceof PermsnapError` holds across the package's entries
+ *  (`permsnap`, `permsnap/edge`), which each carry their own copy. */
 export class PermsnapError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message: string) {
-    super(message);
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = "PermsnapError";
     this.code = code;
+    Object.defineProperty(this, ERROR_BRAND, { value: true });
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[ERROR_BRAND] === true;
   }
 }
 
@@ -39,10 +51,29 @@ function parseJson(text: string, code: ErrorCode): unknown {
   }
 }
 
+/** @internal Reads an options object strictly: anything but a plain object
+ *  (or `undefined`) and any key not in `known` is an error, so a misspelt
+ *  option cannot be silently ignored. Keys whose value is `undefined` count
+ *  as absent. */
+export function strictOptions(options: unknown, known: readonly string[], what: string): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new PermsnapError("invalid_argument", `${what} are an object`);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) {
+    if (!known.includes(k)) {
+      throw new PermsnapError("invalid_argument", `unknown key \`${k}\` in ${what} (known: ${known.join(", ")})`);
+    }
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
 /** @internal Re-throws a wasm error as a `PermsnapError`. */
 export function rethrow(e: unknown): never {
   if (e instanceof Error && e.name === "PermsnapError") {
-    throw new PermsnapError((e as Error & { code: ErrorCode }).code, e.message);
+    throw new PermsnapError((e as Error & { code: ErrorCode }).code, e.message, { cause: e });
   }
   throw e;
 }
@@ -73,6 +104,17 @@ export function isInitialized(): boolean {
 
 // ---------------------------------------------------------------- types
 
+/** Declaration merging point: `permsnap codegen` emits
+ *  `declare module "permsnap" { interface Register { permission: Permission } }`
+ *  so that `can`, `useCan` and `<Can>` accept only the catalog's names and a
+ *  typo fails to type-check. Without it, any string is accepted (and an
+ *  unknown name is refused at run time). */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface Register {}
+
+/** A permission name: the catalog's names once `Register` is augmented. */
+export type PermissionName = Register extends { permission: infer P extends string } ? P : string;
+
 /** A JSON Web Key Set of Ed25519 public keys. */
 export interface Jwks {
   keys: Array<{ kty: "OKP"; crv: "Ed25519"; x: string; kid: string; alg?: string; use?: string }>;
@@ -82,14 +124,24 @@ export interface Jwks {
  *  object (its `binary` member is used), the base64url text, or the bytes. */
 export type CatalogInput = { binary: string } | string | Uint8Array;
 
-export interface VerifierOptions {
-  /** Refuse snapshots for any other account. */
-  tenant?: string;
-  /** Clock skew tolerated, seconds (default 30). */
+/** How a verifier checks the account (tenant) of a snapshot: exactly one of
+ *  `tenant`, `tenantPerRequest` or `anyTenant` is required, so that leaving
+ *  it out (or misspelling it) cannot accept another account's snapshots. */
+export type VerifierOptions = TenantChoice & {
+  /** Clock skew tolerated, seconds (default 30, at most 86400). */
   leeway?: number;
   /** The clock, in seconds since the Unix epoch (default: `Date.now() / 1000`). */
   clock?: () => number;
-}
+};
+
+export type TenantChoice =
+  /** Refuse snapshots of any other account. */
+  | { tenant: string; tenantPerRequest?: never; anyTenant?: never }
+  /** One edge serves many accounts: the account is named per request (a
+   *  `Gate`'s `tenantOf`, or `loadFor(snapshot, tenant)`); `load` refuses. */
+  | { tenantPerRequest: true; tenant?: never; anyTenant?: never }
+  /** Explicit opt-out: any account signed by the trusted keys (tools, tests). */
+  | { anyTenant: true; tenant?: never; tenantPerRequest?: never };
 
 export type Scope = "none" | "own" | "assigned" | "all" | { specific: string[] };
 
@@ -123,10 +175,7 @@ export interface RecordFilter {
   clauses: Array<{ field: string; values: string[] }>;
 }
 
-export interface Redaction {
-  kind: string;
-  remove: string[];
-  mask: Array<{ field: string; with: string }>;
+;
 }
 
 export interface Revocations {
@@ -169,30 +218,77 @@ export interface ClaimsView {
 
 // ------------------------------------------------------------- verifier
 
+/** What `setJwks` (and the constructor) made of a key set. Keys that are not
+ *  Ed25519 signing keys (an app's RS256 or encryption keys published in the
+ *  same JWKS) are ignored, as RFC 7517 asks, and reported here. */
+export interface KeySetReport {
+  /** Ed25519 signing keys now trusted. */
+  keys: number;
+  /** Keys left out, with the reason. */
+  ignored: Array<{ kid: string; reason: string }>;
+}
+
+/** @internal What a verifier and its permissions share about the catalog. */
+interface CatalogInfo {
+  names: string[];
+  kinds: string[];
+  fingerprint: string;
+  fields: (kind: string) => string[];
+}
+
+const VERIFIER = Symbol.for("permsnap.Verifier");
+
 /** Verifies snapshots. Build it once (catalog + JWKS), load many snapshots. */
 export class Verifier {
   #w: WasmVerifier;
-  #names: string[];
-  #kinds: string[];
-  #fingerprint: string;
+  #info: CatalogInfo;
   #clock?: () => number;
+  #denied: WasmPermissions | null = null;
+  #report: KeySetReport;
 
-  constructor(catalog: CatalogInput, jwks: Jwks | string, options: VerifierOptions = {}) {
+  constructor(catalog: CatalogInput, jwks: Jwks | string, options: VerifierOptions) {
     if (!ready) throw new PermsnapError("not_initialized", "call init() or initSync() before creating a Verifier");
+    if (typeof options !== "object" || options === null) {
+      throw new PermsnapError("invalid_argument",
+        "a Verifier needs options naming its account: { tenant: \"acme\" }, { tenantPerRequest: true } or { anyTenant: true }");
+    }
+    const { clock, ...rest } = options as VerifierOptions & Record<string, unknown>;
+    if (clock !== undefined && typeof clock !== "function") {
+      throw new PermsnapError("invalid_argument", "`clock` is a function returning seconds since the Unix epoch");
+    }
     const keys = typeof jwks === "string" ? parseJson(jwks, "invalid_key") : jwks;
     try {
-      this.#w = new WasmVerifier(catalog, keys, { tenant: options.tenant, leeway: options.leeway });
+      this.#w = new WasmVerifier(catalog, keys, rest);
     } catch (e) {
       rethrow(e);
     }
-    this.#names = this.#w.permissionNames();
-    this.#kinds = this.#w.kindNames();
-    this.#fingerprint = this.#w.fingerprint;
-    this.#clock = options.clock;
+    const w = this.#w;
+    const fields = new Map<string, string[]>();
+    this.#info = {
+      names: w.permissionNames(),
+      kinds: w.kindNames(),
+      fingerprint: w.fingerprint,
+      fields: (kind) => {
+        let f = fields.get(kind);
+        if (!f) {
+          try {
+            f = w.fieldNames(kind);
+          } catch (e) {
+            rethrow(e);
+          }
+          fields.set(kind, f);
+        }
+        return f;
+      },
+    };
+    this.#report = w.keyReport() as KeySetReport;
+    this.#clock = clock;
+    Object.defineProperty(this, VERIFIER, { value: true });
   }
 
   /** Verifies a snapshot (base64url text or bytes) and returns what it
-   *  allows, or throws a `PermsnapError` naming the cause. */
+   *  allows, or throws a `PermsnapError` naming the cause. A verifier made
+   *  with `tenantPerRequest` refuses: use `loadFor`. */
   load(snapshot: string | Uint8Array): Permissions {
     let p: WasmPermissions;
     try {
@@ -200,14 +296,27 @@ export class Verifier {
     } catch (e) {
       rethrow(e);
     }
-    return Permissions._from(p, this.#names, this.#kinds, this.#fingerprint, null);
+    return Permissions._from(p, this.#info, null, false);
+  }
+
+  /** `load`, for the account `tenant` (what this request is for): the
+   *  snapshot must belong to it (`wrong_tenant` otherwise). */
+  loadFor(snapshot: string | Uint8Array, tenant: string): Permissions {
+    let p: WasmPermissions;
+    try {
+      p = this.#w.loadFor(snapshot, tenant, this.#clock?.());
+    } catch (e) {
+      rethrow(e);
+    }
+    return Permissions._from(p, this.#info, null, false);
   }
 
   /** Like `load`, but never throws for a refused snapshot: returns
-   *  permissions that deny everything, with the refusal in `error`. */
+   *  permissions that deny everything, with the refusal in `error`
+   *  (`no_snapshot` when there is none). */
   loadOrDeny(snapshot: string | Uint8Array | null | undefined): Permissions {
     if (snapshot === null || snapshot === undefined || snapshot === "") {
-      return this.denyAll(new PermsnapError("truncated", "no snapshot"));
+      return this.denyAll(new PermsnapError("no_snapshot", "no snapshot"));
     }
     try {
       return this.load(snapshot);
@@ -217,25 +326,36 @@ export class Verifier {
     }
   }
 
-  /** Permissions that deny everything (what a refusal means). */
+  /** Permissions that deny everything (what a refusal means). They share
+   *  one object in wasm memory: denying allocates nothing there. */
   denyAll(error?: PermsnapError): Permissions {
-    return Permissions._from(this.#w.denyAll(), this.#names, this.#kinds, this.#fingerprint,
-      error ?? new PermsnapError("truncated", "no snapshot"));
+    this.#denied ??= this.#w.denyAll();
+    return Permissions._from(this.#denied, this.#info, error ?? new PermsnapError("no_snapshot", "no snapshot"), true);
   }
 
-  /** Replaces the trusted keys (key rotation) without rebuilding the verifier. */
-  setJwks(jwks: Jwks | string): void {
+  /** Replaces the trusted keys (key rotation) without rebuilding the
+   *  verifier. Keys that are not Ed25519 signing keys are ignored and
+   *  reported; a malformed or weak Ed25519 key, a private part (`d`) or a
+   *  repeated `kid` refuses the whole set (nothing changes). */
+  setJwks(jwks: Jwks | string): KeySetReport {
     try {
       this.#w.setJwks(typeof jwks === "string" ? parseJson(jwks, "invalid_key") : jwks);
     } catch (e) {
       rethrow(e);
     }
+    this.#report = this.#w.keyReport() as KeySetReport;
+    return this.#report;
+  }
+
+  /** What the last key set held and left out. */
+  get keys(): KeySetReport {
+    return this.#report;
   }
 
   /** Replaces the revocation list. */
   setRevocations(revocations: Revocations): void {
     try {
-      this.#w.setRevocations({ minEpoch: revocations.minEpoch ?? {}, ids: revocations.ids ?? [] });
+      this.#w.setRevocations(revocations);
     } catch (e) {
       rethrow(e);
     }
@@ -255,17 +375,22 @@ export class Verifier {
 
   /** The catalog's fingerprint (hex), as snapshots carry it. */
   get fingerprint(): string {
-    return this.#fingerprint;
+    return this.#info.fingerprint;
   }
 
   /** Every record kind of the catalog. */
   get kindNames(): readonly string[] {
-    return this.#kinds;
+    return this.#info.kinds;
   }
 
   /** Every permission name of the catalog. */
   get permissionNames(): readonly string[] {
-    return this.#names;
+    return this.#info.names;
+  }
+
+  /** The fields of `kind` the catalog declares (those a snapshot can hide). */
+  fieldNames(kind: string): readonly string[] {
+    return this.#info.fields(kind);
   }
 
   /** Releases the WebAssembly memory held by the verifier. */
@@ -273,9 +398,15 @@ export class Verifier {
     this.#w.free();
   }
 
-  /** @internal */
-  static _wasm(v: Verifier): WasmVerifier {
-    return v.#w;
+  /** @internal The wasm verifier, for permsnap/edge: refuses anything that
+   *  is not a Verifier of this very entry (a Verifier of `permsnap` cannot
+   *  serve a Gate of `permsnap/edge`: each has its own WebAssembly memory). */
+  static _wasm(v: unknown): WasmVerifier {
+    if (typeof v === "object" && v !== null && #w in v) return (v as Verifier).#w;
+    const other = typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[VERIFIER] === true;
+    throw new PermsnapError("invalid_argument", other
+      ? "this Verifier comes from another permsnap entry: import Verifier from \"permsnap/edge\" for a Gate"
+      : "expected a permsnap Verifier");
   }
 
   /** @internal */
@@ -283,11 +414,6 @@ export class Verifier {
     return v.#clock?.();
   }
 }
-
-/** @internal For permsnap/edge. */
-export const _wasmVerifier = (v: Verifier): WasmVerifier => Verifier._wasm(v);
-/** @internal For permsnap/edge. */
-export const _now = (v: Verifier): number | undefined => Verifier._now(v);
 
 // ---------------------------------------------------------- permissions
 
@@ -300,9 +426,8 @@ export class Permissions {
   #p: WasmPermissions | null = null;
   /** Permission name → allowed. */
   #allowed = new Map<string, boolean>();
-  #names: string[] = [];
-  #kinds: string[] = [];
-  #fingerprint = "";
+  #info!: CatalogInfo;
+  #shared = false;
   #filters = new Map<string, CompiledFilter>();
   #redactions = new Map<string, Redaction>();
   #error: PermsnapError | null = null;
@@ -310,18 +435,24 @@ export class Permissions {
   private constructor() {}
 
   /** @internal */
-  static _from(p: WasmPermissions, names: string[], kinds: string[], fingerprint: string, error: PermsnapError | null): Permissions {
+  static _from(p: WasmPermissions, info: CatalogInfo, error: PermsnapError | null, shared: boolean): Permissions {
     const out = new Permissions();
     out.#p = p;
-    out.#names = names;
-    out.#kinds = kinds;
-    out.#fingerprint = fingerprint;
+    out.#info = info;
     out.#error = error;
+    out.#shared = shared;
+    const names = info.names;
     const bits = p.allowedBits();
     for (let i = 0; i < names.length; i++) {
       out.#allowed.set(names[i], (((bits[i >> 3] ?? 0) >> (i & 7)) & 1) === 1);
     }
     return out;
+  }
+
+  /** The fields of `kind` the catalog declares (those a snapshot can hide);
+   *  throws `unknown_kind` for a kind not in the catalog. */
+  fieldNames(kind: string): readonly string[] {
+    return this.#info.fields(kind);
   }
 
   /** The refusal, when these permissions come from `loadOrDeny`/`denyAll`. */
@@ -339,7 +470,7 @@ export class Permissions {
   }
 
   /** May the person do `name`? Throws for a name not in the catalog. */
-  can(name: string): boolean {
+  can(name: PermissionName): boolean {
     const v = this.#allowed.get(name);
     if (v === true) return true;
     if (v === false) return false;
@@ -347,14 +478,14 @@ export class Permissions {
   }
 
   /** All of `names`? (Every name is checked, so a typo throws.) */
-  canAll(names: readonly string[]): boolean {
+  canAll(names: readonly PermissionName[]): boolean {
     let all = true;
     for (const n of names) all = this.can(n) && all;
     return all;
   }
 
   /** Any of `names`? (Every name is checked, so a typo throws.) */
-  canAny(names: readonly string[]): boolean {
+  canAny(names: readonly PermissionName[]): boolean {
     let any = false;
     for (const n of names) any = this.can(n) || any;
     return any;
@@ -362,11 +493,11 @@ export class Permissions {
 
   /** Names of every allowed permission, in catalog order. */
   allowed(): string[] {
-    return this.#names.filter((n) => this.#allowed.get(n) === true);
+    return this.#info.names.filter((n) => this.#allowed.get(n) === true);
   }
 
   /** Why `can(name)` answers what it does. */
-  explain(name: string): Explanation {
+  explain(name: PermissionName): Explanation {
     const e = this.#error;
     if (e) {
       this.can(name);
@@ -396,7 +527,7 @@ export class Permissions {
   }
 
   /** Does `name` need the acting person's PIN first? */
-  needsStepUp(name: string): boolean {
+  needsStepUp(name: PermissionName): boolean {
     return this.#wasm((p) => p.needsStepUp(name));
   }
 
@@ -424,7 +555,7 @@ export class Permissions {
     return this.#wasm((p) => {
       const scopes: Record<string, Scope> = {};
       const hidden: Record<string, string[]> = {};
-      for (const k of this.#kinds) {
+      for (const k of this.#info.kinds) {
         scopes[k] = p.scope(k) as Scope;
         const h = p.hiddenFields(k);
         if (h.length > 0) hidden[k] = h;
@@ -432,7 +563,7 @@ export class Permissions {
       return {
         tenant: p.tenant, subject: p.subject,
         issued_at: p.issuedAt, not_before: p.notBefore, expires_at: p.expiresAt,
-        id: p.id, epoch: p.epoch, catalog: this.#fingerprint,
+        id: p.id, epoch: p.epoch, catalog: this.#info.fingerprint,
         role: p.role ?? null, owner: p.isOwner, principal: p.isPrincipal, shared_account: p.isSharedAccount,
         allowed: this.allowed(), step_up: p.stepUpActions(),
         scopes, hidden_fields: hidden, apps: p.apps(),
@@ -472,26 +603,17 @@ export class Permissions {
     return r;
   }
 
-  /** Copies of `records` with hidden fields removed or masked. Never mutates the input. */
-  redact<T extends object>(kind: string, records: readonly T[]): Partial<T>[] {
-    const { remove, mask } = this.redaction(kind);
-    if (remove.length === 0 && mask.length === 0) return records.map((r) => ({ ...r }));
-    const [d0, d1] = remove;
-    const keep =
-      remove.length === 1 ? (k: string) => k !== d0
-      : remove.length === 2 ? (k: string) => k !== d0 && k !== d1
-      : ((drop: Set<string>) => (k: string) => !drop.has(k))(new Set(remove));
-    const out: Partial<T>[] = new Array(records.length);
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i] as Rec;
-      const copy: Rec = {};
-      for (const k in r) if (keep(k)) copy[k] = r[k];
-      for (let j = 0; j < mask.length; j++) {
-        const m = mask[j];
-        if (m.field in copy) copy[m.field] = m.with;
-      }
-      out[i] = copy as Partial<T>;
+  /** Copies of `records` with hidden fields removed or masked (field names
+   *  may be paths: `client.email`). Never mutates the input. With `keep`,
+   *  only those top-level keys survive (allow-list mode). */
+  redact<T extends object>(kind: string, records: readonly T[], options: RedactOptions = {}): Partial<T>[] {
+    const opts = strictOptions(options, ["keep"], "redact options");
+    if (opts.keep !== undefined && (!Array.isArray(opts.keep) || !opts.keep.every((k) => typeof k === "string"))) {
+      throw new PermsnapError("invalid_argument", "`keep` is an array of field names");
     }
+    const one = compileRedactor(this.redaction(kind), opts as RedactOptions);
+    const out: Partial<T>[] = new Array(records.length);
+    for (let i = 0; i < records.length; i++) out[i] = one(records[i] as Rec) as Partial<T>;
     return out;
   }
 
@@ -504,7 +626,7 @@ export class Permissions {
   /** Releases the WebAssembly memory held by these permissions. Every
    *  answer needing wasm throws afterwards; `can` keeps answering. */
   free(): void {
-    this.#p?.free();
+    if (!this.#shared) this.#p?.free();
     this.#p = null;
   }
 }
@@ -592,44 +714,4 @@ function compileFilter(spec: RecordFilter): CompiledFilter {
     };
   }
   return { spec, run };
-}
-
-// ------------------------------------------------------------------ DOM
-
-export interface DomOptions {
-  /** Text shown in place of a hidden field (default "•••"). */
-  mask?: string;
-}
-
-/** Hides every element under `root` whose `data-requires` (space-separated:
- *  all needed) or `data-requires-any` (any one) names a permission the person
- *  lacks, and masks elements with `data-field="kind.field"` bound to a hidden
- *  field. Unknown permission names throw, so a typo cannot hide a section
- *  silently. Returns how many elements were hidden and masked. */
-export function applyToDom(root: ParentNode, permissions: Permissions, options: DomOptions = {}): { hidden: number; masked: number } {
-  let hidden = 0;
-  let masked = 0;
-  const words = (s: string | null) => (s ?? "").split(/\s+/).filter(Boolean);
-  for (const el of Array.from(root.querySelectorAll<HTMLElement>("[data-requires],[data-requires-any]"))) {
-    const all = words(el.getAttribute("data-requires"));
-    const any = words(el.getAttribute("data-requires-any"));
-    const ok = permissions.canAll(all) && (any.length === 0 || permissions.canAny(any));
-    el.hidden = !ok;
-    if (!ok) hidden++;
-  }
-  const hiddenByKind = new Map<string, Set<string>>();
-  for (const el of Array.from(root.querySelectorAll<HTMLElement>("[data-field]"))) {
-    const [kind, field] = (el.getAttribute("data-field") ?? "").split(".");
-    let set = hiddenByKind.get(kind);
-    if (!set) {
-      set = new Set(permissions.hiddenFields(kind));
-      hiddenByKind.set(kind, set);
-    }
-    if (set.has(field)) {
-      el.textContent = options.mask ?? "•••";
-      el.classList.add("permsnap-masked");
-      masked++;
-    }
-  }
-  return { hidden, masked };
 }

@@ -55,6 +55,9 @@ enum Command {
     Validate {
         /// Policy file (JSON).
         policy: PathBuf,
+        /// Also check a route table against the policy's catalog (errors and warnings).
+        #[arg(long)]
+        routes: Vec<PathBuf>,
     },
     /// Issue a signed snapshot for one staff member.
     Issue {
@@ -112,7 +115,7 @@ enum Command {
         routes: PathBuf,
         /// HTTP method, e.g. `GET`.
         method: String,
-        /// Request path, e.g. `/api/payments`.
+        /// Request target as sent, e.g. `/api/payments?x=1`.
         path: String,
         /// Snapshot sent as `Authorization: Permsnap <snapshot>` (a file, `-`, or the text).
         #[arg(long)]
@@ -120,6 +123,9 @@ enum Command {
         /// `Cookie` header to send instead.
         #[arg(long)]
         cookie: Option<String>,
+        /// `X-HTTP-Method-Override` header to send.
+        #[arg(long)]
+        method_override: Option<String>,
         #[command(flatten)]
         v: VerifyArgs,
     },
@@ -165,9 +171,13 @@ struct VerifyArgs {
     /// Policy or catalog file.
     #[arg(long)]
     catalog: PathBuf,
-    /// Refuse snapshots of any other tenant.
-    #[arg(long)]
+    /// Accept only snapshots of this account (tenant). One of --tenant or
+    /// --any-tenant is required.
+    #[arg(long, conflicts_with = "any_tenant")]
     tenant: Option<String>,
+    /// Accept snapshots of any account the keys signed for (explicit opt-out).
+    #[arg(long)]
+    any_tenant: bool,
     /// Verifier clock (seconds since the Unix epoch; default: now).
     #[arg(long)]
     now: Option<u64>,
@@ -259,14 +269,29 @@ fn read_snapshot(arg: &str) -> Result<Vec<u8>, Error> {
 fn verifier(v: &VerifyArgs) -> Result<Verifier, Error> {
     let catalog = load_catalog(&v.catalog)?;
     let keyring = Keyring::from_jwks_json(&read_text(&v.jwks)?)?;
-    Ok(Verifier::new(
-        catalog,
-        keyring,
-        Options {
-            expected_tenant: v.tenant.clone(),
-            leeway: v.leeway,
-        },
-    ))
+    let mut options = match (&v.tenant, v.any_tenant) {
+        (Some(t), false) => Options::for_tenant(t),
+        (None, true) => Options::any_tenant(),
+        _ => {
+            return Err(Error::InvalidArgument {
+                detail: "name the account: --tenant <id>, or --any-tenant to accept every account"
+                    .into(),
+            })
+        }
+    };
+    if v.leeway > permsnap::verify::MAX_LEEWAY {
+        return Err(Error::InvalidArgument {
+            detail: format!(
+                "--leeway is at most {} seconds",
+                permsnap::verify::MAX_LEEWAY
+            ),
+        });
+    }
+    options.leeway = v.leeway;
+    for k in keyring.ignored() {
+        eprintln!("note: key `{}` ignored: {}", k.kid, k.reason);
+    }
+    Ok(Verifier::new(catalog, keyring, options))
 }
 
 fn run(cli: Cli) -> Result<u8, Fail> {
@@ -281,7 +306,8 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             let key = IssuerKey::generate(kid.as_deref())?;
             std::fs::create_dir_all(&out).map_err(|e| io_err(&out, e))?;
             let key_path = out.join("issuer.key");
-            if key_path.exists() && !force {
+            // symlink_metadata: a dangling or planted symlink counts as present.
+            if std::fs::symlink_metadata(&key_path).is_ok() && !force {
                 return Err(Error::InvalidArgument {
                     detail: format!("`{}` exists; pass --force to overwrite", key_path.display()),
                 }
@@ -292,9 +318,10 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 "x": base64url::encode(&key.public_key()),
                 "d": base64url::encode(&key.seed()),
             });
-            write_private(
+            write_new(
                 &key_path,
                 &serde_json::to_string_pretty(&private).unwrap_or_default(),
+                0o600,
             )?;
             let jwks_path = out.join("jwks.json");
             let mut jwks = Jwks { keys: Vec::new() };
@@ -307,11 +334,11 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 jwks.keys.retain(|k| k.kid != key.kid());
             }
             jwks.keys.push(key.public_jwk());
-            std::fs::write(
+            write_new(
                 &jwks_path,
-                serde_json::to_string_pretty(&jwks).unwrap_or_default(),
-            )
-            .map_err(|e| io_err(&jwks_path, e))?;
+                &serde_json::to_string_pretty(&jwks).unwrap_or_default(),
+                0o644,
+            )?;
             if json {
                 println!(
                     "{}",
@@ -331,9 +358,26 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             }
             Ok(0)
         }
-        Command::Validate { policy } => {
+        Command::Validate { policy, routes } => {
             let p = load_policy(&policy)?;
-            let problems = p.problems();
+            let mut problems = p.problems();
+            let mut warnings: Vec<String> = Vec::new();
+            for path in &routes {
+                match permsnap::guard::Gate::from_json(p.catalog(), &read_text(path)?) {
+                    Ok(gate) => warnings.extend(
+                        gate.warnings()
+                            .iter()
+                            .map(|w| format!("{}: {w}", path.display())),
+                    ),
+                    Err(Error::InvalidPolicy { at, detail }) => {
+                        problems.push(Error::InvalidPolicy {
+                            at: format!("{}: {at}", path.display()),
+                            detail,
+                        })
+                    }
+                    Err(e) => problems.push(e),
+                }
+            }
             if json {
                 let list: Vec<Value> = problems
                     .iter()
@@ -341,7 +385,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                     .collect();
                 println!(
                     "{}",
-                    json!({"ok": problems.is_empty(), "fingerprint": p.catalog().fingerprint_hex(), "problems": list})
+                    json!({"ok": problems.is_empty(), "fingerprint": p.catalog().fingerprint_hex(), "problems": list, "warnings": warnings})
                 );
             } else {
                 println!(
@@ -354,6 +398,9 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 );
                 for e in &problems {
                     println!("problem[{}]: {e}", e.code());
+                }
+                for w in &warnings {
+                    println!("warning: {w}");
                 }
                 if problems.is_empty() {
                     println!("ok: every active staff member can be issued a snapshot");
@@ -477,6 +524,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             path,
             snapshot,
             cookie,
+            method_override,
             v,
         } => {
             let mut verifier = verifier(&v)?;
@@ -493,15 +541,19 @@ fn run(cli: Cli) -> Result<u8, Fail> {
                 }
                 None => None,
             };
+            for w in gate.warnings() {
+                eprintln!("warning: {w}");
+            }
             let now = v.now.unwrap_or_else(unix_now);
-            let d = gate.check(
-                &mut verifier,
-                &method,
-                &path,
-                authorization.as_deref(),
-                cookie.as_deref(),
-                now,
-            );
+            let request = permsnap::guard::Request {
+                method: &method,
+                target: &path,
+                authorization: authorization.as_deref(),
+                cookie: cookie.as_deref(),
+                method_override: method_override.as_deref(),
+                tenant: None,
+            };
+            let d = gate.check(&mut verifier, &request, now);
             if json {
                 println!("{}", serde_json::to_string(&d).unwrap_or_default());
             } else {
@@ -563,25 +615,61 @@ fn run(cli: Cli) -> Result<u8, Fail> {
     }
 }
 
-fn write_private(path: &Path, contents: &str) -> Result<(), Error> {
+/// Writes `contents` to a new file at `path` with exactly `mode`, whatever
+/// the umask. What was at `path` is removed first, never followed: a planted
+/// symlink is replaced, not written through, and `create_new` (O_EXCL)
+/// refuses to follow one created in between.
+fn write_new(path: &Path, contents: &str, mode: u32) -> Result<(), Error> {
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err(path, e)),
+    }
     let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
+    opts.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        opts.mode(0o600);
-        // An existing file keeps its mode on open: set it explicitly.
-        if path.exists() {
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-                .map_err(|e| io_err(path, e))?;
-        }
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(mode);
     }
     let mut f = opts.open(path).map_err(|e| io_err(path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(|e| io_err(path, e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
     f.write_all(contents.as_bytes())
         .map_err(|e| io_err(path, e))
 }
 
+/// Refuses a private key file that others than its owner may read.
+fn check_private_mode(path: &Path) -> Result<(), Error> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| io_err(path, e))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(Error::InvalidKey {
+                detail: format!(
+                    "`{}` is readable or writable by others (mode {:o}): run `chmod 600 {}`",
+                    path.display(),
+                    mode & 0o777,
+                    path.display()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 fn load_private_key(path: &Path) -> Result<IssuerKey, Error> {
+    check_private_mode(path)?;
     let v: Value = serde_json::from_str(&read_text(path)?).map_err(|e| Error::InvalidKey {
         detail: format!("`{}`: {e}", path.display()),
     })?;

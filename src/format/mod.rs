@@ -265,6 +265,14 @@ fn offset(from: u64, to: u64, what: &str) -> Result<u32> {
         })
 }
 
+/// Whether `bytes` is exactly postcard's encoding of `value`. postcard's
+/// decoder accepts non-minimal varints, so two byte strings could otherwise
+/// decode to one value: every signed structure is re-encoded and compared,
+/// and only its one canonical form is accepted.
+pub(crate) fn is_canonical<T: serde::Serialize>(value: &T, bytes: &[u8]) -> bool {
+    postcard::to_allocvec(value).is_ok_and(|v| v == bytes)
+}
+
 /// Decodes a payload. The whole payload must be consumed and every bitset
 /// canonical; the caller checks sizes against its catalog.
 pub fn decode_payload(payload: &[u8]) -> Result<Claims> {
@@ -275,6 +283,11 @@ pub fn decode_payload(payload: &[u8]) -> Result<Claims> {
     if !rest.is_empty() {
         return Err(Error::Malformed {
             detail: format!("{} unexpected bytes after the payload", rest.len()),
+        });
+    }
+    if !is_canonical(&wire, payload) {
+        return Err(Error::Malformed {
+            detail: "the payload is not in canonical form (e.g. a varint with extra bytes)".into(),
         });
     }
     if wire.flags & !KNOWN_FLAGS != 0 {
@@ -381,7 +394,9 @@ pub fn encode_notice_unsigned(kid: &str, notice: &Notice) -> Result<Vec<u8>> {
 /// Decodes a notice payload; the whole payload must be consumed.
 pub fn decode_notice(payload: &[u8]) -> Result<Notice> {
     match postcard::take_from_bytes::<Notice>(payload) {
-        Ok((notice, [])) if !notice.tenant.is_empty() => Ok(notice),
+        Ok((notice, [])) if !notice.tenant.is_empty() && is_canonical(&notice, payload) => {
+            Ok(notice)
+        }
         _ => Err(Error::Malformed {
             detail: "the revocation notice does not decode".into(),
         }),

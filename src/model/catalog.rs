@@ -257,7 +257,7 @@ impl Catalog {
         };
         let damaged = || policy_error(origin, "the compiled catalog is damaged");
         let (tables, rest) = postcard::take_from_bytes::<Tables>(body).map_err(|_| damaged())?;
-        if !rest.is_empty() {
+        if !rest.is_empty() || !crate::format::is_canonical(&tables, body) {
             return Err(damaged());
         }
         let catalog = Catalog::index(tables, fingerprint(body), origin)?;

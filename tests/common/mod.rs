@@ -39,10 +39,7 @@ pub fn verifier(p: &Policy) -> Verifier {
     Verifier::new(
         p.catalog().clone(),
         keyring(),
-        Options {
-            expected_tenant: Some(p.tenant().to_owned()),
-            ..Options::default()
-        },
+        Options::for_tenant(p.tenant()),
     )
 }
 

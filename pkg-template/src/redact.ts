@@ -1,0 +1,99 @@
+// Redaction of records in plain JavaScript, from the description wasm
+// decides (`Permissions.redaction(kind)`): which fields are removed and
+// which are masked. Field names may be paths (`client.email`): the objects
+// along the path are copied (arrays element by element), never mutated.
+//
+// Copies are plain objects. A record's own `__proto__` key is copied as an
+// own property (never as the copy's prototype), so a hidden field cannot be
+// smuggled back in through the prototype chain.
+
+export interface Redaction {
+  kind: string;
+  remove: string[];
+  mask: Array<{ field: string; with: string }>;
+}
+
+type Rec = Record<string, unknown>;
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+function isRecord(v: unknown): v is Rec {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** `copy[k] = v`, except that `__proto__` becomes an own property. */
+function put(copy: Rec, k: string, v: unknown): void {
+  if (k === "__proto__") Object.defineProperty(copy, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else copy[k] = v;
+}
+
+function shallowCopy(src: Rec): Rec {
+  const copy: Rec = {};
+  for (const k in src) put(copy, k, src[k]);
+  return copy;
+}
+
+type Action = { remove: true } | { remove: false; with: string };
+
+/** Applies `action` at `parts[i..]` inside `obj` (a copy this module owns). */
+function applyAt(obj: Rec, parts: readonly string[], i: number, action: Action): void {
+  const k = parts[i];
+  if (!hasOwn.call(obj, k)) return;
+  if (i === parts.length - 1) {
+    if (action.remove) delete obj[k];
+    else put(obj, k, action.with);
+    return;
+  }
+  const child = obj[k];
+  if (Array.isArray(child)) {
+    put(obj, k, child.map((c) => {
+      if (!isRecord(c)) return c;
+      const copy = shallowCopy(c);
+      applyAt(copy, parts, i + 1, action);
+      return copy;
+    }));
+  } else if (isRecord(child)) {
+    const copy = shallowCopy(child);
+    applyAt(copy, parts, i + 1, action);
+    put(obj, k, copy);
+  }
+}
+
+/** Options of `Permissions.redact`. */
+export interface RedactOptions {
+  /** Allow-list mode, for kinds whose shape the app knows: only these
+   *  top-level keys are kept (hidden fields still go). Anything the record
+   *  carries beyond them — a field the catalog never declared — is dropped. */
+  keep?: readonly string[];
+}
+
+/** A function copying one record with `redaction` applied. */
+export function compileRedactor(redaction: Redaction, options: RedactOptions = {}): (r: Rec) => Rec {
+  const top = redaction.remove.filter((f) => !f.includes("."));
+  const topMask = redaction.mask.filter((m) => !m.field.includes("."));
+  const nested: Array<{ parts: string[]; action: Action }> = [
+    ...redaction.remove.filter((f) => f.includes(".")).map((f) => ({ parts: f.split("."), action: { remove: true } as Action })),
+    ...redaction.mask.filter((m) => m.field.includes(".")).map((m) => ({ parts: m.field.split("."), action: { remove: false, with: m.with } as Action })),
+  ];
+  const allow = options.keep ? new Set(options.keep) : null;
+  const [d0, d1] = top;
+  // Written out for zero, one and two removed fields (the common cases) so
+  // the per-key test stays a plain comparison; a Set beyond that.
+  const drop = new Set(top);
+  const keep =
+    allow ? (k: string) => allow.has(k) && !drop.has(k)
+    : top.length === 0 ? () => true
+    : top.length === 1 ? (k: string) => k !== d0
+    : top.length === 2 ? (k: string) => k !== d0 && k !== d1
+    : (k: string) => !drop.has(k);
+  return (r) => {
+    const copy: Rec = {};
+    for (const k in r) if (keep(k)) put(copy, k, r[k]);
+    for (let j = 0; j < topMask.length; j++) {
+      const m = topMask[j];
+      if (hasOwn.call(copy, m.field)) put(copy, m.field, m.with);
+    }
+    for (let j = 0; j < nested.length; j++) applyAt(copy, nested[j].parts, 0, nested[j].action);
+    return copy;
+  };
+}

@@ -1,0 +1,469 @@
+//! The route guard of edge functions: a route table (method + path pattern →
+//! required permissions and/or application), matched with `matchit` (the
+//! router axum uses), decided on a verified snapshot.
+//!
+//! `Gate::check` answers every request with a [`Decision`]: allow (200),
+//! 401 (no snapshot, or the snapshot is refused: its error code), 403 (a
+//! required permission or application is missing, or the action needs a PIN
+//! step-up the edge cannot take), 404 (no route: the gate denies what it does
+//! not know) or 405 (the path is known, the method is not).
+
+mod path;
+mod table;
+
+pub use path::{canonical_path, parse_target, PathError, Target};
+pub use table::{RouteDef, RoutesDef};
+
+use crate::error::{Error, Result};
+use crate::model::bits::Bits;
+use crate::model::catalog::Catalog;
+use crate::verify::{TenantCheck, Verifier};
+use serde::Serialize;
+use table::{method_bit, Group, Rule};
+
+/// One request, as the gate sees it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Request<'a> {
+    /// The HTTP method (`GET`...).
+    pub method: &'a str,
+    /// The request target as received: path and query, still
+    /// percent-encoded (`/api/clients/42?x=1`), never a normalised copy.
+    pub target: &'a str,
+    /// The raw `Authorization` header.
+    pub authorization: Option<&'a str>,
+    /// The raw `Cookie` header.
+    pub cookie: Option<&'a str>,
+    /// A method override the backend may honour (`X-HTTP-Method-Override`,
+    /// `X-HTTP-Method`, `X-Method-Override`): the request is then gated as
+    /// both methods.
+    pub method_override: Option<&'a str>,
+    /// The account the request is for, when the verifier checks the account
+    /// per request (a function of the host or path, decided by the caller).
+    pub tenant: Option<&'a str>,
+}
+
+/// What the gate answers for one request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    /// HTTP status to answer with: 200 allows the request.
+    pub status: u16,
+    /// `ok`, a snapshot error code (`expired`, `revoked`...), `no_snapshot`,
+    /// `forbidden`, `app_not_allowed`, `step_up_required`, `no_route` or
+    /// `method_not_allowed`.
+    pub code: String,
+    /// For people.
+    pub message: String,
+    /// The matched route pattern.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
+    /// The permission (or, for `any`, permissions) that decided a 403.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permission: Option<String>,
+    /// The reason code of a 403 (`not_granted`, `missing_requirement`...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Who the request is for, when a snapshot verified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Their account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+}
+
+impl Decision {
+    /// Whether the request may go on.
+    pub fn allowed(&self) -> bool {
+        self.status == 200
+    }
+
+    fn answer(status: u16, code: &str, message: String) -> Decision {
+        Decision {
+            status,
+            code: code.into(),
+            message,
+            route: None,
+            permission: None,
+            reason: None,
+            subject: None,
+            tenant: None,
+        }
+    }
+}
+
+/// A compiled route table for one catalog.
+#[derive(Debug, Clone)]
+pub struct Gate {
+    /// Normalised patterns → group index.
+    router: matchit::Router<usize>,
+    /// The same, patterns in lower case: finds what a case-insensitive
+    /// backend would route a path to.
+    folded: matchit::Router<usize>,
+    groups: Vec<Group>,
+    rules: Vec<Rule>,
+    warnings: Vec<String>,
+    cookie: String,
+}
+
+/// Default name of the cookie carrying the snapshot.
+pub const DEFAULT_COOKIE: &str = "permsnap";
+
+/// Headers through which a client may ask a backend to take the request as
+/// another method; the gate then checks both methods.
+pub const METHOD_OVERRIDE_HEADERS: [&str; 3] = [
+    "x-http-method-override",
+    "x-http-method",
+    "x-method-override",
+];
+
+impl Gate {
+    /// Compiles `routes` against `catalog`: every permission and application
+    /// named must exist, every rule must say what it demands, every pattern
+    /// must be valid, and no two rules may claim one path for one method
+    /// (also when written with other parameter names, or differing only in
+    /// letter case).
+    pub fn new(catalog: &Catalog, routes: &[RouteDef]) -> Result<Gate> {
+        let (rules, groups) = table::compile(catalog, routes)?;
+        let mut router = matchit::Router::new();
+        let mut folded = matchit::Router::new();
+        for (i, g) in groups.iter().enumerate() {
+            let written = g
+                .rules
+                .first()
+                .and_then(|&r| rules.get(r))
+                .map_or("", |r| r.pattern.as_str());
+            router
+                .insert(g.normalized.clone(), i)
+                .map_err(|e| table::table_error(format!("route `{written}`: {e}")))?;
+            folded.insert(g.normalized.to_lowercase(), i).map_err(|e| {
+                table::table_error(format!(
+                    "route `{written}` differs from another only in letter case, or \
+                         conflicts with it once case is ignored ({e}): a case-insensitive \
+                         backend could not tell them apart"
+                ))
+            })?;
+        }
+        let warnings = table::warnings(catalog, &rules, &groups);
+        Ok(Gate {
+            router,
+            folded,
+            groups,
+            rules,
+            warnings,
+            cookie: DEFAULT_COOKIE.into(),
+        })
+    }
+
+    /// Reads the route table from JSON (`{ "routes": [...] }`), strictly.
+    #[cfg(feature = "std-json")]
+    pub fn from_json(catalog: &Catalog, json: &str) -> Result<Gate> {
+        Gate::new(catalog, &RoutesDef::from_json(json)?.routes)
+    }
+
+    /// Advice about the table (routes under more general routes that demand
+    /// something else). Printed by `permsnap gate` and `permsnap validate
+    /// --routes`.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Takes the snapshot from this cookie (default `permsnap`).
+    pub fn set_cookie_name(&mut self, name: &str) -> Result<()> {
+        if name.is_empty()
+            || !name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(Error::InvalidArgument {
+                detail: format!("`{name}` is not a cookie name"),
+            });
+        }
+        self.cookie = name.into();
+        Ok(())
+    }
+
+    /// The group a canonical path falls in.
+    fn group_of(&self, path: &str) -> Option<usize> {
+        self.router.at(path).ok().map(|m| *m.value)
+    }
+
+    /// Finds the rule group of a request path, refusing a path whose
+    /// variants — what lenient backends make of it: other letter case, a
+    /// trailing slash more or less, undecoded escapes — fall under another
+    /// rule than the path itself.
+    fn route(&self, target: &Target<'_>) -> core::result::Result<Option<usize>, Box<Decision>> {
+        let found = self.group_of(&target.path);
+        let mut variants: Vec<(Option<usize>, &str)> = Vec::with_capacity(4);
+        let toggled = match target.path.strip_suffix('/') {
+            Some(stripped) if !stripped.is_empty() => stripped.to_owned(),
+            Some(_) => String::new(),
+            None => format!("{}/", target.path),
+        };
+        if !toggled.is_empty() {
+            variants.push((self.group_of(&toggled), "a trailing slash more or less"));
+        }
+        if target.raw_path != target.path {
+            variants.push((self.group_of(target.raw_path), "its undecoded escapes"));
+        }
+        let lower = target.path.to_lowercase();
+        variants.push((self.folded.at(&lower).ok().map(|m| *m.value), "letter case"));
+        if !toggled.is_empty() {
+            let lower_toggled = toggled.to_lowercase();
+            variants.push((
+                self.folded.at(&lower_toggled).ok().map(|m| *m.value),
+                "letter case and a trailing slash",
+            ));
+        }
+        for (group, how) in variants {
+            if group.is_some() && group != found {
+                return Err(Box::new(Decision::answer(
+                    400,
+                    "ambiguous_path",
+                    format!(
+                        "`{}` differs from another route only by {how}: refused, since a \
+                         lenient backend could route it there",
+                        target.raw_path
+                    ),
+                )));
+            }
+        }
+        Ok(found)
+    }
+
+    /// Decides one request.
+    pub fn check(&self, verifier: &mut Verifier, request: &Request<'_>, now: u64) -> Decision {
+        let target = match parse_target(request.target) {
+            Ok(t) => t,
+            Err(e) => {
+                return Decision::answer(400, "bad_path", format!("not a canonical path: {e}"))
+            }
+        };
+        let Some(bit) = method_bit(&request.method.to_ascii_uppercase()) else {
+            return Decision::answer(
+                405,
+                "method_not_allowed",
+                format!("`{}` is not a method the gate knows", request.method),
+            );
+        };
+        let over = match override_of(request, &target) {
+            Ok(o) => o,
+            Err(d) => return *d,
+        };
+        let group = match self.route(&target) {
+            Ok(Some(g)) => g,
+            Ok(None) => {
+                return Decision::answer(
+                    404,
+                    "no_route",
+                    format!(
+                        "no route for `{}`: the gate denies what it does not know",
+                        target.raw_path
+                    ),
+                )
+            }
+            Err(d) => return *d,
+        };
+        let mut d = self.decide_method(group, bit, request.method, verifier, request, now);
+        if let (true, Some((obit, oname))) = (d.allowed(), over) {
+            d = self.decide_method(group, obit, &oname, verifier, request, now);
+            if !d.allowed() {
+                d.message = format!("(method override `{oname}`) {}", d.message);
+            }
+        }
+        d
+    }
+
+    fn decide_method(
+        &self,
+        group: usize,
+        bit: u16,
+        method: &str,
+        verifier: &mut Verifier,
+        request: &Request<'_>,
+        now: u64,
+    ) -> Decision {
+        let rules = self
+            .groups
+            .get(group)
+            .map_or(&[][..], |g| g.rules.as_slice());
+        let Some(rule) = rules
+            .iter()
+            .filter_map(|&i| self.rules.get(i))
+            .find(|r| r.accepts(bit))
+        else {
+            let mut d = Decision::answer(
+                405,
+                "method_not_allowed",
+                format!("`{method}` is not allowed on this route"),
+            );
+            d.route = rules
+                .first()
+                .and_then(|&i| self.rules.get(i))
+                .map(|r| r.pattern.clone());
+            return d;
+        };
+        let mut d = self.decide(rule, verifier, request, now);
+        d.route = Some(rule.pattern.clone());
+        d
+    }
+
+    fn decide(
+        &self,
+        rule: &Rule,
+        verifier: &mut Verifier,
+        request: &Request<'_>,
+        now: u64,
+    ) -> Decision {
+        if rule.public {
+            return Decision::answer(200, "ok", "public route".into());
+        }
+        let Some(snapshot) = snapshot_from(request.authorization, request.cookie, &self.cookie)
+        else {
+            return Decision::answer(
+                401,
+                "no_snapshot",
+                format!(
+                    "no snapshot: send `Authorization: Permsnap <snapshot>` or the `{}` cookie",
+                    self.cookie
+                ),
+            );
+        };
+        let verified = match (request.tenant, &verifier.options().tenant) {
+            (Some(t), _) => verifier.verify_for(snapshot.as_bytes(), t, now),
+            (None, TenantCheck::PerRequest) => {
+                return Decision::answer(
+                    400,
+                    "no_tenant",
+                    "the request names no account this edge serves".into(),
+                )
+            }
+            (None, _) => verifier.verify_cached(snapshot.as_bytes(), now),
+        };
+        let p = match verified {
+            Ok(p) => p,
+            Err(e) => return Decision::answer(401, e.code(), e.to_string()),
+        };
+        let catalog = verifier.catalog();
+        let who = |mut d: Decision| {
+            d.subject = Some(p.subject().to_owned());
+            d.tenant = Some(p.tenant().to_owned());
+            d
+        };
+        let bits: &Bits = p.effective_bits();
+        for &i in &rule.requires {
+            if !bits.get(i) {
+                let name = catalog.perm_name(i);
+                let mut d = Decision::answer(403, "forbidden", String::new());
+                if let Ok(e) = p.explain(name) {
+                    d.message = format!("`{name}` is needed: {}", e.message);
+                    d.reason = Some(e.reason.code().into());
+                }
+                d.permission = Some(name.into());
+                return who(d);
+            }
+        }
+        let granted_any: Vec<usize> = rule.any.iter().copied().filter(|&i| bits.get(i)).collect();
+        if !rule.any.is_empty() && granted_any.is_empty() {
+            let names: Vec<&str> = rule.any.iter().map(|&i| catalog.perm_name(i)).collect();
+            let mut d = Decision::answer(
+                403,
+                "forbidden",
+                format!("one of {} is needed", names.join(", ")),
+            );
+            d.permission = Some(names.join(" "));
+            d.reason = Some("not_granted".into());
+            return who(d);
+        }
+        if let Some(a) = rule.app {
+            if !p.claims().apps.get(a) {
+                let id = catalog.app_id(a);
+                let mut d = Decision::answer(
+                    403,
+                    "app_not_allowed",
+                    format!("the person may not enter application `{id}`"),
+                );
+                d.permission = Some(id.into());
+                return who(d);
+            }
+        }
+        let step_up = &p.claims().step_up;
+        let needs_pin = rule
+            .requires
+            .iter()
+            .copied()
+            .find(|&i| step_up.get(i))
+            .map(|i| vec![i])
+            .or_else(|| {
+                // `any` is satisfied without a PIN only by a granted
+                // permission that needs none.
+                (!granted_any.is_empty() && granted_any.iter().all(|&i| step_up.get(i)))
+                    .then(|| granted_any.clone())
+            });
+        if let Some(list) = needs_pin {
+            let names: Vec<&str> = list.iter().map(|&i| catalog.perm_name(i)).collect();
+            let mut d = Decision::answer(
+                403,
+                "step_up_required",
+                format!(
+                    "`{}` needs the acting person's PIN first (shared account)",
+                    names.join("` or `")
+                ),
+            );
+            d.permission = Some(names.join(" "));
+            return who(d);
+        }
+        who(Decision::answer(200, "ok", "allowed".into()))
+    }
+}
+
+/// The method override a request carries (header or `_method` query
+/// parameter), checked: `Ok(None)` without one, `Err` (400) when it is not
+/// one known method.
+fn override_of(
+    request: &Request<'_>,
+    target: &Target<'_>,
+) -> core::result::Result<Option<(u16, String)>, Box<Decision>> {
+    let mut named: Vec<String> = Vec::new();
+    if let Some(h) = request.method_override {
+        named.push(h.trim().to_owned());
+    }
+    if let Some(q) = path::method_param(target.query) {
+        named.push(q);
+    }
+    let Some(first) = named.first() else {
+        return Ok(None);
+    };
+    let bad = |detail: String| Box::new(Decision::answer(400, "bad_method_override", detail));
+    if named.iter().any(|n| !n.eq_ignore_ascii_case(first)) {
+        return Err(bad(format!(
+            "conflicting method overrides: {}",
+            named.join(", ")
+        )));
+    }
+    let upper = first.to_ascii_uppercase();
+    match method_bit(&upper) {
+        Some(bit) => Ok(Some((bit, upper))),
+        None => Err(bad(format!(
+            "method override `{first}` is not one method the gate knows"
+        ))),
+    }
+}
+
+/// The snapshot of a request: `Authorization: Permsnap <text>` (scheme
+/// case-insensitive), else the cookie `name` of the `Cookie` header.
+pub fn snapshot_from<'a>(
+    authorization: Option<&'a str>,
+    cookie: Option<&'a str>,
+    name: &str,
+) -> Option<&'a str> {
+    if let Some(value) = authorization.map(str::trim) {
+        if let Some((scheme, rest)) = value.split_once(' ') {
+            if scheme.eq_ignore_ascii_case("permsnap") && !rest.trim().is_empty() {
+                return Some(rest.trim());
+            }
+        }
+    }
+    cookie?.split(';').find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k.trim() == name && !v.trim().is_empty()).then(|| v.trim().trim_matches('"'))
+    })
+}

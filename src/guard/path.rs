@@ -1,0 +1,247 @@
+//! The canonical request path: the one spelling of a path the gate decides
+//! on. The grammar is an allow-list (see SECURITY.md, "Request paths"):
+//!
+//! - the target is `/`-rooted; the query (after `?`) and fragment are set
+//!   aside;
+//! - literal bytes are RFC 3986 `pchar`s and `/`, minus `;` (matrix
+//!   parameters, which Java servers strip): letters, digits,
+//!   `-._~!$&'()*+,=:@`;
+//! - `%XX` escapes decode, except those of an unreserved character (`%6F`
+//!   for `o`: servers disagree on whether to decode them, so two spellings
+//!   would reach two routes), of `/`, `\`, `%`, `;`, NUL or a control
+//!   character; the decoded path must be UTF-8;
+//! - no empty segment (`//`) and no dot segment (`.`, `..`).
+//!
+//! Anything else is refused (400 `bad_path`) before any route is looked up.
+
+use core::fmt;
+
+/// Why a request target is not canonical.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathError {
+    detail: String,
+}
+
+impl fmt::Display for PathError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.detail)
+    }
+}
+
+fn refuse(detail: impl Into<String>) -> PathError {
+    PathError {
+        detail: detail.into(),
+    }
+}
+
+/// A request target split and decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target<'a> {
+    /// The decoded, canonical path.
+    pub path: String,
+    /// The path as sent (still percent-encoded).
+    pub raw_path: &'a str,
+    /// The query, without `?` (empty when none).
+    pub query: &'a str,
+}
+
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+fn is_literal(b: u8) -> bool {
+    is_unreserved(b)
+        || matches!(
+            b,
+            b'!' | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b'='
+                | b':'
+                | b'@'
+                | b'/'
+        )
+}
+
+fn hex_digit(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+fn shown(b: u8) -> String {
+    if b.is_ascii_graphic() {
+        format!("`{}`", char::from(b))
+    } else {
+        format!("byte {b:#04x}")
+    }
+}
+
+/// Splits a request target (`/path?query#fragment`) and decodes its path
+/// under the grammar above.
+pub fn parse_target(target: &str) -> Result<Target<'_>, PathError> {
+    let end = target.find(['?', '#']).unwrap_or(target.len());
+    let raw_path = target.get(..end).unwrap_or("");
+    let query = target
+        .get(end..)
+        .and_then(|rest| rest.strip_prefix('?'))
+        .map_or("", |q| q.split('#').next().unwrap_or(""));
+    Ok(Target {
+        path: canonical_path(raw_path)?,
+        raw_path,
+        query,
+    })
+}
+
+/// Decodes `raw` (a path without query) into its canonical form, or says why
+/// it has none.
+pub fn canonical_path(raw: &str) -> Result<String, PathError> {
+    let bytes = raw.as_bytes();
+    if bytes.first() != Some(&b'/') {
+        return Err(refuse("a request path starts with `/`"));
+    }
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let (Some(h), Some(l)) = (
+                bytes.get(i + 1).copied().and_then(hex_digit),
+                bytes.get(i + 2).copied().and_then(hex_digit),
+            ) else {
+                return Err(refuse("`%` must start an escape of two hex digits"));
+            };
+            let d = h * 16 + l;
+            if is_unreserved(d) {
+                return Err(refuse(format!(
+                    "`%{:02X}` escapes `{}`, which is sent as is: servers disagree on decoding it",
+                    d,
+                    char::from(d)
+                )));
+            }
+            if matches!(d, b'/' | b'\\' | b'%' | b';') || d < 0x20 || d == 0x7f {
+                return Err(refuse(format!(
+                    "an escaped {} is not allowed in a path",
+                    shown(d)
+                )));
+            }
+            out.push(d);
+            i += 3;
+            continue;
+        }
+        if !is_literal(b) {
+            return Err(refuse(format!("{} is not allowed in a path", shown(b))));
+        }
+        out.push(b);
+        i += 1;
+    }
+    let path = String::from_utf8(out).map_err(|_| refuse("the decoded path is not UTF-8"))?;
+    let mut segments = path.split('/').skip(1).peekable();
+    while let Some(seg) = segments.next() {
+        let last = segments.peek().is_none();
+        if seg.is_empty() && !last {
+            return Err(refuse("empty path segment (`//`)"));
+        }
+        if seg == "." || seg == ".." {
+            return Err(refuse("dot segment (`.` or `..`) in the path"));
+        }
+    }
+    Ok(path)
+}
+
+/// The value of `_method` in a query string (Rails, Laravel and Symfony
+/// honour it as a method override), if present. Present more than once: the
+/// values joined by `,`, so that the caller refuses them.
+pub fn method_param(query: &str) -> Option<String> {
+    let mut found: Option<String> = None;
+    for pair in query.split('&') {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        if k == "_method"
+            || k.eq_ignore_ascii_case("_method")
+            || k.eq_ignore_ascii_case("%5Fmethod")
+        {
+            found = Some(match found {
+                Some(prev) => format!("{prev},{v}"),
+                None => v.to_owned(),
+            });
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_plain_and_decodes_reserved() {
+        assert_eq!(canonical_path("/").unwrap(), "/");
+        assert_eq!(
+            canonical_path("/api/clients/42").unwrap(),
+            "/api/clients/42"
+        );
+        assert_eq!(canonical_path("/a/").unwrap(), "/a/");
+        assert_eq!(canonical_path("/n/caf%C3%A9").unwrap(), "/n/café");
+        assert_eq!(canonical_path("/n/a%20b").unwrap(), "/n/a b");
+    }
+
+    #[test]
+    fn refuses_every_ambiguous_spelling() {
+        for bad in [
+            "",
+            "api",
+            "//api",
+            "/api//x",
+            "/api/./x",
+            "/api/../x",
+            "/..",
+            "/api;x=1",
+            "/a\\b",
+            "/api/%70ayments",
+            "/%2e%2e/x",
+            "/a%2Fb",
+            "/a%2fb",
+            "/a%5Cb",
+            "/a%00",
+            "/a%25",
+            "/a%3B",
+            "/a%",
+            "/a%4",
+            "/a%zz",
+            "/caf\u{e9}",
+            "/a b",
+            "/a%C3",
+            "/a%0A",
+            "/a\"",
+            "/{x}",
+            "/a|b",
+            "/a^b",
+            "/a`b",
+            "/a[b]",
+        ] {
+            assert!(canonical_path(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn splits_targets() {
+        let t = parse_target("/a/b?x=1&_method=DELETE#f").unwrap();
+        assert_eq!(
+            (t.path.as_str(), t.raw_path, t.query),
+            ("/a/b", "/a/b", "x=1&_method=DELETE")
+        );
+        assert_eq!(method_param(t.query).as_deref(), Some("DELETE"));
+        assert_eq!(method_param("a=1").as_deref(), None);
+        assert_eq!(
+            method_param("_method=PUT&_method=GET").as_deref(),
+            Some("PUT,GET")
+        );
+    }
+}

@@ -1,0 +1,382 @@
+//! Route tables: reading them (strictly: an unknown key is an error, in
+//! every language, because JavaScript tables go through this same reader)
+//! and compiling them against a catalog, refusing rules that could be read
+//! two ways and warning about rules that demand different things on paths a
+//! backend might route alike.
+
+use crate::error::{Error, Result};
+use crate::model::catalog::{policy_error, Catalog};
+use serde::{Deserialize, Serialize};
+
+/// One route, as declared beside the policy (`routes/<preset>.json`).
+///
+/// A rule says what it demands: `public: true` (no snapshot), or
+/// `authenticated: true` (any verified snapshot), or one or more of
+/// `requires`, `any`, `app`. A rule demanding nothing is refused, so a
+/// misspelt key cannot turn into an open route.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteDef {
+    /// Methods, upper-case (`GET`, `POST`...), or `["*"]` for any. `GET`
+    /// also covers `HEAD`. Absent: any method. Empty: refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub methods: Option<Vec<String>>,
+    /// Path pattern in matchit syntax: `/clients/{id}`, `/files/{*rest}`.
+    pub path: String,
+    /// Every one of these permissions is needed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<String>,
+    /// At least one of these permissions is needed (when not empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub any: Vec<String>,
+    /// The person must be allowed into this application.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
+    /// No snapshot needed (sign-in pages, health checks).
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub public: bool,
+    /// Any verified snapshot of the account will do.
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub authenticated: bool,
+}
+
+/// A route table file: `{ "routes": [...] }`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutesDef {
+    /// The routes.
+    pub routes: Vec<RouteDef>,
+}
+
+impl RoutesDef {
+    /// Reads a route table from JSON: `{ "routes": [...] }` or the bare
+    /// array. Unknown keys are errors.
+    #[cfg(feature = "std-json")]
+    pub fn from_json(json: &str) -> Result<RoutesDef> {
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| policy_error("routes", e.to_string()))?;
+        let def = if value.is_array() {
+            serde_json::from_value(value).map(|routes| RoutesDef { routes })
+        } else {
+            serde_json::from_value(value)
+        };
+        def.map_err(|e| policy_error("routes", e.to_string()))
+    }
+}
+
+pub(crate) const KNOWN_METHODS: [&str; 9] = [
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
+];
+const GET: u16 = 1;
+const HEAD: u16 = 1 << 1;
+const ALL: u16 = (1 << KNOWN_METHODS.len()) - 1;
+
+/// The bit of a method name (exact, upper case), if known.
+pub(crate) fn method_bit(m: &str) -> Option<u16> {
+    KNOWN_METHODS
+        .iter()
+        .position(|k| *k == m)
+        .map(|i| 1u16 << i)
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Rule {
+    /// The pattern as written.
+    pub pattern: String,
+    /// Methods accepted, `GET` implying `HEAD`.
+    pub methods: u16,
+    pub requires: Vec<usize>,
+    pub any: Vec<usize>,
+    pub app: Option<usize>,
+    pub public: bool,
+}
+
+impl Rule {
+    pub fn accepts(&self, method_bit: u16) -> bool {
+        self.methods & method_bit != 0
+    }
+
+    /// What the rule demands, comparable between rules.
+    fn demands(&self) -> (bool, Vec<usize>, Vec<usize>, Option<usize>) {
+        let mut requires = self.requires.clone();
+        requires.sort_unstable();
+        requires.dedup();
+        let mut any = self.any.clone();
+        any.sort_unstable();
+        any.dedup();
+        (self.public, requires, any, self.app)
+    }
+}
+
+/// Rules sharing one pattern (up to parameter names), each for its methods.
+#[derive(Debug, Clone)]
+pub(crate) struct Group {
+    /// The pattern with parameters renamed `{p0}`, `{p1}`, `{*rest}`.
+    pub normalized: String,
+    pub rules: Vec<usize>,
+}
+
+/// `pattern` with its parameters renamed in order, so that `/a/{id}` and
+/// `/a/{x}` are seen as the one pattern they are.
+pub(crate) fn normalize_pattern(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    let mut n = 0;
+    while let Some(open) = rest.find('{') {
+        out.push_str(rest.get(..open).unwrap_or(""));
+        let after = rest.get(open..).unwrap_or("");
+        if after.starts_with("{{") {
+            out.push_str("{{");
+            rest = after.get(2..).unwrap_or("");
+            continue;
+        }
+        let Some(close) = after.find('}') else {
+            out.push_str(after);
+            return out;
+        };
+        if after.starts_with("{*") {
+            out.push_str("{*rest}");
+        } else {
+            out.push_str(&format!("{{p{n}}}"));
+            n += 1;
+        }
+        rest = after.get(close + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Compiles the rules of a table: names resolved against the catalog, every
+/// rule saying what it demands, no two rules on one pattern for one method.
+pub(crate) fn compile(catalog: &Catalog, routes: &[RouteDef]) -> Result<(Vec<Rule>, Vec<Group>)> {
+    let mut rules = Vec::with_capacity(routes.len());
+    let mut groups: Vec<Group> = Vec::new();
+    for (i, r) in routes.iter().enumerate() {
+        let at = format!("routes[{i}] `{}`", r.path);
+        let rule = compile_rule(catalog, r, &at)?;
+        let normalized = normalize_pattern(&r.path);
+        match groups.iter_mut().find(|g| g.normalized == normalized) {
+            Some(g) => {
+                for &j in &g.rules {
+                    let other: &Rule = rules.get(j).ok_or_else(|| policy_error(&at, "internal"))?;
+                    if other.methods & rule.methods != 0 {
+                        return Err(policy_error(
+                            &at,
+                            format!(
+                                "overlaps routes[{j}] `{}`: the same path for the same method; \
+                                 which rule applies would depend on the order",
+                                other.pattern
+                            ),
+                        ));
+                    }
+                }
+                g.rules.push(i);
+            }
+            None => groups.push(Group {
+                normalized,
+                rules: vec![i],
+            }),
+        }
+        rules.push(rule);
+    }
+    Ok((rules, groups))
+}
+
+fn compile_rule(catalog: &Catalog, r: &RouteDef, at: &str) -> Result<Rule> {
+    if !r.path.starts_with('/') {
+        return Err(policy_error(at, "a path pattern starts with `/`"));
+    }
+    let methods = match &r.methods {
+        None => ALL,
+        Some(list) if list.is_empty() => {
+            return Err(policy_error(
+                at,
+                "`methods` is empty: list methods, or leave it out (or `[\"*\"]`) for any",
+            ))
+        }
+        Some(list) if list.iter().any(|m| m == "*") => {
+            if list.len() > 1 {
+                return Err(policy_error(at, "`*` stands alone in `methods`"));
+            }
+            ALL
+        }
+        Some(list) => {
+            let mut bits = 0u16;
+            for m in list {
+                bits |= method_bit(m).ok_or_else(|| {
+                    policy_error(at, format!("unknown method `{m}` (use upper case)"))
+                })?;
+            }
+            if bits & GET != 0 {
+                bits |= HEAD;
+            }
+            bits
+        }
+    };
+    let perm = |name: &String| {
+        catalog
+            .perm(name)
+            .map_err(|_| policy_error(at, format!("unknown permission `{name}`")))
+    };
+    let rule = Rule {
+        pattern: r.path.clone(),
+        methods,
+        requires: r.requires.iter().map(perm).collect::<Result<_>>()?,
+        any: r.any.iter().map(perm).collect::<Result<_>>()?,
+        app: r
+            .app
+            .as_ref()
+            .map(|a| {
+                catalog
+                    .app(a)
+                    .map_err(|_| policy_error(at, format!("unknown application `{a}`")))
+            })
+            .transpose()?,
+        public: r.public,
+    };
+    let demands = !rule.requires.is_empty() || !rule.any.is_empty() || rule.app.is_some();
+    if rule.public && (demands || r.authenticated) {
+        return Err(policy_error(
+            at,
+            "a public route cannot require anything (nor be `authenticated`)",
+        ));
+    }
+    if !rule.public && !r.authenticated && !demands {
+        return Err(policy_error(
+            at,
+            "the route demands nothing: say `public: true` (no snapshot), `authenticated: true` \
+             (any verified snapshot), or what it `requires`",
+        ));
+    }
+    Ok(rule)
+}
+
+/// How one segment of a pattern matches.
+#[derive(PartialEq, Eq)]
+enum Seg<'a> {
+    Literal(&'a str),
+    Param,
+    CatchAll,
+}
+
+fn segments(normalized: &str) -> Vec<Seg<'_>> {
+    normalized
+        .split('/')
+        .skip(1)
+        .map(|s| {
+            if s.starts_with("{*") {
+                Seg::CatchAll
+            } else if s.starts_with("{p") && s.ends_with('}') && !s.contains("}{") {
+                Seg::Param
+            } else {
+                Seg::Literal(s)
+            }
+        })
+        .collect()
+}
+
+/// Whether every path `specific` matches, `general` matches too (whole
+/// segments only; patterns mixing text and parameters in one segment are
+/// compared as text).
+fn covers(general: &str, specific: &str) -> bool {
+    let g = segments(general);
+    let s = segments(specific);
+    for (i, gs) in g.iter().enumerate() {
+        match gs {
+            Seg::CatchAll => return s.len() > i,
+            Seg::Param => match s.get(i) {
+                Some(Seg::Literal(l)) if !l.is_empty() => {}
+                Some(Seg::Param) => {}
+                _ => return false,
+            },
+            Seg::Literal(l) => match s.get(i) {
+                Some(Seg::Literal(m)) if m == l => {}
+                _ => return false,
+            },
+        }
+    }
+    g.len() == s.len()
+}
+
+/// Warnings about a compiled table: a route lying under a more general one
+/// (a parameter or a catch-all) that demands something else for the same
+/// method. The gate decides each request by the most specific rule, and
+/// refuses case, trailing-slash and encoding variants that would reach
+/// another rule; a backend whose router prefers another rule (first
+/// registered wins, case-insensitive or loose matching) must still be made
+/// to agree.
+pub(crate) fn warnings(catalog: &Catalog, rules: &[Rule], groups: &[Group]) -> Vec<String> {
+    let mut out = Vec::new();
+    let describe = |r: &Rule| -> String {
+        let (public, requires, any, app) = r.demands();
+        if public {
+            return "nothing (public)".into();
+        }
+        let mut parts: Vec<String> = requires
+            .iter()
+            .map(|&i| catalog.perm_name(i).to_owned())
+            .collect();
+        if !any.is_empty() {
+            let names: Vec<&str> = any.iter().map(|&i| catalog.perm_name(i)).collect();
+            parts.push(format!("one of {}", names.join("/")));
+        }
+        if let Some(a) = app {
+            parts.push(format!("app {}", catalog.app_id(a)));
+        }
+        if parts.is_empty() {
+            "any verified snapshot".into()
+        } else {
+            parts.join(" + ")
+        }
+    };
+    for g in groups {
+        for s in groups {
+            if std::ptr::eq(g, s) || !covers(&g.normalized, &s.normalized) {
+                continue;
+            }
+            for &gi in &g.rules {
+                for &si in &s.rules {
+                    let (Some(gr), Some(sr)) = (rules.get(gi), rules.get(si)) else {
+                        continue;
+                    };
+                    if gr.methods & sr.methods != 0 && gr.demands() != sr.demands() {
+                        out.push(format!(
+                            "route `{}` (demands {}) lies under `{}` (demands {}): keep the \
+                             backend's routing strict (case-sensitive, no trailing-slash or \
+                             encoding leniency, most specific route first), or make both demand \
+                             the same",
+                            sr.pattern,
+                            describe(sr),
+                            gr.pattern,
+                            describe(gr)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// An error naming a bad route table.
+pub(crate) fn table_error(detail: impl Into<String>) -> Error {
+    policy_error("routes", detail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_normalize_and_cover() {
+        assert_eq!(normalize_pattern("/a/{id}/b/{x}"), "/a/{p0}/b/{p1}");
+        assert_eq!(normalize_pattern("/f/{*path}"), "/f/{*rest}");
+        assert!(covers("/a/{*rest}", "/a/b"));
+        assert!(covers("/a/{*rest}", "/a/{p0}/c"));
+        assert!(!covers("/a/{*rest}", "/a"));
+        assert!(covers("/a/{p0}", "/a/b"));
+        assert!(!covers("/a/{p0}", "/a/b/c"));
+        assert!(!covers("/a/b", "/a/{p0}"));
+    }
+}
