@@ -140,6 +140,12 @@ pub enum Error {
         /// The id asked for.
         staff: String,
     },
+    /// Keys or revocations needed to decide could not be loaded (an edge
+    /// whose JWKS or revocation feed is unreachable).
+    Unavailable {
+        /// What could not be loaded.
+        detail: String,
+    },
     /// An argument passed to the API is not of the expected shape.
     InvalidArgument {
         /// What was wrong.
@@ -173,6 +179,7 @@ impl Error {
             Error::MissingRequirement { .. } => "missing_requirement",
             Error::Deactivated { .. } => "deactivated",
             Error::UnknownStaff { .. } => "unknown_staff",
+            Error::Unavailable { .. } => "unavailable",
             Error::InvalidArgument { .. } => "invalid_argument",
         }
     }
@@ -282,6 +289,7 @@ impl fmt::Display for Error {
             Error::UnknownStaff { staff } => {
                 write!(f, "no staff member `{staff}` in the policy")
             }
+            Error::Unavailable { detail } => write!(f, "unavailable: {detail}"),
             Error::InvalidArgument { detail } => write!(f, "invalid argument: {detail}"),
         }
     }

@@ -355,6 +355,17 @@ impl WasmVerifier {
         ]))
     }
 
+    /// How the account is checked: `fixed`, `per_request` or `any`.
+    #[wasm_bindgen(getter, js_name = tenantMode)]
+    pub fn tenant_mode(&self) -> String {
+        match self.inner.options().tenant {
+            TenantCheck::Fixed(_) => "fixed",
+            TenantCheck::PerRequest => "per_request",
+            TenantCheck::Any => "any",
+        }
+        .into()
+    }
+
     /// The catalog fingerprint (hex).
     #[wasm_bindgen(getter)]
     pub fn fingerprint(&self) -> String {
@@ -637,17 +648,31 @@ mod gate {
 
     #[wasm_bindgen(js_class = Gate)]
     impl WasmGate {
-        /// `new Gate(verifier, routesJson, { cookie? })`: the route table as
-        /// JSON text (`JSON.stringify` of what the app gave), read by the
-        /// same strict reader as the CLI (unknown keys are errors), checked
-        /// against the verifier's catalog.
+        /// `new Gate(verifier, routes, { cookie? })`: the route table
+        /// (`{ routes: [...] }` or the array, as plain JSON data), read by
+        /// the same serde definitions as the CLI's JSON reader, so unknown
+        /// keys are errors here too; then checked against the verifier's
+        /// catalog.
         #[wasm_bindgen(constructor)]
         pub fn new(
             verifier: &WasmVerifier,
-            routes_json: &str,
+            routes: JsValue,
             options: JsValue,
         ) -> Result<WasmGate, JsValue> {
-            let def = RoutesDef::from_json(routes_json)?;
+            let read = |e: serde_wasm_bindgen::Error| -> JsValue {
+                crate::error::Error::InvalidPolicy {
+                    at: "routes".into(),
+                    detail: e.to_string(),
+                }
+                .into()
+            };
+            let def: RoutesDef = if js_sys::Array::is_array(&routes) {
+                RoutesDef {
+                    routes: serde_wasm_bindgen::from_value(routes).map_err(read)?,
+                }
+            } else {
+                serde_wasm_bindgen::from_value(routes).map_err(read)?
+            };
             let mut inner = Gate::new(verifier.inner.catalog(), &def.routes)?;
             if !options.is_undefined() {
                 strict_object(&options, &["cookie"], "Gate options")?;

@@ -293,3 +293,102 @@ fn gate_answers_like_an_edge() {
     assert_eq!((code, v["code"].as_str()), (Some(1), Some("no_snapshot")));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue #10, item 10: key files are handled as secrets.
+#[cfg(unix)]
+#[test]
+fn key_files_fail_closed() {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    let dir = std::env::temp_dir().join(format!("permsnap-keys-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let d = dir.to_str().unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+
+    // Under umask 000 the key is still 0600 and the JWKS 0644.
+    let o = Command::new("sh")
+        .args([
+            "-c",
+            &format!(
+                "umask 000; exec {} keygen --out {d}",
+                env!("CARGO_BIN_EXE_permsnap")
+            ),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(mode(&dir.join("issuer.key")), 0o600);
+    assert_eq!(mode(&dir.join("jwks.json")), 0o644);
+
+    // A key others can read is refused by `issue` and `revoke`.
+    let key = dir.join("issuer.key");
+    let k = key.to_str().unwrap();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let sitee = preset("sitee");
+    let o = permsnap(&["issue", "--policy", &sitee, "--staff", "dia", "--key", k]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("chmod 600"), "{}", text(&o));
+    let o = permsnap(&[
+        "revoke",
+        "--key",
+        k,
+        "--tenant",
+        "spa-lumi",
+        "--before-epoch",
+        "2",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+
+    // Lifetimes are bounded.
+    for lifetime in ["0", "86401", "4294967295"] {
+        let o = permsnap(&[
+            "issue",
+            "--policy",
+            &sitee,
+            "--staff",
+            "dia",
+            "--key",
+            k,
+            "--lifetime",
+            lifetime,
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "--lifetime {lifetime}: {}",
+            text(&o)
+        );
+    }
+    let o = permsnap(&[
+        "issue",
+        "--policy",
+        &sitee,
+        "--staff",
+        "dia",
+        "--key",
+        k,
+        "--lifetime",
+        "86400",
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+
+    // `keygen --force` replaces a planted symlink instead of writing through it.
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    std::fs::remove_file(&key).unwrap();
+    symlink(&victim, &key).unwrap();
+    assert!(
+        !permsnap(&["keygen", "--out", d]).status.success(),
+        "no silent overwrite of a link"
+    );
+    let o = permsnap(&["keygen", "--out", d, "--force"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert!(!std::fs::symlink_metadata(&key)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(mode(&key), 0o600);
+    let _ = std::fs::remove_dir_all(&dir);
+}

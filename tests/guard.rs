@@ -221,7 +221,7 @@ fn route_tables_are_validated() {
             .contains("public")
     );
     assert!(bad(r#"{"routes": [{"path": "a"}]}"#).contains("starts with `/`"));
-    assert!(bad(r#"{"routes": [{"path": "/a/{x}"}, {"path": "/a/{y}"}]}"#).contains("/a/{y}"));
+    assert!(bad(r#"{"routes": [{"path": "/a/{x}", "authenticated": true}, {"path": "/a/{y}", "authenticated": true}]}"#).contains("overlaps"));
     assert!(bad(r#"{"routes": [{"path": "/a", "app": "pos"}]}"#).contains("unknown application"));
     assert!(bad(r#"{"routes": [{"path": "/a", "extra": 1}]}"#).contains("extra"));
 }

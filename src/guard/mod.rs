@@ -186,32 +186,49 @@ impl Gate {
         self.router.at(path).ok().map(|m| *m.value)
     }
 
+    /// The group a case-insensitive backend would route `path` to.
+    fn folded_group_of(&self, path: &str) -> Option<usize> {
+        self.folded.at(&path.to_lowercase()).ok().map(|m| *m.value)
+    }
+
     /// Finds the rule group of a request path, refusing a path whose
     /// variants — what lenient backends make of it: other letter case, a
     /// trailing slash more or less, undecoded escapes — fall under another
     /// rule than the path itself.
     fn route(&self, target: &Target<'_>) -> core::result::Result<Option<usize>, Box<Decision>> {
         let found = self.group_of(&target.path);
-        let mut variants: Vec<(Option<usize>, &str)> = Vec::with_capacity(4);
-        let toggled = match target.path.strip_suffix('/') {
-            Some(stripped) if !stripped.is_empty() => stripped.to_owned(),
-            Some(_) => String::new(),
-            None => format!("{}/", target.path),
+        // Lenient backends drop a trailing slash, and match patterns written
+        // with one also without it: the path without its slash, or with one
+        // more when that reaches a pattern that ends in `/`.
+        let slash_ends = |g: Option<usize>| {
+            g.filter(|&i| {
+                self.groups
+                    .get(i)
+                    .is_some_and(|g| g.normalized.ends_with('/'))
+            })
         };
-        if !toggled.is_empty() {
-            variants.push((self.group_of(&toggled), "a trailing slash more or less"));
+        let mut variants: Vec<(Option<usize>, &str)> = Vec::with_capacity(4);
+        variants.push((self.folded_group_of(&target.path), "letter case"));
+        match target.path.strip_suffix('/') {
+            Some(stripped) if !stripped.is_empty() => {
+                variants.push((self.group_of(stripped), "a trailing slash"));
+                variants.push((
+                    self.folded_group_of(stripped),
+                    "letter case and a trailing slash",
+                ));
+            }
+            Some(_) => {}
+            None => {
+                let with = format!("{}/", target.path);
+                variants.push((slash_ends(self.group_of(&with)), "a trailing slash"));
+                variants.push((
+                    slash_ends(self.folded_group_of(&with)),
+                    "letter case and a trailing slash",
+                ));
+            }
         }
         if target.raw_path != target.path {
             variants.push((self.group_of(target.raw_path), "its undecoded escapes"));
-        }
-        let lower = target.path.to_lowercase();
-        variants.push((self.folded.at(&lower).ok().map(|m| *m.value), "letter case"));
-        if !toggled.is_empty() {
-            let lower_toggled = toggled.to_lowercase();
-            variants.push((
-                self.folded.at(&lower_toggled).ok().map(|m| *m.value),
-                "letter case and a trailing slash",
-            ));
         }
         for (group, how) in variants {
             if group.is_some() && group != found {
@@ -327,6 +344,14 @@ impl Gate {
                 ),
             );
         };
+        if verifier.keyring().is_empty() {
+            return Decision::answer(
+                503,
+                "unavailable",
+                "the edge trusts no key yet (its JWKS is not loaded): nothing can be verified"
+                    .into(),
+            );
+        }
         let verified = match (request.tenant, &verifier.options().tenant) {
             (Some(t), _) => verifier.verify_for(snapshot.as_bytes(), t, now),
             (None, TenantCheck::PerRequest) => {
