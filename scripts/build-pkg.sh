@@ -20,7 +20,7 @@ assemble() {
   local build="target/pkg-build/$(basename "$dest")"
   rm -rf "$build"
   mkdir -p "$build" "$dest"
-  cp pkg-template/src/index.ts pkg-template/src/node.ts pkg-template/src/workerd.ts \
+  cp pkg-template/src/index.ts pkg-template/src/redact.ts pkg-template/src/node.ts pkg-template/src/workerd.ts \
      pkg-template/src/react.ts pkg-template/src/wasm-module.d.ts pkg-template/tsconfig.json "$@" "$build"/
   cp "$wasm"/permsnap_wasm.js "$wasm"/permsnap_wasm.d.ts "$build"/
   for extra in "$@"; do
@@ -40,7 +40,7 @@ wasm_build wasm target/wasm-web
 wasm_build edge target/wasm-edge
 
 rm -rf pkg target/pkg-build
-assemble target/wasm-web pkg
+assemble target/wasm-web pkg pkg-template/src/dom.ts
 assemble target/wasm-edge pkg/edge pkg-template/src/edge.ts
 rm -f pkg/edge/react.js pkg/edge/react.d.ts  # React belongs to the browser build
 cp pkg-template/package.json pkg-template/README.md pkg/

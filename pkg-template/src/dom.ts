@@ -1,41 +1,441 @@
-import type { Permissions } from "./index.js";
+// permsnap's DOM helper: hides what the person may not use and masks the
+// fields they may not see, FAILING CLOSED: anything permsnap cannot decide
+// (an unknown permission name, an empty attribute, a field the catalog does
+// not declare, a refused snapshot, no permissions yet) is hidden or masked,
+// reported, and never throws half-way through a page.
+//
+// Markup contract
+//   data-requires="a b"      all of these permissions (space-separated)
+//   data-requires-any="a b"  any one of them (both attributes: both apply)
+//   data-field="kind.field"  a record field; kind is before the FIRST dot,
+//                            the rest is the field (`appointments.client.email`)
+//
+// What permsnap writes (and the stylesheet permsnap.css reads)
+//   data-permsnap="allowed"|"denied"       on [data-requires]/[data-requires-any]
+//   data-permsnap-undo="hidden inert display"  what permsnap itself added to hide
+//                                          the element (only that is undone)
+//   data-permsnap-display="flex !important" the inline display it replaced
+//   data-permsnap-field="shown"|"masked"   on [data-field]
+//
+// Load permsnap.css (`permsnap/permsnap.css`) so that protected elements and
+// fields stay hidden until permsnap has marked them: nothing shows before the
+// snapshot is loaded, or on a part of the page applyToDom never saw.
 
-// ------------------------------------------------------------------ DOM
+import { Permissions, PermsnapError, strictOptions } from "./index.js";
 
 export interface DomOptions {
   /** Text shown in place of a hidden field (default "•••"). */
   mask?: string;
+  /** Keep watching `root` (a MutationObserver): elements added later,
+   *  changed `data-requires`/`data-requires-any`/`data-field` attributes,
+   *  re-rendered masked fields and attempts to un-hide a denied element
+   *  are handled as they happen. Returns a `DomWatch`. */
+  watch?: boolean;
 }
 
-/** Hides every element under `root` whose `data-requires` (space-separated:
- *  all needed) or `data-requires-any` (any one) names a permission the person
- *  lacks, and masks elements with `data-field="kind.field"` bound to a hidden
- *  field. Unknown permission names throw, so a typo cannot hide a section
- *  silently. Returns how many elements were hidden and masked. */
-export function applyToDom(root: ParentNode, permissions: Permissions, options: DomOptions = {}): { hidden: number; masked: number } {
-  let hidden = 0;
-  let masked = 0;
-  const words = (s: string | null) => (s ?? "").split(/\s+/).filter(Boolean);
-  for (const el of Array.from(root.querySelectorAll<HTMLElement>("[data-requires],[data-requires-any]"))) {
-    const all = words(el.getAttribute("data-requires"));
-    const any = words(el.getAttribute("data-requires-any"));
-    const ok = permissions.canAll(all) && (any.length === 0 || permissions.canAny(any));
-    el.hidden = !ok;
-    if (!ok) hidden++;
-  }
-  const hiddenByKind = new Map<string, Set<string>>();
-  for (const el of Array.from(root.querySelectorAll<HTMLElement>("[data-field]"))) {
-    const [kind, field] = (el.getAttribute("data-field") ?? "").split(".");
-    let set = hiddenByKind.get(kind);
-    if (!set) {
-      set = new Set(permissions.hiddenFields(kind));
-      hiddenByKind.set(kind, set);
+/** What one pass did. */
+export interface DomResult {
+  /** Protected elements denied (hidden) under `root`. */
+  hidden: number;
+  /** `data-field` elements masked under `root`. */
+  masked: number;
+  /** Markup problems (unknown names, empty attributes, undeclared fields,
+   *  wrong arguments): each affected element was hidden or masked. Also
+   *  written to `console.error`. Empty when the markup is sound. */
+  problems: string[];
+}
+
+/** A watching `applyToDom` (`{ watch: true }`). */
+export interface DomWatch {
+  /** Protected elements currently denied under `root`. */
+  readonly hidden: number;
+  /** `data-field` elements currently masked under `root`. */
+  readonly masked: number;
+  /** Problems reported since the last full pass (start or `update`). */
+  readonly problems: readonly string[];
+  /** False once `stop()` was called. */
+  readonly watching: boolean;
+  /** Applies other permissions to the whole of `root` (sign-in, refresh,
+   *  refusal): denied elements that are now allowed are shown again. A field
+   *  once masked keeps its mask text until the app renders it again. */
+  update(permissions: Permissions | null): DomResult;
+  /** Stops watching. What was hidden stays hidden. */
+  stop(): void;
+}
+
+const PROTECTED = "[data-requires],[data-requires-any]";
+const MARK = "data-permsnap";
+const UNDO = "data-permsnap-undo";
+const PREV_DISPLAY = "data-permsnap-display";
+const FIELD_MARK = "data-permsnap-field";
+const MASKED_CLASS = "permsnap-masked";
+/** Attributes a masked element keeps; everything else may carry the value
+ *  (href="mailto:…", title, value, aria-label, data-*…) and is removed. */
+const SAFE_ATTRIBUTES = new Set(["id", "class", "style", "role", "hidden", "inert", "lang", "dir",
+  "data-field", "data-requires", "data-requires-any"]);
+
+const isSafe = (name: string) => {
+  const n = name.toLowerCase();
+  return SAFE_ATTRIBUTES.has(n) || n === MARK || n.startsWith(MARK + "-");
+};
+const words = (s: string | null) => (s ?? "").split(/\s+/).filter(Boolean);
+
+interface FieldInfo { declared: readonly string[]; hidden: readonly string[] }
+
+/** One pass's view of the permissions. */
+class Pass {
+  /** `null`: deny everything, names cannot be checked. */
+  readonly p: Permissions | null;
+  /** Everything denied (no permissions, or a refusal). */
+  readonly denyAll: boolean;
+  readonly problems = new Set<string>();
+  readonly kinds = new Map<string, FieldInfo | null>();
+  hidden = 0;
+  masked = 0;
+
+  constructor(permissions: unknown, readonly mask: string) {
+    if (permissions instanceof Permissions) {
+      this.p = permissions;
+      this.denyAll = permissions.error !== null;
+    } else {
+      this.p = null;
+      this.denyAll = true;
+      if (permissions !== null && permissions !== undefined) {
+        this.problems.add(`expected a Permissions object (or null while loading), got ${describeValue(permissions)}: everything protected is hidden`);
+      }
     }
-    if (set.has(field)) {
-      el.textContent = options.mask ?? "•••";
-      el.classList.add("permsnap-masked");
-      masked++;
+  }
+
+  problem(el: Element, what: string) {
+    this.problems.add(`${describe(el)}: ${what}`);
+  }
+
+  /** `can(name)`, or `null` (reported) for a name that cannot be checked. */
+  can(el: Element, name: string): boolean | null {
+    if (this.p === null) return false;
+    try {
+      return this.p.can(name);
+    } catch (e) {
+      this.problem(el, e instanceof PermsnapError && e.code === "unknown_permission"
+        ? `unknown permission \`${name}\` (hidden)`
+        : `cannot check \`${name}\`: ${(e as Error)?.message ?? e} (hidden)`);
+      return null;
     }
   }
-  return { hidden, masked };
+
+  field(kind: string): FieldInfo | null {
+    if (this.p === null) return null;
+    if (!this.kinds.has(kind)) {
+      let info: FieldInfo | null = null;
+      try {
+        info = { declared: this.p.fieldNames(kind), hidden: this.denyAll ? [] : this.p.hiddenFields(kind) };
+      } catch (e) {
+        info = null;
+        this.problems.add(`data-field kind \`${kind}\`: ${(e as Error)?.message ?? e} (masked)`);
+      }
+      this.kinds.set(kind, info);
+    }
+    return this.kinds.get(kind)!;
+  }
+}
+
+function describeValue(v: unknown): string {
+  if (typeof v !== "object") return typeof v;
+  if (v === null) return "null";
+  return (v as object).constructor?.name ?? "object";
+}
+
+function describe(el: Element): string {
+  let s = `<${el.localName}`;
+  if (el.id) s += ` id="${el.id}"`;
+  for (const a of ["data-requires", "data-requires-any", "data-field"]) {
+    const v = el.getAttribute(a);
+    if (v !== null) s += ` ${a}="${v}"`;
+  }
+  return s + ">";
+}
+
+// ------------------------------------------------------- protected elements
+
+/** Is `el` allowed? Every name is checked (and reported) even once the
+ *  answer is known, so one pass reports every typo. */
+function decide(el: Element, pass: Pass): boolean {
+  const allAttr = el.getAttribute("data-requires");
+  const anyAttr = el.getAttribute("data-requires-any");
+  const all = words(allAttr);
+  const any = words(anyAttr);
+  let ok = !pass.denyAll;
+  if (allAttr !== null && all.length === 0) {
+    pass.problem(el, "data-requires is empty (hidden)");
+    ok = false;
+  }
+  if (anyAttr !== null && any.length === 0) {
+    pass.problem(el, "data-requires-any is empty (hidden)");
+    ok = false;
+  }
+  for (const n of all) if (pass.can(el, n) !== true) ok = false;
+  let some = any.length === 0;
+  for (const n of any) {
+    const r = pass.can(el, n);
+    if (r === null) ok = false; // a typo hides, even beside an allowed name
+    else if (r) some = true;
+  }
+  return ok && some;
+}
+
+function styleOf(el: Element): CSSStyleDeclaration | null {
+  const s = (el as Element & Partial<ElementCSSInlineStyle>).style;
+  return s && typeof s.setProperty === "function" ? s : null;
+}
+
+function setAttr(el: Element, name: string, value: string) {
+  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
+/** Hides `el` by every means (hidden, inline `display:none !important`,
+ *  inert), noting what permsnap added so that only that is undone. */
+function deny(el: Element) {
+  const added = new Set(words(el.getAttribute(UNDO)));
+  if (!el.hasAttribute("hidden")) {
+    el.setAttribute("hidden", "");
+    added.add("hidden");
+  }
+  if (!el.hasAttribute("inert")) {
+    el.setAttribute("inert", "");
+    added.add("inert");
+  }
+  const style = styleOf(el);
+  if (style && !(style.getPropertyValue("display") === "none" && style.getPropertyPriority("display") === "important")) {
+    if (!added.has("display")) {
+      const prev = style.getPropertyValue("display");
+      setAttr(el, PREV_DISPLAY, prev && style.getPropertyPriority("display") ? `${prev} !important` : prev);
+      added.add("display");
+    }
+    style.setProperty("display", "none", "important");
+  }
+  if (added.size > 0) setAttr(el, UNDO, Array.from(added).join(" "));
+  setAttr(el, MARK, "denied");
+}
+
+/** Undoes what `deny` added (and nothing the app did itself). */
+function undo(el: Element) {
+  const added = words(el.getAttribute(UNDO));
+  if (added.includes("hidden")) el.removeAttribute("hidden");
+  if (added.includes("inert")) el.removeAttribute("inert");
+  const style = styleOf(el);
+  if (added.includes("display") && style) {
+    const prev = el.getAttribute(PREV_DISPLAY) ?? "";
+    const important = prev.endsWith(" !important");
+    const value = important ? prev.slice(0, -" !important".length) : prev;
+    if (value) style.setProperty("display", value, important ? "important" : "");
+    else style.removeProperty("display");
+    if (style.length === 0) el.removeAttribute("style");
+  }
+  el.removeAttribute(PREV_DISPLAY);
+  el.removeAttribute(UNDO);
+}
+
+function protect(el: Element, pass: Pass) {
+  if (!el.matches(PROTECTED)) {
+    // No longer protected (the app removed the attributes): give it back.
+    if (el.hasAttribute(MARK)) {
+      undo(el);
+      el.removeAttribute(MARK);
+    }
+    return;
+  }
+  if (decide(el, pass)) {
+    undo(el);
+    setAttr(el, MARK, "allowed");
+  } else {
+    deny(el);
+    pass.hidden++;
+  }
+}
+
+// ------------------------------------------------------------------ fields
+
+const covers = (parent: string, field: string) => field === parent || field.startsWith(parent + ".");
+
+/** Should `[data-field]` element `el` be masked? */
+function mustMask(el: Element, pass: Pass): boolean {
+  const spec = (el.getAttribute("data-field") ?? "").trim();
+  const dot = spec.indexOf(".");
+  if (dot <= 0 || dot === spec.length - 1) {
+    pass.problem(el, "data-field is not `kind.field` (masked)");
+    return true;
+  }
+  const kind = spec.slice(0, dot);
+  const field = spec.slice(dot + 1);
+  const info = pass.field(kind);
+  if (info === null) return true;
+  if (!info.declared.some((d) => covers(d, field))) {
+    pass.problem(el, `field \`${field}\` of \`${kind}\` is not declared in the catalog (masked)`);
+    return true;
+  }
+  if (pass.denyAll) return true;
+  // Hidden itself, inside a hidden field, or holding one (`client` when
+  // `client.email` is hidden).
+  return info.hidden.some((h) => covers(h, field) || covers(field, h));
+}
+
+/** Replaces what `el` shows and removes every attribute that may carry the
+ *  value. Idempotent (no mutation when already masked). */
+function mask(el: Element, text: string) {
+  for (const a of Array.from(el.attributes)) if (!isSafe(a.name)) el.removeAttributeNode(a);
+  if (el instanceof HTMLInputElement) {
+    if (el.value !== text) el.value = text;
+  } else if (el instanceof HTMLSelectElement) {
+    if (!(el.options.length === 1 && el.options[0].text === text && el.options[0].attributes.length === 0 && el.options[0].childNodes.length === 1)) {
+      const o = el.ownerDocument.createElement("option");
+      o.textContent = text;
+      el.replaceChildren(o);
+    }
+  } else {
+    if (!(el.childNodes.length === 1 && el.firstChild!.nodeType === 3 && el.textContent === text)) el.textContent = text;
+    if (el instanceof HTMLTextAreaElement && el.value !== text) el.value = text;
+  }
+  if (!el.classList.contains(MASKED_CLASS)) el.classList.add(MASKED_CLASS);
+  setAttr(el, FIELD_MARK, "masked");
+}
+
+function checkField(el: Element, pass: Pass) {
+  if (!el.hasAttribute("data-field")) {
+    if (el.hasAttribute(FIELD_MARK)) {
+      el.removeAttribute(FIELD_MARK);
+      el.classList.remove(MASKED_CLASS);
+    }
+    return;
+  }
+  if (mustMask(el, pass)) {
+    mask(el, pass.mask);
+    pass.masked++;
+  } else {
+    if (el.classList.contains(MASKED_CLASS)) el.classList.remove(MASKED_CLASS);
+    setAttr(el, FIELD_MARK, "shown");
+  }
+}
+
+// -------------------------------------------------------------------- passes
+
+/** `sel` under `root`, `root` included when it matches. */
+function within(root: ParentNode | Node, sel: string): Element[] {
+  const out: Element[] = [];
+  if (root instanceof Element && root.matches(sel)) out.push(root);
+  if (typeof (root as ParentNode).querySelectorAll === "function") out.push(...Array.from((root as ParentNode).querySelectorAll(sel)));
+  return out;
+}
+
+function applyTree(root: ParentNode | Node, pass: Pass) {
+  for (const el of within(root, `${PROTECTED},[${MARK}]`)) protect(el, pass);
+  for (const el of within(root, `[data-field],[${FIELD_MARK}]`)) checkField(el, pass);
+}
+
+function report(problems: Iterable<string>, seen: Set<string>) {
+  for (const m of problems) {
+    if (seen.has(m)) continue;
+    seen.add(m);
+    console.error(`permsnap applyToDom: ${m}`);
+  }
+}
+
+function readOptions(options: unknown): { mask: string; watch: boolean } {
+  const o = strictOptions(options, ["mask", "watch"], "applyToDom options");
+  if (o.mask !== undefined && typeof o.mask !== "string") throw new PermsnapError("invalid_argument", "`mask` is a string");
+  if (o.watch !== undefined && typeof o.watch !== "boolean") throw new PermsnapError("invalid_argument", "`watch` is true or false");
+  return { mask: (o.mask as string | undefined) ?? "•••", watch: o.watch === true };
+}
+
+/** Hides every element under `root` (`root` included) whose `data-requires`
+ *  (space-separated: all needed) or `data-requires-any` (any one) names a
+ *  permission the person lacks, and masks every `data-field="kind.field"`
+ *  element bound to a field the person may not see.
+ *
+ *  Fails closed: an unknown or missing permission name, a field or kind the
+ *  catalog does not declare, refused permissions (`permissions.error`) or
+ *  `null` (not loaded yet) hide / mask the element; markup problems are
+ *  reported (`problems`, `console.error`), never thrown. Only invalid
+ *  options throw (`invalid_argument`), after hiding everything under `root`.
+ *
+ *  Hiding sets `hidden`, `inert` and an inline `display: none !important`
+ *  (so no CSS rule shows a denied element); showing again removes only what
+ *  permsnap added. Masking replaces the text (a form control's value) and
+ *  removes every attribute but id, class, style, role, hidden, inert, lang,
+ *  dir, data-field, data-requires(-any) and data-permsnap*.
+ *
+ *  With `{ watch: true }` returns a `DomWatch` that keeps applying the
+ *  permissions to what changes under `root`, until `stop()`. */
+export function applyToDom(root: ParentNode, permissions: Permissions | null, options: DomOptions & { watch: true }): DomWatch;
+export function applyToDom(root: ParentNode, permissions: Permissions | null, options?: DomOptions & { watch?: false }): DomResult;
+export function applyToDom(root: ParentNode, permissions: Permissions | null, options?: DomOptions): DomResult | DomWatch;
+export function applyToDom(root: ParentNode, permissions: Permissions | null, options?: DomOptions): DomResult | DomWatch {
+  if (typeof root !== "object" || root === null || typeof (root as ParentNode).querySelectorAll !== "function") {
+    throw new PermsnapError("invalid_argument", "applyToDom needs a root element or document");
+  }
+  let opts: { mask: string; watch: boolean };
+  try {
+    opts = readOptions(options);
+  } catch (e) {
+    applyTree(root, new Pass(null, "•••")); // a wrong option cannot leave the page open
+    throw e;
+  }
+  const seen = new Set<string>();
+  const run = (p: unknown): DomResult => {
+    const pass = new Pass(p, opts.mask);
+    applyTree(root, pass);
+    report(pass.problems, seen);
+    return { hidden: pass.hidden, masked: pass.masked, problems: Array.from(pass.problems) };
+  };
+  const first = run(permissions);
+  if (!opts.watch) return first;
+
+  let current: unknown = permissions;
+  let problems = first.problems.slice();
+  let watching = true;
+  const observer = new MutationObserver((records) => {
+    const pass = new Pass(current, opts.mask);
+    const trees = new Set<Node>();
+    const elements = new Set<Element>();
+    for (const r of records) {
+      if (r.type === "childList") {
+        r.addedNodes.forEach((n) => { if (n.nodeType === 1) trees.add(n); });
+      }
+      if (r.type === "attributes") elements.add(r.target as Element);
+      // Text re-rendered inside a field (attributes of a new child too): check the field again.
+      const at = r.target.nodeType === 1 ? (r.target as Element) : r.target.parentElement;
+      const f = at?.closest("[data-field]");
+      if (f && (root as Node).contains(f)) elements.add(f);
+    }
+    for (const t of trees) if ((root as Node).contains(t)) applyTree(t, pass);
+    for (const el of elements) {
+      if ((root as Node).contains(el)) {
+        protect(el, pass);
+        checkField(el, pass);
+      }
+    }
+    observer.takeRecords(); // our own changes
+    report(pass.problems, seen);
+    for (const m of pass.problems) if (!problems.includes(m)) problems.push(m);
+  });
+  const observe = () => observer.observe(root as Node, { subtree: true, childList: true, attributes: true, characterData: true });
+  observe();
+  const count = (sel: string) => within(root, sel).length;
+  return {
+    get hidden() { return count(`[${MARK}="denied"]`); },
+    get masked() { return count(`[${FIELD_MARK}="masked"]`); },
+    get problems() { return problems.slice(); },
+    get watching() { return watching; },
+    update(next: Permissions | null): DomResult {
+      current = next;
+      seen.clear();
+      const r = run(next);
+      observer.takeRecords();
+      problems = r.problems.slice();
+      return r;
+    },
+    stop() {
+      watching = false;
+      observer.disconnect();
+    },
+  };
 }

@@ -5,12 +5,14 @@
 // never download the router.
 
 import { Gate as WasmGate } from "./permsnap_wasm.js";
-import { PermsnapError, Verifier, _wasmVerifier, _now, rethrow } from "./index.js";
+import { PermsnapError, Verifier, rethrow, strictOptions, type Jwks } from "./index.js";
 
 /** One route: method(s) + path pattern → what it needs. Patterns use the
- *  matchit syntax: `/clients/{id}`, `/files/{*rest}`. */
+ *  matchit syntax: `/clients/{id}`, `/files/{*rest}`. A route says what it
+ *  demands — `public: true`, `authenticated: true`, or `requires` / `any` /
+ *  `app` — and any other key is an error (so is a route demanding nothing). */
 export interface RouteDef {
-  /** Upper-case methods; empty or `["*"]`: any. `GET` also covers `HEAD`. */
+  /** Upper-case methods, or `["*"]`; absent: any. `GET` also covers `HEAD`. */
   methods?: string[];
   path: string;
   /** Every one of these permissions. */
@@ -21,16 +23,22 @@ export interface RouteDef {
   app?: string;
   /** No snapshot needed. */
   public?: boolean;
+  /** Any verified snapshot of the account. */
+  authenticated?: boolean;
 }
 
 /** The gate's answer for one request. */
 export interface Decision {
-  /** 200 allows; 401 no or refused snapshot; 403 missing permission,
-   *  application or PIN step-up; 404 no route; 405 wrong method. */
-  status: 200 | 401 | 403 | 404 | 405;
+  /** 200 allows; 400 a path or method override that is not canonical
+   *  (`bad_path`, `ambiguous_path`, `bad_method_override`) or no account
+   *  (`no_tenant`); 401 no or refused snapshot; 403 missing permission,
+   *  application or PIN step-up; 404 no route; 405 wrong method; 503 the
+   *  edge has no usable keys (`unavailable`). */
+  status: 200 | 400 | 401 | 403 | 404 | 405 | 503;
   /** `ok`, `no_snapshot`, a refusal code (`expired`, `revoked`...),
    *  `forbidden`, `app_not_allowed`, `step_up_required`, `no_route`,
-   *  `method_not_allowed`. */
+   *  `method_not_allowed`, `bad_path`, `ambiguous_path`,
+   *  `bad_method_override`, `no_tenant`, `unavailable`. */
   code: string;
   message: string;
   route?: string;
@@ -50,18 +58,65 @@ export interface RequestLike {
 export interface GateOptions {
   /** Cookie holding the snapshot (default `permsnap`). */
   cookie?: string;
+  /** The account a request is for (e.g. from its host name): required with
+   *  a `{ tenantPerRequest: true }` verifier, an extra check otherwise.
+   *  `null` answers 400 `no_tenant`. */
+  tenantOf?: (request: RequestLike) => string | null | undefined;
+}
+
+/** Headers a backend may honour as the request's method; the gate then
+ *  checks the request as both methods. */
+const METHOD_OVERRIDE_HEADERS = ["x-http-method-override", "x-http-method", "x-method-override"];
+
+/** The request target (path and query) exactly as sent: from an absolute
+ *  URL, what follows the authority; never re-parsed with `new URL`, which
+ *  would normalise what the backend may not. */
+export function requestTarget(url: string): string {
+  let target = url;
+  if (!url.startsWith("/")) {
+    const scheme = url.indexOf("://");
+    if (scheme < 0) return url; // refused by the gate: not `/`-rooted
+    const slash = url.indexOf("/", scheme + 3);
+    const query = url.indexOf("?", scheme + 3);
+    const start = slash < 0 ? query : query < 0 ? slash : Math.min(slash, query);
+    target = start < 0 ? "/" : url.slice(start);
+    if (target.startsWith("?")) target = "/" + target;
+  }
+  const hash = target.indexOf("#");
+  return hash < 0 ? target : target.slice(0, hash);
 }
 
 /** Gates requests by route: compiled once (routes are checked against the
- *  verifier's catalog: a typo throws `invalid_policy`), then `check` per request. */
+ *  verifier's catalog: a typo, an unknown key or a route demanding nothing
+ *  throws `invalid_policy`), then `check` per request. */
 export class Gate {
   #g: WasmGate;
   #v: Verifier;
+  #tenantOf?: (request: RequestLike) => string | null | undefined;
 
   constructor(verifier: Verifier, routes: RouteDef[] | { routes: RouteDef[] }, options: GateOptions = {}) {
-    this.#v = verifier;
+    const wasmVerifier = Verifier._wasm(verifier);
+    const { tenantOf, ...rest } = strictOptions(options, ["cookie", "tenantOf"], "Gate options");
+    if (tenantOf !== undefined && typeof tenantOf !== "function") {
+      throw new PermsnapError("invalid_argument", "`tenantOf` is a function of the request returning an account id");
+    }
+    if (wasmVerifier.tenantMode === "per_request" && tenantOf === undefined) {
+      throw new PermsnapError("invalid_argument",
+        "the verifier checks the account per request ({ tenantPerRequest: true }): give the Gate a `tenantOf(request)`");
+    }
+    // Plain JSON data only: `undefined` members and functions drop out
+    // here exactly as they would in a file, then the Rust reader (serde,
+    // unknown keys refused) reads it.
+    let data: unknown;
     try {
-      this.#g = new WasmGate(_wasmVerifier(verifier), routes, options);
+      data = JSON.parse(JSON.stringify(routes) ?? "null");
+    } catch (e) {
+      throw new PermsnapError("invalid_policy", `routes: not JSON data (${(e as Error).message})`, { cause: e });
+    }
+    this.#v = verifier;
+    this.#tenantOf = tenantOf as GateOptions["tenantOf"];
+    try {
+      this.#g = new WasmGate(wasmVerifier, data, rest);
     } catch (e) {
       rethrow(e);
     }
@@ -72,16 +127,34 @@ export class Gate {
     return this.#v;
   }
 
-  /** Decides a request from its method, path (query ignored) and the
-   *  `Authorization: Permsnap <snapshot>` header or the snapshot cookie. */
-  check(request: RequestLike): Decision {
-    const url = new URL(request.url, "http://localhost");
-    return this.checkParts(request.method, url.pathname, request.headers.get("authorization"), request.headers.get("cookie"));
+  /** Advice about the route table: routes lying under more general ones
+   *  that demand something else (see SECURITY.md). */
+  get warnings(): string[] {
+    return this.#g.warnings();
   }
 
-  /** `check` from raw parts (Node's `IncomingMessage`, tests). */
-  checkParts(method: string, path: string, authorization?: string | null, cookie?: string | null): Decision {
-    return this.#g.check(_wasmVerifier(this.#v), method, path, authorization ?? undefined, cookie ?? undefined, _now(this.#v)) as Decision;
+  /** Decides a request from its method, target (path and query, as sent),
+   *  method-override headers, the `Authorization: Permsnap <snapshot>`
+   *  header or the snapshot cookie. */
+  check(request: RequestLike): Decision {
+    const h = request.headers;
+    const overrides = METHOD_OVERRIDE_HEADERS.map((n) => h.get(n)).filter((v): v is string => v !== null);
+    const tenant = this.#tenantOf ? this.#tenantOf(request) : undefined;
+    if (this.#tenantOf && (tenant === null || tenant === undefined || tenant === "")) {
+      return { status: 400, code: "no_tenant", message: "the request names no account this edge serves" };
+    }
+    return this.#g.check(Verifier._wasm(this.#v), request.method, requestTarget(request.url),
+      h.get("authorization") ?? undefined, h.get("cookie") ?? undefined,
+      overrides.length > 0 ? overrides.join(",") : undefined, tenant ?? undefined, Verifier._now(this.#v)) as Decision;
+  }
+
+  /** `check` from raw parts (tests, other servers): `target` is the path
+   *  and query as sent. */
+  checkParts(method: string, target: string, authorization?: string | null, cookie?: string | null): Decision {
+    const headers = new Map<string, string>();
+    if (authorization) headers.set("authorization", authorization);
+    if (cookie) headers.set("cookie", cookie);
+    return this.check({ method, url: target, headers: { get: (n) => headers.get(n) ?? null } });
   }
 }
 
@@ -95,14 +168,21 @@ export function denial(decision: Decision): Response {
  *  runtimes) and `nodeGuard` (Node's `ServerResponse`). */
 function denialParts(decision: Decision): { status: number; headers: Record<string, string>; body: string } {
   const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
-  if (decision.status === 401) headers["www-authenticate"] = 'Permsnap realm="permsnap"';
+  if (decision.status === 401) {
+    // RFC 6750 style: `error` tells a client whether to refresh its snapshot
+    // (`expired`, `revoked`, `unknown_key`, `wrong_catalog`) or give up.
+    const quoted = (s: string) => s.replace(/[^\x20-\x7e]|["\\]/g, "");
+    headers["www-authenticate"] =
+      `Permsnap realm="permsnap", error="${quoted(decision.code)}", error_description="${quoted(decision.message)}"`;
+  }
   const { status, ...error } = decision;
   return { status, headers, body: JSON.stringify({ error }) };
 }
 
 export interface RefreshOptions {
-  /** URL of the JWKS (key rotation). */
-  jwksUrl?: string;
+  /** URL of the JWKS (key rotation). Required: an edge with no keys
+   *  verifies nothing. */
+  jwksUrl: string;
   /** URL of the revocation notices: JSON `{ "notices": ["<notice>", ...] }`. */
   revocationsUrl?: string;
   /** Refetch when older than this many seconds (default 300). */
@@ -111,41 +191,70 @@ export interface RefreshOptions {
    *  often, in seconds (default 30): a new key works without waiting. Also
    *  the wait before trying again after a failed refresh. */
   minInterval?: number;
+  /** After this many seconds without a complete refresh (keys and every
+   *  notice), requests are refused 503 `unavailable` rather than decided on
+   *  stale revocations (default 3600). */
+  maxStale?: number;
   fetch?: typeof fetch;
   /** Clock in milliseconds (default `Date.now`). */
   now?: () => number;
-  /** Told about every failed refresh (the verifier keeps what it had). */
+  /** Told about every failed refresh and every notice that could not be
+   *  applied (the verifier keeps what it had). */
   onError?: (error: unknown) => void;
 }
+
+const REFRESH_OPTIONS = ["jwksUrl", "revocationsUrl", "maxAge", "minInterval", "maxStale", "fetch", "now", "onError"];
 
 /** Keeps a verifier's keys and revocations current from URLs: fetched on
  *  first use, again when older than `maxAge`, and the JWKS again when a
  *  snapshot names a key it does not know. A failed fetch keeps what was
- *  loaded (and nothing at all before the first success: fail closed). */
+ *  loaded; until a first complete load, and once the last one is older than
+ *  `maxStale`, `guard` answers 503 (fail closed). One bad notice in the
+ *  feed is reported and skipped: the others still apply. */
 export class Refresher {
   #v: Verifier;
-  #o: Required<Omit<RefreshOptions, "jwksUrl" | "revocationsUrl">> & Pick<RefreshOptions, "jwksUrl" | "revocationsUrl">;
+  #o: Required<Omit<RefreshOptions, "revocationsUrl">> & Pick<RefreshOptions, "revocationsUrl">;
   #loadedAt = -Infinity;
   #triedAt = -Infinity;
   #jwksAt = -Infinity;
   #pending: Promise<void> | null = null;
+  #lastError: unknown = null;
 
   constructor(verifier: Verifier, options: RefreshOptions) {
+    const o = strictOptions(options, REFRESH_OPTIONS, "Refresher options") as Partial<RefreshOptions>;
+    if (typeof o.jwksUrl !== "string" || o.jwksUrl === "") {
+      throw new PermsnapError("invalid_argument", "a Refresher needs `jwksUrl`: the URL of the issuer's JWKS");
+    }
+    for (const k of ["maxAge", "minInterval", "maxStale"] as const) {
+      const v = o[k];
+      if (v !== undefined && !(typeof v === "number" && Number.isFinite(v) && v >= 0)) {
+        throw new PermsnapError("invalid_argument", `\`${k}\` is a number of seconds`);
+      }
+    }
+    for (const k of ["fetch", "now", "onError"] as const) {
+      if (o[k] !== undefined && typeof o[k] !== "function") {
+        throw new PermsnapError("invalid_argument", `\`${k}\` is a function`);
+      }
+    }
     this.#v = verifier;
     this.#o = {
       maxAge: 300,
       minInterval: 30,
+      maxStale: 3600,
       fetch: (...args: Parameters<typeof fetch>) => fetch(...args),
       now: () => Date.now(),
       onError: () => {},
-      ...options,
+      ...o,
+      jwksUrl: o.jwksUrl,
     };
   }
 
-  /** Refetches now (both documents). */
+  /** Refetches now (both documents). Rejects when a document could not be
+   *  fetched or a notice could not be applied (after applying the others). */
   async refresh(): Promise<void> {
     this.#pending ??= this.#load()
       .catch((e: unknown) => {
+        this.#lastError = e;
         this.#o.onError(e);
         throw e;
       })
@@ -153,6 +262,25 @@ export class Refresher {
         this.#pending = null;
       });
     return this.#pending;
+  }
+
+  /** Loads both documents, for start-up: rejects (with the cause) when the
+   *  edge could not get its keys and revocations, so a misconfigured URL
+   *  fails at deploy time rather than on every request. */
+  async ready(): Promise<void> {
+    this.#triedAt = this.#o.now();
+    await this.refresh();
+  }
+
+  /** Whether decisions may be made: a complete load happened, less than
+   *  `maxStale` ago. */
+  get usable(): boolean {
+    return this.#o.now() - this.#loadedAt <= this.#o.maxStale * 1000;
+  }
+
+  /** The last refresh failure, if any. */
+  get lastError(): unknown {
+    return this.#lastError;
   }
 
   /** Refetches if the documents are older than `maxAge` (after a failure,
@@ -168,7 +296,7 @@ export class Refresher {
   /** After an `unknown_key` refusal: refetches the JWKS unless that was done
    *  less than `minInterval` ago. Returns whether it refetched. */
   async onUnknownKey(): Promise<boolean> {
-    if (!this.#o.jwksUrl || this.#o.now() - this.#jwksAt < this.#o.minInterval * 1000) return false;
+    if (this.#o.now() - this.#jwksAt < this.#o.minInterval * 1000) return false;
     try {
       await this.#jwks();
     } catch (e) {
@@ -178,21 +306,49 @@ export class Refresher {
     return true;
   }
 
+  async #json(url: string, what: string): Promise<unknown> {
+    const res = await this.#o.fetch(url, { headers: { accept: "application/json" } });
+    if (!res.ok) throw new PermsnapError("unavailable", `${what} fetch failed: HTTP ${res.status}`);
+    try {
+      return await res.json();
+    } catch (e) {
+      throw new PermsnapError("unavailable", `${what} is not JSON`, { cause: e });
+    }
+  }
+
   async #jwks(): Promise<void> {
-    if (!this.#o.jwksUrl) return;
     this.#jwksAt = this.#o.now();
-    const res = await this.#o.fetch(this.#o.jwksUrl, { headers: { accept: "application/json" } });
-    if (!res.ok) throw new PermsnapError("invalid_key", `JWKS fetch failed: HTTP ${res.status}`);
-    this.#v.setJwks(await res.json());
+    const report = this.#v.setJwks((await this.#json(this.#o.jwksUrl, "JWKS")) as Jwks);
+    for (const k of report.ignored) {
+      this.#o.onError(new PermsnapError("invalid_key", `JWKS key \`${k.kid}\` ignored: ${k.reason}`));
+    }
   }
 
   async #load(): Promise<void> {
     await this.#jwks();
     if (this.#o.revocationsUrl) {
-      const res = await this.#o.fetch(this.#o.revocationsUrl, { headers: { accept: "application/json" } });
-      if (!res.ok) throw new PermsnapError("invalid_argument", `revocations fetch failed: HTTP ${res.status}`);
-      const doc = (await res.json()) as { notices?: string[] };
-      for (const n of doc.notices ?? []) this.#v.applyNotice(n);
+      const doc = await this.#json(this.#o.revocationsUrl, "revocation feed");
+      const notices = (doc as { notices?: unknown })?.notices;
+      if (typeof doc !== "object" || doc === null || !Array.isArray(notices)) {
+        throw new PermsnapError("unavailable", "the revocation feed is `{ \"notices\": [...] }`");
+      }
+      // Every notice is applied on its own: one that cannot be (a retired
+      // key, another account, garbage) must not keep the others out.
+      const failed: unknown[] = [];
+      notices.forEach((n, i) => {
+        try {
+          if (typeof n !== "string") throw new PermsnapError("invalid_argument", "a notice is base64url text");
+          this.#v.applyNotice(n);
+        } catch (e) {
+          failed.push(e);
+          this.#o.onError(new PermsnapError((e as PermsnapError).code ?? "invalid_argument",
+            `revocation notice ${i}: ${(e as Error).message}`, { cause: e }));
+        }
+      });
+      if (failed.length > 0) {
+        // The good notices are in force; the feed is not counted as loaded.
+        throw new PermsnapError("unavailable", `${failed.length} of ${notices.length} revocation notices could not be applied`);
+      }
     }
     this.#loadedAt = this.#o.now();
   }
@@ -205,8 +361,11 @@ export async function guard(gate: Gate, request: RequestLike, refresher?: Refres
     try {
       await refresher.ensureFresh();
     } catch {
-      // Keep the keys and revocations already loaded; with none, every
-      // snapshot is refused (unknown_key).
+      // Reported through onError; what was loaded stays in force.
+    }
+    if (!refresher.usable) {
+      const why = refresher.lastError instanceof Error ? `: ${refresher.lastError.message}` : "";
+      return { status: 503, code: "unavailable", message: `the edge could not load its keys and revocations${why}` };
     }
   }
   let d = gate.check(request);
@@ -242,6 +401,9 @@ export function honoGuard(gate: Gate, refresher?: Refresher) {
 interface NodeRequestLike {
   method?: string;
   url?: string;
+  /** Express keeps the full target here when the middleware is mounted on a
+   *  path (`app.use("/api", guard)` sees `req.url` without `/api`). */
+  originalUrl?: string;
   headers: Record<string, string | string[] | undefined>;
   permsnap?: Decision;
 }
@@ -257,7 +419,7 @@ export function nodeGuard(gate: Gate, refresher?: Refresher) {
   return (req: NodeRequestLike, res: NodeResponseLike, next: (err?: unknown) => void): void => {
     const request: RequestLike = {
       method: req.method ?? "GET",
-      url: req.url ?? "/",
+      url: req.originalUrl ?? req.url ?? "/",
       headers: { get: (name: string) => header(req.headers[name.toLowerCase()]) },
     };
     guard(gate, request, refresher).then(

@@ -38,10 +38,10 @@ export class PermsnapError extends Error {
 
 /** Stable error codes. */
 export type ErrorCode =
-  | "bad_encoding" | "truncated" | "too_large" | "bad_magic" | "unsupported_version"
+  | "no_snapshot" | "bad_encoding" | "truncated" | "too_large" | "bad_magic" | "unsupported_version"
   | "unknown_key" | "bad_signature" | "malformed" | "expired" | "not_yet_valid"
   | "wrong_tenant" | "wrong_catalog" | "revoked" | "unknown_permission" | "unknown_kind"
-  | "invalid_key" | "invalid_policy" | "invalid_argument" | "not_initialized";
+  | "invalid_key" | "invalid_policy" | "invalid_argument" | "not_initialized" | "unavailable";
 
 function parseJson(text: string, code: ErrorCode): unknown {
   try {
@@ -173,9 +173,6 @@ export interface RecordFilter {
   scope: "none" | "own" | "assigned" | "specific" | "all";
   all: boolean;
   clauses: Array<{ field: string; values: string[] }>;
-}
-
-;
 }
 
 export interface Revocations {

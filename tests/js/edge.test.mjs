@@ -33,7 +33,11 @@ test("gate decisions and JSON denials", async () => {
   assert.equal(gate.check(req("GET", "/api/campaigns", null, `a=b; permsnap=${dia.snapshot}`)).status, 200);
   assert.equal(gate.checkParts("get", "/api/campaigns", `Permsnap ${dia.snapshot}`, null).status, 200);
   assert.throws(() => new edge.Gate(setup().verifier, [{ path: "/x", requires: ["nope"] }]), (e) => e instanceof edge.PermsnapError && e.code === "invalid_policy");
-  assert.throws(() => new edge.Gate(setup().verifier, [{ path: 5 }]), (e) => e.code === "invalid_argument");
+  // Routes are read strictly: a wrong type, an unknown (misspelt) key or a
+  // route demanding nothing is refused, never read as "no requirement".
+  assert.throws(() => new edge.Gate(setup().verifier, [{ path: 5 }]), (e) => e.code === "invalid_policy");
+  assert.throws(() => new edge.Gate(setup().verifier, [{ path: "/x", require: ["payments.view"] }]), (e) => e.code === "invalid_policy");
+  assert.throws(() => new edge.Gate(setup().verifier, [{ path: "/x" }]), (e) => e.code === "invalid_policy");
 });
 
 test("Refresher: loads keys, backs off after a failure, reports it, keeps what it had", async () => {
@@ -48,14 +52,16 @@ test("Refresher: loads keys, backs off after a failure, reports it, keeps what i
     return Response.json(url.endsWith("/jwks") ? vectors.key.jwks : { notices: [] });
   };
   const refresher = new edge.Refresher(verifier, { jwksUrl: "http://k/jwks", revocationsUrl: "http://k/rev", maxAge: 60, minInterval: 10, fetch, now: () => now, onError: (e) => errors.push(e) });
-  assert.equal(gate.check(req("GET", "/api/campaigns", dia.snapshot)).code, "unknown_key");
+  // No key at all: the gate cannot decide (503), it does not guess.
+  const keyless = gate.check(req("GET", "/api/campaigns", dia.snapshot));
+  assert.deepEqual([keyless.status, keyless.code], [503, "unavailable"]);
   assert.equal((await edge.guard(gate, req("GET", "/api/campaigns", dia.snapshot), refresher)).status, 200);
   assert.equal(calls, 2);
   now = 61_000;
   up = false;
   assert.equal((await edge.guard(gate, req("GET", "/api/campaigns", dia.snapshot), refresher)).status, 200, "keeps the keys it had");
   assert.equal(errors.length, 1);
-  assert.equal(errors[0].code, "invalid_key");
+  assert.equal(errors[0].code, "unavailable");
   const before = calls;
   now += 5_000;
   await edge.guard(gate, req("GET", "/api/campaigns", dia.snapshot), refresher);
@@ -64,4 +70,9 @@ test("Refresher: loads keys, backs off after a failure, reports it, keeps what i
   up = true;
   await edge.guard(gate, req("GET", "/api/campaigns", dia.snapshot), refresher);
   assert.equal(calls, before + 2, "tries again after minInterval");
+  // Down for longer than maxStale (default 3600 s): what it had is no longer trusted.
+  up = false;
+  now += 3_601_000;
+  const stale = await edge.guard(gate, req("GET", "/api/campaigns", dia.snapshot), refresher);
+  assert.deepEqual([stale.status, stale.code], [503, "unavailable"]);
 });

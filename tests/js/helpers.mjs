@@ -9,10 +9,16 @@ export const preset = (name) => JSON.parse(readFileSync(`${root}presets/${name}.
 /** The committed compiled catalog of a preset (what `permsnap catalog` prints). */
 export const catalog = (name) => vectors.catalogs[name];
 
+/** The tenant choice a vector case names: its account, or (no
+ *  `expected_tenant`) the explicit opt-out. */
+export function tenantOptions(c) {
+  return typeof c.expected_tenant === "string" ? { tenant: c.expected_tenant } : { anyTenant: true };
+}
+
 /** A verifier set up as a vector case says. */
 export function verifierFor(c) {
   const v = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, {
-    tenant: c.expected_tenant ?? undefined,
+    ...tenantOptions(c),
     leeway: vectors.leeway,
     clock: () => c.now,
   });

@@ -9,11 +9,11 @@ const vectors = JSON.parse(readFileSync(new URL("../../vectors/vectors.json", im
 
 test("before init: not_initialized; after initSync: working; again: no-op", () => {
   assert.equal(pkg.isInitialized(), false);
-  assert.throws(() => new pkg.Verifier(vectors.catalogs.sitee, vectors.key.jwks), (e) => e instanceof pkg.PermsnapError && e.code === "not_initialized");
+  assert.throws(() => new pkg.Verifier(vectors.catalogs.sitee, vectors.key.jwks, { tenant: "spa-lumi" }), (e) => e instanceof pkg.PermsnapError && e.code === "not_initialized");
   pkg.initSync(readFileSync(new URL("../../pkg/permsnap_wasm_bg.wasm", import.meta.url)));
   pkg.initSync(new Uint8Array([0, 1, 2])); // already initialised: ignored
   assert.equal(pkg.isInitialized(), true);
   const dia = vectors.cases.find((c) => c.name === "sitee/dia");
-  const p = new pkg.Verifier(vectors.catalogs.sitee, vectors.key.jwks, { clock: () => dia.now }).load(dia.snapshot);
+  const p = new pkg.Verifier(vectors.catalogs.sitee, vectors.key.jwks, { tenant: "spa-lumi", clock: () => dia.now }).load(dia.snapshot);
   assert.deepEqual(p.allowed(), dia.expect.allowed);
 });

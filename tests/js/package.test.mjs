@@ -57,19 +57,26 @@ test("other error codes: unknown names, bad keys, bad catalog, bad arguments", (
   assert.equal(code(() => p.explain("typo")), "unknown_permission");
   assert.equal(code(() => p.scope("invoices")), "unknown_kind");
   assert.equal(code(() => p.filter("invoices", [])), "unknown_kind");
-  assert.equal(code(() => new Verifier(catalog("sitee"), { keys: [{ kty: "OKP", crv: "Ed25519", x: "AAAA", kid: "k" }] })), "invalid_key");
+  const opts = { tenant: "spa-lumi" };
+  assert.equal(code(() => new Verifier(catalog("sitee"), { keys: [{ kty: "OKP", crv: "Ed25519", x: "AAAA", kid: "k" }] }, opts)), "invalid_key");
   const leaked = structuredClone(vectors.key.jwks);
   leaked.keys[0].d = "secret";
-  assert.equal(code(() => new Verifier(catalog("sitee"), leaked)), "invalid_key");
-  assert.equal(code(() => new Verifier(catalog("sitee"), "{not json")), "invalid_key");
-  assert.equal(code(() => new Verifier(catalog("sitee"), { keys: "nope" })), "invalid_key");
+  assert.equal(code(() => new Verifier(catalog("sitee"), leaked, opts)), "invalid_key");
+  assert.equal(code(() => new Verifier(catalog("sitee"), "{not json", opts)), "invalid_key");
+  assert.equal(code(() => new Verifier(catalog("sitee"), { keys: "nope" }, opts)), "invalid_key");
   // A catalog must be a compiled one: JSON definitions, damaged or truncated bytes are refused.
-  assert.equal(code(() => new Verifier({ name: "x", permissions: [{ name: "a" }] }, vectors.key.jwks)), "invalid_argument");
+  assert.equal(code(() => new Verifier({ name: "x", permissions: [{ name: "a" }] }, vectors.key.jwks, opts)), "invalid_argument");
   const bin = catalog("sitee").binary;
-  assert.equal(code(() => new Verifier(bin.slice(0, bin.length - 12), vectors.key.jwks)), "invalid_policy");
-  assert.equal(code(() => new Verifier("UFNO" + bin.slice(4), vectors.key.jwks)), "invalid_policy");
-  assert.equal(code(() => new Verifier(42, vectors.key.jwks)), "invalid_argument");
-  assert.equal(code(() => new Verifier(bin, vectors.key.jwks, { leeway: -1 })), "invalid_argument");
+  assert.equal(code(() => new Verifier(bin.slice(0, bin.length - 12), vectors.key.jwks, opts)), "invalid_policy");
+  assert.equal(code(() => new Verifier("UFNO" + bin.slice(4), vectors.key.jwks, opts)), "invalid_policy");
+  assert.equal(code(() => new Verifier(42, vectors.key.jwks, opts)), "invalid_argument");
+  assert.equal(code(() => new Verifier(bin, vectors.key.jwks, { ...opts, leeway: -1 })), "invalid_argument");
+  // The account is never implied: no options, no tenant choice, an unset
+  // tenant (`tenant: env.TENANT` with TENANT unset) or a misspelt key refuse.
+  assert.equal(code(() => new Verifier(bin, vectors.key.jwks)), "invalid_argument");
+  assert.equal(code(() => new Verifier(bin, vectors.key.jwks, { leeway: 30 })), "invalid_argument");
+  assert.equal(code(() => new Verifier(bin, vectors.key.jwks, { tenant: undefined })), "invalid_argument");
+  assert.equal(code(() => new Verifier(bin, vectors.key.jwks, { tennant: "spa-lumi" })), "invalid_argument");
   assert.equal(code(() => v.load(42)), "invalid_argument");
   assert.equal(code(() => v.setRevocations({ ids: ["xyz"] })), "invalid_argument");
   assert.equal(code(() => v.setRevocations({ minEpoch: { "spa-lumi": 1.5 } })), "invalid_argument");
@@ -84,7 +91,7 @@ test("the compiled catalog: bytes, text and the printed object give the same ver
   const doc = catalog("sitee");
   const bytes = Uint8Array.from(Buffer.from(doc.binary, "base64url"));
   for (const input of [doc, doc.binary, bytes]) {
-    const v = new Verifier(input, vectors.key.jwks, { clock: () => c.now });
+    const v = new Verifier(input, vectors.key.jwks, { tenant: "spa-lumi", clock: () => c.now });
     assert.equal(v.fingerprint, doc.fingerprint);
     assert.deepEqual(v.load(c.snapshot).allowed(), c.expect.allowed);
   }
@@ -93,8 +100,16 @@ test("the compiled catalog: bytes, text and the printed object give the same ver
 test("denyAll and loadOrDeny deny everything, through the same core", () => {
   const c = validCases.find((x) => x.name === "sitee/dia");
   const v = verifierFor(c);
-  for (const p of [v.denyAll(), v.loadOrDeny(null), v.loadOrDeny(""), v.loadOrDeny("garbage")]) {
+  const denials = [
+    [v.denyAll(), "no_snapshot"],
+    [v.loadOrDeny(null), "no_snapshot"],
+    [v.loadOrDeny(undefined), "no_snapshot"],
+    [v.loadOrDeny(""), "no_snapshot"],
+    [v.loadOrDeny("garbage"), "bad_encoding"],
+  ];
+  for (const [p, why] of denials) {
     assert.ok(p.error instanceof PermsnapError);
+    assert.equal(p.error.code, why);
     assert.deepEqual(p.allowed(), []);
     for (const n of v.permissionNames) assert.equal(p.can(n), false);
     for (const k of v.kindNames) {
@@ -249,6 +264,7 @@ test("a refused snapshot leaves nothing granted anywhere", () => {
   assert.ok(p.redact("clients", recs).every((r, i) => r.email !== recs[i].email && r.phone !== recs[i].phone));
   assert.equal(p.explain("payments.view").reason.code, "refused");
   assert.deepEqual(v.loadOrDeny(null).allowed(), []);
+  assert.equal(v.loadOrDeny(null).error.code, "no_snapshot");
 });
 
 test("key rotation: a new key is accepted once the JWKS is loaded, a retired one refused", () => {
@@ -258,6 +274,14 @@ test("key rotation: a new key is accepted once the JWKS is loaded, a retired one
   assert.throws(() => v.load(wrongKey.snapshot), (e) => e.code === "unknown_key");
   v.setJwks({ keys: [] });
   assert.throws(() => v.load(c.snapshot), (e) => e.code === "unknown_key");
-  v.setJwks(vectors.key.jwks);
+  assert.deepEqual(v.setJwks(vectors.key.jwks), { keys: 1, ignored: [] });
+  assert.ok(v.load(c.snapshot).can("campaigns.manage"));
+  // Keys that are not Ed25519 signing keys (an app's RS256 key in the same
+  // JWKS) are ignored and reported; the Ed25519 key still works.
+  const rsa = { kty: "RSA", kid: "app-rs256", alg: "RS256", use: "sig", n: "sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw", e: "AQAB" };
+  const report = v.setJwks({ keys: [...vectors.key.jwks.keys, rsa] });
+  assert.equal(report.keys, 1);
+  assert.deepEqual(report.ignored.map((k) => k.kid), ["app-rs256"]);
+  assert.deepEqual(v.keys, report);
   assert.ok(v.load(c.snapshot).can("campaigns.manage"));
 });

@@ -6,14 +6,16 @@ import { createElement, type ReactElement } from "react";
 
 const routes: RouteDef[] = [
   { methods: ["GET"], path: "/api/payments", requires: ["payments.view"] },
+  { methods: ["GET"], path: "/api/me", authenticated: true },
   { path: "/health", public: true },
 ];
 
 export function makeWorker(catalog: { binary: string }) {
   const verifier = new Verifier(catalog, { keys: [] }, { tenant: "spa-lumi" });
   const gate = new Gate(verifier, routes, { cookie: "permsnap" });
-  const refresher = new Refresher(verifier, { jwksUrl: "https://example.test/jwks", maxAge: 300 });
+  const refresher = new Refresher(verifier, { jwksUrl: "https://example.test/jwks", maxAge: 300, maxStale: 3600 });
   return {
+    ready: (): Promise<void> => refresher.ready(),
     async fetch(request: Request): Promise<Response> {
       const d: Decision = await guard(gate, request, refresher);
       if (d.status !== 200) return denial(d);
@@ -22,6 +24,12 @@ export function makeWorker(catalog: { binary: string }) {
     hono: honoGuard(gate, refresher),
     node: nodeGuard(gate),
   };
+}
+
+/** One edge, many accounts: the account comes from the host name. */
+export function makeMultiTenantGate(catalog: { binary: string }): Gate {
+  const verifier = new Verifier(catalog, { keys: [] }, { tenantPerRequest: true });
+  return new Gate(verifier, routes, { tenantOf: (request) => request.headers.get("host")?.split(".")[0] ?? null });
 }
 
 function Toolbar(): ReactElement {
