@@ -254,10 +254,10 @@ fn random_path(rng: &mut Rng, canonical: bool) -> String {
     for _ in 0..len {
         out.push('/');
         if canonical {
-            let word: &str = rng.pick(&["a", "b", "c", "ab", "x", "B", "zz"]);
+            let word: &&str = rng.pick(&["a", "b", "c", "ab", "x", "B", "zz"]);
             out.push_str(word);
         } else {
-            let word: &str = rng.pick(&[
+            let word: &&str = rng.pick(&[
                 "a", "b", "c", "ab", "A", "AB", "B", "x", "%61", "%62", "a%20b", "", ".", "..",
                 "a;b", "%2F", "%2f", "%C3%A9", "c%00",
             ]);
