@@ -1,0 +1,166 @@
+// Property tests of the JavaScript record paths and the wasm instance's
+// memory, through the built package (issue #10):
+// - filter keeps exactly the records the Rust per-record decision keeps, on
+//   random records full of odd values;
+// - redact leaves no hidden value reachable by any property access (own
+//   keys, prototype chain, nested paths, arrays, `__proto__` keys), masks
+//   what is masked, keeps what `keep` names and never mutates its input;
+// - refusals through loadOrDeny allocate nothing in wasm memory.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pkg, root, validCases, verifierFor, vectors } from "./helpers.mjs";
+import { initSync as wasmInit } from "../../pkg/permsnap_wasm.js";
+
+/** xorshift32: reproducible. */
+function rng(seed) {
+  let s = seed >>> 0 || 1;
+  const next = () => {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    return s;
+  };
+  return { next, below: (n) => next() % n, pick: (a) => a[next() % a.length], chance: (p) => next() % 100 < p };
+}
+
+test("filter keeps exactly what the Rust per-record decision keeps, on random records", () => {
+  const r = rng(0xf117e5);
+  const oddValue = (ids) => r.pick([
+    () => r.pick(ids), () => Number(r.below(50)), () => String(r.below(50)), () => null, () => undefined,
+    () => true, () => ({ id: r.pick(ids) }), () => [r.pick(ids), 7], () => [], () => r.pick(ids).toUpperCase(),
+    () => r.pick(ids) + " ", () => 1.5, () => NaN, () => -0,
+  ])();
+  let compared = 0;
+  for (const c of validCases) {
+    const p = verifierFor(c).load(c.snapshot);
+    const ids = [c.expect.subject, "s-1", "s-2", "c-1", "42", "0", ""];
+    for (const kind of verifierFor(c).kindNames) {
+      const spec = p.filterSpec(kind);
+      const fields = ["id", "staff_id", "created_by", "assignees", "client_assignees", "uploaded_by", "employee_id",
+        ...spec.clauses.map((cl) => cl.field)];
+      const records = Array.from({ length: 300 }, () => {
+        const rec = {};
+        for (const f of fields) if (r.chance(70)) rec[f] = oddValue(ids);
+        return rec;
+      });
+      const kept = p.filter(kind, records);
+      const reference = p.filterIndexesReference(kind, records).map((i) => records[i]);
+      assert.deepEqual(kept, reference, `${c.name} ${kind}`);
+      compared += records.length;
+    }
+  }
+  assert.ok(compared > 10_000, `only ${compared} records compared`);
+});
+
+/** Every value reachable from `v` by property access: own keys (also
+ *  non-enumerable), array elements, and the prototype chain. */
+function reachable(v, out = [], seen = new Set()) {
+  if (v === null || (typeof v !== "object" && typeof v !== "function")) {
+    out.push(v);
+    return out;
+  }
+  if (seen.has(v)) return out;
+  seen.add(v);
+  for (const k of Reflect.ownKeys(v)) {
+    const d = Object.getOwnPropertyDescriptor(v, k);
+    if (d && "value" in d) reachable(d.value, out, seen);
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== null && proto !== Object.prototype && proto !== Array.prototype) reachable(proto, out, seen);
+  return out;
+}
+
+/** A policy (Sitee's, plus nested client fields on appointments) compiled and
+ *  signed by the CLI, so nested paths are tested on a real snapshot. */
+function nestedFixture() {
+  const cli = join(root, "target/debug/permsnap");
+  assert.ok(existsSync(cli), "build the CLI first: cargo build --features cli");
+  const dir = mkdtempSync(join(tmpdir(), "permsnap-props-"));
+  const policy = JSON.parse(readFileSync(join(root, "presets/sitee.json"), "utf8"));
+  const appointments = policy.catalog.kinds.find((k) => k.name === "appointments");
+  appointments.fields = [{ name: "client.email" }, { name: "client.phone", redact: { mask: "***" } }, { name: "attendees.email" }];
+  const dia = policy.staff.find((s) => s.id === "dia");
+  dia.hidden_fields = { ...dia.hidden_fields, appointments: ["client.email", "client.phone", "attendees.email"] };
+  writeFileSync(join(dir, "policy.json"), JSON.stringify(policy));
+  execFileSync(cli, ["keygen", "--out", dir]);
+  const run = (...a) => JSON.parse(execFileSync(cli, ["--json", ...a], { encoding: "utf8" }));
+  const catalog = run("catalog", join(dir, "policy.json"));
+  const snapshot = run("issue", "--policy", join(dir, "policy.json"), "--staff", "dia", "--key", join(dir, "issuer.key")).snapshot;
+  const jwks = JSON.parse(readFileSync(join(dir, "jwks.json"), "utf8"));
+  const v = new pkg.Verifier(catalog, jwks, { tenant: policy.tenant });
+  return v.load(snapshot);
+}
+
+test("redact: no hidden value is reachable, masks apply, keep is an allow-list, input untouched", () => {
+  const sitee = validCases.find((c) => c.name === "sitee/dia");
+  const flat = verifierFor(sitee).load(sitee.snapshot);
+  const nested = nestedFixture();
+  const r = rng(0x5ec7e7);
+  let checked = 0;
+  for (let i = 0; i < 2000; i++) {
+    const secret = `secret-${i}-${r.next()}`;
+    // Clients: email/phone masked for dia. Built from JSON so that a
+    // `__proto__` key is an own key, as it is in parsed API responses.
+    const client = JSON.parse(JSON.stringify({ id: `c-${i}`, name: "Zoé", email: secret, phone: secret }));
+    if (r.chance(30)) client.__proto_marker__ = true;
+    const proto = JSON.parse(`{"id": 1, "__proto__": {"email": "${secret}", "phone": "${secret}"}}`);
+    for (const rec of [client, proto]) {
+      const before = JSON.stringify(rec);
+      const [out] = flat.redact("clients", [rec]);
+      assert.equal(JSON.stringify(rec), before, "input mutated");
+      if (rec === client) {
+        assert.ok(!reachable(out).includes(secret), `hidden value reachable in ${JSON.stringify(out)}`);
+      } else {
+        // The record's own `__proto__` key is data (like any other key the
+        // catalog does not declare); it must not become the prototype.
+        assert.ok(Object.hasOwn(out, "__proto__"));
+      }
+      assert.notEqual(out.email, secret);
+      assert.notEqual(out.phone, secret);
+      assert.equal(Object.getPrototypeOf(out), Object.prototype);
+      if (Object.hasOwn(rec, "email")) assert.equal(out.email, "hidden");
+      checked++;
+    }
+    // Nested paths, through objects and arrays.
+    const appt = {
+      id: `a-${i}`, staff_id: "dia",
+      client: { name: "Zoé", email: secret, phone: secret, note: "keep me" },
+      attendees: [{ name: "A", email: secret }, "not an object", { email: secret }],
+    };
+    const snapshotOfAppt = JSON.stringify(appt);
+    const [o] = nested.redact("appointments", [appt]);
+    assert.equal(JSON.stringify(appt), snapshotOfAppt, "nested input mutated");
+    assert.ok(!reachable(o).includes(secret), `nested hidden value reachable: ${JSON.stringify(o)}`);
+    assert.equal(o.client.phone, "***");
+    assert.equal(o.client.note, "keep me");
+    assert.equal(o.attendees[1], "not an object");
+    // Allow-list mode: only the kept keys survive, hidden ones still go.
+    const [k] = flat.redact("clients", [{ id: 1, name: "Zoé", email: secret, internal_notes: secret }], { keep: ["id", "name", "email"] });
+    assert.deepEqual(Object.keys(k).sort(), ["email", "id", "name"]);
+    assert.ok(!reachable(k).includes(secret));
+    checked += 2;
+  }
+  assert.ok(checked > 5000);
+  assert.throws(() => flat.redact("clients", [], { kep: ["id"] }), (e) => e.code === "invalid_argument");
+  assert.throws(() => flat.redact("client", []), (e) => e.code === "unknown_kind");
+});
+
+test("refusals through loadOrDeny allocate nothing in wasm memory", () => {
+  const { memory } = wasmInit({ module: readFileSync(join(root, "pkg/permsnap_wasm_bg.wasm")) });
+  const c = vectors.cases.find((x) => x.expect.error === "bad_signature") ?? vectors.cases.find((x) => x.expect.error);
+  const v = verifierFor(c);
+  const before = memory.buffer.byteLength;
+  let denied = 0;
+  for (let i = 0; i < 400_000; i++) {
+    const p = v.loadOrDeny(i % 2 ? c.snapshot : null);
+    if (p.error) denied++;
+  }
+  const grown = memory.buffer.byteLength - before;
+  assert.equal(denied, 400_000);
+  assert.ok(grown < 2 * 1024 * 1024, `wasm memory grew by ${grown} bytes over 400,000 refusals`);
+  // and the instance still answers
+  const good = validCases[0];
+  assert.equal(verifierFor(good).load(good.snapshot).subject, good.expect.subject);
+});
