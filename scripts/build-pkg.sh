@@ -44,6 +44,7 @@ assemble target/wasm-web pkg pkg-template/src/dom.ts
 assemble target/wasm-edge pkg/edge pkg-template/src/edge.ts
 rm -f pkg/edge/react.js pkg/edge/react.d.ts  # React belongs to the browser build
 cp pkg-template/package.json pkg-template/README.md pkg/
+cp pkg-template/permsnap.css pkg/
 
 # Minify the JavaScript (the .d.ts keep every doc comment): about 5 KB less
 # gzip for browsers. Linked source maps point back to the compiled wrapper.

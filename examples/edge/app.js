@@ -2,8 +2,10 @@
 // front of an origin. Configuration comes from the runtime's environment:
 //   catalog   the compiled catalog (`permsnap catalog` output)
 //   routes    the route table (routes/<preset>.json)
-//   tenant    the account this edge serves (other accounts' snapshots: 401)
-//   jwksUrl   where the public keys are (rotation: reloaded, no restart)
+//   tenant    the account this edge serves (other accounts' snapshots: 401);
+//             required: unset, the Verifier throws (invalid_argument)
+//   jwksUrl   where the public keys are (rotation: reloaded, no restart);
+//             required: unset, the Refresher throws (invalid_argument)
 //   revocationsUrl  signed revocation notices, `{ "notices": [...] }`
 //   maxAge    seconds before keys and notices are fetched again (default 300)
 export function createEdge(permsnap, config) {
@@ -16,6 +18,16 @@ export function createEdge(permsnap, config) {
     minInterval: Number(config.minInterval ?? 30),
   });
   return { verifier, gate, refresher };
+}
+
+/** Where the runtime allows I/O at start-up (Node, Deno): load the keys and
+ *  revocations before serving, so a wrong URL stops the server at once. (A
+ *  Worker cannot fetch outside a request: `guard` loads them on the first
+ *  request and answers 503 `unavailable` until a load completes.) */
+export async function startEdge(permsnap, config) {
+  const edge = createEdge(permsnap, config);
+  await edge.refresher.ready();
+  return edge;
 }
 
 /** What the origin behind the gate answers (the examples have no origin). */

@@ -2,9 +2,16 @@
 // `useCan` hook and a `<Can>` component. React is a peer dependency; this
 // file is not part of the main entry, so apps without React never load it.
 // Written without JSX so the package needs no build step of its own.
+//
+// Fails closed: `<Can>` renders its `fallback` (never its children) unless
+// loaded, verified permissions allow. No provider, `null` permissions (still
+// signing in), refused permissions (`loadOrDeny`'s `.error`), a misspelt or
+// empty prop, an unknown permission name: all deny. Mistakes in the markup
+// are reported with `console.error` (once per message), never thrown, so a
+// typo cannot blank the page.
 
 import { createContext, createElement, Fragment, useContext, type ReactNode } from "react";
-import type { Permissions } from "./index.js";
+import type { Permissions, PermissionName } from "./index.js";
 
 const Context = createContext<Permissions | null>(null);
 
@@ -17,7 +24,7 @@ export interface PermissionsProviderProps {
 
 /** Makes `permissions` available to `useCan`, `usePermissions` and `<Can>` below it. */
 export function PermissionsProvider({ permissions, children }: PermissionsProviderProps) {
-  return createElement(Context.Provider, { value: permissions }, children);
+  return createElement(Context.Provider, { value: permissions ?? null }, children);
 }
 
 /** The permissions of the nearest provider (`null` when there are none). */
@@ -25,27 +32,134 @@ export function usePermissions(): Permissions | null {
   return useContext(Context);
 }
 
-/** May the person do `name`? Denied when there is no provider or no
- *  permissions yet; an unknown name throws, as `can` does. */
-export function useCan(name: string): boolean {
-  const p = useContext(Context);
-  return p ? p.can(name) : false;
+const reported = new Set<string>();
+
+/** console.error, once per message (renders repeat). */
+function complain(message: string) {
+  if (reported.has(message)) return;
+  reported.add(message);
+  console.error(`permsnap/react: ${message}`);
 }
 
-export interface CanProps {
-  /** All of these permissions (a name or a list). */
-  do?: string | readonly string[];
-  /** Any one of these permissions. */
-  any?: readonly string[];
+/** The permissions to answer from, or `null` to deny everything. */
+function usable(p: unknown, where: string): Permissions | null {
+  if (p === null || p === undefined) return null;
+  if (typeof p !== "object" || typeof (p as Permissions).can !== "function" || !("error" in (p as object))) {
+    complain(`${where}: the provider's \`permissions\` is not a Permissions object (everything denied)`);
+    return null;
+  }
+  return p as Permissions;
+}
+
+/** `p.can(name)`; `null` (reported) when the name cannot be checked. */
+function check(p: Permissions, name: unknown, where: string): boolean | null {
+  if (typeof name !== "string" || name === "") {
+    complain(`${where}: a permission name must be a non-empty string, got ${name === "" ? "\"\"" : typeof name} (denied)`);
+    return null;
+  }
+  try {
+    return p.can(name as PermissionName);
+  } catch (e) {
+    complain(`${where}: ${(e as Error)?.message ?? String(e)} (denied)`);
+    return null;
+  }
+}
+
+/** May the person do `name`? False without a provider or permissions, for
+ *  refused permissions, and for a name not in the catalog (reported with
+ *  `console.error`; never throws). */
+export function useCan(name: PermissionName): boolean {
+  const p = usable(useContext(Context), `useCan("${String(name)}")`);
+  if (typeof name !== "string" || name === "") {
+    complain(`useCan: a permission name must be a non-empty string, got ${name === "" ? "\"\"" : typeof name} (denied)`);
+    return false;
+  }
+  if (p === null) return false;
+  const r = check(p, name, `useCan("${name}")`);
+  return r === true && p.error === null;
+}
+
+/** Names to check: a name or a non-empty list of names. */
+type Names = PermissionName | readonly PermissionName[];
+
+interface CanCommon {
   /** Rendered when not allowed (default: nothing). */
   fallback?: ReactNode;
   children?: ReactNode;
 }
 
-/** Renders `children` only when the person has the permissions asked for. */
-export function Can({ do: all, any, fallback = null, children }: CanProps) {
-  const p = useContext(Context);
-  const names = all === undefined ? [] : typeof all === "string" ? [all] : all;
-  const ok = p !== null && p.canAll(names) && (any === undefined || any.length === 0 || p.canAny(any));
-  return createElement(Fragment, null, ok ? children : fallback);
+/** `<Can>` needs `do` (all of these), `any` (any one of these) or both. */
+export type CanProps = CanCommon & (
+  | {
+      /** All of these permissions (a name or a non-empty list). */
+      do: Names;
+      /** Any one of these permissions (a non-empty list). */
+      any?: readonly PermissionName[];
+    }
+  | {
+      /** All of these permissions (a name or a non-empty list). */
+      do?: Names;
+      /** Any one of these permissions (a non-empty list). */
+      any: readonly PermissionName[];
+    }
+);
+
+const CAN_PROPS = new Set(["do", "any", "fallback", "children"]);
+
+function allows(p: Permissions | null, props: Record<string, unknown>): boolean {
+  let ok = true;
+  for (const k of Object.keys(props)) {
+    if (!CAN_PROPS.has(k)) {
+      complain(`<Can>: unknown prop \`${k}\` (known: do, any, fallback, children): fallback rendered`);
+      ok = false;
+    }
+  }
+  const hasDo = "do" in props;
+  const hasAny = "any" in props;
+  if (!hasDo && !hasAny) {
+    complain("<Can> needs `do` (all of these) or `any` (any one of these): fallback rendered");
+    return false;
+  }
+  const list = (key: "do" | "any"): unknown[] | null => {
+    const v = props[key];
+    if (key === "do" && typeof v === "string" && v !== "") return [v];
+    if (Array.isArray(v) && v.length > 0) return v;
+    complain(`<Can ${key}>: expected ${key === "do" ? "a permission name or " : ""}a non-empty list of permission names, got ${describe(v)}: fallback rendered`);
+    return null;
+  };
+  const all = hasDo ? list("do") : [];
+  const any = hasAny ? list("any") : null;
+  if (all === null || (hasAny && any === null)) ok = false;
+  if (p === null) return false;
+  // Check every name, so each typo is reported.
+  for (const n of all ?? []) if (check(p, n, "<Can do>") !== true) ok = false;
+  if (any !== null) {
+    let some = false;
+    for (const n of any) {
+      const r = check(p, n, "<Can any>");
+      if (r === null) ok = false; // a typo denies, even beside an allowed name
+      else if (r) some = true;
+    }
+    if (!some) ok = false;
+  }
+  return ok && p.error === null;
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return "undefined";
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "[]";
+  if (v === "") return "\"\"";
+  return typeof v;
+}
+
+/** Renders `children` only when loaded, verified permissions allow what it
+ *  asks (`do`: all of these; `any`: any one of these; both: both), and
+ *  `fallback` otherwise. Props are strict: anything else than `do`, `any`,
+ *  `fallback` and `children`, an empty `do`/`any` or an unknown permission
+ *  name renders `fallback` and is reported with `console.error`. */
+export function Can(props: CanProps) {
+  const p = usable(useContext(Context), "<Can>");
+  const ok = allows(p, props as unknown as Record<string, unknown>);
+  return createElement(Fragment, null, ok ? props.children : (props.fallback ?? null));
 }

@@ -225,6 +225,27 @@ for (const name of Object.keys(runtimes)) {
   });
 }
 
+test("an edge without TENANT or JWKS_URL refuses to start: no account or key source is implied", { timeout: 60_000 }, async () => {
+  const base = edgeEnv(await freePort());
+  for (const missing of ["TENANT", "JWKS_URL"]) {
+    const env = { ...process.env, ...base };
+    delete env[missing];
+    const child = spawn(process.execPath, [join(root, "examples/edge/node/server.mjs")], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    child.stdout.on("data", (d) => (log += d));
+    child.stderr.on("data", (d) => (log += d));
+    const timer = setTimeout(() => child.kill("SIGTERM"), 30_000);
+    const code = await new Promise((ok) => child.on("exit", (c) => ok(c)));
+    clearTimeout(timer);
+    assert.notEqual(code, 0, `${missing}: ${log}`);
+    assert.doesNotMatch(log, /listening/, missing);
+    assert.match(log, /invalid_argument/, missing);
+    // The workerd config is refused before a worker could start without it.
+    const { [missing]: _, ...values } = { ...base, ADDRESS: "127.0.0.1:1" };
+    assert.throws(() => makeConfig(join(tmp, `no-${missing}.capnp`), values), new RegExp(`no value for ${missing}`));
+  }
+});
+
 // ------------------------------------------------------------ parity
 
 function expected() {

@@ -14,6 +14,8 @@ export function makeWorker(catalog: { binary: string }) {
   const verifier = new Verifier(catalog, { keys: [] }, { tenant: "spa-lumi" });
   const gate = new Gate(verifier, routes, { cookie: "permsnap" });
   const refresher = new Refresher(verifier, { jwksUrl: "https://example.test/jwks", maxAge: 300, maxStale: 3600 });
+  // @ts-expect-error an edge with no key URL verifies nothing: `jwksUrl` is required
+  void new Refresher(verifier, { revocationsUrl: "https://example.test/revocations" });
   return {
     ready: (): Promise<void> => refresher.ready(),
     async fetch(request: Request): Promise<Response> {

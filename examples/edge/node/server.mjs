@@ -1,14 +1,15 @@
 // A Node server gating every request with permsnap's Node middleware.
 //   node examples/edge/node/server.mjs
 // Environment: PORT, CATALOG (file), ROUTES (file), TENANT, JWKS_URL,
-// REVOCATIONS_URL, MAX_AGE, MIN_INTERVAL.
+// REVOCATIONS_URL, MAX_AGE, MIN_INTERVAL. TENANT and JWKS_URL are required;
+// the keys and revocations are loaded before the server listens.
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import * as permsnap from "../../../pkg/edge/node.js";
-import { createEdge, originAnswer } from "../app.js";
+import { startEdge, originAnswer } from "../app.js";
 
 const env = process.env;
-const edge = createEdge(permsnap, {
+const edge = await startEdge(permsnap, {
   catalog: JSON.parse(readFileSync(env.CATALOG, "utf8")),
   routes: JSON.parse(readFileSync(env.ROUTES, "utf8")),
   tenant: env.TENANT,

@@ -1,6 +1,6 @@
 // Writes a workerd config for the example worker from config.capnp.in.
 //   node examples/edge/workerd/make-config.mjs OUT.capnp key=value...
-// Keys: ADDRESS, CATALOG, ROUTES (JSON files), TENANT, JWKS_URL,
+// Keys: CATALOG, ROUTES (JSON files), TENANT, JWKS_URL (required); ADDRESS,
 // REVOCATIONS_URL, MAX_AGE, MIN_INTERVAL. Paths may be relative to the
 // current directory; they are made relative to the config file.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 /** The modules of permsnap/edge, as workerd config lines, embedded from
  *  `pkg` (a path relative to the config file). */
 export function permsnapModules(pkg) {
-  const js = ["workerd.js", "index.js", "edge.js", "permsnap_wasm.js"];
+  const js = ["workerd.js", "index.js", "edge.js", "redact.js", "permsnap_wasm.js"];
   return [
     ...js.map((f) => `    (name = "permsnap/edge/${f}", esModule = embed "${pkg}/edge/${f}"),`),
     `    (name = "permsnap/edge/permsnap_wasm_bg.wasm", wasm = embed "${pkg}/edge/permsnap_wasm_bg.wasm"),`,
@@ -21,7 +21,8 @@ export function makeConfig(out, values) {
   const here = dirname(fileURLToPath(import.meta.url));
   const rel = (p) => relative(dirname(resolve(out)), resolve(p)) || ".";
   const all = {
-    ADDRESS: "127.0.0.1:8787", MAX_AGE: "300", MIN_INTERVAL: "30", REVOCATIONS_URL: "", JWKS_URL: "",
+    // TENANT and JWKS_URL have no default: a config without them is refused.
+    ADDRESS: "127.0.0.1:8787", MAX_AGE: "300", MIN_INTERVAL: "30", REVOCATIONS_URL: "",
     ...values,
     EXAMPLE: rel(resolve(here, "..")),
     PKG: rel(resolve(here, "../../../pkg")),
@@ -30,7 +31,7 @@ export function makeConfig(out, values) {
   let text = readFileSync(resolve(here, "config.capnp.in"), "utf8");
   text = text.replace("@PERMSNAP_MODULES@\n", `${permsnapModules(all.PKG)}\n`);
   text = text.replace(/@([A-Z_]+)@/g, (_, k) => {
-    if (!(k in all)) throw new Error(`no value for ${k}`);
+    if (all[k] === undefined || all[k] === null) throw new Error(`no value for ${k}`);
     return String(all[k]).replace(/["\\]/g, "");
   });
   writeFileSync(out, text);

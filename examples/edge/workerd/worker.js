@@ -8,6 +8,8 @@ let edge = null;
 
 export default {
   async fetch(request, env) {
+    // No I/O outside a request in a Worker: `guard` loads the keys and
+    // revocations on the first request (503 `unavailable` until it could).
     edge ??= createEdge(permsnap, {
       catalog: env.CATALOG,
       routes: env.ROUTES,

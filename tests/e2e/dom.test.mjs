@@ -1,0 +1,381 @@
+// applyToDom fails closed, in headless Chromium (issue #10, item 8): unknown
+// names hide instead of throwing, CSS cannot reveal a denied element, the
+// app's own `hidden` is respected, watch mode follows the page, masked fields
+// keep no trace of the value, refused snapshots hide everything, and
+// permsnap.css hides protected markup before any script runs.
+// Serves pkg/ from a tiny static server on 127.0.0.1; needs a built package.
+// Screenshot: test-output/dom-fail-closed.png.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { mkdirSync, readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join, normalize, extname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const out = join(root, "test-output");
+mkdirSync(out, { recursive: true });
+const vectors = JSON.parse(readFileSync(join(root, "vectors/vectors.json"), "utf8"));
+const kase = (name) => {
+  const c = vectors.cases.find((x) => x.name === name);
+  return { catalog: vectors.catalogs[c.catalog], jwks: vectors.key.jwks, snapshot: c.snapshot, now: c.now, tenant: c.expected_tenant };
+};
+const dia = kase("sitee/dia"); // marketing: campaigns.manage + clients.view, no payments; email/phone hidden
+const ben = kase("sitee/ben"); // admin: payments, sees email/phone
+
+// Markup protected by permsnap.css, checked before any script runs.
+const cssPage = `<!doctype html><meta charset="utf-8"><title>permsnap.css</title>
+<link rel="stylesheet" href="/pkg/permsnap.css">
+<style>.row { display: flex !important; gap: 8px } body { font: 16px sans-serif }</style>
+<body>
+  <h1 id="title">Public title</h1>
+  <div class="row" id="pay" data-requires="payments.view">Payments (denied for dia)</div>
+  <div class="row" id="camp" data-requires="campaigns.manage">Campaigns (allowed for dia)</div>
+  <nav id="any" data-requires-any="payments.view billing.subscription">Money</nav>
+  <p>Email: <span id="email" data-field="clients.email">zoe@mail.test</span></p>
+</body>`;
+const types = { ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json", ".map": "application/json" };
+
+let server, browser, base;
+
+before(async () => {
+  server = createServer(async (req, res) => {
+    const path = new URL(req.url, "http://x").pathname;
+    if (path === "/favicon.ico") return res.writeHead(204).end();
+    if (path === "/blank.html" || path === "/css.html") {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      return res.end(path === "/css.html" ? cssPage : `<!doctype html><meta charset="utf-8"><title>dom</title><body></body>`);
+    }
+    const file = normalize(join(root, path));
+    if (!path.startsWith("/pkg/") || !file.startsWith(join(root, "pkg"))) return res.writeHead(404).end();
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((r) => server ? server.close(r) : r());
+});
+
+/** A page with the package loaded: `window.ps` (the module), `window.load(case)`
+ *  (verified Permissions), `window.refused()`, `window.tick()`; console.error
+ *  and page errors collected. */
+async function open(path = "/blank.html") {
+  const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
+  const errors = [];
+  const consoleErrors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
+  await page.goto(base + path);
+  await page.evaluate(async () => {
+    const ps = await import("/pkg/index.js");
+    await ps.init();
+    window.ps = ps;
+    const verifier = (c) => new ps.Verifier(c.catalog, c.jwks, { tenant: c.tenant, clock: () => c.now });
+    window.load = (c) => verifier(c).load(c.snapshot);
+    window.refused = (c) => verifier(c).loadOrDeny(c.snapshot.slice(0, -4) + "AAAA");
+    window.tick = () => new Promise((r) => setTimeout(r, 0));
+  });
+  return { page, errors, consoleErrors };
+}
+
+test("an unknown permission name hides its element, is reported, and does not stop the pass", async () => {
+  const { page, errors, consoleErrors } = await open();
+  const r = await page.evaluate(async (dia) => {
+    document.body.innerHTML = `
+      <a id="typo" data-requires="payments.veiw">typo first in the page</a>
+      <a id="pay" data-requires="payments.view">Payments</a>
+      <a id="camp" data-requires="campaigns.manage">Campaigns</a>
+      <a id="mixed" data-requires-any="campaigns.manage clients.veiw">typo beside an allowed name</a>
+      <a id="empty" data-requires="">empty</a>
+      <a id="emptyany" data-requires-any=" ">empty any</a>
+      <a id="both" data-requires="campaigns.manage" data-requires-any="payments.view">both attributes</a>`;
+    let result, thrown = null;
+    try { result = ps.applyToDom(document.body, load(dia)); } catch (e) { thrown = e.message; }
+    const shown = Object.fromEntries([...document.querySelectorAll("a")].map((a) => [a.id, a.checkVisibility()]));
+    return { result, thrown, shown };
+  }, dia);
+  assert.equal(r.thrown, null);
+  assert.deepEqual(r.shown, { typo: false, pay: false, camp: true, mixed: false, empty: false, emptyany: false, both: false });
+  assert.equal(r.result.hidden, 6);
+  assert.equal(r.result.masked, 0);
+  assert.equal(r.result.problems.length, 4, r.result.problems.join("\n"));
+  assert.ok(r.result.problems.some((m) => m.includes("payments.veiw") && m.includes('id="typo"')));
+  assert.ok(r.result.problems.some((m) => m.includes("clients.veiw")));
+  assert.ok(r.result.problems.some((m) => /data-requires is empty/.test(m)));
+  assert.ok(r.result.problems.some((m) => /data-requires-any is empty/.test(m)));
+  assert.equal(consoleErrors.length, 4, consoleErrors.join("\n"));
+  assert.ok(consoleErrors.every((m) => m.startsWith("permsnap applyToDom:")));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("no CSS rule can show a denied element: hidden + inline display:none !important + inert", async () => {
+  const { page } = await open();
+  const r = await page.evaluate(async (dia) => {
+    document.head.insertAdjacentHTML("beforeend", `<style>
+      .flex { display: flex !important; } [hidden] { display: block !important; } #pay { display: grid !important; }</style>`);
+    document.body.innerHTML = `
+      <div id="pay" class="flex" data-requires="payments.view"><button id="paybtn">Charge</button></div>
+      <div id="camp" class="flex" data-requires="campaigns.manage">Campaigns</div>`;
+    ps.applyToDom(document.body, load(dia));
+    const pay = document.querySelector("#pay");
+    document.querySelector("#paybtn").focus();
+    return {
+      payShown: pay.checkVisibility(), payDisplay: getComputedStyle(pay).display,
+      payAttrs: { hidden: pay.hidden, inert: pay.inert, mark: pay.dataset.permsnap, style: pay.getAttribute("style") },
+      focused: document.activeElement?.id ?? null,
+      camp: { shown: document.querySelector("#camp").checkVisibility(), display: getComputedStyle(document.querySelector("#camp")).display, mark: document.querySelector("#camp").dataset.permsnap },
+    };
+  }, dia);
+  assert.equal(r.payShown, false);
+  assert.equal(r.payDisplay, "none");
+  assert.deepEqual(r.payAttrs, { hidden: true, inert: true, mark: "denied", style: "display: none !important;" });
+  assert.notEqual(r.focused, "paybtn", "a denied element cannot take focus");
+  assert.deepEqual(r.camp, { shown: true, display: "flex", mark: "allowed" });
+  await page.close();
+});
+
+test("permsnap undoes only what it did: the app's own hidden, inert and inline display survive deny/allow", async () => {
+  const { page } = await open();
+  const r = await page.evaluate(async ({ dia, ben }) => {
+    document.body.innerHTML = `
+      <div id="apphidden" hidden data-requires="campaigns.manage">hidden by the app</div>
+      <div id="appinert" inert data-requires="campaigns.manage">inert by the app</div>
+      <div id="grid" style="display: grid; color: red" data-requires="payments.view">grid</div>
+      <div id="imp" style="display: flex !important" data-requires="payments.view">important</div>
+      <div id="plain" data-requires="payments.view">plain</div>`;
+    const state = () => Object.fromEntries([...document.body.children].map((e) => [e.id,
+      { shown: e.checkVisibility(), hidden: e.hasAttribute("hidden"), inert: e.hasAttribute("inert"), style: e.getAttribute("style"), mark: e.dataset.permsnap ?? null }]));
+    const p = load(dia);
+    ps.applyToDom(document.body, p); // campaigns allowed, payments denied
+    const first = state();
+    ps.applyToDom(document.body, refused(dia)); // everything denied
+    const denied = state();
+    ps.applyToDom(document.body, load(ben)); // ben: payments allowed; campaigns?
+    const allowed = state();
+    return { first, denied, allowed, benCamp: load(ben).can("campaigns.manage") };
+  }, { dia, ben });
+  assert.deepEqual(r.first.apphidden, { shown: false, hidden: true, inert: false, style: null, mark: "allowed" });
+  assert.deepEqual(r.first.appinert, { shown: true, hidden: false, inert: true, style: null, mark: "allowed" });
+  assert.equal(r.first.grid.shown, false);
+  assert.equal(r.denied.apphidden.shown, false);
+  assert.equal(r.denied.appinert.shown, false);
+  // Allowed again: exactly the app's own state.
+  assert.deepEqual(r.allowed.grid, { shown: true, hidden: false, inert: false, style: "display: grid; color: red;", mark: "allowed" });
+  assert.deepEqual(r.allowed.imp, { shown: true, hidden: false, inert: false, style: "display: flex !important;", mark: "allowed" });
+  assert.deepEqual(r.allowed.plain, { shown: true, hidden: false, inert: false, style: null, mark: "allowed" });
+  if (r.benCamp) {
+    assert.deepEqual(r.allowed.apphidden, { shown: false, hidden: true, inert: false, style: null, mark: "allowed" }, "the app's hidden stays");
+    assert.deepEqual(r.allowed.appinert, { shown: true, hidden: false, inert: true, style: null, mark: "allowed" }, "the app's inert stays");
+  }
+  await page.close();
+});
+
+test("watch mode: later elements, changed attributes, re-rendered fields, un-hiding attempts; update() and stop()", async () => {
+  const { page, errors } = await open();
+  const r = await page.evaluate(async ({ dia, ben }) => {
+    const box = document.createElement("main");
+    box.innerHTML = `<a id="camp" data-requires="campaigns.manage">Campaigns</a>
+      <span id="email" data-field="clients.email">zoe@mail.test</span>`;
+    document.body.append(box);
+    const w = ps.applyToDom(box, load(dia), { watch: true });
+    const seen = {};
+    seen.initial = { hidden: w.hidden, masked: w.masked, watching: w.watching };
+
+    box.insertAdjacentHTML("beforeend", `<section id="late" data-requires="payments.view"><b>late payments</b></section>
+      <div id="wrap"><span id="lateEmail" data-field="clients.email" title="x@y.z">x@y.z</span><a id="lateTypo" data-requires="stafff.manage">t</a></div>`);
+    await tick();
+    seen.late = { shown: box.querySelector("#late").checkVisibility(), email: box.querySelector("#lateEmail").outerHTML,
+      typoShown: box.querySelector("#lateTypo").checkVisibility(), problems: w.problems };
+
+    box.querySelector("#camp").setAttribute("data-requires", "payments.view");
+    await tick();
+    seen.changed = box.querySelector("#camp").checkVisibility();
+
+    const late = box.querySelector("#late");
+    late.hidden = false; late.removeAttribute("inert"); late.style.display = "block"; late.dataset.permsnap = "allowed";
+    await tick();
+    seen.unhide = { shown: late.checkVisibility(), hidden: late.hidden, inert: late.inert };
+
+    box.querySelector("#email").textContent = "zoe@mail.test"; // a framework re-rendering the value
+    box.querySelector("#email").setAttribute("href", "mailto:zoe@mail.test");
+    await tick();
+    seen.rerender = box.querySelector("#email").outerHTML;
+
+    seen.refused = w.update(refused(dia));
+    seen.refusedCamp = box.querySelector("#camp").checkVisibility();
+    seen.ben = w.update(load(ben));
+    seen.benLate = box.querySelector("#late").checkVisibility();
+
+    w.stop();
+    box.insertAdjacentHTML("beforeend", `<a id="afterStop" data-requires="payments.veiw">after stop</a>`);
+    await tick();
+    seen.afterStop = { mark: box.querySelector("#afterStop").dataset.permsnap ?? null, watching: w.watching };
+    return seen;
+  }, { dia, ben });
+  assert.deepEqual(r.initial, { hidden: 0, masked: 1, watching: true });
+  assert.equal(r.late.shown, false, "an element added later is hidden");
+  assert.equal(r.late.typoShown, false);
+  assert.ok(!r.late.email.includes("x@y.z"), r.late.email);
+  assert.ok(r.late.problems.some((m) => m.includes("stafff.manage")), r.late.problems.join("\n"));
+  assert.equal(r.changed, false, "a data-requires changed to a denied permission hides");
+  assert.deepEqual(r.unhide, { shown: false, hidden: true, inert: true });
+  assert.ok(!r.rerender.includes("zoe"), r.rerender);
+  assert.equal(r.refused.hidden, 3);
+  assert.equal(r.refusedCamp, false);
+  assert.equal(r.ben.problems.length, 1, "the typo, again");
+  assert.equal(r.benLate, true, "update() with permissions that allow shows again");
+  assert.deepEqual(r.afterStop, { mark: null, watching: false });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a masked field keeps no trace of the value: text, href, title, value, aria-*, data-*", async () => {
+  const { page } = await open();
+  const r = await page.evaluate(async (dia) => {
+    document.body.innerHTML = `<form id="f">
+      <a id="mail" class="contact" lang="en" data-field="clients.email" href="mailto:zoe@mail.test" title="zoe@mail.test"
+         data-email="zoe@mail.test" aria-label="zoe@mail.test" onclick="void 'zoe@mail.test'"><img alt="zoe@mail.test" src="/zoe@mail.test.png">zoe@mail.test</a>
+      <input id="in" type="email" name="email" data-field="clients.email" value="zoe@mail.test" placeholder="zoe@mail.test">
+      <input id="chk" type="checkbox" name="x" data-field="clients.phone" value="555-0101" checked>
+      <textarea id="ta" name="phone" data-field="clients.phone">555-0101</textarea>
+      <select id="sel" name="phone2" data-field="clients.phone"><option value="555-0101" selected>555-0101</option></select>
+      <output id="out" data-field="clients.phone">555-0101</output>
+      <span id="name" data-field="clients.phone" data-requires="clients.view">555-0101</span>
+    </form>`;
+    document.querySelector("#in").value = "zoe@mail.test (edited)";
+    const result = ps.applyToDom(document.body, load(dia), { mask: "hidden" });
+    const form = document.querySelector("#f");
+    return {
+      result,
+      html: form.outerHTML,
+      values: ["in", "chk", "ta", "sel", "out"].map((id) => form.querySelector("#" + id).value),
+      submitted: [...new FormData(form).entries()],
+      mail: { id: form.querySelector("#mail").id, class: form.querySelector("#mail").className, lang: form.querySelector("#mail").lang,
+        text: form.querySelector("#mail").textContent, attrs: form.querySelector("#mail").getAttributeNames().sort() },
+      nameStillProtected: form.querySelector("#name").getAttribute("data-requires"),
+    };
+  }, dia);
+  assert.equal(r.result.masked, 7);
+  assert.deepEqual(r.result.problems, []);
+  assert.ok(!/zoe|555/.test(r.html), r.html);
+  assert.deepEqual(r.values, ["hidden", "hidden", "hidden", "hidden", "hidden"]);
+  assert.ok(r.submitted.every(([, v]) => !/zoe|555/.test(v)), JSON.stringify(r.submitted));
+  assert.deepEqual(r.mail, { id: "mail", class: "contact permsnap-masked", lang: "en", text: "hidden",
+    attrs: ["class", "data-field", "data-permsnap-field", "id", "lang"] });
+  assert.equal(r.nameStillProtected, "clients.view", "permsnap's own attributes survive the scrub");
+  await page.close();
+});
+
+test("fields the catalog does not declare, unknown kinds and malformed data-field are masked and reported", async () => {
+  const { page } = await open();
+  const r = await page.evaluate(async (ben) => {
+    document.body.innerHTML = `
+      <span id="email" data-field="clients.email">zoe@mail.test</span>
+      <span id="sub" data-field="clients.email.domain">mail.test</span>
+      <span id="name" data-field="clients.name">Zoe</span>
+      <span id="nested" data-field="appointments.client.email">zoe@mail.test</span>
+      <span id="kind" data-field="invoices.total">42</span>
+      <span id="nodot" data-field="clients">Zoe</span>
+      <span id="empty" data-field="">Zoe</span>
+      <span id="trailing" data-field="clients.">Zoe</span>`;
+    const result = ps.applyToDom(document.body, load(ben)); // ben sees emails
+    return { result, text: Object.fromEntries([...document.querySelectorAll("span")].map((s) => [s.id, s.textContent])),
+      marks: [...document.querySelectorAll("span")].map((s) => s.dataset.permsnapField) };
+  }, ben);
+  assert.deepEqual(r.text, { email: "zoe@mail.test", sub: "mail.test", name: "•••", nested: "•••", kind: "•••", nodot: "•••", empty: "•••", trailing: "•••" });
+  assert.deepEqual(r.marks, ["shown", "shown", "masked", "masked", "masked", "masked", "masked", "masked"]);
+  assert.equal(r.result.masked, 6);
+  const p = r.result.problems.join("\n");
+  assert.match(p, /field `name` of `clients` is not declared/);
+  assert.match(p, /field `client\.email` of `appointments` is not declared/);
+  assert.match(p, /kind `invoices`.*unknown record kind/);
+  assert.equal(r.result.problems.filter((m) => m.includes("is not `kind.field`")).length, 3);
+  await page.close();
+});
+
+test("refused snapshot, null permissions, or not a Permissions object: everything hidden and masked", async () => {
+  const { page, errors } = await open();
+  const r = await page.evaluate(async (ben) => {
+    const markup = `<a data-requires="payments.view">a</a><a data-requires-any="payments.view clients.view">b</a>
+      <a data-requires="calendar.view">c</a><span data-field="clients.email">zoe@mail.test</span>`;
+    const run = (p) => {
+      document.body.innerHTML = markup;
+      const result = ps.applyToDom(document.body, p);
+      return { result, shown: [...document.querySelectorAll("a")].filter((a) => a.checkVisibility()).length, text: document.body.textContent.replace(/\s+/g, "") };
+    };
+    const refusedP = refused(ben);
+    return { code: refusedP.error.code, ok: run(load(ben)), refused: run(refusedP), nothing: run(null), fake: run({ can: () => true }) };
+  }, ben);
+  assert.equal(r.code, "bad_signature");
+  assert.equal(r.ok.shown, 3);
+  for (const k of ["refused", "nothing", "fake"]) {
+    assert.equal(r[k].shown, 0, k);
+    assert.equal(r[k].result.hidden, 3, k);
+    assert.equal(r[k].result.masked, 1, k);
+    assert.ok(!r[k].text.includes("zoe"), k);
+  }
+  assert.deepEqual(r.refused.result.problems, []);
+  assert.deepEqual(r.nothing.result.problems, []);
+  assert.match(r.fake.result.problems[0], /expected a Permissions object/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("options are strict: an unknown key throws invalid_argument, after hiding everything", async () => {
+  const { page } = await open();
+  const r = await page.evaluate(async (dia) => {
+    document.body.innerHTML = `<a data-requires="campaigns.manage">c</a><span data-field="clients.email">zoe@mail.test</span>`;
+    const codes = [];
+    for (const o of [{ wach: true }, { mask: 3 }, { watch: "yes" }, "x"]) {
+      try { ps.applyToDom(document.body, load(dia), o); codes.push("none"); } catch (e) { codes.push(e.code, e instanceof ps.PermsnapError); }
+    }
+    let root = "none";
+    try { ps.applyToDom(null, load(dia)); } catch (e) { root = e.code; }
+    return { codes, shown: document.querySelector("a").checkVisibility(), text: document.body.textContent, root };
+  }, dia);
+  assert.deepEqual(r.codes, ["invalid_argument", true, "invalid_argument", true, "invalid_argument", true, "invalid_argument", true]);
+  assert.equal(r.shown, false);
+  assert.ok(!r.text.includes("zoe"));
+  assert.equal(r.root, "invalid_argument");
+  await page.close();
+});
+
+test("permsnap.css hides protected markup before applyToDom runs, and defers to permsnap's marks after", async () => {
+  const { page } = await open("/css.html");
+  const visible = (sel) => page.locator(sel).isVisible();
+  const before = {};
+  for (const id of ["title", "pay", "camp", "any", "email"]) before[id] = await visible("#" + id);
+  assert.deepEqual(before, { title: true, pay: false, camp: false, any: false, email: false });
+  await page.evaluate((dia) => {
+    ps.applyToDom(document.body, load(dia));
+    document.body.insertAdjacentHTML("beforeend", `<div class="row" id="late" data-requires="campaigns.manage">late, unwatched</div>`);
+  }, dia);
+  const afterApply = {};
+  for (const id of ["title", "pay", "camp", "any", "email", "late"]) afterApply[id] = await visible("#" + id);
+  assert.deepEqual(afterApply, { title: true, pay: false, camp: true, any: false, email: true, late: false });
+  assert.equal(await page.locator("#camp").evaluate((e) => getComputedStyle(e).display), "flex", "the app's CSS applies once allowed");
+  assert.equal(await page.locator("#email").textContent(), "•••");
+  await page.evaluate(() => document.body.insertAdjacentHTML("beforeend", `
+    <h2>permsnap fail-closed (dia: marketing)</h2>
+    <p>Shown: the title, Campaigns and the late section (allowed), the email masked.
+    Hidden: Payments, Money, and a typo here: [<a data-requires="payments.veiw">payments.veiw</a>].</p>`));
+  await page.evaluate((dia) => ps.applyToDom(document.body, load(dia)), dia);
+  await page.screenshot({ path: join(out, "dom-fail-closed.png"), fullPage: true });
+  await page.close();
+});

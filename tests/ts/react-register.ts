@@ -1,0 +1,46 @@
+// Typed permission names in permsnap/react: once `Register` is augmented
+// with the catalog's names (what `permsnap codegen` prints), `useCan` and
+// `<Can do/any>` accept only those names, and a typo fails to type-check.
+// NOTE: the augmentation is global to this tsconfig's program, so it lists
+// the whole sitee catalog (every name the other consumers here use).
+import { createElement, type ReactElement } from "react";
+import { Can, useCan, type CanProps } from "../../pkg/react.js";
+import type { PermissionName } from "../../pkg/index.js";
+
+const PERMISSIONS = [
+  "calendar.view", "conversations.view", "clients.view", "clients.edit", "clients.bulk", "clients.tags",
+  "clients.marketing_optin", "clients.import_export", "payments.view", "payments.charge", "documents.view",
+  "documents.send", "packages.manage", "loyalty.view_all", "campaigns.manage", "online_presence.manage",
+  "settings.manage", "staff.work_as", "staff.manage", "billing.subscription", "account.principal_credentials",
+] as const;
+type Permission = (typeof PERMISSIONS)[number];
+
+declare module "../../pkg/index.js" {
+  interface Register { permission: Permission }
+}
+
+const name: PermissionName = "payments.view";
+// @ts-expect-error not a permission of the catalog
+const typo: PermissionName = "payments.veiw";
+void name; void typo;
+
+export function Toolbar(): ReactElement {
+  const charge: boolean = useCan("payments.charge");
+  // @ts-expect-error useCan takes the catalog's names only
+  void useCan("payments.chrage");
+  return createElement("div", null,
+    charge ? "charge" : null,
+    createElement(Can, { do: "payments.view", fallback: "no" }, "yes"),
+    createElement(Can, { do: ["campaigns.manage", "clients.view"] }, "yes"),
+    createElement(Can, { any: ["payments.view", "billing.subscription"] }, "yes"),
+    // @ts-expect-error `do` takes the catalog's names only
+    createElement(Can, { do: "payments.veiw" }, "no"),
+    // @ts-expect-error `any` takes the catalog's names only
+    createElement(Can, { any: ["payments.view", "billing.subscriptoin"] }, "no"),
+  );
+}
+
+// @ts-expect-error <Can> must ask for something: `do` or `any`
+export const nothing: CanProps = { fallback: "no" };
+// @ts-expect-error no such prop (misspelt `do`)
+export const misspelt: CanProps = { permission: "payments.view" };
