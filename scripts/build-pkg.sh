@@ -20,7 +20,7 @@ assemble() {
   local build="target/pkg-build/$(basename "$dest")"
   rm -rf "$build"
   mkdir -p "$build" "$dest"
-  cp pkg-template/src/index.ts pkg-template/src/redact.ts pkg-template/src/node.ts pkg-template/src/workerd.ts \
+  cp pkg-template/src/index.ts pkg-template/src/errors.ts pkg-template/src/redact.ts pkg-template/src/node.ts pkg-template/src/workerd.ts \
      pkg-template/src/react.ts pkg-template/src/wasm-module.d.ts pkg-template/tsconfig.json "$@" "$build"/
   cp "$wasm"/permsnap_wasm.js "$wasm"/permsnap_wasm.d.ts "$build"/
   for extra in "$@"; do
@@ -54,7 +54,17 @@ for js in pkg/*.js pkg/edge/*.js; do
 done
 
 gz() { gzip -9c "$1" | wc -c; }
-browser=$(( $(gz pkg/permsnap_wasm_bg.wasm) + $(gz pkg/permsnap_wasm.js) + $(gz pkg/index.js) ))
-edge=$(( $(gz pkg/edge/permsnap_wasm_bg.wasm) + $(gz pkg/edge/permsnap_wasm.js) + $(gz pkg/edge/index.js) + $(gz pkg/edge/edge.js) ))
+# What an entry downloads: its wasm and every module of it, minus the other
+# runtimes' entry files (node.js, workerd.js) and React.
+entry_size() { # dir
+  local total=0 f
+  for f in "$1"/permsnap_wasm_bg.wasm "$1"/*.js; do
+    case "$(basename "$f")" in node.js|workerd.js|react.js) continue ;; esac
+    total=$(( total + $(gz "$f") ))
+  done
+  echo "$total"
+}
+browser=$(entry_size pkg)
+edge=$(entry_size pkg/edge)
 echo "pkg/: browser download (wasm + glue + wrapper) gzip ${browser} bytes (wasm $(wc -c < pkg/permsnap_wasm_bg.wasm) bytes raw)"
 echo "pkg/edge/: edge build gzip ${edge} bytes (wasm $(wc -c < pkg/edge/permsnap_wasm_bg.wasm) bytes raw)"

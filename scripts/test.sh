@@ -33,14 +33,19 @@ tsc --noEmit -p tests/ts/tsconfig.json
 step "edge: workerd, Deno and Node examples for real; vector parity across runtimes"
 node --test tests/edge/
 
+step "attack suite: the package behind Express, Hono and workerd with real handlers"
+node --test tests/attacks/
+
 if [ -f tests/e2e/demo.test.mjs ]; then
   step "end-to-end: the demo in headless Chromium"
   node --test tests/e2e/
 fi
-step "fuzz smoke: 30 s of decode, verify, catalogs and notices on arbitrary input (nightly)"
+step "fuzz smoke: 15 s per target on arbitrary input (nightly): snapshots, catalogs, notices, paths, route tables, feeds"
 if rustup toolchain list | grep -q '^nightly'; then
   command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz || cargo install cargo-fuzz
-  (cd fuzz && cargo +nightly fuzz run decode_verify -- -max_total_time=30 -print_final_stats=1 2>&1 | tail -5)
+  for target in decode_verify gate_paths route_tables revocation_feed; do
+    (cd fuzz && cargo +nightly fuzz run "$target" -- -max_total_time=15 -print_final_stats=1 2>&1 | grep -E "number_of_executed_units|SUMMARY|panicked" | sed "s/^/$target: /")
+  done
   # A crash exits non-zero and leaves its input in fuzz/artifacts/: pipefail fails the run.
 else
   echo "skipped: no nightly toolchain here (rustup toolchain install nightly)"

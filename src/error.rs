@@ -253,7 +253,7 @@ impl fmt::Display for Error {
             ),
             Error::WrongTenant { expected, found } => write!(
                 f,
-                "the snapshot is for account `{found}`, not `{expected}`"
+                "issued for account `{found}`, not `{expected}`"
             ),
             Error::WrongCatalog { expected, found } => write!(
                 f,

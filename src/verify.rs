@@ -292,6 +292,11 @@ impl Verifier {
     /// snapshot must belong to it (and to the verifier's own account, when
     /// it has one). The way to verify with [`TenantCheck::PerRequest`].
     pub fn verify_for(&mut self, input: &[u8], tenant: &str, now: u64) -> Result<Permissions> {
+        if tenant.is_empty() {
+            return Err(Error::InvalidArgument {
+                detail: "the request's account is empty".into(),
+            });
+        }
         self.cached(input, now, Some(tenant))
     }
 

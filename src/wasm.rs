@@ -648,31 +648,19 @@ mod gate {
 
     #[wasm_bindgen(js_class = Gate)]
     impl WasmGate {
-        /// `new Gate(verifier, routes, { cookie? })`: the route table
-        /// (`{ routes: [...] }` or the array, as plain JSON data), read by
-        /// the same serde definitions as the CLI's JSON reader, so unknown
-        /// keys are errors here too; then checked against the verifier's
-        /// catalog.
+        /// `new Gate(verifier, routesJson, { cookie? })`: the route table
+        /// as JSON text (`{ routes: [...] }` or the array), read by the
+        /// very reader the CLI uses (serde_json with `deny_unknown_fields`:
+        /// an unknown key anywhere is an error), then checked against the
+        /// verifier's catalog. (serde-wasm-bindgen was tried: it reads only
+        /// the fields a struct names, so it cannot see unknown keys.)
         #[wasm_bindgen(constructor)]
         pub fn new(
             verifier: &WasmVerifier,
-            routes: JsValue,
+            routes_json: &str,
             options: JsValue,
         ) -> Result<WasmGate, JsValue> {
-            let read = |e: serde_wasm_bindgen::Error| -> JsValue {
-                crate::error::Error::InvalidPolicy {
-                    at: "routes".into(),
-                    detail: e.to_string(),
-                }
-                .into()
-            };
-            let def: RoutesDef = if js_sys::Array::is_array(&routes) {
-                RoutesDef {
-                    routes: serde_wasm_bindgen::from_value(routes).map_err(read)?,
-                }
-            } else {
-                serde_wasm_bindgen::from_value(routes).map_err(read)?
-            };
+            let def = RoutesDef::from_json(routes_json)?;
             let mut inner = Gate::new(verifier.inner.catalog(), &def.routes)?;
             if !options.is_undefined() {
                 strict_object(&options, &["cookie"], "Gate options")?;

@@ -82,6 +82,17 @@ fn route_table_typos_are_refused() {
         r#"{"routes": [{"path": "/a", "public": true, "authenticated": true}]}"#,
         r#"{"rotes": []}"#,
         r#"[{"path": "/a", "authenticated": "yes"}]"#,
+        // A typo beside a real demand, or at the top level.
+        r#"[{"path": "/ecom/orders", "app": "ecom", "require": ["payments.view"]}]"#,
+        r#"{"routes": [], "rotues": []}"#,
+        // Patterns no canonical request path can match: dead rules, and
+        // doors beside a laxer catch-all.
+        r#"[{"path": "/api//payments", "requires": ["payments.view"]}]"#,
+        r#"[{"path": "/api/./payments", "requires": ["payments.view"]}]"#,
+        r#"[{"path": "/api/%70ayments", "requires": ["payments.view"]}]"#,
+        r#"[{"path": "/api/payments ", "requires": ["payments.view"]}]"#,
+        r#"[{"path": "/api/payments?month={m}", "requires": ["payments.view"]}]"#,
+        r#"[{"path": "/api/payments;v=1", "requires": ["payments.view"]}]"#,
     ] {
         let err = Gate::from_json(p.catalog(), typo).unwrap_err();
         assert_eq!(err.code(), "invalid_policy", "{typo}: {err}");
@@ -129,6 +140,10 @@ fn path_variants_are_refused() {
         ("/ecom/orders%00", "bad_path"),
         ("/ecom/%2e%2e/ecom/orders", "bad_path"),
         ("/ecom/orders%252F", "bad_path"),
+        ("/ecom/orders.json", "ambiguous_path"),
+        ("/ecom/Orders.JSON", "ambiguous_path"),
+        ("/ecom/orders%20", "ambiguous_path"),
+        ("/ecom/orders%09", "bad_path"),
         ("ecom/orders", "bad_path"),
         ("http://evil/ecom/orders", "bad_path"),
     ] {

@@ -21,7 +21,8 @@
 // fields stay hidden until permsnap has marked them: nothing shows before the
 // snapshot is loaded, or on a part of the page applyToDom never saw.
 
-import { Permissions, PermsnapError, strictOptions } from "./index.js";
+import { Permissions } from "./index.js";
+import { PermsnapError, strictOptions } from "./errors.js";
 
 export interface DomOptions {
   /** Text shown in place of a hidden field (default "•••"). */

@@ -5,7 +5,8 @@
 // never download the router.
 
 import { Gate as WasmGate } from "./permsnap_wasm.js";
-import { PermsnapError, Verifier, rethrow, strictOptions, type Jwks } from "./index.js";
+import { Verifier, type Jwks } from "./index.js";
+import { PermsnapError, rethrow, strictOptions } from "./errors.js";
 
 /** One route: method(s) + path pattern → what it needs. Patterns use the
  *  matchit syntax: `/clients/{id}`, `/files/{*rest}`. A route says what it
@@ -30,14 +31,15 @@ export interface RouteDef {
 /** The gate's answer for one request. */
 export interface Decision {
   /** 200 allows; 400 a path or method override that is not canonical
-   *  (`bad_path`, `ambiguous_path`, `bad_method_override`) or no account
+   *  (`bad_path`, `ambiguous_path`, `bad_method_override`), a target whose
+   *  host is not the Host header's (`ambiguous_host`), or no account
    *  (`no_tenant`); 401 no or refused snapshot; 403 missing permission,
    *  application or PIN step-up; 404 no route; 405 wrong method; 503 the
    *  edge has no usable keys (`unavailable`). */
   status: 200 | 400 | 401 | 403 | 404 | 405 | 503;
   /** `ok`, `no_snapshot`, a refusal code (`expired`, `revoked`...),
    *  `forbidden`, `app_not_allowed`, `step_up_required`, `no_route`,
-   *  `method_not_allowed`, `bad_path`, `ambiguous_path`,
+   *  `method_not_allowed`, `bad_path`, `ambiguous_path`, `ambiguous_host`,
    *  `bad_method_override`, `no_tenant`, `unavailable`. */
   code: string;
   message: string;
@@ -86,6 +88,18 @@ export function requestTarget(url: string): string {
   return hash < 0 ? target : target.slice(0, hash);
 }
 
+/** The authority of an absolute URL (`host[:port]`, lower case, default
+ *  port dropped), or `null` for an origin-form target. */
+function authorityOf(url: string): string | null {
+  const scheme = url.indexOf("://");
+  if (url.startsWith("/") || scheme < 0) return null;
+  const rest = url.slice(scheme + 3);
+  const end = rest.search(/[/?#]/);
+  const authority = (end < 0 ? rest : rest.slice(0, end)).toLowerCase();
+  const proto = url.slice(0, scheme).toLowerCase();
+  return authority.replace(proto === "https" ? /:443$/ : proto === "http" ? /:80$/ : /$^/, "");
+}
+
 /** Gates requests by route: compiled once (routes are checked against the
  *  verifier's catalog: a typo, an unknown key or a route demanding nothing
  *  throws `invalid_policy`), then `check` per request. */
@@ -104,19 +118,20 @@ export class Gate {
       throw new PermsnapError("invalid_argument",
         "the verifier checks the account per request ({ tenantPerRequest: true }): give the Gate a `tenantOf(request)`");
     }
-    // Plain JSON data only: `undefined` members and functions drop out
-    // here exactly as they would in a file, then the Rust reader (serde,
-    // unknown keys refused) reads it.
-    let data: unknown;
+    // The table goes to wasm as JSON text, read by the CLI's own strict
+    // reader: `undefined` members and functions drop out here exactly as
+    // they would in a file; any unknown key is refused there.
+    let json: string | undefined;
     try {
-      data = JSON.parse(JSON.stringify(routes) ?? "null");
+      json = JSON.stringify(routes);
     } catch (e) {
       throw new PermsnapError("invalid_policy", `routes: not JSON data (${(e as Error).message})`, { cause: e });
     }
+    if (json === undefined) throw new PermsnapError("invalid_policy", "routes: expected `{ routes: [...] }` or an array");
     this.#v = verifier;
     this.#tenantOf = tenantOf as GateOptions["tenantOf"];
     try {
-      this.#g = new WasmGate(wasmVerifier, data, rest);
+      this.#g = new WasmGate(wasmVerifier, json, rest);
     } catch (e) {
       rethrow(e);
     }
@@ -138,6 +153,15 @@ export class Gate {
    *  header or the snapshot cookie. */
   check(request: RequestLike): Decision {
     const h = request.headers;
+    // An absolute-form target (`GET http://other.example/...`) naming
+    // another host than the Host header: the gate, `tenantOf` and the app
+    // could each read the account from a different one.
+    const authority = authorityOf(request.url);
+    const host = h.get("host");
+    if (authority !== null && host !== null && authorityOf(`http://${host.trim()}`) !== authority &&
+        authorityOf(`https://${host.trim()}`) !== authority) {
+      return { status: 400, code: "ambiguous_host", message: "the request target names another host than the Host header" };
+    }
     const overrides = METHOD_OVERRIDE_HEADERS.map((n) => h.get(n)).filter((v): v is string => v !== null);
     const tenant = this.#tenantOf ? this.#tenantOf(request) : undefined;
     if (this.#tenantOf && (tenant === null || tenant === undefined || tenant === "")) {
@@ -270,6 +294,9 @@ export class Refresher {
   async ready(): Promise<void> {
     this.#triedAt = this.#o.now();
     await this.refresh();
+    if (this.#v.keys.keys === 0) {
+      throw new PermsnapError("unavailable", `the JWKS at ${this.#o.jwksUrl} holds no Ed25519 signing key`);
+    }
   }
 
   /** Whether decisions may be made: a complete load happened, less than
@@ -332,22 +359,28 @@ export class Refresher {
       if (typeof doc !== "object" || doc === null || !Array.isArray(notices)) {
         throw new PermsnapError("unavailable", "the revocation feed is `{ \"notices\": [...] }`");
       }
-      // Every notice is applied on its own: one that cannot be (a retired
-      // key, another account, garbage) must not keep the others out.
-      const failed: unknown[] = [];
+      // Every notice is applied on its own: one that cannot be must not keep
+      // the others out. A notice for another account (a feed shared by
+      // every account of the issuer) is not ours: skipped. One signed by a
+      // key the JWKS no longer lists (retired) cannot be verified: skipped
+      // and reported (the issuer re-signs what still matters with a current
+      // key). Anything else (bad signature, garbage) means the feed is not
+      // what the issuer published: reported, and the refresh fails.
+      let failed = 0;
       notices.forEach((n, i) => {
         try {
-          if (typeof n !== "string") throw new PermsnapError("invalid_argument", "a notice is base64url text");
+          if (typeof n !== "string") throw new PermsnapError("malformed", "a notice is base64url text");
           this.#v.applyNotice(n);
         } catch (e) {
-          failed.push(e);
-          this.#o.onError(new PermsnapError((e as PermsnapError).code ?? "invalid_argument",
-            `revocation notice ${i}: ${(e as Error).message}`, { cause: e }));
+          const code = e instanceof PermsnapError ? e.code : "malformed";
+          if (code === "wrong_tenant") return;
+          if (code !== "unknown_key") failed++;
+          this.#o.onError(new PermsnapError(code, `revocation notice ${i}: ${(e as Error).message}`, { cause: e }));
         }
       });
-      if (failed.length > 0) {
+      if (failed > 0) {
         // The good notices are in force; the feed is not counted as loaded.
-        throw new PermsnapError("unavailable", `${failed.length} of ${notices.length} revocation notices could not be applied`);
+        throw new PermsnapError("unavailable", `${failed} of ${notices.length} revocation notices are damaged or forged`);
       }
     }
     this.#loadedAt = this.#o.now();
@@ -363,10 +396,6 @@ export async function guard(gate: Gate, request: RequestLike, refresher?: Refres
     } catch {
       // Reported through onError; what was loaded stays in force.
     }
-    if (!refresher.usable) {
-      const why = refresher.lastError instanceof Error ? `: ${refresher.lastError.message}` : "";
-      return { status: 503, code: "unavailable", message: `the edge could not load its keys and revocations${why}` };
-    }
   }
   let d = gate.check(request);
   if (d.code === "unknown_key" && refresher) {
@@ -375,6 +404,14 @@ export async function guard(gate: Gate, request: RequestLike, refresher?: Refres
     } catch {
       // as above
     }
+  }
+  // Without a complete, recent load of keys and revocations, nothing that
+  // depends on a snapshot is decided (public routes and malformed requests
+  // still are).
+  const needsSnapshot = d.subject !== undefined || d.status === 401 || d.status === 403 || d.status === 503;
+  if (refresher && needsSnapshot && !refresher.usable) {
+    const why = refresher.lastError instanceof Error ? `: ${refresher.lastError.message}` : "";
+    return { status: 503, code: "unavailable", message: `the edge could not load its keys and revocations${why}` };
   }
   return d;
 }

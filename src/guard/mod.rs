@@ -11,7 +11,7 @@
 mod path;
 mod table;
 
-pub use path::{canonical_path, parse_target, PathError, Target};
+pub use path::{canonical_path, check_pattern, parse_target, PathError, Target};
 pub use table::{RouteDef, RoutesDef};
 
 use crate::error::{Error, Result};
@@ -229,6 +229,22 @@ impl Gate {
         }
         if target.raw_path != target.path {
             variants.push((self.group_of(target.raw_path), "its undecoded escapes"));
+        }
+        // Suffix matching (Rails formats, Spring's suffix patterns) routes
+        // `/orders.json` to `/orders`; some servers trim trailing spaces.
+        let last = target.path.rsplit('/').next().unwrap_or("");
+        if let Some(dot) = last.rfind('.').filter(|&d| d > 0) {
+            let cut = target.path.len() - (last.len() - dot);
+            let stem = target.path.get(..cut).unwrap_or("");
+            variants.push((self.group_of(stem), "a file extension"));
+            variants.push((
+                self.folded_group_of(stem),
+                "letter case and a file extension",
+            ));
+        }
+        let trimmed = target.path.trim_end_matches(|c: char| c.is_whitespace());
+        if trimmed.len() != target.path.len() && !trimmed.is_empty() {
+            variants.push((self.group_of(trimmed), "trailing spaces"));
         }
         for (group, how) in variants {
             if group.is_some() && group != found {

@@ -156,12 +156,48 @@ pub fn canonical_path(raw: &str) -> Result<String, PathError> {
     Ok(path)
 }
 
+/// Checks a route pattern against the same grammar, in decoded form: a
+/// pattern no canonical request path can match (`//`, a dot segment, `;`,
+/// `\`, `%`, `?`, `#`, a space or control character in a literal) is a dead
+/// rule, and beside a laxer catch-all a door. Parameters (`{id}`,
+/// `{*rest}`) stand for one segment or the rest.
+pub fn check_pattern(pattern: &str) -> Result<(), PathError> {
+    if !pattern.starts_with('/') {
+        return Err(refuse("a path pattern starts with `/`"));
+    }
+    let body = pattern.strip_suffix('/').unwrap_or(pattern);
+    for seg in body.split('/').skip(1) {
+        if seg.is_empty() && !body.is_empty() {
+            return Err(refuse("empty segment (`//`): no canonical path has one"));
+        }
+        if seg == "." || seg == ".." {
+            return Err(refuse("dot segment: no canonical path has one"));
+        }
+        if let Some(c) = seg.chars().find(|&c| {
+            c.is_control() || c.is_whitespace() || matches!(c, '%' | '?' | '#' | ';' | '\\')
+        }) {
+            return Err(refuse(format!(
+                "`{}` in a pattern: patterns are written decoded, and no canonical path holds {}",
+                c.escape_default(),
+                if c == '%' {
+                    "an escape"
+                } else {
+                    "this character"
+                }
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The value of `_method` in a query string (Rails, Laravel and Symfony
 /// honour it as a method override), if present. Present more than once: the
 /// values joined by `,`, so that the caller refuses them.
 pub fn method_param(query: &str) -> Option<String> {
     let mut found: Option<String> = None;
-    for pair in query.split('&') {
+    // `;` separates parameters too for some parsers (Rack before 3, old
+    // Java servlet containers).
+    for pair in query.split(['&', ';']) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         if k == "_method"
             || k.eq_ignore_ascii_case("_method")
@@ -190,6 +226,11 @@ mod tests {
         assert_eq!(canonical_path("/a/").unwrap(), "/a/");
         assert_eq!(canonical_path("/n/caf%C3%A9").unwrap(), "/n/café");
         assert_eq!(canonical_path("/n/a%20b").unwrap(), "/n/a b");
+        // Found by the gate_paths fuzz target: an escaped `?` decodes to a
+        // character that is not a literal; the decoded path is for matching
+        // only and is not a canonical target itself.
+        assert_eq!(canonical_path("/%3F").unwrap(), "/?");
+        assert!(canonical_path("/?").is_err());
     }
 
     #[test]
@@ -227,6 +268,27 @@ mod tests {
             "/a[b]",
         ] {
             assert!(canonical_path(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn patterns_follow_the_grammar() {
+        for good in ["/", "/a/{id}", "/files/{*rest}", "/a/", "/café", "/a:b@c"] {
+            assert!(check_pattern(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "a",
+            "/api//payments",
+            "/api/./payments",
+            "/api/%70ayments",
+            "/api/payments ",
+            "/api/payments?month={m}",
+            "/api/payments;v=1",
+            "/a\\b",
+            "/a#b",
+            "/a/../b",
+        ] {
+            assert!(check_pattern(bad).is_err(), "{bad}");
         }
     }
 

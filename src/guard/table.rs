@@ -184,9 +184,7 @@ pub(crate) fn compile(catalog: &Catalog, routes: &[RouteDef]) -> Result<(Vec<Rul
 }
 
 fn compile_rule(catalog: &Catalog, r: &RouteDef, at: &str) -> Result<Rule> {
-    if !r.path.starts_with('/') {
-        return Err(policy_error(at, "a path pattern starts with `/`"));
-    }
+    super::path::check_pattern(&r.path).map_err(|e| policy_error(at, e.to_string()))?;
     let methods = match &r.methods {
         None => ALL,
         Some(list) if list.is_empty() => {

@@ -3,14 +3,16 @@
 // Keys: CATALOG, ROUTES (JSON files), TENANT, JWKS_URL (required); ADDRESS,
 // REVOCATIONS_URL, MAX_AGE, MIN_INTERVAL. Paths may be relative to the
 // current directory; they are made relative to the config file.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The modules of permsnap/edge, as workerd config lines, embedded from
  *  `pkg` (a path relative to the config file). */
 export function permsnapModules(pkg) {
-  const js = ["workerd.js", "index.js", "edge.js", "redact.js", "permsnap_wasm.js"];
+  // Every module of the edge build, as this checkout's package ships them.
+  const built = fileURLToPath(new URL("../../../pkg/edge/", import.meta.url));
+  const js = readdirSync(built).filter((f) => f.endsWith(".js"));
   return [
     ...js.map((f) => `    (name = "permsnap/edge/${f}", esModule = embed "${pkg}/edge/${f}"),`),
     `    (name = "permsnap/edge/permsnap_wasm_bg.wasm", wasm = embed "${pkg}/edge/permsnap_wasm_bg.wasm"),`,

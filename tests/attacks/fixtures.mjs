@@ -1,0 +1,287 @@
+// Shared fixtures of the attack suite (issue #10): keys, snapshots, notices
+// and catalogs made by the `permsnap` CLI as a backend would; a key server
+// (JWKS + revocation feeds) on 127.0.0.1; raw HTTP requests (the request
+// target exactly as written: `fetch`/`URL` would normalise `//`, dot
+// segments, `\`...); route tables; and the attack list shared by the Express,
+// Hono and workerd files.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { createServer, request as httpRequest } from "node:http";
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = fileURLToPath(new URL("../../", import.meta.url));
+export const cliPath = join(root, "target/debug/permsnap");
+export const bin = (name) => join(root, "node_modules/.bin", name);
+
+const readJson = (p) => JSON.parse(readFileSync(p, "utf8"));
+
+// ------------------------------------------------------------ route tables
+
+export const routes = {
+  /** routes/lightspeed.json: `/ecom/orders` needs ecom.orders + app ecom,
+   *  `/ecom/{*rest}` only app ecom. */
+  lightspeed: readJson(join(root, "routes/lightspeed.json")),
+  /** routes/sitee.json plus a public SPA fallback, as a front-end app has. */
+  siteeSpa: (() => {
+    const t = readJson(join(root, "routes/sitee.json"));
+    t.routes.push({ path: "/{*rest}", public: true });
+    return t;
+  })(),
+  /** Step-up through `any` (the shared desk account needs a PIN for
+   *  payments.charge and holds loyalty.view_all without one). */
+  stepUp: {
+    routes: [
+      { path: "/health", public: true },
+      { methods: ["POST"], path: "/api/quick-charge", any: ["payments.charge"] },
+      { methods: ["POST"], path: "/api/charge-or-campaign", any: ["payments.charge", "campaigns.manage"] },
+      { methods: ["GET"], path: "/api/loyalty-or-charge", any: ["payments.charge", "loyalty.view_all"] },
+    ],
+  },
+  /** Method overrides: DELETE is not allowed on /api/campaigns (405) and
+   *  needs staff.manage on /api/notes (POST needs any verified snapshot). */
+  override: {
+    routes: [
+      { path: "/health", public: true },
+      { methods: ["GET", "POST"], path: "/api/campaigns", requires: ["campaigns.manage"] },
+      { methods: ["POST"], path: "/api/notes", authenticated: true },
+      { methods: ["DELETE"], path: "/api/notes", requires: ["staff.manage"] },
+    ],
+  },
+};
+
+/** What the real origin serves, in a neutral syntax (`{id}`, `{*rest}`):
+ *  `secret` handlers answer 200 "SECRET <name>"; the others harmless pages. */
+export const origins = {
+  lightspeed: [
+    { method: "GET", path: "/health", name: "health" },
+    { method: "GET", path: "/ecom/orders", name: "orders", secret: true },
+    { method: "GET", path: "/ecom/{*rest}", name: "ecom-page" },
+    { method: "POST", path: "/retail/sales", name: "sales", secret: true },
+    { method: "GET", path: "/retail/{*rest}", name: "retail-page" },
+  ],
+  sitee: [
+    { method: "GET", path: "/health", name: "health" },
+    { method: "GET", path: "/api/payments", name: "payments", secret: true },
+    { method: "GET", path: "/api/staff", name: "staff", secret: true },
+    { method: "GET", path: "/api/campaigns", name: "campaigns", secret: true },
+    { method: "POST", path: "/api/payments/{id}/charge", name: "charge", secret: true },
+    { method: "GET", path: "/{*rest}", name: "spa" },
+  ],
+  stepUp: [
+    { method: "GET", path: "/health", name: "health" },
+    { method: "POST", path: "/api/quick-charge", name: "quick-charge", secret: true },
+    { method: "POST", path: "/api/charge-or-campaign", name: "charge-or-campaign", secret: true },
+    { method: "GET", path: "/api/loyalty-or-charge", name: "loyalty-or-charge", secret: true },
+  ],
+  override: [
+    { method: "GET", path: "/health", name: "health" },
+    { method: "GET", path: "/api/campaigns", name: "campaigns", secret: true },
+    { method: "POST", path: "/api/campaigns", name: "campaign-sent", secret: true },
+    { method: "DELETE", path: "/api/campaigns", name: "campaigns-deleted", secret: true },
+    { method: "POST", path: "/api/notes", name: "note-added" },
+    { method: "DELETE", path: "/api/notes", name: "notes-deleted", secret: true },
+  ],
+};
+
+// ------------------------------------------------------------ path variants
+
+/** Non-canonical spellings of `/ecom/orders` (Lightspeed table) and
+ *  `/api/payments` (Sitee table with a public SPA fallback). Each must be
+ *  refused 400 before any handler runs. `beyond` marks variants that are
+ *  not in issue #10's list. */
+export const pathVariants = [
+  ...[
+    "/ecom/orders/",
+    "/ecom/Orders",
+    "/ecom/%6Frders",
+    "/ecom//orders",
+    "/ecom/./orders",
+    "/ecom/x/../orders",
+    "/ecom/orders;x=1",
+    "/ecom\\orders",
+    "/ecom%2Forders",
+  ].map((path) => ({ table: "lightspeed", path })),
+  ...["/ECOM/ORDERS", "/ecom/orders%2F", "/ecom/orders/.", "/ecom/ord%65rs", "/ecom/orders%00", "/ecom/orders%09", "//ecom/orders", "/ecom/%2e/orders"].map(
+    (path) => ({ table: "lightspeed", path, beyond: true }),
+  ),
+  // Canonical paths of the catch-all: the gate allows them (app ecom), and
+  // they must not reach the orders handler (a backend that trims trailing
+  // whitespace or strips a format suffix would route them there).
+  ...["/ecom/orders%20", "/ecom/orders.json"].map((path) => ({ table: "lightspeed", path, beyond: true, catchAll: true })),
+  ...["/API/payments", "/api/payments/", "/api/%70ayments"].map((path) => ({ table: "siteeSpa", path })),
+  ...["/api/Payments/", "/api//payments", "/api/./payments", "/api/payments%2F", "/api/payments;.js", "/api/payments/..;/payments"].map(
+    (path) => ({ table: "siteeSpa", path, beyond: true }),
+  ),
+];
+
+/** The canonical path of each table, the person lacking the permission and
+ *  the one holding it. */
+export const canonical = {
+  lightspeed: { path: "/ecom/orders", lacking: "ivy", holding: "sofia", secret: "SECRET orders", permission: "ecom.orders" },
+  siteeSpa: { path: "/api/payments", lacking: "dia", holding: "cam", secret: "SECRET payments", permission: "payments.view" },
+};
+
+// ------------------------------------------------------------ CLI fixtures
+
+function cli(...args) {
+  return JSON.parse(execFileSync(cliPath, ["--json", ...args], { encoding: "utf8" }));
+}
+
+/** Keys, catalogs, snapshots and notices. k1 is the current key, k2 a new
+ *  one not yet published, k0 a retired key (no longer in the JWKS). */
+export function makeFixtures() {
+  assert.ok(existsSync(cliPath), "build the CLI first: cargo build --features cli");
+  const tmp = mkdtempSync(join(tmpdir(), "permsnap-attacks-"));
+  const fx = { tmp, keys: {}, snap: {}, ls: {}, notice: {} };
+  for (const k of ["k0", "k1", "k2"]) {
+    execFileSync(cliPath, ["keygen", "--out", join(tmp, k), "--kid", k]);
+    fx.keys[k] = readJson(join(tmp, k, "jwks.json")).keys[0];
+  }
+  const key = (k) => join(tmp, k, "issuer.key");
+  fx.catalog = { sitee: cli("catalog", join(root, "presets/sitee.json")), lightspeed: cli("catalog", join(root, "presets/lightspeed.json")) };
+  delete fx.catalog.sitee.catalog;
+  delete fx.catalog.lightspeed.catalog;
+
+  // Lightspeed: nobody in the preset has app ecom without ecom.orders; Ivy
+  // is the eCom staff account with ecom.orders removed.
+  const ls = readJson(join(root, "presets/lightspeed.json"));
+  ls.staff.push({ id: "ivy", name: "Ivy (eCom staff, no orders)", role: "ecom_staff", remove: ["ecom.orders"] });
+  writeFileSync(join(tmp, "lightspeed.json"), JSON.stringify(ls));
+  for (const s of ["ivy", "sofia", "noe"]) {
+    fx.ls[s] = cli("issue", "--policy", join(tmp, "lightspeed.json"), "--staff", s, "--key", key("k1")).snapshot;
+  }
+  const ivyClaims = cli("issue", "--policy", join(tmp, "lightspeed.json"), "--staff", "ivy", "--key", key("k1")).claims;
+  assert.deepEqual([ivyClaims.apps, ivyClaims.permissions.includes("ecom.orders")], [["ecom"], false]);
+
+  // Sitee (spa-lumi) and its rival account spa-rival, same issuer key.
+  const policy = readFileSync(join(root, "presets/sitee.json"), "utf8");
+  writeFileSync(join(tmp, "rival.json"), policy.replace('"spa-lumi"', '"spa-rival"'));
+  const issue = (staff, k = "k1", ...extra) =>
+    cli("issue", "--policy", join(root, "presets/sitee.json"), "--staff", staff, "--key", key(k), ...extra);
+  for (const s of ["ana", "cam", "dia", "desk"]) fx.snap[s] = issue(s).snapshot;
+  const ben = issue("ben");
+  fx.snap.ben = ben.snapshot;
+  fx.benId = ben.claims.id;
+  fx.snap.diaK2 = issue("dia", "k2").snapshot;
+  fx.snap.expired = issue("dia", "k1", "--now", String(Math.floor(Date.now() / 1000) - 7200)).snapshot;
+  const i = 60;
+  fx.snap.tampered = fx.snap.dia.slice(0, i) + (fx.snap.dia[i] === "A" ? "B" : "A") + fx.snap.dia.slice(i + 1);
+  fx.snap.rivalOwner = cli("issue", "--policy", join(tmp, "rival.json"), "--staff", "ana", "--key", key("k1")).snapshot;
+  const rivalClaims = cli("inspect", fx.snap.rivalOwner);
+  assert.equal(rivalClaims.claims?.tenant ?? rivalClaims.tenant, "spa-rival");
+
+  // Revocation notices: the good one, and two bad ones naming ben too.
+  fx.notice.revokeBen = cli("revoke", "--key", key("k1"), "--tenant", "spa-lumi", "--id", fx.benId).notice;
+  fx.notice.retiredKey = cli("revoke", "--key", key("k0"), "--tenant", "spa-lumi", "--id", fx.benId).notice;
+  fx.notice.otherTenant = cli("revoke", "--key", key("k1"), "--tenant", "spa-rival", "--id", fx.benId).notice;
+  // A notice whose signature does not verify (one character of the
+  // signature changed): the feed is not what the issuer published.
+  const good = fx.notice.revokeBen;
+  fx.notice.forged = good.slice(0, -3) + (good.at(-3) === "A" ? "B" : "A") + good.slice(-2);
+
+  fx.cleanup = () => rmSync(tmp, { recursive: true, force: true });
+  return fx;
+}
+
+// ------------------------------------------------------------ key server
+
+/** JWKS and revocation feeds on 127.0.0.1: `/jwks/<feed>` and
+ *  `/revocations/<feed>`, each feed set with `set(feed, {keys, notices})`. */
+export async function startKeyServer() {
+  const feeds = new Map();
+  const http = createServer((req, res) => {
+    const m = /^\/(jwks|revocations)\/([\w-]+)$/.exec(req.url);
+    const feed = m && feeds.get(m[2]);
+    const body = !feed ? null : m[1] === "jwks" ? { keys: feed.keys } : { notices: feed.notices };
+    res.writeHead(body ? 200 : 404, { "content-type": "application/json" });
+    res.end(JSON.stringify(body ?? {}));
+  });
+  await new Promise((ok) => http.listen(0, "127.0.0.1", ok));
+  const base = `http://127.0.0.1:${http.address().port}`;
+  return {
+    base,
+    set(feed, { keys = [], notices = [] } = {}) {
+      feeds.set(feed, { keys, notices });
+      return { jwksUrl: `${base}/jwks/${feed}`, revocationsUrl: `${base}/revocations/${feed}` };
+    },
+    close: () => new Promise((ok) => http.close(ok)),
+  };
+}
+
+export async function freePort() {
+  const s = createServer();
+  await new Promise((ok) => s.listen(0, "127.0.0.1", ok));
+  const { port } = s.address();
+  await new Promise((ok) => s.close(ok));
+  return port;
+}
+
+/** A closed port on 127.0.0.1: connecting there is refused. */
+export const unreachable = async () => `http://127.0.0.1:${await freePort()}/jwks`;
+
+// ------------------------------------------------------------ raw requests
+
+/** One HTTP/1.1 request with the target exactly as written (no URL
+ *  parsing). Resolves `{ status, headers, body, json, code }`. */
+export function raw(port, method, path, { snapshot, headers = {}, body } = {}) {
+  const h = { connection: "close", ...headers };
+  if (snapshot) h.authorization = `Permsnap ${snapshot}`;
+  if (body !== undefined) h["content-length"] = Buffer.byteLength(body);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: "127.0.0.1", port, method, path, headers: h, agent: false }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (d) => (text += d));
+      res.on("end", () => {
+        let json = null;
+        try {
+          json = JSON.parse(text);
+        } catch {
+          // not JSON (a handler's text, a framework's own 400 page)
+        }
+        resolve({ status: res.statusCode, headers: res.headers, body: text, json, code: json?.error?.code ?? null });
+      });
+    });
+    req.on("error", reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+/** `status code` for the tables. */
+export const show = (r) => `${r.status}${r.code ? ` ${r.code}` : ""}`;
+
+/** Asserts the request did not reach a protected handler (and, unless
+ *  `allowed`, was refused). */
+export function assertShut(r, hits, what, { allowed = false } = {}) {
+  if (!allowed) assert.notEqual(r.status, 200, `${what}: answered 200 ${r.body}`);
+  assert.ok(!r.body.includes("SECRET"), `${what}: the body holds a secret: ${r.body}`);
+  if (hits) assert.deepEqual(hits.filter((h) => h.secret), [], `${what}: a protected handler ran`);
+}
+
+// ------------------------------------------------------------ results table
+
+/** Collects `attack -> answer` rows and prints them as a table. */
+export class Table {
+  constructor(title, columns) {
+    this.title = title;
+    this.columns = columns;
+    this.rows = new Map();
+  }
+  set(attack, column, value) {
+    if (!this.rows.has(attack)) this.rows.set(attack, {});
+    this.rows.get(attack)[column] = value;
+  }
+  print() {
+    const head = ["attack", ...this.columns];
+    const lines = [...this.rows].map(([a, r]) => [a, ...this.columns.map((c) => r[c] ?? "-")]);
+    const w = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+    const fmt = (l) => `| ${l.map((c, i) => c.padEnd(w[i])).join(" | ")} |`;
+    console.log(
+      [`\n${this.title}`, fmt(head), `|${w.map((n) => "-".repeat(n + 2)).join("|")}|`, ...lines.map(fmt), ""].join("\n"),
+    );
+  }
+}
