@@ -27,7 +27,8 @@ scripts/wasm-tests.sh
 step "JavaScript tests of the built package (node --test)"
 node --test tests/js/
 
-step "TypeScript consumer type-checks against the package"
+step "TypeScript consumer type-checks against the package (with codegen's typed names)"
+target/debug/permsnap codegen presets/sitee.json --module ../../pkg/index.js > tests/ts/sitee.generated.ts
 tsc --noEmit -p tests/ts/tsconfig.json
 
 step "edge: workerd, Deno and Node examples for real; vector parity across runtimes"

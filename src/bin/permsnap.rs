@@ -136,10 +136,15 @@ enum Command {
         /// Policy file.
         policy: PathBuf,
     },
-    /// Print TypeScript constants and types for the catalog's names.
+    /// Print TypeScript constants and types for the catalog's names, and
+    /// the `Register` augmentation that makes `can`, `useCan` and `<Can>`
+    /// accept only those names (a typo fails to type-check).
     Codegen {
         /// Policy or catalog file.
         policy: PathBuf,
+        /// Module specifier to augment (default `permsnap`).
+        #[arg(long, default_value = "permsnap")]
+        module: String,
     },
     /// Sign a revocation notice for one account: nothing issued before an
     /// epoch, and/or individual snapshot ids. Verifiers apply it with
@@ -607,9 +612,9 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             }
             Ok(0)
         }
-        Command::Codegen { policy } => {
+        Command::Codegen { policy, module } => {
             let cat = load_catalog(&policy)?;
-            print!("{}", typescript(&cat));
+            print!("{}", typescript(&cat, &module));
             Ok(0)
         }
     }
@@ -786,7 +791,7 @@ fn ts_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_default()
 }
 
-fn typescript(cat: &Catalog) -> String {
+fn typescript(cat: &Catalog, module: &str) -> String {
     let def = cat.tables();
     let mut out = String::new();
     out.push_str(&format!(
@@ -824,6 +829,12 @@ fn typescript(cat: &Catalog) -> String {
             fields.join(", ")
         ));
     }
-    out.push_str("} as const;\n");
+    out.push_str("} as const;\n\n");
+    out.push_str(&format!(
+        "// Every API taking a permission name (`can`, `explain`, `useCan`, `<Can do any>`)\n\
+         // now accepts only these: a typo fails to type-check.\n\
+         declare module {} {{\n  interface Register {{\n    permission: Permission;\n  }}\n}}\n",
+        ts_string(module)
+    ));
     out
 }

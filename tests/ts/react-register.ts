@@ -1,23 +1,15 @@
 // Typed permission names in permsnap/react: once `Register` is augmented
 // with the catalog's names (what `permsnap codegen` prints), `useCan` and
 // `<Can do/any>` accept only those names, and a typo fails to type-check.
-// NOTE: the augmentation is global to this tsconfig's program, so it lists
-// the whole sitee catalog (every name the other consumers here use).
+// NOTE: the augmentation is global to this tsconfig's program: it is the
+// whole sitee catalog (every name the other consumers here use).
 import { createElement, type ReactElement } from "react";
 import { Can, useCan, type CanProps } from "../../pkg/react.js";
 import type { PermissionName } from "../../pkg/index.js";
 
-const PERMISSIONS = [
-  "calendar.view", "conversations.view", "clients.view", "clients.edit", "clients.bulk", "clients.tags",
-  "clients.marketing_optin", "clients.import_export", "payments.view", "payments.charge", "documents.view",
-  "documents.send", "packages.manage", "loyalty.view_all", "campaigns.manage", "online_presence.manage",
-  "settings.manage", "staff.work_as", "staff.manage", "billing.subscription", "account.principal_credentials",
-] as const;
-type Permission = (typeof PERMISSIONS)[number];
-
-declare module "../../pkg/index.js" {
-  interface Register { permission: Permission }
-}
+// The augmentation comes from `permsnap codegen presets/sitee.json --module
+// ../../pkg/index.js`, written to sitee.generated.ts by scripts/test.sh.
+import "./sitee.generated.js";
 
 const name: PermissionName = "payments.view";
 // @ts-expect-error not a permission of the catalog
