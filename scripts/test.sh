@@ -15,8 +15,8 @@ cargo clippy --target wasm32-unknown-unknown --features wasm -- -D warnings
 step "native tests (core, presets, vectors, CLI)"
 cargo test --features cli
 
-step "vectors are committed as generated"
-git diff --exit-code -- vectors/ || { echo "vectors/ changed: commit the regenerated vectors" >&2; exit 1; }
+step "vectors and generated TypeScript types are committed as generated"
+git diff --exit-code -- vectors/ pkg-template/src/generated.ts || { echo "vectors/ or pkg-template/src/generated.ts changed: commit the regenerated files" >&2; exit 1; }
 
 step "npm package"
 scripts/build-pkg.sh

@@ -57,6 +57,19 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason code with the key of its one detail, if any: the one
+    /// source of the reasons other languages list.
+    pub const CODES: &'static [(&'static str, Option<&'static str>)] = &[
+        ("owner", None),
+        ("granted_by_role", Some("role")),
+        ("granted_to_person", None),
+        ("not_granted", None),
+        ("removed_for_person", Some("role")),
+        ("missing_requirement", Some("requires")),
+        ("app_not_allowed", Some("app")),
+        ("no_scope", Some("kind")),
+    ];
+
     /// The stable code (`owner`, `granted_by_role`, ...), as serialized.
     pub fn code(&self) -> &'static str {
         match self {
@@ -208,6 +221,7 @@ pub struct Mask {
 /// A readable view of verified claims, names resolved (for inspectors and
 /// `permsnap verify`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Summary {
     /// Account id.
     pub tenant: String,
@@ -622,4 +636,41 @@ fn blocker(catalog: &Catalog, claims: &Claims, i: usize) -> Option<Reason> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod reason_tests {
+    use super::Reason;
+
+    #[test]
+    fn codes_list_every_reason_with_its_detail() {
+        let s = String::new;
+        let all = [
+            Reason::Owner,
+            Reason::GrantedByRole { role: s() },
+            Reason::GrantedToPerson,
+            Reason::NotGranted,
+            Reason::RemovedForPerson { role: s() },
+            Reason::MissingRequirement { requires: s() },
+            Reason::AppNotAllowed { app: s() },
+            Reason::NoScope { kind: s() },
+        ];
+        for r in &all {
+            match r {
+                Reason::Owner
+                | Reason::GrantedByRole { .. }
+                | Reason::GrantedToPerson
+                | Reason::NotGranted
+                | Reason::RemovedForPerson { .. }
+                | Reason::MissingRequirement { .. }
+                | Reason::AppNotAllowed { .. }
+                | Reason::NoScope { .. } => {}
+            }
+        }
+        let listed: Vec<(&str, Option<&str>)> = all
+            .iter()
+            .map(|r| (r.code(), r.detail().map(|d| d.0)))
+            .collect();
+        assert_eq!(listed, Reason::CODES);
+    }
 }

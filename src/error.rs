@@ -154,6 +154,36 @@ pub enum Error {
 }
 
 impl Error {
+    /// Every code [`Error::code`] can return, in declaration order: the one
+    /// source of the codes other languages list (the TypeScript types are
+    /// generated from it by `tests/typescript.rs`).
+    pub const CODES: &'static [&'static str] = &[
+        "no_snapshot",
+        "bad_encoding",
+        "truncated",
+        "too_large",
+        "bad_magic",
+        "unsupported_version",
+        "unknown_key",
+        "bad_signature",
+        "malformed",
+        "expired",
+        "not_yet_valid",
+        "wrong_tenant",
+        "wrong_catalog",
+        "revoked",
+        "unknown_permission",
+        "unknown_kind",
+        "invalid_key",
+        "invalid_policy",
+        "owner_only",
+        "missing_requirement",
+        "deactivated",
+        "unknown_staff",
+        "unavailable",
+        "invalid_argument",
+    ];
+
     /// The stable machine code of this error, e.g. `"expired"`.
     pub fn code(&self) -> &'static str {
         match self {
@@ -309,3 +339,107 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Shorthand for results in permsnap.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One value of every variant: the match is exhaustive inside the
+    /// crate, so a new variant fails to compile here until it is listed.
+    fn one_of_each() -> Vec<Error> {
+        let s = String::new;
+        let all = vec![
+            Error::NoSnapshot,
+            Error::BadEncoding { detail: s() },
+            Error::Truncated {
+                needed: 0,
+                actual: 0,
+            },
+            Error::TooLarge {
+                limit: 0,
+                actual: 0,
+            },
+            Error::BadMagic { found: [0; 3] },
+            Error::UnsupportedVersion {
+                found: 0,
+                min: 0,
+                max: 0,
+            },
+            Error::UnknownKey { kid: s() },
+            Error::BadSignature,
+            Error::Malformed { detail: s() },
+            Error::Expired {
+                expires_at: 0,
+                now: 0,
+            },
+            Error::NotYetValid {
+                not_before: 0,
+                now: 0,
+            },
+            Error::WrongTenant {
+                expected: s(),
+                found: s(),
+            },
+            Error::WrongCatalog {
+                expected: s(),
+                found: s(),
+            },
+            Error::Revoked { detail: s() },
+            Error::UnknownPermission { name: s() },
+            Error::UnknownKind { name: s() },
+            Error::InvalidKey { detail: s() },
+            Error::InvalidPolicy {
+                at: s(),
+                detail: s(),
+            },
+            Error::OwnerOnly {
+                staff: s(),
+                permission: s(),
+            },
+            Error::MissingRequirement {
+                staff: s(),
+                permission: s(),
+                requires: s(),
+            },
+            Error::Deactivated { staff: s() },
+            Error::UnknownStaff { staff: s() },
+            Error::Unavailable { detail: s() },
+            Error::InvalidArgument { detail: s() },
+        ];
+        for e in &all {
+            match e {
+                Error::NoSnapshot
+                | Error::BadEncoding { .. }
+                | Error::Truncated { .. }
+                | Error::TooLarge { .. }
+                | Error::BadMagic { .. }
+                | Error::UnsupportedVersion { .. }
+                | Error::UnknownKey { .. }
+                | Error::BadSignature
+                | Error::Malformed { .. }
+                | Error::Expired { .. }
+                | Error::NotYetValid { .. }
+                | Error::WrongTenant { .. }
+                | Error::WrongCatalog { .. }
+                | Error::Revoked { .. }
+                | Error::UnknownPermission { .. }
+                | Error::UnknownKind { .. }
+                | Error::InvalidKey { .. }
+                | Error::InvalidPolicy { .. }
+                | Error::OwnerOnly { .. }
+                | Error::MissingRequirement { .. }
+                | Error::Deactivated { .. }
+                | Error::UnknownStaff { .. }
+                | Error::Unavailable { .. }
+                | Error::InvalidArgument { .. } => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn codes_lists_every_variant_once() {
+        let codes: Vec<&str> = one_of_each().iter().map(Error::code).collect();
+        assert_eq!(codes, Error::CODES);
+    }
+}

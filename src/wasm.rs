@@ -463,9 +463,55 @@ impl WasmPermissions {
             ("permission", e.permission.into()),
             ("allowed", e.allowed.into()),
             ("reason", reason),
-            ("step_up", e.step_up.into()),
+            ("stepUp", e.step_up.into()),
             ("message", e.message.into()),
         ]))
+    }
+
+    /// Everything the snapshot says, names resolved: the core's `Summary`
+    /// with its serialized (camelCase) keys, the shape `claims()` returns.
+    pub fn summary(&self) -> JsValue {
+        let s = self.inner.summary();
+        let map = |pairs: Vec<(String, JsValue)>| {
+            let out = js_sys::Object::new();
+            for (k, v) in pairs {
+                let _ = Reflect::set(&out, &JsValue::from_str(&k), &v);
+            }
+            JsValue::from(out)
+        };
+        object(&[
+            ("tenant", s.tenant.into()),
+            ("subject", s.subject.into()),
+            ("issuedAt", (s.issued_at as f64).into()),
+            ("notBefore", (s.not_before as f64).into()),
+            ("expiresAt", (s.expires_at as f64).into()),
+            ("id", s.id.into()),
+            ("epoch", s.epoch.into()),
+            ("catalog", s.catalog.into()),
+            ("role", s.role.map_or(JsValue::NULL, JsValue::from)),
+            ("owner", s.owner.into()),
+            ("principal", s.principal.into()),
+            ("sharedAccount", s.shared_account.into()),
+            ("allowed", strings(&s.allowed)),
+            ("stepUp", strings(&s.step_up)),
+            (
+                "scopes",
+                map(s
+                    .scopes
+                    .iter()
+                    .map(|(k, v)| (k.clone(), scope_js(v)))
+                    .collect()),
+            ),
+            (
+                "hiddenFields",
+                map(s
+                    .hidden_fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), strings(v)))
+                    .collect()),
+            ),
+            ("apps", strings(&s.apps)),
+        ])
     }
 
     /// The view scope on `kind`: `"none" | "own" | "assigned" | "all" | { specific: [ids] }`.

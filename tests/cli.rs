@@ -81,7 +81,7 @@ fn keygen_issue_inspect_verify_check() {
     assert_eq!(v["claims"]["role"], "marketing");
     assert_eq!(v["claims"]["allowed"], v["allowed"]);
     assert_eq!(
-        v["claims"]["hidden_fields"]["clients"],
+        v["claims"]["hiddenFields"]["clients"],
         serde_json::json!(["email", "phone"])
     );
     let mut bad = snap.clone();

@@ -104,6 +104,25 @@ pub struct Gate {
     cookie: String,
 }
 
+/// Every code a [`Decision`] can carry besides the refusal codes of
+/// [`Error::CODES`] (a 401 names the snapshot's refusal). `ambiguous_host`
+/// is decided by the JavaScript wrapper, which sees the `Host` header.
+pub const DECISION_CODES: &[&str] = &[
+    "ok",
+    "no_snapshot",
+    "forbidden",
+    "app_not_allowed",
+    "step_up_required",
+    "no_route",
+    "method_not_allowed",
+    "bad_path",
+    "ambiguous_path",
+    "ambiguous_host",
+    "bad_method_override",
+    "no_tenant",
+    "unavailable",
+];
+
 /// Default name of the cookie carrying the snapshot.
 pub const DEFAULT_COOKIE: &str = "permsnap";
 
