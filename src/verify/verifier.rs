@@ -1,169 +1,15 @@
 //! The verifier: keyring + catalog + options. Turns snapshot bytes or text
 //! into [`Permissions`], or refuses with a typed error.
 
+use super::cache::Cache;
+use super::options::{Options, TenantCheck, MAX_LEEWAY};
+use super::revocations::Revocations;
 use crate::crypto::Keyring;
 use crate::decision::Permissions;
 use crate::error::{hex, Error, Result};
 use crate::format::{self, Claims, Notice};
-use crate::model::bits::Bits;
 use crate::model::catalog::Catalog;
 use std::sync::Arc;
-
-/// Default clock leeway, seconds.
-pub const DEFAULT_LEEWAY: u64 = 30;
-
-/// How a verifier checks the account (tenant) a snapshot belongs to. There
-/// is no default: leaving it out must not accept another account's
-/// snapshots signed by the same issuer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TenantCheck {
-    /// Only snapshots (and revocation notices) of this account.
-    Fixed(String),
-    /// One verifier serves many accounts: each request names its account
-    /// ([`Verifier::verify_for`]); [`Verifier::verify`] refuses.
-    PerRequest,
-    /// Explicit opt-out: any account the trusted keys signed for (tools,
-    /// tests, an issuer checking its own output).
-    Any,
-}
-
-/// What a verifier checks beyond the signature.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Which account's snapshots are accepted.
-    pub tenant: TenantCheck,
-    /// Clock skew tolerated on `not_before` and `expires_at`, seconds.
-    pub leeway: u64,
-}
-
-/// The largest clock leeway a verifier accepts, seconds (one day).
-pub const MAX_LEEWAY: u64 = 86_400;
-
-impl Options {
-    /// Accept only snapshots of `tenant`.
-    pub fn for_tenant(tenant: &str) -> Options {
-        Options::with(TenantCheck::Fixed(tenant.to_owned()))
-    }
-
-    /// The account is named per request ([`Verifier::verify_for`]).
-    pub fn per_request() -> Options {
-        Options::with(TenantCheck::PerRequest)
-    }
-
-    /// Any account (an explicit opt-out of the tenant check).
-    pub fn any_tenant() -> Options {
-        Options::with(TenantCheck::Any)
-    }
-
-    /// `tenant` with the default leeway.
-    pub fn with(tenant: TenantCheck) -> Options {
-        Options {
-            tenant,
-            leeway: DEFAULT_LEEWAY,
-        }
-    }
-}
-
-/// Revocations known to the verifier: per tenant, a minimum epoch, and
-/// individual snapshot ids. Revocations only grow: applying an older notice
-/// again never lifts a newer one.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Revocations {
-    /// Per tenant, sorted by tenant: snapshots with a lower epoch are revoked.
-    min_epoch: Vec<(String, u32)>,
-    /// Revoked snapshot ids (as big-endian integers), sorted.
-    ids: Vec<u64>,
-}
-
-impl Revocations {
-    /// No revocation.
-    pub fn new() -> Self {
-        Revocations::default()
-    }
-
-    /// Revokes every snapshot of `tenant` with an epoch below `epoch`
-    /// (keeps the higher bound if one is already known).
-    pub fn revoke_before(&mut self, tenant: &str, epoch: u32) {
-        match self
-            .min_epoch
-            .binary_search_by(|(t, _)| t.as_str().cmp(tenant))
-        {
-            Ok(at) => {
-                if let Some((_, e)) = self.min_epoch.get_mut(at) {
-                    *e = (*e).max(epoch);
-                }
-            }
-            Err(at) => self.min_epoch.insert(at, (tenant.to_owned(), epoch)),
-        }
-    }
-
-    /// Revokes one snapshot by id.
-    pub fn revoke_id(&mut self, id: [u8; 8]) {
-        let id = u64::from_be_bytes(id);
-        if let Err(at) = self.ids.binary_search(&id) {
-            self.ids.insert(at, id);
-        }
-    }
-
-    /// Applies a verified notice.
-    pub fn apply(&mut self, notice: &Notice) {
-        self.revoke_before(&notice.tenant, notice.min_epoch);
-        if notice.ids.iter().all(|id| self.is_revoked_id(id)) {
-            return; // the common case: the same notice fetched again
-        }
-        self.ids
-            .extend(notice.ids.iter().map(|id| u64::from_be_bytes(*id)));
-        self.ids.sort_unstable();
-        self.ids.dedup();
-    }
-
-    /// The epoch below which snapshots of `tenant` are revoked.
-    pub fn min_epoch(&self, tenant: &str) -> u32 {
-        self.min_epoch
-            .binary_search_by(|(t, _)| t.as_str().cmp(tenant))
-            .ok()
-            .and_then(|at| self.min_epoch.get(at))
-            .map_or(0, |(_, e)| *e)
-    }
-
-    /// Whether snapshot `id` is revoked by id.
-    pub fn is_revoked_id(&self, id: &[u8; 8]) -> bool {
-        self.ids.binary_search(&u64::from_be_bytes(*id)).is_ok()
-    }
-
-    /// Number of individually revoked ids.
-    pub fn id_count(&self) -> usize {
-        self.ids.len()
-    }
-
-    /// Why `claims` is revoked, if it is.
-    pub fn check(&self, claims: &Claims) -> Result<()> {
-        let min = self.min_epoch(&claims.tenant);
-        if claims.epoch < min {
-            return Err(Error::Revoked {
-                detail: format!(
-                    "account `{}` revoked everything before epoch {min}; this snapshot has epoch {}",
-                    claims.tenant, claims.epoch
-                ),
-            });
-        }
-        if self.is_revoked_id(&claims.id) {
-            return Err(Error::Revoked {
-                detail: format!("snapshot `{}` was revoked", hex(&claims.id)),
-            });
-        }
-        Ok(())
-    }
-}
-
-/// A verified snapshot, keyed by the exact input (text or binary) it came
-/// as, with its claims and effective permissions.
-#[derive(Debug, Clone)]
-struct CacheEntry {
-    input: Vec<u8>,
-    claims: Arc<Claims>,
-    effective: Arc<Bits>,
-}
 
 /// Verifies snapshots against a keyring and a catalog.
 #[derive(Debug, Clone)]
@@ -172,12 +18,9 @@ pub struct Verifier {
     keyring: Keyring,
     options: Options,
     revocations: Revocations,
-    /// Verified snapshots, direct-mapped by a hash of their bytes.
-    cache: Vec<Option<Box<CacheEntry>>>,
+    /// Verified snapshots.
+    cache: Cache,
 }
-
-/// How many verified snapshots [`Verifier::verify_cached`] remembers.
-pub const CACHE_ENTRIES: usize = 256;
 
 impl Verifier {
     /// A verifier for `catalog` trusting the keys of `keyring`.
@@ -189,7 +32,7 @@ impl Verifier {
             keyring,
             options,
             revocations: Revocations::default(),
-            cache: Vec::new(),
+            cache: Cache::default(),
         }
     }
 
@@ -304,32 +147,20 @@ impl Verifier {
         if input.is_empty() {
             return Err(Error::NoSnapshot);
         }
-        let slot = cache_slot(input);
-        if let Some(Some(entry)) = self.cache.get(slot) {
-            if entry.input == input {
-                self.check_claims(&entry.claims, now, tenant)?;
-                return Ok(Permissions::from_shared(
-                    Arc::clone(&self.catalog),
-                    Arc::clone(&entry.claims),
-                    Arc::clone(&entry.effective),
-                ));
-            }
+        if let Some(entry) = self.cache.get(input) {
+            self.check_claims(&entry.claims, now, tenant)?;
+            return Ok(Permissions::from_shared(
+                Arc::clone(&self.catalog),
+                Arc::clone(&entry.claims),
+                Arc::clone(&entry.effective),
+            ));
         }
         let bytes = format::to_binary(input)?;
         let claims = self.verify_signed(&bytes)?;
         self.check_claims(&claims, now, tenant)?;
         let permissions = Permissions::new(Arc::clone(&self.catalog), Arc::new(claims));
-        if self.cache.is_empty() {
-            self.cache.resize(CACHE_ENTRIES, None);
-        }
-        if let Some(entry) = self.cache.get_mut(slot) {
-            let (claims, effective) = permissions.shared();
-            *entry = Some(Box::new(CacheEntry {
-                input: input.to_vec(),
-                claims,
-                effective,
-            }));
-        }
+        let (claims, effective) = permissions.shared();
+        self.cache.put(input, claims, effective);
         Ok(permissions)
     }
 
@@ -400,15 +231,6 @@ impl Verifier {
         }
         self.revocations.check(c)
     }
-}
-
-/// FNV-1a of the snapshot bytes, folded to a cache slot.
-fn cache_slot(bytes: &[u8]) -> usize {
-    let mut h: u32 = 0x811c_9dc5;
-    for b in bytes {
-        h = (h ^ u32::from(*b)).wrapping_mul(0x0100_0193);
-    }
-    (h as usize) % CACHE_ENTRIES
 }
 
 /// A signed snapshot from a well-meaning issuer always fits its catalog;

@@ -1,0 +1,250 @@
+//! Decisions on a verified snapshot: `can`, `explain`, scopes, hidden
+//! fields, applications, step-up ([`Permissions`], here), why
+//! ([`reason`]), record filters and redactions as plain descriptions any
+//! runtime can apply ([`records`]), and the readable summary ([`summary`]).
+
+mod reason;
+mod records;
+mod summary;
+
+use reason::blocker;
+pub use reason::{Explanation, Reason};
+pub use records::{Clause, Mask, Record, RecordFilter, Redaction};
+pub use summary::Summary;
+
+use crate::error::{Error, Result};
+use crate::format::{Claims, FLAG_OWNER, FLAG_PRINCIPAL, FLAG_SHARED};
+use crate::model::bits::Bits;
+use crate::model::catalog::Catalog;
+use crate::model::def::Scope;
+use std::sync::Arc;
+
+/// What a verified snapshot allows. Built only by [`crate::Verifier`].
+#[derive(Debug, Clone)]
+pub struct Permissions {
+    catalog: Arc<Catalog>,
+    claims: Arc<Claims>,
+    /// Granted, with every requirement, application and scope condition met.
+    effective: Arc<Bits>,
+}
+
+impl Permissions {
+    /// The effective permissions as a bitset over the catalog.
+    pub fn effective_bits(&self) -> &Bits {
+        &self.effective
+    }
+
+    /// What a refusal means: nothing allowed, no scope on any kind, every
+    /// field hidden, no application. Subject and tenant are empty.
+    pub fn deny_all(catalog: Arc<Catalog>) -> Permissions {
+        let claims = Claims {
+            tenant: String::new(),
+            subject: String::new(),
+            issued_at: 0,
+            not_before: 0,
+            expires_at: 0,
+            id: [0; 8],
+            epoch: 0,
+            catalog: catalog.fingerprint(),
+            role: None,
+            flags: 0,
+            permissions: Bits::new(),
+            step_up: Bits::new(),
+            scopes: vec![Scope::None; catalog.kind_count()],
+            hidden: (0..catalog.field_count()).collect(),
+            apps: Bits::new(),
+        };
+        Permissions {
+            catalog,
+            claims: Arc::new(claims),
+            effective: Arc::new(Bits::new()),
+        }
+    }
+
+    pub(crate) fn new(catalog: Arc<Catalog>, claims: Arc<Claims>) -> Permissions {
+        let effective = (0..catalog.permission_count())
+            .filter(|i| blocker(&catalog, &claims, *i).is_none())
+            .collect();
+        Permissions {
+            catalog,
+            claims,
+            effective: Arc::new(effective),
+        }
+    }
+
+    /// The shared parts, for the verifier's cache.
+    pub(crate) fn shared(&self) -> (Arc<Claims>, Arc<Bits>) {
+        (Arc::clone(&self.claims), Arc::clone(&self.effective))
+    }
+
+    /// Rebuilds permissions from cached parts (no recomputation).
+    pub(crate) fn from_shared(
+        catalog: Arc<Catalog>,
+        claims: Arc<Claims>,
+        effective: Arc<Bits>,
+    ) -> Permissions {
+        Permissions {
+            catalog,
+            claims,
+            effective,
+        }
+    }
+
+    /// The verified claims.
+    pub fn claims(&self) -> &Claims {
+        &self.claims
+    }
+
+    /// The catalog the snapshot was verified against.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Staff id.
+    pub fn subject(&self) -> &str {
+        &self.claims.subject
+    }
+
+    /// Account id.
+    pub fn tenant(&self) -> &str {
+        &self.claims.tenant
+    }
+
+    /// Expiry, seconds since the Unix epoch.
+    pub fn expires_at(&self) -> u64 {
+        self.claims.expires_at
+    }
+
+    /// Whether the person is an owner of the account.
+    pub fn is_owner(&self) -> bool {
+        self.claims.flags & FLAG_OWNER != 0
+    }
+
+    /// Whether the person is the principal admin.
+    pub fn is_principal(&self) -> bool {
+        self.claims.flags & FLAG_PRINCIPAL != 0
+    }
+
+    /// Whether the snapshot is for a shared front-desk account.
+    pub fn is_shared_account(&self) -> bool {
+        self.claims.flags & FLAG_SHARED != 0
+    }
+
+    /// The person's role id, if any.
+    pub fn role(&self) -> Option<&str> {
+        self.claims
+            .role
+            .map(|r| self.catalog.role_id(usize::from(r)))
+    }
+
+    /// May the person do `name`? Unknown names are an error, never `false`.
+    pub fn can(&self, name: &str) -> Result<bool> {
+        Ok(self.effective.get(self.catalog.perm(name)?))
+    }
+
+    /// All of `names`? Every name must be known.
+    pub fn can_all<S: AsRef<str>>(&self, names: &[S]) -> Result<bool> {
+        let mut all = true;
+        for n in names {
+            all &= self.can(n.as_ref())?;
+        }
+        Ok(all)
+    }
+
+    /// Any of `names`? Every name must be known.
+    pub fn can_any<S: AsRef<str>>(&self, names: &[S]) -> Result<bool> {
+        let mut any = false;
+        for n in names {
+            any |= self.can(n.as_ref())?;
+        }
+        Ok(any)
+    }
+
+    /// Names of every permission `can` answers yes for, in catalog order.
+    pub fn allowed(&self) -> Vec<&str> {
+        self.effective
+            .iter()
+            .map(|i| self.catalog.perm_name(i))
+            .collect()
+    }
+
+    /// Why `can(name)` answers what it does.
+    pub fn explain(&self, name: &str) -> Result<Explanation> {
+        let i = self.catalog.perm(name)?;
+        let reason = match blocker(&self.catalog, &self.claims, i) {
+            Some(r) => r,
+            None if self.is_owner() => Reason::Owner,
+            None => match self.role_grants(i) {
+                Some(role) => Reason::GrantedByRole { role },
+                None => Reason::GrantedToPerson,
+            },
+        };
+        Ok(Explanation {
+            permission: name.to_owned(),
+            allowed: self.effective.get(i),
+            step_up: self.claims.step_up.get(i),
+            message: reason.describe(),
+            reason,
+        })
+    }
+
+    fn role_grants(&self, i: usize) -> Option<String> {
+        let r = usize::from(self.claims.role?);
+        let perms = self.catalog.role_perms(r)?;
+        perms.get(i).then(|| self.catalog.role_id(r).to_owned())
+    }
+
+    /// Does `name` need the acting person's PIN first?
+    pub fn needs_step_up(&self, name: &str) -> Result<bool> {
+        Ok(self.claims.step_up.get(self.catalog.perm(name)?))
+    }
+
+    /// Names of the permissions that need a PIN step-up.
+    pub fn step_up_actions(&self) -> Vec<&str> {
+        self.claims
+            .step_up
+            .iter()
+            .map(|i| self.catalog.perm_name(i))
+            .collect()
+    }
+
+    /// The view scope on records of `kind`.
+    pub fn scope(&self, kind: &str) -> Result<&Scope> {
+        let k = self.catalog.kind(kind)?;
+        self.claims
+            .scopes
+            .get(k)
+            .ok_or(Error::UnknownKind { name: kind.into() })
+    }
+
+    /// Fields of `kind` hidden from the person.
+    pub fn hidden_fields(&self, kind: &str) -> Result<Vec<&str>> {
+        let k = self.catalog.kind(kind)?;
+        let def = self
+            .catalog
+            .kind_def(k)
+            .ok_or(Error::UnknownKind { name: kind.into() })?;
+        let offset = self.catalog.field_offset(k);
+        Ok(def
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| self.claims.hidden.get(offset + j))
+            .map(|(_, f)| f.name.as_str())
+            .collect())
+    }
+
+    /// Applications the person may enter.
+    pub fn apps(&self) -> Vec<&str> {
+        self.claims
+            .apps
+            .iter()
+            .map(|i| self.catalog.app_id(i))
+            .collect()
+    }
+
+    /// May the person enter application `id`?
+    pub fn has_app(&self, id: &str) -> Result<bool> {
+        Ok(self.claims.apps.get(self.catalog.app(id)?))
+    }
+}

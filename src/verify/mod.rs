@@ -1,0 +1,12 @@
+//! Verification: the verifier (keyring + catalog + options), its cache of
+//! verified snapshots, and the revocations it applies.
+
+mod cache;
+mod options;
+mod revocations;
+mod verifier;
+
+pub use cache::CACHE_ENTRIES;
+pub use options::{Options, TenantCheck, DEFAULT_LEEWAY, MAX_LEEWAY};
+pub use revocations::Revocations;
+pub use verifier::Verifier;

@@ -1,0 +1,15 @@
+//! The wasm-bindgen layer: conversions between JavaScript values and the
+//! core types ([`convert`]), and thin classes over the core ([`verifier`],
+//! [`permissions`], and the edge build's [`gate`]). Every decision is made by
+//! the core.
+
+mod convert;
+#[cfg(feature = "guard")]
+mod gate;
+mod permissions;
+mod verifier;
+
+#[cfg(feature = "guard")]
+pub use gate::WasmGate;
+pub use permissions::WasmPermissions;
+pub use verifier::WasmVerifier;

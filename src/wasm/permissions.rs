@@ -1,0 +1,277 @@
+//! `Permissions` for JavaScript: the answers of one verified snapshot,
+//! read once per load by the npm wrapper (which answers `can` itself).
+
+use super::convert::{object, scope_js, strings};
+use crate::decision::Record;
+use crate::Permissions;
+use js_sys::{Array, Reflect};
+use wasm_bindgen::prelude::*;
+
+/// What a verified snapshot allows. `can` and its all/any forms live in the
+/// npm wrapper, which reads `allowedBits` once per load: one call into wasm
+/// per snapshot, none per check.
+#[wasm_bindgen(js_name = Permissions)]
+pub struct WasmPermissions {
+    pub(super) inner: Permissions,
+}
+
+/// A JavaScript object seen as a record.
+struct JsRecord<'a>(&'a JsValue);
+
+impl Record for JsRecord<'_> {
+    fn any_value(&self, field: &str, pred: &mut dyn FnMut(&str) -> bool) -> bool {
+        fn one(v: &JsValue, pred: &mut dyn FnMut(&str) -> bool) -> bool {
+            if let Some(s) = v.as_string() {
+                pred(&s)
+            } else if v.as_f64().is_some() {
+                // JavaScript's own number-to-string, as the JS filter compares.
+                let text = js_sys::Number::from(v.clone())
+                    .to_string_with_radix(10)
+                    .unwrap_or_default();
+                pred(&String::from(text))
+            } else {
+                false
+            }
+        }
+        let value = Reflect::get(self.0, &field.into()).unwrap_or(JsValue::UNDEFINED);
+        if Array::is_array(&value) {
+            Array::from(&value).iter().any(|v| one(&v, pred))
+        } else {
+            one(&value, pred)
+        }
+    }
+}
+
+#[wasm_bindgen(js_class = Permissions)]
+impl WasmPermissions {
+    /// Every allowed permission, as a bitset over `Verifier.permissionNames()`.
+    #[wasm_bindgen(js_name = allowedBits)]
+    pub fn allowed_bits(&self) -> Vec<u8> {
+        self.inner.effective_bits().as_bytes().to_vec()
+    }
+
+    /// `{ permission, allowed, reason: { code, ... }, stepUp, message }`.
+    pub fn explain(&self, name: &str) -> Result<JsValue, JsValue> {
+        let e = self.inner.explain(name)?;
+        let reason = object(&[("code", e.reason.code().into())]);
+        if let Some((key, value)) = e.reason.detail() {
+            let _ = Reflect::set(&reason, &key.into(), &value.into());
+        }
+        Ok(object(&[
+            ("permission", e.permission.into()),
+            ("allowed", e.allowed.into()),
+            ("reason", reason),
+            ("stepUp", e.step_up.into()),
+            ("message", e.message.into()),
+        ]))
+    }
+
+    /// Everything the snapshot says, names resolved: the core's `Summary`
+    /// with its serialized (camelCase) keys, the shape `claims()` returns.
+    pub fn summary(&self) -> JsValue {
+        let s = self.inner.summary();
+        let map = |pairs: Vec<(String, JsValue)>| {
+            let out = js_sys::Object::new();
+            for (k, v) in pairs {
+                let _ = Reflect::set(&out, &JsValue::from_str(&k), &v);
+            }
+            JsValue::from(out)
+        };
+        object(&[
+            ("tenant", s.tenant.into()),
+            ("subject", s.subject.into()),
+            ("issuedAt", (s.issued_at as f64).into()),
+            ("notBefore", (s.not_before as f64).into()),
+            ("expiresAt", (s.expires_at as f64).into()),
+            ("id", s.id.into()),
+            ("epoch", s.epoch.into()),
+            ("catalog", s.catalog.into()),
+            ("role", s.role.map_or(JsValue::NULL, JsValue::from)),
+            ("owner", s.owner.into()),
+            ("principal", s.principal.into()),
+            ("sharedAccount", s.shared_account.into()),
+            ("allowed", strings(&s.allowed)),
+            ("stepUp", strings(&s.step_up)),
+            (
+                "scopes",
+                map(s
+                    .scopes
+                    .iter()
+                    .map(|(k, v)| (k.clone(), scope_js(v)))
+                    .collect()),
+            ),
+            (
+                "hiddenFields",
+                map(s
+                    .hidden_fields
+                    .iter()
+                    .map(|(k, v)| (k.clone(), strings(v)))
+                    .collect()),
+            ),
+            ("apps", strings(&s.apps)),
+        ])
+    }
+
+    /// The view scope on `kind`: `"none" | "own" | "assigned" | "all" | { specific: [ids] }`.
+    pub fn scope(&self, kind: &str) -> Result<JsValue, JsValue> {
+        Ok(scope_js(self.inner.scope(kind)?))
+    }
+
+    /// Hidden fields of `kind`.
+    #[wasm_bindgen(js_name = hiddenFields)]
+    pub fn hidden_fields(&self, kind: &str) -> Result<Vec<String>, JsValue> {
+        Ok(self
+            .inner
+            .hidden_fields(kind)?
+            .into_iter()
+            .map(str::to_owned)
+            .collect())
+    }
+
+    /// Applications the person may enter.
+    pub fn apps(&self) -> Vec<String> {
+        self.inner.apps().into_iter().map(str::to_owned).collect()
+    }
+
+    /// May the person enter application `id`?
+    #[wasm_bindgen(js_name = hasApp)]
+    pub fn has_app(&self, id: &str) -> Result<bool, JsValue> {
+        Ok(self.inner.has_app(id)?)
+    }
+
+    /// Does `name` need a PIN step-up first?
+    #[wasm_bindgen(js_name = needsStepUp)]
+    pub fn needs_step_up(&self, name: &str) -> Result<bool, JsValue> {
+        Ok(self.inner.needs_step_up(name)?)
+    }
+
+    /// Permissions that need a PIN step-up.
+    #[wasm_bindgen(js_name = stepUpActions)]
+    pub fn step_up_actions(&self) -> Vec<String> {
+        self.inner
+            .step_up_actions()
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The records of `kind` the person may see, as `{ kind, scope, all, clauses: [{ field, values }] }`.
+    pub fn filter(&self, kind: &str) -> Result<JsValue, JsValue> {
+        let f = self.inner.filter(kind)?;
+        let clauses: Array = f
+            .clauses
+            .iter()
+            .map(|c| {
+                object(&[
+                    ("field", c.field.as_str().into()),
+                    ("values", strings(&c.values)),
+                ])
+            })
+            .collect();
+        Ok(object(&[
+            ("kind", f.kind.into()),
+            ("scope", f.scope.into()),
+            ("all", f.all.into()),
+            ("clauses", clauses.into()),
+        ]))
+    }
+
+    /// How to redact `kind`: `{ kind, remove: [field], mask: [{ field, with }] }`.
+    pub fn redaction(&self, kind: &str) -> Result<JsValue, JsValue> {
+        let r = self.inner.redaction(kind)?;
+        let mask: Array = r
+            .mask
+            .iter()
+            .map(|m| {
+                object(&[
+                    ("field", m.field.as_str().into()),
+                    ("with", m.with.as_str().into()),
+                ])
+            })
+            .collect();
+        Ok(object(&[
+            ("kind", r.kind.into()),
+            ("remove", strings(&r.remove)),
+            ("mask", mask.into()),
+        ]))
+    }
+
+    /// Indexes of the records the person may see, decided record by record
+    /// in Rust: the reference path the JavaScript filter is tested against.
+    #[wasm_bindgen(js_name = filterIndexes)]
+    pub fn filter_indexes(&self, kind: &str, records: &Array) -> Result<Vec<u32>, JsValue> {
+        let f = self.inner.filter(kind)?;
+        Ok(records
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| f.matches(&JsRecord(r)))
+            .filter_map(|(i, _)| u32::try_from(i).ok())
+            .collect())
+    }
+
+    /// Staff id.
+    #[wasm_bindgen(getter)]
+    pub fn subject(&self) -> String {
+        self.inner.subject().to_owned()
+    }
+
+    /// Account id.
+    #[wasm_bindgen(getter)]
+    pub fn tenant(&self) -> String {
+        self.inner.tenant().to_owned()
+    }
+
+    /// Expiry, seconds since the Unix epoch.
+    #[wasm_bindgen(getter, js_name = expiresAt)]
+    pub fn expires_at(&self) -> f64 {
+        self.inner.expires_at() as f64
+    }
+
+    /// Role id, if any.
+    #[wasm_bindgen(getter)]
+    pub fn role(&self) -> Option<String> {
+        self.inner.role().map(str::to_owned)
+    }
+
+    /// Owner of the account?
+    #[wasm_bindgen(getter, js_name = isOwner)]
+    pub fn is_owner(&self) -> bool {
+        self.inner.is_owner()
+    }
+
+    /// Principal admin?
+    #[wasm_bindgen(getter, js_name = isPrincipal)]
+    pub fn is_principal(&self) -> bool {
+        self.inner.is_principal()
+    }
+
+    /// Shared front-desk account?
+    #[wasm_bindgen(getter, js_name = isSharedAccount)]
+    pub fn is_shared_account(&self) -> bool {
+        self.inner.is_shared_account()
+    }
+
+    /// Issued at, seconds since the Unix epoch.
+    #[wasm_bindgen(getter, js_name = issuedAt)]
+    pub fn issued_at(&self) -> f64 {
+        self.inner.claims().issued_at as f64
+    }
+
+    /// Valid from, seconds since the Unix epoch.
+    #[wasm_bindgen(getter, js_name = notBefore)]
+    pub fn not_before(&self) -> f64 {
+        self.inner.claims().not_before as f64
+    }
+
+    /// Snapshot id (hex), for revocation.
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> String {
+        crate::error::hex(&self.inner.claims().id)
+    }
+
+    /// Revocation epoch of the tenant at issue time.
+    #[wasm_bindgen(getter)]
+    pub fn epoch(&self) -> u32 {
+        self.inner.claims().epoch
+    }
+}
