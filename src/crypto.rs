@@ -1,8 +1,9 @@
 //! Ed25519 keys: the verifier's keyring (importable from a JWKS) and, behind
 //! the `issuer` feature, signing.
 
+use crate::encoding as base64url;
 use crate::error::{Error, Result};
-use crate::format::{base64url, SIGNATURE_LEN, SIGNING_DOMAIN};
+use crate::wire::{SIGNATURE_LEN, SIGNING_DOMAIN};
 use ed25519_dalek::{Signature, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
@@ -63,10 +64,10 @@ fn invalid(detail: String) -> Error {
 
 /// A checked Ed25519 public key: 32 bytes, a valid point, not of small order.
 fn verifying_key(kid: &str, public_key: &[u8]) -> Result<VerifyingKey> {
-    if kid.is_empty() || kid.len() > crate::format::MAX_KID_LEN {
+    if kid.is_empty() || kid.len() > crate::wire::MAX_KID_LEN {
         return Err(invalid(format!(
             "a key id must be 1 to {} bytes",
-            crate::format::MAX_KID_LEN
+            crate::wire::MAX_KID_LEN
         )));
     }
     let bytes: [u8; 32] = public_key.try_into().map_err(|_| {
@@ -283,7 +284,7 @@ pub mod signing {
                 Some(k) => k.to_owned(),
                 None => derive_kid(&key.verifying_key().to_bytes()),
             };
-            if kid.is_empty() || kid.len() > crate::format::MAX_KID_LEN {
+            if kid.is_empty() || kid.len() > crate::wire::MAX_KID_LEN {
                 return Err(Error::InvalidKey {
                     detail: "a key id must be 1 to 64 bytes".into(),
                 });

@@ -3,11 +3,12 @@
 //! Behind the `issuer` feature; never part of the browser build.
 
 use crate::crypto::signing::IssuerKey;
+use crate::encoding as base64url;
 use crate::error::{Error, Result};
-use crate::format::{self, base64url, Claims, FLAG_OWNER, FLAG_PRINCIPAL, FLAG_SHARED};
 use crate::model::bits::Bits;
 use crate::model::catalog::{policy_error, Catalog};
 use crate::model::def::{PolicyDef, Scope, StaffDef};
+use crate::wire::{self, Claims, FLAG_OWNER, FLAG_PRINCIPAL, FLAG_SHARED};
 use std::collections::HashSet;
 
 /// Default snapshot lifetime: 15 minutes.
@@ -378,16 +379,16 @@ impl Policy {
 /// Encodes and signs arbitrary claims (used by `issue`, and by tests and
 /// vectors that need snapshots no policy would produce).
 pub fn sign_claims(key: &IssuerKey, claims: Claims) -> Result<Snapshot> {
-    let mut bytes = format::encode_unsigned(key.kid(), &claims)?;
+    let mut bytes = wire::encode_unsigned(key.kid(), &claims)?;
     let sig = key.sign(&bytes);
     bytes.extend_from_slice(&sig);
     Ok(Snapshot { bytes, claims })
 }
 
 /// Encodes and signs a revocation notice; returns the binary notice.
-pub fn sign_notice(key: &IssuerKey, notice: &format::Notice) -> Result<Vec<u8>> {
-    let mut bytes = format::encode_notice_unsigned(key.kid(), notice)?;
-    let sig = key.sign_domain(format::NOTICE_DOMAIN, &bytes);
+pub fn sign_notice(key: &IssuerKey, notice: &wire::Notice) -> Result<Vec<u8>> {
+    let mut bytes = wire::encode_notice_unsigned(key.kid(), notice)?;
+    let sig = key.sign_domain(wire::NOTICE_DOMAIN, &bytes);
     bytes.extend_from_slice(&sig);
     Ok(bytes)
 }

@@ -12,8 +12,8 @@
 
 pub mod crypto;
 pub mod decision;
+pub mod encoding;
 pub mod error;
-pub mod format;
 #[cfg(feature = "guard")]
 pub mod guard;
 #[cfg(feature = "issuer")]
@@ -22,11 +22,12 @@ pub mod model;
 pub mod verify;
 #[cfg(feature = "wasm")]
 pub mod wasm;
+pub mod wire;
 
 pub use crypto::{Jwk, Jwks, Keyring};
 pub use decision::{Explanation, Permissions, Reason, RecordFilter, Redaction};
 pub use error::{Error, Result};
-pub use format::Claims;
 pub use model::catalog::Catalog;
 pub use model::def::{CatalogDef, PolicyDef, Scope};
 pub use verify::{Options, Revocations, Verifier};
+pub use wire::Claims;

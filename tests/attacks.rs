@@ -7,10 +7,10 @@ mod common;
 
 use common::*;
 use permsnap::crypto::{Jwk, Jwks};
-use permsnap::format::{self, Notice};
 use permsnap::guard::{Decision, Gate, Request, RoutesDef};
 use permsnap::issuer::{sign_notice, IssueOptions, Policy};
 use permsnap::verify::TenantCheck;
+use permsnap::wire::{self, Notice};
 use permsnap::{Error, Keyring, Options, Verifier};
 
 fn header(text: &str) -> String {
@@ -471,7 +471,7 @@ fn non_canonical_encodings_are_refused() {
     let mut stretched = unsigned[..at].to_vec();
     stretched.extend_from_slice(&[0x88, 0x00]);
     stretched.extend_from_slice(&unsigned[at + 1..]);
-    let sig = key().sign_domain(format::NOTICE_DOMAIN, &stretched);
+    let sig = key().sign_domain(wire::NOTICE_DOMAIN, &stretched);
     stretched.extend_from_slice(&sig);
     assert_eq!(
         verifier(&p).apply_notice(&stretched).unwrap_err().code(),
@@ -506,7 +506,7 @@ fn mixed_key_sets() {
     let json = |extra: &str| {
         format!(
             r#"{{"keys": [{extra}{{"kty": "OKP", "crv": "Ed25519", "kid": "t-01", "x": "{}"}}]}}"#,
-            permsnap::format::base64url::encode(&key().public_key())
+            permsnap::encoding::encode(&key().public_key())
         )
     };
     let ring = Keyring::from_jwks_json(&json(

@@ -1,6 +1,6 @@
 //! Revocations only grow: epochs per tenant never go down, ids accumulate,
 //! the same notice applied again changes nothing.
-use permsnap::format::Notice;
+use permsnap::wire::Notice;
 use permsnap::Revocations;
 
 fn notice(tenant: &str, min_epoch: u32, ids: &[u8]) -> Notice {

@@ -3,8 +3,9 @@
 
 mod common;
 use common::*;
-use permsnap::format::{self, base64url};
+use permsnap::encoding as base64url;
 use permsnap::issuer::sign_claims;
+use permsnap::wire;
 use permsnap::{Error, Keyring, Options, Revocations, Verifier};
 
 fn refusal(result: Result<permsnap::Permissions, Error>) -> &'static str {
@@ -102,7 +103,7 @@ fn every_refusal_class_has_its_code() {
         "wrong_catalog"
     );
     // malformed but validly signed payload
-    let mut junk = format::encode_unsigned("t-01", &snap.claims).unwrap();
+    let mut junk = wire::encode_unsigned("t-01", &snap.claims).unwrap();
     junk.truncate(5 + 4);
     junk.extend_from_slice(&[0xff; 20]);
     let sig = key().sign(&junk);

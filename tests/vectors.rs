@@ -5,9 +5,10 @@
 
 mod common;
 use common::*;
-use permsnap::format::Notice;
-use permsnap::format::{self, base64url};
+use permsnap::encoding as base64url;
 use permsnap::issuer::{sign_claims, sign_notice};
+use permsnap::wire;
+use permsnap::wire::Notice;
 use permsnap::{Catalog, Keyring, Options, Revocations, Verifier};
 use serde_json::{json, Value};
 
@@ -145,7 +146,7 @@ fn build() -> Value {
     magic[0] = b'Q';
     let mut version = g.clone();
     version[3] = 9;
-    let mut junk = format::encode_unsigned("t-01", &good.claims).unwrap();
+    let mut junk = wire::encode_unsigned("t-01", &good.claims).unwrap();
     junk.truncate(9);
     junk.extend_from_slice(&[0xff; 12]);
     let sig = key().sign(&junk);
@@ -292,10 +293,9 @@ fn build() -> Value {
 /// Signed revocation notices, and which valid cases they revoke.
 fn notices(cases: &[Value]) -> Value {
     let dia = cases.iter().find(|c| c["name"] == "sitee/dia").unwrap();
-    let (_, dia_claims) = format::decode_unverified(
-        &format::text_to_binary(dia["snapshot"].as_str().unwrap()).unwrap(),
-    )
-    .unwrap();
+    let (_, dia_claims) =
+        wire::decode_unverified(&wire::text_to_binary(dia["snapshot"].as_str().unwrap()).unwrap())
+            .unwrap();
     let sign = |k: &permsnap::crypto::signing::IssuerKey, n: &Notice| {
         base64url::encode(&sign_notice(k, n).unwrap())
     };

@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use permsnap::crypto::signing::IssuerKey;
-use permsnap::format::{MAGIC, VERSION};
+use permsnap::wire::{MAGIC, VERSION};
 use permsnap::{Catalog, Keyring, Options, Verifier};
 use std::sync::OnceLock;
 
@@ -55,7 +55,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = Catalog::from_bytes(data, "fuzz");
     let mut notice = b"PSR\x01\x02fz".to_vec();
     notice.extend_from_slice(data);
-    let sig = key.sign_domain(permsnap::format::NOTICE_DOMAIN, &notice);
+    let sig = key.sign_domain(permsnap::wire::NOTICE_DOMAIN, &notice);
     notice.extend_from_slice(&sig);
     let mut v = verifier.clone();
     let _ = v.apply_notice(&notice);

@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use permsnap::crypto::signing::IssuerKey;
-use permsnap::format::{self, Notice};
+use permsnap::wire::{self, Notice};
 use permsnap::issuer::{sign_notice, Policy};
 use permsnap::{Keyring, Options, Verifier};
 use std::sync::OnceLock;
@@ -49,7 +49,7 @@ fuzz_target!(|data: &[u8]| {
             1 => {
                 let mut n = b"PSR\x01\x02fz".to_vec();
                 n.extend_from_slice(body);
-                let sig = key.sign_domain(format::NOTICE_DOMAIN, &n);
+                let sig = key.sign_domain(wire::NOTICE_DOMAIN, &n);
                 n.extend_from_slice(&sig);
                 n
             }

@@ -11,9 +11,10 @@
 use clap::{Parser, Subcommand};
 use permsnap::crypto::signing::IssuerKey;
 use permsnap::crypto::Jwks;
+use permsnap::encoding as base64url;
 use permsnap::error::{hex, Error};
-use permsnap::format::{self, base64url, Claims};
 use permsnap::issuer::{unix_now, IssueOptions, Policy};
+use permsnap::wire::{self, Claims};
 use permsnap::{Catalog, Keyring, Options, Verifier};
 use serde_json::{json, Value};
 use std::io::{Read, Write};
@@ -261,13 +262,13 @@ fn read_snapshot(arg: &str) -> Result<Vec<u8>, Error> {
     } else {
         arg.as_bytes().to_vec()
     };
-    if raw.starts_with(&format::MAGIC) {
+    if raw.starts_with(&wire::MAGIC) {
         Ok(raw)
     } else {
         let text = String::from_utf8(raw).map_err(|_| Error::BadEncoding {
             detail: "neither a binary snapshot nor text".into(),
         })?;
-        format::text_to_binary(&text)
+        wire::text_to_binary(&text)
     }
 }
 
@@ -444,7 +445,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
         }
         Command::Inspect { snapshot, catalog } => {
             let bytes = read_snapshot(&snapshot)?;
-            let (kid, claims) = format::decode_unverified(&bytes)?;
+            let (kid, claims) = wire::decode_unverified(&bytes)?;
             let cat = catalog.as_deref().map(load_catalog).transpose()?;
             let view = claims_json(&claims, cat.as_ref());
             if json {
@@ -537,7 +538,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             let authorization = match snapshot {
                 Some(s) => {
                     let bytes = read_snapshot(&s)?;
-                    let text = if bytes.starts_with(&format::MAGIC) {
+                    let text = if bytes.starts_with(&wire::MAGIC) {
                         base64url::encode(&bytes)
                     } else {
                         String::from_utf8_lossy(&bytes).trim().to_owned()
@@ -584,13 +585,13 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             now,
         } => {
             let k = load_private_key(&key)?;
-            let notice = format::Notice {
+            let notice = wire::Notice {
                 tenant,
                 issued_at: now.unwrap_or_else(unix_now),
                 min_epoch: before_epoch,
                 ids: ids
                     .iter()
-                    .map(|i| format::parse_snapshot_id(i))
+                    .map(|i| wire::parse_snapshot_id(i))
                     .collect::<Result<_, _>>()?,
             };
             if notice.tenant.is_empty() || (notice.min_epoch == 0 && notice.ids.is_empty()) {
@@ -759,9 +760,9 @@ fn claims_json(c: &Claims, cat: Option<&Catalog>) -> Value {
         "issued_at": c.issued_at, "not_before": c.not_before, "expires_at": c.expires_at,
         "id": hex(&c.id), "epoch": c.epoch, "catalog": hex(&c.catalog),
         "role": role,
-        "owner": c.flags & format::FLAG_OWNER != 0,
-        "principal": c.flags & format::FLAG_PRINCIPAL != 0,
-        "shared_account": c.flags & format::FLAG_SHARED != 0,
+        "owner": c.flags & wire::FLAG_OWNER != 0,
+        "principal": c.flags & wire::FLAG_PRINCIPAL != 0,
+        "shared_account": c.flags & wire::FLAG_SHARED != 0,
         "permissions": names(cat, &c.permissions, perm),
         "step_up": names(cat, &c.step_up, perm),
         "scopes": scopes,

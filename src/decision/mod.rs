@@ -13,10 +13,10 @@ pub use records::{Clause, Mask, Record, RecordFilter, Redaction};
 pub use summary::Summary;
 
 use crate::error::{Error, Result};
-use crate::format::{Claims, FLAG_OWNER, FLAG_PRINCIPAL, FLAG_SHARED};
 use crate::model::bits::Bits;
 use crate::model::catalog::Catalog;
 use crate::model::def::Scope;
+use crate::wire::{Claims, FLAG_OWNER, FLAG_PRINCIPAL, FLAG_SHARED};
 use std::sync::Arc;
 
 /// What a verified snapshot allows. Built only by [`crate::Verifier`].

@@ -1,8 +1,8 @@
 //! Why a permission is or is not allowed: the reasons `explain` gives.
 
-use crate::format::Claims;
 use crate::model::catalog::Catalog;
 use crate::model::def::Scope;
+use crate::wire::Claims;
 use serde::Serialize;
 
 /// Why a permission is or is not allowed.

@@ -275,7 +275,7 @@ impl Catalog {
 
     /// Reads a compiled catalog given as base64url text.
     pub fn from_text(text: &str, origin: &str) -> Result<Catalog> {
-        let bytes = crate::format::base64url::decode(text.trim()).map_err(|e| {
+        let bytes = crate::encoding::decode(text.trim()).map_err(|e| {
             policy_error(
                 origin,
                 format!("the compiled catalog is not base64url ({e})"),

@@ -2,8 +2,8 @@
 //! request of an edge worker) skips the signature and decoding. Keyed by the
 //! exact input bytes; direct-mapped, so memory stays bounded.
 
-use crate::format::Claims;
 use crate::model::bits::Bits;
+use crate::wire::Claims;
 use std::sync::Arc;
 
 /// How many verified snapshots [`super::Verifier::verify_cached`] remembers.

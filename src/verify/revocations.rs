@@ -2,7 +2,7 @@
 //! only ever growing.
 
 use crate::error::{hex, Error, Result};
-use crate::format::{Claims, Notice};
+use crate::wire::{Claims, Notice};
 
 /// Revocations known to the verifier: per tenant, a minimum epoch, and
 /// individual snapshot ids. Revocations only grow: applying an older notice

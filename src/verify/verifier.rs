@@ -7,8 +7,8 @@ use super::revocations::Revocations;
 use crate::crypto::Keyring;
 use crate::decision::Permissions;
 use crate::error::{hex, Error, Result};
-use crate::format::{self, Claims, Notice};
 use crate::model::catalog::Catalog;
+use crate::wire::{self, Claims, Notice};
 use std::sync::Arc;
 
 /// Verifies snapshots against a keyring and a catalog.
@@ -71,15 +71,15 @@ impl Verifier {
     /// the keyring and adds it to the revocations. A notice for another
     /// tenant than the expected one is refused (`wrong_tenant`).
     pub fn apply_notice(&mut self, input: &[u8]) -> Result<Notice> {
-        let bytes = format::to_binary_framed(input, &format::NOTICE_MAGIC, format::MAX_NOTICE_LEN)?;
-        let parts = format::split_framed(&bytes, &format::NOTICE_MAGIC, format::MAX_NOTICE_LEN)?;
+        let bytes = wire::to_binary_framed(input, &wire::NOTICE_MAGIC, wire::MAX_NOTICE_LEN)?;
+        let parts = wire::split_framed(&bytes, &wire::NOTICE_MAGIC, wire::MAX_NOTICE_LEN)?;
         self.keyring.verify_domain(
-            format::NOTICE_DOMAIN,
+            wire::NOTICE_DOMAIN,
             parts.kid,
             parts.signed,
             parts.signature,
         )?;
-        let notice = format::decode_notice(parts.payload)?;
+        let notice = wire::decode_notice(parts.payload)?;
         if let TenantCheck::Fixed(expected) = &self.options.tenant {
             if &notice.tenant != expected {
                 return Err(Error::WrongTenant {
@@ -101,13 +101,13 @@ impl Verifier {
     /// since the Unix epoch). Order: size, magic, version, key, signature,
     /// payload, catalog, tenant, time, revocation.
     pub fn verify(&self, input: &[u8], now: u64) -> Result<Permissions> {
-        let bytes = format::to_binary(input)?;
+        let bytes = wire::to_binary(input)?;
         self.verify_binary(&bytes, now)
     }
 
     /// Verifies a snapshot given as base64url text.
     pub fn verify_text(&self, text: &str, now: u64) -> Result<Permissions> {
-        let bytes = format::text_to_binary(text)?;
+        let bytes = wire::text_to_binary(text)?;
         self.verify_binary(&bytes, now)
     }
 
@@ -155,7 +155,7 @@ impl Verifier {
                 Arc::clone(&entry.effective),
             ));
         }
-        let bytes = format::to_binary(input)?;
+        let bytes = wire::to_binary(input)?;
         let claims = self.verify_signed(&bytes)?;
         self.check_claims(&claims, now, tenant)?;
         let permissions = Permissions::new(Arc::clone(&self.catalog), Arc::new(claims));
@@ -167,10 +167,10 @@ impl Verifier {
     /// Signature and structure: everything that does not depend on the clock
     /// or on revocations.
     fn verify_signed(&self, bytes: &[u8]) -> Result<Claims> {
-        let parts = format::split(bytes)?;
+        let parts = wire::split(bytes)?;
         self.keyring
             .verify(parts.kid, parts.signed, parts.signature)?;
-        let claims = format::decode_payload(parts.payload)?;
+        let claims = wire::decode_payload(parts.payload)?;
         if claims.catalog != self.catalog.fingerprint() {
             return Err(Error::WrongCatalog {
                 expected: self.catalog.fingerprint_hex(),

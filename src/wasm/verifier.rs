@@ -121,7 +121,7 @@ impl WasmVerifier {
                 let text = id
                     .as_string()
                     .ok_or_else(|| arg_error("`ids` holds snapshot ids as hex strings"))?;
-                out.revoke_id(crate::format::parse_snapshot_id(&text)?);
+                out.revoke_id(crate::wire::parse_snapshot_id(&text)?);
             }
         } else if !ids.is_undefined() {
             return Err(arg_error("`ids` is an array of snapshot ids"));

@@ -1,0 +1,175 @@
+//! The wire formats (see FORMAT.md for the byte-level description): one
+//! framing shared by every signed document — magic, version, key id,
+//! postcard payload, Ed25519 signature over a domain prefix and every byte
+//! before it — and the documents themselves: snapshots ([`snapshot`]) and
+//! revocation notices ([`notice`]). The compiled catalog has its own,
+//! unsigned framing (`crate::model::catalog`).
+
+mod notice;
+mod snapshot;
+
+pub use notice::*;
+pub use snapshot::*;
+
+use crate::encoding as base64url;
+use crate::error::{Error, Result};
+use serde::Serialize;
+
+/// Lowest format version this build reads.
+pub const MIN_VERSION: u8 = 1;
+/// Highest format version this build reads (and the one it writes).
+pub const MAX_VERSION: u8 = 1;
+/// Version written by this build.
+pub const VERSION: u8 = MAX_VERSION;
+/// Ed25519 signature length.
+pub const SIGNATURE_LEN: usize = 64;
+/// Longest key id.
+pub const MAX_KID_LEN: usize = 64;
+
+/// A snapshot split into its parts, before verification.
+#[derive(Debug, Clone, Copy)]
+pub struct Parts<'a> {
+    /// Format version.
+    pub version: u8,
+    /// Key id.
+    pub kid: &'a str,
+    /// Everything the signature covers (after the domain prefix).
+    pub signed: &'a [u8],
+    /// The postcard payload.
+    pub payload: &'a [u8],
+    /// The 64 signature bytes.
+    pub signature: &'a [u8; SIGNATURE_LEN],
+}
+
+/// [`split`] for any signed document of this format family (snapshots,
+/// revocation notices): the same header, another magic and size bound.
+pub fn split_framed<'a>(bytes: &'a [u8], magic: &[u8; 3], max_len: usize) -> Result<Parts<'a>> {
+    if bytes.len() > max_len {
+        return Err(Error::TooLarge {
+            limit: max_len,
+            actual: bytes.len(),
+        });
+    }
+    let found = bytes.get(..3).ok_or(Error::Truncated {
+        needed: MIN_SNAPSHOT_LEN,
+        actual: bytes.len(),
+    })?;
+    if found != magic {
+        let magic = found;
+        let mut found = [0u8; 3];
+        found.copy_from_slice(magic);
+        return Err(Error::BadMagic { found });
+    }
+    let truncated = || Error::Truncated {
+        needed: MIN_SNAPSHOT_LEN,
+        actual: bytes.len(),
+    };
+    let version = *bytes.get(3).ok_or_else(truncated)?;
+    if !(MIN_VERSION..=MAX_VERSION).contains(&version) {
+        return Err(Error::UnsupportedVersion {
+            found: version,
+            min: MIN_VERSION,
+            max: MAX_VERSION,
+        });
+    }
+    let kid_len = usize::from(*bytes.get(4).ok_or_else(truncated)?);
+    if kid_len > MAX_KID_LEN {
+        return Err(Error::Malformed {
+            detail: format!("key id length {kid_len} is over the limit of {MAX_KID_LEN}"),
+        });
+    }
+    let header_len = 5 + kid_len;
+    if bytes.len() < header_len + 1 + SIGNATURE_LEN {
+        return Err(Error::Truncated {
+            needed: header_len + 1 + SIGNATURE_LEN,
+            actual: bytes.len(),
+        });
+    }
+    let kid = bytes.get(5..header_len).ok_or_else(truncated)?;
+    let kid = core::str::from_utf8(kid).map_err(|_| Error::Malformed {
+        detail: "the key id is not UTF-8".into(),
+    })?;
+    let sig_at = bytes.len() - SIGNATURE_LEN;
+    let signed = bytes.get(..sig_at).ok_or_else(truncated)?;
+    let payload = bytes.get(header_len..sig_at).ok_or_else(truncated)?;
+    let signature: &[u8; SIGNATURE_LEN] = bytes
+        .get(sig_at..)
+        .and_then(|s| s.try_into().ok())
+        .ok_or_else(truncated)?;
+    Ok(Parts {
+        version,
+        kid,
+        signed,
+        payload,
+        signature,
+    })
+}
+
+/// Refuses a key id the header cannot carry.
+pub(crate) fn check_kid(kid: &str) -> Result<()> {
+    if kid.len() > MAX_KID_LEN || kid.is_empty() {
+        return Err(Error::InvalidKey {
+            detail: format!("a key id must be 1 to {MAX_KID_LEN} bytes, `{kid}` is not"),
+        });
+    }
+    Ok(())
+}
+
+/// Header (`magic`, version, key id) and postcard payload of any signed
+/// document of this format family: the bytes to sign, at most `max_len`
+/// once signed. `what` names the payload in errors. The key id is checked
+/// by the caller, first.
+pub(crate) fn frame<T: Serialize>(
+    magic: &[u8; 3],
+    kid: &str,
+    payload: &T,
+    what: &str,
+    max_len: usize,
+) -> Result<Vec<u8>> {
+    let payload = postcard::to_allocvec(payload).map_err(|e| Error::InvalidArgument {
+        detail: format!("cannot encode the {what}: {e}"),
+    })?;
+    let mut out = Vec::with_capacity(5 + kid.len() + payload.len() + SIGNATURE_LEN);
+    out.extend_from_slice(magic);
+    out.push(VERSION);
+    out.push(kid.len() as u8);
+    out.extend_from_slice(kid.as_bytes());
+    out.extend_from_slice(&payload);
+    if out.len() + SIGNATURE_LEN > max_len {
+        return Err(Error::TooLarge {
+            limit: max_len,
+            actual: out.len() + SIGNATURE_LEN,
+        });
+    }
+    Ok(out)
+}
+
+/// Whether `bytes` is exactly postcard's encoding of `value`. postcard's
+/// decoder accepts non-minimal varints, so two byte strings could otherwise
+/// decode to one value: every signed structure is re-encoded and compared,
+/// and only its one canonical form is accepted.
+pub(crate) fn is_canonical<T: serde::Serialize>(value: &T, bytes: &[u8]) -> bool {
+    postcard::to_allocvec(value).is_ok_and(|v| v == bytes)
+}
+
+/// [`to_binary`] for any document of this format family.
+pub fn to_binary_framed(input: &[u8], magic: &[u8; 3], max_len: usize) -> Result<Vec<u8>> {
+    if input.starts_with(magic) {
+        return Ok(input.to_vec());
+    }
+    let text = core::str::from_utf8(input).map_err(|_| Error::BadEncoding {
+        detail: "neither binary nor UTF-8 text".into(),
+    })?;
+    text_to_binary_framed(text, max_len)
+}
+
+pub(crate) fn text_to_binary_framed(text: &str, max_len: usize) -> Result<Vec<u8>> {
+    let text = text.trim();
+    if text.len() > base64url::encoded_len(max_len) {
+        return Err(Error::TooLarge {
+            limit: max_len,
+            actual: base64url::decoded_len(text.len()),
+        });
+    }
+    base64url::decode(text)
+}

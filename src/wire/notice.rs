@@ -1,0 +1,46 @@
+//! Revocation notices: "nothing of this account before epoch N, and these
+//! snapshot ids", signed with the issuer's keys under their own domain.
+
+use super::{check_kid, frame, is_canonical};
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+/// The three magic bytes of a revocation notice.
+pub const NOTICE_MAGIC: [u8; 3] = *b"PSR";
+/// Domain separation prefix of a signed revocation notice.
+pub const NOTICE_DOMAIN: &[u8] = b"permsnap/v1 revocation\0";
+/// Largest binary revocation notice accepted (about 8,000 ids).
+pub const MAX_NOTICE_LEN: usize = 65_536;
+
+/// A revocation notice: for one tenant, "nothing issued before epoch
+/// `min_epoch`", plus individual snapshot ids. Signed like a snapshot
+/// (magic `PSR`, its own signing domain; see FORMAT.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    /// Business account id.
+    pub tenant: String,
+    /// When the notice was issued, seconds since the Unix epoch.
+    pub issued_at: u64,
+    /// Snapshots of the tenant with a lower epoch are revoked.
+    pub min_epoch: u32,
+    /// Revoked snapshot ids.
+    pub ids: Vec<[u8; 8]>,
+}
+
+/// Encodes the header and payload of a notice: the bytes to sign.
+pub fn encode_notice_unsigned(kid: &str, notice: &Notice) -> Result<Vec<u8>> {
+    check_kid(kid)?;
+    frame(&NOTICE_MAGIC, kid, notice, "notice", MAX_NOTICE_LEN)
+}
+
+/// Decodes a notice payload; the whole payload must be consumed.
+pub fn decode_notice(payload: &[u8]) -> Result<Notice> {
+    match postcard::take_from_bytes::<Notice>(payload) {
+        Ok((notice, [])) if !notice.tenant.is_empty() && is_canonical(&notice, payload) => {
+            Ok(notice)
+        }
+        _ => Err(Error::Malformed {
+            detail: "the revocation notice does not decode".into(),
+        }),
+    }
+}
