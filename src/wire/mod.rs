@@ -5,9 +5,11 @@
 //! revocation notices ([`notice`]). The compiled catalog has its own,
 //! unsigned framing (`crate::model::catalog`).
 
+mod catalog;
 mod notice;
 mod snapshot;
 
+pub use catalog::{CATALOG_MAGIC, CATALOG_VERSION};
 pub use notice::*;
 pub use snapshot::*;
 

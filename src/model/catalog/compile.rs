@@ -1,0 +1,335 @@
+//! Compiling a catalog definition: names indexed, references resolved,
+//! requirements closed transitively (cycles refused), roles expanded, the
+//! fingerprint computed.
+
+use super::{
+    fingerprint, index_of, policy_error, Catalog, CompiledPermission, CompiledRole, Indexes,
+    NameIndex, Tables,
+};
+use crate::error::Result;
+use crate::model::bits::Bits;
+use crate::model::def::{CatalogDef, KindDef, RoleDef, Scope};
+
+impl Catalog {
+    /// Validates a catalog definition and compiles it. `origin` names the file
+    /// in error messages.
+    pub fn compile(def: CatalogDef, origin: &str) -> Result<Catalog> {
+        let section_index = NameIndex::build(
+            origin,
+            "section",
+            def.sections.iter().map(|s| s.id.as_str()),
+        )?;
+        let perm_index = NameIndex::build(
+            origin,
+            "permission",
+            def.permissions.iter().map(|p| p.name.as_str()),
+        )?;
+        let kind_index =
+            NameIndex::build(origin, "kind", def.kinds.iter().map(|k| k.name.as_str()))?;
+        let app_index = NameIndex::build(
+            origin,
+            "application",
+            def.applications.iter().map(|a| a.id.as_str()),
+        )?;
+
+        let mut direct = Vec::with_capacity(def.permissions.len());
+        let mut permissions = Vec::with_capacity(def.permissions.len());
+        let mut owner_only = Bits::new();
+        for (i, p) in def.permissions.iter().enumerate() {
+            let at = format!("{origin}: permission `{}`", p.name);
+            if !def.sections.is_empty() && section_index.get(&p.section).is_none() {
+                return Err(policy_error(at, format!("unknown section `{}`", p.section)));
+            }
+            let mut req = Bits::new();
+            for r in &p.requires {
+                req.set(index_of(&perm_index, r, &at, "requires unknown permission")? as usize);
+            }
+            direct.push(req);
+            permissions.push(CompiledPermission {
+                name: p.name.clone(),
+                requires: Bits::new(),
+                app: p
+                    .app
+                    .as_deref()
+                    .map(|a| index_of(&app_index, a, &at, "unknown application"))
+                    .transpose()?,
+                scope_kind: p
+                    .scope_kind
+                    .as_deref()
+                    .map(|k| index_of(&kind_index, k, &at, "unknown kind"))
+                    .transpose()?,
+            });
+            if p.owner_only {
+                owner_only.set(i);
+            }
+        }
+        for (p, closure) in permissions
+            .iter_mut()
+            .zip(transitive_requires(&def, &direct, origin)?)
+        {
+            p.requires = closure;
+        }
+        for k in &def.kinds {
+            validate_kind(k, origin)?;
+        }
+        let tables = Tables {
+            name: def.name.clone(),
+            permissions,
+            kinds: def.kinds.clone(),
+            applications: def.applications.iter().map(|a| a.id.clone()).collect(),
+            roles: Vec::new(),
+        };
+        // The indexes built above serve the catalog; roles are indexed once
+        // compiled, below.
+        let names = Indexes {
+            perm: perm_index,
+            kind: kind_index,
+            app: app_index,
+            role: NameIndex::default(),
+        };
+        let mut catalog = Catalog::assemble(tables, [0; 8], names, origin)?;
+        catalog.owner_only = owner_only;
+        let mut roles = Vec::with_capacity(def.roles.len());
+        for role in &def.roles {
+            roles.push(CompiledRole {
+                id: role.id.clone(),
+                permissions: catalog.compile_role(&def, role, origin)?,
+            });
+        }
+        catalog.role_index = NameIndex::build(origin, "role", roles.iter().map(|r| r.id.as_str()))?;
+        catalog.tables.roles = roles;
+        catalog.fingerprint = fingerprint(&catalog.encode_tables()?);
+        catalog.def = Some(def);
+        Ok(catalog)
+    }
+
+    /// Parses a catalog from JSON. Accepts a bare catalog or a whole policy
+    /// file (whose staff list is then ignored).
+    #[cfg(feature = "std-json")]
+    pub fn from_json(json: &str, origin: &str) -> Result<Catalog> {
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| policy_error(origin, e.to_string()))?;
+        let def: CatalogDef = match value.get("catalog") {
+            Some(inner) => serde_json::from_value(inner.clone()),
+            None => serde_json::from_value(value),
+        }
+        .map_err(|e| policy_error(origin, e.to_string()))?;
+        Catalog::compile(def, origin)
+    }
+
+    fn compile_role(&self, def: &CatalogDef, role: &RoleDef, origin: &str) -> Result<Bits> {
+        let at = format!("{origin}: role `{}`", role.id);
+        let mut bits = if role.owner {
+            (0..self.permission_count()).collect()
+        } else {
+            self.expand_patterns(def, &role.permissions, &at)?
+        };
+        for name in &role.except {
+            bits.clear(self.perm(name).map_err(|_| {
+                policy_error(&at, format!("`except` names unknown permission `{name}`"))
+            })?);
+        }
+        if !role.owner {
+            if let Some(i) = bits.iter().find(|i| self.owner_only.get(*i)) {
+                return Err(policy_error(
+                    &at,
+                    format!(
+                        "grants owner-only power `{}`; only owners hold it (mark the role `owner`)",
+                        self.perm_name(i)
+                    ),
+                ));
+            }
+        }
+        if let Some((p, r)) = self.first_missing_requirement(&bits) {
+            return Err(policy_error(
+                &at,
+                format!(
+                    "grants `{}`, which requires `{}`, not in the role",
+                    self.perm_name(p),
+                    self.perm_name(r)
+                ),
+            ));
+        }
+        for a in &role.apps {
+            self.app(a)
+                .map_err(|_| policy_error(&at, format!("unknown application `{a}`")))?;
+        }
+        self.check_scopes_and_fields(&role.scopes, &role.hidden_fields, &at)?;
+        for s in &role.step_up {
+            self.perm(s).map_err(|_| {
+                policy_error(&at, format!("`step_up` names unknown permission `{s}`"))
+            })?;
+        }
+        Ok(bits)
+    }
+
+    /// Expands names and `*` / `section.*` patterns to a set of permissions.
+    pub(crate) fn expand_patterns(
+        &self,
+        def: &CatalogDef,
+        names: &[String],
+        at: &str,
+    ) -> Result<Bits> {
+        let mut bits = Bits::new();
+        for name in names {
+            if name == "*" {
+                for i in 0..self.permission_count() {
+                    if !self.owner_only.get(i) {
+                        bits.set(i);
+                    }
+                }
+            } else if let Some(prefix) = name.strip_suffix(".*") {
+                let before = bits.clone();
+                for (i, p) in def.permissions.iter().enumerate() {
+                    let in_section = p.section == prefix
+                        || p.name
+                            .strip_prefix(prefix)
+                            .is_some_and(|r| r.starts_with('.'));
+                    if in_section && !self.owner_only.get(i) {
+                        bits.set(i);
+                    }
+                }
+                if bits == before {
+                    return Err(policy_error(
+                        at,
+                        format!("pattern `{name}` matches no permission"),
+                    ));
+                }
+            } else {
+                bits.set(
+                    self.perm(name)
+                        .map_err(|_| policy_error(at, format!("unknown permission `{name}`")))?,
+                );
+            }
+        }
+        Ok(bits)
+    }
+
+    pub(crate) fn check_scopes_and_fields(
+        &self,
+        scopes: &std::collections::BTreeMap<String, Scope>,
+        hidden: &std::collections::BTreeMap<String, Vec<String>>,
+        at: &str,
+    ) -> Result<()> {
+        for kind in scopes.keys() {
+            if kind != "*" {
+                self.kind(kind)
+                    .map_err(|_| policy_error(at, format!("scope for unknown kind `{kind}`")))?;
+            }
+        }
+        for (kind, fields) in hidden {
+            let k = self.kind(kind).map_err(|_| {
+                policy_error(at, format!("hidden fields for unknown kind `{kind}`"))
+            })?;
+            for f in fields {
+                self.field(k, f).map_err(|_| {
+                    policy_error(
+                        at,
+                        format!("hidden field `{f}` is not declared in kind `{kind}`"),
+                    )
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The first `(permission, requirement)` pair in `bits` whose requirement is
+    /// not in `bits`.
+    pub(crate) fn first_missing_requirement(&self, bits: &Bits) -> Option<(usize, usize)> {
+        bits.iter().find_map(|p| {
+            self.requires_of(p)
+                .and_then(|req| req.iter().find(|r| !bits.get(*r)))
+                .map(|r| (p, r))
+        })
+    }
+}
+
+fn validate_kind(k: &KindDef, origin: &str) -> Result<()> {
+    let at = format!("{origin}: kind `{}`", k.name);
+    let mut seen = std::collections::HashSet::new();
+    for f in &k.fields {
+        if !seen.insert(f.name.as_str()) {
+            return Err(policy_error(
+                &at,
+                format!("field `{}` is declared twice", f.name),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Transitive closure of the `requires` relation, refusing cycles.
+fn transitive_requires(def: &CatalogDef, direct: &[Bits], origin: &str) -> Result<Vec<Bits>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
+    let n = direct.len();
+    let mut marks = vec![Mark::New; n];
+    let mut closure = vec![Bits::new(); n];
+    // Iterative depth-first search: a stack of (node, next requirement to visit).
+    for start in 0..n {
+        if marks.get(start) != Some(&Mark::New) {
+            continue;
+        }
+        let mut stack: Vec<(usize, Vec<usize>)> = Vec::new();
+        if let Some(m) = marks.get_mut(start) {
+            *m = Mark::Active;
+        }
+        stack.push((
+            start,
+            direct
+                .get(start)
+                .map(|b| b.iter().collect())
+                .unwrap_or_default(),
+        ));
+        while let Some((node, pending)) = stack.last_mut() {
+            let node = *node;
+            if let Some(next) = pending.pop() {
+                match marks.get(next).copied() {
+                    Some(Mark::Active) => {
+                        let name = def.permissions.get(next).map_or("", |p| p.name.as_str());
+                        return Err(policy_error(
+                            format!("{origin}: permission `{name}`"),
+                            "is part of a dependency cycle in `requires`",
+                        ));
+                    }
+                    Some(Mark::New) => {
+                        if let Some(m) = marks.get_mut(next) {
+                            *m = Mark::Active;
+                        }
+                        stack.push((
+                            next,
+                            direct
+                                .get(next)
+                                .map(|b| b.iter().collect())
+                                .unwrap_or_default(),
+                        ));
+                    }
+                    _ => {}
+                }
+            } else {
+                let mut mine = direct.get(node).cloned().unwrap_or_default();
+                for r in direct
+                    .get(node)
+                    .map(|b| b.iter().collect::<Vec<_>>())
+                    .unwrap_or_default()
+                {
+                    if let Some(sub) = closure.get(r) {
+                        mine.union_with(&sub.clone());
+                    }
+                }
+                if let Some(c) = closure.get_mut(node) {
+                    *c = mine;
+                }
+                if let Some(m) = marks.get_mut(node) {
+                    *m = Mark::Done;
+                }
+                stack.pop();
+            }
+        }
+    }
+    Ok(closure)
+}

@@ -1,0 +1,336 @@
+//! The compiled catalog: the public part of a policy, validated, with the
+//! look-up tables decisions need ([`Tables`]) and their indexes. Compiled
+//! from a definition in [`compile`]; read from and written to its binary
+//! form in `crate::wire::catalog`.
+
+mod compile;
+mod names;
+
+pub(crate) use names::{index_of, Indexes, NameIndex};
+
+use super::bits::Bits;
+use super::def::{CatalogDef, KindDef};
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha512};
+
+/// Domain separation prefix of the catalog fingerprint.
+pub const CATALOG_FINGERPRINT_DOMAIN: &[u8] = b"permsnap/v1 catalog\0";
+
+/// Largest number of permissions, kinds, fields or applications a catalog may have.
+pub const MAX_ENTRIES: usize = 4096;
+
+/// One permission as verifiers need it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompiledPermission {
+    /// Name, e.g. `payments.view`.
+    pub name: String,
+    /// Every permission it requires, transitively.
+    pub requires: Bits,
+    /// Index of the application it lives in.
+    pub app: Option<u32>,
+    /// Index of the kind whose view scope it needs.
+    pub scope_kind: Option<u32>,
+}
+
+/// One role as verifiers need it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompiledRole {
+    /// Role id.
+    pub id: String,
+    /// Its permissions, patterns expanded.
+    pub permissions: Bits,
+}
+
+/// What verifying and deciding need from a catalog, derived once from the
+/// definition: the body of a compiled catalog (see FORMAT.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tables {
+    /// Catalog name.
+    pub name: String,
+    /// Permissions in bit order.
+    pub permissions: Vec<CompiledPermission>,
+    /// Record kinds in catalog order.
+    pub kinds: Vec<KindDef>,
+    /// Application ids in bit order.
+    pub applications: Vec<String>,
+    /// Roles in catalog order.
+    pub roles: Vec<CompiledRole>,
+}
+
+/// A validated catalog, ready to answer questions about snapshots. Built
+/// from a definition ([`Catalog::compile`], backends and tools) or from a
+/// compiled catalog ([`Catalog::from_bytes`], browsers and edges).
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub(crate) tables: Tables,
+    pub(crate) fingerprint: [u8; 8],
+    /// The definition, when compiled from one.
+    pub(crate) def: Option<CatalogDef>,
+    pub(crate) owner_only: Bits,
+    pub(crate) perm_index: NameIndex,
+    pub(crate) kind_index: NameIndex,
+    pub(crate) app_index: NameIndex,
+    pub(crate) role_index: NameIndex,
+    /// Global index of each kind's first field.
+    pub(crate) field_offset: Vec<usize>,
+    pub(crate) field_count: usize,
+}
+
+/// Builds an [`Error::InvalidPolicy`].
+pub(crate) fn policy_error(at: impl Into<String>, detail: impl Into<String>) -> Error {
+    Error::InvalidPolicy {
+        at: at.into(),
+        detail: detail.into(),
+    }
+}
+
+impl Catalog {
+    /// Indexes names and fields (refusing repeats); references are checked
+    /// by `compile` as it builds them, by `check_references` otherwise.
+    pub(crate) fn index(tables: Tables, fingerprint: [u8; 8], origin: &str) -> Result<Catalog> {
+        let names = Indexes {
+            perm: NameIndex::build(
+                origin,
+                "permission",
+                tables.permissions.iter().map(|p| p.name.as_str()),
+            )?,
+            kind: NameIndex::build(origin, "kind", tables.kinds.iter().map(|k| k.name.as_str()))?,
+            app: NameIndex::build(
+                origin,
+                "application",
+                tables.applications.iter().map(String::as_str),
+            )?,
+            role: NameIndex::build(origin, "role", tables.roles.iter().map(|r| r.id.as_str()))?,
+        };
+        Catalog::assemble(tables, fingerprint, names, origin)
+    }
+
+    /// A catalog from tables and the name indexes already built for them.
+    pub(crate) fn assemble(
+        tables: Tables,
+        fingerprint: [u8; 8],
+        names: Indexes,
+        origin: &str,
+    ) -> Result<Catalog> {
+        let mut field_offset = Vec::with_capacity(tables.kinds.len());
+        let mut field_count = 0usize;
+        for k in &tables.kinds {
+            field_offset.push(field_count);
+            field_count += k.fields.len();
+        }
+        if field_count > MAX_ENTRIES {
+            return Err(policy_error(origin, "too many fields"));
+        }
+        Ok(Catalog {
+            tables,
+            fingerprint,
+            def: None,
+            owner_only: Bits::new(),
+            perm_index: names.perm,
+            kind_index: names.kind,
+            app_index: names.app,
+            role_index: names.role,
+            field_offset,
+            field_count,
+        })
+    }
+
+    /// Checks that every index of a compiled catalog points at something and
+    /// that requirements are transitively closed and acyclic.
+    pub(crate) fn check_references(&self) -> core::result::Result<(), &'static str> {
+        let t = &self.tables;
+        let n = t.permissions.len();
+        for (i, p) in t.permissions.iter().enumerate() {
+            if !p.requires.fits(n) || p.requires.get(i) {
+                return Err("a requirement set");
+            }
+            if p.app.is_some_and(|a| a as usize >= t.applications.len())
+                || p.scope_kind.is_some_and(|k| k as usize >= t.kinds.len())
+            {
+                return Err("an application or kind index");
+            }
+            for r in p.requires.iter() {
+                if !t
+                    .permissions
+                    .get(r)
+                    .is_some_and(|q| p.requires.contains_all(&q.requires))
+                {
+                    return Err("requirements are not transitively closed");
+                }
+            }
+        }
+        if t.roles.iter().any(|r| !r.permissions.fits(n)) {
+            return Err("a role's permission set");
+        }
+        Ok(())
+    }
+
+    /// The definition this catalog was compiled from (`None` when it was
+    /// read from a compiled catalog, which carries only [`Tables`]).
+    pub fn def(&self) -> Option<&CatalogDef> {
+        self.def.as_ref()
+    }
+
+    /// The tables verifiers use.
+    pub fn tables(&self) -> &Tables {
+        &self.tables
+    }
+
+    /// Catalog name.
+    pub fn name(&self) -> &str {
+        &self.tables.name
+    }
+
+    /// First 8 bytes of SHA-512 over the domain prefix and the body of the
+    /// compiled catalog.
+    pub fn fingerprint(&self) -> [u8; 8] {
+        self.fingerprint
+    }
+
+    /// The fingerprint as lower-case hex.
+    pub fn fingerprint_hex(&self) -> String {
+        crate::error::hex(&self.fingerprint)
+    }
+
+    /// Number of permissions.
+    pub fn permission_count(&self) -> usize {
+        self.tables.permissions.len()
+    }
+
+    /// Index (bit) of a permission name.
+    pub fn perm(&self, name: &str) -> Result<usize> {
+        self.perm_index
+            .get(name)
+            .ok_or_else(|| Error::UnknownPermission { name: name.into() })
+    }
+
+    /// Name of permission `i` (empty if out of range).
+    pub fn perm_name(&self, i: usize) -> &str {
+        self.tables
+            .permissions
+            .get(i)
+            .map_or("", |p| p.name.as_str())
+    }
+
+    /// Transitive requirements of permission `i`.
+    pub fn requires_of(&self, i: usize) -> Option<&Bits> {
+        self.tables.permissions.get(i).map(|p| &p.requires)
+    }
+
+    /// Application index permission `i` lives in, if any.
+    pub fn app_of(&self, i: usize) -> Option<usize> {
+        self.tables.permissions.get(i)?.app.map(|a| a as usize)
+    }
+
+    /// Kind index whose scope permission `i` needs, if any.
+    pub fn scope_kind_of(&self, i: usize) -> Option<usize> {
+        self.tables
+            .permissions
+            .get(i)?
+            .scope_kind
+            .map(|k| k as usize)
+    }
+
+    /// Whether permission `i` is owner-only (known only when compiled from
+    /// a definition: verifiers do not need it).
+    pub fn is_owner_only(&self, i: usize) -> bool {
+        self.owner_only.get(i)
+    }
+
+    /// Index of a kind name.
+    pub fn kind(&self, name: &str) -> Result<usize> {
+        self.kind_index
+            .get(name)
+            .ok_or_else(|| Error::UnknownKind { name: name.into() })
+    }
+
+    /// Definition of kind `i`.
+    pub fn kind_def(&self, i: usize) -> Option<&KindDef> {
+        self.tables.kinds.get(i)
+    }
+
+    /// Number of kinds.
+    pub fn kind_count(&self) -> usize {
+        self.tables.kinds.len()
+    }
+
+    /// Global field index of field `name` of kind `k`.
+    pub fn field(&self, k: usize, name: &str) -> Result<usize> {
+        let kind = self.kind_def(k).ok_or(Error::UnknownKind {
+            name: k.to_string(),
+        })?;
+        let at = kind
+            .fields
+            .iter()
+            .position(|f| f.name == name)
+            .ok_or_else(|| Error::InvalidArgument {
+                detail: format!("kind `{}` declares no field `{name}`", kind.name),
+            })?;
+        Ok(self.field_offset.get(k).copied().unwrap_or(0) + at)
+    }
+
+    /// Global index of the first field of kind `k`.
+    pub fn field_offset(&self, k: usize) -> usize {
+        self.field_offset.get(k).copied().unwrap_or(0)
+    }
+
+    /// Total number of declared fields across kinds.
+    pub fn field_count(&self) -> usize {
+        self.field_count
+    }
+
+    /// Index of an application id.
+    pub fn app(&self, id: &str) -> Result<usize> {
+        self.app_index
+            .get(id)
+            .ok_or_else(|| Error::InvalidArgument {
+                detail: format!("unknown application `{id}`"),
+            })
+    }
+
+    /// Number of applications.
+    pub fn app_count(&self) -> usize {
+        self.tables.applications.len()
+    }
+
+    /// Id of application `i` (empty if out of range).
+    pub fn app_id(&self, i: usize) -> &str {
+        self.tables.applications.get(i).map_or("", String::as_str)
+    }
+
+    /// Index of a role id.
+    pub fn role(&self, id: &str) -> Option<usize> {
+        self.role_index.get(id)
+    }
+
+    /// Id of role `i` (empty if out of range).
+    pub fn role_id(&self, i: usize) -> &str {
+        self.tables.roles.get(i).map_or("", |r| r.id.as_str())
+    }
+
+    /// Permissions of role `i`, patterns expanded.
+    pub fn role_perms(&self, i: usize) -> Option<&Bits> {
+        self.tables.roles.get(i).map(|r| &r.permissions)
+    }
+
+    /// The postcard encoding of the tables: what the fingerprint covers and
+    /// the body of the compiled catalog.
+    pub(crate) fn encode_tables(&self) -> Result<Vec<u8>> {
+        postcard::to_allocvec(&self.tables).map_err(|e| policy_error("catalog", e.to_string()))
+    }
+}
+
+/// First 8 bytes of SHA-512 over the domain prefix and the postcard
+/// encoding of the catalog definition.
+pub(crate) fn fingerprint(encoded: &[u8]) -> [u8; 8] {
+    let mut h = Sha512::new();
+    h.update(CATALOG_FINGERPRINT_DOMAIN);
+    h.update(encoded);
+    let digest = h.finalize();
+    let mut out = [0u8; 8];
+    for (o, d) in out.iter_mut().zip(digest.iter()) {
+        *o = *d;
+    }
+    out
+}

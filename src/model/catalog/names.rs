@@ -1,0 +1,70 @@
+//! Names to indexes: the sorted name tables of a catalog, looked up by
+//! binary search, refusing empty and repeated names.
+
+use super::{policy_error, MAX_ENTRIES};
+use crate::error::Result;
+
+/// Names to indexes: sorted, looked up by binary search.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NameIndex(Vec<(String, u32)>);
+
+impl NameIndex {
+    /// Indexes `names`, refusing empty and repeated names.
+    pub(crate) fn build<'a>(
+        origin: &str,
+        what: &str,
+        names: impl Iterator<Item = &'a str>,
+    ) -> Result<Self> {
+        let mut list = Vec::new();
+        for (i, name) in names.enumerate() {
+            if name.is_empty() {
+                return Err(policy_error(
+                    format!("{origin}: {what}[{i}]"),
+                    "the name is empty",
+                ));
+            }
+            if i >= MAX_ENTRIES {
+                return Err(policy_error(
+                    format!("{origin}: {what}"),
+                    format!("more than {MAX_ENTRIES} entries"),
+                ));
+            }
+            list.push((name.to_owned(), i as u32));
+        }
+        list.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for pair in list.windows(2) {
+            if let [(a, _), (b, _)] = pair {
+                if a == b {
+                    return Err(policy_error(
+                        format!("{origin}: {what} `{a}`"),
+                        "is defined twice",
+                    ));
+                }
+            }
+        }
+        Ok(NameIndex(list))
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<usize> {
+        let at = self
+            .0
+            .binary_search_by(|(n, _)| n.as_str().cmp(name))
+            .ok()?;
+        self.0.get(at).map(|(_, i)| *i as usize)
+    }
+}
+
+/// The name indexes of a catalog.
+pub(crate) struct Indexes {
+    pub(crate) perm: NameIndex,
+    pub(crate) kind: NameIndex,
+    pub(crate) app: NameIndex,
+    pub(crate) role: NameIndex,
+}
+
+pub(crate) fn index_of(index: &NameIndex, name: &str, at: &str, what: &str) -> Result<u32> {
+    index
+        .get(name)
+        .map(|i| i as u32)
+        .ok_or_else(|| policy_error(at, format!("{what} `{name}`")))
+}
