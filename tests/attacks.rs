@@ -172,6 +172,18 @@ fn path_variants_are_refused() {
         "/API/payments",
         "/api/Payments/",
         "/api/%70ayments",
+        // Found by a second review: leniencies combined, trailing dots,
+        // Unicode case folding (`ſ` is `s` to Java, Python and JS /iu).
+        "/api/payments.json/",
+        "/api/Payments.json/",
+        "/api/payments.a.b",
+        "/api/payments..",
+        "/api/payments...",
+        "/api/Payments%20",
+        "/api/payments%20.",
+        "/api/payments%20/",
+        "/api/%C5%BFtaff",
+        "/api/b%C4%B1lling",
     ] {
         let d = get(&g, &mut v, target, &dia);
         assert_eq!(d.status, 400, "{target}: {d:?}");
@@ -383,6 +395,17 @@ fn method_overrides_are_gated() {
     assert_eq!(d.status, 405);
     let d = get(&g, &mut v, "/api/clients/c-1?_METHOD=delete", &eli);
     assert_eq!(d.status, 405);
+    // Keys as backends decode them (a review found `_%6Dethod` and PHP's
+    // `.method` passing).
+    for q in [
+        "_%6Dethod=DELETE",
+        "%5F%6D%65%74%68%6F%64=DELETE",
+        ".method=DELETE",
+        "_method[]=DELETE",
+    ] {
+        let d = get(&g, &mut v, &format!("/api/clients/c-1?{q}"), &eli);
+        assert_eq!(d.status, 405, "{q}: {d:?}");
+    }
     let d = send(
         &g,
         &mut v,

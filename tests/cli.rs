@@ -305,6 +305,59 @@ fn key_files_fail_closed() {
     let d = dir.to_str().unwrap();
     let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
 
+    // Under umask 000 the key is still 0600, the JWKS 0644, and a directory
+    // keygen creates 0700.
+    let fresh = dir.join("fresh");
+    let o = Command::new("sh")
+        .args([
+            "-c",
+            &format!(
+                "umask 000; exec {} keygen --out {}",
+                env!("CARGO_BIN_EXE_permsnap"),
+                fresh.display()
+            ),
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(mode(&fresh), 0o700);
+    // A directory others may write is refused, for keygen and for issue.
+    let open_dir = dir.join("open");
+    std::fs::create_dir_all(&open_dir).unwrap();
+    std::fs::set_permissions(&open_dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let o = permsnap(&["keygen", "--out", open_dir.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("writable by others"), "{}", text(&o));
+    std::fs::copy(fresh.join("issuer.key"), open_dir.join("issuer.key")).unwrap();
+    std::fs::set_permissions(
+        open_dir.join("issuer.key"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    let sitee_path = preset("sitee");
+    let o = permsnap(&[
+        "issue",
+        "--policy",
+        &sitee_path,
+        "--staff",
+        "dia",
+        "--key",
+        open_dir.join("issuer.key").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    // ... also through a symlink from a safe directory.
+    symlink(open_dir.join("issuer.key"), fresh.join("linked.key")).unwrap();
+    let o = permsnap(&[
+        "issue",
+        "--policy",
+        &sitee_path,
+        "--staff",
+        "dia",
+        "--key",
+        fresh.join("linked.key").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+
     // Under umask 000 the key is still 0600 and the JWKS 0644.
     let o = Command::new("sh")
         .args([

@@ -310,7 +310,16 @@ fn run(cli: Cli) -> Result<u8, Fail> {
             force,
         } => {
             let key = IssuerKey::generate(kid.as_deref())?;
+            let existed = out.exists();
             std::fs::create_dir_all(&out).map_err(|e| io_err(&out, e))?;
+            #[cfg(unix)]
+            if !existed {
+                // Whatever the umask: only the owner may replace the key.
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o700))
+                    .map_err(|e| io_err(&out, e))?;
+            }
+            check_key_dir(&out)?;
             let key_path = out.join("issuer.key");
             // symlink_metadata: a dangling or planted symlink counts as present.
             if std::fs::symlink_metadata(&key_path).is_ok() && !force {
@@ -651,8 +660,43 @@ fn write_new(path: &Path, contents: &str, mode: u32) -> Result<(), Error> {
         .map_err(|e| io_err(path, e))
 }
 
-/// Refuses a private key file that others than its owner may read.
+/// Refuses a directory in which others than its owner could replace a key
+/// file (writable by group or others, without the sticky bit).
+fn check_key_dir(dir: &Path) -> Result<(), Error> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let mode = std::fs::metadata(dir)
+            .map_err(|e| io_err(dir, e))?
+            .permissions()
+            .mode();
+        if mode & 0o022 != 0 && mode & 0o1000 == 0 {
+            return Err(Error::InvalidKey {
+                detail: format!(
+                    "`{}` is writable by others (mode {:o}): anyone could replace the key; \
+                     run `chmod go-w {}`",
+                    dir.display(),
+                    mode & 0o7777,
+                    dir.display()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a private key file that others than its owner may read, or that
+/// sits (itself or through a symlink) in a directory others may write.
 fn check_private_mode(path: &Path) -> Result<(), Error> {
+    check_key_dir(path.parent().unwrap_or(Path::new(".")))?;
+    if let Ok(real) = std::fs::canonicalize(path) {
+        check_key_dir(real.parent().unwrap_or(Path::new(".")))?;
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -207,76 +207,62 @@ impl Gate {
 
     /// The group a case-insensitive backend would route `path` to.
     fn folded_group_of(&self, path: &str) -> Option<usize> {
-        self.folded.at(&path.to_lowercase()).ok().map(|m| *m.value)
+        self.folded
+            .at(&path::fold_case(path))
+            .ok()
+            .map(|m| *m.value)
     }
 
     /// Finds the rule group of a request path, refusing a path whose
-    /// variants — what lenient backends make of it: other letter case, a
-    /// trailing slash more or less, undecoded escapes — fall under another
-    /// rule than the path itself.
+    /// variants — what lenient backends make of it, alone or combined —
+    /// fall under another rule than the path itself: letter case (Unicode
+    /// folding, so `ſ` counts as `s`), a trailing slash dropped (or added,
+    /// for patterns that end in one), trailing spaces and dots trimmed
+    /// (IIS), a file extension cut at the first or the last dot (Spring
+    /// suffix patterns, Rails formats), escapes left undecoded (Express).
     fn route(&self, target: &Target<'_>) -> core::result::Result<Option<usize>, Box<Decision>> {
         let found = self.group_of(&target.path);
-        // Lenient backends drop a trailing slash, and match patterns written
-        // with one also without it: the path without its slash, or with one
-        // more when that reaches a pattern that ends in `/`.
-        let slash_ends = |g: Option<usize>| {
-            g.filter(|&i| {
-                self.groups
-                    .get(i)
-                    .is_some_and(|g| g.normalized.ends_with('/'))
-            })
+        let refuse = |how: &str| {
+            Box::new(Decision::answer(
+                400,
+                "ambiguous_path",
+                format!(
+                    "`{}` differs from another route only by {how}: refused, since a lenient \
+                     backend could route it there",
+                    target.raw_path
+                ),
+            ))
         };
-        let mut variants: Vec<(Option<usize>, &str)> = Vec::with_capacity(4);
-        variants.push((self.folded_group_of(&target.path), "letter case"));
-        match target.path.strip_suffix('/') {
-            Some(stripped) if !stripped.is_empty() => {
-                variants.push((self.group_of(stripped), "a trailing slash"));
-                variants.push((
-                    self.folded_group_of(stripped),
-                    "letter case and a trailing slash",
-                ));
+        let differs = |g: Option<usize>| g.is_some() && g != found;
+        for v in path::variants(&target.path) {
+            if differs(self.group_of(&v)) {
+                return Err(refuse("a trailing slash, spaces, dots or an extension"));
             }
-            Some(_) => {}
-            None => {
-                let with = format!("{}/", target.path);
-                variants.push((slash_ends(self.group_of(&with)), "a trailing slash"));
-                variants.push((
-                    slash_ends(self.folded_group_of(&with)),
-                    "letter case and a trailing slash",
-                ));
+            if differs(self.folded_group_of(&v)) {
+                return Err(refuse("letter case"));
             }
         }
-        if target.raw_path != target.path {
-            variants.push((self.group_of(target.raw_path), "its undecoded escapes"));
-        }
-        // Suffix matching (Rails formats, Spring's suffix patterns) routes
-        // `/orders.json` to `/orders`; some servers trim trailing spaces.
-        let last = target.path.rsplit('/').next().unwrap_or("");
-        if let Some(dot) = last.rfind('.').filter(|&d| d > 0) {
-            let cut = target.path.len() - (last.len() - dot);
-            let stem = target.path.get(..cut).unwrap_or("");
-            variants.push((self.group_of(stem), "a file extension"));
-            variants.push((
-                self.folded_group_of(stem),
-                "letter case and a file extension",
-            ));
-        }
-        let trimmed = target.path.trim_end_matches(|c: char| c.is_whitespace());
-        if trimmed.len() != target.path.len() && !trimmed.is_empty() {
-            variants.push((self.group_of(trimmed), "trailing spaces"));
-        }
-        for (group, how) in variants {
-            if group.is_some() && group != found {
-                return Err(Box::new(Decision::answer(
-                    400,
-                    "ambiguous_path",
-                    format!(
-                        "`{}` differs from another route only by {how}: refused, since a \
-                         lenient backend could route it there",
-                        target.raw_path
-                    ),
-                )));
+        // A pattern written with a trailing slash also matches without it.
+        if !target.path.ends_with('/') {
+            let with = format!("{}/", target.path);
+            let slash_ends = |g: Option<usize>| {
+                g.filter(|&i| {
+                    self.groups
+                        .get(i)
+                        .is_some_and(|g| g.normalized.ends_with('/'))
+                })
+            };
+            if differs(slash_ends(self.group_of(&with)))
+                || differs(slash_ends(self.folded_group_of(&with)))
+            {
+                return Err(refuse("a trailing slash"));
             }
+        }
+        if target.raw_path != target.path
+            && (differs(self.group_of(target.raw_path))
+                || differs(self.folded_group_of(target.raw_path)))
+        {
+            return Err(refuse("its undecoded escapes"));
         }
         Ok(found)
     }

@@ -190,26 +190,134 @@ pub fn check_pattern(pattern: &str) -> Result<(), PathError> {
     Ok(())
 }
 
+/// A query key or value as form parsers read it: `+` is a space, `%XX`
+/// escapes decode (invalid ones stay as they are, as Node's `querystring`
+/// leaves them).
+fn form_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'+' => out.push(b' '),
+            b'%' => match (
+                b.get(i + 1).copied().and_then(hex_digit),
+                b.get(i + 2).copied().and_then(hex_digit),
+            ) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
+                }
+                _ => out.push(c),
+            },
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The value of `_method` in a query string (Rails, Laravel and Symfony
-/// honour it as a method override), if present. Present more than once: the
-/// values joined by `,`, so that the caller refuses them.
+/// honour it as a method override), if present. Keys are read as the
+/// backends read them: decoded (`_%6Dethod`), and with PHP's mangling of
+/// `.`, space and `[` into `_` (`.method`), case ignored. Present more than
+/// once: the values joined by `,`, so that the caller refuses them.
 pub fn method_param(query: &str) -> Option<String> {
     let mut found: Option<String> = None;
     // `;` separates parameters too for some parsers (Rack before 3, old
     // Java servlet containers).
     for pair in query.split(['&', ';']) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        if k == "_method"
-            || k.eq_ignore_ascii_case("_method")
-            || k.eq_ignore_ascii_case("%5Fmethod")
-        {
+        let decoded = form_decode(k);
+        let mangle = |k: &str| -> String {
+            k.trim_start()
+                .chars()
+                .map(|c| if matches!(c, '.' | ' ' | '[') { '_' } else { c })
+                .collect()
+        };
+        // `_method[]` (an array key) and `_method[` (PHP mangles a lone `[`).
+        let base = mangle(decoded.split('[').next().unwrap_or(""));
+        let whole = mangle(&decoded);
+        let key = if base.eq_ignore_ascii_case("_method") {
+            base
+        } else {
+            whole
+        };
+        if key.eq_ignore_ascii_case("_method") {
+            let v = form_decode(v);
             found = Some(match found {
                 Some(prev) => format!("{prev},{v}"),
-                None => v.to_owned(),
+                None => v,
             });
         }
     }
     found
+}
+
+/// Letter case folded as case-insensitive matchers do it, Unicode included:
+/// each character is lowered, and a character whose upper case lowers to an
+/// ASCII letter (`ſ` → `S` → `s`, dotless `ı` → `I` → `i`, `İ` → `i`, the
+/// Kelvin sign) becomes that letter.
+pub fn fold_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        let lower = c.to_lowercase().next().unwrap_or(c);
+        let round = c
+            .to_uppercase()
+            .next()
+            .and_then(|u| u.to_lowercase().next())
+            .unwrap_or(c);
+        out.push(if lower.is_ascii() {
+            lower
+        } else if round.is_ascii() {
+            round
+        } else {
+            lower
+        });
+    }
+    out
+}
+
+/// What lenient backends may make of a canonical path, alone or combined
+/// (the path itself first): a trailing slash dropped, trailing spaces and
+/// dots trimmed, the last segment cut at its first or last dot. Every
+/// transform shortens the path, so the closure is small and finite.
+pub fn variants(path: &str) -> Vec<String> {
+    fn step(p: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        if p.len() > 1 {
+            if let Some(s) = p.strip_suffix('/') {
+                out.push(s.to_owned());
+            }
+            let trimmed = p.trim_end_matches(|c: char| c.is_whitespace() || c == '.');
+            if trimmed.len() < p.len() && trimmed.len() > 1 {
+                out.push(trimmed.to_owned());
+            }
+        }
+        let start = p.rfind('/').map_or(0, |i| i + 1);
+        let last = p.get(start..).unwrap_or("");
+        for dot in [last.find('.'), last.rfind('.')].into_iter().flatten() {
+            if dot > 0 {
+                out.push(p.get(..start + dot).unwrap_or("").to_owned());
+            }
+        }
+        out
+    }
+    let mut all = vec![path.to_owned()];
+    let mut i = 0;
+    while let Some(p) = all.get(i).cloned() {
+        for v in step(&p) {
+            if !all.contains(&v) && all.len() < 64 {
+                all.push(v);
+            }
+        }
+        i += 1;
+    }
+    all
 }
 
 #[cfg(test)]
@@ -305,5 +413,49 @@ mod tests {
             method_param("_method=PUT&_method=GET").as_deref(),
             Some("PUT,GET")
         );
+    }
+
+    #[test]
+    fn method_keys_are_read_as_backends_decode_them() {
+        assert_eq!(
+            method_param("a=1;_method=DELETE").as_deref(),
+            Some("DELETE")
+        );
+        // Found by a review: `_%6Dethod`, full escapes, PHP's `.method`.
+        for q in [
+            "_%6Dethod=DELETE",
+            "%5F%6D%65%74%68%6F%64=DELETE",
+            ".method=DELETE",
+            "+_method=DELETE",
+            "_method[]=DELETE",
+            "_METHOD=DEL%45TE",
+        ] {
+            assert_eq!(method_param(q).as_deref(), Some("DELETE"), "{q}");
+        }
+        assert_eq!(method_param("method=DELETE&x_method=1"), None);
+    }
+
+    #[test]
+    fn folds_case_as_lenient_matchers_do() {
+        assert_eq!(fold_case("/API/Payments"), "/api/payments");
+        assert_eq!(fold_case("/api/\u{17f}taff"), "/api/staff");
+        assert_eq!(fold_case("/api/st\u{131}ff"), "/api/stiff");
+        assert_eq!(fold_case("/\u{212a}ey"), "/key");
+        assert_eq!(fold_case("/\u{130}d"), "/id");
+        assert_eq!(fold_case("/caf\u{c9}"), "/caf\u{e9}");
+    }
+
+    #[test]
+    fn variants_combine() {
+        let has = |v: &[String], want: &str| v.iter().any(|x| x == want);
+        let v = variants("/api/payments.json/");
+        assert!(
+            has(&v, "/api/payments.json") && has(&v, "/api/payments"),
+            "{v:?}"
+        );
+        assert!(has(&variants("/api/payments.a.b"), "/api/payments"));
+        assert!(has(&variants("/api/payments \t.."), "/api/payments"));
+        assert!(has(&variants("/api/payments. /"), "/api/payments"));
+        assert_eq!(variants("/"), ["/"]);
     }
 }
