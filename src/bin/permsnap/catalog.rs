@@ -1,0 +1,28 @@
+//! `permsnap catalog`: Print the public catalog (no staff): its fingerprint, the compiled
+//! catalog (`binary`, base64url) that browsers and edges load, and the
+//! definition as JSON.
+
+use crate::common::*;
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Policy file.
+    pub(crate) policy: PathBuf,
+}
+
+pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
+    let Args { policy } = args;
+
+    let cat = load_catalog(&policy)?;
+    let doc = json!({
+        "fingerprint": cat.fingerprint_hex(),
+        "binary": base64url::encode(&cat.to_bytes()?),
+        "catalog": cat.def(),
+    });
+    if json {
+        println!("{doc}");
+    } else {
+        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+    }
+    Ok(0)
+}

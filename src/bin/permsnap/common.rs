@@ -1,0 +1,129 @@
+//! What the subcommands share: reading files, keys, snapshots and
+//! catalogs, building a verifier, writing files safely, and the printed
+//! claims view.
+
+pub(crate) use permsnap::crypto::signing::IssuerKey;
+pub(crate) use permsnap::crypto::Jwks;
+pub(crate) use permsnap::encoding as base64url;
+pub(crate) use permsnap::error::{hex, Error};
+pub(crate) use permsnap::issuer::{unix_now, IssueOptions, Policy};
+pub(crate) use permsnap::wire::{self, Claims};
+pub(crate) use permsnap::{Catalog, Keyring, Options, Verifier};
+pub(crate) use serde_json::{json, Value};
+pub(crate) use std::io::{Read, Write};
+pub(crate) use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub(crate) struct VerifyArgs {
+    /// Public keys (JWKS file).
+    #[arg(long)]
+    pub(crate) jwks: PathBuf,
+    /// Policy or catalog file.
+    #[arg(long)]
+    pub(crate) catalog: PathBuf,
+    /// Accept only snapshots of this account (tenant). One of --tenant or
+    /// --any-tenant is required.
+    #[arg(long, conflicts_with = "any_tenant")]
+    pub(crate) tenant: Option<String>,
+    /// Accept snapshots of any account the keys signed for (explicit opt-out).
+    #[arg(long)]
+    pub(crate) any_tenant: bool,
+    /// Verifier clock (seconds since the Unix epoch; default: now).
+    #[arg(long)]
+    pub(crate) now: Option<u64>,
+    /// Clock leeway in seconds.
+    #[arg(long, default_value_t = permsnap::verify::DEFAULT_LEEWAY)]
+    pub(crate) leeway: u64,
+}
+
+/// A failure with its exit code.
+pub(crate) struct Fail {
+    pub(crate) code: u8,
+    pub(crate) error: Error,
+}
+
+impl From<Error> for Fail {
+    fn from(error: Error) -> Self {
+        Fail { code: 2, error }
+    }
+}
+
+pub(crate) fn io_err(path: &Path, e: std::io::Error) -> Error {
+    Error::InvalidArgument {
+        detail: format!("`{}`: {e}", path.display()),
+    }
+}
+
+pub(crate) fn read_text(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|e| io_err(path, e))
+}
+
+/// A policy file, a catalog definition, or what `permsnap catalog` printed
+/// (its compiled `binary` is then used, as browsers and edges do).
+pub(crate) fn load_catalog(path: &Path) -> Result<Catalog, Error> {
+    let text = read_text(path)?;
+    let origin = path.display().to_string();
+    if let Ok(Value::Object(doc)) = serde_json::from_str::<Value>(&text) {
+        if let Some(Value::String(binary)) = doc.get("binary") {
+            return Catalog::from_text(binary, &origin);
+        }
+    }
+    Catalog::from_json(&text, &origin)
+}
+
+pub(crate) fn load_policy(path: &Path) -> Result<Policy, Error> {
+    Policy::from_json(&read_text(path)?, &path.display().to_string())
+}
+
+pub(crate) fn read_snapshot(arg: &str) -> Result<Vec<u8>, Error> {
+    let raw = if arg == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| io_err(Path::new("-"), e))?;
+        buf
+    } else if Path::new(arg).is_file() {
+        std::fs::read(arg).map_err(|e| io_err(Path::new(arg), e))?
+    } else {
+        arg.as_bytes().to_vec()
+    };
+    if raw.starts_with(&wire::MAGIC) {
+        Ok(raw)
+    } else {
+        let text = String::from_utf8(raw).map_err(|_| Error::BadEncoding {
+            detail: "neither a binary snapshot nor text".into(),
+        })?;
+        wire::text_to_binary(&text)
+    }
+}
+
+pub(crate) fn verifier(v: &VerifyArgs) -> Result<Verifier, Error> {
+    let catalog = load_catalog(&v.catalog)?;
+    let keyring = Keyring::from_jwks_json(&read_text(&v.jwks)?)?;
+    let mut options = match (&v.tenant, v.any_tenant) {
+        (Some(t), false) => Options::for_tenant(t),
+        (None, true) => Options::any_tenant(),
+        _ => {
+            return Err(Error::InvalidArgument {
+                detail: "name the account: --tenant <id>, or --any-tenant to accept every account"
+                    .into(),
+            })
+        }
+    };
+    if v.leeway > permsnap::verify::MAX_LEEWAY {
+        return Err(Error::InvalidArgument {
+            detail: format!(
+                "--leeway is at most {} seconds",
+                permsnap::verify::MAX_LEEWAY
+            ),
+        });
+    }
+    options.leeway = v.leeway;
+    for k in keyring.ignored() {
+        eprintln!("note: key `{}` ignored: {}", k.kid, k.reason);
+    }
+    Ok(Verifier::new(catalog, keyring, options))
+}
+
+pub(crate) use crate::keys::*;
+pub(crate) use crate::view::*;

@@ -1,0 +1,41 @@
+//! `permsnap inspect`: Decode a snapshot WITHOUT verifying it, for debugging.
+
+use crate::common::*;
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Snapshot: a file (binary or text), `-` for standard input, or the text itself.
+    pub(crate) snapshot: String,
+    /// Policy or catalog file, to print names instead of indexes.
+    #[arg(long)]
+    pub(crate) catalog: Option<PathBuf>,
+}
+
+pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
+    let Args { snapshot, catalog } = args;
+
+    let bytes = read_snapshot(&snapshot)?;
+    let (kid, claims) = wire::decode_unverified(&bytes)?;
+    let cat = catalog.as_deref().map(load_catalog).transpose()?;
+    let view = claims_json(&claims, cat.as_ref());
+    if json {
+        println!(
+            "{}",
+            json!({"verified": false, "kid": kid, "bytes": bytes.len(),
+                   "text_chars": base64url::encoded_len(bytes.len()), "claims": view})
+        );
+    } else {
+        println!(
+            "UNVERIFIED: the signature was NOT checked; never base a decision on this output."
+        );
+        println!("{:<14} {kid}", "key id");
+        println!(
+            "{:<14} {} bytes binary, {} characters text",
+            "size",
+            bytes.len(),
+            base64url::encoded_len(bytes.len())
+        );
+        print_view(&view);
+    }
+    Ok(0)
+}

@@ -1,0 +1,119 @@
+//! Key files: written with exact modes (never through a planted symlink),
+//! read only when no one else can read or replace them.
+
+use crate::common::*;
+
+/// Writes `contents` to a new file at `path` with exactly `mode`, whatever
+/// the umask. What was at `path` is removed first, never followed: a planted
+/// symlink is replaced, not written through, and `create_new` (O_EXCL)
+/// refuses to follow one created in between.
+pub(crate) fn write_new(path: &Path, contents: &str, mode: u32) -> Result<(), Error> {
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err(path, e)),
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(mode);
+    }
+    let mut f = opts.open(path).map_err(|e| io_err(path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(|e| io_err(path, e))?;
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    f.write_all(contents.as_bytes())
+        .map_err(|e| io_err(path, e))
+}
+
+/// Refuses a directory in which others than its owner could replace a key
+/// file (writable by group or others, without the sticky bit).
+pub(crate) fn check_key_dir(dir: &Path) -> Result<(), Error> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let mode = std::fs::metadata(dir)
+            .map_err(|e| io_err(dir, e))?
+            .permissions()
+            .mode();
+        if mode & 0o022 != 0 && mode & 0o1000 == 0 {
+            return Err(Error::InvalidKey {
+                detail: format!(
+                    "`{}` is writable by others (mode {:o}): anyone could replace the key; \
+                     run `chmod go-w {}`",
+                    dir.display(),
+                    mode & 0o7777,
+                    dir.display()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a private key file that others than its owner may read, or that
+/// sits (itself or through a symlink) in a directory others may write.
+pub(crate) fn check_private_mode(path: &Path) -> Result<(), Error> {
+    check_key_dir(path.parent().unwrap_or(Path::new(".")))?;
+    if let Ok(real) = std::fs::canonicalize(path) {
+        check_key_dir(real.parent().unwrap_or(Path::new(".")))?;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| io_err(path, e))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(Error::InvalidKey {
+                detail: format!(
+                    "`{}` is readable or writable by others (mode {:o}): run `chmod 600 {}`",
+                    path.display(),
+                    mode & 0o777,
+                    path.display()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn load_private_key(path: &Path) -> Result<IssuerKey, Error> {
+    check_private_mode(path)?;
+    let v: Value = serde_json::from_str(&read_text(path)?).map_err(|e| Error::InvalidKey {
+        detail: format!("`{}`: {e}", path.display()),
+    })?;
+    let d = v
+        .get("d")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::InvalidKey {
+            detail: format!("`{}` has no private part `d`", path.display()),
+        })?;
+    let seed: [u8; 32] = base64url::decode(d)?
+        .try_into()
+        .map_err(|_| Error::InvalidKey {
+            detail: "`d` must be 32 bytes".into(),
+        })?;
+    let key = IssuerKey::from_seed(v.get("kid").and_then(Value::as_str), &seed)?;
+    if let Some(x) = v.get("x").and_then(Value::as_str) {
+        if base64url::decode(x)? != key.public_key() {
+            return Err(Error::InvalidKey {
+                detail: "`x` does not match the private key".into(),
+            });
+        }
+    }
+    Ok(key)
+}

@@ -1,0 +1,118 @@
+//! `permsnap`: generate keys, issue, inspect, verify and check snapshots,
+//! export the public catalog and TypeScript constants.
+
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use clap::{Parser, Subcommand};
+
+mod catalog;
+mod check;
+mod codegen;
+mod common;
+mod gate;
+mod inspect;
+mod issue;
+mod keygen;
+mod keys;
+mod revoke;
+mod validate;
+mod verify;
+mod view;
+
+use common::Fail;
+use serde_json::json;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "permsnap",
+    version,
+    about = "Signed permission snapshots: issue, inspect, verify, check"
+)]
+struct Cli {
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate an Ed25519 issuer key: DIR/issuer.key (private JWK, mode 0600) and DIR/jwks.json (public).
+    Keygen(keygen::Args),
+
+    /// Validate a policy file and report every staff member who could not get a snapshot.
+    Validate(validate::Args),
+
+    /// Issue a signed snapshot for one staff member.
+    Issue(issue::Args),
+
+    /// Decode a snapshot WITHOUT verifying it, for debugging.
+    Inspect(inspect::Args),
+
+    /// Verify a snapshot; exits 1 with the error code when it is refused.
+    Verify(verify::Args),
+
+    /// Verify a snapshot and check one permission: exit 0 allowed, 1 denied, 2 refused or error.
+    Check(check::Args),
+
+    /// Ask the edge route guard about one request, as an edge function would:
+    /// exit 0 when allowed, 1 when answered 400/401/403/404/405/503.
+    Gate(gate::Args),
+
+    /// Print the public catalog (no staff): its fingerprint, the compiled
+    /// catalog (`binary`, base64url) that browsers and edges load, and the
+    /// definition as JSON.
+    Catalog(catalog::Args),
+
+    /// Print TypeScript constants and types for the catalog's names, and
+    /// the `Register` augmentation that makes `can`, `useCan` and `<Can>`
+    /// accept only those names (a typo fails to type-check).
+    Codegen(codegen::Args),
+
+    /// Sign a revocation notice for one account: nothing issued before an
+    /// epoch, and/or individual snapshot ids. Verifiers apply it with
+    /// `applyNotice` (edges fetch it from a URL).
+    Revoke(revoke::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(Fail { code, error }) => {
+            if json {
+                println!(
+                    "{}",
+                    json!({"ok": false, "error": {"code": error.code(), "message": error.to_string()}})
+                );
+            } else {
+                eprintln!("error[{}]: {error}", error.code());
+            }
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, Fail> {
+    let json = cli.json;
+    match cli.command {
+        Command::Keygen(args) => keygen::run(args, json),
+        Command::Validate(args) => validate::run(args, json),
+        Command::Issue(args) => issue::run(args, json),
+        Command::Inspect(args) => inspect::run(args, json),
+        Command::Verify(args) => verify::run(args, json),
+        Command::Check(args) => check::run(args, json),
+        Command::Gate(args) => gate::run(args, json),
+        Command::Catalog(args) => catalog::run(args, json),
+        Command::Codegen(args) => codegen::run(args, json),
+        Command::Revoke(args) => revoke::run(args, json),
+    }
+}

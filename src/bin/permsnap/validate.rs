@@ -1,0 +1,63 @@
+//! `permsnap validate`: Validate a policy file and report every staff member who could not get a snapshot.
+
+use crate::common::*;
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Policy file (JSON).
+    pub(crate) policy: PathBuf,
+    /// Also check a route table against the policy's catalog (errors and warnings).
+    #[arg(long)]
+    pub(crate) routes: Vec<PathBuf>,
+}
+
+pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
+    let Args { policy, routes } = args;
+
+    let p = load_policy(&policy)?;
+    let mut problems = p.problems();
+    let mut warnings: Vec<String> = Vec::new();
+    for path in &routes {
+        match permsnap::guard::Gate::from_json(p.catalog(), &read_text(path)?) {
+            Ok(gate) => warnings.extend(
+                gate.warnings()
+                    .iter()
+                    .map(|w| format!("{}: {w}", path.display())),
+            ),
+            Err(Error::InvalidPolicy { at, detail }) => problems.push(Error::InvalidPolicy {
+                at: format!("{}: {at}", path.display()),
+                detail,
+            }),
+            Err(e) => problems.push(e),
+        }
+    }
+    if json {
+        let list: Vec<Value> = problems
+            .iter()
+            .map(|e| json!({"code": e.code(), "message": e.to_string()}))
+            .collect();
+        println!(
+            "{}",
+            json!({"ok": problems.is_empty(), "fingerprint": p.catalog().fingerprint_hex(), "problems": list, "warnings": warnings})
+        );
+    } else {
+        println!(
+            "{}: {} permissions, {} roles, {} staff, catalog fingerprint {}",
+            policy.display(),
+            p.catalog().permission_count(),
+            p.catalog().tables().roles.len(),
+            p.staff().len(),
+            p.catalog().fingerprint_hex()
+        );
+        for e in &problems {
+            println!("problem[{}]: {e}", e.code());
+        }
+        for w in &warnings {
+            println!("warning: {w}");
+        }
+        if problems.is_empty() {
+            println!("ok: every active staff member can be issued a snapshot");
+        }
+    }
+    Ok(if problems.is_empty() { 0 } else { 1 })
+}
