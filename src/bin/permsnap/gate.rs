@@ -1,5 +1,5 @@
 //! `permsnap gate`: ask the edge route guard about one request, as an edge function would:
-//! exit 0 when allowed, 1 when answered 401/403/404/405.
+//! exit 0 when allowed, 1 when answered 400/401/403/404/405/503.
 
 use crate::common::*;
 
