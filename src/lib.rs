@@ -20,14 +20,25 @@ pub mod guard;
 pub mod issuer;
 pub mod model;
 pub mod verify;
+/// The wasm-bindgen classes (features `wasm`, `edge`): used from
+/// JavaScript through the npm package, not from Rust.
 #[cfg(feature = "wasm")]
+#[doc(hidden)]
 pub mod wasm;
 pub mod wire;
 
+#[cfg(feature = "issuer")]
+pub use crypto::signing::IssuerKey;
 pub use crypto::{Jwk, Jwks, Keyring};
+pub use decision::Summary;
 pub use decision::{Explanation, Permissions, Reason, RecordFilter, Redaction};
 pub use error::{Error, Result};
+#[cfg(feature = "guard")]
+pub use guard::{Decision, Gate, Request, RouteDef, RoutesDef};
+#[cfg(feature = "issuer")]
+pub use issuer::{IssueOptions, Policy, Snapshot};
 pub use model::catalog::Catalog;
 pub use model::def::{CatalogDef, PolicyDef, Scope};
-pub use verify::{Options, Revocations, Verifier};
+pub use verify::{Options, Revocations, TenantCheck, Verifier};
 pub use wire::Claims;
+pub use wire::Notice;
