@@ -11,6 +11,8 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --all-features --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --features wasm -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --features edge -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features cli --quiet
 
 step "native tests (core, presets, vectors, CLI)"
 cargo test --features cli

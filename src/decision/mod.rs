@@ -1,7 +1,7 @@
 //! Decisions on a verified snapshot: `can`, `explain`, scopes, hidden
 //! fields, applications, step-up ([`Permissions`], here), why
-//! ([`reason`]), record filters and redactions as plain descriptions any
-//! runtime can apply ([`records`]), and the readable summary ([`summary`]).
+//! (`reason`), record filters and redactions as plain descriptions any
+//! runtime can apply (`records`), and the readable summary (`summary`).
 
 mod reason;
 mod records;

@@ -107,7 +107,7 @@ impl Reason {
     }
 }
 
-/// The answer of [`Permissions::explain`].
+/// The answer of [`crate::Permissions::explain`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Explanation {
     /// The permission asked about.

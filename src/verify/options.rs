@@ -12,7 +12,7 @@ pub enum TenantCheck {
     /// Only snapshots (and revocation notices) of this account.
     Fixed(String),
     /// One verifier serves many accounts: each request names its account
-    /// ([`Verifier::verify_for`]); [`Verifier::verify`] refuses.
+    /// ([`crate::Verifier::verify_for`]); [`crate::Verifier::verify`] refuses.
     PerRequest,
     /// Explicit opt-out: any account the trusted keys signed for (tools,
     /// tests, an issuer checking its own output).
@@ -37,7 +37,7 @@ impl Options {
         Options::with(TenantCheck::Fixed(tenant.to_owned()))
     }
 
-    /// The account is named per request ([`Verifier::verify_for`]).
+    /// The account is named per request ([`crate::Verifier::verify_for`]).
     pub fn per_request() -> Options {
         Options::with(TenantCheck::PerRequest)
     }

@@ -1,8 +1,8 @@
 //! The wire formats (see FORMAT.md for the byte-level description): one
 //! framing shared by every signed document — magic, version, key id,
 //! postcard payload, Ed25519 signature over a domain prefix and every byte
-//! before it — and the documents themselves: snapshots ([`snapshot`]) and
-//! revocation notices ([`notice`]). The compiled catalog has its own,
+//! before it — and the documents themselves: snapshots (`snapshot`) and
+//! revocation notices (`notice`). The compiled catalog has its own,
 //! unsigned framing (`crate::model::catalog`).
 
 mod catalog;

@@ -1,6 +1,6 @@
 //! The compiled catalog: the public part of a policy, validated, with the
 //! look-up tables decisions need ([`Tables`]) and their indexes. Compiled
-//! from a definition in [`compile`]; read from and written to its binary
+//! from a definition in `compile`; read from and written to its binary
 //! form in `crate::wire::catalog`.
 
 mod compile;
