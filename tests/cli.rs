@@ -335,28 +335,22 @@ fn key_files_fail_closed() {
     )
     .unwrap();
     let sitee_path = preset("sitee");
-    let o = permsnap(&[
-        "issue",
-        "--policy",
-        &sitee_path,
-        "--staff",
-        "dia",
-        "--key",
-        open_dir.join("issuer.key").to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let issue_with = |key: &std::path::Path| {
+        let o = permsnap(&[
+            "issue",
+            "--policy",
+            &sitee_path,
+            "--staff",
+            "dia",
+            "--key",
+            key.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    };
+    issue_with(&open_dir.join("issuer.key"));
     // ... also through a symlink from a safe directory.
     symlink(open_dir.join("issuer.key"), fresh.join("linked.key")).unwrap();
-    let o = permsnap(&[
-        "issue",
-        "--policy",
-        &sitee_path,
-        "--staff",
-        "dia",
-        "--key",
-        fresh.join("linked.key").to_str().unwrap(),
-    ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    issue_with(&fresh.join("linked.key"));
 
     // Under umask 000 the key is still 0600 and the JWKS 0644.
     let o = Command::new("sh")

@@ -219,11 +219,7 @@ impl Permissions {
 
     /// Fields of `kind` hidden from the person.
     pub fn hidden_fields(&self, kind: &str) -> Result<Vec<&str>> {
-        let k = self.catalog.kind(kind)?;
-        let def = self
-            .catalog
-            .kind_def(k)
-            .ok_or(Error::UnknownKind { name: kind.into() })?;
+        let (k, def) = self.catalog.kind_named(kind)?;
         let offset = self.catalog.field_offset(k);
         Ok(def
             .fields

@@ -92,11 +92,7 @@ pub struct Mask {
 impl Permissions {
     /// The records of `kind` the person may see, as a description.
     pub fn filter(&self, kind: &str) -> Result<RecordFilter> {
-        let k = self.catalog.kind(kind)?;
-        let def = self
-            .catalog
-            .kind_def(k)
-            .ok_or(Error::UnknownKind { name: kind.into() })?;
+        let (k, def) = self.catalog.kind_named(kind)?;
         let scope = self
             .claims
             .scopes
@@ -145,11 +141,7 @@ impl Permissions {
 
     /// How to redact records of `kind` for the person.
     pub fn redaction(&self, kind: &str) -> Result<Redaction> {
-        let k = self.catalog.kind(kind)?;
-        let def = self
-            .catalog
-            .kind_def(k)
-            .ok_or(Error::UnknownKind { name: kind.into() })?;
+        let (k, def) = self.catalog.kind_named(kind)?;
         let offset = self.catalog.field_offset(k);
         let mut r = Redaction {
             kind: kind.to_owned(),

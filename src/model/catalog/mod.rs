@@ -245,6 +245,16 @@ impl Catalog {
             .ok_or_else(|| Error::UnknownKind { name: name.into() })
     }
 
+    /// Index and definition of the kind named `name` (`unknown_kind`
+    /// otherwise).
+    pub fn kind_named(&self, name: &str) -> Result<(usize, &KindDef)> {
+        let k = self.kind(name)?;
+        let def = self
+            .kind_def(k)
+            .ok_or(Error::UnknownKind { name: name.into() })?;
+        Ok((k, def))
+    }
+
     /// Definition of kind `i`.
     pub fn kind_def(&self, i: usize) -> Option<&KindDef> {
         self.tables.kinds.get(i)
