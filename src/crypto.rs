@@ -64,12 +64,7 @@ fn invalid(detail: String) -> Error {
 
 /// A checked Ed25519 public key: 32 bytes, a valid point, not of small order.
 fn verifying_key(kid: &str, public_key: &[u8]) -> Result<VerifyingKey> {
-    if kid.is_empty() || kid.len() > crate::wire::MAX_KID_LEN {
-        return Err(invalid(format!(
-            "a key id must be 1 to {} bytes",
-            crate::wire::MAX_KID_LEN
-        )));
-    }
+    crate::wire::check_kid(kid)?;
     let bytes: [u8; 32] = public_key.try_into().map_err(|_| {
         invalid(format!(
             "key `{kid}`: an Ed25519 public key is 32 bytes, got {}",
@@ -284,11 +279,7 @@ pub mod signing {
                 Some(k) => k.to_owned(),
                 None => derive_kid(&key.verifying_key().to_bytes()),
             };
-            if kid.is_empty() || kid.len() > crate::wire::MAX_KID_LEN {
-                return Err(Error::InvalidKey {
-                    detail: "a key id must be 1 to 64 bytes".into(),
-                });
-            }
+            crate::wire::check_kid(&kid)?;
             Ok(IssuerKey { kid, key })
         }
 

@@ -107,7 +107,8 @@ pub fn split_framed<'a>(bytes: &'a [u8], magic: &[u8; 3], max_len: usize) -> Res
     })
 }
 
-/// Refuses a key id the header cannot carry.
+/// The one key-id rule, for headers, keyrings and issuer keys: 1 to
+/// [`MAX_KID_LEN`] bytes.
 pub(crate) fn check_kid(kid: &str) -> Result<()> {
     if kid.len() > MAX_KID_LEN || kid.is_empty() {
         return Err(Error::InvalidKey {
