@@ -6,6 +6,9 @@
 #   pkg/edge/   the edge build (features `edge`): the same plus the route
 #               guard (permsnap/edge), so browsers never download the router.
 set -euo pipefail
+# Installs what the build needs (wasm-pack, wasm-bindgen, tsc, esbuild...),
+# skipping what is there: a fresh clone builds with this one command.
+"$(dirname "$0")/bootstrap.sh"
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
@@ -14,57 +17,70 @@ wasm_build() { # features out-dir
     --out-dir "$2" --out-name permsnap_wasm --no-pack . -- --features "$1"
 }
 
-# assemble <wasm-dir> <dest> <extra .ts files...>
+# The TypeScript sources of each build (under pkg-template/src, without
+# `.ts`): the shared core, then the entries and helpers of one build only.
+# Each build has its own entry files (index, node, workerd): the edge build
+# carries neither the DOM helper nor React, the browser build no router.
+CORE_TS="generated types errors internal init verifier permissions filter redact core"
+BROWSER_TS="$CORE_TS dom react index node workerd"
+EDGE_TS="$CORE_TS edge/gate edge/refresher edge/middleware edge/index edge/node edge/workerd"
+
+# assemble <wasm-dir> <dest> <sources...>: compiles the sources against that
+# wasm build's bindings into <dest>, a flat directory (as the package is):
+# `edge/gate.ts` becomes `gate.ts` there, its `../x.js` imports `./x.js`.
 assemble() {
   local wasm="$1" dest="$2"; shift 2
-  local build="target/pkg-build/$(basename "$dest")"
+  local build="target/pkg-build/$(basename "$dest")" src flat
   rm -rf "$build"
   mkdir -p "$build" "$dest"
-  cp pkg-template/src/index.ts pkg-template/src/errors.ts pkg-template/src/redact.ts pkg-template/src/node.ts pkg-template/src/workerd.ts \
-     pkg-template/src/react.ts pkg-template/src/wasm-module.d.ts pkg-template/tsconfig.json "$@" "$build"/
-  cp "$wasm"/permsnap_wasm.js "$wasm"/permsnap_wasm.d.ts "$build"/
-  for extra in "$@"; do
-    echo "export * from \"./$(basename "${extra%.ts}").js\";" >> "$build/index.ts"
+  for src in "$@"; do
+    flat="$build/$(basename "$src").ts"
+    [ ! -e "$flat" ] || { echo "build-pkg.sh: two sources named $(basename "$src").ts in one build" >&2; exit 1; }
+    case "$src" in
+      */*) sed 's#from "\.\./#from "./#' "pkg-template/src/$src.ts" > "$flat" ;;
+      *) cp "pkg-template/src/$src.ts" "$flat" ;;
+    esac
   done
+  cp pkg-template/src/wasm-module.d.ts pkg-template/tsconfig.json "$build"/
+  cp "$wasm"/permsnap_wasm.js "$wasm"/permsnap_wasm.d.ts "$build"/
   sed -i "s#\"outDir\": \"OUT\"#\"outDir\": \"$(realpath "$dest")\"#" "$build/tsconfig.json"
   tsc -p "$build/tsconfig.json"
-  rm -f "$dest"/wasm-module.d.ts "$dest"/wasm-module.js
+  # Type-only modules compile to an empty `export {}`: only their .d.ts ship.
+  if grep -lE 'from *"\./(types|generated)\.js"' "$dest"/*.js; then
+    echo "build-pkg.sh: the modules above import types.js/generated.js at run time" >&2; exit 1
+  fi
+  rm -f "$dest"/types.js "$dest"/generated.js "$dest"/wasm-module.d.ts "$dest"/wasm-module.js
   cp "$wasm"/permsnap_wasm.js "$wasm"/permsnap_wasm.d.ts \
      "$wasm"/permsnap_wasm_bg.wasm "$wasm"/permsnap_wasm_bg.wasm.d.ts "$dest"/
-  # workerd.d.ts refers to the *.wasm module declaration: ship it inline.
-  sed -i '1i /// <reference types="./wasm-module" />' "$dest"/workerd.d.ts
-  cp pkg-template/src/wasm-module.d.ts "$dest"/wasm-module.d.ts
+  # The types of the .wasm's own export ("permsnap/permsnap_wasm_bg.wasm").
+  # (No ambient `declare module "*.wasm"` ships: it needed the DOM lib and
+  # would clash with an app's own.)
+  cp pkg-template/wasm-asset.d.ts "$dest"/
 }
 
 wasm_build wasm target/wasm-web
 wasm_build edge target/wasm-edge
 
 rm -rf pkg target/pkg-build
-assemble target/wasm-web pkg pkg-template/src/dom.ts
-assemble target/wasm-edge pkg/edge pkg-template/src/edge.ts
-rm -f pkg/edge/react.js pkg/edge/react.d.ts  # React belongs to the browser build
+assemble target/wasm-web pkg $BROWSER_TS
+assemble target/wasm-edge pkg/edge $EDGE_TS
 cp pkg-template/package.json pkg-template/README.md pkg/
 cp pkg-template/permsnap.css pkg/
+cp LICENSE-MIT LICENSE-APACHE pkg-template/permsnap.css.d.ts pkg/
 
 # Minify the JavaScript (the .d.ts keep every doc comment): about 5 KB less
 # gzip for browsers. Linked source maps point back to the compiled wrapper.
+# --keep-names: stack traces and `err.constructor.name` say `PermsnapError`,
+# `Verifier`..., not `O` (about 0.3 KB gzip). Not for the wasm-bindgen glue,
+# whose helpers no user calls (it would cost 0.4 KB more).
 for js in pkg/*.js pkg/edge/*.js; do
-  esbuild "$js" --minify --format=esm --sourcemap --sources-content=true \
+  keep=--keep-names
+  [ "$(basename "$js")" != permsnap_wasm.js ] || keep=
+  esbuild "$js" --minify $keep --format=esm --sourcemap --sources-content=true \
     --log-level=warning --allow-overwrite --outfile="$js"
 done
 
-gz() { gzip -9c "$1" | wc -c; }
-# What an entry downloads: its wasm and every module of it, minus the other
-# runtimes' entry files (node.js, workerd.js) and React.
-entry_size() { # dir
-  local total=0 f
-  for f in "$1"/permsnap_wasm_bg.wasm "$1"/*.js; do
-    case "$(basename "$f")" in node.js|workerd.js|react.js) continue ;; esac
-    total=$(( total + $(gz "$f") ))
-  done
-  echo "$total"
-}
-browser=$(entry_size pkg)
-edge=$(entry_size pkg/edge)
-echo "pkg/: browser download (wasm + glue + wrapper) gzip ${browser} bytes (wasm $(wc -c < pkg/permsnap_wasm_bg.wasm) bytes raw)"
-echo "pkg/edge/: edge build gzip ${edge} bytes (wasm $(wc -c < pkg/edge/permsnap_wasm_bg.wasm) bytes raw)"
+# The gzip size of each build, printed beside its committed budget
+# (scripts/size-budget.json). scripts/test.sh runs the same check strictly:
+# growth fails CI unless the budget moves in the same commit.
+scripts/check-size.sh --warn

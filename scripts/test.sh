@@ -23,6 +23,9 @@ git diff --exit-code -- vectors/ pkg-template/src/generated.ts || { echo "vector
 step "npm package"
 scripts/build-pkg.sh
 
+step "size ratchet: each build's gzip size within scripts/size-budget.json (a budget moves only in the commit that changes the size)"
+scripts/check-size.sh
+
 step "wasm-bindgen tests: node, headless chrome, headless firefox"
 scripts/wasm-tests.sh
 
@@ -33,8 +36,11 @@ step "TypeScript consumer type-checks against the package (with codegen's typed 
 target/debug/permsnap codegen presets/sitee.json --module ../../pkg/index.js > tests/ts/sitee.generated.ts
 tsc --noEmit -p tests/ts/tsconfig.json
 
-step "edge: workerd, Deno and Node examples for real; vector parity across runtimes"
+step "edge: workerd, Deno and Node examples for real; vector parity across runtimes (Node, Deno, Bun, workerd)"
 node --test tests/edge/
+
+step "consumers: the packed package installed in an app, built by esbuild (browser, Node), Vite, webpack, run in Chromium, Node and Bun; publint, attw, tsc without DOM"
+node --test tests/consumers/
 
 step "attack suite: the package behind Express, Hono and workerd with real handlers"
 node --test tests/attacks/

@@ -140,13 +140,13 @@ function render() {
     : {
         subject: claims.subject, role: claims.role ?? "—", tenant: claims.tenant,
         "binary size": `${state.bytes} bytes`, "text size": `${state.text.length} chars`,
-        expires: new Date(claims.expires_at * 1000).toISOString(),
+        expires: new Date(claims.expiresAt * 1000).toISOString(),
         owner: claims.owner ? (claims.principal ? "yes (principal)" : "yes") : "no",
-        "shared account": claims.shared_account ? "yes" : "no",
+        "shared account": claims.sharedAccount ? "yes" : "no",
         apps: claims.apps.join(", ") || "—",
         scopes: Object.entries(claims.scopes).map(([k, v]) => `${k}: ${typeof v === "string" ? v : "specific"}`).join("; "),
-        "hidden fields": Object.entries(claims.hidden_fields).map(([k, v]) => `${k}.${v.join(`, ${k}.`)}`).join("; ") || "—",
-        "step-up": claims.step_up.join(", ") || "—",
+        "hidden fields": Object.entries(claims.hiddenFields).map(([k, v]) => `${k}.${v.join(`, ${k}.`)}`).join("; ") || "—",
+        "step-up": claims.stepUp.join(", ") || "—",
         "snapshot id": claims.id, catalog: claims.catalog,
       };
   $("#facts").innerHTML = Object.entries(facts).map(([k, v]) => `<dt>${esc(k)}</dt><dd data-fact="${esc(k)}">${esc(v)}</dd>`).join("");

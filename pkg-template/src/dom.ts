@@ -21,8 +21,9 @@
 // fields stay hidden until permsnap has marked them: nothing shows before the
 // snapshot is loaded, or on a part of the page applyToDom never saw.
 
-import { Permissions } from "./index.js";
-import { PermsnapError, strictOptions } from "./errors.js";
+import { Permissions } from "./permissions.js";
+import { PermsnapError } from "./errors.js";
+import { strictOptions } from "./internal.js";
 
 export interface DomOptions {
   /** Text shown in place of a hidden field (default "•••"). */
@@ -296,6 +297,8 @@ function mask(el: Element, text: string) {
     if (!(el.childNodes.length === 1 && el.firstChild!.nodeType === 3 && el.textContent === text)) el.textContent = text;
     if (el instanceof HTMLTextAreaElement && el.value !== text) el.value = text;
   }
+  // A <template>'s markup lives in its content fragment, not its children.
+  if (el instanceof HTMLTemplateElement && el.content.childNodes.length > 0) el.content.replaceChildren();
   if (!el.classList.contains(MASKED_CLASS)) el.classList.add(MASKED_CLASS);
   setAttr(el, FIELD_MARK, "masked");
 }
@@ -319,11 +322,19 @@ function checkField(el: Element, pass: Pass) {
 
 // -------------------------------------------------------------------- passes
 
-/** `sel` under `root`, `root` included when it matches. */
+/** `sel` under `root`, `root` included when it matches, open shadow roots
+ *  included (`querySelectorAll` does not pierce them; closed ones cannot
+ *  be reached: apply to them from inside the component). */
 function within(root: ParentNode | Node, sel: string): Element[] {
   const out: Element[] = [];
   if (root instanceof Element && root.matches(sel)) out.push(root);
-  if (typeof (root as ParentNode).querySelectorAll === "function") out.push(...Array.from((root as ParentNode).querySelectorAll(sel)));
+  if (typeof (root as ParentNode).querySelectorAll === "function") {
+    out.push(...Array.from((root as ParentNode).querySelectorAll(sel)));
+    for (const host of Array.from((root as ParentNode).querySelectorAll("*"))) {
+      if (host.shadowRoot) out.push(...within(host.shadowRoot, sel));
+    }
+  }
+  if (root instanceof Element && root.shadowRoot) out.push(...within(root.shadowRoot, sel));
   return out;
 }
 

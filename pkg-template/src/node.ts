@@ -1,8 +1,9 @@
-// Node (and Deno through its `node` condition): the module initialises
-// itself synchronously from the package's .wasm file.
+// permsnap on Node (and Deno and Bun through the `node` condition): the
+// module initialises itself synchronously from the .wasm file beside it (in
+// a bundle: beside the bundle; or the app calls initSync(bytes)).
 import { readFileSync } from "node:fs";
-import { initSync } from "./index.js";
+import { initFromFile } from "./init.js";
 
-initSync(readFileSync(new URL("./permsnap_wasm_bg.wasm", import.meta.url)));
+initFromFile(new URL("./permsnap_wasm_bg.wasm", import.meta.url), readFileSync, "node_modules/permsnap/permsnap_wasm_bg.wasm");
 
 export * from "./index.js";

@@ -11,7 +11,8 @@
 // typo cannot blank the page.
 
 import { createContext, createElement, Fragment, useContext, type ReactNode } from "react";
-import type { Permissions, PermissionName } from "./index.js";
+import type { Permissions } from "./permissions.js";
+import type { PermissionName } from "./types.js";
 
 const Context = createContext<Permissions | null>(null);
 

@@ -1,8 +1,8 @@
-// Cloudflare Workers / workerd: the .wasm is imported as a precompiled
-// WebAssembly.Module (the runtime forbids compiling at request time) and
-// initialised synchronously.
+// permsnap on Cloudflare Workers / workerd: the .wasm is imported as a
+// precompiled WebAssembly.Module (the runtime forbids compiling at request
+// time) and initialised synchronously.
 import wasmModule from "./permsnap_wasm_bg.wasm";
-import { initSync } from "./index.js";
+import { initSync } from "./init.js";
 
 initSync(wasmModule);
 

@@ -69,46 +69,39 @@ impl WasmPermissions {
     /// Everything the snapshot says, names resolved: the core's `Summary`
     /// with its serialized (camelCase) keys, the shape `claims()` returns.
     pub fn summary(&self) -> JsValue {
-        let s = self.inner.summary();
-        let map = |pairs: Vec<(String, JsValue)>| {
-            let out = js_sys::Object::new();
-            for (k, v) in pairs {
-                let _ = Reflect::set(&out, &JsValue::from_str(&k), &v);
+        // Built from the getters rather than `Permissions::summary()`: the
+        // `BTreeMap`s of the Rust summary cost 7 KB gzip in the browser
+        // build. Same keys and values (tests/js/package.test.mjs compares
+        // them with the summary `permsnap verify --json` prints).
+        let p = &self.inner;
+        let c = p.claims();
+        let scopes = js_sys::Object::new();
+        let hidden = js_sys::Object::new();
+        for (k, scope) in p.catalog().tables().kinds.iter().zip(&c.scopes) {
+            let _ = Reflect::set(&scopes, &JsValue::from_str(&k.name), &scope_js(scope));
+            let fields = p.hidden_fields(&k.name).unwrap_or_default();
+            if !fields.is_empty() {
+                let _ = Reflect::set(&hidden, &JsValue::from_str(&k.name), &strings(&fields));
             }
-            JsValue::from(out)
-        };
+        }
         object(&[
-            ("tenant", s.tenant.into()),
-            ("subject", s.subject.into()),
-            ("issuedAt", (s.issued_at as f64).into()),
-            ("notBefore", (s.not_before as f64).into()),
-            ("expiresAt", (s.expires_at as f64).into()),
-            ("id", s.id.into()),
-            ("epoch", s.epoch.into()),
-            ("catalog", s.catalog.into()),
-            ("role", s.role.map_or(JsValue::NULL, JsValue::from)),
-            ("owner", s.owner.into()),
-            ("principal", s.principal.into()),
-            ("sharedAccount", s.shared_account.into()),
-            ("allowed", strings(&s.allowed)),
-            ("stepUp", strings(&s.step_up)),
-            (
-                "scopes",
-                map(s
-                    .scopes
-                    .iter()
-                    .map(|(k, v)| (k.clone(), scope_js(v)))
-                    .collect()),
-            ),
-            (
-                "hiddenFields",
-                map(s
-                    .hidden_fields
-                    .iter()
-                    .map(|(k, v)| (k.clone(), strings(v)))
-                    .collect()),
-            ),
-            ("apps", strings(&s.apps)),
+            ("tenant", c.tenant.as_str().into()),
+            ("subject", c.subject.as_str().into()),
+            ("issuedAt", (c.issued_at as f64).into()),
+            ("notBefore", (c.not_before as f64).into()),
+            ("expiresAt", (c.expires_at as f64).into()),
+            ("id", crate::error::hex(&c.id).into()),
+            ("epoch", c.epoch.into()),
+            ("catalog", crate::error::hex(&c.catalog).into()),
+            ("role", p.role().map_or(JsValue::NULL, JsValue::from)),
+            ("owner", p.is_owner().into()),
+            ("principal", p.is_principal().into()),
+            ("sharedAccount", p.is_shared_account().into()),
+            ("allowed", strings(&p.allowed())),
+            ("stepUp", strings(&p.step_up_actions())),
+            ("scopes", scopes.into()),
+            ("hiddenFields", hidden.into()),
+            ("apps", strings(&p.apps())),
         ])
     }
 

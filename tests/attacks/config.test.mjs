@@ -95,6 +95,25 @@ test("1b. a typo'd key BESIDE a real demand throws too (the class, not the examp
       assert.equal(e.code, "invalid_policy", e.message);
     });
   }
+  // Found by a second review: what JSON.stringify would drop or change.
+  const PERMS = { payments: "payments.view" };
+  class Route {
+    authenticated = true;
+    path = "/api/payments";
+    get requires() { return ["payments.view"]; }
+  }
+  const loose = {
+    "requires: undefined beside any": [{ path: "/api/payments", requires: PERMS.paymnets, any: ["payments.view"] }],
+    "a class instance with a getter": [new Route()],
+    "a getter on a plain object": [Object.defineProperty({ path: "/api/payments", authenticated: true }, "requires", { get: () => ["payments.view"], enumerable: true })],
+    "a function value": [{ path: "/api/payments", requires: ["payments.view"], app: () => "x" }],
+    "a hole in an array": [{ path: "/api/payments", requires: [, "payments.view"] }],
+  };
+  for (const [label, table] of Object.entries(loose)) {
+    await t.test(label, () => {
+      assertThrows(`table with ${label}`, () => new edge.Gate(sitee, table), "invalid_policy");
+    });
+  }
   await t.test("unknown key at the table's top level", () => {
     assertThrows('table { routes: [...], rotues: [...] }', () => new edge.Gate(sitee, { routes: [health], rotues: [{ path: "/api/payments", requires: ["payments.view"] }] }), "invalid_policy");
   });

@@ -241,9 +241,9 @@ test("workerd: a bad notice in the revocation feed does not keep the good one ou
   await t.test("worker starting on feed [retiredKey, revokeBen]", async () => {
     await withWorker({ notices: [fx.notice.retiredKey, fx.notice.revokeBen] }, async ({ call }) => {
       const r = await call("GET", "/api/staff", { snapshot: fx.snap.ben });
-      row("ben, worker starting on feed [retiredKey, revokeBen]", "401 revoked (retired key's notice skipped)", r);
+      row("ben, worker starting on feed [retiredKey, revokeBen]", "503 unavailable (a notice it cannot verify)", r);
       assertShut(r, "cold start");
-      assert.deepEqual([r.status, r.code], [401, "revoked"], r.body);
+      assert.deepEqual([r.status, r.code], [503, "unavailable"], r.body);
     });
   });
   await t.test("worker starting on feed [forged, revokeBen]", async () => {

@@ -2,8 +2,8 @@
 // middleware) and Node (Node middleware), each started on 127.0.0.1 in
 // front of a key server (JWKS + revocation notices) also on 127.0.0.1.
 // Snapshots, keys and notices are made by the `permsnap` CLI, as a backend
-// would. Then: the committed vectors give the same decisions in Node, Deno
-// and workerd as in Rust.
+// would. Then: the committed vectors give the same decisions in Node, Deno,
+// Bun and workerd as in Rust.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
@@ -281,6 +281,11 @@ test("parity: Deno gives the vectors' decisions", { timeout: 120_000 }, () => {
     maxBuffer: 64 << 20,
   });
   assertParity(JSON.parse(out), "deno");
+});
+
+test("parity: Bun gives the vectors' decisions", { timeout: 120_000 }, () => {
+  const out = execFileSync(bin("bun"), [join(root, "tests/edge/parity-bun.js")], { encoding: "utf8", cwd: root, maxBuffer: 64 << 20 });
+  assertParity(JSON.parse(out), "bun");
 });
 
 test("parity: workerd gives the vectors' decisions", { timeout: 120_000 }, async () => {

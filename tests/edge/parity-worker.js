@@ -1,5 +1,5 @@
 // workerd: answers every request with the parity results over the vectors.
-import * as permsnap from "permsnap/edge/workerd.js";
+import * as permsnap from "permsnap/edge/workerd";
 import { parity } from "./parity.js";
 
 export default {

@@ -76,3 +76,45 @@ test("Refresher: loads keys, backs off after a failure, reports it, keeps what i
   const stale = await edge.guard(gate, req("GET", "/api/campaigns", dia.snapshot), refresher);
   assert.deepEqual([stale.status, stale.code], [503, "unavailable"]);
 });
+
+test("Refresher: one bad notice never keeps the others out, even when onError throws", async () => {
+  // Found by a second review: a throwing onError stopped the notice loop.
+  const { verifier, gate } = setup();
+  const forged = vectors.notices.refused.find((r) => r.error === "bad_signature").notice;
+  const retired = vectors.notices.refused.find((r) => r.error === "unknown_key").notice;
+  const fetch = async (url) =>
+    Response.json(url.endsWith("/jwks") ? vectors.key.jwks : { notices: [forged, retired, ...vectors.notices.apply] });
+  let reported = 0;
+  const refresher = new edge.Refresher(verifier, {
+    jwksUrl: "http://k/jwks", revocationsUrl: "http://k/rev", fetch,
+    onError: () => { reported++; throw new Error("a careless onError"); },
+  });
+  await assert.rejects(refresher.ready(), (e) => e.code === "unavailable");
+  assert.ok(reported >= 2, `each unverifiable notice is reported (${reported})`);
+  // The good notice for this account applied (dia is revoked in the vectors);
+  // the other account's notice was skipped, not an error.
+  const d = gate.check(req("GET", "/api/campaigns", dia.snapshot));
+  assert.deepEqual([d.status, d.code], [401, "revoked"]);
+  // A feed with an unverifiable notice is not a complete load: guard() says 503.
+  const g = await edge.guard(gate, req("GET", "/api/campaigns", dia.snapshot), refresher);
+  assert.deepEqual([g.status, g.code], [503, "unavailable"]);
+});
+
+test("nodeGuard decides on what Express routes next: mount path and rewrites", async () => {
+  // The Sitee table plus a public SPA fallback: a path the gate misreads
+  // would fall to it and pass.
+  const { verifier } = setup();
+  const gate = new edge.Gate(verifier, { routes: [...routes.routes, { path: "/{*rest}", public: true }] });
+  const run = (req) => new Promise((resolve) => {
+    const res = { writeHead: (status) => resolve(status), end: () => {} };
+    edge.nodeGuard(gate)(req, res, () => resolve(200));
+  });
+  const headers = { authorization: `Permsnap ${dia.snapshot}` };
+  // Mounted at /api: req.url lacks the mount path.
+  assert.equal(await run({ method: "GET", baseUrl: "/api", url: "/payments", originalUrl: "/api/payments", headers }), 403);
+  assert.equal(await run({ method: "GET", baseUrl: "/api", url: "/campaigns", originalUrl: "/api/campaigns", headers }), 200);
+  // A rewrite before the gate (`/fr/api/payments` -> `/api/payments`).
+  assert.equal(await run({ method: "GET", baseUrl: "", url: "/api/payments", originalUrl: "/fr/api/payments", headers }), 403);
+  // Mounted at /api/campaigns, a request for exactly that path.
+  assert.equal(await run({ method: "GET", baseUrl: "/api/campaigns", url: "/", originalUrl: "/api/campaigns", headers }), 200);
+});

@@ -54,6 +54,12 @@ test("other error codes: unknown names, bad keys, bad catalog, bad arguments", (
   assert.equal(code(() => p.can("payments.veiw")), "unknown_permission");
   assert.equal(code(() => p.canAll(["campaigns.manage", "typo"])), "unknown_permission");
   assert.equal(code(() => p.canAny(["typo", "campaigns.manage"])), "unknown_permission");
+  // An empty list is a mistake, not a vacuous yes (even on a deny-all).
+  assert.equal(code(() => p.canAll([])), "invalid_argument");
+  assert.equal(code(() => p.canAny([])), "invalid_argument");
+  // Options are own, plain, enumerable keys: an inherited `keep` is refused,
+  // not silently ignored.
+  assert.equal(code(() => p.redact("clients", [], Object.create({ keep: ["id"] }))), "invalid_argument");
   assert.equal(code(() => p.explain("typo")), "unknown_permission");
   assert.equal(code(() => p.scope("invoices")), "unknown_kind");
   assert.equal(code(() => p.filter("invoices", [])), "unknown_kind");
@@ -130,15 +136,46 @@ test("denyAll and loadOrDeny deny everything, through the same core", () => {
 test("claims() shows what the snapshot says, names resolved", () => {
   const c = validCases.find((x) => x.name === "sitee/fay");
   const v = verifierFor(c);
-  const view = v.load(c.snapshot).claims();
+  const p = v.load(c.snapshot);
+  const view = p.claims();
   assert.equal(view.subject, "fay");
   assert.equal(view.tenant, "spa-lumi");
   assert.equal(view.catalog, v.fingerprint);
-  assert.equal(view.expires_at, c.expect.expires_at);
+  assert.equal(view.expiresAt, c.expect.expires_at);
+  assert.ok(view.issuedAt <= view.notBefore + 60 && view.notBefore < view.expiresAt);
   assert.match(view.id, /^[0-9a-f]{16}$/);
+  assert.equal(view.id, p.id);
+  assert.equal(view.epoch, p.epoch);
+  assert.equal(view.role, c.expect.role);
+  assert.equal(view.owner, c.expect.owner);
+  assert.equal(view.sharedAccount, c.expect.shared_account);
   assert.deepEqual(view.allowed, c.expect.allowed);
+  assert.deepEqual(view.stepUp, c.expect.step_up);
   assert.deepEqual(view.scopes, c.expect.scopes);
   assert.deepEqual(view.apps, c.expect.apps);
+  for (const [k, h] of Object.entries(view.hiddenFields)) assert.deepEqual(h, p.hiddenFields(k));
+});
+
+test("JS objects use one naming case: camelCase keys in claims, explanations and key reports", () => {
+  const camel = (o, where) => {
+    for (const [k, v] of Object.entries(o)) {
+      if (where.endsWith(".scopes") || where.endsWith(".hiddenFields")) continue; // keys are kind names
+      assert.match(k, /^[a-z][a-zA-Z0-9]*$/, `${where}.${k}`);
+      if (v && typeof v === "object" && !Array.isArray(v)) camel(v, `${where}.${k}`);
+    }
+  };
+  for (const c of validCases) {
+    const v = verifierFor(c);
+    const p = v.load(c.snapshot);
+    camel(p.claims(), `${c.name} claims`);
+    for (const n of v.permissionNames) {
+      const e = p.explain(n);
+      camel(e, `${c.name} explain(${n})`);
+      assert.equal(e.stepUp, p.needsStepUp(n), `${c.name} ${n}`);
+    }
+    camel(v.keys, `${c.name} keys`);
+    camel(v.denyAll().explain(v.permissionNames[0]), `${c.name} refused explain`);
+  }
 });
 
 test("signed revocation notices revoke exactly what Rust says, and bad notices change nothing", () => {

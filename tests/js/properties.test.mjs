@@ -164,3 +164,20 @@ test("refusals through loadOrDeny allocate nothing in wasm memory", () => {
   const good = validCases[0];
   assert.equal(verifierFor(good).load(good.snapshot).subject, good.expect.subject);
 });
+
+test("claims() is the Rust Summary: the same object `permsnap verify --json` prints, for every valid vector", () => {
+  const cli = join(root, "target/debug/permsnap");
+  const dir = mkdtempSync(join(tmpdir(), "permsnap-claims-"));
+  writeFileSync(join(dir, "jwks.json"), JSON.stringify(vectors.key.jwks));
+  let compared = 0;
+  for (const c of validCases) {
+    const catalogFile = join(dir, `${c.catalog}.json`);
+    writeFileSync(catalogFile, JSON.stringify({ binary: vectors.catalogs[c.catalog].binary }));
+    const tenant = c.expected_tenant ? ["--tenant", c.expected_tenant] : ["--any-tenant"];
+    const out = JSON.parse(execFileSync(cli, ["--json", "verify", c.snapshot, "--jwks", join(dir, "jwks.json"),
+      "--catalog", catalogFile, "--now", String(c.now), "--leeway", String(vectors.leeway), ...tenant], { encoding: "utf8" }));
+    assert.deepEqual(verifierFor(c).load(c.snapshot).claims(), out.claims, c.name);
+    compared++;
+  }
+  assert.ok(compared >= 20, `${compared} cases`);
+});

@@ -1,5 +1,8 @@
 // A typical consumer, type-checked with `tsc --noEmit` against the built package.
-import { Verifier, PermsnapError, type Explanation, type Jwks, type KeySetReport, type RecordFilter, type Scope } from "../../pkg/node.js";
+import {
+  Verifier, Permissions, PermsnapError,
+  type Claims, type ErrorCode, type Explanation, type Jwks, type KeySetReport, type Reason, type RecordFilter, type Scope,
+} from "../../pkg/node.js";
 
 interface Appointment { id: string; staff_id: string; created_by: string; starts: string }
 
@@ -32,4 +35,30 @@ export function verifiers(catalog: { binary: string }, jwks: Jwks): Verifier[] {
 
 export function isPermsnap(e: unknown): e is PermsnapError {
   return e instanceof PermsnapError && typeof e.code === "string";
+}
+
+/** The async forms resolve to the same Permissions; claims and explanations are camelCase. */
+export async function session(verifier: Verifier, snapshot: string | null): Promise<string> {
+  const p: Permissions = await verifier.verifyOrDeny(snapshot);
+  const strict: Promise<Permissions> = verifier.verify(snapshot ?? "");
+  const forAccount: Promise<Permissions> = verifier.verifyFor(snapshot ?? "", "spa-lumi");
+  void strict; void forAccount;
+  const claims: Claims | null = p.claims();
+  const stepUp: boolean = p.explain("payments.charge").stepUp;
+  const reason: Reason = p.explain("payments.charge").reason;
+  const refusedWith: ErrorCode | null = reason.code === "refused" ? reason.error : null;
+  const notInitialized: ErrorCode = "not_initialized";
+  void notInitialized;
+  // @ts-expect-error the snake_case claims are gone
+  void claims?.expires_at;
+  // @ts-expect-error explanations are camelCase
+  void p.explain("payments.charge").step_up;
+  // @ts-expect-error not an error code
+  const typo: ErrorCode = "not_initialised";
+  void typo;
+  // @ts-expect-error internals are not API
+  void Verifier._wasm;
+  // @ts-expect-error Permissions are made by a Verifier only
+  void new Permissions();
+  return `${claims?.expiresAt ?? 0} ${claims?.sharedAccount} ${claims?.hiddenFields} ${stepUp} ${refusedWith}`;
 }

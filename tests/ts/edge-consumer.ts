@@ -1,6 +1,6 @@
 // A Worker-style consumer of permsnap/edge and a React consumer, type-checked
 // with `tsc --noEmit` against the built package.
-import { Verifier, Gate, Refresher, guard, denial, honoGuard, nodeGuard, type Decision, type RouteDef } from "../../pkg/edge/index.js";
+import { Verifier, Gate, Refresher, guard, denial, honoGuard, nodeGuard, type Decision, type DecisionCode, type ErrorCode, type RouteDef } from "../../pkg/edge/index.js";
 import { PermissionsProvider, Can, useCan } from "../../pkg/react.js";
 import { createElement, type ReactElement } from "react";
 
@@ -43,4 +43,13 @@ export function App(permissions: Parameters<typeof PermissionsProvider>[0]["perm
   return createElement(PermissionsProvider, { permissions },
     createElement(Toolbar),
     createElement(Can, { do: ["payments.view"], fallback: "no" }, "yes"));
+}
+
+/** Decision codes are typed: the gate's own codes or a refusal's error code. */
+export function retry(d: Decision): boolean {
+  const code: DecisionCode | ErrorCode = d.code;
+  // @ts-expect-error not a decision code
+  const typo: Decision["code"] = "forbiden";
+  void typo;
+  return code === "expired" || code === "unknown_key" || code === "step_up_required";
 }

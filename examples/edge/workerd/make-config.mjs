@@ -8,13 +8,17 @@ import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The modules of permsnap/edge, as workerd config lines, embedded from
- *  `pkg` (a path relative to the config file). */
+ *  `pkg` (a path relative to the config file). workerd has no package
+ *  resolution: the entry is named as the package exports it
+ *  ("permsnap/edge/workerd", what a worker imports, with wrangler too), the
+ *  modules it imports by their paths relative to it. */
 export function permsnapModules(pkg) {
   // Every module of the edge build, as this checkout's package ships them.
   const built = fileURLToPath(new URL("../../../pkg/edge/", import.meta.url));
   const js = readdirSync(built).filter((f) => f.endsWith(".js"));
+  const name = (f) => (f === "workerd.js" ? "permsnap/edge/workerd" : `permsnap/edge/${f}`);
   return [
-    ...js.map((f) => `    (name = "permsnap/edge/${f}", esModule = embed "${pkg}/edge/${f}"),`),
+    ...js.map((f) => `    (name = "${name(f)}", esModule = embed "${pkg}/edge/${f}"),`),
     `    (name = "permsnap/edge/permsnap_wasm_bg.wasm", wasm = embed "${pkg}/edge/permsnap_wasm_bg.wasm"),`,
   ].join("\n");
 }

@@ -1,7 +1,9 @@
 // A Cloudflare Worker gating every request with permsnap (run by workerd:
-// see config.capnp). The package's workerd entry imports the .wasm as a
-// precompiled module and initialises synchronously.
-import * as permsnap from "permsnap/edge/workerd.js";
+// see config.capnp). The package's workerd entry, exported as
+// "permsnap/edge/workerd" (with wrangler, "permsnap/edge" resolves to it too,
+// through the `workerd` condition), imports the .wasm as a precompiled module
+// and initialises synchronously.
+import * as permsnap from "permsnap/edge/workerd";
 import { createEdge, originAnswer } from "./app.js";
 
 let edge = null;

@@ -1,0 +1,214 @@
+// The route gate: a route table compiled in WebAssembly against the
+// verifier's catalog, deciding each request from its method, raw target and
+// snapshot (see SECURITY.md for the path policy).
+
+import { Gate as WasmGate } from "../permsnap_wasm.js";
+import { PermsnapError } from "../errors.js";
+import { rethrow, strictOptions } from "../internal.js";
+import { verifierClock, wasmVerifierOf, type Verifier } from "../verifier.js";
+import type { DecisionCode, ErrorCode } from "../types.js";
+
+/** One route: method(s) + path pattern → what it needs. Patterns use the
+ *  matchit syntax: `/clients/{id}`, `/files/{*rest}`. A route says what it
+ *  demands — `public: true`, `authenticated: true`, or `requires` / `any` /
+ *  `app` — and any other key is an error (so is a route demanding nothing). */
+export interface RouteDef {
+  /** Upper-case methods, or `["*"]`; absent: any. `GET` also covers `HEAD`. */
+  methods?: string[];
+  path: string;
+  /** Every one of these permissions. */
+  requires?: string[];
+  /** At least one of these permissions. */
+  any?: string[];
+  /** The person must be allowed into this application. */
+  app?: string;
+  /** No snapshot needed. */
+  public?: boolean;
+  /** Any verified snapshot of the account. */
+  authenticated?: boolean;
+}
+
+/** The gate's answer for one request. */
+export interface Decision {
+  /** 200 allows; 400 a path or method override that is not canonical
+   *  (`bad_path`, `ambiguous_path`, `bad_method_override`), a target whose
+   *  host is not the Host header's (`ambiguous_host`), or no account
+   *  (`no_tenant`); 401 no or refused snapshot; 403 missing permission,
+   *  application or PIN step-up; 404 no route; 405 wrong method; 503 the
+   *  edge has no usable keys (`unavailable`). */
+  status: 200 | 400 | 401 | 403 | 404 | 405 | 503;
+  /** `ok`, `no_snapshot`, a refusal code (`expired`, `revoked`...),
+   *  `forbidden`, `app_not_allowed`, `step_up_required`, `no_route`,
+   *  `method_not_allowed`, `bad_path`, `ambiguous_path`, `ambiguous_host`,
+   *  `bad_method_override`, `no_tenant`, `unavailable`. */
+  code: DecisionCode | ErrorCode;
+  message: string;
+  route?: string;
+  permission?: string;
+  reason?: string;
+  subject?: string;
+  tenant?: string;
+}
+
+/** The parts of a request the gate reads. A fetch `Request` fits. */
+export interface RequestLike {
+  method: string;
+  url: string;
+  headers: { get(name: string): string | null };
+}
+
+export interface GateOptions {
+  /** Cookie holding the snapshot (default `permsnap`). */
+  cookie?: string;
+  /** The account a request is for (e.g. from its host name): required with
+   *  a `{ tenantPerRequest: true }` verifier, an extra check otherwise.
+   *  `null` answers 400 `no_tenant`. */
+  tenantOf?: (request: RequestLike) => string | null | undefined;
+}
+
+/** Headers a backend may honour as the request's method; the gate then
+ *  checks the request as both methods. */
+const METHOD_OVERRIDE_HEADERS = ["x-http-method-override", "x-http-method", "x-method-override"];
+
+/** The request target (path and query) exactly as sent: from an absolute
+ *  URL, what follows the authority; never re-parsed with `new URL`, which
+ *  would normalise what the backend may not. */
+export function requestTarget(url: string): string {
+  let target = url;
+  if (!url.startsWith("/")) {
+    const scheme = url.indexOf("://");
+    if (scheme < 0) return url; // refused by the gate: not `/`-rooted
+    const slash = url.indexOf("/", scheme + 3);
+    const query = url.indexOf("?", scheme + 3);
+    const start = slash < 0 ? query : query < 0 ? slash : Math.min(slash, query);
+    target = start < 0 ? "/" : url.slice(start);
+    if (target.startsWith("?")) target = "/" + target;
+  }
+  const hash = target.indexOf("#");
+  return hash < 0 ? target : target.slice(0, hash);
+}
+
+/** The authority of an absolute URL (`host[:port]`, lower case, default
+ *  port dropped), or `null` for an origin-form target. */
+function authorityOf(url: string): string | null {
+  const scheme = url.indexOf("://");
+  if (url.startsWith("/") || scheme < 0) return null;
+  const rest = url.slice(scheme + 3);
+  const end = rest.search(/[/?#]/);
+  const authority = (end < 0 ? rest : rest.slice(0, end)).toLowerCase();
+  const proto = url.slice(0, scheme).toLowerCase();
+  return authority.replace(proto === "https" ? /:443$/ : proto === "http" ? /:80$/ : /$^/, "");
+}
+
+/** The route table as JSON text, after checking it is plain data: only
+ *  plain objects, arrays, strings, numbers, booleans and `null`. A member
+ *  left `undefined` (a mistyped constant: `requires: PERMS.paymnets`), a
+ *  getter, a function or a class instance would vanish or change in
+ *  `JSON.stringify` and could loosen a route: refused, naming where. */
+function routesJson(routes: unknown): string {
+  const walk = (v: unknown, at: string, depth = 0): void => {
+    if (depth > 32) throw new PermsnapError("invalid_policy", `${at}: nested too deep (a cycle?)`);
+    if (v === null || typeof v === "string" || typeof v === "boolean") return;
+    if (typeof v === "number") {
+      if (!Number.isFinite(v)) throw new PermsnapError("invalid_policy", `${at} is not a finite number`);
+      return;
+    }
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        if (!(i in v)) throw new PermsnapError("invalid_policy", `${at}[${i}] is a hole`);
+        walk(v[i], `${at}[${i}]`, depth + 1);
+      }
+      return;
+    }
+    if (typeof v !== "object") throw new PermsnapError("invalid_policy", `${at} is ${v === undefined ? "undefined" : `a ${typeof v}`}: only plain JSON data`);
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) {
+      throw new PermsnapError("invalid_policy", `${at} is not a plain object (a class instance or an object with a prototype)`);
+    }
+    for (const key of Reflect.ownKeys(v)) {
+      if (typeof key === "symbol") throw new PermsnapError("invalid_policy", `${at} has a symbol key`);
+      const d = Object.getOwnPropertyDescriptor(v, key);
+      if (!d || !("value" in d)) throw new PermsnapError("invalid_policy", `${at}.${key} is a getter: only plain JSON data`);
+      if (!d.enumerable) throw new PermsnapError("invalid_policy", `${at}.${key} is not enumerable`);
+      walk(d.value, `${at}.${key}`, depth + 1);
+    }
+  };
+  walk(routes, "routes");
+  return JSON.stringify(routes);
+}
+
+/** Gates requests by route: compiled once (routes are checked against the
+ *  verifier's catalog: a typo, an unknown key or a route demanding nothing
+ *  throws `invalid_policy`), then `check` per request. */
+export class Gate {
+  #g: WasmGate;
+  #v: Verifier;
+  #tenantOf?: (request: RequestLike) => string | null | undefined;
+
+  constructor(verifier: Verifier, routes: RouteDef[] | { routes: RouteDef[] }, options: GateOptions = {}) {
+    const wasmVerifier = wasmVerifierOf(verifier);
+    const { tenantOf, ...rest } = strictOptions(options, ["cookie", "tenantOf"], "Gate options");
+    if (tenantOf !== undefined && typeof tenantOf !== "function") {
+      throw new PermsnapError("invalid_argument", "`tenantOf` is a function of the request returning an account id");
+    }
+    if (wasmVerifier.tenantMode === "per_request" && tenantOf === undefined) {
+      throw new PermsnapError("invalid_argument",
+        "the verifier checks the account per request ({ tenantPerRequest: true }): give the Gate a `tenantOf(request)`");
+    }
+    // The table goes to wasm as JSON text, read by the CLI's own strict
+    // reader: `undefined` members and functions drop out here exactly as
+    // they would in a file; any unknown key is refused there.
+    const json = routesJson(routes);
+    this.#v = verifier;
+    this.#tenantOf = tenantOf as GateOptions["tenantOf"];
+    try {
+      this.#g = new WasmGate(wasmVerifier, json, rest);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  /** The verifier the gate uses (for `setJwks`, `applyNotice`...). */
+  get verifier(): Verifier {
+    return this.#v;
+  }
+
+  /** Advice about the route table: routes lying under more general ones
+   *  that demand something else (see SECURITY.md). */
+  get warnings(): string[] {
+    return this.#g.warnings();
+  }
+
+  /** Decides a request from its method, target (path and query, as sent),
+   *  method-override headers, the `Authorization: Permsnap <snapshot>`
+   *  header or the snapshot cookie. */
+  check(request: RequestLike): Decision {
+    const h = request.headers;
+    // An absolute-form target (`GET http://other.example/...`) naming
+    // another host than the Host header: the gate, `tenantOf` and the app
+    // could each read the account from a different one.
+    const authority = authorityOf(request.url);
+    const host = h.get("host");
+    if (authority !== null && host !== null && authorityOf(`http://${host.trim()}`) !== authority &&
+        authorityOf(`https://${host.trim()}`) !== authority) {
+      return { status: 400, code: "ambiguous_host", message: "the request target names another host than the Host header" };
+    }
+    const overrides = METHOD_OVERRIDE_HEADERS.map((n) => h.get(n)).filter((v): v is string => v !== null);
+    const tenant = this.#tenantOf ? this.#tenantOf(request) : undefined;
+    if (this.#tenantOf && (tenant === null || tenant === undefined || tenant === "")) {
+      return { status: 400, code: "no_tenant", message: "the request names no account this edge serves" };
+    }
+    return this.#g.check(wasmVerifierOf(this.#v), request.method, requestTarget(request.url),
+      h.get("authorization") ?? undefined, h.get("cookie") ?? undefined,
+      overrides.length > 0 ? overrides.join(",") : undefined, tenant ?? undefined, verifierClock(this.#v)) as Decision;
+  }
+
+  /** `check` from raw parts (tests, other servers): `target` is the path
+   *  and query as sent. */
+  checkParts(method: string, target: string, authorization?: string | null, cookie?: string | null): Decision {
+    const headers = new Map<string, string>();
+    if (authorization) headers.set("authorization", authorization);
+    if (cookie) headers.set("cookie", cookie);
+    return this.check({ method, url: target, headers: { get: (n) => headers.get(n) ?? null } });
+  }
+}

@@ -1,0 +1,55 @@
+// Helpers the package's own modules share: turning wasm errors and bad
+// arguments into `PermsnapError`. Not part of the API: no entry re-exports
+// this module and the package's `exports` map does not reach it.
+
+import { PermsnapError } from "./errors.js";
+import type { ErrorCode } from "./types.js";
+
+/** @internal `JSON.parse`, refusing with `code`. */
+export function parseJson(text: string, code: ErrorCode): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new PermsnapError(code, `not JSON: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** @internal Reads an options object strictly: anything but a plain object
+ *  (or `undefined`) and any key not in `known` is an error, so a misspelt
+ *  option cannot be silently ignored. Keys whose value is `undefined` count
+ *  as absent. */
+export function strictOptions(options: unknown, known: readonly string[], what: string): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
+    throw new PermsnapError("invalid_argument", `${what} are an object`);
+  }
+  // Only own, enumerable, string keys count: an object whose prototype
+  // carries options (`Object.create({ keep })`) or that hides one behind a
+  // symbol or a non-enumerable key would be read differently than it looks.
+  const proto = Object.getPrototypeOf(options);
+  if (proto !== Object.prototype && proto !== null) {
+    throw new PermsnapError("invalid_argument", `${what} are a plain object (not a class instance or an object with a prototype)`);
+  }
+  for (const k of Reflect.ownKeys(options)) {
+    if (typeof k === "symbol" || !Object.getOwnPropertyDescriptor(options, k)?.enumerable) {
+      throw new PermsnapError("invalid_argument", `${what} hold a symbol or non-enumerable key`);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) {
+    if (!known.includes(k)) {
+      throw new PermsnapError("invalid_argument", `unknown key \`${k}\` in ${what} (known: ${known.join(", ")})`);
+    }
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/** @internal Re-throws a wasm error as a `PermsnapError` (the wasm error
+ *  kept as `cause`). */
+export function rethrow(e: unknown): never {
+  if (e instanceof Error && e.name === "PermsnapError") {
+    throw new PermsnapError((e as Error & { code: ErrorCode }).code, e.message, { cause: e });
+  }
+  throw e;
+}

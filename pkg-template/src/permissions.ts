@@ -1,0 +1,228 @@
+// What one verified snapshot allows. Decisions are made once, in
+// WebAssembly, when a snapshot is loaded: `can()` then reads a precomputed
+// answer (no call into wasm), and `filter()` / `redact()` apply, in plain
+// JavaScript, a description computed by wasm.
+
+import type { Permissions as WasmPermissions } from "./permsnap_wasm.js";
+import { PermsnapError } from "./errors.js";
+import { rethrow, strictOptions } from "./internal.js";
+import { compileFilter, type CompiledFilter } from "./filter.js";
+import { compileRedactor, type Redaction, type RedactOptions } from "./redact.js";
+import type { Claims, Explanation, PermissionName, RecordFilter, Scope } from "./types.js";
+
+type Rec = Record<string, unknown>;
+
+/** @internal What a verifier and its permissions share about the catalog. */
+export interface CatalogInfo {
+  names: string[];
+  kinds: string[];
+  fingerprint: string;
+  fields: (kind: string) => string[];
+}
+
+/** @internal Permissions from a wasm object (for the Verifier of this
+ *  entry); `shared` when the wasm object is the verifier's deny-all one. */
+export let permissionsFrom: (p: WasmPermissions, info: CatalogInfo, error: PermsnapError | null, shared: boolean) => Permissions;
+
+function unknown(name: string): never {
+  throw new PermsnapError("unknown_permission", `unknown permission \`${name}\`: it is not in the catalog (check the spelling)`);
+}
+
+/** What one verified snapshot allows. */
+export class Permissions {
+  #p: WasmPermissions | null;
+  /** Permission name → allowed. */
+  #allowed = new Map<string, boolean>();
+  #info: CatalogInfo;
+  #shared: boolean;
+  #filters = new Map<string, CompiledFilter>();
+  #redactions = new Map<string, Redaction>();
+  #error: PermsnapError | null;
+
+  private constructor(p: WasmPermissions, info: CatalogInfo, error: PermsnapError | null, shared: boolean) {
+    this.#p = p;
+    this.#info = info;
+    this.#error = error;
+    this.#shared = shared;
+    const names = info.names;
+    const bits = p.allowedBits();
+    for (let i = 0; i < names.length; i++) {
+      this.#allowed.set(names[i], (((bits[i >> 3] ?? 0) >> (i & 7)) & 1) === 1);
+    }
+  }
+
+  static {
+    permissionsFrom = (p, info, error, shared) => new Permissions(p, info, error, shared);
+  }
+
+  /** The fields of `kind` the catalog declares (those a snapshot can hide);
+   *  throws `unknown_kind` for a kind not in the catalog. */
+  fieldNames(kind: string): readonly string[] {
+    return this.#info.fields(kind);
+  }
+
+  /** The refusal, when these permissions come from `loadOrDeny`,
+   *  `verifyOrDeny` or `denyAll`. */
+  get error(): PermsnapError | null {
+    return this.#error;
+  }
+
+  #wasm<T>(f: (p: WasmPermissions) => T): T {
+    if (this.#p === null) throw new PermsnapError("invalid_argument", "these permissions were freed");
+    try {
+      return f(this.#p);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  /** May the person do `name`? Throws for a name not in the catalog. */
+  can(name: PermissionName): boolean {
+    const v = this.#allowed.get(name);
+    if (v === true) return true;
+    if (v === false) return false;
+    return unknown(name);
+  }
+
+  /** All of `names`? (Every name is checked, so a typo throws; an empty
+   *  list is an error, not a vacuous yes.) */
+  canAll(names: readonly PermissionName[]): boolean {
+    if (names.length === 0) throw new PermsnapError("invalid_argument", "canAll needs at least one permission name");
+    let all = true;
+    for (const n of names) all = this.can(n) && all;
+    return all;
+  }
+
+  /** Any of `names`? (Every name is checked, so a typo throws; an empty
+   *  list is an error.) */
+  canAny(names: readonly PermissionName[]): boolean {
+    if (names.length === 0) throw new PermsnapError("invalid_argument", "canAny needs at least one permission name");
+    let any = false;
+    for (const n of names) any = this.can(n) || any;
+    return any;
+  }
+
+  /** Names of every allowed permission, in catalog order. */
+  allowed(): string[] {
+    return this.#info.names.filter((n) => this.#allowed.get(n) === true);
+  }
+
+  /** Why `can(name)` answers what it does. */
+  explain(name: PermissionName): Explanation {
+    const e = this.#error;
+    if (e) {
+      this.can(name);
+      return { permission: name, allowed: false, reason: { code: "refused", error: e.code }, stepUp: false, message: `snapshot refused: ${e.message}` };
+    }
+    return this.#wasm((p) => p.explain(name)) as Explanation;
+  }
+
+  /** The view scope on records of `kind`. */
+  scope(kind: string): Scope {
+    return this.#wasm((p) => p.scope(kind)) as Scope;
+  }
+
+  /** Fields of `kind` hidden from the person. */
+  hiddenFields(kind: string): string[] {
+    return this.#wasm((p) => p.hiddenFields(kind));
+  }
+
+  /** Applications the person may enter. */
+  apps(): string[] {
+    return this.#wasm((p) => p.apps());
+  }
+
+  /** May the person enter application `id`? */
+  hasApp(id: string): boolean {
+    return this.#wasm((p) => p.hasApp(id));
+  }
+
+  /** Does `name` need the acting person's PIN first? */
+  needsStepUp(name: PermissionName): boolean {
+    return this.#wasm((p) => p.needsStepUp(name));
+  }
+
+  /** Permissions that need a PIN step-up. */
+  stepUpActions(): string[] {
+    return this.#wasm((p) => p.stepUpActions());
+  }
+
+  get subject(): string | null { return this.#error ? null : this.#wasm((p) => p.subject); }
+  get tenant(): string | null { return this.#error ? null : this.#wasm((p) => p.tenant); }
+  /** Expiry, seconds since the Unix epoch (0 when refused). */
+  get expiresAt(): number { return this.#wasm((p) => p.expiresAt); }
+  get role(): string | null { return this.#wasm((p) => p.role) ?? null; }
+  get isOwner(): boolean { return this.#wasm((p) => p.isOwner); }
+  get isPrincipal(): boolean { return this.#wasm((p) => p.isPrincipal); }
+  get isSharedAccount(): boolean { return this.#wasm((p) => p.isSharedAccount); }
+  /** Snapshot id (16 hex digits), what a revocation names. */
+  get id(): string | null { return this.#error ? null : this.#wasm((p) => p.id); }
+  /** The tenant's revocation epoch when the snapshot was issued. */
+  get epoch(): number { return this.#wasm((p) => p.epoch); }
+
+  /** The verified claims, names resolved, for display (`null` when refused):
+   *  the Rust core's `Summary`. */
+  claims(): Claims | null {
+    if (this.#error) return null;
+    return this.#wasm((p) => p.summary()) as Claims;
+  }
+
+  /** Which records of `kind` the person may see, as data (for a query). */
+  filterSpec(kind: string): RecordFilter {
+    return this.#compiled(kind).spec;
+  }
+
+  #compiled(kind: string): CompiledFilter {
+    let f = this.#filters.get(kind);
+    if (!f) {
+      f = compileFilter(this.#wasm((p) => p.filter(kind)) as RecordFilter);
+      this.#filters.set(kind, f);
+    }
+    return f;
+  }
+
+  /** The records of `kind` the person may see (a new array; records are not copied). */
+  filter<T extends object>(kind: string, records: readonly T[]): T[] {
+    const f = this.#compiled(kind);
+    if (f.spec.all) return records.slice();
+    if (f.spec.clauses.length === 0) return [];
+    return f.run(records as readonly Rec[]) as T[];
+  }
+
+  /** How `kind` records are redacted for the person. */
+  redaction(kind: string): Redaction {
+    let r = this.#redactions.get(kind);
+    if (!r) {
+      r = this.#wasm((p) => p.redaction(kind)) as Redaction;
+      this.#redactions.set(kind, r);
+    }
+    return r;
+  }
+
+  /** Copies of `records` with hidden fields removed or masked (field names
+   *  may be paths: `client.email`). Never mutates the input. With `keep`,
+   *  only those top-level keys survive (allow-list mode). */
+  redact<T extends object>(kind: string, records: readonly T[], options: RedactOptions = {}): Partial<T>[] {
+    const opts = strictOptions(options, ["keep"], "redact options");
+    if (opts.keep !== undefined && (!Array.isArray(opts.keep) || !opts.keep.every((k) => typeof k === "string"))) {
+      throw new PermsnapError("invalid_argument", "`keep` is an array of field names");
+    }
+    const one = compileRedactor(this.redaction(kind), opts as RedactOptions);
+    const out: Partial<T>[] = new Array(records.length);
+    for (let i = 0; i < records.length; i++) out[i] = one(records[i] as Rec) as Partial<T>;
+    return out;
+  }
+
+  /** The Rust reference filter (one call into wasm per list; slower):
+   *  indexes of the records the person may see. For tests and audits. */
+  filterIndexesReference(kind: string, records: readonly object[]): number[] {
+    return Array.from(this.#wasm((p) => p.filterIndexes(kind, records as unknown[])));
+  }
+
+  /** Releases the WebAssembly memory held by these permissions. Every
+   *  answer needing wasm throws afterwards; `can` keeps answering. */
+  free(): void {
+    if (!this.#shared) this.#p?.free();
+    this.#p = null;
+  }
+}

@@ -1,0 +1,215 @@
+// The Verifier: a catalog and trusted keys, checking snapshots. It is
+// compiled against the wasm-bindgen output (./permsnap_wasm.d.ts), so the two
+// cannot drift apart.
+
+import { Verifier as WasmVerifier, type Permissions as WasmPermissions } from "./permsnap_wasm.js";
+import { PermsnapError } from "./errors.js";
+import { isInitialized, notInitialized } from "./init.js";
+import { parseJson, rethrow } from "./internal.js";
+import { permissionsFrom, type CatalogInfo, type Permissions } from "./permissions.js";
+import type { CatalogInput, Jwks, KeySetReport, NoticeSummary, Revocations, VerifierOptions } from "./types.js";
+
+const VERIFIER = Symbol.for("permsnap.Verifier");
+
+/** @internal The wasm verifier behind `v`, for permsnap/edge's Gate: refuses
+ *  anything that is not a Verifier of this very entry (a Verifier of
+ *  `permsnap` cannot serve a Gate of `permsnap/edge`: each has its own
+ *  WebAssembly memory). */
+export let wasmVerifierOf: (v: unknown) => WasmVerifier;
+
+/** @internal The verifier's clock (seconds), when it was given one. */
+export let verifierClock: (v: Verifier) => number | undefined;
+
+/** Verifies snapshots. Build it once (catalog + JWKS), load many snapshots.
+ *
+ *  `load`, `loadFor` and `loadOrDeny` verify synchronously (in WebAssembly).
+ *  `verify`, `verifyFor` and `verifyOrDeny` give the same answers as a
+ *  promise: code written on them keeps working where verification is
+ *  asynchronous (a build verifying with the platform's WebCrypto). */
+export class Verifier {
+  #w: WasmVerifier;
+  #info: CatalogInfo;
+  #clock?: () => number;
+  #denied: WasmPermissions | null = null;
+  #report: KeySetReport;
+
+  static {
+    wasmVerifierOf = (v) => {
+      if (typeof v === "object" && v !== null && #w in v) return (v as Verifier).#w;
+      const other = typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[VERIFIER] === true;
+      throw new PermsnapError("invalid_argument", other
+        ? "this Verifier comes from another permsnap entry: import Verifier from \"permsnap/edge\" for a Gate"
+        : "expected a permsnap Verifier");
+    };
+    verifierClock = (v) => v.#clock?.();
+  }
+
+  constructor(catalog: CatalogInput, jwks: Jwks | string, options: VerifierOptions) {
+    if (!isInitialized()) throw notInitialized("a Verifier needs the WebAssembly module");
+    if (typeof options !== "object" || options === null) {
+      throw new PermsnapError("invalid_argument",
+        "a Verifier needs options naming its account: { tenant: \"acme\" }, { tenantPerRequest: true } or { anyTenant: true }");
+    }
+    const { clock, ...rest } = options as VerifierOptions & Record<string, unknown>;
+    if (clock !== undefined && typeof clock !== "function") {
+      throw new PermsnapError("invalid_argument", "`clock` is a function returning seconds since the Unix epoch");
+    }
+    const keys = typeof jwks === "string" ? parseJson(jwks, "invalid_key") : jwks;
+    try {
+      this.#w = new WasmVerifier(catalog, keys, rest);
+    } catch (e) {
+      rethrow(e);
+    }
+    const w = this.#w;
+    const fields = new Map<string, string[]>();
+    this.#info = {
+      names: w.permissionNames(),
+      kinds: w.kindNames(),
+      fingerprint: w.fingerprint,
+      fields: (kind) => {
+        let f = fields.get(kind);
+        if (!f) {
+          try {
+            f = w.fieldNames(kind);
+          } catch (e) {
+            rethrow(e);
+          }
+          fields.set(kind, f);
+        }
+        return f;
+      },
+    };
+    this.#report = w.keyReport() as KeySetReport;
+    this.#clock = clock;
+    Object.defineProperty(this, VERIFIER, { value: true });
+  }
+
+  /** Verifies a snapshot (base64url text or bytes) and returns what it
+   *  allows, or throws a `PermsnapError` naming the cause. A verifier made
+   *  with `tenantPerRequest` refuses: use `loadFor`. */
+  load(snapshot: string | Uint8Array): Permissions {
+    let p: WasmPermissions;
+    try {
+      p = this.#w.load(snapshot, this.#clock?.());
+    } catch (e) {
+      rethrow(e);
+    }
+    return permissionsFrom(p, this.#info, null, false);
+  }
+
+  /** `load`, for the account `tenant` (what this request is for): the
+   *  snapshot must belong to it (`wrong_tenant` otherwise). */
+  loadFor(snapshot: string | Uint8Array, tenant: string): Permissions {
+    let p: WasmPermissions;
+    try {
+      p = this.#w.loadFor(snapshot, tenant, this.#clock?.());
+    } catch (e) {
+      rethrow(e);
+    }
+    return permissionsFrom(p, this.#info, null, false);
+  }
+
+  /** Like `load`, but never throws for a refused snapshot: returns
+   *  permissions that deny everything, with the refusal in `error`
+   *  (`no_snapshot` when there is none). */
+  loadOrDeny(snapshot: string | Uint8Array | null | undefined): Permissions {
+    if (snapshot === null || snapshot === undefined || snapshot === "") {
+      return this.denyAll(new PermsnapError("no_snapshot", "no snapshot"));
+    }
+    try {
+      return this.load(snapshot);
+    } catch (e) {
+      if (e instanceof PermsnapError) return this.denyAll(e);
+      throw e;
+    }
+  }
+
+  /** `load` as a promise: resolves with what the snapshot allows, rejects
+   *  with the `PermsnapError` naming the refusal. */
+  async verify(snapshot: string | Uint8Array): Promise<Permissions> {
+    return this.load(snapshot);
+  }
+
+  /** `loadFor` as a promise. */
+  async verifyFor(snapshot: string | Uint8Array, tenant: string): Promise<Permissions> {
+    return this.loadFor(snapshot, tenant);
+  }
+
+  /** `loadOrDeny` as a promise: a refused (or missing) snapshot resolves
+   *  with permissions that deny everything, the refusal in `error`. */
+  async verifyOrDeny(snapshot: string | Uint8Array | null | undefined): Promise<Permissions> {
+    return this.loadOrDeny(snapshot);
+  }
+
+  /** Permissions that deny everything (what a refusal means). They share
+   *  one object in wasm memory: denying allocates nothing there. */
+  denyAll(error?: PermsnapError): Permissions {
+    this.#denied ??= this.#w.denyAll();
+    return permissionsFrom(this.#denied, this.#info, error ?? new PermsnapError("no_snapshot", "no snapshot"), true);
+  }
+
+  /** Replaces the trusted keys (key rotation) without rebuilding the
+   *  verifier. Keys that are not Ed25519 signing keys are ignored and
+   *  reported; a malformed or weak Ed25519 key, a private part (`d`) or a
+   *  repeated `kid` refuses the whole set (nothing changes). */
+  setJwks(jwks: Jwks | string): KeySetReport {
+    try {
+      this.#w.setJwks(typeof jwks === "string" ? parseJson(jwks, "invalid_key") : jwks);
+    } catch (e) {
+      rethrow(e);
+    }
+    this.#report = this.#w.keyReport() as KeySetReport;
+    return this.#report;
+  }
+
+  /** What the last key set held and left out. */
+  get keys(): KeySetReport {
+    return this.#report;
+  }
+
+  /** Replaces the revocation list. */
+  setRevocations(revocations: Revocations): void {
+    try {
+      this.#w.setRevocations(revocations);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  /** Verifies a signed revocation notice (base64url text or bytes, as
+   *  `permsnap revoke` makes it) with the trusted keys and applies it:
+   *  snapshots it revokes are refused with `revoked` from now on. Notices
+   *  only add revocations; applying an old one again changes nothing. */
+  applyNotice(notice: string | Uint8Array): NoticeSummary {
+    try {
+      return this.#w.applyNotice(notice) as NoticeSummary;
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  /** The catalog's fingerprint (hex), as snapshots carry it. */
+  get fingerprint(): string {
+    return this.#info.fingerprint;
+  }
+
+  /** Every record kind of the catalog. */
+  get kindNames(): readonly string[] {
+    return this.#info.kinds;
+  }
+
+  /** Every permission name of the catalog. */
+  get permissionNames(): readonly string[] {
+    return this.#info.names;
+  }
+
+  /** The fields of `kind` the catalog declares (those a snapshot can hide). */
+  fieldNames(kind: string): readonly string[] {
+    return this.#info.fields(kind);
+  }
+
+  /** Releases the WebAssembly memory held by the verifier. */
+  free(): void {
+    this.#w.free();
+  }
+}
