@@ -145,8 +145,8 @@ fn bindings_answer_refuse_with_codes_and_keep_working() {
         code_of(
             WasmVerifier::new(
                 sitee.clone(),
-                js(r#"{"keys": [{"kty": "RSA", "crv": "x", "x": "", "kid": "a"}]}"#),
-                JsValue::UNDEFINED
+                js(r#"{"keys": [{"kty": "RSA", "n": "x", "e": "AQAB", "d": "secret", "kid": "a"}]}"#),
+                js(r#"{"anyTenant": true}"#)
             )
             .err()
             .unwrap()
@@ -155,26 +155,46 @@ fn bindings_answer_refuse_with_codes_and_keep_working() {
     );
     assert_eq!(
         code_of(
-            WasmVerifier::new(JsValue::from("UFND"), jwks.clone(), JsValue::UNDEFINED)
-                .err()
-                .unwrap()
+            WasmVerifier::new(
+                JsValue::from("UFND"),
+                jwks.clone(),
+                js(r#"{"anyTenant": true}"#)
+            )
+            .err()
+            .unwrap()
         ),
         "invalid_policy"
     );
     assert_eq!(
         code_of(
-            WasmVerifier::new(js(r#"{"name": 1}"#), jwks, JsValue::UNDEFINED)
-                .err()
-                .unwrap()
+            WasmVerifier::new(
+                js(r#"{"name": 1}"#),
+                jwks.clone(),
+                js(r#"{"anyTenant": true}"#)
+            )
+            .err()
+            .unwrap()
         ),
         "invalid_argument"
     );
 
     // Signed revocation notices: applied in wasm, they revoke what Rust says.
+    // Fail closed: no account named, an unknown option, an inherited one.
+    for options in [
+        JsValue::UNDEFINED,
+        js(r#"{}"#),
+        js(r#"{"tennant": "spa-lumi"}"#),
+        js(r#"{"tenant": "a", "anyTenant": true}"#),
+    ] {
+        let err = WasmVerifier::new(sitee.clone(), jwks.clone(), options)
+            .err()
+            .unwrap();
+        assert_eq!(code_of(err), "invalid_argument");
+    }
     let mut v = WasmVerifier::new(
         sitee,
         js(&doc["key"]["jwks"].to_string()),
-        JsValue::UNDEFINED,
+        js(r#"{"anyTenant": true}"#),
     )
     .unwrap();
     for n in doc["notices"]["apply"].as_array().unwrap() {
