@@ -218,42 +218,21 @@ fn tenant_is_never_skipped() {
     );
     let d = get(&g, &mut per_request, "/api/staff", &header(&rival_owner));
     assert_eq!((d.status, d.code.as_str()), (400, "no_tenant"));
-    let lumi = Request {
-        tenant: Some("spa-lumi"),
-        ..Request::default()
+    // GET /api/staff for a request of account `tenant`.
+    let staff_for = |v: &mut Verifier, tenant: &str, snapshot: &str| {
+        let request = Request {
+            tenant: Some(tenant),
+            ..Request::default()
+        };
+        send(&g, v, "GET", "/api/staff", request, &header(snapshot))
     };
-    let d = send(
-        &g,
-        &mut per_request,
-        "GET",
-        "/api/staff",
-        lumi,
-        &header(&rival_owner),
-    );
+    let d = staff_for(&mut per_request, "spa-lumi", &rival_owner);
     assert_eq!((d.status, d.code.as_str()), (401, "wrong_tenant"));
     let ana = issue(&p, "ana").text();
-    let d = send(
-        &g,
-        &mut per_request,
-        "GET",
-        "/api/staff",
-        lumi,
-        &header(&ana),
-    );
+    let d = staff_for(&mut per_request, "spa-lumi", &ana);
     assert_eq!(d.status, 200, "{d:?}");
     // A cached snapshot is checked against each request's account again.
-    let rival_req = Request {
-        tenant: Some("spa-rival"),
-        ..Request::default()
-    };
-    let d = send(
-        &g,
-        &mut per_request,
-        "GET",
-        "/api/staff",
-        rival_req,
-        &header(&ana),
-    );
+    let d = staff_for(&mut per_request, "spa-rival", &ana);
     assert_eq!(d.code, "wrong_tenant");
 
     // Opting out is explicit, and a fixed verifier keeps its account even
@@ -264,14 +243,7 @@ fn tenant_is_never_skipped() {
         fixed.options().tenant,
         TenantCheck::Fixed("spa-lumi".into())
     );
-    let d = send(
-        &g,
-        &mut fixed,
-        "GET",
-        "/api/staff",
-        rival_req,
-        &header(&rival_owner),
-    );
+    let d = staff_for(&mut fixed, "spa-rival", &rival_owner);
     assert_eq!(d.code, "wrong_tenant");
 }
 
