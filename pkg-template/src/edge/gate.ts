@@ -155,9 +155,9 @@ export class Gate {
       throw new PermsnapError("invalid_argument",
         "the verifier checks the account per request ({ tenantPerRequest: true }): give the Gate a `tenantOf(request)`");
     }
-    // The table goes to wasm as JSON text, read by the CLI's own strict
-    // reader: `undefined` members and functions drop out here exactly as
-    // they would in a file; any unknown key is refused there.
+    // The table goes to wasm as JSON text (after `routesJson` refused
+    // anything that is not plain JSON data), read there by the CLI's own
+    // strict reader: any unknown key is refused.
     const json = routesJson(routes);
     this.#v = verifier;
     this.#tenantOf = tenantOf as GateOptions["tenantOf"];

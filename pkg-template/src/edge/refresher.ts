@@ -38,7 +38,8 @@ const REFRESH_OPTIONS = ["jwksUrl", "revocationsUrl", "maxAge", "minInterval", "
  *  snapshot names a key it does not know. A failed fetch keeps what was
  *  loaded; until a first complete load, and once the last one is older than
  *  `maxStale`, `guard` answers 503 (fail closed). One bad notice in the
- *  feed is reported and skipped: the others still apply. */
+ *  feed never keeps the others out: another account's is skipped, one that
+ *  cannot be verified is reported and fails the refresh. */
 export class Refresher {
   #v: Verifier;
   #o: Required<Omit<RefreshOptions, "revocationsUrl">> & Pick<RefreshOptions, "revocationsUrl">;
