@@ -3,10 +3,13 @@
 //! router axum uses), decided on a verified snapshot.
 //!
 //! `Gate::check` answers every request with a [`Decision`]: allow (200),
+//! 400 (a path or method override that is not canonical, or no account),
 //! 401 (no snapshot, or the snapshot is refused: its error code), 403 (a
 //! required permission or application is missing, or the action needs a PIN
 //! step-up the edge cannot take), 404 (no route: the gate denies what it does
-//! not know) or 405 (the path is known, the method is not).
+//! not know), 405 (the path is known, the method is not) or 503 (no key to
+//! verify with). The request path is read as sent, under the grammar of
+//! [`canonical_path`]; route tables are read as [`RouteDef`]s.
 
 mod path;
 mod table;
@@ -47,9 +50,8 @@ pub struct Request<'a> {
 pub struct Decision {
     /// HTTP status to answer with: 200 allows the request.
     pub status: u16,
-    /// `ok`, a snapshot error code (`expired`, `revoked`...), `no_snapshot`,
-    /// `forbidden`, `app_not_allowed`, `step_up_required`, `no_route` or
-    /// `method_not_allowed`.
+    /// One of [`DECISION_CODES`], or a snapshot's refusal code (`expired`,
+    /// `revoked`...) on a 401.
     pub code: String,
     /// For people.
     pub message: String,
@@ -95,8 +97,8 @@ impl Decision {
 pub struct Gate {
     /// Normalised patterns → group index.
     router: matchit::Router<usize>,
-    /// The same, patterns in lower case: finds what a case-insensitive
-    /// backend would route a path to.
+    /// The same, patterns case-folded (`path::fold_case`, as request paths
+    /// are): finds what a case-insensitive backend would route a path to.
     folded: matchit::Router<usize>,
     groups: Vec<Group>,
     rules: Vec<Rule>,
@@ -153,13 +155,15 @@ impl Gate {
             router
                 .insert(g.normalized.clone(), i)
                 .map_err(|e| table::table_error(format!("route `{written}`: {e}")))?;
-            folded.insert(g.normalized.to_lowercase(), i).map_err(|e| {
-                table::table_error(format!(
-                    "route `{written}` differs from another only in letter case, or \
+            folded
+                .insert(path::fold_case(&g.normalized), i)
+                .map_err(|e| {
+                    table::table_error(format!(
+                        "route `{written}` differs from another only in letter case, or \
                          conflicts with it once case is ignored ({e}): a case-insensitive \
                          backend could not tell them apart"
-                ))
-            })?;
+                    ))
+                })?;
         }
         let warnings = table::warnings(catalog, &rules, &groups);
         Ok(Gate {
@@ -215,8 +219,8 @@ impl Gate {
 
     /// Finds the rule group of a request path, refusing a path whose
     /// variants — what lenient backends make of it, alone or combined —
-    /// fall under another rule than the path itself: letter case (Unicode
-    /// folding, so `ſ` counts as `s`), a trailing slash dropped (or added,
+    /// fall under another rule than the path itself: letter case (with the
+    /// non-ASCII letters matchers fold into ASCII: `ſ` counts as `s`), a trailing slash dropped (or added,
     /// for patterns that end in one), trailing spaces and dots trimmed
     /// (IIS), a file extension cut at the first or the last dot (Spring
     /// suffix patterns, Rails formats), escapes left undecoded (Express).

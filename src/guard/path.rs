@@ -159,8 +159,10 @@ pub fn canonical_path(raw: &str) -> Result<String, PathError> {
 /// Checks a route pattern against the same grammar, in decoded form: a
 /// pattern no canonical request path can match (`//`, a dot segment, `;`,
 /// `\`, `%`, `?`, `#`, a space or control character in a literal) is a dead
-/// rule, and beside a laxer catch-all a door. Parameters (`{id}`,
-/// `{*rest}`) stand for one segment or the rest.
+/// rule, and beside a laxer catch-all a door. Literals are printable ASCII:
+/// letter case beyond ASCII is not folded alike by every backend, and
+/// `fold_case` relies on it. Parameters (`{id}`, `{*rest}`) stand for one
+/// segment or the rest.
 pub fn check_pattern(pattern: &str) -> Result<(), PathError> {
     if !pattern.starts_with('/') {
         return Err(refuse("a path pattern starts with `/`"));
@@ -178,12 +180,15 @@ pub fn check_pattern(pattern: &str) -> Result<(), PathError> {
             .find(|&c| !c.is_ascii_graphic() || matches!(c, '%' | '?' | '#' | ';' | '\\'))
         {
             return Err(refuse(format!(
-                "`{}` in a pattern: patterns are written decoded, and no canonical path holds {}",
+                "`{}` in a pattern: {}",
                 c.escape_default(),
                 if c == '%' {
-                    "an escape"
+                    "patterns are written decoded, and no canonical path holds an escape"
+                } else if c.is_ascii() {
+                    "no canonical path holds this character"
                 } else {
-                    "this character"
+                    "pattern literals are printable ASCII (letter case beyond ASCII is not \
+                     folded alike by every backend)"
                 }
             )));
         }
