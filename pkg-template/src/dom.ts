@@ -322,25 +322,33 @@ function checkField(el: Element, pass: Pass) {
 
 // -------------------------------------------------------------------- passes
 
-/** `sel` under `root`, `root` included when it matches, open shadow roots
- *  included (`querySelectorAll` does not pierce them; closed ones cannot
- *  be reached: apply to them from inside the component). */
-function within(root: ParentNode | Node, sel: string): Element[] {
+/** `root` and every open shadow root under it: `querySelectorAll` does not
+ *  pierce them (closed ones cannot be reached: apply to them from inside the
+ *  component). Found once per pass, every selector then runs in each. */
+function scopes(root: ParentNode | Node): ParentNode[] {
+  const out: ParentNode[] = [];
+  const visit = (node: ParentNode) => {
+    out.push(node);
+    const hosts = Array.from(node.querySelectorAll("*"));
+    if (node instanceof Element) hosts.push(node);
+    for (const host of hosts) if (host.shadowRoot) visit(host.shadowRoot);
+  };
+  if (typeof (root as ParentNode).querySelectorAll === "function") visit(root as ParentNode);
+  return out;
+}
+
+/** `sel` under `root` (in `where`, its scopes), `root` included when it matches. */
+function within(root: ParentNode | Node, sel: string, where = scopes(root)): Element[] {
   const out: Element[] = [];
   if (root instanceof Element && root.matches(sel)) out.push(root);
-  if (typeof (root as ParentNode).querySelectorAll === "function") {
-    out.push(...Array.from((root as ParentNode).querySelectorAll(sel)));
-    for (const host of Array.from((root as ParentNode).querySelectorAll("*"))) {
-      if (host.shadowRoot) out.push(...within(host.shadowRoot, sel));
-    }
-  }
-  if (root instanceof Element && root.shadowRoot) out.push(...within(root.shadowRoot, sel));
+  for (const scope of where) out.push(...Array.from(scope.querySelectorAll(sel)));
   return out;
 }
 
 function applyTree(root: ParentNode | Node, pass: Pass) {
-  for (const el of within(root, `${PROTECTED},[${MARK}]`)) protect(el, pass);
-  for (const el of within(root, `[data-field],[${FIELD_MARK}]`)) checkField(el, pass);
+  const where = scopes(root);
+  for (const el of within(root, `${PROTECTED},[${MARK}]`, where)) protect(el, pass);
+  for (const el of within(root, `[data-field],[${FIELD_MARK}]`, where)) checkField(el, pass);
 }
 
 function report(problems: Iterable<string>, seen: Set<string>) {

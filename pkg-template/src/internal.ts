@@ -45,6 +45,16 @@ export function strictOptions(options: unknown, known: readonly string[], what: 
   return out;
 }
 
+/** @internal Calls into wasm: an error it throws arrives as a
+ *  `PermsnapError` (see `rethrow`). */
+export function wasmCall<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    rethrow(e);
+  }
+}
+
 /** @internal Re-throws a wasm error as a `PermsnapError` (the wasm error
  *  kept as `cause`). */
 export function rethrow(e: unknown): never {

@@ -5,7 +5,7 @@
 
 import type { Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
-import { rethrow, strictOptions } from "./internal.js";
+import { strictOptions, wasmCall } from "./internal.js";
 import { compileFilter, type CompiledFilter } from "./filter.js";
 import { compileRedactor, type Redaction, type RedactOptions } from "./redact.js";
 import type { Claims, Explanation, PermissionName, RecordFilter, Scope } from "./types.js";
@@ -69,11 +69,8 @@ export class Permissions {
 
   #wasm<T>(f: (p: WasmPermissions) => T): T {
     if (this.#p === null) throw new PermsnapError("invalid_argument", "these permissions were freed");
-    try {
-      return f(this.#p);
-    } catch (e) {
-      rethrow(e);
-    }
+    const p = this.#p;
+    return wasmCall(() => f(p));
   }
 
   /** May the person do `name`? Throws for a name not in the catalog. */

@@ -5,7 +5,7 @@
 import { Verifier as WasmVerifier, type Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
 import { isInitialized, notInitialized } from "./init.js";
-import { parseJson, rethrow } from "./internal.js";
+import { parseJson, wasmCall } from "./internal.js";
 import { permissionsFrom, type CatalogInfo, type Permissions } from "./permissions.js";
 import type { CatalogInput, Jwks, KeySetReport, NoticeSummary, Revocations, VerifierOptions } from "./types.js";
 
@@ -55,11 +55,7 @@ export class Verifier {
       throw new PermsnapError("invalid_argument", "`clock` is a function returning seconds since the Unix epoch");
     }
     const keys = typeof jwks === "string" ? parseJson(jwks, "invalid_key") : jwks;
-    try {
-      this.#w = new WasmVerifier(catalog, keys, rest);
-    } catch (e) {
-      rethrow(e);
-    }
+    this.#w = wasmCall(() => new WasmVerifier(catalog, keys, rest));
     const w = this.#w;
     const fields = new Map<string, string[]>();
     this.#info = {
@@ -69,11 +65,7 @@ export class Verifier {
       fields: (kind) => {
         let f = fields.get(kind);
         if (!f) {
-          try {
-            f = w.fieldNames(kind);
-          } catch (e) {
-            rethrow(e);
-          }
+          f = wasmCall(() => w.fieldNames(kind));
           fields.set(kind, f);
         }
         return f;
@@ -88,24 +80,14 @@ export class Verifier {
    *  allows, or throws a `PermsnapError` naming the cause. A verifier made
    *  with `tenantPerRequest` refuses: use `loadFor`. */
   load(snapshot: string | Uint8Array): Permissions {
-    let p: WasmPermissions;
-    try {
-      p = this.#w.load(snapshot, this.#clock?.());
-    } catch (e) {
-      rethrow(e);
-    }
+    const p = wasmCall(() => this.#w.load(snapshot, this.#clock?.()));
     return permissionsFrom(p, this.#info, null, false);
   }
 
   /** `load`, for the account `tenant` (what this request is for): the
    *  snapshot must belong to it (`wrong_tenant` otherwise). */
   loadFor(snapshot: string | Uint8Array, tenant: string): Permissions {
-    let p: WasmPermissions;
-    try {
-      p = this.#w.loadFor(snapshot, tenant, this.#clock?.());
-    } catch (e) {
-      rethrow(e);
-    }
+    const p = wasmCall(() => this.#w.loadFor(snapshot, tenant, this.#clock?.()));
     return permissionsFrom(p, this.#info, null, false);
   }
 
@@ -153,11 +135,7 @@ export class Verifier {
    *  reported; a malformed or weak Ed25519 key, a private part (`d`) or a
    *  repeated `kid` refuses the whole set (nothing changes). */
   setJwks(jwks: Jwks | string): KeySetReport {
-    try {
-      this.#w.setJwks(typeof jwks === "string" ? parseJson(jwks, "invalid_key") : jwks);
-    } catch (e) {
-      rethrow(e);
-    }
+    wasmCall(() => this.#w.setJwks(typeof jwks === "string" ? parseJson(jwks, "invalid_key") : jwks));
     this.#report = this.#w.keyReport() as KeySetReport;
     return this.#report;
   }
@@ -169,11 +147,7 @@ export class Verifier {
 
   /** Replaces the revocation list. */
   setRevocations(revocations: Revocations): void {
-    try {
-      this.#w.setRevocations(revocations);
-    } catch (e) {
-      rethrow(e);
-    }
+    wasmCall(() => this.#w.setRevocations(revocations));
   }
 
   /** Verifies a signed revocation notice (base64url text or bytes, as
@@ -181,11 +155,7 @@ export class Verifier {
    *  snapshots it revokes are refused with `revoked` from now on. Notices
    *  only add revocations; applying an old one again changes nothing. */
   applyNotice(notice: string | Uint8Array): NoticeSummary {
-    try {
-      return this.#w.applyNotice(notice) as NoticeSummary;
-    } catch (e) {
-      rethrow(e);
-    }
+    return wasmCall(() => this.#w.applyNotice(notice) as NoticeSummary);
   }
 
   /** The catalog's fingerprint (hex), as snapshots carry it. */

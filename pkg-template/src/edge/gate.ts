@@ -4,7 +4,7 @@
 
 import { Gate as WasmGate } from "../permsnap_wasm.js";
 import { PermsnapError } from "../errors.js";
-import { rethrow, strictOptions } from "../internal.js";
+import { strictOptions, wasmCall } from "../internal.js";
 import { verifierClock, wasmVerifierOf, type Verifier } from "../verifier.js";
 import type { DecisionCode, ErrorCode } from "../types.js";
 
@@ -161,11 +161,7 @@ export class Gate {
     const json = routesJson(routes);
     this.#v = verifier;
     this.#tenantOf = tenantOf as GateOptions["tenantOf"];
-    try {
-      this.#g = new WasmGate(wasmVerifier, json, rest);
-    } catch (e) {
-      rethrow(e);
-    }
+    this.#g = wasmCall(() => new WasmGate(wasmVerifier, json, rest));
   }
 
   /** The verifier the gate uses (for `setJwks`, `applyNotice`...). */
