@@ -292,6 +292,50 @@ pub mod signing {
             IssuerKey::from_seed(kid, &seed)
         }
 
+        /// A key from the private JWK `permsnap keygen` writes
+        /// (`{"kty":"OKP","crv":"Ed25519","kid":..,"x":..,"d":..}`). `x`, when
+        /// present, must match `d`; members other than the registered JWK
+        /// ones (`kty crv kid x d alg use key_ops`) are refused.
+        pub fn from_jwk_json(json: &str) -> Result<IssuerKey> {
+            let bad = |detail: String| Error::InvalidKey { detail };
+            let v: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(json).map_err(|e| bad(format!("not a JWK object: {e}")))?;
+            const KNOWN: &[&str] = &["kty", "crv", "kid", "x", "d", "alg", "use", "key_ops"];
+            if let Some(k) = v.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+                return Err(bad(format!("unknown JWK member `{k}`")));
+            }
+            let text = |k: &str| v.get(k).and_then(serde_json::Value::as_str);
+            if text("kty") != Some("OKP") || text("crv") != Some("Ed25519") {
+                return Err(bad(
+                    "an issuer key is an Ed25519 JWK (`kty` OKP, `crv` Ed25519)".into(),
+                ));
+            }
+            if text("alg").is_some_and(|a| a != "EdDSA" && a != "Ed25519") {
+                return Err(bad("`alg` must be EdDSA".into()));
+            }
+            let d = text("d").ok_or_else(|| bad("the JWK has no private part `d`".into()))?;
+            let seed: [u8; 32] = crate::encoding::decode(d)?
+                .try_into()
+                .map_err(|_| bad("`d` must be 32 bytes".into()))?;
+            let key = IssuerKey::from_seed(text("kid"), &seed)?;
+            if let Some(x) = text("x") {
+                if crate::encoding::decode(x)? != key.public_key() {
+                    return Err(bad("`x` does not match the private key".into()));
+                }
+            }
+            Ok(key)
+        }
+
+        /// The private JWK (handle with care: it holds the secret seed).
+        pub fn private_jwk_json(&self) -> String {
+            serde_json::json!({
+                "kty": "OKP", "crv": "Ed25519", "kid": self.kid, "alg": "EdDSA",
+                "x": crate::encoding::encode(&self.public_key()),
+                "d": crate::encoding::encode(&self.seed()),
+            })
+            .to_string()
+        }
+
         /// The key id.
         pub fn kid(&self) -> &str {
             &self.kid

@@ -130,6 +130,30 @@ pub enum Error {
         /// The required permission that is missing.
         requires: String,
     },
+    /// The staff member holds a role the account does not define (deleted,
+    /// misspelled) or one that is invalid: only this person is refused.
+    UnknownRole {
+        /// The staff member.
+        staff: String,
+        /// The role id.
+        role: String,
+        /// Why the role cannot be used.
+        detail: String,
+    },
+    /// The revocation feed is missing or older than the verifier's maximum
+    /// feed age: decisions would rest on revocations that may be stale.
+    StaleFeed {
+        /// What was found.
+        detail: String,
+    },
+    /// A filter or membership test needs the id list that travels beside
+    /// the snapshot for this kind, and it has not been attached.
+    IdsNotLoaded {
+        /// The record kind.
+        kind: String,
+        /// The list's digest, hex: what to fetch.
+        digest: String,
+    },
     /// The staff account is deactivated and gets no snapshot.
     Deactivated {
         /// The staff member.
@@ -178,6 +202,9 @@ impl Error {
         "invalid_policy",
         "owner_only",
         "missing_requirement",
+        "unknown_role",
+        "stale_feed",
+        "ids_not_loaded",
         "deactivated",
         "unknown_staff",
         "unavailable",
@@ -207,6 +234,9 @@ impl Error {
             Error::InvalidPolicy { .. } => "invalid_policy",
             Error::OwnerOnly { .. } => "owner_only",
             Error::MissingRequirement { .. } => "missing_requirement",
+            Error::UnknownRole { .. } => "unknown_role",
+            Error::StaleFeed { .. } => "stale_feed",
+            Error::IdsNotLoaded { .. } => "ids_not_loaded",
             Error::Deactivated { .. } => "deactivated",
             Error::UnknownStaff { .. } => "unknown_staff",
             Error::Unavailable { .. } => "unavailable",
@@ -233,6 +263,7 @@ impl Error {
                 | Error::WrongTenant { .. }
                 | Error::WrongCatalog { .. }
                 | Error::Revoked { .. }
+                | Error::StaleFeed { .. }
         )
     }
 }
@@ -311,6 +342,22 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "refusing to issue: staff member `{staff}` would get `{permission}`, which requires `{requires}`, not granted"
+            ),
+            Error::UnknownRole {
+                staff,
+                role,
+                detail,
+            } => write!(
+                f,
+                "refusing to issue: staff member `{staff}` holds role `{role}`, which {detail}"
+            ),
+            Error::StaleFeed { detail } => write!(
+                f,
+                "the revocation feed is not current ({detail}): refusing rather than deciding on stale revocations"
+            ),
+            Error::IdsNotLoaded { kind, digest } => write!(
+                f,
+                "the `{kind}` scope lists its record ids beside the snapshot (id list {digest}); attach that list before filtering"
             ),
             Error::Deactivated { staff } => write!(
                 f,
@@ -401,6 +448,16 @@ mod tests {
                 permission: s(),
                 requires: s(),
             },
+            Error::UnknownRole {
+                staff: s(),
+                role: s(),
+                detail: s(),
+            },
+            Error::StaleFeed { detail: s() },
+            Error::IdsNotLoaded {
+                kind: s(),
+                digest: s(),
+            },
             Error::Deactivated { staff: s() },
             Error::UnknownStaff { staff: s() },
             Error::Unavailable { detail: s() },
@@ -428,6 +485,9 @@ mod tests {
                 | Error::InvalidPolicy { .. }
                 | Error::OwnerOnly { .. }
                 | Error::MissingRequirement { .. }
+                | Error::UnknownRole { .. }
+                | Error::StaleFeed { .. }
+                | Error::IdsNotLoaded { .. }
                 | Error::Deactivated { .. }
                 | Error::UnknownStaff { .. }
                 | Error::Unavailable { .. }

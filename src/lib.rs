@@ -36,9 +36,9 @@ pub use error::{Error, Result};
 #[cfg(feature = "guard")]
 pub use guard::{Decision, Gate, Request, RouteDef, RoutesDef};
 #[cfg(feature = "issuer")]
-pub use issuer::{IssueOptions, Policy, Snapshot};
+pub use issuer::{Account, IssueOptions, Issuer, Policy, RecordReader, Roles, Snapshot};
 pub use model::catalog::Catalog;
-pub use model::def::{CatalogDef, PolicyDef, Scope};
-pub use verify::{Options, Revocations, TenantCheck, Verifier};
+pub use model::def::{CatalogDef, IdListRef, PolicyDef, RoleDef, Scope, StaffRecord};
+pub use verify::{FeedReport, Options, Revocations, TenantCheck, Verifier};
 pub use wire::Claims;
-pub use wire::Notice;
+pub use wire::{FeedHead, Notice, RoleGrant, StaffRevocation};

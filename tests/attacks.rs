@@ -262,6 +262,7 @@ fn one_bad_notice_does_not_block_the_others() {
                 issued_at: NOW,
                 min_epoch: 0,
                 ids: vec![fixture_id("spa-lumi", "ben")],
+                staff: vec![],
             },
         )
         .unwrap()
@@ -458,6 +459,7 @@ fn non_canonical_encodings_are_refused() {
             issued_at: NOW,
             min_epoch: 1,
             ids: vec![],
+            staff: vec![],
         },
     )
     .unwrap();

@@ -13,7 +13,7 @@ fn compiled_catalogs_round_trip_with_their_fingerprint() {
     for name in PRESETS {
         let p = policy(name);
         let bytes = p.catalog().to_bytes().unwrap();
-        assert!(bytes.starts_with(b"PSC\x01"));
+        assert!(bytes.starts_with(b"PSC\x02"));
         let c = Catalog::from_bytes(&bytes, name).unwrap();
         assert_eq!(c.fingerprint(), p.catalog().fingerprint(), "{name}");
         assert_eq!(c.tables(), p.catalog().tables(), "{name}");

@@ -78,7 +78,7 @@ fn keygen_issue_inspect_verify_check() {
     let o = verify(&snap, &["--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["claims"]["subject"], "dia");
-    assert_eq!(v["claims"]["role"], "marketing");
+    assert_eq!(v["claims"]["roles"], serde_json::json!(["marketing"]));
     assert_eq!(v["claims"]["allowed"], v["allowed"]);
     assert_eq!(
         v["claims"]["hiddenFields"]["clients"],

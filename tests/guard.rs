@@ -130,7 +130,7 @@ fn unauthorized_without_a_good_snapshot() {
     assert_eq!((d.status, d.code.as_str()), (401, "wrong_tenant"));
 
     let mut r = Revocations::new();
-    r.revoke_id(fixture_id("spa-lumi", "dia"));
+    r.revoke_id(fixture_id("spa-lumi", "dia"), u64::MAX);
     v.set_revocations(r);
     let d = ask(&g, &mut v, "GET", "/api/campaigns", &header(&good));
     assert_eq!((d.status, d.code.as_str()), (401, "revoked"));

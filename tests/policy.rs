@@ -1,74 +1,129 @@
-//! Policy validation: errors name the file, the entry and the problem.
+//! Policy files: the catalog must be valid for the file to load; every
+//! problem of a role, a person or the account is reported by `problems`,
+//! naming what it concerns, and refuses only the people it concerns.
 #![cfg(feature = "issuer")]
 
-use permsnap::issuer::Policy;
+use permsnap::issuer::{IssueOptions, Policy};
 
-fn policy(catalog: &str, staff: &str) -> Result<Policy, permsnap::Error> {
-    let json = format!(r#"{{"tenant": "t", "catalog": {catalog}, "staff": {staff}}}"#);
+fn policy(roles: &str, staff: &str) -> Result<Policy, permsnap::Error> {
+    policy_with(&catalog(), roles, staff)
+}
+
+fn policy_with(catalog: &str, roles: &str, staff: &str) -> Result<Policy, permsnap::Error> {
+    let json =
+        format!(r#"{{"tenant": "t", "catalog": {catalog}, "roles": {roles}, "staff": {staff}}}"#);
     Policy::from_json(&json, "shop.json")
 }
 
-const PERMS: &str = r#"[
+fn catalog() -> String {
+    r#"{"name": "c", "permissions": [
   {"name": "a.view", "section": "a"},
   {"name": "a.edit", "section": "a", "requires": ["a.view"]},
   {"name": "billing.manage", "section": "billing", "owner_only": true}
-]"#;
-
-fn catalog(roles: &str) -> String {
-    format!(
-        r#"{{"name": "c", "permissions": {PERMS}, "kinds": [{{"name": "clients", "fields": [{{"name": "email"}}]}}], "roles": {roles}}}"#
-    )
+], "kinds": [{"name": "clients", "fields": [{"name": "email"}]}]}"#
+        .into()
 }
 
-fn err(catalog: &str, staff: &str) -> String {
-    let e = policy(catalog, staff).unwrap_err();
+fn err(catalog: &str) -> String {
+    let e = policy_with(catalog, "[]", "[]").unwrap_err();
     assert_eq!(e.code(), "invalid_policy");
     e.to_string()
+}
+
+/// The messages of every problem.
+fn problems(roles: &str, staff: &str) -> Vec<String> {
+    policy(roles, staff)
+        .unwrap()
+        .problems()
+        .iter()
+        .map(|e| format!("{}: {e}", e.code()))
+        .collect()
+}
+
+/// Whether staff `id` can be issued a snapshot.
+fn issues(p: &Policy, id: &str) -> bool {
+    p.claims_for(id, &IssueOptions::at(0)).is_ok()
 }
 
 #[test]
 fn a_valid_policy_loads() {
     let p = policy(
-        &catalog(r#"[{"id": "r", "permissions": ["a.*"]}]"#),
-        r#"[{"id": "s", "role": "r"}]"#,
+        r#"[{"id": "r", "permissions": ["a.*"]}]"#,
+        r#"[{"id": "s", "roles": ["r"]}]"#,
     )
     .unwrap();
     assert_eq!(p.catalog().permission_count(), 3);
     assert!(p.problems().is_empty());
+    assert!(issues(&p, "s"));
 }
 
 #[test]
-fn unknown_permission_in_a_role() {
-    let e = err(
-        &catalog(r#"[{"id": "r", "permissions": ["a.veiw"]}]"#),
-        "[]",
+fn a_broken_role_refuses_only_its_holders() {
+    let roles =
+        r#"[{"id": "r", "permissions": ["a.veiw"]}, {"id": "ok", "permissions": ["a.view"]}]"#;
+    let p = policy(
+        roles,
+        r#"[{"id": "s", "roles": ["r"]}, {"id": "u", "roles": ["ok"]}]"#,
+    )
+    .unwrap();
+    let found = problems(
+        roles,
+        r#"[{"id": "s", "roles": ["r"]}, {"id": "u", "roles": ["ok"]}]"#,
     );
-    assert_eq!(e, "shop.json: role `r`: unknown permission `a.veiw`");
+    assert_eq!(
+        found[0],
+        "invalid_policy: shop.json: role `r`: unknown permission `a.veiw`"
+    );
+    assert!(
+        found[1].starts_with(
+            "unknown_role: refusing to issue: staff member `s` holds role `r`, which is invalid"
+        ),
+        "{found:?}"
+    );
+    assert_eq!(found.len(), 2);
+    assert!(!issues(&p, "s"));
+    assert!(issues(&p, "u"), "another person is not refused");
+    // A role no one holds is still reported.
+    assert_eq!(problems(roles, "[]").len(), 1);
 }
 
 #[test]
-fn dependency_cycle() {
+fn a_deleted_role_refuses_only_its_holders() {
+    let p = policy(
+        r#"[{"id": "ok", "permissions": ["a.view"]}]"#,
+        r#"[{"id": "s", "roles": ["gone"]}, {"id": "u", "roles": ["ok"]}]"#,
+    )
+    .unwrap();
+    let e = p.claims_for("s", &IssueOptions::at(0)).unwrap_err();
+    assert_eq!(e.code(), "unknown_role");
+    assert!(e
+        .to_string()
+        .contains("holds role `gone`, which the account does not define"));
+    assert!(issues(&p, "u"));
+}
+
+#[test]
+fn dependency_cycle_refuses_the_catalog() {
     let c = r#"{"name": "c", "permissions": [
         {"name": "x", "section": "s", "requires": ["y"]},
         {"name": "y", "section": "s", "requires": ["z"]},
         {"name": "z", "section": "s", "requires": ["x"]}]}"#;
-    assert!(err(c, "[]").contains("dependency cycle"));
+    assert!(err(c).contains("dependency cycle"));
 }
 
 #[test]
 fn role_granting_an_owner_only_power() {
-    let e = err(
-        &catalog(r#"[{"id": "r", "permissions": ["billing.manage"]}]"#),
-        "[]",
-    );
+    let found = problems(r#"[{"id": "r", "permissions": ["billing.manage"]}]"#, "[]");
     assert!(
-        e.starts_with("shop.json: role `r`: grants owner-only power `billing.manage`"),
-        "{e}"
+        found[0].starts_with(
+            "invalid_policy: shop.json: role `r`: grants owner-only power `billing.manage`"
+        ),
+        "{found:?}"
     );
     // `*` never expands to owner-only powers
     let p = policy(
-        &catalog(r#"[{"id": "all", "permissions": ["*"]}]"#),
-        r#"[{"id": "s", "role": "all"}]"#,
+        r#"[{"id": "all", "permissions": ["*"]}]"#,
+        r#"[{"id": "s", "roles": ["all"]}]"#,
     )
     .unwrap();
     assert!(p.problems().is_empty());
@@ -76,78 +131,86 @@ fn role_granting_an_owner_only_power() {
 
 #[test]
 fn role_missing_a_requirement() {
-    let e = err(
-        &catalog(r#"[{"id": "r", "permissions": ["a.edit"]}]"#),
-        "[]",
-    );
+    let found = problems(r#"[{"id": "r", "permissions": ["a.edit"]}]"#, "[]");
     assert!(
-        e.contains("grants `a.edit`, which requires `a.view`"),
-        "{e}"
+        found[0].contains("grants `a.edit`, which requires `a.view`"),
+        "{found:?}"
     );
 }
 
 #[test]
-fn two_principal_admins() {
-    let e = err(
-        &catalog(r#"[{"id": "o", "owner": true}]"#),
-        r#"[{"id": "p1", "role": "o", "principal": true}, {"id": "p2", "role": "o", "principal": true}]"#,
+fn two_principal_admins_is_an_account_problem_that_refuses_no_one() {
+    let roles = r#"[{"id": "o", "owner": true}]"#;
+    let staff = r#"[{"id": "p1", "roles": ["o"], "principal": true}, {"id": "p2", "roles": ["o"], "principal": true}]"#;
+    let found = problems(roles, staff);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].contains("account: has 2 principal admins (p1, p2)"),
+        "{found:?}"
     );
-    assert!(e.contains("staff `p2`: is a second principal admin"), "{e}");
+    let p = policy(roles, staff).unwrap();
+    assert!(issues(&p, "p1") && issues(&p, "p2"));
 }
 
 #[test]
-fn staff_entries_are_checked() {
-    let c = catalog(r#"[{"id": "r", "permissions": ["a.view"]}]"#);
-    assert!(err(&c, r#"[{"id": "s", "role": "nope"}]"#).contains("unknown role `nope`"));
-    assert!(err(
-        &c,
-        r#"[{"id": "s", "role": "r"}, {"id": "s", "role": "r"}]"#
+fn staff_entries_are_checked_one_by_one() {
+    let roles = r#"[{"id": "r", "permissions": ["a.view"]}]"#;
+    let one = |staff: &str| problems(roles, &format!("[{staff}]")).join("\n");
+    assert!(one(r#"{"id": "s", "roles": ["nope"]}"#).contains("holds role `nope`"));
+    assert!(problems(
+        roles,
+        r#"[{"id": "s", "roles": ["r"]}, {"id": "s", "roles": ["r"]}]"#
     )
+    .join("\n")
     .contains("defined twice"));
-    assert!(err(
-        &c,
-        r#"[{"id": "s", "role": "r", "hidden_fields": {"clients": ["phone"]}}]"#
-    )
-    .contains("hidden field `phone`"));
-    assert!(err(
-        &c,
-        r#"[{"id": "s", "role": "r", "scopes": {"invoices": "all"}}]"#
-    )
-    .contains("unknown kind `invoices`"));
-    assert!(err(
-        &c,
-        r#"[{"id": "s", "role": "r", "grant": ["billing.manage"]}]"#
-    )
-    .contains("owner-only"));
-    assert!(err(&c, r#"[{"id": "s"}]"#).contains("no role and is not an owner"));
-    assert!(err(&c, r#"[{"id": "s", "role": "r", "pin_hash": "x"}]"#).contains("secret material"));
     assert!(
-        err(&c, r#"[{"id": "s", "role": "r", "colour": "x"}]"#).contains("unknown field `colour`")
+        one(r#"{"id": "s", "roles": ["r"], "hidden_fields": {"clients": ["phone"]}}"#)
+            .contains("hidden field `phone`")
     );
+    assert!(
+        one(r#"{"id": "s", "roles": ["r"], "scopes": {"invoices": "all"}}"#)
+            .contains("unknown kind `invoices`")
+    );
+    assert!(
+        one(r#"{"id": "s", "roles": ["r"], "grant": ["billing.manage"]}"#).contains("owner-only")
+    );
+    assert!(one(r#"{"id": "s"}"#).contains("no role and is not an owner"));
+    assert!(one(r#"{"id": "s", "roles": ["r", "r"]}"#).contains("holds role `r` twice"));
+    assert!(one(r#"{"id": "s", "roles": ["r"], "remove": ["a.veiw"]}"#)
+        .contains("`remove` names unknown permission `a.veiw`"));
+    // Shape errors are the file's: secret material, unknown keys, the old `role`.
+    for bad in [
+        r#"{"id": "s", "roles": ["r"], "pin_hash": "x"}"#,
+        r#"{"id": "s", "roles": ["r"], "colour": "x"}"#,
+        r#"{"id": "s", "role": "r"}"#,
+    ] {
+        let e = policy(roles, &format!("[{bad}]")).unwrap_err().to_string();
+        assert!(
+            e.contains("secret material") || e.contains("unknown field"),
+            "{e}"
+        );
+    }
 }
 
 #[test]
 fn removing_a_requirement_is_reported_and_refused_at_issue() {
     let p = policy(
-        &catalog(r#"[{"id": "r", "permissions": ["a.view", "a.edit"]}]"#),
-        r#"[{"id": "s", "role": "r", "remove": ["a.view"]}, {"id": "ok", "role": "r"}]"#,
+        r#"[{"id": "r", "permissions": ["a.view", "a.edit"]}]"#,
+        r#"[{"id": "s", "roles": ["r"], "remove": ["a.view"]}, {"id": "ok", "roles": ["r"]}]"#,
     )
     .unwrap();
     let problems = p.problems();
     assert_eq!(problems.len(), 1);
     assert_eq!(problems[0].code(), "missing_requirement");
     assert_eq!(
-        p.claims_for("s", &permsnap::issuer::IssueOptions::at(0))
-            .unwrap_err()
-            .code(),
+        p.claims_for("s", &IssueOptions::at(0)).unwrap_err().code(),
         "missing_requirement"
     );
     assert_eq!(
-        p.claims_for("zz", &permsnap::issuer::IssueOptions::at(0))
-            .unwrap_err()
-            .code(),
+        p.claims_for("zz", &IssueOptions::at(0)).unwrap_err().code(),
         "unknown_staff"
     );
+    assert!(issues(&p, "ok"));
 }
 
 #[test]
@@ -160,4 +223,28 @@ fn the_catalog_part_of_every_preset_loads_alone_with_the_same_fingerprint() {
         let cat = permsnap::Catalog::from_json(&catalog_only, "catalog").unwrap();
         assert_eq!(cat.fingerprint(), policy.catalog().fingerprint(), "{name}");
     }
+}
+
+#[test]
+fn editing_roles_and_staff_changes_no_byte_of_the_catalog() {
+    let path = format!("{}/presets/sitee.json", env!("CARGO_MANIFEST_DIR"));
+    let json = std::fs::read_to_string(&path).unwrap();
+    let base = Policy::from_json(&json, "a").unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    // Give one permission to one role, delete another role, add a person.
+    doc["roles"][0]["permissions"]
+        .as_array_mut()
+        .unwrap()
+        .push("clients.tags".into());
+    doc["roles"].as_array_mut().unwrap().pop();
+    doc["staff"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"id": "new", "roles": ["user"]}));
+    let edited = Policy::from_json(&doc.to_string(), "b").unwrap();
+    assert_eq!(
+        edited.catalog().to_bytes().unwrap(),
+        base.catalog().to_bytes().unwrap()
+    );
+    assert_eq!(edited.catalog().fingerprint(), base.catalog().fingerprint());
 }

@@ -207,15 +207,27 @@ fn ecwid_areas_combine_as_the_owner_wishes() {
 fn ecwid_granting_an_owner_power_to_staff_is_refused() {
     let path = preset_path("ecwid");
     let json = std::fs::read_to_string(&path).unwrap().replace(
-        r#""role": "developer", "grant": ["sales_channels.manage"]"#,
-        r#""role": "developer", "grant": ["billing.view"]"#,
+        r#""roles": ["developer"], "grant": ["sales_channels.manage"]"#,
+        r#""roles": ["developer"], "grant": ["billing.view"]"#,
     );
-    let err = permsnap::issuer::Policy::from_json(&json, &path).unwrap_err();
-    assert_eq!(err.code(), "invalid_policy");
+    let p = permsnap::issuer::Policy::from_json(&json, &path).unwrap();
+    let problems = p.problems();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].code(), "owner_only");
     assert!(
-        err.to_string().contains("owner-only power `billing.view`"),
-        "{err}"
+        problems[0]
+            .to_string()
+            .contains("`billing.view` is an owner-only power and staff member `ines`"),
+        "{}",
+        problems[0]
     );
+    let opts = permsnap::issuer::IssueOptions::at(NOW);
+    assert_eq!(
+        p.claims_for("ines", &opts).unwrap_err().code(),
+        "owner_only"
+    );
+    // Only Inès is refused: the rest of the account still gets snapshots.
+    assert!(p.claims_for("marc", &opts).is_ok());
 }
 
 #[test]
@@ -321,11 +333,23 @@ fn amilia_exactly_one_principal_admin() {
     // « Il ne doit y avoir qu'un seul administrateur principal par organisation. »
     let path = preset_path("amilia");
     let json = std::fs::read_to_string(&path).unwrap().replace(
-        r#"{"id": "vince", "name": "Vincent Roy", "role": "all_access"}"#,
-        r#"{"id": "vince", "name": "Vincent Roy", "role": "principal", "principal": true}"#,
+        r#"{"id": "vince", "name": "Vincent Roy", "roles": ["all_access"]}"#,
+        r#"{"id": "vince", "name": "Vincent Roy", "roles": ["principal"], "principal": true}"#,
     );
-    let err = permsnap::issuer::Policy::from_json(&json, &path).unwrap_err();
-    assert!(err.to_string().contains("second principal admin"), "{err}");
+    let p = permsnap::issuer::Policy::from_json(&json, &path).unwrap();
+    let problems = p.problems();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0]
+            .to_string()
+            .contains("has 2 principal admins (julie, vince)"),
+        "{}",
+        problems[0]
+    );
+    // An account rule is for `validate` and the app's save check; it never
+    // stops anyone from getting a snapshot.
+    let opts = permsnap::issuer::IssueOptions::at(NOW);
+    assert!(p.claims_for("julie", &opts).is_ok() && p.claims_for("samantha", &opts).is_ok());
     assert!(perms("amilia", "julie").is_principal());
 }
 

@@ -9,6 +9,7 @@ fn notice(tenant: &str, min_epoch: u32, ids: &[u8]) -> Notice {
         issued_at: 0,
         min_epoch,
         ids: ids.iter().map(|b| [*b; 8]).collect(),
+        staff: vec![],
     }
 }
 

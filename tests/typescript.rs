@@ -25,7 +25,6 @@ fn ts_type(key: &str, v: &Value) -> String {
     match (key, v) {
         ("scopes", _) => "Record<string, Scope>".into(),
         ("hiddenFields", _) => "Record<string, string[]>".into(),
-        ("role", _) => "string | null".into(),
         (_, Value::String(_)) => "string".into(),
         (_, Value::Number(_)) => "number".into(),
         (_, Value::Bool(_)) => "boolean".into(),
@@ -60,7 +59,7 @@ fn generate() -> String {
         union(permsnap::guard::DECISION_CODES.iter().map(|c| quoted(c)))
     ));
     out.push_str(
-        "/** A record kind's view scope. */\nexport type Scope = \"none\" | \"own\" | \"assigned\" | \"all\" | { specific: string[] };\n\n",
+        "/** A record kind's view scope (`listed`: ids that travel beside the\n *  snapshot, not attached yet; see `Permissions.withIds`). */\nexport type Scope = \"none\" | \"own\" | \"assigned\" | \"all\" | { specific: string[] } | { listed: { count: number; digest: string } };\n\n",
     );
     let sample = serde_json::to_value(perms("sitee", "dia").summary()).unwrap();
     out.push_str("/** The verified claims, names resolved (the core's `Summary`). */\n");

@@ -55,7 +55,7 @@ pub fn expectation(v: &Verifier, bytes_or_text: &Value, now: u64) -> Value {
                 .collect();
             json!({
                 "subject": p.subject(), "tenant": p.tenant(), "expires_at": p.expires_at(),
-                "role": p.role(), "owner": p.is_owner(), "shared_account": p.is_shared_account(),
+                "roles": p.roles(), "version": p.version(), "owner": p.is_owner(), "shared_account": p.is_shared_account(),
                 "allowed": p.allowed(),
                 "denied": cat.permissions.iter().map(|x| x.name.as_str()).filter(|n| !p.can(n).unwrap()).collect::<Vec<_>>(),
                 "explain": cat.permissions.iter().map(|x| (x.name.clone(), serde_json::to_value(&p.explain(&x.name).unwrap().reason).unwrap())).collect::<serde_json::Map<_, _>>(),
@@ -82,13 +82,14 @@ fn verifier_for(case: &Value, catalog: Catalog) -> Verifier {
                     permsnap::verify::TenantCheck::Fixed(t.to_owned())
                 }),
             leeway: 30,
+            max_feed_age: None,
         },
     );
     if let Some(ids) = case.get("revoked_ids") {
         let mut r = Revocations::default();
         for id in ids.as_array().unwrap() {
             let b: [u8; 8] = hex_decode(id.as_str().unwrap()).try_into().unwrap();
-            r.revoke_id(b);
+            r.revoke_id(b, u64::MAX);
         }
         v.set_revocations(r);
     }
@@ -304,12 +305,14 @@ fn notices(cases: &[Value]) -> Value {
         issued_at: NOW,
         min_epoch: 0,
         ids: vec![dia_claims.id],
+        staff: vec![],
     };
     let by_epoch = Notice {
         tenant: "shop-ora".into(),
         issued_at: NOW,
         min_epoch: 1,
         ids: vec![],
+        staff: vec![],
     };
     let good = vec![sign(&key(), &by_id), sign(&key(), &by_epoch)];
     let mut tampered = sign_notice(&key(), &by_epoch).unwrap();

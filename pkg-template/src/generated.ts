@@ -23,6 +23,9 @@ export type CoreErrorCode =
   | "invalid_policy"
   | "owner_only"
   | "missing_requirement"
+  | "unknown_role"
+  | "stale_feed"
+  | "ids_not_loaded"
   | "deactivated"
   | "unknown_staff"
   | "unavailable"
@@ -56,8 +59,9 @@ export type DecisionCode =
   | "no_tenant"
   | "unavailable";
 
-/** A record kind's view scope. */
-export type Scope = "none" | "own" | "assigned" | "all" | { specific: string[] };
+/** A record kind's view scope (`listed`: ids that travel beside the
+ *  snapshot, not attached yet; see `Permissions.withIds`). */
+export type Scope = "none" | "own" | "assigned" | "all" | { specific: string[] } | { listed: { count: number; digest: string } };
 
 /** The verified claims, names resolved (the core's `Summary`). */
 export interface Claims {
@@ -72,10 +76,12 @@ export interface Claims {
   notBefore: number;
   owner: boolean;
   principal: boolean;
-  role: string | null;
+  revision: number;
+  roles: string[];
   scopes: Record<string, Scope>;
   sharedAccount: boolean;
   stepUp: string[];
   subject: string;
   tenant: string;
+  version: number;
 }

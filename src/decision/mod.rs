@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::model::bits::Bits;
 use crate::model::catalog::Catalog;
 use crate::model::def::Scope;
-use crate::wire::{Claims, FLAG_OWNER, FLAG_PRINCIPAL, FLAG_SHARED};
+use crate::wire::{self, Claims, FLAG_OWNER, FLAG_PRINCIPAL, FLAG_SHARED};
 use std::sync::Arc;
 
 /// What a verified snapshot allows. Built only by [`crate::Verifier`].
@@ -45,13 +45,18 @@ impl Permissions {
             expires_at: 0,
             id: [0; 8],
             epoch: 0,
+            version: 0,
             catalog: catalog.fingerprint(),
-            role: None,
+            revision: catalog.revision(),
+            previous: None,
             flags: 0,
+            roles: Vec::new(),
             permissions: Bits::new(),
             step_up: Bits::new(),
             scopes: vec![Scope::None; catalog.kind_count()],
-            hidden: (0..catalog.field_count()).collect(),
+            hidden: (0..catalog.kind_count())
+                .map(|k| (0..catalog.kind_def(k).map_or(0, |d| d.fields.len())).collect())
+                .collect(),
             apps: Bits::new(),
         };
         Permissions {
@@ -130,11 +135,61 @@ impl Permissions {
         self.claims.flags & FLAG_SHARED != 0
     }
 
-    /// The person's role id, if any.
-    pub fn role(&self) -> Option<&str> {
+    /// The ids of the roles the person holds, as issued.
+    pub fn roles(&self) -> Vec<&str> {
+        self.claims.roles.iter().map(|r| r.id.as_str()).collect()
+    }
+
+    /// The person's revocation counter when the snapshot was issued.
+    pub fn version(&self) -> u64 {
+        self.claims.version
+    }
+
+    /// Attaches the id list that travels beside the snapshot for a `listed`
+    /// scope (binary or base64url text): returns permissions whose scope on
+    /// that kind is `specific` with those ids. The list is accepted only if
+    /// it hashes to the digest the verified snapshot names.
+    pub fn with_ids(&self, input: &[u8]) -> Result<Permissions> {
+        let mut last = None;
+        for (k, scope) in self.claims.scopes.iter().enumerate() {
+            let Scope::Listed(reference) = scope else {
+                continue;
+            };
+            match wire::decode_id_list(input, reference) {
+                Ok(list) => {
+                    let mut claims = (*self.claims).clone();
+                    if let Some(s) = claims.scopes.get_mut(k) {
+                        *s = Scope::Specific(list.ids);
+                    }
+                    return Ok(Permissions {
+                        catalog: Arc::clone(&self.catalog),
+                        claims: Arc::new(claims),
+                        effective: Arc::clone(&self.effective),
+                    });
+                }
+                Err(e) => last = Some(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| Error::InvalidArgument {
+            detail: "this snapshot lists no record ids beside it (no `listed` scope)".into(),
+        }))
+    }
+
+    /// The digests (hex) of the id lists this snapshot names and that are
+    /// not attached yet, with their kinds: what to fetch.
+    pub fn missing_ids(&self) -> Vec<(&str, String)> {
         self.claims
-            .role
-            .map(|r| self.catalog.role_id(usize::from(r)))
+            .scopes
+            .iter()
+            .enumerate()
+            .filter_map(|(k, s)| match s {
+                Scope::Listed(r) => Some((
+                    self.catalog.kind_def(k).map_or("", |d| d.name.as_str()),
+                    crate::error::hex(&r.digest),
+                )),
+                _ => None,
+            })
+            .collect()
     }
 
     /// May the person do `name`? Unknown names are an error, never `false`.
@@ -189,9 +244,7 @@ impl Permissions {
     }
 
     fn role_grants(&self, i: usize) -> Option<String> {
-        let r = usize::from(self.claims.role?);
-        let perms = self.catalog.role_perms(r)?;
-        perms.get(i).then(|| self.catalog.role_id(r).to_owned())
+        reason::granting_role(&self.claims, i).map(str::to_owned)
     }
 
     /// Does `name` need the acting person's PIN first?
@@ -220,12 +273,12 @@ impl Permissions {
     /// Fields of `kind` hidden from the person.
     pub fn hidden_fields(&self, kind: &str) -> Result<Vec<&str>> {
         let (k, def) = self.catalog.kind_named(kind)?;
-        let offset = self.catalog.field_offset(k);
+        let hidden = self.claims.hidden.get(k);
         Ok(def
             .fields
             .iter()
             .enumerate()
-            .filter(|(j, _)| self.claims.hidden.get(offset + j))
+            .filter(|(j, _)| hidden.is_none_or(|h| h.get(*j)))
             .map(|(_, f)| f.name.as_str())
             .collect())
     }

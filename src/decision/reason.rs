@@ -11,16 +11,16 @@ use serde::Serialize;
 pub enum Reason {
     /// The person is an owner of the account.
     Owner,
-    /// Granted by the person's role.
+    /// Granted by one of the person's roles.
     GrantedByRole {
         /// Role id.
         role: String,
     },
     /// Added for this person on top of the role.
     GrantedToPerson,
-    /// Not granted by the role nor to the person.
+    /// Not granted by the roles nor to the person.
     NotGranted,
-    /// The role grants it, but it was removed for this person.
+    /// A role grants it, but it was removed for this person.
     RemovedForPerson {
         /// Role id.
         role: String,
@@ -89,8 +89,8 @@ impl Reason {
         match self {
             Reason::Owner => "granted: the person is an owner of the account".into(),
             Reason::GrantedByRole { role } => format!("granted by role `{role}`"),
-            Reason::GrantedToPerson => "granted to this person on top of their role".into(),
-            Reason::NotGranted => "not granted by the role nor to this person".into(),
+            Reason::GrantedToPerson => "granted to this person on top of their roles".into(),
+            Reason::NotGranted => "not granted by the person's roles nor to this person".into(),
             Reason::RemovedForPerson { role } => {
                 format!("role `{role}` grants it, but it was removed for this person")
             }
@@ -122,18 +122,23 @@ pub struct Explanation {
     pub message: String,
 }
 
+/// The first of the person's roles that grants permission `i`.
+pub(super) fn granting_role(claims: &Claims, i: usize) -> Option<&str> {
+    claims
+        .roles
+        .iter()
+        .find(|r| r.permissions.get(i))
+        .map(|r| r.id.as_str())
+}
+
 /// Why permission `i` is not effective, or `None` when it is.
 pub(super) fn blocker(catalog: &Catalog, claims: &Claims, i: usize) -> Option<Reason> {
     if !claims.permissions.get(i) {
-        let role = claims.role.map(usize::from);
-        let role_had = role
-            .and_then(|r| catalog.role_perms(r))
-            .is_some_and(|p| p.get(i));
-        return Some(match (role_had, role) {
-            (true, Some(r)) => Reason::RemovedForPerson {
-                role: catalog.role_id(r).to_owned(),
+        return Some(match granting_role(claims, i) {
+            Some(role) => Reason::RemovedForPerson {
+                role: role.to_owned(),
             },
-            _ => Reason::NotGranted,
+            None => Reason::NotGranted,
         });
     }
     if let Some(missing) = catalog

@@ -130,6 +130,12 @@ impl Permissions {
                 c.extend(own());
                 (false, c)
             }
+            Scope::Listed(list) => {
+                return Err(Error::IdsNotLoaded {
+                    kind: kind.to_owned(),
+                    digest: crate::error::hex(&list.digest),
+                })
+            }
         };
         Ok(RecordFilter {
             kind: kind.to_owned(),
@@ -142,14 +148,15 @@ impl Permissions {
     /// How to redact records of `kind` for the person.
     pub fn redaction(&self, kind: &str) -> Result<Redaction> {
         let (k, def) = self.catalog.kind_named(kind)?;
-        let offset = self.catalog.field_offset(k);
+        let hidden = self.claims.hidden.get(k);
         let mut r = Redaction {
             kind: kind.to_owned(),
             remove: Vec::new(),
             mask: Vec::new(),
         };
         for (j, f) in def.fields.iter().enumerate() {
-            if !self.claims.hidden.get(offset + j) {
+            // A kind the claims have no entry for (only deny-all) hides all.
+            if !hidden.is_none_or(|h| h.get(j)) {
                 continue;
             }
             match &f.redact {

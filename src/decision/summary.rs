@@ -25,10 +25,14 @@ pub struct Summary {
     pub id: String,
     /// Revocation epoch.
     pub epoch: u32,
-    /// Catalog fingerprint, hex.
+    /// The person's revocation counter.
+    pub version: u64,
+    /// Fingerprint of the catalog revision it was issued under, hex.
     pub catalog: String,
-    /// Role id.
-    pub role: Option<String>,
+    /// That revision's number.
+    pub revision: u16,
+    /// Ids of the roles the person holds.
+    pub roles: Vec<String>,
     /// Owner of the account.
     pub owner: bool,
     /// Principal admin.
@@ -60,8 +64,10 @@ impl Permissions {
             expires_at: self.claims.expires_at,
             id: crate::error::hex(&self.claims.id),
             epoch: self.claims.epoch,
+            version: self.claims.version,
             catalog: crate::error::hex(&self.claims.catalog),
-            role: self.role().map(str::to_owned),
+            revision: self.claims.revision,
+            roles: own(self.roles()),
             owner: self.is_owner(),
             principal: self.is_principal(),
             shared_account: self.is_shared_account(),

@@ -76,6 +76,13 @@ impl Bits {
         self.iter().all(|i| i < len)
     }
 
+    /// The members below `len` (canonical).
+    pub fn truncated(&self, len: usize) -> Bits {
+        let mut b: Bits = self.iter().take_while(|i| *i < len).collect();
+        b.trim();
+        b
+    }
+
     /// Whether every member of `other` is in `self`.
     pub fn contains_all(&self, other: &Bits) -> bool {
         other.iter().all(|i| self.get(i))

@@ -1,14 +1,24 @@
-//! The policy file, as written by people: the catalog (permissions, sections,
-//! record kinds, applications, roles) and, for the issuer, the staff list.
+//! The policy file, as written by people: the product's catalog
+//! (permissions, sections, record kinds, applications), and, for the issuer,
+//! one account's roles and staff.
 //!
-//! The catalog part is public: the frontend and the edge load it to turn
-//! permission names into bits. The staff part never leaves the backend.
+//! The catalog is public and the same for every account of a product: the
+//! frontend and the edge load it to turn names into bits. Roles and staff
+//! belong to one account, live in the app's database, and never leave the
+//! backend; editing them changes no byte of the catalog.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The public part of a policy: everything a verifier needs to answer
-/// questions about a snapshot, and nothing about particular people.
+/// questions about a snapshot, and nothing about particular accounts or
+/// people (no roles, no staff).
+///
+/// A catalog evolves by revisions: every permission, application, kind and
+/// field says which revision added it (`since`, default 1), and each list
+/// is in `since` order, so revision `r` is a prefix of every later one.
+/// Snapshots issued under an earlier revision stay valid on verifiers that
+/// load a later one (FORMAT.md, "Catalog revisions").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogDef {
@@ -25,9 +35,6 @@ pub struct CatalogDef {
     /// Kinds of record that view scopes and hidden fields apply to.
     #[serde(default)]
     pub kinds: Vec<KindDef>,
-    /// Roles (permission groups): named bundles shared by many staff.
-    #[serde(default)]
-    pub roles: Vec<RoleDef>,
 }
 
 /// An application or surface (Retail POS, eCom…).
@@ -39,6 +46,9 @@ pub struct ApplicationDef {
     /// Display name.
     #[serde(default)]
     pub name: String,
+    /// The catalog revision that added it (see [`CatalogDef`]).
+    #[serde(default = "first_revision")]
+    pub since: u16,
 }
 
 /// A section of the product (Payments, Documents…).
@@ -76,6 +86,9 @@ pub struct PermissionDef {
     /// scope for the kind is not `none`.
     #[serde(default)]
     pub scope_kind: Option<String>,
+    /// The catalog revision that added it (see [`CatalogDef`]).
+    #[serde(default = "first_revision")]
+    pub since: u16,
 }
 
 /// A kind of record (appointments, clients, stores…).
@@ -97,6 +110,13 @@ pub struct KindDef {
     /// Fields that may be hidden from a person.
     #[serde(default)]
     pub fields: Vec<FieldDef>,
+    /// The catalog revision that added it (see [`CatalogDef`]).
+    #[serde(default = "first_revision")]
+    pub since: u16,
+}
+
+fn first_revision() -> u16 {
+    1
 }
 
 fn default_id_field() -> String {
@@ -112,6 +132,9 @@ pub struct FieldDef {
     /// How a hidden value is redacted: removed (default) or masked.
     #[serde(default)]
     pub redact: Redact,
+    /// The catalog revision that added it (see [`CatalogDef`]).
+    #[serde(default = "first_revision")]
+    pub since: u16,
 }
 
 /// How a hidden field is redacted.
@@ -140,6 +163,83 @@ pub enum Scope {
     Specific(Vec<String>),
     /// All existing and future records.
     All,
+    /// Records with the ids of a list that travels beside the snapshot
+    /// (too many to fit in it), plus those the person created. Made by the
+    /// issuer from a long `specific` list; never written in a policy.
+    Listed(IdListRef),
+}
+
+/// A reference to an id list that travels beside a snapshot, bound to it by
+/// hash (FORMAT.md, "Id lists"). In JSON the digest is hex; in the binary
+/// snapshot, 16 raw bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdListRef {
+    /// Number of ids in the list.
+    pub count: u32,
+    /// First 16 bytes of the list's SHA-512 (with its domain prefix).
+    pub digest: [u8; 16],
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "IdListRef")]
+struct RawIdListRef {
+    count: u32,
+    digest: [u8; 16],
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename = "IdListRef", deny_unknown_fields)]
+struct TextIdListRef {
+    count: u32,
+    digest: String,
+}
+
+impl Serialize for IdListRef {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            TextIdListRef {
+                count: self.count,
+                digest: crate::error::hex(&self.digest),
+            }
+            .serialize(s)
+        } else {
+            RawIdListRef {
+                count: self.count,
+                digest: self.digest,
+            }
+            .serialize(s)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for IdListRef {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if d.is_human_readable() {
+            let t = TextIdListRef::deserialize(d)?;
+            let mut digest = [0u8; 16];
+            let ok = t.digest.len() == 32
+                && digest.iter_mut().enumerate().all(|(i, b)| {
+                    t.digest
+                        .get(i * 2..i * 2 + 2)
+                        .and_then(|h| u8::from_str_radix(h, 16).ok())
+                        .map(|v| *b = v)
+                        .is_some()
+                });
+            if !ok {
+                return Err(serde::de::Error::custom("`digest` is 32 hex digits"));
+            }
+            Ok(IdListRef {
+                count: t.count,
+                digest,
+            })
+        } else {
+            let r = RawIdListRef::deserialize(d)?;
+            Ok(IdListRef {
+                count: r.count,
+                digest: r.digest,
+            })
+        }
+    }
 }
 
 impl Scope {
@@ -151,12 +251,15 @@ impl Scope {
             Scope::Assigned => "assigned",
             Scope::Specific(_) => "specific",
             Scope::All => "all",
+            Scope::Listed(_) => "listed",
         }
     }
 }
 
-/// A role or permission group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A role or permission group of one account: a named bundle shared by
+/// many staff, edited by the account's admins (it lives in the app's
+/// database, not in the catalog).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoleDef {
     /// Stable id, e.g. `marketing`.
@@ -192,7 +295,10 @@ pub struct RoleDef {
     pub step_up: Vec<String>,
 }
 
-/// A whole policy file: the account, its catalog and its staff.
+/// A whole policy file: the product's catalog, and one account's roles and
+/// staff (what `permsnap validate` checks and the demo issues from). A
+/// backend usually keeps roles and staff in its database instead and gives
+/// them to [`crate::issuer::Issuer`] at runtime.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyDef {
@@ -203,56 +309,103 @@ pub struct PolicyDef {
     pub tenant: String,
     /// The public catalog.
     pub catalog: CatalogDef,
+    /// The account's roles (permission groups).
+    #[serde(default)]
+    pub roles: Vec<RoleDef>,
     /// Staff members of the account.
     #[serde(default)]
-    pub staff: Vec<StaffDef>,
+    pub staff: Vec<StaffRecord>,
 }
 
-/// One staff member. There is deliberately no place for a PIN or any secret:
-/// an unknown field such as `pin` is a policy error.
+/// One staff member, as the app's database holds them. Every field but `id`
+/// has a default, so a record is built from a row in a few lines. There is
+/// deliberately no place for a PIN or any secret: a key such as `pin_hash`
+/// is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct StaffDef {
+pub struct StaffRecord {
     /// Stable staff id; the snapshot's subject and the value owner fields hold.
     pub id: String,
     /// Display name.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
-    /// Role id; owners may have none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
+    /// Role ids; their grants are merged (FORMAT.md, "Several roles").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
     /// An owner of the account: every permission, owner-only ones included.
     #[serde(default, skip_serializing_if = "is_false")]
     pub owner: bool,
     /// The principal admin (at most one per account; an owner).
     #[serde(default, skip_serializing_if = "is_false")]
     pub principal: bool,
-    /// Active accounts get snapshots; deactivated ones do not.
+    /// Deactivated staff get no snapshot (default: active).
     #[serde(default = "default_true", skip_serializing_if = "is_true")]
     pub active: bool,
-    /// Permissions added on top of the role.
+    /// The person's revocation counter: the app increments it in the same
+    /// transaction as any edit of the person (or of their access), and a
+    /// notice "before version V" revokes every older snapshot.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub version: u64,
+    /// Permissions added on top of the roles.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grant: Vec<String>,
-    /// Permissions removed from the role.
+    /// Permissions removed from what the roles give.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub remove: Vec<String>,
-    /// View scopes that replace the role's, per kind.
+    /// View scopes that replace the roles', per kind.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub scopes: BTreeMap<String, Scope>,
-    /// Hidden fields that replace the role's, per kind.
+    /// Hidden fields that replace the roles', per kind.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub hidden_fields: BTreeMap<String, Vec<String>>,
-    /// Applications, replacing the role's when set.
+    /// Applications, replacing the roles' when set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apps: Option<Vec<String>>,
     /// A shared front-desk account used by several people.
     #[serde(default, skip_serializing_if = "is_false")]
     pub shared_account: bool,
-    /// Permissions that need the acting person's PIN first (added to the role's).
+    /// Permissions that need the acting person's PIN first (added to the roles').
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub step_up: Vec<String>,
 }
 
+impl StaffRecord {
+    /// An active staff member with this id and nothing else.
+    pub fn new(id: impl Into<String>) -> StaffRecord {
+        StaffRecord {
+            id: id.into(),
+            ..StaffRecord::default()
+        }
+    }
+}
+
+/// An active staff member with an empty id and nothing else (`active` is
+/// true: a record built with `..Default::default()` is not deactivated by
+/// accident).
+impl Default for StaffRecord {
+    fn default() -> StaffRecord {
+        StaffRecord {
+            id: String::new(),
+            name: String::new(),
+            roles: Vec::new(),
+            owner: false,
+            principal: false,
+            active: true,
+            version: 0,
+            grant: Vec::new(),
+            remove: Vec::new(),
+            scopes: BTreeMap::new(),
+            hidden_fields: BTreeMap::new(),
+            apps: None,
+            shared_account: false,
+            step_up: Vec::new(),
+        }
+    }
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
+}
 fn is_false(b: &bool) -> bool {
     !*b
 }

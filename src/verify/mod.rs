@@ -9,4 +9,4 @@ mod verifier;
 pub use cache::CACHE_ENTRIES;
 pub use options::{Options, TenantCheck, DEFAULT_LEEWAY, MAX_LEEWAY};
 pub use revocations::Revocations;
-pub use verifier::Verifier;
+pub use verifier::{FeedReport, Verifier};

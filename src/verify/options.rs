@@ -1,5 +1,5 @@
-//! What a verifier checks beyond the signature: the account and the clock
-//! leeway.
+//! What a verifier checks beyond the signature: the account, the clock
+//! leeway, and how current its revocation feed must be.
 
 /// Default clock leeway, seconds.
 pub const DEFAULT_LEEWAY: u64 = 30;
@@ -26,6 +26,11 @@ pub struct Options {
     pub tenant: TenantCheck,
     /// Clock skew tolerated on `not_before` and `expires_at`, seconds.
     pub leeway: u64,
+    /// When set, every snapshot is refused (`stale_feed`) unless a signed
+    /// feed head no older than this many seconds has been applied
+    /// ([`crate::Verifier::apply_feed`]): an edge whose revocations stopped
+    /// arriving fails closed instead of deciding on the last ones it saw.
+    pub max_feed_age: Option<u64>,
 }
 
 /// The largest clock leeway a verifier accepts, seconds (one day).
@@ -47,11 +52,18 @@ impl Options {
         Options::with(TenantCheck::Any)
     }
 
-    /// `tenant` with the default leeway.
+    /// `tenant` with the default leeway and no feed requirement.
     pub fn with(tenant: TenantCheck) -> Options {
         Options {
             tenant,
             leeway: DEFAULT_LEEWAY,
+            max_feed_age: None,
         }
+    }
+
+    /// The same options, requiring a feed head no older than `seconds`.
+    pub fn require_feed(mut self, seconds: u64) -> Options {
+        self.max_feed_age = Some(seconds);
+        self
     }
 }

@@ -1,18 +1,24 @@
-//! Revocations a verifier knows of: per-account epochs and snapshot ids,
-//! only ever growing.
+//! Revocations a verifier knows of: per-account epochs, snapshot ids and
+//! per-person versions. They only grow, except that what can no longer
+//! matter is forgotten: an id or a person's bound is kept for one maximum
+//! snapshot lifetime (plus leeway) after its notice, since every snapshot it
+//! can revoke has expired by then. Memory holds the last day's edits only.
 
 use crate::error::{hex, Error, Result};
-use crate::wire::{Claims, Notice};
+use crate::wire::{Claims, Notice, MAX_LIFETIME};
 
-/// Revocations known to the verifier: per tenant, a minimum epoch, and
-/// individual snapshot ids. Revocations only grow: applying an older notice
-/// again never lifts a newer one.
+/// Revocations known to the verifier. Applying an older notice again never
+/// lifts a newer one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Revocations {
     /// Per tenant, sorted by tenant: snapshots with a lower epoch are revoked.
     min_epoch: Vec<(String, u32)>,
-    /// Revoked snapshot ids (as big-endian integers), sorted.
-    ids: Vec<u64>,
+    /// Revoked snapshot ids (big-endian integers), sorted, each with the
+    /// time after which it can be forgotten.
+    ids: Vec<(u64, u64)>,
+    /// Per (tenant, subject), sorted: snapshots with a lower version are
+    /// revoked; with the time after which the bound can be forgotten.
+    staff: Vec<((String, String), u64, u64)>,
 }
 
 impl Revocations {
@@ -22,7 +28,8 @@ impl Revocations {
     }
 
     /// Revokes every snapshot of `tenant` with an epoch below `epoch`
-    /// (keeps the higher bound if one is already known).
+    /// (keeps the higher bound if one is already known). Epochs are one
+    /// number per account and are never forgotten.
     pub fn revoke_before(&mut self, tenant: &str, epoch: u32) {
         match self
             .min_epoch
@@ -37,24 +44,59 @@ impl Revocations {
         }
     }
 
-    /// Revokes one snapshot by id.
-    pub fn revoke_id(&mut self, id: [u8; 8]) {
+    /// Revokes one snapshot by id until `until` (seconds since the Unix epoch).
+    pub fn revoke_id(&mut self, id: [u8; 8], until: u64) {
         let id = u64::from_be_bytes(id);
-        if let Err(at) = self.ids.binary_search(&id) {
-            self.ids.insert(at, id);
+        match self.ids.binary_search_by_key(&id, |(i, _)| *i) {
+            Ok(at) => {
+                if let Some((_, u)) = self.ids.get_mut(at) {
+                    *u = (*u).max(until);
+                }
+            }
+            Err(at) => self.ids.insert(at, (id, until)),
         }
+    }
+
+    /// Revokes every snapshot of staff `subject` of `tenant` with a version
+    /// below `before`, until `until`.
+    pub fn revoke_staff(&mut self, tenant: &str, subject: &str, before: u64, until: u64) {
+        match self.staff_at(tenant, subject) {
+            Ok(at) => {
+                if let Some((_, b, u)) = self.staff.get_mut(at) {
+                    *b = (*b).max(before);
+                    *u = (*u).max(until);
+                }
+            }
+            Err(at) => self
+                .staff
+                .insert(at, ((tenant.to_owned(), subject.to_owned()), before, until)),
+        }
+    }
+
+    fn staff_at(&self, tenant: &str, subject: &str) -> core::result::Result<usize, usize> {
+        self.staff
+            .binary_search_by(|((t, s), _, _)| (t.as_str(), s.as_str()).cmp(&(tenant, subject)))
     }
 
     /// Applies a verified notice.
     pub fn apply(&mut self, notice: &Notice) {
+        let until = notice.issued_at.saturating_add(u64::from(MAX_LIFETIME));
         self.revoke_before(&notice.tenant, notice.min_epoch);
-        if notice.ids.iter().all(|id| self.is_revoked_id(id)) {
-            return; // the common case: the same notice fetched again
+        for id in &notice.ids {
+            self.revoke_id(*id, until);
         }
-        self.ids
-            .extend(notice.ids.iter().map(|id| u64::from_be_bytes(*id)));
-        self.ids.sort_unstable();
-        self.ids.dedup();
+        for s in &notice.staff {
+            self.revoke_staff(&notice.tenant, &s.subject, s.before, until);
+        }
+    }
+
+    /// Forgets ids and per-person bounds whose notice is older than the
+    /// longest snapshot lifetime plus `leeway` at time `now`: no snapshot
+    /// they could revoke is still accepted.
+    pub fn prune(&mut self, now: u64, leeway: u64) {
+        let live = |until: u64| until.saturating_add(leeway) >= now;
+        self.ids.retain(|(_, u)| live(*u));
+        self.staff.retain(|(_, _, u)| live(*u));
     }
 
     /// The epoch below which snapshots of `tenant` are revoked.
@@ -66,14 +108,29 @@ impl Revocations {
             .map_or(0, |(_, e)| *e)
     }
 
-    /// Whether snapshot `id` is revoked by id.
-    pub fn is_revoked_id(&self, id: &[u8; 8]) -> bool {
-        self.ids.binary_search(&u64::from_be_bytes(*id)).is_ok()
+    /// The version below which snapshots of `subject` of `tenant` are revoked.
+    pub fn min_version(&self, tenant: &str, subject: &str) -> u64 {
+        self.staff_at(tenant, subject)
+            .ok()
+            .and_then(|at| self.staff.get(at))
+            .map_or(0, |(_, b, _)| *b)
     }
 
-    /// Number of individually revoked ids.
+    /// Whether snapshot `id` is revoked by id.
+    pub fn is_revoked_id(&self, id: &[u8; 8]) -> bool {
+        self.ids
+            .binary_search_by_key(&u64::from_be_bytes(*id), |(i, _)| *i)
+            .is_ok()
+    }
+
+    /// Number of individually revoked ids remembered.
     pub fn id_count(&self) -> usize {
         self.ids.len()
+    }
+
+    /// Number of per-person bounds remembered.
+    pub fn staff_count(&self) -> usize {
+        self.staff.len()
     }
 
     /// Why `claims` is revoked, if it is.
@@ -84,6 +141,15 @@ impl Revocations {
                 detail: format!(
                     "account `{}` revoked everything before epoch {min}; this snapshot has epoch {}",
                     claims.tenant, claims.epoch
+                ),
+            });
+        }
+        let before = self.min_version(&claims.tenant, &claims.subject);
+        if claims.version < before {
+            return Err(Error::Revoked {
+                detail: format!(
+                    "staff member `{}` was edited or deactivated: snapshots before version {before} are revoked, this one has version {}",
+                    claims.subject, claims.version
                 ),
             });
         }

@@ -7,8 +7,10 @@ use super::revocations::Revocations;
 use crate::crypto::Keyring;
 use crate::decision::Permissions;
 use crate::error::{hex, Error, Result};
-use crate::model::catalog::Catalog;
-use crate::wire::{self, Claims, Notice};
+use crate::model::bits::Bits;
+use crate::model::catalog::{Catalog, Revision};
+use crate::model::def::Scope;
+use crate::wire::{self, Claims, FeedHead, Notice};
 use std::sync::Arc;
 
 /// Verifies snapshots against a keyring and a catalog.
@@ -18,8 +20,26 @@ pub struct Verifier {
     keyring: Keyring,
     options: Options,
     revocations: Revocations,
+    /// Issue time of the newest feed head applied, if any.
+    feed_at: Option<u64>,
+    /// Newest notice or feed time seen: the clock revocations are pruned by.
+    seen_at: u64,
     /// Verified snapshots.
     cache: Cache,
+}
+
+/// What [`Verifier::apply_feed`] did.
+#[derive(Debug)]
+pub struct FeedReport {
+    /// The verified head.
+    pub head: FeedHead,
+    /// Notices applied.
+    pub applied: usize,
+    /// Notices of another account, skipped.
+    pub skipped: usize,
+    /// Notices that could not be verified or read, by position: they may
+    /// have revoked someone, so the feed does not count as current.
+    pub failed: Vec<(usize, Error)>,
 }
 
 impl Verifier {
@@ -32,6 +52,8 @@ impl Verifier {
             keyring,
             options,
             revocations: Revocations::default(),
+            feed_at: None,
+            seen_at: 0,
             cache: Cache::default(),
         }
     }
@@ -89,7 +111,84 @@ impl Verifier {
             }
         }
         self.revocations.apply(&notice);
+        self.seen(notice.issued_at);
         Ok(notice)
+    }
+
+    /// Verifies a signed feed head and the notices it lists (each binary or
+    /// base64url text, in feed order), applies every notice that verifies,
+    /// and, when all of them did, records the head's time as the feed's: what
+    /// [`Options::max_feed_age`] is checked against. Refused: a head that
+    /// does not verify, names another account, does not match the notices
+    /// given (count and digest: nothing left out or added), or is older than
+    /// a head already applied (a replayed feed).
+    pub fn apply_feed<N: AsRef<[u8]>>(&mut self, head: &[u8], notices: &[N]) -> Result<FeedReport> {
+        let bytes = wire::to_binary_framed(head, &wire::FEED_MAGIC, wire::MAX_FEED_HEAD_LEN)?;
+        let parts = wire::split_framed(&bytes, &wire::FEED_MAGIC, wire::MAX_FEED_HEAD_LEN)?;
+        self.keyring
+            .verify_domain(wire::FEED_DOMAIN, parts.kid, parts.signed, parts.signature)?;
+        let head = wire::decode_feed_head(parts.payload)?;
+        if let (TenantCheck::Fixed(expected), Some(found)) = (&self.options.tenant, &head.tenant) {
+            if found != expected {
+                return Err(Error::WrongTenant {
+                    expected: expected.clone(),
+                    found: found.clone(),
+                });
+            }
+        }
+        if let Some(at) = self.feed_at.filter(|at| head.issued_at < *at) {
+            return Err(Error::StaleFeed {
+                detail: format!(
+                    "this feed head was signed at {}, before the one already applied ({at}): an old copy",
+                    head.issued_at
+                ),
+            });
+        }
+        let binary = notices
+            .iter()
+            .map(|n| wire::to_binary_framed(n.as_ref(), &wire::NOTICE_MAGIC, wire::MAX_NOTICE_LEN))
+            .collect::<Result<Vec<_>>>()?;
+        if binary.len() != head.count as usize || wire::feed_digest(&binary) != head.digest {
+            return Err(Error::Malformed {
+                detail: format!(
+                    "the feed's {} notices are not the {} its head lists (one left out, added or changed)",
+                    binary.len(),
+                    head.count
+                ),
+            });
+        }
+        let mut report = FeedReport {
+            head,
+            applied: 0,
+            skipped: 0,
+            failed: Vec::new(),
+        };
+        for (i, n) in binary.iter().enumerate() {
+            match self.apply_notice(n) {
+                Ok(_) => report.applied += 1,
+                Err(Error::WrongTenant { .. }) => report.skipped += 1,
+                Err(e) => report.failed.push((i, e)),
+            }
+        }
+        if report.failed.is_empty() {
+            self.feed_at = Some(report.head.issued_at);
+        }
+        self.seen(report.head.issued_at);
+        Ok(report)
+    }
+
+    /// Issue time of the newest feed head applied in full, if any.
+    pub fn feed_at(&self) -> Option<u64> {
+        self.feed_at
+    }
+
+    /// Advances the pruning clock and forgets revocations that can no
+    /// longer matter.
+    fn seen(&mut self, at: u64) {
+        if at > self.seen_at {
+            self.seen_at = at;
+            self.revocations.prune(at, self.options.leeway);
+        }
     }
 
     /// The options in force.
@@ -171,14 +270,7 @@ impl Verifier {
         self.keyring
             .verify(parts.kid, parts.signed, parts.signature)?;
         let claims = wire::decode_payload(parts.payload)?;
-        if claims.catalog != self.catalog.fingerprint() {
-            return Err(Error::WrongCatalog {
-                expected: self.catalog.fingerprint_hex(),
-                found: hex(&claims.catalog),
-            });
-        }
-        check_shape(&self.catalog, &claims)?;
-        Ok(claims)
+        fit(&self.catalog, claims)
     }
 
     /// Account, time and revocation: what is checked on every load, also
@@ -216,7 +308,27 @@ impl Verifier {
                 now,
             });
         }
+        self.check_feed(now)?;
         self.revocations.check(claims)
+    }
+
+    /// With [`Options::max_feed_age`]: a feed head applied, recent enough.
+    fn check_feed(&self, now: u64) -> Result<()> {
+        let Some(max) = self.options.max_feed_age else {
+            return Ok(());
+        };
+        match self.feed_at {
+            None => Err(Error::StaleFeed {
+                detail: "no revocation feed has been applied yet".into(),
+            }),
+            Some(at) if now > at.saturating_add(max) => Err(Error::StaleFeed {
+                detail: format!(
+                    "the last feed head was signed {} s ago; the limit is {max} s",
+                    now - at
+                ),
+            }),
+            Some(_) => Ok(()),
+        }
     }
 
     /// Checks whether a verified snapshot is still good at `now` (an object
@@ -229,34 +341,104 @@ impl Verifier {
                 now,
             });
         }
+        self.check_feed(now)?;
         self.revocations.check(c)
     }
 }
 
-/// A signed snapshot from a well-meaning issuer always fits its catalog;
-/// anything else is malformed.
-fn check_shape(catalog: &Catalog, c: &Claims) -> Result<()> {
-    let bad = |what: &str| Error::Malformed {
-        detail: format!("{what} does not fit the catalog"),
-    };
-    if !c.permissions.fits(catalog.permission_count())
-        || !c.step_up.fits(catalog.permission_count())
-    {
-        return Err(bad("the permission set"));
+/// Reads claims against the verifier's catalog (FORMAT.md, "Catalog
+/// revisions"): a snapshot of this revision or an earlier one is read with
+/// that revision's shape, and what it could not know is widened the safe
+/// way (permissions and applications added later not granted, kinds added
+/// later without scope and every field hidden, fields added later hidden);
+/// a snapshot one revision ahead, whose previous revision is this one, is
+/// read with this revision's shape, what this verifier does not know
+/// dropped. Anything else is another catalog.
+fn fit(catalog: &Catalog, mut c: Claims) -> Result<Claims> {
+    if let Some(rev) = catalog.revision_by_fingerprint(&c.catalog) {
+        if c.revision != rev.number {
+            return Err(Error::Malformed {
+                detail: format!(
+                    "the snapshot names revision {} but carries the fingerprint of revision {}",
+                    c.revision, rev.number
+                ),
+            });
+        }
+        check_shape(rev, &c)?;
+        let kinds = catalog.kind_count();
+        c.scopes.resize(kinds, Scope::None);
+        c.hidden.resize(kinds, Bits::new());
+        for (k, hidden) in c.hidden.iter_mut().enumerate() {
+            let known = rev.fields.get(k).copied().unwrap_or(0);
+            let all = catalog.kind_def(k).map_or(0, |d| d.fields.len());
+            for f in known..all {
+                hidden.set(f);
+            }
+        }
+        return Ok(c);
     }
-    if c.scopes.len() != catalog.kind_count() {
+    let latest = catalog.revisions().last();
+    if let (Some(rev), Some(previous)) = (latest, c.previous) {
+        if previous == rev.fingerprint && c.revision == rev.number.saturating_add(1) {
+            let n = rev.permissions;
+            c.permissions = c.permissions.truncated(n);
+            c.step_up = c.step_up.truncated(n);
+            for r in &mut c.roles {
+                r.permissions = r.permissions.truncated(n);
+            }
+            c.apps = c.apps.truncated(rev.applications);
+            c.scopes.truncate(rev.kinds());
+            c.hidden.truncate(rev.kinds());
+            for (k, hidden) in c.hidden.iter_mut().enumerate() {
+                *hidden = hidden.truncated(rev.fields.get(k).copied().unwrap_or(0));
+            }
+            c.scopes.resize(rev.kinds(), Scope::None);
+            c.hidden.resize(rev.kinds(), Bits::new());
+            return Ok(c);
+        }
+    }
+    let ahead = if c.revision > catalog.revision().saturating_add(1) {
+        " (a later revision than this verifier's next one: deploy the newer compiled catalog here)"
+    } else {
+        ""
+    };
+    Err(Error::WrongCatalog {
+        expected: format!(
+            "{} (revision {} of `{}`)",
+            catalog.fingerprint_hex(),
+            catalog.revision(),
+            catalog.name()
+        ),
+        found: format!("{} (revision {}){ahead}", hex(&c.catalog), c.revision),
+    })
+}
+
+/// A signed snapshot from a well-meaning issuer always fits the revision it
+/// names; anything else is malformed.
+fn check_shape(rev: &Revision, c: &Claims) -> Result<()> {
+    let bad = |what: &str| Error::Malformed {
+        detail: format!("{what} does not fit catalog revision {}", rev.number),
+    };
+    let n = rev.permissions;
+    if !c.permissions.fits(n)
+        || !c.step_up.fits(n)
+        || c.roles.iter().any(|r| !r.permissions.fits(n))
+    {
+        return Err(bad("a permission set"));
+    }
+    if c.scopes.len() > rev.kinds() {
         return Err(bad("the list of scopes"));
     }
-    if !c.hidden.fits(catalog.field_count()) {
-        return Err(bad("the hidden field set"));
-    }
-    if !c.apps.fits(catalog.app_count()) {
-        return Err(bad("the application set"));
-    }
-    if c.role
-        .is_some_and(|r| catalog.role_perms(usize::from(r)).is_none())
+    if c.hidden.len() > rev.kinds()
+        || c.hidden
+            .iter()
+            .zip(&rev.fields)
+            .any(|(h, fields)| !h.fits(*fields))
     {
-        return Err(bad("the role"));
+        return Err(bad("the hidden field sets"));
+    }
+    if !c.apps.fits(rev.applications) {
+        return Err(bad("the application set"));
     }
     Ok(())
 }

@@ -40,6 +40,13 @@ pub(super) fn strings<S: AsRef<str>>(items: &[S]) -> JsValue {
 pub(super) fn scope_js(scope: &Scope) -> JsValue {
     match scope {
         Scope::Specific(ids) => object(&[("specific", strings(ids))]),
+        Scope::Listed(r) => object(&[(
+            "listed",
+            object(&[
+                ("count", JsValue::from(r.count)),
+                ("digest", crate::error::hex(&r.digest).into()),
+            ]),
+        )]),
         other => other.name().into(),
     }
 }
@@ -178,7 +185,13 @@ pub(super) fn catalog_from(catalog: &JsValue) -> Result<Catalog, JsValue> {
 /// Verifier options: `{ tenant | tenantPerRequest | anyTenant, leeway? }`,
 /// exactly one tenant choice, nothing else.
 pub(super) fn options_from(options: &JsValue) -> Result<Options, JsValue> {
-    const KNOWN: [&str; 4] = ["tenant", "tenantPerRequest", "anyTenant", "leeway"];
+    const KNOWN: [&str; 5] = [
+        "tenant",
+        "tenantPerRequest",
+        "anyTenant",
+        "leeway",
+        "maxFeedAge",
+    ];
     const CHOOSE: &str = "a Verifier names its account: { tenant: \"acme\" }, \
          { tenantPerRequest: true } (one edge, many accounts: the Gate's tenantOf names it), \
          or { anyTenant: true } (explicit opt-out)";
@@ -217,6 +230,15 @@ pub(super) fn options_from(options: &JsValue) -> Result<Options, JsValue> {
             .filter(|l| l.is_finite() && *l >= 0.0 && *l <= crate::verify::MAX_LEEWAY as f64)
             .ok_or_else(|| arg_error("`leeway` is a number of seconds from 0 to 86400"))?
             as u64;
+    }
+    let feed = Reflect::get(options, &"maxFeedAge".into()).unwrap_or(JsValue::UNDEFINED);
+    if !feed.is_undefined() {
+        out.max_feed_age = Some(
+            feed.as_f64()
+                .filter(|l| l.is_finite() && *l >= 1.0 && l.fract() == 0.0 && *l <= 1e9)
+                .ok_or_else(|| arg_error("`maxFeedAge` is a whole number of seconds, at least 1"))?
+                as u64,
+        );
     }
     Ok(out)
 }

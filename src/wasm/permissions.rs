@@ -92,8 +92,10 @@ impl WasmPermissions {
             ("expiresAt", (c.expires_at as f64).into()),
             ("id", crate::error::hex(&c.id).into()),
             ("epoch", c.epoch.into()),
+            ("version", (c.version as f64).into()),
             ("catalog", crate::error::hex(&c.catalog).into()),
-            ("role", p.role().map_or(JsValue::NULL, JsValue::from)),
+            ("revision", c.revision.into()),
+            ("roles", strings(&p.roles())),
             ("owner", p.is_owner().into()),
             ("principal", p.is_principal().into()),
             ("sharedAccount", p.is_shared_account().into()),
@@ -220,10 +222,30 @@ impl WasmPermissions {
         self.inner.expires_at() as f64
     }
 
-    /// Role id, if any.
+    /// Ids of the roles the person holds.
     #[wasm_bindgen(getter)]
-    pub fn role(&self) -> Option<String> {
-        self.inner.role().map(str::to_owned)
+    pub fn roles(&self) -> Vec<String> {
+        self.inner.roles().into_iter().map(str::to_owned).collect()
+    }
+
+    /// Attaches the id list that travels beside the snapshot for a
+    /// `listed` scope (base64url string or `Uint8Array`): returns new
+    /// permissions whose scope on that kind is `{ specific: [...] }`.
+    #[wasm_bindgen(js_name = withIds)]
+    pub fn with_ids(&self, list: JsValue) -> Result<WasmPermissions, JsValue> {
+        Ok(WasmPermissions {
+            inner: self.inner.with_ids(&super::convert::bytes_arg(&list)?)?,
+        })
+    }
+
+    /// The id lists named and not attached yet: `[{ kind, digest }]`.
+    #[wasm_bindgen(js_name = missingIds)]
+    pub fn missing_ids(&self) -> Array {
+        self.inner
+            .missing_ids()
+            .into_iter()
+            .map(|(kind, digest)| object(&[("kind", kind.into()), ("digest", digest.into())]))
+            .collect()
     }
 
     /// Owner of the account?

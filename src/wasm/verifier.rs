@@ -121,7 +121,8 @@ impl WasmVerifier {
                 let text = id
                     .as_string()
                     .ok_or_else(|| arg_error("`ids` holds snapshot ids as hex strings"))?;
-                out.revoke_id(crate::wire::parse_snapshot_id(&text)?);
+                // Set by hand: kept until replaced (never pruned).
+                out.revoke_id(crate::wire::parse_snapshot_id(&text)?, u64::MAX);
             }
         } else if !ids.is_undefined() {
             return Err(arg_error("`ids` is an array of snapshot ids"));
@@ -140,7 +141,51 @@ impl WasmVerifier {
             ("tenant", notice.tenant.into()),
             ("minEpoch", notice.min_epoch.into()),
             ("ids", JsValue::from(notice.ids.len() as u32)),
+            ("staff", JsValue::from(notice.staff.len() as u32)),
         ]))
+    }
+
+    /// Verifies a feed head and the notices it lists (each a base64url
+    /// string or `Uint8Array`), applies every notice that verifies, and
+    /// returns `{ issuedAt, applied, skipped, failed: [{ index, code,
+    /// message }] }`; the feed counts as current (for `maxFeedAge`) only
+    /// when nothing failed. Throws when the head does not verify, names
+    /// another account, does not list exactly these notices, or is older
+    /// than one already applied.
+    #[wasm_bindgen(js_name = applyFeed)]
+    pub fn apply_feed(&mut self, head: JsValue, notices: JsValue) -> Result<JsValue, JsValue> {
+        if !Array::is_array(&notices) {
+            return Err(arg_error("`notices` is an array of notices"));
+        }
+        let list = Array::from(&notices)
+            .iter()
+            .map(|n| bytes_arg(&n))
+            .collect::<Result<Vec<_>, _>>()?;
+        let report = self.inner.apply_feed(&bytes_arg(&head)?, &list)?;
+        let failed: Array = report
+            .failed
+            .iter()
+            .map(|(i, e)| {
+                object(&[
+                    ("index", JsValue::from(*i as u32)),
+                    ("code", e.code().into()),
+                    ("message", e.to_string().into()),
+                ])
+            })
+            .collect();
+        Ok(object(&[
+            ("issuedAt", (report.head.issued_at as f64).into()),
+            ("applied", JsValue::from(report.applied as u32)),
+            ("skipped", JsValue::from(report.skipped as u32)),
+            ("failed", failed.into()),
+        ]))
+    }
+
+    /// Issue time (seconds) of the newest feed head applied in full, or
+    /// `undefined`.
+    #[wasm_bindgen(getter, js_name = feedAt)]
+    pub fn feed_at(&self) -> Option<f64> {
+        self.inner.feed_at().map(|t| t as f64)
     }
 
     /// How the account is checked: `fixed`, `per_request` or `any`.

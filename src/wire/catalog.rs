@@ -3,26 +3,26 @@
 //! fingerprint covers. What browsers and edges load.
 
 use crate::error::Result;
-use crate::model::catalog::fingerprint;
 use crate::model::catalog::{policy_error, Catalog, Tables};
 
 /// First bytes of a compiled catalog.
 pub const CATALOG_MAGIC: &[u8] = b"PSC";
 
 /// Version of the compiled catalog encoding.
-pub const CATALOG_VERSION: u8 = 1;
+pub const CATALOG_VERSION: u8 = 2;
 
 impl Catalog {
     /// Reads a compiled catalog (see [`Catalog::to_bytes`]): magic `PSC`,
-    /// version 1, then the postcard encoding of the [`Tables`], which is also
-    /// what the fingerprint covers. Every index in it is checked.
+    /// version 2, then the postcard encoding of the [`Tables`], from which
+    /// every revision's fingerprint is computed. Every index in it is checked.
     pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<Catalog> {
         let body = match bytes.strip_prefix(CATALOG_MAGIC) {
             Some([CATALOG_VERSION, body @ ..]) => body,
             Some(_) => {
                 return Err(policy_error(
                     origin,
-                    "unsupported compiled catalog version (this build reads version 1)",
+                    "unsupported compiled catalog version (this build reads version 2; \
+                     version 1 catalogs carried roles: recompile with `permsnap catalog`)",
                 ))
             }
             None => return Err(policy_error(
@@ -32,13 +32,12 @@ impl Catalog {
         };
         let damaged = || policy_error(origin, "the compiled catalog is damaged");
         let (tables, rest) = postcard::take_from_bytes::<Tables>(body).map_err(|_| damaged())?;
-        // No canonical-form check here, unlike snapshots and notices: the
-        // fingerprint covers these exact bytes, so another spelling of the
-        // same tables is another catalog, which no snapshot names.
-        if !rest.is_empty() {
+        // Fingerprints are computed over the re-encoded tables of each
+        // revision, so only the canonical spelling is accepted.
+        if !rest.is_empty() || !crate::wire::is_canonical(&tables, body) {
             return Err(damaged());
         }
-        let catalog = Catalog::index(tables, fingerprint(body), origin)?;
+        let catalog = Catalog::index(tables, origin)?;
         catalog.check_references().map_err(|what| {
             policy_error(
                 origin,

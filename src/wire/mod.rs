@@ -1,15 +1,20 @@
 //! The wire formats (see FORMAT.md for the byte-level description): one
 //! framing shared by every signed document — magic, version, key id,
 //! postcard payload, Ed25519 signature over a domain prefix and every byte
-//! before it — and the documents themselves: snapshots (`snapshot`) and
-//! revocation notices (`notice`). The compiled catalog has its own,
-//! unsigned framing (`crate::model::catalog`).
+//! before it — and the documents themselves: snapshots (`snapshot`),
+//! revocation notices (`notice`) and feed heads (`feed`). Two unsigned
+//! documents are bound by hash instead: the compiled catalog (`catalog`) and
+//! the id lists that travel beside snapshots (`idlist`).
 
 mod catalog;
+mod feed;
+mod idlist;
 mod notice;
 mod snapshot;
 
 pub use catalog::{CATALOG_MAGIC, CATALOG_VERSION};
+pub use feed::*;
+pub use idlist::*;
 pub use notice::*;
 pub use snapshot::*;
 
@@ -18,9 +23,9 @@ use crate::error::{Error, Result};
 use serde::Serialize;
 
 /// Lowest format version this build reads.
-pub const MIN_VERSION: u8 = 1;
+pub const MIN_VERSION: u8 = 2;
 /// Highest format version this build reads (and the one it writes).
-pub const MAX_VERSION: u8 = 1;
+pub const MAX_VERSION: u8 = 2;
 /// Version written by this build.
 pub const VERSION: u8 = MAX_VERSION;
 /// Ed25519 signature length.
@@ -145,6 +150,23 @@ pub(crate) fn frame<T: Serialize>(
         });
     }
     Ok(out)
+}
+
+/// First 16 bytes of SHA-512 over `domain` and `parts`: the digests that
+/// bind id lists and feeds.
+pub(crate) fn digest16<'a>(domain: &[u8], parts: impl IntoIterator<Item = &'a [u8]>) -> [u8; 16] {
+    use sha2::{Digest, Sha512};
+    let mut h = Sha512::new();
+    h.update(domain);
+    for p in parts {
+        h.update(p);
+    }
+    let full = h.finalize();
+    let mut out = [0u8; 16];
+    for (o, d) in out.iter_mut().zip(full.iter()) {
+        *o = *d;
+    }
+    out
 }
 
 /// Whether `bytes` is exactly postcard's encoding of `value`. postcard's

@@ -2,7 +2,7 @@
 //! text form.
 //!
 //! ```text
-//! snapshot = magic "PSN" | version u8 | kid_len u8 | kid (kid_len bytes, UTF-8)
+//! snapshot = magic "PSN" | version u8 (2) | kid_len u8 | kid (kid_len bytes, UTF-8)
 //!          | payload (postcard-encoded WireClaims) | signature (64 bytes, Ed25519)
 //! signed message = SIGNING_DOMAIN | every byte before the signature
 //! ```
@@ -19,12 +19,17 @@ use serde::{Deserialize, Serialize};
 /// The three magic bytes every snapshot starts with.
 pub const MAGIC: [u8; 3] = *b"PSN";
 /// Domain separation prefix of the signed message.
-pub const SIGNING_DOMAIN: &[u8] = b"permsnap/v1 snapshot\0";
+pub const SIGNING_DOMAIN: &[u8] = b"permsnap/v2 snapshot\0";
 /// Largest binary snapshot accepted.
 pub const MAX_SNAPSHOT_LEN: usize = 4096;
 /// Smallest possible snapshot: header with an empty kid, an empty payload is
 /// impossible, so this is only the bound below which nothing can be parsed.
 pub const MIN_SNAPSHOT_LEN: usize = MAGIC.len() + 2 + SIGNATURE_LEN;
+/// Longest lifetime a snapshot may have: one day. Verifiers refuse longer
+/// ones, which is what lets them forget revocations older than this.
+pub const MAX_LIFETIME: u32 = 24 * 60 * 60;
+/// Most roles a snapshot names (their grants explain decisions).
+pub const MAX_ROLES: usize = 16;
 
 /// Flag bit: the person is an owner of the account.
 pub const FLAG_OWNER: u8 = 1;
@@ -53,22 +58,40 @@ pub struct Claims {
     pub id: [u8; 8],
     /// Revocation epoch of the tenant at issue time.
     pub epoch: u32,
-    /// Fingerprint of the catalog the snapshot was issued for.
+    /// The person's revocation counter at issue time.
+    pub version: u64,
+    /// Fingerprint of the catalog revision the snapshot was issued under.
     pub catalog: [u8; 8],
-    /// Index of the person's role in the catalog, if any.
-    pub role: Option<u16>,
+    /// That revision's number.
+    pub revision: u16,
+    /// Fingerprint of the revision before it (present when `revision > 1`):
+    /// lets a verifier one revision behind read the snapshot.
+    pub previous: Option<[u8; 8]>,
     /// Flag bits (`FLAG_*`).
     pub flags: u8,
+    /// The roles the person holds, each with the permissions it grants:
+    /// what explanations name.
+    pub roles: Vec<RoleGrant>,
     /// Granted permissions (bits over the catalog's permissions).
     pub permissions: Bits,
     /// Permissions that need a PIN step-up first.
     pub step_up: Bits,
-    /// View scope per kind, in catalog order.
+    /// View scope per kind, in catalog order; kinds past the end: `none`.
     pub scopes: Vec<Scope>,
-    /// Hidden fields (bits over the catalog's fields, kind by kind).
-    pub hidden: Bits,
+    /// Hidden fields per kind, in catalog order (bits over the kind's
+    /// fields); kinds past the end hide nothing.
+    pub hidden: Vec<Bits>,
     /// Applications the person may enter.
     pub apps: Bits,
+}
+
+/// A role the person holds and what it grants.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleGrant {
+    /// Role id (the account's).
+    pub id: String,
+    /// The permissions the role grants (bits over the catalog's).
+    pub permissions: Bits,
 }
 
 /// The encoded payload: times relative to `issued_at` to save bytes.
@@ -81,14 +104,16 @@ struct WireClaims {
     lifetime: u32,
     id: [u8; 8],
     epoch: u32,
+    version: u64,
     catalog: [u8; 8],
-    /// 0: no role; otherwise the role's index + 1.
-    role: u16,
+    revision: u16,
+    previous: Option<[u8; 8]>,
     flags: u8,
+    roles: Vec<RoleGrant>,
     permissions: Bits,
     step_up: Bits,
     scopes: Vec<Scope>,
-    hidden: Bits,
+    hidden: Vec<Bits>,
     apps: Bits,
 }
 
@@ -98,9 +123,18 @@ pub fn split(bytes: &[u8]) -> Result<Parts<'_>> {
     split_framed(bytes, &MAGIC, MAX_SNAPSHOT_LEN)
 }
 
-/// Encodes the header and payload: the bytes to sign.
+/// Encodes the header and payload: the bytes to sign. Bitsets, scope and
+/// hidden-field lists are written in their canonical (trimmed) form.
 pub fn encode_unsigned(kid: &str, claims: &Claims) -> Result<Vec<u8>> {
     check_kid(kid)?;
+    let mut scopes = claims.scopes.clone();
+    while scopes.last() == Some(&Scope::None) {
+        scopes.pop();
+    }
+    let mut hidden: Vec<Bits> = claims.hidden.iter().map(canonical).collect();
+    while hidden.last().is_some_and(|b| b.as_bytes().is_empty()) {
+        hidden.pop();
+    }
     let wire = WireClaims {
         tenant: claims.tenant.clone(),
         subject: claims.subject.clone(),
@@ -109,20 +143,26 @@ pub fn encode_unsigned(kid: &str, claims: &Claims) -> Result<Vec<u8>> {
         lifetime: offset(claims.issued_at, claims.expires_at, "expires_at")?,
         id: claims.id,
         epoch: claims.epoch,
+        version: claims.version,
         catalog: claims.catalog,
-        role: match claims.role {
-            None => 0,
-            Some(r) => r.checked_add(1).ok_or_else(|| Error::InvalidArgument {
-                detail: "role index out of range".into(),
-            })?,
-        },
+        revision: claims.revision,
+        previous: claims.previous,
         flags: claims.flags,
+        roles: claims
+            .roles
+            .iter()
+            .map(|r| RoleGrant {
+                id: r.id.clone(),
+                permissions: canonical(&r.permissions),
+            })
+            .collect(),
         permissions: canonical(&claims.permissions),
         step_up: canonical(&claims.step_up),
-        scopes: claims.scopes.clone(),
-        hidden: canonical(&claims.hidden),
+        scopes,
+        hidden,
         apps: canonical(&claims.apps),
     };
+    check_wire(&wire).map_err(|detail| Error::InvalidArgument { detail })?;
     frame(&MAGIC, kid, &wire, "claims", MAX_SNAPSHOT_LEN)
 }
 
@@ -140,8 +180,54 @@ fn offset(from: u64, to: u64, what: &str) -> Result<u32> {
         })
 }
 
-/// Decodes a payload. The whole payload must be consumed and every bitset
-/// canonical; the caller checks sizes against its catalog.
+/// The rules a payload must follow beyond decoding (the same for writing
+/// and reading): one spelling per value, bounded lifetime and roles.
+fn check_wire(w: &WireClaims) -> core::result::Result<(), String> {
+    if w.tenant.is_empty() || w.subject.is_empty() {
+        return Err("the tenant and the subject are not empty".into());
+    }
+    if w.lifetime == 0 || w.lifetime > MAX_LIFETIME {
+        return Err(format!(
+            "a lifetime is 1 to {MAX_LIFETIME} seconds, not {}",
+            w.lifetime
+        ));
+    }
+    if w.not_before_offset >= w.lifetime {
+        return Err("the start of validity falls after the expiry".into());
+    }
+    if w.flags & !KNOWN_FLAGS != 0 {
+        return Err(format!("unknown flag bits {:#04x}", w.flags & !KNOWN_FLAGS));
+    }
+    if w.revision == 0 || (w.revision > 1) != w.previous.is_some() {
+        return Err(
+            "the revision is 1 or more, with the previous revision's fingerprint from 2 on".into(),
+        );
+    }
+    if w.roles.len() > MAX_ROLES {
+        return Err(format!("more than {MAX_ROLES} roles"));
+    }
+    let bitsets = [&w.permissions, &w.step_up, &w.apps]
+        .into_iter()
+        .chain(w.hidden.iter())
+        .chain(w.roles.iter().map(|r| &r.permissions));
+    for bits in bitsets {
+        if !bits.is_canonical() {
+            return Err("a bitset has trailing zero bytes".into());
+        }
+    }
+    if w.scopes.last() == Some(&Scope::None)
+        || w.hidden.last().is_some_and(|b| b.as_bytes().is_empty())
+    {
+        return Err("the scope or hidden-field list ends with an empty entry".into());
+    }
+    if w.roles.iter().any(|r| r.id.is_empty()) {
+        return Err("a role id is empty".into());
+    }
+    Ok(())
+}
+
+/// Decodes a payload. The whole payload must be consumed and in canonical
+/// form; the caller checks sizes against its catalog.
 pub fn decode_payload(payload: &[u8]) -> Result<Claims> {
     let (wire, rest): (WireClaims, &[u8]) =
         postcard::take_from_bytes(payload).map_err(|e| Error::Malformed {
@@ -157,18 +243,7 @@ pub fn decode_payload(payload: &[u8]) -> Result<Claims> {
             detail: "the payload is not in canonical form (e.g. a varint with extra bytes)".into(),
         });
     }
-    if wire.flags & !KNOWN_FLAGS != 0 {
-        return Err(Error::Malformed {
-            detail: format!("unknown flag bits {:#04x}", wire.flags & !KNOWN_FLAGS),
-        });
-    }
-    for bits in [&wire.permissions, &wire.step_up, &wire.hidden, &wire.apps] {
-        if !bits.is_canonical() {
-            return Err(Error::Malformed {
-                detail: "a bitset has trailing zero bytes".into(),
-            });
-        }
-    }
+    check_wire(&wire).map_err(|detail| Error::Malformed { detail })?;
     Ok(Claims {
         not_before: wire
             .issued_at
@@ -179,9 +254,12 @@ pub fn decode_payload(payload: &[u8]) -> Result<Claims> {
         issued_at: wire.issued_at,
         id: wire.id,
         epoch: wire.epoch,
+        version: wire.version,
         catalog: wire.catalog,
-        role: wire.role.checked_sub(1),
+        revision: wire.revision,
+        previous: wire.previous,
         flags: wire.flags,
+        roles: wire.roles,
         permissions: wire.permissions,
         step_up: wire.step_up,
         scopes: wire.scopes,

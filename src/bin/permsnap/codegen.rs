@@ -53,7 +53,9 @@ fn typescript(cat: &Catalog, module: &str) -> String {
     out.push_str(&list(def.kinds.iter().map(|k| k.name.as_str()).collect()));
     out.push_str("] as const;\nexport type Kind = (typeof KINDS)[number];\n\n");
     out.push_str("export const APPS = [\n");
-    out.push_str(&list(def.applications.iter().map(String::as_str).collect()));
+    out.push_str(&list(
+        def.applications.iter().map(|a| a.id.as_str()).collect(),
+    ));
     out.push_str("] as const;\nexport type App = (typeof APPS)[number];\n\n");
     out.push_str("export const FIELDS = {\n");
     for k in &def.kinds {

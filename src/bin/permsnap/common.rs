@@ -7,6 +7,7 @@ pub(crate) use permsnap::crypto::Jwks;
 pub(crate) use permsnap::encoding as base64url;
 pub(crate) use permsnap::error::{hex, Error};
 pub(crate) use permsnap::issuer::{unix_now, IssueOptions, Policy};
+pub(crate) use permsnap::issuer::{Account, IdListDoc, Issuer, RecordReader, Roles};
 pub(crate) use permsnap::wire::{self, Claims};
 pub(crate) use permsnap::{Catalog, Keyring, Options, Verifier};
 pub(crate) use serde_json::{json, Value};
@@ -54,7 +55,15 @@ pub(crate) fn io_err(path: &Path, e: std::io::Error) -> Error {
     }
 }
 
+/// Reads a file, or standard input when the path is `-`.
 pub(crate) fn read_text(path: &Path) -> Result<String, Error> {
+    if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| io_err(path, e))?;
+        return Ok(text);
+    }
     std::fs::read_to_string(path).map_err(|e| io_err(path, e))
 }
 
@@ -71,8 +80,14 @@ pub(crate) fn load_catalog(path: &Path) -> Result<Catalog, Error> {
     Catalog::from_json(&text, &origin)
 }
 
+/// A policy file (`-`: standard input).
 pub(crate) fn load_policy(path: &Path) -> Result<Policy, Error> {
-    Policy::from_json(&read_text(path)?, &path.display().to_string())
+    let origin = if path == Path::new("-") {
+        "stdin".to_owned()
+    } else {
+        path.display().to_string()
+    };
+    Policy::from_json(&read_text(path)?, &origin)
 }
 
 pub(crate) fn read_snapshot(arg: &str) -> Result<Vec<u8>, Error> {

@@ -93,27 +93,7 @@ pub(crate) fn check_private_mode(path: &Path) -> Result<(), Error> {
 
 pub(crate) fn load_private_key(path: &Path) -> Result<IssuerKey, Error> {
     check_private_mode(path)?;
-    let v: Value = serde_json::from_str(&read_text(path)?).map_err(|e| Error::InvalidKey {
+    IssuerKey::from_jwk_json(&read_text(path)?).map_err(|e| Error::InvalidKey {
         detail: format!("`{}`: {e}", path.display()),
-    })?;
-    let d = v
-        .get("d")
-        .and_then(Value::as_str)
-        .ok_or_else(|| Error::InvalidKey {
-            detail: format!("`{}` has no private part `d`", path.display()),
-        })?;
-    let seed: [u8; 32] = base64url::decode(d)?
-        .try_into()
-        .map_err(|_| Error::InvalidKey {
-            detail: "`d` must be 32 bytes".into(),
-        })?;
-    let key = IssuerKey::from_seed(v.get("kid").and_then(Value::as_str), &seed)?;
-    if let Some(x) = v.get("x").and_then(Value::as_str) {
-        if base64url::decode(x)? != key.public_key() {
-            return Err(Error::InvalidKey {
-                detail: "`x` does not match the private key".into(),
-            });
-        }
-    }
-    Ok(key)
+    })
 }

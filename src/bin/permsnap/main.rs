@@ -14,12 +14,14 @@ mod catalog;
 mod check;
 mod codegen;
 mod common;
+mod feed;
 mod gate;
 mod inspect;
 mod issue;
 mod keygen;
 mod keys;
 mod revoke;
+mod serve;
 mod validate;
 mod verify;
 mod view;
@@ -50,8 +52,13 @@ enum Command {
     /// Validate a policy file and report every staff member who could not get a snapshot.
     Validate(validate::Args),
 
-    /// Issue a signed snapshot for one staff member.
+    /// Issue a signed snapshot for one staff member: named in the policy
+    /// (--staff) or given as a database record (--record JSON, or - for stdin).
     Issue(issue::Args),
+
+    /// Run the issuer as a long-running process: one JSON request per line
+    /// on stdin (issue, roles, revoke, feed, ping), one JSON answer per line.
+    Serve(serve::Args),
 
     /// Decode a snapshot WITHOUT verifying it, for debugging.
     Inspect(inspect::Args),
@@ -77,9 +84,13 @@ enum Command {
     Codegen(codegen::Args),
 
     /// Sign a revocation notice for one account: nothing issued before an
-    /// epoch, and/or individual snapshot ids. Verifiers apply it with
-    /// `applyNotice` (edges fetch it from a URL).
+    /// epoch, individual snapshot ids, and/or per person nothing issued
+    /// before a version (--staff ID=VERSION).
     Revoke(revoke::Args),
+
+    /// Sign a feed head for revocation notices and print the feed edges
+    /// load: {"head": .., "notices": [..]}.
+    Feed(feed::Args),
 }
 
 fn main() -> ExitCode {
@@ -114,5 +125,7 @@ fn run(cli: Cli) -> Result<u8, Fail> {
         Command::Catalog(args) => catalog::run(args, json),
         Command::Codegen(args) => codegen::run(args, json),
         Command::Revoke(args) => revoke::run(args, json),
+        Command::Serve(args) => serve::run(args, json),
+        Command::Feed(args) => feed::run(args, json),
     }
 }

@@ -42,11 +42,12 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
         );
     } else {
         println!(
-            "{}: {} permissions, {} roles, {} staff, catalog fingerprint {}",
+            "{}: {} permissions, {} roles, {} staff, catalog revision {} fingerprint {}",
             policy.display(),
             p.catalog().permission_count(),
-            p.catalog().tables().roles.len(),
+            p.account().roles().len(),
             p.staff().len(),
+            p.catalog().revision(),
             p.catalog().fingerprint_hex()
         );
         for e in &problems {
@@ -56,7 +57,9 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
             println!("warning: {w}");
         }
         if problems.is_empty() {
-            println!("ok: every active staff member can be issued a snapshot");
+            println!(
+                "ok: every role is valid and every active staff member can be issued a snapshot"
+            );
         }
     }
     Ok(if problems.is_empty() { 0 } else { 1 })

@@ -16,59 +16,57 @@ pub(crate) fn names(
 
 pub(crate) fn claims_json(c: &Claims, cat: Option<&Catalog>) -> Value {
     let perm = |c: &Catalog, i: usize| c.perm_name(i).to_owned();
-    let field = |c: &Catalog, i: usize| {
-        (0..c.kind_count())
-            .rev()
-            .find(|k| c.field_offset(*k) <= i)
-            .and_then(|k| {
-                let def = c.kind_def(k)?;
-                let f = def.fields.get(i - c.field_offset(k))?;
-                Some(format!("{}.{}", def.name, f.name))
-            })
-            .unwrap_or_else(|| i.to_string())
-    };
     let app = |c: &Catalog, i: usize| {
         c.tables()
             .applications
             .get(i)
-            .map_or_else(|| i.to_string(), String::clone)
+            .map_or_else(|| i.to_string(), |a| a.id.clone())
     };
-    let scopes: Value = match cat {
-        Some(cat) => c
-            .scopes
-            .iter()
-            .enumerate()
-            .map(|(k, s)| {
-                let name = cat
-                    .kind_def(k)
-                    .map_or_else(|| k.to_string(), |d| d.name.clone());
-                (name, serde_json::to_value(s).unwrap_or_default())
-            })
-            .collect::<serde_json::Map<_, _>>()
-            .into(),
-        None => serde_json::to_value(&c.scopes).unwrap_or_default(),
+    let kind_name = |k: usize| {
+        cat.and_then(|cat| cat.kind_def(k))
+            .map_or_else(|| k.to_string(), |d| d.name.clone())
     };
-    let role = match (c.role, cat) {
-        (Some(r), Some(cat)) => cat
-            .tables()
-            .roles
-            .get(usize::from(r))
-            .map_or(Value::from(r), |d| Value::from(d.id.clone())),
-        (Some(r), None) => Value::from(r),
-        (None, _) => Value::Null,
-    };
+    let scopes: serde_json::Map<String, Value> = c
+        .scopes
+        .iter()
+        .enumerate()
+        .map(|(k, s)| (kind_name(k), serde_json::to_value(s).unwrap_or_default()))
+        .collect();
+    let hidden: serde_json::Map<String, Value> = c
+        .hidden
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| !h.is_empty())
+        .map(|(k, h)| {
+            let names = h
+                .iter()
+                .map(|f| {
+                    cat.and_then(|cat| cat.kind_def(k))
+                        .and_then(|d| d.fields.get(f))
+                        .map_or_else(|| Value::from(f), |d| Value::from(d.name.clone()))
+                })
+                .collect::<Vec<_>>();
+            (kind_name(k), Value::from(names))
+        })
+        .collect();
+    let roles: Vec<Value> = c
+        .roles
+        .iter()
+        .map(|r| json!({"id": r.id, "permissions": names(cat, &r.permissions, perm)}))
+        .collect();
     json!({
         "tenant": c.tenant, "subject": c.subject,
         "issued_at": c.issued_at, "not_before": c.not_before, "expires_at": c.expires_at,
-        "id": hex(&c.id), "epoch": c.epoch, "catalog": hex(&c.catalog),
-        "role": role,
+        "id": hex(&c.id), "epoch": c.epoch, "version": c.version,
+        "catalog": hex(&c.catalog), "revision": c.revision,
+        "roles": roles,
         "owner": c.flags & wire::FLAG_OWNER != 0,
         "principal": c.flags & wire::FLAG_PRINCIPAL != 0,
         "shared_account": c.flags & wire::FLAG_SHARED != 0,
         "permissions": names(cat, &c.permissions, perm),
         "step_up": names(cat, &c.step_up, perm),
         "scopes": scopes,
-        "hidden_fields": names(cat, &c.hidden, field),
+        "hidden_fields": hidden,
         "apps": names(cat, &c.apps, app),
     })
 }

@@ -1,14 +1,14 @@
 //! Compiling a catalog definition: names indexed, references resolved,
-//! requirements closed transitively (cycles refused), roles expanded, the
-//! fingerprint computed.
+//! requirements closed transitively (cycles refused), revisions
+//! fingerprinted; and the helpers the issuer uses to read names against it
+//! (patterns, scopes, hidden fields).
 
 use super::{
-    fingerprint, index_of, policy_error, Catalog, CompiledPermission, CompiledRole, Indexes,
-    NameIndex, Tables,
+    index_of, policy_error, Catalog, CompiledApp, CompiledPermission, Indexes, NameIndex, Tables,
 };
 use crate::error::Result;
 use crate::model::bits::Bits;
-use crate::model::def::{CatalogDef, KindDef, RoleDef, Scope};
+use crate::model::def::{CatalogDef, KindDef, Scope};
 
 impl Catalog {
     /// Validates a catalog definition and compiles it. `origin` names the file
@@ -58,6 +58,7 @@ impl Catalog {
                     .as_deref()
                     .map(|k| index_of(&kind_index, k, &at, "unknown kind"))
                     .transpose()?,
+                since: p.since,
             });
             if p.owner_only {
                 owner_only.set(i);
@@ -76,35 +77,28 @@ impl Catalog {
             name: def.name.clone(),
             permissions,
             kinds: def.kinds.clone(),
-            applications: def.applications.iter().map(|a| a.id.clone()).collect(),
-            roles: Vec::new(),
+            applications: def
+                .applications
+                .iter()
+                .map(|a| CompiledApp {
+                    id: a.id.clone(),
+                    since: a.since,
+                })
+                .collect(),
         };
-        // The indexes built above serve the catalog; roles are indexed once
-        // compiled, below.
         let names = Indexes {
             perm: perm_index,
             kind: kind_index,
             app: app_index,
-            role: NameIndex::default(),
         };
-        let mut catalog = Catalog::assemble(tables, [0; 8], names, origin)?;
+        let mut catalog = Catalog::assemble(tables, names, origin)?;
         catalog.owner_only = owner_only;
-        let mut roles = Vec::with_capacity(def.roles.len());
-        for role in &def.roles {
-            roles.push(CompiledRole {
-                id: role.id.clone(),
-                permissions: catalog.compile_role(&def, role, origin)?,
-            });
-        }
-        catalog.role_index = NameIndex::build(origin, "role", roles.iter().map(|r| r.id.as_str()))?;
-        catalog.tables.roles = roles;
-        catalog.fingerprint = fingerprint(&catalog.encode_tables()?);
         catalog.def = Some(def);
         Ok(catalog)
     }
 
     /// Parses a catalog from JSON. Accepts a bare catalog or a whole policy
-    /// file (whose staff list is then ignored).
+    /// file (whose roles and staff are then not read).
     #[cfg(feature = "std-json")]
     pub fn from_json(json: &str, origin: &str) -> Result<Catalog> {
         let value: serde_json::Value =
@@ -115,52 +109,6 @@ impl Catalog {
         }
         .map_err(|e| policy_error(origin, e.to_string()))?;
         Catalog::compile(def, origin)
-    }
-
-    fn compile_role(&self, def: &CatalogDef, role: &RoleDef, origin: &str) -> Result<Bits> {
-        let at = format!("{origin}: role `{}`", role.id);
-        let mut bits = if role.owner {
-            (0..self.permission_count()).collect()
-        } else {
-            self.expand_patterns(def, &role.permissions, &at)?
-        };
-        for name in &role.except {
-            bits.clear(self.perm(name).map_err(|_| {
-                policy_error(&at, format!("`except` names unknown permission `{name}`"))
-            })?);
-        }
-        if !role.owner {
-            if let Some(i) = bits.iter().find(|i| self.owner_only.get(*i)) {
-                return Err(policy_error(
-                    &at,
-                    format!(
-                        "grants owner-only power `{}`; only owners hold it (mark the role `owner`)",
-                        self.perm_name(i)
-                    ),
-                ));
-            }
-        }
-        if let Some((p, r)) = self.first_missing_requirement(&bits) {
-            return Err(policy_error(
-                &at,
-                format!(
-                    "grants `{}`, which requires `{}`, not in the role",
-                    self.perm_name(p),
-                    self.perm_name(r)
-                ),
-            ));
-        }
-        for a in &role.apps {
-            self.app(a)
-                .map_err(|_| policy_error(&at, format!("unknown application `{a}`")))?;
-        }
-        self.check_scopes_and_fields(&role.scopes, &role.hidden_fields, &at)?;
-        for s in &role.step_up {
-            self.perm(s).map_err(|_| {
-                policy_error(&at, format!("`step_up` names unknown permission `{s}`"))
-            })?;
-        }
-        Ok(bits)
     }
 
     /// Expands names and `*` / `section.*` patterns to a set of permissions.
@@ -211,7 +159,22 @@ impl Catalog {
         hidden: &std::collections::BTreeMap<String, Vec<String>>,
         at: &str,
     ) -> Result<()> {
-        for kind in scopes.keys() {
+        for (kind, scope) in scopes {
+            match scope {
+                Scope::Listed(_) => {
+                    return Err(policy_error(
+                        at,
+                        format!("scope for `{kind}`: `listed` is made by the issuer from a long `specific` list; write `specific`"),
+                    ))
+                }
+                Scope::Specific(ids) if ids.iter().any(String::is_empty) => {
+                    return Err(policy_error(
+                        at,
+                        format!("scope for `{kind}`: a `specific` record id is empty"),
+                    ))
+                }
+                _ => {}
+            }
             if kind != "*" {
                 self.kind(kind)
                     .map_err(|_| policy_error(at, format!("scope for unknown kind `{kind}`")))?;

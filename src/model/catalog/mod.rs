@@ -1,10 +1,14 @@
 //! The compiled catalog: the public part of a policy, validated, with the
 //! look-up tables decisions need ([`Tables`]) and their indexes. Compiled
-//! from a definition in `compile`; read from and written to its binary
-//! form in `crate::wire::catalog`.
+//! from a definition in `compile`; its revisions (the prefixes earlier
+//! snapshots were issued under) in `revision`; read from and written to its
+//! binary form in `crate::wire::catalog`.
 
 mod compile;
 mod names;
+mod revision;
+
+pub use revision::{Revision, MAX_REVISION};
 
 pub(crate) use names::{index_of, Indexes, NameIndex};
 
@@ -15,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha512};
 
 /// Domain separation prefix of the catalog fingerprint.
-pub const CATALOG_FINGERPRINT_DOMAIN: &[u8] = b"permsnap/v1 catalog\0";
+pub const CATALOG_FINGERPRINT_DOMAIN: &[u8] = b"permsnap/v2 catalog\0";
 
 /// Largest number of permissions, kinds, fields or applications a catalog may have.
 pub const MAX_ENTRIES: usize = 4096;
@@ -31,15 +35,17 @@ pub struct CompiledPermission {
     pub app: Option<u32>,
     /// Index of the kind whose view scope it needs.
     pub scope_kind: Option<u32>,
+    /// The catalog revision that added it.
+    pub since: u16,
 }
 
-/// One role as verifiers need it.
+/// One application as verifiers need it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CompiledRole {
-    /// Role id.
+pub struct CompiledApp {
+    /// Application id.
     pub id: String,
-    /// Its permissions, patterns expanded.
-    pub permissions: Bits,
+    /// The catalog revision that added it.
+    pub since: u16,
 }
 
 /// What verifying and deciding need from a catalog, derived once from the
@@ -52,10 +58,8 @@ pub struct Tables {
     pub permissions: Vec<CompiledPermission>,
     /// Record kinds in catalog order.
     pub kinds: Vec<KindDef>,
-    /// Application ids in bit order.
-    pub applications: Vec<String>,
-    /// Roles in catalog order.
-    pub roles: Vec<CompiledRole>,
+    /// Applications in bit order.
+    pub applications: Vec<CompiledApp>,
 }
 
 /// A validated catalog, ready to answer questions about snapshots. Built
@@ -64,16 +68,14 @@ pub struct Tables {
 #[derive(Debug, Clone)]
 pub struct Catalog {
     pub(crate) tables: Tables,
-    pub(crate) fingerprint: [u8; 8],
+    /// Every revision, oldest first; the last is the catalog itself.
+    pub(crate) revisions: Vec<Revision>,
     /// The definition, when compiled from one.
     pub(crate) def: Option<CatalogDef>,
     pub(crate) owner_only: Bits,
     pub(crate) perm_index: NameIndex,
     pub(crate) kind_index: NameIndex,
     pub(crate) app_index: NameIndex,
-    pub(crate) role_index: NameIndex,
-    /// Global index of each kind's first field.
-    pub(crate) field_offset: Vec<usize>,
     pub(crate) field_count: usize,
 }
 
@@ -88,7 +90,7 @@ pub(crate) fn policy_error(at: impl Into<String>, detail: impl Into<String>) -> 
 impl Catalog {
     /// Indexes names and fields (refusing repeats); references are checked
     /// by `compile` as it builds them, by `check_references` otherwise.
-    pub(crate) fn index(tables: Tables, fingerprint: [u8; 8], origin: &str) -> Result<Catalog> {
+    pub(crate) fn index(tables: Tables, origin: &str) -> Result<Catalog> {
         let names = Indexes {
             perm: NameIndex::build(
                 origin,
@@ -99,39 +101,28 @@ impl Catalog {
             app: NameIndex::build(
                 origin,
                 "application",
-                tables.applications.iter().map(String::as_str),
+                tables.applications.iter().map(|a| a.id.as_str()),
             )?,
-            role: NameIndex::build(origin, "role", tables.roles.iter().map(|r| r.id.as_str()))?,
         };
-        Catalog::assemble(tables, fingerprint, names, origin)
+        Catalog::assemble(tables, names, origin)
     }
 
-    /// A catalog from tables and the name indexes already built for them.
-    pub(crate) fn assemble(
-        tables: Tables,
-        fingerprint: [u8; 8],
-        names: Indexes,
-        origin: &str,
-    ) -> Result<Catalog> {
-        let mut field_offset = Vec::with_capacity(tables.kinds.len());
-        let mut field_count = 0usize;
-        for k in &tables.kinds {
-            field_offset.push(field_count);
-            field_count += k.fields.len();
-        }
+    /// A catalog from tables and the name indexes already built for them:
+    /// revisions checked and fingerprinted, fields counted.
+    pub(crate) fn assemble(tables: Tables, names: Indexes, origin: &str) -> Result<Catalog> {
+        let field_count: usize = tables.kinds.iter().map(|k| k.fields.len()).sum();
         if field_count > MAX_ENTRIES {
             return Err(policy_error(origin, "too many fields"));
         }
+        let revisions = revision::revisions(&tables, origin)?;
         Ok(Catalog {
             tables,
-            fingerprint,
+            revisions,
             def: None,
             owner_only: Bits::new(),
             perm_index: names.perm,
             kind_index: names.kind,
             app_index: names.app,
-            role_index: names.role,
-            field_offset,
             field_count,
         })
     }
@@ -160,9 +151,6 @@ impl Catalog {
                 }
             }
         }
-        if t.roles.iter().any(|r| !r.permissions.fits(n)) {
-            return Err("a role's permission set");
-        }
         Ok(())
     }
 
@@ -182,15 +170,38 @@ impl Catalog {
         &self.tables.name
     }
 
-    /// First 8 bytes of SHA-512 over the domain prefix and the body of the
-    /// compiled catalog.
+    /// The fingerprint of the catalog's latest revision: what snapshots
+    /// issued under it carry (FORMAT.md, "Catalog fingerprint").
     pub fn fingerprint(&self) -> [u8; 8] {
-        self.fingerprint
+        self.latest().fingerprint
     }
 
     /// The fingerprint as lower-case hex.
     pub fn fingerprint_hex(&self) -> String {
-        crate::error::hex(&self.fingerprint)
+        crate::error::hex(&self.fingerprint())
+    }
+
+    /// The latest revision number (1 for a catalog that never grew).
+    pub fn revision(&self) -> u16 {
+        self.latest().number
+    }
+
+    /// Every revision, oldest first; the last is the catalog itself.
+    pub fn revisions(&self) -> &[Revision] {
+        &self.revisions
+    }
+
+    /// The revision with this fingerprint, if it is one of this catalog's.
+    pub fn revision_by_fingerprint(&self, fingerprint: &[u8; 8]) -> Option<&Revision> {
+        self.revisions
+            .iter()
+            .rev()
+            .find(|r| &r.fingerprint == fingerprint)
+    }
+
+    fn latest(&self) -> &Revision {
+        // `revisions` always holds at least revision 1 (see `revision::revisions`).
+        self.revisions.last().unwrap_or(&revision::EMPTY)
     }
 
     /// Number of permissions.
@@ -265,7 +276,7 @@ impl Catalog {
         self.tables.kinds.len()
     }
 
-    /// Global field index of field `name` of kind `k`.
+    /// Index of field `name` among the fields of kind `k`.
     pub fn field(&self, k: usize, name: &str) -> Result<usize> {
         let kind = self.kind_def(k).ok_or(Error::UnknownKind {
             name: k.to_string(),
@@ -277,12 +288,7 @@ impl Catalog {
             .ok_or_else(|| Error::InvalidArgument {
                 detail: format!("kind `{}` declares no field `{name}`", kind.name),
             })?;
-        Ok(self.field_offset.get(k).copied().unwrap_or(0) + at)
-    }
-
-    /// Global index of the first field of kind `k`.
-    pub fn field_offset(&self, k: usize) -> usize {
-        self.field_offset.get(k).copied().unwrap_or(0)
+        Ok(at)
     }
 
     /// Total number of declared fields across kinds.
@@ -306,36 +312,28 @@ impl Catalog {
 
     /// Id of application `i` (empty if out of range).
     pub fn app_id(&self, i: usize) -> &str {
-        self.tables.applications.get(i).map_or("", String::as_str)
+        self.tables
+            .applications
+            .get(i)
+            .map_or("", |a| a.id.as_str())
     }
 
-    /// Index of a role id.
-    pub fn role(&self, id: &str) -> Option<usize> {
-        self.role_index.get(id)
-    }
-
-    /// Id of role `i` (empty if out of range).
-    pub fn role_id(&self, i: usize) -> &str {
-        self.tables.roles.get(i).map_or("", |r| r.id.as_str())
-    }
-
-    /// Permissions of role `i`, patterns expanded.
-    pub fn role_perms(&self, i: usize) -> Option<&Bits> {
-        self.tables.roles.get(i).map(|r| &r.permissions)
-    }
-
-    /// The postcard encoding of the tables: what the fingerprint covers and
-    /// the body of the compiled catalog.
+    /// The postcard encoding of the tables: the body of the compiled catalog.
     pub(crate) fn encode_tables(&self) -> Result<Vec<u8>> {
-        postcard::to_allocvec(&self.tables).map_err(|e| policy_error("catalog", e.to_string()))
+        encode(&self.tables)
     }
 }
 
-/// First 8 bytes of SHA-512 over the domain prefix and the postcard
-/// encoding of the catalog definition.
-pub(crate) fn fingerprint(encoded: &[u8]) -> [u8; 8] {
+pub(crate) fn encode(tables: &Tables) -> Result<Vec<u8>> {
+    postcard::to_allocvec(tables).map_err(|e| policy_error("catalog", e.to_string()))
+}
+
+/// First 8 bytes of SHA-512 over the domain prefix, the revision number
+/// (2 bytes, big-endian) and the postcard encoding of that revision's tables.
+pub(crate) fn fingerprint(revision: u16, encoded: &[u8]) -> [u8; 8] {
     let mut h = Sha512::new();
     h.update(CATALOG_FINGERPRINT_DOMAIN);
+    h.update(revision.to_be_bytes());
     h.update(encoded);
     let digest = h.finalize();
     let mut out = [0u8; 8];

@@ -59,7 +59,6 @@ pub(crate) struct Indexes {
     pub(crate) perm: NameIndex,
     pub(crate) kind: NameIndex,
     pub(crate) app: NameIndex,
-    pub(crate) role: NameIndex,
 }
 
 pub(crate) fn index_of(index: &NameIndex, name: &str, at: &str, what: &str) -> Result<u32> {

@@ -1,0 +1,278 @@
+//! `permsnap serve`: the issuer as a long-running process for backends in
+//! any language: one JSON request per line on standard input, one JSON
+//! answer per line on standard output, in order. The process loads the
+//! catalog and the key once; an account's roles are loaded once per
+//! `roles` request and kept. A bad request gets an error answer and
+//! changes nothing; the process keeps serving.
+//!
+//! ```text
+//! {"op":"roles","tenant":"spa-lumi","roles":[{"id":"reception","permissions":["calendar.view"]}]}
+//! {"op":"issue","tenant":"spa-lumi","record":{"id":"u42","roles":["reception"],"version":3}}
+//! {"op":"revoke","tenant":"spa-lumi","staff":[{"subject":"u42","before":4}]}
+//! {"op":"feed","tenant":"spa-lumi","notices":["UFNS..."]}
+//! ```
+//! Every request may carry `"ref"` (any JSON value), echoed in its answer.
+
+use crate::common::*;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::io::BufRead;
+
+/// Longest request line: 16 MiB (a record with many specific ids).
+const MAX_LINE: usize = 16 << 20;
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Policy file: its catalog, and its account's roles as the default
+    /// account (staff in it are not used).
+    #[arg(long)]
+    pub(crate) policy: PathBuf,
+    /// Private key file written by `keygen`.
+    #[arg(long)]
+    pub(crate) key: PathBuf,
+    /// A record column to drop (e.g. `email`); repeatable. Any other
+    /// unknown column is an error.
+    #[arg(long = "ignore-field")]
+    pub(crate) ignore: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IssueReq {
+    #[serde(default)]
+    tenant: Option<String>,
+    record: Value,
+    #[serde(default)]
+    epoch: u32,
+    #[serde(default)]
+    lifetime: Option<u32>,
+    #[serde(default)]
+    now: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RolesReq {
+    tenant: String,
+    roles: Value,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StaffReq {
+    subject: String,
+    before: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevokeReq {
+    tenant: String,
+    #[serde(default)]
+    before_epoch: u32,
+    #[serde(default)]
+    ids: Vec<String>,
+    #[serde(default)]
+    staff: Vec<StaffReq>,
+    #[serde(default)]
+    now: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeedReq {
+    #[serde(default)]
+    tenant: Option<String>,
+    notices: Vec<String>,
+    #[serde(default)]
+    now: Option<u64>,
+}
+
+struct Server {
+    issuer: Issuer,
+    reader: RecordReader,
+    default_tenant: String,
+    accounts: HashMap<String, Account>,
+}
+
+pub(crate) fn run(args: Args, _json: bool) -> Result<u8, Fail> {
+    let policy = load_policy(&args.policy)?;
+    let key = load_private_key(&args.key)?;
+    let mut server = Server {
+        issuer: Issuer::new(policy.catalog().clone(), key)?,
+        reader: RecordReader::new(&args.ignore)?,
+        default_tenant: policy.tenant().to_owned(),
+        accounts: HashMap::from([(policy.tenant().to_owned(), policy.account().clone())]),
+    };
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let n = (&mut input)
+            .take(MAX_LINE as u64 + 1)
+            .read_until(b'\n', &mut line)
+            .map_err(|e| io_err(Path::new("-"), e))?;
+        if n == 0 {
+            return Ok(0);
+        }
+        let answer = if line.len() > MAX_LINE {
+            // Skip the rest of the overlong line.
+            let mut rest = Vec::new();
+            let _ = input.read_until(b'\n', &mut rest);
+            failure(
+                Error::TooLarge {
+                    limit: MAX_LINE,
+                    actual: line.len() + rest.len(),
+                },
+                None,
+            )
+        } else {
+            let text = String::from_utf8_lossy(&line);
+            if text.trim().is_empty() {
+                continue;
+            }
+            server.answer(&text)
+        };
+        writeln!(out, "{answer}").map_err(|e| io_err(Path::new("-"), e))?;
+        out.flush().map_err(|e| io_err(Path::new("-"), e))?;
+    }
+}
+
+fn failure(error: Error, reference: Option<Value>) -> Value {
+    let mut v = json!({"ok": false, "error": {"code": error.code(), "message": error.to_string()}});
+    if let (Some(r), Value::Object(map)) = (reference, &mut v) {
+        map.insert("ref".into(), r);
+    }
+    v
+}
+
+fn parse<T: serde::de::DeserializeOwned>(op: &str, v: Value) -> Result<T, Error> {
+    serde_json::from_value(v).map_err(|e| Error::InvalidArgument {
+        detail: format!("`{op}` request: {e}"),
+    })
+}
+
+impl Server {
+    fn answer(&mut self, line: &str) -> Value {
+        let mut request = match serde_json::from_str::<Value>(line) {
+            Ok(Value::Object(map)) => map,
+            Ok(_) => {
+                return failure(
+                    Error::InvalidArgument {
+                        detail: "a request is a JSON object with an `op`".into(),
+                    },
+                    None,
+                )
+            }
+            Err(e) => {
+                return failure(
+                    Error::InvalidArgument {
+                        detail: format!("a request is one line of JSON: {e}"),
+                    },
+                    None,
+                )
+            }
+        };
+        let reference = request.remove("ref");
+        let op = request.remove("op");
+        let result = match op.as_ref().and_then(Value::as_str) {
+            Some(op) => self.run(op, Value::Object(request)),
+            None => Err(Error::InvalidArgument {
+                detail: "a request names its `op`: issue, roles, revoke, feed or ping".into(),
+            }),
+        };
+        match result {
+            Ok(mut v) => {
+                if let (Some(r), Value::Object(map)) = (reference, &mut v) {
+                    map.insert("ref".into(), r);
+                }
+                v
+            }
+            Err(e) => failure(e, reference),
+        }
+    }
+
+    fn run(&mut self, op: &str, request: Value) -> Result<Value, Error> {
+        match op {
+            "issue" => {
+                let r: IssueReq = parse(op, request)?;
+                let tenant = r.tenant.unwrap_or_else(|| self.default_tenant.clone());
+                let account = self
+                    .accounts
+                    .get(&tenant)
+                    .ok_or_else(|| Error::InvalidArgument {
+                        detail: format!(
+                            "no roles loaded for account `{tenant}`: send a `roles` request first"
+                        ),
+                    })?
+                    .clone()
+                    .with_epoch(r.epoch);
+                let staff = self.reader.read_value(r.record)?;
+                let mut opts = IssueOptions::at(r.now.unwrap_or_else(unix_now));
+                if let Some(l) = r.lifetime {
+                    opts.lifetime = l;
+                }
+                let snap = self.issuer.issue(&account, &staff, &opts)?;
+                Ok(crate::issue::issued_json(&snap, self.issuer.catalog()))
+            }
+            "roles" => {
+                let r: RolesReq = parse(op, request)?;
+                let roles = Roles::from_json(self.issuer.catalog(), &r.roles.to_string())?;
+                let problems: Vec<Value> = roles
+                    .problems()
+                    .iter()
+                    .map(|(id, p)| json!({"role": id, "problem": p}))
+                    .collect();
+                let count = roles.len();
+                let account = Account::new(r.tenant.clone(), roles)?;
+                self.accounts.insert(r.tenant, account);
+                Ok(json!({"ok": true, "roles": count, "problems": problems}))
+            }
+            "revoke" => {
+                let r: RevokeReq = parse(op, request)?;
+                let staff: Vec<String> = r
+                    .staff
+                    .iter()
+                    .map(|s| format!("{}={}", s.subject, s.before))
+                    .collect();
+                let notice = crate::revoke::notice(
+                    r.tenant,
+                    r.now.unwrap_or_else(unix_now),
+                    r.before_epoch,
+                    &r.ids,
+                    &staff,
+                )?;
+                let text = base64url::encode(&self.issuer.revoke(&notice)?);
+                Ok(crate::revoke::notice_json(&text, &notice))
+            }
+            "feed" => {
+                let r: FeedReq = parse(op, request)?;
+                let mut doc = crate::feed::feed_doc(
+                    self.issuer.key(),
+                    r.tenant.as_deref(),
+                    r.now.unwrap_or_else(unix_now),
+                    &r.notices,
+                )?;
+                if let Value::Object(map) = &mut doc {
+                    map.insert("ok".into(), Value::Bool(true));
+                }
+                Ok(doc)
+            }
+            "ping" => parse::<serde_json::Map<String, Value>>(op, request).and_then(|m| {
+                if m.is_empty() {
+                    Ok(json!({"ok": true}))
+                } else {
+                    Err(Error::InvalidArgument {
+                        detail: "`ping` takes no arguments".into(),
+                    })
+                }
+            }),
+            other => Err(Error::InvalidArgument {
+                detail: format!("unknown op `{other}`: issue, roles, revoke, feed or ping"),
+            }),
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! What one staff member gets: their roles merged, then their own
+//! adjustments applied (FORMAT.md, "Several roles"). Every problem names
+//! the person and what they use; nothing else is consulted, so a problem in
+//! one record or role never refuses anyone else.
+//!
+//! Merge rules, for a person holding several roles:
+//! - owner: any owner role (or the record's `owner`) makes the person an
+//!   owner: every permission, application, and an `all` scope everywhere;
+//! - permissions: the union of the roles', plus `grant`, minus `remove`;
+//! - applications: the union of the roles', unless the record sets `apps`;
+//! - scope per kind: the widest of the roles' (`none` < `own` <
+//!   `assigned` / `specific` < `all`; two `specific` lists join; `assigned`
+//!   with `specific` is refused: the record must say), unless the record
+//!   sets the kind (or `*`);
+//! - hidden fields per kind: a field is hidden when every role that gives
+//!   the kind a scope hides it (with no such role: when any role hides it),
+//!   unless the record sets the kind;
+//! - step-up: asked by any role or by the record (a safety demand is
+//!   never dropped by holding another role).
+
+use super::roles::{definition, CompiledRole, Roles};
+use crate::error::{Error, Result};
+use crate::model::bits::Bits;
+use crate::model::catalog::{policy_error, Catalog};
+use crate::model::def::{Scope, StaffRecord};
+use crate::wire::{RoleGrant, MAX_ROLES};
+
+/// What a person gets, before times, ids and the catalog binding.
+#[derive(Debug, Clone)]
+pub(crate) struct Grants {
+    pub owner: bool,
+    pub roles: Vec<RoleGrant>,
+    pub permissions: Bits,
+    pub step_up: Bits,
+    pub scopes: Vec<Scope>,
+    pub hidden: Vec<Bits>,
+    pub apps: Bits,
+}
+
+pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Result<Grants> {
+    let cdef = definition(catalog)?;
+    let at = format!("staff `{}`", s.id);
+    if s.id.is_empty() {
+        return Err(policy_error("staff", "a staff id is empty"));
+    }
+    if !s.active {
+        return Err(Error::Deactivated {
+            staff: s.id.clone(),
+        });
+    }
+    let mut held: Vec<&CompiledRole> = Vec::with_capacity(s.roles.len());
+    for id in &s.roles {
+        if held.iter().any(|r| &r.def.id == id) {
+            return Err(policy_error(&at, format!("holds role `{id}` twice")));
+        }
+        held.push(roles.get(&s.id, id)?);
+    }
+    if held.len() > MAX_ROLES {
+        return Err(policy_error(
+            &at,
+            format!("holds more than {MAX_ROLES} roles"),
+        ));
+    }
+    let owner = s.owner || held.iter().any(|r| r.def.owner);
+    if held.is_empty() && !owner {
+        return Err(policy_error(&at, "has no role and is not an owner"));
+    }
+    if s.principal && !owner {
+        return Err(policy_error(&at, "is the principal admin but not an owner"));
+    }
+
+    // Names in the record, checked whether or not they end up mattering.
+    let granted = catalog.expand_patterns(cdef, &s.grant, &at)?;
+    let mut removed = Bits::new();
+    for r in &s.remove {
+        removed.set(
+            catalog.perm(r).map_err(|_| {
+                policy_error(&at, format!("`remove` names unknown permission `{r}`"))
+            })?,
+        );
+    }
+    let mut own_apps = Bits::new();
+    for a in s.apps.iter().flatten() {
+        own_apps.set(
+            catalog
+                .app(a)
+                .map_err(|_| policy_error(&at, format!("unknown application `{a}`")))?,
+        );
+    }
+    catalog.check_scopes_and_fields(&s.scopes, &s.hidden_fields, &at)?;
+    let mut step_up = Bits::new();
+    for p in &s.step_up {
+        step_up.set(
+            catalog.perm(p).map_err(|_| {
+                policy_error(&at, format!("`step_up` names unknown permission `{p}`"))
+            })?,
+        );
+    }
+
+    let mut permissions = if owner {
+        (0..catalog.permission_count()).collect()
+    } else {
+        let mut p = Bits::new();
+        for r in &held {
+            p.union_with(&r.permissions);
+        }
+        p.union_with(&granted);
+        for r in removed.iter() {
+            p.clear(r);
+        }
+        p
+    };
+    permissions.trim();
+    if !owner {
+        if let Some(i) = permissions.iter().find(|i| catalog.is_owner_only(*i)) {
+            return Err(Error::OwnerOnly {
+                staff: s.id.clone(),
+                permission: catalog.perm_name(i).into(),
+            });
+        }
+    }
+    if let Some((p, r)) = catalog.first_missing_requirement(&permissions) {
+        return Err(Error::MissingRequirement {
+            staff: s.id.clone(),
+            permission: catalog.perm_name(p).into(),
+            requires: catalog.perm_name(r).into(),
+        });
+    }
+
+    let apps = if owner {
+        (0..catalog.app_count()).collect()
+    } else if s.apps.is_some() {
+        own_apps
+    } else {
+        let mut a = Bits::new();
+        for r in &held {
+            a.union_with(&r.apps);
+        }
+        a
+    };
+
+    let mut scopes = Vec::with_capacity(catalog.kind_count());
+    let mut hidden = Vec::with_capacity(catalog.kind_count());
+    for (k, kind) in cdef.kinds.iter().enumerate() {
+        if owner {
+            scopes.push(Scope::All);
+            hidden.push(Bits::new());
+            continue;
+        }
+        let own_scope = s.scopes.get(&kind.name).or_else(|| s.scopes.get("*"));
+        let scope = match own_scope {
+            Some(scope) => scope.clone(),
+            None => widest(held.iter().map(|r| r.scope(&kind.name)))
+                .map_err(|(a, b)| policy_error(&at, format!(
+                    "its roles give incomparable scopes on `{}` ({a} and {b}): set the person's own scope for it",
+                    kind.name
+                )))?,
+        };
+        scopes.push(scope);
+        let names: Vec<&String> = match s.hidden_fields.get(&kind.name) {
+            Some(fields) => fields.iter().collect(),
+            None => {
+                let seeing: Vec<&&CompiledRole> = held
+                    .iter()
+                    .filter(|r| r.scope(&kind.name) != Scope::None)
+                    .collect();
+                let hides = |r: &CompiledRole, f: &String| {
+                    r.def
+                        .hidden_fields
+                        .get(&kind.name)
+                        .is_some_and(|h| h.contains(f))
+                };
+                kind.fields
+                    .iter()
+                    .map(|f| &f.name)
+                    .filter(|f| {
+                        if seeing.is_empty() {
+                            held.iter().any(|r| hides(r, f))
+                        } else {
+                            seeing.iter().all(|r| hides(r, f))
+                        }
+                    })
+                    .collect()
+            }
+        };
+        let mut bits = Bits::new();
+        for f in names {
+            bits.set(catalog.field(k, f)?);
+        }
+        hidden.push(bits);
+    }
+
+    for r in &held {
+        step_up.union_with(&r.step_up);
+    }
+    let step_up: Bits = step_up.iter().filter(|i| permissions.get(*i)).collect();
+
+    let roles = held
+        .iter()
+        .map(|r| RoleGrant {
+            id: r.def.id.clone(),
+            permissions: r.permissions.clone(),
+        })
+        .collect();
+    Ok(Grants {
+        owner,
+        roles,
+        permissions,
+        step_up,
+        scopes,
+        hidden,
+        apps,
+    })
+}
+
+/// The widest of several scopes, or the first incomparable pair.
+fn widest(
+    scopes: impl Iterator<Item = Scope>,
+) -> std::result::Result<Scope, (&'static str, &'static str)> {
+    let rank = |s: &Scope| match s {
+        Scope::None => 0,
+        Scope::Own => 1,
+        Scope::Assigned | Scope::Specific(_) | Scope::Listed(_) => 2,
+        Scope::All => 3,
+    };
+    let scopes: Vec<Scope> = scopes.collect();
+    if scopes.contains(&Scope::All) {
+        return Ok(Scope::All);
+    }
+    let mut out = Scope::None;
+    for s in scopes {
+        out = match (out, s) {
+            (Scope::Specific(mut a), Scope::Specific(b)) => {
+                for id in b {
+                    if !a.contains(&id) {
+                        a.push(id);
+                    }
+                }
+                Scope::Specific(a)
+            }
+            (a, b) if rank(&a) == 2 && rank(&b) == 2 && a.name() != b.name() => {
+                return Err((a.name(), b.name()))
+            }
+            (a, b) => {
+                if rank(&b) > rank(&a) {
+                    b
+                } else {
+                    a
+                }
+            }
+        };
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widest_scope_joins_and_refuses_incomparable_ones() {
+        let s = |v: &[&str]| Scope::Specific(v.iter().map(|x| x.to_string()).collect());
+        assert_eq!(
+            widest([Scope::Own, Scope::None].into_iter()),
+            Ok(Scope::Own)
+        );
+        assert_eq!(widest([Scope::Own, Scope::All].into_iter()), Ok(Scope::All));
+        assert_eq!(
+            widest([s(&["a"]), Scope::Own, s(&["b", "a"])].into_iter()),
+            Ok(s(&["a", "b"]))
+        );
+        assert_eq!(
+            widest([Scope::Assigned, s(&["a"])].into_iter()),
+            Err(("assigned", "specific"))
+        );
+        assert_eq!(
+            widest([Scope::Assigned, s(&["a"]), Scope::All].into_iter()),
+            Ok(Scope::All)
+        );
+        assert_eq!(widest(std::iter::empty()), Ok(Scope::None));
+    }
+}

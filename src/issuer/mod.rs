@@ -1,0 +1,413 @@
+//! The issuer: loads the catalog and an account's roles once, computes a
+//! staff member's snapshot from a record given at runtime, and signs
+//! snapshots, revocation notices and feed heads. Behind the `issuer`
+//! feature; never part of the browser build.
+//!
+//! ```
+//! use permsnap::issuer::{Account, IssueOptions, Issuer, RecordReader, Roles};
+//! use permsnap::{Catalog, IssuerKey};
+//!
+//! # fn main() -> permsnap::Result<()> {
+//! let catalog = Catalog::from_json(include_str!("../../presets/sitee.json"), "sitee.json")?;
+//! let key = IssuerKey::generate(None)?; // or IssuerKey::from_jwk_json(&std::fs::read_to_string("keys/issuer.key")?)
+//! let issuer = Issuer::new(catalog, key)?;
+//! // Once per account, and again when an admin edits its roles:
+//! let roles = Roles::from_json(issuer.catalog(), r#"[{"id": "reception", "permissions": ["calendar.view"], "scopes": {"*": "all"}}]"#)?;
+//! let account = Account::new("spa-lumi", roles)?;
+//! // Per request, from the database row (extra columns named, never guessed):
+//! let reader = RecordReader::new(&["email"])?;
+//! let staff = reader.read(r#"{"id": "u42", "roles": ["reception"], "version": 7, "email": "a@b.c"}"#)?;
+//! let snapshot = issuer.issue(&account, &staff, &IssueOptions::now())?;
+//! assert!(snapshot.text().len() < 4096);
+//! # Ok(()) }
+//! ```
+
+mod merge;
+mod policy;
+mod record;
+mod roles;
+
+pub use policy::Policy;
+pub use record::{RecordReader, RECORD_KEYS};
+pub use roles::{CompiledRole, Roles};
+
+use crate::crypto::signing::IssuerKey;
+use crate::encoding as base64url;
+use crate::error::{Error, Result};
+use crate::model::catalog::Catalog;
+use crate::model::def::{IdListRef, Scope, StaffRecord};
+use crate::wire::{self, Claims, FeedHead, Notice, FLAG_OWNER, FLAG_PRINCIPAL, FLAG_SHARED};
+
+pub use crate::wire::MAX_LIFETIME;
+
+/// Default snapshot lifetime: 15 minutes.
+pub const DEFAULT_LIFETIME: u32 = 15 * 60;
+
+/// Latest start of validity after the issue time: one day.
+pub const MAX_NOT_BEFORE_OFFSET: u32 = 24 * 60 * 60;
+
+/// A `specific` id list whose encoding is longer than this many bytes
+/// travels beside the snapshot (FORMAT.md, "Id lists"), so the snapshot
+/// stays well under a cookie's 4 KB.
+pub const INLINE_IDS_MAX: usize = 512;
+
+/// One business account as the issuer sees it: its id, its roles (compiled
+/// once; rebuild when an admin edits them) and its revocation epoch.
+#[derive(Debug, Clone)]
+pub struct Account {
+    tenant: String,
+    roles: Roles,
+    epoch: u32,
+}
+
+impl Account {
+    /// An account with epoch 0.
+    pub fn new(tenant: impl Into<String>, roles: Roles) -> Result<Account> {
+        let tenant = tenant.into();
+        if tenant.is_empty() {
+            return Err(Error::InvalidArgument {
+                detail: "the account (tenant) id is empty".into(),
+            });
+        }
+        Ok(Account {
+            tenant,
+            roles,
+            epoch: 0,
+        })
+    }
+
+    /// The same account at revocation epoch `epoch` (raised to log
+    /// everyone of the account out).
+    pub fn with_epoch(mut self, epoch: u32) -> Account {
+        self.epoch = epoch;
+        self
+    }
+
+    /// The account id.
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
+    /// The account's roles.
+    pub fn roles(&self) -> &Roles {
+        &self.roles
+    }
+
+    /// The revocation epoch.
+    pub fn epoch(&self) -> u32 {
+        self.epoch
+    }
+}
+
+/// An id list that travels beside a snapshot: serve `bytes` (or
+/// [`IdListDoc::text`]) to whoever loads the snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdListDoc {
+    /// The record kind it lists ids of.
+    pub kind: String,
+    /// The binary id list.
+    pub bytes: Vec<u8>,
+    /// What the snapshot names: count and digest.
+    pub reference: IdListRef,
+}
+
+impl IdListDoc {
+    /// The base64url text form.
+    pub fn text(&self) -> String {
+        base64url::encode(&self.bytes)
+    }
+
+    /// The digest as hex: a stable name for caching (content-addressed).
+    pub fn digest_hex(&self) -> String {
+        crate::error::hex(&self.reference.digest)
+    }
+}
+
+/// A signed snapshot.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The binary form.
+    pub bytes: Vec<u8>,
+    /// What it says.
+    pub claims: Claims,
+    /// Id lists that travel beside it (long `specific` scopes).
+    pub id_lists: Vec<IdListDoc>,
+}
+
+impl Snapshot {
+    /// The base64url text form, for cookies and headers.
+    pub fn text(&self) -> String {
+        base64url::encode(&self.bytes)
+    }
+}
+
+/// Per-issue settings.
+#[derive(Debug, Clone)]
+pub struct IssueOptions {
+    /// Issue time, seconds since the Unix epoch.
+    pub now: u64,
+    /// Lifetime in seconds.
+    pub lifetime: u32,
+    /// Start of validity, seconds after `now` (normally 0).
+    pub not_before_offset: u32,
+    /// Snapshot id; random when `None`.
+    pub id: Option<[u8; 8]>,
+}
+
+impl IssueOptions {
+    /// Refuses a lifetime of 0 or above [`MAX_LIFETIME`], or a start of
+    /// validity further than [`MAX_NOT_BEFORE_OFFSET`].
+    pub fn check(&self) -> Result<()> {
+        if self.lifetime == 0 || self.lifetime > MAX_LIFETIME {
+            return Err(Error::InvalidArgument {
+                detail: format!(
+                    "a snapshot lifetime is 1 to {MAX_LIFETIME} seconds (one day), got {}",
+                    self.lifetime
+                ),
+            });
+        }
+        if self.not_before_offset > MAX_NOT_BEFORE_OFFSET || self.not_before_offset >= self.lifetime
+        {
+            return Err(Error::InvalidArgument {
+                detail: "the start of validity must fall within the lifetime and one day".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Defaults at time `now`: 15 minutes, random id.
+    pub fn at(now: u64) -> IssueOptions {
+        IssueOptions {
+            now,
+            lifetime: DEFAULT_LIFETIME,
+            not_before_offset: 0,
+            id: None,
+        }
+    }
+
+    /// Defaults at the system clock's time.
+    pub fn now() -> IssueOptions {
+        IssueOptions::at(unix_now())
+    }
+}
+
+/// Seconds since the Unix epoch, from the system clock.
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// The catalog (compiled from its definition) and the signing key: what a
+/// backend keeps for its whole life.
+#[derive(Debug)]
+pub struct Issuer {
+    catalog: Catalog,
+    key: IssuerKey,
+}
+
+impl Issuer {
+    /// An issuer for `catalog`, which must have been compiled from its
+    /// definition ([`Catalog::from_json`], [`Catalog::compile`]): a compiled
+    /// catalog lacks what issuing checks (owner-only powers, sections).
+    pub fn new(catalog: Catalog, key: IssuerKey) -> Result<Issuer> {
+        roles::definition(&catalog)?;
+        Ok(Issuer { catalog, key })
+    }
+
+    /// The catalog.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The signing key.
+    pub fn key(&self) -> &IssuerKey {
+        &self.key
+    }
+
+    /// The claims a snapshot for `staff` would carry (id zero unless set),
+    /// with the id lists that would travel beside it.
+    pub fn claims(
+        &self,
+        account: &Account,
+        staff: &StaffRecord,
+        opts: &IssueOptions,
+    ) -> Result<(Claims, Vec<IdListDoc>)> {
+        claims(&self.catalog, account, staff, opts)
+    }
+
+    /// Issues and signs a snapshot for `staff` of `account`.
+    pub fn issue(
+        &self,
+        account: &Account,
+        staff: &StaffRecord,
+        opts: &IssueOptions,
+    ) -> Result<Snapshot> {
+        issue_with(&self.catalog, &self.key, account, staff, opts)
+    }
+
+    /// Signs a revocation notice; returns the binary notice.
+    pub fn revoke(&self, notice: &Notice) -> Result<Vec<u8>> {
+        sign_notice(&self.key, notice)
+    }
+
+    /// Signs the head of a revocation feed holding `notices` (binary forms,
+    /// in feed order) at time `now`; `tenant` `None` for a feed of every
+    /// account of the issuer.
+    pub fn feed_head(
+        &self,
+        tenant: Option<&str>,
+        now: u64,
+        notices: &[Vec<u8>],
+    ) -> Result<Vec<u8>> {
+        sign_feed_head(&self.key, tenant, now, notices)
+    }
+}
+
+/// The claims for `staff` of `account` under the latest revision of
+/// `catalog`, long `specific` lists moved beside the snapshot.
+pub(crate) fn claims(
+    catalog: &Catalog,
+    account: &Account,
+    staff: &StaffRecord,
+    opts: &IssueOptions,
+) -> Result<(Claims, Vec<IdListDoc>)> {
+    let g = merge::grants(catalog, &account.roles, staff)?;
+    let mut id_lists = Vec::new();
+    let mut scopes = g.scopes;
+    for (k, scope) in scopes.iter_mut().enumerate() {
+        let Scope::Specific(ids) = scope else {
+            continue;
+        };
+        let inline: usize = ids.iter().map(|i| i.len() + 2).sum();
+        if inline > INLINE_IDS_MAX {
+            let (bytes, reference) = wire::encode_id_list(ids)?;
+            let kind = catalog
+                .kind_def(k)
+                .map(|d| d.name.clone())
+                .unwrap_or_default();
+            id_lists.push(IdListDoc {
+                kind,
+                bytes,
+                reference,
+            });
+            *scope = Scope::Listed(reference);
+        }
+    }
+    let mut flags = 0;
+    if g.owner {
+        flags |= FLAG_OWNER;
+    }
+    if staff.principal {
+        flags |= FLAG_PRINCIPAL;
+    }
+    if staff.shared_account {
+        flags |= FLAG_SHARED;
+    }
+    let revisions = catalog.revisions();
+    let claims = Claims {
+        tenant: account.tenant.clone(),
+        subject: staff.id.clone(),
+        issued_at: opts.now,
+        not_before: opts.now.saturating_add(u64::from(opts.not_before_offset)),
+        expires_at: opts.now.saturating_add(u64::from(opts.lifetime)),
+        id: opts.id.unwrap_or([0; 8]),
+        epoch: account.epoch,
+        version: staff.version,
+        catalog: catalog.fingerprint(),
+        revision: catalog.revision(),
+        previous: revisions
+            .len()
+            .checked_sub(2)
+            .and_then(|i| revisions.get(i))
+            .map(|r| r.fingerprint),
+        flags,
+        roles: g.roles,
+        permissions: g.permissions,
+        step_up: g.step_up,
+        scopes,
+        hidden: g.hidden,
+        apps: g.apps,
+    };
+    Ok((claims, id_lists))
+}
+
+/// Computes, identifies and signs a snapshot.
+pub(crate) fn issue_with(
+    catalog: &Catalog,
+    key: &IssuerKey,
+    account: &Account,
+    staff: &StaffRecord,
+    opts: &IssueOptions,
+) -> Result<Snapshot> {
+    opts.check()?;
+    let (mut claims, id_lists) = claims(catalog, account, staff, opts)?;
+    claims.id = match opts.id {
+        Some(id) => id,
+        None => random_id()?,
+    };
+    let mut snapshot = sign_claims(key, claims)?;
+    snapshot.id_lists = id_lists;
+    Ok(snapshot)
+}
+
+fn random_id() -> Result<[u8; 8]> {
+    let mut id = [0u8; 8];
+    getrandom::fill(&mut id).map_err(|e| Error::InvalidArgument {
+        detail: format!("no randomness for the snapshot id: {e}"),
+    })?;
+    Ok(id)
+}
+
+/// Encodes and signs arbitrary claims (used by `issue`, and by tests and
+/// vectors that need snapshots no policy would produce).
+pub fn sign_claims(key: &IssuerKey, claims: Claims) -> Result<Snapshot> {
+    let mut bytes = wire::encode_unsigned(key.kid(), &claims)?;
+    let sig = key.sign(&bytes);
+    bytes.extend_from_slice(&sig);
+    Ok(Snapshot {
+        bytes,
+        claims,
+        id_lists: Vec::new(),
+    })
+}
+
+/// Encodes and signs a revocation notice; returns the binary notice.
+pub fn sign_notice(key: &IssuerKey, notice: &Notice) -> Result<Vec<u8>> {
+    if notice.tenant.is_empty() || notice.staff.iter().any(|s| s.subject.is_empty()) {
+        return Err(Error::InvalidArgument {
+            detail: "a notice names its account and every person it revokes".into(),
+        });
+    }
+    let mut bytes = wire::encode_notice_unsigned(key.kid(), notice)?;
+    let sig = key.sign_domain(wire::NOTICE_DOMAIN, &bytes);
+    bytes.extend_from_slice(&sig);
+    Ok(bytes)
+}
+
+/// Signs a feed head for `notices` (binary forms, in feed order).
+pub fn sign_feed_head(
+    key: &IssuerKey,
+    tenant: Option<&str>,
+    now: u64,
+    notices: &[Vec<u8>],
+) -> Result<Vec<u8>> {
+    if tenant == Some("") {
+        return Err(Error::InvalidArgument {
+            detail: "a feed head names an account or none (every account), not an empty one".into(),
+        });
+    }
+    let head = FeedHead {
+        tenant: tenant.map(str::to_owned),
+        issued_at: now,
+        count: u32::try_from(notices.len()).map_err(|_| Error::InvalidArgument {
+            detail: "too many notices in one feed".into(),
+        })?,
+        digest: wire::feed_digest(notices),
+    };
+    let mut bytes = wire::encode_feed_head_unsigned(key.kid(), &head)?;
+    let sig = key.sign_domain(wire::FEED_DOMAIN, &bytes);
+    bytes.extend_from_slice(&sig);
+    Ok(bytes)
+}

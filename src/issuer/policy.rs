@@ -1,0 +1,150 @@
+//! A policy file: the catalog, one account's roles and staff, as `permsnap
+//! validate`, `permsnap issue --policy` and the tests read it. A problem in
+//! one role or one person is reported by [`Policy::problems`] and refuses
+//! only the people it concerns; the file is refused as a whole only when it
+//! is not JSON of the right shape or its catalog is invalid.
+
+use super::record::reject_secret_fields;
+use super::{merge, Account, IdListDoc, IssueOptions, Roles, Snapshot};
+use crate::crypto::signing::IssuerKey;
+use crate::error::{Error, Result};
+use crate::model::catalog::{policy_error, Catalog};
+use crate::model::def::{PolicyDef, StaffRecord};
+use crate::wire::Claims;
+use std::collections::HashSet;
+
+/// A loaded policy file.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    catalog: Catalog,
+    account: Account,
+    staff: Vec<StaffRecord>,
+    origin: String,
+}
+
+impl Policy {
+    /// Parses a policy file; `origin` (the file name) starts every error
+    /// message.
+    pub fn from_json(json: &str, origin: &str) -> Result<Policy> {
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| policy_error(origin, e.to_string()))?;
+        reject_secret_fields(&value, origin)?;
+        let def: PolicyDef =
+            serde_json::from_value(value).map_err(|e| policy_error(origin, e.to_string()))?;
+        Policy::from_def(def, origin)
+    }
+
+    /// Loads a parsed policy: the catalog must compile; roles and staff are
+    /// checked per entry ([`Policy::problems`]).
+    pub fn from_def(def: PolicyDef, origin: &str) -> Result<Policy> {
+        if def.tenant.is_empty() {
+            return Err(policy_error(format!("{origin}: tenant"), "is empty"));
+        }
+        let catalog = Catalog::compile(def.catalog, origin)?;
+        let roles = Roles::compile(&catalog, def.roles)?;
+        Ok(Policy {
+            account: Account::new(def.tenant, roles)?,
+            catalog,
+            staff: def.staff,
+            origin: origin.to_owned(),
+        })
+    }
+
+    /// The account id.
+    pub fn tenant(&self) -> &str {
+        self.account.tenant()
+    }
+
+    /// The compiled catalog.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The account: id, roles, epoch.
+    pub fn account(&self) -> &Account {
+        &self.account
+    }
+
+    /// The staff list.
+    pub fn staff(&self) -> &[StaffRecord] {
+        &self.staff
+    }
+
+    /// The record of staff member `id`.
+    pub fn record(&self, id: &str) -> Result<&StaffRecord> {
+        self.staff
+            .iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| Error::UnknownStaff { staff: id.into() })
+    }
+
+    /// Every problem of the file, each naming the role, person or account
+    /// rule it concerns: broken roles (even if no one holds them), then
+    /// account rules (repeated staff ids, more than one principal admin),
+    /// then every active person who could not get a snapshot, and why.
+    pub fn problems(&self) -> Vec<Error> {
+        let at = |what: String| format!("{}: {what}", self.origin);
+        let mut out: Vec<Error> = self
+            .account
+            .roles()
+            .problems()
+            .into_iter()
+            .map(|(id, p)| policy_error(at(format!("role `{id}`")), p))
+            .collect();
+        let mut seen = HashSet::new();
+        let mut principals = Vec::new();
+        for s in &self.staff {
+            if !seen.insert(s.id.as_str()) {
+                out.push(policy_error(
+                    at(format!("staff `{}`", s.id)),
+                    "is defined twice",
+                ));
+            }
+            if s.principal && s.active {
+                principals.push(s.id.as_str());
+            }
+        }
+        if principals.len() > 1 {
+            out.push(policy_error(
+                at("account".into()),
+                format!(
+                    "has {} principal admins ({}): an account has at most one",
+                    principals.len(),
+                    principals.join(", ")
+                ),
+            ));
+        }
+        out.extend(
+            self.staff
+                .iter()
+                .filter(|s| s.active)
+                .filter_map(|s| merge::grants(&self.catalog, self.account.roles(), s).err())
+                .map(|e| match e {
+                    Error::InvalidPolicy { at: a, detail } => policy_error(at(a), detail),
+                    other => other,
+                }),
+        );
+        out
+    }
+
+    /// The claims a snapshot for `staff_id` would carry (id zero unless
+    /// set), with the id lists that would travel beside it.
+    pub fn claims_for(
+        &self,
+        staff_id: &str,
+        opts: &IssueOptions,
+    ) -> Result<(Claims, Vec<IdListDoc>)> {
+        super::claims(&self.catalog, &self.account, self.record(staff_id)?, opts)
+    }
+
+    /// Issues and signs a snapshot for `staff_id`.
+    pub fn issue(&self, staff_id: &str, key: &IssuerKey, opts: &IssueOptions) -> Result<Snapshot> {
+        super::issue_with(
+            &self.catalog,
+            key,
+            &self.account,
+            self.record(staff_id)?,
+            opts,
+        )
+    }
+}

@@ -1,0 +1,207 @@
+//! Staff records from the app's database: a row read as JSON, extra columns
+//! dropped only when named in an allow-list, never a misspelled
+//! permission-bearing key; and the one check that no secret material (a
+//! PIN, a password, a hash) reaches the issuer's inputs.
+
+use crate::error::{Error, Result};
+use crate::model::catalog::policy_error;
+use crate::model::def::StaffRecord;
+
+/// Every key a staff record has.
+pub const RECORD_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "roles",
+    "owner",
+    "principal",
+    "active",
+    "version",
+    "grant",
+    "remove",
+    "scopes",
+    "hidden_fields",
+    "apps",
+    "shared_account",
+    "step_up",
+];
+
+/// Keys that give or take away access: a column whose name is close to one
+/// of these is never ignored (a typo would silently drop a restriction).
+const BEARING_KEYS: &[&str] = &[
+    "roles",
+    "owner",
+    "principal",
+    "active",
+    "version",
+    "grant",
+    "remove",
+    "scopes",
+    "hidden_fields",
+    "apps",
+    "shared_account",
+    "step_up",
+];
+
+/// Words that smell of secrets: no input of the issuer carries them.
+const SECRET_WORDS: &[&str] = &["pin", "password", "secret", "hash", "nip", "otp"];
+
+/// Reads staff records from JSON rows, dropping the extra columns it was
+/// told about by name and refusing every other unknown key.
+#[derive(Debug, Clone, Default)]
+pub struct RecordReader {
+    ignore: Vec<String>,
+}
+
+impl RecordReader {
+    /// A reader that drops the columns named in `ignore` (e.g. `email`,
+    /// `created_at`). Refused: a record key itself, a name close to a
+    /// permission-bearing key (`role`, `remvoe`, `hidden_field`…), and
+    /// a name that looks like secret material (select it out of the row
+    /// instead: it must not reach the issuer at all).
+    pub fn new<S: AsRef<str>>(ignore: &[S]) -> Result<RecordReader> {
+        let mut names = Vec::new();
+        for name in ignore {
+            let name = name.as_ref();
+            let lower = name.to_ascii_lowercase();
+            if RECORD_KEYS.contains(&lower.as_str()) {
+                return Err(Error::InvalidArgument {
+                    detail: format!("`{name}` is a staff record key; it cannot be ignored"),
+                });
+            }
+            if let Some(k) = near(&lower) {
+                return Err(Error::InvalidArgument {
+                    detail: format!(
+                        "`{name}` is too close to the record key `{k}` to be ignored: a misspelled `{k}` would silently drop access rules"
+                    ),
+                });
+            }
+            if is_secret(name) {
+                return Err(Error::InvalidArgument {
+                    detail: format!(
+                        "`{name}` looks like secret material: leave it out of the row given to the issuer"
+                    ),
+                });
+            }
+            names.push(name.to_owned());
+        }
+        Ok(RecordReader { ignore: names })
+    }
+
+    /// Reads one record from JSON text.
+    pub fn read(&self, json: &str) -> Result<StaffRecord> {
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| policy_error("staff record", e.to_string()))?;
+        self.read_value(value)
+    }
+
+    /// Reads one record from a parsed JSON value.
+    pub fn read_value(&self, value: serde_json::Value) -> Result<StaffRecord> {
+        let serde_json::Value::Object(mut map) = value else {
+            return Err(policy_error("staff record", "is not a JSON object"));
+        };
+        let id = map
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or("?")
+            .to_owned();
+        let at = format!("staff record `{id}`");
+        map.retain(|k, _| !self.ignore.iter().any(|i| i == k));
+        if let Some(k) = map.keys().find(|k| !RECORD_KEYS.contains(&k.as_str())) {
+            let hint = near(&k.to_ascii_lowercase())
+                .map(|n| format!(" (did you mean `{n}`?)"))
+                .unwrap_or_default();
+            return Err(policy_error(
+                at,
+                format!(
+                    "unknown field `{k}`{hint}; extra database columns are dropped only when named (ignore list)"
+                ),
+            ));
+        }
+        let value = serde_json::Value::Object(map);
+        reject_secret_fields(&value, &at)?;
+        let record: StaffRecord =
+            serde_json::from_value(value).map_err(|e| policy_error(&at, e.to_string()))?;
+        if record.id.is_empty() {
+            return Err(policy_error(at, "the staff id is empty"));
+        }
+        Ok(record)
+    }
+}
+
+/// The permission-bearing key close to `name`, if any: within one edit of
+/// a key of up to five letters, two of a longer one.
+fn near(name: &str) -> Option<&'static str> {
+    BEARING_KEYS
+        .iter()
+        .copied()
+        .find(|k| edit_distance(name, k) <= if k.len() <= 5 { 1 } else { 2 })
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row.first().copied().unwrap_or(0);
+        if let Some(first) = row.first_mut() {
+            *first = i + 1;
+        }
+        for (j, cb) in b.iter().enumerate() {
+            let above = row.get(j + 1).copied().unwrap_or(0);
+            let left = row.get(j).copied().unwrap_or(0);
+            let next = (prev + usize::from(ca != *cb)).min(above + 1).min(left + 1);
+            prev = above;
+            if let Some(cell) = row.get_mut(j + 1) {
+                *cell = next;
+            }
+        }
+    }
+    row.last().copied().unwrap_or(0)
+}
+
+fn is_secret(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    SECRET_WORDS.iter().any(|w| {
+        lower == *w || lower.starts_with(&format!("{w}_")) || lower.ends_with(&format!("_{w}"))
+    })
+}
+
+/// Refuses any object key that names secret material (a PIN, a password, a
+/// hash of either), wherever it is in `value`.
+pub(crate) fn reject_secret_fields(value: &serde_json::Value, origin: &str) -> Result<()> {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                if is_secret(k) {
+                    return Err(policy_error(
+                        origin,
+                        format!("field `{k}` looks like secret material; PINs, passwords and their hashes never go into a policy or a snapshot"),
+                    ));
+                }
+                reject_secret_fields(v, origin)?;
+            }
+            Ok(())
+        }
+        serde_json::Value::Array(items) => items
+            .iter()
+            .try_for_each(|v| reject_secret_fields(v, origin)),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_counts_edits() {
+        assert_eq!(edit_distance("remove", "remove"), 0);
+        assert_eq!(edit_distance("remvoe", "remove"), 2);
+        assert_eq!(edit_distance("role", "roles"), 1);
+        assert_eq!(edit_distance("email", "roles"), 5);
+        assert_eq!(near("role"), Some("roles"));
+        assert_eq!(near("remvoe"), Some("remove"));
+        assert_eq!(near("hidden_field"), Some("hidden_fields"));
+        assert_eq!(near("notes"), None, "two edits from `roles`, a short key");
+        assert_eq!(near("email"), None);
+    }
+}

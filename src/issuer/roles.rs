@@ -1,0 +1,180 @@
+//! One account's roles, compiled once against the catalog. A role that
+//! fails validation (or an id defined twice) is kept as a problem of that
+//! role: only the people who hold it are refused a snapshot.
+
+use crate::error::{Error, Result};
+use crate::model::bits::Bits;
+use crate::model::catalog::{policy_error, Catalog};
+use crate::model::def::{CatalogDef, RoleDef, Scope};
+use std::collections::BTreeMap;
+
+/// A role, its patterns expanded and names checked.
+#[derive(Debug, Clone)]
+pub struct CompiledRole {
+    /// The definition.
+    pub def: RoleDef,
+    /// Its permissions (every permission for an owner role).
+    pub permissions: Bits,
+    /// Applications holders may enter.
+    pub apps: Bits,
+    /// Permissions needing a PIN step-up.
+    pub step_up: Bits,
+}
+
+impl CompiledRole {
+    /// The role's scope on kind `name`: its own entry, else its `*`, else `none`.
+    pub fn scope(&self, name: &str) -> Scope {
+        self.def
+            .scopes
+            .get(name)
+            .or_else(|| self.def.scopes.get("*"))
+            .cloned()
+            .unwrap_or(Scope::None)
+    }
+}
+
+/// The roles of one account, by id.
+#[derive(Debug, Clone, Default)]
+pub struct Roles {
+    roles: BTreeMap<String, std::result::Result<CompiledRole, String>>,
+}
+
+impl Roles {
+    /// Compiles every role against `catalog` (which must have been compiled
+    /// from a definition). Never fails as a whole: a broken role is recorded
+    /// and refuses only its holders ([`Roles::problems`] lists them).
+    pub fn compile(catalog: &Catalog, defs: Vec<RoleDef>) -> Result<Roles> {
+        let cdef = definition(catalog)?;
+        let mut roles = BTreeMap::new();
+        for def in defs {
+            let id = def.id.clone();
+            let compiled = compile_role(catalog, cdef, def).map_err(|e| match e {
+                Error::InvalidPolicy { detail, .. } => detail,
+                other => other.to_string(),
+            });
+            let entry = if roles.contains_key(&id) {
+                Err("is defined twice in the account".to_owned())
+            } else {
+                compiled
+            };
+            roles.insert(id, entry);
+        }
+        Ok(Roles { roles })
+    }
+
+    /// Reads the account's roles from a JSON array of role definitions.
+    pub fn from_json(catalog: &Catalog, json: &str) -> Result<Roles> {
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| policy_error("roles", e.to_string()))?;
+        super::record::reject_secret_fields(&value, "roles")?;
+        let defs: Vec<RoleDef> =
+            serde_json::from_value(value).map_err(|e| policy_error("roles", e.to_string()))?;
+        Roles::compile(catalog, defs)
+    }
+
+    /// The role `id` for staff member `staff`, or why it cannot be used.
+    pub fn get(&self, staff: &str, id: &str) -> Result<&CompiledRole> {
+        match self.roles.get(id) {
+            Some(Ok(role)) => Ok(role),
+            Some(Err(problem)) => Err(Error::UnknownRole {
+                staff: staff.to_owned(),
+                role: id.to_owned(),
+                detail: format!("is invalid: {problem}"),
+            }),
+            None => Err(Error::UnknownRole {
+                staff: staff.to_owned(),
+                role: id.to_owned(),
+                detail: "the account does not define (deleted or misspelled?)".to_owned(),
+            }),
+        }
+    }
+
+    /// Every broken role, as `(id, problem)`.
+    pub fn problems(&self) -> Vec<(&str, &str)> {
+        self.roles
+            .iter()
+            .filter_map(|(id, r)| r.as_ref().err().map(|p| (id.as_str(), p.as_str())))
+            .collect()
+    }
+
+    /// Number of roles (valid or not).
+    pub fn len(&self) -> usize {
+        self.roles.len()
+    }
+
+    /// Whether the account defines no role.
+    pub fn is_empty(&self) -> bool {
+        self.roles.is_empty()
+    }
+}
+
+/// The definition of a catalog compiled by [`Catalog::compile`].
+pub(crate) fn definition(c: &Catalog) -> Result<&CatalogDef> {
+    c.def().ok_or_else(|| {
+        policy_error(
+            "catalog",
+            "issuing needs the catalog's definition (JSON), not a compiled catalog",
+        )
+    })
+}
+
+fn compile_role(catalog: &Catalog, def: &CatalogDef, role: RoleDef) -> Result<CompiledRole> {
+    let at = format!("role `{}`", role.id);
+    if role.id.is_empty() {
+        return Err(policy_error("roles", "a role id is empty"));
+    }
+    let mut bits = if role.owner {
+        (0..catalog.permission_count()).collect()
+    } else {
+        catalog.expand_patterns(def, &role.permissions, &at)?
+    };
+    for name in &role.except {
+        bits.clear(catalog.perm(name).map_err(|_| {
+            policy_error(&at, format!("`except` names unknown permission `{name}`"))
+        })?);
+    }
+    if !role.owner {
+        if let Some(i) = bits.iter().find(|i| catalog.is_owner_only(*i)) {
+            return Err(policy_error(
+                &at,
+                format!(
+                    "grants owner-only power `{}`; only owners hold it (mark the role `owner`)",
+                    catalog.perm_name(i)
+                ),
+            ));
+        }
+    }
+    if let Some((p, r)) = catalog.first_missing_requirement(&bits) {
+        return Err(policy_error(
+            &at,
+            format!(
+                "grants `{}`, which requires `{}`, not in the role",
+                catalog.perm_name(p),
+                catalog.perm_name(r)
+            ),
+        ));
+    }
+    let mut apps = Bits::new();
+    for a in &role.apps {
+        apps.set(
+            catalog
+                .app(a)
+                .map_err(|_| policy_error(&at, format!("unknown application `{a}`")))?,
+        );
+    }
+    catalog.check_scopes_and_fields(&role.scopes, &role.hidden_fields, &at)?;
+    let mut step_up = Bits::new();
+    for s in &role.step_up {
+        step_up.set(
+            catalog.perm(s).map_err(|_| {
+                policy_error(&at, format!("`step_up` names unknown permission `{s}`"))
+            })?,
+        );
+    }
+    Ok(CompiledRole {
+        def: role,
+        permissions: bits,
+        apps,
+        step_up,
+    })
+}
