@@ -74,3 +74,43 @@ pub fn perms(name: &str, staff: &str) -> Permissions {
     let snap = issue(&p, staff);
     verifier(&p).verify(&snap.bytes, NOW).unwrap()
 }
+
+/// The Sitee preset's catalog grown to revision `rev` (1 to 3): revision 2
+/// appends an application, a permission, a field of an existing kind and a
+/// kind; revision 3 a permission on that kind. Roles and staff unchanged.
+pub fn sitee_revision(rev: u16) -> Policy {
+    let path = preset_path("sitee");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let c = &mut doc["catalog"];
+    if rev >= 2 {
+        c["applications"] = serde_json::json!([{"id": "mobile", "name": "Mobile app", "since": 2}]);
+        c["permissions"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!(
+            {"name": "reports.view", "section": "settings", "since": 2}));
+        let kinds = c["kinds"].as_array_mut().unwrap();
+        let clients = kinds.iter_mut().find(|k| k["name"] == "clients").unwrap();
+        clients["fields"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({"name": "birthday", "since": 2}));
+        kinds.push(
+            serde_json::json!({"name": "invoices", "owner_fields": ["staff_id"], "since": 2}),
+        );
+    }
+    if rev >= 3 {
+        c["permissions"].as_array_mut().unwrap().push(serde_json::json!(
+            {"name": "invoices.view", "section": "payments", "scope_kind": "invoices", "since": 3}));
+    }
+    Policy::from_json(&doc.to_string(), &format!("sitee-r{rev}")).unwrap()
+}
+
+/// A preset by name, or `sitee-rN` for [`sitee_revision`].
+pub fn policy_named(name: &str) -> Policy {
+    match name.strip_prefix("sitee-r") {
+        Some(rev) => sitee_revision(rev.parse().unwrap()),
+        None => policy(name),
+    }
+}
