@@ -148,7 +148,8 @@ export class Permissions {
   get tenant(): string | null { return this.#error ? null : this.#wasm((p) => p.tenant); }
   /** Expiry, seconds since the Unix epoch (0 when refused). */
   get expiresAt(): number { return this.#wasm((p) => p.expiresAt); }
-  get role(): string | null { return this.#wasm((p) => p.role) ?? null; }
+  /** Ids of the roles the person holds (empty when refused). */
+  get roles(): string[] { return this.#wasm((p) => p.roles); }
   get isOwner(): boolean { return this.#wasm((p) => p.isOwner); }
   get isPrincipal(): boolean { return this.#wasm((p) => p.isPrincipal); }
   get isSharedAccount(): boolean { return this.#wasm((p) => p.isSharedAccount); }
@@ -156,6 +157,8 @@ export class Permissions {
   get id(): string | null { return this.#error ? null : this.#wasm((p) => p.id); }
   /** The tenant's revocation epoch when the snapshot was issued. */
   get epoch(): number { return this.#wasm((p) => p.epoch); }
+  /** The person's revocation counter when the snapshot was issued. */
+  get version(): number { return this.#wasm((p) => p.version); }
 
   /** The verified claims, names resolved, for display (`null` when refused):
    *  the Rust core's `Summary`. */

@@ -8,7 +8,9 @@
 //! required permission or application is missing, or the action needs a PIN
 //! step-up the edge cannot take), 404 (no route: the gate denies what it does
 //! not know), 405 (the path is known, the method is not) or 503 (no key to
-//! verify with). The request path is read as sent, under the grammar of
+//! verify with, or `stale_feed`: the revocation feed is older than the
+//! verifier allows).
+//! The request path is read as sent, under the grammar of
 //! [`canonical_path`]; route tables are read as [`RouteDef`]s.
 
 mod path;
@@ -390,6 +392,11 @@ impl Gate {
         };
         let p = match verified {
             Ok(p) => p,
+            // The edge's revocations are not current: its problem, not the
+            // snapshot's (no refresh on the client would help).
+            Err(e @ Error::StaleFeed { .. }) => {
+                return Decision::answer(503, e.code(), e.to_string())
+            }
             Err(e) => return Decision::answer(401, e.code(), e.to_string()),
         };
         let catalog = verifier.catalog();

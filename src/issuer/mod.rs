@@ -23,6 +23,7 @@
 //! ```
 
 mod merge;
+mod names;
 mod policy;
 mod record;
 mod roles;

@@ -284,6 +284,12 @@ impl WasmPermissions {
         crate::error::hex(&self.inner.claims().id)
     }
 
+    /// The person's revocation counter when the snapshot was issued.
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> f64 {
+        self.inner.version() as f64
+    }
+
     /// Revocation epoch of the tenant at issue time.
     #[wasm_bindgen(getter)]
     pub fn epoch(&self) -> u32 {

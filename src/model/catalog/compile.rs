@@ -1,14 +1,13 @@
 //! Compiling a catalog definition: names indexed, references resolved,
 //! requirements closed transitively (cycles refused), revisions
-//! fingerprinted; and the helpers the issuer uses to read names against it
-//! (patterns, scopes, hidden fields).
+//! fingerprinted.
 
 use super::{
     index_of, policy_error, Catalog, CompiledApp, CompiledPermission, Indexes, NameIndex, Tables,
 };
 use crate::error::Result;
 use crate::model::bits::Bits;
-use crate::model::def::{CatalogDef, KindDef, Scope};
+use crate::model::def::{CatalogDef, KindDef};
 
 impl Catalog {
     /// Validates a catalog definition and compiles it. `origin` names the file
@@ -109,101 +108,6 @@ impl Catalog {
         }
         .map_err(|e| policy_error(origin, e.to_string()))?;
         Catalog::compile(def, origin)
-    }
-
-    /// Expands names and `*` / `section.*` patterns to a set of permissions.
-    pub(crate) fn expand_patterns(
-        &self,
-        def: &CatalogDef,
-        names: &[String],
-        at: &str,
-    ) -> Result<Bits> {
-        let mut bits = Bits::new();
-        for name in names {
-            if name == "*" {
-                for i in 0..self.permission_count() {
-                    if !self.owner_only.get(i) {
-                        bits.set(i);
-                    }
-                }
-            } else if let Some(prefix) = name.strip_suffix(".*") {
-                let before = bits.clone();
-                for (i, p) in def.permissions.iter().enumerate() {
-                    let in_section = p.section == prefix
-                        || p.name
-                            .strip_prefix(prefix)
-                            .is_some_and(|r| r.starts_with('.'));
-                    if in_section && !self.owner_only.get(i) {
-                        bits.set(i);
-                    }
-                }
-                if bits == before {
-                    return Err(policy_error(
-                        at,
-                        format!("pattern `{name}` matches no permission"),
-                    ));
-                }
-            } else {
-                bits.set(
-                    self.perm(name)
-                        .map_err(|_| policy_error(at, format!("unknown permission `{name}`")))?,
-                );
-            }
-        }
-        Ok(bits)
-    }
-
-    pub(crate) fn check_scopes_and_fields(
-        &self,
-        scopes: &std::collections::BTreeMap<String, Scope>,
-        hidden: &std::collections::BTreeMap<String, Vec<String>>,
-        at: &str,
-    ) -> Result<()> {
-        for (kind, scope) in scopes {
-            match scope {
-                Scope::Listed(_) => {
-                    return Err(policy_error(
-                        at,
-                        format!("scope for `{kind}`: `listed` is made by the issuer from a long `specific` list; write `specific`"),
-                    ))
-                }
-                Scope::Specific(ids) if ids.iter().any(String::is_empty) => {
-                    return Err(policy_error(
-                        at,
-                        format!("scope for `{kind}`: a `specific` record id is empty"),
-                    ))
-                }
-                _ => {}
-            }
-            if kind != "*" {
-                self.kind(kind)
-                    .map_err(|_| policy_error(at, format!("scope for unknown kind `{kind}`")))?;
-            }
-        }
-        for (kind, fields) in hidden {
-            let k = self.kind(kind).map_err(|_| {
-                policy_error(at, format!("hidden fields for unknown kind `{kind}`"))
-            })?;
-            for f in fields {
-                self.field(k, f).map_err(|_| {
-                    policy_error(
-                        at,
-                        format!("hidden field `{f}` is not declared in kind `{kind}`"),
-                    )
-                })?;
-            }
-        }
-        Ok(())
-    }
-
-    /// The first `(permission, requirement)` pair in `bits` whose requirement is
-    /// not in `bits`.
-    pub(crate) fn first_missing_requirement(&self, bits: &Bits) -> Option<(usize, usize)> {
-        bits.iter().find_map(|p| {
-            self.requires_of(p)
-                .and_then(|req| req.iter().find(|r| !bits.get(*r)))
-                .map(|r| (p, r))
-        })
     }
 }
 
