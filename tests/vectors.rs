@@ -447,7 +447,12 @@ fn notices(cases: &[Value]) -> Value {
     let other = permsnap::crypto::signing::IssuerKey::from_seed(Some("t-99"), &[9; 32]).unwrap();
     let mut revokes = Vec::new();
     for c in cases.iter().filter(|c| c["expect"].get("error").is_none()) {
-        let mut v = verifier_for(c, policy_named(c["catalog"].as_str().unwrap()).catalog().clone());
+        let mut v = verifier_for(
+            c,
+            policy_named(c["catalog"].as_str().unwrap())
+                .catalog()
+                .clone(),
+        );
         for n in &good {
             // A notice for another tenant than the expected one is refused; skip it.
             let _ = v.apply_notice(n.as_bytes());
@@ -582,7 +587,7 @@ fn committed_feed_vectors_apply_as_they_say() {
     let entry = &doc["catalogs"]["sitee"];
     let fresh = || {
         let catalog = Catalog::from_text(entry["binary"].as_str().unwrap(), "vectors").unwrap();
-        let mut v = verifier_for(ana, catalog);
+        let v = verifier_for(ana, catalog);
         let mut options = v.options().clone();
         options.max_feed_age = Some(feeds["max_feed_age"].as_u64().unwrap());
         Verifier::new(v.catalog().clone(), v.keyring().clone(), options)
