@@ -106,14 +106,21 @@ impl RecordReader {
             .to_owned();
         let at = format!("staff record `{id}`");
         map.retain(|k, _| !self.ignore.iter().any(|i| i == k));
-        if let Some(k) = map.keys().find(|k| !RECORD_KEYS.contains(&k.as_str())) {
-            let hint = near(&k.to_ascii_lowercase())
-                .map(|n| format!(" (did you mean `{n}`?)"))
-                .unwrap_or_default();
+        let unknown: Vec<String> = map
+            .keys()
+            .filter(|k| !RECORD_KEYS.contains(&k.as_str()))
+            .map(|k| match near(&k.to_ascii_lowercase()) {
+                Some(n) => format!("`{k}` (did you mean `{n}`?)"),
+                None => format!("`{k}`"),
+            })
+            .collect();
+        if !unknown.is_empty() {
             return Err(policy_error(
                 at,
                 format!(
-                    "unknown field `{k}`{hint}; extra database columns are dropped only when named (ignore list)"
+                    "unknown field{} {}; extra database columns are dropped only when named (ignore list)",
+                    if unknown.len() > 1 { "s" } else { "" },
+                    unknown.join(", ")
                 ),
             ));
         }

@@ -1,0 +1,395 @@
+//! The live issuer: records given at runtime, several roles per person
+//! (the merge rules of src/issuer/merge.rs), extra database columns, keys
+//! from JWK, and long `specific` lists that travel beside the snapshot.
+#![cfg(feature = "issuer")]
+
+mod common;
+use common::*;
+use permsnap::issuer::{Account, IssueOptions, Issuer, RecordReader, Roles};
+use permsnap::{Catalog, IssuerKey, Options, RoleDef, Scope, StaffRecord, Verifier};
+
+const CATALOG: &str = r#"{"name": "shop", "applications": [{"id": "pos"}, {"id": "web"}],
+  "permissions": [
+    {"name": "a.view", "section": "a", "scope_kind": "clients"},
+    {"name": "a.edit", "section": "a", "requires": ["a.view"]},
+    {"name": "b.view", "section": "b", "app": "web"},
+    {"name": "c.refund", "section": "c"},
+    {"name": "billing.manage", "section": "billing", "owner_only": true}],
+  "kinds": [
+    {"name": "clients", "owner_fields": ["created_by"], "assignee_field": "assignees",
+     "fields": [{"name": "email"}, {"name": "phone"}, {"name": "notes"}]},
+    {"name": "stores", "owner_fields": ["created_by"]}]}"#;
+
+fn issuer() -> Issuer {
+    Issuer::new(Catalog::from_json(CATALOG, "shop").unwrap(), key()).unwrap()
+}
+
+fn roles(issuer: &Issuer, json: &str) -> Account {
+    Account::new("t", Roles::from_json(issuer.catalog(), json).unwrap()).unwrap()
+}
+
+fn verify(issuer: &Issuer, account: &Account, staff: &StaffRecord) -> permsnap::Permissions {
+    let snap = issuer.issue(account, staff, &opts()).unwrap();
+    Verifier::new(
+        issuer.catalog().clone(),
+        keyring(),
+        Options::for_tenant("t"),
+    )
+    .verify(&snap.bytes, NOW)
+    .unwrap()
+}
+
+fn record(id: &str, roles: &[&str]) -> StaffRecord {
+    StaffRecord {
+        roles: roles.iter().map(|r| r.to_string()).collect(),
+        ..StaffRecord::new(id)
+    }
+}
+
+const TWO_ROLES: &str = r#"[
+  {"id": "desk", "permissions": ["a.view", "c.refund"], "apps": ["pos"],
+   "scopes": {"clients": "own"}, "hidden_fields": {"clients": ["email", "phone"]},
+   "step_up": ["c.refund"]},
+  {"id": "web", "permissions": ["a.view", "a.edit", "b.view"], "apps": ["web"],
+   "scopes": {"clients": "all"}, "hidden_fields": {"clients": ["phone", "notes"]}},
+  {"id": "ids1", "permissions": ["a.view"], "scopes": {"clients": {"specific": ["c1", "c2"]}}},
+  {"id": "ids2", "permissions": ["a.view"], "scopes": {"clients": {"specific": ["c2", "c3"]}}},
+  {"id": "shared", "permissions": ["a.view"], "scopes": {"clients": "assigned"}},
+  {"id": "blind", "permissions": ["c.refund"], "hidden_fields": {"clients": ["notes"]}},
+  {"id": "boss", "owner": true}
+]"#;
+
+#[test]
+fn several_roles_merge_as_written() {
+    let i = issuer();
+    let account = roles(&i, TWO_ROLES);
+    let p = verify(&i, &account, &record("u", &["desk", "web"]));
+    // Permissions and applications: the union.
+    assert_eq!(p.allowed(), vec!["a.view", "a.edit", "b.view", "c.refund"]);
+    assert_eq!(p.apps(), vec!["pos", "web"]);
+    // Scope: the widest; hidden: what every role that sees the kind hides.
+    assert_eq!(p.scope("clients").unwrap(), &Scope::All);
+    assert_eq!(p.hidden_fields("clients").unwrap(), vec!["phone"]);
+    // Step-up: asked by one role, kept.
+    assert!(p.needs_step_up("c.refund").unwrap());
+    // Explanations name the role that grants.
+    assert_eq!(p.roles(), vec!["desk", "web"]);
+    let reason = |name: &str| serde_json::to_value(p.explain(name).unwrap().reason).unwrap();
+    assert_eq!(
+        reason("a.view"),
+        serde_json::json!({"code": "granted_by_role", "role": "desk"})
+    );
+    assert_eq!(
+        reason("b.view"),
+        serde_json::json!({"code": "granted_by_role", "role": "web"})
+    );
+
+    // Person-level adjustments apply after the merge.
+    let mut r = record("u", &["desk", "web"]);
+    r.remove = vec!["b.view".into()];
+    r.grant = vec!["a.edit".into()];
+    r.hidden_fields
+        .insert("clients".into(), vec!["email".into()]);
+    r.scopes.insert("clients".into(), Scope::Own);
+    r.apps = Some(vec!["pos".into()]);
+    let p = verify(&i, &account, &r);
+    assert_eq!(p.allowed(), vec!["a.view", "a.edit", "c.refund"]);
+    assert_eq!(
+        reason_of(&p, "b.view"),
+        serde_json::json!({"code": "removed_for_person", "role": "web"})
+    );
+    assert_eq!(p.scope("clients").unwrap(), &Scope::Own);
+    assert_eq!(p.hidden_fields("clients").unwrap(), vec!["email"]);
+    assert_eq!(p.apps(), vec!["pos"]);
+
+    // Two specific lists join; a role that does not see the kind hides
+    // nothing on it unless no role sees it.
+    let p = verify(&i, &account, &record("u", &["ids1", "ids2", "blind"]));
+    assert_eq!(
+        p.scope("clients").unwrap(),
+        &Scope::Specific(vec!["c1".into(), "c2".into(), "c3".into()])
+    );
+    assert!(p.hidden_fields("clients").unwrap().is_empty());
+    let p = verify(&i, &account, &record("u", &["blind"]));
+    assert_eq!(p.hidden_fields("clients").unwrap(), vec!["notes"]);
+
+    // An owner role makes an owner.
+    let p = verify(&i, &account, &record("u", &["blind", "boss"]));
+    assert!(p.is_owner() && p.can("billing.manage").unwrap());
+}
+
+fn reason_of(p: &permsnap::Permissions, name: &str) -> serde_json::Value {
+    serde_json::to_value(p.explain(name).unwrap().reason).unwrap()
+}
+
+#[test]
+fn incomparable_scopes_are_refused_naming_the_person_and_the_kind() {
+    let i = issuer();
+    let account = roles(&i, TWO_ROLES);
+    let err = i
+        .issue(&account, &record("u", &["shared", "ids1"]), &opts())
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_policy");
+    assert!(
+        err.to_string().contains("staff `u`")
+            && err
+                .to_string()
+                .contains("`clients` (assigned and specific)"),
+        "{err}"
+    );
+    // The person's own scope settles it.
+    let mut r = record("u", &["shared", "ids1"]);
+    r.scopes.insert("clients".into(), Scope::Assigned);
+    assert_eq!(
+        verify(&i, &account, &r).scope("clients").unwrap(),
+        &Scope::Assigned
+    );
+}
+
+#[test]
+fn one_bad_role_or_record_refuses_only_that_person() {
+    let i = issuer();
+    let account = roles(
+        &i,
+        r#"[{"id": "ok", "permissions": ["a.view"]}, {"id": "bad", "permissions": ["a.edit"]}]"#,
+    );
+    assert_eq!(
+        account.roles().problems(),
+        vec![(
+            "bad",
+            "grants `a.edit`, which requires `a.view`, not in the role"
+        )]
+    );
+    let code = |r: &StaffRecord| {
+        i.issue(&account, r, &opts())
+            .map(|_| ())
+            .unwrap_err()
+            .code()
+    };
+    assert_eq!(code(&record("u", &["bad"])), "unknown_role");
+    assert_eq!(code(&record("u", &["gone"])), "unknown_role");
+    assert_eq!(
+        code(&StaffRecord {
+            active: false,
+            ..record("u", &["ok"])
+        }),
+        "deactivated"
+    );
+    assert_eq!(
+        code(&StaffRecord {
+            grant: vec!["billing.manage".into()],
+            ..record("u", &["ok"])
+        }),
+        "owner_only"
+    );
+    assert_eq!(
+        code(&StaffRecord {
+            principal: true,
+            ..record("u", &["ok"])
+        }),
+        "invalid_policy"
+    );
+    assert_eq!(code(&record("", &["ok"])), "invalid_policy");
+    assert!(i.issue(&account, &record("v", &["ok"]), &opts()).is_ok());
+}
+
+#[test]
+fn records_from_database_rows() {
+    let i = issuer();
+    let account = roles(&i, TWO_ROLES);
+    let row = r#"{"id": "u7", "roles": ["web"], "version": 12, "email": "u7@example.com", "created_at": "2026-01-01"}"#;
+    // Unknown columns are refused until named.
+    let e = RecordReader::default().read(row).unwrap_err().to_string();
+    assert!(
+        e.contains("unknown fields `created_at`, `email`") && e.contains("ignore list"),
+        "{e}"
+    );
+    let reader = RecordReader::new(&["email", "created_at"]).unwrap();
+    let staff = reader.read(row).unwrap();
+    assert_eq!(
+        (staff.id.as_str(), staff.version, staff.active),
+        ("u7", 12, true)
+    );
+    let p = verify(&i, &account, &staff);
+    assert_eq!(p.version(), 12);
+    // A misspelled access key is never ignored, and says what it resembles.
+    let e = reader
+        .read(r#"{"id": "u7", "roles": ["web"], "remvoe": ["b.view"]}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("unknown field `remvoe` (did you mean `remove`?)"),
+        "{e}"
+    );
+    for name in [
+        "roles",
+        "role",
+        "remvoe",
+        "hidden_field",
+        "Scopes",
+        "pin_hash",
+        "password",
+    ] {
+        assert_eq!(
+            RecordReader::new(&[name]).unwrap_err().code(),
+            "invalid_argument",
+            "{name} must not be ignorable"
+        );
+    }
+    // Secret material, a missing id, or not an object.
+    for bad in [
+        r#"{"id": "u", "roles": ["web"], "pin_hash": "x"}"#,
+        r#"{"roles": ["web"]}"#,
+        r#"{"id": "", "roles": ["web"]}"#,
+        r#"[1]"#,
+        r#"{"id": "u", "roles": "web"}"#,
+    ] {
+        assert!(reader.read(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn an_issuer_key_loads_from_the_jwk_keygen_writes() {
+    let k = IssuerKey::generate(Some("k1")).unwrap();
+    let jwk = k.private_jwk_json();
+    let back = IssuerKey::from_jwk_json(&jwk).unwrap();
+    assert_eq!((back.kid(), back.public_key()), ("k1", k.public_key()));
+    let mut doc: serde_json::Value = serde_json::from_str(&jwk).unwrap();
+    doc["x"] = serde_json::json!(permsnap::encoding::encode(&[7u8; 32]));
+    assert_eq!(
+        IssuerKey::from_jwk_json(&doc.to_string())
+            .unwrap_err()
+            .code(),
+        "invalid_key"
+    );
+    for (k, v) in [
+        ("kty", "RSA"),
+        ("crv", "X25519"),
+        ("alg", "RS256"),
+        ("extra", "1"),
+    ] {
+        let mut d: serde_json::Value = serde_json::from_str(&jwk).unwrap();
+        d[k] = serde_json::json!(v);
+        assert_eq!(
+            IssuerKey::from_jwk_json(&d.to_string()).unwrap_err().code(),
+            "invalid_key",
+            "{k}"
+        );
+    }
+    let public_only = serde_json::to_string(&k.public_jwk()).unwrap();
+    assert!(IssuerKey::from_jwk_json(&public_only)
+        .unwrap_err()
+        .to_string()
+        .contains("private part"));
+}
+
+#[test]
+fn an_issuer_needs_the_catalog_definition() {
+    let compiled = Catalog::from_bytes(
+        &Catalog::from_json(CATALOG, "shop")
+            .unwrap()
+            .to_bytes()
+            .unwrap(),
+        "shop",
+    )
+    .unwrap();
+    assert_eq!(
+        Issuer::new(compiled, key()).unwrap_err().code(),
+        "invalid_policy"
+    );
+}
+
+#[test]
+fn long_specific_lists_travel_beside_the_snapshot_and_filter_exactly() {
+    let i = issuer();
+    let account = Account::new(
+        "t",
+        Roles::compile(
+            i.catalog(),
+            vec![RoleDef {
+                id: "partner".into(),
+                permissions: vec!["a.view".into()],
+                scopes: [("*".to_owned(), Scope::All)].into(),
+                ..RoleDef::default()
+            }],
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let v = Verifier::new(i.catalog().clone(), keyring(), Options::for_tenant("t"));
+    println!("{:>6} {:>8} {:>10} {:>9}", "ids", "text", "beside", "list");
+    for n in [1usize, 100, 10_000] {
+        let ids: Vec<String> = (0..n).map(|k| format!("01HZXR7Q2M{k:016}")).collect();
+        let mut r = record("agency", &["partner"]);
+        r.scopes
+            .insert("stores".into(), Scope::Specific(ids.clone()));
+        let snap = i.issue(&account, &r, &opts()).unwrap();
+        let beside: usize = snap.id_lists.iter().map(|l| l.text().len()).sum();
+        println!(
+            "{n:>6} {:>8} {:>10} {:>9}",
+            snap.text().len(),
+            snap.id_lists.len(),
+            beside
+        );
+        assert!(
+            snap.text().len() < 4096,
+            "{n}: the cookie part stays under 4 KB"
+        );
+        let p = v.verify(&snap.bytes, NOW).unwrap();
+        let p = match snap.id_lists.first() {
+            None => p,
+            Some(list) => {
+                assert_eq!(p.filter("stores").unwrap_err().code(), "ids_not_loaded");
+                assert_eq!(p.missing_ids(), vec![("stores", list.digest_hex())]);
+                // A list that is not the one named is refused.
+                let (other, _) = permsnap::wire::encode_id_list(&ids[1..]).unwrap();
+                assert_eq!(p.with_ids(&other).unwrap_err().code(), "malformed");
+                p.with_ids(list.text().as_bytes()).unwrap()
+            }
+        };
+        let f = p.filter("stores").unwrap();
+        let rec = |id: &str| serde_json::json!({"id": id, "created_by": "someone"});
+        assert!(f.matches(&rec(&ids[n - 1])) && f.matches(&rec(&ids[0])));
+        assert!(
+            !f.matches(&rec("01HZXR7Q2M-not-listed")),
+            "membership is exact"
+        );
+        assert!(
+            f.matches(&serde_json::json!({"id": "x", "created_by": "agency"})),
+            "own records"
+        );
+    }
+}
+
+#[test]
+fn the_readme_example_issues_for_a_record_in_ten_lines() {
+    // The same calls as the README and the issuer module's doctest.
+    let catalog = Catalog::from_json(
+        &std::fs::read_to_string(preset_path("sitee")).unwrap(),
+        "sitee",
+    )
+    .unwrap();
+    let issuer = Issuer::new(catalog, key()).unwrap();
+    let roles = Roles::from_json(
+        issuer.catalog(),
+        r#"[{"id": "reception", "permissions": ["calendar.view"], "scopes": {"*": "all"}}]"#,
+    )
+    .unwrap();
+    let account = Account::new("spa-lumi", roles).unwrap();
+    let staff = RecordReader::new(&["email"])
+        .unwrap()
+        .read(r#"{"id": "u42", "roles": ["reception"], "email": "a@b.c"}"#)
+        .unwrap();
+    let snap = issuer
+        .issue(&account, &staff, &IssueOptions::at(NOW))
+        .unwrap();
+    let p = Verifier::new(
+        issuer.catalog().clone(),
+        keyring(),
+        Options::for_tenant("spa-lumi"),
+    )
+    .verify(&snap.bytes, NOW)
+    .unwrap();
+    assert_eq!(p.allowed(), vec!["calendar.view"]);
+    assert_eq!(p.roles(), vec!["reception"]);
+}
