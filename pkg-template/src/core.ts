@@ -10,6 +10,6 @@ export { Verifier } from "./verifier.js";
 export { Permissions } from "./permissions.js";
 export type { Redaction, RedactOptions } from "./redact.js";
 export type {
-  CatalogInput, Claims, ErrorCode, Explanation, Jwk, Jwks, KeySetReport, NoticeSummary, PermissionName,
-  Reason, RecordFilter, Register, Revocations, Scope, TenantChoice, VerifierOptions, WasmModule, WasmSource,
+  CatalogInput, Claims, ErrorCode, Explanation, FeedReport, Jwk, Jwks, KeySetReport, MissingIds, NoticeSummary,
+  PermissionName, Reason, RecordFilter, Register, Revocations, Scope, TenantChoice, VerifierOptions, WasmModule, WasmSource,
 } from "./types.js";

@@ -8,7 +8,7 @@ import { PermsnapError } from "./errors.js";
 import { strictOptions, wasmCall } from "./internal.js";
 import { compileFilter, type CompiledFilter } from "./filter.js";
 import { compileRedactor, type Redaction, type RedactOptions } from "./redact.js";
-import type { Claims, Explanation, PermissionName, RecordFilter, Scope } from "./types.js";
+import type { Claims, Explanation, MissingIds, PermissionName, RecordFilter, Scope } from "./types.js";
 
 type Rec = Record<string, unknown>;
 
@@ -159,6 +159,32 @@ export class Permissions {
   get epoch(): number { return this.#wasm((p) => p.epoch); }
   /** The person's revocation counter when the snapshot was issued. */
   get version(): number { return this.#wasm((p) => p.version); }
+
+  /** Attaches an id list that travels beside the snapshot (base64url text
+   *  or bytes, as the issuer hands it out) and returns new permissions in
+   *  which that kind's `listed` scope is `{ specific: [...] }`; these
+   *  permissions are left as they were. Until then `filter` and
+   *  `filterSpec` on that kind throw `ids_not_loaded`. A list the snapshot
+   *  does not name (another person's, another version, altered) is refused
+   *  `malformed`. On refused permissions (`error` set) the answer is the
+   *  same refusal: everything stays denied, whatever the list. */
+  withIds(list: string | Uint8Array): Permissions {
+    if (typeof list !== "string" && !(list instanceof Uint8Array)) {
+      throw new PermsnapError("invalid_argument", "an id list is base64url text or a Uint8Array");
+    }
+    if (this.#error) {
+      this.#wasm(() => undefined); // freed permissions throw, as every other call
+      return new Permissions(this.#p as WasmPermissions, this.#info, this.#error, this.#shared);
+    }
+    const p = this.#wasm((w) => w.withIds(list));
+    return new Permissions(p, this.#info, null, false);
+  }
+
+  /** The id lists the snapshot names that are not attached yet, one per
+   *  kind whose scope is `listed` (empty when refused). */
+  missingIds(): MissingIds[] {
+    return this.#wasm((p) => p.missingIds()) as MissingIds[];
+  }
 
   /** The verified claims, names resolved, for display (`null` when refused):
    *  the Rust core's `Summary`. */

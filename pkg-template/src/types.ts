@@ -69,6 +69,11 @@ export type VerifierOptions = TenantChoice & {
   leeway?: number;
   /** The clock, in seconds since the Unix epoch (default: `Date.now() / 1000`). */
   clock?: () => number;
+  /** Every snapshot is refused `stale_feed` until a signed revocation feed
+   *  (`applyFeed`) no older than this many seconds has been applied: an
+   *  edge then never decides on revocations it has not seen (a whole
+   *  number, at least 1; default: no limit). */
+  maxFeedAge?: number;
 };
 
 export type TenantChoice =
@@ -103,6 +108,30 @@ export interface NoticeSummary {
   minEpoch: number;
   /** How many snapshot ids the notice revokes. */
   ids: number;
+  /** How many people it revokes (every snapshot issued to them before
+   *  their new version). */
+  staff: number;
+}
+
+/** What `Verifier.applyFeed` did with a verified feed head's notices. */
+export interface FeedReport {
+  /** When the head was signed, seconds since the Unix epoch. */
+  issuedAt: number;
+  /** Notices verified and applied. */
+  applied: number;
+  /** Notices of another account, skipped. */
+  skipped: number;
+  /** Notices that could not be verified or read, by position in the feed:
+   *  the feed then does not count as current (`feedAt` unchanged). */
+  failed: Array<{ index: number; code: ErrorCode; message: string }>;
+}
+
+/** An id list a snapshot names and that is not attached yet
+ *  (`Permissions.missingIds`): the `listed` scope of `kind`. */
+export interface MissingIds {
+  kind: string;
+  /** The list's digest (hex), as the snapshot's `listed` scope names it. */
+  digest: string;
 }
 
 /** What `setJwks` (and the constructor) made of a key set. Keys that are not

@@ -7,7 +7,7 @@ import { PermsnapError } from "./errors.js";
 import { isInitialized, notInitialized } from "./init.js";
 import { parseJson, wasmCall } from "./internal.js";
 import { permissionsFrom, type CatalogInfo, type Permissions } from "./permissions.js";
-import type { CatalogInput, Jwks, KeySetReport, NoticeSummary, Revocations, VerifierOptions } from "./types.js";
+import type { CatalogInput, FeedReport, Jwks, KeySetReport, NoticeSummary, Revocations, VerifierOptions } from "./types.js";
 
 const VERIFIER = Symbol.for("permsnap.Verifier");
 
@@ -19,6 +19,9 @@ export let wasmVerifierOf: (v: unknown) => WasmVerifier;
 
 /** @internal The verifier's clock (seconds), when it was given one. */
 export let verifierClock: (v: Verifier) => number | undefined;
+
+/** @internal The verifier's `maxFeedAge` (seconds), when it has one. */
+export let verifierFeedLimit: (v: Verifier) => number | undefined;
 
 /** Verifies snapshots. Build it once (catalog + JWKS), load many snapshots.
  *
@@ -32,6 +35,7 @@ export class Verifier {
   #clock?: () => number;
   #denied: WasmPermissions | null = null;
   #report: KeySetReport;
+  #maxFeedAge?: number;
 
   static {
     wasmVerifierOf = (v) => {
@@ -42,6 +46,7 @@ export class Verifier {
         : "expected a permsnap Verifier");
     };
     verifierClock = (v) => v.#clock?.();
+    verifierFeedLimit = (v) => v.#maxFeedAge;
   }
 
   constructor(catalog: CatalogInput, jwks: Jwks | string, options: VerifierOptions) {
@@ -73,6 +78,8 @@ export class Verifier {
     };
     this.#report = w.keyReport() as KeySetReport;
     this.#clock = clock;
+    // Checked by wasm above (a whole number of seconds, at least 1).
+    this.#maxFeedAge = rest.maxFeedAge as number | undefined;
     Object.defineProperty(this, VERIFIER, { value: true });
   }
 
@@ -156,6 +163,28 @@ export class Verifier {
    *  only add revocations; applying an old one again changes nothing. */
   applyNotice(notice: string | Uint8Array): NoticeSummary {
     return wasmCall(() => this.#w.applyNotice(notice) as NoticeSummary);
+  }
+
+  /** Verifies a signed revocation feed — its head (as `permsnap feed`
+   *  makes it: base64url text or bytes) and the notices the head lists, in
+   *  feed order — and applies every notice that verifies (another
+   *  account's are skipped). When none failed, the head's time becomes
+   *  `feedAt`: with `maxFeedAge`, what keeps snapshots from being refused
+   *  `stale_feed`. A notice that fails is reported in `failed` (the others
+   *  still apply; `feedAt` does not move). Throws, changing nothing, when
+   *  the head does not verify (`bad_signature`, `unknown_key`...), names
+   *  another account (`wrong_tenant`), does not list exactly these notices
+   *  (`malformed`: one left out, added or changed), or is older than a head
+   *  already applied (`stale_feed`: a replayed copy). */
+  applyFeed(head: string | Uint8Array, notices: ReadonlyArray<string | Uint8Array>): FeedReport {
+    if (!Array.isArray(notices)) throw new PermsnapError("invalid_argument", "`notices` is an array of notices");
+    return wasmCall(() => this.#w.applyFeed(head, notices) as FeedReport);
+  }
+
+  /** When the newest feed head applied in full was signed (seconds since
+   *  the Unix epoch), or `null` before any. */
+  get feedAt(): number | null {
+    return this.#w.feedAt ?? null;
   }
 
   /** The catalog's fingerprint (hex), as snapshots carry it. */

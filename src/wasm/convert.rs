@@ -182,7 +182,7 @@ pub(super) fn catalog_from(catalog: &JsValue) -> Result<Catalog, JsValue> {
     Ok(Catalog::from_text(&text, "catalog")?)
 }
 
-/// Verifier options: `{ tenant | tenantPerRequest | anyTenant, leeway? }`,
+/// Verifier options: `{ tenant | tenantPerRequest | anyTenant, leeway?, maxFeedAge? }`,
 /// exactly one tenant choice, nothing else.
 pub(super) fn options_from(options: &JsValue) -> Result<Options, JsValue> {
     const KNOWN: [&str; 5] = [

@@ -19,7 +19,7 @@ pub struct WasmVerifier {
 
 #[wasm_bindgen(js_class = Verifier)]
 impl WasmVerifier {
-    /// `new Verifier(catalog, jwks, { tenant?, leeway? })`. `catalog` is a
+    /// `new Verifier(catalog, jwks, { tenant | tenantPerRequest | anyTenant, leeway?, maxFeedAge? })`. `catalog` is a
     /// compiled catalog (`permsnap catalog`): bytes, base64url text, or the
     /// printed object.
     #[wasm_bindgen(constructor)]

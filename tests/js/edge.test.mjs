@@ -1,13 +1,19 @@
 // permsnap/edge through the built package, without a runtime: the gate's
-// decisions, the JSON denial, and the Refresher against a fake fetch.
+// decisions, the JSON denial, and the Refresher against a fake fetch
+// serving signed feeds (heads signed with the vectors' key, tests/js/feed-signer.mjs).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { signFeed } from "./feed-signer.mjs";
 
 const edge = await import("../../pkg/edge/node.js");
 const vectors = JSON.parse(readFileSync(new URL("../../vectors/vectors.json", import.meta.url), "utf8"));
 const routes = JSON.parse(readFileSync(new URL("../../routes/sitee.json", import.meta.url), "utf8"));
 const dia = vectors.cases.find((c) => c.name === "sitee/dia");
+const ana = vectors.cases.find((c) => c.name === "sitee/ana");
+const fay = vectors.cases.find((c) => c.name === "sitee/fay");
+/** A feed of `notices` signed at `now` (seconds) with the vectors' key. */
+const feedOf = (notices, now = dia.now, tenant) => signFeed(vectors.key, notices, { now, tenant });
 const tampered = dia.snapshot.slice(0, 50) + (dia.snapshot[50] === "A" ? "B" : "A") + dia.snapshot.slice(51);
 
 function setup(jwks = vectors.key.jwks) {
@@ -49,7 +55,7 @@ test("Refresher: loads keys, backs off after a failure, reports it, keeps what i
   const fetch = async (url) => {
     calls++;
     if (!up) return new Response("down", { status: 503 });
-    return Response.json(url.endsWith("/jwks") ? vectors.key.jwks : { notices: [] });
+    return Response.json(url.endsWith("/jwks") ? vectors.key.jwks : feedOf([]));
   };
   const refresher = new edge.Refresher(verifier, { jwksUrl: "http://k/jwks", revocationsUrl: "http://k/rev", maxAge: 60, minInterval: 10, fetch, now: () => now, onError: (e) => errors.push(e) });
   // No key at all: the gate cannot decide (503), it does not guess.
@@ -79,18 +85,23 @@ test("Refresher: loads keys, backs off after a failure, reports it, keeps what i
 
 test("Refresher: one bad notice never keeps the others out, even when onError throws", async () => {
   // Found by a second review: a throwing onError stopped the notice loop.
+  // The head vouches for the list as served (an issuer that kept a notice
+  // signed by a retired key, and a damaged one): the notices that verify
+  // apply, each other one is reported by position, the refresh fails.
   const { verifier, gate } = setup();
   const forged = vectors.notices.refused.find((r) => r.error === "bad_signature").notice;
   const retired = vectors.notices.refused.find((r) => r.error === "unknown_key").notice;
   const fetch = async (url) =>
-    Response.json(url.endsWith("/jwks") ? vectors.key.jwks : { notices: [forged, retired, ...vectors.notices.apply] });
-  let reported = 0;
+    Response.json(url.endsWith("/jwks") ? vectors.key.jwks : feedOf([forged, retired, ...vectors.notices.apply]));
+  const reported = [];
   const refresher = new edge.Refresher(verifier, {
     jwksUrl: "http://k/jwks", revocationsUrl: "http://k/rev", fetch,
-    onError: () => { reported++; throw new Error("a careless onError"); },
+    onError: (e) => { reported.push(e); throw new Error("a careless onError"); },
   });
   await assert.rejects(refresher.ready(), (e) => e.code === "unavailable");
-  assert.ok(reported >= 2, `each unverifiable notice is reported (${reported})`);
+  assert.deepEqual(reported.slice(0, 2).map((e) => [e.code, /^revocation notice (\d)/.exec(e.message)?.[1]]),
+    [["bad_signature", "0"], ["unknown_key", "1"]], "each unverifiable notice is reported, by position");
+  assert.equal(verifier.feedAt, null, "a feed with a failed notice does not count as current");
   // The good notice for this account applied (dia is revoked in the vectors);
   // the other account's notice was skipped, not an error.
   const d = gate.check(req("GET", "/api/campaigns", dia.snapshot));
@@ -98,6 +109,118 @@ test("Refresher: one bad notice never keeps the others out, even when onError th
   // A feed with an unverifiable notice is not a complete load: guard() says 503.
   const g = await edge.guard(gate, req("GET", "/api/campaigns", dia.snapshot), refresher);
   assert.deepEqual([g.status, g.code], [503, "unavailable"]);
+});
+
+test("Refresher: the feed is signed; a document its head does not vouch for fails the refresh and changes nothing", async () => {
+  const refused = Object.fromEntries(vectors.feeds.refused.map((r) => [r.name, { head: r.head, notices: r.notices }]));
+  const good = vectors.feeds.feed;
+  const docs = [
+    ["an unsigned list (the format-1 document)", { notices: vectors.notices.apply }, "unavailable"],
+    ["an unknown key beside head and notices", { ...good, signature: "x" }, "unavailable"],
+    ["a notice that is not text", { head: good.head, notices: [1, ...good.notices.slice(1)] }, "unavailable"],
+    ["a notice left out", refused["a notice left out"], "malformed"],
+    ["a notice added", { head: good.head, notices: [...good.notices, good.notices[0]] }, "malformed"],
+    ["a forged head", refused["forged head"], "bad_signature"],
+    ["another account's feed", refused["another account's feed"], "wrong_tenant"],
+    ["a notice as the head", refused["a notice is not a head"], "bad_magic"],
+  ];
+  for (const [what, doc, code] of docs) {
+    const { verifier, gate } = setup();
+    const errors = [];
+    const fetch = async (url) => Response.json(url.endsWith("/jwks") ? vectors.key.jwks : doc);
+    const refresher = new edge.Refresher(verifier, { jwksUrl: "http://k/jwks", revocationsUrl: "http://k/rev", fetch, onError: (e) => errors.push(e) });
+    await assert.rejects(refresher.ready(), (e) => e instanceof edge.PermsnapError && e.code === code, what);
+    assert.deepEqual(errors.map((e) => e.code), [code], `${what}: told to onError once`);
+    assert.equal(verifier.feedAt, null, what);
+    // Nothing of it applied: dia (revoked by the good feed) still passes.
+    assert.equal(gate.check(req("GET", "/api/campaigns", dia.snapshot)).status, 200, what);
+    assert.equal((await edge.guard(gate, req("GET", "/api/campaigns", dia.snapshot), refresher)).status, 503, `${what}: no complete load`);
+  }
+  // A replayed older copy after a newer feed: refused, the newer one stays.
+  const { verifier, gate } = setup();
+  let served = feedOf([], dia.now + 10);
+  const fetch = async (url) => Response.json(url.endsWith("/jwks") ? vectors.key.jwks : served);
+  const refresher = new edge.Refresher(verifier, { jwksUrl: "http://k/jwks", revocationsUrl: "http://k/rev", fetch });
+  await refresher.ready();
+  assert.equal(verifier.feedAt, dia.now + 10);
+  served = good; // signed at dia.now, revokes dia
+  await assert.rejects(refresher.refresh(), (e) => e.code === "stale_feed");
+  assert.equal(verifier.feedAt, dia.now + 10);
+  assert.equal(gate.check(req("GET", "/api/campaigns", dia.snapshot)).status, 200, "the old copy applied nothing");
+});
+
+test("Refresher + maxFeedAge: fresh feeds decide, per-person notices revoke one person, a stale feed is 503 stale_feed", async () => {
+  const S = dia.now - 280; // when the issuer signed the head first served
+  let t = dia.now; // seconds, for the verifier and the refresher
+  const verifier = new edge.Verifier(vectors.catalogs.sitee, { keys: [] }, { tenant: "spa-lumi", maxFeedAge: 300, clock: () => t });
+  const gate = new edge.Gate(verifier, routes);
+  let served = feedOf(vectors.notices.apply, S);
+  let fetches = 0;
+  const fetch = async (url) => {
+    fetches++;
+    return Response.json(url.endsWith("/jwks") ? vectors.key.jwks : served);
+  };
+  const errors = [];
+  const refresher = new edge.Refresher(verifier, {
+    jwksUrl: "http://k/jwks", revocationsUrl: "http://k/rev", maxAge: 60, minInterval: 10, fetch,
+    now: () => t * 1000, onError: (e) => errors.push(e),
+  });
+  const status = async (c) => {
+    const d = await edge.guard(gate, req("GET", "/api/campaigns", c.snapshot), refresher);
+    return `${d.status} ${d.code}`;
+  };
+  // Keys but no feed yet: every snapshot is refused, as the edge's problem.
+  verifier.setJwks(vectors.key.jwks);
+  const before = gate.check(req("GET", "/api/campaigns", ana.snapshot));
+  assert.deepEqual([before.status, before.code], [503, "stale_feed"]);
+  assert.equal(edge.denial(before).headers.get("www-authenticate"), null);
+  await refresher.ready();
+  assert.equal(verifier.feedAt, S);
+  assert.equal(await status(ana), "200 ok");
+  assert.equal(await status(dia), "401 revoked", "revoked by id");
+  assert.equal(await status(fay), "401 revoked", "revoked per person (every snapshot before version 1)");
+  assert.equal(await status(vectors.cases.find((c) => c.name === "sitee/ben")), "200 ok", "another person of the account");
+  // 21 s later the head is 301 s old, though the last fetch is recent
+  // (maxAge not reached): the stale refusal fetches at once, and the head
+  // the issuer signed since ends it.
+  served = feedOf(vectors.notices.apply, S + 300);
+  t += 21;
+  const n = fetches;
+  assert.equal(await status(ana), "200 ok");
+  assert.equal(fetches, n + 2, "JWKS and feed fetched on stale_feed");
+  assert.equal(verifier.feedAt, S + 300);
+  // The issuer stops signing: once its last head is older than 300 s,
+  // 503 stale_feed (revocations are no longer known to be current), told
+  // to onError; revoked people stay revoked.
+  t = S + 601;
+  assert.equal(await status(ana), "503 stale_feed");
+  assert.ok(errors.some((e) => e.code === "stale_feed"), errors.map((e) => e.code).join());
+  assert.equal(await status(fay), "503 stale_feed");
+  assert.equal(await status(vectors.cases.find((c) => c.name === "sitee/ben")), "503 stale_feed");
+  t += 5; // within minInterval: no new fetch
+  const m = fetches;
+  assert.equal(await status(ana), "503 stale_feed");
+  assert.equal(fetches, m);
+  // Signing again ends it, after minInterval.
+  served = feedOf(vectors.notices.apply, t);
+  t += 6;
+  assert.equal(await status(ana), "200 ok");
+  assert.equal(await status(fay), "401 revoked");
+});
+
+test("Refresher options against the verifier's maxFeedAge: refused at start-up", () => {
+  const v = new edge.Verifier(vectors.catalogs.sitee, vectors.key.jwks, { tenant: "spa-lumi", maxFeedAge: 300 });
+  const code = (f) => { try { f(); } catch (e) { assert.ok(e instanceof edge.PermsnapError); return e.code; } return "accepted"; };
+  const jwksUrl = "http://k/jwks";
+  assert.equal(code(() => new edge.Refresher(v, { jwksUrl })), "invalid_argument", "no feed to keep fresh");
+  assert.equal(code(() => new edge.Refresher(v, { jwksUrl, revocationsUrl: "http://k/rev" })), "invalid_argument", "default maxAge 300 >= 300");
+  assert.equal(code(() => new edge.Refresher(v, { jwksUrl, revocationsUrl: "http://k/rev", maxAge: 300 })), "invalid_argument");
+  assert.equal(code(() => new edge.Refresher(v, { jwksUrl, revocationsUrl: "http://k/rev", maxAge: 299 })), "accepted");
+  const plain = setup().verifier;
+  assert.equal(code(() => new edge.Refresher(plain, { jwksUrl, revocationsUrl: "" })), "invalid_argument", "an empty URL is not `no feed`");
+  assert.equal(code(() => new edge.Refresher(plain, { jwksUrl, revocationsUrl: 5 })), "invalid_argument");
+  assert.equal(code(() => new edge.Refresher({}, { jwksUrl })), "invalid_argument", "not a Verifier");
+  assert.equal(code(() => new edge.Refresher(plain, { jwksUrl })), "accepted");
 });
 
 test("nodeGuard decides on what Express routes next: mount path and rewrites", async () => {

@@ -28,3 +28,22 @@ export function verifierFor(c) {
 
 export const validCases = vectors.cases.filter((c) => !c.expect.error);
 export const refusedCases = vectors.cases.filter((c) => c.expect.error);
+
+/** Loads a valid vector case as tests/vectors.rs `expectation()` does:
+ *  verify, then attach each id list that travels beside the snapshot. */
+export function loadCase(c, v = verifierFor(c)) {
+  let p = v.load(c.snapshot);
+  for (const list of c.id_lists ?? []) p = p.withIds(list);
+  return p;
+}
+
+/** `f()`, or `{ error: code }` when it throws a PermsnapError: how the
+ *  vectors record a filter that cannot be computed (`ids_not_loaded`). */
+export function orError(f) {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof pkg.PermsnapError) return { error: e.code };
+    throw e;
+  }
+}

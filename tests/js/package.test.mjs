@@ -1,18 +1,23 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { pkg, vectors, catalog, verifierFor, validCases, refusedCases } from "./helpers.mjs";
+import { pkg, vectors, catalog, verifierFor, loadCase, orError, validCases, refusedCases } from "./helpers.mjs";
 
 const { Verifier, PermsnapError } = pkg;
 
 test("every valid vector gives the Rust core's decisions", () => {
   assert.ok(validCases.length >= 25);
+  // The cases with id lists beside the snapshot are among them (attached
+  // with withIds, as tests/vectors.rs does), and so is one without its list.
+  assert.ok(validCases.some((c) => c.id_lists?.length > 0));
+  assert.ok(validCases.some((c) => Object.values(c.expect.filters).some((f) => f.error === "ids_not_loaded")));
   for (const c of validCases) {
-    const p = verifierFor(c).load(c.snapshot);
+    const p = loadCase(c);
     const e = c.expect;
     assert.equal(p.subject, e.subject, c.name);
     assert.equal(p.tenant, e.tenant, c.name);
     assert.equal(p.expiresAt, e.expires_at, c.name);
-    assert.equal(p.role, e.role, c.name);
+    assert.deepEqual(p.roles, e.roles, c.name);
+    assert.equal(p.version, e.version, c.name);
     assert.equal(p.isOwner, e.owner, c.name);
     assert.equal(p.isSharedAccount, e.shared_account, c.name);
     assert.deepEqual(p.allowed(), e.allowed, c.name);
@@ -23,7 +28,10 @@ test("every valid vector gives the Rust core's decisions", () => {
     assert.deepEqual(p.apps(), e.apps, c.name);
     for (const [k, s] of Object.entries(e.scopes)) assert.deepEqual(p.scope(k), s, `${c.name} ${k}`);
     for (const [k, h] of Object.entries(e.hidden_fields)) assert.deepEqual(p.hiddenFields(k), h, `${c.name} ${k}`);
-    for (const [k, f] of Object.entries(e.filters)) assert.deepEqual(p.filterSpec(k), f, `${c.name} ${k}`);
+    for (const [k, f] of Object.entries(e.filters)) assert.deepEqual(orError(() => p.filterSpec(k)), f, `${c.name} ${k}`);
+    // What is still to attach: exactly the kinds whose scope is `listed`.
+    const listed = Object.entries(e.scopes).filter(([, s]) => s.listed).map(([kind, s]) => ({ kind, digest: s.listed.digest }));
+    assert.deepEqual(p.missingIds(), listed, c.name);
   }
 });
 
@@ -139,6 +147,7 @@ test("claims() shows what the snapshot says, names resolved", () => {
   const p = v.load(c.snapshot);
   const view = p.claims();
   assert.equal(view.subject, "fay");
+  assert.ok(!("role" in view), "format 2: roles, not role");
   assert.equal(view.tenant, "spa-lumi");
   assert.equal(view.catalog, v.fingerprint);
   assert.equal(view.expiresAt, c.expect.expires_at);
@@ -146,7 +155,11 @@ test("claims() shows what the snapshot says, names resolved", () => {
   assert.match(view.id, /^[0-9a-f]{16}$/);
   assert.equal(view.id, p.id);
   assert.equal(view.epoch, p.epoch);
-  assert.equal(view.role, c.expect.role);
+  assert.deepEqual(view.roles, c.expect.roles);
+  assert.deepEqual(view.roles, p.roles);
+  assert.equal(view.version, c.expect.version);
+  assert.equal(view.version, p.version);
+  assert.equal(view.revision, 1);
   assert.equal(view.owner, c.expect.owner);
   assert.equal(view.sharedAccount, c.expect.shared_account);
   assert.deepEqual(view.allowed, c.expect.allowed);
@@ -236,10 +249,11 @@ test("the JavaScript filter and the Rust reference filter agree on every kind of
   const recs = [...records(600), ...odd];
   let compared = 0;
   for (const c of validCases) {
-    const p = verifierFor(c).load(c.snapshot);
+    const p = loadCase(c);
     for (const kind of Object.keys(c.expect.scopes)) {
-      const js = p.filter(kind, recs).map((r) => recs.indexOf(r));
-      const rust = p.filterIndexesReference(kind, recs);
+      // Without its id list, both refuse alike (ids_not_loaded).
+      const js = orError(() => p.filter(kind, recs).map((r) => recs.indexOf(r)));
+      const rust = orError(() => p.filterIndexesReference(kind, recs));
       assert.deepEqual(js, rust, `${c.name} ${kind}`);
       compared++;
     }

@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pkg, root, validCases, verifierFor, vectors } from "./helpers.mjs";
+import { pkg, root, validCases, verifierFor, loadCase, orError, vectors } from "./helpers.mjs";
 import { initSync as wasmInit } from "../../pkg/permsnap_wasm.js";
 
 /** xorshift32: reproducible. */
@@ -33,11 +33,22 @@ test("filter keeps exactly what the Rust per-record decision keeps, on random re
     () => r.pick(ids) + " ", () => 1.5, () => NaN, () => -0,
   ])();
   let compared = 0;
+  let unloaded = 0;
   for (const c of validCases) {
-    const p = verifierFor(c).load(c.snapshot);
+    const p = loadCase(c);
     const ids = [c.expect.subject, "s-1", "s-2", "c-1", "42", "0", ""];
+    const scoped = c.expect.scopes.managed_stores?.specific ?? [];
+    if (scoped.length > 100) ids.push(...scoped.slice(0, 5), scoped.at(-1)); // an attached id list: some of its ids
     for (const kind of verifierFor(c).kindNames) {
-      const spec = p.filterSpec(kind);
+      const spec = orError(() => p.filterSpec(kind));
+      if (spec.error) {
+        // A listed scope whose id list is not attached: both paths refuse.
+        assert.equal(spec.error, "ids_not_loaded", `${c.name} ${kind}`);
+        assert.deepEqual(orError(() => p.filter(kind, [{ id: "x" }])), spec, `${c.name} ${kind}`);
+        assert.deepEqual(orError(() => p.filterIndexesReference(kind, [{ id: "x" }])), spec, `${c.name} ${kind}`);
+        unloaded++;
+        continue;
+      }
       const fields = ["id", "staff_id", "created_by", "assignees", "client_assignees", "uploaded_by", "employee_id",
         ...spec.clauses.map((cl) => cl.field)];
       const records = Array.from({ length: 300 }, () => {
@@ -52,6 +63,7 @@ test("filter keeps exactly what the Rust per-record decision keeps, on random re
     }
   }
   assert.ok(compared > 10_000, `only ${compared} records compared`);
+  assert.ok(unloaded > 0, "a case without its id list is among the vectors");
 });
 
 /** Every value reachable from `v` by property access: own keys (also

@@ -11,7 +11,7 @@ import { root } from "./helpers.mjs";
 const CORE = ["Permissions", "PermsnapError", "Verifier", "init", "initSync", "isInitialized"];
 const BROWSER = [...CORE, "applyToDom"].sort();
 const EDGE = [...CORE, "Gate", "Refresher", "denial", "guard", "honoGuard", "nodeGuard", "requestTarget"].sort();
-const INTERNAL = /\b(rethrow|strictOptions|parseJson|permissionsFrom|wasmVerifierOf|verifierClock|_wasm|_now|_from|CatalogInfo)\b/;
+const INTERNAL = /\b(rethrow|strictOptions|parseJson|permissionsFrom|wasmVerifierOf|verifierClock|verifierFeedLimit|_wasm|_now|_from|CatalogInfo)\b/;
 
 const keys = async (entry) => Object.keys(await import(join(root, "pkg", entry))).sort();
 

@@ -4,7 +4,7 @@
 // is written on these; a later build may verify with WebCrypto (async).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { pkg, verifierFor, validCases, refusedCases } from "./helpers.mjs";
+import { pkg, verifierFor, orError, validCases, refusedCases } from "./helpers.mjs";
 
 const { PermsnapError } = pkg;
 
@@ -16,7 +16,8 @@ function answers(v, p) {
     claims: p.claims(),
     explain: v.permissionNames.map((n) => p.explain(n)),
     scopes: v.kindNames.map((k) => p.scope(k)),
-    filters: v.kindNames.map((k) => p.filterSpec(k)),
+    filters: v.kindNames.map((k) => orError(() => p.filterSpec(k))),
+    missingIds: p.missingIds(),
     hidden: v.kindNames.map((k) => p.hiddenFields(k)),
     apps: p.apps(),
   };

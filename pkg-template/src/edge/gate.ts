@@ -35,12 +35,13 @@ export interface Decision {
    *  host is not the Host header's (`ambiguous_host`), or no account
    *  (`no_tenant`); 401 no or refused snapshot; 403 missing permission,
    *  application or PIN step-up; 404 no route; 405 wrong method; 503 the
-   *  edge has no usable keys (`unavailable`). */
+   *  edge has no usable keys (`unavailable`) or its revocation feed is
+   *  older than the verifier's `maxFeedAge` (`stale_feed`). */
   status: 200 | 400 | 401 | 403 | 404 | 405 | 503;
   /** `ok`, `no_snapshot`, a refusal code (`expired`, `revoked`...),
    *  `forbidden`, `app_not_allowed`, `step_up_required`, `no_route`,
    *  `method_not_allowed`, `bad_path`, `ambiguous_path`, `ambiguous_host`,
-   *  `bad_method_override`, `no_tenant`, `unavailable`. */
+   *  `bad_method_override`, `no_tenant`, `unavailable`, `stale_feed`. */
   code: DecisionCode | ErrorCode;
   message: string;
   route?: string;
@@ -164,7 +165,7 @@ export class Gate {
     this.#g = wasmCall(() => new WasmGate(wasmVerifier, json, rest));
   }
 
-  /** The verifier the gate uses (for `setJwks`, `applyNotice`...). */
+  /** The verifier the gate uses (for `setJwks`, `applyFeed`...). */
   get verifier(): Verifier {
     return this.#v;
   }

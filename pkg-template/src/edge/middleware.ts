@@ -44,6 +44,16 @@ export async function guard(gate: Gate, request: RequestLike, refresher?: Refres
       // as above
     }
   }
+  if (d.code === "stale_feed" && refresher) {
+    // The revocation feed applied is older than the verifier's
+    // `maxFeedAge`: fetch it now (at most every `minInterval`) rather than
+    // wait for `maxAge`; still stale, the request gets 503 `stale_feed`.
+    try {
+      if (await refresher.onStaleFeed()) d = gate.check(request);
+    } catch {
+      // Reported through onError.
+    }
+  }
   // Without a complete, recent load of keys and revocations, nothing that
   // depends on a snapshot is decided (public routes and malformed requests
   // still are).

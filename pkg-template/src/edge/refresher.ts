@@ -3,16 +3,23 @@
 
 import { PermsnapError } from "../errors.js";
 import { strictOptions } from "../internal.js";
-import type { Verifier } from "../verifier.js";
+import { verifierClock, verifierFeedLimit, wasmVerifierOf, type Verifier } from "../verifier.js";
 import type { FetchLike, Jwks } from "../types.js";
 
 export interface RefreshOptions {
   /** URL of the JWKS (key rotation). Required: an edge with no keys
    *  verifies nothing. */
   jwksUrl: string;
-  /** URL of the revocation notices: JSON `{ "notices": ["<notice>", ...] }`. */
+  /** URL of the signed revocation feed, as `permsnap feed` prints it:
+   *  JSON `{ "head": "<feed head>", "notices": ["<notice>", ...] }` (no
+   *  other key). Applied with `Verifier.applyFeed`. Required when the
+   *  verifier has `maxFeedAge`, which an edge should set: without it a
+   *  feed that stops loading leaves old revocations in force until
+   *  `maxStale`, and a replayed old copy cannot be told from a current
+   *  one. */
   revocationsUrl?: string;
-  /** Refetch when older than this many seconds (default 300). */
+  /** Refetch when older than this many seconds (default 300; below the
+   *  verifier's `maxFeedAge` when it has one). */
   maxAge?: number;
   /** On a snapshot signed by an unknown key, refetch the JWKS at most this
    *  often, in seconds (default 30): a new key works without waiting. Also
@@ -26,8 +33,8 @@ export interface RefreshOptions {
   fetch?: FetchLike;
   /** Clock in milliseconds (default `Date.now`). */
   now?: () => number;
-  /** Told about every failed refresh and every notice that could not be
-   *  applied (the verifier keeps what it had). */
+  /** Told about every failed refresh and every notice of the feed that
+   *  could not be applied (the verifier keeps what it had). */
   onError?: (error: unknown) => void;
 }
 
@@ -37,9 +44,17 @@ const REFRESH_OPTIONS = ["jwksUrl", "revocationsUrl", "maxAge", "minInterval", "
  *  first use, again when older than `maxAge`, and the JWKS again when a
  *  snapshot names a key it does not know. A failed fetch keeps what was
  *  loaded; until a first complete load, and once the last one is older than
- *  `maxStale`, `guard` answers 503 (fail closed). One bad notice in the
- *  feed never keeps the others out: another account's is skipped, one that
- *  cannot be verified is reported and fails the refresh. */
+ *  `maxStale`, `guard` answers 503 (fail closed). The revocation feed is
+ *  signed (`permsnap feed`): a head that does not verify, names another
+ *  account, does not list exactly the notices served or is older than the
+ *  one applied fails the refresh and changes nothing. One bad notice in a
+ *  good feed never keeps the others out: another account's is skipped, one
+ *  that cannot be verified is reported and fails the refresh.
+ *
+ *  Give the edge's verifier `maxFeedAge` (seconds): its snapshots are then
+ *  refused 503 `stale_feed` whenever the last feed head applied is older
+ *  than that — the issuer re-signs the head more often than `maxFeedAge`
+ *  minus this refresher's `maxAge`. */
 export class Refresher {
   #v: Verifier;
   #o: Required<Omit<RefreshOptions, "revocationsUrl">> & Pick<RefreshOptions, "revocationsUrl">;
@@ -63,6 +78,23 @@ export class Refresher {
     for (const k of ["fetch", "now", "onError"] as const) {
       if (o[k] !== undefined && typeof o[k] !== "function") {
         throw new PermsnapError("invalid_argument", `\`${k}\` is a function`);
+      }
+    }
+    if (o.revocationsUrl !== undefined && (typeof o.revocationsUrl !== "string" || o.revocationsUrl === "")) {
+      throw new PermsnapError("invalid_argument", "`revocationsUrl` is the URL of the issuer's signed revocation feed");
+    }
+    wasmVerifierOf(verifier); // a Verifier of this entry, or throws
+    const limit = verifierFeedLimit(verifier);
+    if (limit !== undefined) {
+      // Either would refuse every snapshot `stale_feed` for good or at
+      // every turn: a configuration error, told at start-up.
+      if (o.revocationsUrl === undefined) {
+        throw new PermsnapError("invalid_argument",
+          "the verifier has `maxFeedAge`: give the Refresher `revocationsUrl`, the signed feed it must keep applying");
+      }
+      if ((o.maxAge ?? 300) >= limit) {
+        throw new PermsnapError("invalid_argument",
+          `\`maxAge\` (${o.maxAge ?? 300} s) must be below the verifier's \`maxFeedAge\` (${limit} s): the feed would go stale between refreshes`);
       }
     }
     this.#v = verifier;
@@ -135,6 +167,18 @@ export class Refresher {
     await this.refresh();
   }
 
+  /** After a `stale_feed` refusal: refetches both documents unless a
+   *  refresh was tried less than `minInterval` ago (a feed the issuer
+   *  re-signed since the last fetch ends the refusals). Returns whether it
+   *  refetched; rejects when that refresh failed. */
+  async onStaleFeed(): Promise<boolean> {
+    const now = this.#o.now();
+    if (now - this.#triedAt < this.#o.minInterval * 1000) return false;
+    this.#triedAt = now;
+    await this.refresh();
+    return true;
+  }
+
   /** After an `unknown_key` refusal: refetches the JWKS unless that was done
    *  less than `minInterval` ago. Returns whether it refetched. */
   async onUnknownKey(): Promise<boolean> {
@@ -168,36 +212,62 @@ export class Refresher {
 
   async #load(): Promise<void> {
     await this.#jwks();
-    if (this.#o.revocationsUrl) {
-      const doc = await this.#json(this.#o.revocationsUrl, "revocation feed");
-      const notices = (doc as { notices?: unknown })?.notices;
-      if (typeof doc !== "object" || doc === null || !Array.isArray(notices)) {
-        throw new PermsnapError("unavailable", "the revocation feed is `{ \"notices\": [...] }`");
+    const url = this.#o.revocationsUrl;
+    if (url) {
+      const { head, notices } = feedDocument(await this.#json(url, "revocation feed"));
+      // The head vouches for the exact list: a feed cut short, padded,
+      // altered, replayed from before the one applied, or another
+      // account's throws here and changes nothing (the refresh fails).
+      let report;
+      try {
+        report = this.#v.applyFeed(head, notices);
+      } catch (e) {
+        if (!(e instanceof PermsnapError)) throw e;
+        throw new PermsnapError(e.code, `the revocation feed at ${url}: ${e.message}`, { cause: e });
       }
-      // Every notice is applied on its own: one that cannot be must not keep
-      // the others out. A notice for another account (a feed shared by
-      // every account of the issuer) is not ours: skipped. Any other that
-      // cannot be applied — signed by a key the JWKS no longer lists, forged,
+      // Every notice of a verified feed is applied on its own: one that
+      // cannot be must not keep the others out. Another account's (a feed
+      // shared by every account of the issuer) is skipped. Any other that
+      // cannot be applied — signed by a key the JWKS no longer lists,
       // damaged — may have revoked someone: reported, and the refresh fails
-      // (503 once `maxStale` passes). Retiring a key, the issuer re-signs the
-      // notices still in its feed with a current one.
-      let failed = 0;
-      notices.forEach((n, i) => {
-        try {
-          if (typeof n !== "string") throw new PermsnapError("malformed", "a notice is base64url text");
-          this.#v.applyNotice(n);
-        } catch (e) {
-          const code = e instanceof PermsnapError ? e.code : "malformed";
-          if (code === "wrong_tenant") return;
-          failed++;
-          this.#report(new PermsnapError(code, `revocation notice ${i}: ${(e as Error).message}`, { cause: e }));
-        }
-      });
-      if (failed > 0) {
-        // The good notices are in force; the feed is not counted as loaded.
-        throw new PermsnapError("unavailable", `${failed} of ${notices.length} revocation notices could not be verified`);
+      // (503 once `maxStale` passes; `feedAt` does not move). Retiring a
+      // key, the issuer re-signs the notices still in its feed with a
+      // current one.
+      for (const f of report.failed) {
+        this.#report(new PermsnapError(f.code, `revocation notice ${f.index}: ${f.message}`));
+      }
+      if (report.failed.length > 0) {
+        throw new PermsnapError("unavailable", `${report.failed.length} of ${notices.length} revocation notices could not be verified`);
+      }
+      // Applied, but already too old for the verifier: every snapshot is
+      // refused `stale_feed` until the issuer signs a newer head. Counted
+      // as a failed refresh (retried after `minInterval`, told to onError).
+      const limit = verifierFeedLimit(this.#v);
+      const now = verifierClock(this.#v) ?? Date.now() / 1000;
+      if (limit !== undefined && now - report.issuedAt > limit) {
+        throw new PermsnapError("stale_feed",
+          `the revocation feed at ${url} was signed ${Math.floor(now - report.issuedAt)} s ago, more than the verifier's maxFeedAge (${limit} s): the issuer must re-sign its head more often`);
       }
     }
     this.#loadedAt = this.#o.now();
   }
+}
+
+/** The feed document, read strictly: `{ head, notices }` and nothing else. */
+function feedDocument(doc: unknown): { head: string; notices: string[] } {
+  const shape = "the revocation feed is `{ \"head\": \"...\", \"notices\": [...] }`, as `permsnap feed` prints it";
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+    throw new PermsnapError("unavailable", shape);
+  }
+  for (const k of Object.keys(doc)) {
+    if (k !== "head" && k !== "notices") throw new PermsnapError("unavailable", `${shape}: unknown key \`${k}\``);
+  }
+  const { head, notices } = doc as { head?: unknown; notices?: unknown };
+  if (typeof head !== "string" || head === "") {
+    throw new PermsnapError("unavailable", `${shape}: no signed \`head\` (an unsigned list of notices is not accepted)`);
+  }
+  if (!Array.isArray(notices) || !notices.every((n) => typeof n === "string")) {
+    throw new PermsnapError("unavailable", `${shape}: \`notices\` is an array of base64url notices`);
+  }
+  return { head, notices };
 }
