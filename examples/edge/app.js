@@ -6,14 +6,20 @@
 //             required: unset, the Verifier throws (invalid_argument)
 //   jwksUrl   where the public keys are (rotation: reloaded, no restart);
 //             required: unset, the Refresher throws (invalid_argument)
-//   revocationsUrl  signed revocation notices, `{ "notices": [...] }`
+//   revocationsUrl  the signed revocation feed, `{ "head": "...", "notices": [...] }`
+//             as `permsnap feed` prints it (unset or empty: none)
+//   maxFeedAge  seconds: snapshots are refused 503 `stale_feed` once the last
+//             feed head applied is older (needs revocationsUrl; above maxAge)
 //   maxAge    seconds before keys and notices are fetched again (default 300)
 export function createEdge(permsnap, config) {
-  const verifier = new permsnap.Verifier(config.catalog, { keys: [] }, { tenant: config.tenant });
+  const verifier = new permsnap.Verifier(config.catalog, { keys: [] }, {
+    tenant: config.tenant,
+    maxFeedAge: config.maxFeedAge ? Number(config.maxFeedAge) : undefined,
+  });
   const gate = new permsnap.Gate(verifier, config.routes);
   const refresher = new permsnap.Refresher(verifier, {
     jwksUrl: config.jwksUrl,
-    revocationsUrl: config.revocationsUrl,
+    revocationsUrl: config.revocationsUrl || undefined,
     maxAge: Number(config.maxAge ?? 300),
     minInterval: Number(config.minInterval ?? 30),
   });

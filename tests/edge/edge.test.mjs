@@ -1,9 +1,11 @@
 // The edge examples, run for real: Cloudflare workerd, Deno (Hono
 // middleware) and Node (Node middleware), each started on 127.0.0.1 in
-// front of a key server (JWKS + revocation notices) also on 127.0.0.1.
-// Snapshots, keys and notices are made by the `permsnap` CLI, as a backend
-// would. Then: the committed vectors give the same decisions in Node, Deno,
-// Bun and workerd as in Rust.
+// front of a key server (JWKS + signed revocation feed) also on 127.0.0.1,
+// with a maximum feed age. Snapshots, keys, notices and feed heads are made
+// by the `permsnap` CLI, as a backend would: the key server signs a new
+// feed head on every fetch, as an issuer re-signing its head does. Then:
+// the committed vectors give the same decisions in Node, Deno, Bun and
+// workerd as in Rust.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
@@ -28,7 +30,15 @@ function cli(...args) {
 // ------------------------------------------------------------ fixtures
 
 const fx = {};
-const keyServer = { jwks: { keys: [] }, notices: [], hits: 0 };
+/** What the key server serves: the JWKS, and the feed of `notices` under a
+ *  head signed at each fetch with `feedKey` (or, when set, the `frozen`
+ *  feed document: an issuer that stopped signing). */
+const keyServer = { jwks: { keys: [] }, notices: [], feedKey: "k1", frozen: null, hits: 0 };
+const MAX_FEED_AGE = 5;
+
+/** `permsnap feed`: the feed document of `notices`, its head signed now. */
+const feed = (notices, key = "k1", ...extra) =>
+  JSON.parse(execFileSync(cliPath, ["feed", "--key", join(tmp, key, "issuer.key"), ...extra, ...notices], { encoding: "utf8" }));
 let keyServerUrl;
 let keyHttp;
 
@@ -46,6 +56,7 @@ before(async () => {
   const now = Math.floor(Date.now() / 1000);
   fx.dia = issue("dia", "k1").snapshot;
   fx.desk = issue("desk", "k1").snapshot;
+  fx.ana = issue("ana", "k1").snapshot;
   const ben = issue("ben", "k1");
   fx.ben = ben.snapshot;
   fx.benId = ben.claims.id;
@@ -55,10 +66,26 @@ before(async () => {
   fx.tampered = fx.dia.slice(0, i) + (fx.dia[i] === "A" ? "B" : "A") + fx.dia.slice(i + 1);
   fx.rival = cli("issue", "--policy", join(tmp, "rival.json"), "--staff", "dia", "--key", join(tmp, "k1", "issuer.key")).snapshot;
   fx.revokeBen = cli("revoke", "--key", join(tmp, "k1", "issuer.key"), "--tenant", "spa-lumi", "--id", fx.benId).notice;
+  // Per person: every snapshot of ana issued before version 1.
+  fx.revokeAna = cli("revoke", "--key", join(tmp, "k1", "issuer.key"), "--tenant", "spa-lumi", "--staff", "ana=1").notice;
+  // The same two, re-signed with k2 when the issuer retires k1.
+  fx.revokeK2 = [
+    cli("revoke", "--key", join(tmp, "k2", "issuer.key"), "--tenant", "spa-lumi", "--id", fx.benId).notice,
+    cli("revoke", "--key", join(tmp, "k2", "issuer.key"), "--tenant", "spa-lumi", "--staff", "ana=1").notice,
+  ];
 
   keyHttp = createServer((req, res) => {
     keyServer.hits++;
-    const body = req.url === "/jwks" ? keyServer.jwks : req.url === "/revocations" ? { notices: keyServer.notices } : null;
+    let body;
+    try {
+      body = req.url === "/jwks" ? keyServer.jwks
+        : req.url === "/revocations" ? keyServer.frozen ?? feed(keyServer.notices, keyServer.feedKey)
+        : null;
+    } catch (e) {
+      res.writeHead(500, { "content-type": "text/plain" });
+      res.end(String(e));
+      return;
+    }
     res.writeHead(body ? 200 : 404, { "content-type": "application/json" });
     res.end(JSON.stringify(body ?? {}));
   });
@@ -89,6 +116,7 @@ function edgeEnv(port) {
     TENANT: "spa-lumi",
     JWKS_URL: `${keyServerUrl}/jwks`,
     REVOCATIONS_URL: `${keyServerUrl}/revocations`,
+    MAX_FEED_AGE: String(MAX_FEED_AGE),
     MAX_AGE: "1",
     MIN_INTERVAL: "0",
   };
@@ -153,6 +181,8 @@ for (const name of Object.keys(runtimes)) {
   test(`${name}: route gating, key rotation and revocation`, { timeout: 120_000 }, async (t) => {
     keyServer.jwks = { keys: [fx.k1] };
     keyServer.notices = [];
+    keyServer.feedKey = "k1";
+    keyServer.frozen = null;
     const edge = await start(name);
     try {
       const { base } = edge;
@@ -199,17 +229,46 @@ for (const name of Object.keys(runtimes)) {
         assert.equal(r.status, 200, JSON.stringify(r.body));
       });
 
-      await t.test("a revocation notice revokes that snapshot only", async () => {
+      await t.test("a revocation notice revokes that snapshot only; a per-person one, that person only", async () => {
         assert.equal((await call(base, "GET", "/api/staff", { snapshot: fx.ben })).status, 200);
+        assert.equal((await call(base, "GET", "/api/staff", { snapshot: fx.ana })).status, 200);
         keyServer.notices = [fx.revokeBen];
-        await sleep(1200); // past MAX_AGE: the edge fetches the notices again
-        const r = await call(base, "GET", "/api/staff", { snapshot: fx.ben });
+        await sleep(1200); // past MAX_AGE: the edge fetches the feed again
+        let r = await call(base, "GET", "/api/staff", { snapshot: fx.ben });
         assert.deepEqual([r.status, r.code], [401, "revoked"]);
         assert.equal((await call(base, "GET", "/api/campaigns", { snapshot: fx.dia })).status, 200);
+        keyServer.notices = [fx.revokeBen, fx.revokeAna];
+        await sleep(1200);
+        r = await call(base, "GET", "/api/staff", { snapshot: fx.ana });
+        assert.deepEqual([r.status, r.code], [401, "revoked"], JSON.stringify(r.body));
+        assert.equal((await call(base, "GET", "/api/campaigns", { snapshot: fx.dia })).status, 200, "another person of the account");
+      });
+
+      await t.test("a feed older than MAX_FEED_AGE: 503 stale_feed until the issuer signs again", async () => {
+        keyServer.frozen = feed(keyServer.notices); // the issuer stops signing heads
+        await sleep((MAX_FEED_AGE + 1) * 1000);
+        let r = await call(base, "GET", "/api/campaigns", { snapshot: fx.dia });
+        assert.deepEqual([r.status, r.code], [503, "stale_feed"], JSON.stringify(r.body));
+        assert.equal(r.auth, null, "not the snapshot's fault: no WWW-Authenticate");
+        assert.equal((await call(base, "GET", "/health")).status, 200, "public routes are still served");
+        // A replayed older copy does not help either.
+        keyServer.frozen = feed(keyServer.notices, "k1", "--now", String(Math.floor(Date.now() / 1000) - 3600));
+        await sleep(1200);
+        r = await call(base, "GET", "/api/campaigns", { snapshot: fx.dia });
+        assert.deepEqual([r.status, r.code], [503, "stale_feed"], JSON.stringify(r.body));
+        keyServer.frozen = null;
+        await sleep(1200);
+        r = await call(base, "GET", "/api/campaigns", { snapshot: fx.dia });
+        assert.equal(r.status, 200, JSON.stringify(r.body));
+        // The revocations stayed in force throughout.
+        assert.deepEqual((await call(base, "GET", "/api/staff", { snapshot: fx.ben })).code, "revoked");
       });
 
       await t.test("a retired key is refused", async () => {
         keyServer.jwks = { keys: [fx.k2] };
+        // The issuer signs its feed, and the notices still in it, with its current key.
+        keyServer.feedKey = "k2";
+        keyServer.notices = fx.revokeK2;
         await sleep(1200);
         let r = await call(base, "GET", "/api/campaigns", { snapshot: fx.dia });
         assert.deepEqual([r.status, r.code], [401, "unknown_key"]);
@@ -225,7 +284,7 @@ for (const name of Object.keys(runtimes)) {
   });
 }
 
-test("an edge without TENANT or JWKS_URL refuses to start: no account or key source is implied", { timeout: 60_000 }, async () => {
+test("an edge without TENANT or JWKS_URL, or with a feed age it cannot keep, refuses to start", { timeout: 60_000 }, async () => {
   const base = edgeEnv(await freePort());
   for (const missing of ["TENANT", "JWKS_URL"]) {
     const env = { ...process.env, ...base };
@@ -244,6 +303,19 @@ test("an edge without TENANT or JWKS_URL refuses to start: no account or key sou
     const { [missing]: _, ...values } = { ...base, ADDRESS: "127.0.0.1:1" };
     assert.throws(() => makeConfig(join(tmp, `no-${missing}.capnp`), values), new RegExp(`no value for ${missing}`));
   }
+  // A maximum feed age with no feed to keep fresh, or one the refresher
+  // would let lapse between fetches: refused at start-up, not a 503 later.
+  for (const [label, change] of [["MAX_FEED_AGE without REVOCATIONS_URL", { REVOCATIONS_URL: "" }], ["MAX_AGE above MAX_FEED_AGE", { MAX_AGE: "600" }]]) {
+    const child = spawn(process.execPath, [join(root, "examples/edge/node/server.mjs")], { env: { ...process.env, ...base, ...change }, stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    child.stdout.on("data", (d) => (log += d));
+    child.stderr.on("data", (d) => (log += d));
+    const timer = setTimeout(() => child.kill("SIGTERM"), 30_000);
+    const code = await new Promise((ok) => child.on("exit", (c) => ok(c)));
+    clearTimeout(timer);
+    assert.notEqual(code, 0, `${label}: ${log}`);
+    assert.match(log, /invalid_argument.*maxFeedAge|maxFeedAge[\s\S]*invalid_argument/, `${label}: ${log}`);
+  }
 });
 
 // ------------------------------------------------------------ parity
@@ -259,6 +331,20 @@ function expected() {
     }
   }
   out["notices:revokes"] = vectors.notices.revokes;
+  // The same notices through the signed feed revoke the same snapshots.
+  out["feeds:revokes"] = vectors.notices.revokes;
+  const f = vectors.feeds;
+  const ana = vectors.cases.find((c) => c.name === "sitee/ana");
+  const stale = { error: "stale_feed" };
+  out.feeds = {
+    before: stale,
+    feedAtBefore: null,
+    failed: [],
+    feedAt: f.fresh_at - f.max_feed_age,
+    fresh: ana.expect.allowed,
+    stale,
+    refused: Object.fromEntries(f.refused.map((r) => [r.name, { error: r.error, feedAt: null, load: stale }])),
+  };
   return out;
 }
 

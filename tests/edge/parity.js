@@ -1,11 +1,23 @@
 // Runs every committed vector through a permsnap package and returns the
-// decisions, keyed by case name. Imported by the Node, Deno and workerd
-// parity runs (tests/edge/edge.test.mjs compares them to the vectors).
+// decisions, keyed by case name. Imported by the Node, Deno, Bun and workerd
+// parity runs (tests/edge/edge.test.mjs compares them to the vectors, the
+// expectations tests/vectors.rs `expectation()` computes).
 
 /** The tenant choice a vector case names: its account, or (no
  *  `expected_tenant`) the explicit opt-out. */
 function tenantOptions(c) {
   return typeof c.expected_tenant === "string" ? { tenant: c.expected_tenant } : { anyTenant: true };
+}
+
+/** `f()`, or `{ error: code }` when it throws (how the vectors record a
+ *  filter that cannot be computed, `ids_not_loaded`). */
+function orError(f) {
+  try {
+    return f();
+  } catch (e) {
+    if (typeof e?.code !== "string") throw e;
+    return { error: e.code };
+  }
 }
 
 export function parity(permsnap, vectors) {
@@ -18,13 +30,20 @@ export function parity(permsnap, vectors) {
     });
     if (c.revoked_ids) v.setRevocations({ ids: c.revoked_ids });
     try {
-      const p = v.load(c.snapshot);
+      let p = v.load(c.snapshot);
+      // The id lists that travel beside the snapshot, attached in order.
+      for (const list of c.id_lists ?? []) {
+        const next = p.withIds(list);
+        p.free();
+        p = next;
+      }
       const kinds = v.kindNames;
       out[c.name] = {
         subject: p.subject,
         tenant: p.tenant,
         expires_at: p.expiresAt,
-        role: p.role,
+        roles: p.roles,
+        version: p.version,
         owner: p.isOwner,
         shared_account: p.isSharedAccount,
         allowed: p.allowed(),
@@ -34,7 +53,7 @@ export function parity(permsnap, vectors) {
         apps: p.apps(),
         scopes: Object.fromEntries(kinds.map((k) => [k, p.scope(k)])),
         hidden_fields: Object.fromEntries(kinds.map((k) => [k, p.hiddenFields(k)])),
-        filters: Object.fromEntries(kinds.map((k) => [k, p.filterSpec(k)])),
+        filters: Object.fromEntries(kinds.map((k) => [k, orError(() => p.filterSpec(k))])),
       };
       p.free();
     } catch (e) {
@@ -42,9 +61,12 @@ export function parity(permsnap, vectors) {
     }
     v.free();
   }
-  // Revocation notices: which valid cases they revoke.
+  // Revocation notices, applied one by one, then through the signed feed:
+  // which valid cases they revoke (the same ones).
+  const valid = vectors.cases.filter((x) => !x.expect.error);
   const revoked = [];
-  for (const c of vectors.cases.filter((x) => !x.expect.error)) {
+  const revokedByFeed = [];
+  for (const c of valid) {
     const v = new permsnap.Verifier(vectors.catalogs[c.catalog], vectors.key.jwks, {
       ...tenantOptions(c),
       clock: () => c.now,
@@ -62,7 +84,55 @@ export function parity(permsnap, vectors) {
       if (e.code === "revoked") revoked.push(c.name);
     }
     v.free();
+    const f = new permsnap.Verifier(vectors.catalogs[c.catalog], vectors.key.jwks, {
+      ...tenantOptions(c),
+      clock: () => c.now,
+      maxFeedAge: vectors.feeds.max_feed_age,
+    });
+    f.applyFeed(vectors.feeds.feed.head, vectors.feeds.feed.notices);
+    try {
+      f.load(c.snapshot);
+    } catch (e) {
+      if (e.code === "revoked") revokedByFeed.push(c.name);
+    }
+    f.free();
   }
   out["notices:revokes"] = revoked;
+  out["feeds:revokes"] = revokedByFeed;
+  out.feeds = feeds(permsnap, vectors);
+  return out;
+}
+
+/** The feeds section: a verifier of spa-lumi with `max_feed_age` refuses
+ *  `stale_feed` before any feed, decides at `fresh_at`, refuses at
+ *  `stale_at`; each refused feed throws its code and records nothing. */
+function feeds(permsnap, vectors) {
+  const { feed, max_feed_age, fresh_at, stale_at, refused } = vectors.feeds;
+  const ana = vectors.cases.find((c) => c.name === "sitee/ana");
+  let now = ana.now;
+  const make = () => new permsnap.Verifier(vectors.catalogs.sitee, vectors.key.jwks, {
+    tenant: "spa-lumi",
+    leeway: vectors.leeway,
+    maxFeedAge: max_feed_age,
+    clock: () => now,
+  });
+  const load = (v) => orError(() => v.load(ana.snapshot).allowed());
+  const v = make();
+  const out = { before: load(v), feedAtBefore: v.feedAt };
+  const report = v.applyFeed(feed.head, feed.notices);
+  out.failed = report.failed;
+  out.feedAt = v.feedAt;
+  now = fresh_at;
+  out.fresh = load(v);
+  now = stale_at;
+  out.stale = load(v);
+  out.refused = {};
+  now = ana.now;
+  for (const r of refused) {
+    const w = make();
+    out.refused[r.name] = { ...orError(() => w.applyFeed(r.head, r.notices)), feedAt: w.feedAt, load: load(w) };
+    w.free();
+  }
+  v.free();
   return out;
 }

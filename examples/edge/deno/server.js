@@ -1,7 +1,7 @@
 // A Deno server gating every request with permsnap, as Hono middleware.
 //   deno run --allow-net=127.0.0.1 --allow-read --allow-env examples/edge/deno/server.js
 // Environment: PORT, CATALOG (file), ROUTES (file), TENANT, JWKS_URL,
-// REVOCATIONS_URL, MAX_AGE, MIN_INTERVAL. TENANT and JWKS_URL are required;
+// REVOCATIONS_URL, MAX_FEED_AGE, MAX_AGE, MIN_INTERVAL. TENANT and JWKS_URL are required;
 // the keys and revocations are loaded before the server listens.
 import { Hono } from "hono";
 import * as permsnap from "../../../pkg/edge/index.js";
@@ -16,6 +16,7 @@ const edge = await startEdge(permsnap, {
   tenant: env("TENANT"),
   jwksUrl: env("JWKS_URL"),
   revocationsUrl: env("REVOCATIONS_URL"),
+  maxFeedAge: env("MAX_FEED_AGE"),
   maxAge: env("MAX_AGE"),
   minInterval: env("MIN_INTERVAL"),
 });

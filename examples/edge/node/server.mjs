@@ -1,7 +1,7 @@
 // A Node server gating every request with permsnap's Node middleware.
 //   node examples/edge/node/server.mjs
 // Environment: PORT, CATALOG (file), ROUTES (file), TENANT, JWKS_URL,
-// REVOCATIONS_URL, MAX_AGE, MIN_INTERVAL. TENANT and JWKS_URL are required;
+// REVOCATIONS_URL, MAX_FEED_AGE, MAX_AGE, MIN_INTERVAL. TENANT and JWKS_URL are required;
 // the keys and revocations are loaded before the server listens.
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
@@ -15,6 +15,7 @@ const edge = await startEdge(permsnap, {
   tenant: env.TENANT,
   jwksUrl: env.JWKS_URL,
   revocationsUrl: env.REVOCATIONS_URL,
+  maxFeedAge: env.MAX_FEED_AGE,
   maxAge: env.MAX_AGE,
   minInterval: env.MIN_INTERVAL,
 });

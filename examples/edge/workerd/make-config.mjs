@@ -1,7 +1,7 @@
 // Writes a workerd config for the example worker from config.capnp.in.
 //   node examples/edge/workerd/make-config.mjs OUT.capnp key=value...
 // Keys: CATALOG, ROUTES (JSON files), TENANT, JWKS_URL (required); ADDRESS,
-// REVOCATIONS_URL, MAX_AGE, MIN_INTERVAL. Paths may be relative to the
+// REVOCATIONS_URL, MAX_FEED_AGE, MAX_AGE, MIN_INTERVAL. Paths may be relative to the
 // current directory; they are made relative to the config file.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, relative, resolve } from "node:path";
@@ -28,7 +28,7 @@ export function makeConfig(out, values) {
   const rel = (p) => relative(dirname(resolve(out)), resolve(p)) || ".";
   const all = {
     // TENANT and JWKS_URL have no default: a config without them is refused.
-    ADDRESS: "127.0.0.1:8787", MAX_AGE: "300", MIN_INTERVAL: "30", REVOCATIONS_URL: "",
+    ADDRESS: "127.0.0.1:8787", MAX_AGE: "300", MIN_INTERVAL: "30", REVOCATIONS_URL: "", MAX_FEED_AGE: "",
     ...values,
     EXAMPLE: rel(resolve(here, "..")),
     PKG: rel(resolve(here, "../../../pkg")),

@@ -18,6 +18,7 @@ export default {
       tenant: env.TENANT,
       jwksUrl: env.JWKS_URL,
       revocationsUrl: env.REVOCATIONS_URL,
+      maxFeedAge: env.MAX_FEED_AGE,
       maxAge: env.MAX_AGE,
       minInterval: env.MIN_INTERVAL,
     });
