@@ -42,3 +42,63 @@ fn revocations_only_grow() {
     }
     assert!(!r.is_revoked_id(&[4; 8]));
 }
+
+fn person(tenant: &str, issued_at: u64, subject: &str, before: u64) -> Notice {
+    Notice {
+        tenant: tenant.into(),
+        issued_at,
+        min_epoch: 0,
+        ids: vec![],
+        staff: vec![permsnap::StaffRevocation {
+            subject: subject.into(),
+            before,
+        }],
+    }
+}
+
+#[test]
+fn per_person_bounds_grow_and_stay_per_account() {
+    let mut r = Revocations::new();
+    r.apply(&person("a", 10, "u", 5));
+    r.apply(&person("a", 11, "u", 3));
+    assert_eq!(
+        r.min_version("a", "u"),
+        5,
+        "an older bound never lowers a newer one"
+    );
+    assert_eq!(
+        r.min_version("b", "u"),
+        0,
+        "another account's person is not touched"
+    );
+    assert_eq!(r.min_version("a", "v"), 0);
+    r.apply(&person("a", 12, "u", 9));
+    assert_eq!((r.min_version("a", "u"), r.staff_count()), (9, 1));
+}
+
+#[test]
+fn what_can_no_longer_matter_is_forgotten() {
+    let day = u64::from(permsnap::wire::MAX_LIFETIME);
+    let mut r = Revocations::new();
+    r.apply(&Notice {
+        tenant: "a".into(),
+        issued_at: 1000,
+        min_epoch: 2,
+        ids: vec![[1; 8]],
+        staff: vec![],
+    });
+    r.apply(&person("a", 1000, "u", 4));
+    r.apply(&person("a", 5000, "v", 1));
+    // Within one lifetime (+ leeway) of the notice: kept.
+    r.prune(1000 + day + 30, 30);
+    assert_eq!((r.id_count(), r.staff_count()), (1, 2));
+    // Past it: every snapshot it could revoke has expired; forgotten.
+    r.prune(1000 + day + 31, 30);
+    assert_eq!((r.id_count(), r.staff_count()), (0, 1));
+    assert_eq!(r.min_version("a", "v"), 1);
+    assert_eq!(
+        r.min_epoch("a"),
+        2,
+        "an account's epoch is one number: kept"
+    );
+}

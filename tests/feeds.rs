@@ -1,0 +1,158 @@
+//! Revocation by person and signed feeds, as a verifier applies them: a
+//! notice "before version V" revokes exactly that person's older snapshots;
+//! a feed head proves the feed complete and current; a verifier that
+//! requires a feed refuses (`stale_feed`) once it is older than allowed.
+#![cfg(feature = "issuer")]
+
+mod common;
+use common::*;
+use permsnap::issuer::{sign_feed_head, sign_notice, IssueOptions};
+use permsnap::wire::{Notice, StaffRevocation};
+use permsnap::{Options, Verifier};
+
+fn staff_notice(at: u64, subject: &str, before: u64) -> Vec<u8> {
+    sign_notice(
+        &key(),
+        &Notice {
+            tenant: "spa-lumi".into(),
+            issued_at: at,
+            staff: vec![StaffRevocation {
+                subject: subject.into(),
+                before,
+            }],
+            ..Notice::default()
+        },
+    )
+    .unwrap()
+}
+
+fn issue_version(staff: &str, version: u64) -> Vec<u8> {
+    let p = policy("sitee");
+    let mut record = p.record(staff).unwrap().clone();
+    record.version = version;
+    let issuer = permsnap::issuer::Issuer::new(p.catalog().clone(), key()).unwrap();
+    issuer
+        .issue(p.account(), &record, &IssueOptions::at(NOW))
+        .unwrap()
+        .bytes
+}
+
+#[test]
+fn a_person_is_revoked_by_version_and_no_one_else() {
+    let p = policy("sitee");
+    let mut v = verifier(&p);
+    let (old, new, other) = (
+        issue_version("fay", 3),
+        issue_version("fay", 4),
+        issue_version("dia", 3),
+    );
+    v.apply_notice(&staff_notice(NOW, "fay", 4)).unwrap();
+    let e = v.verify(&old, NOW).unwrap_err();
+    assert_eq!(e.code(), "revoked");
+    assert!(e.to_string().contains("before version 4"), "{e}");
+    assert!(v.verify(&new, NOW).is_ok(), "issued after the edit");
+    assert!(
+        v.verify(&other, NOW).is_ok(),
+        "another person of the account"
+    );
+    // Cached verification applies it too.
+    assert_eq!(v.verify_cached(&old, NOW).unwrap_err().code(), "revoked");
+}
+
+#[test]
+fn a_feed_is_complete_current_and_never_rolled_back() {
+    let p = policy("sitee");
+    let options = Options::for_tenant("spa-lumi").require_feed(300);
+    let mut v = Verifier::new(p.catalog().clone(), keyring(), options);
+    let snap = issue_version("dia", 0);
+    assert_eq!(
+        v.verify_cached(&snap, NOW).unwrap_err().code(),
+        "stale_feed"
+    );
+
+    let notices = vec![staff_notice(NOW - 10, "fay", 1), {
+        // Another account's notice in a shared feed: skipped, not an error.
+        sign_notice(
+            &key(),
+            &Notice {
+                tenant: "other".into(),
+                issued_at: NOW,
+                min_epoch: 3,
+                ..Notice::default()
+            },
+        )
+        .unwrap()
+    }];
+    let head = sign_feed_head(&key(), None, NOW, &notices).unwrap();
+    let report = v.apply_feed(&head, &notices).unwrap();
+    assert_eq!(
+        (report.applied, report.skipped, report.failed.len()),
+        (1, 1, 0)
+    );
+    assert_eq!(v.feed_at(), Some(NOW));
+    assert!(v.verify_cached(&snap, NOW + 300).is_ok());
+    let stale = v.verify_cached(&snap, NOW + 301).unwrap_err();
+    assert_eq!(stale.code(), "stale_feed");
+    assert!(stale.to_string().contains("301 s ago"), "{stale}");
+
+    // An older head (a cached or replayed copy) is refused and changes nothing.
+    let older = sign_feed_head(&key(), None, NOW - 60, &notices).unwrap();
+    assert_eq!(
+        v.apply_feed(&older, &notices).unwrap_err().code(),
+        "stale_feed"
+    );
+    assert_eq!(v.feed_at(), Some(NOW));
+    // A notice left out or added is caught by the head.
+    let newer = sign_feed_head(&key(), None, NOW + 200, &notices).unwrap();
+    assert_eq!(
+        v.apply_feed(&newer, &notices[..1]).unwrap_err().code(),
+        "malformed"
+    );
+    assert_eq!(v.feed_at(), Some(NOW));
+    // A notice that cannot be verified: the others apply, the feed is not current.
+    let stranger = permsnap::IssuerKey::from_seed(Some("t-99"), &[9; 32]).unwrap();
+    let bad = sign_notice(
+        &stranger,
+        &Notice {
+            tenant: "spa-lumi".into(),
+            issued_at: NOW,
+            min_epoch: 9,
+            ..Notice::default()
+        },
+    )
+    .unwrap();
+    let mixed = vec![bad, staff_notice(NOW + 100, "dia", 1)];
+    let head = sign_feed_head(&key(), Some("spa-lumi"), NOW + 200, &mixed).unwrap();
+    let report = v.apply_feed(&head, &mixed).unwrap();
+    assert_eq!((report.applied, report.failed.len()), (1, 1));
+    assert_eq!(report.failed[0].1.code(), "unknown_key");
+    assert_eq!(v.feed_at(), Some(NOW), "not counted as current");
+    assert_eq!(
+        v.verify(&snap, NOW + 250).unwrap_err().code(),
+        "revoked",
+        "the good notice applied"
+    );
+    // Another account's head is refused by a verifier of one account.
+    let theirs = sign_feed_head(&key(), Some("other"), NOW + 300, &[]).unwrap();
+    assert_eq!(
+        v.apply_feed(&theirs, &[] as &[Vec<u8>]).unwrap_err().code(),
+        "wrong_tenant"
+    );
+}
+
+#[test]
+fn a_verifier_remembers_only_the_last_lifetime_of_edits() {
+    let p = policy("sitee");
+    let mut v = verifier(&p);
+    let day = u64::from(permsnap::wire::MAX_LIFETIME);
+    // Eight days of edits, one person revoked every four hours (debug-build
+    // signatures are slow: kept short).
+    let step = 4 * 3600;
+    for k in 0..48u64 {
+        let notice = staff_notice(NOW + k * step, &format!("s{k}"), 1);
+        v.apply_notice(&notice).unwrap();
+    }
+    let kept = v.revocations().staff_count() as u64;
+    assert!(kept <= day / step + 2, "{kept} bounds kept of 48");
+    assert!(kept >= day / step, "the last day's are all kept: {kept}");
+}
