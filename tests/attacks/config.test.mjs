@@ -150,6 +150,11 @@ test("3. a Verifier must name its tenant; unknown options throw", async (t) => {
     '{ tenant: "a", anyTenant: true }': { tenant: "a", anyTenant: true },
     "{ anyTenant: false }": { anyTenant: false },
     '{ tenantPerRequest: "yes" }': { tenantPerRequest: "yes" },
+    // The maximum feed age: a typo or a value that is not whole seconds.
+    '{ tenant: "spa-lumi", maxFeedage: 300 }': { tenant: "spa-lumi", maxFeedage: 300 },
+    '{ tenant: "spa-lumi", maxFeedAge: "300" }': { tenant: "spa-lumi", maxFeedAge: "300" },
+    '{ tenant: "spa-lumi", maxFeedAge: 0 }': { tenant: "spa-lumi", maxFeedAge: 0 },
+    '{ tenant: "spa-lumi", maxFeedAge: 1.5 }': { tenant: "spa-lumi", maxFeedAge: 1.5 },
   };
   for (const [label, options] of Object.entries(cases)) {
     await t.test(label, () => {
@@ -230,11 +235,28 @@ test("8. a Refresher needs a JWKS URL; its options are strict", async (t) => {
     "{ jwksURL }": { jwksURL: "http://127.0.0.1/jwks" },
     "{ jwksUrl, maxage: 5 }": { jwksUrl: "http://127.0.0.1/jwks", maxage: 5 },
     '{ jwksUrl, maxAge: "300" }': { jwksUrl: "http://127.0.0.1/jwks", maxAge: "300" },
+    '{ jwksUrl, revocationsUrl: "" }': { jwksUrl: "http://127.0.0.1/jwks", revocationsUrl: "" },
   })) {
     await t.test(label, () => {
       assertThrows(`new Refresher(v, ${label})`, () => new edge.Refresher(sitee, options), "invalid_argument");
     });
   }
+  // A verifier with maxFeedAge refuses every snapshot until a feed is
+  // applied: a refresher without a feed, or one fetching it less often
+  // than it goes stale, would answer 503 for good or at every turn.
+  const fed = new edge.Verifier(fx.catalog.sitee, { keys: [fx.keys.k1] }, { tenant: "spa-lumi", maxFeedAge: 120 });
+  for (const [label, options] of Object.entries({
+    "{ jwksUrl } (no revocationsUrl)": { jwksUrl: "http://127.0.0.1/jwks" },
+    "{ jwksUrl, revocationsUrl } (maxAge 300 by default)": { jwksUrl: "http://127.0.0.1/jwks", revocationsUrl: "http://127.0.0.1/feed" },
+    "{ jwksUrl, revocationsUrl, maxAge: 120 }": { jwksUrl: "http://127.0.0.1/jwks", revocationsUrl: "http://127.0.0.1/feed", maxAge: 120 },
+  })) {
+    await t.test(`maxFeedAge 120, ${label}`, () => {
+      assertThrows(`new Refresher(v with maxFeedAge 120, ${label})`, () => new edge.Refresher(fed, options), "invalid_argument");
+    });
+  }
+  await t.test("control: maxAge below maxFeedAge", () => {
+    assert.ok(new edge.Refresher(fed, { jwksUrl: "http://127.0.0.1/jwks", revocationsUrl: "http://127.0.0.1/feed", maxAge: 60 }));
+  });
 });
 
 // ---------------------------------------------------------------- 9. entries

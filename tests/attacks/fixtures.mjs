@@ -1,6 +1,6 @@
-// Shared fixtures of the attack suite (issue #10): keys, snapshots, notices
-// and catalogs made by the `permsnap` CLI as a backend would; a key server
-// (JWKS + revocation feeds) on 127.0.0.1; raw HTTP requests (the request
+// Shared fixtures of the attack suite (issue #10): keys, snapshots, notices,
+// signed feeds and catalogs made by the `permsnap` CLI as a backend would; a
+// key server (JWKS + signed revocation feeds) on 127.0.0.1; raw HTTP requests (the request
 // target exactly as written: `fetch`/`URL` would normalise `//`, dot
 // segments, `\`...); route tables; and the attack list shared by the Express,
 // Hono and workerd files.
@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { signFeed } from "../js/feed-signer.mjs";
 
 export const root = fileURLToPath(new URL("../../", import.meta.url));
 export const cliPath = join(root, "target/debug/permsnap");
@@ -148,7 +149,7 @@ export function makeFixtures() {
   // Lightspeed: nobody in the preset has app ecom without ecom.orders; Ivy
   // is the eCom staff account with ecom.orders removed.
   const ls = readJson(join(root, "presets/lightspeed.json"));
-  ls.staff.push({ id: "ivy", name: "Ivy (eCom staff, no orders)", role: "ecom_staff", remove: ["ecom.orders"] });
+  ls.staff.push({ id: "ivy", name: "Ivy (eCom staff, no orders)", roles: ["ecom_staff"], remove: ["ecom.orders"] });
   writeFileSync(join(tmp, "lightspeed.json"), JSON.stringify(ls));
   for (const s of ["ivy", "sofia", "noe"]) {
     fx.ls[s] = cli("issue", "--policy", join(tmp, "lightspeed.json"), "--staff", s, "--key", key("k1")).snapshot;
@@ -175,6 +176,8 @@ export function makeFixtures() {
 
   // Revocation notices: the good one, and two bad ones naming ben too.
   fx.notice.revokeBen = cli("revoke", "--key", key("k1"), "--tenant", "spa-lumi", "--id", fx.benId).notice;
+  // Per person: every snapshot of ana issued before version 1 (hers are version 0).
+  fx.notice.revokeAna = cli("revoke", "--key", key("k1"), "--tenant", "spa-lumi", "--staff", "ana=1").notice;
   fx.notice.retiredKey = cli("revoke", "--key", key("k0"), "--tenant", "spa-lumi", "--id", fx.benId).notice;
   fx.notice.otherTenant = cli("revoke", "--key", key("k1"), "--tenant", "spa-rival", "--id", fx.benId).notice;
   // A notice whose signature does not verify (one character of the
@@ -182,20 +185,41 @@ export function makeFixtures() {
   const good = fx.notice.revokeBen;
   fx.notice.forged = good.slice(0, -3) + (good.at(-3) === "A" ? "B" : "A") + good.slice(-2);
 
+  /** The signed feed of notices `names` (keys of fx.notice) as the issuer
+   *  publishes it: `permsnap feed --key k1`, the head signed now (or at
+   *  `now`), for every account (or `tenant`). */
+  fx.feed = (names, options) => fx.feedOf(names.map((n) => fx.notice[n]), options);
+  /** `fx.feed` of notice texts. */
+  fx.feedOf = (notices, { now, tenant } = {}) => cli("feed", "--key", key("k1"),
+    ...(now === undefined ? [] : ["--now", String(now)]), ...(tenant ? ["--tenant", tenant] : []), ...notices);
+  /** A feed whose head k1 signs over notices `permsnap feed` would refuse
+   *  to vouch for (one signed by the retired k0, a forged one): an issuer
+   *  whose feed kept them. */
+  fx.feedAsIs = (names, options) => signFeed(readJson(key("k1")), names.map((n) => fx.notice[n]), options);
+
   fx.cleanup = () => rmSync(tmp, { recursive: true, force: true });
   return fx;
 }
 
 // ------------------------------------------------------------ key server
 
-/** JWKS and revocation feeds on 127.0.0.1: `/jwks/<feed>` and
- *  `/revocations/<feed>`, each feed set with `set(feed, {keys, notices})`. */
+/** JWKS and revocation feeds on 127.0.0.1: `/jwks/<name>` and
+ *  `/revocations/<name>`, each set with `set(name, { keys, feed })`: `feed`
+ *  is the document served (a signed feed, or anything an attacker serves),
+ *  or a function making it at each fetch. */
 export async function startKeyServer() {
   const feeds = new Map();
   const http = createServer((req, res) => {
     const m = /^\/(jwks|revocations)\/([\w-]+)$/.exec(req.url);
-    const feed = m && feeds.get(m[2]);
-    const body = !feed ? null : m[1] === "jwks" ? { keys: feed.keys } : { notices: feed.notices };
+    const entry = m && feeds.get(m[2]);
+    let body = null;
+    try {
+      body = !entry ? null : m[1] === "jwks" ? { keys: entry.keys } : typeof entry.feed === "function" ? entry.feed() : entry.feed;
+    } catch (e) {
+      res.writeHead(500, { "content-type": "text/plain" });
+      res.end(String(e));
+      return;
+    }
     res.writeHead(body ? 200 : 404, { "content-type": "application/json" });
     res.end(JSON.stringify(body ?? {}));
   });
@@ -203,9 +227,9 @@ export async function startKeyServer() {
   const base = `http://127.0.0.1:${http.address().port}`;
   return {
     base,
-    set(feed, { keys = [], notices = [] } = {}) {
-      feeds.set(feed, { keys, notices });
-      return { jwksUrl: `${base}/jwks/${feed}`, revocationsUrl: `${base}/revocations/${feed}` };
+    set(name, { keys = [], feed = null } = {}) {
+      feeds.set(name, { keys, feed });
+      return { jwksUrl: `${base}/jwks/${name}`, revocationsUrl: `${base}/revocations/${name}` };
     },
     close: () => new Promise((ok) => http.close(ok)),
   };

@@ -14,13 +14,21 @@
 //                             gate decides on that path, as the router does)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import * as edge from "../../pkg/edge/node.js";
+import { signFeed } from "../js/feed-signer.mjs";
 import {
   makeFixtures, startKeyServer, unreachable, raw, show, assertShut, Table,
   routes, origins, pathVariants, canonical,
 } from "./fixtures.mjs";
 
 export { edge };
+
+/** A feed head over no notices, signed by key `k` of the fixtures. */
+function signFeedWith(fx, k) {
+  return signFeed(JSON.parse(readFileSync(join(fx.tmp, k, "issuer.key"), "utf8")), []);
+}
 
 /** Registers the shared attacks for one framework and returns the context
  *  (fixtures, key server, results table) for the framework's own tests. */
@@ -39,11 +47,14 @@ export function attackSuite(adapter) {
   });
 
   /** A verifier + gate + refresher, as an edge builds them, fed by its own
-   *  feed of the key server. */
-  ctx.makeEdge = ({ catalog = "sitee", tenant = { tenant: "spa-lumi" }, table, gateOptions, notices = [], keys, refresher = {} }) => {
+   *  JWKS and feed on the key server: the signed feed of `notices` (notice
+   *  texts), or the `feed` document given (by default an empty feed, its
+   *  head signed at each fetch). */
+  ctx.makeEdge = ({ catalog = "sitee", tenant = { tenant: "spa-lumi" }, verifierOptions = {}, table, gateOptions, notices = [], feed, keys, refresher = {} }) => {
     const { fx } = ctx;
-    const urls = ctx.keys.set(`feed${++feeds}`, { keys: keys ?? [fx.keys.k1], notices });
-    const verifier = new edge.Verifier(fx.catalog[catalog], { keys: [] }, tenant);
+    const served = feed ?? (notices.length > 0 ? fx.feedOf(notices) : () => fx.feed([]));
+    const urls = ctx.keys.set(`feed${++feeds}`, { keys: keys ?? [fx.keys.k1], feed: served });
+    const verifier = new edge.Verifier(fx.catalog[catalog], { keys: [] }, { ...tenant, ...verifierOptions });
     const gate = new edge.Gate(verifier, table, gateOptions);
     const r = new edge.Refresher(verifier, { ...urls, minInterval: 0, ...refresher });
     return { verifier, gate, refresher: r, feed: `feed${feeds}` };
@@ -201,42 +212,45 @@ export function attackSuite(adapter) {
 
   // ---------------------------------------------------------- 4. revocations
 
-  const orders = [
-    ["retiredKey", "revokeBen"],
-    ["otherTenant", "revokeBen"],
-    ["revokeBen", "retiredKey"],
-    ["otherTenant", "retiredKey", "revokeBen"],
-    ["forged", "revokeBen"],
-  ];
-  test(`${adapter.name}: a bad notice in the revocation feed does not keep the good one out`, async (t) => {
+  // The feed is signed (`permsnap feed`): what the issuer publishes applies
+  // notice by notice; what anyone else changes on the way is refused whole.
+  const published = {
+    // A feed shared by every account: another account's notice is skipped.
+    "[otherTenant, revokeBen]": { doc: (fx) => fx.feed(["otherTenant", "revokeBen"]), failed: null },
+    // The issuer's feed kept a notice signed by its retired key (k0, no
+    // longer in the JWKS): reported, the good one applies, the load is not
+    // complete (503 once maxStale passes; at a cold start, at once).
+    "[retiredKey, revokeBen]": { doc: (fx) => fx.feedAsIs(["retiredKey", "revokeBen"]), failed: "unknown_key" },
+    "[revokeBen, retiredKey]": { doc: (fx) => fx.feedAsIs(["revokeBen", "retiredKey"]), failed: "unknown_key" },
+    "[otherTenant, retiredKey, revokeBen]": { doc: (fx) => fx.feedAsIs(["otherTenant", "retiredKey", "revokeBen"]), failed: "unknown_key" },
+    // A damaged notice under a head that vouches for it.
+    "[forged, revokeBen]": { doc: (fx) => fx.feedAsIs(["forged", "revokeBen"]), failed: "bad_signature" },
+  };
+  test(`${adapter.name}: a bad notice in a signed feed does not keep the good one out`, async (t) => {
     const { fx } = ctx;
-    for (const order of orders) {
-      await t.test(`running edge, feed becomes [${order}]: ben 401 revoked`, async () => {
+    for (const [name, { doc, failed }] of Object.entries(published)) {
+      await t.test(`running edge, feed becomes ${name}: ben 401 revoked`, async () => {
         let clock = Date.now();
         const errors = [];
         const e = ctx.makeEdge({ table: routes.siteeSpa, refresher: { maxAge: 60, maxStale: 3600, now: () => clock, onError: (err) => errors.push(err) } });
         await ctx.serve(e, origins.sitee, async (call) => {
           let r = await call("GET", "/api/staff", { snapshot: fx.snap.ben });
           assert.deepEqual([r.status, r.body], [200, "SECRET staff"]);
-          ctx.keys.set(e.feed, { keys: [fx.keys.k1], notices: order.map((n) => fx.notice[n]) });
+          ctx.keys.set(e.feed, { keys: [fx.keys.k1], feed: doc(fx) });
           clock += 61_000; // past maxAge: the edge fetches the feed again
           r = await call("GET", "/api/staff", { snapshot: fx.snap.ben });
-          row(`ben after feed [${order.join(", ")}] (edge running)`, "401 revoked", r);
+          row(`ben after feed ${name} (edge running)`, "401 revoked", r);
           assertShut(r, r.hits, "revoked ben");
           assert.deepEqual([r.status, r.code], [401, "revoked"], r.body);
           assert.match(r.headers["www-authenticate"], /error="revoked"/);
           r = await call("GET", "/api/campaigns", { snapshot: fx.snap.dia });
           assert.deepEqual([r.status, r.body], [200, "SECRET campaigns"]);
           const codes = errors.map((err) => err.code);
-          // A notice for another account (a shared feed) is not ours: skipped
-          // quietly. One signed by a retired key, or forged, may have revoked
-          // someone: reported, the others still apply, the refresh fails.
-          if (order.includes("retiredKey")) assert.ok(codes.includes("unknown_key"), `retired key reported: ${codes}`);
-          if (order.includes("forged")) assert.ok(codes.includes("bad_signature"), `forged notice reported: ${codes}`);
+          if (failed) assert.ok(codes.includes(failed), `${failed} reported: ${codes}`);
           assert.ok(!codes.includes("wrong_tenant"), `other account's notice is not an error: ${codes}`);
           clock += 3_600_000;
           r = await call("GET", "/api/campaigns", { snapshot: fx.snap.dia });
-          if (order.includes("forged") || order.includes("retiredKey")) {
+          if (failed) {
             // Never a complete load since: past maxStale, nothing depending
             // on a snapshot is decided.
             assert.deepEqual([r.status, r.code], [503, "unavailable"], r.body);
@@ -245,22 +259,126 @@ export function attackSuite(adapter) {
           }
         });
       });
-      await t.test(`edge starting on feed [${order}]: ben refused`, async () => {
-        const e = ctx.makeEdge({ table: routes.siteeSpa, notices: order.map((n) => fx.notice[n]) });
+      await t.test(`edge starting on feed ${name}: ben refused`, async () => {
+        const e = ctx.makeEdge({ table: routes.siteeSpa, feed: doc(fx) });
         await ctx.serve(e, origins.sitee, async (call) => {
           const r = await call("GET", "/api/staff", { snapshot: fx.snap.ben });
-          const forged = order.includes("forged") || order.includes("retiredKey");
-          const expected = forged ? [503, "unavailable"] : [401, "revoked"];
-          row(`ben, edge starting on feed [${order.join(", ")}]`, expected.join(" "), r);
+          const expected = failed ? [503, "unavailable"] : [401, "revoked"];
+          row(`ben, edge starting on feed ${name}`, expected.join(" "), r);
           assertShut(r, r.hits, "revoked ben, cold start");
           // An unverifiable notice fails the first load: 503 until a clean feed.
           assert.deepEqual([r.status, r.code], expected, r.body);
           const pub = await call("GET", "/health");
-          row(`GET /health (public), edge starting on feed [${order.join(", ")}]`, "200 (public)", pub);
+          row(`GET /health (public), edge starting on feed ${name}`, "200 (public)", pub);
           assert.equal(pub.status, 200, pub.body);
         });
       });
     }
+  });
+
+  // What an attacker between the issuer and the edge (a cache, a proxy, a
+  // compromised feed host without the key) can serve instead of the feed
+  // revoking ben: each is refused whole, and with maxFeedAge the edge stops
+  // deciding once the last genuine head is too old (it cannot know what it
+  // missed).
+  const tampered = {
+    "the issuer's head, ben's notice left out": { doc: (fx) => ({ head: fx.feed(["revokeBen"]).head, notices: [] }), code: "malformed" },
+    "the issuer's head, a forged notice in its place": { doc: (fx) => ({ head: fx.feed(["revokeBen"]).head, notices: [fx.notice.forged] }), code: "malformed" },
+    "an unsigned list of notices (format 1)": { doc: () => ({ notices: [] }), code: "unavailable" },
+    "another account's feed": { doc: (fx) => fx.feed(["otherTenant"], { tenant: "spa-rival" }), code: "wrong_tenant" },
+    "a head signed by the retired key": { doc: (fx) => signFeedWith(fx, "k0"), code: "unknown_key" },
+  };
+  test(`${adapter.name}: a feed changed on the way is refused whole; past maxFeedAge the edge answers 503 stale_feed`, async (t) => {
+    const { fx } = ctx;
+    for (const [name, { doc, code }] of Object.entries(tampered)) {
+      await t.test(name, async () => {
+        let clock = Date.now();
+        const errors = [];
+        const e = ctx.makeEdge({
+          table: routes.siteeSpa,
+          verifierOptions: { maxFeedAge: 300, clock: () => clock / 1000 },
+          refresher: { maxAge: 60, maxStale: 3600, now: () => clock, onError: (err) => errors.push(err) },
+          feed: fx.feed([]),
+        });
+        await ctx.serve(e, origins.sitee, async (call) => {
+          let r = await call("GET", "/api/staff", { snapshot: fx.snap.ben });
+          assert.deepEqual([r.status, r.body], [200, "SECRET staff"]);
+          ctx.keys.set(e.feed, { keys: [fx.keys.k1], feed: doc(fx) });
+          clock += 61_000;
+          r = await call("GET", "/api/staff", { snapshot: fx.snap.ben });
+          // Within maxFeedAge of the last genuine head the edge still
+          // decides on it: the revocation has not reached it (the window
+          // maxFeedAge bounds).
+          assert.deepEqual([r.status, r.body], [200, "SECRET staff"], name);
+          assert.ok(errors.some((err) => err.code === code), `${name}: ${code} reported: ${errors.map((err) => err.code)}`);
+          clock += 240_000; // 301 s after the last genuine head
+          r = await call("GET", "/api/staff", { snapshot: fx.snap.ben });
+          row(`ben, feed replaced by ${name}, past maxFeedAge`, "503 stale_feed", r);
+          assertShut(r, r.hits, name);
+          assert.deepEqual([r.status, r.code], [503, "stale_feed"], r.body);
+          assert.equal(r.headers["www-authenticate"], undefined, "the edge's problem, not the snapshot's");
+          const pub = await call("GET", "/health");
+          assert.equal(pub.status, 200, "public routes are still served");
+          // The genuine feed gets through: decisions again, ben revoked.
+          ctx.keys.set(e.feed, { keys: [fx.keys.k1], feed: fx.feed(["revokeBen"], { now: Math.floor(clock / 1000) }) });
+          clock += 61_000;
+          r = await call("GET", "/api/staff", { snapshot: fx.snap.ben });
+          assert.deepEqual([r.status, r.code], [401, "revoked"], r.body);
+          r = await call("GET", "/api/staff", { snapshot: fx.snap.ana });
+          assert.deepEqual([r.status, r.body], [200, "SECRET staff"]);
+        });
+      });
+    }
+    await t.test("an older copy of the feed, replayed after the one revoking ben", async () => {
+      let clock = Date.now();
+      const errors = [];
+      const old = fx.feed([], { now: Math.floor(clock / 1000) - 100 });
+      const e = ctx.makeEdge({
+        table: routes.siteeSpa,
+        verifierOptions: { maxFeedAge: 300, clock: () => clock / 1000 },
+        refresher: { maxAge: 60, now: () => clock, onError: (err) => errors.push(err) },
+        feed: fx.feed(["revokeBen"]),
+      });
+      await ctx.serve(e, origins.sitee, async (call) => {
+        let r = await call("GET", "/api/staff", { snapshot: fx.snap.ben });
+        assert.deepEqual([r.status, r.code], [401, "revoked"]);
+        ctx.keys.set(e.feed, { keys: [fx.keys.k1], feed: old });
+        clock += 61_000;
+        r = await call("GET", "/api/staff", { snapshot: fx.snap.ben });
+        row("ben, the feed revoking him replaced by an older copy", "401 revoked", r);
+        assertShut(r, r.hits, "replayed feed");
+        assert.deepEqual([r.status, r.code], [401, "revoked"], r.body);
+        assert.ok(errors.some((err) => err.code === "stale_feed"), errors.map((err) => err.code).join());
+      });
+    });
+  });
+
+  test(`${adapter.name}: a per-person notice revokes that person's snapshots; another person of the account still passes`, async () => {
+    const { fx } = ctx;
+    let clock = Date.now();
+    const e = ctx.makeEdge({
+      table: routes.siteeSpa,
+      verifierOptions: { maxFeedAge: 300, clock: () => clock / 1000 },
+      refresher: { maxAge: 60, now: () => clock },
+    });
+    await ctx.serve(e, origins.sitee, async (call) => {
+      let r = await call("GET", "/api/staff", { snapshot: fx.snap.ana });
+      assert.deepEqual([r.status, r.body], [200, "SECRET staff"]);
+      // The issuer publishes `permsnap revoke --staff ana=1` in its feed,
+      // re-signing the head at each fetch.
+      ctx.keys.set(e.feed, { keys: [fx.keys.k1], feed: () => fx.feed(["revokeAna"]) });
+      clock += 61_000;
+      r = await call("GET", "/api/staff", { snapshot: fx.snap.ana });
+      row("ana after a feed with `revoke --staff ana=1`", "401 revoked", r);
+      assertShut(r, r.hits, "ana revoked per person");
+      assert.deepEqual([r.status, r.code], [401, "revoked"], r.body);
+      assert.match(r.headers["www-authenticate"], /error="revoked"/);
+      r = await call("GET", "/api/payments", { snapshot: fx.snap.cam });
+      row("cam (same account) after ana's per-person notice", "200 SECRET payments", { status: r.status, code: r.body });
+      assert.deepEqual([r.status, r.body], [200, "SECRET payments"]);
+      r = await call("GET", "/api/staff", { snapshot: fx.snap.ben });
+      assert.deepEqual([r.status, r.body], [200, "SECRET staff"]);
+    });
   });
 
   // ---------------------------------------------------------- 5. step-up

@@ -48,9 +48,12 @@ after(async () => {
 });
 
 /** Starts the example worker; resolves once it answers anything. */
-async function startWorker({ catalog = "sitee", routesFile, tenant = "spa-lumi", notices = [], jwksUrl } = {}) {
+async function startWorker({ catalog = "sitee", routesFile, tenant = "spa-lumi", notices = [], feed, jwksUrl, maxFeedAge = "" } = {}) {
   const port = await freePort();
-  const urls = keys.set(`w${++feeds}`, { keys: [fx.keys.k1], notices });
+  // The signed feed of `notices`, the `feed` document given, or an empty
+  // feed whose head is signed at each fetch.
+  const served = feed ?? (notices.length > 0 ? fx.feedOf(notices) : () => fx.feed([]));
+  const urls = keys.set(`w${++feeds}`, { keys: [fx.keys.k1], feed: served });
   const config = makeConfig(join(fx.tmp, `worker-${port}.capnp`), {
     ADDRESS: `127.0.0.1:${port}`,
     CATALOG: join(fx.tmp, `${catalog}-catalog.json`),
@@ -58,6 +61,7 @@ async function startWorker({ catalog = "sitee", routesFile, tenant = "spa-lumi",
     TENANT: tenant,
     JWKS_URL: jwksUrl ?? urls.jwksUrl,
     REVOCATIONS_URL: urls.revocationsUrl,
+    MAX_FEED_AGE: maxFeedAge,
     MAX_AGE: "1",
     MIN_INTERVAL: "0",
   });
@@ -223,15 +227,20 @@ test("workerd: an unreachable JWKS URL is 503 unavailable", { timeout: 120_000 }
   });
 });
 
-test("workerd: a bad notice in the revocation feed does not keep the good one out", { timeout: 180_000 }, async (t) => {
-  for (const order of [["retiredKey", "revokeBen"], ["otherTenant", "revokeBen"], ["revokeBen", "retiredKey"]]) {
-    await t.test(`running worker, feed becomes [${order}]`, async () => {
+test("workerd: a bad notice in a signed feed does not keep the good one out", { timeout: 180_000 }, async (t) => {
+  const published = {
+    "[retiredKey, revokeBen]": () => fx.feedAsIs(["retiredKey", "revokeBen"]),
+    "[otherTenant, revokeBen]": () => fx.feed(["otherTenant", "revokeBen"]),
+    "[revokeBen, retiredKey]": () => fx.feedAsIs(["revokeBen", "retiredKey"]),
+  };
+  for (const [name, doc] of Object.entries(published)) {
+    await t.test(`running worker, feed becomes ${name}`, async () => {
       await withWorker({}, async ({ call, feed }) => {
         assert.ok(reached(await call("GET", "/api/staff", { snapshot: fx.snap.ben })));
-        keys.set(feed, { keys: [fx.keys.k1], notices: order.map((n) => fx.notice[n]) });
+        keys.set(feed, { keys: [fx.keys.k1], feed: doc() });
         await sleep(1200); // past MAX_AGE
         const r = await call("GET", "/api/staff", { snapshot: fx.snap.ben });
-        row(`ben after feed [${order.join(", ")}] (worker running)`, "401 revoked", r);
+        row(`ben after feed ${name} (worker running)`, "401 revoked", r);
         assertShut(r, "revoked ben");
         assert.deepEqual([r.status, r.code], [401, "revoked"], r.body);
         assert.ok(reached(await call("GET", "/api/campaigns", { snapshot: fx.snap.dia })));
@@ -239,7 +248,7 @@ test("workerd: a bad notice in the revocation feed does not keep the good one ou
     });
   }
   await t.test("worker starting on feed [retiredKey, revokeBen]", async () => {
-    await withWorker({ notices: [fx.notice.retiredKey, fx.notice.revokeBen] }, async ({ call }) => {
+    await withWorker({ feed: fx.feedAsIs(["retiredKey", "revokeBen"]) }, async ({ call }) => {
       const r = await call("GET", "/api/staff", { snapshot: fx.snap.ben });
       row("ben, worker starting on feed [retiredKey, revokeBen]", "503 unavailable (a notice it cannot verify)", r);
       assertShut(r, "cold start");
@@ -247,7 +256,7 @@ test("workerd: a bad notice in the revocation feed does not keep the good one ou
     });
   });
   await t.test("worker starting on feed [forged, revokeBen]", async () => {
-    await withWorker({ notices: [fx.notice.forged, fx.notice.revokeBen] }, async ({ call }) => {
+    await withWorker({ feed: fx.feedAsIs(["forged", "revokeBen"]) }, async ({ call }) => {
       const r = await call("GET", "/api/staff", { snapshot: fx.snap.ben });
       row("ben, worker starting on feed [forged, revokeBen]", "503 unavailable (no complete load)", r);
       assertShut(r, "cold start");
@@ -256,3 +265,30 @@ test("workerd: a bad notice in the revocation feed does not keep the good one ou
   });
 });
 
+test("workerd with MAX_FEED_AGE: per-person revocation, a feed cut on the way, 503 stale_feed", { timeout: 120_000 }, async () => {
+  await withWorker({ maxFeedAge: "3" }, async ({ call, feed }) => {
+    assert.ok(reached(await call("GET", "/api/staff", { snapshot: fx.snap.ana })));
+    // The issuer publishes `revoke --staff ana=1`, re-signing its head per fetch.
+    keys.set(feed, { keys: [fx.keys.k1], feed: () => fx.feed(["revokeAna"]) });
+    await sleep(1200);
+    let r = await call("GET", "/api/staff", { snapshot: fx.snap.ana });
+    row("ana after a feed with `revoke --staff ana=1` (worker)", "401 revoked", r);
+    assertShut(r, "ana revoked per person");
+    assert.deepEqual([r.status, r.code], [401, "revoked"], r.body);
+    assert.ok(reached(await call("GET", "/api/payments", { snapshot: fx.snap.cam })), "cam, same account, still passes");
+    // Ben's notice cut out of the feed on the way: refused whole; once the
+    // last genuine head is older than MAX_FEED_AGE, 503 stale_feed.
+    keys.set(feed, { keys: [fx.keys.k1], feed: () => ({ head: fx.feed(["revokeAna", "revokeBen"]).head, notices: [fx.notice.revokeAna] }) });
+    await sleep(5000);
+    r = await call("GET", "/api/staff", { snapshot: fx.snap.ben });
+    row("ben, his notice cut from the feed, past MAX_FEED_AGE (worker)", "503 stale_feed", r);
+    assertShut(r, "stale feed");
+    assert.deepEqual([r.status, r.code], [503, "stale_feed"], r.body);
+    assert.equal((await call("GET", "/health")).status, 200);
+    keys.set(feed, { keys: [fx.keys.k1], feed: () => fx.feed(["revokeAna", "revokeBen"]) });
+    await sleep(1200);
+    r = await call("GET", "/api/staff", { snapshot: fx.snap.ben });
+    assert.deepEqual([r.status, r.code], [401, "revoked"], r.body);
+    assert.ok(reached(await call("GET", "/api/payments", { snapshot: fx.snap.cam })));
+  });
+});

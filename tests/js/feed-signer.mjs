@@ -43,9 +43,13 @@ export function keyFile(key) {
 }
 
 /** A feed document `{ head, notices }` as `permsnap feed` prints it:
- *  `notices` (base64url) under a head signed at `now` by `key` (the
- *  vectors' `key` object), for account `tenant` (default: every account). */
-export function signFeed(key, notices, { now, tenant } = {}) {
+ *  `notices` (base64url) under a head signed at `now` (seconds; default:
+ *  the clock) by `key` — the vectors' `key` object, or a private JWK (the
+ *  `issuer.key` file `permsnap keygen` writes) — for account `tenant`
+ *  (default: every account). Unlike `permsnap feed`, it does not check
+ *  that each notice is signed by that key. */
+export function signFeed(key, notices, { now = Math.floor(Date.now() / 1000), tenant } = {}) {
+  const jwk = key.seed_hex ? privateJwk(key) : key;
   const binary = notices.map(unb64);
   const digest = createHash("sha512");
   digest.update(Buffer.from("permsnap/v2 feed\0"));
@@ -57,9 +61,9 @@ export function signFeed(key, notices, { now, tenant } = {}) {
   }
   const tenantBytes = tenant === undefined ? [0] : [1, ...varint(Buffer.byteLength(tenant)), ...Buffer.from(tenant)];
   const payload = [...tenantBytes, ...varint(now), ...varint(binary.length), ...digest.digest().subarray(0, 16)];
-  const kid = Buffer.from(key.kid);
+  const kid = Buffer.from(jwk.kid);
   const unsigned = Buffer.from([...Buffer.from("PSH"), 2, kid.length, ...kid, ...payload]);
   const signature = sign(null, Buffer.concat([Buffer.from("permsnap/v2 feed head\0"), unsigned]),
-    createPrivateKey({ key: privateJwk(key), format: "jwk" }));
+    createPrivateKey({ key: jwk, format: "jwk" }));
   return { head: b64(Buffer.concat([unsigned, signature])), notices };
 }
