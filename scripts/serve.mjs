@@ -70,7 +70,7 @@ async function api(url, res) {
     }
     case "/api/staff": {
       const p = await policy(preset);
-      return json(res, 200, p.staff.map((s) => ({ id: s.id, name: s.name, role: s.role ?? null, active: s.active !== false })));
+      return json(res, 200, p.staff.map((s) => ({ id: s.id, name: s.name, roles: s.roles ?? [], active: s.active !== false })));
     }
     case "/api/routes":
       await policy(preset); // 404 for an unknown preset

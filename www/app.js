@@ -37,7 +37,7 @@ async function loadPreset(name) {
   state.staff = staff;
   state.verifier = new Verifier(doc, jwks, { tenant: doc.tenant });
   $("#staff").innerHTML = staff
-    .map((s) => `<option value="${esc(s.id)}">${esc(s.name)}${s.role ? ` — ${esc(s.role)}` : ""}${s.active ? "" : " (deactivated)"}</option>`)
+    .map((s) => `<option value="${esc(s.id)}">${esc(s.name)}${s.roles.length ? ` — ${esc(s.roles.join(", "))}` : ""}${s.active ? "" : " (deactivated)"}</option>`)
     .join("");
   await selectStaff(staff[0].id);
   document.body.dataset.preset = name;
@@ -138,16 +138,16 @@ function render() {
   const facts = refused
     ? { refused: `${refused.code}: ${refused.message}`, issuer: state.text ? "" : state.issueError ?? "" }
     : {
-        subject: claims.subject, role: claims.role ?? "—", tenant: claims.tenant,
+        subject: claims.subject, roles: claims.roles.join(", ") || "—", tenant: claims.tenant,
         "binary size": `${state.bytes} bytes`, "text size": `${state.text.length} chars`,
         expires: new Date(claims.expiresAt * 1000).toISOString(),
         owner: claims.owner ? (claims.principal ? "yes (principal)" : "yes") : "no",
         "shared account": claims.sharedAccount ? "yes" : "no",
         apps: claims.apps.join(", ") || "—",
-        scopes: Object.entries(claims.scopes).map(([k, v]) => `${k}: ${typeof v === "string" ? v : "specific"}`).join("; "),
+        scopes: Object.entries(claims.scopes).map(([k, v]) => `${k}: ${typeof v === "string" ? v : v.listed ? `${v.listed.count} ids beside the snapshot` : "specific"}`).join("; "),
         "hidden fields": Object.entries(claims.hiddenFields).map(([k, v]) => `${k}.${v.join(`, ${k}.`)}`).join("; ") || "—",
         "step-up": claims.stepUp.join(", ") || "—",
-        "snapshot id": claims.id, catalog: claims.catalog,
+        "snapshot id": claims.id, version: String(claims.version), catalog: `${claims.catalog} (revision ${claims.revision})`,
       };
   $("#facts").innerHTML = Object.entries(facts).map(([k, v]) => `<dt>${esc(k)}</dt><dd data-fact="${esc(k)}">${esc(v)}</dd>`).join("");
   $("#why").innerHTML = cat.permissions
