@@ -1,9 +1,9 @@
 //! The compiled catalog's binary form (FORMAT.md): magic `PSC`, version,
-//! then the postcard encoding of the catalog's [`Tables`], which the
-//! fingerprint covers. What browsers and edges load.
+//! then the body (`crate::model::catalog::revision`): the name and what
+//! each revision appended. What browsers and edges load.
 
 use crate::error::Result;
-use crate::model::catalog::{policy_error, Catalog, Tables};
+use crate::model::catalog::{encode_body, policy_error, Catalog};
 
 /// First bytes of a compiled catalog.
 pub const CATALOG_MAGIC: &[u8] = b"PSC";
@@ -13,8 +13,9 @@ pub const CATALOG_VERSION: u8 = 2;
 
 impl Catalog {
     /// Reads a compiled catalog (see [`Catalog::to_bytes`]): magic `PSC`,
-    /// version 2, then the postcard encoding of the [`Tables`], from which
-    /// every revision's fingerprint is computed. Every index in it is checked.
+    /// version 2, then the body: the name and one chunk per revision, each
+    /// revision's fingerprint chained over its chunk's bytes. Every index in
+    /// it is checked.
     pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<Catalog> {
         let body = match bytes.strip_prefix(CATALOG_MAGIC) {
             Some([CATALOG_VERSION, body @ ..]) => body,
@@ -30,21 +31,10 @@ impl Catalog {
                 "not a compiled catalog (it starts with `PSC`): make one with `permsnap catalog`",
             )),
         };
-        let damaged = || policy_error(origin, "the compiled catalog is damaged");
-        let (tables, rest) = postcard::take_from_bytes::<Tables>(body).map_err(|_| damaged())?;
-        // Fingerprints are computed over the re-encoded tables of each
-        // revision, so only the canonical spelling is accepted.
-        if !rest.is_empty() || !crate::wire::is_canonical(&tables, body) {
-            return Err(damaged());
-        }
-        let catalog = Catalog::index(tables, origin)?;
-        catalog.check_references().map_err(|what| {
-            policy_error(
-                origin,
-                format!("the compiled catalog is inconsistent: {what}"),
-            )
-        })?;
-        Ok(catalog)
+        // No canonical-form check: fingerprints cover these exact bytes, so
+        // another spelling of the same tables is another catalog, which no
+        // snapshot names.
+        Catalog::from_body(body, origin)
     }
 
     /// Reads a compiled catalog given as base64url text.
@@ -61,7 +51,7 @@ impl Catalog {
     /// The compiled catalog: what browsers and edges load (small, and read
     /// without a JSON parser).
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        let body = self.encode_tables()?;
+        let body = encode_body(&self.tables)?;
         let mut out = Vec::with_capacity(CATALOG_MAGIC.len() + 1 + body.len());
         out.extend_from_slice(CATALOG_MAGIC);
         out.push(CATALOG_VERSION);

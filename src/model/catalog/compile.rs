@@ -3,7 +3,8 @@
 //! fingerprinted.
 
 use super::{
-    index_of, policy_error, Catalog, CompiledApp, CompiledPermission, Indexes, NameIndex, Tables,
+    check_marks, encode_body, index_of, policy_error, Catalog, CompiledApp, CompiledPermission,
+    NameIndex, Tables,
 };
 use crate::error::Result;
 use crate::model::bits::Bits;
@@ -85,12 +86,10 @@ impl Catalog {
                 })
                 .collect(),
         };
-        let names = Indexes {
-            perm: perm_index,
-            kind: kind_index,
-            app: app_index,
-        };
-        let mut catalog = Catalog::assemble(tables, names, origin)?;
+        check_marks(&tables, origin)?;
+        // Encoded and read back: a compiled catalog and the one its bytes
+        // load are the same, fingerprints included.
+        let mut catalog = Catalog::from_body(&encode_body(&tables)?, origin)?;
         catalog.owner_only = owner_only;
         catalog.def = Some(def);
         Ok(catalog)

@@ -8,6 +8,7 @@ mod compile;
 mod names;
 mod revision;
 
+pub(crate) use revision::{check_marks, decode as decode_body, encode as encode_body};
 pub use revision::{Revision, MAX_REVISION};
 
 pub(crate) use names::{index_of, Indexes, NameIndex};
@@ -15,8 +16,6 @@ pub(crate) use names::{index_of, Indexes, NameIndex};
 use super::bits::Bits;
 use super::def::{CatalogDef, KindDef};
 use crate::error::{Error, Result};
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha512};
 
 /// Domain separation prefix of the catalog fingerprint.
 pub const CATALOG_FINGERPRINT_DOMAIN: &[u8] = b"permsnap/v2 catalog\0";
@@ -25,7 +24,7 @@ pub const CATALOG_FINGERPRINT_DOMAIN: &[u8] = b"permsnap/v2 catalog\0";
 pub const MAX_ENTRIES: usize = 4096;
 
 /// One permission as verifiers need it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompiledPermission {
     /// Name, e.g. `payments.view`.
     pub name: String,
@@ -40,7 +39,7 @@ pub struct CompiledPermission {
 }
 
 /// One application as verifiers need it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompiledApp {
     /// Application id.
     pub id: String,
@@ -49,8 +48,8 @@ pub struct CompiledApp {
 }
 
 /// What verifying and deciding need from a catalog, derived once from the
-/// definition: the body of a compiled catalog (see FORMAT.md).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// definition or read from a compiled catalog (see FORMAT.md).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tables {
     /// Catalog name.
     pub name: String,
@@ -88,9 +87,22 @@ pub(crate) fn policy_error(at: impl Into<String>, detail: impl Into<String>) -> 
 }
 
 impl Catalog {
-    /// Indexes names and fields (refusing repeats); references are checked
-    /// by `compile` as it builds them, by `check_references` otherwise.
-    pub(crate) fn index(tables: Tables, origin: &str) -> Result<Catalog> {
+    /// Reads a compiled catalog body (see `revision`): tables, revisions,
+    /// name indexes (refusing repeats) and every reference checked.
+    pub(crate) fn from_body(body: &[u8], origin: &str) -> Result<Catalog> {
+        let (tables, revisions) = decode_body(body, origin)?;
+        let catalog = Catalog::index(tables, revisions, origin)?;
+        catalog.check_references().map_err(|what| {
+            policy_error(
+                origin,
+                format!("the compiled catalog is inconsistent: {what}"),
+            )
+        })?;
+        Ok(catalog)
+    }
+
+    /// Indexes names and fields (refusing repeats).
+    fn index(tables: Tables, revisions: Vec<Revision>, origin: &str) -> Result<Catalog> {
         let names = Indexes {
             perm: NameIndex::build(
                 origin,
@@ -104,17 +116,10 @@ impl Catalog {
                 tables.applications.iter().map(|a| a.id.as_str()),
             )?,
         };
-        Catalog::assemble(tables, names, origin)
-    }
-
-    /// A catalog from tables and the name indexes already built for them:
-    /// revisions checked and fingerprinted, fields counted.
-    pub(crate) fn assemble(tables: Tables, names: Indexes, origin: &str) -> Result<Catalog> {
         let field_count: usize = tables.kinds.iter().map(|k| k.fields.len()).sum();
         if field_count > MAX_ENTRIES {
             return Err(policy_error(origin, "too many fields"));
         }
-        let revisions = revision::revisions(&tables, origin)?;
         Ok(Catalog {
             tables,
             revisions,
@@ -129,7 +134,7 @@ impl Catalog {
 
     /// Checks that every index of a compiled catalog points at something and
     /// that requirements are transitively closed and acyclic.
-    pub(crate) fn check_references(&self) -> core::result::Result<(), &'static str> {
+    fn check_references(&self) -> core::result::Result<(), &'static str> {
         let t = &self.tables;
         let n = t.permissions.len();
         for (i, p) in t.permissions.iter().enumerate() {
@@ -317,28 +322,4 @@ impl Catalog {
             .get(i)
             .map_or("", |a| a.id.as_str())
     }
-
-    /// The postcard encoding of the tables: the body of the compiled catalog.
-    pub(crate) fn encode_tables(&self) -> Result<Vec<u8>> {
-        encode(&self.tables)
-    }
-}
-
-pub(crate) fn encode(tables: &Tables) -> Result<Vec<u8>> {
-    postcard::to_allocvec(tables).map_err(|e| policy_error("catalog", e.to_string()))
-}
-
-/// First 8 bytes of SHA-512 over the domain prefix, the revision number
-/// (2 bytes, big-endian) and the postcard encoding of that revision's tables.
-pub(crate) fn fingerprint(revision: u16, encoded: &[u8]) -> [u8; 8] {
-    let mut h = Sha512::new();
-    h.update(CATALOG_FINGERPRINT_DOMAIN);
-    h.update(revision.to_be_bytes());
-    h.update(encoded);
-    let digest = h.finalize();
-    let mut out = [0u8; 8];
-    for (o, d) in out.iter_mut().zip(digest.iter()) {
-        *o = *d;
-    }
-    out
 }

@@ -1,12 +1,18 @@
-//! Catalog revisions: a catalog grows by appending permissions,
-//! applications, kinds and fields, each marked with the revision that added
-//! it (`since`). Revision `r` is the prefix of every list holding the
-//! entries with `since <= r`; its fingerprint binds a snapshot issued under
-//! it, so a verifier loading a later revision still reads it (FORMAT.md,
-//! "Catalog revisions").
+//! Catalog revisions and the compiled catalog's body. A catalog grows by
+//! appending permissions, applications, kinds and fields, each marked with
+//! the revision that added it (`since`). The compiled body is the catalog's
+//! name followed by one chunk per revision — what that revision appended —
+//! and revision `r`'s fingerprint chains the raw bytes of its chunk to the
+//! previous revision's fingerprint, so a verifier computes every revision's
+//! fingerprint from the bytes it loaded, without re-encoding anything
+//! (FORMAT.md, "Compiled catalog" and "Catalog revisions").
 
-use super::{encode, fingerprint, policy_error, Tables};
+use super::{policy_error, CompiledApp, CompiledPermission, Tables, CATALOG_FINGERPRINT_DOMAIN};
 use crate::error::Result;
+use crate::model::bits::Bits;
+use crate::model::def::{FieldDef, KindDef, Redact};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha512};
 
 /// Highest revision number a catalog may reach.
 pub const MAX_REVISION: u16 = 1000;
@@ -42,70 +48,230 @@ pub(super) static EMPTY: Revision = Revision {
     fields: Vec::new(),
 };
 
-/// Checks the `since` marks of `tables` and computes every revision.
-pub(super) fn revisions(tables: &Tables, origin: &str) -> Result<Vec<Revision>> {
-    check_marks(tables, origin)?;
-    let latest = tables
-        .permissions
-        .iter()
-        .map(|p| p.since)
-        .chain(tables.applications.iter().map(|a| a.since))
-        .chain(tables.kinds.iter().map(|k| k.since))
-        .chain(
-            tables
+/// What one revision appended, as encoded in the compiled catalog.
+#[derive(Serialize, Deserialize)]
+struct Chunk {
+    permissions: Vec<WirePermission>,
+    applications: Vec<String>,
+    kinds: Vec<WireKind>,
+    /// Fields appended to kinds of earlier revisions: (kind index, field).
+    fields: Vec<(u32, WireField)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WirePermission {
+    name: String,
+    requires: Bits,
+    app: Option<u32>,
+    scope_kind: Option<u32>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireKind {
+    name: String,
+    id_field: String,
+    owner_fields: Vec<String>,
+    assignee_field: Option<String>,
+    fields: Vec<WireField>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct WireField {
+    name: String,
+    redact: Redact,
+}
+
+fn chain(previous: Option<&[u8; 8]>, head: &[u8], chunk: &[u8]) -> [u8; 8] {
+    let mut h = Sha512::new();
+    h.update(CATALOG_FINGERPRINT_DOMAIN);
+    match previous {
+        Some(fp) => h.update(fp),
+        None => h.update(head),
+    }
+    h.update(chunk);
+    let digest = h.finalize();
+    let mut out = [0u8; 8];
+    for (o, d) in out.iter_mut().zip(digest.iter()) {
+        *o = *d;
+    }
+    out
+}
+
+/// Reads a compiled catalog's body: the tables, and every revision with
+/// its fingerprint (computed over the bytes as given). Indexes must point
+/// at entries of the same or an earlier revision.
+pub(crate) fn decode(body: &[u8], origin: &str) -> Result<(Tables, Vec<Revision>)> {
+    let damaged =
+        |what: &str| policy_error(origin, format!("the compiled catalog is damaged ({what})"));
+    let (name, mut rest): (String, &[u8]) =
+        postcard::take_from_bytes(body).map_err(|_| damaged("name"))?;
+    let head = body.get(..body.len() - rest.len()).unwrap_or_default();
+    let mut t = Tables {
+        name,
+        permissions: Vec::new(),
+        kinds: Vec::new(),
+        applications: Vec::new(),
+    };
+    let mut revisions: Vec<Revision> = Vec::new();
+    while !rest.is_empty() {
+        let number = u16::try_from(revisions.len() + 1)
+            .ok()
+            .filter(|n| *n <= MAX_REVISION)
+            .ok_or_else(|| damaged("too many revisions"))?;
+        let (chunk, after): (Chunk, &[u8]) =
+            postcard::take_from_bytes(rest).map_err(|_| damaged("a revision"))?;
+        let bytes = rest.get(..rest.len() - after.len()).unwrap_or_default();
+        rest = after;
+        for a in chunk.applications {
+            t.applications.push(CompiledApp {
+                id: a,
+                since: number,
+            });
+        }
+        for k in chunk.kinds {
+            t.kinds.push(KindDef {
+                name: k.name,
+                id_field: k.id_field,
+                owner_fields: k.owner_fields,
+                assignee_field: k.assignee_field,
+                fields: k.fields.into_iter().map(|f| field(f, number)).collect(),
+                since: number,
+            });
+        }
+        let earlier_kinds = revisions.last().map_or(0, Revision::kinds);
+        for (k, f) in chunk.fields {
+            let kind = t
+                .kinds
+                .get_mut(k as usize)
+                .filter(|_| (k as usize) < earlier_kinds)
+                .ok_or_else(|| damaged("a field appended to no earlier kind"))?;
+            kind.fields.push(field(f, number));
+        }
+        for p in chunk.permissions {
+            t.permissions.push(CompiledPermission {
+                name: p.name,
+                requires: p.requires,
+                app: p.app,
+                scope_kind: p.scope_kind,
+                since: number,
+            });
+        }
+        let n = t.permissions.len();
+        let later = t.permissions.iter().any(|p| {
+            !p.requires.fits(n)
+                || p.app.is_some_and(|a| a as usize >= t.applications.len())
+                || p.scope_kind.is_some_and(|k| k as usize >= t.kinds.len())
+        });
+        if later {
+            return Err(damaged("an index past its revision"));
+        }
+        let previous = revisions.last().map(|r| r.fingerprint);
+        revisions.push(Revision {
+            number,
+            fingerprint: chain(previous.as_ref(), head, bytes),
+            permissions: n,
+            applications: t.applications.len(),
+            fields: t.kinds.iter().map(|k| k.fields.len()).collect(),
+        });
+    }
+    if revisions.is_empty() {
+        return Err(damaged("no revision"));
+    }
+    Ok((t, revisions))
+}
+
+fn field(f: WireField, since: u16) -> FieldDef {
+    FieldDef {
+        name: f.name,
+        redact: f.redact,
+        since,
+    }
+}
+
+/// Encodes tables as a compiled catalog body: the name, then one chunk per
+/// revision from 1 to the highest `since` (checked by [`check_marks`]).
+pub(crate) fn encode(t: &Tables) -> Result<Vec<u8>> {
+    let latest = latest(t);
+    let err = |e: postcard::Error| policy_error("catalog", e.to_string());
+    let mut out = postcard::to_allocvec(&t.name).map_err(err)?;
+    for r in 1..=latest {
+        let chunk = Chunk {
+            permissions: t
+                .permissions
+                .iter()
+                .filter(|p| p.since == r)
+                .map(|p| WirePermission {
+                    name: p.name.clone(),
+                    requires: p.requires.clone(),
+                    app: p.app,
+                    scope_kind: p.scope_kind,
+                })
+                .collect(),
+            applications: t
+                .applications
+                .iter()
+                .filter(|a| a.since == r)
+                .map(|a| a.id.clone())
+                .collect(),
+            kinds: t
                 .kinds
                 .iter()
-                .flat_map(|k| k.fields.iter().map(|f| f.since)),
-        )
-        .max()
-        .unwrap_or(1);
-    (1..=latest)
-        .map(|number| {
-            let prefix = prefix(tables, number);
-            Ok(Revision {
-                number,
-                fingerprint: fingerprint(number, &encode(&prefix)?),
-                permissions: prefix.permissions.len(),
-                applications: prefix.applications.len(),
-                fields: prefix.kinds.iter().map(|k| k.fields.len()).collect(),
-            })
+                .filter(|k| k.since == r)
+                .map(|k| WireKind {
+                    name: k.name.clone(),
+                    id_field: k.id_field.clone(),
+                    owner_fields: k.owner_fields.clone(),
+                    assignee_field: k.assignee_field.clone(),
+                    fields: wire_fields(k.fields.iter().filter(|f| f.since == r)),
+                })
+                .collect(),
+            fields: t
+                .kinds
+                .iter()
+                .enumerate()
+                .filter(|(_, k)| k.since < r)
+                .flat_map(|(i, k)| {
+                    let i = u32::try_from(i).unwrap_or(u32::MAX);
+                    wire_fields(k.fields.iter().filter(|f| f.since == r))
+                        .into_iter()
+                        .map(move |f| (i, f))
+                })
+                .collect(),
+        };
+        out.extend(postcard::to_allocvec(&chunk).map_err(err)?);
+    }
+    Ok(out)
+}
+
+fn wire_fields<'a>(fields: impl Iterator<Item = &'a FieldDef>) -> Vec<WireField> {
+    fields
+        .map(|f| WireField {
+            name: f.name.clone(),
+            redact: f.redact.clone(),
         })
         .collect()
 }
 
-/// The tables of revision `number`: every entry with `since <= number`.
-fn prefix(tables: &Tables, number: u16) -> Tables {
-    Tables {
-        name: tables.name.clone(),
-        permissions: tables
-            .permissions
-            .iter()
-            .filter(|p| p.since <= number)
-            .cloned()
-            .collect(),
-        kinds: tables
-            .kinds
-            .iter()
-            .filter(|k| k.since <= number)
-            .map(|k| {
-                let mut k = k.clone();
-                k.fields.retain(|f| f.since <= number);
-                k
-            })
-            .collect(),
-        applications: tables
-            .applications
-            .iter()
-            .filter(|a| a.since <= number)
-            .cloned()
-            .collect(),
-    }
+fn latest(t: &Tables) -> u16 {
+    t.permissions
+        .iter()
+        .map(|p| p.since)
+        .chain(t.applications.iter().map(|a| a.since))
+        .chain(t.kinds.iter().map(|k| k.since))
+        .chain(
+            t.kinds
+                .iter()
+                .flat_map(|k| k.fields.iter().map(|f| f.since)),
+        )
+        .max()
+        .unwrap_or(1)
 }
 
 /// Every list in `since` order (so each revision is a prefix), marks from 1
 /// to [`MAX_REVISION`], and nothing referring to a later revision than its
 /// own: a permission's requirements, application and kind; a field's kind.
-fn check_marks(t: &Tables, origin: &str) -> Result<()> {
+/// What a definition must satisfy before it is encoded.
+pub(crate) fn check_marks(t: &Tables, origin: &str) -> Result<()> {
     let mark = |what: &str, name: &str, since: u16, previous: u16| -> Result<()> {
         let at = format!("{origin}: {what} `{name}`");
         if since == 0 || since > MAX_REVISION {
