@@ -20,10 +20,13 @@ execFileSync(join(root, "target/debug/permsnap"), ["keygen", "--out", join(tmp, 
 const jwks = readFileSync(join(tmp, "k/jwks.json"), "utf8");
 writeFileSync(join(tmp, "catalog.json"), JSON.stringify(cli("catalog", join(root, "presets/sitee.json"))));
 const snapshot = cli("issue", "--policy", join(root, "presets/sitee.json"), "--staff", "dia", "--key", join(tmp, "k/issuer.key"), "--lifetime", "3600").snapshot;
+// The signed revocation feed (no notice), its head signed once: good for
+// the worker's MAX_FEED_AGE (600 s) over the whole run.
+const feed = JSON.stringify(cli("feed", "--key", join(tmp, "k/issuer.key")));
 
 const keys = createServer((req, res) => {
   res.writeHead(200, { "content-type": "application/json" });
-  res.end(req.url === "/jwks" ? jwks : JSON.stringify({ notices: [] }));
+  res.end(req.url === "/jwks" ? jwks : feed);
 });
 await new Promise((ok) => keys.listen(0, "127.0.0.1", ok));
 const keyUrl = `http://127.0.0.1:${keys.address().port}`;
@@ -52,7 +55,7 @@ async function startWorkerd(config, port) {
 const gatedPort = await freePort();
 const gatedConfig = makeConfig(join(tmp, "gated.capnp"), {
   ADDRESS: `127.0.0.1:${gatedPort}`, CATALOG: join(tmp, "catalog.json"), ROUTES: join(root, "routes/sitee.json"),
-  TENANT: "spa-lumi", JWKS_URL: `${keyUrl}/jwks`, REVOCATIONS_URL: `${keyUrl}/revocations`, MAX_AGE: "300", MIN_INTERVAL: "30",
+  TENANT: "spa-lumi", JWKS_URL: `${keyUrl}/jwks`, REVOCATIONS_URL: `${keyUrl}/revocations`, MAX_FEED_AGE: "600", MAX_AGE: "300", MIN_INTERVAL: "30",
 });
 const plainPort = await freePort();
 writeFileSync(join(tmp, "plain.js"), `export default { fetch(request) {

@@ -1,7 +1,8 @@
 // A typical consumer, type-checked with `tsc --noEmit` against the built package.
 import {
   Verifier, Permissions, PermsnapError,
-  type Claims, type ErrorCode, type Explanation, type Jwks, type KeySetReport, type Reason, type RecordFilter, type Scope,
+  type Claims, type ErrorCode, type Explanation, type FeedReport, type Jwks, type KeySetReport, type MissingIds,
+  type NoticeSummary, type Reason, type RecordFilter, type Scope,
 } from "../../pkg/node.js";
 
 interface Appointment { id: string; staff_id: string; created_by: string; starts: string }
@@ -31,6 +32,32 @@ export function verifiers(catalog: { binary: string }, jwks: Jwks): Verifier[] {
   // @ts-expect-error the tenant choices exclude each other
   void new Verifier(catalog, jwks, { tenant: "spa-lumi", anyTenant: true });
   return [one, many, new Verifier(catalog, jwks, { anyTenant: true })];
+}
+
+/** Format 2: roles, the person's version, id lists beside the snapshot, signed feeds. */
+export function formatTwo(verifier: Verifier, snapshot: string, idList: string | Uint8Array, feed: { head: string; notices: string[] }): number {
+  const p = verifier.load(snapshot);
+  const roles: string[] = p.roles;
+  const version: number = p.version;
+  const missing: MissingIds[] = p.missingIds();
+  const full: Permissions = missing.length > 0 ? p.withIds(idList) : p;
+  const scope: Scope = full.scope(missing[0]?.kind ?? "appointments");
+  const listed = typeof scope === "object" && "listed" in scope ? scope.listed.count : 0;
+  const report: FeedReport = verifier.applyFeed(feed.head, feed.notices);
+  const failedCodes: ErrorCode[] = report.failed.map((f) => f.code);
+  const at: number | null = verifier.feedAt;
+  const notice: NoticeSummary = verifier.applyNotice(feed.notices[0]);
+  const stale: ErrorCode = "stale_feed";
+  const unloaded: ErrorCode = "ids_not_loaded";
+  void new Verifier({ binary: "" }, { keys: [] }, { tenant: "spa-lumi", maxFeedAge: 600 });
+  // @ts-expect-error maxFeedAge is a number of seconds
+  void new Verifier({ binary: "" }, { keys: [] }, { tenant: "spa-lumi", maxFeedAge: "600" });
+  // @ts-expect-error format 1's single role is gone
+  void p.role;
+  // @ts-expect-error the claims carry `roles`
+  void p.claims()?.role;
+  void stale; void unloaded; void failedCodes;
+  return roles.length + version + listed + (at ?? 0) + notice.staff + report.applied + report.skipped;
 }
 
 export function isPermsnap(e: unknown): e is PermsnapError {

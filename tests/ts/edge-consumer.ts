@@ -16,6 +16,12 @@ export function makeWorker(catalog: { binary: string }) {
   const refresher = new Refresher(verifier, { jwksUrl: "https://example.test/jwks", maxAge: 300, maxStale: 3600 });
   // @ts-expect-error an edge with no key URL verifies nothing: `jwksUrl` is required
   void new Refresher(verifier, { revocationsUrl: "https://example.test/revocations" });
+  // An edge that never decides on revocations it may have missed.
+  const fed = new Verifier(catalog, { keys: [] }, { tenant: "spa-lumi", maxFeedAge: 600 });
+  const feedRefresher = new Refresher(fed, { jwksUrl: "https://example.test/jwks", revocationsUrl: "https://example.test/feed", maxAge: 60 });
+  void feedRefresher.onStaleFeed();
+  const stale: Decision["code"] = "stale_feed";
+  void stale;
   return {
     ready: (): Promise<void> => refresher.ready(),
     async fetch(request: Request): Promise<Response> {
