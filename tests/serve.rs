@@ -1,0 +1,293 @@
+//! The issuer as other languages drive it: `permsnap issue` from a record
+//! (argument or stdin) and a policy on stdin, `permsnap serve` (one JSON
+//! request per line), `revoke --staff` and `feed`, checked by verifying
+//! what they print.
+#![cfg(feature = "cli")]
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_permsnap"))
+}
+
+fn run(args: &[&str], stdin: &str) -> Output {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn sitee() -> String {
+    format!("{}/presets/sitee.json", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh key directory.
+fn keys(name: &str) -> (std::path::PathBuf, String, String) {
+    let dir = std::env::temp_dir().join(format!("permsnap-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = run(&["keygen", "--out", dir.to_str().unwrap()], "");
+    assert!(o.status.success(), "{}", text(&o));
+    let key = dir.join("issuer.key").to_str().unwrap().to_owned();
+    let jwks = dir.join("jwks.json").to_str().unwrap().to_owned();
+    (dir, key, jwks)
+}
+
+fn verify(snapshot: &str, jwks: &str) -> Value {
+    let o = run(
+        &[
+            "--json",
+            "verify",
+            "-",
+            "--jwks",
+            jwks,
+            "--catalog",
+            &sitee(),
+            "--tenant",
+            "spa-lumi",
+        ],
+        snapshot,
+    );
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("{}", text(&o)))
+}
+
+#[test]
+fn issue_reads_a_record_and_a_policy_from_stdin() {
+    let (dir, key, jwks) = keys("record");
+    let record = r#"{"id": "u42", "roles": ["user", "marketing"], "version": 7, "email": "x@y.z"}"#;
+    // Unknown column: refused until named.
+    let o = run(
+        &[
+            "issue",
+            "--policy",
+            &sitee(),
+            "--key",
+            &key,
+            "--record",
+            record,
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("unknown field `email`"), "{}", text(&o));
+    let o = run(
+        &[
+            "issue",
+            "--policy",
+            &sitee(),
+            "--key",
+            &key,
+            "--record",
+            record,
+            "--ignore-field",
+            "email",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let v = verify(String::from_utf8_lossy(&o.stdout).trim(), &jwks);
+    assert_eq!(v["claims"]["roles"], json!(["user", "marketing"]));
+    assert_eq!(v["claims"]["version"], 7);
+    assert!(v["allowed"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("campaigns.manage")));
+    // The record on stdin; the policy on stdin.
+    let o = run(
+        &[
+            "issue",
+            "--policy",
+            &sitee(),
+            "--key",
+            &key,
+            "--record",
+            "-",
+        ],
+        r#"{"id": "u43", "roles": ["user"]}"#,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        verify(String::from_utf8_lossy(&o.stdout).trim(), &jwks)["claims"]["subject"],
+        "u43"
+    );
+    let policy = std::fs::read_to_string(sitee()).unwrap();
+    let o = run(
+        &["issue", "--policy", "-", "--key", &key, "--staff", "dia"],
+        &policy,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    // A misspelled access key and an unknown role are named.
+    let o = run(
+        &[
+            "issue",
+            "--policy",
+            &sitee(),
+            "--key",
+            &key,
+            "--record",
+            r#"{"id": "u", "roles": ["user"], "remvoe": ["x"]}"#,
+        ],
+        "",
+    );
+    assert!(text(&o).contains("did you mean `remove`?"), "{}", text(&o));
+    let o = run(
+        &[
+            "--json",
+            "issue",
+            "--policy",
+            &sitee(),
+            "--key",
+            &key,
+            "--record",
+            r#"{"id": "u", "roles": ["gone"]}"#,
+        ],
+        "",
+    );
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "unknown_role");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn serve_answers_one_line_per_request_and_survives_bad_ones() {
+    let (dir, key, jwks) = keys("serve");
+    let mut child = bin()
+        .args([
+            "serve",
+            "--policy",
+            &sitee(),
+            "--key",
+            &key,
+            "--ignore-field",
+            "email",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let mut output = BufReader::new(child.stdout.take().unwrap());
+    let mut ask = |request: &str| -> Value {
+        writeln!(input, "{request}").unwrap();
+        input.flush().unwrap();
+        let mut line = String::new();
+        output.read_line(&mut line).unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|_| panic!("not JSON: {line}"))
+    };
+    assert_eq!(ask(r#"{"op":"ping"}"#), json!({"ok": true}));
+    // Bad requests: an answer each, nothing changes, the process keeps serving.
+    for (bad, code) in [
+        ("not json", "invalid_argument"),
+        (r#"{"op":"fly"}"#, "invalid_argument"),
+        (
+            r#"{"op":"issue","record":{"id":"u1","roles":["user"]},"lifetme":60}"#,
+            "invalid_argument",
+        ),
+        (
+            r#"{"op":"issue","record":{"id":"u1","roles":["user"],"remvoe":[]}}"#,
+            "invalid_policy",
+        ),
+        (
+            r#"{"op":"issue","tenant":"acme","record":{"id":"u1","roles":["user"]}}"#,
+            "invalid_argument",
+        ),
+        (
+            r#"{"op":"issue","record":{"id":"u1","roles":["user"]},"lifetime":999999}"#,
+            "invalid_argument",
+        ),
+        (r#"{"op":"revoke","tenant":"spa-lumi"}"#, "invalid_argument"),
+    ] {
+        let a = ask(bad);
+        assert_eq!(
+            (a["ok"].clone(), a["error"]["code"].clone()),
+            (json!(false), json!(code)),
+            "{bad}: {a}"
+        );
+    }
+    // The policy's account is the default; another account's roles load by request.
+    let a = ask(
+        r#"{"op":"issue","record":{"id":"u1","roles":["user"],"version":3,"email":"e@x"},"ref":"r-1"}"#,
+    );
+    assert_eq!(
+        (a["ok"].clone(), a["ref"].clone()),
+        (json!(true), json!("r-1")),
+        "{a}"
+    );
+    let first = a["snapshot"].as_str().unwrap().to_owned();
+    assert_eq!(verify(&first, &jwks)["claims"]["version"], 3);
+    let a = ask(
+        r#"{"op":"roles","tenant":"acme","roles":[{"id":"desk","permissions":["calendar.view"]},{"id":"bad","permissions":["nope"]}]}"#,
+    );
+    assert_eq!(
+        (a["roles"].clone(), a["problems"][0]["role"].clone()),
+        (json!(2), json!("bad")),
+        "{a}"
+    );
+    let a = ask(r#"{"op":"issue","tenant":"acme","record":{"id":"u9","roles":["desk"]}}"#);
+    assert_eq!(a["claims"]["tenant"], "acme", "{a}");
+    assert_eq!(
+        ask(r#"{"op":"issue","tenant":"acme","record":{"id":"u9","roles":["bad"]}}"#)["error"]
+            ["code"],
+        "unknown_role"
+    );
+    // Revoke u1 before version 4 and sign a feed holding the notice.
+    let n = ask(
+        r#"{"op":"revoke","tenant":"spa-lumi","staff":[{"subject":"u1","before":4}],"now":1767225600}"#,
+    );
+    assert_eq!(n["staff"], json!([{"subject": "u1", "before": 4}]), "{n}");
+    let notice = n["notice"].as_str().unwrap().to_owned();
+    let f = ask(&json!({"op": "feed", "tenant": "spa-lumi", "notices": [notice]}).to_string());
+    assert_eq!(f["notices"], json!([notice]), "{f}");
+    assert!(f["head"].as_str().unwrap().starts_with("UFNI"));
+    // A forged notice never goes into a feed.
+    let mut forged = notice.clone();
+    forged.replace_range(30..31, if &notice[30..31] == "A" { "B" } else { "A" });
+    assert_eq!(
+        ask(&json!({"op": "feed", "notices": [forged]}).to_string())["error"]["code"],
+        "invalid_argument"
+    );
+    drop(input);
+    assert!(child.wait().unwrap().success(), "stdin closed: exits 0");
+
+    // The CLI applies a revocation by person the same way.
+    let o = run(
+        &[
+            "revoke", "--key", &key, "--tenant", "spa-lumi", "--staff", "u1=4",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(
+        &[
+            "revoke", "--key", &key, "--tenant", "spa-lumi", "--staff", "u1",
+        ],
+        "",
+    );
+    assert!(text(&o).contains("STAFF=VERSION"), "{}", text(&o));
+    let o = run(
+        &["feed", "--key", &key, "--tenant", "spa-lumi", "-"],
+        &format!("{notice}\n"),
+    );
+    let doc: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("{}", text(&o)));
+    assert_eq!(doc["notices"], json!([notice]));
+    let _ = std::fs::remove_dir_all(dir);
+}
