@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { expectedParity } from "../edge/parity.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const here = fileURLToPath(new URL("./", import.meta.url));
@@ -37,16 +38,10 @@ function run(cmd, args, { cwd = app } = {}) {
   }
 }
 
-/** The decisions the vectors record, in parity.js's shape. */
-function expected() {
-  const out = Object.fromEntries(vectors.cases.map((c) => [c.name, c.expect.error ? { error: c.expect.error } : c.expect]));
-  out["notices:revokes"] = vectors.notices.revokes;
-  return out;
-}
 
 function assertVectors(outcome, who) {
   assert.ok(outcome && !outcome.error, `${who}: ${JSON.stringify(outcome?.error)}`);
-  assert.deepEqual(outcome.vectors, expected(), who);
+  assert.deepEqual(outcome.vectors, expectedParity(vectors), who);
 }
 
 const MIME = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".json": "application/json" };

@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeConfig, permsnapModules } from "../../examples/edge/workerd/make-config.mjs";
-import { parity } from "./parity.js";
+import { parity, expectedParity } from "./parity.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = (name) => join(root, "node_modules/.bin", name);
@@ -320,36 +320,8 @@ test("an edge without TENANT or JWKS_URL, or with a feed age it cannot keep, ref
 
 // ------------------------------------------------------------ parity
 
-function expected() {
-  const out = {};
-  for (const c of vectors.cases) {
-    if (c.expect.error) {
-      out[c.name] = { error: c.expect.error };
-    } else {
-      const { ...e } = c.expect;
-      out[c.name] = e;
-    }
-  }
-  out["notices:revokes"] = vectors.notices.revokes;
-  // The same notices through the signed feed revoke the same snapshots.
-  out["feeds:revokes"] = vectors.notices.revokes;
-  const f = vectors.feeds;
-  const ana = vectors.cases.find((c) => c.name === "sitee/ana");
-  const stale = { error: "stale_feed" };
-  out.feeds = {
-    before: stale,
-    feedAtBefore: null,
-    failed: [],
-    feedAt: f.fresh_at - f.max_feed_age,
-    fresh: ana.expect.allowed,
-    stale,
-    refused: Object.fromEntries(f.refused.map((r) => [r.name, { error: r.error, feedAt: null, load: stale }])),
-  };
-  return out;
-}
-
 function assertParity(got, runtime) {
-  const want = expected();
+  const want = expectedParity(vectors);
   assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort(), runtime);
   for (const [name, w] of Object.entries(want)) assert.deepEqual(got[name], w, `${runtime}: ${name}`);
 }

@@ -136,3 +136,26 @@ function feeds(permsnap, vectors) {
   v.free();
   return out;
 }
+
+/** What `parity` must return for `vectors`: the decisions the vectors
+ *  record (tests/vectors.rs `expectation()`), and for the feeds section
+ *  what tests/vectors.rs `committed_feed_vectors_apply_as_they_say` checks. */
+export function expectedParity(vectors) {
+  const out = Object.fromEntries(vectors.cases.map((c) => [c.name, c.expect.error ? { error: c.expect.error } : c.expect]));
+  out["notices:revokes"] = vectors.notices.revokes;
+  // The same notices through the signed feed revoke the same snapshots.
+  out["feeds:revokes"] = vectors.notices.revokes;
+  const f = vectors.feeds;
+  const ana = vectors.cases.find((c) => c.name === "sitee/ana");
+  const stale = { error: "stale_feed" };
+  out.feeds = {
+    before: stale,
+    feedAtBefore: null,
+    failed: [],
+    feedAt: f.fresh_at - f.max_feed_age, // the head's time
+    fresh: ana.expect.allowed,
+    stale,
+    refused: Object.fromEntries(f.refused.map((r) => [r.name, { error: r.error, feedAt: null, load: stale }])),
+  };
+  return out;
+}
