@@ -248,3 +248,38 @@ fn editing_roles_and_staff_changes_no_byte_of_the_catalog() {
     );
     assert_eq!(edited.catalog().fingerprint(), base.catalog().fingerprint());
 }
+
+#[test]
+fn the_json_schema_names_exactly_the_keys_the_reader_accepts() {
+    let path = format!("{}/schema/policy.schema.json", env!("CARGO_MANIFEST_DIR"));
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let keys = |v: &serde_json::Value| {
+        let mut k: Vec<String> = v["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        k.sort();
+        k
+    };
+    let mut record: Vec<String> = permsnap::issuer::RECORD_KEYS
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
+    record.sort();
+    assert_eq!(keys(&schema["$defs"]["staff"]), record);
+    assert_eq!(
+        keys(&schema),
+        ["$schema", "catalog", "roles", "staff", "tenant"]
+    );
+    let role = serde_json::to_value(permsnap::RoleDef::default()).unwrap();
+    let mut role_keys: Vec<String> = role.as_object().unwrap().keys().cloned().collect();
+    role_keys.sort();
+    assert_eq!(keys(&schema["properties"]["roles"]["items"]), role_keys);
+    assert!(!schema["$defs"]["catalog"]["properties"]
+        .as_object()
+        .unwrap()
+        .contains_key("roles"));
+}
