@@ -208,7 +208,7 @@ test("Refresher + maxFeedAge: fresh feeds decide, per-person notices revoke one 
   assert.equal(await status(fay), "401 revoked");
 });
 
-test("Refresher options against the verifier's maxFeedAge: refused at start-up", () => {
+test("Refresher options against the verifier's maxFeedAge: refused at start-up", async () => {
   const v = new edge.Verifier(vectors.catalogs.sitee, vectors.key.jwks, { tenant: "spa-lumi", maxFeedAge: 300 });
   const code = (f) => { try { f(); } catch (e) { assert.ok(e instanceof edge.PermsnapError); return e.code; } return "accepted"; };
   const jwksUrl = "http://k/jwks";
@@ -220,6 +220,9 @@ test("Refresher options against the verifier's maxFeedAge: refused at start-up",
   assert.equal(code(() => new edge.Refresher(plain, { jwksUrl, revocationsUrl: "" })), "invalid_argument", "an empty URL is not `no feed`");
   assert.equal(code(() => new edge.Refresher(plain, { jwksUrl, revocationsUrl: 5 })), "invalid_argument");
   assert.equal(code(() => new edge.Refresher({}, { jwksUrl })), "invalid_argument", "not a Verifier");
+  const browser = await import("../../pkg/node.js");
+  const other = new browser.Verifier(vectors.catalogs.sitee, vectors.key.jwks, { tenant: "spa-lumi" });
+  assert.equal(code(() => new edge.Refresher(other, { jwksUrl })), "invalid_argument", "a Verifier of the browser entry (a Gate refuses it too)");
   assert.equal(code(() => new edge.Refresher(plain, { jwksUrl })), "accepted");
 });
 

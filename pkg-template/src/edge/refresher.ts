@@ -3,7 +3,7 @@
 
 import { PermsnapError } from "../errors.js";
 import { strictOptions } from "../internal.js";
-import { verifierClock, verifierFeedLimit, wasmVerifierOf, type Verifier } from "../verifier.js";
+import { verifierClock, verifierFeedLimit, type Verifier } from "../verifier.js";
 import type { FetchLike, Jwks } from "../types.js";
 
 export interface RefreshOptions {
@@ -83,8 +83,12 @@ export class Refresher {
     if (o.revocationsUrl !== undefined && (typeof o.revocationsUrl !== "string" || o.revocationsUrl === "")) {
       throw new PermsnapError("invalid_argument", "`revocationsUrl` is the URL of the issuer's signed revocation feed");
     }
-    wasmVerifierOf(verifier); // a Verifier of this entry, or throws
-    const limit = verifierFeedLimit(verifier);
+    let limit: number | undefined;
+    try {
+      limit = verifierFeedLimit(verifier);
+    } catch {
+      throw new PermsnapError("invalid_argument", "a Refresher keeps a Verifier of permsnap/edge current: expected one");
+    }
     if (limit !== undefined) {
       // Either would refuse every snapshot `stale_feed` for good or at
       // every turn: a configuration error, told at start-up.
