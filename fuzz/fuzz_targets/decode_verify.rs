@@ -48,16 +48,40 @@ fuzz_target!(|data: &[u8]| {
         }
         let _ = p.summary();
     }
-    // 3. the other inputs a verifier reads: compiled catalogs and notices
-    let mut catalog = b"PSC\x01".to_vec();
+    // 3. the other inputs a verifier reads: compiled catalogs, notices,
+    // feed heads and id lists (given the digest a snapshot would name, so
+    // the list parser is reached)
+    let mut catalog = b"PSC\x02".to_vec();
     catalog.extend_from_slice(data);
     let _ = Catalog::from_bytes(&catalog, "fuzz");
     let _ = Catalog::from_bytes(data, "fuzz");
-    let mut notice = b"PSR\x01\x02fz".to_vec();
+    let mut notice = b"PSR\x02\x02fz".to_vec();
     notice.extend_from_slice(data);
     let sig = key.sign_domain(permsnap::wire::NOTICE_DOMAIN, &notice);
     notice.extend_from_slice(&sig);
     let mut v = verifier.clone();
     let _ = v.apply_notice(&notice);
     let _ = v.apply_notice(data);
+    let mut head = b"PSH\x02\x02fz".to_vec();
+    head.extend_from_slice(data);
+    let sig = key.sign_domain(permsnap::wire::FEED_DOMAIN, &head);
+    head.extend_from_slice(&sig);
+    let before = v.feed_at();
+    if v.apply_feed(&head, &[data]).is_err() {
+        assert_eq!(v.feed_at(), before, "a refused feed changed the feed time");
+    }
+    let mut list = b"PSI\x02".to_vec();
+    list.extend_from_slice(data);
+    let count = data.first().copied().map_or(0, u32::from);
+    let reference = permsnap::IdListRef {
+        count,
+        digest: permsnap::wire::id_list_digest(&list),
+    };
+    if let Ok(ids) = permsnap::wire::decode_id_list(&list, &reference) {
+        assert_eq!(ids.ids.len(), count as usize);
+        assert!(ids.ids.windows(2).all(|w| w[0] < w[1]), "sorted and unique");
+        for id in &ids.ids {
+            assert!(ids.contains(id));
+        }
+    }
 });

@@ -1,13 +1,15 @@
 //! A revocation feed: a sequence of notices, some validly signed (random
-//! payloads), some signed by an untrusted key, some garbage, applied one by
-//! one. Besides "no panic": a notice that fails changes nothing, and
-//! revocations only ever grow.
+//! payloads, per-person bounds included), some signed by an untrusted key,
+//! some garbage, applied one by one, and signed feed heads over them.
+//! Besides "no panic": a notice or feed that fails changes nothing,
+//! revocations only ever grow within a lifetime, and the feed time never
+//! goes back.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use permsnap::crypto::signing::IssuerKey;
-use permsnap::wire::{self, Notice};
-use permsnap::issuer::{sign_notice, Policy};
+use permsnap::wire::{self, Notice, StaffRevocation};
+use permsnap::issuer::{sign_feed_head, sign_notice, Policy};
 use permsnap::{Keyring, Options, Verifier};
 use std::sync::OnceLock;
 
@@ -43,11 +45,15 @@ fuzz_target!(|data: &[u8]| {
                     issued_at: u64::from(kind),
                     min_epoch: u32::from(kind >> 5),
                     ids,
+                    staff: vec![StaffRevocation {
+                        subject: format!("s{}", kind % 3),
+                        before: u64::from(body.first().copied().unwrap_or(0)),
+                    }],
                 };
                 sign_notice(if kind & 0x20 == 0 { key } else { stranger }, &n).unwrap()
             }
             1 => {
-                let mut n = b"PSR\x01\x02fz".to_vec();
+                let mut n = b"PSR\x02\x02fz".to_vec();
                 n.extend_from_slice(body);
                 let sig = key.sign_domain(wire::NOTICE_DOMAIN, &n);
                 n.extend_from_slice(&sig);
@@ -55,11 +61,34 @@ fuzz_target!(|data: &[u8]| {
             }
             _ => chunk.to_vec(),
         };
+        let feed_before = v.feed_at();
+        if kind % 7 == 3 {
+            // A signed head over this notice (or over nothing, so it does
+            // not match), at a time taken from the input.
+            let listed: &[Vec<u8>] = if kind & 0x40 == 0 { std::slice::from_ref(&notice) } else { &[] };
+            let head = sign_feed_head(key, None, u64::from(kind), listed).unwrap();
+            match v.apply_feed(&head, std::slice::from_ref(&notice)) {
+                Ok(report) => {
+                    if report.failed.is_empty() {
+                        assert_eq!(v.feed_at(), Some(u64::from(kind)));
+                    } else {
+                        assert_eq!(v.feed_at(), feed_before);
+                    }
+                }
+                Err(_) => assert_eq!(v.revocations(), &before, "a refused feed changed the state"),
+            }
+            assert!(v.feed_at() >= feed_before, "the feed time went back");
+            continue;
+        }
         match v.apply_notice(&notice) {
             Ok(_) => {
-                // only ever grows
+                // Issue times here are below one lifetime: nothing is pruned,
+                // so revocations only grow.
                 assert!(v.revocations().id_count() >= before.id_count());
                 assert!(v.revocations().min_epoch("spa-lumi") >= before.min_epoch("spa-lumi"));
+                for s in ["s0", "s1", "s2"] {
+                    assert!(v.revocations().min_version("spa-lumi", s) >= before.min_version("spa-lumi", s));
+                }
             }
             Err(_) => assert_eq!(v.revocations(), &before, "a refused notice changed the state"),
         }

@@ -64,9 +64,14 @@ pub fn encode_id_list(ids: &[String]) -> Result<(Vec<u8>, IdListRef)> {
             limit: MAX_IDS_LEN,
             actual: bytes.len(),
         })?,
-        digest: digest16(IDS_DOMAIN, [bytes.as_slice()]),
+        digest: id_list_digest(&bytes),
     };
     Ok((bytes, reference))
+}
+
+/// The digest of an id list's bytes (what a snapshot's `listed` scope names).
+pub fn id_list_digest(bytes: &[u8]) -> [u8; 16] {
+    digest16(IDS_DOMAIN, [bytes])
 }
 
 /// Reads an id list (binary or base64url text), accepting it only if it is
@@ -79,7 +84,7 @@ pub fn decode_id_list(input: &[u8], reference: &IdListRef) -> Result<IdList> {
             actual: bytes.len(),
         });
     }
-    if digest16(IDS_DOMAIN, [bytes.as_slice()]) != reference.digest {
+    if id_list_digest(&bytes) != reference.digest {
         return Err(Error::Malformed {
             detail: "this id list is not the one the snapshot names (its digest differs)".into(),
         });
