@@ -432,3 +432,53 @@ fn key_files_fail_closed() {
     assert_eq!(mode(&key), 0o600);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn verify_reads_format1_snapshots_given_the_format1_catalog() {
+    let path = format!("{}/vectors/format1.json", env!("CARGO_MANIFEST_DIR"));
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let dir = std::env::temp_dir().join(format!("permsnap-cli-f1-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let jwks = dir.join("jwks.json");
+    std::fs::write(&jwks, doc["key"]["jwks"].to_string()).unwrap();
+    let old = dir.join("old-catalog.json");
+    std::fs::write(
+        &old,
+        serde_json::json!({"binary": doc["format1_catalogs"]["sitee"]["binary"]}).to_string(),
+    )
+    .unwrap();
+    let dia = doc["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "sitee/dia")
+        .unwrap();
+    let now = dia["now"].to_string();
+    let snap = dia["snapshot"].as_str().unwrap();
+    let sitee = preset("sitee");
+    let base = [
+        "--json",
+        "verify",
+        snap,
+        "--jwks",
+        jwks.to_str().unwrap(),
+        "--catalog",
+        &sitee,
+        "--tenant",
+        "spa-lumi",
+        "--now",
+        &now,
+    ];
+    let o = permsnap(&base);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "unsupported_version", "{}", text(&o));
+    let mut with = base.to_vec();
+    with.extend(["--format1-catalog", old.to_str().unwrap()]);
+    let o = permsnap(&with);
+    assert!(o.status.success(), "{}", text(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["claims"]["roles"], serde_json::json!(["marketing"]));
+    assert_eq!(v["allowed"], dia["expect"]["allowed"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -74,6 +74,10 @@ export type VerifierOptions = TenantChoice & {
    *  edge then never decides on revocations it has not seen (a whole
    *  number, at least 1; default: no limit). */
   maxFeedAge?: number;
+  /** The format 1 compiled catalog this catalog replaces: format 1
+   *  snapshots signed against it are read (as revision 1 of this catalog)
+   *  until they expire, for the day after the issuer moves to format 2. */
+  format1Catalog?: CatalogInput;
 };
 
 export type TenantChoice =

@@ -10,7 +10,7 @@ use crate::error::{hex, Error, Result};
 use crate::model::bits::Bits;
 use crate::model::catalog::{Catalog, Revision};
 use crate::model::def::Scope;
-use crate::wire::{self, Claims, FeedHead, Notice};
+use crate::wire::{self, Claims, FeedHead, Format1, Notice};
 use std::sync::Arc;
 
 /// Verifies snapshots against a keyring and a catalog.
@@ -22,6 +22,8 @@ pub struct Verifier {
     revocations: Revocations,
     /// Issue time of the newest feed head applied, if any.
     feed_at: Option<u64>,
+    /// The format 1 catalog this one replaces, while its snapshots live.
+    format1: Option<Format1>,
     /// Newest notice or feed time seen: the clock revocations are pruned by.
     seen_at: u64,
     /// Verified snapshots.
@@ -53,9 +55,21 @@ impl Verifier {
             options,
             revocations: Revocations::default(),
             feed_at: None,
+            format1: None,
             seen_at: 0,
             cache: Cache::default(),
         }
+    }
+
+    /// Also reads format 1 snapshots signed against `compiled` (the format
+    /// 1 compiled catalog, binary or base64url), whose permissions, kinds,
+    /// fields and applications must be exactly revision 1 of this
+    /// verifier's catalog: for the day after an issuer moves to format 2,
+    /// while its format 1 snapshots are still valid.
+    pub fn accept_format1(&mut self, compiled: &[u8]) -> Result<()> {
+        self.format1 = Some(Format1::read(compiled, &self.catalog)?);
+        self.cache.clear();
+        Ok(())
     }
 
     /// The trusted keys.
@@ -267,9 +281,29 @@ impl Verifier {
     /// or on revocations.
     fn verify_signed(&self, bytes: &[u8]) -> Result<Claims> {
         let parts = wire::split(bytes)?;
-        self.keyring
-            .verify(parts.kid, parts.signed, parts.signature)?;
-        let claims = wire::decode_payload(parts.payload)?;
+        let claims = if parts.version == wire::FORMAT1 {
+            let format1 = self.format1.as_ref().ok_or(Error::UnsupportedVersion {
+                found: parts.version,
+                min: wire::MIN_VERSION,
+                max: wire::MAX_VERSION,
+            })?;
+            self.keyring.verify_domain(
+                wire::FORMAT1_SIGNING_DOMAIN,
+                parts.kid,
+                parts.signed,
+                parts.signature,
+            )?;
+            let revision1 = self
+                .catalog
+                .revisions()
+                .first()
+                .map_or([0; 8], |r| r.fingerprint);
+            format1.decode(parts.payload, revision1)?
+        } else {
+            self.keyring
+                .verify(parts.kid, parts.signed, parts.signature)?;
+            wire::decode_payload(parts.payload)?
+        };
         fit(&self.catalog, claims)
     }
 

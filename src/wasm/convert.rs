@@ -163,8 +163,14 @@ pub(super) fn keyring_from(jwks: JsValue) -> Result<Keyring, JsValue> {
 /// A compiled catalog: bytes, base64url text, or the object `permsnap
 /// catalog` prints (its `binary` member).
 pub(super) fn catalog_from(catalog: &JsValue) -> Result<Catalog, JsValue> {
+    Ok(Catalog::from_bytes(&catalog_bytes(catalog)?, "catalog")?)
+}
+
+/// A compiled catalog argument as bytes: `Uint8Array`, base64url text, or
+/// the object `permsnap catalog` prints (its `binary`).
+pub(super) fn catalog_bytes(catalog: &JsValue) -> Result<Vec<u8>, JsValue> {
     if let Some(bytes) = catalog.dyn_ref::<Uint8Array>() {
-        return Ok(Catalog::from_bytes(&bytes.to_vec(), "catalog")?);
+        return Ok(bytes.to_vec());
     }
     let text = if let Some(text) = catalog.as_string() {
         text
@@ -179,18 +185,24 @@ pub(super) fn catalog_from(catalog: &JsValue) -> Result<Catalog, JsValue> {
             "a catalog is a compiled catalog: bytes, base64url text, or the object `permsnap catalog` prints",
         ));
     };
-    Ok(Catalog::from_text(&text, "catalog")?)
+    crate::encoding::decode(text.trim()).map_err(|e| {
+        JsValue::from(crate::Error::InvalidPolicy {
+            at: "catalog".into(),
+            detail: format!("the compiled catalog is not base64url ({e})"),
+        })
+    })
 }
 
 /// Verifier options: `{ tenant | tenantPerRequest | anyTenant, leeway?, maxFeedAge? }`,
 /// exactly one tenant choice, nothing else.
 pub(super) fn options_from(options: &JsValue) -> Result<Options, JsValue> {
-    const KNOWN: [&str; 5] = [
+    const KNOWN: [&str; 6] = [
         "tenant",
         "tenantPerRequest",
         "anyTenant",
         "leeway",
         "maxFeedAge",
+        "format1Catalog",
     ];
     const CHOOSE: &str = "a Verifier names its account: { tenant: \"acme\" }, \
          { tenantPerRequest: true } (one edge, many accounts: the Gate's tenantOf names it), \

@@ -2,7 +2,8 @@
 //! notices and key reports out.
 
 use super::convert::{
-    arg_error, bytes_arg, catalog_from, keyring_from, now_or, object, options_from, strict_object,
+    arg_error, bytes_arg, catalog_bytes, catalog_from, keyring_from, now_or, object, options_from,
+    strict_object,
 };
 use super::permissions::WasmPermissions;
 use crate::verify::TenantCheck;
@@ -26,9 +27,15 @@ impl WasmVerifier {
     pub fn new(catalog: JsValue, jwks: JsValue, options: JsValue) -> Result<WasmVerifier, JsValue> {
         let catalog = catalog_from(&catalog)?;
         let options_out = options_from(&options)?;
-        Ok(WasmVerifier {
-            inner: Verifier::new(catalog, keyring_from(jwks)?, options_out),
-        })
+        let mut inner = Verifier::new(catalog, keyring_from(jwks)?, options_out);
+        // The format 1 catalog this one replaces: its snapshots are read
+        // until they expire (FORMAT.md, "Reading format 1").
+        let format1 =
+            Reflect::get(&options, &"format1Catalog".into()).unwrap_or(JsValue::UNDEFINED);
+        if !format1.is_undefined() {
+            inner.accept_format1(&catalog_bytes(&format1)?)?;
+        }
+        Ok(WasmVerifier { inner })
     }
 
     /// Verifies a snapshot (base64url string or `Uint8Array`) at `now`

@@ -8,12 +8,14 @@
 
 mod catalog;
 mod feed;
+mod format1;
 mod idlist;
 mod notice;
 mod snapshot;
 
 pub use catalog::{CATALOG_MAGIC, CATALOG_VERSION};
 pub use feed::*;
+pub use format1::{Format1, FORMAT1, FORMAT1_SIGNING_DOMAIN};
 pub use idlist::*;
 pub use notice::*;
 pub use snapshot::*;
@@ -51,6 +53,17 @@ pub struct Parts<'a> {
 /// [`split`] for any signed document of this format family (snapshots,
 /// revocation notices): the same header, another magic and size bound.
 pub fn split_framed<'a>(bytes: &'a [u8], magic: &[u8; 3], max_len: usize) -> Result<Parts<'a>> {
+    split_versions(bytes, magic, max_len, MIN_VERSION)
+}
+
+/// [`split_framed`] accepting versions from `min_version` (snapshots: the
+/// previous format too, read by [`Format1`]).
+pub(crate) fn split_versions<'a>(
+    bytes: &'a [u8],
+    magic: &[u8; 3],
+    max_len: usize,
+    min_version: u8,
+) -> Result<Parts<'a>> {
     if bytes.len() > max_len {
         return Err(Error::TooLarge {
             limit: max_len,
@@ -72,7 +85,7 @@ pub fn split_framed<'a>(bytes: &'a [u8], magic: &[u8; 3], max_len: usize) -> Res
         actual: bytes.len(),
     };
     let version = *bytes.get(3).ok_or_else(truncated)?;
-    if !(MIN_VERSION..=MAX_VERSION).contains(&version) {
+    if !(min_version..=MAX_VERSION).contains(&version) {
         return Err(Error::UnsupportedVersion {
             found: version,
             min: MIN_VERSION,

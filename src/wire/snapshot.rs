@@ -119,8 +119,10 @@ struct WireClaims {
 
 /// Splits a binary snapshot into header, payload and signature, checking
 /// size, magic, version and key id shape. Nothing is verified yet.
+/// Format 1 snapshots pass this step (their version is checked against the
+/// verifier's ability to read them: [`super::Format1`]).
 pub fn split(bytes: &[u8]) -> Result<Parts<'_>> {
-    split_framed(bytes, &MAGIC, MAX_SNAPSHOT_LEN)
+    super::split_versions(bytes, &MAGIC, MAX_SNAPSHOT_LEN, super::FORMAT1)
 }
 
 /// Encodes the header and payload: the bytes to sign. Bitsets, scope and
@@ -271,7 +273,7 @@ pub fn decode_payload(payload: &[u8]) -> Result<Claims> {
 /// Decodes a snapshot without verifying its signature: for `inspect` and
 /// debugging only. Never base a decision on the result.
 pub fn decode_unverified(bytes: &[u8]) -> Result<(String, Claims)> {
-    let parts = split(bytes)?;
+    let parts = split_framed(bytes, &MAGIC, MAX_SNAPSHOT_LEN)?;
     Ok((parts.kid.to_owned(), decode_payload(parts.payload)?))
 }
 

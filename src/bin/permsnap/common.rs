@@ -35,6 +35,10 @@ pub(crate) struct VerifyArgs {
     /// Clock leeway in seconds.
     #[arg(long, default_value_t = permsnap::verify::DEFAULT_LEEWAY)]
     pub(crate) leeway: u64,
+    /// Also read format 1 snapshots signed against this format 1 compiled
+    /// catalog (what `permsnap catalog` printed before format 2).
+    #[arg(long)]
+    pub(crate) format1_catalog: Option<PathBuf>,
 }
 
 /// A failure with its exit code.
@@ -137,7 +141,20 @@ pub(crate) fn verifier(v: &VerifyArgs) -> Result<Verifier, Error> {
     for k in keyring.ignored() {
         eprintln!("note: key `{}` ignored: {}", k.kid, k.reason);
     }
-    Ok(Verifier::new(catalog, keyring, options))
+    let mut verifier = Verifier::new(catalog, keyring, options);
+    if let Some(path) = &v.format1_catalog {
+        let text = read_text(path)?;
+        let binary = match serde_json::from_str::<Value>(&text) {
+            Ok(Value::Object(doc)) => doc
+                .get("binary")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .unwrap_or_default(),
+            _ => text,
+        };
+        verifier.accept_format1(binary.as_bytes())?;
+    }
+    Ok(verifier)
 }
 
 pub(crate) use crate::keys::*;
