@@ -39,6 +39,8 @@ pub use guard::{Decision, Gate, Request, RouteDef, RoutesDef};
 pub use issuer::{Account, IssueOptions, Issuer, Policy, RecordReader, Roles, Snapshot};
 pub use model::catalog::Catalog;
 pub use model::def::{CatalogDef, IdListRef, PolicyDef, RoleDef, Scope, StaffRecord};
-pub use verify::{FeedReport, Options, Revocations, TenantCheck, Verifier};
+#[cfg(feature = "server")]
+pub use verify::FeedReport;
+pub use verify::{Options, Revocations, TenantCheck, Verifier};
 pub use wire::Claims;
 pub use wire::{FeedHead, Notice, RoleGrant, StaffRevocation};

@@ -69,14 +69,16 @@ export type VerifierOptions = TenantChoice & {
   leeway?: number;
   /** The clock, in seconds since the Unix epoch (default: `Date.now() / 1000`). */
   clock?: () => number;
-  /** Every snapshot is refused `stale_feed` until a signed revocation feed
-   *  (`applyFeed`) no older than this many seconds has been applied: an
-   *  edge then never decides on revocations it has not seen (a whole
-   *  number, at least 1; default: no limit). */
+  /** Edge build (`permsnap/edge`) only. Every snapshot is refused
+   *  `stale_feed` until a signed revocation feed (`applyFeed`) no older than
+   *  this many seconds has been applied: an edge then never decides on
+   *  revocations it has not seen (a whole number, at least 1; default: no
+   *  limit). */
   maxFeedAge?: number;
-  /** The format 1 compiled catalog this catalog replaces: format 1
-   *  snapshots signed against it are read (as revision 1 of this catalog)
-   *  until they expire, for the day after the issuer moves to format 2. */
+  /** Edge build (`permsnap/edge`) only. The format 1 compiled catalog this
+   *  catalog replaces: format 1 snapshots signed against it are read (as
+   *  revision 1 of this catalog) until they expire, for the day after the
+   *  issuer moves to format 2. */
   format1Catalog?: CatalogInput;
 };
 

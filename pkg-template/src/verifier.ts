@@ -178,13 +178,25 @@ export class Verifier {
    *  already applied (`stale_feed`: a replayed copy). */
   applyFeed(head: string | Uint8Array, notices: ReadonlyArray<string | Uint8Array>): FeedReport {
     if (!Array.isArray(notices)) throw new PermsnapError("invalid_argument", "`notices` is an array of notices");
-    return wasmCall(() => this.#w.applyFeed(head, notices) as FeedReport);
+    const w = this.#feeds();
+    return wasmCall(() => w.applyFeed(head, notices) as FeedReport);
   }
 
   /** When the newest feed head applied in full was signed (seconds since
-   *  the Unix epoch), or `null` before any. */
+   *  the Unix epoch), or `null` before any (always `null` in the browser
+   *  build, which does not apply feeds). */
   get feedAt(): number | null {
-    return this.#w.feedAt ?? null;
+    return (this.#w as unknown as Partial<FeedMethods>).feedAt ?? null;
+  }
+
+  /** The wasm feed methods: in the edge build (`permsnap/edge`) only;
+   *  browsers refresh their snapshot instead of applying revocation feeds. */
+  #feeds(): FeedMethods {
+    const w = this.#w as unknown as Partial<FeedMethods>;
+    if (typeof w.applyFeed !== "function") {
+      throw new PermsnapError("invalid_argument", "revocation feeds are applied at the edge: use the Verifier of `permsnap/edge` (the browser build refreshes snapshots instead)");
+    }
+    return w as FeedMethods;
   }
 
   /** The catalog's fingerprint (hex), as snapshots carry it. */
@@ -211,4 +223,10 @@ export class Verifier {
   free(): void {
     this.#w.free();
   }
+}
+
+/** The edge build's feed methods on the wasm Verifier. */
+interface FeedMethods {
+  applyFeed(head: string | Uint8Array, notices: ReadonlyArray<string | Uint8Array>): unknown;
+  readonly feedAt: number | undefined;
 }

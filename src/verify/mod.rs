@@ -2,11 +2,15 @@
 //! verified snapshots, and the revocations it applies.
 
 mod cache;
+#[cfg(feature = "server")]
+mod feed;
 mod options;
 mod revocations;
 mod verifier;
 
 pub use cache::CACHE_ENTRIES;
+#[cfg(feature = "server")]
+pub use feed::FeedReport;
 pub use options::{Options, TenantCheck, DEFAULT_LEEWAY, MAX_LEEWAY};
 pub use revocations::Revocations;
-pub use verifier::{FeedReport, Verifier};
+pub use verifier::Verifier;

@@ -10,7 +10,9 @@ use crate::error::{hex, Error, Result};
 use crate::model::bits::Bits;
 use crate::model::catalog::{Catalog, Revision};
 use crate::model::def::Scope;
-use crate::wire::{self, Claims, FeedHead, Format1, Notice};
+#[cfg(feature = "server")]
+use crate::wire::Format1;
+use crate::wire::{self, Claims, Notice};
 use std::sync::Arc;
 
 /// Verifies snapshots against a keyring and a catalog.
@@ -21,27 +23,14 @@ pub struct Verifier {
     options: Options,
     revocations: Revocations,
     /// Issue time of the newest feed head applied, if any.
-    feed_at: Option<u64>,
+    pub(super) feed_at: Option<u64>,
     /// The format 1 catalog this one replaces, while its snapshots live.
+    #[cfg(feature = "server")]
     format1: Option<Format1>,
     /// Newest notice or feed time seen: the clock revocations are pruned by.
     seen_at: u64,
     /// Verified snapshots.
     cache: Cache,
-}
-
-/// What [`Verifier::apply_feed`] did.
-#[derive(Debug)]
-pub struct FeedReport {
-    /// The verified head.
-    pub head: FeedHead,
-    /// Notices applied.
-    pub applied: usize,
-    /// Notices of another account, skipped.
-    pub skipped: usize,
-    /// Notices that could not be verified or read, by position: they may
-    /// have revoked someone, so the feed does not count as current.
-    pub failed: Vec<(usize, Error)>,
 }
 
 impl Verifier {
@@ -55,6 +44,7 @@ impl Verifier {
             options,
             revocations: Revocations::default(),
             feed_at: None,
+            #[cfg(feature = "server")]
             format1: None,
             seen_at: 0,
             cache: Cache::default(),
@@ -66,6 +56,7 @@ impl Verifier {
     /// fields and applications must be exactly revision 1 of this
     /// verifier's catalog: for the day after an issuer moves to format 2,
     /// while its format 1 snapshots are still valid.
+    #[cfg(feature = "server")]
     pub fn accept_format1(&mut self, compiled: &[u8]) -> Result<()> {
         self.format1 = Some(Format1::read(compiled, &self.catalog)?);
         self.cache.clear();
@@ -129,76 +120,9 @@ impl Verifier {
         Ok(notice)
     }
 
-    /// Verifies a signed feed head and the notices it lists (each binary or
-    /// base64url text, in feed order), applies every notice that verifies,
-    /// and, when all of them did, records the head's time as the feed's: what
-    /// [`Options::max_feed_age`] is checked against. Refused: a head that
-    /// does not verify, names another account, does not match the notices
-    /// given (count and digest: nothing left out or added), or is older than
-    /// a head already applied (a replayed feed).
-    pub fn apply_feed<N: AsRef<[u8]>>(&mut self, head: &[u8], notices: &[N]) -> Result<FeedReport> {
-        let bytes = wire::to_binary_framed(head, &wire::FEED_MAGIC, wire::MAX_FEED_HEAD_LEN)?;
-        let parts = wire::split_framed(&bytes, &wire::FEED_MAGIC, wire::MAX_FEED_HEAD_LEN)?;
-        self.keyring
-            .verify_domain(wire::FEED_DOMAIN, parts.kid, parts.signed, parts.signature)?;
-        let head = wire::decode_feed_head(parts.payload)?;
-        if let (TenantCheck::Fixed(expected), Some(found)) = (&self.options.tenant, &head.tenant) {
-            if found != expected {
-                return Err(Error::WrongTenant {
-                    expected: expected.clone(),
-                    found: found.clone(),
-                });
-            }
-        }
-        if let Some(at) = self.feed_at.filter(|at| head.issued_at < *at) {
-            return Err(Error::StaleFeed {
-                detail: format!(
-                    "this feed head was signed at {}, before the one already applied ({at}): an old copy",
-                    head.issued_at
-                ),
-            });
-        }
-        let binary = notices
-            .iter()
-            .map(|n| wire::to_binary_framed(n.as_ref(), &wire::NOTICE_MAGIC, wire::MAX_NOTICE_LEN))
-            .collect::<Result<Vec<_>>>()?;
-        if binary.len() != head.count as usize || wire::feed_digest(&binary) != head.digest {
-            return Err(Error::Malformed {
-                detail: format!(
-                    "the feed's {} notices are not the {} its head lists (one left out, added or changed)",
-                    binary.len(),
-                    head.count
-                ),
-            });
-        }
-        let mut report = FeedReport {
-            head,
-            applied: 0,
-            skipped: 0,
-            failed: Vec::new(),
-        };
-        for (i, n) in binary.iter().enumerate() {
-            match self.apply_notice(n) {
-                Ok(_) => report.applied += 1,
-                Err(Error::WrongTenant { .. }) => report.skipped += 1,
-                Err(e) => report.failed.push((i, e)),
-            }
-        }
-        if report.failed.is_empty() {
-            self.feed_at = Some(report.head.issued_at);
-        }
-        self.seen(report.head.issued_at);
-        Ok(report)
-    }
-
-    /// Issue time of the newest feed head applied in full, if any.
-    pub fn feed_at(&self) -> Option<u64> {
-        self.feed_at
-    }
-
     /// Advances the pruning clock and forgets revocations that can no
     /// longer matter.
-    fn seen(&mut self, at: u64) {
+    pub(super) fn seen(&mut self, at: u64) {
         if at > self.seen_at {
             self.seen_at = at;
             self.revocations.prune(at, self.options.leeway);
@@ -282,29 +206,46 @@ impl Verifier {
     fn verify_signed(&self, bytes: &[u8]) -> Result<Claims> {
         let parts = wire::split(bytes)?;
         let claims = if parts.version == wire::FORMAT1 {
-            let format1 = self.format1.as_ref().ok_or(Error::UnsupportedVersion {
-                found: parts.version,
-                min: wire::MIN_VERSION,
-                max: wire::MAX_VERSION,
-            })?;
-            self.keyring.verify_domain(
-                wire::FORMAT1_SIGNING_DOMAIN,
-                parts.kid,
-                parts.signed,
-                parts.signature,
-            )?;
-            let revision1 = self
-                .catalog
-                .revisions()
-                .first()
-                .map_or([0; 8], |r| r.fingerprint);
-            format1.decode(parts.payload, revision1)?
+            self.format1_claims(&parts)?
         } else {
             self.keyring
                 .verify(parts.kid, parts.signed, parts.signature)?;
             wire::decode_payload(parts.payload)?
         };
         fit(&self.catalog, claims)
+    }
+
+    /// A format 1 snapshot, read with the format 1 catalog when one was
+    /// given ([`Verifier::accept_format1`]).
+    #[cfg(feature = "server")]
+    fn format1_claims(&self, parts: &wire::Parts<'_>) -> Result<Claims> {
+        let format1 = self.format1.as_ref().ok_or(Error::UnsupportedVersion {
+            found: parts.version,
+            min: wire::MIN_VERSION,
+            max: wire::MAX_VERSION,
+        })?;
+        self.keyring.verify_domain(
+            wire::FORMAT1_SIGNING_DOMAIN,
+            parts.kid,
+            parts.signed,
+            parts.signature,
+        )?;
+        let revision1 = self
+            .catalog
+            .revisions()
+            .first()
+            .map_or([0; 8], |r| r.fingerprint);
+        format1.decode(parts.payload, revision1)
+    }
+
+    /// This build does not read format 1 (the browser build).
+    #[cfg(not(feature = "server"))]
+    fn format1_claims(&self, parts: &wire::Parts<'_>) -> Result<Claims> {
+        Err(Error::UnsupportedVersion {
+            found: parts.version,
+            min: wire::MIN_VERSION,
+            max: wire::MAX_VERSION,
+        })
     }
 
     /// Account, time and revocation: what is checked on every load, also

@@ -166,6 +166,7 @@ pub(super) fn catalog_from(catalog: &JsValue) -> Result<Catalog, JsValue> {
     Ok(Catalog::from_bytes(&catalog_bytes(catalog)?, "catalog")?)
 }
 
+#[cfg_attr(not(feature = "server"), allow(dead_code))]
 /// A compiled catalog argument as bytes: `Uint8Array`, base64url text, or
 /// the object `permsnap catalog` prints (its `binary`).
 pub(super) fn catalog_bytes(catalog: &JsValue) -> Result<Vec<u8>, JsValue> {
@@ -196,7 +197,10 @@ pub(super) fn catalog_bytes(catalog: &JsValue) -> Result<Vec<u8>, JsValue> {
 /// Verifier options: `{ tenant | tenantPerRequest | anyTenant, leeway?, maxFeedAge? }`,
 /// exactly one tenant choice, nothing else.
 pub(super) fn options_from(options: &JsValue) -> Result<Options, JsValue> {
-    const KNOWN: [&str; 6] = [
+    // Revocation feeds and format 1 snapshots are read by edges (the
+    // `server` feature), not by the browser build.
+    #[cfg(feature = "server")]
+    const KNOWN: &[&str] = &[
         "tenant",
         "tenantPerRequest",
         "anyTenant",
@@ -204,13 +208,15 @@ pub(super) fn options_from(options: &JsValue) -> Result<Options, JsValue> {
         "maxFeedAge",
         "format1Catalog",
     ];
+    #[cfg(not(feature = "server"))]
+    const KNOWN: &[&str] = &["tenant", "tenantPerRequest", "anyTenant", "leeway"];
     const CHOOSE: &str = "a Verifier names its account: { tenant: \"acme\" }, \
          { tenantPerRequest: true } (one edge, many accounts: the Gate's tenantOf names it), \
          or { anyTenant: true } (explicit opt-out)";
     if options.is_undefined() || options.is_null() {
         return Err(arg_error(CHOOSE));
     }
-    strict_object(options, &KNOWN, "Verifier options")?;
+    strict_object(options, KNOWN, "Verifier options")?;
     let flag = |key: &str| -> Result<bool, JsValue> {
         let v = Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED);
         if v.is_undefined() {
@@ -244,7 +250,7 @@ pub(super) fn options_from(options: &JsValue) -> Result<Options, JsValue> {
             as u64;
     }
     let feed = Reflect::get(options, &"maxFeedAge".into()).unwrap_or(JsValue::UNDEFINED);
-    if !feed.is_undefined() {
+    if cfg!(feature = "server") && !feed.is_undefined() {
         out.max_feed_age = Some(
             feed.as_f64()
                 .filter(|l| l.is_finite() && *l >= 1.0 && l.fract() == 0.0 && *l <= 1e9)

@@ -1,9 +1,11 @@
 //! The wasm-bindgen layer: conversions between JavaScript values and the
 //! core types ([`convert`]), and thin classes over the core ([`verifier`],
-//! [`permissions`], and the edge build's [`gate`]). Every decision is made by
-//! the core.
+//! [`permissions`], and the edge build's [`gate`] and [`feed`]). Every
+//! decision is made by the core.
 
 mod convert;
+#[cfg(feature = "server")]
+mod feed;
 #[cfg(feature = "guard")]
 mod gate;
 mod permissions;

@@ -2,8 +2,7 @@
 //! notices and key reports out.
 
 use super::convert::{
-    arg_error, bytes_arg, catalog_bytes, catalog_from, keyring_from, now_or, object, options_from,
-    strict_object,
+    arg_error, bytes_arg, catalog_from, keyring_from, now_or, object, options_from, strict_object,
 };
 use super::permissions::WasmPermissions;
 use crate::verify::TenantCheck;
@@ -27,13 +26,17 @@ impl WasmVerifier {
     pub fn new(catalog: JsValue, jwks: JsValue, options: JsValue) -> Result<WasmVerifier, JsValue> {
         let catalog = catalog_from(&catalog)?;
         let options_out = options_from(&options)?;
+        #[cfg_attr(not(feature = "server"), allow(unused_mut))]
         let mut inner = Verifier::new(catalog, keyring_from(jwks)?, options_out);
         // The format 1 catalog this one replaces: its snapshots are read
-        // until they expire (FORMAT.md, "Reading format 1").
-        let format1 =
-            Reflect::get(&options, &"format1Catalog".into()).unwrap_or(JsValue::UNDEFINED);
-        if !format1.is_undefined() {
-            inner.accept_format1(&catalog_bytes(&format1)?)?;
+        // until they expire (FORMAT.md, "Reading format 1"). Edges only.
+        #[cfg(feature = "server")]
+        {
+            let format1 =
+                Reflect::get(&options, &"format1Catalog".into()).unwrap_or(JsValue::UNDEFINED);
+            if !format1.is_undefined() {
+                inner.accept_format1(&super::convert::catalog_bytes(&format1)?)?;
+            }
         }
         Ok(WasmVerifier { inner })
     }
@@ -150,49 +153,6 @@ impl WasmVerifier {
             ("ids", JsValue::from(notice.ids.len() as u32)),
             ("staff", JsValue::from(notice.staff.len() as u32)),
         ]))
-    }
-
-    /// Verifies a feed head and the notices it lists (each a base64url
-    /// string or `Uint8Array`), applies every notice that verifies, and
-    /// returns `{ issuedAt, applied, skipped, failed: [{ index, code,
-    /// message }] }`; the feed counts as current (for `maxFeedAge`) only
-    /// when nothing failed. Throws when the head does not verify, names
-    /// another account, does not list exactly these notices, or is older
-    /// than one already applied.
-    #[wasm_bindgen(js_name = applyFeed)]
-    pub fn apply_feed(&mut self, head: JsValue, notices: JsValue) -> Result<JsValue, JsValue> {
-        if !Array::is_array(&notices) {
-            return Err(arg_error("`notices` is an array of notices"));
-        }
-        let list = Array::from(&notices)
-            .iter()
-            .map(|n| bytes_arg(&n))
-            .collect::<Result<Vec<_>, _>>()?;
-        let report = self.inner.apply_feed(&bytes_arg(&head)?, &list)?;
-        let failed: Array = report
-            .failed
-            .iter()
-            .map(|(i, e)| {
-                object(&[
-                    ("index", JsValue::from(*i as u32)),
-                    ("code", e.code().into()),
-                    ("message", e.to_string().into()),
-                ])
-            })
-            .collect();
-        Ok(object(&[
-            ("issuedAt", (report.head.issued_at as f64).into()),
-            ("applied", JsValue::from(report.applied as u32)),
-            ("skipped", JsValue::from(report.skipped as u32)),
-            ("failed", failed.into()),
-        ]))
-    }
-
-    /// Issue time (seconds) of the newest feed head applied in full, or
-    /// `undefined`.
-    #[wasm_bindgen(getter, js_name = feedAt)]
-    pub fn feed_at(&self) -> Option<f64> {
-        self.inner.feed_at().map(|t| t as f64)
     }
 
     /// How the account is checked: `fixed`, `per_request` or `any`.

@@ -11,8 +11,8 @@
 //! format 1 fingerprint = SHA-512("permsnap/v1 catalog" 00 | body)[0..8]
 //! ```
 
-use super::is_canonical;
 use super::snapshot::{Claims, RoleGrant, MAX_LIFETIME};
+use super::{is_canonical, FORMAT1};
 use crate::error::{hex, Error, Result};
 use crate::model::bits::Bits;
 use crate::model::catalog::{policy_error, Catalog};
@@ -20,8 +20,6 @@ use crate::model::def::{Redact, Scope};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha512};
 
-/// The format version this module reads.
-pub const FORMAT1: u8 = 1;
 /// Domain separation prefix of a format 1 snapshot's signed message.
 pub const FORMAT1_SIGNING_DOMAIN: &[u8] = b"permsnap/v1 snapshot\0";
 const FORMAT1_CATALOG_DOMAIN: &[u8] = b"permsnap/v1 catalog\0";

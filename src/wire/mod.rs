@@ -8,6 +8,7 @@
 
 mod catalog;
 mod feed;
+#[cfg(feature = "server")]
 mod format1;
 mod idlist;
 mod notice;
@@ -15,7 +16,12 @@ mod snapshot;
 
 pub use catalog::{CATALOG_MAGIC, CATALOG_VERSION};
 pub use feed::*;
-pub use format1::{Format1, FORMAT1, FORMAT1_SIGNING_DOMAIN};
+#[cfg(feature = "server")]
+pub use format1::{Format1, FORMAT1_SIGNING_DOMAIN};
+
+/// The previous format version, whose snapshots a verifier built with the
+/// `server` feature reads when given their catalog (`Format1`).
+pub const FORMAT1: u8 = 1;
 pub use idlist::*;
 pub use notice::*;
 pub use snapshot::*;

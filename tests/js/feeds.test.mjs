@@ -1,12 +1,14 @@
 // Signed revocation feeds and the maximum feed age (format 2), from the
 // vectors' `feeds` section: `Verifier.applyFeed`, `feedAt` and the
-// `maxFeedAge` option, in the browser build (the edge build shares the
-// code; tests/js/edge.test.mjs runs it behind a Refresher).
+// `maxFeedAge` option, in the edge build (`permsnap/edge`; the browser
+// build refreshes snapshots instead and refuses them, tested last;
+// tests/js/edge.test.mjs runs feeds behind a Refresher).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { pkg, vectors, catalog } from "./helpers.mjs";
+import { pkg as browser, vectors, catalog } from "./helpers.mjs";
 import { signFeed } from "./feed-signer.mjs";
 
+const pkg = await import("../../pkg/edge/node.js");
 const { Verifier, PermsnapError } = pkg;
 const { feed, max_feed_age: maxFeedAge, fresh_at: freshAt, stale_at: staleAt, refused } = vectors.feeds;
 const byName = (n) => vectors.cases.find((c) => c.name === n);
@@ -144,4 +146,28 @@ test("maxFeedAge and applyFeed arguments are read strictly", () => {
   const bytes = (t) => Uint8Array.from(Buffer.from(t, "base64url"));
   assert.equal(v.applyFeed(bytes(feed.head), feed.notices.map(bytes)).issuedAt, NOW);
   assert.equal(v.feedAt, NOW);
+});
+
+test("the browser build applies no feeds: maxFeedAge refused, applyFeed says where feeds go", () => {
+  const opts = { tenant: "spa-lumi" };
+  const browserCode = (f) => {
+    try {
+      f();
+    } catch (e) {
+      assert.ok(e instanceof browser.PermsnapError, String(e));
+      return e.code;
+    }
+    return "none";
+  };
+  assert.equal(browserCode(() => new browser.Verifier(catalog("sitee"), vectors.key.jwks, { ...opts, maxFeedAge: 60 })), "invalid_argument");
+  const v = new browser.Verifier(catalog("sitee"), vectors.key.jwks, opts);
+  let err;
+  try {
+    v.applyFeed(feed.head, feed.notices);
+  } catch (e) {
+    err = e;
+  }
+  assert.equal(err?.code, "invalid_argument");
+  assert.match(err.message, /permsnap\/edge/);
+  assert.equal(v.feedAt, null);
 });

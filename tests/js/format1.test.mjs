@@ -5,7 +5,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { pkg, root, catalog } from "./helpers.mjs";
+import { pkg as browser, root, catalog } from "./helpers.mjs";
+
+// Edges read format 1 snapshots during the migration day; the browser build
+// refreshes its snapshot instead.
+const pkg = await import("../../pkg/edge/node.js");
 
 const f1 = JSON.parse(readFileSync(`${root}vectors/format1.json`, "utf8"));
 const code = (f) => {
@@ -56,4 +60,14 @@ test("a format 1 catalog that is not revision 1 of the catalog is refused", () =
   const bytes = Buffer.from(f1.format1_catalogs.sitee.binary, "base64url");
   assert.ok(new pkg.Verifier(catalog("sitee"), f1.key.jwks, { ...opts, format1Catalog: { binary: f1.format1_catalogs.sitee.binary } }));
   assert.ok(new pkg.Verifier(catalog("sitee"), f1.key.jwks, { ...opts, format1Catalog: new Uint8Array(bytes) }));
+});
+
+test("the browser build does not read format 1 (it refreshes its snapshot)", () => {
+  let err;
+  try {
+    new browser.Verifier(catalog("sitee"), f1.key.jwks, { tenant: "spa-lumi", format1Catalog: f1.format1_catalogs.sitee.binary });
+  } catch (e) {
+    err = e;
+  }
+  assert.equal(err?.code, "invalid_argument");
 });
