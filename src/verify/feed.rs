@@ -27,7 +27,7 @@ impl Verifier {
     /// Verifies a signed feed head and the notices it lists (each binary or
     /// base64url text, in feed order), applies every notice that verifies,
     /// and, when all of them did, records the head's time as the feed's: what
-    /// [`Options::max_feed_age`] is checked against. Refused: a head that
+    /// [`crate::Options::max_feed_age`] is checked against. Refused: a head that
     /// does not verify, names another account, does not match the notices
     /// given (count and digest: nothing left out or added), or is older than
     /// a head already applied (a replayed feed).

@@ -1,4 +1,5 @@
-//! `permsnap catalog`: Print the public catalog (no staff): its fingerprint, the compiled
+//! `permsnap catalog`: Print the public catalog (no roles, no staff): its
+//! fingerprint and revision, every revision's fingerprint, the compiled
 //! catalog (`binary`, base64url) that browsers and edges load, and the
 //! definition as JSON.
 
@@ -16,6 +17,8 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
     let cat = load_catalog(&policy)?;
     let doc = json!({
         "fingerprint": cat.fingerprint_hex(),
+        "revision": cat.revision(),
+        "revisions": cat.revisions().iter().map(|r| json!({"number": r.number, "fingerprint": hex(&r.fingerprint)})).collect::<Vec<_>>(),
         "binary": base64url::encode(&cat.to_bytes()?),
         "catalog": cat.def(),
     });

@@ -73,9 +73,9 @@ enum Command {
     /// exit 0 when allowed, 1 when answered 400/401/403/404/405/503.
     Gate(gate::Args),
 
-    /// Print the public catalog (no staff): its fingerprint, the compiled
-    /// catalog (`binary`, base64url) that browsers and edges load, and the
-    /// definition as JSON.
+    /// Print the public catalog (no roles, no staff): its fingerprint and
+    /// revisions, the compiled catalog (`binary`, base64url) that browsers
+    /// and edges load, and the definition as JSON.
     Catalog(catalog::Args),
 
     /// Print TypeScript constants and types for the catalog's names, and
