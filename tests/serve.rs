@@ -291,3 +291,85 @@ fn serve_answers_one_line_per_request_and_survives_bad_ones() {
     assert_eq!(doc["notices"], json!([notice]));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn the_cli_applies_notices_and_feeds_before_verifying() {
+    let (dir, key, jwks) = keys("apply");
+    let record = r#"{"id": "u1", "roles": ["user"], "version": 3}"#;
+    let o = run(
+        &[
+            "issue",
+            "--policy",
+            &sitee(),
+            "--key",
+            &key,
+            "--record",
+            record,
+        ],
+        "",
+    );
+    let snap = String::from_utf8_lossy(&o.stdout).trim().to_owned();
+    let notice = {
+        let o = run(
+            &[
+                "revoke", "--key", &key, "--tenant", "spa-lumi", "--staff", "u1=4",
+            ],
+            "",
+        );
+        String::from_utf8_lossy(&o.stdout).trim().to_owned()
+    };
+    let feed = dir.join("feed.json");
+    let o = run(
+        &["feed", "--key", &key, "--tenant", "spa-lumi", &notice],
+        "",
+    );
+    std::fs::write(&feed, &o.stdout).unwrap();
+    let feed = feed.to_str().unwrap();
+    let catalog = sitee();
+    let verify = |extra: &[&str]| {
+        let mut args = vec![
+            "--json",
+            "verify",
+            &snap,
+            "--jwks",
+            &jwks,
+            "--catalog",
+            &catalog,
+            "--tenant",
+            "spa-lumi",
+        ];
+        args.extend_from_slice(extra);
+        let o = run(&args, "");
+        serde_json::from_slice::<Value>(&o.stdout).unwrap_or_else(|_| panic!("{}", text(&o)))
+    };
+    assert_eq!(verify(&[])["ok"], true);
+    assert_eq!(verify(&["--notice", &notice])["error"]["code"], "revoked");
+    assert_eq!(verify(&["--feed", feed])["error"]["code"], "revoked");
+    // Another person's version bound revokes no one else.
+    let o = run(
+        &[
+            "revoke", "--key", &key, "--tenant", "spa-lumi", "--staff", "u2=9",
+        ],
+        "",
+    );
+    let other = String::from_utf8_lossy(&o.stdout).trim().to_owned();
+    assert_eq!(verify(&["--notice", &other])["ok"], true);
+    // A feed older than --max-feed-age: stale_feed.
+    let o = run(
+        &[
+            "feed", "--key", &key, "--tenant", "spa-lumi", "--now", "1000", &other,
+        ],
+        "",
+    );
+    let old = dir.join("old-feed.json");
+    std::fs::write(&old, &o.stdout).unwrap();
+    assert_eq!(
+        verify(&["--feed", old.to_str().unwrap(), "--max-feed-age", "60"])["error"]["code"],
+        "stale_feed"
+    );
+    assert_eq!(
+        verify(&["--feed", feed, "--max-feed-age", "60"])["error"]["code"],
+        "revoked"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

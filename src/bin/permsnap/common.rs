@@ -39,6 +39,18 @@ pub(crate) struct VerifyArgs {
     /// catalog (what `permsnap catalog` printed before format 2).
     #[arg(long)]
     pub(crate) format1_catalog: Option<PathBuf>,
+    /// Apply this revocation notice (base64url, as `revoke` prints it)
+    /// first; repeatable.
+    #[arg(long = "notice")]
+    pub(crate) notices: Vec<String>,
+    /// Apply this signed revocation feed first (`{"head", "notices"}`, as
+    /// `feed` prints it); a feed that does not verify is an error.
+    #[arg(long)]
+    pub(crate) feed: Option<PathBuf>,
+    /// Refuse (`stale_feed`) unless the --feed head is at most this many
+    /// seconds old.
+    #[arg(long, requires = "feed")]
+    pub(crate) max_feed_age: Option<u64>,
 }
 
 /// A failure with its exit code.
@@ -138,6 +150,7 @@ pub(crate) fn verifier(v: &VerifyArgs) -> Result<Verifier, Error> {
         });
     }
     options.leeway = v.leeway;
+    options.max_feed_age = v.max_feed_age;
     for k in keyring.ignored() {
         eprintln!("note: key `{}` ignored: {}", k.kid, k.reason);
     }
@@ -153,6 +166,37 @@ pub(crate) fn verifier(v: &VerifyArgs) -> Result<Verifier, Error> {
             _ => text,
         };
         verifier.accept_format1(binary.as_bytes())?;
+    }
+    for n in &v.notices {
+        verifier.apply_notice(n.as_bytes())?;
+    }
+    if let Some(path) = &v.feed {
+        let doc: Value = serde_json::from_str(&read_text(path)?)
+            .map_err(|e| io_err(path, std::io::Error::other(e)))?;
+        let bad = || Error::InvalidArgument {
+            detail: format!(
+                "`{}` is a feed: {{\"head\": \"...\", \"notices\": [\"...\"]}}",
+                path.display()
+            ),
+        };
+        let obj = doc
+            .as_object()
+            .filter(|o| o.keys().all(|k| k == "head" || k == "notices"))
+            .ok_or_else(bad)?;
+        let head = obj.get("head").and_then(Value::as_str).ok_or_else(bad)?;
+        let notices = obj
+            .get("notices")
+            .and_then(Value::as_array)
+            .ok_or_else(bad)?
+            .iter()
+            .map(|n| n.as_str().map(str::as_bytes).ok_or_else(bad))
+            .collect::<Result<Vec<_>, _>>()?;
+        let report = verifier.apply_feed(head.as_bytes(), &notices)?;
+        if let Some((i, e)) = report.failed.first() {
+            return Err(Error::StaleFeed {
+                detail: format!("notice {i} of the feed could not be applied: {e}"),
+            });
+        }
     }
     Ok(verifier)
 }
