@@ -173,7 +173,8 @@ export class Verifier {
    *  `stale_feed`. A notice that fails is reported in `failed` (the others
    *  still apply; `feedAt` does not move). Throws, changing nothing, when
    *  the head does not verify (`bad_signature`, `unknown_key`...), names
-   *  another account (`wrong_tenant`), does not list exactly these notices
+   *  another account, or one account to a verifier of several (`tenantPerRequest`,
+   *  `anyTenant`: it needs the feed of every account) (`wrong_tenant`), does not list exactly these notices
    *  (`malformed`: one left out, added or changed), or is older than a head
    *  already applied (`stale_feed`: a replayed copy). */
   applyFeed(head: string | Uint8Array, notices: ReadonlyArray<string | Uint8Array>): FeedReport {

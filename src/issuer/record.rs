@@ -105,6 +105,9 @@ impl RecordReader {
             .unwrap_or("?")
             .to_owned();
         let at = format!("staff record `{id}`");
+        // Secrets are refused wherever they are, ignored columns included:
+        // they must not reach the issuer at all.
+        reject_secret_fields(&serde_json::Value::Object(map.clone()), &at)?;
         map.retain(|k, _| !self.ignore.iter().any(|i| i == k));
         let unknown: Vec<String> = map
             .keys()
@@ -125,7 +128,6 @@ impl RecordReader {
             ));
         }
         let value = serde_json::Value::Object(map);
-        reject_secret_fields(&value, &at)?;
         let record: StaffRecord =
             serde_json::from_value(value).map_err(|e| policy_error(&at, e.to_string()))?;
         if record.id.is_empty() {
@@ -165,11 +167,49 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row.last().copied().unwrap_or(0)
 }
 
+/// Whether a key names secret material: one of its words is a secret word,
+/// in any spelling (`pin_hash`, `passwordHash`, `PIN-code`, `staff_pin_id`,
+/// `OTPSeed`, `password2`), so `pinned_at` or `shipping` are not secrets.
 fn is_secret(key: &str) -> bool {
-    let lower = key.to_ascii_lowercase();
-    SECRET_WORDS.iter().any(|w| {
-        lower == *w || lower.starts_with(&format!("{w}_")) || lower.ends_with(&format!("_{w}"))
-    })
+    words(key)
+        .iter()
+        .any(|w| SECRET_WORDS.contains(&w.as_str()))
+}
+
+/// The words of a key, lower-cased: runs of letters or of digits, split
+/// at anything else, where a lower-case letter meets an upper-case one
+/// (`pinHash`), and before the last capital of a run followed by a
+/// lower-case letter (`OTPSeed`).
+fn words(key: &str) -> Vec<String> {
+    let chars: Vec<char> = key.chars().collect();
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for (i, c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !word.is_empty() {
+                out.push(std::mem::take(&mut word));
+            }
+            continue;
+        }
+        let prev = i.checked_sub(1).and_then(|j| chars.get(j));
+        let next = chars.get(i + 1);
+        let cut = prev.is_some_and(|p| {
+            p.is_alphanumeric()
+                && (p.is_numeric() != c.is_numeric()
+                    || (p.is_lowercase() && c.is_uppercase())
+                    || (p.is_uppercase()
+                        && c.is_uppercase()
+                        && next.is_some_and(|n| n.is_lowercase())))
+        });
+        if cut && !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+        word.extend(c.to_lowercase());
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
 }
 
 /// Refuses any object key that names secret material (a PIN, a password, a
@@ -210,5 +250,15 @@ mod tests {
         assert_eq!(near("hidden_field"), Some("hidden_fields"));
         assert_eq!(near("notes"), None, "two edits from `roles`, a short key");
         assert_eq!(near("email"), None);
+    }
+
+    #[test]
+    fn words_split_every_spelling() {
+        assert_eq!(words("passwordHash"), ["password", "hash"]);
+        assert_eq!(words("OTPSeed"), ["otp", "seed"]);
+        assert_eq!(words("staff_pin-code.x"), ["staff", "pin", "code", "x"]);
+        assert_eq!(words("password2"), ["password", "2"]);
+        assert_eq!(words("pinned_at"), ["pinned", "at"]);
+        assert!(words("__").is_empty());
     }
 }

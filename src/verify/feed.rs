@@ -28,7 +28,8 @@ impl Verifier {
     /// base64url text, in feed order), applies every notice that verifies,
     /// and, when all of them did, records the head's time as the feed's: what
     /// [`crate::Options::max_feed_age`] is checked against. Refused: a head that
-    /// does not verify, names another account, does not match the notices
+    /// does not verify, names another account (or, for a verifier of several
+    /// accounts, any one account), does not match the notices
     /// given (count and digest: nothing left out or added), or is older than
     /// a head already applied (a replayed feed).
     pub fn apply_feed<N: AsRef<[u8]>>(&mut self, head: &[u8], notices: &[N]) -> Result<FeedReport> {
@@ -41,14 +42,24 @@ impl Verifier {
             parts.signature,
         )?;
         let head = wire::decode_feed_head(parts.payload)?;
-        if let (TenantCheck::Fixed(expected), Some(found)) = (&self.options().tenant, &head.tenant)
-        {
-            if found != expected {
+        // A head naming one account vouches for that account's notices
+        // only: a verifier that accepts several accounts needs the feed of
+        // every account, or one account's fresh head would keep the others'
+        // revocations "current" while they stopped arriving.
+        match (&self.options().tenant, &head.tenant) {
+            (TenantCheck::Fixed(expected), Some(found)) if found != expected => {
                 return Err(Error::WrongTenant {
                     expected: expected.clone(),
                     found: found.clone(),
                 });
             }
+            (TenantCheck::PerRequest | TenantCheck::Any, Some(found)) => {
+                return Err(Error::WrongTenant {
+                    expected: "every account".into(),
+                    found: found.clone(),
+                });
+            }
+            _ => {}
         }
         if let Some(at) = self.feed_at.filter(|at| head.issued_at < *at) {
             return Err(Error::StaleFeed {

@@ -10,7 +10,7 @@
 //! signed message = "permsnap/v2 feed head" 00 | every byte before the signature
 //! ```
 
-use super::{check_kid, digest16, frame, is_canonical};
+use super::{check_kid, check_time, digest16, frame, is_canonical};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -54,13 +54,18 @@ pub fn feed_digest(notices: &[Vec<u8>]) -> [u8; 16] {
 /// Encodes the header and payload of a feed head: the bytes to sign.
 pub fn encode_feed_head_unsigned(kid: &str, head: &FeedHead) -> Result<Vec<u8>> {
     check_kid(kid)?;
+    check_time(head.issued_at).map_err(|detail| Error::InvalidArgument { detail })?;
     frame(&FEED_MAGIC, kid, head, "feed head", MAX_FEED_HEAD_LEN)
 }
 
 /// Decodes a feed head payload; the whole payload must be consumed.
 pub fn decode_feed_head(payload: &[u8]) -> Result<FeedHead> {
     match postcard::take_from_bytes::<FeedHead>(payload) {
-        Ok((head, [])) if head.tenant.as_deref() != Some("") && is_canonical(&head, payload) => {
+        Ok((head, []))
+            if head.tenant.as_deref() != Some("")
+                && check_time(head.issued_at).is_ok()
+                && is_canonical(&head, payload) =>
+        {
             Ok(head)
         }
         _ => Err(Error::Malformed {

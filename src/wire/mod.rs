@@ -40,6 +40,22 @@ pub const VERSION: u8 = MAX_VERSION;
 pub const SIGNATURE_LEN: usize = 64;
 /// Longest key id.
 pub const MAX_KID_LEN: usize = 64;
+/// Latest time a revocation notice or a feed head may carry: the last
+/// second of the year 9999. Times are seconds; a time in milliseconds
+/// (about 1.8e12 today) is refused rather than applied, since a verifier
+/// measures what it may forget and how current its feed is by the newest
+/// time it has seen.
+pub const MAX_TIME: u64 = 253_402_300_799;
+
+/// Why `at` cannot be a notice's or a feed head's time, if it cannot.
+pub(crate) fn check_time(at: u64) -> core::result::Result<(), String> {
+    if at > MAX_TIME {
+        return Err(format!(
+            "time {at} is after the year 9999: times are seconds since the Unix epoch, not milliseconds"
+        ));
+    }
+    Ok(())
+}
 
 /// A snapshot split into its parts, before verification.
 #[derive(Debug, Clone, Copy)]

@@ -2,7 +2,7 @@
 //! snapshot ids, and nothing issued to these people before their version
 //! V", signed with the issuer's keys under their own domain.
 
-use super::{check_kid, frame, is_canonical};
+use super::{check_kid, check_time, frame, is_canonical};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -47,6 +47,7 @@ pub struct StaffRevocation {
 /// Encodes the header and payload of a notice: the bytes to sign.
 pub fn encode_notice_unsigned(kid: &str, notice: &Notice) -> Result<Vec<u8>> {
     check_kid(kid)?;
+    check_time(notice.issued_at).map_err(|detail| Error::InvalidArgument { detail })?;
     frame(&NOTICE_MAGIC, kid, notice, "notice", MAX_NOTICE_LEN)
 }
 
@@ -56,6 +57,7 @@ pub fn decode_notice(payload: &[u8]) -> Result<Notice> {
         Ok((notice, []))
             if !notice.tenant.is_empty()
                 && notice.staff.iter().all(|s| !s.subject.is_empty())
+                && check_time(notice.issued_at).is_ok()
                 && is_canonical(&notice, payload) =>
         {
             Ok(notice)
