@@ -43,6 +43,7 @@ fn committed_vectors_give_the_same_answers_in_wasm() {
                         permsnap::verify::TenantCheck::Fixed(t.to_owned())
                     }),
                 leeway: 30,
+                max_feed_age: None,
             },
         );
         let got = v.verify_text(
