@@ -24,7 +24,7 @@ const MAX_LINE: usize = 16 << 20;
 #[derive(clap::Args)]
 pub(crate) struct Args {
     /// Policy file: its catalog, and its account's roles as the default
-    /// account (staff in it are not used).
+    /// account while no other is loaded (staff in it are not used).
     #[arg(long)]
     pub(crate) policy: PathBuf,
     /// Private key file written by `keygen`.
@@ -119,25 +119,51 @@ pub(crate) fn run(args: Args, _json: bool) -> Result<u8, Fail> {
             return Ok(0);
         }
         let answer = if line.len() > MAX_LINE {
-            // Skip the rest of the overlong line.
-            let mut rest = Vec::new();
-            let _ = input.read_until(b'\n', &mut rest);
+            // Skip the rest of the overlong line without keeping it.
+            let skipped = skip_line(&mut input).map_err(|e| io_err(Path::new("-"), e))?;
             failure(
                 Error::TooLarge {
                     limit: MAX_LINE,
-                    actual: line.len() + rest.len(),
+                    actual: line.len().saturating_add(skipped),
                 },
                 None,
             )
         } else {
-            let text = String::from_utf8_lossy(&line);
-            if text.trim().is_empty() {
-                continue;
+            match std::str::from_utf8(&line) {
+                // Never replaced by U+FFFD: two different ids would become one.
+                Err(e) => failure(
+                    Error::BadEncoding {
+                        detail: format!("a request is UTF-8 text ({e})"),
+                    },
+                    None,
+                ),
+                Ok(text) if text.trim().is_empty() => continue,
+                Ok(text) => server.answer(text),
             }
-            server.answer(&text)
         };
         writeln!(out, "{answer}").map_err(|e| io_err(Path::new("-"), e))?;
         out.flush().map_err(|e| io_err(Path::new("-"), e))?;
+    }
+}
+
+/// Reads and drops input up to the end of the line (or of the input),
+/// holding one buffer at a time; returns the number of bytes dropped.
+fn skip_line(input: &mut impl BufRead) -> std::io::Result<usize> {
+    let mut skipped = 0usize;
+    loop {
+        let buf = input.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(skipped);
+        }
+        let (used, done) = match buf.iter().position(|b| *b == b'\n') {
+            Some(at) => (at + 1, true),
+            None => (buf.len(), false),
+        };
+        input.consume(used);
+        skipped = skipped.saturating_add(used);
+        if done {
+            return Ok(skipped);
+        }
     }
 }
 
@@ -199,7 +225,20 @@ impl Server {
         match op {
             "issue" => {
                 let r: IssueReq = parse(op, request)?;
-                let tenant = r.tenant.unwrap_or_else(|| self.default_tenant.clone());
+                // The policy's account is the default only while it is the
+                // only one: a request that forgot `tenant` on a server of
+                // several accounts would get another account's powers
+                // through a role of the same id.
+                let tenant =
+                    match r.tenant {
+                        Some(t) => t,
+                        None if self.accounts.len() == 1 => self.default_tenant.clone(),
+                        None => return Err(Error::InvalidArgument {
+                            detail:
+                                "this server holds several accounts: name the account (`tenant`)"
+                                    .into(),
+                        }),
+                    };
                 let account = self
                     .accounts
                     .get(&tenant)
