@@ -83,6 +83,18 @@ impl Bits {
         b
     }
 
+    /// The members in exactly one of `self` and `other` (canonical).
+    pub fn xor(&self, other: &Bits) -> Bits {
+        let len = self.0.len().max(other.0.len());
+        let mut out: Vec<u8> = (0..len)
+            .map(|i| self.0.get(i).copied().unwrap_or(0) ^ other.0.get(i).copied().unwrap_or(0))
+            .collect();
+        while out.last() == Some(&0) {
+            out.pop();
+        }
+        Bits(out)
+    }
+
     /// Whether every member of `other` is in `self`.
     pub fn contains_all(&self, other: &Bits) -> bool {
         other.iter().all(|i| self.get(i))

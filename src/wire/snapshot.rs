@@ -150,12 +150,15 @@ pub fn encode_unsigned(kid: &str, claims: &Claims) -> Result<Vec<u8>> {
         revision: claims.revision,
         previous: claims.previous,
         flags: claims.flags,
+        // A role's permissions travel as their difference with the
+        // person's: usually a byte or two (what was granted to or removed
+        // from the person), instead of the role's whole set again.
         roles: claims
             .roles
             .iter()
             .map(|r| RoleGrant {
                 id: r.id.clone(),
-                permissions: canonical(&r.permissions),
+                permissions: r.permissions.xor(&claims.permissions),
             })
             .collect(),
         permissions: canonical(&claims.permissions),
@@ -261,7 +264,14 @@ pub fn decode_payload(payload: &[u8]) -> Result<Claims> {
         revision: wire.revision,
         previous: wire.previous,
         flags: wire.flags,
-        roles: wire.roles,
+        roles: wire
+            .roles
+            .into_iter()
+            .map(|r| RoleGrant {
+                permissions: r.permissions.xor(&wire.permissions),
+                id: r.id,
+            })
+            .collect(),
         permissions: wire.permissions,
         step_up: wire.step_up,
         scopes: wire.scopes,
