@@ -50,11 +50,11 @@ fn a_per_request_verifier_takes_only_the_feed_of_every_account() {
     // The shared feed, applied at NOW.
     let shared: Vec<Vec<u8>> = vec![];
     let head = sign_feed_head(&key(), None, NOW, &shared).unwrap();
-    v.apply_feed(&head, &shared).unwrap();
+    v.apply_feed(&head, &shared, NOW).unwrap();
     // At NOW + 200, fay of spa-lumi is revoked in the shared feed; a cache
     // or an attacker serves another account's fresh, genuine feed instead.
     let theirs = sign_feed_head(&key(), Some("spa-rival"), NOW + 250, &shared).unwrap();
-    let e = v.apply_feed(&theirs, &shared).unwrap_err();
+    let e = v.apply_feed(&theirs, &shared, NOW + 250).unwrap_err();
     assert_eq!(e.code(), "wrong_tenant", "{e}");
     assert_eq!(v.feed_at(), Some(NOW), "the feed's time did not move");
     let fay = issue_version("fay", 3, NOW + 100);
@@ -68,7 +68,7 @@ fn a_per_request_verifier_takes_only_the_feed_of_every_account() {
     // The real shared feed still applies afterwards.
     let revoked = vec![notice("spa-lumi", NOW + 200, "fay", 4)];
     let head = sign_feed_head(&key(), None, NOW + 240, &revoked).unwrap();
-    v.apply_feed(&head, &revoked).unwrap();
+    v.apply_feed(&head, &revoked, NOW + 240).unwrap();
     assert_eq!(
         v.verify_for(&fay, "spa-lumi", NOW + 400)
             .unwrap_err()
@@ -83,13 +83,15 @@ fn a_per_request_verifier_takes_only_the_feed_of_every_account() {
         Options::any_tenant().require_feed(300),
     );
     assert_eq!(
-        any.apply_feed(&theirs, &shared).unwrap_err().code(),
+        any.apply_feed(&theirs, &shared, NOW + 250)
+            .unwrap_err()
+            .code(),
         "wrong_tenant"
     );
     // A verifier of one account still takes its own account's feed.
     let mut mine = verifier(&p);
     let own = sign_feed_head(&key(), Some("spa-lumi"), NOW, &shared).unwrap();
-    assert!(mine.apply_feed(&own, &shared).is_ok());
+    assert!(mine.apply_feed(&own, &shared, NOW).is_ok());
 }
 
 /// Times are seconds. A backend that passes milliseconds (`Date.now()`,
@@ -133,7 +135,7 @@ fn times_in_milliseconds_are_refused_not_applied() {
     assert_eq!(v.revocations().staff_count(), 1, "fay's bound is kept");
     let bad_head = raw_signed(b"PSH", b"permsnap/v2 feed head\0", &postcard_head(ms));
     assert_eq!(
-        v.apply_feed(&bad_head, &[] as &[Vec<u8>])
+        v.apply_feed(&bad_head, &[] as &[Vec<u8>], NOW)
             .unwrap_err()
             .code(),
         "malformed"
@@ -142,7 +144,7 @@ fn times_in_milliseconds_are_refused_not_applied() {
     assert_eq!(v.revocations().staff_count(), 1, "fay's bound is kept");
     // An honest head still applies, and fay stays revoked.
     let head = sign_feed_head(&key(), None, NOW + 5, &[]).unwrap();
-    v.apply_feed(&head, &[] as &[Vec<u8>]).unwrap();
+    v.apply_feed(&head, &[] as &[Vec<u8>], NOW + 5).unwrap();
     assert_eq!(v.verify(&fay, NOW + 10).unwrap_err().code(), "revoked");
 }
 

@@ -84,7 +84,7 @@ fn a_feed_is_complete_current_and_never_rolled_back() {
         .unwrap()
     }];
     let head = sign_feed_head(&key(), None, NOW, &notices).unwrap();
-    let report = v.apply_feed(&head, &notices).unwrap();
+    let report = v.apply_feed(&head, &notices, NOW).unwrap();
     assert_eq!(
         (report.applied, report.skipped, report.failed.len()),
         (1, 1, 0)
@@ -98,14 +98,16 @@ fn a_feed_is_complete_current_and_never_rolled_back() {
     // An older head (a cached or replayed copy) is refused and changes nothing.
     let older = sign_feed_head(&key(), None, NOW - 60, &notices).unwrap();
     assert_eq!(
-        v.apply_feed(&older, &notices).unwrap_err().code(),
+        v.apply_feed(&older, &notices, NOW).unwrap_err().code(),
         "stale_feed"
     );
     assert_eq!(v.feed_at(), Some(NOW));
     // A notice left out or added is caught by the head.
     let newer = sign_feed_head(&key(), None, NOW + 200, &notices).unwrap();
     assert_eq!(
-        v.apply_feed(&newer, &notices[..1]).unwrap_err().code(),
+        v.apply_feed(&newer, &notices[..1], NOW + 200)
+            .unwrap_err()
+            .code(),
         "malformed"
     );
     assert_eq!(v.feed_at(), Some(NOW));
@@ -123,7 +125,7 @@ fn a_feed_is_complete_current_and_never_rolled_back() {
     .unwrap();
     let mixed = vec![bad, staff_notice(NOW + 100, "dia", 1)];
     let head = sign_feed_head(&key(), Some("spa-lumi"), NOW + 200, &mixed).unwrap();
-    let report = v.apply_feed(&head, &mixed).unwrap();
+    let report = v.apply_feed(&head, &mixed, NOW + 200).unwrap();
     assert_eq!((report.applied, report.failed.len()), (1, 1));
     assert_eq!(report.failed[0].1.code(), "unknown_key");
     assert_eq!(v.feed_at(), Some(NOW), "not counted as current");
@@ -135,7 +137,9 @@ fn a_feed_is_complete_current_and_never_rolled_back() {
     // Another account's head is refused by a verifier of one account.
     let theirs = sign_feed_head(&key(), Some("other"), NOW + 300, &[]).unwrap();
     assert_eq!(
-        v.apply_feed(&theirs, &[] as &[Vec<u8>]).unwrap_err().code(),
+        v.apply_feed(&theirs, &[] as &[Vec<u8>], NOW + 300)
+            .unwrap_err()
+            .code(),
         "wrong_tenant"
     );
 }
@@ -151,8 +155,33 @@ fn a_verifier_remembers_only_the_last_lifetime_of_edits() {
     for k in 0..48u64 {
         let notice = staff_notice(NOW + k * step, &format!("s{k}"), 1);
         v.apply_notice(&notice).unwrap();
+        // The verifier's own clock drives forgetting (apply_feed does this).
+        v.forget_expired(NOW + k * step);
     }
     let kept = v.revocations().staff_count() as u64;
     assert!(kept <= day / step + 2, "{kept} bounds kept of 48");
     assert!(kept >= day / step, "the last day's are all kept: {kept}");
+}
+
+#[test]
+fn an_issuer_clock_running_ahead_cannot_make_a_verifier_forget_early() {
+    let p = policy("sitee");
+    let mut v = verifier(&p);
+    let day = u64::from(permsnap::wire::MAX_LIFETIME);
+    // fay revoked at NOW; her version-3 snapshot is valid until NOW + 900.
+    v.apply_notice(&staff_notice(NOW, "fay", 4)).unwrap();
+    let fay = issue_version("fay", 3);
+    // A notice and a feed head signed by an issuer whose clock is two days ahead.
+    let ahead = staff_notice(NOW + 2 * day, "dia", 1);
+    v.apply_notice(&ahead).unwrap();
+    let head = sign_feed_head(&key(), None, NOW + 2 * day, std::slice::from_ref(&ahead)).unwrap();
+    let e = v
+        .apply_feed(&head, std::slice::from_ref(&ahead), NOW)
+        .unwrap_err();
+    assert_eq!(e.code(), "stale_feed");
+    assert!(e.to_string().contains("clock runs ahead"), "{e}");
+    assert_eq!(v.feed_at(), None);
+    // fay's bound is still there: her snapshot stays revoked.
+    assert_eq!(v.revocations().min_version("spa-lumi", "fay"), 4);
+    assert_eq!(v.verify(&fay, NOW + 10).unwrap_err().code(), "revoked");
 }

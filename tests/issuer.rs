@@ -69,7 +69,9 @@ fn several_roles_merge_as_written() {
     assert_eq!(p.apps(), vec!["pos", "web"]);
     // Scope: the widest; hidden: what every role that sees the kind hides.
     assert_eq!(p.scope("clients").unwrap(), &Scope::All);
-    assert_eq!(p.hidden_fields("clients").unwrap(), vec!["phone"]);
+    // `web` gives the widest scope (all), so it decides what is hidden;
+    // `desk` showing notes on its own records unhides nothing on all.
+    assert_eq!(p.hidden_fields("clients").unwrap(), vec!["phone", "notes"]);
     // Step-up: asked by one role, kept.
     assert!(p.needs_step_up("c.refund").unwrap());
     // Explanations name the role that grants.
@@ -392,4 +394,19 @@ fn the_readme_example_issues_for_a_record_in_ten_lines() {
     .unwrap();
     assert_eq!(p.allowed(), vec!["calendar.view"]);
     assert_eq!(p.roles(), vec!["reception"]);
+}
+
+#[test]
+fn a_narrow_role_does_not_unhide_a_field_on_a_wide_one() {
+    // Role A: own records, phone shown. Role B: all records, phone hidden.
+    // Together: all records, phone hidden (neither role shows every phone).
+    let i = issuer();
+    let account = roles(
+        &i,
+        r#"[{"id": "a", "permissions": ["a.view"], "scopes": {"clients": "own"}},
+            {"id": "b", "permissions": ["a.view"], "scopes": {"clients": "all"}, "hidden_fields": {"clients": ["phone"]}}]"#,
+    );
+    let p = verify(&i, &account, &record("u", &["a", "b"]));
+    assert_eq!(p.scope("clients").unwrap(), &Scope::All);
+    assert_eq!(p.hidden_fields("clients").unwrap(), vec!["phone"]);
 }

@@ -606,7 +606,11 @@ fn committed_feed_vectors_apply_as_they_say() {
         .map(|n| n.as_str().unwrap())
         .collect();
     let report = v
-        .apply_feed(feeds["feed"]["head"].as_str().unwrap().as_bytes(), &notices)
+        .apply_feed(
+            feeds["feed"]["head"].as_str().unwrap().as_bytes(),
+            &notices,
+            NOW,
+        )
         .unwrap();
     assert!(
         report.failed.is_empty() && report.skipped == 1,
@@ -630,7 +634,7 @@ fn committed_feed_vectors_apply_as_they_say() {
             .collect();
         let mut v = fresh();
         let err = v
-            .apply_feed(r["head"].as_str().unwrap().as_bytes(), &notices)
+            .apply_feed(r["head"].as_str().unwrap().as_bytes(), &notices, NOW)
             .unwrap_err();
         assert_eq!(err.code(), r["error"], "{}", r["name"]);
         assert_eq!(v.feed_at(), None, "{}: nothing recorded", r["name"]);

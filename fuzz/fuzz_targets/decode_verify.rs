@@ -67,7 +67,7 @@ fuzz_target!(|data: &[u8]| {
     let sig = key.sign_domain(permsnap::wire::FEED_DOMAIN, &head);
     head.extend_from_slice(&sig);
     let before = v.feed_at();
-    if v.apply_feed(&head, &[data]).is_err() {
+    if v.apply_feed(&head, &[data], now).is_err() {
         assert_eq!(v.feed_at(), before, "a refused feed changed the feed time");
     }
     let mut list = b"PSI\x02".to_vec();

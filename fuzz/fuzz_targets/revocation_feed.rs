@@ -67,7 +67,7 @@ fuzz_target!(|data: &[u8]| {
             // not match), at a time taken from the input.
             let listed: &[Vec<u8>] = if kind & 0x40 == 0 { std::slice::from_ref(&notice) } else { &[] };
             let head = sign_feed_head(key, None, u64::from(kind), listed).unwrap();
-            match v.apply_feed(&head, std::slice::from_ref(&notice)) {
+            match v.apply_feed(&head, std::slice::from_ref(&notice), 255) {
                 Ok(report) => {
                     if report.failed.is_empty() {
                         assert_eq!(v.feed_at(), Some(u64::from(kind)));

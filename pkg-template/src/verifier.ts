@@ -180,7 +180,7 @@ export class Verifier {
   applyFeed(head: string | Uint8Array, notices: ReadonlyArray<string | Uint8Array>): FeedReport {
     if (!Array.isArray(notices)) throw new PermsnapError("invalid_argument", "`notices` is an array of notices");
     const w = this.#feeds();
-    return wasmCall(() => w.applyFeed(head, notices) as FeedReport);
+    return wasmCall(() => w.applyFeed(head, notices, this.#clock?.()) as FeedReport);
   }
 
   /** When the newest feed head applied in full was signed (seconds since
@@ -228,6 +228,6 @@ export class Verifier {
 
 /** The edge build's feed methods on the wasm Verifier. */
 interface FeedMethods {
-  applyFeed(head: string | Uint8Array, notices: ReadonlyArray<string | Uint8Array>): unknown;
+  applyFeed(head: string | Uint8Array, notices: ReadonlyArray<string | Uint8Array>, now?: number): unknown;
   readonly feedAt: number | undefined;
 }

@@ -13,8 +13,10 @@
 //!   with `specific` is refused: the record must say), unless the record
 //!   sets the kind (or `*`);
 //! - hidden fields per kind: a field is hidden when every role that gives
-//!   the kind a scope hides it (with no such role: when any role hides it),
-//!   unless the record sets the kind;
+//!   the person's (widest) scope on the kind hides it — a narrower role
+//!   showing a field on its own records does not unhide it on everyone's —
+//!   (with no such role: every role that gives a scope; with none: any role
+//!   that hides it), unless the record sets the kind;
 //! - step-up: asked by any role or by the record (a safety demand is
 //!   never dropped by holding another role).
 
@@ -156,14 +158,23 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
                     kind.name
                 )))?,
         };
-        scopes.push(scope);
         let names: Vec<&String> = match s.hidden_fields.get(&kind.name) {
             Some(fields) => fields.iter().collect(),
             None => {
-                let seeing: Vec<&&CompiledRole> = held
+                // The roles that give the person's scope decide what of it
+                // is visible: a narrower role showing a field on its own
+                // records must not unhide it on everyone's.
+                let rank = scope_rank(&scope);
+                let mut deciders: Vec<&&CompiledRole> = held
                     .iter()
-                    .filter(|r| r.scope(&kind.name) != Scope::None)
+                    .filter(|r| rank > 0 && scope_rank(&r.scope(&kind.name)) == rank)
                     .collect();
+                if deciders.is_empty() {
+                    deciders = held
+                        .iter()
+                        .filter(|r| r.scope(&kind.name) != Scope::None)
+                        .collect();
+                }
                 let hides = |r: &CompiledRole, f: &String| {
                     r.def
                         .hidden_fields
@@ -174,10 +185,10 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
                     .iter()
                     .map(|f| &f.name)
                     .filter(|f| {
-                        if seeing.is_empty() {
+                        if deciders.is_empty() {
                             held.iter().any(|r| hides(r, f))
                         } else {
-                            seeing.iter().all(|r| hides(r, f))
+                            deciders.iter().all(|r| hides(r, f))
                         }
                     })
                     .collect()
@@ -187,6 +198,7 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
         for f in names {
             bits.set(catalog.field(k, f)?);
         }
+        scopes.push(scope);
         hidden.push(bits);
     }
 
@@ -213,16 +225,21 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
     })
 }
 
-/// The widest of several scopes, or the first incomparable pair.
-fn widest(
-    scopes: impl Iterator<Item = Scope>,
-) -> std::result::Result<Scope, (&'static str, &'static str)> {
-    let rank = |s: &Scope| match s {
+/// How wide a scope is: `none` 0, `own` 1, `assigned` / `specific` 2, `all` 3.
+fn scope_rank(s: &Scope) -> u8 {
+    match s {
         Scope::None => 0,
         Scope::Own => 1,
         Scope::Assigned | Scope::Specific(_) | Scope::Listed(_) => 2,
         Scope::All => 3,
-    };
+    }
+}
+
+/// The widest of several scopes, or the first incomparable pair.
+fn widest(
+    scopes: impl Iterator<Item = Scope>,
+) -> std::result::Result<Scope, (&'static str, &'static str)> {
+    let rank = scope_rank;
     let scopes: Vec<Scope> = scopes.collect();
     if scopes.contains(&Scope::All) {
         return Ok(Scope::All);

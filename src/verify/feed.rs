@@ -30,9 +30,17 @@ impl Verifier {
     /// [`crate::Options::max_feed_age`] is checked against. Refused: a head that
     /// does not verify, names another account (or, for a verifier of several
     /// accounts, any one account), does not match the notices
-    /// given (count and digest: nothing left out or added), or is older than
-    /// a head already applied (a replayed feed).
-    pub fn apply_feed<N: AsRef<[u8]>>(&mut self, head: &[u8], notices: &[N]) -> Result<FeedReport> {
+    /// given (count and digest: nothing left out or added), is older than
+    /// a head already applied (a replayed feed), or is dated after `now`
+    /// (the verifier's clock) plus the leeway: an issuer clock running ahead
+    /// (or milliseconds for seconds) would otherwise keep the feed "current"
+    /// past its time. Then forgets what can no longer matter at `now`.
+    pub fn apply_feed<N: AsRef<[u8]>>(
+        &mut self,
+        head: &[u8],
+        notices: &[N],
+        now: u64,
+    ) -> Result<FeedReport> {
         let bytes = wire::to_binary_framed(head, &wire::FEED_MAGIC, wire::MAX_FEED_HEAD_LEN)?;
         let parts = wire::split_framed(&bytes, &wire::FEED_MAGIC, wire::MAX_FEED_HEAD_LEN)?;
         self.keyring().verify_domain(
@@ -60,6 +68,17 @@ impl Verifier {
                 });
             }
             _ => {}
+        }
+        let ahead = head
+            .issued_at
+            .saturating_sub(now.saturating_add(self.options().leeway));
+        if ahead > 0 {
+            return Err(Error::StaleFeed {
+                detail: format!(
+                    "this feed head is dated {} s after this verifier's clock (beyond the leeway): the issuer's clock runs ahead, or gave milliseconds",
+                    head.issued_at - now
+                ),
+            });
         }
         if let Some(at) = self.feed_at.filter(|at| head.issued_at < *at) {
             return Err(Error::StaleFeed {
@@ -98,7 +117,7 @@ impl Verifier {
         if report.failed.is_empty() {
             self.feed_at = Some(report.head.issued_at);
         }
-        self.seen(report.head.issued_at);
+        self.forget_expired(now);
         Ok(report)
     }
 

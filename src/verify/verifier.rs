@@ -27,7 +27,7 @@ pub struct Verifier {
     /// The format 1 catalog this one replaces, while its snapshots live.
     #[cfg(feature = "server")]
     format1: Option<Format1>,
-    /// Newest notice or feed time seen: the clock revocations are pruned by.
+    /// Latest clock revocations were pruned at.
     seen_at: u64,
     /// Verified snapshots.
     cache: Cache,
@@ -116,16 +116,19 @@ impl Verifier {
             }
         }
         self.revocations.apply(&notice);
-        self.seen(notice.issued_at);
         Ok(notice)
     }
 
-    /// Advances the pruning clock and forgets revocations that can no
-    /// longer matter.
-    pub(super) fn seen(&mut self, at: u64) {
-        if at > self.seen_at {
-            self.seen_at = at;
-            self.revocations.prune(at, self.options.leeway);
+    /// Forgets the revoked ids and per-person bounds that can no longer
+    /// matter at `now` (the verifier's clock, the one expiry is checked
+    /// with): every snapshot they could revoke has expired. `apply_feed`
+    /// does it; a verifier fed notices one by one calls it now and then.
+    /// Never driven by the issuer's times, so an issuer clock running ahead
+    /// cannot make a verifier forget a revocation early.
+    pub fn forget_expired(&mut self, now: u64) {
+        if now > self.seen_at {
+            self.seen_at = now;
+            self.revocations.prune(now, self.options.leeway);
         }
     }
 

@@ -1,7 +1,7 @@
 //! `Verifier.applyFeed` and `feedAt` for JavaScript: the edge build only
 //! (feature `server`); browsers refresh snapshots instead of applying feeds.
 
-use super::convert::{arg_error, bytes_arg, object};
+use super::convert::{arg_error, bytes_arg, now_or, object};
 use super::verifier::WasmVerifier;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
@@ -16,7 +16,12 @@ impl WasmVerifier {
     /// another account, does not list exactly these notices, or is older
     /// than one already applied.
     #[wasm_bindgen(js_name = applyFeed)]
-    pub fn apply_feed(&mut self, head: JsValue, notices: JsValue) -> Result<JsValue, JsValue> {
+    pub fn apply_feed(
+        &mut self,
+        head: JsValue,
+        notices: JsValue,
+        now: Option<f64>,
+    ) -> Result<JsValue, JsValue> {
         if !Array::is_array(&notices) {
             return Err(arg_error("`notices` is an array of notices"));
         }
@@ -24,7 +29,9 @@ impl WasmVerifier {
             .iter()
             .map(|n| bytes_arg(&n))
             .collect::<Result<Vec<_>, _>>()?;
-        let report = self.inner.apply_feed(&bytes_arg(&head)?, &list)?;
+        let report = self
+            .inner
+            .apply_feed(&bytes_arg(&head)?, &list, now_or(now))?;
         let failed: Array = report
             .failed
             .iter()

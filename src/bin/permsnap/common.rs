@@ -191,7 +191,8 @@ pub(crate) fn verifier(v: &VerifyArgs) -> Result<Verifier, Error> {
             .iter()
             .map(|n| n.as_str().map(str::as_bytes).ok_or_else(bad))
             .collect::<Result<Vec<_>, _>>()?;
-        let report = verifier.apply_feed(head.as_bytes(), &notices)?;
+        let report =
+            verifier.apply_feed(head.as_bytes(), &notices, v.now.unwrap_or_else(unix_now))?;
         if let Some((i, e)) = report.failed.first() {
             return Err(Error::StaleFeed {
                 detail: format!("notice {i} of the feed could not be applied: {e}"),
