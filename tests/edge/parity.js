@@ -22,6 +22,7 @@ function orError(f) {
 
 export function parity(permsnap, vectors) {
   const out = {};
+  const edge = appliesFeeds(permsnap, vectors);
   for (const c of vectors.cases) {
     const v = new permsnap.Verifier(vectors.catalogs[c.catalog], vectors.key.jwks, {
       ...tenantOptions(c),
@@ -84,6 +85,7 @@ export function parity(permsnap, vectors) {
       if (e.code === "revoked") revoked.push(c.name);
     }
     v.free();
+    if (!edge) continue;
     const f = new permsnap.Verifier(vectors.catalogs[c.catalog], vectors.key.jwks, {
       ...tenantOptions(c),
       clock: () => c.now,
@@ -98,9 +100,25 @@ export function parity(permsnap, vectors) {
     f.free();
   }
   out["notices:revokes"] = revoked;
-  out["feeds:revokes"] = revokedByFeed;
-  out.feeds = feeds(permsnap, vectors);
+  out.build = edge ? "edge" : "browser";
+  if (edge) {
+    out["feeds:revokes"] = revokedByFeed;
+    out.feeds = feeds(permsnap, vectors);
+  }
   return out;
+}
+
+/** Whether this build applies signed revocation feeds: the edge build
+ *  does; the browser build refuses `maxFeedAge` (browsers refresh their
+ *  snapshot instead). */
+function appliesFeeds(permsnap, vectors) {
+  try {
+    new permsnap.Verifier(vectors.catalogs.sitee, vectors.key.jwks, { tenant: "spa-lumi", maxFeedAge: 60 }).free();
+    return true;
+  } catch (e) {
+    if (e.code !== "invalid_argument") throw e;
+    return false;
+  }
 }
 
 /** The feeds section: a verifier of spa-lumi with `max_feed_age` refuses
@@ -140,9 +158,11 @@ function feeds(permsnap, vectors) {
 /** What `parity` must return for `vectors`: the decisions the vectors
  *  record (tests/vectors.rs `expectation()`), and for the feeds section
  *  what tests/vectors.rs `committed_feed_vectors_apply_as_they_say` checks. */
-export function expectedParity(vectors) {
+export function expectedParity(vectors, build = "edge") {
   const out = Object.fromEntries(vectors.cases.map((c) => [c.name, c.expect.error ? { error: c.expect.error } : c.expect]));
   out["notices:revokes"] = vectors.notices.revokes;
+  out.build = build;
+  if (build !== "edge") return out;
   // The same notices through the signed feed revoke the same snapshots.
   out["feeds:revokes"] = vectors.notices.revokes;
   const f = vectors.feeds;
