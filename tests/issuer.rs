@@ -192,6 +192,23 @@ fn one_bad_role_or_record_refuses_only_that_person() {
         "invalid_policy"
     );
     assert_eq!(code(&record("", &["ok"])), "invalid_policy");
+    // A record naming a huge number of roles is refused before any work.
+    let many: Vec<String> = (0..200_000).map(|k| format!("r{k}")).collect();
+    let err = i
+        .issue(
+            &account,
+            &StaffRecord {
+                roles: many,
+                ..StaffRecord::new("u")
+            },
+            &opts(),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("more than 16 roles"), "{err}");
+    assert!(
+        started.elapsed().as_secs() < 5,
+        "bounded before the repeat check"
+    );
     assert!(i.issue(&account, &record("v", &["ok"]), &opts()).is_ok());
 }
 

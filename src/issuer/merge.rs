@@ -50,18 +50,19 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
             staff: s.id.clone(),
         });
     }
+    // Bounded first: the repeat check below is quadratic.
+    if s.roles.len() > MAX_ROLES {
+        return Err(policy_error(
+            &at,
+            format!("holds more than {MAX_ROLES} roles"),
+        ));
+    }
     let mut held: Vec<&CompiledRole> = Vec::with_capacity(s.roles.len());
     for id in &s.roles {
         if held.iter().any(|r| &r.def.id == id) {
             return Err(policy_error(&at, format!("holds role `{id}` twice")));
         }
         held.push(roles.get(&s.id, id)?);
-    }
-    if held.len() > MAX_ROLES {
-        return Err(policy_error(
-            &at,
-            format!("holds more than {MAX_ROLES} roles"),
-        ));
     }
     let owner = s.owner || held.iter().any(|r| r.def.owner);
     if held.is_empty() && !owner {
