@@ -205,10 +205,6 @@ fn one_bad_role_or_record_refuses_only_that_person() {
         )
         .unwrap_err();
     assert!(err.to_string().contains("more than 16 roles"), "{err}");
-    assert!(
-        started.elapsed().as_secs() < 5,
-        "bounded before the repeat check"
-    );
     assert!(i.issue(&account, &record("v", &["ok"]), &opts()).is_ok());
 }
 
