@@ -276,34 +276,34 @@ impl fmt::Display for Error {
                 "no snapshot: sign in, or send `Authorization: Permsnap <snapshot>` or the snapshot cookie"
             ),
             Error::BadEncoding { detail } => {
-                write!(f, "the snapshot text is not valid base64url: {detail}")
+                write!(f, "the text is not valid base64url: {detail}")
             }
             Error::Truncated { needed, actual } => write!(
                 f,
-                "the snapshot is truncated: at least {needed} bytes are needed, {actual} were given"
+                "truncated: at least {needed} bytes are needed, {actual} were given"
             ),
             Error::TooLarge { limit, actual } => write!(
                 f,
-                "the snapshot is too large: {actual} bytes, the limit is {limit}"
+                "too large: {actual} bytes, the limit is {limit}"
             ),
             Error::BadMagic { found } => write!(
                 f,
-                "this is not a permsnap snapshot: expected the magic bytes `PSN`, found `{}`",
+                "not the permsnap document expected here: it starts with `{}` (snapshots start with `PSN`, notices `PSR`, feed heads `PSH`, id lists `PSI`)",
                 hex(found)
             ),
             Error::UnsupportedVersion { found, min, max } => write!(
                 f,
-                "snapshot format version {found} is not supported (this build reads {min} to {max})"
+                "format version {found} is not supported (this build reads {min} to {max})"
             ),
             Error::UnknownKey { kid } => write!(
                 f,
-                "the snapshot is signed with key `{kid}`, which is not in the keyring; load the issuer's current JWKS"
+                "signed with key `{kid}`, which is not in the keyring; load the issuer's current JWKS"
             ),
             Error::BadSignature => write!(
                 f,
-                "the snapshot's signature does not verify: it was altered or signed with another key"
+                "the signature does not verify: the document was altered or signed with another key"
             ),
-            Error::Malformed { detail } => write!(f, "the snapshot is malformed: {detail}"),
+            Error::Malformed { detail } => write!(f, "malformed: {detail}"),
             Error::Expired { expires_at, now } => write!(
                 f,
                 "the snapshot expired at {expires_at} (now {now}); ask the backend for a fresh one"
@@ -318,7 +318,7 @@ impl fmt::Display for Error {
             ),
             Error::WrongCatalog { expected, found } => write!(
                 f,
-                "the snapshot was issued for catalog `{found}`, this verifier has catalog `{expected}`; deploy the same policy catalog on both sides"
+                "the snapshot was issued for catalog {found}; this verifier has {expected}: deploy the same catalog (or a later revision of it) on both sides"
             ),
             Error::Revoked { detail } => write!(f, "the snapshot has been revoked: {detail}"),
             Error::UnknownPermission { name } => write!(
