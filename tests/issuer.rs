@@ -423,3 +423,88 @@ fn a_narrow_role_does_not_unhide_a_field_on_a_wide_one() {
     assert_eq!(p.scope("clients").unwrap(), &Scope::All);
     assert_eq!(p.hidden_fields("clients").unwrap(), vec!["phone"]);
 }
+
+#[test]
+fn adjustments_without_effect_are_warned_never_silently_dropped() {
+    let i = issuer();
+    let account = roles(
+        &i,
+        r#"[{"id": "desk", "permissions": ["a.view", "b.view"], "apps": ["pos"], "scopes": {"clients": "none"}},
+            {"id": "boss", "owner": true}]"#,
+    );
+    let warned = |r: StaffRecord| -> Vec<(&'static str, &'static str)> {
+        let snap = i.issue(&account, &r, &opts()).unwrap();
+        snap.warnings.iter().map(|w| (w.code, w.field)).collect()
+    };
+    // The role alone: b.view lives in `web`, a.view acts on clients (none).
+    assert_eq!(
+        warned(record("u", &["desk"])),
+        vec![
+            ("grant_without_scope", "scopes"),
+            ("grant_without_app", "apps")
+        ]
+    );
+    let mut r = record("u", &["desk"]);
+    r.apps = Some(vec!["pos".into(), "web".into()]);
+    r.scopes.insert("clients".into(), Scope::All);
+    assert!(
+        warned(r.clone()).is_empty(),
+        "both reachable: nothing to say"
+    );
+    r.remove = vec!["c.refund".into(), "b.view".into()];
+    r.grant = vec!["b.view".into()];
+    r.step_up = vec!["a.edit".into()];
+    assert_eq!(
+        warned(r.clone()),
+        vec![
+            ("grant_and_remove", "remove"),
+            ("remove_not_held", "remove"),
+            ("step_up_not_held", "step_up")
+        ]
+    );
+    let mut h = record("u", &["desk"]);
+    h.apps = Some(vec!["pos".into(), "web".into()]);
+    h.hidden_fields
+        .insert("clients".into(), vec!["email".into()]);
+    assert_eq!(
+        warned(h),
+        vec![
+            ("grant_without_scope", "scopes"),
+            ("hidden_without_scope", "hidden_fields")
+        ]
+    );
+    // An owner's adjustments are ignored: said, field by field.
+    let mut o = record("o", &["boss"]);
+    o.remove = vec!["a.view".into()];
+    o.scopes.insert("clients".into(), Scope::Own);
+    let w = i.issue(&account, &o, &opts()).unwrap();
+    assert_eq!(
+        w.warnings
+            .iter()
+            .map(|w| (w.code, w.field))
+            .collect::<Vec<_>>(),
+        vec![
+            ("ignored_for_owner", "remove"),
+            ("ignored_for_owner", "scopes")
+        ]
+    );
+    assert!(w.warnings[0]
+        .to_string()
+        .starts_with("staff `o`: `remove` is ignored"));
+    // Every code is produced above.
+    for code in permsnap::issuer::Warning::CODES {
+        assert!(
+            [
+                "ignored_for_owner",
+                "remove_not_held",
+                "grant_and_remove",
+                "step_up_not_held",
+                "grant_without_app",
+                "grant_without_scope",
+                "hidden_without_scope"
+            ]
+            .contains(code),
+            "{code} untested"
+        );
+    }
+}

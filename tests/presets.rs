@@ -469,4 +469,13 @@ fn lightspeed_ecom_permissions_without_the_ecom_application_do_nothing() {
         Reason::AppNotAllowed { app: "ecom".into() }
     );
     assert!(!noe.has_app("ecom").unwrap());
+    // ...and that is never silent: validate and issue warn, naming Noé.
+    let warnings = policy("lightspeed").warnings();
+    assert_eq!(
+        warnings
+            .iter()
+            .map(|w| (w.code, w.staff.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("grant_without_app", "noe"), ("grant_without_app", "noe")]
+    );
 }

@@ -373,3 +373,55 @@ fn the_cli_applies_notices_and_feeds_before_verifying() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn validate_and_issue_name_adjustments_without_effect() {
+    let (dir, key, _) = keys("warn");
+    let lightspeed = format!("{}/presets/lightspeed.json", env!("CARGO_MANIFEST_DIR"));
+    let o = run(&["validate", &lightspeed], "");
+    assert!(
+        o.status.success(),
+        "warnings do not fail validation: {}",
+        text(&o)
+    );
+    assert!(
+        text(&o).contains("warning[grant_without_app]: staff `noe`"),
+        "{}",
+        text(&o)
+    );
+    let o = run(&["--json", "validate", &lightspeed], "");
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["staff_warnings"][0]["code"], "grant_without_app");
+    assert_eq!(v["staff_warnings"][0]["staff"], "noe");
+    let record = r#"{"id": "u", "roles": ["user"], "step_up": ["staff.manage"]}"#;
+    let o = run(
+        &[
+            "--json",
+            "issue",
+            "--policy",
+            &sitee(),
+            "--key",
+            &key,
+            "--record",
+            record,
+        ],
+        "",
+    );
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["warnings"][0]["code"], "step_up_not_held", "{v}");
+    let o = run(
+        &[
+            "issue",
+            "--policy",
+            &sitee(),
+            "--key",
+            &key,
+            "--record",
+            record,
+        ],
+        "",
+    );
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("warning[step_up_not_held]"));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -21,6 +21,7 @@
 //!   never dropped by holding another role).
 
 use super::roles::{definition, CompiledRole, Roles};
+use super::warning::Warning;
 use crate::error::{Error, Result};
 use crate::model::bits::Bits;
 use crate::model::catalog::{policy_error, Catalog};
@@ -37,6 +38,8 @@ pub(crate) struct Grants {
     pub scopes: Vec<Scope>,
     pub hidden: Vec<Bits>,
     pub apps: Bits,
+    /// What the record asks that has no effect.
+    pub warnings: Vec<Warning>,
 }
 
 pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Result<Grants> {
@@ -203,6 +206,20 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
         hidden.push(bits);
     }
 
+    let warnings = warnings(
+        catalog,
+        s,
+        &Effects {
+            owner,
+            held: &held,
+            granted: &granted,
+            removed: &removed,
+            own_step_up: &step_up,
+            permissions: &permissions,
+            apps: &apps,
+            scopes: &scopes,
+        },
+    );
     for r in &held {
         step_up.union_with(&r.step_up);
     }
@@ -223,7 +240,131 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
         scopes,
         hidden,
         apps,
+        warnings,
     })
+}
+
+/// What a person ends up with, to compare the record against.
+struct Effects<'a> {
+    owner: bool,
+    held: &'a [&'a CompiledRole],
+    granted: &'a Bits,
+    removed: &'a Bits,
+    own_step_up: &'a Bits,
+    permissions: &'a Bits,
+    apps: &'a Bits,
+    scopes: &'a [Scope],
+}
+
+/// Every adjustment of the record `s` that has no effect (class A of the
+/// seed-fidelity review: nothing is dropped silently).
+fn warnings(catalog: &Catalog, s: &StaffRecord, e: &Effects<'_>) -> Vec<Warning> {
+    let mut out = Vec::new();
+    let mut warn = |code: &'static str, field: &'static str, detail: String| {
+        out.push(Warning {
+            code,
+            staff: s.id.clone(),
+            field,
+            detail,
+        })
+    };
+    let name = |i: usize| catalog.perm_name(i).to_owned();
+    if e.owner {
+        let set: [(&'static str, bool); 6] = [
+            ("grant", !s.grant.is_empty()),
+            ("remove", !s.remove.is_empty()),
+            ("scopes", !s.scopes.is_empty()),
+            ("hidden_fields", !s.hidden_fields.is_empty()),
+            ("apps", s.apps.is_some()),
+            ("step_up", !s.step_up.is_empty()),
+        ];
+        for (field, present) in set {
+            if present && field != "step_up" {
+                warn(
+                    "ignored_for_owner",
+                    field,
+                    "is ignored: an owner holds every permission, application and record".into(),
+                );
+            }
+        }
+    } else {
+        let mut from_roles = Bits::new();
+        for r in e.held {
+            from_roles.union_with(&r.permissions);
+        }
+        for r in e.removed.iter() {
+            if e.granted.get(r) {
+                warn(
+                    "grant_and_remove",
+                    "remove",
+                    format!(
+                        "names `{}`, which `grant` also names: it is removed",
+                        name(r)
+                    ),
+                );
+            } else if !from_roles.get(r) {
+                warn(
+                    "remove_not_held",
+                    "remove",
+                    format!(
+                        "names `{}`, which none of the person's roles grants",
+                        name(r)
+                    ),
+                );
+            }
+        }
+        for p in e.permissions.iter() {
+            if let Some(a) = catalog.app_of(p) {
+                if !e.apps.get(a) {
+                    warn(
+                        "grant_without_app",
+                        "apps",
+                        format!(
+                            "leaves out application `{}`, so `{}` has no effect",
+                            catalog.app_id(a),
+                            name(p)
+                        ),
+                    );
+                }
+            }
+            if let Some(k) = catalog.scope_kind_of(p) {
+                if matches!(e.scopes.get(k), None | Some(Scope::None)) {
+                    let kind = catalog.kind_def(k).map_or("", |d| d.name.as_str());
+                    warn(
+                        "grant_without_scope",
+                        "scopes",
+                        format!(
+                            "gives no `{kind}` record, so `{}` (which acts on them) has no effect",
+                            name(p)
+                        ),
+                    );
+                }
+            }
+        }
+        for kind in s.hidden_fields.keys() {
+            let none = catalog
+                .kind(kind)
+                .ok()
+                .is_some_and(|k| matches!(e.scopes.get(k), None | Some(Scope::None)));
+            if none {
+                warn(
+                    "hidden_without_scope",
+                    "hidden_fields",
+                    format!("hides fields of `{kind}`, of which the person sees no record"),
+                );
+            }
+        }
+    }
+    for p in e.own_step_up.iter() {
+        if !e.permissions.get(p) {
+            warn(
+                "step_up_not_held",
+                "step_up",
+                format!("names `{}`, which the person does not hold", name(p)),
+            );
+        }
+    }
+    out
 }
 
 /// How wide a scope is: `none` 0, `own` 1, `assigned` / `specific` 2, `all` 3.

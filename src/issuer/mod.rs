@@ -27,10 +27,12 @@ mod names;
 mod policy;
 mod record;
 mod roles;
+mod warning;
 
 pub use policy::Policy;
 pub use record::{RecordReader, RECORD_KEYS};
 pub use roles::{CompiledRole, Roles};
+pub use warning::Warning;
 
 use crate::crypto::signing::IssuerKey;
 use crate::encoding as base64url;
@@ -133,6 +135,8 @@ pub struct Snapshot {
     pub claims: Claims,
     /// Id lists that travel beside it (long `specific` scopes).
     pub id_lists: Vec<IdListDoc>,
+    /// What the staff record asked that has no effect.
+    pub warnings: Vec<Warning>,
 }
 
 impl Snapshot {
@@ -274,6 +278,16 @@ pub(crate) fn claims(
     staff: &StaffRecord,
     opts: &IssueOptions,
 ) -> Result<(Claims, Vec<IdListDoc>)> {
+    claims_and_warnings(catalog, account, staff, opts).map(|(c, l, _)| (c, l))
+}
+
+/// [`claims`], with what the record asked that has no effect.
+fn claims_and_warnings(
+    catalog: &Catalog,
+    account: &Account,
+    staff: &StaffRecord,
+    opts: &IssueOptions,
+) -> Result<(Claims, Vec<IdListDoc>, Vec<Warning>)> {
     let g = merge::grants(catalog, &account.roles, staff)?;
     let mut id_lists = Vec::new();
     let mut scopes = g.scopes;
@@ -331,7 +345,7 @@ pub(crate) fn claims(
         hidden: g.hidden,
         apps: g.apps,
     };
-    Ok((claims, id_lists))
+    Ok((claims, id_lists, g.warnings))
 }
 
 /// Computes, identifies and signs a snapshot.
@@ -343,13 +357,14 @@ pub(crate) fn issue_with(
     opts: &IssueOptions,
 ) -> Result<Snapshot> {
     opts.check()?;
-    let (mut claims, id_lists) = claims(catalog, account, staff, opts)?;
+    let (mut claims, id_lists, warnings) = claims_and_warnings(catalog, account, staff, opts)?;
     claims.id = match opts.id {
         Some(id) => id,
         None => random_id()?,
     };
     let mut snapshot = sign_claims(key, claims)?;
     snapshot.id_lists = id_lists;
+    snapshot.warnings = warnings;
     Ok(snapshot)
 }
 
@@ -371,6 +386,7 @@ pub fn sign_claims(key: &IssuerKey, claims: Claims) -> Result<Snapshot> {
         bytes,
         claims,
         id_lists: Vec::new(),
+        warnings: Vec::new(),
     })
 }
 

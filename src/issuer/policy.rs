@@ -5,7 +5,7 @@
 //! is not JSON of the right shape or its catalog is invalid.
 
 use super::record::reject_secret_fields;
-use super::{merge, Account, IdListDoc, IssueOptions, Roles, Snapshot};
+use super::{merge, Account, IdListDoc, IssueOptions, Roles, Snapshot, Warning};
 use crate::crypto::signing::IssuerKey;
 use crate::error::{Error, Result};
 use crate::model::catalog::{policy_error, Catalog};
@@ -125,6 +125,19 @@ impl Policy {
                 }),
         );
         out
+    }
+
+    /// What the records of active staff ask that has no effect (an owner's
+    /// adjustments, a step-up on a permission not held, a permission whose
+    /// application or records the person cannot reach…), person by person.
+    /// Nothing here stops anyone from getting a snapshot.
+    pub fn warnings(&self) -> Vec<Warning> {
+        self.staff
+            .iter()
+            .filter(|s| s.active)
+            .filter_map(|s| merge::grants(&self.catalog, self.account.roles(), s).ok())
+            .flat_map(|g| g.warnings)
+            .collect()
     }
 
     /// The claims a snapshot for `staff_id` would carry (id zero unless

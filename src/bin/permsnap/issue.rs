@@ -97,6 +97,9 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
     if json {
         println!("{}", issued_json(&snap, p.catalog()));
     } else {
+        for w in &snap.warnings {
+            eprintln!("warning[{}]: {w}", w.code);
+        }
         println!("{}", snap.text());
     }
     Ok(0)
@@ -106,6 +109,7 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
 pub(crate) fn issued_json(snap: &permsnap::Snapshot, catalog: &Catalog) -> Value {
     json!({"ok": true, "snapshot": snap.text(), "bytes": snap.bytes.len(),
            "id_lists": snap.id_lists.iter().map(id_list_json).collect::<Vec<_>>(),
+           "warnings": snap.warnings.iter().map(|w| json!({"code": w.code, "field": w.field, "message": w.to_string()})).collect::<Vec<_>>(),
            "claims": claims_json(&snap.claims, Some(catalog))})
 }
 

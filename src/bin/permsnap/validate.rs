@@ -16,6 +16,7 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
 
     let p = load_policy(&policy)?;
     let mut problems = p.problems();
+    let staff_warnings = p.warnings();
     let mut warnings: Vec<String> = Vec::new();
     for path in &routes {
         match permsnap::guard::Gate::from_json(p.catalog(), &read_text(path)?) {
@@ -38,7 +39,8 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
             .collect();
         println!(
             "{}",
-            json!({"ok": problems.is_empty(), "fingerprint": p.catalog().fingerprint_hex(), "problems": list, "warnings": warnings})
+            json!({"ok": problems.is_empty(), "fingerprint": p.catalog().fingerprint_hex(), "problems": list, "warnings": warnings,
+                   "staff_warnings": staff_warnings.iter().map(|w| json!({"code": w.code, "staff": w.staff, "field": w.field, "message": w.to_string()})).collect::<Vec<_>>()})
         );
     } else {
         println!(
@@ -55,6 +57,9 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
         }
         for w in &warnings {
             println!("warning: {w}");
+        }
+        for w in &staff_warnings {
+            println!("warning[{}]: {w}", w.code);
         }
         if problems.is_empty() {
             println!(
