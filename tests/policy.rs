@@ -283,3 +283,41 @@ fn the_json_schema_names_exactly_the_keys_the_reader_accepts() {
         .unwrap()
         .contains_key("roles"));
 }
+
+#[test]
+fn principal_only_powers_go_to_the_principal_admin_alone() {
+    let catalog = r#"{"name": "c", "account": {"principal": "one"}, "permissions": [
+        {"name": "a.view", "section": "a"},
+        {"name": "account.credentials", "section": "account", "principal_only": true}]}"#;
+    let roles = r#"[{"id": "o", "owner": true}, {"id": "all", "permissions": ["*"]}]"#;
+    let p = policy_with(
+        catalog,
+        roles,
+        r#"[{"id": "boss", "roles": ["o"], "principal": true}, {"id": "co", "roles": ["o"]},
+            {"id": "co2", "roles": ["o"], "grant": ["account.credentials"]}, {"id": "u", "roles": ["all"]}]"#,
+    )
+    .unwrap();
+    let has = |id: &str| {
+        let (c, _) = p.claims_for(id, &IssueOptions::at(0)).unwrap();
+        c.permissions
+            .get(p.catalog().perm("account.credentials").unwrap())
+    };
+    assert!(has("boss"));
+    assert!(!has("co"), "another owner is not the principal");
+    assert!(!has("u"), "`*` never expands to it");
+    let e = p.claims_for("co2", &IssueOptions::at(0)).unwrap_err();
+    assert!(e.to_string().contains("the principal admin's alone"), "{e}");
+    // The definition-only rules leave the compiled catalog as it was.
+    let plain = policy_with(
+        &catalog
+            .replace(r#""account": {"principal": "one"}, "#, "")
+            .replace(r#", "principal_only": true"#, r#", "owner_only": true"#),
+        roles,
+        "[]",
+    )
+    .unwrap();
+    assert_eq!(
+        plain.catalog().to_bytes().unwrap(),
+        p.catalog().to_bytes().unwrap()
+    );
+}

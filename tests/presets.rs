@@ -351,6 +351,30 @@ fn amilia_exactly_one_principal_admin() {
     let opts = permsnap::issuer::IssueOptions::at(NOW);
     assert!(p.claims_for("julie", &opts).is_ok() && p.claims_for("samantha", &opts).is_ok());
     assert!(perms("amilia", "julie").is_principal());
+    // Exactly one: an account with none is a problem too (reported, refusing no one).
+    let none = std::fs::read_to_string(&path).unwrap().replace(
+        r#""roles": ["principal"], "principal": true"#,
+        r#""roles": ["principal"]"#,
+    );
+    let p = permsnap::issuer::Policy::from_json(&none, &path).unwrap();
+    let problems: Vec<String> = p.problems().iter().map(|e| e.to_string()).collect();
+    assert!(
+        problems
+            .iter()
+            .any(|e| e.contains("has no principal admin")),
+        "{problems:?}"
+    );
+    // Owner powers are not principal powers: Julie without the flag is an
+    // owner (the group is an owner group) but not the principal admin.
+    let (claims, _) = p.claims_for("julie", &opts).unwrap();
+    let cat = p.catalog();
+    let principal = cat.perm("account.principal").unwrap();
+    assert!(claims.flags & permsnap::wire::FLAG_OWNER != 0);
+    assert!(
+        !claims.permissions.get(principal),
+        "the principal's own power stays theirs"
+    );
+    assert!(perms("amilia", "julie").can("account.principal").unwrap());
 }
 
 #[test]

@@ -104,7 +104,10 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
     }
 
     let mut permissions = if owner {
-        (0..catalog.permission_count()).collect()
+        // Every permission, the principal admin's own only to them.
+        (0..catalog.permission_count())
+            .filter(|i| s.principal || !catalog.is_principal_only(*i))
+            .collect()
     } else {
         let mut p = Bits::new();
         for r in &held {
@@ -117,6 +120,17 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
         p
     };
     permissions.trim();
+    if owner && !s.principal {
+        if let Some(i) = granted.iter().find(|i| catalog.is_principal_only(*i)) {
+            return Err(policy_error(
+                &at,
+                format!(
+                    "is granted `{}`, which is the principal admin's alone",
+                    catalog.perm_name(i)
+                ),
+            ));
+        }
+    }
     if !owner {
         if let Some(i) = permissions.iter().find(|i| catalog.is_owner_only(*i)) {
             return Err(Error::OwnerOnly {

@@ -104,6 +104,17 @@ impl Policy {
                 principals.push(s.id.as_str());
             }
         }
+        let rule = self
+            .catalog
+            .def()
+            .map(|d| d.account.principal)
+            .unwrap_or_default();
+        if principals.is_empty() && rule == crate::model::def::PrincipalRule::One {
+            out.push(policy_error(
+                at("account".into()),
+                "has no principal admin: every account of this product has exactly one",
+            ));
+        }
         if principals.len() > 1 {
             out.push(policy_error(
                 at("account".into()),

@@ -32,9 +32,35 @@ pub struct CatalogDef {
     pub sections: Vec<SectionDef>,
     /// The permissions, in a stable order: a permission's position is its bit.
     pub permissions: Vec<PermissionDef>,
+    /// Rules every account of the product follows (checked by `validate`
+    /// and the app's save path; they never stop anyone's snapshot).
+    /// Definition only: not in the compiled catalog.
+    #[serde(default)]
+    pub account: AccountRules,
     /// Kinds of record that view scopes and hidden fields apply to.
     #[serde(default)]
     pub kinds: Vec<KindDef>,
+}
+
+/// Rules every account of a product follows.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountRules {
+    /// How many principal admins an account has: `optional` (at most one,
+    /// the default) or `one` (exactly one).
+    #[serde(default)]
+    pub principal: PrincipalRule,
+}
+
+/// How many principal admins an account has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PrincipalRule {
+    /// At most one.
+    #[default]
+    Optional,
+    /// Exactly one.
+    One,
 }
 
 /// An application or surface (Retail POS, eCom…).
@@ -79,6 +105,11 @@ pub struct PermissionDef {
     /// Only owners hold it; no role or per-staff grant can give it.
     #[serde(default)]
     pub owner_only: bool,
+    /// Only the principal admin holds it: not other owners, not any role or
+    /// grant (implies `owner_only`). Definition only: not in the compiled
+    /// catalog.
+    #[serde(default)]
+    pub principal_only: bool,
     /// The application it lives in; the person must have access to it.
     #[serde(default)]
     pub app: Option<String>,

@@ -35,6 +35,7 @@ impl Catalog {
         let mut direct = Vec::with_capacity(def.permissions.len());
         let mut permissions = Vec::with_capacity(def.permissions.len());
         let mut owner_only = Bits::new();
+        let mut principal_only = Bits::new();
         for (i, p) in def.permissions.iter().enumerate() {
             let at = format!("{origin}: permission `{}`", p.name);
             if !def.sections.is_empty() && section_index.get(&p.section).is_none() {
@@ -60,8 +61,11 @@ impl Catalog {
                     .transpose()?,
                 since: p.since,
             });
-            if p.owner_only {
+            if p.owner_only || p.principal_only {
                 owner_only.set(i);
+            }
+            if p.principal_only {
+                principal_only.set(i);
             }
         }
         for (p, closure) in permissions
@@ -91,6 +95,7 @@ impl Catalog {
         // load are the same, fingerprints included.
         let mut catalog = Catalog::from_body(&encode_body(&tables)?, origin)?;
         catalog.owner_only = owner_only;
+        catalog.principal_only = principal_only;
         catalog.def = Some(def);
         Ok(catalog)
     }

@@ -72,6 +72,7 @@ pub struct Catalog {
     /// The definition, when compiled from one.
     pub(crate) def: Option<CatalogDef>,
     pub(crate) owner_only: Bits,
+    pub(crate) principal_only: Bits,
     pub(crate) perm_index: NameIndex,
     pub(crate) kind_index: NameIndex,
     pub(crate) app_index: NameIndex,
@@ -125,6 +126,7 @@ impl Catalog {
             revisions,
             def: None,
             owner_only: Bits::new(),
+            principal_only: Bits::new(),
             perm_index: names.perm,
             kind_index: names.kind,
             app_index: names.app,
@@ -252,6 +254,12 @@ impl Catalog {
     /// a definition: verifiers do not need it).
     pub fn is_owner_only(&self, i: usize) -> bool {
         self.owner_only.get(i)
+    }
+
+    /// Whether permission `i` is the principal admin's alone (known only
+    /// when compiled from a definition).
+    pub fn is_principal_only(&self, i: usize) -> bool {
+        self.principal_only.get(i)
     }
 
     /// Index of a kind name.
