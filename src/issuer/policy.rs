@@ -79,10 +79,11 @@ impl Policy {
     }
 
     /// Every problem of the file, each naming the role, person or account
-    /// rule it concerns: broken roles (even if no one holds them), then
-    /// account rules (repeated staff ids, more than one principal admin),
-    /// then every active person who could not get a snapshot, and why.
-    pub fn problems(&self) -> Vec<Error> {
+    /// rule it concerns — broken roles (even if no one holds them), then
+    /// account rules (repeated staff ids, principal admins), then every
+    /// active person who could not get a snapshot, and why — and every
+    /// warning of the people who can: one pass over the staff.
+    pub fn review(&self) -> (Vec<Error>, Vec<Warning>) {
         let at = |what: String| format!("{}: {what}", self.origin);
         let mut out: Vec<Error> = self
             .account
@@ -125,30 +126,30 @@ impl Policy {
                 ),
             ));
         }
-        out.extend(
-            self.staff
-                .iter()
-                .filter(|s| s.active)
-                .filter_map(|s| merge::grants(&self.catalog, self.account.roles(), s).err())
-                .map(|e| match e {
-                    Error::InvalidPolicy { at: a, detail } => policy_error(at(a), detail),
-                    other => other,
-                }),
-        );
-        out
+        let mut warnings = Vec::new();
+        for s in self.staff.iter().filter(|s| s.active) {
+            match merge::grants(&self.catalog, self.account.roles(), s) {
+                Ok(g) => warnings.extend(g.warnings),
+                Err(Error::InvalidPolicy { at: a, detail }) => {
+                    out.push(policy_error(at(a), detail))
+                }
+                Err(other) => out.push(other),
+            }
+        }
+        (out, warnings)
+    }
+
+    /// Every problem of the file ([`Policy::review`]).
+    pub fn problems(&self) -> Vec<Error> {
+        self.review().0
     }
 
     /// What the records of active staff ask that has no effect (an owner's
     /// adjustments, a step-up on a permission not held, a permission whose
-    /// application or records the person cannot reach…), person by person.
-    /// Nothing here stops anyone from getting a snapshot.
+    /// application or records the person cannot reach…), person by person
+    /// ([`Policy::review`]). Nothing here stops anyone from getting a snapshot.
     pub fn warnings(&self) -> Vec<Warning> {
-        self.staff
-            .iter()
-            .filter(|s| s.active)
-            .filter_map(|s| merge::grants(&self.catalog, self.account.roles(), s).ok())
-            .flat_map(|g| g.warnings)
-            .collect()
+        self.review().1
     }
 
     /// The claims a snapshot for `staff_id` would carry (id zero unless

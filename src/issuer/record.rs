@@ -25,22 +25,10 @@ pub const RECORD_KEYS: &[&str] = &[
     "step_up",
 ];
 
-/// Keys that give or take away access: a column whose name is close to one
-/// of these is never ignored (a typo would silently drop a restriction).
-const BEARING_KEYS: &[&str] = &[
-    "roles",
-    "owner",
-    "principal",
-    "active",
-    "version",
-    "grant",
-    "remove",
-    "scopes",
-    "hidden_fields",
-    "apps",
-    "shared_account",
-    "step_up",
-];
+/// The record keys that only describe the person: every other key gives or
+/// takes away access, and a column whose name is close to one of those is
+/// never ignored (a typo would silently drop a restriction).
+const DESCRIPTIVE_KEYS: &[&str] = &["id", "name"];
 
 /// Words that smell of secrets: no input of the issuer carries them.
 const SECRET_WORDS: &[&str] = &["pin", "password", "secret", "hash", "nip", "otp"];
@@ -140,9 +128,10 @@ impl RecordReader {
 /// The permission-bearing key close to `name`, if any: within one edit of
 /// a key of up to five letters, two of a longer one.
 fn near(name: &str) -> Option<&'static str> {
-    BEARING_KEYS
+    RECORD_KEYS
         .iter()
         .copied()
+        .filter(|k| !DESCRIPTIVE_KEYS.contains(k))
         .find(|k| edit_distance(name, k) <= if k.len() <= 5 { 1 } else { 2 })
 }
 

@@ -10,7 +10,7 @@
 //! signed message = "permsnap/v2 feed head" 00 | every byte before the signature
 //! ```
 
-use super::{check_kid, check_time, digest16, frame, is_canonical};
+use super::{check_kid, check_time, digest, frame, is_canonical};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -43,7 +43,7 @@ pub fn feed_digest(notices: &[Vec<u8>]) -> [u8; 16] {
         .iter()
         .map(|n| u32::try_from(n.len()).unwrap_or(u32::MAX).to_be_bytes())
         .collect();
-    digest16(
+    digest(
         FEED_DIGEST_DOMAIN,
         lens.iter()
             .zip(notices)

@@ -18,7 +18,6 @@ use crate::model::bits::Bits;
 use crate::model::catalog::{policy_error, Catalog};
 use crate::model::def::{Redact, Scope};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha512};
 
 /// Domain separation prefix of a format 1 snapshot's signed message.
 pub const FORMAT1_SIGNING_DOMAIN: &[u8] = b"permsnap/v1 snapshot\0";
@@ -165,15 +164,8 @@ impl Format1 {
         {
             return Err(policy_error(origin, "a role's permission set does not fit"));
         }
-        let mut h = Sha512::new();
-        h.update(FORMAT1_CATALOG_DOMAIN);
-        h.update(body);
-        let mut fingerprint = [0u8; 8];
-        for (o, d) in fingerprint.iter_mut().zip(h.finalize().iter()) {
-            *o = *d;
-        }
         Ok(Format1 {
-            fingerprint,
+            fingerprint: super::digest(FORMAT1_CATALOG_DOMAIN, [body]),
             fields: tables.kinds.iter().map(|k| k.fields.len()).collect(),
             roles: tables
                 .roles

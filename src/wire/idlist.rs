@@ -8,7 +8,7 @@
 //! digest  = SHA-512("permsnap/v2 ids" 00 | every byte of the list)[0..16]
 //! ```
 
-use super::digest16;
+use super::digest;
 use crate::error::{Error, Result};
 use crate::model::def::IdListRef;
 
@@ -71,7 +71,7 @@ pub fn encode_id_list(ids: &[String]) -> Result<(Vec<u8>, IdListRef)> {
 
 /// The digest of an id list's bytes (what a snapshot's `listed` scope names).
 pub fn id_list_digest(bytes: &[u8]) -> [u8; 16] {
-    digest16(IDS_DOMAIN, [bytes])
+    digest(IDS_DOMAIN, [bytes])
 }
 
 /// Reads an id list (binary or base64url text), accepting it only if it is

@@ -187,9 +187,12 @@ pub(crate) fn frame<T: Serialize>(
     Ok(out)
 }
 
-/// First 16 bytes of SHA-512 over `domain` and `parts`: the digests that
-/// bind id lists and feeds.
-pub(crate) fn digest16<'a>(domain: &[u8], parts: impl IntoIterator<Item = &'a [u8]>) -> [u8; 16] {
+/// The first `N` bytes of SHA-512 over `domain` and `parts`: the one digest
+/// of the formats (catalog fingerprints, id lists, feeds).
+pub(crate) fn digest<'a, const N: usize>(
+    domain: &[u8],
+    parts: impl IntoIterator<Item = &'a [u8]>,
+) -> [u8; N] {
     use sha2::{Digest, Sha512};
     let mut h = Sha512::new();
     h.update(domain);
@@ -197,7 +200,7 @@ pub(crate) fn digest16<'a>(domain: &[u8], parts: impl IntoIterator<Item = &'a [u
         h.update(p);
     }
     let full = h.finalize();
-    let mut out = [0u8; 16];
+    let mut out = [0u8; N];
     for (o, d) in out.iter_mut().zip(full.iter()) {
         *o = *d;
     }

@@ -15,8 +15,7 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
     let Args { policy, routes } = args;
 
     let p = load_policy(&policy)?;
-    let mut problems = p.problems();
-    let staff_warnings = p.warnings();
+    let (mut problems, staff_warnings) = p.review();
     let mut warnings: Vec<String> = Vec::new();
     for path in &routes {
         match permsnap::guard::Gate::from_json(p.catalog(), &read_text(path)?) {

@@ -12,7 +12,6 @@ use crate::error::Result;
 use crate::model::bits::Bits;
 use crate::model::def::{FieldDef, KindDef, Redact};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha512};
 
 /// Highest revision number a catalog may reach.
 pub const MAX_REVISION: u16 = 1000;
@@ -82,19 +81,11 @@ struct WireField {
 }
 
 fn chain(previous: Option<&[u8; 8]>, head: &[u8], chunk: &[u8]) -> [u8; 8] {
-    let mut h = Sha512::new();
-    h.update(CATALOG_FINGERPRINT_DOMAIN);
-    match previous {
-        Some(fp) => h.update(fp),
-        None => h.update(head),
-    }
-    h.update(chunk);
-    let digest = h.finalize();
-    let mut out = [0u8; 8];
-    for (o, d) in out.iter_mut().zip(digest.iter()) {
-        *o = *d;
-    }
-    out
+    let link: &[u8] = match previous {
+        Some(fp) => fp,
+        None => head,
+    };
+    crate::wire::digest(CATALOG_FINGERPRINT_DOMAIN, [link, chunk])
 }
 
 /// Reads a compiled catalog's body: the tables, and every revision with
