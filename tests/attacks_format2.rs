@@ -5,36 +5,9 @@
 
 mod common;
 use common::*;
-use permsnap::issuer::{sign_feed_head, sign_notice, IssueOptions, Issuer, RecordReader};
-use permsnap::wire::{Notice, StaffRevocation};
+use permsnap::issuer::{sign_feed_head, sign_notice, RecordReader};
+use permsnap::wire::Notice;
 use permsnap::{Options, Verifier};
-
-fn notice(tenant: &str, at: u64, subject: &str, before: u64) -> Vec<u8> {
-    sign_notice(
-        &key(),
-        &Notice {
-            tenant: tenant.into(),
-            issued_at: at,
-            staff: vec![StaffRevocation {
-                subject: subject.into(),
-                before,
-            }],
-            ..Notice::default()
-        },
-    )
-    .unwrap()
-}
-
-fn issue_version(staff: &str, version: u64, at: u64) -> Vec<u8> {
-    let p = policy("sitee");
-    let mut record = p.record(staff).unwrap().clone();
-    record.version = version;
-    let issuer = Issuer::new(p.catalog().clone(), key()).unwrap();
-    issuer
-        .issue(p.account(), &record, &IssueOptions::at(at))
-        .unwrap()
-        .bytes
-}
 
 /// One edge serving every account (`tenantPerRequest`) with `maxFeedAge`
 /// must load the feed of every account. A head signed for one account
@@ -57,7 +30,7 @@ fn a_per_request_verifier_takes_only_the_feed_of_every_account() {
     let e = v.apply_feed(&theirs, &shared, NOW + 250).unwrap_err();
     assert_eq!(e.code(), "wrong_tenant", "{e}");
     assert_eq!(v.feed_at(), Some(NOW), "the feed's time did not move");
-    let fay = issue_version("fay", 3, NOW + 100);
+    let fay = issue_version_at("fay", 3, NOW + 100);
     assert_eq!(
         v.verify_for(&fay, "spa-lumi", NOW + 400)
             .unwrap_err()
@@ -66,7 +39,7 @@ fn a_per_request_verifier_takes_only_the_feed_of_every_account() {
         "the shared feed stopped arriving: the door closes"
     );
     // The real shared feed still applies afterwards.
-    let revoked = vec![notice("spa-lumi", NOW + 200, "fay", 4)];
+    let revoked = vec![person_notice("spa-lumi", NOW + 200, "fay", 4)];
     let head = sign_feed_head(&key(), None, NOW + 240, &revoked).unwrap();
     v.apply_feed(&head, &revoked, NOW + 240).unwrap();
     assert_eq!(
@@ -123,8 +96,9 @@ fn times_in_milliseconds_are_refused_not_applied() {
         keyring(),
         Options::for_tenant("spa-lumi").require_feed(300),
     );
-    v.apply_notice(&notice("spa-lumi", NOW, "fay", 4)).unwrap();
-    let fay = issue_version("fay", 3, NOW - 10);
+    v.apply_notice(&person_notice("spa-lumi", NOW, "fay", 4))
+        .unwrap();
+    let fay = issue_version_at("fay", 3, NOW - 10);
     assert_eq!(v.verify(&fay, NOW).unwrap_err().code(), "stale_feed");
     let bad_notice = raw_signed(
         b"PSR",

@@ -6,47 +6,21 @@
 
 mod common;
 use common::*;
-use permsnap::issuer::{sign_feed_head, sign_notice, IssueOptions};
-use permsnap::wire::{Notice, StaffRevocation};
+use permsnap::issuer::{sign_feed_head, sign_notice};
+use permsnap::wire::Notice;
 use permsnap::{Options, Verifier};
-
-fn staff_notice(at: u64, subject: &str, before: u64) -> Vec<u8> {
-    sign_notice(
-        &key(),
-        &Notice {
-            tenant: "spa-lumi".into(),
-            issued_at: at,
-            staff: vec![StaffRevocation {
-                subject: subject.into(),
-                before,
-            }],
-            ..Notice::default()
-        },
-    )
-    .unwrap()
-}
-
-fn issue_version(staff: &str, version: u64) -> Vec<u8> {
-    let p = policy("sitee");
-    let mut record = p.record(staff).unwrap().clone();
-    record.version = version;
-    let issuer = permsnap::issuer::Issuer::new(p.catalog().clone(), key()).unwrap();
-    issuer
-        .issue(p.account(), &record, &IssueOptions::at(NOW))
-        .unwrap()
-        .bytes
-}
 
 #[test]
 fn a_person_is_revoked_by_version_and_no_one_else() {
     let p = policy("sitee");
     let mut v = verifier(&p);
     let (old, new, other) = (
-        issue_version("fay", 3),
-        issue_version("fay", 4),
-        issue_version("dia", 3),
+        issue_version_at("fay", 3, NOW),
+        issue_version_at("fay", 4, NOW),
+        issue_version_at("dia", 3, NOW),
     );
-    v.apply_notice(&staff_notice(NOW, "fay", 4)).unwrap();
+    v.apply_notice(&person_notice("spa-lumi", NOW, "fay", 4))
+        .unwrap();
     let e = v.verify(&old, NOW).unwrap_err();
     assert_eq!(e.code(), "revoked");
     assert!(e.to_string().contains("before version 4"), "{e}");
@@ -64,13 +38,13 @@ fn a_feed_is_complete_current_and_never_rolled_back() {
     let p = policy("sitee");
     let options = Options::for_tenant("spa-lumi").require_feed(300);
     let mut v = Verifier::new(p.catalog().clone(), keyring(), options);
-    let snap = issue_version("dia", 0);
+    let snap = issue_version_at("dia", 0, NOW);
     assert_eq!(
         v.verify_cached(&snap, NOW).unwrap_err().code(),
         "stale_feed"
     );
 
-    let notices = vec![staff_notice(NOW - 10, "fay", 1), {
+    let notices = vec![person_notice("spa-lumi", NOW - 10, "fay", 1), {
         // Another account's notice in a shared feed: skipped, not an error.
         sign_notice(
             &key(),
@@ -123,7 +97,7 @@ fn a_feed_is_complete_current_and_never_rolled_back() {
         },
     )
     .unwrap();
-    let mixed = vec![bad, staff_notice(NOW + 100, "dia", 1)];
+    let mixed = vec![bad, person_notice("spa-lumi", NOW + 100, "dia", 1)];
     let head = sign_feed_head(&key(), Some("spa-lumi"), NOW + 200, &mixed).unwrap();
     let report = v.apply_feed(&head, &mixed, NOW + 200).unwrap();
     assert_eq!((report.applied, report.failed.len()), (1, 1));
@@ -153,7 +127,7 @@ fn a_verifier_remembers_only_the_last_lifetime_of_edits() {
     // signatures are slow: kept short).
     let step = 4 * 3600;
     for k in 0..48u64 {
-        let notice = staff_notice(NOW + k * step, &format!("s{k}"), 1);
+        let notice = person_notice("spa-lumi", NOW + k * step, &format!("s{k}"), 1);
         v.apply_notice(&notice).unwrap();
         // The verifier's own clock drives forgetting (apply_feed does this).
         v.forget_expired(NOW + k * step);
@@ -169,10 +143,11 @@ fn an_issuer_clock_running_ahead_cannot_make_a_verifier_forget_early() {
     let mut v = verifier(&p);
     let day = u64::from(permsnap::wire::MAX_LIFETIME);
     // fay revoked at NOW; her version-3 snapshot is valid until NOW + 900.
-    v.apply_notice(&staff_notice(NOW, "fay", 4)).unwrap();
-    let fay = issue_version("fay", 3);
+    v.apply_notice(&person_notice("spa-lumi", NOW, "fay", 4))
+        .unwrap();
+    let fay = issue_version_at("fay", 3, NOW);
     // A notice and a feed head signed by an issuer whose clock is two days ahead.
-    let ahead = staff_notice(NOW + 2 * day, "dia", 1);
+    let ahead = person_notice("spa-lumi", NOW + 2 * day, "dia", 1);
     v.apply_notice(&ahead).unwrap();
     let head = sign_feed_head(&key(), None, NOW + 2 * day, std::slice::from_ref(&ahead)).unwrap();
     let e = v

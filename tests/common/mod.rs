@@ -114,3 +114,32 @@ pub fn policy_named(name: &str) -> Policy {
         None => policy(name),
     }
 }
+
+/// A signed notice revoking `subject` of `tenant` before version `before`.
+pub fn person_notice(tenant: &str, at: u64, subject: &str, before: u64) -> Vec<u8> {
+    permsnap::issuer::sign_notice(
+        &key(),
+        &permsnap::wire::Notice {
+            tenant: tenant.into(),
+            issued_at: at,
+            staff: vec![permsnap::wire::StaffRevocation {
+                subject: subject.into(),
+                before,
+            }],
+            ..permsnap::wire::Notice::default()
+        },
+    )
+    .unwrap()
+}
+
+/// A Sitee staff member's snapshot at version `version`, issued at `at`.
+pub fn issue_version_at(staff: &str, version: u64, at: u64) -> Vec<u8> {
+    let p = policy("sitee");
+    let mut record = p.record(staff).unwrap().clone();
+    record.version = version;
+    permsnap::issuer::Issuer::new(p.catalog().clone(), key())
+        .unwrap()
+        .issue(p.account(), &record, &IssueOptions::at(at))
+        .unwrap()
+        .bytes
+}
