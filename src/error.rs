@@ -102,6 +102,17 @@ pub enum Error {
         /// The kind asked for.
         name: String,
     },
+    /// An account feature that the catalog does not define.
+    UnknownFeature {
+        /// The feature asked for.
+        name: String,
+    },
+    /// A step-up proof that cannot be used for this request (forged,
+    /// expired, for another snapshot, person, action, method or path).
+    StepUpRefused {
+        /// Why.
+        detail: String,
+    },
     /// A key or key set (JWK / JWKS) that cannot be used.
     InvalidKey {
         /// What was wrong.
@@ -120,15 +131,6 @@ pub enum Error {
         staff: String,
         /// The owner-only permission.
         permission: String,
-    },
-    /// Issuing would grant a permission whose requirements are not granted.
-    MissingRequirement {
-        /// The staff member.
-        staff: String,
-        /// The permission granted.
-        permission: String,
-        /// The required permission that is missing.
-        requires: String,
     },
     /// The staff member holds a role the account does not define (deleted,
     /// misspelled) or one that is invalid: only this person is refused.
@@ -198,10 +200,11 @@ impl Error {
         "revoked",
         "unknown_permission",
         "unknown_kind",
+        "unknown_feature",
+        "step_up_refused",
         "invalid_key",
         "invalid_policy",
         "owner_only",
-        "missing_requirement",
         "unknown_role",
         "stale_feed",
         "ids_not_loaded",
@@ -230,10 +233,11 @@ impl Error {
             Error::Revoked { .. } => "revoked",
             Error::UnknownPermission { .. } => "unknown_permission",
             Error::UnknownKind { .. } => "unknown_kind",
+            Error::UnknownFeature { .. } => "unknown_feature",
+            Error::StepUpRefused { .. } => "step_up_refused",
             Error::InvalidKey { .. } => "invalid_key",
             Error::InvalidPolicy { .. } => "invalid_policy",
             Error::OwnerOnly { .. } => "owner_only",
-            Error::MissingRequirement { .. } => "missing_requirement",
             Error::UnknownRole { .. } => "unknown_role",
             Error::StaleFeed { .. } => "stale_feed",
             Error::IdsNotLoaded { .. } => "ids_not_loaded",
@@ -329,19 +333,16 @@ impl fmt::Display for Error {
                 f,
                 "unknown record kind `{name}`: it is not in the catalog"
             ),
+            Error::UnknownFeature { name } => write!(
+                f,
+                "unknown account feature `{name}`: it is not in the catalog"
+            ),
+            Error::StepUpRefused { detail } => write!(f, "step-up proof refused: {detail}"),
             Error::InvalidKey { detail } => write!(f, "invalid key: {detail}"),
             Error::InvalidPolicy { at, detail } => write!(f, "{at}: {detail}"),
             Error::OwnerOnly { staff, permission } => write!(
                 f,
                 "refusing to issue: `{permission}` is an owner-only power and staff member `{staff}` is not an owner"
-            ),
-            Error::MissingRequirement {
-                staff,
-                permission,
-                requires,
-            } => write!(
-                f,
-                "refusing to issue: staff member `{staff}` would get `{permission}`, which requires `{requires}`, not granted"
             ),
             Error::UnknownRole {
                 staff,
@@ -434,6 +435,8 @@ mod tests {
             Error::Revoked { detail: s() },
             Error::UnknownPermission { name: s() },
             Error::UnknownKind { name: s() },
+            Error::UnknownFeature { name: s() },
+            Error::StepUpRefused { detail: s() },
             Error::InvalidKey { detail: s() },
             Error::InvalidPolicy {
                 at: s(),
@@ -442,11 +445,6 @@ mod tests {
             Error::OwnerOnly {
                 staff: s(),
                 permission: s(),
-            },
-            Error::MissingRequirement {
-                staff: s(),
-                permission: s(),
-                requires: s(),
             },
             Error::UnknownRole {
                 staff: s(),
@@ -481,10 +479,11 @@ mod tests {
                 | Error::Revoked { .. }
                 | Error::UnknownPermission { .. }
                 | Error::UnknownKind { .. }
+                | Error::UnknownFeature { .. }
+                | Error::StepUpRefused { .. }
                 | Error::InvalidKey { .. }
                 | Error::InvalidPolicy { .. }
                 | Error::OwnerOnly { .. }
-                | Error::MissingRequirement { .. }
                 | Error::UnknownRole { .. }
                 | Error::StaleFeed { .. }
                 | Error::IdsNotLoaded { .. }

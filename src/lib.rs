@@ -36,11 +36,13 @@ pub use error::{Error, Result};
 #[cfg(feature = "guard")]
 pub use guard::{Decision, Gate, Request, RouteDef, RoutesDef};
 #[cfg(feature = "issuer")]
-pub use issuer::{Account, IssueOptions, Issuer, Policy, RecordReader, Roles, Snapshot};
+pub use issuer::{
+    Account, IssueOptions, Issuer, Policy, RecordReader, Roles, Snapshot, StepUpRequest,
+};
 pub use model::catalog::Catalog;
 pub use model::def::{CatalogDef, IdListRef, PolicyDef, RoleDef, Scope, StaffRecord};
 #[cfg(feature = "server")]
 pub use verify::FeedReport;
 pub use verify::{Options, Revocations, TenantCheck, Verifier};
 pub use wire::Claims;
-pub use wire::{FeedHead, Notice, RoleGrant, StaffRevocation};
+pub use wire::{FeedHead, Notice, RoleGrant, StaffRevocation, StepUp};

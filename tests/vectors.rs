@@ -70,6 +70,11 @@ pub fn expectation(v: &Verifier, case: &Value) -> Value {
                 "explain": cat.permissions.iter().map(|x| (x.name.clone(), serde_json::to_value(&p.explain(&x.name).unwrap().reason).unwrap())).collect::<serde_json::Map<_, _>>(),
                 "step_up": p.step_up_actions(), "apps": p.apps(),
                 "scopes": scopes, "hidden_fields": hidden, "filters": filters,
+                "features": p.features(),
+                // The scope each permission acting on records acts with.
+                "permission_scopes": cat.permissions.iter().filter_map(|x| {
+                    p.permission_scope(&x.name).ok().map(|s| (x.name.clone(), serde_json::to_value(s).unwrap()))
+                }).collect::<serde_json::Map<_, _>>(),
             })
         }
     }

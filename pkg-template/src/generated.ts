@@ -19,6 +19,8 @@ export type CoreErrorCode =
   | "revoked"
   | "unknown_permission"
   | "unknown_kind"
+  | "unknown_feature"
+  | "step_up_refused"
   | "invalid_key"
   | "invalid_policy"
   | "owner_only"
@@ -40,7 +42,9 @@ export type CoreReason =
   | { code: "removed_for_person"; role: string }
   | { code: "missing_requirement"; requires: string }
   | { code: "app_not_allowed"; app: string }
-  | { code: "no_scope"; kind: string };
+  | { code: "no_scope"; kind: string }
+  | { code: "implied"; by: string }
+  | { code: "feature_not_enabled"; feature: string };
 
 /** Codes of a gate decision besides a snapshot's refusal code
  *  (`DECISION_CODES`). */

@@ -28,6 +28,12 @@ function unknown(name: string): never {
   throw new PermsnapError("unknown_permission", `unknown permission \`${name}\`: it is not in the catalog (check the spelling)`);
 }
 
+function run<T extends object>(f: CompiledFilter, records: readonly T[]): T[] {
+  if (f.spec.all) return records.slice();
+  if (f.spec.clauses.length === 0) return [];
+  return f.run(records as readonly Rec[]) as T[];
+}
+
 /** What one verified snapshot allows. */
 export class Permissions {
   #p: WasmPermissions | null;
@@ -134,6 +140,25 @@ export class Permissions {
     return this.#wasm((p) => p.hasApp(id));
   }
 
+  /** Does the account have feature `id` (a plan, a partner tier)? Throws
+   *  `unknown_feature` for an id the catalog does not define. */
+  hasFeature(id: string): boolean {
+    return this.#wasm((p) => p.hasFeature(id));
+  }
+
+  /** The account's features (empty when refused). */
+  features(): string[] {
+    return this.#wasm((p) => p.features());
+  }
+
+  /** The scope permission `name` acts with on the records of its kind:
+   *  `"none"` unless `can(name)`; the permission's own scope when it has
+   *  one ("own financial reports" vs "all"), else its kind's view scope. */
+  permissionScope(name: PermissionName): Scope {
+    this.can(name);
+    return this.#wasm((p) => p.permissionScope(name)) as Scope;
+  }
+
   /** Does `name` need the acting person's PIN first? */
   needsStepUp(name: PermissionName): boolean {
     return this.#wasm((p) => p.needsStepUp(name));
@@ -198,21 +223,32 @@ export class Permissions {
     return this.#compiled(kind).spec;
   }
 
-  #compiled(kind: string): CompiledFilter {
-    let f = this.#filters.get(kind);
+  #compiled(name: string, permission = false): CompiledFilter {
+    const key = (permission ? "p:" : "k:") + name;
+    let f = this.#filters.get(key);
     if (!f) {
-      f = compileFilter(this.#wasm((p) => p.filter(kind)) as RecordFilter);
-      this.#filters.set(kind, f);
+      if (permission) this.can(name);
+      f = compileFilter(this.#wasm((p) => (permission ? p.filterFor(name) : p.filter(name))) as RecordFilter);
+      this.#filters.set(key, f);
     }
     return f;
   }
 
+  /** Which records permission `name` acts on, as data: its kind, with
+   *  `permissionScope(name)`. */
+  filterSpecFor(name: PermissionName): RecordFilter {
+    return this.#compiled(name, true).spec;
+  }
+
+  /** The records permission `name` acts on (a new array): e.g. the payments
+   *  an "own financial reports" right covers. */
+  filterFor<T extends object>(name: PermissionName, records: readonly T[]): T[] {
+    return run(this.#compiled(name, true), records);
+  }
+
   /** The records of `kind` the person may see (a new array; records are not copied). */
   filter<T extends object>(kind: string, records: readonly T[]): T[] {
-    const f = this.#compiled(kind);
-    if (f.spec.all) return records.slice();
-    if (f.spec.clauses.length === 0) return [];
-    return f.run(records as readonly Rec[]) as T[];
+    return run(this.#compiled(kind), records);
   }
 
   /** How `kind` records are redacted for the person. */

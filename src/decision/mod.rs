@@ -7,7 +7,7 @@ mod reason;
 mod records;
 mod summary;
 
-use reason::blocker;
+use reason::{blocker, implying_set, permission_scope};
 pub use reason::{Explanation, Reason};
 pub use records::{Clause, Mask, Record, RecordFilter, Redaction};
 pub use summary::Summary;
@@ -58,6 +58,8 @@ impl Permissions {
                 .map(|k| (0..catalog.kind_def(k).map_or(0, |d| d.fields.len())).collect())
                 .collect(),
             apps: Bits::new(),
+            features: Bits::new(),
+            permission_scopes: Vec::new(),
         };
         Permissions {
             catalog,
@@ -67,9 +69,24 @@ impl Permissions {
     }
 
     pub(crate) fn new(catalog: Arc<Catalog>, claims: Arc<Claims>) -> Permissions {
-        let effective = (0..catalog.permission_count())
-            .filter(|i| blocker(&catalog, &claims, *i).is_none())
-            .collect();
+        // The least fixed point: a permission becomes effective once
+        // nothing blocks it, and more effective permissions never block
+        // one (implications and requirements only read what is held), so
+        // passes repeat only while implications add something.
+        let mut effective = Bits::new();
+        let implications = catalog.has_implications();
+        loop {
+            let mut added = false;
+            for i in 0..catalog.permission_count() {
+                if !effective.get(i) && blocker(&catalog, &claims, &effective, i).is_none() {
+                    effective.set(i);
+                    added = true;
+                }
+            }
+            if !added || !implications {
+                break;
+            }
+        }
         Permissions {
             catalog,
             claims,
@@ -226,9 +243,19 @@ impl Permissions {
     /// Why `can(name)` answers what it does.
     pub fn explain(&self, name: &str) -> Result<Explanation> {
         let i = self.catalog.perm(name)?;
-        let reason = match blocker(&self.catalog, &self.claims, i) {
+        let reason = match blocker(&self.catalog, &self.claims, &self.effective, i) {
             Some(r) => r,
             None if self.is_owner() => Reason::Owner,
+            None if !self.claims.permissions.get(i) => Reason::Implied {
+                by: implying_set(&self.catalog, &self.effective, i)
+                    .map(|set| {
+                        set.iter()
+                            .map(|j| self.catalog.perm_name(j))
+                            .collect::<Vec<_>>()
+                            .join("+")
+                    })
+                    .unwrap_or_default(),
+            },
             None => match self.role_grants(i) {
                 Some(role) => Reason::GrantedByRole { role },
                 None => Reason::GrantedToPerson,
@@ -289,6 +316,43 @@ impl Permissions {
             .apps
             .iter()
             .map(|i| self.catalog.app_id(i))
+            .collect()
+    }
+
+    /// The scope permission `name` acts with on the records of its kind:
+    /// `none` unless `can(name)`; its own scope for a `scoped` permission,
+    /// else the view scope of its kind. A permission that acts on no kind
+    /// is an `invalid_argument` error.
+    pub fn permission_scope(&self, name: &str) -> Result<&Scope> {
+        let i = self.catalog.perm(name)?;
+        let k = self
+            .catalog
+            .scope_kind_of(i)
+            .ok_or_else(|| Error::InvalidArgument {
+                detail: format!("permission `{name}` acts on no kind of record"),
+            })?;
+        const NONE: &Scope = &Scope::None;
+        if !self.effective.get(i) {
+            return Ok(NONE);
+        }
+        Ok(if self.catalog.is_scoped(i) {
+            permission_scope(&self.claims, i).unwrap_or(NONE)
+        } else {
+            self.claims.scopes.get(k).unwrap_or(NONE)
+        })
+    }
+
+    /// Does the account have feature `id`? Unknown ids are an error.
+    pub fn has_feature(&self, id: &str) -> Result<bool> {
+        Ok(self.claims.features.get(self.catalog.feature(id)?))
+    }
+
+    /// The account's features.
+    pub fn features(&self) -> Vec<&str> {
+        self.claims
+            .features
+            .iter()
+            .map(|i| self.catalog.feature_id(i))
             .collect()
     }
 

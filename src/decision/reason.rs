@@ -1,5 +1,6 @@
 //! Why a permission is or is not allowed: the reasons `explain` gives.
 
+use crate::model::bits::Bits;
 use crate::model::catalog::Catalog;
 use crate::model::def::Scope;
 use crate::wire::Claims;
@@ -40,6 +41,17 @@ pub enum Reason {
         /// Kind name.
         kind: String,
     },
+    /// Not granted as such, but the person holds every permission of a set
+    /// that gives it.
+    Implied {
+        /// The permissions that give it, joined with `+`.
+        by: String,
+    },
+    /// The account does not have the feature the permission belongs to.
+    FeatureNotEnabled {
+        /// Feature id.
+        feature: String,
+    },
 }
 
 impl Reason {
@@ -54,6 +66,8 @@ impl Reason {
         ("missing_requirement", Some("requires")),
         ("app_not_allowed", Some("app")),
         ("no_scope", Some("kind")),
+        ("implied", Some("by")),
+        ("feature_not_enabled", Some("feature")),
     ];
 
     /// The stable code (`owner`, `granted_by_role`, ...), as serialized.
@@ -67,6 +81,8 @@ impl Reason {
             Reason::MissingRequirement { .. } => "missing_requirement",
             Reason::AppNotAllowed { .. } => "app_not_allowed",
             Reason::NoScope { .. } => "no_scope",
+            Reason::Implied { .. } => "implied",
+            Reason::FeatureNotEnabled { .. } => "feature_not_enabled",
         }
     }
 
@@ -80,6 +96,8 @@ impl Reason {
             Reason::MissingRequirement { requires } => Some(("requires", requires)),
             Reason::AppNotAllowed { app } => Some(("app", app)),
             Reason::NoScope { kind } => Some(("kind", kind)),
+            Reason::Implied { by } => Some(("by", by)),
+            Reason::FeatureNotEnabled { feature } => Some(("feature", feature)),
             Reason::Owner | Reason::GrantedToPerson | Reason::NotGranted => None,
         }
     }
@@ -102,6 +120,12 @@ impl Reason {
             }
             Reason::NoScope { kind } => {
                 format!("granted, but the person has no access to any `{kind}` record")
+            }
+            Reason::Implied { by } => {
+                format!("given by holding `{}`", by.replace('+', "` and `"))
+            }
+            Reason::FeatureNotEnabled { feature } => {
+                format!("the account does not have feature `{feature}`")
             }
         }
     }
@@ -131,9 +155,35 @@ pub(super) fn granting_role(claims: &Claims, i: usize) -> Option<&str> {
         .map(|r| r.id.as_str())
 }
 
-/// Why permission `i` is not effective, or `None` when it is.
-pub(super) fn blocker(catalog: &Catalog, claims: &Claims, i: usize) -> Option<Reason> {
-    if !claims.permissions.get(i) {
+/// The first set of permissions, all effective, that implies permission `i`.
+pub(super) fn implying_set<'a>(
+    catalog: &'a Catalog,
+    effective: &Bits,
+    i: usize,
+) -> Option<&'a Bits> {
+    catalog
+        .implied_by(i)
+        .iter()
+        .find(|set| effective.contains_all(set))
+}
+
+/// Why permission `i` is not effective, or `None` when it is, given the
+/// permissions known to be effective so far (`effective`: implications
+/// and requirements met by implied permissions read it).
+pub(super) fn blocker(
+    catalog: &Catalog,
+    claims: &Claims,
+    effective: &Bits,
+    i: usize,
+) -> Option<Reason> {
+    if let Some(f) = catalog.feature_of(i) {
+        if !claims.features.get(f) {
+            return Some(Reason::FeatureNotEnabled {
+                feature: catalog.feature_id(f).to_owned(),
+            });
+        }
+    }
+    if !claims.permissions.get(i) && implying_set(catalog, effective, i).is_none() {
         return Some(match granting_role(claims, i) {
             Some(role) => Reason::RemovedForPerson {
                 role: role.to_owned(),
@@ -141,9 +191,11 @@ pub(super) fn blocker(catalog: &Catalog, claims: &Claims, i: usize) -> Option<Re
             None => Reason::NotGranted,
         });
     }
+    // A requirement is met by a grant, or by an implied permission.
+    let held = |r: usize| claims.permissions.get(r) || effective.get(r);
     if let Some(missing) = catalog
         .requires_of(i)
-        .and_then(|req| req.iter().find(|r| !claims.permissions.get(*r)))
+        .and_then(|req| req.iter().find(|r| !held(*r)))
     {
         return Some(Reason::MissingRequirement {
             requires: catalog.perm_name(missing).to_owned(),
@@ -157,7 +209,12 @@ pub(super) fn blocker(catalog: &Catalog, claims: &Claims, i: usize) -> Option<Re
         }
     }
     if let Some(k) = catalog.scope_kind_of(i) {
-        if matches!(claims.scopes.get(k), None | Some(Scope::None)) {
+        let none = if catalog.is_scoped(i) {
+            permission_scope(claims, i).is_none()
+        } else {
+            matches!(claims.scopes.get(k), None | Some(Scope::None))
+        };
+        if none {
             return Some(Reason::NoScope {
                 kind: catalog
                     .kind_def(k)
@@ -167,6 +224,17 @@ pub(super) fn blocker(catalog: &Catalog, claims: &Claims, i: usize) -> Option<Re
         }
     }
     None
+}
+
+/// The scope a `scoped` permission carries in the claims, if any.
+pub(super) fn permission_scope(claims: &Claims, i: usize) -> Option<&Scope> {
+    let i = u32::try_from(i).ok()?;
+    claims
+        .permission_scopes
+        .binary_search_by_key(&i, |(p, _)| *p)
+        .ok()
+        .and_then(|at| claims.permission_scopes.get(at))
+        .map(|(_, s)| s)
 }
 
 #[cfg(test)]
@@ -185,6 +253,8 @@ mod reason_tests {
             Reason::MissingRequirement { requires: s() },
             Reason::AppNotAllowed { app: s() },
             Reason::NoScope { kind: s() },
+            Reason::Implied { by: s() },
+            Reason::FeatureNotEnabled { feature: s() },
         ];
         for r in &all {
             match r {
@@ -195,7 +265,9 @@ mod reason_tests {
                 | Reason::RemovedForPerson { .. }
                 | Reason::MissingRequirement { .. }
                 | Reason::AppNotAllowed { .. }
-                | Reason::NoScope { .. } => {}
+                | Reason::NoScope { .. }
+                | Reason::Implied { .. }
+                | Reason::FeatureNotEnabled { .. } => {}
             }
         }
         let listed: Vec<(&str, Option<&str>)> = all

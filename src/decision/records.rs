@@ -4,7 +4,7 @@
 
 use super::Permissions;
 use crate::error::{Error, Result};
-use crate::model::def::{Redact, Scope};
+use crate::model::def::{KindDef, Redact, Scope};
 use serde::Serialize;
 
 /// Which records of a kind a person may see, as data: a record is kept when
@@ -98,6 +98,27 @@ impl Permissions {
             .scopes
             .get(k)
             .ok_or(Error::UnknownKind { name: kind.into() })?;
+        self.filter_with(def, scope)
+    }
+
+    /// The records permission `name` acts on for the person (its kind, with
+    /// [`Permissions::permission_scope`]): e.g. the payments an "own
+    /// financial reports" right covers.
+    pub fn filter_for(&self, name: &str) -> Result<RecordFilter> {
+        let scope = self.permission_scope(name)?;
+        let k = self
+            .catalog
+            .scope_kind_of(self.catalog.perm(name)?)
+            .unwrap_or_default();
+        let def = self
+            .catalog
+            .kind_def(k)
+            .ok_or(Error::UnknownKind { name: name.into() })?;
+        self.filter_with(def, scope)
+    }
+
+    fn filter_with(&self, def: &KindDef, scope: &Scope) -> Result<RecordFilter> {
+        let kind = def.name.as_str();
         let me = || vec![self.claims.subject.clone()];
         let own = || {
             def.owner_fields

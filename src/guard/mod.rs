@@ -22,7 +22,7 @@ pub use table::{RouteDef, RoutesDef};
 use crate::error::{Error, Result};
 use crate::model::bits::Bits;
 use crate::model::catalog::Catalog;
-use crate::verify::{TenantCheck, Verifier};
+use crate::verify::{StepUpTarget, TenantCheck, Verifier};
 use serde::Serialize;
 use table::{method_bit, Group, Rule};
 
@@ -45,7 +45,13 @@ pub struct Request<'a> {
     /// The account the request is for, when the verifier checks the account
     /// per request (a function of the host or path, decided by the caller).
     pub tenant: Option<&'a str>,
+    /// The `Permsnap-Step-Up` header: a step-up proof for a shared
+    /// account's PIN-protected action ([`STEP_UP_HEADER`]).
+    pub step_up: Option<&'a str>,
 }
+
+/// The header carrying a step-up proof.
+pub const STEP_UP_HEADER: &str = "permsnap-step-up";
 
 /// What the gate answers for one request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -72,6 +78,14 @@ pub struct Decision {
     /// Their account.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
+    /// On a shared account's request allowed by a step-up proof: the staff
+    /// member who gave their PIN. The action is theirs: record it under
+    /// this id, not the shared account's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    /// The step-up proof's nonce (hex): record it to accept each proof once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
 }
 
 impl Decision {
@@ -90,6 +104,8 @@ impl Decision {
             reason: None,
             subject: None,
             tenant: None,
+            actor: None,
+            nonce: None,
         }
     }
 }
@@ -306,9 +322,11 @@ impl Gate {
             }
             Err(d) => return *d,
         };
-        let mut d = self.decide_method(group, bit, request.method, verifier, request, now);
+        let method = request.method.to_ascii_uppercase();
+        let at = (method.as_str(), target.path.as_str());
+        let mut d = self.decide_method(group, bit, at, verifier, request, now);
         if let (true, Some((obit, oname))) = (d.allowed(), over) {
-            d = self.decide_method(group, obit, &oname, verifier, request, now);
+            d = self.decide_method(group, obit, (&oname, at.1), verifier, request, now);
             if !d.allowed() {
                 d.message = format!("(method override `{oname}`) {}", d.message);
             }
@@ -316,15 +334,17 @@ impl Gate {
         d
     }
 
+    /// Decides `at` (method, canonical path) against the rules of `group`.
     fn decide_method(
         &self,
         group: usize,
         bit: u16,
-        method: &str,
+        at: (&str, &str),
         verifier: &mut Verifier,
         request: &Request<'_>,
         now: u64,
     ) -> Decision {
+        let method = at.0;
         let rules = self
             .groups
             .get(group)
@@ -345,7 +365,7 @@ impl Gate {
                 .map(|r| r.pattern.clone());
             return d;
         };
-        let mut d = self.decide(rule, verifier, request, now);
+        let mut d = self.decide(rule, at, verifier, request, now);
         d.route = Some(rule.pattern.clone());
         d
     }
@@ -353,6 +373,7 @@ impl Gate {
     fn decide(
         &self,
         rule: &Rule,
+        (method, path): (&str, &str),
         verifier: &mut Verifier,
         request: &Request<'_>,
         now: u64,
@@ -455,13 +476,37 @@ impl Gate {
                 (!granted_any.is_empty() && granted_any.iter().all(|&i| step_up.get(i)))
                     .then(|| granted_any.clone())
             });
+        if let (Some(list), Some(proof)) = (&needs_pin, request.step_up) {
+            let target = StepUpTarget {
+                method,
+                path,
+                permissions: list,
+            };
+            return who(
+                match verifier.verify_step_up(&p, proof.trim().as_bytes(), &target, now) {
+                    Ok(proof) => {
+                        let mut d = Decision::answer(
+                            200,
+                            "ok",
+                            format!("allowed: `{}` gave their PIN", proof.actor),
+                        );
+                        d.permission = Some(proof.permission);
+                        d.actor = Some(proof.actor);
+                        d.nonce = Some(crate::error::hex(&proof.nonce));
+                        d
+                    }
+                    Err(e) => Decision::answer(403, e.code(), e.to_string()),
+                },
+            );
+        }
         if let Some(list) = needs_pin {
             let names: Vec<&str> = list.iter().map(|&i| catalog.perm_name(i)).collect();
             let mut d = Decision::answer(
                 403,
                 "step_up_required",
                 format!(
-                    "`{}` needs the acting person's PIN first (shared account)",
+                    "`{}` needs the acting person's PIN first (shared account): send the \
+                     step-up proof the backend issues in the `Permsnap-Step-Up` header",
                     names.join("` or `")
                 ),
             );

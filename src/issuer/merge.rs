@@ -25,7 +25,7 @@ use super::warning::Warning;
 use crate::error::{Error, Result};
 use crate::model::bits::Bits;
 use crate::model::catalog::{policy_error, Catalog};
-use crate::model::def::{Scope, StaffRecord};
+use crate::model::def::{RolesPerPerson, Scope, StaffRecord};
 use crate::wire::{RoleGrant, MAX_ROLES};
 
 /// What a person gets, before times, ids and the catalog binding.
@@ -38,6 +38,8 @@ pub(crate) struct Grants {
     pub scopes: Vec<Scope>,
     pub hidden: Vec<Bits>,
     pub apps: Bits,
+    /// Scopes of the held `scoped` permissions, by index.
+    pub permission_scopes: Vec<(u32, Scope)>,
     /// What the record asks that has no effect.
     pub warnings: Vec<Warning>,
 }
@@ -68,8 +70,28 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
         held.push(roles.get(&s.id, id)?);
     }
     let owner = s.owner || held.iter().any(|r| r.def.owner);
-    if held.is_empty() && !owner {
-        return Err(policy_error(&at, "has no role and is not an owner"));
+    let rules = &cdef.account;
+    match rules.roles_per_person {
+        RolesPerPerson::One if held.len() > 1 => {
+            return Err(policy_error(
+                &at,
+                format!(
+                    "holds {} roles; in this product a person holds one role",
+                    held.len()
+                ),
+            ))
+        }
+        RolesPerPerson::None if !held.is_empty() => {
+            return Err(policy_error(
+                &at,
+                "holds a role; this product sets access person by person (`grant`, `owner`)",
+            ))
+        }
+        RolesPerPerson::None => {}
+        _ if held.is_empty() && !owner => {
+            return Err(policy_error(&at, "has no role and is not an owner"));
+        }
+        _ => {}
     }
     if s.principal && !owner {
         return Err(policy_error(&at, "is the principal admin but not an owner"));
@@ -139,15 +161,24 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
             });
         }
     }
-    if let Some((p, r)) = catalog.first_missing_requirement(&permissions) {
-        return Err(Error::MissingRequirement {
-            staff: s.id.clone(),
-            permission: catalog.perm_name(p).into(),
-            requires: catalog.perm_name(r).into(),
-        });
+    if s.shared_account {
+        let never = rules
+            .shared_account
+            .never
+            .iter()
+            .find(|n| catalog.perm(n).is_ok_and(|i| permissions.get(i)));
+        if let Some(name) = never {
+            return Err(policy_error(
+                &at,
+                format!(
+                    "is a shared account and holds `{name}`, which a shared account may never hold"
+                ),
+            ));
+        }
     }
+    let own_permission_scopes = catalog.permission_scopes(&s.permission_scopes, &at)?;
 
-    let apps = if owner {
+    let mut apps = if owner {
         (0..catalog.app_count()).collect()
     } else if s.apps.is_some() {
         own_apps
@@ -158,6 +189,18 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
         }
         a
     };
+    // Applications entered by holding their permissions.
+    for p in permissions.iter() {
+        if let Some(a) = catalog.app_of(p) {
+            if cdef
+                .applications
+                .get(a)
+                .is_some_and(|d| d.follows_permissions)
+            {
+                apps.set(a);
+            }
+        }
+    }
 
     let mut scopes = Vec::with_capacity(catalog.kind_count());
     let mut hidden = Vec::with_capacity(catalog.kind_count());
@@ -176,6 +219,23 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
                     kind.name
                 )))?,
         };
+        // A permission that gives a scope (a "view all" switch) widens it.
+        let given = permissions.iter().filter_map(|p| {
+            cdef.permissions
+                .get(p)
+                .and_then(|d| d.gives_scopes.get(&kind.name))
+                .cloned()
+        });
+        let scope = widest(std::iter::once(scope.clone()).chain(given)).map_err(|(a, b)| {
+            policy_error(
+                &at,
+                format!(
+                    "a permission gives `{b}` on `{}` where the person has `{a}`: set the \
+                     person's own scope for it",
+                    kind.name
+                ),
+            )
+        })?;
         let names: Vec<&String> = match s.hidden_fields.get(&kind.name) {
             Some(fields) => fields.iter().collect(),
             None => {
@@ -220,6 +280,33 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
         hidden.push(bits);
     }
 
+    let mut permission_scopes = Vec::new();
+    for p in permissions.iter().filter(|p| catalog.is_scoped(*p)) {
+        let scope = if owner {
+            Scope::All
+        } else if let Some((_, own)) = own_permission_scopes.iter().find(|(i, _)| *i == p) {
+            own.clone()
+        } else {
+            widest(held.iter().filter_map(|r| {
+                r.permission_scopes
+                    .iter()
+                    .find(|(i, _)| *i == p)
+                    .map(|(_, s)| s.clone())
+            }))
+            .unwrap_or(Scope::None)
+        };
+        if scope != Scope::None {
+            permission_scopes.push((u32::try_from(p).unwrap_or(u32::MAX), scope));
+        }
+    }
+    if s.shared_account {
+        for name in &rules.shared_account.step_up {
+            if let Ok(i) = catalog.perm(name) {
+                step_up.set(i);
+            }
+        }
+    }
+
     let warnings = warnings(
         catalog,
         s,
@@ -232,6 +319,8 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
             permissions: &permissions,
             apps: &apps,
             scopes: &scopes,
+            permission_scopes: &permission_scopes,
+            own_permission_scopes: &own_permission_scopes,
         },
     );
     for r in &held {
@@ -254,6 +343,7 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
         scopes,
         hidden,
         apps,
+        permission_scopes,
         warnings,
     })
 }
@@ -268,6 +358,8 @@ struct Effects<'a> {
     permissions: &'a Bits,
     apps: &'a Bits,
     scopes: &'a [Scope],
+    permission_scopes: &'a [(u32, Scope)],
+    own_permission_scopes: &'a [(usize, Scope)],
 }
 
 /// Every adjustment of the record `s` that has no effect (class A of the
@@ -342,8 +434,20 @@ fn warnings(catalog: &Catalog, s: &StaffRecord, e: &Effects<'_>) -> Vec<Warning>
                 }
             }
             if let Some(k) = catalog.scope_kind_of(p) {
-                if matches!(e.scopes.get(k), None | Some(Scope::None)) {
-                    let kind = catalog.kind_def(k).map_or("", |d| d.name.as_str());
+                let kind = catalog.kind_def(k).map_or("", |d| d.name.as_str());
+                if catalog.is_scoped(p) {
+                    if !e.permission_scopes.iter().any(|(i, _)| *i as usize == p) {
+                        warn(
+                            "grant_without_scope",
+                            "permission_scopes",
+                            format!(
+                                "gives `{}` no scope (`own`, `assigned` or `all` of `{kind}`), \
+                                 so it has no effect",
+                                name(p)
+                            ),
+                        );
+                    }
+                } else if matches!(e.scopes.get(k), None | Some(Scope::None)) {
                     warn(
                         "grant_without_scope",
                         "scopes",
@@ -354,6 +458,17 @@ fn warnings(catalog: &Catalog, s: &StaffRecord, e: &Effects<'_>) -> Vec<Warning>
                     );
                 }
             }
+        }
+        for (p, r) in catalog.missing_requirements(e.permissions) {
+            warn(
+                "requirement_not_held",
+                "grant",
+                format!(
+                    "leaves `{}` without `{}`, which it requires, so it has no effect",
+                    name(p),
+                    name(r)
+                ),
+            );
         }
         for kind in s.hidden_fields.keys() {
             let none = catalog
@@ -367,6 +482,15 @@ fn warnings(catalog: &Catalog, s: &StaffRecord, e: &Effects<'_>) -> Vec<Warning>
                     format!("hides fields of `{kind}`, of which the person sees no record"),
                 );
             }
+        }
+    }
+    for (p, _) in e.own_permission_scopes {
+        if !e.permissions.get(*p) {
+            warn(
+                "scope_not_held",
+                "permission_scopes",
+                format!("names `{}`, which the person does not hold", name(*p)),
+            );
         }
     }
     for p in e.own_step_up.iter() {

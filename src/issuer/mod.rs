@@ -37,6 +37,7 @@ pub use warning::Warning;
 use crate::crypto::signing::IssuerKey;
 use crate::encoding as base64url;
 use crate::error::{Error, Result};
+use crate::model::bits::Bits;
 use crate::model::catalog::Catalog;
 use crate::model::def::{IdListRef, Scope, StaffRecord};
 use crate::wire::{self, Claims, FeedHead, Notice, FLAG_OWNER, FLAG_PRINCIPAL, FLAG_SHARED};
@@ -61,6 +62,7 @@ pub struct Account {
     tenant: String,
     roles: Roles,
     epoch: u32,
+    features: Vec<String>,
 }
 
 impl Account {
@@ -76,7 +78,22 @@ impl Account {
             tenant,
             roles,
             epoch: 0,
+            features: Vec::new(),
         })
+    }
+
+    /// The same account with these features (ids of the catalog's
+    /// `features`: a plan or partner tier the account has). Checked when
+    /// issuing: an unknown id refuses every snapshot of the account
+    /// (`unknown_feature`), never dropped.
+    pub fn with_features<S: Into<String>>(mut self, ids: impl IntoIterator<Item = S>) -> Account {
+        self.features = ids.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The account's features.
+    pub fn features(&self) -> &[String] {
+        &self.features
     }
 
     /// The same account at revocation epoch `epoch` (raised to log
@@ -100,6 +117,22 @@ impl Account {
     pub fn epoch(&self) -> u32 {
         self.epoch
     }
+}
+
+/// What a step-up proof is for: the staff member who gave their PIN, the
+/// action and the request it allows.
+#[derive(Debug, Clone, Copy)]
+pub struct StepUpRequest<'a> {
+    /// The staff id of the person who gave their PIN.
+    pub actor: &'a str,
+    /// The permission the action needs.
+    pub permission: &'a str,
+    /// The request method.
+    pub method: &'a str,
+    /// The request's canonical path, without query.
+    pub path: &'a str,
+    /// Seconds the proof lives, 1 to 60.
+    pub lifetime: u8,
 }
 
 /// An id list that travels beside a snapshot: serve `bytes` (or
@@ -257,6 +290,65 @@ impl Issuer {
         sign_notice(&self.key, notice)
     }
 
+    /// Signs a step-up proof, once the backend has checked the PIN of
+    /// `actor` (a staff member of the account) on the shared account whose
+    /// snapshot (binary or text, as the request carried it) is `snapshot`:
+    /// the snapshot is verified with this issuer's key, must be a shared
+    /// account's, valid at `now`, and grant `permission` behind a PIN. The
+    /// proof binds the snapshot, the acting person, the action, `method`
+    /// and the canonical `path` (no query), lives `lifetime` seconds (1 to
+    /// 60) and carries a random nonce. Neither the PIN nor its hash is in
+    /// it.
+    pub fn step_up(
+        &self,
+        snapshot: &[u8],
+        request: &StepUpRequest<'_>,
+        now: u64,
+    ) -> Result<Vec<u8>> {
+        let mut keyring = crate::crypto::Keyring::new();
+        keyring.insert(self.key.kid(), &self.key.public_key())?;
+        let claims =
+            crate::Verifier::new(self.catalog.clone(), keyring, crate::Options::any_tenant())
+                .verify(snapshot, now)?
+                .claims()
+                .clone();
+        let bad = |detail: String| Error::InvalidArgument { detail };
+        if claims.flags & FLAG_SHARED == 0 {
+            return Err(bad(format!(
+                "snapshot of `{}` is not a shared account's: only shared accounts take a PIN step-up",
+                claims.subject
+            )));
+        }
+        let i = self.catalog.perm(request.permission)?;
+        if !claims.step_up.get(i) {
+            return Err(bad(format!(
+                "`{}` needs no PIN on this shared account",
+                request.permission
+            )));
+        }
+        if request.path.contains(['?', '#']) {
+            return Err(bad("the path is the canonical path, without query".into()));
+        }
+        let mut nonce = [0u8; 16];
+        getrandom::fill(&mut nonce).map_err(|e| bad(format!("no randomness: {e}")))?;
+        let proof = wire::StepUp {
+            tenant: claims.tenant,
+            snapshot: claims.id,
+            account: claims.subject,
+            actor: request.actor.to_owned(),
+            permission: request.permission.to_owned(),
+            method: request.method.to_ascii_uppercase(),
+            path: request.path.to_owned(),
+            issued_at: now,
+            lifetime: request.lifetime,
+            nonce,
+        };
+        let mut bytes = wire::encode_step_up_unsigned(self.key.kid(), &proof)?;
+        let sig = self.key.sign_domain(wire::STEP_UP_DOMAIN, &bytes);
+        bytes.extend_from_slice(&sig);
+        Ok(bytes)
+    }
+
     /// Signs the head of a revocation feed holding `notices` (binary forms,
     /// in feed order) at time `now`; `tenant` `None` for a feed of every
     /// account of the issuer.
@@ -320,6 +412,28 @@ fn claims_and_warnings(
     if staff.shared_account {
         flags |= FLAG_SHARED;
     }
+    let mut features = Bits::new();
+    for id in &account.features {
+        features.set(catalog.feature(id)?);
+    }
+    let mut warnings = g.warnings;
+    if !g.owner {
+        for p in g.permissions.iter() {
+            if let Some(f) = catalog.feature_of(p).filter(|f| !features.get(*f)) {
+                warnings.push(Warning {
+                    code: "feature_not_enabled",
+                    staff: staff.id.clone(),
+                    field: "grant",
+                    detail: format!(
+                        "gives `{}`, of feature `{}`, which the account does not have: it has \
+                         no effect",
+                        catalog.perm_name(p),
+                        catalog.feature_id(f)
+                    ),
+                });
+            }
+        }
+    }
     let revisions = catalog.revisions();
     let claims = Claims {
         tenant: account.tenant.clone(),
@@ -344,8 +458,10 @@ fn claims_and_warnings(
         scopes,
         hidden: g.hidden,
         apps: g.apps,
+        features,
+        permission_scopes: g.permission_scopes,
     };
-    Ok((claims, id_lists, g.warnings))
+    Ok((claims, id_lists, warnings))
 }
 
 /// Computes, identifies and signs a snapshot.

@@ -93,13 +93,61 @@ impl Catalog {
         Ok(())
     }
 
-    /// The first `(permission, requirement)` pair in `bits` whose requirement is
-    /// not in `bits`.
-    pub(crate) fn first_missing_requirement(&self, bits: &Bits) -> Option<(usize, usize)> {
-        bits.iter().find_map(|p| {
-            self.requires_of(p)
-                .and_then(|req| req.iter().find(|r| !bits.get(*r)))
-                .map(|r| (p, r))
-        })
+    /// Every `(permission, requirement)` pair in `bits` whose requirement is
+    /// neither in `bits` nor implied by a set of `bits`.
+    pub(crate) fn missing_requirements(&self, bits: &Bits) -> Vec<(usize, usize)> {
+        let held =
+            |r: usize| bits.get(r) || self.implied_by(r).iter().any(|set| bits.contains_all(set));
+        bits.iter()
+            .flat_map(|p| {
+                self.requires_of(p)
+                    .into_iter()
+                    .flat_map(|req| req.iter())
+                    .filter(|r| !held(*r))
+                    .map(move |r| (p, r))
+            })
+            .collect()
+    }
+
+    /// `permission_scopes` of a role or record, checked: each names a
+    /// `scoped` permission, with `none`, `own`, `assigned` or `all`.
+    pub(crate) fn permission_scopes(
+        &self,
+        scopes: &std::collections::BTreeMap<String, Scope>,
+        at: &str,
+    ) -> Result<Vec<(usize, Scope)>> {
+        let mut out = Vec::with_capacity(scopes.len());
+        for (name, scope) in scopes {
+            let i = self.perm(name).map_err(|_| {
+                policy_error(
+                    at,
+                    format!("`permission_scopes` names unknown permission `{name}`"),
+                )
+            })?;
+            if !self.is_scoped(i) {
+                return Err(policy_error(
+                    at,
+                    format!(
+                        "`permission_scopes` names `{name}`, which has no scope of its own (it \
+                         follows its kind's view scope)"
+                    ),
+                ));
+            }
+            if !matches!(
+                scope,
+                Scope::None | Scope::Own | Scope::Assigned | Scope::All
+            ) {
+                return Err(policy_error(
+                    at,
+                    format!(
+                        "`permission_scopes` gives `{name}` scope `{}`: a permission's scope is \
+                         `none`, `own`, `assigned` or `all`",
+                        scope.name()
+                    ),
+                ));
+            }
+            out.push((i, scope.clone()));
+        }
+        Ok(out)
     }
 }

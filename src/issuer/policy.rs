@@ -43,7 +43,7 @@ impl Policy {
         let catalog = Catalog::compile(def.catalog, origin)?;
         let roles = Roles::compile(&catalog, def.roles)?;
         Ok(Policy {
-            account: Account::new(def.tenant, roles)?,
+            account: Account::new(def.tenant, roles)?.with_features(def.features),
             catalog,
             staff: def.staff,
             origin: origin.to_owned(),

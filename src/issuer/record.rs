@@ -23,6 +23,7 @@ pub const RECORD_KEYS: &[&str] = &[
     "apps",
     "shared_account",
     "step_up",
+    "permission_scopes",
 ];
 
 /// The record keys that only describe the person: every other key gives or

@@ -19,6 +19,8 @@ pub struct CompiledRole {
     pub apps: Bits,
     /// Permissions needing a PIN step-up.
     pub step_up: Bits,
+    /// Scopes of the `scoped` permissions it sets, by permission index.
+    pub permission_scopes: Vec<(usize, Scope)>,
 }
 
 impl CompiledRole {
@@ -144,16 +146,9 @@ fn compile_role(catalog: &Catalog, def: &CatalogDef, role: RoleDef) -> Result<Co
             ));
         }
     }
-    if let Some((p, r)) = catalog.first_missing_requirement(&bits) {
-        return Err(policy_error(
-            &at,
-            format!(
-                "grants `{}`, which requires `{}`, not in the role",
-                catalog.perm_name(p),
-                catalog.perm_name(r)
-            ),
-        ));
-    }
+    // A missing requirement is not the role's problem alone (a record may
+    // grant it): each holder is warned (`requirement_not_held`).
+    let permission_scopes = catalog.permission_scopes(&role.permission_scopes, &at)?;
     let mut apps = Bits::new();
     for a in &role.apps {
         apps.set(
@@ -176,5 +171,6 @@ fn compile_role(catalog: &Catalog, def: &CatalogDef, role: RoleDef) -> Result<Co
         permissions: bits,
         apps,
         step_up,
+        permission_scopes,
     })
 }

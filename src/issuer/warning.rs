@@ -29,6 +29,9 @@ impl Warning {
         "grant_without_app",
         "grant_without_scope",
         "hidden_without_scope",
+        "requirement_not_held",
+        "scope_not_held",
+        "feature_not_enabled",
     ];
 }
 

@@ -40,6 +40,25 @@ pub struct CatalogDef {
     /// Kinds of record that view scopes and hidden fields apply to.
     #[serde(default)]
     pub kinds: Vec<KindDef>,
+    /// Features only some accounts of the product have (a plan, a partner
+    /// tier): permissions that name one answer no, `feature_not_enabled`,
+    /// in accounts without it.
+    #[serde(default)]
+    pub features: Vec<FeatureDef>,
+}
+
+/// A feature only some accounts have.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeatureDef {
+    /// Stable id, e.g. `plus`.
+    pub id: String,
+    /// Display name.
+    #[serde(default)]
+    pub name: String,
+    /// The catalog revision that added it (see [`CatalogDef`]).
+    #[serde(default = "first_revision")]
+    pub since: u16,
 }
 
 /// Rules every account of a product follows.
@@ -50,6 +69,42 @@ pub struct AccountRules {
     /// the default) or `one` (exactly one).
     #[serde(default)]
     pub principal: PrincipalRule,
+    /// How many roles one person holds: `many` (the default), `one`, or
+    /// `none` (the product has per-person checkboxes only). A record with
+    /// more refuses that person's snapshot.
+    #[serde(default)]
+    pub roles_per_person: RolesPerPerson,
+    /// What a shared front-desk account must and may never hold.
+    #[serde(default)]
+    pub shared_account: SharedAccountRules,
+}
+
+/// How many roles one person holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RolesPerPerson {
+    /// Any number, merged (FORMAT.md, "Several roles").
+    #[default]
+    Many,
+    /// At most one.
+    One,
+    /// None: access is set person by person.
+    None,
+}
+
+/// Rules for shared front-desk accounts (staff records with
+/// `shared_account`). The issuer refuses a shared account's snapshot that
+/// breaks them (that person only).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SharedAccountRules {
+    /// Permissions a shared account may never hold.
+    #[serde(default)]
+    pub never: Vec<String>,
+    /// Permissions a shared account may hold only behind the acting
+    /// person's PIN: always marked step-up in its snapshot.
+    #[serde(default)]
+    pub step_up: Vec<String>,
 }
 
 /// How many principal admins an account has.
@@ -72,6 +127,10 @@ pub struct ApplicationDef {
     /// Display name.
     #[serde(default)]
     pub name: String,
+    /// Holding any permission that lives in it lets the person enter it (the
+    /// product has no separate access switch). Definition only.
+    #[serde(default)]
+    pub follows_permissions: bool,
     /// The catalog revision that added it (see [`CatalogDef`]).
     #[serde(default = "first_revision")]
     pub since: u16,
@@ -117,6 +176,24 @@ pub struct PermissionDef {
     /// scope for the kind is not `none`.
     #[serde(default)]
     pub scope_kind: Option<String>,
+    /// The permission has its own scope over `scope_kind` records (`own`,
+    /// `assigned` or `all`, set by roles and records in
+    /// `permission_scopes`), instead of following the kind's view scope.
+    #[serde(default)]
+    pub scoped: bool,
+    /// Holding every permission of one of these sets gives this one too
+    /// (`implied`), with no checkbox of its own needed. Each set names
+    /// permissions listed before this one.
+    #[serde(default)]
+    pub implied_by: Vec<Vec<String>>,
+    /// The account feature it belongs to: without it, the permission is
+    /// never effective (`feature_not_enabled`).
+    #[serde(default)]
+    pub feature: Option<String>,
+    /// Holding it gives at least these view scopes (a "view all" switch
+    /// widens a list). Definition only: the issuer applies it.
+    #[serde(default)]
+    pub gives_scopes: BTreeMap<String, Scope>,
     /// The catalog revision that added it (see [`CatalogDef`]).
     #[serde(default = "first_revision")]
     pub since: u16,
@@ -324,6 +401,9 @@ pub struct RoleDef {
     /// Permissions that need a PIN step-up before use.
     #[serde(default)]
     pub step_up: Vec<String>,
+    /// Scope of each `scoped` permission the role grants (default: none).
+    #[serde(default)]
+    pub permission_scopes: BTreeMap<String, Scope>,
 }
 
 /// A whole policy file: the product's catalog, and one account's roles and
@@ -340,6 +420,9 @@ pub struct PolicyDef {
     pub tenant: String,
     /// The public catalog.
     pub catalog: CatalogDef,
+    /// The features this account has (ids of `catalog.features`).
+    #[serde(default)]
+    pub features: Vec<String>,
     /// The account's roles (permission groups).
     #[serde(default)]
     pub roles: Vec<RoleDef>,
@@ -398,6 +481,9 @@ pub struct StaffRecord {
     /// Permissions that need the acting person's PIN first (added to the roles').
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub step_up: Vec<String>,
+    /// Scopes of `scoped` permissions that replace the roles', per permission.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub permission_scopes: BTreeMap<String, Scope>,
 }
 
 impl StaffRecord {
@@ -430,6 +516,7 @@ impl Default for StaffRecord {
             apps: None,
             shared_account: false,
             step_up: Vec::new(),
+            permission_scopes: BTreeMap::new(),
         }
     }
 }

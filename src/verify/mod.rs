@@ -6,6 +6,8 @@ mod cache;
 mod feed;
 mod options;
 mod revocations;
+#[cfg(feature = "server")]
+mod stepup;
 mod verifier;
 
 pub use cache::CACHE_ENTRIES;
@@ -13,4 +15,6 @@ pub use cache::CACHE_ENTRIES;
 pub use feed::FeedReport;
 pub use options::{Options, TenantCheck, DEFAULT_LEEWAY, MAX_LEEWAY};
 pub use revocations::Revocations;
+#[cfg(feature = "server")]
+pub use stepup::StepUpTarget;
 pub use verifier::Verifier;

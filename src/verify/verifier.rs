@@ -342,7 +342,7 @@ fn fit(catalog: &Catalog, mut c: Claims) -> Result<Claims> {
                 ),
             });
         }
-        check_shape(rev, &c)?;
+        check_shape(catalog, rev, &c)?;
         let kinds = catalog.kind_count();
         c.scopes.resize(kinds, Scope::None);
         c.hidden.resize(kinds, Bits::new());
@@ -365,6 +365,8 @@ fn fit(catalog: &Catalog, mut c: Claims) -> Result<Claims> {
                 r.permissions = r.permissions.truncated(n);
             }
             c.apps = c.apps.truncated(rev.applications);
+            c.features = c.features.truncated(rev.features);
+            c.permission_scopes.retain(|(i, _)| (*i as usize) < n);
             c.scopes.truncate(rev.kinds());
             c.hidden.truncate(rev.kinds());
             for (k, hidden) in c.hidden.iter_mut().enumerate() {
@@ -393,7 +395,7 @@ fn fit(catalog: &Catalog, mut c: Claims) -> Result<Claims> {
 
 /// A signed snapshot from a well-meaning issuer always fits the revision it
 /// names; anything else is malformed.
-fn check_shape(rev: &Revision, c: &Claims) -> Result<()> {
+fn check_shape(catalog: &Catalog, rev: &Revision, c: &Claims) -> Result<()> {
     let bad = |what: &str| Error::Malformed {
         detail: format!("{what} does not fit catalog revision {}", rev.number),
     };
@@ -417,6 +419,15 @@ fn check_shape(rev: &Revision, c: &Claims) -> Result<()> {
     }
     if !c.apps.fits(rev.applications) {
         return Err(bad("the application set"));
+    }
+    if !c.features.fits(rev.features) {
+        return Err(bad("the feature set"));
+    }
+    if c.permission_scopes
+        .iter()
+        .any(|(i, _)| *i as usize >= n || !catalog.is_scoped(*i as usize))
+    {
+        return Err(bad("a permission scope"));
     }
     Ok(())
 }

@@ -45,7 +45,7 @@ impl WasmGate {
     }
 
     /// Decides one request: `{ status, code, message, route?,
-    /// permission?, reason?, subject?, tenant? }`. `target` is the path
+    /// permission?, reason?, subject?, tenant?, actor?, nonce? }`. `target` is the path
     /// and query as received.
     #[allow(clippy::too_many_arguments)]
     pub fn check(
@@ -57,6 +57,7 @@ impl WasmGate {
         cookie: Option<String>,
         method_override: Option<String>,
         tenant: Option<String>,
+        step_up: Option<String>,
         now: Option<f64>,
     ) -> JsValue {
         let request = Request {
@@ -66,6 +67,7 @@ impl WasmGate {
             cookie: cookie.as_deref(),
             method_override: method_override.as_deref(),
             tenant: tenant.as_deref(),
+            step_up: step_up.as_deref(),
         };
         let d = self.inner.check(&mut verifier.inner, &request, now_or(now));
         let out = object(&[
@@ -79,6 +81,8 @@ impl WasmGate {
             ("reason", d.reason),
             ("subject", d.subject),
             ("tenant", d.tenant),
+            ("actor", d.actor),
+            ("nonce", d.nonce),
         ] {
             if let Some(v) = v {
                 let _ = Reflect::set(&out, &k.into(), &v.into());

@@ -152,23 +152,35 @@ impl WasmPermissions {
 
     /// The records of `kind` the person may see, as `{ kind, scope, all, clauses: [{ field, values }] }`.
     pub fn filter(&self, kind: &str) -> Result<JsValue, JsValue> {
-        let f = self.inner.filter(kind)?;
-        let clauses: Array = f
-            .clauses
-            .iter()
-            .map(|c| {
-                object(&[
-                    ("field", c.field.as_str().into()),
-                    ("values", strings(&c.values)),
-                ])
-            })
-            .collect();
-        Ok(object(&[
-            ("kind", f.kind.into()),
-            ("scope", f.scope.into()),
-            ("all", f.all.into()),
-            ("clauses", clauses.into()),
-        ]))
+        Ok(filter_js(self.inner.filter(kind)?))
+    }
+
+    /// The records permission `name` acts on, in the same shape as `filter`
+    /// (its kind, with the permission's own scope when it has one).
+    #[wasm_bindgen(js_name = filterFor)]
+    pub fn filter_for(&self, name: &str) -> Result<JsValue, JsValue> {
+        Ok(filter_js(self.inner.filter_for(name)?))
+    }
+
+    /// The scope permission `name` acts with (`"none"` unless allowed).
+    #[wasm_bindgen(js_name = permissionScope)]
+    pub fn permission_scope(&self, name: &str) -> Result<JsValue, JsValue> {
+        Ok(scope_js(self.inner.permission_scope(name)?))
+    }
+
+    /// Does the account have feature `id`?
+    #[wasm_bindgen(js_name = hasFeature)]
+    pub fn has_feature(&self, id: &str) -> Result<bool, JsValue> {
+        Ok(self.inner.has_feature(id)?)
+    }
+
+    /// The account's features.
+    pub fn features(&self) -> Vec<String> {
+        self.inner
+            .features()
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
     }
 
     /// How to redact `kind`: `{ kind, remove: [field], mask: [{ field, with }] }`.
@@ -295,4 +307,23 @@ impl WasmPermissions {
     pub fn epoch(&self) -> u32 {
         self.inner.claims().epoch
     }
+}
+
+fn filter_js(f: crate::decision::RecordFilter) -> JsValue {
+    let clauses: Array = f
+        .clauses
+        .iter()
+        .map(|c| {
+            object(&[
+                ("field", c.field.as_str().into()),
+                ("values", strings(&c.values)),
+            ])
+        })
+        .collect();
+    object(&[
+        ("kind", f.kind.into()),
+        ("scope", f.scope.into()),
+        ("all", f.all.into()),
+        ("clauses", clauses.into()),
+    ])
 }

@@ -264,6 +264,8 @@ impl Format1 {
             scopes,
             hidden,
             apps: w.apps,
+            features: Bits::new(),
+            permission_scopes: Vec::new(),
         })
     }
 }

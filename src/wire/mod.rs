@@ -2,7 +2,8 @@
 //! framing shared by every signed document — magic, version, key id,
 //! postcard payload, Ed25519 signature over a domain prefix and every byte
 //! before it — and the documents themselves: snapshots (`snapshot`),
-//! revocation notices (`notice`) and feed heads (`feed`). Two unsigned
+//! revocation notices (`notice`), feed heads (`feed`) and step-up proofs
+//! (`stepup`). Two unsigned
 //! documents are bound by hash instead: the compiled catalog (`catalog`) and
 //! the id lists that travel beside snapshots (`idlist`).
 
@@ -13,6 +14,7 @@ mod format1;
 mod idlist;
 mod notice;
 mod snapshot;
+mod stepup;
 
 pub use catalog::{CATALOG_MAGIC, CATALOG_VERSION};
 pub use feed::*;
@@ -25,6 +27,7 @@ pub const FORMAT1: u8 = 1;
 pub use idlist::*;
 pub use notice::*;
 pub use snapshot::*;
+pub use stepup::*;
 
 use crate::encoding as base64url;
 use crate::error::{Error, Result};

@@ -83,6 +83,11 @@ pub struct Claims {
     pub hidden: Vec<Bits>,
     /// Applications the person may enter.
     pub apps: Bits,
+    /// The account's features (bits over the catalog's features).
+    pub features: Bits,
+    /// The scope of each granted `scoped` permission, by permission index,
+    /// in increasing order: `own`, `assigned` or `all` (absent: none).
+    pub permission_scopes: Vec<(u32, Scope)>,
 }
 
 /// A role the person holds and what it grants.
@@ -115,6 +120,8 @@ struct WireClaims {
     scopes: Vec<Scope>,
     hidden: Vec<Bits>,
     apps: Bits,
+    features: Bits,
+    permission_scopes: Vec<(u32, Scope)>,
 }
 
 /// Splits a binary snapshot into header, payload and signature, checking
@@ -166,6 +173,8 @@ pub fn encode_unsigned(kid: &str, claims: &Claims) -> Result<Vec<u8>> {
         scopes,
         hidden,
         apps: canonical(&claims.apps),
+        features: canonical(&claims.features),
+        permission_scopes: claims.permission_scopes.clone(),
     };
     check_wire(&wire).map_err(|detail| Error::InvalidArgument { detail })?;
     frame(&MAGIC, kid, &wire, "claims", MAX_SNAPSHOT_LEN)
@@ -211,7 +220,7 @@ fn check_wire(w: &WireClaims) -> core::result::Result<(), String> {
     if w.roles.len() > MAX_ROLES {
         return Err(format!("more than {MAX_ROLES} roles"));
     }
-    let bitsets = [&w.permissions, &w.step_up, &w.apps]
+    let bitsets = [&w.permissions, &w.step_up, &w.apps, &w.features]
         .into_iter()
         .chain(w.hidden.iter())
         .chain(w.roles.iter().map(|r| &r.permissions));
@@ -227,6 +236,17 @@ fn check_wire(w: &WireClaims) -> core::result::Result<(), String> {
     }
     if w.roles.iter().any(|r| r.id.is_empty()) {
         return Err("a role id is empty".into());
+    }
+    if w.permission_scopes
+        .iter()
+        .any(|(_, s)| !matches!(s, Scope::Own | Scope::Assigned | Scope::All))
+        || w.permission_scopes
+            .windows(2)
+            .any(|pair| matches!(pair, [a, b] if a.0 >= b.0))
+    {
+        return Err(
+            "permission scopes are `own`, `assigned` or `all`, by increasing permission".into(),
+        );
     }
     Ok(())
 }
@@ -277,6 +297,8 @@ pub fn decode_payload(payload: &[u8]) -> Result<Claims> {
         scopes: wire.scopes,
         hidden: wire.hidden,
         apps: wire.apps,
+        features: wire.features,
+        permission_scopes: wire.permission_scopes,
     })
 }
 

@@ -55,6 +55,11 @@ export function parity(permsnap, vectors) {
         scopes: Object.fromEntries(kinds.map((k) => [k, p.scope(k)])),
         hidden_fields: Object.fromEntries(kinds.map((k) => [k, p.hiddenFields(k)])),
         filters: Object.fromEntries(kinds.map((k) => [k, orError(() => p.filterSpec(k))])),
+        features: p.features(),
+        permission_scopes: Object.fromEntries(v.permissionNames.flatMap((n) => {
+          const s = orError(() => p.permissionScope(n));
+          return s?.error === "invalid_argument" ? [] : [[n, s]];
+        })),
       };
       p.free();
     } catch (e) {

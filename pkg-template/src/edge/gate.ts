@@ -39,7 +39,7 @@ export interface Decision {
    *  older than the verifier's `maxFeedAge` (`stale_feed`). */
   status: 200 | 400 | 401 | 403 | 404 | 405 | 503;
   /** `ok`, `no_snapshot`, a refusal code (`expired`, `revoked`...),
-   *  `forbidden`, `app_not_allowed`, `step_up_required`, `no_route`,
+   *  `forbidden`, `app_not_allowed`, `step_up_required`, `step_up_refused`, `no_route`,
    *  `method_not_allowed`, `bad_path`, `ambiguous_path`, `ambiguous_host`,
    *  `bad_method_override`, `no_tenant`, `unavailable`, `stale_feed`. */
   code: DecisionCode | ErrorCode;
@@ -49,6 +49,12 @@ export interface Decision {
   reason?: string;
   subject?: string;
   tenant?: string;
+  /** On a shared account's request allowed by a step-up proof (header
+   *  `Permsnap-Step-Up`): the staff member who gave their PIN. The action
+   *  is theirs: record it under this id, not the shared account's. */
+  actor?: string;
+  /** The step-up proof's nonce (hex): record it to accept each proof once. */
+  nonce?: string;
 }
 
 /** The parts of a request the gate reads. A fetch `Request` fits. */
@@ -197,7 +203,8 @@ export class Gate {
     }
     return this.#g.check(wasmVerifierOf(this.#v), request.method, requestTarget(request.url),
       h.get("authorization") ?? undefined, h.get("cookie") ?? undefined,
-      overrides.length > 0 ? overrides.join(",") : undefined, tenant ?? undefined, verifierClock(this.#v)) as Decision;
+      overrides.length > 0 ? overrides.join(",") : undefined, tenant ?? undefined,
+      h.get("permsnap-step-up") ?? undefined, verifierClock(this.#v)) as Decision;
   }
 
   /** `check` from raw parts (tests, other servers): `target` is the path

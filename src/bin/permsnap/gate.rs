@@ -21,6 +21,9 @@ pub(crate) struct Args {
     /// `X-HTTP-Method-Override` header to send.
     #[arg(long)]
     pub(crate) method_override: Option<String>,
+    /// `Permsnap-Step-Up` header to send: a step-up proof (`permsnap step-up`).
+    #[arg(long)]
+    pub(crate) step_up: Option<String>,
     #[command(flatten)]
     pub(crate) v: VerifyArgs,
 }
@@ -33,6 +36,7 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
         snapshot,
         cookie,
         method_override,
+        step_up,
         v,
     } = args;
 
@@ -61,6 +65,7 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
         cookie: cookie.as_deref(),
         method_override: method_override.as_deref(),
         tenant: None,
+        step_up: step_up.as_deref(),
     };
     let d = gate.check(&mut verifier, &request, now);
     if json {
@@ -76,7 +81,12 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
             .as_deref()
             .map(|r| format!(" (route {r})"))
             .unwrap_or_default();
-        println!("{} {}{who}{route}: {}", d.status, d.code, d.message);
+        let actor = d
+            .actor
+            .as_deref()
+            .map(|a| format!(" acting as `{a}`"))
+            .unwrap_or_default();
+        println!("{} {}{who}{actor}{route}: {}", d.status, d.code, d.message);
     }
     Ok(if d.allowed() { 0 } else { 1 })
 }

@@ -8,7 +8,7 @@ use super::{
 };
 use crate::error::Result;
 use crate::model::bits::Bits;
-use crate::model::def::{CatalogDef, KindDef};
+use crate::model::def::{CatalogDef, KindDef, PermissionDef, Scope};
 
 impl Catalog {
     /// Validates a catalog definition and compiles it. `origin` names the file
@@ -31,6 +31,11 @@ impl Catalog {
             "application",
             def.applications.iter().map(|a| a.id.as_str()),
         )?;
+        let feature_index = NameIndex::build(
+            origin,
+            "feature",
+            def.features.iter().map(|f| f.id.as_str()),
+        )?;
 
         let mut direct = Vec::with_capacity(def.permissions.len());
         let mut permissions = Vec::with_capacity(def.permissions.len());
@@ -46,6 +51,26 @@ impl Catalog {
                 req.set(index_of(&perm_index, r, &at, "requires unknown permission")? as usize);
             }
             direct.push(req);
+            let implied_by = implications(p, i, &perm_index, &at)?;
+            if p.scoped && p.scope_kind.is_none() {
+                return Err(policy_error(
+                    at,
+                    "is `scoped` but names no `scope_kind` for its scope to cover",
+                ));
+            }
+            for (kind, scope) in &p.gives_scopes {
+                index_of(&kind_index, kind, &at, "`gives_scopes` names unknown kind")?;
+                if !matches!(scope, Scope::Own | Scope::Assigned | Scope::All) {
+                    return Err(policy_error(
+                        at,
+                        format!(
+                            "`gives_scopes` on `{kind}` is `{}`: a permission gives `own`, \
+                             `assigned` or `all`",
+                            scope.name()
+                        ),
+                    ));
+                }
+            }
             permissions.push(CompiledPermission {
                 name: p.name.clone(),
                 requires: Bits::new(),
@@ -58,6 +83,13 @@ impl Catalog {
                     .scope_kind
                     .as_deref()
                     .map(|k| index_of(&kind_index, k, &at, "unknown kind"))
+                    .transpose()?,
+                scoped: p.scoped,
+                implied_by,
+                feature: p
+                    .feature
+                    .as_deref()
+                    .map(|f| index_of(&feature_index, f, &at, "unknown feature"))
                     .transpose()?,
                 since: p.since,
             });
@@ -77,6 +109,15 @@ impl Catalog {
         for k in &def.kinds {
             validate_kind(k, origin)?;
         }
+        let shared = &def.account.shared_account;
+        for name in shared.never.iter().chain(&shared.step_up) {
+            index_of(
+                &perm_index,
+                name,
+                &format!("{origin}: account.shared_account"),
+                "names unknown permission",
+            )?;
+        }
         let tables = Tables {
             name: def.name.clone(),
             permissions,
@@ -87,6 +128,14 @@ impl Catalog {
                 .map(|a| CompiledApp {
                     id: a.id.clone(),
                     since: a.since,
+                })
+                .collect(),
+            features: def
+                .features
+                .iter()
+                .map(|f| CompiledApp {
+                    id: f.id.clone(),
+                    since: f.since,
                 })
                 .collect(),
         };
@@ -113,6 +162,27 @@ impl Catalog {
         .map_err(|e| policy_error(origin, e.to_string()))?;
         Catalog::compile(def, origin)
     }
+}
+
+/// A permission's `implied_by` sets as bitsets: each non-empty, of known
+/// permissions other than itself.
+fn implications(p: &PermissionDef, i: usize, index: &NameIndex, at: &str) -> Result<Vec<Bits>> {
+    let mut sets = Vec::with_capacity(p.implied_by.len());
+    for names in &p.implied_by {
+        if names.is_empty() {
+            return Err(policy_error(at, "`implied_by` holds an empty set"));
+        }
+        let mut set = Bits::new();
+        for name in names {
+            let j = index_of(index, name, at, "`implied_by` names unknown permission")? as usize;
+            if j == i {
+                return Err(policy_error(at, "is implied by itself"));
+            }
+            set.set(j);
+        }
+        sets.push(set);
+    }
+    Ok(sets)
 }
 
 fn validate_kind(k: &KindDef, origin: &str) -> Result<()> {

@@ -34,11 +34,19 @@ pub struct CompiledPermission {
     pub app: Option<u32>,
     /// Index of the kind whose view scope it needs.
     pub scope_kind: Option<u32>,
+    /// It has its own scope over `scope_kind` records (in the snapshot's
+    /// permission scopes) instead of following the kind's.
+    pub scoped: bool,
+    /// Sets of earlier permissions whose holding gives this one.
+    pub implied_by: Vec<Bits>,
+    /// Index of the account feature it belongs to.
+    pub feature: Option<u32>,
     /// The catalog revision that added it.
     pub since: u16,
 }
 
-/// One application as verifiers need it.
+/// One application (or account feature) as verifiers need it: an id and
+/// the revision that added it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompiledApp {
     /// Application id.
@@ -59,6 +67,8 @@ pub struct Tables {
     pub kinds: Vec<KindDef>,
     /// Applications in bit order.
     pub applications: Vec<CompiledApp>,
+    /// Account features in bit order.
+    pub features: Vec<CompiledApp>,
 }
 
 /// A validated catalog, ready to answer questions about snapshots. Built
@@ -76,6 +86,7 @@ pub struct Catalog {
     pub(crate) perm_index: NameIndex,
     pub(crate) kind_index: NameIndex,
     pub(crate) app_index: NameIndex,
+    pub(crate) feature_index: NameIndex,
     pub(crate) field_count: usize,
 }
 
@@ -116,6 +127,11 @@ impl Catalog {
                 "application",
                 tables.applications.iter().map(|a| a.id.as_str()),
             )?,
+            feature: NameIndex::build(
+                origin,
+                "feature",
+                tables.features.iter().map(|a| a.id.as_str()),
+            )?,
         };
         let field_count: usize = tables.kinds.iter().map(|k| k.fields.len()).sum();
         if field_count > MAX_ENTRIES {
@@ -130,6 +146,7 @@ impl Catalog {
             perm_index: names.perm,
             kind_index: names.kind,
             app_index: names.app,
+            feature_index: names.feature,
             field_count,
         })
     }
@@ -145,8 +162,18 @@ impl Catalog {
             }
             if p.app.is_some_and(|a| a as usize >= t.applications.len())
                 || p.scope_kind.is_some_and(|k| k as usize >= t.kinds.len())
+                || p.feature.is_some_and(|f| f as usize >= t.features.len())
             {
-                return Err("an application or kind index");
+                return Err("an application, kind or feature index");
+            }
+            if p.scoped && p.scope_kind.is_none() {
+                return Err("a scoped permission without a kind");
+            }
+            if p.implied_by
+                .iter()
+                .any(|set| set.is_empty() || !set.fits(n) || set.get(i))
+            {
+                return Err("an implication");
             }
             for r in p.requires.iter() {
                 if !t
@@ -239,6 +266,49 @@ impl Catalog {
     /// Application index permission `i` lives in, if any.
     pub fn app_of(&self, i: usize) -> Option<usize> {
         self.tables.permissions.get(i)?.app.map(|a| a as usize)
+    }
+
+    /// Whether any permission is implied by others.
+    pub fn has_implications(&self) -> bool {
+        self.tables
+            .permissions
+            .iter()
+            .any(|p| !p.implied_by.is_empty())
+    }
+
+    /// Sets of permissions whose holding gives permission `i`.
+    pub fn implied_by(&self, i: usize) -> &[Bits] {
+        self.tables
+            .permissions
+            .get(i)
+            .map_or(&[], |p| p.implied_by.as_slice())
+    }
+
+    /// Whether permission `i` has its own scope (see [`CompiledPermission`]).
+    pub fn is_scoped(&self, i: usize) -> bool {
+        self.tables.permissions.get(i).is_some_and(|p| p.scoped)
+    }
+
+    /// The account feature permission `i` belongs to, if any.
+    pub fn feature_of(&self, i: usize) -> Option<usize> {
+        self.tables.permissions.get(i)?.feature.map(|f| f as usize)
+    }
+
+    /// Index of an account feature id (`unknown_feature` otherwise).
+    pub fn feature(&self, id: &str) -> Result<usize> {
+        self.feature_index
+            .get(id)
+            .ok_or_else(|| Error::UnknownFeature { name: id.into() })
+    }
+
+    /// Number of account features.
+    pub fn feature_count(&self) -> usize {
+        self.tables.features.len()
+    }
+
+    /// Id of account feature `i` (empty if out of range).
+    pub fn feature_id(&self, i: usize) -> &str {
+        self.tables.features.get(i).map_or("", |a| a.id.as_str())
     }
 
     /// Kind index whose scope permission `i` needs, if any.

@@ -59,6 +59,7 @@ pub(crate) struct Indexes {
     pub(crate) perm: NameIndex,
     pub(crate) kind: NameIndex,
     pub(crate) app: NameIndex,
+    pub(crate) feature: NameIndex,
 }
 
 pub(crate) fn index_of(index: &NameIndex, name: &str, at: &str, what: &str) -> Result<u32> {

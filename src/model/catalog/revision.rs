@@ -28,6 +28,8 @@ pub struct Revision {
     pub permissions: usize,
     /// Number of applications.
     pub applications: usize,
+    /// Number of account features.
+    pub features: usize,
     /// Number of fields of each kind (its length is the number of kinds).
     pub fields: Vec<usize>,
 }
@@ -44,6 +46,7 @@ pub(super) static EMPTY: Revision = Revision {
     fingerprint: [0; 8],
     permissions: 0,
     applications: 0,
+    features: 0,
     fields: Vec::new(),
 };
 
@@ -55,6 +58,7 @@ struct Chunk {
     kinds: Vec<WireKind>,
     /// Fields appended to kinds of earlier revisions: (kind index, field).
     fields: Vec<(u32, WireField)>,
+    features: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -63,6 +67,9 @@ struct WirePermission {
     requires: Bits,
     app: Option<u32>,
     scope_kind: Option<u32>,
+    scoped: bool,
+    implied_by: Vec<Bits>,
+    feature: Option<u32>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -102,6 +109,7 @@ pub(crate) fn decode(body: &[u8], origin: &str) -> Result<(Tables, Vec<Revision>
         permissions: Vec::new(),
         kinds: Vec::new(),
         applications: Vec::new(),
+        features: Vec::new(),
     };
     let mut revisions: Vec<Revision> = Vec::new();
     while !rest.is_empty() {
@@ -116,6 +124,12 @@ pub(crate) fn decode(body: &[u8], origin: &str) -> Result<(Tables, Vec<Revision>
         for a in chunk.applications {
             t.applications.push(CompiledApp {
                 id: a,
+                since: number,
+            });
+        }
+        for f in chunk.features {
+            t.features.push(CompiledApp {
+                id: f,
                 since: number,
             });
         }
@@ -144,6 +158,9 @@ pub(crate) fn decode(body: &[u8], origin: &str) -> Result<(Tables, Vec<Revision>
                 requires: p.requires,
                 app: p.app,
                 scope_kind: p.scope_kind,
+                scoped: p.scoped,
+                implied_by: p.implied_by,
+                feature: p.feature,
                 since: number,
             });
         }
@@ -152,6 +169,7 @@ pub(crate) fn decode(body: &[u8], origin: &str) -> Result<(Tables, Vec<Revision>
             !p.requires.fits(n)
                 || p.app.is_some_and(|a| a as usize >= t.applications.len())
                 || p.scope_kind.is_some_and(|k| k as usize >= t.kinds.len())
+                || p.feature.is_some_and(|f| f as usize >= t.features.len())
         });
         if later {
             return Err(damaged("an index past its revision"));
@@ -162,6 +180,7 @@ pub(crate) fn decode(body: &[u8], origin: &str) -> Result<(Tables, Vec<Revision>
             fingerprint: chain(previous.as_ref(), head, bytes),
             permissions: n,
             applications: t.applications.len(),
+            features: t.features.len(),
             fields: t.kinds.iter().map(|k| k.fields.len()).collect(),
         });
     }
@@ -196,6 +215,9 @@ pub(crate) fn encode(t: &Tables) -> Result<Vec<u8>> {
                     requires: p.requires.clone(),
                     app: p.app,
                     scope_kind: p.scope_kind,
+                    scoped: p.scoped,
+                    implied_by: p.implied_by.clone(),
+                    feature: p.feature,
                 })
                 .collect(),
             applications: t
@@ -228,6 +250,12 @@ pub(crate) fn encode(t: &Tables) -> Result<Vec<u8>> {
                         .map(move |f| (i, f))
                 })
                 .collect(),
+            features: t
+                .features
+                .iter()
+                .filter(|f| f.since == r)
+                .map(|f| f.id.clone())
+                .collect(),
         };
         out.extend(postcard::to_allocvec(&chunk).map_err(err)?);
     }
@@ -248,6 +276,7 @@ fn latest(t: &Tables) -> u16 {
         .iter()
         .map(|p| p.since)
         .chain(t.applications.iter().map(|a| a.since))
+        .chain(t.features.iter().map(|f| f.since))
         .chain(t.kinds.iter().map(|k| k.since))
         .chain(
             t.kinds
@@ -311,11 +340,19 @@ pub(crate) fn check_marks(t: &Tables, origin: &str) -> Result<()> {
         if let Some(k) = p.scope_kind.and_then(|k| t.kinds.get(k as usize)) {
             later("kind", &k.name, k.since)?;
         }
+        if let Some(f) = p.feature.and_then(|f| t.features.get(f as usize)) {
+            later("feature", &f.id, f.since)?;
+        }
     }
     last = 1;
     for a in &t.applications {
         mark("application", &a.id, a.since, last)?;
         last = a.since;
+    }
+    last = 1;
+    for f in &t.features {
+        mark("feature", &f.id, f.since, last)?;
+        last = f.since;
     }
     last = 1;
     for k in &t.kinds {
