@@ -6,7 +6,7 @@
 
 mod common;
 use common::*;
-use permsnap::{Keyring, Options, Revocations, Verifier};
+use permsnap::{Catalog, Keyring, Options, Revocations, Verifier};
 use serde_json::{json, Value};
 
 fn doc() -> Value {
@@ -14,11 +14,22 @@ fn doc() -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// A preset's catalog as it was while format 1 snapshots were issued
+/// (vectors/format1-era-catalogs.json): what they are read with.
+fn era_catalog(preset: &str) -> Catalog {
+    let path = format!(
+        "{}/vectors/format1-era-catalogs.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    Catalog::from_json(&doc["catalogs"][preset].to_string(), preset).unwrap()
+}
+
 fn verifier(doc: &Value, case: &Value, format1: bool) -> Verifier {
     let preset = case["catalog"].as_str().unwrap();
     let jwks: permsnap::Jwks = serde_json::from_value(doc["key"]["jwks"].clone()).unwrap();
     let mut v = Verifier::new(
-        policy(preset).catalog().clone(),
+        era_catalog(preset),
         Keyring::from_jwks(&jwks).unwrap(),
         Options::for_tenant(case["expected_tenant"].as_str().unwrap()),
     );
@@ -108,24 +119,29 @@ fn format1_snapshots_read_with_the_decisions_format1_gave() {
 fn a_format1_catalog_must_be_revision_1_of_the_catalog() {
     let doc = doc();
     let sitee = doc["format1_catalogs"]["sitee"]["binary"].as_str().unwrap();
-    let mut v = Verifier::new(
-        policy("ecwid").catalog().clone(),
-        keyring(),
-        Options::any_tenant(),
-    );
+    let mut v = Verifier::new(era_catalog("ecwid"), keyring(), Options::any_tenant());
     let e = v.accept_format1(sitee.as_bytes()).unwrap_err();
     assert_eq!(e.code(), "invalid_policy");
     assert!(
         e.to_string().contains("not revision 1 of catalog `ecwid`"),
         "{e}"
     );
+    // A catalog redesigned since format 1 (the presets re-derived from
+    // their help pages: implications, features, scoped permissions) is a
+    // new catalog for format 1 snapshots: refused, never read loosely.
+    for preset in ["amilia", "ecwid", "shopify-partner"] {
+        let old = doc["format1_catalogs"][preset]["binary"].as_str().unwrap();
+        let mut v = Verifier::new(
+            policy(preset).catalog().clone(),
+            keyring(),
+            Options::any_tenant(),
+        );
+        let e = v.accept_format1(old.as_bytes()).unwrap_err();
+        assert!(e.to_string().contains("not revision 1"), "{preset}: {e}");
+    }
     // A format 2 catalog is not a format 1 one; damage is refused.
-    let own = policy("sitee").catalog().to_bytes().unwrap();
-    let mut v = Verifier::new(
-        policy("sitee").catalog().clone(),
-        keyring(),
-        Options::any_tenant(),
-    );
+    let own = era_catalog("sitee").to_bytes().unwrap();
+    let mut v = Verifier::new(era_catalog("sitee"), keyring(), Options::any_tenant());
     assert_eq!(v.accept_format1(&own).unwrap_err().code(), "invalid_policy");
     let mut damaged = permsnap::encoding::decode(sitee).unwrap();
     damaged.truncate(damaged.len() - 3);

@@ -162,6 +162,21 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
         }
     }
     if s.shared_account {
+        let any = &rules.shared_account.must_hold_any;
+        if !any.is_empty()
+            && !any
+                .iter()
+                .any(|n| catalog.perm(n).is_ok_and(|i| permissions.get(i)))
+        {
+            return Err(policy_error(
+                &at,
+                format!(
+                    "is a shared account and holds none of {}: a shared account of this product \
+                     holds at least one",
+                    any.join(", ")
+                ),
+            ));
+        }
         let never = rules
             .shared_account
             .never
@@ -548,6 +563,25 @@ fn widest(
         };
     }
     Ok(out)
+}
+
+/// A shared account in an account without the feature shared accounts
+/// need (`account.shared_account.feature`): that person's refusal.
+pub(crate) fn shared_feature_missing(
+    catalog: &Catalog,
+    features: &[String],
+    s: &StaffRecord,
+) -> Option<Error> {
+    let feature = catalog.def()?.account.shared_account.feature.as_ref()?;
+    (s.shared_account && !features.contains(feature)).then(|| {
+        policy_error(
+            format!("staff `{}`", s.id),
+            format!(
+                "is a shared account, and the account does not have feature `{feature}` that \
+                 shared accounts need"
+            ),
+        )
+    })
 }
 
 #[cfg(test)]

@@ -26,6 +26,7 @@ mod merge;
 mod names;
 mod policy;
 mod record;
+mod review;
 mod roles;
 mod warning;
 
@@ -285,6 +286,15 @@ impl Issuer {
         issue_with(&self.catalog, &self.key, account, staff, opts)
     }
 
+    /// The account check an app runs when it saves staff: broken roles,
+    /// the product's account rules (one principal admin, one owner...),
+    /// every active person who would be refused a snapshot and why, and
+    /// every adjustment without effect. Nothing here stops anyone else's
+    /// snapshot; an app refuses the save, or shows the list, as it sees fit.
+    pub fn review(&self, account: &Account, staff: &[StaffRecord]) -> (Vec<Error>, Vec<Warning>) {
+        review::review(&self.catalog, account, staff, "")
+    }
+
     /// Signs a revocation notice; returns the binary notice.
     pub fn revoke(&self, notice: &Notice) -> Result<Vec<u8>> {
         sign_notice(&self.key, notice)
@@ -411,6 +421,9 @@ fn claims_and_warnings(
     }
     if staff.shared_account {
         flags |= FLAG_SHARED;
+    }
+    if let Some(e) = merge::shared_feature_missing(catalog, &account.features, staff) {
+        return Err(e);
     }
     let mut features = Bits::new();
     for id in &account.features {

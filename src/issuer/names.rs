@@ -19,7 +19,7 @@ impl Catalog {
         for name in names {
             if name == "*" {
                 for i in 0..self.permission_count() {
-                    if !self.owner_only.get(i) {
+                    if !self.owner_only.get(i) && !self.derived.get(i) {
                         bits.set(i);
                     }
                 }
@@ -30,7 +30,7 @@ impl Catalog {
                         || p.name
                             .strip_prefix(prefix)
                             .is_some_and(|r| r.starts_with('.'));
-                    if in_section && !self.owner_only.get(i) {
+                    if in_section && !self.owner_only.get(i) && !self.derived.get(i) {
                         bits.set(i);
                     }
                 }
@@ -41,10 +41,19 @@ impl Catalog {
                     ));
                 }
             } else {
-                bits.set(
-                    self.perm(name)
-                        .map_err(|_| policy_error(at, format!("unknown permission `{name}`")))?,
-                );
+                let i = self
+                    .perm(name)
+                    .map_err(|_| policy_error(at, format!("unknown permission `{name}`")))?;
+                if self.derived.get(i) {
+                    return Err(policy_error(
+                        at,
+                        format!(
+                            "names `{name}`, which has no checkbox of its own: it is given by \
+                             holding the permissions of its `implied_by`"
+                        ),
+                    ));
+                }
+                bits.set(i);
             }
         }
         Ok(bits)

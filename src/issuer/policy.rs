@@ -5,13 +5,12 @@
 //! is not JSON of the right shape or its catalog is invalid.
 
 use super::record::reject_secret_fields;
-use super::{merge, Account, IdListDoc, IssueOptions, Roles, Snapshot, Warning};
+use super::{Account, IdListDoc, IssueOptions, Roles, Snapshot, Warning};
 use crate::crypto::signing::IssuerKey;
 use crate::error::{Error, Result};
 use crate::model::catalog::{policy_error, Catalog};
 use crate::model::def::{PolicyDef, StaffRecord};
 use crate::wire::Claims;
-use std::collections::HashSet;
 
 /// A loaded policy file.
 #[derive(Debug, Clone)]
@@ -84,59 +83,7 @@ impl Policy {
     /// active person who could not get a snapshot, and why — and every
     /// warning of the people who can: one pass over the staff.
     pub fn review(&self) -> (Vec<Error>, Vec<Warning>) {
-        let at = |what: String| format!("{}: {what}", self.origin);
-        let mut out: Vec<Error> = self
-            .account
-            .roles()
-            .problems()
-            .into_iter()
-            .map(|(id, p)| policy_error(at(format!("role `{id}`")), p))
-            .collect();
-        let mut seen = HashSet::new();
-        let mut principals = Vec::new();
-        for s in &self.staff {
-            if !seen.insert(s.id.as_str()) {
-                out.push(policy_error(
-                    at(format!("staff `{}`", s.id)),
-                    "is defined twice",
-                ));
-            }
-            if s.principal && s.active {
-                principals.push(s.id.as_str());
-            }
-        }
-        let rule = self
-            .catalog
-            .def()
-            .map(|d| d.account.principal)
-            .unwrap_or_default();
-        if principals.is_empty() && rule == crate::model::def::PrincipalRule::One {
-            out.push(policy_error(
-                at("account".into()),
-                "has no principal admin: every account of this product has exactly one",
-            ));
-        }
-        if principals.len() > 1 {
-            out.push(policy_error(
-                at("account".into()),
-                format!(
-                    "has {} principal admins ({}): an account has at most one",
-                    principals.len(),
-                    principals.join(", ")
-                ),
-            ));
-        }
-        let mut warnings = Vec::new();
-        for s in self.staff.iter().filter(|s| s.active) {
-            match merge::grants(&self.catalog, self.account.roles(), s) {
-                Ok(g) => warnings.extend(g.warnings),
-                Err(Error::InvalidPolicy { at: a, detail }) => {
-                    out.push(policy_error(at(a), detail))
-                }
-                Err(other) => out.push(other),
-            }
-        }
-        (out, warnings)
+        super::review::review(&self.catalog, &self.account, &self.staff, &self.origin)
     }
 
     /// Every problem of the file ([`Policy::review`]).

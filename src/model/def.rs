@@ -69,6 +69,10 @@ pub struct AccountRules {
     /// the default) or `one` (exactly one).
     #[serde(default)]
     pub principal: PrincipalRule,
+    /// How many owners an account has: `any` (the default) or `one` (the
+    /// account holder alone). Checked like `principal`.
+    #[serde(default)]
+    pub owners: OwnerRule,
     /// How many roles one person holds: `many` (the default), `one`, or
     /// `none` (the product has per-person checkboxes only). A record with
     /// more refuses that person's snapshot.
@@ -77,6 +81,17 @@ pub struct AccountRules {
     /// What a shared front-desk account must and may never hold.
     #[serde(default)]
     pub shared_account: SharedAccountRules,
+}
+
+/// How many owners an account has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OwnerRule {
+    /// Any number.
+    #[default]
+    Any,
+    /// Exactly one: the account holder.
+    One,
 }
 
 /// How many roles one person holds.
@@ -105,6 +120,13 @@ pub struct SharedAccountRules {
     /// person's PIN: always marked step-up in its snapshot.
     #[serde(default)]
     pub step_up: Vec<String>,
+    /// A shared account must hold at least one of these (when not empty).
+    #[serde(default)]
+    pub must_hold_any: Vec<String>,
+    /// The account feature shared accounts need (e.g. enabled by the
+    /// product's support): without it, a shared account gets no snapshot.
+    #[serde(default)]
+    pub feature: Option<String>,
 }
 
 /// How many principal admins an account has.
@@ -194,6 +216,10 @@ pub struct PermissionDef {
     /// widens a list). Definition only: the issuer applies it.
     #[serde(default)]
     pub gives_scopes: BTreeMap<String, Scope>,
+    /// Given only by `implied_by` (no checkbox of its own): no role, grant
+    /// or pattern names it. Definition only.
+    #[serde(default)]
+    pub derived: bool,
     /// The catalog revision that added it (see [`CatalogDef`]).
     #[serde(default = "first_revision")]
     pub since: u16,

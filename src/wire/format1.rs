@@ -119,10 +119,15 @@ impl Format1 {
         let t = catalog.tables();
         let same_permissions = tables.permissions.len() == rev.permissions
             && tables.permissions.iter().zip(&t.permissions).all(|(a, b)| {
+                // Format 1 knew no implications, features or permission
+                // scopes: a revision 1 using them decides otherwise.
                 a.name == b.name
                     && a.requires == b.requires
                     && a.app == b.app
                     && a.scope_kind == b.scope_kind
+                    && !b.scoped
+                    && b.implied_by.is_empty()
+                    && b.feature.is_none()
             });
         let same_kinds = tables.kinds.len() == rev.kinds()
             && tables

@@ -5,13 +5,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { pkg as browser, root, catalog } from "./helpers.mjs";
+import { pkg as browser, root, vectors } from "./helpers.mjs";
 
 // Edges read format 1 snapshots during the migration day; the browser build
 // refreshes its snapshot instead.
 const pkg = await import("../../pkg/edge/node.js");
 
 const f1 = JSON.parse(readFileSync(`${root}vectors/format1.json`, "utf8"));
+// The catalogs of the format 1 era (vectors/format1-era-catalogs.json,
+// compiled in vectors.json): what format 1 snapshots are read with.
+const catalog = (name) => vectors.format1_era_catalogs[name];
 const code = (f) => {
   try {
     f();

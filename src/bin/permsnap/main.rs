@@ -22,6 +22,7 @@ mod keygen;
 mod keys;
 mod revoke;
 mod serve;
+mod stepup;
 mod validate;
 mod verify;
 mod view;
@@ -91,6 +92,11 @@ enum Command {
     /// Sign a feed head for revocation notices and print the feed edges
     /// load: {"head": .., "notices": [..]}.
     Feed(feed::Args),
+
+    /// Sign a step-up proof after checking a staff member's PIN at a shared
+    /// account: the edge accepts the action with it (header
+    /// `Permsnap-Step-Up`) for at most a minute, attributed to that person.
+    StepUp(stepup::Args),
 }
 
 fn main() -> ExitCode {
@@ -127,5 +133,6 @@ fn run(cli: Cli) -> Result<u8, Fail> {
         Command::Revoke(args) => revoke::run(args, json),
         Command::Serve(args) => serve::run(args, json),
         Command::Feed(args) => feed::run(args, json),
+        Command::StepUp(args) => stepup::run(args, json),
     }
 }

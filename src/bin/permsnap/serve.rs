@@ -10,7 +10,9 @@
 //! {"op":"issue","tenant":"spa-lumi","record":{"id":"u42","roles":["reception"],"version":3}}
 //! {"op":"revoke","tenant":"spa-lumi","staff":[{"subject":"u42","before":4}]}
 //! {"op":"feed","tenant":"spa-lumi","notices":["UFNS..."]}
+//! {"op":"step_up","snapshot":"UFNO...","actor":"u42","permission":"pos.sell","method":"POST","path":"/api/sales"}
 //! ```
+//! `roles` may carry the account's `features` (ids of the catalog's).
 //! Every request may carry `"ref"` (any JSON value), echoed in its answer.
 
 use crate::common::*;
@@ -55,6 +57,26 @@ struct IssueReq {
 struct RolesReq {
     tenant: String,
     roles: Value,
+    #[serde(default)]
+    features: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepUpReq {
+    snapshot: String,
+    actor: String,
+    permission: String,
+    method: String,
+    path: String,
+    #[serde(default = "one_minute")]
+    lifetime: u8,
+    #[serde(default)]
+    now: Option<u64>,
+}
+
+fn one_minute() -> u8 {
+    60
 }
 
 #[derive(Deserialize)]
@@ -207,7 +229,8 @@ impl Server {
         let result = match op.as_ref().and_then(Value::as_str) {
             Some(op) => self.run(op, Value::Object(request)),
             None => Err(Error::InvalidArgument {
-                detail: "a request names its `op`: issue, roles, revoke, feed or ping".into(),
+                detail: "a request names its `op`: issue, roles, revoke, feed, step_up or ping"
+                    .into(),
             }),
         };
         match result {
@@ -266,7 +289,10 @@ impl Server {
                     .map(|(id, p)| json!({"role": id, "problem": p}))
                     .collect();
                 let count = roles.len();
-                let account = Account::new(r.tenant.clone(), roles)?;
+                for f in &r.features {
+                    self.issuer.catalog().feature(f)?;
+                }
+                let account = Account::new(r.tenant.clone(), roles)?.with_features(r.features);
                 self.accounts.insert(r.tenant, account);
                 Ok(json!({"ok": true, "roles": count, "problems": problems}))
             }
@@ -300,6 +326,23 @@ impl Server {
                 }
                 Ok(doc)
             }
+            "step_up" => {
+                let r: StepUpReq = parse(op, request)?;
+                let request = permsnap::StepUpRequest {
+                    actor: &r.actor,
+                    permission: &r.permission,
+                    method: &r.method,
+                    path: &r.path,
+                    lifetime: r.lifetime,
+                };
+                let now = r.now.unwrap_or_else(unix_now);
+                let proof = self.issuer.step_up(r.snapshot.as_bytes(), &request, now)?;
+                Ok(crate::stepup::step_up_json(
+                    &base64url::encode(&proof),
+                    &request,
+                    now,
+                ))
+            }
             "ping" => parse::<serde_json::Map<String, Value>>(op, request).and_then(|m| {
                 if m.is_empty() {
                     Ok(json!({"ok": true}))
@@ -310,7 +353,9 @@ impl Server {
                 }
             }),
             other => Err(Error::InvalidArgument {
-                detail: format!("unknown op `{other}`: issue, roles, revoke, feed or ping"),
+                detail: format!(
+                    "unknown op `{other}`: issue, roles, revoke, feed, step_up or ping"
+                ),
             }),
         }
     }

@@ -41,6 +41,7 @@ impl Catalog {
         let mut permissions = Vec::with_capacity(def.permissions.len());
         let mut owner_only = Bits::new();
         let mut principal_only = Bits::new();
+        let mut derived = Bits::new();
         for (i, p) in def.permissions.iter().enumerate() {
             let at = format!("{origin}: permission `{}`", p.name);
             if !def.sections.is_empty() && section_index.get(&p.section).is_none() {
@@ -52,6 +53,15 @@ impl Catalog {
             }
             direct.push(req);
             let implied_by = implications(p, i, &perm_index, &at)?;
+            if p.derived && p.implied_by.is_empty() {
+                return Err(policy_error(
+                    at,
+                    "is `derived` but has no `implied_by`: nothing could ever give it",
+                ));
+            }
+            if p.derived {
+                derived.set(i);
+            }
             if p.scoped && p.scope_kind.is_none() {
                 return Err(policy_error(
                     at,
@@ -110,7 +120,20 @@ impl Catalog {
             validate_kind(k, origin)?;
         }
         let shared = &def.account.shared_account;
-        for name in shared.never.iter().chain(&shared.step_up) {
+        if let Some(f) = &shared.feature {
+            index_of(
+                &feature_index,
+                f,
+                &format!("{origin}: account.shared_account"),
+                "names unknown feature",
+            )?;
+        }
+        for name in shared
+            .never
+            .iter()
+            .chain(&shared.step_up)
+            .chain(&shared.must_hold_any)
+        {
             index_of(
                 &perm_index,
                 name,
@@ -145,6 +168,7 @@ impl Catalog {
         let mut catalog = Catalog::from_body(&encode_body(&tables)?, origin)?;
         catalog.owner_only = owner_only;
         catalog.principal_only = principal_only;
+        catalog.derived = derived;
         catalog.def = Some(def);
         Ok(catalog)
     }

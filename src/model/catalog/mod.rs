@@ -83,6 +83,8 @@ pub struct Catalog {
     pub(crate) def: Option<CatalogDef>,
     pub(crate) owner_only: Bits,
     pub(crate) principal_only: Bits,
+    /// Permissions given only by implication (definition only).
+    pub(crate) derived: Bits,
     pub(crate) perm_index: NameIndex,
     pub(crate) kind_index: NameIndex,
     pub(crate) app_index: NameIndex,
@@ -143,6 +145,7 @@ impl Catalog {
             def: None,
             owner_only: Bits::new(),
             principal_only: Bits::new(),
+            derived: Bits::new(),
             perm_index: names.perm,
             kind_index: names.kind,
             app_index: names.app,

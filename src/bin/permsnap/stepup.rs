@@ -1,0 +1,63 @@
+//! `permsnap step-up`: Sign a step-up proof once the backend has checked
+//! the PIN of a staff member at a shared front-desk account: the proof names
+//! who gave it (never the PIN), the shared account's snapshot, the action,
+//! the method and the canonical path; the edge accepts the request with it
+//! in the `Permsnap-Step-Up` header for at most a minute.
+
+use crate::common::*;
+
+#[derive(clap::Args)]
+pub(crate) struct Args {
+    /// Policy or catalog definition file (the catalog the snapshot was issued under).
+    #[arg(long)]
+    pub(crate) policy: PathBuf,
+    /// Private key file written by `keygen`.
+    #[arg(long)]
+    pub(crate) key: PathBuf,
+    /// The shared account's snapshot, as the request carried it (a file, `-`, or the text).
+    #[arg(long)]
+    pub(crate) snapshot: String,
+    /// Staff id of the person who gave their PIN.
+    #[arg(long)]
+    pub(crate) actor: String,
+    /// The permission the action needs.
+    #[arg(long)]
+    pub(crate) permission: String,
+    /// The request method.
+    #[arg(long)]
+    pub(crate) method: String,
+    /// The request's canonical path, without query.
+    #[arg(long)]
+    pub(crate) path: String,
+    /// Seconds the proof lives, 1 to 60.
+    #[arg(long, default_value_t = 60)]
+    pub(crate) lifetime: u8,
+    /// Issue time (seconds since the Unix epoch; default: now).
+    #[arg(long)]
+    pub(crate) now: Option<u64>,
+}
+
+pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
+    let issuer = Issuer::new(load_catalog(&args.policy)?, load_private_key(&args.key)?)?;
+    let snapshot = read_snapshot(&args.snapshot)?;
+    let request = permsnap::StepUpRequest {
+        actor: &args.actor,
+        permission: &args.permission,
+        method: &args.method,
+        path: &args.path,
+        lifetime: args.lifetime,
+    };
+    let now = args.now.unwrap_or_else(unix_now);
+    let text = base64url::encode(&issuer.step_up(&snapshot, &request, now)?);
+    if json {
+        println!("{}", step_up_json(&text, &request, now));
+    } else {
+        println!("{text}");
+    }
+    Ok(0)
+}
+
+pub(crate) fn step_up_json(text: &str, r: &permsnap::StepUpRequest<'_>, now: u64) -> Value {
+    json!({"ok": true, "proof": text, "header": "Permsnap-Step-Up", "actor": r.actor,
+           "permission": r.permission, "expires_at": now + u64::from(r.lifetime)})
+}
