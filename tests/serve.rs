@@ -425,3 +425,193 @@ fn validate_and_issue_name_adjustments_without_effect() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("warning[step_up_not_held]"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A shared front desk whose sales need the acting person's PIN, in a
+/// policy file of its own (the presets change with their help pages).
+const DESK_POLICY: &str = r#"{"tenant": "t", "catalog": {"name": "desk",
+  "permissions": [{"name": "sales.make", "section": "pos"}, {"name": "payments.view", "section": "pos"}],
+  "account": {"shared_account": {"step_up": ["sales.make"]}}},
+  "roles": [{"id": "desk", "permissions": ["sales.make", "payments.view"]}],
+  "staff": [{"id": "frontdesk", "roles": ["desk"], "shared_account": true}, {"id": "lea", "roles": ["desk"]}]}"#;
+
+const DESK_ROUTES: &str =
+    r#"{"routes": [{"methods": ["POST"], "path": "/api/sales", "requires": ["sales.make"]}]}"#;
+
+#[test]
+fn a_backend_in_any_language_signs_step_up_proofs_the_gate_accepts() {
+    let (dir, key, jwks) = keys("stepup");
+    let policy = dir.join("desk.json");
+    std::fs::write(&policy, DESK_POLICY).unwrap();
+    let routes = dir.join("routes.json");
+    std::fs::write(&routes, DESK_ROUTES).unwrap();
+    let p = policy.to_str().unwrap();
+    let o = run(
+        &[
+            "issue",
+            "--policy",
+            p,
+            "--staff",
+            "frontdesk",
+            "--key",
+            &key,
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let desk = String::from_utf8(o.stdout).unwrap().trim().to_owned();
+    let gate = |proof: Option<&str>| -> Value {
+        let mut args = vec![
+            "--json",
+            "gate",
+            "--routes",
+            routes.to_str().unwrap(),
+            "POST",
+            "/api/sales",
+            "--snapshot",
+            &desk,
+            "--jwks",
+            &jwks,
+            "--catalog",
+            p,
+            "--tenant",
+            "t",
+        ];
+        if let Some(proof) = proof {
+            args.extend(["--step-up", proof]);
+        }
+        serde_json::from_slice(&run(&args, "").stdout).unwrap()
+    };
+    assert_eq!(gate(None)["code"], "step_up_required");
+    // The CLI: after the backend checked Léa's PIN.
+    let o = run(
+        &[
+            "--json",
+            "step-up",
+            "--policy",
+            p,
+            "--key",
+            &key,
+            "--snapshot",
+            &desk,
+            "--actor",
+            "lea",
+            "--permission",
+            "sales.make",
+            "--method",
+            "POST",
+            "--path",
+            "/api/sales",
+        ],
+        "",
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let answer: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(answer["header"], "Permsnap-Step-Up");
+    let d = gate(answer["proof"].as_str());
+    assert_eq!(
+        (d["status"].as_u64(), d["actor"].as_str()),
+        (Some(200), Some("lea")),
+        "{d}"
+    );
+    assert_eq!(d["nonce"].as_str().unwrap().len(), 32);
+    // A proof for another action is refused by the issuer; a wrong path by the gate.
+    let o = run(
+        &[
+            "step-up",
+            "--policy",
+            p,
+            "--key",
+            &key,
+            "--snapshot",
+            &desk,
+            "--actor",
+            "lea",
+            "--permission",
+            "payments.view",
+            "--method",
+            "GET",
+            "--path",
+            "/api/payments",
+        ],
+        "",
+    );
+    assert!(
+        !o.status.success() && text(&o).contains("needs no PIN"),
+        "{}",
+        text(&o)
+    );
+    let o = run(
+        &[
+            "step-up",
+            "--policy",
+            p,
+            "--key",
+            &key,
+            "--snapshot",
+            &desk,
+            "--actor",
+            "lea",
+            "--permission",
+            "sales.make",
+            "--method",
+            "POST",
+            "--path",
+            "/api/sales/x",
+        ],
+        "",
+    );
+    let other = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(gate(Some(other.trim()))["code"], "step_up_refused");
+
+    // The long-running issuer: the same, one JSON line each.
+    let mut child = bin()
+        .args(["serve", "--policy", p, "--key", &key])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let mut output = BufReader::new(child.stdout.take().unwrap());
+    let mut ask = |request: &Value| -> Value {
+        writeln!(input, "{request}").unwrap();
+        let mut line = String::new();
+        output.read_line(&mut line).unwrap();
+        serde_json::from_str(&line).unwrap()
+    };
+    let proof = ask(
+        &json!({"op": "step_up", "snapshot": desk, "actor": "lea", "permission": "sales.make",
+                            "method": "POST", "path": "/api/sales", "lifetime": 30, "ref": 7}),
+    );
+    assert_eq!(
+        (proof["ok"].as_bool(), proof["ref"].as_i64()),
+        (Some(true), Some(7)),
+        "{proof}"
+    );
+    assert_eq!(gate(proof["proof"].as_str())["actor"], "lea");
+    for (bad, says) in [
+        (
+            json!({"op": "step_up", "snapshot": desk, "actor": "lea", "permission": "sales.make",
+                "method": "POST", "path": "/api/sales", "lifetime": 61}),
+            "1 to 60",
+        ),
+        (
+            json!({"op": "step_up", "snapshot": desk, "actor": "lea", "permission": "sales.make",
+                "method": "POST", "path": "/api/sales", "pin": "1234"}),
+            "unknown field",
+        ),
+        (
+            json!({"op": "roles", "tenant": "t2", "roles": [], "features": ["gold"]}),
+            "unknown account feature",
+        ),
+    ] {
+        let a = ask(&bad);
+        assert_eq!(a["ok"], false, "{a}");
+        assert!(
+            a["error"]["message"].as_str().unwrap().contains(says),
+            "{a}"
+        );
+    }
+    drop(input);
+    child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(dir);
+}
