@@ -23,7 +23,7 @@ fn quoted(s: &str) -> String {
 /// kinds, numbers...); the scopes map is typed by name.
 fn ts_type(key: &str, v: &Value) -> String {
     match (key, v) {
-        ("scopes", _) => "Record<string, Scope>".into(),
+        ("scopes" | "permissionScopes", _) => "Record<string, Scope>".into(),
         ("hiddenFields", _) => "Record<string, string[]>".into(),
         (_, Value::String(_)) => "string".into(),
         (_, Value::Number(_)) => "number".into(),

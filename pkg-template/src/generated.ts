@@ -24,7 +24,6 @@ export type CoreErrorCode =
   | "invalid_key"
   | "invalid_policy"
   | "owner_only"
-  | "missing_requirement"
   | "unknown_role"
   | "stale_feed"
   | "ids_not_loaded"
@@ -74,11 +73,13 @@ export interface Claims {
   catalog: string;
   epoch: number;
   expiresAt: number;
+  features: string[];
   hiddenFields: Record<string, string[]>;
   id: string;
   issuedAt: number;
   notBefore: number;
   owner: boolean;
+  permissionScopes: Record<string, Scope>;
   principal: boolean;
   revision: number;
   roles: string[];

@@ -49,6 +49,10 @@ pub struct Summary {
     pub hidden_fields: std::collections::BTreeMap<String, Vec<String>>,
     /// Applications.
     pub apps: Vec<String>,
+    /// The account's features.
+    pub features: Vec<String>,
+    /// The own scope of each granted `scoped` permission.
+    pub permission_scopes: std::collections::BTreeMap<String, Scope>,
 }
 
 impl Permissions {
@@ -86,6 +90,13 @@ impl Permissions {
                 })
                 .collect(),
             apps: own(self.apps()),
+            features: own(self.features()),
+            permission_scopes: self
+                .claims
+                .permission_scopes
+                .iter()
+                .map(|(i, s)| (self.catalog.perm_name(*i as usize).to_owned(), s.clone()))
+                .collect(),
         }
     }
 }

@@ -84,6 +84,15 @@ impl WasmPermissions {
                 let _ = Reflect::set(&hidden, &JsValue::from_str(&k.name), &strings(&fields));
             }
         }
+        let permission_scopes = js_sys::Object::new();
+        for (i, scope) in &c.permission_scopes {
+            let name = p.catalog().perm_name(*i as usize);
+            let _ = Reflect::set(
+                &permission_scopes,
+                &JsValue::from_str(name),
+                &scope_js(scope),
+            );
+        }
         object(&[
             ("tenant", c.tenant.as_str().into()),
             ("subject", c.subject.as_str().into()),
@@ -104,6 +113,8 @@ impl WasmPermissions {
             ("scopes", scopes.into()),
             ("hiddenFields", hidden.into()),
             ("apps", strings(&p.apps())),
+            ("features", strings(&p.features())),
+            ("permissionScopes", permission_scopes.into()),
         ])
     }
 
