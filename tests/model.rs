@@ -374,6 +374,10 @@ fn shared_accounts_never_hold_what_the_product_forbids_and_take_a_pin() {
         p.needs_step_up("sales.make").unwrap(),
         "the product puts sales behind a PIN"
     );
+    // A shared account without the PIN-protected right: nothing to warn
+    // about (the rule is the product's, not the record's).
+    let clerk = person(r#"{"id": "desk2", "roles": ["clerk"], "shared_account": true}"#);
+    assert!(i.issue(&a, &clerk, &opts()).unwrap().warnings.is_empty());
     // The same role on a person's own account: no PIN.
     let p = verify(&i, &a, &person(r#"{"id": "eve", "roles": ["desk"]}"#));
     assert!(!p.needs_step_up("sales.make").unwrap());

@@ -314,13 +314,6 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
             permission_scopes.push((u32::try_from(p).unwrap_or(u32::MAX), scope));
         }
     }
-    if s.shared_account {
-        for name in &rules.shared_account.step_up {
-            if let Ok(i) = catalog.perm(name) {
-                step_up.set(i);
-            }
-        }
-    }
 
     let warnings = warnings(
         catalog,
@@ -340,6 +333,15 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
     );
     for r in &held {
         step_up.union_with(&r.step_up);
+    }
+    // The product's rule for shared accounts (after the record's warnings:
+    // the record did not ask for it).
+    if s.shared_account {
+        for name in &rules.shared_account.step_up {
+            if let Ok(i) = catalog.perm(name) {
+                step_up.set(i);
+            }
+        }
     }
     let step_up: Bits = step_up.iter().filter(|i| permissions.get(*i)).collect();
 
