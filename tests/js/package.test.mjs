@@ -294,9 +294,6 @@ test("redact removes or masks hidden fields and never mutates the input", () => 
   const b = ben.redact("clients", recs);
   assert.deepEqual(b, recs);
   assert.ok(b.every((r, i) => r !== recs[i]), "copies even when nothing is hidden");
-  const lucie = get("amilia/lucie");
-  const l = lucie.redact("clients", recs);
-  assert.ok(l.every((r) => !("email" in r) && !("phone" in r) && r.birth_date === "••••"));
   assert.deepEqual(recs, before);
 });
 
