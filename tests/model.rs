@@ -81,6 +81,13 @@ fn features_the_account_lacks_answer_no_with_a_reason() {
         ["feature_not_enabled"],
         "the grant that cannot work is named"
     );
+    // ...by the account check too (what `validate` prints).
+    let (problems, warnings) = i.review(&plain, std::slice::from_ref(&r));
+    assert!(problems.is_empty());
+    assert_eq!(
+        warnings.iter().map(|w| w.code).collect::<Vec<_>>(),
+        ["feature_not_enabled"]
+    );
     let p = verify(&i, &plain, &r);
     assert_eq!(
         reason(&p, "plus.stores"),

@@ -20,8 +20,9 @@
 //! - step-up: asked by any role or by the record (a safety demand is
 //!   never dropped by holding another role).
 
-use super::roles::{definition, CompiledRole, Roles};
+use super::roles::{definition, CompiledRole};
 use super::warning::Warning;
+use super::Account;
 use crate::error::{Error, Result};
 use crate::model::bits::Bits;
 use crate::model::catalog::{policy_error, Catalog};
@@ -40,12 +41,15 @@ pub(crate) struct Grants {
     pub apps: Bits,
     /// Scopes of the held `scoped` permissions, by index.
     pub permission_scopes: Vec<(u32, Scope)>,
+    /// The account's features.
+    pub features: Bits,
     /// What the record asks that has no effect.
     pub warnings: Vec<Warning>,
 }
 
-pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Result<Grants> {
+pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> Result<Grants> {
     let cdef = definition(catalog)?;
+    let roles = account.roles();
     let at = format!("staff `{}`", s.id);
     if s.id.is_empty() {
         return Err(policy_error("staff", "a staff id is empty"));
@@ -315,7 +319,14 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
         }
     }
 
-    let warnings = warnings(
+    if let Some(e) = shared_feature_missing(catalog, account.features(), s) {
+        return Err(e);
+    }
+    let mut features = Bits::new();
+    for id in account.features() {
+        features.set(catalog.feature(id)?);
+    }
+    let mut warnings = warnings(
         catalog,
         s,
         &Effects {
@@ -331,6 +342,9 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
             own_permission_scopes: &own_permission_scopes,
         },
     );
+    if !owner {
+        warnings.extend(feature_warnings(catalog, &features, &permissions, s));
+    }
     for r in &held {
         step_up.union_with(&r.step_up);
     }
@@ -361,8 +375,35 @@ pub(crate) fn grants(catalog: &Catalog, roles: &Roles, s: &StaffRecord) -> Resul
         hidden,
         apps,
         permission_scopes,
+        features,
         warnings,
     })
+}
+
+/// A granted permission of a feature the account lacks has no effect.
+fn feature_warnings(
+    catalog: &Catalog,
+    features: &Bits,
+    permissions: &Bits,
+    s: &StaffRecord,
+) -> Vec<Warning> {
+    permissions
+        .iter()
+        .filter_map(|p| {
+            let f = catalog.feature_of(p).filter(|f| !features.get(*f))?;
+            Some(Warning {
+                code: "feature_not_enabled",
+                staff: s.id.clone(),
+                field: "grant",
+                detail: format!(
+                    "gives `{}`, of feature `{}`, which the account does not have: it has no \
+                     effect",
+                    catalog.perm_name(p),
+                    catalog.feature_id(f)
+                ),
+            })
+        })
+        .collect()
 }
 
 /// What a person ends up with, to compare the record against.
@@ -569,7 +610,7 @@ fn widest(
 
 /// A shared account in an account without the feature shared accounts
 /// need (`account.shared_account.feature`): that person's refusal.
-pub(crate) fn shared_feature_missing(
+fn shared_feature_missing(
     catalog: &Catalog,
     features: &[String],
     s: &StaffRecord,

@@ -38,7 +38,6 @@ pub use warning::Warning;
 use crate::crypto::signing::IssuerKey;
 use crate::encoding as base64url;
 use crate::error::{Error, Result};
-use crate::model::bits::Bits;
 use crate::model::catalog::Catalog;
 use crate::model::def::{IdListRef, Scope, StaffRecord};
 use crate::wire::{self, Claims, FeedHead, Notice, FLAG_OWNER, FLAG_PRINCIPAL, FLAG_SHARED};
@@ -390,7 +389,7 @@ fn claims_and_warnings(
     staff: &StaffRecord,
     opts: &IssueOptions,
 ) -> Result<(Claims, Vec<IdListDoc>, Vec<Warning>)> {
-    let g = merge::grants(catalog, &account.roles, staff)?;
+    let g = merge::grants(catalog, account, staff)?;
     let mut id_lists = Vec::new();
     let mut scopes = g.scopes;
     for (k, scope) in scopes.iter_mut().enumerate() {
@@ -422,31 +421,6 @@ fn claims_and_warnings(
     if staff.shared_account {
         flags |= FLAG_SHARED;
     }
-    if let Some(e) = merge::shared_feature_missing(catalog, &account.features, staff) {
-        return Err(e);
-    }
-    let mut features = Bits::new();
-    for id in &account.features {
-        features.set(catalog.feature(id)?);
-    }
-    let mut warnings = g.warnings;
-    if !g.owner {
-        for p in g.permissions.iter() {
-            if let Some(f) = catalog.feature_of(p).filter(|f| !features.get(*f)) {
-                warnings.push(Warning {
-                    code: "feature_not_enabled",
-                    staff: staff.id.clone(),
-                    field: "grant",
-                    detail: format!(
-                        "gives `{}`, of feature `{}`, which the account does not have: it has \
-                         no effect",
-                        catalog.perm_name(p),
-                        catalog.feature_id(f)
-                    ),
-                });
-            }
-        }
-    }
     let revisions = catalog.revisions();
     let claims = Claims {
         tenant: account.tenant.clone(),
@@ -471,10 +445,10 @@ fn claims_and_warnings(
         scopes,
         hidden: g.hidden,
         apps: g.apps,
-        features,
+        features: g.features,
         permission_scopes: g.permission_scopes,
     };
-    Ok((claims, id_lists, warnings))
+    Ok((claims, id_lists, g.warnings))
 }
 
 /// Computes, identifies and signs a snapshot.

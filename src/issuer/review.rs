@@ -74,11 +74,7 @@ pub(crate) fn review(
     }
     let mut warnings = Vec::new();
     for s in staff.iter().filter(|s| s.active) {
-        let result = match merge::shared_feature_missing(catalog, account.features(), s) {
-            Some(e) => Err(e),
-            None => merge::grants(catalog, account.roles(), s),
-        };
-        match result {
+        match merge::grants(catalog, account, s) {
             Ok(g) => warnings.extend(g.warnings),
             Err(Error::InvalidPolicy { at: a, detail }) => out.push(policy_error(at(a), detail)),
             Err(other) => out.push(other),

@@ -204,8 +204,8 @@ pub struct PermissionDef {
     #[serde(default)]
     pub scoped: bool,
     /// Holding every permission of one of these sets gives this one too
-    /// (`implied`), with no checkbox of its own needed. Each set names
-    /// permissions listed before this one.
+    /// (`implied`), with no checkbox of its own needed. Sets may name any
+    /// other permission (decisions take the least fixed point).
     #[serde(default)]
     pub implied_by: Vec<Vec<String>>,
     /// The account feature it belongs to: without it, the permission is
