@@ -80,10 +80,8 @@ fn keygen_issue_inspect_verify_check() {
     assert_eq!(v["claims"]["subject"], "dia");
     assert_eq!(v["claims"]["roles"], serde_json::json!(["marketing"]));
     assert_eq!(v["claims"]["allowed"], v["allowed"]);
-    assert_eq!(
-        v["claims"]["hiddenFields"]["clients"],
-        serde_json::json!(["email", "phone"])
-    );
+    // A Marketing Professional takes no per-person settings: nothing hidden.
+    assert_eq!(v["claims"]["hiddenFields"], serde_json::json!({}));
     let mut bad = snap.clone();
     bad.replace_range(20..21, if &snap[20..21] == "A" { "B" } else { "A" });
     let o = verify(&bad, &[]);

@@ -73,7 +73,7 @@ fn verify(snapshot: &str, jwks: &str) -> Value {
 #[test]
 fn issue_reads_a_record_and_a_policy_from_stdin() {
     let (dir, key, jwks) = keys("record");
-    let record = r#"{"id": "u42", "roles": ["user", "marketing"], "version": 7, "email": "x@y.z"}"#;
+    let record = r#"{"id": "u42", "roles": ["marketing"], "version": 7, "email": "x@y.z"}"#;
     // Unknown column: refused until named.
     let o = run(
         &[
@@ -105,7 +105,7 @@ fn issue_reads_a_record_and_a_policy_from_stdin() {
     );
     assert!(o.status.success(), "{}", text(&o));
     let v = verify(String::from_utf8_lossy(&o.stdout).trim(), &jwks);
-    assert_eq!(v["claims"]["roles"], json!(["user", "marketing"]));
+    assert_eq!(v["claims"]["roles"], json!(["marketing"]));
     assert_eq!(v["claims"]["version"], 7);
     assert!(v["allowed"]
         .as_array()
@@ -377,7 +377,20 @@ fn the_cli_applies_notices_and_feeds_before_verifying() {
 #[test]
 fn validate_and_issue_name_adjustments_without_effect() {
     let (dir, key, _) = keys("warn");
-    let lightspeed = format!("{}/presets/lightspeed.json", env!("CARGO_MANIFEST_DIR"));
+    // The Lightspeed preset with a removal that takes nothing away.
+    let doc = std::fs::read_to_string(format!(
+        "{}/presets/lightspeed.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let mut doc: Value = serde_json::from_str(&doc).unwrap();
+    for s in doc["staff"].as_array_mut().unwrap() {
+        if s["id"] == "noe" {
+            s["remove"] = json!(["ecom.orders"]);
+        }
+    }
+    let lightspeed = dir.join("lightspeed.json").to_str().unwrap().to_owned();
+    std::fs::write(&lightspeed, doc.to_string()).unwrap();
     let o = run(&["validate", &lightspeed], "");
     assert!(
         o.status.success(),
@@ -385,13 +398,13 @@ fn validate_and_issue_name_adjustments_without_effect() {
         text(&o)
     );
     assert!(
-        text(&o).contains("warning[grant_without_app]: staff `noe`"),
+        text(&o).contains("warning[remove_not_held]: staff `noe`"),
         "{}",
         text(&o)
     );
     let o = run(&["--json", "validate", &lightspeed], "");
     let v: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["staff_warnings"][0]["code"], "grant_without_app");
+    assert_eq!(v["staff_warnings"][0]["code"], "remove_not_held");
     assert_eq!(v["staff_warnings"][0]["staff"], "noe");
     let record = r#"{"id": "u", "roles": ["user"], "step_up": ["staff.manage"]}"#;
     let o = run(

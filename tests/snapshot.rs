@@ -261,8 +261,8 @@ fn key_rotation_accepts_new_key_and_refuses_retired_one() {
 #[test]
 fn snapshot_sizes_per_preset_role() {
     // Prints the table the closing note reports, and holds the one size budget
-    // the format promises: the Sitee Marketing Professional with restricted
-    // view and hidden email/phone fits in 160 bytes, signature included
+    // the format promises: the Sitee Marketing Professional (own activities,
+    // all clients) fits in 160 bytes, signature included
     // (format 2 added its role grant, version and catalog revision).
     println!(
         "{:<16} {:<10} {:<14} {:>6} {:>6}",

@@ -22,7 +22,8 @@ const kase = (name) => {
   const c = vectors.cases.find((x) => x.name === name);
   return { catalog: vectors.catalogs[c.catalog], jwks: vectors.key.jwks, snapshot: c.snapshot, now: c.now, tenant: c.expected_tenant };
 };
-const dia = kase("sitee/dia"); // marketing: campaigns.manage + clients.view, no payments; email/phone hidden
+const dia = kase("sitee/dia"); // marketing: campaigns.manage + clients.view, no payments
+const fay = kase("sitee/fay"); // user, restricted view, payments off: calendar.view + clients.view; email/phone masked
 const ben = kase("sitee/ben"); // admin: payments, sees email/phone
 
 // Markup protected by permsnap.css, checked before any script runs.
@@ -188,12 +189,12 @@ test("permsnap undoes only what it did: the app's own hidden, inert and inline d
 
 test("watch mode: later elements, changed attributes, re-rendered fields, un-hiding attempts; update() and stop()", async () => {
   const { page, errors } = await open();
-  const r = await page.evaluate(async ({ dia, ben }) => {
+  const r = await page.evaluate(async ({ fay, ben }) => {
     const box = document.createElement("main");
-    box.innerHTML = `<a id="camp" data-requires="campaigns.manage">Campaigns</a>
+    box.innerHTML = `<a id="camp" data-requires="calendar.view">Calendar</a>
       <span id="email" data-field="clients.email">zoe@mail.test</span>`;
     document.body.append(box);
-    const w = ps.applyToDom(box, load(dia), { watch: true });
+    const w = ps.applyToDom(box, load(fay), { watch: true });
     const seen = {};
     seen.initial = { hidden: w.hidden, masked: w.masked, watching: w.watching };
 
@@ -217,7 +218,7 @@ test("watch mode: later elements, changed attributes, re-rendered fields, un-hid
     await tick();
     seen.rerender = box.querySelector("#email").outerHTML;
 
-    seen.refused = w.update(refused(dia));
+    seen.refused = w.update(refused(fay));
     seen.refusedCamp = box.querySelector("#camp").checkVisibility();
     seen.ben = w.update(load(ben));
     seen.benLate = box.querySelector("#late").checkVisibility();
@@ -227,7 +228,7 @@ test("watch mode: later elements, changed attributes, re-rendered fields, un-hid
     await tick();
     seen.afterStop = { mark: box.querySelector("#afterStop").dataset.permsnap ?? null, watching: w.watching };
     return seen;
-  }, { dia, ben });
+  }, { fay, ben });
   assert.deepEqual(r.initial, { hidden: 0, masked: 1, watching: true });
   assert.equal(r.late.shown, false, "an element added later is hidden");
   assert.equal(r.late.typoShown, false);
@@ -247,7 +248,7 @@ test("watch mode: later elements, changed attributes, re-rendered fields, un-hid
 
 test("a masked field keeps no trace of the value: text, href, title, value, aria-*, data-*", async () => {
   const { page } = await open();
-  const r = await page.evaluate(async (dia) => {
+  const r = await page.evaluate(async (fay) => {
     document.body.innerHTML = `<form id="f">
       <a id="mail" class="contact" lang="en" data-field="clients.email" href="mailto:zoe@mail.test" title="zoe@mail.test"
          data-email="zoe@mail.test" aria-label="zoe@mail.test" onclick="void 'zoe@mail.test'"><img alt="zoe@mail.test" src="/zoe@mail.test.png">zoe@mail.test</a>
@@ -259,7 +260,7 @@ test("a masked field keeps no trace of the value: text, href, title, value, aria
       <span id="name" data-field="clients.phone" data-requires="clients.view">555-0101</span>
     </form>`;
     document.querySelector("#in").value = "zoe@mail.test (edited)";
-    const result = ps.applyToDom(document.body, load(dia), { mask: "hidden" });
+    const result = ps.applyToDom(document.body, load(fay), { mask: "hidden" });
     const form = document.querySelector("#f");
     return {
       result,
@@ -270,7 +271,7 @@ test("a masked field keeps no trace of the value: text, href, title, value, aria
         text: form.querySelector("#mail").textContent, attrs: form.querySelector("#mail").getAttributeNames().sort() },
       nameStillProtected: form.querySelector("#name").getAttribute("data-requires"),
     };
-  }, dia);
+  }, fay);
   assert.equal(r.result.masked, 7);
   assert.deepEqual(r.result.problems, []);
   assert.ok(!/zoe|555/.test(r.html), r.html);

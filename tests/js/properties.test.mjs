@@ -93,27 +93,27 @@ function nestedFixture() {
   const policy = JSON.parse(readFileSync(join(root, "presets/sitee.json"), "utf8"));
   const appointments = policy.catalog.kinds.find((k) => k.name === "appointments");
   appointments.fields = [{ name: "client.email" }, { name: "client.phone", redact: { mask: "***" } }, { name: "attendees.email" }];
-  const dia = policy.staff.find((s) => s.id === "dia");
-  dia.hidden_fields = { ...dia.hidden_fields, appointments: ["client.email", "client.phone", "attendees.email"] };
+  const fay = policy.staff.find((s) => s.id === "fay");
+  fay.hidden_fields = { ...fay.hidden_fields, appointments: ["client.email", "client.phone", "attendees.email"] };
   writeFileSync(join(dir, "policy.json"), JSON.stringify(policy));
   execFileSync(cli, ["keygen", "--out", dir]);
   const run = (...a) => JSON.parse(execFileSync(cli, ["--json", ...a], { encoding: "utf8" }));
   const catalog = run("catalog", join(dir, "policy.json"));
-  const snapshot = run("issue", "--policy", join(dir, "policy.json"), "--staff", "dia", "--key", join(dir, "issuer.key")).snapshot;
+  const snapshot = run("issue", "--policy", join(dir, "policy.json"), "--staff", "fay", "--key", join(dir, "issuer.key")).snapshot;
   const jwks = JSON.parse(readFileSync(join(dir, "jwks.json"), "utf8"));
   const v = new pkg.Verifier(catalog, jwks, { tenant: policy.tenant });
   return v.load(snapshot);
 }
 
 test("redact: no hidden value is reachable, masks apply, keep is an allow-list, input untouched", () => {
-  const sitee = validCases.find((c) => c.name === "sitee/dia");
+  const sitee = validCases.find((c) => c.name === "sitee/fay");
   const flat = verifierFor(sitee).load(sitee.snapshot);
   const nested = nestedFixture();
   const r = rng(0x5ec7e7);
   let checked = 0;
   for (let i = 0; i < 2000; i++) {
     const secret = `secret-${i}-${r.next()}`;
-    // Clients: email/phone masked for dia. Built from JSON so that a
+    // Clients: email/phone masked for fay. Built from JSON so that a
     // `__proto__` key is an own key, as it is in parsed API responses.
     const client = JSON.parse(JSON.stringify({ id: `c-${i}`, name: "Zoé", email: secret, phone: secret }));
     if (r.chance(30)) client.__proto_marker__ = true;
