@@ -1,24 +1,33 @@
 //! What one staff member gets: their roles merged, then their own
-//! adjustments applied (FORMAT.md, "Several roles"). Every problem names
-//! the person and what they use; nothing else is consulted, so a problem in
-//! one record or role never refuses anyone else.
+//! adjustments applied, then the product's rules (FORMAT.md, "Several
+//! roles"). Every problem names the person and what they use; nothing else
+//! is consulted, so a problem in one record or role never refuses anyone
+//! else.
 //!
 //! Merge rules, for a person holding several roles:
 //! - owner: any owner role (or the record's `owner`) makes the person an
 //!   owner: every permission, application, and an `all` scope everywhere;
 //! - permissions: the union of the roles', plus `grant`, minus `remove`;
-//! - applications: the union of the roles', unless the record sets `apps`;
+//!   an unmet requirement is a warning, never a refusal;
+//! - applications: the union of the roles', unless the record sets `apps`,
+//!   plus those that follow their permissions;
 //! - scope per kind: the widest of the roles' (`none` < `own` <
 //!   `assigned` / `specific` < `all`; two `specific` lists join; `assigned`
 //!   with `specific` is refused: the record must say), unless the record
-//!   sets the kind (or `*`);
+//!   sets the kind (or `*`); then widened by the permissions' `gives_scopes`;
+//! - scope of a `scoped` permission: the record's, else the widest of the
+//!   roles' that set one;
 //! - hidden fields per kind: a field is hidden when every role that gives
 //!   the person's (widest) scope on the kind hides it — a narrower role
 //!   showing a field on its own records does not unhide it on everyone's —
 //!   (with no such role: every role that gives a scope; with none: any role
 //!   that hides it), unless the record sets the kind;
 //! - step-up: asked by any role or by the record (a safety demand is
-//!   never dropped by holding another role).
+//!   never dropped by holding another role), and the product's rule for
+//!   shared accounts.
+//!
+//! The product's rules (`catalog.account`): roles per person, what a shared
+//! account must or may never hold and the feature it needs.
 
 use super::roles::{definition, CompiledRole};
 use super::warning::Warning;
