@@ -527,6 +527,8 @@ fn a_backend_in_any_language_signs_step_up_proofs_the_gate_accepts() {
         "{d}"
     );
     assert_eq!(d["nonce"].as_str().unwrap().len(), 32);
+    // The nonce the backend may record is the one the edge reports.
+    assert_eq!(d["nonce"], answer["nonce"]);
     // A proof for another action is refused by the issuer; a wrong path by the gate.
     let o = run(
         &[

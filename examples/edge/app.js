@@ -38,5 +38,11 @@ export async function startEdge(permsnap, config) {
 
 /** What the origin behind the gate answers (the examples have no origin). */
 export function originAnswer(decision) {
-  return { ok: true, route: decision.route, subject: decision.subject ?? null, tenant: decision.tenant ?? null };
+  return {
+    ok: true, route: decision.route, subject: decision.subject ?? null, tenant: decision.tenant ?? null,
+    // A shared account's action allowed by a PIN step-up: the person who
+    // gave the PIN (record the action under this id) and the proof's nonce
+    // (record it to accept each proof once).
+    ...(decision.actor === undefined ? {} : { actor: decision.actor, nonce: decision.nonce }),
+  };
 }

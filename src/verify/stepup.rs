@@ -28,7 +28,9 @@ impl Verifier {
     /// a permission of `target` that the snapshot grants behind a PIN, the
     /// same method and canonical path, and a time within the proof's life
     /// (at most a minute; issued no later than `now` plus the leeway).
-    /// Anything else is `step_up_refused`, naming what did not match.
+    /// Anything else is `step_up_refused`, naming what did not match, but a
+    /// proof signed with a key id the keyring lacks, `unknown_key` (reload
+    /// the keys and ask again).
     /// Single use is the origin's to enforce, with the proof's nonce.
     pub fn verify_step_up(
         &self,
@@ -42,6 +44,9 @@ impl Verifier {
             .map_err(|e| refused(format!("not a step-up proof ({e})")))?;
         let parts = wire::split_framed(&bytes, &wire::STEP_UP_MAGIC, wire::MAX_STEP_UP_LEN)
             .map_err(|e| refused(format!("not a step-up proof ({e})")))?;
+        // A key this verifier does not know stays `unknown_key`: the edge
+        // then reloads its key set (the issuer may have rotated), as it
+        // does for snapshots.
         self.keyring()
             .verify_domain(
                 wire::STEP_UP_DOMAIN,
@@ -49,7 +54,10 @@ impl Verifier {
                 parts.signed,
                 parts.signature,
             )
-            .map_err(|e| refused(format!("its signature does not verify ({e})")))?;
+            .map_err(|e| match e {
+                Error::UnknownKey { .. } => e,
+                other => refused(format!("its signature does not verify ({other})")),
+            })?;
         let p = wire::decode_step_up(parts.payload)?;
         let c = snapshot.claims();
         if !snapshot.is_shared_account() {

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import express from "express";
 import { attackSuite, edge } from "./suite.mjs";
-import { routes, origins, assertShut, raw } from "./fixtures.mjs";
+import { routes, origins, assertShut, raw, echoDecision } from "./fixtures.mjs";
 
 /** `{id}` -> `:id`; `{*rest}` is Express 5's own optional wildcard. */
 const expressPath = (p) => p.replace(/\{(\w+)\}/g, ":$1");
@@ -28,7 +28,9 @@ function handlers(router, origin, hits) {
       // `echoHost`: the account the app serves, from Express's own idea of
       // the host (req.hostname: the Host header).
       const host = o.echoHost ? ` of ${req.hostname}` : "";
-      res.status(200).type("text/plain").send(o.secret ? `SECRET ${o.name}${host}` : `page ${o.name}`);
+      // `echoDecision`: what nodeGuard handed the handler (`req.permsnap`).
+      const seen = o.echoDecision ? echoDecision(req.permsnap) : "";
+      res.status(200).type("text/plain").send(o.secret ? `SECRET ${o.name}${host}${seen}` : `page ${o.name}`);
     });
   }
 }

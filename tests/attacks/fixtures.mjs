@@ -6,6 +6,7 @@
 // Hono and workerd files.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { createPrivateKey, sign } from "node:crypto";
 import { createServer, request as httpRequest } from "node:http";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,6 +40,21 @@ export const routes = {
       { methods: ["POST"], path: "/api/quick-charge", any: ["payments.charge"] },
       { methods: ["POST"], path: "/api/charge-or-campaign", any: ["payments.charge", "campaigns.manage"] },
       { methods: ["GET"], path: "/api/loyalty-or-charge", any: ["payments.charge", "loyalty.view_all"] },
+    ],
+  },
+  /** The shared desk's own table (`deskPolicy`): sales and refunds behind
+   *  a PIN on the shared account, payments and notes without one; a DELETE
+   *  (void a sale, delete notes) needs refunds.make, so a method override
+   *  turns a POST into an action needing another PIN. */
+  desk: {
+    routes: [
+      { path: "/health", public: true },
+      { methods: ["POST"], path: "/api/sales", requires: ["sales.make"] },
+      { methods: ["DELETE"], path: "/api/sales", requires: ["refunds.make"] },
+      { methods: ["POST"], path: "/api/refunds", requires: ["refunds.make"] },
+      { methods: ["GET"], path: "/api/payments", requires: ["payments.view"] },
+      { methods: ["POST"], path: "/api/notes", requires: ["notes.write"] },
+      { methods: ["DELETE"], path: "/api/notes", requires: ["refunds.make"] },
     ],
   },
   /** Method overrides: DELETE is not allowed on /api/campaigns (405) and
@@ -76,6 +92,19 @@ export const origins = {
     { method: "POST", path: "/api/quick-charge", name: "quick-charge", secret: true },
     { method: "POST", path: "/api/charge-or-campaign", name: "charge-or-campaign", secret: true },
     { method: "GET", path: "/api/loyalty-or-charge", name: "loyalty-or-charge", secret: true },
+  ],
+  /** `echoDecision`: the handler answers `SECRET <name> {subject, actor,
+   *  nonce}`, the decision the framework's middleware handed it. */
+  desk: [
+    { method: "GET", path: "/health", name: "health" },
+    ...[
+      ["POST", "/api/sales", "sale"],
+      ["DELETE", "/api/sales", "sale-voided"],
+      ["POST", "/api/refunds", "refund"],
+      ["GET", "/api/payments", "payments"],
+      ["POST", "/api/notes", "note-added"],
+      ["DELETE", "/api/notes", "notes-deleted"],
+    ].map(([method, path, name]) => ({ method, path, name, secret: true, echoDecision: true })),
   ],
   override: [
     { method: "GET", path: "/health", name: "health" },
@@ -125,9 +154,79 @@ export const canonical = {
   siteeSpa: { path: "/api/payments", lacking: "dia", holding: "cam", secret: "SECRET payments", permission: "payments.view" },
 };
 
+// ------------------------------------------------------------ shared desk
+
+/** A small account of its own for step-up (independent of the presets):
+ *  the shared front-desk login `frontdesk` needs the acting person's PIN
+ *  for sales and refunds, and holds payments.view and notes.write without
+ *  one; `lea` is a staff member with her own login (no PIN asked). */
+export const deskPolicy = {
+  tenant: "desk-co",
+  catalog: {
+    name: "desk",
+    permissions: ["sales.make", "refunds.make", "payments.view", "notes.write"].map((name) => ({ name, section: "pos" })),
+    account: { shared_account: { step_up: ["sales.make", "refunds.make"] } },
+  },
+  roles: [{ id: "desk", permissions: ["sales.make", "refunds.make", "payments.view", "notes.write"] }],
+  staff: [{ id: "frontdesk", roles: ["desk"], shared_account: true }, { id: "lea", roles: ["desk"] }],
+};
+
+/** What a handler marked `echoDecision` appends to its answer: the
+ *  decision its framework's middleware handed it. */
+export const echoDecision = (d) => ` ${JSON.stringify({ subject: d?.subject ?? null, actor: d?.actor ?? null, nonce: d?.nonce ?? null })}`;
+
+/** The decision an `echoDecision` handler named `name` saw. */
+export function decisionSeen(r, name) {
+  const prefix = `SECRET ${name} `;
+  assert.ok(r.status === 200 && r.body.startsWith(prefix), `${name}: ${r.status} ${r.body}`);
+  return JSON.parse(r.body.slice(prefix.length));
+}
+
+/** Step-up proofs someone at the shared desk may hold or make, each sent
+ *  with the desk's snapshot (`request`: method, target, extra headers;
+ *  default `POST /api/sales`, which needs sales.make behind a PIN): every
+ *  one must be refused 403 `step_up_refused` with no handler run. `proof`
+ *  makes it at the time of the request (a genuine one lives 60 s); `why`
+ *  matches the refusal's message (refused for that reason, not another);
+ *  `override`: the request asks the backend for another method. */
+export function stepUpAttacks(fx) {
+  const { proof, resign, snap } = fx.desk;
+  const now = () => Math.floor(Date.now() / 1000);
+  const sale = ["POST", "/api/sales", {}];
+  const validity = /is valid from \d+ to \d+, and the time is \d+/;
+  return [
+    { attack: "proof for another path (sales.make at POST /api/refunds)", proof: () => proof({ path: "/api/refunds" }), request: sale, why: /is for `POST \/api\/refunds`, not `POST \/api\/sales`/ },
+    { attack: "a refund's proof (refunds.make, POST /api/refunds) replayed on a sale", proof: () => proof({ permission: "refunds.make", path: "/api/refunds" }), request: sale, why: /proves a PIN for `refunds\.make`/ },
+    { attack: "proof for another method (sales.make at DELETE /api/sales)", proof: () => proof({ method: "DELETE" }), request: sale, why: /is for `DELETE \/api\/sales`, not `POST \/api\/sales`/ },
+    { attack: "proof for another snapshot of the same shared account", proof: () => proof({ snapshot: snap.frontdesk2 }), request: sale, why: /another snapshot/ },
+    { attack: "expired proof (signed 2 minutes ago, 60 s lifetime)", proof: () => proof({ now: now() - 120 }), request: sale, why: validity },
+    { attack: "proof dated 10 minutes ahead of the edge", proof: () => proof({ now: now() + 600 }), request: sale, why: validity },
+    { attack: "the genuine payload signed by another key under the published kid (k1)", proof: () => resign(proof(), "evil"), request: sale, why: /signature does not verify/ },
+    { attack: "the genuine payload signed by an unpublished key (k2)", proof: () => resign(proof(), "k2"), request: sale, why: /`k2`/, code: "unknown_key" },
+    { attack: "the genuine payload signed by the retired key (k0)", proof: () => resign(proof(), "k0"), request: sale, why: /`k0`/, code: "unknown_key" },
+    { attack: "the desk's snapshot in place of a proof", proof: () => snap.frontdesk, request: sale, why: /not a step-up proof/ },
+    { attack: "garbage in Permsnap-Step-Up", proof: () => "garbage!", request: sale, why: /not a step-up proof/ },
+    {
+      attack: "a sale's proof on POST /api/sales + X-HTTP-Method-Override: DELETE (voiding needs refunds.make behind a PIN)",
+      proof: () => proof(),
+      request: ["POST", "/api/sales", { "x-http-method-override": "DELETE" }],
+      why: /proves a PIN for `sales\.make`/,
+      override: true,
+    },
+    {
+      attack: "a proof for POST /api/notes (refunds.make) on POST /api/notes?_method=DELETE (DELETE needs refunds.make behind a PIN)",
+      proof: () => proof({ permission: "refunds.make", path: "/api/notes" }),
+      request: ["POST", "/api/notes?_method=DELETE", {}],
+      why: /is for `POST \/api\/notes`, not `DELETE \/api\/notes`/,
+      override: true,
+    },
+  ];
+}
+
 // ------------------------------------------------------------ CLI fixtures
 
-function cli(...args) {
+/** `permsnap --json <args>`, parsed. */
+export function cli(...args) {
   return JSON.parse(execFileSync(cliPath, ["--json", ...args], { encoding: "utf8" }));
 }
 
@@ -196,6 +295,38 @@ export function makeFixtures() {
    *  to vouch for (one signed by the retired k0, a forged one): an issuer
    *  whose feed kept them. */
   fx.feedAsIs = (names, options) => signFeed(readJson(key("k1")), names.map((n) => fx.notice[n]), options);
+
+  // The shared desk (step-up). Its snapshots date from 5 minutes ago (and
+  // live an hour) so that a proof can be signed in the past; the desk has
+  // two snapshots (two logins of the same shared account).
+  writeFileSync(join(tmp, "desk.json"), JSON.stringify(deskPolicy));
+  fx.catalog.desk = cli("catalog", join(tmp, "desk.json"));
+  delete fx.catalog.desk.catalog;
+  const deskSnapshot = (staff) => cli("issue", "--policy", join(tmp, "desk.json"), "--staff", staff, "--key", key("k1"),
+    "--now", String(Math.floor(Date.now() / 1000) - 300), "--lifetime", "3600").snapshot;
+  // `evil`: another key under the published key's id (k1).
+  execFileSync(cliPath, ["keygen", "--out", join(tmp, "evil"), "--kid", "k1"]);
+  fx.desk = { snap: { frontdesk: deskSnapshot("frontdesk"), frontdesk2: deskSnapshot("frontdesk"), lea: deskSnapshot("lea") } };
+  /** A step-up proof as the backend signs it after checking `actor`'s PIN
+   *  (`permsnap step-up`): by default Léa's, for the desk's first snapshot,
+   *  `POST /api/sales` (sales.make), signed now by k1. */
+  fx.desk.proof = ({ snapshot = fx.desk.snap.frontdesk, actor = "lea", permission = "sales.make", method = "POST", path = "/api/sales", now, lifetime, k = "k1" } = {}) =>
+    cli("step-up", "--policy", join(tmp, "desk.json"), "--key", key(k), "--snapshot", snapshot, "--actor", actor,
+      "--permission", permission, "--method", method, "--path", path,
+      ...(now === undefined ? [] : ["--now", String(now)]), ...(lifetime === undefined ? [] : ["--lifetime", String(lifetime)])).proof;
+  /** `proof` with its payload unchanged, signed again by key `k` (a
+   *  directory of tmp: k0, k1, k2, evil) under that key's id:
+   *  "PSU" | 2 | kid_len | kid | payload | signature (64), the signature
+   *  over "permsnap/v2 step-up" 00 | every byte before it (FORMAT.md). */
+  fx.desk.resign = (proof, k) => {
+    const jwk = readJson(key(k));
+    const bytes = Buffer.from(proof, "base64url");
+    const payload = bytes.subarray(5 + bytes[4], bytes.length - 64);
+    const kid = Buffer.from(jwk.kid);
+    const unsigned = Buffer.concat([Buffer.from("PSU"), Buffer.from([2, kid.length]), kid, payload]);
+    const signature = sign(null, Buffer.concat([Buffer.from("permsnap/v2 step-up\0"), unsigned]), createPrivateKey({ key: jwk, format: "jwk" }));
+    return Buffer.concat([unsigned, signature]).toString("base64url");
+  };
 
   fx.cleanup = () => rmSync(tmp, { recursive: true, force: true });
   return fx;

@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { methodOverride } from "hono/method-override";
 import { serve } from "@hono/node-server";
 import { attackSuite, edge } from "./suite.mjs";
-import { routes, origins, assertShut, raw } from "./fixtures.mjs";
+import { routes, origins, assertShut, raw, echoDecision } from "./fixtures.mjs";
 
 /** `{id}` -> `:id`; `{*rest}` -> `*`. */
 const honoPath = (p) => p.replace(/\{\*\w+\}/g, "*").replace(/\{(\w+)\}/g, ":$1");
@@ -19,7 +19,9 @@ function handlers(app, origin, hits) {
       // `echoHost`: the account the app serves, from Hono's own idea of the
       // host (the request URL's).
       const host = o.echoHost ? ` of ${new URL(c.req.url).hostname}` : "";
-      return c.text(o.secret ? `SECRET ${o.name}${host}` : `page ${o.name}`);
+      // `echoDecision`: what honoGuard handed the handler (`c.get("permsnap")`).
+      const seen = o.echoDecision ? echoDecision(c.get("permsnap")) : "";
+      return c.text(o.secret ? `SECRET ${o.name}${host}${seen}` : `page ${o.name}`);
     });
   }
   app.notFound((c) => c.text("hono: not found", 404));

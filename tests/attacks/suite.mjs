@@ -20,7 +20,7 @@ import * as edge from "../../pkg/edge/node.js";
 import { signFeed } from "../js/feed-signer.mjs";
 import {
   makeFixtures, startKeyServer, unreachable, raw, show, assertShut, Table,
-  routes, origins, pathVariants, canonical,
+  routes, origins, pathVariants, canonical, stepUpAttacks, decisionSeen,
 } from "./fixtures.mjs";
 
 export { edge };
@@ -103,8 +103,8 @@ export function attackSuite(adapter) {
           assert.deepEqual([r.status, r.body], [200, c.secret]);
           if (table === "lightspeed") {
             r = await call("GET", c.path, { snapshot: people.noe });
-            row(`${c.path} (noe, permission but not app ecom)`, "403 forbidden (reason app_not_allowed)", r);
-            assert.deepEqual([r.status, r.code, r.json.error.reason], [403, "forbidden", "app_not_allowed"]);
+            row(`${c.path} (noe, an Associate without the eCom permission)`, "403 forbidden (reason not_granted)", r);
+            assert.deepEqual([r.status, r.code, r.json.error.reason], [403, "forbidden", "not_granted"]);
             assertShut(r, r.hits, "noe");
           } else {
             r = await call("GET", "/some/spa/page");
@@ -400,6 +400,119 @@ export function attackSuite(adapter) {
       r = await call("POST", "/api/quick-charge", { snapshot: fx.snap.ben });
       assert.deepEqual([r.status, r.body], [200, "SECRET quick-charge"]);
     });
+  });
+
+  // ---------------------------------------------------------- 6. step-up proofs
+
+  // The shared front desk (fixtures' `deskPolicy`, its own account): the
+  // backend checks Léa's PIN and signs a proof (`permsnap step-up`); the
+  // gate lets exactly that request through, the handler learning who acts
+  // (`actor`) and the nonce to record. The app honours method overrides
+  // after the guard, so an override is a real second action.
+  test(`${adapter.name}: step-up proofs: a fresh one opens the shared desk's PIN action for the person who gave it; every other is refused`, async (t) => {
+    const { fx } = ctx;
+    const { snap, proof } = fx.desk;
+    let ahead = 0; // ms the edge's clock runs ahead of the real one
+    const e = ctx.makeEdge({
+      catalog: "desk",
+      tenant: { tenant: "desk-co" },
+      table: routes.desk,
+      verifierOptions: { clock: () => (Date.now() + ahead) / 1000 },
+    });
+    await ctx.serve(e, origins.desk, async (call) => {
+      const send = (method, target, { snapshot = snap.frontdesk, stepUp, headers = {} } = {}) =>
+        call(method, target, { snapshot, headers: { ...headers, ...(stepUp === undefined ? {} : { "permsnap-step-up": stepUp }) } });
+      await t.test("no proof: 403 step_up_required, naming the permission", async () => {
+        const r = await send("POST", "/api/sales");
+        row("desk POST /api/sales, no proof", "403 step_up_required", r);
+        assertShut(r, r.hits, "no proof");
+        assert.deepEqual([r.status, r.code, r.json.error.permission], [403, "step_up_required", "sales.make"], r.body);
+        assert.match(r.json.error.message, /Permsnap-Step-Up/);
+      });
+      await t.test("a fresh proof: 200, the handler sees the acting person and the nonce", async () => {
+        let r = await send("POST", "/api/sales", { stepUp: proof() });
+        row("desk POST /api/sales, Léa's fresh proof", "200, handler sees actor lea", { status: r.status, code: r.status === 200 ? `actor ${decisionSeen(r, "sale").actor}` : r.code });
+        const first = decisionSeen(r, "sale");
+        assert.deepEqual(r.hits.map((h) => h.name), ["sale"]);
+        assert.deepEqual([first.subject, first.actor], ["frontdesk", "lea"], r.body);
+        assert.match(first.nonce ?? "", /^[0-9a-f]{32}$/, r.body);
+        // Each proof has its own nonce (the origin records it to accept a proof once).
+        r = await send("POST", "/api/sales", { stepUp: proof() });
+        assert.notEqual(decisionSeen(r, "sale").nonce, first.nonce);
+        // The query is not part of the proof's path.
+        r = await send("POST", "/api/sales?receipt=1", { stepUp: proof() });
+        assert.equal(decisionSeen(r, "sale").actor, "lea");
+        // Another person's PIN, another PIN action.
+        r = await send("POST", "/api/refunds", { stepUp: proof({ actor: "max", permission: "refunds.make", path: "/api/refunds" }) });
+        assert.deepEqual([decisionSeen(r, "refund").actor, r.hits.map((h) => h.name)], ["max", ["refund"]]);
+        // Controls: what the desk holds without a PIN; Léa on her own account.
+        r = await send("GET", "/api/payments");
+        assert.deepEqual(decisionSeen(r, "payments"), { subject: "frontdesk", actor: null, nonce: null });
+        r = await send("POST", "/api/sales", { snapshot: snap.lea });
+        assert.deepEqual(decisionSeen(r, "sale"), { subject: "lea", actor: null, nonce: null });
+      });
+      for (const { attack, proof: make, request: [method, target, headers], why, code } of stepUpAttacks(fx)) {
+      const expected = code ?? "step_up_refused";
+        await t.test(attack, async () => {
+          const r = await send(method, target, { stepUp: make(), headers });
+          row(`desk: ${attack}`, `403 ${expected}`, r);
+          assertShut(r, r.hits, attack);
+          assert.deepEqual([r.status, r.code], [403, expected], r.body);
+          assert.match(r.json.error.message, why);
+        });
+      }
+      await t.test("control: a form's POST ?_method=DELETE with a proof for the DELETE passes (the POST half needs no PIN)", async () => {
+        const r = await send("POST", "/api/notes?_method=DELETE", { stepUp: proof({ permission: "refunds.make", method: "DELETE", path: "/api/notes" }) });
+        assert.deepEqual([decisionSeen(r, "notes-deleted").actor, r.hits.map((h) => h.name)], ["lea", ["notes-deleted"]]);
+      });
+      await t.test("a proof the edge accepted, once the edge's clock is past its minute", async () => {
+        const p = proof();
+        let r = await send("POST", "/api/sales", { stepUp: p });
+        assert.equal(decisionSeen(r, "sale").actor, "lea");
+        ahead = 61_000;
+        try {
+          r = await send("POST", "/api/sales", { stepUp: p });
+        } finally {
+          ahead = 0;
+        }
+        row("desk POST /api/sales, the proof 61 s later (edge clock)", "403 step_up_refused", r);
+        assertShut(r, r.hits, "expired by the edge's clock");
+        assert.deepEqual([r.status, r.code], [403, "step_up_refused"], r.body);
+      });
+      await t.test("the edge keeps deciding after every refusal", async () => {
+        const r = await send("POST", "/api/sales", { stepUp: proof() });
+        assert.equal(decisionSeen(r, "sale").actor, "lea");
+      });
+    }, { override: "after" });
+  });
+
+  test(`${adapter.name}: step-up proofs: an override middleware before the guard does not carry a proof to another action`, async (t) => {
+    const { fx } = ctx;
+    const e = ctx.makeEdge({ catalog: "desk", tenant: { tenant: "desk-co" }, table: routes.desk });
+    await ctx.serve(e, origins.desk, async (call) => {
+      for (const { attack, proof: make, request: [method, target, headers], why, code } of stepUpAttacks(fx).filter((a) => a.override)) {
+        const expected = code ?? "step_up_refused";
+        await t.test(attack, async () => {
+          const r = await call(method, target, { snapshot: fx.desk.snap.frontdesk, headers: { ...headers, "permsnap-step-up": make() } });
+          row(`desk: ${attack} [override before guard]`, `403 ${expected}`, r);
+          assertShut(r, r.hits, attack);
+          assert.deepEqual([r.status, r.code], [403, expected], r.body);
+          assert.match(r.json.error.message, why);
+        });
+      }
+      await t.test("controls: the action the override asks for passes with its own proof", async () => {
+        let r = await call("POST", "/api/sales", {
+          snapshot: fx.desk.snap.frontdesk,
+          headers: { "x-http-method-override": "DELETE", "permsnap-step-up": fx.desk.proof({ permission: "refunds.make", method: "DELETE" }) },
+        });
+        assert.deepEqual([decisionSeen(r, "sale-voided").actor, r.hits.map((h) => h.name)], ["lea", ["sale-voided"]]);
+        r = await call("POST", "/api/notes?_method=DELETE", {
+          snapshot: fx.desk.snap.frontdesk,
+          headers: { "permsnap-step-up": fx.desk.proof({ permission: "refunds.make", method: "DELETE", path: "/api/notes" }) },
+        });
+        assert.deepEqual([decisionSeen(r, "notes-deleted").actor, r.hits.map((h) => h.name)], ["lea", ["notes-deleted"]]);
+      });
+    }, { override: "before" });
   });
 
   // ---------------------------------------------------------- 7. overrides

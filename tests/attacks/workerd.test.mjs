@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { makeConfig } from "../../examples/edge/workerd/make-config.mjs";
 import {
   makeFixtures, startKeyServer, freePort, unreachable, raw, show, Table, bin, root,
-  routes, pathVariants, canonical,
+  routes, pathVariants, canonical, stepUpAttacks,
 } from "./fixtures.mjs";
 
 const table = new Table("permsnap attack suite: workerd (examples/edge/workerd)", ["expected", "workerd"]);
@@ -40,6 +40,8 @@ before(async () => {
   writeFileSync(join(fx.tmp, "sitee-catalog.json"), JSON.stringify(fx.catalog.sitee));
   writeFileSync(join(fx.tmp, "lightspeed-catalog.json"), JSON.stringify(fx.catalog.lightspeed));
   writeFileSync(join(fx.tmp, "sitee-all.json"), JSON.stringify(siteeAll));
+  writeFileSync(join(fx.tmp, "desk-catalog.json"), JSON.stringify(fx.catalog.desk));
+  writeFileSync(join(fx.tmp, "desk-routes.json"), JSON.stringify(routes.desk));
 });
 after(async () => {
   table.print();
@@ -214,6 +216,60 @@ test("workerd: tenant, step-up, method overrides, 401 answers", { timeout: 120_0
         assert.deepEqual([r.status, r.code], [401, code]);
         assert.match(r.headers["www-authenticate"] ?? "", new RegExp(`^Permsnap realm="permsnap", error="${code}", error_description="[^"]*"$`));
       }
+    });
+  });
+});
+
+// The shared desk (fixtures' `deskPolicy`): the example's origin answer
+// carries the decision's `actor` and `nonce` (examples/edge/app.js). The
+// worker's clock is the real one: expiry is tested with a proof signed in
+// the past.
+test("workerd: step-up proofs: a fresh one opens the shared desk's PIN action for the person who gave it; every other is refused", { timeout: 120_000 }, async (t) => {
+  const { snap, proof } = fx.desk;
+  await withWorker({ catalog: "desk", tenant: "desk-co", routesFile: join(fx.tmp, "desk-routes.json") }, async ({ call }) => {
+    const send = (method, target, { snapshot = snap.frontdesk, stepUp, headers = {} } = {}) =>
+      call(method, target, { snapshot, headers: { ...headers, ...(stepUp === undefined ? {} : { "permsnap-step-up": stepUp }) } });
+    await t.test("no proof: 403 step_up_required, naming the permission", async () => {
+      const r = await send("POST", "/api/sales");
+      row("desk POST /api/sales, no proof", "403 step_up_required", r);
+      assertShut(r, "no proof");
+      assert.deepEqual([r.status, r.code, r.json.error.permission], [403, "step_up_required", "sales.make"], r.body);
+    });
+    await t.test("a fresh proof: 200, the origin is told the acting person and the nonce", async () => {
+      let r = await send("POST", "/api/sales", { stepUp: proof() });
+      row("desk POST /api/sales, Léa's fresh proof", "200, origin told actor lea", reached(r) ? `200 actor ${r.json.actor}` : show(r));
+      assert.ok(reached(r), r.body);
+      assert.deepEqual([r.json.route, r.json.subject, r.json.actor], ["/api/sales", "frontdesk", "lea"], r.body);
+      assert.match(r.json.nonce ?? "", /^[0-9a-f]{32}$/, r.body);
+      const first = r.json.nonce;
+      r = await send("POST", "/api/sales?receipt=1", { stepUp: proof() });
+      assert.ok(reached(r), r.body);
+      assert.notEqual(r.json.nonce, first);
+      r = await send("POST", "/api/refunds", { stepUp: proof({ actor: "max", permission: "refunds.make", path: "/api/refunds" }) });
+      assert.deepEqual([r.status, r.json.actor], [200, "max"], r.body);
+      // Controls: no PIN needed, no actor.
+      r = await send("GET", "/api/payments");
+      assert.deepEqual(r.json, { ok: true, route: "/api/payments", subject: "frontdesk", tenant: "desk-co" });
+      r = await send("POST", "/api/sales", { snapshot: snap.lea });
+      assert.deepEqual(r.json, { ok: true, route: "/api/sales", subject: "lea", tenant: "desk-co" });
+    });
+    for (const { attack, proof: make, request: [method, target, headers], why, code } of stepUpAttacks(fx)) {
+      const expected = code ?? "step_up_refused";
+      await t.test(attack, async () => {
+        const r = await send(method, target, { stepUp: make(), headers });
+        row(`desk: ${attack}`, `403 ${expected}`, r);
+        assertShut(r, attack);
+        assert.deepEqual([r.status, r.code], [403, expected], r.body);
+        assert.match(r.json.error.message, why);
+      });
+    }
+    await t.test("control: a form's POST ?_method=DELETE with a proof for the DELETE passes (the POST half needs no PIN)", async () => {
+      const r = await send("POST", "/api/notes?_method=DELETE", { stepUp: proof({ permission: "refunds.make", method: "DELETE", path: "/api/notes" }) });
+      assert.deepEqual([r.status, r.json.route, r.json.actor], [200, "/api/notes", "lea"], r.body);
+    });
+    await t.test("the worker keeps deciding after every refusal", async () => {
+      const r = await send("POST", "/api/sales", { stepUp: proof() });
+      assert.deepEqual([r.status, r.json.actor], [200, "lea"], r.body);
     });
   });
 });

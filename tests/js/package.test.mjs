@@ -172,7 +172,8 @@ test("claims() shows what the snapshot says, names resolved", () => {
 test("JS objects use one naming case: camelCase keys in claims, explanations and key reports", () => {
   const camel = (o, where) => {
     for (const [k, v] of Object.entries(o)) {
-      if (where.endsWith(".scopes") || where.endsWith(".hiddenFields")) continue; // keys are kind names
+      // keys are kind or permission names
+      if (where.endsWith(".scopes") || where.endsWith(".hiddenFields") || where.endsWith(".permissionScopes")) continue;
       assert.match(k, /^[a-z][a-zA-Z0-9]*$/, `${where}.${k}`);
       if (v && typeof v === "object" && !Array.isArray(v)) camel(v, `${where}.${k}`);
     }

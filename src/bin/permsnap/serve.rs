@@ -337,11 +337,7 @@ impl Server {
                 };
                 let now = r.now.unwrap_or_else(unix_now);
                 let proof = self.issuer.step_up(r.snapshot.as_bytes(), &request, now)?;
-                Ok(crate::stepup::step_up_json(
-                    &base64url::encode(&proof),
-                    &request,
-                    now,
-                ))
+                crate::stepup::step_up_json(&proof)
             }
             "ping" => parse::<serde_json::Map<String, Value>>(op, request).and_then(|m| {
                 if m.is_empty() {

@@ -48,16 +48,23 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
         lifetime: args.lifetime,
     };
     let now = args.now.unwrap_or_else(unix_now);
-    let text = base64url::encode(&issuer.step_up(&snapshot, &request, now)?);
+    let proof = issuer.step_up(&snapshot, &request, now)?;
     if json {
-        println!("{}", step_up_json(&text, &request, now));
+        println!("{}", step_up_json(&proof)?);
     } else {
-        println!("{text}");
+        println!("{}", base64url::encode(&proof));
     }
     Ok(0)
 }
 
-pub(crate) fn step_up_json(text: &str, r: &permsnap::StepUpRequest<'_>, now: u64) -> Value {
-    json!({"ok": true, "proof": text, "header": "Permsnap-Step-Up", "actor": r.actor,
-           "permission": r.permission, "expires_at": now + u64::from(r.lifetime)})
+/// A signed proof as JSON: the text to send, and what it says (its nonce
+/// for the backend's single-use record).
+pub(crate) fn step_up_json(proof: &[u8]) -> Result<Value, Error> {
+    let parts = wire::split_framed(proof, &wire::STEP_UP_MAGIC, wire::MAX_STEP_UP_LEN)?;
+    let p = wire::decode_step_up(parts.payload)?;
+    Ok(
+        json!({"ok": true, "proof": base64url::encode(proof), "header": "Permsnap-Step-Up",
+              "actor": p.actor, "permission": p.permission, "method": p.method, "path": p.path,
+              "nonce": hex(&p.nonce), "expires_at": p.expires_at()}),
+    )
 }
