@@ -483,6 +483,14 @@ export function attackSuite(adapter) {
         const r = await send("POST", "/api/sales", { stepUp: proof() });
         assert.equal(decisionSeen(r, "sale").actor, "lea");
       });
+      await t.test("a proof under a key published after the edge loaded its keys: one reload, then accepted", async () => {
+        // The issuer rotated to k2: the edge's first answer is unknown_key,
+        // on which the middleware reloads the JWKS once and decides again.
+        ctx.keys.set(e.feed, { keys: [fx.keys.k1, fx.keys.k2], feed: () => fx.feed([]) });
+        const r = await send("POST", "/api/sales", { stepUp: fx.desk.resign(proof(), "k2") });
+        row("desk POST /api/sales, proof under k2 published after load", "200, handler sees actor lea", { status: r.status, code: r.status === 200 ? `actor ${decisionSeen(r, "sale").actor}` : r.code });
+        assert.equal(decisionSeen(r, "sale").actor, "lea", r.body);
+      });
     }, { override: "after" });
   });
 
