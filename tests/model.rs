@@ -525,3 +525,41 @@ fn a_derived_permission_has_no_checkbox_of_its_own() {
     // ...and never stops a snapshot.
     assert!(i.issue(&a, &staff[0], &opts()).is_ok());
 }
+
+#[test]
+fn a_role_that_takes_no_per_person_settings_refuses_a_record_that_sets_one() {
+    let i = issuer_of(CATALOG);
+    let a = account(
+        &i,
+        r#"[{"id": "fixed", "adjustable": false, "permissions": ["clients.view"], "scopes": {"clients": "own"}},
+            {"id": "boss", "owner": true, "adjustable": false}]"#,
+    );
+    assert!(i
+        .issue(&a, &person(r#"{"id": "u", "roles": ["fixed"]}"#), &opts())
+        .is_ok());
+    for field in [
+        r#""grant": ["finance.view"]"#,
+        r#""remove": ["clients.view"]"#,
+        r#""scopes": {"clients": "all"}"#,
+        r#""hidden_fields": {"clients": ["phone"]}"#,
+        r#""apps": []"#,
+        r#""step_up": ["clients.view"]"#,
+        r#""permission_scopes": {"reports.financial": "own"}"#,
+    ] {
+        let r = person(&format!(r#"{{"id": "u", "roles": ["fixed"], {field}}}"#));
+        let e = i.issue(&a, &r, &opts()).unwrap_err().to_string();
+        assert!(
+            e.contains("holds role `fixed`, which takes no per-person settings"),
+            "{e}"
+        );
+    }
+    // An owner's settings are ignored and warned, as for any owner.
+    let o = person(
+        r#"{"id": "o", "roles": ["boss"], "permission_scopes": {"reports.financial": "own"}}"#,
+    );
+    let w = i.issue(&a, &o, &opts()).unwrap().warnings;
+    assert_eq!(
+        w.iter().map(|w| (w.code, w.field)).collect::<Vec<_>>(),
+        [("ignored_for_owner", "permission_scopes")]
+    );
+}

@@ -100,8 +100,19 @@ fn amilia_one_permission_group_per_admin() {
         ["amilia.json: staff `samantha`: holds 2 roles; in this product a person holds one role"]
     );
     assert!(perms_of(&two, "omar").can("reports.financial").unwrap());
-    // Access comes from the group alone: no admin of the account carries a
-    // per-person edit, and Lucie's two store overrides are her group's.
+    // Access comes from the group alone: a per-admin edit is refused for
+    // that admin (naming the group and the field), never applied or dropped.
+    let granted = edited(|d| record(d, "lucie")["grant"] = json!(["store.ignore_restrictions"]));
+    assert_eq!(
+        problems(&granted),
+        [
+            "amilia.json: staff `lucie`: holds role `lead_instructor`, which takes no per-person \
+          settings in this product, and sets `grant`: give the person another role instead"
+        ]
+    );
+    assert!(perms_of(&granted, "samantha").can("pos.sell").unwrap());
+    // No admin of the account carries a per-person edit, and Lucie's two
+    // store overrides are her group's.
     let p = policy("amilia");
     for s in p.staff().iter().filter(|s| !s.owner) {
         assert_eq!(s.roles.len(), 1, "{}", s.id);
@@ -356,8 +367,14 @@ fn amilia_financial_reports_all_versus_own_is_one_permission_with_its_scope() {
     // Not two permissions whose reach is set elsewhere.
     assert!(omar.catalog().perm("reports.financial_all").is_err());
     // The report's reach is the permission's own: a wider view of the
-    // transactions kind (set on the record) does not widen her report.
-    let p = edited(|d| record(d, "samantha")["scopes"] = json!({"transactions": "all"}));
+    // transactions kind (set on her group) does not widen her report.
+    let p = edited(|d| {
+        for r in d["roles"].as_array_mut().unwrap() {
+            if r["id"] == "front_desk" {
+                r["scopes"] = json!({"transactions": "all"});
+            }
+        }
+    });
     let sam = perms_of(&p, "samantha");
     assert_eq!(sam.scope("transactions").unwrap(), &Scope::All);
     assert_eq!(

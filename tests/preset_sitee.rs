@@ -295,26 +295,38 @@ fn sitee_principal_admin_has_unlimited_access_and_there_is_one() {
 #[test]
 fn sitee_only_users_and_contributors_are_adjusted_per_person() {
     // « Vous pouvez personnaliser les rôles de Contributeurs et d'Utilisateurs. »
-    let p = policy("sitee");
-    for s in p.staff() {
-        let adjusted = !s.grant.is_empty()
-            || !s.remove.is_empty()
-            || !s.scopes.is_empty()
-            || !s.hidden_fields.is_empty()
-            || s.apps.is_some()
-            || !s.step_up.is_empty()
-            || !s.permission_scopes.is_empty();
-        if adjusted {
+    // The other roles take no per-person settings: a record that sets one is
+    // refused, naming the role and the field (never silently applied or
+    // dropped), and nobody else is.
+    for role in ["marketing", "manager", "admin"] {
+        for setting in [
+            json!({"hidden_fields": {"clients": ["email"]}}),
+            json!({"grant": ["clients.tags"]}),
+            json!({"remove": ["calendar.view"]}),
+            json!({"scopes": {"appointments": "own"}}),
+        ] {
+            let mut record = json!({"id": "x", "roles": [role]});
+            for (k, v) in setting.as_object().unwrap() {
+                record[k] = v.clone();
+            }
+            let e = issue_record(record).map(|_| ()).unwrap_err().to_string();
             assert!(
-                s.roles == ["user"] || s.roles == ["contributor"],
-                "{} ({:?}) is adjusted, but only Users and Contributors can be",
-                s.id,
-                s.roles
+                e.contains(&format!(
+                    "holds role `{role}`, which takes no per-person settings"
+                )),
+                "{e}"
             );
         }
     }
-    // The Marketing Professional is the role as the product ships it: no
-    // per-person hidden contact fields.
+    for role in ["user", "contributor"] {
+        let p =
+            person(json!({"id": "x", "roles": [role], "hidden_fields": {"clients": ["email"]}}));
+        assert_eq!(p.hidden_fields("clients").unwrap(), ["email"], "{role}");
+    }
+    // The preset's adjusted people are all Users or Contributors; the
+    // Marketing Professional is the role as the product ships it.
+    let p = policy("sitee");
+    assert!(p.problems().is_empty());
     let dia = perms("sitee", "dia");
     assert!(dia.hidden_fields("clients").unwrap().is_empty());
     let adjusted = [("fay", "user"), ("eli", "contributor"), ("desk", "user")];

@@ -109,6 +109,19 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
     if s.principal && !owner {
         return Err(policy_error(&at, "is the principal admin but not an owner"));
     }
+    // (An owner's settings are ignored and warned, below.)
+    if let Some(role) = held.iter().find(|r| !r.def.adjustable && !owner) {
+        if let Some(field) = adjustments(s).first() {
+            return Err(policy_error(
+                &at,
+                format!(
+                    "holds role `{}`, which takes no per-person settings in this product, and \
+                     sets `{field}`: give the person another role instead",
+                    role.def.id
+                ),
+            ));
+        }
+    }
 
     // Names in the record, checked whether or not they end up mattering.
     let granted = catalog.expand_patterns(cdef, &s.grant, &at)?;
@@ -389,6 +402,22 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
     })
 }
 
+/// The per-person settings a record makes, by field name.
+fn adjustments(s: &StaffRecord) -> Vec<&'static str> {
+    [
+        ("grant", !s.grant.is_empty()),
+        ("remove", !s.remove.is_empty()),
+        ("scopes", !s.scopes.is_empty()),
+        ("hidden_fields", !s.hidden_fields.is_empty()),
+        ("apps", s.apps.is_some()),
+        ("step_up", !s.step_up.is_empty()),
+        ("permission_scopes", !s.permission_scopes.is_empty()),
+    ]
+    .into_iter()
+    .filter_map(|(field, set)| set.then_some(field))
+    .collect()
+}
+
 /// A granted permission of a feature the account lacks has no effect.
 fn feature_warnings(
     catalog: &Catalog,
@@ -443,22 +472,13 @@ fn warnings(catalog: &Catalog, s: &StaffRecord, e: &Effects<'_>) -> Vec<Warning>
     };
     let name = |i: usize| catalog.perm_name(i).to_owned();
     if e.owner {
-        let set: [(&'static str, bool); 6] = [
-            ("grant", !s.grant.is_empty()),
-            ("remove", !s.remove.is_empty()),
-            ("scopes", !s.scopes.is_empty()),
-            ("hidden_fields", !s.hidden_fields.is_empty()),
-            ("apps", s.apps.is_some()),
-            ("step_up", !s.step_up.is_empty()),
-        ];
-        for (field, present) in set {
-            if present && field != "step_up" {
-                warn(
-                    "ignored_for_owner",
-                    field,
-                    "is ignored: an owner holds every permission, application and record".into(),
-                );
-            }
+        // A step-up on an owner still applies (a shared owner account).
+        for field in adjustments(s).into_iter().filter(|f| *f != "step_up") {
+            warn(
+                "ignored_for_owner",
+                field,
+                "is ignored: an owner holds every permission, application and record".into(),
+            );
         }
     } else {
         let mut from_roles = Bits::new();

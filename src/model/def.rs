@@ -393,7 +393,7 @@ impl Scope {
 /// A role or permission group of one account: a named bundle shared by
 /// many staff, edited by the account's admins (it lives in the app's
 /// database, not in the catalog).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoleDef {
     /// Stable id, e.g. `marketing`.
@@ -430,6 +430,33 @@ pub struct RoleDef {
     /// Scope of each `scoped` permission the role grants (default: none).
     #[serde(default)]
     pub permission_scopes: BTreeMap<String, Scope>,
+    /// Whether holders may have per-person settings (`grant`, `remove`,
+    /// `scopes`, `hidden_fields`, `apps`, `step_up`, `permission_scopes`)
+    /// on top of it (default: yes). A product whose page allows them only
+    /// on some roles says `false` on the others; a record that sets one
+    /// anyway is refused, naming the role and the field.
+    #[serde(default = "default_true")]
+    pub adjustable: bool,
+}
+
+/// A role with an id, nothing granted, and per-person settings allowed.
+impl Default for RoleDef {
+    fn default() -> RoleDef {
+        RoleDef {
+            id: String::new(),
+            name: String::new(),
+            description: String::new(),
+            owner: false,
+            permissions: Vec::new(),
+            except: Vec::new(),
+            apps: Vec::new(),
+            scopes: BTreeMap::new(),
+            hidden_fields: BTreeMap::new(),
+            step_up: Vec::new(),
+            permission_scopes: BTreeMap::new(),
+            adjustable: true,
+        }
+    }
 }
 
 /// A whole policy file: the product's catalog, and one account's roles and
