@@ -23,7 +23,9 @@ wasm_build() { # features out-dir
 # carries neither the DOM helper nor React, the browser build no router.
 CORE_TS="generated types errors internal init verifier permissions filter redact core"
 BROWSER_TS="$CORE_TS dom react index node workerd"
-EDGE_TS="$CORE_TS edge/gate edge/refresher edge/middleware edge/index edge/node edge/workerd"
+EDGE_TS="$CORE_TS plain edge/gate edge/refresher edge/middleware edge/index edge/node edge/workerd"
+# The issuer (permsnap/issuer): server-only, its own wasm build.
+ISSUER_TS="generated types errors internal init plain issuer/index issuer/node issuer/workerd"
 
 # assemble <wasm-dir> <dest> <sources...>: compiles the sources against that
 # wasm build's bindings into <dest>, a flat directory (as the package is):
@@ -60,10 +62,13 @@ assemble() {
 
 wasm_build wasm target/wasm-web
 wasm_build edge target/wasm-edge
+wasm_build issuer-js target/wasm-issuer
 
 rm -rf pkg target/pkg-build
 assemble target/wasm-web pkg $BROWSER_TS
 assemble target/wasm-edge pkg/edge $EDGE_TS
+assemble target/wasm-issuer pkg/issuer $ISSUER_TS
+cp pkg-template/browser-issuer.js pkg/
 cp pkg-template/package.json pkg-template/README.md pkg/
 cp pkg-template/permsnap.css pkg/
 cp LICENSE-MIT LICENSE-APACHE pkg-template/permsnap.css.d.ts pkg/
@@ -73,7 +78,7 @@ cp LICENSE-MIT LICENSE-APACHE pkg-template/permsnap.css.d.ts pkg/
 # --keep-names: stack traces and `err.constructor.name` say `PermsnapError`,
 # `Verifier`..., not `O` (about 0.3 KB gzip). Not for the wasm-bindgen glue,
 # whose helpers no user calls (it would cost 0.4 KB more).
-for js in pkg/*.js pkg/edge/*.js; do
+for js in pkg/*.js pkg/edge/*.js pkg/issuer/*.js; do
   keep=--keep-names
   [ "$(basename "$js")" != permsnap_wasm.js ] || keep=
   esbuild "$js" --minify $keep --format=esm --sourcemap --sources-content=true \

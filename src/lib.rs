@@ -37,7 +37,7 @@ pub use error::{Error, Result};
 pub use guard::{Decision, Gate, Request, RouteDef, RoutesDef};
 #[cfg(feature = "issuer")]
 pub use issuer::{
-    Account, IssueOptions, Issuer, Policy, RecordReader, Roles, Snapshot, StepUpRequest,
+    Account, IssueOptions, Issuer, Policy, RecordReader, Roles, Snapshot, StepUpRequest, Unsigned,
 };
 pub use model::catalog::Catalog;
 pub use model::def::{CatalogDef, IdListRef, PolicyDef, RoleDef, Scope, StaffRecord};

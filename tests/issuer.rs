@@ -509,3 +509,30 @@ fn adjustments_without_effect_are_warned_never_silently_dropped() {
         );
     }
 }
+
+/// An issuer whose key lives elsewhere (a KMS, an HSM): `prepare` gives the
+/// message to sign; the signature it returns makes the very snapshot
+/// `issue` signs (Ed25519 is deterministic).
+#[test]
+fn a_snapshot_signed_outside_is_the_one_issue_signs() {
+    let i = issuer();
+    let account = roles(&i, TWO_ROLES);
+    let staff = record("u", &["desk", "web"]);
+    let unsigned = i.prepare(&account, &staff, &opts()).unwrap();
+    assert!(unsigned.message.starts_with(permsnap::wire::SIGNING_DOMAIN));
+    assert_eq!(
+        &unsigned.message[permsnap::wire::SIGNING_DOMAIN.len()..],
+        &unsigned.bytes[..]
+    );
+    let signature = key().sign(&unsigned.bytes);
+    let outside = unsigned.finish(&signature);
+    assert_eq!(
+        outside.bytes,
+        i.issue(&account, &staff, &opts()).unwrap().bytes
+    );
+    assert!(
+        Verifier::new(i.catalog().clone(), keyring(), Options::for_tenant("t"))
+            .verify(&outside.bytes, NOW)
+            .is_ok()
+    );
+}

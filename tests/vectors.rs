@@ -185,6 +185,42 @@ fn evolution_and_id_list_cases() -> Vec<Value> {
     out
 }
 
+/// What an issuer in another language (the npm `permsnap/issuer` entry,
+/// the Python module) must reproduce byte for byte: for each account, its
+/// roles and features; for each person, the record, time, lifetime and id,
+/// and the snapshot the Rust issuer signed with the test key (Ed25519
+/// signing is deterministic).
+fn issue_vectors() -> Value {
+    let mut accounts = serde_json::Map::new();
+    let mut cases = Vec::new();
+    for preset in PRESETS {
+        let doc: Value =
+            serde_json::from_str(&std::fs::read_to_string(preset_path(preset)).unwrap()).unwrap();
+        let p = policy(preset);
+        accounts.insert(
+            preset.to_string(),
+            json!({"tenant": p.tenant(), "roles": doc["roles"].as_array().cloned().unwrap_or_default(), "features": doc["features"].as_array().cloned().unwrap_or_default()}),
+        );
+        for (s, record) in p.staff().iter().zip(doc["staff"].as_array().unwrap()) {
+            if !s.active {
+                continue;
+            }
+            let snap = issue(&p, &s.id);
+            cases.push(json!({
+                "name": format!("{preset}/{}", s.id), "account": preset, "record": record,
+                "now": NOW, "lifetime": snap.claims.expires_at - snap.claims.issued_at,
+                "id": hex(&snap.claims.id), "snapshot": snap.text(),
+                "warnings": snap.warnings.iter().map(|w| w.code).collect::<Vec<_>>(),
+            }));
+        }
+    }
+    json!({
+        "about": "Issue from `accounts[account]` (tenant, roles, features) and the catalog `catalogs[account].definition` with the test key: each case's record at `now` with `lifetime` and snapshot `id` gives exactly `snapshot` (and these warning codes).",
+        "accounts": accounts,
+        "cases": cases,
+    })
+}
+
 fn build() -> Value {
     let mut cases = Vec::new();
     for preset in PRESETS {
@@ -353,6 +389,7 @@ fn build() -> Value {
         c["expect"] = expectation(&v, c);
     }
     let notices = notices(&cases);
+    let issue = issue_vectors();
     // The catalogs vectors/format1.json's snapshots are read with
     // (vectors/format1-era-catalogs.json), compiled.
     let path = format!(
@@ -390,6 +427,7 @@ fn build() -> Value {
         "format1_era_catalogs": format1_era,
         "cases": cases,
         "feeds": feeds(&notices),
+        "issue": issue,
         "notices": notices,
     })
 }
@@ -663,5 +701,52 @@ fn committed_feed_vectors_apply_as_they_say() {
             .unwrap_err();
         assert_eq!(err.code(), r["error"], "{}", r["name"]);
         assert_eq!(v.feed_at(), None, "{}: nothing recorded", r["name"]);
+    }
+}
+
+/// The issue vectors are self-contained: from their inputs alone (catalog
+/// definition, roles and features as JSON, the record as a row), the path a
+/// backend in another language takes gives the very bytes.
+#[test]
+fn committed_issue_vectors_reproduce_from_their_inputs() {
+    let doc: Value =
+        serde_json::from_str(&std::fs::read_to_string(vectors_path()).unwrap()).unwrap();
+    let seed: Vec<u8> = hex_decode(doc["key"]["seed_hex"].as_str().unwrap());
+    let seed: [u8; 32] = seed.try_into().unwrap();
+    let kid = doc["key"]["kid"].as_str().unwrap();
+    let reader = permsnap::issuer::RecordReader::new::<&str>(&[]).unwrap();
+    let cases = doc["issue"]["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 29, "every active person of every preset");
+    for c in cases {
+        let account = &doc["issue"]["accounts"][c["account"].as_str().unwrap()];
+        let catalog = Catalog::from_json(
+            &doc["catalogs"][c["account"].as_str().unwrap()]["definition"].to_string(),
+            "vector",
+        )
+        .unwrap();
+        let issuer = permsnap::Issuer::new(
+            catalog,
+            permsnap::IssuerKey::from_seed(Some(kid), &seed).unwrap(),
+        )
+        .unwrap();
+        let roles =
+            permsnap::Roles::from_json(issuer.catalog(), &account["roles"].to_string()).unwrap();
+        let features: Vec<String> = serde_json::from_value(account["features"].clone()).unwrap();
+        let acct = permsnap::Account::new(account["tenant"].as_str().unwrap(), roles)
+            .unwrap()
+            .with_features(features);
+        let record = reader.read_value(c["record"].clone()).unwrap();
+        let opts = permsnap::IssueOptions {
+            lifetime: c["lifetime"].as_u64().unwrap() as u32,
+            id: Some(wire::parse_snapshot_id(c["id"].as_str().unwrap()).unwrap()),
+            ..permsnap::IssueOptions::at(c["now"].as_u64().unwrap())
+        };
+        let snap = issuer.issue(&acct, &record, &opts).unwrap();
+        assert_eq!(
+            snap.text(),
+            c["snapshot"].as_str().unwrap(),
+            "{}",
+            c["name"]
+        );
     }
 }

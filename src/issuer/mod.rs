@@ -177,6 +177,18 @@ impl Snapshot {
     pub fn text(&self) -> String {
         base64url::encode(&self.bytes)
     }
+
+    /// What the issuers of other languages (the npm `permsnap/issuer`
+    /// entry, the Python module) return for one issue, one shape for all:
+    /// `{snapshot, id, issuedAt, expiresAt, warnings: [{code, staff, field,
+    /// message}], idLists: [{kind, digest, count, list}]}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut v = issued_json(&self.claims, &self.warnings, &self.id_lists);
+        if let Some(map) = v.as_object_mut() {
+            map.insert("snapshot".into(), self.text().into());
+        }
+        v
+    }
 }
 
 /// Per-issue settings.
@@ -273,6 +285,18 @@ impl Issuer {
         opts: &IssueOptions,
     ) -> Result<(Claims, Vec<IdListDoc>)> {
         claims(&self.catalog, account, staff, opts)
+    }
+
+    /// Everything of `staff`'s snapshot but the signature: sign
+    /// [`Unsigned::message`] with this issuer's key elsewhere (the same
+    /// Ed25519 signature, deterministic), then [`Unsigned::finish`].
+    pub fn prepare(
+        &self,
+        account: &Account,
+        staff: &StaffRecord,
+        opts: &IssueOptions,
+    ) -> Result<Unsigned> {
+        prepare(&self.catalog, self.key.kid(), account, staff, opts)
     }
 
     /// Issues and signs a snapshot for `staff` of `account`.
@@ -459,16 +483,85 @@ pub(crate) fn issue_with(
     staff: &StaffRecord,
     opts: &IssueOptions,
 ) -> Result<Snapshot> {
+    let unsigned = prepare(catalog, key.kid(), account, staff, opts)?;
+    let signature = key.sign(&unsigned.bytes);
+    Ok(unsigned.finish(&signature))
+}
+
+/// Everything of a snapshot but its signature, for an issuer whose
+/// signature comes from elsewhere (the platform's Ed25519 in Node: the
+/// npm issuer signs `message` there, then calls `finish`).
+#[derive(Debug, Clone)]
+pub struct Unsigned {
+    /// The header and payload: the snapshot without its signature.
+    pub bytes: Vec<u8>,
+    /// What the signature covers: the signing domain, then `bytes`.
+    pub message: Vec<u8>,
+    claims: Claims,
+    id_lists: Vec<IdListDoc>,
+    warnings: Vec<Warning>,
+}
+
+impl Unsigned {
+    /// The snapshot, with `signature` (Ed25519 over `message`) appended.
+    pub fn finish(self, signature: &[u8; wire::SIGNATURE_LEN]) -> Snapshot {
+        let mut bytes = self.bytes;
+        bytes.extend_from_slice(signature);
+        Snapshot {
+            bytes,
+            claims: self.claims,
+            id_lists: self.id_lists,
+            warnings: self.warnings,
+        }
+    }
+}
+
+impl Unsigned {
+    /// [`Snapshot::to_json`] without `snapshot` (added once signed).
+    pub fn to_json(&self) -> serde_json::Value {
+        issued_json(&self.claims, &self.warnings, &self.id_lists)
+    }
+}
+
+fn issued_json(claims: &Claims, warnings: &[Warning], id_lists: &[IdListDoc]) -> serde_json::Value {
+    serde_json::json!({
+        "id": crate::error::hex(&claims.id),
+        "issuedAt": claims.issued_at,
+        "expiresAt": claims.expires_at,
+        "warnings": warnings.iter().map(|w| serde_json::json!({
+            "code": w.code, "staff": w.staff, "field": w.field, "message": w.to_string()
+        })).collect::<Vec<_>>(),
+        "idLists": id_lists.iter().map(|l| serde_json::json!({
+            "kind": l.kind, "digest": l.digest_hex(), "count": l.reference.count, "list": l.text()
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Computes, identifies and encodes a snapshot, unsigned.
+pub(crate) fn prepare(
+    catalog: &Catalog,
+    kid: &str,
+    account: &Account,
+    staff: &StaffRecord,
+    opts: &IssueOptions,
+) -> Result<Unsigned> {
     opts.check()?;
     let (mut claims, id_lists, warnings) = claims_and_warnings(catalog, account, staff, opts)?;
     claims.id = match opts.id {
         Some(id) => id,
         None => random_id()?,
     };
-    let mut snapshot = sign_claims(key, claims)?;
-    snapshot.id_lists = id_lists;
-    snapshot.warnings = warnings;
-    Ok(snapshot)
+    let bytes = wire::encode_unsigned(kid, &claims)?;
+    let mut message = Vec::with_capacity(wire::SIGNING_DOMAIN.len() + bytes.len());
+    message.extend_from_slice(wire::SIGNING_DOMAIN);
+    message.extend_from_slice(&bytes);
+    Ok(Unsigned {
+        bytes,
+        message,
+        claims,
+        id_lists,
+        warnings,
+    })
 }
 
 fn random_id() -> Result<[u8; 8]> {

@@ -85,10 +85,10 @@ impl RecordReader {
 
     /// Reads one record from a parsed JSON value.
     pub fn read_value(&self, value: serde_json::Value) -> Result<StaffRecord> {
-        let serde_json::Value::Object(mut map) = value else {
+        if !value.is_object() {
             return Err(policy_error("staff record", "is not a JSON object"));
-        };
-        let id = map
+        }
+        let id = value
             .get("id")
             .and_then(serde_json::Value::as_str)
             .unwrap_or("?")
@@ -96,7 +96,10 @@ impl RecordReader {
         let at = format!("staff record `{id}`");
         // Secrets are refused wherever they are, ignored columns included:
         // they must not reach the issuer at all.
-        reject_secret_fields(&serde_json::Value::Object(map.clone()), &at)?;
+        reject_secret_fields(&value, &at)?;
+        let serde_json::Value::Object(mut map) = value else {
+            return Err(policy_error(at, "is not a JSON object"));
+        };
         map.retain(|k, _| !self.ignore.iter().any(|i| i == k));
         let unknown: Vec<String> = map
             .keys()

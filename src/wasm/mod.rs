@@ -8,10 +8,14 @@ mod convert;
 mod feed;
 #[cfg(feature = "guard")]
 mod gate;
+#[cfg(feature = "issuer")]
+mod issuer;
 mod permissions;
 mod verifier;
 
 #[cfg(feature = "guard")]
 pub use gate::WasmGate;
+#[cfg(feature = "issuer")]
+pub use issuer::WasmIssuer;
 pub use permissions::WasmPermissions;
 pub use verifier::WasmVerifier;

@@ -10,12 +10,13 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import { createServer } from "node:http";
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeConfig, permsnapModules } from "../../examples/edge/workerd/make-config.mjs";
 import { parity, expectedParity } from "./parity.js";
+import { issueParity, expectedIssueParity } from "./issuer-parity.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = (name) => join(root, "node_modules/.bin", name);
@@ -320,15 +321,30 @@ test("an edge without TENANT or JWKS_URL, or with a feed age it cannot keep, ref
 
 // ------------------------------------------------------------ parity
 
+/** The issuer entry's modules for a workerd config (as permsnapModules does
+ *  for the edge build). */
+function issuerModules(pkg) {
+  const built = join(root, "pkg/issuer");
+  const js = readdirSync(built).filter((f) => f.endsWith(".js"));
+  const name = (f) => (f === "workerd.js" ? "permsnap/issuer/workerd" : `permsnap/issuer/${f}`);
+  return [
+    ...js.map((f) => `    (name = "${name(f)}", esModule = embed "${pkg}/issuer/${f}"),`),
+    `    (name = "permsnap/issuer/permsnap_wasm_bg.wasm", wasm = embed "${pkg}/issuer/permsnap_wasm_bg.wasm"),`,
+  ].join("\n");
+}
+
+/** Decisions over the vectors (the edge build) and, from the issuer entry,
+ *  the Rust issuer's snapshots byte for byte. */
 function assertParity(got, runtime) {
-  const want = expectedParity(vectors);
+  const want = { ...expectedParity(vectors), ...expectedIssueParity(vectors) };
   assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort(), runtime);
   for (const [name, w] of Object.entries(want)) assert.deepEqual(got[name], w, `${runtime}: ${name}`);
 }
 
 test("parity: Node gives the vectors' decisions", async () => {
   const permsnap = await import("../../pkg/edge/node.js");
-  assertParity(parity(permsnap, vectors), "node");
+  const issuer = await import("../../pkg/issuer/node.js");
+  assertParity({ ...parity(permsnap, vectors), ...issueParity(issuer, vectors) }, "node");
 });
 
 test("parity: Deno gives the vectors' decisions", { timeout: 120_000 }, () => {
@@ -362,7 +378,9 @@ const w :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed ${path("tests/edge/parity-worker.js")}),
     (name = "parity.js", esModule = embed ${path("tests/edge/parity.js")}),
+    (name = "issuer-parity.js", esModule = embed ${path("tests/edge/issuer-parity.js")}),
 ${permsnapModules(relative(tmp, join(root, "pkg")))}
+${issuerModules(relative(tmp, join(root, "pkg")))}
   ],
   bindings = [(name = "VECTORS", json = embed ${path("vectors/vectors.json")})],
   compatibilityDate = "2025-09-01",

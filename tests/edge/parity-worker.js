@@ -1,9 +1,11 @@
 // workerd: answers every request with the parity results over the vectors.
 import * as permsnap from "permsnap/edge/workerd";
 import { parity } from "./parity.js";
+import * as issuer from "permsnap/issuer/workerd";
+import { issueParity } from "./issuer-parity.js";
 
 export default {
   fetch(request, env) {
-    return Response.json(parity(permsnap, env.VECTORS));
+    return Response.json({ ...parity(permsnap, env.VECTORS), ...issueParity(issuer, env.VECTORS) });
   },
 };

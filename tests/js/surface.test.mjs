@@ -11,6 +11,7 @@ import { root } from "./helpers.mjs";
 const CORE = ["Permissions", "PermsnapError", "Verifier", "init", "initSync", "isInitialized"];
 const BROWSER = [...CORE, "applyToDom"].sort();
 const EDGE = [...CORE, "Gate", "Refresher", "denial", "guard", "honoGuard", "nodeGuard", "requestTarget"].sort();
+const ISSUER = ["Issuer", "PermsnapError", "generateKey", "init", "initSync", "isInitialized"].sort();
 const INTERNAL = /\b(rethrow|strictOptions|parseJson|permissionsFrom|wasmVerifierOf|verifierClock|verifierFeedLimit|_wasm|_now|_from|CatalogInfo)\b/;
 
 const keys = async (entry) => Object.keys(await import(join(root, "pkg", entry))).sort();
@@ -20,6 +21,8 @@ test("each entry exports exactly its public names", async () => {
   assert.deepEqual(await keys("node.js"), BROWSER);
   assert.deepEqual(await keys("edge/index.js"), EDGE);
   assert.deepEqual(await keys("edge/node.js"), EDGE);
+  assert.deepEqual(await keys("issuer/node.js"), ISSUER);
+  assert.deepEqual(await keys("issuer/index.js"), ISSUER);
 });
 
 test("no internal is reachable from a public class or declared in a public .d.ts", async () => {
@@ -32,7 +35,7 @@ test("no internal is reachable from a public class or declared in a public .d.ts
       assert.deepEqual(own.filter((k) => k.startsWith("_")), [], `${entry} ${name}`);
     }
   }
-  for (const dir of ["pkg", "pkg/edge"]) {
+  for (const dir of ["pkg", "pkg/edge", "pkg/issuer"]) {
     for (const f of readdirSync(join(root, dir)).filter((f) => f.endsWith(".d.ts"))) {
       if (f.startsWith("permsnap_wasm")) continue; // wasm-bindgen's own glue
       assert.doesNotMatch(readFileSync(join(root, dir, f), "utf8"), INTERNAL, `${dir}/${f}`);

@@ -5,6 +5,7 @@
 import { Gate as WasmGate } from "../permsnap_wasm.js";
 import { PermsnapError } from "../errors.js";
 import { strictOptions, wasmCall } from "../internal.js";
+import { plainJson } from "../plain.js";
 import { verifierClock, wasmVerifierOf, type Verifier } from "../verifier.js";
 import type { DecisionCode, ErrorCode } from "../types.js";
 
@@ -107,41 +108,11 @@ function authorityOf(url: string): string | null {
   return authority.replace(proto === "https" ? /:443$/ : proto === "http" ? /:80$/ : /$^/, "");
 }
 
-/** The route table as JSON text, after checking it is plain data: only
- *  plain objects, arrays, strings, numbers, booleans and `null`. A member
- *  left `undefined` (a mistyped constant: `requires: PERMS.paymnets`), a
- *  getter, a function or a class instance would vanish or change in
- *  `JSON.stringify` and could loosen a route: refused, naming where. */
+/** The route table as JSON text, after checking it is plain data (a
+ *  member left `undefined`, a getter or a class instance could loosen a
+ *  route: refused, naming where). */
 function routesJson(routes: unknown): string {
-  const walk = (v: unknown, at: string, depth = 0): void => {
-    if (depth > 32) throw new PermsnapError("invalid_policy", `${at}: nested too deep (a cycle?)`);
-    if (v === null || typeof v === "string" || typeof v === "boolean") return;
-    if (typeof v === "number") {
-      if (!Number.isFinite(v)) throw new PermsnapError("invalid_policy", `${at} is not a finite number`);
-      return;
-    }
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        if (!(i in v)) throw new PermsnapError("invalid_policy", `${at}[${i}] is a hole`);
-        walk(v[i], `${at}[${i}]`, depth + 1);
-      }
-      return;
-    }
-    if (typeof v !== "object") throw new PermsnapError("invalid_policy", `${at} is ${v === undefined ? "undefined" : `a ${typeof v}`}: only plain JSON data`);
-    const proto = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) {
-      throw new PermsnapError("invalid_policy", `${at} is not a plain object (a class instance or an object with a prototype)`);
-    }
-    for (const key of Reflect.ownKeys(v)) {
-      if (typeof key === "symbol") throw new PermsnapError("invalid_policy", `${at} has a symbol key`);
-      const d = Object.getOwnPropertyDescriptor(v, key);
-      if (!d || !("value" in d)) throw new PermsnapError("invalid_policy", `${at}.${key} is a getter: only plain JSON data`);
-      if (!d.enumerable) throw new PermsnapError("invalid_policy", `${at}.${key} is not enumerable`);
-      walk(d.value, `${at}.${key}`, depth + 1);
-    }
-  };
-  walk(routes, "routes");
-  return JSON.stringify(routes);
+  return plainJson(routes, "routes", "invalid_policy");
 }
 
 /** Gates requests by route: compiled once (routes are checked against the

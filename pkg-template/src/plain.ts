@@ -1,0 +1,44 @@
+// Plain data to JSON text for the Rust readers: route tables (the edge
+// gate) and records, roles and options (the issuer). Not in the browser
+// build, which reads no such input.
+
+import { PermsnapError } from "./errors.js";
+import type { ErrorCode } from "./types.js";
+
+/** @internal `value` as JSON text, after checking it is plain data: only
+ *  plain objects, arrays, strings, finite numbers, booleans and `null`
+ *  (and `Date`s, written as their ISO text). A member left `undefined` (a
+ *  mistyped constant), a getter, a function or a class instance would
+ *  vanish or change in `JSON.stringify` and could loosen a rule: refused
+ *  with `code`, naming where (`what.key[3]`). */
+export function plainJson(value: unknown, what: string, code: ErrorCode): string {
+  const walk = (v: unknown, at: string, depth = 0): void => {
+    if (depth > 32) throw new PermsnapError(code, `${at}: nested too deep (a cycle?)`);
+    if (v === null || typeof v === "string" || typeof v === "boolean" || v instanceof Date) return;
+    if (typeof v === "number") {
+      if (!Number.isFinite(v)) throw new PermsnapError(code, `${at} is not a finite number`);
+      return;
+    }
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        if (!(i in v)) throw new PermsnapError(code, `${at}[${i}] is a hole`);
+        walk(v[i], `${at}[${i}]`, depth + 1);
+      }
+      return;
+    }
+    if (typeof v !== "object") throw new PermsnapError(code, `${at} is ${v === undefined ? "undefined" : `a ${typeof v}`}: only plain JSON data`);
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) {
+      throw new PermsnapError(code, `${at} is not a plain object (a class instance or an object with a prototype)`);
+    }
+    for (const key of Reflect.ownKeys(v)) {
+      if (typeof key === "symbol") throw new PermsnapError(code, `${at} has a symbol key`);
+      const d = Object.getOwnPropertyDescriptor(v, key);
+      if (!d || !("value" in d)) throw new PermsnapError(code, `${at}.${key} is a getter: only plain JSON data`);
+      if (!d.enumerable) throw new PermsnapError(code, `${at}.${key} is not enumerable`);
+      walk(d.value, `${at}.${key}`, depth + 1);
+    }
+  };
+  walk(value, what);
+  return JSON.stringify(value);
+}

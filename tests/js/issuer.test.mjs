@@ -1,0 +1,150 @@
+// permsnap/issuer in Node: the same issuer as the Rust crate, byte for
+// byte (the committed issue vectors: roles, features, records, time, id and
+// the test key give exactly the snapshot the Rust issuer signed), strict
+// inputs, notices, feeds and step-up proofs that the package's own verifier
+// and gate accept, and a refusal to load in a browser bundle.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, readFileSync, mkdirSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { root, vectors, pkg, catalog } from "./helpers.mjs";
+
+const issuerPkg = await import(new URL("../../pkg/issuer/node.js", import.meta.url));
+const edge = await import(new URL("../../pkg/edge/node.js", import.meta.url));
+const { Issuer, generateKey, PermsnapError } = issuerPkg;
+
+/** The test key of the vectors as a private JWK (its seed is published:
+ *  never use it elsewhere). */
+const testKey = () => {
+  const pub = vectors.key.jwks.keys[0];
+  return { ...pub, d: Buffer.from(vectors.key.seed_hex, "hex").toString("base64url") };
+};
+
+const code = (f) => {
+  try {
+    f();
+  } catch (e) {
+    assert.ok(e instanceof PermsnapError, String(e));
+    return e.code;
+  }
+  assert.fail("did not throw");
+};
+
+/** An issuer for a preset's catalog with the test key, its account loaded. */
+function presetIssuer(name) {
+  const issuer = new Issuer(vectors.catalogs[name].definition, testKey());
+  const a = vectors.issue.accounts[name];
+  assert.deepEqual(issuer.setAccount(a.tenant, a.roles, { features: a.features }), []);
+  return { issuer, tenant: a.tenant };
+}
+
+test("parity: every issue vector gives the Rust issuer's snapshot byte for byte", () => {
+  const issuers = {};
+  for (const c of vectors.issue.cases) {
+    issuers[c.account] ??= presetIssuer(c.account);
+    const { issuer, tenant } = issuers[c.account];
+    const s = issuer.issue(tenant, c.record, { now: c.now, lifetime: c.lifetime, id: c.id });
+    assert.equal(s.snapshot, c.snapshot, c.name);
+    assert.deepEqual(s.warnings.map((w) => w.code), c.warnings, c.name);
+    assert.equal(s.id, c.id);
+    assert.equal(s.expiresAt - s.issuedAt, c.lifetime);
+  }
+  assert.equal(vectors.issue.cases.length, 29);
+});
+
+test("what it issues, the package verifies; a generated key works end to end", () => {
+  const key = generateKey({ kid: "node-1" });
+  assert.equal(key.jwks.keys[0].kid, "node-1");
+  assert.ok(!("d" in key.jwks.keys[0]), "the JWKS carries no private part");
+  const issuer = new Issuer(readFileSync(`${root}presets/sitee.json`, "utf8"), key.privateJwk, { ignore: ["email"] });
+  assert.deepEqual(issuer.publicJwks(), key.jwks);
+  const roles = JSON.parse(readFileSync(`${root}presets/sitee.json`, "utf8")).roles;
+  issuer.setAccount("spa-lumi", roles);
+  const s = issuer.issue("spa-lumi", { id: "u42", roles: ["user"], version: 3, email: "u42@example.com", remove: ["payments.view", "payments.charge"] });
+  const v = new pkg.Verifier(catalog("sitee"), key.jwks, { tenant: "spa-lumi" });
+  const p = v.load(s.snapshot);
+  assert.equal(p.subject, "u42");
+  assert.equal(p.version, 3);
+  assert.equal(p.can("calendar.view"), true);
+  assert.equal(p.explain("payments.view").reason.code, "removed_for_person");
+  // Random ids differ; times come from the clock option.
+  const fixed = new Issuer(vectors.catalogs.sitee.definition, key.privateJwk, { clock: () => 1_767_225_600 });
+  fixed.setAccount("spa-lumi", roles);
+  const a = fixed.issue("spa-lumi", { id: "u42", roles: ["user"] });
+  const b = fixed.issue("spa-lumi", { id: "u42", roles: ["user"] });
+  assert.notEqual(a.id, b.id);
+  assert.equal(a.issuedAt, 1_767_225_600);
+});
+
+test("inputs are read strictly: unknown columns, keys and options are errors; secrets never reach it", () => {
+  const { issuer, tenant } = presetIssuer("sitee");
+  assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["user"], colour: "x" })), "invalid_policy");
+  assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["user"], pin_hash: "x" })), "invalid_policy");
+  assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["user"] }, { lifetme: 60 })), "invalid_argument");
+  assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["user"], grant: [undefined] })), "invalid_argument");
+  assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["user"] }, { lifetime: 86_401 })), "invalid_argument");
+  assert.equal(code(() => issuer.issue("nobody", { id: "u", roles: ["user"] })), "invalid_argument");
+  assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["gone"] })), "unknown_role");
+  assert.equal(code(() => issuer.setAccount(tenant, [], { features: ["gold"] })), "unknown_feature");
+  assert.equal(code(() => new Issuer(vectors.catalogs.sitee.definition, testKey(), { ignore: ["role"] })), "invalid_argument");
+  assert.equal(code(() => new Issuer(vectors.catalogs.sitee.definition, { ...testKey(), d: "AAAA" })), "invalid_key");
+  // A broken role refuses its holders only, and is named.
+  const problems = issuer.setAccount(tenant, [{ id: "ok", permissions: ["calendar.view"] }, { id: "bad", permissions: ["calendar.veiw"] }]);
+  assert.deepEqual(problems.map((p) => p.role), ["bad"]);
+  assert.ok(issuer.issue(tenant, { id: "u", roles: ["ok"] }).snapshot);
+  // The instance keeps working after every error.
+  for (let i = 0; i < 200; i++) code(() => issuer.issue(tenant, { id: "u", roles: ["bad"] }));
+  assert.ok(issuer.issue(tenant, { id: "u", roles: ["ok"] }).snapshot);
+});
+
+test("revocation by person, feeds and the account check, read by the edge verifier", () => {
+  const { issuer, tenant } = presetIssuer("sitee");
+  const now = 1_767_225_600;
+  const old = issuer.issue(tenant, { id: "fay", roles: ["user"], version: 4 }, { now });
+  const fresh = issuer.issue(tenant, { id: "fay", roles: ["user"], version: 5 }, { now });
+  const notice = issuer.revoke({ tenant, staff: [{ subject: "fay", before: 5 }], now: now + 1 });
+  const head = issuer.feedHead(tenant, [notice], { now: now + 2 });
+  const v = new edge.Verifier(catalog("sitee"), vectors.key.jwks, { tenant, clock: () => now + 3 });
+  v.applyFeed(head, [notice]);
+  assert.equal(code(() => v.load(old.snapshot)), "revoked");
+  assert.equal(v.load(fresh.snapshot).subject, "fay");
+  assert.equal(code(() => issuer.revoke({ tenant, now })), "invalid_argument");
+  const r = issuer.review(tenant, [{ id: "a", roles: ["user", "admin"] }, { id: "b", roles: ["user"], step_up: ["staff.manage"] }]);
+  assert.ok(r.problems.some((p) => p.message.includes("holds 2 roles")), JSON.stringify(r));
+  assert.deepEqual(r.warnings.map((w) => [w.code, w.staff]), [["step_up_not_held", "b"]]);
+});
+
+test("step-up proofs the edge gate accepts, attributed to the PIN holder", () => {
+  const { issuer, tenant } = presetIssuer("amilia");
+  const now = Math.floor(Date.now() / 1000);
+  const desk = issuer.issue(tenant, { id: "frontdesk", roles: ["front_desk"], shared_account: true }, { now });
+  const proof = issuer.stepUp(desk.snapshot, { actor: "samantha", permission: "pos.sell", method: "POST", path: "/api/pos/sales", now });
+  assert.match(proof.nonce, /^[0-9a-f]{32}$/);
+  const v = new edge.Verifier(catalog("amilia"), vectors.key.jwks, { tenant });
+  const gate = new edge.Gate(v, JSON.parse(readFileSync(`${root}routes/amilia.json`, "utf8")));
+  const headers = (h) => ({ get: (n) => h[n.toLowerCase()] ?? null });
+  const d = gate.check({ method: "POST", url: "/api/pos/sales", headers: headers({ authorization: `Permsnap ${desk.snapshot}`, "permsnap-step-up": proof.proof }) });
+  assert.deepEqual([d.status, d.actor, d.nonce], [200, "samantha", proof.nonce]);
+  assert.equal(code(() => issuer.stepUp(desk.snapshot, { actor: "samantha", permission: "reports.financial", method: "GET", path: "/x", now })), "invalid_argument");
+  assert.equal(code(() => issuer.stepUp(desk.snapshot, { actor: "samantha", permission: "pos.sell", method: "POST", path: "/api/pos/sales", pin: "6420" })), "invalid_argument");
+});
+
+test("a browser bundle cannot contain the issuer: the browser condition throws", () => {
+  const pkgJson = JSON.parse(readFileSync(`${root}pkg/package.json`, "utf8"));
+  const entry = pkgJson.exports["./issuer"];
+  assert.equal(entry.browser, "./browser-issuer.js");
+  const keys = Object.keys(entry);
+  assert.ok(keys.indexOf("workerd") < keys.indexOf("browser") && keys.indexOf("node") < keys.indexOf("browser"));
+  // A bundler resolving for browsers (esbuild --platform=browser) fails the build at run time of the bundle.
+  const dir = mkdtempSync(join(tmpdir(), "permsnap-issuer-browser-"));
+  writeFileSync(join(dir, "app.mjs"), `import { Issuer } from "permsnap/issuer"; console.log(typeof Issuer);`);
+  mkdirSync(join(dir, "node_modules"));
+  symlinkSync(join(root, "pkg"), join(dir, "node_modules", "permsnap"), "dir");
+  const out = join(dir, "bundle.mjs");
+  execFileSync(join(root, "node_modules/.bin/esbuild"), [join(dir, "app.mjs"), "--bundle", "--platform=browser", "--format=esm", `--outfile=${out}`], { stdio: "pipe", cwd: dir });
+  const text = readFileSync(out, "utf8");
+  assert.match(text, /permsnap\/issuer is server-only/);
+  assert.doesNotMatch(text, /generateKeyJwk|step_up/, "no issuer code in the browser bundle");
+});
