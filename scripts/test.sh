@@ -12,10 +12,17 @@ cargo fmt --all -- --check
 cargo clippy --all-features --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --features wasm -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --features edge -- -D warnings
+cargo clippy --target wasm32-unknown-unknown --features issuer-js -- -D warnings
+cargo fmt --manifest-path python/Cargo.toml -- --check
+cargo clippy --manifest-path python/Cargo.toml -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features cli --quiet
 
 step "native tests (core, presets, vectors, CLI)"
 cargo test --features cli
+
+step "python: the issuer wheel (maturin + PyO3, abi3) and pytest: the Rust vectors byte for byte"
+scripts/build-python.sh
+target/py-venv/bin/python -m pytest -q python/tests
 
 step "vectors and generated TypeScript types are committed as generated"
 git diff --exit-code -- vectors/ pkg-template/src/generated.ts || { echo "vectors/ or pkg-template/src/generated.ts changed: commit the regenerated files" >&2; exit 1; }

@@ -22,6 +22,7 @@
 //! # Ok(()) }
 //! ```
 
+mod json;
 mod merge;
 mod names;
 mod policy;
@@ -30,6 +31,7 @@ mod review;
 mod roles;
 mod warning;
 
+pub use json::{generate_key_json, JsonIssuer};
 pub use policy::Policy;
 pub use record::{RecordReader, RECORD_KEYS};
 pub use roles::{CompiledRole, Roles};

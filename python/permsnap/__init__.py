@@ -1,0 +1,186 @@
+"""Issue signed permission snapshots from a Python backend.
+
+The same issuer as the permsnap Rust crate and the npm ``permsnap/issuer``
+entry (one core, compiled into ``permsnap._permsnap``): for the same roles,
+record, key, id and time, the same snapshot byte for byte. Records and roles
+are read strictly: an unknown column or key is an error unless named in
+``ignore``, and anything named like a PIN, password or hash is refused.
+"""
+
+from __future__ import annotations
+
+import json as _json
+import time as _time
+from datetime import date as _date, datetime as _datetime
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
+
+from ._permsnap import Issuer as _Issuer
+from ._permsnap import PermsnapError
+from ._permsnap import generate_key as _generate_key
+
+__all__ = ["Issuer", "PermsnapError", "generate_key"]
+
+
+def _error(code: str, message: str) -> PermsnapError:
+    err = PermsnapError(message)
+    err.code = code  # type: ignore[attr-defined]
+    return err
+
+
+def _default(value: Any) -> Any:
+    # Date columns of a database row (ignored columns, usually) travel as
+    # ISO text; anything else that is not JSON is refused.
+    if isinstance(value, (_datetime, _date)):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
+# One encoder, built once (json.dumps with options builds one per call).
+_ENCODER = _json.JSONEncoder(allow_nan=False, default=_default, separators=(",", ":"))
+
+
+def _json_text(value: Any, what: str) -> str:
+    if isinstance(value, str):
+        return value
+    try:
+        return _ENCODER.encode(value)
+    except (TypeError, ValueError) as e:
+        raise _error("invalid_argument", f"{what}: {e}") from None
+
+
+def _strings(value: Iterable[str], what: str) -> list:
+    items = list(value)
+    if not all(isinstance(v, str) for v in items) or isinstance(value, str):
+        raise _error("invalid_argument", f"{what} is a list of strings")
+    return items
+
+
+class Issuer:
+    """Issues and signs snapshots, revocation notices, feed heads and
+    step-up proofs with one key for one catalog. Build it once per process
+    (it is safe to share between threads)."""
+
+    def __init__(
+        self,
+        catalog: Union[str, Mapping[str, Any]],
+        private_jwk: Union[str, Mapping[str, Any]],
+        *,
+        ignore: Sequence[str] = (),
+        clock: Optional[Callable[[], float]] = None,
+    ) -> None:
+        """``catalog``: the catalog definition (a dict, or the JSON text of a
+        policy file or catalog); ``private_jwk``: what ``generate_key()`` or
+        ``permsnap keygen`` wrote; ``ignore``: record columns to drop."""
+        self._inner = _Issuer(
+            _json_text(catalog, "catalog"),
+            _json_text(private_jwk, "private_jwk"),
+            _json.dumps(_strings(ignore, "ignore")),
+        )
+        self._clock = clock or _time.time
+
+    def _now(self, now: Optional[float]) -> float:
+        return float(int(self._clock())) if now is None else float(now)
+
+    def set_account(
+        self,
+        tenant: str,
+        roles: Sequence[Mapping[str, Any]],
+        *,
+        features: Sequence[str] = (),
+        epoch: int = 0,
+    ) -> list:
+        """Loads (or replaces) one account's roles, features and revocation
+        epoch. Returns the broken roles ``[{"role", "problem"}]``: each
+        refuses its holders only."""
+        if not isinstance(epoch, int) or not 0 <= epoch <= 0xFFFFFFFF:
+            raise _error("invalid_argument", "epoch is a whole number from 0 to 4294967295")
+        return _json.loads(
+            self._inner.set_account(
+                tenant,
+                _json_text(list(roles), "roles"),
+                _json.dumps(_strings(features, "features")),
+                epoch,
+            )
+        )
+
+    def issue(
+        self,
+        tenant: str,
+        record: Mapping[str, Any],
+        *,
+        now: Optional[float] = None,
+        lifetime: Optional[int] = None,
+        id: Optional[str] = None,
+    ) -> dict:
+        """Issues a snapshot for one staff record (a dict, e.g. a database
+        row) of ``tenant``. Returns ``{"snapshot", "id", "issuedAt",
+        "expiresAt", "warnings", "idLists"}``; set ``snapshot`` as the
+        ``permsnap`` cookie (HttpOnly, Secure) or return it."""
+        args = {"now": self._now(now)}
+        if lifetime is not None:
+            args["lifetime"] = lifetime
+        if id is not None:
+            args["id"] = id
+        return _json.loads(self._inner.issue(tenant, _json_text(dict(record), "record"), _ENCODER.encode(args)))
+
+    def review(self, tenant: str, staff: Sequence[Mapping[str, Any]]) -> dict:
+        """The account check to run when an admin saves staff: broken roles,
+        account rules, who would be refused and why, and every adjustment
+        without effect. Never stops anyone's snapshot."""
+        return _json.loads(self._inner.review(tenant, _json_text([dict(s) for s in staff], "staff")))
+
+    def revoke(
+        self,
+        tenant: str,
+        *,
+        before_epoch: int = 0,
+        ids: Sequence[str] = (),
+        staff: Sequence[Mapping[str, Any]] = (),
+        now: Optional[float] = None,
+    ) -> str:
+        """Signs a revocation notice (base64url text): everything of the
+        account before ``before_epoch``, these snapshot ids, and per person
+        everything before their new version (``[{"subject", "before"}]``)."""
+        args = {
+            "tenant": tenant,
+            "now": self._now(now),
+            "beforeEpoch": before_epoch,
+            "ids": _strings(ids, "ids"),
+            "staff": [dict(s) for s in staff],
+        }
+        return self._inner.revoke(_json_text(args, "notice"))
+
+    def feed_head(self, tenant: Optional[str], notices: Sequence[str], *, now: Optional[float] = None) -> str:
+        """Signs the head of a revocation feed holding ``notices`` (texts, in
+        feed order); ``tenant`` None for a feed of every account."""
+        return self._inner.feed_head(tenant, self._now(now), _strings(notices, "notices"))
+
+    def step_up(
+        self,
+        snapshot: str,
+        *,
+        actor: str,
+        permission: str,
+        method: str,
+        path: str,
+        lifetime: int = 60,
+        now: Optional[float] = None,
+    ) -> dict:
+        """Once YOUR backend has checked ``actor``'s PIN (the PIN never
+        reaches permsnap) on the shared account whose snapshot the request
+        carried, signs a step-up proof for that one action: send
+        ``proof`` in the ``Permsnap-Step-Up`` header."""
+        args = {"actor": actor, "permission": permission, "method": method, "path": path,
+                "lifetime": lifetime, "now": self._now(now)}
+        return _json.loads(self._inner.step_up(snapshot, _json_text(args, "step-up request")))
+
+    def public_jwks(self) -> dict:
+        """The JWKS verifiers and edges load (this issuer's public key)."""
+        return _json.loads(self._inner.public_jwks())
+
+
+def generate_key(kid: Optional[str] = None) -> dict:
+    """A new Ed25519 signing key: ``{"private_jwk": <JSON text, keep it
+    secret>, "jwks": <dict to publish>}``."""
+    out = _json.loads(_generate_key(kid))
+    return {"private_jwk": out["privateJwk"], "jwks": out["jwks"]}
