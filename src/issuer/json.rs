@@ -216,7 +216,7 @@ impl JsonIssuer {
     }
 
     /// Signs a feed head over `notices` (base64url texts, in feed order) at
-    /// `now`; `tenant` undefined for a feed of every account.
+    /// `now`; `tenant` `None` for a feed of every account.
     pub fn feed_head(
         &self,
         tenant: Option<String>,
