@@ -86,6 +86,8 @@ test("inputs are read strictly: unknown columns, keys and options are errors; se
   assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["user"], grant: [undefined] })), "invalid_argument");
   assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["user"] }, { lifetime: 86_401 })), "invalid_argument");
   assert.equal(code(() => issuer.issue("nobody", { id: "u", roles: ["user"] })), "invalid_argument");
+  assert.equal(code(() => issuer.issue(undefined, { id: "u", roles: ["user"] })), "invalid_argument");
+  assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["user"], created: new Map() })), "invalid_argument");
   assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["gone"] })), "unknown_role");
   assert.equal(code(() => issuer.setAccount(tenant, [], { features: ["gold"] })), "unknown_feature");
   assert.equal(code(() => new Issuer(vectors.catalogs.sitee.definition, testKey(), { ignore: ["role"] })), "invalid_argument");

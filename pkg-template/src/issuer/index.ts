@@ -67,6 +67,11 @@ function parsed<T>(text: string): T {
   return parseJson(text, "invalid_argument") as T;
 }
 
+function tenantArg(tenant: unknown): string {
+  if (typeof tenant !== "string") throw new PermsnapError("invalid_argument", "`tenant` is a string");
+  return tenant;
+}
+
 function stringArray(v: unknown, what: string): string[] {
   if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
     throw new PermsnapError("invalid_argument", `${what} is an array of strings`);
@@ -108,8 +113,8 @@ export class Issuer {
     if (typeof epoch !== "number" || !Number.isInteger(epoch) || epoch < 0 || epoch > 0xffffffff) {
       throw new PermsnapError("invalid_argument", "`epoch` is a whole number from 0 to 4294967295");
     }
-    if (typeof tenant !== "string") throw new PermsnapError("invalid_argument", "`tenant` is a string");
-    return parsed(call(() => this.#w.setAccount(tenant, plainJson(roles, "roles", "invalid_argument"), JSON.stringify(features), epoch)));
+    const t = tenantArg(tenant);
+    return parsed(call(() => this.#w.setAccount(t, plainJson(roles, "roles", "invalid_argument"), JSON.stringify(features), epoch)));
   }
 
   /** Issues a snapshot for one staff record of `tenant` (loaded with
@@ -119,7 +124,8 @@ export class Issuer {
     const o = strictOptions(options, ["now", "lifetime", "id"], "issue options");
     const args = JSON.stringify({ now: this.#now(o.now), lifetime: o.lifetime, id: o.id });
     const row = plainJson(record, "record", "invalid_argument");
-    return parsed(call(() => this.#w.issue(tenant, row, args)));
+    const t = tenantArg(tenant);
+    return parsed(call(() => this.#w.issue(t, row, args)));
   }
 
   /** The account check an app runs when it saves staff: broken roles,
@@ -127,7 +133,8 @@ export class Issuer {
    *  and why, and every adjustment without effect. Never stops anyone's
    *  snapshot. */
   review(tenant: string, staff: StaffRecord[]): { problems: { code: string; message: string }[]; warnings: IssuedSnapshot["warnings"] } {
-    return parsed(call(() => this.#w.review(tenant, plainJson(staff, "staff", "invalid_argument"))));
+    const t = tenantArg(tenant);
+    return parsed(call(() => this.#w.review(t, plainJson(staff, "staff", "invalid_argument"))));
   }
 
   /** Signs a revocation notice (base64url text): every snapshot of the
