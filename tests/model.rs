@@ -563,3 +563,88 @@ fn a_role_that_takes_no_per_person_settings_refuses_a_record_that_sets_one() {
         [("ignored_for_owner", "permission_scopes")]
     );
 }
+
+/// Review of #13 (regressions): implied permissions are what the issuer's
+/// rules look at, and switches act only through permissions that can take
+/// effect.
+#[test]
+fn implied_permissions_meet_every_issuer_rule_and_dead_switches_widen_nothing() {
+    let catalog = r#"{"name": "imp", "features": [{"id": "loyalty"}],
+      "permissions": [
+        {"name": "sell", "section": "s"},
+        {"name": "refund", "section": "s", "derived": true, "implied_by": [["sell"]]},
+        {"name": "danger", "section": "s", "implied_by": [["sell"]]},
+        {"name": "view", "section": "s", "implied_by": [["sell"]]},
+        {"name": "admin.reports", "section": "s"},
+        {"name": "clients.view", "section": "c", "scope_kind": "clients"},
+        {"name": "clients.view_all", "section": "c", "feature": "loyalty", "gives_scopes": {"clients": "all"}},
+        {"name": "clients.export_all", "section": "c", "requires": ["admin.reports"], "gives_scopes": {"clients": "all"}}],
+      "kinds": [{"name": "clients", "owner_fields": ["created_by"]}],
+      "account": {"shared_account": {"never": ["danger"], "step_up": ["sell", "refund"]}}}"#;
+    // Owner powers are never implied.
+    let bad = r#"{"name": "c", "permissions": [{"name": "a", "section": "s"},
+      {"name": "b", "section": "s", "owner_only": true, "implied_by": [["a"]]}]}"#;
+    assert!(Catalog::from_json(bad, "c")
+        .unwrap_err()
+        .to_string()
+        .contains("never given by holding other permissions"));
+    let i = issuer_of(catalog);
+    let a = account(
+        &i,
+        r#"[{"id": "till", "permissions": ["sell"]}, {"id": "clerk", "permissions": ["clients.view"], "scopes": {"clients": "own"}}]"#,
+    );
+    // `never` sees what `sell` implies: the shared desk is refused.
+    let e = i
+        .issue(
+            &a,
+            &person(r#"{"id": "desk", "roles": ["till"], "shared_account": true}"#),
+            &opts(),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("may never hold"), "{e}");
+    // A PIN rule covers an implied permission too.
+    let no_danger = issuer_of(&catalog.replace(r#""never": ["danger"], "#, ""));
+    let a2 = account(&no_danger, r#"[{"id": "till", "permissions": ["sell"]}]"#);
+    let desk = verify(
+        &no_danger,
+        &a2,
+        &person(r#"{"id": "desk", "roles": ["till"], "shared_account": true}"#),
+    );
+    assert!(desk.can("refund").unwrap());
+    assert!(
+        desk.needs_step_up("refund").unwrap(),
+        "implied, still behind the PIN"
+    );
+    // Removing what an implication gives back is refused, not silently void.
+    let e = i
+        .issue(
+            &a,
+            &person(r#"{"id": "bob", "roles": ["till"], "remove": ["view"]}"#),
+            &opts(),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("still gets by holding the permissions that imply it"),
+        "{e}"
+    );
+    // A switch of a missing feature, or without its requirement, widens nothing.
+    for grant in ["clients.view_all", "clients.export_all"] {
+        let r = person(&format!(
+            r#"{{"id": "amy", "roles": ["clerk"], "grant": ["{grant}"]}}"#
+        ));
+        assert_eq!(
+            verify(&i, &a, &r).scope("clients").unwrap(),
+            &Scope::Own,
+            "{grant}"
+        );
+    }
+    let with = account(
+        &i,
+        r#"[{"id": "clerk", "permissions": ["clients.view"], "scopes": {"clients": "own"}}]"#,
+    )
+    .with_features(["loyalty"]);
+    let r = person(r#"{"id": "amy", "roles": ["clerk"], "grant": ["clients.view_all"]}"#);
+    assert_eq!(verify(&i, &with, &r).scope("clients").unwrap(), &Scope::All);
+}

@@ -21,6 +21,7 @@ const CATALOG: &str = r#"{"name": "desk",
   "account": {"shared_account": {"step_up": ["sales.make", "refunds.make"]}}}"#;
 
 const ROUTES: &str = r#"{"routes": [
+  {"methods": ["POST"], "path": "/api/exchanges", "requires": ["sales.make", "refunds.make"]},
   {"methods": ["POST"], "path": "/api/sales", "requires": ["sales.make"]},
   {"methods": ["POST"], "path": "/api/refunds", "requires": ["refunds.make"]},
   {"methods": ["GET"], "path": "/api/payments", "requires": ["payments.view"]}]}"#;

@@ -476,6 +476,28 @@ impl Gate {
                 (!granted_any.is_empty() && granted_any.iter().all(|&i| step_up.get(i)))
                     .then(|| granted_any.clone())
             });
+        // A route that needs several permissions behind a PIN cannot be
+        // opened by one proof, which proves one of them.
+        let all_pinned: Vec<usize> = rule
+            .requires
+            .iter()
+            .copied()
+            .filter(|&i| step_up.get(i))
+            .collect();
+        if all_pinned.len() > 1 && request.step_up.is_some() {
+            let names: Vec<&str> = all_pinned.iter().map(|&i| catalog.perm_name(i)).collect();
+            let mut d = Decision::answer(
+                403,
+                "step_up_refused",
+                format!(
+                    "step-up proof refused: this route needs a PIN for each of `{}`; a proof \
+                     proves one",
+                    names.join("`, `")
+                ),
+            );
+            d.permission = Some(names.join(" "));
+            return who(d);
+        }
         if let (Some(list), Some(proof)) = (&needs_pin, request.step_up) {
             let target = StepUpTarget {
                 method,

@@ -168,6 +168,21 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
         p
     };
     permissions.trim();
+    // What the person will hold once verifiers add implications: every
+    // rule below is checked on it, not on the grants alone.
+    let held_all = catalog.implication_closure(&permissions);
+    if !owner {
+        if let Some(r) = removed.iter().find(|r| held_all.get(*r)) {
+            return Err(policy_error(
+                &at,
+                format!(
+                    "removes `{}`, which the person still gets by holding the permissions that \
+                     imply it: remove those too",
+                    catalog.perm_name(r)
+                ),
+            ));
+        }
+    }
     if owner && !s.principal {
         if let Some(i) = granted.iter().find(|i| catalog.is_principal_only(*i)) {
             return Err(policy_error(
@@ -192,7 +207,7 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
         if !any.is_empty()
             && !any
                 .iter()
-                .any(|n| catalog.perm(n).is_ok_and(|i| permissions.get(i)))
+                .any(|n| catalog.perm(n).is_ok_and(|i| held_all.get(i)))
         {
             return Err(policy_error(
                 &at,
@@ -207,7 +222,7 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
             .shared_account
             .never
             .iter()
-            .find(|n| catalog.perm(n).is_ok_and(|i| permissions.get(i)));
+            .find(|n| catalog.perm(n).is_ok_and(|i| held_all.get(i)));
         if let Some(name) = never {
             return Err(policy_error(
                 &at,
@@ -218,6 +233,25 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
         }
     }
     let own_permission_scopes = catalog.permission_scopes(&s.permission_scopes, &at)?;
+    if let Some(e) = shared_feature_missing(catalog, account.features(), s) {
+        return Err(e);
+    }
+    let mut features = Bits::new();
+    for id in account.features() {
+        features.set(catalog.feature(id)?);
+    }
+    // Switches (`gives_scopes`) and applications that follow their rights
+    // act only through permissions that can take effect: their feature on,
+    // their requirements held. A switch of a missing feature widens nothing.
+    let acting: Bits = held_all
+        .iter()
+        .filter(|p| catalog.feature_of(*p).is_none_or(|f| features.get(f)))
+        .filter(|p| {
+            catalog
+                .requires_of(*p)
+                .is_none_or(|req| held_all.contains_all(req))
+        })
+        .collect();
 
     let mut apps = if owner {
         (0..catalog.app_count()).collect()
@@ -231,7 +265,7 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
         a
     };
     // Applications entered by holding their permissions.
-    for p in permissions.iter() {
+    for p in acting.iter() {
         if let Some(a) = catalog.app_of(p) {
             if cdef
                 .applications
@@ -261,7 +295,7 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
                 )))?,
         };
         // A permission that gives a scope (a "view all" switch) widens it.
-        let given = permissions.iter().filter_map(|p| {
+        let given = acting.iter().filter_map(|p| {
             cdef.permissions
                 .get(p)
                 .and_then(|d| d.gives_scopes.get(&kind.name))
@@ -341,13 +375,6 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
         }
     }
 
-    if let Some(e) = shared_feature_missing(catalog, account.features(), s) {
-        return Err(e);
-    }
-    let mut features = Bits::new();
-    for id in account.features() {
-        features.set(catalog.feature(id)?);
-    }
     let mut warnings = warnings(
         catalog,
         s,
@@ -379,7 +406,9 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
             }
         }
     }
-    let step_up: Bits = step_up.iter().filter(|i| permissions.get(*i)).collect();
+    // Kept for implied permissions too: an action behind a PIN stays behind
+    // it however the person comes to hold it.
+    let step_up: Bits = step_up.iter().filter(|i| held_all.get(*i)).collect();
 
     let roles = held
         .iter()

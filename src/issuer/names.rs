@@ -102,6 +102,28 @@ impl Catalog {
         Ok(())
     }
 
+    /// `bits` with every permission its sets imply, to a fixed point (what
+    /// a verifier may add; requirements, features and scopes aside, so a
+    /// superset of what takes effect: the safe side for the issuer's rules).
+    pub(crate) fn implication_closure(&self, bits: &Bits) -> Bits {
+        let mut out = bits.clone();
+        if !self.has_implications() {
+            return out;
+        }
+        loop {
+            let mut added = false;
+            for i in 0..self.permission_count() {
+                if !out.get(i) && self.implied_by(i).iter().any(|set| out.contains_all(set)) {
+                    out.set(i);
+                    added = true;
+                }
+            }
+            if !added {
+                return out;
+            }
+        }
+    }
+
     /// Every `(permission, requirement)` pair in `bits` whose requirement is
     /// neither in `bits` nor implied by a set of `bits`.
     pub(crate) fn missing_requirements(&self, bits: &Bits) -> Vec<(usize, usize)> {

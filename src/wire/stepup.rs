@@ -72,8 +72,17 @@ impl StepUp {
                 self.lifetime
             ));
         }
-        if self.method != self.method.to_ascii_uppercase() || !self.path.starts_with('/') {
-            return Err("the method is upper case and the path starts with `/`".into());
+        if self.method.is_empty()
+            || !self.method.bytes().all(|b| b.is_ascii_uppercase())
+            || !self.path.starts_with('/')
+        {
+            return Err("the method is one upper-case word and the path starts with `/`".into());
+        }
+        if named.iter().any(|s| s.chars().any(char::is_control)) {
+            return Err("no control character in any name or the path".into());
+        }
+        if self.actor.eq_ignore_ascii_case(&self.account) {
+            return Err("the acting person is another staff member than the shared account".into());
         }
         check_time(self.issued_at)
     }

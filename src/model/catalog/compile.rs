@@ -53,6 +53,13 @@ impl Catalog {
             }
             direct.push(req);
             let implied_by = implications(p, i, &perm_index, &at)?;
+            if (p.owner_only || p.principal_only) && !p.implied_by.is_empty() {
+                return Err(policy_error(
+                    at,
+                    "is an owner's or the principal admin's power and has `implied_by`: such \
+                     powers are never given by holding other permissions",
+                ));
+            }
             if p.derived && p.implied_by.is_empty() {
                 return Err(policy_error(
                     at,
