@@ -4,6 +4,7 @@
 
 mod common;
 use common::*;
+use common::{perms_in as perms_of, problem_texts as problems, staff_entry as record};
 use permsnap::guard::{Gate, Request};
 use permsnap::issuer::{Issuer, Policy};
 use permsnap::{Decision, Reason, Scope, StepUpRequest};
@@ -11,20 +12,7 @@ use serde_json::{json, Value};
 
 /// The preset with its JSON edited by `edit` (a variant of this account).
 fn edited(edit: impl FnOnce(&mut Value)) -> Policy {
-    let path = preset_path("amilia");
-    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    edit(&mut doc);
-    Policy::from_json(&doc.to_string(), "amilia.json").unwrap()
-}
-
-/// The staff record `id` of a preset document.
-fn record<'a>(doc: &'a mut Value, id: &str) -> &'a mut Value {
-    doc["staff"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .find(|s| s["id"] == id)
-        .unwrap()
+    edited_preset("amilia", "amilia.json", edit)
 }
 
 /// Adds a staff record to a preset document.
@@ -35,15 +23,6 @@ fn add_staff(doc: &mut Value, staff: Value) {
 /// Adds a permission group to a preset document.
 fn add_role(doc: &mut Value, role: Value) {
     doc["roles"].as_array_mut().unwrap().push(role);
-}
-
-fn problems(p: &Policy) -> Vec<String> {
-    p.problems().iter().map(|e| e.to_string()).collect()
-}
-
-/// Issue for `staff` of policy `p` and verify at NOW.
-fn perms_of(p: &Policy, staff: &str) -> permsnap::Permissions {
-    verifier(p).verify(&issue(p, staff).bytes, NOW).unwrap()
 }
 
 fn reason(p: &permsnap::Permissions, name: &str) -> (bool, Reason) {

@@ -3,6 +3,7 @@
 #![cfg(feature = "issuer")]
 
 mod common;
+use common::perms_in as perms_of;
 use common::*;
 use permsnap::issuer::{Issuer, Policy};
 #[allow(unused_imports)]
@@ -11,16 +12,7 @@ use serde_json::json;
 
 /// The preset with `edit` applied to its JSON.
 fn edited(edit: impl FnOnce(&mut serde_json::Value)) -> Policy {
-    let mut doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(preset_path("lightspeed")).unwrap()).unwrap();
-    edit(&mut doc);
-    Policy::from_json(&doc.to_string(), "lightspeed-edited").unwrap()
-}
-
-/// Issues `staff` of policy `p` and verifies it.
-fn perms_of(p: &Policy, staff: &str) -> Permissions {
-    let snap = issue(p, staff);
-    verifier(p).verify(&snap.bytes, NOW).unwrap()
+    edited_preset("lightspeed", "lightspeed-edited", edit)
 }
 
 /// Issues a record that is not in the preset for the Lightspeed account.

@@ -4,6 +4,7 @@
 
 mod common;
 use common::*;
+use common::{perms_in as snap, staff_entry as record};
 #[allow(unused_imports)]
 use permsnap::{Reason, Scope};
 use serde_json::{json, Value};
@@ -12,25 +13,7 @@ const PRESET: &str = "shopify-partner";
 
 /// The preset with `edit` applied to its JSON document.
 fn edited(edit: impl FnOnce(&mut Value)) -> permsnap::issuer::Policy {
-    let path = preset_path(PRESET);
-    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    edit(&mut doc);
-    permsnap::issuer::Policy::from_json(&doc.to_string(), &path).unwrap()
-}
-
-/// The staff record `id` of a preset document.
-fn record<'a>(doc: &'a mut Value, id: &str) -> &'a mut Value {
-    doc["staff"]
-        .as_array_mut()
-        .unwrap()
-        .iter_mut()
-        .find(|s| s["id"] == id)
-        .unwrap()
-}
-
-/// A verified snapshot of `id` under policy `p`.
-fn snap(p: &permsnap::issuer::Policy, id: &str) -> permsnap::Permissions {
-    verifier(p).verify(&issue(p, id).bytes, NOW).unwrap()
+    edited_preset(PRESET, &preset_path(PRESET), edit)
 }
 
 /// `explain` as (allowed, reason code).

@@ -31,10 +31,7 @@ fn person(record: serde_json::Value) -> Permissions {
 
 /// The preset with `edit` applied to its JSON.
 fn edited(edit: impl FnOnce(&mut serde_json::Value)) -> Policy {
-    let mut doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(preset_path("sitee")).unwrap()).unwrap();
-    edit(&mut doc);
-    Policy::from_json(&doc.to_string(), "sitee-edited").unwrap()
+    edited_preset("sitee", "sitee-edited", edit)
 }
 
 fn record<'a>(p: &'a Policy, id: &str) -> &'a StaffRecord {

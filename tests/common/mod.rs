@@ -70,9 +70,40 @@ pub fn issue(p: &Policy, staff: &str) -> Snapshot {
 
 /// Issue for `staff` of preset `name` and verify at NOW.
 pub fn perms(name: &str, staff: &str) -> Permissions {
-    let p = policy(name);
-    let snap = issue(&p, staff);
-    verifier(&p).verify(&snap.bytes, NOW).unwrap()
+    perms_in(&policy(name), staff)
+}
+
+/// Issue for `staff` of policy `p` and verify at NOW.
+pub fn perms_in(p: &Policy, staff: &str) -> Permissions {
+    verifier(p).verify(&issue(p, staff).bytes, NOW).unwrap()
+}
+
+/// Preset `name` with its JSON document changed by `edit`, loaded as
+/// `origin` (what its problems' messages start with).
+pub fn edited_preset(
+    name: &str,
+    origin: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> Policy {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(preset_path(name)).unwrap()).unwrap();
+    edit(&mut doc);
+    Policy::from_json(&doc.to_string(), origin).unwrap()
+}
+
+/// The staff entry `id` of a policy document.
+pub fn staff_entry<'a>(doc: &'a mut serde_json::Value, id: &str) -> &'a mut serde_json::Value {
+    doc["staff"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|s| s["id"] == id)
+        .unwrap()
+}
+
+/// Every problem of policy `p`, as text.
+pub fn problem_texts(p: &Policy) -> Vec<String> {
+    p.problems().iter().map(|e| e.to_string()).collect()
 }
 
 /// The Sitee preset's catalog grown to revision `rev` (1 to 3): revision 2
