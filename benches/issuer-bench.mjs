@@ -31,10 +31,15 @@ function perSecond(n, f) {
 
 const { privateKey } = generateKeyPairSync("ed25519");
 const message = Buffer.alloc(140, 7);
+const notice = { tenant: "spa-lumi", ids: ["00000000000000aa"], now };
 const rows = [
   ["permsnap/issuer: issue (record in, signed text out)", perSecond(5000, () => issuer.issue("spa-lumi", row, { now }))],
+  ["permsnap/issuer: revoke (a small notice: mostly the signature)", perSecond(5000, () => issuer.revoke(notice))],
   ["node:crypto Ed25519 sign of 140 bytes (the floor)", perSecond(5000, () => sign(null, message, privateKey))],
 ];
+const floor = rows[rows.length - 1][1];
 console.log(`permsnap/issuer, ${process.release.name} ${process.version}, one thread, median of 5 rounds`);
-console.log(`${"operation".padEnd(56)} ${"µs/call".padStart(9)} ${"per second".padStart(12)}`);
-for (const [name, ns] of rows) console.log(`${name.padEnd(56)} ${(ns / 1000).toFixed(2).padStart(9)} ${Math.round(1e9 / ns).toString().padStart(12)}`);
+console.log(`${"operation".padEnd(64)} ${"µs/call".padStart(9)} ${"per second".padStart(12)} ${"× floor".padStart(8)}`);
+for (const [name, ns] of rows) {
+  console.log(`${name.padEnd(64)} ${(ns / 1000).toFixed(2).padStart(9)} ${Math.round(1e9 / ns).toString().padStart(12)} ${(ns / floor).toFixed(2).padStart(8)}`);
+}

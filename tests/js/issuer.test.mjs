@@ -84,6 +84,9 @@ test("inputs are read strictly: unknown columns, keys and options are errors; se
   assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["user"], pin_hash: "x" })), "invalid_policy");
   assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["user"] }, { lifetme: 60 })), "invalid_argument");
   assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["user"], grant: [undefined] })), "invalid_argument");
+  // The error names where: the path through objects and arrays.
+  assert.throws(() => issuer.issue(tenant, { id: "u", roles: ["user"], scopes: { clients: { specific: ["a", undefined] } } }), /record\.scopes\.clients\.specific\[1\] is undefined/);
+  assert.throws(() => issuer.issue(tenant, { id: "u", roles: ["user"], version: NaN }), /record\.version is not a finite number/);
   assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["user"] }, { lifetime: 86_401 })), "invalid_argument");
   assert.equal(code(() => issuer.issue("nobody", { id: "u", roles: ["user"] })), "invalid_argument");
   assert.equal(code(() => issuer.issue(undefined, { id: "u", roles: ["user"] })), "invalid_argument");
