@@ -22,10 +22,10 @@ wasm_build() { # features out-dir
 # Each build has its own entry files (index, node, workerd): the edge build
 # carries neither the DOM helper nor React, the browser build no router.
 CORE_TS="generated types errors internal init verifier permissions filter redact core"
-BROWSER_TS="$CORE_TS dom react index node workerd"
-EDGE_TS="$CORE_TS plain edge/gate edge/refresher edge/middleware edge/index edge/node edge/workerd"
+BROWSER_TS="$CORE_TS expiry session dom react index node workerd"
+EDGE_TS="$CORE_TS edge/expiry plain edge/gate edge/refresher edge/middleware edge/index edge/node edge/workerd"
 # The issuer (permsnap/issuer): server-only, its own wasm build.
-ISSUER_TS="generated types errors internal init plain issuer/index issuer/node issuer/workerd"
+ISSUER_TS="generated types errors internal init plain issuer/http issuer/index issuer/node issuer/workerd"
 
 # assemble <wasm-dir> <dest> <sources...>: compiles the sources against that
 # wasm build's bindings into <dest>, a flat directory (as the package is):

@@ -24,6 +24,7 @@
 import { Permissions } from "./permissions.js";
 import { PermsnapError } from "./errors.js";
 import { strictOptions } from "./internal.js";
+import { Session } from "./session.js";
 
 export interface DomOptions {
   /** Text shown in place of a hidden field (default "•••"). */
@@ -384,11 +385,16 @@ function readOptions(options: unknown): { mask: string; watch: boolean } {
  *  dir, data-field, data-requires(-any) and data-permsnap*.
  *
  *  With `{ watch: true }` returns a `DomWatch` that keeps applying the
- *  permissions to what changes under `root`, until `stop()`. */
+ *  permissions to what changes under `root`, until `stop()`. Given a
+ *  `Session` instead of permissions, it watches and follows the session:
+ *  each swap (a refresh, a revocation, the expiry) is applied to the whole
+ *  of `root`. */
+export function applyToDom(root: ParentNode, session: Session, options?: DomOptions): DomWatch;
 export function applyToDom(root: ParentNode, permissions: Permissions | null, options: DomOptions & { watch: true }): DomWatch;
 export function applyToDom(root: ParentNode, permissions: Permissions | null, options?: DomOptions & { watch?: false }): DomResult;
 export function applyToDom(root: ParentNode, permissions: Permissions | null, options?: DomOptions): DomResult | DomWatch;
-export function applyToDom(root: ParentNode, permissions: Permissions | null, options?: DomOptions): DomResult | DomWatch {
+export function applyToDom(root: ParentNode, permissions: Permissions | Session | null, options?: DomOptions): DomResult | DomWatch {
+  if (permissions instanceof Session) return followSession(root, permissions, options);
   if (typeof root !== "object" || root === null || typeof (root as ParentNode).querySelectorAll !== "function") {
     throw new PermsnapError("invalid_argument", "applyToDom needs a root element or document");
   }
@@ -456,6 +462,27 @@ export function applyToDom(root: ParentNode, permissions: Permissions | null, op
     stop() {
       watching = false;
       observer.disconnect();
+    },
+  };
+}
+
+/** applyToDom on a session: a watch whose permissions follow each swap. */
+function followSession(root: ParentNode, session: Session, options?: DomOptions): DomWatch {
+  if (options !== undefined && (typeof options !== "object" || options === null || (options as DomOptions).watch === false)) {
+    applyTree(root, new Pass(null, "•••"));
+    throw new PermsnapError("invalid_argument", "applyToDom on a session always watches: leave `watch` out");
+  }
+  const w = applyToDom(root, session.permissions, { ...options, watch: true });
+  const unsubscribe = session.subscribe((p) => void w.update(p));
+  return {
+    get hidden() { return w.hidden; },
+    get masked() { return w.masked; },
+    get problems() { return w.problems; },
+    get watching() { return w.watching; },
+    update: (p) => w.update(p),
+    stop() {
+      unsubscribe();
+      w.stop();
     },
   };
 }

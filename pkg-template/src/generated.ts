@@ -60,7 +60,8 @@ export type DecisionCode =
   | "ambiguous_host"
   | "bad_method_override"
   | "no_tenant"
-  | "unavailable";
+  | "unavailable"
+  | "wrong_subject";
 
 /** A record kind's view scope (`listed`: ids that travel beside the
  *  snapshot, not attached yet; see `Permissions.withIds`). */

@@ -18,11 +18,18 @@ export interface CatalogInfo {
   kinds: string[];
   fingerprint: string;
   fields: (kind: string) => string[];
+  /** The verifier's deny-all wasm object (shared, never freed here). */
+  denied: () => WasmPermissions;
 }
 
 /** @internal Permissions from a wasm object (for the Verifier of this
  *  entry); `shared` when the wasm object is the verifier's deny-all one. */
 export let permissionsFrom: (p: WasmPermissions, info: CatalogInfo, error: PermsnapError | null, shared: boolean) => Permissions;
+
+/** @internal Turns `p` into permissions that deny everything, refused
+ *  `expired` (its expiry timer, a session): answers change in place, so
+ *  every holder of the object stops getting yes. */
+export let expirePermissions: (p: Permissions) => void;
 
 function unknown(name: string): never {
   throw new PermsnapError("unknown_permission", `unknown permission \`${name}\`: it is not in the catalog (check the spelling)`);
@@ -44,6 +51,7 @@ export class Permissions {
   #filters = new Map<string, CompiledFilter>();
   #redactions = new Map<string, Redaction>();
   #error: PermsnapError | null;
+  #derived: WeakRef<Permissions>[] = [];
 
   private constructor(p: WasmPermissions, info: CatalogInfo, error: PermsnapError | null, shared: boolean) {
     this.#p = p;
@@ -59,6 +67,23 @@ export class Permissions {
 
   static {
     permissionsFrom = (p, info, error, shared) => new Permissions(p, info, error, shared);
+    expirePermissions = (p) => p.#expire();
+  }
+
+  #expire(): void {
+    if (this.#error || this.#p === null) return;
+    if (!this.#shared) this.#p.free();
+    this.#p = this.#info.denied();
+    this.#shared = true;
+    this.#error = new PermsnapError("expired", "the snapshot expired: everything is denied until a fresh one is loaded");
+    for (const name of this.#allowed.keys()) this.#allowed.set(name, false);
+    this.#filters.clear();
+    this.#redactions.clear();
+    for (const ref of this.#derived) {
+      const d = ref.deref();
+      if (d) d.#expire();
+    }
+    this.#derived = [];
   }
 
   /** The fields of `kind` the catalog declares (those a snapshot can hide);
@@ -173,6 +198,9 @@ export class Permissions {
   get tenant(): string | null { return this.#error ? null : this.#wasm((p) => p.tenant); }
   /** Expiry, seconds since the Unix epoch (0 when refused). */
   get expiresAt(): number { return this.#wasm((p) => p.expiresAt); }
+  /** When the issuer signed it, seconds since the Unix epoch, by the
+   *  issuer's clock (0 when refused). */
+  get issuedAt(): number { return this.#wasm((p) => p.issuedAt); }
   /** Ids of the roles the person holds (empty when refused). */
   get roles(): string[] { return this.#wasm((p) => p.roles); }
   get isOwner(): boolean { return this.#wasm((p) => p.isOwner); }
@@ -202,7 +230,9 @@ export class Permissions {
       return new Permissions(this.#p as WasmPermissions, this.#info, this.#error, this.#shared);
     }
     const p = this.#wasm((w) => w.withIds(list));
-    return new Permissions(p, this.#info, null, false);
+    const derived = new Permissions(p, this.#info, null, false);
+    this.#derived.push(new WeakRef(derived)); // they expire together
+    return derived;
   }
 
   /** The id lists the snapshot names that are not attached yet, one per

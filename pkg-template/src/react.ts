@@ -10,22 +10,45 @@
 // are reported with `console.error` (once per message), never thrown, so a
 // typo cannot blank the page.
 
-import { createContext, createElement, Fragment, useContext, type ReactNode } from "react";
+import { createContext, createElement, Fragment, useCallback, useContext, useSyncExternalStore, type ReactNode } from "react";
 import type { Permissions } from "./permissions.js";
+import type { Session } from "./session.js";
 import type { PermissionName } from "./types.js";
 
 const Context = createContext<Permissions | null>(null);
 
-export interface PermissionsProviderProps {
-  /** What `verifier.load(...)` or `verifier.loadOrDeny(...)` returned; `null`
-   *  while signing in: everything is denied. */
-  permissions: Permissions | null;
+export type PermissionsProviderProps = {
   children?: ReactNode;
+} & (
+  | {
+      /** What `verifier.load(...)` or `verifier.loadOrDeny(...)` returned;
+       *  `null` while signing in: everything is denied. */
+      permissions: Permissions | null;
+      session?: never;
+    }
+  | {
+      /** A session (`createSession`): everything below re-renders on each
+       *  swap (a refresh, a revocation, the expiry). With server rendering,
+       *  create it with `initial` (the snapshot the server rendered with)
+       *  so that the first render on the client answers the same. */
+      session: Session;
+      permissions?: never;
+    }
+);
+
+/** Makes the permissions (given, or a session's current ones) available
+ *  to `useCan`, `usePermissions` and `<Can>` below it. */
+export function PermissionsProvider(props: PermissionsProviderProps) {
+  return props.session !== undefined
+    ? createElement(SessionProvider, { session: props.session }, props.children)
+    : createElement(Context.Provider, { value: props.permissions ?? null }, props.children);
 }
 
-/** Makes `permissions` available to `useCan`, `usePermissions` and `<Can>` below it. */
-export function PermissionsProvider({ permissions, children }: PermissionsProviderProps) {
-  return createElement(Context.Provider, { value: permissions ?? null }, children);
+function SessionProvider({ session, children }: { session: Session; children?: ReactNode }) {
+  const subscribe = useCallback((changed: () => void) => session.subscribe(changed), [session]);
+  const current = useCallback(() => session.permissions, [session]);
+  const permissions = useSyncExternalStore(subscribe, current, current);
+  return createElement(Context.Provider, { value: permissions }, children);
 }
 
 /** The permissions of the nearest provider (`null` when there are none). */

@@ -6,7 +6,8 @@ import { Verifier as WasmVerifier, type Permissions as WasmPermissions } from ".
 import { PermsnapError } from "./errors.js";
 import { isInitialized, notInitialized } from "./init.js";
 import { parseJson, wasmCall } from "./internal.js";
-import { permissionsFrom, type CatalogInfo, type Permissions } from "./permissions.js";
+import { permissionsFrom, expirePermissions, type CatalogInfo, type Permissions } from "./permissions.js";
+import { armExpiry } from "./expiry.js";
 import type { CatalogInput, FeedReport, Jwks, KeySetReport, NoticeSummary, Revocations, VerifierOptions } from "./types.js";
 
 const VERIFIER = Symbol.for("permsnap.Verifier");
@@ -75,6 +76,7 @@ export class Verifier {
         }
         return f;
       },
+      denied: () => (this.#denied ??= this.#w.denyAll()),
     };
     this.#report = w.keyReport() as KeySetReport;
     this.#clock = clock;
@@ -87,15 +89,27 @@ export class Verifier {
    *  allows, or throws a `PermsnapError` naming the cause. A verifier made
    *  with `tenantPerRequest` refuses: use `loadFor`. */
   load(snapshot: string | Uint8Array): Permissions {
-    const p = wasmCall(() => this.#w.load(snapshot, this.#clock?.()));
-    return permissionsFrom(p, this.#info, null, false);
+    const now = this.#clock?.();
+    const p = wasmCall(() => this.#w.load(snapshot, now));
+    return this.#expiring(permissionsFrom(p, this.#info, null, false), now);
   }
 
   /** `load`, for the account `tenant` (what this request is for): the
    *  snapshot must belong to it (`wrong_tenant` otherwise). */
   loadFor(snapshot: string | Uint8Array, tenant: string): Permissions {
-    const p = wasmCall(() => this.#w.loadFor(snapshot, tenant, this.#clock?.()));
-    return permissionsFrom(p, this.#info, null, false);
+    const now = this.#clock?.();
+    const p = wasmCall(() => this.#w.loadFor(snapshot, tenant, now));
+    return this.#expiring(permissionsFrom(p, this.#info, null, false), now);
+  }
+
+  /** In the browser build, `p` turns into deny-all (`error` `expired`)
+   *  when `load` would refuse it (its expiry plus the leeway, by this
+   *  verifier's clock): one timer per load, no clock read per check. The
+   *  edge build arms none (a server loads per request, thousands a second;
+   *  each load checks the time). */
+  #expiring(p: Permissions, now: number | undefined): Permissions {
+    armExpiry(p, (p.expiresAt + this.#w.leeway - (now ?? Date.now() / 1000)) * 1000, expirePermissions);
+    return p;
   }
 
   /** Like `load`, but never throws for a refused snapshot: returns
@@ -133,8 +147,7 @@ export class Verifier {
   /** Permissions that deny everything (what a refusal means). They share
    *  one object in wasm memory: denying allocates nothing there. */
   denyAll(error?: PermsnapError): Permissions {
-    this.#denied ??= this.#w.denyAll();
-    return permissionsFrom(this.#denied, this.#info, error ?? new PermsnapError("no_snapshot", "no snapshot"), true);
+    return permissionsFrom(this.#info.denied(), this.#info, error ?? new PermsnapError("no_snapshot", "no snapshot"), true);
   }
 
   /** Replaces the trusted keys (key rotation) without rebuilding the

@@ -141,6 +141,9 @@ pub const DECISION_CODES: &[&str] = &[
     "bad_method_override",
     "no_tenant",
     "unavailable",
+    // The JavaScript middleware's: the snapshot is not the signed-in
+    // person's (`signedIn` option), e.g. a copied cookie.
+    "wrong_subject",
 ];
 
 /// Default name of the cookie carrying the snapshot.

@@ -172,6 +172,13 @@ impl WasmVerifier {
         self.inner.catalog().fingerprint_hex()
     }
 
+    /// The clock leeway, seconds: a snapshot is accepted until its expiry
+    /// plus this (what the browser build's expiry timer waits for).
+    #[wasm_bindgen(getter)]
+    pub fn leeway(&self) -> f64 {
+        self.inner.options().leeway as f64
+    }
+
     /// Record kind names in catalog order.
     #[wasm_bindgen(js_name = kindNames)]
     pub fn kind_names(&self) -> Vec<String> {

@@ -46,12 +46,13 @@ async function listen(app, hits) {
 
 const adapter = {
   name: "express",
-  async start({ gate, refresher, origin, override }) {
+  async start({ gate, refresher, origin, override, signedIn }) {
     const hits = [];
     const app = express();
     app.use(express.urlencoded({ extended: false }));
     if (override === "before") app.use(methodOverride);
-    app.use(edge.nodeGuard(gate, refresher));
+    // `signedIn(user)`: the app's own session, here the `x-user` header.
+    app.use(edge.nodeGuard(gate, signedIn ? { refresher, signedIn: (req) => signedIn(req.headers["x-user"]) } : refresher));
     if (override === "after") app.use(methodOverride);
     handlers(app, origin, hits);
     return listen(app, hits);

@@ -43,11 +43,12 @@ const overrides = (app) => [
 
 const adapter = {
   name: "hono",
-  async start({ gate, refresher, origin, override }) {
+  async start({ gate, refresher, origin, override, signedIn }) {
     const hits = [];
     const app = new Hono();
     if (override === "before") for (const m of overrides(app)) app.use("*", m);
-    app.use("*", edge.honoGuard(gate, refresher));
+    // `signedIn(user)`: the app's own session, here the `x-user` header.
+    app.use("*", edge.honoGuard(gate, signedIn ? { refresher, signedIn: (c) => signedIn(c.req.header("x-user")) } : refresher));
     if (override === "after") for (const m of overrides(app)) app.use("*", m);
     handlers(app, origin, hits);
     return listen(app, hits);

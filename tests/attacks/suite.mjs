@@ -381,6 +381,33 @@ export function attackSuite(adapter) {
     });
   });
 
+  test(`${adapter.name}: a copied snapshot is refused at an origin that knows who is signed in`, async () => {
+    const { fx } = ctx;
+    const e = ctx.makeEdge({ table: routes.siteeSpa });
+    // The app's session says who is signed in (header `x-user` here):
+    // `fay` signed in, carrying ana's (the principal's) copied snapshot.
+    const signedIn = (user) => (user ? { tenant: "spa-lumi", subject: user } : null);
+    await ctx.serve(e, origins.sitee, async (call) => {
+      let r = await call("GET", "/api/staff", { snapshot: fx.snap.ana, headers: { "x-user": "fay" } });
+      row("fay signed in, ana's copied snapshot", "403 wrong_subject", r);
+      assertShut(r, r.hits, "copied snapshot");
+      assert.deepEqual([r.status, r.code], [403, "wrong_subject"], r.body);
+      r = await call("GET", "/api/staff", { snapshot: fx.snap.ana });
+      row("nobody signed in, ana's snapshot alone", "403 wrong_subject", r);
+      assertShut(r, r.hits, "snapshot without a session");
+      assert.deepEqual([r.status, r.code], [403, "wrong_subject"], r.body);
+      r = await call("GET", "/api/staff", { snapshot: fx.snap.ana, headers: { "x-user": "ana" } });
+      assert.deepEqual([r.status, r.body], [200, "SECRET staff"], "the owner's own snapshot passes");
+    }, { signedIn });
+    // Same person id, another account: refused too.
+    await ctx.serve(e, origins.sitee, async (call) => {
+      const r = await call("GET", "/api/staff", { snapshot: fx.snap.ana, headers: { "x-user": "ana" } });
+      row("ana of another account signed in, spa-lumi's ana snapshot", "403 wrong_subject", r);
+      assertShut(r, r.hits, "other account's session");
+      assert.deepEqual([r.status, r.code], [403, "wrong_subject"], r.body);
+    }, { signedIn: (user) => (user ? { tenant: "other-spa", subject: user } : null) });
+  });
+
   // ---------------------------------------------------------- 5. step-up
 
   test(`${adapter.name}: step-up is enforced through \`any\``, async () => {

@@ -9,10 +9,10 @@ import { execFileSync } from "node:child_process";
 import { root } from "./helpers.mjs";
 
 const CORE = ["Permissions", "PermsnapError", "Verifier", "init", "initSync", "isInitialized"];
-const BROWSER = [...CORE, "applyToDom"].sort();
+const BROWSER = [...CORE, "applyToDom", "createSession", "Session"].sort();
 const EDGE = [...CORE, "Gate", "Refresher", "denial", "guard", "honoGuard", "nodeGuard", "requestTarget"].sort();
-const ISSUER = ["Issuer", "PermsnapError", "generateKey", "init", "initSync", "isInitialized"].sort();
-const INTERNAL = /\b(rethrow|strictOptions|parseJson|permissionsFrom|wasmVerifierOf|verifierClock|verifierFeedLimit|_wasm|_now|_from|CatalogInfo)\b/;
+const ISSUER = ["Issuer", "PermsnapError", "expressSnapshot", "generateKey", "honoSnapshot", "init", "initSync", "isInitialized", "snapshotHandler"].sort();
+const INTERNAL = /\b(rethrow|strictOptions|parseJson|permissionsFrom|expirePermissions|armExpiry|wasmVerifierOf|verifierClock|verifierFeedLimit|_wasm|_now|_from|CatalogInfo)\b/;
 
 const keys = async (entry) => Object.keys(await import(join(root, "pkg", entry))).sort();
 
@@ -49,7 +49,10 @@ test("no internal is reachable from a public class or declared in a public .d.ts
 
 test("the edge build carries neither the DOM helper nor React; the browser build no router", () => {
   const edge = readdirSync(join(root, "pkg/edge"));
-  for (const f of ["dom.js", "dom.d.ts", "react.js", "react.d.ts"]) assert.ok(!edge.includes(f), `pkg/edge/${f}`);
+  for (const f of ["dom.js", "dom.d.ts", "react.js", "react.d.ts", "session.js"]) assert.ok(!edge.includes(f), `pkg/edge/${f}`);
+  // Servers load a snapshot per request: no expiry timer per load there.
+  assert.doesNotMatch(readFileSync(join(root, "pkg/edge/expiry.js"), "utf8"), /setTimeout/);
+  assert.match(readFileSync(join(root, "pkg/expiry.js"), "utf8"), /setTimeout/);
   for (const f of edge.filter((f) => f.endsWith(".js"))) {
     const js = readFileSync(join(root, "pkg/edge", f), "utf8");
     assert.doesNotMatch(js, /applyToDom|from\s*"react"|MutationObserver/, `pkg/edge/${f}`);

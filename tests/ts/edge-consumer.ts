@@ -2,6 +2,7 @@
 // with `tsc --noEmit` against the built package.
 import { Verifier, Gate, Refresher, guard, denial, honoGuard, nodeGuard, type Decision, type DecisionCode, type ErrorCode, type RouteDef } from "../../pkg/edge/index.js";
 import { PermissionsProvider, Can, useCan } from "../../pkg/react.js";
+import type { Permissions } from "../../pkg/index.js";
 import { createElement, type ReactElement } from "react";
 
 const routes: RouteDef[] = [
@@ -45,7 +46,7 @@ function Toolbar(): ReactElement {
   return createElement("div", null, canCharge ? "charge" : null);
 }
 
-export function App(permissions: Parameters<typeof PermissionsProvider>[0]["permissions"]): ReactElement {
+export function App(permissions: Permissions | null): ReactElement {
   return createElement(PermissionsProvider, { permissions },
     createElement(Toolbar),
     createElement(Can, { do: ["payments.view"], fallback: "no" }, "yes"));

@@ -8,5 +8,5 @@ export * from "../core.js";
 export type { DecisionCode } from "../types.js";
 export { Gate, requestTarget, type Decision, type GateOptions, type RequestLike, type RouteDef } from "./gate.js";
 export { Refresher, type RefreshOptions } from "./refresher.js";
-export { denial, guard, honoGuard, nodeGuard } from "./middleware.js";
+export { denial, guard, honoGuard, nodeGuard, type GuardOptions, type PermsnapVariables, type SignedIn } from "./middleware.js";
 export type { FetchLike, PlatformResponse } from "../types.js";

@@ -2,8 +2,10 @@
 // for fetch handlers, Hono and Node/Express.
 
 import type { Decision, Gate, RequestLike } from "./gate.js";
-import type { Refresher } from "./refresher.js";
+import { Refresher } from "./refresher.js";
 import type { PlatformResponse } from "../types.js";
+import { PermsnapError } from "../errors.js";
+import { strictOptions } from "../internal.js";
 
 /** The JSON answer for a refused request (status and body from the decision). */
 export function denial(decision: Decision): PlatformResponse {
@@ -26,9 +28,61 @@ function denialParts(decision: Decision): { status: number; headers: Record<stri
   return { status, headers, body: JSON.stringify({ error }) };
 }
 
+/** Who is signed in on a request by the app's own session (its account and
+ *  staff id), or `null`/`undefined` when nobody is. */
+export type SignedIn = { tenant: string; subject: string } | null | undefined;
+
+/** Options of the guards, beside the gate. */
+export interface GuardOptions<Req> {
+  /** Keeps keys and revocations fresh (see `Refresher`). */
+  refresher?: Refresher;
+  /** At an origin with its own sessions: the signed-in person of the
+   *  request. A snapshot that is not theirs (a copied cookie or header
+   *  carries its owner's powers otherwise) is refused 403
+   *  `wrong_subject`, and so is a snapshot with nobody signed in. */
+  signedIn?: (request: Req) => SignedIn | Promise<SignedIn>;
+}
+
+/** The second argument of the guards: a refresher (as before) or options. */
+function guardOptions<Req>(arg: Refresher | GuardOptions<Req> | undefined): GuardOptions<Req> {
+  if (arg === undefined) return {};
+  if (typeof arg === "object" && arg !== null && Object.getPrototypeOf(arg) === Object.prototype) {
+    const o = strictOptions(arg, ["refresher", "signedIn"], "guard options") as GuardOptions<Req>;
+    if (o.signedIn !== undefined && typeof o.signedIn !== "function") throw new PermsnapError("invalid_argument", "`signedIn` is a function returning { tenant, subject } or null");
+    return o;
+  }
+  if (arg instanceof Refresher) return { refresher: arg };
+  throw new PermsnapError("invalid_argument", "the guard's second argument is a Refresher or options ({ refresher, signedIn })");
+}
+
+/** The decision, refused `wrong_subject` when it carries a snapshot that is
+ *  not the signed-in person's. */
+async function bindSubject<Req>(d: Decision, request: Req, signedIn: GuardOptions<Req>["signedIn"]): Promise<Decision> {
+  if (!signedIn || d.status !== 200 || d.subject === undefined) return d;
+  const who = await signedIn(request);
+  if (who !== null && who !== undefined && (typeof who !== "object" || typeof who.subject !== "string" || typeof who.tenant !== "string")) {
+    throw new PermsnapError("invalid_argument", "`signedIn` returned neither { tenant, subject } nor null");
+  }
+  if (who && who.subject === d.subject && who.tenant === d.tenant) return d;
+  return {
+    status: 403,
+    code: "wrong_subject",
+    message: who
+      ? "the snapshot is not the signed-in person's: fetch your own"
+      : "nobody is signed in: a snapshot alone is not a session",
+    route: d.route,
+  };
+}
+
 /** Checks a request, keeping keys fresh first when a refresher is given:
- *  the one call a fetch handler needs. */
-export async function guard(gate: Gate, request: RequestLike, refresher?: Refresher): Promise<Decision> {
+ *  the one call a fetch handler needs. With `{ signedIn }`, the snapshot
+ *  must also be the signed-in person's. */
+export async function guard(gate: Gate, request: RequestLike, options?: Refresher | GuardOptions<RequestLike>): Promise<Decision> {
+  const o = guardOptions(options);
+  return bindSubject(await check(gate, request, o.refresher), request, o.signedIn);
+}
+
+async function check(gate: Gate, request: RequestLike, refresher?: Refresher): Promise<Decision> {
   if (refresher) {
     try {
       await refresher.ensureFresh();
@@ -65,6 +119,23 @@ export async function guard(gate: Gate, request: RequestLike, refresher?: Refres
   return d;
 }
 
+/** Hono's context variables set by `honoGuard`: type the app with them,
+ *  `new Hono<{ Variables: PermsnapVariables }>()`, and
+ *  `c.get("permsnap")` is a `Decision` without a cast. */
+export type PermsnapVariables = { permsnap: Decision };
+
+declare global {
+  // Express's request type (with @types/express), extended by `nodeGuard`:
+  // `req.permsnap` is the decision of an allowed request, without a cast.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** permsnap/edge's decision (set by `nodeGuard` on allowed requests). */
+      permsnap?: Decision;
+    }
+  }
+}
+
 /** Minimal shape of a Hono context (no dependency on Hono). */
 interface HonoContextLike {
   req: { raw: RequestLike };
@@ -74,9 +145,10 @@ interface HonoContextLike {
 /** Hono middleware (Hono runs on workerd, Deno, Node and Bun): refused
  *  requests get the JSON denial; allowed ones go on with the decision in
  *  `c.get("permsnap")`. */
-export function honoGuard(gate: Gate, refresher?: Refresher) {
-  return async (c: HonoContextLike, next: () => Promise<void>): Promise<PlatformResponse | void> => {
-    const d = await guard(gate, c.req.raw, refresher);
+export function honoGuard<C extends HonoContextLike>(gate: Gate, options?: Refresher | GuardOptions<C>) {
+  const o = guardOptions(options);
+  return async (c: C, next: () => Promise<void>): Promise<PlatformResponse | void> => {
+    const d = await bindSubject(await check(gate, c.req.raw, o.refresher), c, o.signedIn);
     if (d.status !== 200) return denial(d);
     c.set("permsnap", d);
     await next();
@@ -115,15 +187,16 @@ function routedTarget(req: NodeRequestLike): string {
 
 /** Node / Connect / Express middleware: `(req, res, next)`. Refused
  *  requests are answered here; allowed ones get `req.permsnap`. */
-export function nodeGuard(gate: Gate, refresher?: Refresher) {
+export function nodeGuard<Req extends NodeRequestLike>(gate: Gate, options?: Refresher | GuardOptions<Req>) {
+  const o = guardOptions(options);
   const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join("; ") : v ?? null);
-  return (req: NodeRequestLike, res: NodeResponseLike, next: (err?: unknown) => void): void => {
+  return (req: Req, res: NodeResponseLike, next: (err?: unknown) => void): void => {
     const request: RequestLike = {
       method: req.method ?? "GET",
       url: routedTarget(req),
       headers: { get: (name: string) => header(req.headers[name.toLowerCase()]) },
     };
-    guard(gate, request, refresher).then(
+    check(gate, request, o.refresher).then((d) => bindSubject(d, req, o.signedIn)).then(
       (d) => {
         if (d.status === 200) {
           req.permsnap = d;

@@ -12,6 +12,7 @@ import { plainJson } from "../plain.js";
 import { isInitialized } from "../init.js";
 
 export { PermsnapError } from "../errors.js";
+export { snapshotHandler, honoSnapshot, expressSnapshot, type SnapshotEndpointOptions, type SignedInStaff } from "./http.js";
 export { init, initSync, isInitialized } from "../init.js";
 
 /** A staff record as the app's database holds it (see the README:

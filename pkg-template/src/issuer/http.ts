@@ -1,0 +1,143 @@
+// The app's snapshot endpoint: for the signed-in person of a request, issue
+// a snapshot and answer it (JSON for the page's session) and set it as a
+// cookie (for the edge). Thin adapters for fetch handlers (workerd, Deno,
+// Bun), Hono and Node/Express share one core.
+
+import { PermsnapError } from "../errors.js";
+import { strictOptions } from "../internal.js";
+import type { Issuer, StaffRecord } from "./index.js";
+
+/** Who is signed in on this request, from the app's own session: their
+ *  account and staff record (read fresh from the database: an admin's edit
+ *  takes effect on the next issue), or `null` when nobody is. */
+export type SignedInStaff = { tenant: string; record: StaffRecord } | null;
+
+export interface SnapshotEndpointOptions<Req> {
+  issuer: Issuer;
+  /** The signed-in person of `request` (see `SignedInStaff`). */
+  staff: (request: Req) => SignedInStaff | Promise<SignedInStaff>;
+  /** The snapshot cookie the edge reads, or `false` for none (an edge on
+   *  another origin gets `Authorization: Permsnap …` from the page).
+   *  Default: `permsnap`, `Path=/`, `HttpOnly`, `Secure`, `SameSite=Strict`,
+   *  `Max-Age` the snapshot's lifetime. */
+  cookie?: false | { name?: string; path?: string; domain?: string; sameSite?: "Strict" | "Lax" | "None"; secure?: boolean };
+  /** Snapshot lifetime, seconds (the issuer's default: 900). */
+  lifetime?: number;
+  /** What the issuer noticed (adjustments without effect): for the app's
+   *  logs, never sent to the page. */
+  onWarnings?: (warnings: { code: string; staff: string; field: string; message: string }[]) => void;
+}
+
+/** Status, headers and JSON body of the endpoint's answer. */
+export interface EndpointAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Reads the options once (strictly: a misspelt option is an error). */
+function readOptions<Req>(options: SnapshotEndpointOptions<Req>): SnapshotEndpointOptions<Req> & { cookieParts: string[] | null; cookieName: string } {
+  const o = strictOptions(options, ["issuer", "staff", "cookie", "lifetime", "onWarnings"], "snapshot endpoint options") as unknown as SnapshotEndpointOptions<Req>;
+  if (typeof o.issuer !== "object" || o.issuer === null || typeof (o.issuer as Issuer).issue !== "function") {
+    throw new PermsnapError("invalid_argument", "`issuer` is a permsnap/issuer Issuer");
+  }
+  if (typeof o.staff !== "function") throw new PermsnapError("invalid_argument", "`staff` is a function returning the signed-in person ({ tenant, record }) or null");
+  if (o.onWarnings !== undefined && typeof o.onWarnings !== "function") throw new PermsnapError("invalid_argument", "`onWarnings` is a function");
+  if (o.cookie === false) return { ...o, cookieParts: null, cookieName: "" };
+  const c = strictOptions(o.cookie, ["name", "path", "domain", "sameSite", "secure"], "cookie options") as Exclude<SnapshotEndpointOptions<Req>["cookie"], false | undefined>;
+  const name = c.name ?? "permsnap";
+  if (typeof name !== "string" || !COOKIE_NAME.test(name)) throw new PermsnapError("invalid_argument", "the cookie `name` is a cookie token (letters, digits, `_`, `-`…)");
+  const sameSite = c.sameSite ?? "Strict";
+  if (!["Strict", "Lax", "None"].includes(sameSite)) throw new PermsnapError("invalid_argument", "`sameSite` is \"Strict\", \"Lax\" or \"None\"");
+  if (c.secure !== undefined && typeof c.secure !== "boolean") throw new PermsnapError("invalid_argument", "`secure` is a boolean");
+  const secure = c.secure ?? true;
+  if (sameSite === "None" && !secure) throw new PermsnapError("invalid_argument", "browsers drop `SameSite=None` cookies that are not `Secure`");
+  for (const [k, v] of [["path", c.path], ["domain", c.domain]] as const) {
+    if (v !== undefined && (typeof v !== "string" || /[;\s,\x00-\x1f\x7f]/.test(v))) throw new PermsnapError("invalid_argument", `the cookie \`${k}\` is text without ';', ',' or spaces`);
+  }
+  const parts = [`Path=${c.path ?? "/"}`, ...(c.domain ? [`Domain=${c.domain}`] : []), "HttpOnly", ...(secure ? ["Secure"] : []), `SameSite=${sameSite}`];
+  return { ...o, cookieParts: parts, cookieName: name };
+}
+
+/** The endpoint's answer for one request, whatever the framework. */
+async function answer<Req>(o: ReturnType<typeof readOptions<Req>>, request: Req): Promise<EndpointAnswer> {
+  const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
+  const clear = () => {
+    if (o.cookieParts) headers["set-cookie"] = [`${o.cookieName}=`, "Max-Age=0", ...o.cookieParts].join("; ");
+  };
+  const who = await o.staff(request);
+  if (who === null || who === undefined) {
+    clear();
+    return { status: 401, headers, body: JSON.stringify({ error: { code: "no_snapshot", message: "nobody is signed in" } }) };
+  }
+  if (typeof who !== "object" || typeof who.tenant !== "string" || typeof who.record !== "object" || who.record === null) {
+    throw new PermsnapError("invalid_argument", "`staff` returned neither { tenant, record } nor null");
+  }
+  let issued;
+  try {
+    issued = o.issuer.issue(who.tenant, who.record, o.lifetime === undefined ? undefined : { lifetime: o.lifetime });
+  } catch (e) {
+    // Deactivated, a broken role, a record the issuer refuses: this person
+    // gets no snapshot (the page denies everything), the app its log.
+    if (!(e instanceof PermsnapError)) throw e;
+    clear();
+    return { status: 403, headers, body: JSON.stringify({ error: { code: e.code, message: e.message } }) };
+  }
+  if (issued.warnings.length > 0) o.onWarnings?.(issued.warnings);
+  if (o.cookieParts) {
+    headers["set-cookie"] = [`${o.cookieName}=${issued.snapshot}`, `Max-Age=${issued.expiresAt - issued.issuedAt}`, ...o.cookieParts].join("; ");
+  }
+  const { snapshot, id, issuedAt, expiresAt, idLists } = issued;
+  return { status: 200, headers, body: JSON.stringify({ snapshot, id, issuedAt, expiresAt, idLists }) };
+}
+
+/** A fetch handler (workerd, Deno, Bun, Hono's `c.req.raw`):
+ *  `(request) => Response`. */
+export function snapshotHandler(options: SnapshotEndpointOptions<Request>): (request: Request) => Promise<Response> {
+  const o = readOptions(options);
+  return async (request) => {
+    const a = await answer(o, request);
+    return new Response(a.body, { status: a.status, headers: a.headers });
+  };
+}
+
+/** Minimal shape of a Hono context (no dependency on Hono). */
+interface HonoContextLike {
+  req: { raw: Request };
+}
+
+/** A Hono handler: `app.get("/api/permsnap", honoSnapshot({ issuer, staff: (c) => … }))`. */
+export function honoSnapshot<C extends HonoContextLike>(options: SnapshotEndpointOptions<C>): (c: C) => Promise<Response> {
+  const o = readOptions(options);
+  return async (c) => {
+    const a = await answer(o, c);
+    return new Response(a.body, { status: a.status, headers: a.headers });
+  };
+}
+
+/** Minimal shape of Node's `ServerResponse`. */
+interface NodeResponseLike {
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  end(body: string): unknown;
+}
+
+/** Node / Express handler: `app.get("/api/permsnap", expressSnapshot({ issuer, staff: (req) => … }))`
+ *  (also a plain `node:http` handler: `next` is optional). */
+export function expressSnapshot<Req>(options: SnapshotEndpointOptions<Req>): (req: Req, res: NodeResponseLike, next?: (err?: unknown) => void) => void {
+  const o = readOptions(options);
+  return (req, res, next) => {
+    answer(o, req).then(
+      (a) => {
+        res.writeHead(a.status, a.headers);
+        res.end(a.body);
+      },
+      (e) => {
+        if (next) return next(e);
+        res.writeHead(500, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+        res.end(JSON.stringify({ error: { code: "unavailable", message: "the snapshot endpoint failed" } }));
+      },
+    );
+  };
+}

@@ -1,0 +1,382 @@
+// The refresh loop of a page: one signed-in person's permissions, kept
+// fresh. Loads the snapshot from an endpoint the app owns, refreshes it
+// before it expires (working from the server's clock: front-desk PCs often
+// have a wrong one), follows revocation notices pushed by the app, retries
+// a request once when the edge says the snapshot is stale, and swaps the
+// `Permissions` atomically, telling subscribers (React, applyToDom).
+// Browser build only.
+
+import { PermsnapError } from "./errors.js";
+import { strictOptions } from "./internal.js";
+import { Verifier } from "./verifier.js";
+import type { Permissions } from "./permissions.js";
+import type { CatalogInput, Jwks } from "./types.js";
+
+/** What the app's snapshot endpoint answered: the issuer's output
+ *  (`{ snapshot, issuedAt, … }`, what permsnap/issuer's helpers send), the
+ *  bare text, or `null` when the person has no snapshot (signed out,
+ *  deactivated): everything is denied. */
+export type FetchedSnapshot = string | { snapshot: string; issuedAt?: number } | null;
+
+export interface SessionOptions {
+  /** The compiled catalog (what `permsnap catalog` prints, or its `binary`). */
+  catalog: CatalogInput;
+  /** The issuer's public keys. */
+  jwks: Jwks | string;
+  /** The account this page belongs to: another account's snapshot is refused. */
+  tenant: string;
+  /** Fetches a fresh snapshot for the signed-in person. Throwing means "try
+   *  again later" (the current permissions stay until they expire);
+   *  resolving `null` means "no snapshot" (deny everything now). Return an
+   *  object with `issuedAt` so the session works from the server's clock.
+   *  A URL (the app's endpoint, e.g. permsnap/issuer's `expressSnapshot`)
+   *  is fetched with the page's cookies: 200 is the snapshot, 401 and 403
+   *  mean none, anything else is tried again later. */
+  fetchSnapshot: (() => Promise<FetchedSnapshot>) | string | URL;
+  /** Fetches the issuer's keys again: called when the edge answers
+   *  `unknown_key` (a key rotation) or a fresh snapshot is signed by a key
+   *  this page does not know. */
+  fetchKeys?: () => Promise<Jwks | string>;
+  /** Fetches the compiled catalog again: called when the edge answers
+   *  `wrong_catalog` or a fresh snapshot is refused so (a catalog deploy). */
+  fetchCatalog?: () => Promise<CatalogInput>;
+  /** The snapshot the page was rendered with (inlined by the server, with
+   *  server rendering: the first render then answers as the server did).
+   *  Verified at once; when refused, or absent, the session fetches. */
+  initial?: FetchedSnapshot;
+  /** Subscribes to the app's revocation notices (Server-Sent Events, a
+   *  WebSocket, polling): call `deliver(noticeText)` for each; return a
+   *  function that stops. A notice revoking the current snapshot (an admin
+   *  changed this person's access) refreshes it at once. */
+  notices?: (deliver: (notice: string) => void) => () => void;
+  /** When to refresh, as a fraction of the snapshot's lifetime (default
+   *  0.8, from 0.1 to 0.95); a jitter of up to a tenth of the lifetime is
+   *  taken off so that many pages do not refresh together. */
+  refreshAt?: number;
+  /** Clock skew tolerated, seconds (the Verifier's `leeway`). */
+  leeway?: number;
+  /** Errors the session handled itself (a failed refresh, a bad notice). */
+  onError?: (error: unknown) => void;
+}
+
+/** The `error` of a 401 answered by a permsnap edge that a fresh snapshot
+ *  can fix (RFC 6750 style `WWW-Authenticate: Permsnap error="…"`). */
+const REFRESHABLE = new Set(["expired", "revoked", "unknown_key", "wrong_catalog", "no_snapshot", "not_yet_valid"]);
+
+/** Creates the session of one signed-in person and starts loading their
+ *  snapshot. Until a verified snapshot arrives everything is denied. */
+export function createSession(options: SessionOptions): Session {
+  return new Session(options);
+}
+
+export class Session {
+  #o: SessionOptions;
+  #verifier: Verifier;
+  /** Server time minus device time, seconds (0 until a snapshot says). */
+  #offset = 0;
+  #text: string | null = null;
+  #current: Permissions;
+  #listeners = new Set<(p: Permissions) => void>();
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  #expiryTimer: ReturnType<typeof setTimeout> | undefined;
+  #inflight: Promise<Permissions> | null = null;
+  #failures = 0;
+  #stopNotices: (() => void) | undefined;
+  #closed = false;
+  /** The first load, settled: the permissions it gave (deny-all when it failed). */
+  readonly ready: Promise<Permissions>;
+
+  constructor(options: SessionOptions) {
+    const o = strictOptions(options, ["catalog", "jwks", "tenant", "initial", "fetchSnapshot", "fetchKeys", "fetchCatalog", "notices", "refreshAt", "leeway", "onError"], "session options") as unknown as SessionOptions;
+    if (typeof o.fetchSnapshot === "string" || o.fetchSnapshot instanceof URL) o.fetchSnapshot = fromEndpoint(o.fetchSnapshot);
+    if (typeof o.fetchSnapshot !== "function") throw new PermsnapError("invalid_argument", "`fetchSnapshot` is the endpoint's URL or a function returning a promise of the snapshot");
+    for (const k of ["fetchKeys", "fetchCatalog", "notices", "onError"] as const) {
+      if (o[k] !== undefined && typeof o[k] !== "function") throw new PermsnapError("invalid_argument", `\`${k}\` is a function`);
+    }
+    const at = o.refreshAt ?? 0.8;
+    if (typeof at !== "number" || !(at >= 0.1 && at <= 0.95)) throw new PermsnapError("invalid_argument", "`refreshAt` is a fraction of the lifetime from 0.1 to 0.95");
+    if (typeof o.tenant !== "string") throw new PermsnapError("invalid_argument", "`tenant` is the account's id (a string)");
+    if (o.leeway !== undefined && typeof o.leeway !== "number") throw new PermsnapError("invalid_argument", "`leeway` is a number of seconds");
+    this.#o = { ...o, refreshAt: at };
+    this.#verifier = this.#makeVerifier(o.catalog);
+    this.#current = this.#verifier.denyAll(new PermsnapError("no_snapshot", "no snapshot loaded yet"));
+    if (o.notices) this.#stopNotices = o.notices((n) => this.applyNotice(n));
+    this.ready = o.initial !== undefined && this.#takeInitial(o.initial) ? Promise.resolve(this.#current) : this.refresh();
+  }
+
+  /** The current permissions (deny-all until a verified snapshot). The
+   *  object changes on each swap; a given object never changes its
+   *  answers, except turning to deny-all at its expiry. */
+  get permissions(): Permissions {
+    return this.#current;
+  }
+
+  /** The current snapshot's text (for an `Authorization: Permsnap …`
+   *  header to another origin), or `null`. */
+  get snapshot(): string | null {
+    return this.#text;
+  }
+
+  /** The server's time as this page sees it (seconds since the Unix epoch):
+   *  the device clock corrected by the last snapshot's issue time. */
+  serverNow(): number {
+    return Date.now() / 1000 + this.#offset;
+  }
+
+  /** Calls `listener` with the new permissions after every swap; returns
+   *  the function that unsubscribes. */
+  subscribe(listener: (permissions: Permissions) => void): () => void {
+    if (typeof listener !== "function") throw new PermsnapError("invalid_argument", "a listener is a function");
+    this.#listeners.add(listener);
+    return () => void this.#listeners.delete(listener);
+  }
+
+  /** Fetches and verifies a fresh snapshot now (calls made while one is on
+   *  its way share it). Resolves with the permissions in force afterwards:
+   *  the new ones, deny-all when the app said there is no snapshot or a
+   *  fresh one was refused, or the old ones when the fetch failed (they
+   *  still expire on time; the session retries with backoff). */
+  refresh(): Promise<Permissions> {
+    if (this.#closed) return Promise.resolve(this.#current);
+    this.#inflight ??= this.#load().finally(() => {
+      this.#inflight = null;
+    });
+    return this.#inflight;
+  }
+
+  /** Applies a signed revocation notice (text from the app's channel):
+   *  when it revokes the current snapshot, a fresh one is fetched at once,
+   *  and everything is denied if none can be had. A notice that does not
+   *  verify changes nothing (reported to `onError`). */
+  applyNotice(notice: string): void {
+    try {
+      this.#verifier.applyNotice(notice);
+    } catch (e) {
+      this.#report(e);
+      return;
+    }
+    if (this.#text === null) return;
+    try {
+      this.#verifier.load(this.#text).free();
+    } catch (e) {
+      if (!(e instanceof PermsnapError)) throw e;
+      // Refresh first and swap once, so a page whose access only grew does
+      // not blink (a React form keeps its state); without a fresh
+      // snapshot, deny.
+      const revoked = this.#text;
+      void this.refresh().then(() => {
+        if (this.#text === revoked) {
+          this.#swap(null, this.#verifier.denyAll(e));
+          this.#retryLater();
+        }
+      });
+    }
+  }
+
+  /** `fetch` for the app's own API behind a permsnap edge: when the edge
+   *  answers 401 with an error a fresh snapshot fixes (`expired`,
+   *  `revoked`, `unknown_key`, `wrong_catalog`…), reloads keys or catalog as
+   *  needed, refreshes, and sends the request once more. The snapshot goes
+   *  as the cookie the app's endpoint set (same origin); `header: true`
+   *  sends it as `Authorization: Permsnap …` instead. */
+  async fetch(input: RequestInfo | URL, init?: RequestInit & { header?: boolean }): Promise<Response> {
+    const { header, ...rest } = init ?? {};
+    const original = new Request(input, rest); // never sent: each try sends a clone (the body too)
+    const send = () => {
+      const r = original.clone();
+      if (header && this.#text !== null) r.headers.set("authorization", `Permsnap ${this.#text}`);
+      return fetch(r);
+    };
+    const res = await send();
+    const code = res.status === 401 ? edgeError(res.headers.get("www-authenticate")) : null;
+    if (code === null || !REFRESHABLE.has(code)) return res;
+    await this.#recover(code);
+    return send();
+  }
+
+  /** Stops timers and the notice channel; the permissions stay as they are
+   *  (and still turn to deny-all at their expiry). */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#refreshTimer);
+    clearTimeout(this.#expiryTimer);
+    this.#stopNotices?.();
+    this.#listeners.clear();
+  }
+
+  async #recover(code: string): Promise<void> {
+    try {
+      if (code === "unknown_key" && this.#o.fetchKeys) await this.#newKeys();
+      if (code === "wrong_catalog" && this.#o.fetchCatalog) await this.#newCatalog();
+    } catch (e) {
+      this.#report(e);
+    }
+    await this.refresh();
+  }
+
+  async #newKeys(): Promise<void> {
+    const jwks = await (this.#o.fetchKeys as () => Promise<Jwks | string>)();
+    this.#verifier.setJwks(jwks);
+    this.#o.jwks = jwks; // a verifier for a new catalog starts from these
+  }
+
+  async #newCatalog(): Promise<void> {
+    const catalog = await (this.#o.fetchCatalog as () => Promise<CatalogInput>)();
+    // The old verifier is left to the garbage collector: permissions
+    // handed out earlier still answer from it.
+    this.#verifier = this.#makeVerifier(catalog);
+  }
+
+  /** A verifier on the server's clock, with the keys it was last given. */
+  #makeVerifier(catalog: CatalogInput): Verifier {
+    const { tenant, leeway } = this.#o;
+    return new Verifier(catalog, this.#o.jwks, { tenant, clock: () => this.serverNow(), ...(leeway === undefined ? {} : { leeway }) });
+  }
+
+  async #load(): Promise<Permissions> {
+    let fetched: FetchedSnapshot;
+    const asked = Date.now() / 1000;
+    try {
+      fetched = await (this.#o.fetchSnapshot as () => Promise<FetchedSnapshot>)();
+    } catch (e) {
+      this.#report(e);
+      this.#retryLater();
+      return this.#current;
+    }
+    if (this.#closed) return this.#current;
+    const text = this.#textOf(fetched, asked);
+    if (text === null) return this.#current;
+    const p = await this.#verify(text);
+    if (p === null) return this.#current;
+    this.#failures = 0;
+    this.#swap(text, p);
+    return p;
+  }
+
+  /** The text of what the endpoint gave, the server clock taken from its
+   *  `issuedAt`; `null` (everything denied) when there is none. */
+  #textOf(fetched: FetchedSnapshot, asked: number | null): string | null {
+    if (fetched === null) {
+      this.#swap(null, this.#verifier.denyAll(new PermsnapError("no_snapshot", "the app gave no snapshot (signed out or deactivated)")));
+      return null;
+    }
+    const text = typeof fetched === "string" ? fetched : typeof fetched === "object" ? fetched.snapshot : undefined;
+    if (typeof text !== "string") {
+      const e = new PermsnapError("invalid_argument", "the session was given neither a snapshot text, { snapshot, issuedAt } nor null");
+      this.#report(e);
+      this.#swap(null, this.#verifier.denyAll(e));
+      return null;
+    }
+    const issuedAt = typeof fetched === "object" ? fetched.issuedAt : undefined;
+    if (asked !== null && typeof issuedAt === "number" && Number.isFinite(issuedAt)) {
+      // Issued while the request was on its way: halfway is the best guess.
+      this.#offset = issuedAt - (asked + Date.now() / 1000) / 2;
+    }
+    return text;
+  }
+
+  /** The server-rendered snapshot, verified synchronously: true when in
+   *  force. It does not set the clock: a page served from a cache could
+   *  carry an old snapshot, which the device clock then refuses (and the
+   *  session fetches a fresh one, setting the clock from it). */
+  #takeInitial(initial: FetchedSnapshot): boolean {
+    const text = this.#textOf(initial, null);
+    if (text === null) return false;
+    try {
+      this.#swap(text, this.#verifier.load(text));
+      return true;
+    } catch (e) {
+      this.#report(e);
+      return false;
+    }
+  }
+
+  /** Verifies a fresh text; on `unknown_key` / `wrong_catalog` reloads keys
+   *  or catalog once and tries again. A refusal denies everything. */
+  async #verify(text: string): Promise<Permissions | null> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return this.#verifier.load(text);
+      } catch (e) {
+        if (!(e instanceof PermsnapError)) throw e;
+        const reload = attempt === 0 && ((e.code === "unknown_key" && this.#o.fetchKeys) || (e.code === "wrong_catalog" && this.#o.fetchCatalog));
+        if (reload) {
+          try {
+            if (e.code === "unknown_key") await this.#newKeys();
+            else await this.#newCatalog();
+            continue;
+          } catch (reloadError) {
+            this.#report(reloadError);
+          }
+        }
+        this.#report(e);
+        this.#swap(null, this.#verifier.denyAll(e));
+        this.#retryLater();
+        return null;
+      }
+    }
+  }
+
+  #swap(text: string | null, next: Permissions): void {
+    this.#text = text;
+    this.#current = next;
+    clearTimeout(this.#refreshTimer);
+    clearTimeout(this.#expiryTimer);
+    if (text !== null && !this.#closed) {
+      const now = this.serverNow();
+      const lifetime = Math.max(1, next.expiresAt - next.issuedAt);
+      const jitter = Math.random() * lifetime * 0.1;
+      const refreshIn = next.issuedAt + lifetime * (this.#o.refreshAt as number) - jitter - now;
+      this.#refreshTimer = later(() => void this.refresh(), refreshIn);
+      // At expiry, subscribers get deny-all (the object itself also turns).
+      this.#expiryTimer = later(() => {
+        if (this.#current === next) {
+          this.#swap(null, this.#verifier.denyAll(new PermsnapError("expired", "the snapshot expired and no fresh one could be fetched")));
+          void this.refresh();
+        }
+      }, next.expiresAt - now);
+    }
+    for (const l of Array.from(this.#listeners)) {
+      try {
+        l(next);
+      } catch (e) {
+        this.#report(e);
+      }
+    }
+  }
+
+  /** After a failure: 1, 2, 4 … 60 seconds, until one works. */
+  #retryLater(): void {
+    if (this.#closed) return;
+    const wait = Math.min(60, 2 ** this.#failures++);
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = later(() => void this.refresh(), wait);
+  }
+
+  #report(e: unknown): void {
+    if (this.#o.onError) this.#o.onError(e);
+  }
+}
+
+/** `fetchSnapshot` for an endpoint URL. */
+function fromEndpoint(url: string | URL): () => Promise<FetchedSnapshot> {
+  return async () => {
+    const res = await fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } });
+    if (res.status === 401 || res.status === 403) return null;
+    if (!res.ok) throw new PermsnapError("unavailable", `the snapshot endpoint answered ${res.status}`);
+    return (await res.json()) as FetchedSnapshot;
+  };
+}
+
+/** A timer in seconds (at least a tenth), not keeping Node alive. */
+function later(f: () => void, seconds: number): ReturnType<typeof setTimeout> {
+  const t = setTimeout(f, Math.min(Math.max(seconds, 0.1), 86_400) * 1000);
+  (t as { unref?: () => void }).unref?.();
+  return t;
+}
+
+/** The `error` of `WWW-Authenticate: Permsnap realm="…", error="…"`. */
+function edgeError(header: string | null): string | null {
+  if (header === null || !/^\s*Permsnap\b/i.test(header)) return null;
+  return /\berror="([^"]*)"/.exec(header)?.[1] ?? null;
+}

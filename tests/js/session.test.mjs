@@ -1,0 +1,200 @@
+// The page's refresh loop (createSession, browser build) against the real
+// issuer (permsnap/issuer) and a real HTTP edge (permsnap/edge's Node
+// middleware): loading, the server's clock, refreshing, expiry turning
+// permissions to deny-all, revocation notices, and one retry on an edge 401.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { readFileSync } from "node:fs";
+import { root, pkg, vectors } from "./helpers.mjs";
+
+const issuerPkg = await import(new URL("../../pkg/issuer/node.js", import.meta.url));
+const edge = await import(new URL("../../pkg/edge/node.js", import.meta.url));
+
+const policy = JSON.parse(readFileSync(`${root}presets/sitee.json`, "utf8"));
+const tenant = policy.tenant;
+const catalog = vectors.catalogs.sitee;
+const key = issuerPkg.generateKey({ kid: "session-test" });
+const issuer = new issuerPkg.Issuer(policy.catalog, key.privateJwk);
+issuer.setAccount(tenant, policy.roles);
+const jwks = key.jwks;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const realNow = Date.now; // the server's clock (a test moves the device's)
+
+/** An app's snapshot endpoint, in memory: the person's record can be
+ *  edited; `calls` counts fetches. */
+function endpoint(record, { lifetime = 900 } = {}) {
+  const state = { record: { ...record }, calls: 0, fail: false, none: false };
+  state.fetchSnapshot = async () => {
+    state.calls++;
+    if (state.fail) throw new Error("network down");
+    if (state.none) return null;
+    return issuer.issue(tenant, state.record, { lifetime, now: Math.floor(realNow() / 1000) });
+  };
+  return state;
+}
+
+const session = (app, more = {}) => pkg.createSession({ catalog, jwks, tenant, fetchSnapshot: app.fetchSnapshot, ...more });
+
+test("everything is denied until the first snapshot verifies; then subscribers get the new permissions", async () => {
+  const app = endpoint({ id: "fay", roles: ["user"] });
+  const s = session(app);
+  assert.equal(s.permissions.can("calendar.view"), false, "denied before the snapshot arrives");
+  assert.equal(s.permissions.error.code, "no_snapshot");
+  const seen = [];
+  s.subscribe((p) => seen.push(p));
+  const p = await s.ready;
+  assert.equal(p, s.permissions);
+  assert.equal(p.can("calendar.view"), true);
+  assert.equal(p.subject, "fay");
+  assert.deepEqual(seen, [p]);
+  assert.equal(typeof s.snapshot, "string");
+  s.close();
+});
+
+test("the session works from the server's clock: a device an hour ahead still loads", async (t) => {
+  const app = endpoint({ id: "fay", roles: ["user"] });
+  t.after(() => { Date.now = realNow; });
+  Date.now = () => realNow() + 3_600_000;
+  // The bare text carries no server time: the device clock refuses it.
+  const bare = session({ fetchSnapshot: async () => (await app.fetchSnapshot()).snapshot });
+  const refused = await bare.ready;
+  assert.equal(refused.error?.code, "expired");
+  assert.equal(refused.can("calendar.view"), false);
+  bare.close();
+  // With `issuedAt` (what the issuer and its helpers return): loads.
+  const s = session(app);
+  const p = await s.ready;
+  assert.equal(p.can("calendar.view"), true);
+  assert.ok(Math.abs(s.serverNow() - realNow() / 1000) < 5, "server time recovered from issuedAt");
+  s.close();
+});
+
+test("a Permissions object turns to deny-all at its expiry (plus the leeway), with no clock read per check", async () => {
+  const v = new pkg.Verifier(catalog, jwks, { tenant, leeway: 0 });
+  const p = v.load(issuer.issue(tenant, { id: "fay", roles: ["user"] }, { lifetime: 1 }).snapshot);
+  assert.equal(p.can("calendar.view"), true);
+  assert.equal(p.error, null);
+  await sleep(1300);
+  assert.equal(p.can("calendar.view"), false, "expired permissions answer no");
+  assert.equal(p.error.code, "expired");
+  assert.equal(p.filter("appointments", [{ id: "a", staff_id: "fay" }]).length, 0);
+  assert.throws(() => p.can("calendar.veiw"), (e) => e.code === "unknown_permission", "typos still throw");
+});
+
+test("a session refreshes before expiry and swaps; at expiry without a fresh one everything is denied", async () => {
+  const app = endpoint({ id: "fay", roles: ["user"] }, { lifetime: 2 });
+  const s = session(app, { refreshAt: 0.5, leeway: 0, onError: () => {} });
+  const first = await s.ready;
+  await sleep(1500); // refresh at 50% (minus up to 10% jitter) of 2 s
+  assert.ok(app.calls >= 2, `refreshed (${app.calls} fetches)`);
+  assert.notEqual(s.permissions, first, "swapped");
+  assert.equal(s.permissions.can("calendar.view"), true);
+  app.fail = true; // the network goes away: the current one holds until it expires
+  const held = s.permissions;
+  const calls = app.calls;
+  await sleep(2300);
+  assert.equal(held.can("calendar.view"), false, "the object itself expired");
+  assert.equal(s.permissions.error?.code, "expired");
+  assert.ok(app.calls >= calls + 2, `kept retrying (${app.calls - calls} tries)`);
+  app.fail = false;
+  await s.refresh();
+  assert.equal(s.permissions.can("calendar.view"), true, "back once the endpoint answers");
+  s.close();
+});
+
+test("a notice revoking the person refreshes at once; the new rights replace the old", async () => {
+  const app = endpoint({ id: "fay", roles: ["user"], version: 3 });
+  let deliver;
+  const s = session(app, { notices: (d) => { deliver = d; return () => {}; } });
+  await s.ready;
+  assert.equal(s.permissions.can("payments.view"), true);
+  const swaps = [];
+  s.subscribe((p) => swaps.push(p));
+  // An admin removes payments from fay: version 4, notice for versions < 4.
+  app.record = { ...app.record, version: 4, remove: ["payments.view", "payments.charge"] };
+  deliver(issuer.revoke({ tenant, staff: [{ subject: "fay", before: 4 }] }));
+  await sleep(100);
+  assert.equal(swaps.length, 1, "one swap, no deny-all blink");
+  assert.equal(s.permissions.can("payments.view"), false);
+  assert.equal(s.permissions.can("calendar.view"), true);
+  // A notice about someone else changes nothing; a forged one is reported.
+  const errors = [];
+  const s2 = session(endpoint({ id: "eli", roles: ["contributor"] }), { onError: (e) => errors.push(e.code) });
+  await s2.ready;
+  const before = s2.permissions;
+  s2.applyNotice(issuer.revoke({ tenant, staff: [{ subject: "fay", before: 5 }] }));
+  s2.applyNotice("UFNSAgAAAA");
+  await sleep(50);
+  assert.equal(s2.permissions, before);
+  assert.equal(errors.length, 1);
+  s.close();
+  s2.close();
+});
+
+test("revoked and no fresh snapshot to be had: everything is denied", async () => {
+  const app = endpoint({ id: "fay", roles: ["user"], version: 1 });
+  const s = session(app, { onError: () => {} });
+  await s.ready;
+  app.none = true; // the person was deactivated: the endpoint gives nothing
+  s.applyNotice(issuer.revoke({ tenant, staff: [{ subject: "fay", before: 2 }] }));
+  await sleep(100);
+  assert.equal(s.permissions.can("calendar.view"), false);
+  assert.equal(s.permissions.error.code, "no_snapshot");
+  s.close();
+});
+
+test("session.fetch: an edge 401 (expired, revoked, unknown_key…) refreshes once and retries the request, body included", async (t) => {
+  const verifier = new edge.Verifier(catalog, jwks, { tenant });
+  const routes = JSON.parse(readFileSync(`${root}routes/sitee.json`, "utf8"));
+  const guard = edge.nodeGuard(new edge.Gate(verifier, routes));
+  let current = null; // the cookie the endpoint "set"
+  const bodies = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      bodies.push(body);
+      guard(req, res, () => {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify({ subject: req.permsnap.subject }));
+      });
+    });
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  t.after(() => server.close());
+  const base = `http://127.0.0.1:${server.address().port}`;
+  const app = endpoint({ id: "cam", roles: ["manager"], version: 1 });
+  const s = session(app, {
+    fetchSnapshot: async () => {
+      const out = await app.fetchSnapshot();
+      current = out.snapshot;
+      return out;
+    },
+  });
+  await s.ready;
+  // The edge learns of a revocation the page has not seen.
+  verifier.applyNotice(issuer.revoke({ tenant, staff: [{ subject: "cam", before: 2 }] }));
+  app.record = { ...app.record, version: 2 };
+  const calls = app.calls;
+  const res = await s.fetch(`${base}/api/clients/c1`, { method: "PATCH", body: "{\"name\":\"x\"}", header: true });
+  assert.equal(res.status, 200, await res.clone().text());
+  assert.equal(app.calls, calls + 1, "one refresh");
+  assert.deepEqual(bodies.slice(-2), ["{\"name\":\"x\"}", "{\"name\":\"x\"}"], "the retry carried the body");
+  // A 403 (not allowed) is not retried.
+  const n = app.calls;
+  const denied = await s.fetch(`${base}/api/billing`, { header: true });
+  assert.ok(denied.status === 403 || denied.status === 404, String(denied.status));
+  assert.equal(app.calls, n);
+  assert.equal(current, s.snapshot);
+  s.close();
+});
+
+test("session options are read strictly", () => {
+  const app = endpoint({ id: "fay", roles: ["user"] });
+  const bad = (o) => assert.throws(() => pkg.createSession({ catalog, jwks, tenant, fetchSnapshot: app.fetchSnapshot, ...o }), (e) => e.code === "invalid_argument");
+  bad({ fetchSnaphot: app.fetchSnapshot });
+  bad({ refreshAt: 1.5 });
+  bad({ notices: "sse" });
+  assert.throws(() => pkg.createSession({ catalog, jwks, fetchSnapshot: app.fetchSnapshot }), (e) => e.code === "invalid_argument");
+});
