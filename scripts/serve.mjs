@@ -1,121 +1,233 @@
-// The demo's backend: serves www/ and the npm package, and issues real signed
-// snapshots with the `permsnap` CLI (the issuer), like a real backend would
-// after sign-in. Listens on 127.0.0.1 only.
+// The demo's backend, as a business would run it: staff, roles and data in
+// a SQLite database (demo/db.mjs), snapshots issued by permsnap/issuer for
+// the signed-in person (its `expressSnapshot` endpoint, the cookie the edge
+// reads), an edge (permsnap/edge's Node middleware, bound to the signed-in
+// person), and a Staff configuration page whose edits reach every open page
+// through signed revocation notices (Server-Sent Events). Listens on
+// 127.0.0.1 only.
 import { createServer } from "node:http";
-import { readFile, readdir } from "node:fs/promises";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+import { readFile } from "node:fs/promises";
+import { readFileSync, mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { join, extname, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
+import { openDemoDb } from "../demo/db.mjs";
 
-const run = promisify(execFile);
+const started = performance.now();
 const root = fileURLToPath(new URL("..", import.meta.url));
 const cli = process.env.PERMSNAP_CLI ?? join(root, "target/debug/permsnap");
 const keyDir = process.env.PERMSNAP_DEMO_KEYS ?? join(root, ".demo");
 const port = Number(process.env.PORT ?? 8787);
-const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".json": "application/json", ".wasm": "application/wasm", ".ts": "text/plain" };
+const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".mjs": "text/javascript", ".css": "text/css", ".json": "application/json", ".wasm": "application/wasm", ".map": "application/json" };
 
-// The demo server is also an edge: /edge/... goes through permsnap's Node
-// middleware (the edge build), with the preset's route table.
+const { Issuer, expressSnapshot, PermsnapError } = await import("../pkg/issuer/node.js");
 const edgePkg = await import("../pkg/edge/node.js");
-const gates = new Map();
-async function edgeGuard(preset) {
-  if (!gates.has(preset)) {
-    const p = await policy(preset);
-    const jwks = JSON.parse(await readFile(join(keyDir, "jwks.json"), "utf8"));
-    const verifier = new edgePkg.Verifier(await catalogDoc(preset), jwks, { tenant: p.tenant });
-    gates.set(preset, edgePkg.nodeGuard(new edgePkg.Gate(verifier, await routes(preset))));
-  }
-  return gates.get(preset);
-}
-// What `permsnap catalog` prints for a preset, compiled once per preset.
-const catalogs = new Map();
-function catalogDoc(preset) {
-  if (!catalogs.has(preset)) {
-    const doc = run(cli, ["--json", "catalog", join(root, "presets", `${preset}.json`)]).then(({ stdout }) => JSON.parse(stdout));
-    doc.catch(() => catalogs.delete(preset));
-    catalogs.set(preset, doc);
-  }
-  return catalogs.get(preset);
-}
-async function routes(preset) {
-  return JSON.parse(await readFile(join(root, "routes", `${preset}.json`), "utf8"));
+
+mkdirSync(keyDir, { recursive: true });
+const db = openDemoDb(process.env.PERMSNAP_DEMO_DB ?? join(keyDir, "demo.db"), join(root, "presets"));
+const privateJwk = readFileSync(join(keyDir, "issuer.key"), "utf8");
+const jwks = JSON.parse(readFileSync(join(keyDir, "jwks.json"), "utf8"));
+
+// Per product: its catalog (compiled once by the CLI: the public part the
+// pages and the edge load), its issuer, its edge gate.
+const products = new Map();
+for (const account of db.accounts()) {
+  const policy = JSON.parse(readFileSync(join(root, "presets", `${account.product}.json`), "utf8"));
+  const compiled = JSON.parse(execFileSync(cli, ["--json", "catalog", join(root, "presets", `${account.product}.json`)], { encoding: "utf8" }));
+  const issuer = new Issuer(policy.catalog, privateJwk);
+  issuer.setAccount(account.tenant, db.roles(account.tenant), { features: account.features });
+  const routes = JSON.parse(readFileSync(join(root, "routes", `${account.product}.json`), "utf8"));
+  const verifier = new edgePkg.Verifier(compiled, jwks, { tenant: account.tenant });
+  const guard = edgePkg.nodeGuard(new edgePkg.Gate(verifier, routes), {
+    signedIn: (req) => {
+      const who = signedIn(req);
+      return who && { tenant: who.tenant, subject: who.id };
+    },
+  });
+  const endpoint = expressSnapshot({
+    issuer,
+    staff: (req) => {
+      const who = signedIn(req);
+      return who && { tenant: who.tenant, record: db.record(who.tenant, who.id) };
+    },
+    // Plain http on 127.0.0.1: a production app keeps the default `Secure`.
+    cookie: { secure: false },
+    onWarnings: (w) => console.log(`issuer warnings for ${w[0].staff}: ${w.map((x) => x.code).join(", ")}`),
+  });
+  products.set(account.product, { account, policy, compiled, issuer, routes, verifier, guard, endpoint });
 }
 
-const presets = (await readdir(join(root, "presets"))).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5));
-const order = ["sitee", "ecwid", "shopify-partner", "amilia", "lightspeed"];
-presets.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+/** The demo's own sign-in: a cookie naming the person picked in the page
+ *  (a real app has its own sessions; permsnap only needs to know who). */
+function signedIn(req) {
+  const m = /(?:^|;\s*)demo_user=([a-z-]+)\.([A-Za-z0-9_-]+)/.exec(req.headers.cookie ?? "");
+  const p = m && products.get(m[1]);
+  return p && db.record(p.account.tenant, m[2]) ? { product: m[1], tenant: p.account.tenant, id: m[2] } : null;
+}
 
-async function policy(name) {
-  if (!presets.includes(name)) throw Object.assign(new Error(`no preset ${name}`), { status: 404 });
-  return JSON.parse(await readFile(join(root, "presets", `${name}.json`), "utf8"));
+// Open pages listening for their account's revocation notices.
+const listeners = new Map();
+function publish(product, staff) {
+  const p = products.get(product);
+  const notice = p.issuer.revoke({ tenant: p.account.tenant, staff });
+  db.addNotice(p.account.tenant, notice);
+  p.verifier.applyNotice(notice); // the edge refuses the older snapshots at once
+  for (const res of listeners.get(p.account.tenant) ?? []) res.write(`data: ${notice}\n\n`);
+  return notice;
 }
 
 const json = (res, status, body) => {
   res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
   res.end(JSON.stringify(body));
 };
+const fail = (status, message) => Object.assign(new Error(message), { status });
 
-async function api(url, res) {
-  const preset = url.searchParams.get("preset") ?? "sitee";
-  switch (url.pathname) {
-    case "/api/presets":
-      return json(res, 200, presets);
-    case "/api/catalog": {
-      // The public part only (the staff list never leaves the backend): the
-      // compiled catalog the verifier loads, and the definition for labels.
-      const p = await policy(preset);
-      const doc = await catalogDoc(preset);
-      return json(res, 200, { tenant: p.tenant, fingerprint: doc.fingerprint, binary: doc.binary, catalog: doc.catalog });
-    }
-    case "/api/staff": {
-      const p = await policy(preset);
-      return json(res, 200, p.staff.map((s) => ({ id: s.id, name: s.name, roles: s.roles ?? [], active: s.active !== false })));
-    }
-    case "/api/routes":
-      await policy(preset); // 404 for an unknown preset
-      return json(res, 200, await routes(preset));
-    case "/api/jwks":
-      return json(res, 200, JSON.parse(await readFile(join(keyDir, "jwks.json"), "utf8")));
-    case "/api/snapshot": {
-      const staff = url.searchParams.get("staff") ?? "";
-      try {
-        const { stdout } = await run(cli, ["--json", "issue", "--policy", join(root, "presets", `${preset}.json`), "--staff", staff, "--key", join(keyDir, "issuer.key")]);
-        const out = JSON.parse(stdout);
-        return json(res, 200, { snapshot: out.snapshot, bytes: out.bytes });
-      } catch (e) {
-        const out = JSON.parse(e.stdout || "{}");
-        return json(res, 403, out.error ?? { code: "issuer_failed", message: String(e) });
-      }
-    }
-    default:
-      return json(res, 404, { code: "not_found" });
+async function body(req) {
+  let text = "";
+  for await (const chunk of req) text += chunk;
+  try {
+    return JSON.parse(text || "{}");
+  } catch {
+    throw fail(400, "the body is not JSON");
   }
+}
+
+function product(name) {
+  const p = products.get(name ?? "");
+  if (!p) throw fail(404, `no product ${name}`);
+  return p;
+}
+
+async function api(req, res, url) {
+  const who = signedIn(req);
+  const mine = () => {
+    if (!who) throw fail(401, "sign in first");
+    return products.get(who.product);
+  };
+  switch (`${req.method} ${url.pathname}`) {
+    case "GET /api/presets":
+      return json(res, 200, db.accounts().map((a) => a.product));
+    case "POST /api/sign-in": {
+      const { product: name, staff } = await body(req);
+      const p = product(name);
+      if (!db.record(p.account.tenant, staff)) throw fail(404, `no staff member ${staff}`);
+      res.setHeader("set-cookie", `demo_user=${name}.${staff}; Path=/; HttpOnly; SameSite=Strict`);
+      return json(res, 200, { product: name, staff });
+    }
+    case "GET /api/me":
+      return who ? json(res, 200, who) : json(res, 401, { code: "signed_out" });
+    case "GET /api/catalog": {
+      // The public part only: the compiled catalog the page's session
+      // loads, and the definition for labels.
+      const p = product(url.searchParams.get("preset"));
+      return json(res, 200, { tenant: p.account.tenant, business: p.account.name, fingerprint: p.compiled.fingerprint, binary: p.compiled.binary, catalog: p.compiled.catalog });
+    }
+    case "GET /api/staff": {
+      const p = product(url.searchParams.get("preset"));
+      return json(res, 200, db.staff(p.account.tenant).map((s) => ({ id: s.id, name: s.name, roles: s.roles ?? [], active: s.active !== false })));
+    }
+    case "GET /api/routes":
+      return json(res, 200, product(url.searchParams.get("preset")).routes);
+    case "GET /api/jwks":
+      return json(res, 200, jwks);
+    case "GET /api/permsnap": {
+      // The snapshot endpoint: the signed-in person's record, fresh from the
+      // database, issued and set as the edge's cookie.
+      const p = who ? products.get(who.product) : products.values().next().value;
+      return p.endpoint(req, res);
+    }
+    case "GET /api/records": {
+      // The account's records, unfiltered: the page narrows them with the
+      // snapshot (the edge guards the real API routes).
+      const p = mine();
+      const kind = url.searchParams.get("kind");
+      if (!p.compiled.catalog.kinds?.some((k) => k.name === kind)) throw fail(404, `no kind ${kind}`);
+      return json(res, 200, db.records(p.account.tenant, kind));
+    }
+    case "GET /api/notices": {
+      const p = mine();
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+      res.write(": permsnap revocation notices\n\n");
+      const set = listeners.get(p.account.tenant) ?? new Set();
+      listeners.set(p.account.tenant, set.add(res));
+      const ping = setInterval(() => res.write(": ping\n\n"), 15_000);
+      req.on("close", () => {
+        clearInterval(ping);
+        set.delete(res);
+      });
+      return;
+    }
+    case "GET /api/admin/staff": {
+      const p = mine();
+      return json(res, 200, {
+        business: p.account.name, product: who.product, roles: db.roles(p.account.tenant), staff: db.staff(p.account.tenant),
+        permissions: p.policy.catalog.permissions.filter((x) => !x.derived).map(({ name, section, description, owner_only, principal_only }) => ({ name, section, description, owner_only, principal_only })),
+        rolesPerPerson: p.policy.catalog.account?.roles_per_person ?? "many",
+      });
+    }
+  }
+  const staffEdit = /^PUT \/api\/admin\/staff\/([A-Za-z0-9_-]+)$/.exec(`${req.method} ${url.pathname}`);
+  if (staffEdit) {
+    const p = mine();
+    const id = staffEdit[1];
+    const current = db.record(p.account.tenant, id);
+    if (!current) throw fail(404, `no staff member ${id}`);
+    const { id: _i, name: _n, version, ...access } = current;
+    const next = { ...access, ...(await body(req)) };
+    for (const k of Object.keys(next)) if (next[k] === null) delete next[k];
+    try {
+      p.issuer.issue(p.account.tenant, { id, name: current.name, version: version + 1, ...next }); // refused records are not saved
+    } catch (e) {
+      if (!(e instanceof PermsnapError)) throw e;
+      if (e.code !== "deactivated") throw fail(400, `${e.code}: ${e.message}`);
+    }
+    const before = db.setAccess(p.account.tenant, id, next);
+    publish(who.product, [{ subject: id, before }]);
+    return json(res, 200, { id, version: before });
+  }
+  const roleEdit = /^PUT \/api\/admin\/roles\/([A-Za-z0-9_-]+)$/.exec(`${req.method} ${url.pathname}`);
+  if (roleEdit) {
+    const p = mine();
+    const { permissions } = await body(req);
+    if (!Array.isArray(permissions) || !permissions.every((x) => typeof x === "string")) throw fail(400, "`permissions` is a list of names");
+    const roles = db.roles(p.account.tenant).map((r) => (r.id === roleEdit[1] ? { ...r, permissions } : r));
+    const broken = p.issuer.setAccount(p.account.tenant, roles, { features: p.account.features });
+    if (broken.some((b) => b.role === roleEdit[1])) {
+      p.issuer.setAccount(p.account.tenant, db.roles(p.account.tenant), { features: p.account.features });
+      throw fail(400, broken.find((b) => b.role === roleEdit[1]).problem);
+    }
+    const holders = db.setRolePermissions(p.account.tenant, roleEdit[1], permissions);
+    if (holders.length > 0) publish(who.product, holders);
+    return json(res, 200, { role: roleEdit[1], holders: holders.map((h) => h.subject) });
+  }
+  throw fail(404, "not found");
 }
 
 const server = createServer(async (req, res) => {
   try {
     const url = new URL(req.url, "http://127.0.0.1");
-    if (url.pathname.startsWith("/api/")) return await api(url, res);
+    if (url.pathname.startsWith("/api/")) return await api(req, res, url);
     if (url.pathname.startsWith("/edge/")) {
-      const guard = await edgeGuard(url.searchParams.get("preset") ?? "sitee");
+      // The demo server is also an edge: /edge/... goes through the gate
+      // of the signed-in person's product (or `?preset=`), bound to them.
+      const p = product(url.searchParams.get("preset") ?? signedIn(req)?.product);
       req.url = req.url.slice("/edge".length);
-      return guard(req, res, (err) => {
+      return p.guard(req, res, (err) => {
         if (err) return json(res, 500, { code: "error", message: String(err) });
         json(res, 200, { ok: true, route: req.permsnap.route, subject: req.permsnap.subject });
       });
     }
-    let path = url.pathname === "/" ? "/index.html" : url.pathname;
+    const path = url.pathname === "/" ? "/index.html" : url.pathname;
     const base = path.startsWith("/pkg/") ? root : join(root, "www");
     const file = normalize(join(base, path));
     if (!file.startsWith(normalize(base))) return json(res, 403, { code: "forbidden" });
-    const body = await readFile(file);
+    const content = await readFile(file);
     res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
-    res.end(body);
+    res.end(content);
   } catch (e) {
-    json(res, e.status ?? (e.code === "ENOENT" ? 404 : 500), { code: "error", message: e.message });
+    if (!res.headersSent) json(res, e.status ?? (e.code === "ENOENT" ? 404 : 500), { code: "error", message: e.message });
   }
 });
 server.listen(port, "127.0.0.1", () => {
-  console.log(`permsnap demo: http://127.0.0.1:${server.address().port}/  (Ctrl-C to stop)`);
+  console.log(`permsnap demo: http://127.0.0.1:${server.address().port}/  (ready in ${Math.round(performance.now() - started)} ms; Ctrl-C to stop)`);
 });

@@ -1,73 +1,92 @@
-// The demo dashboard. Every show/hide, mask and list filter below is decided
-// by permsnap from a real snapshot signed by the backend (scripts/serve.mjs).
-import { init, Verifier, applyToDom } from "/pkg/index.js";
+// The demo back office. The signed-in person's snapshot comes from the
+// backend's endpoint (/api/permsnap, issued from the database) and is kept
+// fresh by a permsnap session: refreshed before expiry, and at once when a
+// revocation notice (an admin's edit on the Staff page) names this person.
+// Every section, button, masked field and filtered row below is decided by
+// permsnap from that snapshot.
+import { init, Verifier, applyToDom, createSession } from "/pkg/index.js";
 
 const $ = (sel) => document.querySelector(sel);
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
-const api = async (path) => {
-  const res = await fetch(path);
+const api = async (path, init) => {
+  const res = await fetch(path, init);
   const body = await res.json();
-  if (!res.ok) throw Object.assign(new Error(body.message ?? res.statusText), { code: body.code });
+  if (!res.ok) throw Object.assign(new Error(body.message ?? body.error?.message ?? res.statusText), { code: body.code ?? body.error?.code });
   return body;
 };
 
-const state = { preset: null, doc: null, staff: [], verifier: null, text: null, bytes: 0, perms: null };
+const state = { preset: null, doc: null, staff: [], routes: [], records: new Map(), session: null, perms: null, shown: null, issueError: null, swaps: 0 };
+const WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
-function sampleRecords(kind, staffIds) {
-  const prefix = kind.name.split("_")[0].replace(/s$/, "");
-  const n = staffIds.length;
-  const special = { 0: "104", 5: "221" };
-  return Array.from({ length: 24 }, (_, i) => {
-    const r = { [kind.id_field ?? "id"]: `${prefix}-${special[i] ?? 300 + i}`, title: `${kind.name.replace(/_/g, " ")} #${i + 1}` };
-    (kind.owner_fields ?? []).forEach((f, j) => { r[f] = staffIds[(i * (j + 3) + j) % n]; });
-    if (kind.assignee_field) r[kind.assignee_field] = [staffIds[(i + 2) % n]];
-    for (const f of kind.fields ?? []) {
-      r[f.name] = f.name === "email" ? `client${i + 1}@mail.test` : f.name === "phone" ? `+1 555 010${i % 10}` : `19${70 + i}-0${1 + (i % 9)}-1${i % 10}`;
-    }
-    return r;
-  });
-}
-
-async function loadPreset(name) {
+async function loadPreset(name, person) {
   state.preset = name;
-  const [doc, staff, jwks, routes] = await Promise.all([api(`/api/catalog?preset=${name}`), api(`/api/staff?preset=${name}`), api("/api/jwks"), api(`/api/routes?preset=${name}`)]);
-  state.routes = routes.routes.filter((r) => !r.public);
-  state.verifier?.free();
+  const [doc, staff, routes] = await Promise.all([api(`/api/catalog?preset=${name}`), api(`/api/staff?preset=${name}`), api(`/api/routes?preset=${name}`)]);
   state.doc = doc;
   state.staff = staff;
-  state.verifier = new Verifier(doc, jwks, { tenant: doc.tenant });
+  state.routes = routes.routes.filter((r) => !r.public);
+  // A verifier of its own for the inspector's "tamper" button: the session's is private.
+  state.verifier?.free();
+  state.verifier = new Verifier(doc, await api("/api/jwks"), { tenant: doc.tenant });
+  $("#preset").value = name;
+  $("#business").textContent = doc.business;
   $("#staff").innerHTML = staff
     .map((s) => `<option value="${esc(s.id)}">${esc(s.name)}${s.roles.length ? ` — ${esc(s.roles.join(", "))}` : ""}${s.active ? "" : " (deactivated)"}</option>`)
     .join("");
-  await selectStaff(staff[0].id);
   document.body.dataset.preset = name;
+  await signIn(person ?? staff[0].id);
 }
 
-async function selectStaff(id) {
+/** Signs in as `id` (the demo's stand-in for a login) and starts the
+ *  session that keeps this person's snapshot fresh. */
+async function signIn(id) {
   $("#staff").value = id;
-  try {
-    const out = await api(`/api/snapshot?preset=${state.preset}&staff=${encodeURIComponent(id)}`);
-    state.text = out.snapshot;
-    state.bytes = out.bytes;
-  } catch (e) {
-    // The issuer refused (a deactivated account): no snapshot, nothing shown.
-    state.text = null;
-    state.bytes = 0;
-    state.issueError = `${e.code}: ${e.message}`;
-  }
-  show(state.text);
+  await api("/api/sign-in", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ product: state.preset, staff: id }) });
+  state.session?.close();
+  state.events?.close();
+  const kinds = state.doc.catalog.kinds ?? [];
+  const rows = await Promise.all(kinds.map((k) => api(`/api/records?kind=${k.name}`)));
+  state.records = new Map(kinds.map((k, i) => [k.name, rows[i]]));
+  state.issueError = null;
+  const session = createSession({
+    catalog: state.doc,
+    jwks: await api("/api/jwks"),
+    tenant: state.doc.tenant,
+    fetchSnapshot: async () => {
+      const res = await fetch("/api/permsnap");
+      const body = await res.json();
+      if (res.ok) return body;
+      if (res.status === 401 || res.status === 403) {
+        state.issueError = `${body.error.code}: ${body.error.message}`; // deactivated, signed out…
+        return null;
+      }
+      throw new Error(`snapshot endpoint: ${res.status}`);
+    },
+    notices: (deliver) => {
+      const events = new EventSource("/api/notices");
+      events.onmessage = (e) => deliver(e.data);
+      return () => events.close();
+    },
+    onError: (e) => console.warn("permsnap session:", e),
+  });
+  state.session = session;
+  session.subscribe((p) => {
+    if (state.session !== session) return;
+    state.swaps++;
+    show(p, session.snapshot);
+  });
+  show(await session.ready, session.snapshot);
 }
 
-function show(text) {
-  state.perms?.free();
-  state.perms = state.verifier.loadOrDeny(text);
+function show(perms, text) {
+  state.perms = perms;
   state.shown = text;
   render();
   probeEdge(text);
+  document.body.dataset.snapshot = perms.error ? `refused:${perms.error.code}` : perms.id;
 }
 
-/** Calls every route of the preset through the edge gate with the snapshot
- *  shown (tampered or not), as an API client would. */
+/** Calls every route of the product through the edge gate with the
+ *  snapshot shown (tampered or not), as an API client would. */
 async function probeEdge(text) {
   const run = (state.probe = (state.probe ?? 0) + 1);
   delete document.body.dataset.edgeReady;
@@ -86,10 +105,24 @@ async function probeEdge(text) {
   document.body.dataset.edgeReady = "1";
 }
 
+const staffName = (id) => state.staff.find((s) => s.id === id)?.name.split(" (")[0] ?? id;
+const cell = (r, c, hidden) => (c in r ? `<td class="${hidden.has(c) ? "masked" : ""}" data-col="${esc(c)}">${esc(Array.isArray(r[c]) ? r[c].join(", ") : r[c])}</td>` : `<td class="masked" data-col="${esc(c)}">removed</td>`);
+
+/** A week calendar (appointments): one column per day, the visible
+ *  appointments in time order. */
+function calendar(rows, hidden) {
+  const days = WEEKDAYS.map((_, i) => rows.filter((r) => (new Date(r.start).getDay() + 6) % 7 === i).sort((a, b) => a.start.localeCompare(b.start)));
+  return `<div class="week">${days.map((list, i) => `<div class="day"><h3>${WEEKDAYS[i]}</h3>${list.map((r) => `
+    <div class="appt" data-id="${esc(r.id)}" style="min-height:${Math.max(1, r.minutes / 30) * 1.1}rem">
+      <time data-col="start">${esc(r.start.slice(11, 16))}</time> <b data-col="title">${esc(r.title)}</b>
+      <span data-col="client" class="${hidden.has("client") ? "masked" : ""}">${esc(r.client ?? "")}</span>
+      <small>with <span data-col="staff_id" title="${esc(staffName(r.staff_id))}">${esc(r.staff_id)}</span>, booked by <span data-col="created_by">${esc(r.created_by)}</span></small>
+    </div>`).join("")}</div>`).join("")}</div>`;
+}
+
 function render() {
   const p = state.perms;
   const cat = state.doc.catalog;
-  const staffIds = state.staff.map((s) => s.id);
   const bySection = new Map(cat.sections.map((s) => [s.id, []]));
   for (const perm of cat.permissions) bySection.get(perm.section)?.push(perm);
   const kindHome = new Map();
@@ -97,20 +130,23 @@ function render() {
 
   $("#nav").innerHTML = cat.sections
     .map((s) => `<a href="#sec-${esc(s.id)}" data-requires-any="${esc(bySection.get(s.id).map((x) => x.name).join(" "))}">${esc(s.name || s.id)}</a>`)
-    .join("");
+    .join("") + `<a href="/staff.html" class="admin">Staff configuration ↗</a>`;
 
   const table = (kind) => {
-    const all = sampleRecords(kind, staffIds);
+    const all = state.records.get(kind.name) ?? [];
     const rows = p.redact(kind.name, p.filter(kind.name, all));
     const hidden = new Set(p.hiddenFields(kind.name));
-    const cols = Object.keys(all[0]);
+    const cols = all.length ? Object.keys(all[0]) : [];
     const scope = p.scope(kind.name);
-    const scopeName = typeof scope === "string" ? scope : `specific: ${scope.specific.join(", ")}`;
+    const scopeName = typeof scope === "string" ? scope : scope.specific ? `specific: ${scope.specific.join(", ")}` : "listed";
+    const body = rows.length === 0
+      ? `<p class="empty">No ${esc(kind.name.replace(/_/g, " "))} visible.</p>`
+      : "start" in all[0]
+        ? calendar(rows, hidden)
+        : `<table><thead><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join("")}</tr></thead><tbody>
+          ${rows.map((r) => `<tr>${cols.map((c) => cell(r, c, hidden)).join("")}</tr>`).join("")}</tbody></table>`;
     return `<div class="kind" data-kind="${esc(kind.name)}">
-      <p class="count">${esc(kind.name)}: showing <b data-count>${rows.length}</b> of ${all.length} (scope <code>${esc(scopeName)}</code>)</p>
-      ${rows.length === 0 ? `<p class="empty">No ${esc(kind.name.replace(/_/g, " "))} visible.</p>` : `<table><thead><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join("")}</tr></thead><tbody>
-      ${rows.map((r) => `<tr>${cols.map((c) => (c in r ? `<td class="${hidden.has(c) ? "masked" : ""}" data-col="${esc(c)}">${esc(Array.isArray(r[c]) ? r[c].join(", ") : r[c])}</td>` : `<td class="masked" data-col="${esc(c)}">removed</td>`)).join("")}</tr>`).join("")}
-      </tbody></table>`}</div>`;
+      <p class="count">${esc(kind.name.replace(/_/g, " "))}: showing <b data-count>${rows.length}</b> of ${all.length} (scope <code>${esc(scopeName)}</code>)</p>${body}</div>`;
   };
 
   const cards = cat.sections.map((s) => {
@@ -123,9 +159,7 @@ function render() {
     </section>`;
   });
   const homeless = (cat.kinds ?? []).filter((k) => !kindHome.has(k.name));
-  if (homeless.length) {
-    cards.push(`<section class="card" id="sec-records"><h2>Records</h2>${homeless.map(table).join("")}</section>`);
-  }
+  if (homeless.length) cards.push(`<section class="card" id="sec-records"><h2>Records</h2>${homeless.map(table).join("")}</section>`);
   $("#main").innerHTML = cards.join("");
   applyToDom(document.body, p);
 
@@ -135,12 +169,14 @@ function render() {
   status.textContent = refused ? `REFUSED (${refused.code}): everything hidden` : `verified: ${p.subject} @ ${p.tenant}`;
   status.className = refused ? "status refused" : "status";
   const claims = p.claims();
+  const text = state.shown;
   const facts = refused
-    ? { refused: `${refused.code}: ${refused.message}`, issuer: state.text ? "" : state.issueError ?? "" }
+    ? { refused: `${refused.code}: ${refused.message}`, issuer: state.issueError ?? "" }
     : {
         subject: claims.subject, roles: claims.roles.join(", ") || "—", tenant: claims.tenant,
-        "binary size": `${state.bytes} bytes`, "text size": `${state.text.length} chars`,
-        expires: new Date(claims.expiresAt * 1000).toISOString(),
+        "binary size": `${Math.floor((text.length * 3) / 4)} bytes`, "text size": `${text.length} chars`,
+        issued: new Date(claims.issuedAt * 1000).toLocaleTimeString(), expires: new Date(claims.expiresAt * 1000).toLocaleTimeString(),
+        refreshes: String(state.swaps),
         owner: claims.owner ? (claims.principal ? "yes (principal)" : "yes") : "no",
         "shared account": claims.sharedAccount ? "yes" : "no",
         apps: claims.apps.join(", ") || "—",
@@ -171,17 +207,20 @@ document.addEventListener("click", (ev) => {
 });
 
 $("#tamper").addEventListener("click", () => {
-  if (!state.text) return;
-  const i = Math.floor(state.text.length / 2);
-  const c = state.text[i] === "A" ? "B" : "A";
-  show(state.text.slice(0, i) + c + state.text.slice(i + 1));
+  const text = state.session?.snapshot;
+  if (!text) return;
+  const i = Math.floor(text.length / 2);
+  const tampered = text.slice(0, i) + (text[i] === "A" ? "B" : "A") + text.slice(i + 1);
+  show(state.verifier.loadOrDeny(tampered), tampered);
 });
-$("#reload").addEventListener("click", () => selectStaff($("#staff").value));
-$("#staff").addEventListener("change", (e) => selectStaff(e.target.value));
+$("#reload").addEventListener("click", async () => show(await state.session.refresh(), state.session.snapshot));
+$("#staff").addEventListener("change", (e) => signIn(e.target.value));
 $("#preset").addEventListener("change", (e) => loadPreset(e.target.value));
 
 await init();
 const presets = await api("/api/presets");
 $("#preset").innerHTML = presets.map((p) => `<option>${esc(p)}</option>`).join("");
-await loadPreset(presets[0]);
+// Back to whoever was signed in (the Staff page and a reload keep the person).
+const me = await api("/api/me").catch(() => null);
+await loadPreset(me?.product ?? "sitee", me?.id);
 document.body.dataset.ready = "1";

@@ -1,0 +1,185 @@
+// The demo's database: one SQLite file (better-sqlite3) holding, per
+// business account, its roles, its staff records and its data, as a real
+// back office keeps them. Seeded once from presets/ and demo/seed-data.mjs;
+// the Staff configuration page edits it. Every edit that changes someone's
+// access bumps their `version`: the issuer signs it into new snapshots and
+// a revocation notice by person retires the older ones.
+
+import Database from "better-sqlite3";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { seedData } from "./seed-data.mjs";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS accounts (
+  tenant   TEXT PRIMARY KEY,
+  product  TEXT NOT NULL UNIQUE,
+  name     TEXT NOT NULL,
+  city     TEXT NOT NULL,
+  features TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS roles (
+  tenant     TEXT NOT NULL REFERENCES accounts(tenant),
+  id         TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  PRIMARY KEY (tenant, id)
+);
+CREATE TABLE IF NOT EXISTS staff (
+  tenant  TEXT NOT NULL REFERENCES accounts(tenant),
+  id      TEXT NOT NULL,
+  name    TEXT NOT NULL,
+  access  TEXT NOT NULL,           -- roles, grant, remove, scopes… (JSON)
+  version INTEGER NOT NULL DEFAULT 1,
+  pin_hash TEXT,                   -- never selected for the issuer
+  PRIMARY KEY (tenant, id)
+);
+CREATE TABLE IF NOT EXISTS records (
+  tenant TEXT NOT NULL REFERENCES accounts(tenant),
+  kind   TEXT NOT NULL,
+  id     TEXT NOT NULL,
+  data   TEXT NOT NULL,
+  PRIMARY KEY (tenant, kind, id)
+);
+CREATE TABLE IF NOT EXISTS notices (
+  seq    INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant TEXT NOT NULL,
+  text   TEXT NOT NULL
+);
+`;
+
+/** The per-person access keys a staff record may hold (what the Staff page
+ *  edits and the issuer reads); `id`, `name` and `version` are columns. */
+const ACCESS_KEYS = ["roles", "owner", "principal", "active", "grant", "remove", "scopes", "hidden_fields", "apps", "shared_account", "step_up", "permission_scopes"];
+
+/** Monday 00:00 of the current week (local time). */
+function thisMonday() {
+  const d = new Date();
+  d.setHours(0, 0, 0, 0);
+  d.setDate(d.getDate() - ((d.getDay() + 6) % 7));
+  return d;
+}
+
+/** Opens (creating and seeding when empty) the demo database at `path`
+ *  (`:memory:` for a throwaway one). */
+export function openDemoDb(path, presetsDir) {
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("foreign_keys = ON");
+  db.exec(SCHEMA);
+  if (db.prepare("SELECT count(*) AS n FROM accounts").get().n === 0) seed(db, presetsDir);
+  return new DemoDb(db);
+}
+
+function seed(db, presetsDir) {
+  const weekStart = thisMonday();
+  const insert = {
+    account: db.prepare("INSERT INTO accounts (tenant, product, name, city, features) VALUES (?, ?, ?, ?, ?)"),
+    role: db.prepare("INSERT INTO roles (tenant, id, definition) VALUES (?, ?, ?)"),
+    staff: db.prepare("INSERT INTO staff (tenant, id, name, access, version) VALUES (?, ?, ?, ?, ?)"),
+    record: db.prepare("INSERT INTO records (tenant, kind, id, data) VALUES (?, ?, ?, ?)"),
+  };
+  db.transaction(() => {
+    for (const file of readdirSync(presetsDir).filter((f) => f.endsWith(".json")).sort()) {
+      const product = file.slice(0, -5);
+      const policy = JSON.parse(readFileSync(join(presetsDir, file), "utf8"));
+      const { business, records } = seedData(product, policy, { weekStart });
+      insert.account.run(policy.tenant, product, business.name, business.city, JSON.stringify(policy.features ?? []));
+      for (const role of policy.roles ?? []) insert.role.run(policy.tenant, role.id, JSON.stringify(role));
+      for (const { id, name, version, ...access } of policy.staff) {
+        insert.staff.run(policy.tenant, id, name ?? id, JSON.stringify(access), version ?? 1);
+      }
+      for (const [kind, rows] of Object.entries(records)) {
+        const idField = policy.catalog.kinds.find((k) => k.name === kind)?.id_field ?? "id";
+        for (const r of rows) insert.record.run(policy.tenant, kind, String(r[idField]), JSON.stringify(r));
+      }
+    }
+  })();
+}
+
+export class DemoDb {
+  #db;
+  #q;
+
+  constructor(db) {
+    this.#db = db;
+    this.#q = {
+      accounts: db.prepare("SELECT tenant, product, name, city, features FROM accounts ORDER BY rowid"),
+      account: db.prepare("SELECT tenant, product, name, city, features FROM accounts WHERE product = ?"),
+      roles: db.prepare("SELECT definition FROM roles WHERE tenant = ? ORDER BY rowid"),
+      role: db.prepare("SELECT definition FROM roles WHERE tenant = ? AND id = ?"),
+      setRole: db.prepare("UPDATE roles SET definition = ? WHERE tenant = ? AND id = ?"),
+      staff: db.prepare("SELECT id, name, access, version FROM staff WHERE tenant = ? ORDER BY rowid"),
+      // The issuer's row: never `pin_hash` (the issuer refuses secret-looking columns anyway).
+      person: db.prepare("SELECT id, name, access, version FROM staff WHERE tenant = ? AND id = ?"),
+      setAccess: db.prepare("UPDATE staff SET access = ?, version = version + 1 WHERE tenant = ? AND id = ? RETURNING version"),
+      bump: db.prepare("UPDATE staff SET version = version + 1 WHERE tenant = ? AND id = ? RETURNING version"),
+      records: db.prepare("SELECT data FROM records WHERE tenant = ? AND kind = ? ORDER BY rowid"),
+      addNotice: db.prepare("INSERT INTO notices (tenant, text) VALUES (?, ?)"),
+    };
+  }
+
+  accounts() {
+    return this.#q.accounts.all().map(account);
+  }
+
+  /** The account of a product (`sitee`…), or null. */
+  account(product) {
+    const a = this.#q.account.get(product);
+    return a ? account(a) : null;
+  }
+
+  roles(tenant) {
+    return this.#q.roles.all(tenant).map((r) => JSON.parse(r.definition));
+  }
+
+  /** Every staff member with their access (for the Staff page). */
+  staff(tenant) {
+    return this.#q.staff.all(tenant).map(person);
+  }
+
+  /** One person's staff record as the issuer reads it, or null. */
+  record(tenant, id) {
+    const row = this.#q.person.get(tenant, id);
+    return row ? person(row) : null;
+  }
+
+  /** Replaces a person's access (only the keys a record has); returns their
+   *  new version. */
+  setAccess(tenant, id, access) {
+    const clean = Object.fromEntries(Object.entries(access).filter(([k]) => ACCESS_KEYS.includes(k)));
+    const unknown = Object.keys(access).filter((k) => !ACCESS_KEYS.includes(k));
+    if (unknown.length > 0) throw Object.assign(new Error(`unknown staff field ${unknown.join(", ")}`), { status: 400 });
+    const row = this.#q.setAccess.get(JSON.stringify(clean), tenant, id);
+    if (!row) throw Object.assign(new Error(`no staff member ${id}`), { status: 404 });
+    return row.version;
+  }
+
+  /** Replaces a role's permissions; bumps the version of everyone holding
+   *  it and returns `[{ subject, before }]` for the revocation notice. */
+  setRolePermissions(tenant, roleId, permissions) {
+    return this.#db.transaction(() => {
+      const row = this.#q.role.get(tenant, roleId);
+      if (!row) throw Object.assign(new Error(`no role ${roleId}`), { status: 404 });
+      const role = { ...JSON.parse(row.definition), permissions };
+      this.#q.setRole.run(JSON.stringify(role), tenant, roleId);
+      return this.staff(tenant)
+        .filter((s) => (s.roles ?? []).includes(roleId))
+        .map((s) => ({ subject: s.id, before: this.#q.bump.get(tenant, s.id).version }));
+    })();
+  }
+
+  records(tenant, kind) {
+    return this.#q.records.all(tenant, kind).map((r) => JSON.parse(r.data));
+  }
+
+  addNotice(tenant, text) {
+    this.#q.addNotice.run(tenant, text);
+  }
+
+  close() {
+    this.#db.close();
+  }
+}
+
+const account = (a) => ({ ...a, features: JSON.parse(a.features) });
+const person = (row) => ({ id: row.id, name: row.name, version: row.version, ...JSON.parse(row.access) });
