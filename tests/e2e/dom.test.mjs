@@ -39,12 +39,40 @@ const cssPage = `<!doctype html><meta charset="utf-8"><title>permsnap.css</title
 </body>`;
 const types = { ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json", ".map": "application/json" };
 
-let server, browser, base;
+let server, browser, base, reactBundle;
+
+// A React app on a session (what an app's bundler makes of it): the
+// provider must re-render on each swap, applyToDom must follow the session.
+const reactEntry = `
+import { createElement as h } from "react";
+import { createRoot } from "react-dom/client";
+import { flushSync } from "react-dom";
+import { PermissionsProvider, Can, usePermissions } from "${join(root, "pkg/react.js")}";
+import { init, createSession, applyToDom } from "${join(root, "pkg/index.js")}";
+function Who() { const p = usePermissions(); return h("i", { id: "who" }, p?.subject ?? p?.error?.code ?? "none"); }
+window.startApp = async ({ catalog, jwks, tenant, snapshots }) => {
+  await init("/pkg/permsnap_wasm_bg.wasm");
+  let next = 0;
+  // Each fetch gives the next snapshot (issuedAt: the vectors' clock).
+  const session = createSession({ catalog, jwks, tenant, fetchSnapshot: async () => snapshots[Math.min(next++, snapshots.length - 1)] });
+  const root = createRoot(document.querySelector("#app"));
+  flushSync(() => root.render(h(PermissionsProvider, { session },
+    h(Who), h(Can, { do: "payments.view", fallback: h("b", { id: "nopay" }, "no payments") }, h("b", { id: "pay" }, "payments")))));
+  const watch = applyToDom(document.querySelector("#plain"), session);
+  window.session = session;
+  window.watch = watch;
+  await session.ready;
+};
+`;
 
 before(async () => {
   server = createServer(async (req, res) => {
     const path = new URL(req.url, "http://x").pathname;
     if (path === "/favicon.ico") return res.writeHead(204).end();
+    if (path === "/react-session.js") {
+      res.writeHead(200, { "content-type": "text/javascript" });
+      return res.end(reactBundle);
+    }
     if (path === "/blank.html" || path === "/css.html") {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
       return res.end(path === "/css.html" ? cssPage : `<!doctype html><meta charset="utf-8"><title>dom</title><body></body>`);
@@ -59,6 +87,9 @@ before(async () => {
       res.writeHead(404).end();
     }
   });
+  const esbuild = await import("esbuild");
+  const built = await esbuild.build({ stdin: { contents: reactEntry, resolveDir: root, loader: "js" }, bundle: true, format: "esm", write: false, logLevel: "warning", define: { "process.env.NODE_ENV": '"production"' } });
+  reactBundle = built.outputFiles[0].text;
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   base = `http://127.0.0.1:${server.address().port}`;
   browser = await chromium.launch({
@@ -380,5 +411,26 @@ test("permsnap.css hides protected markup before applyToDom runs, and defers to 
     Hidden: Payments, Money, and a typo here: [<a data-requires="payments.veiw">payments.veiw</a>].</p>`));
   await page.evaluate((dia) => ps.applyToDom(document.body, load(dia)), dia);
   await page.screenshot({ path: join(out, "dom-fail-closed.png"), fullPage: true });
+  await page.close();
+});
+
+test("a session drives React and the DOM: the provider re-renders on each swap, applyToDom follows", async () => {
+  const { page, errors } = await open();
+  const snap = (c) => ({ snapshot: c.snapshot, issuedAt: c.now }); // the session's clock: the vectors' time
+  const r = await page.evaluate(async ([dia, ben]) => {
+    document.body.innerHTML = `<div id="app"></div><div id="plain"><a id="camp" data-requires="campaigns.manage">Campaigns</a><a id="paylink" data-requires="payments.view">Payments</a></div>`;
+    await import("/react-session.js");
+    await window.startApp({ catalog: dia.catalog, jwks: dia.jwks, tenant: dia.tenant, snapshots: [dia.s, ben.s] });
+    await new Promise((r) => setTimeout(r, 50));
+    const seen = () => ({ who: document.querySelector("#who")?.textContent, pay: !!document.querySelector("#pay"), nopay: !!document.querySelector("#nopay"),
+      camp: document.querySelector("#camp").checkVisibility(), paylink: document.querySelector("#paylink").checkVisibility() });
+    const first = seen();
+    await window.session.refresh(); // ben's snapshot arrives
+    await new Promise((r) => setTimeout(r, 50));
+    return { first, second: seen() };
+  }, [{ ...dia, s: snap(dia) }, { ...ben, s: snap(ben) }]);
+  assert.deepEqual(r.first, { who: "dia", pay: false, nopay: true, camp: true, paylink: false });
+  assert.deepEqual(r.second, { who: "ben", pay: true, nopay: false, camp: true, paylink: true }, "re-rendered and re-applied after the swap");
+  assert.deepEqual(errors, []);
   await page.close();
 });
