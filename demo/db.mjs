@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE TABLE IF NOT EXISTS notices (
   seq    INTEGER PRIMARY KEY AUTOINCREMENT,
   tenant TEXT NOT NULL,
-  text   TEXT NOT NULL
+  text   TEXT NOT NULL,
+  at     INTEGER NOT NULL            -- seconds since the Unix epoch
 );
 `;
 
@@ -114,7 +115,8 @@ export class DemoDb {
       setAccess: db.prepare("UPDATE staff SET access = ?, version = version + 1 WHERE tenant = ? AND id = ? RETURNING version"),
       bump: db.prepare("UPDATE staff SET version = version + 1 WHERE tenant = ? AND id = ? RETURNING version"),
       records: db.prepare("SELECT data FROM records WHERE tenant = ? AND kind = ? ORDER BY rowid"),
-      addNotice: db.prepare("INSERT INTO notices (tenant, text) VALUES (?, ?)"),
+      addNotice: db.prepare("INSERT INTO notices (tenant, text, at) VALUES (?, ?, unixepoch())"),
+      notices: db.prepare("SELECT text FROM notices WHERE tenant = ? AND at > unixepoch() - 86400 ORDER BY seq"),
     };
   }
 
@@ -174,6 +176,11 @@ export class DemoDb {
 
   addNotice(tenant, text) {
     this.#q.addNotice.run(tenant, text);
+  }
+
+  /** The account's notices of the last day (every snapshot lives less). */
+  notices(tenant) {
+    return this.#q.notices.all(tenant).map((r) => r.text);
   }
 
   close() {

@@ -30,6 +30,16 @@ const jwks = JSON.parse(readFileSync(join(keyDir, "jwks.json"), "utf8"));
 
 // Per product: its catalog (compiled once by the CLI: the public part the
 // pages and the edge load), its issuer, its edge gate.
+// Who may use the Staff configuration API, per product: the permission the
+// product's help page gives for managing staff (Lightspeed: its owner).
+const ADMIN = {
+  sitee: (p) => p.can("staff.manage"),
+  ecwid: (p) => p.can("staff.grant"),
+  "shopify-partner": (p) => p.can("team.manage_members"),
+  amilia: (p) => p.can("org.admins"),
+  lightspeed: (p) => p.isOwner,
+};
+
 const products = new Map();
 for (const account of db.accounts()) {
   const policy = JSON.parse(readFileSync(join(root, "presets", `${account.product}.json`), "utf8"));
@@ -38,6 +48,8 @@ for (const account of db.accounts()) {
   issuer.setAccount(account.tenant, db.roles(account.tenant), { features: account.features });
   const routes = JSON.parse(readFileSync(join(root, "routes", `${account.product}.json`), "utf8"));
   const verifier = new edgePkg.Verifier(compiled, jwks, { tenant: account.tenant });
+  // Notices signed before a restart still hold (a day covers any lifetime).
+  for (const notice of db.notices(account.tenant)) verifier.applyNotice(notice);
   const guard = edgePkg.nodeGuard(new edgePkg.Gate(verifier, routes), {
     signedIn: (req) => {
       const who = signedIn(req);
@@ -55,6 +67,18 @@ for (const account of db.accounts()) {
     onWarnings: (w) => console.log(`issuer warnings for ${w[0].staff}: ${w.map((x) => x.code).join(", ")}`),
   });
   products.set(account.product, { account, policy, compiled, issuer, routes, verifier, guard, endpoint });
+}
+
+/** The signed-in person's verified permissions, from the snapshot cookie
+ *  the endpoint set (bound to the person: another's is refused), or an
+ *  error for the caller to answer. */
+function permissionsOf(req, who) {
+  const text = /(?:^|;\s*)permsnap=([A-Za-z0-9_-]+)/.exec(req.headers.cookie ?? "")?.[1];
+  if (!text) throw fail(401, "no snapshot: load /api/permsnap first");
+  const p = products.get(who.product).verifier.loadOrDeny(text);
+  if (p.error) throw fail(401, `snapshot refused: ${p.error.code}`);
+  if (p.subject !== who.id) throw fail(403, "the snapshot is not the signed-in person's");
+  return p;
 }
 
 /** The demo's own sign-in: a cookie naming the person picked in the page
@@ -85,11 +109,14 @@ const fail = (status, message) => Object.assign(new Error(message), { status });
 async function body(req) {
   let text = "";
   for await (const chunk of req) text += chunk;
+  let value;
   try {
-    return JSON.parse(text || "{}");
+    value = JSON.parse(text || "{}");
   } catch {
     throw fail(400, "the body is not JSON");
   }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw fail(400, "the body is a JSON object");
+  return value;
 }
 
 function product(name) {
@@ -103,6 +130,12 @@ async function api(req, res, url) {
   const mine = () => {
     if (!who) throw fail(401, "sign in first");
     return products.get(who.product);
+  };
+  // The Staff configuration API: only for those the product lets manage staff.
+  const mayAdmin = () => {
+    const p = mine();
+    if (!ADMIN[who.product](permissionsOf(req, who))) throw fail(403, "managing staff is not among your permissions");
+    return p;
   };
   switch (`${req.method} ${url.pathname}`) {
     case "GET /api/presets":
@@ -137,12 +170,15 @@ async function api(req, res, url) {
       return p.endpoint(req, res);
     }
     case "GET /api/records": {
-      // The account's records, unfiltered: the page narrows them with the
-      // snapshot (the edge guards the real API routes).
+      // The records this person may see, their hidden fields removed or
+      // masked, decided by their own snapshot on the server: nothing
+      // protected leaves it (`total`: how many the account has).
       const p = mine();
       const kind = url.searchParams.get("kind");
       if (!p.compiled.catalog.kinds?.some((k) => k.name === kind)) throw fail(404, `no kind ${kind}`);
-      return json(res, 200, db.records(p.account.tenant, kind));
+      const perms = permissionsOf(req, who);
+      const all = db.records(p.account.tenant, kind);
+      return json(res, 200, { total: all.length, records: perms.redact(kind, perms.filter(kind, all)) });
     }
     case "GET /api/notices": {
       const p = mine();
@@ -158,7 +194,7 @@ async function api(req, res, url) {
       return;
     }
     case "GET /api/admin/staff": {
-      const p = mine();
+      const p = mayAdmin();
       return json(res, 200, {
         business: p.account.name, product: who.product, roles: db.roles(p.account.tenant), staff: db.staff(p.account.tenant),
         permissions: p.policy.catalog.permissions.filter((x) => !x.derived).map(({ name, section, description, owner_only, principal_only }) => ({ name, section, description, owner_only, principal_only })),
@@ -168,7 +204,7 @@ async function api(req, res, url) {
   }
   const staffEdit = /^PUT \/api\/admin\/staff\/([A-Za-z0-9_-]+)$/.exec(`${req.method} ${url.pathname}`);
   if (staffEdit) {
-    const p = mine();
+    const p = mayAdmin();
     const id = staffEdit[1];
     const current = db.record(p.account.tenant, id);
     if (!current) throw fail(404, `no staff member ${id}`);
@@ -187,7 +223,7 @@ async function api(req, res, url) {
   }
   const roleEdit = /^PUT \/api\/admin\/roles\/([A-Za-z0-9_-]+)$/.exec(`${req.method} ${url.pathname}`);
   if (roleEdit) {
-    const p = mine();
+    const p = mayAdmin();
     const { permissions } = await body(req);
     if (!Array.isArray(permissions) || !permissions.every((x) => typeof x === "string")) throw fail(400, "`permissions` is a list of names");
     const roles = db.roles(p.account.tenant).map((r) => (r.id === roleEdit[1] ? { ...r, permissions } : r));
@@ -225,7 +261,10 @@ const server = createServer(async (req, res) => {
     res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
     res.end(content);
   } catch (e) {
-    if (!res.headersSent) json(res, e.status ?? (e.code === "ENOENT" ? 404 : 500), { code: "error", message: e.message });
+    if (res.headersSent) return;
+    if (e.code === "ENOENT" || e.code === "EISDIR") return json(res, 404, { code: "not_found", message: "not found" });
+    if (!e.status) console.error(e);
+    json(res, e.status ?? 500, { code: "error", message: e.status ? e.message : "internal error (see the server's log)" });
   }
 });
 server.listen(port, "127.0.0.1", () => {

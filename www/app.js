@@ -42,17 +42,16 @@ async function signIn(id) {
   $("#staff").value = id;
   await api("/api/sign-in", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ product: state.preset, staff: id }) });
   state.session?.close();
-  state.events?.close();
-  const kinds = state.doc.catalog.kinds ?? [];
-  const rows = await Promise.all(kinds.map((k) => api(`/api/records?kind=${k.name}`)));
-  state.records = new Map(kinds.map((k, i) => [k.name, rows[i]]));
+  state.records = new Map();
   state.issueError = null;
   const session = createSession({
     catalog: state.doc,
     jwks: await api("/api/jwks"),
     tenant: state.doc.tenant,
-    fetchSnapshot: async () => {
-      const res = await fetch("/api/permsnap");
+    fetchSnapshot: async ({ fresh }) => {
+      // The token, echoed by the endpoint, proves the answer is fresh: the
+      // session may then take the server's clock from it.
+      const res = await fetch("/api/permsnap", { headers: { "permsnap-fresh": fresh } });
       const body = await res.json();
       if (res.ok) return body;
       if (res.status === 401 || res.status === 403) {
@@ -69,12 +68,27 @@ async function signIn(id) {
     onError: (e) => console.warn("permsnap session:", e),
   });
   state.session = session;
-  session.subscribe((p) => {
+  session.subscribe(async (p) => {
     if (state.session !== session) return;
     state.swaps++;
-    show(p, session.snapshot);
+    await loadRecords(p);
+    if (state.session === session && session.permissions === p) show(p, session.snapshot);
   });
-  show(await session.ready, session.snapshot);
+  const first = await session.ready;
+  await loadRecords(first);
+  show(first, session.snapshot);
+}
+
+/** The records this person may see: the backend filters and redacts them
+ *  with the person's snapshot (the cookie its endpoint set). */
+async function loadRecords(p) {
+  const kinds = state.doc.catalog.kinds ?? [];
+  if (p.error) {
+    state.records = new Map(kinds.map((k) => [k.name, { total: 0, records: [] }]));
+    return;
+  }
+  const lists = await Promise.all(kinds.map((k) => api(`/api/records?kind=${k.name}`).catch(() => ({ total: 0, records: [] }))));
+  state.records = new Map(kinds.map((k, i) => [k.name, lists[i]]));
 }
 
 function show(perms, text) {
@@ -133,10 +147,12 @@ function render() {
     .join("") + `<a href="/staff.html" class="admin">Staff configuration ↗</a>`;
 
   const table = (kind) => {
-    const all = state.records.get(kind.name) ?? [];
+    // Filtered and redacted by the backend already; the page applies the
+    // same snapshot again (the inspector's tampered copy denies it all).
+    const { total, records: all } = state.records.get(kind.name) ?? { total: 0, records: [] };
     const rows = p.redact(kind.name, p.filter(kind.name, all));
     const hidden = new Set(p.hiddenFields(kind.name));
-    const cols = all.length ? Object.keys(all[0]) : [];
+    const cols = [...new Set([...all.flatMap((r) => Object.keys(r)), ...(kind.fields ?? []).map((f) => f.name)])];
     const scope = p.scope(kind.name);
     const scopeName = typeof scope === "string" ? scope : scope.specific ? `specific: ${scope.specific.join(", ")}` : "listed";
     const body = rows.length === 0
@@ -146,7 +162,7 @@ function render() {
         : `<table><thead><tr>${cols.map((c) => `<th>${esc(c)}</th>`).join("")}</tr></thead><tbody>
           ${rows.map((r) => `<tr>${cols.map((c) => cell(r, c, hidden)).join("")}</tr>`).join("")}</tbody></table>`;
     return `<div class="kind" data-kind="${esc(kind.name)}">
-      <p class="count">${esc(kind.name.replace(/_/g, " "))}: showing <b data-count>${rows.length}</b> of ${all.length} (scope <code>${esc(scopeName)}</code>)</p>${body}</div>`;
+      <p class="count">${esc(kind.name.replace(/_/g, " "))}: showing <b data-count>${rows.length}</b> of ${total} (scope <code>${esc(scopeName)}</code>)</p>${body}</div>`;
   };
 
   const cards = cat.sections.map((s) => {

@@ -7,6 +7,8 @@ const $ = (sel) => document.querySelector(sel);
 const esc = (s) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
 
 async function call(method, path, body) {
+  // The backend checks the admin's own snapshot (its cookie): a fresh one first.
+  await fetch("/api/permsnap");
   const res = await fetch(path, { method, headers: { "content-type": "application/json" }, body: body && JSON.stringify(body) });
   const out = await res.json();
   if (!res.ok) throw new Error(out.message ?? out.error?.message ?? res.statusText);

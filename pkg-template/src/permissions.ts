@@ -7,6 +7,7 @@ import type { Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
 import { strictOptions, wasmCall } from "./internal.js";
 import { compileFilter, type CompiledFilter } from "./filter.js";
+import { armExpiry } from "./expiry.js";
 import { compileRedactor, type Redaction, type RedactOptions } from "./redact.js";
 import type { Claims, Explanation, MissingIds, PermissionName, RecordFilter, Scope } from "./types.js";
 
@@ -26,10 +27,15 @@ export interface CatalogInfo {
  *  entry); `shared` when the wasm object is the verifier's deny-all one. */
 export let permissionsFrom: (p: WasmPermissions, info: CatalogInfo, error: PermsnapError | null, shared: boolean) => Permissions;
 
-/** @internal Turns `p` into permissions that deny everything, refused
- *  `expired` (its expiry timer, a session): answers change in place, so
- *  every holder of the object stops getting yes. */
-export let expirePermissions: (p: Permissions) => void;
+/** @internal Turns `p` (and what `withIds` made from it) into permissions
+ *  that deny everything, refused with `error` (`expired` by default: its
+ *  expiry timer; `revoked`: a session that saw a notice): answers change in
+ *  place, so every holder of the object stops getting yes. */
+export let expirePermissions: (p: Permissions, error?: PermsnapError) => void;
+
+/** @internal Arms `p`'s expiry `ms` from now (browser build: a timer; the
+ *  edge build's `armExpiry` arms none). */
+export let expireIn: (p: Permissions, ms: number) => void;
 
 function unknown(name: string): never {
   throw new PermsnapError("unknown_permission", `unknown permission \`${name}\`: it is not in the catalog (check the spelling)`);
@@ -52,6 +58,8 @@ export class Permissions {
   #redactions = new Map<string, Redaction>();
   #error: PermsnapError | null;
   #derived: WeakRef<Permissions>[] = [];
+  /** When the expiry fires (`performance.now()` time), once armed. */
+  #deadline: number | undefined;
 
   private constructor(p: WasmPermissions, info: CatalogInfo, error: PermsnapError | null, shared: boolean) {
     this.#p = p;
@@ -67,23 +75,28 @@ export class Permissions {
 
   static {
     permissionsFrom = (p, info, error, shared) => new Permissions(p, info, error, shared);
-    expirePermissions = (p) => p.#expire();
+    expirePermissions = (p, error) => p.#expire(error);
+    expireIn = (p, ms) => {
+      p.#deadline = performance.now() + ms;
+      armExpiry(p, ms, (q) => q.#expire());
+    };
   }
 
-  #expire(): void {
+  #expire(error?: PermsnapError): void {
+    // What withIds made goes too, even when this object was freed.
+    for (const ref of this.#derived) {
+      const d = ref.deref();
+      if (d) d.#expire(error);
+    }
+    this.#derived = [];
     if (this.#error || this.#p === null) return;
     if (!this.#shared) this.#p.free();
     this.#p = this.#info.denied();
     this.#shared = true;
-    this.#error = new PermsnapError("expired", "the snapshot expired: everything is denied until a fresh one is loaded");
+    this.#error = error ?? new PermsnapError("expired", "the snapshot expired: everything is denied until a fresh one is loaded");
     for (const name of this.#allowed.keys()) this.#allowed.set(name, false);
     this.#filters.clear();
     this.#redactions.clear();
-    for (const ref of this.#derived) {
-      const d = ref.deref();
-      if (d) d.#expire();
-    }
-    this.#derived = [];
   }
 
   /** The fields of `kind` the catalog declares (those a snapshot can hide);
@@ -231,7 +244,10 @@ export class Permissions {
     }
     const p = this.#wasm((w) => w.withIds(list));
     const derived = new Permissions(p, this.#info, null, false);
-    this.#derived.push(new WeakRef(derived)); // they expire together
+    // Its own timer (the parent may be dropped or freed first), and in place
+    // with the parent (a session's revocation).
+    if (this.#deadline !== undefined) expireIn(derived, this.#deadline - performance.now());
+    this.#derived.push(new WeakRef(derived));
     return derived;
   }
 

@@ -9,14 +9,22 @@
 import { PermsnapError } from "./errors.js";
 import { strictOptions } from "./internal.js";
 import { Verifier } from "./verifier.js";
-import type { Permissions } from "./permissions.js";
+import { expirePermissions, type Permissions } from "./permissions.js";
 import type { CatalogInput, Jwks } from "./types.js";
 
 /** What the app's snapshot endpoint answered: the issuer's output
- *  (`{ snapshot, issuedAt, … }`, what permsnap/issuer's helpers send), the
- *  bare text, or `null` when the person has no snapshot (signed out,
- *  deactivated): everything is denied. */
-export type FetchedSnapshot = string | { snapshot: string; issuedAt?: number } | null;
+ *  (`{ snapshot, issuedAt, fresh, … }`, what permsnap/issuer's helpers
+ *  send), the bare text, or `null` when the person has no snapshot (signed
+ *  out, deactivated): everything is denied. */
+export type FetchedSnapshot = string | { snapshot: string; issuedAt?: number; fresh?: string } | null;
+
+/** What the session asks of `fetchSnapshot`: `fresh`, a random token, to
+ *  send as the `Permsnap-Fresh` header; the endpoint echoes it (the
+ *  helpers do) and that proves the answer is not a cached or replayed one,
+ *  so its `issuedAt` may set the session's clock. */
+export interface SnapshotRequest {
+  fresh: string;
+}
 
 export interface SessionOptions {
   /** The compiled catalog (what `permsnap catalog` prints, or its `binary`). */
@@ -27,12 +35,17 @@ export interface SessionOptions {
   tenant: string;
   /** Fetches a fresh snapshot for the signed-in person. Throwing means "try
    *  again later" (the current permissions stay until they expire);
-   *  resolving `null` means "no snapshot" (deny everything now). Return an
-   *  object with `issuedAt` so the session works from the server's clock.
-   *  A URL (the app's endpoint, e.g. permsnap/issuer's `expressSnapshot`)
-   *  is fetched with the page's cookies: 200 is the snapshot, 401 and 403
-   *  mean none, anything else is tried again later. */
-  fetchSnapshot: (() => Promise<FetchedSnapshot>) | string | URL;
+   *  resolving `null` means "no snapshot" (deny everything now). The
+   *  session works from the server's clock when the answer echoes
+   *  `request.fresh` (see `SnapshotRequest`) with the snapshot's `issuedAt`;
+   *  otherwise from the device's. A URL (the app's endpoint, e.g.
+   *  permsnap/issuer's `expressSnapshot`) is fetched with the page's cookies
+   *  and the token: 200 is the snapshot, 401 and 403 mean none, anything
+   *  else is tried again later. */
+  fetchSnapshot: ((request: SnapshotRequest) => Promise<FetchedSnapshot>) | string | URL;
+  /** Seconds a fetch of the snapshot may take before it counts as failed
+   *  (default 10). */
+  timeout?: number;
   /** Fetches the issuer's keys again: called when the edge answers
    *  `unknown_key` (a key rotation) or a fresh snapshot is signed by a key
    *  this page does not know. */
@@ -83,11 +96,16 @@ export class Session {
   #failures = 0;
   #stopNotices: (() => void) | undefined;
   #closed = false;
+  /** Notices applied (text, device time): applied again to the verifier of
+   *  a new catalog, forgotten a day after (no snapshot lives longer). */
+  #notices: { text: string; at: number }[] = [];
+  /** The snapshot a notice revoked, while a fresh one is on its way. */
+  #revoked: string | null = null;
   /** The first load, settled: the permissions it gave (deny-all when it failed). */
   readonly ready: Promise<Permissions>;
 
   constructor(options: SessionOptions) {
-    const o = strictOptions(options, ["catalog", "jwks", "tenant", "initial", "fetchSnapshot", "fetchKeys", "fetchCatalog", "notices", "refreshAt", "leeway", "onError"], "session options") as unknown as SessionOptions;
+    const o = strictOptions(options, ["catalog", "jwks", "tenant", "initial", "fetchSnapshot", "timeout", "fetchKeys", "fetchCatalog", "notices", "refreshAt", "leeway", "onError"], "session options") as unknown as SessionOptions;
     if (typeof o.fetchSnapshot === "string" || o.fetchSnapshot instanceof URL) o.fetchSnapshot = fromEndpoint(o.fetchSnapshot);
     if (typeof o.fetchSnapshot !== "function") throw new PermsnapError("invalid_argument", "`fetchSnapshot` is the endpoint's URL or a function returning a promise of the snapshot");
     for (const k of ["fetchKeys", "fetchCatalog", "notices", "onError"] as const) {
@@ -97,6 +115,7 @@ export class Session {
     if (typeof at !== "number" || !(at >= 0.1 && at <= 0.95)) throw new PermsnapError("invalid_argument", "`refreshAt` is a fraction of the lifetime from 0.1 to 0.95");
     if (typeof o.tenant !== "string") throw new PermsnapError("invalid_argument", "`tenant` is the account's id (a string)");
     if (o.leeway !== undefined && typeof o.leeway !== "number") throw new PermsnapError("invalid_argument", "`leeway` is a number of seconds");
+    if (o.timeout !== undefined && !(typeof o.timeout === "number" && o.timeout > 0 && o.timeout <= 600)) throw new PermsnapError("invalid_argument", "`timeout` is seconds, more than 0 and at most 600");
     this.#o = { ...o, refreshAt: at };
     this.#verifier = this.#makeVerifier(o.catalog);
     this.#current = this.#verifier.denyAll(new PermsnapError("no_snapshot", "no snapshot loaded yet"));
@@ -106,7 +125,8 @@ export class Session {
 
   /** The current permissions (deny-all until a verified snapshot). The
    *  object changes on each swap; a given object never changes its
-   *  answers, except turning to deny-all at its expiry. */
+   *  answers, except turning to deny-all at its expiry or when a notice
+   *  revokes its snapshot. */
   get permissions(): Permissions {
     return this.#current;
   }
@@ -145,9 +165,10 @@ export class Session {
   }
 
   /** Applies a signed revocation notice (text from the app's channel):
-   *  when it revokes the current snapshot, a fresh one is fetched at once,
-   *  and everything is denied if none can be had. A notice that does not
-   *  verify changes nothing (reported to `onError`). */
+   *  when it revokes the current snapshot, a fresh one is fetched at once;
+   *  if none is in force within 3 seconds everything is denied, and the
+   *  revoked `Permissions` object itself turns to deny-all. A notice that
+   *  does not verify changes nothing (reported to `onError`). */
   applyNotice(notice: string): void {
     try {
       this.#verifier.applyNotice(notice);
@@ -155,22 +176,42 @@ export class Session {
       this.#report(e);
       return;
     }
-    if (this.#text === null) return;
+    const now = Date.now() / 1000;
+    this.#notices = this.#notices.filter((n) => now - n.at < NOTICE_MEMORY);
+    this.#notices.push({ text: notice, at: now });
+    const text = this.#text;
+    if (text === null || this.#revoked === text) return;
     try {
-      this.#verifier.load(this.#text).free();
+      this.#verifier.load(text).free();
     } catch (e) {
       if (!(e instanceof PermsnapError)) throw e;
-      // Refresh first and swap once, so a page whose access only grew does
-      // not blink (a React form keeps its state); without a fresh
-      // snapshot, deny.
-      const revoked = this.#text;
-      void this.refresh().then(() => {
-        if (this.#text === revoked) {
-          this.#swap(null, this.#verifier.denyAll(e));
-          this.#retryLater();
-        }
-      });
+      void this.#replaceRevoked(text, e);
     }
+  }
+
+  /** Refresh first and swap once, so a page whose access only grew does not
+   *  blink (a React form keeps its state); deny when no fresh snapshot is
+   *  in force in time. */
+  async #replaceRevoked(text: string, e: PermsnapError): Promise<void> {
+    this.#revoked = text;
+    const revokedPermissions = this.#current;
+    const deny = () => {
+      if (this.#text !== text) return;
+      expirePermissions(revokedPermissions, e);
+      this.#swap(null, this.#verifier.denyAll(e));
+    };
+    const grace = later(deny, REVOKED_GRACE);
+    // A fetch already on its way may bring a snapshot from before the
+    // edit: one more try then.
+    for (let i = 0; i < 2 && this.#text === text && !this.#closed; i++) await this.refresh();
+    clearTimeout(grace);
+    if (this.#text === text) {
+      deny();
+      this.#retryLater();
+    } else {
+      expirePermissions(revokedPermissions, e); // held elsewhere: it stops answering yes too
+    }
+    if (this.#revoked === text) this.#revoked = null;
   }
 
   /** `fetch` for the app's own API behind a permsnap edge: when the edge
@@ -223,8 +264,17 @@ export class Session {
   async #newCatalog(): Promise<void> {
     const catalog = await (this.#o.fetchCatalog as () => Promise<CatalogInput>)();
     // The old verifier is left to the garbage collector: permissions
-    // handed out earlier still answer from it.
-    this.#verifier = this.#makeVerifier(catalog);
+    // handed out earlier still answer from it. The new one starts with
+    // every notice this page has seen.
+    const verifier = this.#makeVerifier(catalog);
+    for (const n of this.#notices) {
+      try {
+        verifier.applyNotice(n.text);
+      } catch (e) {
+        this.#report(e);
+      }
+    }
+    this.#verifier = verifier;
   }
 
   /** A verifier on the server's clock, with the keys it was last given. */
@@ -234,28 +284,50 @@ export class Session {
   }
 
   async #load(): Promise<Permissions> {
-    let fetched: FetchedSnapshot;
+    const fresh = freshToken();
     const asked = Date.now() / 1000;
+    let fetched: FetchedSnapshot;
     try {
-      fetched = await (this.#o.fetchSnapshot as () => Promise<FetchedSnapshot>)();
+      fetched = await withTimeout((this.#o.fetchSnapshot as (r: SnapshotRequest) => Promise<FetchedSnapshot>)({ fresh }), this.#o.timeout ?? 10);
     } catch (e) {
       this.#report(e);
       this.#retryLater();
       return this.#current;
     }
     if (this.#closed) return this.#current;
-    const text = this.#textOf(fetched, asked);
+    const text = this.#textOf(fetched);
     if (text === null) return this.#current;
+    // The server's clock, only from an answer that proves it is fresh (it
+    // echoes this request's token) and whose `issuedAt` is the one signed:
+    // a cached or replayed answer would make an old snapshot look current.
+    const claimed = typeof fetched === "object" && fetched !== null ? fetched : null;
+    const clockFromIt = claimed !== null && claimed.fresh === fresh && typeof claimed.issuedAt === "number" && Number.isFinite(claimed.issuedAt);
+    const previousOffset = this.#offset;
+    if (clockFromIt) this.#offset = (claimed.issuedAt as number) - (asked + Date.now() / 1000) / 2;
     const p = await this.#verify(text);
-    if (p === null) return this.#current;
+    if (p === null) {
+      this.#offset = previousOffset;
+      return this.#current;
+    }
+    const current = this.#text === null ? null : this.#current;
+    const stale = (clockFromIt && p.issuedAt !== claimed.issuedAt) || (current !== null && current.error === null && p.issuedAt < current.issuedAt);
+    if (stale) {
+      // Another `issuedAt` than the signed one, or older than the snapshot
+      // in force: not a fresh answer. Keep what is in force, try again.
+      this.#offset = previousOffset;
+      p.free();
+      this.#report(new PermsnapError("invalid_argument", "the snapshot endpoint answered an older snapshot, or an issuedAt that is not the snapshot's"));
+      this.#retryLater();
+      return this.#current;
+    }
     this.#failures = 0;
     this.#swap(text, p);
     return p;
   }
 
-  /** The text of what the endpoint gave, the server clock taken from its
-   *  `issuedAt`; `null` (everything denied) when there is none. */
-  #textOf(fetched: FetchedSnapshot, asked: number | null): string | null {
+  /** The text of what the endpoint gave; `null` (everything denied) when
+   *  there is none. */
+  #textOf(fetched: FetchedSnapshot): string | null {
     if (fetched === null) {
       this.#swap(null, this.#verifier.denyAll(new PermsnapError("no_snapshot", "the app gave no snapshot (signed out or deactivated)")));
       return null;
@@ -267,11 +339,6 @@ export class Session {
       this.#swap(null, this.#verifier.denyAll(e));
       return null;
     }
-    const issuedAt = typeof fetched === "object" ? fetched.issuedAt : undefined;
-    if (asked !== null && typeof issuedAt === "number" && Number.isFinite(issuedAt)) {
-      // Issued while the request was on its way: halfway is the best guess.
-      this.#offset = issuedAt - (asked + Date.now() / 1000) / 2;
-    }
     return text;
   }
 
@@ -280,7 +347,7 @@ export class Session {
    *  carry an old snapshot, which the device clock then refuses (and the
    *  session fetches a fresh one, setting the clock from it). */
   #takeInitial(initial: FetchedSnapshot): boolean {
-    const text = this.#textOf(initial, null);
+    const text = this.#textOf(initial);
     if (text === null) return false;
     try {
       this.#swap(text, this.#verifier.load(text));
@@ -358,10 +425,36 @@ export class Session {
   }
 }
 
+/** How long a revoked snapshot may stay in force while a fresh one is on
+ *  its way, seconds. */
+const REVOKED_GRACE = 3;
+/** How long applied notices are kept for a new catalog's verifier, seconds
+ *  (the longest snapshot lifetime, a day, plus the largest leeway). */
+const NOTICE_MEMORY = 2 * 86_400;
+
+/** A random token (128 bits, hex) for `Permsnap-Fresh`. */
+function freshToken(): string {
+  const b = new Uint8Array(16);
+  crypto.getRandomValues(b);
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+/** `p`, or a rejection after `seconds` (the fetch is abandoned, not
+ *  waited for: a hung request cannot hold the session). */
+function withTimeout<T>(p: Promise<T>, seconds: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = later(() => reject(new PermsnapError("unavailable", `the snapshot endpoint did not answer within ${seconds} s`)), seconds);
+    p.then(
+      (v) => { clearTimeout(t); resolve(v); },
+      (e) => { clearTimeout(t); reject(e); },
+    );
+  });
+}
+
 /** `fetchSnapshot` for an endpoint URL. */
-function fromEndpoint(url: string | URL): () => Promise<FetchedSnapshot> {
-  return async () => {
-    const res = await fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } });
+function fromEndpoint(url: string | URL): (request: SnapshotRequest) => Promise<FetchedSnapshot> {
+  return async ({ fresh }) => {
+    const res = await fetch(url, { credentials: "same-origin", headers: { accept: "application/json", "permsnap-fresh": fresh } });
     if (res.status === 401 || res.status === 403) return null;
     if (!res.ok) throw new PermsnapError("unavailable", `the snapshot endpoint answered ${res.status}`);
     return (await res.json()) as FetchedSnapshot;

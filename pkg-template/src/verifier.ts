@@ -6,8 +6,7 @@ import { Verifier as WasmVerifier, type Permissions as WasmPermissions } from ".
 import { PermsnapError } from "./errors.js";
 import { isInitialized, notInitialized } from "./init.js";
 import { parseJson, wasmCall } from "./internal.js";
-import { permissionsFrom, expirePermissions, type CatalogInfo, type Permissions } from "./permissions.js";
-import { armExpiry } from "./expiry.js";
+import { permissionsFrom, expireIn, type CatalogInfo, type Permissions } from "./permissions.js";
 import type { CatalogInput, FeedReport, Jwks, KeySetReport, NoticeSummary, Revocations, VerifierOptions } from "./types.js";
 
 const VERIFIER = Symbol.for("permsnap.Verifier");
@@ -108,7 +107,7 @@ export class Verifier {
    *  edge build arms none (a server loads per request, thousands a second;
    *  each load checks the time). */
   #expiring(p: Permissions, now: number | undefined): Permissions {
-    armExpiry(p, (p.expiresAt + this.#w.leeway - (now ?? Date.now() / 1000)) * 1000, expirePermissions);
+    expireIn(p, (p.expiresAt + this.#w.leeway - (now ?? Date.now() / 1000)) * 1000);
     return p;
   }
 

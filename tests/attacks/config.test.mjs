@@ -259,6 +259,28 @@ test("8. a Refresher needs a JWKS URL; its options are strict", async (t) => {
   });
 });
 
+test("8b. guard options: a misspelt, undefined or fake option throws (the subject binding cannot be switched off by a typo)", async (t) => {
+  const gate = new edge.Gate(sitee, { routes: [{ methods: ["GET"], path: "/api/x", authenticated: true }] });
+  const fakeRefresher = { usable: true, ensureFresh() {}, onUnknownKey() {}, onStaleFeed() {} };
+  for (const [label, options] of Object.entries({
+    "{ signedin }": { signedin: () => null },
+    "{ signedIn: undefined } (a misspelt variable)": { signedIn: undefined },
+    "{ refresher: undefined }": { refresher: undefined },
+    '{ signedIn: "user" }': { signedIn: "user" },
+    "{ refresher: a look-alike object }": { refresher: fakeRefresher },
+    "a look-alike object instead of a Refresher": Object.assign(Object.create({ kind: "fake" }), fakeRefresher),
+  })) {
+    for (const [name, make] of [["nodeGuard", edge.nodeGuard], ["honoGuard", edge.honoGuard]]) {
+      await t.test(`${name}(gate, ${label})`, () => {
+        assertThrows(`${name}(gate, ${label})`, () => make(gate, options), "invalid_argument");
+      });
+    }
+    await t.test(`guard(gate, request, ${label})`, async () => {
+      await assert.rejects(edge.guard(gate, new Request("http://x/api/x"), options), (e) => e.code === "invalid_argument");
+    });
+  }
+});
+
 // ---------------------------------------------------------------- 9. entries
 
 test("9. a Gate given a Verifier of the browser entry: clear PermsnapError, instanceof across entries", () => {

@@ -12,16 +12,38 @@ import { chromium } from "playwright-core";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const out = join(root, "test-output");
 mkdirSync(out, { recursive: true });
-let server, browser, base;
+let server, browser, base, keys;
+
+/** Starts the demo server (its database and keys in `keys`): its process and URL. */
+async function startDemo() {
+  const child = spawn("node", [join(root, "scripts/serve.mjs")], { env: { ...process.env, PORT: "0", PERMSNAP_DEMO_KEYS: keys }, stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise((resolve, reject) => {
+    child.stdout.on("data", (d) => { const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(String(d)); if (m) resolve(m[0]); });
+    child.on("exit", (c) => reject(new Error(`server exited ${c}`)));
+  });
+  return { child, url };
+}
+
+/** A client of the demo API with its own cookies, signed in as `staff`. */
+async function client(url, product, staff) {
+  const jar = new Map();
+  const call = async (path, init = {}) => {
+    const res = await fetch(url + path.slice(1), { ...init, headers: { ...init.headers, cookie: [...jar].map(([k, v]) => `${k}=${v}`).join("; ") } });
+    for (const c of res.headers.getSetCookie()) {
+      const [kv] = c.split(";");
+      const i = kv.indexOf("=");
+      jar.set(kv.slice(0, i), kv.slice(i + 1));
+    }
+    return res;
+  };
+  await call("/api/sign-in", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ product, staff }) });
+  return call;
+}
 
 before(async () => {
-  const keys = mkdtempSync(join(tmpdir(), "permsnap-e2e-"));
+  keys = mkdtempSync(join(tmpdir(), "permsnap-e2e-"));
   execFileSync(join(root, "target/debug/permsnap"), ["keygen", "--out", keys]);
-  server = spawn("node", [join(root, "scripts/serve.mjs")], { env: { ...process.env, PORT: "0", PERMSNAP_DEMO_KEYS: keys }, stdio: ["ignore", "pipe", "inherit"] });
-  base = await new Promise((resolve, reject) => {
-    server.stdout.on("data", (d) => { const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(String(d)); if (m) resolve(m[0]); });
-    server.on("exit", (c) => reject(new Error(`server exited ${c}`)));
-  });
+  ({ child: server, url: base } = await startDemo());
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
@@ -199,6 +221,16 @@ async function timeUntil(act, pages, check, arg) {
 }
 
 test("an admin's edits reach each edited person's idle page within seconds: per-person switch, shared role, deactivation", async () => {
+  // fay's snapshot before any edit, as a copy someone kept.
+  const fayApi = await client(base, "sitee", "fay");
+  const before = (await (await fayApi("/api/permsnap")).json()).snapshot;
+  // Not an admin: the Staff configuration API refuses her.
+  const selfPromotion = await fayApi("/api/admin/staff/fay", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ roles: ["admin"] }) });
+  assert.equal(selfPromotion.status, 403);
+  // Her records leave the server filtered and redacted by her snapshot.
+  const clients = await (await fayApi("/api/records?kind=clients")).json();
+  assert.ok(clients.records.length > 0 && clients.records.length < clients.total, `${clients.records.length} of ${clients.total}`);
+  assert.ok(clients.records.every((c) => c.phone === "hidden" && c.email === "hidden"), JSON.stringify(clients.records[0]));
   const fay = await idle("fay");
   const desk = await idle("desk");
   const cam = await idle("cam"); // not edited: keeps its snapshot
@@ -243,6 +275,17 @@ test("an admin's edits reach each edited person's idle page within seconds: per-
   assert.match(await fay.page.locator('[data-fact="issuer"]').textContent(), /deactivated/);
   await fay.page.screenshot({ path: join(out, "live-fay-deactivated.png"), fullPage: true });
   await admin.page.screenshot({ path: join(out, "live-staff-page.png"), fullPage: true });
+
+  // The edge refuses the copy kept from before the edits, and still does
+  // after a restart of the backend (the notices are in the database).
+  const edge = async (url) => (await fetch(`${url}edge/api/calendar`, { headers: { authorization: `Permsnap ${before}`, cookie: "demo_user=sitee.fay" } })).status;
+  assert.equal(await edge(base), 401);
+  const again = await startDemo();
+  try {
+    assert.equal(await edge(again.url), 401, "revocations survive a restart");
+  } finally {
+    again.child.kill();
+  }
 
   console.log("admin's edit -> idle page updated (ms)");
   for (const [what, ms] of timings) console.log(`  ${what.padEnd(52)} ${String(ms).padStart(6)}`);

@@ -53,8 +53,9 @@ function Who() { const p = usePermissions(); return h("i", { id: "who" }, p?.sub
 window.startApp = async ({ catalog, jwks, tenant, snapshots }) => {
   await init("/pkg/permsnap_wasm_bg.wasm");
   let next = 0;
-  // Each fetch gives the next snapshot (issuedAt: the vectors' clock).
-  const session = createSession({ catalog, jwks, tenant, fetchSnapshot: async () => snapshots[Math.min(next++, snapshots.length - 1)] });
+  // Each fetch gives the next snapshot, fresh (the token echoed), so its
+  // issuedAt sets the session's clock: the vectors' time.
+  const session = createSession({ catalog, jwks, tenant, fetchSnapshot: async ({ fresh }) => ({ ...snapshots[Math.min(next++, snapshots.length - 1)], fresh }) });
   const root = createRoot(document.querySelector("#app"));
   flushSync(() => root.render(h(PermissionsProvider, { session },
     h(Who), h(Can, { do: "payments.view", fallback: h("b", { id: "nopay" }, "no payments") }, h("b", { id: "pay" }, "payments")))));

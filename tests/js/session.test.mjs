@@ -25,11 +25,13 @@ const realNow = Date.now; // the server's clock (a test moves the device's)
  *  edited; `calls` counts fetches. */
 function endpoint(record, { lifetime = 900 } = {}) {
   const state = { record: { ...record }, calls: 0, fail: false, none: false };
-  state.fetchSnapshot = async () => {
+  state.fetchSnapshot = async (request) => {
     state.calls++;
     if (state.fail) throw new Error("network down");
+    if (state.hang) return new Promise(() => {});
     if (state.none) return null;
-    return issuer.issue(tenant, state.record, { lifetime, now: Math.floor(realNow() / 1000) });
+    // What permsnap/issuer's endpoint helpers answer: the token echoed.
+    return { ...issuer.issue(tenant, state.record, { lifetime, now: Math.floor(realNow() / 1000) - (state.age ?? 0) }), fresh: request?.fresh };
   };
   return state;
 }
@@ -197,4 +199,91 @@ test("session options are read strictly", () => {
   bad({ refreshAt: 1.5 });
   bad({ notices: "sse" });
   assert.throws(() => pkg.createSession({ catalog, jwks, fetchSnapshot: app.fetchSnapshot }), (e) => e.code === "invalid_argument");
+});
+
+test("only a fresh answer sets the clock: a replayed or cached one cannot make an old snapshot current", async () => {
+  const old = endpoint({ id: "fay", roles: ["user"] });
+  old.age = 7200; // issued two hours ago, 15-minute lifetime
+  const answer = await old.fetchSnapshot({ fresh: "replayed-token-0000" });
+  const errors = [];
+  // A cache replays the whole answer: its token is not this request's.
+  const s = session({ fetchSnapshot: async () => answer }, { onError: (e) => errors.push(e.code) });
+  const p = await s.ready;
+  assert.equal(p.can("calendar.view"), false);
+  assert.equal(p.error.code, "expired", "judged by the device's clock");
+  s.close();
+  // An echoed token with an issuedAt that is not the signed one: refused too.
+  const lying = session({ fetchSnapshot: async ({ fresh }) => ({ ...answer, issuedAt: Math.floor(realNow() / 1000), fresh }) }, { onError: () => {} });
+  assert.equal((await lying.ready).can("calendar.view"), false);
+  lying.close();
+  // An older snapshot than the one in force (a stale proxy): kept the newer one.
+  const app = endpoint({ id: "fay", roles: ["user"], version: 2 });
+  const s2 = session(app, { onError: (e) => errors.push(e.message) });
+  const first = await s2.ready;
+  app.age = 60;
+  app.record = { ...app.record, roles: ["contributor"] };
+  await s2.refresh();
+  assert.equal(s2.permissions, first, "the older answer was not swapped in");
+  assert.ok(errors.some((m) => /older snapshot/.test(m)), errors.join("; "));
+  s2.close();
+});
+
+test("a notice while the endpoint hangs: denied after the grace, the revoked object too; the timeout frees the loop", async () => {
+  const app = endpoint({ id: "fay", roles: ["user"], version: 1 });
+  const s = session(app, { timeout: 1, onError: () => {} });
+  const held = await s.ready;
+  assert.equal(held.can("payments.view"), true);
+  app.hang = true;
+  s.applyNotice(issuer.revoke({ tenant, staff: [{ subject: "fay", before: 2 }] }));
+  await sleep(500);
+  assert.equal(held.can("payments.view"), true, "within the grace, while a fresh one may come");
+  await sleep(3000);
+  assert.equal(s.permissions.can("payments.view"), false);
+  assert.equal(s.permissions.error.code, "revoked");
+  assert.equal(held.can("payments.view"), false, "the object the app kept stops answering yes");
+  assert.equal(held.error.code, "revoked");
+  app.hang = false;
+  app.record = { ...app.record, version: 2 };
+  await s.refresh(); // not stuck behind the hung fetch
+  assert.equal(s.permissions.can("payments.view"), true);
+  s.close();
+});
+
+test("a catalog reload keeps the notices the page has seen", async (t) => {
+  const server = createServer((_req, res) => {
+    res.writeHead(401, { "www-authenticate": 'Permsnap realm="permsnap", error="wrong_catalog"', "content-type": "application/json" });
+    res.end("{}");
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  t.after(() => server.close());
+  const app = endpoint({ id: "fay", roles: ["user"], version: 1 });
+  let catalogs = 0;
+  const s = session(app, { fetchCatalog: async () => (catalogs++, catalog), onError: () => {} });
+  await s.ready;
+  s.applyNotice(issuer.revoke({ tenant, staff: [{ subject: "fay", before: 2 }] }));
+  await sleep(3500); // the endpoint still gives version 1: refused, denied
+  assert.equal(s.permissions.can("calendar.view"), false);
+  await s.fetch(`http://127.0.0.1:${server.address().port}/api/x`);
+  assert.equal(catalogs, 1, "the catalog was reloaded");
+  assert.equal(s.permissions.can("calendar.view"), false, "version 1 is still revoked under the new catalog's verifier");
+  assert.equal(s.permissions.error.code, "revoked");
+  s.close();
+});
+
+test("permissions made by withIds expire on their own, even when the parent was freed", async () => {
+  const shopify = JSON.parse(readFileSync(`${root}presets/shopify-partner.json`, "utf8"));
+  const si = new issuerPkg.Issuer(shopify.catalog, key.privateJwk);
+  si.setAccount(shopify.tenant, shopify.roles ?? [], { features: shopify.features ?? [] });
+  const ids = Array.from({ length: 100 }, (_, i) => `store-${String(i).padStart(4, "0")}`);
+  const out = si.issue(shopify.tenant, { id: "theo", grant: ["themes.manage"], scopes: { dev_stores: { specific: ids } } }, { lifetime: 1 });
+  assert.equal(out.idLists.length, 1, "the long list travels beside the snapshot");
+  const v = new pkg.Verifier(vectors.catalogs["shopify-partner"], jwks, { tenant: shopify.tenant, leeway: 0 });
+  const parent = v.load(out.snapshot);
+  const full = parent.withIds(out.idLists[0].list);
+  assert.equal(full.filter("dev_stores", [{ id: "store-0007" }]).length, 1);
+  parent.free();
+  await sleep(1300);
+  assert.equal(full.can("themes.manage"), false);
+  assert.equal(full.error.code, "expired");
+  assert.equal(full.filter("dev_stores", [{ id: "store-0007" }]).length, 0);
 });

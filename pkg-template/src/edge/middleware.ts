@@ -47,8 +47,14 @@ export interface GuardOptions<Req> {
 function guardOptions<Req>(arg: Refresher | GuardOptions<Req> | undefined): GuardOptions<Req> {
   if (arg === undefined) return {};
   if (typeof arg === "object" && arg !== null && Object.getPrototypeOf(arg) === Object.prototype) {
+    // A key given as `undefined` (`signedIn: auth.curentUser`) would turn
+    // the binding off without a word: refused, like an unknown key.
+    for (const k of Object.keys(arg)) {
+      if ((arg as Record<string, unknown>)[k] === undefined) throw new PermsnapError("invalid_argument", `guard option \`${k}\` is undefined: leave it out, or give it`);
+    }
     const o = strictOptions(arg, ["refresher", "signedIn"], "guard options") as GuardOptions<Req>;
     if (o.signedIn !== undefined && typeof o.signedIn !== "function") throw new PermsnapError("invalid_argument", "`signedIn` is a function returning { tenant, subject } or null");
+    if (o.refresher !== undefined && !(o.refresher instanceof Refresher)) throw new PermsnapError("invalid_argument", "`refresher` is a permsnap/edge Refresher");
     return o;
   }
   if (arg instanceof Refresher) return { refresher: arg };

@@ -26,7 +26,18 @@ export interface SnapshotEndpointOptions<Req> {
   /** What the issuer noticed (adjustments without effect): for the app's
    *  logs, never sent to the page. */
   onWarnings?: (warnings: { code: string; staff: string; field: string; message: string }[]) => void;
+  /** Why the issuer refused a signed-in person's record (a broken role, a
+   *  deactivated account…): for the app's logs. The page gets the code and
+   *  a short message only. */
+  onRefused?: (error: PermsnapError, request: Req) => void;
 }
+
+/** What the page may read of a refusal: the code and a sentence, never the
+ *  issuer's details (role ids, column names, account names). */
+const REFUSAL_TEXT: Record<string, string> = {
+  deactivated: "this staff account is deactivated",
+  unknown_role: "a role of this staff account no longer exists: ask an administrator",
+};
 
 /** Status, headers and JSON body of the endpoint's answer. */
 export interface EndpointAnswer {
@@ -39,12 +50,17 @@ const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Reads the options once (strictly: a misspelt option is an error). */
 function readOptions<Req>(options: SnapshotEndpointOptions<Req>): SnapshotEndpointOptions<Req> & { cookieParts: string[] | null; cookieName: string } {
-  const o = strictOptions(options, ["issuer", "staff", "cookie", "lifetime", "onWarnings"], "snapshot endpoint options") as unknown as SnapshotEndpointOptions<Req>;
+  const o = strictOptions(options, ["issuer", "staff", "cookie", "lifetime", "onWarnings", "onRefused"], "snapshot endpoint options") as unknown as SnapshotEndpointOptions<Req>;
   if (typeof o.issuer !== "object" || o.issuer === null || typeof (o.issuer as Issuer).issue !== "function") {
     throw new PermsnapError("invalid_argument", "`issuer` is a permsnap/issuer Issuer");
   }
   if (typeof o.staff !== "function") throw new PermsnapError("invalid_argument", "`staff` is a function returning the signed-in person ({ tenant, record }) or null");
-  if (o.onWarnings !== undefined && typeof o.onWarnings !== "function") throw new PermsnapError("invalid_argument", "`onWarnings` is a function");
+  for (const k of ["onWarnings", "onRefused"] as const) {
+    if (o[k] !== undefined && typeof o[k] !== "function") throw new PermsnapError("invalid_argument", `\`${k}\` is a function`);
+  }
+  if (o.lifetime !== undefined && !(Number.isInteger(o.lifetime) && o.lifetime >= 1 && o.lifetime <= 86_400)) {
+    throw new PermsnapError("invalid_argument", "`lifetime` is a whole number of seconds from 1 to 86400");
+  }
   if (o.cookie === false) return { ...o, cookieParts: null, cookieName: "" };
   const c = strictOptions(o.cookie, ["name", "path", "domain", "sameSite", "secure"], "cookie options") as Exclude<SnapshotEndpointOptions<Req>["cookie"], false | undefined>;
   const name = c.name ?? "permsnap";
@@ -55,14 +71,19 @@ function readOptions<Req>(options: SnapshotEndpointOptions<Req>): SnapshotEndpoi
   const secure = c.secure ?? true;
   if (sameSite === "None" && !secure) throw new PermsnapError("invalid_argument", "browsers drop `SameSite=None` cookies that are not `Secure`");
   for (const [k, v] of [["path", c.path], ["domain", c.domain]] as const) {
-    if (v !== undefined && (typeof v !== "string" || /[;\s,\x00-\x1f\x7f]/.test(v))) throw new PermsnapError("invalid_argument", `the cookie \`${k}\` is text without ';', ',' or spaces`);
+    if (v !== undefined && (typeof v !== "string" || v === "" || /[;\s,\x00-\x1f\x7f]/.test(v))) throw new PermsnapError("invalid_argument", `the cookie \`${k}\` is text without ';', ',' or spaces`);
   }
+  if (c.path !== undefined && !c.path.startsWith("/")) throw new PermsnapError("invalid_argument", "the cookie `path` starts with `/`");
   const parts = [`Path=${c.path ?? "/"}`, ...(c.domain ? [`Domain=${c.domain}`] : []), "HttpOnly", ...(secure ? ["Secure"] : []), `SameSite=${sameSite}`];
   return { ...o, cookieParts: parts, cookieName: name };
 }
 
-/** The endpoint's answer for one request, whatever the framework. */
-async function answer<Req>(o: ReturnType<typeof readOptions<Req>>, request: Req): Promise<EndpointAnswer> {
+/** The session's freshness token (`Permsnap-Fresh`), echoed when well formed. */
+const FRESH = /^[A-Za-z0-9_-]{16,128}$/;
+
+/** The endpoint's answer for one request, whatever the framework; `fresh`:
+ *  the request's `Permsnap-Fresh` header. */
+async function answer<Req>(o: ReturnType<typeof readOptions<Req>>, request: Req, fresh: string | null | undefined): Promise<EndpointAnswer> {
   const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
   const clear = () => {
     if (o.cookieParts) headers["set-cookie"] = [`${o.cookieName}=`, "Max-Age=0", ...o.cookieParts].join("; ");
@@ -82,15 +103,18 @@ async function answer<Req>(o: ReturnType<typeof readOptions<Req>>, request: Req)
     // Deactivated, a broken role, a record the issuer refuses: this person
     // gets no snapshot (the page denies everything), the app its log.
     if (!(e instanceof PermsnapError)) throw e;
+    o.onRefused?.(e, request);
     clear();
-    return { status: 403, headers, body: JSON.stringify({ error: { code: e.code, message: e.message } }) };
+    const message = REFUSAL_TEXT[e.code] ?? "no snapshot can be issued for this staff account (the server's log says why)";
+    return { status: 403, headers, body: JSON.stringify({ error: { code: e.code, message } }) };
   }
   if (issued.warnings.length > 0) o.onWarnings?.(issued.warnings);
   if (o.cookieParts) {
     headers["set-cookie"] = [`${o.cookieName}=${issued.snapshot}`, `Max-Age=${issued.expiresAt - issued.issuedAt}`, ...o.cookieParts].join("; ");
   }
   const { snapshot, id, issuedAt, expiresAt, idLists } = issued;
-  return { status: 200, headers, body: JSON.stringify({ snapshot, id, issuedAt, expiresAt, idLists }) };
+  const echo = typeof fresh === "string" && FRESH.test(fresh) ? { fresh } : {};
+  return { status: 200, headers, body: JSON.stringify({ snapshot, id, issuedAt, expiresAt, idLists, ...echo }) };
 }
 
 /** A fetch handler (workerd, Deno, Bun, Hono's `c.req.raw`):
@@ -98,7 +122,7 @@ async function answer<Req>(o: ReturnType<typeof readOptions<Req>>, request: Req)
 export function snapshotHandler(options: SnapshotEndpointOptions<Request>): (request: Request) => Promise<Response> {
   const o = readOptions(options);
   return async (request) => {
-    const a = await answer(o, request);
+    const a = await answer(o, request, request.headers.get("permsnap-fresh"));
     return new Response(a.body, { status: a.status, headers: a.headers });
   };
 }
@@ -112,7 +136,7 @@ interface HonoContextLike {
 export function honoSnapshot<C extends HonoContextLike>(options: SnapshotEndpointOptions<C>): (c: C) => Promise<Response> {
   const o = readOptions(options);
   return async (c) => {
-    const a = await answer(o, c);
+    const a = await answer(o, c, c.req.raw.headers.get("permsnap-fresh"));
     return new Response(a.body, { status: a.status, headers: a.headers });
   };
 }
@@ -128,7 +152,8 @@ interface NodeResponseLike {
 export function expressSnapshot<Req>(options: SnapshotEndpointOptions<Req>): (req: Req, res: NodeResponseLike, next?: (err?: unknown) => void) => void {
   const o = readOptions(options);
   return (req, res, next) => {
-    answer(o, req).then(
+    const fresh = (req as { headers?: Record<string, string | string[] | undefined> }).headers?.["permsnap-fresh"];
+    answer(o, req, typeof fresh === "string" ? fresh : null).then(
       (a) => {
         res.writeHead(a.status, a.headers);
         res.end(a.body);
