@@ -45,11 +45,11 @@ let server, browser, base, reactBundle;
 // provider must re-render on each swap, applyToDom must follow the session.
 const reactEntry = `
 import { createElement as h } from "react";
-import { createRoot } from "react-dom/client";
+import { createRoot, hydrateRoot } from "react-dom/client";
 import { flushSync } from "react-dom";
-import { PermissionsProvider, Can, usePermissions } from "${join(root, "pkg/react.js")}";
+import * as lib from "${join(root, "pkg/react.js")}";
 import { init, createSession, applyToDom } from "${join(root, "pkg/index.js")}";
-function Who() { const p = usePermissions(); return h("i", { id: "who" }, p?.subject ?? p?.error?.code ?? "none"); }
+import { appTree } from "${join(root, "tests/e2e/react-app.mjs")}";
 window.startApp = async ({ catalog, jwks, tenant, snapshots }) => {
   await init("/pkg/permsnap_wasm_bg.wasm");
   let next = 0;
@@ -57,12 +57,21 @@ window.startApp = async ({ catalog, jwks, tenant, snapshots }) => {
   // issuedAt sets the session's clock: the vectors' time.
   const session = createSession({ catalog, jwks, tenant, fetchSnapshot: async ({ fresh }) => ({ ...snapshots[Math.min(next++, snapshots.length - 1)], fresh }) });
   const root = createRoot(document.querySelector("#app"));
-  flushSync(() => root.render(h(PermissionsProvider, { session },
-    h(Who), h(Can, { do: "payments.view", fallback: h("b", { id: "nopay" }, "no payments") }, h("b", { id: "pay" }, "payments")))));
+  flushSync(() => root.render(appTree(h, lib, session)));
   const watch = applyToDom(document.querySelector("#plain"), session);
   window.session = session;
   window.watch = watch;
   await session.ready;
+};
+// Server rendering: the page holds the server's HTML and the snapshot it
+// was rendered with; the client's session starts from it (\`initial\`).
+window.hydrateApp = async ({ catalog, jwks, tenant, initial }) => {
+  await init("/pkg/permsnap_wasm_bg.wasm");
+  const session = createSession({ catalog, jwks, tenant, initial, fetchSnapshot: async () => initial });
+  const recoverable = [];
+  hydrateRoot(document.querySelector("#app"), appTree(h, lib, session), { onRecoverableError: (e) => recoverable.push(String(e && e.message || e)) });
+  await new Promise((r) => setTimeout(r, 100));
+  return recoverable;
 };
 `;
 
@@ -412,6 +421,38 @@ test("permsnap.css hides protected markup before applyToDom runs, and defers to 
     Hidden: Payments, Money, and a typo here: [<a data-requires="payments.veiw">payments.veiw</a>].</p>`));
   await page.evaluate((dia) => ps.applyToDom(document.body, load(dia)), dia);
   await page.screenshot({ path: join(out, "dom-fail-closed.png"), fullPage: true });
+  await page.close();
+});
+
+test("server rendering with a session: the client's first render (initial) hydrates without a mismatch", async () => {
+  const { createElement: h } = await import("react");
+  const { renderToString } = await import("react-dom/server");
+  const lib = await import(join(root, "pkg/react.js"));
+  const web = await import(join(root, "pkg/node.js"));
+  const { appTree } = await import(join(root, "tests/e2e/react-app.mjs"));
+  const { Issuer } = await import(join(root, "pkg/issuer/node.js"));
+  // A snapshot issued now (the vectors' test key), as a server renders with.
+  const issuer = new Issuer(vectors.catalogs.sitee.definition, { ...vectors.key.jwks.keys[0], d: Buffer.from(vectors.key.seed_hex, "hex").toString("base64url") });
+  const account = vectors.issue.accounts.sitee;
+  issuer.setAccount(account.tenant, account.roles);
+  const initial = issuer.issue(account.tenant, { id: "dia", roles: ["marketing"] }).snapshot;
+  const options = { catalog: vectors.catalogs.sitee, jwks: vectors.key.jwks, tenant: account.tenant };
+  const server = web.createSession({ ...options, initial, fetchSnapshot: async () => initial });
+  const html = renderToString(appTree(h, lib, server));
+  server.close();
+  assert.match(html, /dia.*no payments.*campaigns/s, html);
+  const { page, errors, consoleErrors } = await open();
+  const recoverable = await page.evaluate(async ([html, o]) => {
+    document.body.innerHTML = `<div id="app">${html}</div>`;
+    await import("/react-session.js");
+    return window.hydrateApp(o);
+  }, [html, { ...options, initial }]);
+  assert.deepEqual(recoverable, [], "no hydration mismatch");
+  assert.equal(await page.locator("#who").textContent(), "dia");
+  assert.equal(await page.locator("#campaigns").isVisible(), true);
+  assert.equal(await page.locator("#pay").count(), 0);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(consoleErrors, []);
   await page.close();
 });
 
