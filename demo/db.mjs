@@ -80,7 +80,10 @@ function seed(db, presetsDir) {
     record: db.prepare("INSERT INTO records (tenant, kind, id, data) VALUES (?, ?, ?, ?)"),
   };
   db.transaction(() => {
-    for (const file of readdirSync(presetsDir).filter((f) => f.endsWith(".json")).sort()) {
+    // The products in the order the page lists them, the others after.
+    const order = ["sitee", "ecwid", "shopify-partner", "amilia", "lightspeed"];
+    const rank = (f) => (order.includes(f.slice(0, -5)) ? order.indexOf(f.slice(0, -5)) : order.length);
+    for (const file of readdirSync(presetsDir).filter((f) => f.endsWith(".json")).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b))) {
       const product = file.slice(0, -5);
       const policy = JSON.parse(readFileSync(join(presetsDir, file), "utf8"));
       const { business, records } = seedData(product, policy, { weekStart });
