@@ -76,9 +76,10 @@ export class Permissions {
   static {
     permissionsFrom = (p, info, error, shared) => new Permissions(p, info, error, shared);
     expirePermissions = (p, error) => p.#expire(error);
+    const onExpiry = (q: Permissions) => q.#expire(); // one function: the timers group by it
     expireIn = (p, ms) => {
       p.#deadline = performance.now() + ms;
-      armExpiry(p, ms, (q) => q.#expire());
+      armExpiry(p, ms, onExpiry);
     };
   }
 
