@@ -17,6 +17,16 @@ wasm_build() { # features out-dir
     --out-dir "$2" --out-name permsnap_wasm --no-pack . -- --features "$1"
 }
 
+# The browser build is optimised for size (what every page downloads: its
+# one load per page is the only wasm work on the hot path, `can()` runs in
+# JavaScript); the edge and issuer builds for speed (Cargo.toml: -O3).
+wasm_build_small() { # features out-dir
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=z wasm-pack build --release --no-opt --target web --mode no-install \
+    --out-dir "$2" --out-name permsnap_wasm --no-pack . -- --features "$1"
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+    "$2/permsnap_wasm_bg.wasm" -o "$2/permsnap_wasm_bg.wasm"
+}
+
 # The TypeScript sources of each build (under pkg-template/src, without
 # `.ts`): the shared core, then the entries and helpers of one build only.
 # Each build has its own entry files (index, node, workerd): the edge build
@@ -60,7 +70,7 @@ assemble() {
   cp pkg-template/wasm-asset.d.ts "$dest"/
 }
 
-wasm_build wasm target/wasm-web
+wasm_build_small wasm target/wasm-web
 wasm_build edge target/wasm-edge
 wasm_build issuer-js target/wasm-issuer
 
