@@ -134,7 +134,10 @@ async function api(req, res, url) {
   // The Staff configuration API: only for those the product lets manage staff.
   const mayAdmin = () => {
     const p = mine();
-    if (!ADMIN[who.product](permissionsOf(req, who))) throw fail(403, "managing staff is not among your permissions");
+    const perms = permissionsOf(req, who);
+    const allowed = ADMIN[who.product](perms);
+    perms.free();
+    if (!allowed) throw fail(403, "managing staff is not among your permissions");
     return p;
   };
   switch (`${req.method} ${url.pathname}`) {
@@ -177,8 +180,12 @@ async function api(req, res, url) {
       const kind = url.searchParams.get("kind");
       if (!p.compiled.catalog.kinds?.some((k) => k.name === kind)) throw fail(404, `no kind ${kind}`);
       const perms = permissionsOf(req, who);
-      const all = db.records(p.account.tenant, kind);
-      return json(res, 200, { total: all.length, records: perms.redact(kind, perms.filter(kind, all)) });
+      try {
+        const all = db.records(p.account.tenant, kind);
+        return json(res, 200, { total: all.length, records: perms.redact(kind, perms.filter(kind, all)) });
+      } finally {
+        perms.free();
+      }
     }
     case "GET /api/notices": {
       const p = mine();
