@@ -26,7 +26,8 @@ async function loadPreset(name, person) {
   state.routes = routes.routes.filter((r) => !r.public);
   // A verifier of its own for the inspector's "tamper" button: the session's is private.
   state.verifier?.free();
-  state.verifier = new Verifier(doc, await api("/api/jwks"), { tenant: doc.tenant });
+  state.jwks = await api("/api/jwks");
+  state.verifier = new Verifier(doc, state.jwks, { tenant: doc.tenant });
   $("#preset").value = name;
   $("#business").textContent = doc.business;
   $("#staff").innerHTML = staff
@@ -46,7 +47,7 @@ async function signIn(id) {
   state.issueError = null;
   const session = createSession({
     catalog: state.doc,
-    jwks: await api("/api/jwks"),
+    jwks: state.jwks,
     tenant: state.doc.tenant,
     fetchSnapshot: async ({ fresh }) => {
       // The token, echoed by the endpoint, proves the answer is fresh: the

@@ -246,13 +246,22 @@ export class Session {
   }
 
   async #recover(code: string): Promise<void> {
+    await this.#reload(code);
+    await this.refresh();
+  }
+
+  /** For `unknown_key` and `wrong_catalog`, fetches the keys or the catalog
+   *  again (when the app said how): true when something was reloaded. */
+  async #reload(code: string): Promise<boolean> {
     try {
       if (code === "unknown_key" && this.#o.fetchKeys) await this.#newKeys();
-      if (code === "wrong_catalog" && this.#o.fetchCatalog) await this.#newCatalog();
+      else if (code === "wrong_catalog" && this.#o.fetchCatalog) await this.#newCatalog();
+      else return false;
+      return true;
     } catch (e) {
       this.#report(e);
+      return false;
     }
-    await this.refresh();
   }
 
   async #newKeys(): Promise<void> {
@@ -366,16 +375,7 @@ export class Session {
         return this.#verifier.load(text);
       } catch (e) {
         if (!(e instanceof PermsnapError)) throw e;
-        const reload = attempt === 0 && ((e.code === "unknown_key" && this.#o.fetchKeys) || (e.code === "wrong_catalog" && this.#o.fetchCatalog));
-        if (reload) {
-          try {
-            if (e.code === "unknown_key") await this.#newKeys();
-            else await this.#newCatalog();
-            continue;
-          } catch (reloadError) {
-            this.#report(reloadError);
-          }
-        }
+        if (attempt === 0 && (await this.#reload(e.code))) continue;
         this.#report(e);
         this.#swap(null, this.#verifier.denyAll(e));
         this.#retryLater();

@@ -36,6 +36,8 @@ export class Verifier {
   #denied: WasmPermissions | null = null;
   #report: KeySetReport;
   #maxFeedAge?: number;
+  /** The leeway, seconds (fixed at construction). */
+  #leeway: number;
 
   static {
     wasmVerifierOf = (v) => {
@@ -81,6 +83,7 @@ export class Verifier {
     this.#clock = clock;
     // Checked by wasm above (a whole number of seconds, at least 1).
     this.#maxFeedAge = rest.maxFeedAge as number | undefined;
+    this.#leeway = this.#w.leeway;
     Object.defineProperty(this, VERIFIER, { value: true });
   }
 
@@ -107,7 +110,7 @@ export class Verifier {
    *  edge build arms none (a server loads per request, thousands a second;
    *  each load checks the time). */
   #expiring(p: Permissions, now: number | undefined): Permissions {
-    expireIn(p, (p.expiresAt + this.#w.leeway - (now ?? Date.now() / 1000)) * 1000);
+    expireIn(p, (p.expiresAt + this.#leeway - (now ?? Date.now() / 1000)) * 1000);
     return p;
   }
 

@@ -5,11 +5,11 @@
 // tests/js/edge.test.mjs runs feeds behind a Refresher).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { pkg as browser, vectors, catalog } from "./helpers.mjs";
+import { pkg as browser, vectors, catalog, errorCode } from "./helpers.mjs";
 import { signFeed } from "./feed-signer.mjs";
 
 const pkg = await import("../../pkg/edge/node.js");
-const { Verifier, PermsnapError } = pkg;
+const { Verifier } = pkg;
 const { feed, max_feed_age: maxFeedAge, fresh_at: freshAt, stale_at: staleAt, refused } = vectors.feeds;
 const byName = (n) => vectors.cases.find((c) => c.name === n);
 const ana = byName("sitee/ana");
@@ -24,15 +24,6 @@ function make(options = { maxFeedAge }) {
   const v = new Verifier(catalog("sitee"), vectors.key.jwks, { tenant: "spa-lumi", leeway: vectors.leeway, clock: () => clock.now, ...options });
   return { v, clock };
 }
-const code = (f) => {
-  try {
-    f();
-  } catch (e) {
-    assert.ok(e instanceof PermsnapError, String(e));
-    return e.code;
-  }
-  return "none";
-};
 
 test("the feed signer of the tests reproduces the vectors' heads byte for byte", () => {
   assert.equal(signFeed(vectors.key, feed.notices, { now: NOW }).head, feed.head);
@@ -43,7 +34,7 @@ test("the feed signer of the tests reproduces the vectors' heads byte for byte",
 test("maxFeedAge: stale_feed before any feed, decisions at fresh_at, stale_feed at stale_at", () => {
   const { v, clock } = make();
   assert.equal(v.feedAt, null);
-  assert.equal(code(() => v.load(ana.snapshot)), "stale_feed");
+  assert.equal(errorCode(() => v.load(ana.snapshot)), "stale_feed");
   const denied = v.loadOrDeny(ana.snapshot);
   assert.equal(denied.error.code, "stale_feed");
   assert.deepEqual(denied.allowed(), []);
@@ -53,20 +44,20 @@ test("maxFeedAge: stale_feed before any feed, decisions at fresh_at, stale_feed 
   assert.equal(v.feedAt, NOW);
   clock.now = freshAt;
   assert.deepEqual(v.load(ana.snapshot).allowed(), ana.expect.allowed);
-  assert.equal(code(() => v.load(dia.snapshot)), "revoked", "by id");
-  assert.equal(code(() => v.load(fay.snapshot)), "revoked", "per person");
+  assert.equal(errorCode(() => v.load(dia.snapshot)), "revoked", "by id");
+  assert.equal(errorCode(() => v.load(fay.snapshot)), "revoked", "per person");
   clock.now = staleAt;
-  assert.equal(code(() => v.load(ana.snapshot)), "stale_feed");
-  assert.equal(code(() => v.load(fay.snapshot)), "stale_feed", "staleness is checked before anything else can pass");
+  assert.equal(errorCode(() => v.load(ana.snapshot)), "stale_feed");
+  assert.equal(errorCode(() => v.load(fay.snapshot)), "stale_feed", "staleness is checked before anything else can pass");
   // A newer head brings it back; the same feed again is not older: accepted.
   v.applyFeed(feed.head, feed.notices);
-  assert.equal(code(() => v.load(ana.snapshot)), "stale_feed");
+  assert.equal(errorCode(() => v.load(ana.snapshot)), "stale_feed");
   const next = signFeed(vectors.key, feed.notices, { now: staleAt });
   assert.equal(v.applyFeed(next.head, next.notices).issuedAt, staleAt);
   assert.equal(v.feedAt, staleAt);
   assert.deepEqual(v.load(ana.snapshot).allowed(), ana.expect.allowed);
   // An older copy after it: refused stale_feed, feedAt stays.
-  assert.equal(code(() => v.applyFeed(feed.head, feed.notices)), "stale_feed");
+  assert.equal(errorCode(() => v.applyFeed(feed.head, feed.notices)), "stale_feed");
   assert.equal(v.feedAt, staleAt);
 });
 
@@ -75,19 +66,19 @@ test("each refused feed throws its code and changes nothing", () => {
   for (const r of refused) {
     // With maxFeedAge: still no feed.
     const { v } = make();
-    assert.equal(code(() => v.applyFeed(r.head, r.notices)), r.error, r.name);
+    assert.equal(errorCode(() => v.applyFeed(r.head, r.notices)), r.error, r.name);
     assert.equal(v.feedAt, null, r.name);
-    assert.equal(code(() => v.load(ana.snapshot)), "stale_feed", r.name);
+    assert.equal(errorCode(() => v.load(ana.snapshot)), "stale_feed", r.name);
     // Without: none of its notices applied (dia and fay would be revoked).
     const { v: plain } = make({});
-    assert.equal(code(() => plain.applyFeed(r.head, r.notices)), r.error, r.name);
+    assert.equal(errorCode(() => plain.applyFeed(r.head, r.notices)), r.error, r.name);
     assert.deepEqual(plain.load(dia.snapshot).allowed(), dia.expect.allowed, r.name);
     assert.deepEqual(plain.load(fay.snapshot).allowed(), fay.expect.allowed, r.name);
     // After a good feed: the refused one leaves it in force.
     const { v: fed, clock } = make();
     fed.applyFeed(feed.head, feed.notices);
     clock.now = freshAt;
-    assert.equal(code(() => fed.applyFeed(r.head, r.notices)), r.error, r.name);
+    assert.equal(errorCode(() => fed.applyFeed(r.head, r.notices)), r.error, r.name);
     assert.equal(fed.feedAt, NOW, r.name);
     assert.deepEqual(fed.load(ana.snapshot).allowed(), ana.expect.allowed, r.name);
   }
@@ -103,11 +94,11 @@ test("a notice that fails inside a signed feed: reported by position, the others
   assert.ok(report.failed.every((f) => f.message.length > 10));
   assert.deepEqual([report.applied, report.skipped], [2, 1]);
   assert.equal(v.feedAt, null, "a feed with a failed notice does not make the verifier current");
-  assert.equal(code(() => v.load(ana.snapshot)), "stale_feed");
+  assert.equal(errorCode(() => v.load(ana.snapshot)), "stale_feed");
   const { v: plain } = make({});
   plain.applyFeed(doc.head, doc.notices);
-  assert.equal(code(() => plain.load(dia.snapshot)), "revoked", "the good notices are in force");
-  assert.equal(code(() => plain.load(fay.snapshot)), "revoked");
+  assert.equal(errorCode(() => plain.load(dia.snapshot)), "revoked", "the good notices are in force");
+  assert.equal(errorCode(() => plain.load(fay.snapshot)), "revoked");
 });
 
 test("without maxFeedAge nothing is refused for want of a feed; applyNotice reports per-person notices", () => {
@@ -125,22 +116,22 @@ test("without maxFeedAge nothing is refused for want of a feed; applyNotice repo
     "wrong_tenant",
     { tenant: "spa-lumi", minEpoch: 0, ids: 0, staff: 1 },
   ]);
-  assert.equal(code(() => v.load(fay.snapshot)), "revoked");
+  assert.equal(errorCode(() => v.load(fay.snapshot)), "revoked");
   assert.equal(v.load(ana.snapshot).version, 0);
 });
 
 test("maxFeedAge and applyFeed arguments are read strictly", () => {
   for (const bad of [0, -1, 1.5, "300", NaN, Infinity, null, true]) {
-    assert.equal(code(() => make({ maxFeedAge: bad })), "invalid_argument", String(bad));
+    assert.equal(errorCode(() => make({ maxFeedAge: bad })), "invalid_argument", String(bad));
   }
-  assert.equal(code(() => make({ maxFeedage: 300 })), "invalid_argument", "misspelt");
-  assert.equal(code(() => make({ maxFeedAge: undefined })), "none");
+  assert.equal(errorCode(() => make({ maxFeedage: 300 })), "invalid_argument", "misspelt");
+  assert.equal(errorCode(() => make({ maxFeedAge: undefined })), "none");
   const { v } = make();
-  assert.equal(code(() => v.applyFeed(feed.head, feed.notices[0])), "invalid_argument", "notices is an array");
-  assert.equal(code(() => v.applyFeed(feed.head)), "invalid_argument");
-  assert.equal(code(() => v.applyFeed(42, feed.notices)), "invalid_argument");
-  assert.equal(code(() => v.applyFeed(feed.head, [42, ...feed.notices.slice(1)])), "invalid_argument");
-  assert.equal(code(() => v.applyFeed("garbage*", feed.notices)), "bad_encoding");
+  assert.equal(errorCode(() => v.applyFeed(feed.head, feed.notices[0])), "invalid_argument", "notices is an array");
+  assert.equal(errorCode(() => v.applyFeed(feed.head)), "invalid_argument");
+  assert.equal(errorCode(() => v.applyFeed(42, feed.notices)), "invalid_argument");
+  assert.equal(errorCode(() => v.applyFeed(feed.head, [42, ...feed.notices.slice(1)])), "invalid_argument");
+  assert.equal(errorCode(() => v.applyFeed("garbage*", feed.notices)), "bad_encoding");
   assert.equal(v.feedAt, null);
   // Bytes work as text does.
   const bytes = (t) => Uint8Array.from(Buffer.from(t, "base64url"));

@@ -1,4 +1,5 @@
 // Shared by the Node tests: the built package, the committed vectors, presets.
+import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -35,6 +36,18 @@ export function loadCase(c, v = verifierFor(c)) {
   let p = v.load(c.snapshot);
   for (const list of c.id_lists ?? []) p = p.withIds(list);
   return p;
+}
+
+/** The code of the PermsnapError `f()` throws, or "none" when it does not
+ *  throw (anything else it throws fails the test). */
+export function errorCode(f) {
+  try {
+    f();
+  } catch (e) {
+    assert.ok(e instanceof pkg.PermsnapError, String(e));
+    return e.code;
+  }
+  return "none";
 }
 
 /** `f()`, or `{ error: code }` when it throws a PermsnapError: how the

@@ -4,23 +4,13 @@
 // `ids_not_loaded`. From the vectors' `ids/attached` and `ids/missing` cases.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { pkg, verifierFor, orError, validCases } from "./helpers.mjs";
+import { pkg, verifierFor, orError, validCases, errorCode } from "./helpers.mjs";
 
-const { PermsnapError } = pkg;
 const attached = validCases.find((c) => c.name === "ids/attached");
 const missing = validCases.find((c) => c.name === "ids/missing");
 const KIND = "managed_stores";
 const list = attached.id_lists[0];
 const ids = attached.expect.scopes[KIND].specific;
-const code = (f) => {
-  try {
-    f();
-  } catch (e) {
-    assert.ok(e instanceof PermsnapError, String(e));
-    return e.code;
-  }
-  return "none";
-};
 
 /** Stores: some in the list, one the person requested (the kind's owner
  *  field), the rest neither. */
@@ -51,11 +41,11 @@ test("before attaching: the scope is listed, filtering that kind throws ids_not_
   const { listed } = missing.expect.scopes[KIND];
   assert.deepEqual(p.scope(KIND), { listed });
   assert.deepEqual(p.missingIds(), [{ kind: KIND, digest: listed.digest }]);
-  assert.equal(code(() => p.filterSpec(KIND)), "ids_not_loaded");
-  assert.equal(code(() => p.filter(KIND, stores("agency"))), "ids_not_loaded");
-  assert.equal(code(() => p.filterIndexesReference(KIND, stores("agency"))), "ids_not_loaded");
+  assert.equal(errorCode(() => p.filterSpec(KIND)), "ids_not_loaded");
+  assert.equal(errorCode(() => p.filter(KIND, stores("agency"))), "ids_not_loaded");
+  assert.equal(errorCode(() => p.filterIndexesReference(KIND, stores("agency"))), "ids_not_loaded");
   // Never an empty answer that would read as "sees nothing" or "sees all".
-  assert.equal(code(() => p.filter(KIND, [])), "ids_not_loaded");
+  assert.equal(errorCode(() => p.filter(KIND, [])), "ids_not_loaded");
   // The other kinds, permissions and claims answer as the vectors say.
   assert.deepEqual(p.filterSpec("dev_stores"), missing.expect.filters.dev_stores);
   assert.deepEqual(p.allowed(), missing.expect.allowed);
@@ -80,7 +70,7 @@ test("after attaching: a new Permissions whose scope is the list; the original i
   assert.deepEqual(q.allowed(), p.allowed());
   assert.equal(q.error, null);
   // p still lacks its list.
-  assert.equal(code(() => p.filter(KIND, recs)), "ids_not_loaded");
+  assert.equal(errorCode(() => p.filter(KIND, recs)), "ids_not_loaded");
   assert.equal(p.missingIds().length, 1);
   // Bytes work as text does.
   const bytes = Uint8Array.from(Buffer.from(list, "base64url"));
@@ -88,8 +78,8 @@ test("after attaching: a new Permissions whose scope is the list; the original i
   // Freeing one leaves the other working.
   const r = p.withIds(list);
   r.free();
-  assert.equal(code(() => r.scope(KIND)), "invalid_argument", "freed permissions");
-  assert.equal(code(() => r.withIds(list)), "invalid_argument", "freed permissions");
+  assert.equal(errorCode(() => r.scope(KIND)), "invalid_argument", "freed permissions");
+  assert.equal(errorCode(() => r.withIds(list)), "invalid_argument", "freed permissions");
   assert.deepEqual(q.filterSpec(KIND), attached.expect.filters[KIND]);
   assert.deepEqual(p.filterSpec("dev_stores"), attached.expect.filters.dev_stores);
 });
@@ -104,23 +94,23 @@ test("a list the snapshot does not name is refused malformed; the permissions an
   assert.ok(at > 0);
   bytes[at + 10] ^= 1; // store-00042 -> store-00043
   const altered = bytes.toString("base64url");
-  assert.equal(code(() => p.withIds(altered)), "malformed");
+  assert.equal(errorCode(() => p.withIds(altered)), "malformed");
   // Cut short, or not a list at all.
-  assert.notEqual(code(() => p.withIds(list.slice(0, 200))), "none");
-  assert.notEqual(code(() => p.withIds(attached.snapshot)), "none");
-  assert.notEqual(code(() => p.withIds("")), "none");
-  assert.equal(code(() => p.withIds(42)), "invalid_argument");
-  assert.equal(code(() => p.withIds(null)), "invalid_argument");
+  assert.notEqual(errorCode(() => p.withIds(list.slice(0, 200))), "none");
+  assert.notEqual(errorCode(() => p.withIds(attached.snapshot)), "none");
+  assert.notEqual(errorCode(() => p.withIds("")), "none");
+  assert.equal(errorCode(() => p.withIds(42)), "invalid_argument");
+  assert.equal(errorCode(() => p.withIds(null)), "invalid_argument");
   // Attaching twice: nothing is listed any more.
-  assert.equal(code(() => p.withIds(list).withIds(list)), "invalid_argument");
+  assert.equal(errorCode(() => p.withIds(list).withIds(list)), "invalid_argument");
   // A snapshot that names no list refuses any.
   const other = validCases.find((c) => c.name === "shopify-partner/theo");
-  assert.equal(code(() => verifierFor(other).load(other.snapshot).withIds(list)), "invalid_argument");
+  assert.equal(errorCode(() => verifierFor(other).load(other.snapshot).withIds(list)), "invalid_argument");
   // After the refusals: p unchanged, the good list still attaches, the
   // verifier still verifies.
-  assert.equal(code(() => p.filterSpec(KIND)), "ids_not_loaded");
+  assert.equal(errorCode(() => p.filterSpec(KIND)), "ids_not_loaded");
   assert.deepEqual(p.withIds(list).filterSpec(KIND), attached.expect.filters[KIND]);
-  for (let i = 0; i < 200; i++) assert.equal(code(() => p.withIds(altered)), "malformed");
+  for (let i = 0; i < 200; i++) assert.equal(errorCode(() => p.withIds(altered)), "malformed");
   assert.deepEqual(v.load(attached.snapshot).withIds(list).scope(KIND), { specific: ids });
 });
 
@@ -136,5 +126,5 @@ test("withIds on refused permissions keeps the refusal: everything stays denied"
   assert.deepEqual(q.filter(KIND, stores("agency")), []);
   assert.deepEqual(q.missingIds(), []);
   assert.equal(q.claims(), null);
-  assert.equal(code(() => denied.withIds(42)), "invalid_argument");
+  assert.equal(errorCode(() => denied.withIds(42)), "invalid_argument");
 });

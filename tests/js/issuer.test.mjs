@@ -9,11 +9,11 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, readFileSync, mkdirSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { root, vectors, pkg, catalog } from "./helpers.mjs";
+import { root, vectors, pkg, catalog, errorCode } from "./helpers.mjs";
 
 const issuerPkg = await import(new URL("../../pkg/issuer/node.js", import.meta.url));
 const edge = await import(new URL("../../pkg/edge/node.js", import.meta.url));
-const { Issuer, generateKey, PermsnapError } = issuerPkg;
+const { Issuer, generateKey } = issuerPkg;
 
 /** The test key of the vectors as a private JWK (its seed is published:
  *  never use it elsewhere). */
@@ -22,15 +22,6 @@ const testKey = () => {
   return { ...pub, d: Buffer.from(vectors.key.seed_hex, "hex").toString("base64url") };
 };
 
-const code = (f) => {
-  try {
-    f();
-  } catch (e) {
-    assert.ok(e instanceof PermsnapError, String(e));
-    return e.code;
-  }
-  assert.fail("did not throw");
-};
 
 /** An issuer for a preset's catalog with the test key, its account loaded. */
 function presetIssuer(name) {
@@ -80,27 +71,27 @@ test("what it issues, the package verifies; a generated key works end to end", (
 
 test("inputs are read strictly: unknown columns, keys and options are errors; secrets never reach it", () => {
   const { issuer, tenant } = presetIssuer("sitee");
-  assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["user"], colour: "x" })), "invalid_policy");
-  assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["user"], pin_hash: "x" })), "invalid_policy");
-  assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["user"] }, { lifetme: 60 })), "invalid_argument");
-  assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["user"], grant: [undefined] })), "invalid_argument");
+  assert.equal(errorCode(() => issuer.issue(tenant, { id: "u", roles: ["user"], colour: "x" })), "invalid_policy");
+  assert.equal(errorCode(() => issuer.issue(tenant, { id: "u", roles: ["user"], pin_hash: "x" })), "invalid_policy");
+  assert.equal(errorCode(() => issuer.issue(tenant, { id: "u", roles: ["user"] }, { lifetme: 60 })), "invalid_argument");
+  assert.equal(errorCode(() => issuer.issue(tenant, { id: "u", roles: ["user"], grant: [undefined] })), "invalid_argument");
   // The error names where: the path through objects and arrays.
   assert.throws(() => issuer.issue(tenant, { id: "u", roles: ["user"], scopes: { clients: { specific: ["a", undefined] } } }), /record\.scopes\.clients\.specific\[1\] is undefined/);
   assert.throws(() => issuer.issue(tenant, { id: "u", roles: ["user"], version: NaN }), /record\.version is not a finite number/);
-  assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["user"] }, { lifetime: 86_401 })), "invalid_argument");
-  assert.equal(code(() => issuer.issue("nobody", { id: "u", roles: ["user"] })), "invalid_argument");
-  assert.equal(code(() => issuer.issue(undefined, { id: "u", roles: ["user"] })), "invalid_argument");
-  assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["user"], created: new Map() })), "invalid_argument");
-  assert.equal(code(() => issuer.issue(tenant, { id: "u", roles: ["gone"] })), "unknown_role");
-  assert.equal(code(() => issuer.setAccount(tenant, [], { features: ["gold"] })), "unknown_feature");
-  assert.equal(code(() => new Issuer(vectors.catalogs.sitee.definition, testKey(), { ignore: ["role"] })), "invalid_argument");
-  assert.equal(code(() => new Issuer(vectors.catalogs.sitee.definition, { ...testKey(), d: "AAAA" })), "invalid_key");
+  assert.equal(errorCode(() => issuer.issue(tenant, { id: "u", roles: ["user"] }, { lifetime: 86_401 })), "invalid_argument");
+  assert.equal(errorCode(() => issuer.issue("nobody", { id: "u", roles: ["user"] })), "invalid_argument");
+  assert.equal(errorCode(() => issuer.issue(undefined, { id: "u", roles: ["user"] })), "invalid_argument");
+  assert.equal(errorCode(() => issuer.issue(tenant, { id: "u", roles: ["user"], created: new Map() })), "invalid_argument");
+  assert.equal(errorCode(() => issuer.issue(tenant, { id: "u", roles: ["gone"] })), "unknown_role");
+  assert.equal(errorCode(() => issuer.setAccount(tenant, [], { features: ["gold"] })), "unknown_feature");
+  assert.equal(errorCode(() => new Issuer(vectors.catalogs.sitee.definition, testKey(), { ignore: ["role"] })), "invalid_argument");
+  assert.equal(errorCode(() => new Issuer(vectors.catalogs.sitee.definition, { ...testKey(), d: "AAAA" })), "invalid_key");
   // A broken role refuses its holders only, and is named.
   const problems = issuer.setAccount(tenant, [{ id: "ok", permissions: ["calendar.view"] }, { id: "bad", permissions: ["calendar.veiw"] }]);
   assert.deepEqual(problems.map((p) => p.role), ["bad"]);
   assert.ok(issuer.issue(tenant, { id: "u", roles: ["ok"] }).snapshot);
   // The instance keeps working after every error.
-  for (let i = 0; i < 200; i++) code(() => issuer.issue(tenant, { id: "u", roles: ["bad"] }));
+  for (let i = 0; i < 200; i++) errorCode(() => issuer.issue(tenant, { id: "u", roles: ["bad"] }));
   assert.ok(issuer.issue(tenant, { id: "u", roles: ["ok"] }).snapshot);
 });
 
@@ -113,9 +104,9 @@ test("revocation by person, feeds and the account check, read by the edge verifi
   const head = issuer.feedHead(tenant, [notice], { now: now + 2 });
   const v = new edge.Verifier(catalog("sitee"), vectors.key.jwks, { tenant, clock: () => now + 3 });
   v.applyFeed(head, [notice]);
-  assert.equal(code(() => v.load(old.snapshot)), "revoked");
+  assert.equal(errorCode(() => v.load(old.snapshot)), "revoked");
   assert.equal(v.load(fresh.snapshot).subject, "fay");
-  assert.equal(code(() => issuer.revoke({ tenant, now })), "invalid_argument");
+  assert.equal(errorCode(() => issuer.revoke({ tenant, now })), "invalid_argument");
   const r = issuer.review(tenant, [{ id: "a", roles: ["user", "admin"] }, { id: "b", roles: ["user"], step_up: ["staff.manage"] }]);
   assert.ok(r.problems.some((p) => p.message.includes("holds 2 roles")), JSON.stringify(r));
   assert.deepEqual(r.warnings.map((w) => [w.code, w.staff]), [["step_up_not_held", "b"]]);
@@ -132,8 +123,8 @@ test("step-up proofs the edge gate accepts, attributed to the PIN holder", () =>
   const headers = (h) => ({ get: (n) => h[n.toLowerCase()] ?? null });
   const d = gate.check({ method: "POST", url: "/api/pos/sales", headers: headers({ authorization: `Permsnap ${desk.snapshot}`, "permsnap-step-up": proof.proof }) });
   assert.deepEqual([d.status, d.actor, d.nonce], [200, "samantha", proof.nonce]);
-  assert.equal(code(() => issuer.stepUp(desk.snapshot, { actor: "samantha", permission: "reports.financial", method: "GET", path: "/x", now })), "invalid_argument");
-  assert.equal(code(() => issuer.stepUp(desk.snapshot, { actor: "samantha", permission: "pos.sell", method: "POST", path: "/api/pos/sales", pin: "6420" })), "invalid_argument");
+  assert.equal(errorCode(() => issuer.stepUp(desk.snapshot, { actor: "samantha", permission: "reports.financial", method: "GET", path: "/x", now })), "invalid_argument");
+  assert.equal(errorCode(() => issuer.stepUp(desk.snapshot, { actor: "samantha", permission: "pos.sell", method: "POST", path: "/api/pos/sales", pin: "6420" })), "invalid_argument");
 });
 
 test("a browser bundle cannot contain the issuer: the browser condition throws", () => {
