@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/ from two wasm builds (wasm-pack, web
+# Builds the npm package into pkg/ from four wasm builds (wasm-pack, web
 # target, no network) and one TypeScript wrapper compiled against each
 # generated .d.ts:
-#   pkg/        the browser build (features `wasm`): verifier and decisions;
+#   pkg/        the browser build (features `wasm`, no `ed25519`): verifier
+#               and decisions, signatures checked by the platform's WebCrypto
+#               (no curve arithmetic in its wasm);
+#   pkg/sync/   the same API verifying in WebAssembly (`wasm,ed25519`):
+#               `permsnap` in Node, Deno, Bun and workerd, `permsnap/sync`
+#               in browsers without Ed25519 or wanting synchronous loads;
 #   pkg/edge/   the edge build (features `edge`): the same plus the route
-#               guard (permsnap/edge), so browsers never download the router.
+#               guard (permsnap/edge), so browsers never download the router;
+#   pkg/issuer/ the issuer (server only).
 set -euo pipefail
 # Installs what the build needs (wasm-pack, wasm-bindgen, tsc, esbuild...),
 # skipping what is there: a fresh clone builds with this one command.
@@ -20,9 +26,9 @@ wasm_build() { # features out-dir
 # The browser build is optimised for size (what every page downloads: its
 # one load per page is the only wasm work on the hot path, `can()` runs in
 # JavaScript); the edge and issuer builds for speed (Cargo.toml: -O3).
-wasm_build_small() { # features out-dir
+wasm_build_small() { # features out-dir [cargo flags]
   CARGO_PROFILE_RELEASE_OPT_LEVEL=z wasm-pack build --release --no-opt --target web --mode no-install \
-    --out-dir "$2" --out-name permsnap_wasm --no-pack . -- --features "$1"
+    --out-dir "$2" --out-name permsnap_wasm --no-pack . -- --features "$1" "${@:3}"
   wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
     "$2/permsnap_wasm_bg.wasm" -o "$2/permsnap_wasm_bg.wasm"
 }
@@ -31,8 +37,9 @@ wasm_build_small() { # features out-dir
 # `.ts`): the shared core, then the entries and helpers of one build only.
 # Each build has its own entry files (index, node, workerd): the edge build
 # carries neither the DOM helper nor React, the browser build no router.
-CORE_TS="generated types errors internal init verifier permissions filter redact core"
-BROWSER_TS="$CORE_TS expiry session dom react index node workerd"
+CORE_TS="generated types errors internal init platform verifier permissions filter redact core"
+BROWSER_TS="$CORE_TS expiry session dom react index"
+SYNC_TS="$BROWSER_TS node workerd"
 EDGE_TS="$CORE_TS edge/expiry plain edge/gate edge/refresher edge/middleware edge/index edge/node edge/workerd"
 # The issuer (permsnap/issuer): server-only, its own wasm build.
 ISSUER_TS="generated types errors internal init plain issuer/http issuer/index issuer/node issuer/workerd"
@@ -70,12 +77,21 @@ assemble() {
   cp pkg-template/wasm-asset.d.ts "$dest"/
 }
 
-wasm_build_small wasm target/wasm-web
+wasm_build_small wasm target/wasm-web --no-default-features
+wasm_build_small wasm,ed25519 target/wasm-sync
 wasm_build edge target/wasm-edge
 wasm_build issuer-js target/wasm-issuer
 
 rm -rf pkg target/pkg-build
 assemble target/wasm-web pkg $BROWSER_TS
+assemble target/wasm-sync pkg/sync $SYNC_TS
+# `permsnap` in Node, Deno, Bun and workerd is the build verifying in
+# WebAssembly (synchronous loads; in Node its verify is faster than the
+# platform's): the package's root entries for them re-export it.
+for entry in node workerd; do
+  echo "export * from \"./sync/$entry.js\";" > "pkg/$entry.js"
+  echo "export * from \"./sync/$entry.js\";" > "pkg/$entry.d.ts"
+done
 assemble target/wasm-edge pkg/edge $EDGE_TS
 assemble target/wasm-issuer pkg/issuer $ISSUER_TS
 cp pkg-template/browser-issuer.js pkg/
@@ -88,7 +104,7 @@ cp LICENSE-MIT LICENSE-APACHE pkg-template/permsnap.css.d.ts pkg/
 # --keep-names: stack traces and `err.constructor.name` say `PermsnapError`,
 # `Verifier`..., not `O` (about 0.3 KB gzip). Not for the wasm-bindgen glue,
 # whose helpers no user calls (it would cost 0.4 KB more).
-for js in pkg/*.js pkg/edge/*.js pkg/issuer/*.js; do
+for js in pkg/*.js pkg/sync/*.js pkg/edge/*.js pkg/issuer/*.js; do
   keep=--keep-names
   [ "$(basename "$js")" != permsnap_wasm.js ] || keep=
   esbuild "$js" --minify $keep --format=esm --sourcemap --sources-content=true \
@@ -103,7 +119,7 @@ done
 # wrangler. Each bundle carries its own copy of the shared classes, as the
 # builds already do: `instanceof PermsnapError` and the Verifier checks go by
 # branded symbols, not by module identity.
-for js in pkg/node.js pkg/edge/node.js pkg/issuer/node.js; do
+for js in pkg/sync/node.js pkg/edge/node.js pkg/issuer/node.js; do
   esbuild "$js" --bundle --platform=node --format=esm --minify --keep-names --sourcemap --sources-content=true \
     --log-level=warning --allow-overwrite --outfile="$js"
 done

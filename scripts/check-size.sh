@@ -49,6 +49,7 @@ check() { # name dir what
   fi
 }
 check browser pkg "pkg/ (wasm + glue + wrapper)"
+check sync pkg/sync "pkg/sync/ (the same, verifying in wasm)"
 check edge pkg/edge "pkg/edge/ (wasm + glue + wrapper + gate)"
 check issuer pkg/issuer "pkg/issuer/ (server only: wasm + glue + wrapper)"
 
@@ -57,7 +58,7 @@ if [ "$MODE" = "--update" ]; then
     const b = JSON.parse(fs.readFileSync(file, "utf8"));
     for (const p of pairs) { const [k, v] = p.split("="); b[k] = Number(v); }
     fs.writeFileSync(file, JSON.stringify(b, null, 2) + "\n");' \
-    "$BUDGET" "browser=$(entry_size pkg)" "edge=$(entry_size pkg/edge)" "issuer=$(entry_size pkg/issuer)"
+    "$BUDGET" "browser=$(entry_size pkg)" "sync=$(entry_size pkg/sync)" "edge=$(entry_size pkg/edge)" "issuer=$(entry_size pkg/issuer)"
   echo "check-size: wrote the sizes above to $BUDGET"
   exit 0
 fi

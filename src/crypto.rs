@@ -3,7 +3,9 @@
 
 use crate::encoding as base64url;
 use crate::error::{Error, Result};
+use crate::signature;
 use crate::wire::{SIGNATURE_LEN, SIGNING_DOMAIN};
+#[cfg(feature = "ed25519")]
 use ed25519_dalek::{Signature, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
@@ -43,9 +45,43 @@ pub struct Jwks {
 /// Public keys by key id, sorted by key id.
 #[derive(Debug, Clone, Default)]
 pub struct Keyring {
-    keys: Vec<(String, VerifyingKey)>,
+    keys: Vec<(String, PublicKey)>,
     ignored: Vec<IgnoredKey>,
+    /// Signatures the platform verified (the build without the curve
+    /// code): [`Keyring::attest`].
+    #[cfg(not(feature = "ed25519"))]
+    attested: Vec<SignatureJob>,
 }
+
+/// A checked Ed25519 public key: its bytes and, where the curve code is,
+/// the decoded point.
+#[derive(Debug, Clone)]
+struct PublicKey {
+    bytes: [u8; 32],
+    #[cfg(feature = "ed25519")]
+    point: VerifyingKey,
+}
+
+/// One signature to check: the key, the exact message (domain and signed
+/// bytes) and the signature, once the strict rules that need no curve
+/// arithmetic hold (canonical `S` and `R`, `R` not of small order).
+/// What a build without the curve code hands to the platform's Ed25519.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureJob {
+    /// The key id.
+    pub kid: String,
+    /// The public key, 32 bytes.
+    pub key: [u8; 32],
+    /// The signed message: the domain prefix, then the signed bytes.
+    pub message: Vec<u8>,
+    /// The signature.
+    pub signature: [u8; SIGNATURE_LEN],
+}
+
+/// How many platform-verified signatures a keyring remembers until they are
+/// used (a few verifications in flight at once).
+#[cfg(not(feature = "ed25519"))]
+const ATTESTED: usize = 16;
 
 /// A key of a JWKS that is not an Ed25519 signing key, left out of the
 /// keyring (RFC 7517 §5: keys of a type one does not understand are
@@ -62,8 +98,9 @@ fn invalid(detail: String) -> Error {
     Error::InvalidKey { detail }
 }
 
-/// A checked Ed25519 public key: 32 bytes, a valid point, not of small order.
-fn verifying_key(kid: &str, public_key: &[u8]) -> Result<VerifyingKey> {
+/// A checked Ed25519 public key: 32 bytes, canonical, not of small order,
+/// and (where the curve code is) a point of the curve.
+fn verifying_key(kid: &str, public_key: &[u8]) -> Result<PublicKey> {
     crate::wire::check_kid(kid)?;
     let bytes: [u8; 32] = public_key.try_into().map_err(|_| {
         invalid(format!(
@@ -71,12 +108,15 @@ fn verifying_key(kid: &str, public_key: &[u8]) -> Result<VerifyingKey> {
             public_key.len()
         ))
     })?;
-    let key = VerifyingKey::from_bytes(&bytes)
-        .map_err(|_| invalid(format!("key `{kid}` is not a valid Ed25519 point")))?;
-    if key.is_weak() {
-        return Err(invalid(format!("key `{kid}` is a weak (small-order) key")));
+    if let Some(problem) = signature::key_problem(&bytes) {
+        return Err(invalid(format!("key `{kid}` {problem}")));
     }
-    Ok(key)
+    Ok(PublicKey {
+        bytes,
+        #[cfg(feature = "ed25519")]
+        point: VerifyingKey::from_bytes(&bytes)
+            .map_err(|_| invalid(format!("key `{kid}` is not a valid Ed25519 point")))?,
+    })
 }
 
 impl Keyring {
@@ -206,7 +246,42 @@ impl Keyring {
         self.verify_domain(SIGNING_DOMAIN, kid, signed, signature)
     }
 
-    /// Strictly verifies `signature` over `domain | signed` with key `kid`.
+    fn key(&self, kid: &str) -> Result<&PublicKey> {
+        self.keys
+            .binary_search_by(|(k, _)| k.as_str().cmp(kid))
+            .ok()
+            .and_then(|at| self.keys.get(at))
+            .map(|(_, key)| key)
+            .ok_or_else(|| Error::UnknownKey { kid: kid.into() })
+    }
+
+    /// The signature check of `signature` over `domain | signed` with key
+    /// `kid`, once the key is known (`unknown_key` otherwise) and the
+    /// signature's shape is strict (`bad_signature` otherwise): what
+    /// [`Keyring::verify_domain`] checks, or hands to the platform.
+    pub fn job(
+        &self,
+        domain: &[u8],
+        kid: &str,
+        signed: &[u8],
+        signature: &[u8; SIGNATURE_LEN],
+    ) -> Result<SignatureJob> {
+        let key = self.key(kid)?;
+        signature::check_shape(signature)?;
+        let mut message = Vec::with_capacity(domain.len() + signed.len());
+        message.extend_from_slice(domain);
+        message.extend_from_slice(signed);
+        Ok(SignatureJob {
+            kid: kid.to_owned(),
+            key: key.bytes,
+            message,
+            signature: *signature,
+        })
+    }
+
+    /// Strictly verifies `signature` over `domain | signed` with key `kid`
+    /// (ed25519-dalek's `verify_strict`).
+    #[cfg(feature = "ed25519")]
     pub fn verify_domain(
         &self,
         domain: &[u8],
@@ -214,19 +289,47 @@ impl Keyring {
         signed: &[u8],
         signature: &[u8; SIGNATURE_LEN],
     ) -> Result<()> {
-        let key = self
-            .keys
-            .binary_search_by(|(k, _)| k.as_str().cmp(kid))
-            .ok()
-            .and_then(|at| self.keys.get(at))
-            .map(|(_, key)| key)
-            .ok_or_else(|| Error::UnknownKey { kid: kid.into() })?;
-        let sig = Signature::from_bytes(signature);
-        let mut message = Vec::with_capacity(domain.len() + signed.len());
-        message.extend_from_slice(domain);
-        message.extend_from_slice(signed);
-        key.verify_strict(&message, &sig)
+        let job = self.job(domain, kid, signed, signature)?;
+        let key = self.key(kid)?;
+        key.point
+            .verify_strict(&job.message, &Signature::from_bytes(signature))
             .map_err(|_| Error::BadSignature)
+    }
+
+    /// The build without the curve code: `signature` over `domain | signed`
+    /// with key `kid` passes when the platform verified exactly this job
+    /// ([`Keyring::attest`]); otherwise `async_required`.
+    #[cfg(not(feature = "ed25519"))]
+    pub fn verify_domain(
+        &self,
+        domain: &[u8],
+        kid: &str,
+        signed: &[u8],
+        signature: &[u8; SIGNATURE_LEN],
+    ) -> Result<()> {
+        let job = self.job(domain, kid, signed, signature)?;
+        if self.attested.contains(&job) {
+            Ok(())
+        } else {
+            Err(Error::AsyncRequired)
+        }
+    }
+
+    /// Records that the platform's Ed25519 (WebCrypto) verified `job`, which
+    /// [`Keyring::job`] made: [`Keyring::verify_domain`] then accepts exactly
+    /// that key, message and signature. Only for the wasm layer of the
+    /// build without the curve code, right after the platform answered
+    /// true. A job for a key this keyring does not hold (keys changed
+    /// meanwhile) is not recorded. The last few are kept.
+    #[cfg(not(feature = "ed25519"))]
+    pub fn attest(&mut self, job: SignatureJob) {
+        if self.key(&job.kid).map(|k| k.bytes) != Ok(job.key) {
+            return;
+        }
+        if self.attested.len() >= ATTESTED {
+            self.attested.remove(0);
+        }
+        self.attested.push(job);
     }
 }
 

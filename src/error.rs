@@ -177,6 +177,10 @@ pub enum Error {
         /// What was wrong.
         detail: String,
     },
+    /// A synchronous load in the build that checks signatures with the
+    /// platform's WebCrypto (the browser build): the snapshot or notice must
+    /// first be verified asynchronously (`verify`, `verifyNotice`).
+    AsyncRequired,
 }
 
 impl Error {
@@ -212,6 +216,7 @@ impl Error {
         "unknown_staff",
         "unavailable",
         "invalid_argument",
+        "async_required",
     ];
 
     /// The stable machine code of this error, e.g. `"expired"`.
@@ -245,6 +250,7 @@ impl Error {
             Error::UnknownStaff { .. } => "unknown_staff",
             Error::Unavailable { .. } => "unavailable",
             Error::InvalidArgument { .. } => "invalid_argument",
+            Error::AsyncRequired => "async_required",
         }
     }
 
@@ -369,6 +375,10 @@ impl fmt::Display for Error {
             }
             Error::Unavailable { detail } => write!(f, "unavailable: {detail}"),
             Error::InvalidArgument { detail } => write!(f, "invalid argument: {detail}"),
+            Error::AsyncRequired => write!(
+                f,
+                "this build checks signatures with the platform's WebCrypto, asynchronously: `await verifier.verify(snapshot)` (or `verifyNotice`) first, after which `load` answers for it synchronously; or import `permsnap/sync`, which verifies in WebAssembly"
+            ),
         }
     }
 }
@@ -460,6 +470,7 @@ mod tests {
             Error::UnknownStaff { staff: s() },
             Error::Unavailable { detail: s() },
             Error::InvalidArgument { detail: s() },
+            Error::AsyncRequired,
         ];
         for e in &all {
             match e {
@@ -490,7 +501,8 @@ mod tests {
                 | Error::Deactivated { .. }
                 | Error::UnknownStaff { .. }
                 | Error::Unavailable { .. }
-                | Error::InvalidArgument { .. } => {}
+                | Error::InvalidArgument { .. }
+                | Error::AsyncRequired => {}
             }
         }
         all

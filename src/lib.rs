@@ -19,6 +19,7 @@ pub mod guard;
 #[cfg(feature = "issuer")]
 pub mod issuer;
 pub mod model;
+mod signature;
 pub mod verify;
 /// The wasm-bindgen classes (features `wasm`, `edge`): used from
 /// JavaScript through the npm package, not from Rust.
@@ -29,7 +30,7 @@ pub mod wire;
 
 #[cfg(feature = "issuer")]
 pub use crypto::signing::IssuerKey;
-pub use crypto::{Jwk, Jwks, Keyring};
+pub use crypto::{Jwk, Jwks, Keyring, SignatureJob};
 pub use decision::Summary;
 pub use decision::{Explanation, Permissions, Reason, RecordFilter, Redaction};
 pub use error::{Error, Result};

@@ -223,12 +223,12 @@ document.addEventListener("click", (ev) => {
   }
 });
 
-$("#tamper").addEventListener("click", () => {
+$("#tamper").addEventListener("click", async () => {
   const text = state.session?.snapshot;
   if (!text) return;
   const i = Math.floor(text.length / 2);
   const tampered = text.slice(0, i) + (text[i] === "A" ? "B" : "A") + text.slice(i + 1);
-  show(state.verifier.loadOrDeny(tampered), tampered);
+  show(await state.verifier.verifyOrDeny(tampered), tampered);
 });
 $("#reload").addEventListener("click", async () => show(await state.session.refresh(), state.session.snapshot));
 $("#staff").addEventListener("change", (e) => signIn(e.target.value));

@@ -30,7 +30,8 @@ export type CoreErrorCode =
   | "deactivated"
   | "unknown_staff"
   | "unavailable"
-  | "invalid_argument";
+  | "invalid_argument"
+  | "async_required";
 
 /** Why `can(name)` answers what it does (`Reason::CODES`). */
 export type CoreReason =

@@ -4,6 +4,6 @@
 import { readFileSync } from "node:fs";
 import { initFromFile } from "./init.js";
 
-initFromFile(new URL("./permsnap_wasm_bg.wasm", import.meta.url), readFileSync, "node_modules/permsnap/permsnap_wasm_bg.wasm");
+initFromFile(new URL("./permsnap_wasm_bg.wasm", import.meta.url), readFileSync, "node_modules/permsnap/sync/permsnap_wasm_bg.wasm");
 
 export * from "./index.js";

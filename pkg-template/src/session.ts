@@ -120,7 +120,7 @@ export class Session {
     this.#verifier = this.#makeVerifier(o.catalog);
     this.#current = this.#verifier.denyAll(new PermsnapError("no_snapshot", "no snapshot loaded yet"));
     if (o.notices) this.#stopNotices = o.notices((n) => this.applyNotice(n));
-    this.ready = o.initial !== undefined && this.#takeInitial(o.initial) ? Promise.resolve(this.#current) : this.refresh();
+    this.ready = o.initial !== undefined ? this.#takeInitial(o.initial) : this.refresh();
   }
 
   /** The current permissions (deny-all until a verified snapshot). The
@@ -170,8 +170,13 @@ export class Session {
    *  revoked `Permissions` object itself turns to deny-all. A notice that
    *  does not verify changes nothing (reported to `onError`). */
   applyNotice(notice: string): void {
+    void this.#applyNotice(notice);
+  }
+
+  async #applyNotice(notice: string): Promise<void> {
+    const verifier = this.#verifier;
     try {
-      this.#verifier.applyNotice(notice);
+      await verifier.verifyNotice(notice);
     } catch (e) {
       this.#report(e);
       return;
@@ -179,13 +184,15 @@ export class Session {
     const now = Date.now() / 1000;
     this.#notices = this.#notices.filter((n) => now - n.at < NOTICE_MEMORY);
     this.#notices.push({ text: notice, at: now });
+    // A new catalog's verifier made meanwhile started without it.
+    if (this.#verifier !== verifier) await this.#verifier.verifyNotice(notice).catch((e) => this.#report(e));
     const text = this.#text;
     if (text === null || this.#revoked === text) return;
     try {
-      this.#verifier.load(text).free();
+      (await this.#verifier.verify(text)).free();
     } catch (e) {
       if (!(e instanceof PermsnapError)) throw e;
-      void this.#replaceRevoked(text, e);
+      if (this.#text === text) void this.#replaceRevoked(text, e);
     }
   }
 
@@ -278,7 +285,7 @@ export class Session {
     const verifier = this.#makeVerifier(catalog);
     for (const n of this.#notices) {
       try {
-        verifier.applyNotice(n.text);
+        await verifier.verifyNotice(n.text);
       } catch (e) {
         this.#report(e);
       }
@@ -351,20 +358,35 @@ export class Session {
     return text;
   }
 
-  /** The server-rendered snapshot, verified synchronously: true when in
-   *  force. It does not set the clock: a page served from a cache could
-   *  carry an old snapshot, which the device clock then refuses (and the
-   *  session fetches a fresh one, setting the clock from it). */
-  #takeInitial(initial: FetchedSnapshot): boolean {
+  /** The server-rendered snapshot: verified synchronously where the build
+   *  verifies in WebAssembly (the first render already uses it), else
+   *  with the platform's WebCrypto (in force once `ready` resolves: an app
+   *  hydrating server-rendered HTML awaits it first). It does not set the
+   *  clock: a page served from a cache could carry an old snapshot, which
+   *  the device clock then refuses (and the session fetches a fresh one,
+   *  setting the clock from it). */
+  #takeInitial(initial: FetchedSnapshot): Promise<Permissions> {
     const text = this.#textOf(initial);
-    if (text === null) return false;
+    if (text === null) return this.refresh();
     try {
       this.#swap(text, this.#verifier.load(text));
-      return true;
+      return Promise.resolve(this.#current);
     } catch (e) {
-      this.#report(e);
-      return false;
+      if (!(e instanceof PermsnapError && e.code === "async_required")) {
+        this.#report(e);
+        return this.refresh();
+      }
     }
+    return this.#verifier.verify(text).then(
+      (p) => {
+        if (this.#text === null) this.#swap(text, p);
+        return this.#current;
+      },
+      (e) => {
+        this.#report(e);
+        return this.refresh();
+      },
+    );
   }
 
   /** Verifies a fresh text; on `unknown_key` / `wrong_catalog` reloads keys
@@ -372,7 +394,7 @@ export class Session {
   async #verify(text: string): Promise<Permissions | null> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return this.#verifier.load(text);
+        return await this.#verifier.verify(text);
       } catch (e) {
         if (!(e instanceof PermsnapError)) throw e;
         if (attempt === 0 && (await this.#reload(e.code))) continue;

@@ -6,6 +6,7 @@ import { Verifier as WasmVerifier, type Permissions as WasmPermissions } from ".
 import { PermsnapError } from "./errors.js";
 import { isInitialized, notInitialized } from "./init.js";
 import { parseJson, wasmCall } from "./internal.js";
+import { platformVerify } from "./platform.js";
 import { permissionsFrom, expireIn, type CatalogInfo, type Permissions } from "./permissions.js";
 import type { CatalogInput, FeedReport, Jwks, KeySetReport, NoticeSummary, Revocations, VerifierOptions } from "./types.js";
 
@@ -25,10 +26,15 @@ export let verifierFeedLimit: (v: Verifier) => number | undefined;
 
 /** Verifies snapshots. Build it once (catalog + JWKS), load many snapshots.
  *
- *  `load`, `loadFor` and `loadOrDeny` verify synchronously (in WebAssembly).
- *  `verify`, `verifyFor` and `verifyOrDeny` give the same answers as a
- *  promise: code written on them keeps working where verification is
- *  asynchronous (a build verifying with the platform's WebCrypto). */
+ *  `verify`, `verifyFor`, `verifyOrDeny` and `verifyNotice` work in every
+ *  build and runtime (promises). `load`, `loadFor`, `loadOrDeny` and
+ *  `applyNotice` answer synchronously: in every build for what this
+ *  verifier already verified (the same snapshot again: the time, account
+ *  and revocations are checked anew), and for anything in the builds that
+ *  verify in WebAssembly (Node, Deno, Bun, workerd, `permsnap/sync`,
+ *  `permsnap/edge`). The browser build leaves the curve arithmetic to the
+ *  platform's WebCrypto, which is asynchronous: there a snapshot never
+ *  verified before is refused by `load` with `async_required`. */
 export class Verifier {
   #w: WasmVerifier;
   #info: CatalogInfo;
@@ -129,21 +135,54 @@ export class Verifier {
     }
   }
 
-  /** `load` as a promise: resolves with what the snapshot allows, rejects
-   *  with the `PermsnapError` naming the refusal. */
+  /** `load` as a promise, in every build: resolves with what the snapshot
+   *  allows, rejects with the `PermsnapError` naming the refusal. The
+   *  browser build checks the signature with the platform's WebCrypto
+   *  here; `load` then answers for this snapshot synchronously. */
   async verify(snapshot: string | Uint8Array): Promise<Permissions> {
-    return this.load(snapshot);
+    const input = await this.#platform(snapshot, false);
+    return this.load(input);
   }
 
   /** `loadFor` as a promise. */
   async verifyFor(snapshot: string | Uint8Array, tenant: string): Promise<Permissions> {
-    return this.loadFor(snapshot, tenant);
+    const input = await this.#platform(snapshot, false);
+    return this.loadFor(input, tenant);
   }
 
   /** `loadOrDeny` as a promise: a refused (or missing) snapshot resolves
    *  with permissions that deny everything, the refusal in `error`. */
   async verifyOrDeny(snapshot: string | Uint8Array | null | undefined): Promise<Permissions> {
-    return this.loadOrDeny(snapshot);
+    if (snapshot === null || snapshot === undefined || snapshot === "") return this.loadOrDeny(snapshot);
+    try {
+      return await this.verify(snapshot);
+    } catch (e) {
+      if (e instanceof PermsnapError) return this.denyAll(e);
+      throw e;
+    }
+  }
+
+  /** `applyNotice` as a promise, in every build (the browser build checks
+   *  the notice's signature with the platform's WebCrypto). */
+  async verifyNotice(notice: string | Uint8Array): Promise<NoticeSummary> {
+    const input = await this.#platform(notice, true);
+    return this.applyNotice(input);
+  }
+
+  /** The browser build: has the platform check the signature the wasm
+   *  verifier needs checked for `input` (a copy of it, so that bytes
+   *  changed meanwhile are not what gets accepted), and returns that copy.
+   *  Other builds check signatures in WebAssembly: nothing to do. */
+  async #platform(input: string | Uint8Array, notice: boolean): Promise<string | Uint8Array> {
+    const w = this.#w as unknown as Partial<PlatformMethods>;
+    if (typeof w.snapshotJob !== "function" || typeof w.noticeJob !== "function" || typeof w.attest !== "function") return input;
+    const copy = input instanceof Uint8Array ? input.slice() : input;
+    const job = wasmCall(() => (notice ? w.noticeJob!(copy) : w.snapshotJob!(copy)));
+    if (job === null) return copy; // verified before: `load` answers from memory
+    const [kid, bytes] = job;
+    const verified = await platformVerify(bytes);
+    wasmCall(() => w.attest!(kid, bytes, verified));
+    return copy;
   }
 
   /** Permissions that deny everything (what a refusal means). They share
@@ -239,6 +278,14 @@ export class Verifier {
   free(): void {
     this.#w.free();
   }
+}
+
+/** The browser build's methods on the wasm Verifier: signatures checked
+ *  by the platform (platform.ts). */
+interface PlatformMethods {
+  snapshotJob(snapshot: string | Uint8Array): [string, Uint8Array] | null;
+  noticeJob(notice: string | Uint8Array): [string, Uint8Array];
+  attest(kid: string, job: Uint8Array, verified: boolean): void;
 }
 
 /** The edge build's feed methods on the wasm Verifier. */

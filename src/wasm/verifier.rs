@@ -155,6 +155,51 @@ impl WasmVerifier {
         ]))
     }
 
+    /// The browser build (no curve code): the signature a snapshot needs
+    /// checked by the platform before `load` accepts it, as
+    /// `[kid, key | signature | message]`, or `null` when it is remembered as
+    /// verified. Throws what loading would throw before the signature.
+    #[cfg(not(feature = "ed25519"))]
+    #[wasm_bindgen(js_name = snapshotJob)]
+    pub fn snapshot_job(&self, snapshot: JsValue) -> Result<JsValue, JsValue> {
+        Ok(match self.inner.snapshot_job(&bytes_arg(&snapshot)?)? {
+            Some(job) => job_js(&job),
+            None => JsValue::NULL,
+        })
+    }
+
+    /// The browser build: `snapshotJob` for a revocation notice.
+    #[cfg(not(feature = "ed25519"))]
+    #[wasm_bindgen(js_name = noticeJob)]
+    pub fn notice_job(&self, notice: JsValue) -> Result<JsValue, JsValue> {
+        Ok(job_js(&self.inner.notice_job(&bytes_arg(&notice)?)?))
+    }
+
+    /// The browser build: the platform's answer for a job of `snapshotJob`
+    /// or `noticeJob`. `true` lets `load` / `applyNotice` accept exactly
+    /// that signature; `false` throws `bad_signature`.
+    #[cfg(not(feature = "ed25519"))]
+    pub fn attest(&mut self, kid: String, job: &[u8], verified: bool) -> Result<(), JsValue> {
+        if !verified {
+            return Err(crate::Error::BadSignature.into());
+        }
+        let (Some(key), Some(signature), Some(message)) =
+            (job.get(..32), job.get(32..96), job.get(96..))
+        else {
+            return Err(arg_error("not a signature job"));
+        };
+        let (Ok(key), Ok(signature)) = (key.try_into(), signature.try_into()) else {
+            return Err(arg_error("not a signature job"));
+        };
+        self.inner.attest(crate::SignatureJob {
+            kid,
+            key,
+            message: message.to_vec(),
+            signature,
+        });
+        Ok(())
+    }
+
     /// How the account is checked: `fixed`, `per_request` or `any`.
     #[wasm_bindgen(getter, js_name = tenantMode)]
     pub fn tenant_mode(&self) -> String {
@@ -214,4 +259,17 @@ impl WasmVerifier {
             .map(|p| p.name.clone())
             .collect()
     }
+}
+
+/// A signature job for JavaScript: `[kid, key | signature | message]`.
+#[cfg(not(feature = "ed25519"))]
+fn job_js(job: &crate::SignatureJob) -> JsValue {
+    let mut bytes = Vec::with_capacity(96 + job.message.len());
+    bytes.extend_from_slice(&job.key);
+    bytes.extend_from_slice(&job.signature);
+    bytes.extend_from_slice(&job.message);
+    let pair = Array::new();
+    pair.push(&job.kid.as_str().into());
+    pair.push(&js_sys::Uint8Array::from(bytes.as_slice()).into());
+    pair.into()
 }

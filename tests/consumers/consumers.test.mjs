@@ -179,7 +179,7 @@ function nodeBundle(entry, dir, ...flags) {
 
 test("esbuild, Node bundle with the .wasm copied beside it: runs the vectors; class names survive minification", () => {
   const dir = nodeBundle("server.js", "deploy-copy");
-  copyFileSync(join(app, "node_modules/permsnap/permsnap_wasm_bg.wasm"), join(dir, "permsnap_wasm_bg.wasm"));
+  copyFileSync(join(app, "node_modules/permsnap/sync/permsnap_wasm_bg.wasm"), join(dir, "permsnap_wasm_bg.wasm"));
   const out = JSON.parse(run(process.execPath, ["server.mjs"], { cwd: dir }));
   assertVectors(out, "esbuild (node)");
   assert.equal(out.names.verifier, "Verifier");

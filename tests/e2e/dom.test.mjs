@@ -68,6 +68,9 @@ window.startApp = async ({ catalog, jwks, tenant, snapshots }) => {
 window.hydrateApp = async ({ catalog, jwks, tenant, initial }) => {
   await init("/pkg/permsnap_wasm_bg.wasm");
   const session = createSession({ catalog, jwks, tenant, initial, fetchSnapshot: async () => initial });
+  // The browser build verifies \`initial\` with the platform's WebCrypto
+  // (asynchronous): hydrate once it is in force.
+  await session.ready;
   const recoverable = [];
   hydrateRoot(document.querySelector("#app"), appTree(h, lib, session), { onRecoverableError: (e) => recoverable.push(String(e && e.message || e)) });
   await new Promise((r) => setTimeout(r, 100));
@@ -128,8 +131,9 @@ async function open(path = "/blank.html") {
     await ps.init();
     window.ps = ps;
     const verifier = (c) => new ps.Verifier(c.catalog, c.jwks, { tenant: c.tenant, clock: () => c.now });
-    window.load = (c) => verifier(c).load(c.snapshot);
-    window.refused = (c) => verifier(c).loadOrDeny(c.snapshot.slice(0, -4) + "AAAA");
+    // The browser build verifies with the platform's WebCrypto: asynchronously.
+    window.load = (c) => verifier(c).verify(c.snapshot);
+    window.refused = (c) => verifier(c).verifyOrDeny(c.snapshot.slice(0, -4) + "AAAA");
     window.tick = () => new Promise((r) => setTimeout(r, 0));
   });
   return { page, errors, consoleErrors };
@@ -147,7 +151,7 @@ test("an unknown permission name hides its element, is reported, and does not st
       <a id="emptyany" data-requires-any=" ">empty any</a>
       <a id="both" data-requires="campaigns.manage" data-requires-any="payments.view">both attributes</a>`;
     let result, thrown = null;
-    try { result = ps.applyToDom(document.body, load(dia)); } catch (e) { thrown = e.message; }
+    try { result = ps.applyToDom(document.body, (await load(dia))); } catch (e) { thrown = e.message; }
     const shown = Object.fromEntries([...document.querySelectorAll("a")].map((a) => [a.id, a.checkVisibility()]));
     return { result, thrown, shown };
   }, dia);
@@ -174,7 +178,7 @@ test("no CSS rule can show a denied element: hidden + inline display:none !impor
     document.body.innerHTML = `
       <div id="pay" class="flex" data-requires="payments.view"><button id="paybtn">Charge</button></div>
       <div id="camp" class="flex" data-requires="campaigns.manage">Campaigns</div>`;
-    ps.applyToDom(document.body, load(dia));
+    ps.applyToDom(document.body, (await load(dia)));
     const pay = document.querySelector("#pay");
     document.querySelector("#paybtn").focus();
     return {
@@ -203,14 +207,14 @@ test("permsnap undoes only what it did: the app's own hidden, inert and inline d
       <div id="plain" data-requires="payments.view">plain</div>`;
     const state = () => Object.fromEntries([...document.body.children].map((e) => [e.id,
       { shown: e.checkVisibility(), hidden: e.hasAttribute("hidden"), inert: e.hasAttribute("inert"), style: e.getAttribute("style"), mark: e.dataset.permsnap ?? null }]));
-    const p = load(dia);
+    const p = (await load(dia));
     ps.applyToDom(document.body, p); // campaigns allowed, payments denied
     const first = state();
-    ps.applyToDom(document.body, refused(dia)); // everything denied
+    ps.applyToDom(document.body, (await refused(dia))); // everything denied
     const denied = state();
-    ps.applyToDom(document.body, load(ben)); // ben: payments allowed; campaigns?
+    ps.applyToDom(document.body, (await load(ben))); // ben: payments allowed; campaigns?
     const allowed = state();
-    return { first, denied, allowed, benCamp: load(ben).can("campaigns.manage") };
+    return { first, denied, allowed, benCamp: (await load(ben)).can("campaigns.manage") };
   }, { dia, ben });
   assert.deepEqual(r.first.apphidden, { shown: false, hidden: true, inert: false, style: null, mark: "allowed" });
   assert.deepEqual(r.first.appinert, { shown: true, hidden: false, inert: true, style: null, mark: "allowed" });
@@ -235,7 +239,7 @@ test("watch mode: later elements, changed attributes, re-rendered fields, un-hid
     box.innerHTML = `<a id="camp" data-requires="calendar.view">Calendar</a>
       <span id="email" data-field="clients.email">zoe@mail.test</span>`;
     document.body.append(box);
-    const w = ps.applyToDom(box, load(fay), { watch: true });
+    const w = ps.applyToDom(box, (await load(fay)), { watch: true });
     const seen = {};
     seen.initial = { hidden: w.hidden, masked: w.masked, watching: w.watching };
 
@@ -259,9 +263,9 @@ test("watch mode: later elements, changed attributes, re-rendered fields, un-hid
     await tick();
     seen.rerender = box.querySelector("#email").outerHTML;
 
-    seen.refused = w.update(refused(fay));
+    seen.refused = w.update((await refused(fay)));
     seen.refusedCamp = box.querySelector("#camp").checkVisibility();
-    seen.ben = w.update(load(ben));
+    seen.ben = w.update((await load(ben)));
     seen.benLate = box.querySelector("#late").checkVisibility();
 
     w.stop();
@@ -301,7 +305,7 @@ test("a masked field keeps no trace of the value: text, href, title, value, aria
       <span id="name" data-field="clients.phone" data-requires="clients.view">555-0101</span>
     </form>`;
     document.querySelector("#in").value = "zoe@mail.test (edited)";
-    const result = ps.applyToDom(document.body, load(fay), { mask: "hidden" });
+    const result = ps.applyToDom(document.body, (await load(fay)), { mask: "hidden" });
     const form = document.querySelector("#f");
     return {
       result,
@@ -336,7 +340,7 @@ test("fields the catalog does not declare, unknown kinds and malformed data-fiel
       <span id="nodot" data-field="clients">Zoe</span>
       <span id="empty" data-field="">Zoe</span>
       <span id="trailing" data-field="clients.">Zoe</span>`;
-    const result = ps.applyToDom(document.body, load(ben)); // ben sees emails
+    const result = ps.applyToDom(document.body, (await load(ben))); // ben sees emails
     return { result, text: Object.fromEntries([...document.querySelectorAll("span")].map((s) => [s.id, s.textContent])),
       marks: [...document.querySelectorAll("span")].map((s) => s.dataset.permsnapField) };
   }, ben);
@@ -361,8 +365,8 @@ test("refused snapshot, null permissions, or not a Permissions object: everythin
       const result = ps.applyToDom(document.body, p);
       return { result, shown: [...document.querySelectorAll("a")].filter((a) => a.checkVisibility()).length, text: document.body.textContent.replace(/\s+/g, "") };
     };
-    const refusedP = refused(ben);
-    return { code: refusedP.error.code, ok: run(load(ben)), refused: run(refusedP), nothing: run(null), fake: run({ can: () => true }) };
+    const refusedP = (await refused(ben));
+    return { code: refusedP.error.code, ok: run((await load(ben))), refused: run(refusedP), nothing: run(null), fake: run({ can: () => true }) };
   }, ben);
   assert.equal(r.code, "bad_signature");
   assert.equal(r.ok.shown, 3);
@@ -385,10 +389,10 @@ test("options are strict: an unknown key throws invalid_argument, after hiding e
     document.body.innerHTML = `<a data-requires="campaigns.manage">c</a><span data-field="clients.email">zoe@mail.test</span>`;
     const codes = [];
     for (const o of [{ wach: true }, { mask: 3 }, { watch: "yes" }, "x"]) {
-      try { ps.applyToDom(document.body, load(dia), o); codes.push("none"); } catch (e) { codes.push(e.code, e instanceof ps.PermsnapError); }
+      try { ps.applyToDom(document.body, (await load(dia)), o); codes.push("none"); } catch (e) { codes.push(e.code, e instanceof ps.PermsnapError); }
     }
     let root = "none";
-    try { ps.applyToDom(null, load(dia)); } catch (e) { root = e.code; }
+    try { ps.applyToDom(null, (await load(dia))); } catch (e) { root = e.code; }
     return { codes, shown: document.querySelector("a").checkVisibility(), text: document.body.textContent, root };
   }, dia);
   assert.deepEqual(r.codes, ["invalid_argument", true, "invalid_argument", true, "invalid_argument", true, "invalid_argument", true]);
@@ -404,8 +408,8 @@ test("permsnap.css hides protected markup before applyToDom runs, and defers to 
   const before = {};
   for (const id of ["title", "pay", "camp", "any", "email"]) before[id] = await visible("#" + id);
   assert.deepEqual(before, { title: true, pay: false, camp: false, any: false, email: false });
-  await page.evaluate((dia) => {
-    ps.applyToDom(document.body, load(dia));
+  await page.evaluate(async (dia) => {
+    ps.applyToDom(document.body, (await load(dia)));
     document.body.insertAdjacentHTML("beforeend", `<div class="row" id="late" data-requires="campaigns.manage">late, unwatched</div>`);
   }, dia);
   const afterApply = {};
@@ -419,7 +423,7 @@ test("permsnap.css hides protected markup before applyToDom runs, and defers to 
     <h2>permsnap fail-closed (dia: marketing)</h2>
     <p>Shown: the title, Campaigns, the late section (allowed) and the email (dia may see it).
     Hidden: Payments, Money, and a typo here: [<a data-requires="payments.veiw">payments.veiw</a>].</p>`));
-  await page.evaluate((dia) => ps.applyToDom(document.body, load(dia)), dia);
+  await page.evaluate(async (dia) => ps.applyToDom(document.body, (await load(dia))), dia);
   await page.screenshot({ path: join(out, "dom-fail-closed.png"), fullPage: true });
   await page.close();
 });

@@ -6,4 +6,4 @@ import * as issuer from "../../pkg/issuer/node.js";
 import { issueParity } from "./issuer-parity.js";
 
 const vectors = await Bun.file(new URL("../../vectors/vectors.json", import.meta.url)).json();
-console.log(JSON.stringify({ ...parity(permsnap, vectors), ...issueParity(issuer, vectors) }));
+console.log(JSON.stringify({ ...(await parity(permsnap, vectors)), ...issueParity(issuer, vectors) }));

@@ -7,4 +7,4 @@ import { issueParity } from "./issuer-parity.js";
 await permsnap.init(await Deno.readFile(new URL("../../pkg/edge/permsnap_wasm_bg.wasm", import.meta.url)));
 const vectors = JSON.parse(await Deno.readTextFile(new URL("../../vectors/vectors.json", import.meta.url)));
 issuer.initSync(await Deno.readFile(new URL("../../pkg/issuer/permsnap_wasm_bg.wasm", import.meta.url)));
-console.log(JSON.stringify({ ...parity(permsnap, vectors), ...issueParity(issuer, vectors) }));
+console.log(JSON.stringify({ ...(await parity(permsnap, vectors)), ...issueParity(issuer, vectors) }));

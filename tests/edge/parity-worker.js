@@ -5,7 +5,7 @@ import * as issuer from "permsnap/issuer/workerd";
 import { issueParity } from "./issuer-parity.js";
 
 export default {
-  fetch(request, env) {
-    return Response.json({ ...parity(permsnap, env.VECTORS), ...issueParity(issuer, env.VECTORS) });
+  async fetch(request, env) {
+    return Response.json({ ...(await parity(permsnap, env.VECTORS)), ...issueParity(issuer, env.VECTORS) });
   },
 };

@@ -60,3 +60,26 @@ export function orError(f) {
     throw e;
   }
 }
+
+/** Signatures of `snapshot` (base64url) that only strict Ed25519 refuses,
+ *  as `[name, base64url]`: S + L (the same point equation, a non-canonical
+ *  scalar), the identity as R with S = 0, and a non-canonical R. */
+export function strictForgeries(snapshot) {
+  const bytes = new Uint8Array(Buffer.from(snapshot, "base64url"));
+  const sig = bytes.length - 64;
+  const L = [0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14, ...new Array(15).fill(0), 0x10];
+  const malleable = bytes.slice();
+  let carry = 0;
+  for (let i = 0; i < 32; i++) {
+    const s = malleable[sig + 32 + i] + L[i] + carry;
+    malleable[sig + 32 + i] = s & 0xff;
+    carry = s >> 8;
+  }
+  const identityR = bytes.slice();
+  identityR.set([1, ...new Array(31).fill(0)], sig);
+  identityR.fill(0, sig + 32);
+  const nonCanonicalR = bytes.slice();
+  nonCanonicalR.set([0xee, ...new Array(30).fill(0xff), 0x7f], sig);
+  const text = (b) => Buffer.from(b).toString("base64url");
+  return [["S + L", text(malleable)], ["identity R", text(identityR)], ["non-canonical R", text(nonCanonicalR)]];
+}

@@ -3,7 +3,7 @@
 import { parity } from "./parity.js";
 import vectors from "./vectors.json";
 
-export function runVectors(permsnap) {
+export async function runVectors(permsnap) {
   return parity(permsnap, vectors);
 }
 

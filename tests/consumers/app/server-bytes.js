@@ -5,4 +5,4 @@ import * as permsnap from "permsnap";
 import { runVectors } from "./run.js";
 
 permsnap.initSync(wasm);
-console.log(JSON.stringify({ vectors: runVectors(permsnap) }));
+console.log(JSON.stringify({ vectors: await runVectors(permsnap) }));

@@ -5,4 +5,4 @@ import * as permsnap from "permsnap/edge";
 import { runVectors } from "./run.js";
 
 permsnap.initSync(wasm);
-console.log(JSON.stringify({ vectors: runVectors(permsnap), gate: typeof permsnap.Gate }));
+console.log(JSON.stringify({ vectors: await runVectors(permsnap), gate: typeof permsnap.Gate }));

@@ -15,7 +15,7 @@ try {
 const names = { verifier: permsnap.Verifier.name, error: permsnap.PermsnapError.name, stack };
 
 try {
-  console.log(JSON.stringify({ vectors: runVectors(permsnap), names }));
+  console.log(JSON.stringify({ vectors: await runVectors(permsnap), names }));
 } catch (e) {
   console.log(JSON.stringify({ error: describeError(e), isPermsnapError: e instanceof permsnap.PermsnapError }));
 }

@@ -5,7 +5,7 @@ import { describeError, report, runVectors } from "./run.js";
 
 try {
   await permsnap.init();
-  report({ vectors: runVectors(permsnap) });
+  report({ vectors: await runVectors(permsnap) });
 } catch (e) {
   report({ error: describeError(e) });
 }

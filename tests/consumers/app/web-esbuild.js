@@ -9,7 +9,7 @@ import { describeError, report, runVectors } from "./run.js";
 
 try {
   await permsnap.init(wasmUrl);
-  report({ vectors: runVectors(permsnap) });
+  report({ vectors: await runVectors(permsnap) });
 } catch (e) {
   report({ error: describeError(e) });
 }

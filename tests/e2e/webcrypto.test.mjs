@@ -1,0 +1,95 @@
+// The browser build in headless Chromium: signatures checked by the
+// browser's own WebCrypto Ed25519 give, for every committed vector and for
+// the forgeries only strict Ed25519 refuses, the answers the build verifying
+// in WebAssembly gives in Node (tests/js/webcrypto.test.mjs runs the same
+// against Node's WebCrypto). Serves pkg/ on 127.0.0.1; needs a built package.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { join, normalize } from "node:path";
+import { chromium } from "playwright-core";
+import { pkg as sync, root, vectors, catalog, tenantOptions, strictForgeries } from "../js/helpers.mjs";
+
+let server, base, browser;
+
+before(async () => {
+  server = createServer(async (req, res) => {
+    const path = new URL(req.url, "http://x").pathname;
+    const file = normalize(join(root, path));
+    if (!path.startsWith("/pkg/") || !file.startsWith(join(root, "pkg"))) return res.writeHead(path === "/" ? 200 : 404, { "content-type": "text/html" }).end("<!doctype html><title>webcrypto</title>");
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, { "content-type": file.endsWith(".wasm") ? "application/wasm" : "text/javascript" }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((r) => (server ? server.close(r) : r()));
+});
+
+/** What the Node build verifying in wasm answers for a case. */
+function expected(c) {
+  try {
+    const v = new sync.Verifier(catalog(c.catalog), vectors.key.jwks, { ...tenantOptions(c), leeway: vectors.leeway, clock: () => c.now });
+    if (c.revoked_ids) v.setRevocations({ ids: c.revoked_ids });
+    let p = v.load(c.snapshot);
+    for (const list of c.id_lists ?? []) p = p.withIds(list);
+    return { allowed: p.allowed(), claims: p.claims() };
+  } catch (e) {
+    return { error: e.code };
+  }
+}
+
+test("Chromium's WebCrypto: every vector and every strict forgery answer as in wasm", async () => {
+  const dia = vectors.cases.find((c) => c.name === "sitee/dia");
+  const cases = [...vectors.cases, ...strictForgeries(dia.snapshot).map(([name, snapshot]) => ({ ...dia, name, snapshot }))];
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(base + "/");
+  const got = await page.evaluate(async ([cases, catalogs, jwks, leeway]) => {
+    const ps = await import("/pkg/index.js");
+    await ps.init();
+    const out = [];
+    for (const c of cases) {
+      const tenant = typeof c.expected_tenant === "string" ? { tenant: c.expected_tenant } : { anyTenant: true };
+      try {
+        const v = new ps.Verifier(catalogs[c.catalog], jwks, { ...tenant, leeway, clock: () => c.now });
+        if (c.revoked_ids) v.setRevocations({ ids: c.revoked_ids });
+        let p = await v.verify(c.snapshot);
+        for (const list of c.id_lists ?? []) p = p.withIds(list);
+        // Once verified, `load` answers synchronously for the same snapshot.
+        if (v.load(c.snapshot).allowed().join() !== p.allowed().join()) throw new Error("load after verify differs");
+        out.push({ allowed: p.allowed(), claims: p.claims() });
+      } catch (e) {
+        out.push(e instanceof ps.PermsnapError ? { error: e.code } : { thrown: String(e) });
+      }
+    }
+    // A snapshot never verified: `load` says to verify first.
+    const c = cases[0];
+    let sync = "none";
+    try {
+      new ps.Verifier(catalogs[c.catalog], jwks, { anyTenant: true, clock: () => c.now }).load(c.snapshot);
+    } catch (e) {
+      sync = e.code;
+    }
+    return { out, sync };
+  }, [cases, vectors.catalogs, vectors.key.jwks, vectors.leeway]);
+  assert.equal(got.sync, "async_required");
+  cases.forEach((c, i) => assert.deepEqual(got.out[i], expected(c), c.name));
+  assert.ok(got.out.filter((o) => o.allowed).length >= 30, "most vectors verify");
+  assert.deepEqual(got.out.slice(-3), [{ error: "bad_signature" }, { error: "bad_signature" }, { error: "bad_signature" }]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

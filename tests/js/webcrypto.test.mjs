@@ -1,0 +1,128 @@
+// The browser build (pkg/index.js), whose WebAssembly has no curve
+// arithmetic: signatures are checked by the platform's WebCrypto Ed25519
+// (Node 20's here; tests/e2e/dom.test.mjs runs the same in Chromium). Every
+// committed vector gives the same answer as the build verifying in wasm
+// (`permsnap` in Node: pkg/sync), and the strict rules hold where WebCrypto
+// alone would be laxer.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { pkg as sync, root, vectors, catalog, tenantOptions, errorCode, strictForgeries } from "./helpers.mjs";
+
+const web = await import(new URL("../../pkg/index.js", import.meta.url));
+web.initSync(readFileSync(`${root}pkg/permsnap_wasm_bg.wasm`));
+
+const b64 = (bytes) => Buffer.from(bytes).toString("base64url");
+const unb64 = (text) => new Uint8Array(Buffer.from(text, "base64url"));
+
+function verifiers(c, build) {
+  const v = new build.Verifier(catalog(c.catalog), vectors.key.jwks, { ...tenantOptions(c), leeway: vectors.leeway, clock: () => c.now });
+  if (c.revoked_ids) v.setRevocations({ ids: c.revoked_ids });
+  return v;
+}
+
+/** What a verified snapshot answers, comparable across builds. */
+function answers(p) {
+  return { allowed: p.allowed(), claims: p.claims() };
+}
+
+async function webAnswer(c, input = c.snapshot) {
+  try {
+    let p = await verifiers(c, web).verify(input);
+    for (const list of c.id_lists ?? []) p = p.withIds(list);
+    return answers(p);
+  } catch (e) {
+    assert.ok(e instanceof web.PermsnapError, String(e));
+    return { error: e.code };
+  }
+}
+
+function syncAnswer(c, input = c.snapshot) {
+  try {
+    let p = verifiers(c, sync).load(input);
+    for (const list of c.id_lists ?? []) p = p.withIds(list);
+    return answers(p);
+  } catch (e) {
+    assert.ok(e instanceof sync.PermsnapError, String(e));
+    return { error: e.code };
+  }
+}
+
+test("the platform-verifying build is not the one verifying in wasm", () => {
+  const size = (f) => readFileSync(`${root}pkg/${f}`).length;
+  assert.ok(size("permsnap_wasm_bg.wasm") < size("sync/permsnap_wasm_bg.wasm"));
+  const v = verifiers(vectors.cases[0], web);
+  assert.equal(errorCode(() => v.load(vectors.cases[0].snapshot)), "async_required");
+});
+
+test("every vector: the same answer through WebCrypto as in wasm", async () => {
+  for (const c of vectors.cases) {
+    const expected = syncAnswer(c);
+    assert.deepEqual(await webAnswer(c), expected, c.name);
+    if (c.expect.error) assert.equal(expected.error, c.expect.error, c.name);
+    else assert.deepEqual(expected.allowed, c.expect.allowed, c.name);
+  }
+});
+
+test("load answers synchronously once verify did, and checks the time anew", async () => {
+  const c = vectors.cases.find((x) => x.name === "sitee/dia");
+  let now = c.now;
+  const v = new web.Verifier(catalog(c.catalog), vectors.key.jwks, { ...tenantOptions(c), leeway: vectors.leeway, clock: () => now });
+  assert.equal(errorCode(() => v.load(c.snapshot)), "async_required");
+  assert.equal(v.loadOrDeny(c.snapshot).error.code, "async_required");
+  assert.deepEqual((await v.verify(c.snapshot)).allowed(), c.expect.allowed);
+  assert.deepEqual(v.load(c.snapshot).allowed(), c.expect.allowed);
+  now = c.expect.expires_at + vectors.leeway + 1;
+  assert.equal(errorCode(() => v.load(c.snapshot)), "expired");
+  // A key rotation forgets what was verified.
+  now = c.now;
+  v.setJwks(vectors.key.jwks);
+  assert.equal(errorCode(() => v.load(c.snapshot)), "async_required");
+});
+
+test("bytes changed while the platform verifies are not what gets accepted", async () => {
+  const c = vectors.cases.find((x) => x.name === "sitee/dia");
+  const v = verifiers(c, web);
+  const bytes = unb64(c.snapshot);
+  const pending = v.verify(bytes);
+  const evil = bytes.slice();
+  bytes.fill(0); // the caller's buffer, reused meanwhile
+  assert.deepEqual((await pending).allowed(), c.expect.allowed);
+  // The verified copy answers; other bytes were never verified.
+  evil[evil.length - 70] ^= 1;
+  assert.equal(errorCode(() => v.load(evil)), "async_required");
+  await assert.rejects(v.verify(evil), (e) => e.code === "bad_signature");
+});
+
+test("strict Ed25519 where WebCrypto alone may be lax: S + L, small-order R, weak keys", async () => {
+  const c = vectors.cases.find((x) => x.name === "sitee/dia");
+  for (const [name, forged] of strictForgeries(c.snapshot)) {
+    const f = { ...c, snapshot: forged };
+    assert.deepEqual(syncAnswer(f), { error: "bad_signature" }, name);
+    assert.deepEqual(await webAnswer(f), { error: "bad_signature" }, name);
+  }
+  // Weak and non-canonical keys are refused when the key set is given.
+  for (const x of [[1, ...new Array(31).fill(0)], [0xec, ...new Array(30).fill(0xff), 0x7f], [0xee, ...new Array(30).fill(0xff), 0x7f]]) {
+    const jwks = { keys: [{ kty: "OKP", crv: "Ed25519", kid: "t-01", x: b64(x) }] };
+    for (const build of [web, sync]) {
+      assert.equal(errorCode(() => new build.Verifier(catalog(c.catalog), jwks, tenantOptions(c))), "invalid_key", b64(x));
+    }
+  }
+});
+
+test("revocation notices: verifyNotice in every build, applyNotice after it in the browser build", async () => {
+  const c = vectors.cases.find((x) => x.name === "sitee/dia");
+  for (const notice of vectors.notices.apply) {
+    const v = verifiers({ ...c, expected_tenant: undefined }, web);
+    const s = verifiers({ ...c, expected_tenant: undefined }, sync);
+    assert.equal(errorCode(() => v.applyNotice(notice)), "async_required");
+    assert.deepEqual(await v.verifyNotice(notice), s.applyNotice(notice));
+    assert.deepEqual(v.applyNotice(notice), s.applyNotice(notice));
+    const after = await v.verify(c.snapshot).then((p) => p.allowed(), (e) => e.code);
+    assert.deepEqual(after, errorCode(() => s.load(c.snapshot)) === "none" ? s.load(c.snapshot).allowed() : errorCode(() => s.load(c.snapshot)));
+  }
+  for (const r of vectors.notices.refused) {
+    const v = verifiers({ ...c, expected_tenant: undefined }, web);
+    await assert.rejects(v.verifyNotice(r.notice), (e) => e.code === r.error, r.name);
+  }
+});
