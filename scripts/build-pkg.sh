@@ -78,7 +78,7 @@ assemble() {
 }
 
 wasm_build_small wasm target/wasm-web --no-default-features
-wasm_build_small wasm,ed25519 target/wasm-sync
+wasm_build wasm,ed25519 target/wasm-sync
 wasm_build edge target/wasm-edge
 wasm_build issuer-js target/wasm-issuer
 

@@ -14,6 +14,7 @@ pub mod crypto;
 pub mod decision;
 pub mod encoding;
 pub mod error;
+mod field;
 #[cfg(feature = "guard")]
 pub mod guard;
 #[cfg(feature = "issuer")]

@@ -93,13 +93,14 @@ pub(crate) fn is_canonical(encoding: &[u8; 32]) -> bool {
     less_than(&y_of(encoding), &P)
 }
 
-/// Why a public key is refused, if it is: non-canonical or small-order.
-/// (Whether it is a point of the curve at all is checked where the curve
-/// arithmetic is: ed25519-dalek when the key is added, the platform at the
-/// first signature.)
+/// Why a public key is refused, if it is: non-canonical, not a point of
+/// the curve, or small-order. (Where ed25519-dalek is, it decodes the key
+/// too, which checks the point again.)
 pub(crate) fn key_problem(key: &[u8; 32]) -> Option<&'static str> {
     if !is_canonical(key) {
         Some("is not a canonical Ed25519 encoding")
+    } else if !crate::field::is_on_curve(key) {
+        Some("is not a valid Ed25519 point")
     } else if is_small_order(key) {
         Some("is a weak (small-order) key")
     } else {

@@ -101,6 +101,8 @@ export class Session {
   #notices: { text: string; at: number }[] = [];
   /** The snapshot a notice revoked, while a fresh one is on its way. */
   #revoked: string | null = null;
+  /** How many times the permissions were swapped. */
+  #swaps = 0;
   /** The first load, settled: the permissions it gave (deny-all when it failed). */
   readonly ready: Promise<Permissions>;
 
@@ -191,7 +193,7 @@ export class Session {
     try {
       (await this.#verifier.verify(text)).free();
     } catch (e) {
-      if (!(e instanceof PermsnapError)) throw e;
+      if (!(e instanceof PermsnapError)) return this.#report(e); // nobody awaits this: no unhandled rejection
       if (this.#text === text) void this.#replaceRevoked(text, e);
     }
   }
@@ -281,13 +283,21 @@ export class Session {
     const catalog = await (this.#o.fetchCatalog as () => Promise<CatalogInput>)();
     // The old verifier is left to the garbage collector: permissions
     // handed out earlier still answer from it. The new one starts with
-    // every notice this page has seen.
+    // every notice this page has seen, those arriving meanwhile too: it
+    // replaces the old one only once none is left to apply (no await
+    // between that check and the swap).
     const verifier = this.#makeVerifier(catalog);
-    for (const n of this.#notices) {
-      try {
-        await verifier.verifyNotice(n.text);
-      } catch (e) {
-        this.#report(e);
+    const applied = new Set<string>();
+    for (;;) {
+      const pending = this.#notices.filter((n) => !applied.has(n.text));
+      if (pending.length === 0) break;
+      for (const n of pending) {
+        applied.add(n.text);
+        try {
+          await verifier.verifyNotice(n.text);
+        } catch (e) {
+          this.#report(e);
+        }
       }
     }
     this.#verifier = verifier;
@@ -377,9 +387,13 @@ export class Session {
         return this.refresh();
       }
     }
+    const swaps = this.#swaps;
     return this.#verifier.verify(text).then(
       (p) => {
-        if (this.#text === null) this.#swap(text, p);
+        // Unless something was decided meanwhile (a refresh's answer, a
+        // "no snapshot", a refusal): that stays.
+        if (this.#swaps === swaps) this.#swap(text, p);
+        else p.free();
         return this.#current;
       },
       (e) => {
@@ -407,6 +421,7 @@ export class Session {
   }
 
   #swap(text: string | null, next: Permissions): void {
+    this.#swaps++;
     this.#text = text;
     this.#current = next;
     clearTimeout(this.#refreshTimer);

@@ -97,6 +97,7 @@ export class Verifier {
    *  allows, or throws a `PermsnapError` naming the cause. A verifier made
    *  with `tenantPerRequest` refuses: use `loadFor`. */
   load(snapshot: string | Uint8Array): Permissions {
+    this.#live();
     const now = this.#clock?.();
     const p = wasmCall(() => this.#w.load(snapshot, now));
     return this.#expiring(permissionsFrom(p, this.#info, null, false), now);
@@ -105,6 +106,7 @@ export class Verifier {
   /** `load`, for the account `tenant` (what this request is for): the
    *  snapshot must belong to it (`wrong_tenant` otherwise). */
   loadFor(snapshot: string | Uint8Array, tenant: string): Permissions {
+    this.#live();
     const now = this.#clock?.();
     const p = wasmCall(() => this.#w.loadFor(snapshot, tenant, now));
     return this.#expiring(permissionsFrom(p, this.#info, null, false), now);
@@ -140,14 +142,13 @@ export class Verifier {
    *  browser build checks the signature with the platform's WebCrypto
    *  here; `load` then answers for this snapshot synchronously. */
   async verify(snapshot: string | Uint8Array): Promise<Permissions> {
-    const input = await this.#platform(snapshot, false);
-    return this.load(input);
+    return this.#verified(snapshot, false, (input) => this.load(input));
   }
 
   /** `loadFor` as a promise. */
   async verifyFor(snapshot: string | Uint8Array, tenant: string): Promise<Permissions> {
-    const input = await this.#platform(snapshot, false);
-    return this.loadFor(input, tenant);
+    if (typeof tenant !== "string" || tenant === "") throw new PermsnapError("invalid_argument", "the request's account is a non-empty string");
+    return this.#verified(snapshot, false, (input) => this.loadFor(input, tenant));
   }
 
   /** `loadOrDeny` as a promise: a refused (or missing) snapshot resolves
@@ -165,8 +166,21 @@ export class Verifier {
   /** `applyNotice` as a promise, in every build (the browser build checks
    *  the notice's signature with the platform's WebCrypto). */
   async verifyNotice(notice: string | Uint8Array): Promise<NoticeSummary> {
-    const input = await this.#platform(notice, true);
-    return this.applyNotice(input);
+    return this.#verified(notice, true, (input) => this.applyNotice(input));
+  }
+
+  /** `then(input)` once the platform checked `input`'s signature (the
+   *  browser build). When the keys changed during the check (a rotation
+   *  under the same key id) or the job was pushed out by many others, the
+   *  platform checks again, once. */
+  async #verified<T>(input: string | Uint8Array, notice: boolean, then: (input: string | Uint8Array) => T): Promise<T> {
+    const copy = await this.#platform(input, notice);
+    try {
+      return then(copy);
+    } catch (e) {
+      if (!(e instanceof PermsnapError && e.code === "async_required")) throw e;
+      return then(await this.#platform(copy, notice));
+    }
   }
 
   /** The browser build: has the platform check the signature the wasm
@@ -174,14 +188,17 @@ export class Verifier {
    *  changed meanwhile are not what gets accepted), and returns that copy.
    *  Other builds check signatures in WebAssembly: nothing to do. */
   async #platform(input: string | Uint8Array, notice: boolean): Promise<string | Uint8Array> {
+    this.#live();
     const w = this.#w as unknown as Partial<PlatformMethods>;
     if (typeof w.snapshotJob !== "function" || typeof w.noticeJob !== "function" || typeof w.attest !== "function") return input;
-    const copy = input instanceof Uint8Array ? input.slice() : input;
+    // A copy (`new Uint8Array` copies; a Node Buffer's `slice` would not).
+    const copy = input instanceof Uint8Array ? new Uint8Array(input) : input;
     const job = wasmCall(() => (notice ? w.noticeJob!(copy) : w.snapshotJob!(copy)));
     if (job === null) return copy; // verified before: `load` answers from memory
-    const [kid, bytes] = job;
+    const [id, bytes] = job;
     const verified = await platformVerify(bytes);
-    wasmCall(() => w.attest!(kid, bytes, verified));
+    this.#live();
+    wasmCall(() => w.attest!(id, verified));
     return copy;
   }
 
@@ -216,6 +233,7 @@ export class Verifier {
    *  snapshots it revokes are refused with `revoked` from now on. Notices
    *  only add revocations; applying an old one again changes nothing. */
   applyNotice(notice: string | Uint8Array): NoticeSummary {
+    this.#live();
     return wasmCall(() => this.#w.applyNotice(notice) as NoticeSummary);
   }
 
@@ -274,18 +292,28 @@ export class Verifier {
     return this.#info.fields(kind);
   }
 
-  /** Releases the WebAssembly memory held by the verifier. */
+  /** Releases the WebAssembly memory held by the verifier. Verifying
+   *  with it afterwards (a promise still on its way too) throws
+   *  `invalid_argument`. */
   free(): void {
+    if (this.#freed) return;
+    this.#freed = true;
     this.#w.free();
+  }
+
+  #freed = false;
+
+  #live(): void {
+    if (this.#freed) throw new PermsnapError("invalid_argument", "this Verifier was freed");
   }
 }
 
 /** The browser build's methods on the wasm Verifier: signatures checked
  *  by the platform (platform.ts). */
 interface PlatformMethods {
-  snapshotJob(snapshot: string | Uint8Array): [string, Uint8Array] | null;
-  noticeJob(notice: string | Uint8Array): [string, Uint8Array];
-  attest(kid: string, job: Uint8Array, verified: boolean): void;
+  snapshotJob(snapshot: string | Uint8Array): [number, Uint8Array] | null;
+  noticeJob(notice: string | Uint8Array): [number, Uint8Array];
+  attest(id: number, verified: boolean): void;
 }
 
 /** The edge build's feed methods on the wasm Verifier. */

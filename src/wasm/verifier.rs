@@ -15,7 +15,17 @@ use wasm_bindgen::JsCast;
 #[wasm_bindgen(js_name = Verifier)]
 pub struct WasmVerifier {
     pub(super) inner: Verifier,
+    /// The browser build: signature jobs handed to the platform, by id,
+    /// awaiting its answer (`attest`); the last few.
+    #[cfg(not(feature = "ed25519"))]
+    jobs: Vec<(u32, crate::SignatureJob)>,
+    #[cfg(not(feature = "ed25519"))]
+    next_job: u32,
 }
+
+/// How many signature jobs may await the platform's answer at once.
+#[cfg(not(feature = "ed25519"))]
+const JOBS: usize = 16;
 
 #[wasm_bindgen(js_class = Verifier)]
 impl WasmVerifier {
@@ -38,7 +48,13 @@ impl WasmVerifier {
                 inner.accept_format1(&super::convert::catalog_bytes(&format1)?)?;
             }
         }
-        Ok(WasmVerifier { inner })
+        Ok(WasmVerifier {
+            inner,
+            #[cfg(not(feature = "ed25519"))]
+            jobs: Vec::new(),
+            #[cfg(not(feature = "ed25519"))]
+            next_job: 0,
+        })
     }
 
     /// Verifies a snapshot (base64url string or `Uint8Array`) at `now`
@@ -157,13 +173,13 @@ impl WasmVerifier {
 
     /// The browser build (no curve code): the signature a snapshot needs
     /// checked by the platform before `load` accepts it, as
-    /// `[kid, key | signature | message]`, or `null` when it is remembered as
+    /// `[id, key | signature | message]`, or `null` when it is remembered as
     /// verified. Throws what loading would throw before the signature.
     #[cfg(not(feature = "ed25519"))]
     #[wasm_bindgen(js_name = snapshotJob)]
-    pub fn snapshot_job(&self, snapshot: JsValue) -> Result<JsValue, JsValue> {
+    pub fn snapshot_job(&mut self, snapshot: JsValue) -> Result<JsValue, JsValue> {
         Ok(match self.inner.snapshot_job(&bytes_arg(&snapshot)?)? {
-            Some(job) => job_js(&job),
+            Some(job) => self.hand_out(job),
             None => JsValue::NULL,
         })
     }
@@ -171,32 +187,27 @@ impl WasmVerifier {
     /// The browser build: `snapshotJob` for a revocation notice.
     #[cfg(not(feature = "ed25519"))]
     #[wasm_bindgen(js_name = noticeJob)]
-    pub fn notice_job(&self, notice: JsValue) -> Result<JsValue, JsValue> {
-        Ok(job_js(&self.inner.notice_job(&bytes_arg(&notice)?)?))
+    pub fn notice_job(&mut self, notice: JsValue) -> Result<JsValue, JsValue> {
+        let job = self.inner.notice_job(&bytes_arg(&notice)?)?;
+        Ok(self.hand_out(job))
     }
 
-    /// The browser build: the platform's answer for a job of `snapshotJob`
-    /// or `noticeJob`. `true` lets `load` / `applyNotice` accept exactly
-    /// that signature; `false` throws `bad_signature`.
+    /// The browser build: the platform's answer for job `id` (of
+    /// `snapshotJob` or `noticeJob`: only jobs this verifier made, once).
+    /// `true` lets `load` / `applyNotice` accept exactly that signature;
+    /// `false` throws `bad_signature`.
     #[cfg(not(feature = "ed25519"))]
-    pub fn attest(&mut self, kid: String, job: &[u8], verified: bool) -> Result<(), JsValue> {
+    pub fn attest(&mut self, id: u32, verified: bool) -> Result<(), JsValue> {
+        let at = self.jobs.iter().position(|(i, _)| *i == id);
+        let job = at.map(|at| self.jobs.remove(at).1);
         if !verified {
             return Err(crate::Error::BadSignature.into());
         }
-        let (Some(key), Some(signature), Some(message)) =
-            (job.get(..32), job.get(32..96), job.get(96..))
-        else {
-            return Err(arg_error("not a signature job"));
-        };
-        let (Ok(key), Ok(signature)) = (key.try_into(), signature.try_into()) else {
-            return Err(arg_error("not a signature job"));
-        };
-        self.inner.attest(crate::SignatureJob {
-            kid,
-            key,
-            message: message.to_vec(),
-            signature,
-        });
+        // An unknown id (too many jobs at once pushed it out): the load
+        // that follows says `async_required`, and the wrapper asks again.
+        if let Some(job) = job {
+            self.inner.attest(job);
+        }
         Ok(())
     }
 
@@ -261,15 +272,24 @@ impl WasmVerifier {
     }
 }
 
-/// A signature job for JavaScript: `[kid, key | signature | message]`.
 #[cfg(not(feature = "ed25519"))]
-fn job_js(job: &crate::SignatureJob) -> JsValue {
-    let mut bytes = Vec::with_capacity(96 + job.message.len());
-    bytes.extend_from_slice(&job.key);
-    bytes.extend_from_slice(&job.signature);
-    bytes.extend_from_slice(&job.message);
-    let pair = Array::new();
-    pair.push(&job.kid.as_str().into());
-    pair.push(&js_sys::Uint8Array::from(bytes.as_slice()).into());
-    pair.into()
+impl WasmVerifier {
+    /// Remembers `job` under a new id and gives JavaScript
+    /// `[id, key | signature | message]`.
+    fn hand_out(&mut self, job: crate::SignatureJob) -> JsValue {
+        let mut bytes = Vec::with_capacity(96 + job.message.len());
+        bytes.extend_from_slice(&job.key);
+        bytes.extend_from_slice(&job.signature);
+        bytes.extend_from_slice(&job.message);
+        let id = self.next_job;
+        self.next_job = self.next_job.wrapping_add(1);
+        if self.jobs.len() >= JOBS {
+            self.jobs.remove(0);
+        }
+        self.jobs.push((id, job));
+        let pair = Array::new();
+        pair.push(&id.into());
+        pair.push(&js_sys::Uint8Array::from(bytes.as_slice()).into());
+        pair.into()
+    }
 }

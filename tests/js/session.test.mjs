@@ -2,11 +2,19 @@
 // issuer (permsnap/issuer) and a real HTTP edge (permsnap/edge's Node
 // middleware): loading, the server's clock, refreshing, expiry turning
 // permissions to deny-all, revocation notices, and one retry on an edge 401.
-import { test } from "node:test";
+// Runs on the build verifying in wasm (`permsnap` in Node), and, imported by
+// session-webcrypto.test.mjs with `?build=web`, on the browser build, whose
+// signatures Node's WebCrypto checks.
+import { test as nodeTest } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
-import { root, pkg, vectors } from "./helpers.mjs";
+import { root, pkg as syncPkg, vectors } from "./helpers.mjs";
+
+const build = new URL(import.meta.url).searchParams.get("build") ?? "wasm";
+const pkg = build === "web" ? await import(new URL("../../pkg/index.js", import.meta.url)) : syncPkg;
+if (build === "web") pkg.initSync(readFileSync(`${root}pkg/permsnap_wasm_bg.wasm`));
+const test = (name, ...rest) => nodeTest(`[${build}] ${name}`, ...rest);
 
 const issuerPkg = await import(new URL("../../pkg/issuer/node.js", import.meta.url));
 const edge = await import(new URL("../../pkg/edge/node.js", import.meta.url));
@@ -74,7 +82,7 @@ test("the session works from the server's clock: a device an hour ahead still lo
 
 test("a Permissions object turns to deny-all at its expiry (plus the leeway), with no clock read per check", async () => {
   const v = new pkg.Verifier(catalog, jwks, { tenant, leeway: 0 });
-  const p = v.load(issuer.issue(tenant, { id: "fay", roles: ["user"] }, { lifetime: 1 }).snapshot);
+  const p = await v.verify(issuer.issue(tenant, { id: "fay", roles: ["user"] }, { lifetime: 1 }).snapshot);
   assert.equal(p.can("calendar.view"), true);
   assert.equal(p.error, null);
   await sleep(1300);
@@ -278,7 +286,7 @@ test("permissions made by withIds expire on their own, even when the parent was 
   const out = si.issue(shopify.tenant, { id: "theo", grant: ["themes.manage"], scopes: { dev_stores: { specific: ids } } }, { lifetime: 1 });
   assert.equal(out.idLists.length, 1, "the long list travels beside the snapshot");
   const v = new pkg.Verifier(vectors.catalogs["shopify-partner"], jwks, { tenant: shopify.tenant, leeway: 0 });
-  const parent = v.load(out.snapshot);
+  const parent = await v.verify(out.snapshot);
   const full = parent.withIds(out.idLists[0].list);
   assert.equal(full.filter("dev_stores", [{ id: "store-0007" }]).length, 1);
   parent.free();
@@ -286,4 +294,45 @@ test("permissions made by withIds expire on their own, even when the parent was 
   assert.equal(full.can("themes.manage"), false);
   assert.equal(full.error.code, "expired");
   assert.equal(full.filter("dev_stores", [{ id: "store-0007" }]).length, 0);
+});
+
+test("a notice arriving while a new catalog's verifier is made applies to it too", async (t) => {
+  let fetches = 0;
+  const server = createServer((_req, res) => {
+    res.writeHead(fetches++ === 0 ? 401 : 200, { "www-authenticate": 'Permsnap realm="permsnap", error="wrong_catalog"' });
+    res.end("{}");
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  t.after(() => server.close());
+  const now = Math.floor(realNow() / 1000);
+  // Issued before the admin's edit: what a fetch already on its way brings.
+  const before = issuer.issue(tenant, { id: "fay", roles: ["user"], version: 1 }, { now: now - 10 });
+  let deliver;
+  const s = session({ fetchSnapshot: async () => (await sleep(30), before.snapshot) }, {
+    notices: (d) => ((deliver = d), () => {}),
+    fetchCatalog: async () => {
+      deliver(issuer.revoke({ tenant, staff: [{ subject: "fay", before: 2 }] })); // the edit's notice, now
+      return catalog;
+    },
+    onError: () => {},
+  });
+  await s.ready;
+  deliver(issuer.revoke({ tenant, ids: ["00000000000000aa"] })); // an earlier, unrelated notice
+  await sleep(20);
+  await s.fetch(`http://127.0.0.1:${server.address().port}/api/x`); // wrong_catalog: reload, refresh
+  await sleep(200);
+  assert.equal(s.permissions.can("calendar.view"), false, "the pre-edit snapshot is revoked under the new verifier");
+  s.close();
+});
+
+test("a server-rendered initial snapshot never overrides what the app answered since", async () => {
+  const initial = issuer.issue(tenant, { id: "fay", roles: ["user"] }).snapshot;
+  const s = session({ fetchSnapshot: async () => null }, { initial, onError: () => {} }); // signed out since
+  const afterRefresh = await s.refresh();
+  await s.ready;
+  await sleep(50);
+  assert.equal(afterRefresh.error?.code, "no_snapshot");
+  assert.equal(s.permissions.error?.code, "no_snapshot");
+  assert.equal(s.snapshot, null);
+  s.close();
 });

@@ -126,3 +126,54 @@ test("revocation notices: verifyNotice in every build, applyNotice after it in t
     await assert.rejects(v.verifyNotice(r.notice), (e) => e.code === r.error, r.name);
   }
 });
+
+test("a Node Buffer changed during the await: the bytes given are what gets answered", async () => {
+  const [dia, ben] = ["sitee/dia", "sitee/ana"].map((n) => vectors.cases.find((x) => x.name === n));
+  const v = verifiers(dia, web);
+  const buf = Buffer.from(dia.snapshot, "base64url");
+  const pending = v.verify(buf);
+  buf.fill(0); // a pooled buffer reused for another request meanwhile
+  assert.equal((await pending).subject, dia.expect.subject);
+  const other = Buffer.from(ben.snapshot, "base64url");
+  assert.equal(other.length, Buffer.from(dia.snapshot, "base64url").length, "same size, so the swap below fits");
+  const buf2 = Buffer.from(dia.snapshot, "base64url");
+  const pending2 = verifiers(dia, web).verify(buf2);
+  other.copy(buf2); // another person's valid snapshot written over it
+  assert.equal((await pending2).subject, dia.expect.subject);
+});
+
+test("a key that is not a point of the curve refuses the whole key set, in every build", () => {
+  const c = vectors.cases.find((x) => x.name === "sitee/dia");
+  const offCurve = b64([2, ...new Array(31).fill(0)]); // y = 2: x² has no root
+  const jwks = { keys: [...vectors.key.jwks.keys, { kty: "OKP", crv: "Ed25519", kid: "bad", x: offCurve }] };
+  for (const build of [web, sync]) {
+    assert.equal(errorCode(() => new build.Verifier(catalog(c.catalog), jwks, tenantOptions(c))), "invalid_key");
+    const v = new build.Verifier(catalog(c.catalog), vectors.key.jwks, tenantOptions(c));
+    assert.equal(errorCode(() => v.setJwks(jwks)), "invalid_key");
+    assert.equal(v.keys.keys, 1, "the keys in force stay");
+  }
+});
+
+test("argument checks come before the platform; a freed verifier and a rotated key say so", async () => {
+  const c = vectors.cases.find((x) => x.name === "sitee/dia");
+  const per = new web.Verifier(catalog(c.catalog), vectors.key.jwks, { tenantPerRequest: true, clock: () => c.now });
+  await assert.rejects(per.verifyFor(c.snapshot, ""), (e) => e.code === "invalid_argument");
+  // Freed while the platform verifies: a PermsnapError, not a wasm crash.
+  const v = verifiers(c, web);
+  const pending = v.verify(c.snapshot);
+  v.free();
+  await assert.rejects(pending, (e) => e instanceof web.PermsnapError && e.code === "invalid_argument");
+  assert.equal(errorCode(() => v.load(c.snapshot)), "invalid_argument");
+  // The key under the same id replaced while the platform verifies: as
+  // the wasm build says for the new key, bad_signature.
+  const w = verifiers(c, web);
+  // Another valid key (the base point's encoding) under the same key id.
+  const basePoint = b64(Buffer.from("58" + "66".repeat(31), "hex"));
+  const rotated = { keys: [{ kty: "OKP", crv: "Ed25519", kid: vectors.key.kid, x: basePoint }] };
+  const p2 = w.verify(c.snapshot);
+  w.setJwks(rotated);
+  await assert.rejects(p2, (e) => e.code === "bad_signature");
+  const s = verifiers(c, sync);
+  s.setJwks(rotated);
+  assert.equal(errorCode(() => s.load(c.snapshot)), "bad_signature");
+});
