@@ -7,11 +7,13 @@ import { readdirSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import os from "node:os";
 import { runBench, table } from "./bench-core.js";
+import { joseBaseline } from "./jose-baseline.js";
+import * as jose from "jose";
 
 const root = new URL("../", import.meta.url);
 const { Verifier } = await import(new URL("pkg/node.js", root));
 const vectors = JSON.parse(readFileSync(new URL("vectors/vectors.json", root), "utf8"));
-const { rows, snapshotBytes } = runBench({ Verifier, vectors, clock: () => performance.now() });
+const { rows, snapshotBytes } = await runBench({ Verifier, vectors, clock: () => performance.now(), jose: await joseBaseline(jose, vectors) });
 
 const gz = (f) => gzipSync(readFileSync(new URL(`pkg/${f}`, root)), { level: 9 }).length;
 // What the browser entry downloads: the wasm and every module of it (as

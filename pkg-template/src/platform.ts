@@ -3,7 +3,7 @@
 // else: it checks the strict rules that need no curve (canonical S and R,
 // R and the key not of small order), hands over the exact key, message and
 // signature (a "job"), and accepts the signature only for the job the
-// platform verified (FORMAT.md, "Signature"; README, "Sync and async").
+// platform verified (FORMAT.md, "Verification order"; the package README, "Sync or async").
 
 import { PermsnapError } from "./errors.js";
 
