@@ -21,11 +21,23 @@ export interface CatalogInfo {
   fields: (kind: string) => string[];
   /** The verifier's deny-all wasm object (shared, never freed here). */
   denied: () => WasmPermissions;
+  /** Permission name → allowed, for `p`; shared by every load of the same
+   *  snapshot text `key` (never mutated: expiry swaps in `none`). */
+  allowed: (p: WasmPermissions, key: string | null) => ReadonlyMap<string, boolean>;
+  /** Every name → false. */
+  none: ReadonlyMap<string, boolean>;
+}
+
+/** @internal Name → allowed from wasm's `allowedBits` (catalog order). */
+export function allowedMap(names: readonly string[], bits: Uint8Array | null): Map<string, boolean> {
+  const m = new Map<string, boolean>();
+  for (let i = 0; i < names.length; i++) m.set(names[i], bits !== null && (((bits[i >> 3] ?? 0) >> (i & 7)) & 1) === 1);
+  return m;
 }
 
 /** @internal Permissions from a wasm object (for the Verifier of this
  *  entry); `shared` when the wasm object is the verifier's deny-all one. */
-export let permissionsFrom: (p: WasmPermissions, info: CatalogInfo, error: PermsnapError | null, shared: boolean) => Permissions;
+export let permissionsFrom: (p: WasmPermissions, info: CatalogInfo, error: PermsnapError | null, shared: boolean, key?: string | null) => Permissions;
 
 /** @internal Turns `p` (and what `withIds` made from it) into permissions
  *  that deny everything, refused with `error` (`expired` by default: its
@@ -51,30 +63,27 @@ function run<T extends object>(f: CompiledFilter, records: readonly T[]): T[] {
 export class Permissions {
   #p: WasmPermissions | null;
   /** Permission name → allowed. */
-  #allowed = new Map<string, boolean>();
+  #allowed: ReadonlyMap<string, boolean>;
   #info: CatalogInfo;
   #shared: boolean;
-  #filters = new Map<string, CompiledFilter>();
-  #redactions = new Map<string, Redaction>();
+  /** Made on first use (most loads never filter nor redact). */
+  #filters: Map<string, CompiledFilter> | undefined;
+  #redactions: Map<string, Redaction> | undefined;
   #error: PermsnapError | null;
-  #derived: WeakRef<Permissions>[] = [];
+  #derived: WeakRef<Permissions>[] | undefined;
   /** When the expiry fires (`performance.now()` time), once armed. */
   #deadline: number | undefined;
 
-  private constructor(p: WasmPermissions, info: CatalogInfo, error: PermsnapError | null, shared: boolean) {
+  private constructor(p: WasmPermissions, info: CatalogInfo, error: PermsnapError | null, shared: boolean, key: string | null) {
     this.#p = p;
     this.#info = info;
     this.#error = error;
     this.#shared = shared;
-    const names = info.names;
-    const bits = p.allowedBits();
-    for (let i = 0; i < names.length; i++) {
-      this.#allowed.set(names[i], (((bits[i >> 3] ?? 0) >> (i & 7)) & 1) === 1);
-    }
+    this.#allowed = error ? info.none : info.allowed(p, key);
   }
 
   static {
-    permissionsFrom = (p, info, error, shared) => new Permissions(p, info, error, shared);
+    permissionsFrom = (p, info, error, shared, key = null) => new Permissions(p, info, error, shared, key);
     expirePermissions = (p, error) => p.#expire(error);
     const onExpiry = (q: Permissions) => q.#expire(); // one function: the timers group by it
     expireIn = (p, ms) => {
@@ -85,19 +94,19 @@ export class Permissions {
 
   #expire(error?: PermsnapError): void {
     // What withIds made goes too, even when this object was freed.
-    for (const ref of this.#derived) {
+    for (const ref of this.#derived ?? []) {
       const d = ref.deref();
       if (d) d.#expire(error);
     }
-    this.#derived = [];
+    this.#derived = undefined;
     if (this.#error || this.#p === null) return;
     if (!this.#shared) this.#p.free();
     this.#p = this.#info.denied();
     this.#shared = true;
     this.#error = error ?? new PermsnapError("expired", "the snapshot expired: everything is denied until a fresh one is loaded");
-    for (const name of this.#allowed.keys()) this.#allowed.set(name, false);
-    this.#filters.clear();
-    this.#redactions.clear();
+    this.#allowed = this.#info.none;
+    this.#filters = undefined;
+    this.#redactions = undefined;
   }
 
   /** The fields of `kind` the catalog declares (those a snapshot can hide);
@@ -241,14 +250,14 @@ export class Permissions {
     }
     if (this.#error) {
       this.#wasm(() => undefined); // freed permissions throw, as every other call
-      return new Permissions(this.#p as WasmPermissions, this.#info, this.#error, this.#shared);
+      return new Permissions(this.#p as WasmPermissions, this.#info, this.#error, this.#shared, null);
     }
     const p = this.#wasm((w) => w.withIds(list));
-    const derived = new Permissions(p, this.#info, null, false);
+    const derived = new Permissions(p, this.#info, null, false, null);
     // Its own timer (the parent may be dropped or freed first), and in place
     // with the parent (a session's revocation).
     if (this.#deadline !== undefined) expireIn(derived, this.#deadline - performance.now());
-    this.#derived.push(new WeakRef(derived));
+    (this.#derived ??= []).push(new WeakRef(derived));
     return derived;
   }
 
@@ -272,11 +281,11 @@ export class Permissions {
 
   #compiled(name: string, permission = false): CompiledFilter {
     const key = (permission ? "p:" : "k:") + name;
-    let f = this.#filters.get(key);
+    let f = this.#filters?.get(key);
     if (!f) {
       if (permission) this.can(name);
       f = compileFilter(this.#wasm((p) => (permission ? p.filterFor(name) : p.filter(name))) as RecordFilter);
-      this.#filters.set(key, f);
+      (this.#filters ??= new Map()).set(key, f);
     }
     return f;
   }
@@ -300,10 +309,10 @@ export class Permissions {
 
   /** How `kind` records are redacted for the person. */
   redaction(kind: string): Redaction {
-    let r = this.#redactions.get(kind);
+    let r = this.#redactions?.get(kind);
     if (!r) {
       r = this.#wasm((p) => p.redaction(kind)) as Redaction;
-      this.#redactions.set(kind, r);
+      (this.#redactions ??= new Map()).set(kind, r);
     }
     return r;
   }

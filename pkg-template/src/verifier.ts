@@ -7,7 +7,7 @@ import { PermsnapError } from "./errors.js";
 import { isInitialized, notInitialized } from "./init.js";
 import { parseJson, wasmCall } from "./internal.js";
 import { platformVerify } from "./platform.js";
-import { permissionsFrom, expireIn, type CatalogInfo, type Permissions } from "./permissions.js";
+import { allowedMap, permissionsFrom, expireIn, type CatalogInfo, type Permissions } from "./permissions.js";
 import type { CatalogInput, FeedReport, Jwks, KeySetReport, NoticeSummary, Revocations, VerifierOptions } from "./types.js";
 
 const VERIFIER = Symbol.for("permsnap.Verifier");
@@ -71,8 +71,24 @@ export class Verifier {
     this.#w = wasmCall(() => new WasmVerifier(catalog, keys, rest));
     const w = this.#w;
     const fields = new Map<string, string[]>();
+    const names = w.permissionNames();
+    // What each snapshot text allows, for the loads of it again (a map per
+    // snapshot, not per load; the last few texts).
+    const allowedByText = new Map<string, ReadonlyMap<string, boolean>>();
     this.#info = {
-      names: w.permissionNames(),
+      names,
+      none: allowedMap(names, null),
+      allowed: (p, key) => {
+        let m = key === null ? undefined : allowedByText.get(key);
+        if (m === undefined) {
+          m = allowedMap(names, p.allowedBits());
+          if (key !== null) {
+            if (allowedByText.size >= 16) allowedByText.delete(allowedByText.keys().next().value as string);
+            allowedByText.set(key, m);
+          }
+        }
+        return m;
+      },
       kinds: w.kindNames(),
       fingerprint: w.fingerprint,
       fields: (kind) => {
@@ -100,7 +116,7 @@ export class Verifier {
     this.#live();
     const now = this.#clock?.();
     const p = wasmCall(() => this.#w.load(snapshot, now));
-    return this.#expiring(permissionsFrom(p, this.#info, null, false), now);
+    return this.#expiring(permissionsFrom(p, this.#info, null, false, typeof snapshot === "string" ? snapshot : null), now);
   }
 
   /** `load`, for the account `tenant` (what this request is for): the
@@ -109,7 +125,7 @@ export class Verifier {
     this.#live();
     const now = this.#clock?.();
     const p = wasmCall(() => this.#w.loadFor(snapshot, tenant, now));
-    return this.#expiring(permissionsFrom(p, this.#info, null, false), now);
+    return this.#expiring(permissionsFrom(p, this.#info, null, false, typeof snapshot === "string" ? snapshot : null), now);
   }
 
   /** In the browser build, `p` turns into deny-all (`error` `expired`)
