@@ -29,7 +29,9 @@ wasm_build() { # features out-dir
 wasm_build_small() { # features out-dir [cargo flags]
   CARGO_PROFILE_RELEASE_OPT_LEVEL=z wasm-pack build --release --no-opt --target web --mode no-install \
     --out-dir "$2" --out-name permsnap_wasm --no-pack . -- --features "$1" "${@:3}"
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+  # The producers and target-features sections are for tools, not browsers.
+  wasm-opt -Oz --strip-producers --strip-target-features \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
     "$2/permsnap_wasm_bg.wasm" -o "$2/permsnap_wasm_bg.wasm"
 }
 

@@ -193,12 +193,12 @@ impl Keyring {
             ring.keys
                 .push((jwk.kid.clone(), verifying_key(&jwk.kid, &x)?));
         }
-        all_kids.sort_unstable();
+        crate::sort::sort_by(&mut all_kids, |a, b| a < b);
         if let Some(w) = all_kids.windows(2).find(|w| w.first() == w.get(1)) {
             let kid = w.first().copied().unwrap_or_default();
             return Err(invalid(format!("key id `{kid}` appears twice")));
         }
-        ring.keys.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        crate::sort::sort_by(&mut ring.keys, |a, b| a.0 < b.0);
         Ok(ring)
     }
 

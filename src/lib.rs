@@ -21,6 +21,7 @@ pub mod guard;
 pub mod issuer;
 pub mod model;
 mod signature;
+mod sort;
 pub mod verify;
 /// The wasm-bindgen classes (features `wasm`, `edge`): used from
 /// JavaScript through the npm package, not from Rust.

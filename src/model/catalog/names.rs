@@ -31,7 +31,7 @@ impl NameIndex {
             }
             list.push((name.to_owned(), i as u32));
         }
-        list.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        crate::sort::sort_by(&mut list, |a, b| a.0 < b.0);
         for pair in list.windows(2) {
             if let [(a, _), (b, _)] = pair {
                 if a == b {
