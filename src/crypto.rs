@@ -5,8 +5,6 @@ use crate::encoding as base64url;
 use crate::error::{Error, Result};
 use crate::signature;
 use crate::wire::{SIGNATURE_LEN, SIGNING_DOMAIN};
-#[cfg(feature = "ed25519")]
-use ed25519_dalek::{Signature, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 /// One JSON Web Key. Only OKP / Ed25519 signing keys (RFC 8037) are used;
@@ -58,8 +56,9 @@ pub struct Keyring {
 #[derive(Debug, Clone)]
 struct PublicKey {
     bytes: [u8; 32],
+    /// The key's point, negated (what the verification equation adds).
     #[cfg(feature = "ed25519")]
-    point: VerifyingKey,
+    minus_a: curve25519_dalek::EdwardsPoint,
 }
 
 /// One signature to check: the key, the exact message (domain and signed
@@ -114,8 +113,9 @@ fn verifying_key(kid: &str, public_key: &[u8]) -> Result<PublicKey> {
     Ok(PublicKey {
         bytes,
         #[cfg(feature = "ed25519")]
-        point: VerifyingKey::from_bytes(&bytes)
-            .map_err(|_| invalid(format!("key `{kid}` is not a valid Ed25519 point")))?,
+        minus_a: -curve25519_dalek::edwards::CompressedEdwardsY(bytes)
+            .decompress()
+            .ok_or_else(|| invalid(format!("key `{kid}` is not a valid Ed25519 point")))?,
     })
 }
 
@@ -280,7 +280,8 @@ impl Keyring {
     }
 
     /// Strictly verifies `signature` over `domain | signed` with key `kid`
-    /// (ed25519-dalek's `verify_strict`).
+    /// (`verify_strict` semantics: the rules of [`Keyring::job`], then the
+    /// equation, in wasm).
     #[cfg(feature = "ed25519")]
     pub fn verify_domain(
         &self,
@@ -291,9 +292,11 @@ impl Keyring {
     ) -> Result<()> {
         let job = self.job(domain, kid, signed, signature)?;
         let key = self.key(kid)?;
-        key.point
-            .verify_strict(&job.message, &Signature::from_bytes(signature))
-            .map_err(|_| Error::BadSignature)
+        if signature::verify(&key.minus_a, &key.bytes, &job.message, signature) {
+            Ok(())
+        } else {
+            Err(Error::BadSignature)
+        }
     }
 
     /// The build without the curve code: `signature` over `domain | signed`

@@ -11,6 +11,10 @@
 //! these rules hold: each compares the recomputed `R` with the given bytes
 //! (cofactorless), which a mixed-order key or `R` could only make differ for
 //! signatures the key's own holder crafted.
+//!
+//! Where the curve code is, [`verify`] checks the equation itself, exactly
+//! as `verify_strict` does once those rules hold (`R` is never decoded: the
+//! recomputed `R` must equal its bytes), one square root less per signature.
 
 use crate::error::{Error, Result};
 use crate::wire::SIGNATURE_LEN;
@@ -122,6 +126,41 @@ pub(crate) fn check_shape(signature: &[u8; SIGNATURE_LEN]) -> Result<()> {
     Ok(())
 }
 
+/// The verification equation, cofactorless: `[S]B - [k]A` encodes to the
+/// signature's `R` bytes, `k = SHA-512(R | A | message) mod L`. For a key
+/// that passed [`key_problem`] (`minus_a` is its point, negated) and a
+/// signature that passed [`check_shape`].
+#[cfg(feature = "ed25519")]
+pub(crate) fn verify(
+    minus_a: &curve25519_dalek::EdwardsPoint,
+    key: &[u8; 32],
+    message: &[u8],
+    signature: &[u8; SIGNATURE_LEN],
+) -> bool {
+    use curve25519_dalek::{EdwardsPoint, Scalar};
+    use sha2::{Digest, Sha512};
+    let (r, s) = signature.split_at(32);
+    let Ok(s) = <[u8; 32]>::try_from(s) else {
+        return false;
+    };
+    let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(s)) else {
+        return false;
+    };
+    let mut h = Sha512::new();
+    h.update(r);
+    h.update(key);
+    h.update(message);
+    let mut wide = [0u8; 64];
+    for (w, d) in wide.iter_mut().zip(h.finalize().iter()) {
+        *w = *d;
+    }
+    let k = Scalar::from_bytes_mod_order_wide(&wide);
+    EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, minus_a, &s)
+        .compress()
+        .as_bytes()
+        == r
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,5 +229,124 @@ mod tests {
         let mut r_noncanonical = good;
         r_noncanonical[..32].copy_from_slice(&SMALL_ORDER_Y[6]);
         assert_eq!(check_shape(&r_noncanonical), Err(Error::BadSignature));
+    }
+
+    /// Ours: the rules, then the equation; as a keyring would.
+    fn ours(key: &[u8; 32], message: &[u8], sig: &[u8; 64]) -> bool {
+        let Some(point) = CompressedEdwardsY(*key).decompress() else {
+            return false;
+        };
+        key_problem(key).is_none() && check_shape(sig).is_ok() && verify(&-point, key, message, sig)
+    }
+
+    /// ed25519-dalek's `verify_strict`, the reference.
+    fn dalek(key: &[u8; 32], message: &[u8], sig: &[u8; 64]) -> bool {
+        ed25519_dalek::VerifyingKey::from_bytes(key).is_ok_and(|vk| {
+            vk.verify_strict(message, &ed25519_dalek::Signature::from_bytes(sig))
+                .is_ok()
+        })
+    }
+
+    fn rng(seed: u64) -> impl FnMut() -> [u8; 32] {
+        let mut s = seed;
+        move || {
+            let mut out = [0u8; 32];
+            for chunk in out.chunks_mut(8) {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                chunk.copy_from_slice(&s.to_le_bytes());
+            }
+            out
+        }
+    }
+
+    #[test]
+    fn the_equation_answers_as_verify_strict() {
+        use ed25519_dalek::Signer;
+        let mut next = rng(0x51ed_2551_9e37_79b9);
+        let mut valid = 0;
+        for round in 0..8 {
+            let signer = ed25519_dalek::SigningKey::from_bytes(&next());
+            let key = signer.verifying_key().to_bytes();
+            let message = next()[..(round % 32)].to_vec();
+            let sig = signer.sign(&message).to_bytes();
+            assert!(ours(&key, &message, &sig) && dalek(&key, &message, &sig));
+            valid += 1;
+            // Every bit of the signature, and of the message, flipped.
+            for bit in 0..512 {
+                let mut bad = sig;
+                bad[bit / 8] ^= 1 << (bit % 8);
+                assert_eq!(
+                    ours(&key, &message, &bad),
+                    dalek(&key, &message, &bad),
+                    "bit {bit}"
+                );
+            }
+            if let Some(first) = message.first() {
+                let mut m = message.clone();
+                m[0] = first ^ 1;
+                assert!(!ours(&key, &m, &sig) && !dalek(&key, &m, &sig));
+            }
+            // S + L: the same equation, a non-canonical scalar.
+            let mut malleable = sig;
+            let mut carry = 0u16;
+            for i in 0..32 {
+                let v = u16::from(malleable[32 + i]) + u16::from(L[i]) + carry;
+                malleable[32 + i] = v as u8;
+                carry = v >> 8;
+            }
+            assert!(!ours(&key, &message, &malleable) && !dalek(&key, &message, &malleable));
+        }
+        assert_eq!(valid, 8);
+    }
+
+    #[test]
+    fn mixed_order_keys_and_torsion_in_r_answer_as_verify_strict() {
+        use curve25519_dalek::constants::ED25519_BASEPOINT_POINT as B;
+        use curve25519_dalek::Scalar;
+        use sha2::{Digest, Sha512};
+        let mut next = rng(0x0123_4567_89ab_cdef);
+        let (mut agreed_valid, mut agreed_invalid) = (0, 0);
+        for (t, torsion) in EIGHT_TORSION.iter().enumerate().skip(1) {
+            let a = Scalar::from_bytes_mod_order(next());
+            // A key with a torsion component: a·B + T.
+            let key = (B * a + torsion).compress().to_bytes();
+            for m in 0..16u8 {
+                let message = [m, t as u8];
+                let r = Scalar::from_bytes_mod_order(next());
+                // R with a torsion component too, every other time.
+                let big_r = B * r
+                    + if m % 2 == 0 {
+                        EIGHT_TORSION[0]
+                    } else {
+                        *torsion
+                    };
+                let r_bytes = big_r.compress().to_bytes();
+                let mut h = Sha512::new();
+                h.update(r_bytes);
+                h.update(key);
+                h.update(message);
+                let mut wide = [0u8; 64];
+                wide.copy_from_slice(&h.finalize());
+                let k = Scalar::from_bytes_mod_order_wide(&wide);
+                let s = r + k * a;
+                let mut sig = [0u8; 64];
+                sig[..32].copy_from_slice(&r_bytes);
+                sig[32..].copy_from_slice(s.as_bytes());
+                let (o, d) = (ours(&key, &message, &sig), dalek(&key, &message, &sig));
+                assert_eq!(o, d, "torsion {t}, message {m}");
+                if o {
+                    agreed_valid += 1;
+                } else {
+                    agreed_invalid += 1;
+                }
+            }
+        }
+        // Cofactorless: valid only when the torsion parts cancel.
+        assert!(
+            agreed_valid > 0 && agreed_invalid > 0,
+            "{agreed_valid} / {agreed_invalid}"
+        );
     }
 }
