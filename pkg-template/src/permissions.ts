@@ -69,6 +69,7 @@ export class Permissions {
   /** Made on first use (most loads never filter nor redact). */
   #filters: Map<string, CompiledFilter> | undefined;
   #redactions: Map<string, Redaction> | undefined;
+  #redactors: Map<string, (r: Rec) => Rec> | undefined;
   #error: PermsnapError | null;
   #derived: WeakRef<Permissions>[] | undefined;
   /** When the expiry fires (`performance.now()` time), once armed. */
@@ -107,6 +108,7 @@ export class Permissions {
     this.#allowed = this.#info.none;
     this.#filters = undefined;
     this.#redactions = undefined;
+    this.#redactors = undefined;
   }
 
   /** The fields of `kind` the catalog declares (those a snapshot can hide);
@@ -325,10 +327,20 @@ export class Permissions {
     if (opts.keep !== undefined && (!Array.isArray(opts.keep) || !opts.keep.every((k) => typeof k === "string"))) {
       throw new PermsnapError("invalid_argument", "`keep` is an array of field names");
     }
-    const one = compileRedactor(this.redaction(kind), opts as RedactOptions);
+    // The same function for every call without `keep`: the engine keeps
+    // its optimised code (a new function per call would start cold).
+    const one = opts.keep === undefined
+      ? ((this.#redactors ??= new Map()).get(kind) ?? this.#redactorFor(kind))
+      : compileRedactor(this.redaction(kind), opts as RedactOptions);
     const out: Partial<T>[] = new Array(records.length);
     for (let i = 0; i < records.length; i++) out[i] = one(records[i] as Rec) as Partial<T>;
     return out;
+  }
+
+  #redactorFor(kind: string): (r: Rec) => Rec {
+    const one = compileRedactor(this.redaction(kind));
+    this.#redactors?.set(kind, one);
+    return one;
   }
 
   /** The Rust reference filter (one call into wasm per list; slower):
