@@ -21,7 +21,8 @@ export type PermissionsProviderProps = {
   children?: ReactNode;
 } & (
   | {
-      /** What `verifier.load(...)` or `verifier.loadOrDeny(...)` returned;
+      /** What `await verifier.verify(...)` / `verifyOrDeny(...)` gave (or
+       *  `load*` where verification is synchronous);
        *  `null` while signing in: everything is denied. */
       permissions: Permissions | null;
       session?: never;
@@ -30,7 +31,8 @@ export type PermissionsProviderProps = {
       /** A session (`createSession`): everything below re-renders on each
        *  swap (a refresh, a revocation, the expiry). With server rendering,
        *  create it with `initial` (the snapshot the server rendered with)
-       *  so that the first render on the client answers the same. */
+       *  and render after `await session.ready`, so that the first render
+       *  on the client answers the same. */
       session: Session;
       permissions?: never;
     }

@@ -54,8 +54,10 @@ export interface SessionOptions {
    *  `wrong_catalog` or a fresh snapshot is refused so (a catalog deploy). */
   fetchCatalog?: () => Promise<CatalogInput>;
   /** The snapshot the page was rendered with (inlined by the server, with
-   *  server rendering: the first render then answers as the server did).
-   *  Verified at once; when refused, or absent, the session fetches. */
+   *  server rendering). Verified at once where verification is synchronous
+   *  (`permsnap/sync`, Node); in the browser build with WebCrypto, so in
+   *  force once `ready` resolves: hydrate after `await session.ready`. When
+   *  refused, or absent, the session fetches. */
   initial?: FetchedSnapshot;
   /** Subscribes to the app's revocation notices (Server-Sent Events, a
    *  WebSocket, polling): call `deliver(noticeText)` for each; return a
