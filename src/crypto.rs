@@ -266,23 +266,37 @@ impl Keyring {
         signed: &[u8],
         signature: &[u8; SIGNATURE_LEN],
     ) -> Result<SignatureJob> {
+        self.keyed_job(domain, kid, signed, signature)
+            .map(|(_, job)| job)
+    }
+
+    /// [`Keyring::job`], with the key it names.
+    fn keyed_job(
+        &self,
+        domain: &[u8],
+        kid: &str,
+        signed: &[u8],
+        signature: &[u8; SIGNATURE_LEN],
+    ) -> Result<(&PublicKey, SignatureJob)> {
         let key = self.key(kid)?;
         signature::check_shape(signature)?;
         let mut message = Vec::with_capacity(domain.len() + signed.len());
         message.extend_from_slice(domain);
         message.extend_from_slice(signed);
-        Ok(SignatureJob {
+        let job = SignatureJob {
             kid: kid.to_owned(),
             key: key.bytes,
             message,
             signature: *signature,
-        })
+        };
+        Ok((key, job))
     }
 
     /// Strictly verifies `signature` over `domain | signed` with key `kid`
-    /// (`verify_strict` semantics: the rules of [`Keyring::job`], then the
-    /// equation, in wasm).
-    #[cfg(feature = "ed25519")]
+    /// (`verify_strict` semantics): the rules of [`Keyring::job`], then the
+    /// equation, in wasm where the curve code is; in the build without it,
+    /// the platform's answer for exactly this job (`Keyring::attest`),
+    /// `async_required` until there is one.
     pub fn verify_domain(
         &self,
         domain: &[u8],
@@ -290,28 +304,24 @@ impl Keyring {
         signed: &[u8],
         signature: &[u8; SIGNATURE_LEN],
     ) -> Result<()> {
-        let job = self.job(domain, kid, signed, signature)?;
-        let key = self.key(kid)?;
-        if signature::verify(&key.minus_a, &key.bytes, &job.message, signature) {
+        let (key, job) = self.keyed_job(domain, kid, signed, signature)?;
+        self.check(key, &job)
+    }
+
+    /// The equation, in wasm.
+    #[cfg(feature = "ed25519")]
+    fn check(&self, key: &PublicKey, job: &SignatureJob) -> Result<()> {
+        if signature::verify(&key.minus_a, &key.bytes, &job.message, &job.signature) {
             Ok(())
         } else {
             Err(Error::BadSignature)
         }
     }
 
-    /// The build without the curve code: `signature` over `domain | signed`
-    /// with key `kid` passes when the platform verified exactly this job
-    /// ([`Keyring::attest`]); otherwise `async_required`.
+    /// What the platform verified.
     #[cfg(not(feature = "ed25519"))]
-    pub fn verify_domain(
-        &self,
-        domain: &[u8],
-        kid: &str,
-        signed: &[u8],
-        signature: &[u8; SIGNATURE_LEN],
-    ) -> Result<()> {
-        let job = self.job(domain, kid, signed, signature)?;
-        if self.attested.contains(&job) {
+    fn check(&self, _key: &PublicKey, job: &SignatureJob) -> Result<()> {
+        if self.attested.contains(job) {
             Ok(())
         } else {
             Err(Error::AsyncRequired)

@@ -13,7 +13,7 @@ import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from "node:os";
 import { extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../e2e/browsers.mjs";
 import { expectedParity } from "../edge/parity.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -86,10 +86,7 @@ after(async () => {
 
 /** Opens a page in headless Chromium and returns what the app reported. */
 async function openPage(path) {
-  browser ??= await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-  });
+  browser ??= await launchChromium();
   const page = await browser.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));

@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./browsers.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const out = join(root, "test-output");
@@ -44,10 +44,7 @@ before(async () => {
   keys = mkdtempSync(join(tmpdir(), "permsnap-e2e-"));
   execFileSync(join(root, "target/debug/permsnap"), ["keygen", "--out", keys]);
   ({ child: server, url: base } = await startDemo());
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

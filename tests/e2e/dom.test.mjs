@@ -7,12 +7,10 @@
 // Screenshot: test-output/dom-fail-closed.png.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
 import { mkdirSync, readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { join, normalize, extname } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium, servePkg } from "./browsers.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const out = join(root, "test-output");
@@ -37,9 +35,8 @@ const cssPage = `<!doctype html><meta charset="utf-8"><title>permsnap.css</title
   <nav id="any" data-requires-any="payments.view billing.subscription">Money</nav>
   <p>Email: <span id="email" data-field="clients.email">zoe@mail.test</span></p>
 </body>`;
-const types = { ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json", ".map": "application/json" };
 
-let server, browser, base, reactBundle;
+let server, browser, base;
 
 // A React app on a session (what an app's bundler makes of it): the
 // provider must re-render on each swap, applyToDom must follow the session.
@@ -79,36 +76,17 @@ window.hydrateApp = async ({ catalog, jwks, tenant, initial }) => {
 `;
 
 before(async () => {
-  server = createServer(async (req, res) => {
-    const path = new URL(req.url, "http://x").pathname;
-    if (path === "/favicon.ico") return res.writeHead(204).end();
-    if (path === "/react-session.js") {
-      res.writeHead(200, { "content-type": "text/javascript" });
-      return res.end(reactBundle);
-    }
-    if (path === "/blank.html" || path === "/css.html") {
-      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-      return res.end(path === "/css.html" ? cssPage : `<!doctype html><meta charset="utf-8"><title>dom</title><body></body>`);
-    }
-    const file = normalize(join(root, path));
-    if (!path.startsWith("/pkg/") || !file.startsWith(join(root, "pkg"))) return res.writeHead(404).end();
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
   const esbuild = await import("esbuild");
   const built = await esbuild.build({ stdin: { contents: reactEntry, resolveDir: root, loader: "js" }, bundle: true, format: "esm", write: false, logLevel: "warning", define: { "process.env.NODE_ENV": '"production"' } });
-  reactBundle = built.outputFiles[0].text;
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-  });
+  const reactBundle = built.outputFiles[0].text;
+  const html = { type: "text/html; charset=utf-8" };
+  ({ server, base } = await servePkg({
+    "/favicon.ico": () => ({ status: 204 }),
+    "/react-session.js": () => ({ type: "text/javascript", body: reactBundle }),
+    "/blank.html": () => ({ ...html, body: `<!doctype html><meta charset="utf-8"><title>dom</title><body></body>` }),
+    "/css.html": () => ({ ...html, body: cssPage }),
+  }));
+  browser = await launchChromium();
 });
 
 after(async () => {

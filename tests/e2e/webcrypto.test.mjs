@@ -6,34 +6,16 @@
 // against Node's WebCrypto). Serves pkg/ on 127.0.0.1; needs a built package.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import { readFile } from "node:fs/promises";
-import { join, normalize } from "node:path";
 import { spawn } from "node:child_process";
-import { createServer as netServer } from "node:net";
-import { chromium } from "playwright-core";
+import { launchChromium, servePkg } from "./browsers.mjs";
+import { freePort } from "../attacks/fixtures.mjs";
 import { pkg as sync, root, vectors, catalog, tenantOptions, strictForgeries } from "../js/helpers.mjs";
 
 let server, base, browser;
 
 before(async () => {
-  server = createServer(async (req, res) => {
-    const path = new URL(req.url, "http://x").pathname;
-    const file = normalize(join(root, path));
-    if (!path.startsWith("/pkg/") || !file.startsWith(join(root, "pkg"))) return res.writeHead(path === "/" ? 200 : 404, { "content-type": "text/html" }).end("<!doctype html><title>webcrypto</title>");
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { "content-type": file.endsWith(".wasm") ? "application/wasm" : "text/javascript" }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  base = `http://127.0.0.1:${server.address().port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-  });
+  ({ server, base } = await servePkg({ "/": () => ({ type: "text/html", body: "<!doctype html><title>webcrypto</title>" }) }));
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -109,15 +91,6 @@ test("Chromium's WebCrypto: every vector and every strict forgery answer as in w
   assert.deepEqual(errors, []);
   await page.close();
 });
-
-/** A free port on 127.0.0.1. */
-async function freePort() {
-  const srv = netServer();
-  await new Promise((r) => srv.listen(0, "127.0.0.1", r));
-  const { port } = srv.address();
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 test("Firefox's WebCrypto (geckodriver): every vector and every strict forgery answer as in wasm", { timeout: 180_000 }, async () => {
   const port = await freePort();

@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { makeConfig, permsnapModules } from "../../examples/edge/workerd/make-config.mjs";
 import { parity, expectedParity } from "./parity.js";
 import { issueParity, expectedIssueParity } from "./issuer-parity.js";
+import { freePort } from "../attacks/fixtures.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = (name) => join(root, "node_modules/.bin", name);
@@ -100,14 +101,6 @@ after(() => {
 });
 
 // ------------------------------------------------------------ runtimes
-
-async function freePort() {
-  const s = createServer();
-  await new Promise((ok) => s.listen(0, "127.0.0.1", ok));
-  const { port } = s.address();
-  await new Promise((ok) => s.close(ok));
-  return port;
-}
 
 function edgeEnv(port) {
   return {
