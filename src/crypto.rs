@@ -56,9 +56,10 @@ pub struct Keyring {
 #[derive(Debug, Clone)]
 struct PublicKey {
     bytes: [u8; 32],
-    /// The key's point, negated (what the verification equation adds).
+    /// The key's point, negated (what the verification equation adds),
+    /// and its table once built; shared by keyrings holding the same bytes.
     #[cfg(feature = "ed25519")]
-    minus_a: curve25519_dalek::EdwardsPoint,
+    table: std::sync::Arc<crate::keytable::KeyTable>,
 }
 
 /// One signature to check: the key, the exact message (domain and signed
@@ -98,7 +99,7 @@ fn invalid(detail: String) -> Error {
 }
 
 /// A checked Ed25519 public key: 32 bytes, canonical, not of small order,
-/// and (where the curve code is) a point of the curve.
+/// and a point of the curve.
 fn verifying_key(kid: &str, public_key: &[u8]) -> Result<PublicKey> {
     crate::wire::check_kid(kid)?;
     let bytes: [u8; 32] = public_key.try_into().map_err(|_| {
@@ -107,15 +108,15 @@ fn verifying_key(kid: &str, public_key: &[u8]) -> Result<PublicKey> {
             public_key.len()
         ))
     })?;
-    if let Some(problem) = signature::key_problem(&bytes) {
-        return Err(invalid(format!("key `{kid}` {problem}")));
-    }
+    #[cfg_attr(not(feature = "ed25519"), allow(clippy::let_unit_value))]
+    let point = signature::key_point(&bytes)
+        .map_err(|problem| invalid(format!("key `{kid}` {problem}")))?;
+    #[cfg(not(feature = "ed25519"))]
+    let () = point;
     Ok(PublicKey {
         bytes,
         #[cfg(feature = "ed25519")]
-        minus_a: -curve25519_dalek::edwards::CompressedEdwardsY(bytes)
-            .decompress()
-            .ok_or_else(|| invalid(format!("key `{kid}` is not a valid Ed25519 point")))?,
+        table: crate::keytable::KeyTable::new(-point),
     })
 }
 
@@ -200,6 +201,24 @@ impl Keyring {
         }
         crate::sort::sort_by(&mut ring.keys, |a, b| a.0 < b.0);
         Ok(ring)
+    }
+
+    /// Lets the keys this ring shares with `old` (the same kid and bytes)
+    /// keep what `old` learnt about them: their use counts and precomputed
+    /// tables (`keytable`). Nothing else carries over: which signatures
+    /// were verified belongs to the verifier, which forgets them when its
+    /// keys change.
+    pub(crate) fn keep_tables(&mut self, old: &Keyring) {
+        #[cfg(feature = "ed25519")]
+        for (kid, key) in &mut self.keys {
+            if let Ok(before) = old.key(kid) {
+                if before.bytes == key.bytes {
+                    key.table = std::sync::Arc::clone(&before.table);
+                }
+            }
+        }
+        #[cfg(not(feature = "ed25519"))]
+        let _ = old;
     }
 
     /// Keys of the JWKS that were left out because they are not Ed25519
@@ -311,7 +330,7 @@ impl Keyring {
     /// The equation, in wasm.
     #[cfg(feature = "ed25519")]
     fn check(&self, key: &PublicKey, job: &SignatureJob) -> Result<()> {
-        if signature::verify(&key.minus_a, &key.bytes, &job.message, &job.signature) {
+        if signature::verify(&key.table, &key.bytes, &job.message, &job.signature) {
             Ok(())
         } else {
             Err(Error::BadSignature)
@@ -484,5 +503,78 @@ pub mod signing {
             message.extend_from_slice(signed);
             self.key.sign(&message).to_bytes()
         }
+    }
+}
+
+#[cfg(all(test, feature = "ed25519"))]
+mod tests {
+    use super::*;
+    use crate::keytable::BUILD_AFTER;
+    use ed25519_dalek::{Signer, SigningKey};
+
+    fn ring(kid: &str, key: &SigningKey) -> Keyring {
+        let mut ring = Keyring::new();
+        ring.insert(kid, key.verifying_key().as_bytes()).unwrap();
+        ring
+    }
+
+    fn signed(key: &SigningKey, body: &[u8]) -> [u8; SIGNATURE_LEN] {
+        let message = [SIGNING_DOMAIN, body].concat();
+        key.sign(&message).to_bytes()
+    }
+
+    fn built(ring: &Keyring, kid: &str) -> bool {
+        ring.key(kid).unwrap().table.is_built()
+    }
+
+    #[test]
+    fn a_key_gets_its_table_after_enough_verifies_and_answers_alike() {
+        let key = SigningKey::from_bytes(&[7; 32]);
+        let ring = ring("k", &key);
+        // The first BUILD_AFTER - 1 verifies go through the chain, the
+        // BUILD_AFTERth builds the table; then wrong signatures still fail.
+        for i in 0..BUILD_AFTER + 3 {
+            let body = i.to_le_bytes();
+            let sig = signed(&key, &body);
+            assert_eq!(built(&ring, "k"), i >= BUILD_AFTER, "verify {i}");
+            assert_eq!(ring.verify("k", &body, &sig), Ok(()));
+        }
+        for i in 0..4u32 {
+            let body = i.to_le_bytes();
+            let sig = signed(&key, &body);
+            let mut bad = sig;
+            bad[40] ^= 1;
+            assert_eq!(ring.verify("k", &body, &bad), Err(Error::BadSignature));
+            assert_eq!(
+                ring.verify("k", &(i + 1).to_le_bytes(), &sig),
+                Err(Error::BadSignature)
+            );
+        }
+        assert!(built(&ring, "k"));
+    }
+
+    #[test]
+    fn tables_follow_the_same_key_bytes_only() {
+        let (key, other) = (
+            SigningKey::from_bytes(&[7; 32]),
+            SigningKey::from_bytes(&[8; 32]),
+        );
+        let old = ring("k", &key);
+        old.key("k").unwrap().table.table();
+        // The same kid and bytes: the table carries over.
+        let mut same = ring("k", &key);
+        same.keep_tables(&old);
+        assert!(built(&same, "k"));
+        // The same bytes under another kid, or other bytes under the same
+        // kid: nothing carries over, and the old key's signatures fail.
+        let mut renamed = ring("k2", &key);
+        renamed.keep_tables(&old);
+        assert!(!built(&renamed, "k2"));
+        let mut rotated = ring("k", &other);
+        rotated.keep_tables(&old);
+        assert!(!built(&rotated, "k"));
+        let sig = signed(&key, b"body");
+        assert_eq!(same.verify("k", b"body", &sig), Ok(()));
+        assert_eq!(rotated.verify("k", b"body", &sig), Err(Error::BadSignature));
     }
 }

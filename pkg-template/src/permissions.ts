@@ -7,7 +7,7 @@ import type { Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
 import { strictOptions, wasmCall } from "./internal.js";
 import { compileFilter, type CompiledFilter } from "./filter.js";
-import { armExpiry } from "./expiry.js";
+import { armExpiry, expiry } from "./expiry.js";
 import { compileRedactor, type Redaction, type RedactOptions } from "./redact.js";
 import type { Claims, Explanation, MissingIds, PermissionName, RecordFilter, Scope } from "./types.js";
 
@@ -72,8 +72,10 @@ export class Permissions {
   #redactors: Map<string, (r: Rec) => Rec> | undefined;
   #error: PermsnapError | null;
   #derived: WeakRef<Permissions>[] | undefined;
-  /** When the expiry fires (`performance.now()` time), once armed. */
+  /** When it expires (`performance.now()` time), once armed. */
   #deadline: number | undefined;
+  /** `expiry.tick` when the deadline was last compared with the clock. */
+  #tick = expiry.tick;
 
   private constructor(p: WasmPermissions, info: CatalogInfo, error: PermsnapError | null, shared: boolean, key: string | null) {
     this.#p = p;
@@ -86,11 +88,19 @@ export class Permissions {
   static {
     permissionsFrom = (p, info, error, shared, key = null) => new Permissions(p, info, error, shared, key);
     expirePermissions = (p, error) => p.#expire(error);
-    const onExpiry = (q: Permissions) => q.#expire(); // one function: the timers group by it
     expireIn = (p, ms) => {
       p.#deadline = performance.now() + ms;
-      armExpiry(p, ms, onExpiry);
+      armExpiry(p.#deadline);
     };
+  }
+
+  /** Expires now when an expiry time came since the last use and this
+   *  object's deadline has passed (`expiry`): the first thing every use
+   *  does. */
+  #current(): void {
+    if (this.#tick === expiry.tick) return;
+    this.#tick = expiry.tick;
+    if (this.#deadline !== undefined && performance.now() >= this.#deadline) this.#expire();
   }
 
   #expire(error?: PermsnapError): void {
@@ -120,10 +130,12 @@ export class Permissions {
   /** The refusal, when these permissions come from `loadOrDeny`,
    *  `verifyOrDeny` or `denyAll`. */
   get error(): PermsnapError | null {
+    this.#current();
     return this.#error;
   }
 
   #wasm<T>(f: (p: WasmPermissions) => T): T {
+    this.#current();
     if (this.#p === null) throw new PermsnapError("invalid_argument", "these permissions were freed");
     const p = this.#p;
     return wasmCall(() => f(p));
@@ -131,6 +143,7 @@ export class Permissions {
 
   /** May the person do `name`? Throws for a name not in the catalog. */
   can(name: PermissionName): boolean {
+    if (this.#tick !== expiry.tick) this.#current();
     const v = this.#allowed.get(name);
     if (v === true) return true;
     if (v === false) return false;
@@ -157,11 +170,13 @@ export class Permissions {
 
   /** Names of every allowed permission, in catalog order. */
   allowed(): string[] {
+    this.#current();
     return this.#info.names.filter((n) => this.#allowed.get(n) === true);
   }
 
   /** Why `can(name)` answers what it does. */
   explain(name: PermissionName): Explanation {
+    this.#current();
     const e = this.#error;
     if (e) {
       this.can(name);
@@ -219,8 +234,8 @@ export class Permissions {
     return this.#wasm((p) => p.stepUpActions());
   }
 
-  get subject(): string | null { return this.#error ? null : this.#wasm((p) => p.subject); }
-  get tenant(): string | null { return this.#error ? null : this.#wasm((p) => p.tenant); }
+  get subject(): string | null { return this.error ? null : this.#wasm((p) => p.subject); }
+  get tenant(): string | null { return this.error ? null : this.#wasm((p) => p.tenant); }
   /** Expiry, seconds since the Unix epoch (0 when refused). */
   get expiresAt(): number { return this.#wasm((p) => p.expiresAt); }
   /** When the issuer signed it, seconds since the Unix epoch, by the
@@ -232,7 +247,7 @@ export class Permissions {
   get isPrincipal(): boolean { return this.#wasm((p) => p.isPrincipal); }
   get isSharedAccount(): boolean { return this.#wasm((p) => p.isSharedAccount); }
   /** Snapshot id (16 hex digits), what a revocation names. */
-  get id(): string | null { return this.#error ? null : this.#wasm((p) => p.id); }
+  get id(): string | null { return this.error ? null : this.#wasm((p) => p.id); }
   /** The tenant's revocation epoch when the snapshot was issued. */
   get epoch(): number { return this.#wasm((p) => p.epoch); }
   /** The person's revocation counter when the snapshot was issued. */
@@ -250,6 +265,7 @@ export class Permissions {
     if (typeof list !== "string" && !(list instanceof Uint8Array)) {
       throw new PermsnapError("invalid_argument", "an id list is base64url text or a Uint8Array");
     }
+    this.#current();
     if (this.#error) {
       this.#wasm(() => undefined); // freed permissions throw, as every other call
       return new Permissions(this.#p as WasmPermissions, this.#info, this.#error, this.#shared, null);
@@ -272,7 +288,7 @@ export class Permissions {
   /** The verified claims, names resolved, for display (`null` when refused):
    *  the Rust core's `Summary`. */
   claims(): Claims | null {
-    if (this.#error) return null;
+    if (this.error) return null;
     return this.#wasm((p) => p.summary()) as Claims;
   }
 
@@ -282,6 +298,7 @@ export class Permissions {
   }
 
   #compiled(name: string, permission = false): CompiledFilter {
+    this.#current();
     const key = (permission ? "p:" : "k:") + name;
     let f = this.#filters?.get(key);
     if (!f) {
@@ -311,6 +328,7 @@ export class Permissions {
 
   /** How `kind` records are redacted for the person. */
   redaction(kind: string): Redaction {
+    this.#current();
     let r = this.#redactions?.get(kind);
     if (!r) {
       r = this.#wasm((p) => p.redaction(kind)) as Redaction;
@@ -323,6 +341,7 @@ export class Permissions {
    *  may be paths: `client.email`). Never mutates the input. With `keep`,
    *  only those top-level keys survive (allow-list mode). */
   redact<T extends object>(kind: string, records: readonly T[], options: RedactOptions = {}): Partial<T>[] {
+    this.#current();
     const opts = strictOptions(options, ["keep"], "redact options");
     if (opts.keep !== undefined && (!Array.isArray(opts.keep) || !opts.keep.every((k) => typeof k === "string"))) {
       throw new PermsnapError("invalid_argument", "`keep` is an array of field names");

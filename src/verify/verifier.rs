@@ -74,7 +74,8 @@ impl Verifier {
     }
 
     /// Replaces the keyring (key rotation) without touching anything else.
-    pub fn set_keyring(&mut self, keyring: Keyring) {
+    pub fn set_keyring(&mut self, mut keyring: Keyring) {
+        keyring.keep_tables(&self.keyring);
         self.keyring = keyring;
         self.cache.clear();
     }

@@ -9,6 +9,8 @@ import { test as nodeTest } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { root, pkg as syncPkg, vectors } from "./helpers.mjs";
 
 const build = new URL(import.meta.url).searchParams.get("build") ?? "wasm";
@@ -90,6 +92,32 @@ test("a Permissions object turns to deny-all at its expiry (plus the leeway), wi
   assert.equal(p.error.code, "expired");
   assert.equal(p.filter("appointments", [{ id: "a", staff_id: "fay" }]).length, 0);
   assert.throws(() => p.can("calendar.veiw"), (e) => e.code === "unknown_permission", "typos still throw");
+});
+
+test("an earlier expiry time leaves later permissions answering; nothing keeps dropped permissions alive", async () => {
+  const v = new pkg.Verifier(catalog, jwks, { tenant, leeway: 0 });
+  const short = await v.verify(issuer.issue(tenant, { id: "fay", roles: ["user"] }, { lifetime: 1 }).snapshot);
+  const { snapshot } = issuer.issue(tenant, { id: "fay", roles: ["user"] }, { lifetime: 3 });
+  const long = await v.verify(snapshot);
+  await sleep(1300);
+  assert.equal(short.can("calendar.view"), false);
+  assert.equal(short.error.code, "expired");
+  assert.equal(long.can("calendar.view"), true, "its own deadline is later");
+  assert.equal(long.error, null);
+  // Loads are not registered anywhere for their expiry: dropped ones are
+  // collected long before it.
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc");
+  let collected = 0;
+  const registry = new FinalizationRegistry(() => collected++);
+  for (let i = 0; i < 50; i++) registry.register(v.load(snapshot), i);
+  for (let i = 0; i < 3 && collected < 50; i++) {
+    await sleep(20);
+    gc();
+  }
+  await sleep(20);
+  assert.equal(collected, 50, "every dropped Permissions object was collected");
+  assert.equal(long.can("calendar.view"), true);
 });
 
 test("a session refreshes before expiry and swaps; at expiry without a fresh one everything is denied", async () => {
