@@ -96,7 +96,7 @@ fn bindings_answer_refuse_with_codes_and_keep_working() {
     let opts = js(r#"{"tenant": "spa-lumi", "leeway": 30}"#);
     let sitee = JsValue::from(catalog_text(&doc, "sitee"));
     let mut v = WasmVerifier::new(sitee.clone(), jwks.clone(), opts).unwrap();
-    let p = v.load(text.into(), Some(now)).unwrap();
+    let p = v.load(text.as_bytes(), Some(now)).unwrap();
     let names = v.permission_names();
     let allowed = |p: &permsnap::wasm::WasmPermissions, name: &str| {
         let i = names.iter().position(|n| n == name).unwrap();
@@ -116,21 +116,17 @@ fn bindings_answer_refuse_with_codes_and_keep_working() {
     tampered.replace_range(30..31, if &text[30..31] == "A" { "B" } else { "A" });
     for _ in 0..2000 {
         assert_eq!(
-            code_of(v.load(tampered.as_str().into(), Some(now)).err().unwrap()),
+            code_of(v.load(tampered.as_bytes(), Some(now)).err().unwrap()),
             "bad_signature"
         );
     }
     assert_eq!(
-        code_of(v.load(text.into(), Some(now + 3600.0)).err().unwrap()),
+        code_of(v.load(text.as_bytes(), Some(now + 3600.0)).err().unwrap()),
         "expired"
-    );
-    assert_eq!(
-        code_of(v.load(JsValue::from(42), Some(now)).err().unwrap()),
-        "invalid_argument"
     );
     // still answers after thousands of refusals
     assert!(allowed(
-        &v.load(text.into(), Some(now)).unwrap(),
+        &v.load(text.as_bytes(), Some(now)).unwrap(),
         "clients.bulk"
     ));
 
@@ -138,7 +134,7 @@ fn bindings_answer_refuse_with_codes_and_keep_working() {
     v.set_revocations(js(&format!(r#"{{"ids": ["{id}"]}}"#)))
         .unwrap();
     assert_eq!(
-        code_of(v.load(text.into(), Some(now)).err().unwrap()),
+        code_of(v.load(text.as_bytes(), Some(now)).err().unwrap()),
         "revoked"
     );
 
@@ -208,7 +204,7 @@ fn bindings_answer_refuse_with_codes_and_keep_working() {
         assert_eq!(code_of(err), r["error"].as_str().unwrap());
     }
     assert_eq!(
-        code_of(v.load(text.into(), Some(now)).err().unwrap()),
+        code_of(v.load(text.as_bytes(), Some(now)).err().unwrap()),
         "revoked"
     );
 }

@@ -45,6 +45,23 @@ export function strictOptions(options: unknown, known: readonly string[], what: 
   return out;
 }
 
+const encoder = new TextEncoder();
+/** Reused for every snapshot text (wasm copies it before anything else
+ *  runs): the longest snapshot's text fits. */
+const scratch = new Uint8Array(8192);
+
+/** @internal A snapshot argument as wasm takes it: text as UTF-8 bytes,
+ *  bytes as they are; anything else refused. The bytes may be a shared
+ *  buffer: pass them straight to wasm. */
+export function inputBytes(input: unknown): Uint8Array {
+  if (typeof input === "string") {
+    const { read, written } = encoder.encodeInto(input, scratch);
+    return read === input.length ? scratch.subarray(0, written) : encoder.encode(input);
+  }
+  if (input instanceof Uint8Array) return input;
+  throw new PermsnapError("invalid_argument", "expected a base64url string or a Uint8Array");
+}
+
 /** @internal Calls into wasm: an error it throws arrives as a
  *  `PermsnapError` (see `rethrow`). */
 export function wasmCall<T>(f: () => T): T {

@@ -5,7 +5,7 @@
 import { Verifier as WasmVerifier, type Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
 import { isInitialized, notInitialized } from "./init.js";
-import { parseJson, wasmCall } from "./internal.js";
+import { inputBytes, parseJson, wasmCall } from "./internal.js";
 import { platformVerify } from "./platform.js";
 import { allowedMap, permissionsFrom, expireIn, type CatalogInfo, type Permissions } from "./permissions.js";
 import type { CatalogInput, FeedReport, Jwks, KeySetReport, NoticeSummary, Revocations, VerifierOptions } from "./types.js";
@@ -114,8 +114,9 @@ export class Verifier {
    *  with `tenantPerRequest` refuses: use `loadFor`. */
   load(snapshot: string | Uint8Array): Permissions {
     this.#live();
+    const bytes = inputBytes(snapshot);
     const now = this.#clock?.();
-    const p = wasmCall(() => this.#w.load(snapshot, now));
+    const p = wasmCall(() => this.#w.load(bytes, now));
     return this.#expiring(permissionsFrom(p, this.#info, null, false, typeof snapshot === "string" ? snapshot : null), now);
   }
 
@@ -123,8 +124,9 @@ export class Verifier {
    *  snapshot must belong to it (`wrong_tenant` otherwise). */
   loadFor(snapshot: string | Uint8Array, tenant: string): Permissions {
     this.#live();
+    const bytes = inputBytes(snapshot);
     const now = this.#clock?.();
-    const p = wasmCall(() => this.#w.loadFor(snapshot, tenant, now));
+    const p = wasmCall(() => this.#w.loadFor(bytes, tenant, now));
     return this.#expiring(permissionsFrom(p, this.#info, null, false, typeof snapshot === "string" ? snapshot : null), now);
   }
 

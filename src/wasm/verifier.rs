@@ -57,15 +57,14 @@ impl WasmVerifier {
         })
     }
 
-    /// Verifies a snapshot (base64url string or `Uint8Array`) at `now`
-    /// (seconds; default: the clock) and returns its permissions, or throws.
-    pub fn load(
-        &mut self,
-        snapshot: JsValue,
-        now: Option<f64>,
-    ) -> Result<WasmPermissions, JsValue> {
+    /// Verifies a snapshot (its base64url text as UTF-8 bytes, or its
+    /// binary form) at `now` (seconds; default: the clock) and returns its
+    /// permissions, or throws. Bytes, not a JavaScript value: the wrapper
+    /// encodes text with the platform's `TextEncoder` (a cached reload is
+    /// mostly this copy).
+    pub fn load(&mut self, snapshot: &[u8], now: Option<f64>) -> Result<WasmPermissions, JsValue> {
         let now = now_or(now);
-        let inner = self.inner.verify_cached(&bytes_arg(&snapshot)?, now)?;
+        let inner = self.inner.verify_cached(snapshot, now)?;
         Ok(WasmPermissions { inner })
     }
 
@@ -73,12 +72,12 @@ impl WasmVerifier {
     #[wasm_bindgen(js_name = loadFor)]
     pub fn load_for(
         &mut self,
-        snapshot: JsValue,
+        snapshot: &[u8],
         tenant: &str,
         now: Option<f64>,
     ) -> Result<WasmPermissions, JsValue> {
         let now = now_or(now);
-        let inner = self.inner.verify_for(&bytes_arg(&snapshot)?, tenant, now)?;
+        let inner = self.inner.verify_for(snapshot, tenant, now)?;
         Ok(WasmPermissions { inner })
     }
 

@@ -92,6 +92,20 @@ test("other error codes: unknown names, bad keys, bad catalog, bad arguments", (
   assert.equal(code(() => new Verifier(bin, vectors.key.jwks, { tenant: undefined })), "invalid_argument");
   assert.equal(code(() => new Verifier(bin, vectors.key.jwks, { tennant: "spa-lumi" })), "invalid_argument");
   assert.equal(code(() => v.load(42)), "invalid_argument");
+  for (const wrong of [{}, [80, 83, 78], new Uint16Array(4), new ArrayBuffer(8), null]) {
+    assert.equal(code(() => v.load(wrong)), "invalid_argument", String(wrong));
+    assert.equal(code(() => v.loadFor(wrong, "spa-lumi")), "invalid_argument", String(wrong));
+  }
+  // Text is passed to wasm through one reused buffer: text longer than it,
+  // non-ASCII text and bytes answer as they should, and the next load is
+  // not disturbed by what the buffer held.
+  const long = c.snapshot + "A".repeat(9000);
+  assert.equal(code(() => v.load(long)), code(() => v.load(new TextEncoder().encode(long))));
+  assert.notEqual(code(() => v.load(long)), "none", "too long: refused");
+  assert.equal(code(() => v.load(c.snapshot.slice(0, 40) + "é" + c.snapshot.slice(41))), code(() => v.load(new TextEncoder().encode(c.snapshot.slice(0, 40) + "é" + c.snapshot.slice(41)))));
+  assert.deepEqual(v.load(new TextEncoder().encode(c.snapshot)).allowed(), c.expect.allowed);
+  assert.notEqual(code(() => v.load(c.snapshot.slice(0, 20))), "none", "a prefix is refused, not answered");
+  assert.deepEqual(v.load(c.snapshot).allowed(), c.expect.allowed);
   assert.equal(code(() => v.setRevocations({ ids: ["xyz"] })), "invalid_argument");
   assert.equal(code(() => v.setRevocations({ minEpoch: { "spa-lumi": 1.5 } })), "invalid_argument");
   assert.equal(code(() => v.applyNotice("AAAA")), "bad_magic");

@@ -12,7 +12,7 @@ const CORE = ["Permissions", "PermsnapError", "Verifier", "init", "initSync", "i
 const BROWSER = [...CORE, "applyToDom", "createSession", "Session"].sort();
 const EDGE = [...CORE, "Gate", "Refresher", "denial", "guard", "honoGuard", "nodeGuard", "requestTarget"].sort();
 const ISSUER = ["Issuer", "PermsnapError", "expressSnapshot", "generateKey", "honoSnapshot", "init", "initSync", "isInitialized", "snapshotHandler"].sort();
-const INTERNAL = /\b(rethrow|strictOptions|parseJson|permissionsFrom|expirePermissions|armExpiry|wasmVerifierOf|verifierClock|verifierFeedLimit|_wasm|_now|_from|CatalogInfo)\b/;
+const INTERNAL = /\b(rethrow|strictOptions|parseJson|inputBytes|permissionsFrom|expirePermissions|armExpiry|wasmVerifierOf|verifierClock|verifierFeedLimit|_wasm|_now|_from|CatalogInfo)\b/;
 
 const keys = async (entry) => Object.keys(await import(join(root, "pkg", entry))).sort();
 
