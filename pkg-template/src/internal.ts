@@ -49,17 +49,32 @@ const encoder = new TextEncoder();
 /** Reused for every snapshot text (wasm copies it before anything else
  *  runs): the longest snapshot's text fits. */
 const scratch = new Uint8Array(8192);
+const NOT_INPUT = "expected a base64url string or a Uint8Array";
 
-/** @internal A snapshot argument as wasm takes it: text as UTF-8 bytes,
- *  bytes as they are; anything else refused. The bytes may be a shared
- *  buffer: pass them straight to wasm. */
+/** @internal A snapshot argument as wasm takes it: text as UTF-8 bytes (in
+ *  a buffer reused by the next call: pass it to wasm at once, with nothing
+ *  of the app's running in between), bytes as an exact copy
+ *  (`ownBytes`); anything else refused. */
 export function inputBytes(input: unknown): Uint8Array {
   if (typeof input === "string") {
     const { read, written } = encoder.encodeInto(input, scratch);
     return read === input.length ? scratch.subarray(0, written) : encoder.encode(input);
   }
-  if (input instanceof Uint8Array) return input;
-  throw new PermsnapError("invalid_argument", "expected a base64url string or a Uint8Array");
+  if (input instanceof Uint8Array) return ownBytes(input);
+  throw new PermsnapError("invalid_argument", NOT_INPUT);
+}
+
+/** @internal A copy of `bytes` made from the array's own storage: a
+ *  subclass or a proxy may report another `length` than it holds, and
+ *  wasm would read past what was copied; a `Buffer` may change during an
+ *  await. Anything else as it is, for wasm to refuse. */
+export function ownBytes<T>(input: T): T | Uint8Array {
+  if (!(input instanceof Uint8Array)) return input;
+  try {
+    return new Uint8Array(input);
+  } catch {
+    throw new PermsnapError("invalid_argument", NOT_INPUT);
+  }
 }
 
 /** @internal Calls into wasm: an error it throws arrives as a

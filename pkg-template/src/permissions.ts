@@ -5,7 +5,7 @@
 
 import type { Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
-import { strictOptions, wasmCall } from "./internal.js";
+import { ownBytes, strictOptions, wasmCall } from "./internal.js";
 import { compileFilter, type CompiledFilter } from "./filter.js";
 import { armExpiry, expiry } from "./expiry.js";
 import { compileRedactor, type Redaction, type RedactOptions } from "./redact.js";
@@ -89,7 +89,8 @@ export class Permissions {
     permissionsFrom = (p, info, error, shared, key = null) => new Permissions(p, info, error, shared, key);
     expirePermissions = (p, error) => p.#expire(error);
     expireIn = (p, ms) => {
-      p.#deadline = performance.now() + ms;
+      // Not a finite time (a clock gone wrong): expired on the next use.
+      p.#deadline = Number.isFinite(ms) ? performance.now() + ms : -Infinity;
       armExpiry(p.#deadline);
     };
   }
@@ -99,8 +100,8 @@ export class Permissions {
    *  does. */
   #current(): void {
     if (this.#tick === expiry.tick) return;
+    if (this.#deadline !== undefined && !(performance.now() < this.#deadline)) this.#expire();
     this.#tick = expiry.tick;
-    if (this.#deadline !== undefined && performance.now() >= this.#deadline) this.#expire();
   }
 
   #expire(error?: PermsnapError): void {
@@ -110,15 +111,24 @@ export class Permissions {
       if (d) d.#expire(error);
     }
     this.#derived = undefined;
-    if (this.#error || this.#p === null) return;
-    if (!this.#shared) this.#p.free();
-    this.#p = this.#info.denied();
-    this.#shared = true;
+    if (this.#error) return;
+    // The answers first, whatever happens to the wasm object below (freed
+    // permissions, or a freed verifier, deny all the same).
     this.#error = error ?? new PermsnapError("expired", "the snapshot expired: everything is denied until a fresh one is loaded");
     this.#allowed = this.#info.none;
     this.#filters = undefined;
     this.#redactions = undefined;
     this.#redactors = undefined;
+    const p = this.#p;
+    if (p === null) return;
+    if (!this.#shared) p.free();
+    this.#p = null;
+    this.#shared = true;
+    try {
+      this.#p = this.#info.denied();
+    } catch {
+      // The verifier was freed: these permissions are freed too.
+    }
   }
 
   /** The fields of `kind` the catalog declares (those a snapshot can hide);
@@ -270,7 +280,8 @@ export class Permissions {
       this.#wasm(() => undefined); // freed permissions throw, as every other call
       return new Permissions(this.#p as WasmPermissions, this.#info, this.#error, this.#shared, null);
     }
-    const p = this.#wasm((w) => w.withIds(list));
+    const own = ownBytes(list);
+    const p = this.#wasm((w) => w.withIds(own));
     const derived = new Permissions(p, this.#info, null, false, null);
     // Its own timer (the parent may be dropped or freed first), and in place
     // with the parent (a session's revocation).

@@ -5,7 +5,7 @@
 import { Verifier as WasmVerifier, type Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
 import { isInitialized, notInitialized } from "./init.js";
-import { inputBytes, parseJson, wasmCall } from "./internal.js";
+import { inputBytes, ownBytes, parseJson, wasmCall } from "./internal.js";
 import { platformVerify } from "./platform.js";
 import { allowedMap, permissionsFrom, expireIn, type CatalogInfo, type Permissions } from "./permissions.js";
 import type { CatalogInput, FeedReport, Jwks, KeySetReport, NoticeSummary, Revocations, VerifierOptions } from "./types.js";
@@ -40,6 +40,9 @@ export class Verifier {
   #info: CatalogInfo;
   #clock?: () => number;
   #denied: WasmPermissions | null = null;
+  /** Platform verifications in flight, and those waiting for a turn. */
+  #inFlight = 0;
+  #waiting: (() => void)[] = [];
   #report: KeySetReport;
   #maxFeedAge?: number;
   /** The leeway, seconds (fixed at construction). */
@@ -53,7 +56,7 @@ export class Verifier {
         ? "this Verifier comes from another permsnap entry: import Verifier from \"permsnap/edge\" for a Gate"
         : "expected a permsnap Verifier");
     };
-    verifierClock = (v) => v.#clock?.();
+    verifierClock = (v) => v.#now();
     verifierFeedLimit = (v) => v.#maxFeedAge;
   }
 
@@ -114,8 +117,8 @@ export class Verifier {
    *  with `tenantPerRequest` refuses: use `loadFor`. */
   load(snapshot: string | Uint8Array): Permissions {
     this.#live();
+    const now = this.#now();
     const bytes = inputBytes(snapshot);
-    const now = this.#clock?.();
     const p = wasmCall(() => this.#w.load(bytes, now));
     return this.#expiring(permissionsFrom(p, this.#info, null, false, typeof snapshot === "string" ? snapshot : null), now);
   }
@@ -124,8 +127,9 @@ export class Verifier {
    *  snapshot must belong to it (`wrong_tenant` otherwise). */
   loadFor(snapshot: string | Uint8Array, tenant: string): Permissions {
     this.#live();
+    if (typeof tenant !== "string" || tenant === "") throw new PermsnapError("invalid_argument", "the request's account is a non-empty string");
+    const now = this.#now();
     const bytes = inputBytes(snapshot);
-    const now = this.#clock?.();
     const p = wasmCall(() => this.#w.loadFor(bytes, tenant, now));
     return this.#expiring(permissionsFrom(p, this.#info, null, false, typeof snapshot === "string" ? snapshot : null), now);
   }
@@ -210,14 +214,38 @@ export class Verifier {
     const w = this.#w as unknown as Partial<PlatformMethods>;
     if (typeof w.snapshotJob !== "function" || typeof w.noticeJob !== "function" || typeof w.attest !== "function") return input;
     // A copy (`new Uint8Array` copies; a Node Buffer's `slice` would not).
-    const copy = input instanceof Uint8Array ? new Uint8Array(input) : input;
-    const job = wasmCall(() => (notice ? w.noticeJob!(copy) : w.snapshotJob!(copy)));
-    if (job === null) return copy; // verified before: `load` answers from memory
-    const [id, bytes] = job;
-    const verified = await platformVerify(bytes);
-    this.#live();
-    wasmCall(() => w.attest!(id, verified));
-    return copy;
+    const copy = ownBytes(input);
+    await this.#turn();
+    try {
+      this.#live();
+      const job = wasmCall(() => (notice ? w.noticeJob!(copy) : w.snapshotJob!(copy)));
+      if (job === null) return copy; // verified before: `load` answers from memory
+      const [id, bytes] = job;
+      const verified = await platformVerify(bytes);
+      this.#live();
+      wasmCall(() => w.attest!(id, verified));
+      return copy;
+    } finally {
+      this.#done();
+    }
+  }
+
+  /** Waits for one of the `PLATFORM_TURNS` turns of the platform's
+   *  verification: the wasm keeps 16 pending jobs and 16 answers, and a
+   *  job pushed out by more at once would be refused `async_required`. */
+  async #turn(): Promise<void> {
+    if (this.#inFlight < PLATFORM_TURNS) {
+      this.#inFlight++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  /** Hands the turn to the next waiting verification. */
+  #done(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#inFlight--;
   }
 
   /** Permissions that deny everything (what a refusal means). They share
@@ -252,7 +280,8 @@ export class Verifier {
    *  only add revocations; applying an old one again changes nothing. */
   applyNotice(notice: string | Uint8Array): NoticeSummary {
     this.#live();
-    return wasmCall(() => this.#w.applyNotice(notice) as NoticeSummary);
+    const input = ownBytes(notice);
+    return wasmCall(() => this.#w.applyNotice(input) as NoticeSummary);
   }
 
   /** Verifies a signed revocation feed — its head (as `permsnap feed`
@@ -270,7 +299,9 @@ export class Verifier {
   applyFeed(head: string | Uint8Array, notices: ReadonlyArray<string | Uint8Array>): FeedReport {
     if (!Array.isArray(notices)) throw new PermsnapError("invalid_argument", "`notices` is an array of notices");
     const w = this.#feeds();
-    return wasmCall(() => w.applyFeed(head, notices, this.#clock?.()) as FeedReport);
+    const now = this.#now();
+    const [ownHead, ownNotices] = [ownBytes(head), notices.map(ownBytes)];
+    return wasmCall(() => w.applyFeed(ownHead, ownNotices, now) as FeedReport);
   }
 
   /** When the newest feed head applied in full was signed (seconds since
@@ -324,6 +355,18 @@ export class Verifier {
   #live(): void {
     if (this.#freed) throw new PermsnapError("invalid_argument", "this Verifier was freed");
   }
+
+  /** The verifier's clock, read once per call and as a number (an object
+   *  whose `valueOf` runs app code, or answers differently each time, is
+   *  refused), or `undefined` for the platform's. */
+  #now(): number | undefined {
+    const t = this.#clock?.();
+    if (t !== undefined && typeof t !== "number") {
+      throw new PermsnapError("invalid_argument", "`clock` returned something other than a number of seconds since the Unix epoch");
+    }
+    return t;
+  }
+
 }
 
 /** The browser build's methods on the wasm Verifier: signatures checked
@@ -333,6 +376,12 @@ interface PlatformMethods {
   noticeJob(notice: string | Uint8Array): [number, Uint8Array];
   attest(id: number, verified: boolean): void;
 }
+
+/** At most this many platform verifications per verifier at once: half of
+ *  what the wasm keeps (`JOBS` in src/wasm/verifier.rs, `ATTESTED` in
+ *  src/crypto.rs, 16 each), so that the answers of the others cannot push
+ *  one out between its attestation and its load. */
+const PLATFORM_TURNS = 8;
 
 /** The edge build's feed methods on the wasm Verifier. */
 interface FeedMethods {

@@ -92,10 +92,25 @@ test("other error codes: unknown names, bad keys, bad catalog, bad arguments", (
   assert.equal(code(() => new Verifier(bin, vectors.key.jwks, { tenant: undefined })), "invalid_argument");
   assert.equal(code(() => new Verifier(bin, vectors.key.jwks, { tennant: "spa-lumi" })), "invalid_argument");
   assert.equal(code(() => v.load(42)), "invalid_argument");
-  for (const wrong of [{}, [80, 83, 78], new Uint16Array(4), new ArrayBuffer(8), null]) {
+  for (const wrong of [{}, [80, 83, 78], new Uint16Array(4), new ArrayBuffer(8), null, new String(c.snapshot), { toString: () => c.snapshot }]) {
     assert.equal(code(() => v.load(wrong)), "invalid_argument", String(wrong));
     assert.equal(code(() => v.loadFor(wrong, "spa-lumi")), "invalid_argument", String(wrong));
   }
+  for (const tenant of [42, null, undefined, "", { toString: () => "spa-lumi" }]) {
+    assert.equal(code(() => v.loadFor(c.snapshot, tenant)), "invalid_argument", String(tenant));
+  }
+  // Bytes are copied from the array's own storage: a subclass or a proxy
+  // reporting another length cannot make wasm read past them (into what an
+  // earlier load left in its memory).
+  const raw = new TextEncoder().encode(c.snapshot);
+  class Longer extends Uint8Array { get length() { return raw.length; } }
+  const head = new Longer(8);
+  head.set(raw.subarray(0, 8));
+  v.load(c.snapshot);
+  assert.equal(code(() => v.load(head)), code(() => v.load(raw.slice(0, 8))));
+  assert.notEqual(code(() => v.load(head)), "none");
+  assert.equal(code(() => v.load(new Proxy(raw, {}))), "invalid_argument", "a proxy is not bytes");
+  assert.deepEqual(v.load(Buffer.from(raw)).allowed(), c.expect.allowed);
   // Text is passed to wasm through one reused buffer: text longer than it,
   // non-ASCII text and bytes answer as they should, and the next load is
   // not disturbed by what the buffer held.

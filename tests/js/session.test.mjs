@@ -120,6 +120,52 @@ test("an earlier expiry time leaves later permissions answering; nothing keeps d
   assert.equal(long.can("calendar.view"), true);
 });
 
+test("permissions expire even when they or their verifier were freed first", async () => {
+  const v = new pkg.Verifier(catalog, jwks, { tenant, leeway: 0 });
+  const kept = await v.verify(issuer.issue(tenant, { id: "fay", roles: ["user"] }, { lifetime: 1 }).snapshot);
+  const freed = await v.verify(issuer.issue(tenant, { id: "gus", roles: ["user"] }, { lifetime: 1 }).snapshot);
+  assert.equal(kept.can("calendar.view"), true);
+  freed.free();
+  v.free();
+  await sleep(1300);
+  for (const p of [kept, freed]) {
+    assert.equal(p.can("calendar.view"), false, "no yes after expiry");
+    assert.deepEqual(p.allowed(), []);
+    assert.equal(p.error.code, "expired");
+  }
+});
+
+test("the clock is read once per load, as a number: one that loads another snapshot or answers an object cannot mix answers", async () => {
+  const ann = issuer.issue(tenant, { id: "ann", roles: ["user"] }, { lifetime: 600 }).snapshot;
+  const bob = issuer.issue(tenant, { id: "bob", roles: ["admin"] }, { lifetime: 600 }).snapshot;
+  const plain = new pkg.Verifier(catalog, jwks, { tenant });
+  const annAllowed = (await plain.verify(ann)).allowed();
+  assert.notDeepEqual((await plain.verify(bob)).allowed(), annAllowed);
+  let reenter = false;
+  const v = new pkg.Verifier(catalog, jwks, {
+    tenant,
+    clock: () => {
+      if (reenter) {
+        reenter = false;
+        v.load(bob); // the app's clock loads another snapshot meanwhile
+      }
+      return Date.now() / 1000;
+    },
+  });
+  await v.verify(bob);
+  await v.verify(ann);
+  reenter = true;
+  const p = v.load(ann);
+  assert.equal(p.subject, "ann");
+  assert.deepEqual(p.allowed(), annAllowed);
+  assert.deepEqual(v.load(ann).allowed(), annAllowed, "nothing of bob's kept under ann's text");
+  reenter = true;
+  assert.throws(() => v.load("Z".repeat(bob.length)), (e) => e instanceof pkg.PermsnapError && e.code !== "async_required");
+  const odd = new pkg.Verifier(catalog, jwks, { tenant, clock: () => ({ valueOf: () => Date.now() / 1000 }) });
+  assert.throws(() => odd.load(ann), (e) => e.code === "invalid_argument");
+  await assert.rejects(odd.verify(ann), (e) => e.code === "invalid_argument");
+});
+
 test("a session refreshes before expiry and swaps; at expiry without a fresh one everything is denied", async () => {
   const app = endpoint({ id: "fay", roles: ["user"] }, { lifetime: 2 });
   const s = session(app, { refreshAt: 0.5, leeway: 0, onError: () => {} });

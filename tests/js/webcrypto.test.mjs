@@ -177,3 +177,19 @@ test("argument checks come before the platform; a freed verifier and a rotated k
   s.setJwks(rotated);
   assert.equal(errorCode(() => s.load(c.snapshot)), "bad_signature");
 });
+
+test("many verifications at once each get the platform's answer (the wasm keeps 16 jobs: the wrapper takes turns)", async () => {
+  const c = vectors.cases.find((x) => x.name === "sitee/dia");
+  const v = verifiers(c, web);
+  // The same snapshot 120 times and every valid vector of its catalog,
+  // all in flight together, plus a tampered one that must still fail.
+  const valid = vectors.cases.filter((x) => x.catalog === c.catalog && x.expect.allowed && x.now === c.now && !x.revoked_ids && !x.id_lists);
+  const tampered = c.snapshot.slice(0, 40) + (c.snapshot[40] === "A" ? "B" : "A") + c.snapshot.slice(41);
+  const inputs = [...Array(120).fill(c.snapshot), ...valid.map((x) => x.snapshot)];
+  const results = await Promise.allSettled([...inputs.map((s) => v.verify(s)), v.verify(tampered)]);
+  const refused = results.slice(0, inputs.length).filter((r) => r.status === "rejected").map((r) => r.reason.code);
+  assert.deepEqual(refused, [], "no valid snapshot refused");
+  assert.deepEqual(results[0].value.allowed(), c.expect.allowed);
+  assert.equal(results.at(-1).status, "rejected");
+  assert.equal(results.at(-1).reason.code, "bad_signature");
+});
