@@ -215,7 +215,8 @@ export class Verifier {
     if (typeof w.snapshotJob !== "function" || typeof w.noticeJob !== "function" || typeof w.attest !== "function") return input;
     // A copy (`new Uint8Array` copies; a Node Buffer's `slice` would not).
     const copy = ownBytes(input);
-    await this.#turn();
+    const wait = this.#turn();
+    if (wait) await wait;
     try {
       this.#live();
       const job = wasmCall(() => (notice ? w.noticeJob!(copy) : w.snapshotJob!(copy)));
@@ -230,15 +231,16 @@ export class Verifier {
     }
   }
 
-  /** Waits for one of the `PLATFORM_TURNS` turns of the platform's
-   *  verification: the wasm keeps 16 pending jobs and 16 answers, and a
+  /** Takes one of the `PLATFORM_TURNS` turns of the platform's
+   *  verification, at once (no promise: nothing to wait for) or when one
+   *  is handed over: the wasm keeps 16 pending jobs and 16 answers, and a
    *  job pushed out by more at once would be refused `async_required`. */
-  async #turn(): Promise<void> {
+  #turn(): Promise<void> | undefined {
     if (this.#inFlight < PLATFORM_TURNS) {
       this.#inFlight++;
-      return;
+      return undefined;
     }
-    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    return new Promise<void>((resolve) => this.#waiting.push(resolve));
   }
 
   /** Hands the turn to the next waiting verification. */
