@@ -127,7 +127,7 @@ export class Verifier {
    *  snapshot must belong to it (`wrong_tenant` otherwise). */
   loadFor(snapshot: string | Uint8Array, tenant: string): Permissions {
     this.#live();
-    if (typeof tenant !== "string" || tenant === "") throw new PermsnapError("invalid_argument", "the request's account is a non-empty string");
+    checkTenant(tenant);
     const now = this.#now();
     const bytes = inputBytes(snapshot);
     const p = wasmCall(() => this.#w.loadFor(bytes, tenant, now));
@@ -169,7 +169,7 @@ export class Verifier {
 
   /** `loadFor` as a promise. */
   async verifyFor(snapshot: string | Uint8Array, tenant: string): Promise<Permissions> {
-    if (typeof tenant !== "string" || tenant === "") throw new PermsnapError("invalid_argument", "the request's account is a non-empty string");
+    checkTenant(tenant);
     return this.#verified(snapshot, false, (input) => this.loadFor(input, tenant));
   }
 
@@ -368,7 +368,12 @@ export class Verifier {
     }
     return t;
   }
+}
 
+/** The account a request is for (`loadFor`, `verifyFor`): checked before
+ *  anything else, so that a missing one never reaches wasm nor the platform. */
+function checkTenant(tenant: unknown): asserts tenant is string {
+  if (typeof tenant !== "string" || tenant === "") throw new PermsnapError("invalid_argument", "the request's account is a non-empty string");
 }
 
 /** The browser build's methods on the wasm Verifier: signatures checked
