@@ -31,9 +31,8 @@ impl Catalog {
                 "not a compiled catalog (it starts with `PSC`): make one with `permsnap catalog`",
             )),
         };
-        // No canonical-form check: fingerprints cover these exact bytes, so
-        // another spelling of the same tables is another catalog, which no
-        // snapshot names.
+        // Fingerprints cover these exact bytes, and the reader accepts only
+        // the one encoding of each value (`wire::read`).
         Catalog::from_body(body, origin)
     }
 

@@ -98,8 +98,8 @@ pub fn decode_id_list(input: &[u8], reference: &IdListRef) -> Result<IdList> {
         Some([v, body @ ..]) if *v == super::VERSION => body,
         _ => return Err(bad("has a wrong header")),
     };
-    let ids: Vec<String> = match postcard::take_from_bytes(body) {
-        Ok((ids, [])) => ids,
+    let ids = match super::read::read_all(body, |r| r.seq(|r| r.string())) {
+        Ok(ids) => ids,
         _ => return Err(bad("does not decode")),
     };
     let sorted = ids.windows(2).all(|w| matches!(w, [a, b] if a < b));

@@ -13,6 +13,7 @@ mod feed;
 mod format1;
 mod idlist;
 mod notice;
+pub(crate) mod read;
 mod snapshot;
 mod stepup;
 
@@ -212,8 +213,10 @@ pub(crate) fn digest<'a, const N: usize>(
 
 /// Whether `bytes` is exactly postcard's encoding of `value`. postcard's
 /// decoder accepts non-minimal varints, so two byte strings could otherwise
-/// decode to one value: every signed structure is re-encoded and compared,
-/// and only its one canonical form is accepted.
+/// decode to one value: format 1 payloads, read by serde, are re-encoded
+/// and compared, and only their one canonical form is accepted. (Format 2
+/// payloads are read by `read`, which accepts nothing else.)
+#[cfg(feature = "server")]
 pub(crate) fn is_canonical<T: serde::Serialize>(value: &T, bytes: &[u8]) -> bool {
     postcard::to_allocvec(value).is_ok_and(|v| v == bytes)
 }

@@ -3,7 +3,8 @@
 //! path`", signed by the issuer after it checked the PIN, valid a minute at
 //! most. The PIN and its hash never appear: only who proved it.
 
-use super::{check_kid, check_time, frame, is_canonical};
+use super::read::read_all;
+use super::{check_kid, check_time, frame};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -97,13 +98,56 @@ pub fn encode_step_up_unsigned(kid: &str, proof: &StepUp) -> Result<Vec<u8>> {
     frame(&STEP_UP_MAGIC, kid, proof, "step-up proof", MAX_STEP_UP_LEN)
 }
 
-/// Decodes a proof payload; the whole payload must be consumed, in
-/// canonical form.
+/// Decodes a proof payload (the fields of [`StepUp`] in order); the whole
+/// payload must be consumed, in canonical form.
 pub fn decode_step_up(payload: &[u8]) -> Result<StepUp> {
-    match postcard::take_from_bytes::<StepUp>(payload) {
-        Ok((proof, [])) if proof.check().is_ok() && is_canonical(&proof, payload) => Ok(proof),
+    let read = read_all(payload, |r| {
+        Ok(StepUp {
+            tenant: r.string()?,
+            snapshot: r.array()?,
+            account: r.string()?,
+            actor: r.string()?,
+            permission: r.string()?,
+            method: r.string()?,
+            path: r.string()?,
+            issued_at: r.u64()?,
+            lifetime: r.u8()?,
+            nonce: r.array()?,
+        })
+    });
+    match read {
+        Ok(proof) if proof.check().is_ok() => Ok(proof),
         _ => Err(Error::StepUpRefused {
             detail: "the proof does not decode".into(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::read::{mutations, oracle};
+
+    #[test]
+    fn proofs_read_as_postcard_reads_them_canonically() {
+        let proof = StepUp {
+            tenant: "spa-lumi".into(),
+            snapshot: [0x81; 8],
+            account: "front-desk".into(),
+            actor: "ana".into(),
+            permission: "payments.refund".into(),
+            method: "POST".into(),
+            path: "/payments/7/refund".into(),
+            issued_at: 1_800_000_000,
+            lifetime: 60,
+            nonce: [0xff; 16],
+        };
+        let payload = postcard::to_allocvec(&proof).unwrap();
+        assert_eq!(decode_step_up(&payload).ok(), Some(proof));
+        for m in mutations(&payload) {
+            let ours = decode_step_up(&m).ok();
+            let oracle = oracle::<StepUp>(&m).filter(|p| p.check().is_ok());
+            assert_eq!(ours, oracle, "{m:02x?}");
+        }
     }
 }

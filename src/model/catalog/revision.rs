@@ -11,7 +11,8 @@ use super::{policy_error, CompiledApp, CompiledPermission, Tables, CATALOG_FINGE
 use crate::error::Result;
 use crate::model::bits::Bits;
 use crate::model::def::{FieldDef, KindDef, Redact};
-use serde::{Deserialize, Serialize};
+use crate::wire::read::{Bad, Reader};
+use serde::Serialize;
 
 /// Highest revision number a catalog may reach.
 pub const MAX_REVISION: u16 = 1000;
@@ -51,7 +52,10 @@ pub(super) static EMPTY: Revision = Revision {
 };
 
 /// What one revision appended, as encoded in the compiled catalog.
-#[derive(Serialize, Deserialize)]
+/// Written by serde, read by [`read_chunk`] (the same fields in the same
+/// order; the tests hold one to the other).
+#[derive(Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize, Debug, PartialEq))]
 struct Chunk {
     permissions: Vec<WirePermission>,
     applications: Vec<String>,
@@ -61,7 +65,8 @@ struct Chunk {
     features: Vec<String>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize, Debug, PartialEq))]
 struct WirePermission {
     name: String,
     requires: Bits,
@@ -72,7 +77,8 @@ struct WirePermission {
     feature: Option<u32>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize, Debug, PartialEq))]
 struct WireKind {
     name: String,
     id_field: String,
@@ -81,7 +87,8 @@ struct WireKind {
     fields: Vec<WireField>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
+#[cfg_attr(test, derive(serde::Deserialize, Debug, PartialEq))]
 struct WireField {
     name: String,
     redact: Redact,
@@ -101,8 +108,9 @@ fn chain(previous: Option<&[u8; 8]>, head: &[u8], chunk: &[u8]) -> [u8; 8] {
 pub(crate) fn decode(body: &[u8], origin: &str) -> Result<(Tables, Vec<Revision>)> {
     let damaged =
         |what: &str| policy_error(origin, format!("the compiled catalog is damaged ({what})"));
-    let (name, mut rest): (String, &[u8]) =
-        postcard::take_from_bytes(body).map_err(|_| damaged("name"))?;
+    let mut r = Reader::new(body);
+    let name = r.string().map_err(|_| damaged("name"))?;
+    let mut rest = r.rest();
     let head = body.get(..body.len() - rest.len()).unwrap_or_default();
     let mut t = Tables {
         name,
@@ -117,8 +125,9 @@ pub(crate) fn decode(body: &[u8], origin: &str) -> Result<(Tables, Vec<Revision>
             .ok()
             .filter(|n| *n <= MAX_REVISION)
             .ok_or_else(|| damaged("too many revisions"))?;
-        let (chunk, after): (Chunk, &[u8]) =
-            postcard::take_from_bytes(rest).map_err(|_| damaged("a revision"))?;
+        let mut r = Reader::new(rest);
+        let chunk = read_chunk(&mut r).map_err(|_| damaged("a revision"))?;
+        let after = r.rest();
         let bytes = rest.get(..rest.len() - after.len()).unwrap_or_default();
         rest = after;
         for a in chunk.applications {
@@ -188,6 +197,42 @@ pub(crate) fn decode(body: &[u8], origin: &str) -> Result<(Tables, Vec<Revision>
         return Err(damaged("no revision"));
     }
     Ok((t, revisions))
+}
+
+/// Reads one chunk's fields in [`Chunk`]'s order.
+fn read_chunk(r: &mut Reader) -> core::result::Result<Chunk, Bad> {
+    Ok(Chunk {
+        permissions: r.seq(|r| {
+            Ok(WirePermission {
+                name: r.string()?,
+                requires: r.bits()?,
+                app: r.option(Reader::u32)?,
+                scope_kind: r.option(Reader::u32)?,
+                scoped: r.bool()?,
+                implied_by: r.seq(Reader::bits)?,
+                feature: r.option(Reader::u32)?,
+            })
+        })?,
+        applications: r.seq(Reader::string)?,
+        kinds: r.seq(|r| {
+            Ok(WireKind {
+                name: r.string()?,
+                id_field: r.string()?,
+                owner_fields: r.seq(Reader::string)?,
+                assignee_field: r.option(Reader::string)?,
+                fields: r.seq(read_field)?,
+            })
+        })?,
+        fields: r.seq(|r| Ok((r.u32()?, read_field(r)?)))?,
+        features: r.seq(Reader::string)?,
+    })
+}
+
+fn read_field(r: &mut Reader) -> core::result::Result<WireField, Bad> {
+    Ok(WireField {
+        name: r.string()?,
+        redact: r.redact()?,
+    })
 }
 
 fn field(f: WireField, since: u16) -> FieldDef {
@@ -370,4 +415,36 @@ pub(crate) fn check_marks(t: &Tables, origin: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::read::{differential, vectors};
+
+    #[test]
+    fn chunks_read_as_postcard_reads_them_canonically() {
+        let mut chunks = 0;
+        for (name, catalog) in vectors()["catalogs"].as_object().unwrap() {
+            let bytes = crate::encoding::decode(catalog["binary"].as_str().unwrap()).unwrap();
+            let body = bytes.strip_prefix(b"PSC\x02").unwrap();
+            let mut r = Reader::new(body);
+            r.string().unwrap();
+            while !r.rest().is_empty() {
+                let start = r.rest();
+                read_chunk(&mut r).unwrap();
+                let chunk = &start[..start.len() - r.rest().len()];
+                // Long chunks: their first and last 400 bytes.
+                if chunk.len() > 800 {
+                    differential(&chunk[..400], false, read_chunk);
+                    differential(&chunk[chunk.len() - 400..], false, read_chunk);
+                } else {
+                    differential(chunk, true, read_chunk);
+                }
+                chunks += 1;
+            }
+            assert!(decode(body, name).is_ok());
+        }
+        assert!(chunks >= 9, "{chunks} chunks");
+    }
 }
