@@ -3,6 +3,8 @@
 //! [`permissions`], and the edge build's [`gate`] and [`feed`]). Every
 //! decision is made by the core.
 
+#[cfg(target_family = "wasm")]
+mod alloc;
 mod convert;
 #[cfg(feature = "server")]
 mod feed;
