@@ -154,13 +154,14 @@ impl<'a> Reader<'a> {
     }
 
     /// A sequence. Every element takes at least one byte, which `len`
-    /// checked.
+    /// checked; room is reserved for at most `reserve::<T>(n)` of them up
+    /// front, the rest as they are read.
     pub(crate) fn seq<T>(
         &mut self,
         mut read: impl FnMut(&mut Self) -> Result<T, Bad>,
     ) -> Result<Vec<T>, Bad> {
         let n = self.len()?;
-        let mut out = Vec::with_capacity(n);
+        let mut out = Vec::with_capacity(reserve::<T>(n));
         for _ in 0..n {
             out.push(read(self)?);
         }
@@ -203,6 +204,16 @@ impl<'a> Reader<'a> {
             _ => Redact::Mask(self.string()?),
         })
     }
+}
+
+/// How many elements of an announced sequence of `n` to make room for
+/// before reading them: at most 4 KiB worth. An element takes one byte in
+/// the input but may take a hundred in memory, and nested sequences each
+/// reserve before any element fails: a hostile catalog (unsigned, and of
+/// any size) announcing a million entries at each level would otherwise
+/// have a verifier allocate over a hundred times its size.
+fn reserve<T>(n: usize) -> usize {
+    n.min(4096 / core::mem::size_of::<T>().max(1))
 }
 
 /// The oracle the reader is held to: postcard's decoder, then the value
@@ -381,6 +392,18 @@ mod tests {
             read_all(&[0xff, 0xff, 0x03], Reader::string),
             Err("it ends early")
         );
+    }
+
+    #[test]
+    fn room_is_reserved_for_at_most_4_kib_of_an_announced_sequence() {
+        assert_eq!(reserve::<u8>(100), 100);
+        assert_eq!(reserve::<u8>(1 << 20), 4096);
+        assert_eq!(reserve::<String>(1 << 20), 4096 / core::mem::size_of::<String>());
+        assert_eq!(reserve::<()>(1 << 20), 4096);
+        // A sequence longer than what is reserved still reads whole.
+        let long: Vec<u16> = (0..5000).collect();
+        let bytes = postcard::to_allocvec(&long).unwrap();
+        assert_eq!(read_all(&bytes, |r| r.seq(|r| r.u16())), Ok(long));
     }
 
     #[test]
