@@ -219,10 +219,14 @@ export class Verifier {
     if (wait) await wait;
     try {
       this.#live();
-      const job = wasmCall(() => (notice ? w.noticeJob!(copy) : w.snapshotJob!(copy)));
-      if (job === null) return copy; // verified before: `load` answers from memory
-      const [id, bytes] = job;
-      const verified = await platformVerify(bytes);
+      const job = wasmCall(() => {
+        const bytes = inputBytes(copy);
+        return notice ? w.noticeJob!(bytes) : w.snapshotJob!(bytes);
+      });
+      if (job.length === 0) return copy; // verified before: `load` answers from memory
+      // `id (u32, little-endian) | key | signature | message`
+      const id = (job[0] | (job[1] << 8) | (job[2] << 16) | (job[3] << 24)) >>> 0;
+      const verified = await platformVerify(job.subarray(4));
       this.#live();
       wasmCall(() => w.attest!(id, verified));
       return copy;
@@ -379,8 +383,8 @@ function checkTenant(tenant: unknown): asserts tenant is string {
 /** The browser build's methods on the wasm Verifier: signatures checked
  *  by the platform (platform.ts). */
 interface PlatformMethods {
-  snapshotJob(snapshot: string | Uint8Array): [number, Uint8Array] | null;
-  noticeJob(notice: string | Uint8Array): [number, Uint8Array];
+  snapshotJob(snapshot: Uint8Array): Uint8Array;
+  noticeJob(notice: Uint8Array): Uint8Array;
   attest(id: number, verified: boolean): void;
 }
 

@@ -170,24 +170,26 @@ impl WasmVerifier {
         ]))
     }
 
-    /// The browser build (no curve code): the signature a snapshot needs
-    /// checked by the platform before `load` accepts it, as
-    /// `[id, key | signature | message]`, or `null` when it is remembered as
+    /// The browser build (no curve code): the signature a snapshot (its
+    /// text as UTF-8 bytes, or its binary form) needs checked by the
+    /// platform before `load` accepts it, as `id (u32, little-endian) | key
+    /// | signature | message`, or no bytes when it is remembered as
     /// verified. Throws what loading would throw before the signature.
+    /// Bytes both ways: no JavaScript object is made in wasm.
     #[cfg(not(feature = "ed25519"))]
     #[wasm_bindgen(js_name = snapshotJob)]
-    pub fn snapshot_job(&mut self, snapshot: JsValue) -> Result<JsValue, JsValue> {
-        Ok(match self.inner.snapshot_job(&bytes_arg(&snapshot)?)? {
+    pub fn snapshot_job(&mut self, snapshot: &[u8]) -> Result<Vec<u8>, JsValue> {
+        Ok(match self.inner.snapshot_job(snapshot)? {
             Some(job) => self.hand_out(job),
-            None => JsValue::NULL,
+            None => Vec::new(),
         })
     }
 
     /// The browser build: `snapshotJob` for a revocation notice.
     #[cfg(not(feature = "ed25519"))]
     #[wasm_bindgen(js_name = noticeJob)]
-    pub fn notice_job(&mut self, notice: JsValue) -> Result<JsValue, JsValue> {
-        let job = self.inner.notice_job(&bytes_arg(&notice)?)?;
+    pub fn notice_job(&mut self, notice: &[u8]) -> Result<Vec<u8>, JsValue> {
+        let job = self.inner.notice_job(notice)?;
         Ok(self.hand_out(job))
     }
 
@@ -274,21 +276,19 @@ impl WasmVerifier {
 #[cfg(not(feature = "ed25519"))]
 impl WasmVerifier {
     /// Remembers `job` under a new id and gives JavaScript
-    /// `[id, key | signature | message]`.
-    fn hand_out(&mut self, job: crate::SignatureJob) -> JsValue {
-        let mut bytes = Vec::with_capacity(96 + job.message.len());
+    /// `id | key | signature | message`.
+    fn hand_out(&mut self, job: crate::SignatureJob) -> Vec<u8> {
+        let id = self.next_job;
+        let mut bytes = Vec::with_capacity(4 + 96 + job.message.len());
+        bytes.extend_from_slice(&id.to_le_bytes());
         bytes.extend_from_slice(&job.key);
         bytes.extend_from_slice(&job.signature);
         bytes.extend_from_slice(&job.message);
-        let id = self.next_job;
         self.next_job = self.next_job.wrapping_add(1);
         if self.jobs.len() >= JOBS {
             self.jobs.remove(0);
         }
         self.jobs.push((id, job));
-        let pair = Array::new();
-        pair.push(&id.into());
-        pair.push(&js_sys::Uint8Array::from(bytes.as_slice()).into());
-        pair.into()
+        bytes
     }
 }
