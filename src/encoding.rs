@@ -65,7 +65,10 @@ pub fn decode(text: &str) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(decoded_len(bytes.len()));
     let mut n = 0u32;
     for (i, c) in bytes.iter().enumerate() {
-        let v = VALUES.get(usize::from(*c)).copied().unwrap_or(NOT_IN_ALPHABET);
+        let v = VALUES
+            .get(usize::from(*c))
+            .copied()
+            .unwrap_or(NOT_IN_ALPHABET);
         if v == NOT_IN_ALPHABET {
             return Err(Error::BadEncoding {
                 detail: format!(
@@ -145,9 +148,17 @@ mod tests {
             }
             let v = ALPHABET.iter().position(|a| *a == c);
             let two = String::from_utf8_lossy(&[b'A', c]).into_owned();
-            assert_eq!(decode(&two).is_ok(), v.is_some_and(|v| v & 0xf == 0), "{two:?}");
+            assert_eq!(
+                decode(&two).is_ok(),
+                v.is_some_and(|v| v & 0xf == 0),
+                "{two:?}"
+            );
             let three = String::from_utf8_lossy(&[b'A', b'A', c]).into_owned();
-            assert_eq!(decode(&three).is_ok(), v.is_some_and(|v| v & 0x3 == 0), "{three:?}");
+            assert_eq!(
+                decode(&three).is_ok(),
+                v.is_some_and(|v| v & 0x3 == 0),
+                "{three:?}"
+            );
         }
     }
 

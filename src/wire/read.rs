@@ -398,7 +398,10 @@ mod tests {
     fn room_is_reserved_for_at_most_4_kib_of_an_announced_sequence() {
         assert_eq!(reserve::<u8>(100), 100);
         assert_eq!(reserve::<u8>(1 << 20), 4096);
-        assert_eq!(reserve::<String>(1 << 20), 4096 / core::mem::size_of::<String>());
+        assert_eq!(
+            reserve::<String>(1 << 20),
+            4096 / core::mem::size_of::<String>()
+        );
         assert_eq!(reserve::<()>(1 << 20), 4096);
         // A sequence longer than what is reserved still reads whole.
         let long: Vec<u16> = (0..5000).collect();

@@ -453,7 +453,9 @@ mod tests {
         // No name, no permissions or applications, 1,048,560 kinds
         // announced, the first with 1,048,544 owner fields announced, then
         // filler: an error, having reserved little (`read::reserve`).
-        let mut body = vec![0x00, 0x00, 0x00, 0xf0, 0xff, 0x3f, 0x00, 0x00, 0xe0, 0xff, 0x3f];
+        let mut body = vec![
+            0x00, 0x00, 0x00, 0xf0, 0xff, 0x3f, 0x00, 0x00, 0xe0, 0xff, 0x3f,
+        ];
         body.resize(1 << 20, 0xff);
         assert!(decode(&body, "hostile").is_err());
     }
