@@ -50,6 +50,14 @@ const encoder = new TextEncoder();
  *  runs): the longest snapshot's text fits. */
 const scratch = new Uint8Array(8192);
 const NOT_INPUT = "expected a base64url string or a Uint8Array";
+/** More than any input the package reads takes (an id list is at most
+ *  8 MiB, its text about 11 MiB): refused before it reaches wasm, whose
+ *  allocator cannot return an error for gigabytes (it traps). */
+const MAX_INPUT = 16 << 20;
+
+function tooLarge(size: number): PermsnapError {
+  return new PermsnapError("too_large", `the input is ${size} bytes or characters, over the ${MAX_INPUT} that any snapshot, notice or id list fits in`);
+}
 
 /** @internal A snapshot argument as wasm takes it: text as UTF-8 bytes (in
  *  a buffer reused by the next call: pass it to wasm at once, with nothing
@@ -57,6 +65,7 @@ const NOT_INPUT = "expected a base64url string or a Uint8Array";
  *  (`ownBytes`); anything else refused. */
 export function inputBytes(input: unknown): Uint8Array {
   if (typeof input === "string") {
+    if (input.length > MAX_INPUT) throw tooLarge(input.length);
     const { read, written } = encoder.encodeInto(input, scratch);
     return read === input.length ? scratch.subarray(0, written) : encoder.encode(input);
   }
@@ -67,14 +76,19 @@ export function inputBytes(input: unknown): Uint8Array {
 /** @internal A copy of `bytes` made from the array's own storage: a
  *  subclass or a proxy may report another `length` than it holds, and
  *  wasm would read past what was copied; a `Buffer` may change during an
- *  await. Anything else as it is, for wasm to refuse. */
+ *  await. Anything else as it is, for wasm to refuse; text or bytes over
+ *  `MAX_INPUT` refused here (`too_large`). */
 export function ownBytes<T>(input: T): T | Uint8Array {
+  if (typeof input === "string" && input.length > MAX_INPUT) throw tooLarge(input.length);
   if (!(input instanceof Uint8Array)) return input;
+  let copy: Uint8Array;
   try {
-    return new Uint8Array(input);
+    copy = new Uint8Array(input);
   } catch {
     throw new PermsnapError("invalid_argument", NOT_INPUT);
   }
+  if (copy.length > MAX_INPUT) throw tooLarge(copy.length);
+  return copy;
 }
 
 /** @internal Calls into wasm: an error it throws arrives as a

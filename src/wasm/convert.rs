@@ -170,22 +170,41 @@ pub(super) fn catalog_from(catalog: &JsValue) -> Result<Catalog, JsValue> {
 /// A compiled catalog argument as bytes: `Uint8Array`, base64url text, or
 /// the object `permsnap catalog` prints (its `binary`).
 pub(super) fn catalog_bytes(catalog: &JsValue) -> Result<Vec<u8>, JsValue> {
+    use crate::wire::{catalog_too_large, MAX_CATALOG_LEN};
+    // Sizes are checked before anything is copied into wasm memory: its
+    // allocator cannot return an error for gigabytes (it traps).
     if let Some(bytes) = catalog.dyn_ref::<Uint8Array>() {
+        let len = bytes.length() as usize;
+        if len > MAX_CATALOG_LEN {
+            return Err(catalog_too_large("catalog", len).into());
+        }
         return Ok(bytes.to_vec());
     }
-    let text = if let Some(text) = catalog.as_string() {
-        text
+    let text = if catalog.is_string() {
+        catalog.clone()
     } else if catalog.is_object() {
-        get_string(catalog, "binary")?.ok_or_else(|| {
-            arg_error(
+        let binary = Reflect::get(catalog, &"binary".into()).unwrap_or(JsValue::UNDEFINED);
+        if binary.is_undefined() || binary.is_null() {
+            return Err(arg_error(
                 "the catalog object has no `binary` member: pass what `permsnap catalog` prints",
-            )
-        })?
+            ));
+        }
+        if !binary.is_string() {
+            return Err(arg_error("`binary` must be a string"));
+        }
+        binary
     } else {
         return Err(arg_error(
             "a catalog is a compiled catalog: bytes, base64url text, or the object `permsnap catalog` prints",
         ));
     };
+    // UTF-16 units: a base64url text of the largest catalog, with room
+    // for surrounding whitespace (trimmed below).
+    let units = text.unchecked_ref::<js_sys::JsString>().length() as usize;
+    if units > 2 * crate::encoding::encoded_len(MAX_CATALOG_LEN) {
+        return Err(catalog_too_large("catalog", crate::encoding::decoded_len(units)).into());
+    }
+    let text = text.as_string().unwrap_or_default();
     crate::encoding::decode(text.trim()).map_err(|e| {
         JsValue::from(crate::Error::InvalidPolicy {
             at: "catalog".into(),

@@ -17,7 +17,8 @@ pub(crate) mod read;
 mod snapshot;
 mod stepup;
 
-pub use catalog::{CATALOG_MAGIC, CATALOG_VERSION};
+pub(crate) use catalog::catalog_too_large;
+pub use catalog::{CATALOG_MAGIC, CATALOG_VERSION, MAX_CATALOG_LEN};
 pub use feed::*;
 #[cfg(feature = "server")]
 pub use format1::{Format1, FORMAT1_SIGNING_DOMAIN};

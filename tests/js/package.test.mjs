@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { pkg, vectors, catalog, verifierFor, loadCase, orError, validCases, refusedCases } from "./helpers.mjs";
+import { pkg, vectors, catalog, verifierFor, loadCase, orError, validCases, refusedCases, errorCode } from "./helpers.mjs";
 
 const { Verifier, PermsnapError } = pkg;
 
@@ -362,4 +362,28 @@ test("key rotation: a new key is accepted once the JWKS is loaded, a retired one
   assert.deepEqual(report.ignored.map((k) => k.kid), ["app-rs256"]);
   assert.deepEqual(v.keys, report);
   assert.ok(v.load(c.snapshot).can("campaigns.manage"));
+});
+
+test("inputs larger than anything the package reads are refused before wasm (too_large), and the instance keeps working", () => {
+  const c = vectors.cases.find((x) => x.name === "sitee/dia");
+  const v = verifierFor(c);
+  // 16 MiB + 1: over the wrapper's limit (an id list, the largest input, is
+  // at most 8 MiB). Gigabytes used to reach wasm, whose allocator traps.
+  const refusedByTheWrapper = (f) => assert.throws(f, (e) => e.code === "too_large" && e.message.includes("over the 16777216"));
+  for (const input of [new Uint8Array((16 << 20) + 1), "A".repeat((16 << 20) + 1)]) {
+    refusedByTheWrapper(() => v.load(input));
+    refusedByTheWrapper(() => v.applyNotice(input));
+    assert.equal(errorCode(() => v.loadFor(input, "spa-lumi")), "too_large");
+    assert.equal(v.loadOrDeny(input).error.code, "too_large");
+    assert.equal(errorCode(() => v.applyNotice(input)), "too_large");
+  }
+  assert.equal(v.load(c.snapshot).claims().subject, "dia");
+  // A compiled catalog over 1 MiB, as bytes or text, is refused before it
+  // is read (reading takes memory in proportion to its size).
+  const big = new Uint8Array((1 << 20) + 1);
+  big.set([0x50, 0x53, 0x43, 2]);
+  for (const input of [big, "A".repeat(3 << 20), { binary: "A".repeat(3 << 20) }]) {
+    assert.throws(() => new pkg.Verifier(input, vectors.key.jwks, { anyTenant: true }),
+      (e) => e.code === "invalid_policy" && e.message.includes("over the limit of 1048576"));
+  }
 });

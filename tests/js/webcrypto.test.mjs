@@ -193,3 +193,14 @@ test("many verifications at once each get the platform's answer (the wasm keeps 
   assert.equal(results.at(-1).status, "rejected");
   assert.equal(results.at(-1).reason.code, "bad_signature");
 });
+
+test("inputs over 16 MiB are refused too_large before wasm, also by verifyOrDeny", async () => {
+  const c = vectors.cases.find((x) => x.name === "sitee/dia");
+  const v = verifiers(c, web);
+  for (const input of [new Uint8Array((16 << 20) + 1), "A".repeat((16 << 20) + 1)]) {
+    await assert.rejects(v.verify(input), (e) => e instanceof web.PermsnapError && e.code === "too_large" && e.message.includes("over the 16777216"));
+    assert.equal((await v.verifyOrDeny(input)).error.code, "too_large");
+    await assert.rejects(v.verifyNotice(input), (e) => e instanceof web.PermsnapError && e.code === "too_large");
+  }
+  assert.equal((await v.verify(c.snapshot)).claims().subject, "dia");
+});
