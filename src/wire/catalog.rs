@@ -61,7 +61,7 @@ impl Catalog {
                 crate::encoding::decoded_len(text.len()),
             ));
         }
-        let bytes = crate::encoding::decode(text.trim()).map_err(|e| {
+        let bytes = crate::encoding::decode(text).map_err(|e| {
             policy_error(
                 origin,
                 format!("the compiled catalog is not base64url ({e})"),
