@@ -220,7 +220,8 @@ export class Verifier {
     try {
       this.#live();
       const job = wasmCall(() => {
-        const bytes = inputBytes(copy);
+        // `copy` is already the wrapper's own array when bytes were given.
+        const bytes = copy instanceof Uint8Array ? copy : inputBytes(copy);
         return notice ? w.noticeJob!(bytes) : w.snapshotJob!(bytes);
       });
       if (job.length === 0) return copy; // verified before: `load` answers from memory

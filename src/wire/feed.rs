@@ -59,6 +59,12 @@ pub fn encode_feed_head_unsigned(kid: &str, head: &FeedHead) -> Result<Vec<u8>> 
     frame(&FEED_MAGIC, kid, head, "feed head", MAX_FEED_HEAD_LEN)
 }
 
+/// What a decoded feed head must also be: of an account when it names one,
+/// with a time in seconds.
+fn well_formed(head: &FeedHead) -> bool {
+    head.tenant.as_deref() != Some("") && check_time(head.issued_at).is_ok()
+}
+
 /// Decodes a feed head payload (the fields of [`FeedHead`] in order); the
 /// whole payload must be consumed, in canonical form.
 pub fn decode_feed_head(payload: &[u8]) -> Result<FeedHead> {
@@ -71,9 +77,7 @@ pub fn decode_feed_head(payload: &[u8]) -> Result<FeedHead> {
         })
     });
     match read {
-        Ok(head) if head.tenant.as_deref() != Some("") && check_time(head.issued_at).is_ok() => {
-            Ok(head)
-        }
+        Ok(head) if well_formed(&head) => Ok(head),
         _ => Err(Error::Malformed {
             detail: "the feed head does not decode".into(),
         }),
@@ -102,8 +106,7 @@ mod tests {
             assert!(decode_feed_head(payload).is_ok());
             for m in mutations(payload) {
                 let ours = decode_feed_head(&m).ok();
-                let oracle = oracle::<FeedHead>(&m)
-                    .filter(|h| h.tenant.as_deref() != Some("") && check_time(h.issued_at).is_ok());
+                let oracle = oracle::<FeedHead>(&m).filter(well_formed);
                 assert_eq!(ours, oracle, "{m:02x?}");
             }
         }

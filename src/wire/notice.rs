@@ -52,6 +52,14 @@ pub fn encode_notice_unsigned(kid: &str, notice: &Notice) -> Result<Vec<u8>> {
     frame(&NOTICE_MAGIC, kid, notice, "notice", MAX_NOTICE_LEN)
 }
 
+/// What a decoded notice must also be: of an account, naming its staff,
+/// with a time in seconds.
+fn well_formed(notice: &Notice) -> bool {
+    !notice.tenant.is_empty()
+        && notice.staff.iter().all(|s| !s.subject.is_empty())
+        && check_time(notice.issued_at).is_ok()
+}
+
 /// Decodes a notice payload (the fields of [`Notice`] in order); the
 /// whole payload must be consumed, in canonical form.
 pub fn decode_notice(payload: &[u8]) -> Result<Notice> {
@@ -70,13 +78,7 @@ pub fn decode_notice(payload: &[u8]) -> Result<Notice> {
         })
     });
     match read {
-        Ok(notice)
-            if !notice.tenant.is_empty()
-                && notice.staff.iter().all(|s| !s.subject.is_empty())
-                && check_time(notice.issued_at).is_ok() =>
-        {
-            Ok(notice)
-        }
+        Ok(notice) if well_formed(&notice) => Ok(notice),
         _ => Err(Error::Malformed {
             detail: "the revocation notice does not decode".into(),
         }),
@@ -100,11 +102,7 @@ mod tests {
             assert!(decode_notice(parts.payload).is_ok());
             for m in mutations(parts.payload) {
                 let ours = decode_notice(&m).ok();
-                let oracle = oracle::<Notice>(&m).filter(|n| {
-                    !n.tenant.is_empty()
-                        && n.staff.iter().all(|s| !s.subject.is_empty())
-                        && check_time(n.issued_at).is_ok()
-                });
+                let oracle = oracle::<Notice>(&m).filter(well_formed);
                 assert_eq!(ours, oracle, "{m:02x?}");
             }
         }

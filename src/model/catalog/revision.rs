@@ -110,8 +110,7 @@ pub(crate) fn decode(body: &[u8], origin: &str) -> Result<(Tables, Vec<Revision>
         |what: &str| policy_error(origin, format!("the compiled catalog is damaged ({what})"));
     let mut r = Reader::new(body);
     let name = r.string().map_err(|_| damaged("name"))?;
-    let mut rest = r.rest();
-    let head = body.get(..body.len() - rest.len()).unwrap_or_default();
+    let head = body.get(..body.len() - r.rest().len()).unwrap_or_default();
     let mut t = Tables {
         name,
         permissions: Vec::new(),
@@ -120,16 +119,16 @@ pub(crate) fn decode(body: &[u8], origin: &str) -> Result<(Tables, Vec<Revision>
         features: Vec::new(),
     };
     let mut revisions: Vec<Revision> = Vec::new();
-    while !rest.is_empty() {
+    while !r.rest().is_empty() {
         let number = u16::try_from(revisions.len() + 1)
             .ok()
             .filter(|n| *n <= MAX_REVISION)
             .ok_or_else(|| damaged("too many revisions"))?;
-        let mut r = Reader::new(rest);
+        let start = r.rest();
         let chunk = read_chunk(&mut r).map_err(|_| damaged("a revision"))?;
-        let after = r.rest();
-        let bytes = rest.get(..rest.len() - after.len()).unwrap_or_default();
-        rest = after;
+        let bytes = start
+            .get(..start.len() - r.rest().len())
+            .unwrap_or_default();
         for a in chunk.applications {
             t.applications.push(CompiledApp {
                 id: a,
