@@ -8,7 +8,7 @@
 //     PERMSNAP_PKG=<project>/pkg node run.mjs [--verify-only] [--quick] [--peers permsnap,jose,casl]
 //
 // PERMSNAP_PKG (required): the built package folder (scripts/build-pkg.sh's pkg/); the adapter
-// imports its `node.js` entry (the `node` export condition: it initialises the wasm synchronously).
+// imports the entry its exports map gives the `node` condition (it initialises the wasm synchronously).
 // PEER_BENCH_DIR (optional): the peer-bench folder whose scenario.mjs every peer shares; default
 // <project>/../shared/peer-bench. Meta paths (install size, browser bundle) are computed against
 // that folder's node_modules, as lib/sizes.mjs resolves them.
@@ -48,7 +48,8 @@ if (!process.env.PERMSNAP_PKG) {
   throw new Error('set PERMSNAP_PKG to the built package folder (the project\'s pkg/, made by scripts/build-pkg.sh)');
 }
 const PKG = resolve(process.env.PERMSNAP_PKG);
-const NODE_ENTRY = pathToFileURL(join(PKG, 'node.js')).href;
+// What `import "permsnap"` loads in Node: the package's exports map, `node` condition.
+const NODE_ENTRY = pathToFileURL(join(PKG, JSON.parse(readFileSync(join(PKG, 'package.json'), 'utf8')).exports['.'].node)).href;
 
 export const meta = {
   name: 'permsnap',

@@ -50,17 +50,18 @@ export function isInitialized(): boolean {
   return ready;
 }
 
-/** @internal The Node entries: initialises from the .wasm file at `url`
- *  (beside the entry; in a bundle, beside the bundle). When it is not there,
- *  importing still succeeds so that the app can call `initSync(bytes)`;
- *  until then the API says what is missing. */
+/** @internal The Node entries (Node, Deno, Bun): initialises from the
+ *  .wasm file at `url` (beside the entry; in a bundle, beside the bundle),
+ *  read by `read` (nodefs.ts). When it cannot be read, importing still
+ *  succeeds so that the app can call `initSync(bytes)`; until then the API
+ *  says what is missing. */
 export function initFromFile(url: URL, read: (url: URL) => ArrayBufferView, packagePath: string): void {
   try {
     initSync(read(url));
   } catch (e) {
     missing =
       `permsnap could not load ${url.href} (${e instanceof Error ? e.message : String(e)}): ` +
-      `copy ${packagePath} beside the bundle, or pass its bytes to initSync() first`;
+      `pass the bytes of ${packagePath} to initSync() first (or copy it beside the bundle)`;
   }
 }
 

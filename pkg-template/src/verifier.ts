@@ -74,7 +74,10 @@ export class Verifier {
     this.#w = wasmCall(() => new WasmVerifier(catalog, keys, rest));
     const w = this.#w;
     const fields = new Map<string, string[]>();
-    const names = w.permissionNames();
+    // Interned (as property keys are): the names an app passes to `can()`
+    // are literals, which the engine interns, so a lookup in the allowed
+    // map then compares pointers instead of the characters of two copies.
+    const names = w.permissionNames().map(interned);
     // What each snapshot text allows, for the loads of it again (a map per
     // snapshot, not per load; the last few texts).
     const allowedByText = new Map<string, ReadonlyMap<string, boolean>>();
@@ -377,6 +380,12 @@ export class Verifier {
 
 /** The account a request is for (`loadFor`, `verifyFor`): checked before
  *  anything else, so that a missing one never reaches wasm nor the platform. */
+/** `s`, as the engine's one shared copy of that text (the key of a
+ *  property is interned; `Object.keys` gives it back). */
+function interned(s: string): string {
+  return Object.keys({ [s]: 0 })[0] ?? s;
+}
+
 function checkTenant(tenant: unknown): asserts tenant is string {
   if (typeof tenant !== "string" || tenant === "") throw new PermsnapError("invalid_argument", "the request's account is a non-empty string");
 }

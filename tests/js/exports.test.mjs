@@ -46,6 +46,14 @@ test("Node resolves permsnap, permsnap/edge and permsnap/react by name", () => {
   assert.deepEqual(JSON.parse(out), expected);
 });
 
+test("in Node, permsnap resolves straight to the build verifying in wasm (no re-exporting module on the way)", () => {
+  writeFileSync(join(app, "resolve.js"), `console.log(JSON.stringify(["permsnap", "permsnap/sync", "permsnap/edge"].map((s) => import.meta.resolve(s))));`);
+  const [main, sync, edge] = JSON.parse(execFileSync(process.execPath, ["resolve.js"], { cwd: app, encoding: "utf8" }));
+  assert.match(main, /\/sync\/node\.js$/);
+  assert.equal(main, sync);
+  assert.match(edge, /\/edge\/node\.js$/);
+});
+
 test("Deno resolves them from node_modules too", { timeout: 120_000 }, () => {
   const out = execFileSync(bin("deno"), ["run", `--allow-read=${app},${root}`, "--allow-env=NODE_ENV", "main.js"], {
     cwd: app,
