@@ -378,14 +378,14 @@ export class Verifier {
   }
 }
 
-/** The account a request is for (`loadFor`, `verifyFor`): checked before
- *  anything else, so that a missing one never reaches wasm nor the platform. */
 /** `s`, as the engine's one shared copy of that text (the key of a
  *  property is interned; `Object.keys` gives it back). */
 function interned(s: string): string {
   return Object.keys({ [s]: 0 })[0] ?? s;
 }
 
+/** The account a request is for (`loadFor`, `verifyFor`): checked before
+ *  anything else, so that a missing one never reaches wasm nor the platform. */
 function checkTenant(tenant: unknown): asserts tenant is string {
   if (typeof tenant !== "string" || tenant === "") throw new PermsnapError("invalid_argument", "the request's account is a non-empty string");
 }
