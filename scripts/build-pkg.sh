@@ -41,10 +41,10 @@ wasm_build_small() { # features out-dir [cargo flags]
 # carries neither the DOM helper nor React, the browser build no router.
 CORE_TS="generated types errors internal init platform verifier permissions filter redact core"
 BROWSER_TS="$CORE_TS expiry session dom react index"
-SYNC_TS="$BROWSER_TS nodefs node workerd"
-EDGE_TS="$CORE_TS edge/expiry plain edge/gate edge/refresher edge/middleware edge/index nodefs edge/node edge/workerd"
+SYNC_TS="$BROWSER_TS nodeinit node workerd"
+EDGE_TS="$CORE_TS edge/expiry plain edge/gate edge/refresher edge/middleware edge/index nodeinit edge/node edge/workerd"
 # The issuer (permsnap/issuer): server-only, its own wasm build.
-ISSUER_TS="generated types errors internal init plain issuer/http issuer/index nodefs issuer/node issuer/workerd"
+ISSUER_TS="generated types errors internal init plain issuer/http issuer/index nodeinit issuer/node issuer/workerd"
 
 # assemble <wasm-dir> <dest> <sources...>: compiles the sources against that
 # wasm build's bindings into <dest>, a flat directory (as the package is):

@@ -15,12 +15,12 @@ BUDGET=scripts/size-budget.json
 
 gz() { gzip -9nc < "$1" | wc -c; }
 # What an entry downloads: its wasm and every module of it, minus the other
-# runtimes' entry files (node.js and its nodefs.js, workerd.js), React and the
+# runtimes' entry files (node.js and its nodeinit.js, workerd.js), React and the
 # issuer's browser stub.
 entry_size() { # dir
   local total=0 f
   for f in "$1"/permsnap_wasm_bg.wasm "$1"/*.js; do
-    case "$(basename "$f")" in node.js|nodefs.js|workerd.js|react.js|browser-issuer.js) continue ;; esac
+    case "$(basename "$f")" in node.js|nodeinit.js|workerd.js|react.js|browser-issuer.js) continue ;; esac
     total=$(( total + $(gz "$f") ))
   done
   echo "$total"

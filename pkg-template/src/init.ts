@@ -7,14 +7,32 @@ import type { WasmModule, WasmSource } from "./types.js";
 
 let ready = false;
 // Why the API is not usable yet: said by `notInitialized()`. An entry that
-// could not initialise itself (node.ts: no .wasm beside a bundle) says why.
+// could not initialise itself (nodeinit.ts: no .wasm beside a bundle) says why,
+// with the error it met as the `cause`.
 let missing = "call init() or initSync() first";
+let missingCause: unknown;
+// The Node entries: how `init()` reads their own .wasm (asynchronously,
+// where it could not be read on import).
+let nodeSource: (() => Promise<ArrayBufferView>) | undefined;
+
+/** @internal `e`'s message, whatever was thrown. */
+export function describe(e: unknown): string {
+  try {
+    return e instanceof Error ? e.message : String(e);
+  } catch {
+    return "an error that cannot be printed";
+  }
+}
 
 /** Loads the WebAssembly module (browsers, Deno): from the package's own
  *  `.wasm` file by default, or from a URL, `Response`, bytes or a compiled
  *  `WebAssembly.Module`. Idempotent. */
 export async function init(input?: WasmSource): Promise<void> {
   if (ready) return;
+  if (input === undefined && nodeSource !== undefined) {
+    initSync(await nodeSource());
+    return;
+  }
   try {
     await initWasm(input === undefined ? undefined : { module_or_path: input as InitInput });
   } catch (e) {
@@ -22,9 +40,9 @@ export async function init(input?: WasmSource): Promise<void> {
     // without 'wasm-unsafe-eval', bytes that are not this module...
     throw new PermsnapError(
       "not_initialized",
-      `could not load permsnap's WebAssembly module${input === undefined ? " (permsnap_wasm_bg.wasm beside the package's JavaScript)" : ""}: ${
-        e instanceof Error ? e.message : String(e)
-      }. A bundler that does not emit it (esbuild): import the package's permsnap_wasm_bg.wasm with --loader:.wasm=file and pass its URL to init()`,
+      `could not load permsnap's WebAssembly module${input === undefined ? " (permsnap_wasm_bg.wasm beside the package's JavaScript)" : ""}: ${describe(
+        e,
+      )}. A bundler that does not emit it (esbuild): import the package's permsnap_wasm_bg.wasm with --loader:.wasm=file and pass its URL to init()`,
       { cause: e },
     );
   }
@@ -38,7 +56,7 @@ export function initSync(module: WasmModule | ArrayBuffer | ArrayBufferView): vo
   try {
     initSyncWasm({ module: module as SyncInitInput });
   } catch (e) {
-    throw new PermsnapError("not_initialized", `could not compile permsnap's WebAssembly module: ${e instanceof Error ? e.message : String(e)}`, {
+    throw new PermsnapError("not_initialized", `could not compile permsnap's WebAssembly module: ${describe(e)}`, {
       cause: e,
     });
   }
@@ -50,22 +68,16 @@ export function isInitialized(): boolean {
   return ready;
 }
 
-/** @internal The Node entries (Node, Deno, Bun): initialises from the
- *  .wasm file at `url` (beside the entry; in a bundle, beside the bundle),
- *  read by `read` (nodefs.ts). When it cannot be read, importing still
- *  succeeds so that the app can call `initSync(bytes)`; until then the API
- *  says what is missing. */
-export function initFromFile(url: URL, read: (url: URL) => ArrayBufferView, packagePath: string): void {
-  try {
-    initSync(read(url));
-  } catch (e) {
-    missing =
-      `permsnap could not load ${url.href} (${e instanceof Error ? e.message : String(e)}): ` +
-      `pass the bytes of ${packagePath} to initSync() first (or copy it beside the bundle)`;
-  }
+/** @internal An entry that could not initialise itself (nodeinit.ts)
+ *  says why, with the error it met; `source`, when given, is what `init()`
+ *  without arguments reads the module from instead. */
+export function cannotInitialize(why: string, cause?: unknown, source?: () => Promise<ArrayBufferView>): void {
+  missing = why;
+  missingCause = cause;
+  if (source) nodeSource = source;
 }
 
 /** @internal The error for an API used before initialisation. */
 export function notInitialized(what: string): PermsnapError {
-  return new PermsnapError("not_initialized", `${what}: ${missing}`);
+  return new PermsnapError("not_initialized", `${what}: ${missing}`, missingCause === undefined ? undefined : { cause: missingCause });
 }

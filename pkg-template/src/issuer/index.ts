@@ -9,7 +9,7 @@ import { Issuer as WasmIssuer, generateKeyJwk } from "../permsnap_wasm.js";
 import { PermsnapError } from "../errors.js";
 import { strictOptions, wasmCall, parseJson } from "../internal.js";
 import { plainJson } from "../plain.js";
-import { isInitialized } from "../init.js";
+import { isInitialized, notInitialized } from "../init.js";
 
 export { PermsnapError } from "../errors.js";
 export { snapshotHandler, honoSnapshot, expressSnapshot, type SnapshotEndpointOptions, type SignedInStaff } from "./http.js";
@@ -57,10 +57,8 @@ export interface IssuerOptions {
   clock?: () => number;
 }
 
-const notReady = () => new PermsnapError("not_initialized", "permsnap/issuer is not initialised: call init() or initSync() first");
-
 function call<T>(f: () => T): T {
-  if (!isInitialized()) throw notReady();
+  if (!isInitialized()) throw notInitialized("permsnap/issuer needs the WebAssembly module");
   return wasmCall(f);
 }
 
