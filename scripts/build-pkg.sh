@@ -108,12 +108,27 @@ cp LICENSE-MIT LICENSE-APACHE pkg-template/permsnap.css.d.ts pkg/
 # --keep-names: stack traces and `err.constructor.name` say `PermsnapError`,
 # `Verifier`..., not `O` (about 0.3 KB gzip). Not for the wasm-bindgen glue,
 # whose helpers no user calls (it would cost 0.4 KB more).
-for js in pkg/*.js pkg/sync/*.js pkg/edge/*.js pkg/issuer/*.js; do
-  keep=--keep-names
-  [ "$(basename "$js")" != permsnap_wasm.js ] || keep=
-  esbuild "$js" --minify $keep --format=esm --sourcemap --sources-content=true \
-    --log-level=warning --allow-overwrite --outfile="$js"
+# WASM_ID (init.ts): which build's .wasm a directory's modules load, so that
+# init() refuses another's: FNV-1a of its export names, sorted, each ended by
+# a newline, as init.ts's wasmId() computes it.
+wasm_id() { # wasm file
+  node -e 'const names = WebAssembly.Module.exports(new WebAssembly.Module(require("fs").readFileSync(process.argv[1]))).map((e) => e.name).sort();
+    let h = 0x811c9dc5;
+    for (const n of names) { for (let i = 0; i < n.length; i++) h = Math.imul(h ^ n.charCodeAt(i), 0x01000193); h = Math.imul(h ^ 10, 0x01000193); }
+    console.log((h >>> 0).toString(16))' "$1"
+}
+for dir in pkg pkg/sync pkg/edge pkg/issuer; do
+  id=$(wasm_id "$dir/permsnap_wasm_bg.wasm")
+  for js in "$dir"/*.js; do
+    keep=--keep-names
+    [ "$(basename "$js")" != permsnap_wasm.js ] || keep=
+    esbuild "$js" --minify $keep --format=esm --sourcemap --sources-content=true \
+      --define:WASM_ID="\"$id\"" --log-level=warning --allow-overwrite --outfile="$js"
+  done
 done
+if grep -l "WASM_ID" pkg/*.js pkg/sync/*.js pkg/edge/*.js pkg/issuer/*.js; then
+  echo "build-pkg.sh: WASM_ID was not defined in the modules above" >&2; exit 1
+fi
 
 # The Node entries (Node, Deno, Bun: the `node` condition) as one module
 # each: Node's ES module loader spends more on walking a graph of small

@@ -122,3 +122,46 @@ test("without process.getBuiltinModule, initSync(bytes) works as well", () => {
   assert.equal(out.before, false);
   assert.deepEqual(out.allowed, out.expect);
 });
+
+test("another build's .wasm is refused with a typed error before it is kept: the right one then works (initSync and init)", () => {
+  const out = node(`
+    delete process.getBuiltinModule;
+    const fs = await import("node:fs");
+    const bytes = (b) => fs.readFileSync(b + "permsnap_wasm_bg.wasm");
+    const vectors = JSON.parse(fs.readFileSync("vectors/vectors.json", "utf8"));
+    const c = vectors.cases.find((c) => c.name === "sitee/dia");
+    const refused = async (f) => {
+      try { await f(); return null; } catch (e) { return { typed: e?.constructor?.name === "PermsnapError", code: e.code, message: e.message }; }
+    };
+    const res = { expect: c.expect.allowed };
+    const sync = await import("./pkg/sync/node.js");
+    res.sync = {
+      browser: await refused(() => sync.initSync(bytes("pkg/"))),
+      edge: await refused(() => sync.initSync(new WebAssembly.Module(bytes("pkg/edge/")))),
+      issuer: await refused(() => sync.init(bytes("pkg/issuer/"))),
+      ready: sync.isInitialized(),
+    };
+    sync.initSync(bytes("pkg/sync/"));
+    res.sync.allowed = new sync.Verifier(vectors.catalogs.sitee, vectors.key.jwks, { tenant: "spa-lumi", clock: () => c.now }).load(c.snapshot).allowed();
+    const edge = await import("./pkg/edge/node.js");
+    res.edge = { sync: await refused(() => edge.initSync(bytes("pkg/sync/"))), ready: edge.isInitialized() };
+    await edge.init(bytes("pkg/edge/"));
+    const v = new edge.Verifier(vectors.catalogs.sitee, vectors.key.jwks, { tenant: "spa-lumi", clock: () => c.now });
+    res.edge.gate = new edge.Gate(v, [{ path: "/pay", requires: ["payments.view"] }]).checkParts("GET", "/pay", "Permsnap " + c.snapshot).status;
+    const issuer = await import("./pkg/issuer/node.js");
+    res.issuer = { sync: await refused(() => issuer.init(new WebAssembly.Module(bytes("pkg/sync/")))), ready: issuer.isInitialized() };
+    issuer.initSync(bytes("pkg/issuer/"));
+    res.issuer.crv = JSON.parse(issuer.generateKey().privateJwk).crv;
+    console.log(JSON.stringify(res));
+  `);
+  for (const [entry, wrong] of [["sync", "browser"], ["sync", "edge"], ["sync", "issuer"], ["edge", "sync"], ["issuer", "sync"]]) {
+    const e = out[entry][wrong];
+    assert.equal(e?.typed, true, `${entry} given ${wrong}'s .wasm: ${JSON.stringify(e)}`);
+    assert.equal(e.code, "not_initialized");
+    assert.match(e.message, /not this entry's/);
+    assert.equal(out[entry].ready, false, entry);
+  }
+  assert.deepEqual(out.sync.allowed, out.expect);
+  assert.equal(out.edge.gate, 403);
+  assert.equal(out.issuer.crv, "Ed25519");
+});
