@@ -109,16 +109,15 @@ cp LICENSE-MIT LICENSE-APACHE pkg-template/permsnap.css.d.ts pkg/
 # `Verifier`..., not `O` (about 0.3 KB gzip). Not for the wasm-bindgen glue,
 # whose helpers no user calls (it would cost 0.4 KB more).
 # WASM_ID (init.ts): which build's .wasm a directory's modules load, so that
-# init() refuses another's: FNV-1a of its export names, sorted, each ended by
-# a newline, as init.ts's wasmId() computes it.
-wasm_id() { # wasm file
-  node -e 'const names = WebAssembly.Module.exports(new WebAssembly.Module(require("fs").readFileSync(process.argv[1]))).map((e) => e.name).sort();
-    let h = 0x811c9dc5;
-    for (const n of names) { for (let i = 0; i < n.length; i++) h = Math.imul(h ^ n.charCodeAt(i), 0x01000193); h = Math.imul(h ^ 10, 0x01000193); }
-    console.log((h >>> 0).toString(16))' "$1"
+# init() refuses another's, computed by that directory's own init.js
+# (`wasmId`, before it is minified).
+wasm_id() { # dir
+  node --input-type=module -e 'const { readFileSync } = await import("node:fs");
+    const { wasmId } = await import(process.argv[1] + "/init.js");
+    console.log(wasmId(new WebAssembly.Module(readFileSync(process.argv[1] + "/permsnap_wasm_bg.wasm"))))' "$(realpath "$1")"
 }
 for dir in pkg pkg/sync pkg/edge pkg/issuer; do
-  id=$(wasm_id "$dir/permsnap_wasm_bg.wasm")
+  id=$(wasm_id "$dir")
   for js in "$dir"/*.js; do
     keep=--keep-names
     [ "$(basename "$js")" != permsnap_wasm.js ] || keep=

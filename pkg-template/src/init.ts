@@ -28,9 +28,10 @@ export function describe(e: unknown): string {
   }
 }
 
-/** FNV-1a of a module's export names, sorted, each ended by a newline:
- *  which build's .wasm it is (scripts/build-pkg.sh's `wasm_id`). */
-function wasmId(m: WebAssembly.Module): string {
+/** @internal FNV-1a of a module's export names, sorted, each ended by a
+ *  newline: which build's .wasm it is (scripts/build-pkg.sh computes each
+ *  build's `WASM_ID` with it). */
+export function wasmId(m: WebAssembly.Module): string {
   let h = 0x811c9dc5;
   for (const name of WebAssembly.Module.exports(m).map((e) => e.name).sort()) {
     for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
