@@ -298,7 +298,10 @@ export function attackSuite(adapter) {
           table: routes.siteeSpa,
           verifierOptions: { maxFeedAge: 300, clock: () => clock / 1000 },
           refresher: { maxAge: 60, maxStale: 3600, now: () => clock, onError: (err) => errors.push(err) },
-          feed: fx.feed([]),
+          // Signed at the test clock's second, not whenever the CLI runs:
+          // a head dated a second later (a slow spawn on a loaded machine)
+          // would still be 300 s old, not 301, at the last step.
+          feed: fx.feed([], { now: Math.floor(clock / 1000) }),
         });
         await ctx.serve(e, origins.sitee, async (call) => {
           let r = await call("GET", "/api/staff", { snapshot: fx.snap.ben });
