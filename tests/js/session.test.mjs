@@ -29,6 +29,15 @@ const issuer = new issuerPkg.Issuer(policy.catalog, key.privateJwk);
 issuer.setAccount(tenant, policy.roles);
 const jwks = key.jwks;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Waits until `cond()` holds (at most `ms`): for what takes a WebCrypto
+ *  round trip, which a loaded machine can delay past any fixed sleep. */
+async function waitFor(cond, ms = 5000, what = "the condition") {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) assert.fail(`${what}: not within ${ms} ms`);
+    await sleep(10);
+  }
+}
 const realNow = Date.now; // the server's clock (a test moves the device's)
 
 /** An app's snapshot endpoint, in memory: the person's record can be
@@ -97,7 +106,9 @@ test("a Permissions object turns to deny-all at its expiry (plus the leeway), wi
 test("an earlier expiry time leaves later permissions answering; nothing keeps dropped permissions alive", async () => {
   const v = new pkg.Verifier(catalog, jwks, { tenant, leeway: 0 });
   const short = await v.verify(issuer.issue(tenant, { id: "fay", roles: ["user"] }, { lifetime: 1 }).snapshot);
-  const { snapshot } = issuer.issue(tenant, { id: "fay", roles: ["user"] }, { lifetime: 3 });
+  // Long enough that the garbage-collection steps below cannot reach it
+  // on a slow machine (issued at the second, it may have only 2.x s).
+  const { snapshot } = issuer.issue(tenant, { id: "fay", roles: ["user"] }, { lifetime: 10 });
   const long = await v.verify(snapshot);
   await sleep(1300);
   assert.equal(short.can("calendar.view"), false);
@@ -170,9 +181,9 @@ test("a session refreshes before expiry and swaps; at expiry without a fresh one
   const app = endpoint({ id: "fay", roles: ["user"] }, { lifetime: 2 });
   const s = session(app, { refreshAt: 0.5, leeway: 0, onError: () => {} });
   const first = await s.ready;
-  await sleep(1500); // refresh at 50% (minus up to 10% jitter) of 2 s
+  // Refresh at 50% (minus up to 10% jitter) of 2 s, then the check.
+  await waitFor(() => s.permissions !== first, 1900, "swapped before expiry");
   assert.ok(app.calls >= 2, `refreshed (${app.calls} fetches)`);
-  assert.notEqual(s.permissions, first, "swapped");
   assert.equal(s.permissions.can("calendar.view"), true);
   app.fail = true; // the network goes away: the current one holds until it expires
   const held = s.permissions;
@@ -198,6 +209,7 @@ test("a notice revoking the person refreshes at once; the new rights replace the
   // An admin removes payments from fay: version 4, notice for versions < 4.
   app.record = { ...app.record, version: 4, remove: ["payments.view", "payments.charge"] };
   deliver(issuer.revoke({ tenant, staff: [{ subject: "fay", before: 4 }] }));
+  await waitFor(() => swaps.length > 0, 5000, "the swap");
   await sleep(100);
   assert.equal(swaps.length, 1, "one swap, no deny-all blink");
   assert.equal(s.permissions.can("payments.view"), false);
@@ -395,7 +407,9 @@ test("a notice arriving while a new catalog's verifier is made applies to it too
   await sleep(20);
   await s.fetch(`http://127.0.0.1:${server.address().port}/api/x`); // wrong_catalog: reload, refresh
   await sleep(200);
-  assert.equal(s.permissions.can("calendar.view"), false, "the pre-edit snapshot is revoked under the new verifier");
+  await waitFor(() => !s.permissions.can("calendar.view"), 5000, "the pre-edit snapshot is revoked under the new verifier");
+  await sleep(100);
+  assert.equal(s.permissions.can("calendar.view"), false, "and stays revoked");
   s.close();
 });
 
