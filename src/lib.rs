@@ -25,6 +25,8 @@ pub mod issuer;
 #[cfg(feature = "ed25519")]
 mod keytable;
 pub mod model;
+#[cfg(any(feature = "guard", feature = "issuer"))]
+mod path;
 mod signature;
 mod sort;
 pub mod verify;

@@ -22,6 +22,8 @@ const CATALOG: &str = r#"{"name": "desk",
 
 const ROUTES: &str = r#"{"routes": [
   {"methods": ["POST"], "path": "/api/exchanges", "requires": ["sales.make", "refunds.make"]},
+  {"methods": ["POST"], "path": "/api/swaps", "requires": ["sales.make"], "any": ["refunds.make"]},
+  {"methods": ["POST"], "path": "/api/sales-or-view", "requires": ["sales.make"], "any": ["refunds.make", "payments.view"]},
   {"methods": ["POST"], "path": "/api/sales", "requires": ["sales.make"]},
   {"methods": ["POST"], "path": "/api/refunds", "requires": ["refunds.make"]},
   {"methods": ["GET"], "path": "/api/payments", "requires": ["payments.view"]}]}"#;
@@ -130,6 +132,59 @@ fn a_pin_holders_action_on_the_shared_account_is_theirs() {
     let f = lea.filter("payments").unwrap();
     let mine: Vec<&serde_json::Value> = payments.iter().filter(|r| f.matches(*r)).collect();
     assert_eq!(mine, [&payments[0]]);
+}
+
+// A route needing PINs for two permissions cannot be opened by one proof:
+// two required ones, or a required one and an `any` clause whose granted
+// permissions all need a PIN (found by an attack review: the `any` clause
+// was not counted, and one proof for `sales.make` opened `/api/swaps`).
+#[test]
+fn one_proof_never_opens_a_route_needing_two_pins() {
+    let mut w = world();
+    let desk = snapshot(&w, "frontdesk", true, b"desk-one");
+    for path in ["/api/exchanges", "/api/swaps"] {
+        let d = check(&mut w, "POST", path, &desk, None, NOW);
+        assert_eq!(
+            (d.status, d.code.as_str()),
+            (403, "step_up_required"),
+            "{path}"
+        );
+        assert!(
+            d.message.contains("a PIN for each of `sales.make`"),
+            "{path}: {}",
+            d.message
+        );
+        assert!(d.message.contains("refunds.make"), "{path}: {}", d.message);
+        let req = StepUpRequest {
+            path,
+            ..sale("lea")
+        };
+        let p = proof(&w, &desk, &req);
+        let d = check(&mut w, "POST", path, &desk, Some(&p), NOW);
+        assert_eq!(
+            (d.status, d.code.as_str()),
+            (403, "step_up_refused"),
+            "{path}: {}",
+            d.message
+        );
+        assert_eq!(d.actor, None);
+    }
+    // `any` met without a PIN (payments.view needs none): the proof for
+    // the required permission opens it.
+    let req = StepUpRequest {
+        path: "/api/sales-or-view",
+        ..sale("lea")
+    };
+    let p = proof(&w, &desk, &req);
+    let d = check(&mut w, "POST", "/api/sales-or-view", &desk, Some(&p), NOW);
+    assert_eq!(
+        (d.status, d.actor.as_deref()),
+        (200, Some("lea")),
+        "{}",
+        d.message
+    );
+    let d = check(&mut w, "POST", "/api/sales-or-view", &desk, None, NOW);
+    assert_eq!((d.status, d.code.as_str()), (403, "step_up_required"));
 }
 
 #[test]
@@ -275,6 +330,28 @@ fn the_issuer_signs_only_for_a_shared_accounts_pin_actions() {
         StepUpRequest {
             actor: "frontdesk",
             ..sale("frontdesk")
+        },
+        // Proofs no gate can match (an attack review found them signed):
+        // an unknown method, a path that is not canonical.
+        StepUpRequest {
+            method: "FOO",
+            ..sale("lea")
+        },
+        StepUpRequest {
+            path: "/api//sales",
+            ..sale("lea")
+        },
+        StepUpRequest {
+            path: "/api/./sales",
+            ..sale("lea")
+        },
+        StepUpRequest {
+            path: "/api/s%61les",
+            ..sale("lea")
+        },
+        StepUpRequest {
+            path: "/api/caf%C3%A9",
+            ..sale("lea")
         },
     ] {
         assert_eq!(

@@ -98,6 +98,11 @@ def test_what_it_issues_the_rust_verifier_accepts_and_revokes(keys):
     notice = issuer.revoke("spa-lumi", staff=[{"subject": "fay", "before": 5}], now=1_767_225_600)
     out = subprocess.run([str(CLI), "--json", *base, "--notice", notice], capture_output=True, text=True)
     assert json.loads(out.stdout)["error"]["code"] == "revoked"
+    # An entry's unknown key, and `before` 0 (revoking nobody): refused.
+    for staff in ([{"subject": "fay", "before": 5, "tenant": "spa-rival"}], [{"subject": "fay", "before": 0}]):
+        with pytest.raises(PermsnapError) as e:
+            issuer.revoke("spa-lumi", staff=staff, now=1_767_225_600)
+        assert e.value.code == "invalid_argument", staff
     head = issuer.feed_head("spa-lumi", [notice], now=1_767_225_600)
     assert isinstance(head, str) and head
     review = issuer.review("spa-lumi", [{"id": "a", "roles": ["user", "admin"]}])

@@ -13,9 +13,9 @@
 //! The request path is read as sent, under the grammar of
 //! [`canonical_path`]; route tables are read as [`RouteDef`]s.
 
-mod path;
 mod table;
 
+use crate::path;
 pub use path::{canonical_path, check_pattern, parse_target, PathError, Target};
 pub use table::{RouteDef, RoutesDef};
 
@@ -260,10 +260,10 @@ impl Gate {
         };
         let differs = |g: Option<usize>| g.is_some() && g != found;
         for v in path::variants(&target.path) {
-            if differs(self.group_of(&v)) {
+            if differs(self.group_of(v)) {
                 return Err(refuse("a trailing slash, spaces, dots or an extension"));
             }
-            if differs(self.folded_group_of(&v)) {
+            if differs(self.folded_group_of(v)) {
                 return Err(refuse("letter case"));
             }
         }
@@ -467,38 +467,50 @@ impl Gate {
             }
         }
         let step_up = &p.claims().step_up;
-        let needs_pin = rule
-            .requires
-            .iter()
-            .copied()
-            .find(|&i| step_up.get(i))
-            .map(|i| vec![i])
-            .or_else(|| {
-                // `any` is satisfied without a PIN only by a granted
-                // permission that needs none.
-                (!granted_any.is_empty() && granted_any.iter().all(|&i| step_up.get(i)))
-                    .then(|| granted_any.clone())
-            });
-        // A route that needs several permissions behind a PIN cannot be
-        // opened by one proof, which proves one of them.
-        let all_pinned: Vec<usize> = rule
+        // What needs a PIN here: each required permission behind one, and
+        // the `any` clause when every granted permission of it is behind
+        // one (it is met without a PIN by a granted one that needs none).
+        let pinned: Vec<usize> = rule
             .requires
             .iter()
             .copied()
             .filter(|&i| step_up.get(i))
             .collect();
-        if all_pinned.len() > 1 && request.step_up.is_some() {
-            let names: Vec<&str> = all_pinned.iter().map(|&i| catalog.perm_name(i)).collect();
+        let any_pinned = !granted_any.is_empty() && granted_any.iter().all(|&i| step_up.get(i));
+        let needs_pin = pinned
+            .first()
+            .map(|&i| vec![i])
+            .or_else(|| any_pinned.then(|| granted_any.clone()));
+        // A proof proves one permission: a route needing PINs for several
+        // (two required ones, or a required one and the `any` clause)
+        // cannot be opened by one proof.
+        if pinned.len() + usize::from(any_pinned) > 1 {
+            let mut names: Vec<String> = pinned
+                .iter()
+                .map(|&i| format!("`{}`", catalog.perm_name(i)))
+                .collect();
+            if any_pinned {
+                let any: Vec<&str> = granted_any.iter().map(|&i| catalog.perm_name(i)).collect();
+                names.push(format!("one of `{}`", any.join("`, `")));
+            }
+            let (code, head) = if request.step_up.is_some() {
+                ("step_up_refused", "step-up proof refused: ")
+            } else {
+                ("step_up_required", "")
+            };
             let mut d = Decision::answer(
                 403,
-                "step_up_refused",
+                code,
                 format!(
-                    "step-up proof refused: this route needs a PIN for each of `{}`; a proof \
-                     proves one",
-                    names.join("`, `")
+                    "{head}this route needs a PIN for each of {}; a proof proves one",
+                    names.join(", ")
                 ),
             );
-            d.permission = Some(names.join(" "));
+            let mut all: Vec<&str> = pinned.iter().map(|&i| catalog.perm_name(i)).collect();
+            if any_pinned {
+                all.extend(granted_any.iter().map(|&i| catalog.perm_name(i)));
+            }
+            d.permission = Some(all.join(" "));
             return who(d);
         }
         if let (Some(list), Some(proof)) = (&needs_pin, request.step_up) {

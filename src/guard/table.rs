@@ -6,6 +6,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::catalog::{policy_error, Catalog};
+use crate::path::KNOWN_METHODS;
 use serde::{Deserialize, Serialize};
 
 /// One route, as declared beside the policy (`routes/<preset>.json`).
@@ -64,9 +65,6 @@ impl RoutesDef {
     }
 }
 
-pub(crate) const KNOWN_METHODS: [&str; 9] = [
-    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
-];
 const GET: u16 = 1;
 const HEAD: u16 = 1 << 1;
 const ALL: u16 = (1 << KNOWN_METHODS.len()) - 1;

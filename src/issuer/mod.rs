@@ -364,6 +364,26 @@ impl Issuer {
         if request.path.contains(['?', '#']) {
             return Err(bad("the path is the canonical path, without query".into()));
         }
+        // A proof only a gate can match: a known method, the canonical
+        // spelling of the path (what the gate compares it with).
+        let method = request.method.to_ascii_uppercase();
+        if !crate::path::KNOWN_METHODS.contains(&method.as_str()) {
+            return Err(bad(format!(
+                "`{}` is not an HTTP method the gate knows ({})",
+                request.method,
+                crate::path::KNOWN_METHODS.join(", ")
+            )));
+        }
+        match crate::path::canonical_path(request.path) {
+            Ok(p) if p == request.path => {}
+            Ok(p) => {
+                return Err(bad(format!(
+                    "the path `{}` is spelled `{p}` once decoded: sign the canonical path the gate compares",
+                    request.path
+                )))
+            }
+            Err(e) => return Err(bad(format!("the path `{}`: {e}", request.path))),
+        }
         let mut nonce = [0u8; 16];
         getrandom::fill(&mut nonce).map_err(|e| bad(format!("no randomness: {e}")))?;
         let proof = wire::StepUp {
@@ -372,7 +392,7 @@ impl Issuer {
             account: claims.subject,
             actor: request.actor.to_owned(),
             permission: request.permission.to_owned(),
-            method: request.method.to_ascii_uppercase(),
+            method,
             path: request.path.to_owned(),
             issued_at: now,
             lifetime: request.lifetime,
@@ -593,6 +613,15 @@ pub fn sign_notice(key: &IssuerKey, notice: &Notice) -> Result<Vec<u8>> {
     if notice.tenant.is_empty() || notice.staff.iter().any(|s| s.subject.is_empty()) {
         return Err(Error::InvalidArgument {
             detail: "a notice names its account and every person it revokes".into(),
+        });
+    }
+    // Versions start at 1: "below 0" revokes nobody, an app's mistake.
+    if let Some(s) = notice.staff.iter().find(|s| s.before == 0) {
+        return Err(Error::InvalidArgument {
+            detail: format!(
+                "the notice for `{}` revokes versions below 0, which is none: give the person's new version (1 or more)",
+                s.subject
+            ),
         });
     }
     let mut bytes = wire::encode_notice_unsigned(key.kid(), notice)?;

@@ -38,6 +38,7 @@ pub struct Notice {
 /// written when the app edits or deactivates the person and increments
 /// their counter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StaffRevocation {
     /// Staff id.
     pub subject: String,

@@ -55,6 +55,9 @@ export const routes = {
       { methods: ["GET"], path: "/api/payments", requires: ["payments.view"] },
       { methods: ["POST"], path: "/api/notes", requires: ["notes.write"] },
       { methods: ["DELETE"], path: "/api/notes", requires: ["refunds.make"] },
+      // An exchange: a sale, and a refund any of whose permissions does
+      // (here the only one, behind a PIN too): two PINs, never one proof.
+      { methods: ["POST"], path: "/api/exchanges", requires: ["sales.make"], any: ["refunds.make"] },
     ],
   },
   /** Method overrides: DELETE is not allowed on /api/campaigns (405) and
@@ -104,6 +107,7 @@ export const origins = {
       ["GET", "/api/payments", "payments"],
       ["POST", "/api/notes", "note-added"],
       ["DELETE", "/api/notes", "notes-deleted"],
+      ["POST", "/api/exchanges", "exchange"],
     ].map(([method, path, name]) => ({ method, path, name, secret: true, echoDecision: true })),
   ],
   override: [
@@ -205,6 +209,12 @@ export function stepUpAttacks(fx) {
     { attack: "the genuine payload signed by an unpublished key (k2)", proof: () => resign(proof(), "k2"), request: sale, why: /`k2`/, code: "unknown_key" },
     { attack: "the genuine payload signed by the retired key (k0)", proof: () => resign(proof(), "k0"), request: sale, why: /`k0`/, code: "unknown_key" },
     { attack: "the desk's snapshot in place of a proof", proof: () => snap.frontdesk, request: sale, why: /not a step-up proof/ },
+    {
+      attack: "a sale's proof on POST /api/exchanges (requires sales.make, any refunds.make: both behind a PIN)",
+      proof: () => proof({ path: "/api/exchanges" }),
+      request: ["POST", "/api/exchanges", {}],
+      why: /a PIN for each of `sales\.make`, one of `refunds\.make`; a proof proves one/,
+    },
     { attack: "garbage in Permsnap-Step-Up", proof: () => "garbage!", request: sale, why: /not a step-up proof/ },
     {
       attack: "a sale's proof on POST /api/sales + X-HTTP-Method-Override: DELETE (voiding needs refunds.make behind a PIN)",

@@ -107,6 +107,12 @@ test("revocation by person, feeds and the account check, read by the edge verifi
   assert.equal(errorCode(() => v.load(old.snapshot)), "revoked");
   assert.equal(v.load(fresh.snapshot).subject, "fay");
   assert.equal(errorCode(() => issuer.revoke({ tenant, now })), "invalid_argument");
+  // Found by an attack review: an entry's unknown key was dropped (this
+  // notice would have said spa-lumi), and `before: 0` signed a notice
+  // revoking nobody. Both refused; and a step-up proof no gate can match.
+  for (const staff of [[{ subject: "fay", before: 5, tenant: "spa-rival" }], [{ subject: "fay", before: 0 }], [{ subject: "fay", befor: 5 }]]) {
+    assert.equal(errorCode(() => issuer.revoke({ tenant, staff, now })), "invalid_argument", JSON.stringify(staff));
+  }
   const r = issuer.review(tenant, [{ id: "a", roles: ["user", "admin"] }, { id: "b", roles: ["user"], step_up: ["staff.manage"] }]);
   assert.ok(r.problems.some((p) => p.message.includes("holds 2 roles")), JSON.stringify(r));
   assert.deepEqual(r.warnings.map((w) => [w.code, w.staff]), [["step_up_not_held", "b"]]);
@@ -117,6 +123,10 @@ test("step-up proofs the edge gate accepts, attributed to the PIN holder", () =>
   const now = Math.floor(Date.now() / 1000);
   const desk = issuer.issue(tenant, { id: "frontdesk", roles: ["front_desk"], shared_account: true }, { now });
   const proof = issuer.stepUp(desk.snapshot, { actor: "samantha", permission: "pos.sell", method: "POST", path: "/api/pos/sales", now });
+  for (const [method, path] of [["FOO", "/api/pos/sales"], ["POST", "/api//pos/sales"], ["POST", "/api/pos/./sales"], ["POST", "/api/pos/s%61les"]]) {
+    const bad = { actor: "samantha", permission: "pos.sell", method, path, now };
+    assert.equal(errorCode(() => issuer.stepUp(desk.snapshot, bad)), "invalid_argument", `${method} ${path}`);
+  }
   assert.match(proof.nonce, /^[0-9a-f]{32}$/);
   const v = new edge.Verifier(catalog("amilia"), vectors.key.jwks, { tenant });
   const gate = new edge.Gate(v, JSON.parse(readFileSync(`${root}routes/amilia.json`, "utf8")));

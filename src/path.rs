@@ -13,8 +13,19 @@
 //! - no empty segment (`//`) and no dot segment (`.`, `..`).
 //!
 //! Anything else is refused (400 `bad_path`) before any route is looked up.
+//!
+//! The gate (feature `guard`) decides on it; the issuer signs step-up
+//! proofs only for canonical paths and known methods, the ones a gate can
+//! match.
+// The issuer alone (no `guard`) uses only `canonical_path` and the methods.
+#![cfg_attr(not(feature = "guard"), allow(dead_code))]
 
 use core::fmt;
+
+/// The HTTP methods the gate and step-up proofs know.
+pub(crate) const KNOWN_METHODS: [&str; 9] = [
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
+];
 
 /// Why a request target is not canonical.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -282,35 +293,38 @@ pub fn fold_case(s: &str) -> String {
 /// What lenient backends may make of a canonical path, alone or combined
 /// (the path itself first): a trailing slash dropped, trailing spaces and
 /// dots trimmed, the last segment cut at its first or last dot. Every
-/// transform shortens the path, so the closure is small and finite.
-pub fn variants(path: &str) -> Vec<String> {
-    fn step(p: &str) -> Vec<String> {
+/// transform cuts the path short, so each variant is a prefix of `path`,
+/// told apart by its length alone (no copy, no comparison of long texts: a
+/// 15 KB path of dots costs what a short one does per variant), and the
+/// closure is small and finite (at most 64).
+pub fn variants(path: &str) -> Vec<&str> {
+    fn step(p: &str) -> Vec<&str> {
         let mut out = Vec::new();
         if p.len() > 1 {
             if let Some(s) = p.strip_suffix('/') {
-                out.push(s.to_owned());
+                out.push(s);
             }
             let trimmed = p.trim_end_matches(|c: char| {
                 matches!(c, ' ' | '\t' | '\u{a0}' | '\u{3000}') || c == '.'
             });
             if trimmed.len() < p.len() && trimmed.len() > 1 {
-                out.push(trimmed.to_owned());
+                out.push(trimmed);
             }
         }
         let start = p.rfind('/').map_or(0, |i| i + 1);
         let last = p.get(start..).unwrap_or("");
         for dot in [last.find('.'), last.rfind('.')].into_iter().flatten() {
             if dot > 0 {
-                out.push(p.get(..start + dot).unwrap_or("").to_owned());
+                out.push(p.get(..start + dot).unwrap_or(""));
             }
         }
         out
     }
-    let mut all = vec![path.to_owned()];
+    let mut all = vec![path];
     let mut i = 0;
-    while let Some(p) = all.get(i).cloned() {
-        for v in step(&p) {
-            if !all.contains(&v) && all.len() < 64 {
+    while let Some(&p) = all.get(i) {
+        for v in step(p) {
+            if !all.iter().any(|a| a.len() == v.len()) && all.len() < 64 {
                 all.push(v);
             }
         }
@@ -446,7 +460,7 @@ mod tests {
 
     #[test]
     fn variants_combine() {
-        let has = |v: &[String], want: &str| v.iter().any(|x| x == want);
+        let has = |v: &[&str], want: &str| v.contains(&want);
         let v = variants("/api/payments.json/");
         assert!(
             has(&v, "/api/payments.json") && has(&v, "/api/payments"),
@@ -456,5 +470,15 @@ mod tests {
         assert!(has(&variants("/api/payments \t.."), "/api/payments"));
         assert!(has(&variants("/api/payments. /"), "/api/payments"));
         assert_eq!(variants("/"), ["/"]);
+        // A long last segment of dots (an attack review: 15 KB took 100x a
+        // normal request): at most 64 variants, each a distinct prefix.
+        let long = format!("/x/a{}", ".b".repeat(7_000));
+        let v = variants(&long);
+        assert!(v.len() <= 64 && v.len() > 2, "{}", v.len());
+        for (i, x) in v.iter().enumerate() {
+            assert!(long.starts_with(x));
+            assert!(v.iter().skip(i + 1).all(|y| y != x));
+        }
+        assert!(has(&v, "/x/a"));
     }
 }
