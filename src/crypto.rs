@@ -28,6 +28,11 @@ pub struct Jwk {
     /// Intended use, if given, must be `sig`.
     #[serde(default, rename = "use", skip_serializing_if = "Option::is_none")]
     pub use_: Option<String>,
+    /// Operations the key is for (RFC 7517 `key_ops`), if given, must
+    /// include `verify`: a key published for other operations only is not
+    /// trusted for signatures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_ops: Option<Vec<String>>,
     /// A private key part: never accepted in a keyring.
     #[serde(default, skip_serializing)]
     pub d: Option<String>,
@@ -142,7 +147,8 @@ impl Keyring {
     /// Builds a keyring from a JWKS, in time proportional to its size.
     ///
     /// Ed25519 signing keys (`kty: OKP`, `crv: Ed25519`, `use` absent or
-    /// `sig`, `alg` absent, `EdDSA` or `Ed25519`) are taken; other keys (an
+    /// `sig`, `key_ops` absent or holding `verify`, `alg` absent, `EdDSA`
+    /// or `Ed25519`) are taken; other keys (an
     /// app's RSA keys, X25519 or encryption keys) are ignored and listed in
     /// [`Keyring::ignored`]. The whole set is refused when any key carries a
     /// private part (`d`), an Ed25519 key is malformed or weak, a key id is
@@ -167,6 +173,12 @@ impl Keyring {
                 Some(format!("curve `{}` is not Ed25519", jwk.crv))
             } else if jwk.use_.as_deref().is_some_and(|u| u != "sig") {
                 Some("its `use` is not `sig`".to_owned())
+            } else if jwk
+                .key_ops
+                .as_ref()
+                .is_some_and(|ops| !ops.iter().any(|o| o == "verify"))
+            {
+                Some("its `key_ops` do not include `verify`".to_owned())
             } else if jwk
                 .alg
                 .as_deref()
@@ -374,6 +386,7 @@ pub fn public_jwk(kid: &str, public_key: &[u8; 32]) -> Jwk {
         kid: kid.into(),
         alg: Some("EdDSA".into()),
         use_: Some("sig".into()),
+        key_ops: None,
         d: None,
     }
 }

@@ -510,18 +510,27 @@ fn mixed_key_sets() {
         r#"{"kty": "RSA", "kid": "rsa1", "n": "sXch", "e": "AQAB", "alg": "RS256", "use": "sig"},
            {"kty": "OKP", "crv": "X25519", "kid": "x1", "x": "AAAA"},
            {"kty": "OKP", "crv": "Ed25519", "kid": "enc1", "use": "enc", "x": "AAAA"},
+           {"kty": "OKP", "crv": "Ed25519", "kid": "ops1", "key_ops": ["encrypt"], "x": "AAAA"},
+           {"kty": "OKP", "crv": "Ed25519", "kid": "ops2", "key_ops": [], "x": "AAAA"},
            {"kty": "EC", "crv": "P-256", "kid": "ec1", "x": "AA", "y": "AA"},"#,
     ))
     .unwrap();
     assert_eq!(ring.len(), 1);
     let ignored: Vec<&str> = ring.ignored().iter().map(|k| k.kid.as_str()).collect();
-    assert_eq!(ignored, ["rsa1", "x1", "enc1", "ec1"]);
+    assert_eq!(ignored, ["rsa1", "x1", "enc1", "ops1", "ops2", "ec1"]);
+    // `key_ops` naming `verify` keeps the key.
+    let with_ops = json("").replace(
+        r#""kid": "t-01","#,
+        r#""kid": "t-01", "key_ops": ["sign", "verify"],"#,
+    );
+    assert_eq!(Keyring::from_jwks_json(&with_ops).unwrap().len(), 1);
     for bad in [
         r#"{"kty": "RSA", "kid": "rsa1", "n": "sXch", "e": "AQAB", "d": "c2VjcmV0"},"#,
         r#"{"kty": "OKP", "crv": "Ed25519", "kid": "weak", "x": "AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},"#,
         r#"{"kty": "OKP", "crv": "Ed25519", "kid": "short", "x": "AAAA"},"#,
         r#"{"kty": "OKP", "crv": "Ed25519", "x": "AAAA"},"#,
         r#"{"kty": "RSA", "kid": "t-01", "n": "sXch", "e": "AQAB"},"#,
+        r#"{"kty": "OKP", "crv": "Ed25519", "kid": "ops3", "key_ops": "verify", "x": "AAAA"},"#,
     ] {
         let err = Keyring::from_jwks_json(&json(bad)).unwrap_err();
         assert!(matches!(err, Error::InvalidKey { .. }), "{bad}: {err}");

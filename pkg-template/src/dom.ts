@@ -22,8 +22,9 @@
 // snapshot is loaded, or on a part of the page applyToDom never saw.
 
 import { Permissions } from "./permissions.js";
+import { expiryListeners } from "./expiry.js";
 import { PermsnapError } from "./errors.js";
-import { strictOptions } from "./internal.js";
+import { noExtra, strictOptions } from "./internal.js";
 import { Session } from "./session.js";
 
 export interface DomOptions {
@@ -286,22 +287,49 @@ function mustMask(el: Element, pass: Pass): boolean {
  *  value. Idempotent (no mutation when already masked). */
 function mask(el: Element, text: string) {
   for (const a of Array.from(el.attributes)) if (!isSafe(a.name)) el.removeAttributeNode(a);
-  if (el instanceof HTMLInputElement) {
-    if (el.value !== text) el.value = text;
-  } else if (el instanceof HTMLSelectElement) {
-    if (!(el.options.length === 1 && el.options[0].text === text && el.options[0].attributes.length === 0 && el.options[0].childNodes.length === 1)) {
+  // By tag, not `instanceof`: an element of a same-origin iframe is of the
+  // iframe's `HTMLInputElement`, not this window's.
+  const tag = htmlTag(el);
+  if (tag === "input") {
+    pinValue(el as HTMLInputElement, text);
+  } else if (tag === "select") {
+    const options = (el as HTMLSelectElement).options;
+    if (!(options.length === 1 && options[0].text === text && options[0].attributes.length === 0 && options[0].childNodes.length === 1)) {
       const o = el.ownerDocument.createElement("option");
       o.textContent = text;
       el.replaceChildren(o);
     }
   } else {
     if (!(el.childNodes.length === 1 && el.firstChild!.nodeType === 3 && el.textContent === text)) el.textContent = text;
-    if (el instanceof HTMLTextAreaElement && el.value !== text) el.value = text;
+    if (tag === "textarea") pinValue(el as HTMLTextAreaElement, text);
   }
   // A <template>'s markup lives in its content fragment, not its children.
-  if (el instanceof HTMLTemplateElement && el.content.childNodes.length > 0) el.content.replaceChildren();
+  if (tag === "template" && (el as HTMLTemplateElement).content.childNodes.length > 0) (el as HTMLTemplateElement).content.replaceChildren();
   if (!el.classList.contains(MASKED_CLASS)) el.classList.add(MASKED_CLASS);
   setAttr(el, FIELD_MARK, "masked");
+}
+
+/** `el`'s tag name when it is an HTML element (of any window), else "". */
+function htmlTag(el: Element): string {
+  return el.namespaceURI === "http://www.w3.org/1999/xhtml" ? el.localName : "";
+}
+
+/** Shows `text` in a form control and keeps it there: frameworks set
+ *  `.value` (Vue `:value`, Lit `.value`, Svelte), which no mutation record
+ *  reports, so the masked control answers `.value` with `text` and ignores
+ *  what is written to it until it is shown again (`unpinValue`). */
+function pinValue(el: HTMLInputElement | HTMLTextAreaElement, text: string) {
+  const own = Object.getOwnPropertyDescriptor(el, "value");
+  if (own?.get && (own.get as { permsnap?: string }).permsnap === text) return;
+  if (own) delete (el as { value?: unknown }).value;
+  if (el.value !== text) el.value = text;
+  const get = Object.assign(() => text, { permsnap: text });
+  Object.defineProperty(el, "value", { get, set() {}, configurable: true });
+}
+
+function unpinValue(el: Element) {
+  const own = Object.getOwnPropertyDescriptor(el, "value");
+  if (own?.get && (own.get as { permsnap?: string }).permsnap !== undefined) delete (el as { value?: unknown }).value;
 }
 
 function checkField(el: Element, pass: Pass) {
@@ -309,6 +337,7 @@ function checkField(el: Element, pass: Pass) {
     if (el.hasAttribute(FIELD_MARK)) {
       el.removeAttribute(FIELD_MARK);
       el.classList.remove(MASKED_CLASS);
+      unpinValue(el);
     }
     return;
   }
@@ -317,6 +346,7 @@ function checkField(el: Element, pass: Pass) {
     pass.masked++;
   } else {
     if (el.classList.contains(MASKED_CLASS)) el.classList.remove(MASKED_CLASS);
+    unpinValue(el);
     setAttr(el, FIELD_MARK, "shown");
   }
 }
@@ -331,7 +361,7 @@ function scopes(root: ParentNode | Node): ParentNode[] {
   const visit = (node: ParentNode) => {
     out.push(node);
     const hosts = Array.from(node.querySelectorAll("*"));
-    if (node instanceof Element) hosts.push(node);
+    if ((node as Node).nodeType === 1) hosts.push(node as Element);
     for (const host of hosts) if (host.shadowRoot) visit(host.shadowRoot);
   };
   if (typeof (root as ParentNode).querySelectorAll === "function") visit(root as ParentNode);
@@ -341,7 +371,7 @@ function scopes(root: ParentNode | Node): ParentNode[] {
 /** `sel` under `root` (in `where`, its scopes), `root` included when it matches. */
 function within(root: ParentNode | Node, sel: string, where = scopes(root)): Element[] {
   const out: Element[] = [];
-  if (root instanceof Element && root.matches(sel)) out.push(root);
+  if ((root as Node).nodeType === 1 && (root as Element).matches(sel)) out.push(root as Element);
   for (const scope of where) out.push(...Array.from(scope.querySelectorAll(sel)));
   return out;
 }
@@ -394,6 +424,10 @@ export function applyToDom(root: ParentNode, permissions: Permissions | null, op
 export function applyToDom(root: ParentNode, permissions: Permissions | null, options?: DomOptions & { watch?: false }): DomResult;
 export function applyToDom(root: ParentNode, permissions: Permissions | null, options?: DomOptions): DomResult | DomWatch;
 export function applyToDom(root: ParentNode, permissions: Permissions | Session | null, options?: DomOptions): DomResult | DomWatch {
+  if (arguments.length > 3) {
+    applyTree(root, new Pass(null, "•••")); // a wrong call cannot leave the page open
+    noExtra(arguments.length, 3, "applyToDom");
+  }
   if (permissions instanceof Session) return followSession(root, permissions, options);
   if (typeof root !== "object" || root === null || typeof (root as ParentNode).querySelectorAll !== "function") {
     throw new PermsnapError("invalid_argument", "applyToDom needs a root element or document");
@@ -418,6 +452,14 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
   let current: unknown = permissions;
   let problems = first.problems.slice();
   let watching = true;
+  // Whether `node` is under `root`, shadow roots included (`contains`
+  // stops at a shadow root's boundary).
+  const under = (node: Node): boolean => {
+    for (let n: Node | null = node; n; n = n.parentNode ?? (n as ShadowRoot).host ?? null) {
+      if (n === root) return true;
+    }
+    return false;
+  };
   const observer = new MutationObserver((records) => {
     const pass = new Pass(current, opts.mask);
     const trees = new Set<Node>();
@@ -430,11 +472,16 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
       // Text re-rendered inside a field (attributes of a new child too): check the field again.
       const at = r.target.nodeType === 1 ? (r.target as Element) : r.target.parentElement;
       const f = at?.closest("[data-field]");
-      if (f && (root as Node).contains(f)) elements.add(f);
+      if (f && under(f)) elements.add(f);
     }
-    for (const t of trees) if ((root as Node).contains(t)) applyTree(t, pass);
+    for (const t of trees) {
+      if (under(t)) {
+        applyTree(t, pass);
+        observeShadows(t);
+      }
+    }
     for (const el of elements) {
-      if ((root as Node).contains(el)) {
+      if (under(el)) {
         protect(el, pass);
         checkField(el, pass);
       }
@@ -443,8 +490,35 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
     report(pass.problems, seen);
     for (const m of pass.problems) if (!problems.includes(m)) problems.push(m);
   });
-  const observe = () => observer.observe(root as Node, { subtree: true, childList: true, attributes: true, characterData: true });
-  observe();
+  const watchAll = { subtree: true, childList: true, attributes: true, characterData: true };
+  // Open shadow roots are watched too (a component rendering into its
+  // shadow root later): each one found under `root`, now and in what is
+  // added. (One attached later to an element already there is reached at
+  // the next pass: `update`, or a change around it.)
+  const shadows = new WeakSet<ShadowRoot>();
+  const observeShadows = (tree: Node) => {
+    for (const scope of scopes(tree)) {
+      if ((scope as Node).nodeType === 11 && (scope as ShadowRoot).host && !shadows.has(scope as ShadowRoot)) {
+        shadows.add(scope as ShadowRoot);
+        observer.observe(scope as Node, watchAll);
+      }
+    }
+  };
+  observer.observe(root as Node, watchAll);
+  observeShadows(root as Node);
+  // Permissions that expire while watched: the page is passed over again
+  // then (what they showed is hidden), as a session's swap would.
+  let expired = (permissions as Permissions | null)?.error ?? null;
+  const onExpiry = () => {
+    if (!(current instanceof Permissions)) return;
+    const e = current.error;
+    if (e !== expired) {
+      expired = e;
+      run(current);
+      observer.takeRecords();
+    }
+  };
+  expiryListeners.add(onExpiry);
   const count = (sel: string) => within(root, sel).length;
   return {
     get hidden() { return count(`[${MARK}="denied"]`); },
@@ -453,8 +527,10 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
     get watching() { return watching; },
     update(next: Permissions | null): DomResult {
       current = next;
+      expired = next instanceof Permissions ? next.error : null;
       seen.clear();
       const r = run(next);
+      observeShadows(root as Node);
       observer.takeRecords();
       problems = r.problems.slice();
       return r;
@@ -462,6 +538,7 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
     stop() {
       watching = false;
       observer.disconnect();
+      expiryListeners.delete(onExpiry);
     },
   };
 }

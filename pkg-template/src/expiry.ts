@@ -10,6 +10,13 @@
 /** @internal Moves on each time a group's expiry time comes. */
 export const expiry = { tick: 0 };
 
+/** @internal Told each time an expiry time comes (a watching `applyToDom`
+ *  or a React provider of given permissions passes over what they show
+ *  again); each removes itself. One set per page, shared by every copy of
+ *  this module (`permsnap/react` next to a bundle of `permsnap`), so that
+ *  permissions of one copy reach listeners of another. */
+export const expiryListeners: Set<() => void> = ((globalThis as Record<symbol, unknown>)[Symbol.for("permsnap.expiryListeners")] ??= new Set()) as Set<() => void>;
+
 /** Groups with a timer, by expiry time in tenths of a second (`performance.now()`). */
 const armed = new Set<number>();
 
@@ -30,6 +37,13 @@ function schedule(at: number): void {
     if (performance.now() < at * 100) return schedule(at);
     armed.delete(at);
     expiry.tick++;
+    for (const f of expiryListeners) {
+      try {
+        f();
+      } catch {
+        // one listener's failure does not keep the others from running
+      }
+    }
   }, wait);
   (timer as { unref?: () => void }).unref?.();
 }

@@ -47,7 +47,7 @@ export function compileFilter(spec: RecordFilter): CompiledFilter {
       const out: Rec[] = [];
       for (let j = 0; j < records.length; j++) {
         const r = records[j];
-        const a = r[f0];
+        const a = r?.[f0];
         if (a === o0 || hit(a, 0)) out.push(r);
       }
       return out;
@@ -57,8 +57,8 @@ export function compileFilter(spec: RecordFilter): CompiledFilter {
       const out: Rec[] = [];
       for (let j = 0; j < records.length; j++) {
         const r = records[j];
-        const a = r[f0];
-        const b = r[f1];
+        const a = r?.[f0];
+        const b = r?.[f1];
         if (a === o0 || b === o1 || hit(a, 0) || hit(b, 1)) out.push(r);
       }
       return out;
@@ -68,9 +68,9 @@ export function compileFilter(spec: RecordFilter): CompiledFilter {
       const out: Rec[] = [];
       for (let j = 0; j < records.length; j++) {
         const r = records[j];
-        const a = r[f0];
-        const b = r[f1];
-        const c = r[f2];
+        const a = r?.[f0];
+        const b = r?.[f1];
+        const c = r?.[f2];
         if (a === o0 || b === o1 || c === o2 || hit(a, 0) || hit(b, 1) || hit(c, 2)) out.push(r);
       }
       return out;
@@ -81,7 +81,7 @@ export function compileFilter(spec: RecordFilter): CompiledFilter {
       for (let j = 0; j < records.length; j++) {
         const r = records[j];
         for (let i = 0; i < n; i++) {
-          const v = r[fields[i]];
+          const v = r?.[fields[i]];
           if (v === ones[i] || hit(v, i)) {
             out.push(r);
             break;

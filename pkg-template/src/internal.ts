@@ -35,12 +35,75 @@ export function strictOptions(options: unknown, known: readonly string[], what: 
       throw new PermsnapError("invalid_argument", `${what} hold a symbol or non-enumerable key`);
     }
   }
-  const out: Record<string, unknown> = {};
+  // No prototype: a key the app left out reads `undefined`, whatever an
+  // `Object.prototype` polluted elsewhere in the page holds.
+  const out: Record<string, unknown> = Object.create(null);
   for (const [k, v] of Object.entries(options)) {
     if (!known.includes(k)) {
       throw new PermsnapError("invalid_argument", `unknown key \`${k}\` in ${what} (known: ${known.join(", ")})`);
     }
     if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+/** @internal Refuses arguments beyond the `max` a function takes: a
+ *  second options object (`guard(gate, req, refresher, { signedIn })`,
+ *  `new Verifier(c, k, { tenant }, { maxFeedAge })`) would be dropped
+ *  without a word, and what it asked for (a binding, a limit) not done. */
+export function noExtra(count: number, max: number, what: string): void {
+  if (count > max) {
+    throw new PermsnapError("invalid_argument", `${what} takes ${max} argument${max === 1 ? "" : "s"}, not ${count}: put every option in one object`);
+  }
+}
+
+/** @internal A copy of JSON-shaped data (a JWKS, revocations, options)
+ *  made before it reaches wasm: plain objects become objects without a
+ *  prototype holding their own enumerable keys, arrays fresh arrays,
+ *  `Uint8Array`s and primitives stay as they are. Refused with `code`: a
+ *  value that is not plain data (a `Map`, a `Date`, a class instance, a
+ *  function, a symbol or non-enumerable key), nesting deeper than 16, or a
+ *  getter, proxy or iterator of the app that throws (its error as
+ *  `cause`). So wasm reads only own data — nothing an `Object.prototype`
+ *  polluted elsewhere holds — and none of the app's code runs while a wasm
+ *  object is borrowed (an exception there would leave it unusable). */
+export function plainData(value: unknown, what: string, code: ErrorCode = "invalid_argument", functions: readonly string[] = []): unknown {
+  try {
+    return copyPlain(value, what, code, 0, functions);
+  } catch (e) {
+    if (e instanceof PermsnapError) throw e;
+    throw new PermsnapError(code, `${what} could not be read: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+  }
+}
+
+/** `functions`: the top-level keys that may hold a function (`clock`). */
+function copyPlain(v: unknown, what: string, code: ErrorCode, depth: number, functions: readonly string[] = []): unknown {
+  if (v === null || typeof v !== "object") {
+    if (typeof v === "function" || typeof v === "symbol") {
+      throw new PermsnapError(code, `${what} hold a ${typeof v}: expected plain data (objects, arrays, strings, numbers)`);
+    }
+    return v;
+  }
+  if (v instanceof Uint8Array) return v;
+  if (depth >= 16) throw new PermsnapError(code, `${what} are nested too deeply`);
+  if (Array.isArray(v)) {
+    const n = v.length;
+    const out: unknown[] = [];
+    for (let i = 0; i < n; i++) out.push(copyPlain(v[i], what, code, depth + 1));
+    return out;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) {
+    throw new PermsnapError(code, `${what} hold a ${(v as object).constructor?.name ?? "non-plain object"}: expected plain objects`);
+  }
+  const out: Record<string, unknown> = Object.create(null);
+  for (const k of Reflect.ownKeys(v)) {
+    const d = Object.getOwnPropertyDescriptor(v, k);
+    if (typeof k === "symbol" || !d?.enumerable) {
+      throw new PermsnapError(code, `${what} hold a symbol or non-enumerable key`);
+    }
+    if (!("value" in d)) throw new PermsnapError(code, `${what} hold a getter (\`${k}\`): expected plain data`);
+    out[k] = typeof d.value === "function" && functions.includes(k) ? d.value : copyPlain(d.value, what, code, depth + 1);
   }
   return out;
 }

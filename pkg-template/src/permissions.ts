@@ -49,8 +49,22 @@ export let expirePermissions: (p: Permissions, error?: PermsnapError) => void;
  *  edge build's `armExpiry` arms none). */
 export let expireIn: (p: Permissions, ms: number) => void;
 
+/** `v` when it is a string, else `invalid_argument` (not the engine's
+ *  `TypeError` from inside wasm-bindgen's glue). */
+function text(v: unknown, what: string): string {
+  if (typeof v !== "string") throw new PermsnapError("invalid_argument", `${what} is a string, not ${v === null ? "null" : typeof v}`);
+  return v;
+}
+
+/** `v` when it is an array, else `invalid_argument`. */
+function list<T>(v: readonly T[], what: string): readonly T[] {
+  if (!Array.isArray(v)) throw new PermsnapError("invalid_argument", `${what} is an array, not ${v === null ? "null" : typeof v}`);
+  return v;
+}
+
 function unknown(name: string): never {
-  throw new PermsnapError("unknown_permission", `unknown permission \`${name}\`: it is not in the catalog (check the spelling)`);
+  // String(): a symbol has no implicit conversion to text.
+  throw new PermsnapError("unknown_permission", `unknown permission \`${String(name)}\`: it is not in the catalog (check the spelling)`);
 }
 
 function run<T extends object>(f: CompiledFilter, records: readonly T[]): T[] {
@@ -134,7 +148,7 @@ export class Permissions {
   /** The fields of `kind` the catalog declares (those a snapshot can hide);
    *  throws `unknown_kind` for a kind not in the catalog. */
   fieldNames(kind: string): readonly string[] {
-    return this.#info.fields(kind);
+    return this.#info.fields(text(kind, "a kind"));
   }
 
   /** The refusal, when these permissions come from `loadOrDeny`,
@@ -163,7 +177,7 @@ export class Permissions {
   /** All of `names`? (Every name is checked, so a typo throws; an empty
    *  list is an error, not a vacuous yes.) */
   canAll(names: readonly PermissionName[]): boolean {
-    if (names.length === 0) throw new PermsnapError("invalid_argument", "canAll needs at least one permission name");
+    if (list(names, "canAll's argument").length === 0) throw new PermsnapError("invalid_argument", "canAll needs at least one permission name");
     let all = true;
     for (const n of names) all = this.can(n) && all;
     return all;
@@ -172,7 +186,7 @@ export class Permissions {
   /** Any of `names`? (Every name is checked, so a typo throws; an empty
    *  list is an error.) */
   canAny(names: readonly PermissionName[]): boolean {
-    if (names.length === 0) throw new PermsnapError("invalid_argument", "canAny needs at least one permission name");
+    if (list(names, "canAny's argument").length === 0) throw new PermsnapError("invalid_argument", "canAny needs at least one permission name");
     let any = false;
     for (const n of names) any = this.can(n) || any;
     return any;
@@ -192,17 +206,17 @@ export class Permissions {
       this.can(name);
       return { permission: name, allowed: false, reason: { code: "refused", error: e.code }, stepUp: false, message: `snapshot refused: ${e.message}` };
     }
-    return this.#wasm((p) => p.explain(name)) as Explanation;
+    return this.#wasm((p) => p.explain(text(name, "a permission name"))) as Explanation;
   }
 
   /** The view scope on records of `kind`. */
   scope(kind: string): Scope {
-    return this.#wasm((p) => p.scope(kind)) as Scope;
+    return this.#wasm((p) => p.scope(text(kind, "a kind"))) as Scope;
   }
 
   /** Fields of `kind` hidden from the person. */
   hiddenFields(kind: string): string[] {
-    return this.#wasm((p) => p.hiddenFields(kind));
+    return this.#wasm((p) => p.hiddenFields(text(kind, "a kind")));
   }
 
   /** Applications the person may enter. */
@@ -212,13 +226,13 @@ export class Permissions {
 
   /** May the person enter application `id`? */
   hasApp(id: string): boolean {
-    return this.#wasm((p) => p.hasApp(id));
+    return this.#wasm((p) => p.hasApp(text(id, "an application id")));
   }
 
   /** Does the account have feature `id` (a plan, a partner tier)? Throws
    *  `unknown_feature` for an id the catalog does not define. */
   hasFeature(id: string): boolean {
-    return this.#wasm((p) => p.hasFeature(id));
+    return this.#wasm((p) => p.hasFeature(text(id, "a feature id")));
   }
 
   /** The account's features (empty when refused). */
@@ -236,7 +250,7 @@ export class Permissions {
 
   /** Does `name` need the acting person's PIN first? */
   needsStepUp(name: PermissionName): boolean {
-    return this.#wasm((p) => p.needsStepUp(name));
+    return this.#wasm((p) => p.needsStepUp(text(name, "a permission name")));
   }
 
   /** Permissions that need a PIN step-up. */
@@ -309,6 +323,7 @@ export class Permissions {
   }
 
   #compiled(name: string, permission = false): CompiledFilter {
+    text(name, permission ? "a permission name" : "a kind");
     this.#current();
     const key = (permission ? "p:" : "k:") + name;
     let f = this.#filters?.get(key);
@@ -329,16 +344,17 @@ export class Permissions {
   /** The records permission `name` acts on (a new array): e.g. the payments
    *  an "own financial reports" right covers. */
   filterFor<T extends object>(name: PermissionName, records: readonly T[]): T[] {
-    return run(this.#compiled(name, true), records);
+    return run(this.#compiled(name, true), list(records, "the records"));
   }
 
   /** The records of `kind` the person may see (a new array; records are not copied). */
   filter<T extends object>(kind: string, records: readonly T[]): T[] {
-    return run(this.#compiled(kind), records);
+    return run(this.#compiled(kind), list(records, "the records"));
   }
 
   /** How `kind` records are redacted for the person. */
   redaction(kind: string): Redaction {
+    text(kind, "a kind");
     this.#current();
     let r = this.#redactions?.get(kind);
     if (!r) {
@@ -353,6 +369,7 @@ export class Permissions {
    *  only those top-level keys survive (allow-list mode). */
   redact<T extends object>(kind: string, records: readonly T[], options: RedactOptions = {}): Partial<T>[] {
     this.#current();
+    list(records, "the records");
     const opts = strictOptions(options, ["keep"], "redact options");
     if (opts.keep !== undefined && (!Array.isArray(opts.keep) || !opts.keep.every((k) => typeof k === "string"))) {
       throw new PermsnapError("invalid_argument", "`keep` is an array of field names");
@@ -376,7 +393,7 @@ export class Permissions {
   /** The Rust reference filter (one call into wasm per list; slower):
    *  indexes of the records the person may see. For tests and audits. */
   filterIndexesReference(kind: string, records: readonly object[]): number[] {
-    return Array.from(this.#wasm((p) => p.filterIndexes(kind, records as unknown[])));
+    return Array.from(this.#wasm((p) => p.filterIndexes(text(kind, "a kind"), list(records, "the records") as unknown[])));
   }
 
   /** Releases the WebAssembly memory held by these permissions. Every

@@ -10,12 +10,17 @@
 // are reported with `console.error` (once per message), never thrown, so a
 // typo cannot blank the page.
 
-import { createContext, createElement, Fragment, useCallback, useContext, useSyncExternalStore, type ReactNode } from "react";
+import { createContext, createElement, Fragment, useCallback, useContext, useMemo, useSyncExternalStore, type ReactNode } from "react";
 import type { Permissions } from "./permissions.js";
 import type { Session } from "./session.js";
 import type { PermissionName } from "./types.js";
+import { expiryListeners } from "./expiry.js";
 
-const Context = createContext<Permissions | null>(null);
+/** The permissions, in a box made anew when they expire in place (the same
+ *  object, now denying): consumers re-render on a new box. */
+interface Current { permissions: Permissions | null }
+const NONE: Current = { permissions: null };
+const Context = createContext<Current>(NONE);
 
 export type PermissionsProviderProps = {
   children?: ReactNode;
@@ -43,19 +48,41 @@ export type PermissionsProviderProps = {
 export function PermissionsProvider(props: PermissionsProviderProps) {
   return props.session !== undefined
     ? createElement(SessionProvider, { session: props.session }, props.children)
-    : createElement(Context.Provider, { value: props.permissions ?? null }, props.children);
+    : createElement(PlainProvider, { permissions: props.permissions ?? null }, props.children);
+}
+
+/** Given permissions: everything below renders again when they expire
+ *  (what they allowed stops showing at once, not at the next render). */
+function PlainProvider({ permissions, children }: { permissions: Permissions | null; children?: ReactNode }) {
+  const subscribe = useCallback((changed: () => void) => {
+    expiryListeners.add(changed);
+    return () => void expiryListeners.delete(changed);
+  }, []);
+  const error = useCallback(() => errorOf(permissions), [permissions]);
+  const refused = useSyncExternalStore(subscribe, error, error);
+  const value = useMemo<Current>(() => ({ permissions }), [permissions, refused]);
+  return createElement(Context.Provider, { value }, children);
+}
+
+function errorOf(p: Permissions | null): unknown {
+  try {
+    return (p as { error?: unknown } | null)?.error ?? null;
+  } catch {
+    return null; // not a Permissions object: `usable` reports it
+  }
 }
 
 function SessionProvider({ session, children }: { session: Session; children?: ReactNode }) {
   const subscribe = useCallback((changed: () => void) => session.subscribe(changed), [session]);
   const current = useCallback(() => session.permissions, [session]);
   const permissions = useSyncExternalStore(subscribe, current, current);
-  return createElement(Context.Provider, { value: permissions }, children);
+  const value = useMemo<Current>(() => ({ permissions }), [permissions]);
+  return createElement(Context.Provider, { value }, children);
 }
 
 /** The permissions of the nearest provider (`null` when there are none). */
 export function usePermissions(): Permissions | null {
-  return useContext(Context);
+  return useContext(Context).permissions;
 }
 
 const reported = new Set<string>();
@@ -95,7 +122,7 @@ function check(p: Permissions, name: unknown, where: string): boolean | null {
  *  refused permissions, and for a name not in the catalog (reported with
  *  `console.error`; never throws). */
 export function useCan(name: PermissionName): boolean {
-  const p = usable(useContext(Context), `useCan("${String(name)}")`);
+  const p = usable(useContext(Context).permissions, `useCan("${String(name)}")`);
   if (typeof name !== "string" || name === "") {
     complain(`useCan: a permission name must be a non-empty string, got ${name === "" ? "\"\"" : typeof name} (denied)`);
     return false;
@@ -185,7 +212,7 @@ function describe(v: unknown): string {
  *  `fallback` and `children`, an empty `do`/`any` or an unknown permission
  *  name renders `fallback` and is reported with `console.error`. */
 export function Can(props: CanProps) {
-  const p = usable(useContext(Context), "<Can>");
+  const p = usable(useContext(Context).permissions, "<Can>");
   const ok = allows(p, props as unknown as Record<string, unknown>);
   return createElement(Fragment, null, ok ? props.children : (props.fallback ?? null));
 }

@@ -7,6 +7,8 @@
 // own property (never as the copy's prototype), so a hidden field cannot be
 // smuggled back in through the prototype chain.
 
+import { PermsnapError } from "./errors.js";
+
 export interface Redaction {
   kind: string;
   remove: string[];
@@ -35,8 +37,21 @@ function shallowCopy(src: Rec): Rec {
 
 type Action = { remove: true } | { remove: false; with: string };
 
-/** Applies `action` at `parts[i..]` inside `obj` (a copy this module owns). */
+/** Applies `action` at `parts[i..]` inside `obj` (a copy this module owns).
+ *  The rest of the path may also be one key (`"client.email"` at the top,
+ *  as SQL builders flatten joined rows), or flattened part of the way
+ *  (`client: { "contact.email": ... }`): each is the same field. */
 function applyAt(obj: Rec, parts: readonly string[], i: number, action: Action): void {
+  for (let j = parts.length - 1; j > i; j--) {
+    const joined = parts.slice(i, j + 1).join(".");
+    if (!hasOwn.call(obj, joined)) continue;
+    if (j === parts.length - 1) {
+      if (action.remove) delete obj[joined];
+      else put(obj, joined, action.with);
+    } else {
+      put(obj, joined, inside(obj[joined], parts, j + 1, action));
+    }
+  }
   const k = parts[i];
   if (!hasOwn.call(obj, k)) return;
   if (i === parts.length - 1) {
@@ -44,19 +59,23 @@ function applyAt(obj: Rec, parts: readonly string[], i: number, action: Action):
     else put(obj, k, action.with);
     return;
   }
-  const child = obj[k];
+  put(obj, k, inside(obj[k], parts, i + 1, action));
+}
+
+/** `child` with `action` applied at `parts[i..]` in it: a record copied,
+ *  an array element by element (arrays of arrays too), anything else as
+ *  it is. */
+function inside(child: unknown, parts: readonly string[], i: number, action: Action, depth = 0): unknown {
   if (Array.isArray(child)) {
-    put(obj, k, child.map((c) => {
-      if (!isRecord(c)) return c;
-      const copy = shallowCopy(c);
-      applyAt(copy, parts, i + 1, action);
-      return copy;
-    }));
-  } else if (isRecord(child)) {
-    const copy = shallowCopy(child);
-    applyAt(copy, parts, i + 1, action);
-    put(obj, k, copy);
+    // A cycle (an array holding itself) would never end: refused, not
+    // passed through unredacted.
+    if (depth >= 16) throw new PermsnapError("invalid_argument", `arrays nested more than 16 deep under \`${parts.slice(0, i).join(".")}\`: cannot redact \`${parts.join(".")}\` in them`);
+    return child.map((c) => inside(c, parts, i, action, depth + 1));
   }
+  if (!isRecord(child)) return child;
+  const copy = shallowCopy(child);
+  applyAt(copy, parts, i, action);
+  return copy;
 }
 
 /** Options of `Permissions.redact`. */

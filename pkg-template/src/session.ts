@@ -7,7 +7,7 @@
 // Browser build only.
 
 import { PermsnapError } from "./errors.js";
-import { strictOptions } from "./internal.js";
+import { noExtra, strictOptions } from "./internal.js";
 import { Verifier } from "./verifier.js";
 import { expirePermissions, type Permissions } from "./permissions.js";
 import type { CatalogInput, Jwks } from "./types.js";
@@ -81,6 +81,7 @@ const REFRESHABLE = new Set(["expired", "revoked", "unknown_key", "wrong_catalog
 /** Creates the session of one signed-in person and starts loading their
  *  snapshot. Until a verified snapshot arrives everything is denied. */
 export function createSession(options: SessionOptions): Session {
+  noExtra(arguments.length, 1, "createSession");
   return new Session(options);
 }
 

@@ -5,7 +5,7 @@
 import { Verifier as WasmVerifier, type Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
 import { isInitialized, notInitialized } from "./init.js";
-import { inputBytes, ownBytes, parseJson, wasmCall } from "./internal.js";
+import { inputBytes, noExtra, ownBytes, parseJson, plainData, wasmCall } from "./internal.js";
 import { platformVerify } from "./platform.js";
 import { allowedMap, permissionsFrom, expireIn, type CatalogInfo, type Permissions } from "./permissions.js";
 import type { CatalogInput, FeedReport, Jwks, KeySetReport, NoticeSummary, Revocations, VerifierOptions } from "./types.js";
@@ -61,17 +61,27 @@ export class Verifier {
   }
 
   constructor(catalog: CatalogInput, jwks: Jwks | string, options: VerifierOptions) {
+    noExtra(arguments.length, 3, "new Verifier");
     if (!isInitialized()) throw notInitialized("a Verifier needs the WebAssembly module");
     if (typeof options !== "object" || options === null) {
       throw new PermsnapError("invalid_argument",
         "a Verifier needs options naming its account: { tenant: \"acme\" }, { tenantPerRequest: true } or { anyTenant: true }");
     }
-    const { clock, ...rest } = options as VerifierOptions & Record<string, unknown>;
+    // Own data only, copied before wasm reads it (`plainData`): an option
+    // inherited from a polluted `Object.prototype` (`leeway`, `clock`) is
+    // never read, and no getter of the app runs inside wasm.
+    const rest = plainData(options, "Verifier options", "invalid_argument", ["clock"]) as Record<string, unknown>;
+    const clock = rest.clock as (() => number) | undefined;
+    delete rest.clock;
     if (clock !== undefined && typeof clock !== "function") {
       throw new PermsnapError("invalid_argument", "`clock` is a function returning seconds since the Unix epoch");
     }
-    const keys = typeof jwks === "string" ? parseJson(jwks, "invalid_key") : jwks;
-    this.#w = wasmCall(() => new WasmVerifier(catalog, keys, rest));
+    const keys = plainData(typeof jwks === "string" ? parseJson(jwks, "invalid_key") : jwks, "the JWKS", "invalid_key");
+    // The object `permsnap catalog` prints is read as data too.
+    const compiled = typeof catalog === "object" && catalog !== null && !(catalog instanceof Uint8Array)
+      ? plainData(catalog, "the catalog")
+      : catalog;
+    this.#w = wasmCall(() => new WasmVerifier(compiled, keys, rest));
     const w = this.#w;
     const fields = new Map<string, string[]>();
     // Interned (as property keys are): the names an app passes to `can()`
@@ -98,6 +108,7 @@ export class Verifier {
       kinds: w.kindNames(),
       fingerprint: w.fingerprint,
       fields: (kind) => {
+        if (typeof kind !== "string") throw new PermsnapError("invalid_argument", `a kind is a string, not ${kind === null ? "null" : typeof kind}`);
         let f = fields.get(kind);
         if (!f) {
           f = wasmCall(() => w.fieldNames(kind));
@@ -269,7 +280,8 @@ export class Verifier {
    *  reported; a malformed or weak Ed25519 key, a private part (`d`) or a
    *  repeated `kid` refuses the whole set (nothing changes). */
   setJwks(jwks: Jwks | string): KeySetReport {
-    wasmCall(() => this.#w.setJwks(typeof jwks === "string" ? parseJson(jwks, "invalid_key") : jwks));
+    const keys = plainData(typeof jwks === "string" ? parseJson(jwks, "invalid_key") : jwks, "the JWKS", "invalid_key");
+    wasmCall(() => this.#w.setJwks(keys));
     this.#report = this.#w.keyReport() as KeySetReport;
     return this.#report;
   }
@@ -281,7 +293,8 @@ export class Verifier {
 
   /** Replaces the revocation list. */
   setRevocations(revocations: Revocations): void {
-    wasmCall(() => this.#w.setRevocations(revocations));
+    const copy = plainData(revocations, "revocations");
+    wasmCall(() => this.#w.setRevocations(copy));
   }
 
   /** Verifies a signed revocation notice (base64url text or bytes, as

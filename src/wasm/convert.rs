@@ -104,9 +104,25 @@ pub(super) fn strict_object(value: &JsValue, known: &[&str], what: &str) -> Resu
     Ok(())
 }
 
+/// `object[key]` when `object` holds `key` itself, else `undefined`: what
+/// an `Object.prototype` polluted elsewhere in the page holds is never
+/// read as an option, key or revocation (the npm wrapper also hands wasm
+/// prototype-less copies, `plainData`).
+pub(super) fn own(object: &JsValue, key: &str) -> JsValue {
+    let key = JsValue::from_str(key);
+    // Not `dyn_ref`: a prototype-less object is no `instanceof Object`.
+    let held =
+        object.is_object() && js_sys::Object::has_own::<JsValue>(object.unchecked_ref(), &key);
+    if held {
+        Reflect::get(object, &key).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
 /// `object[key]` when it is a string; `None` when absent or `undefined`.
 pub(super) fn get_string(object: &JsValue, key: &str) -> Result<Option<String>, JsValue> {
-    let v = Reflect::get(object, &key.into()).unwrap_or(JsValue::UNDEFINED);
+    let v = own(object, key);
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
@@ -126,8 +142,8 @@ pub(super) fn keyring_from(jwks: JsValue) -> Result<Keyring, JsValue> {
     if !jwks.is_object() {
         return Err(invalid("a JWKS is an object `{ keys: [...] }`"));
     }
-    let keys = Reflect::get(&jwks, &"keys".into()).unwrap_or(JsValue::UNDEFINED);
-    let single = Reflect::get(&jwks, &"kty".into()).is_ok_and(|k| !k.is_undefined());
+    let keys = own(&jwks, "keys");
+    let single = !own(&jwks, "kty").is_undefined();
     let list: Vec<JsValue> = if keys.is_undefined() && single {
         vec![jwks]
     } else if keys.is_undefined() {
@@ -154,10 +170,29 @@ pub(super) fn keyring_from(jwks: JsValue) -> Result<Keyring, JsValue> {
             kid: field("kid")?.unwrap_or_default(),
             alg: field("alg")?,
             use_: field("use")?,
+            key_ops: key_ops(key)
+                .map_err(|()| invalid("`key_ops` of a JWK must be an array of strings"))?,
             d: field("d")?,
         });
     }
     Ok(Keyring::from_jwks(&out)?)
+}
+
+/// A JWK's `key_ops`: `None` when absent (or `null`), else every entry,
+/// each a string.
+fn key_ops(key: &JsValue) -> Result<Option<Vec<String>>, ()> {
+    let v = own(key, "key_ops");
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    if !Array::is_array(&v) {
+        return Err(());
+    }
+    Array::from(&v)
+        .iter()
+        .map(|o| o.as_string().ok_or(()))
+        .collect::<Result<Vec<_>, ()>>()
+        .map(Some)
 }
 
 /// A compiled catalog: bytes, base64url text, or the object `permsnap
@@ -183,7 +218,7 @@ pub(super) fn catalog_bytes(catalog: &JsValue) -> Result<Vec<u8>, JsValue> {
     let text = if catalog.is_string() {
         catalog.clone()
     } else if catalog.is_object() {
-        let binary = Reflect::get(catalog, &"binary".into()).unwrap_or(JsValue::UNDEFINED);
+        let binary = own(catalog, "binary");
         if binary.is_undefined() || binary.is_null() {
             return Err(arg_error(
                 "the catalog object has no `binary` member: pass what `permsnap catalog` prints",
@@ -237,7 +272,7 @@ pub(super) fn options_from(options: &JsValue) -> Result<Options, JsValue> {
     }
     strict_object(options, KNOWN, "Verifier options")?;
     let flag = |key: &str| -> Result<bool, JsValue> {
-        let v = Reflect::get(options, &key.into()).unwrap_or(JsValue::UNDEFINED);
+        let v = own(options, key);
         if v.is_undefined() {
             return Ok(false);
         }
@@ -260,7 +295,7 @@ pub(super) fn options_from(options: &JsValue) -> Result<Options, JsValue> {
         }
     };
     let mut out = Options::with(tenant);
-    let leeway = Reflect::get(options, &"leeway".into()).unwrap_or(JsValue::UNDEFINED);
+    let leeway = own(options, "leeway");
     if !leeway.is_undefined() {
         out.leeway = leeway
             .as_f64()
@@ -268,7 +303,7 @@ pub(super) fn options_from(options: &JsValue) -> Result<Options, JsValue> {
             .ok_or_else(|| arg_error("`leeway` is a number of seconds from 0 to 86400"))?
             as u64;
     }
-    let feed = Reflect::get(options, &"maxFeedAge".into()).unwrap_or(JsValue::UNDEFINED);
+    let feed = own(options, "maxFeedAge");
     if cfg!(feature = "server") && !feed.is_undefined() {
         out.max_feed_age = Some(
             feed.as_f64()

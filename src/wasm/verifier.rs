@@ -2,12 +2,13 @@
 //! notices and key reports out.
 
 use super::convert::{
-    arg_error, bytes_arg, catalog_from, keyring_from, now_or, object, options_from, strict_object,
+    arg_error, bytes_arg, catalog_from, keyring_from, now_or, object, options_from, own,
+    strict_object,
 };
 use super::permissions::WasmPermissions;
 use crate::verify::TenantCheck;
 use crate::{Revocations, Verifier};
-use js_sys::{Array, Reflect};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -42,8 +43,7 @@ impl WasmVerifier {
         // until they expire (FORMAT.md, "Reading format 1"). Edges only.
         #[cfg(feature = "server")]
         {
-            let format1 =
-                Reflect::get(&options, &"format1Catalog".into()).unwrap_or(JsValue::UNDEFINED);
+            let format1 = super::convert::own(&options, "format1Catalog");
             if !format1.is_undefined() {
                 inner.accept_format1(&super::convert::catalog_bytes(&format1)?)?;
             }
@@ -121,8 +121,15 @@ impl WasmVerifier {
     pub fn set_revocations(&mut self, revocations: JsValue) -> Result<(), JsValue> {
         strict_object(&revocations, &["minEpoch", "ids"], "revocations")?;
         let mut out = Revocations::default();
-        let min = Reflect::get(&revocations, &"minEpoch".into()).unwrap_or(JsValue::UNDEFINED);
-        if min.is_object() {
+        let min = own(&revocations, "minEpoch");
+        // A plain object `{ account: epoch }`: an array, a `Map` or a
+        // `Date` would read as no entries and lift every epoch revocation.
+        let plain = min.is_object() && !Array::is_array(&min) && {
+            let proto = JsValue::from(js_sys::Object::get_prototype_of(&min));
+            proto.is_null()
+                || proto == JsValue::from(js_sys::Object::get_prototype_of(&js_sys::Object::new()))
+        };
+        if plain {
             for entry in js_sys::Object::entries(&min.unchecked_into()).iter() {
                 let pair = Array::from(&entry);
                 let tenant = pair.get(0).as_string().unwrap_or_default();
@@ -140,7 +147,7 @@ impl WasmVerifier {
         } else if !min.is_undefined() {
             return Err(arg_error("`minEpoch` maps account ids to epochs"));
         }
-        let ids = Reflect::get(&revocations, &"ids".into()).unwrap_or(JsValue::UNDEFINED);
+        let ids = own(&revocations, "ids");
         if Array::is_array(&ids) {
             for id in Array::from(&ids).iter() {
                 let text = id

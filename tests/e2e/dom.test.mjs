@@ -45,7 +45,7 @@ import { createElement as h } from "react";
 import { createRoot, hydrateRoot } from "react-dom/client";
 import { flushSync } from "react-dom";
 import * as lib from "${join(root, "pkg/react.js")}";
-import { init, createSession, applyToDom } from "${join(root, "pkg/index.js")}";
+import { init, createSession, applyToDom, Verifier } from "${join(root, "pkg/index.js")}";
 import { appTree } from "${join(root, "tests/e2e/react-app.mjs")}";
 window.startApp = async ({ catalog, jwks, tenant, snapshots }) => {
   await init("/pkg/permsnap_wasm_bg.wasm");
@@ -59,6 +59,16 @@ window.startApp = async ({ catalog, jwks, tenant, snapshots }) => {
   window.session = session;
   window.watch = watch;
   await session.ready;
+};
+// Given permissions (no session) that expire a second after they load: the
+// provider must render again at their expiry.
+window.renderExpiring = async ({ catalog, jwks, tenant, snapshot, now }) => {
+  await init("/pkg/permsnap_wasm_bg.wasm");
+  const exp = (await new Verifier(catalog, jwks, { tenant, clock: () => now }).verify(snapshot)).expiresAt;
+  const p = await new Verifier(catalog, jwks, { tenant, leeway: 0, clock: () => exp - 1 }).verify(snapshot);
+  const root = createRoot(document.querySelector("#expiring"));
+  flushSync(() => root.render(h(lib.PermissionsProvider, { permissions: p },
+    h(lib.Can, { do: "campaigns.manage", fallback: h("i", { id: "no" }, "no campaigns") }, h("b", { id: "yes" }, "campaigns")))));
 };
 // Server rendering: the page holds the server's HTML and the snapshot it
 // was rendered with; the client's session starts from it (\`initial\`).
@@ -269,6 +279,63 @@ test("watch mode: later elements, changed attributes, re-rendered fields, un-hid
   await page.close();
 });
 
+// From an attack review: what the watch missed. A component filling its
+// open shadow root after the first pass; a framework writing `.value` (no
+// mutation record); a same-origin iframe's elements (another window's
+// classes); permissions expiring while watched.
+test("watch mode reaches shadow roots filled later, keeps masked controls masked, masks an iframe's controls, and hides at expiry", async () => {
+  const { page, errors } = await open();
+  const r = await page.evaluate(async ({ fay, dia }) => {
+    const seen = {};
+    const box = document.createElement("main");
+    box.innerHTML = `<div id="host"></div><input id="in" data-field="clients.email" value="zoe@mail.test">
+      <textarea id="ta" data-field="clients.phone">555-0101</textarea>`;
+    document.body.append(box);
+    const shadow = box.querySelector("#host").attachShadow({ mode: "open" });
+    const w = ps.applyToDom(box, await load(fay), { watch: true });
+    // The component renders into its shadow root later.
+    shadow.innerHTML = `<button id="pay" data-requires="payments.view">Pay</button><span id="mail" data-field="clients.email">zoe@mail.test</span>`;
+    await tick();
+    seen.shadow = { payShown: shadow.querySelector("#pay").checkVisibility(), mail: shadow.querySelector("#mail").textContent };
+    // A framework re-renders the masked controls through the property.
+    box.querySelector("#in").value = "zoe@mail.test";
+    box.querySelector("#ta").value = "555-0101";
+    await tick();
+    seen.values = [box.querySelector("#in").value, box.querySelector("#ta").value];
+    w.stop();
+
+    // A same-origin iframe: its elements are not this window's HTMLInputElement.
+    const frame = document.createElement("iframe");
+    document.body.append(frame);
+    const doc = frame.contentDocument;
+    doc.body.innerHTML = `<input id="fin" data-field="clients.email" value="zoe@mail.test"><textarea id="fta" data-field="clients.phone">555-0101</textarea>`;
+    const fr = ps.applyToDom(doc.body, await load(fay));
+    seen.frame = { masked: fr.masked, values: [doc.querySelector("#fin").value, doc.querySelector("#fta").value] };
+
+    // Permissions that expire a second from now, watched.
+    const v0 = new ps.Verifier(dia.catalog, dia.jwks, { tenant: dia.tenant, clock: () => dia.now });
+    const exp = (await v0.verify(dia.snapshot)).expiresAt;
+    const v = new ps.Verifier(dia.catalog, dia.jwks, { tenant: dia.tenant, leeway: 0, clock: () => exp - 1 });
+    const p = await v.verify(dia.snapshot);
+    const exp2 = document.createElement("section");
+    exp2.innerHTML = `<a id="camp" data-requires="campaigns.manage">Campaigns</a>`;
+    document.body.append(exp2);
+    const we = ps.applyToDom(exp2, p, { watch: true });
+    seen.beforeExpiry = exp2.querySelector("#camp").checkVisibility();
+    await new Promise((r) => setTimeout(r, 1400));
+    seen.afterExpiry = { shown: exp2.querySelector("#camp").checkVisibility(), can: p.can("campaigns.manage"), hidden: we.hidden };
+    we.stop();
+    return seen;
+  }, { fay, dia });
+  assert.deepEqual(r.shadow, { payShown: false, mail: "•••" }, "content rendered into a shadow root later is hidden and masked");
+  assert.deepEqual(r.values, ["•••", "•••"], "a masked control keeps its mask when .value is written");
+  assert.deepEqual(r.frame, { masked: 2, values: ["•••", "•••"] }, "an iframe's controls are masked");
+  assert.equal(r.beforeExpiry, true);
+  assert.deepEqual(r.afterExpiry, { shown: false, can: false, hidden: 1 }, "at expiry the watch hides what the permissions showed");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test("a masked field keeps no trace of the value: text, href, title, value, aria-*, data-*", async () => {
   const { page } = await open();
   const r = await page.evaluate(async (fay) => {
@@ -455,6 +522,21 @@ test("a session drives React and the DOM: the provider re-renders on each swap, 
   }, [{ ...dia, s: snap(dia) }, { ...ben, s: snap(ben) }]);
   assert.deepEqual(r.first, { who: "dia", pay: false, nopay: true, camp: true, paylink: false });
   assert.deepEqual(r.second, { who: "ben", pay: true, nopay: false, camp: true, paylink: true }, "re-rendered and re-applied after the swap");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a provider of given permissions renders again when they expire (no session needed)", async () => {
+  const { page, errors } = await open();
+  const r = await page.evaluate(async (dia) => {
+    document.body.innerHTML = `<div id="expiring"></div>`;
+    await import("/react-session.js");
+    await window.renderExpiring(dia);
+    const before = document.querySelector("#expiring").textContent;
+    await new Promise((r) => setTimeout(r, 1400));
+    return { before, after: document.querySelector("#expiring").textContent };
+  }, dia);
+  assert.deepEqual(r, { before: "campaigns", after: "no campaigns" });
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -139,7 +139,10 @@ test("redact: no hidden value is reachable, masks apply, keep is an allow-list, 
     const appt = {
       id: `a-${i}`, staff_id: "dia",
       client: { name: "Zoé", email: secret, phone: secret, note: "keep me" },
-      attendees: [{ name: "A", email: secret }, "not an object", { email: secret }],
+      attendees: [{ name: "A", email: secret }, "not an object", { email: secret }, [{ email: secret }, [{ email: secret }]]],
+      // Joined rows as SQL builders flatten them (knex `nestTables: "."`).
+      "client.email": secret,
+      "client.phone": secret,
     };
     const snapshotOfAppt = JSON.stringify(appt);
     const [o] = nested.redact("appointments", [appt]);
@@ -148,6 +151,11 @@ test("redact: no hidden value is reachable, masks apply, keep is an allow-list, 
     assert.equal(o.client.phone, "***");
     assert.equal(o.client.note, "keep me");
     assert.equal(o.attendees[1], "not an object");
+    assert.equal(o["client.phone"], "***");
+    assert.ok(!Object.hasOwn(o, "client.email"));
+    // Allow-list mode keeps no hidden nested field either, named or flattened.
+    const [kn] = nested.redact("appointments", [appt], { keep: ["id", "client", "client.email", "attendees"] });
+    assert.ok(!reachable(kn).includes(secret), `kept hidden value reachable: ${JSON.stringify(kn)}`);
     // Allow-list mode: only the kept keys survive, hidden ones still go.
     const [k] = flat.redact("clients", [{ id: 1, name: "Zoé", email: secret, internal_notes: secret }], { keep: ["id", "name", "email"] });
     assert.deepEqual(Object.keys(k).sort(), ["email", "id", "name"]);

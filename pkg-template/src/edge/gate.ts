@@ -4,7 +4,7 @@
 
 import { Gate as WasmGate } from "../permsnap_wasm.js";
 import { PermsnapError } from "../errors.js";
-import { strictOptions, wasmCall } from "../internal.js";
+import { noExtra, strictOptions, wasmCall } from "../internal.js";
 import { plainJson } from "../plain.js";
 import { verifierClock, wasmVerifierOf, type Verifier } from "../verifier.js";
 import type { DecisionCode, ErrorCode } from "../types.js";
@@ -124,6 +124,7 @@ export class Gate {
   #tenantOf?: (request: RequestLike) => string | null | undefined;
 
   constructor(verifier: Verifier, routes: RouteDef[] | { routes: RouteDef[] }, options: GateOptions = {}) {
+    noExtra(arguments.length, 3, "new Gate");
     const wasmVerifier = wasmVerifierOf(verifier);
     const { tenantOf, ...rest } = strictOptions(options, ["cookie", "tenantOf"], "Gate options");
     if (tenantOf !== undefined && typeof tenantOf !== "function") {

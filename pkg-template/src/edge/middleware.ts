@@ -5,7 +5,7 @@ import type { Decision, Gate, RequestLike } from "./gate.js";
 import { Refresher } from "./refresher.js";
 import type { PlatformResponse } from "../types.js";
 import { PermsnapError } from "../errors.js";
-import { strictOptions } from "../internal.js";
+import { noExtra, strictOptions } from "../internal.js";
 
 /** The JSON answer for a refused request (status and body from the decision). */
 export function denial(decision: Decision): PlatformResponse {
@@ -69,6 +69,7 @@ async function bindSubject<Req>(d: Decision, request: Req, signedIn: GuardOption
   if (who !== null && who !== undefined && (typeof who !== "object" || typeof who.subject !== "string" || typeof who.tenant !== "string")) {
     throw new PermsnapError("invalid_argument", "`signedIn` returned neither { tenant, subject } nor null");
   }
+  if (who) strictOptions(who, ["tenant", "subject"], "what `signedIn` returned");
   if (who && who.subject === d.subject && who.tenant === d.tenant) return d;
   return {
     status: 403,
@@ -84,6 +85,7 @@ async function bindSubject<Req>(d: Decision, request: Req, signedIn: GuardOption
  *  the one call a fetch handler needs. With `{ signedIn }`, the snapshot
  *  must also be the signed-in person's. */
 export async function guard(gate: Gate, request: RequestLike, options?: Refresher | GuardOptions<RequestLike>): Promise<Decision> {
+  noExtra(arguments.length, 3, "guard");
   const o = guardOptions(options);
   return bindSubject(await check(gate, request, o.refresher), request, o.signedIn);
 }
@@ -152,6 +154,7 @@ interface HonoContextLike {
  *  requests get the JSON denial; allowed ones go on with the decision in
  *  `c.get("permsnap")`. */
 export function honoGuard<C extends HonoContextLike>(gate: Gate, options?: Refresher | GuardOptions<C>) {
+  noExtra(arguments.length, 2, "honoGuard");
   const o = guardOptions(options);
   return async (c: C, next: () => Promise<void>): Promise<PlatformResponse | void> => {
     const d = await bindSubject(await check(gate, c.req.raw, o.refresher), c, o.signedIn);
@@ -194,6 +197,7 @@ function routedTarget(req: NodeRequestLike): string {
 /** Node / Connect / Express middleware: `(req, res, next)`. Refused
  *  requests are answered here; allowed ones get `req.permsnap`. */
 export function nodeGuard<Req extends NodeRequestLike>(gate: Gate, options?: Refresher | GuardOptions<Req>) {
+  noExtra(arguments.length, 2, "nodeGuard");
   const o = guardOptions(options);
   const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join("; ") : v ?? null);
   return (req: Req, res: NodeResponseLike, next: (err?: unknown) => void): void => {

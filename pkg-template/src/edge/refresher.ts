@@ -2,7 +2,7 @@
 // issuer's URLs, failing closed when they cannot be loaded.
 
 import { PermsnapError } from "../errors.js";
-import { strictOptions } from "../internal.js";
+import { noExtra, strictOptions } from "../internal.js";
 import { verifierClock, verifierFeedLimit, type Verifier } from "../verifier.js";
 import type { FetchLike, Jwks } from "../types.js";
 
@@ -65,6 +65,7 @@ export class Refresher {
   #lastError: unknown = null;
 
   constructor(verifier: Verifier, options: RefreshOptions) {
+    noExtra(arguments.length, 2, "new Refresher");
     const o = strictOptions(options, REFRESH_OPTIONS, "Refresher options") as Partial<RefreshOptions>;
     if (typeof o.jwksUrl !== "string" || o.jwksUrl === "") {
       throw new PermsnapError("invalid_argument", "a Refresher needs `jwksUrl`: the URL of the issuer's JWKS");

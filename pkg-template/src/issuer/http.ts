@@ -4,7 +4,7 @@
 // Bun), Hono and Node/Express share one core.
 
 import { PermsnapError } from "../errors.js";
-import { strictOptions } from "../internal.js";
+import { noExtra, strictOptions } from "../internal.js";
 import type { Issuer, StaffRecord } from "./index.js";
 
 /** Who is signed in on this request, from the app's own session: their
@@ -96,6 +96,9 @@ async function answer<Req>(o: ReturnType<typeof readOptions<Req>>, request: Req,
   if (typeof who !== "object" || typeof who.tenant !== "string" || typeof who.record !== "object" || who.record === null) {
     throw new PermsnapError("invalid_argument", "`staff` returned neither { tenant, record } nor null");
   }
+  // Exactly those two keys: a `lifetime` or `cookie` there is not applied
+  // (they are the endpoint's options), nor a misspelt key.
+  strictOptions(who, ["tenant", "record"], "what `staff` returned");
   let issued;
   try {
     issued = o.issuer.issue(who.tenant, who.record, o.lifetime === undefined ? undefined : { lifetime: o.lifetime });
@@ -120,6 +123,7 @@ async function answer<Req>(o: ReturnType<typeof readOptions<Req>>, request: Req,
 /** A fetch handler (workerd, Deno, Bun, Hono's `c.req.raw`):
  *  `(request) => Response`. */
 export function snapshotHandler(options: SnapshotEndpointOptions<Request>): (request: Request) => Promise<Response> {
+  noExtra(arguments.length, 1, "snapshotHandler");
   const o = readOptions(options);
   return async (request) => {
     const a = await answer(o, request, request.headers.get("permsnap-fresh"));
@@ -134,6 +138,7 @@ interface HonoContextLike {
 
 /** A Hono handler: `app.get("/api/permsnap", honoSnapshot({ issuer, staff: (c) => … }))`. */
 export function honoSnapshot<C extends HonoContextLike>(options: SnapshotEndpointOptions<C>): (c: C) => Promise<Response> {
+  noExtra(arguments.length, 1, "honoSnapshot");
   const o = readOptions(options);
   return async (c) => {
     const a = await answer(o, c, c.req.raw.headers.get("permsnap-fresh"));
@@ -150,6 +155,7 @@ interface NodeResponseLike {
 /** Node / Express handler: `app.get("/api/permsnap", expressSnapshot({ issuer, staff: (req) => … }))`
  *  (also a plain `node:http` handler: `next` is optional). */
 export function expressSnapshot<Req>(options: SnapshotEndpointOptions<Req>): (req: Req, res: NodeResponseLike, next?: (err?: unknown) => void) => void {
+  noExtra(arguments.length, 1, "expressSnapshot");
   const o = readOptions(options);
   return (req, res, next) => {
     const fresh = (req as { headers?: Record<string, string | string[] | undefined> }).headers?.["permsnap-fresh"];

@@ -7,7 +7,7 @@
 
 import { Issuer as WasmIssuer, generateKeyJwk } from "../permsnap_wasm.js";
 import { PermsnapError } from "../errors.js";
-import { strictOptions, wasmCall, parseJson } from "../internal.js";
+import { noExtra, strictOptions, wasmCall, parseJson } from "../internal.js";
 import { plainJson } from "../plain.js";
 import { isInitialized, notInitialized } from "../init.js";
 
@@ -88,6 +88,7 @@ export class Issuer {
    *  policy file or catalog); `privateJwk`: what `generateKey()` or
    *  `permsnap keygen` wrote (object or JSON text). */
   constructor(catalog: object | string, privateJwk: object | string, options?: IssuerOptions) {
+    noExtra(arguments.length, 3, "new Issuer");
     const o = strictOptions(options, ["ignore", "clock"], "Issuer options");
     if (o.clock !== undefined && typeof o.clock !== "function") throw new PermsnapError("invalid_argument", "`clock` is a function returning seconds");
     const ignore = o.ignore === undefined ? [] : stringArray(o.ignore, "`ignore`");

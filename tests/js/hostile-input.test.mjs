@@ -1,0 +1,176 @@
+// What an app's odd input cannot do (from an attack review of session 11):
+// an `Object.prototype` polluted elsewhere in the page, values that are not
+// plain data (a `Map`, a getter, a proxy that throws), wrong argument types,
+// an options object given as an extra argument, JWKS keys published for
+// other operations. Each is refused with a typed error, or fails closed,
+// and the instance keeps working. Runs on the build Node gets (sync) and,
+// for the guards and endpoints, the edge and issuer builds.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { root, pkg, vectors, errorCode } from "./helpers.mjs";
+
+const edge = await import(new URL("../../pkg/edge/node.js", import.meta.url));
+const { Issuer, generateKey, expressSnapshot, snapshotHandler } = await import(new URL("../../pkg/issuer/node.js", import.meta.url));
+
+const dia = vectors.cases.find((c) => c.name === "sitee/dia");
+const catalog = vectors.catalogs.sitee;
+const jwks = vectors.key.jwks;
+const tenant = "spa-lumi";
+const make = (options = {}) => new pkg.Verifier(catalog, jwks, { tenant, clock: () => dia.now, ...options });
+
+/** Runs `f` with `Object.prototype[key] = value`, then removes it. */
+function polluted(key, value, f) {
+  Object.defineProperty(Object.prototype, key, { value, configurable: true, writable: true, enumerable: false });
+  try {
+    return f();
+  } finally {
+    delete Object.prototype[key];
+  }
+}
+
+test("a polluted Object.prototype is never read as an option, a key or a catalog", () => {
+  const expiresAt = make().load(dia.snapshot).expiresAt;
+  const late = () => new pkg.Verifier(catalog, jwks, { tenant, clock: () => expiresAt + 20 * 3600 });
+  assert.equal(errorCode(() => late().load(dia.snapshot)), "expired", "control");
+  // `leeway` of a day, a `clock` in the past: neither is the app's.
+  assert.equal(polluted("leeway", 86_400, () => errorCode(() => late().load(dia.snapshot))), "expired");
+  assert.equal(polluted("clock", () => dia.now, () => errorCode(() => late().load(dia.snapshot))), "expired");
+  assert.equal(polluted("maxFeedAge", 0.5, () => errorCode(() => make().load(dia.snapshot))), "none");
+  // A single JWK (a documented form) while `keys` is polluted with another
+  // key: the verifier trusts the JWK given, not the prototype's.
+  const [genuine] = jwks.keys;
+  const other = generateKey({ kid: "attacker" }).jwks.keys[0];
+  const v = polluted("keys", [other], () => new pkg.Verifier(catalog, genuine, { tenant, clock: () => dia.now }));
+  assert.deepEqual(v.keys, new pkg.Verifier(catalog, genuine, { tenant }).keys);
+  assert.equal(v.load(dia.snapshot).subject, "dia");
+  // The catalog object's `binary` is its own or there is none.
+  assert.equal(polluted("binary", catalog.binary, () => errorCode(() => new pkg.Verifier({}, jwks, { tenant }))), "invalid_argument");
+  // The edge's Gate options and the revocation list likewise.
+  const ev = new edge.Verifier(catalog, jwks, { tenant, clock: () => dia.now });
+  const routes = JSON.parse(readFileSync(`${root}routes/sitee.json`, "utf8"));
+  const gate = polluted("cookie", "evil", () => new edge.Gate(ev, routes));
+  assert.equal(gate.checkParts("GET", "/api/campaigns", null, `permsnap=${dia.snapshot}`).status, 200, "the default cookie name");
+  const r = make();
+  polluted("ids", [r.load(dia.snapshot).id], () => r.setRevocations({}));
+  assert.equal(r.load(dia.snapshot).subject, "dia", "no inherited `ids` revoked it");
+});
+
+test("revocations that are not plain data are refused and change nothing", () => {
+  const v = make();
+  v.setRevocations({ minEpoch: { [tenant]: 99 } });
+  assert.equal(errorCode(() => v.load(dia.snapshot)), "revoked", "control: an epoch revocation");
+  for (const minEpoch of [new Map([[tenant, 0]]), [], new Date(), Object.create({ [tenant]: 0 })]) {
+    assert.equal(errorCode(() => v.setRevocations({ minEpoch })), "invalid_argument", String(minEpoch));
+    assert.equal(errorCode(() => v.load(dia.snapshot)), "revoked", `${String(minEpoch)} lifted the revocation`);
+  }
+  assert.equal(errorCode(() => v.setRevocations({ ids: new Set() })), "invalid_argument");
+  assert.equal(errorCode(() => v.setRevocations(Object.create({ minEpoch: {} }))), "invalid_argument");
+});
+
+test("getters and proxies that throw are refused with a typed error, and the verifier keeps working", () => {
+  const v = make();
+  const boom = new Error("boom");
+  const throwing = new Proxy([], { get(t, k) { if (k === "length") throw boom; return Reflect.get(t, k); } });
+  const getter = Object.defineProperty({}, "ids", { enumerable: true, get() { throw boom; } });
+  const iterator = Object.assign(["00000000000000aa"], { [Symbol.iterator]() { throw boom; } });
+  for (const [what, f, code] of [
+    ["setRevocations(proxy ids)", () => v.setRevocations({ ids: throwing }), "invalid_argument"],
+    ["setRevocations(getter)", () => v.setRevocations(getter), "invalid_argument"],
+    ["setJwks(proxy keys)", () => v.setJwks({ keys: throwing }), "invalid_key"],
+    ["new Verifier(getter options)", () => new pkg.Verifier(catalog, jwks, Object.defineProperty({}, "tenant", { enumerable: true, get() { throw boom; } })), "invalid_argument"],
+    ["new Verifier(getter catalog)", () => new pkg.Verifier(Object.defineProperty({}, "binary", { enumerable: true, get() { throw boom; } }), jwks, { tenant }), "invalid_argument"],
+  ]) {
+    let error;
+    try {
+      f();
+    } catch (e) {
+      error = e;
+    }
+    assert.ok(error instanceof pkg.PermsnapError, `${what}: ${error}`);
+    assert.equal(error.code, code, what);
+    // Everything still works on the same verifier.
+    assert.equal(v.load(dia.snapshot).subject, "dia", what);
+    assert.equal(v.loadOrDeny("garbage").error.code, "bad_encoding", what);
+    v.setJwks(jwks);
+    v.setRevocations({});
+  }
+  // An array with a throwing iterator is read by index: plain data.
+  v.setRevocations({ ids: iterator });
+  assert.equal(v.load(dia.snapshot).subject, "dia");
+});
+
+test("a JWKS key whose key_ops leave out verify is not trusted; with verify it is", () => {
+  const [k] = jwks.keys;
+  const ignored = new pkg.Verifier(catalog, { keys: [{ ...k, key_ops: ["encrypt"] }] }, { tenant });
+  assert.deepEqual(ignored.keys.ignored.map((i) => [i.kid, i.reason]), [[k.kid, "its `key_ops` do not include `verify`"]]);
+  assert.equal(errorCode(() => ignored.load(dia.snapshot)), "unknown_key");
+  const used = new pkg.Verifier(catalog, { keys: [{ ...k, key_ops: ["sign", "verify"] }] }, { tenant, clock: () => dia.now });
+  assert.equal(used.load(dia.snapshot).subject, "dia");
+  assert.equal(errorCode(() => new pkg.Verifier(catalog, { keys: [{ ...k, key_ops: "verify" }] }, { tenant })), "invalid_key");
+});
+
+test("arguments of the wrong type are PermsnapErrors, never the engine's TypeError", () => {
+  const v = make();
+  const p = v.load(dia.snapshot);
+  for (const [what, f, code] of [
+    ["explain(123)", () => p.explain(123), "invalid_argument"],
+    ["scope(undefined)", () => p.scope(undefined), "invalid_argument"],
+    ["hiddenFields(null)", () => p.hiddenFields(null), "invalid_argument"],
+    ["hasApp({})", () => p.hasApp({}), "invalid_argument"],
+    ["hasFeature(1)", () => p.hasFeature(1), "invalid_argument"],
+    ["needsStepUp([])", () => p.needsStepUp([]), "invalid_argument"],
+    ["canAll(null)", () => p.canAll(null), "invalid_argument"],
+    ["canAny('x')", () => p.canAny("campaigns.manage"), "invalid_argument"],
+    ["filter(kind, null)", () => p.filter("clients", null), "invalid_argument"],
+    ["filterSpec(5)", () => p.filterSpec(5), "invalid_argument"],
+    ["redact(kind, undefined)", () => p.redact("clients", undefined), "invalid_argument"],
+    ["redaction(null)", () => p.redaction(null), "invalid_argument"],
+    ["fieldNames(123) on the verifier", () => v.fieldNames(123), "invalid_argument"],
+    ["fieldNames(123) on permissions", () => p.fieldNames(123), "invalid_argument"],
+    ["can(Symbol())", () => p.can(Symbol("s")), "unknown_permission"],
+  ]) {
+    assert.equal(errorCode(f), code, what);
+  }
+  // Entries of a record list that are not objects match nothing.
+  const records = [null, 5, undefined, { id: "a", staff_id: "dia" }];
+  assert.deepEqual(p.filter("appointments", records).map((r) => r?.id), p.filter("appointments", [records[3]]).map((r) => r.id));
+  assert.equal(p.can("campaigns.manage"), true, "still answering");
+});
+
+test("an extra argument (a second options object) is refused, not dropped", async () => {
+  const ev = new edge.Verifier(catalog, jwks, { tenant, clock: () => dia.now });
+  const routes = JSON.parse(readFileSync(`${root}routes/sitee.json`, "utf8"));
+  const gate = new edge.Gate(ev, routes);
+  const refresher = new edge.Refresher(ev, { jwksUrl: "http://127.0.0.1:9/jwks.json" });
+  const signedIn = () => null;
+  assert.equal(errorCode(() => edge.nodeGuard(gate, refresher, { signedIn })), "invalid_argument");
+  assert.equal(errorCode(() => edge.honoGuard(gate, refresher, { signedIn })), "invalid_argument");
+  await assert.rejects(edge.guard(gate, new Request("http://e.test/api/staff"), refresher, { signedIn }), (e) => e.code === "invalid_argument");
+  assert.equal(errorCode(() => new edge.Verifier(catalog, jwks, { tenant }, { maxFeedAge: 60 })), "invalid_argument");
+  assert.equal(errorCode(() => new edge.Gate(ev, routes, {}, { cookie: "x" })), "invalid_argument");
+  assert.equal(errorCode(() => new edge.Refresher(ev, { jwksUrl: "http://127.0.0.1:9/" }, {})), "invalid_argument");
+  assert.equal(errorCode(() => edge.nodeGuard(gate, { refresher, signedIn })), "none", "control: one options object");
+  const issuer = new Issuer(JSON.parse(readFileSync(`${root}presets/sitee.json`, "utf8")).catalog, generateKey({ kid: "x" }).privateJwk);
+  assert.equal(errorCode(() => expressSnapshot({ issuer, staff: () => null }, { lifetime: 60 })), "invalid_argument");
+});
+
+test("what the app's callbacks return is read strictly: staff() and signedIn() with an unknown key", async () => {
+  const policy = JSON.parse(readFileSync(`${root}presets/sitee.json`, "utf8"));
+  const key = generateKey({ kid: "strict" });
+  const issuer = new Issuer(policy.catalog, key.privateJwk);
+  issuer.setAccount(policy.tenant, policy.roles);
+  const fay = policy.staff.find((s) => s.id === "fay");
+  const { name, ...record } = fay;
+  const answer = async (extra) => snapshotHandler({ issuer, staff: () => ({ tenant: policy.tenant, record, ...extra }) })(new Request("http://e.test/api/permsnap"));
+  assert.equal((await answer({})).status, 200, "control");
+  // `lifetime` belongs to the endpoint's options: there it would be ignored.
+  for (const extra of [{ lifetime: 60 }, { cookie: false }, { tennant: "x" }]) {
+    await assert.rejects(answer(extra), (e) => e.code === "invalid_argument", JSON.stringify(extra));
+  }
+  const ev = new edge.Verifier(catalog, jwks, { tenant, clock: () => dia.now });
+  const gate = new edge.Gate(ev, JSON.parse(readFileSync(`${root}routes/sitee.json`, "utf8")));
+  const request = new Request("http://e.test/api/campaigns", { headers: { authorization: `Permsnap ${dia.snapshot}` } });
+  assert.equal((await edge.guard(gate, request, { signedIn: () => ({ tenant, subject: "dia" }) })).status, 200, "control");
+  await assert.rejects(edge.guard(gate, request, { signedIn: () => ({ tenant, subject: "dia", sub: "ana" }) }), (e) => e.code === "invalid_argument");
+});
