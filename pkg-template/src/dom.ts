@@ -319,17 +319,28 @@ function htmlTag(el: Element): string {
  *  reports, so the masked control answers `.value` with `text` and ignores
  *  what is written to it until it is shown again (`unpinValue`). */
 function pinValue(el: HTMLInputElement | HTMLTextAreaElement, text: string) {
+  // The element's own `value` accessor (its class's, of its own window).
+  const native = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), "value");
   const own = Object.getOwnPropertyDescriptor(el, "value");
-  if (own?.get && (own.get as { permsnap?: string }).permsnap === text) return;
+  const pin = own?.get as { permsnap?: { text: string; before?: PropertyDescriptor } } | undefined;
+  // Already pinned to `text`, and still showing it (a write through the
+  // class's own setter is seen here and undone).
+  if (pin?.permsnap?.text === text && native?.get?.call(el) === text) return;
+  // What was there before permsnap's pin (React keeps its value tracker
+  // there): put back when the field is shown again.
+  const before = pin?.permsnap ? pin.permsnap.before : own;
   if (own) delete (el as { value?: unknown }).value;
   if (el.value !== text) el.value = text;
-  const get = Object.assign(() => text, { permsnap: text });
+  const get = Object.assign(() => text, { permsnap: { text, before } });
   Object.defineProperty(el, "value", { get, set() {}, configurable: true });
 }
 
 function unpinValue(el: Element) {
   const own = Object.getOwnPropertyDescriptor(el, "value");
-  if (own?.get && (own.get as { permsnap?: string }).permsnap !== undefined) delete (el as { value?: unknown }).value;
+  const pin = (own?.get as { permsnap?: { before?: PropertyDescriptor } } | undefined)?.permsnap;
+  if (!pin) return;
+  delete (el as { value?: unknown }).value;
+  if (pin.before) Object.defineProperty(el, "value", pin.before);
 }
 
 function checkField(el: Element, pass: Pass) {
@@ -424,14 +435,14 @@ export function applyToDom(root: ParentNode, permissions: Permissions | null, op
 export function applyToDom(root: ParentNode, permissions: Permissions | null, options?: DomOptions & { watch?: false }): DomResult;
 export function applyToDom(root: ParentNode, permissions: Permissions | null, options?: DomOptions): DomResult | DomWatch;
 export function applyToDom(root: ParentNode, permissions: Permissions | Session | null, options?: DomOptions): DomResult | DomWatch {
+  if (typeof root !== "object" || root === null || typeof (root as ParentNode).querySelectorAll !== "function") {
+    throw new PermsnapError("invalid_argument", "applyToDom needs a root element or document");
+  }
   if (arguments.length > 3) {
     applyTree(root, new Pass(null, "•••")); // a wrong call cannot leave the page open
     noExtra(arguments.length, 3, "applyToDom");
   }
   if (permissions instanceof Session) return followSession(root, permissions, options);
-  if (typeof root !== "object" || root === null || typeof (root as ParentNode).querySelectorAll !== "function") {
-    throw new PermsnapError("invalid_argument", "applyToDom needs a root element or document");
-  }
   let opts: { mask: string; watch: boolean };
   try {
     opts = readOptions(options);
@@ -455,7 +466,9 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
   // Whether `node` is under `root`, shadow roots included (`contains`
   // stops at a shadow root's boundary).
   const under = (node: Node): boolean => {
-    for (let n: Node | null = node; n; n = n.parentNode ?? (n as ShadowRoot).host ?? null) {
+    // Only a shadow root (node type 11 with a host) leads to its host: a
+    // form's `host` may be an input named "host" (DOM clobbering).
+    for (let n: Node | null = node; n; n = n.parentNode ?? (n.nodeType === 11 ? (n as ShadowRoot).host ?? null : null)) {
       if (n === root) return true;
     }
     return false;
@@ -508,15 +521,25 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
   observeShadows(root as Node);
   // Permissions that expire while watched: the page is passed over again
   // then (what they showed is hidden), as a session's swap would.
-  let expired = (permissions as Permissions | null)?.error ?? null;
+  const errorOf = (p: unknown) => (p instanceof Permissions ? p.error : null);
+  let expired = errorOf(permissions);
+  /** A pass over the whole root with `next` (`update`, an expiry). */
+  const pass = (next: unknown): DomResult => {
+    current = next;
+    expired = errorOf(next);
+    const r = run(next);
+    observeShadows(root as Node);
+    observer.takeRecords();
+    problems = r.problems.slice();
+    return r;
+  };
   const onExpiry = () => {
-    if (!(current instanceof Permissions)) return;
-    const e = current.error;
-    if (e !== expired) {
-      expired = e;
-      run(current);
-      observer.takeRecords();
+    // A root gone from the page (a route change without `stop()`) is let go.
+    if (!(root as Node).isConnected) {
+      expiryListeners.delete(onExpiry);
+      return;
     }
+    if (errorOf(current) !== expired) pass(current);
   };
   expiryListeners.add(onExpiry);
   const count = (sel: string) => within(root, sel).length;
@@ -526,14 +549,8 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
     get problems() { return problems.slice(); },
     get watching() { return watching; },
     update(next: Permissions | null): DomResult {
-      current = next;
-      expired = next instanceof Permissions ? next.error : null;
       seen.clear();
-      const r = run(next);
-      observeShadows(root as Node);
-      observer.takeRecords();
-      problems = r.problems.slice();
-      return r;
+      return pass(next);
     },
     stop() {
       watching = false;

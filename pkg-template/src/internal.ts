@@ -16,28 +16,18 @@ export function parseJson(text: string, code: ErrorCode): unknown {
 
 /** @internal Reads an options object strictly: anything but a plain object
  *  (or `undefined`) and any key not in `known` is an error, so a misspelt
- *  option cannot be silently ignored. Keys whose value is `undefined` count
- *  as absent. */
+ *  option cannot be silently ignored. Known keys whose value is `undefined`
+ *  count as absent. The result has no prototype (nor has the one for
+ *  `undefined`): a key the app left out reads `undefined`, whatever an
+ *  `Object.prototype` polluted elsewhere in the page holds; keep it so
+ *  (`Object.assign(Object.create(null), ...)`, not a spread, to add keys). */
 export function strictOptions(options: unknown, known: readonly string[], what: string): Record<string, unknown> {
-  if (options === undefined) return {};
+  const out: Record<string, unknown> = Object.create(null);
+  if (options === undefined) return out;
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new PermsnapError("invalid_argument", `${what} are an object`);
   }
-  // Only own, enumerable, string keys count: an object whose prototype
-  // carries options (`Object.create({ keep })`) or that hides one behind a
-  // symbol or a non-enumerable key would be read differently than it looks.
-  const proto = Object.getPrototypeOf(options);
-  if (proto !== Object.prototype && proto !== null) {
-    throw new PermsnapError("invalid_argument", `${what} are a plain object (not a class instance or an object with a prototype)`);
-  }
-  for (const k of Reflect.ownKeys(options)) {
-    if (typeof k === "symbol" || !Object.getOwnPropertyDescriptor(options, k)?.enumerable) {
-      throw new PermsnapError("invalid_argument", `${what} hold a symbol or non-enumerable key`);
-    }
-  }
-  // No prototype: a key the app left out reads `undefined`, whatever an
-  // `Object.prototype` polluted elsewhere in the page holds.
-  const out: Record<string, unknown> = Object.create(null);
+  checkPlain(options, what, "invalid_argument");
   for (const [k, v] of Object.entries(options)) {
     if (!known.includes(k)) {
       throw new PermsnapError("invalid_argument", `unknown key \`${k}\` in ${what} (known: ${known.join(", ")})`);
@@ -45,6 +35,30 @@ export function strictOptions(options: unknown, known: readonly string[], what: 
     if (v !== undefined) out[k] = v;
   }
   return out;
+}
+
+/** Refuses an object that would be read differently than it looks: one
+ *  whose prototype carries keys (`Object.create({ keep })`, a class
+ *  instance, a `Map`), or that holds a symbol or non-enumerable key. A
+ *  plain object of another realm (an iframe, a `vm` context) is plain. */
+function checkPlain(v: object, what: string, code: ErrorCode): void {
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== null && Object.getPrototypeOf(proto) !== null) {
+    const name = (v as { constructor?: { name?: unknown } }).constructor?.name;
+    throw new PermsnapError(code, `${what} hold ${typeof name === "string" && name !== "Object" ? `a ${name}` : "an object with a prototype"}: expected plain objects`);
+  }
+  for (const k of Reflect.ownKeys(v)) {
+    if (typeof k === "symbol" || !Object.getOwnPropertyDescriptor(v, k)?.enumerable) {
+      throw new PermsnapError(code, `${what} hold a symbol or non-enumerable key`);
+    }
+  }
+}
+
+/** @internal `v` when it is a string, else `invalid_argument` naming
+ *  `what` (not the engine's `TypeError` from inside wasm-bindgen's glue). */
+export function text(v: unknown, what: string): string {
+  if (typeof v !== "string") throw new PermsnapError("invalid_argument", `${what} is a string, not ${v === null ? "null" : typeof v}`);
+  return v;
 }
 
 /** @internal Refuses arguments beyond the `max` a function takes: a
@@ -62,10 +76,11 @@ export function noExtra(count: number, max: number, what: string): void {
  *  prototype holding their own enumerable keys, arrays fresh arrays,
  *  `Uint8Array`s and primitives stay as they are. Refused with `code`: a
  *  value that is not plain data (a `Map`, a `Date`, a class instance, a
- *  function, a symbol or non-enumerable key), nesting deeper than 16, or a
- *  getter, proxy or iterator of the app that throws (its error as
- *  `cause`). So wasm reads only own data — nothing an `Object.prototype`
- *  polluted elsewhere holds — and none of the app's code runs while a wasm
+ *  function, a symbol or non-enumerable key, a getter, an array with
+ *  holes), nesting deeper than 16, or a proxy or getter of the app that
+ *  throws (its error as `cause`). So wasm reads own data only — an
+ *  `Object.prototype` polluted elsewhere in the page adds nothing, not even
+ *  through an array's hole — and none of the app's code runs while a wasm
  *  object is borrowed (an exception there would leave it unusable). */
 export function plainData(value: unknown, what: string, code: ErrorCode = "invalid_argument", functions: readonly string[] = []): unknown {
   try {
@@ -89,20 +104,17 @@ function copyPlain(v: unknown, what: string, code: ErrorCode, depth: number, fun
   if (Array.isArray(v)) {
     const n = v.length;
     const out: unknown[] = [];
-    for (let i = 0; i < n; i++) out.push(copyPlain(v[i], what, code, depth + 1));
+    for (let i = 0; i < n; i++) {
+      if (!Object.hasOwn(v, i)) throw new PermsnapError(code, `${what} hold an array with a hole (index ${i})`);
+      out.push(copyPlain(v[i], what, code, depth + 1));
+    }
     return out;
   }
-  const proto = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) {
-    throw new PermsnapError(code, `${what} hold a ${(v as object).constructor?.name ?? "non-plain object"}: expected plain objects`);
-  }
+  checkPlain(v, what, code);
   const out: Record<string, unknown> = Object.create(null);
-  for (const k of Reflect.ownKeys(v)) {
+  for (const k of Object.keys(v)) {
     const d = Object.getOwnPropertyDescriptor(v, k);
-    if (typeof k === "symbol" || !d?.enumerable) {
-      throw new PermsnapError(code, `${what} hold a symbol or non-enumerable key`);
-    }
-    if (!("value" in d)) throw new PermsnapError(code, `${what} hold a getter (\`${k}\`): expected plain data`);
+    if (!d || !("value" in d)) throw new PermsnapError(code, `${what} hold a getter (\`${k}\`): expected plain data`);
     out[k] = typeof d.value === "function" && functions.includes(k) ? d.value : copyPlain(d.value, what, code, depth + 1);
   }
   return out;

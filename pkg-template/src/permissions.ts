@@ -5,7 +5,7 @@
 
 import type { Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
-import { ownBytes, strictOptions, wasmCall } from "./internal.js";
+import { ownBytes, strictOptions, text, wasmCall } from "./internal.js";
 import { compileFilter, type CompiledFilter } from "./filter.js";
 import { armExpiry, expiry } from "./expiry.js";
 import { compileRedactor, type Redaction, type RedactOptions } from "./redact.js";
@@ -49,17 +49,20 @@ export let expirePermissions: (p: Permissions, error?: PermsnapError) => void;
  *  edge build's `armExpiry` arms none). */
 export let expireIn: (p: Permissions, ms: number) => void;
 
-/** `v` when it is a string, else `invalid_argument` (not the engine's
- *  `TypeError` from inside wasm-bindgen's glue). */
-function text(v: unknown, what: string): string {
-  if (typeof v !== "string") throw new PermsnapError("invalid_argument", `${what} is a string, not ${v === null ? "null" : typeof v}`);
-  return v;
-}
-
 /** `v` when it is an array, else `invalid_argument`. */
 function list<T>(v: readonly T[], what: string): readonly T[] {
   if (!Array.isArray(v)) throw new PermsnapError("invalid_argument", `${what} is an array, not ${v === null ? "null" : typeof v}`);
   return v;
+}
+
+/** The names of `canAll` / `canAny`: an array, or any iterable of them (a
+ *  `Set`), but not one string (whose characters would be read as names). */
+function nameList(v: Iterable<PermissionName>, what: string): PermissionName[] {
+  if (Array.isArray(v)) return v;
+  if (typeof v !== "object" || v === null || typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {
+    throw new PermsnapError("invalid_argument", `${what} is an array of permission names, not ${v === null ? "null" : typeof v}`);
+  }
+  return Array.from(v);
 }
 
 function unknown(name: string): never {
@@ -177,18 +180,20 @@ export class Permissions {
   /** All of `names`? (Every name is checked, so a typo throws; an empty
    *  list is an error, not a vacuous yes.) */
   canAll(names: readonly PermissionName[]): boolean {
-    if (list(names, "canAll's argument").length === 0) throw new PermsnapError("invalid_argument", "canAll needs at least one permission name");
+    const asked = nameList(names, "canAll's argument");
+    if (asked.length === 0) throw new PermsnapError("invalid_argument", "canAll needs at least one permission name");
     let all = true;
-    for (const n of names) all = this.can(n) && all;
+    for (const n of asked) all = this.can(n) && all;
     return all;
   }
 
   /** Any of `names`? (Every name is checked, so a typo throws; an empty
    *  list is an error.) */
   canAny(names: readonly PermissionName[]): boolean {
-    if (list(names, "canAny's argument").length === 0) throw new PermsnapError("invalid_argument", "canAny needs at least one permission name");
+    const asked = nameList(names, "canAny's argument");
+    if (asked.length === 0) throw new PermsnapError("invalid_argument", "canAny needs at least one permission name");
     let any = false;
-    for (const n of names) any = this.can(n) || any;
+    for (const n of asked) any = this.can(n) || any;
     return any;
   }
 

@@ -105,7 +105,16 @@ export function compileRedactor(redaction: Redaction, options: RedactOptions = {
     : top.length === 1 ? (k: string) => k !== d0
     : top.length === 2 ? (k: string) => k !== d0 && k !== d1
     : (k: string) => !drop.has(k);
-  return (r) => {
+  return (record) => {
+    // An ORM's instance (Sequelize, Mongoose) keeps its fields behind
+    // getters or in an inner object: redact what it sends, its `toJSON()`.
+    let r = record;
+    if (typeof r === "object" && r !== null) {
+      const proto = Object.getPrototypeOf(r);
+      if (proto !== Object.prototype && proto !== null && typeof (r as { toJSON?: unknown }).toJSON === "function") {
+        r = (r as { toJSON(): Rec }).toJSON();
+      }
+    }
     const copy: Rec = {};
     for (const k in r) if (keep(k)) put(copy, k, r[k]);
     for (let j = 0; j < topMask.length; j++) {

@@ -121,7 +121,7 @@ export class Session {
     if (typeof o.tenant !== "string") throw new PermsnapError("invalid_argument", "`tenant` is the account's id (a string)");
     if (o.leeway !== undefined && typeof o.leeway !== "number") throw new PermsnapError("invalid_argument", "`leeway` is a number of seconds");
     if (o.timeout !== undefined && !(typeof o.timeout === "number" && o.timeout > 0 && o.timeout <= 600)) throw new PermsnapError("invalid_argument", "`timeout` is seconds, more than 0 and at most 600");
-    this.#o = { ...o, refreshAt: at };
+    this.#o = Object.assign(Object.create(null), o, { refreshAt: at });
     this.#verifier = this.#makeVerifier(o.catalog);
     this.#current = this.#verifier.denyAll(new PermsnapError("no_snapshot", "no snapshot loaded yet"));
     if (o.notices) this.#stopNotices = o.notices((n) => this.applyNotice(n));

@@ -5,7 +5,7 @@
 import { Verifier as WasmVerifier, type Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
 import { isInitialized, notInitialized } from "./init.js";
-import { inputBytes, noExtra, ownBytes, parseJson, plainData, wasmCall } from "./internal.js";
+import { inputBytes, noExtra, ownBytes, parseJson, plainData, text, wasmCall } from "./internal.js";
 import { platformVerify } from "./platform.js";
 import { allowedMap, permissionsFrom, expireIn, type CatalogInfo, type Permissions } from "./permissions.js";
 import type { CatalogInput, FeedReport, Jwks, KeySetReport, NoticeSummary, Revocations, VerifierOptions } from "./types.js";
@@ -108,8 +108,7 @@ export class Verifier {
       kinds: w.kindNames(),
       fingerprint: w.fingerprint,
       fields: (kind) => {
-        if (typeof kind !== "string") throw new PermsnapError("invalid_argument", `a kind is a string, not ${kind === null ? "null" : typeof kind}`);
-        let f = fields.get(kind);
+        let f = fields.get(text(kind, "a kind"));
         if (!f) {
           f = wasmCall(() => w.fieldNames(kind));
           fields.set(kind, f);

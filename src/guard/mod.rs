@@ -470,13 +470,18 @@ impl Gate {
         // What needs a PIN here: each required permission behind one, and
         // the `any` clause when every granted permission of it is behind
         // one (it is met without a PIN by a granted one that needs none).
-        let pinned: Vec<usize> = rule
-            .requires
-            .iter()
-            .copied()
-            .filter(|&i| step_up.get(i))
-            .collect();
-        let any_pinned = !granted_any.is_empty() && granted_any.iter().all(|&i| step_up.get(i));
+        let mut pinned: Vec<usize> = Vec::new();
+        for &i in &rule.requires {
+            if step_up.get(i) && !pinned.contains(&i) {
+                pinned.push(i);
+            }
+        }
+        // The `any` clause needs a PIN of its own unless one of its granted
+        // permissions is a required one already proved (`requires` and
+        // `any` may name the same permission).
+        let any_pinned = !granted_any.is_empty()
+            && granted_any.iter().all(|&i| step_up.get(i))
+            && !granted_any.iter().any(|i| pinned.contains(i));
         let needs_pin = pinned
             .first()
             .map(|&i| vec![i])

@@ -43,7 +43,7 @@ impl WasmVerifier {
         // until they expire (FORMAT.md, "Reading format 1"). Edges only.
         #[cfg(feature = "server")]
         {
-            let format1 = super::convert::own(&options, "format1Catalog");
+            let format1 = own(&options, "format1Catalog");
             if !format1.is_undefined() {
                 inner.accept_format1(&super::convert::catalog_bytes(&format1)?)?;
             }

@@ -285,7 +285,7 @@ test("watch mode: later elements, changed attributes, re-rendered fields, un-hid
 // classes); permissions expiring while watched.
 test("watch mode reaches shadow roots filled later, keeps masked controls masked, masks an iframe's controls, and hides at expiry", async () => {
   const { page, errors } = await open();
-  const r = await page.evaluate(async ({ fay, dia }) => {
+  const r = await page.evaluate(async ({ fay, dia, ben }) => {
     const seen = {};
     const box = document.createElement("main");
     box.innerHTML = `<div id="host"></div><input id="in" data-field="clients.email" value="zoe@mail.test">
@@ -302,6 +302,25 @@ test("watch mode reaches shadow roots filled later, keeps masked controls masked
     box.querySelector("#ta").value = "555-0101";
     await tick();
     seen.values = [box.querySelector("#in").value, box.querySelector("#ta").value];
+    // A write through the class's own setter (past the pin) is undone at
+    // the next pass.
+    const native = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value");
+    native.set.call(box.querySelector("#in"), "zoe@mail.test");
+    w.update(await load(fay));
+    seen.bypass = native.get.call(box.querySelector("#in"));
+    // A framework's own `value` property (React's value tracker) is put
+    // back when the field is shown again.
+    const tracked = Object.assign(document.createElement("input"), { id: "tracked", value: "zoe@mail.test" });
+    tracked.dataset.field = "clients.email";
+    const tracker = { get() { return native.get.call(this); }, set(v) { native.set.call(this, v); }, configurable: true };
+    Object.defineProperty(tracked, "value", tracker);
+    box.append(tracked);
+    await tick();
+    seen.trackedMasked = tracked.value;
+    w.update(await load(ben)); // ben sees emails
+    seen.trackerBack = Object.getOwnPropertyDescriptor(tracked, "value")?.get === tracker.get;
+    tracked.value = "shown again";
+    seen.trackedShown = native.get.call(tracked);
     w.stop();
 
     // A same-origin iframe: its elements are not this window's HTMLInputElement.
@@ -326,9 +345,11 @@ test("watch mode reaches shadow roots filled later, keeps masked controls masked
     seen.afterExpiry = { shown: exp2.querySelector("#camp").checkVisibility(), can: p.can("campaigns.manage"), hidden: we.hidden };
     we.stop();
     return seen;
-  }, { fay, dia });
+  }, { fay, dia, ben });
   assert.deepEqual(r.shadow, { payShown: false, mail: "•••" }, "content rendered into a shadow root later is hidden and masked");
   assert.deepEqual(r.values, ["•••", "•••"], "a masked control keeps its mask when .value is written");
+  assert.equal(r.bypass, "•••", "a write past the pin is undone at the next pass");
+  assert.deepEqual([r.trackedMasked, r.trackerBack, r.trackedShown], ["•••", true, "shown again"], "the framework's own value property is put back");
   assert.deepEqual(r.frame, { masked: 2, values: ["•••", "•••"] }, "an iframe's controls are masked");
   assert.equal(r.beforeExpiry, true);
   assert.deepEqual(r.afterExpiry, { shown: false, can: false, hidden: 1 }, "at expiry the watch hides what the permissions showed");

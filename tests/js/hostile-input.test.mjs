@@ -56,6 +56,43 @@ test("a polluted Object.prototype is never read as an option, a key or a catalog
   assert.equal(r.load(dia.snapshot).subject, "dia", "no inherited `ids` revoked it");
 });
 
+test("options left out read nothing from a polluted Object.prototype either", async () => {
+  const policy = JSON.parse(readFileSync(`${root}presets/sitee.json`, "utf8"));
+  const issuer = new Issuer(policy.catalog, generateKey({ kid: "p" }).privateJwk);
+  issuer.setAccount(policy.tenant, policy.roles);
+  const { name, ...record } = policy.staff.find((s) => s.id === "fay");
+  const plain = issuer.issue(policy.tenant, record);
+  const issued = polluted("lifetime", 86_400, () => polluted("id", "00000000deadbeef", () => issuer.issue(policy.tenant, record)));
+  assert.equal(issued.expiresAt - issued.issuedAt, plain.expiresAt - plain.issuedAt, "the default lifetime");
+  assert.notEqual(issued.id, "00000000deadbeef");
+  // The endpoint without `lifetime` nor `cookie`: its defaults.
+  const res = await polluted("domain", "evil.test", () => snapshotHandler({ issuer, staff: () => ({ tenant: policy.tenant, record }) })(new Request("http://e.test/")));
+  assert.doesNotMatch(res.headers.get("set-cookie"), /Domain|evil/);
+  // A Refresher without `revocationsUrl` fetches the JWKS only.
+  const fetched = [];
+  const ev = new edge.Verifier(catalog, jwks, { tenant });
+  const fetch = async (url) => (fetched.push(url), new Response(JSON.stringify(jwks)));
+  const refresher = polluted("revocationsUrl", "http://evil.test/feed", () => new edge.Refresher(ev, { jwksUrl: "http://issuer.test/jwks.json", fetch }));
+  await polluted("revocationsUrl", "http://evil.test/feed", () => refresher.refresh());
+  assert.deepEqual(fetched, ["http://issuer.test/jwks.json"]);
+  // An array's hole is not filled from the prototype.
+  const holey = { keys: [jwks.keys[0], , ] };
+  assert.equal(holey.keys.length, 2);
+  const other = generateKey({ kid: "attacker" }).jwks.keys[0];
+  assert.equal(polluted("1", other, () => errorCode(() => new pkg.Verifier(catalog, holey, { tenant }))), "invalid_key");
+});
+
+test("plain data of another realm (a vm context, an iframe) is plain; a Set of names is a list", async () => {
+  const { runInNewContext } = await import("node:vm");
+  const foreign = runInNewContext("(o) => JSON.parse(o)")(JSON.stringify({ jwks, options: { tenant } }));
+  const v = new pkg.Verifier(catalog, foreign.jwks, { ...foreign.options, clock: () => dia.now });
+  assert.equal(v.load(dia.snapshot).subject, "dia");
+  v.setRevocations(runInNewContext("({ ids: [] })"));
+  const p = v.load(dia.snapshot);
+  assert.equal(p.canAll(new Set(["campaigns.manage", "clients.view"])), true);
+  assert.equal(p.canAny(new Set(["payments.view"])), false);
+});
+
 test("revocations that are not plain data are refused and change nothing", () => {
   const v = make();
   v.setRevocations({ minEpoch: { [tenant]: 99 } });

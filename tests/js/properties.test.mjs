@@ -153,6 +153,15 @@ test("redact: no hidden value is reachable, masks apply, keep is an allow-list, 
     assert.equal(o.attendees[1], "not an object");
     assert.equal(o["client.phone"], "***");
     assert.ok(!Object.hasOwn(o, "client.email"));
+    // An ORM's instance (fields behind getters, an inner object): what its
+    // toJSON() sends is redacted.
+    class Model {
+      constructor(values) { this.dataValues = values; }
+      get client() { return this.dataValues.client; }
+      toJSON() { return { ...this.dataValues }; }
+    }
+    const [m] = nested.redact("appointments", [new Model(JSON.parse(JSON.stringify({ id: 1, client: { email: secret, phone: secret } })))]);
+    assert.ok(!reachable(m).includes(secret), `model: ${JSON.stringify(m)}`);
     // Allow-list mode keeps no hidden nested field either, named or flattened.
     const [kn] = nested.redact("appointments", [appt], { keep: ["id", "client", "client.email", "attendees"] });
     assert.ok(!reachable(kn).includes(secret), `kept hidden value reachable: ${JSON.stringify(kn)}`);

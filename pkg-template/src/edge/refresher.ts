@@ -103,16 +103,16 @@ export class Refresher {
       }
     }
     this.#v = verifier;
-    this.#o = {
+    // No prototype (`strictOptions`): `revocationsUrl` left out is
+    // `undefined`, not what a polluted `Object.prototype` holds.
+    this.#o = Object.assign(Object.create(null), {
       maxAge: 300,
       minInterval: 30,
       maxStale: 3600,
       fetch: (...args: Parameters<typeof fetch>) => fetch(...args),
       now: () => Date.now(),
       onError: () => {},
-      ...o,
-      jwksUrl: o.jwksUrl,
-    };
+    }, o, { jwksUrl: o.jwksUrl });
   }
 
   /** Tells `onError`; an `onError` that throws cannot stop a refresh

@@ -61,7 +61,7 @@ function readOptions<Req>(options: SnapshotEndpointOptions<Req>): SnapshotEndpoi
   if (o.lifetime !== undefined && !(Number.isInteger(o.lifetime) && o.lifetime >= 1 && o.lifetime <= 86_400)) {
     throw new PermsnapError("invalid_argument", "`lifetime` is a whole number of seconds from 1 to 86400");
   }
-  if (o.cookie === false) return { ...o, cookieParts: null, cookieName: "" };
+  if (o.cookie === false) return Object.assign(Object.create(null), o, { cookieParts: null, cookieName: "" });
   const c = strictOptions(o.cookie, ["name", "path", "domain", "sameSite", "secure"], "cookie options") as Exclude<SnapshotEndpointOptions<Req>["cookie"], false | undefined>;
   const name = c.name ?? "permsnap";
   if (typeof name !== "string" || !COOKIE_NAME.test(name)) throw new PermsnapError("invalid_argument", "the cookie `name` is a cookie token (letters, digits, `_`, `-`…)");
@@ -75,7 +75,7 @@ function readOptions<Req>(options: SnapshotEndpointOptions<Req>): SnapshotEndpoi
   }
   if (c.path !== undefined && !c.path.startsWith("/")) throw new PermsnapError("invalid_argument", "the cookie `path` starts with `/`");
   const parts = [`Path=${c.path ?? "/"}`, ...(c.domain ? [`Domain=${c.domain}`] : []), "HttpOnly", ...(secure ? ["Secure"] : []), `SameSite=${sameSite}`];
-  return { ...o, cookieParts: parts, cookieName: name };
+  return Object.assign(Object.create(null), o, { cookieParts: parts as string[] | null, cookieName: name });
 }
 
 /** The session's freshness token (`Permsnap-Fresh`), echoed when well formed. */
