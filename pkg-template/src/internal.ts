@@ -27,7 +27,7 @@ export function strictOptions(options: unknown, known: readonly string[], what: 
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new PermsnapError("invalid_argument", `${what} are an object`);
   }
-  checkPlain(options, what, "invalid_argument");
+  plainKeys(options, what, "invalid_argument");
   for (const [k, v] of Object.entries(options)) {
     if (!known.includes(k)) {
       throw new PermsnapError("invalid_argument", `unknown key \`${k}\` in ${what} (known: ${known.join(", ")})`);
@@ -37,21 +37,22 @@ export function strictOptions(options: unknown, known: readonly string[], what: 
   return out;
 }
 
-/** Refuses an object that would be read differently than it looks: one
- *  whose prototype carries keys (`Object.create({ keep })`, a class
- *  instance, a `Map`), or that holds a symbol or non-enumerable key. A
- *  plain object of another realm (an iframe, a `vm` context) is plain. */
-function checkPlain(v: object, what: string, code: ErrorCode): void {
+/** The keys of a plain object, refusing one that would be read
+ *  differently than it looks: one whose prototype carries keys
+ *  (`Object.create({ keep })`, a class instance, a `Map`), or that holds a
+ *  symbol or non-enumerable key. A plain object of another realm (an
+ *  iframe, a `vm` context) is plain. */
+function plainKeys(v: object, what: string, code: ErrorCode): string[] {
   const proto = Object.getPrototypeOf(v);
   if (proto !== null && Object.getPrototypeOf(proto) !== null) {
     const name = (v as { constructor?: { name?: unknown } }).constructor?.name;
     throw new PermsnapError(code, `${what} hold ${typeof name === "string" && name !== "Object" ? `a ${name}` : "an object with a prototype"}: expected plain objects`);
   }
-  for (const k of Reflect.ownKeys(v)) {
-    if (typeof k === "symbol" || !Object.getOwnPropertyDescriptor(v, k)?.enumerable) {
-      throw new PermsnapError(code, `${what} hold a symbol or non-enumerable key`);
-    }
+  const keys = Object.keys(v);
+  if (keys.length !== Reflect.ownKeys(v).length) {
+    throw new PermsnapError(code, `${what} hold a symbol or non-enumerable key`);
   }
+  return keys;
 }
 
 /** @internal `v` when it is a string, else `invalid_argument` naming
@@ -72,16 +73,17 @@ export function noExtra(count: number, max: number, what: string): void {
 }
 
 /** @internal A copy of JSON-shaped data (a JWKS, revocations, options)
- *  made before it reaches wasm: plain objects become objects without a
- *  prototype holding their own enumerable keys, arrays fresh arrays,
+ *  made before it reaches wasm: plain objects become objects holding their
+ *  own enumerable keys (the outermost one without a prototype, for the
+ *  wrapper's own reads; wasm reads own keys only), arrays fresh arrays,
  *  `Uint8Array`s and primitives stay as they are. Refused with `code`: a
  *  value that is not plain data (a `Map`, a `Date`, a class instance, a
- *  function, a symbol or non-enumerable key, a getter, an array with
- *  holes), nesting deeper than 16, or a proxy or getter of the app that
- *  throws (its error as `cause`). So wasm reads own data only — an
- *  `Object.prototype` polluted elsewhere in the page adds nothing, not even
- *  through an array's hole — and none of the app's code runs while a wasm
- *  object is borrowed (an exception there would leave it unusable). */
+ *  function, a symbol or non-enumerable key, an array with holes), nesting
+ *  deeper than 16, or a getter or proxy of the app that throws (its error
+ *  as `cause`). So an `Object.prototype` polluted elsewhere in the page
+ *  adds nothing, not even through an array's hole, and the app's getters
+ *  and proxies run here, in JavaScript, never while a wasm object is
+ *  borrowed (an exception there would leave it unusable). */
 export function plainData(value: unknown, what: string, code: ErrorCode = "invalid_argument", functions: readonly string[] = []): unknown {
   try {
     return copyPlain(value, what, code, 0, functions);
@@ -103,19 +105,19 @@ function copyPlain(v: unknown, what: string, code: ErrorCode, depth: number, fun
   if (depth >= 16) throw new PermsnapError(code, `${what} are nested too deeply`);
   if (Array.isArray(v)) {
     const n = v.length;
-    const out: unknown[] = [];
+    const out: unknown[] = new Array(n);
     for (let i = 0; i < n; i++) {
       if (!Object.hasOwn(v, i)) throw new PermsnapError(code, `${what} hold an array with a hole (index ${i})`);
-      out.push(copyPlain(v[i], what, code, depth + 1));
+      out[i] = copyPlain(v[i], what, code, depth + 1);
     }
     return out;
   }
-  checkPlain(v, what, code);
-  const out: Record<string, unknown> = Object.create(null);
-  for (const k of Object.keys(v)) {
-    const d = Object.getOwnPropertyDescriptor(v, k);
-    if (!d || !("value" in d)) throw new PermsnapError(code, `${what} hold a getter (\`${k}\`): expected plain data`);
-    out[k] = typeof d.value === "function" && functions.includes(k) ? d.value : copyPlain(d.value, what, code, depth + 1);
+  const keys = plainKeys(v, what, code);
+  const out: Record<string, unknown> = depth === 0 ? Object.create(null) : {};
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    const x = (v as Record<string, unknown>)[k];
+    out[k] = typeof x === "function" && depth === 0 && functions.includes(k) ? x : copyPlain(x, what, code, depth + 1);
   }
   return out;
 }
