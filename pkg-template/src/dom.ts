@@ -524,7 +524,7 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
   const errorOf = (p: unknown) => (p instanceof Permissions ? p.error : null);
   let expired = errorOf(permissions);
   /** A pass over the whole root with `next` (`update`, an expiry). */
-  const pass = (next: unknown): DomResult => {
+  const passAll = (next: unknown): DomResult => {
     current = next;
     expired = errorOf(next);
     const r = run(next);
@@ -539,7 +539,7 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
       expiryListeners.delete(onExpiry);
       return;
     }
-    if (errorOf(current) !== expired) pass(current);
+    if (errorOf(current) !== expired) passAll(current);
   };
   expiryListeners.add(onExpiry);
   const count = (sel: string) => within(root, sel).length;
@@ -550,7 +550,7 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
     get watching() { return watching; },
     update(next: Permissions | null): DomResult {
       seen.clear();
-      return pass(next);
+      return passAll(next);
     },
     stop() {
       watching = false;
