@@ -84,6 +84,25 @@ fn proof(w: &World, snap: &str, req: &StepUpRequest<'_>) -> String {
     permsnap::encoding::encode(&w.issuer.step_up(snap.as_bytes(), req, NOW).unwrap())
 }
 
+/// Léa's proof for `sales.make` at `POST path`.
+fn sale_proof_at(w: &World, desk: &str, path: &str) -> String {
+    let req = StepUpRequest {
+        path,
+        ..sale("lea")
+    };
+    proof(w, desk, &req)
+}
+
+/// The decision let the request through, acted by Léa.
+fn opened_by_lea(d: &permsnap::Decision) {
+    assert_eq!(
+        (d.status, d.actor.as_deref()),
+        (200, Some("lea")),
+        "{}",
+        d.message
+    );
+}
+
 fn check(
     w: &mut World,
     method: &str,
@@ -157,11 +176,7 @@ fn one_proof_never_opens_a_route_needing_two_pins() {
             d.message
         );
         assert!(d.message.contains("refunds.make"), "{path}: {}", d.message);
-        let req = StepUpRequest {
-            path,
-            ..sale("lea")
-        };
-        let p = proof(&w, &desk, &req);
+        let p = sale_proof_at(&w, &desk, path);
         let d = check(&mut w, "POST", path, &desk, Some(&p), NOW);
         assert_eq!(
             (d.status, d.code.as_str()),
@@ -173,33 +188,27 @@ fn one_proof_never_opens_a_route_needing_two_pins() {
     }
     // `any` met without a PIN (payments.view needs none): the proof for
     // the required permission opens it.
-    let req = StepUpRequest {
-        path: "/api/sales-or-view",
-        ..sale("lea")
-    };
-    let p = proof(&w, &desk, &req);
-    let d = check(&mut w, "POST", "/api/sales-or-view", &desk, Some(&p), NOW);
-    assert_eq!(
-        (d.status, d.actor.as_deref()),
-        (200, Some("lea")),
-        "{}",
-        d.message
-    );
+    let p = sale_proof_at(&w, &desk, "/api/sales-or-view");
+    opened_by_lea(&check(
+        &mut w,
+        "POST",
+        "/api/sales-or-view",
+        &desk,
+        Some(&p),
+        NOW,
+    ));
     let d = check(&mut w, "POST", "/api/sales-or-view", &desk, None, NOW);
     assert_eq!((d.status, d.code.as_str()), (403, "step_up_required"));
     // The same permission named twice, and in `any` too: one PIN.
-    let req = StepUpRequest {
-        path: "/api/sales-again",
-        ..sale("lea")
-    };
-    let p = proof(&w, &desk, &req);
-    let d = check(&mut w, "POST", "/api/sales-again", &desk, Some(&p), NOW);
-    assert_eq!(
-        (d.status, d.actor.as_deref()),
-        (200, Some("lea")),
-        "{}",
-        d.message
-    );
+    let p = sale_proof_at(&w, &desk, "/api/sales-again");
+    opened_by_lea(&check(
+        &mut w,
+        "POST",
+        "/api/sales-again",
+        &desk,
+        Some(&p),
+        NOW,
+    ));
 }
 
 // A path with an escape, given as requests carry it, is signed decoded, as
@@ -208,18 +217,15 @@ fn one_proof_never_opens_a_route_needing_two_pins() {
 fn a_proof_for_an_escaped_path_opens_it() {
     let mut w = world();
     let desk = snapshot(&w, "frontdesk", true, b"desk-one");
-    let req = StepUpRequest {
-        path: "/api/items/caf%C3%A9",
-        ..sale("lea")
-    };
-    let p = proof(&w, &desk, &req);
-    let d = check(&mut w, "POST", "/api/items/caf%C3%A9", &desk, Some(&p), NOW);
-    assert_eq!(
-        (d.status, d.actor.as_deref()),
-        (200, Some("lea")),
-        "{}",
-        d.message
-    );
+    let p = sale_proof_at(&w, &desk, "/api/items/caf%C3%A9");
+    opened_by_lea(&check(
+        &mut w,
+        "POST",
+        "/api/items/caf%C3%A9",
+        &desk,
+        Some(&p),
+        NOW,
+    ));
     let other = check(&mut w, "POST", "/api/items/cafe", &desk, Some(&p), NOW);
     assert_eq!(other.code, "step_up_refused");
 }
