@@ -27,11 +27,11 @@ export function strictOptions(options: unknown, known: readonly string[], what: 
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new PermsnapError("invalid_argument", `${what} are an object`);
   }
-  plainKeys(options, what, "invalid_argument");
-  for (const [k, v] of Object.entries(options)) {
+  for (const k of plainKeys(options, what, "invalid_argument")) {
     if (!known.includes(k)) {
       throw new PermsnapError("invalid_argument", `unknown key \`${k}\` in ${what} (known: ${known.join(", ")})`);
     }
+    const v = (options as Record<string, unknown>)[k];
     if (v !== undefined) out[k] = v;
   }
   return out;

@@ -151,7 +151,7 @@ export class Permissions {
   /** The fields of `kind` the catalog declares (those a snapshot can hide);
    *  throws `unknown_kind` for a kind not in the catalog. */
   fieldNames(kind: string): readonly string[] {
-    return this.#info.fields(text(kind, "a kind"));
+    return this.#info.fields(kind);
   }
 
   /** The refusal, when these permissions come from `loadOrDeny`,

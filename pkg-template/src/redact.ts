@@ -37,44 +37,50 @@ function shallowCopy(src: Rec): Rec {
 
 type Action = { remove: true } | { remove: false; with: string };
 
+/** A field path, with each run of its parts joined once (`keys[i][j]` is
+ *  `parts[i..=j]` joined with dots), not per record. */
+interface Path {
+  parts: readonly string[];
+  keys: readonly (readonly string[])[];
+}
+
+function pathOf(field: string): Path {
+  const parts = field.split(".");
+  return { parts, keys: parts.map((_, i) => parts.map((_, j) => parts.slice(i, j + 1).join("."))) };
+}
+
 /** Applies `action` at `parts[i..]` inside `obj` (a copy this module owns).
  *  The rest of the path may also be one key (`"client.email"` at the top,
  *  as SQL builders flatten joined rows), or flattened part of the way
- *  (`client: { "contact.email": ... }`): each is the same field. */
-function applyAt(obj: Rec, parts: readonly string[], i: number, action: Action): void {
-  for (let j = parts.length - 1; j > i; j--) {
-    const joined = parts.slice(i, j + 1).join(".");
-    if (!hasOwn.call(obj, joined)) continue;
-    if (j === parts.length - 1) {
-      if (action.remove) delete obj[joined];
-      else put(obj, joined, action.with);
+ *  (`client: { "contact.email": ... }`): each is the same field, the
+ *  longest run first. */
+function applyAt(obj: Rec, path: Path, i: number, action: Action): void {
+  const last = path.parts.length - 1;
+  for (let j = last; j >= i; j--) {
+    const k = path.keys[i][j];
+    if (!hasOwn.call(obj, k)) continue;
+    if (j === last) {
+      if (action.remove) delete obj[k];
+      else put(obj, k, action.with);
     } else {
-      put(obj, joined, inside(obj[joined], parts, j + 1, action));
+      put(obj, k, inside(obj[k], path, j + 1, action));
     }
   }
-  const k = parts[i];
-  if (!hasOwn.call(obj, k)) return;
-  if (i === parts.length - 1) {
-    if (action.remove) delete obj[k];
-    else put(obj, k, action.with);
-    return;
-  }
-  put(obj, k, inside(obj[k], parts, i + 1, action));
 }
 
 /** `child` with `action` applied at `parts[i..]` in it: a record copied,
  *  an array element by element (arrays of arrays too), anything else as
  *  it is. */
-function inside(child: unknown, parts: readonly string[], i: number, action: Action, depth = 0): unknown {
+function inside(child: unknown, path: Path, i: number, action: Action, depth = 0): unknown {
   if (Array.isArray(child)) {
     // A cycle (an array holding itself) would never end: refused, not
     // passed through unredacted.
-    if (depth >= 16) throw new PermsnapError("invalid_argument", `arrays nested more than 16 deep under \`${parts.slice(0, i).join(".")}\`: cannot redact \`${parts.join(".")}\` in them`);
-    return child.map((c) => inside(c, parts, i, action, depth + 1));
+    if (depth >= 16) throw new PermsnapError("invalid_argument", `arrays nested more than 16 deep under \`${path.keys[0][i - 1]}\`: cannot redact \`${path.keys[0][path.parts.length - 1]}\` in them`);
+    return child.map((c) => inside(c, path, i, action, depth + 1));
   }
   if (!isRecord(child)) return child;
   const copy = shallowCopy(child);
-  applyAt(copy, parts, i, action);
+  applyAt(copy, path, i, action);
   return copy;
 }
 
@@ -90,9 +96,9 @@ export interface RedactOptions {
 export function compileRedactor(redaction: Redaction, options: RedactOptions = {}): (r: Rec) => Rec {
   const top = redaction.remove.filter((f) => !f.includes("."));
   const topMask = redaction.mask.filter((m) => !m.field.includes("."));
-  const nested: Array<{ parts: string[]; action: Action }> = [
-    ...redaction.remove.filter((f) => f.includes(".")).map((f) => ({ parts: f.split("."), action: { remove: true } as Action })),
-    ...redaction.mask.filter((m) => m.field.includes(".")).map((m) => ({ parts: m.field.split("."), action: { remove: false, with: m.with } as Action })),
+  const nested: Array<{ path: Path; action: Action }> = [
+    ...redaction.remove.filter((f) => f.includes(".")).map((f) => ({ path: pathOf(f), action: { remove: true } as Action })),
+    ...redaction.mask.filter((m) => m.field.includes(".")).map((m) => ({ path: pathOf(m.field), action: { remove: false, with: m.with } as Action })),
   ];
   const allow = options.keep ? new Set(options.keep) : null;
   const [d0, d1] = top;
@@ -121,7 +127,7 @@ export function compileRedactor(redaction: Redaction, options: RedactOptions = {
       const m = topMask[j];
       if (hasOwn.call(copy, m.field)) put(copy, m.field, m.with);
     }
-    for (let j = 0; j < nested.length; j++) applyAt(copy, nested[j].parts, 0, nested[j].action);
+    for (let j = 0; j < nested.length; j++) applyAt(copy, nested[j].path, 0, nested[j].action);
     return copy;
   };
 }
