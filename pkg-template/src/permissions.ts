@@ -8,7 +8,7 @@ import { PermsnapError } from "./errors.js";
 import { ownBytes, strictOptions, text, wasmCall } from "./internal.js";
 import { compileFilter, type CompiledFilter } from "./filter.js";
 import { armExpiry, expiry } from "./expiry.js";
-import { compileRedactor, type Redaction, type RedactOptions } from "./redact.js";
+import { planRedaction, redactOne, type Redaction, type RedactOptions, type RedactPlan } from "./redact.js";
 import type { Claims, Explanation, MissingIds, PermissionName, RecordFilter, Scope } from "./types.js";
 
 type Rec = Record<string, unknown>;
@@ -86,7 +86,7 @@ export class Permissions {
   /** Made on first use (most loads never filter nor redact). */
   #filters: Map<string, CompiledFilter> | undefined;
   #redactions: Map<string, Redaction> | undefined;
-  #redactors: Map<string, (r: Rec) => Rec> | undefined;
+  #redactPlans: Map<string, RedactPlan> | undefined;
   #error: PermsnapError | null;
   #derived: WeakRef<Permissions>[] | undefined;
   /** When it expires (`performance.now()` time), once armed. */
@@ -135,7 +135,7 @@ export class Permissions {
     this.#allowed = this.#info.none;
     this.#filters = undefined;
     this.#redactions = undefined;
-    this.#redactors = undefined;
+    this.#redactPlans = undefined;
     const p = this.#p;
     if (p === null) return;
     if (!this.#shared) p.free();
@@ -379,20 +379,19 @@ export class Permissions {
     if (opts.keep !== undefined && (!Array.isArray(opts.keep) || !opts.keep.every((k) => typeof k === "string"))) {
       throw new PermsnapError("invalid_argument", "`keep` is an array of field names");
     }
-    // The same function for every call without `keep`: the engine keeps
-    // its optimised code (a new function per call would start cold).
-    const one = opts.keep === undefined
-      ? ((this.#redactors ??= new Map()).get(kind) ?? this.#redactorFor(kind))
-      : compileRedactor(this.redaction(kind), opts as RedactOptions);
+    // The same plan for every call without `keep` (made on first use).
+    const plan = opts.keep === undefined
+      ? ((this.#redactPlans ??= new Map()).get(kind) ?? this.#redactPlanFor(kind))
+      : planRedaction(this.redaction(kind), opts as RedactOptions);
     const out: Partial<T>[] = new Array(records.length);
-    for (let i = 0; i < records.length; i++) out[i] = one(records[i] as Rec) as Partial<T>;
+    for (let i = 0; i < records.length; i++) out[i] = redactOne(plan, records[i] as Rec) as Partial<T>;
     return out;
   }
 
-  #redactorFor(kind: string): (r: Rec) => Rec {
-    const one = compileRedactor(this.redaction(kind));
-    this.#redactors?.set(kind, one);
-    return one;
+  #redactPlanFor(kind: string): RedactPlan {
+    const plan = planRedaction(this.redaction(kind));
+    this.#redactPlans?.set(kind, plan);
+    return plan;
   }
 
   /** The Rust reference filter (one call into wasm per list; slower):
