@@ -240,7 +240,7 @@ export class Verifier {
       if (job.length === 0) return copy; // verified before: `load` answers from memory
       // `id (u32, little-endian) | key | signature | message`
       const id = (job[0] | (job[1] << 8) | (job[2] << 16) | (job[3] << 24)) >>> 0;
-      const verified = await platformVerify(job.subarray(4));
+      const verified = await platformVerify(job.subarray(4) as Uint8Array<ArrayBuffer>);
       this.#live();
       wasmCall(() => w.attest!(id, verified));
       return copy;
