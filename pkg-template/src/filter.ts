@@ -91,5 +91,34 @@ export function compileFilter(spec: RecordFilter): CompiledFilter {
       return out;
     };
   }
-  return { spec, run };
+  // A field name `Object.prototype` holds (polluted by other code of the
+  // page or server, or a built-in name): `r[field]` would read that value
+  // for every record without the field of its own, so these records are
+  // read field by field, own values only, unless the record's own class
+  // gives it (an ORM's getter).
+  const fast = run;
+  const safe = (records: readonly Rec[]): Rec[] => {
+    const out: Rec[] = [];
+    for (let j = 0; j < records.length; j++) {
+      const r = records[j];
+      for (let i = 0; i < n; i++) {
+        const v = fieldOf(r, fields[i]);
+        if (v === ones[i] || hit(v, i)) {
+          out.push(r);
+          break;
+        }
+      }
+    }
+    return out;
+  };
+  return { spec, run: (records) => (fields.some((f) => f in Object.prototype) ? safe(records) : fast(records)) };
+}
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** `r[field]`, except a value `Object.prototype` gives: undefined. */
+function fieldOf(r: Rec | null | undefined, field: string): unknown {
+  if (r === null || r === undefined) return undefined;
+  const v = r[field];
+  return v !== undefined && !hasOwn.call(r, field) && v === (Object.prototype as Rec)[field] ? undefined : v;
 }

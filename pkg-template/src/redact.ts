@@ -23,10 +23,25 @@ function isRecord(v: unknown): v is Rec {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** `copy[k] = v`, except that `__proto__` becomes an own property. */
+/** `copy[k] = v`, except that `__proto__` becomes an own property, and a
+ *  `toJSON` method is left out: JSON would send what it returns (the
+ *  record before redaction), not the copy. */
 function put(copy: Rec, k: string, v: unknown): void {
   if (k === "__proto__") Object.defineProperty(copy, k, { value: v, enumerable: true, writable: true, configurable: true });
-  else copy[k] = v;
+  else if (k !== "toJSON" || typeof v !== "function") copy[k] = v;
+}
+
+/** What JSON would send of `v`: its `toJSON()` when it has one, called once
+ *  as `JSON.stringify` does. An ORM's instance (Sequelize, Mongoose) keeps
+ *  its fields behind getters or in an inner store, at the top of a record
+ *  or inside it (`{ ...row, client: clientInstance }`): what is redacted is
+ *  what it sends. */
+function sent(v: unknown): unknown {
+  if (typeof v === "object" && v !== null) {
+    const toJSON = (v as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === "function") return toJSON.call(v);
+  }
+  return v;
 }
 
 function shallowCopy(src: Rec): Rec {
@@ -68,10 +83,11 @@ function applyAt(obj: Rec, path: Path, i: number, action: Action): void {
   }
 }
 
-/** `child` with `action` applied at `parts[i..]` in it: a record copied,
- *  an array element by element (arrays of arrays too), anything else as
- *  it is. */
-function inside(child: unknown, path: Path, i: number, action: Action, depth = 0): unknown {
+/** What `value` sends (`sent`) with `action` applied at `parts[i..]` in
+ *  it: a record copied, an array element by element (arrays of arrays
+ *  too), anything else as it is. */
+function inside(value: unknown, path: Path, i: number, action: Action, depth = 0): unknown {
+  const child = sent(value);
   if (Array.isArray(child)) {
     // A cycle (an array holding itself) would never end: refused, not
     // passed through unredacted.
@@ -122,13 +138,11 @@ export function planRedaction(redaction: Redaction, options: RedactOptions = {})
  *  optimised copy however many kinds and people it redacts for, where a
  *  closure per plan made every plan after the first about 15% slower. */
 export function redactOne(plan: RedactPlan, record: Rec): Rec {
-  // An ORM's instance (Sequelize, Mongoose) keeps its fields behind
-  // getters or in an inner object: redact what it sends, its `toJSON()`.
-  // (`toJSON` first: on a plain record that read is the cheaper test.)
+  // What the record sends (`sent`, written out: the hot path).
   let r = record;
   if (typeof r === "object" && r !== null && typeof (r as { toJSON?: unknown }).toJSON === "function") {
-    const proto = Object.getPrototypeOf(r);
-    if (proto !== Object.prototype && proto !== null) r = (r as { toJSON(): Rec }).toJSON();
+    r = (r as { toJSON(): Rec }).toJSON();
+    if (typeof r !== "object" || r === null) return r;
   }
   const copy: Rec = {};
   const { drop, allow, mask, nested } = plan;

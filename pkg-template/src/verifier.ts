@@ -224,10 +224,13 @@ export class Verifier {
    *  Other builds check signatures in WebAssembly: nothing to do. */
   async #platform(input: string | Uint8Array, notice: boolean): Promise<string | Uint8Array> {
     this.#live();
-    const w = this.#w as unknown as Partial<PlatformMethods>;
-    if (typeof w.snapshotJob !== "function" || typeof w.noticeJob !== "function" || typeof w.attest !== "function") return input;
-    // A copy (`new Uint8Array` copies; a Node Buffer's `slice` would not).
+    // A copy (`new Uint8Array` copies; a Node Buffer's `slice` would not),
+    // made before the first await in every build: what the caller's array
+    // holds once this call returns (a pooled Buffer reused for another
+    // request) is never what gets answered.
     const copy = ownBytes(input);
+    const w = this.#w as unknown as Partial<PlatformMethods>;
+    if (typeof w.snapshotJob !== "function" || typeof w.noticeJob !== "function" || typeof w.attest !== "function") return copy;
     const wait = this.#turn();
     if (wait) await wait;
     try {

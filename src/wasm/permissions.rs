@@ -6,6 +6,7 @@ use crate::decision::Record;
 use crate::Permissions;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// What a verified snapshot allows. `can` and its all/any forms live in the
 /// npm wrapper, which reads `allowedBits` once per load: one call into wasm
@@ -33,7 +34,20 @@ impl Record for JsRecord<'_> {
                 false
             }
         }
-        let value = Reflect::get(self.0, &field.into()).unwrap_or(JsValue::UNDEFINED);
+        let key = JsValue::from_str(field);
+        let mut value = Reflect::get(self.0, &key).unwrap_or(JsValue::UNDEFINED);
+        // A value `Object.prototype` gives (polluted by other code, or a
+        // built-in name) is no field of the record, as the JavaScript
+        // filter reads it (`fieldOf`); a getter of the record's own class
+        // (an ORM's) is.
+        let held =
+            self.0.is_object() && js_sys::Object::has_own::<JsValue>(self.0.unchecked_ref(), &key);
+        if !held && !value.is_undefined() {
+            let base = js_sys::Object::get_prototype_of(&js_sys::Object::new());
+            if Reflect::get(&base, &key).is_ok_and(|inherited| inherited == value) {
+                value = JsValue::UNDEFINED;
+            }
+        }
         if Array::is_array(&value) {
             Array::from(&value).iter().any(|v| one(&v, pred))
         } else {

@@ -211,3 +211,26 @@ test("what the app's callbacks return is read strictly: staff() and signedIn() w
   assert.equal((await edge.guard(gate, request, { signedIn: () => ({ tenant, subject: "dia" }) })).status, 200, "control");
   await assert.rejects(edge.guard(gate, request, { signedIn: () => ({ tenant, subject: "dia", sub: "ana" }) }), (e) => e.code === "invalid_argument");
 });
+
+test("filter: a field Object.prototype holds (polluted elsewhere) puts no record in scope, in JavaScript and in the Rust reference", () => {
+  const fay = vectors.cases.find((c) => c.name === "sitee/fay");
+  const p = make({ clock: () => fay.now }).load(fay.snapshot);
+  const spec = p.filterSpec("appointments");
+  assert.ok(spec.clauses.length > 0 && !spec.all, "fay sees some appointments, not all");
+  const [{ field, values: [me] }] = spec.clauses;
+  // An ORM's instance: the field is a getter of its own class.
+  class Row { get [field]() { return me; } }
+  const rows = [{ id: "mine", [field]: me }, { id: "other", [field]: "someone-else" }, { id: "unassigned" }, Object.assign(new Row(), { id: "model" })];
+  const ids = (list) => list.map((r) => r.id);
+  assert.deepEqual(ids(p.filter("appointments", rows)), ["mine", "model"]);
+  for (const value of [me, [me]]) {
+    // The model's getter is its own class's; a value equal to the polluted
+    // one is read as inherited all the same (closed).
+    const expected = value === me ? ["mine"] : ["mine", "model"];
+    polluted(field, value, () => {
+      assert.deepEqual(ids(p.filter("appointments", rows)), expected, `Object.prototype.${field} = ${JSON.stringify(value)}`);
+      assert.deepEqual(p.filterIndexesReference("appointments", rows).map((i) => rows[i].id), expected);
+    });
+  }
+  assert.deepEqual(ids(p.filter("appointments", rows)), ["mine", "model"], "and as before once the pollution is gone");
+});

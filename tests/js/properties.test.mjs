@@ -162,6 +162,27 @@ test("redact: no hidden value is reachable, masks apply, keep is an allow-list, 
     }
     const [m] = nested.redact("appointments", [new Model(JSON.parse(JSON.stringify({ id: 1, client: { email: secret, phone: secret } })))]);
     assert.ok(!reachable(m).includes(secret), `model: ${JSON.stringify(m)}`);
+    // The same kind of instance inside a record (`{ ...row, client:
+    // instance }`), in allow-list mode too: its fields were left in its
+    // inner store, which JSON sends.
+    class Client {
+      constructor(values) { this.dataValues = values; }
+      get email() { return this.dataValues.email; }
+      toJSON() { return { ...this.dataValues }; }
+    }
+    for (const options of [undefined, { keep: ["id", "client"] }]) {
+      const [n] = nested.redact("appointments", [{ id: 2, client: new Client({ name: "Zoé", email: secret, phone: secret }) }], options);
+      assert.ok(!JSON.stringify(n).includes(secret), `nested instance: ${JSON.stringify(n)}`);
+      assert.equal(n.client.name, "Zoé");
+    }
+    // A record's own toJSON is not copied: JSON would send what it returns,
+    // the record before redaction.
+    const row = { id: 3, email: secret, phone: secret };
+    for (const rec of [{ ...row, toJSON: () => row }, Object.assign(Object.create(null), row, { toJSON() { return this; } })]) {
+      const [w] = flat.redact("clients", [rec]);
+      assert.ok(!JSON.stringify(w).includes(secret), `own toJSON: ${JSON.stringify(w)}`);
+      assert.equal(w.id, 3);
+    }
     // Allow-list mode keeps no hidden nested field either, named or flattened.
     const [kn] = nested.redact("appointments", [appt], { keep: ["id", "client", "client.email", "attendees"] });
     assert.ok(!reachable(kn).includes(secret), `kept hidden value reachable: ${JSON.stringify(kn)}`);
