@@ -186,6 +186,22 @@ pub fn check_pattern(pattern: &str) -> Result<(), PathError> {
         if seg == "." || seg == ".." {
             return Err(refuse("dot segment: no canonical path has one"));
         }
+        // Another router's parameter syntax (Express, Hono, Koa: `:id`,
+        // `*`, `(.*)`) is literal text to this one: a rule nobody's
+        // request matches, beside a public catch-all an open door.
+        if seg.starts_with(':') {
+            return Err(refuse(format!(
+                "`{seg}` is another router's parameter: write `{{{}}}` (a segment) or `{{*{}}}` (the rest)",
+                seg[1..].trim_end_matches(['?', '*', '+']),
+                seg[1..].trim_end_matches(['?', '*', '+'])
+            )));
+        }
+        let rest_param = seg.starts_with("{*") && seg.ends_with('}');
+        if !rest_param && seg.contains(['*', '(', ')']) {
+            return Err(refuse(format!(
+                "`{seg}`: `*` and `( )` are another router's wildcards; the rest of a path is `{{*rest}}`"
+            )));
+        }
         if let Some(c) = seg
             .chars()
             .find(|&c| !c.is_ascii_graphic() || matches!(c, '%' | '?' | '#' | ';' | '\\'))
@@ -395,7 +411,15 @@ mod tests {
 
     #[test]
     fn patterns_follow_the_grammar() {
-        for good in ["/", "/a/{id}", "/files/{*rest}", "/a/", "/a:b@c", "/a~b"] {
+        for good in [
+            "/",
+            "/a/{id}",
+            "/files/{*rest}",
+            "/a/",
+            "/a:b@c",
+            "/a~b",
+            "/v1/batch:run",
+        ] {
             assert!(check_pattern(good).is_ok(), "{good}");
         }
         for bad in [
@@ -409,6 +433,13 @@ mod tests {
             "/a\\b",
             "/a#b",
             "/a/../b",
+            // Other routers' parameters: literal text here, so dead rules.
+            "/api/clients/:id",
+            "/api/:id?",
+            "/api/reports/*",
+            "/api/*rest",
+            "/api/(.*)",
+            "/files/{*rest}/x*",
         ] {
             assert!(check_pattern(bad).is_err(), "{bad}");
         }

@@ -93,6 +93,12 @@ fn route_table_typos_are_refused() {
         r#"[{"path": "/api/payments ", "requires": ["payments.view"]}]"#,
         r#"[{"path": "/api/payments?month={m}", "requires": ["payments.view"]}]"#,
         r#"[{"path": "/api/payments;v=1", "requires": ["payments.view"]}]"#,
+        // Express / Hono parameter syntax, literal text to this router: a
+        // rule no request matches, falling to a public catch-all (attack
+        // review, session 12).
+        r#"[{"path": "/api/clients/:id", "requires": ["clients.view"]}, {"path": "/{*rest}", "public": true}]"#,
+        r#"[{"path": "/api/reports/*", "requires": ["payments.view"]}, {"path": "/{*rest}", "public": true}]"#,
+        r#"[{"path": "/api/(.*)", "requires": ["payments.view"]}]"#,
     ] {
         let err = Gate::from_json(p.catalog(), typo).unwrap_err();
         assert_eq!(err.code(), "invalid_policy", "{typo}: {err}");
