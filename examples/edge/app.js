@@ -19,7 +19,7 @@ export function createEdge(permsnap, config) {
   const gate = new permsnap.Gate(verifier, config.routes);
   const refresher = new permsnap.Refresher(verifier, {
     jwksUrl: config.jwksUrl,
-    revocationsUrl: config.revocationsUrl || undefined,
+    revocationsUrl: config.revocationsUrl || null, // REVOCATIONS_URL unset: no feed
     maxAge: Number(config.maxAge ?? 300),
     minInterval: Number(config.minInterval ?? 30),
   });

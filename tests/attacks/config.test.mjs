@@ -236,6 +236,9 @@ test("8. a Refresher needs a JWKS URL; its options are strict", async (t) => {
     "{ jwksUrl, maxage: 5 }": { jwksUrl: "http://127.0.0.1/jwks", maxage: 5 },
     '{ jwksUrl, maxAge: "300" }': { jwksUrl: "http://127.0.0.1/jwks", maxAge: "300" },
     '{ jwksUrl, revocationsUrl: "" }': { jwksUrl: "http://127.0.0.1/jwks", revocationsUrl: "" },
+    // No feed left unsaid: revocation would be off (attack review, session 12).
+    "{ jwksUrl } (no revocationsUrl)": { jwksUrl: "http://127.0.0.1/jwks" },
+    "{ jwksUrl, revocationsUrl: undefined }": { jwksUrl: "http://127.0.0.1/jwks", revocationsUrl: undefined },
   })) {
     await t.test(label, () => {
       assertThrows(`new Refresher(v, ${label})`, () => new edge.Refresher(sitee, options), "invalid_argument");
@@ -246,7 +249,7 @@ test("8. a Refresher needs a JWKS URL; its options are strict", async (t) => {
   // than it goes stale, would answer 503 for good or at every turn.
   const fed = new edge.Verifier(fx.catalog.sitee, { keys: [fx.keys.k1] }, { tenant: "spa-lumi", maxFeedAge: 120 });
   for (const [label, options] of Object.entries({
-    "{ jwksUrl } (no revocationsUrl)": { jwksUrl: "http://127.0.0.1/jwks" },
+    "{ jwksUrl, revocationsUrl: null }": { jwksUrl: "http://127.0.0.1/jwks", revocationsUrl: null },
     "{ jwksUrl, revocationsUrl } (maxAge 300 by default)": { jwksUrl: "http://127.0.0.1/jwks", revocationsUrl: "http://127.0.0.1/feed" },
     "{ jwksUrl, revocationsUrl, maxAge: 120 }": { jwksUrl: "http://127.0.0.1/jwks", revocationsUrl: "http://127.0.0.1/feed", maxAge: 120 },
   })) {

@@ -633,7 +633,7 @@ export function attackSuite(adapter) {
     await t.test("unreachable JWKS URL: 503 unavailable, not 401 unknown_key", async () => {
       const { verifier } = ctx.makeEdge({ table: routes.siteeSpa });
       const gate = new edge.Gate(verifier, routes.siteeSpa);
-      const refresher = new edge.Refresher(verifier, { jwksUrl: await unreachable(), minInterval: 0 });
+      const refresher = new edge.Refresher(verifier, { jwksUrl: await unreachable(), revocationsUrl: null, minInterval: 0 });
       await ctx.serve({ gate, refresher }, origins.sitee, async (call) => {
         let r = await call("GET", "/api/staff", { snapshot: fx.snap.ana });
         row("GET /api/staff, JWKS URL unreachable", "503 unavailable", r);

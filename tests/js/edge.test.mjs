@@ -212,18 +212,22 @@ test("Refresher options against the verifier's maxFeedAge: refused at start-up",
   const v = new edge.Verifier(vectors.catalogs.sitee, vectors.key.jwks, { tenant: "spa-lumi", maxFeedAge: 300 });
   const code = (f) => { try { f(); } catch (e) { assert.ok(e instanceof edge.PermsnapError); return e.code; } return "accepted"; };
   const jwksUrl = "http://k/jwks";
-  assert.equal(code(() => new edge.Refresher(v, { jwksUrl })), "invalid_argument", "no feed to keep fresh");
+  assert.equal(code(() => new edge.Refresher(v, { jwksUrl, revocationsUrl: null })), "invalid_argument", "no feed to keep fresh");
   assert.equal(code(() => new edge.Refresher(v, { jwksUrl, revocationsUrl: "http://k/rev" })), "invalid_argument", "default maxAge 300 >= 300");
   assert.equal(code(() => new edge.Refresher(v, { jwksUrl, revocationsUrl: "http://k/rev", maxAge: 300 })), "invalid_argument");
   assert.equal(code(() => new edge.Refresher(v, { jwksUrl, revocationsUrl: "http://k/rev", maxAge: 299 })), "accepted");
   const plain = setup().verifier;
   assert.equal(code(() => new edge.Refresher(plain, { jwksUrl, revocationsUrl: "" })), "invalid_argument", "an empty URL is not `no feed`");
   assert.equal(code(() => new edge.Refresher(plain, { jwksUrl, revocationsUrl: 5 })), "invalid_argument");
-  assert.equal(code(() => new edge.Refresher({}, { jwksUrl })), "invalid_argument", "not a Verifier");
+  assert.equal(code(() => new edge.Refresher({}, { jwksUrl, revocationsUrl: null })), "invalid_argument", "not a Verifier");
   const browser = await import("../../pkg/node.js");
   const other = new browser.Verifier(vectors.catalogs.sitee, vectors.key.jwks, { tenant: "spa-lumi" });
-  assert.equal(code(() => new edge.Refresher(other, { jwksUrl })), "invalid_argument", "a Verifier of the browser entry (a Gate refuses it too)");
-  assert.equal(code(() => new edge.Refresher(plain, { jwksUrl })), "accepted");
+  assert.equal(code(() => new edge.Refresher(other, { jwksUrl, revocationsUrl: null })), "invalid_argument", "a Verifier of the browser entry (a Gate refuses it too)");
+  assert.equal(code(() => new edge.Refresher(plain, { jwksUrl, revocationsUrl: null })), "accepted");
+  // Left out, revocation was off without anyone saying so (attack review,
+  // session 12): a person the issuer revoked kept access until expiry.
+  assert.equal(code(() => new edge.Refresher(plain, { jwksUrl })), "invalid_argument", "no feed is said, not left out");
+  assert.equal(code(() => new edge.Refresher(plain, { jwksUrl, revocationsUrl: undefined })), "invalid_argument");
 });
 
 test("nodeGuard decides on what Express routes next: mount path and rewrites", async () => {
@@ -243,4 +247,16 @@ test("nodeGuard decides on what Express routes next: mount path and rewrites", a
   assert.equal(await run({ method: "GET", baseUrl: "", url: "/api/payments", originalUrl: "/fr/api/payments", headers }), 403);
   // Mounted at /api/campaigns, a request for exactly that path.
   assert.equal(await run({ method: "GET", baseUrl: "/api/campaigns", url: "/", originalUrl: "/api/campaigns", headers }), 200);
+  // Connect mounts cut `/api` off `url` and set no `baseUrl`: `/payments`
+  // fell to the public fallback (attack review, session 12). Refused
+  // through next(err), the framework's 500; without a snapshot too.
+  const failed = (req) => new Promise((resolve) => {
+    const res = { writeHead: (status) => resolve(status), end: () => {} };
+    edge.nodeGuard(gate)(req, res, (err) => resolve(err?.code ?? 200));
+  });
+  assert.equal(await failed({ method: "GET", url: "/payments", originalUrl: "/api/payments", headers }), "invalid_argument");
+  assert.equal(await failed({ method: "GET", url: "/payments", originalUrl: "/api/payments", headers: {} }), "invalid_argument");
+  // Plain Node (no originalUrl) and Connect unmounted (the same URL) decide.
+  assert.equal(await failed({ method: "GET", url: "/api/payments", headers }), 403);
+  assert.equal(await failed({ method: "GET", url: "/api/payments", originalUrl: "/api/payments", headers }), 403);
 });

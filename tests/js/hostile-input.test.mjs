@@ -68,11 +68,11 @@ test("options left out read nothing from a polluted Object.prototype either", as
   // The endpoint without `lifetime` nor `cookie`: its defaults.
   const res = await polluted("domain", "evil.test", () => snapshotHandler({ issuer, staff: () => ({ tenant: policy.tenant, record }) })(new Request("http://e.test/")));
   assert.doesNotMatch(res.headers.get("set-cookie"), /Domain|evil/);
-  // A Refresher without `revocationsUrl` fetches the JWKS only.
+  // A Refresher without a feed (`revocationsUrl: null`) fetches the JWKS only.
   const fetched = [];
   const ev = new edge.Verifier(catalog, jwks, { tenant });
   const fetch = async (url) => (fetched.push(url), new Response(JSON.stringify(jwks)));
-  const refresher = polluted("revocationsUrl", "http://evil.test/feed", () => new edge.Refresher(ev, { jwksUrl: "http://issuer.test/jwks.json", fetch }));
+  const refresher = polluted("revocationsUrl", "http://evil.test/feed", () => new edge.Refresher(ev, { jwksUrl: "http://issuer.test/jwks.json", revocationsUrl: null, fetch }));
   await polluted("revocationsUrl", "http://evil.test/feed", () => refresher.refresh());
   assert.deepEqual(fetched, ["http://issuer.test/jwks.json"]);
   // An array's hole is not filled from the prototype.
@@ -179,14 +179,14 @@ test("an extra argument (a second options object) is refused, not dropped", asyn
   const ev = new edge.Verifier(catalog, jwks, { tenant, clock: () => dia.now });
   const routes = JSON.parse(readFileSync(`${root}routes/sitee.json`, "utf8"));
   const gate = new edge.Gate(ev, routes);
-  const refresher = new edge.Refresher(ev, { jwksUrl: "http://127.0.0.1:9/jwks.json" });
+  const refresher = new edge.Refresher(ev, { jwksUrl: "http://127.0.0.1:9/jwks.json", revocationsUrl: null });
   const signedIn = () => null;
   assert.equal(errorCode(() => edge.nodeGuard(gate, refresher, { signedIn })), "invalid_argument");
   assert.equal(errorCode(() => edge.honoGuard(gate, refresher, { signedIn })), "invalid_argument");
   await assert.rejects(edge.guard(gate, new Request("http://e.test/api/staff"), refresher, { signedIn }), (e) => e.code === "invalid_argument");
   assert.equal(errorCode(() => new edge.Verifier(catalog, jwks, { tenant }, { maxFeedAge: 60 })), "invalid_argument");
   assert.equal(errorCode(() => new edge.Gate(ev, routes, {}, { cookie: "x" })), "invalid_argument");
-  assert.equal(errorCode(() => new edge.Refresher(ev, { jwksUrl: "http://127.0.0.1:9/" }, {})), "invalid_argument");
+  assert.equal(errorCode(() => new edge.Refresher(ev, { jwksUrl: "http://127.0.0.1:9/", revocationsUrl: null }, {})), "invalid_argument");
   assert.equal(errorCode(() => edge.nodeGuard(gate, { refresher, signedIn })), "none", "control: one options object");
   const issuer = new Issuer(JSON.parse(readFileSync(`${root}presets/sitee.json`, "utf8")).catalog, generateKey({ kid: "x" }).privateJwk);
   assert.equal(errorCode(() => expressSnapshot({ issuer, staff: () => null }, { lifetime: 60 })), "invalid_argument");

@@ -14,9 +14,11 @@ const routes: RouteDef[] = [
 export function makeWorker(catalog: { binary: string }) {
   const verifier = new Verifier(catalog, { keys: [] }, { tenant: "spa-lumi" });
   const gate = new Gate(verifier, routes, { cookie: "permsnap" });
-  const refresher = new Refresher(verifier, { jwksUrl: "https://example.test/jwks", maxAge: 300, maxStale: 3600 });
+  const refresher = new Refresher(verifier, { jwksUrl: "https://example.test/jwks", revocationsUrl: null, maxAge: 300, maxStale: 3600 });
   // @ts-expect-error an edge with no key URL verifies nothing: `jwksUrl` is required
   void new Refresher(verifier, { revocationsUrl: "https://example.test/revocations" });
+  // @ts-expect-error no feed is said (`revocationsUrl: null`), never left out
+  void new Refresher(verifier, { jwksUrl: "https://example.test/jwks" });
   // An edge that never decides on revocations it may have missed.
   const fed = new Verifier(catalog, { keys: [] }, { tenant: "spa-lumi", maxFeedAge: 600 });
   const feedRefresher = new Refresher(fed, { jwksUrl: "https://example.test/jwks", revocationsUrl: "https://example.test/feed", maxAge: 60 });

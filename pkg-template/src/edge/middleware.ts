@@ -187,6 +187,16 @@ interface NodeResponseLike {
  *  client's (`originalUrl` tells). */
 function routedTarget(req: NodeRequestLike): string {
   const url = req.url ?? "/";
+  // Connect mounts (`app.use("/api", guard)`) cut the mount path off `url`
+  // and keep the client's in `originalUrl`, with no `baseUrl` to put it
+  // back: `/api/payments` would be decided as `/payments` (attack review,
+  // session 12). Whether `url` was cut or rewritten cannot be told: refused.
+  if (req.baseUrl === undefined && typeof req.originalUrl === "string" && req.originalUrl !== url) {
+    throw new PermsnapError("invalid_argument",
+      "nodeGuard sees a request URL changed before it (`req.url` is not `req.originalUrl`) and no Express `baseUrl`: " +
+        "mounted by Connect (`app.use(\"/api\", guard)`) or after a rewriting middleware, it cannot tell the path the app routes. " +
+        "Put the guard first, on the whole app, or use Express");
+  }
   if (!req.baseUrl) return url;
   if ((url === "/" || url.startsWith("/?")) && !(req.originalUrl ?? "").split("?")[0].endsWith("/")) {
     return req.baseUrl + url.slice(1);
@@ -201,9 +211,16 @@ export function nodeGuard<Req extends NodeRequestLike>(gate: Gate, options?: Ref
   const o = guardOptions(options);
   const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join("; ") : v ?? null);
   return (req: Req, res: NodeResponseLike, next: (err?: unknown) => void): void => {
+    let url: string;
+    try {
+      url = routedTarget(req);
+    } catch (e) {
+      next(e);
+      return;
+    }
     const request: RequestLike = {
       method: req.method ?? "GET",
-      url: routedTarget(req),
+      url,
       headers: { get: (name: string) => header(req.headers[name.toLowerCase()]) },
     };
     check(gate, request, o.refresher).then((d) => bindSubject(d, req, o.signedIn)).then(

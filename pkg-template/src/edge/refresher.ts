@@ -12,12 +12,14 @@ export interface RefreshOptions {
   jwksUrl: string;
   /** URL of the signed revocation feed, as `permsnap feed` prints it:
    *  JSON `{ "head": "<feed head>", "notices": ["<notice>", ...] }` (no
-   *  other key). Applied with `Verifier.applyFeed`. Required when the
-   *  verifier has `maxFeedAge`, which an edge should set: without it a
-   *  feed that stops loading leaves old revocations in force until
-   *  `maxStale`, and a replayed old copy cannot be told from a current
-   *  one. */
-  revocationsUrl?: string;
+   *  other key). Applied with `Verifier.applyFeed`. Required: `null` says
+   *  the edge runs without one, and then a person the issuer revokes keeps
+   *  access until their snapshot expires (left out, it is an error, not
+   *  that). A verifier with `maxFeedAge`, which an edge should set, needs
+   *  the URL: without it a feed that stops loading leaves old revocations
+   *  in force until `maxStale`, and a replayed old copy cannot be told
+   *  from a current one. */
+  revocationsUrl: string | null;
   /** Refetch when older than this many seconds (default 300; below the
    *  verifier's `maxFeedAge` when it has one). */
   maxAge?: number;
@@ -57,7 +59,7 @@ const REFRESH_OPTIONS = ["jwksUrl", "revocationsUrl", "maxAge", "minInterval", "
  *  minus this refresher's `maxAge`. */
 export class Refresher {
   #v: Verifier;
-  #o: Required<Omit<RefreshOptions, "revocationsUrl">> & Pick<RefreshOptions, "revocationsUrl">;
+  #o: Required<RefreshOptions>;
   #loadedAt = -Infinity;
   #triedAt = -Infinity;
   #jwksAt = -Infinity;
@@ -81,8 +83,15 @@ export class Refresher {
         throw new PermsnapError("invalid_argument", `\`${k}\` is a function`);
       }
     }
-    if (o.revocationsUrl !== undefined && (typeof o.revocationsUrl !== "string" || o.revocationsUrl === "")) {
-      throw new PermsnapError("invalid_argument", "`revocationsUrl` is the URL of the issuer's signed revocation feed");
+    // Left out, revocation would be off without anyone saying so (attack
+    // review, session 12): `null` says it.
+    if (o.revocationsUrl === undefined) {
+      throw new PermsnapError("invalid_argument",
+        "name the issuer's signed revocation feed, `revocationsUrl`, or say `revocationsUrl: null` to run without one " +
+          "(a person the issuer revokes then keeps access until their snapshot expires)");
+    }
+    if (o.revocationsUrl !== null && (typeof o.revocationsUrl !== "string" || o.revocationsUrl === "")) {
+      throw new PermsnapError("invalid_argument", "`revocationsUrl` is the URL of the issuer's signed revocation feed, or null");
     }
     let limit: number | undefined;
     try {
@@ -93,7 +102,7 @@ export class Refresher {
     if (limit !== undefined) {
       // Either would refuse every snapshot `stale_feed` for good or at
       // every turn: a configuration error, told at start-up.
-      if (o.revocationsUrl === undefined) {
+      if (o.revocationsUrl === null) {
         throw new PermsnapError("invalid_argument",
           "the verifier has `maxFeedAge`: give the Refresher `revocationsUrl`, the signed feed it must keep applying");
       }
@@ -103,8 +112,8 @@ export class Refresher {
       }
     }
     this.#v = verifier;
-    // No prototype (`strictOptions`): `revocationsUrl` left out is
-    // `undefined`, not what a polluted `Object.prototype` holds.
+    // No prototype (`strictOptions`): nothing is read from a polluted
+    // `Object.prototype`.
     this.#o = Object.assign(Object.create(null), {
       maxAge: 300,
       minInterval: 30,

@@ -13,6 +13,7 @@ const gate = new Gate(verifier, [
 ]);
 const refresher = new Refresher(verifier, {
   jwksUrl: "https://keys.example/jwks.json",
+  revocationsUrl: null, // no feed: said, not left out
   // A stub fits where the global fetch would.
   fetch: async () => ({ ok: true, status: 200, json: async () => jwks }),
 });

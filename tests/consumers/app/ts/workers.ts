@@ -15,7 +15,7 @@ export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     if (!edge) {
       const verifier = new Verifier(catalog, { keys: [] }, { tenant: "spa-lumi" });
-      edge = { gate: new Gate(verifier, [{ path: "/health", public: true }]), refresher: new Refresher(verifier, { jwksUrl: env.JWKS_URL }) };
+      edge = { gate: new Gate(verifier, [{ path: "/health", public: true }]), refresher: new Refresher(verifier, { jwksUrl: env.JWKS_URL, revocationsUrl: null }) };
     }
     const d = await guard(edge.gate, request, edge.refresher);
     if (d.status !== 200) return denial(d);
