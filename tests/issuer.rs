@@ -167,6 +167,33 @@ fn one_bad_role_or_record_refuses_only_that_person() {
     };
     assert_eq!(code(&record("u", &["bad"])), "unknown_role");
     assert_eq!(code(&record("u", &["gone"])), "unknown_role");
+    // An owner role with restrictions: they would be dropped (every owner
+    // gets everything), so the role is refused, not half-applied.
+    let owners = roles(
+        &i,
+        r#"[{"id": "co", "owner": true, "except": ["a.edit"]},
+            {"id": "co2", "owner": true, "scopes": {"clients": "own"}, "hidden_fields": {"clients": ["email"]}},
+            {"id": "boss", "owner": true, "step_up": ["c.refund"]}]"#,
+    );
+    let problems = owners.roles().problems();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems[0].1.contains("`except` would be ignored"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[1].1.contains("`scopes`, `hidden_fields`"),
+        "{problems:?}"
+    );
+    for r in ["co", "co2"] {
+        assert_eq!(
+            i.issue(&owners, &record("u", &[r]), &opts())
+                .unwrap_err()
+                .code(),
+            "unknown_role"
+        );
+    }
+    assert!(i.issue(&owners, &record("u", &["boss"]), &opts()).is_ok());
     assert_eq!(
         code(&StaffRecord {
             active: false,
@@ -217,6 +244,17 @@ fn records_from_database_rows() {
         "{e}"
     );
     let reader = RecordReader::new(&["email", "created_at"]).unwrap();
+    // Descriptive columns stay ignorable.
+    for name in [
+        "updated_at",
+        "phone",
+        "location_id",
+        "display_name",
+        "hired_on",
+        "department",
+    ] {
+        assert!(RecordReader::new(&[name]).is_ok(), "{name}");
+    }
     let staff = reader.read(row).unwrap();
     assert_eq!(
         (staff.id.as_str(), staff.version, staff.active),
@@ -241,6 +279,23 @@ fn records_from_database_rows() {
         "Scopes",
         "pin_hash",
         "password",
+        // What an access key says, in a column's words (attack review,
+        // session 12): `is_active` ignored issued a snapshot to a
+        // deactivated person, `is_shared_account` let a desk sell without
+        // a PIN.
+        "is_active",
+        "isActive",
+        "is_shared_account",
+        "shared",
+        "is_owner",
+        "role_ids",
+        "staff_roles",
+        "is_deleted",
+        "deleted_at",
+        "disabled",
+        "suspended_until",
+        "hidden_fields_json",
+        "removals",
     ] {
         assert_eq!(
             RecordReader::new(&[name]).unwrap_err().code(),

@@ -214,6 +214,12 @@ fn serve_answers_one_line_per_request_and_survives_bad_ones() {
             r#"{"op":"issue","record":{"id":"u1","roles":["user"]},"lifetime":999999}"#,
             "invalid_argument",
         ),
+        // `null` is no lifetime: refused, not the 900 s default (what a
+        // JavaScript NaN becomes in JSON).
+        (
+            r#"{"op":"issue","record":{"id":"u1","roles":["user"]},"lifetime":null}"#,
+            "invalid_argument",
+        ),
         (r#"{"op":"revoke","tenant":"spa-lumi"}"#, "invalid_argument"),
     ] {
         let a = ask(bad);

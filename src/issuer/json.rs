@@ -48,10 +48,22 @@ fn seconds(now: f64, what: &str) -> Result<u64> {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct IssueArgs {
     now: f64,
-    #[serde(default)]
+    /// Left out: the default. `null` is refused, not read as "the
+    /// default": JavaScript's `JSON.stringify` writes `NaN` and `Infinity`
+    /// (a lifetime read from a mistyped setting) as `null`.
+    #[serde(default, deserialize_with = "present")]
     lifetime: Option<u32>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "present")]
     id: Option<String>,
+}
+
+/// An optional argument that, when written, holds a value (not `null`).
+fn present<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 #[derive(Deserialize)]

@@ -31,6 +31,29 @@ pub const RECORD_KEYS: &[&str] = &[
 /// never ignored (a typo would silently drop a restriction).
 const DESCRIPTIVE_KEYS: &[&str] = &["id", "name"];
 
+/// Words of a column that says whether or how the person may act (an
+/// account switched off, a person removed, a shared desk, an admin):
+/// never ignored, whatever else the name says (`is_deleted`, `disabled_at`,
+/// `suspended`, `shared`).
+const STATUS_WORDS: &[&str] = &[
+    "shared",
+    "admin",
+    "superuser",
+    "permissions",
+    "enabled",
+    "disabled",
+    "deleted",
+    "deactivated",
+    "inactive",
+    "suspended",
+    "archived",
+    "banned",
+    "blocked",
+    "locked",
+    "revoked",
+    "terminated",
+];
+
 /// Words that smell of secrets: no input of the issuer carries them.
 const SECRET_WORDS: &[&str] = &["pin", "password", "secret", "hash", "nip", "otp"];
 
@@ -61,6 +84,14 @@ impl RecordReader {
                 return Err(Error::InvalidArgument {
                     detail: format!(
                         "`{name}` is too close to the record key `{k}` to be ignored: a misspelled `{k}` would silently drop access rules"
+                    ),
+                });
+            }
+            if let Some(meaning) = access_meaning(name) {
+                return Err(Error::InvalidArgument {
+                    detail: format!(
+                        "`{name}` says {meaning}: ignored, it would silently drop an access rule. Map it onto the record \
+                         (e.g. `active: !row.{name}` or `shared_account: row.{name}`), or leave it out of the row"
                     ),
                 });
             }
@@ -127,6 +158,39 @@ impl RecordReader {
         }
         Ok(record)
     }
+}
+
+/// What a column's name says about access, read word by word
+/// (`is_active`, `isSharedAccount`, `role_ids`, `deleted_at`): a run of its
+/// words close to a permission-bearing key, or a status word. The whole
+/// name is `near`'s; a prefix such as `is_` puts it beyond its edits.
+fn access_meaning(name: &str) -> Option<String> {
+    let w = words(name);
+    if let Some(s) = w.iter().find(|w| STATUS_WORDS.contains(&w.as_str())) {
+        return Some(format!("whether or how the person may act (`{s}`)"));
+    }
+    // A key's first word inflected (`removals`, `granted`, `scoped`).
+    for word in &w {
+        for k in RECORD_KEYS.iter().filter(|k| !DESCRIPTIVE_KEYS.contains(k)) {
+            let first = k.split('_').next().unwrap_or(k);
+            let stem = first.trim_end_matches(['e', 's']);
+            let inflected = word.strip_prefix(stem).is_some_and(|rest| {
+                ["", "s", "es", "d", "ed", "al", "als", "ing", "ings"].contains(&rest)
+            });
+            if stem.len() >= 4 && inflected {
+                return Some(format!("what the record key `{k}` says"));
+            }
+        }
+    }
+    for i in 0..w.len() {
+        for j in i..w.len() {
+            let run = w.get(i..=j).unwrap_or_default().join("_");
+            if let Some(k) = near(&run) {
+                return Some(format!("what the record key `{k}` says"));
+            }
+        }
+    }
+    None
 }
 
 /// The permission-bearing key close to `name`, if any: within one edit of

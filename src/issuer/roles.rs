@@ -125,6 +125,32 @@ fn compile_role(catalog: &Catalog, def: &CatalogDef, role: RoleDef) -> Result<Co
     if role.id.is_empty() {
         return Err(policy_error("roles", "a role id is empty"));
     }
+    // An owner gets every permission, application and record: a
+    // restriction written on an owner role would be silently dropped
+    // (attack review, session 12: `except: ["billing.view"]` kept it).
+    if role.owner {
+        let set: Vec<&str> = [
+            ("permissions", !role.permissions.is_empty()),
+            ("except", !role.except.is_empty()),
+            ("apps", !role.apps.is_empty()),
+            ("scopes", !role.scopes.is_empty()),
+            ("hidden_fields", !role.hidden_fields.is_empty()),
+            ("permission_scopes", !role.permission_scopes.is_empty()),
+        ]
+        .into_iter()
+        .filter_map(|(key, set)| set.then_some(key))
+        .collect();
+        if !set.is_empty() {
+            return Err(policy_error(
+                &at,
+                format!(
+                    "an owner role gets every permission, application and record: its `{}` would be ignored \
+                     (to restrict it, make it a role without `owner`)",
+                    set.join("`, `")
+                ),
+            ));
+        }
+    }
     let mut bits = if role.owner {
         (0..catalog.permission_count()).collect()
     } else {

@@ -79,6 +79,17 @@ test("inputs are read strictly: unknown columns, keys and options are errors; se
   assert.throws(() => issuer.issue(tenant, { id: "u", roles: ["user"], scopes: { clients: { specific: ["a", undefined] } } }), /record\.scopes\.clients\.specific\[1\] is undefined/);
   assert.throws(() => issuer.issue(tenant, { id: "u", roles: ["user"], version: NaN }), /record\.version is not a finite number/);
   assert.equal(errorCode(() => issuer.issue(tenant, { id: "u", roles: ["user"] }, { lifetime: 86_401 })), "invalid_argument");
+  // A lifetime read from a mistyped setting (`Number("60s")`) was signed
+  // for the default 900 s (attack review, session 12): refused, as null is.
+  for (const lifetime of [NaN, Infinity, null, 0, 60.5, "60"]) {
+    assert.equal(errorCode(() => issuer.issue(tenant, { id: "u", roles: ["user"] }, { lifetime })), "invalid_argument", String(lifetime));
+  }
+  assert.equal(errorCode(() => issuer.issue(tenant, { id: "u", roles: ["user"] }, { id: null })), "invalid_argument");
+  // An `ignore` column that says what an access key says (`is_active`,
+  // `is_shared_account`) is refused: ignored, it dropped the rule.
+  for (const ignore of [["is_active"], ["isSharedAccount"], ["deleted_at"], ["role_ids"]]) {
+    assert.equal(errorCode(() => new Issuer(vectors.catalogs.sitee.definition, testKey(), { ignore })), "invalid_argument", ignore[0]);
+  }
   assert.equal(errorCode(() => issuer.issue("nobody", { id: "u", roles: ["user"] })), "invalid_argument");
   assert.equal(errorCode(() => issuer.issue(undefined, { id: "u", roles: ["user"] })), "invalid_argument");
   assert.equal(errorCode(() => issuer.issue(tenant, { id: "u", roles: ["user"], created: new Map() })), "invalid_argument");

@@ -122,6 +122,12 @@ export class Issuer {
    *  16 hex digits (tests and parity vectors; random by default). */
   issue(tenant: string, record: StaffRecord, options?: { now?: number; lifetime?: number; id?: string }): IssuedSnapshot {
     const o = strictOptions(options, ["now", "lifetime", "id"], "issue options");
+    // `NaN` (a setting like "60s" through `Number`) would reach wasm as
+    // `null` in JSON: refused here, with what it should be.
+    if (o.lifetime !== undefined && !(Number.isInteger(o.lifetime) && (o.lifetime as number) >= 1 && (o.lifetime as number) <= 86_400)) {
+      throw new PermsnapError("invalid_argument", `\`lifetime\` is a whole number of seconds from 1 to 86400, not ${String(o.lifetime)}`);
+    }
+    if (o.id !== undefined && typeof o.id !== "string") throw new PermsnapError("invalid_argument", "`id` is 16 hex digits");
     const args = JSON.stringify({ now: this.#now(o.now), lifetime: o.lifetime, id: o.id });
     const row = plainJson(record, "record", "invalid_argument");
     const t = tenantArg(tenant);

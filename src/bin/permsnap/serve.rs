@@ -46,10 +46,21 @@ struct IssueReq {
     record: Value,
     #[serde(default)]
     epoch: u32,
-    #[serde(default)]
+    /// Left out: the default; `null` is refused, not read as it.
+    #[serde(default, deserialize_with = "written")]
     lifetime: Option<u32>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "written")]
     now: Option<u64>,
+}
+
+/// An optional request key that, when written, holds a value (`null` is
+/// no lifetime nor time: refused, never the default).
+fn written<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
 }
 
 #[derive(Deserialize)]
