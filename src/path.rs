@@ -189,11 +189,10 @@ pub fn check_pattern(pattern: &str) -> Result<(), PathError> {
         // Another router's parameter syntax (Express, Hono, Koa: `:id`,
         // `*`, `(.*)`) is literal text to this one: a rule nobody's
         // request matches, beside a public catch-all an open door.
-        if seg.starts_with(':') {
+        if let Some(name) = seg.strip_prefix(':') {
+            let name = name.trim_end_matches(['?', '*', '+']);
             return Err(refuse(format!(
-                "`{seg}` is another router's parameter: write `{{{}}}` (a segment) or `{{*{}}}` (the rest)",
-                seg[1..].trim_end_matches(['?', '*', '+']),
-                seg[1..].trim_end_matches(['?', '*', '+'])
+                "`{seg}` is another router's parameter: write `{{{name}}}` (a segment) or `{{*{name}}}` (the rest)"
             )));
         }
         let rest_param = seg.starts_with("{*") && seg.ends_with('}');

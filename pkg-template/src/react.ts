@@ -72,11 +72,23 @@ function errorOf(p: Permissions | null): unknown {
   }
 }
 
+/** A session's permissions: everything below renders again at each swap,
+ *  and when the ones in force expire without one (a closed session, a
+ *  refresh that never came): what they allowed stops showing at once. */
 function SessionProvider({ session, children }: { session: Session; children?: ReactNode }) {
-  const subscribe = useCallback((changed: () => void) => session.subscribe(changed), [session]);
+  const subscribe = useCallback((changed: () => void) => {
+    expiryListeners.add(changed);
+    const unsubscribe = session.subscribe(changed);
+    return () => {
+      expiryListeners.delete(changed);
+      unsubscribe();
+    };
+  }, [session]);
   const current = useCallback(() => session.permissions, [session]);
   const permissions = useSyncExternalStore(subscribe, current, current);
-  const value = useMemo<Current>(() => ({ permissions }), [permissions]);
+  const error = useCallback(() => errorOf(permissions), [permissions]);
+  const refused = useSyncExternalStore(subscribe, error, error);
+  const value = useMemo<Current>(() => ({ permissions }), [permissions, refused]);
   return createElement(Context.Provider, { value }, children);
 }
 

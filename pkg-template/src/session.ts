@@ -57,7 +57,9 @@ export interface SessionOptions {
    *  server rendering). Verified at once where verification is synchronous
    *  (`permsnap/sync`, Node); in the browser build with WebCrypto, so in
    *  force once `ready` resolves: hydrate after `await session.ready`. When
-   *  refused, or absent, the session fetches. */
+   *  refused, or absent, the session fetches; when taken, it fetches too,
+   *  in the background (a page from a cache may carry access removed
+   *  since, judged by a device clock that is off). */
   initial?: FetchedSnapshot;
   /** Subscribes to the app's revocation notices (Server-Sent Events, a
    *  WebSocket, polling): call `deliver(noticeText)` for each; return a
@@ -96,6 +98,8 @@ export class Session {
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
   #expiryTimer: ReturnType<typeof setTimeout> | undefined;
   #inflight: Promise<Permissions> | null = null;
+  /** The fetch after the one on its way, for calls made meanwhile. */
+  #queued: Promise<Permissions> | null = null;
   #failures = 0;
   #stopNotices: (() => void) | undefined;
   #closed = false;
@@ -156,17 +160,28 @@ export class Session {
     return () => void this.#listeners.delete(listener);
   }
 
-  /** Fetches and verifies a fresh snapshot now (calls made while one is on
-   *  its way share it). Resolves with the permissions in force afterwards:
+  /** Fetches and verifies a fresh snapshot now. A call made while a fetch
+   *  is on its way waits for it and fetches once more (shared by every call
+   *  made meanwhile): that fetch may have been answered before what made
+   *  the app call (a sign-out, an admin's edit). Resolves with the
+   *  permissions in force afterwards:
    *  the new ones, deny-all when the app said there is no snapshot or a
    *  fresh one was refused, or the old ones when the fetch failed (they
    *  still expire on time; the session retries with backoff). */
   refresh(): Promise<Permissions> {
     if (this.#closed) return Promise.resolve(this.#current);
-    this.#inflight ??= this.#load().finally(() => {
-      this.#inflight = null;
-    });
-    return this.#inflight;
+    if (this.#inflight === null) {
+      this.#inflight = this.#load().finally(() => {
+        this.#inflight = null;
+      });
+      return this.#inflight;
+    }
+    const settled = () => {
+      this.#queued = null;
+      return this.refresh();
+    };
+    this.#queued ??= this.#inflight.then(settled, settled);
+    return this.#queued;
   }
 
   /** Applies a signed revocation notice (text from the app's channel):
@@ -375,14 +390,18 @@ export class Session {
    *  verifies in WebAssembly (the first render already uses it), else
    *  with the platform's WebCrypto (in force once `ready` resolves: an app
    *  hydrating server-rendered HTML awaits it first). It does not set the
-   *  clock: a page served from a cache could carry an old snapshot, which
-   *  the device clock then refuses (and the session fetches a fresh one,
-   *  setting the clock from it). */
+   *  clock, and it is confirmed by a fetch in the background: a page
+   *  served from a cache (back and forward, a restored tab) may carry
+   *  access removed since, a notice it never saw, and a device clock that
+   *  is off accepts it past its expiry; the fresh answer swaps in without
+   *  a blink when nothing changed, and sets the clock (attack review,
+   *  session 12). */
   #takeInitial(initial: FetchedSnapshot): Promise<Permissions> {
     const text = this.#textOf(initial);
     if (text === null) return this.refresh();
     try {
       this.#swap(text, this.#verifier.load(text));
+      void this.refresh();
       return Promise.resolve(this.#current);
     } catch (e) {
       if (!(e instanceof PermsnapError && e.code === "async_required")) {
@@ -395,8 +414,12 @@ export class Session {
       (p) => {
         // Unless something was decided meanwhile (a refresh's answer, a
         // "no snapshot", a refusal): that stays.
-        if (this.#swaps === swaps) this.#swap(text, p);
-        else p.free();
+        if (this.#swaps === swaps) {
+          this.#swap(text, p);
+          void this.refresh();
+        } else {
+          p.free();
+        }
         return this.#current;
       },
       (e) => {

@@ -70,6 +70,17 @@ window.renderExpiring = async ({ catalog, jwks, tenant, snapshot, now }) => {
   flushSync(() => root.render(h(lib.PermissionsProvider, { permissions: p },
     h(lib.Can, { do: "campaigns.manage", fallback: h("i", { id: "no" }, "no campaigns") }, h("b", { id: "yes" }, "campaigns")))));
 };
+// A session whose snapshot expires with no swap (the session closed: a
+// sign-out or teardown path): the provider must render again at expiry.
+window.renderSessionExpiring = async ({ catalog, jwks, tenant, issued }) => {
+  await init("/pkg/permsnap_wasm_bg.wasm");
+  const session = createSession({ catalog, jwks, tenant, leeway: 0, fetchSnapshot: async ({ fresh }) => ({ ...issued, fresh }) });
+  await session.ready;
+  const root = createRoot(document.querySelector("#expiring"));
+  flushSync(() => root.render(h(lib.PermissionsProvider, { session },
+    h(lib.Can, { do: "campaigns.manage", fallback: h("i", null, "no campaigns") }, h("b", null, "campaigns")))));
+  session.close();
+};
 // Server rendering: the page holds the server's HTML and the snapshot it
 // was rendered with; the client's session starts from it (\`initial\`).
 window.hydrateApp = async ({ catalog, jwks, tenant, initial }) => {
@@ -543,6 +554,28 @@ test("a session drives React and the DOM: the provider re-renders on each swap, 
   }, [{ ...dia, s: snap(dia) }, { ...ben, s: snap(ben) }]);
   assert.deepEqual(r.first, { who: "dia", pay: false, nopay: true, camp: true, paylink: false });
   assert.deepEqual(r.second, { who: "ben", pay: true, nopay: false, camp: true, paylink: true }, "re-rendered and re-applied after the swap");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("a session's provider renders again when its permissions expire without a swap (a closed session)", async () => {
+  // The attack review of session 12: SessionProvider followed swaps only;
+  // after session.close() the expired permissions kept showing in React.
+  const { Issuer } = await import(join(root, "pkg/issuer/node.js"));
+  const issuer = new Issuer(vectors.catalogs.sitee.definition, { ...vectors.key.jwks.keys[0], d: Buffer.from(vectors.key.seed_hex, "hex").toString("base64url") });
+  const account = vectors.issue.accounts.sitee;
+  issuer.setAccount(account.tenant, account.roles);
+  const { snapshot, issuedAt } = issuer.issue(account.tenant, { id: "dia", roles: ["marketing"] }, { lifetime: 2 });
+  const { page, errors } = await open();
+  const r = await page.evaluate(async (o) => {
+    document.body.innerHTML = `<div id="expiring"></div>`;
+    await import("/react-session.js");
+    await window.renderSessionExpiring(o);
+    const before = document.querySelector("#expiring").textContent;
+    await new Promise((r) => setTimeout(r, 3000));
+    return { before, after: document.querySelector("#expiring").textContent };
+  }, { catalog: vectors.catalogs.sitee, jwks: vectors.key.jwks, tenant: account.tenant, issued: { snapshot, issuedAt } });
+  assert.deepEqual(r, { before: "campaigns", after: "no campaigns" });
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -424,3 +424,44 @@ test("a server-rendered initial snapshot never overrides what the app answered s
   assert.equal(s.snapshot, null);
   s.close();
 });
+
+test("refresh() while a fetch is on its way fetches once more after it: a sign-out meanwhile is not answered by the fetch from before", async () => {
+  // The attack review of session 12: the endpoint read the login session
+  // before the sign-out and answered after it; the app's refresh() got
+  // that answer and kept the person's permissions for minutes.
+  let signedIn = true;
+  let calls = 0;
+  let release;
+  const fetchSnapshot = async () => {
+    calls++;
+    const answer = signedIn ? issuer.issue(tenant, { id: "ben", roles: ["admin"] }) : null;
+    if (calls === 2) await new Promise((r) => (release = r)); // read before the sign-out, answered after
+    return answer;
+  };
+  const s = session({ fetchSnapshot }, { onError: () => {} });
+  await s.ready;
+  assert.equal(s.permissions.can("settings.manage"), true);
+  const before = s.refresh(); // the scheduled refresh, say
+  await waitFor(() => release !== undefined, 5000, "the second fetch started");
+  signedIn = false; // the person signs out; the app asks for a refresh
+  const after = s.refresh();
+  release();
+  await before;
+  const p = await after;
+  assert.equal(calls, 3, "one more fetch after the one on its way");
+  assert.equal(p.error?.code, "no_snapshot");
+  assert.equal(s.permissions.can("settings.manage"), false);
+  s.close();
+});
+
+test("a server-rendered initial snapshot is confirmed by a fetch in the background: access removed since goes", async () => {
+  // A page from a cache (back and forward, a restored tab) carried ben's
+  // admin snapshot; he is a plain user now.
+  const initial = issuer.issue(tenant, { id: "ben", roles: ["admin"] }).snapshot;
+  const app = endpoint({ id: "ben", roles: ["user"] });
+  const s = session(app, { initial, onError: () => {} });
+  await s.ready;
+  await waitFor(() => app.calls >= 1 && s.permissions.can("settings.manage") === false, 5000, "the background fetch swapped in");
+  assert.equal(s.permissions.error, null);
+  s.close();
+});
