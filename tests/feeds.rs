@@ -160,3 +160,31 @@ fn an_issuer_clock_running_ahead_cannot_make_a_verifier_forget_early() {
     assert_eq!(v.revocations().min_version("spa-lumi", "fay"), 4);
     assert_eq!(v.verify(&fay, NOW + 10).unwrap_err().code(), "revoked");
 }
+
+#[test]
+fn a_notice_dated_in_the_past_is_kept_a_lifetime_from_when_the_feed_brings_it() {
+    // Attack review, session 12: a notice signed with a clock running
+    // behind (or dated with a stored edit time) was applied by a feed and
+    // forgotten in the same call; fay's snapshot issued now stayed valid.
+    let p = policy("sitee");
+    let options = Options::for_tenant("spa-lumi").require_feed(300);
+    let mut v = Verifier::new(p.catalog().clone(), keyring(), options);
+    let day = u64::from(permsnap::wire::MAX_LIFETIME);
+    let fay = issue_version_at("fay", 3, NOW);
+    let behind = person_notice("spa-lumi", NOW - 2 * day, "fay", 4);
+    let head = sign_feed_head(&key(), None, NOW, std::slice::from_ref(&behind)).unwrap();
+    let report = v
+        .apply_feed(&head, std::slice::from_ref(&behind), NOW)
+        .unwrap();
+    assert_eq!(report.applied, 1);
+    assert_eq!(v.verify(&fay, NOW + 10).unwrap_err().code(), "revoked");
+    // The next refreshes bring it again: still in force, and forgotten a
+    // lifetime after the last time a feed listed it.
+    let again = sign_feed_head(&key(), None, NOW + 600, std::slice::from_ref(&behind)).unwrap();
+    v.apply_feed(&again, std::slice::from_ref(&behind), NOW + 600)
+        .unwrap();
+    assert_eq!(v.verify(&fay, NOW + 610).unwrap_err().code(), "revoked");
+    assert_eq!(v.revocations().min_version("spa-lumi", "fay"), 4);
+    v.forget_expired(NOW + 600 + day + 3600);
+    assert_eq!(v.revocations().min_version("spa-lumi", "fay"), 0);
+}

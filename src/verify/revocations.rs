@@ -80,7 +80,19 @@ impl Revocations {
 
     /// Applies a verified notice.
     pub fn apply(&mut self, notice: &Notice) {
-        let until = notice.issued_at.saturating_add(u64::from(MAX_LIFETIME));
+        self.apply_seen(notice, 0);
+    }
+
+    /// Applies a verified notice that a verifier sees at `seen` (its own
+    /// clock): its ids and per-person bounds are kept a snapshot lifetime
+    /// from the later of its issue time and `seen`. A notice signed with a
+    /// clock running behind (or dated with a stored edit time) is not
+    /// forgotten at once while the snapshots it revokes are still valid.
+    pub fn apply_seen(&mut self, notice: &Notice, seen: u64) {
+        let until = notice
+            .issued_at
+            .max(seen)
+            .saturating_add(u64::from(MAX_LIFETIME));
         self.revoke_before(&notice.tenant, notice.min_epoch);
         for id in &notice.ids {
             self.revoke_id(*id, until);

@@ -99,6 +99,12 @@ impl Verifier {
     /// the keyring and adds it to the revocations. A notice for another
     /// tenant than the expected one is refused (`wrong_tenant`).
     pub fn apply_notice(&mut self, input: &[u8]) -> Result<Notice> {
+        self.apply_notice_seen(input, self.seen_at)
+    }
+
+    /// [`Verifier::apply_notice`], kept at least a snapshot lifetime from
+    /// `seen` (the verifier's clock: [`Revocations::apply_seen`]).
+    pub(super) fn apply_notice_seen(&mut self, input: &[u8], seen: u64) -> Result<Notice> {
         let bytes = wire::to_binary_framed(input, &wire::NOTICE_MAGIC, wire::MAX_NOTICE_LEN)?;
         let parts = wire::split_framed(&bytes, &wire::NOTICE_MAGIC, wire::MAX_NOTICE_LEN)?;
         self.keyring.verify_domain(
@@ -116,7 +122,7 @@ impl Verifier {
                 });
             }
         }
-        self.revocations.apply(&notice);
+        self.revocations.apply_seen(&notice, seen);
         Ok(notice)
     }
 

@@ -153,3 +153,17 @@ test("the browser build applies no feeds: maxFeedAge refused, applyFeed says whe
   assert.match(err.message, /permsnap\/edge/);
   assert.equal(v.feedAt, null);
 });
+
+test("a notice dated two days back, brought by a feed, revokes what it names (kept a lifetime from now)", async () => {
+  // Attack review, session 12: signed with a clock running behind (or a
+  // stored edit time), it was applied and forgotten in the same call.
+  const { Issuer } = await import("../../pkg/issuer/node.js");
+  const { privateJwk } = await import("./feed-signer.mjs");
+  const issuer = new Issuer(vectors.catalogs.sitee.definition, privateJwk(vectors.key));
+  const notice = issuer.revoke({ tenant: "spa-lumi", staff: [{ subject: "fay", before: 1 }], now: NOW - 2 * 86_400 });
+  const { v } = make();
+  const { head } = signFeed(vectors.key, [notice], { now: NOW });
+  assert.equal(v.applyFeed(head, [notice]).applied, 1);
+  assert.equal(errorCode(() => v.load(fay.snapshot)), "revoked");
+  assert.deepEqual(v.load(ana.snapshot).allowed(), ana.expect.allowed, "only fay");
+});
