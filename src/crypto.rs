@@ -243,7 +243,7 @@ impl Keyring {
     #[cfg(feature = "std-json")]
     pub fn from_jwks_json(json: &str) -> Result<Keyring> {
         let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| Error::InvalidKey {
+            crate::strict_json::parse(json).map_err(|e| Error::InvalidKey {
                 detail: format!("the JWKS is not JSON: {e}"),
             })?;
         let jwks: Jwks = if value.get("keys").is_some() {
@@ -446,8 +446,9 @@ pub mod signing {
         /// ones (`kty crv kid x d alg use key_ops`) are refused.
         pub fn from_jwk_json(json: &str) -> Result<IssuerKey> {
             let bad = |detail: String| Error::InvalidKey { detail };
-            let v: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_str(json).map_err(|e| bad(format!("not a JWK object: {e}")))?;
+            let v: serde_json::Map<String, serde_json::Value> = crate::strict_json::parse(json)
+                .and_then(serde_json::from_value)
+                .map_err(|e| bad(format!("not a JWK object: {e}")))?;
             const KNOWN: &[&str] = &["kty", "crv", "kid", "x", "d", "alg", "use", "key_ops"];
             if let Some(k) = v.keys().find(|k| !KNOWN.contains(&k.as_str())) {
                 return Err(bad(format!("unknown JWK member `{k}`")));

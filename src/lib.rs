@@ -29,6 +29,8 @@ pub mod model;
 mod path;
 mod signature;
 mod sort;
+#[cfg(feature = "std-json")]
+pub mod strict_json;
 pub mod verify;
 /// The wasm-bindgen classes (features `wasm`, `edge`): used from
 /// JavaScript through the npm package, not from Rust.

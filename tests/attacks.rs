@@ -99,6 +99,8 @@ fn route_table_typos_are_refused() {
         r#"[{"path": "/api/clients/:id", "requires": ["clients.view"]}, {"path": "/{*rest}", "public": true}]"#,
         r#"[{"path": "/api/reports/*", "requires": ["payments.view"]}, {"path": "/{*rest}", "public": true}]"#,
         r#"[{"path": "/api/(.*)", "requires": ["payments.view"]}]"#,
+        // A key written twice: JSON readers keep one of the two.
+        r#"[{"path": "/api/payments", "requires": ["payments.view"], "requires": ["calendar.view"]}]"#,
     ] {
         let err = Gate::from_json(p.catalog(), typo).unwrap_err();
         assert_eq!(err.code(), "invalid_policy", "{typo}: {err}");

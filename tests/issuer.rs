@@ -303,8 +303,10 @@ fn records_from_database_rows() {
             "{name} must not be ignorable"
         );
     }
-    // Secret material, a missing id, or not an object.
+    // Secret material, a missing id, not an object, or a key written twice
+    // (the last one won: `remove` emptied without a word).
     for bad in [
+        r#"{"id": "u", "roles": ["web"], "remove": ["b.view"], "remove": []}"#,
         r#"{"id": "u", "roles": ["web"], "pin_hash": "x"}"#,
         r#"{"roles": ["web"]}"#,
         r#"{"id": "", "roles": ["web"]}"#,

@@ -55,7 +55,7 @@ impl RoutesDef {
     #[cfg(feature = "std-json")]
     pub fn from_json(json: &str) -> Result<RoutesDef> {
         let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| policy_error("routes", e.to_string()))?;
+            crate::strict_json::parse(json).map_err(|e| policy_error("routes", e.to_string()))?;
         let def = if value.is_array() {
             serde_json::from_value(value).map(|routes| RoutesDef { routes })
         } else {

@@ -28,10 +28,12 @@ pub struct JsonIssuer {
     ids: Vec<[u8; 8]>,
 }
 
-fn parse<'a, T: Deserialize<'a>>(json: &'a str, what: &str) -> Result<T> {
-    serde_json::from_str(json).map_err(|e| Error::InvalidArgument {
-        detail: format!("{what}: {e}"),
-    })
+fn parse<T: serde::de::DeserializeOwned>(json: &str, what: &str) -> Result<T> {
+    crate::strict_json::parse(json)
+        .and_then(serde_json::from_value)
+        .map_err(|e| Error::InvalidArgument {
+            detail: format!("{what}: {e}"),
+        })
 }
 
 fn seconds(now: f64, what: &str) -> Result<u64> {

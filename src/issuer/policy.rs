@@ -26,7 +26,7 @@ impl Policy {
     /// message.
     pub fn from_json(json: &str, origin: &str) -> Result<Policy> {
         let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| policy_error(origin, e.to_string()))?;
+            crate::strict_json::parse(json).map_err(|e| policy_error(origin, e.to_string()))?;
         reject_secret_fields(&value, origin)?;
         let def: PolicyDef =
             serde_json::from_value(value).map_err(|e| policy_error(origin, e.to_string()))?;

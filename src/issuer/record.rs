@@ -109,8 +109,8 @@ impl RecordReader {
 
     /// Reads one record from JSON text.
     pub fn read(&self, json: &str) -> Result<StaffRecord> {
-        let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| policy_error("staff record", e.to_string()))?;
+        let value: serde_json::Value = crate::strict_json::parse(json)
+            .map_err(|e| policy_error("staff record", e.to_string()))?;
         self.read_value(value)
     }
 

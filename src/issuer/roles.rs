@@ -67,7 +67,7 @@ impl Roles {
     /// Reads the account's roles from a JSON array of role definitions.
     pub fn from_json(catalog: &Catalog, json: &str) -> Result<Roles> {
         let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| policy_error("roles", e.to_string()))?;
+            crate::strict_json::parse(json).map_err(|e| policy_error("roles", e.to_string()))?;
         super::record::reject_secret_fields(&value, "roles")?;
         let defs: Vec<RoleDef> =
             serde_json::from_value(value).map_err(|e| policy_error("roles", e.to_string()))?;

@@ -216,7 +216,7 @@ fn parse<T: serde::de::DeserializeOwned>(op: &str, v: Value) -> Result<T, Error>
 
 impl Server {
     fn answer(&mut self, line: &str) -> Value {
-        let mut request = match serde_json::from_str::<Value>(line) {
+        let mut request = match permsnap::strict_json::parse(line) {
             Ok(Value::Object(map)) => map,
             Ok(_) => {
                 return failure(

@@ -185,7 +185,7 @@ impl Catalog {
     #[cfg(feature = "std-json")]
     pub fn from_json(json: &str, origin: &str) -> Result<Catalog> {
         let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|e| policy_error(origin, e.to_string()))?;
+            crate::strict_json::parse(json).map_err(|e| policy_error(origin, e.to_string()))?;
         let def: CatalogDef = match value.get("catalog") {
             Some(inner) => serde_json::from_value(inner.clone()),
             None => serde_json::from_value(value),
