@@ -40,8 +40,9 @@ export interface SessionOptions {
    *  `request.fresh` (see `SnapshotRequest`) with the snapshot's `issuedAt`;
    *  otherwise from the device's. A URL (the app's endpoint, e.g.
    *  permsnap/issuer's `expressSnapshot`) is fetched with the page's cookies
-   *  and the token: 200 is the snapshot, 401 and 403 mean none, anything
-   *  else is tried again later. */
+   *  and the token: 200 is the snapshot; 401, 403 and a redirect (the
+   *  app's sign-in middleware sending a signed-out person to its login
+   *  page) mean none; anything else is tried again later. */
   fetchSnapshot: ((request: SnapshotRequest) => Promise<FetchedSnapshot>) | string | URL;
   /** Seconds a fetch of the snapshot may take before it counts as failed
    *  (default 10). */
@@ -517,8 +518,12 @@ function withTimeout<T>(p: Promise<T>, seconds: number): Promise<T> {
 /** `fetchSnapshot` for an endpoint URL. */
 function fromEndpoint(url: string | URL): (request: SnapshotRequest) => Promise<FetchedSnapshot> {
   return async ({ fresh }) => {
-    const res = await fetch(url, { credentials: "same-origin", headers: { accept: "application/json", "permsnap-fresh": fresh } });
-    if (res.status === 401 || res.status === 403) return null;
+    // Not followed: a sign-in middleware redirecting a signed-out person to
+    // its login page answered 200 with HTML, which read as "try again
+    // later", and the previous person's permissions stayed until expiry
+    // (attack review, session 12). A browser gives an opaque redirect.
+    const res = await fetch(url, { credentials: "same-origin", redirect: "manual", headers: { accept: "application/json", "permsnap-fresh": fresh } });
+    if (res.status === 401 || res.status === 403 || res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400)) return null;
     if (!res.ok) throw new PermsnapError("unavailable", `the snapshot endpoint answered ${res.status}`);
     return (await res.json()) as FetchedSnapshot;
   };

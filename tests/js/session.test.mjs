@@ -465,3 +465,32 @@ test("a server-rendered initial snapshot is confirmed by a fetch in the backgrou
   assert.equal(s.permissions.error, null);
   s.close();
 });
+
+test("an endpoint URL redirecting to a login page means signed out: everything is denied at once", async (t) => {
+  // Attack review, session 12: the redirect was followed, the login page's
+  // HTML failed to parse, and the previous person's permissions stayed.
+  let signedIn = true;
+  const server = createServer((req, res) => {
+    if (req.url === "/login") {
+      res.writeHead(200, { "content-type": "text/html" });
+      return res.end("<!doctype html><form>Sign in</form>");
+    }
+    if (!signedIn) {
+      res.writeHead(302, { location: "/login" });
+      return res.end();
+    }
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(issuer.issue(tenant, { id: "ben", roles: ["admin"] })));
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  t.after(() => server.close());
+  const errors = [];
+  const s = pkg.createSession({ catalog, jwks, tenant, fetchSnapshot: `http://127.0.0.1:${server.address().port}/snapshot`, onError: (e) => errors.push(e) });
+  await s.ready;
+  assert.equal(s.permissions.can("settings.manage"), true);
+  signedIn = false;
+  const p = await s.refresh();
+  assert.equal(p.error?.code, "no_snapshot");
+  assert.equal(s.permissions.can("settings.manage"), false);
+  s.close();
+});
