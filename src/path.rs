@@ -196,9 +196,10 @@ pub fn check_pattern(pattern: &str) -> Result<(), PathError> {
             )));
         }
         let rest_param = seg.starts_with("{*") && seg.ends_with('}');
-        if !rest_param && seg.contains(['*', '(', ')']) {
+        if !rest_param && seg.contains(['*', '(', ')', '[', ']', '<', '>']) {
             return Err(refuse(format!(
-                "`{seg}`: `*` and `( )` are another router's wildcards; the rest of a path is `{{*rest}}`"
+                "`{seg}`: `*`, `( )`, `[ ]` and `< >` are other routers' parameters and wildcards \
+                 (Express, Next.js, Flask); write `{{id}}` for a segment, `{{*rest}}` for the rest"
             )));
         }
         if let Some(c) = seg
@@ -439,6 +440,9 @@ mod tests {
             "/api/*rest",
             "/api/(.*)",
             "/files/{*rest}/x*",
+            "/posts/[id]",
+            "/docs/[...slug]",
+            "/users/<int:id>",
         ] {
             assert!(check_pattern(bad).is_err(), "{bad}");
         }

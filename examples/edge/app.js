@@ -7,7 +7,9 @@
 //   jwksUrl   where the public keys are (rotation: reloaded, no restart);
 //             required: unset, the Refresher throws (invalid_argument)
 //   revocationsUrl  the signed revocation feed, `{ "head": "...", "notices": [...] }`
-//             as `permsnap feed` prints it (unset or empty: none)
+//             as `permsnap feed` prints it; required: `none` runs without one
+//             (a revoked person keeps access until their snapshot expires),
+//             unset or empty, the Refresher throws (invalid_argument)
 //   maxFeedAge  seconds: snapshots are refused 503 `stale_feed` once the last
 //             feed head applied is older (needs revocationsUrl; above maxAge)
 //   maxAge    seconds before keys and notices are fetched again (default 300)
@@ -19,7 +21,7 @@ export function createEdge(permsnap, config) {
   const gate = new permsnap.Gate(verifier, config.routes);
   const refresher = new permsnap.Refresher(verifier, {
     jwksUrl: config.jwksUrl,
-    revocationsUrl: config.revocationsUrl || null, // REVOCATIONS_URL unset: no feed
+    revocationsUrl: config.revocationsUrl === "none" ? null : config.revocationsUrl || undefined,
     maxAge: Number(config.maxAge ?? 300),
     minInterval: Number(config.minInterval ?? 30),
   });

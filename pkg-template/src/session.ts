@@ -230,8 +230,8 @@ export class Session {
     };
     const grace = later(deny, REVOKED_GRACE);
     // A fetch already on its way may bring a snapshot from before the
-    // edit: one more try then.
-    for (let i = 0; i < 2 && this.#text === text && !this.#closed; i++) await this.refresh();
+    // edit: `refresh()` then fetches once more after it.
+    await this.refresh();
     clearTimeout(grace);
     if (this.#text === text) {
       deny();

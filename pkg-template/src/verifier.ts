@@ -306,7 +306,8 @@ export class Verifier {
   applyNotice(notice: string | Uint8Array): NoticeSummary {
     this.#live();
     const input = ownBytes(notice);
-    return wasmCall(() => this.#w.applyNotice(input) as NoticeSummary);
+    const now = this.#now();
+    return wasmCall(() => this.#w.applyNotice(input, now) as NoticeSummary);
   }
 
   /** Verifies a signed revocation feed — its head (as `permsnap feed`

@@ -53,19 +53,10 @@ struct IssueArgs {
     /// Left out: the default. `null` is refused, not read as "the
     /// default": JavaScript's `JSON.stringify` writes `NaN` and `Infinity`
     /// (a lifetime read from a mistyped setting) as `null`.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::strict_json::present")]
     lifetime: Option<u32>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::strict_json::present")]
     id: Option<String>,
-}
-
-/// An optional argument that, when written, holds a value (not `null`).
-fn present<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(d).map(Some)
 }
 
 #[derive(Deserialize)]

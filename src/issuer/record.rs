@@ -31,28 +31,54 @@ pub const RECORD_KEYS: &[&str] = &[
 /// never ignored (a typo would silently drop a restriction).
 const DESCRIPTIVE_KEYS: &[&str] = &["id", "name"];
 
-/// Words of a column that says whether or how the person may act (an
-/// account switched off, a person removed, a shared desk, an admin):
-/// never ignored, whatever else the name says (`is_deleted`, `disabled_at`,
-/// `suspended`, `shared`).
-const STATUS_WORDS: &[&str] = &[
-    "shared",
+/// Words naming an access setting wherever they stand in a column's name
+/// (`is_shared_account`, `superadmin_flag`).
+const ACCESS_WORDS: &[&str] = &[
     "admin",
+    "admins",
     "superuser",
+    "superadmin",
+    "shared",
     "permissions",
+    "perms",
+    "privileges",
+];
+
+/// Words naming whether the person may act at all, when a column says
+/// nothing else (`is_deleted`, `disabled_at`, `status`, `is_staff`), beside
+/// the words in [`FLAG_WORDS`]; `notifications_enabled` or `staff_id` say
+/// something else.
+const STATUS_WORDS: &[&str] = &[
+    "status",
+    "state",
+    "staff",
+    "groups",
     "enabled",
     "disabled",
     "deleted",
     "deactivated",
     "inactive",
+    "activated",
     "suspended",
     "archived",
+    "discarded",
     "banned",
     "blocked",
     "locked",
     "revoked",
+    "expired",
+    "expires",
+    "approved",
     "terminated",
 ];
+
+/// What a flag or a date column adds to its word (`is_`, `_at`, `_until`).
+const FLAG_WORDS: &[&str] = &["is", "has", "can", "at", "on", "until", "flag"];
+
+/// Record keys a column's single words are not compared with: too common
+/// a word (`lock_version`, `app_id`, `current_step`), while a column named
+/// like the key itself is still `near` it.
+const COMMON_KEY_WORDS: &[&str] = &["version", "apps", "step_up"];
 
 /// Words that smell of secrets: no input of the issuer carries them.
 const SECRET_WORDS: &[&str] = &["pin", "password", "secret", "hash", "nip", "otp"];
@@ -166,26 +192,50 @@ impl RecordReader {
 /// name is `near`'s; a prefix such as `is_` puts it beyond its edits.
 fn access_meaning(name: &str) -> Option<String> {
     let w = words(name);
-    if let Some(s) = w.iter().find(|w| STATUS_WORDS.contains(&w.as_str())) {
-        return Some(format!("whether or how the person may act (`{s}`)"));
+    if let Some(a) = w.iter().find(|w| ACCESS_WORDS.contains(&w.as_str())) {
+        return Some(format!("how the person may act (`{a}`)"));
     }
-    // A key's first word inflected (`removals`, `granted`, `scoped`).
+    let said: Vec<&String> = w
+        .iter()
+        .filter(|w| !FLAG_WORDS.contains(&w.as_str()))
+        .collect();
+    if let [s] = said.as_slice() {
+        if STATUS_WORDS.contains(&s.as_str()) {
+            return Some(format!("whether the person may act (`{s}`)"));
+        }
+    }
+    // A record key's first word, as written or inflected (`role_ids`,
+    // `removals`, `granted`, `scoped`), never a near spelling: `is_remote`
+    // is not `remove`.
+    let keys = || {
+        RECORD_KEYS
+            .iter()
+            .filter(|k| !DESCRIPTIVE_KEYS.contains(k) && !COMMON_KEY_WORDS.contains(k))
+    };
     for word in &w {
-        for k in RECORD_KEYS.iter().filter(|k| !DESCRIPTIVE_KEYS.contains(k)) {
+        for k in keys() {
             let first = k.split('_').next().unwrap_or(k);
-            let stem = first.trim_end_matches(['e', 's']);
-            let inflected = word.strip_prefix(stem).is_some_and(|rest| {
-                ["", "s", "es", "d", "ed", "al", "als", "ing", "ings"].contains(&rest)
+            let forms = [
+                first,
+                first.strip_suffix('s').unwrap_or(first),
+                first.strip_suffix('e').unwrap_or(first),
+            ];
+            let inflected = forms.iter().any(|f| {
+                f.len() >= 4
+                    && word.strip_prefix(f).is_some_and(|rest| {
+                        ["", "s", "e", "es", "d", "ed", "al", "als", "ing", "ings"].contains(&rest)
+                    })
             });
-            if stem.len() >= 4 && inflected {
+            if inflected {
                 return Some(format!("what the record key `{k}` says"));
             }
         }
     }
+    // Runs of two words or more near a key (`shared_acount`, `step_up_required`).
     for i in 0..w.len() {
-        for j in i..w.len() {
+        for j in i + 1..w.len() {
             let run = w.get(i..=j).unwrap_or_default().join("_");
-            if let Some(k) = near(&run) {
+            if let Some(k) = near(&run).filter(|k| *k != "version") {
                 return Some(format!("what the record key `{k}` says"));
             }
         }

@@ -130,7 +130,8 @@ fn compile_role(catalog: &Catalog, def: &CatalogDef, role: RoleDef) -> Result<Co
     // (attack review, session 12: `except: ["billing.view"]` kept it).
     if role.owner {
         let set: Vec<&str> = [
-            ("permissions", !role.permissions.is_empty()),
+            // `["*"]` restricts nothing: what existing policies write.
+            ("permissions", !role.permissions.iter().all(|p| p == "*")),
             ("except", !role.except.is_empty()),
             ("apps", !role.apps.is_empty()),
             ("scopes", !role.scopes.is_empty()),

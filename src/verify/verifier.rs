@@ -102,8 +102,16 @@ impl Verifier {
         self.apply_notice_seen(input, self.seen_at)
     }
 
+    /// [`Verifier::apply_notice`] at `now` (the verifier's clock): what the
+    /// notice revokes is kept at least a snapshot lifetime from then, even
+    /// when the notice is dated earlier (an issuer clock running behind, a
+    /// stored edit time).
+    pub fn apply_notice_at(&mut self, input: &[u8], now: u64) -> Result<Notice> {
+        self.apply_notice_seen(input, now.max(self.seen_at))
+    }
+
     /// [`Verifier::apply_notice`], kept at least a snapshot lifetime from
-    /// `seen` (the verifier's clock: [`Revocations::apply_seen`]).
+    /// `seen` ([`Revocations::apply_seen`]).
     pub(super) fn apply_notice_seen(&mut self, input: &[u8], seen: u64) -> Result<Notice> {
         let bytes = wire::to_binary_framed(input, &wire::NOTICE_MAGIC, wire::MAX_NOTICE_LEN)?;
         let parts = wire::split_framed(&bytes, &wire::NOTICE_MAGIC, wire::MAX_NOTICE_LEN)?;

@@ -167,8 +167,10 @@ impl WasmVerifier {
     /// `Uint8Array`) and adds it to the revocations. Returns
     /// `{ tenant, minEpoch, ids }` (ids revoked by this notice).
     #[wasm_bindgen(js_name = applyNotice)]
-    pub fn apply_notice(&mut self, notice: JsValue) -> Result<JsValue, JsValue> {
-        let notice = self.inner.apply_notice(&bytes_arg(&notice)?)?;
+    pub fn apply_notice(&mut self, notice: JsValue, now: Option<f64>) -> Result<JsValue, JsValue> {
+        let notice = self
+            .inner
+            .apply_notice_at(&bytes_arg(&notice)?, now_or(now))?;
         Ok(object(&[
             ("tenant", notice.tenant.into()),
             ("minEpoch", notice.min_epoch.into()),

@@ -167,3 +167,16 @@ test("a notice dated two days back, brought by a feed, revokes what it names (ke
   assert.equal(errorCode(() => v.load(fay.snapshot)), "revoked");
   assert.deepEqual(v.load(ana.snapshot).allowed(), ana.expect.allowed, "only fay");
 });
+
+test("a notice dated two days back, applied on its own before any feed, is kept a lifetime from now too", async () => {
+  const { Issuer } = await import("../../pkg/issuer/node.js");
+  const { privateJwk } = await import("./feed-signer.mjs");
+  const issuer = new Issuer(vectors.catalogs.sitee.definition, privateJwk(vectors.key));
+  const notice = issuer.revoke({ tenant: "spa-lumi", staff: [{ subject: "fay", before: 1 }], now: NOW - 2 * 86_400 });
+  const { v } = make();
+  v.applyNotice(notice);
+  // The first feed's forgetting runs at the verifier's clock.
+  const { head } = signFeed(vectors.key, [], { now: NOW });
+  v.applyFeed(head, []);
+  assert.equal(errorCode(() => v.load(fay.snapshot)), "revoked");
+});

@@ -183,6 +183,11 @@ test("redact: no hidden value is reachable, masks apply, keep is an allow-list, 
       assert.ok(!JSON.stringify(w).includes(secret), `own toJSON: ${JSON.stringify(w)}`);
       assert.equal(w.id, 3);
     }
+    // A toJSON giving text (the row as JSON) cannot be looked into: refused,
+    // at the top and on a hidden path (it was returned as it was).
+    const asText = { ...row, toJSON: () => JSON.stringify(row) };
+    assert.throws(() => flat.redact("clients", [asText]), (e) => e.code === "invalid_argument");
+    assert.throws(() => nested.redact("appointments", [{ id: 4, client: asText }]), (e) => e.code === "invalid_argument");
     // Allow-list mode keeps no hidden nested field either, named or flattened.
     const [kn] = nested.redact("appointments", [appt], { keep: ["id", "client", "client.email", "attendees"] });
     assert.ok(!reachable(kn).includes(secret), `kept hidden value reachable: ${JSON.stringify(kn)}`);

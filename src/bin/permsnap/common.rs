@@ -88,7 +88,7 @@ pub(crate) fn read_text(path: &Path) -> Result<String, Error> {
 pub(crate) fn load_catalog(path: &Path) -> Result<Catalog, Error> {
     let text = read_text(path)?;
     let origin = path.display().to_string();
-    if let Ok(Value::Object(doc)) = serde_json::from_str::<Value>(&text) {
+    if let Ok(Value::Object(doc)) = permsnap::strict_json::parse(&text) {
         if let Some(Value::String(binary)) = doc.get("binary") {
             return Catalog::from_text(binary, &origin);
         }
@@ -157,7 +157,7 @@ pub(crate) fn verifier(v: &VerifyArgs) -> Result<Verifier, Error> {
     let mut verifier = Verifier::new(catalog, keyring, options);
     if let Some(path) = &v.format1_catalog {
         let text = read_text(path)?;
-        let binary = match serde_json::from_str::<Value>(&text) {
+        let binary = match permsnap::strict_json::parse(&text) {
             Ok(Value::Object(doc)) => doc
                 .get("binary")
                 .and_then(Value::as_str)
@@ -168,10 +168,10 @@ pub(crate) fn verifier(v: &VerifyArgs) -> Result<Verifier, Error> {
         verifier.accept_format1(binary.as_bytes())?;
     }
     for n in &v.notices {
-        verifier.apply_notice(n.as_bytes())?;
+        verifier.apply_notice_at(n.as_bytes(), v.now.unwrap_or_else(unix_now))?;
     }
     if let Some(path) = &v.feed {
-        let doc: Value = serde_json::from_str(&read_text(path)?)
+        let doc: Value = permsnap::strict_json::parse(&read_text(path)?)
             .map_err(|e| io_err(path, std::io::Error::other(e)))?;
         let bad = || Error::InvalidArgument {
             detail: format!(

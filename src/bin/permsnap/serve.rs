@@ -47,20 +47,10 @@ struct IssueReq {
     #[serde(default)]
     epoch: u32,
     /// Left out: the default; `null` is refused, not read as it.
-    #[serde(default, deserialize_with = "written")]
+    #[serde(default, deserialize_with = "permsnap::strict_json::present")]
     lifetime: Option<u32>,
-    #[serde(default, deserialize_with = "written")]
+    #[serde(default, deserialize_with = "permsnap::strict_json::present")]
     now: Option<u64>,
-}
-
-/// An optional request key that, when written, holds a value (`null` is
-/// no lifetime nor time: refused, never the default).
-fn written<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(d).map(Some)
 }
 
 #[derive(Deserialize)]
