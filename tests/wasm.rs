@@ -195,11 +195,12 @@ fn bindings_answer_refuse_with_codes_and_keep_working() {
     )
     .unwrap();
     for n in doc["notices"]["apply"].as_array().unwrap() {
-        v.apply_notice(n.as_str().unwrap().into()).unwrap();
+        v.apply_notice(n.as_str().unwrap().into(), Some(now))
+            .unwrap();
     }
     for r in doc["notices"]["refused"].as_array().unwrap() {
         let err = v
-            .apply_notice(r["notice"].as_str().unwrap().into())
+            .apply_notice(r["notice"].as_str().unwrap().into(), Some(now))
             .unwrap_err();
         assert_eq!(code_of(err), r["error"].as_str().unwrap());
     }
