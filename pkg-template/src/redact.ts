@@ -146,7 +146,11 @@ export function planRedaction(redaction: Redaction, options: RedactOptions = {})
  *  optimised copy however many kinds and people it redacts for, where a
  *  closure per plan made every plan after the first about 15% slower. */
 export function redactOne(plan: RedactPlan, record: Rec): Rec {
-  const r = sent(record) as Rec;
+  // `sent`, called only when there is a `toJSON`: on a plain record the
+  // missing-property read is the whole cost (a call per record was 8% of
+  // a 10,000-record redact).
+  let r = record;
+  if (typeof r === "object" && r !== null && typeof (r as { toJSON?: unknown }).toJSON === "function") r = sent(r) as Rec;
   const copy: Rec = {};
   const { drop, allow, mask, nested } = plan;
   if (allow === null) {
