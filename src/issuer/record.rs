@@ -116,8 +116,9 @@ impl RecordReader {
             if let Some(meaning) = access_meaning(name) {
                 return Err(Error::InvalidArgument {
                     detail: format!(
-                        "`{name}` says {meaning}: ignored, it would silently drop an access rule. Map it onto the record \
-                         (e.g. `active: !row.{name}` or `shared_account: row.{name}`), or leave it out of the row"
+                        "`{name}` says {meaning}: ignored, it would silently drop an access rule. Map it onto the record key \
+                         it means (e.g. `active: row.is_active`, `active: row.deleted_at === null`, \
+                         `shared_account: row.is_shared_account`), or leave it out of the row"
                     ),
                 });
             }
