@@ -111,7 +111,7 @@ impl Verifier {
             // Kept a lifetime from now at least, whatever the date the
             // notice says (attack review, session 12: one dated two days
             // back was applied and forgotten in the same call).
-            match self.apply_notice_seen(n, now) {
+            match self.apply_notice_at(n, now) {
                 Ok(_) => report.applied += 1,
                 Err(Error::WrongTenant { .. }) => report.skipped += 1,
                 Err(e) => report.failed.push((i, e)),

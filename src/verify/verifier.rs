@@ -99,20 +99,16 @@ impl Verifier {
     /// the keyring and adds it to the revocations. A notice for another
     /// tenant than the expected one is refused (`wrong_tenant`).
     pub fn apply_notice(&mut self, input: &[u8]) -> Result<Notice> {
-        self.apply_notice_seen(input, self.seen_at)
+        self.apply_notice_at(input, self.seen_at)
     }
 
     /// [`Verifier::apply_notice`] at `now` (the verifier's clock): what the
-    /// notice revokes is kept at least a snapshot lifetime from then, even
-    /// when the notice is dated earlier (an issuer clock running behind, a
-    /// stored edit time).
+    /// notice revokes is kept at least a snapshot lifetime from then (or
+    /// from the latest clock the verifier has seen), even when the notice
+    /// is dated earlier (an issuer clock running behind, a stored edit
+    /// time): [`Revocations::apply_seen`].
     pub fn apply_notice_at(&mut self, input: &[u8], now: u64) -> Result<Notice> {
-        self.apply_notice_seen(input, now.max(self.seen_at))
-    }
-
-    /// [`Verifier::apply_notice`], kept at least a snapshot lifetime from
-    /// `seen` ([`Revocations::apply_seen`]).
-    pub(super) fn apply_notice_seen(&mut self, input: &[u8], seen: u64) -> Result<Notice> {
+        let seen = now.max(self.seen_at);
         let bytes = wire::to_binary_framed(input, &wire::NOTICE_MAGIC, wire::MAX_NOTICE_LEN)?;
         let parts = wire::split_framed(&bytes, &wire::NOTICE_MAGIC, wire::MAX_NOTICE_LEN)?;
         self.keyring.verify_domain(
