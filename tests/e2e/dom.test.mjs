@@ -511,11 +511,8 @@ test("server rendering with a session: the client's first render (initial) hydra
   const lib = await import(join(root, "pkg/react.js"));
   const web = await import(join(root, "pkg/node.js"));
   const { appTree } = await import(join(root, "tests/e2e/react-app.mjs"));
-  const { Issuer } = await import(join(root, "pkg/issuer/node.js"));
   // A snapshot issued now (the vectors' test key), as a server renders with.
-  const issuer = new Issuer(vectors.catalogs.sitee.definition, { ...vectors.key.jwks.keys[0], d: Buffer.from(vectors.key.seed_hex, "hex").toString("base64url") });
-  const account = vectors.issue.accounts.sitee;
-  issuer.setAccount(account.tenant, account.roles);
+  const { issuer, account } = await siteeIssuer();
   const initial = issuer.issue(account.tenant, { id: "dia", roles: ["marketing"] }).snapshot;
   const options = { catalog: vectors.catalogs.sitee, jwks: vectors.key.jwks, tenant: account.tenant };
   const server = web.createSession({ ...options, initial, fetchSnapshot: async () => initial });
@@ -561,36 +558,37 @@ test("a session drives React and the DOM: the provider re-renders on each swap, 
 test("a session's provider renders again when its permissions expire without a swap (a closed session)", async () => {
   // The attack review of session 12: SessionProvider followed swaps only;
   // after session.close() the expired permissions kept showing in React.
+  const { issuer, account } = await siteeIssuer();
+  const { snapshot, issuedAt } = issuer.issue(account.tenant, { id: "dia", roles: ["marketing"] }, { lifetime: 2 });
+  await campaignsGoAtExpiry("renderSessionExpiring", { catalog: vectors.catalogs.sitee, jwks: vectors.key.jwks, tenant: account.tenant, issued: { snapshot, issuedAt } }, 3000);
+});
+
+test("a provider of given permissions renders again when they expire (no session needed)", async () => {
+  await campaignsGoAtExpiry("renderExpiring", dia, 1400);
+});
+
+/** The Sitee issuer with the vectors' test key and account. */
+async function siteeIssuer() {
   const { Issuer } = await import(join(root, "pkg/issuer/node.js"));
   const issuer = new Issuer(vectors.catalogs.sitee.definition, { ...vectors.key.jwks.keys[0], d: Buffer.from(vectors.key.seed_hex, "hex").toString("base64url") });
   const account = vectors.issue.accounts.sitee;
   issuer.setAccount(account.tenant, account.roles);
-  const { snapshot, issuedAt } = issuer.issue(account.tenant, { id: "dia", roles: ["marketing"] }, { lifetime: 2 });
-  const { page, errors } = await open();
-  const r = await page.evaluate(async (o) => {
-    document.body.innerHTML = `<div id="expiring"></div>`;
-    await import("/react-session.js");
-    await window.renderSessionExpiring(o);
-    const before = document.querySelector("#expiring").textContent;
-    await new Promise((r) => setTimeout(r, 3000));
-    return { before, after: document.querySelector("#expiring").textContent };
-  }, { catalog: vectors.catalogs.sitee, jwks: vectors.key.jwks, tenant: account.tenant, issued: { snapshot, issuedAt } });
-  assert.deepEqual(r, { before: "campaigns", after: "no campaigns" });
-  assert.deepEqual(errors, []);
-  await page.close();
-});
+  return { issuer, account };
+}
 
-test("a provider of given permissions renders again when they expire (no session needed)", async () => {
+/** Renders dia's campaigns with the page's `render(arg)` (a React provider
+ *  whose permissions expire within `wait` ms) and checks they are gone after it. */
+async function campaignsGoAtExpiry(render, arg, wait) {
   const { page, errors } = await open();
-  const r = await page.evaluate(async (dia) => {
+  const r = await page.evaluate(async ([render, arg, wait]) => {
     document.body.innerHTML = `<div id="expiring"></div>`;
     await import("/react-session.js");
-    await window.renderExpiring(dia);
+    await window[render](arg);
     const before = document.querySelector("#expiring").textContent;
-    await new Promise((r) => setTimeout(r, 1400));
+    await new Promise((r) => setTimeout(r, wait));
     return { before, after: document.querySelector("#expiring").textContent };
-  }, dia);
+  }, [render, arg, wait]);
   assert.deepEqual(r, { before: "campaigns", after: "no campaigns" });
   assert.deepEqual(errors, []);
   await page.close();
-});
+}

@@ -154,13 +154,19 @@ test("the browser build applies no feeds: maxFeedAge refused, applyFeed says whe
   assert.equal(v.feedAt, null);
 });
 
-test("a notice dated two days back, brought by a feed, revokes what it names (kept a lifetime from now)", async () => {
-  // Attack review, session 12: signed with a clock running behind (or a
-  // stored edit time), it was applied and forgotten in the same call.
+/** A notice revoking fay's snapshots, signed with the vectors' key as an
+ *  issuer whose clock runs two days behind would sign it. */
+async function backDatedNotice() {
   const { Issuer } = await import("../../pkg/issuer/node.js");
   const { privateJwk } = await import("./feed-signer.mjs");
   const issuer = new Issuer(vectors.catalogs.sitee.definition, privateJwk(vectors.key));
-  const notice = issuer.revoke({ tenant: "spa-lumi", staff: [{ subject: "fay", before: 1 }], now: NOW - 2 * 86_400 });
+  return issuer.revoke({ tenant: "spa-lumi", staff: [{ subject: "fay", before: 1 }], now: NOW - 2 * 86_400 });
+}
+
+test("a notice dated two days back, brought by a feed, revokes what it names (kept a lifetime from now)", async () => {
+  // Attack review, session 12: signed with a clock running behind (or a
+  // stored edit time), it was applied and forgotten in the same call.
+  const notice = await backDatedNotice();
   const { v } = make();
   const { head } = signFeed(vectors.key, [notice], { now: NOW });
   assert.equal(v.applyFeed(head, [notice]).applied, 1);
@@ -169,10 +175,7 @@ test("a notice dated two days back, brought by a feed, revokes what it names (ke
 });
 
 test("a notice dated two days back, applied on its own before any feed, is kept a lifetime from now too", async () => {
-  const { Issuer } = await import("../../pkg/issuer/node.js");
-  const { privateJwk } = await import("./feed-signer.mjs");
-  const issuer = new Issuer(vectors.catalogs.sitee.definition, privateJwk(vectors.key));
-  const notice = issuer.revoke({ tenant: "spa-lumi", staff: [{ subject: "fay", before: 1 }], now: NOW - 2 * 86_400 });
+  const notice = await backDatedNotice();
   const { v } = make();
   v.applyNotice(notice);
   // The first feed's forgetting runs at the verifier's clock.
