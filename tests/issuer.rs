@@ -633,3 +633,88 @@ fn a_snapshot_signed_outside_is_the_one_issue_signs() {
             .is_ok()
     );
 }
+
+/// An implication and a "view all" switch (`gives_scopes`): the three
+/// doors the attack review of session 13 found in the merge rules.
+const SWITCHES: &str = r#"{"name": "switches",
+  "permissions": [
+    {"name": "ads.manage", "section": "ads"},
+    {"name": "ads.view", "section": "ads", "implied_by": [["ads.manage"]]},
+    {"name": "clients.view", "section": "clients", "scope_kind": "clients"},
+    {"name": "clients.view_all", "section": "clients", "gives_scopes": {"clients": "all"}}],
+  "kinds": [{"name": "clients", "owner_fields": ["created_by"], "fields": [{"name": "phone"}, {"name": "email"}]}]}"#;
+
+const SWITCH_ROLES: &str = r#"[
+  {"id": "supervisor", "permissions": ["clients.view", "clients.view_all"], "scopes": {"clients": "own"}, "hidden_fields": {"clients": ["phone"]}},
+  {"id": "stylist", "permissions": ["clients.view"], "scopes": {"clients": "own"}},
+  {"id": "ads_editor", "permissions": ["ads.manage"], "except": ["ads.view"]}]"#;
+
+fn switches() -> (Issuer, Account) {
+    let i = Issuer::new(Catalog::from_json(SWITCHES, "switches").unwrap(), key()).unwrap();
+    let account = roles(&i, SWITCH_ROLES);
+    (i, account)
+}
+
+#[test]
+fn a_scope_widened_by_a_switch_keeps_every_field_a_role_hides() {
+    // The only way to every client is the supervisor's switch, and the
+    // supervisor hides the phone: the stylist's role, which shows phones on
+    // the person's own clients, must not show them on everyone's.
+    let (i, account) = switches();
+    let p = verify(&i, &account, &record("u", &["supervisor"]));
+    assert_eq!(p.scope("clients").unwrap(), &Scope::All);
+    assert_eq!(p.hidden_fields("clients").unwrap(), vec!["phone"]);
+    let both = verify(&i, &account, &record("u", &["supervisor", "stylist"]));
+    assert_eq!(both.scope("clients").unwrap(), &Scope::All);
+    assert_eq!(both.hidden_fields("clients").unwrap(), vec!["phone"]);
+    // The same when the record itself widens the scope.
+    let mut widened = record("u", &["stylist", "supervisor"]);
+    widened.scopes.insert("clients".into(), Scope::All);
+    let p = verify(&i, &account, &widened);
+    assert_eq!(p.hidden_fields("clients").unwrap(), vec!["phone"]);
+}
+
+#[test]
+fn an_except_that_implications_give_back_is_a_role_problem() {
+    let (i, account) = switches();
+    let problems = account.roles().problems();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].0, "ads_editor");
+    assert!(
+        problems[0].1.contains("`except` names `ads.view`"),
+        "{problems:?}"
+    );
+    let err = i
+        .issue(&account, &record("u", &["ads_editor"]), &opts())
+        .unwrap_err();
+    assert_eq!(err.code(), "unknown_role");
+}
+
+#[test]
+fn a_switch_never_widens_a_scope_the_record_sets() {
+    let (i, account) = switches();
+    for (key, scope) in [
+        ("clients", Scope::None),
+        ("clients", Scope::Own),
+        ("*", Scope::Own),
+    ] {
+        let mut r = record("u", &["stylist"]);
+        r.grant = vec!["clients.view_all".into()];
+        r.scopes.insert(key.into(), scope.clone());
+        let err = i.issue(&account, &r, &opts()).unwrap_err();
+        assert_eq!(err.code(), "invalid_policy", "{key}: {scope:?}");
+        assert!(
+            err.to_string()
+                .contains("holds `clients.view_all`, which gives `all`"),
+            "{err}"
+        );
+    }
+    // A scope the switch does not widen stands.
+    let mut r = record("u", &["stylist"]);
+    r.grant = vec!["clients.view_all".into()];
+    r.scopes.insert("clients".into(), Scope::All);
+    assert_eq!(
+        verify(&i, &account, &r).scope("clients").unwrap(),
+        &Scope::All
+    );
+}

@@ -14,14 +14,15 @@
 //! - scope per kind: the widest of the roles' (`none` < `own` <
 //!   `assigned` / `specific` < `all`; two `specific` lists join; `assigned`
 //!   with `specific` is refused: the record must say), unless the record
-//!   sets the kind (or `*`); then widened by the permissions' `gives_scopes`;
+//!   sets the kind (or `*`); then widened by the permissions' `gives_scopes`
+//!   (a scope the record sets is never widened: refused);
 //! - scope of a `scoped` permission: the record's, else the widest of the
 //!   roles' that set one;
 //! - hidden fields per kind: a field is hidden when every role that gives
 //!   the person's (widest) scope on the kind hides it — a narrower role
 //!   showing a field on its own records does not unhide it on everyone's —
-//!   (with no such role: every role that gives a scope; with none: any role
-//!   that hides it), unless the record sets the kind;
+//!   (with no such role, when a switch or the record widened the scope:
+//!   any role that hides it), unless the record sets the kind;
 //! - step-up: asked by any role or by the record (a safety demand is
 //!   never dropped by holding another role), and the product's rule for
 //!   shared accounts.
@@ -295,39 +296,60 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
                 )))?,
         };
         // A permission that gives a scope (a "view all" switch) widens it.
-        let given = acting.iter().filter_map(|p| {
-            cdef.permissions
-                .get(p)
-                .and_then(|d| d.gives_scopes.get(&kind.name))
-                .cloned()
-        });
-        let scope = widest(std::iter::once(scope.clone()).chain(given)).map_err(|(a, b)| {
-            policy_error(
-                &at,
-                format!(
-                    "a permission gives `{b}` on `{}` where the person has `{a}`: set the \
+        let given: Vec<(usize, Scope)> = acting
+            .iter()
+            .filter_map(|p| {
+                cdef.permissions
+                    .get(p)
+                    .and_then(|d| d.gives_scopes.get(&kind.name))
+                    .map(|s| (p, s.clone()))
+            })
+            .collect();
+        // ... but never a scope the record set for the person: that
+        // narrowing was asked for, and dropping it without a word would
+        // show them more than their admin chose.
+        if own_scope.is_some() {
+            if let Some((p, wider)) = given.iter().find(|(_, g)| {
+                widest([scope.clone(), g.clone()].into_iter()).as_ref() != Ok(&scope)
+            }) {
+                return Err(policy_error(
+                    &at,
+                    format!(
+                        "its own scope on `{}` is `{}`, but it holds `{}`, which gives `{}`: \
+                         remove that permission or widen the person's scope",
+                        kind.name,
+                        scope.name(),
+                        catalog.perm_name(*p),
+                        wider.name()
+                    ),
+                ));
+            }
+        }
+        let scope = widest(std::iter::once(scope.clone()).chain(given.into_iter().map(|(_, s)| s)))
+            .map_err(|(a, b)| {
+                policy_error(
+                    &at,
+                    format!(
+                        "a permission gives `{b}` on `{}` where the person has `{a}`: set the \
                      person's own scope for it",
-                    kind.name
-                ),
-            )
-        })?;
+                        kind.name
+                    ),
+                )
+            })?;
         let names: Vec<&String> = match s.hidden_fields.get(&kind.name) {
             Some(fields) => fields.iter().collect(),
             None => {
                 // The roles that give the person's scope decide what of it
                 // is visible: a narrower role showing a field on its own
                 // records must not unhide it on everyone's.
+                // When none gives it (a switch or the record widened it),
+                // no role showed a field on that many records: a field any
+                // role hides stays hidden.
                 let rank = scope_rank(&scope);
-                let mut deciders: Vec<&&CompiledRole> = held
+                let deciders: Vec<&&CompiledRole> = held
                     .iter()
                     .filter(|r| rank > 0 && scope_rank(&r.scope(&kind.name)) == rank)
                     .collect();
-                if deciders.is_empty() {
-                    deciders = held
-                        .iter()
-                        .filter(|r| r.scope(&kind.name) != Scope::None)
-                        .collect();
-                }
                 let hides = |r: &CompiledRole, f: &String| {
                     r.def
                         .hidden_fields

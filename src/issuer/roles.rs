@@ -157,10 +157,28 @@ fn compile_role(catalog: &Catalog, def: &CatalogDef, role: RoleDef) -> Result<Co
     } else {
         catalog.expand_patterns(def, &role.permissions, &at)?
     };
+    let mut excepted = Bits::new();
     for name in &role.except {
-        bits.clear(catalog.perm(name).map_err(|_| {
+        excepted.set(catalog.perm(name).map_err(|_| {
             policy_error(&at, format!("`except` names unknown permission `{name}`"))
         })?);
+    }
+    for e in excepted.iter() {
+        bits.clear(e);
+    }
+    // Verifiers add what the role's grants imply: an `except` they would
+    // give back restricts nothing, and is refused rather than dropped (as
+    // a record's `remove` is).
+    let implied = catalog.implication_closure(&bits);
+    if let Some(e) = excepted.iter().find(|e| implied.get(*e)) {
+        return Err(policy_error(
+            &at,
+            format!(
+                "`except` names `{}`, which the role still gives through the permissions that \
+                 imply it: except those too",
+                catalog.perm_name(e)
+            ),
+        ));
     }
     if !role.owner {
         if let Some(i) = bits.iter().find(|i| catalog.is_owner_only(*i)) {
