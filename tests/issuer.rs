@@ -279,6 +279,11 @@ fn records_from_database_rows() {
         "timezone",
         "title",
         "remember_token",
+        "address_state",
+        "last_access_at",
+        "notifications_disabled",
+        "employee_number",
+        "user_agent",
     ] {
         assert!(
             RecordReader::new(&[name]).is_ok(),
@@ -336,6 +341,34 @@ fn records_from_database_rows() {
         "granted",
         "step_up_required",
         "privileges",
+        // Status and offboarding columns, whatever words surround the
+        // status (attack review, session 13: a terminated person got a
+        // snapshot with `staff_status` ignored).
+        "user_status",
+        "account_status",
+        "staff_status",
+        "employment_status",
+        "access_revoked_at",
+        "deleted_by",
+        "disabled_by",
+        "inactive_since",
+        "is_blocked_user",
+        "locked_out",
+        "termination_date",
+        "offboarded_at",
+        "valid_until",
+        "access_expires_on",
+        "login_enabled",
+        "account_state",
+        "is_frontdesk",
+        "front_desk",
+        "kiosk",
+        "allowed_apps",
+        "visible_fields",
+        "restricted_fields",
+        "view_mode",
+        "can_see_all",
+        "revoked_rights",
     ] {
         assert_eq!(
             RecordReader::new(&[name]).unwrap_err().code(),

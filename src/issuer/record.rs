@@ -32,7 +32,7 @@ pub const RECORD_KEYS: &[&str] = &[
 const DESCRIPTIVE_KEYS: &[&str] = &["id", "name"];
 
 /// Words naming an access setting wherever they stand in a column's name
-/// (`is_shared_account`, `superadmin_flag`).
+/// (`is_shared_account`, `superadmin_flag`, `revoked_rights`).
 const ACCESS_WORDS: &[&str] = &[
     "admin",
     "admins",
@@ -42,23 +42,19 @@ const ACCESS_WORDS: &[&str] = &[
     "permissions",
     "perms",
     "privileges",
+    "rights",
 ];
 
-/// Words naming whether the person may act at all, when a column says
-/// nothing else (`is_deleted`, `disabled_at`, `status`, `is_staff`), beside
-/// the words in [`FLAG_WORDS`]; `notifications_enabled` or `staff_id` say
-/// something else.
-const STATUS_WORDS: &[&str] = &[
+/// Words saying whether (or where) the person may act, wherever they
+/// stand in a column's name: `user_status`, `deleted_by`, `inactive_since`,
+/// `is_blocked_user`, `offboarded_at`, `valid_until`, `allowed_apps`,
+/// `visible_fields`, `is_frontdesk` (attack review, session 13: these were
+/// ignorable, and a terminated person got a snapshot).
+const STATUS_WORDS_ANYWHERE: &[&str] = &[
     "status",
-    "state",
-    "staff",
-    "groups",
-    "enabled",
-    "disabled",
     "deleted",
     "deactivated",
     "inactive",
-    "activated",
     "suspended",
     "archived",
     "discarded",
@@ -68,12 +64,59 @@ const STATUS_WORDS: &[&str] = &[
     "revoked",
     "expired",
     "expires",
-    "approved",
+    "expiry",
     "terminated",
+    "termination",
+    "offboarded",
+    "offboarding",
+    "valid",
+    "validity",
+    "allowed",
+    "restricted",
+    "visible",
+    "visibility",
+    "kiosk",
+    "frontdesk",
 ];
 
-/// What a flag or a date column adds to its word (`is_`, `_at`, `_until`).
-const FLAG_WORDS: &[&str] = &["is", "has", "can", "at", "on", "until", "flag"];
+/// Runs of words that say the same (`front_desk`, `view_mode`, `can_see_all`).
+const STATUS_RUNS: &[&str] = &["front_desk", "view_mode", "see_all", "view_all"];
+
+/// Words naming whether the person may act when a column says nothing
+/// else (`status`, `is_staff`, `login_enabled`, `account_state`), beside
+/// the words in [`FLAG_WORDS`] and [`SUBJECT_WORDS`];
+/// `notifications_enabled`, `address_state` or `staff_id` say something
+/// else.
+const STATUS_WORDS: &[&str] = &[
+    "state",
+    "staff",
+    "groups",
+    "enabled",
+    "disabled",
+    "activated",
+    "approved",
+];
+
+/// What a flag or a date column adds to its word (`is_`, `_at`, `_by`,
+/// `_since`, `_date`).
+const FLAG_WORDS: &[&str] = &[
+    "is", "has", "can", "at", "on", "until", "flag", "by", "since", "from", "date",
+];
+
+/// Whose status a column names (`user_status`, `login_enabled`): words
+/// left out when reading what it says, unless they are all it says
+/// (`is_staff`).
+const SUBJECT_WORDS: &[&str] = &[
+    "user",
+    "account",
+    "staff",
+    "employee",
+    "employment",
+    "member",
+    "person",
+    "login",
+    "access",
+];
 
 /// Record keys a column's single words are not compared with: too common
 /// a word (`lock_version`, `app_id`, `current_step`), while a column named
@@ -171,7 +214,9 @@ impl RecordReader {
             return Err(policy_error(
                 at,
                 format!(
-                    "unknown field{} {}; extra database columns are dropped only when named (ignore list)",
+                    "unknown field{} {}: map a column that says anything about access onto the record key it \
+                     means (`active: row.status === \"active\"`); select out of the row, or name in the ignore list, \
+                     only columns that do not",
                     if unknown.len() > 1 { "s" } else { "" },
                     unknown.join(", ")
                 ),
@@ -196,10 +241,26 @@ fn access_meaning(name: &str) -> Option<String> {
     if let Some(a) = w.iter().find(|w| ACCESS_WORDS.contains(&w.as_str())) {
         return Some(format!("how the person may act (`{a}`)"));
     }
-    let said: Vec<&String> = w
+    if let Some(s) = w
+        .iter()
+        .find(|w| STATUS_WORDS_ANYWHERE.contains(&w.as_str()))
+    {
+        return Some(format!("whether the person may act (`{s}`)"));
+    }
+    let joined = w.join("_");
+    if let Some(r) = STATUS_RUNS.iter().find(|r| joined.contains(*r)) {
+        return Some(format!("whether the person may act (`{r}`)"));
+    }
+    let flagless: Vec<&String> = w
         .iter()
         .filter(|w| !FLAG_WORDS.contains(&w.as_str()))
         .collect();
+    let said: Vec<&String> = flagless
+        .iter()
+        .copied()
+        .filter(|w| !SUBJECT_WORDS.contains(&w.as_str()))
+        .collect();
+    let said = if said.is_empty() { flagless } else { said };
     if let [s] = said.as_slice() {
         if STATUS_WORDS.contains(&s.as_str()) {
             return Some(format!("whether the person may act (`{s}`)"));
