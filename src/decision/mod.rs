@@ -73,6 +73,7 @@ impl Permissions {
         // nothing blocks it, and more effective permissions never block
         // one (implications and requirements only read what is held), so
         // passes repeat only while implications add something.
+        let claims = reachable_only(&catalog, claims);
         let mut effective = Bits::new();
         let implications = catalog.has_implications();
         loop {
@@ -360,4 +361,50 @@ impl Permissions {
     pub fn has_app(&self, id: &str) -> Result<bool> {
         Ok(self.claims.apps.get(self.catalog.app(id)?))
     }
+}
+
+/// The claims with every kind out of reach closed: no scope, every field
+/// hidden. A kind is out of reach when permissions act on it (`scope_kind`)
+/// and every one of them lives in a feature the account lacks or an
+/// application the person may not enter: the kind is part of that feature
+/// or application, and its records are not the person's to see, whatever
+/// view scope the snapshot carries (an owner of an account without the
+/// feature, a role's `all` on a kind of an application the person is not
+/// given). A kind that no permission acts on, or that one acts on from
+/// everywhere, keeps its scope: view scopes are set per kind, apart from
+/// permissions (a person without `payments.view` still sees the payments
+/// of their own activities, FORMAT.md). Attack review, session 13:
+/// `filter` and `filterSpec` gave every record of such a kind.
+fn reachable_only(catalog: &Catalog, claims: Arc<Claims>) -> Arc<Claims> {
+    // Per kind: 0 no permission acts on it, 1 only gated ones, 2 reached.
+    let mut state = vec![0u8; catalog.kind_count()];
+    for i in 0..catalog.permission_count() {
+        if let Some(s) = catalog.scope_kind_of(i).and_then(|k| state.get_mut(k)) {
+            let gated = catalog
+                .feature_of(i)
+                .is_some_and(|f| !claims.features.get(f))
+                || catalog.app_of(i).is_some_and(|a| !claims.apps.get(a));
+            *s = (*s).max(if gated { 1 } else { 2 });
+        }
+    }
+    let mut closed: Option<Claims> = None;
+    for (k, s) in state.iter().enumerate() {
+        let fields = catalog.kind_def(k).map_or(0, |d| d.fields.len());
+        let open = !matches!(claims.scopes.get(k), None | Some(Scope::None))
+            || claims
+                .hidden
+                .get(k)
+                .is_some_and(|h| (0..fields).any(|j| !h.get(j)));
+        if *s != 1 || !open {
+            continue;
+        }
+        let c = closed.get_or_insert_with(|| (*claims).clone());
+        if let Some(s) = c.scopes.get_mut(k) {
+            *s = Scope::None;
+        }
+        if let Some(h) = c.hidden.get_mut(k) {
+            *h = (0..fields).collect();
+        }
+    }
+    closed.map_or(claims, Arc::new)
 }

@@ -165,3 +165,32 @@ test("a browser bundle cannot contain the issuer: the browser condition throws",
   assert.match(text, /permsnap\/issuer is server-only/);
   assert.doesNotMatch(text, /generateKeyJwk|step_up/, "no issuer code in the browser bundle");
 });
+
+test("a kind of a feature the account lacks shows no record, to its owner too, in every build (attack review, session 13)", async () => {
+  // Shopify Partner: Plus sandbox stores belong to the `plus_partner`
+  // feature. An account without it: the owner's `all` on every kind must
+  // not list, filter or show a Plus store.
+  const web = await import(new URL("../../pkg/index.js", import.meta.url));
+  web.initSync(readFileSync(`${root}pkg/permsnap_wasm_bg.wasm`));
+  const issuer = new Issuer(vectors.catalogs["shopify-partner"].definition, testKey());
+  const tenant = vectors.issue.accounts["shopify-partner"].tenant;
+  issuer.setAccount(tenant, [], { features: [] });
+  const owner = issuer.issue(tenant, { id: "kim", owner: true });
+  const stores = [{ id: "plus-1", created_by: "someone-else" }, { id: "plus-2", created_by: "kim" }];
+  for (const [name, build] of [["sync", pkg], ["browser", web], ["edge", edge]]) {
+    const v = new build.Verifier(catalog("shopify-partner"), vectors.key.jwks, { tenant });
+    const p = await v.verify(owner.snapshot);
+    assert.equal(p.can("plus_stores.add_archive"), false, name);
+    assert.equal(p.scope("plus_stores"), "none", name);
+    assert.deepEqual(p.filter("plus_stores", stores), [], name);
+    assert.deepEqual(p.filterSpec("plus_stores"), { kind: "plus_stores", scope: "none", all: false, clauses: [] }, name);
+    // The owner's other kinds stay open.
+    assert.equal(p.scope("dev_stores"), "all", name);
+  }
+  // With the feature, the owner sees every Plus store.
+  issuer.setAccount(tenant, [], { features: ["plus_partner"] });
+  const plus = issuer.issue(tenant, { id: "kim", owner: true });
+  const p = await new pkg.Verifier(catalog("shopify-partner"), vectors.key.jwks, { tenant }).verify(plus.snapshot);
+  assert.equal(p.scope("plus_stores"), "all");
+  assert.equal(p.filter("plus_stores", stores).length, 2);
+});
