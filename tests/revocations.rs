@@ -37,10 +37,18 @@ fn revocations_only_grow() {
     assert_eq!(r, before, "applying again changes nothing");
     r.apply(&notice("b", 7, &[2]));
     assert_eq!((r.min_epoch("b"), r.id_count()), (7, 4));
-    for b in [1u8, 2, 3, 5] {
-        assert!(r.is_revoked_id(&[b; 8]));
+    for b in [1u8, 3, 5] {
+        assert!(r.is_revoked_id("m", &[b; 8]));
     }
-    assert!(!r.is_revoked_id(&[4; 8]));
+    assert!(r.is_revoked_id("b", &[2; 8]));
+    assert!(!r.is_revoked_id("m", &[4; 8]));
+    // A notice revokes only within its own account (attack review,
+    // session 13: account `b`'s notice revoked account `m`'s snapshot 2).
+    assert!(!r.is_revoked_id("m", &[2; 8]));
+    assert!(!r.is_revoked_id("b", &[1; 8]));
+    // The app's own list (`setRevocations`) names ids of any account.
+    r.revoke_id([4; 8], u64::MAX);
+    assert!(r.is_revoked_id("m", &[4; 8]) && r.is_revoked_id("b", &[4; 8]));
 }
 
 fn person(tenant: &str, issued_at: u64, subject: &str, before: u64) -> Notice {

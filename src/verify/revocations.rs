@@ -13,9 +13,10 @@ use crate::wire::{Claims, Notice, MAX_LIFETIME};
 pub struct Revocations {
     /// Per tenant, sorted by tenant: snapshots with a lower epoch are revoked.
     min_epoch: Vec<(String, u32)>,
-    /// Revoked snapshot ids (big-endian integers), sorted, each with the
-    /// time after which it can be forgotten.
-    ids: Vec<(u64, u64)>,
+    /// Revoked snapshot ids (big-endian integers) with the account whose
+    /// notice revoked them (empty: any account, the app's own list),
+    /// sorted, each with the time after which it can be forgotten.
+    ids: Vec<((u64, String), u64)>,
     /// Per (tenant, subject), sorted: snapshots with a lower version are
     /// revoked; with the time after which the bound can be forgotten.
     staff: Vec<((String, String), u64, u64)>,
@@ -44,17 +45,30 @@ impl Revocations {
         }
     }
 
-    /// Revokes one snapshot by id until `until` (seconds since the Unix epoch).
+    /// Revokes one snapshot by id, of whatever account, until `until`
+    /// (seconds since the Unix epoch): the app's own list
+    /// (`setRevocations`).
     pub fn revoke_id(&mut self, id: [u8; 8], until: u64) {
+        self.revoke_id_of("", id, until);
+    }
+
+    /// Revokes the snapshot `id` of account `tenant` (a notice's: it
+    /// revokes only within its own account) until `until`.
+    pub fn revoke_id_of(&mut self, tenant: &str, id: [u8; 8], until: u64) {
         let id = u64::from_be_bytes(id);
-        match self.ids.binary_search_by_key(&id, |(i, _)| *i) {
+        match self.id_at(tenant, id) {
             Ok(at) => {
                 if let Some((_, u)) = self.ids.get_mut(at) {
                     *u = (*u).max(until);
                 }
             }
-            Err(at) => self.ids.insert(at, (id, until)),
+            Err(at) => self.ids.insert(at, ((id, tenant.to_owned()), until)),
         }
+    }
+
+    fn id_at(&self, tenant: &str, id: u64) -> core::result::Result<usize, usize> {
+        self.ids
+            .binary_search_by(|((i, t), _)| (*i, t.as_str()).cmp(&(id, tenant)))
     }
 
     /// Revokes every snapshot of staff `subject` of `tenant` with a version
@@ -95,7 +109,7 @@ impl Revocations {
             .saturating_add(u64::from(MAX_LIFETIME));
         self.revoke_before(&notice.tenant, notice.min_epoch);
         for id in &notice.ids {
-            self.revoke_id(*id, until);
+            self.revoke_id_of(&notice.tenant, *id, until);
         }
         for s in &notice.staff {
             self.revoke_staff(&notice.tenant, &s.subject, s.before, until);
@@ -128,11 +142,11 @@ impl Revocations {
             .map_or(0, |(_, b, _)| *b)
     }
 
-    /// Whether snapshot `id` is revoked by id.
-    pub fn is_revoked_id(&self, id: &[u8; 8]) -> bool {
-        self.ids
-            .binary_search_by_key(&u64::from_be_bytes(*id), |(i, _)| *i)
-            .is_ok()
+    /// Whether snapshot `id` is revoked by id for any account (the app's
+    /// list) or for `tenant` (a notice of that account).
+    pub fn is_revoked_id(&self, tenant: &str, id: &[u8; 8]) -> bool {
+        let id = u64::from_be_bytes(*id);
+        self.id_at("", id).is_ok() || self.id_at(tenant, id).is_ok()
     }
 
     /// Number of individually revoked ids remembered.
@@ -165,7 +179,7 @@ impl Revocations {
                 ),
             });
         }
-        if self.is_revoked_id(&claims.id) {
+        if self.is_revoked_id(&claims.tenant, &claims.id) {
             return Err(Error::Revoked {
                 detail: format!("snapshot `{}` was revoked", hex(&claims.id)),
             });

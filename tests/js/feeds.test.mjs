@@ -183,3 +183,24 @@ test("a notice dated two days back, applied on its own before any feed, is kept 
   v.applyFeed(head, []);
   assert.equal(errorCode(() => v.load(fay.snapshot)), "revoked");
 });
+
+test("a notice revokes ids of its own account only, applied alone or in a feed of every account (attack review, session 13)", async () => {
+  // A verifier of every account (an edge serving them all): account B's
+  // notice naming account A's snapshot revoked it.
+  const { Issuer } = await import("../../pkg/issuer/node.js");
+  const { privateJwk } = await import("./feed-signer.mjs");
+  const issuer = new Issuer(vectors.catalogs.sitee.definition, privateJwk(vectors.key));
+  const every = () => new Verifier(catalog("sitee"), vectors.key.jwks, { tenantPerRequest: true, leeway: vectors.leeway, clock: () => NOW });
+  const v = every();
+  const id = v.loadFor(fay.snapshot, "spa-lumi").id;
+  const elsewhere = issuer.revoke({ tenant: "another-account", ids: [id], now: NOW });
+  assert.equal(v.applyNotice(elsewhere).ids, 1);
+  assert.equal(v.loadFor(fay.snapshot, "spa-lumi").subject, "fay", "another account's notice revokes nothing here");
+  const fed = every();
+  const { head } = signFeed(vectors.key, [elsewhere], { now: NOW });
+  assert.equal(fed.applyFeed(head, [elsewhere]).applied, 1);
+  assert.equal(fed.loadFor(fay.snapshot, "spa-lumi").subject, "fay");
+  // Its own account's notice revokes it.
+  v.applyNotice(issuer.revoke({ tenant: "spa-lumi", ids: [id], now: NOW }));
+  assert.equal(errorCode(() => v.loadFor(fay.snapshot, "spa-lumi")), "revoked");
+});
