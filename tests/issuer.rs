@@ -751,3 +751,118 @@ fn a_switch_never_widens_a_scope_the_record_sets() {
         &Scope::All
     );
 }
+
+/// A kind whose every permission lives in a feature the account lacks or
+/// an application the person may not enter is out of reach: no records,
+/// every field hidden, whatever scope the snapshot carries (attack review,
+/// session 13: `filter` gave every record of such a kind, owners' too).
+#[test]
+fn a_kind_of_a_missing_feature_or_an_unentered_application_shows_no_record() {
+    const GATED: &str = r#"{"name": "gated",
+      "applications": [{"id": "back_office"}],
+      "features": [{"id": "plus"}],
+      "permissions": [
+        {"name": "plus_stores.add", "section": "s", "scope_kind": "plus_stores", "feature": "plus"},
+        {"name": "docs.view", "section": "d", "scope_kind": "docs", "app": "back_office"},
+        {"name": "clients.view", "section": "c", "scope_kind": "clients"}],
+      "kinds": [
+        {"name": "plus_stores", "owner_fields": ["created_by"], "fields": [{"name": "revenue"}]},
+        {"name": "docs", "owner_fields": ["created_by"], "fields": [{"name": "body"}]},
+        {"name": "clients", "owner_fields": ["created_by"], "fields": [{"name": "phone"}]},
+        {"name": "notes", "owner_fields": ["created_by"]}]}"#;
+    let i = Issuer::new(Catalog::from_json(GATED, "gated").unwrap(), key()).unwrap();
+    let account = Account::new(
+        "t",
+        Roles::from_json(
+            i.catalog(),
+            r#"[{"id": "all", "permissions": ["docs.view", "clients.view"], "scopes": {"*": "all"}}]"#,
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let closed = |p: &permsnap::Permissions, kind: &str| {
+        assert_eq!(p.scope(kind).unwrap(), &Scope::None, "{kind}");
+        let f = p.filter(kind).unwrap();
+        assert!(!f.all && f.clauses.is_empty(), "{kind}: {f:?}");
+    };
+    // An owner of an account without `plus`.
+    let owner = StaffRecord {
+        owner: true,
+        ..StaffRecord::new("boss")
+    };
+    let p = verify(&i, &account, &owner);
+    closed(&p, "plus_stores");
+    assert_eq!(p.hidden_fields("plus_stores").unwrap(), vec!["revenue"]);
+    assert_eq!(p.scope("docs").unwrap(), &Scope::All);
+    // A role's `all` on a kind of an application the person is not given.
+    let p = verify(&i, &account, &record("u", &["all"]));
+    assert!(!p.can("docs.view").unwrap());
+    closed(&p, "docs");
+    assert_eq!(p.hidden_fields("docs").unwrap(), vec!["body"]);
+    closed(&p, "plus_stores");
+    // Kinds no gated permission closes keep their scope.
+    assert_eq!(p.scope("clients").unwrap(), &Scope::All);
+    assert_eq!(p.scope("notes").unwrap(), &Scope::All);
+    assert!(p.filter("clients").unwrap().all);
+    // With the feature on and the application entered, both open.
+    let with = Account::new(
+        "t",
+        Roles::from_json(
+            i.catalog(),
+            r#"[{"id": "all", "permissions": ["docs.view", "clients.view"], "apps": ["back_office"], "scopes": {"*": "all"}}]"#,
+        )
+        .unwrap(),
+    )
+    .unwrap()
+    .with_features(["plus"]);
+    let p = verify(&i, &with, &owner);
+    assert_eq!(p.scope("plus_stores").unwrap(), &Scope::All);
+    let p = verify(&i, &with, &record("u", &["all"]));
+    assert_eq!(p.scope("docs").unwrap(), &Scope::All);
+    assert!(p.filter("docs").unwrap().all);
+}
+
+/// A role that does not read is a problem of that role, never a reason to
+/// keep the whole table as it was (attack review, session 13: the admin
+/// removed `a.edit` from `desk`, another role had `"Own"`, and the reload
+/// was refused: `desk` kept `a.edit`).
+#[test]
+fn a_role_that_does_not_read_refuses_only_its_holders() {
+    let i = issuer();
+    let account = roles(
+        &i,
+        r#"[{"id": "desk", "permissions": ["a.view"], "scopes": {"*": "all"}},
+            {"id": "typo", "permissions": ["a.view"], "scopes": {"clients": "Own"}},
+            {"id": "extra", "permisions": ["a.view"]}]"#,
+    );
+    let problems = account.roles().problems();
+    assert_eq!(
+        problems.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+        vec!["extra", "typo"],
+        "{problems:?}"
+    );
+    assert!(problems[1].1.contains("Own"), "{problems:?}");
+    assert_eq!(
+        verify(&i, &account, &record("u", &["desk"])).allowed(),
+        vec!["a.view"]
+    );
+    for bad in ["typo", "extra"] {
+        let err = i
+            .issue(&account, &record("u", &[bad]), &opts())
+            .unwrap_err();
+        assert_eq!(err.code(), "unknown_role", "{bad}");
+    }
+    // An entry without a readable id cannot be matched with its holders:
+    // the table is refused.
+    for table in [
+        r#"[{"permissions": ["a.view"]}]"#,
+        r#"[{"id": 7}]"#,
+        r#"{"id": "desk"}"#,
+    ] {
+        assert_eq!(
+            Roles::from_json(i.catalog(), table).unwrap_err().code(),
+            "invalid_policy",
+            "{table}"
+        );
+    }
+}

@@ -64,14 +64,42 @@ impl Roles {
         Ok(Roles { roles })
     }
 
-    /// Reads the account's roles from a JSON array of role definitions.
+    /// Reads the account's roles from a JSON array of role definitions. A
+    /// role that does not read (an unknown key, a misspelled scope) is a
+    /// problem of that role, as one that does not compile is: its holders
+    /// are refused, and the other roles take effect. Refusing the whole
+    /// table kept every role as it was before the edit, the wider ones too
+    /// (attack review, session 13). Only an entry without a readable `id`,
+    /// which no holder can be matched with, refuses the table.
     pub fn from_json(catalog: &Catalog, json: &str) -> Result<Roles> {
         let value: serde_json::Value =
             crate::strict_json::parse(json).map_err(|e| policy_error("roles", e.to_string()))?;
         super::record::reject_secret_fields(&value, "roles")?;
-        let defs: Vec<RoleDef> =
-            serde_json::from_value(value).map_err(|e| policy_error("roles", e.to_string()))?;
-        Roles::compile(catalog, defs)
+        let serde_json::Value::Array(entries) = value else {
+            return Err(policy_error(
+                "roles",
+                "are a JSON array of role definitions",
+            ));
+        };
+        let mut defs = Vec::with_capacity(entries.len());
+        let mut unread = Vec::new();
+        for (i, entry) in entries.into_iter().enumerate() {
+            let id = entry
+                .get("id")
+                .and_then(serde_json::Value::as_str)
+                .filter(|id| !id.is_empty())
+                .map(str::to_owned);
+            match (serde_json::from_value::<RoleDef>(entry), id) {
+                (Ok(def), _) => defs.push(def),
+                (Err(e), Some(id)) => unread.push((id, e.to_string())),
+                (Err(e), None) => return Err(policy_error("roles", format!("roles[{i}]: {e}"))),
+            }
+        }
+        let mut roles = Roles::compile(catalog, defs)?;
+        for (id, problem) in unread {
+            roles.roles.insert(id, Err(problem));
+        }
+        Ok(roles)
     }
 
     /// The role `id` for staff member `staff`, or why it cannot be used.
