@@ -61,8 +61,11 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
     let cdef = definition(catalog)?;
     let roles = account.roles();
     let at = format!("staff `{}`", s.id);
-    if s.id.is_empty() {
-        return Err(policy_error("staff", "a staff id is empty"));
+    if let Some(problem) = super::names::id_problem(&s.id) {
+        return Err(policy_error(
+            "staff",
+            format!("the staff id {:?} {problem}", s.id),
+        ));
     }
     if !s.active {
         return Err(Error::Deactivated {

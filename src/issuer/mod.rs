@@ -71,9 +71,9 @@ impl Account {
     /// An account with epoch 0.
     pub fn new(tenant: impl Into<String>, roles: Roles) -> Result<Account> {
         let tenant = tenant.into();
-        if tenant.is_empty() {
+        if let Some(problem) = names::id_problem(&tenant) {
             return Err(Error::InvalidArgument {
-                detail: "the account (tenant) id is empty".into(),
+                detail: format!("the account (tenant) id {tenant:?} {problem}"),
             });
         }
         Ok(Account {
@@ -609,6 +609,14 @@ pub fn sign_notice(key: &IssuerKey, notice: &Notice) -> Result<Vec<u8>> {
         return Err(Error::InvalidArgument {
             detail: "a notice names its account and every person it revokes".into(),
         });
+    }
+    // The ids exactly as snapshots carry them: a padded one revokes nobody.
+    for id in std::iter::once(&notice.tenant).chain(notice.staff.iter().map(|s| &s.subject)) {
+        if let Some(problem) = names::id_problem(id) {
+            return Err(Error::InvalidArgument {
+                detail: format!("the notice's id {id:?} {problem}"),
+            });
+        }
     }
     // Versions start at 1: "below 0" revokes nobody, an app's mistake.
     if let Some(s) = notice.staff.iter().find(|s| s.before == 0) {

@@ -182,3 +182,52 @@ impl Catalog {
         Ok(out)
     }
 }
+
+/// What is wrong with an account or staff id as the issuer signs it, if
+/// anything: empty, blank around it (a `CHAR(10)` column's padding), or
+/// holding a control or invisible character. Such an id is another person
+/// to every comparison — a revocation of `u42` misses `u42      ` — so it is
+/// refused, never signed (attack review, session 13).
+pub(crate) fn id_problem(id: &str) -> Option<&'static str> {
+    if id.is_empty() {
+        return Some("is empty");
+    }
+    if id.starts_with(char::is_whitespace) || id.ends_with(char::is_whitespace) {
+        return Some("has spaces around it (a padded database column? trim it)");
+    }
+    let invisible = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}')
+    };
+    if id.chars().any(invisible) {
+        return Some("holds a control or invisible character");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::id_problem;
+
+    #[test]
+    fn ids_are_refused_blank_padded_or_with_invisible_characters() {
+        for ok in ["u42", "staff-0004", "Émilie D.", "a b", "42"] {
+            assert_eq!(id_problem(ok), None, "{ok:?}");
+        }
+        for bad in [
+            "",
+            " ",
+            "u42 ",
+            " u42",
+            "u42\t",
+            "u42\n",
+            "\u{200B}u42",
+            "u\u{200D}42",
+            "u42\u{FEFF}",
+            "u\u{202E}42",
+            "u\u{0}42",
+        ] {
+            assert!(id_problem(bad).is_some(), "{bad:?}");
+        }
+    }
+}

@@ -194,3 +194,26 @@ test("a kind of a feature the account lacks shows no record, to its owner too, i
   assert.equal(p.scope("plus_stores"), "all");
   assert.equal(p.filter("plus_stores", stores).length, 2);
 });
+
+test("a role that does not read is that role's problem; the table's other edits take effect (attack review, session 13)", () => {
+  const issuer = new Issuer(vectors.catalogs.sitee.definition, testKey());
+  const roles = [
+    { id: "user", permissions: ["calendar.view"], scopes: { "*": "own" } },
+    { id: "typo", permissions: ["calendar.view"], scopes: { appointments: "Own" } },
+  ];
+  const problems = issuer.setAccount("spa-lumi", roles);
+  assert.deepEqual(problems.map((p) => p.role), ["typo"]);
+  const v = new pkg.Verifier(catalog("sitee"), vectors.key.jwks, { tenant: "spa-lumi" });
+  assert.deepEqual(v.load(issuer.issue("spa-lumi", { id: "fay", roles: ["user"] }).snapshot).allowed(), ["calendar.view"]);
+  assert.equal(errorCode(() => issuer.issue("spa-lumi", { id: "fay", roles: ["typo"] })), "unknown_role");
+});
+
+test("padded or invisible-character ids are refused, never signed (attack review, session 13)", () => {
+  const issuer = new Issuer(vectors.catalogs.sitee.definition, testKey());
+  issuer.setAccount("spa-lumi", [{ id: "user", permissions: ["calendar.view"], scopes: { "*": "own" } }]);
+  for (const id of ["u42       ", " u42", "u42\n", "\u200bu42"]) {
+    assert.equal(errorCode(() => issuer.issue("spa-lumi", { id, roles: ["user"] })), "invalid_policy", JSON.stringify(id));
+    assert.equal(errorCode(() => issuer.revoke({ tenant: "spa-lumi", staff: [{ subject: id, before: 2 }] })), "invalid_argument", JSON.stringify(id));
+  }
+  assert.equal(errorCode(() => issuer.setAccount("spa-lumi ", [])), "invalid_argument");
+});
