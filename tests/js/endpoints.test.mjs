@@ -73,6 +73,34 @@ test("Hono and fetch handlers: the same answers", async () => {
   await checkEndpoint((user, headers) => handler(new Request("http://x/api/permsnap", { headers: { ...headers, ...(user ? { "x-user": user } : {}) } })), refused);
 });
 
+test("nobody (any falsy staff()) is signed out, and a refusal goes out even when the app's callback throws (attack review, session 13)", async () => {
+  // `req.user && { ... }` gives `undefined`, `false`, `0` or `""`; a throw
+  // there answered 500, which a page reads as "try again later".
+  for (const nobody of [undefined, false, 0, ""]) {
+    const handler = snapshotHandler({ issuer, staff: () => nobody });
+    const res = await handler(new Request("http://x/api/permsnap"));
+    assert.equal(res.status, 401, String(nobody));
+    assert.match(res.headers.get("set-cookie"), /^permsnap=; Max-Age=0; /);
+  }
+  // A logger that throws on a refusal (gus is deactivated) or on warnings.
+  const throwing = () => { throw new Error("logger down"); };
+  const refusing = snapshotHandler({ issuer, staff: () => staffOf("gus"), onRefused: throwing });
+  let res = await refusing(new Request("http://x/api/permsnap"));
+  assert.equal(res.status, 403);
+  assert.equal((await res.json()).error.code, "deactivated");
+  assert.match(res.headers.get("set-cookie"), /^permsnap=; Max-Age=0; /);
+  let heard = 0;
+  const warned = snapshotHandler({
+    issuer,
+    // Granted and removed at once: warned `grant_and_remove`.
+    staff: () => ({ tenant: policy.tenant, record: { ...records.fay, grant: ["payments.view"] } }),
+    onWarnings: () => { heard++; throwing(); },
+  });
+  res = await warned(new Request("http://x/api/permsnap"));
+  assert.equal(res.status, 200);
+  assert.equal(heard, 1);
+});
+
 test("endpoint options are strict", () => {
   const bad = (o) => assert.throws(() => expressSnapshot({ issuer, staff: () => null, ...o }), (e) => e.code === "invalid_argument", JSON.stringify(o));
   bad({ stuff: () => null });

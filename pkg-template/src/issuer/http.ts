@@ -9,8 +9,9 @@ import type { Issuer, StaffRecord } from "./index.js";
 
 /** Who is signed in on this request, from the app's own session: their
  *  account and staff record (read fresh from the database: an admin's edit
- *  takes effect on the next issue), or `null` when nobody is. */
-export type SignedInStaff = { tenant: string; record: StaffRecord } | null;
+ *  takes effect on the next issue), or `null` when nobody is (any falsy
+ *  value, as `req.user && { ... }` gives, reads the same: signed out). */
+export type SignedInStaff = { tenant: string; record: StaffRecord } | null | undefined | false;
 
 export interface SnapshotEndpointOptions<Req> {
   issuer: Issuer;
@@ -89,7 +90,12 @@ async function answer<Req>(o: ReturnType<typeof readOptions<Req>>, request: Req,
     if (o.cookieParts) headers["set-cookie"] = [`${o.cookieName}=`, "Max-Age=0", ...o.cookieParts].join("; ");
   };
   const who = await o.staff(request);
-  if (who === null || who === undefined) {
+  // Nobody: `null`, or what `req.user && { ... }` gives when nobody is
+  // signed in (`undefined`, `false`, `0`, `""`). Each clears the cookie
+  // and answers 401, which the page reads as signed out; a throw here
+  // answered 500, which a page reads as "try again later" and kept the
+  // previous person's snapshot (attack review, session 13).
+  if (!who) {
     clear();
     return { status: 401, headers, body: JSON.stringify({ error: { code: "no_snapshot", message: "nobody is signed in" } }) };
   }
@@ -106,12 +112,24 @@ async function answer<Req>(o: ReturnType<typeof readOptions<Req>>, request: Req,
     // Deactivated, a broken role, a record the issuer refuses: this person
     // gets no snapshot (the page denies everything), the app its log.
     if (!(e instanceof PermsnapError)) throw e;
-    o.onRefused?.(e, request);
+    // The refusal goes out whatever the app's callback does: a logger that
+    // throws must not turn a 403 (signed out) into a 500 (try again later).
     clear();
+    try {
+      o.onRefused?.(e, request);
+    } catch {
+      // The refusal stands.
+    }
     const message = REFUSAL_TEXT[e.code] ?? "no snapshot can be issued for this staff account (the server's log says why)";
     return { status: 403, headers, body: JSON.stringify({ error: { code: e.code, message } }) };
   }
-  if (issued.warnings.length > 0) o.onWarnings?.(issued.warnings);
+  if (issued.warnings.length > 0) {
+    try {
+      o.onWarnings?.(issued.warnings);
+    } catch {
+      // Warnings are for the app's log; the snapshot is issued.
+    }
+  }
   if (o.cookieParts) {
     headers["set-cookie"] = [`${o.cookieName}=${issued.snapshot}`, `Max-Age=${issued.expiresAt - issued.issuedAt}`, ...o.cookieParts].join("; ");
   }
