@@ -403,7 +403,16 @@ export class Permissions {
   /** Releases the WebAssembly memory held by these permissions. Every
    *  answer needing wasm throws afterwards; `can` keeps answering. */
   free(): void {
-    if (!this.#shared) this.#p?.free();
+    const p = this.#p;
     this.#p = null;
+    if (p === null || this.#shared) return;
+    try {
+      p.free();
+    } catch {
+      // In use by a call of its own (a record's getter freeing it during
+      // `filterIndexesReference`): wasm-bindgen refuses, and that object
+      // is left to wasm (a small leak) rather than answering with untyped
+      // errors afterwards; these permissions say "freed" from now on.
+    }
   }
 }

@@ -234,3 +234,25 @@ test("filter: a field Object.prototype holds (polluted elsewhere) puts no record
   }
   assert.deepEqual(ids(p.filter("appointments", rows)), ["mine", "model"], "and as before once the pollution is gone");
 });
+
+test("a record's getter freeing the permissions during the reference filter leaves typed errors, not a dead object (attack review, session 13)", () => {
+  const p = make().load(dia.snapshot);
+  let inner = null;
+  const rec = {
+    get staff_id() {
+      try {
+        p.free();
+      } catch (e) {
+        inner = e;
+      }
+      return "dia";
+    },
+  };
+  assert.deepEqual(p.filterIndexesReference("appointments", [rec, { staff_id: "dia" }]), [0, 1]);
+  assert.equal(inner, null, "free() never throws");
+  // Freed: wasm-backed answers say so, typed; can() keeps answering.
+  assert.equal(errorCode(() => p.scope("appointments")), "invalid_argument");
+  assert.equal(p.can("calendar.view"), dia.expect.allowed.includes("calendar.view"));
+  // The verifier and new loads work.
+  assert.equal(make().load(dia.snapshot).scope("appointments"), "own");
+});
