@@ -480,3 +480,26 @@ fn verify_reads_format1_snapshots_given_the_format1_catalog() {
     assert_eq!(v["allowed"], dia["expect"]["allowed"]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `permsnap catalog ... | head`: the reader goes away before the output
+/// is written. The process ends quietly, as other tools do (it panicked
+/// with a backtrace: attack review, session 13).
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    for args in [
+        vec!["catalog", preset("sitee").as_str(), "--json"],
+        vec!["codegen", preset("sitee").as_str()],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_permsnap"))
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {:?} {err}", out.status);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}

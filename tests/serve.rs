@@ -210,6 +210,16 @@ fn serve_answers_one_line_per_request_and_survives_bad_ones() {
             r#"{"op":"issue","tenant":"acme","record":{"id":"u1","roles":["user"]}}"#,
             "invalid_argument",
         ),
+        // `now` in milliseconds (attack review, session 13: signed a
+        // snapshot no verifier accepts, where the library refuses it).
+        (
+            r#"{"op":"issue","record":{"id":"u1","roles":["user"]},"now":1767225600000}"#,
+            "invalid_argument",
+        ),
+        (
+            r#"{"op":"revoke","tenant":"spa-lumi","ids":[],"before_epoch":1,"now":1767225600000}"#,
+            "invalid_argument",
+        ),
         (
             r#"{"op":"issue","record":{"id":"u1","roles":["user"]},"lifetime":999999}"#,
             "invalid_argument",

@@ -23,9 +23,9 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
         "catalog": cat.def(),
     });
     if json {
-        println!("{doc}");
+        outln!("{doc}");
     } else {
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     }
     Ok(0)
 }

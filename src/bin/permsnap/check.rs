@@ -24,7 +24,7 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
     let perms = verifier.verify_binary(&bytes, v.now.unwrap_or_else(unix_now))?;
     let e = perms.explain(&permission)?;
     if json {
-        println!("{}", serde_json::to_string(&e).unwrap_or_default());
+        outln!("{}", serde_json::to_string(&e).unwrap_or_default());
     } else {
         let verdict = if e.allowed { "allowed" } else { "denied" };
         let step = if e.step_up {
@@ -32,7 +32,7 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
         } else {
             ""
         };
-        println!("{verdict}: {}{step} — {}", e.permission, e.message);
+        outln!("{verdict}: {}{step} — {}", e.permission, e.message);
     }
     Ok(if e.allowed { 0 } else { 1 })
 }

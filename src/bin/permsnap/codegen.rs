@@ -18,7 +18,7 @@ pub(crate) fn run(args: Args, _json: bool) -> Result<u8, Fail> {
     let Args { policy, module } = args;
 
     let cat = load_catalog(&policy)?;
-    print!("{}", typescript(&cat, &module));
+    out!("{}", typescript(&cat, &module));
     Ok(0)
 }
 

@@ -204,3 +204,28 @@ pub(crate) fn verifier(v: &VerifyArgs) -> Result<Verifier, Error> {
 
 pub(crate) use crate::keys::*;
 pub(crate) use crate::view::*;
+
+/// Writes `args` (and a newline) to stdout. When the reader went away
+/// (`| head`), the process ends quietly with success, as other tools do;
+/// another write error ends it with a message and status 1.
+pub(crate) fn write_out(args: std::fmt::Arguments, newline: bool) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let written = out
+        .write_fmt(args)
+        .and_then(|()| {
+            if newline {
+                out.write_all(b"\n")
+            } else {
+                Ok(())
+            }
+        })
+        .and_then(|()| out.flush());
+    if let Err(e) = written {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("permsnap: cannot write the output: {e}");
+        std::process::exit(1);
+    }
+}

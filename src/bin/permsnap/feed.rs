@@ -43,7 +43,7 @@ pub(crate) fn run(args: Args, _json: bool) -> Result<u8, Fail> {
         args.now.unwrap_or_else(unix_now),
         &notices,
     )?;
-    println!("{doc}");
+    outln!("{doc}");
     Ok(0)
 }
 

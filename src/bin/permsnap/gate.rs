@@ -69,7 +69,7 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
     };
     let d = gate.check(&mut verifier, &request, now);
     if json {
-        println!("{}", serde_json::to_string(&d).unwrap_or_default());
+        outln!("{}", serde_json::to_string(&d).unwrap_or_default());
     } else {
         let who = d
             .subject
@@ -86,7 +86,7 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
             .as_deref()
             .map(|a| format!(" acting as `{a}`"))
             .unwrap_or_default();
-        println!("{} {}{who}{actor}{route}: {}", d.status, d.code, d.message);
+        outln!("{} {}{who}{actor}{route}: {}", d.status, d.code, d.message);
     }
     Ok(if d.allowed() { 0 } else { 1 })
 }

@@ -19,17 +19,15 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
     let cat = catalog.as_deref().map(load_catalog).transpose()?;
     let view = claims_json(&claims, cat.as_ref());
     if json {
-        println!(
+        outln!(
             "{}",
             json!({"verified": false, "kid": kid, "bytes": bytes.len(),
                    "text_chars": base64url::encoded_len(bytes.len()), "claims": view})
         );
     } else {
-        println!(
-            "UNVERIFIED: the signature was NOT checked; never base a decision on this output."
-        );
-        println!("{:<14} {kid}", "key id");
-        println!(
+        outln!("UNVERIFIED: the signature was NOT checked; never base a decision on this output.");
+        outln!("{:<14} {kid}", "key id");
+        outln!(
             "{:<14} {} bytes binary, {} characters text",
             "size",
             bytes.len(),

@@ -95,12 +95,12 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
         .into());
     }
     if json {
-        println!("{}", issued_json(&snap, p.catalog()));
+        outln!("{}", issued_json(&snap, p.catalog()));
     } else {
         for w in &snap.warnings {
             eprintln!("warning[{}]: {w}", w.code);
         }
-        println!("{}", snap.text());
+        outln!("{}", snap.text());
     }
     Ok(0)
 }

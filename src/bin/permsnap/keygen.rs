@@ -70,17 +70,17 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
         0o644,
     )?;
     if json {
-        println!(
+        outln!(
             "{}",
             json!({"ok": true, "kid": key.kid(), "key": key_path, "jwks": jwks_path})
         );
     } else {
-        println!("key id   {}", key.kid());
-        println!(
+        outln!("key id   {}", key.kid());
+        outln!(
             "private  {} (mode 0600: keep it on the backend)",
             key_path.display()
         );
-        println!(
+        outln!(
             "public   {} ({} key(s))",
             jwks_path.display(),
             jwks.keys.len()

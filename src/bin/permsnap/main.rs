@@ -10,6 +10,18 @@
 
 use clap::{Parser, Subcommand};
 
+/// `println!` that ends the process quietly when stdout is closed early
+/// (`permsnap catalog ... | head`), where `println!` panics with a
+/// backtrace.
+macro_rules! outln {
+    ($($t:tt)*) => { $crate::common::write_out(format_args!($($t)*), true) };
+}
+
+/// `print!`, the same way.
+macro_rules! out {
+    ($($t:tt)*) => { $crate::common::write_out(format_args!($($t)*), false) };
+}
+
 mod catalog;
 mod check;
 mod codegen;
@@ -106,7 +118,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(Fail { code, error }) => {
             if json {
-                println!(
+                outln!(
                     "{}",
                     json!({"ok": false, "error": {"code": error.code(), "message": error.to_string()}})
                 );

@@ -39,9 +39,9 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
     )?;
     let text = base64url::encode(&permsnap::issuer::sign_notice(&k, &notice)?);
     if json {
-        println!("{}", notice_json(&text, &notice));
+        outln!("{}", notice_json(&text, &notice));
     } else {
-        println!("{text}");
+        outln!("{text}");
     }
     Ok(0)
 }

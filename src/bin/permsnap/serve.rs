@@ -246,6 +246,20 @@ impl Server {
     }
 
     fn run(&mut self, op: &str, request: Value) -> Result<Value, Error> {
+        /// A request's `now` (seconds), or the clock: one in milliseconds
+        /// (or past the year 9999) is refused, as the library's own
+        /// issuers refuse it.
+        fn now_of(now: Option<u64>) -> Result<u64, Error> {
+            match now {
+                None => Ok(unix_now()),
+                Some(t) if t <= permsnap::wire::MAX_TIME => Ok(t),
+                Some(t) => Err(Error::InvalidArgument {
+                    detail: format!(
+                        "`now` is seconds since the Unix epoch, got {t} (milliseconds?)"
+                    ),
+                }),
+            }
+        }
         match op {
             "issue" => {
                 let r: IssueReq = parse(op, request)?;
@@ -274,7 +288,7 @@ impl Server {
                     .clone()
                     .with_epoch(r.epoch);
                 let staff = self.reader.read_value(r.record)?;
-                let mut opts = IssueOptions::at(r.now.unwrap_or_else(unix_now));
+                let mut opts = IssueOptions::at(now_of(r.now)?);
                 if let Some(l) = r.lifetime {
                     opts.lifetime = l;
                 }
@@ -306,7 +320,7 @@ impl Server {
                     .collect();
                 let notice = crate::revoke::notice(
                     r.tenant,
-                    r.now.unwrap_or_else(unix_now),
+                    now_of(r.now)?,
                     r.before_epoch,
                     &r.ids,
                     &staff,
@@ -319,7 +333,7 @@ impl Server {
                 let mut doc = crate::feed::feed_doc(
                     self.issuer.key(),
                     r.tenant.as_deref(),
-                    r.now.unwrap_or_else(unix_now),
+                    now_of(r.now)?,
                     &r.notices,
                 )?;
                 if let Value::Object(map) = &mut doc {
@@ -336,7 +350,7 @@ impl Server {
                     path: &r.path,
                     lifetime: r.lifetime,
                 };
-                let now = r.now.unwrap_or_else(unix_now);
+                let now = now_of(r.now)?;
                 let proof = self.issuer.step_up(r.snapshot.as_bytes(), &request, now)?;
                 crate::stepup::step_up_json(&proof)
             }

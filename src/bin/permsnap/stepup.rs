@@ -50,9 +50,9 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
     let now = args.now.unwrap_or_else(unix_now);
     let proof = issuer.step_up(&snapshot, &request, now)?;
     if json {
-        println!("{}", step_up_json(&proof)?);
+        outln!("{}", step_up_json(&proof)?);
     } else {
-        println!("{}", base64url::encode(&proof));
+        outln!("{}", base64url::encode(&proof));
     }
     Ok(0)
 }

@@ -36,13 +36,13 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
             .iter()
             .map(|e| json!({"code": e.code(), "message": e.to_string()}))
             .collect();
-        println!(
+        outln!(
             "{}",
             json!({"ok": problems.is_empty(), "fingerprint": p.catalog().fingerprint_hex(), "problems": list, "warnings": warnings,
                    "staff_warnings": staff_warnings.iter().map(|w| json!({"code": w.code, "staff": w.staff, "field": w.field, "message": w.to_string()})).collect::<Vec<_>>()})
         );
     } else {
-        println!(
+        outln!(
             "{}: {} permissions, {} roles, {} staff, catalog revision {} fingerprint {}",
             policy.display(),
             p.catalog().permission_count(),
@@ -52,16 +52,16 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
             p.catalog().fingerprint_hex()
         );
         for e in &problems {
-            println!("problem[{}]: {e}", e.code());
+            outln!("problem[{}]: {e}", e.code());
         }
         for w in &warnings {
-            println!("warning: {w}");
+            outln!("warning: {w}");
         }
         for w in &staff_warnings {
-            println!("warning[{}]: {w}", w.code);
+            outln!("warning[{}]: {w}", w.code);
         }
         if problems.is_empty() {
-            println!(
+            outln!(
                 "ok: every role is valid and every active staff member can be issued a snapshot"
             );
         }

@@ -23,12 +23,12 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
     // (requirements, applications and scopes applied), names resolved.
     let view = serde_json::to_value(perms.summary()).unwrap_or_default();
     if json {
-        println!(
+        outln!(
             "{}",
             json!({"ok": true, "allowed": perms.allowed(), "claims": view})
         );
     } else {
-        println!("VERIFIED for `{}` of `{}`", perms.subject(), perms.tenant());
+        outln!("VERIFIED for `{}` of `{}`", perms.subject(), perms.tenant());
         print_view(&view);
     }
     Ok(0)

@@ -83,7 +83,7 @@ pub(crate) fn print_view(view: &Value) {
                     .join(" "),
                 other => other.to_string(),
             };
-            println!("{k:<14} {shown}");
+            outln!("{k:<14} {shown}");
         }
     }
 }
