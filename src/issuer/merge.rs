@@ -660,8 +660,13 @@ fn scope_rank(s: &Scope) -> u8 {
 fn widest(
     scopes: impl Iterator<Item = Scope>,
 ) -> std::result::Result<Scope, (&'static str, &'static str)> {
+    widest_of(scopes.collect())
+}
+
+/// `widest`, one copy for every caller (generic, it was one per iterator
+/// type: 3 KB of wasm each).
+fn widest_of(scopes: Vec<Scope>) -> std::result::Result<Scope, (&'static str, &'static str)> {
     let rank = scope_rank;
-    let scopes: Vec<Scope> = scopes.collect();
     if scopes.contains(&Scope::All) {
         return Ok(Scope::All);
     }

@@ -79,8 +79,14 @@ const STATUS_WORDS_ANYWHERE: &[&str] = &[
     "frontdesk",
 ];
 
-/// Runs of words that say the same (`front_desk`, `view_mode`, `can_see_all`).
-const STATUS_RUNS: &[&str] = &["front_desk", "view_mode", "see_all", "view_all"];
+/// Two words in a row that say the same (`front_desk`, `view_mode`,
+/// `can_see_all`).
+const STATUS_PAIRS: &[(&str, &str)] = &[
+    ("front", "desk"),
+    ("view", "mode"),
+    ("see", "all"),
+    ("view", "all"),
+];
 
 /// Words naming whether the person may act when a column says nothing
 /// else (`status`, `is_staff`, `login_enabled`, `account_state`), beside
@@ -247,9 +253,12 @@ fn access_meaning(name: &str) -> Option<String> {
     {
         return Some(format!("whether the person may act (`{s}`)"));
     }
-    let joined = w.join("_");
-    if let Some(r) = STATUS_RUNS.iter().find(|r| joined.contains(*r)) {
-        return Some(format!("whether the person may act (`{r}`)"));
+    for pair in w.windows(2) {
+        if let [a, b] = pair {
+            if STATUS_PAIRS.contains(&(a.as_str(), b.as_str())) {
+                return Some(format!("whether the person may act (`{a}_{b}`)"));
+            }
+        }
     }
     let flagless: Vec<&String> = w
         .iter()
