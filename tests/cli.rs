@@ -482,13 +482,41 @@ fn verify_reads_format1_snapshots_given_the_format1_catalog() {
 }
 
 /// `permsnap catalog ... | head`: the reader goes away before the output
-/// is written. The process ends quietly, as other tools do (it panicked
-/// with a backtrace: attack review, session 13).
+/// is written. The process ends quietly with status 141, as a tool ended
+/// by SIGPIPE does (it panicked with a backtrace: attack review, session
+/// 13) — never 0: `check` of a permission the snapshot does not grant
+/// must not read as "allowed" because nobody read its answer.
 #[test]
-fn a_closed_stdout_ends_quietly() {
+fn a_closed_stdout_ends_quietly_and_never_with_success() {
+    let dir = std::env::temp_dir().join(format!("permsnap-cli-epipe-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    assert!(permsnap(&["keygen", "--out", d]).status.success());
+    let key = format!("{d}/issuer.key");
+    let jwks = format!("{d}/jwks.json");
+    let sitee = preset("sitee");
+    let issued = permsnap(&["issue", "--policy", &sitee, "--key", &key, "--staff", "fay"]);
+    assert!(issued.status.success(), "{}", text(&issued));
+    let snap = String::from_utf8(issued.stdout).unwrap().trim().to_owned();
+    let check = [
+        "check",
+        snap.as_str(),
+        "payments.view",
+        "--jwks",
+        jwks.as_str(),
+        "--any-tenant",
+        "--catalog",
+        sitee.as_str(),
+    ];
+    assert_eq!(
+        permsnap(&check).status.code(),
+        Some(1),
+        "fay has no payments.view"
+    );
     for args in [
-        vec!["catalog", preset("sitee").as_str(), "--json"],
-        vec!["codegen", preset("sitee").as_str()],
+        vec!["catalog", sitee.as_str(), "--json"],
+        vec!["codegen", sitee.as_str()],
+        check.to_vec(),
     ] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_permsnap"))
             .args(&args)
@@ -499,7 +527,7 @@ fn a_closed_stdout_ends_quietly() {
         drop(child.stdout.take());
         let out = child.wait_with_output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "{args:?}: {:?} {err}", out.status);
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }

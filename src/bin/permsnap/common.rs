@@ -206,8 +206,10 @@ pub(crate) use crate::keys::*;
 pub(crate) use crate::view::*;
 
 /// Writes `args` (and a newline) to stdout. When the reader went away
-/// (`| head`), the process ends quietly with success, as other tools do;
-/// another write error ends it with a message and status 1.
+/// (`| head`), the process ends quietly with status 141, what a shell
+/// reports for a tool ended by SIGPIPE: never 0, which from `check`,
+/// `gate` or `verify` would read as "allowed" whatever the answer was.
+/// Another write error ends it with a message and status 1.
 pub(crate) fn write_out(args: std::fmt::Arguments, newline: bool) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
@@ -223,7 +225,7 @@ pub(crate) fn write_out(args: std::fmt::Arguments, newline: bool) {
         .and_then(|()| out.flush());
     if let Err(e) = written {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
+            std::process::exit(141);
         }
         eprintln!("permsnap: cannot write the output: {e}");
         std::process::exit(1);

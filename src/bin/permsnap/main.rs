@@ -10,9 +10,9 @@
 
 use clap::{Parser, Subcommand};
 
-/// `println!` that ends the process quietly when stdout is closed early
-/// (`permsnap catalog ... | head`), where `println!` panics with a
-/// backtrace.
+/// `println!` that ends the process quietly (status 141, never 0) when
+/// stdout is closed early (`permsnap catalog ... | head`), where `println!`
+/// panics with a backtrace.
 macro_rules! outln {
     ($($t:tt)*) => { $crate::common::write_out(format_args!($($t)*), true) };
 }
