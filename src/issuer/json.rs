@@ -107,7 +107,11 @@ impl JsonIssuer {
 
     /// Loads (or replaces) an account's roles, features and revocation
     /// epoch; returns the JSON list of broken roles `[{role, problem}]`
-    /// (each refuses its holders only).
+    /// (each refuses its holders only). A refused call (roles that are not
+    /// an array, an entry without an id, an unknown feature) unloads the
+    /// account: its staff get no snapshot until a call succeeds, rather
+    /// than keep the roles and features of before the edit, which may
+    /// have been wider (review, session 13).
     pub fn set_account(
         &mut self,
         tenant: &str,
@@ -115,19 +119,29 @@ impl JsonIssuer {
         features: &str,
         epoch: u32,
     ) -> Result<String> {
-        let roles = Roles::from_json(self.issuer.catalog(), roles)?;
-        let features: Vec<String> = parse(features, "features")?;
-        for f in &features {
-            self.issuer.catalog().feature(f)?;
-        }
-        let problems: Vec<_> = roles
+        let account = (|| {
+            let roles = Roles::from_json(self.issuer.catalog(), roles)?;
+            let features: Vec<String> = parse(features, "features")?;
+            for f in &features {
+                self.issuer.catalog().feature(f)?;
+            }
+            Ok(Account::new(tenant, roles)?
+                .with_features(features)
+                .with_epoch(epoch))
+        })();
+        let account = match account {
+            Ok(account) => account,
+            Err(e) => {
+                self.accounts.remove(tenant);
+                return Err(e);
+            }
+        };
+        let problems: Vec<_> = account
+            .roles()
             .problems()
             .iter()
             .map(|(role, problem)| json!({"role": role, "problem": problem}))
             .collect();
-        let account = Account::new(tenant, roles)?
-            .with_features(features)
-            .with_epoch(epoch);
         self.accounts.insert(tenant.to_owned(), account);
         Ok(serde_json::Value::from(problems).to_string())
     }

@@ -217,3 +217,19 @@ test("padded or invisible-character ids are refused, never signed (attack review
   }
   assert.equal(errorCode(() => issuer.setAccount("spa-lumi ", [])), "invalid_argument");
 });
+
+test("a role table refused as a whole unloads the account: the roles of before the edit never stay in force (review, session 13)", () => {
+  const issuer = new Issuer(vectors.catalogs.sitee.definition, testKey());
+  issuer.setAccount("spa-lumi", [{ id: "user", permissions: ["payments.view"], scopes: { "*": "all" } }]);
+  assert.ok(issuer.issue("spa-lumi", { id: "u1", roles: ["user"] }).snapshot);
+  // The admin narrows `user`; the table also holds a role keyed by an
+  // integer primary key (no readable id): the whole table is refused...
+  const narrowed = [{ id: "user", permissions: ["calendar.view"], scopes: { "*": "own" } }, { id: 42 }];
+  assert.equal(errorCode(() => issuer.setAccount("spa-lumi", narrowed)), "invalid_policy");
+  // ... and nobody of the account gets the old, wider roles.
+  assert.equal(errorCode(() => issuer.issue("spa-lumi", { id: "u1", roles: ["user"] })), "invalid_argument");
+  // The same for a feature that does not exist.
+  issuer.setAccount("spa-lumi", [{ id: "user", permissions: ["calendar.view"], scopes: { "*": "own" } }]);
+  assert.equal(errorCode(() => issuer.setAccount("spa-lumi", [], { features: ["gold"] })), "unknown_feature");
+  assert.equal(errorCode(() => issuer.issue("spa-lumi", { id: "u1", roles: ["user"] })), "invalid_argument");
+});

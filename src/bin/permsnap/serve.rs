@@ -297,17 +297,30 @@ impl Server {
             }
             "roles" => {
                 let r: RolesReq = parse(op, request)?;
-                let roles = Roles::from_json(self.issuer.catalog(), &r.roles.to_string())?;
-                let problems: Vec<Value> = roles
+                // A refused table unloads the account: its staff get no
+                // snapshot until one is accepted, rather than keep the
+                // roles of before the edit (which may have been wider).
+                let catalog = self.issuer.catalog();
+                let account = Roles::from_json(catalog, &r.roles.to_string()).and_then(|roles| {
+                    for f in &r.features {
+                        catalog.feature(f)?;
+                    }
+                    Ok(Account::new(r.tenant.clone(), roles)?.with_features(r.features.clone()))
+                });
+                let account = match account {
+                    Ok(account) => account,
+                    Err(e) => {
+                        self.accounts.remove(&r.tenant);
+                        return Err(e);
+                    }
+                };
+                let problems: Vec<Value> = account
+                    .roles()
                     .problems()
                     .iter()
                     .map(|(id, p)| json!({"role": id, "problem": p}))
                     .collect();
-                let count = roles.len();
-                for f in &r.features {
-                    self.issuer.catalog().feature(f)?;
-                }
-                let account = Account::new(r.tenant.clone(), roles)?.with_features(r.features);
+                let count = account.roles().len();
                 self.accounts.insert(r.tenant, account);
                 Ok(json!({"ok": true, "roles": count, "problems": problems}))
             }
