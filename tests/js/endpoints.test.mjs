@@ -76,7 +76,7 @@ test("Hono and fetch handlers: the same answers", async () => {
 test("nobody (any falsy staff()) is signed out, and a refusal goes out even when the app's callback throws (attack review, session 13)", async () => {
   // `req.user && { ... }` gives `undefined`, `false`, `0` or `""`; a throw
   // there answered 500, which a page reads as "try again later".
-  for (const nobody of [undefined, false, 0, ""]) {
+  for (const nobody of [undefined, false, 0, "", { tenant: undefined, record: undefined }, { tenant: policy.tenant, record: null }]) {
     const handler = snapshotHandler({ issuer, staff: () => nobody });
     const res = await handler(new Request("http://x/api/permsnap"));
     assert.equal(res.status, 401, String(nobody));
@@ -99,6 +99,22 @@ test("nobody (any falsy staff()) is signed out, and a refusal goes out even when
   res = await warned(new Request("http://x/api/permsnap"));
   assert.equal(res.status, 200);
   assert.equal(heard, 1);
+  // An `async` logger that rejects: the answer stands, and no unhandled
+  // rejection (which ends a Node server) follows.
+  const unhandled = [];
+  const onUnhandled = (e) => unhandled.push(e);
+  process.on("unhandledRejection", onUnhandled);
+  try {
+    const rejecting = async () => { throw new Error("logger down"); };
+    res = await snapshotHandler({ issuer, staff: () => staffOf("gus"), onRefused: rejecting })(new Request("http://x/api/permsnap"));
+    assert.equal(res.status, 403);
+    res = await snapshotHandler({ ...{ issuer }, staff: () => ({ tenant: policy.tenant, record: { ...records.fay, grant: ["payments.view"] } }), onWarnings: rejecting })(new Request("http://x/api/permsnap"));
+    assert.equal(res.status, 200);
+    await new Promise((ok) => setTimeout(ok, 50));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off("unhandledRejection", onUnhandled);
+  }
 });
 
 test("endpoint options are strict", () => {

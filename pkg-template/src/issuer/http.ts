@@ -84,6 +84,18 @@ const FRESH = /^[A-Za-z0-9_-]{16,128}$/;
 
 /** The endpoint's answer for one request, whatever the framework; `fresh`:
  *  the request's `Permsnap-Fresh` header. */
+/** Runs an app's callback (its log) so that nothing it does changes the
+ *  answer: a throw, or a rejected promise of an `async` one (which would
+ *  otherwise end a Node server as an unhandled rejection). */
+function shielded(callback: () => unknown): void {
+  try {
+    const out = callback() as { then?: unknown } | null | undefined;
+    if (typeof out?.then === "function") (out as PromiseLike<unknown>).then(undefined, () => {});
+  } catch {
+    // The answer stands.
+  }
+}
+
 async function answer<Req>(o: ReturnType<typeof readOptions<Req>>, request: Req, fresh: string | null | undefined): Promise<EndpointAnswer> {
   const headers: Record<string, string> = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
   const clear = () => {
@@ -95,7 +107,9 @@ async function answer<Req>(o: ReturnType<typeof readOptions<Req>>, request: Req,
   // and answers 401, which the page reads as signed out; a throw here
   // answered 500, which a page reads as "try again later" and kept the
   // previous person's snapshot (attack review, session 13).
-  if (!who) {
+  // `{ tenant: req.user?.tenant, record: req.user }` with nobody signed in
+  // is nobody too.
+  if (!who || (typeof who === "object" && (who.record === null || who.record === undefined))) {
     clear();
     return { status: 401, headers, body: JSON.stringify({ error: { code: "no_snapshot", message: "nobody is signed in" } }) };
   }
@@ -115,21 +129,11 @@ async function answer<Req>(o: ReturnType<typeof readOptions<Req>>, request: Req,
     // The refusal goes out whatever the app's callback does: a logger that
     // throws must not turn a 403 (signed out) into a 500 (try again later).
     clear();
-    try {
-      o.onRefused?.(e, request);
-    } catch {
-      // The refusal stands.
-    }
+    shielded(() => o.onRefused?.(e, request));
     const message = REFUSAL_TEXT[e.code] ?? "no snapshot can be issued for this staff account (the server's log says why)";
     return { status: 403, headers, body: JSON.stringify({ error: { code: e.code, message } }) };
   }
-  if (issued.warnings.length > 0) {
-    try {
-      o.onWarnings?.(issued.warnings);
-    } catch {
-      // Warnings are for the app's log; the snapshot is issued.
-    }
-  }
+  if (issued.warnings.length > 0) shielded(() => o.onWarnings?.(issued.warnings));
   if (o.cookieParts) {
     headers["set-cookie"] = [`${o.cookieName}=${issued.snapshot}`, `Max-Age=${issued.expiresAt - issued.issuedAt}`, ...o.cookieParts].join("; ");
   }
