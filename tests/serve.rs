@@ -267,9 +267,8 @@ fn serve_answers_one_line_per_request_and_survives_bad_ones() {
     );
     // A table refused as a whole (an entry with a numeric id) unloads the
     // account: the roles of before the edit do not stay in force.
-    let a = ask(
-        r#"{"op":"roles","tenant":"acme","roles":[{"id":"desk","permissions":[]},{"id":42}]}"#,
-    );
+    let a =
+        ask(r#"{"op":"roles","tenant":"acme","roles":[{"id":"desk","permissions":[]},{"id":42}]}"#);
     assert_eq!(a["error"]["code"], "invalid_policy", "{a}");
     let a = ask(r#"{"op":"issue","tenant":"acme","record":{"id":"u9","roles":["desk"]}}"#);
     assert_eq!(a["error"]["code"], "invalid_argument", "{a}");

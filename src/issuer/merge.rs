@@ -15,14 +15,16 @@
 //!   `assigned` / `specific` < `all`; two `specific` lists join; `assigned`
 //!   with `specific` is refused: the record must say), unless the record
 //!   sets the kind (or `*`); then widened by the permissions' `gives_scopes`
-//!   (a scope the record sets is never widened: refused);
+//!   (a scope the record sets for the kind by name is never widened:
+//!   refused; its `*` is);
 //! - scope of a `scoped` permission: the record's, else the widest of the
 //!   roles' that set one;
 //! - hidden fields per kind: a field is hidden when every role that gives
 //!   the person's (widest) scope on the kind hides it — a narrower role
 //!   showing a field on its own records does not unhide it on everyone's —
-//!   (with no such role, when a switch or the record widened the scope:
-//!   any role that hides it), unless the record sets the kind;
+//!   (with no role giving exactly that scope — a switch, the record or two
+//!   joined `specific` lists made it —: any role seeing the kind that hides
+//!   it; with none seeing it, any role), unless the record sets the kind;
 //! - step-up: asked by any role or by the record (a safety demand is
 //!   never dropped by holding another role), and the product's rule for
 //!   shared accounts.
@@ -308,10 +310,12 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
                     .map(|s| (p, s.clone()))
             })
             .collect();
-        // ... but never a scope the record set for the person: that
+        // ... but never a scope the record set for this kind by name: that
         // narrowing was asked for, and dropping it without a word would
-        // show them more than their admin chose.
-        if own_scope.is_some() {
+        // show them more than their admin chose. The record's `*` (its
+        // view mode, "restricted") yields to a switch, as the products'
+        // "view all loyalty cards, whatever the view" do.
+        if s.scopes.contains_key(&kind.name) {
             if let Some((p, wider)) = given.iter().find(|(_, g)| {
                 widest([scope.clone(), g.clone()].into_iter()).as_ref() != Ok(&scope)
             }) {
@@ -345,14 +349,25 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
                 // The roles that give the person's scope decide what of it
                 // is visible: a narrower role showing a field on its own
                 // records must not unhide it on everyone's.
-                // When none gives it (a switch or the record widened it),
-                // no role showed a field on that many records: a field any
-                // role hides stays hidden.
-                let rank = scope_rank(&scope);
-                let deciders: Vec<&&CompiledRole> = held
+                // When none gives it exactly (a switch, the record or two
+                // joined lists made it), no role showed a field on all of
+                // those records: a field hidden by any role that sees the
+                // kind stays hidden (by any role, when none sees it; a role
+                // that does not see the kind hides nothing of it otherwise).
+                let mut deciders: Vec<&&CompiledRole> = held
                     .iter()
-                    .filter(|r| rank > 0 && scope_rank(&r.scope(&kind.name)) == rank)
+                    .filter(|r| gives(&r.scope(&kind.name), &scope))
                     .collect();
+                let every = !deciders.is_empty();
+                if !every {
+                    deciders = held
+                        .iter()
+                        .filter(|r| r.scope(&kind.name) != Scope::None)
+                        .collect();
+                    if deciders.is_empty() {
+                        deciders = held.iter().collect();
+                    }
+                }
                 let hides = |r: &CompiledRole, f: &String| {
                     r.def
                         .hidden_fields
@@ -363,10 +378,10 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
                     .iter()
                     .map(|f| &f.name)
                     .filter(|f| {
-                        if deciders.is_empty() {
-                            held.iter().any(|r| hides(r, f))
-                        } else {
+                        if every {
                             deciders.iter().all(|r| hides(r, f))
+                        } else {
+                            deciders.iter().any(|r| hides(r, f))
                         }
                     })
                     .collect()
@@ -653,6 +668,18 @@ fn scope_rank(s: &Scope) -> u8 {
         Scope::Own => 1,
         Scope::Assigned | Scope::Specific(_) | Scope::Listed(_) => 2,
         Scope::All => 3,
+    }
+}
+
+/// Whether a role's scope `role` gives the person's whole scope `person`
+/// on a kind: the same scope, or for `specific` a list holding every id of
+/// the person's (two roles' lists join: each role decides only on its own
+/// ids, so neither alone decides the joined list). `none` gives nothing.
+fn gives(role: &Scope, person: &Scope) -> bool {
+    match (role, person) {
+        (Scope::Specific(r), Scope::Specific(p)) => p.iter().all(|id| r.contains(id)),
+        (Scope::None, _) => false,
+        (r, p) => r == p,
     }
 }
 
