@@ -498,6 +498,20 @@ fn a_closed_stdout_ends_quietly_and_never_with_success() {
     let issued = permsnap(&["issue", "--policy", &sitee, "--key", &key, "--staff", "fay"]);
     assert!(issued.status.success(), "{}", text(&issued));
     let snap = String::from_utf8(issued.stdout).unwrap().trim().to_owned();
+    // `--now` in milliseconds signed a snapshot no verifier accepts.
+    let ms = permsnap(&[
+        "issue",
+        "--policy",
+        &sitee,
+        "--key",
+        &key,
+        "--staff",
+        "fay",
+        "--now",
+        "1767225600000",
+    ]);
+    assert_eq!(ms.status.code(), Some(2), "{}", text(&ms));
+    assert!(text(&ms).contains("milliseconds"), "{}", text(&ms));
     let check = [
         "check",
         snap.as_str(),

@@ -799,6 +799,18 @@ fn a_kind_of_a_missing_feature_or_an_unentered_application_shows_no_record() {
     closed(&p, "plus_stores");
     assert_eq!(p.hidden_fields("plus_stores").unwrap(), vec!["revenue"]);
     assert_eq!(p.scope("docs").unwrap(), &Scope::All);
+    // The issuer writes it closed too: what inspect shows is what verifiers
+    // read, and no id list travels for a closed kind.
+    let snap = i.issue(&account, &owner, &opts()).unwrap();
+    assert_eq!(snap.claims.scopes.first(), Some(&Scope::None));
+    let mut listed = record("u", &["all"]);
+    let ids: Vec<String> = (0..100)
+        .map(|n| format!("store-{n:04}-0123456789abcdef"))
+        .collect();
+    listed.scopes.insert("docs".into(), Scope::Specific(ids));
+    let snap = i.issue(&account, &listed, &opts()).unwrap();
+    assert!(snap.id_lists.is_empty(), "docs is out of reach: no list");
+    assert_eq!(snap.claims.scopes.get(1), Some(&Scope::None));
     // A role's `all` on a kind of an application the person is not given.
     let p = verify(&i, &account, &record("u", &["all"]));
     assert!(!p.can("docs.view").unwrap());

@@ -376,26 +376,15 @@ impl Permissions {
 /// of their own activities, FORMAT.md). Attack review, session 13:
 /// `filter` and `filterSpec` gave every record of such a kind.
 fn reachable_only(catalog: &Catalog, claims: Arc<Claims>) -> Arc<Claims> {
-    // Per kind: 0 no permission acts on it, 1 only gated ones, 2 reached.
-    let mut state = vec![0u8; catalog.kind_count()];
-    for i in 0..catalog.permission_count() {
-        if let Some(s) = catalog.scope_kind_of(i).and_then(|k| state.get_mut(k)) {
-            let gated = catalog
-                .feature_of(i)
-                .is_some_and(|f| !claims.features.get(f))
-                || catalog.app_of(i).is_some_and(|a| !claims.apps.get(a));
-            *s = (*s).max(if gated { 1 } else { 2 });
-        }
-    }
     let mut closed: Option<Claims> = None;
-    for (k, s) in state.iter().enumerate() {
+    for k in out_of_reach(catalog, &claims.features, &claims.apps) {
         let fields = catalog.kind_def(k).map_or(0, |d| d.fields.len());
         let open = !matches!(claims.scopes.get(k), None | Some(Scope::None))
             || claims
                 .hidden
                 .get(k)
                 .is_some_and(|h| (0..fields).any(|j| !h.get(j)));
-        if *s != 1 || !open {
+        if !open {
             continue;
         }
         let c = closed.get_or_insert_with(|| (*claims).clone());
@@ -407,4 +396,22 @@ fn reachable_only(catalog: &Catalog, claims: Arc<Claims>) -> Arc<Claims> {
         }
     }
     closed.map_or(claims, Arc::new)
+}
+
+/// The kinds out of reach for an account with `features` and a person
+/// entering `apps` (see `reachable_only`): the verifier closes them, and
+/// the issuer writes them closed (no id list travels for them).
+pub(crate) fn out_of_reach(catalog: &Catalog, features: &Bits, apps: &Bits) -> Vec<usize> {
+    // Per kind: 0 no permission acts on it, 1 only gated ones, 2 reached.
+    let mut state = vec![0u8; catalog.kind_count()];
+    for i in 0..catalog.permission_count() {
+        if let Some(s) = catalog.scope_kind_of(i).and_then(|k| state.get_mut(k)) {
+            let gated = catalog.feature_of(i).is_some_and(|f| !features.get(f))
+                || catalog.app_of(i).is_some_and(|a| !apps.get(a));
+            *s = (*s).max(if gated { 1 } else { 2 });
+        }
+    }
+    (0..state.len())
+        .filter(|&k| state.get(k) == Some(&1))
+        .collect()
 }

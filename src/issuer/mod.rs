@@ -430,7 +430,31 @@ fn claims_and_warnings(
     staff: &StaffRecord,
     opts: &IssueOptions,
 ) -> Result<(Claims, Vec<IdListDoc>, Vec<Warning>)> {
-    let g = merge::grants(catalog, account, staff)?;
+    // Seconds: a time in milliseconds (or past the year 9999) signs a
+    // snapshot that no verifier accepts; refused on every path (CLI
+    // `--now`, `serve`, npm, Python).
+    if opts.now > wire::MAX_TIME {
+        return Err(Error::InvalidArgument {
+            detail: format!(
+                "`now` is seconds since the Unix epoch, got {} (milliseconds?)",
+                opts.now
+            ),
+        });
+    }
+    let mut g = merge::grants(catalog, account, staff)?;
+    // Kinds out of reach (every permission on them behind a feature the
+    // account lacks or an application the person does not enter) are
+    // written closed, as verifiers read them: no scope, every field
+    // hidden, no id list beside the snapshot.
+    for k in crate::decision::out_of_reach(catalog, &g.features, &g.apps) {
+        if let Some(s) = g.scopes.get_mut(k) {
+            *s = Scope::None;
+        }
+        let fields = catalog.kind_def(k).map_or(0, |d| d.fields.len());
+        if let Some(h) = g.hidden.get_mut(k) {
+            *h = (0..fields).collect();
+        }
+    }
     let mut id_lists = Vec::new();
     let mut scopes = g.scopes;
     for (k, scope) in scopes.iter_mut().enumerate() {

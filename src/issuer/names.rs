@@ -197,7 +197,10 @@ pub(crate) fn id_problem(id: &str) -> Option<&'static str> {
     }
     let invisible = |c: char| {
         c.is_control()
-            || matches!(c, '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}')
+            || matches!(c, '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}'
+                | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}'
+                | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
     };
     if id.chars().any(invisible) {
         return Some("holds a control or invisible character");
@@ -226,6 +229,12 @@ mod tests {
             "u42\u{FEFF}",
             "u\u{202E}42",
             "u\u{0}42",
+            "u42\u{3164}",
+            "\u{115F}u42",
+            "u\u{034F}42",
+            "u42\u{FE0F}",
+            "u42\u{E0041}",
+            "u42\u{2800}",
         ] {
             assert!(id_problem(bad).is_some(), "{bad:?}");
         }

@@ -247,8 +247,8 @@ impl Server {
 
     fn run(&mut self, op: &str, request: Value) -> Result<Value, Error> {
         /// A request's `now` (seconds), or the clock: one in milliseconds
-        /// (or past the year 9999) is refused, as the library's own
-        /// issuers refuse it.
+        /// (or past the year 9999) is refused, as the issuer refuses it,
+        /// for notices, feeds and step-up proofs too.
         fn now_of(now: Option<u64>) -> Result<u64, Error> {
             match now {
                 None => Ok(unix_now()),
