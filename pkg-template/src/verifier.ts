@@ -293,7 +293,9 @@ export class Verifier {
     return this.#report;
   }
 
-  /** Replaces the revocation list. */
+  /** Replaces the application's own revocation list (`minEpoch` per
+   *  account, snapshot `ids`). What signed notices and feeds revoked
+   *  (`applyNotice`, `applyFeed`) stays revoked: this list is kept apart. */
   setRevocations(revocations: Revocations): void {
     const copy = plainData(revocations, "revocations");
     wasmCall(() => this.#w.setRevocations(copy));

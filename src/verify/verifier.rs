@@ -21,7 +21,11 @@ pub struct Verifier {
     catalog: Arc<Catalog>,
     keyring: Keyring,
     options: Options,
+    /// What signed notices and feeds revoked: it only grows.
     revocations: Revocations,
+    /// The application's own list (`set_revocations`), apart: replacing
+    /// it never lifts what a notice revoked.
+    listed: Revocations,
     /// Issue time of the newest feed head applied, if any.
     pub(super) feed_at: Option<u64>,
     /// The format 1 catalog this one replaces, while its snapshots live.
@@ -43,6 +47,7 @@ impl Verifier {
             keyring,
             options,
             revocations: Revocations::default(),
+            listed: Revocations::default(),
             feed_at: None,
             #[cfg(feature = "server")]
             format1: None,
@@ -80,9 +85,11 @@ impl Verifier {
         self.cache.clear();
     }
 
-    /// Replaces the revocation list.
+    /// Replaces the application's own revocation list. What signed
+    /// notices and feeds revoked stays revoked: a list set after a notice
+    /// (say, one without that notice's ids) lifted it (review, session 13).
     pub fn set_revocations(&mut self, revocations: Revocations) {
-        self.revocations = revocations;
+        self.listed = revocations;
     }
 
     /// Permissions that deny everything, for this verifier's catalog.
@@ -90,7 +97,8 @@ impl Verifier {
         Permissions::deny_all(Arc::clone(&self.catalog))
     }
 
-    /// The revocations in force.
+    /// The revocations signed notices and feeds brought (the
+    /// application's own list, `set_revocations`, is kept apart).
     pub fn revocations(&self) -> &Revocations {
         &self.revocations
     }
@@ -356,6 +364,7 @@ impl Verifier {
             });
         }
         self.check_feed(now)?;
+        self.listed.check(claims)?;
         self.revocations.check(claims)
     }
 
@@ -389,6 +398,7 @@ impl Verifier {
             });
         }
         self.check_feed(now)?;
+        self.listed.check(c)?;
         self.revocations.check(c)
     }
 }

@@ -116,7 +116,8 @@ impl WasmVerifier {
         Ok(())
     }
 
-    /// Replaces the revocation list: `{ minEpoch: { tenant: n }, ids: [hex] }`.
+    /// Replaces the application's own revocation list: `{ minEpoch: {
+    /// tenant: n }, ids: [hex] }`. What notices and feeds revoked stays.
     #[wasm_bindgen(js_name = setRevocations)]
     pub fn set_revocations(&mut self, revocations: JsValue) -> Result<(), JsValue> {
         strict_object(&revocations, &["minEpoch", "ids"], "revocations")?;

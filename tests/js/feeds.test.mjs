@@ -204,3 +204,21 @@ test("a notice revokes ids of its own account only, applied alone or in a feed o
   v.applyNotice(issuer.revoke({ tenant: "spa-lumi", ids: [id], now: NOW }));
   assert.equal(errorCode(() => v.loadFor(fay.snapshot, "spa-lumi")), "revoked");
 });
+
+test("setRevocations replaces the app's own list only: what a notice revoked stays revoked (review, session 13)", async () => {
+  const { Issuer } = await import("../../pkg/issuer/node.js");
+  const { privateJwk } = await import("./feed-signer.mjs");
+  const issuer = new Issuer(vectors.catalogs.sitee.definition, privateJwk(vectors.key));
+  const { v } = make({});
+  const id = v.load(fay.snapshot).id;
+  v.applyNotice(issuer.revoke({ tenant: "spa-lumi", ids: [id], now: NOW }));
+  assert.equal(errorCode(() => v.load(fay.snapshot)), "revoked");
+  v.setRevocations({ ids: [] });
+  assert.equal(errorCode(() => v.load(fay.snapshot)), "revoked", "an empty list lifts no notice");
+  // The app's own list still works, and replacing it lifts its own ids.
+  const anaId = v.load(ana.snapshot).id;
+  v.setRevocations({ ids: [anaId] });
+  assert.equal(errorCode(() => v.load(ana.snapshot)), "revoked");
+  v.setRevocations({});
+  assert.equal(v.load(ana.snapshot).subject, "ana");
+});
