@@ -280,10 +280,23 @@ fn records_from_database_rows() {
         "title",
         "remember_token",
         "address_state",
-        "last_access_at",
         "notifications_disabled",
         "employee_number",
         "user_agent",
+        // Devise's, Django's and Laravel's account columns.
+        "last_sign_in_at",
+        "current_sign_in_ip",
+        "confirmed_at",
+        "unconfirmed_email",
+        "failed_attempts",
+        "unlock_token",
+        "two_factor_confirmed_at",
+        "marital_status",
+        "email_status",
+        "status_message",
+        "sms_allowed",
+        "two_factor_enabled",
+        "marketing_emails_enabled",
     ] {
         assert!(
             RecordReader::new(&[name]).is_ok(),
@@ -369,6 +382,28 @@ fn records_from_database_rows() {
         "view_mode",
         "can_see_all",
         "revoked_rights",
+        // Review of this session's rules: status words around subjects,
+        // switches of the products, offboarding dates, access lists.
+        "enabled",
+        "is_enabled",
+        "has_access",
+        "access_until",
+        "access_level",
+        "ecom_access",
+        "can_login",
+        "login_allowed",
+        "sees_all_clients",
+        "ip_allowlist",
+        "end_date",
+        "contract_end_date",
+        "employment_end_date",
+        "left_at",
+        "is_trashed",
+        "read_only",
+        "can_work_as",
+        "hide_client_contact",
+        "show_all_loyalty_cards",
+        "profile_visible",
     ] {
         assert_eq!(
             RecordReader::new(&[name]).unwrap_err().code(),
@@ -915,4 +950,34 @@ fn joined_or_record_specific_lists_keep_a_field_any_role_hides() {
         .insert("clients".into(), Scope::Specific(vec!["s1".into()]));
     let p = verify(&i, &account, &r);
     assert_eq!(p.hidden_fields("clients").unwrap(), Vec::<&str>::new());
+}
+
+/// A column named after the catalog's own words holds a per-person setting
+/// of the product: never ignorable (review, session 13).
+#[test]
+fn columns_named_after_the_catalog_are_never_ignored() {
+    for (preset, column) in [
+        ("amilia", "ignore_capacity"),
+        ("amilia", "store_ignore_capacity"),
+        ("shopify-partner", "plus_partner"),
+        ("shopify-partner", "is_plus_partner"),
+        ("lightspeed", "ecom"),
+        ("sitee", "payments"),
+        ("sitee", "has_payments"),
+    ] {
+        let p = policy(preset);
+        let def = p.catalog().def().unwrap();
+        let e = RecordReader::for_catalog(&[column], def).unwrap_err();
+        assert_eq!(e.code(), "invalid_argument", "{preset}: {column}");
+        assert!(
+            RecordReader::new(&[column]).is_ok() || column.contains("access"),
+            "{column}: the catalog's words alone refuse it"
+        );
+    }
+    let p = policy("sitee");
+    assert!(RecordReader::for_catalog(
+        &["email", "created_at", "hired_on"],
+        p.catalog().def().unwrap()
+    )
+    .is_ok());
 }

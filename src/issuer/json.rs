@@ -97,9 +97,10 @@ impl JsonIssuer {
         let catalog = Catalog::from_json(catalog, "catalog")?;
         let key = IssuerKey::from_jwk_json(key)?;
         let ignore: Vec<String> = parse(ignore, "ignored columns")?;
+        let reader = RecordReader::for_catalog(&ignore, super::roles::definition(&catalog)?)?;
         Ok(JsonIssuer {
             issuer: Issuer::new(catalog, key)?,
-            reader: RecordReader::new(&ignore)?,
+            reader,
             accounts: BTreeMap::new(),
             ids: Vec::new(),
         })

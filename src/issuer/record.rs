@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::catalog::policy_error;
-use crate::model::def::StaffRecord;
+use crate::model::def::{CatalogDef, StaffRecord};
 
 /// Every key a staff record has.
 pub const RECORD_KEYS: &[&str] = &[
@@ -46,20 +46,26 @@ const ACCESS_WORDS: &[&str] = &[
 ];
 
 /// Words saying whether (or where) the person may act, wherever they
-/// stand in a column's name: `user_status`, `deleted_by`, `inactive_since`,
-/// `is_blocked_user`, `offboarded_at`, `valid_until`, `allowed_apps`,
-/// `visible_fields`, `is_frontdesk` (attack review, session 13: these were
-/// ignorable, and a terminated person got a snapshot).
+/// stand in a column's name: `deleted_by`, `inactive_since`,
+/// `is_blocked_user`, `offboarded_at`, `valid_until`, `ecom_access`,
+/// `restricted_fields`, `is_frontdesk` (attack review, session 13: these
+/// were ignorable, and a terminated person got a snapshot).
 const STATUS_WORDS_ANYWHERE: &[&str] = &[
-    "status",
     "deleted",
     "deactivated",
     "inactive",
     "suspended",
     "archived",
     "discarded",
+    "trashed",
     "banned",
     "blocked",
+    "blacklisted",
+    "blacklist",
+    "blocklist",
+    "allowlist",
+    "whitelist",
+    "whitelisted",
     "locked",
     "revoked",
     "expired",
@@ -69,38 +75,88 @@ const STATUS_WORDS_ANYWHERE: &[&str] = &[
     "termination",
     "offboarded",
     "offboarding",
+    "fired",
     "valid",
     "validity",
-    "allowed",
+    "access",
     "restricted",
-    "visible",
-    "visibility",
+    "restriction",
+    "restrictions",
     "kiosk",
     "frontdesk",
 ];
 
 /// Two words in a row that say the same (`front_desk`, `view_mode`,
-/// `can_see_all`).
+/// `can_see_all`, `read_only`, `can_work_as`, `contract_end_date`).
 const STATUS_PAIRS: &[(&str, &str)] = &[
     ("front", "desk"),
     ("view", "mode"),
     ("see", "all"),
+    ("sees", "all"),
     ("view", "all"),
+    ("read", "only"),
+    ("view", "only"),
+    ("work", "as"),
+    ("contract", "end"),
 ];
 
 /// Words naming whether the person may act when a column says nothing
-/// else (`status`, `is_staff`, `login_enabled`, `account_state`), beside
-/// the words in [`FLAG_WORDS`] and [`SUBJECT_WORDS`];
-/// `notifications_enabled`, `address_state` or `staff_id` say something
-/// else.
+/// else (`status`, `is_staff`, `account_state`, `can_login`, `end_date`),
+/// beside the words in [`FLAG_WORDS`] and [`SUBJECT_WORDS`];
+/// `marital_status`, `address_state` or `staff_id` say something else.
 const STATUS_WORDS: &[&str] = &[
+    "status",
     "state",
     "staff",
     "groups",
-    "enabled",
-    "disabled",
     "activated",
     "approved",
+    "login",
+    "end",
+    "ended",
+    "left",
+    "exit",
+    "departure",
+    "departed",
+    "quit",
+];
+
+/// Switch words (`payments_enabled`, `hide_client_contact`,
+/// `show_all_loyalty_cards`, `profile_visible`): a column holding one says
+/// something about access unless it only switches what the person is sent
+/// ([`HARMLESS_SWITCHED`]: `notifications_enabled`, `sms_allowed`).
+const SWITCH_WORDS: &[&str] = &[
+    "enabled",
+    "disabled",
+    "allowed",
+    "visible",
+    "visibility",
+    "hidden",
+    "hide",
+    "show",
+    "shown",
+];
+
+/// What a switch may turn on or off without saying anything about access.
+const HARMLESS_SWITCHED: &[&str] = &[
+    "notifications",
+    "notification",
+    "email",
+    "emails",
+    "sms",
+    "push",
+    "marketing",
+    "newsletter",
+    "newsletters",
+    "reminder",
+    "reminders",
+    "alert",
+    "alerts",
+    "two",
+    "factor",
+    "mfa",
+    "tfa",
+    "otp",
 ];
 
 /// What a flag or a date column adds to its word (`is_`, `_at`, `_by`,
@@ -111,7 +167,7 @@ const FLAG_WORDS: &[&str] = &[
 
 /// Whose status a column names (`user_status`, `login_enabled`): words
 /// left out when reading what it says, unless they are all it says
-/// (`is_staff`).
+/// (`is_staff`, `can_login`).
 const SUBJECT_WORDS: &[&str] = &[
     "user",
     "account",
@@ -121,7 +177,6 @@ const SUBJECT_WORDS: &[&str] = &[
     "member",
     "person",
     "login",
-    "access",
 ];
 
 /// Record keys a column's single words are not compared with: too common
@@ -181,6 +236,50 @@ impl RecordReader {
             names.push(name.to_owned());
         }
         Ok(RecordReader { ignore: names })
+    }
+
+    /// [`RecordReader::new`], also refusing a column named after the
+    /// catalog's own words: a section, an application, a feature, a kind or
+    /// a permission (`payments_enabled`, `ecom`, `plus_partner`,
+    /// `ignore_capacity` for `store.ignore_capacity`), switch and flag
+    /// words aside. Such a column holds a per-person setting of the
+    /// product (a Sitee switch, an Amilia override): ignored, it would be
+    /// silently dropped (review, session 13).
+    pub fn for_catalog<S: AsRef<str>>(ignore: &[S], catalog: &CatalogDef) -> Result<RecordReader> {
+        let reader = RecordReader::new(ignore)?;
+        let said = |name: &str| -> String {
+            words(name)
+                .into_iter()
+                .filter(|w| {
+                    !FLAG_WORDS.contains(&w.as_str()) && !SWITCH_WORDS.contains(&w.as_str())
+                })
+                .collect::<Vec<_>>()
+                .join("_")
+        };
+        let mut vocabulary: Vec<String> = Vec::new();
+        vocabulary.extend(catalog.sections.iter().map(|d| said(&d.id)));
+        vocabulary.extend(catalog.applications.iter().map(|d| said(&d.id)));
+        vocabulary.extend(catalog.features.iter().map(|d| said(&d.id)));
+        vocabulary.extend(catalog.kinds.iter().map(|d| said(&d.name)));
+        for p in &catalog.permissions {
+            vocabulary.push(said(&p.name));
+            if let Some((_, rest)) = p.name.split_once('.') {
+                vocabulary.push(said(rest));
+            }
+        }
+        for name in &reader.ignore {
+            let s = said(name);
+            if !s.is_empty() && vocabulary.contains(&s) {
+                return Err(Error::InvalidArgument {
+                    detail: format!(
+                        "`{name}` is named after the catalog's `{s}`: a per-person setting of the product, ignored, \
+                         would silently drop an access rule. Map it onto the record key it means \
+                         (`grant`, `remove`, `apps`, `hidden_fields`...)"
+                    ),
+                });
+            }
+        }
+        Ok(reader)
     }
 
     /// Reads one record from JSON text.
@@ -264,6 +363,19 @@ fn access_meaning(name: &str) -> Option<String> {
         .iter()
         .filter(|w| !FLAG_WORDS.contains(&w.as_str()))
         .collect();
+    if let Some(s) = flagless.iter().find(|w| SWITCH_WORDS.contains(&w.as_str())) {
+        // Something harmless is switched, and nothing else is named
+        // (`enabled` alone, or `is_enabled`, is the person's status).
+        let harmless = flagless
+            .iter()
+            .any(|w| HARMLESS_SWITCHED.contains(&w.as_str()))
+            && flagless.iter().all(|w| {
+                SWITCH_WORDS.contains(&w.as_str()) || HARMLESS_SWITCHED.contains(&w.as_str())
+            });
+        if !harmless {
+            return Some(format!("what the person may do or see (`{s}`)"));
+        }
+    }
     let said: Vec<&String> = flagless
         .iter()
         .copied()

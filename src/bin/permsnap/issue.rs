@@ -70,7 +70,11 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
             } else {
                 record.clone()
             };
-            let staff = RecordReader::new(&args.ignore)?.read(&text)?;
+            let reader = match issuer.catalog().def() {
+                Some(def) => RecordReader::for_catalog(&args.ignore, def)?,
+                None => RecordReader::new(&args.ignore)?,
+            };
+            let staff = reader.read(&text)?;
             issuer.issue(&account, &staff, &opts)?
         }
         _ => {

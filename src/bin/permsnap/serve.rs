@@ -123,7 +123,10 @@ pub(crate) fn run(args: Args, _json: bool) -> Result<u8, Fail> {
     let key = load_private_key(&args.key)?;
     let mut server = Server {
         issuer: Issuer::new(policy.catalog().clone(), key)?,
-        reader: RecordReader::new(&args.ignore)?,
+        reader: match policy.catalog().def() {
+            Some(def) => RecordReader::for_catalog(&args.ignore, def)?,
+            None => RecordReader::new(&args.ignore)?,
+        },
         default_tenant: policy.tenant().to_owned(),
         accounts: HashMap::from([(policy.tenant().to_owned(), policy.account().clone())]),
     };
