@@ -142,3 +142,21 @@ def test_one_issuer_is_shared_by_threads():
         t.join()
     assert errors == []
     assert len(out) == 200 and len(set(out)) == 200, "random ids, none repeated"
+
+
+def test_a_refused_role_table_unloads_the_account_and_status_columns_are_never_ignored():
+    """Review, session 13: a role table refused as a whole kept the roles of
+    before the edit; status and product-switch columns were ignorable."""
+    issuer = Issuer(VECTORS["catalogs"]["sitee"]["definition"], the_test_key())
+    issuer.set_account("spa-lumi", [{"id": "user", "permissions": ["payments.view"], "scopes": {"*": "all"}}])
+    assert issuer.issue("spa-lumi", {"id": "u1", "roles": ["user"]})["snapshot"]
+    narrowed = [{"id": "user", "permissions": ["calendar.view"], "scopes": {"*": "own"}}, {"id": 42}]
+    assert code_of(lambda: issuer.set_account("spa-lumi", narrowed)) == "invalid_policy"
+    assert code_of(lambda: issuer.issue("spa-lumi", {"id": "u1", "roles": ["user"]})) == "invalid_argument"
+    # A role that does not read is that role's problem; the others apply.
+    problems = issuer.set_account("spa-lumi", [narrowed[0], {"id": "typo", "scopes": {"clients": "Own"}}])
+    assert [p["role"] for p in problems] == ["typo"]
+    assert issuer.issue("spa-lumi", {"id": "u1", "roles": ["user"]})["snapshot"]
+    for column in ["staff_status", "deleted_by", "valid_until", "payments_enabled", "payments"]:
+        assert code_of(lambda: Issuer(VECTORS["catalogs"]["sitee"]["definition"], the_test_key(), ignore=[column])) == "invalid_argument", column
+    assert code_of(lambda: issuer.issue("spa-lumi", {"id": "u1   ", "roles": ["user"]})) == "invalid_policy"
