@@ -21,7 +21,9 @@ use std::collections::BTreeMap;
 pub struct JsonIssuer {
     issuer: Issuer,
     reader: RecordReader,
-    accounts: BTreeMap<String, Account>,
+    /// By tenant; `None`: its last `set_account` was refused (unloaded,
+    /// kept as an entry: a map's removal code is 5 KB of wasm).
+    accounts: BTreeMap<String, Option<Account>>,
     /// Random snapshot ids drawn 512 at a time: one call into the
     /// platform's `crypto.getRandomValues` costs about as much as building
     /// the claims (some 30 µs).
@@ -133,7 +135,9 @@ impl JsonIssuer {
         let account = match account {
             Ok(account) => account,
             Err(e) => {
-                self.accounts.remove(tenant);
+                if let Some(a) = self.accounts.get_mut(tenant) {
+                    *a = None;
+                }
                 return Err(e);
             }
         };
@@ -143,7 +147,7 @@ impl JsonIssuer {
             .iter()
             .map(|(role, problem)| json!({"role": role, "problem": problem}))
             .collect();
-        self.accounts.insert(tenant.to_owned(), account);
+        self.accounts.insert(tenant.to_owned(), Some(account));
         Ok(serde_json::Value::from(problems).to_string())
     }
 
@@ -177,11 +181,18 @@ impl JsonIssuer {
     }
 
     fn account(&self, tenant: &str) -> Result<&Account> {
-        self.accounts
-            .get(tenant)
-            .ok_or_else(|| Error::InvalidArgument {
+        match self.accounts.get(tenant) {
+            Some(Some(account)) => Ok(account),
+            Some(None) => Err(Error::InvalidArgument {
+                detail: format!(
+                    "account `{tenant}` is unloaded: its last setAccount was refused (see that error); \
+                     call setAccount again"
+                ),
+            }),
+            None => Err(Error::InvalidArgument {
                 detail: format!("no account `{tenant}`: call setAccount first"),
-            })
+            }),
+        }
     }
 
     /// Issues a snapshot for a staff record (JSON text) of `tenant`;
