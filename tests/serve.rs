@@ -272,6 +272,13 @@ fn serve_answers_one_line_per_request_and_survives_bad_ones() {
     assert_eq!(a["error"]["code"], "invalid_policy", "{a}");
     let a = ask(r#"{"op":"issue","tenant":"acme","record":{"id":"u9","roles":["desk"]}}"#);
     assert_eq!(a["error"]["code"], "invalid_argument", "{a}");
+    // So does a request that does not read (a misspelled key).
+    let a = ask(r#"{"op":"roles","tenant":"acme","roles":[{"id":"desk","permissions":[]}]}"#);
+    assert_eq!(a["ok"], true, "{a}");
+    let a = ask(r#"{"op":"roles","tenant":"acme","roles":[],"feature":["x"]}"#);
+    assert_eq!(a["error"]["code"], "invalid_argument", "{a}");
+    let a = ask(r#"{"op":"issue","tenant":"acme","record":{"id":"u9","roles":["desk"]}}"#);
+    assert_eq!(a["error"]["code"], "invalid_argument", "{a}");
     // Revoke u1 before version 4 and sign a feed holding the notice.
     let n = ask(
         r#"{"op":"revoke","tenant":"spa-lumi","staff":[{"subject":"u1","before":4}],"now":1767225600}"#,

@@ -374,6 +374,16 @@ fn the_issuer_signs_only_for_a_shared_accounts_pin_actions() {
             actor: "frontdesk",
             ..sale("frontdesk")
         },
+        // The shared account's id, padded or with an invisible character:
+        // another person to a comparison (review, session 13).
+        StepUpRequest {
+            actor: "frontdesk ",
+            ..sale("frontdesk ")
+        },
+        StepUpRequest {
+            actor: "frontdesk\u{200B}",
+            ..sale("frontdesk\u{200B}")
+        },
         // Proofs no gate can match (an attack review found them signed):
         // an unknown method, a path that is not canonical.
         StepUpRequest {

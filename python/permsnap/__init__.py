@@ -92,16 +92,19 @@ class Issuer:
         """Loads (or replaces) one account's roles, features and revocation
         epoch. Returns the broken roles ``[{"role", "problem"}]``: each
         refuses its holders only."""
-        if not isinstance(epoch, int) or not 0 <= epoch <= 0xFFFFFFFF:
-            raise _error("invalid_argument", "epoch is a whole number from 0 to 4294967295")
-        return _json.loads(
-            self._inner.set_account(
-                tenant,
-                _json_text(list(roles), "roles"),
-                _json.dumps(_strings(features, "features")),
-                epoch,
-            )
-        )
+        try:
+            if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch <= 0xFFFFFFFF:
+                raise _error("invalid_argument", "epoch is a whole number from 0 to 4294967295")
+            roles_json = _json_text(list(roles), "roles")
+            features_json = _json.dumps(_strings(features, "features"))
+        except Exception:
+            # A refused call unloads the account (as the core does for what
+            # it refuses): the roles of before this edit must not stay in
+            # force.
+            if isinstance(tenant, str):
+                self._inner.unload_account(tenant)
+            raise
+        return _json.loads(self._inner.set_account(tenant, roles_json, features_json, epoch))
 
     def issue(
         self,

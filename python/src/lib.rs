@@ -62,6 +62,14 @@ impl Issuer {
         self.with(|i| i.set_account(tenant, roles, features, epoch))
     }
 
+    /// See `JsonIssuer::unload`.
+    fn unload_account(&self, tenant: &str) -> PyResult<()> {
+        self.with(|i| {
+            i.unload(tenant);
+            Ok(())
+        })
+    }
+
     fn issue(&self, tenant: &str, record: &str, args: &str) -> PyResult<String> {
         self.with(|i| i.issue(tenant, record, args))
     }

@@ -160,3 +160,14 @@ def test_a_refused_role_table_unloads_the_account_and_status_columns_are_never_i
     for column in ["staff_status", "deleted_by", "valid_until", "payments_enabled", "payments"]:
         assert code_of(lambda: Issuer(VECTORS["catalogs"]["sitee"]["definition"], the_test_key(), ignore=[column])) == "invalid_argument", column
     assert code_of(lambda: issuer.issue("spa-lumi", {"id": "u1   ", "roles": ["user"]})) == "invalid_policy"
+
+
+def test_a_set_account_whose_arguments_the_wrapper_refuses_unloads_the_account():
+    issuer = Issuer(VECTORS["catalogs"]["sitee"]["definition"], the_test_key())
+    wide = [{"id": "user", "permissions": ["payments.view"], "scopes": {"*": "all"}}]
+    for kwargs in [{"epoch": "5"}, {"epoch": -1}, {"epoch": None}, {"epoch": True}, {"features": "x"}]:
+        issuer.set_account("spa-lumi", wide)
+        assert issuer.issue("spa-lumi", {"id": "u1", "roles": ["user"]})["snapshot"]
+        with pytest.raises(Exception):
+            issuer.set_account("spa-lumi", wide, **kwargs)
+        assert code_of(lambda: issuer.issue("spa-lumi", {"id": "u1", "roles": ["user"]})) == "invalid_argument", kwargs

@@ -135,9 +135,7 @@ impl JsonIssuer {
         let account = match account {
             Ok(account) => account,
             Err(e) => {
-                if let Some(a) = self.accounts.get_mut(tenant) {
-                    *a = None;
-                }
+                self.unload(tenant);
                 return Err(e);
             }
         };
@@ -149,6 +147,14 @@ impl JsonIssuer {
             .collect();
         self.accounts.insert(tenant.to_owned(), Some(account));
         Ok(serde_json::Value::from(problems).to_string())
+    }
+
+    /// Unloads account `tenant`: its staff get no snapshot until
+    /// `set_account` succeeds again. What the npm and Python wrappers call
+    /// when they refuse a `set_account` call's arguments themselves, so
+    /// that no refusal leaves the roles of before the edit in force.
+    pub fn unload(&mut self, tenant: &str) {
+        self.accounts.insert(tenant.to_owned(), None);
     }
 
     /// The options of one issue; the id drawn from the pool unless given.

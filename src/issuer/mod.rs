@@ -348,6 +348,15 @@ impl Issuer {
                 .claims()
                 .clone();
         let bad = |detail: String| Error::InvalidArgument { detail };
+        // The acting person's id as snapshots carry ids: `desk ` or
+        // `desk\u{200B}` would pass as another person than the shared
+        // account `desk` (review, session 13).
+        if let Some(problem) = names::id_problem(request.actor) {
+            return Err(bad(format!(
+                "the acting person's id {:?} {problem}",
+                request.actor
+            )));
+        }
         if claims.flags & FLAG_SHARED == 0 {
             return Err(bad(format!(
                 "snapshot of `{}` is not a shared account's: only shared accounts take a PIN step-up",

@@ -84,6 +84,27 @@ const STATUS_WORDS_ANYWHERE: &[&str] = &[
     "restrictions",
     "kiosk",
     "frontdesk",
+    "resign",
+    "resigned",
+    "resignation",
+    "dismissal",
+    "dismissed",
+    "separation",
+    "separated",
+    "churned",
+    "exited",
+    "employed",
+    "former",
+    "impersonate",
+    "impersonation",
+    "sudo",
+    "acl",
+    "adm",
+    "priv",
+    "privs",
+    "su",
+    "del",
+    "applications",
 ];
 
 /// Two words in a row that say the same (`front_desk`, `view_mode`,
@@ -97,7 +118,20 @@ const STATUS_PAIRS: &[(&str, &str)] = &[
     ("read", "only"),
     ("view", "only"),
     ("work", "as"),
+    ("act", "as"),
+    ("login", "as"),
     ("contract", "end"),
+    ("last", "day"),
+    ("on", "leave"),
+    ("leave", "date"),
+    ("leaving", "date"),
+    ("term", "date"),
+    ("god", "mode"),
+    ("ex", "staff"),
+    ("current", "employee"),
+    ("group", "ids"),
+    ("user", "group"),
+    ("app", "ids"),
 ];
 
 /// Words naming whether the person may act when a column says nothing
@@ -105,8 +139,8 @@ const STATUS_PAIRS: &[(&str, &str)] = &[
 /// beside the words in [`FLAG_WORDS`] and [`SUBJECT_WORDS`];
 /// `marital_status`, `address_state` or `staff_id` say something else.
 const STATUS_WORDS: &[&str] = &[
-    "status",
     "state",
+    "group",
     "staff",
     "groups",
     "activated",
@@ -159,10 +193,90 @@ const HARMLESS_SWITCHED: &[&str] = &[
     "otp",
 ];
 
+/// What a status may be of without saying anything about access
+/// (`marital_status`, `email_status`, `status_message`); any other
+/// `<x>_status` of a staff row (`job_status`, `hr_status`) is refused.
+const HARMLESS_STATUS: &[&str] = &[
+    "marital",
+    "email",
+    "sms",
+    "phone",
+    "verification",
+    "delivery",
+    "message",
+];
+
 /// What a flag or a date column adds to its word (`is_`, `_at`, `_by`,
 /// `_since`, `_date`).
 const FLAG_WORDS: &[&str] = &[
-    "is", "has", "can", "at", "on", "until", "flag", "by", "since", "from", "date",
+    "is", "has", "can", "at", "on", "until", "flag", "by", "since", "from", "date", "dt",
+];
+
+/// Stems searched inside a name written as one word (`isadmin`,
+/// `deletedat`, `paymentsenabled`: PostgreSQL folds unquoted `isAdmin` to
+/// these), which no word rule can split.
+const COMPACT_STEMS: &[&str] = &[
+    "admin",
+    "superuser",
+    "shared",
+    "permission",
+    "perms",
+    "privilege",
+    "owner",
+    "principal",
+    "role",
+    "group",
+    "active",
+    "delet",
+    "deactivat",
+    "suspend",
+    "archiv",
+    "discard",
+    "trash",
+    "blocked",
+    "blacklist",
+    "allowlist",
+    "whitelist",
+    "locked",
+    "revoked",
+    "expire",
+    "expiry",
+    "terminat",
+    "offboard",
+    "valid",
+    "access",
+    "restrict",
+    "kiosk",
+    "frontdesk",
+    "status",
+    "enabled",
+    "disabled",
+    "allowed",
+    "visible",
+    "hidden",
+    "hide",
+    "grant",
+    "remove",
+    "scope",
+    "stepup",
+    "enddate",
+    "viewall",
+    "seeall",
+    "readonly",
+    "viewmode",
+    "resign",
+    "dismiss",
+    "employed",
+    "former",
+    "impersonat",
+    "sudo",
+    "workas",
+];
+
+/// Names written as one word that say the person's status without a stem
+/// of [`COMPACT_STEMS`].
+const COMPACT_NAMES: &[&str] = &[
+    "staff", "isstaff", "state", "end", "left", "canlogin", "apps", "app",
 ];
 
 /// Whose status a column names (`user_status`, `login_enabled`): words
@@ -178,6 +292,23 @@ const SUBJECT_WORDS: &[&str] = &[
     "person",
     "login",
 ];
+
+/// Words of looking at something (`can_see_email`, `mask_phone`).
+const LOOK_WORDS: &[&str] = &[
+    "see", "sees", "view", "views", "mask", "masked", "redact", "redacted", "use", "uses",
+];
+
+/// Words of a scope on a kind (`store_ids`, `all_stores`).
+const SCOPE_WORDS: &[&str] = &["id", "ids", "all", "specific", "future", "scope"];
+
+/// A word without its plural `s` (`stores` → `store`; `status`, `access`
+/// and words of three letters or less as they are).
+fn singular(w: &str) -> String {
+    match w.strip_suffix('s') {
+        Some(stem) if w.len() > 3 && !w.ends_with("ss") && !w.ends_with("us") => stem.to_owned(),
+        _ => w.to_owned(),
+    }
+}
 
 /// Record keys a column's single words are not compared with: too common
 /// a word (`lock_version`, `app_id`, `current_step`), while a column named
@@ -247,34 +378,71 @@ impl RecordReader {
     /// silently dropped (review, session 13).
     pub fn for_catalog<S: AsRef<str>>(ignore: &[S], catalog: &CatalogDef) -> Result<RecordReader> {
         let reader = RecordReader::new(ignore)?;
-        let said = |name: &str| -> String {
-            words(name)
+        // A name's words that say what it is about, singular and sorted:
+        // `view_payments` and `payments.view` are the same setting.
+        let about = |name: &str| -> Vec<String> {
+            let mut out: Vec<String> = words(name)
                 .into_iter()
                 .filter(|w| {
-                    !FLAG_WORDS.contains(&w.as_str()) && !SWITCH_WORDS.contains(&w.as_str())
+                    !FLAG_WORDS.contains(&w.as_str())
+                        && !SWITCH_WORDS.contains(&w.as_str())
+                        && !SUBJECT_WORDS.contains(&w.as_str())
+                        && !LOOK_WORDS.contains(&w.as_str())
                 })
-                .collect::<Vec<_>>()
-                .join("_")
+                .map(|w| singular(&w))
+                .collect();
+            out.sort();
+            out
         };
-        let mut vocabulary: Vec<String> = Vec::new();
-        vocabulary.extend(catalog.sections.iter().map(|d| said(&d.id)));
-        vocabulary.extend(catalog.applications.iter().map(|d| said(&d.id)));
-        vocabulary.extend(catalog.features.iter().map(|d| said(&d.id)));
-        vocabulary.extend(catalog.kinds.iter().map(|d| said(&d.name)));
+        let mut vocabulary: Vec<Vec<String>> = Vec::new();
+        vocabulary.extend(catalog.sections.iter().map(|d| about(&d.id)));
+        vocabulary.extend(catalog.applications.iter().map(|d| about(&d.id)));
+        vocabulary.extend(catalog.features.iter().map(|d| about(&d.id)));
+        vocabulary.extend(catalog.kinds.iter().map(|d| about(&d.name)));
         for p in &catalog.permissions {
-            vocabulary.push(said(&p.name));
-            if let Some((_, rest)) = p.name.split_once('.') {
-                vocabulary.push(said(rest));
+            vocabulary.push(about(&p.name));
+            if let Some((first, rest)) = p.name.split_once('.') {
+                vocabulary.push(about(first));
+                vocabulary.push(about(rest));
             }
         }
+        let fields: Vec<String> = catalog
+            .kinds
+            .iter()
+            .flat_map(|k| k.fields.iter().flat_map(|f| words(&f.name)))
+            .map(|w| singular(&w))
+            .collect();
+        let kinds: Vec<Vec<String>> = catalog.kinds.iter().map(|k| about(&k.name)).collect();
         for name in &reader.ignore {
-            let s = said(name);
-            if !s.is_empty() && vocabulary.contains(&s) {
+            let w: Vec<String> = words(name).iter().map(|w| singular(w)).collect();
+            let a = about(name);
+            let refused = if !a.is_empty() && vocabulary.contains(&a) {
+                Some(format!("is named after the catalog's `{}`", a.join("_")))
+            } else if w
+                .iter()
+                .any(|x| SWITCH_WORDS.contains(&x.as_str()) || LOOK_WORDS.contains(&x.as_str()))
+                && w.iter().any(|x| fields.contains(x))
+            {
+                // `hide_email`, `email_visible`, `can_see_phone`.
+                Some("switches a field of the catalog's kinds".to_owned())
+            } else if w.iter().any(|x| SCOPE_WORDS.contains(&x.as_str())) && {
+                let rest: Vec<&String> = a
+                    .iter()
+                    .filter(|x| !SCOPE_WORDS.contains(&x.as_str()))
+                    .collect();
+                !rest.is_empty() && kinds.iter().any(|k| rest.iter().all(|x| k.contains(x)))
+            } {
+                // `store_ids`, `all_stores`: a scope on a kind.
+                Some("names a scope on one of the catalog's kinds".to_owned())
+            } else {
+                None
+            };
+            if let Some(why) = refused {
                 return Err(Error::InvalidArgument {
                     detail: format!(
-                        "`{name}` is named after the catalog's `{s}`: a per-person setting of the product, ignored, \
-                         would silently drop an access rule. Map it onto the record key it means \
-                         (`grant`, `remove`, `apps`, `hidden_fields`...)"
+                        "`{name}` {why}: a per-person setting of the product, ignored, would silently drop an \
+                         access rule. Map it onto the record key it means (`grant`, `remove`, `apps`, `scopes`, \
+                         `hidden_fields`...)"
                     ),
                 });
             }
@@ -343,6 +511,14 @@ impl RecordReader {
 /// name is `near`'s; a prefix such as `is_` puts it beyond its edits.
 fn access_meaning(name: &str) -> Option<String> {
     let w = words(name);
+    if let [one] = w.as_slice() {
+        if let Some(stem) = COMPACT_STEMS.iter().find(|s| one.contains(*s)) {
+            return Some(format!("something about access (`{stem}` in `{one}`)"));
+        }
+        if COMPACT_NAMES.contains(&one.as_str()) {
+            return Some(format!("whether the person may act (`{one}`)"));
+        }
+    }
     if let Some(a) = w.iter().find(|w| ACCESS_WORDS.contains(&w.as_str())) {
         return Some(format!("how the person may act (`{a}`)"));
     }
@@ -363,6 +539,15 @@ fn access_meaning(name: &str) -> Option<String> {
         .iter()
         .filter(|w| !FLAG_WORDS.contains(&w.as_str()))
         .collect();
+    if flagless.iter().any(|w| w.as_str() == "status") {
+        let harmless = flagless.len() > 1
+            && flagless
+                .iter()
+                .all(|w| w.as_str() == "status" || HARMLESS_STATUS.contains(&w.as_str()));
+        if !harmless {
+            return Some("whether the person may act (`status`)".to_owned());
+        }
+    }
     if let Some(s) = flagless.iter().find(|w| SWITCH_WORDS.contains(&w.as_str())) {
         // Something harmless is switched, and nothing else is named
         // (`enabled` alone, or `is_enabled`, is the person's status).

@@ -35,6 +35,12 @@ impl WasmIssuer {
         Ok(self.inner.set_account(tenant, roles, features, epoch)?)
     }
 
+    /// See [`JsonIssuer::unload`].
+    #[wasm_bindgen(js_name = unloadAccount)]
+    pub fn unload_account(&mut self, tenant: &str) {
+        self.inner.unload(tenant);
+    }
+
     /// See [`JsonIssuer::issue`].
     pub fn issue(&mut self, tenant: &str, record: &str, args: &str) -> Result<String, JsValue> {
         Ok(self.inner.issue(tenant, record, args)?)

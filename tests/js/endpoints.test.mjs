@@ -76,7 +76,7 @@ test("Hono and fetch handlers: the same answers", async () => {
 test("nobody (any falsy staff()) is signed out, and a refusal goes out even when the app's callback throws (attack review, session 13)", async () => {
   // `req.user && { ... }` gives `undefined`, `false`, `0` or `""`; a throw
   // there answered 500, which a page reads as "try again later".
-  for (const nobody of [undefined, false, 0, "", { tenant: undefined, record: undefined }, { tenant: policy.tenant, record: null }]) {
+  for (const nobody of [undefined, false, 0, "", { tenant: undefined, record: undefined }, { tenant: policy.tenant, record: null }, { tenant: policy.tenant, record: false }, { tenant: policy.tenant, record: "" }]) {
     const handler = snapshotHandler({ issuer, staff: () => nobody });
     const res = await handler(new Request("http://x/api/permsnap"));
     assert.equal(res.status, 401, String(nobody));

@@ -233,3 +233,17 @@ test("a role table refused as a whole unloads the account: the roles of before t
   assert.equal(errorCode(() => issuer.setAccount("spa-lumi", [], { features: ["gold"] })), "unknown_feature");
   assert.equal(errorCode(() => issuer.issue("spa-lumi", { id: "u1", roles: ["user"] })), "invalid_argument");
 });
+
+test("a setAccount whose arguments the wrapper refuses unloads the account too (review, session 13)", () => {
+  const issuer = new Issuer(vectors.catalogs.sitee.definition, testKey());
+  const wide = [{ id: "user", permissions: ["payments.view"], scopes: { "*": "all" } }];
+  for (const options of [{ epoch: "5" }, { epoch: 5n }, { epoch: -1 }, { features: "x" }, { feature: [] }]) {
+    issuer.setAccount("spa-lumi", wide);
+    assert.ok(issuer.issue("spa-lumi", { id: "u1", roles: ["user"] }).snapshot);
+    assert.equal(errorCode(() => issuer.setAccount("spa-lumi", wide, options)), "invalid_argument", JSON.stringify(options, (_, v) => (typeof v === "bigint" ? `${v}n` : v)));
+    assert.equal(errorCode(() => issuer.issue("spa-lumi", { id: "u1", roles: ["user"] })), "invalid_argument", "unloaded");
+  }
+  issuer.setAccount("spa-lumi", wide);
+  assert.equal(errorCode(() => issuer.setAccount("spa-lumi", new Map())), "invalid_argument");
+  assert.equal(errorCode(() => issuer.issue("spa-lumi", { id: "u1", roles: ["user"] })), "invalid_argument");
+});

@@ -107,9 +107,9 @@ async function answer<Req>(o: ReturnType<typeof readOptions<Req>>, request: Req,
   // and answers 401, which the page reads as signed out; a throw here
   // answered 500, which a page reads as "try again later" and kept the
   // previous person's snapshot (attack review, session 13).
-  // `{ tenant: req.user?.tenant, record: req.user }` with nobody signed in
-  // is nobody too.
-  if (!who || (typeof who === "object" && (who.record === null || who.record === undefined))) {
+  // `{ tenant: req.user?.tenant, record: req.user }` or `record:
+  // req.loggedIn && row` with nobody signed in is nobody too.
+  if (!who || (typeof who === "object" && !(who as { record?: unknown }).record)) {
     clear();
     return { status: 401, headers, body: JSON.stringify({ error: { code: "no_snapshot", message: "nobody is signed in" } }) };
   }

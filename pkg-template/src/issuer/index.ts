@@ -107,14 +107,26 @@ export class Issuer {
    *  admin edits them. Returns the broken roles (each refuses its holders
    *  only, `unknown_role`). */
   setAccount(tenant: string, roles: RoleDef[], options?: { features?: string[]; epoch?: number }): { role: string; problem: string }[] {
-    const o = strictOptions(options, ["features", "epoch"], "account options");
-    const features = o.features === undefined ? [] : stringArray(o.features, "`features`");
-    const epoch = o.epoch ?? 0;
-    if (typeof epoch !== "number" || !Number.isInteger(epoch) || epoch < 0 || epoch > 0xffffffff) {
-      throw new PermsnapError("invalid_argument", "`epoch` is a whole number from 0 to 4294967295");
-    }
     const t = tenantArg(tenant);
-    return parsed(call(() => this.#w.setAccount(t, plainJson(roles, "roles", "invalid_argument"), JSON.stringify(features), epoch)));
+    let rolesJson: string;
+    let featuresJson: string;
+    let epoch: unknown;
+    try {
+      const o = strictOptions(options, ["features", "epoch"], "account options");
+      featuresJson = JSON.stringify(o.features === undefined ? [] : stringArray(o.features, "`features`"));
+      epoch = o.epoch ?? 0;
+      if (typeof epoch !== "number" || !Number.isInteger(epoch) || epoch < 0 || epoch > 0xffffffff) {
+        throw new PermsnapError("invalid_argument", "`epoch` is a whole number from 0 to 4294967295");
+      }
+      rolesJson = plainJson(roles, "roles", "invalid_argument");
+    } catch (e) {
+      // A refused call unloads the account, as wasm does for what it
+      // refuses: the roles of before this edit (perhaps wider) must not
+      // stay in force (an `epoch` of node-postgres' BIGINT text, say).
+      this.#w.unloadAccount(t);
+      throw e;
+    }
+    return parsed(call(() => this.#w.setAccount(t, rolesJson, featuresJson, epoch as number)));
   }
 
   /** Issues a snapshot for one staff record of `tenant` (loaded with

@@ -299,7 +299,22 @@ impl Server {
                 Ok(crate::issue::issued_json(&snap, self.issuer.catalog()))
             }
             "roles" => {
-                let r: RolesReq = parse(op, request)?;
+                // Any refusal unloads the account it names, a request that
+                // does not read included (`"features": "none"`, a
+                // misspelled key): the roles of before must not stay.
+                let named = request
+                    .get("tenant")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                let r: RolesReq = match parse(op, request) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        if let Some(t) = named {
+                            self.accounts.remove(&t);
+                        }
+                        return Err(e);
+                    }
+                };
                 // A refused table unloads the account: its staff get no
                 // snapshot until one is accepted, rather than keep the
                 // roles of before the edit (which may have been wider).
