@@ -262,3 +262,53 @@ fn every_route_table_compiles_against_its_preset() {
             .unwrap_or_else(|e| panic!("routes/{name}.json: {e}"));
     }
 }
+
+/// The bare prefix of a catch-all rule: matchit's `{*rest}` needs one
+/// character, so `/api/reports` fell to a public SPA fallback while
+/// Express 5 and Hono route it to the catch-all's handler (attack review,
+/// session 13: no snapshot at all reached it). Refused, unless a rule is
+/// written for the path itself.
+#[test]
+fn the_bare_prefix_of_a_catch_all_is_never_decided_by_a_laxer_rule() {
+    let p = policy("sitee");
+    let mut table: serde_json::Value = serde_json::from_str(&routes("sitee")).unwrap();
+    table["routes"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"path": "/{*rest}", "public": true}));
+    let g = Gate::from_json(p.catalog(), &table.to_string()).unwrap();
+    let mut v = verifier(&p);
+    for path in ["/api/reports", "/api/reports/", "/API/reports"] {
+        let d = raw(&g, &mut v, "GET", path, None, None, NOW);
+        assert_eq!(
+            (d.status, d.code.as_str()),
+            (400, "ambiguous_path"),
+            "{path}"
+        );
+    }
+    // Below it, the catch-all decides; elsewhere the fallback.
+    assert_eq!(
+        raw(&g, &mut v, "GET", "/api/reports/daily", None, None, NOW).status,
+        401
+    );
+    assert_eq!(
+        raw(&g, &mut v, "GET", "/calendar", None, None, NOW).status,
+        200
+    );
+    // Nested: an `authenticated` parent does not decide the admin index.
+    let nested = r#"{"routes": [
+        {"path": "/api/{*rest}", "authenticated": true},
+        {"methods": ["GET"], "path": "/api/admin/{*rest}", "requires": ["staff.manage"]},
+        {"methods": ["GET"], "path": "/api/docs", "public": true},
+        {"methods": ["GET"], "path": "/api/docs/{*rest}", "requires": ["documents.view"]}]}"#;
+    let g = Gate::from_json(p.catalog(), nested).unwrap();
+    let dia = header(&issue(&p, "dia").text());
+    assert_eq!(ask(&g, &mut v, "GET", "/api/admin/staff", &dia).status, 403);
+    let d = ask(&g, &mut v, "GET", "/api/admin", &dia);
+    assert_eq!((d.status, d.code.as_str()), (400, "ambiguous_path"));
+    // A rule written for the path itself decides it.
+    assert_eq!(
+        raw(&g, &mut v, "GET", "/api/docs", None, None, NOW).status,
+        200
+    );
+}

@@ -289,6 +289,40 @@ impl Gate {
         {
             return Err(refuse("its undecoded escapes"));
         }
+        // A catch-all directly under the path (`/api/reports/{*rest}` for
+        // `/api/reports` or `/api/reports/`): matchit's needs one
+        // character more, but frameworks route the bare prefix to its
+        // handler (Express 5's optional wildcard, Hono's `/*`, a router
+        // mounted there). Decided by another rule (a public SPA fallback,
+        // an `authenticated` parent), it would open that handler: refused.
+        // (`%` is no pattern's literal: only parameters and catch-alls
+        // match the probe.) Attack review, session 13.
+        let trimmed = target.path.trim_end_matches('/');
+        // A rule written for the path itself (`/api/reports` beside
+        // `/api/reports/{*rest}`) decides it, as the app declared.
+        let exact = found
+            .and_then(|i| self.groups.get(i))
+            .is_some_and(|g| g.normalized.trim_end_matches('/') == trimmed);
+        if found.is_some() && !exact {
+            let probe = format!("{trimmed}/%");
+            let depth = trimmed.matches('/').count();
+            let catch_all_under = |g: Option<usize>| {
+                g.filter(|&i| {
+                    self.groups.get(i).is_some_and(|g| {
+                        g.normalized
+                            .strip_suffix("/{*rest}")
+                            .is_some_and(|prefix| prefix.matches('/').count() == depth)
+                    })
+                })
+            };
+            if differs(catch_all_under(self.group_of(&probe)))
+                || differs(catch_all_under(self.folded_group_of(&probe)))
+            {
+                return Err(refuse(
+                    "the catch-all rule right under it, whose handler frameworks give it",
+                ));
+            }
+        }
         Ok(found)
     }
 
