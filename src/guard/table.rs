@@ -206,6 +206,15 @@ fn compile_rule(catalog: &Catalog, r: &RouteDef, at: &str) -> Result<Rule> {
             }
             if bits & GET != 0 {
                 bits |= HEAD;
+            } else if bits & HEAD != 0 {
+                // Express and Hono answer HEAD with the GET handler: a
+                // HEAD rule of its own would let a GET handler run (its
+                // side effects, its headers) on another rule's terms
+                // (attack review, session 13).
+                return Err(policy_error(
+                    at,
+                    "`HEAD` follows `GET` (frameworks answer it with the GET handler): list `GET`, which covers `HEAD`",
+                ));
             }
             bits
         }
