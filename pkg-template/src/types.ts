@@ -186,5 +186,5 @@ export type WasmSource =
 /** The `fetch` a `Refresher` calls (the global one fits; so does a stub). */
 export type FetchLike = (
   url: string,
-  init: { headers: Record<string, string> },
-) => Promise<{ readonly ok: boolean; readonly status: number; json(): Promise<unknown> }>;
+  init: { headers: Record<string, string>; redirect: "manual" },
+) => Promise<{ readonly ok: boolean; readonly status: number; readonly type?: string; json(): Promise<unknown> }>;

@@ -211,11 +211,11 @@ test("Refresher + maxFeedAge: fresh feeds decide, per-person notices revoke one 
 test("Refresher options against the verifier's maxFeedAge: refused at start-up", async () => {
   const v = new edge.Verifier(vectors.catalogs.sitee, vectors.key.jwks, { tenant: "spa-lumi", maxFeedAge: 300 });
   const code = (f) => { try { f(); } catch (e) { assert.ok(e instanceof edge.PermsnapError); return e.code; } return "accepted"; };
-  const jwksUrl = "http://k/jwks";
+  const jwksUrl = "https://k/jwks";
   assert.equal(code(() => new edge.Refresher(v, { jwksUrl, revocationsUrl: null })), "invalid_argument", "no feed to keep fresh");
-  assert.equal(code(() => new edge.Refresher(v, { jwksUrl, revocationsUrl: "http://k/rev" })), "invalid_argument", "default maxAge 300 >= 300");
-  assert.equal(code(() => new edge.Refresher(v, { jwksUrl, revocationsUrl: "http://k/rev", maxAge: 300 })), "invalid_argument");
-  assert.equal(code(() => new edge.Refresher(v, { jwksUrl, revocationsUrl: "http://k/rev", maxAge: 299 })), "accepted");
+  assert.equal(code(() => new edge.Refresher(v, { jwksUrl, revocationsUrl: "https://k/rev" })), "invalid_argument", "default maxAge 300 >= 300");
+  assert.equal(code(() => new edge.Refresher(v, { jwksUrl, revocationsUrl: "https://k/rev", maxAge: 300 })), "invalid_argument");
+  assert.equal(code(() => new edge.Refresher(v, { jwksUrl, revocationsUrl: "https://k/rev", maxAge: 299 })), "accepted");
   const plain = setup().verifier;
   assert.equal(code(() => new edge.Refresher(plain, { jwksUrl, revocationsUrl: "" })), "invalid_argument", "an empty URL is not `no feed`");
   assert.equal(code(() => new edge.Refresher(plain, { jwksUrl, revocationsUrl: 5 })), "invalid_argument");
@@ -259,4 +259,32 @@ test("nodeGuard decides on what Express routes next: mount path and rewrites", a
   // Plain Node (no originalUrl) and Connect unmounted (the same URL) decide.
   assert.equal(await failed({ method: "GET", url: "/api/payments", headers }), 403);
   assert.equal(await failed({ method: "GET", url: "/api/payments", originalUrl: "/api/payments", headers }), 403);
+});
+
+test("the Refresher takes keys over https only (http to this machine) and follows no redirect (attack review, session 13)", async () => {
+  // An open redirect on the issuer's host, or a plain-http hop, handed the
+  // edge another party's JWKS: forged snapshots then verified.
+  const { verifier } = setup();
+  const code = (f) => { try { f(); } catch (e) { return e.code; } return "accepted"; };
+  for (const [jwksUrl, revocationsUrl] of [["http://issuer.example/jwks", null], ["https://issuer.example/jwks", "http://issuer.example/feed"], ["/jwks", null]]) {
+    assert.equal(code(() => new edge.Refresher(verifier, { jwksUrl, revocationsUrl })), "invalid_argument", `${jwksUrl} ${revocationsUrl}`);
+  }
+  for (const jwksUrl of ["https://issuer.example/jwks", "http://127.0.0.1:8080/jwks", "http://localhost/jwks"]) {
+    assert.equal(code(() => new edge.Refresher(verifier, { jwksUrl, revocationsUrl: null })), "accepted", jwksUrl);
+  }
+  // A redirect is a failed refresh, never followed.
+  const { createServer } = await import("node:http");
+  const evil = JSON.stringify({ keys: [] });
+  const server = createServer((req, res) => {
+    if (req.url === "/jwks") { res.writeHead(302, { location: "/elsewhere" }); res.end(); return; }
+    res.writeHead(200, { "content-type": "application/json" }); res.end(evil);
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  try {
+    const errors = [];
+    const r = new edge.Refresher(verifier, { jwksUrl: `http://127.0.0.1:${server.address().port}/jwks`, revocationsUrl: null, onError: (e) => errors.push(e) });
+    await assert.rejects(r.ready(), (e) => e.code === "unavailable" && /redirect/.test(e.message));
+  } finally {
+    server.close();
+  }
 });

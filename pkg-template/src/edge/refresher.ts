@@ -40,6 +40,24 @@ export interface RefreshOptions {
   onError?: (error: unknown) => void;
 }
 
+/** Keys and revocations fetched with the platform's `fetch` come over
+ *  https, or over http from this machine (a sidecar, tests): plain http
+ *  from elsewhere lets anyone on the path install their own keys (attack
+ *  review, session 13). */
+function trustedUrl(url: string, what: string): void {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new PermsnapError("invalid_argument", `${what} is not an absolute URL: ${url}`);
+  }
+  const host = u.hostname;
+  const local = host === "localhost" || host.endsWith(".localhost") || host === "127.0.0.1" || host === "[::1]";
+  if (u.protocol !== "https:" && !(u.protocol === "http:" && local)) {
+    throw new PermsnapError("invalid_argument", `${what} must be an https URL (plain http only to this machine), not ${url}`);
+  }
+}
+
 const REFRESH_OPTIONS = ["jwksUrl", "revocationsUrl", "maxAge", "minInterval", "maxStale", "fetch", "now", "onError"];
 
 /** Keeps a verifier's keys and revocations current from URLs: fetched on
@@ -92,6 +110,12 @@ export class Refresher {
     }
     if (o.revocationsUrl !== null && (typeof o.revocationsUrl !== "string" || o.revocationsUrl === "")) {
       throw new PermsnapError("invalid_argument", "`revocationsUrl` is the URL of the issuer's signed revocation feed, or null");
+    }
+    // With the platform's fetch, the URLs go over the network; a `fetch`
+    // of the app's own (a service binding, a test double) is its transport.
+    if (o.fetch === undefined) {
+      trustedUrl(o.jwksUrl, "`jwksUrl`");
+      if (o.revocationsUrl !== null) trustedUrl(o.revocationsUrl, "`revocationsUrl`");
     }
     let limit: number | undefined;
     try {
@@ -207,8 +231,11 @@ export class Refresher {
   }
 
   async #json(url: string, what: string): Promise<unknown> {
-    const res = await this.#o.fetch(url, { headers: { accept: "application/json" } });
-    if (!res.ok) throw new PermsnapError("unavailable", `${what} fetch failed: HTTP ${res.status}`);
+    // Redirects are not followed: an open redirect on the issuer's host
+    // (or a downgrade to http) would hand the edge another party's keys
+    // (attack review, session 13). A 3xx is a failed refresh.
+    const res = await this.#o.fetch(url, { headers: { accept: "application/json" }, redirect: "manual" });
+    if (!res.ok) throw new PermsnapError("unavailable", `${what} fetch failed: HTTP ${res.status}${res.status >= 300 && res.status < 400 || res.type === "opaqueredirect" ? " (a redirect: give the final URL)" : ""}`);
     try {
       return await res.json();
     } catch (e) {
