@@ -532,14 +532,17 @@ fn a_closed_stdout_ends_quietly_and_never_with_success() {
         vec!["codegen", sitee.as_str()],
         check.to_vec(),
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_permsnap"))
+        // The reader (`true`) is gone before permsnap starts (a second
+        // later): every write meets a closed pipe, however loaded the
+        // machine. (Dropping our end after a spawn raced the child's
+        // write into the pipe's buffer.) bash gives the writer's status.
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(r#"(sleep 1; exec "$0" "$@") | true; exit "${PIPESTATUS[0]}""#)
+            .arg(env!("CARGO_BIN_EXE_permsnap"))
             .args(&args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
+            .output()
             .unwrap();
-        drop(child.stdout.take());
-        let out = child.wait_with_output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(141), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
