@@ -311,4 +311,12 @@ fn the_bare_prefix_of_a_catch_all_is_never_decided_by_a_laxer_rule() {
         raw(&g, &mut v, "GET", "/api/docs", None, None, NOW).status,
         200
     );
+    // A public catch-all opens nothing: its bare prefix stays the
+    // fallback's.
+    let assets = r#"{"routes": [
+        {"path": "/{*rest}", "public": true},
+        {"methods": ["GET"], "path": "/assets/{*rest}", "public": true}]}"#;
+    let g = Gate::from_json(p.catalog(), assets).unwrap();
+    let d = raw(&g, &mut v, "GET", "/assets", None, None, NOW);
+    assert_eq!(d.status, 200, "{}", d.message);
 }

@@ -306,12 +306,16 @@ impl Gate {
         if found.is_some() && !exact {
             let probe = format!("{trimmed}/%");
             let depth = trimmed.matches('/').count();
+            // (A public catch-all, `/assets/{*rest}`, opens nothing.)
             let catch_all_under = |g: Option<usize>| {
                 g.filter(|&i| {
                     self.groups.get(i).is_some_and(|g| {
                         g.normalized
                             .strip_suffix("/{*rest}")
                             .is_some_and(|prefix| prefix.matches('/').count() == depth)
+                            && g.rules
+                                .iter()
+                                .any(|&r| self.rules.get(r).is_none_or(|r| !r.public))
                     })
                 })
             };
