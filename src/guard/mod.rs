@@ -289,45 +289,55 @@ impl Gate {
         {
             return Err(refuse("its undecoded escapes"));
         }
-        // A catch-all directly under the path (`/api/reports/{*rest}` for
-        // `/api/reports` or `/api/reports/`): matchit's needs one
-        // character more, but frameworks route the bare prefix to its
-        // handler (Express 5's optional wildcard, Hono's `/*`, a router
-        // mounted there). Decided by another rule (a public SPA fallback,
-        // an `authenticated` parent), it would open that handler: refused.
-        // (`%` is no pattern's literal: only parameters and catch-alls
-        // match the probe.) Attack review, session 13.
-        let trimmed = target.path.trim_end_matches('/');
-        // A rule written for the path itself (`/api/reports` beside
-        // `/api/reports/{*rest}`) decides it, as the app declared.
-        let exact = found
-            .and_then(|i| self.groups.get(i))
-            .is_some_and(|g| g.normalized.trim_end_matches('/') == trimmed);
-        if found.is_some() && !exact {
-            let probe = format!("{trimmed}/%");
+        Ok(found)
+    }
+
+    /// A protected catch-all directly under the request path — or under
+    /// one of its lenient variants (`.json` cut, trailing dots trimmed) —
+    /// of another group than `found`'s: `/api/reports/{*rest}` for
+    /// `/api/reports`. matchit's catch-all needs one character more, but
+    /// frameworks route the bare prefix to its handler (Express 5's
+    /// optional wildcard, Hono's `/*`, Rails' `(/*rest)`), so the request
+    /// must also pass that rule (attack review, session 13: a public SPA
+    /// fallback decided it, and no snapshot reached the reports handler).
+    /// A rule written for the prefix itself (`/api/clients/{id}` beside
+    /// `/api/clients/{id}/{*rest}`) decides alone, as the app declared; a
+    /// public catch-all opens nothing.
+    fn catch_all_under(&self, target: &Target<'_>, found: usize) -> Option<usize> {
+        let own = self
+            .groups
+            .get(found)
+            .map(|g| g.normalized.trim_end_matches('/'))?;
+        let paths = std::iter::once(target.path.as_str())
+            .chain(std::iter::once(target.raw_path))
+            .chain(path::variants(&target.path));
+        for p in paths {
+            let trimmed = p.trim_end_matches('/');
             let depth = trimmed.matches('/').count();
-            // (A public catch-all, `/assets/{*rest}`, opens nothing.)
-            let catch_all_under = |g: Option<usize>| {
-                g.filter(|&i| {
-                    self.groups.get(i).is_some_and(|g| {
-                        g.normalized
-                            .strip_suffix("/{*rest}")
-                            .is_some_and(|prefix| prefix.matches('/').count() == depth)
-                            && g.rules
-                                .iter()
-                                .any(|&r| self.rules.get(r).is_none_or(|r| !r.public))
-                    })
-                })
-            };
-            if differs(catch_all_under(self.group_of(&probe)))
-                || differs(catch_all_under(self.folded_group_of(&probe)))
+            // `%` is no pattern's literal: only parameters and catch-alls
+            // match the probe.
+            let probe = format!("{trimmed}/%");
+            for g in [self.group_of(&probe), self.folded_group_of(&probe)]
+                .into_iter()
+                .flatten()
             {
-                return Err(refuse(
-                    "the catch-all rule right under it, whose handler frameworks give it",
-                ));
+                let Some(group) = self.groups.get(g) else {
+                    continue;
+                };
+                let under = group
+                    .normalized
+                    .strip_suffix("/{*rest}")
+                    .filter(|prefix| prefix.matches('/').count() == depth);
+                let protected = group
+                    .rules
+                    .iter()
+                    .any(|&r| self.rules.get(r).is_none_or(|r| !r.public));
+                if g != found && protected && under.is_some_and(|prefix| prefix != own) {
+                    return Some(g);
+                }
             }
         }
-        Ok(found)
+        None
     }
 
     /// Decides one request.
@@ -366,10 +376,28 @@ impl Gate {
         let method = request.method.to_ascii_uppercase();
         let at = (method.as_str(), target.path.as_str());
         let mut d = self.decide_method(group, bit, at, verifier, request, now);
-        if let (true, Some((obit, oname))) = (d.allowed(), over) {
-            d = self.decide_method(group, obit, (&oname, at.1), verifier, request, now);
+        if let (true, Some((obit, oname))) = (d.allowed(), over.as_ref()) {
+            d = self.decide_method(group, *obit, (oname, at.1), verifier, request, now);
             if !d.allowed() {
                 d.message = format!("(method override `{oname}`) {}", d.message);
+            }
+        }
+        // The bare prefix of a protected catch-all passes its rule too
+        // (for the methods that rule takes: a framework routes the other
+        // methods elsewhere).
+        if let (true, Some(under)) = (d.allowed(), self.catch_all_under(&target, group)) {
+            for (b, name) in std::iter::once((bit, method.as_str()))
+                .chain(over.as_ref().map(|(b, n)| (*b, n.as_str())))
+            {
+                let u = self.decide_method(under, b, (name, at.1), verifier, request, now);
+                if u.status != 405 && !u.allowed() {
+                    let mut u = u;
+                    u.message = format!(
+                        "(the catch-all right under `{}`, whose handler frameworks give it) {}",
+                        target.raw_path, u.message
+                    );
+                    return u;
+                }
             }
         }
         d

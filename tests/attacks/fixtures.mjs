@@ -153,8 +153,10 @@ export const pathVariants = [
   // The bare prefix of a catch-all rule (`/api/reports/{*rest}`): matchit
   // needs one character more and the public SPA fallback took it, while
   // Express 5 and Hono route it to the reports handler (attack review,
-  // session 13: 200 "SECRET reports" with no snapshot at all).
-  ...["/api/reports", "/api/reports/", "/API/reports"].map((path) => ({ table: "siteeSpa", path, beyond: true })),
+  // session 13: 200 "SECRET reports" with no snapshot at all). It must
+  // pass the catch-all's rule too: `denied` (403 for the person lacking
+  // it).
+  ...["/api/reports", "/api/reports/", "/api/reports.json", "/API/reports"].map((path) => ({ table: "siteeSpa", path, beyond: true, denied: true })),
 ];
 
 /** The canonical path of each table, the person lacking the permission and

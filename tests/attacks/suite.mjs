@@ -120,6 +120,9 @@ export function attackSuite(adapter) {
             assertShut(r, r.hits, v.path, { allowed: v.catchAll });
             if (v.catchAll) {
               row(label, "not the secret handler (gate: catch-all)", { status: r.status, code: r.body });
+            } else if (v.denied) {
+              row(label, "403 forbidden (the catch-all's rule)", r);
+              assert.deepEqual([r.status, r.code], [403, "forbidden"], `${v.path}: ${r.body}`);
             } else if (rewritten) {
               // The framework rewrote the target before the app saw it: the
               // gate decides on the path the router routes.

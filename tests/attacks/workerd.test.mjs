@@ -144,6 +144,12 @@ for (const name of ["lightspeed", "siteeSpa"]) {
             assert.notEqual(r.json?.route, c.path, r.body);
             return;
           }
+          if (v.denied) {
+            row(label, "403 forbidden (the catch-all's rule)", r);
+            assertShut(r, v.path);
+            assert.deepEqual([r.status, r.code], [403, "forbidden"], r.body);
+            return;
+          }
           row(label, "400 bad_path|ambiguous_path", r);
           assertShut(r, v.path);
           assert.equal(r.status, 400, r.body);
