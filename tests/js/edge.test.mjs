@@ -266,7 +266,7 @@ test("the Refresher takes keys over https only (http to this machine) and follow
   // edge another party's JWKS: forged snapshots then verified.
   const { verifier } = setup();
   const code = (f) => { try { f(); } catch (e) { return e.code; } return "accepted"; };
-  for (const [jwksUrl, revocationsUrl] of [["http://issuer.example/jwks", null], ["https://issuer.example/jwks", "http://issuer.example/feed"], ["/jwks", null]]) {
+  for (const [jwksUrl, revocationsUrl] of [["http://issuer.example/jwks", null], ["https://issuer.example/jwks", "http://issuer.example/feed"], ["/jwks", null], ["http://evil.localhost/jwks", null], ["https://user:pass@issuer.example/jwks", null]]) {
     assert.equal(code(() => new edge.Refresher(verifier, { jwksUrl, revocationsUrl })), "invalid_argument", `${jwksUrl} ${revocationsUrl}`);
   }
   for (const jwksUrl of ["https://issuer.example/jwks", "http://127.0.0.1:8080/jwks", "http://localhost/jwks"]) {

@@ -52,9 +52,13 @@ function trustedUrl(url: string, what: string): void {
     throw new PermsnapError("invalid_argument", `${what} is not an absolute URL: ${url}`);
   }
   const host = u.hostname;
-  const local = host === "localhost" || host.endsWith(".localhost") || host === "127.0.0.1" || host === "[::1]";
+  // Exactly these: `*.localhost` names go to DNS in Node.
+  const local = host === "localhost" || host === "127.0.0.1" || host === "[::1]";
   if (u.protocol !== "https:" && !(u.protocol === "http:" && local)) {
     throw new PermsnapError("invalid_argument", `${what} must be an https URL (plain http only to this machine), not ${url}`);
+  }
+  if (u.username !== "" || u.password !== "") {
+    throw new PermsnapError("invalid_argument", `${what} holds credentials (fetch refuses such URLs): send them as a header with a \`fetch\` of your own`);
   }
 }
 
