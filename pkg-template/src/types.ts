@@ -186,5 +186,5 @@ export type WasmSource =
 /** The `fetch` a `Refresher` calls (the global one fits; so does a stub). */
 export type FetchLike = (
   url: string,
-  init: { headers: Record<string, string>; redirect: "manual" },
+  init: { headers: Record<string, string>; redirect: "manual"; signal?: AbortSignal },
 ) => Promise<{ readonly ok: boolean; readonly status: number; readonly type?: string; json(): Promise<unknown> }>;

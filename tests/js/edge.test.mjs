@@ -288,3 +288,35 @@ test("the Refresher takes keys over https only (http to this machine) and follow
     server.close();
   }
 });
+
+test("a JWKS endpoint that trickles its answer fails the refresh after 10 s, and the next refresh runs (attack review, session 13)", async () => {
+  // It kept the refresh pending for ever: every later one waited on it,
+  // and the edge answered 503 until restarted.
+  const { verifier } = setup();
+  const { createServer } = await import("node:http");
+  let calls = 0;
+  const server = createServer((req, res) => {
+    calls++;
+    res.writeHead(200, { "content-type": "application/json" });
+    res.write("{");
+    const tick = setInterval(() => res.write(" "), 500);
+    res.on("close", () => clearInterval(tick));
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  try {
+    const r = new edge.Refresher(verifier, { jwksUrl: `http://127.0.0.1:${server.address().port}/jwks`, revocationsUrl: null, minInterval: 0 });
+    const started = Date.now();
+    await assert.rejects(r.refresh(), (e) => e.code === "unavailable" || e.name === "TimeoutError" || e.name === "AbortError");
+    const took = Date.now() - started;
+    assert.ok(took >= 9_000 && took < 20_000, `gave up after ${took} ms`);
+    // Not stuck: a new refresh fetches again.
+    const again = r.refresh().catch(() => {});
+    await new Promise((ok) => setTimeout(ok, 300));
+    assert.equal(calls, 2);
+    server.closeAllConnections();
+    await again;
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});

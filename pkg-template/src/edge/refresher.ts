@@ -62,6 +62,9 @@ function trustedUrl(url: string, what: string): void {
   }
 }
 
+/** How long one JWKS or feed fetch (headers and body) may take. */
+const FETCH_TIMEOUT_MS = 10_000;
+
 const REFRESH_OPTIONS = ["jwksUrl", "revocationsUrl", "maxAge", "minInterval", "maxStale", "fetch", "now", "onError"];
 
 /** Keeps a verifier's keys and revocations current from URLs: fetched on
@@ -238,7 +241,13 @@ export class Refresher {
     // Redirects are not followed: an open redirect on the issuer's host
     // (or a downgrade to http) would hand the edge another party's keys
     // (attack review, session 13). A 3xx is a failed refresh.
-    const res = await this.#o.fetch(url, { headers: { accept: "application/json" }, redirect: "manual" });
+    // A bounded wait: an endpoint that trickles its answer kept the refresh
+    // pending for ever, and every later one waited on it (the edge then
+    // answered 503 until restarted).
+    const signal = typeof AbortSignal !== "undefined" && typeof AbortSignal.timeout === "function"
+      ? AbortSignal.timeout(FETCH_TIMEOUT_MS)
+      : undefined;
+    const res = await this.#o.fetch(url, { headers: { accept: "application/json" }, redirect: "manual", signal });
     if (!res.ok) throw new PermsnapError("unavailable", `${what} fetch failed: HTTP ${res.status}${res.status >= 300 && res.status < 400 || res.type === "opaqueredirect" ? " (a redirect: give the final URL)" : ""}`);
     try {
       return await res.json();
