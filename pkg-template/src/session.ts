@@ -355,7 +355,12 @@ export class Session {
       return this.#current;
     }
     const current = this.#text === null ? null : this.#current;
-    const stale = (clockFromIt && p.issuedAt !== claimed.issuedAt) || (current !== null && current.error === null && p.issuedAt < current.issuedAt);
+    // Older than the snapshot in force counts for the same person only: a
+    // swap to another person (sign-out, then someone else on this tab)
+    // whose snapshot happens to be older kept the previous person's
+    // powers (attack review, session 13).
+    const samePerson = current !== null && p.subject === current.subject && p.tenant === current.tenant;
+    const stale = (clockFromIt && p.issuedAt !== claimed.issuedAt) || (current !== null && current.error === null && samePerson && p.issuedAt < current.issuedAt);
     if (stale) {
       // Another `issuedAt` than the signed one, or older than the snapshot
       // in force: not a fresh answer. Keep what is in force, try again.

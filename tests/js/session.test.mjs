@@ -319,6 +319,14 @@ test("only a fresh answer sets the clock: a replayed or cached one cannot make a
   await s2.refresh();
   assert.equal(s2.permissions, first, "the older answer was not swapped in");
   assert.ok(errors.some((m) => /older snapshot/.test(m)), errors.join("; "));
+  // Another person's snapshot, older than the one in force (ann signed
+  // out, dia signed in on this tab, her snapshot from a minute ago): it
+  // is swapped in; the older-snapshot rule is for one person (attack
+  // review, session 13: ann's powers stayed).
+  app.age = 120;
+  app.record = { id: "dia", roles: ["user"] };
+  await s2.refresh();
+  assert.equal(s2.permissions.subject, "dia");
   s2.close();
 });
 
