@@ -208,6 +208,17 @@ function deny(el: Element) {
     el.setAttribute("inert", "");
     added.add("inert");
   }
+  // A hidden `<option selected>` still shows as its select's value and is
+  // submitted with the form (attack review, session 13): unselected and
+  // disabled too.
+  if (el.tagName === "OPTION") {
+    const option = el as Element & { selected: boolean };
+    option.selected = false;
+    if (!el.hasAttribute("disabled")) {
+      el.setAttribute("disabled", "");
+      added.add("disabled");
+    }
+  }
   const style = styleOf(el);
   if (style && !(style.getPropertyValue("display") === "none" && style.getPropertyPriority("display") === "important")) {
     if (!added.has("display")) {
@@ -226,6 +237,7 @@ function undo(el: Element) {
   const added = words(el.getAttribute(UNDO));
   if (added.includes("hidden")) el.removeAttribute("hidden");
   if (added.includes("inert")) el.removeAttribute("inert");
+  if (added.includes("disabled")) el.removeAttribute("disabled");
   const style = styleOf(el);
   if (added.includes("display") && style) {
     const prev = el.getAttribute(PREV_DISPLAY) ?? "";

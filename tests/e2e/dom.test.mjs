@@ -195,6 +195,19 @@ test("no CSS rule can show a denied element: hidden + inline display:none !impor
   await page.close();
 });
 
+test("a denied <option selected> is unselected and disabled: its text is neither shown as the select's value nor submitted (attack review, session 13)", async () => {
+  const { page } = await open();
+  const r = await page.evaluate(async (dia) => {
+    document.body.innerHTML = `<form><select id="sel" name="view"><option>public</option>
+      <option id="secret" data-requires="payments.view" selected>SECRET OPTION</option></select></form>`;
+    ps.applyToDom(document.body, (await load(dia)));
+    const sel = document.querySelector("#sel");
+    return { value: sel.value, submitted: new FormData(sel.form).get("view"), disabled: document.querySelector("#secret").disabled };
+  }, dia);
+  assert.deepEqual(r, { value: "public", submitted: "public", disabled: true });
+  await page.close();
+});
+
 test("permsnap undoes only what it did: the app's own hidden, inert and inline display survive deny/allow", async () => {
   const { page } = await open();
   const r = await page.evaluate(async ({ dia, ben }) => {
