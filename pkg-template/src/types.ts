@@ -186,5 +186,7 @@ export type WasmSource =
 /** The `fetch` a `Refresher` calls (the global one fits; so does a stub). */
 export type FetchLike = (
   url: string,
-  init: { headers: Record<string, string>; redirect: "manual"; signal?: AbortSignal },
+  // `signal`: the platform's AbortSignal (typed by its one property read
+  // here, so that the edge's types need no DOM library).
+  init: { headers: Record<string, string>; redirect: "manual"; signal?: { readonly aborted: boolean } },
 ) => Promise<{ readonly ok: boolean; readonly status: number; readonly type?: string; json(): Promise<unknown> }>;
