@@ -547,4 +547,5 @@ fn a_closed_stdout_ends_quietly_and_never_with_success() {
         assert_eq!(out.status.code(), Some(141), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -388,14 +388,21 @@ fn reachable_only(catalog: &Catalog, claims: Arc<Claims>) -> Arc<Claims> {
             continue;
         }
         let c = closed.get_or_insert_with(|| (*claims).clone());
-        if let Some(s) = c.scopes.get_mut(k) {
-            *s = Scope::None;
-        }
-        if let Some(h) = c.hidden.get_mut(k) {
-            *h = (0..fields).collect();
-        }
+        close_kind(catalog, k, &mut c.scopes, &mut c.hidden);
     }
     closed.map_or(claims, Arc::new)
+}
+
+/// Closes kind `k` in per-kind `scopes` and `hidden` sets: no scope, every
+/// field hidden (a kind out of reach; the verifier on claims, the issuer
+/// before signing). Entries not written (trailing) already read closed.
+pub(crate) fn close_kind(catalog: &Catalog, k: usize, scopes: &mut [Scope], hidden: &mut [Bits]) {
+    if let Some(s) = scopes.get_mut(k) {
+        *s = Scope::None;
+    }
+    if let Some(h) = hidden.get_mut(k) {
+        *h = (0..catalog.kind_def(k).map_or(0, |d| d.fields.len())).collect();
+    }
 }
 
 /// The kinds out of reach for an account with `features` and a person

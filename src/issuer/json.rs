@@ -5,7 +5,7 @@
 //! in the one shape [`super::Snapshot::to_json`] defines. Times come from
 //! the caller (wasm32 has no clock of its own).
 
-use super::{Account, IssueOptions, Issuer, RecordReader, Roles, StepUpRequest};
+use super::{Account, IssueOptions, Issuer, RecordReader, StepUpRequest};
 use crate::crypto::signing::IssuerKey;
 use crate::error::{Error, Result};
 use crate::model::def::StaffRecord;
@@ -122,18 +122,11 @@ impl JsonIssuer {
         features: &str,
         epoch: u32,
     ) -> Result<String> {
-        let account = (|| {
-            let roles = Roles::from_json(self.issuer.catalog(), roles)?;
-            let features: Vec<String> = parse(features, "features")?;
-            for f in &features {
-                self.issuer.catalog().feature(f)?;
-            }
-            Ok(Account::new(tenant, roles)?
-                .with_features(features)
-                .with_epoch(epoch))
-        })();
+        let account = parse(features, "features").and_then(|features| {
+            Account::from_json(self.issuer.catalog(), tenant, roles, features)
+        });
         let account = match account {
-            Ok(account) => account,
+            Ok(account) => account.with_epoch(epoch),
             Err(e) => {
                 self.unload(tenant);
                 return Err(e);

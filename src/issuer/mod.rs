@@ -84,6 +84,23 @@ impl Account {
         })
     }
 
+    /// An account whose roles are read from JSON ([`Roles::from_json`])
+    /// and whose features are every one the catalog's (`unknown_feature`
+    /// otherwise): what `setAccount` (npm, Python) and `permsnap serve`'s
+    /// `roles` load.
+    pub fn from_json(
+        catalog: &Catalog,
+        tenant: impl Into<String>,
+        roles: &str,
+        features: Vec<String>,
+    ) -> Result<Account> {
+        let roles = Roles::from_json(catalog, roles)?;
+        for f in &features {
+            catalog.feature(f)?;
+        }
+        Ok(Account::new(tenant, roles)?.with_features(features))
+    }
+
     /// The same account with these features (ids of the catalog's
     /// `features`: a plan or partner tier the account has). Checked when
     /// issuing: an unknown id refuses every snapshot of the account
@@ -456,13 +473,7 @@ fn claims_and_warnings(
     // written closed, as verifiers read them: no scope, every field
     // hidden, no id list beside the snapshot.
     for k in crate::decision::out_of_reach(catalog, &g.features, &g.apps) {
-        if let Some(s) = g.scopes.get_mut(k) {
-            *s = Scope::None;
-        }
-        let fields = catalog.kind_def(k).map_or(0, |d| d.fields.len());
-        if let Some(h) = g.hidden.get_mut(k) {
-            *h = (0..fields).collect();
-        }
+        crate::decision::close_kind(catalog, k, &mut g.scopes, &mut g.hidden);
     }
     let mut id_lists = Vec::new();
     let mut scopes = g.scopes;

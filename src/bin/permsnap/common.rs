@@ -7,7 +7,7 @@ pub(crate) use permsnap::crypto::Jwks;
 pub(crate) use permsnap::encoding as base64url;
 pub(crate) use permsnap::error::{hex, Error};
 pub(crate) use permsnap::issuer::{unix_now, IssueOptions, Policy};
-pub(crate) use permsnap::issuer::{Account, IdListDoc, Issuer, RecordReader, Roles};
+pub(crate) use permsnap::issuer::{Account, IdListDoc, Issuer, RecordReader};
 pub(crate) use permsnap::wire::{self, Claims};
 pub(crate) use permsnap::{Catalog, Keyring, Options, Verifier};
 pub(crate) use serde_json::{json, Value};

@@ -301,34 +301,28 @@ impl Server {
             "roles" => {
                 // Any refusal unloads the account it names, a request that
                 // does not read included (`"features": "none"`, a
-                // misspelled key): the roles of before must not stay.
+                // misspelled key): its staff get no snapshot until a table
+                // is accepted, rather than keep the roles of before the
+                // edit (which may have been wider).
                 let named = request
                     .get("tenant")
                     .and_then(Value::as_str)
                     .map(str::to_owned);
-                let r: RolesReq = match parse(op, request) {
-                    Ok(r) => r,
+                let loaded = parse::<RolesReq>(op, request).and_then(|r| {
+                    let account = Account::from_json(
+                        self.issuer.catalog(),
+                        r.tenant.clone(),
+                        &r.roles.to_string(),
+                        r.features,
+                    )?;
+                    Ok((r.tenant, account))
+                });
+                let (tenant, account) = match loaded {
+                    Ok(loaded) => loaded,
                     Err(e) => {
                         if let Some(t) = named {
                             self.accounts.remove(&t);
                         }
-                        return Err(e);
-                    }
-                };
-                // A refused table unloads the account: its staff get no
-                // snapshot until one is accepted, rather than keep the
-                // roles of before the edit (which may have been wider).
-                let catalog = self.issuer.catalog();
-                let account = Roles::from_json(catalog, &r.roles.to_string()).and_then(|roles| {
-                    for f in &r.features {
-                        catalog.feature(f)?;
-                    }
-                    Ok(Account::new(r.tenant.clone(), roles)?.with_features(r.features.clone()))
-                });
-                let account = match account {
-                    Ok(account) => account,
-                    Err(e) => {
-                        self.accounts.remove(&r.tenant);
                         return Err(e);
                     }
                 };
@@ -339,7 +333,7 @@ impl Server {
                     .map(|(id, p)| json!({"role": id, "problem": p}))
                     .collect();
                 let count = account.roles().len();
-                self.accounts.insert(r.tenant, account);
+                self.accounts.insert(tenant, account);
                 Ok(json!({"ok": true, "roles": count, "problems": problems}))
             }
             "revoke" => {
