@@ -433,6 +433,13 @@ pub mod signing {
 
         /// A fresh random key.
         pub fn generate(kid: Option<&str>) -> Result<IssuerKey> {
+            // A new key's id is compared byte for byte by every verifier:
+            // no padding or invisible characters (`" k1"`).
+            if let Some(problem) = kid.and_then(crate::issuer::names::id_problem) {
+                return Err(Error::InvalidKey {
+                    detail: format!("the key id {problem}"),
+                });
+            }
             let mut seed = [0u8; 32];
             getrandom::fill(&mut seed).map_err(|e| Error::InvalidKey {
                 detail: format!("no randomness available: {e}"),

@@ -196,7 +196,6 @@ fn serve_answers_one_line_per_request_and_survives_bad_ones() {
     assert_eq!(ask(r#"{"op":"ping"}"#), json!({"ok": true}));
     // Bad requests: an answer each, nothing changes, the process keeps serving.
     for (bad, code) in [
-        ("not json", "invalid_argument"),
         (r#"{"op":"fly"}"#, "invalid_argument"),
         (
             r#"{"op":"issue","record":{"id":"u1","roles":["user"]},"lifetme":60}"#,
@@ -279,6 +278,65 @@ fn serve_answers_one_line_per_request_and_survives_bad_ones() {
     assert_eq!(a["error"]["code"], "invalid_argument", "{a}");
     let a = ask(r#"{"op":"issue","tenant":"acme","record":{"id":"u9","roles":["desk"]}}"#);
     assert_eq!(a["error"]["code"], "invalid_argument", "{a}");
+    // So does a roles edit that is not strict JSON (Python's `NaN`, a
+    // repeated key), no `op`, or a padded or numeric account id: read
+    // leniently, it may be this account's roles edit (attack review,
+    // session 14: the wider roles of before stayed in force).
+    let desk =
+        r#"{"op":"roles","tenant":"acme","roles":[{"id":"desk","permissions":["calendar.view"]}]}"#;
+    let issue_desk = r#"{"op":"issue","tenant":"acme","record":{"id":"u9","roles":["desk"]}}"#;
+    for (unreadable, says) in [
+        (
+            r#"{"op":"roles","tenant":"acme","roles":[],"epoch":NaN}"#,
+            "every account is unloaded",
+        ),
+        (
+            r#"{"op":"roles","tenant":"acme","tenant":"acme","roles":[]}"#,
+            "account `acme` is unloaded",
+        ),
+        (
+            r#"{"op":"issue","op":"roles","tenant":"acme","roles":[]}"#,
+            "account `acme` is unloaded",
+        ),
+        (
+            r#"{"tenant":"acme","roles":[]}"#,
+            "account `acme` is unloaded",
+        ),
+        (r#"{"op":"roles","tenant":" acme","roles":[]}"#, "acme"),
+        (r#"{"op":"roles","tenant":"acme\u200b","roles":[]}"#, "acme"),
+    ] {
+        assert_eq!(ask(desk)["ok"], true);
+        assert_eq!(ask(issue_desk)["ok"], true);
+        let a = ask(unreadable);
+        assert_eq!(a["ok"], false, "{unreadable}: {a}");
+        assert!(
+            a["error"]["message"].as_str().unwrap().contains(says),
+            "{unreadable}: {a}"
+        );
+        let a = ask(issue_desk);
+        assert_eq!(
+            a["error"]["code"], "invalid_argument",
+            "{unreadable} left acme loaded: {a}"
+        );
+    }
+    // A numeric account id names the account of its digits.
+    let a = ask(r#"{"op":"roles","tenant":"42","roles":[{"id":"desk","permissions":[]}]}"#);
+    assert_eq!(a["ok"], true, "{a}");
+    let a = ask(r#"{"op":"roles","tenant":42,"roles":[]}"#);
+    assert_eq!(a["ok"], false, "{a}");
+    let a = ask(r#"{"op":"issue","tenant":"42","record":{"id":"u9","roles":["desk"]}}"#);
+    assert_eq!(a["error"]["code"], "invalid_argument", "{a}");
+    // An unreadable line of another op unloads nothing, and echoes its ref.
+    assert_eq!(ask(desk)["ok"], true);
+    let a = ask(
+        r#"{"op":"issue","tenant":"acme","tenant":"acme","record":{"id":"u9","roles":["desk"]},"ref":5}"#,
+    );
+    assert_eq!(
+        (a["ok"].clone(), a["ref"].clone()),
+        (json!(false), json!(5)),
+        "{a}"
+    );
+    assert_eq!(ask(issue_desk)["ok"], true);
     // Revoke u1 before version 4 and sign a feed holding the notice.
     let n = ask(
         r#"{"op":"revoke","tenant":"spa-lumi","staff":[{"subject":"u1","before":4}],"now":1767225600}"#,
@@ -295,6 +353,30 @@ fn serve_answers_one_line_per_request_and_survives_bad_ones() {
         ask(&json!({"op": "feed", "notices": [forged]}).to_string())["error"]["code"],
         "invalid_argument"
     );
+    // A line that is no JSON at all may have been any account's roles
+    // edit: every account is unloaded, and says so.
+    let a = ask("not json");
+    assert_eq!(a["error"]["code"], "invalid_argument", "{a}");
+    assert!(
+        a["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("every account is unloaded"),
+        "{a}"
+    );
+    for issue in [
+        issue_desk,
+        r#"{"op":"issue","record":{"id":"u1","roles":["user"]}}"#,
+    ] {
+        let a = ask(issue);
+        assert!(
+            a["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("no roles loaded"),
+            "{a}"
+        );
+    }
     drop(input);
     assert!(child.wait().unwrap().success(), "stdin closed: exits 0");
 

@@ -109,6 +109,9 @@ export class Session {
   #notices: { text: string; at: number }[] = [];
   /** The snapshot a notice revoked, while a fresh one is on its way. */
   #revoked: string | null = null;
+  /** The person's snapshot a sign-out (a `null` answer) dropped: none of
+   *  theirs issued until then comes back (a replayed answer). */
+  #signedOut: { subject: string | null; tenant: string | null; issuedAt: number } | null = null;
   /** How many times the permissions were swapped. */
   #swaps = 0;
   /** The first load, settled: the permissions it gave (deny-all when it failed). */
@@ -346,6 +349,15 @@ export class Session {
     // echoes this request's token) and whose `issuedAt` is the one signed:
     // a cached or replayed answer would make an old snapshot look current.
     const claimed = typeof fetched === "object" && fetched !== null ? fetched : null;
+    // An answer echoing another request's token is a cached or replayed
+    // one (a cache-first service worker, a proxy ignoring `no-store`): it
+    // may be the previous person's, after a sign-out (attack review,
+    // session 14). Never swapped in.
+    if (claimed !== null && claimed.fresh !== undefined && claimed.fresh !== fresh) {
+      this.#report(new PermsnapError("invalid_argument", "the snapshot endpoint answered another request's `fresh` token: a cached or replayed answer (does a service worker or a proxy cache it?)"));
+      this.#retryLater();
+      return this.#current;
+    }
     const clockFromIt = claimed !== null && claimed.fresh === fresh && typeof claimed.issuedAt === "number" && Number.isFinite(claimed.issuedAt);
     const previousOffset = this.#offset;
     if (clockFromIt) this.#offset = (claimed.issuedAt as number) - (asked + Date.now() / 1000) / 2;
@@ -360,13 +372,15 @@ export class Session {
     // whose snapshot happens to be older kept the previous person's
     // powers (attack review, session 13).
     const samePerson = current !== null && p.subject === current.subject && p.tenant === current.tenant;
-    const stale = (clockFromIt && p.issuedAt !== claimed.issuedAt) || (current !== null && current.error === null && samePerson && p.issuedAt < current.issuedAt);
+    const gone = this.#signedOut;
+    const replayed = gone !== null && p.subject === gone.subject && p.tenant === gone.tenant && p.issuedAt <= gone.issuedAt;
+    const stale = (clockFromIt && p.issuedAt !== claimed.issuedAt) || (current !== null && current.error === null && samePerson && p.issuedAt < current.issuedAt) || replayed;
     if (stale) {
       // Another `issuedAt` than the signed one, or older than the snapshot
       // in force: not a fresh answer. Keep what is in force, try again.
       this.#offset = previousOffset;
       p.free();
-      this.#report(new PermsnapError("invalid_argument", "the snapshot endpoint answered an older snapshot, or an issuedAt that is not the snapshot's"));
+      this.#report(new PermsnapError("invalid_argument", "the snapshot endpoint answered an older snapshot, one from before a sign-out, or an issuedAt that is not the snapshot's"));
       this.#retryLater();
       return this.#current;
     }
@@ -379,6 +393,8 @@ export class Session {
    *  there is none. */
   #textOf(fetched: FetchedSnapshot): string | null {
     if (fetched === null) {
+      const was = this.#text !== null && this.#current.error === null ? this.#current : null;
+      if (was !== null) this.#signedOut = { subject: was.subject, tenant: was.tenant, issuedAt: was.issuedAt };
       this.#swap(null, this.#verifier.denyAll(new PermsnapError("no_snapshot", "the app gave no snapshot (signed out or deactivated)")));
       return null;
     }

@@ -10,9 +10,10 @@ are read strictly: an unknown column or key is an error unless named in
 from __future__ import annotations
 
 import json as _json
+import math as _math
 import time as _time
 from datetime import date as _date, datetime as _datetime
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 from ._permsnap import Issuer as _Issuer
 from ._permsnap import PermsnapError
@@ -48,11 +49,42 @@ def _json_text(value: Any, what: str) -> str:
         raise _error("invalid_argument", f"{what}: {e}") from None
 
 
-def _strings(value: Iterable[str], what: str) -> list:
-    items = list(value)
-    if not all(isinstance(v, str) for v in items) or isinstance(value, str):
-        raise _error("invalid_argument", f"{what} is a list of strings")
-    return items
+def _strings(value: Sequence[str], what: str) -> list:
+    # A list or tuple only: `list()` of a dict is its keys, so
+    # `features={"affiliate": False}` turned the feature on (attack review,
+    # session 14); a set has no order, a str is its letters.
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise _error("invalid_argument", f"{what} is a list of strings, not {_kind(value)}")
+    return list(value)
+
+
+def _mappings(value: Sequence[Mapping[str, Any]], what: str) -> list:
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, Mapping) for v in value):
+        raise _error("invalid_argument", f"{what} is a list of dicts, not {_kind(value)}")
+    return [dict(v) for v in value]
+
+
+def _mapping(value: Mapping[str, Any], what: str) -> dict:
+    if not isinstance(value, Mapping):
+        raise _error("invalid_argument", f"{what} is a dict, not {_kind(value)}")
+    return dict(value)
+
+
+def _text(value: str, what: str) -> str:
+    if not isinstance(value, str):
+        raise _error("invalid_argument", f"{what} is a str, not {_kind(value)}")
+    return value
+
+
+def _seconds(value: Any, what: str) -> float:
+    # Not a bool (True is 1: the year 1970), a str, NaN or an infinity.
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not _math.isfinite(value):
+        raise _error("invalid_argument", f"{what} is a number of seconds since the Unix epoch, not {value!r}")
+    return float(value)
+
+
+def _kind(value: Any) -> str:
+    return "a " + type(value).__name__
 
 
 class Issuer:
@@ -79,7 +111,9 @@ class Issuer:
         self._clock = clock or _time.time
 
     def _now(self, now: Optional[float]) -> float:
-        return float(int(self._clock())) if now is None else float(now)
+        if now is None:
+            return float(int(_seconds(self._clock(), "the clock's time")))
+        return _seconds(now, "now")
 
     def set_account(
         self,
@@ -93,16 +127,24 @@ class Issuer:
         epoch. Returns the broken roles ``[{"role", "problem"}]``: each
         refuses its holders only."""
         try:
+            _text(tenant, "tenant")
             if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch <= 0xFFFFFFFF:
                 raise _error("invalid_argument", "epoch is a whole number from 0 to 4294967295")
-            roles_json = _json_text(list(roles), "roles")
+            roles_json = _json_text(_mappings(roles, "roles"), "roles")
             features_json = _json.dumps(_strings(features, "features"))
         except Exception:
             # A refused call unloads the account (as the core does for what
             # it refuses): the roles of before this edit must not stay in
-            # force.
-            if isinstance(tenant, str):
-                self._inner.unload_account(tenant)
+            # force. A tenant read as bytes (a Redis or binary column) names
+            # the account of its UTF-8 text (attack review, session 14).
+            meant = tenant
+            if isinstance(tenant, (bytes, bytearray)):
+                try:
+                    meant = bytes(tenant).decode("utf-8")
+                except UnicodeDecodeError:
+                    meant = None
+            if isinstance(meant, str):
+                self._inner.unload_account(meant)
             raise
         return _json.loads(self._inner.set_account(tenant, roles_json, features_json, epoch))
 
@@ -124,13 +166,14 @@ class Issuer:
             args["lifetime"] = lifetime
         if id is not None:
             args["id"] = id
-        return _json.loads(self._inner.issue(tenant, _json_text(dict(record), "record"), _ENCODER.encode(args)))
+        record_json = _json_text(_mapping(record, "record"), "record")
+        return _json.loads(self._inner.issue(_text(tenant, "tenant"), record_json, _json_text(args, "issue options")))
 
     def review(self, tenant: str, staff: Sequence[Mapping[str, Any]]) -> dict:
         """The account check to run when an admin saves staff: broken roles,
         account rules, who would be refused and why, and every adjustment
         without effect. Never stops anyone's snapshot."""
-        return _json.loads(self._inner.review(tenant, _json_text([dict(s) for s in staff], "staff")))
+        return _json.loads(self._inner.review(_text(tenant, "tenant"), _json_text(_mappings(staff, "staff"), "staff")))
 
     def revoke(
         self,
@@ -149,13 +192,14 @@ class Issuer:
             "now": self._now(now),
             "beforeEpoch": before_epoch,
             "ids": _strings(ids, "ids"),
-            "staff": [dict(s) for s in staff],
+            "staff": _mappings(staff, "staff"),
         }
         return self._inner.revoke(_json_text(args, "notice"))
 
     def feed_head(self, tenant: Optional[str], notices: Sequence[str], *, now: Optional[float] = None) -> str:
         """Signs the head of a revocation feed holding ``notices`` (texts, in
         feed order); ``tenant`` None for a feed of every account."""
+        tenant = None if tenant is None else _text(tenant, "tenant")
         return self._inner.feed_head(tenant, self._now(now), _strings(notices, "notices"))
 
     def step_up(
@@ -175,7 +219,7 @@ class Issuer:
         ``proof`` in the ``Permsnap-Step-Up`` header."""
         args = {"actor": actor, "permission": permission, "method": method, "path": path,
                 "lifetime": lifetime, "now": self._now(now)}
-        return _json.loads(self._inner.step_up(snapshot, _json_text(args, "step-up request")))
+        return _json.loads(self._inner.step_up(_text(snapshot, "snapshot"), _json_text(args, "step-up request")))
 
     def public_jwks(self) -> dict:
         """The JWKS verifiers and edges load (this issuer's public key)."""

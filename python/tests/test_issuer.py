@@ -171,3 +171,52 @@ def test_a_set_account_whose_arguments_the_wrapper_refuses_unloads_the_account()
         with pytest.raises(Exception):
             issuer.set_account("spa-lumi", wide, **kwargs)
         assert code_of(lambda: issuer.issue("spa-lumi", {"id": "u1", "roles": ["user"]})) == "invalid_argument", kwargs
+
+
+def test_features_and_lists_are_lists_never_the_keys_of_a_dict():
+    """Review, session 14: `features={"affiliate": False}` (a plan row's
+    flags) turned on every feature it named, the False ones too, because
+    `list()` of a dict is its keys."""
+    issuer = Issuer(VECTORS["catalogs"]["shopify-partner"]["definition"], the_test_key())
+    record = {"id": "ana", "grant": ["affiliates.manage"]}
+    issuer.set_account("studio-kb", [], features=["plus_partner"])
+    warned = issuer.issue("studio-kb", record, now=1767225600)["warnings"]
+    assert "feature_not_enabled" in [w["code"] for w in warned]
+    for flags in [{"affiliate": False, "plus_partner": True}, {"affiliate"}, "affiliate", b"affiliate", (f for f in ["affiliate"])]:
+        assert code_of(lambda: issuer.set_account("studio-kb", [], features=flags)) == "invalid_argument", flags
+        # ...and the refusal unloaded the account.
+        assert code_of(lambda: issuer.issue("studio-kb", record, now=1767225600)) == "invalid_argument", flags
+        issuer.set_account("studio-kb", [], features=["plus_partner"])
+    assert issuer.set_account("studio-kb", [], features=("affiliate",)) == []
+    assert "feature_not_enabled" not in [w["code"] for w in issuer.issue("studio-kb", record, now=1767225600)["warnings"]]
+    # The other lists and records likewise.
+    assert code_of(lambda: issuer.set_account("studio-kb", {"owner": {"id": "owner"}})) == "invalid_argument"
+    assert code_of(lambda: issuer.issue("studio-kb", [("id", "ana")])) == "invalid_argument"
+    assert code_of(lambda: issuer.review("studio-kb", {"ana": record})) == "invalid_argument"
+    assert code_of(lambda: issuer.revoke("studio-kb", ids={"0011223344556677": True})) == "invalid_argument"
+    assert code_of(lambda: issuer.revoke("studio-kb", staff={"subject": "ana", "before": 2})) == "invalid_argument"
+    assert code_of(lambda: Issuer(VECTORS["catalogs"]["sitee"]["definition"], the_test_key(), ignore={"email": True})) == "invalid_argument"
+
+
+def test_times_are_numbers_and_a_tenant_is_text():
+    """Review, session 14: `now="1767225600"` and `now=True` (the year 1970)
+    were read as times, `nan` raised a ValueError; a tenant given as bytes
+    raised a TypeError and left the roles of before the edit in force."""
+    issuer, tenant = preset_issuer("sitee")
+    record = {"id": "u1", "roles": ["user"]}
+    for now in ["1767225600", True, float("nan"), float("inf")]:
+        assert code_of(lambda: issuer.issue(tenant, record, now=now)) == "invalid_argument", now
+        assert code_of(lambda: issuer.revoke(tenant, before_epoch=1, now=now)) == "invalid_argument", now
+        assert code_of(lambda: issuer.feed_head(tenant, [], now=now)) == "invalid_argument", now
+    clockless = Issuer(VECTORS["catalogs"]["sitee"]["definition"], the_test_key(), clock=lambda: float("nan"))
+    assert code_of(lambda: clockless.feed_head(None, [])) == "invalid_argument"
+    assert issuer.issue(tenant, record, now=1767225600)["issuedAt"] == 1767225600
+    assert code_of(lambda: issuer.issue(tenant.encode(), record)) == "invalid_argument"
+    roles = VECTORS["issue"]["accounts"]["sitee"]["roles"]
+    for refused in [tenant.encode(), " " + tenant, tenant + "\u200b"]:
+        issuer.set_account(tenant, roles)
+        assert issuer.issue(tenant, record)["snapshot"]
+        assert code_of(lambda: issuer.set_account(refused, roles)) == "invalid_argument", refused
+        # The account it meant is unloaded.
+        assert code_of(lambda: issuer.issue(tenant, record)) == "invalid_argument", refused
+    assert code_of(lambda: generate_key(" py-1")) == "invalid_key"

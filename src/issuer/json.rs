@@ -146,7 +146,12 @@ impl JsonIssuer {
     /// `set_account` succeeds again. What the npm and Python wrappers call
     /// when they refuse a `set_account` call's arguments themselves, so
     /// that no refusal leaves the roles of before the edit in force.
+    /// A padded or invisible-character `tenant` (refused) unloads the
+    /// account it meant too.
     pub fn unload(&mut self, tenant: &str) {
+        if let Some(meant) = super::names::meant_id(tenant) {
+            self.accounts.insert(meant, None);
+        }
         self.accounts.insert(tenant.to_owned(), None);
     }
 

@@ -24,7 +24,7 @@
 
 mod json;
 mod merge;
-mod names;
+pub(crate) mod names;
 mod policy;
 mod record;
 mod review;
@@ -32,6 +32,7 @@ mod roles;
 mod warning;
 
 pub use json::{generate_key_json, JsonIssuer};
+pub use names::meant_id;
 pub use policy::Policy;
 pub use record::{RecordReader, RECORD_KEYS};
 pub use roles::{CompiledRole, Roles};

@@ -195,22 +195,46 @@ pub(crate) fn id_problem(id: &str) -> Option<&'static str> {
     if id.starts_with(char::is_whitespace) || id.ends_with(char::is_whitespace) {
         return Some("has spaces around it (a padded database column? trim it)");
     }
-    let invisible = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
-                | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}'
-                | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}'
-                | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
-    };
     if id.chars().any(invisible) {
         return Some("holds a control or invisible character");
     }
     None
 }
 
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}'
+            | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// The id a refused one was meant to be (trimmed, without invisible
+/// characters), when that differs: a refused edit of account `" spa-lumi"`
+/// (a padded column) unloads `spa-lumi` too, the account it meant
+/// (attack review, session 14).
+pub fn meant_id(id: &str) -> Option<String> {
+    let meant: String = id.trim().chars().filter(|c| !invisible(*c)).collect();
+    let meant = meant.trim();
+    (meant != id && !meant.is_empty()).then(|| meant.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
-    use super::id_problem;
+    use super::{id_problem, meant_id};
+
+    #[test]
+    fn a_refused_id_means_its_trimmed_visible_form() {
+        assert_eq!(meant_id("spa-lumi"), None);
+        assert_eq!(meant_id(" spa-lumi").as_deref(), Some("spa-lumi"));
+        assert_eq!(meant_id("spa-lumi      ").as_deref(), Some("spa-lumi"));
+        assert_eq!(
+            meant_id("spa\u{200B}-lumi\u{FEFF}").as_deref(),
+            Some("spa-lumi")
+        );
+        assert_eq!(meant_id(" \u{200B} ").as_deref(), None);
+        assert_eq!(meant_id("").as_deref(), None);
+    }
 
     #[test]
     fn ids_are_refused_blank_padded_or_with_invisible_characters() {

@@ -300,11 +300,13 @@ test("only a fresh answer sets the clock: a replayed or cached one cannot make a
   old.age = 7200; // issued two hours ago, 15-minute lifetime
   const answer = await old.fetchSnapshot({ fresh: "replayed-token-0000" });
   const errors = [];
-  // A cache replays the whole answer: its token is not this request's.
-  const s = session({ fetchSnapshot: async () => answer }, { onError: (e) => errors.push(e.code) });
+  // A cache replays the whole answer: its token is not this request's, so
+  // it is not swapped in at all (attack review, session 14).
+  const s = session({ fetchSnapshot: async () => answer }, { onError: (e) => errors.push(e.message) });
   const p = await s.ready;
   assert.equal(p.can("calendar.view"), false);
-  assert.equal(p.error.code, "expired", "judged by the device's clock");
+  assert.equal(p.error.code, "no_snapshot", "nothing was swapped in");
+  assert.ok(errors.some((m) => /another request's `fresh` token/.test(m)), errors.join("; "));
   s.close();
   // An echoed token with an issuedAt that is not the signed one: refused too.
   const lying = session({ fetchSnapshot: async ({ fresh }) => ({ ...answer, issuedAt: Math.floor(realNow() / 1000), fresh }) }, { onError: () => {} });
@@ -328,6 +330,47 @@ test("only a fresh answer sets the clock: a replayed or cached one cannot make a
   await s2.refresh();
   assert.equal(s2.permissions.subject, "dia");
   s2.close();
+});
+
+test("a replayed answer never brings a signed-out person's powers back", async () => {
+  // Attack review, session 14: a cache-first service worker (or a proxy
+  // ignoring no-store) replays ben's answer after ben signed out; the
+  // session took it, and ben's powers came back on the tab.
+  const app = endpoint({ id: "ben", roles: ["user"] });
+  let cached = null;
+  let mode = "live";
+  const errors = [];
+  const s = session({
+    fetchSnapshot: async (request) => {
+      if (mode === "signed-out") return null;
+      if (mode === "replay") return cached;
+      if (mode === "replay-bare") return cached.snapshot;
+      cached = await app.fetchSnapshot(request);
+      return cached;
+    },
+  }, { onError: (e) => errors.push(e.message) });
+  assert.equal((await s.ready).subject, "ben");
+  mode = "signed-out";
+  await s.refresh();
+  assert.equal(s.permissions.error.code, "no_snapshot");
+  // The whole answer, with ben's old token: another request's.
+  mode = "replay";
+  await s.refresh();
+  assert.equal(s.permissions.error?.code, "no_snapshot", "ben's replayed answer was swapped in");
+  assert.ok(errors.some((m) => /another request's `fresh` token/.test(m)), errors.join("; "));
+  // The bare text (no token to compare): ben's snapshot from before his
+  // sign-out is refused too.
+  mode = "replay-bare";
+  await s.refresh();
+  assert.equal(s.permissions.error?.code, "no_snapshot", "ben's replayed text was swapped in");
+  assert.ok(errors.some((m) => /before a sign-out/.test(m)), errors.join("; "));
+  // Ben signing in again gets a new snapshot: in force.
+  app.age = -1;
+  mode = "live";
+  await s.refresh();
+  assert.equal(s.permissions.subject, "ben");
+  assert.equal(s.permissions.error, null);
+  s.close();
 });
 
 test("a notice while the endpoint hangs: denied after the grace, the revoked object too; the timeout frees the loop", async () => {

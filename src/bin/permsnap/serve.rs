@@ -111,6 +111,33 @@ struct FeedReq {
     now: Option<u64>,
 }
 
+/// A JSON object's members in order, repeated keys included: how
+/// [`Server::unreadable`] reads a line the strict parser refused.
+struct Pairs(Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for Pairs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Pairs, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = Pairs;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Pairs, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(pair) = map.next_entry::<String, Value>()? {
+                    pairs.push(pair);
+                }
+                Ok(Pairs(pairs))
+            }
+        }
+        d.deserialize_map(Members)
+    }
+}
+
 struct Server {
     issuer: Issuer,
     reader: RecordReader,
@@ -147,7 +174,7 @@ pub(crate) fn run(args: Args, _json: bool) -> Result<u8, Fail> {
         let answer = if line.len() > MAX_LINE {
             // Skip the rest of the overlong line without keeping it.
             let skipped = skip_line(&mut input).map_err(|e| io_err(Path::new("-"), e))?;
-            failure(
+            server.unreadable(
                 Error::TooLarge {
                     limit: MAX_LINE,
                     actual: line.len().saturating_add(skipped),
@@ -157,7 +184,7 @@ pub(crate) fn run(args: Args, _json: bool) -> Result<u8, Fail> {
         } else {
             match std::str::from_utf8(&line) {
                 // Never replaced by U+FFFD: two different ids would become one.
-                Err(e) => failure(
+                Err(e) => server.unreadable(
                     Error::BadEncoding {
                         detail: format!("a request is UTF-8 text ({e})"),
                     },
@@ -212,29 +239,37 @@ impl Server {
         let mut request = match permsnap::strict_json::parse(line) {
             Ok(Value::Object(map)) => map,
             Ok(_) => {
-                return failure(
+                return self.unreadable(
                     Error::InvalidArgument {
                         detail: "a request is a JSON object with an `op`".into(),
                     },
-                    None,
+                    Some(line),
                 )
             }
             Err(e) => {
-                return failure(
+                return self.unreadable(
                     Error::InvalidArgument {
                         detail: format!("a request is one line of JSON: {e}"),
                     },
-                    None,
+                    Some(line),
                 )
             }
         };
+        if !request.get("op").is_some_and(Value::is_string) {
+            return self.unreadable(
+                Error::InvalidArgument {
+                    detail: "a request names its `op`: issue, roles, revoke, feed, step_up or ping"
+                        .into(),
+                },
+                Some(line),
+            );
+        }
         let reference = request.remove("ref");
         let op = request.remove("op");
         let result = match op.as_ref().and_then(Value::as_str) {
             Some(op) => self.run(op, Value::Object(request)),
             None => Err(Error::InvalidArgument {
-                detail: "a request names its `op`: issue, roles, revoke, feed, step_up or ping"
-                    .into(),
+                detail: "a request names its `op`".into(),
             }),
         };
         match result {
@@ -246,6 +281,77 @@ impl Server {
             }
             Err(e) => failure(e, reference),
         }
+    }
+
+    /// The answer to a request that does not read (not one line of UTF-8
+    /// JSON, a duplicate key, a `NaN`, over 16 MiB, no `op`...). It may
+    /// have been a `roles` edit narrowing someone's powers, and the roles
+    /// of before it must not stay in force (attack review, session 14):
+    /// read leniently, a line whose every `op` is another one unloads
+    /// nothing; otherwise the accounts it names are unloaded, or every
+    /// account when it names none that can be read. The answer says which.
+    fn unreadable(&mut self, error: Error, line: Option<&str>) -> Value {
+        let pairs = line.and_then(|l| serde_json::from_str::<Pairs>(l).ok());
+        let values = |key: &str| -> Vec<&Value> {
+            pairs
+                .iter()
+                .flat_map(|p| &p.0)
+                .filter(|(k, _)| k == key)
+                .map(|(_, v)| v)
+                .collect()
+        };
+        let ops = values("op");
+        let reference = match values("ref").as_slice() {
+            [one] => Some((*one).clone()),
+            _ => None,
+        };
+        let mut answer = failure(error, reference);
+        let other_op =
+            !ops.is_empty() && ops.iter().all(|o| o.as_str().is_some_and(|o| o != "roles"));
+        if other_op {
+            return answer;
+        }
+        let named = values("tenant");
+        let readable: Option<Vec<String>> = named
+            .iter()
+            .map(|t| match t {
+                Value::String(t) => Some(t.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .collect();
+        let note = match readable {
+            Some(mut tenants) if !tenants.is_empty() => {
+                tenants.sort();
+                tenants.dedup();
+                for t in &tenants {
+                    self.unload(t);
+                }
+                format!(
+                    "; account `{}` is unloaded (this line may have been its roles edit): send its roles again",
+                    tenants.join("`, `")
+                )
+            }
+            _ => {
+                self.accounts.clear();
+                "; every account is unloaded (this line may have been a roles edit, and names no \
+                 account that can be read): send each account's roles again"
+                    .to_owned()
+            }
+        };
+        if let Some(Value::String(m)) = answer.pointer_mut("/error/message") {
+            m.push_str(&note);
+        }
+        answer
+    }
+
+    /// Unloads account `tenant`, and the account it meant when it is
+    /// padded or holds invisible characters (refused as an id).
+    fn unload(&mut self, tenant: &str) {
+        if let Some(meant) = permsnap::issuer::meant_id(tenant) {
+            self.accounts.remove(&meant);
+        }
+        self.accounts.remove(tenant);
     }
 
     fn run(&mut self, op: &str, request: Value) -> Result<Value, Error> {
@@ -273,7 +379,9 @@ impl Server {
                 let tenant =
                     match r.tenant {
                         Some(t) => t,
-                        None if self.accounts.len() == 1 => self.default_tenant.clone(),
+                        // (None loaded: the policy's account, which then
+                        // says to send its roles.)
+                        None if self.accounts.len() <= 1 => self.default_tenant.clone(),
                         None => return Err(Error::InvalidArgument {
                             detail:
                                 "this server holds several accounts: name the account (`tenant`)"
@@ -304,10 +412,7 @@ impl Server {
                 // misspelled key): its staff get no snapshot until a table
                 // is accepted, rather than keep the roles of before the
                 // edit (which may have been wider).
-                let named = request
-                    .get("tenant")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned);
+                let named = request.get("tenant").cloned();
                 let loaded = parse::<RolesReq>(op, request).and_then(|r| {
                     let account = Account::from_json(
                         self.issuer.catalog(),
@@ -320,8 +425,13 @@ impl Server {
                 let (tenant, account) = match loaded {
                     Ok(loaded) => loaded,
                     Err(e) => {
-                        if let Some(t) = named {
-                            self.accounts.remove(&t);
+                        // A tenant that is no text (`42` from an integer
+                        // column) still names the account `42`; one that
+                        // names nothing unloads every account.
+                        match named {
+                            Some(Value::String(t)) => self.unload(&t),
+                            Some(Value::Number(n)) => self.unload(&n.to_string()),
+                            _ => self.accounts.clear(),
                         }
                         return Err(e);
                     }
