@@ -78,6 +78,9 @@ const MASKED_CLASS = "permsnap-masked";
 const SAFE_ATTRIBUTES = new Set(["id", "class", "style", "role", "hidden", "inert", "lang", "dir",
   "data-field", "data-requires", "data-requires-any"]);
 
+/** Attributes whose removal does not unload what they loaded. */
+const SOURCES = new Set(["src", "srcdoc", "data"]);
+
 const isSafe = (name: string) => {
   const n = name.toLowerCase();
   return SAFE_ATTRIBUTES.has(n) || n === MARK || n.startsWith(MARK + "-");
@@ -298,7 +301,12 @@ function mustMask(el: Element, pass: Pass): boolean {
 /** Replaces what `el` shows and removes every attribute that may carry the
  *  value. Idempotent (no mutation when already masked). */
 function mask(el: Element, text: string) {
-  for (const a of Array.from(el.attributes)) if (!isSafe(a.name)) el.removeAttributeNode(a);
+  let removedSource = false;
+  for (const a of Array.from(el.attributes)) {
+    if (isSafe(a.name)) continue;
+    if (SOURCES.has(a.name.toLowerCase())) removedSource = true;
+    el.removeAttributeNode(a);
+  }
   // By tag, not `instanceof`: an element of a same-origin iframe is of the
   // iframe's `HTMLInputElement`, not this window's.
   const tag = htmlTag(el);
@@ -317,8 +325,45 @@ function mask(el: Element, text: string) {
   }
   // A <template>'s markup lives in its content fragment, not its children.
   if (tag === "template" && (el as HTMLTemplateElement).content.childNodes.length > 0) (el as HTMLTemplateElement).content.replaceChildren();
+  // A component showing the value from its open shadow root (rendered
+  // before the mask; a closed one cannot be reached: mask from inside it)
+  // shows the mask there too (attack review, session 13).
+  const shadow = el.shadowRoot;
+  if (shadow && !(shadow.childNodes.length === 1 && shadow.firstChild!.nodeType === 3 && shadow.textContent === text)) {
+    shadow.replaceChildren(el.ownerDocument.createTextNode(text));
+  }
+  scrubStyle(el);
+  // A loaded frame or media element keeps showing what its removed `src`
+  // loaded: emptied.
+  if (removedSource) unload(el, tag);
   if (!el.classList.contains(MASKED_CLASS)) el.classList.add(MASKED_CLASS);
   setAttr(el, FIELD_MARK, "masked");
+}
+
+/** What of a masked element's inline style may carry the value: custom
+ *  properties (a stylesheet's `content: var(--phone)` shows them), URLs
+ *  (`background-image: url(/card?phone=…)`) and `content`. Layout stays. */
+function scrubStyle(el: Element) {
+  const style = styleOf(el);
+  if (!style || style.length === 0) return;
+  for (let i = style.length - 1; i >= 0; i--) {
+    const name = style.item(i);
+    if (name.startsWith("--") || name === "content" || /url\(|image-set\(|image\(|element\(|attr\(/i.test(style.getPropertyValue(name))) {
+      style.removeProperty(name);
+    }
+  }
+  if (style.length === 0) el.removeAttribute("style");
+}
+
+/** Empties a frame or media element whose source the mask removed. */
+function unload(el: Element, tag: string) {
+  try {
+    if (tag === "iframe" || tag === "frame") (el as HTMLIFrameElement).contentWindow?.location.replace("about:blank");
+    else if (tag === "video" || tag === "audio") (el as HTMLMediaElement).load();
+  } catch {
+    // A frame that cannot be navigated: the element stays hidden by the
+    // masked class's rule, nothing else to do.
+  }
 }
 
 /** `el`'s tag name when it is an HTML element (of any window), else "". */
@@ -433,9 +478,11 @@ function readOptions(options: unknown): { mask: string; watch: boolean } {
  *
  *  Hiding sets `hidden`, `inert` and an inline `display: none !important`
  *  (so no CSS rule shows a denied element); showing again removes only what
- *  permsnap added. Masking replaces the text (a form control's value) and
- *  removes every attribute but id, class, style, role, hidden, inert, lang,
- *  dir, data-field, data-requires(-any) and data-permsnap*.
+ *  permsnap added. Masking replaces the text (a form control's value, an
+ *  open shadow root's content) and removes every attribute but id, class,
+ *  style, role, hidden, inert, lang, dir, data-field, data-requires(-any)
+ *  and data-permsnap*; of `style` it removes custom properties, `content`
+ *  and URLs; a frame or media element whose `src` it removed is emptied.
  *
  *  With `{ watch: true }` returns a `DomWatch` that keeps applying the
  *  permissions to what changes under `root`, until `stop()`. Given a
@@ -494,9 +541,9 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
         r.addedNodes.forEach((n) => { if (n.nodeType === 1) trees.add(n); });
       }
       if (r.type === "attributes") elements.add(r.target as Element);
-      // Text re-rendered inside a field (attributes of a new child too): check the field again.
-      const at = r.target.nodeType === 1 ? (r.target as Element) : r.target.parentElement;
-      const f = at?.closest("[data-field]");
+      // Text re-rendered inside a field (attributes of a new child too, or
+      // in the field's own shadow root): check the field again.
+      const f = fieldAround(r.target);
       if (f && under(f)) elements.add(f);
     }
     for (const t of trees) {
@@ -570,6 +617,21 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
       expiryListeners.delete(onExpiry);
     },
   };
+}
+
+/** The `[data-field]` element `node` is in, crossing shadow roots up to
+ *  their hosts (a component re-rendering the value in its shadow root). */
+function fieldAround(node: Node): Element | null {
+  let at: Element | null = node.nodeType === 1 ? (node as Element) : node.parentElement;
+  let top: Node = node;
+  for (;;) {
+    const f = at?.closest("[data-field]");
+    if (f) return f;
+    const scope = (at ?? top).getRootNode();
+    if (scope.nodeType !== 11 || !(scope as ShadowRoot).host) return null;
+    at = (scope as ShadowRoot).host;
+    top = at;
+  }
 }
 
 /** applyToDom on a session: a watch whose permissions follow each swap. */

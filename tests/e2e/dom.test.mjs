@@ -418,6 +418,49 @@ test("a masked field keeps no trace of the value: text, href, title, value, aria
   await page.close();
 });
 
+test("a masked field shows nothing of the value through its open shadow root, its style or a loaded frame (attack review, session 13)", async () => {
+  const { page } = await open();
+  const r = await page.evaluate(async (fay) => {
+    document.head.insertAdjacentHTML("beforeend", "<style>#card::after { content: var(--phone); }</style>");
+    document.body.innerHTML = `
+      <x-phone id="comp" data-field="clients.phone"></x-phone>
+      <span id="card" data-field="clients.phone" style="width: 120px; --phone: '555-0101'; background-image: url('/card?phone=555-0101')">x</span>
+      <iframe id="frame" data-field="clients.phone" srcdoc="<p>555-0101</p>"></iframe>`;
+    const comp = document.querySelector("#comp");
+    comp.attachShadow({ mode: "open" }).innerHTML = "<b>555-0101</b>";
+    const frame = document.querySelector("#frame");
+    const loaded = () => new Promise((ok) => { frame.addEventListener("load", ok, { once: true }); setTimeout(ok, 2000); });
+    if (!frame.contentDocument?.body?.textContent.includes("555")) await loaded();
+    const before = frame.contentDocument.body.textContent;
+    const navigated = loaded();
+    const w = ps.applyToDom(document.body, await load(fay), { watch: true });
+    await navigated;
+    const shadowAtFirst = comp.shadowRoot.textContent;
+    // The component renders the value again into its shadow root.
+    comp.shadowRoot.innerHTML = "<b>555-0101</b>";
+    await tick();
+    const card = document.querySelector("#card");
+    const out = {
+      before,
+      shadowAtFirst,
+      shadow: comp.shadowRoot.textContent,
+      style: card.getAttribute("style"),
+      after: getComputedStyle(card, "::after").content,
+      background: getComputedStyle(card).backgroundImage,
+      frame: frame.contentDocument?.body?.textContent ?? "",
+    };
+    w.stop();
+    return out;
+  }, fay);
+  assert.equal(r.before, "555-0101", "the frame had loaded the value");
+  assert.equal(r.shadowAtFirst, "•••");
+  assert.equal(r.shadow, "•••", "a re-render into the shadow root is masked again");
+  assert.equal(r.style, "width: 120px;", "the layout stays, the custom property and the URL go");
+  assert.ok(!/555/.test(r.after) && !/555/.test(r.background), JSON.stringify(r));
+  assert.equal(r.frame, "", "the frame no longer shows the value");
+  await page.close();
+});
+
 test("fields the catalog does not declare, unknown kinds and malformed data-field are masked and reported", async () => {
   const { page } = await open();
   const r = await page.evaluate(async (ben) => {
