@@ -132,6 +132,87 @@ fn keygen_issue_inspect_verify_check() {
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("unknown_permission"));
 
+    // `--help` or `-h` where a script passes a value (the snapshot of a
+    // cookie, a path) printed the help and exited 0, "allowed" (attack
+    // review, session 14): only alone does help exit 0.
+    for args in [
+        vec![
+            "check",
+            "--help",
+            "payments.view",
+            "--jwks",
+            jwks_path,
+            "--any-tenant",
+        ],
+        vec![
+            "check",
+            "-h",
+            "payments.view",
+            "--jwks",
+            jwks_path,
+            "--any-tenant",
+        ],
+        vec!["verify", "-h", "--jwks", jwks_path, "--any-tenant"],
+        vec![
+            "check",
+            &snap,
+            "payments.view",
+            "--jwks",
+            jwks_path,
+            "--any-tenant",
+            "-V",
+        ],
+        vec![
+            "gate",
+            "--jwks",
+            jwks_path,
+            "--tenant",
+            "spa-lumi",
+            "--snapshot",
+            &snap,
+            "GET",
+            "--help",
+        ],
+    ] {
+        let o = permsnap(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+    }
+    assert_eq!(permsnap(&["check", "--help"]).status.code(), Some(0));
+    assert_eq!(permsnap(&["--help"]).status.code(), Some(0));
+    // A value after `--` is a value.
+    let o = permsnap(&[
+        "check",
+        "--jwks",
+        jwks_path,
+        "--any-tenant",
+        "--catalog",
+        &sitee,
+        "--",
+        "--help",
+        "payments.view",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("error["), "{}", text(&o));
+
+    // A permission the person may use only with a PIN step-up (a shared
+    // account) is not "allowed" to a script: exit 3, as the gate answers
+    // step_up_required (attack review, session 14: exit 0 skipped the PIN).
+    let o = permsnap(&["issue", "--policy", &sitee, "--staff", "desk", "--key", key]);
+    assert!(o.status.success(), "{}", text(&o));
+    let desk = String::from_utf8(o.stdout).unwrap().trim().to_owned();
+    let o = permsnap(&[
+        "check",
+        &desk,
+        "payments.charge",
+        "--jwks",
+        jwks_path,
+        "--any-tenant",
+        "--catalog",
+        &sitee,
+    ]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(text(&o).contains("needs PIN step-up"), "{}", text(&o));
+
     let o = permsnap(&["issue", "--policy", &sitee, "--staff", "gus", "--key", key]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("error[deactivated]"));

@@ -196,7 +196,7 @@ fn serve_answers_one_line_per_request_and_survives_bad_ones() {
     assert_eq!(ask(r#"{"op":"ping"}"#), json!({"ok": true}));
     // Bad requests: an answer each, nothing changes, the process keeps serving.
     for (bad, code) in [
-        (r#"{"op":"fly"}"#, "invalid_argument"),
+        (r#"{"op":"fly","tenant":"nobody"}"#, "invalid_argument"),
         (
             r#"{"op":"issue","record":{"id":"u1","roles":["user"]},"lifetme":60}"#,
             "invalid_argument",
@@ -303,6 +303,25 @@ fn serve_answers_one_line_per_request_and_survives_bad_ones() {
             "account `acme` is unloaded",
         ),
         (r#"{"op":"roles","tenant":" acme","roles":[]}"#, "acme"),
+        // A mistyped op may have been a roles edit.
+        (
+            r#"{"op":"Roles","tenant":"acme","roles":[]}"#,
+            "account `acme` is unloaded",
+        ),
+        (
+            r#"{"op":"set_account","tenant":"acme","roles":[]}"#,
+            "account `acme` is unloaded",
+        ),
+        // A tenant that is a number but no integer names no account that
+        // can be told: every account is unloaded.
+        (
+            r#"{"op":"roles","tenant":42.0,"roles":[]}"#,
+            "expected a string",
+        ),
+        (
+            r#"{"op":"Roles","tenant":4.2e1,"roles":[]}"#,
+            "every account is unloaded",
+        ),
         (r#"{"op":"roles","tenant":"acme\u200b","roles":[]}"#, "acme"),
     ] {
         assert_eq!(ask(desk)["ok"], true);
@@ -354,28 +373,42 @@ fn serve_answers_one_line_per_request_and_survives_bad_ones() {
         "invalid_argument"
     );
     // A line that is no JSON at all may have been any account's roles
-    // edit: every account is unloaded, and says so.
-    let a = ask("not json");
-    assert_eq!(a["error"]["code"], "invalid_argument", "{a}");
-    assert!(
-        a["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("every account is unloaded"),
-        "{a}"
-    );
-    for issue in [
+    // edit: every account is unloaded, and says so. So does an unknown op
+    // naming no account.
+    for unreadable in ["not json", r#"{"op":"fly"}"#] {
+        assert_eq!(ask(desk)["ok"], true);
+        let a = ask(unreadable);
+        assert_eq!(a["error"]["code"], "invalid_argument", "{a}");
+        let message = a["error"]["message"].as_str().unwrap().to_owned();
+        assert!(message.contains("every account is unloaded"), "{a}");
+        for issue in [
+            issue_desk,
+            r#"{"op":"issue","record":{"id":"u1","roles":["user"]}}"#,
+        ] {
+            let a = ask(issue);
+            let message = a["error"]["message"].as_str().unwrap().to_owned();
+            assert!(message.contains("no roles loaded"), "{a}");
+        }
+    }
+    // A request spread over several lines (pretty-printed JSON): each line
+    // would get an answer, and a backend pairing answers by order would
+    // hand one person's snapshot to another's request. From its first line
+    // on, every line is refused, ping included (attack review, session 14).
+    assert_eq!(ask(desk)["ok"], true);
+    let a = ask("{");
+    let message = a["error"]["message"].as_str().unwrap().to_owned();
+    assert!(message.contains("out of step since line"), "{a}");
+    for later in [
+        r#""op": "issue","#,
+        "}",
         issue_desk,
-        r#"{"op":"issue","record":{"id":"u1","roles":["user"]}}"#,
+        r#"{"op":"ping"}"#,
+        desk,
     ] {
-        let a = ask(issue);
-        assert!(
-            a["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("no roles loaded"),
-            "{a}"
-        );
+        let a = ask(later);
+        assert_eq!(a["ok"], false, "{later}: {a}");
+        let message = a["error"]["message"].as_str().unwrap().to_owned();
+        assert!(message.contains("out of step since line"), "{a}");
     }
     drop(input);
     assert!(child.wait().unwrap().success(), "stdin closed: exits 0");

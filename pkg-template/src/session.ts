@@ -77,6 +77,9 @@ export interface SessionOptions {
   onError?: (error: unknown) => void;
 }
 
+/** One person of one account, as a key. */
+const personOf = (p: Permissions): string => `${p.tenant}\u0000${p.subject}`;
+
 /** The `error` of a 401 answered by a permsnap edge that a fresh snapshot
  *  can fix (RFC 6750 style `WWW-Authenticate: Permsnap error="…"`). */
 const REFRESHABLE = new Set(["expired", "revoked", "unknown_key", "wrong_catalog", "no_snapshot", "not_yet_valid"]);
@@ -109,9 +112,14 @@ export class Session {
   #notices: { text: string; at: number }[] = [];
   /** The snapshot a notice revoked, while a fresh one is on its way. */
   #revoked: string | null = null;
-  /** The person's snapshot a sign-out (a `null` answer) dropped: none of
-   *  theirs issued until then comes back (a replayed answer). */
-  #signedOut: { subject: string | null; tenant: string | null; issuedAt: number } | null = null;
+  /** Each person this tab held and then let go (a sign-out, a swap to
+   *  someone else), with the `issuedAt` of their last verified snapshot:
+   *  an answer that does not prove itself fresh (no echo of this
+   *  request's token) never brings back one of theirs issued until then
+   *  (a cache replaying it; attack review, session 14). */
+  #left = new Map<string, number>();
+  /** The last verified snapshot's person and time. */
+  #held: { who: string; issuedAt: number } | null = null;
   /** How many times the permissions were swapped. */
   #swaps = 0;
   /** The first load, settled: the permissions it gave (deny-all when it failed). */
@@ -372,8 +380,9 @@ export class Session {
     // whose snapshot happens to be older kept the previous person's
     // powers (attack review, session 13).
     const samePerson = current !== null && p.subject === current.subject && p.tenant === current.tenant;
-    const gone = this.#signedOut;
-    const replayed = gone !== null && p.subject === gone.subject && p.tenant === gone.tenant && p.issuedAt <= gone.issuedAt;
+    const proven = claimed !== null && claimed.fresh === fresh;
+    const left = p.error === null ? this.#left.get(personOf(p)) : undefined;
+    const replayed = !proven && left !== undefined && p.issuedAt <= left;
     const stale = (clockFromIt && p.issuedAt !== claimed.issuedAt) || (current !== null && current.error === null && samePerson && p.issuedAt < current.issuedAt) || replayed;
     if (stale) {
       // Another `issuedAt` than the signed one, or older than the snapshot
@@ -393,8 +402,6 @@ export class Session {
    *  there is none. */
   #textOf(fetched: FetchedSnapshot): string | null {
     if (fetched === null) {
-      const was = this.#text !== null && this.#current.error === null ? this.#current : null;
-      if (was !== null) this.#signedOut = { subject: was.subject, tenant: was.tenant, issuedAt: was.issuedAt };
       this.#swap(null, this.#verifier.denyAll(new PermsnapError("no_snapshot", "the app gave no snapshot (signed out or deactivated)")));
       return null;
     }
@@ -470,6 +477,17 @@ export class Session {
 
   #swap(text: string | null, next: Permissions): void {
     this.#swaps++;
+    // Who this tab holds now: the person it held before is let go on a
+    // sign-out (no snapshot) or a swap to someone else.
+    const holding = text !== null && next.error === null ? { who: personOf(next), issuedAt: next.issuedAt } : null;
+    const held = this.#held;
+    if (held !== null && (text === null || (holding !== null && holding.who !== held.who))) {
+      this.#left.delete(held.who);
+      this.#left.set(held.who, Math.max(held.issuedAt, this.#left.get(held.who) ?? 0));
+      if (this.#left.size > 64) this.#left.delete(this.#left.keys().next().value as string);
+    }
+    if (holding !== null) this.#held = holding;
+    else if (text === null) this.#held = null;
     this.#text = text;
     this.#current = next;
     clearTimeout(this.#refreshTimer);

@@ -77,9 +77,14 @@ def _text(value: str, what: str) -> str:
 
 
 def _seconds(value: Any, what: str) -> float:
-    # Not a bool (True is 1: the year 1970), a str, NaN or an infinity.
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not _math.isfinite(value):
-        raise _error("invalid_argument", f"{what} is a number of seconds since the Unix epoch, not {value!r}")
+    # Not a bool (True is 1: the year 1970), a str, NaN, an infinity, or an
+    # int too large for a float (10**400).
+    try:
+        ok = not isinstance(value, bool) and isinstance(value, (int, float)) and _math.isfinite(value)
+    except OverflowError:
+        ok = False
+    if not ok:
+        raise _error("invalid_argument", f"{what} is a number of seconds since the Unix epoch, not {value!r:.40}")
     return float(value)
 
 
@@ -132,21 +137,21 @@ class Issuer:
                 raise _error("invalid_argument", "epoch is a whole number from 0 to 4294967295")
             roles_json = _json_text(_mappings(roles, "roles"), "roles")
             features_json = _json.dumps(_strings(features, "features"))
-        except Exception:
+            return _json.loads(self._inner.set_account(tenant, roles_json, features_json, epoch))
+        except BaseException:
             # A refused call unloads the account (as the core does for what
             # it refuses): the roles of before this edit must not stay in
-            # force. A tenant read as bytes (a Redis or binary column) names
-            # the account of its UTF-8 text (attack review, session 14).
-            meant = tenant
-            if isinstance(tenant, (bytes, bytearray)):
-                try:
-                    meant = bytes(tenant).decode("utf-8")
-                except UnicodeDecodeError:
-                    meant = None
-            if isinstance(meant, str):
-                self._inner.unload_account(meant)
+            # force. A tenant that is no text (an int, a UUID, bytes of a
+            # binary column) or that cannot be passed on (a lone surrogate)
+            # names no account that can be told: every account is unloaded
+            # (attack review, session 14).
+            try:
+                if not isinstance(tenant, str):
+                    raise TypeError
+                self._inner.unload_account(tenant)
+            except Exception:
+                self._inner.unload_all_accounts()
             raise
-        return _json.loads(self._inner.set_account(tenant, roles_json, features_json, epoch))
 
     def issue(
         self,

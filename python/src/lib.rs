@@ -70,6 +70,14 @@ impl Issuer {
         })
     }
 
+    /// See `JsonIssuer::unload_all`.
+    fn unload_all_accounts(&self) -> PyResult<()> {
+        self.with(|i| {
+            i.unload_all();
+            Ok(())
+        })
+    }
+
     fn issue(&self, tenant: &str, record: &str, args: &str) -> PyResult<String> {
         self.with(|i| i.issue(tenant, record, args))
     }

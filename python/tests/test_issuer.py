@@ -220,3 +220,25 @@ def test_times_are_numbers_and_a_tenant_is_text():
         # The account it meant is unloaded.
         assert code_of(lambda: issuer.issue(tenant, record)) == "invalid_argument", refused
     assert code_of(lambda: generate_key(" py-1")) == "invalid_key"
+
+
+def test_a_tenant_that_is_no_text_unloads_every_account():
+    """Review, session 14: `set_account(42 | uuid.UUID(...) | memoryview(...))`
+    (what database drivers hand back) was refused but unloaded nothing, and
+    `issue("42")` kept the roles of before the edit; a lone surrogate raised
+    outside the unloading."""
+    import uuid
+
+    issuer = Issuer(VECTORS["catalogs"]["sitee"]["definition"], the_test_key())
+    wide = [{"id": "user", "permissions": ["payments.view"], "scopes": {"*": "all"}}]
+    narrow = [{"id": "user", "permissions": ["calendar.view"], "scopes": {"*": "own"}}]
+    u = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    for tenant, account in [(42, "42"), (u, str(u)), (memoryview(b"acme"), "acme"), (b"acme", "acme"), ("acme\ud800", "acme")]:
+        issuer.set_account(account, wide)
+        issuer.set_account("other", wide)
+        assert issuer.issue(account, {"id": "u1", "roles": ["user"]})["snapshot"]
+        with pytest.raises(Exception):
+            issuer.set_account(tenant, narrow)
+        assert code_of(lambda: issuer.issue(account, {"id": "u1", "roles": ["user"]})) == "invalid_argument", tenant
+        assert code_of(lambda: issuer.issue("other", {"id": "u1", "roles": ["user"]})) == "invalid_argument", tenant
+    assert code_of(lambda: issuer.issue("other", {"id": "u1", "roles": ["user"]}, now=10**400)) == "invalid_argument"

@@ -155,6 +155,17 @@ impl JsonIssuer {
         self.accounts.insert(tenant.to_owned(), None);
     }
 
+    /// Unloads every account: what the wrappers call when a refused
+    /// `set_account` names its account by something that is no text (a
+    /// number, a UUID object, bytes), so that it cannot be told which
+    /// account's roles of before the edit must not stay in force (attack
+    /// review, session 14).
+    pub fn unload_all(&mut self) {
+        for account in self.accounts.values_mut() {
+            *account = None;
+        }
+    }
+
     /// The options of one issue; the id drawn from the pool unless given.
     fn issue_options(&mut self, args: &IssueArgs) -> Result<IssueOptions> {
         let mut opts = IssueOptions::at(seconds(args.now, "now")?);

@@ -41,6 +41,12 @@ impl WasmIssuer {
         self.inner.unload(tenant);
     }
 
+    /// See [`JsonIssuer::unload_all`].
+    #[wasm_bindgen(js_name = unloadAllAccounts)]
+    pub fn unload_all_accounts(&mut self) {
+        self.inner.unload_all();
+    }
+
     /// See [`JsonIssuer::issue`].
     pub fn issue(&mut self, tenant: &str, record: &str, args: &str) -> Result<String, JsValue> {
         Ok(self.inner.issue(tenant, record, args)?)

@@ -247,3 +247,19 @@ test("a setAccount whose arguments the wrapper refuses unloads the account too (
   assert.equal(errorCode(() => issuer.setAccount("spa-lumi", new Map())), "invalid_argument");
   assert.equal(errorCode(() => issuer.issue("spa-lumi", { id: "u1", roles: ["user"] })), "invalid_argument");
 });
+
+test("a setAccount naming its account by something that is no text unloads every account; a padded one unloads the account it meant (attack review, session 14)", () => {
+  const issuer = new Issuer(vectors.catalogs.sitee.definition, testKey());
+  const wide = [{ id: "user", permissions: ["payments.view"], scopes: { "*": "all" } }];
+  const narrow = [{ id: "user", permissions: ["calendar.view"], scopes: { "*": "own" } }];
+  for (const [tenant, account] of [[42, "42"], [42n, "42"], [new String("42"), "42"], ["42\uD800", "42"], [" spa-lumi", "spa-lumi"], ["spa-lumi\u200B", "spa-lumi"]]) {
+    issuer.setAccount(account, wide);
+    issuer.setAccount("other", wide);
+    assert.ok(issuer.issue(account, { id: "u1", roles: ["user"] }).snapshot);
+    assert.equal(errorCode(() => issuer.setAccount(tenant, narrow)), "invalid_argument", String(tenant));
+    assert.equal(errorCode(() => issuer.issue(account, { id: "u1", roles: ["user"] })), "invalid_argument", `${String(tenant)}: ${account} unloaded`);
+    if (typeof tenant !== "string") {
+      assert.equal(errorCode(() => issuer.issue("other", { id: "u1", roles: ["user"] })), "invalid_argument", `${String(tenant)}: every account unloaded`);
+    }
+  }
+});

@@ -68,6 +68,10 @@ function parsed<T>(text: string): T {
 
 function tenantArg(tenant: unknown): string {
   if (typeof tenant !== "string") throw new PermsnapError("invalid_argument", "`tenant` is a string");
+  // A lone surrogate would reach wasm as U+FFFD: another account's id.
+  if (!(tenant as string & { isWellFormed(): boolean }).isWellFormed()) {
+    throw new PermsnapError("invalid_argument", "`tenant` holds a lone surrogate (text decoded with errors?)");
+  }
   return tenant;
 }
 
@@ -107,7 +111,17 @@ export class Issuer {
    *  admin edits them. Returns the broken roles (each refuses its holders
    *  only, `unknown_role`). */
   setAccount(tenant: string, roles: RoleDef[], options?: { features?: string[]; epoch?: number }): { role: string; problem: string }[] {
-    const t = tenantArg(tenant);
+    let t: string;
+    try {
+      t = tenantArg(tenant);
+    } catch (e) {
+      // A tenant that is no string (`42`, `42n`, a `String` object) names
+      // no account that can be told: every account is unloaded, rather
+      // than one keep the roles of before this edit (attack review,
+      // session 14).
+      this.#w.unloadAllAccounts();
+      throw e;
+    }
     let rolesJson: string;
     let featuresJson: string;
     let epoch: unknown;

@@ -1,4 +1,8 @@
-//! `permsnap check`: Verify a snapshot and check one permission: exit 0 allowed, 1 denied, 2 refused or error.
+//! `permsnap check`: Verify a snapshot and check one permission: exit 0
+//! allowed, 1 denied, 2 refused or error, 3 allowed only with a PIN
+//! step-up proof (a shared account: the gate answers `step_up_required`
+//! without one; 0 would let a script skip the PIN, attack review,
+//! session 14).
 
 use crate::common::*;
 
@@ -34,5 +38,9 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
         };
         outln!("{verdict}: {}{step} — {}", e.permission, e.message);
     }
-    Ok(if e.allowed { 0 } else { 1 })
+    Ok(match (e.allowed, e.step_up) {
+        (true, false) => 0,
+        (true, true) => 3,
+        (false, _) => 1,
+    })
 }

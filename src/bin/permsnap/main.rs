@@ -79,7 +79,8 @@ enum Command {
     /// Verify a snapshot; exits 1 with the error code when it is refused.
     Verify(verify::Args),
 
-    /// Verify a snapshot and check one permission: exit 0 allowed, 1 denied, 2 refused or error.
+    /// Verify a snapshot and check one permission: exit 0 allowed, 1 denied,
+    /// 2 refused or error, 3 allowed only with a PIN step-up proof.
     Check(check::Args),
 
     /// Ask the edge route guard about one request, as an edge function would:
@@ -112,7 +113,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return parse_failed(e),
+    };
     let json = cli.json;
     match run(cli) {
         Ok(code) => ExitCode::from(code),
@@ -128,6 +132,30 @@ fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+/// Help and version exit 0 only when asked for alone (`permsnap check
+/// --help`): among other arguments, `-h` may be a value a script passed
+/// (`permsnap check "$COOKIE" payments.view` with the cookie `--help`),
+/// and 0 reads "allowed" from `check` and `gate` (attack review,
+/// session 14). Then nothing was checked: exit 2. Values that may start
+/// with `-` go after `--`.
+fn parse_failed(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    let shown = matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
+    let _ = e.print();
+    // `permsnap --help`, `permsnap check --help`: nothing else given.
+    let alone = std::env::args_os().count() <= 3;
+    if shown && alone {
+        return ExitCode::SUCCESS;
+    }
+    if shown {
+        eprintln!(
+            "error[invalid_argument]: `--help` or `--version` among other arguments: nothing was checked \
+             (put values that may start with `-` after `--`)"
+        );
+    }
+    ExitCode::from(2)
 }
 
 fn run(cli: Cli) -> Result<u8, Fail> {

@@ -111,6 +111,22 @@ struct FeedReq {
     now: Option<u64>,
 }
 
+/// The ops other than `roles`: a line whose every op is one of these
+/// (read leniently) cannot have been a roles edit.
+const OTHER_OPS: [&str; 5] = ["issue", "revoke", "feed", "step_up", "ping"];
+
+/// The account a request's `tenant` names: its text, or the digits of an
+/// integer (`42` from an integer column). Anything else (`42.0`, `4.2e1`,
+/// an object) names no account that can be told: the caller unloads
+/// every account.
+fn tenant_named(tenant: &Value) -> Option<String> {
+    match tenant {
+        Value::String(t) => Some(t.clone()),
+        Value::Number(n) if n.is_u64() || n.is_i64() => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 /// A JSON object's members in order, repeated keys included: how
 /// [`Server::unreadable`] reads a line the strict parser refused.
 struct Pairs(Vec<(String, Value)>);
@@ -143,6 +159,11 @@ struct Server {
     reader: RecordReader,
     default_tenant: String,
     accounts: HashMap<String, Account>,
+    /// Set once a line held the start of a request spread over several
+    /// lines: why every later line is refused.
+    out_of_step: Option<String>,
+    /// Lines read so far (for messages).
+    lines: u64,
 }
 
 pub(crate) fn run(args: Args, _json: bool) -> Result<u8, Fail> {
@@ -156,6 +177,8 @@ pub(crate) fn run(args: Args, _json: bool) -> Result<u8, Fail> {
         },
         default_tenant: policy.tenant().to_owned(),
         accounts: HashMap::from([(policy.tenant().to_owned(), policy.account().clone())]),
+        out_of_step: None,
+        lines: 0,
     };
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
@@ -171,6 +194,7 @@ pub(crate) fn run(args: Args, _json: bool) -> Result<u8, Fail> {
         if n == 0 {
             return Ok(0);
         }
+        server.lines += 1;
         let answer = if line.len() > MAX_LINE {
             // Skip the rest of the overlong line without keeping it.
             let skipped = skip_line(&mut input).map_err(|e| io_err(Path::new("-"), e))?;
@@ -236,6 +260,30 @@ fn parse<T: serde::de::DeserializeOwned>(op: &str, v: Value) -> Result<T, Error>
 
 impl Server {
     fn answer(&mut self, line: &str) -> Value {
+        if let Some(why) = &self.out_of_step {
+            return failure(
+                Error::InvalidArgument {
+                    detail: why.clone(),
+                },
+                None,
+            );
+        }
+        // The start of a request spread over several lines (pretty-printed
+        // JSON): each of its lines would get an answer, and a backend
+        // pairing answers with requests by order would give the answer of
+        // one person's request to another's (attack review, session 14).
+        // From here on every line is refused, so no answer can be misread.
+        if serde_json::from_str::<serde::de::IgnoredAny>(line).is_err_and(|e| e.is_eof()) {
+            let why = format!(
+                "out of step since line {}, which holds the start of a request spread over several \
+                 lines (pretty-printed JSON?): answers can no longer be paired with requests, so \
+                 every line is refused; write one request per line and restart permsnap serve",
+                self.lines
+            );
+            self.out_of_step = Some(why.clone());
+            self.accounts.clear();
+            return failure(Error::InvalidArgument { detail: why }, None);
+        }
         let mut request = match permsnap::strict_json::parse(line) {
             Ok(Value::Object(map)) => map,
             Ok(_) => {
@@ -255,14 +303,19 @@ impl Server {
                 )
             }
         };
-        if !request.get("op").is_some_and(Value::is_string) {
-            return self.unreadable(
-                Error::InvalidArgument {
-                    detail: "a request names its `op`: issue, roles, revoke, feed, step_up or ping"
-                        .into(),
-                },
-                Some(line),
-            );
+        // An unknown op (`"Roles"`, `"set_account"`) may have been a roles
+        // edit too (attack review, session 14).
+        let known = |op: &str| op == "roles" || OTHER_OPS.contains(&op);
+        if !request.get("op").and_then(Value::as_str).is_some_and(known) {
+            let detail = match request.get("op").and_then(Value::as_str) {
+                Some(op) => {
+                    format!("unknown op `{op}`: issue, roles, revoke, feed, step_up or ping")
+                }
+                None => {
+                    "a request names its `op`: issue, roles, revoke, feed, step_up or ping".into()
+                }
+            };
+            return self.unreadable(Error::InvalidArgument { detail }, Some(line));
         }
         let reference = request.remove("ref");
         let op = request.remove("op");
@@ -291,6 +344,14 @@ impl Server {
     /// nothing; otherwise the accounts it names are unloaded, or every
     /// account when it names none that can be read. The answer says which.
     fn unreadable(&mut self, error: Error, line: Option<&str>) -> Value {
+        if let Some(why) = &self.out_of_step {
+            return failure(
+                Error::InvalidArgument {
+                    detail: why.clone(),
+                },
+                None,
+            );
+        }
         let pairs = line.and_then(|l| serde_json::from_str::<Pairs>(l).ok());
         let values = |key: &str| -> Vec<&Value> {
             pairs
@@ -306,20 +367,17 @@ impl Server {
             _ => None,
         };
         let mut answer = failure(error, reference);
-        let other_op =
-            !ops.is_empty() && ops.iter().all(|o| o.as_str().is_some_and(|o| o != "roles"));
+        // Only a known op other than `roles` (a mistyped `"Roles"` or
+        // `"set_account"` may have been a roles edit).
+        let other_op = !ops.is_empty()
+            && ops
+                .iter()
+                .all(|o| o.as_str().is_some_and(|o| OTHER_OPS.contains(&o)));
         if other_op {
             return answer;
         }
         let named = values("tenant");
-        let readable: Option<Vec<String>> = named
-            .iter()
-            .map(|t| match t {
-                Value::String(t) => Some(t.clone()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            })
-            .collect();
+        let readable: Option<Vec<String>> = named.iter().map(|t| tenant_named(t)).collect();
         let note = match readable {
             Some(mut tenants) if !tenants.is_empty() => {
                 tenants.sort();
@@ -428,10 +486,9 @@ impl Server {
                         // A tenant that is no text (`42` from an integer
                         // column) still names the account `42`; one that
                         // names nothing unloads every account.
-                        match named {
-                            Some(Value::String(t)) => self.unload(&t),
-                            Some(Value::Number(n)) => self.unload(&n.to_string()),
-                            _ => self.accounts.clear(),
+                        match named.as_ref().and_then(tenant_named) {
+                            Some(t) => self.unload(&t),
+                            None => self.accounts.clear(),
                         }
                         return Err(e);
                     }
