@@ -322,6 +322,15 @@ fn serve_answers_one_line_per_request_and_survives_bad_ones() {
             r#"{"op":"Roles","tenant":4.2e1,"roles":[]}"#,
             "every account is unloaded",
         ),
+        // An empty or blank account id (a NULL column) names none either.
+        (
+            r#"{"op":"Roles","tenant":"","roles":[]}"#,
+            "every account is unloaded",
+        ),
+        (
+            r#"{"op":"roles","tenant":" \u200b ","roles":[]}"#,
+            "invalid argument",
+        ),
         (r#"{"op":"roles","tenant":"acme\u200b","roles":[]}"#, "acme"),
     ] {
         assert_eq!(ask(desk)["ok"], true);
@@ -345,6 +354,20 @@ fn serve_answers_one_line_per_request_and_survives_bad_ones() {
     assert_eq!(a["ok"], false, "{a}");
     let a = ask(r#"{"op":"issue","tenant":"42","record":{"id":"u9","roles":["desk"]}}"#);
     assert_eq!(a["error"]["code"], "invalid_argument", "{a}");
+    // Once a second account was loaded, `issue` names its account for
+    // good, even after the other was unloaded (attack review, session 14).
+    assert_eq!(
+        ask(r#"{"op":"roles","tenant":"acme","roles":[]}"#)["ok"],
+        true
+    );
+    let a = ask(r#"{"op":"roles","tenant":"acme","roles":[],"feature":[]}"#);
+    assert_eq!(a["ok"], false, "{a}");
+    let a = ask(r#"{"op":"issue","record":{"id":"u1","roles":["user"]}}"#);
+    let message = a["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(message.contains("name the account"), "{a}");
     // An unreadable line of another op unloads nothing, and echoes its ref.
     assert_eq!(ask(desk)["ok"], true);
     let a = ask(
@@ -381,14 +404,13 @@ fn serve_answers_one_line_per_request_and_survives_bad_ones() {
         assert_eq!(a["error"]["code"], "invalid_argument", "{a}");
         let message = a["error"]["message"].as_str().unwrap().to_owned();
         assert!(message.contains("every account is unloaded"), "{a}");
-        for issue in [
-            issue_desk,
-            r#"{"op":"issue","record":{"id":"u1","roles":["user"]}}"#,
-        ] {
-            let a = ask(issue);
-            let message = a["error"]["message"].as_str().unwrap().to_owned();
-            assert!(message.contains("no roles loaded"), "{a}");
-        }
+        let a = ask(issue_desk);
+        let message = a["error"]["message"].as_str().unwrap().to_owned();
+        assert!(message.contains("no roles loaded"), "{a}");
+        let spa = r#"{"op":"issue","tenant":"spa-lumi","record":{"id":"u1","roles":["user"]}}"#;
+        let a = ask(spa);
+        let message = a["error"]["message"].as_str().unwrap().to_owned();
+        assert!(message.contains("no roles loaded"), "{a}");
     }
     // A request spread over several lines (pretty-printed JSON): each line
     // would get an answer, and a backend pairing answers by order would

@@ -78,9 +78,6 @@ const MASKED_CLASS = "permsnap-masked";
 const SAFE_ATTRIBUTES = new Set(["id", "class", "style", "role", "hidden", "inert", "lang", "dir",
   "data-field", "data-requires", "data-requires-any"]);
 
-/** Attributes whose removal does not unload what they loaded. */
-const SOURCES = new Set(["src", "srcdoc", "data"]);
-
 const isSafe = (name: string) => {
   const n = name.toLowerCase();
   return SAFE_ATTRIBUTES.has(n) || n === MARK || n.startsWith(MARK + "-");
@@ -301,12 +298,7 @@ function mustMask(el: Element, pass: Pass): boolean {
 /** Replaces what `el` shows and removes every attribute that may carry the
  *  value. Idempotent (no mutation when already masked). */
 function mask(el: Element, text: string) {
-  let removedSource = false;
-  for (const a of Array.from(el.attributes)) {
-    if (isSafe(a.name)) continue;
-    if (SOURCES.has(a.name.toLowerCase())) removedSource = true;
-    el.removeAttributeNode(a);
-  }
+  for (const a of Array.from(el.attributes)) if (!isSafe(a.name)) el.removeAttributeNode(a);
   // By tag, not `instanceof`: an element of a same-origin iframe is of the
   // iframe's `HTMLInputElement`, not this window's.
   const tag = htmlTag(el);
@@ -333,33 +325,55 @@ function mask(el: Element, text: string) {
     shadow.replaceChildren(el.ownerDocument.createTextNode(text));
   }
   scrubStyle(el);
-  // A loaded frame or media element keeps showing what its removed `src`
-  // loaded: emptied.
-  if (removedSource) unload(el, tag);
+  // A loaded frame or media element keeps showing what it loaded: emptied.
+  unload(el, tag);
   if (!el.classList.contains(MASKED_CLASS)) el.classList.add(MASKED_CLASS);
   setAttr(el, FIELD_MARK, "masked");
 }
 
-/** What of a masked element's inline style may carry the value: custom
- *  properties (a stylesheet's `content: var(--phone)` shows them), URLs
- *  (`background-image: url(/card?phone=…)`) and `content`. Layout stays. */
+/** The inline style a masked element keeps: layout properties (each a
+ *  longhand, as `style` lists them), with no string, URL or function but
+ *  arithmetic and colours in their value. Everything else may carry the
+ *  value: custom properties (a stylesheet's `content: var(--phone)`),
+ *  strings (`list-style-type: '555…'`, `quotes`), counters
+ *  (`counter-reset: n 5550101`), URLs (`background-image`, `cursor`). */
+const LAYOUT = new RegExp("^(display|position|inset(-(block|inline))?(-(start|end))?|top|right|bottom|left|float|clear"
+  + "|(min-|max-)?(width|height|inline-size|block-size)|box-sizing|z-index|visibility|opacity|overflow(-[xy])?"
+  + "|(margin|padding)(-(top|right|bottom|left|block|inline)(-(start|end))?)?"
+  + "|border(-(top|right|bottom|left|block|inline)(-(start|end))?)?-(width|style|color)|border-((top|bottom|start|end)-(left|right|start|end)-)?radius"
+  + "|flex-(grow|shrink|basis|direction|wrap)|order|gap|row-gap|column-gap|grid-(row|column)-(start|end)"
+  + "|(align|justify|place)-(items|self|content)|color|background-color|font-(size|weight|style)|line-height"
+  + "|text-(align|decoration-line|transform)|vertical-align|white-space)$");
+/** Words, numbers, units, colours and arithmetic: no string, URL, counter
+ *  or variable. */
+const PLAIN = /^[-\w.%#\s,/+*()]*$/;
+const ARITHMETIC = new Set(["calc", "min", "max", "clamp", "rgb", "rgba", "hsl", "hsla"]);
+const plainValue = (v: string) => PLAIN.test(v) && Array.from(v.matchAll(/([-\w]*)\(/g)).every((m) => ARITHMETIC.has(m[1].toLowerCase()));
+
 function scrubStyle(el: Element) {
   const style = styleOf(el);
   if (!style || style.length === 0) return;
   for (let i = style.length - 1; i >= 0; i--) {
     const name = style.item(i);
-    if (name.startsWith("--") || name === "content" || /url\(|image-set\(|image\(|element\(|attr\(/i.test(style.getPropertyValue(name))) {
-      style.removeProperty(name);
-    }
+    if (!LAYOUT.test(name) || !plainValue(style.getPropertyValue(name))) style.removeProperty(name);
   }
   if (style.length === 0) el.removeAttribute("style");
 }
 
-/** Empties a frame or media element whose source the mask removed. */
+/** Empties a masked frame (whatever filled it: a `src`, a script writing
+ *  its document) or media element (a `src`, `<source>` children). */
 function unload(el: Element, tag: string) {
   try {
-    if (tag === "iframe" || tag === "frame") (el as HTMLIFrameElement).contentWindow?.location.replace("about:blank");
-    else if (tag === "video" || tag === "audio") (el as HTMLMediaElement).load();
+    if (tag === "iframe" || tag === "frame") {
+      const frame = el as HTMLIFrameElement;
+      const doc = frame.contentDocument;
+      // Already blank (the pass runs again on every change): left alone.
+      if (doc && doc.URL === "about:blank" && doc.documentElement !== null && doc.body !== null
+        && doc.body.childNodes.length === 0 && doc.head !== null && doc.head.childNodes.length === 0) return;
+      frame.contentWindow?.location.replace("about:blank");
+    } else if ((tag === "video" || tag === "audio") && (el as HTMLMediaElement).currentSrc !== "") {
+      (el as HTMLMediaElement).load();
+    }
   } catch {
     // A frame that cannot be navigated: the element stays hidden by the
     // masked class's rule, nothing else to do.

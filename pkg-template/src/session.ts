@@ -113,10 +113,11 @@ export class Session {
   /** The snapshot a notice revoked, while a fresh one is on its way. */
   #revoked: string | null = null;
   /** Each person this tab held and then let go (a sign-out, a swap to
-   *  someone else), with the `issuedAt` of their last verified snapshot:
-   *  an answer that does not prove itself fresh (no echo of this
-   *  request's token) never brings back one of theirs issued until then
-   *  (a cache replaying it; attack review, session 14). */
+   *  someone else), with when: the later of their last verified
+   *  snapshot's `issuedAt` and the session's clock then. An answer that
+   *  does not prove itself fresh (no echo of this request's token) never
+   *  brings back one of theirs issued until then: a cache replaying it,
+   *  or another tab's newer one (attack review, session 14). */
   #left = new Map<string, number>();
   /** The last verified snapshot's person and time. */
   #held: { who: string; issuedAt: number } | null = null;
@@ -483,7 +484,7 @@ export class Session {
     const held = this.#held;
     if (held !== null && (text === null || (holding !== null && holding.who !== held.who))) {
       this.#left.delete(held.who);
-      this.#left.set(held.who, Math.max(held.issuedAt, this.#left.get(held.who) ?? 0));
+      this.#left.set(held.who, Math.max(held.issuedAt, Math.floor(this.serverNow()), this.#left.get(held.who) ?? 0));
       if (this.#left.size > 64) this.#left.delete(this.#left.keys().next().value as string);
     }
     if (holding !== null) this.#held = holding;

@@ -233,7 +233,7 @@ def test_a_tenant_that_is_no_text_unloads_every_account():
     wide = [{"id": "user", "permissions": ["payments.view"], "scopes": {"*": "all"}}]
     narrow = [{"id": "user", "permissions": ["calendar.view"], "scopes": {"*": "own"}}]
     u = uuid.UUID("12345678-1234-5678-1234-567812345678")
-    for tenant, account in [(42, "42"), (u, str(u)), (memoryview(b"acme"), "acme"), (b"acme", "acme"), ("acme\ud800", "acme")]:
+    for tenant, account in [(42, "42"), (u, str(u)), (memoryview(b"acme"), "acme"), (b"acme", "acme"), ("acme\ud800", "acme"), ("", "acme"), (" \u200b ", "acme")]:
         issuer.set_account(account, wide)
         issuer.set_account("other", wide)
         assert issuer.issue(account, {"id": "u1", "roles": ["user"]})["snapshot"]

@@ -147,10 +147,16 @@ impl JsonIssuer {
     /// when they refuse a `set_account` call's arguments themselves, so
     /// that no refusal leaves the roles of before the edit in force.
     /// A padded or invisible-character `tenant` (refused) unloads the
-    /// account it meant too.
+    /// account it meant too; an empty or blank one (a NULL column, an
+    /// unset setting) names no account that can be told, and unloads
+    /// every account (attack review, session 14).
     pub fn unload(&mut self, tenant: &str) {
-        if let Some(meant) = super::names::meant_id(tenant) {
-            self.accounts.insert(meant, None);
+        match super::names::meant_id(tenant) {
+            Some(meant) => {
+                self.accounts.insert(meant, None);
+            }
+            None if super::names::id_problem(tenant).is_some() => return self.unload_all(),
+            None => {}
         }
         self.accounts.insert(tenant.to_owned(), None);
     }

@@ -188,7 +188,7 @@ impl Catalog {
 /// holding a control or invisible character. Such an id is another person
 /// to every comparison — a revocation of `u42` misses `u42      ` — so it is
 /// refused, never signed (attack review, session 13).
-pub(crate) fn id_problem(id: &str) -> Option<&'static str> {
+pub fn id_problem(id: &str) -> Option<&'static str> {
     if id.is_empty() {
         return Some("is empty");
     }

@@ -425,7 +425,11 @@ test("a masked field shows nothing of the value through its open shadow root, it
     document.body.innerHTML = `
       <x-phone id="comp" data-field="clients.phone"></x-phone>
       <span id="card" data-field="clients.phone" style="width: 120px; --phone: '555-0101'; background-image: url('/card?phone=555-0101')">x</span>
-      <iframe id="frame" data-field="clients.phone" srcdoc="<p>555-0101</p>"></iframe>`;
+      <iframe id="frame" data-field="clients.phone" srcdoc="<p>555-0101</p>"></iframe>
+      <ul><li id="li" data-field="clients.phone" style="display: list-item; list-style-position: inside; list-style-type: '555-0101 '; counter-reset: phone 5550101; width: calc(10px + 2em)">x</li></ul>
+      <iframe id="written" data-field="clients.phone"></iframe>`;
+    // A frame the app filled by script (no src to remove).
+    document.querySelector("#written").contentDocument.body.textContent = "555-0101";
     const comp = document.querySelector("#comp");
     comp.attachShadow({ mode: "open" }).innerHTML = "<b>555-0101</b>";
     const frame = document.querySelector("#frame");
@@ -448,6 +452,9 @@ test("a masked field shows nothing of the value through its open shadow root, it
       after: getComputedStyle(card, "::after").content,
       background: getComputedStyle(card).backgroundImage,
       frame: frame.contentDocument?.body?.textContent ?? "",
+      li: document.querySelector("#li").getAttribute("style"),
+      marker: getComputedStyle(document.querySelector("#li")).listStyleType,
+      written: document.querySelector("#written").contentDocument?.body?.textContent ?? "",
     };
     w.stop();
     return out;
@@ -458,6 +465,9 @@ test("a masked field shows nothing of the value through its open shadow root, it
   assert.equal(r.style, "width: 120px;", "the layout stays, the custom property and the URL go");
   assert.ok(!/555/.test(r.after) && !/555/.test(r.background), JSON.stringify(r));
   assert.equal(r.frame, "", "the frame no longer shows the value");
+  assert.match(r.li, /^display: list-item; width: calc\((10px \+ 2em|2em \+ 10px)\);$/, "strings and counters go, plain layout stays");
+  assert.ok(!/555/.test(r.marker), r.marker);
+  assert.equal(r.written, "", "a frame filled by script is emptied too");
   await page.close();
 });
 

@@ -383,6 +383,26 @@ test("a replayed answer never brings back the powers of a person the tab let go"
   s.close();
 });
 
+test("a shared cache replaying another tab's newer answer after a sign-out brings nothing back (attack review, session 14)", async (t) => {
+  t.after(() => { Date.now = realNow; });
+  const ben = endpoint({ id: "ben", roles: ["user"] });
+  let mode = "live";
+  let replay = null;
+  const s = session({ fetchSnapshot: async (request) => (mode === "signed-out" ? null : mode === "replay" ? replay : ben.fetchSnapshot(request)) }, { onError: () => {} });
+  assert.equal((await s.ready).subject, "ben");
+  // Another tab refreshes five seconds later; the cache keeps its answer.
+  ben.age = -5;
+  replay = (await ben.fetchSnapshot({ fresh: "other-tab" })).snapshot;
+  // Ben signs out ten seconds later.
+  Date.now = () => realNow() + 10_000;
+  mode = "signed-out";
+  await s.refresh();
+  mode = "replay";
+  await s.refresh();
+  assert.equal(s.permissions.error?.code, "no_snapshot", "the other tab's answer from before the sign-out was swapped in");
+  s.close();
+});
+
 test("a notice while the endpoint hangs: denied after the grace, the revoked object too; the timeout frees the loop", async () => {
   const app = endpoint({ id: "fay", roles: ["user"], version: 1 });
   const s = session(app, { timeout: 1, onError: () => {} });

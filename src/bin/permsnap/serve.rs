@@ -120,7 +120,12 @@ const OTHER_OPS: [&str; 5] = ["issue", "revoke", "feed", "step_up", "ping"];
 /// an object) names no account that can be told: the caller unloads
 /// every account.
 fn tenant_named(tenant: &Value) -> Option<String> {
+    let blank = |t: &str| {
+        permsnap::issuer::id_problem(t).is_some() && permsnap::issuer::meant_id(t).is_none()
+    };
     match tenant {
+        // An empty or blank one (`""`, a NULL column) names none either.
+        Value::String(t) if blank(t) => None,
         Value::String(t) => Some(t.clone()),
         Value::Number(n) if n.is_u64() || n.is_i64() => Some(n.to_string()),
         _ => None,
@@ -164,6 +169,9 @@ struct Server {
     out_of_step: Option<String>,
     /// Lines read so far (for messages).
     lines: u64,
+    /// Whether a second account was ever loaded: from then on `issue`
+    /// must name its account, even once others were unloaded.
+    several: bool,
 }
 
 pub(crate) fn run(args: Args, _json: bool) -> Result<u8, Fail> {
@@ -179,6 +187,7 @@ pub(crate) fn run(args: Args, _json: bool) -> Result<u8, Fail> {
         accounts: HashMap::from([(policy.tenant().to_owned(), policy.account().clone())]),
         out_of_step: None,
         lines: 0,
+        several: false,
     };
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
@@ -404,10 +413,15 @@ impl Server {
     }
 
     /// Unloads account `tenant`, and the account it meant when it is
-    /// padded or holds invisible characters (refused as an id).
+    /// padded or holds invisible characters (refused as an id); an empty
+    /// or blank one names no account that can be told: every account.
     fn unload(&mut self, tenant: &str) {
-        if let Some(meant) = permsnap::issuer::meant_id(tenant) {
-            self.accounts.remove(&meant);
+        match permsnap::issuer::meant_id(tenant) {
+            Some(meant) => {
+                self.accounts.remove(&meant);
+            }
+            None if permsnap::issuer::id_problem(tenant).is_some() => self.accounts.clear(),
+            None => {}
         }
         self.accounts.remove(tenant);
     }
@@ -439,7 +453,7 @@ impl Server {
                         Some(t) => t,
                         // (None loaded: the policy's account, which then
                         // says to send its roles.)
-                        None if self.accounts.len() <= 1 => self.default_tenant.clone(),
+                        None if !self.several => self.default_tenant.clone(),
                         None => return Err(Error::InvalidArgument {
                             detail:
                                 "this server holds several accounts: name the account (`tenant`)"
@@ -500,6 +514,7 @@ impl Server {
                     .map(|(id, p)| json!({"role": id, "problem": p}))
                     .collect();
                 let count = account.roles().len();
+                self.several |= tenant != self.default_tenant;
                 self.accounts.insert(tenant, account);
                 Ok(json!({"ok": true, "roles": count, "problems": problems}))
             }
