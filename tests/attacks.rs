@@ -349,6 +349,24 @@ fn overlapping_rules_are_refused() {
     .unwrap();
     assert_eq!(g.warnings().len(), 1, "{:?}", g.warnings());
     assert!(g.warnings()[0].contains("/files/payroll"));
+    // A route for the bare prefix of a protected catch-all, demanding less:
+    // decided by its own rule, with a warning (Hono's `/*` and Express 5's
+    // `{/*rest}` send the prefix to the catch-all's handler when that one
+    // is registered first).
+    let g = Gate::from_json(
+        p.catalog(),
+        r#"[{"methods": ["GET"], "path": "/api/docs", "public": true},
+            {"methods": ["GET"], "path": "/api/docs/{*rest}", "requires": ["payments.view"]},
+            {"methods": ["GET"], "path": "/api/same", "requires": ["payments.view"]},
+            {"methods": ["GET"], "path": "/api/same/{*rest}", "requires": ["payments.view"]}]"#,
+    )
+    .unwrap();
+    assert_eq!(g.warnings().len(), 1, "{:?}", g.warnings());
+    assert!(
+        g.warnings()[0].contains("`/api/docs` (demands nothing (public)) is the bare prefix"),
+        "{:?}",
+        g.warnings()
+    );
     let lightspeed = policy("lightspeed");
     let g = Gate::from_json(lightspeed.catalog(), &routes("lightspeed")).unwrap();
     assert!(

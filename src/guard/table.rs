@@ -337,7 +337,16 @@ pub(crate) fn warnings(catalog: &Catalog, rules: &[Rule], groups: &[Group]) -> V
     };
     for g in groups {
         for s in groups {
-            if std::ptr::eq(g, s) || !covers(&g.normalized, &s.normalized) {
+            // `s` is the bare prefix of catch-all `g` (`/api/docs` and
+            // `/api/docs/{*rest}`): the gate decides it by its own rule,
+            // as declared, but Hono's `/api/docs/*` and Express 5's
+            // `{/*rest}` route it to the catch-all's handler when that one
+            // is registered first.
+            let prefix = g
+                .normalized
+                .strip_suffix("/{*rest}")
+                .is_some_and(|p| p == s.normalized.trim_end_matches('/'));
+            if std::ptr::eq(g, s) || !(covers(&g.normalized, &s.normalized) || prefix) {
                 continue;
             }
             for &gi in &g.rules {
@@ -345,7 +354,20 @@ pub(crate) fn warnings(catalog: &Catalog, rules: &[Rule], groups: &[Group]) -> V
                     let (Some(gr), Some(sr)) = (rules.get(gi), rules.get(si)) else {
                         continue;
                     };
-                    if gr.methods & sr.methods != 0 && gr.demands() != sr.demands() {
+                    if gr.methods & sr.methods != 0 && gr.demands() != sr.demands() && prefix {
+                        out.push(format!(
+                            "route `{}` (demands {}) is the bare prefix of the catch-all `{}` \
+                             (demands {}): the gate decides it by its own rule, but routers that \
+                             let a catch-all match its bare prefix (Hono's `/*`, Express 5's \
+                             `{{/*rest}}`) send it to the catch-all's handler if that one is \
+                             registered first: register `{}` first, or make both demand the same",
+                            sr.pattern,
+                            describe(sr),
+                            gr.pattern,
+                            describe(gr),
+                            sr.pattern
+                        ));
+                    } else if gr.methods & sr.methods != 0 && gr.demands() != sr.demands() {
                         out.push(format!(
                             "route `{}` (demands {}) lies under `{}` (demands {}): keep the \
                              backend's routing strict (case-sensitive, no trailing-slash or \
