@@ -40,7 +40,7 @@ wasm_build_small() { # features out-dir [cargo flags]
 # Each build has its own entry files (index, node, workerd): the edge build
 # carries neither the DOM helper nor React, the browser build no router.
 CORE_TS="generated types errors internal init platform verifier permissions filter redact core"
-BROWSER_TS="$CORE_TS expiry session dom react index"
+BROWSER_TS="$CORE_TS expiry session unclobbered dom react index"
 SYNC_TS="$BROWSER_TS nodeinit node workerd"
 EDGE_TS="$CORE_TS edge/expiry plain edge/gate edge/refresher edge/middleware edge/index nodeinit edge/node edge/workerd"
 # The issuer (permsnap/issuer): server-only, its own wasm build.

@@ -26,6 +26,11 @@ import { expiryListeners } from "./expiry.js";
 import { PermsnapError } from "./errors.js";
 import { noExtra, strictOptions } from "./internal.js";
 import { Session } from "./session.js";
+import {
+  attributeNames, childNodes, classList, closest, elementId, firstChild, getAttr, hasAttr, hostOf, isConnected,
+  localName, matches, namespaceOf, nodeType, ownerDocument, parentElement, parentNode, queryAll, removeAttr,
+  replaceChildren, rootNode, setAttribute, setText, shadowRootOf, styleOf, textOf,
+} from "./unclobbered.js";
 
 export interface DomOptions {
   /** Text shown in place of a hidden field (default "•••"). */
@@ -150,10 +155,11 @@ function describeValue(v: unknown): string {
 }
 
 function describe(el: Element): string {
-  let s = `<${el.localName}`;
-  if (el.id) s += ` id="${el.id}"`;
+  let s = `<${localName(el)}`;
+  const id = elementId(el);
+  if (id) s += ` id="${id}"`;
   for (const a of ["data-requires", "data-requires-any", "data-field"]) {
-    const v = el.getAttribute(a);
+    const v = getAttr(el, a);
     if (v !== null) s += ` ${a}="${v}"`;
   }
   return s + ">";
@@ -164,8 +170,8 @@ function describe(el: Element): string {
 /** Is `el` allowed? Every name is checked (and reported) even once the
  *  answer is known, so one pass reports every typo. */
 function decide(el: Element, pass: Pass): boolean {
-  const allAttr = el.getAttribute("data-requires");
-  const anyAttr = el.getAttribute("data-requires-any");
+  const allAttr = getAttr(el, "data-requires");
+  const anyAttr = getAttr(el, "data-requires-any");
   const all = words(allAttr);
   const any = words(anyAttr);
   let ok = !pass.denyAll;
@@ -187,35 +193,30 @@ function decide(el: Element, pass: Pass): boolean {
   return ok && some;
 }
 
-function styleOf(el: Element): CSSStyleDeclaration | null {
-  const s = (el as Element & Partial<ElementCSSInlineStyle>).style;
-  return s && typeof s.setProperty === "function" ? s : null;
-}
-
 function setAttr(el: Element, name: string, value: string) {
-  if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+  if (getAttr(el, name) !== value) setAttribute(el, name, value);
 }
 
 /** Hides `el` by every means (hidden, inline `display:none !important`,
  *  inert), noting what permsnap added so that only that is undone. */
 function deny(el: Element) {
-  const added = new Set(words(el.getAttribute(UNDO)));
-  if (!el.hasAttribute("hidden")) {
-    el.setAttribute("hidden", "");
+  const added = new Set(words(getAttr(el, UNDO)));
+  if (!hasAttr(el, "hidden")) {
+    setAttribute(el, "hidden", "");
     added.add("hidden");
   }
-  if (!el.hasAttribute("inert")) {
-    el.setAttribute("inert", "");
+  if (!hasAttr(el, "inert")) {
+    setAttribute(el, "inert", "");
     added.add("inert");
   }
   // A hidden `<option selected>` still shows as its select's value and is
   // submitted with the form (attack review, session 13): unselected and
   // disabled too.
-  if (el.tagName === "OPTION") {
+  if (htmlTag(el) === "option") {
     const option = el as Element & { selected: boolean };
     option.selected = false;
-    if (!el.hasAttribute("disabled")) {
-      el.setAttribute("disabled", "");
+    if (!hasAttr(el, "disabled")) {
+      setAttribute(el, "disabled", "");
       added.add("disabled");
     }
   }
@@ -234,29 +235,31 @@ function deny(el: Element) {
 
 /** Undoes what `deny` added (and nothing the app did itself). */
 function undo(el: Element) {
-  const added = words(el.getAttribute(UNDO));
-  if (added.includes("hidden")) el.removeAttribute("hidden");
-  if (added.includes("inert")) el.removeAttribute("inert");
-  if (added.includes("disabled")) el.removeAttribute("disabled");
+  const added = words(getAttr(el, UNDO));
+  if (added.includes("hidden")) removeAttr(el, "hidden");
+  if (added.includes("inert")) removeAttr(el, "inert");
+  if (added.includes("disabled")) removeAttr(el, "disabled");
   const style = styleOf(el);
   if (added.includes("display") && style) {
-    const prev = el.getAttribute(PREV_DISPLAY) ?? "";
+    const prev = getAttr(el, PREV_DISPLAY) ?? "";
     const important = prev.endsWith(" !important");
     const value = important ? prev.slice(0, -" !important".length) : prev;
     if (value) style.setProperty("display", value, important ? "important" : "");
     else style.removeProperty("display");
-    if (style.length === 0) el.removeAttribute("style");
+    if (style.length === 0) removeAttr(el, "style");
   }
-  el.removeAttribute(PREV_DISPLAY);
-  el.removeAttribute(UNDO);
+  removeAttr(el, PREV_DISPLAY);
+  // A masked field's own hiding (`visibility`, see `unload`) is not this one's.
+  if (added.includes("visibility")) setAttr(el, UNDO, "visibility");
+  else removeAttr(el, UNDO);
 }
 
 function protect(el: Element, pass: Pass) {
-  if (!el.matches(PROTECTED)) {
+  if (!matches(el, PROTECTED)) {
     // No longer protected (the app removed the attributes): give it back.
-    if (el.hasAttribute(MARK)) {
+    if (hasAttr(el, MARK)) {
       undo(el);
-      el.removeAttribute(MARK);
+      removeAttr(el, MARK);
     }
     return;
   }
@@ -275,7 +278,7 @@ const covers = (parent: string, field: string) => field === parent || field.star
 
 /** Should `[data-field]` element `el` be masked? */
 function mustMask(el: Element, pass: Pass): boolean {
-  const spec = (el.getAttribute("data-field") ?? "").trim();
+  const spec = (getAttr(el, "data-field") ?? "").trim();
   const dot = spec.indexOf(".");
   if (dot <= 0 || dot === spec.length - 1) {
     pass.problem(el, "data-field is not `kind.field` (masked)");
@@ -298,7 +301,7 @@ function mustMask(el: Element, pass: Pass): boolean {
 /** Replaces what `el` shows and removes every attribute that may carry the
  *  value. Idempotent (no mutation when already masked). */
 function mask(el: Element, text: string) {
-  for (const a of Array.from(el.attributes)) if (!isSafe(a.name)) el.removeAttributeNode(a);
+  for (const name of attributeNames(el)) if (!isSafe(name)) removeAttr(el, name);
   // By tag, not `instanceof`: an element of a same-origin iframe is of the
   // iframe's `HTMLInputElement`, not this window's.
   const tag = htmlTag(el);
@@ -306,13 +309,13 @@ function mask(el: Element, text: string) {
     pinValue(el as HTMLInputElement, text);
   } else if (tag === "select") {
     const options = (el as HTMLSelectElement).options;
-    if (!(options.length === 1 && options[0].text === text && options[0].attributes.length === 0 && options[0].childNodes.length === 1)) {
-      const o = el.ownerDocument.createElement("option");
+    if (!(options.length === 1 && isMask(options[0].text, text) && options[0].attributes.length === 0 && options[0].childNodes.length === 1)) {
+      const o = ownerDocument(el).createElement("option");
       o.textContent = text;
-      el.replaceChildren(o);
+      replaceChildren(el, o);
     }
   } else {
-    if (!(el.childNodes.length === 1 && el.firstChild!.nodeType === 3 && el.textContent === text)) el.textContent = text;
+    if (!onlyMask(el, text)) setText(el, text);
     if (tag === "textarea") pinValue(el as HTMLTextAreaElement, text);
   }
   // A <template>'s markup lives in its content fragment, not its children.
@@ -320,15 +323,25 @@ function mask(el: Element, text: string) {
   // A component showing the value from its open shadow root (rendered
   // before the mask; a closed one cannot be reached: mask from inside it)
   // shows the mask there too (attack review, session 13).
-  const shadow = el.shadowRoot;
-  if (shadow && !(shadow.childNodes.length === 1 && shadow.firstChild!.nodeType === 3 && shadow.textContent === text)) {
-    shadow.replaceChildren(el.ownerDocument.createTextNode(text));
-  }
+  const shadow = shadowRootOf(el);
+  if (shadow && !onlyMask(shadow, text)) replaceChildren(shadow, ownerDocument(el).createTextNode(text));
   scrubStyle(el);
   // A loaded frame or media element keeps showing what it loaded: emptied.
   unload(el, tag);
-  if (!el.classList.contains(MASKED_CLASS)) el.classList.add(MASKED_CLASS);
+  if (!classList(el).contains(MASKED_CLASS)) classList(el).add(MASKED_CLASS);
   setAttr(el, FIELD_MARK, "masked");
+}
+
+/** Mask texts of every watch on the page: one watch finding another's
+ *  mask (a page-wide watch and a component's own, with another `mask`)
+ *  leaves it, rather than the two rewriting each other for ever. */
+const masks = new Set<string>(["•••"]);
+const isMask = (shown: string | null, text: string) => shown === text || (shown !== null && masks.has(shown));
+
+/** Whether `parent` shows one text node holding a mask. */
+function onlyMask(parent: Node, text: string): boolean {
+  const first = firstChild(parent);
+  return childNodes(parent).length === 1 && first !== null && nodeType(first) === 3 && isMask(textOf(parent), text);
 }
 
 /** The inline style a masked element keeps: layout properties (each a
@@ -357,7 +370,7 @@ function scrubStyle(el: Element) {
     const name = style.item(i);
     if (!LAYOUT.test(name) || !plainValue(style.getPropertyValue(name))) style.removeProperty(name);
   }
-  if (style.length === 0) el.removeAttribute("style");
+  if (style.length === 0) removeAttr(el, "style");
 }
 
 /** Empties a masked frame (whatever filled it: a `src`, a script writing
@@ -371,18 +384,47 @@ function unload(el: Element, tag: string) {
       if (doc && doc.URL === "about:blank" && doc.documentElement !== null && doc.body !== null
         && doc.body.childNodes.length === 0 && doc.head !== null && doc.head.childNodes.length === 0) return;
       frame.contentWindow?.location.replace("about:blank");
-    } else if ((tag === "video" || tag === "audio") && (el as HTMLMediaElement).currentSrc !== "") {
-      (el as HTMLMediaElement).load();
+    } else if (tag === "video" || tag === "audio") {
+      const media = el as HTMLMediaElement;
+      // A stream (`srcObject`: a camera, a `captureStream()`) has no src.
+      if (media.srcObject !== null) media.srcObject = null;
+      if (media.currentSrc !== "") media.load();
     }
   } catch {
-    // A frame that cannot be navigated: the element stays hidden by the
-    // masked class's rule, nothing else to do.
+    // A frame that cannot be navigated: hidden below.
   }
+  // What draws outside the DOM's text (a canvas's pixels, a frame that
+  // could not be navigated, a plugin) is not shown at all while masked.
+  if (REPLACED.has(tag)) {
+    const style = styleOf(el);
+    if (style && !(style.getPropertyValue("visibility") === "hidden" && style.getPropertyPriority("visibility") === "important")) {
+      style.setProperty("visibility", "hidden", "important");
+      const added = new Set(words(getAttr(el, UNDO)));
+      added.add("visibility");
+      setAttr(el, UNDO, Array.from(added).join(" "));
+    }
+  }
+}
+
+const REPLACED = new Set(["canvas", "video", "audio", "iframe", "frame", "object", "embed"]);
+
+/** Shows again a replaced element `unload` hid (the field is shown). */
+function reveal(el: Element) {
+  const added = words(getAttr(el, UNDO));
+  if (!added.includes("visibility")) return;
+  const style = styleOf(el);
+  if (style) {
+    style.removeProperty("visibility");
+    if (style.length === 0) removeAttr(el, "style");
+  }
+  const rest = added.filter((w) => w !== "visibility");
+  if (rest.length > 0) setAttr(el, UNDO, rest.join(" "));
+  else removeAttr(el, UNDO);
 }
 
 /** `el`'s tag name when it is an HTML element (of any window), else "". */
 function htmlTag(el: Element): string {
-  return el.namespaceURI === "http://www.w3.org/1999/xhtml" ? el.localName : "";
+  return namespaceOf(el) === "http://www.w3.org/1999/xhtml" ? localName(el) : "";
 }
 
 /** Shows `text` in a form control and keeps it there: frameworks set
@@ -415,11 +457,12 @@ function unpinValue(el: Element) {
 }
 
 function checkField(el: Element, pass: Pass) {
-  if (!el.hasAttribute("data-field")) {
-    if (el.hasAttribute(FIELD_MARK)) {
-      el.removeAttribute(FIELD_MARK);
-      el.classList.remove(MASKED_CLASS);
+  if (!hasAttr(el, "data-field")) {
+    if (hasAttr(el, FIELD_MARK)) {
+      removeAttr(el, FIELD_MARK);
+      classList(el).remove(MASKED_CLASS);
       unpinValue(el);
+      reveal(el);
     }
     return;
   }
@@ -427,8 +470,9 @@ function checkField(el: Element, pass: Pass) {
     mask(el, pass.mask);
     pass.masked++;
   } else {
-    if (el.classList.contains(MASKED_CLASS)) el.classList.remove(MASKED_CLASS);
+    if (classList(el).contains(MASKED_CLASS)) classList(el).remove(MASKED_CLASS);
     unpinValue(el);
+    reveal(el);
     setAttr(el, FIELD_MARK, "shown");
   }
 }
@@ -442,26 +486,46 @@ function scopes(root: ParentNode | Node): ParentNode[] {
   const out: ParentNode[] = [];
   const visit = (node: ParentNode) => {
     out.push(node);
-    const hosts = Array.from(node.querySelectorAll("*"));
-    if ((node as Node).nodeType === 1) hosts.push(node as Element);
-    for (const host of hosts) if (host.shadowRoot) visit(host.shadowRoot);
+    const hosts = queryAll(node as Node, "*");
+    if (nodeType(node as Node) === 1) hosts.push(node as Element);
+    for (const host of hosts) {
+      const shadow = shadowRootOf(host);
+      if (shadow) visit(shadow);
+    }
   };
-  if (typeof (root as ParentNode).querySelectorAll === "function") visit(root as ParentNode);
+  visit(root as ParentNode);
   return out;
 }
 
 /** `sel` under `root` (in `where`, its scopes), `root` included when it matches. */
 function within(root: ParentNode | Node, sel: string, where = scopes(root)): Element[] {
   const out: Element[] = [];
-  if ((root as Node).nodeType === 1 && (root as Element).matches(sel)) out.push(root as Element);
-  for (const scope of where) out.push(...Array.from(scope.querySelectorAll(sel)));
+  if (nodeType(root as Node) === 1 && matches(root as Element, sel)) out.push(root as Element);
+  for (const scope of where) out.push(...queryAll(scope as Node, sel));
   return out;
 }
 
 function applyTree(root: ParentNode | Node, pass: Pass) {
   const where = scopes(root);
-  for (const el of within(root, `${PROTECTED},[${MARK}]`, where)) protect(el, pass);
-  for (const el of within(root, `[data-field],[${FIELD_MARK}]`, where)) checkField(el, pass);
+  for (const el of within(root, `${PROTECTED},[${MARK}]`, where)) guarded(el, pass, protect);
+  for (const el of within(root, `[data-field],[${FIELD_MARK}]`, where)) guarded(el, pass, checkField);
+}
+
+/** `step` on `el`, failing closed: an element that cannot be handled (it
+ *  throws) is hidden and reported, and the pass goes on, so that no
+ *  element can leave the rest of the page as it was. */
+function guarded(el: Element, pass: Pass, step: (el: Element, pass: Pass) => void) {
+  try {
+    step(el, pass);
+  } catch (e) {
+    pass.problem(el, `could not be handled (${(e as Error)?.message ?? String(e)}): hidden`);
+    try {
+      deny(el);
+      pass.hidden++;
+    } catch {
+      // Nothing more permsnap can do to this element.
+    }
+  }
 }
 
 function report(problems: Iterable<string>, seen: Set<string>) {
@@ -508,7 +572,7 @@ export function applyToDom(root: ParentNode, permissions: Permissions | null, op
 export function applyToDom(root: ParentNode, permissions: Permissions | null, options?: DomOptions & { watch?: false }): DomResult;
 export function applyToDom(root: ParentNode, permissions: Permissions | null, options?: DomOptions): DomResult | DomWatch;
 export function applyToDom(root: ParentNode, permissions: Permissions | Session | null, options?: DomOptions): DomResult | DomWatch {
-  if (typeof root !== "object" || root === null || typeof (root as ParentNode).querySelectorAll !== "function") {
+  if (!isDomRoot(root)) {
     throw new PermsnapError("invalid_argument", "applyToDom needs a root element or document");
   }
   if (arguments.length > 3) {
@@ -519,6 +583,7 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
   let opts: { mask: string; watch: boolean };
   try {
     opts = readOptions(options);
+    masks.add(opts.mask);
   } catch (e) {
     applyTree(root, new Pass(null, "•••")); // a wrong option cannot leave the page open
     throw e;
@@ -541,7 +606,7 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
   const under = (node: Node): boolean => {
     // Only a shadow root (node type 11 with a host) leads to its host: a
     // form's `host` may be an input named "host" (DOM clobbering).
-    for (let n: Node | null = node; n; n = n.parentNode ?? (n.nodeType === 11 ? (n as ShadowRoot).host ?? null : null)) {
+    for (let n: Node | null = node; n; n = parentNode(n) ?? (nodeType(n) === 11 ? hostOf(n) ?? null : null)) {
       if (n === root) return true;
     }
     return false;
@@ -552,7 +617,7 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
     const elements = new Set<Element>();
     for (const r of records) {
       if (r.type === "childList") {
-        r.addedNodes.forEach((n) => { if (n.nodeType === 1) trees.add(n); });
+        r.addedNodes.forEach((n) => { if (nodeType(n) === 1) trees.add(n); });
       }
       if (r.type === "attributes") elements.add(r.target as Element);
       // Text re-rendered inside a field (attributes of a new child too, or
@@ -568,8 +633,8 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
     }
     for (const el of elements) {
       if (under(el)) {
-        protect(el, pass);
-        checkField(el, pass);
+        guarded(el, pass, protect);
+        guarded(el, pass, checkField);
       }
     }
     observer.takeRecords(); // our own changes
@@ -608,7 +673,7 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
   };
   const onExpiry = () => {
     // A root gone from the page (a route change without `stop()`) is let go.
-    if (!(root as Node).isConnected) {
+    if (!isConnected(root as Node)) {
       expiryListeners.delete(onExpiry);
       return;
     }
@@ -636,15 +701,27 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
 /** The `[data-field]` element `node` is in, crossing shadow roots up to
  *  their hosts (a component re-rendering the value in its shadow root). */
 function fieldAround(node: Node): Element | null {
-  let at: Element | null = node.nodeType === 1 ? (node as Element) : node.parentElement;
+  let at: Element | null = nodeType(node) === 1 ? (node as Element) : parentElement(node);
   let top: Node = node;
   for (;;) {
-    const f = at?.closest("[data-field]");
+    const f = at === null ? null : closest(at, "[data-field]");
     if (f) return f;
-    const scope = (at ?? top).getRootNode();
-    if (scope.nodeType !== 11 || !(scope as ShadowRoot).host) return null;
-    at = (scope as ShadowRoot).host;
+    const scope = rootNode(at ?? top);
+    if (nodeType(scope) !== 11 || !hostOf(scope)) return null;
+    at = hostOf(scope);
     top = at;
+  }
+}
+
+/** An element, a document or a shadow root (by the DOM's own getter: a
+ *  document's `querySelectorAll` may be a form named so). */
+function isDomRoot(root: unknown): boolean {
+  if (typeof root !== "object" || root === null || typeof Node === "undefined") return false;
+  try {
+    const type = nodeType(root);
+    return type === 1 || type === 9 || type === 11;
+  } catch {
+    return false;
   }
 }
 

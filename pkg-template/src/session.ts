@@ -370,7 +370,9 @@ export class Session {
     const clockFromIt = claimed !== null && claimed.fresh === fresh && typeof claimed.issuedAt === "number" && Number.isFinite(claimed.issuedAt);
     const previousOffset = this.#offset;
     if (clockFromIt) this.#offset = (claimed.issuedAt as number) - (asked + Date.now() / 1000) / 2;
-    const p = await this.#verify(text);
+    // A refused answer does not keep the clock it claimed (the time a
+    // person is let go at is read from it).
+    const p = await this.#verify(text, () => { this.#offset = previousOffset; });
     if (p === null) {
       this.#offset = previousOffset;
       return this.#current;
@@ -461,7 +463,7 @@ export class Session {
 
   /** Verifies a fresh text; on `unknown_key` / `wrong_catalog` reloads keys
    *  or catalog once and tries again. A refusal denies everything. */
-  async #verify(text: string): Promise<Permissions | null> {
+  async #verify(text: string, refused?: () => void): Promise<Permissions | null> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.#verifier.verify(text);
@@ -469,6 +471,7 @@ export class Session {
         if (!(e instanceof PermsnapError)) throw e;
         if (attempt === 0 && (await this.#reload(e.code))) continue;
         this.#report(e);
+        refused?.();
         this.#swap(null, this.#verifier.denyAll(e));
         this.#retryLater();
         return null;

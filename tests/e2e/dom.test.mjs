@@ -471,6 +471,83 @@ test("a masked field shows nothing of the value through its open shadow root, it
   await page.close();
 });
 
+test("markup cannot stop a pass: forms whose controls shadow the DOM's own names are handled like any element, and a sign-out still hides everything (attack review, session 14)", async () => {
+  const { page } = await open();
+  const r = await page.evaluate(async (ben) => {
+    document.body.innerHTML = `<div id="root">
+      <form id="f1"><input name="shadowRoot"><input name="shadowRoot"><input name="querySelectorAll"><input name="nodeType"></form>
+      <form id="f2" data-requires="payments.view"><input name="matches"><input name="hasAttribute"><input name="getAttribute"><input name="setAttribute"><input name="style">PAY</form>
+      <form id="f3" data-field="clients.phone" title="555-0101" action="mailto:555-0101"><input name="attributes"><input name="classList"><input name="getAttributeNames">555-0101</form>
+      <button id="pay" data-requires="payments.view">Pay</button>
+      <span id="ph" data-field="clients.phone">555-0101</span></div>`;
+    const root = document.querySelector("#root");
+    const w = ps.applyToDom(root, await load(ben), { watch: true });
+    const shown = (id) => document.getElementById(id).checkVisibility();
+    const signedIn = { f2: shown("f2"), pay: shown("pay"), ph: document.querySelector("#ph").textContent };
+    let threw = null;
+    let result = null;
+    try {
+      result = w.update(null);
+    } catch (e) {
+      threw = String(e);
+    }
+    const f3 = document.querySelector("#f3");
+    const after = { threw, hidden: result?.hidden, f2: shown("f2"), pay: shown("pay"), ph: document.querySelector("#ph").textContent,
+      f3: { text: f3.textContent, title: f3.getAttribute("title"), action: f3.getAttribute("action") } };
+    w.stop();
+    // A document whose named form shadows `querySelectorAll`.
+    document.body.insertAdjacentHTML("beforeend", `<form name="querySelectorAll"></form><form name="nodeType"></form><p id="doc" data-requires="payments.view">x</p>`);
+    let documentPass = null;
+    try {
+      documentPass = ps.applyToDom(document, null).hidden;
+    } catch (e) {
+      documentPass = String(e);
+    }
+    return { signedIn, after, documentPass, docShown: shown("doc") };
+  }, ben);
+  assert.deepEqual(r.signedIn, { f2: true, pay: true, ph: "555-0101" });
+  assert.deepEqual(r.after, { threw: null, hidden: 2, f2: false, pay: false, ph: "•••", f3: { text: "•••", title: null, action: null } });
+  assert.ok(typeof r.documentPass === "number" && r.documentPass >= 3, String(r.documentPass));
+  assert.equal(r.docShown, false);
+  await page.close();
+});
+
+test("a masked canvas or stream shows nothing; overlapping watches with different masks settle (attack review, session 14)", async () => {
+  const { page } = await open();
+  const r = await page.evaluate(async (fay) => {
+    document.body.innerHTML = `<div id="outer"><div id="inner">
+      <span id="ph" data-field="clients.phone">555-0101</span>
+      <canvas id="cv" data-field="clients.phone"></canvas>
+      <video id="v" data-field="clients.phone" muted></video></div></div>`;
+    const cv = document.querySelector("#cv");
+    cv.getContext("2d").fillText("555-0101", 10, 10);
+    const source = document.createElement("canvas");
+    source.getContext("2d").fillText("555-0101", 10, 10);
+    const v = document.querySelector("#v");
+    v.srcObject = source.captureStream();
+    const p = await load(fay);
+    const outer = ps.applyToDom(document.querySelector("#outer"), p, { watch: true });
+    const inner = ps.applyToDom(document.querySelector("#inner"), p, { watch: true, mask: "—" });
+    // The app renders the phone again: both watches see it.
+    document.querySelector("#ph").textContent = "555-0101";
+    await new Promise((ok) => setTimeout(ok, 200));
+    let changes = 0;
+    const count = new MutationObserver((records) => { changes += records.length; });
+    count.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    await new Promise((ok) => setTimeout(ok, 300));
+    count.disconnect();
+    const out = { ph: document.querySelector("#ph").textContent, changes, canvas: getComputedStyle(cv).visibility,
+      video: getComputedStyle(v).visibility, stream: v.srcObject === null };
+    outer.stop();
+    inner.stop();
+    return out;
+  }, fay);
+  assert.ok(["•••", "—"].includes(r.ph), r.ph);
+  assert.equal(r.changes, 0, "the two watches kept rewriting each other");
+  assert.deepEqual([r.canvas, r.video, r.stream], ["hidden", "hidden", true]);
+  await page.close();
+});
+
 test("fields the catalog does not declare, unknown kinds and malformed data-field are masked and reported", async () => {
   const { page } = await open();
   const r = await page.evaluate(async (ben) => {
