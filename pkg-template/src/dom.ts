@@ -27,9 +27,10 @@ import { PermsnapError } from "./errors.js";
 import { noExtra, strictOptions } from "./internal.js";
 import { Session } from "./session.js";
 import {
-  attributeNames, childNodes, classList, closest, elementId, firstChild, getAttr, hasAttr, hostOf, isConnected,
-  localName, matches, namespaceOf, nodeType, ownerDocument, parentElement, parentNode, queryAll, removeAttr,
-  replaceChildren, rootNode, setAttribute, setText, shadowRootOf, styleOf, textOf,
+  attributeNames, childNodes, classList, closest, documentBody, documentElementOf, documentHead, documentURL,
+  elementId, firstChild, getAttr, hasAttr, hostOf, isConnected, localName, matches, namespaceOf, nodeType,
+  ownerDocument, parentElement, parentNode, queryAll, removeAttr, replaceChildren, rootNode, setAttribute, setText,
+  shadowRootOf, styleOf, textOf, valueAccessor,
 } from "./unclobbered.js";
 
 export interface DomOptions {
@@ -309,7 +310,7 @@ function mask(el: Element, text: string) {
     pinValue(el as HTMLInputElement, text);
   } else if (tag === "select") {
     const options = (el as HTMLSelectElement).options;
-    if (!(options.length === 1 && isMask(options[0].text, text) && options[0].attributes.length === 0 && options[0].childNodes.length === 1)) {
+    if (!(childNodes(el).length === 1 && options.length === 1 && isMask(options[0].text, text) && options[0].attributes.length === 0 && options[0].childNodes.length === 1)) {
       const o = ownerDocument(el).createElement("option");
       o.textContent = text;
       replaceChildren(el, o);
@@ -381,9 +382,13 @@ function unload(el: Element, tag: string) {
       const frame = el as HTMLIFrameElement;
       const doc = frame.contentDocument;
       // Already blank (the pass runs again on every change): left alone.
-      if (doc && doc.URL === "about:blank" && doc.documentElement !== null && doc.body !== null
-        && doc.body.childNodes.length === 0 && doc.head !== null && doc.head.childNodes.length === 0) return;
-      frame.contentWindow?.location.replace("about:blank");
+      // Read through the interface: the frame's own markup may name an
+      // image `body` or `head` (attack review, session 14).
+      const body = doc && documentBody(doc);
+      const head = doc && documentHead(doc);
+      const blank = doc !== null && documentURL(doc) === "about:blank" && documentElementOf(doc) !== null
+        && body !== null && childNodes(body).length === 0 && head !== null && childNodes(head).length === 0;
+      if (!blank) frame.contentWindow?.location.replace("about:blank");
     } else if (tag === "video" || tag === "audio") {
       const media = el as HTMLMediaElement;
       // A stream (`srcObject`: a camera, a `captureStream()`) has no src.
@@ -432,8 +437,9 @@ function htmlTag(el: Element): string {
  *  reports, so the masked control answers `.value` with `text` and ignores
  *  what is written to it until it is shown again (`unpinValue`). */
 function pinValue(el: HTMLInputElement | HTMLTextAreaElement, text: string) {
-  // The element's own `value` accessor (its class's, of its own window).
-  const native = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), "value");
+  // The `value` accessor of its tag, whatever prototype the element was
+  // given (a replaced one wrote `.value` nowhere the control shows).
+  const native = valueAccessor(htmlTag(el) === "input" ? "input" : "textarea");
   const own = Object.getOwnPropertyDescriptor(el, "value");
   const pin = own?.get as { permsnap?: { text: string; before?: PropertyDescriptor } } | undefined;
   // Already pinned to `text`, and still showing it (a write through the
@@ -443,7 +449,7 @@ function pinValue(el: HTMLInputElement | HTMLTextAreaElement, text: string) {
   // there): put back when the field is shown again.
   const before = pin?.permsnap ? pin.permsnap.before : own;
   if (own) delete (el as { value?: unknown }).value;
-  if (el.value !== text) el.value = text;
+  if (native.get!.call(el) !== text) native.set!.call(el, text);
   const get = Object.assign(() => text, { permsnap: { text, before } });
   Object.defineProperty(el, "value", { get, set() {}, configurable: true });
 }
@@ -501,14 +507,29 @@ function scopes(root: ParentNode | Node): ParentNode[] {
 function within(root: ParentNode | Node, sel: string, where = scopes(root)): Element[] {
   const out: Element[] = [];
   if (nodeType(root as Node) === 1 && matches(root as Element, sel)) out.push(root as Element);
-  for (const scope of where) out.push(...queryAll(scope as Node, sel));
+  // One push per element: spread into one call, a page of 125,000
+  // matches passed V8's limit on arguments, and the pass threw (attack
+  // review, session 14).
+  for (const scope of where) for (const el of queryAll(scope as Node, sel)) out.push(el);
   return out;
 }
 
 function applyTree(root: ParentNode | Node, pass: Pass) {
-  const where = scopes(root);
-  for (const el of within(root, `${PROTECTED},[${MARK}]`, where)) guarded(el, pass, protect);
-  for (const el of within(root, `[data-field],[${FIELD_MARK}]`, where)) guarded(el, pass, checkField);
+  try {
+    const where = scopes(root);
+    for (const el of within(root, `${PROTECTED},[${MARK}]`, where)) guarded(el, pass, protect);
+    for (const el of within(root, `[data-field],[${FIELD_MARK}]`, where)) guarded(el, pass, checkField);
+  } catch (e) {
+    // The pass itself failed, not one element: no mark that permsnap.css
+    // reads as "shown" may stay.
+    try {
+      for (const el of queryAll(root as Node, `[${MARK}]`)) setAttribute(el, MARK, "denied");
+      for (const el of queryAll(root as Node, `[${FIELD_MARK}]`)) removeAttr(el, FIELD_MARK);
+    } catch {
+      // Nothing more permsnap can do.
+    }
+    throw e;
+  }
 }
 
 /** `step` on `el`, failing closed: an element that cannot be handled (it
@@ -518,12 +539,13 @@ function guarded(el: Element, pass: Pass, step: (el: Element, pass: Pass) => voi
   try {
     step(el, pass);
   } catch (e) {
-    pass.problem(el, `could not be handled (${(e as Error)?.message ?? String(e)}): hidden`);
+    const why = (e as Error)?.message ?? String(e);
     try {
       deny(el);
       pass.hidden++;
+      pass.problem(el, `could not be handled (${why}): hidden`);
     } catch {
-      // Nothing more permsnap can do to this element.
+      pass.problem(el, `could not be handled (${why}) nor hidden`);
     }
   }
 }

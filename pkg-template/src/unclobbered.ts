@@ -8,25 +8,37 @@
 // element, such a property threw in the middle of a pass, and a sign-out
 // (`update(null)`) left showing what the previous person saw (attack
 // review, session 14). Every call here goes through the interfaces'
-// prototypes, looked up once, on first use (this module is imported where
-// there is no DOM, too).
+// prototypes, looked up when this module loads (page script that runs
+// before permsnap is trusted; what runs after cannot swap a method out),
+// or on first use where the module loads without a DOM (Node).
 
 type Getter<T> = (o: object) => T;
 
+const apply = Reflect.apply;
+const descriptor = Object.getOwnPropertyDescriptor;
+const hasDom = typeof Node !== "undefined" && typeof Element !== "undefined";
+
+/** `resolve()` now where there is a DOM, else on first use. */
+function early<T>(resolve: () => T): () => T {
+  let value: T | undefined;
+  if (hasDom) {
+    try {
+      value = resolve();
+    } catch {
+      // An interface this browser lacks: looked up (and failing) on use.
+    }
+  }
+  return () => (value ??= resolve());
+}
+
 function getter<T>(proto: () => object, name: string): Getter<T> {
-  let get: ((this: object) => T) | undefined;
-  return (o) => {
-    get ??= Object.getOwnPropertyDescriptor(proto(), name)!.get as (this: object) => T;
-    return get.call(o);
-  };
+  const get = early(() => descriptor(proto(), name)!.get as (this: object) => T);
+  return (o) => apply(get(), o, []) as T;
 }
 
 function method<A extends unknown[], R>(proto: () => object, name: string): (o: object, ...args: A) => R {
-  let fn: ((this: object, ...args: A) => R) | undefined;
-  return (o, ...args) => {
-    fn ??= (proto() as Record<string, (this: object, ...args: A) => R>)[name];
-    return fn.apply(o, args);
-  };
+  const fn = early(() => (proto() as Record<string, (this: object, ...args: A) => R>)[name]);
+  return (o, ...args) => apply(fn(), o, args) as R;
 }
 
 const node = () => Node.prototype;
@@ -41,14 +53,23 @@ export const textOf = getter<string | null>(node, "textContent");
 export const ownerDocument = getter<Document>(node, "ownerDocument");
 export const isConnected = getter<boolean>(node, "isConnected");
 export const rootNode = method<[], Node>(node, "getRootNode");
-const setText = (() => {
-  let set: ((this: Node, v: string) => void) | undefined;
-  return (n: Node, text: string) => {
-    set ??= Object.getOwnPropertyDescriptor(Node.prototype, "textContent")!.set as (this: Node, v: string) => void;
-    set.call(n, text);
-  };
-})();
-export { setText };
+const textSetter = early(() => descriptor(Node.prototype, "textContent")!.set as (this: Node, v: string) => void);
+export const setText = (n: Node, text: string): void => void apply(textSetter(), n, [text]);
+
+const documentProto = () => Document.prototype;
+export const documentURL = getter<string>(documentProto, "URL");
+export const documentBody = getter<HTMLElement | null>(documentProto, "body");
+export const documentHead = getter<HTMLHeadElement | null>(documentProto, "head");
+export const documentElementOf = getter<Element | null>(documentProto, "documentElement");
+
+/** The `value` accessor of `<input>` or `<textarea>` (this window's: it
+ *  serves another window's elements too), whatever prototype the element
+ *  was given. */
+const inputValue = early(() => descriptor(HTMLInputElement.prototype, "value")!);
+const textareaValue = early(() => descriptor(HTMLTextAreaElement.prototype, "value")!);
+export function valueAccessor(tag: "input" | "textarea"): PropertyDescriptor {
+  return tag === "input" ? inputValue() : textareaValue();
+}
 
 export const matches = method<[string], boolean>(element, "matches");
 export const closest = method<[string], Element | null>(element, "closest");
@@ -86,18 +107,17 @@ export function replaceChildren(parent: Node, ...nodes: Node[]): void {
 /** The inline style of an HTML, SVG or MathML element (`null` for any
  *  other). */
 export function styleOf(el: Element): CSSStyleDeclaration | null {
-  styleGetters ??= ["HTMLElement", "SVGElement", "MathMLElement"].flatMap((name) => {
-    const proto = (globalThis as unknown as Record<string, { prototype: object } | undefined>)[name]?.prototype;
-    const get = proto && Object.getOwnPropertyDescriptor(proto, "style")?.get;
-    return get ? [get] : [];
-  });
-  for (const get of styleGetters) {
+  for (const get of styleGetters()) {
     try {
-      return get.call(el) as CSSStyleDeclaration;
+      return apply(get, el, []) as CSSStyleDeclaration;
     } catch {
       // Not of this interface: the next one.
     }
   }
   return null;
 }
-let styleGetters: Array<() => unknown> | undefined;
+const styleGetters = early(() => ["HTMLElement", "SVGElement", "MathMLElement"].flatMap((name) => {
+  const proto = (globalThis as unknown as Record<string, { prototype: object } | undefined>)[name]?.prototype;
+  const get = proto && descriptor(proto, "style")?.get;
+  return get ? [get] : [];
+}));

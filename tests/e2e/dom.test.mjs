@@ -512,6 +512,47 @@ test("markup cannot stop a pass: forms whose controls shadow the DOM's own names
   await page.close();
 });
 
+test("a page of 130,000 protected elements is passed over, a sign-out hides them all; a frame or control shaped by its own markup is masked (attack review, session 14)", async () => {
+  const { page } = await open();
+  const r = await page.evaluate(async ({ ben, fay }) => {
+    const root = document.createElement("div");
+    document.body.replaceChildren(root);
+    const w = ps.applyToDom(root, await load(ben), { watch: true });
+    // An infinite scroll: rows arrive in batches, each handled as it comes.
+    for (let b = 0; b < 130; b++) {
+      root.insertAdjacentHTML("beforeend", "<i data-requires=\"payments.view\">PAY</i>".repeat(1000));
+      await tick();
+    }
+    const before = root.querySelectorAll('[data-permsnap="allowed"]').length;
+    let threw = null;
+    try {
+      w.update(null);
+    } catch (e) {
+      threw = String(e);
+    }
+    const stillAllowed = root.querySelectorAll('[data-permsnap="allowed"]').length;
+    w.stop();
+    // A frame the app filled with a user's HTML naming images `body` and
+    // `head`; a control whose prototype the page replaced.
+    root.innerHTML = `<iframe id="fr" data-field="clients.phone"></iframe><input id="in" data-field="clients.phone">`;
+    const fr = document.querySelector("#fr");
+    fr.contentDocument.body.innerHTML = "<img name=body><img name=head><p>555-0101 SECRET</p>";
+    const input = document.querySelector("#in");
+    input.value = "555-0101";
+    Object.setPrototypeOf(input, HTMLElement.prototype);
+    ps.applyToDom(root, await load(fay));
+    await new Promise((ok) => setTimeout(ok, 300));
+    const shown = HTMLInputElement.prototype.__lookupGetter__("value").call(input);
+    return { before, threw, stillAllowed, frame: fr.contentDocument?.body?.textContent ?? "", frameVisibility: getComputedStyle(fr).visibility, input: shown };
+  }, { ben, fay });
+  assert.equal(r.before, 130_000);
+  assert.deepEqual([r.threw, r.stillAllowed], [null, 0]);
+  assert.ok(!/555/.test(r.frame) || r.frameVisibility === "hidden", JSON.stringify(r));
+  assert.equal(r.frameVisibility, "hidden");
+  assert.equal(r.input, "•••");
+  await page.close();
+});
+
 test("a masked canvas or stream shows nothing; overlapping watches with different masks settle (attack review, session 14)", async () => {
   const { page } = await open();
   const r = await page.evaluate(async (fay) => {
