@@ -362,7 +362,7 @@ export class Session {
     // one (a cache-first service worker, a proxy ignoring `no-store`): it
     // may be the previous person's, after a sign-out (attack review,
     // session 14). Never swapped in.
-    if (claimed !== null && claimed.fresh !== undefined && claimed.fresh !== fresh) {
+    if (claimed !== null && typeof claimed.fresh === "string" && claimed.fresh !== fresh) {
       this.#report(new PermsnapError("invalid_argument", "the snapshot endpoint answered another request's `fresh` token: a cached or replayed answer (does a service worker or a proxy cache it?)"));
       this.#retryLater();
       return this.#current;

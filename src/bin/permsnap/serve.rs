@@ -349,8 +349,8 @@ impl Server {
     /// JSON, a duplicate key, a `NaN`, over 16 MiB, no `op`...). It may
     /// have been a `roles` edit narrowing someone's powers, and the roles
     /// of before it must not stay in force (attack review, session 14):
-    /// read leniently, a line whose every `op` is another one unloads
-    /// nothing; otherwise the accounts it names are unloaded, or every
+    /// read leniently, a line whose every `op` is a known other one
+    /// unloads nothing; otherwise the accounts it names are unloaded, or every
     /// account when it names none that can be read. The answer says which.
     fn unreadable(&mut self, error: Error, line: Option<&str>) -> Value {
         if let Some(why) = &self.out_of_step {
@@ -451,8 +451,8 @@ impl Server {
                 let tenant =
                     match r.tenant {
                         Some(t) => t,
-                        // (None loaded: the policy's account, which then
-                        // says to send its roles.)
+                        // Until a second account was ever loaded: the
+                        // policy's (once unloaded, it says to send roles).
                         None if !self.several => self.default_tenant.clone(),
                         None => return Err(Error::InvalidArgument {
                             detail:
