@@ -182,6 +182,22 @@ fn routes_methods_public_and_cookies() {
         .status,
         403
     );
+    // Two different snapshot cookies (one planted by a sibling subdomain
+    // or for a narrower path): neither is taken (attack review, session
+    // 14: the first one won). The same one twice is one.
+    let fay_text = issue(&policy("sitee"), "fay").text();
+    for (cookie, expected) in [
+        (format!("permsnap={fay_text}; permsnap={ben}"), 400),
+        (format!("permsnap={ben}; a=b; permsnap=\"{fay_text}\""), 400),
+        (format!("permsnap={ben}; permsnap={ben}"), 200),
+        (format!("permsnap=; permsnap={ben}"), 200),
+    ] {
+        let d = raw(&g, &mut v, "GET", "/api/staff", None, Some(&cookie), NOW);
+        assert_eq!(d.status, expected, "{cookie}: {d:?}");
+        if expected == 400 {
+            assert_eq!(d.code, "ambiguous_snapshot");
+        }
+    }
 }
 
 #[test]

@@ -60,6 +60,7 @@ export type DecisionCode =
   | "ambiguous_path"
   | "ambiguous_host"
   | "bad_method_override"
+  | "ambiguous_snapshot"
   | "no_tenant"
   | "unavailable"
   | "wrong_subject";

@@ -46,9 +46,16 @@ export type PermissionsProviderProps = {
 /** Makes the permissions (given, or a session's current ones) available
  *  to `useCan`, `usePermissions` and `<Can>` below it. */
 export function PermissionsProvider(props: PermissionsProviderProps) {
-  return props.session !== undefined
-    ? createElement(SessionProvider, { session: props.session }, props.children)
-    : createElement(PlainProvider, { permissions: props.permissions ?? null }, props.children);
+  if (props.session === undefined) return createElement(PlainProvider, { permissions: props.permissions ?? null }, props.children);
+  // `session={null}` (a session not made yet) or anything else that cannot
+  // be subscribed to: everything below is denied, never a throw in the
+  // middle of a render (attack review, session 14).
+  const s = props.session as Partial<Session> | null;
+  if (s === null || typeof s !== "object" || typeof s.subscribe !== "function" || !("permissions" in s)) {
+    complain("PermissionsProvider's `session` is not a session (createSession): everything is denied");
+    return createElement(PlainProvider, { permissions: null }, props.children);
+  }
+  return createElement(SessionProvider, { session: props.session }, props.children);
 }
 
 /** Given permissions: everything below renders again when they expire

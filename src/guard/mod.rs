@@ -139,6 +139,10 @@ pub const DECISION_CODES: &[&str] = &[
     "ambiguous_path",
     "ambiguous_host",
     "bad_method_override",
+    // Two different snapshot cookies: one may have been planted (a sibling
+    // subdomain, a narrower `Path`), and which one the app reads is not
+    // known.
+    "ambiguous_snapshot",
     "no_tenant",
     "unavailable",
     // The JavaScript middleware's: the snapshot is not the signed-in
@@ -450,6 +454,17 @@ impl Gate {
         if rule.public {
             return Decision::answer(200, "ok", "public route".into());
         }
+        if request.authorization.is_none() && two_cookies(request.cookie, &self.cookie) {
+            return Decision::answer(
+                400,
+                "ambiguous_snapshot",
+                format!(
+                    "two different `{}` cookies: one may have been set by another site of \
+                     the domain; clear them and sign in again",
+                    self.cookie
+                ),
+            );
+        }
         let Some(snapshot) = snapshot_from(request.authorization, request.cookie, &self.cookie)
         else {
             return Decision::answer(
@@ -656,6 +671,23 @@ fn override_of(
             "method override `{first}` is not one method the gate knows"
         ))),
     }
+}
+
+/// Whether the `Cookie` header holds two different non-empty values of the
+/// cookie `name` (attack review, session 14: the first one won, so a
+/// cookie planted by a sibling subdomain or for a narrower path made the
+/// person act under the planter's snapshot).
+fn two_cookies(cookie: Option<&str>, name: &str) -> bool {
+    let mut values = cookie
+        .into_iter()
+        .flat_map(|c| c.split(';'))
+        .filter_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            let v = v.trim().trim_matches('"');
+            (k.trim() == name && !v.is_empty()).then_some(v)
+        });
+    let first = values.next();
+    values.any(|v| Some(v) != first)
 }
 
 /// The snapshot of a request: `Authorization: Permsnap <text>` (scheme

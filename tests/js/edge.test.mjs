@@ -248,14 +248,28 @@ test("nodeGuard decides on what Express routes next: mount path and rewrites", a
   // Mounted at /api/campaigns, a request for exactly that path.
   assert.equal(await run({ method: "GET", baseUrl: "/api/campaigns", url: "/", originalUrl: "/api/campaigns", headers }), 200);
   // Connect mounts cut `/api` off `url` and set no `baseUrl`: `/payments`
-  // fell to the public fallback (attack review, session 12). Refused
-  // through next(err), the framework's 500; without a snapshot too.
+  // fell to the public fallback (attack review, session 12). Refused: 503,
+  // answered by the guard itself, never through next(err), which an error
+  // handler that logs and calls next() would turn into the protected
+  // handler running (attack review, session 14); without a snapshot too.
   const failed = (req) => new Promise((resolve) => {
     const res = { writeHead: (status) => resolve(status), end: () => {} };
-    edge.nodeGuard(gate)(req, res, (err) => resolve(err?.code ?? 200));
+    edge.nodeGuard(gate)(req, res, (err) => resolve(err === undefined ? 200 : "next(err)"));
   });
-  assert.equal(await failed({ method: "GET", url: "/payments", originalUrl: "/api/payments", headers }), "invalid_argument");
-  assert.equal(await failed({ method: "GET", url: "/payments", originalUrl: "/api/payments", headers: {} }), "invalid_argument");
+  const log = console.error;
+  console.error = () => {};
+  try {
+    assert.equal(await failed({ method: "GET", url: "/payments", originalUrl: "/api/payments", headers }), 503);
+    assert.equal(await failed({ method: "GET", url: "/payments", originalUrl: "/api/payments", headers: {} }), 503);
+    // A `signedIn` that throws: 503 from the guard too.
+    const throwing = (req) => new Promise((resolve) => {
+      const res = { writeHead: (status) => resolve(status), end: () => {} };
+      edge.nodeGuard(gate, { signedIn: () => { throw new Error("session store down"); } })(req, res, (err) => resolve(err === undefined ? 200 : "next(err)"));
+    });
+    assert.equal(await throwing({ method: "GET", url: "/api/campaigns", headers }), 503);
+  } finally {
+    console.error = log;
+  }
   // Plain Node (no originalUrl) and Connect unmounted (the same URL) decide.
   assert.equal(await failed({ method: "GET", url: "/api/payments", headers }), 403);
   assert.equal(await failed({ method: "GET", url: "/api/payments", originalUrl: "/api/payments", headers }), 403);
@@ -319,4 +333,21 @@ test("a JWKS endpoint that trickles its answer fails the refresh after 10 s, and
     server.closeAllConnections();
     server.close();
   }
+});
+
+test("a guard refuses a refresher of another verifier than its gate's; two snapshot cookies are refused; a fragment is no path (attack review, session 14)", async () => {
+  const { verifier, gate } = setup();
+  const other = new edge.Verifier(vectors.catalogs.sitee, vectors.key.jwks, { tenant: "spa-lumi", clock: () => dia.now });
+  const refresher = new edge.Refresher(other, { jwksUrl: "https://keys.example/jwks", revocationsUrl: null });
+  const another = (e) => e.code === "invalid_argument" && /another verifier/.test(e.message);
+  assert.throws(() => edge.nodeGuard(gate, refresher), another);
+  assert.throws(() => edge.honoGuard(gate, { refresher }), another);
+  await assert.rejects(edge.guard(gate, req("GET", "/api/campaigns", dia.snapshot), refresher), another);
+  assert.doesNotThrow(() => edge.nodeGuard(gate, new edge.Refresher(verifier, { jwksUrl: "https://keys.example/jwks", revocationsUrl: null })));
+  const d = gate.check(req("GET", "/api/campaigns", null, `permsnap=${fay.snapshot}; permsnap=${dia.snapshot}`));
+  assert.deepEqual([d.status, d.code], [400, "ambiguous_snapshot"]);
+  assert.equal(gate.check(req("GET", "/api/campaigns", null, `permsnap=${dia.snapshot}; permsnap=${dia.snapshot}`)).status, 200);
+  assert.equal(edge.requestTarget("http://127.0.0.1:1#/health"), "/");
+  assert.equal(edge.requestTarget("http://h/a#/health"), "/a");
+  assert.equal(edge.requestTarget("http://h?x=1"), "/?x=1");
 });

@@ -117,6 +117,43 @@ test("nobody (any falsy staff()) is signed out, and a refusal goes out even when
   }
 });
 
+test("a staff() that throws (req.user.tenant with nobody signed in) answers 500 and clears the cookie, in every framework (attack review, session 14)", async () => {
+  const staff = (req) => ({ tenant: req.user.tenant, record: req.user });
+  const log = console.error;
+  const logged = [];
+  console.error = (...a) => logged.push(a);
+  try {
+    // fetch runtimes: the answer itself, the error in the log.
+    const res = await snapshotHandler({ issuer, staff })(new Request("http://x/api/permsnap"));
+    assert.equal(res.status, 500);
+    assert.match(res.headers.get("set-cookie"), /^permsnap=; Max-Age=0; /);
+    assert.equal(logged.length, 1);
+  } finally {
+    console.error = log;
+  }
+  // Express: to the app's error handler, with the cookie cleared.
+  const app = express();
+  app.get("/api/permsnap", expressSnapshot({ issuer, staff }));
+  app.use((err, req, res, next) => res.status(500).json({ failed: err instanceof TypeError }));
+  const server = app.listen(0, "127.0.0.1");
+  await new Promise((ok) => server.once("listening", ok));
+  try {
+    const res = await fetch(`http://127.0.0.1:${server.address().port}/api/permsnap`);
+    assert.equal(res.status, 500);
+    assert.deepEqual(await res.json(), { failed: true });
+    assert.match(res.headers.get("set-cookie"), /^permsnap=; Max-Age=0; /);
+  } finally {
+    server.close();
+  }
+  // Hono: to its onError, with the cookie cleared.
+  const hono = new Hono();
+  hono.get("/api/permsnap", honoSnapshot({ issuer, staff: (c) => staff({ user: c.get("user") }) }));
+  hono.onError((err, c) => c.json({ failed: err instanceof TypeError }, 500));
+  const res = await hono.request("/api/permsnap");
+  assert.equal(res.status, 500);
+  assert.match(res.headers.get("set-cookie") ?? "", /^permsnap=; Max-Age=0; /);
+});
+
 test("endpoint options are strict", () => {
   const bad = (o) => assert.throws(() => expressSnapshot({ issuer, staff: () => null, ...o }), (e) => e.code === "invalid_argument", JSON.stringify(o));
   bad({ stuff: () => null });
@@ -127,6 +164,15 @@ test("endpoint options are strict", () => {
   bad({ cookie: { path: "/; Domain=evil" } });
   bad({ cookie: { sameSite: "None", secure: false } });
   bad({ cookie: { samesite: "Lax" } });
+  // What browsers drop without a word (attack review, session 14).
+  bad({ cookie: { name: "__Host-ps", path: "/api" } });
+  bad({ cookie: { name: "__Host-ps", domain: "example.test" } });
+  bad({ cookie: { name: "__Host-ps", secure: false, sameSite: "Lax" } });
+  bad({ cookie: { name: "__Secure-ps", secure: false, sameSite: "Lax" } });
+  bad({ cookie: { domain: "." } });
+  bad({ cookie: { domain: ".example.test" } });
+  bad({ cookie: { domain: "example.test." } });
+  assert.equal(typeof expressSnapshot({ issuer, staff: () => null, cookie: { name: "__Host-permsnap" } }), "function");
   assert.throws(() => expressSnapshot({ staff: () => null }), (e) => e.code === "invalid_argument");
   const lax = expressSnapshot({ issuer, staff: () => null, cookie: { name: "ps", path: "/app", sameSite: "Lax", domain: "example.test" } });
   assert.equal(typeof lax, "function");

@@ -189,3 +189,14 @@ test("usePermissions gives the object itself", () => {
   renderToStaticMarkup(h(PermissionsProvider, { permissions: p }, h(Probe)));
   assert.equal(seen, p);
 });
+
+test("a session that is not one (session={null}, not made yet) denies everything, reported, never a throw in a render (attack review, session 14)", (t) => {
+  for (const session of [null, "session", { permissions: p }]) {
+    const errors = t.mock.method(console, "error", () => {});
+    const html = renderToStaticMarkup(h(PermissionsProvider, { session, permissions: p }, h(Can, { do: "campaigns.manage", fallback: no }, secret())));
+    const messages = errors.mock.calls.map((c) => c.arguments.join(" "));
+    errors.mock.restore();
+    assert.equal(html, "<i>no</i>", String(session));
+    assert.ok(messages.some((m) => /not a session/.test(m)) || session !== null, messages.join("\n"));
+  }
+});

@@ -86,10 +86,12 @@ export function requestTarget(url: string): string {
   if (!url.startsWith("/")) {
     const scheme = url.indexOf("://");
     if (scheme < 0) return url; // refused by the gate: not `/`-rooted
-    const slash = url.indexOf("/", scheme + 3);
-    const query = url.indexOf("?", scheme + 3);
-    const start = slash < 0 ? query : query < 0 ? slash : Math.min(slash, query);
-    target = start < 0 ? "/" : url.slice(start);
+    // The authority ends at the first `/`, `?` or `#` (as `authorityOf`
+    // reads it): `http://h#/health` is `/`, not `/health` (attack review,
+    // session 14).
+    const end = url.slice(scheme + 3).search(/[/?#]/);
+    const start = end < 0 ? -1 : scheme + 3 + end;
+    target = start < 0 || url[start] === "#" ? "/" : url.slice(start);
     if (target.startsWith("?")) target = "/" + target;
   }
   const hash = target.indexOf("#");

@@ -43,8 +43,20 @@ export interface GuardOptions<Req> {
   signedIn?: (request: Req) => SignedIn | Promise<SignedIn>;
 }
 
-/** The second argument of the guards: a refresher (as before) or options. */
-function guardOptions<Req>(arg: Refresher | GuardOptions<Req> | undefined): GuardOptions<Req> {
+/** The second argument of the guards: a refresher (as before) or options.
+ *  A refresher must keep the gate's own verifier fresh: one of another
+ *  verifier (two edges' objects mixed up) loaded keys and revocations
+ *  where the gate never looked, and revoked snapshots went on passing
+ *  (attack review, session 14). */
+function guardOptions<Req>(gate: Gate, arg: Refresher | GuardOptions<Req> | undefined): GuardOptions<Req> {
+  const o = readGuardOptions(arg);
+  if (o.refresher !== undefined && o.refresher.verifier !== (gate as { verifier?: unknown } | null)?.verifier) {
+    throw new PermsnapError("invalid_argument", "the refresher keeps another verifier fresh than the gate's: give `new Refresher(gate.verifier, …)`, or the gate of that verifier");
+  }
+  return o;
+}
+
+function readGuardOptions<Req>(arg: Refresher | GuardOptions<Req> | undefined): GuardOptions<Req> {
   if (arg === undefined) return {};
   if (typeof arg === "object" && arg !== null && Object.getPrototypeOf(arg) === Object.prototype) {
     // A key given as `undefined` (`signedIn: auth.curentUser`) would turn
@@ -86,7 +98,7 @@ async function bindSubject<Req>(d: Decision, request: Req, signedIn: GuardOption
  *  must also be the signed-in person's. */
 export async function guard(gate: Gate, request: RequestLike, options?: Refresher | GuardOptions<RequestLike>): Promise<Decision> {
   noExtra(arguments.length, 3, "guard");
-  const o = guardOptions(options);
+  const o = guardOptions(gate, options);
   return bindSubject(await check(gate, request, o.refresher), request, o.signedIn);
 }
 
@@ -155,7 +167,7 @@ interface HonoContextLike {
  *  `c.get("permsnap")`. */
 export function honoGuard<C extends HonoContextLike>(gate: Gate, options?: Refresher | GuardOptions<C>) {
   noExtra(arguments.length, 2, "honoGuard");
-  const o = guardOptions(options);
+  const o = guardOptions(gate, options);
   return async (c: C, next: () => Promise<void>): Promise<PlatformResponse | void> => {
     const d = await bindSubject(await check(gate, c.req.raw, o.refresher), c, o.signedIn);
     if (d.status !== 200) return denial(d);
@@ -208,14 +220,24 @@ function routedTarget(req: NodeRequestLike): string {
  *  requests are answered here; allowed ones get `req.permsnap`. */
 export function nodeGuard<Req extends NodeRequestLike>(gate: Gate, options?: Refresher | GuardOptions<Req>) {
   noExtra(arguments.length, 2, "nodeGuard");
-  const o = guardOptions(options);
+  const o = guardOptions(gate, options);
   const header = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join("; ") : v ?? null);
   return (req: Req, res: NodeResponseLike, next: (err?: unknown) => void): void => {
+    // The guard's own failure is answered here, 503, never handed to
+    // `next(err)`: an error handler that logs and calls `next()` would run
+    // the protected handler with nothing checked (attack review, session
+    // 14). The error goes to the server's log.
+    const failed = (e: unknown) => {
+      console.error("permsnap nodeGuard:", e);
+      const { status, headers, body } = denialParts({ status: 503, code: "unavailable", message: "the permsnap guard failed (the server's log says why)" });
+      res.writeHead(status, headers);
+      res.end(body);
+    };
     let url: string;
     try {
       url = routedTarget(req);
     } catch (e) {
-      next(e);
+      failed(e);
       return;
     }
     const request: RequestLike = {
@@ -234,7 +256,7 @@ export function nodeGuard<Req extends NodeRequestLike>(gate: Gate, options?: Ref
         res.writeHead(status, headers);
         res.end(body);
       },
-      (e) => next(e),
+      failed,
     );
   };
 }

@@ -91,6 +91,12 @@ export class Refresher {
   #pending: Promise<void> | null = null;
   #lastError: unknown = null;
 
+  /** The verifier this refresher keeps fresh (a guard refuses one of
+   *  another verifier than its gate's). */
+  get verifier(): Verifier {
+    return this.#v;
+  }
+
   constructor(verifier: Verifier, options: RefreshOptions) {
     noExtra(arguments.length, 2, "new Refresher");
     const o = strictOptions(options, REFRESH_OPTIONS, "Refresher options") as Partial<RefreshOptions>;

@@ -45,6 +45,8 @@ export interface EndpointAnswer {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** What failed, for a 500 (the framework's error handler logs it). */
+  error?: unknown;
 }
 
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -75,6 +77,13 @@ function readOptions<Req>(options: SnapshotEndpointOptions<Req>): SnapshotEndpoi
     if (v !== undefined && (typeof v !== "string" || v === "" || /[;\s,\x00-\x1f\x7f]/.test(v))) throw new PermsnapError("invalid_argument", `the cookie \`${k}\` is text without ';', ',' or spaces`);
   }
   if (c.path !== undefined && !c.path.startsWith("/")) throw new PermsnapError("invalid_argument", "the cookie `path` starts with `/`");
+  // What browsers would drop without a word (no cookie would ever arrive):
+  // refused here, saying why (attack review, session 14).
+  if (c.domain !== undefined && /^\.|\.$|^\.?$/.test(c.domain)) throw new PermsnapError("invalid_argument", "the cookie `domain` is a host name (`example.com`), without a dot before or after");
+  if (name.startsWith("__Secure-") && !secure) throw new PermsnapError("invalid_argument", "browsers take a `__Secure-` cookie only when `Secure`");
+  if (name.startsWith("__Host-") && (!secure || c.domain !== undefined || (c.path ?? "/") !== "/")) {
+    throw new PermsnapError("invalid_argument", "browsers take a `__Host-` cookie only when `Secure`, with `Path=/` and no `Domain`");
+  }
   const parts = [`Path=${c.path ?? "/"}`, ...(c.domain ? [`Domain=${c.domain}`] : []), "HttpOnly", ...(secure ? ["Secure"] : []), `SameSite=${sameSite}`];
   return Object.assign(Object.create(null), o, { cookieParts: parts as string[] | null, cookieName: name });
 }
@@ -101,6 +110,23 @@ async function answer<Req>(o: ReturnType<typeof readOptions<Req>>, request: Req,
   const clear = () => {
     if (o.cookieParts) headers["set-cookie"] = [`${o.cookieName}=`, "Max-Age=0", ...o.cookieParts].join("; ");
   };
+  try {
+    return await issueFor(o, request, fresh, headers, clear);
+  } catch (error) {
+    // `staff()` threw (`req.user.tenant` with nobody signed in, a database
+    // down), or gave a wrong shape: 500, "try again later" to a page, which
+    // keeps what it holds in memory; the cookie is cleared all the same,
+    // so that an edge does not go on accepting the previous person's
+    // snapshot (attack review, session 14).
+    clear();
+    return { status: 500, headers, body: JSON.stringify({ error: { code: "unavailable", message: "the snapshot endpoint failed" } }), error };
+  }
+}
+
+async function issueFor<Req>(
+  o: ReturnType<typeof readOptions<Req>>, request: Req, fresh: string | null | undefined,
+  headers: Record<string, string>, clear: () => void,
+): Promise<EndpointAnswer> {
   const who = await o.staff(request);
   // Nobody: `null`, or what `req.user && { ... }` gives when nobody is
   // signed in (`undefined`, `false`, `0`, `""`). Each clears the cookie
@@ -149,6 +175,8 @@ export function snapshotHandler(options: SnapshotEndpointOptions<Request>): (req
   const o = readOptions(options);
   return async (request) => {
     const a = await answer(o, request, request.headers.get("permsnap-fresh"));
+    // A fetch runtime has no error handler of the app's: the log says why.
+    if (a.error !== undefined) console.error("permsnap snapshotHandler:", a.error);
     return new Response(a.body, { status: a.status, headers: a.headers });
   };
 }
@@ -156,6 +184,7 @@ export function snapshotHandler(options: SnapshotEndpointOptions<Request>): (req
 /** Minimal shape of a Hono context (no dependency on Hono). */
 interface HonoContextLike {
   req: { raw: Request };
+  header?(name: string, value: string): void;
 }
 
 /** A Hono handler: `app.get("/api/permsnap", honoSnapshot({ issuer, staff: (c) => … }))`. */
@@ -164,6 +193,11 @@ export function honoSnapshot<C extends HonoContextLike>(options: SnapshotEndpoin
   const o = readOptions(options);
   return async (c) => {
     const a = await answer(o, c, c.req.raw.headers.get("permsnap-fresh"));
+    if (a.error !== undefined) {
+      // To the app's `onError`, with the cookie cleared on its answer.
+      if (a.headers["set-cookie"] !== undefined && typeof c.header === "function") c.header("set-cookie", a.headers["set-cookie"]);
+      throw a.error;
+    }
     return new Response(a.body, { status: a.status, headers: a.headers });
   };
 }
@@ -172,6 +206,7 @@ export function honoSnapshot<C extends HonoContextLike>(options: SnapshotEndpoin
 interface NodeResponseLike {
   writeHead(status: number, headers: Record<string, string>): unknown;
   end(body: string): unknown;
+  setHeader?(name: string, value: string): unknown;
 }
 
 /** Node / Express handler: `app.get("/api/permsnap", expressSnapshot({ issuer, staff: (req) => … }))`
@@ -181,16 +216,14 @@ export function expressSnapshot<Req>(options: SnapshotEndpointOptions<Req>): (re
   const o = readOptions(options);
   return (req, res, next) => {
     const fresh = (req as { headers?: Record<string, string | string[] | undefined> }).headers?.["permsnap-fresh"];
-    answer(o, req, typeof fresh === "string" ? fresh : null).then(
-      (a) => {
-        res.writeHead(a.status, a.headers);
-        res.end(a.body);
-      },
-      (e) => {
-        if (next) return next(e);
-        res.writeHead(500, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
-        res.end(JSON.stringify({ error: { code: "unavailable", message: "the snapshot endpoint failed" } }));
-      },
-    );
+    answer(o, req, typeof fresh === "string" ? fresh : null).then((a) => {
+      if (a.error !== undefined && next && typeof res.setHeader === "function") {
+        // To the app's error handler, with the cookie cleared on its answer.
+        if (a.headers["set-cookie"] !== undefined) res.setHeader("set-cookie", a.headers["set-cookie"]);
+        return next(a.error);
+      }
+      res.writeHead(a.status, a.headers);
+      res.end(a.body);
+    });
   };
 }
