@@ -186,18 +186,47 @@ fn routes_methods_public_and_cookies() {
     // or for a narrower path): neither is taken (attack review, session
     // 14: the first one won). The same one twice is one.
     let fay_text = issue(&policy("sitee"), "fay").text();
-    for (cookie, expected) in [
-        (format!("permsnap={fay_text}; permsnap={ben}"), 400),
-        (format!("permsnap={ben}; a=b; permsnap=\"{fay_text}\""), 400),
-        (format!("permsnap={ben}; permsnap={ben}"), 200),
-        (format!("permsnap=; permsnap={ben}"), 200),
+    // Whatever other `Authorization` the request carries (an app's Bearer
+    // token, a browser's Basic): the snapshot still comes from a cookie.
+    for authorization in [
+        None,
+        Some("Basic dTpw"),
+        Some("Bearer t"),
+        Some(""),
+        Some("Permsnap "),
     ] {
-        let d = raw(&g, &mut v, "GET", "/api/staff", None, Some(&cookie), NOW);
-        assert_eq!(d.status, expected, "{cookie}: {d:?}");
-        if expected == 400 {
-            assert_eq!(d.code, "ambiguous_snapshot");
+        for (cookie, expected) in [
+            (format!("permsnap={fay_text}; permsnap={ben}"), 400),
+            (format!("permsnap={ben}; a=b; permsnap=\"{fay_text}\""), 400),
+            (format!("permsnap={ben}; permsnap={ben}"), 200),
+            (format!("permsnap=; permsnap={ben}"), 200),
+        ] {
+            let d = raw(
+                &g,
+                &mut v,
+                "GET",
+                "/api/staff",
+                authorization,
+                Some(&cookie),
+                NOW,
+            );
+            assert_eq!(d.status, expected, "{authorization:?} {cookie}: {d:?}");
+            if expected == 400 {
+                assert_eq!(d.code, "ambiguous_snapshot");
+            }
         }
     }
+    // A Permsnap header decides alone.
+    let d = raw(
+        &g,
+        &mut v,
+        "GET",
+        "/api/staff",
+        Some(&header(&ben)),
+        Some(&format!("permsnap={fay_text}; permsnap={ben}")),
+        NOW,
+    );
+    assert_eq!(d.status, 200, "{d:?}");
 }
 
 #[test]

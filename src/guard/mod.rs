@@ -454,7 +454,12 @@ impl Gate {
         if rule.public {
             return Decision::answer(200, "ok", "public route".into());
         }
-        if request.authorization.is_none() && two_cookies(request.cookie, &self.cookie) {
+        // Whenever the snapshot would come from the cookie: another
+        // `Authorization` (`Basic`, `Bearer`, a browser's own) is no
+        // snapshot, and skipped the check (review, session 14).
+        if permsnap_header(request.authorization).is_none()
+            && two_cookies(request.cookie, &self.cookie)
+        {
             return Decision::answer(
                 400,
                 "ambiguous_snapshot",
@@ -690,6 +695,13 @@ fn two_cookies(cookie: Option<&str>, name: &str) -> bool {
     values.any(|v| Some(v) != first)
 }
 
+/// The snapshot an `Authorization: Permsnap <text>` header carries (scheme
+/// case-insensitive), if it is one.
+fn permsnap_header(authorization: Option<&str>) -> Option<&str> {
+    let (scheme, rest) = authorization?.trim().split_once(' ')?;
+    (scheme.eq_ignore_ascii_case("permsnap") && !rest.trim().is_empty()).then(|| rest.trim())
+}
+
 /// The snapshot of a request: `Authorization: Permsnap <text>` (scheme
 /// case-insensitive), else the cookie `name` of the `Cookie` header.
 pub fn snapshot_from<'a>(
@@ -697,12 +709,8 @@ pub fn snapshot_from<'a>(
     cookie: Option<&'a str>,
     name: &str,
 ) -> Option<&'a str> {
-    if let Some(value) = authorization.map(str::trim) {
-        if let Some((scheme, rest)) = value.split_once(' ') {
-            if scheme.eq_ignore_ascii_case("permsnap") && !rest.trim().is_empty() {
-                return Some(rest.trim());
-            }
-        }
+    if let Some(snapshot) = permsnap_header(authorization) {
+        return Some(snapshot);
     }
     cookie?.split(';').find_map(|pair| {
         let (k, v) = pair.trim().split_once('=')?;

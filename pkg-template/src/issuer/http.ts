@@ -80,8 +80,10 @@ function readOptions<Req>(options: SnapshotEndpointOptions<Req>): SnapshotEndpoi
   // What browsers would drop without a word (no cookie would ever arrive):
   // refused here, saying why (attack review, session 14).
   if (c.domain !== undefined && /^\.|\.$|^\.?$/.test(c.domain)) throw new PermsnapError("invalid_argument", "the cookie `domain` is a host name (`example.com`), without a dot before or after");
-  if (name.startsWith("__Secure-") && !secure) throw new PermsnapError("invalid_argument", "browsers take a `__Secure-` cookie only when `Secure`");
-  if (name.startsWith("__Host-") && (!secure || c.domain !== undefined || (c.path ?? "/") !== "/")) {
+  // Browsers compare the prefixes without regard to case.
+  const lower = name.toLowerCase();
+  if (lower.startsWith("__secure-") && !secure) throw new PermsnapError("invalid_argument", "browsers take a `__Secure-` cookie only when `Secure`");
+  if (lower.startsWith("__host-") && (!secure || c.domain !== undefined || (c.path ?? "/") !== "/")) {
     throw new PermsnapError("invalid_argument", "browsers take a `__Host-` cookie only when `Secure`, with `Path=/` and no `Domain`");
   }
   const parts = [`Path=${c.path ?? "/"}`, ...(c.domain ? [`Domain=${c.domain}`] : []), "HttpOnly", ...(secure ? ["Secure"] : []), `SameSite=${sameSite}`];
@@ -184,7 +186,6 @@ export function snapshotHandler(options: SnapshotEndpointOptions<Request>): (req
 /** Minimal shape of a Hono context (no dependency on Hono). */
 interface HonoContextLike {
   req: { raw: Request };
-  header?(name: string, value: string): void;
 }
 
 /** A Hono handler: `app.get("/api/permsnap", honoSnapshot({ issuer, staff: (c) => … }))`. */
@@ -193,11 +194,9 @@ export function honoSnapshot<C extends HonoContextLike>(options: SnapshotEndpoin
   const o = readOptions(options);
   return async (c) => {
     const a = await answer(o, c, c.req.raw.headers.get("permsnap-fresh"));
-    if (a.error !== undefined) {
-      // To the app's `onError`, with the cookie cleared on its answer.
-      if (a.headers["set-cookie"] !== undefined && typeof c.header === "function") c.header("set-cookie", a.headers["set-cookie"]);
-      throw a.error;
-    }
+    // Answered here, the error in the log: an `onError` that builds its
+    // own `Response` would drop the cookie's clearing (review, session 14).
+    if (a.error !== undefined) console.error("permsnap honoSnapshot:", a.error);
     return new Response(a.body, { status: a.status, headers: a.headers });
   };
 }
