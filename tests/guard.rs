@@ -297,6 +297,16 @@ fn snapshot_extraction() {
         snapshot_from(Some("Permsnap "), Some("permsnap="), "permsnap"),
         None
     );
+    // Any whitespace after the scheme; an empty quoted cookie is none
+    // (review, session 14: a planted `permsnap=""` first hid the real one).
+    assert_eq!(
+        snapshot_from(Some("PERMSNAP\tabc"), None, "permsnap"),
+        Some("abc")
+    );
+    assert_eq!(
+        snapshot_from(None, Some("permsnap=\"\"; permsnap=def"), "permsnap"),
+        Some("def")
+    );
 }
 
 #[test]

@@ -797,3 +797,55 @@ fn a_backend_in_any_language_signs_step_up_proofs_the_gate_accepts() {
     child.wait().unwrap();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn a_request_of_exactly_the_longest_line_is_one_request() {
+    // Attack review, session 14: a line of exactly 16 MiB filled the read
+    // with its newline, was taken as longer, and the rest of "its" line
+    // skipped was the next request: every later answer went one request
+    // late (another person's snapshot to a backend pairing by order).
+    const MAX_LINE: usize = 16 << 20;
+    let (dir, key, _) = keys("maxline");
+    let mut child = bin()
+        .args(["serve", "--policy", &sitee(), "--key", &key])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let mut output = BufReader::new(child.stdout.take().unwrap());
+    let padded = |len: usize, reference: &str| {
+        let head = format!(r#"{{"op":"ping","ref":"{reference}"#);
+        let tail = r#""}"#;
+        format!("{head}{}{tail}", "x".repeat(len - head.len() - tail.len()))
+    };
+    let writer = std::thread::spawn(move || {
+        for line in [
+            padded(MAX_LINE, "exact"),
+            r#"{"op":"ping","ref":"next"}"#.to_owned(),
+            padded(MAX_LINE + 1, "over"),
+            r#"{"op":"ping","ref":"after"}"#.to_owned(),
+        ] {
+            writeln!(input, "{line}").unwrap();
+        }
+    });
+    let mut answers = Vec::new();
+    for _ in 0..4 {
+        let mut line = String::new();
+        output.read_line(&mut line).unwrap();
+        let v: Value = serde_json::from_str(&line).unwrap();
+        let reference: String = v["ref"].as_str().unwrap_or("-").chars().take(5).collect();
+        answers.push((reference, v["error"]["code"].clone()));
+    }
+    writer.join().unwrap();
+    let expected: Vec<(String, Value)> = vec![
+        ("exact".into(), json!(null)),
+        ("next".into(), json!(null)),
+        ("-".into(), json!("too_large")),
+        ("after".into(), json!(null)),
+    ];
+    assert_eq!(answers, expected);
+    drop(output);
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(dir);
+}

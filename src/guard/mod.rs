@@ -698,7 +698,7 @@ fn two_cookies(cookie: Option<&str>, name: &str) -> bool {
 /// The snapshot an `Authorization: Permsnap <text>` header carries (scheme
 /// case-insensitive), if it is one.
 fn permsnap_header(authorization: Option<&str>) -> Option<&str> {
-    let (scheme, rest) = authorization?.trim().split_once(' ')?;
+    let (scheme, rest) = authorization?.trim().split_once(char::is_whitespace)?;
     (scheme.eq_ignore_ascii_case("permsnap") && !rest.trim().is_empty()).then(|| rest.trim())
 }
 
@@ -712,8 +712,11 @@ pub fn snapshot_from<'a>(
     if let Some(snapshot) = permsnap_header(authorization) {
         return Some(snapshot);
     }
+    // The first non-empty one, as `two_cookies` counts them (a planted
+    // `permsnap=""` first is no snapshot).
     cookie?.split(';').find_map(|pair| {
         let (k, v) = pair.trim().split_once('=')?;
-        (k.trim() == name && !v.trim().is_empty()).then(|| v.trim().trim_matches('"'))
+        let v = v.trim().trim_matches('"');
+        (k.trim() == name && !v.is_empty()).then_some(v)
     })
 }

@@ -204,9 +204,19 @@ pub(crate) fn run(args: Args, _json: bool) -> Result<u8, Fail> {
             return Ok(0);
         }
         server.lines += 1;
-        let answer = if line.len() > MAX_LINE {
-            // Skip the rest of the overlong line without keeping it.
-            let skipped = skip_line(&mut input).map_err(|e| io_err(Path::new("-"), e))?;
+        // The line's own bytes: a request of exactly MAX_LINE bytes fills
+        // the read with its newline, and is no longer than allowed.
+        let ended = line.last() == Some(&b'\n');
+        let answer = if line.len() - usize::from(ended) > MAX_LINE {
+            // Skip the rest of the overlong line without keeping it; only
+            // when the read stopped inside it (attack review, session 14: a
+            // line of exactly MAX_LINE bytes dropped the next request, and
+            // every later answer went to the request after its own).
+            let skipped = if ended {
+                0
+            } else {
+                skip_line(&mut input).map_err(|e| io_err(Path::new("-"), e))?
+            };
             server.unreadable(
                 Error::TooLarge {
                     limit: MAX_LINE,
