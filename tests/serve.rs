@@ -849,3 +849,84 @@ fn a_request_of_exactly_the_longest_line_is_one_request() {
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn a_request_cut_anywhere_puts_serve_out_of_step_and_answers_stay_one_line_each() {
+    // Attack review, session 14: a line end inside a string (a raw newline
+    // in a column), after a backslash, a CRLF cut, a cut inside a UTF-8
+    // character or requests ended by a lone CR got one answer per piece,
+    // and later answers went to the wrong requests.
+    let (dir, key, _) = keys("cuts");
+    let serve = |stdin: &[u8]| -> Vec<Value> {
+        let mut child = bin()
+            .args(["serve", "--policy", &sitee(), "--key", &key])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin).unwrap();
+        let out = child.wait_with_output().unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .split('\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let ping = b"{\"op\":\"ping\",\"ref\":9}\n";
+    let cuts: [&[u8]; 5] = [
+        b"{\"op\":\"issue\",\"record\":{\"id\":\"u1\",\"roles\":[\"user\"],\"email\":\"a\nb\"}}\n",
+        b"{\"op\":\"issue\",\"record\":{\"id\":\"u1\",\"roles\":[\"user\"],\"email\":\"a\r\nb\"}}\r\n",
+        b"{\"op\":\"ping\",\"ref\":\"a\\\nn\"}\n",
+        b"{\"op\":\"ping\",\"ref\":\"\xc3\n\xa9\"}\n",
+        b"{\"op\":\"ping\",\"ref\":1}\r{\"op\":\"ping\",\"ref\":2}\r\n",
+    ];
+    for cut in cuts {
+        let mut stdin = cut.to_vec();
+        stdin.extend_from_slice(ping);
+        let answers = serve(&stdin);
+        assert!(!answers.is_empty(), "{:?}", String::from_utf8_lossy(cut));
+        for a in &answers {
+            let message = a["error"]["message"].as_str().unwrap_or_default();
+            assert!(
+                message.contains("out of step"),
+                "{:?}: {a}",
+                String::from_utf8_lossy(cut)
+            );
+        }
+    }
+    // One request per line is answered as before, CRLF too.
+    let answers = serve(b"{\"op\":\"ping\",\"ref\":1}\r\n\n{\"op\":\"ping\",\"ref\":2}\n");
+    assert_eq!(
+        answers,
+        vec![json!({"ok": true, "ref": 1}), json!({"ok": true, "ref": 2})]
+    );
+    // A line of U+00A0 is answered, not skipped; U+2028 in an answer is
+    // escaped (a Unicode-aware reader splits lines on it).
+    let mut child = bin()
+        .args(["serve", "--policy", &sitee(), "--key", &key])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("\u{a0}\n{\"op\":\"ping\",\"ref\":\"a\u{2028}b\u{85}c\"}\n".as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !text.contains('\u{2028}') && !text.contains('\u{85}'),
+        "{text:?}"
+    );
+    let answers: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(answers.len(), 2, "{text}");
+    assert_eq!(answers[0]["ok"], false);
+    assert_eq!(answers[1], json!({"ok": true, "ref": "a\u{2028}b\u{85}c"}));
+    let _ = std::fs::remove_dir_all(dir);
+}

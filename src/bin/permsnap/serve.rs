@@ -111,6 +111,17 @@ struct FeedReq {
     now: Option<u64>,
 }
 
+/// Whether a line (its end cut) may be the start of a request spread over
+/// several lines: JSON that ends too early (a cut inside an object, a
+/// string or an escape), read with invalid UTF-8 replaced (a cut inside a
+/// character), or a line holding a carriage return that does not read (a
+/// backend ending its requests with `\r` alone).
+fn fragment(body: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(body);
+    let parsed = serde_json::from_str::<serde::de::IgnoredAny>(&text);
+    parsed.as_ref().is_err_and(|e| e.is_eof()) || (text.contains('\r') && parsed.is_err())
+}
+
 /// The ops other than `roles`: a line whose every op is one of these
 /// (read leniently) cannot have been a roles edit.
 const OTHER_OPS: [&str; 5] = ["issue", "revoke", "feed", "step_up", "ping"];
@@ -225,18 +236,39 @@ pub(crate) fn run(args: Args, _json: bool) -> Result<u8, Fail> {
                 None,
             )
         } else {
-            match std::str::from_utf8(&line) {
-                // Never replaced by U+FFFD: two different ids would become one.
-                Err(e) => server.unreadable(
-                    Error::BadEncoding {
-                        detail: format!("a request is UTF-8 text ({e})"),
-                    },
-                    None,
-                ),
-                Ok(text) if text.trim().is_empty() => continue,
-                Ok(text) => server.answer(text),
+            // The line without its end (`\n`, `\r\n`).
+            let body = line.strip_suffix(b"\n").unwrap_or(&line);
+            let body = body.strip_suffix(b"\r").unwrap_or(body);
+            // Blank by JSON's whitespace only: a line of U+00A0 or U+3000
+            // is answered, not skipped (one answer per line).
+            if body.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
+                continue;
+            }
+            if server.out_of_step.is_none() && fragment(body) {
+                server.out_of_step_now()
+            } else {
+                match std::str::from_utf8(body) {
+                    // Never replaced by U+FFFD: two different ids would become one.
+                    Err(e) => server.unreadable(
+                        Error::BadEncoding {
+                            detail: format!("a request is UTF-8 text ({e})"),
+                        },
+                        None,
+                    ),
+                    Ok(text) => server.answer(text),
+                }
             }
         };
+        // U+2028, U+2029 and U+0085 (a `ref`, a column name quoted in a
+        // message) are line ends to Unicode-aware readers (Python's
+        // `splitlines`, JavaScript's): escaped, one answer stays one line
+        // (attack review, session 14). serde_json writes them only inside
+        // strings, where the escape means the same.
+        let answer = answer
+            .to_string()
+            .replace('\u{2028}', "\\u2028")
+            .replace('\u{2029}', "\\u2029")
+            .replace('\u{85}', "\\u0085");
         writeln!(out, "{answer}").map_err(|e| io_err(Path::new("-"), e))?;
         out.flush().map_err(|e| io_err(Path::new("-"), e))?;
     }
@@ -286,22 +318,6 @@ impl Server {
                 },
                 None,
             );
-        }
-        // The start of a request spread over several lines (pretty-printed
-        // JSON): each of its lines would get an answer, and a backend
-        // pairing answers with requests by order would give the answer of
-        // one person's request to another's (attack review, session 14).
-        // From here on every line is refused, so no answer can be misread.
-        if serde_json::from_str::<serde::de::IgnoredAny>(line).is_err_and(|e| e.is_eof()) {
-            let why = format!(
-                "out of step since line {}, which holds the start of a request spread over several \
-                 lines (pretty-printed JSON?): answers can no longer be paired with requests, so \
-                 every line is refused; write one request per line and restart permsnap serve",
-                self.lines
-            );
-            self.out_of_step = Some(why.clone());
-            self.accounts.clear();
-            return failure(Error::InvalidArgument { detail: why }, None);
         }
         let mut request = match permsnap::strict_json::parse(line) {
             Ok(Value::Object(map)) => map,
@@ -353,6 +369,24 @@ impl Server {
             }
             Err(e) => failure(e, reference),
         }
+    }
+
+    /// The start of a request spread over several lines (see [`fragment`]):
+    /// each of its lines would get an answer, and a backend pairing
+    /// answers with requests by order would give the answer of one
+    /// person's request to another's (attack review, session 14). From
+    /// here on every line is refused, so no answer can be misread.
+    fn out_of_step_now(&mut self) -> Value {
+        let why = format!(
+            "out of step since line {}, which holds the start of a request spread over several \
+             lines (pretty-printed JSON, a line end inside a value?): answers can no longer be \
+             paired with requests, so every line is refused; write one request per line and \
+             restart permsnap serve",
+            self.lines
+        );
+        self.out_of_step = Some(why.clone());
+        self.accounts.clear();
+        failure(Error::InvalidArgument { detail: why }, None)
     }
 
     /// The answer to a request that does not read (not one line of UTF-8
