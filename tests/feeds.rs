@@ -34,6 +34,31 @@ fn a_person_is_revoked_by_version_and_no_one_else() {
 }
 
 #[test]
+fn a_notice_applied_without_a_clock_outlives_the_next_forget_expired() {
+    // Attack review, session 14: `apply_notice` took the last clock the
+    // verifier had seen (0 before any `forget_expired`), so a notice dated
+    // two days back (a replica's clock behind) was forgotten at the next
+    // `forget_expired`, and the snapshot it revoked verified again.
+    let p = policy("sitee");
+    let mut v = verifier(&p);
+    let day = u64::from(permsnap::wire::MAX_LIFETIME);
+    let snap = issue_version_at("fay", 3, NOW);
+    v.apply_notice(&person_notice("spa-lumi", NOW - 2 * day, "fay", 4))
+        .unwrap();
+    assert_eq!(v.verify(&snap, NOW + 60).unwrap_err().code(), "revoked");
+    v.forget_expired(NOW + 60);
+    assert_eq!(v.verify(&snap, NOW + 60).unwrap_err().code(), "revoked");
+    // Applied after a first `forget_expired` too (the clock it saw then
+    // may be stale).
+    let mut v = verifier(&p);
+    v.forget_expired(NOW - 3 * day);
+    v.apply_notice(&person_notice("spa-lumi", NOW - 2 * day, "fay", 4))
+        .unwrap();
+    v.forget_expired(NOW + 60);
+    assert_eq!(v.verify(&snap, NOW + 60).unwrap_err().code(), "revoked");
+}
+
+#[test]
 fn a_feed_is_complete_current_and_never_rolled_back() {
     let p = policy("sitee");
     let options = Options::for_tenant("spa-lumi").require_feed(300);

@@ -88,15 +88,19 @@ fn per_person_bounds_grow_and_stay_per_account() {
 fn what_can_no_longer_matter_is_forgotten() {
     let day = u64::from(permsnap::wire::MAX_LIFETIME);
     let mut r = Revocations::new();
-    r.apply(&Notice {
-        tenant: "a".into(),
-        issued_at: 1000,
-        min_epoch: 2,
-        ids: vec![[1; 8]],
-        staff: vec![],
-    });
-    r.apply(&person("a", 1000, "u", 4));
-    r.apply(&person("a", 5000, "v", 1));
+    // Seen when issued (the verifier's clock then).
+    r.apply_seen(
+        &Notice {
+            tenant: "a".into(),
+            issued_at: 1000,
+            min_epoch: 2,
+            ids: vec![[1; 8]],
+            staff: vec![],
+        },
+        1000,
+    );
+    r.apply_seen(&person("a", 1000, "u", 4), 1000);
+    r.apply_seen(&person("a", 5000, "v", 1), 5000);
     // Within one lifetime (+ leeway) of the notice: kept.
     r.prune(1000 + day + 30, 30);
     assert_eq!((r.id_count(), r.staff_count()), (1, 2));
@@ -109,4 +113,51 @@ fn what_can_no_longer_matter_is_forgotten() {
         2,
         "an account's epoch is one number: kept"
     );
+}
+
+#[test]
+fn a_notice_applied_with_no_clock_is_kept_a_lifetime_from_the_next_prune() {
+    // Attack review, session 14: applied with no clock, a notice dated
+    // more than a day back (a replica's clock behind) was forgotten at the
+    // next prune, while the snapshot it revoked was still valid.
+    let day = u64::from(permsnap::wire::MAX_LIFETIME);
+    let now = 1_800_000_000;
+    let mut r = Revocations::new();
+    let mut old = notice("a", 0, &[7]);
+    old.issued_at = now - 2 * day;
+    r.apply(&old);
+    r.apply(&person("a", now - 2 * day, "u", 4));
+    r.prune(now, 30);
+    assert_eq!(
+        (r.id_count(), r.staff_count()),
+        (1, 1),
+        "kept at the first prune"
+    );
+    r.prune(now + day, 30);
+    assert_eq!(
+        (r.id_count(), r.staff_count()),
+        (1, 1),
+        "a lifetime from that prune"
+    );
+    r.prune(now + day + 31, 30);
+    assert_eq!((r.id_count(), r.staff_count()), (0, 0));
+}
+
+#[test]
+fn a_snapshot_id_is_sixteen_hex_digits() {
+    use permsnap::wire::parse_snapshot_id;
+    assert_eq!(
+        parse_snapshot_id("0a0B0c0d0e0f0001").unwrap(),
+        [10, 11, 12, 13, 14, 15, 0, 1]
+    );
+    // `u8::from_str_radix` takes a sign (review, session 14).
+    for bad in [
+        "+a+b+c+d+e+f+0+1",
+        "-a0b0c0d0e0f0001",
+        "0a0b0c0d0e0f000 ",
+        "0a0b0c0d0e0f00011",
+        "0a0b0c0d0e0f000g",
+    ] {
+        assert!(parse_snapshot_id(bad).is_err(), "{bad}");
+    }
 }

@@ -22,6 +22,9 @@ pub struct Revocations {
     staff: Vec<((String, String), u64, u64)>,
 }
 
+/// The `until` of an entry applied with no clock: set at the next prune.
+const PENDING: u64 = u64::MAX;
+
 impl Revocations {
     /// No revocation.
     pub fn new() -> Self {
@@ -92,7 +95,12 @@ impl Revocations {
             .binary_search_by(|((t, s), _, _)| (t.as_str(), s.as_str()).cmp(&(tenant, subject)))
     }
 
-    /// Applies a verified notice.
+    /// Applies a verified notice, with no clock: what it revokes is kept
+    /// until the next [`Revocations::prune`], and a snapshot lifetime from
+    /// then. (Kept from its issue time, a notice dated more than a day
+    /// back, signed by a replica whose clock runs behind, was forgotten at
+    /// the next prune while the snapshot it revoked was still valid:
+    /// attack review, session 14.)
     pub fn apply(&mut self, notice: &Notice) {
         self.apply_seen(notice, 0);
     }
@@ -102,11 +110,16 @@ impl Revocations {
     /// from the later of its issue time and `seen`. A notice signed with a
     /// clock running behind (or dated with a stored edit time) is not
     /// forgotten at once while the snapshots it revokes are still valid.
+    /// `seen` 0: no clock ([`Revocations::apply`]).
     pub fn apply_seen(&mut self, notice: &Notice, seen: u64) {
-        let until = notice
-            .issued_at
-            .max(seen)
-            .saturating_add(u64::from(MAX_LIFETIME));
+        let until = if seen == 0 {
+            PENDING
+        } else {
+            notice
+                .issued_at
+                .max(seen)
+                .saturating_add(u64::from(MAX_LIFETIME))
+        };
         self.revoke_before(&notice.tenant, notice.min_epoch);
         for id in &notice.ids {
             self.revoke_id_of(&notice.tenant, *id, until);
@@ -119,7 +132,20 @@ impl Revocations {
     /// Forgets ids and per-person bounds whose notice is older than the
     /// longest snapshot lifetime plus `leeway` at time `now`: no snapshot
     /// they could revoke is still accepted.
+    /// Entries applied with no clock get their time now: a snapshot
+    /// lifetime from this prune.
     pub fn prune(&mut self, now: u64, leeway: u64) {
+        let fixed = now.saturating_add(u64::from(MAX_LIFETIME));
+        for (_, u) in &mut self.ids {
+            if *u == PENDING {
+                *u = fixed;
+            }
+        }
+        for (_, _, u) in &mut self.staff {
+            if *u == PENDING {
+                *u = fixed;
+            }
+        }
         let live = |until: u64| until.saturating_add(leeway) >= now;
         self.ids.retain(|(_, u)| live(*u));
         self.staff.retain(|(_, _, u)| live(*u));

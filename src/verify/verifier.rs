@@ -106,8 +106,14 @@ impl Verifier {
     /// Verifies a signed revocation notice (binary or base64url text) with
     /// the keyring and adds it to the revocations. A notice for another
     /// tenant than the expected one is refused (`wrong_tenant`).
+    ///
+    /// With no clock given, what it revokes is kept until the next
+    /// [`Verifier::forget_expired`] and a snapshot lifetime from then: a
+    /// notice dated more than a day back (a replica's clock running
+    /// behind) was forgotten at the next call while the snapshot it
+    /// revoked was still valid (attack review, session 14).
     pub fn apply_notice(&mut self, input: &[u8]) -> Result<Notice> {
-        self.apply_notice_at(input, self.seen_at)
+        self.apply_notice_seen(input, 0)
     }
 
     /// [`Verifier::apply_notice`] at `now` (the verifier's clock): what the
@@ -116,7 +122,11 @@ impl Verifier {
     /// is dated earlier (an issuer clock running behind, a stored edit
     /// time): [`Revocations::apply_seen`].
     pub fn apply_notice_at(&mut self, input: &[u8], now: u64) -> Result<Notice> {
-        let seen = now.max(self.seen_at);
+        self.apply_notice_seen(input, now.max(self.seen_at))
+    }
+
+    /// `seen` 0: no clock ([`Revocations::apply_seen`]).
+    fn apply_notice_seen(&mut self, input: &[u8], seen: u64) -> Result<Notice> {
         let bytes = wire::to_binary_framed(input, &wire::NOTICE_MAGIC, wire::MAX_NOTICE_LEN)?;
         let parts = wire::split_framed(&bytes, &wire::NOTICE_MAGIC, wire::MAX_NOTICE_LEN)?;
         self.keyring.verify_domain(

@@ -348,7 +348,10 @@ pub fn parse_snapshot_id(text: &str) -> Result<[u8; 8]> {
     let bad = || Error::InvalidArgument {
         detail: format!("`{text}` is not a snapshot id (16 hex digits)"),
     };
-    if text.len() != 16 || !text.is_ascii() {
+    // Hex digits only: `u8::from_str_radix` takes a `+` sign, and
+    // `+a+b+c+d+e+f+0+1` was revoked as another id than it looks (review,
+    // session 14).
+    if text.len() != 16 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(bad());
     }
     let mut id = [0u8; 8];
