@@ -386,11 +386,15 @@ export class Verifier {
 
   /** The verifier's clock, read once per call and as a number (an object
    *  whose `valueOf` runs app code, or answers differently each time, is
-   *  refused), or `undefined` for the platform's. */
+   *  refused), or `undefined` for the platform's when none is given. A
+   *  given clock that answers `undefined` (a `return` left out), NaN or a
+   *  negative number is refused: it fell back to the platform's clock,
+   *  which the app's was there to correct (review, session 14). */
   #now(): number | undefined {
-    const t = this.#clock?.();
-    if (t !== undefined && typeof t !== "number") {
-      throw new PermsnapError("invalid_argument", "`clock` returned something other than a number of seconds since the Unix epoch");
+    if (this.#clock === undefined) return undefined;
+    const t = this.#clock();
+    if (typeof t !== "number" || !Number.isFinite(t) || t < 0) {
+      throw new PermsnapError("invalid_argument", `\`clock\` returned ${typeof t === "number" ? String(t) : typeof t}, not a number of seconds since the Unix epoch`);
     }
     return t;
   }

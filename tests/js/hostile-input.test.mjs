@@ -268,3 +268,14 @@ test("a record's getter freeing the permissions during the reference filter leav
   // The verifier and new loads work.
   assert.equal(make().load(dia.snapshot).scope("appointments"), "own");
 });
+
+test("a clock given that answers undefined, NaN or a negative number is refused, never replaced by the platform's (review, session 14)", () => {
+  // `clock: () => { serverTime(); }` (a `return` left out) fell back to the
+  // platform's clock, which the app's was there to correct: an expired
+  // snapshot passed on a machine whose clock runs slow.
+  for (const clock of [() => {}, () => NaN, () => -1, () => Infinity, () => "1767225600"]) {
+    const v = make({ clock });
+    assert.equal(errorCode(() => v.load(dia.snapshot)), "invalid_argument", String(clock));
+  }
+  assert.equal(make().load(dia.snapshot).subject, "dia", "control");
+});
