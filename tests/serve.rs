@@ -13,6 +13,10 @@ fn bin() -> Command {
 }
 
 fn run(args: &[&str], stdin: &str) -> Output {
+    run_bytes(args, stdin.as_bytes())
+}
+
+fn run_bytes(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = bin()
         .args(args)
         .stdin(Stdio::piped())
@@ -20,12 +24,7 @@ fn run(args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -857,16 +856,10 @@ fn a_request_cut_anywhere_puts_serve_out_of_step_and_answers_stay_one_line_each(
     // character or requests ended by a lone CR got one answer per piece,
     // and later answers went to the wrong requests.
     let (dir, key, _) = keys("cuts");
+    let policy = sitee();
+    let args = ["serve", "--policy", &policy, "--key", &key];
     let serve = |stdin: &[u8]| -> Vec<Value> {
-        let mut child = bin()
-            .args(["serve", "--policy", &sitee(), "--key", &key])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(stdin).unwrap();
-        let out = child.wait_with_output().unwrap();
-        String::from_utf8(out.stdout)
+        String::from_utf8(run_bytes(&args, stdin).stdout)
             .unwrap()
             .split('\n')
             .filter(|l| !l.is_empty())
@@ -903,19 +896,10 @@ fn a_request_cut_anywhere_puts_serve_out_of_step_and_answers_stay_one_line_each(
     );
     // A line of U+00A0 is answered, not skipped; U+2028 in an answer is
     // escaped (a Unicode-aware reader splits lines on it).
-    let mut child = bin()
-        .args(["serve", "--policy", &sitee(), "--key", &key])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all("\u{a0}\n{\"op\":\"ping\",\"ref\":\"a\u{2028}b\u{85}c\"}\n".as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = run_bytes(
+        &args,
+        "\u{a0}\n{\"op\":\"ping\",\"ref\":\"a\u{2028}b\u{85}c\"}\n".as_bytes(),
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         !text.contains('\u{2028}') && !text.contains('\u{85}'),

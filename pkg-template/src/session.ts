@@ -367,7 +367,9 @@ export class Session {
       this.#retryLater();
       return this.#current;
     }
-    const clockFromIt = claimed !== null && claimed.fresh === fresh && typeof claimed.issuedAt === "number" && Number.isFinite(claimed.issuedAt);
+    // Proven fresh: it echoes this request's token.
+    const proven = claimed !== null && claimed.fresh === fresh;
+    const clockFromIt = proven && typeof claimed.issuedAt === "number" && Number.isFinite(claimed.issuedAt);
     const previousOffset = this.#offset;
     if (clockFromIt) this.#offset = (claimed.issuedAt as number) - (asked + Date.now() / 1000) / 2;
     // A refused answer does not keep the clock it claimed (the time a
@@ -383,7 +385,6 @@ export class Session {
     // whose snapshot happens to be older kept the previous person's
     // powers (attack review, session 13).
     const samePerson = current !== null && p.subject === current.subject && p.tenant === current.tenant;
-    const proven = claimed !== null && claimed.fresh === fresh;
     const left = p.error === null ? this.#left.get(personOf(p)) : undefined;
     const replayed = !proven && left !== undefined && p.issuedAt <= left;
     const stale = (clockFromIt && p.issuedAt !== claimed.issuedAt) || (current !== null && current.error === null && samePerson && p.issuedAt < current.issuedAt) || replayed;

@@ -683,16 +683,25 @@ fn override_of(
 /// cookie planted by a sibling subdomain or for a narrower path made the
 /// person act under the planter's snapshot).
 fn two_cookies(cookie: Option<&str>, name: &str) -> bool {
-    let mut values = cookie
-        .into_iter()
-        .flat_map(|c| c.split(';'))
-        .filter_map(|pair| {
+    let mut values = cookie_values(cookie, name);
+    let first = values.next();
+    values.any(|v| Some(v) != first)
+}
+
+/// The non-empty values of the cookie `name` (unquoted), in order: what
+/// both the snapshot and the two-cookie check read.
+fn cookie_values<'a, 'n>(
+    cookie: Option<&'a str>,
+    name: &'n str,
+) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
+    cookie
+        .unwrap_or_default()
+        .split(';')
+        .filter_map(move |pair| {
             let (k, v) = pair.trim().split_once('=')?;
             let v = v.trim().trim_matches('"');
             (k.trim() == name && !v.is_empty()).then_some(v)
-        });
-    let first = values.next();
-    values.any(|v| Some(v) != first)
+        })
 }
 
 /// The snapshot an `Authorization: Permsnap <text>` header carries (scheme
@@ -714,9 +723,5 @@ pub fn snapshot_from<'a>(
     }
     // The first non-empty one, as `two_cookies` counts them (a planted
     // `permsnap=""` first is no snapshot).
-    cookie?.split(';').find_map(|pair| {
-        let (k, v) = pair.trim().split_once('=')?;
-        let v = v.trim().trim_matches('"');
-        (k.trim() == name && !v.is_empty()).then_some(v)
-    })
+    cookie_values(cookie, name).next()
 }

@@ -151,14 +151,14 @@ impl JsonIssuer {
     /// unset setting) names no account that can be told, and unloads
     /// every account (attack review, session 14).
     pub fn unload(&mut self, tenant: &str) {
-        match super::names::meant_id(tenant) {
-            Some(meant) => {
-                self.accounts.insert(meant, None);
+        match super::names::accounts_named(tenant) {
+            Some(named) => {
+                for t in named {
+                    self.accounts.insert(t, None);
+                }
             }
-            None if super::names::id_problem(tenant).is_some() => return self.unload_all(),
-            None => {}
+            None => self.unload_all(),
         }
-        self.accounts.insert(tenant.to_owned(), None);
     }
 
     /// Unloads every account: what the wrappers call when a refused

@@ -188,7 +188,7 @@ impl Catalog {
 /// holding a control or invisible character. Such an id is another person
 /// to every comparison — a revocation of `u42` misses `u42      ` — so it is
 /// refused, never signed (attack review, session 13).
-pub fn id_problem(id: &str) -> Option<&'static str> {
+pub(crate) fn id_problem(id: &str) -> Option<&'static str> {
     if id.is_empty() {
         return Some("is empty");
     }
@@ -217,6 +217,18 @@ pub fn meant_id(id: &str) -> Option<String> {
     let meant: String = id.trim().chars().filter(|c| !invisible(*c)).collect();
     let meant = meant.trim();
     (meant != id && !meant.is_empty()).then(|| meant.to_owned())
+}
+
+/// The accounts a refused edit of `tenant` must unload: the account itself
+/// and the one it meant (padded, invisible characters); `None` when it
+/// names none that can be told (empty, blank: a NULL column), so every
+/// account. The one rule of `JsonIssuer::unload` and `permsnap serve`.
+pub fn accounts_named(tenant: &str) -> Option<Vec<String>> {
+    match meant_id(tenant) {
+        Some(meant) => Some(vec![tenant.to_owned(), meant]),
+        None if id_problem(tenant).is_some() => None,
+        None => Some(vec![tenant.to_owned()]),
+    }
 }
 
 #[cfg(test)]

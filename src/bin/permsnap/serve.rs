@@ -131,12 +131,9 @@ const OTHER_OPS: [&str; 5] = ["issue", "revoke", "feed", "step_up", "ping"];
 /// an object) names no account that can be told: the caller unloads
 /// every account.
 fn tenant_named(tenant: &Value) -> Option<String> {
-    let blank = |t: &str| {
-        permsnap::issuer::id_problem(t).is_some() && permsnap::issuer::meant_id(t).is_none()
-    };
     match tenant {
         // An empty or blank one (`""`, a NULL column) names none either.
-        Value::String(t) if blank(t) => None,
+        Value::String(t) if permsnap::issuer::accounts_named(t).is_none() => None,
         Value::String(t) => Some(t.clone()),
         Value::Number(n) if n.is_u64() || n.is_i64() => Some(n.to_string()),
         _ => None,
@@ -311,13 +308,8 @@ fn parse<T: serde::de::DeserializeOwned>(op: &str, v: Value) -> Result<T, Error>
 
 impl Server {
     fn answer(&mut self, line: &str) -> Value {
-        if let Some(why) = &self.out_of_step {
-            return failure(
-                Error::InvalidArgument {
-                    detail: why.clone(),
-                },
-                None,
-            );
+        if let Some(refused) = self.refused_out_of_step() {
+            return refused;
         }
         let mut request = match permsnap::strict_json::parse(line) {
             Ok(Value::Object(map)) => map,
@@ -371,6 +363,12 @@ impl Server {
         }
     }
 
+    /// The answer to every line once out of step, saying since when.
+    fn refused_out_of_step(&self) -> Option<Value> {
+        let why = self.out_of_step.clone()?;
+        Some(failure(Error::InvalidArgument { detail: why }, None))
+    }
+
     /// The start of a request spread over several lines (see [`fragment`]):
     /// each of its lines would get an answer, and a backend pairing
     /// answers with requests by order would give the answer of one
@@ -397,13 +395,8 @@ impl Server {
     /// unloads nothing; otherwise the accounts it names are unloaded, or every
     /// account when it names none that can be read. The answer says which.
     fn unreadable(&mut self, error: Error, line: Option<&str>) -> Value {
-        if let Some(why) = &self.out_of_step {
-            return failure(
-                Error::InvalidArgument {
-                    detail: why.clone(),
-                },
-                None,
-            );
+        if let Some(refused) = self.refused_out_of_step() {
+            return refused;
         }
         let pairs = line.and_then(|l| serde_json::from_str::<Pairs>(l).ok());
         let values = |key: &str| -> Vec<&Value> {
@@ -460,14 +453,14 @@ impl Server {
     /// padded or holds invisible characters (refused as an id); an empty
     /// or blank one names no account that can be told: every account.
     fn unload(&mut self, tenant: &str) {
-        match permsnap::issuer::meant_id(tenant) {
-            Some(meant) => {
-                self.accounts.remove(&meant);
+        match permsnap::issuer::accounts_named(tenant) {
+            Some(named) => {
+                for t in named {
+                    self.accounts.remove(&t);
+                }
             }
-            None if permsnap::issuer::id_problem(tenant).is_some() => self.accounts.clear(),
-            None => {}
+            None => self.accounts.clear(),
         }
-        self.accounts.remove(tenant);
     }
 
     fn run(&mut self, op: &str, request: Value) -> Result<Value, Error> {
