@@ -60,7 +60,12 @@ for (const account of db.accounts()) {
     issuer,
     staff: (req) => {
       const who = signedIn(req);
-      return who && { tenant: who.tenant, record: db.record(who.tenant, who.id) };
+      if (!who) return null;
+      // Roles and features as the database holds them now: an edit made
+      // by another writer (a script, a second server) counts at the next
+      // snapshot, not at the next restart.
+      syncAccount(who.product);
+      return { tenant: who.tenant, record: db.record(who.tenant, who.id) };
     },
     // Plain http on 127.0.0.1: a production app keeps the default `Secure`.
     cookie: { secure: false },
@@ -69,15 +74,36 @@ for (const account of db.accounts()) {
   products.set(account.product, { account, policy, compiled, issuer, routes, verifier, guard, endpoint });
 }
 
+/** Loads a product's roles and features from the database into its
+ *  issuer. Roles the issuer refuses are left out (`setAccount` reports
+ *  them): their holders get no snapshot until they are mended. */
+function syncAccount(product) {
+  const p = products.get(product);
+  const account = db.account(product);
+  const broken = p.issuer.setAccount(account.tenant, db.roles(account.tenant), { features: account.features });
+  for (const b of broken) console.log(`role ${b.role} of ${account.tenant} refused: ${b.problem}`);
+}
+
 /** The signed-in person's verified permissions, from the snapshot cookie
  *  the endpoint set (bound to the person: another's is refused), or an
- *  error for the caller to answer. */
+ *  error for the caller to answer. The backend holds the database: a
+ *  snapshot older than the person's record (an edit whose notice this
+ *  server never sent: another writer's) or of a person deactivated or
+ *  deleted since is refused here, whatever its signature says. */
 function permissionsOf(req, who) {
   const text = /(?:^|;\s*)permsnap=([A-Za-z0-9_-]+)/.exec(req.headers.cookie ?? "")?.[1];
   if (!text) throw fail(401, "no snapshot: load /api/permsnap first");
   const p = products.get(who.product).verifier.loadOrDeny(text);
   if (p.error) throw fail(401, `snapshot refused: ${p.error.code}`);
-  if (p.subject !== who.id) throw fail(403, "the snapshot is not the signed-in person's");
+  const record = db.record(who.tenant, who.id);
+  let refused = null;
+  if (p.subject !== who.id) refused = fail(403, "the snapshot is not the signed-in person's");
+  else if (!record || record.active === false) refused = fail(403, "deactivated");
+  else if (p.version < record.version) refused = fail(401, "snapshot refused: revoked (the person was edited since): load /api/permsnap again");
+  if (refused) {
+    p.free();
+    throw refused;
+  }
   return p;
 }
 
@@ -106,9 +132,16 @@ const json = (res, status, body) => {
 };
 const fail = (status, message) => Object.assign(new Error(message), { status });
 
+/** A request's JSON object body: JSON only (a cross-site form or
+ *  `text/plain` post is refused: no CORS preflight stood before it), at
+ *  most 64 KiB. */
 async function body(req) {
+  if (!/^application\/json\s*(;|$)/i.test(req.headers["content-type"] ?? "")) throw fail(415, "the body is JSON (content-type: application/json)");
   let text = "";
-  for await (const chunk of req) text += chunk;
+  for await (const chunk of req) {
+    text += chunk;
+    if (text.length > 65_536) throw fail(413, "the body is larger than 64 KiB");
+  }
   let value;
   try {
     value = JSON.parse(text || "{}");
@@ -131,14 +164,18 @@ async function api(req, res, url) {
     if (!who) throw fail(401, "sign in first");
     return products.get(who.product);
   };
-  // The Staff configuration API: only for those the product lets manage staff.
-  const mayAdmin = () => {
+  // The Staff configuration API: only for those the product lets manage
+  // staff. Checked after the body is read, right before the edit, with
+  // no wait between the check and the write: a request held open while
+  // its sender is removed does not apply. The caller frees `perms`.
+  const admin = () => {
     const p = mine();
     const perms = permissionsOf(req, who);
-    const allowed = ADMIN[who.product](perms);
-    perms.free();
-    if (!allowed) throw fail(403, "managing staff is not among your permissions");
-    return p;
+    if (!ADMIN[who.product](perms)) {
+      perms.free();
+      throw fail(403, "managing staff is not among your permissions");
+    }
+    return { p, perms };
   };
   switch (`${req.method} ${url.pathname}`) {
     case "GET /api/presets":
@@ -182,7 +219,19 @@ async function api(req, res, url) {
       const perms = permissionsOf(req, who);
       try {
         const all = db.records(p.account.tenant, kind);
-        return json(res, 200, { total: all.length, records: perms.redact(kind, perms.filter(kind, all)) });
+        // `filter(kind)` is the person's view scope on the kind, not a
+        // permission to open it. Where permissions act on the kind
+        // (`scope_kind`: Sitee's `payments.view`), the records those the
+        // person holds cover (none held: none shown); elsewhere (Ecwid's
+        // customers) the view scope.
+        const acting = p.compiled.catalog.permissions.filter((x) => x.scope_kind === kind).map((x) => x.name);
+        let shown = perms.filter(kind, all);
+        if (acting.length > 0) {
+          const seen = new Set();
+          for (const name of acting) if (perms.can(name)) for (const r of perms.filterFor(name, all)) seen.add(r);
+          shown = all.filter((r) => seen.has(r));
+        }
+        return json(res, 200, { total: all.length, records: perms.redact(kind, shown) });
       } finally {
         perms.free();
       }
@@ -201,7 +250,8 @@ async function api(req, res, url) {
       return;
     }
     case "GET /api/admin/staff": {
-      const p = mayAdmin();
+      const { p, perms } = admin();
+      perms.free();
       return json(res, 200, {
         business: p.account.name, product: who.product, roles: db.roles(p.account.tenant), staff: db.staff(p.account.tenant),
         permissions: p.policy.catalog.permissions.filter((x) => !x.derived).map(({ name, section, description, owner_only, principal_only }) => ({ name, section, description, owner_only, principal_only })),
@@ -211,39 +261,119 @@ async function api(req, res, url) {
   }
   const staffEdit = /^PUT \/api\/admin\/staff\/([A-Za-z0-9_-]+)$/.exec(`${req.method} ${url.pathname}`);
   if (staffEdit) {
-    const p = mayAdmin();
-    const id = staffEdit[1];
-    const current = db.record(p.account.tenant, id);
-    if (!current) throw fail(404, `no staff member ${id}`);
-    const { id: _i, name: _n, version, ...access } = current;
-    const next = { ...access, ...(await body(req)) };
-    for (const k of Object.keys(next)) if (next[k] === null) delete next[k];
+    const change = await body(req);
+    const { p, perms } = admin();
     try {
-      p.issuer.issue(p.account.tenant, { id, name: current.name, version: version + 1, ...next }); // refused records are not saved
-    } catch (e) {
-      if (!(e instanceof PermsnapError)) throw e;
-      if (e.code !== "deactivated") throw fail(400, `${e.code}: ${e.message}`);
+      return json(res, 200, editStaff(p, perms, staffEdit[1], change));
+    } finally {
+      perms.free();
     }
-    const before = db.setAccess(p.account.tenant, id, next);
-    publish(who.product, [{ subject: id, before }]);
-    return json(res, 200, { id, version: before });
   }
   const roleEdit = /^PUT \/api\/admin\/roles\/([A-Za-z0-9_-]+)$/.exec(`${req.method} ${url.pathname}`);
   if (roleEdit) {
-    const p = mayAdmin();
-    const { permissions } = await body(req);
-    if (!Array.isArray(permissions) || !permissions.every((x) => typeof x === "string")) throw fail(400, "`permissions` is a list of names");
-    const roles = db.roles(p.account.tenant).map((r) => (r.id === roleEdit[1] ? { ...r, permissions } : r));
-    const broken = p.issuer.setAccount(p.account.tenant, roles, { features: p.account.features });
-    if (broken.some((b) => b.role === roleEdit[1])) {
-      p.issuer.setAccount(p.account.tenant, db.roles(p.account.tenant), { features: p.account.features });
-      throw fail(400, broken.find((b) => b.role === roleEdit[1]).problem);
+    const change = await body(req);
+    const { p, perms } = admin();
+    try {
+      return json(res, 200, editRole(p, perms, roleEdit[1], change));
+    } finally {
+      perms.free();
     }
-    const holders = db.setRolePermissions(p.account.tenant, roleEdit[1], permissions);
-    if (holders.length > 0) publish(who.product, holders);
-    return json(res, 200, { role: roleEdit[1], holders: holders.map((h) => h.subject) });
   }
   throw fail(404, "not found");
+}
+
+/** What the Staff page edits of a person: nothing else (an `owner` or
+ *  `principal` flag, another person's id) is taken from a request. */
+const STAFF_EDITS = ["roles", "grant", "remove", "active"];
+
+/** The permission names `record` would be granted (none when refused). */
+function grantedTo(p, record) {
+  try {
+    const snapshot = p.issuer.issue(p.account.tenant, record).snapshot;
+    const granted = p.verifier.load(snapshot);
+    try {
+      return new Set(granted.allowed());
+    } finally {
+      granted.free();
+    }
+  } catch (e) {
+    if (e instanceof PermsnapError && e.code === "deactivated") return new Set();
+    throw e;
+  }
+}
+
+/** Refuses an edit that would give someone a permission the editor does
+ *  not hold: a staff manager cannot hand out, to others or to themselves,
+ *  more than they have (attack review, session 15). */
+function noEscalation(perms, gained) {
+  const beyond = [...gained].filter((n) => !perms.can(n));
+  if (beyond.length > 0) throw fail(403, `you cannot grant what you do not hold: ${beyond.join(", ")}`);
+}
+
+/** A person's access edited by an admin (`editor`, their permissions):
+ *  validated by the issuer, saved with a new version, a notice sent. */
+function editStaff(p, editor, id, change) {
+  const extra = Object.keys(change).filter((k) => !STAFF_EDITS.includes(k));
+  if (extra.length > 0) throw fail(400, `not editable here: ${extra.join(", ")} (only ${STAFF_EDITS.join(", ")})`);
+  const current = db.record(p.account.tenant, id);
+  if (!current) throw fail(404, `no staff member ${id}`);
+  if ((current.owner || current.principal) && !editor.isOwner) throw fail(403, "only the owner edits the owner's and the principal admin's access");
+  // The owner's role is the owner's to hand out or take back.
+  const ownerRoles = new Set(db.roles(p.account.tenant).filter((r) => r.owner).map((r) => r.id));
+  const had = new Set(current.roles ?? []);
+  const moved = change.roles === undefined ? [] : [...new Set([...had, ...change.roles])].filter((r) => had.has(r) !== change.roles.includes(r));
+  if (!editor.isOwner && Array.isArray(change.roles) && moved.some((r) => ownerRoles.has(r))) throw fail(403, "only the owner gives or takes the owner's role");
+  const { id: _i, name: _n, version, ...access } = current;
+  const next = { ...access, ...change };
+  for (const k of Object.keys(next)) if (next[k] === null) delete next[k];
+  const record = { id, name: current.name, version: version + 1, ...next };
+  let after;
+  try {
+    after = grantedTo(p, record); // a refused record is not saved
+  } catch (e) {
+    if (!(e instanceof PermsnapError)) throw e;
+    throw fail(400, `${e.code}: ${e.message}`);
+  }
+  const before = grantedTo(p, current);
+  noEscalation(editor, [...after].filter((n) => !before.has(n)));
+  const version2 = db.setAccess(p.account.tenant, id, next);
+  publish(p.account.product, [{ subject: id, before: version2 }]);
+  return { id, version: version2 };
+}
+
+/** A role's permissions edited by an admin: checked by the issuer first,
+ *  saved, then the issuer loads the roles as saved; a failed save leaves
+ *  the issuer with the database's roles. */
+function editRole(p, editor, roleId, change) {
+  const extra = Object.keys(change).filter((k) => k !== "permissions");
+  if (extra.length > 0) throw fail(400, `not editable here: ${extra.join(", ")} (only permissions)`);
+  const { permissions } = change;
+  if (!Array.isArray(permissions) || !permissions.every((x) => typeof x === "string")) throw fail(400, "`permissions` is a list of names");
+  const tenant = p.account.tenant;
+  const role = db.roles(tenant).find((r) => r.id === roleId);
+  if (!role) throw fail(404, `no role ${roleId}`);
+  if (role.owner || role.except || !Array.isArray(role.permissions) || role.permissions.some((x) => x.includes("*"))) {
+    throw fail(400, `role ${roleId} is not edited here (the owner's, or every permission by pattern)`);
+  }
+  const known = new Set(p.verifier.permissionNames);
+  const unknown = permissions.filter((x) => !known.has(x));
+  if (unknown.length > 0) throw fail(400, `not permissions of the catalog (names only, no patterns): ${unknown.join(", ")}`);
+  const roles = db.roles(tenant).map((r) => (r.id === roleId ? { ...r, permissions } : r));
+  const { features } = db.account(p.account.product);
+  const broken = p.issuer.setAccount(tenant, roles, { features });
+  const mine = broken.find((b) => b.role === roleId);
+  let holders;
+  try {
+    if (mine) throw fail(400, mine.problem);
+    const had = new Set(role.permissions);
+    noEscalation(editor, permissions.filter((n) => !had.has(n)));
+    holders = db.setRolePermissions(tenant, roleId, permissions);
+  } finally {
+    // What the database holds, saved or not.
+    syncAccount(p.account.product);
+  }
+  if (holders.length > 0) publish(p.account.product, holders);
+  return { role: roleId, holders: holders.map((h) => h.subject) };
 }
 
 const server = createServer(async (req, res) => {
@@ -260,13 +390,14 @@ const server = createServer(async (req, res) => {
         json(res, 200, { ok: true, route: req.permsnap.route, subject: req.permsnap.subject });
       });
     }
+    if (req.method !== "GET" && req.method !== "HEAD") return json(res, 405, { code: "method_not_allowed", message: "files answer GET and HEAD" });
     const path = url.pathname === "/" ? "/index.html" : url.pathname;
     const base = path.startsWith("/pkg/") ? root : join(root, "www");
     const file = normalize(join(base, path));
     if (!file.startsWith(normalize(base))) return json(res, 403, { code: "forbidden" });
     const content = await readFile(file);
     res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream" });
-    res.end(content);
+    res.end(req.method === "HEAD" ? undefined : content);
   } catch (e) {
     if (res.headersSent) return;
     if (e.code === "ENOENT" || e.code === "EISDIR") return json(res, 404, { code: "not_found", message: "not found" });

@@ -33,9 +33,27 @@ pub struct Jwk {
     /// trusted for signatures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_ops: Option<Vec<String>>,
-    /// A private key part: never accepted in a keyring.
-    #[serde(default, skip_serializing)]
-    pub d: Option<String>,
+    /// The private members the key carries ([`PRIVATE_JWK_MEMBERS`]),
+    /// whatever their value (`"d": null` too): a key set holding any is
+    /// refused, whichever key type carries it (attack review, session 15).
+    #[serde(flatten, skip_serializing, deserialize_with = "private_members")]
+    pub private: Vec<String>,
+}
+
+/// The members of a JWK that hold secret material (RFC 7518): `d` (OKP,
+/// EC, RSA), `k` (a symmetric key), `p`, `q`, `dp`, `dq`, `qi` and `oth`
+/// (RSA).
+pub const PRIVATE_JWK_MEMBERS: &[&str] = &["d", "k", "p", "q", "dp", "dq", "qi", "oth"];
+
+/// The names of [`PRIVATE_JWK_MEMBERS`] among a JWK's other members.
+fn private_members<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> core::result::Result<Vec<String>, D::Error> {
+    let rest = std::collections::BTreeMap::<String, serde::de::IgnoredAny>::deserialize(d)?;
+    Ok(rest
+        .into_keys()
+        .filter(|k| PRIVATE_JWK_MEMBERS.contains(&k.as_str()))
+        .collect())
 }
 
 /// A JSON Web Key Set.
@@ -151,7 +169,7 @@ impl Keyring {
     /// or `Ed25519`) are taken; other keys (an
     /// app's RSA keys, X25519 or encryption keys) are ignored and listed in
     /// [`Keyring::ignored`]. The whole set is refused when any key carries a
-    /// private part (`d`), an Ed25519 key is malformed or weak, a key id is
+    /// private part (`d`, `k` and the other members of [`PRIVATE_JWK_MEMBERS`], whatever their value), an Ed25519 key is malformed or weak, a key id is
     /// missing on an Ed25519 key, or a key id appears twice.
     pub fn from_jwks(jwks: &Jwks) -> Result<Keyring> {
         let mut ring = Keyring::new();
@@ -162,9 +180,9 @@ impl Keyring {
             } else {
                 format!("`{}`", jwk.kid)
             };
-            if jwk.d.is_some() {
+            if let Some(member) = jwk.private.first() {
                 return Err(invalid(format!(
-                    "key {name} contains a private part (`d`): publish only public keys"
+                    "key {name} contains a private part (`{member}`): publish only public keys"
                 )));
             }
             let skip = if jwk.kty != "OKP" {
@@ -387,7 +405,7 @@ pub fn public_jwk(kid: &str, public_key: &[u8; 32]) -> Jwk {
         alg: Some("EdDSA".into()),
         use_: Some("sig".into()),
         key_ops: None,
-        d: None,
+        private: Vec::new(),
     }
 }
 
@@ -460,21 +478,49 @@ pub mod signing {
             if let Some(k) = v.keys().find(|k| !KNOWN.contains(&k.as_str())) {
                 return Err(bad(format!("unknown JWK member `{k}`")));
             }
-            let text = |k: &str| v.get(k).and_then(serde_json::Value::as_str);
-            if text("kty") != Some("OKP") || text("crv") != Some("Ed25519") {
+            // A member of another type is refused, not read as absent: an
+            // `x` of `123` skipped the check that it matches `d`, a `kid` of
+            // `7` was replaced by a derived one (attack review, session 15).
+            let text = |k: &str| match v.get(k) {
+                None => Ok(None),
+                Some(serde_json::Value::String(s)) => Ok(Some(s.as_str())),
+                Some(_) => Err(bad(format!("`{k}` of the JWK must be a string"))),
+            };
+            if text("kty")? != Some("OKP") || text("crv")? != Some("Ed25519") {
                 return Err(bad(
                     "an issuer key is an Ed25519 JWK (`kty` OKP, `crv` Ed25519)".into(),
                 ));
             }
-            if text("alg").is_some_and(|a| a != "EdDSA" && a != "Ed25519") {
+            if text("alg")?.is_some_and(|a| a != "EdDSA" && a != "Ed25519") {
                 return Err(bad("`alg` must be EdDSA".into()));
             }
-            let d = text("d").ok_or_else(|| bad("the JWK has no private part `d`".into()))?;
+            if text("use")?.is_some_and(|u| u != "sig") {
+                return Err(bad("`use` must be `sig`: an issuer key signs".into()));
+            }
+            if let Some(ops) = v.get("key_ops") {
+                let ops = ops
+                    .as_array()
+                    .filter(|ops| ops.iter().all(serde_json::Value::is_string))
+                    .ok_or_else(
+                        || bad("`key_ops` of the JWK must be an array of strings".into()),
+                    )?;
+                if !ops.iter().any(|o| o == "sign") {
+                    return Err(bad(
+                        "`key_ops` must include `sign`: an issuer key signs".into()
+                    ));
+                }
+            }
+            let kid = text("kid")?;
+            // Compared byte for byte by every verifier, as for a new key.
+            if let Some(problem) = kid.and_then(crate::issuer::names::id_problem) {
+                return Err(bad(format!("the key id {problem}")));
+            }
+            let d = text("d")?.ok_or_else(|| bad("the JWK has no private part `d`".into()))?;
             let seed: [u8; 32] = crate::encoding::decode(d)?
                 .try_into()
                 .map_err(|_| bad("`d` must be 32 bytes".into()))?;
-            let key = IssuerKey::from_seed(text("kid"), &seed)?;
-            if let Some(x) = text("x") {
+            let key = IssuerKey::from_seed(kid, &seed)?;
+            if let Some(x) = text("x")? {
                 if crate::encoding::decode(x)? != key.public_key() {
                     return Err(bad("`x` does not match the private key".into()));
                 }

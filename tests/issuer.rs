@@ -495,6 +495,40 @@ fn an_issuer_key_loads_from_the_jwk_keygen_writes() {
             "{k}"
         );
     }
+    // A member of another type, a `use` or `key_ops` not for signing, a
+    // padded kid: refused, not read as absent (an `x` of `123` skipped the
+    // check that it matches `d`; attack review, session 15).
+    for (k, v) in [
+        ("x", serde_json::json!(123)),
+        ("x", serde_json::json!(null)),
+        (
+            "x",
+            serde_json::json!([permsnap::encoding::encode(&[7u8; 32])]),
+        ),
+        ("kid", serde_json::json!(7)),
+        ("kid", serde_json::json!(null)),
+        ("kid", serde_json::json!(" k1")),
+        ("alg", serde_json::json!(5)),
+        ("use", serde_json::json!("enc")),
+        ("key_ops", serde_json::json!(["encrypt"])),
+        ("key_ops", serde_json::json!("sign")),
+        ("key_ops", serde_json::json!([1])),
+    ] {
+        let mut d: serde_json::Value = serde_json::from_str(&jwk).unwrap();
+        d[k] = v.clone();
+        assert_eq!(
+            IssuerKey::from_jwk_json(&d.to_string()).unwrap_err().code(),
+            "invalid_key",
+            "{k}: {v}"
+        );
+    }
+    let mut d: serde_json::Value = serde_json::from_str(&jwk).unwrap();
+    d["use"] = serde_json::json!("sig");
+    d["key_ops"] = serde_json::json!(["sign", "verify"]);
+    assert_eq!(
+        IssuerKey::from_jwk_json(&d.to_string()).unwrap().kid(),
+        "k1"
+    );
     let public_only = serde_json::to_string(&k.public_jwk()).unwrap();
     assert!(IssuerKey::from_jwk_json(&public_only)
         .unwrap_err()

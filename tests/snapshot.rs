@@ -189,12 +189,33 @@ fn jwks_import_is_strict() {
     assert_eq!(Keyring::from_jwks_json(&json).unwrap().len(), 1);
 
     let mut with_private = jwk.clone();
-    with_private.d = Some(base64url::encode(&k.seed()));
+    with_private.private = vec!["d".into()];
     let err = Keyring::from_jwks(&permsnap::Jwks {
         keys: vec![with_private],
     })
     .unwrap_err();
     assert!(err.to_string().contains("private part"), "{err}");
+    // Read from JSON: secret material refuses the set whatever its value
+    // (`"d": null` passed) and whichever key carries it (an `oct` key's
+    // `k` beside the Ed25519 key was only "ignored"; attack review,
+    // session 15).
+    let seed = base64url::encode(&k.seed());
+    for other in [
+        serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": jwk.x, "kid": "t-01", "d": null}),
+        serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": jwk.x, "kid": "t-01", "d": seed}),
+        serde_json::json!({"kty": "oct", "kid": "hmac", "k": "c2VjcmV0"}),
+        serde_json::json!({"kty": "RSA", "kid": "rsa", "n": "AQAB", "e": "AQAB", "p": "AQAB", "q": "AQAB"}),
+    ] {
+        let mut keys = vec![serde_json::to_value(&jwk).unwrap()];
+        if other["kid"] == "t-01" {
+            keys.clear();
+        }
+        keys.push(other.clone());
+        let json = serde_json::json!({ "keys": keys }).to_string();
+        let err = Keyring::from_jwks_json(&json).unwrap_err();
+        assert_eq!(err.code(), "invalid_key", "{other}");
+        assert!(err.to_string().contains("private part"), "{other}: {err}");
+    }
     // A key of another type is ignored and reported (RFC 7517 §5), never
     // trusted: the ring holds no key for it.
     let mut rsa = jwk.clone();
@@ -358,4 +379,58 @@ fn the_verified_cache_never_skips_time_tenant_revocation_or_keys() {
         v.verify_cached(&bad, NOW).unwrap_err().code(),
         "bad_signature"
     );
+}
+
+/// A number in a record matches a filter's value only as a safe integer
+/// (2^53 - 1 at most), in decimal: `JSON.parse` rounds larger ids, so a
+/// 64-bit id `9007199254740993` read in JavaScript matched the listed
+/// `9007199254740992`, another record's; `NaN`, `Infinity` and `1e21` are
+/// no ids (attack review, session 15). The JavaScript filter compares the
+/// same way (tests/js).
+#[test]
+fn record_filters_match_numbers_as_safe_integers_only() {
+    use permsnap::decision::{Clause, RecordFilter};
+    let f = RecordFilter {
+        kind: "clients".into(),
+        scope: "specific",
+        all: false,
+        clauses: vec![Clause {
+            field: "id".into(),
+            values: [
+                "9007199254740992",
+                "0",
+                "NaN",
+                "Infinity",
+                "1e+21",
+                "1e21",
+                "42",
+                "-7",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }],
+    };
+    let id = |v: serde_json::Value| serde_json::json!({ "id": v });
+    for kept in [
+        id(serde_json::json!(42)),
+        id(serde_json::json!(42.0)),
+        id(serde_json::json!(-7)),
+        id(serde_json::json!(0)),
+        id(serde_json::json!(-0.0)),
+        id(serde_json::json!("9007199254740992")),
+        id(serde_json::json!([1, 42])),
+    ] {
+        assert!(f.matches(&kept), "{kept}");
+    }
+    for left in [
+        id(serde_json::json!(9_007_199_254_740_992_u64)),
+        id(serde_json::json!(9_007_199_254_740_993_u64)),
+        id(serde_json::json!(1e21)),
+        id(serde_json::json!(42.5)),
+        id(serde_json::json!([9_007_199_254_740_993_u64])),
+        id(serde_json::json!(true)),
+        id(serde_json::json!(null)),
+    ] {
+        assert!(!f.matches(&left), "{left}");
+    }
 }

@@ -30,6 +30,24 @@ export function armExpiry(deadline: number): void {
   schedule(at);
 }
 
+/** @internal Something every Permissions object must check again on its
+ *  next use happened (a verifier's revocations changed): the tick moves on
+ *  now, and the listeners are told. */
+export function recheckAll(): void {
+  expiry.tick++;
+  tell();
+}
+
+function tell(): void {
+  for (const f of expiryListeners) {
+    try {
+      f();
+    } catch {
+      // one listener's failure does not keep the others from running
+    }
+  }
+}
+
 function schedule(at: number): void {
   const wait = Math.min(Math.max(at * 100 - performance.now(), 0), 2 ** 31 - 1);
   const timer = setTimeout(() => {
@@ -37,13 +55,7 @@ function schedule(at: number): void {
     if (performance.now() < at * 100) return schedule(at);
     armed.delete(at);
     expiry.tick++;
-    for (const f of expiryListeners) {
-      try {
-        f();
-      } catch {
-        // one listener's failure does not keep the others from running
-      }
-    }
+    tell();
   }, wait);
   (timer as { unref?: () => void }).unref?.();
 }

@@ -11,8 +11,9 @@ export interface CompiledFilter { spec: RecordFilter; run: (records: readonly Re
 
 /** Turns a filter description into a fast runner, with the semantics of
  *  `RecordFilter::matches` in the Rust core: a clause matches when the
- *  record's field is a string among the values, a number whose decimal form
- *  is among them, or an array holding such an element.
+ *  record's field (its own, `owned`) is a string among the values, a safe
+ *  integer whose decimal form is among them, or an array holding such an
+ *  element.
  *
  *  Speed: a scope has one to three clauses (owner fields, assignee, ids),
  *  usually with one accepted value (the person's id). For up to three
@@ -28,19 +29,25 @@ export function compileFilter(spec: RecordFilter): CompiledFilter {
   const NONE = Symbol("none");
   const ones: Array<string | symbol> = spec.clauses.map((c) => (c.values.length === 1 ? c.values[0] : NONE));
   const sets = spec.clauses.map((c) => new Set(c.values));
+  // A number matches only as a safe integer: `JSON.parse` rounds larger
+  // ones (a 64-bit id `9007199254740993` reads as ...992, another record's),
+  // and `NaN` or `1e21` are no ids (attack review, session 15).
   const one = (x: unknown, i: number): boolean =>
-    (typeof x === "string" && sets[i].has(x)) || (typeof x === "number" && sets[i].has(String(x)));
+    (typeof x === "string" && sets[i].has(x)) || (typeof x === "number" && Number.isSafeInteger(x) && sets[i].has(String(x)));
   /** Clause `i` on value `v`, once `v === ones[i]` has failed. */
   const hit = (v: unknown, i: number): boolean => {
     if (typeof v === "string") return ones[i] === NONE && sets[i].has(v);
     if (typeof v === "number") return one(v, i);
     if (Array.isArray(v)) {
-      for (const x of v) if (one(x, i)) return true;
+      // Indexed: an array's own iterator could yield other values.
+      for (let k = 0; k < v.length; k++) if (one(v[k], i)) return true;
     }
     return false;
   };
   const [f0, f1, f2] = fields;
   const [o0, o1, o2] = ones;
+  // A matching value counts only when the record holds it (`owned`); read
+  // on a match only, a check that costs nothing on the records left out.
   let run: (records: readonly Rec[]) => Rec[];
   if (n === 1) {
     run = (records) => {
@@ -48,7 +55,7 @@ export function compileFilter(spec: RecordFilter): CompiledFilter {
       for (let j = 0; j < records.length; j++) {
         const r = records[j];
         const a = r?.[f0];
-        if (a === o0 || hit(a, 0)) out.push(r);
+        if ((a === o0 || hit(a, 0)) && owned(r, f0)) out.push(r);
       }
       return out;
     };
@@ -59,7 +66,7 @@ export function compileFilter(spec: RecordFilter): CompiledFilter {
         const r = records[j];
         const a = r?.[f0];
         const b = r?.[f1];
-        if (a === o0 || b === o1 || hit(a, 0) || hit(b, 1)) out.push(r);
+        if (((a === o0 || hit(a, 0)) && owned(r, f0)) || ((b === o1 || hit(b, 1)) && owned(r, f1))) out.push(r);
       }
       return out;
     };
@@ -71,7 +78,7 @@ export function compileFilter(spec: RecordFilter): CompiledFilter {
         const a = r?.[f0];
         const b = r?.[f1];
         const c = r?.[f2];
-        if (a === o0 || b === o1 || c === o2 || hit(a, 0) || hit(b, 1) || hit(c, 2)) out.push(r);
+        if (((a === o0 || hit(a, 0)) && owned(r, f0)) || ((b === o1 || hit(b, 1)) && owned(r, f1)) || ((c === o2 || hit(c, 2)) && owned(r, f2))) out.push(r);
       }
       return out;
     };
@@ -82,7 +89,7 @@ export function compileFilter(spec: RecordFilter): CompiledFilter {
         const r = records[j];
         for (let i = 0; i < n; i++) {
           const v = r?.[fields[i]];
-          if (v === ones[i] || hit(v, i)) {
+          if ((v === ones[i] || hit(v, i)) && owned(r, fields[i])) {
             out.push(r);
             break;
           }
@@ -91,34 +98,25 @@ export function compileFilter(spec: RecordFilter): CompiledFilter {
       return out;
     };
   }
-  // A field name `Object.prototype` holds (polluted by other code of the
-  // page or server, or a built-in name): `r[field]` would read that value
-  // for every record without the field of its own, so these records are
-  // read field by field, own values only, unless the record's own class
-  // gives it (an ORM's getter).
-  const fast = run;
-  const safe = (records: readonly Rec[]): Rec[] => {
-    const out: Rec[] = [];
-    for (let j = 0; j < records.length; j++) {
-      const r = records[j];
-      for (let i = 0; i < n; i++) {
-        const v = fieldOf(r, fields[i]);
-        if (v === ones[i] || hit(v, i)) {
-          out.push(r);
-          break;
-        }
-      }
-    }
-    return out;
-  };
-  return { spec, run: (records) => (fields.some((f) => f in Object.prototype) ? safe(records) : fast(records)) };
+  return { spec, run };
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
+const protoOf = Object.getPrototypeOf;
 
-/** `r[field]`, except a value `Object.prototype` gives: undefined. */
-function fieldOf(r: Rec | null | undefined, field: string): unknown {
-  if (r === null || r === undefined) return undefined;
-  const v = r[field];
-  return v !== undefined && !hasOwn.call(r, field) && v === (Object.prototype as Rec)[field] ? undefined : v;
+/** Does record `r` hold `field` itself, or through a prototype of its own
+ *  class (an ORM's getter)? Not when only a root prototype holds it: an
+ *  `Object.prototype` other code may have polluted, this realm's or
+ *  another's (an iframe's, a `vm` context's, jsdom's), whose value would
+ *  be every record's. A record that is no object holds nothing; a chain
+ *  longer than 64 (a Proxy inventing prototypes) is not followed. */
+function owned(r: unknown, field: string): boolean {
+  if (typeof r !== "object" || r === null) return false;
+  if (hasOwn.call(r, field)) return true;
+  let p: object | null = protoOf(r);
+  for (let depth = 0; p !== null && depth < 64; depth++) {
+    if (hasOwn.call(p, field)) return protoOf(p) !== null;
+    p = protoOf(p);
+  }
+  return false;
 }

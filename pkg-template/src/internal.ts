@@ -5,13 +5,54 @@
 import { PermsnapError } from "./errors.js";
 import type { ErrorCode } from "./types.js";
 
-/** @internal `JSON.parse`, refusing with `code`. */
+/** @internal `JSON.parse`, refusing with `code`, and refusing an object
+ *  that names a key twice, as the Rust reader does (`strict_json.rs`):
+ *  `JSON.parse` keeps the last of the two, so `{"d": "<seed>", "d": null}`
+ *  would say one thing to a reviewer and another here (attack review,
+ *  session 15). */
 export function parseJson(text: string, code: ErrorCode): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (e) {
     throw new PermsnapError(code, `not JSON: ${(e as Error).message}`, { cause: e });
   }
+  const twice = repeatedKey(text);
+  if (twice !== undefined) throw new PermsnapError(code, `the key \`${twice}\` is written twice in one object`);
+  return value;
+}
+
+/** The first key an object of `json` (valid JSON text) names twice, as
+ *  decoded (`"d"` and `"\u0064"` are one key). */
+function repeatedKey(json: string): string | undefined {
+  // One entry per open object (its keys) or array (null).
+  const open: (Set<string> | null)[] = [];
+  let key = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c === 0x22) {
+      let j = i + 1;
+      while (json.charCodeAt(j) !== 0x22) j += json.charCodeAt(j) === 0x5c ? 2 : 1;
+      const keys = open[open.length - 1];
+      if (key && keys) {
+        const k = JSON.parse(json.slice(i, j + 1)) as string;
+        if (keys.has(k)) return k;
+        keys.add(k);
+        key = false;
+      }
+      i = j;
+    } else if (c === 0x7b) {
+      open.push(new Set());
+      key = true;
+    } else if (c === 0x5b) {
+      open.push(null);
+    } else if (c === 0x7d || c === 0x5d) {
+      open.pop();
+    } else if (c === 0x2c) {
+      key = open[open.length - 1] !== null;
+    }
+  }
+  return undefined;
 }
 
 /** @internal Reads an options object strictly: anything but a plain object

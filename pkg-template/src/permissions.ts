@@ -26,6 +26,10 @@ export interface CatalogInfo {
   allowed: (p: WasmPermissions, key: string | null) => ReadonlyMap<string, boolean>;
   /** Every name → false. */
   none: ReadonlyMap<string, boolean>;
+  /** Moves on each time the verifier's revocations change. */
+  revocations: () => number;
+  /** Why `load` would refuse `p` now (a revocation applied since), or null. */
+  recheck: (p: WasmPermissions) => PermsnapError | null;
 }
 
 /** @internal Name → allowed from wasm's `allowedBits` (catalog order). */
@@ -73,7 +77,19 @@ function unknown(name: string): never {
 function run<T extends object>(f: CompiledFilter, records: readonly T[]): T[] {
   if (f.spec.all) return records.slice();
   if (f.spec.clauses.length === 0) return [];
-  return f.run(records as readonly Rec[]) as T[];
+  try {
+    return f.run(records as readonly Rec[]) as T[];
+  } catch (e) {
+    unreadable(e);
+  }
+}
+
+/** A record's getter, `toJSON` or Proxy trap threw `e`: `invalid_argument`
+ *  (the app's error kept as `cause`), as every error of the package is
+ *  typed. Nothing partial is returned. */
+function unreadable(e: unknown): never {
+  if (e instanceof PermsnapError) throw e;
+  throw new PermsnapError("invalid_argument", "a record could not be read: a getter, `toJSON` or Proxy trap of it threw (the `cause`)", { cause: e });
 }
 
 /** What one verified snapshot allows. */
@@ -93,6 +109,8 @@ export class Permissions {
   #deadline: number | undefined;
   /** `expiry.tick` when the deadline was last compared with the clock. */
   #tick = expiry.tick;
+  /** The verifier's `revocations` when these were last checked against them. */
+  #checked: number;
 
   private constructor(p: WasmPermissions, info: CatalogInfo, error: PermsnapError | null, shared: boolean, key: string | null) {
     this.#p = p;
@@ -100,6 +118,7 @@ export class Permissions {
     this.#error = error;
     this.#shared = shared;
     this.#allowed = error ? info.none : info.allowed(p, key);
+    this.#checked = info.revocations();
   }
 
   static {
@@ -118,7 +137,21 @@ export class Permissions {
   #current(): void {
     if (this.#tick === expiry.tick) return;
     if (this.#deadline !== undefined && !(performance.now() < this.#deadline)) this.#expire();
+    else if (this.#checked !== this.#info.revocations()) this.#recheck();
     this.#tick = expiry.tick;
+  }
+
+  /** The verifier's revocations changed since the last check: refused now
+   *  (a notice, feed or list names this snapshot), these deny everything.
+   *  Freed permissions can no longer be checked: they deny too. */
+  #recheck(): void {
+    this.#checked = this.#info.revocations();
+    if (this.#error) return;
+    const p = this.#p;
+    const e = p === null
+      ? new PermsnapError("revoked", "these permissions were freed, so the revocations applied since could not be checked against them: everything is denied")
+      : this.#info.recheck(p);
+    if (e) this.#expire(e);
   }
 
   #expire(error?: PermsnapError): void {
@@ -384,7 +417,11 @@ export class Permissions {
       ? ((this.#redactPlans ??= new Map()).get(kind) ?? this.#redactPlanFor(kind))
       : planRedaction(this.redaction(kind), opts as RedactOptions);
     const out: Partial<T>[] = new Array(records.length);
-    for (let i = 0; i < records.length; i++) out[i] = redactOne(plan, records[i] as Rec) as Partial<T>;
+    try {
+      for (let i = 0; i < records.length; i++) out[i] = redactOne(plan, records[i] as Rec) as Partial<T>;
+    } catch (e) {
+      unreadable(e);
+    }
     return out;
   }
 

@@ -3,9 +3,12 @@
 // which are masked. Field names may be paths (`client.email`): the objects
 // along the path are copied (arrays element by element), never mutated.
 //
-// Copies are plain objects. A record's own `__proto__` key is copied as an
-// own property (never as the copy's prototype), so a hidden field cannot be
-// smuggled back in through the prototype chain.
+// Copies are plain objects. A record's own `__proto__` key is left out: as
+// the copy's prototype it would hand hidden fields back, and as an own key
+// it does so at the next `Object.assign` or spread of the copy (attack
+// review, session 15). A record is an object: an array, a string or a boxed
+// primitive (a list passed as one record, a JSON column as text) is refused,
+// as their items or characters would be copied unredacted.
 
 import { PermsnapError } from "./errors.js";
 
@@ -19,16 +22,37 @@ type Rec = Record<string, unknown>;
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-function isRecord(v: unknown): v is Rec {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
+/** `copy[k] = v`, except that a `__proto__` key and a `toJSON` method are
+ *  left out: JSON would send what `toJSON` returns (the record before
+ *  redaction), not the copy. */
+function put(copy: Rec, k: string, v: unknown): void {
+  if (k !== "__proto__" && (k !== "toJSON" || typeof v !== "function")) copy[k] = v;
 }
 
-/** `copy[k] = v`, except that `__proto__` becomes an own property, and a
- *  `toJSON` method is left out: JSON would send what it returns (the
- *  record before redaction), not the copy. */
-function put(copy: Rec, k: string, v: unknown): void {
-  if (k === "__proto__") Object.defineProperty(copy, k, { value: v, enumerable: true, writable: true, configurable: true });
-  else if (k !== "toJSON" || typeof v !== "function") copy[k] = v;
+const toStringOf = Object.prototype.toString;
+const protoOf = Object.getPrototypeOf;
+
+/** What a value is to redaction: a record to copy, an array, text (in which
+ *  fields cannot be found), or anything else (kept as it is). A plain
+ *  object is told at once; another object by its class: a `String`,
+ *  `Number` or `Boolean` object, or a typed array, is no record. */
+function shapeOf(v: unknown): "record" | "array" | "text" | "other" {
+  if (typeof v === "string") return "text";
+  if (typeof v !== "object" || v === null) return "other";
+  if (Array.isArray(v)) return "array";
+  if (protoOf(v) === Object.prototype) return "record";
+  if (ArrayBuffer.isView(v)) return "array";
+  const tag = toStringOf.call(v);
+  if (tag === "[object String]") return "text";
+  return tag === "[object Number]" || tag === "[object Boolean]" ? "other" : "record";
+}
+
+/** `v` as a record of `what`, or `invalid_argument`. */
+function recordOf(v: unknown, what: string): Rec {
+  const shape = shapeOf(v);
+  if (shape === "record") return v as Rec;
+  const is = v === null ? "null" : shape === "text" ? "text (a JSON column? parse it first)" : shape === "array" ? "an array (a list passed as one record?)" : typeof v;
+  throw new PermsnapError("invalid_argument", `${what} is ${is}, not an object: redact cannot look into it for hidden fields`);
 }
 
 /** What JSON would send of `v`: its `toJSON()` when it has one, called once
@@ -42,11 +66,9 @@ function sent(v: unknown): unknown {
     if (typeof toJSON === "function") {
       const out: unknown = toJSON.call(v);
       // Text (the row as JSON, say) cannot be looked into: what it holds
-      // would pass unredacted.
-      if (typeof out !== "object" || out === null) {
-        throw new PermsnapError("invalid_argument", `a record's toJSON() gave ${out === null ? "null" : typeof out}, not an object: redact cannot look into it for hidden fields`);
-      }
-      return out;
+      // would pass unredacted. An array is looked into, as any array is.
+      if (shapeOf(out) === "array") return out;
+      return recordOf(out, "what a record's toJSON() gave");
     }
   }
   return v;
@@ -102,8 +124,12 @@ function inside(value: unknown, path: Path, i: number, action: Action, depth = 0
     if (depth >= 16) throw new PermsnapError("invalid_argument", `arrays nested more than 16 deep under \`${path.keys[0][i - 1]}\`: cannot redact \`${path.keys[0][path.parts.length - 1]}\` in them`);
     return child.map((c) => inside(c, path, i, action, depth + 1));
   }
-  if (!isRecord(child)) return child;
-  const copy = shallowCopy(child);
+  const shape = shapeOf(child);
+  // A JSON column read as text would keep the field unredacted: text that
+  // may be JSON is refused; other text (a name) holds no fields.
+  if (shape === "text" && /^\s*[[{]/.test(String(child))) recordOf(child, `\`${path.keys[0][i - 1]}\``);
+  if (shape !== "record") return child;
+  const copy = shallowCopy(child as Rec);
   applyAt(copy, path, i, action);
   return copy;
 }
@@ -151,6 +177,7 @@ export function redactOne(plan: RedactPlan, record: Rec): Rec {
   // a 10,000-record redact).
   let r = record;
   if (typeof r === "object" && r !== null && typeof (r as { toJSON?: unknown }).toJSON === "function") r = sent(r) as Rec;
+  r = recordOf(r, "a record");
   const copy: Rec = {};
   const { drop, allow, mask, nested } = plan;
   if (allow === null) {

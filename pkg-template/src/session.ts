@@ -7,8 +7,8 @@
 // Browser build only.
 
 import { PermsnapError } from "./errors.js";
-import { noExtra, strictOptions } from "./internal.js";
-import { Verifier } from "./verifier.js";
+import { noExtra, parseJson, strictOptions } from "./internal.js";
+import { Verifier, sessionVerifier } from "./verifier.js";
 import { expirePermissions, type Permissions } from "./permissions.js";
 import type { CatalogInput, Jwks } from "./types.js";
 
@@ -337,7 +337,7 @@ export class Session {
   /** A verifier on the server's clock, with the keys it was last given. */
   #makeVerifier(catalog: CatalogInput): Verifier {
     const { tenant, leeway } = this.#o;
-    return new Verifier(catalog, this.#o.jwks, { tenant, clock: () => this.serverNow(), ...(leeway === undefined ? {} : { leeway }) });
+    return sessionVerifier(new Verifier(catalog, this.#o.jwks, { tenant, clock: () => this.serverNow(), ...(leeway === undefined ? {} : { leeway }) }));
   }
 
   async #load(): Promise<Permissions> {
@@ -569,7 +569,8 @@ function fromEndpoint(url: string | URL): (request: SnapshotRequest) => Promise<
     const res = await fetch(url, { credentials: "same-origin", redirect: "manual", headers: { accept: "application/json", "permsnap-fresh": fresh } });
     if (res.status === 401 || res.status === 403 || res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400)) return null;
     if (!res.ok) throw new PermsnapError("unavailable", `the snapshot endpoint answered ${res.status}`);
-    return (await res.json()) as FetchedSnapshot;
+    // Read strictly: an answer naming `snapshot` twice is refused.
+    return parseJson(await res.text(), "unavailable") as FetchedSnapshot;
   };
 }
 

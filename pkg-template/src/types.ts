@@ -189,4 +189,14 @@ export type FetchLike = (
   // `signal`: the platform's AbortSignal (typed by its one property read
   // here, so that the edge's types need no DOM library).
   init: { headers: Record<string, string>; redirect: "manual"; signal?: { readonly aborted: boolean } },
-) => Promise<{ readonly ok: boolean; readonly status: number; readonly type?: string; json(): Promise<unknown> }>;
+) => Promise<{
+  readonly ok: boolean;
+  readonly status: number;
+  readonly type?: string;
+  /** Read when present (a platform `Response`): at most 8 MiB, JSON that
+   *  names no key twice in one object. */
+  readonly body?: unknown;
+  text?(): Promise<string>;
+  /** Read only when the answer has neither `body` nor `text` (a stub). */
+  json(): Promise<unknown>;
+}>;

@@ -8,6 +8,7 @@ import { isInitialized, notInitialized } from "./init.js";
 import { inputBytes, noExtra, ownBytes, parseJson, plainData, text, wasmCall } from "./internal.js";
 import { platformVerify } from "./platform.js";
 import { allowedMap, permissionsFrom, expireIn, type CatalogInfo, type Permissions } from "./permissions.js";
+import { recheckAll } from "./expiry.js";
 import type { CatalogInput, FeedReport, Jwks, KeySetReport, NoticeSummary, Revocations, VerifierOptions } from "./types.js";
 
 const VERIFIER = Symbol.for("permsnap.Verifier");
@@ -23,6 +24,11 @@ export let verifierClock: (v: Verifier) => number | undefined;
 
 /** @internal The verifier's `maxFeedAge` (seconds), when it has one. */
 export let verifierFeedLimit: (v: Verifier) => number | undefined;
+/** @internal Marks a session's own verifier: the session turns what a
+ *  notice revokes to deny-all itself, once a fresh snapshot had its few
+ *  seconds (no blink for a person whose access grew), so the permissions
+ *  of that verifier do not check themselves after a notice. */
+export let sessionVerifier: (v: Verifier) => Verifier;
 
 /** Verifies snapshots. Build it once (catalog + JWKS), load many snapshots.
  *
@@ -40,6 +46,10 @@ export class Verifier {
   #info: CatalogInfo;
   #clock?: () => number;
   #denied: WasmPermissions | null = null;
+  /** Moves on each time the revocations change (`CatalogInfo.revocations`). */
+  #revocations = 0;
+  /** A session's own (`sessionVerifier`). */
+  #bySession = false;
   /** Platform verifications in flight, and those waiting for a turn. */
   #inFlight = 0;
   #waiting: (() => void)[] = [];
@@ -58,6 +68,10 @@ export class Verifier {
     };
     verifierClock = (v) => v.#now();
     verifierFeedLimit = (v) => v.#maxFeedAge;
+    sessionVerifier = (v) => {
+      v.#bySession = true;
+      return v;
+    };
   }
 
   constructor(catalog: CatalogInput, jwks: Jwks | string, options: VerifierOptions) {
@@ -116,6 +130,17 @@ export class Verifier {
         return f;
       },
       denied: () => (this.#denied ??= this.#w.denyAll()),
+      revocations: () => this.#revocations,
+      recheck: (p) => {
+        try {
+          wasmCall(() => this.#w.recheck(p, this.#now()));
+          return null;
+        } catch (e) {
+          // A verifier freed since, a clock that fails: not known to be
+          // good, so not answering yes.
+          return e instanceof PermsnapError ? e : new PermsnapError("revoked", "these permissions could not be checked against the revocations applied since they were loaded", { cause: e });
+        }
+      },
     };
     this.#report = w.keyReport() as KeySetReport;
     this.#clock = clock;
@@ -299,6 +324,18 @@ export class Verifier {
   setRevocations(revocations: Revocations): void {
     const copy = plainData(revocations, "revocations");
     wasmCall(() => this.#w.setRevocations(copy));
+    this.#revoking();
+  }
+
+  /** The revocations changed: every `Permissions` this verifier handed
+   *  out checks itself again on its next use, and turns to deny-all when
+   *  `load` would now refuse it (`revoked`), so an object an app kept stops
+   *  answering yes (attack review, session 15). Watching DOM helpers and
+   *  React providers are told at once. */
+  #revoking(): void {
+    if (this.#bySession) return;
+    this.#revocations++;
+    recheckAll();
   }
 
   /** Verifies a signed revocation notice (base64url text or bytes, as
@@ -309,7 +346,9 @@ export class Verifier {
     this.#live();
     const input = ownBytes(notice);
     const now = this.#now();
-    return wasmCall(() => this.#w.applyNotice(input, now) as NoticeSummary);
+    const summary = wasmCall(() => this.#w.applyNotice(input, now) as NoticeSummary);
+    this.#revoking();
+    return summary;
   }
 
   /** Verifies a signed revocation feed — its head (as `permsnap feed`
@@ -329,7 +368,9 @@ export class Verifier {
     const w = this.#feeds();
     const now = this.#now();
     const [ownHead, ownNotices] = [ownBytes(head), notices.map(ownBytes)];
-    return wasmCall(() => w.applyFeed(ownHead, ownNotices, now) as FeedReport);
+    const report = wasmCall(() => w.applyFeed(ownHead, ownNotices, now) as FeedReport);
+    this.#revoking();
+    return report;
   }
 
   /** When the newest feed head applied in full was signed (seconds since

@@ -9,7 +9,7 @@ mod summary;
 
 use reason::{blocker, implying_set, permission_scope};
 pub use reason::{Explanation, Reason};
-pub use records::{Clause, Mask, Record, RecordFilter, Redaction};
+pub use records::{integer_text, is_safe_integer, Clause, Mask, Record, RecordFilter, Redaction};
 pub use summary::Summary;
 
 use crate::error::{Error, Result};

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 /// Which records of a kind a person may see, as data: a record is kept when
 /// `all` is true, or when any clause matches it. A clause matches when the
-/// record's `field` is a string (or number, compared in decimal) among
+/// record's `field` is a string (or a safe integer, [`integer_text`]) among
 /// `values`, or an array holding such an element. No clause and `all` false:
 /// nothing is kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -35,9 +35,29 @@ pub struct Clause {
 
 /// Something with named fields that a [`RecordFilter`] can test.
 pub trait Record {
-    /// Whether `pred` holds for the value of `field` (a string or number), or
-    /// for any string or number element when the value is an array.
+    /// Whether `pred` holds for the value of `field` (a string, or a number
+    /// as [`integer_text`] writes it), or for any such element when the
+    /// value is an array.
     fn any_value(&self, field: &str, pred: &mut dyn FnMut(&str) -> bool) -> bool;
+}
+
+/// The largest integer every runtime holds exactly (2^53 - 1): JavaScript's
+/// `Number.MAX_SAFE_INTEGER`.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// How a number in a record compares with a filter's values: the decimal
+/// form of a safe integer (`-0` as `0`), else nothing. `JSON.parse` rounds a
+/// larger one (the 64-bit id `9007199254740993` reads as ...992, another
+/// record's), so such ids must travel as strings; `NaN`, `1e21` or `1.5`
+/// are no ids (attack review, session 15). The JavaScript filter and every
+/// [`Record`] compare this way.
+pub fn integer_text(n: f64) -> Option<String> {
+    is_safe_integer(n).then(|| (n as i64).to_string())
+}
+
+/// Whether `n` is an integer JavaScript holds exactly ([`integer_text`]).
+pub fn is_safe_integer(n: f64) -> bool {
+    n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER
 }
 
 impl RecordFilter {
@@ -57,7 +77,11 @@ impl Record for serde_json::Value {
         fn one(v: &serde_json::Value, pred: &mut dyn FnMut(&str) -> bool) -> bool {
             match v {
                 serde_json::Value::String(s) => pred(s),
-                serde_json::Value::Number(n) => pred(&n.to_string()),
+                // As a double, the one number type JavaScript has: a u64
+                // beyond 2^53 is refused here as it is rounded there.
+                serde_json::Value::Number(n) => {
+                    n.as_f64().and_then(integer_text).is_some_and(|t| pred(&t))
+                }
                 _ => false,
             }
         }

@@ -29,6 +29,16 @@ pub(super) fn arg_error(detail: impl std::fmt::Display) -> JsValue {
     .into()
 }
 
+/// `invalid_argument` for a record whose getter or Proxy trap threw `e`,
+/// kept as the error's `cause`.
+pub(super) fn record_error(e: JsValue) -> JsValue {
+    let err = arg_error(
+        "a record could not be read: a getter, `toJSON` or Proxy trap of it threw (the `cause`)",
+    );
+    let _ = Reflect::set(&err, &"cause".into(), &e);
+    err
+}
+
 pub(super) fn strings<S: AsRef<str>>(items: &[S]) -> JsValue {
     items
         .iter()
@@ -172,7 +182,11 @@ pub(super) fn keyring_from(jwks: JsValue) -> Result<Keyring, JsValue> {
             use_: field("use")?,
             key_ops: key_ops(key)
                 .map_err(|()| invalid("`key_ops` of a JWK must be an array of strings"))?,
-            d: field("d")?,
+            private: crate::crypto::PRIVATE_JWK_MEMBERS
+                .iter()
+                .filter(|m| !own(key, m).is_undefined())
+                .map(|m| (*m).to_owned())
+                .collect(),
         });
     }
     Ok(Keyring::from_jwks(&out)?)

@@ -16,16 +16,59 @@ pub struct WasmPermissions {
     pub(super) inner: Permissions,
 }
 
-/// A JavaScript object seen as a record.
-struct JsRecord<'a>(&'a JsValue);
+/// A JavaScript object seen as a record, read as the JavaScript filter
+/// reads it (`filter.ts`). A getter or Proxy trap that throws is kept in
+/// `failed`: the whole call then throws, as the JavaScript filter does.
+struct JsRecord<'a> {
+    value: &'a JsValue,
+    failed: &'a core::cell::Cell<Option<JsValue>>,
+}
+
+impl JsRecord<'_> {
+    /// `Ok` of what the read gave, or the first thrown error kept.
+    fn read<T>(&self, r: Result<T, JsValue>) -> Option<T> {
+        r.map_err(|e| {
+            let first = self.failed.take().unwrap_or(e);
+            self.failed.set(Some(first));
+        })
+        .ok()
+    }
+
+    /// Does the record hold `key` itself, or through a prototype of its own
+    /// class (an ORM's getter), not only through a root prototype (an
+    /// `Object.prototype` of any realm, which other code may have polluted)?
+    /// At most 64 prototypes are followed (a Proxy may invent them).
+    fn owned(&self, key: &JsValue) -> Option<bool> {
+        let own = |o: &JsValue| {
+            Reflect::get_own_property_descriptor(o.unchecked_ref::<js_sys::Object>(), key)
+                .map(|d| !d.is_undefined())
+        };
+        if self.read(own(self.value))? {
+            return Some(true);
+        }
+        let mut p: JsValue = self.read(Reflect::get_prototype_of(self.value))?.into();
+        for _ in 0..64 {
+            if p.is_null() {
+                return Some(false);
+            }
+            let next: JsValue = self.read(Reflect::get_prototype_of(&p))?.into();
+            if self.read(own(&p))? {
+                return Some(!next.is_null());
+            }
+            p = next;
+        }
+        Some(false)
+    }
+}
 
 impl Record for JsRecord<'_> {
     fn any_value(&self, field: &str, pred: &mut dyn FnMut(&str) -> bool) -> bool {
         fn one(v: &JsValue, pred: &mut dyn FnMut(&str) -> bool) -> bool {
             if let Some(s) = v.as_string() {
                 pred(&s)
-            } else if v.as_f64().is_some() {
-                // JavaScript's own number-to-string, as the JS filter compares.
+            } else if v.as_f64().is_some_and(crate::decision::is_safe_integer) {
+                // JavaScript's own number-to-string, as the JS filter
+                // compares (`integer_text`'s decimal form: `-0` is `0`).
                 let text = js_sys::Number::from(v.clone())
                     .to_string_with_radix(10)
                     .unwrap_or_default();
@@ -34,25 +77,22 @@ impl Record for JsRecord<'_> {
                 false
             }
         }
-        let key = JsValue::from_str(field);
-        let mut value = Reflect::get(self.0, &key).unwrap_or(JsValue::UNDEFINED);
-        // A value `Object.prototype` gives (polluted by other code, or a
-        // built-in name) is no field of the record, as the JavaScript
-        // filter reads it (`fieldOf`); a getter of the record's own class
-        // (an ORM's) is.
-        let held =
-            self.0.is_object() && js_sys::Object::has_own::<JsValue>(self.0.unchecked_ref(), &key);
-        if !held && !value.is_undefined() {
-            let base = js_sys::Object::get_prototype_of(&js_sys::Object::new());
-            if Reflect::get(&base, &key).is_ok_and(|inherited| inherited == value) {
-                value = JsValue::UNDEFINED;
-            }
+        if !self.value.is_object() {
+            return false;
         }
-        if Array::is_array(&value) {
-            Array::from(&value).iter().any(|v| one(&v, pred))
+        let key = JsValue::from_str(field);
+        let Some(value) = self.read(Reflect::get(self.value, &key)) else {
+            return false;
+        };
+        let hit = if Array::is_array(&value) {
+            // Indexed, as the JavaScript filter: an array's own iterator
+            // could yield other values.
+            let items: &Array = value.unchecked_ref();
+            (0..items.length()).any(|i| one(&items.get(i), pred))
         } else {
             one(&value, pred)
-        }
+        };
+        hit && self.owned(&key) == Some(true)
     }
 }
 
@@ -233,12 +273,21 @@ impl WasmPermissions {
     #[wasm_bindgen(js_name = filterIndexes)]
     pub fn filter_indexes(&self, kind: &str, records: &Array) -> Result<Vec<u32>, JsValue> {
         let f = self.inner.filter(kind)?;
-        Ok(records
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| f.matches(&JsRecord(r)))
-            .filter_map(|(i, _)| u32::try_from(i).ok())
-            .collect())
+        let failed = core::cell::Cell::new(None);
+        let mut kept = Vec::new();
+        for i in 0..records.length() {
+            let value = records.get(i);
+            if f.matches(&JsRecord {
+                value: &value,
+                failed: &failed,
+            }) {
+                kept.push(i);
+            }
+            if let Some(e) = failed.take() {
+                return Err(super::convert::record_error(e));
+            }
+        }
+        Ok(kept)
     }
 
     /// Staff id.

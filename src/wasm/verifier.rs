@@ -101,6 +101,14 @@ impl WasmVerifier {
         ])
     }
 
+    /// Throws why `load` would refuse `permissions` now, for what can
+    /// change after a load (expiry, revocations, a stale feed). The npm
+    /// wrapper asks once the revocations changed, so that permissions an app
+    /// kept stop answering yes (attack review, session 15).
+    pub fn recheck(&self, permissions: &WasmPermissions, now: Option<f64>) -> Result<(), JsValue> {
+        Ok(self.inner.recheck(&permissions.inner, now_or(now))?)
+    }
+
     /// Permissions that deny everything (what a refusal means).
     #[wasm_bindgen(js_name = denyAll)]
     pub fn deny_all(&self) -> WasmPermissions {

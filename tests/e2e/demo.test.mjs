@@ -3,6 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
+import { request } from "node:http";
 import { mkdtempSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -37,6 +38,7 @@ async function client(url, product, staff) {
     return res;
   };
   await call("/api/sign-in", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ product, staff }) });
+  call.cookies = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
   return call;
 }
 
@@ -291,3 +293,114 @@ test("an admin's edits reach each edited person's idle page within seconds: per-
     await p.context.close();
   }
 });
+
+// ------------------------------------------------------------ the demo backend under attack
+// Attack review, session 15: the demo's backend is what businesses copy.
+// Its own database and server, so that these edits touch no other test.
+test("the demo backend: no self-promotion, records only through a held permission, checks after the body, saves that fail change nothing, direct database edits count", async () => {
+  const { default: Database } = await import("better-sqlite3");
+  const dir = mkdtempSync(join(tmpdir(), "permsnap-e2e-attack-"));
+  execFileSync(join(root, "target/debug/permsnap"), ["keygen", "--out", dir]);
+  const previous = keys;
+  keys = dir;
+  const demo = await startDemo();
+  keys = previous;
+  const put = (call, path, body, type = "application/json") =>
+    call(path, { method: "PUT", headers: { "content-type": type }, body: JSON.stringify(body) });
+  const sql = new Database(join(dir, "demo.db"));
+  try {
+    const ben = await client(demo.url, "sitee", "ben"); // Admin: manages staff
+    assert.equal((await ben("/api/permsnap")).status, 200);
+    const record = (id) => JSON.parse(sql.prepare("SELECT access FROM staff WHERE tenant = 'spa-lumi' AND id = ?").get(id).access);
+
+    // 1. No self-promotion: owner/principal flags are not editable here,
+    //    the principal admin is the owner's to edit, and nobody hands out
+    //    what they do not hold.
+    for (const body of [{ roles: ["principal"], owner: true, principal: true }, { owner: true }, { principal: true }]) {
+      const r = await put(ben, "/api/admin/staff/ben", body);
+      assert.equal(r.status, 400, JSON.stringify(body));
+    }
+    assert.equal((await put(ben, "/api/admin/staff/ana", { active: false })).status, 403);
+    const promoted = await put(ben, "/api/admin/staff/ben", { roles: ["principal"] });
+    assert.ok(promoted.status === 400 || promoted.status === 403, `${promoted.status}`);
+    const grantBeyond = await put(ben, "/api/admin/staff/fay", { grant: ["account.principal_credentials"] });
+    assert.ok(grantBeyond.status === 400 || grantBeyond.status === 403, `${grantBeyond.status}`);
+    assert.deepEqual(record("ben").roles, ["admin"]);
+    assert.equal(record("ana").active, undefined);
+    // A cross-site form (text/plain, no CORS preflight) is refused.
+    assert.equal((await put(ben, "/api/admin/staff/fay", { active: false }, "text/plain")).status, 415);
+
+    // 2. Records only through a permission acting on the kind: fay has
+    //    payments.view removed, so no payment leaves the server.
+    const fay = await client(demo.url, "sitee", "fay");
+    await fay("/api/permsnap");
+    const payments = await (await fay("/api/records?kind=payments")).json();
+    assert.equal(payments.records.length, 0, JSON.stringify(payments.records[0]));
+    assert.ok(payments.total > 0);
+
+    // 3. The admin check runs after the body: a request held open while
+    //    its sender is deactivated does not apply.
+    const cam = await client(demo.url, "sitee", "cam"); // Manager: may not manage staff
+    await cam("/api/permsnap");
+    assert.equal((await put(cam, "/api/admin/staff/cam", { roles: ["admin"] })).status, 403);
+    const ana = await client(demo.url, "sitee", "ana"); // the principal admin
+    assert.equal((await ana("/api/permsnap")).status, 200);
+    const benHeld = await holdRequest(demo.url, ben, "/api/admin/staff/ben", { active: true });
+    assert.equal((await put(ana, "/api/admin/staff/ben", { active: false })).status, 200);
+    assert.notEqual(await benHeld.finish(), 200, "the held edit is refused once its sender is deactivated");
+    assert.equal(record("ben").active, false);
+
+    // 4. A role edit whose save fails leaves the issuer with the database's
+    //    roles: another writer holds the database's lock.
+    const userRole = () => JSON.parse(sql.prepare("SELECT definition FROM roles WHERE tenant = 'spa-lumi' AND id = 'user'").get().definition);
+    const was = userRole().permissions;
+    sql.exec("BEGIN IMMEDIATE");
+    let status;
+    try {
+      status = (await put(ana, "/api/admin/roles/user", { permissions: [...was, "settings.manage"] })).status;
+    } finally {
+      sql.exec("ROLLBACK");
+    }
+    assert.equal(status, 500);
+    assert.deepEqual(userRole().permissions, was);
+    const fresh = await (await fay("/api/permsnap")).json();
+    const { Verifier } = await import("../../pkg/sync/node.js");
+    const catalog = await (await fetch(`${demo.url}api/catalog?preset=sitee`)).json();
+    const jwks = await (await fetch(`${demo.url}api/jwks`)).json();
+    const v = new Verifier(catalog, jwks, { tenant: "spa-lumi" });
+    assert.equal(v.load(fresh.snapshot).can("settings.manage"), false, "the failed save is not in force");
+
+    // 5. Edits made in the database directly (another writer): the next
+    //    snapshot follows them, and the backend refuses the older one.
+    sql.prepare("UPDATE roles SET definition = ? WHERE tenant = 'spa-lumi' AND id = 'user'").run(JSON.stringify({ ...userRole(), permissions: ["calendar.view"] }));
+    sql.prepare("UPDATE staff SET version = version + 1 WHERE tenant = 'spa-lumi' AND id = 'fay'").run();
+    assert.equal((await fay("/api/records?kind=clients")).status, 401, "a snapshot older than the record is refused");
+    const narrowed = await (await fay("/api/permsnap")).json();
+    assert.equal(v.load(narrowed.snapshot).can("clients.view"), false, "the role as the database holds it");
+    sql.prepare("UPDATE staff SET access = json_set(access, '$.active', json('false')) WHERE tenant = 'spa-lumi' AND id = 'fay'").run();
+    assert.equal((await fay("/api/records?kind=appointments")).status, 403, "deactivated in the database: refused");
+
+    // 6. Files answer GET and HEAD only.
+    assert.equal((await fetch(`${demo.url}index.html`, { method: "POST" })).status, 405);
+    assert.equal((await fetch(`${demo.url}index.html`, { method: "HEAD" })).status, 200);
+  } finally {
+    sql.close();
+    demo.child.kill();
+  }
+});
+
+/** Sends a PUT's headers (with `call`'s cookies) now and its body when
+ *  `finish()` is called: resolves with the status. */
+async function holdRequest(url, call, path, body) {
+  const req = request(new URL(path.slice(1), url), { method: "PUT", headers: { "content-type": "application/json", cookie: call.cookies() } });
+  const status = new Promise((resolve, reject) => {
+    req.on("response", (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on("error", reject);
+  });
+  req.flushHeaders();
+  await new Promise((r) => setTimeout(r, 200));
+  return { finish: () => (req.end(JSON.stringify(body)), status) };
+}

@@ -2,7 +2,7 @@
 // issuer's URLs, failing closed when they cannot be loaded.
 
 import { PermsnapError } from "../errors.js";
-import { noExtra, strictOptions } from "../internal.js";
+import { noExtra, parseJson, strictOptions } from "../internal.js";
 import { verifierClock, verifierFeedLimit, type Verifier } from "../verifier.js";
 import type { FetchLike, Jwks } from "../types.js";
 
@@ -59,6 +59,52 @@ function trustedUrl(url: string, what: string): void {
   }
   if (u.username !== "" || u.password !== "") {
     throw new PermsnapError("invalid_argument", `${what} holds credentials (fetch refuses such URLs): send them as a header with a \`fetch\` of your own`);
+  }
+}
+
+/** The largest JWKS or feed body read (each is kilobytes): an endpoint
+ *  answering gigabytes would exhaust the edge's memory. */
+const MAX_BODY = 8 << 20;
+
+/** A response's body as UTF-8 text, refused (`unavailable`) past
+ *  `MAX_BODY` bytes: read as a stream where there is one, so that an
+ *  oversized body is cut off, not held. */
+async function bodyText(
+  res: { body?: unknown; headers?: { get(name: string): string | null }; text(): Promise<string> },
+  what: string,
+): Promise<string> {
+  const tooLarge = () => new PermsnapError("unavailable", `${what} is larger than ${MAX_BODY} bytes`);
+  if (Number(res.headers?.get("content-length") ?? 0) > MAX_BODY) throw tooLarge();
+  const stream = res.body as { getReader?: () => { read(): Promise<{ done: boolean; value?: Uint8Array }>; cancel(): Promise<void> } } | null | undefined;
+  if (typeof stream?.getReader !== "function") {
+    const text = await res.text();
+    if (text.length > MAX_BODY) throw tooLarge();
+    return text;
+  }
+  const reader = stream.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (!(value instanceof Uint8Array)) throw new PermsnapError("unavailable", `${what}: the body is not bytes`);
+    size += value.byteLength;
+    if (size > MAX_BODY) {
+      void reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    parts.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    all.set(p, at);
+    at += p.byteLength;
+  }
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(all);
+  } catch (e) {
+    throw new PermsnapError("unavailable", `${what} is not UTF-8 text`, { cause: e });
   }
 }
 
@@ -255,11 +301,17 @@ export class Refresher {
       : undefined;
     const res = await this.#o.fetch(url, { headers: { accept: "application/json" }, redirect: "manual", signal });
     if (!res.ok) throw new PermsnapError("unavailable", `${what} fetch failed: HTTP ${res.status}${res.status >= 300 && res.status < 400 || res.type === "opaqueredirect" ? " (a redirect: give the final URL)" : ""}`);
+    let body: string;
     try {
-      return await res.json();
+      if (typeof res.text !== "function") return await res.json(); // a stub of the app's
+      body = await bodyText(res as Parameters<typeof bodyText>[0], what);
     } catch (e) {
+      if (e instanceof PermsnapError) throw e;
       throw new PermsnapError("unavailable", `${what} is not JSON`, { cause: e });
     }
+    // Read strictly: a key written twice (`"d"` beside a public key, two
+    // `notices`) is refused, as the Rust reader refuses it.
+    return parseJson(body, "unavailable");
   }
 
   async #jwks(): Promise<void> {
