@@ -2,8 +2,9 @@
 // business account, its roles, its staff records and its data, as a real
 // back office keeps them. Seeded once from presets/ and demo/seed-data.mjs;
 // the Staff configuration page edits it. Every edit that changes someone's
-// access bumps their `version`: the issuer signs it into new snapshots and
-// a revocation notice by person retires the older ones.
+// access bumps their `version` (triggers do, whoever writes): the issuer
+// signs it into new snapshots and a revocation notice by person retires
+// the older ones.
 
 import Database from "better-sqlite3";
 import { readFileSync, readdirSync } from "node:fs";
@@ -46,6 +47,24 @@ CREATE TABLE IF NOT EXISTS notices (
   text   TEXT NOT NULL,
   at     INTEGER NOT NULL            -- seconds since the Unix epoch
 );
+-- Whoever writes (the Staff page, a script, another server), a change of
+-- what someone may do moves their version: a role edited or deleted moves
+-- its holders', the account's features everyone's, a person's access
+-- theirs (unless the write moved it). The server revokes what is older.
+CREATE TRIGGER IF NOT EXISTS role_edited AFTER UPDATE ON roles BEGIN
+  UPDATE staff SET version = version + 1 WHERE tenant = OLD.tenant
+    AND EXISTS (SELECT 1 FROM json_each(staff.access, '$.roles') WHERE value IN (OLD.id, NEW.id));
+END;
+CREATE TRIGGER IF NOT EXISTS role_deleted AFTER DELETE ON roles BEGIN
+  UPDATE staff SET version = version + 1 WHERE tenant = OLD.tenant
+    AND EXISTS (SELECT 1 FROM json_each(staff.access, '$.roles') WHERE value = OLD.id);
+END;
+CREATE TRIGGER IF NOT EXISTS features_edited AFTER UPDATE OF features ON accounts BEGIN
+  UPDATE staff SET version = version + 1 WHERE tenant = NEW.tenant;
+END;
+CREATE TRIGGER IF NOT EXISTS access_edited AFTER UPDATE OF access ON staff WHEN NEW.version = OLD.version BEGIN
+  UPDATE staff SET version = version + 1 WHERE tenant = NEW.tenant AND id = NEW.id;
+END;
 `;
 
 /** The per-person access keys a staff record may hold (what the Staff page
@@ -116,7 +135,6 @@ export class DemoDb {
       // The issuer's row: never `pin_hash` (the issuer refuses secret-looking columns anyway).
       person: db.prepare("SELECT id, name, access, version FROM staff WHERE tenant = ? AND id = ?"),
       setAccess: db.prepare("UPDATE staff SET access = ?, version = version + 1 WHERE tenant = ? AND id = ? RETURNING version"),
-      bump: db.prepare("UPDATE staff SET version = version + 1 WHERE tenant = ? AND id = ? RETURNING version"),
       records: db.prepare("SELECT data FROM records WHERE tenant = ? AND kind = ? ORDER BY rowid"),
       addNotice: db.prepare("INSERT INTO notices (tenant, text, at) VALUES (?, ?, unixepoch())"),
       notices: db.prepare("SELECT text FROM notices WHERE tenant = ? AND at > unixepoch() - 86400 ORDER BY seq"),
@@ -159,18 +177,12 @@ export class DemoDb {
     return row.version;
   }
 
-  /** Replaces a role's permissions; bumps the version of everyone holding
-   *  it and returns `[{ subject, before }]` for the revocation notice. */
+  /** Replaces a role's permissions (its holders' versions move: the
+   *  `role_edited` trigger). */
   setRolePermissions(tenant, roleId, permissions) {
-    return this.#db.transaction(() => {
-      const row = this.#q.role.get(tenant, roleId);
-      if (!row) throw Object.assign(new Error(`no role ${roleId}`), { status: 404 });
-      const role = { ...JSON.parse(row.definition), permissions };
-      this.#q.setRole.run(JSON.stringify(role), tenant, roleId);
-      return this.staff(tenant)
-        .filter((s) => (s.roles ?? []).includes(roleId))
-        .map((s) => ({ subject: s.id, before: this.#q.bump.get(tenant, s.id).version }));
-    })();
+    const row = this.#q.role.get(tenant, roleId);
+    if (!row) throw Object.assign(new Error(`no role ${roleId}`), { status: 404 });
+    this.#q.setRole.run(JSON.stringify({ ...JSON.parse(row.definition), permissions }), tenant, roleId);
   }
 
   records(tenant, kind) {

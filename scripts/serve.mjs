@@ -12,6 +12,7 @@ import { execFileSync } from "node:child_process";
 import { join, extname, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { openDemoDb } from "../demo/db.mjs";
+import { staffAdmin } from "../demo/admin.mjs";
 
 const started = performance.now();
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -51,9 +52,11 @@ for (const account of db.accounts()) {
   // Notices signed before a restart still hold (a day covers any lifetime).
   for (const notice of db.notices(account.tenant)) verifier.applyNotice(notice);
   const guard = edgePkg.nodeGuard(new edgePkg.Gate(verifier, routes), {
+    // A person deactivated or deleted in the database is nobody to the
+    // edge: their snapshot is refused at once, before any notice.
     signedIn: (req) => {
       const who = signedIn(req);
-      return who && { tenant: who.tenant, subject: who.id };
+      return who && db.record(who.tenant, who.id)?.active !== false ? { tenant: who.tenant, subject: who.id } : null;
     },
   });
   const endpoint = expressSnapshot({
@@ -117,6 +120,38 @@ function signedIn(req) {
 
 // Open pages listening for their account's revocation notices.
 const listeners = new Map();
+
+// Every change of someone's access moves their version in the database,
+// whoever writes it (the Staff API, a script, another server: triggers on
+// roles, features and access do it, demo/db.mjs). The server compares
+// each person's version with the one it last saw, every second and right
+// after its own edits, and revokes what is older: its edge refuses those
+// snapshots at once, its open pages hear a notice. A person deleted is
+// revoked whole.
+const seen = new Map();
+function watchVersions(product) {
+  const p = products.get(product);
+  const tenant = p.account.tenant;
+  const last = seen.get(tenant);
+  const now = new Map(db.staff(tenant).map((s) => [s.id, s.version]));
+  seen.set(tenant, now);
+  if (!last) return;
+  const moved = [];
+  for (const [id, version] of now) if (last.has(id) && version > last.get(id)) moved.push({ subject: id, before: version });
+  for (const [id, version] of last) if (!now.has(id)) moved.push({ subject: id, before: version + 1 });
+  if (moved.length > 0) publish(product, moved);
+}
+for (const product of products.keys()) watchVersions(product);
+setInterval(() => {
+  for (const product of products.keys()) {
+    try {
+      watchVersions(product);
+    } catch (e) {
+      console.error(e); // the database busy: next second
+    }
+  }
+}, 1000).unref();
+
 function publish(product, staff) {
   const p = products.get(product);
   const notice = p.issuer.revoke({ tenant: p.account.tenant, staff });
@@ -131,6 +166,7 @@ const json = (res, status, body) => {
   res.end(JSON.stringify(body));
 };
 const fail = (status, message) => Object.assign(new Error(message), { status });
+const staffApi = staffAdmin({ db, fail, PermsnapError });
 
 /** A request's JSON object body: JSON only (a cross-site form or
  *  `text/plain` post is refused: no CORS preflight stood before it), at
@@ -264,7 +300,9 @@ async function api(req, res, url) {
     const change = await body(req);
     const { p, perms } = admin();
     try {
-      return json(res, 200, editStaff(p, perms, staffEdit[1], change));
+      const edited = staffApi.editStaff(p, perms, staffEdit[1], change);
+      watchVersions(p.account.product); // its notice, now
+      return json(res, 200, edited);
     } finally {
       perms.free();
     }
@@ -274,106 +312,14 @@ async function api(req, res, url) {
     const change = await body(req);
     const { p, perms } = admin();
     try {
-      return json(res, 200, editRole(p, perms, roleEdit[1], change));
+      const edited = staffApi.editRole(p, perms, roleEdit[1], change, () => syncAccount(p.account.product));
+      watchVersions(p.account.product);
+      return json(res, 200, edited);
     } finally {
       perms.free();
     }
   }
   throw fail(404, "not found");
-}
-
-/** What the Staff page edits of a person: nothing else (an `owner` or
- *  `principal` flag, another person's id) is taken from a request. */
-const STAFF_EDITS = ["roles", "grant", "remove", "active"];
-
-/** The permission names `record` would be granted (none when refused). */
-function grantedTo(p, record) {
-  try {
-    const snapshot = p.issuer.issue(p.account.tenant, record).snapshot;
-    const granted = p.verifier.load(snapshot);
-    try {
-      return new Set(granted.allowed());
-    } finally {
-      granted.free();
-    }
-  } catch (e) {
-    if (e instanceof PermsnapError && e.code === "deactivated") return new Set();
-    throw e;
-  }
-}
-
-/** Refuses an edit that would give someone a permission the editor does
- *  not hold: a staff manager cannot hand out, to others or to themselves,
- *  more than they have (attack review, session 15). */
-function noEscalation(perms, gained) {
-  const beyond = [...gained].filter((n) => !perms.can(n));
-  if (beyond.length > 0) throw fail(403, `you cannot grant what you do not hold: ${beyond.join(", ")}`);
-}
-
-/** A person's access edited by an admin (`editor`, their permissions):
- *  validated by the issuer, saved with a new version, a notice sent. */
-function editStaff(p, editor, id, change) {
-  const extra = Object.keys(change).filter((k) => !STAFF_EDITS.includes(k));
-  if (extra.length > 0) throw fail(400, `not editable here: ${extra.join(", ")} (only ${STAFF_EDITS.join(", ")})`);
-  const current = db.record(p.account.tenant, id);
-  if (!current) throw fail(404, `no staff member ${id}`);
-  if ((current.owner || current.principal) && !editor.isOwner) throw fail(403, "only the owner edits the owner's and the principal admin's access");
-  // The owner's role is the owner's to hand out or take back.
-  const ownerRoles = new Set(db.roles(p.account.tenant).filter((r) => r.owner).map((r) => r.id));
-  const had = new Set(current.roles ?? []);
-  const moved = change.roles === undefined ? [] : [...new Set([...had, ...change.roles])].filter((r) => had.has(r) !== change.roles.includes(r));
-  if (!editor.isOwner && Array.isArray(change.roles) && moved.some((r) => ownerRoles.has(r))) throw fail(403, "only the owner gives or takes the owner's role");
-  const { id: _i, name: _n, version, ...access } = current;
-  const next = { ...access, ...change };
-  for (const k of Object.keys(next)) if (next[k] === null) delete next[k];
-  const record = { id, name: current.name, version: version + 1, ...next };
-  let after;
-  try {
-    after = grantedTo(p, record); // a refused record is not saved
-  } catch (e) {
-    if (!(e instanceof PermsnapError)) throw e;
-    throw fail(400, `${e.code}: ${e.message}`);
-  }
-  const before = grantedTo(p, current);
-  noEscalation(editor, [...after].filter((n) => !before.has(n)));
-  const version2 = db.setAccess(p.account.tenant, id, next);
-  publish(p.account.product, [{ subject: id, before: version2 }]);
-  return { id, version: version2 };
-}
-
-/** A role's permissions edited by an admin: checked by the issuer first,
- *  saved, then the issuer loads the roles as saved; a failed save leaves
- *  the issuer with the database's roles. */
-function editRole(p, editor, roleId, change) {
-  const extra = Object.keys(change).filter((k) => k !== "permissions");
-  if (extra.length > 0) throw fail(400, `not editable here: ${extra.join(", ")} (only permissions)`);
-  const { permissions } = change;
-  if (!Array.isArray(permissions) || !permissions.every((x) => typeof x === "string")) throw fail(400, "`permissions` is a list of names");
-  const tenant = p.account.tenant;
-  const role = db.roles(tenant).find((r) => r.id === roleId);
-  if (!role) throw fail(404, `no role ${roleId}`);
-  if (role.owner || role.except || !Array.isArray(role.permissions) || role.permissions.some((x) => x.includes("*"))) {
-    throw fail(400, `role ${roleId} is not edited here (the owner's, or every permission by pattern)`);
-  }
-  const known = new Set(p.verifier.permissionNames);
-  const unknown = permissions.filter((x) => !known.has(x));
-  if (unknown.length > 0) throw fail(400, `not permissions of the catalog (names only, no patterns): ${unknown.join(", ")}`);
-  const roles = db.roles(tenant).map((r) => (r.id === roleId ? { ...r, permissions } : r));
-  const { features } = db.account(p.account.product);
-  const broken = p.issuer.setAccount(tenant, roles, { features });
-  const mine = broken.find((b) => b.role === roleId);
-  let holders;
-  try {
-    if (mine) throw fail(400, mine.problem);
-    const had = new Set(role.permissions);
-    noEscalation(editor, permissions.filter((n) => !had.has(n)));
-    holders = db.setRolePermissions(tenant, roleId, permissions);
-  } finally {
-    // What the database holds, saved or not.
-    syncAccount(p.account.product);
-  }
-  if (holders.length > 0) publish(p.account.product, holders);
-  return { role: roleId, holders: holders.map((h) => h.subject) };
 }
 
 const server = createServer(async (req, res) => {

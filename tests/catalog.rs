@@ -66,3 +66,33 @@ fn damaged_compiled_catalogs_are_refused_never_panic() {
     assert!(Catalog::from_bytes(&trailing, "t").is_err());
     assert!(Catalog::from_text("not base64!", "t").is_err());
 }
+
+/// A name holding `*` would read as a pattern (a role's or record's
+/// `["*"]` is every permission, `scopes["*"]` every kind: a permission
+/// named `*` granted everything; attack review, session 15); whitespace and
+/// control characters make look-alike names. Refused wherever names are.
+#[test]
+fn names_that_read_as_patterns_or_look_alike_are_refused() {
+    for (what, entry) in [
+        ("permissions", r#"{"name": "*", "section": "a"}"#),
+        ("permissions", r#"{"name": "a.*", "section": "a"}"#),
+        ("permissions", r#"{"name": "a.view ", "section": "a"}"#),
+        ("permissions", r#"{"name": "a.vi\u0000ew", "section": "a"}"#),
+        ("kinds", r#"{"name": "*"}"#),
+        ("kinds", r#"{"name": "clients\t"}"#),
+        ("applications", r#"{"id": "*"}"#),
+        ("features", r#"{"id": "pos plus"}"#),
+    ] {
+        let mut doc: serde_json::Value = serde_json::from_str(
+            r#"{"name": "n", "sections": [{"id": "a", "name": "A"}],
+                "permissions": [{"name": "a.view", "section": "a"}]}"#,
+        )
+        .unwrap();
+        let list = doc[what].as_array().cloned().unwrap_or_default();
+        let mut list = list;
+        list.push(serde_json::from_str(entry).unwrap());
+        doc[what] = serde_json::Value::Array(list);
+        let err = Catalog::from_json(&doc.to_string(), "n").unwrap_err();
+        assert_eq!(err.code(), "invalid_policy", "{what} {entry}");
+    }
+}

@@ -155,3 +155,43 @@ fn a_snapshot_must_fit_the_revision_it_names() {
         "malformed"
     );
 }
+
+/// A permission a later revision adds is not granted to an older snapshot,
+/// even when the new revision says an older permission implies it: that
+/// snapshot's issuer never applied a PIN step-up, a shared account's
+/// `never` nor a person's `remove` to it. A revision 2 `implied_by` of a
+/// revision 1 permission granted it to every revision 1 (and format 1)
+/// snapshot holding that one (attack review, session 15).
+#[test]
+fn a_later_permission_implied_by_an_older_one_is_not_granted_to_older_snapshots() {
+    let with_purge = || {
+        let mut doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(preset_path("sitee")).unwrap()).unwrap();
+        doc["catalog"]["permissions"].as_array_mut().unwrap().push(
+            serde_json::json!({"name": "clients.purge", "section": "clients", "since": 2,
+                "implied_by": [["clients.view"]]}),
+        );
+        permsnap::Policy::from_json(&doc.to_string(), "sitee-purge").unwrap()
+    };
+    let r2 = with_purge();
+    let v = Verifier::new(
+        r2.catalog().clone(),
+        keyring(),
+        Options::for_tenant("spa-lumi"),
+    );
+    let old = v
+        .verify(&issue(&sitee_revision(1), "cam").bytes, NOW)
+        .unwrap();
+    assert!(
+        old.can("clients.view").unwrap(),
+        "control: cam views clients"
+    );
+    assert!(!old.can("clients.purge").unwrap());
+    assert_eq!(
+        old.explain("clients.purge").unwrap().reason.code(),
+        "not_granted"
+    );
+    // Issued under the revision that knows it, the implication holds.
+    let new = v.verify(&issue(&r2, "cam").bytes, NOW).unwrap();
+    assert!(new.can("clients.purge").unwrap());
+}

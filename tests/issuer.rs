@@ -1096,3 +1096,41 @@ fn columns_named_after_the_catalog_are_never_ignored() {
         }
     }
 }
+
+/// Two kinds listing the very same ids share one list (one digest): one
+/// `with_ids` fills both. It filled the first only, and an app fetching
+/// each missing digest once left the second `ids_not_loaded` (attack
+/// review, session 15).
+#[test]
+fn one_id_list_fills_every_kind_that_names_it() {
+    let i = issuer();
+    let account = roles(&i, r#"[{"id": "partner", "permissions": ["a.view"]}]"#);
+    let ids: Vec<String> = (0..10_000).map(|k| format!("01HZXR7Q2M{k:016}")).collect();
+    let mut r = record("agency", &["partner"]);
+    for kind in ["clients", "stores"] {
+        r.scopes.insert(kind.into(), Scope::Specific(ids.clone()));
+    }
+    let snap = i.issue(&account, &r, &opts()).unwrap();
+    let digests: Vec<_> = snap.id_lists.iter().map(|l| l.digest_hex()).collect();
+    assert!(
+        digests.windows(2).all(|w| w[0] == w[1]),
+        "one digest: {digests:?}"
+    );
+    let v = Verifier::new(i.catalog().clone(), keyring(), Options::for_tenant("t"));
+    let p = v.verify(&snap.bytes, NOW).unwrap();
+    assert_eq!(p.missing_ids().len(), 2);
+    // The app fetches each missing digest once: one list, attached once.
+    let full = p.with_ids(snap.id_lists[0].text().as_bytes()).unwrap();
+    assert!(full.missing_ids().is_empty(), "{:?}", full.missing_ids());
+    for kind in ["clients", "stores"] {
+        let f = full.filter(kind).unwrap();
+        assert!(
+            f.matches(&serde_json::json!({"id": ids[9_999], "created_by": "x"})),
+            "{kind}"
+        );
+        assert!(
+            !f.matches(&serde_json::json!({"id": "other", "created_by": "x"})),
+            "{kind}"
+        );
+    }
+}

@@ -39,8 +39,11 @@ export function compileFilter(spec: RecordFilter): CompiledFilter {
     if (typeof v === "string") return ones[i] === NONE && sets[i].has(v);
     if (typeof v === "number") return one(v, i);
     if (Array.isArray(v)) {
-      // Indexed: an array's own iterator could yield other values.
-      for (let k = 0; k < v.length; k++) if (one(v[k], i)) return true;
+      // By index, the items the array holds itself: a hole would read a
+      // polluted prototype's value, its own iterator could yield others.
+      const len: unknown = v.length;
+      const n = typeof len === "number" && len >= 0 ? Math.floor(Math.min(len, MAX_ITEMS)) : 0;
+      for (let k = 0; k < n; k++) if (hasOwn.call(v, k) && one(v[k], i)) return true;
     }
     return false;
   };
@@ -103,20 +106,29 @@ export function compileFilter(spec: RecordFilter): CompiledFilter {
 
 const hasOwn = Object.prototype.hasOwnProperty;
 const protoOf = Object.getPrototypeOf;
+const ownDescriptor = Object.getOwnPropertyDescriptor;
 
-/** Does record `r` hold `field` itself, or through a prototype of its own
- *  class (an ORM's getter)? Not when only a root prototype holds it: an
+/** The most items of an array field read (an assignee list): a Proxy
+ *  claiming a length of billions is not walked. As in the Rust reference. */
+const MAX_ITEMS = 65_536;
+
+/** Does record `r` hold `field` itself, or through a getter of its own
+ *  class (an ORM's model)? Not when only a root prototype holds it (an
  *  `Object.prototype` other code may have polluted, this realm's or
- *  another's (an iframe's, a `vm` context's, jsdom's), whose value would
- *  be every record's. A record that is no object holds nothing; a chain
- *  longer than 64 (a Proxy inventing prototypes) is not followed. */
+ *  another's: an iframe's, a `vm` context's, jsdom's), nor as a plain
+ *  value planted on a class's prototype (a merge through
+ *  `constructor.prototype`): either would be every such record's. A record
+ *  that is no object holds nothing; a chain longer than 64 (a Proxy
+ *  inventing prototypes) is not followed. */
 function owned(r: unknown, field: string): boolean {
   if (typeof r !== "object" || r === null) return false;
   if (hasOwn.call(r, field)) return true;
   let p: object | null = protoOf(r);
   for (let depth = 0; p !== null && depth < 64; depth++) {
-    if (hasOwn.call(p, field)) return protoOf(p) !== null;
-    p = protoOf(p);
+    const d = ownDescriptor(p, field);
+    const next: object | null = protoOf(p);
+    if (d !== undefined) return next !== null && typeof d.get === "function";
+    p = next;
   }
   return false;
 }

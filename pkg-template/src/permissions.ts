@@ -49,6 +49,19 @@ export let permissionsFrom: (p: WasmPermissions, info: CatalogInfo, error: Perms
  *  place, so every holder of the object stops getting yes. */
 export let expirePermissions: (p: Permissions, error?: PermsnapError) => void;
 
+/** Permissions a session holds as its current ones (`grace`). */
+const graced = new WeakSet<Permissions>();
+
+/** @internal Marks `p` as a session's current permissions (`on`), or no
+ *  longer. After a notice that revokes them, the session gives a fresh
+ *  snapshot a few seconds, then turns them to deny-all itself (no blink
+ *  for a person whose access only grew): meanwhile they do not check
+ *  themselves. Let go, they do again, as any a verifier handed out. */
+export function grace(p: Permissions, on: boolean): void {
+  if (on) graced.add(p);
+  else graced.delete(p);
+}
+
 /** @internal Arms `p`'s expiry `ms` from now (browser build: a timer; the
  *  edge build's `armExpiry` arms none). */
 export let expireIn: (p: Permissions, ms: number) => void;
@@ -145,6 +158,7 @@ export class Permissions {
    *  (a notice, feed or list names this snapshot), these deny everything.
    *  Freed permissions can no longer be checked: they deny too. */
   #recheck(): void {
+    if (graced.has(this)) return; // its session decides, and keeps it due for a check
     this.#checked = this.#info.revocations();
     if (this.#error) return;
     const p = this.#p;

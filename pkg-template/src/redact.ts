@@ -29,30 +29,44 @@ function put(copy: Rec, k: string, v: unknown): void {
   if (k !== "__proto__" && (k !== "toJSON" || typeof v !== "function")) copy[k] = v;
 }
 
-const toStringOf = Object.prototype.toString;
 const protoOf = Object.getPrototypeOf;
 
-/** What a value is to redaction: a record to copy, an array, text (in which
- *  fields cannot be found), or anything else (kept as it is). A plain
- *  object is told at once; another object by its class: a `String`,
- *  `Number` or `Boolean` object, or a typed array, is no record. */
-function shapeOf(v: unknown): "record" | "array" | "text" | "other" {
+const stringValue = String.prototype.valueOf;
+
+/** What a value is to redaction: a record to copy, an array, text or
+ *  bytes (in which fields cannot be found), or anything else (kept as it
+ *  is). A plain object is told at once; another object by what it is, not
+ *  by what it says (`Symbol.toStringTag` can say anything): a `String`
+ *  object is text, a typed array or `Buffer` bytes. (A wrapper holding a
+ *  row under some key, `arguments` too, is a record like any other: only
+ *  the catalog's fields are redacted in it.) */
+function shapeOf(v: unknown): "record" | "array" | "text" | "bytes" | "other" {
   if (typeof v === "string") return "text";
   if (typeof v !== "object" || v === null) return "other";
   if (Array.isArray(v)) return "array";
   if (protoOf(v) === Object.prototype) return "record";
-  if (ArrayBuffer.isView(v)) return "array";
-  const tag = toStringOf.call(v);
-  if (tag === "[object String]") return "text";
-  return tag === "[object Number]" || tag === "[object Boolean]" ? "other" : "record";
+  if (ArrayBuffer.isView(v)) return "bytes";
+  try {
+    stringValue.call(v); // throws unless `v` is a String object, of any realm
+    return "text";
+  } catch {
+    // not a String object
+  }
+  return "record";
 }
 
 /** `v` as a record of `what`, or `invalid_argument`. */
 function recordOf(v: unknown, what: string): Rec {
   const shape = shapeOf(v);
   if (shape === "record") return v as Rec;
-  const is = v === null ? "null" : shape === "text" ? "text (a JSON column? parse it first)" : shape === "array" ? "an array (a list passed as one record?)" : typeof v;
-  throw new PermsnapError("invalid_argument", `${what} is ${is}, not an object: redact cannot look into it for hidden fields`);
+  throw new PermsnapError("invalid_argument", `${what} is ${described(v, shape)}, not an object: redact cannot look into it for hidden fields`);
+}
+
+function described(v: unknown, shape: string): string {
+  if (v === null) return "null";
+  if (shape === "text") return "text (a JSON column? parse it first)";
+  if (shape === "bytes") return "bytes (a JSON column? decode and parse it first)";
+  return shape === "array" ? "an array (a list passed as one record?)" : typeof v;
 }
 
 /** What JSON would send of `v`: its `toJSON()` when it has one, called once
@@ -61,6 +75,9 @@ function recordOf(v: unknown, what: string): Rec {
  *  or inside it (`{ ...row, client: clientInstance }`): what is redacted is
  *  what it sends. */
 function sent(v: unknown): unknown {
+  // Bytes first: a `Buffer`'s toJSON() is `{ type, data }`, its bytes a
+  // record's field redact never looks into.
+  if (ArrayBuffer.isView(v)) recordOf(v, "a record or field");
   if (typeof v === "object" && v !== null) {
     const toJSON = (v as { toJSON?: unknown }).toJSON;
     if (typeof toJSON === "function") {
@@ -126,8 +143,9 @@ function inside(value: unknown, path: Path, i: number, action: Action, depth = 0
   }
   const shape = shapeOf(child);
   // A JSON column read as text would keep the field unredacted: text that
-  // may be JSON is refused; other text (a name) holds no fields.
-  if (shape === "text" && /^\s*[[{]/.test(String(child))) recordOf(child, `\`${path.keys[0][i - 1]}\``);
+  // may be JSON (an object, an array, or JSON text encoded again) is
+  // refused; other text (a name) holds no fields.
+  if (shape === "text" && /^\s*["[{]/.test(String(child))) recordOf(child, `\`${path.keys[0][i - 1]}\``);
   if (shape !== "record") return child;
   const copy = shallowCopy(child as Rec);
   applyAt(copy, path, i, action);

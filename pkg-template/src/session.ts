@@ -8,8 +8,8 @@
 
 import { PermsnapError } from "./errors.js";
 import { noExtra, parseJson, strictOptions } from "./internal.js";
-import { Verifier, sessionVerifier } from "./verifier.js";
-import { expirePermissions, type Permissions } from "./permissions.js";
+import { Verifier } from "./verifier.js";
+import { expirePermissions, grace, type Permissions } from "./permissions.js";
 import type { CatalogInput, Jwks } from "./types.js";
 
 /** What the app's snapshot endpoint answered: the issuer's output
@@ -279,6 +279,7 @@ export class Session {
    *  (and still turn to deny-all at their expiry). */
   close(): void {
     this.#closed = true;
+    grace(this.#current, false);
     clearTimeout(this.#refreshTimer);
     clearTimeout(this.#expiryTimer);
     this.#stopNotices?.();
@@ -337,7 +338,7 @@ export class Session {
   /** A verifier on the server's clock, with the keys it was last given. */
   #makeVerifier(catalog: CatalogInput): Verifier {
     const { tenant, leeway } = this.#o;
-    return sessionVerifier(new Verifier(catalog, this.#o.jwks, { tenant, clock: () => this.serverNow(), ...(leeway === undefined ? {} : { leeway }) }));
+    return new Verifier(catalog, this.#o.jwks, { tenant, clock: () => this.serverNow(), ...(leeway === undefined ? {} : { leeway }) });
   }
 
   async #load(): Promise<Permissions> {
@@ -494,6 +495,11 @@ export class Session {
     if (holding !== null) this.#held = holding;
     else if (text === null) this.#held = null;
     this.#text = text;
+    // The session's current permissions wait for it after a notice (it
+    // gives a fresh snapshot a few seconds); those it lets go check
+    // themselves again, as any a verifier handed out.
+    grace(this.#current, false);
+    grace(next, true);
     this.#current = next;
     clearTimeout(this.#refreshTimer);
     clearTimeout(this.#expiryTimer);

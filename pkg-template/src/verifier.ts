@@ -24,11 +24,6 @@ export let verifierClock: (v: Verifier) => number | undefined;
 
 /** @internal The verifier's `maxFeedAge` (seconds), when it has one. */
 export let verifierFeedLimit: (v: Verifier) => number | undefined;
-/** @internal Marks a session's own verifier: the session turns what a
- *  notice revokes to deny-all itself, once a fresh snapshot had its few
- *  seconds (no blink for a person whose access grew), so the permissions
- *  of that verifier do not check themselves after a notice. */
-export let sessionVerifier: (v: Verifier) => Verifier;
 
 /** Verifies snapshots. Build it once (catalog + JWKS), load many snapshots.
  *
@@ -48,8 +43,6 @@ export class Verifier {
   #denied: WasmPermissions | null = null;
   /** Moves on each time the revocations change (`CatalogInfo.revocations`). */
   #revocations = 0;
-  /** A session's own (`sessionVerifier`). */
-  #bySession = false;
   /** Platform verifications in flight, and those waiting for a turn. */
   #inFlight = 0;
   #waiting: (() => void)[] = [];
@@ -68,10 +61,6 @@ export class Verifier {
     };
     verifierClock = (v) => v.#now();
     verifierFeedLimit = (v) => v.#maxFeedAge;
-    sessionVerifier = (v) => {
-      v.#bySession = true;
-      return v;
-    };
   }
 
   constructor(catalog: CatalogInput, jwks: Jwks | string, options: VerifierOptions) {
@@ -333,7 +322,6 @@ export class Verifier {
    *  answering yes (attack review, session 15). Watching DOM helpers and
    *  React providers are told at once. */
   #revoking(): void {
-    if (this.#bySession) return;
     this.#revocations++;
     recheckAll();
   }

@@ -175,9 +175,14 @@ impl Permissions {
             };
             match wire::decode_id_list(input, reference) {
                 Ok(list) => {
+                    // Every kind listing these very ids (one digest) gets
+                    // them: an app fetching each missing digest once left
+                    // the second kind `ids_not_loaded`.
                     let mut claims = (*self.claims).clone();
-                    if let Some(s) = claims.scopes.get_mut(k) {
-                        *s = Scope::Specific(list.ids);
+                    for s in claims.scopes.iter_mut().skip(k) {
+                        if matches!(s, Scope::Listed(r) if r == reference) {
+                            *s = Scope::Specific(list.ids.clone());
+                        }
                     }
                     return Ok(Permissions {
                         catalog: Arc::clone(&self.catalog),

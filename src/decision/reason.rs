@@ -176,6 +176,14 @@ pub(super) fn blocker(
     effective: &Bits,
     i: usize,
 ) -> Option<Reason> {
+    // A permission the snapshot's catalog revision did not have yet: its
+    // issuer never applied a step-up, `never` or `remove` to it, so no
+    // implication of older permissions grants it (attack review, session
+    // 15: a revision 2 permission `implied_by` a revision 1 one was
+    // granted to revision 1 and format 1 snapshots).
+    if i >= known_permissions(catalog, claims) {
+        return Some(Reason::NotGranted);
+    }
     if let Some(f) = catalog.feature_of(i) {
         if !claims.features.get(f) {
             return Some(Reason::FeatureNotEnabled {
@@ -224,6 +232,17 @@ pub(super) fn blocker(
         }
     }
     None
+}
+
+/// How many of the catalog's permissions the snapshot's revision had
+/// (FORMAT.md, "Catalog revisions"); all of them for a snapshot of the
+/// latest revision, or of the next one (read truncated to this catalog).
+pub(super) fn known_permissions(catalog: &Catalog, claims: &Claims) -> usize {
+    catalog
+        .revisions()
+        .iter()
+        .find(|r| r.number == claims.revision && r.fingerprint == claims.catalog)
+        .map_or(catalog.permission_count(), |r| r.permissions)
 }
 
 /// The scope a `scoped` permission carries in the claims, if any.

@@ -34,16 +34,23 @@ impl JsRecord<'_> {
         .ok()
     }
 
-    /// Does the record hold `key` itself, or through a prototype of its own
-    /// class (an ORM's getter), not only through a root prototype (an
-    /// `Object.prototype` of any realm, which other code may have polluted)?
-    /// At most 64 prototypes are followed (a Proxy may invent them).
+    /// `object`'s own property descriptor for `key`, or `None`.
+    fn own(&self, object: &JsValue, key: &JsValue) -> Option<Option<JsValue>> {
+        let d = self.read(Reflect::get_own_property_descriptor(
+            object.unchecked_ref::<js_sys::Object>(),
+            key,
+        ))?;
+        Some((!d.is_undefined()).then_some(d))
+    }
+
+    /// Does the record hold `key` itself, or through a getter of its own
+    /// class (an ORM's model), not only through a root prototype (an
+    /// `Object.prototype` of any realm, which other code may have polluted)
+    /// nor as a plain value planted on a class's prototype (a merge through
+    /// `constructor.prototype`)? At most 64 prototypes are followed (a
+    /// Proxy may invent them). As `owned` in `filter.ts`.
     fn owned(&self, key: &JsValue) -> Option<bool> {
-        let own = |o: &JsValue| {
-            Reflect::get_own_property_descriptor(o.unchecked_ref::<js_sys::Object>(), key)
-                .map(|d| !d.is_undefined())
-        };
-        if self.read(own(self.value))? {
+        if self.own(self.value, key)?.is_some() {
             return Some(true);
         }
         let mut p: JsValue = self.read(Reflect::get_prototype_of(self.value))?.into();
@@ -52,8 +59,9 @@ impl JsRecord<'_> {
                 return Some(false);
             }
             let next: JsValue = self.read(Reflect::get_prototype_of(&p))?.into();
-            if self.read(own(&p))? {
-                return Some(!next.is_null());
+            if let Some(d) = self.own(&p, key)? {
+                let getter = self.read(Reflect::get(&d, &"get".into()))?;
+                return Some(!next.is_null() && getter.is_function());
             }
             p = next;
         }
@@ -61,11 +69,17 @@ impl JsRecord<'_> {
     }
 }
 
+/// The most items of an array field read (an assignee list): a Proxy
+/// claiming a length of billions is not walked. As in `filter.ts`.
+const MAX_ITEMS: f64 = 65_536.0;
+
 impl Record for JsRecord<'_> {
     fn any_value(&self, field: &str, pred: &mut dyn FnMut(&str) -> bool) -> bool {
         fn one(v: &JsValue, pred: &mut dyn FnMut(&str) -> bool) -> bool {
-            if let Some(s) = v.as_string() {
-                pred(&s)
+            if let Some(s) = v.dyn_ref::<js_sys::JsString>() {
+                // A lone surrogate has no UTF-8 form: read lossily it could
+                // equal another id; JavaScript compares it unequal to all.
+                s.is_valid_utf16() && pred(&String::from(s))
             } else if v.as_f64().is_some_and(crate::decision::is_safe_integer) {
                 // JavaScript's own number-to-string, as the JS filter
                 // compares (`integer_text`'s decimal form: `-0` is `0`).
@@ -85,10 +99,23 @@ impl Record for JsRecord<'_> {
             return false;
         };
         let hit = if Array::is_array(&value) {
-            // Indexed, as the JavaScript filter: an array's own iterator
-            // could yield other values.
-            let items: &Array = value.unchecked_ref();
-            (0..items.length()).any(|i| one(&items.get(i), pred))
+            // By index, the items the array holds itself (a hole would
+            // read a polluted prototype's value; its own iterator could
+            // yield other values).
+            let Some(length) = self.read(Reflect::get(&value, &"length".into())) else {
+                return false;
+            };
+            let n = length
+                .as_f64()
+                .filter(|n| *n >= 0.0)
+                .map_or(0.0, |n| n.min(MAX_ITEMS));
+            (0..n as u32).any(|i| {
+                let index = JsValue::from(i);
+                self.own(&value, &index).flatten().is_some()
+                    && self
+                        .read(Reflect::get(&value, &index))
+                        .is_some_and(|v| one(&v, pred))
+            })
         } else {
             one(&value, pred)
         };

@@ -308,47 +308,67 @@ test("the demo backend: no self-promotion, records only through a held permissio
   const put = (call, path, body, type = "application/json") =>
     call(path, { method: "PUT", headers: { "content-type": type }, body: JSON.stringify(body) });
   const sql = new Database(join(dir, "demo.db"));
+  /** Signed in as `staff` of Sitee, with a fresh snapshot. */
+  const as = async (staff) => {
+    const call = await client(demo.url, "sitee", staff);
+    assert.equal((await call("/api/permsnap")).status, 200, staff);
+    return call;
+  };
+  const record = (id) => JSON.parse(sql.prepare("SELECT access FROM staff WHERE tenant = 'spa-lumi' AND id = ?").get(id).access);
+  const edge = async (call, path = "/edge/api/calendar") => (await call(path)).status;
   try {
-    const ben = await client(demo.url, "sitee", "ben"); // Admin: manages staff
-    assert.equal((await ben("/api/permsnap")).status, 200);
-    const record = (id) => JSON.parse(sql.prepare("SELECT access FROM staff WHERE tenant = 'spa-lumi' AND id = ?").get(id).access);
+    const ben = await as("ben"); // Admin: manages staff
+    const ana = await as("ana"); // the principal admin (the owner's role)
 
     // 1. No self-promotion: owner/principal flags are not editable here,
     //    the principal admin is the owner's to edit, and nobody hands out
     //    what they do not hold.
-    for (const body of [{ roles: ["principal"], owner: true, principal: true }, { owner: true }, { principal: true }]) {
+    for (const body of [{ roles: ["principal"], owner: true, principal: true }, { owner: true }, { principal: true }, { roles: 5 }, { grant: "staff.manage" }, { active: "no" }]) {
       const r = await put(ben, "/api/admin/staff/ben", body);
       assert.equal(r.status, 400, JSON.stringify(body));
     }
     assert.equal((await put(ben, "/api/admin/staff/ana", { active: false })).status, 403);
-    const promoted = await put(ben, "/api/admin/staff/ben", { roles: ["principal"] });
-    assert.ok(promoted.status === 400 || promoted.status === 403, `${promoted.status}`);
+    assert.equal((await put(ben, "/api/admin/staff/ben", { roles: ["principal"] })).status, 403, "the owner's role is the owner's to give");
     const grantBeyond = await put(ben, "/api/admin/staff/fay", { grant: ["account.principal_credentials"] });
     assert.ok(grantBeyond.status === 400 || grantBeyond.status === 403, `${grantBeyond.status}`);
     assert.deepEqual(record("ben").roles, ["admin"]);
     assert.equal(record("ana").active, undefined);
+    // The only owner cannot leave the account without one.
+    assert.equal((await put(ana, "/api/admin/staff/ana", { active: false })).status, 409);
     // A cross-site form (text/plain, no CORS preflight) is refused.
     assert.equal((await put(ben, "/api/admin/staff/fay", { active: false }, "text/plain")).status, 415);
 
+    // 1b. Nothing beyond the editor's own decision: fay, given staff.manage
+    //     but with clients' email and phone hidden, cannot give clients.view
+    //     back to someone who would see them.
+    assert.equal((await put(ana, "/api/admin/staff/fay", { grant: ["staff.manage"] })).status, 200);
+    assert.equal((await put(ana, "/api/admin/staff/eli", { remove: ["payments.view", "payments.charge", "clients.view"] })).status, 200);
+    const fay = await as("fay");
+    const giveBack = await put(fay, "/api/admin/staff/eli", { remove: ["payments.view", "payments.charge"] });
+    assert.equal(giveBack.status, 403, await giveBack.text());
+    assert.ok(record("eli").remove.includes("clients.view"));
+    // Someone holding the owner's role (no flag) is the owner's to edit too.
+    assert.equal((await put(ana, "/api/admin/staff/dia", { roles: ["principal"] })).status, 200);
+    assert.equal((await put(fay, "/api/admin/staff/dia", { active: false })).status, 403);
+    assert.notEqual(record("dia").active, false);
+
     // 2. Records only through a permission acting on the kind: fay has
     //    payments.view removed, so no payment leaves the server.
-    const fay = await client(demo.url, "sitee", "fay");
-    await fay("/api/permsnap");
     const payments = await (await fay("/api/records?kind=payments")).json();
     assert.equal(payments.records.length, 0, JSON.stringify(payments.records[0]));
     assert.ok(payments.total > 0);
 
     // 3. The admin check runs after the body: a request held open while
-    //    its sender is deactivated does not apply.
-    const cam = await client(demo.url, "sitee", "cam"); // Manager: may not manage staff
-    await cam("/api/permsnap");
+    //    its sender is deactivated does not apply; their edge requests are
+    //    refused at once.
+    const cam = await as("cam"); // Manager: may not manage staff
     assert.equal((await put(cam, "/api/admin/staff/cam", { roles: ["admin"] })).status, 403);
-    const ana = await client(demo.url, "sitee", "ana"); // the principal admin
-    assert.equal((await ana("/api/permsnap")).status, 200);
+    assert.equal(await edge(ben), 200);
     const benHeld = await holdRequest(demo.url, ben, "/api/admin/staff/ben", { active: true });
     assert.equal((await put(ana, "/api/admin/staff/ben", { active: false })).status, 200);
     assert.notEqual(await benHeld.finish(), 200, "the held edit is refused once its sender is deactivated");
     assert.equal(record("ben").active, false);
+    assert.notEqual(await edge(ben), 200, "the edge refuses a deactivated person at once");
 
     // 4. A role edit whose save fails leaves the issuer with the database's
     //    roles: another writer holds the database's lock.
@@ -370,15 +390,21 @@ test("the demo backend: no self-promotion, records only through a held permissio
     const v = new Verifier(catalog, jwks, { tenant: "spa-lumi" });
     assert.equal(v.load(fresh.snapshot).can("settings.manage"), false, "the failed save is not in force");
 
-    // 5. Edits made in the database directly (another writer): the next
-    //    snapshot follows them, and the backend refuses the older one.
+    // 5. Edits made in the database directly (another writer): the holders'
+    //    versions move (triggers), the backend and its edge refuse their
+    //    older snapshots within a second or two, and the next snapshot
+    //    follows the database.
+    assert.equal(await edge(fay), 200);
     sql.prepare("UPDATE roles SET definition = ? WHERE tenant = 'spa-lumi' AND id = 'user'").run(JSON.stringify({ ...userRole(), permissions: ["calendar.view"] }));
-    sql.prepare("UPDATE staff SET version = version + 1 WHERE tenant = 'spa-lumi' AND id = 'fay'").run();
     assert.equal((await fay("/api/records?kind=clients")).status, 401, "a snapshot older than the record is refused");
+    const t0 = Date.now();
+    while ((await edge(fay)) === 200 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await edge(fay), 401, "the edge heard the version move");
     const narrowed = await (await fay("/api/permsnap")).json();
     assert.equal(v.load(narrowed.snapshot).can("clients.view"), false, "the role as the database holds it");
     sql.prepare("UPDATE staff SET access = json_set(access, '$.active', json('false')) WHERE tenant = 'spa-lumi' AND id = 'fay'").run();
     assert.equal((await fay("/api/records?kind=appointments")).status, 403, "deactivated in the database: refused");
+    assert.notEqual(await edge(fay), 200);
 
     // 6. Files answer GET and HEAD only.
     assert.equal((await fetch(`${demo.url}index.html`, { method: "POST" })).status, 405);

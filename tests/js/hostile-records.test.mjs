@@ -34,6 +34,23 @@ function issuing() {
   return { issuer, verifier, key };
 }
 
+/** fay of Sitee with `client.email` of appointments hidden from her
+ *  (compiled and issued by the CLI, as tests/js/properties.test.mjs does). */
+function nestedFay() {
+  const cli = join(root, "target/debug/permsnap");
+  const dir = mkdtempSync(join(tmpdir(), "permsnap-records-"));
+  const policy = JSON.parse(readFileSync(join(root, "presets/sitee.json"), "utf8"));
+  policy.catalog.kinds.find((k) => k.name === "appointments").fields = [{ name: "client.email" }];
+  const person = policy.staff.find((s) => s.id === "fay");
+  person.hidden_fields = { ...person.hidden_fields, appointments: ["client.email"] };
+  writeFileSync(join(dir, "policy.json"), JSON.stringify(policy));
+  execFileSync(cli, ["keygen", "--out", dir]);
+  const run = (...a) => JSON.parse(execFileSync(cli, ["--json", ...a], { encoding: "utf8" }));
+  const v = new pkg.Verifier(run("catalog", join(dir, "policy.json")), JSON.parse(readFileSync(join(dir, "jwks.json"), "utf8")), { tenant });
+  const p = v.load(run("issue", "--policy", join(dir, "policy.json"), "--staff", "fay", "--key", join(dir, "issuer.key")).snapshot);
+  return p;
+}
+
 test("redact refuses a record that is no object: a list passed as one record, text, a boxed string (its items or characters were copied unredacted)", () => {
   const p = make().load(fay.snapshot);
   const row = { id: 1, name: "Zoe", email: "zoe@secret.example", phone: "+33 6 SECRET" };
@@ -54,19 +71,7 @@ test("redact refuses a record that is no object: a list passed as one record, te
 });
 
 test("redact refuses a path's parent given as JSON text (a JSON column), keeps other text, and drops a record's own __proto__ key", () => {
-  // Sitee with nested fields of appointments hidden from fay (compiled and
-  // issued by the CLI, as tests/js/properties.test.mjs does).
-  const cli = join(root, "target/debug/permsnap");
-  const dir = mkdtempSync(join(tmpdir(), "permsnap-records-"));
-  const policy = JSON.parse(readFileSync(join(root, "presets/sitee.json"), "utf8"));
-  policy.catalog.kinds.find((k) => k.name === "appointments").fields = [{ name: "client.email" }];
-  const person = policy.staff.find((s) => s.id === "fay");
-  person.hidden_fields = { ...person.hidden_fields, appointments: ["client.email"] };
-  writeFileSync(join(dir, "policy.json"), JSON.stringify(policy));
-  execFileSync(cli, ["keygen", "--out", dir]);
-  const run = (...a) => JSON.parse(execFileSync(cli, ["--json", ...a], { encoding: "utf8" }));
-  const v = new pkg.Verifier(run("catalog", join(dir, "policy.json")), JSON.parse(readFileSync(join(dir, "jwks.json"), "utf8")), { tenant });
-  const p = v.load(run("issue", "--policy", join(dir, "policy.json"), "--staff", "fay", "--key", join(dir, "issuer.key")).snapshot);
+  const p = nestedFay();
   const secret = "zoe@secret.example";
   assert.deepEqual(p.redact("appointments", [{ id: 1, client: { name: "Zoe", email: secret } }]), [{ id: 1, client: { name: "Zoe" } }], "control");
   for (const text of [JSON.stringify({ email: secret }), `  [${JSON.stringify({ email: secret })}]`, new String(JSON.stringify({ email: secret }))]) {
@@ -228,4 +233,67 @@ test("the Refresher reads a JWKS strictly (a key written twice refused) and refu
   assert.ok(pulled <= 10, `read ${pulled} MiB before refusing`);
   const ok = await refresh(() => new Response(JSON.stringify(key.jwks)));
   assert.equal(ok.thrown, undefined, String(ok.thrown));
+});
+
+test("redact refuses bytes (a Buffer, a Uint8Array) as a record or a path's parent, a String object however it presents itself, and JSON text encoded twice (re-review, session 15)", () => {
+  const p = nestedFay();
+  const json = JSON.stringify({ name: "Zoe", email: "zoe@secret.example" });
+  const spoofed = Object.assign(new String(json), { [Symbol.toStringTag]: "Object" });
+  for (const [what, rows] of [
+    ["a Buffer parent", [{ id: 1, client: Buffer.from(json) }]],
+    ["a Uint8Array parent", [{ id: 1, client: new TextEncoder().encode(json) }]],
+    ["Buffers in an array parent", [{ id: 1, client: [Buffer.from(json)] }]],
+    ["a Buffer record", [Buffer.from(JSON.stringify({ id: 1, client: JSON.parse(json) }))]],
+    ["a String object saying it is an Object", [spoofed]],
+    ["a String object parent saying it is an Object", [{ id: 1, client: spoofed }]],
+    ["JSON text encoded twice", [{ id: 1, client: JSON.stringify(json) }]],
+  ]) {
+    assert.equal(errorCode(() => p.redact("appointments", rows)), "invalid_argument", what);
+  }
+  assert.equal(p.redact("appointments", [{ id: 1, client: "Zoe" }])[0].client, "Zoe", "plain text is kept");
+});
+
+test("filter: holes of an array field, a value planted on a class's prototype, a Proxy array's odd length and a lone surrogate: JavaScript and the Rust reference agree and keep nothing (re-review, session 15)", () => {
+  const p = make().load(fay.snapshot);
+  const [{ field, values: [me] }] = p.filterSpec("appointments").clauses;
+  const both = (rows) => [p.filter("appointments", rows).length, p.filterIndexesReference("appointments", rows).length];
+  // Holes read through a polluted Object.prototype[0].
+  Object.defineProperty(Object.prototype, 0, { value: me, configurable: true, writable: true, enumerable: false });
+  try {
+    assert.deepEqual(both([{ [field]: [, ] }, { [field]: new Array(2) }]), [0, 0]);
+  } finally {
+    delete Object.prototype[0];
+  }
+  // A plain value merged onto a model class's prototype (constructor.prototype).
+  class Row {}
+  Row.prototype[field] = me;
+  assert.deepEqual(both([new Row(), new Row()]), [0, 0]);
+  // An ORM's getter still counts.
+  class Model { get [field]() { return me; } }
+  assert.deepEqual(both([new Model()]), [1, 1]);
+  // A Proxy array claiming an endless or fractional length: no hang, agreement.
+  const lying = (length) => new Proxy([me, me], { get: (t, k) => (k === "length" ? length : t[k]) });
+  assert.deepEqual(both([{ [field]: lying(Infinity) }]), [1, 1]);
+  assert.deepEqual(both([{ [field]: lying(1.5) }]), [1, 1]);
+  assert.deepEqual(both([{ [field]: lying(NaN) }]), [0, 0]);
+  // A lone surrogate equals no id (Rust read it lossily).
+  const q = issuing();
+  const odd = q.verifier.load(q.issuer.issue(tenant, { id: "ab\uFFFD", roles: ["user"], scopes: { appointments: "own" } }).snapshot);
+  assert.deepEqual([odd.filter("appointments", [{ [field]: "ab\uD800" }]).length, odd.filterIndexesReference("appointments", [{ [field]: "ab\uD800" }]).length], [0, 0]);
+});
+
+test("the Refresher caps a Node stream body (node-fetch, undici.request) as it does a platform one", async () => {
+  const { Readable } = await import("node:stream");
+  const key = generateKey({ kid: "t15" });
+  const v = new edge.Verifier(catalog, key.jwks, { tenant });
+  let pulled = 0;
+  const body = Readable.from((function* () {
+    for (; pulled < 256; pulled++) yield Buffer.alloc(1 << 20, 0x20);
+  })());
+  const r = new edge.Refresher(v, { jwksUrl: "https://keys.test/jwks", revocationsUrl: null, fetch: async () => ({ ok: true, status: 200, body, text: async () => assert.fail("text() read the whole body"), json: async () => assert.fail("json()") }), onError: () => {} });
+  let thrown;
+  await r.refresh().catch((e) => (thrown = e));
+  assert.equal(thrown?.code, "unavailable", String(thrown));
+  assert.match(thrown.message, /larger than/);
+  assert.ok(pulled <= 10, `read ${pulled} MiB before refusing`);
 });

@@ -617,3 +617,20 @@ test("an endpoint URL redirecting to a login page means signed out: everything i
   assert.equal(s.permissions.can("settings.manage"), false);
   s.close();
 });
+
+test("permissions a session let go (a refresh swapped them) are revoked in place by a later notice; the current ones wait for the fresh snapshot (attack review, session 15)", async () => {
+  const app = endpoint({ id: "fay", version: 3, roles: ["user"] });
+  const s = session(app, { onError: () => {} });
+  const old = await s.ready;
+  app.record.version = 4;
+  await s.refresh();
+  const current = s.permissions;
+  assert.notEqual(current, old, "swapped");
+  assert.equal(old.can("calendar.view"), true, "control: still valid before any notice");
+  s.applyNotice(issuer.revoke({ tenant, staff: [{ subject: "fay", before: 4 }] }));
+  await waitFor(() => old.can("calendar.view") === false, 5000, "the let-go permissions denied");
+  assert.equal(old.error?.code, "revoked");
+  assert.equal(current.can("calendar.view"), true, "the current ones (version 4) are not revoked");
+  assert.equal(current.error, null);
+  s.close();
+});

@@ -67,33 +67,49 @@ function trustedUrl(url: string, what: string): void {
 const MAX_BODY = 8 << 20;
 
 /** A response's body as UTF-8 text, refused (`unavailable`) past
- *  `MAX_BODY` bytes: read as a stream where there is one, so that an
- *  oversized body is cut off, not held. */
+ *  `MAX_BODY` bytes: read as a stream where there is one (a platform
+ *  `Response`'s, or a Node stream's: node-fetch, undici's `request`), so
+ *  that an oversized body is cut off, not held. */
 async function bodyText(
   res: { body?: unknown; headers?: { get(name: string): string | null }; text(): Promise<string> },
   what: string,
 ): Promise<string> {
   const tooLarge = () => new PermsnapError("unavailable", `${what} is larger than ${MAX_BODY} bytes`);
   if (Number(res.headers?.get("content-length") ?? 0) > MAX_BODY) throw tooLarge();
-  const stream = res.body as { getReader?: () => { read(): Promise<{ done: boolean; value?: Uint8Array }>; cancel(): Promise<void> } } | null | undefined;
-  if (typeof stream?.getReader !== "function") {
+  const stream = res.body as {
+    getReader?: () => { read(): Promise<{ done: boolean; value?: Uint8Array }>; cancel(): Promise<void> };
+    [Symbol.asyncIterator]?: () => AsyncIterator<unknown>;
+    destroy?: () => void;
+  } | null | undefined;
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const add = (value: unknown): boolean => {
+    if (!(value instanceof Uint8Array)) throw new PermsnapError("unavailable", `${what}: the body is not bytes`);
+    size += value.byteLength;
+    parts.push(value);
+    return size <= MAX_BODY;
+  };
+  if (typeof stream?.getReader === "function") {
+    const reader = stream.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!add(value)) {
+        void reader.cancel().catch(() => undefined);
+        throw tooLarge();
+      }
+    }
+  } else if (typeof stream?.[Symbol.asyncIterator] === "function") {
+    for await (const value of stream as AsyncIterable<unknown>) {
+      if (!add(value)) {
+        stream.destroy?.();
+        throw tooLarge();
+      }
+    }
+  } else {
     const text = await res.text();
     if (text.length > MAX_BODY) throw tooLarge();
     return text;
-  }
-  const reader = stream.getReader();
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (!(value instanceof Uint8Array)) throw new PermsnapError("unavailable", `${what}: the body is not bytes`);
-    size += value.byteLength;
-    if (size > MAX_BODY) {
-      void reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    parts.push(value);
   }
   const all = new Uint8Array(size);
   let at = 0;

@@ -14,24 +14,24 @@ impl Catalog {
     /// Validates a catalog definition and compiles it. `origin` names the file
     /// in error messages.
     pub fn compile(def: CatalogDef, origin: &str) -> Result<Catalog> {
-        let section_index = NameIndex::build(
+        let section_index = NameIndex::build_new(
             origin,
             "section",
             def.sections.iter().map(|s| s.id.as_str()),
         )?;
-        let perm_index = NameIndex::build(
+        let perm_index = NameIndex::build_new(
             origin,
             "permission",
             def.permissions.iter().map(|p| p.name.as_str()),
         )?;
         let kind_index =
-            NameIndex::build(origin, "kind", def.kinds.iter().map(|k| k.name.as_str()))?;
-        let app_index = NameIndex::build(
+            NameIndex::build_new(origin, "kind", def.kinds.iter().map(|k| k.name.as_str()))?;
+        let app_index = NameIndex::build_new(
             origin,
             "application",
             def.applications.iter().map(|a| a.id.as_str()),
         )?;
-        let feature_index = NameIndex::build(
+        let feature_index = NameIndex::build_new(
             origin,
             "feature",
             def.features.iter().map(|f| f.id.as_str()),

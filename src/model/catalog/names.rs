@@ -1,5 +1,5 @@
 //! Names to indexes: the sorted name tables of a catalog, looked up by
-//! binary search, refusing empty and repeated names.
+//! binary search, refusing empty, ambiguous and repeated names.
 
 use super::{policy_error, MAX_ENTRIES};
 use crate::error::Result;
@@ -9,6 +9,32 @@ use crate::error::Result;
 pub(crate) struct NameIndex(Vec<(String, u32)>);
 
 impl NameIndex {
+    /// Indexes the names of a catalog being compiled: [`NameIndex::build`],
+    /// also refusing names a pattern or a reader could take for another:
+    /// holding `*` (a role's or record's `["*"]` is every permission,
+    /// `scopes["*"]` every kind; attack review, session 15), whitespace or
+    /// a control character. (A compiled catalog read back is not checked
+    /// again: to a verifier, which looks names up exactly, they are names.)
+    pub(crate) fn build_new<'a>(
+        origin: &str,
+        what: &str,
+        names: impl Iterator<Item = &'a str> + Clone,
+    ) -> Result<Self> {
+        for (i, name) in names.clone().enumerate() {
+            if name
+                .chars()
+                .any(|c| c == '*' || c.is_whitespace() || c.is_control())
+            {
+                return Err(policy_error(
+                    // By position: the name itself may not print.
+                    format!("{origin}: {what}[{i}]"),
+                    "a name holds no `*` (patterns use it), whitespace nor control character",
+                ));
+            }
+        }
+        Self::build(origin, what, names)
+    }
+
     /// Indexes `names`, refusing empty and repeated names.
     pub(crate) fn build<'a>(
         origin: &str,
