@@ -54,6 +54,7 @@ export function staffAdmin({ db, fail, PermsnapError }) {
       hidden: new Map(kinds.map((k) => [k, new Set(g.hiddenFields(k))])),
       permissionScopes: new Map([...permissions].filter((n) => acting.has(n)).map((n) => [n, g.permissionScope(n)])),
       apps: new Set(g.apps()),
+      stepUp: new Set(g.stepUpActions()),
       owner: g.isOwner,
       principal: g.isPrincipal,
     };
@@ -67,6 +68,7 @@ export function staffAdmin({ db, fail, PermsnapError }) {
       hidden: new Map(kinds.map((k) => [k, new Set(p.verifier.fieldNames(k))])),
       permissionScopes: new Map(),
       apps: new Set(),
+      stepUp: new Set(),
       owner: false,
       principal: false,
     };
@@ -94,6 +96,8 @@ export function staffAdmin({ db, fail, PermsnapError }) {
         beyond.push(n);
         continue;
       }
+      // Not without the PIN the editor needs for it.
+      if (!after.stepUp.has(n) && (gained || before.stepUp.has(n)) && editor.stepUp.has(n)) beyond.push(`${n} without a PIN step-up`);
       const k = acting.get(n);
       if (k === undefined) continue;
       if (widened(gained ? "none" : before.permissionScopes.get(n), after.permissionScopes.get(n)) && editor.permissionScopes.get(n) !== "all") {
@@ -122,9 +126,18 @@ export function staffAdmin({ db, fail, PermsnapError }) {
     record.owner === true || record.principal === true || (record.roles ?? []).some((r) => ownerRoles(tenant).has(r));
 
   /** A person's access edited by an admin (`editor`: their verified
-   *  permissions): validated by the issuer, saved with a new version. The
-   *  caller publishes the notice (the database's version moved). */
-  function editStaff(p, editor, id, change) {
+   *  permissions): validated by the issuer against the roles the database
+   *  holds now (`sync`: another server may have edited one), compared and
+   *  saved in one write transaction, with a new version. The caller
+   *  publishes the notice (the database's version moved). */
+  function editStaff(p, editor, id, change, sync) {
+    return db.atomically(() => {
+      sync();
+      return staffEdit(p, editor, id, change);
+    });
+  }
+
+  function staffEdit(p, editor, id, change) {
     const tenant = p.account.tenant;
     const extra = Object.keys(change).filter((k) => !STAFF_EDITS.includes(k));
     if (extra.length > 0) throw fail(400, `not editable here: ${extra.join(", ")} (only ${STAFF_EDITS.join(", ")})`);
@@ -161,6 +174,17 @@ export function staffAdmin({ db, fail, PermsnapError }) {
    *  issuer loads the roles as saved (a refused or failed save leaves it
    *  with the database's roles: `sync`). */
   function editRole(p, editor, roleId, change, sync) {
+    try {
+      return db.atomically(() => {
+        sync();
+        return roleEdit(p, editor, roleId, change);
+      });
+    } finally {
+      sync(); // what the database holds once the transaction is over, saved or not
+    }
+  }
+
+  function roleEdit(p, editor, roleId, change) {
     const tenant = p.account.tenant;
     const extra = Object.keys(change).filter((k) => k !== "permissions");
     if (extra.length > 0) throw fail(400, `not editable here: ${extra.join(", ")} (only permissions)`);
@@ -177,16 +201,12 @@ export function staffAdmin({ db, fail, PermsnapError }) {
     const mine = held(p, editor);
     const holders = db.staff(tenant).filter((s) => (s.roles ?? []).includes(roleId));
     const befores = holders.map((h) => decisionOf(p, h, true));
-    try {
-      const roles = db.roles(tenant).map((r) => (r.id === roleId ? { ...r, permissions } : r));
-      const broken = p.issuer.setAccount(tenant, roles, { features: db.account(p.account.product).features });
-      const refused = broken.find((b) => b.role === roleId);
-      if (refused) throw fail(400, refused.problem);
-      holders.forEach((h, i) => noEscalation(p, h.id, mine, befores[i], decisionOf(p, { ...h, version: h.version + 1 }, true)));
-      db.setRolePermissions(tenant, roleId, permissions);
-    } finally {
-      sync(); // what the database holds, saved or not
-    }
+    const roles = db.roles(tenant).map((r) => (r.id === roleId ? { ...r, permissions } : r));
+    const broken = p.issuer.setAccount(tenant, roles, { features: db.account(p.account.product).features });
+    const refused = broken.find((b) => b.role === roleId);
+    if (refused) throw fail(400, refused.problem);
+    holders.forEach((h, i) => noEscalation(p, h.id, mine, befores[i], decisionOf(p, { ...h, version: h.version + 1 }, true)));
+    db.setRolePermissions(tenant, roleId, permissions);
     return { role: roleId, holders: holders.map((h) => h.id) };
   }
 

@@ -48,22 +48,67 @@ CREATE TABLE IF NOT EXISTS notices (
   at     INTEGER NOT NULL            -- seconds since the Unix epoch
 );
 -- Whoever writes (the Staff page, a script, another server), a change of
--- what someone may do moves their version: a role edited or deleted moves
--- its holders', the account's features everyone's, a person's access
--- theirs (unless the write moved it). The server revokes what is older.
-CREATE TRIGGER IF NOT EXISTS role_edited AFTER UPDATE ON roles BEGIN
-  UPDATE staff SET version = version + 1 WHERE tenant = OLD.tenant
+-- what someone may do moves their version forward, never back: a role
+-- written, replaced or deleted moves its holders', the account's features
+-- everyone's, any write of a person's row (replaced, deleted and inserted
+-- again, its version set back) theirs, past the highest it ever had
+-- (staff_high). The server revokes what is older.
+CREATE TABLE IF NOT EXISTS staff_high (
+  tenant  TEXT NOT NULL,
+  id      TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  PRIMARY KEY (tenant, id)
+);
+`;
+
+/** The triggers, made anew at each open (a body changed by a newer demo
+ *  takes effect on an existing database). */
+const TRIGGERS = `
+DROP TRIGGER IF EXISTS role_written;
+DROP TRIGGER IF EXISTS role_edited;
+DROP TRIGGER IF EXISTS role_deleted;
+DROP TRIGGER IF EXISTS features_edited;
+DROP TRIGGER IF EXISTS staff_inserted;
+DROP TRIGGER IF EXISTS staff_written;
+DROP TRIGGER IF EXISTS staff_high_seen;
+DROP TRIGGER IF EXISTS staff_deleted;
+DROP TRIGGER IF EXISTS access_edited;
+CREATE TRIGGER role_written AFTER INSERT ON roles BEGIN
+  UPDATE staff SET version = version + 1 WHERE tenant = NEW.tenant
+    AND EXISTS (SELECT 1 FROM json_each(staff.access, '$.roles') WHERE value = NEW.id);
+END;
+CREATE TRIGGER role_edited AFTER UPDATE ON roles BEGIN
+  UPDATE staff SET version = version + 1 WHERE tenant IN (OLD.tenant, NEW.tenant)
     AND EXISTS (SELECT 1 FROM json_each(staff.access, '$.roles') WHERE value IN (OLD.id, NEW.id));
 END;
-CREATE TRIGGER IF NOT EXISTS role_deleted AFTER DELETE ON roles BEGIN
+CREATE TRIGGER role_deleted AFTER DELETE ON roles BEGIN
   UPDATE staff SET version = version + 1 WHERE tenant = OLD.tenant
     AND EXISTS (SELECT 1 FROM json_each(staff.access, '$.roles') WHERE value = OLD.id);
 END;
-CREATE TRIGGER IF NOT EXISTS features_edited AFTER UPDATE OF features ON accounts BEGIN
-  UPDATE staff SET version = version + 1 WHERE tenant = NEW.tenant;
+CREATE TRIGGER features_edited AFTER UPDATE ON accounts BEGIN
+  UPDATE staff SET version = version + 1 WHERE tenant IN (OLD.tenant, NEW.tenant);
 END;
-CREATE TRIGGER IF NOT EXISTS access_edited AFTER UPDATE OF access ON staff WHEN NEW.version = OLD.version BEGIN
-  UPDATE staff SET version = version + 1 WHERE tenant = NEW.tenant AND id = NEW.id;
+CREATE TRIGGER staff_inserted AFTER INSERT ON staff BEGIN
+  UPDATE staff SET version = (SELECT version FROM staff_high WHERE tenant = NEW.tenant AND id = NEW.id) + 1
+    WHERE tenant = NEW.tenant AND id = NEW.id
+      AND NEW.version <= coalesce((SELECT version FROM staff_high WHERE tenant = NEW.tenant AND id = NEW.id), 0);
+  INSERT INTO staff_high (tenant, id, version)
+    VALUES (NEW.tenant, NEW.id, (SELECT version FROM staff WHERE tenant = NEW.tenant AND id = NEW.id))
+    ON CONFLICT (tenant, id) DO UPDATE SET version = max(version, excluded.version);
+END;
+CREATE TRIGGER staff_written AFTER UPDATE ON staff
+  WHEN NEW.version <= OLD.version OR NEW.tenant IS NOT OLD.tenant OR NEW.id IS NOT OLD.id BEGIN
+  UPDATE staff SET version = max(OLD.version, NEW.version,
+      coalesce((SELECT version FROM staff_high WHERE tenant = NEW.tenant AND id = NEW.id), 0)) + 1
+    WHERE tenant = NEW.tenant AND id = NEW.id;
+END;
+CREATE TRIGGER staff_high_seen AFTER UPDATE OF version ON staff BEGIN
+  INSERT INTO staff_high (tenant, id, version) VALUES (NEW.tenant, NEW.id, NEW.version)
+    ON CONFLICT (tenant, id) DO UPDATE SET version = max(version, excluded.version);
+END;
+CREATE TRIGGER staff_deleted AFTER DELETE ON staff BEGIN
+  INSERT INTO staff_high (tenant, id, version) VALUES (OLD.tenant, OLD.id, OLD.version)
+    ON CONFLICT (tenant, id) DO UPDATE SET version = max(version, excluded.version);
 END;
 `;
 
@@ -85,7 +130,10 @@ export function openDemoDb(path, presetsDir) {
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   db.pragma("foreign_keys = ON");
+  // A REPLACE's implicit delete fires the delete triggers too.
+  db.pragma("recursive_triggers = ON");
   db.exec(SCHEMA);
+  db.exec(TRIGGERS);
   if (db.prepare("SELECT count(*) AS n FROM accounts").get().n === 0) seed(db, presetsDir);
   return new DemoDb(db);
 }
@@ -132,6 +180,7 @@ export class DemoDb {
       role: db.prepare("SELECT definition FROM roles WHERE tenant = ? AND id = ?"),
       setRole: db.prepare("UPDATE roles SET definition = ? WHERE tenant = ? AND id = ?"),
       staff: db.prepare("SELECT id, name, access, version FROM staff WHERE tenant = ? ORDER BY rowid"),
+      versions: db.prepare("SELECT id, version FROM staff WHERE tenant = ?"),
       // The issuer's row: never `pin_hash` (the issuer refuses secret-looking columns anyway).
       person: db.prepare("SELECT id, name, access, version FROM staff WHERE tenant = ? AND id = ?"),
       setAccess: db.prepare("UPDATE staff SET access = ?, version = version + 1 WHERE tenant = ? AND id = ? RETURNING version"),
@@ -153,6 +202,17 @@ export class DemoDb {
 
   roles(tenant) {
     return this.#q.roles.all(tenant).map((r) => JSON.parse(r.definition));
+  }
+
+  /** Each person's version, by id (what the server watches). */
+  versions(tenant) {
+    return new Map(this.#q.versions.all(tenant).map((r) => [r.id, r.version]));
+  }
+
+  /** Runs `f` in one write transaction, taken before anything is read:
+   *  no other writer comes between a check and the write it allows. */
+  atomically(f) {
+    return this.#db.transaction(f).immediate();
   }
 
   /** Every staff member with their access (for the Staff page). */

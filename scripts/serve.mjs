@@ -122,34 +122,63 @@ function signedIn(req) {
 const listeners = new Map();
 
 // Every change of someone's access moves their version in the database,
-// whoever writes it (the Staff API, a script, another server: triggers on
-// roles, features and access do it, demo/db.mjs). The server compares
-// each person's version with the one it last saw, every second and right
-// after its own edits, and revokes what is older: its edge refuses those
-// snapshots at once, its open pages hear a notice. A person deleted is
-// revoked whole.
+// forward only, whoever writes it (the Staff API, a script, another
+// server: triggers on roles, features and staff rows do it, demo/db.mjs).
+// The server compares each person's version with the one it last saw,
+// every second and right after its own edits, and revokes what is older:
+// its edge refuses those snapshots at once, its open pages hear a notice.
+// The first pass (at start) revokes everyone's older snapshots (edits made
+// while the server was down); a person deleted is revoked whole. It never
+// throws: what cannot be signed is logged and left.
 const seen = new Map();
 function watchVersions(product) {
-  const p = products.get(product);
-  const tenant = p.account.tenant;
-  const last = seen.get(tenant);
-  const now = new Map(db.staff(tenant).map((s) => [s.id, s.version]));
-  seen.set(tenant, now);
-  if (!last) return;
-  const moved = [];
-  for (const [id, version] of now) if (last.has(id) && version > last.get(id)) moved.push({ subject: id, before: version });
-  for (const [id, version] of last) if (!now.has(id)) moved.push({ subject: id, before: version + 1 });
-  if (moved.length > 0) publish(product, moved);
+  try {
+    const tenant = products.get(product).account.tenant;
+    const now = db.versions(tenant);
+    const last = seen.get(tenant);
+    const moved = [];
+    for (const [id, version] of now) {
+      const was = last?.get(id);
+      if (was === undefined || version !== was) moved.push({ subject: id, before: was === undefined || version > was ? version : was + 1 });
+    }
+    for (const [id, version] of last ?? []) if (!now.has(id)) moved.push({ subject: id, before: version + 1 });
+    const next = new Map(last ?? []);
+    for (const m of publishAll(product, moved)) {
+      if (now.has(m.subject)) next.set(m.subject, now.get(m.subject));
+      else next.delete(m.subject);
+    }
+    seen.set(tenant, next);
+  } catch (e) {
+    console.error(e); // the database busy: the next second
+  }
+}
+
+/** Publishes notices for `moved` (500 people a notice, each under the
+ *  notices' 64 KiB); an entry the issuer refuses is logged and dropped,
+ *  not the whole batch. Returns the entries done. */
+function publishAll(product, moved) {
+  const done = [];
+  for (let i = 0; i < moved.length; i += 500) {
+    const chunk = moved.slice(i, i + 500);
+    try {
+      publish(product, chunk);
+      done.push(...chunk);
+    } catch {
+      for (const one of chunk) {
+        try {
+          publish(product, [one]);
+        } catch (e) {
+          console.error(`no notice for ${one.subject}: ${e.message}`);
+        }
+        done.push(one);
+      }
+    }
+  }
+  return done;
 }
 for (const product of products.keys()) watchVersions(product);
 setInterval(() => {
-  for (const product of products.keys()) {
-    try {
-      watchVersions(product);
-    } catch (e) {
-      console.error(e); // the database busy: next second
-    }
-  }
+  for (const product of products.keys()) watchVersions(product);
 }, 1000).unref();
 
 function publish(product, staff) {
@@ -300,7 +329,7 @@ async function api(req, res, url) {
     const change = await body(req);
     const { p, perms } = admin();
     try {
-      const edited = staffApi.editStaff(p, perms, staffEdit[1], change);
+      const edited = staffApi.editStaff(p, perms, staffEdit[1], change, () => syncAccount(p.account.product));
       watchVersions(p.account.product); // its notice, now
       return json(res, 200, edited);
     } finally {

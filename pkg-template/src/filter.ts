@@ -127,7 +127,9 @@ function owned(r: unknown, field: string): boolean {
   for (let depth = 0; p !== null && depth < 64; depth++) {
     const d = ownDescriptor(p, field);
     const next: object | null = protoOf(p);
-    if (d !== undefined) return next !== null && typeof d.get === "function";
+    // `get` of the descriptor itself: a data descriptor has none, and its
+    // prototype's (polluted) must not answer for it.
+    if (d !== undefined) return next !== null && hasOwn.call(d, "get") && typeof d.get === "function";
     p = next;
   }
   return false;

@@ -49,18 +49,17 @@ export let permissionsFrom: (p: WasmPermissions, info: CatalogInfo, error: Perms
  *  place, so every holder of the object stops getting yes. */
 export let expirePermissions: (p: Permissions, error?: PermsnapError) => void;
 
-/** Permissions a session holds as its current ones (`grace`). */
+/** Permissions a session holds as its current ones (`grace`), and what
+ *  `withIds` made from them. */
 const graced = new WeakSet<Permissions>();
 
-/** @internal Marks `p` as a session's current permissions (`on`), or no
- *  longer. After a notice that revokes them, the session gives a fresh
- *  snapshot a few seconds, then turns them to deny-all itself (no blink
- *  for a person whose access only grew): meanwhile they do not check
- *  themselves. Let go, they do again, as any a verifier handed out. */
-export function grace(p: Permissions, on: boolean): void {
-  if (on) graced.add(p);
-  else graced.delete(p);
-}
+/** @internal Marks `p` (and what `withIds` made from it) as a session's
+ *  current permissions (`on`), or no longer. After a notice that revokes
+ *  them, the session gives a fresh snapshot a few seconds, then turns them
+ *  to deny-all itself (no blink for a person whose access only grew):
+ *  meanwhile they do not check themselves. Let go, they check on their
+ *  next use, as any a verifier handed out. */
+export let grace: (p: Permissions, on: boolean) => void;
 
 /** @internal Arms `p`'s expiry `ms` from now (browser build: a timer; the
  *  edge build's `armExpiry` arms none). */
@@ -137,6 +136,17 @@ export class Permissions {
   static {
     permissionsFrom = (p, info, error, shared, key = null) => new Permissions(p, info, error, shared, key);
     expirePermissions = (p, error) => p.#expire(error);
+    grace = (p, on) => {
+      const all = [p, ...(p.#derived ?? []).map((r) => r.deref()).filter((d) => d !== undefined)];
+      for (const x of all) {
+        if (on) {
+          graced.add(x);
+        } else {
+          graced.delete(x);
+          x.#tick = -1; // due for a check: a notice may have come meanwhile
+        }
+      }
+    };
     expireIn = (p, ms) => {
       // Not a finite time (a clock gone wrong): expired on the next use.
       p.#deadline = Number.isFinite(ms) ? performance.now() + ms : -Infinity;
@@ -353,6 +363,7 @@ export class Permissions {
     // with the parent (a session's revocation).
     if (this.#deadline !== undefined) expireIn(derived, this.#deadline - performance.now());
     (this.#derived ??= []).push(new WeakRef(derived));
+    if (graced.has(this)) graced.add(derived); // waits with its session's current permissions
     return derived;
   }
 

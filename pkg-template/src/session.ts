@@ -110,6 +110,11 @@ export class Session {
   /** Notices applied (text, device time): applied again to the verifier of
    *  a new catalog, forgotten a day after (no snapshot lives longer). */
   #notices: { text: string; at: number }[] = [];
+  /** Verifiers a new catalog replaced, until every snapshot they verified
+   *  has expired (`until`, device seconds): notices and keys still reach
+   *  them, so permissions they handed out (and an app kept) are revoked in
+   *  place too. */
+  #retired: { verifier: Verifier; until: number }[] = [];
   /** The snapshot a notice revoked, while a fresh one is on its way. */
   #revoked: string | null = null;
   /** Each person this tab held and then let go (a sign-out, a swap to
@@ -219,6 +224,10 @@ export class Session {
     this.#notices.push({ text: notice, at: now });
     // A new catalog's verifier made meanwhile started without it.
     if (this.#verifier !== verifier) await this.#verifier.verifyNotice(notice).catch((e) => this.#report(e));
+    // Those a new catalog replaced, for the permissions they handed out
+    // (refused there: another account's, a key they never had; nothing to
+    // revoke then).
+    for (const old of this.#stillRetired()) if (old !== verifier) await old.verifyNotice(notice).catch(() => undefined);
     const text = this.#text;
     if (text === null || this.#revoked === text) return;
     try {
@@ -309,12 +318,19 @@ export class Session {
     const jwks = await (this.#o.fetchKeys as () => Promise<Jwks | string>)();
     this.#verifier.setJwks(jwks);
     this.#o.jwks = jwks; // a verifier for a new catalog starts from these
+    for (const old of this.#stillRetired()) {
+      try {
+        old.setJwks(jwks); // notices signed with a new key reach them too
+      } catch {
+        // keys it refuses change nothing there
+      }
+    }
   }
 
   async #newCatalog(): Promise<void> {
     const catalog = await (this.#o.fetchCatalog as () => Promise<CatalogInput>)();
-    // The old verifier is left to the garbage collector: permissions
-    // handed out earlier still answer from it. The new one starts with
+    // The old verifier is kept (`#retired`): permissions handed out earlier
+    // still answer from it, and later notices revoke them. The new one starts with
     // every notice this page has seen, those arriving meanwhile too: it
     // replaces the old one only once none is left to apply (no await
     // between that check and the swap).
@@ -332,7 +348,16 @@ export class Session {
         }
       }
     }
+    this.#retired.push({ verifier: this.#verifier, until: Date.now() / 1000 + RETIRED_MEMORY });
     this.#verifier = verifier;
+  }
+
+  /** The retired verifiers still in use (those past their time freed). */
+  #stillRetired(): Verifier[] {
+    const now = Date.now() / 1000;
+    for (const r of this.#retired) if (!(now < r.until)) r.verifier.free();
+    this.#retired = this.#retired.filter((r) => now < r.until);
+    return this.#retired.map((r) => r.verifier);
   }
 
   /** A verifier on the server's clock, with the keys it was last given. */
@@ -545,6 +570,9 @@ const REVOKED_GRACE = 3;
 /** How long applied notices are kept for a new catalog's verifier, seconds
  *  (the longest snapshot lifetime, a day, plus the largest leeway). */
 const NOTICE_MEMORY = 2 * 86_400;
+/** How long a replaced verifier is kept (s): the longest snapshot lifetime
+ *  and a leeway of a day. */
+const RETIRED_MEMORY = 2 * 86_400;
 
 /** A random token (128 bits, hex) for `Permsnap-Fresh`. */
 function freshToken(): string {

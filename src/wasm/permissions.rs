@@ -60,8 +60,15 @@ impl JsRecord<'_> {
             }
             let next: JsValue = self.read(Reflect::get_prototype_of(&p))?.into();
             if let Some(d) = self.own(&p, key)? {
-                let getter = self.read(Reflect::get(&d, &"get".into()))?;
-                return Some(!next.is_null() && getter.is_function());
+                // `get` of the descriptor itself: a data descriptor has
+                // none, and a polluted prototype's must not answer for it.
+                let getter = self.own(&d, &"get".into())?;
+                return Some(
+                    !next.is_null()
+                        && getter.is_some_and(|g| {
+                            Reflect::get(&g, &"value".into()).is_ok_and(|f| f.is_function())
+                        }),
+                );
             }
             p = next;
         }

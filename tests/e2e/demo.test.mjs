@@ -348,9 +348,22 @@ test("the demo backend: no self-promotion, records only through a held permissio
     assert.equal(giveBack.status, 403, await giveBack.text());
     assert.ok(record("eli").remove.includes("clients.view"));
     // Someone holding the owner's role (no flag) is the owner's to edit too.
-    assert.equal((await put(ana, "/api/admin/staff/dia", { roles: ["principal"] })).status, 200);
-    assert.equal((await put(fay, "/api/admin/staff/dia", { active: false })).status, 403);
-    assert.notEqual(record("dia").active, false);
+    assert.equal((await put(ana, "/api/admin/staff/gus", { roles: ["principal"] })).status, 200);
+    assert.equal((await put(fay, "/api/admin/staff/gus", { roles: ["admin"] })).status, 403);
+    assert.deepEqual(record("gus").roles, ["principal"]);
+    // A role another writer (a script, a second server) added is checked
+    // against the roles the database holds now, not those this server
+    // loaded last.
+    sql.prepare("INSERT INTO roles (tenant, id, definition) VALUES ('spa-lumi', 'helper', ?)").run(JSON.stringify({ id: "helper", permissions: ["settings.manage"] }));
+    const assigned = await put(fay, "/api/admin/staff/eli", { roles: ["helper"] });
+    assert.equal(assigned.status, 403, "fay does not hold settings.manage, whichever writer added the role");
+    // Not without the PIN: a shared account managing staff (its
+    // payments.charge behind a PIN step-up) gives nobody payments.charge
+    // without one.
+    assert.equal((await put(ana, "/api/admin/staff/desk", { grant: ["loyalty.view_all", "staff.manage"] })).status, 200);
+    const withoutPin = await put(await as("desk"), "/api/admin/staff/eli", { remove: null });
+    assert.equal(withoutPin.status, 403);
+    assert.match(await withoutPin.text(), /payments\.charge without a PIN step-up/);
 
     // 2. Records only through a permission acting on the kind: fay has
     //    payments.view removed, so no payment leaves the server.
@@ -405,6 +418,20 @@ test("the demo backend: no self-promotion, records only through a held permissio
     sql.prepare("UPDATE staff SET access = json_set(access, '$.active', json('false')) WHERE tenant = 'spa-lumi' AND id = 'fay'").run();
     assert.equal((await fay("/api/records?kind=appointments")).status, 403, "deactivated in the database: refused");
     assert.notEqual(await edge(fay), 200);
+
+    // 5b. Writes the triggers see whatever their form (a REPLACE, a version
+    //     set back).
+    const dia = await as("dia"); // Marketing: campaigns
+    assert.equal(await edge(dia, "/edge/api/campaigns"), 200);
+    const marketing = JSON.parse(sql.prepare("SELECT definition FROM roles WHERE tenant = 'spa-lumi' AND id = 'marketing'").get().definition);
+    sql.prepare("INSERT OR REPLACE INTO roles (tenant, id, definition) VALUES ('spa-lumi', 'marketing', ?)").run(JSON.stringify({ ...marketing, permissions: marketing.permissions.filter((x) => !x.startsWith("campaigns.")) }));
+    const t1 = Date.now();
+    while ((await edge(dia, "/edge/api/campaigns")) === 200 && Date.now() - t1 < 5000) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await edge(dia, "/edge/api/campaigns"), 401, "a replaced role revokes its holders");
+    const camVersion = () => sql.prepare("SELECT version FROM staff WHERE tenant = 'spa-lumi' AND id = 'cam'").get().version;
+    const before = camVersion();
+    sql.prepare("UPDATE staff SET access = '{\"roles\":[\"user\"]}', version = 1 WHERE tenant = 'spa-lumi' AND id = 'cam'").run();
+    assert.ok(camVersion() > before, `a version set back moves forward: ${before} -> ${camVersion()}`);
 
     // 6. Files answer GET and HEAD only.
     assert.equal((await fetch(`${demo.url}index.html`, { method: "POST" })).status, 405);

@@ -297,3 +297,17 @@ test("the Refresher caps a Node stream body (node-fetch, undici.request) as it d
   assert.match(thrown.message, /larger than/);
   assert.ok(pulled <= 10, `read ${pulled} MiB before refusing`);
 });
+
+test("filter: a descriptor's `get` is its own, not a polluted prototype's (re-review, session 15)", () => {
+  const p = make().load(fay.snapshot);
+  const [{ field, values: [me] }] = p.filterSpec("appointments").clauses;
+  class Row {}
+  Row.prototype[field] = me; // a plain value planted on a class's prototype
+  Object.defineProperty(Object.prototype, "get", { value() {}, configurable: true, writable: true, enumerable: false });
+  try {
+    assert.equal(p.filter("appointments", [new Row()]).length, 0);
+    assert.deepEqual(p.filterIndexesReference("appointments", [new Row()]), []);
+  } finally {
+    delete Object.prototype.get;
+  }
+});

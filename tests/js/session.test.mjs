@@ -505,7 +505,9 @@ test("permissions made by withIds expire on their own, even when the parent was 
   assert.equal(full.filter("dev_stores", [{ id: "store-0007" }]).length, 0);
 });
 
-test("a notice arriving while a new catalog's verifier is made applies to it too", async (t) => {
+/** An API behind an edge that answers its first request 401
+ *  `wrong_catalog` (a catalog deploy) and the others 200: its URL. */
+async function wrongCatalogOnce(t) {
   let fetches = 0;
   const server = createServer((_req, res) => {
     res.writeHead(fetches++ === 0 ? 401 : 200, { "www-authenticate": 'Permsnap realm="permsnap", error="wrong_catalog"' });
@@ -513,6 +515,11 @@ test("a notice arriving while a new catalog's verifier is made applies to it too
   });
   await new Promise((r) => server.listen(0, "127.0.0.1", r));
   t.after(() => server.close());
+  return `http://127.0.0.1:${server.address().port}/api/x`;
+}
+
+test("a notice arriving while a new catalog's verifier is made applies to it too", async (t) => {
+  const api = await wrongCatalogOnce(t);
   const now = Math.floor(realNow() / 1000);
   // Issued before the admin's edit: what a fetch already on its way brings.
   const before = issuer.issue(tenant, { id: "fay", roles: ["user"], version: 1 }, { now: now - 10 });
@@ -528,7 +535,7 @@ test("a notice arriving while a new catalog's verifier is made applies to it too
   await s.ready;
   deliver(issuer.revoke({ tenant, ids: ["00000000000000aa"] })); // an earlier, unrelated notice
   await sleep(20);
-  await s.fetch(`http://127.0.0.1:${server.address().port}/api/x`); // wrong_catalog: reload, refresh
+  await s.fetch(api); // wrong_catalog: reload, refresh
   await sleep(200);
   await waitFor(() => !s.permissions.can("calendar.view"), 5000, "the pre-edit snapshot is revoked under the new verifier");
   await sleep(100);
@@ -632,5 +639,80 @@ test("permissions a session let go (a refresh swapped them) are revoked in place
   assert.equal(old.error?.code, "revoked");
   assert.equal(current.can("calendar.view"), true, "the current ones (version 4) are not revoked");
   assert.equal(current.error, null);
+  s.close();
+});
+
+test("a notice delivered while a refresh swaps still revokes the permissions let go, on their next use (re-review, session 15)", async () => {
+  const state = { record: { id: "fay", version: 3, roles: ["user"] }, hold: null };
+  const s = session({
+    fetchSnapshot: async (request) => {
+      if (state.hold) {
+        const h = state.hold;
+        state.hold = null;
+        await h;
+      }
+      return { ...issuer.issue(tenant, state.record, { lifetime: 900 }), fresh: request?.fresh };
+    },
+  }, { onError: () => {} });
+  const p1 = await s.ready;
+  let release;
+  state.hold = new Promise((r) => (release = r));
+  state.record.version = 4;
+  const refreshed = s.refresh();
+  for (let i = 0; i < 3; i++) await Promise.resolve();
+  const notice = issuer.revoke({ tenant, staff: [{ subject: "fay", before: 4 }] });
+  release();
+  for (let i = 0; i < 60; i++) {
+    if (i === 2) s.applyNotice(notice);
+    await Promise.resolve();
+  }
+  await refreshed;
+  await waitFor(() => s.permissions !== p1, 5000, "the refresh swapped");
+  await waitFor(() => p1.can("calendar.view") === false, 5000, "the let-go permissions revoked");
+  assert.equal(p1.error?.code, "revoked");
+  assert.equal(s.permissions.can("calendar.view"), true, "the fresh ones (version 4) answer");
+  s.close();
+});
+
+test("what withIds made of the session's current permissions waits with them after a notice (no blink), and is revoked once they are let go (re-review, session 15)", async () => {
+  const ids = Array.from({ length: 100 }, (_, i) => `client-${String(i).padStart(4, "0")}`);
+  const state = { record: { id: "fay", version: 3, roles: ["user"], scopes: { clients: { specific: ids } } }, delay: 0, last: null };
+  const s = session({
+    fetchSnapshot: async (request) => {
+      await sleep(state.delay);
+      state.last = issuer.issue(tenant, state.record, { lifetime: 900 });
+      return { ...state.last, fresh: request?.fresh };
+    },
+  }, { onError: () => {} });
+  const p1 = await s.ready;
+  const derived = p1.withIds(state.last.idLists[0].list);
+  const rows = [{ id: "client-0007" }];
+  assert.equal(derived.filter("clients", rows).length, 1, "control");
+  // An edit that only grows fay's access: a new version, a notice; the
+  // fresh snapshot takes a second.
+  state.record = { ...state.record, version: 4, grant: ["clients.bulk"] };
+  state.delay = 1000;
+  s.applyNotice(issuer.revoke({ tenant, staff: [{ subject: "fay", before: 4 }] }));
+  await sleep(200);
+  assert.equal(s.permissions, p1, "still the current permissions");
+  assert.equal(derived.can("clients.view"), true, "no blink");
+  assert.equal(derived.filter("clients", rows).length, 1);
+  await waitFor(() => s.permissions !== p1, 5000, "the refresh swapped");
+  await waitFor(() => derived.can("clients.view") === false, 5000, "let go with its parent: revoked");
+  s.close();
+});
+
+test("permissions a replaced verifier handed out (a new catalog) are revoked in place by a later notice (re-review, session 15)", async (t) => {
+  const api = await wrongCatalogOnce(t);
+  const app = endpoint({ id: "fay", version: 1, roles: ["user"] });
+  const s = session(app, { fetchCatalog: async () => catalog, onError: () => {} });
+  const p1 = await s.ready;
+  await sleep(1100); // the next snapshot gets another issue time
+  await s.fetch(api); // wrong_catalog: a new verifier, a refresh
+  await waitFor(() => s.permissions !== p1, 5000, "the refresh swapped");
+  assert.equal(p1.can("calendar.view"), true, "control: let go, still valid");
+  s.applyNotice(issuer.revoke({ tenant, ids: [p1.id] }));
+  await waitFor(() => p1.can("calendar.view") === false, 5000, "revoked through the verifier that made it");
+  assert.equal(s.permissions.can("calendar.view"), true, "the current ones are another snapshot");
   s.close();
 });
