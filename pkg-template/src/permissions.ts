@@ -137,14 +137,16 @@ export class Permissions {
     permissionsFrom = (p, info, error, shared, key = null) => new Permissions(p, info, error, shared, key);
     expirePermissions = (p, error) => p.#expire(error);
     grace = (p, on) => {
-      const all = [p, ...(p.#derived ?? []).map((r) => r.deref()).filter((d) => d !== undefined)];
-      for (const x of all) {
-        if (on) {
-          graced.add(x);
-        } else {
-          graced.delete(x);
-          x.#tick = -1; // due for a check: a notice may have come meanwhile
-        }
+      if (on) {
+        graced.add(p);
+      } else {
+        graced.delete(p);
+        p.#tick = -1; // due for a check: a notice may have come meanwhile
+      }
+      // What withIds made of it, at every depth (`withIds(a).withIds(b)`).
+      for (const ref of p.#derived ?? []) {
+        const d = ref.deref();
+        if (d !== undefined) grace(d, on);
       }
     };
     expireIn = (p, ms) => {
@@ -195,7 +197,13 @@ export class Permissions {
     this.#redactPlans = undefined;
     const p = this.#p;
     if (p === null) return;
-    if (!this.#shared) p.free();
+    try {
+      if (!this.#shared) p.free();
+    } catch {
+      // In use by a call of its own (a record's getter applying a notice
+      // during `filterIndexesReference`): left to wasm (a small leak), as
+      // `free()` does; these permissions deny from now on all the same.
+    }
     this.#p = null;
     this.#shared = true;
     try {

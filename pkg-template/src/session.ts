@@ -10,6 +10,7 @@ import { PermsnapError } from "./errors.js";
 import { noExtra, parseJson, strictOptions } from "./internal.js";
 import { Verifier } from "./verifier.js";
 import { expirePermissions, grace, type Permissions } from "./permissions.js";
+import { recheckAll } from "./expiry.js";
 import type { CatalogInput, Jwks } from "./types.js";
 
 /** What the app's snapshot endpoint answered: the issuer's output
@@ -115,6 +116,8 @@ export class Session {
    *  them, so permissions they handed out (and an app kept) are revoked in
    *  place too. */
   #retired: { verifier: Verifier; until: number }[] = [];
+  /** When keys were last fetched for a notice under an unknown key (ms). */
+  #keysForNotices = -Infinity;
   /** The snapshot a notice revoked, while a fresh one is on its way. */
   #revoked: string | null = null;
   /** Each person this tab held and then let go (a sign-out, a swap to
@@ -217,7 +220,28 @@ export class Session {
       await verifier.verifyNotice(notice);
     } catch (e) {
       this.#report(e);
-      return;
+      // Signed with a key this page does not know yet (the issuer rotated):
+      // not proven forged. The keys are fetched and the notice tried again;
+      // without `fetchKeys`, a refresh (a snapshot the page cannot verify
+      // denies everything) (re-review, session 15).
+      if (!(e instanceof PermsnapError) || e.code !== "unknown_key" || this.#closed) return;
+      // At most one key fetch for notices every 30 s (a flood of notices
+      // under unknown key ids fetches no more); otherwise a refresh.
+      const now = Date.now();
+      if (!this.#o.fetchKeys || now - this.#keysForNotices < 30_000) {
+        void this.refresh();
+        return;
+      }
+      this.#keysForNotices = now;
+      try {
+        await this.#newKeys();
+        await this.#verifier.verifyNotice(notice);
+      } catch (again) {
+        this.#report(again);
+        void this.refresh();
+        return;
+      }
+      if (this.#verifier !== verifier) return this.#applyNotice(notice);
     }
     const now = Date.now() / 1000;
     this.#notices = this.#notices.filter((n) => now - n.at < NOTICE_MEMORY);
@@ -247,6 +271,7 @@ export class Session {
     const deny = () => {
       if (this.#text !== text) return;
       expirePermissions(revokedPermissions, e);
+      recheckAll(); // watchers of those permissions pass over the page again
       this.#swap(null, this.#verifier.denyAll(e));
     };
     const grace = later(deny, REVOKED_GRACE);
@@ -259,6 +284,7 @@ export class Session {
       this.#retryLater();
     } else {
       expirePermissions(revokedPermissions, e); // held elsewhere: it stops answering yes too
+      recheckAll();
     }
     if (this.#revoked === text) this.#revoked = null;
   }
@@ -289,6 +315,8 @@ export class Session {
   close(): void {
     this.#closed = true;
     grace(this.#current, false);
+    for (const r of this.#retired) r.verifier.free();
+    this.#retired = [];
     clearTimeout(this.#refreshTimer);
     clearTimeout(this.#expiryTimer);
     this.#stopNotices?.();
@@ -335,6 +363,11 @@ export class Session {
     // replaces the old one only once none is left to apply (no await
     // between that check and the swap).
     const verifier = this.#makeVerifier(catalog);
+    // The same catalog again (a stale copy): nothing to replace.
+    if (verifier.fingerprint === this.#verifier.fingerprint) {
+      verifier.free();
+      return;
+    }
     const applied = new Set<string>();
     for (;;) {
       const pending = this.#notices.filter((n) => !applied.has(n.text));
@@ -349,6 +382,9 @@ export class Session {
       }
     }
     this.#retired.push({ verifier: this.#verifier, until: Date.now() / 1000 + RETIRED_MEMORY });
+    // A few at most: the oldest's permissions, if still held, then deny
+    // (they can no longer be checked).
+    while (this.#retired.length > MAX_RETIRED) (this.#retired.shift() as { verifier: Verifier }).verifier.free();
     this.#verifier = verifier;
   }
 
@@ -499,6 +535,10 @@ export class Session {
         if (attempt === 0 && (await this.#reload(e.code))) continue;
         this.#report(e);
         refused?.();
+        // A revoked answer (fetched before the edit) while the revoked
+        // snapshot in force waits for a fresh one: its few seconds decide
+        // (`#replaceRevoked`), no blink now.
+        if (e.code === "revoked" && this.#revoked !== null && this.#revoked === this.#text) return null;
         this.#swap(null, this.#verifier.denyAll(e));
         this.#retryLater();
         return null;
@@ -507,6 +547,12 @@ export class Session {
   }
 
   #swap(text: string | null, next: Permissions): void {
+    // Closed meanwhile (a fetch or a key reload was on its way): nothing
+    // changes any more.
+    if (this.#closed) {
+      if (next !== this.#current) next.free();
+      return;
+    }
     this.#swaps++;
     // Who this tab holds now: the person it held before is let go on a
     // sign-out (no snapshot) or a swap to someone else.
@@ -573,6 +619,8 @@ const NOTICE_MEMORY = 2 * 86_400;
 /** How long a replaced verifier is kept (s): the longest snapshot lifetime
  *  and a leeway of a day. */
 const RETIRED_MEMORY = 2 * 86_400;
+/** How many replaced verifiers are kept at most. */
+const MAX_RETIRED = 4;
 
 /** A random token (128 bits, hex) for `Permsnap-Fresh`. */
 function freshToken(): string {

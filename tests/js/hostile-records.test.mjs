@@ -311,3 +311,25 @@ test("filter: a descriptor's `get` is its own, not a polluted prototype's (re-re
     delete Object.prototype.get;
   }
 });
+
+test("a notice applied by a record's getter during the reference filter leaves typed answers, not a dead object (third review, session 15)", () => {
+  const { issuer, verifier } = issuing();
+  const p = verifier.load(issuer.issue(tenant, { id: "zoe", version: 3, roles: ["user"] }).snapshot);
+  const notice = issuer.revoke({ tenant, staff: [{ subject: "zoe", before: 4 }] });
+  let inner = null;
+  p.filterIndexesReference("appointments", [{
+    get staff_id() {
+      verifier.applyNotice(notice);
+      try {
+        p.can("calendar.view"); // its wasm object is in use: expiring it must not throw
+      } catch (e) {
+        inner = e;
+      }
+      return "zoe";
+    },
+  }]);
+  assert.equal(inner, null, String(inner));
+  assert.equal(p.can("calendar.view"), false);
+  assert.equal(p.error?.code, "revoked");
+  assert.equal(p.scope("appointments"), "none", "answers from deny-all, typed");
+});

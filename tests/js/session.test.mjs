@@ -716,3 +716,110 @@ test("permissions a replaced verifier handed out (a new catalog) are revoked in 
   assert.equal(s.permissions.can("calendar.view"), true, "the current ones are another snapshot");
   s.close();
 });
+
+test("a withIds of a withIds of permissions the session let go is revoked by a later notice too (third review, session 15)", async () => {
+  const ids = (p, n) => Array.from({ length: n }, (_, i) => `${p}-${i}`);
+  const state = { record: { id: "fay", version: 3, roles: ["user"], scopes: { clients: { specific: ids("client", 100) }, payments: { specific: ids("pay", 100) } } }, last: null };
+  const s = session({ fetchSnapshot: async (r) => ((state.last = issuer.issue(tenant, state.record, { lifetime: 3600 })), { ...state.last, fresh: r?.fresh }) }, { onError: () => {} });
+  await s.ready;
+  let perms = s.permissions;
+  for (const l of state.last.idLists) perms = perms.withIds(l.list);
+  const oldId = s.permissions.id;
+  await sleep(1100);
+  await s.refresh(); // the session lets the old snapshot go
+  state.record = { ...state.record, version: 4 };
+  s.applyNotice(issuer.revoke({ tenant, ids: [oldId], staff: [{ subject: "fay", before: 4 }] }));
+  await waitFor(() => perms.can("calendar.view") === false, 5000, "the grandchild revoked");
+  assert.equal(perms.error?.code, "revoked");
+  s.close();
+});
+
+test("a notice signed with a key the page does not know yet fetches the keys and applies (third review, session 15)", async () => {
+  const key2 = issuerPkg.generateKey({ kid: "k2" });
+  const issuer2 = new issuerPkg.Issuer(policy.catalog, key2.privateJwk);
+  issuer2.setAccount(tenant, policy.roles);
+  let keyFetches = 0;
+  let iss = issuer;
+  let version = 3;
+  const s = session({ fetchSnapshot: async (r) => ({ ...iss.issue(tenant, { id: "fay", version, roles: ["admin"] }, { lifetime: 3600 }), fresh: r?.fresh }) }, {
+    fetchKeys: async () => (keyFetches++, { keys: [...jwks.keys, ...key2.jwks.keys] }),
+    onError: () => {},
+  });
+  const p = await s.ready;
+  assert.equal(p.can("settings.manage"), true, "control");
+  iss = issuer2;
+  version = 4;
+  s.applyNotice(issuer2.revoke({ tenant, staff: [{ subject: "fay", before: 4 }] }));
+  await waitFor(() => keyFetches > 0, 5000, "the keys fetched");
+  await waitFor(() => s.permissions !== p, 5000, "a fresh snapshot swapped in");
+  await waitFor(() => p.can("settings.manage") === false, 5000, "the revoked one denied");
+  s.close();
+});
+
+test("permissions the session turns to deny-all itself tell the page's watchers; a refresh answered before the edit does not blink (third review, session 15)", async () => {
+  const listeners = globalThis[Symbol.for("permsnap.expiryListeners")];
+  const state = { version: 3, delay: 0, hold: null };
+  const s = session({
+    fetchSnapshot: async (r) => {
+      const answer = { ...issuer.issue(tenant, { id: "fay", version: state.version, roles: state.version === 3 ? ["admin"] : ["user"] }, { lifetime: 3600 }), fresh: r?.fresh };
+      if (state.hold) {
+        const h = state.hold;
+        state.hold = null;
+        await h;
+      }
+      await sleep(state.delay);
+      return answer;
+    },
+  }, { onError: () => {} });
+  const p = await s.ready;
+  const seen = [];
+  const watcher = () => seen.push(p.can("settings.manage"));
+  listeners.add(watcher);
+  try {
+    // An answer from before the edit, arriving after its notice: the
+    // session keeps what it has for its few seconds; nobody sees deny-all.
+    const swaps = [];
+    const stop = s.subscribe((q) => swaps.push(q.error?.code ?? `v${q.version}`));
+    let release;
+    state.hold = new Promise((r) => (release = r));
+    void s.refresh();
+    await sleep(50);
+    state.version = 4;
+    state.delay = 300;
+    s.applyNotice(issuer.revoke({ tenant, staff: [{ subject: "fay", before: 4 }] }));
+    await sleep(50);
+    release();
+    await waitFor(() => s.permissions.version === 4, 5000, "version 4 swapped in");
+    assert.deepEqual(swaps.filter((x) => !x.startsWith("v")), [], `no deny-all swapped in: ${swaps}`);
+    stop();
+    // The revoked one told its watchers once it denied.
+    await waitFor(() => p.can("settings.manage") === false, 5000, "the revoked one denied");
+    await waitFor(() => seen.includes(false), 5000, "the watchers were told");
+  } finally {
+    listeners.delete(watcher);
+    s.close();
+  }
+});
+
+test("close() while a key reload is on its way swaps nothing in afterwards (third review, session 15)", async () => {
+  const key2 = issuerPkg.generateKey({ kid: "k2" });
+  const issuer2 = new issuerPkg.Issuer(policy.catalog, key2.privateJwk);
+  issuer2.setAccount(tenant, policy.roles);
+  let iss = issuer;
+  const s = session({ fetchSnapshot: async (r) => ({ ...iss.issue(tenant, { id: "ben", roles: ["admin"] }, { lifetime: 900 }), fresh: r?.fresh }) }, {
+    fetchKeys: async () => (await sleep(200), { keys: [...jwks.keys, ...key2.jwks.keys] }),
+    onError: () => {},
+  });
+  await s.ready;
+  let told = 0;
+  s.subscribe(() => told++);
+  iss = issuer2;
+  const r = s.refresh();
+  await sleep(50);
+  s.close();
+  const held = s.permissions;
+  await r;
+  await sleep(100);
+  assert.equal(s.permissions, held, "nothing swapped in after close()");
+  assert.equal(told, 0);
+});
