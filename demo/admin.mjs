@@ -106,7 +106,11 @@ export function staffAdmin({ db, fail, PermsnapError }) {
       if (gained) for (const f of editor.hidden.get(k)) if (!after.hidden.get(k).has(f)) beyond.push(`${k}.${f} (hidden from you) through ${n}`);
     }
     for (const [k, scope] of after.scopes) {
-      if (widened(before.scopes.get(k), scope) && editor.scopes.get(k) !== "all") beyond.push(`more ${k}`);
+      if (widened(before.scopes.get(k), scope)) {
+        if (editor.scopes.get(k) !== "all") beyond.push(`more ${k}`);
+        // More records, each showing no field hidden from the editor.
+        for (const f of editor.hidden.get(k)) if (!after.hidden.get(k).has(f)) beyond.push(`${k}.${f} (hidden from you) on more records`);
+      }
       for (const f of before.hidden.get(k)) {
         if (!after.hidden.get(k).has(f) && editor.hidden.get(k).has(f)) beyond.push(`${k}.${f} shown`);
       }
@@ -132,9 +136,20 @@ export function staffAdmin({ db, fail, PermsnapError }) {
    *  publishes the notice (the database's version moved). */
   function editStaff(p, editor, id, change, sync) {
     return db.atomically(() => {
+      stillTheEditor(p, editor);
       sync();
       return staffEdit(p, editor, id, change);
     });
+  }
+
+  /** Inside the write transaction: the editor's record as the database
+   *  holds it now still stands behind their snapshot (another writer may
+   *  have deactivated or edited them while this request waited). */
+  function stillTheEditor(p, editor) {
+    const record = db.record(p.account.tenant, editor.subject);
+    if (!record || record.active === false || record.version > editor.version) {
+      throw fail(401, "your access changed meanwhile: load /api/permsnap again");
+    }
   }
 
   function staffEdit(p, editor, id, change) {
@@ -176,6 +191,7 @@ export function staffAdmin({ db, fail, PermsnapError }) {
   function editRole(p, editor, roleId, change, sync) {
     try {
       return db.atomically(() => {
+        stillTheEditor(p, editor);
         sync();
         return roleEdit(p, editor, roleId, change);
       });

@@ -49,10 +49,13 @@ CREATE TABLE IF NOT EXISTS notices (
 );
 -- Whoever writes (the Staff page, a script, another server), a change of
 -- what someone may do moves their version forward, never back: a role
--- written, replaced or deleted moves its holders', the account's features
--- everyone's, any write of a person's row (replaced, deleted and inserted
--- again, its version set back) theirs, past the highest it ever had
--- (staff_high). The server revokes what is older.
+-- written, replaced or deleted moves its holders' (a role's id column is
+-- its definition's id), the account's features everyone's, any write of a
+-- person's row (replaced, deleted and inserted again, its version set
+-- back) theirs, past the highest it ever had (staff_high); a version is a
+-- whole number. The server revokes what is older. Who holds a role is read
+-- the same by SQL and JavaScript: a row whose roles they read differently
+-- (a key written twice) is nobody's (see person()).
 CREATE TABLE IF NOT EXISTS staff_high (
   tenant  TEXT NOT NULL,
   id      TEXT NOT NULL,
@@ -65,6 +68,8 @@ CREATE TABLE IF NOT EXISTS staff_high (
  *  takes effect on an existing database). */
 const TRIGGERS = `
 DROP TRIGGER IF EXISTS role_written;
+DROP TRIGGER IF EXISTS role_id_inserted;
+DROP TRIGGER IF EXISTS role_id_updated;
 DROP TRIGGER IF EXISTS role_edited;
 DROP TRIGGER IF EXISTS role_deleted;
 DROP TRIGGER IF EXISTS features_edited;
@@ -72,7 +77,17 @@ DROP TRIGGER IF EXISTS staff_inserted;
 DROP TRIGGER IF EXISTS staff_written;
 DROP TRIGGER IF EXISTS staff_high_seen;
 DROP TRIGGER IF EXISTS staff_deleted;
+DROP TRIGGER IF EXISTS staff_version_inserted;
+DROP TRIGGER IF EXISTS staff_version_updated;
 DROP TRIGGER IF EXISTS access_edited;
+CREATE TRIGGER role_id_inserted BEFORE INSERT ON roles
+  WHEN json_extract(NEW.definition, '$.id') IS NOT NEW.id BEGIN
+  SELECT RAISE(ABORT, 'roles.id and the definition''s id differ');
+END;
+CREATE TRIGGER role_id_updated BEFORE UPDATE ON roles
+  WHEN json_extract(NEW.definition, '$.id') IS NOT NEW.id BEGIN
+  SELECT RAISE(ABORT, 'roles.id and the definition''s id differ');
+END;
 CREATE TRIGGER role_written AFTER INSERT ON roles BEGIN
   UPDATE staff SET version = version + 1 WHERE tenant = NEW.tenant
     AND EXISTS (SELECT 1 FROM json_each(staff.access, '$.roles') WHERE value = NEW.id);
@@ -84,6 +99,14 @@ END;
 CREATE TRIGGER role_deleted AFTER DELETE ON roles BEGIN
   UPDATE staff SET version = version + 1 WHERE tenant = OLD.tenant
     AND EXISTS (SELECT 1 FROM json_each(staff.access, '$.roles') WHERE value = OLD.id);
+END;
+CREATE TRIGGER staff_version_inserted BEFORE INSERT ON staff
+  WHEN typeof(NEW.version) != 'integer' OR NEW.version < 1 OR NEW.version > 9007199254740991 BEGIN
+  SELECT RAISE(ABORT, 'staff.version is a whole number from 1 to 2^53 - 1');
+END;
+CREATE TRIGGER staff_version_updated BEFORE UPDATE ON staff
+  WHEN typeof(NEW.version) != 'integer' OR NEW.version < 1 OR NEW.version > 9007199254740991 BEGIN
+  SELECT RAISE(ABORT, 'staff.version is a whole number from 1 to 2^53 - 1');
 END;
 CREATE TRIGGER features_edited AFTER UPDATE ON accounts BEGIN
   UPDATE staff SET version = version + 1 WHERE tenant IN (OLD.tenant, NEW.tenant);
@@ -179,10 +202,11 @@ export class DemoDb {
       roles: db.prepare("SELECT definition FROM roles WHERE tenant = ? ORDER BY rowid"),
       role: db.prepare("SELECT definition FROM roles WHERE tenant = ? AND id = ?"),
       setRole: db.prepare("UPDATE roles SET definition = ? WHERE tenant = ? AND id = ?"),
-      staff: db.prepare("SELECT id, name, access, version FROM staff WHERE tenant = ? ORDER BY rowid"),
+      staff: db.prepare("SELECT id, name, access, version, json_extract(access, '$.roles') AS sql_roles FROM staff WHERE tenant = ? ORDER BY rowid"),
       versions: db.prepare("SELECT id, version FROM staff WHERE tenant = ?"),
+      deleted: db.prepare("SELECT h.id, h.version FROM staff_high h WHERE h.tenant = ? AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.tenant = h.tenant AND s.id = h.id)"),
       // The issuer's row: never `pin_hash` (the issuer refuses secret-looking columns anyway).
-      person: db.prepare("SELECT id, name, access, version FROM staff WHERE tenant = ? AND id = ?"),
+      person: db.prepare("SELECT id, name, access, version, json_extract(access, '$.roles') AS sql_roles FROM staff WHERE tenant = ? AND id = ?"),
       setAccess: db.prepare("UPDATE staff SET access = ?, version = version + 1 WHERE tenant = ? AND id = ? RETURNING version"),
       records: db.prepare("SELECT data FROM records WHERE tenant = ? AND kind = ? ORDER BY rowid"),
       addNotice: db.prepare("INSERT INTO notices (tenant, text, at) VALUES (?, ?, unixepoch())"),
@@ -204,6 +228,11 @@ export class DemoDb {
     return this.#q.roles.all(tenant).map((r) => JSON.parse(r.definition));
   }
 
+  /** People deleted (their last version), from staff_high. */
+  deleted(tenant) {
+    return new Map(this.#q.deleted.all(tenant).map((r) => [r.id, r.version]));
+  }
+
   /** Each person's version, by id (what the server watches). */
   versions(tenant) {
     return new Map(this.#q.versions.all(tenant).map((r) => [r.id, r.version]));
@@ -217,7 +246,7 @@ export class DemoDb {
 
   /** Every staff member with their access (for the Staff page). */
   staff(tenant) {
-    return this.#q.staff.all(tenant).map(person);
+    return this.#q.staff.all(tenant).map(person).filter((s) => s !== null);
   }
 
   /** One person's staff record as the issuer reads it, or null. */
@@ -264,4 +293,13 @@ export class DemoDb {
 }
 
 const account = (a) => ({ ...a, features: JSON.parse(a.features) });
-const person = (row) => ({ id: row.id, name: row.name, version: row.version, ...JSON.parse(row.access) });
+/** A staff row as the issuer reads it; `null` when SQL (the triggers)
+ *  and JavaScript would read its roles differently (a `roles` key written
+ *  twice: SQL takes the first, `JSON.parse` the last), so that no edit of
+ *  a role can miss its holder. */
+const person = (row) => {
+  const access = JSON.parse(row.access);
+  const roles = access.roles === undefined ? null : JSON.stringify(access.roles);
+  if (roles !== row.sql_roles) return null;
+  return { id: row.id, name: row.name, version: row.version, ...access };
+};

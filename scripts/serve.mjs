@@ -56,7 +56,8 @@ for (const account of db.accounts()) {
     // edge: their snapshot is refused at once, before any notice.
     signedIn: (req) => {
       const who = signedIn(req);
-      return who && db.record(who.tenant, who.id)?.active !== false ? { tenant: who.tenant, subject: who.id } : null;
+      const usable = who && db.record(who.tenant, who.id)?.active !== false && !unsigned.has(`${who.tenant}\u0000${who.id}`);
+      return usable ? { tenant: who.tenant, subject: who.id } : null;
     },
   });
   const endpoint = expressSnapshot({
@@ -113,9 +114,16 @@ function permissionsOf(req, who) {
 /** The demo's own sign-in: a cookie naming the person picked in the page
  *  (a real app has its own sessions; permsnap only needs to know who). */
 function signedIn(req) {
-  const m = /(?:^|;\s*)demo_user=([a-z-]+)\.([A-Za-z0-9_-]+)/.exec(req.headers.cookie ?? "");
+  // The whole value: `product.id`, the id URI-encoded (`jean.paul`, `zoé`).
+  const m = /(?:^|;\s*)demo_user=([a-z-]+)\.([^;\s]+)(?:;|$)/.exec(req.headers.cookie ?? "");
   const p = m && products.get(m[1]);
-  return p && db.record(p.account.tenant, m[2]) ? { product: m[1], tenant: p.account.tenant, id: m[2] } : null;
+  let id;
+  try {
+    id = m && decodeURIComponent(m[2]);
+  } catch {
+    return null;
+  }
+  return p && db.record(p.account.tenant, id) ? { product: m[1], tenant: p.account.tenant, id } : null;
 }
 
 // Open pages listening for their account's revocation notices.
@@ -131,6 +139,9 @@ const listeners = new Map();
 // while the server was down); a person deleted is revoked whole. It never
 // throws: what cannot be signed is logged and left.
 const seen = new Map();
+/** People whose revocation could not be signed (`tenant\0id`): the edge
+ *  refuses them. */
+const unsigned = new Set();
 function watchVersions(product) {
   try {
     const tenant = products.get(product).account.tenant;
@@ -142,6 +153,8 @@ function watchVersions(product) {
       if (was === undefined || version !== was) moved.push({ subject: id, before: was === undefined || version > was ? version : was + 1 });
     }
     for (const [id, version] of last ?? []) if (!now.has(id)) moved.push({ subject: id, before: version + 1 });
+    // At start: people deleted while the server was down, whole.
+    if (!last) for (const [id, version] of db.deleted(tenant)) moved.push({ subject: id, before: version + 1 });
     const next = new Map(last ?? []);
     for (const m of publishAll(product, moved)) {
       if (now.has(m.subject)) next.set(m.subject, now.get(m.subject));
@@ -168,7 +181,10 @@ function publishAll(product, moved) {
         try {
           publish(product, [one]);
         } catch (e) {
+          // Cannot be signed (an id the issuer refuses): refused at this
+          // server's edge until a notice for them is signed.
           console.error(`no notice for ${one.subject}: ${e.message}`);
+          unsigned.add(`${products.get(product).account.tenant}\u0000${one.subject}`);
         }
         done.push(one);
       }
@@ -184,9 +200,16 @@ setInterval(() => {
 function publish(product, staff) {
   const p = products.get(product);
   const notice = p.issuer.revoke({ tenant: p.account.tenant, staff });
-  db.addNotice(p.account.tenant, notice);
   p.verifier.applyNotice(notice); // the edge refuses the older snapshots at once
   for (const res of listeners.get(p.account.tenant) ?? []) res.write(`data: ${notice}\n\n`);
+  for (const { subject } of staff) unsigned.delete(`${p.account.tenant}\u0000${subject}`);
+  // Kept for a restart (a busy database does not keep the edge and the
+  // pages from hearing it first).
+  try {
+    db.addNotice(p.account.tenant, notice);
+  } catch (e) {
+    console.error(`notice not saved (applied here): ${e.message}`);
+  }
   return notice;
 }
 
@@ -215,6 +238,15 @@ async function body(req) {
   }
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw fail(400, "the body is a JSON object");
   return value;
+}
+
+/** An id from a URL path segment (`jean.paul`, `zo%C3%A9`). */
+function idIn(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw fail(400, "not an id");
+  }
 }
 
 function product(name) {
@@ -247,9 +279,10 @@ async function api(req, res, url) {
       return json(res, 200, db.accounts().map((a) => a.product));
     case "POST /api/sign-in": {
       const { product: name, staff } = await body(req);
+      if (typeof name !== "string" || typeof staff !== "string") throw fail(400, "`product` and `staff` are ids (strings)");
       const p = product(name);
       if (!db.record(p.account.tenant, staff)) throw fail(404, `no staff member ${staff}`);
-      res.setHeader("set-cookie", `demo_user=${name}.${staff}; Path=/; HttpOnly; SameSite=Strict`);
+      res.setHeader("set-cookie", `demo_user=${name}.${encodeURIComponent(staff)}; Path=/; HttpOnly; SameSite=Strict`);
       return json(res, 200, { product: name, staff });
     }
     case "GET /api/me":
@@ -324,24 +357,24 @@ async function api(req, res, url) {
       });
     }
   }
-  const staffEdit = /^PUT \/api\/admin\/staff\/([A-Za-z0-9_-]+)$/.exec(`${req.method} ${url.pathname}`);
+  const staffEdit = /^PUT \/api\/admin\/staff\/([^/]+)$/.exec(`${req.method} ${url.pathname}`);
   if (staffEdit) {
     const change = await body(req);
     const { p, perms } = admin();
     try {
-      const edited = staffApi.editStaff(p, perms, staffEdit[1], change, () => syncAccount(p.account.product));
+      const edited = staffApi.editStaff(p, perms, idIn(staffEdit[1]), change, () => syncAccount(p.account.product));
       watchVersions(p.account.product); // its notice, now
       return json(res, 200, edited);
     } finally {
       perms.free();
     }
   }
-  const roleEdit = /^PUT \/api\/admin\/roles\/([A-Za-z0-9_-]+)$/.exec(`${req.method} ${url.pathname}`);
+  const roleEdit = /^PUT \/api\/admin\/roles\/([^/]+)$/.exec(`${req.method} ${url.pathname}`);
   if (roleEdit) {
     const change = await body(req);
     const { p, perms } = admin();
     try {
-      const edited = staffApi.editRole(p, perms, roleEdit[1], change, () => syncAccount(p.account.product));
+      const edited = staffApi.editRole(p, perms, idIn(roleEdit[1]), change, () => syncAccount(p.account.product));
       watchVersions(p.account.product);
       return json(res, 200, edited);
     } finally {

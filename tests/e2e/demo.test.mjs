@@ -442,6 +442,95 @@ test("the demo backend: no self-promotion, records only through a held permissio
   }
 });
 
+test("the demo backend, third review: a busy database, an editor deactivated while waiting, odd rows and ids, deletions while stopped", async () => {
+  const { default: Database } = await import("better-sqlite3");
+  const { Verifier } = await import("../../pkg/sync/node.js");
+  const dir = mkdtempSync(join(tmpdir(), "permsnap-e2e-third-"));
+  execFileSync(join(root, "target/debug/permsnap"), ["keygen", "--out", dir]);
+  const previous = keys;
+  keys = dir;
+  let demo = await startDemo();
+  const sql = new Database(join(dir, "demo.db"));
+  const put = (call, path, body) => call(path, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const as = async (staff) => {
+    const call = await client(demo.url, "sitee", staff);
+    const r = await call("/api/permsnap");
+    return { call, status: r.status, snapshot: r.status === 200 ? (await r.json()).snapshot : null };
+  };
+  const waitEdge = async (call, path, want) => {
+    const t0 = Date.now();
+    let status;
+    while ((status = (await call(path)).status) !== want && Date.now() - t0 < 8000) await new Promise((r) => setTimeout(r, 100));
+    return status;
+  };
+  try {
+    // A busy database (another writer holds its lock past the busy
+    // timeout): the edge hears the revocation anyway.
+    const ben = await as("ben");
+    assert.equal((await ben.call("/edge/api/staff")).status, 200);
+    sql.prepare("UPDATE staff SET access = '{\"roles\":[\"user\"]}' WHERE tenant = 'spa-lumi' AND id = 'ben'").run();
+    sql.exec("BEGIN IMMEDIATE");
+    await new Promise((r) => setTimeout(r, 11_000)); // past two busy timeouts (5 s each)
+    sql.exec("ROLLBACK");
+    assert.notEqual(await waitEdge(ben.call, "/edge/api/staff", 401), 200, "revoked at the edge though the notice could not be saved");
+
+    // An editor deactivated by another writer while their edit waited for
+    // the database: the edit does not apply.
+    const ana = await as("ana");
+    sql.exec("BEGIN IMMEDIATE");
+    const pending = put(ana.call, "/api/admin/staff/dia", { roles: ["admin"] });
+    await new Promise((r) => setTimeout(r, 300));
+    sql.prepare("UPDATE staff SET access = json_set(access, '$.active', json('false')) WHERE tenant = 'spa-lumi' AND id = 'ana'").run();
+    sql.exec("COMMIT");
+    assert.equal((await pending).status, 401);
+    assert.deepEqual(JSON.parse(sql.prepare("SELECT access FROM staff WHERE tenant = 'spa-lumi' AND id = 'dia'").get().access).roles, ["marketing"]);
+    sql.prepare("UPDATE staff SET access = json_remove(access, '$.active') WHERE tenant = 'spa-lumi' AND id = 'ana'").run();
+
+    // Rows the triggers and the app would read differently are refused:
+    // a `roles` key written twice is nobody's; a role's id column must be
+    // its definition's; a version is a whole number.
+    sql.prepare("UPDATE staff SET access = '{\"roles\":[\"user\"],\"roles\":[\"contributor\"]}' WHERE tenant = 'spa-lumi' AND id = 'eli'").run();
+    assert.notEqual((await as("eli")).status, 200);
+    assert.throws(() => sql.prepare("INSERT INTO roles (tenant, id, definition) VALUES ('spa-lumi', 'role-17', '{\"id\":\"contributor\",\"permissions\":[]}')").run(), /differ/);
+    assert.throws(() => sql.prepare("UPDATE staff SET version = 1795764801.175 WHERE tenant = 'spa-lumi' AND id = 'cam'").run(), /whole number/);
+
+    // Ids beyond [A-Za-z0-9_-] sign in as themselves and can be edited.
+    sql.prepare("INSERT INTO staff (tenant, id, name, access) VALUES ('spa-lumi', 'jean.paul', 'Jean-Paul', '{\"roles\":[\"user\"]}')").run();
+    const jp = await as("jean.paul");
+    assert.equal(jp.status, 200);
+    assert.equal((await (await jp.call("/api/me")).json()).id, "jean.paul");
+    const ana2 = await as("ana");
+    assert.equal((await put(ana2.call, `/api/admin/staff/${encodeURIComponent("jean.paul")}`, { active: false })).status, 200);
+    assert.equal((await fetch(`${demo.url}api/sign-in`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ product: "sitee", staff: { id: "ben" } }) })).status, 400);
+
+    // Someone deleted while the server was stopped is revoked at its start.
+    const cam = await as("cam");
+    demo.child.kill();
+    await new Promise((r) => demo.child.once("exit", r));
+    sql.prepare("DELETE FROM staff WHERE tenant = 'spa-lumi' AND id = 'cam'").run();
+    demo = await startDemo();
+    const catalog = await (await fetch(`${demo.url}api/catalog?preset=sitee`)).json();
+    const jwks = await (await fetch(`${demo.url}api/jwks`)).json();
+    const elsewhere = new Verifier(catalog, jwks, { tenant: "spa-lumi" }); // another edge, fed by the notices
+    assert.equal(elsewhere.load(cam.snapshot).subject, "cam", "control");
+    for (const { text } of sql.prepare("SELECT text FROM notices WHERE tenant = 'spa-lumi' ORDER BY seq").all()) elsewhere.applyNotice(text);
+    assert.equal(errorCodeOf(() => elsewhere.load(cam.snapshot)), "revoked");
+  } finally {
+    keys = previous;
+    sql.close();
+    demo.child.kill();
+  }
+});
+
+function errorCodeOf(f) {
+  try {
+    f();
+    return "none";
+  } catch (e) {
+    return e.code;
+  }
+}
+
 /** Sends a PUT's headers (with `call`'s cookies) now and its body when
  *  `finish()` is called: resolves with the status. */
 async function holdRequest(url, call, path, body) {
