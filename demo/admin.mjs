@@ -147,7 +147,7 @@ export function staffAdmin({ db, fail, PermsnapError }) {
    *  have deactivated or edited them while this request waited). */
   function stillTheEditor(p, editor) {
     const record = db.record(p.account.tenant, editor.subject);
-    if (!record || record.active === false || record.version > editor.version) {
+    if (!record || record.active === false || record.version !== editor.version) {
       throw fail(401, "your access changed meanwhile: load /api/permsnap again");
     }
   }

@@ -33,11 +33,15 @@ const jwks = JSON.parse(readFileSync(join(keyDir, "jwks.json"), "utf8"));
 // pages and the edge load), its issuer, its edge gate.
 // Who may use the Staff configuration API, per product: the permission the
 // product's help page gives for managing staff (Lightspeed: its owner).
+// A permission behind a PIN step-up is not held without one: the demo has
+// no step-up path for its own API, so such an admin is refused (as the
+// edge answers `step_up_required`).
+const held = (p, name) => p.can(name) && !p.needsStepUp(name);
 const ADMIN = {
-  sitee: (p) => p.can("staff.manage"),
-  ecwid: (p) => p.can("staff.grant"),
-  "shopify-partner": (p) => p.can("team.manage_members"),
-  amilia: (p) => p.can("org.admins"),
+  sitee: (p) => held(p, "staff.manage"),
+  ecwid: (p) => held(p, "staff.grant"),
+  "shopify-partner": (p) => held(p, "team.manage_members"),
+  amilia: (p) => held(p, "org.admins"),
   lightspeed: (p) => p.isOwner,
 };
 
@@ -103,7 +107,9 @@ function permissionsOf(req, who) {
   let refused = null;
   if (p.subject !== who.id) refused = fail(403, "the snapshot is not the signed-in person's");
   else if (!record || record.active === false) refused = fail(403, "deactivated");
-  else if (p.version < record.version) refused = fail(401, "snapshot refused: revoked (the person was edited since): load /api/permsnap again");
+  // Older than the record: edited since. Newer: from edits the database
+  // no longer holds (a backup restored).
+  else if (p.version !== record.version) refused = fail(401, "snapshot refused: revoked (the person's record changed): load /api/permsnap again");
   if (refused) {
     p.free();
     throw refused;
@@ -335,7 +341,13 @@ async function api(req, res, url) {
       }
     }
     case "GET /api/notices": {
+      // For an active person of the account (the page opens it before its
+      // first snapshot), a few streams each.
       const p = mine();
+      if (db.record(who.tenant, who.id)?.active === false) throw fail(403, "deactivated");
+      const streams = [...(listeners.get(p.account.tenant) ?? [])].filter((r) => r.who === who.id).length;
+      if (streams >= 8) throw fail(429, "too many notice streams for this person");
+      res.who = who.id;
       res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
       res.write(": permsnap revocation notices\n\n");
       const set = listeners.get(p.account.tenant) ?? new Set();

@@ -4,6 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import express from "express";
+import { readFileSync } from "node:fs";
 import { attackSuite, edge } from "./suite.mjs";
 import { routes, origins, assertShut, raw, echoDecision } from "./fixtures.mjs";
 
@@ -142,5 +143,37 @@ test("express: a typo'd key beside a real demand must not reach the orders handl
     assertShut(r, hits, "typo'd rule");
   } finally {
     await server.close();
+  }
+});
+
+// An absolute-form target whose port is not a number (`GET http://h:x/health`,
+// `Host: h:x`): the gate read the path `/health` (public) while Express,
+// through `url.parse`, routed `/:x/health` to a protected catch-all (attack
+// review, session 15). Now refused before anything: 400 ambiguous_host.
+/** A verifier of the committed Sitee vectors (no snapshot is needed here). */
+function ctxVerifier() {
+  const vectors = JSON.parse(readFileSync(new URL("../../vectors/vectors.json", import.meta.url), "utf8"));
+  return new edge.Verifier(vectors.catalogs.sitee, vectors.key.jwks, { tenant: "spa-lumi" });
+}
+
+test("express: an absolute-form target with a junk port reaches no handler", async () => {
+  const { port, close, hits } = await adapter.start({
+    gate: new edge.Gate(ctxVerifier(), [{ path: "/health", public: true }, { path: "/{*rest}", authenticated: true }]),
+    origin: [
+      { method: "GET", path: "/health", name: "health" },
+      { method: "GET", path: "/{*rest}", name: "catch-all", secret: true },
+    ],
+  });
+  try {
+    for (const [target, host] of [["http://h:x/health", "h:x"], ["http://127.0.0.1:1x/health", "127.0.0.1:1x"], ["http://a@h/health", "a@h"], ["http://h%41/health", "h%41"]]) {
+      const r = await raw(port, "GET", target, { headers: { host } });
+      assert.equal(r.status, 400, `${target}: ${r.body}`);
+      assertShut(r, hits, target);
+    }
+    // A plain absolute-form target to this host still works.
+    const ok = await raw(port, "GET", `http://127.0.0.1:${port}/health`, { headers: { host: `127.0.0.1:${port}` } });
+    assert.equal(ok.status, 200, ok.body);
+  } finally {
+    await close();
   }
 });

@@ -16,14 +16,28 @@ mkdirSync(out, { recursive: true });
 let server, browser, base, keys;
 
 /** Starts the demo server (its database and keys in `keys`): its process and URL. */
-async function startDemo() {
-  const child = spawn("node", [join(root, "scripts/serve.mjs")], { env: { ...process.env, PORT: "0", PERMSNAP_DEMO_KEYS: keys }, stdio: ["ignore", "pipe", "inherit"] });
+async function startDemo(dir = keys) {
+  const child = spawn("node", [join(root, "scripts/serve.mjs")], { env: { ...process.env, PORT: "0", PERMSNAP_DEMO_KEYS: dir }, stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise((resolve, reject) => {
     child.stdout.on("data", (d) => { const m = /http:\/\/127\.0\.0\.1:(\d+)\//.exec(String(d)); if (m) resolve(m[0]); });
     child.on("exit", (c) => reject(new Error(`server exited ${c}`)));
   });
   return { child, url };
 }
+
+/** A demo server with its own keys and database (`dir`), so that an
+ *  attack test's edits touch no other test; `sql`, that database. */
+async function ownDemo(name) {
+  const { default: Database } = await import("better-sqlite3");
+  const dir = mkdtempSync(join(tmpdir(), `permsnap-e2e-${name}-`));
+  execFileSync(join(root, "target/debug/permsnap"), ["keygen", "--out", dir]);
+  const demo = await startDemo(dir);
+  return { demo, dir, sql: new Database(join(dir, "demo.db")) };
+}
+
+/** A JSON PUT through a client of the demo API. */
+const putJson = (call, path, body, type = "application/json") =>
+  call(path, { method: "PUT", headers: { "content-type": type }, body: JSON.stringify(body) });
 
 /** A client of the demo API with its own cookies, signed in as `staff`. */
 async function client(url, product, staff) {
@@ -298,16 +312,8 @@ test("an admin's edits reach each edited person's idle page within seconds: per-
 // Attack review, session 15: the demo's backend is what businesses copy.
 // Its own database and server, so that these edits touch no other test.
 test("the demo backend: no self-promotion, records only through a held permission, checks after the body, saves that fail change nothing, direct database edits count", async () => {
-  const { default: Database } = await import("better-sqlite3");
-  const dir = mkdtempSync(join(tmpdir(), "permsnap-e2e-attack-"));
-  execFileSync(join(root, "target/debug/permsnap"), ["keygen", "--out", dir]);
-  const previous = keys;
-  keys = dir;
-  const demo = await startDemo();
-  keys = previous;
-  const put = (call, path, body, type = "application/json") =>
-    call(path, { method: "PUT", headers: { "content-type": type }, body: JSON.stringify(body) });
-  const sql = new Database(join(dir, "demo.db"));
+  const { demo, sql } = await ownDemo("attack");
+  const put = putJson;
   /** Signed in as `staff` of Sitee, with a fresh snapshot. */
   const as = async (staff) => {
     const call = await client(demo.url, "sitee", staff);
@@ -443,15 +449,11 @@ test("the demo backend: no self-promotion, records only through a held permissio
 });
 
 test("the demo backend, third review: a busy database, an editor deactivated while waiting, odd rows and ids, deletions while stopped", async () => {
-  const { default: Database } = await import("better-sqlite3");
   const { Verifier } = await import("../../pkg/sync/node.js");
-  const dir = mkdtempSync(join(tmpdir(), "permsnap-e2e-third-"));
-  execFileSync(join(root, "target/debug/permsnap"), ["keygen", "--out", dir]);
-  const previous = keys;
-  keys = dir;
-  let demo = await startDemo();
-  const sql = new Database(join(dir, "demo.db"));
-  const put = (call, path, body) => call(path, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const own = await ownDemo("third");
+  let demo = own.demo;
+  const { dir, sql } = own;
+  const put = putJson;
   const as = async (staff) => {
     const call = await client(demo.url, "sitee", staff);
     const r = await call("/api/permsnap");
@@ -508,7 +510,7 @@ test("the demo backend, third review: a busy database, an editor deactivated whi
     demo.child.kill();
     await new Promise((r) => demo.child.once("exit", r));
     sql.prepare("DELETE FROM staff WHERE tenant = 'spa-lumi' AND id = 'cam'").run();
-    demo = await startDemo();
+    demo = await startDemo(dir);
     const catalog = await (await fetch(`${demo.url}api/catalog?preset=sitee`)).json();
     const jwks = await (await fetch(`${demo.url}api/jwks`)).json();
     const elsewhere = new Verifier(catalog, jwks, { tenant: "spa-lumi" }); // another edge, fed by the notices
@@ -516,7 +518,52 @@ test("the demo backend, third review: a busy database, an editor deactivated whi
     for (const { text } of sql.prepare("SELECT text FROM notices WHERE tenant = 'spa-lumi' ORDER BY seq").all()) elsewhere.applyNotice(text);
     assert.equal(errorCodeOf(() => elsewhere.load(cam.snapshot)), "revoked");
   } finally {
-    keys = previous;
+    sql.close();
+    demo.child.kill();
+  }
+});
+
+test("the demo backend, fourth review: the admin permission behind a PIN, a restored database, roles and rows written around the rules, notice streams", async () => {
+  const { demo, sql } = await ownDemo("fourth");
+  const put = putJson;
+  const as = async (staff) => {
+    const call = await client(demo.url, "sitee", staff);
+    const r = await call("/api/permsnap");
+    return { call, status: r.status };
+  };
+  const access = (id) => JSON.parse(sql.prepare("SELECT access FROM staff WHERE tenant = 'spa-lumi' AND id = ?").get(id).access);
+  const setAccess = (id, a) => sql.prepare("UPDATE staff SET access = ? WHERE tenant = 'spa-lumi' AND id = ?").run(JSON.stringify(a), id);
+  try {
+    // The admin permission behind a PIN step-up is not held without one.
+    setAccess("desk", { ...access("desk"), grant: ["loyalty.view_all", "staff.manage"], step_up: ["payments.charge", "staff.manage"] });
+    const desk = await as("desk");
+    assert.equal(desk.status, 200);
+    assert.equal((await desk.call("/api/admin/staff")).status, 403);
+    assert.equal((await put(desk.call, "/api/admin/staff/dia", { active: false })).status, 403);
+
+    // A snapshot newer than the record (a backup restored: the database
+    // forgot the edit it was issued after) is refused by the backend.
+    const eli = await as("eli");
+    sql.prepare("UPDATE staff SET version = version + 1 WHERE tenant = 'spa-lumi' AND id = 'eli'").run();
+    const eli2 = await as("eli");
+    sql.exec("DROP TRIGGER staff_written"); // a restore writes around the rules
+    sql.prepare("UPDATE staff SET version = version - 1 WHERE tenant = 'spa-lumi' AND id = 'eli'").run();
+    assert.equal((await eli2.call("/api/records?kind=clients")).status, 401, "newer than the record: refused");
+    void eli;
+
+    // A role definition naming its id twice, and access that is not JSON,
+    // are refused by the database; escaped JSON reads as it means.
+    const user = sql.prepare("SELECT definition FROM roles WHERE tenant = 'spa-lumi' AND id = 'user'").get().definition;
+    assert.throws(() => sql.prepare("UPDATE roles SET definition = ? WHERE tenant = 'spa-lumi' AND id = 'user'").run(user.replace(/}$/, ',"id":"admin"}')), /one id/);
+    assert.throws(() => sql.prepare("UPDATE staff SET access = '{roles' WHERE tenant = 'spa-lumi' AND id = 'cam'").run(), /JSON/);
+    sql.prepare("INSERT INTO staff (tenant, id, name, access) VALUES ('spa-lumi', 'rita', 'Rita', ?)").run('{"roles": ["us\\u0065r"]}');
+    assert.equal((await as("rita")).status, 200, "escaped JSON is the same role");
+
+    // Notice streams: for a person with a valid snapshot, a few each.
+    const gus = await client(demo.url, "sitee", "gus"); // deactivated
+    const stream = await gus("/api/notices");
+    assert.notEqual(stream.status, 200);
+  } finally {
     sql.close();
     demo.child.kill();
   }

@@ -98,6 +98,11 @@ export function requestTarget(url: string): string {
   return hash < 0 ? target : target.slice(0, hash);
 }
 
+/** A host name (letters, digits, `.`, `-`, `_`) or a bracketed IPv6
+ *  literal, and an optional port of 1 to 5 digits: no userinfo, `%`, `;`
+ *  nor a port a URL parser would read as part of the path. */
+const PLAIN_AUTHORITY = /^(?:[a-z0-9._-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
+
 /** The authority of an absolute URL (`host[:port]`, lower case, default
  *  port dropped), or `null` for an origin-form target. */
 function authorityOf(url: string): string | null {
@@ -165,6 +170,13 @@ export class Gate {
     // another host than the Host header: the gate, `tenantOf` and the app
     // could each read the account from a different one.
     const authority = authorityOf(request.url);
+    // An absolute-form target must name a plain `host[:port]` over http(s):
+    // `GET http://h:x/health` passed as `/health` here, while Express
+    // (`url.parse`) routed `/:x/health`, a protected catch-all (attack
+    // review, session 15).
+    if (authority !== null && (!PLAIN_AUTHORITY.test(authority) || !/^https?:\/\//i.test(request.url))) {
+      return { status: 400, code: "ambiguous_host", message: "the request target's authority is not a plain host[:port] over http(s)" };
+    }
     const host = h.get("host");
     if (authority !== null && host !== null && authorityOf(`http://${host.trim()}`) !== authority &&
         authorityOf(`https://${host.trim()}`) !== authority) {
