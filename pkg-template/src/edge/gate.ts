@@ -99,9 +99,10 @@ export function requestTarget(url: string): string {
 }
 
 /** A host name (letters, digits, `.`, `-`, `_`) or a bracketed IPv6
- *  literal, and an optional port of 1 to 5 digits: no userinfo, `%`, `;`
- *  nor a port a URL parser would read as part of the path. */
-const PLAIN_AUTHORITY = /^(?:[a-z0-9._-]+|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
+ *  literal, and an optional port of up to 5 digits (`host:` is valid and
+ *  Deno passes it on): no userinfo, `%`, `;` nor a port a URL parser would
+ *  read as part of the path. */
+const PLAIN_AUTHORITY = /^(?:[a-z0-9._-]+|\[[0-9a-f:.]+\])(?::\d{0,5})?$/;
 
 /** The authority of an absolute URL (`host[:port]`, lower case, default
  *  port dropped), or `null` for an origin-form target. */
