@@ -118,6 +118,8 @@ export class Session {
   #retired: { verifier: Verifier; until: number }[] = [];
   /** When keys were last fetched for a notice under an unknown key (ms). */
   #keysForNotices = -Infinity;
+  /** Notices under a key this page does not know yet, until the keys come. */
+  #pending: string[] = [];
   /** The snapshot a notice revoked, while a fresh one is on its way. */
   #revoked: string | null = null;
   /** Each person this tab held and then let go (a sign-out, a swap to
@@ -220,28 +222,30 @@ export class Session {
       await verifier.verifyNotice(notice);
     } catch (e) {
       this.#report(e);
-      // Signed with a key this page does not know yet (the issuer rotated):
-      // not proven forged. The keys are fetched and the notice tried again;
-      // without `fetchKeys`, a refresh (a snapshot the page cannot verify
-      // denies everything) (re-review, session 15).
       if (!(e instanceof PermsnapError) || e.code !== "unknown_key" || this.#closed) return;
+      // Signed with a key this page does not know yet (the issuer rotated):
+      // not proven forged, so never dropped. It waits for the keys
+      // (`#pending`, tried again after every key load), and the snapshot in
+      // force counts as revoked meanwhile: a fresh one gets its few seconds,
+      // else everything is denied (re-reviews, session 15).
+      if (!this.#pending.includes(notice)) {
+        this.#pending.push(notice);
+        if (this.#pending.length > 64) this.#pending.shift();
+      }
+      const text = this.#text;
+      if (text !== null && this.#revoked !== text) void this.#replaceRevoked(text, e);
       // At most one key fetch for notices every 30 s (a flood of notices
-      // under unknown key ids fetches no more); otherwise a refresh.
+      // under unknown key ids fetches no more; a refresh may fetch them).
       const now = Date.now();
-      if (!this.#o.fetchKeys || now - this.#keysForNotices < 30_000) {
-        void this.refresh();
-        return;
+      if (this.#o.fetchKeys && now - this.#keysForNotices >= 30_000) {
+        this.#keysForNotices = now;
+        try {
+          await this.#newKeys();
+        } catch (again) {
+          this.#report(again);
+        }
       }
-      this.#keysForNotices = now;
-      try {
-        await this.#newKeys();
-        await this.#verifier.verifyNotice(notice);
-      } catch (again) {
-        this.#report(again);
-        void this.refresh();
-        return;
-      }
-      if (this.#verifier !== verifier) return this.#applyNotice(notice);
+      return;
     }
     const now = Date.now() / 1000;
     this.#notices = this.#notices.filter((n) => now - n.at < NOTICE_MEMORY);
@@ -353,6 +357,10 @@ export class Session {
         // keys it refuses change nothing there
       }
     }
+    // The notices that waited for these keys.
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const n of pending) void this.#applyNotice(n);
   }
 
   async #newCatalog(): Promise<void> {

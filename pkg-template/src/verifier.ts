@@ -113,6 +113,7 @@ export class Verifier {
       fields: (kind) => {
         let f = fields.get(text(kind, "a kind"));
         if (!f) {
+          this.#live();
           f = wasmCall(() => w.fieldNames(kind));
           fields.set(kind, f);
         }
@@ -405,6 +406,11 @@ export class Verifier {
     if (this.#freed) return;
     this.#freed = true;
     this.#w.free();
+    // What it handed out can no longer be checked against revocations:
+    // it denies on its next use (a session's replaced verifiers are freed
+    // after a while; their permissions an app kept must not answer yes).
+    this.#revocations++;
+    recheckAll();
   }
 
   #freed = false;

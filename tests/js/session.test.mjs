@@ -823,3 +823,49 @@ test("close() while a key reload is on its way swaps nothing in afterwards (thir
   assert.equal(s.permissions, held, "nothing swapped in after close()");
   assert.equal(told, 0);
 });
+
+test("a notice under a new key is never dropped: a bogus notice spending the key fetch first, or the endpoint down, still ends in deny-all (re-review, session 15)", async () => {
+  const key2 = issuerPkg.generateKey({ kid: "k2" });
+  const issuer2 = new issuerPkg.Issuer(policy.catalog, key2.privateJwk);
+  issuer2.setAccount(tenant, policy.roles);
+  const evilKey = issuerPkg.generateKey({ kid: "evil" });
+  const evil = new issuerPkg.Issuer(policy.catalog, evilKey.privateJwk);
+  evil.setAccount(tenant, policy.roles);
+  // 1. An attacker's notice (unknown key) spends the key fetch; the real
+  //    one (the issuer rotated) comes within 30 s.
+  let iss = issuer;
+  let version = 3;
+  const s = session({ fetchSnapshot: async (r) => ({ ...iss.issue(tenant, { id: "fay", version, roles: ["admin"] }, { lifetime: 3600 }), fresh: r?.fresh }) }, {
+    fetchKeys: async () => ({ keys: iss === issuer2 ? [...jwks.keys, ...key2.jwks.keys] : jwks.keys }),
+    onError: () => {},
+  });
+  const kept = await s.ready;
+  s.applyNotice(evil.revoke({ tenant, ids: ["0123456789abcdef"] }));
+  await sleep(200);
+  iss = issuer2;
+  version = 4;
+  s.applyNotice(issuer2.revoke({ tenant, staff: [{ subject: "fay", before: 4 }] }));
+  await waitFor(() => kept.can("settings.manage") === false, 8000, "the revoked permissions denied");
+  s.close();
+  // 2. The endpoint is down: the notice's snapshot in force is denied after
+  //    its few seconds, without the keys ever coming.
+  let down = false;
+  const s2 = session({ fetchSnapshot: async (r) => { if (down) throw new Error("endpoint down"); return { ...issuer.issue(tenant, { id: "fay", version: 3, roles: ["admin"] }, { lifetime: 3600 }), fresh: r?.fresh }; } }, { onError: () => {} });
+  const p = await s2.ready;
+  down = true;
+  s2.applyNotice(issuer2.revoke({ tenant, staff: [{ subject: "fay", before: 4 }] }));
+  await waitFor(() => s2.permissions.can("settings.manage") === false && p.can("settings.manage") === false, 8000, "denied after the grace");
+  s2.close();
+});
+
+test("permissions of a verifier freed (a session's oldest replaced one, or at close()) deny, with typed errors (re-review, session 15)", async () => {
+  const v = new pkg.Verifier(catalog, jwks, { tenant });
+  const p = await v.verify(issuer.issue(tenant, { id: "fay", roles: ["user"] }).snapshot);
+  assert.equal(p.can("calendar.view"), true, "control");
+  v.free();
+  assert.equal(p.can("calendar.view"), false);
+  assert.equal(p.error?.code, "revoked");
+  // Answers needing the freed wasm are typed errors, never a record.
+  assert.throws(() => p.filter("appointments", [{ staff_id: "fay" }]), (e) => e instanceof pkg.PermsnapError && e.code === "invalid_argument");
+  assert.throws(() => p.fieldNames("documents"), (e) => e instanceof pkg.PermsnapError && e.code === "invalid_argument");
+});
