@@ -40,8 +40,14 @@ export function staffAdmin({ db, fail, PermsnapError }) {
     }
   }
 
-  /** Permission → the kind of records it acts on (`scope_kind`). */
-  const kindOf = (p) => new Map(p.compiled.catalog.permissions.filter((x) => x.scope_kind).map((x) => [x.name, x.scope_kind]));
+  /** Permission → the kind of records it acts on (`scope_kind`), once per
+   *  product (the catalog does not change while the server runs). */
+  const kinds = new Map();
+  const kindOf = (p) => {
+    let m = kinds.get(p);
+    if (!m) kinds.set(p, (m = new Map(p.compiled.catalog.permissions.filter((x) => x.scope_kind).map((x) => [x.name, x.scope_kind]))));
+    return m;
+  };
 
   /** A decision of verified permissions `g` (the editor's too). */
   function held(p, g) {

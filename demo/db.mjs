@@ -65,23 +65,8 @@ CREATE TABLE IF NOT EXISTS staff_high (
 `;
 
 /** The triggers, made anew at each open (a body changed by a newer demo
- *  takes effect on an existing database). */
+ *  takes effect on an existing database): `dropTriggers` first. */
 const TRIGGERS = `
-DROP TRIGGER IF EXISTS role_written;
-DROP TRIGGER IF EXISTS staff_access_inserted;
-DROP TRIGGER IF EXISTS staff_access_updated;
-DROP TRIGGER IF EXISTS role_id_inserted;
-DROP TRIGGER IF EXISTS role_id_updated;
-DROP TRIGGER IF EXISTS role_edited;
-DROP TRIGGER IF EXISTS role_deleted;
-DROP TRIGGER IF EXISTS features_edited;
-DROP TRIGGER IF EXISTS staff_inserted;
-DROP TRIGGER IF EXISTS staff_written;
-DROP TRIGGER IF EXISTS staff_high_seen;
-DROP TRIGGER IF EXISTS staff_deleted;
-DROP TRIGGER IF EXISTS staff_version_inserted;
-DROP TRIGGER IF EXISTS staff_version_updated;
-DROP TRIGGER IF EXISTS access_edited;
 CREATE TRIGGER role_id_inserted BEFORE INSERT ON roles
   WHEN NOT json_valid(NEW.definition) OR json_extract(NEW.definition, '$.id') IS NOT NEW.id
     OR (SELECT count(*) FROM json_each(NEW.definition) WHERE key = 'id') != 1 BEGIN
@@ -145,6 +130,13 @@ CREATE TRIGGER staff_deleted AFTER DELETE ON staff BEGIN
 END;
 `;
 
+/** Drops every trigger `triggers` creates, and those an earlier demo made
+ *  that it no longer does. */
+function dropTriggers(triggers) {
+  const names = [...triggers.matchAll(/CREATE TRIGGER (\w+)/g)].map((m) => m[1]).concat(["access_edited"]);
+  return names.map((n) => `DROP TRIGGER IF EXISTS ${n};`).join("\n");
+}
+
 /** The per-person access keys a staff record may hold (what the Staff page
  *  edits and the issuer reads); `id`, `name` and `version` are columns. */
 const ACCESS_KEYS = ["roles", "owner", "principal", "active", "grant", "remove", "scopes", "hidden_fields", "apps", "shared_account", "step_up", "permission_scopes"];
@@ -166,6 +158,7 @@ export function openDemoDb(path, presetsDir) {
   // A REPLACE's implicit delete fires the delete triggers too.
   db.pragma("recursive_triggers = ON");
   db.exec(SCHEMA);
+  db.exec(dropTriggers(TRIGGERS));
   db.exec(TRIGGERS);
   if (db.prepare("SELECT count(*) AS n FROM accounts").get().n === 0) seed(db, presetsDir);
   return new DemoDb(db);

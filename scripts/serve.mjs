@@ -60,7 +60,7 @@ for (const account of db.accounts()) {
     // edge: their snapshot is refused at once, before any notice.
     signedIn: (req) => {
       const who = signedIn(req);
-      const usable = who && db.record(who.tenant, who.id)?.active !== false && !unsigned.has(`${who.tenant}\u0000${who.id}`);
+      const usable = who && who.record.active !== false && !unsigned.has(`${who.tenant}\u0000${who.id}`);
       return usable ? { tenant: who.tenant, subject: who.id } : null;
     },
   });
@@ -103,6 +103,8 @@ function permissionsOf(req, who) {
   if (!text) throw fail(401, "no snapshot: load /api/permsnap first");
   const p = products.get(who.product).verifier.loadOrDeny(text);
   if (p.error) throw fail(401, `snapshot refused: ${p.error.code}`);
+  // Read again: an admin edit checks after its body came (`who.record` is
+  // from before).
   const record = db.record(who.tenant, who.id);
   let refused = null;
   if (p.subject !== who.id) refused = fail(403, "the snapshot is not the signed-in person's");
@@ -118,7 +120,8 @@ function permissionsOf(req, who) {
 }
 
 /** The demo's own sign-in: a cookie naming the person picked in the page
- *  (a real app has its own sessions; permsnap only needs to know who). */
+ *  (a real app has its own sessions; permsnap only needs to know who),
+ *  with their record as the database holds it now (`record`). */
 function signedIn(req) {
   // The whole value: `product.id`, the id URI-encoded (`jean.paul`, `zoé`).
   const m = /(?:^|;\s*)demo_user=([a-z-]+)\.([^;\s]+)(?:;|$)/.exec(req.headers.cookie ?? "");
@@ -129,7 +132,8 @@ function signedIn(req) {
   } catch {
     return null;
   }
-  return p && db.record(p.account.tenant, id) ? { product: m[1], tenant: p.account.tenant, id } : null;
+  const record = p && db.record(p.account.tenant, id);
+  return record ? { product: m[1], tenant: p.account.tenant, id, record } : null;
 }
 
 // Open pages listening for their account's revocation notices.
@@ -344,7 +348,7 @@ async function api(req, res, url) {
       // For an active person of the account (the page opens it before its
       // first snapshot), a few streams each.
       const p = mine();
-      if (db.record(who.tenant, who.id)?.active === false) throw fail(403, "deactivated");
+      if (who.record.active === false) throw fail(403, "deactivated");
       const streams = [...(listeners.get(p.account.tenant) ?? [])].filter((r) => r.who === who.id).length;
       if (streams >= 8) throw fail(429, "too many notice streams for this person");
       res.who = who.id;

@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Output, Stdio};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_permsnap"))
@@ -26,6 +26,20 @@ fn run_bytes(args: &[&str], stdin: &[u8]) -> Output {
         .unwrap();
     child.stdin.take().unwrap().write_all(stdin).unwrap();
     child.wait_with_output().unwrap()
+}
+
+/** `permsnap serve` (or another long-running command) with `args`: the
+ *  process, its stdin and its stdout read line by line. */
+fn spawn(args: &[&str]) -> (Child, ChildStdin, BufReader<ChildStdout>) {
+    let mut child = bin()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = child.stdin.take().unwrap();
+    let output = BufReader::new(child.stdout.take().unwrap());
+    (child, input, output)
 }
 
 fn text(o: &Output) -> String {
@@ -169,22 +183,15 @@ fn issue_reads_a_record_and_a_policy_from_stdin() {
 #[test]
 fn serve_answers_one_line_per_request_and_survives_bad_ones() {
     let (dir, key, jwks) = keys("serve");
-    let mut child = bin()
-        .args([
-            "serve",
-            "--policy",
-            &sitee(),
-            "--key",
-            &key,
-            "--ignore-field",
-            "email",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let mut output = BufReader::new(child.stdout.take().unwrap());
+    let (mut child, mut input, mut output) = spawn(&[
+        "serve",
+        "--policy",
+        &sitee(),
+        "--key",
+        &key,
+        "--ignore-field",
+        "email",
+    ]);
     let mut ask = |request: &str| -> Value {
         writeln!(input, "{request}").unwrap();
         input.flush().unwrap();
@@ -745,14 +752,7 @@ fn a_backend_in_any_language_signs_step_up_proofs_the_gate_accepts() {
     assert_eq!(gate(Some(other.trim()))["code"], "step_up_refused");
 
     // The long-running issuer: the same, one JSON line each.
-    let mut child = bin()
-        .args(["serve", "--policy", p, "--key", &key])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let mut output = BufReader::new(child.stdout.take().unwrap());
+    let (mut child, mut input, mut output) = spawn(&["serve", "--policy", p, "--key", &key]);
     let mut ask = |request: &Value| -> Value {
         writeln!(input, "{request}").unwrap();
         let mut line = String::new();
@@ -805,14 +805,7 @@ fn a_request_of_exactly_the_longest_line_is_one_request() {
     // late (another person's snapshot to a backend pairing by order).
     const MAX_LINE: usize = 16 << 20;
     let (dir, key, _) = keys("maxline");
-    let mut child = bin()
-        .args(["serve", "--policy", &sitee(), "--key", &key])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    let mut output = BufReader::new(child.stdout.take().unwrap());
+    let (mut child, mut input, mut output) = spawn(&["serve", "--policy", &sitee(), "--key", &key]);
     let padded = |len: usize, reference: &str| {
         let head = format!(r#"{{"op":"ping","ref":"{reference}"#);
         let tail = r#""}"#;

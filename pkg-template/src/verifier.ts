@@ -409,8 +409,7 @@ export class Verifier {
     // What it handed out can no longer be checked against revocations:
     // it denies on its next use (a session's replaced verifiers are freed
     // after a while; their permissions an app kept must not answer yes).
-    this.#revocations++;
-    recheckAll();
+    this.#revoking();
   }
 
   #freed = false;

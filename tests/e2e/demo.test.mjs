@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchChromium } from "./browsers.mjs";
+import { errorCode } from "../js/helpers.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const out = join(root, "test-output");
@@ -516,7 +517,7 @@ test("the demo backend, third review: a busy database, an editor deactivated whi
     const elsewhere = new Verifier(catalog, jwks, { tenant: "spa-lumi" }); // another edge, fed by the notices
     assert.equal(elsewhere.load(cam.snapshot).subject, "cam", "control");
     for (const { text } of sql.prepare("SELECT text FROM notices WHERE tenant = 'spa-lumi' ORDER BY seq").all()) elsewhere.applyNotice(text);
-    assert.equal(errorCodeOf(() => elsewhere.load(cam.snapshot)), "revoked");
+    assert.equal(errorCode(() => elsewhere.load(cam.snapshot)), "revoked");
   } finally {
     sql.close();
     demo.child.kill();
@@ -568,15 +569,6 @@ test("the demo backend, fourth review: the admin permission behind a PIN, a rest
     demo.child.kill();
   }
 });
-
-function errorCodeOf(f) {
-  try {
-    f();
-    return "none";
-  } catch (e) {
-    return e.code;
-  }
-}
 
 /** Sends a PUT's headers (with `call`'s cookies) now and its body when
  *  `finish()` is called: resolves with the status. */
