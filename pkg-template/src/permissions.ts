@@ -8,7 +8,7 @@ import { PermsnapError } from "./errors.js";
 import { ownBytes, strictOptions, text, wasmCall } from "./internal.js";
 import { compileFilter, type CompiledFilter } from "./filter.js";
 import { armExpiry, expiry } from "./expiry.js";
-import { planRedaction, redactOne, type Redaction, type RedactOptions, type RedactPlan } from "./redact.js";
+import { planRedaction, redactAll, type Redaction, type RedactOptions, type RedactPlan } from "./redact.js";
 import type { Claims, Explanation, MissingIds, PermissionName, RecordFilter, Scope } from "./types.js";
 
 type Rec = Record<string, unknown>;
@@ -449,13 +449,11 @@ export class Permissions {
     const plan = opts.keep === undefined
       ? ((this.#redactPlans ??= new Map()).get(kind) ?? this.#redactPlanFor(kind))
       : planRedaction(this.redaction(kind), opts as RedactOptions);
-    const out: Partial<T>[] = new Array(records.length);
     try {
-      for (let i = 0; i < records.length; i++) out[i] = redactOne(plan, records[i] as Rec) as Partial<T>;
+      return redactAll(plan, records as readonly Rec[]) as Partial<T>[];
     } catch (e) {
-      unreadable(e);
+      return unreadable(e);
     }
-    return out;
   }
 
   #redactPlanFor(kind: string): RedactPlan {

@@ -162,8 +162,10 @@ export interface RedactOptions {
 
 /** A redaction made ready for `redactOne`, once per kind and person. */
 export interface RedactPlan {
-  /** Top-level fields removed. */
-  drop: ReadonlySet<string>;
+  /** Top-level fields removed, as a list: a record's few keys compared
+   *  with a few names is faster than a hash lookup per key (`Set.has`),
+   *  and redaction's cost is that loop. */
+  drop: readonly string[];
   /** Allow-list mode (`keep`): the only top-level keys kept. */
   allow: ReadonlySet<string> | null;
   /** Top-level fields masked. */
@@ -172,10 +174,20 @@ export interface RedactPlan {
   nested: ReadonlyArray<{ path: Path; action: Action }>;
 }
 
+/** `names` without repeats, each as the engine's own copy of that key
+ *  (the string a `for…in` gives): names that came out of wasm are fresh
+ *  strings, which `===` compares character by character (a 10,000-record
+ *  redact was 15% slower with them). */
+function keyStrings(names: readonly string[]): string[] {
+  const keys: Rec = Object.create(null) as Rec; // `__proto__` is a key like any other
+  for (const name of names) keys[name] = true;
+  return Object.keys(keys);
+}
+
 /** The plan of `redaction` (with `options`). */
 export function planRedaction(redaction: Redaction, options: RedactOptions = {}): RedactPlan {
   return {
-    drop: new Set(redaction.remove.filter((f) => !f.includes("."))),
+    drop: keyStrings(redaction.remove.filter((f) => !f.includes("."))),
     allow: options.keep ? new Set(options.keep) : null,
     mask: redaction.mask.filter((m) => !m.field.includes(".")),
     nested: [
@@ -189,7 +201,7 @@ export function planRedaction(redaction: Redaction, options: RedactOptions = {})
  *  its data passed in (not a closure per plan): the engine keeps one
  *  optimised copy however many kinds and people it redacts for, where a
  *  closure per plan made every plan after the first about 15% slower. */
-export function redactOne(plan: RedactPlan, record: Rec): Rec {
+function redactOne(plan: RedactPlan, record: Rec): Rec {
   // `sent`, called only when there is a `toJSON`: on a plain record the
   // missing-property read is the whole cost (a call per record was 8% of
   // a 10,000-record redact).
@@ -198,10 +210,11 @@ export function redactOne(plan: RedactPlan, record: Rec): Rec {
   r = recordOf(r, "a record");
   const copy: Rec = {};
   const { drop, allow, mask, nested } = plan;
-  if (allow === null) {
-    for (const k in r) if (!drop.has(k)) put(copy, k, r[k]);
-  } else {
-    for (const k in r) if (allow.has(k) && !drop.has(k)) put(copy, k, r[k]);
+  const n = drop.length;
+  next: for (const k in r) {
+    if (allow !== null && !allow.has(k)) continue;
+    for (let j = 0; j < n; j++) if (drop[j] === k) continue next;
+    put(copy, k, r[k]);
   }
   for (let j = 0; j < mask.length; j++) {
     const m = mask[j];
@@ -209,4 +222,11 @@ export function redactOne(plan: RedactPlan, record: Rec): Rec {
   }
   for (let j = 0; j < nested.length; j++) applyAt(copy, nested[j].path, 0, nested[j].action);
   return copy;
+}
+
+/** Copies of `records` with `plan` applied. */
+export function redactAll(plan: RedactPlan, records: readonly Rec[]): Rec[] {
+  const out: Rec[] = new Array(records.length);
+  for (let i = 0; i < records.length; i++) out[i] = redactOne(plan, records[i]);
+  return out;
 }
