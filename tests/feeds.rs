@@ -213,3 +213,28 @@ fn a_notice_dated_in_the_past_is_kept_a_lifetime_from_when_the_feed_brings_it() 
     v.forget_expired(NOW + 600 + day + 3600);
     assert_eq!(v.revocations().min_version("spa-lumi", "fay"), 0);
 }
+
+/// A feed head names its account as snapshots and notices carry it, and an
+/// account's feed holds that account's notices only: a padded account id
+/// was signed, every edge then refused the feed (`wrong_tenant`) and its
+/// revocations never applied; another account's notice in it was skipped
+/// by every edge (attack review, session 16).
+#[test]
+fn a_feed_head_is_refused_for_an_account_its_notices_would_not_reach() {
+    let own = vec![person_notice("spa-lumi", NOW, "fay", 4)];
+    for padded in [" spa-lumi", "spa-lumi ", "spa-lumi\u{200b}"] {
+        let e = sign_feed_head(&key(), Some(padded), NOW, &own).unwrap_err();
+        assert_eq!(e.code(), "invalid_argument", "{padded:?}: {e}");
+    }
+    let theirs = vec![person_notice("spa-rival", NOW, "fay", 4)];
+    let e = sign_feed_head(&key(), Some("spa-lumi"), NOW, &theirs).unwrap_err();
+    assert_eq!(e.code(), "invalid_argument", "{e}");
+    assert!(e.to_string().contains("spa-rival"), "{e}");
+    assert!(sign_feed_head(&key(), Some("spa-lumi"), NOW, &[b"junk".to_vec()]).is_err());
+    // The account's own notices, and a feed of every account, are signed.
+    let head = sign_feed_head(&key(), Some("spa-lumi"), NOW, &own).unwrap();
+    let mut v = verifier(&policy("sitee"));
+    assert_eq!(v.apply_feed(&head, &own, NOW).unwrap().applied, 1);
+    let mixed = [own.clone(), theirs].concat();
+    assert!(sign_feed_head(&key(), None, NOW, &mixed).is_ok());
+}

@@ -446,6 +446,29 @@ fn records_from_database_rows() {
         "applications",
         "app_ids",
         "current_employee",
+        // Attack review, session 16: leaving, pausing, forbidding and
+        // delegation columns.
+        "is_leaver",
+        "offboard_date",
+        "retired_at",
+        "closed_at",
+        "on_hold",
+        "is_paused",
+        "lockout",
+        "frozen",
+        "disable",
+        "disallow",
+        "forbidden",
+        "block",
+        "readonly_mode",
+        "acting_as",
+        "delegated_to",
+        "perm",
+        "rol",
+        "capabilities",
+        "is_guest",
+        "is_manager",
+        "power_user",
     ] {
         assert_eq!(
             RecordReader::new(&[name]).unwrap_err().code(),
@@ -1052,6 +1075,12 @@ fn columns_named_after_the_catalog_are_never_ignored() {
         ("lightspeed", "can_use_retail"),
         ("amilia", "ignore_capacity"),
         ("amilia", "store_ignore_capacity"),
+        // Attack review, session 16: `allow_` and `may_` say what `can_`
+        // does.
+        ("sitee", "allow_charge"),
+        ("sitee", "may_charge"),
+        ("amilia", "may_ignore_capacity"),
+        ("amilia", "allow_ignore_capacity"),
         ("shopify-partner", "plus_partner"),
         ("shopify-partner", "is_plus_partner"),
         ("lightspeed", "ecom"),

@@ -15,7 +15,15 @@
 //   data-permsnap-undo="hidden inert display"  what permsnap itself added to hide
 //                                          the element (only that is undone)
 //   data-permsnap-display="flex !important" the inline display it replaced
+//   data-permsnap-label=" "                 a denied option's own label it replaced
+//   data-permsnap-cloak="{…}"              the inline styles it replaced to make
+//                                          invisible an element a component's own
+//                                          `!important` keeps displayed
 //   data-permsnap-field="shown"|"masked"   on [data-field]
+//
+// An attribute that looks like one of these but is not (`data-require`,
+// `data-requires-all`, `data-feild`) with a permission or field name in it
+// hides its element and is reported: a typo must not leave it shown.
 //
 // Load permsnap.css (`permsnap/permsnap.css`) so that protected elements and
 // fields stay hidden until permsnap has marked them: nothing shows before the
@@ -29,7 +37,7 @@ import { Session } from "./session.js";
 import {
   attributeNames, childNodes, classList, closest, documentBody, documentElementOf, documentHead, documentURL,
   elementId, firstChild, getAttr, hasAttr, hostOf, isConnected, localName, matches, namespaceOf, nodeType,
-  ownerDocument, parentElement, parentNode, queryAll, removeAttr, replaceChildren, rootNode, setAttribute, setText,
+  ownerDocument, parentElement, parentNode, queryAll, computedStyle, removeAttr, replaceChildren, rootNode, setAttribute, setText,
   shadowRootOf, styleOf, textOf, valueAccessor,
 } from "./unclobbered.js";
 
@@ -77,6 +85,8 @@ const PROTECTED = "[data-requires],[data-requires-any]";
 const MARK = "data-permsnap";
 const UNDO = "data-permsnap-undo";
 const PREV_DISPLAY = "data-permsnap-display";
+const PREV_LABEL = "data-permsnap-label";
+const PREV_CLOAK = "data-permsnap-cloak";
 const FIELD_MARK = "data-permsnap-field";
 const MASKED_CLASS = "permsnap-masked";
 /** Attributes a masked element keeps; everything else may carry the value
@@ -100,6 +110,9 @@ class Pass {
   readonly denyAll: boolean;
   readonly problems = new Set<string>();
   readonly kinds = new Map<string, FieldInfo | null>();
+  /** Elements denied in this pass that a shadow tree's styles may keep
+   *  displayed (see `enforce`). */
+  readonly shadowed: Element[] = [];
   hidden = 0;
   masked = 0;
 
@@ -212,14 +225,18 @@ function deny(el: Element) {
   }
   // A hidden `<option selected>` still shows as its select's value and is
   // submitted with the form (attack review, session 13): unselected and
-  // disabled too.
-  if (htmlTag(el) === "option") {
-    const option = el as Element & { selected: boolean };
-    option.selected = false;
+  // disabled too, and so are the options of a hidden `<optgroup>`. A
+  // script or framework may select one again (`select.value = …`, React's
+  // controlled `<select>`), which no mutation record reports: the option's
+  // label is blanked, so that the select then shows nothing of it (attack
+  // review, session 16).
+  const tag = htmlTag(el);
+  if (tag === "option" || tag === "optgroup") {
     if (!hasAttr(el, "disabled")) {
       setAttribute(el, "disabled", "");
       added.add("disabled");
     }
+    for (const option of tag === "option" ? [el] : queryAll(el, "option")) blankOption(option);
   }
   const style = styleOf(el);
   if (style && !(style.getPropertyValue("display") === "none" && style.getPropertyPriority("display") === "important")) {
@@ -234,12 +251,85 @@ function deny(el: Element) {
   setAttr(el, MARK, "denied");
 }
 
+/** Unselects a denied option (or one of a denied group) and blanks its
+ *  label, keeping the label it had in `data-permsnap-label`. */
+function blankOption(option: Element) {
+  (option as Element & { selected: boolean }).selected = false;
+  if (getAttr(option, "label") === " ") return;
+  if (!hasAttr(option, PREV_LABEL)) setAttribute(option, PREV_LABEL, getAttr(option, "label") === null ? "" : `=${getAttr(option, "label")}`);
+  setAttribute(option, "label", " ");
+}
+
+/** Gives a blanked option its label back, unless it is denied itself. */
+function unblankOption(option: Element) {
+  const prev = getAttr(option, PREV_LABEL);
+  if (prev === null || getAttr(option, MARK) === "denied" || closest(option, `optgroup[${MARK}="denied"]`) !== null) return;
+  if (prev === "") removeAttr(option, "label");
+  else setAttribute(option, "label", prev.slice(1));
+  removeAttr(option, PREV_LABEL);
+}
+
+/** The inline styles that make invisible what a component's own styles
+ *  keep displayed: none of them can be undone by a descendant. */
+const CLOAK = ["visibility", "opacity", "content-visibility"];
+const CLOAKED = { visibility: "hidden", opacity: "0", "content-visibility": "hidden" } as Record<string, string>;
+
+/** After a pass: a denied element still displayed is one whose
+ *  component's shadow tree says `display: … !important` (`:host`, or
+ *  `::slotted` for a child it shows), which wins over the element's own
+ *  inline style (the cascade's rule for `!important` across shadow trees;
+ *  attack review, session 16). It is made invisible instead, and
+ *  reported. Checked once per pass (one style computation), for the
+ *  elements a shadow tree can style: hosts and their children. */
+function enforce(pass: Pass) {
+  for (const el of pass.shadowed) {
+    try {
+      if (!isConnected(el) || getAttr(el, MARK) !== "denied" || computedDisplay(el) === "none") continue;
+      const style = styleOf(el);
+      if (style === null) continue;
+      const added = new Set(words(getAttr(el, UNDO)));
+      if (!added.has("cloak")) {
+        const prev: Record<string, string> = {};
+        for (const p of CLOAK) {
+          const v = style.getPropertyValue(p);
+          if (v) prev[p] = style.getPropertyPriority(p) ? `${v} !important` : v;
+        }
+        setAttr(el, PREV_CLOAK, JSON.stringify(prev));
+        added.add("cloak");
+        setAttr(el, UNDO, Array.from(added).join(" "));
+      }
+      for (const p of CLOAK) style.setProperty(p, CLOAKED[p], "important");
+      pass.problem(el, "its component's own `!important` styles keep it displayed: made invisible instead (visibility, opacity, content-visibility); hide it from inside the component");
+    } catch {
+      // Its style cannot be read: left as `deny` left it.
+    }
+  }
+}
+
+function computedDisplay(el: Element): string {
+  return computedStyle(el).display;
+}
+
+/** Whether a shadow tree's styles can reach `el`: a host (a custom
+ *  element may hold a closed shadow root), or a child of one. */
+function shadowStyled(el: Element): boolean {
+  const hosted = (e: Element | null) => e !== null && (shadowRootOf(e) !== null || localName(e).includes("-"));
+  return hosted(el) || hosted(parentElement(el));
+}
+
 /** Undoes what `deny` added (and nothing the app did itself). */
 function undo(el: Element) {
   const added = words(getAttr(el, UNDO));
   if (added.includes("hidden")) removeAttr(el, "hidden");
   if (added.includes("inert")) removeAttr(el, "inert");
   if (added.includes("disabled")) removeAttr(el, "disabled");
+  const tag = htmlTag(el);
+  if (tag === "option" || tag === "optgroup") {
+    // Shown again: its options too (an option still denied itself keeps
+    // its blank label). The mark goes first, as `unblankOption` reads it.
+    if (getAttr(el, MARK) === "denied") removeAttr(el, MARK);
+    for (const option of tag === "option" ? [el] : queryAll(el, "option")) unblankOption(option);
+  }
   const style = styleOf(el);
   if (added.includes("display") && style) {
     const prev = getAttr(el, PREV_DISPLAY) ?? "";
@@ -250,12 +340,54 @@ function undo(el: Element) {
     if (style.length === 0) removeAttr(el, "style");
   }
   removeAttr(el, PREV_DISPLAY);
+  if (added.includes("cloak") && style) {
+    let prev: Record<string, unknown> = {};
+    try {
+      prev = JSON.parse(getAttr(el, PREV_CLOAK) ?? "{}") as Record<string, unknown>;
+    } catch {
+      // Not what permsnap wrote: the cloak goes, nothing is put back.
+    }
+    for (const p of CLOAK) {
+      const v = typeof prev[p] === "string" ? (prev[p] as string) : "";
+      const important = v.endsWith(" !important");
+      if (v) style.setProperty(p, important ? v.slice(0, -" !important".length) : v, important ? "important" : "");
+      else style.removeProperty(p);
+    }
+    if (style.length === 0) removeAttr(el, "style");
+  }
+  removeAttr(el, PREV_CLOAK);
   // A masked field's own hiding (`visibility`, see `unload`) is not this one's.
   if (added.includes("visibility")) setAttr(el, UNDO, "visibility");
   else removeAttr(el, UNDO);
 }
 
+/** permsnap's own attributes (and what it writes). */
+const KNOWN = new Set(["data-requires", "data-requires-any", "data-field"]);
+/** What a typo of `data-requires(-any)` or `data-field` looks like. */
+const NEAR = /^data-(re?qu?i?e?r|fi?e?i?l?d|filed)/;
+/** A permission or `kind.field` name in an attribute's value. */
+const DOTTED = /[\w-]\.[\w*-]/;
+
+/** An attribute of `el` that looks like permsnap's but is not one
+ *  (`data-require`, `data-requires-all`, `data-feild`, `data-fields`)
+ *  and names a permission or field: its element is hidden, as a typo in
+ *  a name is. (`data-required="true"` names none, and is the app's.) */
+function nearMiss(el: Element): string | null {
+  for (const name of attributeNames(el)) {
+    const n = name.toLowerCase();
+    if (KNOWN.has(n) || n === MARK || n.startsWith(MARK + "-") || !NEAR.test(n)) continue;
+    if (DOTTED.test(getAttr(el, name) ?? "")) return n;
+  }
+  return null;
+}
+
 function protect(el: Element, pass: Pass) {
+  const miss = nearMiss(el);
+  if (miss !== null) {
+    pass.problem(el, `\`${miss}\` is not a permsnap attribute (data-requires, data-requires-any or data-field?): hidden`);
+    denied(el, pass);
+    return;
+  }
   if (!matches(el, PROTECTED)) {
     // No longer protected (the app removed the attributes): give it back.
     if (hasAttr(el, MARK)) {
@@ -268,9 +400,16 @@ function protect(el: Element, pass: Pass) {
     undo(el);
     setAttr(el, MARK, "allowed");
   } else {
-    deny(el);
-    pass.hidden++;
+    denied(el, pass);
   }
+}
+
+/** `deny`, counted, and checked after the pass when a shadow tree's
+ *  styles may keep it displayed. */
+function denied(el: Element, pass: Pass) {
+  deny(el);
+  pass.hidden++;
+  if (shadowStyled(el)) pass.shadowed.push(el);
 }
 
 // ------------------------------------------------------------------ fields
@@ -411,7 +550,9 @@ function unload(el: Element, tag: string) {
   }
 }
 
-const REPLACED = new Set(["canvas", "video", "audio", "iframe", "frame", "object", "embed"]);
+// An `<img>` too: inside a `<picture>`, its `<source>` siblings keep
+// showing the image once its own `src` is gone (attack review, session 16).
+const REPLACED = new Set(["canvas", "video", "audio", "iframe", "frame", "object", "embed", "img"]);
 
 /** Shows again a replaced element `unload` hid (the field is shown). */
 function reveal(el: Element) {
@@ -488,7 +629,7 @@ function checkField(el: Element, pass: Pass) {
 /** `root` and every open shadow root under it: `querySelectorAll` does not
  *  pierce them (closed ones cannot be reached: apply to them from inside the
  *  component). Found once per pass, every selector then runs in each. */
-function scopes(root: ParentNode | Node): ParentNode[] {
+function scopes(root: ParentNode | Node, suspects?: Element[]): ParentNode[] {
   const out: ParentNode[] = [];
   const visit = (node: ParentNode) => {
     out.push(node);
@@ -497,6 +638,9 @@ function scopes(root: ParentNode | Node): ParentNode[] {
     for (const host of hosts) {
       const shadow = shadowRootOf(host);
       if (shadow) visit(shadow);
+      // Elements whose only permsnap-like attribute is a typo: no selector
+      // finds them (attack review, session 16).
+      if (suspects && !matches(host, `${PROTECTED},[${MARK}]`) && nearMiss(host) !== null) suspects.push(host);
     }
   };
   visit(root as ParentNode);
@@ -516,9 +660,13 @@ function within(root: ParentNode | Node, sel: string, where = scopes(root)): Ele
 
 function applyTree(root: ParentNode | Node, pass: Pass) {
   try {
-    const where = scopes(root);
+    const suspects: Element[] = [];
+    const where = scopes(root, suspects);
     for (const el of within(root, `${PROTECTED},[${MARK}]`, where)) guarded(el, pass, protect);
+    // (A suspect already marked, denied by an earlier pass, is among those.)
+    for (const el of suspects) guarded(el, pass, protect);
     for (const el of within(root, `[data-field],[${FIELD_MARK}]`, where)) guarded(el, pass, checkField);
+    enforce(pass);
   } catch (e) {
     // The pass itself failed, not one element: no mark that permsnap.css
     // reads as "shown" may stay.
@@ -541,8 +689,7 @@ function guarded(el: Element, pass: Pass, step: (el: Element, pass: Pass) => voi
   } catch (e) {
     const why = (e as Error)?.message ?? String(e);
     try {
-      deny(el);
-      pass.hidden++;
+      denied(el, pass);
       pass.problem(el, `could not be handled (${why}): hidden`);
     } catch {
       pass.problem(el, `could not be handled (${why}) nor hidden`);
@@ -659,6 +806,7 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
         guarded(el, pass, checkField);
       }
     }
+    enforce(pass);
     observer.takeRecords(); // our own changes
     report(pass.problems, seen);
     for (const m of pass.problems) if (!problems.includes(m)) problems.push(m);

@@ -104,6 +104,10 @@ export function replaceChildren(parent: Node, ...nodes: Node[]): void {
   (nodeType(parent) === 11 ? fragmentReplace : elementReplace)(parent, ...nodes);
 }
 
+const getComputedStyleOf = early(() => globalThis.getComputedStyle);
+/** The computed style of `el` (of any same-origin window's document). */
+export const computedStyle = (el: Element): CSSStyleDeclaration => apply(getComputedStyleOf(), globalThis, [el]) as CSSStyleDeclaration;
+
 /** The inline style of an HTML, SVG or MathML element (`null` for any
  *  other). */
 export function styleOf(el: Element): CSSStyleDeclaration | null {

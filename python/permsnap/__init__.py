@@ -9,11 +9,12 @@ are read strictly: an unknown column or key is an error unless named in
 
 from __future__ import annotations
 
+import functools as _functools
 import json as _json
 import math as _math
 import time as _time
 from datetime import date as _date, datetime as _datetime
-from typing import Any, Callable, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Mapping, Optional, Sequence, TypeVar, Union
 
 from ._permsnap import Issuer as _Issuer
 from ._permsnap import PermsnapError
@@ -92,6 +93,28 @@ def _kind(value: Any) -> str:
     return "a " + type(value).__name__
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _unloads_on_refusal(method: _F) -> _F:
+    """A refused ``set_account`` unloads the account (as the core does for
+    what it refuses): the roles of before this edit must not stay in force.
+    Refused means anything raised, the call's own binding too: a keyword
+    typo (``feature=``), a positional ``features`` or a missing ``roles``
+    raise ``TypeError`` before the method's body runs, and left the wider
+    roles in force (attack review, session 16)."""
+
+    @_functools.wraps(method)
+    def checked(self: "Issuer", *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except BaseException:
+            self._unload(args[0] if args else kwargs.get("tenant"))
+            raise
+
+    return checked  # type: ignore[return-value]
+
+
 class Issuer:
     """Issues and signs snapshots, revocation notices, feed heads and
     step-up proofs with one key for one catalog. Build it once per process
@@ -120,6 +143,7 @@ class Issuer:
             return float(int(_seconds(self._clock(), "the clock's time")))
         return _seconds(now, "now")
 
+    @_unloads_on_refusal
     def set_account(
         self,
         tenant: str,
@@ -131,27 +155,24 @@ class Issuer:
         """Loads (or replaces) one account's roles, features and revocation
         epoch. Returns the broken roles ``[{"role", "problem"}]``: each
         refuses its holders only."""
+        _text(tenant, "tenant")
+        if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch <= 0xFFFFFFFF:
+            raise _error("invalid_argument", "epoch is a whole number from 0 to 4294967295")
+        roles_json = _json_text(_mappings(roles, "roles"), "roles")
+        features_json = _json.dumps(_strings(features, "features"))
+        return _json.loads(self._inner.set_account(tenant, roles_json, features_json, epoch))
+
+    def _unload(self, tenant: Any) -> None:
+        """Unloads ``tenant``'s account, or every account when ``tenant``
+        names none that can be told (no text: an int, a UUID, bytes of a
+        binary column; or text that cannot be passed on, a lone surrogate;
+        attack review, session 14)."""
         try:
-            _text(tenant, "tenant")
-            if isinstance(epoch, bool) or not isinstance(epoch, int) or not 0 <= epoch <= 0xFFFFFFFF:
-                raise _error("invalid_argument", "epoch is a whole number from 0 to 4294967295")
-            roles_json = _json_text(_mappings(roles, "roles"), "roles")
-            features_json = _json.dumps(_strings(features, "features"))
-            return _json.loads(self._inner.set_account(tenant, roles_json, features_json, epoch))
-        except BaseException:
-            # A refused call unloads the account (as the core does for what
-            # it refuses): the roles of before this edit must not stay in
-            # force. A tenant that is no text (an int, a UUID, bytes of a
-            # binary column) or that cannot be passed on (a lone surrogate)
-            # names no account that can be told: every account is unloaded
-            # (attack review, session 14).
-            try:
-                if not isinstance(tenant, str):
-                    raise TypeError
-                self._inner.unload_account(tenant)
-            except Exception:
-                self._inner.unload_all_accounts()
-            raise
+            if not isinstance(tenant, str):
+                raise TypeError
+            self._inner.unload_account(tenant)
+        except Exception:
+            self._inner.unload_all_accounts()
 
     def issue(
         self,

@@ -173,6 +173,34 @@ def test_a_set_account_whose_arguments_the_wrapper_refuses_unloads_the_account()
         assert code_of(lambda: issuer.issue("spa-lumi", {"id": "u1", "roles": ["user"]})) == "invalid_argument", kwargs
 
 
+def test_a_set_account_call_python_refuses_unloads_the_account_too():
+    """Review, session 16: a keyword typo (`feature=`), `features` passed
+    by position or a missing `roles` raised TypeError while binding the
+    call, before the wrapper's own checks, and the wider roles of before
+    the edit stayed in force."""
+    issuer = Issuer(VECTORS["catalogs"]["sitee"]["definition"], the_test_key())
+    wide = [{"id": "user", "permissions": ["payments.view"], "scopes": {"*": "all"}}]
+    narrow = [{"id": "user", "permissions": ["calendar.view"]}]
+    calls = [
+        lambda: issuer.set_account("spa-lumi", narrow, feature=[]),
+        lambda: issuer.set_account("spa-lumi", narrow, epochs=3),
+        lambda: issuer.set_account("spa-lumi", narrow, []),
+        lambda: issuer.set_account("spa-lumi"),
+        lambda: issuer.set_account(tenant="spa-lumi", role=narrow),
+    ]
+    for call in calls:
+        issuer.set_account("spa-lumi", wide)
+        assert issuer.issue("spa-lumi", {"id": "u1", "roles": ["user"]})["snapshot"]
+        with pytest.raises(TypeError):
+            call()
+        assert code_of(lambda: issuer.issue("spa-lumi", {"id": "u1", "roles": ["user"]})) == "invalid_argument"
+    # A call naming no account it can tell unloads them all.
+    issuer.set_account("spa-lumi", wide)
+    with pytest.raises(TypeError):
+        issuer.set_account(roles=narrow)
+    assert code_of(lambda: issuer.issue("spa-lumi", {"id": "u1", "roles": ["user"]})) == "invalid_argument"
+
+
 def test_features_and_lists_are_lists_never_the_keys_of_a_dict():
     """Review, session 14: `features={"affiliate": False}` (a plan row's
     flags) turned on every feature it named, the False ones too, because

@@ -685,10 +685,31 @@ pub fn sign_feed_head(
     now: u64,
     notices: &[Vec<u8>],
 ) -> Result<Vec<u8>> {
-    if tenant == Some("") {
-        return Err(Error::InvalidArgument {
-            detail: "a feed head names an account or none (every account), not an empty one".into(),
-        });
+    if let Some(tenant) = tenant {
+        // The id exactly as snapshots and notices carry it: a padded one
+        // makes every edge refuse the feed (`wrong_tenant`), and its
+        // notices never apply (attack review, session 16).
+        if let Some(problem) = names::id_problem(tenant) {
+            return Err(Error::InvalidArgument {
+                detail: format!(
+                    "a feed head names an account or none (every account): {tenant:?} {problem}"
+                ),
+            });
+        }
+        // An account's feed holds that account's notices: another's would
+        // be skipped by every edge, revoking nothing.
+        for n in notices {
+            let parts = wire::split_framed(n, &wire::NOTICE_MAGIC, wire::MAX_NOTICE_LEN)?;
+            let notice = wire::decode_notice(parts.payload)?;
+            if notice.tenant != tenant {
+                return Err(Error::InvalidArgument {
+                    detail: format!(
+                        "the feed of `{tenant}` holds a notice of `{}`: edges would skip it",
+                        notice.tenant
+                    ),
+                });
+            }
+        }
     }
     let head = FeedHead {
         tenant: tenant.map(str::to_owned),

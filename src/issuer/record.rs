@@ -105,6 +105,31 @@ const STATUS_WORDS_ANYWHERE: &[&str] = &[
     "su",
     "del",
     "applications",
+    // Attack review, session 16: leaving, pausing and forbidding words.
+    "leaver",
+    "leavers",
+    "offboard",
+    "retire",
+    "retired",
+    "retirement",
+    "closed",
+    "paused",
+    "lockout",
+    "frozen",
+    "freeze",
+    "disable",
+    "disallow",
+    "disallowed",
+    "forbid",
+    "forbidden",
+    "block",
+    "readonly",
+    "capability",
+    "capabilities",
+    "entitlement",
+    "entitlements",
+    "perm",
+    "rol",
 ];
 
 /// Two words in a row that say the same (`front_desk`, `view_mode`,
@@ -132,6 +157,12 @@ const STATUS_PAIRS: &[(&str, &str)] = &[
     ("group", "ids"),
     ("user", "group"),
     ("app", "ids"),
+    ("on", "hold"),
+    ("acting", "as"),
+    ("delegated", "to"),
+    ("is", "guest"),
+    ("is", "manager"),
+    ("power", "user"),
 ];
 
 /// Words naming whether the person may act when a column says nothing
@@ -209,7 +240,8 @@ const HARMLESS_STATUS: &[&str] = &[
 /// What a flag or a date column adds to its word (`is_`, `_at`, `_by`,
 /// `_since`, `_date`).
 const FLAG_WORDS: &[&str] = &[
-    "is", "has", "can", "at", "on", "until", "flag", "by", "since", "from", "date", "dt",
+    "is", "has", "can", "may", "allow", "at", "on", "until", "flag", "by", "since", "from", "date",
+    "dt",
 ];
 
 /// Stems searched inside a name written as one word (`isadmin`,

@@ -208,6 +208,101 @@ test("a denied <option selected> is unselected and disabled: its text is neither
   await page.close();
 });
 
+test("a denied <optgroup>'s options are unselected and disabled, and an option a script selects again shows a blank label; allowed, they are given back (attack review, session 16)", async () => {
+  const { page } = await open();
+  const r = await page.evaluate(async ({ dia, ben }) => {
+    document.body.innerHTML = `<form><select id="sel" name="action"><option value="view">View</option>
+      <optgroup id="og" label="Money" data-requires="payments.view"><option id="refund" value="refund" selected>Refund 4111-SECRET</option></optgroup>
+      <option id="charge" value="charge" label="Charge 4111" data-requires="payments.view">Charge</option></select></form>`;
+    const sel = document.querySelector("#sel");
+    const w = ps.applyToDom(document.body, await load(dia), { watch: true });
+    const first = { value: sel.value, submitted: new FormData(sel.form).get("action") };
+    // A framework's controlled <select> (React, Vue) writes the value back:
+    // a property write, which no mutation record reports.
+    const shown = [];
+    for (const value of ["refund", "charge"]) {
+      sel.value = value;
+      await new Promise((r) => setTimeout(r, 20));
+      shown.push({ label: sel.selectedOptions[0]?.label, submitted: new FormData(sel.form).get("action") });
+    }
+    w.update(await load(ben));
+    const refund = document.querySelector("#refund"), charge = document.querySelector("#charge");
+    const after = { refund: [refund.label, refund.hasAttribute("label"), refund.disabled], charge: [charge.label, charge.disabled], og: document.querySelector("#og").disabled };
+    w.stop();
+    return { first, shown, after };
+  }, { dia, ben });
+  assert.deepEqual(r.first, { value: "view", submitted: "view" });
+  assert.deepEqual(r.shown, [{ label: " ", submitted: null }, { label: " ", submitted: null }]);
+  assert.deepEqual(r.after, { refund: ["Refund 4111-SECRET", false, false], charge: ["Charge 4111", false], og: false });
+  await page.close();
+});
+
+test("a denied element a component's own `!important` styles keep displayed (`:host`, `::slotted`) is made invisible and reported, and given back when allowed (attack review, session 16)", async () => {
+  const { page } = await open();
+  const r = await page.evaluate(async ({ dia, ben }) => {
+    class Panel extends HTMLElement {
+      constructor() {
+        super();
+        this.attachShadow({ mode: "closed" }).innerHTML = "<style>:host { display: block !important }</style><slot></slot>";
+      }
+    }
+    class Frame extends HTMLElement {
+      constructor() {
+        super();
+        this.attachShadow({ mode: "open" }).innerHTML = "<style>::slotted(*) { display: flex !important }</style><slot></slot>";
+      }
+    }
+    customElements.define("x-panel", Panel);
+    customElements.define("x-frame", Frame);
+    document.body.innerHTML = `<x-panel id="host" data-requires="payments.view">Revenue $1,234,567</x-panel>
+      <x-frame><div id="slotted" data-requires="payments.view" style="color: red">Refund 4111-SECRET</div></x-frame>
+      <x-panel id="ok" data-requires="campaigns.manage">Campaigns</x-panel>`;
+    const seen = (id) => document.getElementById(id).checkVisibility({ visibilityProperty: true, opacityProperty: true });
+    const w = ps.applyToDom(document.body, await load(dia), { watch: true });
+    const denied = { host: seen("host"), slotted: seen("slotted"), ok: seen("ok"), problems: w.problems };
+    w.update(await load(ben));
+    const allowed = { host: seen("host"), slotted: seen("slotted"), style: document.getElementById("slotted").getAttribute("style"), hostStyle: document.getElementById("host").getAttribute("style") };
+    w.stop();
+    return { denied, allowed };
+  }, { dia, ben });
+  assert.deepEqual([r.denied.host, r.denied.slotted, r.denied.ok], [false, false, true]);
+  assert.equal(r.denied.problems.filter((m) => m.includes("own `!important` styles")).length, 2, r.denied.problems.join("\n"));
+  assert.deepEqual(r.allowed, { host: true, slotted: true, style: "color: red;", hostStyle: null });
+  await page.close();
+});
+
+test("an attribute that looks like permsnap's but is not (a typo) with a permission or field in it hides its element and is reported (attack review, session 16)", async () => {
+  const { page, consoleErrors } = await open();
+  const r = await page.evaluate(async (ben) => {
+    document.body.innerHTML = `<div id="a" data-require="payments.view">REVENUE</div>
+      <div id="b" data-requires-all="payments.view">REVENUE</div>
+      <div id="c" data-requries="payments.view">REVENUE</div>
+      <span id="d" data-feild="clients.email">zoe@mail.test</span>
+      <span id="e" data-fields="clients.phone">555-0101</span>
+      <input id="f" data-required="true" value="kept"><span id="g" data-field-label="Email">kept</span>`;
+    const w = ps.applyToDom(document.body, await load(ben), { watch: true });
+    const ids = ["a", "b", "c", "d", "e", "f", "g"];
+    const seen = () => Object.fromEntries(ids.map((id) => [id, document.getElementById(id).checkVisibility()]));
+    const denied = seen();
+    const problems = w.problems;
+    // The typo fixed (and one made later): followed by the watch.
+    const a = document.getElementById("a");
+    a.removeAttribute("data-require");
+    a.setAttribute("data-requires", "payments.view");
+    document.getElementById("g").setAttribute("data-require-any", "payments.view");
+    await new Promise((r) => setTimeout(r, 20));
+    const later = seen();
+    w.stop();
+    return { denied, problems, later };
+  }, ben);
+  assert.deepEqual(r.denied, { a: false, b: false, c: false, d: false, e: false, f: true, g: true });
+  assert.equal(r.problems.length, 5, r.problems.join("\n"));
+  assert.ok(r.problems.every((m) => m.includes("is not a permsnap attribute")));
+  assert.deepEqual(r.later, { a: true, b: false, c: false, d: false, e: false, f: true, g: false });
+  assert.ok(consoleErrors.some((m) => m.includes("`data-feild` is not a permsnap attribute")));
+  await page.close();
+});
+
 test("permsnap undoes only what it did: the app's own hidden, inert and inline display survive deny/allow", async () => {
   const { page } = await open();
   const r = await page.evaluate(async ({ dia, ben }) => {
@@ -586,6 +681,21 @@ test("a masked canvas or stream shows nothing; overlapping watches with differen
   assert.ok(["•••", "—"].includes(r.ph), r.ph);
   assert.equal(r.changes, 0, "the two watches kept rewriting each other");
   assert.deepEqual([r.canvas, r.video, r.stream], ["hidden", "hidden", true]);
+  await page.close();
+});
+
+test("a masked <img> shows nothing, even inside a <picture> whose <source> still holds the image (attack review, session 16)", async () => {
+  const { page } = await open();
+  const r = await page.evaluate(async (fay) => {
+    const svg = "data:image/svg+xml," + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="20"><text y="15">555-0101</text></svg>');
+    document.body.innerHTML = `<picture><source srcset="${svg}"><img id="pic" data-field="clients.phone" src="${svg}" alt="555-0101"></picture>
+      <img id="bare" data-field="clients.phone" src="${svg}" alt="555-0101">`;
+    await Promise.all([...document.images].map((i) => i.decode().catch(() => {})));
+    ps.applyToDom(document.body, await load(fay));
+    const v = (id) => document.getElementById(id).checkVisibility({ visibilityProperty: true });
+    return { pic: v("pic"), bare: v("bare"), alt: document.getElementById("pic").getAttribute("alt") };
+  }, fay);
+  assert.deepEqual(r, { pic: false, bare: false, alt: null });
   await page.close();
 });
 

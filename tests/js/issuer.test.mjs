@@ -263,3 +263,30 @@ test("a setAccount naming its account by something that is no text unloads every
     }
   }
 });
+
+test("an extra argument to an issuer method is refused, and setAccount's unloads the account; the clock must answer a number (attack review, session 16)", () => {
+  const issuer = new Issuer(vectors.catalogs.sitee.definition, testKey(), { clock: () => 1767225600 });
+  const wide = [{ id: "user", permissions: ["payments.view"], scopes: { "*": "all" } }];
+  issuer.setAccount("spa-lumi", wide);
+  const record = { id: "u1", roles: ["user"], version: 1 };
+  // Each was ignored: a 900 s snapshot for `{ lifetime: 60 }` given
+  // fourth, an epoch left at 0, a notice without its epoch.
+  assert.equal(errorCode(() => issuer.issue("spa-lumi", record, {}, { lifetime: 60 })), "invalid_argument");
+  assert.equal(errorCode(() => issuer.review("spa-lumi", [record], {})), "invalid_argument");
+  assert.equal(errorCode(() => issuer.revoke({ tenant: "spa-lumi", ids: [] }, { beforeEpoch: 3 })), "invalid_argument");
+  assert.equal(errorCode(() => issuer.feedHead("spa-lumi", [], {}, 1)), "invalid_argument");
+  assert.equal(errorCode(() => issuer.publicJwks({})), "invalid_argument");
+  assert.equal(errorCode(() => generateKey({}, "k1")), "invalid_argument");
+  const snapshot = issuer.issue("spa-lumi", record).snapshot;
+  assert.equal(errorCode(() => issuer.stepUp(snapshot, { actor: "a", permission: "payments.view", method: "GET", path: "/x" }, {})), "invalid_argument");
+  assert.equal(errorCode(() => issuer.setAccount("spa-lumi", wide, {}, { epoch: 3 })), "invalid_argument");
+  assert.equal(errorCode(() => issuer.issue("spa-lumi", record)), "invalid_argument", "the account was unloaded");
+  // A clock answering text, null or a boolean: refused, not read as a time
+  // (`null` signed a snapshot of 1970).
+  for (const answer of ["1767225600", null, true, NaN, undefined]) {
+    const i = new Issuer(vectors.catalogs.sitee.definition, testKey(), { clock: () => answer });
+    i.setAccount("spa-lumi", wide);
+    assert.equal(errorCode(() => i.issue("spa-lumi", record)), "invalid_argument", String(answer));
+    assert.ok(i.issue("spa-lumi", record, { now: 1767225600 }).snapshot);
+  }
+});

@@ -102,7 +102,14 @@ export class Issuer {
   }
 
   #now(now: unknown): number {
-    if (now === undefined) return Math.floor(this.#clock());
+    if (now === undefined) {
+      // What the clock answers is read as strictly as `now`: text, `null`
+      // or `true` became a number here, and `null` signed a snapshot of
+      // 1970 (attack review, session 16).
+      const t: unknown = this.#clock();
+      if (typeof t !== "number" || !Number.isFinite(t)) throw new PermsnapError("invalid_argument", `the clock answers seconds since the Unix epoch (a number), not ${t === null ? "null" : typeof t}`);
+      return Math.floor(t);
+    }
     if (typeof now !== "number" || !Number.isFinite(now)) throw new PermsnapError("invalid_argument", "`now` is seconds since the Unix epoch");
     return now;
   }
@@ -126,6 +133,10 @@ export class Issuer {
     let featuresJson: string;
     let epoch: unknown;
     try {
+      // An extra argument (`setAccount(t, roles, {}, { epoch })`) is
+      // refused like a wrong option, and unloads the account (attack
+      // review, session 16: it was ignored).
+      noExtra(arguments.length, 3, "setAccount");
       const o = strictOptions(options, ["features", "epoch"], "account options");
       featuresJson = JSON.stringify(o.features === undefined ? [] : stringArray(o.features, "`features`"));
       epoch = o.epoch ?? 0;
@@ -147,6 +158,7 @@ export class Issuer {
    *  `setAccount`). `lifetime` seconds (default 900, at most 86,400); `id`
    *  16 hex digits (tests and parity vectors; random by default). */
   issue(tenant: string, record: StaffRecord, options?: { now?: number; lifetime?: number; id?: string }): IssuedSnapshot {
+    noExtra(arguments.length, 3, "issue");
     const o = strictOptions(options, ["now", "lifetime", "id"], "issue options");
     // `NaN` (a setting like "60s" through `Number`) would reach wasm as
     // `null` in JSON: refused here, with what it should be.
@@ -165,6 +177,7 @@ export class Issuer {
    *  and why, and every adjustment without effect. Never stops anyone's
    *  snapshot. */
   review(tenant: string, staff: StaffRecord[]): { problems: { code: string; message: string }[]; warnings: IssuedSnapshot["warnings"] } {
+    noExtra(arguments.length, 2, "review");
     const t = tenantArg(tenant);
     return parsed(call(() => this.#w.review(t, plainJson(staff, "staff", "invalid_argument"))));
   }
@@ -173,6 +186,7 @@ export class Issuer {
    *  account before `beforeEpoch`, these snapshot ids, and per person every
    *  snapshot before their new `version` (`staff: [{ subject, before }]`). */
   revoke(notice: { tenant: string; beforeEpoch?: number; ids?: string[]; staff?: { subject: string; before: number }[]; now?: number }): string {
+    noExtra(arguments.length, 1, "revoke");
     const o = strictOptions(notice, ["tenant", "beforeEpoch", "ids", "staff", "now"], "notice");
     const args = plainJson({ ...o, now: this.#now(o.now) }, "notice", "invalid_argument");
     return call(() => this.#w.revoke(args));
@@ -182,6 +196,7 @@ export class Issuer {
    *  order); `tenant` `null` for a feed of every account. Serve
    *  `{ head, notices }` where edges fetch their feed. */
   feedHead(tenant: string | null, notices: string[], options?: { now?: number }): string {
+    noExtra(arguments.length, 3, "feedHead");
     const o = strictOptions(options, ["now"], "feed options");
     if (tenant !== null && typeof tenant !== "string") throw new PermsnapError("invalid_argument", "`tenant` is a string or null");
     const list = stringArray(notices, "`notices`");
@@ -193,6 +208,7 @@ export class Issuer {
    *  signs a step-up proof for that one action, method and canonical path,
    *  valid `lifetime` seconds (default and at most 60). */
   stepUp(snapshot: string | Uint8Array, request: { actor: string; permission: string; method: string; path: string; lifetime?: number; now?: number }): StepUpProof {
+    noExtra(arguments.length, 2, "stepUp");
     const o = strictOptions(request, ["actor", "permission", "method", "path", "lifetime", "now"], "step-up request");
     const args = plainJson({ ...o, now: this.#now(o.now) }, "step-up request", "invalid_argument");
     return parsed(call(() => this.#w.stepUp(snapshot, args)));
@@ -200,6 +216,7 @@ export class Issuer {
 
   /** The JWKS verifiers and edges load (this issuer's public key). */
   publicJwks(): { keys: object[] } {
+    noExtra(arguments.length, 0, "publicJwks");
     return parsed(call(() => this.#w.publicJwks()));
   }
 
@@ -212,6 +229,7 @@ export class Issuer {
 /** A new Ed25519 signing key: the private JWK (keep it secret, e.g. in a
  *  secrets store) and the JWKS to publish. */
 export function generateKey(options?: { kid?: string }): { privateJwk: string; jwks: { keys: object[] } } {
+  noExtra(arguments.length, 1, "generateKey");
   const o = strictOptions(options, ["kid"], "key options");
   if (o.kid !== undefined && typeof o.kid !== "string") throw new PermsnapError("invalid_argument", "`kid` is a string");
   return parsed(call(() => generateKeyJwk(o.kid as string | undefined)));
