@@ -110,9 +110,8 @@ class Pass {
   readonly denyAll: boolean;
   readonly problems = new Set<string>();
   readonly kinds = new Map<string, FieldInfo | null>();
-  /** Elements denied in this pass that a shadow tree's styles may keep
-   *  displayed (see `enforce`). */
-  readonly shadowed: Element[] = [];
+  /** Elements denied in this pass (see `enforce`). */
+  readonly denied: Element[] = [];
   hidden = 0;
   masked = 0;
 
@@ -228,8 +227,10 @@ function deny(el: Element) {
   // disabled too, and so are the options of a hidden `<optgroup>`. A
   // script or framework may select one again (`select.value = …`, React's
   // controlled `<select>`), which no mutation record reports: the option's
-  // label is blanked, so that the select then shows nothing of it (attack
-  // review, session 16).
+  // label is blanked and its content set aside, so that the select then
+  // shows nothing of it, as its label or as the copy a customisable
+  // select (`appearance: base-select`) shows in `<selectedcontent>`
+  // (attack review, session 16).
   const tag = htmlTag(el);
   if (tag === "option" || tag === "optgroup") {
     if (!hasAttr(el, "disabled")) {
@@ -251,22 +252,48 @@ function deny(el: Element) {
   setAttr(el, MARK, "denied");
 }
 
-/** Unselects a denied option (or one of a denied group) and blanks its
- *  label, keeping the label it had in `data-permsnap-label`. */
+/** The content of blanked options, given back when they are shown. */
+const setAside = new WeakMap<Element, Node[]>();
+
+/** Unselects a denied option (or one of a denied group), blanks its label
+ *  (the one it had kept in `data-permsnap-label`) and sets its content
+ *  aside. Run again on a denied option the app changed (a new label, new
+ *  content): what the app wrote last is what is given back. */
 function blankOption(option: Element) {
   (option as Element & { selected: boolean }).selected = false;
-  if (getAttr(option, "label") === " ") return;
-  if (!hasAttr(option, PREV_LABEL)) setAttribute(option, PREV_LABEL, getAttr(option, "label") === null ? "" : `=${getAttr(option, "label")}`);
-  setAttribute(option, "label", " ");
+  const label = getAttr(option, "label");
+  if (label !== " ") {
+    if (label !== null || !hasAttr(option, PREV_LABEL)) setAttribute(option, PREV_LABEL, label === null ? "" : `=${label}`);
+    setAttribute(option, "label", " ");
+  }
+  const content = Array.from(childNodes(option));
+  if (content.length > 0) {
+    setAside.set(option, content);
+    replaceChildren(option);
+  }
 }
 
-/** Gives a blanked option its label back, unless it is denied itself. */
+/** Gives a blanked option its label and content back, unless it is
+ *  denied itself or in a denied group. */
 function unblankOption(option: Element) {
+  if (getAttr(option, MARK) === "denied" || closest(option, `optgroup[${MARK}="denied"]`) !== null) return;
   const prev = getAttr(option, PREV_LABEL);
-  if (prev === null || getAttr(option, MARK) === "denied" || closest(option, `optgroup[${MARK}="denied"]`) !== null) return;
-  if (prev === "") removeAttr(option, "label");
-  else setAttribute(option, "label", prev.slice(1));
-  removeAttr(option, PREV_LABEL);
+  if (prev !== null) {
+    if (prev === "") removeAttr(option, "label");
+    else setAttribute(option, "label", prev.slice(1));
+    removeAttr(option, PREV_LABEL);
+  }
+  const content = setAside.get(option);
+  setAside.delete(option);
+  if (content && childNodes(option).length === 0) replaceChildren(option, ...content);
+}
+
+/** The denied option or group `node` is in, if any: what the app changes
+ *  there (an option added to a denied group, a label or text written)
+ *  is blanked again. */
+function deniedChoice(node: Node): Element | null {
+  const at = nodeType(node) === 1 ? (node as Element) : parentElement(node);
+  return at === null ? null : closest(at, `option[${MARK}="denied"],optgroup[${MARK}="denied"]`);
 }
 
 /** The inline styles that make invisible what a component's own styles
@@ -278,43 +305,54 @@ const CLOAKED = { visibility: "hidden", opacity: "0", "content-visibility": "hid
  *  component's shadow tree says `display: … !important` (`:host`, or
  *  `::slotted` for a child it shows), which wins over the element's own
  *  inline style (the cascade's rule for `!important` across shadow trees;
- *  attack review, session 16). It is made invisible instead, and
- *  reported. Checked once per pass (one style computation), for the
- *  elements a shadow tree can style: hosts and their children. */
-function enforce(pass: Pass) {
-  for (const el of pass.shadowed) {
+ *  attack review, session 16). It is made invisible instead (`cloak`), and
+ *  reported. Every denied element is read first, then the few still
+ *  displayed are written: one computation of the page's style, where a
+ *  read after each write computed it again each time. */
+function enforce(els: readonly Element[], pass: Pass) {
+  const shown = els.filter((el) => {
     try {
-      if (!isConnected(el) || getAttr(el, MARK) !== "denied" || computedDisplay(el) === "none") continue;
-      const style = styleOf(el);
-      if (style === null) continue;
-      const added = new Set(words(getAttr(el, UNDO)));
-      if (!added.has("cloak")) {
-        const prev: Record<string, string> = {};
-        for (const p of CLOAK) {
-          const v = style.getPropertyValue(p);
-          if (v) prev[p] = style.getPropertyPriority(p) ? `${v} !important` : v;
-        }
-        setAttr(el, PREV_CLOAK, JSON.stringify(prev));
-        added.add("cloak");
-        setAttr(el, UNDO, Array.from(added).join(" "));
-      }
-      for (const p of CLOAK) style.setProperty(p, CLOAKED[p], "important");
-      pass.problem(el, "its component's own `!important` styles keep it displayed: made invisible instead (visibility, opacity, content-visibility); hide it from inside the component");
+      return isConnected(el) && getAttr(el, MARK) === "denied" && computedStyle(el).display !== "none";
     } catch {
-      // Its style cannot be read: left as `deny` left it.
+      return false; // its style cannot be read: left as `deny` left it
     }
+  });
+  for (const el of shown) guarded(el, pass, cloak);
+  for (const el of shown) {
+    let seen = false;
+    try {
+      seen = (el as Element & { checkVisibility?: (o: object) => boolean }).checkVisibility?.({ opacityProperty: true, visibilityProperty: true }) === true;
+    } catch {
+      // Not known: reported as made invisible.
+    }
+    pass.problem(el, seen
+      ? "its component's own `!important` styles keep it displayed, and it could not be hidden from outside: hide it from inside the component"
+      : "its component's own `!important` styles keep it displayed: made invisible instead (visibility, opacity, content-visibility, out of its slot); hide it from inside the component");
   }
 }
 
-function computedDisplay(el: Element): string {
-  return computedStyle(el).display;
-}
-
-/** Whether a shadow tree's styles can reach `el`: a host (a custom
- *  element may hold a closed shadow root), or a child of one. */
-function shadowStyled(el: Element): boolean {
-  const hosted = (e: Element | null) => e !== null && (shadowRootOf(e) !== null || localName(e).includes("-"));
-  return hosted(el) || hosted(parentElement(el));
+/** Makes a denied element a component keeps displayed invisible: inline
+ *  `visibility`, `opacity` and `content-visibility` (none of which a
+ *  descendant can undo), and out of its slot (`slot` naming none: the
+ *  child a component shows through `::slotted` is then not rendered at
+ *  all, whatever the component's styles), each undone by `undo`. */
+function cloak(el: Element) {
+  const style = styleOf(el);
+  if (style === null) return;
+  const added = new Set(words(getAttr(el, UNDO)));
+  if (!added.has("cloak")) {
+    const prev: Record<string, string | null> = {};
+    for (const p of CLOAK) {
+      const v = style.getPropertyValue(p);
+      if (v) prev[p] = style.getPropertyPriority(p) ? `${v} !important` : v;
+    }
+    prev.slot = getAttr(el, "slot");
+    setAttr(el, PREV_CLOAK, JSON.stringify(prev));
+    added.add("cloak");
+    setAttr(el, UNDO, Array.from(added).join(" "));
+  }
+  for (const p of CLOAK) style.setProperty(p, CLOAKED[p], "important");
+  setAttr(el, "slot", "permsnap-denied");
 }
 
 /** Undoes what `deny` added (and nothing the app did itself). */
@@ -354,6 +392,8 @@ function undo(el: Element) {
       else style.removeProperty(p);
     }
     if (style.length === 0) removeAttr(el, "style");
+    if (typeof prev.slot === "string") setAttribute(el, "slot", prev.slot);
+    else removeAttr(el, "slot");
   }
   removeAttr(el, PREV_CLOAK);
   // A masked field's own hiding (`visibility`, see `unload`) is not this one's.
@@ -361,22 +401,58 @@ function undo(el: Element) {
   else removeAttr(el, UNDO);
 }
 
-/** permsnap's own attributes (and what it writes). */
-const KNOWN = new Set(["data-requires", "data-requires-any", "data-field"]);
-/** What a typo of `data-requires(-any)` or `data-field` looks like. */
-const NEAR = /^data-(re?qu?i?e?r|fi?e?i?l?d|filed)/;
-/** A permission or `kind.field` name in an attribute's value. */
-const DOTTED = /[\w-]\.[\w*-]/;
+/** permsnap's own attributes. */
+const KNOWN = ["data-requires", "data-requires-any", "data-field"];
+/** Names permsnap's attributes are misspelt as, beyond one edit. */
+const LIKELY = ["data-requires-all", "data-require-all"];
+/** Permission and `kind.field` names, and nothing else: lower-case words
+ *  joined by dots, space-separated (`payments.view clients.email`; not
+ *  `3.14`, `e.g.`, `Node 18.x` or a URL). */
+const NAMES = /^\s*[a-z][a-z0-9_]*(\.[a-z0-9_*]+)+(\s+[a-z][a-z0-9_]*(\.[a-z0-9_*]+)+)*\s*$/;
 
-/** An attribute of `el` that looks like permsnap's but is not one
- *  (`data-require`, `data-requires-all`, `data-feild`, `data-fields`)
- *  and names a permission or field: its element is hidden, as a typo in
- *  a name is. (`data-required="true"` names none, and is the app's.) */
+/** Edits (insert, delete, replace, swap two neighbours) from `a` to `b`,
+ *  up to `max + 1`. */
+function edits(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev2: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      let d = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2] + 1);
+      row.push(d);
+    }
+    prev2 = prev;
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/** An attribute of `el` that is permsnap's misspelt (`data-require`,
+ *  `data-reqiures`, `data-requires-all`, `data-feild`, `data-fields`,
+ *  `requires` without `data-`) and names permissions or fields, or one of
+ *  permsnap's own in another case (`data-Requires` on an SVG element, where
+ *  attribute names keep their case and `getAttribute` does not find it):
+ *  its element is hidden, as a misspelt name is (attack review, session
+ *  16). An app's own attribute (`data-required="true"`, `data-field-id`,
+ *  `data-requirements`) is neither. */
 function nearMiss(el: Element): string | null {
   for (const name of attributeNames(el)) {
     const n = name.toLowerCase();
-    if (KNOWN.has(n) || n === MARK || n.startsWith(MARK + "-") || !NEAR.test(n)) continue;
-    if (DOTTED.test(getAttr(el, name) ?? "")) return n;
+    if (KNOWN.includes(n)) {
+      if (name !== n) return name;
+      continue;
+    }
+    const bare = !n.startsWith("data-");
+    // What can be permsnap's misspelt: `r…` or `f…` (`requires`, `field`),
+    // 3 to 18 characters after `data-` (every other attribute of a page is
+    // passed over at the cost of this test).
+    const first = n.charCodeAt(bare ? 0 : 5);
+    if ((first !== 114 && first !== 102) || n.length > (bare ? 13 : 23) || n.length < (bare ? 4 : 8)) continue;
+    if (n === MARK || n.startsWith(MARK + "-")) continue;
+    const close = LIKELY.includes(n) || KNOWN.some((k) => edits(bare ? `data-${n}` : n, k, 2) <= (bare ? 1 : 2));
+    if (close && NAMES.test(getAttr(el, name) ?? "")) return name;
   }
   return null;
 }
@@ -404,12 +480,11 @@ function protect(el: Element, pass: Pass) {
   }
 }
 
-/** `deny`, counted, and checked after the pass when a shadow tree's
- *  styles may keep it displayed. */
+/** `deny`, counted, and checked after the pass (`enforce`). */
 function denied(el: Element, pass: Pass) {
   deny(el);
   pass.hidden++;
-  if (shadowStyled(el)) pass.shadowed.push(el);
+  pass.denied.push(el);
 }
 
 // ------------------------------------------------------------------ fields
@@ -640,7 +715,7 @@ function scopes(root: ParentNode | Node, suspects?: Element[]): ParentNode[] {
       if (shadow) visit(shadow);
       // Elements whose only permsnap-like attribute is a typo: no selector
       // finds them (attack review, session 16).
-      if (suspects && !matches(host, `${PROTECTED},[${MARK}]`) && nearMiss(host) !== null) suspects.push(host);
+      if (suspects && nearMiss(host) !== null && !matches(host, `${PROTECTED},[${MARK}]`)) suspects.push(host);
     }
   };
   visit(root as ParentNode);
@@ -666,7 +741,7 @@ function applyTree(root: ParentNode | Node, pass: Pass) {
     // (A suspect already marked, denied by an earlier pass, is among those.)
     for (const el of suspects) guarded(el, pass, protect);
     for (const el of within(root, `[data-field],[${FIELD_MARK}]`, where)) guarded(el, pass, checkField);
-    enforce(pass);
+    enforce(pass.denied, pass);
   } catch (e) {
     // The pass itself failed, not one element: no mark that permsnap.css
     // reads as "shown" may stay.
@@ -758,10 +833,12 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
     throw e;
   }
   const seen = new Set<string>();
+  let lastDenied: readonly Element[] = [];
   const run = (p: unknown): DomResult => {
     const pass = new Pass(p, opts.mask);
     applyTree(root, pass);
     report(pass.problems, seen);
+    lastDenied = pass.denied;
     return { hidden: pass.hidden, masked: pass.masked, problems: Array.from(pass.problems) };
   };
   const first = run(permissions);
@@ -780,10 +857,18 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
     }
     return false;
   };
+  /** Problems of a pass made while watching, reported and kept. */
+  const keep = (pass: Pass) => {
+    report(pass.problems, seen);
+    for (const m of pass.problems) if (!problems.includes(m)) problems.push(m);
+    awaitDefinitions(pass.denied);
+  };
   const observer = new MutationObserver((records) => {
     const pass = new Pass(current, opts.mask);
     const trees = new Set<Node>();
     const elements = new Set<Element>();
+    /** Denied elements a shadow tree's new styles may now display. */
+    const restyled = new Set<Element>();
     for (const r of records) {
       if (r.type === "childList") {
         r.addedNodes.forEach((n) => { if (nodeType(n) === 1) trees.add(n); });
@@ -793,6 +878,18 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
       // in the field's own shadow root): check the field again.
       const f = fieldAround(r.target);
       if (f && under(f)) elements.add(f);
+      // An option added to a denied group, a label or text written in a
+      // denied option: blanked again.
+      const choice = deniedChoice(r.target);
+      if (choice) elements.add(choice);
+      // A style added in a component's shadow root: its host and the
+      // children it shows are checked again.
+      const scope = rootNode(r.target);
+      const host = nodeType(scope) === 11 ? hostOf(scope) : null;
+      if (host) {
+        if (getAttr(host, MARK) === "denied") restyled.add(host);
+        for (const c of queryAll(host, `:scope > [${MARK}="denied"]`)) restyled.add(c);
+      }
     }
     for (const t of trees) {
       if (under(t)) {
@@ -800,17 +897,41 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
         observeShadows(t);
       }
     }
+    const before = pass.denied.length;
     for (const el of elements) {
       if (under(el)) {
         guarded(el, pass, protect);
         guarded(el, pass, checkField);
       }
     }
-    enforce(pass);
+    enforce([...pass.denied.slice(before), ...restyled], pass);
     observer.takeRecords(); // our own changes
-    report(pass.problems, seen);
-    for (const m of pass.problems) if (!problems.includes(m)) problems.push(m);
+    keep(pass);
   });
+  // A custom element defined after the pass (loaded lazily) may display
+  // itself or its children with `!important` styles: once defined, the
+  // denied ones are checked again (`enforce`).
+  const waiting = new Set<string>();
+  const awaitDefinitions = (els: readonly Element[]) => {
+    const registry = typeof customElements === "undefined" ? undefined : customElements;
+    if (!registry) return;
+    for (const el of els) {
+      for (const e of [el, parentElement(el)]) {
+        const tag = e === null ? "" : localName(e);
+        if (!tag.includes("-") || waiting.has(tag) || registry.get(tag) !== undefined) continue;
+        waiting.add(tag);
+        registry.whenDefined(tag).then(() => {
+          waiting.delete(tag);
+          if (!watching) return;
+          const pass = new Pass(current, opts.mask);
+          enforce(within(root, `${tag}[${MARK}="denied"],${tag} > [${MARK}="denied"]`), pass);
+          observeShadows(root as Node);
+          observer.takeRecords();
+          keep(pass);
+        }, () => {});
+      }
+    }
+  };
   const watchAll = { subtree: true, childList: true, attributes: true, characterData: true };
   // Open shadow roots are watched too (a component rendering into its
   // shadow root later): each one found under `root`, now and in what is
@@ -827,6 +948,7 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
   };
   observer.observe(root as Node, watchAll);
   observeShadows(root as Node);
+  awaitDefinitions(lastDenied);
   // Permissions that expire while watched: the page is passed over again
   // then (what they showed is hidden), as a session's swap would.
   const errorOf = (p: unknown) => (p instanceof Permissions ? p.error : null);
@@ -839,6 +961,7 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
     observeShadows(root as Node);
     observer.takeRecords();
     problems = r.problems.slice();
+    awaitDefinitions(lastDenied);
     return r;
   };
   const onExpiry = () => {

@@ -225,15 +225,46 @@ test("a denied <optgroup>'s options are unselected and disabled, and an option a
       await new Promise((r) => setTimeout(r, 20));
       shown.push({ label: sel.selectedOptions[0]?.label, submitted: new FormData(sel.form).get("action") });
     }
+    // Added to the denied group later, or relabelled there by the app.
+    const late = document.createElement("option");
+    late.value = "late";
+    late.textContent = "Refund 4111-LATE";
+    document.querySelector("#og").append(late);
+    document.querySelector("#refund").setAttribute("label", "Refund 4111-RELABELED");
+    await new Promise((r) => setTimeout(r, 20));
+    for (const value of ["late", "refund"]) {
+      sel.value = value;
+      shown.push({ label: sel.selectedOptions[0]?.label, submitted: new FormData(sel.form).get("action") });
+    }
+    // A customisable select shows a copy of the selected option's content
+    // (`<selectedcontent>`), not its label.
+    document.body.insertAdjacentHTML("beforeend", `<style>.base, .base::picker(select) { appearance: base-select }</style>
+      <select id="base" class="base"><button><selectedcontent></selectedcontent></button><option value="v">View</option>
+      <option id="bsec" value="sec" data-requires="payments.view"><b>Revenue SECRET-CS</b></option></select>`);
+    await new Promise((r) => setTimeout(r, 20));
+    const base = document.querySelector("#base");
+    base.value = "sec";
+    await new Promise((r) => setTimeout(r, 20));
+    const selectedcontent = base.querySelector("selectedcontent").textContent;
     w.update(await load(ben));
     const refund = document.querySelector("#refund"), charge = document.querySelector("#charge");
-    const after = { refund: [refund.label, refund.hasAttribute("label"), refund.disabled], charge: [charge.label, charge.disabled], og: document.querySelector("#og").disabled };
+    const after = {
+      refund: [refund.label, refund.disabled], late: [late.label, late.text], charge: [charge.label, charge.disabled],
+      og: document.querySelector("#og").disabled, bsec: document.querySelector("#bsec").innerHTML,
+    };
     w.stop();
-    return { first, shown, after };
+    return { first, shown, selectedcontent, after };
   }, { dia, ben });
   assert.deepEqual(r.first, { value: "view", submitted: "view" });
-  assert.deepEqual(r.shown, [{ label: " ", submitted: null }, { label: " ", submitted: null }]);
-  assert.deepEqual(r.after, { refund: ["Refund 4111-SECRET", false, false], charge: ["Charge 4111", false], og: false });
+  assert.deepEqual(r.shown, [
+    { label: " ", submitted: null }, { label: " ", submitted: null },
+    { label: " ", submitted: null }, { label: " ", submitted: null },
+  ]);
+  assert.doesNotMatch(r.selectedcontent, /SECRET/);
+  assert.deepEqual(r.after, {
+    refund: ["Refund 4111-RELABELED", false], late: ["Refund 4111-LATE", "Refund 4111-LATE"], charge: ["Charge 4111", false],
+    og: false, bsec: "<b>Revenue SECRET-CS</b>",
+  });
   await page.close();
 });
 
@@ -252,22 +283,42 @@ test("a denied element a component's own `!important` styles keep displayed (`:h
         this.attachShadow({ mode: "open" }).innerHTML = "<style>::slotted(*) { display: flex !important }</style><slot></slot>";
       }
     }
+    class Forcing extends HTMLElement {
+      constructor() {
+        super();
+        this.attachShadow({ mode: "open" }).innerHTML = "<style>::slotted(*) { display: block !important; visibility: visible !important; opacity: 1 !important; content-visibility: visible !important }</style><slot></slot>";
+      }
+    }
     customElements.define("x-panel", Panel);
     customElements.define("x-frame", Frame);
+    customElements.define("x-forcing", Forcing);
     document.body.innerHTML = `<x-panel id="host" data-requires="payments.view">Revenue $1,234,567</x-panel>
       <x-frame><div id="slotted" data-requires="payments.view" style="color: red">Refund 4111-SECRET</div></x-frame>
+      <x-forcing><div id="forced" data-requires="payments.view" slot="">Refund 4111-FORCED</div></x-forcing>
+      <div id="plain"><p id="closed" data-requires="payments.view">Revenue CLOSED</p></div>
+      <x-late id="late" data-requires="payments.view">Revenue LATE</x-late>
       <x-panel id="ok" data-requires="campaigns.manage">Campaigns</x-panel>`;
+    // A closed shadow root on a plain element: nothing tells it apart.
+    document.querySelector("#plain").attachShadow({ mode: "closed" }).innerHTML = "<style>::slotted(*) { display: block !important }</style><slot></slot>";
     const seen = (id) => document.getElementById(id).checkVisibility({ visibilityProperty: true, opacityProperty: true });
     const w = ps.applyToDom(document.body, await load(dia), { watch: true });
-    const denied = { host: seen("host"), slotted: seen("slotted"), ok: seen("ok"), problems: w.problems };
+    // A component defined after the pass (loaded lazily).
+    customElements.define("x-late", class extends Panel {});
+    await new Promise((r) => setTimeout(r, 20));
+    const ids = ["host", "slotted", "forced", "closed", "late", "ok"];
+    const denied = { ...Object.fromEntries(ids.map((id) => [id, seen(id)])), problems: w.problems };
     w.update(await load(ben));
-    const allowed = { host: seen("host"), slotted: seen("slotted"), style: document.getElementById("slotted").getAttribute("style"), hostStyle: document.getElementById("host").getAttribute("style") };
+    const allowed = {
+      ...Object.fromEntries(ids.map((id) => [id, seen(id)])),
+      style: document.getElementById("slotted").getAttribute("style"), hostStyle: document.getElementById("host").getAttribute("style"),
+      slots: [document.getElementById("slotted").getAttribute("slot"), document.getElementById("forced").getAttribute("slot")],
+    };
     w.stop();
     return { denied, allowed };
   }, { dia, ben });
-  assert.deepEqual([r.denied.host, r.denied.slotted, r.denied.ok], [false, false, true]);
-  assert.equal(r.denied.problems.filter((m) => m.includes("own `!important` styles")).length, 2, r.denied.problems.join("\n"));
-  assert.deepEqual(r.allowed, { host: true, slotted: true, style: "color: red;", hostStyle: null });
+  assert.deepEqual(r.denied, { host: false, slotted: false, forced: false, closed: false, late: false, ok: true, problems: r.denied.problems });
+  assert.equal(r.denied.problems.filter((m) => m.includes("own `!important` styles keep it displayed: made invisible")).length, 5, r.denied.problems.join("\n"));
+  assert.deepEqual(r.allowed, { host: true, slotted: true, forced: true, closed: true, late: true, ok: true, style: "color: red;", hostStyle: null, slots: [null, ""] });
   await page.close();
 });
 
@@ -279,9 +330,14 @@ test("an attribute that looks like permsnap's but is not (a typo) with a permiss
       <div id="c" data-requries="payments.view">REVENUE</div>
       <span id="d" data-feild="clients.email">zoe@mail.test</span>
       <span id="e" data-fields="clients.phone">555-0101</span>
-      <input id="f" data-required="true" value="kept"><span id="g" data-field-label="Email">kept</span>`;
+      <input id="f" data-required="true" value="kept"><span id="g" data-field-label="Email">kept</span>
+      <span id="h" data-field-id="user.email" data-fieldset="profile.contact" data-requirements="Node 18.x" data-fid="3.14">kept</span>
+      <svg><text id="i" y="15">REVENUE SVG</text></svg>`;
+    // An SVG element keeps its attribute names' case (JSX, setAttribute):
+    // `data-Requires` is not found by getAttribute("data-requires").
+    document.getElementById("i").setAttribute("data-Requires", "payments.view");
     const w = ps.applyToDom(document.body, await load(ben), { watch: true });
-    const ids = ["a", "b", "c", "d", "e", "f", "g"];
+    const ids = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
     const seen = () => Object.fromEntries(ids.map((id) => [id, document.getElementById(id).checkVisibility()]));
     const denied = seen();
     const problems = w.problems;
@@ -295,10 +351,10 @@ test("an attribute that looks like permsnap's but is not (a typo) with a permiss
     w.stop();
     return { denied, problems, later };
   }, ben);
-  assert.deepEqual(r.denied, { a: false, b: false, c: false, d: false, e: false, f: true, g: true });
-  assert.equal(r.problems.length, 5, r.problems.join("\n"));
+  assert.deepEqual(r.denied, { a: false, b: false, c: false, d: false, e: false, f: true, g: true, h: true, i: false });
+  assert.equal(r.problems.length, 6, r.problems.join("\n"));
   assert.ok(r.problems.every((m) => m.includes("is not a permsnap attribute")));
-  assert.deepEqual(r.later, { a: true, b: false, c: false, d: false, e: false, f: true, g: false });
+  assert.deepEqual(r.later, { a: true, b: false, c: false, d: false, e: false, f: true, g: false, h: true, i: false });
   assert.ok(consoleErrors.some((m) => m.includes("`data-feild` is not a permsnap attribute")));
   await page.close();
 });
