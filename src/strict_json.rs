@@ -14,16 +14,7 @@ pub fn parse(text: &str) -> Result<Value, serde_json::Error> {
     serde_json::from_str::<Unique>(text).map(|u| u.0)
 }
 
-/// For an optional field (`#[serde(default, deserialize_with =
-/// "present")]`): left out, the default; written, a value, never `null`
-/// (which JavaScript's `JSON.stringify` writes for `NaN` and `Infinity`).
-pub fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(d).map(Some)
-}
+pub use crate::model::def::present;
 
 /// A JSON value whose objects have unique keys.
 struct Unique(Value);

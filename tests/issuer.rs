@@ -469,6 +469,30 @@ fn records_from_database_rows() {
         "is_guest",
         "is_manager",
         "power_user",
+        // Second review (the CLI's `--ignore-field`): provisioning, root,
+        // clearance, and status words of other languages.
+        "is_deprovisioned",
+        "deprovisioned",
+        "gesperrt",
+        "estado",
+        "statut",
+        "is_actif",
+        "hr_state_code",
+        "sts",
+        "emp_stat",
+        "is_root",
+        "clearance",
+        "is_pending",
+        "invited",
+        "on_probation",
+        "bloqueado",
+        "supprime",
+        "stato",
+        "habilitado",
+        "inativo",
+        "is_master",
+        "primary_user",
+        "is_supervisor",
     ] {
         assert_eq!(
             RecordReader::new(&[name]).unwrap_err().code(),
@@ -1160,6 +1184,32 @@ fn one_id_list_fills_every_kind_that_names_it() {
         assert!(
             !f.matches(&serde_json::json!({"id": "other", "created_by": "x"})),
             "{kind}"
+        );
+    }
+}
+
+/// An empty name (an unset shell variable) or a pattern is no column to
+/// ignore; a `d` that does not decode says nothing of the secret (attack
+/// review, session 16: the decoder named the character it stopped at, and
+/// where).
+#[test]
+fn ignore_names_are_columns_and_key_errors_keep_the_secret() {
+    for name in ["", "  ", "*", "email*", "e?ail"] {
+        let e = RecordReader::new(&[name]).unwrap_err();
+        assert_eq!(e.code(), "invalid_argument", "{name:?}");
+    }
+    assert!(RecordReader::new(&["email"]).is_ok());
+    let jwk = |d: &str| format!(r#"{{"kty":"OKP","crv":"Ed25519","d":"{d}"}}"#);
+    for d in [
+        "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A",
+        "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=",
+        "AAAA",
+    ] {
+        let e = permsnap::IssuerKey::from_jwk_json(&jwk(d)).unwrap_err();
+        let message = e.to_string();
+        assert!(
+            !message.contains("position") && !message.contains('/') && !message.contains('='),
+            "{message}"
         );
     }
 }

@@ -907,3 +907,50 @@ fn a_request_cut_anywhere_puts_serve_out_of_step_and_answers_stay_one_line_each(
     assert_eq!(answers[1], json!({"ok": true, "ref": "a\u{2028}b\u{85}c"}));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `null` is not "left out": a NULL tenant column signed a snapshot under
+/// the policy's account, and a NULL `now` became the clock (attack review,
+/// session 16).
+#[test]
+fn serve_refuses_null_where_a_field_may_be_left_out() {
+    let (dir, key, _jwks) = keys("serve-null");
+    let (mut child, mut input, mut output) = spawn(&["serve", "--policy", &sitee(), "--key", &key]);
+    let mut ask = |request: &[u8]| -> Value {
+        input.write_all(request).unwrap();
+        input.write_all(b"\n").unwrap();
+        input.flush().unwrap();
+        let mut line = String::new();
+        output.read_line(&mut line).unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|_| panic!("not JSON: {line}"))
+    };
+    let record = r#""record":{"id":"u9","roles":["admin"]}"#;
+    assert_eq!(
+        ask(format!(r#"{{"op":"issue",{record}}}"#).as_bytes())["ok"],
+        true
+    );
+    let revoke = r#""tenant":"spa-lumi","staff":[{"subject":"u1","before":4}]"#;
+    let notice = ask(format!(r#"{{"op":"revoke",{revoke}}}"#).as_bytes())["notice"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for bad in [
+        format!(r#"{{"op":"issue","tenant":null,{record}}}"#),
+        format!(r#"{{"op":"revoke",{revoke},"now":null}}"#),
+        format!(r#"{{"op":"feed","tenant":null,"notices":["{notice}"]}}"#),
+        format!(r#"{{"op":"feed","tenant":"spa-lumi","notices":["{notice}"],"now":null}}"#),
+        r#"{"op":"step_up","snapshot":"x","actor":"a","permission":"payments.view","method":"GET","path":"/x","now":null}"#.to_owned(),
+    ] {
+        let a = ask(bad.as_bytes());
+        assert_eq!(a["ok"], false, "{bad}: {a}");
+        assert_eq!(a["error"]["code"], "invalid_argument", "{bad}: {a}");
+    }
+    // A record's `apps: null` (a NULL column) is refused, not read as
+    // "the roles' applications".
+    let a = ask(
+        br#"{"op":"issue","tenant":"spa-lumi","record":{"id":"u9","roles":["admin"],"apps":null}}"#,
+    );
+    assert_eq!(a["ok"], false, "{a}");
+    drop(input);
+    assert!(child.wait().unwrap().success());
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -130,6 +130,40 @@ const STATUS_WORDS_ANYWHERE: &[&str] = &[
     "entitlements",
     "perm",
     "rol",
+    // Attack review, session 16 (the CLI's `--ignore-field`): provisioning,
+    // probation, root and clearance words, and status words of other
+    // languages (French, Spanish, Portuguese, Italian, German).
+    "deprovisioned",
+    "deprovision",
+    "deprovisioning",
+    "provisioned",
+    "provisioning",
+    "invited",
+    "pending",
+    "probation",
+    "root",
+    "clearance",
+    "master",
+    "supervisor",
+    "superviser",
+    "sts",
+    "stat",
+    "actif",
+    "inactif",
+    "activo",
+    "inactivo",
+    "ativo",
+    "inativo",
+    "attivo",
+    "habilitado",
+    "deshabilitado",
+    "bloqueado",
+    "bloque",
+    "supprime",
+    "gesperrt",
+    "estado",
+    "statut",
+    "stato",
 ];
 
 /// Two words in a row that say the same (`front_desk`, `view_mode`,
@@ -163,6 +197,9 @@ const STATUS_PAIRS: &[(&str, &str)] = &[
     ("is", "guest"),
     ("is", "manager"),
     ("power", "user"),
+    ("primary", "user"),
+    ("hr", "state"),
+    ("account", "state"),
 ];
 
 /// Words naming whether the person may act when a column says nothing
@@ -368,6 +405,15 @@ impl RecordReader {
         for name in ignore {
             let name = name.as_ref();
             let lower = name.to_ascii_lowercase();
+            // An empty name (an unset shell variable) or a pattern names no
+            // column: a mistake, not a wildcard (attack review, session 16).
+            if name.trim().is_empty() || name.contains(['*', '?']) {
+                return Err(Error::InvalidArgument {
+                    detail: format!(
+                        "`{name}` names no column: give each column to ignore by its name"
+                    ),
+                });
+            }
             if RECORD_KEYS.contains(&lower.as_str()) {
                 return Err(Error::InvalidArgument {
                     detail: format!("`{name}` is a staff record key; it cannot be ignored"),

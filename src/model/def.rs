@@ -525,8 +525,15 @@ pub struct StaffRecord {
     /// Hidden fields that replace the roles', per kind.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub hidden_fields: BTreeMap<String, Vec<String>>,
-    /// Applications, replacing the roles' when set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Applications, replacing the roles' when set. Left out: the roles';
+    /// `null` (a NULL column) is refused, not read as left out, which
+    /// would give the roles' applications where `[]` gives none (attack
+    /// review, session 16).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
     pub apps: Option<Vec<String>>,
     /// A shared front-desk account used by several people.
     #[serde(default, skip_serializing_if = "is_false")]
@@ -583,6 +590,18 @@ fn is_false(b: &bool) -> bool {
 fn is_true(b: &bool) -> bool {
     *b
 }
+/// For an optional field (`#[serde(default, deserialize_with =
+/// "present")]`): left out, the default; written, a value, never `null`
+/// (which JavaScript's `JSON.stringify` writes for `NaN` and `Infinity`,
+/// and a database for a NULL column).
+pub fn present<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 fn default_true() -> bool {
     true
 }

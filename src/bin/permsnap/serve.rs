@@ -41,7 +41,9 @@ pub(crate) struct Args {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct IssueReq {
-    #[serde(default)]
+    /// Left out: the only account loaded; `null` (a NULL column) is
+    /// refused, not read as left out (attack review, session 16).
+    #[serde(default, deserialize_with = "permsnap::strict_json::present")]
     tenant: Option<String>,
     record: Value,
     #[serde(default)]
@@ -72,7 +74,7 @@ struct StepUpReq {
     path: String,
     #[serde(default = "one_minute")]
     lifetime: u8,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "permsnap::strict_json::present")]
     now: Option<u64>,
 }
 
@@ -97,17 +99,18 @@ struct RevokeReq {
     ids: Vec<String>,
     #[serde(default)]
     staff: Vec<StaffReq>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "permsnap::strict_json::present")]
     now: Option<u64>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FeedReq {
-    #[serde(default)]
+    /// Left out: a feed of every account; `null` is refused.
+    #[serde(default, deserialize_with = "permsnap::strict_json::present")]
     tenant: Option<String>,
     notices: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "permsnap::strict_json::present")]
     now: Option<u64>,
 }
 
