@@ -471,9 +471,25 @@ pub mod signing {
         /// ones (`kty crv kid x d alg use key_ops`) are refused.
         pub fn from_jwk_json(json: &str) -> Result<IssuerKey> {
             let bad = |detail: String| Error::InvalidKey { detail };
-            let v: serde_json::Map<String, serde_json::Value> = crate::strict_json::parse(json)
-                .and_then(serde_json::from_value)
-                .map_err(|e| bad(format!("not a JWK object: {e}")))?;
+            // What the parser says of a value quotes it, and the value may be
+            // the whole key (a JWK encoded twice, as a secrets store may
+            // hold it: attack review, session 16): only what it is, and
+            // where the text stops reading, are said.
+            let value = crate::strict_json::parse(json).map_err(|e| {
+                bad(format!(
+                    "not JSON (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ))
+            })?;
+            let serde_json::Value::Object(v) = value else {
+                let what = match value {
+                    serde_json::Value::String(_) => "a JSON string (the JWK encoded twice?)",
+                    serde_json::Value::Array(_) => "an array",
+                    _ => "not an object",
+                };
+                return Err(bad(format!("not a JWK object: {what}")));
+            };
             const KNOWN: &[&str] = &["kty", "crv", "kid", "x", "d", "alg", "use", "key_ops"];
             if let Some(k) = v.keys().find(|k| !KNOWN.contains(&k.as_str())) {
                 return Err(bad(format!("unknown JWK member `{k}`")));

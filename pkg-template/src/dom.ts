@@ -227,10 +227,11 @@ function deny(el: Element) {
   // disabled too, and so are the options of a hidden `<optgroup>`. A
   // script or framework may select one again (`select.value = …`, React's
   // controlled `<select>`), which no mutation record reports: the option's
-  // label is blanked and its content set aside, so that the select then
-  // shows nothing of it, as its label or as the copy a customisable
-  // select (`appearance: base-select`) shows in `<selectedcontent>`
-  // (attack review, session 16).
+  // label is blanked, so that the select then shows nothing of it; a
+  // customisable select (`appearance: base-select`) shows a copy of the
+  // option's content in its `<selectedcontent>`, emptied while a denied
+  // option is selected (`emptySelected`; attack review, session 16). The
+  // option's own content is the app's (React keeps it), left as it is.
   const tag = htmlTag(el);
   if (tag === "option" || tag === "optgroup") {
     if (!hasAttr(el, "disabled")) {
@@ -252,13 +253,10 @@ function deny(el: Element) {
   setAttr(el, MARK, "denied");
 }
 
-/** The content of blanked options, given back when they are shown. */
-const setAside = new WeakMap<Element, Node[]>();
-
-/** Unselects a denied option (or one of a denied group), blanks its label
- *  (the one it had kept in `data-permsnap-label`) and sets its content
- *  aside. Run again on a denied option the app changed (a new label, new
- *  content): what the app wrote last is what is given back. */
+/** Unselects a denied option (or one of a denied group) and blanks its
+ *  label (the one it had kept in `data-permsnap-label`). Run again on a
+ *  denied option the app relabelled: what the app wrote last is what is
+ *  given back. */
 function blankOption(option: Element) {
   (option as Element & { selected: boolean }).selected = false;
   const label = getAttr(option, "label");
@@ -266,26 +264,30 @@ function blankOption(option: Element) {
     if (label !== null || !hasAttr(option, PREV_LABEL)) setAttribute(option, PREV_LABEL, label === null ? "" : `=${label}`);
     setAttribute(option, "label", " ");
   }
-  const content = Array.from(childNodes(option));
-  if (content.length > 0) {
-    setAside.set(option, content);
-    replaceChildren(option);
-  }
+  emptySelected(option);
 }
 
-/** Gives a blanked option its label and content back, unless it is
- *  denied itself or in a denied group. */
+/** Gives a blanked option its label back, unless it is denied itself or
+ *  in a denied group. */
 function unblankOption(option: Element) {
   if (getAttr(option, MARK) === "denied" || closest(option, `optgroup[${MARK}="denied"]`) !== null) return;
   const prev = getAttr(option, PREV_LABEL);
-  if (prev !== null) {
-    if (prev === "") removeAttr(option, "label");
-    else setAttribute(option, "label", prev.slice(1));
-    removeAttr(option, PREV_LABEL);
-  }
-  const content = setAside.get(option);
-  setAside.delete(option);
-  if (content && childNodes(option).length === 0) replaceChildren(option, ...content);
+  if (prev === null) return;
+  if (prev === "") removeAttr(option, "label");
+  else setAttribute(option, "label", prev.slice(1));
+  removeAttr(option, PREV_LABEL);
+}
+
+/** Empties the `<selectedcontent>` of `option`'s customisable select while
+ *  the option it copies is denied (selected again by a script: the copy
+ *  is made anew, a mutation the watch sees). The browser fills it; the
+ *  app does not own its content. */
+function emptySelected(option: Element) {
+  const select = closest(option, "select");
+  if (select === null) return;
+  const chosen = (select as HTMLSelectElement).selectedOptions?.[0];
+  if (chosen === undefined || deniedChoice(chosen) === null) return;
+  for (const shown of queryAll(select, "selectedcontent")) if (childNodes(shown).length > 0) replaceChildren(shown);
 }
 
 /** The denied option or group `node` is in, if any: what the app changes
@@ -321,7 +323,10 @@ function enforce(els: readonly Element[], pass: Pass) {
   for (const el of shown) {
     let seen = false;
     try {
-      seen = (el as Element & { checkVisibility?: (o: object) => boolean }).checkVisibility?.({ opacityProperty: true, visibilityProperty: true }) === true;
+      // No box (`display: contents`): its children still show, whatever
+      // it says of itself.
+      seen = computedStyle(el).display === "contents"
+        || (el as Element & { checkVisibility?: (o: object) => boolean }).checkVisibility?.({ opacityProperty: true, visibilityProperty: true }) === true;
     } catch {
       // Not known: reported as made invisible.
     }
@@ -352,8 +357,18 @@ function cloak(el: Element) {
     setAttr(el, UNDO, Array.from(added).join(" "));
   }
   for (const p of CLOAK) style.setProperty(p, CLOAKED[p], "important");
-  setAttr(el, "slot", "permsnap-denied");
+  // Once: a component that assigns its children's slots itself writes its
+  // own back, and the two would take turns for ever (the page hangs).
+  if (!slotted.has(el)) {
+    slotted.add(el);
+    setAttr(el, "slot", OUT_OF_SLOT);
+  }
 }
+
+/** The slot no component has: a child given it is not rendered. */
+const OUT_OF_SLOT = "permsnap-denied";
+/** Elements `cloak` took out of their slot (once each, until shown). */
+const slotted = new WeakSet<Element>();
 
 /** Undoes what `deny` added (and nothing the app did itself). */
 function undo(el: Element) {
@@ -392,8 +407,11 @@ function undo(el: Element) {
       else style.removeProperty(p);
     }
     if (style.length === 0) removeAttr(el, "style");
-    if (typeof prev.slot === "string") setAttribute(el, "slot", prev.slot);
-    else removeAttr(el, "slot");
+    if (getAttr(el, "slot") === OUT_OF_SLOT) {
+      if (typeof prev.slot === "string") setAttribute(el, "slot", prev.slot);
+      else removeAttr(el, "slot");
+    }
+    slotted.delete(el);
   }
   removeAttr(el, PREV_CLOAK);
   // A masked field's own hiding (`visibility`, see `unload`) is not this one's.
@@ -403,12 +421,16 @@ function undo(el: Element) {
 
 /** permsnap's own attributes. */
 const KNOWN = ["data-requires", "data-requires-any", "data-field"];
-/** Names permsnap's attributes are misspelt as, beyond one edit. */
-const LIKELY = ["data-requires-all", "data-require-all"];
-/** Permission and `kind.field` names, and nothing else: lower-case words
- *  joined by dots, space-separated (`payments.view clients.email`; not
- *  `3.14`, `e.g.`, `Node 18.x` or a URL). */
-const NAMES = /^\s*[a-z][a-z0-9_]*(\.[a-z0-9_*]+)+(\s+[a-z][a-z0-9_]*(\.[a-z0-9_*]+)+)*\s*$/;
+/** What may follow `data` (`-`, `_` or nothing) in a misspelt attribute,
+ *  and how many edits from it: `requires` and `requires-any` two
+ *  (`require`, `reqiures`, `requires-al`), `field` one (`fields`,
+ *  `feild`; `file`, `fill` or `feed` are an app's), and names misspelt
+ *  further (`requires-all`). Without `data`: `requires` one edit. */
+const MISSPELT: ReadonlyArray<readonly [string, number]> = [["requires", 2], ["requires-any", 2], ["field", 1], ["requires-all", 0], ["require-all", 0]];
+/** Permission and `kind.field` names, and nothing else: words joined by
+ *  dots, space-separated (`payments.view clients.email`; not `3.14`,
+ *  `e.g.`, `Node 18.x` or a URL). */
+const NAMES = /^\s*[a-z][a-z0-9_]*(\.[a-z0-9_*]+)+(\s+[a-z][a-z0-9_]*(\.[a-z0-9_*]+)+)*\s*$/i;
 
 /** Edits (insert, delete, replace, swap two neighbours) from `a` to `b`,
  *  up to `max + 1`. */
@@ -444,14 +466,15 @@ function nearMiss(el: Element): string | null {
       if (name !== n) return name;
       continue;
     }
-    const bare = !n.startsWith("data-");
-    // What can be permsnap's misspelt: `r…` or `f…` (`requires`, `field`),
-    // 3 to 18 characters after `data-` (every other attribute of a page is
-    // passed over at the cost of this test).
-    const first = n.charCodeAt(bare ? 0 : 5);
-    if ((first !== 114 && first !== 102) || n.length > (bare ? 13 : 23) || n.length < (bare ? 4 : 8)) continue;
+    // What can be permsnap's misspelt: `r…` or `f…` after `data`, `data-`
+    // or `data_` (or alone), 3 to 14 characters of it (every other
+    // attribute of a page is passed over at the cost of this test).
+    const bare = !n.startsWith("data");
+    const rest = (bare ? n : n.slice(n[4] === "-" || n[4] === "_" ? 5 : 4)).replaceAll("_", "-");
+    const first = rest.charCodeAt(0);
+    if ((first !== 114 && first !== 102) || rest.length < 3 || rest.length > 14) continue;
     if (n === MARK || n.startsWith(MARK + "-")) continue;
-    const close = LIKELY.includes(n) || KNOWN.some((k) => edits(bare ? `data-${n}` : n, k, 2) <= (bare ? 1 : 2));
+    const close = MISSPELT.some(([k, max]) => (bare ? k.startsWith("requires") && edits(rest, k, 1) <= Math.min(max, 1) : edits(rest, k, max) <= max));
     if (close && NAMES.test(getAttr(el, name) ?? "")) return name;
   }
   return null;
@@ -882,6 +905,12 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
       // denied option: blanked again.
       const choice = deniedChoice(r.target);
       if (choice) elements.add(choice);
+      // A customisable select copying a denied option again.
+      const at = nodeType(r.target) === 1 ? (r.target as Element) : parentElement(r.target);
+      const copy = at === null ? null : closest(at, "selectedcontent");
+      const select = copy === null ? null : closest(copy, "select");
+      const chosen = (select as HTMLSelectElement | null)?.selectedOptions?.[0];
+      if (chosen !== undefined && under(chosen)) guarded(chosen, pass, emptySelected);
       // A style added in a component's shadow root: its host and the
       // children it shows are checked again.
       const scope = rootNode(r.target);

@@ -93,6 +93,18 @@ def _kind(value: Any) -> str:
     return "a " + type(value).__name__
 
 
+class _LeftOut:
+    """The default of an optional keyword: left out. ``None`` is what a
+    NULL column gives, and is refused where leaving out means something
+    (the clock's time, the default lifetime, every account: attack review,
+    session 16)."""
+
+    def __repr__(self) -> str:
+        return "left out"
+
+
+_LEFT_OUT: Any = _LeftOut()
+
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
@@ -138,9 +150,11 @@ class Issuer:
         )
         self._clock = clock or _time.time
 
-    def _now(self, now: Optional[float]) -> float:
-        if now is None:
+    def _now(self, now: Any) -> float:
+        if now is _LEFT_OUT:
             return float(int(_seconds(self._clock(), "the clock's time")))
+        if now is None:
+            raise _error("invalid_argument", "now is None (a NULL column?): leave it out for the clock's time")
         return _seconds(now, "now")
 
     @_unloads_on_refusal
@@ -179,18 +193,19 @@ class Issuer:
         tenant: str,
         record: Mapping[str, Any],
         *,
-        now: Optional[float] = None,
-        lifetime: Optional[int] = None,
-        id: Optional[str] = None,
+        now: float = _LEFT_OUT,
+        lifetime: int = _LEFT_OUT,
+        id: str = _LEFT_OUT,
     ) -> dict:
         """Issues a snapshot for one staff record (a dict, e.g. a database
         row) of ``tenant``. Returns ``{"snapshot", "id", "issuedAt",
         "expiresAt", "warnings", "idLists"}``; set ``snapshot`` as the
         ``permsnap`` cookie (HttpOnly, Secure) or return it."""
         args = {"now": self._now(now)}
-        if lifetime is not None:
+        # None is passed on as null, which the core refuses.
+        if lifetime is not _LEFT_OUT:
             args["lifetime"] = lifetime
-        if id is not None:
+        if id is not _LEFT_OUT:
             args["id"] = id
         record_json = _json_text(_mapping(record, "record"), "record")
         return _json.loads(self._inner.issue(_text(tenant, "tenant"), record_json, _json_text(args, "issue options")))
@@ -208,7 +223,7 @@ class Issuer:
         before_epoch: int = 0,
         ids: Sequence[str] = (),
         staff: Sequence[Mapping[str, Any]] = (),
-        now: Optional[float] = None,
+        now: float = _LEFT_OUT,
     ) -> str:
         """Signs a revocation notice (base64url text): everything of the
         account before ``before_epoch``, these snapshot ids, and per person
@@ -222,9 +237,25 @@ class Issuer:
         }
         return self._inner.revoke(_json_text(args, "notice"))
 
-    def feed_head(self, tenant: Optional[str], notices: Sequence[str], *, now: Optional[float] = None) -> str:
+    def feed_head(
+        self,
+        tenant: Optional[str],
+        notices: Sequence[str],
+        *,
+        now: float = _LEFT_OUT,
+        all_accounts: bool = False,
+    ) -> str:
         """Signs the head of a revocation feed holding ``notices`` (texts, in
-        feed order); ``tenant`` None for a feed of every account."""
+        feed order): of account ``tenant``, or, with ``tenant`` None and
+        ``all_accounts=True``, of every account. (None alone is refused: a
+        NULL account id would sign a head every account's edges take as
+        current, without their notices; attack review, session 16.)"""
+        if not isinstance(all_accounts, bool):
+            raise _error("invalid_argument", "all_accounts is True or False")
+        if tenant is None and not all_accounts:
+            raise _error("invalid_argument", "tenant is None: a feed of every account says so (all_accounts=True); a NULL account id is not every account")
+        if tenant is not None and all_accounts:
+            raise _error("invalid_argument", "a feed is of one account (tenant) or of every account (all_accounts=True), not both")
         tenant = None if tenant is None else _text(tenant, "tenant")
         return self._inner.feed_head(tenant, self._now(now), _strings(notices, "notices"))
 
@@ -237,7 +268,7 @@ class Issuer:
         method: str,
         path: str,
         lifetime: int = 60,
-        now: Optional[float] = None,
+        now: float = _LEFT_OUT,
     ) -> dict:
         """Once YOUR backend has checked ``actor``'s PIN (the PIN never
         reaches permsnap) on the shared account whose snapshot the request

@@ -237,7 +237,7 @@ def test_times_are_numbers_and_a_tenant_is_text():
         assert code_of(lambda: issuer.revoke(tenant, before_epoch=1, now=now)) == "invalid_argument", now
         assert code_of(lambda: issuer.feed_head(tenant, [], now=now)) == "invalid_argument", now
     clockless = Issuer(VECTORS["catalogs"]["sitee"]["definition"], the_test_key(), clock=lambda: float("nan"))
-    assert code_of(lambda: clockless.feed_head(None, [])) == "invalid_argument"
+    assert code_of(lambda: clockless.feed_head(None, [], all_accounts=True)) == "invalid_argument"
     assert issuer.issue(tenant, record, now=1767225600)["issuedAt"] == 1767225600
     assert code_of(lambda: issuer.issue(tenant.encode(), record)) == "invalid_argument"
     roles = VECTORS["issue"]["accounts"]["sitee"]["roles"]
@@ -270,3 +270,20 @@ def test_a_tenant_that_is_no_text_unloads_every_account():
         assert code_of(lambda: issuer.issue(account, {"id": "u1", "roles": ["user"]})) == "invalid_argument", tenant
         assert code_of(lambda: issuer.issue("other", {"id": "u1", "roles": ["user"]})) == "invalid_argument", tenant
     assert code_of(lambda: issuer.issue("other", {"id": "u1", "roles": ["user"]}, now=10**400)) == "invalid_argument"
+
+
+def test_none_is_not_left_out():
+    """Review, session 16: None (a NULL column) read as "left out": the
+    clock's time, the default lifetime, a random id, and a feed head of
+    every account, which every account's edges take as current."""
+    issuer, tenant = preset_issuer("sitee")
+    record = {"id": "u1", "roles": ["user"]}
+    for options in [{"now": None}, {"lifetime": None}, {"id": None}]:
+        assert code_of(lambda: issuer.issue(tenant, record, **options)) == "invalid_argument", options
+    assert code_of(lambda: issuer.revoke(tenant, before_epoch=1, now=None)) == "invalid_argument"
+    assert code_of(lambda: issuer.feed_head(tenant, [], now=None)) == "invalid_argument"
+    assert code_of(lambda: issuer.feed_head(None, [], now=1_767_225_600)) == "invalid_argument"
+    assert code_of(lambda: issuer.feed_head(tenant, [], now=1_767_225_600, all_accounts=True)) == "invalid_argument"
+    assert code_of(lambda: issuer.feed_head(None, [], now=1_767_225_600, all_accounts=1)) == "invalid_argument"
+    assert issuer.feed_head(None, [], now=1_767_225_600, all_accounts=True)
+    assert issuer.issue(tenant, record, now=1_767_225_600)["issuedAt"] == 1_767_225_600

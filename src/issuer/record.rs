@@ -105,24 +105,27 @@ const STATUS_WORDS_ANYWHERE: &[&str] = &[
     "su",
     "del",
     "applications",
-    // Attack review, session 16: leaving, pausing and forbidding words.
+    // Attack review, session 16: leaving, pausing, forbidding and
+    // provisioning words, and status words of other languages (French,
+    // Spanish, Portuguese, Italian, German; accents are folded).
     "leaver",
     "leavers",
     "offboard",
     "retire",
     "retired",
     "retirement",
-    "closed",
     "paused",
     "lockout",
-    "frozen",
-    "freeze",
+    "lockouts",
+    "ban",
+    "bans",
+    "deny",
+    "denied",
     "disable",
     "disallow",
     "disallowed",
     "forbid",
     "forbidden",
-    "block",
     "readonly",
     "capability",
     "capabilities",
@@ -130,40 +133,40 @@ const STATUS_WORDS_ANYWHERE: &[&str] = &[
     "entitlements",
     "perm",
     "rol",
-    // Attack review, session 16 (the CLI's `--ignore-field`): provisioning,
-    // probation, root and clearance words, and status words of other
-    // languages (French, Spanish, Portuguese, Italian, German).
-    "deprovisioned",
-    "deprovision",
-    "deprovisioning",
+    "rolle",
+    "rollen",
+    "administrator",
+    "administrators",
+    "sysadmin",
+    "coowner",
     "provisioned",
     "provisioning",
-    "invited",
-    "pending",
     "probation",
-    "root",
-    "clearance",
-    "master",
-    "supervisor",
-    "superviser",
-    "sts",
-    "stat",
     "actif",
     "inactif",
     "activo",
     "inactivo",
+    "activado",
     "ativo",
     "inativo",
     "attivo",
+    "disattivato",
+    "inaktiv",
     "habilitado",
     "deshabilitado",
     "bloqueado",
     "bloque",
     "supprime",
+    "desactive",
+    "eliminado",
+    "borrado",
     "gesperrt",
+    "geloscht",
+    "geloescht",
     "estado",
     "statut",
     "stato",
+    "situacao",
 ];
 
 /// Two words in a row that say the same (`front_desk`, `view_mode`,
@@ -194,12 +197,23 @@ const STATUS_PAIRS: &[(&str, &str)] = &[
     ("on", "hold"),
     ("acting", "as"),
     ("delegated", "to"),
-    ("is", "guest"),
-    ("is", "manager"),
     ("power", "user"),
     ("primary", "user"),
     ("hr", "state"),
     ("account", "state"),
+    ("lifecycle", "state"),
+    ("onboarding", "state"),
+    ("emp", "stat"),
+    ("can", "sign"),
+    ("masked", "fields"),
+    ("redacted", "fields"),
+    ("apps", "json"),
+    ("app", "list"),
+    ("security", "clearance"),
+    ("security", "level"),
+    ("auth", "level"),
+    ("is", "invited"),
+    ("privilege", "level"),
 ];
 
 /// Words naming whether the person may act when a column says nothing
@@ -207,6 +221,31 @@ const STATUS_PAIRS: &[(&str, &str)] = &[
 /// beside the words in [`FLAG_WORDS`] and [`SUBJECT_WORDS`];
 /// `marital_status`, `address_state` or `staff_id` say something else.
 const STATUS_WORDS: &[&str] = &[
+    // Attack review, session 16: what a flag or a date says alone
+    // (`is_root`, `closed_at`, `is_master`), while `root_folder`,
+    // `closed_deals` or `master_stylist` say something else.
+    "root",
+    "master",
+    "supervisor",
+    "manager",
+    "guest",
+    "super",
+    "owned",
+    "pending",
+    "closed",
+    "frozen",
+    "clearance",
+    "block",
+    "blocks",
+    "tier",
+    "seat",
+    "license",
+    "authority",
+    "employee",
+    "sts",
+    "signin",
+    "lock",
+    "locks",
     "state",
     "group",
     "staff",
@@ -345,7 +384,42 @@ const COMPACT_STEMS: &[&str] = &[
 /// Names written as one word that say the person's status without a stem
 /// of [`COMPACT_STEMS`].
 const COMPACT_NAMES: &[&str] = &[
-    "staff", "isstaff", "state", "end", "left", "canlogin", "apps", "app",
+    "staff",
+    "isstaff",
+    "state",
+    "end",
+    "left",
+    "canlogin",
+    "apps",
+    "app",
+    "invited",
+    "isinvited",
+];
+
+/// Beginnings of words saying whether the person may act, however the
+/// word goes on (`deactivation_date`, `suspend_until`, `expiration`,
+/// `revocation`, `is_sysadmin`): long enough to say nothing else.
+const STATUS_STEMS: &[&str] = &[
+    "deactivat",
+    "reactivat",
+    "activat",
+    "suspen",
+    "expir",
+    "revoc",
+    "revok",
+    "terminat",
+    "offboard",
+    "deprovision",
+    "impersonat",
+    "administrat",
+    "sysadmin",
+    "superadmin",
+    "superuser",
+    "blacklist",
+    "whitelist",
+    "denylist",
+    "blocklist",
+    "allowlist",
 ];
 
 /// Whose status a column names (`user_status`, `login_enabled`): words
@@ -615,6 +689,12 @@ fn access_meaning(name: &str) -> Option<String> {
     {
         return Some(format!("whether the person may act (`{s}`)"));
     }
+    if let Some(s) = w
+        .iter()
+        .find(|w| STATUS_STEMS.iter().any(|stem| w.starts_with(stem)))
+    {
+        return Some(format!("whether the person may act (`{s}`)"));
+    }
     for pair in w.windows(2) {
         if let [a, b] = pair {
             if STATUS_PAIRS.contains(&(a.as_str(), b.as_str())) {
@@ -742,6 +822,22 @@ fn is_secret(key: &str) -> bool {
 /// at anything else, where a lower-case letter meets an upper-case one
 /// (`pinHash`), and before the last capital of a run followed by a
 /// lower-case letter (`OTPSeed`).
+/// A Latin letter without its accent (`désactivé` reads as `desactive`,
+/// `gelöscht` as `geloscht`), so that a word list need not spell each.
+fn folded(c: char) -> char {
+    match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+        'ç' => 'c',
+        'è' | 'é' | 'ê' | 'ë' => 'e',
+        'ì' | 'í' | 'î' | 'ï' => 'i',
+        'ñ' => 'n',
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' => 'o',
+        'ù' | 'ú' | 'û' | 'ü' => 'u',
+        'ý' | 'ÿ' => 'y',
+        _ => c,
+    }
+}
+
 fn words(key: &str) -> Vec<String> {
     let chars: Vec<char> = key.chars().collect();
     let mut out = Vec::new();
@@ -766,7 +862,7 @@ fn words(key: &str) -> Vec<String> {
         if cut && !word.is_empty() {
             out.push(std::mem::take(&mut word));
         }
-        word.extend(c.to_lowercase());
+        word.extend(c.to_lowercase().map(folded));
     }
     if !word.is_empty() {
         out.push(word);

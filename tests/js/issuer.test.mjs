@@ -290,3 +290,18 @@ test("an extra argument to an issuer method is refused, and setAccount's unloads
     assert.ok(i.issue("spa-lumi", record, { now: 1767225600 }).snapshot);
   }
 });
+
+test("null is not 'left out': a feed of every account says so, and a NULL epoch is refused (attack review, session 16)", () => {
+  const issuer = new Issuer(vectors.catalogs.sitee.definition, testKey());
+  const wide = [{ id: "user", permissions: ["payments.view"], scopes: { "*": "all" } }];
+  // A NULL account id signed a head every account's edges took as current.
+  assert.equal(errorCode(() => issuer.feedHead(null, [], { now: 1767225600 })), "invalid_argument");
+  assert.equal(errorCode(() => issuer.feedHead("spa-lumi", [], { now: 1767225600, allAccounts: true })), "invalid_argument");
+  assert.equal(errorCode(() => issuer.feedHead(null, [], { now: 1767225600, allAccounts: "yes" })), "invalid_argument");
+  assert.ok(issuer.feedHead(null, [], { now: 1767225600, allAccounts: true }));
+  assert.ok(issuer.feedHead("spa-lumi", [], { now: 1767225600 }));
+  // An epoch of node-postgres' NULL: refused, and the account unloaded.
+  issuer.setAccount("spa-lumi", wide);
+  assert.equal(errorCode(() => issuer.setAccount("spa-lumi", wide, { epoch: null })), "invalid_argument");
+  assert.equal(errorCode(() => issuer.issue("spa-lumi", { id: "u1", roles: ["user"] })), "invalid_argument");
+});

@@ -139,7 +139,8 @@ export class Issuer {
       noExtra(arguments.length, 3, "setAccount");
       const o = strictOptions(options, ["features", "epoch"], "account options");
       featuresJson = JSON.stringify(o.features === undefined ? [] : stringArray(o.features, "`features`"));
-      epoch = o.epoch ?? 0;
+      // Left out: 0; `null` (a NULL column) is refused below, as in Python.
+      epoch = o.epoch === undefined ? 0 : o.epoch;
       if (typeof epoch !== "number" || !Number.isInteger(epoch) || epoch < 0 || epoch > 0xffffffff) {
         throw new PermsnapError("invalid_argument", "`epoch` is a whole number from 0 to 4294967295");
       }
@@ -193,11 +194,17 @@ export class Issuer {
   }
 
   /** Signs the head of a revocation feed holding `notices` (texts, in feed
-   *  order); `tenant` `null` for a feed of every account. Serve
-   *  `{ head, notices }` where edges fetch their feed. */
-  feedHead(tenant: string | null, notices: string[], options?: { now?: number }): string {
+   *  order): of account `tenant`, or, with `tenant` `null` and
+   *  `{ allAccounts: true }`, of every account. Serve `{ head, notices }`
+   *  where edges fetch their feed. (`null` alone is refused: a NULL
+   *  account id would sign a head every account's edges take as current,
+   *  without their notices; attack review, session 16.) */
+  feedHead(tenant: string | null, notices: string[], options?: { now?: number; allAccounts?: boolean }): string {
     noExtra(arguments.length, 3, "feedHead");
-    const o = strictOptions(options, ["now"], "feed options");
+    const o = strictOptions(options, ["now", "allAccounts"], "feed options");
+    if (o.allAccounts !== undefined && typeof o.allAccounts !== "boolean") throw new PermsnapError("invalid_argument", "`allAccounts` is true or false");
+    if (tenant === null && o.allAccounts !== true) throw new PermsnapError("invalid_argument", "`tenant` is null: a feed of every account says so (`{ allAccounts: true }`); a NULL account id is not every account");
+    if (tenant !== null && o.allAccounts === true) throw new PermsnapError("invalid_argument", "a feed is of one account (`tenant`) or of every account (`allAccounts`), not both");
     if (tenant !== null && typeof tenant !== "string") throw new PermsnapError("invalid_argument", "`tenant` is a string or null");
     const list = stringArray(notices, "`notices`");
     return call(() => this.#w.feedHead(tenant ?? undefined, this.#now(o.now), list));
