@@ -446,6 +446,15 @@ pub mod signing {
                 None => derive_kid(&key.verifying_key().to_bytes()),
             };
             crate::wire::check_kid(&kid)?;
+            // Every snapshot carries its key id, in the clear: a key id
+            // holding the seed (a JWK's `kid` copied from its `d`) would
+            // publish the key (attack review, session 16).
+            let secret = crate::encoding::encode(seed);
+            if kid.contains(&secret[..22]) {
+                return Err(Error::InvalidKey {
+                    detail: "the key id holds the private key (`kid` copied from `d`?)".into(),
+                });
+            }
             Ok(IssuerKey { kid, key })
         }
 

@@ -313,6 +313,27 @@ fn records_from_database_rows() {
         "level",
         "course_level",
         "time_block_minutes",
+        // Fourth review: stems beside a descriptive word, and HR columns.
+        "license_expiry",
+        "cosmetology_license_expiry",
+        "certification_expiry",
+        "passport_expiry",
+        "visa_expiration_date",
+        "contract_expiry",
+        "administrative_notes",
+        "school_administration",
+        "activation_fee",
+        "termination_notice_days",
+        "suspension_notes",
+        "revocation_clause",
+        "manager",
+        "supervisor",
+        "line_manager",
+        "tier",
+        "seat",
+        "license",
+        "estado_civil",
+        "situacao_civil",
     ] {
         assert!(
             RecordReader::new(&[name]).is_ok(),
@@ -547,6 +568,37 @@ fn records_from_database_rows() {
         "situação",
         "lifecycle_state",
         "security_level",
+        // Fourth review: status words as the last of a name, lone-word
+        // stems, other languages' forms.
+        "freeze",
+        "freeze_until",
+        "account_freeze",
+        "invited_at",
+        "pending_invite",
+        "invite_pending",
+        "employee_stat",
+        "acct_sts",
+        "acct_closed",
+        "acct_frozen",
+        "acct_pending",
+        "clearance_level",
+        "clearance_lvl",
+        "inactivated_at",
+        "desactivado",
+        "inativa",
+        "inactiva",
+        "deaktiviert",
+        "ausgeschieden",
+        "gekündigt",
+        "sospeso",
+        "bloccato",
+        "scaduto",
+        "vencido",
+        "despedido",
+        "fecha_baja",
+        "leave_of_absence",
+        "staff_expiry",
+        "account_suspension",
     ] {
         assert_eq!(
             RecordReader::new(&[name]).unwrap_err().code(),
@@ -1268,6 +1320,13 @@ fn ignore_names_are_columns_and_key_errors_keep_the_secret() {
         let e = permsnap::IssuerKey::from_jwk_json(&twice).unwrap_err();
         assert!(!e.to_string().contains(&d[..8]), "{e}");
     }
+    // A key id copied from `d`: every snapshot carries its key id in the
+    // clear (fourth review).
+    let mut copied: serde_json::Value = serde_json::from_str(&text).unwrap();
+    copied["kid"] = serde_json::Value::String(d.clone());
+    let e = permsnap::IssuerKey::from_jwk_json(&copied.to_string()).unwrap_err();
+    assert_eq!(e.code(), "invalid_key", "{e}");
+    assert!(!e.to_string().contains(&d[..8]), "{e}");
     let jwk = |d: &str| format!(r#"{{"kty":"OKP","crv":"Ed25519","d":"{d}"}}"#);
     for d in [
         "nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A",

@@ -268,7 +268,8 @@ function blankOption(option: Element) {
 }
 
 /** Gives a blanked option its label back, unless it is denied itself or
- *  in a denied group. */
+ *  in a denied group; selected, its select's `<selectedcontent>` shows it
+ *  again (the browser copies only when the selection changes). */
 function unblankOption(option: Element) {
   if (getAttr(option, MARK) === "denied" || closest(option, `optgroup[${MARK}="denied"]`) !== null) return;
   const prev = getAttr(option, PREV_LABEL);
@@ -276,6 +277,12 @@ function unblankOption(option: Element) {
   if (prev === "") removeAttr(option, "label");
   else setAttribute(option, "label", prev.slice(1));
   removeAttr(option, PREV_LABEL);
+  const select = closest(option, "select");
+  if (select !== null && (select as HTMLSelectElement).selectedOptions?.[0] === option) {
+    for (const shown of queryAll(select, "selectedcontent")) {
+      if (childNodes(shown).length === 0) replaceChildren(shown, ...Array.from(childNodes(option), (n) => n.cloneNode(true)));
+    }
+  }
 }
 
 /** Empties the `<selectedcontent>` of `option`'s customisable select while
@@ -421,16 +428,19 @@ function undo(el: Element) {
 
 /** permsnap's own attributes. */
 const KNOWN = ["data-requires", "data-requires-any", "data-field"];
-/** What may follow `data` (`-`, `_` or nothing) in a misspelt attribute,
- *  and how many edits from it: `requires` and `requires-any` two
- *  (`require`, `reqiures`, `requires-al`), `field` one (`fields`,
- *  `feild`; `file`, `fill` or `feed` are an app's), and names misspelt
- *  further (`requires-all`). Without `data`: `requires` one edit. */
-const MISSPELT: ReadonlyArray<readonly [string, number]> = [["requires", 2], ["requires-any", 2], ["field", 1], ["requires-all", 0], ["require-all", 0]];
+/** What may follow `data` or `date` (then any `-` or `_`) in a misspelt
+ *  attribute (for `requires…` its dashes left out), and how many edits
+ *  from it:
+ *  `requires`, `requiresany` and `requiresall` two (`require`,
+ *  `reqiures`, `requires-alll`), `field` two when it holds each letter of
+ *  `field` (`feild`, `fileds`, `flied`; `file`, `fill`, `feed` or
+ *  `fired` are an app's). Without `data`: one edit. */
+const MISSPELT: ReadonlyArray<readonly [string, number]> = [["requires", 2], ["requiresany", 2], ["requiresall", 2], ["field", 2]];
 /** Permission and `kind.field` names, and nothing else: words joined by
- *  dots, space-separated (`payments.view clients.email`; not `3.14`,
- *  `e.g.`, `Node 18.x` or a URL). */
-const NAMES = /^\s*[a-z][a-z0-9_]*(\.[a-z0-9_*]+)+(\s+[a-z][a-z0-9_]*(\.[a-z0-9_*]+)+)*\s*$/i;
+ *  dots, separated by spaces or commas (`payments.view clients.email`;
+ *  not `3.14`, `e.g.`, `Node 18.x` or a URL). */
+const NAMES = /^[\s,;]*[a-z][a-z0-9_]*(\.[a-z0-9_*]+)+([\s,;]+[a-z][a-z0-9_]*(\.[a-z0-9_*]+)+)*[\s,;]*$/i;
+const hasLetters = (word: string, letters: string) => Array.from(letters).every((c) => word.includes(c));
 
 /** Edits (insert, delete, replace, swap two neighbours) from `a` to `b`,
  *  up to `max + 1`. */
@@ -466,15 +476,21 @@ function nearMiss(el: Element): string | null {
       if (name !== n) return name;
       continue;
     }
-    // What can be permsnap's misspelt: `r…` or `f…` after `data`, `data-`
-    // or `data_` (or alone), 3 to 14 characters of it (every other
-    // attribute of a page is passed over at the cost of this test).
-    const bare = !n.startsWith("data");
-    const rest = (bare ? n : n.slice(n[4] === "-" || n[4] === "_" ? 5 : 4)).replaceAll("_", "-");
-    const first = rest.charCodeAt(0);
-    if ((first !== 114 && first !== 102) || rest.length < 3 || rest.length > 14) continue;
+    // What can be permsnap's misspelt: `r…` or `f…` after `data` or
+    // `date` and any dashes (or alone), 3 to 14 letters of it (every
+    // other attribute of a page is passed over at the cost of this test).
     if (n === MARK || n.startsWith(MARK + "-")) continue;
-    const close = MISSPELT.some(([k, max]) => (bare ? k.startsWith("requires") && edits(rest, k, 1) <= Math.min(max, 1) : edits(rest, k, max) <= max));
+    const prefixed = /^dat[ae][-_]*/.exec(n);
+    const raw = prefixed ? n.slice(prefixed[0].length) : n;
+    const first = raw.charCodeAt(0);
+    if ((first !== 114 && first !== 102) || raw.length < 3 || raw.length > 14) continue;
+    // `requires-any` without its dash is the same name; `field-id` is not
+    // `field`.
+    const rest = raw.replace(/[-_]/g, "");
+    const close = MISSPELT.some(([k, max]) => {
+      const most = prefixed ? max : 1;
+      return k === "field" ? hasLetters(raw, "field") && edits(raw, k, most) <= most : edits(rest, k, most) <= most;
+    });
     if (close && NAMES.test(getAttr(el, name) ?? "")) return name;
   }
   return null;

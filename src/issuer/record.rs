@@ -69,15 +69,10 @@ const STATUS_WORDS_ANYWHERE: &[&str] = &[
     "locked",
     "revoked",
     "expired",
-    "expires",
-    "expiry",
     "terminated",
-    "termination",
     "offboarded",
     "offboarding",
     "fired",
-    "valid",
-    "validity",
     "access",
     "restricted",
     "restriction",
@@ -162,11 +157,20 @@ const STATUS_WORDS_ANYWHERE: &[&str] = &[
     "borrado",
     "gesperrt",
     "geloscht",
+    "ausgeschieden",
+    "sospeso",
+    "bloccato",
+    "eliminato",
+    "cancellato",
+    "scaduto",
+    "vencido",
+    "caducado",
+    "bloqueada",
+    "eliminada",
+    "excluido",
+    "demitido",
+    "despedido",
     "geloescht",
-    "estado",
-    "statut",
-    "stato",
-    "situacao",
 ];
 
 /// Two words in a row that say the same (`front_desk`, `view_mode`,
@@ -213,6 +217,17 @@ const STATUS_PAIRS: &[(&str, &str)] = &[
     ("security", "level"),
     ("auth", "level"),
     ("is", "invited"),
+    ("invited", "at"),
+    ("invited", "on"),
+    ("pending", "invite"),
+    ("is", "manager"),
+    ("is", "supervisor"),
+    ("is", "super"),
+    ("is", "superuser"),
+    ("clearance", "level"),
+    ("clearance", "lvl"),
+    ("lock", "until"),
+    ("of", "absence"),
     ("privilege", "level"),
 ];
 
@@ -224,25 +239,28 @@ const STATUS_WORDS: &[&str] = &[
     // Attack review, session 16: what a flag or a date says alone
     // (`is_root`, `closed_at`, `is_master`), while `root_folder`,
     // `closed_deals` or `master_stylist` say something else.
+    // Said of the person alone (`expires_at`, `valid_until`,
+    // `termination_date`), they say something of something else beside
+    // another word (`license_expiry`, `valid_email`).
+    "expires",
+    "expiry",
+    "termination",
+    "valid",
+    "validity",
     "root",
     "master",
-    "supervisor",
-    "manager",
     "guest",
-    "super",
     "owned",
     "pending",
     "closed",
     "frozen",
+    "freeze",
     "clearance",
     "block",
     "blocks",
-    "tier",
-    "seat",
-    "license",
-    "authority",
     "employee",
     "sts",
+    "stat",
     "signin",
     "lock",
     "locks",
@@ -304,6 +322,7 @@ const HARMLESS_SWITCHED: &[&str] = &[
 /// (`marital_status`, `email_status`, `status_message`); any other
 /// `<x>_status` of a staff row (`job_status`, `hr_status`) is refused.
 const HARMLESS_STATUS: &[&str] = &[
+    "civil",
     "marital",
     "email",
     "sms",
@@ -396,22 +415,12 @@ const COMPACT_NAMES: &[&str] = &[
     "isinvited",
 ];
 
-/// Beginnings of words saying whether the person may act, however the
-/// word goes on (`deactivation_date`, `suspend_until`, `expiration`,
-/// `revocation`, `is_sysadmin`): long enough to say nothing else.
-const STATUS_STEMS: &[&str] = &[
-    "deactivat",
-    "reactivat",
-    "activat",
-    "suspen",
-    "expir",
-    "revoc",
-    "revok",
-    "terminat",
+/// Beginnings of words saying whether the person may act wherever they
+/// stand (`is_sysadmin`, `ip_blacklist`): long enough to say nothing else.
+const STATUS_STEMS_ANYWHERE: &[&str] = &[
     "offboard",
     "deprovision",
     "impersonat",
-    "administrat",
     "sysadmin",
     "superadmin",
     "superuser",
@@ -420,6 +429,59 @@ const STATUS_STEMS: &[&str] = &[
     "denylist",
     "blocklist",
     "allowlist",
+];
+
+/// Beginnings of words saying whether the person may act when nothing but
+/// flag and subject words stand beside them (`deactivation_date`,
+/// `suspend_until`, `staff_expiry`, `account_revoked`), while
+/// `license_expiry`, `activation_fee` or `administrative_notes` say
+/// something of something else (attack review, session 16).
+const STATUS_STEMS: &[&str] = &[
+    "deactivat",
+    "reactivat",
+    "inactivat",
+    "activat",
+    "suspen",
+    "expir",
+    "revoc",
+    "revok",
+    "terminat",
+    "administrat",
+    "desactiv",
+    "desativ",
+    "deaktiv",
+    "disabilit",
+    "inativ",
+    "inactiv",
+    "bloque",
+    "bloqu",
+    "elimin",
+    "cancel",
+    "despedid",
+    "demitid",
+    "excluid",
+    "gesperr",
+    "gekundig",
+    "gekuendig",
+    "ausgeschied",
+    "sospes",
+    "scadut",
+    "vencid",
+    "caducad",
+];
+
+/// Words that say the person's status as the last of a name
+/// (`acct_closed`, `account_freeze`, `invite_pending`, `employee_stat`),
+/// while `closed_deals` or `pending_tasks` say something else.
+const STATUS_LAST_WORDS: &[&str] = &[
+    "closed",
+    "frozen",
+    "freeze",
+    "pending",
+    "clearance",
+    "stat",
+    "sts",
+    "baja",
 ];
 
 /// Whose status a column names (`user_status`, `login_enabled`): words
@@ -691,7 +753,7 @@ fn access_meaning(name: &str) -> Option<String> {
     }
     if let Some(s) = w
         .iter()
-        .find(|w| STATUS_STEMS.iter().any(|stem| w.starts_with(stem)))
+        .find(|w| STATUS_STEMS_ANYWHERE.iter().any(|stem| w.starts_with(stem)))
     {
         return Some(format!("whether the person may act (`{s}`)"));
     }
@@ -735,8 +797,14 @@ fn access_meaning(name: &str) -> Option<String> {
         .collect();
     let said = if said.is_empty() { flagless } else { said };
     if let [s] = said.as_slice() {
-        if STATUS_WORDS.contains(&s.as_str()) {
+        if STATUS_WORDS.contains(&s.as_str()) || STATUS_STEMS.iter().any(|stem| s.starts_with(stem))
+        {
             return Some(format!("whether the person may act (`{s}`)"));
+        }
+    }
+    if let Some(last) = said.last() {
+        if STATUS_LAST_WORDS.contains(&last.as_str()) {
+            return Some(format!("whether the person may act (`{last}`)"));
         }
     }
     // A record key's first word, as written or inflected (`role_ids`,
@@ -866,6 +934,15 @@ fn words(key: &str) -> Vec<String> {
     }
     if !word.is_empty() {
         out.push(word);
+    }
+    // Other languages' `status` (`estado_civil` is `marital_status`).
+    for w in &mut out {
+        if matches!(
+            w.as_str(),
+            "estado" | "statut" | "stato" | "situacao" | "situacion"
+        ) {
+            *w = "status".to_owned();
+        }
     }
     out
 }
