@@ -229,15 +229,19 @@ function deny(el: Element) {
   // controlled `<select>`), which no mutation record reports: the option's
   // label is blanked, so that the select then shows nothing of it; a
   // customisable select (`appearance: base-select`) shows a copy of the
-  // option's content in its `<selectedcontent>`, emptied while a denied
-  // option is selected (`emptySelected`; attack review, session 16). The
-  // option's own content is the app's (React keeps it), left as it is.
+  // option's content in its `<selectedcontent>`, not displayed while a
+  // denied option is selected (`guardSelected`; attack review, session
+  // 16). The option's own content is the app's (React keeps it), left as
+  // it is. Any denied element inside a select (a wrapper) does the same
+  // for its options.
   const tag = htmlTag(el);
   if (tag === "option" || tag === "optgroup") {
     if (!hasAttr(el, "disabled")) {
       setAttribute(el, "disabled", "");
       added.add("disabled");
     }
+  }
+  if (tag === "option" || closest(el, "select") !== null || queryAll(el, "option").length > 0) {
     for (const option of tag === "option" ? [el] : queryAll(el, "option")) blankOption(option);
   }
   const style = styleOf(el);
@@ -264,37 +268,47 @@ function blankOption(option: Element) {
     if (label !== null || !hasAttr(option, PREV_LABEL)) setAttribute(option, PREV_LABEL, label === null ? "" : `=${label}`);
     setAttribute(option, "label", " ");
   }
-  emptySelected(option);
+  const select = closest(option, "select");
+  if (select !== null) guardSelected(select);
 }
 
 /** Gives a blanked option its label back, unless it is denied itself or
- *  in a denied group; selected, its select's `<selectedcontent>` shows it
- *  again (the browser copies only when the selection changes). */
+ *  inside a denied element. */
 function unblankOption(option: Element) {
-  if (getAttr(option, MARK) === "denied" || closest(option, `optgroup[${MARK}="denied"]`) !== null) return;
+  if (closest(option, `[${MARK}="denied"]`) !== null) return;
   const prev = getAttr(option, PREV_LABEL);
   if (prev === null) return;
   if (prev === "") removeAttr(option, "label");
   else setAttribute(option, "label", prev.slice(1));
   removeAttr(option, PREV_LABEL);
   const select = closest(option, "select");
-  if (select !== null && (select as HTMLSelectElement).selectedOptions?.[0] === option) {
-    for (const shown of queryAll(select, "selectedcontent")) {
-      if (childNodes(shown).length === 0) replaceChildren(shown, ...Array.from(childNodes(option), (n) => n.cloneNode(true)));
-    }
-  }
+  if (select !== null) guardSelected(select);
 }
 
-/** Empties the `<selectedcontent>` of `option`'s customisable select while
- *  the option it copies is denied (selected again by a script: the copy
- *  is made anew, a mutation the watch sees). The browser fills it; the
- *  app does not own its content. */
-function emptySelected(option: Element) {
-  const select = closest(option, "select");
-  if (select === null) return;
+/** Marks a `<selectedcontent>` permsnap keeps from being displayed. */
+const HID = "data-permsnap-hid";
+
+/** Keeps the `<selectedcontent>` of a customisable select from being
+ *  displayed while its chosen option is denied (itself, or by an element
+ *  around it), inline as `permsnap.css` does; displayed again once it is
+ *  not. The browser copies the option into it on each selection change
+ *  (a mutation the watch sees); its content is left as the browser made
+ *  it. */
+function guardSelected(select: Element) {
   const chosen = (select as HTMLSelectElement).selectedOptions?.[0];
-  if (chosen === undefined || deniedChoice(chosen) === null) return;
-  for (const shown of queryAll(select, "selectedcontent")) if (childNodes(shown).length > 0) replaceChildren(shown);
+  const denied = chosen !== undefined && closest(chosen, `[${MARK}="denied"]`) !== null;
+  for (const shown of queryAll(select, "selectedcontent")) {
+    const style = styleOf(shown);
+    if (style === null) continue;
+    if (denied) {
+      setAttr(shown, HID, "");
+      if (style.getPropertyPriority("display") !== "important" || style.getPropertyValue("display") !== "none") style.setProperty("display", "none", "important");
+    } else if (hasAttr(shown, HID)) {
+      removeAttr(shown, HID);
+      style.removeProperty("display");
+      if (style.length === 0) removeAttr(shown, "style");
+    }
+  }
 }
 
 /** The denied option or group `node` is in, if any: what the app changes
@@ -384,7 +398,7 @@ function undo(el: Element) {
   if (added.includes("inert")) removeAttr(el, "inert");
   if (added.includes("disabled")) removeAttr(el, "disabled");
   const tag = htmlTag(el);
-  if (tag === "option" || tag === "optgroup") {
+  if (tag === "option" || hasAttr(el, PREV_LABEL) || queryAll(el, `[${PREV_LABEL}]`).length > 0) {
     // Shown again: its options too (an option still denied itself keeps
     // its blank label). The mark goes first, as `unblankOption` reads it.
     if (getAttr(el, MARK) === "denied") removeAttr(el, MARK);
@@ -489,7 +503,9 @@ function nearMiss(el: Element): string | null {
     const rest = raw.replace(/[-_]/g, "");
     const close = MISSPELT.some(([k, max]) => {
       const most = prefixed ? max : 1;
-      return k === "field" ? hasLetters(raw, "field") && edits(raw, k, most) <= most : edits(rest, k, most) <= most;
+      if (k !== "field") return edits(rest, k, most) <= most;
+      const e = edits(raw, k, most);
+      return e <= 1 || (e <= most && hasLetters(raw, "field"));
     });
     if (close && NAMES.test(getAttr(el, name) ?? "")) return name;
   }
@@ -925,8 +941,7 @@ export function applyToDom(root: ParentNode, permissions: Permissions | Session 
       const at = nodeType(r.target) === 1 ? (r.target as Element) : parentElement(r.target);
       const copy = at === null ? null : closest(at, "selectedcontent");
       const select = copy === null ? null : closest(copy, "select");
-      const chosen = (select as HTMLSelectElement | null)?.selectedOptions?.[0];
-      if (chosen !== undefined && under(chosen)) guarded(chosen, pass, emptySelected);
+      if (select !== null && under(select)) guarded(select, pass, guardSelected);
       // A style added in a component's shadow root: its host and the
       // children it shows are checked again.
       const scope = rootNode(r.target);

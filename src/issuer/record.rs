@@ -171,6 +171,11 @@ const STATUS_WORDS_ANYWHERE: &[&str] = &[
     "demitido",
     "despedido",
     "geloescht",
+    "expires",
+    "expiry",
+    "termination",
+    "valid",
+    "validity",
 ];
 
 /// Two words in a row that say the same (`front_desk`, `view_mode`,
@@ -239,14 +244,6 @@ const STATUS_WORDS: &[&str] = &[
     // Attack review, session 16: what a flag or a date says alone
     // (`is_root`, `closed_at`, `is_master`), while `root_folder`,
     // `closed_deals` or `master_stylist` say something else.
-    // Said of the person alone (`expires_at`, `valid_until`,
-    // `termination_date`), they say something of something else beside
-    // another word (`license_expiry`, `valid_email`).
-    "expires",
-    "expiry",
-    "termination",
-    "valid",
-    "validity",
     "root",
     "master",
     "guest",
@@ -256,6 +253,10 @@ const STATUS_WORDS: &[&str] = &[
     "frozen",
     "freeze",
     "clearance",
+    "seat",
+    "license",
+    "tier",
+    "authority",
     "block",
     "blocks",
     "employee",
@@ -431,11 +432,11 @@ const STATUS_STEMS_ANYWHERE: &[&str] = &[
     "allowlist",
 ];
 
-/// Beginnings of words saying whether the person may act when nothing but
-/// flag and subject words stand beside them (`deactivation_date`,
-/// `suspend_until`, `staff_expiry`, `account_revoked`), while
-/// `license_expiry`, `activation_fee` or `administrative_notes` say
-/// something of something else (attack review, session 16).
+/// Beginnings of words saying whether the person may act, wherever they
+/// stand (`deactivation_ts`, `suspension_end`, `expiry_time`,
+/// `revocation_reason`): a column that says something of something else
+/// (`license_expiry`, `activation_fee`) is refused too, and is mapped
+/// onto the record or left out of the row (attack review, session 16).
 const STATUS_STEMS: &[&str] = &[
     "deactivat",
     "reactivat",
@@ -751,10 +752,12 @@ fn access_meaning(name: &str) -> Option<String> {
     {
         return Some(format!("whether the person may act (`{s}`)"));
     }
-    if let Some(s) = w
-        .iter()
-        .find(|w| STATUS_STEMS_ANYWHERE.iter().any(|stem| w.starts_with(stem)))
-    {
+    if let Some(s) = w.iter().find(|w| {
+        STATUS_STEMS_ANYWHERE
+            .iter()
+            .chain(STATUS_STEMS)
+            .any(|stem| w.starts_with(stem))
+    }) {
         return Some(format!("whether the person may act (`{s}`)"));
     }
     for pair in w.windows(2) {
@@ -797,8 +800,7 @@ fn access_meaning(name: &str) -> Option<String> {
         .collect();
     let said = if said.is_empty() { flagless } else { said };
     if let [s] = said.as_slice() {
-        if STATUS_WORDS.contains(&s.as_str()) || STATUS_STEMS.iter().any(|stem| s.starts_with(stem))
-        {
+        if STATUS_WORDS.contains(&s.as_str()) {
             return Some(format!("whether the person may act (`{s}`)"));
         }
     }

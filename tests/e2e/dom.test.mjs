@@ -252,21 +252,26 @@ test("a denied <optgroup>'s options are unselected and disabled, and an option a
     const base = document.querySelector("#base");
     base.value = "sec";
     await new Promise((r) => setTimeout(r, 20));
-    const selectedcontent = base.querySelector("selectedcontent").textContent;
+    const selectedcontent = base.querySelector("selectedcontent").checkVisibility() ? base.querySelector("selectedcontent").textContent : "";
     // Not watched: permsnap.css keeps the copy from showing.
     if (![...document.styleSheets].some((s) => s.href?.endsWith("permsnap.css"))) {
       await new Promise((ok) => document.head.appendChild(Object.assign(document.createElement("link"), { rel: "stylesheet", href: "/pkg/permsnap.css", onload: ok })));
     }
     document.body.insertAdjacentHTML("beforeend", `<select id="once" class="base"><button><selectedcontent></selectedcontent></button><option value="v">View</option>
-      <option value="sec" data-requires="payments.view"><b>Revenue ONCE</b></option></select>`);
+      <option value="sec" data-requires="payments.view"><b>Revenue ONCE</b></option></select>
+      <select id="wrap" class="base"><button><selectedcontent></selectedcontent></button><option value="v">View</option>
+      <div data-requires="payments.view"><option value="sec"><b>Revenue WRAPPED</b></option></div></select>`);
     ps.applyToDom(document.querySelector("#once"), await load(dia));
-    const once = document.querySelector("#once");
+    ps.applyToDom(document.querySelector("#wrap"), await load(dia));
+    const once = document.querySelector("#once"), wrap = document.querySelector("#wrap");
     once.value = "sec";
+    wrap.value = "sec";
     await new Promise((r) => setTimeout(r, 20));
-    const onceShown = once.querySelector("selectedcontent").checkVisibility() && /ONCE/.test(once.querySelector("selectedcontent").textContent);
+    const onceShown = [once, wrap].some((s) => s.querySelector("selectedcontent").checkVisibility() && /ONCE|WRAPPED/.test(s.querySelector("selectedcontent").textContent));
     w.update(await load(ben));
     await new Promise((r) => setTimeout(r, 20));
-    const refilled = base.querySelector("selectedcontent").textContent;
+    const sc = base.querySelector("selectedcontent");
+    const refilled = sc.checkVisibility() ? sc.textContent : "(hidden)";
     const refund = document.querySelector("#refund"), charge = document.querySelector("#charge");
     const after = {
       refund: [refund.label, refund.disabled], late: [late.label, late.text], charge: [charge.label, charge.disabled],
@@ -416,12 +421,13 @@ test("an attribute that looks like permsnap's but is not (a typo) with a permiss
       <span id="k3" field="clients.email">zoe@mail.test</span><div id="k4" date-requires="payments.view">REVENUE</div>
       <div id="k5" data--requires="payments.view">REVENUE</div><div id="k6" data-requiresall="payments.view">REVENUE</div>
       <div id="k7" data-require="payments.view,">REVENUE</div>
+      <span id="k8" data-fied="clients.email">zoe@mail.test</span><span id="k9" data-fïeld="clients.email">zoe@mail.test</span>
       <svg><text id="i" y="15">REVENUE SVG</text></svg>`;
     // An SVG element keeps its attribute names' case (JSX, setAttribute):
     // `data-Requires` is not found by getAttribute("data-requires").
     document.getElementById("i").setAttribute("data-Requires", "payments.view");
     const w = ps.applyToDom(document.body, await load(ben), { watch: true });
-    const ids = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k1", "k2", "k3", "k4", "k5", "k6", "k7"];
+    const ids = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9"];
     const seen = () => Object.fromEntries(ids.map((id) => [id, document.getElementById(id).checkVisibility()]));
     const denied = seen();
     const problems = w.problems;
@@ -435,9 +441,9 @@ test("an attribute that looks like permsnap's but is not (a typo) with a permiss
     w.stop();
     return { denied, problems, later };
   }, ben);
-  const misspelt = { k1: false, k2: false, k3: false, k4: false, k5: false, k6: false, k7: false };
+  const misspelt = { k1: false, k2: false, k3: false, k4: false, k5: false, k6: false, k7: false, k8: false, k9: false };
   assert.deepEqual(r.denied, { a: false, b: false, c: false, d: false, e: false, f: true, g: true, h: true, i: false, j: false, ...misspelt });
-  assert.equal(r.problems.length, 14, r.problems.join("\n"));
+  assert.equal(r.problems.length, 16, r.problems.join("\n"));
   assert.ok(r.problems.every((m) => m.includes("is not a permsnap attribute")));
   assert.deepEqual(r.later, { a: true, b: false, c: false, d: false, e: false, f: true, g: false, h: true, i: false, j: false, ...misspelt });
   assert.ok(consoleErrors.some((m) => m.includes("`data-feild` is not a permsnap attribute")));
