@@ -16,6 +16,8 @@
 //                                          the element (only that is undone)
 //   data-permsnap-display="flex !important" the inline display it replaced
 //   data-permsnap-label=" "                 a denied option's own label it replaced
+//   data-permsnap-hid                      a <selectedcontent> it keeps from showing
+//                                          a denied option
 //   data-permsnap-cloak="{…}"              the inline styles it replaced to make
 //                                          invisible an element a component's own
 //                                          `!important` keeps displayed
