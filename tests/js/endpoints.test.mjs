@@ -204,3 +204,40 @@ test("a page's session on the endpoint's URL takes the server's clock from a fre
   assert.ok(Math.abs(session.serverNow() - realNow() / 1000) < 5);
   session.close();
 });
+
+test("a record given as a promise (an async database) is awaited, a rejected one answers 500; an answer that cannot be written, or a cookie domain Node cannot send, never ends the process (attack review, session 16)", async () => {
+  // `record: db.staffRow(id)` with an async driver.
+  const ok = await snapshotHandler({ issuer, staff: () => ({ tenant: policy.tenant, record: Promise.resolve(records.fay) }) })(new Request("http://x/api/permsnap"));
+  assert.equal(ok.status, 200);
+  assert.ok((await ok.json()).snapshot);
+  const log = console.error;
+  const logged = [];
+  console.error = (...a) => logged.push(a);
+  try {
+    // The database down: a failure (500, cookie cleared), not a refusal
+    // nor an unhandled rejection.
+    const down = await snapshotHandler({ issuer, staff: () => ({ tenant: policy.tenant, record: Promise.reject(new Error("ECONNREFUSED")) }) })(new Request("http://x/api/permsnap"));
+    assert.equal(down.status, 500);
+    assert.match(down.headers.get("set-cookie"), /^permsnap=; Max-Age=0; /);
+    // Another middleware answered first (a timeout): writing throws
+    // ERR_HTTP_HEADERS_SENT; logged, the process goes on.
+    const app = express();
+    app.get("/api/permsnap", (req, res, next) => { res.status(503).end("timeout"); next(); }, expressSnapshot({ issuer, staff: () => staffOf("fay") }));
+    const server = app.listen(0, "127.0.0.1");
+    await new Promise((done) => server.once("listening", done));
+    try {
+      const res = await fetch(`http://127.0.0.1:${server.address().port}/api/permsnap`);
+      assert.equal(res.status, 503);
+      await new Promise((done) => setTimeout(done, 50));
+      assert.ok(logged.some((a) => String(a[0]).includes("expressSnapshot")), "logged");
+    } finally {
+      server.close();
+    }
+  } finally {
+    console.error = log;
+  }
+  // A domain Node cannot put in a header: refused when the options are read.
+  for (const domain of ["例え.jp", "exämple.test", "a b.test"]) {
+    assert.throws(() => expressSnapshot({ issuer, staff: () => null, cookie: { domain } }), (e) => e.code === "invalid_argument", domain);
+  }
+});

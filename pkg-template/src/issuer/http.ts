@@ -74,7 +74,10 @@ function readOptions<Req>(options: SnapshotEndpointOptions<Req>): SnapshotEndpoi
   const secure = c.secure ?? true;
   if (sameSite === "None" && !secure) throw new PermsnapError("invalid_argument", "browsers drop `SameSite=None` cookies that are not `Secure`");
   for (const [k, v] of [["path", c.path], ["domain", c.domain]] as const) {
-    if (v !== undefined && (typeof v !== "string" || v === "" || /[;\s,\x00-\x1f\x7f]/.test(v))) throw new PermsnapError("invalid_argument", `the cookie \`${k}\` is text without ';', ',' or spaces`);
+    // Printable ASCII only: Node refuses any other character in a header
+    // (an internationalised domain not in its `xn--` form threw at the
+    // first request; attack review, session 16).
+    if (v !== undefined && (typeof v !== "string" || v === "" || /[^\x21-\x7e]|[;,]/.test(v))) throw new PermsnapError("invalid_argument", `the cookie \`${k}\` is printable ASCII text without ';', ',' or spaces (an internationalised domain in its xn-- form)`);
   }
   if (c.path !== undefined && !c.path.startsWith("/")) throw new PermsnapError("invalid_argument", "the cookie `path` starts with `/`");
   // What browsers would drop without a word (no cookie would ever arrive):
@@ -129,7 +132,15 @@ async function issueFor<Req>(
   o: ReturnType<typeof readOptions<Req>>, request: Req, fresh: string | null | undefined,
   headers: Record<string, string>, clear: () => void,
 ): Promise<EndpointAnswer> {
-  const who = await o.staff(request);
+  let who = await o.staff(request);
+  // `record: db.staffRow(id)` with an async database is a promise: awaited
+  // here (a rejected one is a failure, 500), not taken for a record, nor
+  // left to end the process as an unhandled rejection (attack review,
+  // session 16).
+  const pending = (who as { record?: { then?: unknown } } | null)?.record;
+  if (typeof who === "object" && who !== null && typeof pending?.then === "function") {
+    who = { ...who, record: await (pending as PromiseLike<unknown>) } as typeof who;
+  }
   // Nobody: `null`, or what `req.user && { ... }` gives when nobody is
   // signed in (`undefined`, `false`, `0`, `""`). Each clears the cookie
   // and answers 401, which the page reads as signed out; a throw here
@@ -223,6 +234,11 @@ export function expressSnapshot<Req>(options: SnapshotEndpointOptions<Req>): (re
       }
       res.writeHead(a.status, a.headers);
       res.end(a.body);
+    }).catch((e: unknown) => {
+      // The answer could not be written (another middleware answered
+      // first): logged, not left to end the process (attack review,
+      // session 16).
+      console.error("permsnap expressSnapshot:", e);
     });
   };
 }
