@@ -1375,3 +1375,37 @@ fn ignore_names_are_columns_and_key_errors_keep_the_secret() {
         );
     }
 }
+
+/// A row that says which account it belongs to (`tenant`) is issued only
+/// for that account: an app that takes the account from the request's host
+/// and looks the row up by user id alone no longer signs one account's
+/// admin for another (attack review, session 16). Its tenant column is
+/// mapped onto `tenant`, never ignored.
+#[test]
+fn a_record_of_another_account_is_refused() {
+    let i = issuer();
+    let account = roles(&i, r#"[{"id": "admin", "permissions": ["a.view"]}]"#);
+    let theirs = StaffRecord {
+        tenant: Some("spa-b".into()),
+        ..record("mallory", &["admin"])
+    };
+    let e = i.issue(&account, &theirs, &opts()).unwrap_err();
+    assert_eq!(e.code(), "wrong_tenant", "{e}");
+    let own = StaffRecord {
+        tenant: Some(account.tenant().to_owned()),
+        ..record("mallory", &["admin"])
+    };
+    assert!(i.issue(&account, &own, &opts()).is_ok());
+    // Read from a row: `tenant` is a record key; null is refused; a tenant
+    // column cannot be ignored.
+    let reader = RecordReader::default();
+    let row = serde_json::json!({"id": "m", "roles": ["admin"], "tenant": "spa-b"});
+    assert_eq!(
+        reader.read_value(row).unwrap().tenant.as_deref(),
+        Some("spa-b")
+    );
+    assert!(reader.read(r#"{"id": "m", "tenant": null}"#).is_err());
+    for column in ["tenant", "tenant_id", "tenantId"] {
+        assert!(RecordReader::new(&[column]).is_err(), "{column}");
+    }
+}

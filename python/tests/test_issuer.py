@@ -287,3 +287,11 @@ def test_none_is_not_left_out():
     assert code_of(lambda: issuer.feed_head(None, [], now=1_767_225_600, all_accounts=1)) == "invalid_argument"
     assert issuer.feed_head(None, [], now=1_767_225_600, all_accounts=True)
     assert issuer.issue(tenant, record, now=1_767_225_600)["issuedAt"] == 1_767_225_600
+
+
+def test_a_record_of_another_account_is_refused():
+    """Review, session 16: a row looked up by user id alone, its account
+    taken from the request's host, was signed for that account."""
+    issuer, tenant = preset_issuer("sitee")
+    assert code_of(lambda: issuer.issue(tenant, {"id": "u1", "roles": ["user"], "tenant": "spa-b"})) == "wrong_tenant"
+    assert issuer.issue(tenant, {"id": "u1", "roles": ["user"], "tenant": tenant})["snapshot"]

@@ -11,6 +11,7 @@ use crate::model::def::{CatalogDef, StaffRecord};
 pub const RECORD_KEYS: &[&str] = &[
     "id",
     "name",
+    "tenant",
     "roles",
     "owner",
     "principal",

@@ -496,6 +496,17 @@ pub struct StaffRecord {
     /// Display name.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
+    /// The account the row belongs to, when the row says so (a database's
+    /// tenant column): it must be the account the snapshot is issued for
+    /// (`wrong_tenant` otherwise). A row of another account, looked up by
+    /// user id alone while the account came from the request's host, is
+    /// refused rather than signed for it (attack review, session 16).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub tenant: Option<String>,
     /// Role ids; their grants are merged (FORMAT.md, "Several roles").
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub roles: Vec<String>,
@@ -564,6 +575,7 @@ impl Default for StaffRecord {
         StaffRecord {
             id: String::new(),
             name: String::new(),
+            tenant: None,
             roles: Vec::new(),
             owner: false,
             principal: false,

@@ -305,3 +305,12 @@ test("null is not 'left out': a feed of every account says so, and a NULL epoch 
   assert.equal(errorCode(() => issuer.setAccount("spa-lumi", wide, { epoch: null })), "invalid_argument");
   assert.equal(errorCode(() => issuer.issue("spa-lumi", { id: "u1", roles: ["user"] })), "invalid_argument");
 });
+
+test("a record that names its account is issued only for that account (attack review, session 16)", () => {
+  const issuer = new Issuer(vectors.catalogs.sitee.definition, testKey());
+  issuer.setAccount("spa-lumi", [{ id: "user", permissions: ["payments.view"] }]);
+  // staff() took the account from the Host header, the row from the user id.
+  assert.equal(errorCode(() => issuer.issue("spa-lumi", { id: "mallory", roles: ["user"], tenant: "spa-b" })), "wrong_tenant");
+  assert.ok(issuer.issue("spa-lumi", { id: "mallory", roles: ["user"], tenant: "spa-lumi" }).snapshot);
+  assert.equal(errorCode(() => new Issuer(vectors.catalogs.sitee.definition, testKey(), { ignore: ["tenant_id"] })), "invalid_argument");
+});
