@@ -1391,6 +1391,17 @@ fn a_record_of_another_account_is_refused() {
     };
     let e = i.issue(&account, &theirs, &opts()).unwrap_err();
     assert_eq!(e.code(), "wrong_tenant", "{e}");
+    // The same on every path that reads a person (re-review): claims (which
+    // `sign_claims` would sign) and the account review.
+    assert_eq!(
+        i.claims(&account, &theirs, &opts()).unwrap_err().code(),
+        "wrong_tenant"
+    );
+    let (problems, _) = i.review(&account, std::slice::from_ref(&theirs));
+    assert!(
+        problems.iter().any(|p| p.code() == "wrong_tenant"),
+        "{problems:?}"
+    );
     let own = StaffRecord {
         tenant: Some(account.tenant().to_owned()),
         ..record("mallory", &["admin"])

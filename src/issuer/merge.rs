@@ -69,6 +69,15 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
             format!("the staff id {:?} {problem}", s.id),
         ));
     }
+    // A row of another account (its `tenant`), on every path that reads a
+    // person: issue, claims, review (attack review, session 16). Said as
+    // "issued for account <asked>, not <the row's>".
+    if let Some(tenant) = s.tenant.as_ref().filter(|t| **t != account.tenant) {
+        return Err(Error::WrongTenant {
+            expected: tenant.clone(),
+            found: account.tenant.clone(),
+        });
+    }
     if !s.active {
         return Err(Error::Deactivated {
             staff: s.id.clone(),

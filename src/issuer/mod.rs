@@ -608,12 +608,6 @@ pub(crate) fn prepare(
     opts: &IssueOptions,
 ) -> Result<Unsigned> {
     opts.check()?;
-    if let Some(tenant) = staff.tenant.as_ref().filter(|t| **t != account.tenant) {
-        return Err(Error::WrongTenant {
-            expected: account.tenant.clone(),
-            found: tenant.clone(),
-        });
-    }
     let (mut claims, id_lists, warnings) = claims_and_warnings(catalog, account, staff, opts)?;
     claims.id = match opts.id {
         Some(id) => id,
