@@ -234,8 +234,8 @@ function deny(el: Element) {
   // option's content in its `<selectedcontent>`, not displayed while a
   // denied option is selected (`guardSelected`; attack review, session
   // 16). The option's own content is the app's (React keeps it), left as
-  // it is. Any denied element inside a select (a wrapper) does the same
-  // for its options.
+  // it is. Any other denied element (a wrapper) does the same for the
+  // options it holds.
   const tag = htmlTag(el);
   if (tag === "option" || tag === "optgroup") {
     if (!hasAttr(el, "disabled")) {
@@ -243,9 +243,7 @@ function deny(el: Element) {
       added.add("disabled");
     }
   }
-  if (tag === "option" || closest(el, "select") !== null || queryAll(el, "option").length > 0) {
-    for (const option of tag === "option" ? [el] : queryAll(el, "option")) blankOption(option);
-  }
+  for (const option of tag === "option" ? [el] : queryAll(el, "option")) blankOption(option);
   const style = styleOf(el);
   if (style && !(style.getPropertyValue("display") === "none" && style.getPropertyPriority("display") === "important")) {
     if (!added.has("display")) {
@@ -399,12 +397,12 @@ function undo(el: Element) {
   if (added.includes("hidden")) removeAttr(el, "hidden");
   if (added.includes("inert")) removeAttr(el, "inert");
   if (added.includes("disabled")) removeAttr(el, "disabled");
-  const tag = htmlTag(el);
-  if (tag === "option" || hasAttr(el, PREV_LABEL) || queryAll(el, `[${PREV_LABEL}]`).length > 0) {
+  const blanked = htmlTag(el) === "option" ? [el] : queryAll(el, `option[${PREV_LABEL}]`);
+  if (blanked.length > 0) {
     // Shown again: its options too (an option still denied itself keeps
     // its blank label). The mark goes first, as `unblankOption` reads it.
     if (getAttr(el, MARK) === "denied") removeAttr(el, MARK);
-    for (const option of tag === "option" ? [el] : queryAll(el, "option")) unblankOption(option);
+    for (const option of blanked) unblankOption(option);
   }
   const style = styleOf(el);
   if (added.includes("display") && style) {
@@ -794,11 +792,14 @@ function applyTree(root: ParentNode | Node, pass: Pass) {
   try {
     const suspects: Element[] = [];
     const where = scopes(root, suspects);
+    // Only what this tree denied is checked (a watch passes over several
+    // added trees with one pass).
+    const start = pass.denied.length;
     for (const el of within(root, `${PROTECTED},[${MARK}]`, where)) guarded(el, pass, protect);
     // (A suspect already marked, denied by an earlier pass, is among those.)
     for (const el of suspects) guarded(el, pass, protect);
     for (const el of within(root, `[data-field],[${FIELD_MARK}]`, where)) guarded(el, pass, checkField);
-    enforce(pass.denied, pass);
+    enforce(pass.denied.slice(start), pass);
   } catch (e) {
     // The pass itself failed, not one element: no mark that permsnap.css
     // reads as "shown" may stay.

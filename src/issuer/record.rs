@@ -243,17 +243,13 @@ const STATUS_PAIRS: &[(&str, &str)] = &[
 /// `marital_status`, `address_state` or `staff_id` say something else.
 const STATUS_WORDS: &[&str] = &[
     // Attack review, session 16: what a flag or a date says alone
-    // (`is_root`, `closed_at`, `is_master`), while `root_folder`,
-    // `closed_deals` or `master_stylist` say something else.
+    // (`is_root`, `is_master`), while `root_folder` or `master_stylist`
+    // say something else (and see [`STATUS_LAST_WORDS`], which a lone
+    // word is the last of: `closed_at`).
     "root",
     "master",
     "guest",
     "owned",
-    "pending",
-    "closed",
-    "frozen",
-    "freeze",
-    "clearance",
     "seat",
     "license",
     "tier",
@@ -261,8 +257,6 @@ const STATUS_WORDS: &[&str] = &[
     "block",
     "blocks",
     "employee",
-    "sts",
-    "stat",
     "signin",
     "lock",
     "locks",
@@ -417,9 +411,12 @@ const COMPACT_NAMES: &[&str] = &[
     "isinvited",
 ];
 
-/// Beginnings of words saying whether the person may act wherever they
-/// stand (`is_sysadmin`, `ip_blacklist`): long enough to say nothing else.
-const STATUS_STEMS_ANYWHERE: &[&str] = &[
+/// Beginnings of words saying whether the person may act, wherever they
+/// stand (`is_sysadmin`, `ip_blacklist`, `deactivation_ts`,
+/// `suspension_end`, `expiry_time`, `revocation_reason`): a column that says something of something else
+/// (`license_expiry`, `activation_fee`) is refused too, and is mapped
+/// onto the record or left out of the row (attack review, session 16).
+const STATUS_STEMS: &[&str] = &[
     "offboard",
     "deprovision",
     "impersonat",
@@ -431,14 +428,6 @@ const STATUS_STEMS_ANYWHERE: &[&str] = &[
     "denylist",
     "blocklist",
     "allowlist",
-];
-
-/// Beginnings of words saying whether the person may act, wherever they
-/// stand (`deactivation_ts`, `suspension_end`, `expiry_time`,
-/// `revocation_reason`): a column that says something of something else
-/// (`license_expiry`, `activation_fee`) is refused too, and is mapped
-/// onto the record or left out of the row (attack review, session 16).
-const STATUS_STEMS: &[&str] = &[
     "deactivat",
     "reactivat",
     "inactivat",
@@ -753,12 +742,10 @@ fn access_meaning(name: &str) -> Option<String> {
     {
         return Some(format!("whether the person may act (`{s}`)"));
     }
-    if let Some(s) = w.iter().find(|w| {
-        STATUS_STEMS_ANYWHERE
-            .iter()
-            .chain(STATUS_STEMS)
-            .any(|stem| w.starts_with(stem))
-    }) {
+    if let Some(s) = w
+        .iter()
+        .find(|w| STATUS_STEMS.iter().any(|stem| w.starts_with(stem)))
+    {
         return Some(format!("whether the person may act (`{s}`)"));
     }
     for pair in w.windows(2) {

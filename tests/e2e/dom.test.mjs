@@ -331,24 +331,16 @@ test("React re-rendering a denied <option> keeps working (its content is React's
 test("a denied element a component's own `!important` styles keep displayed (`:host`, `::slotted`) is made invisible and reported, and given back when allowed (attack review, session 16)", async () => {
   const { page } = await open();
   const r = await page.evaluate(async ({ dia, ben }) => {
-    class Panel extends HTMLElement {
+    // A component whose shadow root holds `css` and a slot.
+    const component = (mode, css) => class extends HTMLElement {
       constructor() {
         super();
-        this.attachShadow({ mode: "closed" }).innerHTML = "<style>:host { display: block !important }</style><slot></slot>";
+        this.attachShadow({ mode }).innerHTML = `<style>${css}</style><slot></slot>`;
       }
-    }
-    class Frame extends HTMLElement {
-      constructor() {
-        super();
-        this.attachShadow({ mode: "open" }).innerHTML = "<style>::slotted(*) { display: flex !important }</style><slot></slot>";
-      }
-    }
-    class Forcing extends HTMLElement {
-      constructor() {
-        super();
-        this.attachShadow({ mode: "open" }).innerHTML = "<style>::slotted(*) { display: block !important; visibility: visible !important; opacity: 1 !important; content-visibility: visible !important }</style><slot></slot>";
-      }
-    }
+    };
+    const Panel = component("closed", ":host { display: block !important }");
+    const Frame = component("open", "::slotted(*) { display: flex !important }");
+    const Forcing = component("open", "::slotted(*) { display: block !important; visibility: visible !important; opacity: 1 !important; content-visibility: visible !important }");
     // A component that assigns its children's slots itself (tabs).
     class Tabs extends HTMLElement {
       constructor() {
@@ -359,12 +351,7 @@ test("a denied element a component's own `!important` styles keep displayed (`:h
         queueMicrotask(assign);
       }
     }
-    class Contents extends HTMLElement {
-      constructor() {
-        super();
-        this.attachShadow({ mode: "open" }).innerHTML = "<style>:host { display: contents !important }</style><slot></slot>";
-      }
-    }
+    const Contents = component("open", ":host { display: contents !important }");
     customElements.define("x-panel", Panel);
     customElements.define("x-frame", Frame);
     customElements.define("x-forcing", Forcing);
