@@ -373,6 +373,41 @@ fn gate_answers_like_an_edge() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[test]
+fn issue_refuses_a_staff_id_defined_twice() {
+    // Attack review, session 17: `issue --staff a` signed the first of two
+    // records, an owner's above a clerk's, where `validate` refused it.
+    let dir = std::env::temp_dir().join(format!("permsnap-cli-dup-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    assert!(permsnap(&["keygen", "--out", d]).status.success());
+    let mut policy: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(preset("sitee")).unwrap()).unwrap();
+    let staff = policy["staff"].as_array_mut().unwrap();
+    // An owner's entry above the marketing clerk's.
+    staff.insert(0, serde_json::json!({"id": "dia", "roles": ["principal"]}));
+    let file = dir.join("policy.json");
+    std::fs::write(&file, policy.to_string()).unwrap();
+    let key = dir.join("issuer.key");
+    let o = permsnap(&[
+        "issue",
+        "--policy",
+        file.to_str().unwrap(),
+        "--staff",
+        "dia",
+        "--key",
+        key.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(o.stdout.is_empty(), "nothing signed");
+    assert!(
+        text(&o).contains("staff `dia`: is defined twice"),
+        "{}",
+        text(&o)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Issue #10, item 10: key files are handled as secrets.
 #[cfg(unix)]
 #[test]

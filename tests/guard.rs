@@ -272,6 +272,53 @@ fn route_tables_are_validated() {
 }
 
 #[test]
+fn routes_matching_some_paths_alike_must_agree_there() {
+    // Attack review, session 17: `/api/{kind}/export` (payments.view) and
+    // `/api/clients/{id}` (clients.view) both match `/api/clients/export`;
+    // the gate decided it by the second, an Express backend registering
+    // the first before ran the export for a clerk.
+    let p = policy("sitee");
+    let load = |json: &str| Gate::from_json(p.catalog(), json);
+    let export =
+        r#"{"path": "/api/{kind}/export", "methods": ["GET"], "requires": ["payments.view"]}"#;
+    let client =
+        r#"{"path": "/api/clients/{id}", "methods": ["GET"], "requires": ["calendar.view"]}"#;
+    let e = load(&format!(r#"{{"routes": [{export}, {client}]}}"#)).unwrap_err();
+    assert_eq!(e.code(), "invalid_policy");
+    assert!(
+        e.to_string().contains("both match `/api/clients/export`")
+            && e.to_string()
+                .contains("Declare a route for `/api/clients/export`"),
+        "{e}"
+    );
+    // A catch-all of one against a parameter of the other, likewise.
+    let e = load(r#"{"routes": [{"path": "/api/{section}/{id}", "requires": ["payments.view"]}, {"path": "/api/payments/{*rest}", "authenticated": true}]}"#).unwrap_err();
+    assert!(
+        e.to_string().contains("both match `/api/payments/{p0}`"),
+        "{e}"
+    );
+    // Declaring the paths both match settles it (their demands are then
+    // that route's, and the containment warnings name the others).
+    let settled = format!(
+        r#"{{"routes": [{export}, {client}, {{"path": "/api/clients/export", "methods": ["GET"], "requires": ["payments.view", "calendar.view"]}}]}}"#
+    );
+    let g = load(&settled).unwrap();
+    let mut v = verifier(&p);
+    let dia = header(&issue(&p, "dia").text());
+    assert_eq!(status(&g, &mut v, "GET", "/api/clients/export", &dia), 403);
+    // Demanding the same, or for no method in common, they may overlap.
+    assert!(load(&format!(r#"{{"routes": [{export}, {{"path": "/api/clients/{{id}}", "methods": ["GET"], "requires": ["payments.view"]}}]}}"#)).is_ok());
+    assert!(load(&format!(r#"{{"routes": [{export}, {{"path": "/api/clients/{{id}}", "methods": ["POST"], "requires": ["calendar.view"]}}]}}"#)).is_ok());
+    // Every shipped table loads.
+    for preset in ["sitee", "ecwid", "amilia", "lightspeed", "shopify-partner"] {
+        assert!(
+            Gate::from_json(policy(preset).catalog(), &routes(preset)).is_ok(),
+            "{preset}"
+        );
+    }
+}
+
+#[test]
 fn snapshot_extraction() {
     assert_eq!(
         snapshot_from(Some("Permsnap abc"), None, "permsnap"),

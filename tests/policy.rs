@@ -228,6 +228,7 @@ fn removing_a_requirement_is_warned_and_the_person_still_issued() {
         "{}",
         w[0].detail
     );
+    assert_eq!(w[0].field, "remove", "what caused it");
     assert!(issues(&p, "s") && issues(&p, "ok"));
     assert_eq!(
         p.claims_for("zz", &IssueOptions::at(0)).unwrap_err().code(),
@@ -371,4 +372,165 @@ fn principal_only_powers_go_to_the_principal_admin_alone() {
         plain.catalog().to_bytes().unwrap(),
         p.catalog().to_bytes().unwrap()
     );
+}
+
+/// Two kinds, each with a permission acting on it, and a clerk role that
+/// sees its own clients without their email and phone.
+fn kinds_catalog() -> String {
+    r#"{"name": "c", "sections": [{"id": "clients"}, {"id": "payments"}, {"id": "billing"}], "permissions": [
+  {"name": "clients.view", "section": "clients", "scope_kind": "clients"},
+  {"name": "payments.view", "section": "payments", "scope_kind": "payments"},
+  {"name": "payments.payout_bank_change", "section": "billing"}
+], "kinds": [{"name": "clients", "fields": [{"name": "email"}, {"name": "phone"}]}, {"name": "payments"}]}"#
+        .into()
+}
+
+const CLERK: &str = r#"{"id": "clerk", "permissions": ["clients.view"], "scopes": {"clients": "own"}, "hidden_fields": {"clients": ["email", "phone"]}}"#;
+
+#[test]
+fn a_roles_star_scope_speaks_for_the_kinds_it_acts_on() {
+    use permsnap::Scope;
+    // Attack review, session 17: a payments-only role written the natural
+    // way, `"*": "all"`, gave a clerk holding it too every client, their
+    // email and phone shown (the role giving the widest scope hid nothing).
+    let auditor = r#"{"id": "auditor", "permissions": ["payments.view"], "scopes": {"*": "all"}}"#;
+    let roles = format!("[{CLERK}, {auditor}]");
+    let p = policy_with(
+        &kinds_catalog(),
+        &roles,
+        r#"[{"id": "a", "roles": ["clerk", "auditor"]}, {"id": "b", "roles": ["auditor"]}]"#,
+    )
+    .unwrap();
+    let (claims, _) = p.claims_for("a", &IssueOptions::at(0)).unwrap();
+    assert_eq!(claims.scopes, vec![Scope::Own, Scope::All]);
+    assert_eq!(claims.hidden[0].iter().collect::<Vec<_>>(), vec![0, 1]);
+    // No held role acts on clients: the `*` still speaks for them.
+    let (alone, _) = p.claims_for("b", &IssueOptions::at(0)).unwrap();
+    assert_eq!(alone.scopes, vec![Scope::All, Scope::All]);
+    // A kind the role names is its own, whatever it grants.
+    let named = r#"{"id": "auditor", "permissions": ["payments.view"], "scopes": {"clients": "all", "payments": "all"}}"#;
+    let p = policy_with(
+        &kinds_catalog(),
+        &format!("[{CLERK}, {named}]"),
+        r#"[{"id": "a", "roles": ["clerk", "auditor"]}]"#,
+    )
+    .unwrap();
+    let (claims, _) = p.claims_for("a", &IssueOptions::at(0)).unwrap();
+    assert_eq!(claims.scopes, vec![Scope::All, Scope::All]);
+}
+
+#[test]
+fn a_section_pattern_takes_that_section_only() {
+    // Attack review, session 17: `payments.*` also matched every name
+    // starting with `payments.`, `payments.payout_bank_change` of billing
+    // too.
+    let p = policy_with(
+        &kinds_catalog(),
+        r#"[{"id": "cashier", "permissions": ["payments.*"]}]"#,
+        r#"[{"id": "b", "roles": ["cashier"]}]"#,
+    )
+    .unwrap();
+    let (claims, _) = p.claims_for("b", &IssueOptions::at(0)).unwrap();
+    let names: Vec<&str> = claims
+        .permissions
+        .iter()
+        .map(|i| p.catalog().perm_name(i))
+        .collect();
+    assert_eq!(names, vec!["payments.view"]);
+    // A pattern naming no section is refused, listing them.
+    let found = problems_with(
+        &kinds_catalog(),
+        r#"[{"id": "r", "permissions": ["payment.*"]}]"#,
+        "[]",
+    );
+    assert!(
+        found[0].contains("pattern `payment.*` names no section")
+            && found[0].contains("billing, clients, payments"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_staff_id_defined_twice_is_issued_from_neither_record() {
+    // Attack review, session 17: `issue --staff a` signed the first record
+    // of two, an owner's above a clerk's.
+    let p = policy(
+        r#"[{"id": "r", "permissions": ["a.view"]}]"#,
+        r#"[{"id": "a", "owner": true}, {"id": "a", "roles": ["r"]}, {"id": "b", "roles": ["r"]}]"#,
+    )
+    .unwrap();
+    let e = p.claims_for("a", &IssueOptions::at(0)).unwrap_err();
+    assert_eq!(e.code(), "invalid_policy");
+    assert!(e.to_string().contains("staff `a`: is defined twice"), "{e}");
+    assert!(issues(&p, "b"));
+}
+
+fn problems_with(catalog: &str, roles: &str, staff: &str) -> Vec<String> {
+    policy_with(catalog, roles, staff)
+        .unwrap()
+        .problems()
+        .iter()
+        .map(|e| format!("{}: {e}", e.code()))
+        .collect()
+}
+
+#[test]
+fn role_ids_and_catalog_names_that_read_alike_are_refused() {
+    // Attack review, session 17: `clerk\u{200b}` and `clerk ` were roles
+    // beside `clerk`, `Clerk` an owner role beside it; a catalog held
+    // `payments.view` twice, once with a zero-width space, and
+    // `Payments.View` beside `payments.view`.
+    for id in ["clerk\u{200b}", "clerk ", "cl\u{7}erk"] {
+        let roles = format!(
+            r#"[{{"id": "clerk", "permissions": ["a.view"]}}, {{"id": {}, "owner": true}}]"#,
+            serde_json::to_string(id).unwrap()
+        );
+        let staff = format!(
+            r#"[{{"id": "s", "roles": [{}]}}, {{"id": "u", "roles": ["clerk"]}}]"#,
+            serde_json::to_string(id).unwrap()
+        );
+        let p = policy(&roles, &staff).unwrap();
+        assert!(!issues(&p, "s"), "{id:?}");
+        assert!(issues(&p, "u"), "{id:?}: the real clerk still issues");
+        let found = problems(&roles, &staff);
+        assert!(found.iter().any(|f| f.contains("its id")), "{found:?}");
+    }
+    let roles = r#"[{"id": "clerk", "permissions": ["a.view"]}, {"id": "Clerk", "owner": true}]"#;
+    let staff = r#"[{"id": "s", "roles": ["Clerk"]}, {"id": "u", "roles": ["clerk"]}]"#;
+    let p = policy(roles, staff).unwrap();
+    assert!(!issues(&p, "s") && !issues(&p, "u"));
+    assert!(problems(roles, staff)
+        .iter()
+        .any(|f| f.contains("only in letter case")));
+    let catalog =
+        |names: &str| format!(r#"{{"name": "c", "permissions": [{names}], "kinds": []}}"#);
+    let e = err(&catalog(
+        r#"{"name": "payments.view", "section": "p"}, {"name": "payments.view\u200b", "section": "p"}"#,
+    ));
+    assert!(e.contains("invisible character"), "{e}");
+    let e = err(&catalog(
+        r#"{"name": "payments.view", "section": "p"}, {"name": "Payments.View", "section": "p"}"#,
+    ));
+    assert!(
+        e.contains("`Payments.View`: differs from `payments.view` only in letter case"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_unmet_requirement_is_warned_about_what_caused_it() {
+    // Attack review, session 17: the warning blamed `grant` on a record
+    // without one, when a role gave the permission.
+    let p = policy(
+        r#"[{"id": "r", "permissions": ["a.edit"]}]"#,
+        r#"[{"id": "s", "roles": ["r"]}]"#,
+    )
+    .unwrap();
+    let w: Vec<String> = p.warnings().iter().map(|w| w.to_string()).collect();
+    assert!(
+        w.contains(&"staff `s`: `roles` leave `a.edit` (given by role `r`) without `a.view`, which it requires, so it has no effect".to_owned()),
+        "{w:?}"
+    );
+    // A record's own `grant` (tests/model.rs) and `remove`
+    // (removing_a_requirement_is_warned…) are named as such.
 }

@@ -74,7 +74,8 @@ export interface SessionOptions {
   refreshAt?: number;
   /** Clock skew tolerated, seconds (the Verifier's `leeway`). */
   leeway?: number;
-  /** Errors the session handled itself (a failed refresh, a bad notice). */
+  /** Errors the session handled itself (a failed refresh, a bad notice);
+   *  without it they go to `console.error`. What it throws is ignored. */
   onError?: (error: unknown) => void;
 }
 
@@ -97,6 +98,9 @@ export class Session {
   #verifier: Verifier;
   /** Server time minus device time, seconds (0 until a snapshot says). */
   #offset = 0;
+  /** The last proven answer that set `#offset`: when, by the device's
+   *  clock and by the monotonic one (seconds). */
+  #clock: { offset: number; device: number; monotonic: number } | null = null;
   #text: string | null = null;
   #current: Permissions;
   #listeners = new Set<(p: Permissions) => void>();
@@ -108,9 +112,12 @@ export class Session {
   #failures = 0;
   #stopNotices: (() => void) | undefined;
   #closed = false;
-  /** Notices applied (text, device time): applied again to the verifier of
-   *  a new catalog, forgotten a day after (no snapshot lives longer). */
-  #notices: { text: string; at: number }[] = [];
+  /** Notices applied (text to device time): applied again to the verifier
+   *  of a new catalog, forgotten two days after (no snapshot lives longer),
+   *  each once however often it is delivered (a channel re-sending the
+   *  day's notices on every poll grew this without bound), the oldest
+   *  dropped past `MAX_NOTICES`. */
+  #notices = new Map<string, number>();
   /** Verifiers a new catalog replaced, until every snapshot they verified
    *  has expired (`until`, device seconds): notices and keys still reach
    *  them, so permissions they handed out (and an app kept) are revoked in
@@ -138,6 +145,7 @@ export class Session {
 
   constructor(options: SessionOptions) {
     const o = strictOptions(options, ["catalog", "jwks", "tenant", "initial", "fetchSnapshot", "timeout", "fetchKeys", "fetchCatalog", "notices", "refreshAt", "leeway", "onError"], "session options") as unknown as SessionOptions;
+    if (typeof o.fetchSnapshot === "string" && o.fetchSnapshot.trim() === "") throw new PermsnapError("invalid_argument", "`fetchSnapshot` is empty: give the snapshot endpoint's URL (an empty one fetched the page itself)");
     if (typeof o.fetchSnapshot === "string" || o.fetchSnapshot instanceof URL) o.fetchSnapshot = fromEndpoint(o.fetchSnapshot);
     if (typeof o.fetchSnapshot !== "function") throw new PermsnapError("invalid_argument", "`fetchSnapshot` is the endpoint's URL or a function returning a promise of the snapshot");
     for (const k of ["fetchKeys", "fetchCatalog", "notices", "onError"] as const) {
@@ -248,8 +256,10 @@ export class Session {
       return;
     }
     const now = Date.now() / 1000;
-    this.#notices = this.#notices.filter((n) => now - n.at < NOTICE_MEMORY);
-    this.#notices.push({ text: notice, at: now });
+    for (const [text, at] of this.#notices) if (!(now - at < NOTICE_MEMORY)) this.#notices.delete(text);
+    this.#notices.delete(notice); // kept in the order last applied
+    this.#notices.set(notice, now);
+    if (this.#notices.size > MAX_NOTICES) this.#notices.delete(this.#notices.keys().next().value as string);
     // A new catalog's verifier made meanwhile started without it.
     if (this.#verifier !== verifier) await this.#verifier.verifyNotice(notice).catch((e) => this.#report(e));
     // Those a new catalog replaced, for the permissions they handed out
@@ -314,9 +324,18 @@ export class Session {
     return send();
   }
 
-  /** Stops timers and the notice channel; the permissions stay as they are
-   *  (and still turn to deny-all at their expiry). */
+  /** Stops timers and the notice channel, and denies everything: a session
+   *  no longer kept fresh would answer yes past a revocation (an app
+   *  closing it at sign-out kept the person's powers, and the text worked
+   *  as a bearer token: attack review, session 17). Subscribers hear the
+   *  deny-all; `snapshot` is `null`; `refresh()` answers deny-all. */
   close(): void {
+    if (this.#closed) return;
+    const closed = new PermsnapError("no_snapshot", "the session was closed");
+    const held = this.#current;
+    this.#swap(null, this.#verifier.denyAll(closed));
+    expirePermissions(held, closed); // a copy the app kept stops answering yes too
+    recheckAll();
     this.#closed = true;
     grace(this.#current, false);
     for (const r of this.#retired) r.verifier.free();
@@ -378,12 +397,12 @@ export class Session {
     }
     const applied = new Set<string>();
     for (;;) {
-      const pending = this.#notices.filter((n) => !applied.has(n.text));
+      const pending = Array.from(this.#notices.keys()).filter((n) => !applied.has(n));
       if (pending.length === 0) break;
       for (const n of pending) {
-        applied.add(n.text);
+        applied.add(n);
         try {
-          await verifier.verifyNotice(n.text);
+          await verifier.verifyNotice(n);
         } catch (e) {
           this.#report(e);
         }
@@ -415,7 +434,10 @@ export class Session {
     const asked = Date.now() / 1000;
     let fetched: FetchedSnapshot;
     try {
-      fetched = await withTimeout((this.#o.fetchSnapshot as (r: SnapshotRequest) => Promise<FetchedSnapshot>)({ fresh }), this.#o.timeout ?? 10);
+      // A function answering a value rather than a promise is read as
+      // resolved with it (it was a retry forever on `then is not a function`).
+      const answer = (this.#o.fetchSnapshot as (r: SnapshotRequest) => Promise<FetchedSnapshot> | FetchedSnapshot)({ fresh });
+      fetched = await withTimeout(Promise.resolve(answer), this.#o.timeout ?? 10);
     } catch (e) {
       this.#report(e);
       this.#retryLater();
@@ -441,7 +463,10 @@ export class Session {
     const proven = claimed !== null && claimed.fresh === fresh;
     const clockFromIt = proven && typeof claimed.issuedAt === "number" && Number.isFinite(claimed.issuedAt);
     const previousOffset = this.#offset;
-    if (clockFromIt) this.#offset = (claimed.issuedAt as number) - (asked + Date.now() / 1000) / 2;
+    const answered = Date.now() / 1000;
+    const offset = clockFromIt ? (claimed.issuedAt as number) - (asked + answered) / 2 : 0;
+    const setsClock = clockFromIt && this.#takesClock(offset, answered - asked);
+    if (setsClock) this.#offset = offset;
     // A refused answer does not keep the clock it claimed (the time a
     // person is let go at is read from it).
     const p = await this.#verify(text, () => { this.#offset = previousOffset; });
@@ -467,9 +492,38 @@ export class Session {
       this.#retryLater();
       return this.#current;
     }
-    this.#failures = 0;
+    if (setsClock) this.#clock = { offset, device: answered, monotonic: performance.now() / 1000 };
     this.#swap(text, p);
+    // Already due for a refresh when it came (a device clock far ahead and
+    // no server clock, an issuance cached upstream): fetching again at once
+    // brings the same, ten times a second (attack review, session 17). It
+    // backs off as a failure does.
+    // (Closed meanwhile, `#swap` freed it: nothing to schedule.)
+    if (this.#current === p && p.issuedAt + Math.max(1, p.expiresAt - p.issuedAt) * (this.#o.refreshAt as number) <= this.serverNow()) {
+      this.#report(new PermsnapError("invalid_argument", `the fresh snapshot was already due for a refresh when it came (issued ${Math.round(this.serverNow() - p.issuedAt)} s before, by this page's clock): is the device clock off, or the endpoint's answer cached? Trying again later`));
+      this.#retryLater();
+    } else {
+      this.#failures = 0;
+    }
     return p;
+  }
+
+  /** Whether a proven answer's clock (`offset`) is taken. It echoes this
+   *  request's token, but the issuance in it may still be one the app
+   *  cached: its `issuedAt` then moves the clock back, and an expired
+   *  snapshot passes as current (attack review, session 17). A move back
+   *  beyond the round trip (at least 5 s) is taken only when the device's
+   *  own clock moved since the last proven answer (its elapsed time is
+   *  not the monotonic clock's: someone set it, the device slept). */
+  #takesClock(offset: number, roundTrip: number): boolean {
+    const last = this.#clock;
+    const tolerance = Math.max(5, roundTrip);
+    if (last === null || offset >= last.offset - tolerance) return true;
+    const deviceElapsed = Date.now() / 1000 - last.device;
+    const monotonicElapsed = performance.now() / 1000 - last.monotonic;
+    if (Math.abs(deviceElapsed - monotonicElapsed) > tolerance) return true;
+    this.#report(new PermsnapError("invalid_argument", `the snapshot endpoint's issuedAt is ${Math.round(last.offset - offset)} s behind the server's clock as this page knows it: a cached issuance? The clock stays`));
+    return false;
   }
 
   /** The text of what the endpoint gave; `null` (everything denied) when
@@ -613,8 +667,18 @@ export class Session {
     this.#refreshTimer = later(() => void this.refresh(), wait);
   }
 
+  /** Tells the app (`onError`; without one, the console). An `onError`
+   *  that throws is contained: it is called before the step that narrows
+   *  access (a refused snapshot swapped for deny-all, a notice kept for
+   *  its keys, the next subscriber told), and a throw there left the
+   *  wider permissions in force (attack review, session 17). */
   #report(e: unknown): void {
-    if (this.#o.onError) this.#o.onError(e);
+    try {
+      if (this.#o.onError) this.#o.onError(e);
+      else console.error("permsnap session:", e);
+    } catch {
+      // contained on purpose
+    }
   }
 }
 
@@ -624,6 +688,9 @@ const REVOKED_GRACE = 3;
 /** How long applied notices are kept for a new catalog's verifier, seconds
  *  (the longest snapshot lifetime, a day, plus the largest leeway). */
 const NOTICE_MEMORY = 2 * 86_400;
+/** How many applied notices are kept for a new catalog's verifier: a
+ *  day's edits of a large account. */
+const MAX_NOTICES = 4096;
 /** How long a replaced verifier is kept (s): the longest snapshot lifetime
  *  and a leeway of a day. */
 const RETIRED_MEMORY = 2 * 86_400;

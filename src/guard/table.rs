@@ -178,6 +178,7 @@ pub(crate) fn compile(catalog: &Catalog, routes: &[RouteDef]) -> Result<(Vec<Rul
         }
         rules.push(rule);
     }
+    check_overlaps(&rules, &groups)?;
     Ok((rules, groups))
 }
 
@@ -304,6 +305,93 @@ fn covers(general: &str, specific: &str) -> bool {
     g.len() == s.len()
 }
 
+/// The pattern of the paths both `a` and `b` match (normalized, whole
+/// segments; a segment mixing text and parameters is compared as text, as
+/// `covers` does), or `None` when no path matches both.
+fn intersection(a: &str, b: &str) -> Option<String> {
+    let (x, y) = (segments(a), segments(b));
+    let mut out = String::new();
+    let text = |seg: &Seg<'_>| -> String {
+        match seg {
+            Seg::Literal(l) => (*l).to_owned(),
+            Seg::Param => "{p}".to_owned(),
+            Seg::CatchAll => "{*rest}".to_owned(),
+        }
+    };
+    let mut i = 0;
+    loop {
+        match (x.get(i), y.get(i)) {
+            (None, None) => return Some(normalize_pattern(&out)),
+            // A catch-all takes the rest of the other (at least a segment).
+            (Some(Seg::CatchAll), Some(_)) => {
+                y.get(i..)?
+                    .iter()
+                    .for_each(|seg| out.push_str(&format!("/{}", text(seg))));
+                return Some(normalize_pattern(&out));
+            }
+            (Some(_), Some(Seg::CatchAll)) => {
+                x.get(i..)?
+                    .iter()
+                    .for_each(|seg| out.push_str(&format!("/{}", text(seg))));
+                return Some(normalize_pattern(&out));
+            }
+            (Some(Seg::Literal(l)), Some(Seg::Literal(m))) if l == m => {
+                out.push_str(&format!("/{l}"))
+            }
+            (Some(Seg::Literal(l)), Some(Seg::Param))
+            | (Some(Seg::Param), Some(Seg::Literal(l)))
+                if !l.is_empty() =>
+            {
+                out.push_str(&format!("/{l}"))
+            }
+            (Some(Seg::Param), Some(Seg::Param)) => out.push_str("/{p}"),
+            _ => return None,
+        }
+        i += 1;
+    }
+}
+
+/// Refuses two routes that match some paths alike, neither covering the
+/// other, demanding different things for a method both take, unless a
+/// route of their own is declared for those paths: which handler runs
+/// there is the backend router's choice (the first registered, in Express
+/// and Hono), not the gate's, so a request could pass on one route's terms
+/// and reach the other's handler. `/api/{kind}/export` (payments.view) and
+/// `/api/clients/{id}` (clients.view) let a clerk reach the export of
+/// `/api/clients/export` (attack review, session 17).
+pub(crate) fn check_overlaps(rules: &[Rule], groups: &[Group]) -> Result<()> {
+    for (n, g) in groups.iter().enumerate() {
+        for s in groups.iter().skip(n + 1) {
+            if covers(&g.normalized, &s.normalized) || covers(&s.normalized, &g.normalized) {
+                continue;
+            }
+            let Some(both) = intersection(&g.normalized, &s.normalized) else {
+                continue;
+            };
+            if groups.iter().any(|o| o.normalized == both) {
+                continue;
+            }
+            for &gi in &g.rules {
+                for &si in &s.rules {
+                    let (Some(gr), Some(sr)) = (rules.get(gi), rules.get(si)) else {
+                        continue;
+                    };
+                    if gr.methods & sr.methods != 0 && gr.demands() != sr.demands() {
+                        return Err(table_error(format!(
+                            "routes[{gi}] `{}` and routes[{si}] `{}` both match `{both}` and demand \
+                             different things: which applies there is the backend router's choice \
+                             (the first registered), not the gate's. Declare a route for `{both}` \
+                             saying what it demands, or make both demand the same",
+                            gr.pattern, sr.pattern
+                        )));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Warnings about a compiled table: a route lying under a more general one
 /// (a parameter or a catch-all) that demands something else for the same
 /// method. The gate decides each request by the most specific rule, and
@@ -405,5 +493,23 @@ mod tests {
         assert!(covers("/a/{p0}", "/a/b"));
         assert!(!covers("/a/{p0}", "/a/b/c"));
         assert!(!covers("/a/b", "/a/{p0}"));
+    }
+
+    #[test]
+    fn intersections_of_patterns() {
+        let both = |a: &str, b: &str| intersection(&normalize_pattern(a), &normalize_pattern(b));
+        assert_eq!(
+            both("/api/{k}/export", "/api/clients/{id}").as_deref(),
+            Some("/api/clients/export")
+        );
+        assert_eq!(both("/a/{x}/{y}", "/a/{p}/c").as_deref(), Some("/a/{p0}/c"));
+        assert_eq!(both("/a/{*rest}", "/{x}/b").as_deref(), Some("/a/b"));
+        assert_eq!(
+            both("/a/{*rest}", "/{*rest}").as_deref(),
+            Some("/a/{*rest}")
+        );
+        assert_eq!(both("/a/{x}", "/b/{x}"), None);
+        assert_eq!(both("/a/{x}", "/a/{x}/c"), None);
+        assert_eq!(both("/a/{*rest}", "/a"), None);
     }
 }

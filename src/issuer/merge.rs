@@ -294,16 +294,47 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
 
     let mut scopes = Vec::with_capacity(catalog.kind_count());
     let mut hidden = Vec::with_capacity(catalog.kind_count());
+    // The kinds each held role acts on: those of the permissions it gives
+    // (with what they imply) whose records need a scope.
+    let acts_on: Vec<Vec<bool>> = held
+        .iter()
+        .map(|r| {
+            let mut kinds = vec![false; cdef.kinds.len()];
+            for p in catalog.implication_closure(&r.permissions).iter() {
+                if let Some(k) = catalog.scope_kind_of(p).and_then(|k| kinds.get_mut(k)) {
+                    *k = true;
+                }
+            }
+            kinds
+        })
+        .collect();
     for (k, kind) in cdef.kinds.iter().enumerate() {
         if owner {
             scopes.push(Scope::All);
             hidden.push(Bits::new());
             continue;
         }
+        // Each held role's scope on the kind. A role's `*` speaks for the
+        // kinds it acts on, and for the others only when no held role
+        // acts on them: a payments role written `"*": "all"` gave a
+        // clerk holding it too every client, their hidden fields shown
+        // (attack review, session 17). A kind the role names is its own.
+        let acted_on = acts_on.iter().any(|a| a.get(k) == Some(&true));
+        let role_scopes: Vec<Scope> = held
+            .iter()
+            .zip(&acts_on)
+            .map(|(r, a)| {
+                if r.def.scopes.contains_key(&kind.name) || !acted_on || a.get(k) == Some(&true) {
+                    r.scope(&kind.name)
+                } else {
+                    Scope::None
+                }
+            })
+            .collect();
         let own_scope = s.scopes.get(&kind.name).or_else(|| s.scopes.get("*"));
         let scope = match own_scope {
             Some(scope) => scope.clone(),
-            None => widest(held.iter().map(|r| r.scope(&kind.name)))
+            None => widest(role_scopes.iter().cloned())
                 .map_err(|(a, b)| policy_error(&at, format!(
                     "its roles give incomparable scopes on `{}` ({a} and {b}): set the person's own scope for it",
                     kind.name
@@ -365,13 +396,17 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
                 // that does not see the kind hides nothing of it otherwise).
                 let mut deciders: Vec<&&CompiledRole> = held
                     .iter()
-                    .filter(|r| gives(&r.scope(&kind.name), &scope))
+                    .zip(&role_scopes)
+                    .filter(|(_, rs)| gives(rs, &scope))
+                    .map(|(r, _)| r)
                     .collect();
                 let every = !deciders.is_empty();
                 if !every {
                     deciders = held
                         .iter()
-                        .filter(|r| r.scope(&kind.name) != Scope::None)
+                        .zip(&role_scopes)
+                        .filter(|(_, rs)| **rs != Scope::None)
+                        .map(|(r, _)| r)
                         .collect();
                     if deciders.is_empty() {
                         deciders = held.iter().collect();
@@ -625,11 +660,32 @@ fn warnings(catalog: &Catalog, s: &StaffRecord, e: &Effects<'_>) -> Vec<Warning>
             }
         }
         for (p, r) in catalog.missing_requirements(e.permissions) {
+            // Named by what caused it: the record's `remove` of the
+            // requirement, its `grant` of the permission, else its roles
+            // (it blamed `grant` on a record without one: attack review,
+            // session 17).
+            let givers: Vec<String> = e
+                .held
+                .iter()
+                .filter(|h| h.permissions.get(p))
+                .map(|h| format!("`{}`", h.def.id))
+                .collect();
+            let (field, verb, by) = if e.removed.get(r) {
+                ("remove", "leaves", String::new())
+            } else if e.granted.get(p) || givers.is_empty() {
+                ("grant", "leaves", String::new())
+            } else {
+                (
+                    "roles",
+                    "leave",
+                    format!(" (given by role {})", givers.join(", ")),
+                )
+            };
             warn(
                 "requirement_not_held",
-                "grant",
+                field,
                 format!(
-                    "leaves `{}` without `{}`, which it requires, so it has no effect",
+                    "{verb} `{}`{by} without `{}`, which it requires, so it has no effect",
                     name(p),
                     name(r)
                 ),

@@ -4,7 +4,7 @@
 
 use crate::error::Result;
 use crate::model::bits::Bits;
-use crate::model::catalog::{policy_error, Catalog};
+use crate::model::catalog::{invisible, policy_error, Catalog};
 use crate::model::def::{CatalogDef, Scope};
 
 impl Catalog {
@@ -23,14 +23,30 @@ impl Catalog {
                         bits.set(i);
                     }
                 }
-            } else if let Some(prefix) = name.strip_suffix(".*") {
+            } else if let Some(section) = name.strip_suffix(".*") {
+                // The section's permissions, by the catalog's `section`,
+                // whatever their names: `payments.*` also took
+                // `payments.payout_bank_change` filed under billing (attack
+                // review, session 17).
+                if !def.sections.iter().any(|s| s.id == section)
+                    && !def.permissions.iter().any(|p| p.section == section)
+                {
+                    let mut known: Vec<&str> =
+                        def.permissions.iter().map(|p| p.section.as_str()).collect();
+                    known.sort_unstable();
+                    known.dedup();
+                    return Err(policy_error(
+                        at,
+                        format!(
+                            "pattern `{name}` names no section (a pattern is `section.*`; the \
+                             catalog's sections: {})",
+                            known.join(", ")
+                        ),
+                    ));
+                }
                 let before = bits.clone();
                 for (i, p) in def.permissions.iter().enumerate() {
-                    let in_section = p.section == prefix
-                        || p.name
-                            .strip_prefix(prefix)
-                            .is_some_and(|r| r.starts_with('.'));
-                    if in_section && !self.owner_only.get(i) && !self.derived.get(i) {
+                    if p.section == section && !self.owner_only.get(i) && !self.derived.get(i) {
                         bits.set(i);
                     }
                 }
@@ -199,14 +215,6 @@ pub(crate) fn id_problem(id: &str) -> Option<&'static str> {
         return Some("holds a control or invisible character");
     }
     None
-}
-
-fn invisible(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
-            | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}'
-            | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}'
-            | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
 }
 
 /// The id a refused one was meant to be (trimmed, without invisible

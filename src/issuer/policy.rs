@@ -69,12 +69,21 @@ impl Policy {
         &self.staff
     }
 
-    /// The record of staff member `id`.
+    /// The record of staff member `id`. An id defined twice is refused:
+    /// issuing signed whichever record came first, an owner's entry above
+    /// a clerk's included (attack review, session 17).
     pub fn record(&self, id: &str) -> Result<&StaffRecord> {
-        self.staff
-            .iter()
-            .find(|s| s.id == id)
-            .ok_or_else(|| Error::UnknownStaff { staff: id.into() })
+        let mut found = self.staff.iter().filter(|s| s.id == id);
+        let record = found
+            .next()
+            .ok_or_else(|| Error::UnknownStaff { staff: id.into() })?;
+        if found.next().is_some() {
+            return Err(policy_error(
+                format!("{}: staff `{id}`", self.origin),
+                "is defined twice: no snapshot is issued from either record",
+            ));
+        }
+        Ok(record)
     }
 
     /// Every problem of the file, each naming the role, person or account

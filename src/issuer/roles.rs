@@ -50,16 +50,35 @@ impl Roles {
         let mut roles = BTreeMap::new();
         for def in defs {
             let id = def.id.clone();
-            let compiled = compile_role(catalog, cdef, def).map_err(|e| match e {
-                Error::InvalidPolicy { detail, .. } => detail,
-                other => other.to_string(),
-            });
+            // An id as staff and account ids are read: a zero-width space
+            // or a trailing one made a second `clerk` beside the real one
+            // (attack review, session 17).
+            let compiled = match super::names::id_problem(&id).filter(|_| !id.is_empty()) {
+                Some(problem) => Err(format!("its id {problem}")),
+                None => compile_role(catalog, cdef, def).map_err(|e| match e {
+                    Error::InvalidPolicy { detail, .. } => detail,
+                    other => other.to_string(),
+                }),
+            };
             let entry = if roles.contains_key(&id) {
                 Err("is defined twice in the account".to_owned())
             } else {
                 compiled
             };
             roles.insert(id, entry);
+        }
+        // Two ids only letter case tells apart: a record naming one meant
+        // the other as often as not. Both refuse their holders.
+        let ids: Vec<String> = roles.keys().cloned().collect();
+        for id in &ids {
+            if let Some(twin) = ids.iter().find(|o| *o != id && o.eq_ignore_ascii_case(id)) {
+                roles.insert(
+                    id.clone(),
+                    Err(format!(
+                        "differs from role `{twin}` only in letter case: rename one"
+                    )),
+                );
+            }
         }
         Ok(Roles { roles })
     }

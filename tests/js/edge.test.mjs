@@ -48,7 +48,8 @@ test("gate decisions and JSON denials", async () => {
 
 test("Refresher: loads keys, backs off after a failure, reports it, keeps what it had", async () => {
   const { verifier, gate } = setup({ keys: [] });
-  let now = 0;
+  const T0 = 1_700_000_000_000; // a clock in milliseconds, as Date.now()
+  let now = T0;
   let calls = 0;
   let up = true;
   const errors = [];
@@ -57,13 +58,13 @@ test("Refresher: loads keys, backs off after a failure, reports it, keeps what i
     if (!up) return new Response("down", { status: 503 });
     return Response.json(url.endsWith("/jwks") ? vectors.key.jwks : feedOf([]));
   };
-  const refresher = new edge.Refresher(verifier, { jwksUrl: "http://k/jwks", revocationsUrl: "http://k/rev", maxAge: 60, minInterval: 10, fetch, now: () => now, onError: (e) => errors.push(e) });
+  const refresher = new edge.Refresher(verifier, { jwksUrl: "https://k/jwks", revocationsUrl: "https://k/rev", maxAge: 60, minInterval: 10, fetch, now: () => now, onError: (e) => errors.push(e) });
   // No key at all: the gate cannot decide (503), it does not guess.
   const keyless = gate.check(req("GET", "/api/campaigns", dia.snapshot));
   assert.deepEqual([keyless.status, keyless.code], [503, "unavailable"]);
   assert.equal((await edge.guard(gate, req("GET", "/api/campaigns", dia.snapshot), refresher)).status, 200);
   assert.equal(calls, 2);
-  now = 61_000;
+  now = T0 + 61_000;
   up = false;
   assert.equal((await edge.guard(gate, req("GET", "/api/campaigns", dia.snapshot), refresher)).status, 200, "keeps the keys it had");
   assert.equal(errors.length, 1);
@@ -95,7 +96,7 @@ test("Refresher: one bad notice never keeps the others out, even when onError th
     Response.json(url.endsWith("/jwks") ? vectors.key.jwks : feedOf([forged, retired, ...vectors.notices.apply]));
   const reported = [];
   const refresher = new edge.Refresher(verifier, {
-    jwksUrl: "http://k/jwks", revocationsUrl: "http://k/rev", fetch,
+    jwksUrl: "https://k/jwks", revocationsUrl: "https://k/rev", fetch,
     onError: (e) => { reported.push(e); throw new Error("a careless onError"); },
   });
   await assert.rejects(refresher.ready(), (e) => e.code === "unavailable");
@@ -128,7 +129,7 @@ test("Refresher: the feed is signed; a document its head does not vouch for fail
     const { verifier, gate } = setup();
     const errors = [];
     const fetch = async (url) => Response.json(url.endsWith("/jwks") ? vectors.key.jwks : doc);
-    const refresher = new edge.Refresher(verifier, { jwksUrl: "http://k/jwks", revocationsUrl: "http://k/rev", fetch, onError: (e) => errors.push(e) });
+    const refresher = new edge.Refresher(verifier, { jwksUrl: "https://k/jwks", revocationsUrl: "https://k/rev", fetch, onError: (e) => errors.push(e) });
     await assert.rejects(refresher.ready(), (e) => e instanceof edge.PermsnapError && e.code === code, what);
     assert.deepEqual(errors.map((e) => e.code), [code], `${what}: told to onError once`);
     assert.equal(verifier.feedAt, null, what);
@@ -140,7 +141,7 @@ test("Refresher: the feed is signed; a document its head does not vouch for fail
   const { verifier, gate } = setup();
   let served = feedOf([], dia.now + 10);
   const fetch = async (url) => Response.json(url.endsWith("/jwks") ? vectors.key.jwks : served);
-  const refresher = new edge.Refresher(verifier, { jwksUrl: "http://k/jwks", revocationsUrl: "http://k/rev", fetch });
+  const refresher = new edge.Refresher(verifier, { jwksUrl: "https://k/jwks", revocationsUrl: "https://k/rev", fetch });
   await refresher.ready();
   assert.equal(verifier.feedAt, dia.now + 10);
   served = good; // signed at dia.now, revokes dia
@@ -162,7 +163,7 @@ test("Refresher + maxFeedAge: fresh feeds decide, per-person notices revoke one 
   };
   const errors = [];
   const refresher = new edge.Refresher(verifier, {
-    jwksUrl: "http://k/jwks", revocationsUrl: "http://k/rev", maxAge: 60, minInterval: 10, fetch,
+    jwksUrl: "https://k/jwks", revocationsUrl: "https://k/rev", maxAge: 60, minInterval: 10, fetch,
     now: () => t * 1000, onError: (e) => errors.push(e),
   });
   const status = async (c) => {
@@ -301,6 +302,51 @@ test("the Refresher takes keys over https only (http to this machine) and follow
   } finally {
     server.close();
   }
+});
+
+test("a Refresher's own fetch still takes https only; its clock is milliseconds; maxStale is above maxAge (attack review, session 17)", () => {
+  const { verifier } = setup();
+  const code = (f) => { try { f(); } catch (e) { assert.ok(e instanceof edge.PermsnapError); return e.code; } return "accepted"; };
+  // The credentials error says to send them with a `fetch` of the app's
+  // own: that fetch turned the https check off, and a mistyped http://
+  // took keys from anyone on the path.
+  const fetch = async () => Response.json(vectors.key.jwks);
+  for (const [jwksUrl, revocationsUrl] of [["http://issuer.example/jwks", null], ["https://issuer.example/jwks", "http://issuer.example/feed"]]) {
+    assert.equal(code(() => new edge.Refresher(verifier, { jwksUrl, revocationsUrl, fetch })), "invalid_argument", `${jwksUrl} ${revocationsUrl}`);
+  }
+  for (const jwksUrl of ["https://user:pass@issuer.example/jwks", "http://127.0.0.1:8080/jwks", "keys-binding:/jwks"]) {
+    assert.equal(code(() => new edge.Refresher(verifier, { jwksUrl, revocationsUrl: null, fetch })), "accepted", jwksUrl);
+  }
+  // A clock in seconds made maxAge 60 s last 16 hours: a revocation
+  // published meanwhile was never fetched.
+  const jwksUrl = "https://k/jwks";
+  for (const now of [() => Date.now() / 1000, () => 0, () => NaN, () => `${Date.now()}`, () => null]) {
+    assert.equal(code(() => new edge.Refresher(verifier, { jwksUrl, revocationsUrl: null, now })), "invalid_argument", String(now));
+  }
+  assert.equal(code(() => new edge.Refresher(verifier, { jwksUrl, revocationsUrl: null, now: () => Date.now() })), "accepted");
+  // maxStale at or below maxAge answered 503 in every cycle, hosts up.
+  assert.equal(code(() => new edge.Refresher(verifier, { jwksUrl, revocationsUrl: null, maxAge: 300, maxStale: 60 })), "invalid_argument");
+  assert.equal(code(() => new edge.Refresher(verifier, { jwksUrl, revocationsUrl: null, maxStale: 300 })), "invalid_argument", "default maxAge 300");
+  assert.equal(code(() => new edge.Refresher(verifier, { jwksUrl, revocationsUrl: null, maxAge: 60, maxStale: 61 })), "accepted");
+});
+
+test("a fetch of the app's own that ignores its abort signal fails the refresh after 10 s, and the next one runs (attack review, session 17)", async () => {
+  // `(u) => env.KEYS.fetch(u)` drops the signal: one refresh stayed
+  // pending for ever, every later one waited on it, nothing was reported.
+  const { verifier } = setup();
+  let calls = 0;
+  const hung = () => { calls++; return new Promise(() => {}); };
+  const errors = [];
+  const r = new edge.Refresher(verifier, { jwksUrl: "https://k/jwks", revocationsUrl: null, minInterval: 0, fetch: hung, onError: (e) => errors.push(e) });
+  const started = Date.now();
+  await assert.rejects(r.refresh(), (e) => e.code === "unavailable" && /within 10 s/.test(e.message));
+  const took = Date.now() - started;
+  assert.ok(took >= 9_000 && took < 20_000, `gave up after ${took} ms`);
+  assert.equal(errors.length, 1, "reported");
+  const again = r.refresh().catch((e) => e);
+  await new Promise((ok) => setTimeout(ok, 100));
+  assert.equal(calls, 2, "not stuck: a new refresh fetches again");
+  assert.equal((await again).code, "unavailable");
 });
 
 test("a JWKS endpoint that trickles its answer fails the refresh after 10 s, and the next refresh runs (attack review, session 13)", async () => {

@@ -72,9 +72,9 @@ test("options left out read nothing from a polluted Object.prototype either", as
   const fetched = [];
   const ev = new edge.Verifier(catalog, jwks, { tenant });
   const fetch = async (url) => (fetched.push(url), new Response(JSON.stringify(jwks)));
-  const refresher = polluted("revocationsUrl", "http://evil.test/feed", () => new edge.Refresher(ev, { jwksUrl: "http://issuer.test/jwks.json", revocationsUrl: null, fetch }));
+  const refresher = polluted("revocationsUrl", "http://evil.test/feed", () => new edge.Refresher(ev, { jwksUrl: "https://issuer.test/jwks.json", revocationsUrl: null, fetch }));
   await polluted("revocationsUrl", "http://evil.test/feed", () => refresher.refresh());
-  assert.deepEqual(fetched, ["http://issuer.test/jwks.json"]);
+  assert.deepEqual(fetched, ["https://issuer.test/jwks.json"]);
   // An array's hole is not filled from the prototype.
   const holey = { keys: [jwks.keys[0], , ] };
   assert.equal(holey.keys.length, 2);

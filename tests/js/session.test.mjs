@@ -821,7 +821,115 @@ test("close() while a key reload is on its way swaps nothing in afterwards (thir
   await r;
   await sleep(100);
   assert.equal(s.permissions, held, "nothing swapped in after close()");
-  assert.equal(told, 0);
+  assert.equal(held.error?.code, "no_snapshot", "close() itself denies everything");
+  assert.equal(told, 1, "subscribers heard the deny-all of close(), nothing after");
+});
+
+test("an onError that throws stops nothing: a refused snapshot is still denied, later subscribers still told (attack review, session 17)", async () => {
+  // The reporter was called before the step that narrows access, without
+  // a try: a logger that throws left the refused snapshot's predecessor
+  // in force and the UI's subscribers untold.
+  let forged = false;
+  const app = endpoint({ id: "ben", roles: ["admin"] });
+  const fetchSnapshot = async (r) => {
+    const a = await app.fetchSnapshot(r);
+    return forged ? { ...a, snapshot: `${a.snapshot.slice(0, -4)}AAAA` } : a;
+  };
+  const thrown = [];
+  const s = session({ fetchSnapshot }, { onError: (e) => { thrown.push(e); throw e; } });
+  assert.equal((await s.ready).can("staff.manage"), true);
+  const seen = [];
+  s.subscribe(() => { throw new Error("a subscriber's bug"); });
+  s.subscribe((p) => seen.push(p));
+  forged = true;
+  const after = await s.refresh();
+  assert.equal(after.can("staff.manage"), false, "the refused answer denies everything");
+  assert.equal(s.permissions.error?.code, "bad_signature");
+  assert.equal(seen.at(-1), s.permissions, "the subscriber after a throwing one heard the deny-all");
+  assert.ok(thrown.some((e) => e.code === "bad_signature") && thrown.some((e) => /subscriber's bug/.test(e.message)), thrown.map(String).join("; "));
+  s.close();
+});
+
+test("close() denies everything, the permissions it held and the snapshot text too (attack review, session 17)", async () => {
+  const app = endpoint({ id: "ben", roles: ["admin"] });
+  const s = session(app, { onError: () => {} });
+  const held = await s.ready;
+  assert.equal(held.can("staff.manage"), true);
+  const seen = [];
+  s.subscribe((p) => seen.push(p));
+  s.close();
+  assert.equal(s.permissions.can("staff.manage"), false);
+  assert.equal(s.permissions.error?.code, "no_snapshot");
+  assert.equal(held.can("staff.manage"), false, "a copy the app kept stops answering yes");
+  assert.equal(s.snapshot, null, "no bearer text left behind");
+  assert.deepEqual(seen, [s.permissions], "subscribers heard it");
+  assert.equal((await s.refresh()).can("staff.manage"), false);
+  const calls = app.calls;
+  await sleep(50);
+  assert.equal(app.calls, calls, "closed: no fetch");
+  s.close(); // twice is harmless
+});
+
+test("a proven answer carrying a cached issuance does not move the clock back (attack review, session 17)", async (t) => {
+  // An endpoint caching issue()'s result but echoing the token: its old
+  // issuedAt set the clock back, and the session kept a snapshot past its
+  // real expiry. Here 7 s pass by the device's clock and the monotonic one
+  // alike, and the endpoint answers an issuance of the time the last one
+  // was made: the clock stays where elapsed time puts it.
+  const realPerf = performance.now.bind(performance);
+  t.after(() => { Date.now = realNow; performance.now = realPerf; });
+  const issuedAt = Math.floor(realNow() / 1000);
+  const app = endpoint({ id: "fay", roles: ["user"] }, { lifetime: 60 });
+  const cached = async (r) => ({ ...issuer.issue(tenant, app.record, { lifetime: 60, now: issuedAt }), fresh: r?.fresh });
+  const errors = [];
+  const s = session({ fetchSnapshot: cached }, { leeway: 0, onError: (e) => errors.push(e) });
+  await s.ready;
+  const before = s.serverNow() - realNow() / 1000;
+  Date.now = () => realNow() + 7000;
+  performance.now = () => realPerf() + 7000;
+  await s.refresh();
+  assert.ok(errors.some((e) => /behind the server's clock/.test(e.message)), errors.map(String).join("; "));
+  const moved = s.serverNow() - realNow() / 1000 - before;
+  assert.ok(Math.abs(moved - 7) < 1, `the clock kept the 7 s that passed (moved ${moved.toFixed(2)} s)`);
+  assert.ok(s.permissions.expiresAt - s.serverNow() < 54, "its expiry is judged on that clock");
+  // A device clock set forward (elapsed by the device's clock only) is
+  // taken from the next proven answer as before.
+  errors.length = 0;
+  Date.now = () => realNow() + 3_600_000;
+  await s.refresh();
+  assert.ok(!errors.some((e) => /behind the server's clock/.test(e.message)), errors.map(String).join("; "));
+  assert.ok(Math.abs(s.serverNow() - (issuedAt + (realNow() / 1000 - issuedAt))) < 10, "the server's clock again");
+  s.close();
+});
+
+test("a snapshot already due for a refresh when it came backs off, not a fetch every tenth of a second (attack review, session 17)", async () => {
+  // No server clock (a bare answer) and a device clock 13 minutes ahead:
+  // every fresh snapshot was past its refresh point already.
+  const app = endpoint({ id: "fay", roles: ["user"] });
+  const errors = [];
+  Date.now = () => realNow() + 13 * 60_000;
+  const s = session({ fetchSnapshot: async () => (await app.fetchSnapshot()).snapshot }, { onError: (e) => errors.push(e) });
+  try {
+    await s.ready;
+    assert.equal(s.permissions.can("calendar.view"), true);
+    const calls = app.calls;
+    await sleep(1500);
+    assert.ok(app.calls - calls <= 2, `${app.calls - calls} fetches in 1.5 s`);
+    assert.ok(errors.some((e) => /already due for a refresh/.test(e.message)), errors.map(String).join("; "));
+  } finally {
+    Date.now = realNow;
+    s.close();
+  }
+});
+
+test("fetchSnapshot: an empty URL is refused; a function answering a plain value is read as resolved (attack review, session 17)", async () => {
+  assert.throws(() => pkg.createSession({ catalog, jwks, tenant, fetchSnapshot: "" }), (e) => e.code === "invalid_argument" && /empty/.test(e.message));
+  assert.throws(() => pkg.createSession({ catalog, jwks, tenant, fetchSnapshot: "  " }), (e) => e.code === "invalid_argument");
+  const app = endpoint({ id: "fay", roles: ["user"] });
+  const answer = await app.fetchSnapshot({ fresh: "x" });
+  const s = session({ fetchSnapshot: () => answer.snapshot }, { onError: () => {} });
+  assert.equal((await s.ready).can("calendar.view"), true);
+  s.close();
 });
 
 test("a notice under a new key is never dropped: a bogus notice spending the key fetch first, or the endpoint down, still ends in deny-all (re-review, session 15)", async () => {

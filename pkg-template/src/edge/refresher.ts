@@ -29,11 +29,14 @@ export interface RefreshOptions {
   minInterval?: number;
   /** After this many seconds without a complete refresh (keys and every
    *  notice), requests are refused 503 `unavailable` rather than decided on
-   *  stale revocations (default 3600). */
+   *  stale revocations (default 3600; above `maxAge`). */
   maxStale?: number;
-  /** The fetch to use (default: the global `fetch`). */
+  /** The fetch to use (default: the global `fetch`). Its http(s) URLs
+   *  are still https (plain http only to this machine); it may carry
+   *  credentials in them, and other schemes are its own. */
   fetch?: FetchLike;
-  /** Clock in milliseconds (default `Date.now`). */
+  /** Clock in milliseconds since the Unix epoch (default `Date.now`): a
+   *  clock in seconds is refused. */
   now?: () => number;
   /** Told about every failed refresh and every notice of the feed that
    *  could not be applied (the verifier keeps what it had). */
@@ -44,20 +47,27 @@ export interface RefreshOptions {
  *  https, or over http from this machine (a sidecar, tests): plain http
  *  from elsewhere lets anyone on the path install their own keys (attack
  *  review, session 13). */
-function trustedUrl(url: string, what: string): void {
+function trustedUrl(url: string, what: string, ownFetch: boolean): void {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
+    // A `fetch` of the app's own may take names of its own transport.
+    if (ownFetch) return;
     throw new PermsnapError("invalid_argument", `${what} is not an absolute URL: ${url}`);
   }
   const host = u.hostname;
   // Exactly these: `*.localhost` names go to DNS in Node.
   const local = host === "localhost" || host === "127.0.0.1" || host === "[::1]";
-  if (u.protocol !== "https:" && !(u.protocol === "http:" && local)) {
+  // A `fetch` of the app's own (a service binding, a wrapper adding a
+  // header) still sends an http(s) URL over the network: plain http is
+  // refused with it too (it was not: attack review, session 17). Other
+  // schemes are its transport's.
+  const web = u.protocol === "https:" || u.protocol === "http:";
+  if ((!ownFetch || web) && u.protocol !== "https:" && !(u.protocol === "http:" && local)) {
     throw new PermsnapError("invalid_argument", `${what} must be an https URL (plain http only to this machine), not ${url}`);
   }
-  if (u.username !== "" || u.password !== "") {
+  if (!ownFetch && (u.username !== "" || u.password !== "")) {
     throw new PermsnapError("invalid_argument", `${what} holds credentials (fetch refuses such URLs): send them as a header with a \`fetch\` of your own`);
   }
 }
@@ -186,11 +196,20 @@ export class Refresher {
     if (o.revocationsUrl !== null && (typeof o.revocationsUrl !== "string" || o.revocationsUrl === "")) {
       throw new PermsnapError("invalid_argument", "`revocationsUrl` is the URL of the issuer's signed revocation feed, or null");
     }
-    // With the platform's fetch, the URLs go over the network; a `fetch`
-    // of the app's own (a service binding, a test double) is its transport.
-    if (o.fetch === undefined) {
-      trustedUrl(o.jwksUrl, "`jwksUrl`");
-      if (o.revocationsUrl !== null) trustedUrl(o.revocationsUrl, "`revocationsUrl`");
+    trustedUrl(o.jwksUrl, "`jwksUrl`", o.fetch !== undefined);
+    if (o.revocationsUrl !== null) trustedUrl(o.revocationsUrl, "`revocationsUrl`", o.fetch !== undefined);
+    // Refreshes are rare next to decisions: without a gap, every cycle
+    // would answer 503 between `maxStale` and `maxAge` with every host up.
+    if ((o.maxStale ?? 3600) <= (o.maxAge ?? 300)) {
+      throw new PermsnapError("invalid_argument", `\`maxStale\` (${o.maxStale ?? 3600} s) must be above \`maxAge\` (${o.maxAge ?? 300} s): the edge would refuse requests before each refresh`);
+    }
+    // A clock in seconds made every age a thousand times longer: a
+    // revocation never fetched (attack review, session 17).
+    if (o.now !== undefined) {
+      const t: unknown = o.now();
+      if (typeof t !== "number" || !Number.isFinite(t) || t < 1e11) {
+        throw new PermsnapError("invalid_argument", `\`now\` is a clock in milliseconds since the Unix epoch, as Date.now() (it gave ${String(t)})`);
+      }
     }
     let limit: number | undefined;
     try {
@@ -305,7 +324,22 @@ export class Refresher {
     return true;
   }
 
-  async #json(url: string, what: string): Promise<unknown> {
+  /** `#fetchJson` within `FETCH_TIMEOUT_MS` by the refresher's own timer:
+   *  a `fetch` of the app's own may ignore the abort signal, and its one
+   *  pending refresh held every later one for good (attack review,
+   *  session 17). */
+  #json(url: string, what: string): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      // Not unref'd: a fetch on its way is work the process waits for.
+      const timer = setTimeout(() => reject(new PermsnapError("unavailable", `${what} fetch did not finish within ${FETCH_TIMEOUT_MS / 1000} s`)), FETCH_TIMEOUT_MS);
+      this.#fetchJson(url, what).then(
+        (v) => { clearTimeout(timer); resolve(v); },
+        (e: unknown) => { clearTimeout(timer); reject(e); },
+      );
+    });
+  }
+
+  async #fetchJson(url: string, what: string): Promise<unknown> {
     // Redirects are not followed: an open redirect on the issuer's host
     // (or a downgrade to http) would hand the edge another party's keys
     // (attack review, session 13). A 3xx is a failed refresh.

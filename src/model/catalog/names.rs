@@ -4,6 +4,17 @@
 use super::{policy_error, MAX_ENTRIES};
 use crate::error::Result;
 
+/// A control character, or one that shows nothing (zero-width spaces and
+/// joiners, direction marks, variation selectors, fillers…): ids and names
+/// holding one look like another that does not.
+pub(crate) fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}'
+            | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}'
+            | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
 /// Names to indexes: sorted, looked up by binary search.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct NameIndex(Vec<(String, u32)>);
@@ -23,13 +34,33 @@ impl NameIndex {
         for (i, name) in names.clone().enumerate() {
             if name
                 .chars()
-                .any(|c| c == '*' || c.is_whitespace() || c.is_control())
+                .any(|c| c == '*' || c.is_whitespace() || invisible(c))
             {
                 return Err(policy_error(
                     // By position: the name itself may not print.
                     format!("{origin}: {what}[{i}]"),
-                    "a name holds no `*` (patterns use it), whitespace nor control character",
+                    "a name holds no `*` (patterns use it), whitespace, control nor invisible \
+                     character (a zero-width space made a second `payments.view`: attack \
+                     review, session 17)",
                 ));
+            }
+        }
+        // Two names only letter case tells apart are two checkboxes that
+        // read alike, and a role or an `except` naming the wrong one.
+        let mut folded: Vec<(String, usize, &str)> = names
+            .clone()
+            .enumerate()
+            .map(|(i, n)| (n.to_ascii_lowercase(), i, n))
+            .collect();
+        crate::sort::sort_by(&mut folded, |a, b| (&a.0, a.1) < (&b.0, b.1));
+        for pair in folded.windows(2) {
+            if let [(a, _, first), (b, _, second)] = pair {
+                if a == b && first != second {
+                    return Err(policy_error(
+                        format!("{origin}: {what} `{second}`"),
+                        format!("differs from `{first}` only in letter case"),
+                    ));
+                }
             }
         }
         Self::build(origin, what, names)
