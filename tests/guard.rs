@@ -309,6 +309,40 @@ fn routes_matching_some_paths_alike_must_agree_there() {
     // Demanding the same, or for no method in common, they may overlap.
     assert!(load(&format!(r#"{{"routes": [{export}, {{"path": "/api/clients/{{id}}", "methods": ["GET"], "requires": ["payments.view"]}}]}}"#)).is_ok());
     assert!(load(&format!(r#"{{"routes": [{export}, {{"path": "/api/clients/{{id}}", "methods": ["POST"], "requires": ["calendar.view"]}}]}}"#)).is_ok());
+    // Segments mixing text and parameters, whatever their parameters'
+    // numbers (re-review, session 17: `/{tenant}/report-{id}/raw` beside
+    // `/demo/report-{id}/{format}` passed, and the gate gave the shared
+    // path the public route's terms).
+    let e = load(r#"{"routes": [{"path": "/{tenant}/report-{id}/raw", "requires": ["staff.manage"]}, {"path": "/demo/report-{id}/{format}", "public": true}]}"#).unwrap_err();
+    assert!(
+        e.to_string().contains("both match `/demo/report-{p0}/raw`"),
+        "{e}"
+    );
+    let e = load(r#"{"routes": [{"path": "/f/{name}.pdf/download", "requires": ["staff.manage"]}, {"path": "/f/public.pdf/{*rest}", "public": true}]}"#).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("both match `/f/public.pdf/download`"),
+        "{e}"
+    );
+    let e = load(r#"{"routes": [{"path": "/f/{name}.pdf", "requires": ["staff.manage"]}, {"path": "/f/report-{id}", "public": true}]}"#).unwrap_err();
+    assert!(e.to_string().contains("may both match some paths"), "{e}");
+    assert!(load(r#"{"routes": [{"path": "/f/{name}.pdf", "requires": ["staff.manage"]}, {"path": "/f/{name}.csv", "public": true}]}"#).is_ok());
+    // A route under a mixed segment is warned about, as under a parameter.
+    let g = load(r#"{"routes": [{"path": "/files/{name}.pdf", "requires": ["staff.manage"]}, {"path": "/files/report.pdf", "public": true}]}"#).unwrap();
+    assert!(
+        g.warnings().iter().any(|w| w.contains(
+            "`/files/report.pdf` (demands nothing (public)) lies under `/files/{name}.pdf`"
+        )),
+        "{:?}",
+        g.warnings()
+    );
+    // A route declared for the shared paths settles it only for the
+    // methods it takes (one for POST left a GET conflict unreported).
+    let e = load(&format!(r#"{{"routes": [{export}, {client}, {{"path": "/api/clients/export", "methods": ["POST"], "requires": ["payments.view"]}}]}}"#)).unwrap_err();
+    assert!(
+        e.to_string().contains("both match `/api/clients/export`"),
+        "{e}"
+    );
     // Every shipped table loads.
     for preset in ["sitee", "ecwid", "amilia", "lightspeed", "shopify-partner"] {
         assert!(

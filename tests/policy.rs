@@ -374,18 +374,20 @@ fn principal_only_powers_go_to_the_principal_admin_alone() {
     );
 }
 
-/// Two kinds, each with a permission acting on it, and a clerk role that
-/// sees its own clients without their email and phone.
+/// Three kinds: two with a permission acting on them, `customers` with
+/// none; `clients.export` acts on clients through what it requires.
 fn kinds_catalog() -> String {
     r#"{"name": "c", "sections": [{"id": "clients"}, {"id": "payments"}, {"id": "billing"}], "permissions": [
   {"name": "clients.view", "section": "clients", "scope_kind": "clients"},
   {"name": "payments.view", "section": "payments", "scope_kind": "payments"},
-  {"name": "payments.payout_bank_change", "section": "billing"}
-], "kinds": [{"name": "clients", "fields": [{"name": "email"}, {"name": "phone"}]}, {"name": "payments"}]}"#
+  {"name": "payments.payout_bank_change", "section": "billing"},
+  {"name": "clients.export", "section": "clients", "requires": ["clients.view"]},
+  {"name": "clients.notes", "section": "clients", "scope_kind": "clients"}
+], "kinds": [{"name": "clients", "fields": [{"name": "email"}, {"name": "phone"}]}, {"name": "payments"}, {"name": "customers", "fields": [{"name": "email"}]}]}"#
         .into()
 }
 
-const CLERK: &str = r#"{"id": "clerk", "permissions": ["clients.view"], "scopes": {"clients": "own"}, "hidden_fields": {"clients": ["email", "phone"]}}"#;
+const CLERK: &str = r#"{"id": "clerk", "permissions": ["clients.view"], "scopes": {"clients": "own", "customers": "own"}, "hidden_fields": {"clients": ["email", "phone"], "customers": ["email"]}}"#;
 
 #[test]
 fn a_roles_star_scope_speaks_for_the_kinds_it_acts_on() {
@@ -393,20 +395,46 @@ fn a_roles_star_scope_speaks_for_the_kinds_it_acts_on() {
     // Attack review, session 17: a payments-only role written the natural
     // way, `"*": "all"`, gave a clerk holding it too every client, their
     // email and phone shown (the role giving the widest scope hid nothing).
+    // Re-review: also on a kind no permission acts on (customers), and
+    // when the record removes what made the role act on a kind.
     let auditor = r#"{"id": "auditor", "permissions": ["payments.view"], "scopes": {"*": "all"}}"#;
-    let roles = format!("[{CLERK}, {auditor}]");
+    let supervisor =
+        r#"{"id": "supervisor", "permissions": ["clients.notes"], "scopes": {"*": "all"}}"#;
+    let exporter =
+        r#"{"id": "exporter", "permissions": ["clients.export"], "scopes": {"*": "all"}}"#;
+    let roles = format!("[{CLERK}, {auditor}, {supervisor}, {exporter}]");
     let p = policy_with(
         &kinds_catalog(),
         &roles,
-        r#"[{"id": "a", "roles": ["clerk", "auditor"]}, {"id": "b", "roles": ["auditor"]}]"#,
+        r#"[{"id": "a", "roles": ["clerk", "auditor"]}, {"id": "b", "roles": ["auditor"]},
+            {"id": "r", "roles": ["clerk", "supervisor"], "remove": ["clients.notes"]},
+            {"id": "n", "roles": ["clerk", "supervisor"]},
+            {"id": "x", "roles": ["clerk", "exporter"]}]"#,
     )
     .unwrap();
-    let (claims, _) = p.claims_for("a", &IssueOptions::at(0)).unwrap();
-    assert_eq!(claims.scopes, vec![Scope::Own, Scope::All]);
-    assert_eq!(claims.hidden[0].iter().collect::<Vec<_>>(), vec![0, 1]);
-    // No held role acts on clients: the `*` still speaks for them.
-    let (alone, _) = p.claims_for("b", &IssueOptions::at(0)).unwrap();
-    assert_eq!(alone.scopes, vec![Scope::All, Scope::All]);
+    let claims = |id: &str| p.claims_for(id, &IssueOptions::at(0)).unwrap().0;
+    let fields = |c: &permsnap::Claims, k: usize| {
+        c.hidden
+            .get(k)
+            .map(|h| h.iter().collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    let a = claims("a");
+    assert_eq!(a.scopes, vec![Scope::Own, Scope::All, Scope::Own]);
+    assert_eq!((fields(&a, 0), fields(&a, 2)), (vec![0, 1], vec![0]));
+    // No held role names clients: the `*` speaks for them.
+    assert_eq!(claims("b").scopes, vec![Scope::All, Scope::All, Scope::All]);
+    // The record removed what made the supervisor act on clients.
+    let r = claims("r");
+    assert_eq!(r.scopes.first(), Some(&Scope::Own));
+    assert_eq!(fields(&r, 0), vec![0, 1]);
+    // It acts on clients (clients.notes): its `*` widens them, and as the
+    // role giving that scope, it decides what is hidden.
+    let n = claims("n");
+    assert_eq!(n.scopes.first(), Some(&Scope::All));
+    assert_eq!(fields(&n, 0), Vec::<usize>::new());
+    // clients.export acts on clients through clients.view, which it needs.
+    assert_eq!(claims("x").scopes.first(), Some(&Scope::All));
     // A kind the role names is its own, whatever it grants.
     let named = r#"{"id": "auditor", "permissions": ["payments.view"], "scopes": {"clients": "all", "payments": "all"}}"#;
     let p = policy_with(
@@ -416,7 +444,7 @@ fn a_roles_star_scope_speaks_for_the_kinds_it_acts_on() {
     )
     .unwrap();
     let (claims, _) = p.claims_for("a", &IssueOptions::at(0)).unwrap();
-    assert_eq!(claims.scopes, vec![Scope::All, Scope::All]);
+    assert_eq!(claims.scopes.first(), Some(&Scope::All));
 }
 
 #[test]
@@ -511,6 +539,25 @@ fn role_ids_and_catalog_names_that_read_alike_are_refused() {
     let e = err(&catalog(
         r#"{"name": "payments.view", "section": "p"}, {"name": "Payments.View", "section": "p"}"#,
     ));
+    // A twin that does not read (`serve`, Node's and Python's
+    // `setAccount`) still refuses the other (re-review, session 17).
+    let base = policy("[]", "[]").unwrap();
+    let roles = permsnap::Roles::from_json(
+        base.catalog(),
+        r#"[{"id": "clerk", "permissions": ["a.view"]}, {"id": "Clerk", "owner": true, "bogus": 1}]"#,
+    )
+    .unwrap();
+    let twin = roles.get("u", "clerk").unwrap_err();
+    assert!(twin.to_string().contains("only in letter case"), "{twin}");
+    // Field names too, and the invisible characters of other scripts.
+    let kinds = |fields: &str| {
+        format!(
+            r#"{{"name": "c", "permissions": [], "kinds": [{{"name": "clients", "fields": [{fields}]}}]}}"#
+        )
+    };
+    assert!(err(&kinds(r#"{"name": "phone"}, {"name": "phone\u200b"}"#)).contains("invisible"));
+    assert!(err(&kinds(r#"{"name": "email"}, {"name": "Email"}"#)).contains("only in letter case"));
+    assert!(err(&catalog(r#"{"name": "files.read\uFFF9", "section": "p"}"#)).contains("invisible"));
     assert!(
         e.contains("`Payments.View`: differs from `payments.view` only in letter case"),
         "{e}"

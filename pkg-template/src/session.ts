@@ -22,7 +22,10 @@ export type FetchedSnapshot = string | { snapshot: string; issuedAt?: number; fr
 /** What the session asks of `fetchSnapshot`: `fresh`, a random token, to
  *  send as the `Permsnap-Fresh` header; the endpoint echoes it (the
  *  helpers do) and that proves the answer is not a cached or replayed one,
- *  so its `issuedAt` may set the session's clock. */
+ *  so its `issuedAt` may set the session's clock. An endpoint of the app's
+ *  own echoes it only beside an issuance made for this request: one it
+ *  cached would set the clock back by its age, and a snapshot would then
+ *  be taken as current up to that long past its expiry. */
 export interface SnapshotRequest {
   fresh: string;
 }
@@ -98,9 +101,6 @@ export class Session {
   #verifier: Verifier;
   /** Server time minus device time, seconds (0 until a snapshot says). */
   #offset = 0;
-  /** The last proven answer that set `#offset`: when, by the device's
-   *  clock and by the monotonic one (seconds). */
-  #clock: { offset: number; device: number; monotonic: number } | null = null;
   #text: string | null = null;
   #current: Permissions;
   #listeners = new Set<(p: Permissions) => void>();
@@ -463,10 +463,7 @@ export class Session {
     const proven = claimed !== null && claimed.fresh === fresh;
     const clockFromIt = proven && typeof claimed.issuedAt === "number" && Number.isFinite(claimed.issuedAt);
     const previousOffset = this.#offset;
-    const answered = Date.now() / 1000;
-    const offset = clockFromIt ? (claimed.issuedAt as number) - (asked + answered) / 2 : 0;
-    const setsClock = clockFromIt && this.#takesClock(offset, answered - asked);
-    if (setsClock) this.#offset = offset;
+    if (clockFromIt) this.#offset = (claimed.issuedAt as number) - (asked + Date.now() / 1000) / 2;
     // A refused answer does not keep the clock it claimed (the time a
     // person is let go at is read from it).
     const p = await this.#verify(text, () => { this.#offset = previousOffset; });
@@ -492,7 +489,6 @@ export class Session {
       this.#retryLater();
       return this.#current;
     }
-    if (setsClock) this.#clock = { offset, device: answered, monotonic: performance.now() / 1000 };
     this.#swap(text, p);
     // Already due for a refresh when it came (a device clock far ahead and
     // no server clock, an issuance cached upstream): fetching again at once
@@ -505,25 +501,10 @@ export class Session {
     } else {
       this.#failures = 0;
     }
-    return p;
-  }
-
-  /** Whether a proven answer's clock (`offset`) is taken. It echoes this
-   *  request's token, but the issuance in it may still be one the app
-   *  cached: its `issuedAt` then moves the clock back, and an expired
-   *  snapshot passes as current (attack review, session 17). A move back
-   *  beyond the round trip (at least 5 s) is taken only when the device's
-   *  own clock moved since the last proven answer (its elapsed time is
-   *  not the monotonic clock's: someone set it, the device slept). */
-  #takesClock(offset: number, roundTrip: number): boolean {
-    const last = this.#clock;
-    const tolerance = Math.max(5, roundTrip);
-    if (last === null || offset >= last.offset - tolerance) return true;
-    const deviceElapsed = Date.now() / 1000 - last.device;
-    const monotonicElapsed = performance.now() / 1000 - last.monotonic;
-    if (Math.abs(deviceElapsed - monotonicElapsed) > tolerance) return true;
-    this.#report(new PermsnapError("invalid_argument", `the snapshot endpoint's issuedAt is ${Math.round(last.offset - offset)} s behind the server's clock as this page knows it: a cached issuance? The clock stays`));
-    return false;
+    // What is in force: `p`, unless the session was closed meanwhile
+    // (`#swap` then freed it, and a freed object cannot be checked any
+    // more: it was handed to the app answering yes; re-review, session 17).
+    return this.#current;
   }
 
   /** The text of what the endpoint gave; `null` (everything denied) when

@@ -264,6 +264,16 @@ enum Seg<'a> {
     Literal(&'a str),
     Param,
     CatchAll,
+    /// Text and parameters in one segment (`report-{id}`, `{name}.pdf`),
+    /// parameter names left out: `report-{p1}` and `report-{p0}` of two
+    /// patterns are the one segment they are.
+    Mixed(Vec<Piece<'a>>),
+}
+
+#[derive(PartialEq, Eq, Clone, Copy)]
+enum Piece<'a> {
+    Text(&'a str),
+    Param,
 }
 
 fn segments(normalized: &str) -> Vec<Seg<'_>> {
@@ -273,8 +283,10 @@ fn segments(normalized: &str) -> Vec<Seg<'_>> {
         .map(|s| {
             if s.starts_with("{*") {
                 Seg::CatchAll
-            } else if s.starts_with("{p") && s.ends_with('}') && !s.contains("}{") {
+            } else if s.starts_with("{p") && s.ends_with('}') && s.matches('{').count() == 1 {
                 Seg::Param
+            } else if s.contains('{') {
+                Seg::Mixed(pieces(s))
             } else {
                 Seg::Literal(s)
             }
@@ -282,9 +294,90 @@ fn segments(normalized: &str) -> Vec<Seg<'_>> {
         .collect()
 }
 
+/// A mixed segment's text and parameters, in order.
+fn pieces(segment: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut rest = segment;
+    while let Some(open) = rest.find('{') {
+        if open > 0 {
+            out.push(Piece::Text(rest.get(..open).unwrap_or("")));
+        }
+        let after = rest.get(open..).unwrap_or("");
+        let Some(close) = after.find('}') else {
+            out.push(Piece::Text(after));
+            return out;
+        };
+        out.push(Piece::Param);
+        rest = after.get(close + 1..).unwrap_or("");
+    }
+    if !rest.is_empty() {
+        out.push(Piece::Text(rest));
+    }
+    out
+}
+
+/// Whether literal segment `text` is one a mixed segment matches (each
+/// parameter takes at least one character).
+fn mixed_matches(pieces: &[Piece<'_>], text: &str) -> bool {
+    match pieces.split_first() {
+        None => text.is_empty(),
+        Some((Piece::Text(t), rest)) => text
+            .strip_prefix(t)
+            .is_some_and(|after| mixed_matches(rest, after)),
+        Some((Piece::Param, rest)) => text
+            .char_indices()
+            .skip(1)
+            .map(|(i, _)| i)
+            .chain(std::iter::once(text.len()))
+            .filter(|&i| i > 0)
+            .any(|i| mixed_matches(rest, text.get(i..).unwrap_or(""))),
+    }
+}
+
+/// Whether two different mixed segments may match one segment alike: their
+/// leading and trailing texts agree (one starts, or ends, with the other).
+/// Not more precise than that: a pair it cannot tell apart is taken as
+/// overlapping, which refuses rather than lets through.
+fn mixed_may_meet(a: &[Piece<'_>], b: &[Piece<'_>]) -> bool {
+    let (la, lb, ta, tb) = (lead(a), lead(b), tail(a), tail(b));
+    (la.starts_with(lb) || lb.starts_with(la)) && (ta.ends_with(tb) || tb.ends_with(ta))
+}
+
+/// A mixed segment's leading text (empty when it starts with a parameter).
+fn lead<'a>(pieces: &[Piece<'a>]) -> &'a str {
+    match pieces.first() {
+        Some(Piece::Text(t)) => t,
+        _ => "",
+    }
+}
+
+/// A mixed segment's trailing text.
+fn tail<'a>(pieces: &[Piece<'a>]) -> &'a str {
+    match pieces.last() {
+        Some(Piece::Text(t)) => t,
+        _ => "",
+    }
+}
+
+/// A segment written back into a pattern (parameters as `{p}`, renumbered
+/// by `normalize_pattern`).
+fn text_of(seg: &Seg<'_>) -> String {
+    match seg {
+        Seg::Literal(l) => (*l).to_owned(),
+        Seg::Param => "{p}".to_owned(),
+        Seg::CatchAll => "{*rest}".to_owned(),
+        Seg::Mixed(pieces) => pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) => *t,
+                Piece::Param => "{p}",
+            })
+            .collect(),
+    }
+}
+
 /// Whether every path `specific` matches, `general` matches too (whole
-/// segments only; patterns mixing text and parameters in one segment are
-/// compared as text).
+/// segments; a mixed segment covers the literals it matches and itself).
 fn covers(general: &str, specific: &str) -> bool {
     let g = segments(general);
     let s = segments(specific);
@@ -293,11 +386,16 @@ fn covers(general: &str, specific: &str) -> bool {
             Seg::CatchAll => return s.len() > i,
             Seg::Param => match s.get(i) {
                 Some(Seg::Literal(l)) if !l.is_empty() => {}
-                Some(Seg::Param) => {}
+                Some(Seg::Param | Seg::Mixed(_)) => {}
                 _ => return false,
             },
             Seg::Literal(l) => match s.get(i) {
                 Some(Seg::Literal(m)) if m == l => {}
+                _ => return false,
+            },
+            Seg::Mixed(p) => match s.get(i) {
+                Some(Seg::Literal(m)) if mixed_matches(p, m) => {}
+                Some(Seg::Mixed(q)) if q == p => {}
                 _ => return false,
             },
         }
@@ -305,49 +403,71 @@ fn covers(general: &str, specific: &str) -> bool {
     g.len() == s.len()
 }
 
-/// The pattern of the paths both `a` and `b` match (normalized, whole
-/// segments; a segment mixing text and parameters is compared as text, as
-/// `covers` does), or `None` when no path matches both.
-fn intersection(a: &str, b: &str) -> Option<String> {
+/// The paths two patterns both match.
+#[derive(Debug, PartialEq, Eq)]
+enum Shared {
+    /// None.
+    Nothing,
+    /// Those of this pattern (normalized).
+    Pattern(String),
+    /// Some, not written as one pattern (two different mixed segments).
+    Some,
+}
+
+/// The paths both `a` and `b` match (normalized patterns).
+fn intersection(a: &str, b: &str) -> Shared {
     let (x, y) = (segments(a), segments(b));
     let mut out = String::new();
-    let text = |seg: &Seg<'_>| -> String {
-        match seg {
-            Seg::Literal(l) => (*l).to_owned(),
-            Seg::Param => "{p}".to_owned(),
-            Seg::CatchAll => "{*rest}".to_owned(),
-        }
+    let mut unnamed = false;
+    let rest = |from: &[Seg<'_>]| -> String {
+        from.iter()
+            .map(|seg| format!("/{}", text_of(seg)))
+            .collect()
     };
     let mut i = 0;
     loop {
-        match (x.get(i), y.get(i)) {
-            (None, None) => return Some(normalize_pattern(&out)),
+        let seg = match (x.get(i), y.get(i)) {
+            (None, None) => break,
             // A catch-all takes the rest of the other (at least a segment).
             (Some(Seg::CatchAll), Some(_)) => {
-                y.get(i..)?
-                    .iter()
-                    .for_each(|seg| out.push_str(&format!("/{}", text(seg))));
-                return Some(normalize_pattern(&out));
+                out.push_str(&rest(y.get(i..).unwrap_or_default()));
+                break;
             }
             (Some(_), Some(Seg::CatchAll)) => {
-                x.get(i..)?
-                    .iter()
-                    .for_each(|seg| out.push_str(&format!("/{}", text(seg))));
-                return Some(normalize_pattern(&out));
+                out.push_str(&rest(x.get(i..).unwrap_or_default()));
+                break;
             }
-            (Some(Seg::Literal(l)), Some(Seg::Literal(m))) if l == m => {
-                out.push_str(&format!("/{l}"))
-            }
+            (Some(Seg::Literal(l)), Some(Seg::Literal(m))) if l == m => (*l).to_owned(),
             (Some(Seg::Literal(l)), Some(Seg::Param))
             | (Some(Seg::Param), Some(Seg::Literal(l)))
                 if !l.is_empty() =>
             {
-                out.push_str(&format!("/{l}"))
+                (*l).to_owned()
             }
-            (Some(Seg::Param), Some(Seg::Param)) => out.push_str("/{p}"),
-            _ => return None,
-        }
+            (Some(Seg::Param), Some(Seg::Param)) => "{p}".to_owned(),
+            (Some(m @ Seg::Mixed(_)), Some(Seg::Param))
+            | (Some(Seg::Param), Some(m @ Seg::Mixed(_))) => text_of(m),
+            (Some(Seg::Mixed(p)), Some(Seg::Literal(l)))
+            | (Some(Seg::Literal(l)), Some(Seg::Mixed(p)))
+                if mixed_matches(p, l) =>
+            {
+                (*l).to_owned()
+            }
+            (Some(m @ Seg::Mixed(p)), Some(Seg::Mixed(q))) if p == q => text_of(m),
+            (Some(Seg::Mixed(p)), Some(Seg::Mixed(q))) if mixed_may_meet(p, q) => {
+                unnamed = true;
+                "{p}".to_owned()
+            }
+            _ => return Shared::Nothing,
+        };
+        out.push('/');
+        out.push_str(&seg);
         i += 1;
+    }
+    if unnamed {
+        Shared::Some
+    } else {
+        Shared::Pattern(normalize_pattern(&out))
     }
 }
 
@@ -365,26 +485,47 @@ pub(crate) fn check_overlaps(rules: &[Rule], groups: &[Group]) -> Result<()> {
             if covers(&g.normalized, &s.normalized) || covers(&s.normalized, &g.normalized) {
                 continue;
             }
-            let Some(both) = intersection(&g.normalized, &s.normalized) else {
-                continue;
+            let both = match intersection(&g.normalized, &s.normalized) {
+                Shared::Nothing => continue,
+                Shared::Pattern(p) => Some(p),
+                Shared::Some => None,
             };
-            if groups.iter().any(|o| o.normalized == both) {
-                continue;
-            }
+            // The methods a route declared for exactly those paths takes.
+            let declared: u16 = both
+                .as_ref()
+                .and_then(|p| groups.iter().find(|o| &o.normalized == p))
+                .map_or(0, |o| {
+                    o.rules
+                        .iter()
+                        .filter_map(|&i| rules.get(i))
+                        .fold(0, |m, r| m | r.methods)
+                });
             for &gi in &g.rules {
                 for &si in &s.rules {
                     let (Some(gr), Some(sr)) = (rules.get(gi), rules.get(si)) else {
                         continue;
                     };
-                    if gr.methods & sr.methods != 0 && gr.demands() != sr.demands() {
-                        return Err(table_error(format!(
-                            "routes[{gi}] `{}` and routes[{si}] `{}` both match `{both}` and demand \
-                             different things: which applies there is the backend router's choice \
-                             (the first registered), not the gate's. Declare a route for `{both}` \
-                             saying what it demands, or make both demand the same",
-                            gr.pattern, sr.pattern
-                        )));
+                    let shared = gr.methods & sr.methods;
+                    if shared == 0 || gr.demands() == sr.demands() || shared & !declared == 0 {
+                        continue;
                     }
+                    let what = match &both {
+                        Some(p) => format!(
+                            "both match `{p}` and demand different things: which applies there is \
+                             the backend router's choice (the first registered), not the gate's. \
+                             Declare a route for `{p}` (for their methods) saying what it demands, \
+                             or make both demand the same"
+                        ),
+                        None => "may both match some paths (their segments mixing text and \
+                                 parameters can meet) and demand different things: which applies \
+                                 there is the backend router's choice, not the gate's. Make their \
+                                 segments tell apart, or make both demand the same"
+                            .to_owned(),
+                    };
+                    return Err(table_error(format!(
+                        "routes[{gi}] `{}` and routes[{si}] `{}` {what}",
+                        gr.pattern, sr.pattern
+                    )));
                 }
             }
         }
@@ -498,18 +639,44 @@ mod tests {
     #[test]
     fn intersections_of_patterns() {
         let both = |a: &str, b: &str| intersection(&normalize_pattern(a), &normalize_pattern(b));
+        let named = |p: &str| Shared::Pattern(p.to_owned());
         assert_eq!(
-            both("/api/{k}/export", "/api/clients/{id}").as_deref(),
-            Some("/api/clients/export")
+            both("/api/{k}/export", "/api/clients/{id}"),
+            named("/api/clients/export")
         );
-        assert_eq!(both("/a/{x}/{y}", "/a/{p}/c").as_deref(), Some("/a/{p0}/c"));
-        assert_eq!(both("/a/{*rest}", "/{x}/b").as_deref(), Some("/a/b"));
+        assert_eq!(both("/a/{x}/{y}", "/a/{p}/c"), named("/a/{p0}/c"));
+        assert_eq!(both("/a/{*rest}", "/{x}/b"), named("/a/b"));
+        assert_eq!(both("/a/{*rest}", "/{*rest}"), named("/a/{*rest}"));
+        assert_eq!(both("/a/{x}", "/b/{x}"), Shared::Nothing);
+        assert_eq!(both("/a/{x}", "/a/{x}/c"), Shared::Nothing);
+        assert_eq!(both("/a/{*rest}", "/a"), Shared::Nothing);
+        // Mixed segments, whatever their parameters' numbers.
         assert_eq!(
-            both("/a/{*rest}", "/{*rest}").as_deref(),
-            Some("/a/{*rest}")
+            both("/{t}/report-{id}/raw", "/demo/report-{id}/{f}"),
+            named("/demo/report-{p0}/raw")
         );
-        assert_eq!(both("/a/{x}", "/b/{x}"), None);
-        assert_eq!(both("/a/{x}", "/a/{x}/c"), None);
-        assert_eq!(both("/a/{*rest}", "/a"), None);
+        assert_eq!(
+            both("/f/{name}.pdf/download", "/f/public.pdf/{*rest}"),
+            named("/f/public.pdf/download")
+        );
+        assert_eq!(both("/f/{name}.pdf", "/f/report.csv"), Shared::Nothing);
+        assert_eq!(both("/f/{name}.pdf", "/f/report-{id}"), Shared::Some);
+        assert_eq!(both("/f/{name}.pdf", "/f/{name}.csv"), Shared::Nothing);
+        assert!(covers(
+            &normalize_pattern("/files/{name}.pdf"),
+            "/files/report.pdf"
+        ));
+        assert!(covers(
+            &normalize_pattern("/{t}/report-{id}"),
+            &normalize_pattern("/demo/report-{id}")
+        ));
+        assert!(!covers(
+            &normalize_pattern("/files/{name}.pdf"),
+            "/files/report.csv"
+        ));
+        assert!(
+            mixed_matches(&pieces("{p0}.pdf"), "a.pdf")
+                && !mixed_matches(&pieces("{p0}.pdf"), ".pdf")
+        );
     }
 }

@@ -294,15 +294,31 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
 
     let mut scopes = Vec::with_capacity(catalog.kind_count());
     let mut hidden = Vec::with_capacity(catalog.kind_count());
-    // The kinds each held role acts on: those of the permissions it gives
-    // (with what they imply) whose records need a scope.
+    // The kinds each held role acts on for this person: those whose
+    // records a permission it gives (with what that implies and requires)
+    // needs a scope on, among the permissions the person acts with (a
+    // `remove`, a missing feature or requirement take it away).
     let acts_on: Vec<Vec<bool>> = held
         .iter()
         .map(|r| {
             let mut kinds = vec![false; cdef.kinds.len()];
-            for p in catalog.implication_closure(&r.permissions).iter() {
+            let mut mark = |p: usize| {
                 if let Some(k) = catalog.scope_kind_of(p).and_then(|k| kinds.get_mut(k)) {
                     *k = true;
+                }
+            };
+            for p in catalog
+                .implication_closure(&r.permissions)
+                .iter()
+                .filter(|p| acting.get(*p))
+            {
+                mark(p);
+                for q in catalog
+                    .requires_of(p)
+                    .map(|req| req.iter().collect::<Vec<_>>())
+                    .unwrap_or_default()
+                {
+                    mark(q);
                 }
             }
             kinds
@@ -314,17 +330,17 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
             hidden.push(Bits::new());
             continue;
         }
-        // Each held role's scope on the kind. A role's `*` speaks for the
-        // kinds it acts on, and for the others only when no held role
-        // acts on them: a payments role written `"*": "all"` gave a
-        // clerk holding it too every client, their hidden fields shown
-        // (attack review, session 17). A kind the role names is its own.
-        let acted_on = acts_on.iter().any(|a| a.get(k) == Some(&true));
+        // Each held role's scope on the kind. A kind a role names is its
+        // own. Its `*` speaks for the kinds it acts on, and for the others
+        // only while none of the person's roles names them: a payments
+        // role written `"*": "all"` gave a clerk holding it too every
+        // client, their hidden fields shown (attack review, session 17).
+        let named = held.iter().any(|r| r.def.scopes.contains_key(&kind.name));
         let role_scopes: Vec<Scope> = held
             .iter()
             .zip(&acts_on)
             .map(|(r, a)| {
-                if r.def.scopes.contains_key(&kind.name) || !acted_on || a.get(k) == Some(&true) {
+                if r.def.scopes.contains_key(&kind.name) || !named || a.get(k) == Some(&true) {
                     r.scope(&kind.name)
                 } else {
                     Scope::None

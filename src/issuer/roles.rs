@@ -67,20 +67,9 @@ impl Roles {
             };
             roles.insert(id, entry);
         }
-        // Two ids only letter case tells apart: a record naming one meant
-        // the other as often as not. Both refuse their holders.
-        let ids: Vec<String> = roles.keys().cloned().collect();
-        for id in &ids {
-            if let Some(twin) = ids.iter().find(|o| *o != id && o.eq_ignore_ascii_case(id)) {
-                roles.insert(
-                    id.clone(),
-                    Err(format!(
-                        "differs from role `{twin}` only in letter case: rename one"
-                    )),
-                );
-            }
-        }
-        Ok(Roles { roles })
+        let mut roles = Roles { roles };
+        roles.refuse_case_twins();
+        Ok(roles)
     }
 
     /// Reads the account's roles from a JSON array of role definitions. A
@@ -118,7 +107,26 @@ impl Roles {
         for (id, problem) in unread {
             roles.roles.insert(id, Err(problem));
         }
+        // Again with those: a twin that does not read still names one
+        // (re-review, session 17).
+        roles.refuse_case_twins();
         Ok(roles)
+    }
+
+    /// Two ids only letter case tells apart: a record naming one meant the
+    /// other as often as not. Both refuse their holders.
+    fn refuse_case_twins(&mut self) {
+        let ids: Vec<String> = self.roles.keys().cloned().collect();
+        for id in &ids {
+            if let Some(twin) = ids.iter().find(|o| *o != id && o.eq_ignore_ascii_case(id)) {
+                self.roles.insert(
+                    id.clone(),
+                    Err(format!(
+                        "differs from role `{twin}` only in letter case: rename one"
+                    )),
+                );
+            }
+        }
     }
 
     /// The role `id` for staff member `staff`, or why it cannot be used.

@@ -311,23 +311,33 @@ test("a Refresher's own fetch still takes https only; its clock is milliseconds;
   // own: that fetch turned the https check off, and a mistyped http://
   // took keys from anyone on the path.
   const fetch = async () => Response.json(vectors.key.jwks);
-  for (const [jwksUrl, revocationsUrl] of [["http://issuer.example/jwks", null], ["https://issuer.example/jwks", "http://issuer.example/feed"]]) {
+  // Nor credentials (messages quote the URL: they reached anonymous
+  // clients in the 503), nor what URL does not parse (a lenient parser
+  // of the app's read `http://[host]/` as plain http to that host).
+  for (const [jwksUrl, revocationsUrl] of [["http://issuer.example/jwks", null], ["https://issuer.example/jwks", "http://issuer.example/feed"], ["https://user:pass@issuer.example/jwks", null], ["http://[127.0.0.2]:8080/jwks", null], ["/jwks", null], ["//issuer.example/jwks", null]]) {
     assert.equal(code(() => new edge.Refresher(verifier, { jwksUrl, revocationsUrl, fetch })), "invalid_argument", `${jwksUrl} ${revocationsUrl}`);
   }
-  for (const jwksUrl of ["https://user:pass@issuer.example/jwks", "http://127.0.0.1:8080/jwks", "keys-binding:/jwks"]) {
+  for (const jwksUrl of ["https://issuer.example/jwks", "http://127.0.0.1:8080/jwks", "keys-binding:/jwks"]) {
     assert.equal(code(() => new edge.Refresher(verifier, { jwksUrl, revocationsUrl: null, fetch })), "accepted", jwksUrl);
   }
   // A clock in seconds made maxAge 60 s last 16 hours: a revocation
   // published meanwhile was never fetched.
   const jwksUrl = "https://k/jwks";
-  for (const now of [() => Date.now() / 1000, () => 0, () => NaN, () => `${Date.now()}`, () => null]) {
+  for (const now of [() => Date.now() / 1000, () => Date.now() * 1000, () => 0, () => NaN, () => `${Date.now()}`, () => null]) {
     assert.equal(code(() => new edge.Refresher(verifier, { jwksUrl, revocationsUrl: null, now })), "invalid_argument", String(now));
   }
   assert.equal(code(() => new edge.Refresher(verifier, { jwksUrl, revocationsUrl: null, now: () => Date.now() })), "accepted");
-  // maxStale at or below maxAge answered 503 in every cycle, hosts up.
+  // Checked at every read: one in milliseconds at first, seconds later.
+  let calls = 0;
+  const turning = new edge.Refresher(verifier, { jwksUrl, revocationsUrl: null, now: () => (calls++ === 0 ? Date.now() : Date.now() / 1000) });
+  assert.throws(() => turning.usable, (e) => e.code === "invalid_argument" && /milliseconds/.test(e.message));
+  // maxStale with no room for a failed refresh to be tried again answered
+  // 503 around every refresh, hosts up.
   assert.equal(code(() => new edge.Refresher(verifier, { jwksUrl, revocationsUrl: null, maxAge: 300, maxStale: 60 })), "invalid_argument");
   assert.equal(code(() => new edge.Refresher(verifier, { jwksUrl, revocationsUrl: null, maxStale: 300 })), "invalid_argument", "default maxAge 300");
-  assert.equal(code(() => new edge.Refresher(verifier, { jwksUrl, revocationsUrl: null, maxAge: 60, maxStale: 61 })), "accepted");
+  assert.equal(code(() => new edge.Refresher(verifier, { jwksUrl, revocationsUrl: null, maxAge: 300, maxStale: 301 })), "invalid_argument", "no room for a retry");
+  assert.equal(code(() => new edge.Refresher(verifier, { jwksUrl, revocationsUrl: null, maxAge: 60, minInterval: 30, maxStale: 110 })), "accepted", "60 + 30 + 20");
+  assert.equal(code(() => new edge.Refresher(verifier, { jwksUrl, revocationsUrl: null, maxAge: 60, minInterval: 30, maxStale: 109 })), "invalid_argument");
 });
 
 test("a fetch of the app's own that ignores its abort signal fails the refresh after 10 s, and the next one runs (attack review, session 17)", async () => {

@@ -133,8 +133,10 @@ async function check(gate: Gate, request: RequestLike, refresher?: Refresher): P
   // still are).
   const needsSnapshot = d.subject !== undefined || d.status === 401 || d.status === 403 || d.status === 503;
   if (refresher && needsSnapshot && !refresher.usable) {
-    const why = refresher.lastError instanceof Error ? `: ${refresher.lastError.message}` : "";
-    return { status: 503, code: "unavailable", message: `the edge could not load its keys and revocations${why}` };
+    // The cause goes to the refresher's `onError` and `lastError`, not to
+    // whoever asked: it may name the issuer's internal URLs (re-review,
+    // session 17).
+    return { status: 503, code: "unavailable", message: "the edge could not load its keys and revocations (its onError says why)" };
   }
   return d;
 }

@@ -29,11 +29,13 @@ export interface RefreshOptions {
   minInterval?: number;
   /** After this many seconds without a complete refresh (keys and every
    *  notice), requests are refused 503 `unavailable` rather than decided on
-   *  stale revocations (default 3600; above `maxAge`). */
+   *  stale revocations (default 3600; at least `maxAge` + `minInterval` +
+   *  20). */
   maxStale?: number;
-  /** The fetch to use (default: the global `fetch`). Its http(s) URLs
-   *  are still https (plain http only to this machine); it may carry
-   *  credentials in them, and other schemes are its own. */
+  /** The fetch to use (default: the global `fetch`): a service binding, a
+   *  wrapper adding an `Authorization` header. The URLs stay absolute and
+   *  without credentials; http(s) ones are https (plain http only to this
+   *  machine); other schemes are its own. */
   fetch?: FetchLike;
   /** Clock in milliseconds since the Unix epoch (default `Date.now`): a
    *  clock in seconds is refused. */
@@ -52,8 +54,9 @@ function trustedUrl(url: string, what: string, ownFetch: boolean): void {
   try {
     u = new URL(url);
   } catch {
-    // A `fetch` of the app's own may take names of its own transport.
-    if (ownFetch) return;
+    // Also with a `fetch` of the app's own: a lenient parser of its may
+    // read `http://[host]/` as plain http to that host (re-review,
+    // session 17).
     throw new PermsnapError("invalid_argument", `${what} is not an absolute URL: ${url}`);
   }
   const host = u.hostname;
@@ -67,8 +70,10 @@ function trustedUrl(url: string, what: string, ownFetch: boolean): void {
   if ((!ownFetch || web) && u.protocol !== "https:" && !(u.protocol === "http:" && local)) {
     throw new PermsnapError("invalid_argument", `${what} must be an https URL (plain http only to this machine), not ${url}`);
   }
-  if (!ownFetch && (u.username !== "" || u.password !== "")) {
-    throw new PermsnapError("invalid_argument", `${what} holds credentials (fetch refuses such URLs): send them as a header with a \`fetch\` of your own`);
+  // Never in the URL, even for a `fetch` of the app's own: error messages
+  // quote the URL (re-review, session 17).
+  if (u.username !== "" || u.password !== "") {
+    throw new PermsnapError("invalid_argument", `${what} holds credentials (fetch refuses such URLs, and messages quote URLs): send them as a header with a \`fetch\` of your own`);
   }
 }
 
@@ -132,6 +137,17 @@ async function bodyText(
   } catch (e) {
     throw new PermsnapError("unavailable", `${what} is not UTF-8 text`, { cause: e });
   }
+}
+
+/** What the app's clock gives, refused (`invalid_argument`) unless it is
+ *  milliseconds since the Unix epoch, from 1973 to 5138: a clock in
+ *  seconds or microseconds is a configuration mistake. */
+function epochMs(now: () => number): number {
+  const t: unknown = now();
+  if (typeof t !== "number" || !Number.isFinite(t) || t < 1e11 || t > 1e14) {
+    throw new PermsnapError("invalid_argument", `\`now\` is a clock in milliseconds since the Unix epoch, as Date.now() (it gave ${String(t)})`);
+  }
+  return t;
 }
 
 /** How long one JWKS or feed fetch (headers and body) may take. */
@@ -198,19 +214,17 @@ export class Refresher {
     }
     trustedUrl(o.jwksUrl, "`jwksUrl`", o.fetch !== undefined);
     if (o.revocationsUrl !== null) trustedUrl(o.revocationsUrl, "`revocationsUrl`", o.fetch !== undefined);
-    // Refreshes are rare next to decisions: without a gap, every cycle
-    // would answer 503 between `maxStale` and `maxAge` with every host up.
-    if ((o.maxStale ?? 3600) <= (o.maxAge ?? 300)) {
-      throw new PermsnapError("invalid_argument", `\`maxStale\` (${o.maxStale ?? 3600} s) must be above \`maxAge\` (${o.maxAge ?? 300} s): the edge would refuse requests before each refresh`);
+    // Room for a refresh to be tried, fail, and be tried again (after
+    // `minInterval`, each try up to two fetch timeouts) before `maxStale`:
+    // without it every cycle answered 503 with every host up.
+    const margin = (o.maxAge ?? 300) + (o.minInterval ?? 30) + (2 * FETCH_TIMEOUT_MS) / 1000;
+    if ((o.maxStale ?? 3600) < margin) {
+      throw new PermsnapError("invalid_argument", `\`maxStale\` (${o.maxStale ?? 3600} s) must be at least \`maxAge\` + \`minInterval\` + ${(2 * FETCH_TIMEOUT_MS) / 1000} s (${margin} s): the edge would refuse requests around each refresh`);
     }
     // A clock in seconds made every age a thousand times longer: a
-    // revocation never fetched (attack review, session 17).
-    if (o.now !== undefined) {
-      const t: unknown = o.now();
-      if (typeof t !== "number" || !Number.isFinite(t) || t < 1e11) {
-        throw new PermsnapError("invalid_argument", `\`now\` is a clock in milliseconds since the Unix epoch, as Date.now() (it gave ${String(t)})`);
-      }
-    }
+    // revocation never fetched (attack review, session 17). Checked at
+    // every read: one that changes its unit later is caught then.
+    if (o.now !== undefined) epochMs(o.now);
     let limit: number | undefined;
     try {
       limit = verifierFeedLimit(verifier);
@@ -230,6 +244,7 @@ export class Refresher {
       }
     }
     this.#v = verifier;
+    const clock = o.now;
     // No prototype (`strictOptions`): nothing is read from a polluted
     // `Object.prototype`.
     this.#o = Object.assign(Object.create(null), {
@@ -237,9 +252,8 @@ export class Refresher {
       minInterval: 30,
       maxStale: 3600,
       fetch: (...args: Parameters<typeof fetch>) => fetch(...args),
-      now: () => Date.now(),
       onError: () => {},
-    }, o, { jwksUrl: o.jwksUrl });
+    }, o, { jwksUrl: o.jwksUrl, now: clock === undefined ? () => Date.now() : () => epochMs(clock) });
   }
 
   /** Tells `onError`; an `onError` that throws cannot stop a refresh

@@ -227,6 +227,9 @@ fn validate_kind(k: &KindDef, origin: &str) -> Result<()> {
             ));
         }
     }
+    // Read as every other name: `phone\u{200b}` beside `phone`, `Email`
+    // beside `email` (re-review, session 17).
+    NameIndex::build_new(&at, "field", k.fields.iter().map(|f| f.name.as_str()))?;
     Ok(())
 }
 

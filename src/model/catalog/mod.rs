@@ -11,7 +11,9 @@ mod revision;
 pub(crate) use revision::{check_marks, decode as decode_body, encode as encode_body};
 pub use revision::{Revision, MAX_REVISION};
 
-pub(crate) use names::{index_of, invisible, Indexes, NameIndex};
+#[cfg(feature = "issuer")]
+pub(crate) use names::invisible;
+pub(crate) use names::{index_of, Indexes, NameIndex};
 
 use super::bits::Bits;
 use super::def::{CatalogDef, KindDef};
