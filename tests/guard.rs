@@ -336,6 +336,20 @@ fn routes_matching_some_paths_alike_must_agree_there() {
         "{:?}",
         g.warnings()
     );
+    // Letter case ignored, as Express routes by default (third review,
+    // session 17): `/API/clients/{id}` beside `/api/{kind}/export`.
+    let e = load(&format!(r#"{{"routes": [{export}, {{"path": "/API/clients/{{id}}", "methods": ["GET"], "requires": ["calendar.view"]}}]}}"#)).unwrap_err();
+    assert!(
+        e.to_string().contains("both match `/api/clients/export`"),
+        "{e}"
+    );
+    let g = load(r#"{"routes": [{"path": "/files/{*rest}", "requires": ["staff.manage"]}, {"path": "/Files/public", "public": true}]}"#).unwrap();
+    assert!(
+        g.warnings().iter().any(|w| w
+            .contains("`/Files/public` (demands nothing (public)) lies under `/files/{*rest}`")),
+        "{:?}",
+        g.warnings()
+    );
     // A route declared for the shared paths settles it only for the
     // methods it takes (one for POST left a GET conflict unreported).
     let e = load(&format!(r#"{{"routes": [{export}, {client}, {{"path": "/api/clients/export", "methods": ["POST"], "requires": ["payments.view"]}}]}}"#)).unwrap_err();

@@ -382,8 +382,10 @@ fn kinds_catalog() -> String {
   {"name": "payments.view", "section": "payments", "scope_kind": "payments"},
   {"name": "payments.payout_bank_change", "section": "billing"},
   {"name": "clients.export", "section": "clients", "requires": ["clients.view"]},
-  {"name": "clients.notes", "section": "clients", "scope_kind": "clients"}
-], "kinds": [{"name": "clients", "fields": [{"name": "email"}, {"name": "phone"}]}, {"name": "payments"}, {"name": "customers", "fields": [{"name": "email"}]}]}"#
+  {"name": "clients.notes", "section": "clients", "scope_kind": "clients"},
+  {"name": "clients.report", "section": "clients", "scope_kind": "clients", "scoped": true},
+  {"name": "clients.crm_view", "section": "clients", "scope_kind": "clients", "app": "crm"}
+], "applications": [{"id": "crm"}], "kinds": [{"name": "clients", "fields": [{"name": "email"}, {"name": "phone"}]}, {"name": "payments"}, {"name": "customers", "fields": [{"name": "email"}]}]}"#
         .into()
 }
 
@@ -402,14 +404,18 @@ fn a_roles_star_scope_speaks_for_the_kinds_it_acts_on() {
         r#"{"id": "supervisor", "permissions": ["clients.notes"], "scopes": {"*": "all"}}"#;
     let exporter =
         r#"{"id": "exporter", "permissions": ["clients.export"], "scopes": {"*": "all"}}"#;
-    let roles = format!("[{CLERK}, {auditor}, {supervisor}, {exporter}]");
+    let reporter = r#"{"id": "reporter", "permissions": ["clients.report"], "scopes": {"*": "all"}, "permission_scopes": {"clients.report": "own"}}"#;
+    let crmer = r#"{"id": "crmer", "permissions": ["clients.crm_view"], "scopes": {"*": "all"}, "apps": ["crm"]}"#;
+    let roles = format!("[{CLERK}, {auditor}, {supervisor}, {exporter}, {reporter}, {crmer}]");
     let p = policy_with(
         &kinds_catalog(),
         &roles,
         r#"[{"id": "a", "roles": ["clerk", "auditor"]}, {"id": "b", "roles": ["auditor"]},
             {"id": "r", "roles": ["clerk", "supervisor"], "remove": ["clients.notes"]},
             {"id": "n", "roles": ["clerk", "supervisor"]},
-            {"id": "x", "roles": ["clerk", "exporter"]}]"#,
+            {"id": "x", "roles": ["clerk", "exporter"]},
+            {"id": "s", "roles": ["clerk", "reporter"]},
+            {"id": "c", "roles": ["clerk", "crmer"], "apps": []}]"#,
     )
     .unwrap();
     let claims = |id: &str| p.claims_for(id, &IssueOptions::at(0)).unwrap().0;
@@ -435,6 +441,13 @@ fn a_roles_star_scope_speaks_for_the_kinds_it_acts_on() {
     assert_eq!(fields(&n, 0), Vec::<usize>::new());
     // clients.export acts on clients through clients.view, which it needs.
     assert_eq!(claims("x").scopes.first(), Some(&Scope::All));
+    // Third review: not through a `scoped` permission (its own scope), nor
+    // one of an application the record takes away.
+    for id in ["s", "c"] {
+        let c = claims(id);
+        assert_eq!(c.scopes.first(), Some(&Scope::Own), "{id}");
+        assert_eq!(fields(&c, 0), vec![0, 1], "{id}");
+    }
     // A kind the role names is its own, whatever it grants.
     let named = r#"{"id": "auditor", "permissions": ["payments.view"], "scopes": {"clients": "all", "payments": "all"}}"#;
     let p = policy_with(

@@ -480,12 +480,23 @@ fn intersection(a: &str, b: &str) -> Shared {
 /// `/api/clients/{id}` (clients.view) let a clerk reach the export of
 /// `/api/clients/export` (attack review, session 17).
 pub(crate) fn check_overlaps(rules: &[Rule], groups: &[Group]) -> Result<()> {
+    // Compared with letter case ignored: Express and ASP.NET route so by
+    // default, and `/api/{kind}/export` beside `/API/clients/{id}` met
+    // there (third review, session 17). (Routes equal once folded are
+    // refused when the gate is built.)
+    let folded: Vec<String> = groups
+        .iter()
+        .map(|g| g.normalized.to_ascii_lowercase())
+        .collect();
     for (n, g) in groups.iter().enumerate() {
-        for s in groups.iter().skip(n + 1) {
-            if covers(&g.normalized, &s.normalized) || covers(&s.normalized, &g.normalized) {
+        for (m, s) in groups.iter().enumerate().skip(n + 1) {
+            let (Some(gf), Some(sf)) = (folded.get(n), folded.get(m)) else {
+                continue;
+            };
+            if covers(gf, sf) || covers(sf, gf) {
                 continue;
             }
-            let both = match intersection(&g.normalized, &s.normalized) {
+            let both = match intersection(gf, sf) {
                 Shared::Nothing => continue,
                 Shared::Pattern(p) => Some(p),
                 Shared::Some => None,
@@ -493,7 +504,13 @@ pub(crate) fn check_overlaps(rules: &[Rule], groups: &[Group]) -> Result<()> {
             // The methods a route declared for exactly those paths takes.
             let declared: u16 = both
                 .as_ref()
-                .and_then(|p| groups.iter().find(|o| &o.normalized == p))
+                .and_then(|p| {
+                    groups
+                        .iter()
+                        .zip(&folded)
+                        .find(|(_, f)| *f == p)
+                        .map(|(o, _)| o)
+                })
                 .map_or(0, |o| {
                     o.rules
                         .iter()
@@ -571,11 +588,17 @@ pub(crate) fn warnings(catalog: &Catalog, rules: &[Rule], groups: &[Group]) -> V
             // as declared, but Hono's `/api/docs/*` and Express 5's
             // `{/*rest}` route it to the catch-all's handler when that one
             // is registered first.
-            let prefix = g
-                .normalized
+            // Letter case ignored, as case-insensitive routers do (third
+            // review, session 17: `/Files/public` under `/files/{*rest}`
+            // had no warning).
+            let (gf, sf) = (
+                g.normalized.to_ascii_lowercase(),
+                s.normalized.to_ascii_lowercase(),
+            );
+            let prefix = gf
                 .strip_suffix("/{*rest}")
-                .is_some_and(|p| p == s.normalized.trim_end_matches('/'));
-            if std::ptr::eq(g, s) || !(covers(&g.normalized, &s.normalized) || prefix) {
+                .is_some_and(|p| p == sf.trim_end_matches('/'));
+            if std::ptr::eq(g, s) || !(covers(&gf, &sf) || prefix) {
                 continue;
             }
             for &gi in &g.rules {

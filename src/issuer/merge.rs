@@ -297,12 +297,19 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
     // The kinds each held role acts on for this person: those whose
     // records a permission it gives (with what that implies and requires)
     // needs a scope on, among the permissions the person acts with (a
-    // `remove`, a missing feature or requirement take it away).
+    // `remove`, a missing feature, requirement or application take it
+    // away).
     let acts_on: Vec<Vec<bool>> = held
         .iter()
         .map(|r| {
             let mut kinds = vec![false; cdef.kinds.len()];
+            // Not through a `scoped` permission (it carries its own scope,
+            // never the kind's), nor one of an application the person may
+            // not enter (third review, session 17).
             let mut mark = |p: usize| {
+                if catalog.is_scoped(p) {
+                    return;
+                }
                 if let Some(k) = catalog.scope_kind_of(p).and_then(|k| kinds.get_mut(k)) {
                     *k = true;
                 }
@@ -310,7 +317,7 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
             for p in catalog
                 .implication_closure(&r.permissions)
                 .iter()
-                .filter(|p| acting.get(*p))
+                .filter(|p| acting.get(*p) && catalog.app_of(*p).is_none_or(|a| apps.get(a)))
             {
                 mark(p);
                 for q in catalog

@@ -70,16 +70,16 @@ window.renderExpiring = async ({ catalog, jwks, tenant, snapshot, now }) => {
   flushSync(() => root.render(h(lib.PermissionsProvider, { permissions: p },
     h(lib.Can, { do: "campaigns.manage", fallback: h("i", { id: "no" }, "no campaigns") }, h("b", { id: "yes" }, "campaigns")))));
 };
-// A session whose snapshot expires with no swap (the session closed: a
-// sign-out or teardown path): the provider must render again at expiry.
-window.renderSessionExpiring = async ({ catalog, jwks, tenant, issued }) => {
+// A session closed (a sign-out or teardown path) a moment after the first
+// render: the provider must render deny-all then, not at expiry.
+window.renderSessionClosing = async ({ catalog, jwks, tenant, issued }) => {
   await init("/pkg/permsnap_wasm_bg.wasm");
   const session = createSession({ catalog, jwks, tenant, leeway: 0, fetchSnapshot: async ({ fresh }) => ({ ...issued, fresh }) });
   await session.ready;
   const root = createRoot(document.querySelector("#expiring"));
   flushSync(() => root.render(h(lib.PermissionsProvider, { session },
     h(lib.Can, { do: "campaigns.manage", fallback: h("i", null, "no campaigns") }, h("b", null, "campaigns")))));
-  session.close();
+  setTimeout(() => session.close(), 300);
 };
 // Server rendering: the page holds the server's HTML and the snapshot it
 // was rendered with; the client's session starts from it (\`initial\`).
@@ -983,12 +983,14 @@ test("a session drives React and the DOM: the provider re-renders on each swap, 
   await page.close();
 });
 
-test("a session's provider renders again when its permissions expire without a swap (a closed session)", async () => {
-  // The attack review of session 12: SessionProvider followed swaps only;
-  // after session.close() the expired permissions kept showing in React.
+test("a session's provider renders deny-all when the session is closed, long before expiry", async () => {
+  // The attack review of session 12: SessionProvider followed swaps only,
+  // and after session.close() the permissions kept showing until expiry.
+  // Since session 17, close() itself denies everything (attack review):
+  // the provider follows it at once.
   const { issuer, account } = await siteeIssuer();
-  const { snapshot, issuedAt } = issuer.issue(account.tenant, { id: "dia", roles: ["marketing"] }, { lifetime: 2 });
-  await campaignsGoAtExpiry("renderSessionExpiring", { catalog: vectors.catalogs.sitee, jwks: vectors.key.jwks, tenant: account.tenant, issued: { snapshot, issuedAt } }, 3000);
+  const { snapshot, issuedAt } = issuer.issue(account.tenant, { id: "dia", roles: ["marketing"] }, { lifetime: 900 });
+  await campaignsGoAtExpiry("renderSessionClosing", { catalog: vectors.catalogs.sitee, jwks: vectors.key.jwks, tenant: account.tenant, issued: { snapshot, issuedAt } }, 1000);
 });
 
 test("a provider of given permissions renders again when they expire (no session needed)", async () => {
@@ -1005,7 +1007,8 @@ async function siteeIssuer() {
 }
 
 /** Renders dia's campaigns with the page's `render(arg)` (a React provider
- *  whose permissions expire within `wait` ms) and checks they are gone after it. */
+ *  whose permissions expire, or whose session closes, within `wait` ms) and
+ *  checks they are gone after it. */
 async function campaignsGoAtExpiry(render, arg, wait) {
   const { page, errors } = await open();
   const r = await page.evaluate(async ([render, arg, wait]) => {
