@@ -75,7 +75,9 @@ export interface SessionOptions {
    *  0.8, from 0.1 to 0.95); a jitter of up to a tenth of the lifetime is
    *  taken off so that many pages do not refresh together. */
   refreshAt?: number;
-  /** Clock skew tolerated, seconds (the Verifier's `leeway`). */
+  /** Clock skew tolerated, seconds (the Verifier's `leeway`; at most 3600:
+   *  the session works from the server's clock, and 30000, milliseconds
+   *  by mistake, kept snapshots eight hours past their expiry). */
   leeway?: number;
   /** Errors the session handled itself (a failed refresh, a bad notice);
    *  without it they go to `console.error`. What it throws is ignored. */
@@ -138,6 +140,8 @@ export class Session {
   #left = new Map<string, number>();
   /** The last verified snapshot's person and time. */
   #held: { who: string; issuedAt: number } | null = null;
+  /** Subscribers are being told of a swap. */
+  #notifying = false;
   /** How many times the permissions were swapped. */
   #swaps = 0;
   /** The first load, settled: the permissions it gave (deny-all when it failed). */
@@ -154,7 +158,7 @@ export class Session {
     const at = o.refreshAt ?? 0.8;
     if (typeof at !== "number" || !(at >= 0.1 && at <= 0.95)) throw new PermsnapError("invalid_argument", "`refreshAt` is a fraction of the lifetime from 0.1 to 0.95");
     if (typeof o.tenant !== "string") throw new PermsnapError("invalid_argument", "`tenant` is the account's id (a string)");
-    if (o.leeway !== undefined && typeof o.leeway !== "number") throw new PermsnapError("invalid_argument", "`leeway` is a number of seconds");
+    if (o.leeway !== undefined && !(typeof o.leeway === "number" && o.leeway >= 0 && o.leeway <= 3600)) throw new PermsnapError("invalid_argument", "`leeway` is a number of seconds from 0 to 3600");
     if (o.timeout !== undefined && !(typeof o.timeout === "number" && o.timeout > 0 && o.timeout <= 600)) throw new PermsnapError("invalid_argument", "`timeout` is seconds, more than 0 and at most 600");
     this.#o = Object.assign(Object.create(null), o, { refreshAt: at });
     this.#verifier = this.#makeVerifier(o.catalog);
@@ -201,6 +205,10 @@ export class Session {
    *  still expire on time; the session retries with backoff). */
   refresh(): Promise<Permissions> {
     if (this.#closed) return Promise.resolve(this.#current);
+    // Asked by a subscriber hearing a swap: what it hears is that fresh
+    // answer. A subscriber refreshing on every swap fetched back to back
+    // for as long as the page was open (attack review, session 17).
+    if (this.#notifying) return Promise.resolve(this.#current);
     if (this.#inflight === null) {
       this.#inflight = this.#load().finally(() => {
         this.#inflight = null;
@@ -631,12 +639,17 @@ export class Session {
         }
       }, next.expiresAt - now);
     }
-    for (const l of Array.from(this.#listeners)) {
-      try {
-        l(next);
-      } catch (e) {
-        this.#report(e);
+    this.#notifying = true;
+    try {
+      for (const l of Array.from(this.#listeners)) {
+        try {
+          l(next);
+        } catch (e) {
+          this.#report(e);
+        }
       }
+    } finally {
+      this.#notifying = false;
     }
   }
 

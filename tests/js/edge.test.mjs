@@ -357,6 +357,10 @@ test("a fetch of the app's own that ignores its abort signal fails the refresh a
   await new Promise((ok) => setTimeout(ok, 100));
   assert.equal(calls, 2, "not stuck: a new refresh fetches again");
   assert.equal((await again).code, "unavailable");
+  // Two given up on and still on their way: no third is started (each
+  // held a socket against a host that never answers).
+  await assert.rejects(r.refresh(), (e) => e.code === "unavailable" && /never finished/.test(e.message));
+  assert.equal(calls, 2, "no third fetch");
 });
 
 test("a JWKS endpoint that trickles its answer fails the refresh after 10 s, and the next refresh runs (attack review, session 13)", async () => {

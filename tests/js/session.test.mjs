@@ -910,6 +910,20 @@ test("a snapshot already due for a refresh when it came backs off, not a fetch e
   }
 });
 
+test("a subscriber refreshing on every swap does not make the session fetch back to back; a leeway in milliseconds is refused (attack review, session 17)", async () => {
+  const app = endpoint({ id: "fay", roles: ["user"] });
+  const s = session(app, { onError: () => {} });
+  s.subscribe(() => void s.refresh());
+  await s.ready;
+  const calls = app.calls;
+  await sleep(1000);
+  assert.ok(app.calls - calls <= 1, `${app.calls - calls} fetches in a second`);
+  assert.equal(s.permissions.can("calendar.view"), true);
+  s.close();
+  assert.throws(() => session(app, { leeway: 30_000 }), (e) => e.code === "invalid_argument" && /3600/.test(e.message));
+  assert.throws(() => session(app, { leeway: -1 }), (e) => e.code === "invalid_argument");
+});
+
 test("fetchSnapshot: an empty URL is refused; a function answering a plain value is read as resolved (attack review, session 17)", async () => {
   assert.throws(() => pkg.createSession({ catalog, jwks, tenant, fetchSnapshot: "" }), (e) => e.code === "invalid_argument" && /empty/.test(e.message));
   assert.throws(() => pkg.createSession({ catalog, jwks, tenant, fetchSnapshot: "  " }), (e) => e.code === "invalid_argument");

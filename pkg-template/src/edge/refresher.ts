@@ -150,6 +150,10 @@ function epochMs(now: () => number): number {
   return t;
 }
 
+/** How many fetches given up on may still be on their way before no new
+ *  one is started. */
+const MAX_ABANDONED = 2;
+
 /** How long one JWKS or feed fetch (headers and body) may take. */
 const FETCH_TIMEOUT_MS = 10_000;
 
@@ -177,6 +181,8 @@ export class Refresher {
   #triedAt = -Infinity;
   #jwksAt = -Infinity;
   #pending: Promise<void> | null = null;
+  /** Fetches given up on (`FETCH_TIMEOUT_MS`) and still on their way. */
+  #abandoned = 0;
   #lastError: unknown = null;
 
   /** The verifier this refresher keeps fresh (a guard refuses one of
@@ -343,12 +349,28 @@ export class Refresher {
    *  pending refresh held every later one for good (attack review,
    *  session 17). */
   #json(url: string, what: string): Promise<unknown> {
+    // Fetches given up on but still on their way: a host that never
+    // answers, with a fetch ignoring its signal, held one more socket per
+    // refresh (re-review, session 17). Past a few, none is started.
+    if (this.#abandoned >= MAX_ABANDONED) {
+      return Promise.reject(new PermsnapError("unavailable", `${what} not fetched: ${this.#abandoned} earlier fetches never finished (the fetch ignores its abort signal, and the host does not answer)`));
+    }
     return new Promise((resolve, reject) => {
+      let settled = false;
       // Not unref'd: a fetch on its way is work the process waits for.
-      const timer = setTimeout(() => reject(new PermsnapError("unavailable", `${what} fetch did not finish within ${FETCH_TIMEOUT_MS / 1000} s`)), FETCH_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        settled = true;
+        this.#abandoned++;
+        reject(new PermsnapError("unavailable", `${what} fetch did not finish within ${FETCH_TIMEOUT_MS / 1000} s`));
+      }, FETCH_TIMEOUT_MS);
+      const done = () => {
+        if (settled) this.#abandoned--;
+        settled = true;
+        clearTimeout(timer);
+      };
       this.#fetchJson(url, what).then(
-        (v) => { clearTimeout(timer); resolve(v); },
-        (e: unknown) => { clearTimeout(timer); reject(e); },
+        (v) => { const late = settled; done(); if (!late) resolve(v); },
+        (e: unknown) => { const late = settled; done(); if (!late) reject(e); },
       );
     });
   }
