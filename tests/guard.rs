@@ -350,6 +350,40 @@ fn routes_matching_some_paths_alike_must_agree_there() {
         "{:?}",
         g.warnings()
     );
+    // Routes no request reaches, and what a public catch-all opens, are
+    // said (attack review, session 17).
+    let g = load(r#"{"routes": [{"path": "/api/payments", "requires": ["payments.view"]}, {"path": "/api/payments/", "requires": ["payments.view"]}, {"path": "/api/payments.csv", "requires": ["payments.view"]}]}"#).unwrap();
+    assert!(
+        g.warnings()
+            .iter()
+            .any(|w| w
+                .contains("`/api/payments` and `/api/payments/` differ only by a trailing slash")),
+        "{:?}",
+        g.warnings()
+    );
+    assert!(
+        g.warnings()
+            .iter()
+            .any(|w| w
+                .contains("`/api/payments` and `/api/payments.csv` differ only by an extension")),
+        "{:?}",
+        g.warnings()
+    );
+    let mut v = verifier(&p);
+    let ben = header(&issue(&p, "ben").text());
+    assert_eq!(
+        status(&g, &mut v, "GET", "/api/payments.csv", &ben),
+        400,
+        "as warned"
+    );
+    let g = load(r#"{"routes": [{"path": "/{*rest}", "methods": ["GET"], "public": true}, {"path": "/api/payments", "methods": ["GET"], "requires": ["payments.view"]}]}"#).unwrap();
+    assert!(
+        g.warnings()
+            .iter()
+            .any(|w| w.contains("every path under `/{*rest}` that no route lists is public")),
+        "{:?}",
+        g.warnings()
+    );
     // A route declared for the shared paths settles it only for the
     // methods it takes (one for POST left a GET conflict unreported).
     let e = load(&format!(r#"{{"routes": [{export}, {client}, {{"path": "/api/clients/export", "methods": ["POST"], "requires": ["payments.view"]}}]}}"#)).unwrap_err();

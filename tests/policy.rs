@@ -594,3 +594,33 @@ fn an_unmet_requirement_is_warned_about_what_caused_it() {
     // A record's own `grant` (tests/model.rs) and `remove`
     // (removing_a_requirement_is_warned…) are named as such.
 }
+
+#[test]
+fn a_policy_that_does_not_read_says_where() {
+    // Attack review, session 17: `unknown field `excpet`` named no role.
+    let e = policy(
+        r#"[{"id": "ok", "permissions": ["a.view"]}, {"id": "clerk", "permissions": ["a.view"], "excpet": ["a.edit"]}]"#,
+        "[]",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("roles[1] `clerk`: unknown field `excpet`"),
+        "{e}"
+    );
+    let e = policy("[]", r#"[{"id": "s", "roles": [], "remvoe": []}]"#)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("staff[0] `s`: unknown field `remvoe`"), "{e}");
+    let e = policy_with(
+        r#"{"name": "c", "permissions": [{"name": "a.view", "section": "a", "owner_onyl": true}], "kinds": []}"#,
+        "[]",
+        "[]",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("catalog.permissions[0] `a.view`: unknown field `owner_onyl`"),
+        "{e}"
+    );
+}

@@ -429,3 +429,80 @@ fn the_issuer_signs_only_for_a_shared_accounts_pin_actions() {
     let text = String::from_utf8_lossy(&p);
     assert!(text.contains("lea") && text.contains("/api/sales"));
 }
+
+#[test]
+fn what_a_pin_action_implies_is_behind_the_pin_and_an_override_keeps_who_acted() {
+    // Attack review, session 17: `refunds.partial`, implied by
+    // `refunds.make` (PIN), went through the gate with no proof; and a
+    // method override to a method needing no PIN dropped `actor` and
+    // `nonce` from a request the proof allowed.
+    let catalog = r#"{"name": "desk",
+      "permissions": [
+        {"name": "sales.make", "section": "pos", "scope_kind": "payments"},
+        {"name": "payments.view", "section": "pos", "scope_kind": "payments"},
+        {"name": "refunds.make", "section": "pos"},
+        {"name": "refunds.partial", "section": "pos", "implied_by": [["refunds.make"]]}],
+      "kinds": [{"name": "payments", "owner_fields": ["taken_by"]}],
+      "account": {"shared_account": {"step_up": ["sales.make", "refunds.make"]}}}"#;
+    let routes = r#"{"routes": [
+      {"methods": ["POST"], "path": "/api/refunds/partial", "requires": ["refunds.partial"]},
+      {"methods": ["POST"], "path": "/api/sales", "requires": ["sales.make"]},
+      {"methods": ["GET"], "path": "/api/sales", "requires": ["payments.view"]}]}"#;
+    let issuer = Issuer::new(Catalog::from_json(catalog, "desk").unwrap(), key()).unwrap();
+    let account = Account::new("t", Roles::from_json(issuer.catalog(), ROLES).unwrap()).unwrap();
+    let mut w = World {
+        gate: Gate::from_json(issuer.catalog(), routes).unwrap(),
+        verifier: Verifier::new(
+            issuer.catalog().clone(),
+            keyring(),
+            Options::for_tenant("t"),
+        ),
+        issuer,
+        account,
+    };
+    let desk = snapshot(&w, "front-desk", true, b"desk0017");
+    let d = check(&mut w, "POST", "/api/refunds/partial", &desk, None, NOW);
+    assert_eq!(
+        (d.status, d.code.as_str()),
+        (403, "step_up_required"),
+        "{}",
+        d.message
+    );
+    let partial = StepUpRequest {
+        permission: "refunds.partial",
+        path: "/api/refunds/partial",
+        ..sale("lea")
+    };
+    let p = proof(&w, &desk, &partial);
+    opened_by_lea(&check(
+        &mut w,
+        "POST",
+        "/api/refunds/partial",
+        &desk,
+        Some(&p),
+        NOW,
+    ));
+    // Not on a person's own account: nothing is behind a PIN there.
+    let own = snapshot(&w, "lea", false, b"lea00017");
+    assert_eq!(
+        check(&mut w, "POST", "/api/refunds/partial", &own, None, NOW).status,
+        200
+    );
+    // The override: the POST took the proof; who acted stays.
+    let p = proof(&w, &desk, &sale("lea"));
+    let auth = format!("Permsnap {desk}");
+    let request = Request {
+        method: "POST",
+        target: "/api/sales",
+        authorization: Some(&auth),
+        step_up: Some(&p),
+        method_override: Some("GET"),
+        ..Request::default()
+    };
+    let d = w.gate.check(&mut w.verifier, &request, NOW);
+    opened_by_lea(&d);
+    assert!(
+        d.nonce.is_some() && d.permission.as_deref() == Some("sales.make"),
+        "{d:?}"
+    );
+}

@@ -5,11 +5,21 @@
 
 import type { Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
-import { ownBytes, strictOptions, text, wasmCall } from "./internal.js";
+import { noExtra, ownBytes, strictOptions, text, wasmCall } from "./internal.js";
 import { compileFilter, type CompiledFilter } from "./filter.js";
 import { armExpiry, expiry } from "./expiry.js";
 import { planRedaction, redactAll, type Redaction, type RedactOptions, type RedactPlan } from "./redact.js";
 import type { Claims, Explanation, MissingIds, PermissionName, RecordFilter, Scope } from "./types.js";
+
+/** `v` with every object and array in it frozen: data handed out and
+ *  read again later. */
+function frozen<T>(v: T): T {
+  if (typeof v === "object" && v !== null && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) frozen(x);
+    Object.freeze(v);
+  }
+  return v;
+}
 
 type Rec = Record<string, unknown>;
 
@@ -216,6 +226,7 @@ export class Permissions {
   /** The fields of `kind` the catalog declares (those a snapshot can hide);
    *  throws `unknown_kind` for a kind not in the catalog. */
   fieldNames(kind: string): readonly string[] {
+    noExtra(arguments.length, 1, "fieldNames");
     return this.#info.fields(kind);
   }
 
@@ -235,6 +246,9 @@ export class Permissions {
 
   /** May the person do `name`? Throws for a name not in the catalog. */
   can(name: PermissionName): boolean {
+    // Not a list: `can("a", "b")` answered for "a" alone (attack review,
+    // session 17). A branch, not a call, on the hot path.
+    if (arguments.length !== 1) noExtra(arguments.length, 1, "can");
     if (this.#tick !== expiry.tick) this.#current();
     const v = this.#allowed.get(name);
     if (v === true) return true;
@@ -245,6 +259,7 @@ export class Permissions {
   /** All of `names`? (Every name is checked, so a typo throws; an empty
    *  list is an error, not a vacuous yes.) */
   canAll(names: readonly PermissionName[]): boolean {
+    noExtra(arguments.length, 1, "canAll");
     const asked = nameList(names, "canAll's argument");
     if (asked.length === 0) throw new PermsnapError("invalid_argument", "canAll needs at least one permission name");
     let all = true;
@@ -255,6 +270,7 @@ export class Permissions {
   /** Any of `names`? (Every name is checked, so a typo throws; an empty
    *  list is an error.) */
   canAny(names: readonly PermissionName[]): boolean {
+    noExtra(arguments.length, 1, "canAny");
     const asked = nameList(names, "canAny's argument");
     if (asked.length === 0) throw new PermsnapError("invalid_argument", "canAny needs at least one permission name");
     let any = false;
@@ -264,12 +280,14 @@ export class Permissions {
 
   /** Names of every allowed permission, in catalog order. */
   allowed(): string[] {
+    noExtra(arguments.length, 0, "allowed");
     this.#current();
     return this.#info.names.filter((n) => this.#allowed.get(n) === true);
   }
 
   /** Why `can(name)` answers what it does. */
   explain(name: PermissionName): Explanation {
+    noExtra(arguments.length, 1, "explain");
     this.#current();
     const e = this.#error;
     if (e) {
@@ -281,32 +299,38 @@ export class Permissions {
 
   /** The view scope on records of `kind`. */
   scope(kind: string): Scope {
+    noExtra(arguments.length, 1, "scope");
     return this.#wasm((p) => p.scope(text(kind, "a kind"))) as Scope;
   }
 
   /** Fields of `kind` hidden from the person. */
   hiddenFields(kind: string): string[] {
+    noExtra(arguments.length, 1, "hiddenFields");
     return this.#wasm((p) => p.hiddenFields(text(kind, "a kind")));
   }
 
   /** Applications the person may enter. */
   apps(): string[] {
+    noExtra(arguments.length, 0, "apps");
     return this.#wasm((p) => p.apps());
   }
 
   /** May the person enter application `id`? */
   hasApp(id: string): boolean {
+    noExtra(arguments.length, 1, "hasApp");
     return this.#wasm((p) => p.hasApp(text(id, "an application id")));
   }
 
   /** Does the account have feature `id` (a plan, a partner tier)? Throws
    *  `unknown_feature` for an id the catalog does not define. */
   hasFeature(id: string): boolean {
+    noExtra(arguments.length, 1, "hasFeature");
     return this.#wasm((p) => p.hasFeature(text(id, "a feature id")));
   }
 
   /** The account's features (empty when refused). */
   features(): string[] {
+    noExtra(arguments.length, 0, "features");
     return this.#wasm((p) => p.features());
   }
 
@@ -314,17 +338,20 @@ export class Permissions {
    *  `"none"` unless `can(name)`; the permission's own scope when it has
    *  one ("own financial reports" vs "all"), else its kind's view scope. */
   permissionScope(name: PermissionName): Scope {
+    noExtra(arguments.length, 1, "permissionScope");
     this.can(name);
     return this.#wasm((p) => p.permissionScope(name)) as Scope;
   }
 
   /** Does `name` need the acting person's PIN first? */
   needsStepUp(name: PermissionName): boolean {
+    noExtra(arguments.length, 1, "needsStepUp");
     return this.#wasm((p) => p.needsStepUp(text(name, "a permission name")));
   }
 
   /** Permissions that need a PIN step-up. */
   stepUpActions(): string[] {
+    noExtra(arguments.length, 0, "stepUpActions");
     return this.#wasm((p) => p.stepUpActions());
   }
 
@@ -356,6 +383,7 @@ export class Permissions {
    *  `malformed`. On refused permissions (`error` set) the answer is the
    *  same refusal: everything stays denied, whatever the list. */
   withIds(list: string | Uint8Array): Permissions {
+    noExtra(arguments.length, 1, "withIds");
     if (typeof list !== "string" && !(list instanceof Uint8Array)) {
       throw new PermsnapError("invalid_argument", "an id list is base64url text or a Uint8Array");
     }
@@ -378,18 +406,21 @@ export class Permissions {
   /** The id lists the snapshot names that are not attached yet, one per
    *  kind whose scope is `listed` (empty when refused). */
   missingIds(): MissingIds[] {
+    noExtra(arguments.length, 0, "missingIds");
     return this.#wasm((p) => p.missingIds()) as MissingIds[];
   }
 
   /** The verified claims, names resolved, for display (`null` when refused):
    *  the Rust core's `Summary`. */
   claims(): Claims | null {
+    noExtra(arguments.length, 0, "claims");
     if (this.error) return null;
     return this.#wasm((p) => p.summary()) as Claims;
   }
 
   /** Which records of `kind` the person may see, as data (for a query). */
   filterSpec(kind: string): RecordFilter {
+    noExtra(arguments.length, 1, "filterSpec");
     return this.#compiled(kind).spec;
   }
 
@@ -400,7 +431,10 @@ export class Permissions {
     let f = this.#filters?.get(key);
     if (!f) {
       if (permission) this.can(name);
-      f = compileFilter(this.#wasm((p) => (permission ? p.filterFor(name) : p.filter(name))) as RecordFilter);
+      // Frozen: `filterSpec` hands this very object out, and `filter`
+      // reads it on every call (an app editing it, `all = true`, made every
+      // later filter keep every record: attack review, session 17).
+      f = compileFilter(frozen(this.#wasm((p) => (permission ? p.filterFor(name) : p.filter(name))) as RecordFilter));
       (this.#filters ??= new Map()).set(key, f);
     }
     return f;
@@ -409,27 +443,31 @@ export class Permissions {
   /** Which records permission `name` acts on, as data: its kind, with
    *  `permissionScope(name)`. */
   filterSpecFor(name: PermissionName): RecordFilter {
+    noExtra(arguments.length, 1, "filterSpecFor");
     return this.#compiled(name, true).spec;
   }
 
   /** The records permission `name` acts on (a new array): e.g. the payments
    *  an "own financial reports" right covers. */
   filterFor<T extends object>(name: PermissionName, records: readonly T[]): T[] {
+    noExtra(arguments.length, 2, "filterFor");
     return run(this.#compiled(name, true), list(records, "the records"));
   }
 
   /** The records of `kind` the person may see (a new array; records are not copied). */
   filter<T extends object>(kind: string, records: readonly T[]): T[] {
+    noExtra(arguments.length, 2, "filter");
     return run(this.#compiled(kind), list(records, "the records"));
   }
 
   /** How `kind` records are redacted for the person. */
   redaction(kind: string): Redaction {
+    noExtra(arguments.length, 1, "redaction");
     text(kind, "a kind");
     this.#current();
     let r = this.#redactions?.get(kind);
     if (!r) {
-      r = this.#wasm((p) => p.redaction(kind)) as Redaction;
+      r = frozen(this.#wasm((p) => p.redaction(kind)) as Redaction); // handed out, and planned from
       (this.#redactions ??= new Map()).set(kind, r);
     }
     return r;
@@ -439,6 +477,7 @@ export class Permissions {
    *  may be paths: `client.email`). Never mutates the input. With `keep`,
    *  only those top-level keys survive (allow-list mode). */
   redact<T extends object>(kind: string, records: readonly T[], options: RedactOptions = {}): Partial<T>[] {
+    noExtra(arguments.length, 3, "redact");
     this.#current();
     list(records, "the records");
     const opts = strictOptions(options, ["keep"], "redact options");
@@ -465,6 +504,7 @@ export class Permissions {
   /** The Rust reference filter (one call into wasm per list; slower):
    *  indexes of the records the person may see. For tests and audits. */
   filterIndexesReference(kind: string, records: readonly object[]): number[] {
+    noExtra(arguments.length, 2, "filterIndexesReference");
     return Array.from(this.#wasm((p) => p.filterIndexes(text(kind, "a kind"), list(records, "the records") as unknown[])));
   }
 

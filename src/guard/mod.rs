@@ -381,9 +381,18 @@ impl Gate {
         let at = (method.as_str(), target.path.as_str());
         let mut d = self.decide_method(group, bit, at, verifier, request, now);
         if let (true, Some((obit, oname))) = (d.allowed(), over.as_ref()) {
+            let sent = d;
             d = self.decide_method(group, *obit, (oname, at.1), verifier, request, now);
             if !d.allowed() {
                 d.message = format!("(method override `{oname}`) {}", d.message);
+            } else if d.actor.is_none() && sent.actor.is_some() {
+                // The request's own method took the step-up proof: who
+                // acted and the nonce stay (an override to a method needing
+                // none dropped them, and the action was the shared
+                // account's, its proof reusable: attack review, session 17).
+                d.actor = sent.actor;
+                d.nonce = sent.nonce;
+                d.permission = sent.permission;
             }
         }
         // The bare prefix of a protected catch-all passes its rule too

@@ -620,11 +620,21 @@ pub(crate) fn warnings(catalog: &Catalog, rules: &[Rule], groups: &[Group]) -> V
                             sr.pattern
                         ));
                     } else if gr.methods & sr.methods != 0 && gr.demands() != sr.demands() {
+                        // A public catch-all also opens every path the
+                        // table does not list (attack review, session 17).
+                        let open = if gr.public && gf.ends_with("/{*rest}") {
+                            format!(
+                                "; and every path under `{}` that no route lists is public",
+                                gr.pattern
+                            )
+                        } else {
+                            String::new()
+                        };
                         out.push(format!(
                             "route `{}` (demands {}) lies under `{}` (demands {}): keep the \
                              backend's routing strict (case-sensitive, no trailing-slash or \
                              encoding leniency, most specific route first), or make both demand \
-                             the same",
+                             the same{open}",
                             sr.pattern,
                             describe(sr),
                             gr.pattern,
@@ -632,6 +642,38 @@ pub(crate) fn warnings(catalog: &Catalog, rules: &[Rule], groups: &[Group]) -> V
                         ));
                     }
                 }
+            }
+        }
+    }
+    // Routes no request reaches: the gate refuses a path that differs from
+    // another route only by a trailing slash or an extension (400
+    // `ambiguous_path`, a lenient backend could route it there), so both
+    // `/x` and `/x/`, or `/x.csv` beside `/x`, answer 400 (attack review,
+    // session 17: `validate` said nothing).
+    for (n, g) in groups.iter().enumerate() {
+        for s in groups.iter().skip(n + 1) {
+            let (a, b) = (g.normalized.as_str(), s.normalized.as_str());
+            let slash = a.strip_suffix('/') == Some(b) || b.strip_suffix('/') == Some(a);
+            let extension = |long: &str, short: &str| {
+                let (dir, last) = long.rsplit_once('/').unwrap_or(("", long));
+                !last.contains('{')
+                    && [last.split_once('.'), last.rsplit_once('.')]
+                        .into_iter()
+                        .flatten()
+                        .any(|(stem, _)| format!("{dir}/{stem}") == short)
+            };
+            if slash || extension(a, b) || extension(b, a) {
+                out.push(format!(
+                    "routes `{}` and `{}` differ only by {}: the gate refuses requests to the \
+                     one a lenient backend could take for the other (400 ambiguous_path); keep one",
+                    g.normalized,
+                    s.normalized,
+                    if slash {
+                        "a trailing slash"
+                    } else {
+                        "an extension"
+                    }
+                ));
             }
         }
     }

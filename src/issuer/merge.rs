@@ -513,6 +513,14 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
             }
         }
     }
+    // What the person holds only through actions behind a PIN is behind it
+    // too: `refunds.partial` implied by `refunds.make` (PIN) was done with
+    // none (attack review, session 17).
+    let free =
+        catalog.implication_closure(&permissions.iter().filter(|i| !step_up.get(*i)).collect());
+    for q in held_all.iter().filter(|q| !free.get(*q)) {
+        step_up.set(q);
+    }
     // Kept for implied permissions too: an action behind a PIN stays behind
     // it however the person comes to hold it.
     let step_up: Bits = step_up.iter().filter(|i| held_all.get(*i)).collect();

@@ -9,8 +9,10 @@ use super::{Account, IdListDoc, IssueOptions, Roles, Snapshot, Warning};
 use crate::crypto::signing::IssuerKey;
 use crate::error::{Error, Result};
 use crate::model::catalog::{policy_error, Catalog};
-use crate::model::def::{PolicyDef, StaffRecord};
+use crate::model::def::{KindDef, PermissionDef, PolicyDef, RoleDef, StaffRecord};
 use crate::wire::Claims;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 /// A loaded policy file.
 #[derive(Debug, Clone)]
@@ -28,8 +30,8 @@ impl Policy {
         let value: serde_json::Value =
             crate::strict_json::parse(json).map_err(|e| policy_error(origin, e.to_string()))?;
         reject_secret_fields(&value, origin)?;
-        let def: PolicyDef =
-            serde_json::from_value(value).map_err(|e| policy_error(origin, e.to_string()))?;
+        let def: PolicyDef = serde_json::from_value(value.clone())
+            .map_err(|e| policy_error(origin, located(&value, &e)))?;
         Policy::from_def(def, origin)
     }
 
@@ -128,4 +130,34 @@ impl Policy {
             opts,
         )
     }
+}
+
+/// Where in a policy file a reading error is: the first role, person,
+/// permission or kind that does not read on its own, by position and id.
+/// (`unknown field `excpet`` named none of them: attack review, session
+/// 17.) Else the error as serde gives it.
+fn located(value: &Value, error: &serde_json::Error) -> String {
+    fn first<T: DeserializeOwned>(v: &Value, key: &str, what: &str) -> Option<String> {
+        v.get(key)?
+            .as_array()?
+            .iter()
+            .enumerate()
+            .find_map(|(i, entry)| {
+                let e = serde_json::from_value::<T>(entry.clone()).err()?;
+                let id = ["id", "name"]
+                    .iter()
+                    .find_map(|k| entry.get(*k).and_then(Value::as_str))
+                    .map(|id| format!(" `{id}`"))
+                    .unwrap_or_default();
+                Some(format!("{what}[{i}]{id}: {e}"))
+            })
+    }
+    let catalog = value.get("catalog");
+    first::<RoleDef>(value, "roles", "roles")
+        .or_else(|| first::<StaffRecord>(value, "staff", "staff"))
+        .or_else(|| {
+            catalog.and_then(|c| first::<PermissionDef>(c, "permissions", "catalog.permissions"))
+        })
+        .or_else(|| catalog.and_then(|c| first::<KindDef>(c, "kinds", "catalog.kinds")))
+        .unwrap_or_else(|| error.to_string())
 }

@@ -325,3 +325,30 @@ test("a notice applied by a record's getter during the reference filter leaves t
   assert.equal(p.error?.code, "revoked");
   assert.equal(p.scope("appointments"), "none", "answers from deny-all, typed");
 });
+
+test("what filterSpec and redaction hand out cannot be edited to widen later answers; extra arguments are refused (attack review, session 17)", () => {
+  // filterSpec returned the very object filter() reads on every call: an
+  // app setting `all = true` (a query builder working in place) made every
+  // later filter keep every record. redaction() likewise for redact().
+  const p = make().load(fay.snapshot);
+  const records = [{ id: "a1", staff_id: "someone-else", client_id: "c9" }, { id: "a2", staff_id: fay.subject, client_id: "c1" }];
+  const before = p.filter("appointments", records).length;
+  const spec = p.filterSpec("appointments");
+  assert.ok(Object.isFrozen(spec) && spec.clauses.every((c) => Object.isFrozen(c) && Object.isFrozen(c.values)));
+  assert.throws(() => { "use strict"; spec.all = true; }, TypeError);
+  assert.equal(p.filter("appointments", records).length, before, "unchanged by the attempt");
+  const r = p.redaction("clients");
+  assert.ok(Object.isFrozen(r) && Object.isFrozen(r.remove) && Object.isFrozen(r.mask));
+  // An option in the wrong place was dropped: `keep` as a fourth argument
+  // gave every field back.
+  for (const [what, f] of [
+    ["redact", () => p.redact("clients", [{ id: "c1" }], {}, { keep: ["id"] })],
+    ["withIds", () => p.withIds("x", { verify: false })],
+    ["filter", () => p.filter("appointments", records, { all: true })],
+    ["can", () => p.can("campaigns.manage", "payments.view")],
+    ["scope", () => p.scope("appointments", {})],
+  ]) {
+    assert.throws(f, (e) => e.code === "invalid_argument" && new RegExp(`${what} takes`).test(e.message), what);
+  }
+  assert.equal(p.can("campaigns.manage"), p.can("campaigns.manage"), "the instance keeps working");
+});

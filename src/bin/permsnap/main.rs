@@ -106,7 +106,7 @@ enum Command {
     /// load: {"head": .., "notices": [..]}.
     Feed(feed::Args),
 
-    /// Sign a step-up proof after checking a staff member's PIN at a shared
+    /// Sign a step-up proof once your backend has checked a staff member's PIN (never given to permsnap) at a shared
     /// account: the edge accepts the action with it (header
     /// `Permsnap-Step-Up`) for at most a minute, attributed to that person.
     StepUp(stepup::Args),
