@@ -624,3 +624,20 @@ fn a_policy_that_does_not_read_says_where() {
         "{e}"
     );
 }
+
+#[test]
+fn the_keys_filters_read_are_top_level_keys() {
+    // Attack review, session 17: `id_field: "store.id"` compiled, and the
+    // filter read it as one key named so.
+    for kind in [
+        r#"{"name": "stores", "id_field": "store.id"}"#,
+        r#"{"name": "stores", "owner_fields": ["created by"]}"#,
+        r#"{"name": "stores", "assignee_field": "team\u200b"}"#,
+        r#"{"name": "stores", "owner_fields": [""]}"#,
+    ] {
+        let e = err(&format!(
+            r#"{{"name": "c", "permissions": [], "kinds": [{kind}]}}"#
+        ));
+        assert!(e.contains("is not a record's top-level key"), "{kind}: {e}");
+    }
+}

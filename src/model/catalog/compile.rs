@@ -230,6 +230,34 @@ fn validate_kind(k: &KindDef, origin: &str) -> Result<()> {
     // Read as every other name: `phone\u{200b}` beside `phone`, `Email`
     // beside `email` (re-review, session 17).
     NameIndex::build_new(&at, "field", k.fields.iter().map(|f| f.name.as_str()))?;
+    // The keys filters read on a record are its own top-level keys: a
+    // dotted one (`store.id`) was read as one key named so, so a nested id
+    // never matched and a record carrying that literal key did (attack
+    // review, session 17).
+    let keys = std::iter::once(("id_field", k.id_field.as_str()))
+        .chain(k.owner_fields.iter().map(|f| ("owner_fields", f.as_str())))
+        .chain(
+            k.assignee_field
+                .iter()
+                .map(|f| ("assignee_field", f.as_str())),
+        );
+    for (what, key) in keys {
+        if key.is_empty()
+            || key.contains('.')
+            || key
+                .chars()
+                .any(|c| c.is_whitespace() || super::names::invisible(c))
+        {
+            return Err(policy_error(
+                &at,
+                format!(
+                    "`{what}` `{}` is not a record's top-level key (filters read those only: \
+                     no dots, spaces or invisible characters; flatten a nested id)",
+                    key
+                ),
+            ));
+        }
+    }
     Ok(())
 }
 
