@@ -665,3 +665,62 @@ fn a_closed_stdout_ends_quietly_and_never_with_success() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn step_up_signs_only_for_an_active_staff_member_the_policy_lists() {
+    // Attack review, session 17: given a policy listing its staff, the CLI
+    // signed for a deactivated actor, an unknown id, another account's.
+    let dir = std::env::temp_dir().join(format!("permsnap-cli-stepup-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    assert!(permsnap(&["keygen", "--out", d]).status.success());
+    let key = dir.join("issuer.key");
+    let key = key.to_str().unwrap();
+    let amilia = preset("amilia");
+    let o = permsnap(&[
+        "issue",
+        "--policy",
+        &amilia,
+        "--staff",
+        "frontdesk",
+        "--key",
+        key,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let desk = String::from_utf8(o.stdout).unwrap().trim().to_owned();
+    let step_up = |actor: &str| {
+        permsnap(&[
+            "step-up",
+            "--policy",
+            &amilia,
+            "--key",
+            key,
+            "--snapshot",
+            &desk,
+            "--actor",
+            actor,
+            "--permission",
+            "pos.sell",
+            "--method",
+            "POST",
+            "--path",
+            "/api/pos/sales",
+        ])
+    };
+    assert!(step_up("samantha").status.success());
+    for (actor, code) in [
+        ("ancien", "deactivated"),
+        ("nobody-here", "unknown_staff"),
+        ("julie@other-tenant", "unknown_staff"),
+    ] {
+        let o = step_up(actor);
+        assert_eq!(o.status.code(), Some(2), "{actor}: {}", text(&o));
+        assert!(o.stdout.is_empty(), "{actor}: nothing signed");
+        assert!(
+            text(&o).contains(&format!("error[{code}]")),
+            "{actor}: {}",
+            text(&o)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

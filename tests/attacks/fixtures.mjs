@@ -180,7 +180,7 @@ export const deskPolicy = {
     account: { shared_account: { step_up: ["sales.make", "refunds.make"] } },
   },
   roles: [{ id: "desk", permissions: ["sales.make", "refunds.make", "payments.view", "notes.write"] }],
-  staff: [{ id: "frontdesk", roles: ["desk"], shared_account: true }, { id: "lea", roles: ["desk"] }],
+  staff: [{ id: "frontdesk", roles: ["desk"], shared_account: true }, { id: "lea", roles: ["desk"] }, { id: "max", roles: ["desk"] }],
 };
 
 /** What a handler marked `echoDecision` appends to its answer: the

@@ -39,6 +39,7 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
     let issuer = Issuer::new(load_catalog(&args.policy)?, load_private_key(&args.key)?)?;
+    check_actor(&args)?;
     let snapshot = read_snapshot(&args.snapshot)?;
     let request = permsnap::StepUpRequest {
         actor: &args.actor,
@@ -55,6 +56,32 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
         outln!("{}", base64url::encode(&proof));
     }
     Ok(0)
+}
+
+/// A policy file that lists its staff says who may act: the actor is one
+/// of them, once, and active (it signed for a deactivated person, an id
+/// the account does not have, another account's: attack review, session
+/// 17). A catalog file, or standard input, names nobody: the backend
+/// checked its own staff.
+fn check_actor(args: &Args) -> Result<(), Error> {
+    if args.policy == Path::new("-") {
+        return Ok(());
+    }
+    let lists_staff = matches!(
+        permsnap::strict_json::parse(&read_text(&args.policy)?),
+        Ok(Value::Object(doc)) if doc.get("staff").and_then(Value::as_array).is_some_and(|s| !s.is_empty())
+    );
+    if !lists_staff {
+        return Ok(());
+    }
+    let policy = load_policy(&args.policy)?;
+    let record = policy.record(&args.actor)?;
+    if !record.active {
+        return Err(Error::Deactivated {
+            staff: args.actor.clone(),
+        });
+    }
+    Ok(())
 }
 
 /// A signed proof as JSON: the text to send, and what it says (its nonce
