@@ -22,6 +22,17 @@ fn preset(name: &str) -> String {
     format!("{}/presets/{name}.json", env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A fresh directory `permsnap-cli-<name>-<pid>` with an issuer key made by
+/// `keygen` in it (`issuer.key`, `jwks.json`).
+fn keyed_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("permsnap-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(permsnap(&["keygen", "--out", dir.to_str().unwrap()])
+        .status
+        .success());
+    dir
+}
+
 #[test]
 fn keygen_issue_inspect_verify_check() {
     let dir = std::env::temp_dir().join(format!("permsnap-cli-{}", std::process::id()));
@@ -323,10 +334,7 @@ fn compiled_catalog_and_revocation_notices() {
 
 #[test]
 fn gate_answers_like_an_edge() {
-    let dir = std::env::temp_dir().join(format!("permsnap-cli-gate-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let d = dir.to_str().unwrap();
-    assert!(permsnap(&["keygen", "--out", d]).status.success());
+    let dir = keyed_dir("gate");
     let key = dir.join("issuer.key");
     let jwks = dir.join("jwks.json");
     let (key, jwks) = (key.to_str().unwrap(), jwks.to_str().unwrap());
@@ -377,10 +385,7 @@ fn gate_answers_like_an_edge() {
 fn issue_refuses_a_staff_id_defined_twice() {
     // Attack review, session 17: `issue --staff a` signed the first of two
     // records, an owner's above a clerk's, where `validate` refused it.
-    let dir = std::env::temp_dir().join(format!("permsnap-cli-dup-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let d = dir.to_str().unwrap();
-    assert!(permsnap(&["keygen", "--out", d]).status.success());
+    let dir = keyed_dir("dup");
     let mut policy: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(preset("sitee")).unwrap()).unwrap();
     let staff = policy["staff"].as_array_mut().unwrap();
@@ -604,10 +609,8 @@ fn verify_reads_format1_snapshots_given_the_format1_catalog() {
 /// must not read as "allowed" because nobody read its answer.
 #[test]
 fn a_closed_stdout_ends_quietly_and_never_with_success() {
-    let dir = std::env::temp_dir().join(format!("permsnap-cli-epipe-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = keyed_dir("epipe");
     let d = dir.to_str().unwrap();
-    assert!(permsnap(&["keygen", "--out", d]).status.success());
     let key = format!("{d}/issuer.key");
     let jwks = format!("{d}/jwks.json");
     let sitee = preset("sitee");
@@ -670,10 +673,7 @@ fn a_closed_stdout_ends_quietly_and_never_with_success() {
 fn step_up_signs_only_for_an_active_staff_member_the_policy_lists() {
     // Attack review, session 17: given a policy listing its staff, the CLI
     // signed for a deactivated actor, an unknown id, another account's.
-    let dir = std::env::temp_dir().join(format!("permsnap-cli-stepup-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let d = dir.to_str().unwrap();
-    assert!(permsnap(&["keygen", "--out", d]).status.success());
+    let dir = keyed_dir("stepup");
     let key = dir.join("issuer.key");
     let key = key.to_str().unwrap();
     let amilia = preset("amilia");

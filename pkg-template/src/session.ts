@@ -503,7 +503,7 @@ export class Session {
     // brings the same, ten times a second (attack review, session 17). It
     // backs off as a failure does.
     // (Closed meanwhile, `#swap` freed it: nothing to schedule.)
-    if (this.#current === p && p.issuedAt + Math.max(1, p.expiresAt - p.issuedAt) * (this.#o.refreshAt as number) <= this.serverNow()) {
+    if (this.#current === p && this.#refreshPoint(p) <= this.serverNow()) {
       this.#report(new PermsnapError("invalid_argument", `the fresh snapshot was already due for a refresh when it came (issued ${Math.round(this.serverNow() - p.issuedAt)} s before, by this page's clock): is the device clock off, or the endpoint's answer cached? Trying again later`));
       this.#retryLater();
     } else {
@@ -627,9 +627,8 @@ export class Session {
     clearTimeout(this.#expiryTimer);
     if (text !== null && !this.#closed) {
       const now = this.serverNow();
-      const lifetime = Math.max(1, next.expiresAt - next.issuedAt);
-      const jitter = Math.random() * lifetime * 0.1;
-      const refreshIn = next.issuedAt + lifetime * (this.#o.refreshAt as number) - jitter - now;
+      const jitter = Math.random() * Math.max(1, next.expiresAt - next.issuedAt) * 0.1;
+      const refreshIn = this.#refreshPoint(next) - jitter - now;
       this.#refreshTimer = later(() => void this.refresh(), refreshIn);
       // At expiry, subscribers get deny-all (the object itself also turns).
       this.#expiryTimer = later(() => {
@@ -651,6 +650,12 @@ export class Session {
     } finally {
       this.#notifying = false;
     }
+  }
+
+  /** When `p` is due for a refresh (server seconds, before the jitter):
+   *  `refreshAt` of its lifetime. */
+  #refreshPoint(p: Permissions): number {
+    return p.issuedAt + Math.max(1, p.expiresAt - p.issuedAt) * (this.#o.refreshAt as number);
   }
 
   /** After a failure: 1, 2, 4 … 60 seconds, until one works. */

@@ -180,15 +180,13 @@ impl Gate {
             router
                 .insert(g.normalized.clone(), i)
                 .map_err(|e| table::table_error(format!("route `{written}`: {e}")))?;
-            folded
-                .insert(path::fold_case(&g.normalized), i)
-                .map_err(|e| {
-                    table::table_error(format!(
-                        "route `{written}` differs from another only in letter case, or \
+            folded.insert(g.folded.clone(), i).map_err(|e| {
+                table::table_error(format!(
+                    "route `{written}` differs from another only in letter case, or \
                          conflicts with it once case is ignored ({e}): a case-insensitive \
                          backend could not tell them apart"
-                    ))
-                })?;
+                ))
+            })?;
         }
         let warnings = table::warnings(catalog, &rules, &groups);
         Ok(Gate {

@@ -112,6 +112,10 @@ impl Rule {
 pub(crate) struct Group {
     /// The pattern with parameters renamed `{p0}`, `{p1}`, `{*rest}`.
     pub normalized: String,
+    /// The same with letter case folded as case-insensitive backends fold
+    /// it (`path::fold_case`): what the gate's folded router holds, and
+    /// what overlaps and containments are judged on.
+    pub folded: String,
     pub rules: Vec<usize>,
 }
 
@@ -172,6 +176,7 @@ pub(crate) fn compile(catalog: &Catalog, routes: &[RouteDef]) -> Result<(Vec<Rul
                 g.rules.push(i);
             }
             None => groups.push(Group {
+                folded: crate::path::fold_case(&normalized),
                 normalized,
                 rules: vec![i],
             }),
@@ -484,15 +489,9 @@ pub(crate) fn check_overlaps(rules: &[Rule], groups: &[Group]) -> Result<()> {
     // default, and `/api/{kind}/export` beside `/API/clients/{id}` met
     // there (third review, session 17). (Routes equal once folded are
     // refused when the gate is built.)
-    let folded: Vec<String> = groups
-        .iter()
-        .map(|g| g.normalized.to_ascii_lowercase())
-        .collect();
     for (n, g) in groups.iter().enumerate() {
-        for (m, s) in groups.iter().enumerate().skip(n + 1) {
-            let (Some(gf), Some(sf)) = (folded.get(n), folded.get(m)) else {
-                continue;
-            };
+        for s in groups.iter().skip(n + 1) {
+            let (gf, sf) = (&g.folded, &s.folded);
             if covers(gf, sf) || covers(sf, gf) {
                 continue;
             }
@@ -504,13 +503,7 @@ pub(crate) fn check_overlaps(rules: &[Rule], groups: &[Group]) -> Result<()> {
             // The methods a route declared for exactly those paths takes.
             let declared: u16 = both
                 .as_ref()
-                .and_then(|p| {
-                    groups
-                        .iter()
-                        .zip(&folded)
-                        .find(|(_, f)| *f == p)
-                        .map(|(o, _)| o)
-                })
+                .and_then(|p| groups.iter().find(|o| &o.folded == p))
                 .map_or(0, |o| {
                     o.rules
                         .iter()
@@ -591,14 +584,11 @@ pub(crate) fn warnings(catalog: &Catalog, rules: &[Rule], groups: &[Group]) -> V
             // Letter case ignored, as case-insensitive routers do (third
             // review, session 17: `/Files/public` under `/files/{*rest}`
             // had no warning).
-            let (gf, sf) = (
-                g.normalized.to_ascii_lowercase(),
-                s.normalized.to_ascii_lowercase(),
-            );
+            let (gf, sf) = (&g.folded, &s.folded);
             let prefix = gf
                 .strip_suffix("/{*rest}")
                 .is_some_and(|p| p == sf.trim_end_matches('/'));
-            if std::ptr::eq(g, s) || !(covers(&gf, &sf) || prefix) {
+            if std::ptr::eq(g, s) || !(covers(gf, sf) || prefix) {
                 continue;
             }
             for &gi in &g.rules {

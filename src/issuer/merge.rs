@@ -320,11 +320,7 @@ pub(crate) fn grants(catalog: &Catalog, account: &Account, s: &StaffRecord) -> R
                 .filter(|p| acting.get(*p) && catalog.app_of(*p).is_none_or(|a| apps.get(a)))
             {
                 mark(p);
-                for q in catalog
-                    .requires_of(p)
-                    .map(|req| req.iter().collect::<Vec<_>>())
-                    .unwrap_or_default()
-                {
+                for q in catalog.requires_of(p).into_iter().flat_map(Bits::iter) {
                     mark(q);
                 }
             }

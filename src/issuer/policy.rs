@@ -12,6 +12,7 @@ use crate::model::catalog::{policy_error, Catalog};
 use crate::model::def::{KindDef, PermissionDef, PolicyDef, RoleDef, StaffRecord};
 use crate::wire::Claims;
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::Value;
 
 /// A loaded policy file.
@@ -30,7 +31,7 @@ impl Policy {
         let value: serde_json::Value =
             crate::strict_json::parse(json).map_err(|e| policy_error(origin, e.to_string()))?;
         reject_secret_fields(&value, origin)?;
-        let def: PolicyDef = serde_json::from_value(value.clone())
+        let def = PolicyDef::deserialize(&value)
             .map_err(|e| policy_error(origin, located(&value, &e)))?;
         Policy::from_def(def, origin)
     }
@@ -143,7 +144,7 @@ fn located(value: &Value, error: &serde_json::Error) -> String {
             .iter()
             .enumerate()
             .find_map(|(i, entry)| {
-                let e = serde_json::from_value::<T>(entry.clone()).err()?;
+                let e = T::deserialize(entry).err()?;
                 let id = ["id", "name"]
                     .iter()
                     .find_map(|k| entry.get(*k).and_then(Value::as_str))

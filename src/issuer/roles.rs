@@ -46,6 +46,17 @@ impl Roles {
     /// from a definition). Never fails as a whole: a broken role is recorded
     /// and refuses only its holders ([`Roles::problems`] lists them).
     pub fn compile(catalog: &Catalog, defs: Vec<RoleDef>) -> Result<Roles> {
+        Roles::compile_with(catalog, defs, Vec::new())
+    }
+
+    /// [`Roles::compile`], with the roles that did not read (`(id,
+    /// problem)`) among them before the case-twin check: a twin that does
+    /// not read still names one (re-review, session 17).
+    fn compile_with(
+        catalog: &Catalog,
+        defs: Vec<RoleDef>,
+        unread: Vec<(String, String)>,
+    ) -> Result<Roles> {
         let cdef = definition(catalog)?;
         let mut roles = BTreeMap::new();
         for def in defs {
@@ -66,6 +77,9 @@ impl Roles {
                 compiled
             };
             roles.insert(id, entry);
+        }
+        for (id, problem) in unread {
+            roles.insert(id, Err(problem));
         }
         let mut roles = Roles { roles };
         roles.refuse_case_twins();
@@ -103,14 +117,7 @@ impl Roles {
                 (Err(e), None) => return Err(policy_error("roles", format!("roles[{i}]: {e}"))),
             }
         }
-        let mut roles = Roles::compile(catalog, defs)?;
-        for (id, problem) in unread {
-            roles.roles.insert(id, Err(problem));
-        }
-        // Again with those: a twin that does not read still names one
-        // (re-review, session 17).
-        roles.refuse_case_twins();
-        Ok(roles)
+        Roles::compile_with(catalog, defs, unread)
     }
 
     /// Two ids only letter case tells apart: a record naming one meant the
