@@ -213,7 +213,7 @@ export class DemoDb {
       setAccess: db.prepare("UPDATE staff SET access = ?, version = version + 1 WHERE tenant = ? AND id = ? RETURNING version"),
       records: db.prepare("SELECT data FROM records WHERE tenant = ? AND kind = ? ORDER BY rowid"),
       addNotice: db.prepare("INSERT INTO notices (tenant, text, at) VALUES (?, ?, unixepoch())"),
-      notices: db.prepare("SELECT text FROM notices WHERE tenant = ? AND at > unixepoch() - 86400 ORDER BY seq"),
+      notices: db.prepare("SELECT text FROM notices WHERE tenant = ? AND at > unixepoch() - 172800 ORDER BY seq"),
     };
   }
 

@@ -196,6 +196,49 @@ fn path_variants_are_refused() {
         let d = get(&g, &mut v, target, &dia);
         assert_eq!(d.status, 400, "{target}: {d:?}");
     }
+    // Found by an attack review (session 18): past 64 readings the gate
+    // decided on the first ones, and the public fallback answered 200.
+    for target in [
+        format!("/api/payments{}/", "/.%20".repeat(32)),
+        format!("/api/payments{}/", "/%20.".repeat(30)),
+        format!("/api/payments{}/", "/.%20".repeat(200)),
+    ] {
+        let d = get(&g, &mut v, &target, &dia);
+        assert_eq!(
+            (d.status, d.code.as_str()),
+            (400, "ambiguous_path"),
+            "{target}: {d:?}"
+        );
+    }
+    // Methods are case-sensitive: a router matching `PATCH` exactly sends
+    // `patch` elsewhere than the PATCH rule (Deno passes it on as sent).
+    for method in ["get", "Get", "pAtCh", "post"] {
+        let d = send(
+            &g,
+            &mut v,
+            method,
+            "/some/spa/page",
+            Request::default(),
+            &dia,
+        );
+        assert_eq!(
+            (d.status, d.code.as_str()),
+            (405, "method_not_allowed"),
+            "{method}"
+        );
+    }
+    assert_eq!(
+        send(
+            &g,
+            &mut v,
+            "GET",
+            "/some/spa/page",
+            Request::default(),
+            &dia
+        )
+        .status,
+        200
+    );
     // Parameters may differ in case: `/api/clients/ABC` is the same route.
     let fay = header(&issue(&p, "fay").text());
     assert_eq!(get(&g, &mut v, "/api/clients/ABC", &fay).status, 200);

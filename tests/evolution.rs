@@ -92,6 +92,54 @@ fn a_snapshot_one_revision_ahead_is_read_with_the_older_shape() {
 }
 
 #[test]
+fn fields_a_snapshot_one_revision_ahead_hides_are_not_shown_by_the_older_catalog() {
+    // Revision 2 appends `clients.birthday`, and fay's record hides it
+    // beside email and phone. A revision 1 verifier (the normal order of a
+    // rollout) cannot name it: its redaction passed `birthday` through
+    // (attack review, session 18). It now refuses to redact or list that
+    // kind's hidden fields, and says to deploy the newer catalog; the
+    // snapshot's other answers stand.
+    let mut doc = sitee_revision_doc(2);
+    let staff = doc["staff"].as_array_mut().unwrap();
+    let fay = staff.iter_mut().find(|s| s["id"] == "fay").unwrap();
+    fay["hidden_fields"]["clients"] = serde_json::json!(["email", "phone", "birthday"]);
+    let r2 = permsnap::Policy::from_json(&doc.to_string(), "sitee-r2").unwrap();
+    let ahead = issue(&r2, "fay");
+    let at1 = verifier_at(1).verify(&ahead.bytes, NOW).unwrap();
+    for e in [
+        at1.redaction("clients").unwrap_err(),
+        at1.hidden_fields("clients").unwrap_err(),
+    ] {
+        assert_eq!(e.code(), "wrong_catalog");
+        assert!(e.to_string().contains("hides fields of `clients`"), "{e}");
+        assert!(
+            e.to_string().contains("deploy the newer compiled catalog"),
+            "{e}"
+        );
+    }
+    // What the older catalog names is still listed in summaries, and the
+    // other kinds and decisions are as before.
+    assert_eq!(at1.summary().hidden_fields["clients"], ["email", "phone"]);
+    assert!(at1.redaction("appointments").is_ok());
+    assert_eq!(at1.scope("clients").unwrap(), &Scope::Assigned);
+    // The same person without the new field hidden reads as before, and
+    // the revision 2 verifier redacts all three.
+    let plain = issue(&sitee_revision(2), "fay");
+    let p1 = verifier_at(1).verify(&plain.bytes, NOW).unwrap();
+    assert_eq!(p1.hidden_fields("clients").unwrap(), ["email", "phone"]);
+    let at2 = verifier_at(2).verify(&ahead.bytes, NOW).unwrap();
+    assert_eq!(
+        at2.hidden_fields("clients").unwrap(),
+        ["email", "phone", "birthday"]
+    );
+    assert!(at2
+        .redaction("clients")
+        .unwrap()
+        .remove
+        .contains(&"birthday".to_owned()));
+}
+
+#[test]
 fn changing_an_existing_entry_is_a_new_catalog() {
     let json = std::fs::read_to_string(preset_path("sitee")).unwrap();
     let snap = issue(&policy("sitee"), "dia");

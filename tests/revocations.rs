@@ -104,9 +104,15 @@ fn what_can_no_longer_matter_is_forgotten() {
     // Within one lifetime (+ leeway) of the notice: kept.
     r.prune(1000 + day + 30, 30);
     assert_eq!((r.id_count(), r.staff_count()), (1, 2));
-    // Past it: every snapshot it could revoke has expired; forgotten.
+    // Past it: every snapshot the id could revoke has expired; forgotten.
+    // A person's bound is kept a day more: a replica lagging behind the
+    // edit may issue the old version up to a day after the notice.
     r.prune(1000 + day + 31, 30);
-    assert_eq!((r.id_count(), r.staff_count()), (0, 1));
+    assert_eq!((r.id_count(), r.staff_count()), (0, 2));
+    r.prune(1000 + 2 * day + 30, 30);
+    assert_eq!(r.staff_count(), 2);
+    r.prune(1000 + 2 * day + 31, 30);
+    assert_eq!(r.staff_count(), 1);
     assert_eq!(r.min_version("a", "v"), 1);
     assert_eq!(
         r.min_epoch("a"),
@@ -140,6 +146,12 @@ fn a_notice_applied_with_no_clock_is_kept_a_lifetime_from_the_next_prune() {
         "a lifetime from that prune"
     );
     r.prune(now + day + 31, 30);
+    assert_eq!(
+        (r.id_count(), r.staff_count()),
+        (0, 1),
+        "a bound: a day more"
+    );
+    r.prune(now + 2 * day + 31, 30);
     assert_eq!((r.id_count(), r.staff_count()), (0, 0));
 }
 

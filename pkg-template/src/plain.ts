@@ -17,6 +17,12 @@ export function plainJson(value: unknown, what: string, code: ErrorCode): string
     if (v === null || typeof v === "string" || typeof v === "boolean" || v instanceof Date) return;
     if (typeof v === "number") {
       if (!Number.isFinite(v)) throw new PermsnapError(code, `${at} is not a finite number`);
+      // Past 2^53 a JavaScript number has already lost its last digits: a
+      // counter `version` and `version + 1` read the same (attack review,
+      // session 18).
+      if (Number.isInteger(v) && !Number.isSafeInteger(v)) {
+        throw new PermsnapError(code, `${at} is ${v}, past 2^53 - 1: a JavaScript number cannot hold that integer exactly`);
+      }
       return;
     }
     if (Array.isArray(v)) {

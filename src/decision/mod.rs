@@ -303,17 +303,56 @@ impl Permissions {
             .ok_or(Error::UnknownKind { name: kind.into() })
     }
 
-    /// Fields of `kind` hidden from the person.
+    /// Fields of `kind` hidden from the person. A snapshot of the next
+    /// catalog revision that hides fields this catalog does not declare
+    /// yet is `wrong_catalog` here: they cannot be named, nor redacted.
     pub fn hidden_fields(&self, kind: &str) -> Result<Vec<&str>> {
-        let (k, def) = self.catalog.kind_named(kind)?;
+        self.declares_hidden(kind)?;
+        Ok(self.hidden_known(kind))
+    }
+
+    /// The fields of `kind` hidden from the person that the catalog names
+    /// (summaries; [`Permissions::hidden_fields`] refuses a kind hiding
+    /// more). Unknown kinds hide nothing here.
+    pub(crate) fn hidden_known(&self, kind: &str) -> Vec<&str> {
+        let Ok((k, def)) = self.catalog.kind_named(kind) else {
+            return Vec::new();
+        };
         let hidden = self.claims.hidden.get(k);
-        Ok(def
-            .fields
+        def.fields
             .iter()
             .enumerate()
             .filter(|(j, _)| hidden.is_none_or(|h| h.get(*j)))
             .map(|(_, f)| f.name.as_str())
-            .collect())
+            .collect()
+    }
+
+    /// `wrong_catalog` when the snapshot hides fields of `kind` past the
+    /// catalog's (a snapshot one revision ahead, read with this one's
+    /// shape); `unknown_kind` for a kind the catalog does not have.
+    pub(crate) fn declares_hidden(&self, kind: &str) -> Result<()> {
+        let (k, def) = self.catalog.kind_named(kind)?;
+        if self
+            .claims
+            .hidden
+            .get(k)
+            .is_some_and(|h| !h.fits(def.fields.len()))
+        {
+            return Err(Error::WrongCatalog {
+                expected: format!(
+                    "{} (revision {} of `{}`)",
+                    self.catalog.fingerprint_hex(),
+                    self.catalog.revision(),
+                    self.catalog.name()
+                ),
+                found: format!(
+                    "revision {}, which hides fields of `{kind}` this verifier's catalog does not \
+                     declare (its redaction cannot name them: deploy the newer compiled catalog here)",
+                    self.claims.revision
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// Applications the person may enter.

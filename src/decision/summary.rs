@@ -85,7 +85,7 @@ impl Permissions {
             hidden_fields: kinds
                 .iter()
                 .filter_map(|k| {
-                    let h = self.hidden_fields(&k.name).ok()?;
+                    let h = self.hidden_known(&k.name);
                     (!h.is_empty()).then(|| (k.name.clone(), own(h)))
                 })
                 .collect(),

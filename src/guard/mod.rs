@@ -261,7 +261,19 @@ impl Gate {
             ))
         };
         let differs = |g: Option<usize>| g.is_some() && g != found;
-        for v in path::variants(&target.path) {
+        let Some(variants) = path::variants(&target.path) else {
+            return Err(Box::new(Decision::answer(
+                400,
+                "ambiguous_path",
+                format!(
+                    "`{}` ends in more trailing slashes, spaces, dots or extensions than the \
+                     gate reads ({} ways): refused",
+                    target.raw_path,
+                    path::MAX_VARIANTS
+                ),
+            )));
+        };
+        for v in variants {
             if differs(self.group_of(v)) {
                 return Err(refuse("a trailing slash, spaces, dots or an extension"));
             }
@@ -312,7 +324,7 @@ impl Gate {
             .map(|g| g.normalized.trim_end_matches('/'))?;
         let paths = std::iter::once(target.path.as_str())
             .chain(std::iter::once(target.raw_path))
-            .chain(path::variants(&target.path));
+            .chain(path::variants(&target.path).unwrap_or_default());
         for p in paths {
             let trimmed = p.trim_end_matches('/');
             let depth = trimmed.matches('/').count();
@@ -350,6 +362,20 @@ impl Gate {
                 return Decision::answer(400, "bad_path", format!("not a canonical path: {e}"))
             }
         };
+        // Methods are case-sensitive (RFC 9110): Deno passes `patch` on
+        // as sent, and a router matching `PATCH` exactly sends it to
+        // another handler (an `all` catch-all) than the PATCH rule the
+        // gate applied (attack review, session 18).
+        if request.method.bytes().any(|b| b.is_ascii_lowercase()) {
+            return Decision::answer(
+                405,
+                "method_not_allowed",
+                format!(
+                    "`{}`: methods are written in upper case (routers match them exactly)",
+                    request.method
+                ),
+            );
+        }
         let Some(bit) = method_bit(&request.method.to_ascii_uppercase()) else {
             return Decision::answer(
                 405,

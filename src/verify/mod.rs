@@ -14,7 +14,7 @@ pub use cache::CACHE_ENTRIES;
 #[cfg(feature = "server")]
 pub use feed::FeedReport;
 pub use options::{Options, TenantCheck, DEFAULT_LEEWAY, MAX_LEEWAY};
-pub use revocations::Revocations;
+pub use revocations::{Revocations, MAX_REPLICA_LAG};
 #[cfg(feature = "server")]
 pub use stepup::StepUpTarget;
 pub use verifier::Verifier;

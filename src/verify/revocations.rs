@@ -1,8 +1,11 @@
 //! Revocations a verifier knows of: per-account epochs, snapshot ids and
 //! per-person versions. They only grow, except that what can no longer
-//! matter is forgotten: an id or a person's bound is kept for one maximum
-//! snapshot lifetime (plus leeway) after its notice, since every snapshot it
-//! can revoke has expired by then. Memory holds the last day's edits only.
+//! matter is forgotten: an id is kept for one maximum snapshot lifetime
+//! (plus leeway) after its notice, since every snapshot it can revoke has
+//! expired by then; a person's bound for a lifetime plus the replica lag
+//! the model allows ([`MAX_REPLICA_LAG`]), since a lagging replica may
+//! still issue the old version that long after the notice. Memory holds
+//! the last two days' edits only.
 
 use crate::error::{hex, Error, Result};
 use crate::wire::{Claims, Notice, MAX_LIFETIME};
@@ -24,6 +27,17 @@ pub struct Revocations {
 
 /// The `until` of an entry applied with no clock: set at the next prune.
 const PENDING: u64 = u64::MAX;
+
+/// How far behind the database an issuer replica may be, seconds: one
+/// day. A replica that has not seen an edit yet issues the person's old
+/// version up to this long after the notice, each snapshot valid up to a
+/// lifetime more, so a person's bound is kept a lifetime plus this long
+/// (attack review, session 18: kept a lifetime only, a snapshot a replica
+/// issued an hour late was accepted again in its last hour).
+pub const MAX_REPLICA_LAG: u64 = 86_400;
+
+/// How long past its notice a person's bound is kept.
+const STAFF_MEMORY: u64 = MAX_LIFETIME as u64 + MAX_REPLICA_LAG;
 
 impl Revocations {
     /// No revocation.
@@ -112,38 +126,36 @@ impl Revocations {
     /// forgotten at once while the snapshots it revokes are still valid.
     /// `seen` 0: no clock ([`Revocations::apply`]).
     pub fn apply_seen(&mut self, notice: &Notice, seen: u64) {
-        let until = if seen == 0 {
-            PENDING
-        } else {
-            notice
-                .issued_at
-                .max(seen)
-                .saturating_add(u64::from(MAX_LIFETIME))
+        let until = |memory: u64| {
+            if seen == 0 {
+                PENDING
+            } else {
+                notice.issued_at.max(seen).saturating_add(memory)
+            }
         };
         self.revoke_before(&notice.tenant, notice.min_epoch);
         for id in &notice.ids {
-            self.revoke_id_of(&notice.tenant, *id, until);
+            self.revoke_id_of(&notice.tenant, *id, until(u64::from(MAX_LIFETIME)));
         }
         for s in &notice.staff {
-            self.revoke_staff(&notice.tenant, &s.subject, s.before, until);
+            self.revoke_staff(&notice.tenant, &s.subject, s.before, until(STAFF_MEMORY));
         }
     }
 
-    /// Forgets ids and per-person bounds whose notice is older than the
-    /// longest snapshot lifetime plus `leeway` at time `now`: no snapshot
-    /// they could revoke is still accepted.
-    /// Entries applied with no clock get their time now: a snapshot
-    /// lifetime from this prune.
+    /// Forgets ids whose notice is older than the longest snapshot
+    /// lifetime plus `leeway` at time `now`, and per-person bounds older
+    /// than that plus [`MAX_REPLICA_LAG`]: no snapshot they could revoke
+    /// is still accepted. Entries applied with no clock get their time
+    /// now: they are kept as long from this prune.
     pub fn prune(&mut self, now: u64, leeway: u64) {
-        let fixed = now.saturating_add(u64::from(MAX_LIFETIME));
         for (_, u) in &mut self.ids {
             if *u == PENDING {
-                *u = fixed;
+                *u = now.saturating_add(u64::from(MAX_LIFETIME));
             }
         }
         for (_, _, u) in &mut self.staff {
             if *u == PENDING {
-                *u = fixed;
+                *u = now.saturating_add(STAFF_MEMORY);
             }
         }
         let live = |until: u64| until.saturating_add(leeway) >= now;

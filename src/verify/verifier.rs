@@ -466,10 +466,12 @@ fn fit(catalog: &Catalog, mut c: Claims) -> Result<Claims> {
             c.features = c.features.truncated(rev.features);
             c.permission_scopes.retain(|(i, _)| (*i as usize) < n);
             c.scopes.truncate(rev.kinds());
+            // Hidden sets keep their bits past this revision's fields: the
+            // fields the snapshot hides that this catalog cannot name, so
+            // that `hidden_fields` and `redaction` on such a kind refuse
+            // rather than pass them through (a field a role hides, added
+            // by the next revision: attack review, session 18).
             c.hidden.truncate(rev.kinds());
-            for (k, hidden) in c.hidden.iter_mut().enumerate() {
-                *hidden = hidden.truncated(rev.fields.get(k).copied().unwrap_or(0));
-            }
             c.scopes.resize(rev.kinds(), Scope::None);
             c.hidden.resize(rev.kinds(), Bits::new());
             return Ok(c);

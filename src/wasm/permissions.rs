@@ -167,7 +167,7 @@ impl WasmPermissions {
         let hidden = js_sys::Object::new();
         for (k, scope) in p.catalog().tables().kinds.iter().zip(&c.scopes) {
             let _ = Reflect::set(&scopes, &JsValue::from_str(&k.name), &scope_js(scope));
-            let fields = p.hidden_fields(&k.name).unwrap_or_default();
+            let fields = p.hidden_known(&k.name);
             if !fields.is_empty() {
                 let _ = Reflect::set(&hidden, &JsValue::from_str(&k.name), &strings(&fields));
             }

@@ -110,6 +110,12 @@ pub fn problem_texts(p: &Policy) -> Vec<String> {
 /// appends an application, a permission, a field of an existing kind and a
 /// kind; revision 3 a permission on that kind. Roles and staff unchanged.
 pub fn sitee_revision(rev: u16) -> Policy {
+    let doc = sitee_revision_doc(rev);
+    Policy::from_json(&doc.to_string(), &format!("sitee-r{rev}")).unwrap()
+}
+
+/// The policy document of [`sitee_revision`], to edit before reading it.
+pub fn sitee_revision_doc(rev: u16) -> serde_json::Value {
     let path = preset_path("sitee");
     let mut doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
@@ -135,7 +141,7 @@ pub fn sitee_revision(rev: u16) -> Policy {
         c["permissions"].as_array_mut().unwrap().push(serde_json::json!(
             {"name": "invoices.view", "section": "payments", "scope_kind": "invoices", "since": 3}));
     }
-    Policy::from_json(&doc.to_string(), &format!("sitee-r{rev}")).unwrap()
+    doc
 }
 
 /// A preset by name, or `sitee-rN` for [`sitee_revision`].

@@ -9,7 +9,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { createServer } from "node:http";
+import { createServer, request as httpRequest } from "node:http";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
@@ -167,6 +167,30 @@ async function call(base, method, path, { snapshot, cookie } = {}) {
   return { status: r.status, body, code: body.error?.code, auth: r.headers.get("www-authenticate") };
 }
 
+/** A request with a Host header of the test's own (fetch sets its own). */
+function withHost(base, path, host, snapshot) {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const headers = { host };
+    if (snapshot) headers.authorization = `Permsnap ${snapshot}`;
+    const req = httpRequest({ host: url.hostname, port: url.port, path, method: "GET", headers }, (res) => {
+      let text = "";
+      res.on("data", (c) => (text += c));
+      res.on("end", () => {
+        let code;
+        try {
+          code = JSON.parse(text).error?.code;
+        } catch {
+          // not JSON: a runtime's own refusal
+        }
+        resolve({ status: res.statusCode, code, text });
+      });
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 // ------------------------------------------------------------ the scenario
@@ -213,6 +237,21 @@ for (const name of Object.keys(runtimes)) {
         }
         // Public routes need nothing.
         assert.equal((await call(base, "GET", "/health")).status, 200);
+      });
+
+      await t.test("a Host header that is not a plain host[:port] is refused before any routing (attack review, session 18)", async () => {
+        // Deno and workerd paste the Host header in front of the path:
+        // `Host: h#` made `http://h#/api/payments`, which the gate read as
+        // `/` and Hono as `/api/payments`.
+        const port = new URL(base).port;
+        for (const host of ["127.0.0.1#", "127.0.0.1?", `127.0.0.1:${port}#`, `127.0.0.1:${port}?x`]) {
+          const r = await withHost(base, "/api/payments", host);
+          assert.equal(r.status, 400, `${host}: ${r.text}`);
+          if (r.code !== undefined) assert.equal(r.code, "ambiguous_host", host);
+          assert.doesNotMatch(r.text, /"ok":true/, host);
+        }
+        const ok = await withHost(base, "/api/campaigns", `127.0.0.1:${port}`, fx.dia);
+        assert.equal(ok.status, 200, ok.text);
       });
 
       await t.test("a new key works once published, without a restart", async () => {

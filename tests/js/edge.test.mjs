@@ -37,7 +37,10 @@ test("gate decisions and JSON denials", async () => {
   assert.match(u.headers.get("www-authenticate"), /^Permsnap/);
   assert.equal((await u.json()).error.code, "bad_signature");
   assert.equal(gate.check(req("GET", "/api/campaigns", null, `a=b; permsnap=${dia.snapshot}`)).status, 200);
-  assert.equal(gate.checkParts("get", "/api/campaigns", `Permsnap ${dia.snapshot}`, null).status, 200);
+  assert.equal(gate.checkParts("GET", "/api/campaigns", `Permsnap ${dia.snapshot}`, null).status, 200);
+  // Methods are case-sensitive (attack review, session 18: Deno passes
+  // `patch` on as sent, and Hono sent it past the PATCH handler).
+  assert.deepEqual([gate.checkParts("get", "/api/campaigns", `Permsnap ${dia.snapshot}`, null).status, gate.check(new Request("http://edge.test/api/campaigns", { method: "patch" })).code], [405, "method_not_allowed"]);
   assert.throws(() => new edge.Gate(setup().verifier, [{ path: "/x", requires: ["nope"] }]), (e) => e instanceof edge.PermsnapError && e.code === "invalid_policy");
   // Routes are read strictly: a wrong type, an unknown (misspelt) key or a
   // route demanding nothing is refused, never read as "no requirement".
@@ -410,4 +413,26 @@ test("a guard refuses a refresher of another verifier than its gate's; two snaps
   assert.equal(edge.requestTarget("http://127.0.0.1:1#/health"), "/");
   assert.equal(edge.requestTarget("http://h/a#/health"), "/a");
   assert.equal(edge.requestTarget("http://h?x=1"), "/?x=1");
+});
+
+test("a request URL whose authority a `?` or `#` ends, or a Host header that is not a plain host[:port], is refused (attack review, session 18)", () => {
+  // Deno and workerd paste the Host header before the path: `Host: h#`
+  // gave `http://h#/api/payments`, the gate's `/` and Hono's payments.
+  const { gate } = setup();
+  const raw = (url, host) => ({ method: "GET", url, headers: { get: (n) => (n === "host" ? host : n === "authorization" ? `Permsnap ${dia.snapshot}` : null) } });
+  for (const [url, host] of [
+    ["http://h#/api/payments", "h#"],
+    ["http://h?/api/payments", "h?"],
+    ["http://h:80#/api/payments", "h:80#"],
+    ["http://h/api/payments", "h#"],
+    ["http://h/api/payments", "h?x"],
+    ["/api/payments", "h/x"],
+    ["/api/payments", "user@h"],
+  ]) {
+    const d = gate.check(raw(url, host));
+    assert.deepEqual([d.status, d.code], [400, "ambiguous_host"], `${url} ${host}: ${d.message}`);
+  }
+  assert.equal(gate.check(raw("http://H:8080/api/campaigns", "H:8080")).status, 200);
+  assert.equal(gate.check(raw("/api/campaigns", " h ")).status, 200);
+  assert.equal(gate.check(raw("/api/campaigns", null)).status, 200);
 });

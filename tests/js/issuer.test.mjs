@@ -124,6 +124,14 @@ test("revocation by person, feeds and the account check, read by the edge verifi
   for (const staff of [[{ subject: "fay", before: 5, tenant: "spa-rival" }], [{ subject: "fay", before: 0 }], [{ subject: "fay", befor: 5 }]]) {
     assert.equal(errorCode(() => issuer.revoke({ tenant, staff, now })), "invalid_argument", JSON.stringify(staff));
   }
+  // Integers past 2^53 - 1 were signed rounded: a counter's `version`
+  // and `version + 1` both read 2^53, and a notice `before` it revoked
+  // neither (attack review, session 18).
+  for (const big of [2 ** 53, 2 ** 53 + 2, 1e20]) {
+    assert.equal(errorCode(() => issuer.revoke({ tenant, staff: [{ subject: "fay", before: big }], now })), "invalid_argument", String(big));
+    assert.equal(errorCode(() => issuer.issue(tenant, { id: "fay", roles: ["user"], version: big }, { now })), "invalid_argument", String(big));
+  }
+  assert.ok(issuer.issue(tenant, { id: "fay", roles: ["user"], version: 2 ** 53 - 1 }, { now }).snapshot);
   const r = issuer.review(tenant, [{ id: "a", roles: ["user", "admin"] }, { id: "b", roles: ["user"], step_up: ["staff.manage"] }]);
   assert.ok(r.problems.some((p) => p.message.includes("holds 2 roles")), JSON.stringify(r));
   assert.deepEqual(r.warnings.map((w) => [w.code, w.staff]), [["step_up_not_held", "b"]]);
@@ -313,4 +321,33 @@ test("a record that names its account is issued only for that account (attack re
   assert.equal(errorCode(() => issuer.issue("spa-lumi", { id: "mallory", roles: ["user"], tenant: "spa-b" })), "wrong_tenant");
   assert.ok(issuer.issue("spa-lumi", { id: "mallory", roles: ["user"], tenant: "spa-lumi" }).snapshot);
   assert.equal(errorCode(() => new Issuer(vectors.catalogs.sitee.definition, testKey(), { ignore: ["tenant_id"] })), "invalid_argument");
+});
+
+test("a field the next catalog revision adds and the person may not see is never shown by a verifier one revision behind, in every build (attack review, session 18)", async () => {
+  // Revision 2 of Sitee appends `clients.birthday`; fay's record hides it.
+  // Read on revision 1 (the normal order of a rollout), the deny-list
+  // redaction could not name it and passed it through.
+  const web = await import(new URL("../../pkg/index.js", import.meta.url));
+  web.initSync(readFileSync(`${root}pkg/permsnap_wasm_bg.wasm`));
+  const issuer = new Issuer(vectors.catalogs["sitee-r2"].definition, testKey());
+  const a = vectors.issue.accounts.sitee;
+  assert.deepEqual(issuer.setAccount(a.tenant, a.roles), []);
+  const fay = { id: "fay", roles: ["user"], hidden_fields: { clients: ["email", "phone", "birthday"] } };
+  const ahead = issuer.issue(a.tenant, fay).snapshot;
+  const plain = issuer.issue(a.tenant, { ...fay, hidden_fields: { clients: ["email", "phone"] } }).snapshot;
+  const client = { id: "c1", created_by: "fay", name: "Zed", email: "z@x", phone: "+1 555 0100", birthday: "1990-01-01" };
+  for (const [name, build] of [["sync", pkg], ["browser", web], ["edge", edge]]) {
+    const at1 = new build.Verifier(catalog("sitee"), vectors.key.jwks, { tenant: a.tenant });
+    const p = await at1.verify(ahead);
+    assert.equal(errorCode(() => p.redact("clients", [client])), "wrong_catalog", name);
+    assert.equal(errorCode(() => p.hiddenFields("clients")), "wrong_catalog", name);
+    assert.equal(p.can("clients.view"), true, name);
+    // Without the new field hidden, revision 1 redacts as before.
+    const q = await at1.verify(plain);
+    assert.deepEqual(Object.keys(q.redact("clients", [client])[0]).sort(), ["birthday", "created_by", "email", "id", "name", "phone"], name);
+    assert.equal(q.redact("clients", [client])[0].email, "hidden", name);
+    // Revision 2 names it: gone.
+    const at2 = new build.Verifier(catalog("sitee-r2"), vectors.key.jwks, { tenant: a.tenant });
+    assert.equal("birthday" in (await at2.verify(ahead)).redact("clients", [client])[0], false, name);
+  }
 });

@@ -178,7 +178,17 @@ export class Gate {
     if (authority !== null && (!PLAIN_AUTHORITY.test(authority) || !/^https?:\/\//i.test(request.url))) {
       return { status: 400, code: "ambiguous_host", message: "the request target's authority is not a plain host[:port] over http(s)" };
     }
+    // The authority must end where the path starts: Deno and workerd paste
+    // the Host header in front of the path, and `Host: h#` made
+    // `http://h#/api/payments`, which this gate read as `/` and Hono as
+    // `/api/payments` (attack review, session 18).
+    if (authority !== null && /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*[?#]/i.test(request.url)) {
+      return { status: 400, code: "ambiguous_host", message: "the request target's authority is followed by `?` or `#`, not a path: routers read its path differently" };
+    }
     const host = h.get("host");
+    if (host !== null && !PLAIN_AUTHORITY.test(host.trim().toLowerCase())) {
+      return { status: 400, code: "ambiguous_host", message: "the Host header is not a plain host[:port]" };
+    }
     if (authority !== null && host !== null && authorityOf(`http://${host.trim()}`) !== authority &&
         authorityOf(`https://${host.trim()}`) !== authority) {
       return { status: 400, code: "ambiguous_host", message: "the request target names another host than the Host header" };
