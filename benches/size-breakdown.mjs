@@ -7,6 +7,8 @@
 //   node benches/size-breakdown.mjs [pkg | pkg/sync | pkg/edge]   (after
 //   scripts/build-pkg.sh, which installs the binaryen npm package whose
 //   wasm-metadce and wasm-opt this runs)
+//   node benches/size-breakdown.mjs lean   the small core (lean/, #16),
+//   built here first: what the browser build's redesign weighs so far
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,8 +17,12 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
-const dir = process.argv[2] ?? join(root, "pkg");
-const wasmFile = join(dir, "permsnap_wasm_bg.wasm");
+const lean = process.argv[2] === "lean";
+const dir = lean ? join(root, "lean") : process.argv[2] ?? join(root, "pkg");
+if (lean) {
+  execFileSync("cargo", ["build", "--quiet", "--release", "--target", "wasm32-unknown-unknown", "--manifest-path", join(dir, "Cargo.toml")], { stdio: "inherit" });
+}
+const wasmFile = lean ? join(dir, "target/wasm32-unknown-unknown/release/permsnap_lean.wasm") : join(dir, "permsnap_wasm_bg.wasm");
 if (!existsSync(wasmFile)) {
   console.error(`size-breakdown: ${wasmFile} is not built (scripts/build-pkg.sh)`);
   process.exit(1);
@@ -33,13 +39,17 @@ const imports = WebAssembly.Module.imports(module);
 // never leaves one out unnoticed).
 const steps = [
   // Data segments are part of the memory: what stays when nothing else does.
-  ["static data (messages, names, constants)", (n) => n === "memory"],
+  ["static data (messages, names, constants)", (n) => n === "memory" || n === "__data_end" || n === "__heap_base"],
   ["+ wasm-bindgen runtime (allocator, externref table, start)", (n) => /^(__wbindgen_|__externref_|__abort_handler|__instance_terminated)/.test(n)],
   ["+ new Verifier (catalog, keys, options), and freeing it", (n) => n === "verifier_new" || n === "__wbg_verifier_free"],
   ["+ load and can() (verify, decode, decide)", (n) => n === "__wbg_permissions_free" || /^verifier_(snapshotJob|attest|load|loadFor|permissionNames|fingerprint|leeway|tenantMode|keyReport|setJwks)$/.test(n) || /^permissions_(allowedBits|version|id|subject|tenant|issuedAt|expiresAt|notBefore|epoch|roles|apps|features|hasApp|hasFeature|isOwner|isPrincipal|isSharedAccount|needsStepUp|stepUpActions)$/.test(n)],
   ["+ records (scope, filter, redact)", (n) => /^verifier_(kindNames|fieldNames)$/.test(n) || /^permissions_(scope|permissionScope|filter|filterFor|redaction|hiddenFields)$/.test(n)],
   ["+ revocation (notices, lists, recheck)", (n) => /^verifier_(applyNotice|noticeJob|setRevocations|denyAll|recheck)$/.test(n)],
   ["+ explain, summary, record ids", (n) => /^permissions_(explain|summary|withIds|missingIds|filterIndexes)$/.test(n)],
+  // The small core's (`lean`): no wasm-bindgen, results read from memory.
+  ["+ its runtime (input buffer, results)", (n) => n === "ps_input" || n === "ps_out"],
+  ["+ read a compiled catalog (in place, fingerprints)", (n) => n === "ps_catalog"],
+  ["+ load and decide (split, read, fit, check, effective set)", (n) => /^ps_(split|load|drop)$/.test(n)],
   // The edge build's own (`pkg/edge`).
   ["+ feeds and the route guard (edge build)", (n) => /^verifier_(applyFeed|feedAt)$/.test(n) || /^gate_/.test(n) || n === "__wbg_gate_free"],
 ];

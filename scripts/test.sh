@@ -16,6 +16,9 @@ cargo clippy --target wasm32-unknown-unknown --features edge -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --features issuer-js -- -D warnings
 cargo fmt --manifest-path python/Cargo.toml -- --check
 cargo clippy --manifest-path python/Cargo.toml -- -D warnings
+# The small core's raw exports (lean/, #16): built for the browser target.
+cargo fmt --manifest-path lean/Cargo.toml -- --check
+cargo clippy --manifest-path lean/Cargo.toml --target wasm32-unknown-unknown --release -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features cli --quiet
 
 step "native tests (core, presets, vectors, CLI)"

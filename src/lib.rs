@@ -24,6 +24,7 @@ pub mod guard;
 pub mod issuer;
 #[cfg(feature = "ed25519")]
 mod keytable;
+pub mod lean;
 pub mod model;
 #[cfg(any(feature = "guard", feature = "issuer"))]
 mod path;

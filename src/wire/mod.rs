@@ -17,6 +17,7 @@ pub(crate) mod read;
 mod snapshot;
 mod stepup;
 
+#[cfg(feature = "wasm")]
 pub(crate) use catalog::catalog_too_large;
 pub use catalog::{CATALOG_MAGIC, CATALOG_VERSION, MAX_CATALOG_LEN};
 pub use feed::*;

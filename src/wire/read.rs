@@ -113,7 +113,7 @@ impl<'a> Reader<'a> {
 
     /// A length (of a sequence or text), checked against what is left: an
     /// announced length can never allocate more than the input's size.
-    fn len(&mut self) -> Result<usize, Bad> {
+    pub(crate) fn len(&mut self) -> Result<usize, Bad> {
         let n = self.varint(u64::from(u32::MAX))? as usize;
         if n > self.rest.len() {
             return Err("it ends early");

@@ -1,0 +1,337 @@
+//! A compiled catalog read in place (FORMAT.md, "Compiled catalog"): its
+//! bytes, and tables of offsets into them. Refused (`invalid_policy`)
+//! exactly where `Catalog::from_bytes` refuses.
+
+use super::{bits, Refusal, Span, INVALID_POLICY};
+use crate::model::catalog::{CATALOG_FINGERPRINT_DOMAIN, MAX_ENTRIES, MAX_REVISION};
+use crate::wire::read::{Bad, Reader};
+use crate::wire::{CATALOG_MAGIC, CATALOG_VERSION, MAX_CATALOG_LEN};
+
+/// No index (an option left out).
+pub const NONE: u32 = u32::MAX;
+
+/// One permission.
+#[derive(Debug, Clone, Copy)]
+pub struct Perm {
+    /// Its name.
+    pub name: Span,
+    /// What it requires (a bitset, transitively closed).
+    pub requires: Span,
+    /// Its application, or [`NONE`].
+    pub app: u32,
+    /// The kind it acts on, or [`NONE`].
+    pub kind: u32,
+    /// Its feature, or [`NONE`].
+    pub feature: u32,
+    /// Whether it carries its own scope.
+    pub scoped: bool,
+    /// Its `implied_by` sets: a range of [`Catalog::sets`].
+    sets: (u32, u32),
+}
+
+/// One field of a kind.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    /// The kind it belongs to.
+    pub kind: u32,
+    /// Its name.
+    pub name: Span,
+    /// Its mask text when masked; `None` when removed.
+    pub mask: Option<Span>,
+}
+
+/// One revision: its fingerprint and how many entries of each list it has.
+#[derive(Debug, Clone)]
+pub struct Rev {
+    /// What snapshots of this revision carry.
+    pub fingerprint: [u8; 8],
+    /// Permissions.
+    pub perms: usize,
+    /// Applications.
+    pub apps: usize,
+    /// Features.
+    pub features: usize,
+    /// Fields of each kind (one entry per kind of the revision).
+    pub fields: Vec<u32>,
+}
+
+/// A compiled catalog.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    bytes: Vec<u8>,
+    perms: Vec<Perm>,
+    sets: Vec<Span>,
+    apps: Vec<Span>,
+    features: Vec<Span>,
+    kinds: Vec<Span>,
+    fields: Vec<Field>,
+    revs: Vec<Rev>,
+    implications: bool,
+}
+
+fn text<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], Bad> {
+    let b = r.bytes()?;
+    core::str::from_utf8(b).map_err(|_| "text")?;
+    Ok(b)
+}
+
+fn index(r: &mut Reader) -> Result<u32, Bad> {
+    Ok(r.option(Reader::u32)?.unwrap_or(NONE))
+}
+
+impl Catalog {
+    /// Reads a compiled catalog (binary).
+    pub fn read(bytes: &[u8]) -> Result<Catalog, Refusal> {
+        if bytes.len() > MAX_CATALOG_LEN {
+            return Err(INVALID_POLICY);
+        }
+        let body = match bytes.strip_prefix(CATALOG_MAGIC) {
+            Some([CATALOG_VERSION, body @ ..]) => body,
+            _ => return Err(INVALID_POLICY),
+        };
+        let mut c = Catalog {
+            bytes: bytes.to_vec(),
+            perms: Vec::new(),
+            sets: Vec::new(),
+            apps: Vec::new(),
+            features: Vec::new(),
+            kinds: Vec::new(),
+            fields: Vec::new(),
+            revs: Vec::new(),
+            implications: false,
+        };
+        c.body(bytes, body).map_err(|_| INVALID_POLICY)?;
+        c.check().map_err(|_| INVALID_POLICY)?;
+        Ok(c)
+    }
+
+    /// Reads `body`, a part of `whole` (the spans are offsets in `whole`,
+    /// which `self.bytes` copies).
+    fn body(&mut self, whole: &[u8], body: &[u8]) -> Result<(), Bad> {
+        let span = |part: &[u8]| Span::of(whole, part);
+        let mut r = Reader::new(body);
+        text(&mut r)?;
+        let head = body.get(..body.len() - r.rest().len()).unwrap_or_default();
+        while !r.rest().is_empty() {
+            if self.revs.len() >= usize::from(MAX_REVISION) {
+                return Err("too many revisions");
+            }
+            let start = r.rest();
+            let earlier_kinds = self.kinds.len();
+            for _ in 0..count(&mut r)? {
+                let name = span(text(&mut r)?);
+                let requires = span(r.bytes()?);
+                let app = index(&mut r)?;
+                let kind = index(&mut r)?;
+                let scoped = r.bool()?;
+                let first = self.sets.len() as u32;
+                for _ in 0..count(&mut r)? {
+                    let set = span(r.bytes()?);
+                    self.sets.push(set);
+                }
+                let feature = index(&mut r)?;
+                self.implications |= self.sets.len() as u32 > first;
+                self.perms.push(Perm {
+                    name,
+                    requires,
+                    app,
+                    kind,
+                    feature,
+                    scoped,
+                    sets: (first, self.sets.len() as u32),
+                });
+            }
+            for _ in 0..count(&mut r)? {
+                let s = span(text(&mut r)?);
+                self.apps.push(s);
+            }
+            for _ in 0..count(&mut r)? {
+                let k = self.kinds.len() as u32;
+                let s = span(text(&mut r)?);
+                self.kinds.push(s);
+                text(&mut r)?;
+                for _ in 0..count(&mut r)? {
+                    text(&mut r)?;
+                }
+                r.option(|r| text(r).map(|_| ()))?;
+                for _ in 0..count(&mut r)? {
+                    let f = field(&mut r, whole, k)?;
+                    self.fields.push(f);
+                }
+            }
+            for _ in 0..count(&mut r)? {
+                let k = r.u32()?;
+                if k as usize >= earlier_kinds {
+                    return Err("a field appended to no earlier kind");
+                }
+                let f = field(&mut r, whole, k)?;
+                self.fields.push(f);
+            }
+            for _ in 0..count(&mut r)? {
+                let s = span(text(&mut r)?);
+                self.features.push(s);
+            }
+            let n = self.perms.len();
+            let later = self.perms.iter().any(|p| {
+                !bits::fits(p.requires.in_(&self.bytes), n)
+                    || (p.app != NONE && p.app as usize >= self.apps.len())
+                    || (p.kind != NONE && p.kind as usize >= self.kinds.len())
+                    || (p.feature != NONE && p.feature as usize >= self.features.len())
+            });
+            if later {
+                return Err("an index past its revision");
+            }
+            let chunk = start
+                .get(..start.len() - r.rest().len())
+                .unwrap_or_default();
+            let link: &[u8] = match self.revs.last() {
+                Some(rev) => &rev.fingerprint,
+                None => head,
+            };
+            let fingerprint = crate::wire::digest(CATALOG_FINGERPRINT_DOMAIN, [link, chunk]);
+            let mut fields = vec![0u32; self.kinds.len()];
+            for f in &self.fields {
+                if let Some(n) = fields.get_mut(f.kind as usize) {
+                    *n += 1;
+                }
+            }
+            self.revs.push(Rev {
+                fingerprint,
+                perms: n,
+                apps: self.apps.len(),
+                features: self.features.len(),
+                fields,
+            });
+        }
+        if self.revs.is_empty() {
+            return Err("no revision");
+        }
+        Ok(())
+    }
+
+    /// What `Catalog::index` and `check_references` refuse.
+    fn check(&self) -> Result<(), Bad> {
+        let b = &self.bytes;
+        for list in [
+            &self.perms.iter().map(|p| p.name).collect::<Vec<_>>(),
+            &self.kinds,
+            &self.apps,
+            &self.features,
+        ] {
+            unique(b, list)?;
+        }
+        if self.fields.len() > MAX_ENTRIES {
+            return Err("too many fields");
+        }
+        let n = self.perms.len();
+        for (i, p) in self.perms.iter().enumerate() {
+            let requires = p.requires.in_(b);
+            if !bits::fits(requires, n) || bits::get(requires, i) {
+                return Err("a requirement set");
+            }
+            if p.scoped && p.kind == NONE {
+                return Err("a scoped permission without a kind");
+            }
+            for set in self.implied_by(i) {
+                if bits::is_empty(set) || !bits::fits(set, n) || bits::get(set, i) {
+                    return Err("an implication");
+                }
+            }
+            for (j, q) in self.perms.iter().enumerate() {
+                if bits::get(requires, j) && !bits::contains_all(requires, q.requires.in_(b)) {
+                    return Err("requirements are not transitively closed");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The catalog's bytes (what every [`Span`] of it points into).
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Its permissions, in catalog order.
+    pub fn perms(&self) -> &[Perm] {
+        &self.perms
+    }
+
+    /// The `implied_by` sets of permission `i`.
+    pub fn implied_by(&self, i: usize) -> impl Iterator<Item = &[u8]> {
+        let (from, to) = self.perms.get(i).map_or((0, 0), |p| p.sets);
+        self.sets
+            .get(from as usize..to as usize)
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.in_(&self.bytes))
+    }
+
+    /// Whether any permission has an `implied_by` set.
+    pub fn has_implications(&self) -> bool {
+        self.implications
+    }
+
+    /// Application names.
+    pub fn apps(&self) -> &[Span] {
+        &self.apps
+    }
+
+    /// Feature names.
+    pub fn features(&self) -> &[Span] {
+        &self.features
+    }
+
+    /// Kind names.
+    pub fn kinds(&self) -> &[Span] {
+        &self.kinds
+    }
+
+    /// Every field, kind by kind in the order read (a kind's fields are
+    /// its own, then those later revisions appended).
+    pub fn fields(&self) -> &[Field] {
+        &self.fields
+    }
+
+    /// How many fields kind `k` has.
+    pub fn field_count(&self, k: usize) -> usize {
+        self.revs
+            .last()
+            .and_then(|r| r.fields.get(k))
+            .map_or(0, |n| *n as usize)
+    }
+
+    /// Its revisions, oldest first (never empty).
+    pub fn revisions(&self) -> &[Rev] {
+        &self.revs
+    }
+}
+
+/// A sequence's announced length (checked against what is left).
+fn count(r: &mut Reader) -> Result<usize, Bad> {
+    r.len()
+}
+
+fn field(r: &mut Reader, whole: &[u8], kind: u32) -> Result<Field, Bad> {
+    let name = Span::of(whole, text(r)?);
+    let mask = match r.variant(2)? {
+        0 => None,
+        _ => Some(Span::of(whole, text(r)?)),
+    };
+    Ok(Field { kind, name, mask })
+}
+
+/// Names not empty, at most [`MAX_ENTRIES`], and none twice.
+fn unique(bytes: &[u8], names: &[Span]) -> Result<(), Bad> {
+    if names.len() > MAX_ENTRIES {
+        return Err("too many entries");
+    }
+    if names.iter().any(|s| s.len == 0) {
+        return Err("an empty name");
+    }
+    let mut sorted: Vec<&[u8]> = names.iter().map(|s| s.in_(bytes)).collect();
+    crate::sort::sort_by(&mut sorted, |a, b| a < b);
+    if sorted.windows(2).any(|w| matches!(w, [a, b] if a == b)) {
+        return Err("a name twice");
+    }
+    Ok(())
+}

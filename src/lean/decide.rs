@@ -1,0 +1,99 @@
+//! The decision on a read snapshot: which permissions take effect (the
+//! least fixed point the reference's `Permissions::new` computes) and
+//! which kinds are out of reach (`reachable_only`).
+
+use super::bits;
+use super::catalog::{Catalog, NONE};
+use super::snapshot::{Scope, Snapshot, NO_SCOPE};
+
+/// What a snapshot allows.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    /// The effective permissions (a bitset over the catalog's).
+    pub effective: Vec<u8>,
+    /// The kinds out of reach: no scope, every field hidden.
+    pub closed: Vec<u8>,
+}
+
+impl Decision {
+    /// Decides on `s`, read against `c`.
+    pub fn new(c: &Catalog, s: &Snapshot) -> Decision {
+        let mut d = Decision {
+            effective: Vec::new(),
+            closed: out_of_reach(c, s),
+        };
+        loop {
+            let mut added = false;
+            for i in 0..c.perms().len() {
+                if !bits::get(&d.effective, i) && d.takes_effect(c, s, i) {
+                    bits::set(&mut d.effective, i);
+                    added = true;
+                }
+            }
+            if !added || !c.has_implications() {
+                return d;
+            }
+        }
+    }
+
+    /// Whether nothing blocks permission `i`, given what is effective so
+    /// far (the reference's `blocker` is `None`).
+    fn takes_effect(&self, c: &Catalog, s: &Snapshot, i: usize) -> bool {
+        let Some(p) = c.perms().get(i) else {
+            return false;
+        };
+        let e = &self.effective;
+        let held = |r: usize| s.granted(r) || bits::get(e, r);
+        i < s.known()
+            && (p.feature == NONE || s.feature(p.feature as usize))
+            && (s.granted(i) || c.implied_by(i).any(|set| bits::contains_all(e, set)))
+            && bits::all(p.requires.in_(c.bytes()), held)
+            && (p.app == NONE || s.app(p.app as usize))
+            && (p.kind == NONE
+                || if p.scoped {
+                    s.permission_scope(i) != 0
+                } else {
+                    self.scope(s, p.kind as usize).tag != 0
+                })
+    }
+
+    /// Whether permission `i` takes effect.
+    pub fn can(&self, i: usize) -> bool {
+        bits::get(&self.effective, i)
+    }
+
+    /// The view scope on kind `k`.
+    pub fn scope(&self, s: &Snapshot, k: usize) -> Scope {
+        if bits::get(&self.closed, k) {
+            NO_SCOPE
+        } else {
+            s.scope(k)
+        }
+    }
+
+    /// Whether field `j` of kind `k` is hidden.
+    pub fn hidden(&self, s: &Snapshot, k: usize, j: usize) -> bool {
+        bits::get(&self.closed, k) || s.hidden(k, j)
+    }
+}
+
+/// The kinds some permissions act on, all of them gated by a feature the
+/// account lacks or an application the person may not enter.
+fn out_of_reach(c: &Catalog, s: &Snapshot) -> Vec<u8> {
+    // Per kind: 0 no permission acts on it, 1 only gated ones, 2 reached.
+    let mut state = vec![0u8; c.kinds().len()];
+    for p in c.perms() {
+        if let Some(k) = state.get_mut(p.kind as usize) {
+            let gated = (p.feature != NONE && !s.feature(p.feature as usize))
+                || (p.app != NONE && !s.app(p.app as usize));
+            *k = (*k).max(if gated { 1 } else { 2 });
+        }
+    }
+    let mut closed = Vec::new();
+    for (k, st) in state.iter().enumerate() {
+        if *st == 1 {
+            bits::set(&mut closed, k);
+        }
+    }
+    closed
+}

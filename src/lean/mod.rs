@@ -1,0 +1,155 @@
+//! The small core (#16): a compiled catalog and a snapshot read in place,
+//! and the decision every `can()` reads, with no `core::fmt`, no String
+//! per name and no wasm-bindgen layer. What it computes is what the
+//! reference core (`Catalog`, `Verifier`, `Permissions`) computes; the
+//! tests hold the two to each other on every vector and on mutations of
+//! them (tests/lean.rs).
+//!
+//! - [`catalog`]: a compiled catalog, checked as `Catalog::from_bytes`
+//!   checks it, kept as its bytes and tables of offsets into them;
+//! - [`snapshot`]: a snapshot's header and payload, checked as
+//!   `wire::decode_payload` and the verifier's `fit` check them, kept as
+//!   its bytes and offsets; the account and the clock;
+//! - [`decide`]: the effective permissions (the least fixed point of
+//!   `Permissions::new`) and the kinds out of reach.
+//!
+//! Refusals are [`Refusal`]s: an error code (its index in
+//! [`crate::Error::CODES`]); the text a person reads is made by the caller
+//! from the code, so no message is compiled in.
+//!
+//! The signature is checked by the caller between [`snapshot::split`] and
+//! [`snapshot::Snapshot::read`], as the verifier checks it: the browser's
+//! WebCrypto, or `signature::verify_strict` in a native test.
+
+pub mod catalog;
+pub mod decide;
+pub mod snapshot;
+#[cfg(test)]
+mod tests;
+
+/// A refusal: the index of its code in [`crate::Error::CODES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refusal(pub u8);
+
+impl Refusal {
+    /// The stable code (`malformed`, `wrong_catalog`, ...).
+    pub fn code(self) -> &'static str {
+        crate::Error::CODES
+            .get(usize::from(self.0))
+            .copied()
+            .unwrap_or("malformed")
+    }
+}
+
+/// The index of `name` in [`crate::Error::CODES`], at compile time (only
+/// const items call it: a name not in the list fails the build).
+#[allow(clippy::indexing_slicing, clippy::panic)]
+const fn code(name: &str) -> Refusal {
+    let codes = crate::Error::CODES;
+    let mut i = 0;
+    while i < codes.len() {
+        if same(codes[i].as_bytes(), name.as_bytes()) {
+            return Refusal(i as u8);
+        }
+        i += 1;
+    }
+    panic!("not an error code");
+}
+
+#[allow(clippy::indexing_slicing)]
+const fn same(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+pub(crate) const TRUNCATED: Refusal = code("truncated");
+pub(crate) const TOO_LARGE: Refusal = code("too_large");
+pub(crate) const BAD_MAGIC: Refusal = code("bad_magic");
+pub(crate) const UNSUPPORTED_VERSION: Refusal = code("unsupported_version");
+pub(crate) const MALFORMED: Refusal = code("malformed");
+pub(crate) const EXPIRED: Refusal = code("expired");
+pub(crate) const NOT_YET_VALID: Refusal = code("not_yet_valid");
+pub(crate) const WRONG_TENANT: Refusal = code("wrong_tenant");
+pub(crate) const WRONG_CATALOG: Refusal = code("wrong_catalog");
+pub(crate) const INVALID_POLICY: Refusal = code("invalid_policy");
+
+/// A stretch of a kept byte string: offset and length.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Span {
+    /// Offset.
+    pub at: u32,
+    /// Length.
+    pub len: u32,
+}
+
+impl Span {
+    /// The span `part` takes in `whole` (`part` is a subslice of it).
+    fn of(whole: &[u8], part: &[u8]) -> Span {
+        let at = (part.as_ptr() as usize).wrapping_sub(whole.as_ptr() as usize);
+        Span {
+            at: at as u32,
+            len: part.len() as u32,
+        }
+    }
+
+    /// Its bytes in `whole`.
+    pub fn in_<'a>(&self, whole: &'a [u8]) -> &'a [u8] {
+        let at = self.at as usize;
+        whole.get(at..at + self.len as usize).unwrap_or_default()
+    }
+}
+
+/// Bitsets as their bytes (bit `i` in bit `i % 8` of byte `i / 8`).
+pub(crate) mod bits {
+    /// Whether `i` is in `b`.
+    #[inline]
+    pub fn get(b: &[u8], i: usize) -> bool {
+        b.get(i / 8).is_some_and(|x| x & (1 << (i % 8)) != 0)
+    }
+
+    /// Whether every member of `b` is below `n`.
+    pub fn fits(b: &[u8], n: usize) -> bool {
+        b.iter().enumerate().all(|(j, x)| {
+            let first = j * 8;
+            first + 8 <= n || (first < n && x >> (n - first) == 0) || *x == 0
+        })
+    }
+
+    /// Whether every member of `b` is in `a`.
+    pub fn contains_all(a: &[u8], b: &[u8]) -> bool {
+        b.iter()
+            .enumerate()
+            .all(|(j, x)| x & !a.get(j).copied().unwrap_or(0) == 0)
+    }
+
+    /// Whether `f` holds for every member of `b`.
+    pub fn all(b: &[u8], mut f: impl FnMut(usize) -> bool) -> bool {
+        b.iter()
+            .enumerate()
+            .all(|(j, x)| (0..8).all(|bit| x & (1 << bit) == 0 || f(j * 8 + bit)))
+    }
+
+    /// Whether `b` has no member.
+    pub fn is_empty(b: &[u8]) -> bool {
+        b.iter().all(|x| *x == 0)
+    }
+
+    /// Adds `i` to `b`.
+    pub fn set(b: &mut Vec<u8>, i: usize) {
+        if b.len() <= i / 8 {
+            b.resize(i / 8 + 1, 0);
+        }
+        if let Some(x) = b.get_mut(i / 8) {
+            *x |= 1 << (i % 8);
+        }
+    }
+}
