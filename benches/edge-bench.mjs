@@ -22,7 +22,7 @@ writeFileSync(join(tmp, "catalog.json"), JSON.stringify(cli("catalog", join(root
 const snapshot = cli("issue", "--policy", join(root, "presets/sitee.json"), "--staff", "dia", "--key", join(tmp, "k/issuer.key"), "--lifetime", "3600").snapshot;
 // The signed revocation feed (no notice), its head signed once: good for
 // the worker's MAX_FEED_AGE (600 s) over the whole run.
-const feed = JSON.stringify(cli("feed", "--key", join(tmp, "k/issuer.key")));
+const feed = JSON.stringify(cli("feed", "--key", join(tmp, "k/issuer.key"), "--all-accounts"));
 
 const keys = createServer((req, res) => {
   res.writeHead(200, { "content-type": "application/json" });

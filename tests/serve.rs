@@ -394,11 +394,15 @@ fn serve_answers_one_line_per_request_and_survives_bad_ones() {
     let f = ask(&json!({"op": "feed", "tenant": "spa-lumi", "notices": [notice]}).to_string());
     assert_eq!(f["notices"], json!([notice]), "{f}");
     assert!(f["head"].as_str().unwrap().starts_with("UFNI"));
+    // A feed of every account is said outright.
+    let all = ask(&json!({"op": "feed", "all_accounts": true, "notices": [notice]}).to_string());
+    assert_eq!(all["ok"], true, "{all}");
     // A forged notice never goes into a feed.
     let mut forged = notice.clone();
     forged.replace_range(30..31, if &notice[30..31] == "A" { "B" } else { "A" });
     assert_eq!(
-        ask(&json!({"op": "feed", "notices": [forged]}).to_string())["error"]["code"],
+        ask(&json!({"op": "feed", "tenant": "spa-lumi", "notices": [forged]}).to_string())["error"]
+            ["code"],
         "invalid_argument"
     );
     // A line that is no JSON at all may have been any account's roles
@@ -462,6 +466,29 @@ fn serve_answers_one_line_per_request_and_survives_bad_ones() {
     );
     let doc: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|_| panic!("{}", text(&o)));
     assert_eq!(doc["notices"], json!([notice]));
+    // No `--tenant`: refused, not a feed of every account, which says so
+    // (attack review, session 18).
+    let o = run(&["feed", "--key", &key, &notice], "");
+    assert!(
+        !o.status.success() && text(&o).contains("all_accounts"),
+        "{}",
+        text(&o)
+    );
+    let o = run(&["feed", "--key", &key, "--all-accounts", &notice], "");
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(
+        &[
+            "feed",
+            "--key",
+            &key,
+            "--all-accounts",
+            "--tenant",
+            "spa-lumi",
+            &notice,
+        ],
+        "",
+    );
+    assert!(!o.status.success(), "{}", text(&o));
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -817,12 +844,16 @@ fn a_request_of_exactly_the_longest_line_is_one_request() {
             r#"{"op":"ping","ref":"next"}"#.to_owned(),
             padded(MAX_LINE + 1, "over"),
             r#"{"op":"ping","ref":"after"}"#.to_owned(),
+            // The overlong line opened with `ping`: it could not have been
+            // a roles edit, and unloaded nothing (it unloaded every
+            // account: attack review, session 18).
+            r#"{"op":"issue","ref":"issue","record":{"id":"u1","roles":["user"]}}"#.to_owned(),
         ] {
             writeln!(input, "{line}").unwrap();
         }
     });
     let mut answers = Vec::new();
-    for _ in 0..4 {
+    for _ in 0..5 {
         let mut line = String::new();
         output.read_line(&mut line).unwrap();
         let v: Value = serde_json::from_str(&line).unwrap();
@@ -835,6 +866,7 @@ fn a_request_of_exactly_the_longest_line_is_one_request() {
         ("next".into(), json!(null)),
         ("-".into(), json!("too_large")),
         ("after".into(), json!(null)),
+        ("issue".into(), json!(null)),
     ];
     assert_eq!(answers, expected);
     drop(output);
@@ -937,6 +969,12 @@ fn serve_refuses_null_where_a_field_may_be_left_out() {
         format!(r#"{{"op":"issue","tenant":null,{record}}}"#),
         format!(r#"{{"op":"revoke",{revoke},"now":null}}"#),
         format!(r#"{{"op":"feed","tenant":null,"notices":["{notice}"]}}"#),
+        // A tenant left out (Go's `omitempty` on an empty column) is not
+        // every account: attack review, session 18.
+        format!(r#"{{"op":"feed","notices":["{notice}"]}}"#),
+        r#"{"op":"feed","notices":[]}"#.to_owned(),
+        r#"{"op":"feed","tenant":"spa-lumi","all_accounts":true,"notices":[]}"#.to_owned(),
+        r#"{"op":"feed","all_accounts":1,"notices":[]}"#.to_owned(),
         format!(r#"{{"op":"feed","tenant":"spa-lumi","notices":["{notice}"],"now":null}}"#),
         r#"{"op":"step_up","snapshot":"x","actor":"a","permission":"payments.view","method":"GET","path":"/x","now":null}"#.to_owned(),
     ] {

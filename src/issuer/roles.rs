@@ -123,15 +123,26 @@ impl Roles {
     /// Two ids only letter case tells apart: a record naming one meant the
     /// other as often as not. Both refuse their holders.
     fn refuse_case_twins(&mut self) {
-        let ids: Vec<String> = self.roles.keys().cloned().collect();
-        for id in &ids {
-            if let Some(twin) = ids.iter().find(|o| *o != id && o.eq_ignore_ascii_case(id)) {
-                self.roles.insert(
-                    id.clone(),
-                    Err(format!(
-                        "differs from role `{twin}` only in letter case: rename one"
-                    )),
-                );
+        // Sorted by the folded id, twins sit side by side: linear after
+        // the sort (comparing every pair took 4.4 s for 40,000 roles, and
+        // a 150,000-role line held `serve` for minutes: attack review,
+        // session 18).
+        let mut ids: Vec<(String, String)> = self
+            .roles
+            .keys()
+            .map(|id| (id.to_ascii_lowercase(), id.clone()))
+            .collect();
+        crate::sort::sort_by(&mut ids, |a, b| a < b);
+        for group in ids.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {
+            for (_, id) in group {
+                if let Some((_, twin)) = group.iter().find(|(_, o)| o != id) {
+                    self.roles.insert(
+                        id.clone(),
+                        Err(format!(
+                            "differs from role `{twin}` only in letter case: rename one"
+                        )),
+                    );
+                }
             }
         }
     }

@@ -308,7 +308,7 @@ export function makeFixtures() {
   fx.feed = (names, options) => fx.feedOf(names.map((n) => fx.notice[n]), options);
   /** `fx.feed` of notice texts. */
   fx.feedOf = (notices, { now, tenant } = {}) => cli("feed", "--key", key("k1"),
-    ...(now === undefined ? [] : ["--now", String(now)]), ...(tenant ? ["--tenant", tenant] : []), ...notices);
+    ...(now === undefined ? [] : ["--now", String(now)]), ...(tenant ? ["--tenant", tenant] : ["--all-accounts"]), ...notices);
   /** A feed whose head k1 signs over notices `permsnap feed` would refuse
    *  to vouch for (one signed by the retired k0, a forged one): an issuer
    *  whose feed kept them. */

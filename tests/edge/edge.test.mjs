@@ -38,9 +38,10 @@ const fx = {};
 const keyServer = { jwks: { keys: [] }, notices: [], feedKey: "k1", frozen: null, hits: 0 };
 const MAX_FEED_AGE = 5;
 
-/** `permsnap feed`: the feed document of `notices`, its head signed now. */
+/** `permsnap feed`: the feed document of `notices` (of every account), its
+ *  head signed now. */
 const feed = (notices, key = "k1", ...extra) =>
-  JSON.parse(execFileSync(cliPath, ["feed", "--key", join(tmp, key, "issuer.key"), ...extra, ...notices], { encoding: "utf8" }));
+  JSON.parse(execFileSync(cliPath, ["feed", "--key", join(tmp, key, "issuer.key"), "--all-accounts", ...extra, ...notices], { encoding: "utf8" }));
 let keyServerUrl;
 let keyHttp;
 

@@ -433,6 +433,23 @@ test("a request URL whose authority a `?` or `#` ends, or a Host header that is 
     assert.deepEqual([d.status, d.code], [400, "ambiguous_host"], `${url} ${host}: ${d.message}`);
   }
   assert.equal(gate.check(raw("http://H:8080/api/campaigns", "H:8080")).status, 200);
+  // The hosts a proxy forwards too (an app routing on `req.hostname`
+  // behind `trust proxy` routed `X-Forwarded-Host: h/api/payments?`).
+  const fwd = (name, value) => ({ method: "GET", url: "/health", headers: { get: (n) => (n === name ? value : n === "host" ? "h" : null) } });
+  for (const [name, value] of [
+    ["x-forwarded-host", "127.0.0.1/api/payments?"],
+    ["x-forwarded-host", "h, h2#"],
+    ["x-forwarded-host", ""],
+    ["forwarded", "for=1.2.3.4;host=h/api/payments?"],
+    ["forwarded", 'for=1.2.3.4;host="h#x", for=5.6.7.8'],
+    ["forwarded", "by=x, Host=h?"],
+  ]) {
+    const d = gate.check(fwd(name, value));
+    assert.deepEqual([d.status, d.code], [400, "ambiguous_host"], `${name}: ${value}`);
+  }
+  for (const [name, value] of [["x-forwarded-host", "app.example.com, edge.example:8443"], ["forwarded", 'for=1.2.3.4;host="app.example.com:443";proto=https']]) {
+    assert.equal(gate.check(fwd(name, value)).status, 200, `${name}: ${value}`);
+  }
   assert.equal(gate.check(raw("/api/campaigns", " h ")).status, 200);
   assert.equal(gate.check(raw("/api/campaigns", null)).status, 200);
 });

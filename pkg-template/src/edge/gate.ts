@@ -104,6 +104,21 @@ export function requestTarget(url: string): string {
  *  read as part of the path. */
 const PLAIN_AUTHORITY = /^(?:[a-z0-9._-]+|\[[0-9a-f:.]+\])(?::\d{0,5})?$/;
 
+/** Whether every host in `X-Forwarded-Host` (comma-separated) and every
+ *  `host=` of `Forwarded` is a plain `host[:port]`. */
+function forwardedHostsPlain(h: RequestLike["headers"]): boolean {
+  const plain = (v: string) => PLAIN_AUTHORITY.test(v.trim().toLowerCase());
+  const xfh = h.get("x-forwarded-host");
+  if (xfh !== null && !xfh.split(",").every(plain)) return false;
+  const fwd = h.get("forwarded");
+  if (fwd === null) return true;
+  for (const m of fwd.matchAll(/(?:^|[;,\s])host\s*=\s*("[^"]*"?|[^;,\s]*)/gi)) {
+    const v = m[1].startsWith('"') ? m[1].slice(1, m[1].endsWith('"') && m[1].length > 1 ? -1 : undefined) : m[1];
+    if (!plain(v)) return false;
+  }
+  return true;
+}
+
 /** The authority of an absolute URL (`host[:port]`, lower case, default
  *  port dropped), or `null` for an origin-form target. */
 function authorityOf(url: string): string | null {
@@ -188,6 +203,14 @@ export class Gate {
     const host = h.get("host");
     if (host !== null && !PLAIN_AUTHORITY.test(host.trim().toLowerCase())) {
       return { status: 400, code: "ambiguous_host", message: "the Host header is not a plain host[:port]" };
+    }
+    // The same for the hosts a proxy forwards: an app that builds its URL
+    // from them (Express's `req.hostname` behind `trust proxy`, as Remix
+    // and React Router's adapters do) routed `X-Forwarded-Host:
+    // h/api/payments?` past a public route the gate decided (attack
+    // review, session 18).
+    if (!forwardedHostsPlain(h)) {
+      return { status: 400, code: "ambiguous_host", message: "a forwarded host (X-Forwarded-Host, Forwarded host=) is not a plain host[:port]" };
     }
     if (authority !== null && host !== null && authorityOf(`http://${host.trim()}`) !== authority &&
         authorityOf(`https://${host.trim()}`) !== authority) {

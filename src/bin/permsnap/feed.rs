@@ -8,9 +8,12 @@ pub(crate) struct Args {
     /// Private key file written by `keygen`.
     #[arg(long)]
     pub(crate) key: PathBuf,
-    /// The account whose notices these are (default: a feed of every account).
+    /// The account whose notices these are.
     #[arg(long)]
     pub(crate) tenant: Option<String>,
+    /// A feed of every account (instead of `--tenant`).
+    #[arg(long)]
+    pub(crate) all_accounts: bool,
     /// Head time (seconds since the Unix epoch; default: now).
     #[arg(long)]
     pub(crate) now: Option<u64>,
@@ -39,12 +42,31 @@ pub(crate) fn run(args: Args, _json: bool) -> Result<u8, Fail> {
     };
     let doc = feed_doc(
         &k,
-        args.tenant.as_deref(),
+        feed_account(args.tenant.as_deref(), args.all_accounts)?,
         args.now.unwrap_or_else(unix_now),
         &notices,
     )?;
     outln!("{doc}");
     Ok(0)
+}
+
+/// The account a feed is of: `tenant`, or every account when that is said
+/// outright (`all_accounts`). Neither, or both, is refused: a tenant left
+/// out (an empty or NULL column an encoder dropped) is not every account.
+pub(crate) fn feed_account(
+    tenant: Option<&str>,
+    all_accounts: bool,
+) -> Result<Option<&str>, Error> {
+    match (tenant, all_accounts) {
+        (Some(t), false) => Ok(Some(t)),
+        (None, true) => Ok(None),
+        (Some(_), true) => Err(Error::InvalidArgument {
+            detail: "a feed is of one account (`tenant`) or of every account (`all_accounts`), not both".into(),
+        }),
+        (None, false) => Err(Error::InvalidArgument {
+            detail: "no account: name the feed's `tenant`, or say `all_accounts` for a feed of every account (a tenant left out is not every account)".into(),
+        }),
+    }
 }
 
 /// The feed document for `notices` (base64url texts): each is checked to

@@ -106,9 +106,17 @@ struct RevokeReq {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FeedReq {
-    /// Left out: a feed of every account; `null` is refused.
+    /// The account; `null` is refused. A feed of every account says so
+    /// (`all_accounts`).
     #[serde(default, deserialize_with = "permsnap::strict_json::present")]
     tenant: Option<String>,
+    /// A feed of every account, said outright: a `tenant` left out is
+    /// refused (an encoder dropping an empty or NULL column, Go's
+    /// `omitempty` or JSON.stringify's `undefined`, signed a head every
+    /// account's edges took as current, without their notices: attack
+    /// review, session 18).
+    #[serde(default)]
+    all_accounts: bool,
     notices: Vec<String>,
     #[serde(default, deserialize_with = "permsnap::strict_json::present")]
     now: Option<u64>,
@@ -128,6 +136,31 @@ fn fragment(body: &[u8]) -> bool {
 /// The ops other than `roles`: a line whose every op is one of these
 /// (read leniently) cannot have been a roles edit.
 const OTHER_OPS: [&str; 5] = ["issue", "revoke", "feed", "step_up", "ping"];
+
+/// The op a line opens with (`{"op":"issue",…`, JSON whitespace allowed,
+/// no escape), when it is one of [`OTHER_OPS`]: all that is read of a
+/// line too long to parse.
+fn leading_other_op(line: &[u8]) -> Option<&'static str> {
+    let ws: &[char] = &[' ', '\t', '\r', '\n'];
+    let head = String::from_utf8_lossy(line.get(..line.len().min(256))?);
+    let value = head
+        .trim_start_matches(ws)
+        .strip_prefix('{')?
+        .trim_start_matches(ws)
+        .strip_prefix("\"op\"")?
+        .trim_start_matches(ws)
+        .strip_prefix(':')?
+        .trim_start_matches(ws)
+        .strip_prefix('"')?;
+    OTHER_OPS.into_iter().find(|op| {
+        value
+            .strip_prefix(op)
+            .and_then(|rest| rest.strip_prefix('"'))
+            .is_some_and(|rest| {
+                matches!(rest.trim_start_matches(ws).chars().next(), Some(',' | '}'))
+            })
+    })
+}
 
 /// The account a request's `tenant` names: its text, or the digits of an
 /// integer (`42` from an integer column). Anything else (`42.0`, `4.2e1`,
@@ -228,12 +261,17 @@ pub(crate) fn run(args: Args, _json: bool) -> Result<u8, Fail> {
             } else {
                 skip_line(&mut input).map_err(|e| io_err(Path::new("-"), e))?
             };
+            // A line opening with another op than `roles` cannot have
+            // been a roles edit: it unloads nothing (one user's 17 MB
+            // free-text column unloaded every account: attack review,
+            // session 18). Anything else still unloads every account.
+            let lead = leading_other_op(&line).map(|op| format!(r#"{{"op":"{op}"}}"#));
             server.unreadable(
                 Error::TooLarge {
                     limit: MAX_LINE,
                     actual: line.len().saturating_add(skipped),
                 },
-                None,
+                lead.as_deref(),
             )
         } else {
             // The line without its end (`\n`, `\r\n`).
@@ -577,12 +615,9 @@ impl Server {
             }
             "feed" => {
                 let r: FeedReq = parse(op, request)?;
-                let mut doc = crate::feed::feed_doc(
-                    self.issuer.key(),
-                    r.tenant.as_deref(),
-                    now_of(r.now)?,
-                    &r.notices,
-                )?;
+                let tenant = crate::feed::feed_account(r.tenant.as_deref(), r.all_accounts)?;
+                let mut doc =
+                    crate::feed::feed_doc(self.issuer.key(), tenant, now_of(r.now)?, &r.notices)?;
                 if let Value::Object(map) = &mut doc {
                     map.insert("ok".into(), Value::Bool(true));
                 }
@@ -615,6 +650,32 @@ impl Server {
                     "unknown op `{other}`: issue, roles, revoke, feed, step_up or ping"
                 ),
             }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::leading_other_op;
+
+    #[test]
+    fn an_overlong_line_is_known_by_the_op_it_opens_with_only() {
+        for (line, op) in [
+            (&br#"{"op":"issue","record":{"#[..], Some("issue")),
+            (b" {\t\"op\" : \"ping\" }", Some("ping")),
+            (br#"{"op":"roles","tenant":"a""#, None),
+            (br#"{"op":"issues","x":1"#, None),
+            (br#"{"op":"iss\u0075e","x":1"#, None),
+            (br#"{"tenant":"a","op":"issue""#, None),
+            (br#"{"op":"issue"x"#, None),
+            (b"", None),
+        ] {
+            assert_eq!(
+                leading_other_op(line),
+                op,
+                "{}",
+                String::from_utf8_lossy(line)
+            );
         }
     }
 }
