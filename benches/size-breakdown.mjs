@@ -48,7 +48,8 @@ const steps = [
   ["+ explain, summary, record ids", (n) => /^permissions_(explain|summary|withIds|missingIds|filterIndexes)$/.test(n)],
   // The small core's (`lean`): no wasm-bindgen, results read from memory.
   ["+ its runtime (input buffer, results)", (n) => n === "ps_input" || n === "ps_out"],
-  ["+ read a compiled catalog (in place, fingerprints)", (n) => n === "ps_catalog"],
+  ["+ read a compiled catalog (in place, fingerprints, names)", (n) => n === "ps_catalog" || n === "ps_permission"],
+  ["+ strict keys and signature shapes (the platform checks the equation)", (n) => n === "ps_key" || n === "ps_shape"],
   ["+ load and decide (split, read, fit, check, effective set)", (n) => /^ps_(split|load|drop)$/.test(n)],
   // The edge build's own (`pkg/edge`).
   ["+ feeds and the route guard (edge build)", (n) => /^verifier_(applyFeed|feedAt)$/.test(n) || /^gate_/.test(n) || n === "__wbg_gate_free"],

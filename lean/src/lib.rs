@@ -11,7 +11,7 @@
 use permsnap::lean::catalog::Catalog;
 use permsnap::lean::decide::Decision;
 use permsnap::lean::snapshot::{split, Snapshot};
-use permsnap::lean::{Refusal, Span};
+use permsnap::lean::{check_key, check_signature, Refusal, Span};
 use std::cell::RefCell;
 
 #[global_allocator]
@@ -96,6 +96,43 @@ pub extern "C" fn ps_catalog() -> u32 {
             s.catalog = Some(c);
             s.loaded.clear();
         }))
+    })
+}
+
+/// The name of permission `i` of the catalog; out: its address and length
+/// (UTF-8), valid until the next `ps_catalog`.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_permission(i: usize) -> u32 {
+    with(NO_CATALOG, |s| {
+        let Some(c) = &s.catalog else {
+            return NO_CATALOG;
+        };
+        let Some(p) = c.perms().get(i) else {
+            return NO_CATALOG;
+        };
+        let base = c.bytes().as_ptr() as u32;
+        s.out = [base + p.name.at, p.name.len, 0, 0, 0, 0, 0, 0];
+        0
+    })
+}
+
+/// Checks the input, a public key (32 bytes), strictly: canonical, on the
+/// curve, not of small order.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_key() -> u32 {
+    with(NO_CATALOG, |s| status(check_key(&s.input)))
+}
+
+/// Checks the strict shape of the signature that ends the input (a binary
+/// snapshot), before the platform checks the equation.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_shape() -> u32 {
+    with(NO_CATALOG, |s| {
+        let at = s.input.len().saturating_sub(64);
+        status(check_signature(s.input.get(at..).unwrap_or_default()))
     })
 }
 

@@ -24,6 +24,24 @@
 pub mod catalog;
 pub mod decide;
 pub mod snapshot;
+
+/// A public key (32 bytes) a verifier may hold: canonical, on the curve,
+/// not of small order (`invalid_key` otherwise), as the keyring reads
+/// JWKS keys.
+pub fn check_key(key: &[u8]) -> Result<(), Refusal> {
+    let key: &[u8; 32] = key.try_into().map_err(|_| INVALID_KEY)?;
+    crate::signature::key_point(key)
+        .map(|_| ())
+        .map_err(|_| INVALID_KEY)
+}
+
+/// The strict rules of a signature that need no curve arithmetic (`R`
+/// canonical and not of small order, `S` canonical; `bad_signature`
+/// otherwise), checked before the platform's Ed25519 is asked.
+pub fn check_signature(signature: &[u8]) -> Result<(), Refusal> {
+    let signature = signature.try_into().map_err(|_| BAD_SIGNATURE)?;
+    crate::signature::check_shape(signature).map_err(|_| BAD_SIGNATURE)
+}
 #[cfg(test)]
 mod tests;
 
@@ -81,6 +99,8 @@ pub(crate) const NOT_YET_VALID: Refusal = code("not_yet_valid");
 pub(crate) const WRONG_TENANT: Refusal = code("wrong_tenant");
 pub(crate) const WRONG_CATALOG: Refusal = code("wrong_catalog");
 pub(crate) const INVALID_POLICY: Refusal = code("invalid_policy");
+pub(crate) const INVALID_KEY: Refusal = code("invalid_key");
+pub(crate) const BAD_SIGNATURE: Refusal = code("bad_signature");
 
 /// A stretch of a kept byte string: offset and length.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -84,6 +84,12 @@ fn lean(
     let parts = split(bytes).map_err(|r| r.code())?;
     let kid = core::str::from_utf8(parts.kid.in_(bytes)).unwrap();
     let signature: &[u8; 64] = bytes[bytes.len() - 64..].try_into().unwrap();
+    // The key's presence, then the signature's strict shape, then the
+    // equation (the platform's, in the browser).
+    if !keys.kids().any(|k| k == kid) {
+        return Err("unknown_key");
+    }
+    super::check_signature(signature).map_err(|r| r.code())?;
     keys.verify(kid, parts.signed.in_(bytes), signature)
         .map_err(|e| e.code())?;
     let s = Snapshot::read(bytes, &parts, catalog).map_err(|r| r.code())?;
@@ -227,4 +233,49 @@ fn snapshots_read_and_decided_as_the_reference_does() {
         decided > 1000 && refused > 1000,
         "{decided} decided, {refused} refused"
     );
+}
+
+#[test]
+fn keys_and_signatures_are_held_to_the_strict_rules_as_the_keyring_holds_them() {
+    let mut keys: Vec<[u8; 32]> = vec![[0; 32], [1; 32], [0xff; 32]];
+    // The small-order points, non-canonical encodings and random ones.
+    let mut x = [0u8; 32];
+    x[0] = 1;
+    keys.push(x); // the identity
+    for seed in 0..400u32 {
+        let mut k = [0u8; 32];
+        for (i, b) in k.iter_mut().enumerate() {
+            *b = (seed.wrapping_mul(2_654_435_761).rotate_left(i as u32) >> 8) as u8;
+        }
+        keys.push(k);
+        let mut high = k;
+        high[31] |= 0x80;
+        keys.push(high);
+    }
+    let (mut good, mut bad) = (0, 0);
+    for k in &keys {
+        let reference = Keyring::new().insert("k", k);
+        assert_eq!(reference.is_ok(), super::check_key(k).is_ok(), "{k:02x?}");
+        if reference.is_ok() {
+            good += 1
+        } else {
+            bad += 1
+        }
+    }
+    assert!(good > 50 && bad > 50, "{good} good, {bad} bad");
+    assert!(super::check_key(&[1; 31]).is_err());
+    // A signature whose S is not reduced, or whose R is of small order.
+    let mut sig = [0u8; 64];
+    sig[0] = 1; // R: the identity, small order
+    assert_eq!(
+        super::check_signature(&sig).unwrap_err().code(),
+        "bad_signature"
+    );
+    let mut sig = [0x11u8; 64];
+    sig[63] = 0xff; // S above the group order
+    assert_eq!(
+        super::check_signature(&sig).unwrap_err().code(),
+        "bad_signature"
+    );
+    assert!(super::check_signature(&[0; 63]).is_err());
 }
