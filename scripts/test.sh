@@ -41,6 +41,8 @@ step "wasm-bindgen tests: node, headless chrome, headless firefox"
 scripts/wasm-tests.sh
 
 step "JavaScript tests of the built package (node --test)"
+# The small core (lean/, #16), which tests/js/lean.test.mjs holds to the package.
+cargo build --quiet --release --target wasm32-unknown-unknown --manifest-path lean/Cargo.toml
 node --test tests/js/
 
 step "TypeScript consumer type-checks against the package (with codegen's typed names)"

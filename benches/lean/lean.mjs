@@ -3,11 +3,13 @@
 // platform's WebCrypto Ed25519 with the strict rules checked in wasm first
 // (canonical keys and R, no small-order key or R, S below the group
 // order). What benches/lean-bench.mjs measures: the download and the
-// first load of the redesign, beside today's package. Not the package's
-// API yet: `can()` of the names the catalog holds, refusals as codes.
+// first load of the redesign, beside today's package; tests/js/lean.test.mjs
+// holds its answers to today's build on every vector. Not the package's
+// API yet: `can()`, `subject`, and for records `scope`, `filterSpec`,
+// `hiddenFields` and `redaction` in today's shapes; refusals as codes.
 //
 //   const v = await LeanVerifier.create(wasmModule, catalogText, jwks, { tenant, clock });
-//   const p = await v.load(snapshotText);   p.can("payments.view")
+//   const p = await v.load(snapshotText);   p.can("payments.view")   p.free()
 
 const enc = new TextEncoder();
 const dec = new TextDecoder("utf-8", { fatal: true });
@@ -74,11 +76,19 @@ class Core {
   bytes(at, len) {
     return new Uint8Array(this.x.memory.buffer, at, len).slice();
   }
+  text(at, len) {
+    return dec.decode(new Uint8Array(this.x.memory.buffer, at, len));
+  }
 }
+
+const SCOPES = ["none", "own", "assigned", "specific", "all", "listed"];
+const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
 export class LeanVerifier {
   #core;
   #names = new Map();
+  /** Kind name → { k, fields: [{ name, mask }] }. */
+  #kinds = new Map();
   #keys = new Map();
   #tenant;
   #clock;
@@ -92,10 +102,20 @@ export class LeanVerifier {
     const bytes = fromBase64url(catalog);
     if (bytes === null) throw new Refused("invalid_policy");
     core.input(bytes);
-    const [perms] = core.call(core.x.ps_catalog);
+    const [perms, , kinds] = core.call(core.x.ps_catalog);
     for (let i = 0; i < perms; i++) {
       const [at, len] = core.call(core.x.ps_permission, i);
-      v.#names.set(dec.decode(core.bytes(at, len)), i);
+      v.#names.set(core.text(at, len), i);
+    }
+    for (let k = 0; k < kinds; k++) {
+      const [n, nl, , , , , , fieldCount] = core.call(core.x.ps_kind, k);
+      const name = core.text(n, nl);
+      const fields = [];
+      for (let j = 0; j < fieldCount; j++) {
+        const [f, fl, m, ml] = core.call(core.x.ps_field, k, j);
+        fields.push({ name: core.text(f, fl), mask: m === 0 ? null : core.text(m, ml) });
+      }
+      v.#kinds.set(name, { k, fields });
     }
     for (const k of jwks.keys) {
       const x = fromBase64url(k.x);
@@ -129,13 +149,64 @@ export class LeanVerifier {
     core.input(bytes, this.#tenant);
     const [handle, at, len] = core.call(core.x.ps_load, this.#tenant.length, this.#clock(), this.#leeway);
     const effective = core.bytes(at, len);
-    core.x.ps_drop(handle);
     const names = this.#names;
+    const kinds = this.#kinds;
+    let freed = false;
+    const live = () => {
+      if (freed) throw new Refused("invalid_argument");
+      return handle;
+    };
+    const kindOf = (name) => {
+      const kind = kinds.get(name);
+      if (kind === undefined) throw new Refused("unknown_kind");
+      return kind;
+    };
+    const [s, sl] = core.call(core.x.ps_subject, handle);
+    const subject = core.text(s, sl);
+    const ids = (k, n) => Array.from({ length: n }, (_, j) => {
+      const [p, l] = core.call(core.x.ps_scope_id, live(), k, j);
+      return core.text(p, l);
+    });
+    const hidden = (kind) => kind.fields.filter((_, j) => core.call(core.x.ps_hidden, live(), kind.k, j)[0] === 1);
     return {
+      subject,
       can(name) {
         const i = names.get(name);
         if (i === undefined) throw new Refused("unknown_permission");
         return ((effective[i >> 3] ?? 0) >> (i & 7)) & 1 ? true : false;
+      },
+      scope(name) {
+        const { k } = kindOf(name);
+        const [tag, n, digest] = core.call(core.x.ps_scope, live(), k);
+        if (tag === 3) return { specific: ids(k, n) };
+        if (tag === 5) return { listed: { count: n, digest: hex(core.bytes(digest, 16)) } };
+        return SCOPES[tag];
+      },
+      filterSpec(name) {
+        const { k } = kindOf(name);
+        const [tag, n] = core.call(core.x.ps_scope, live(), k);
+        const [all, count] = core.call(core.x.ps_filter, live(), k);
+        const clauses = [];
+        for (let i = 0; i < count; i++) {
+          const [f, fl, byIds] = core.call(core.x.ps_clause, live(), k, i);
+          clauses.push({ field: core.text(f, fl), values: byIds ? ids(k, n) : [subject] });
+        }
+        return { kind: name, scope: SCOPES[tag], all: all === 1, clauses };
+      },
+      hiddenFields(name) {
+        return hidden(kindOf(name)).map((f) => f.name);
+      },
+      redaction(name) {
+        const fields = hidden(kindOf(name));
+        return {
+          kind: name,
+          remove: fields.filter((f) => f.mask === null).map((f) => f.name),
+          mask: fields.filter((f) => f.mask !== null).map((f) => ({ field: f.name, with: f.mask })),
+        };
+      },
+      free() {
+        if (!freed) core.x.ps_drop(handle);
+        freed = true;
       },
     };
   }

@@ -205,6 +205,194 @@ pub extern "C" fn ps_load(tenant_len: usize, now: f64, leeway: u32) -> u32 {
     })
 }
 
+/// A place in memory: address and length.
+fn at(base: &[u8], s: Span) -> [u32; 2] {
+    [base.as_ptr() as u32 + s.at, s.len]
+}
+
+/// Kind `k` of the catalog; out: its name, id field and assignee field
+/// (address 0: none) as address and length, then how many owner fields
+/// and fields it has.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_kind(k: usize) -> u32 {
+    with(NO_CATALOG, |s| {
+        let Some(c) = &s.catalog else {
+            return NO_CATALOG;
+        };
+        let (Some(name), Some(def)) = (c.kinds().get(k), c.kind_def(k)) else {
+            return NO_CATALOG;
+        };
+        let b = c.bytes();
+        let [n, nl] = at(b, *name);
+        let [i, il] = at(b, def.id_field);
+        let [a, al] = def.assignee.map_or([0, 0], |a| at(b, a));
+        let owners = c.owner_fields(def).len() as u32;
+        s.out = [n, nl, i, il, a, al, owners, c.field_count(k) as u32];
+        0
+    })
+}
+
+/// Owner field `j` of kind `k`; out: address and length.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_owner(k: usize, j: usize) -> u32 {
+    with(NO_CATALOG, |s| {
+        let Some(c) = &s.catalog else {
+            return NO_CATALOG;
+        };
+        let Some(o) = c.kind_def(k).and_then(|d| c.owner_fields(d).get(j)) else {
+            return NO_CATALOG;
+        };
+        let [p, l] = at(c.bytes(), *o);
+        s.out = [p, l, 0, 0, 0, 0, 0, 0];
+        0
+    })
+}
+
+/// Field `j` of kind `k`; out: its name, then its mask text (address 0:
+/// removed, not masked).
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_field(k: usize, j: usize) -> u32 {
+    with(NO_CATALOG, |s| {
+        let Some(c) = &s.catalog else {
+            return NO_CATALOG;
+        };
+        let Some(f) = c.field(k, j) else {
+            return NO_CATALOG;
+        };
+        let b = c.bytes();
+        let [n, nl] = at(b, f.name);
+        let [m, ml] = f.mask.map_or([0, 0], |m| at(b, m));
+        s.out = [n, nl, m, ml, 0, 0, 0, 0];
+        0
+    })
+}
+
+/// The loaded snapshot `handle` and its decision.
+fn loaded(s: &State, handle: u32) -> Option<&(Snapshot, Decision)> {
+    s.loaded
+        .get((handle as usize).wrapping_sub(1))
+        .and_then(Option::as_ref)
+}
+
+/// The staff id of snapshot `handle`; out: address and length.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_subject(handle: u32) -> u32 {
+    with(NO_CATALOG, |s| {
+        let Some((snap, _)) = loaded(s, handle) else {
+            return NO_CATALOG;
+        };
+        let [p, l] = at(snap.bytes(), snap.subject);
+        s.out = [p, l, 0, 0, 0, 0, 0, 0];
+        0
+    })
+}
+
+/// The view scope of snapshot `handle` on kind `k`; out: its variant (0
+/// none, 1 own, 2 assigned, 3 specific, 4 all, 5 listed), then for
+/// `specific` how many ids, for `listed` the count and the digest's
+/// address (16 bytes).
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_scope(handle: u32, k: usize) -> u32 {
+    with(NO_CATALOG, |s| {
+        let Some((snap, d)) = loaded(s, handle) else {
+            return NO_CATALOG;
+        };
+        let scope = d.scope(snap, k);
+        let (count, digest) = match scope.tag {
+            3 => (snap.ids(scope).count() as u32, 0),
+            5 => snap
+                .listed(scope)
+                .map_or((0, 0), |(n, digest)| (n, digest.as_ptr() as u32)),
+            _ => (0, 0),
+        };
+        s.out = [u32::from(scope.tag), count, digest, 0, 0, 0, 0, 0];
+        0
+    })
+}
+
+/// Id `j` of snapshot `handle`'s `specific` scope on kind `k`; out:
+/// address and length.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_scope_id(handle: u32, k: usize, j: usize) -> u32 {
+    with(NO_CATALOG, |s| {
+        let Some((snap, d)) = loaded(s, handle) else {
+            return NO_CATALOG;
+        };
+        let Some(id) = snap.ids(d.scope(snap, k)).nth(j) else {
+            return NO_CATALOG;
+        };
+        s.out = [id.as_ptr() as u32, id.len() as u32, 0, 0, 0, 0, 0, 0];
+        0
+    })
+}
+
+/// Whether snapshot `handle` hides field `j` of kind `k`; out: 1 or 0. A
+/// kind hiding fields the catalog does not declare is refused
+/// (`wrong_catalog`): they cannot be named.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_hidden(handle: u32, k: usize, j: usize) -> u32 {
+    with(NO_CATALOG, |s| {
+        let Some((snap, d)) = loaded(s, handle) else {
+            return NO_CATALOG;
+        };
+        if snap.hides_undeclared(k) {
+            return status(Err(permsnap::lean::WRONG_CATALOG));
+        }
+        s.out = [u32::from(d.hidden(snap, k, j)), 0, 0, 0, 0, 0, 0, 0];
+        0
+    })
+}
+
+/// The filter of snapshot `handle` on kind `k`; out: 1 when every record
+/// is kept, then how many clauses (`ps_clause`). A `listed` scope whose
+/// ids are not attached is `ids_not_loaded`.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_filter(handle: u32, k: usize) -> u32 {
+    with(NO_CATALOG, |s| {
+        let (Some(c), Some((snap, d))) = (&s.catalog, loaded(s, handle)) else {
+            return NO_CATALOG;
+        };
+        match d.filter(c, snap, k) {
+            Ok((all, clauses)) => {
+                s.out = [u32::from(all), clauses.len() as u32, 0, 0, 0, 0, 0, 0];
+                0
+            }
+            Err(e) => status(Err(e)),
+        }
+    })
+}
+
+/// Clause `i` of that filter; out: its field (address, length), then 1
+/// when its values are the scope's ids (`ps_scope_id`), 0 for the
+/// subject.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_clause(handle: u32, k: usize, i: usize) -> u32 {
+    with(NO_CATALOG, |s| {
+        let (Some(c), Some((snap, d))) = (&s.catalog, loaded(s, handle)) else {
+            return NO_CATALOG;
+        };
+        let Some((field, ids)) = d
+            .filter(c, snap, k)
+            .ok()
+            .and_then(|(_, cl)| cl.get(i).copied())
+        else {
+            return NO_CATALOG;
+        };
+        let [p, l] = at(c.bytes(), field);
+        s.out = [p, l, u32::from(ids), 0, 0, 0, 0, 0];
+        0
+    })
+}
+
 /// Lets go of a loaded snapshot.
 #[allow(unsafe_code)]
 #[no_mangle]

@@ -29,6 +29,18 @@ pub struct Perm {
     sets: (u32, u32),
 }
 
+/// What a kind's records are read by: where their id, owners and
+/// assignees are.
+#[derive(Debug, Clone, Copy)]
+pub struct KindDef {
+    /// The id field.
+    pub id_field: Span,
+    /// Its owner fields: a range of [`Catalog::owner_fields`].
+    owners: (u32, u32),
+    /// The assignee field, if any.
+    pub assignee: Option<Span>,
+}
+
 /// One field of a kind.
 #[derive(Debug, Clone, Copy)]
 pub struct Field {
@@ -64,6 +76,8 @@ pub struct Catalog {
     apps: Vec<Span>,
     features: Vec<Span>,
     kinds: Vec<Span>,
+    kind_defs: Vec<KindDef>,
+    owners: Vec<Span>,
     fields: Vec<Field>,
     revs: Vec<Rev>,
     implications: bool,
@@ -96,6 +110,8 @@ impl Catalog {
             apps: Vec::new(),
             features: Vec::new(),
             kinds: Vec::new(),
+            kind_defs: Vec::new(),
+            owners: Vec::new(),
             fields: Vec::new(),
             revs: Vec::new(),
             implications: false,
@@ -149,11 +165,18 @@ impl Catalog {
                 let k = self.kinds.len() as u32;
                 let s = span(text(&mut r)?);
                 self.kinds.push(s);
-                text(&mut r)?;
+                let id_field = span(text(&mut r)?);
+                let first = self.owners.len() as u32;
                 for _ in 0..count(&mut r)? {
-                    text(&mut r)?;
+                    let owner = span(text(&mut r)?);
+                    self.owners.push(owner);
                 }
-                r.option(|r| text(r).map(|_| ()))?;
+                let assignee = r.option(text)?.map(span);
+                self.kind_defs.push(KindDef {
+                    id_field,
+                    owners: (first, self.owners.len() as u32),
+                    assignee,
+                });
                 for _ in 0..count(&mut r)? {
                     let f = field(&mut r, whole, k)?;
                     self.fields.push(f);
@@ -284,6 +307,24 @@ impl Catalog {
     /// Kind names.
     pub fn kinds(&self) -> &[Span] {
         &self.kinds
+    }
+
+    /// Kind `k`'s id, owner and assignee fields.
+    pub fn kind_def(&self, k: usize) -> Option<&KindDef> {
+        self.kind_defs.get(k)
+    }
+
+    /// The owner fields of `def`.
+    pub fn owner_fields(&self, def: &KindDef) -> &[Span] {
+        self.owners
+            .get(def.owners.0 as usize..def.owners.1 as usize)
+            .unwrap_or_default()
+    }
+
+    /// Field `j` of kind `k` (its own fields, then those later revisions
+    /// appended, as the reference numbers them).
+    pub fn field(&self, k: usize, j: usize) -> Option<&Field> {
+        self.fields.iter().filter(|f| f.kind as usize == k).nth(j)
     }
 
     /// Every field, kind by kind in the order read (a kind's fields are

@@ -2,9 +2,9 @@
 //! least fixed point the reference's `Permissions::new` computes) and
 //! which kinds are out of reach (`reachable_only`).
 
-use super::bits;
 use super::catalog::{Catalog, NONE};
 use super::snapshot::{Scope, Snapshot, NO_SCOPE};
+use super::{bits, Refusal, Span, IDS_NOT_LOADED};
 
 /// What a snapshot allows.
 #[derive(Debug, Clone)]
@@ -69,6 +69,33 @@ impl Decision {
         } else {
             s.scope(k)
         }
+    }
+
+    /// The filter on kind `k`'s records (the reference's `filter`): every
+    /// record, or those whose field matches a clause, each clause a field
+    /// of the catalog and whether its values are the scope's ids (else
+    /// the subject). A `listed` scope is `ids_not_loaded`.
+    pub fn filter(
+        &self,
+        c: &Catalog,
+        s: &Snapshot,
+        k: usize,
+    ) -> Result<(bool, Vec<(Span, bool)>), Refusal> {
+        let Some(def) = c.kind_def(k) else {
+            return Ok((false, Vec::new()));
+        };
+        let own = c.owner_fields(def).iter().map(|f| (*f, false));
+        Ok(match self.scope(s, k).tag {
+            4 => (true, Vec::new()),
+            1 => (false, own.collect()),
+            2 => (false, own.chain(def.assignee.map(|a| (a, false))).collect()),
+            3 => (
+                false,
+                core::iter::once((def.id_field, true)).chain(own).collect(),
+            ),
+            5 => return Err(IDS_NOT_LOADED),
+            _ => (false, Vec::new()),
+        })
     }
 
     /// Whether field `j` of kind `k` is hidden.

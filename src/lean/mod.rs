@@ -97,9 +97,11 @@ pub(crate) const MALFORMED: Refusal = code("malformed");
 pub(crate) const EXPIRED: Refusal = code("expired");
 pub(crate) const NOT_YET_VALID: Refusal = code("not_yet_valid");
 pub(crate) const WRONG_TENANT: Refusal = code("wrong_tenant");
-pub(crate) const WRONG_CATALOG: Refusal = code("wrong_catalog");
+/// `wrong_catalog`.
+pub const WRONG_CATALOG: Refusal = code("wrong_catalog");
 pub(crate) const INVALID_POLICY: Refusal = code("invalid_policy");
 pub(crate) const INVALID_KEY: Refusal = code("invalid_key");
+pub(crate) const IDS_NOT_LOADED: Refusal = code("ids_not_loaded");
 pub(crate) const BAD_SIGNATURE: Refusal = code("bad_signature");
 
 /// A stretch of a kept byte string: offset and length.

@@ -363,6 +363,25 @@ impl Snapshot {
             .map_or(0, |(_, tag)| *tag)
     }
 
+    /// The ids of a `specific` scope's data (a sequence of strings, read
+    /// when the snapshot was).
+    pub fn ids(&self, scope: Scope) -> impl Iterator<Item = &[u8]> {
+        let mut r = Reader::new(scope.data.in_(&self.bytes));
+        let n = if scope.tag == 3 {
+            r.len().unwrap_or(0)
+        } else {
+            0
+        };
+        (0..n).map_while(move |_| r.bytes().ok())
+    }
+
+    /// A `listed` scope's count and digest.
+    pub fn listed(&self, scope: Scope) -> Option<(u32, &[u8])> {
+        let mut r = Reader::new(scope.data.in_(&self.bytes));
+        (scope.tag == 5).then_some(())?;
+        Some((r.u32().ok()?, r.take(16).ok()?))
+    }
+
     /// Whether it hides fields of kind `k` the catalog does not declare
     /// (then they cannot be named, nor redacted: `wrong_catalog`).
     pub fn hides_undeclared(&self, k: usize) -> bool {

@@ -43,7 +43,7 @@ fn catalogs_read_as_the_reference_reads_them() {
                         assert_eq!(r.perm_name(i).as_bytes(), p.name.in_(l.bytes()));
                     }
                     for k in 0..r.kind_count() {
-                        assert_eq!(r.kind_def(k).unwrap().fields.len(), l.field_count(k));
+                        same_kind(r, l, k);
                     }
                 }
                 (Err(e), Err(c)) => {
@@ -59,6 +59,31 @@ fn catalogs_read_as_the_reference_reads_them() {
         }
     }
     assert!(read > 7 && refused > 1000, "{read} read, {refused} refused");
+}
+
+/// Kind `k` as the reference and the small core read it.
+fn same_kind(r: &Catalog, l: &Lean, k: usize) {
+    let def = r.kind_def(k).unwrap();
+    assert_eq!(def.fields.len(), l.field_count(k));
+    let b = l.bytes();
+    let ld = l.kind_def(k).unwrap();
+    assert_eq!(def.id_field.as_bytes(), ld.id_field.in_(b));
+    let owners: Vec<&[u8]> = l.owner_fields(ld).iter().map(|o| o.in_(b)).collect();
+    let expected: Vec<&[u8]> = def.owner_fields.iter().map(|o| o.as_bytes()).collect();
+    assert_eq!(owners, expected);
+    assert_eq!(
+        def.assignee_field.as_ref().map(|a| a.as_bytes()),
+        ld.assignee.map(|a| a.in_(b))
+    );
+    for (j, f) in def.fields.iter().enumerate() {
+        let lf = l.field(k, j).unwrap();
+        assert_eq!(f.name.as_bytes(), lf.name.in_(b));
+        let mask = match &f.redact {
+            crate::model::def::Redact::Remove => None,
+            crate::model::def::Redact::Mask(m) => Some(m.as_bytes()),
+        };
+        assert_eq!(mask, lf.mask.map(|m| m.in_(b)));
+    }
 }
 
 /// The reference's answer, or its code.
@@ -131,6 +156,28 @@ fn same(r: &Permissions, c: &Lean, s: &Snapshot, d: &Decision, what: &str) {
             "{what}: scope of {}",
             def.name
         );
+        match (r.filter(&def.name), d.filter(c, s, k)) {
+            (Ok(f), Ok((all, clauses))) => {
+                assert_eq!(f.all, all, "{what}: filter of {}", def.name);
+                let lean: Vec<(&[u8], bool)> = clauses
+                    .iter()
+                    .map(|(f, ids)| (f.in_(c.bytes()), *ids))
+                    .collect();
+                let reference: Vec<(&[u8], bool)> = f
+                    .clauses
+                    .iter()
+                    .map(|cl| (cl.field.as_bytes(), cl.values != [r.subject()]))
+                    .collect();
+                assert_eq!(reference, lean, "{what}: filter of {}", def.name);
+            }
+            (Err(a), Err(b)) => assert_eq!(a.code(), b.code(), "{what}"),
+            (a, b) => panic!("{what}: filter of {}: {a:?} / {b:?}", def.name),
+        }
+        if let Scope::Specific(ids) = scope {
+            let lean: Vec<&[u8]> = s.ids(d.scope(s, k)).collect();
+            let ids: Vec<&[u8]> = ids.iter().map(|i| i.as_bytes()).collect();
+            assert_eq!(ids, lean, "{what}: ids of {}", def.name);
+        }
         let hidden = match r.hidden_fields(&def.name) {
             Ok(hidden) => hidden,
             Err(e) => {
