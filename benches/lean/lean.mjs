@@ -12,7 +12,9 @@
 //   const p = await v.load(snapshotText);   p.can("payments.view")   p.free()
 
 const enc = new TextEncoder();
-const dec = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a leading U+FEFF is part of a name (dropped, `\uFEFFadmin`
+// read as `admin`: review, session 18).
+const dec = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const DOMAIN = enc.encode("permsnap/v2 snapshot\0");
 
 /** A refusal: `code` is its code, or (decided in wasm) the index of its
@@ -97,9 +99,15 @@ export class LeanVerifier {
   /** A verifier of `catalog` (its compiled text) with the keys of `jwks`
    *  (every key checked strictly, then imported once). */
   static async create(module, catalog, jwks, { tenant, clock = () => Date.now() / 1000, leeway = 30 }) {
+    // A verifier checks one account, always; the clock's leeway is 0 to a
+    // day (an unchecked `leeway: -1` wrapped to 2^32 - 1 in wasm and took
+    // expired snapshots: review, session 18).
+    if (typeof tenant !== "string" || tenant === "") throw new Refused("invalid_argument");
+    if (!Number.isInteger(leeway) || leeway < 0 || leeway > 86_400) throw new Refused("invalid_argument");
+    if (typeof catalog !== "string" || catalog.length > 1_398_102) throw new Refused("invalid_policy");
     const v = new LeanVerifier();
     const core = (v.#core = new Core(module));
-    const bytes = fromBase64url(catalog);
+    const bytes = fromBase64url(catalog.trim());
     if (bytes === null) throw new Refused("invalid_policy");
     core.input(bytes);
     const [perms, , kinds] = core.call(core.x.ps_catalog);
@@ -134,7 +142,8 @@ export class LeanVerifier {
    *  permissions. */
   async load(text) {
     const core = this.#core;
-    const bytes = fromBase64url(text);
+    if (typeof text !== "string" || text.length > 5462) throw new Refused("too_large");
+    const bytes = fromBase64url(text.trim());
     if (bytes === null) throw new Refused("bad_encoding");
     core.input(bytes);
     const [kidAt, kidLen, signedLen] = core.call(core.x.ps_split);

@@ -150,7 +150,8 @@ pub extern "C" fn ps_split() -> u32 {
 }
 
 /// Reads the input, a binary snapshot whose signature JavaScript checked
-/// followed by `tenant_len` bytes of the account expected (none: any),
+/// followed by `tenant_len` bytes of the account expected (always
+/// checked: an empty one matches no snapshot),
 /// against the catalog at `now` (seconds) with `leeway`; out: its handle,
 /// then the effective permissions' address and length.
 #[allow(unsafe_code)]
@@ -166,11 +167,7 @@ pub extern "C" fn ps_load(tenant_len: usize, now: f64, leeway: u32) -> u32 {
         let (bytes, tenant) = s.input.split_at(at);
         let read = split(bytes).and_then(|p| {
             let snapshot = Snapshot::read(bytes, &p, c)?;
-            snapshot.check(
-                (!tenant.is_empty()).then_some(tenant),
-                now as u64,
-                u64::from(leeway),
-            )?;
+            snapshot.check(Some(tenant), now as u64, u64::from(leeway))?;
             let decision = Decision::new(c, &snapshot);
             Ok((snapshot, decision))
         });
@@ -342,7 +339,7 @@ pub extern "C" fn ps_hidden(handle: u32, k: usize, j: usize) -> u32 {
         let Some((snap, d)) = loaded(s, handle) else {
             return NO_CATALOG;
         };
-        if snap.hides_undeclared(k) {
+        if d.hides_undeclared(snap, k) {
             return status(Err(permsnap::lean::WRONG_CATALOG));
         }
         s.out = [u32::from(d.hidden(snap, k, j)), 0, 0, 0, 0, 0, 0, 0];

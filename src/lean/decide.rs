@@ -98,6 +98,13 @@ impl Decision {
         })
     }
 
+    /// Whether the snapshot hides fields of kind `k` the catalog does not
+    /// declare (`wrong_catalog` for its hidden fields and redaction); a
+    /// kind out of reach hides every field it has, and no more.
+    pub fn hides_undeclared(&self, s: &Snapshot, k: usize) -> bool {
+        !bits::get(&self.closed, k) && s.hides_undeclared(k)
+    }
+
     /// Whether field `j` of kind `k` is hidden.
     pub fn hidden(&self, s: &Snapshot, k: usize, j: usize) -> bool {
         bits::get(&self.closed, k) || s.hidden(k, j)

@@ -305,7 +305,9 @@ impl Snapshot {
 
     /// The verifier's `check_claims` without revocations: the account (when
     /// given) and the clock.
+    /// The leeway is capped as the verifier caps it (`MAX_LEEWAY`).
     pub fn check(&self, tenant: Option<&[u8]>, now: u64, leeway: u64) -> Result<(), Refusal> {
+        let leeway = leeway.min(crate::verify::MAX_LEEWAY);
         if tenant.is_some_and(|t| t != self.tenant.in_(&self.bytes)) {
             return Err(WRONG_TENANT);
         }

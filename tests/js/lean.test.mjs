@@ -65,3 +65,17 @@ test("the small core refuses what today's build refuses, with the same code", as
   }
   assert.ok(refused >= 10, `${refused} refusals compared`);
 });
+
+test("the small core's verifier checks one account and a bounded leeway, always (review, session 18)", async () => {
+  // Left out or empty, the account was not checked (every account's
+  // snapshots loaded), and `leeway: -1` wrapped to 2^32 - 1 in wasm.
+  const c = validCases.find((c) => c.name === "sitee/dia");
+  const make = (o) => LeanVerifier.create(module, catalog(c.catalog).binary, vectors.key.jwks, { clock: () => c.now, ...o });
+  for (const o of [{}, { tenant: "" }, { tenant: null }, { tenant: "spa-lumi", leeway: -1 }, { tenant: "spa-lumi", leeway: 1e7 }, { tenant: "spa-lumi", leeway: "30" }]) {
+    await assert.rejects(make(o), (e) => codeOf(e) === "invalid_argument", JSON.stringify(o));
+  }
+  await assert.rejects((await make({ tenant: "other-co" })).load(c.snapshot), (e) => codeOf(e) === "wrong_tenant");
+  const late = await LeanVerifier.create(module, catalog(c.catalog).binary, vectors.key.jwks, { tenant: "spa-lumi", clock: () => c.now + 10 ** 6, leeway: 86_400 });
+  await assert.rejects(late.load(c.snapshot), (e) => codeOf(e) === "expired");
+  assert.equal((await (await make({ tenant: "spa-lumi" })).load(`${c.snapshot}\n`)).subject, "dia");
+});
