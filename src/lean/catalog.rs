@@ -195,8 +195,22 @@ impl Catalog {
                 self.features.push(s);
             }
             let n = self.perms.len();
-            let later = self.perms.iter().any(|p| {
-                !bits::fits(p.requires.in_(&self.bytes), n)
+            let lens = [
+                n,
+                self.kinds.len(),
+                self.apps.len(),
+                self.features.len(),
+                self.fields.len(),
+            ];
+            if lens.iter().any(|len| *len > MAX_ENTRIES) {
+                return Err("too many entries");
+            }
+            let first = self.revs.last().map_or(0, |r| r.perms);
+            let canonical = |s: &Span| s.in_(&self.bytes).last() != Some(&0);
+            let later = self.perms.iter().enumerate().skip(first).any(|(i, p)| {
+                !canonical(&p.requires)
+                    || self.sets_of(i).iter().any(|s| !canonical(s))
+                    || !bits::fits(p.requires.in_(&self.bytes), n)
                     || (p.app != NONE && p.app as usize >= self.apps.len())
                     || (p.kind != NONE && p.kind as usize >= self.kinds.len())
                     || (p.feature != NONE && p.feature as usize >= self.features.len())
@@ -279,14 +293,17 @@ impl Catalog {
         &self.perms
     }
 
-    /// The `implied_by` sets of permission `i`.
-    pub fn implied_by(&self, i: usize) -> impl Iterator<Item = &[u8]> {
+    /// The spans of permission `i`'s `implied_by` sets.
+    fn sets_of(&self, i: usize) -> &[Span] {
         let (from, to) = self.perms.get(i).map_or((0, 0), |p| p.sets);
         self.sets
             .get(from as usize..to as usize)
             .unwrap_or_default()
-            .iter()
-            .map(|s| s.in_(&self.bytes))
+    }
+
+    /// The `implied_by` sets of permission `i`.
+    pub fn implied_by(&self, i: usize) -> impl Iterator<Item = &[u8]> {
+        self.sets_of(i).iter().map(|s| s.in_(&self.bytes))
     }
 
     /// Whether any permission has an `implied_by` set.

@@ -173,14 +173,39 @@ pub(crate) fn decode(body: &[u8], origin: &str) -> Result<(Tables, Vec<Revision>
             });
         }
         let n = t.permissions.len();
-        let later = t.permissions.iter().any(|p| {
+        // Bounded as they are read: a revision's field counts are kept per
+        // kind, so 200,000 kinds over 999 revisions took 1.66 GB before the
+        // limit refused them (attack review, session 18).
+        let fields: usize = t.kinds.iter().map(|k| k.fields.len()).sum();
+        if [
+            n,
+            t.kinds.len(),
+            t.applications.len(),
+            t.features.len(),
+            fields,
+        ]
+        .iter()
+        .any(|len| *len > super::MAX_ENTRIES)
+        {
+            return Err(damaged("too many entries"));
+        }
+        // This revision's own permissions (the earlier ones fit a prefix of
+        // what this one has). Bitsets are in their one form, no trailing
+        // zero byte, as in snapshots: a 700 KB requirement set of zeros
+        // made every decision rescan it (attack review, session 18).
+        let first = revisions.last().map_or(0, |r| r.permissions);
+        let later = t.permissions.iter().skip(first).any(|p| {
             !p.requires.fits(n)
+                || !p.requires.is_canonical()
+                || p.implied_by.iter().any(|set| !set.is_canonical())
                 || p.app.is_some_and(|a| a as usize >= t.applications.len())
                 || p.scope_kind.is_some_and(|k| k as usize >= t.kinds.len())
                 || p.feature.is_some_and(|f| f as usize >= t.features.len())
         });
         if later {
-            return Err(damaged("an index past its revision"));
+            return Err(damaged(
+                "an index past its revision, or a bitset not in its one form",
+            ));
         }
         let previous = revisions.last().map(|r| r.fingerprint);
         revisions.push(Revision {
@@ -445,6 +470,44 @@ mod tests {
             assert!(decode(body, name).is_ok());
         }
         assert!(chunks >= 9, "{chunks} chunks");
+    }
+
+    #[test]
+    fn entries_are_counted_and_bitsets_read_in_their_one_form_as_they_are_read() {
+        // Attack review, session 18: 200,000 empty kinds over 999
+        // revisions took 1.66 GB (field counts kept per kind and revision)
+        // before the 4,096-entry limit refused them; a requirement set of
+        // 700 KB of zeros was accepted, and rescanned by every decision.
+        let chunk_of_kinds = |n: usize| {
+            let mut c = vec![0x00, 0x00]; // no permission, no application
+            let mut len = n;
+            while len >= 0x80 {
+                c.push((len as u8 & 0x7f) | 0x80);
+                len >>= 7;
+            }
+            c.push(len as u8);
+            for _ in 0..n {
+                c.extend([0x00, 0x00, 0x00, 0x00, 0x00]); // an empty kind
+            }
+            c.extend([0x00, 0x00]); // no appended field, no feature
+            c
+        };
+        let mut body = vec![0x01, b'c'];
+        body.extend(chunk_of_kinds(4097));
+        let err = decode(&body, "hostile").unwrap_err();
+        assert!(err.to_string().contains("too many entries"), "{err}");
+        // One permission `a`, requiring the set written as one zero byte.
+        let permission = |requires: &[u8]| {
+            // The name `c`, then one chunk holding one permission `a`.
+            let mut body = vec![0x01, b'c', 0x01, 0x01, b'a', requires.len() as u8];
+            body.extend(requires);
+            body.extend([0x00, 0x00, 0x00, 0x00, 0x00]); // no app, kind, scoped, implied_by, feature
+            body.extend([0x00, 0x00, 0x00, 0x00]); // no application, kind, field, feature
+            body
+        };
+        assert!(decode(&permission(&[]), "ok").is_ok());
+        let err = decode(&permission(&[0x00]), "padded").unwrap_err();
+        assert!(err.to_string().contains("one form"), "{err}");
     }
 
     #[test]
