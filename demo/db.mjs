@@ -251,6 +251,15 @@ export class DemoDb {
     return new Map(this.#q.versions.all(tenant).map((r) => [r.id, r.version]));
   }
 
+  /** Runs `f` in one read transaction: what it reads is one moment of the
+   *  database, whatever other writers commit meanwhile. (The roles read
+   *  apart from the person's record let a role edit committed between the
+   *  two reads sign the old role under the new version, which no notice
+   *  revokes: attack review, session 18.) */
+  consistently(f) {
+    return this.#db.transaction(f).deferred();
+  }
+
   /** Runs `f` in one write transaction, taken before anything is read:
    *  no other writer comes between a check and the write it allows. */
   atomically(f) {
@@ -295,7 +304,8 @@ export class DemoDb {
     this.#q.addNotice.run(tenant, text);
   }
 
-  /** The account's notices of the last day (every snapshot lives less). */
+  /** The account's notices of the last two days (a snapshot lifetime and
+   *  the replica lag allowed). */
   notices(tenant) {
     return this.#q.notices.all(tenant).map((r) => r.text);
   }

@@ -71,9 +71,14 @@ for (const account of db.accounts()) {
       if (!who) return null;
       // Roles and features as the database holds them now: an edit made
       // by another writer (a script, a second server) counts at the next
-      // snapshot, not at the next restart.
-      syncAccount(who.product);
-      return { tenant: who.tenant, record: db.record(who.tenant, who.id) };
+      // snapshot, not at the next restart. Read with the record in one
+      // read transaction: read apart, a role edit committed between them
+      // signed the old role under the version the edit gave, which no
+      // notice revokes (attack review, session 18).
+      return db.consistently(() => {
+        syncAccount(who.product);
+        return { tenant: who.tenant, record: db.record(who.tenant, who.id) };
+      });
     },
     // Plain http on 127.0.0.1: a production app keeps the default `Secure`.
     cookie: { secure: false },

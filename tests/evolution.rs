@@ -140,6 +140,60 @@ fn fields_a_snapshot_one_revision_ahead_hides_are_not_shown_by_the_older_catalog
 }
 
 #[test]
+fn a_kind_out_of_reach_keeps_the_fields_a_snapshot_one_revision_ahead_hides() {
+    // Re-review, session 18: on revision 1 `clients` is acted on only from
+    // application `crm`, which fay may not enter: the verifier closes the
+    // kind, and closing rebuilt its hidden set from the fields it knows,
+    // dropping the `birthday` (revision 2) fay's record hides: redaction
+    // passed it through.
+    let doc_at = |rev: u16| {
+        let mut doc = sitee_revision_doc(rev);
+        let c = &mut doc["catalog"];
+        let crm = serde_json::json!({"id": "crm", "name": "CRM"});
+        match c["applications"].as_array_mut() {
+            Some(apps) => apps.insert(0, crm),
+            None => c["applications"] = serde_json::json!([crm]),
+        }
+        let perms = c["permissions"].as_array_mut().unwrap();
+        let view = perms
+            .iter_mut()
+            .find(|p| p["name"] == "clients.view")
+            .unwrap();
+        view["app"] = serde_json::json!("crm");
+        if rev >= 2 {
+            perms.push(serde_json::json!(
+                {"name": "clients.browse", "section": "clients", "scope_kind": "clients", "since": 2}));
+        }
+        let staff = doc["staff"].as_array_mut().unwrap();
+        let fay = staff.iter_mut().find(|s| s["id"] == "fay").unwrap();
+        fay["hidden_fields"]["clients"] = serde_json::json!(["email", "phone", "birthday"]);
+        permsnap::Policy::from_json(&doc.to_string(), &format!("crm-r{rev}")).unwrap()
+    };
+    let (r1, r2) = (doc_at(1), doc_at(2));
+    let ahead = issue(&r2, "fay");
+    let at1 = Verifier::new(
+        r1.catalog().clone(),
+        keyring(),
+        Options::for_tenant("spa-lumi"),
+    )
+    .verify(&ahead.bytes, NOW)
+    .unwrap();
+    assert_eq!(
+        at1.scope("clients").unwrap(),
+        &Scope::None,
+        "out of reach at revision 1"
+    );
+    assert_eq!(
+        at1.redaction("clients").unwrap_err().code(),
+        "wrong_catalog"
+    );
+    assert_eq!(
+        at1.hidden_fields("clients").unwrap_err().code(),
+        "wrong_catalog"
+    );
+}
+
+#[test]
 fn changing_an_existing_entry_is_a_new_catalog() {
     let json = std::fs::read_to_string(preset_path("sitee")).unwrap();
     let snap = issue(&policy("sitee"), "dia");

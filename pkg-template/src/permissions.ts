@@ -484,6 +484,13 @@ export class Permissions {
     if (opts.keep !== undefined && (!Array.isArray(opts.keep) || !opts.keep.every((k) => typeof k === "string"))) {
       throw new PermsnapError("invalid_argument", "`keep` is an array of field names");
     }
+    // No record: nothing to redact, for a kind the catalog has (a rollout's
+    // `wrong_catalog`, a kind hiding fields this catalog cannot name, needs
+    // a record to matter: re-review, session 18).
+    if (records.length === 0) {
+      if (!this.#info.kinds.includes(kind)) this.redaction(kind);
+      return [];
+    }
     // The same plan for every call without `keep` (made on first use).
     const plan = opts.keep === undefined
       ? ((this.#redactPlans ??= new Map()).get(kind) ?? this.#redactPlanFor(kind))

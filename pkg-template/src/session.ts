@@ -684,11 +684,13 @@ export class Session {
 /** How long a revoked snapshot may stay in force while a fresh one is on
  *  its way, seconds. */
 const REVOKED_GRACE = 3;
-/** How long applied notices are kept for a new catalog's verifier, seconds
- *  (the longest snapshot lifetime, a day, plus the largest leeway). */
-const NOTICE_MEMORY = 2 * 86_400;
-/** How many applied notices are kept for a new catalog's verifier: a
- *  day's edits of a large account. */
+/** How long applied notices are kept for a new catalog's verifier, seconds:
+ *  as long as the core keeps a person's bound (the longest snapshot
+ *  lifetime, a day, plus the replica lag allowed, a day), plus the largest
+ *  leeway a session takes. */
+const NOTICE_MEMORY = 2 * 86_400 + 3600;
+/** How many applied notices are kept for a new catalog's verifier: two
+ *  days' edits of a large account. */
 const MAX_NOTICES = 4096;
 /** How long a replaced verifier is kept (s): the longest snapshot lifetime
  *  and a leeway of a day. */

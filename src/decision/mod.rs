@@ -445,7 +445,14 @@ pub(crate) fn close_kind(catalog: &Catalog, k: usize, scopes: &mut [Scope], hidd
         *s = Scope::None;
     }
     if let Some(h) = hidden.get_mut(k) {
-        *h = (0..catalog.kind_def(k).map_or(0, |d| d.fields.len())).collect();
+        // Every field hidden, and the bits past the catalog's fields kept
+        // (a snapshot one revision ahead hiding a field this catalog does
+        // not declare stays `wrong_catalog` for redaction: a kind out of
+        // reach rebuilt its set and passed that field through; re-review,
+        // session 18).
+        for f in 0..catalog.kind_def(k).map_or(0, |d| d.fields.len()) {
+            h.set(f);
+        }
     }
 }
 

@@ -45,7 +45,10 @@ pub struct Summary {
     pub step_up: Vec<String>,
     /// Scope per kind.
     pub scopes: std::collections::BTreeMap<String, Scope>,
-    /// Hidden fields per kind (kinds with none left out).
+    /// Hidden fields per kind (kinds with none left out), for display: the
+    /// fields the catalog names. A snapshot one revision ahead may hide
+    /// fields it does not name yet: `hidden_fields` and `redaction` refuse
+    /// that kind (`wrong_catalog`); never compute visible columns from this.
     pub hidden_fields: std::collections::BTreeMap<String, Vec<String>>,
     /// Applications.
     pub apps: Vec<String>,

@@ -99,10 +99,10 @@ impl Decision {
     }
 
     /// Whether the snapshot hides fields of kind `k` the catalog does not
-    /// declare (`wrong_catalog` for its hidden fields and redaction); a
-    /// kind out of reach hides every field it has, and no more.
+    /// declare (`wrong_catalog` for its hidden fields and redaction), out
+    /// of reach or not, as the reference closes kinds.
     pub fn hides_undeclared(&self, s: &Snapshot, k: usize) -> bool {
-        !bits::get(&self.closed, k) && s.hides_undeclared(k)
+        s.hides_undeclared(k)
     }
 
     /// Whether field `j` of kind `k` is hidden.

@@ -5,7 +5,8 @@
 //! expired by then; a person's bound for a lifetime plus the replica lag
 //! the model allows ([`MAX_REPLICA_LAG`]), since a lagging replica may
 //! still issue the old version that long after the notice. Memory holds
-//! the last two days' edits only.
+//! the edits of the notices seen in the last two days (a feed that still
+//! lists a notice shows it again at every fetch).
 
 use crate::error::{hex, Error, Result};
 use crate::wire::{Claims, Notice, MAX_LIFETIME};
