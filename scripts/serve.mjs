@@ -216,7 +216,19 @@ function publish(product, staff) {
   const p = products.get(product);
   const notice = p.issuer.revoke({ tenant: p.account.tenant, staff });
   p.verifier.applyNotice(notice); // the edge refuses the older snapshots at once
-  for (const res of listeners.get(p.account.tenant) ?? []) res.write(`data: ${notice}\n\n`);
+  const set = listeners.get(p.account.tenant) ?? new Set();
+  for (const res of [...set]) {
+    res.write(`data: ${notice}\n\n`);
+    // A stream is for an active person of the account: one deactivated or
+    // deleted since it opened hears this notice (its own page denies at
+    // once), then no more of the account's edits (it kept hearing who was
+    // edited, and when: attack review, session 18).
+    const record = db.record(p.account.tenant, res.who);
+    if (!record || record.active === false) {
+      set.delete(res);
+      res.end();
+    }
+  }
   for (const { subject } of staff) unsigned.delete(`${p.account.tenant}\u0000${subject}`);
   // Kept for a restart (a busy database does not keep the edge and the
   // pages from hearing it first).

@@ -564,6 +564,24 @@ test("the demo backend, fourth review: the admin permission behind a PIN, a rest
     const gus = await client(demo.url, "sitee", "gus"); // deactivated
     const stream = await gus("/api/notices");
     assert.notEqual(stream.status, 200);
+    // A stream whose person is deactivated since it opened hears that
+    // notice (the page denies at once), then ends: it kept hearing the
+    // account's edits, who and when (attack review, session 18).
+    const dia = await as("dia");
+    const heard = [];
+    const ended = new Promise((resolve, reject) => {
+      const req = request(new URL("api/notices", demo.url), { headers: { cookie: dia.call.cookies() } }, (res) => {
+        res.setEncoding("utf8");
+        res.on("data", (c) => heard.push(c));
+        res.on("end", resolve);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    setAccess("dia", { ...access("dia"), active: false });
+    await Promise.race([ended, new Promise((_, reject) => setTimeout(() => reject(new Error("the stream stayed open")), 5000))]);
+    assert.match(heard.join(""), /data: /, "it heard its own revocation first");
   } finally {
     sql.close();
     demo.child.kill();
