@@ -144,6 +144,12 @@ export class Session {
   #notifying = false;
   /** How many times the permissions were swapped. */
   #swaps = 0;
+  /** Every Permissions the session has held (what `ready`, `permissions`
+   *  and subscribers handed out), weakly: `close()` turns each still
+   *  alive to deny-all. (Only the current one was: the object `ready`
+   *  gave, replaced by a later swap, kept the person's powers after
+   *  sign-out: attack review, session 18.) */
+  #heldOnce: WeakRef<Permissions>[] = [];
   /** The first load, settled: the permissions it gave (deny-all when it failed). */
   readonly ready: Promise<Permissions>;
 
@@ -340,9 +346,11 @@ export class Session {
   close(): void {
     if (this.#closed) return;
     const closed = new PermsnapError("no_snapshot", "the session was closed");
-    const held = this.#current;
+    const held = [this.#current, ...this.#heldOnce.map((r) => r.deref())];
     this.#swap(null, this.#verifier.denyAll(closed));
-    expirePermissions(held, closed); // a copy the app kept stops answering yes too
+    // Every copy the app kept stops answering yes too: the current one and
+    // those handed out before it (`ready`'s, an old subscriber's).
+    for (const p of held) if (p !== undefined) expirePermissions(p, closed);
     recheckAll();
     this.#closed = true;
     grace(this.#current, false);
@@ -623,6 +631,8 @@ export class Session {
     grace(this.#current, false);
     grace(next, true);
     this.#current = next;
+    this.#heldOnce = this.#heldOnce.filter((r) => r.deref() !== undefined);
+    this.#heldOnce.push(new WeakRef(next));
     clearTimeout(this.#refreshTimer);
     clearTimeout(this.#expiryTimer);
     if (text !== null && !this.#closed) {

@@ -963,3 +963,23 @@ test("permissions of a verifier freed (a session's oldest replaced one, or at cl
   assert.throws(() => p.filter("appointments", [{ staff_id: "fay" }]), (e) => e instanceof pkg.PermsnapError && e.code === "invalid_argument");
   assert.throws(() => p.fieldNames("documents"), (e) => e instanceof pkg.PermsnapError && e.code === "invalid_argument");
 });
+
+test("close() turns every Permissions the session handed out to deny-all, not only its current one (attack review, session 18)", async () => {
+  // `const me = await session.ready`, then a refresh swaps in another
+  // object: after close() the session denied, and `me` still answered yes
+  // (a shared desk's next person inherited the powers until expiry).
+  const app = endpoint({ id: "ana", roles: ["principal"], principal: true });
+  const s = session(app);
+  const me = await s.ready;
+  const seen = [];
+  s.subscribe((p) => seen.push(p));
+  const again = await s.refresh();
+  assert.notEqual(again, me, "a refresh swapped in another object");
+  assert.equal(me.can("payments.view"), true);
+  s.close();
+  for (const p of [me, again, ...seen]) {
+    assert.equal(p.can("payments.view"), false);
+    assert.equal(p.error?.code, "no_snapshot");
+  }
+  assert.equal(s.permissions.can("payments.view"), false);
+});
