@@ -42,10 +42,7 @@ fn with<T>(busy: T, f: impl FnOnce(&mut State) -> T) -> T {
 }
 
 fn status(r: Result<(), Refusal>) -> u32 {
-    match r {
-        Ok(()) => 0,
-        Err(e) => u32::from(e.0) + 1,
-    }
+    r.map_or_else(refused, |()| 0)
 }
 
 fn span(s: Span) -> [u32; 2] {
@@ -104,16 +101,9 @@ pub extern "C" fn ps_catalog() -> u32 {
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_permission(i: usize) -> u32 {
-    with(NO_CATALOG, |s| {
-        let Some(c) = &s.catalog else {
-            return NO_CATALOG;
-        };
-        let Some(p) = c.perms().get(i) else {
-            return NO_CATALOG;
-        };
-        let base = c.bytes().as_ptr() as u32;
-        s.out = [base + p.name.at, p.name.len, 0, 0, 0, 0, 0, 0];
-        0
+    on_catalog(|c| {
+        let [p, l] = at(c.bytes(), c.perms().get(i)?.name);
+        Some([p, l, 0, 0, 0, 0, 0, 0])
     })
 }
 
@@ -197,7 +187,7 @@ pub extern "C" fn ps_load(tenant_len: usize, now: f64, leeway: u32) -> u32 {
                 }
                 0
             }
-            Err(e) => status(Err(e)),
+            Err(e) => refused(e),
         }
     })
 }
@@ -207,26 +197,65 @@ fn at(base: &[u8], s: Span) -> [u32; 2] {
     [base.as_ptr() as u32 + s.at, s.len]
 }
 
+/// What an export answers: its result words, or the status to return.
+type Answer = Result<[u32; 8], u32>;
+
+/// A refusal as a status.
+fn refused(r: Refusal) -> u32 {
+    u32::from(r.0) + 1
+}
+
+/// Sets the result words of `answer` (status 0), or returns its status.
+fn put(s: &mut State, answer: Answer) -> u32 {
+    match answer {
+        Ok(out) => {
+            s.out = out;
+            0
+        }
+        Err(status) => status,
+    }
+}
+
+/// `f` on the instance's catalog (none: [`NO_CATALOG`]); its `None` too.
+fn on_catalog(f: impl FnOnce(&Catalog) -> Option<[u32; 8]>) -> u32 {
+    with(NO_CATALOG, |s| {
+        let answer = s.catalog.as_ref().and_then(f).ok_or(NO_CATALOG);
+        put(s, answer)
+    })
+}
+
+/// The slot of snapshot `handle` in the loaded list.
+fn slot(handle: u32) -> usize {
+    (handle as usize).wrapping_sub(1)
+}
+
+/// `f` on the catalog and the loaded snapshot `handle` with its decision
+/// (no such snapshot: [`NO_CATALOG`]).
+fn on_loaded(handle: u32, f: impl FnOnce(&Catalog, &Snapshot, &Decision) -> Answer) -> u32 {
+    with(NO_CATALOG, |s| {
+        let loaded = s.loaded.get(slot(handle)).and_then(Option::as_ref);
+        let answer = match (&s.catalog, loaded) {
+            (Some(c), Some((snap, d))) => f(c, snap, d),
+            _ => Err(NO_CATALOG),
+        };
+        put(s, answer)
+    })
+}
+
 /// Kind `k` of the catalog; out: its name, id field and assignee field
 /// (address 0: none) as address and length, then how many owner fields
 /// and fields it has.
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_kind(k: usize) -> u32 {
-    with(NO_CATALOG, |s| {
-        let Some(c) = &s.catalog else {
-            return NO_CATALOG;
-        };
-        let (Some(name), Some(def)) = (c.kinds().get(k), c.kind_def(k)) else {
-            return NO_CATALOG;
-        };
+    on_catalog(|c| {
+        let (name, def) = (c.kinds().get(k)?, c.kind_def(k)?);
         let b = c.bytes();
         let [n, nl] = at(b, *name);
         let [i, il] = at(b, def.id_field);
         let [a, al] = def.assignee.map_or([0, 0], |a| at(b, a));
         let owners = c.owner_fields(def).len() as u32;
-        s.out = [n, nl, i, il, a, al, owners, c.field_count(k) as u32];
-        0
+        Some([n, nl, i, il, a, al, owners, c.field_count(k) as u32])
     })
 }
 
@@ -234,16 +263,10 @@ pub extern "C" fn ps_kind(k: usize) -> u32 {
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_owner(k: usize, j: usize) -> u32 {
-    with(NO_CATALOG, |s| {
-        let Some(c) = &s.catalog else {
-            return NO_CATALOG;
-        };
-        let Some(o) = c.kind_def(k).and_then(|d| c.owner_fields(d).get(j)) else {
-            return NO_CATALOG;
-        };
+    on_catalog(|c| {
+        let o = c.kind_def(k).and_then(|d| c.owner_fields(d).get(j))?;
         let [p, l] = at(c.bytes(), *o);
-        s.out = [p, l, 0, 0, 0, 0, 0, 0];
-        0
+        Some([p, l, 0, 0, 0, 0, 0, 0])
     })
 }
 
@@ -252,39 +275,22 @@ pub extern "C" fn ps_owner(k: usize, j: usize) -> u32 {
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_field(k: usize, j: usize) -> u32 {
-    with(NO_CATALOG, |s| {
-        let Some(c) = &s.catalog else {
-            return NO_CATALOG;
-        };
-        let Some(f) = c.field(k, j) else {
-            return NO_CATALOG;
-        };
+    on_catalog(|c| {
+        let f = c.field(k, j)?;
         let b = c.bytes();
         let [n, nl] = at(b, f.name);
         let [m, ml] = f.mask.map_or([0, 0], |m| at(b, m));
-        s.out = [n, nl, m, ml, 0, 0, 0, 0];
-        0
+        Some([n, nl, m, ml, 0, 0, 0, 0])
     })
-}
-
-/// The loaded snapshot `handle` and its decision.
-fn loaded(s: &State, handle: u32) -> Option<&(Snapshot, Decision)> {
-    s.loaded
-        .get((handle as usize).wrapping_sub(1))
-        .and_then(Option::as_ref)
 }
 
 /// The staff id of snapshot `handle`; out: address and length.
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_subject(handle: u32) -> u32 {
-    with(NO_CATALOG, |s| {
-        let Some((snap, _)) = loaded(s, handle) else {
-            return NO_CATALOG;
-        };
+    on_loaded(handle, |_, snap, _| {
         let [p, l] = at(snap.bytes(), snap.subject);
-        s.out = [p, l, 0, 0, 0, 0, 0, 0];
-        0
+        Ok([p, l, 0, 0, 0, 0, 0, 0])
     })
 }
 
@@ -295,10 +301,7 @@ pub extern "C" fn ps_subject(handle: u32) -> u32 {
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_scope(handle: u32, k: usize) -> u32 {
-    with(NO_CATALOG, |s| {
-        let Some((snap, d)) = loaded(s, handle) else {
-            return NO_CATALOG;
-        };
+    on_loaded(handle, |_, snap, d| {
         let scope = d.scope(snap, k);
         let (count, digest) = match scope.tag {
             3 => (snap.ids(scope).count() as u32, 0),
@@ -307,8 +310,7 @@ pub extern "C" fn ps_scope(handle: u32, k: usize) -> u32 {
                 .map_or((0, 0), |(n, digest)| (n, digest.as_ptr() as u32)),
             _ => (0, 0),
         };
-        s.out = [u32::from(scope.tag), count, digest, 0, 0, 0, 0, 0];
-        0
+        Ok([u32::from(scope.tag), count, digest, 0, 0, 0, 0, 0])
     })
 }
 
@@ -317,15 +319,9 @@ pub extern "C" fn ps_scope(handle: u32, k: usize) -> u32 {
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_scope_id(handle: u32, k: usize, j: usize) -> u32 {
-    with(NO_CATALOG, |s| {
-        let Some((snap, d)) = loaded(s, handle) else {
-            return NO_CATALOG;
-        };
-        let Some(id) = snap.ids(d.scope(snap, k)).nth(j) else {
-            return NO_CATALOG;
-        };
-        s.out = [id.as_ptr() as u32, id.len() as u32, 0, 0, 0, 0, 0, 0];
-        0
+    on_loaded(handle, |_, snap, d| {
+        let id = snap.ids(d.scope(snap, k)).nth(j).ok_or(NO_CATALOG)?;
+        Ok([id.as_ptr() as u32, id.len() as u32, 0, 0, 0, 0, 0, 0])
     })
 }
 
@@ -335,15 +331,11 @@ pub extern "C" fn ps_scope_id(handle: u32, k: usize, j: usize) -> u32 {
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_hidden(handle: u32, k: usize, j: usize) -> u32 {
-    with(NO_CATALOG, |s| {
-        let Some((snap, d)) = loaded(s, handle) else {
-            return NO_CATALOG;
-        };
-        if d.hides_undeclared(snap, k) {
-            return status(Err(permsnap::lean::WRONG_CATALOG));
+    on_loaded(handle, |_, snap, d| {
+        if snap.hides_undeclared(k) {
+            return Err(refused(permsnap::lean::WRONG_CATALOG));
         }
-        s.out = [u32::from(d.hidden(snap, k, j)), 0, 0, 0, 0, 0, 0, 0];
-        0
+        Ok([u32::from(d.hidden(snap, k, j)), 0, 0, 0, 0, 0, 0, 0])
     })
 }
 
@@ -353,17 +345,9 @@ pub extern "C" fn ps_hidden(handle: u32, k: usize, j: usize) -> u32 {
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_filter(handle: u32, k: usize) -> u32 {
-    with(NO_CATALOG, |s| {
-        let (Some(c), Some((snap, d))) = (&s.catalog, loaded(s, handle)) else {
-            return NO_CATALOG;
-        };
-        match d.filter(c, snap, k) {
-            Ok((all, clauses)) => {
-                s.out = [u32::from(all), clauses.len() as u32, 0, 0, 0, 0, 0, 0];
-                0
-            }
-            Err(e) => status(Err(e)),
-        }
+    on_loaded(handle, |c, snap, d| {
+        let (all, clauses) = d.filter(c, snap, k).map_err(refused)?;
+        Ok([u32::from(all), clauses.len() as u32, 0, 0, 0, 0, 0, 0])
     })
 }
 
@@ -373,20 +357,11 @@ pub extern "C" fn ps_filter(handle: u32, k: usize) -> u32 {
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_clause(handle: u32, k: usize, i: usize) -> u32 {
-    with(NO_CATALOG, |s| {
-        let (Some(c), Some((snap, d))) = (&s.catalog, loaded(s, handle)) else {
-            return NO_CATALOG;
-        };
-        let Some((field, ids)) = d
-            .filter(c, snap, k)
-            .ok()
-            .and_then(|(_, cl)| cl.get(i).copied())
-        else {
-            return NO_CATALOG;
-        };
+    on_loaded(handle, |c, snap, d| {
+        let (_, clauses) = d.filter(c, snap, k).map_err(|_| NO_CATALOG)?;
+        let (field, ids) = clauses.get(i).copied().ok_or(NO_CATALOG)?;
         let [p, l] = at(c.bytes(), field);
-        s.out = [p, l, u32::from(ids), 0, 0, 0, 0, 0];
-        0
+        Ok([p, l, u32::from(ids), 0, 0, 0, 0, 0])
     })
 }
 
@@ -395,7 +370,7 @@ pub extern "C" fn ps_clause(handle: u32, k: usize, i: usize) -> u32 {
 #[no_mangle]
 pub extern "C" fn ps_drop(handle: u32) {
     with((), |s| {
-        if let Some(place) = s.loaded.get_mut((handle as usize).wrapping_sub(1)) {
+        if let Some(place) = s.loaded.get_mut(slot(handle)) {
             *place = None;
         }
     })

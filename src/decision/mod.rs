@@ -15,7 +15,7 @@ pub use summary::Summary;
 use crate::error::{Error, Result};
 use crate::model::bits::Bits;
 use crate::model::catalog::Catalog;
-use crate::model::def::Scope;
+use crate::model::def::{KindDef, Scope};
 use crate::wire::{self, Claims, FLAG_OWNER, FLAG_PRINCIPAL, FLAG_SHARED};
 use std::sync::Arc;
 
@@ -307,17 +307,21 @@ impl Permissions {
     /// catalog revision that hides fields this catalog does not declare
     /// yet is `wrong_catalog` here: they cannot be named, nor redacted.
     pub fn hidden_fields(&self, kind: &str) -> Result<Vec<&str>> {
-        self.declares_hidden(kind)?;
-        Ok(self.hidden_known(kind))
+        let (k, def) = self.declared_kind(kind)?;
+        Ok(self.hidden_names(k, def))
     }
 
     /// The fields of `kind` hidden from the person that the catalog names
     /// (summaries; [`Permissions::hidden_fields`] refuses a kind hiding
     /// more). Unknown kinds hide nothing here.
     pub(crate) fn hidden_known(&self, kind: &str) -> Vec<&str> {
-        let Ok((k, def)) = self.catalog.kind_named(kind) else {
-            return Vec::new();
-        };
+        self.catalog
+            .kind_named(kind)
+            .map_or_else(|_| Vec::new(), |(k, def)| self.hidden_names(k, def))
+    }
+
+    /// The names of kind `k`'s fields hidden from the person.
+    fn hidden_names<'a>(&'a self, k: usize, def: &'a KindDef) -> Vec<&'a str> {
         let hidden = self.claims.hidden.get(k);
         def.fields
             .iter()
@@ -327,10 +331,11 @@ impl Permissions {
             .collect()
     }
 
-    /// `wrong_catalog` when the snapshot hides fields of `kind` past the
+    /// Kind `kind` (its index and definition), or `unknown_kind`; or
+    /// `wrong_catalog` when the snapshot hides fields of it past the
     /// catalog's (a snapshot one revision ahead, read with this one's
-    /// shape); `unknown_kind` for a kind the catalog does not have.
-    pub(crate) fn declares_hidden(&self, kind: &str) -> Result<()> {
+    /// shape): its hidden fields cannot be named, nor redacted.
+    pub(crate) fn declared_kind(&self, kind: &str) -> Result<(usize, &KindDef)> {
         let (k, def) = self.catalog.kind_named(kind)?;
         if self
             .claims
@@ -352,7 +357,7 @@ impl Permissions {
                 ),
             });
         }
-        Ok(())
+        Ok((k, def))
     }
 
     /// Applications the person may enter.

@@ -192,8 +192,7 @@ impl Permissions {
 
     /// How to redact records of `kind` for the person.
     pub fn redaction(&self, kind: &str) -> Result<Redaction> {
-        self.declares_hidden(kind)?;
-        let (k, def) = self.catalog.kind_named(kind)?;
+        let (k, def) = self.declared_kind(kind)?;
         let hidden = self.claims.hidden.get(k);
         let mut r = Redaction {
             kind: kind.to_owned(),

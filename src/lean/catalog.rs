@@ -83,12 +83,6 @@ pub struct Catalog {
     implications: bool,
 }
 
-fn text<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], Bad> {
-    let b = r.bytes()?;
-    core::str::from_utf8(b).map_err(|_| "text")?;
-    Ok(b)
-}
-
 fn index(r: &mut Reader) -> Result<u32, Bad> {
     Ok(r.option(Reader::u32)?.unwrap_or(NONE))
 }
@@ -126,7 +120,7 @@ impl Catalog {
     fn body(&mut self, whole: &[u8], body: &[u8]) -> Result<(), Bad> {
         let span = |part: &[u8]| Span::of(whole, part);
         let mut r = Reader::new(body);
-        text(&mut r)?;
+        r.text()?;
         let head = body.get(..body.len() - r.rest().len()).unwrap_or_default();
         while !r.rest().is_empty() {
             if self.revs.len() >= usize::from(MAX_REVISION) {
@@ -134,14 +128,14 @@ impl Catalog {
             }
             let start = r.rest();
             let earlier_kinds = self.kinds.len();
-            for _ in 0..count(&mut r)? {
-                let name = span(text(&mut r)?);
+            for _ in 0..r.len()? {
+                let name = span(r.text()?.as_bytes());
                 let requires = span(r.bytes()?);
                 let app = index(&mut r)?;
                 let kind = index(&mut r)?;
                 let scoped = r.bool()?;
                 let first = self.sets.len() as u32;
-                for _ in 0..count(&mut r)? {
+                for _ in 0..r.len()? {
                     let set = span(r.bytes()?);
                     self.sets.push(set);
                 }
@@ -157,32 +151,32 @@ impl Catalog {
                     sets: (first, self.sets.len() as u32),
                 });
             }
-            for _ in 0..count(&mut r)? {
-                let s = span(text(&mut r)?);
+            for _ in 0..r.len()? {
+                let s = span(r.text()?.as_bytes());
                 self.apps.push(s);
             }
-            for _ in 0..count(&mut r)? {
+            for _ in 0..r.len()? {
                 let k = self.kinds.len() as u32;
-                let s = span(text(&mut r)?);
+                let s = span(r.text()?.as_bytes());
                 self.kinds.push(s);
-                let id_field = span(text(&mut r)?);
+                let id_field = span(r.text()?.as_bytes());
                 let first = self.owners.len() as u32;
-                for _ in 0..count(&mut r)? {
-                    let owner = span(text(&mut r)?);
+                for _ in 0..r.len()? {
+                    let owner = span(r.text()?.as_bytes());
                     self.owners.push(owner);
                 }
-                let assignee = r.option(text)?.map(span);
+                let assignee = r.option(Reader::text)?.map(|a| span(a.as_bytes()));
                 self.kind_defs.push(KindDef {
                     id_field,
                     owners: (first, self.owners.len() as u32),
                     assignee,
                 });
-                for _ in 0..count(&mut r)? {
+                for _ in 0..r.len()? {
                     let f = field(&mut r, whole, k)?;
                     self.fields.push(f);
                 }
             }
-            for _ in 0..count(&mut r)? {
+            for _ in 0..r.len()? {
                 let k = r.u32()?;
                 if k as usize >= earlier_kinds {
                     return Err("a field appended to no earlier kind");
@@ -190,8 +184,8 @@ impl Catalog {
                 let f = field(&mut r, whole, k)?;
                 self.fields.push(f);
             }
-            for _ in 0..count(&mut r)? {
-                let s = span(text(&mut r)?);
+            for _ in 0..r.len()? {
+                let s = span(r.text()?.as_bytes());
                 self.features.push(s);
             }
             let n = self.perms.len();
@@ -364,16 +358,11 @@ impl Catalog {
     }
 }
 
-/// A sequence's announced length (checked against what is left).
-fn count(r: &mut Reader) -> Result<usize, Bad> {
-    r.len()
-}
-
 fn field(r: &mut Reader, whole: &[u8], kind: u32) -> Result<Field, Bad> {
-    let name = Span::of(whole, text(r)?);
+    let name = Span::of(whole, r.text()?.as_bytes());
     let mask = match r.variant(2)? {
         0 => None,
-        _ => Some(Span::of(whole, text(r)?)),
+        _ => Some(Span::of(whole, r.text()?.as_bytes())),
     };
     Ok(Field { kind, name, mask })
 }

@@ -98,13 +98,6 @@ impl Decision {
         })
     }
 
-    /// Whether the snapshot hides fields of kind `k` the catalog does not
-    /// declare (`wrong_catalog` for its hidden fields and redaction), out
-    /// of reach or not, as the reference closes kinds.
-    pub fn hides_undeclared(&self, s: &Snapshot, k: usize) -> bool {
-        s.hides_undeclared(k)
-    }
-
     /// Whether field `j` of kind `k` is hidden.
     pub fn hidden(&self, s: &Snapshot, k: usize, j: usize) -> bool {
         bits::get(&self.closed, k) || s.hidden(k, j)

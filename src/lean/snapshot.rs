@@ -111,12 +111,6 @@ pub struct Snapshot {
     undeclared: Vec<u8>,
 }
 
-fn text<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], Bad> {
-    let b = r.bytes()?;
-    core::str::from_utf8(b).map_err(|_| "text")?;
-    Ok(b)
-}
-
 /// A bitset, which must be in canonical form (no trailing zero byte).
 fn set<'a>(r: &mut Reader<'a>) -> Result<&'a [u8], Bad> {
     let b = r.bytes()?;
@@ -133,7 +127,7 @@ fn scope<'a>(r: &mut Reader<'a>) -> Result<(u8, &'a [u8]), Bad> {
     match tag {
         3 => {
             for _ in 0..r.len()? {
-                text(r)?;
+                r.text()?;
             }
         }
         5 => {
@@ -170,8 +164,8 @@ impl Snapshot {
     ) -> Result<([u8; 8], u16, Option<[u8; 8]>), Bad> {
         let span = |part: &[u8]| Span::of(whole, part);
         let mut r = Reader::new(payload);
-        self.tenant = span(text(&mut r)?);
-        self.subject = span(text(&mut r)?);
+        self.tenant = span(r.text()?.as_bytes());
+        self.subject = span(r.text()?.as_bytes());
         let issued_at = r.u64()?;
         let not_before = r.u32()?;
         let lifetime = r.u32()?;
@@ -183,7 +177,7 @@ impl Snapshot {
         let previous = r.option(Reader::array)?;
         self.flags = r.u8()?;
         for _ in 0..r.len()? {
-            let id = span(text(&mut r)?);
+            let id = span(r.text()?.as_bytes());
             let delta = span(set(&mut r)?);
             self.roles.push((id, delta));
         }
@@ -217,7 +211,7 @@ impl Snapshot {
         if lifetime == 0 || lifetime > MAX_LIFETIME || not_before >= lifetime {
             return Err("lifetime");
         }
-        if self.flags & !7 != 0 {
+        if self.flags & !crate::wire::KNOWN_FLAGS != 0 {
             return Err("flags");
         }
         if revision == 0 || (revision > 1) != previous.is_some() {
@@ -385,7 +379,8 @@ impl Snapshot {
     }
 
     /// Whether it hides fields of kind `k` the catalog does not declare
-    /// (then they cannot be named, nor redacted: `wrong_catalog`).
+    /// (then they cannot be named, nor redacted: `wrong_catalog`), out of
+    /// reach or not, as the reference closes kinds.
     pub fn hides_undeclared(&self, k: usize) -> bool {
         bits::get(&self.undeclared, k)
     }

@@ -135,11 +135,13 @@ impl<'a> Reader<'a> {
         self.take(n)
     }
 
+    /// Text (UTF-8), read in place.
+    pub(crate) fn text(&mut self) -> Result<&'a str, Bad> {
+        core::str::from_utf8(self.bytes()?).map_err(|_| "text that is not UTF-8")
+    }
+
     pub(crate) fn string(&mut self) -> Result<String, Bad> {
-        let bytes = self.bytes()?;
-        core::str::from_utf8(bytes)
-            .map(String::from)
-            .map_err(|_| "text that is not UTF-8")
+        self.text().map(String::from)
     }
 
     pub(crate) fn option<T>(

@@ -37,7 +37,7 @@ pub const FLAG_OWNER: u8 = 1;
 pub const FLAG_PRINCIPAL: u8 = 2;
 /// Flag bit: the snapshot is for a shared front-desk account.
 pub const FLAG_SHARED: u8 = 4;
-const KNOWN_FLAGS: u8 = FLAG_OWNER | FLAG_PRINCIPAL | FLAG_SHARED;
+pub(crate) const KNOWN_FLAGS: u8 = FLAG_OWNER | FLAG_PRINCIPAL | FLAG_SHARED;
 
 /// What a snapshot says, with absolute times. This is the decoded, but not
 /// necessarily verified, content: only [`crate::Verifier`] turns it into
