@@ -7,8 +7,8 @@
 //   node benches/size-breakdown.mjs [pkg | pkg/sync | pkg/edge]   (after
 //   scripts/build-pkg.sh, which installs the binaryen npm package whose
 //   wasm-metadce and wasm-opt this runs)
-//   node benches/size-breakdown.mjs lean   the small core (lean/, #16),
-//   built here first: what the browser build's redesign weighs so far
+//   node benches/size-breakdown.mjs lean   the small core (lean/, #16:
+//   permsnap/lite's wasm), built here first
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -48,7 +48,7 @@ const steps = [
   ["+ explain, summary, record ids", (n) => /^permissions_(explain|summary|withIds|missingIds|filterIndexes)$/.test(n)],
   // The small core's (`lean`): no wasm-bindgen, results read from memory.
   ["+ its runtime (input buffer, results)", (n) => n === "ps_input" || n === "ps_out"],
-  ["+ read a compiled catalog (in place, fingerprints, names)", (n) => n === "ps_catalog" || n === "ps_permission"],
+  ["+ read a compiled catalog (in place, names; the platform hashes the fingerprints)", (n) => /^ps_(catalog|permission|revision|fingerprints|drop_catalog)$/.test(n)],
   ["+ strict keys and signature shapes (the platform checks the equation)", (n) => n === "ps_key" || n === "ps_shape"],
   ["+ load and decide (split, read, fit, check, effective set)", (n) => /^ps_(split|load|drop)$/.test(n)],
   ["+ records (kinds, fields, scopes, filters, hidden fields)", (n) => /^ps_(kind|owner|field|subject|scope|scope_id|filter|clause|hidden)$/.test(n)],

@@ -10,7 +10,9 @@
 #               in browsers without Ed25519 or wanting synchronous loads;
 #   pkg/edge/   the edge build (features `edge`): the same plus the route
 #               guard (permsnap/edge), so browsers never download the router;
-#   pkg/issuer/ the issuer (server only).
+#   pkg/issuer/ the issuer (server only);
+#   pkg/lite/   permsnap/lite, the browser entry on the small core (lean/:
+#               no wasm-bindgen, its own cargo build).
 set -euo pipefail
 # Installs what the build needs (wasm-pack, wasm-bindgen, tsc, esbuild...),
 # skipping what is there: a fresh clone builds with this one command.
@@ -43,12 +45,16 @@ CORE_TS="generated types errors internal init platform verifier permissions filt
 BROWSER_TS="$CORE_TS expiry session unclobbered dom react index"
 SYNC_TS="$BROWSER_TS nodeinit node workerd"
 EDGE_TS="$CORE_TS edge/expiry plain edge/gate edge/refresher edge/middleware edge/index nodeinit edge/node edge/workerd"
+# permsnap/lite: the small core's JavaScript side (its modules under
+# lite/), with the shared error, filter and redaction modules.
+LITE_TS="generated types codes errors internal platform expiry filter redact lite/wasm lite/text lite/keys lite/permissions lite/verifier lite/index"
 # The issuer (permsnap/issuer): server-only, its own wasm build.
 ISSUER_TS="generated types errors internal init plain issuer/http issuer/index nodeinit issuer/node issuer/workerd"
 
 # assemble <wasm-dir> <dest> <sources...>: compiles the sources against that
 # wasm build's bindings into <dest>, a flat directory (as the package is):
 # `edge/gate.ts` becomes `gate.ts` there, its `../x.js` imports `./x.js`.
+# (<wasm-dir> "-": no wasm-bindgen output, permsnap/lite.)
 assemble() {
   local wasm="$1" dest="$2"; shift 2
   local build="target/pkg-build/$(basename "$dest")" src flat
@@ -63,7 +69,7 @@ assemble() {
     esac
   done
   cp pkg-template/src/wasm-module.d.ts pkg-template/tsconfig.json "$build"/
-  cp "$wasm"/permsnap_wasm.js "$wasm"/permsnap_wasm.d.ts "$build"/
+  [ "$wasm" = - ] || cp "$wasm"/permsnap_wasm.js "$wasm"/permsnap_wasm.d.ts "$build"/
   sed -i "s#\"outDir\": \"OUT\"#\"outDir\": \"$(realpath "$dest")\"#" "$build/tsconfig.json"
   tsc -p "$build/tsconfig.json"
   # Type-only modules compile to an empty `export {}`: only their .d.ts ship.
@@ -71,6 +77,7 @@ assemble() {
     echo "build-pkg.sh: the modules above import types.js/generated.js at run time" >&2; exit 1
   fi
   rm -f "$dest"/types.js "$dest"/generated.js "$dest"/wasm-module.d.ts "$dest"/wasm-module.js
+  [ "$wasm" != - ] || return 0
   cp "$wasm"/permsnap_wasm.js "$wasm"/permsnap_wasm.d.ts \
      "$wasm"/permsnap_wasm_bg.wasm "$wasm"/permsnap_wasm_bg.wasm.d.ts "$dest"/
   # The types of the .wasm's own export ("permsnap/permsnap_wasm_bg.wasm").
@@ -83,6 +90,12 @@ wasm_build_small wasm target/wasm-web --no-default-features
 wasm_build wasm,ed25519 target/wasm-sync
 wasm_build edge target/wasm-edge
 wasm_build issuer-js target/wasm-issuer
+# The small core: plain wasm exports (lean/Cargo.toml: size first).
+cargo build --quiet --release --target wasm32-unknown-unknown --manifest-path lean/Cargo.toml
+mkdir -p target/wasm-lite
+wasm-opt -Oz --strip-producers --strip-target-features \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+  lean/target/wasm32-unknown-unknown/release/permsnap_lean.wasm -o target/wasm-lite/permsnap_lite.wasm
 
 rm -rf pkg target/pkg-build
 assemble target/wasm-web pkg $BROWSER_TS
@@ -98,6 +111,9 @@ for entry in node workerd; do
 done
 assemble target/wasm-edge pkg/edge $EDGE_TS
 assemble target/wasm-issuer pkg/issuer $ISSUER_TS
+assemble - pkg/lite $LITE_TS
+cp target/wasm-lite/permsnap_lite.wasm pkg/lite/
+sed 's#permsnap/permsnap_wasm_bg.wasm#permsnap/lite/permsnap_lite.wasm#' pkg-template/wasm-asset.d.ts > pkg/lite/wasm-asset.d.ts
 cp pkg-template/browser-issuer.js pkg/
 cp pkg-template/package.json pkg-template/README.md pkg/
 cp pkg-template/permsnap.css pkg/
@@ -125,7 +141,11 @@ for dir in pkg pkg/sync pkg/edge pkg/issuer; do
       --define:WASM_ID="\"$id\"" --log-level=warning --allow-overwrite --outfile="$js"
   done
 done
-if grep -l "WASM_ID" pkg/*.js pkg/sync/*.js pkg/edge/*.js pkg/issuer/*.js; then
+for js in pkg/lite/*.js; do
+  esbuild "$js" --minify --keep-names --format=esm --sourcemap --sources-content=true \
+    --log-level=warning --allow-overwrite --outfile="$js"
+done
+if grep -l "WASM_ID" pkg/*.js pkg/sync/*.js pkg/edge/*.js pkg/issuer/*.js pkg/lite/*.js; then
   echo "build-pkg.sh: WASM_ID was not defined in the modules above" >&2; exit 1
 fi
 

@@ -17,9 +17,9 @@ gz() { gzip -9nc < "$1" | wc -c; }
 # What an entry downloads: its wasm and every module of it, minus the other
 # runtimes' entry files (node.js and its nodeinit.js, workerd.js), React and the
 # issuer's browser stub.
-entry_size() { # dir
+entry_size() { # dir [wasm file name]
   local total=0 f
-  for f in "$1"/permsnap_wasm_bg.wasm "$1"/*.js; do
+  for f in "$1/${2:-permsnap_wasm_bg.wasm}" "$1"/*.js; do
     case "$(basename "$f")" in node.js|nodeinit.js|workerd.js|react.js|browser-issuer.js) continue ;; esac
     total=$(( total + $(gz "$f") ))
   done
@@ -32,13 +32,13 @@ budget() { # name
 }
 
 over=0
-check() { # name dir what
-  local name="$1" dir="$2" what="$3" size limit
-  [ -f "$dir/permsnap_wasm_bg.wasm" ] || { echo "check-size: $dir is not built (scripts/build-pkg.sh)" >&2; exit 1; }
-  size=$(entry_size "$dir")
+check() { # name dir what [wasm file name]
+  local name="$1" dir="$2" what="$3" wasm="${4:-permsnap_wasm_bg.wasm}" size limit
+  [ -f "$dir/$wasm" ] || { echo "check-size: $dir is not built (scripts/build-pkg.sh)" >&2; exit 1; }
+  size=$(entry_size "$dir" "$wasm")
   if [ "$MODE" = "--update" ]; then limit=$size; else limit=$(budget "$name"); fi
   printf '%-8s %-38s gzip %7d bytes, budget %7d (%+d); wasm %d bytes raw\n' \
-    "$name" "$what" "$size" "$limit" "$(( size - limit ))" "$(wc -c < "$dir/permsnap_wasm_bg.wasm")"
+    "$name" "$what" "$size" "$limit" "$(( size - limit ))" "$(wc -c < "$dir/$wasm")"
   if [ "$MODE" = "--update" ]; then
     return
   elif [ "$size" -gt "$limit" ]; then
@@ -53,13 +53,14 @@ check browser pkg "pkg/ (wasm + glue + wrapper)"
 check sync pkg/sync "pkg/sync/ (the same, verifying in wasm)"
 check edge pkg/edge "pkg/edge/ (wasm + glue + wrapper + gate)"
 check issuer pkg/issuer "pkg/issuer/ (server only: wasm + glue + wrapper)"
+check lite pkg/lite "pkg/lite/ (the small core + its wrapper)" permsnap_lite.wasm
 
 if [ "$MODE" = "--update" ]; then
   node -e 'const fs = require("fs"); const [file, ...pairs] = process.argv.slice(1);
     const b = JSON.parse(fs.readFileSync(file, "utf8"));
     for (const p of pairs) { const [k, v] = p.split("="); b[k] = Number(v); }
     fs.writeFileSync(file, JSON.stringify(b, null, 2) + "\n");' \
-    "$BUDGET" "browser=$(entry_size pkg)" "sync=$(entry_size pkg/sync)" "edge=$(entry_size pkg/edge)" "issuer=$(entry_size pkg/issuer)"
+    "$BUDGET" "browser=$(entry_size pkg)" "sync=$(entry_size pkg/sync)" "edge=$(entry_size pkg/edge)" "issuer=$(entry_size pkg/issuer)" "lite=$(entry_size pkg/lite permsnap_lite.wasm)"
   echo "check-size: wrote the sizes above to $BUDGET"
   exit 0
 fi

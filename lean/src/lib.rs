@@ -4,8 +4,10 @@
 //! JavaScript asks `ps_input(n)` for the address of an n-byte input buffer,
 //! writes its bytes there, and calls the function that reads it. Results
 //! are eight u32 words at `ps_out()`. A call answers 0, or a refusal's
-//! index in `permsnap::Error::CODES` plus 1; nothing traps on any input. A
-//! loaded snapshot is a handle (1, 2, …) until `ps_drop`.
+//! index in `permsnap::Error::CODES` plus 1; nothing traps on any input.
+//! One instance serves a page: each catalog read is a handle (1, 2, …)
+//! until `ps_drop_catalog`, each loaded snapshot one until `ps_drop` (it
+//! keeps its catalog).
 #![deny(unsafe_code)]
 
 use permsnap::lean::catalog::Catalog;
@@ -13,6 +15,7 @@ use permsnap::lean::decide::Decision;
 use permsnap::lean::snapshot::{split, Snapshot};
 use permsnap::lean::{check_key, check_signature, Refusal, Span};
 use std::cell::RefCell;
+use std::rc::Rc;
 
 #[global_allocator]
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
@@ -20,18 +23,36 @@ static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocato
 /// Answered when the instance holds no catalog.
 const NO_CATALOG: u32 = u32::MAX;
 
+/// A loaded snapshot: its catalog, itself, the decision.
+type Loaded = (Rc<Catalog>, Snapshot, Decision);
+
 struct State {
     input: Vec<u8>,
-    catalog: Option<Catalog>,
-    loaded: Vec<Option<(Snapshot, Decision)>>,
+    catalogs: Vec<Option<Rc<Catalog>>>,
+    loaded: Vec<Option<Loaded>>,
     out: [u32; 8],
 }
 
 thread_local! {
     // A wasm instance without `atomics` has one thread: this is its state.
     static STATE: RefCell<State> = const {
-        RefCell::new(State { input: Vec::new(), catalog: None, loaded: Vec::new(), out: [0; 8] })
+        RefCell::new(State { input: Vec::new(), catalogs: Vec::new(), loaded: Vec::new(), out: [0; 8] })
     };
+}
+
+/// Puts `item` in the first free slot of `list`; its handle (slot + 1).
+fn keep<T>(list: &mut Vec<Option<T>>, item: T) -> u32 {
+    let slot = match list.iter().position(Option::is_none) {
+        Some(free) => free,
+        None => {
+            list.push(None);
+            list.len() - 1
+        }
+    };
+    if let Some(place) = list.get_mut(slot) {
+        *place = Some(item);
+    }
+    slot as u32 + 1
 }
 
 fn with<T>(busy: T, f: impl FnOnce(&mut State) -> T) -> T {
@@ -71,37 +92,79 @@ pub extern "C" fn ps_out() -> usize {
     with(0, |s| s.out.as_ptr() as usize)
 }
 
-/// Reads the input as a compiled catalog (binary), the instance's from
-/// now on (every loaded snapshot is dropped); out: its permission,
-/// application, kind and feature counts.
+/// Reads the input as a compiled catalog (binary); out: its permission,
+/// application, kind, feature and revision counts, then its handle. Its
+/// fingerprints are JavaScript's to compute (the platform's SHA-512:
+/// `ps_revision`, `ps_fingerprints`); no snapshot loads before.
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_catalog() -> u32 {
     with(NO_CATALOG, |s| {
-        status(Catalog::read(&s.input).map(|c| {
+        status(Catalog::read_unhashed(&s.input).map(|c| {
             let n = |x: usize| x as u32;
-            s.out = [
+            let counts = [
                 n(c.perms().len()),
                 n(c.apps().len()),
                 n(c.kinds().len()),
                 n(c.features().len()),
-                0,
-                0,
-                0,
-                0,
+                n(c.revisions().len()),
             ];
-            s.catalog = Some(c);
-            s.loaded.clear();
+            let handle = keep(&mut s.catalogs, Rc::new(c));
+            let [p, a, k, f, r] = counts;
+            s.out = [p, a, k, f, r, handle, 0, 0];
         }))
     })
 }
 
-/// The name of permission `i` of the catalog; out: its address and length
-/// (UTF-8), valid until the next `ps_catalog`.
+/// Lets go of catalog `c` (the snapshots loaded with it keep it).
 #[allow(unsafe_code)]
 #[no_mangle]
-pub extern "C" fn ps_permission(i: usize) -> u32 {
-    on_catalog(|c| {
+pub extern "C" fn ps_drop_catalog(c: u32) {
+    with((), |s| {
+        if let Some(place) = s.catalogs.get_mut(slot(c)) {
+            *place = None;
+        }
+    })
+}
+
+/// What revision `i` of catalog `c` hashes for its fingerprint after the
+/// fingerprint domain and the link (the previous revision's fingerprint;
+/// for the first, the catalog's head); out: its bytes' address and
+/// length, then the head's.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_revision(c: u32, i: usize) -> u32 {
+    on_catalog(c, |c| {
+        let [p, l] = at(c.bytes(), c.revisions().get(i)?.chunk);
+        let [h, hl] = at(c.bytes(), c.head());
+        Some([p, l, h, hl, 0, 0, 0, 0])
+    })
+}
+
+/// Sets catalog `c`'s fingerprints from the input: 8 bytes per revision,
+/// oldest first (before any snapshot is loaded with it).
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_fingerprints(c: u32) -> u32 {
+    with(NO_CATALOG, |s| {
+        match s
+            .catalogs
+            .get_mut(slot(c))
+            .and_then(Option::as_mut)
+            .and_then(Rc::get_mut)
+        {
+            Some(catalog) => status(catalog.set_fingerprints(&s.input)),
+            None => NO_CATALOG,
+        }
+    })
+}
+
+/// The name of permission `i` of catalog `c`; out: its address and
+/// length (UTF-8), valid while the catalog is kept.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_permission(c: u32, i: usize) -> u32 {
+    on_catalog(c, |c| {
         let [p, l] = at(c.bytes(), c.perms().get(i)?.name);
         Some([p, l, 0, 0, 0, 0, 0, 0])
     })
@@ -142,13 +205,14 @@ pub extern "C" fn ps_split() -> u32 {
 /// Reads the input, a binary snapshot whose signature JavaScript checked
 /// followed by `tenant_len` bytes of the account expected (always
 /// checked: an empty one matches no snapshot),
-/// against the catalog at `now` (seconds) with `leeway`; out: its handle,
-/// then the effective permissions' address and length.
+/// against catalog `c` at `now` (seconds) with `leeway`; out: its handle,
+/// the effective permissions' address and length, then its expiry
+/// (seconds since the epoch; low word, high word).
 #[allow(unsafe_code)]
 #[no_mangle]
-pub extern "C" fn ps_load(tenant_len: usize, now: f64, leeway: u32) -> u32 {
+pub extern "C" fn ps_load(c: u32, tenant_len: usize, now: f64, leeway: u32) -> u32 {
     with(NO_CATALOG, |s| {
-        let Some(c) = &s.catalog else {
+        let Some(c) = s.catalogs.get(slot(c)).and_then(Option::clone) else {
             return NO_CATALOG;
         };
         let Some(at) = s.input.len().checked_sub(tenant_len) else {
@@ -156,35 +220,28 @@ pub extern "C" fn ps_load(tenant_len: usize, now: f64, leeway: u32) -> u32 {
         };
         let (bytes, tenant) = s.input.split_at(at);
         let read = split(bytes).and_then(|p| {
-            let snapshot = Snapshot::read(bytes, &p, c)?;
+            let snapshot = Snapshot::read(bytes, &p, &c)?;
             snapshot.check(Some(tenant), now as u64, u64::from(leeway))?;
-            let decision = Decision::new(c, &snapshot);
+            let decision = Decision::new(&c, &snapshot);
             Ok((snapshot, decision))
         });
         match read {
-            Ok(loaded) => {
-                let slot = match s.loaded.iter().position(Option::is_none) {
-                    Some(free) => free,
-                    None => {
-                        s.loaded.push(None);
-                        s.loaded.len() - 1
-                    }
-                };
-                let e = &loaded.1.effective;
-                // The set's buffer stays where it is when `loaded` moves.
+            Ok((snapshot, decision)) => {
+                let e = &decision.effective;
+                let [_, _, expires_at] = snapshot.times;
+                // The set's buffer stays where it is when it moves.
+                let (at, len) = (e.as_ptr() as u32, e.len() as u32);
+                let handle = keep(&mut s.loaded, (c, snapshot, decision));
                 s.out = [
-                    slot as u32 + 1,
-                    e.as_ptr() as u32,
-                    e.len() as u32,
-                    0,
-                    0,
+                    handle,
+                    at,
+                    len,
+                    expires_at as u32,
+                    (expires_at >> 32) as u32,
                     0,
                     0,
                     0,
                 ];
-                if let Some(place) = s.loaded.get_mut(slot) {
-                    *place = Some(loaded);
-                }
                 0
             }
             Err(e) => refused(e),
@@ -216,15 +273,20 @@ fn put(s: &mut State, answer: Answer) -> u32 {
     }
 }
 
-/// `f` on the instance's catalog (none: [`NO_CATALOG`]); its `None` too.
-fn on_catalog(f: impl FnOnce(&Catalog) -> Option<[u32; 8]>) -> u32 {
+/// `f` on catalog `c` (none: [`NO_CATALOG`]); its `None` too.
+fn on_catalog(c: u32, f: impl FnOnce(&Catalog) -> Option<[u32; 8]>) -> u32 {
     with(NO_CATALOG, |s| {
-        let answer = s.catalog.as_ref().and_then(f).ok_or(NO_CATALOG);
+        let answer = s
+            .catalogs
+            .get(slot(c))
+            .and_then(Option::as_deref)
+            .and_then(f)
+            .ok_or(NO_CATALOG);
         put(s, answer)
     })
 }
 
-/// The slot of snapshot `handle` in the loaded list.
+/// The slot of `handle` in its list.
 fn slot(handle: u32) -> usize {
     (handle as usize).wrapping_sub(1)
 }
@@ -233,22 +295,21 @@ fn slot(handle: u32) -> usize {
 /// (no such snapshot: [`NO_CATALOG`]).
 fn on_loaded(handle: u32, f: impl FnOnce(&Catalog, &Snapshot, &Decision) -> Answer) -> u32 {
     with(NO_CATALOG, |s| {
-        let loaded = s.loaded.get(slot(handle)).and_then(Option::as_ref);
-        let answer = match (&s.catalog, loaded) {
-            (Some(c), Some((snap, d))) => f(c, snap, d),
-            _ => Err(NO_CATALOG),
+        let answer = match s.loaded.get(slot(handle)).and_then(Option::as_ref) {
+            Some((c, snap, d)) => f(c, snap, d),
+            None => Err(NO_CATALOG),
         };
         put(s, answer)
     })
 }
 
-/// Kind `k` of the catalog; out: its name, id field and assignee field
+/// Kind `k` of catalog `c`; out: its name, id field and assignee field
 /// (address 0: none) as address and length, then how many owner fields
 /// and fields it has.
 #[allow(unsafe_code)]
 #[no_mangle]
-pub extern "C" fn ps_kind(k: usize) -> u32 {
-    on_catalog(|c| {
+pub extern "C" fn ps_kind(c: u32, k: usize) -> u32 {
+    on_catalog(c, |c| {
         let (name, def) = (c.kinds().get(k)?, c.kind_def(k)?);
         let b = c.bytes();
         let [n, nl] = at(b, *name);
@@ -262,8 +323,8 @@ pub extern "C" fn ps_kind(k: usize) -> u32 {
 /// Owner field `j` of kind `k`; out: address and length.
 #[allow(unsafe_code)]
 #[no_mangle]
-pub extern "C" fn ps_owner(k: usize, j: usize) -> u32 {
-    on_catalog(|c| {
+pub extern "C" fn ps_owner(c: u32, k: usize, j: usize) -> u32 {
+    on_catalog(c, |c| {
         let o = c.kind_def(k).and_then(|d| c.owner_fields(d).get(j))?;
         let [p, l] = at(c.bytes(), *o);
         Some([p, l, 0, 0, 0, 0, 0, 0])
@@ -274,8 +335,8 @@ pub extern "C" fn ps_owner(k: usize, j: usize) -> u32 {
 /// removed, not masked).
 #[allow(unsafe_code)]
 #[no_mangle]
-pub extern "C" fn ps_field(k: usize, j: usize) -> u32 {
-    on_catalog(|c| {
+pub extern "C" fn ps_field(c: u32, k: usize, j: usize) -> u32 {
+    on_catalog(c, |c| {
         let f = c.field(k, j)?;
         let b = c.bytes();
         let [n, nl] = at(b, f.name);

@@ -55,8 +55,11 @@ pub struct Field {
 /// One revision: its fingerprint and how many entries of each list it has.
 #[derive(Debug, Clone)]
 pub struct Rev {
-    /// What snapshots of this revision carry.
+    /// What snapshots of this revision carry (zero until hashed).
     pub fingerprint: [u8; 8],
+    /// Its bytes, which its fingerprint hashes after the previous
+    /// revision's fingerprint (the first: after the catalog's head).
+    pub chunk: Span,
     /// Permissions.
     pub perms: usize,
     /// Applications.
@@ -81,6 +84,11 @@ pub struct Catalog {
     fields: Vec<Field>,
     revs: Vec<Rev>,
     implications: bool,
+    /// The catalog's name: what the first revision's fingerprint hashes
+    /// before its bytes.
+    head: Span,
+    /// Whether the revisions' fingerprints are known.
+    hashed: bool,
 }
 
 fn index(r: &mut Reader) -> Result<u32, Bad> {
@@ -88,8 +96,29 @@ fn index(r: &mut Reader) -> Result<u32, Bad> {
 }
 
 impl Catalog {
-    /// Reads a compiled catalog (binary).
+    /// Reads a compiled catalog (binary), its fingerprints computed.
     pub fn read(bytes: &[u8]) -> Result<Catalog, Refusal> {
+        let mut c = Catalog::read_unhashed(bytes)?;
+        let mut fingerprints = Vec::new();
+        let mut link = c.head.in_(&c.bytes);
+        for rev in &c.revs {
+            let fp: [u8; 8] =
+                crate::wire::digest(CATALOG_FINGERPRINT_DOMAIN, [link, rev.chunk.in_(&c.bytes)]);
+            fingerprints.extend_from_slice(&fp);
+            link = fingerprints
+                .get(fingerprints.len() - 8..)
+                .unwrap_or_default();
+        }
+        c.set_fingerprints(&fingerprints)?;
+        Ok(c)
+    }
+
+    /// Reads a compiled catalog (binary) without computing its
+    /// fingerprints (SHA-512 of [`CATALOG_FINGERPRINT_DOMAIN`], the link
+    /// and the revision's bytes, cut to 8 bytes): the browser's small core
+    /// leaves them to the platform, and [`Catalog::set_fingerprints`]. No
+    /// snapshot fits it until then.
+    pub fn read_unhashed(bytes: &[u8]) -> Result<Catalog, Refusal> {
         if bytes.len() > MAX_CATALOG_LEN {
             return Err(INVALID_POLICY);
         }
@@ -109,6 +138,8 @@ impl Catalog {
             fields: Vec::new(),
             revs: Vec::new(),
             implications: false,
+            head: Span { at: 0, len: 0 },
+            hashed: false,
         };
         c.body(bytes, body).map_err(|_| INVALID_POLICY)?;
         c.check().map_err(|_| INVALID_POLICY)?;
@@ -122,6 +153,7 @@ impl Catalog {
         let mut r = Reader::new(body);
         r.text()?;
         let head = body.get(..body.len() - r.rest().len()).unwrap_or_default();
+        self.head = span(head);
         while !r.rest().is_empty() {
             if self.revs.len() >= usize::from(MAX_REVISION) {
                 return Err("too many revisions");
@@ -215,11 +247,6 @@ impl Catalog {
             let chunk = start
                 .get(..start.len() - r.rest().len())
                 .unwrap_or_default();
-            let link: &[u8] = match self.revs.last() {
-                Some(rev) => &rev.fingerprint,
-                None => head,
-            };
-            let fingerprint = crate::wire::digest(CATALOG_FINGERPRINT_DOMAIN, [link, chunk]);
             let mut fields = vec![0u32; self.kinds.len()];
             for f in &self.fields {
                 if let Some(n) = fields.get_mut(f.kind as usize) {
@@ -227,7 +254,8 @@ impl Catalog {
                 }
             }
             self.revs.push(Rev {
-                fingerprint,
+                fingerprint: [0; 8],
+                chunk: span(chunk),
                 perms: n,
                 apps: self.apps.len(),
                 features: self.features.len(),
@@ -355,6 +383,30 @@ impl Catalog {
     /// Its revisions, oldest first (never empty).
     pub fn revisions(&self) -> &[Rev] {
         &self.revs
+    }
+
+    /// The catalog's name, which the first revision's fingerprint hashes
+    /// before its bytes.
+    pub fn head(&self) -> Span {
+        self.head
+    }
+
+    /// Sets the revisions' fingerprints, 8 bytes each, oldest first
+    /// (`invalid_argument` for another length).
+    pub fn set_fingerprints(&mut self, fingerprints: &[u8]) -> Result<(), Refusal> {
+        if fingerprints.len() != 8 * self.revs.len() {
+            return Err(super::INVALID_ARGUMENT);
+        }
+        for (rev, fp) in self.revs.iter_mut().zip(fingerprints.chunks_exact(8)) {
+            rev.fingerprint.copy_from_slice(fp);
+        }
+        self.hashed = true;
+        Ok(())
+    }
+
+    /// Whether the fingerprints are known: no snapshot fits before.
+    pub fn hashed(&self) -> bool {
+        self.hashed
     }
 }
 

@@ -249,6 +249,10 @@ impl Snapshot {
         revision: u16,
         previous: Option<[u8; 8]>,
     ) -> Result<(), Refusal> {
+        // Before its fingerprints are known, a catalog fits nothing.
+        if !catalog.hashed() {
+            return Err(WRONG_CATALOG);
+        }
         let revs = catalog.revisions();
         if let Some((at, rev)) = revs
             .iter()

@@ -326,3 +326,45 @@ fn keys_and_signatures_are_held_to_the_strict_rules_as_the_keyring_holds_them() 
     );
     assert!(super::check_signature(&[0; 63]).is_err());
 }
+
+#[test]
+fn a_catalog_read_unhashed_fits_no_snapshot_until_its_fingerprints_are_set() {
+    // The browser's core leaves SHA-512 to the platform: JavaScript hashes
+    // each revision after the previous fingerprint (the first after the
+    // catalog's head) and hands the fingerprints over.
+    let v = vectors();
+    let dia = v["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "sitee/dia")
+        .unwrap();
+    let bytes = crate::encoding::decode(dia["snapshot"].as_str().unwrap()).unwrap();
+    let parts = split(&bytes).unwrap();
+    let (_, catalog) = catalogs().into_iter().find(|(n, _)| n == "sitee").unwrap();
+    let hashed = Lean::read(&catalog).unwrap();
+    let mut unhashed = Lean::read_unhashed(&catalog).unwrap();
+    assert!(hashed.hashed() && !unhashed.hashed());
+    let refused = Snapshot::read(&bytes, &parts, &unhashed).map(|_| ());
+    assert_eq!(refused.map_err(|r| r.code()), Err("wrong_catalog"));
+    let mut fingerprints = Vec::new();
+    let mut link = unhashed.head().in_(unhashed.bytes()).to_vec();
+    for rev in unhashed.revisions() {
+        let fp: [u8; 8] = crate::wire::digest(
+            crate::model::catalog::CATALOG_FINGERPRINT_DOMAIN,
+            [link.as_slice(), rev.chunk.in_(unhashed.bytes())],
+        );
+        fingerprints.extend_from_slice(&fp);
+        link = fp.to_vec();
+    }
+    let short = &fingerprints[..fingerprints.len() - 1];
+    assert_eq!(
+        unhashed.set_fingerprints(short).map_err(|r| r.code()),
+        Err("invalid_argument")
+    );
+    assert!(!unhashed.hashed());
+    unhashed.set_fingerprints(&fingerprints).unwrap();
+    let fps = |c: &Lean| -> Vec<[u8; 8]> { c.revisions().iter().map(|r| r.fingerprint).collect() };
+    assert_eq!(fps(&unhashed), fps(&hashed));
+    assert!(Snapshot::read(&bytes, &parts, &unhashed).is_ok());
+}

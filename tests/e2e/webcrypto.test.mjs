@@ -1,9 +1,10 @@
-// The browser build in headless Chromium (playwright-core) and Firefox
-// (geckodriver, WebDriver): signatures checked by each browser's own
-// WebCrypto Ed25519 give, for every committed vector and for the forgeries
-// only strict Ed25519 refuses, the answers the build verifying in
-// WebAssembly gives in Node (tests/js/webcrypto.test.mjs runs the same
-// against Node's WebCrypto). Serves pkg/ on 127.0.0.1; needs a built package.
+// The browser build and permsnap/lite in headless Chromium (playwright-core)
+// and Firefox (geckodriver, WebDriver): signatures checked by each
+// browser's own WebCrypto Ed25519 give, for every committed vector and for
+// the forgeries only strict Ed25519 refuses, the answers the build
+// verifying in WebAssembly gives in Node (tests/js/webcrypto.test.mjs and
+// tests/js/lite.test.mjs run the same against Node's WebCrypto). Serves
+// pkg/ on 127.0.0.1; needs a built package.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -92,7 +93,62 @@ test("Chromium's WebCrypto: every vector and every strict forgery answer as in w
   await page.close();
 });
 
-test("Firefox's WebCrypto (geckodriver): every vector and every strict forgery answer as in wasm", { timeout: 180_000 }, async () => {
+/** Runs in the page: every case with an account through permsnap/lite
+ *  (which takes no revocation list nor id lists), each with a verifier of
+ *  its own, and 500 verifiers more. */
+const inPageLite = async ([cases, catalogs, jwks, leeway]) => {
+  const lite = await import("/pkg/lite/index.js");
+  await lite.init();
+  const out = [];
+  for (const c of cases) {
+    try {
+      const v = new lite.Verifier(catalogs[c.catalog], jwks, { tenant: c.expected_tenant, leeway, clock: () => c.now });
+      const p = await v.verify(c.snapshot);
+      if (v.load(c.snapshot).allowed().join() !== p.allowed().join()) throw new Error("load after verify differs");
+      out.push({ allowed: p.allowed() });
+    } catch (e) {
+      out.push(e instanceof lite.PermsnapError ? { error: e.code } : { thrown: String(e) });
+    }
+  }
+  // One instance of the core serves them all (an instance per verifier
+  // ran Chromium out of memory at 200).
+  const c = cases[0];
+  let many = 0;
+  for (let i = 0; i < 500; i++) {
+    const v = new lite.Verifier(catalogs[c.catalog], jwks, { tenant: c.expected_tenant, leeway, clock: () => c.now });
+    if ((await v.verify(c.snapshot)).allowed().length > 0) many++;
+  }
+  return { out, many };
+};
+
+/** The cases permsnap/lite takes: an account, no revocation list, no id
+ *  lists; then the strict forgeries. */
+const liteCases = () => allCases().filter((c) => typeof c.expected_tenant === "string" && !c.revoked_ids && !c.id_lists);
+
+function assertSameLite(got, cases) {
+  assert.equal(got.thrown, undefined, got.thrown);
+  cases.forEach((c, i) => {
+    const e = expected(c);
+    assert.deepEqual(got.out[i], e.error ? { error: e.error } : { allowed: e.allowed }, c.name);
+  });
+  assert.ok(got.out.filter((o) => o.allowed).length >= 20, "most vectors verify");
+  assert.deepEqual(got.out.slice(-3), [{ error: "bad_signature" }, { error: "bad_signature" }, { error: "bad_signature" }]);
+  assert.equal(got.many, 500);
+}
+
+test("permsnap/lite in Chromium: every vector and every strict forgery answer as in wasm; 500 verifiers share one core", async () => {
+  const cases = liteCases();
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(base + "/");
+  assertSameLite(await page.evaluate(inPageLite, [cases, vectors.catalogs, vectors.key.jwks, vectors.leeway]), cases);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** `fn(args)` run in headless Firefox (geckodriver) on the served page. */
+async function inFirefox(fn, args) {
   const port = await freePort();
   const driver = spawn(process.env.GECKODRIVER ?? "geckodriver", ["--host", "127.0.0.1", "--port", String(port)], { stdio: "ignore" });
   const wd = `http://127.0.0.1:${port}`;
@@ -116,14 +172,23 @@ test("Firefox's WebCrypto (geckodriver): every vector and every strict forgery a
     session = (await call("POST", "/session", { capabilities: { alwaysMatch: { browserName: "firefox", "moz:firefoxOptions": { binary, args: ["-headless"] } } } })).sessionId;
     await call("POST", `/session/${session}/timeouts`, { script: 120_000 });
     await call("POST", `/session/${session}/url`, { url: base + "/" });
-    const cases = allCases();
     const script = `const done = arguments[arguments.length - 1];
-      (${inPage.toString()})(arguments[0]).then(done, (e) => done({ thrown: String(e && e.stack || e) }));`;
-    const got = await call("POST", `/session/${session}/execute/async`, { script, args: [[cases, vectors.catalogs, vectors.key.jwks, vectors.leeway]] });
-    assert.equal(got.thrown, undefined, got.thrown);
-    assertSameAnswers(got, cases);
+      (${fn.toString()})(arguments[0]).then(done, (e) => done({ thrown: String(e && e.stack || e) }));`;
+    return await call("POST", `/session/${session}/execute/async`, { script, args: [args] });
   } finally {
     if (session) await call("DELETE", `/session/${session}`).catch(() => {});
     driver.kill();
   }
+}
+
+test("Firefox's WebCrypto (geckodriver): every vector and every strict forgery answer as in wasm", { timeout: 180_000 }, async () => {
+  const cases = allCases();
+  const got = await inFirefox(inPage, [cases, vectors.catalogs, vectors.key.jwks, vectors.leeway]);
+  assert.equal(got.thrown, undefined, got.thrown);
+  assertSameAnswers(got, cases);
+});
+
+test("permsnap/lite in Firefox (geckodriver): every vector and every strict forgery answer as in wasm", { timeout: 180_000 }, async () => {
+  const cases = liteCases();
+  assertSameLite(await inFirefox(inPageLite, [cases, vectors.catalogs, vectors.key.jwks, vectors.leeway]), cases);
 });

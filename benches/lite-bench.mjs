@@ -1,33 +1,24 @@
-// The small core (#16) against today's browser build: what an app
-// downloads for a first `can()` (JavaScript minified and bundled as a
-// bundler would, plus the wasm, gzip -9), and the first load (strict
-// verify + decide) of the peer-bench snapshot in Node, both verifying with
-// WebCrypto. Prints a table. Not a test.
-//   node benches/lean-bench.mjs      (after scripts/build-pkg.sh; then the
-//   same in headless Chromium, against jose: benches/lean/bench.html)
+// permsnap/lite (the browser entry on the small core, #16) against the
+// default browser entry: what an app downloads (JavaScript minified and
+// bundled as a bundler would, plus the wasm, gzip -9), and the first load
+// (strict verify + decide) of the peer-bench snapshot in Node, both
+// verifying with WebCrypto; then the same first load in headless Chromium
+// against jose (benches/lite-bench.html). Prints a table. Not a test.
+//   node benches/lite-bench.mjs      (after scripts/build-pkg.sh)
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { join, extname, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { createServer } from "node:http";
-import { extname, normalize } from "node:path";
 import { chromium } from "playwright-core";
-import { LeanVerifier } from "./lean/lean.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const bin = join(root, "node_modules", ".bin");
-const env = { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH}` };
-const work = mkdtempSync(join(tmpdir(), "permsnap-lean-"));
+const work = mkdtempSync(join(tmpdir(), "permsnap-lite-"));
 const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
 const kb = (n) => (n / 1000).toFixed(1);
-
-// The small core's wasm, optimised as the browser build is.
-execFileSync("cargo", ["build", "--quiet", "--release", "--target", "wasm32-unknown-unknown", "--manifest-path", join(root, "lean/Cargo.toml")], { stdio: "inherit" });
-const leanWasm = join(work, "lean.wasm");
-execFileSync("wasm-opt", ["-Oz", "--strip-producers", "--strip-target-features", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals",
-  join(root, "lean/target/wasm32-unknown-unknown/release/permsnap_lean.wasm"), "-o", leanWasm], { env });
 
 /** gzip -9 of `entry` bundled and minified for browsers (esbuild). */
 function bundle(entry) {
@@ -42,9 +33,9 @@ const today = {
   js: bundle(`export { init, Verifier } from ${JSON.stringify(join(root, "pkg/index.js"))};`),
   wasm: gz(readFileSync(join(root, "pkg/permsnap_wasm_bg.wasm"))),
 };
-const lean = {
-  js: bundle(`export { LeanVerifier } from ${JSON.stringify(join(root, "benches/lean/lean.mjs"))};`),
-  wasm: gz(readFileSync(leanWasm)),
+const lite = {
+  js: bundle(`export { init, Verifier } from ${JSON.stringify(join(root, "pkg/lite/index.js"))};`),
+  wasm: gz(readFileSync(join(root, "pkg/lite/permsnap_lite.wasm"))),
 };
 
 // The peer-bench scenario: its catalog, key and snapshot (benches/peer-bench/).
@@ -55,30 +46,40 @@ const snapshot = fx("snapshot.json");
 const now = snapshot.issued_at + 60;
 const tenant = snapshot.tenant;
 
-const leanV = await LeanVerifier.create(new WebAssembly.Module(readFileSync(leanWasm)), catalog.binary, jwks, { tenant, clock: () => now });
+const small = await import(join(root, "pkg/lite/index.js"));
+small.initSync(readFileSync(join(root, "pkg/lite/permsnap_lite.wasm")));
+const liteV = new small.Verifier(catalog, jwks, { tenant, clock: () => now });
 const web = await import(join(root, "pkg/index.js"));
 web.initSync(readFileSync(join(root, "pkg/permsnap_wasm_bg.wasm")));
 const webV = new web.Verifier(catalog, jwks, { tenant, clock: () => now });
 
 // The same answers first.
 const names = webV.permissionNames;
-const a = await leanV.load(snapshot.text);
+const a = await liteV.verify(snapshot.text);
 const b = await webV.verify(snapshot.text);
 for (const n of names) {
-  if (a.can(n) !== b.can(n)) throw new Error(`lean and today's build differ on ${n}`);
+  if (a.can(n) !== b.can(n)) throw new Error(`permsnap/lite and the default entry differ on ${n}`);
 }
 
-/** Median µs of `f` over `rounds` rounds of `n` calls. */
-async function time(f, n = 200, rounds = 9) {
+/** Median µs of `f(i, ctx)` over `rounds` rounds of `n` calls, `ctx`
+ *  made by `setup` before each round, outside the time. */
+async function time(f, setup, n = 200, rounds = 9) {
   const out = [];
   for (let r = 0; r < rounds; r++) {
+    const ctx = await setup?.();
     const t = performance.now();
-    for (let i = 0; i < n; i++) await f();
+    for (let i = 0; i < n; i++) await f(i, ctx);
     out.push(((performance.now() - t) * 1000) / n);
   }
   return out.sort((x, y) => x - y)[rounds >> 1];
 }
-const leanLoad = await time(async () => (await leanV.load(snapshot.text)).free());
+// permsnap/lite remembers what it verified: a fresh verifier per load
+// (made before the round, its catalog fingerprinted by then).
+const liteLoad = await time(async (i, vs) => (await vs[i].verify(snapshot.text)).free(), async () => {
+  const vs = Array.from({ length: 200 }, () => new small.Verifier(catalog, jwks, { tenant, clock: () => now }));
+  await new Promise((r) => setTimeout(r, 50));
+  return vs;
+});
 // Today's build remembers verified texts: its key set is set again
 // (which empties that cache) outside the timed call, as peer-bench does.
 const webLoad = await time(async () => {
@@ -87,13 +88,13 @@ const webLoad = await time(async () => {
 });
 const setJwks = await time(() => webV.setJwks(jwks));
 
-// Headless Chromium: the repository, and the small core's wasm as /lean.wasm.
+// Headless Chromium: the repository.
 const types = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json", ".wasm": "application/wasm" };
 const server = createServer((req, res) => {
   const path = new URL(req.url, "http://x").pathname;
-  const file = path === "/lean.wasm" ? leanWasm : normalize(join(root, path));
+  const file = normalize(join(root, path));
   try {
-    if (file !== leanWasm && !file.startsWith(root)) throw new Error("outside");
+    if (!file.startsWith(root)) throw new Error("outside");
     const body = readFileSync(file);
     res.writeHead(200, { "content-type": types[extname(file)] ?? "application/octet-stream", "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" });
     res.end(body);
@@ -108,7 +109,7 @@ let inChromium;
 try {
   const page = await browser.newPage();
   page.on("pageerror", (e) => console.error(e));
-  await page.goto(`http://127.0.0.1:${server.address().port}/benches/lean/bench.html`);
+  await page.goto(`http://127.0.0.1:${server.address().port}/benches/lite-bench.html`);
   await page.waitForFunction(() => window.result !== undefined, null, { timeout: 300_000 });
   inChromium = await page.evaluate(() => window.result);
 } finally {
@@ -116,13 +117,13 @@ try {
   server.close();
   rmSync(work, { recursive: true, force: true });
 }
-if (!inChromium.same) throw new Error("the small core's answers in Chromium differ from the vector's");
+if (!inChromium.same) throw new Error("permsnap/lite's answers in Chromium differ from the vector's");
 
-console.log("| first can(): small core (lean/) against today's browser build | today | small core |");
+console.log("| permsnap/lite against the default browser entry | default | lite |");
 console.log("|---|---:|---:|");
-console.log(`| JavaScript, bundled and minified, KB gzip | ${kb(today.js)} | ${kb(lean.js)} |`);
-console.log(`| wasm, KB gzip | ${kb(today.wasm)} | ${kb(lean.wasm)} |`);
-console.log(`| download, KB gzip | ${kb(today.js + today.wasm)} | ${kb(lean.js + lean.wasm)} |`);
-console.log(`| load: WebCrypto verify + decide, Node, µs (median) | ${(webLoad - setJwks).toFixed(1)} | ${leanLoad.toFixed(1)} |`);
-console.log(`| first load in headless Chromium, µs (median; jose jwtVerify ${inChromium.jose.toFixed(1)}) | ${inChromium.today.toFixed(1)} (${(inChromium.today / inChromium.jose).toFixed(2)}× jose) | ${inChromium.lean.toFixed(1)} (${(inChromium.lean / inChromium.jose).toFixed(2)}× jose) |`);
-console.log(`\n${names.length} permissions compared, same answers. Today's load is timed with setJwks (${setJwks.toFixed(1)} µs) taken out.`);
+console.log(`| JavaScript, bundled and minified, KB gzip | ${kb(today.js)} | ${kb(lite.js)} |`);
+console.log(`| wasm, KB gzip | ${kb(today.wasm)} | ${kb(lite.wasm)} |`);
+console.log(`| download, KB gzip | ${kb(today.js + today.wasm)} | ${kb(lite.js + lite.wasm)} |`);
+console.log(`| load: WebCrypto verify + decide, Node, µs (median) | ${(webLoad - setJwks).toFixed(1)} | ${liteLoad.toFixed(1)} |`);
+console.log(`| first load in headless Chromium, µs (median; jose jwtVerify ${inChromium.jose.toFixed(1)}) | ${inChromium.today.toFixed(1)} (${(inChromium.today / inChromium.jose).toFixed(2)}× jose) | ${inChromium.lite.toFixed(1)} (${(inChromium.lite / inChromium.jose).toFixed(2)}× jose) |`);
+console.log(`\n${names.length} permissions compared, same answers. The default entry's load is timed with setJwks (${setJwks.toFixed(1)} µs) taken out.`);

@@ -1,0 +1,79 @@
+// permsnap/lite: the trusted keys, read from a JWKS by the rules of the
+// package's own reader (src/crypto.rs `Keyring::from_jwks`, which the
+// default entry runs in wasm): Ed25519 signing keys are taken, each checked
+// strictly by the core (canonical, on the curve, not of small order), then
+// imported once into the platform's WebCrypto; other keys (an app's RSA or
+// encryption keys) are left out; a private member anywhere, a key id
+// missing on an Ed25519 key or named twice, or a malformed key refuses the
+// whole set.
+
+import { PermsnapError } from "../errors.js";
+import { parseJson, plainData } from "../internal.js";
+import type { Jwks } from "../types.js";
+import { base64url } from "./text.js";
+import type { Core } from "./wasm.js";
+
+/** RFC 7518's members holding secret material (src/crypto.rs
+ *  `PRIVATE_JWK_MEMBERS`). */
+const PRIVATE = ["d", "k", "p", "q", "dp", "dq", "qi", "oth"];
+
+const bad = (detail: string): PermsnapError => new PermsnapError("invalid_key", detail);
+
+type Raw = Record<string, unknown>;
+
+/** Member `m` of a JWK: a string, or undefined when absent or null. */
+function member(key: Raw, m: string): string | undefined {
+  const v = key[m];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "string") throw bad(`\`${m}\` of a JWK must be a string`);
+  return v;
+}
+
+/** Key id → the raw public key, of every Ed25519 signing key of `jwks`. */
+export function readKeys(jwks: Jwks | string, core: Core): Map<string, Uint8Array> {
+  const set = plainData(typeof jwks === "string" ? parseJson(jwks, "invalid_key") : jwks, "the JWKS", "invalid_key") as Raw;
+  if (typeof set !== "object" || set === null || Array.isArray(set)) throw bad("a JWKS is an object `{ keys: [...] }`");
+  let list: unknown[];
+  if (set.keys !== undefined) {
+    if (!Array.isArray(set.keys)) throw bad("`keys` of a JWKS must be an array");
+    list = set.keys;
+  } else if (set.kty !== undefined) {
+    list = [set];
+  } else {
+    throw bad("a JWKS is an object `{ keys: [...] }` (or one JWK with `kty`)");
+  }
+  const out = new Map<string, Uint8Array>();
+  const kids = new Set<string>();
+  list.forEach((k, i) => {
+    // (An array is an object without `kty`: left out, as the package's
+    // reader leaves it.)
+    if (typeof k !== "object" || k === null) throw bad("each key of a JWKS is an object");
+    const key = k as Raw;
+    const [kty, crv, x64, kid = "", alg, use] = ["kty", "crv", "x", "kid", "alg", "use"].map((m) => member(key, m));
+    const name = kid === "" ? `keys[${i}]` : `\`${kid}\``;
+    const secret = PRIVATE.find((m) => key[m] !== undefined);
+    if (secret !== undefined) throw bad(`key ${name} contains a private part (\`${secret}\`): publish only public keys`);
+    const ops = key.key_ops;
+    if (ops !== undefined && ops !== null && (!Array.isArray(ops) || !ops.every((o) => typeof o === "string"))) {
+      throw bad("`key_ops` of a JWK must be an array of strings");
+    }
+    if (kid !== "") {
+      if (kids.has(kid)) throw bad(`key id \`${kid}\` appears twice`);
+      kids.add(kid);
+    }
+    const signing = kty === "OKP" && crv === "Ed25519" && (use === undefined || use === "sig")
+      && (!Array.isArray(ops) || ops.includes("verify")) && (alg === undefined || alg === "EdDSA" || alg === "Ed25519");
+    if (!signing) return; // not an Ed25519 signing key: left out
+    if (kid === "") throw bad(`Ed25519 key ${name} has no \`kid\``);
+    const kidLength = new TextEncoder().encode(kid).length;
+    if (kidLength > 64) throw bad(`a key id must be 1 to 64 bytes, \`${kid}\` is not`);
+    const x = base64url(x64 ?? "");
+    if (x === null) throw bad(`key ${name}: \`x\` is not base64url`);
+    if (x.length !== 32) throw bad(`key ${name}: an Ed25519 public key is 32 bytes, got ${x.length}`);
+    core.input(x);
+    const status = core.x.ps_key();
+    if (status !== 0) throw bad(`key ${name} is not canonical, not on the curve, or of small order`);
+    out.set(kid, x);
+  });
+  return out;
+}

@@ -1,0 +1,299 @@
+// permsnap/lite: the Verifier, a catalog and trusted keys checking
+// snapshots on the small core. The core reads the catalog and the
+// snapshot in place, checks the strict Ed25519 rules that need no curve
+// arithmetic (canonical keys, R and S; no small-order key or R) and
+// decides; the platform's WebCrypto checks the signature's equation over
+// the exact bytes signed. Verification is asynchronous (WebCrypto is);
+// `load` answers synchronously for a snapshot this verifier verified
+// before (its time and account checked anew).
+
+import { PermsnapError } from "../errors.js";
+import { noExtra, plainData, strictOptions, text } from "../internal.js";
+import { platformVerify } from "../platform.js";
+import type { CatalogInput, Jwks } from "../types.js";
+import { readKeys } from "./keys.js";
+import { permissionsFrom, type Catalog, type Kind, type Permissions } from "./permissions.js";
+import { base64url, binary, trim } from "./text.js";
+import { Core, refusal } from "./wasm.js";
+
+/** What permsnap/lite's verifier takes (the default entry's
+ *  `tenantPerRequest`, `anyTenant`, revocation and feed options are not
+ *  in this entry). */
+export interface LiteVerifierOptions {
+  /** The account: snapshots of any other are refused. */
+  tenant: string;
+  /** Clock skew tolerated, seconds (default 30, at most 86400). */
+  leeway?: number;
+  /** The clock, in seconds since the Unix epoch (default: `Date.now() / 1000`). */
+  clock?: () => number;
+}
+
+const DOMAIN = new TextEncoder().encode("permsnap/v2 snapshot\0");
+const MAX_SNAPSHOT = 4096;
+const MAX_CATALOG = 1 << 20;
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+/** A snapshot's bytes as a map key (one character per byte). */
+const bytesKey = (b: Uint8Array): string => String.fromCharCode.apply(null, b as unknown as number[]);
+/** A verifier's catalog, let go when the verifier is collected without
+ *  `free()` (the snapshots loaded with it keep it). */
+const catalogs = new FinalizationRegistry<number>((id) => Core.get().x.ps_drop_catalog(id));
+
+/** Verifies snapshots. Build it once (catalog + JWKS), verify many. */
+export class Verifier {
+  #c: Catalog;
+  #keys: Map<string, Uint8Array>;
+  #tenant: Uint8Array;
+  #clock: () => number;
+  #leeway: number;
+  /** Snapshots verified (by their bytes), the last 64. */
+  #verified = new Set<string>();
+  #freed = false;
+  /** The catalog's fingerprints, computed by the platform's SHA-512 (no
+   *  snapshot loads before). */
+  #hashed: Promise<void>;
+
+  constructor(catalog: CatalogInput, jwks: Jwks | string, options: LiteVerifierOptions) {
+    noExtra(arguments.length, 3, "new Verifier");
+    const o = strictOptions(options, ["tenant", "leeway", "clock"], "permsnap/lite's Verifier options");
+    const { tenant, leeway = 30, clock = () => Date.now() / 1000 } = o;
+    if (typeof tenant !== "string" || tenant === "") {
+      throw new PermsnapError("invalid_argument", "a Verifier checks one account: { tenant: \"acme\" } (permsnap/lite has no tenantPerRequest nor anyTenant)");
+    }
+    if (!Number.isInteger(leeway) || (leeway as number) < 0 || (leeway as number) > 86_400) {
+      throw new PermsnapError("invalid_argument", "`leeway` is a whole number of seconds, 0 to 86400");
+    }
+    if (typeof clock !== "function") throw new PermsnapError("invalid_argument", "`clock` is a function returning seconds since the Unix epoch");
+    const core = Core.get();
+    core.input(catalogBytes(catalog));
+    const [perms, , kindCount, , revisions, id] = core.call("ps_catalog");
+    catalogs.register(this, id, this);
+    const names = new Map<string, number>();
+    const kinds = new Map<string, Kind>();
+    this.#c = { core, id, names, kinds };
+    try {
+      for (let i = 0; i < perms; i++) {
+        const [at, len] = core.call("ps_permission", id, i);
+        names.set(interned(core.text(at, len)), i);
+      }
+      for (let k = 0; k < kindCount; k++) {
+        const [at, len, , , , , , fieldCount] = core.call("ps_kind", id, k);
+        const fields = Array.from({ length: fieldCount }, (_, j) => {
+          const [f, fl, m, ml] = core.call("ps_field", id, k, j);
+          return { name: core.text(f, fl), mask: m === 0 ? null : core.text(m, ml) };
+        });
+        kinds.set(core.text(at, len), { k, fields });
+      }
+      this.#keys = readKeys(jwks, core);
+    } catch (e) {
+      this.free();
+      throw e;
+    }
+    this.#hashed = fingerprints(core, id, revisions);
+    this.#hashed.catch(() => {}); // the reason is each verify's to give
+    this.#tenant = new TextEncoder().encode(tenant);
+    this.#clock = clock as () => number;
+    this.#leeway = leeway as number;
+  }
+
+  #live(): Core {
+    if (this.#freed) throw new PermsnapError("invalid_argument", "this Verifier was freed");
+    return this.#c.core;
+  }
+
+  #now(): number {
+    const t = this.#clock();
+    if (typeof t !== "number" || !Number.isFinite(t) || t < 0) {
+      throw new PermsnapError("invalid_argument", `\`clock\` returned ${typeof t === "number" ? String(t) : typeof t}, not a number of seconds since the Unix epoch`);
+    }
+    return t;
+  }
+
+  /** Verifies a snapshot (base64url text or bytes) and returns what it
+   *  allows, or rejects with a `PermsnapError` naming the cause. */
+  async verify(snapshot: string | Uint8Array): Promise<Permissions> {
+    noExtra(arguments.length, 1, "verify");
+    const bytes = snapshotBytes(snapshot);
+    const key = bytesKey(bytes);
+    this.#live();
+    await this.#hashed;
+    if (!this.#verified.has(key)) {
+      const core = this.#live();
+      core.input(bytes);
+      const [kidAt, kidLen, signedLen] = core.call("ps_split");
+      let kid = "";
+      try {
+        kid = utf8.decode(bytes.subarray(kidAt, kidAt + kidLen));
+      } catch {
+        // no key has an id that is not UTF-8
+      }
+      const raw = this.#keys.get(kid);
+      if (raw === undefined) throw refusal("unknown_key", `no trusted key is named \`${kid}\``);
+      core.call("ps_shape");
+      // key | signature | domain | bytes signed: the job the platform checks.
+      const job = new Uint8Array(96 + DOMAIN.length + signedLen);
+      job.set(raw);
+      job.set(bytes.subarray(signedLen, signedLen + 64), 32);
+      job.set(DOMAIN, 96);
+      job.set(bytes.subarray(0, signedLen), 96 + DOMAIN.length);
+      if (!(await platformVerify(job))) throw refusal("bad_signature");
+      if (this.#verified.size >= 64) this.#verified.delete(this.#verified.values().next().value as string);
+      this.#verified.add(key);
+    }
+    return this.#load(bytes);
+  }
+
+  /** `verify`, but never rejects for a refused snapshot: permissions that
+   *  deny everything, the refusal in `error` (`no_snapshot` for none). */
+  async verifyOrDeny(snapshot: string | Uint8Array | null | undefined): Promise<Permissions> {
+    noExtra(arguments.length, 1, "verifyOrDeny");
+    if (snapshot === null || snapshot === undefined || snapshot === "") return this.denyAll();
+    try {
+      return await this.verify(snapshot);
+    } catch (e) {
+      if (e instanceof PermsnapError && e.code !== "not_initialized") return this.denyAll(e);
+      throw e;
+    }
+  }
+
+  /** What a snapshot this verifier verified before allows, synchronously
+   *  (its time and account checked anew); another is refused with
+   *  `async_required`: `await verify()` it first. */
+  load(snapshot: string | Uint8Array): Permissions {
+    noExtra(arguments.length, 1, "load");
+    const bytes = snapshotBytes(snapshot);
+    if (!this.#verified.has(bytesKey(bytes))) {
+      throw refusal("async_required", "permsnap/lite checks signatures with the platform's WebCrypto: `await verifier.verify(snapshot)` first");
+    }
+    return this.#load(bytes);
+  }
+
+  /** `load`, but never throws for a refused snapshot (see `verifyOrDeny`). */
+  loadOrDeny(snapshot: string | Uint8Array | null | undefined): Permissions {
+    noExtra(arguments.length, 1, "loadOrDeny");
+    if (snapshot === null || snapshot === undefined || snapshot === "") return this.denyAll();
+    try {
+      return this.load(snapshot);
+    } catch (e) {
+      if (e instanceof PermsnapError) return this.denyAll(e);
+      throw e;
+    }
+  }
+
+  /** Permissions that deny everything, `error` saying why. */
+  denyAll(error: PermsnapError = new PermsnapError("no_snapshot", "no snapshot")): Permissions {
+    noExtra(arguments.length, 1, "denyAll");
+    if (!(error instanceof PermsnapError)) throw new PermsnapError("invalid_argument", "denyAll takes a PermsnapError");
+    this.#live();
+    return permissionsFrom(this.#c, 0, new Uint8Array(0), 0, error);
+  }
+
+  /** Reads a verified snapshot's bytes against the catalog now. */
+  #load(bytes: Uint8Array): Permissions {
+    const core = this.#live();
+    const now = this.#now();
+    core.input(bytes, this.#tenant);
+    const [handle, at, len, lo, hi] = core.call("ps_load", this.#c.id, this.#tenant.length, now, this.#leeway);
+    const expiresAt = hi * 2 ** 32 + lo;
+    // Denies everything once `load` would refuse it (its expiry plus the
+    // leeway, by this verifier's clock): a timer per expiry time, no clock
+    // read per check.
+    const deadline = performance.now() + (expiresAt + this.#leeway - now) * 1000;
+    return permissionsFrom(this.#c, handle, core.bytes(at, len), expiresAt, null, deadline);
+  }
+
+  /** The catalog's permission names, in its order. */
+  get permissionNames(): readonly string[] {
+    return [...this.#c.names.keys()];
+  }
+
+  /** The catalog's record kinds. */
+  get kindNames(): readonly string[] {
+    return [...this.#c.kinds.keys()];
+  }
+
+  /** The fields of `kind` the catalog declares. */
+  fieldNames(kind: string): readonly string[] {
+    noExtra(arguments.length, 1, "fieldNames");
+    const k = this.#c.kinds.get(text(kind, "a kind"));
+    if (k === undefined) throw new PermsnapError("unknown_kind", `unknown kind \`${kind}\`: it is not in the catalog`);
+    return k.fields.map((f) => f.name);
+  }
+
+  /** Lets go of the verifier's catalog in the core; the permissions it
+   *  loaded keep answering (they keep the catalog). */
+  free(): void {
+    if (this.#freed) return;
+    this.#freed = true;
+    catalogs.unregister(this);
+    this.#c.core.x.ps_drop_catalog(this.#c.id);
+  }
+}
+
+const FINGERPRINT_DOMAIN = new TextEncoder().encode("permsnap/v2 catalog\0");
+
+/** Computes the catalog's revision fingerprints (FORMAT.md: the first 8
+ *  bytes of SHA-512 over the domain, the link and the revision's bytes; the
+ *  link is the previous revision's fingerprint, for the first the catalog's
+ *  head) and hands them to the core. */
+async function fingerprints(core: Core, id: number, revisions: number): Promise<void> {
+  // Copied now: the core's memory may move before the digests come.
+  const parts = Array.from({ length: revisions }, (_, i) => {
+    const [at, len, head, headLen] = core.call("ps_revision", id, i);
+    return [core.bytes(at, len), core.bytes(head, headLen)];
+  });
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) throw new PermsnapError("unavailable", "this runtime has no crypto.subtle (a page served over plain http from another host than localhost?)");
+  const out = new Uint8Array(8 * revisions);
+  let link = parts[0]?.[1] ?? new Uint8Array(0);
+  for (let i = 0; i < revisions; i++) {
+    const [chunk] = parts[i];
+    const message = new Uint8Array(FINGERPRINT_DOMAIN.length + link.length + chunk.length);
+    message.set(FINGERPRINT_DOMAIN);
+    message.set(link, FINGERPRINT_DOMAIN.length);
+    message.set(chunk, FINGERPRINT_DOMAIN.length + link.length);
+    link = new Uint8Array(await subtle.digest("SHA-512", message), 0, 8);
+    out.set(link, 8 * i);
+  }
+  core.input(out);
+  core.call("ps_fingerprints", id);
+}
+
+/** A snapshot argument as bytes (text decoded strictly), or refused. */
+function snapshotBytes(input: unknown): Uint8Array {
+  if (typeof input !== "string" && !(input instanceof Uint8Array)) {
+    throw new PermsnapError("invalid_argument", "expected a base64url string or a Uint8Array");
+  }
+  if (input.length === 0) throw refusal("no_snapshot");
+  // A copy of the array's own bytes, made at once: the app's buffer may
+  // change while the platform verifies.
+  return binary(typeof input === "string" ? input : new Uint8Array(input), "PSN", MAX_SNAPSHOT);
+}
+
+/** A compiled catalog argument as bytes: `Uint8Array`, base64url text, or
+ *  the object `permsnap catalog` prints (its `binary`). */
+function catalogBytes(catalog: unknown): Uint8Array {
+  if (catalog instanceof Uint8Array) {
+    if (catalog.length > MAX_CATALOG) throw refusal("too_large", "the catalog");
+    return new Uint8Array(catalog);
+  }
+  let t = catalog;
+  if (typeof catalog === "object" && catalog !== null) {
+    t = (plainData(catalog, "the catalog") as { binary?: unknown }).binary;
+    if (t === undefined || t === null) throw new PermsnapError("invalid_argument", "the catalog object has no `binary` member: pass what `permsnap catalog` prints");
+    if (typeof t !== "string") throw new PermsnapError("invalid_argument", "`binary` must be a string");
+  } else if (typeof catalog !== "string") {
+    throw new PermsnapError("invalid_argument", "a catalog is a compiled catalog: bytes, base64url text, or the object `permsnap catalog` prints");
+  }
+  const s = trim(t as string);
+  if (s.length > Math.ceil((MAX_CATALOG * 4) / 3)) throw refusal("too_large", "the catalog");
+  const bytes = base64url(s);
+  if (bytes === null) throw new PermsnapError("invalid_policy", "the compiled catalog is not base64url");
+  return bytes;
+}
+
+/** `s`, as the engine's one shared copy of that text (the key of a
+ *  property is interned): `can("x")` with a literal then compares
+ *  pointers. */
+function interned(s: string): string {
+  return Object.keys({ [s]: 0 })[0] ?? s;
+}

@@ -1,0 +1,148 @@
+// permsnap/lite: its WebAssembly module (the small core, lean/), loaded
+// and instantiated once per page (each instance reserves its own memory:
+// one per Verifier ran a browser out of memory). The core has no
+// wasm-bindgen: JavaScript writes an input into its memory, calls a
+// function, and reads up to eight result words; a call answers 0 or, for a
+// refusal, the index of its code in `CORE_ERROR_CODES` plus 1. Catalogs and
+// loaded snapshots are handles into it.
+
+import { PermsnapError } from "../errors.js";
+import { CORE_ERROR_CODES } from "../codes.js";
+import type { ErrorCode, WasmModule, WasmSource } from "../types.js";
+
+/** The core's exports, every one of them: a module with other exports is
+ *  not this entry's (another build's .wasm, another version) and is
+ *  refused before it is used. */
+const EXPORTS = "__data_end __heap_base memory ps_catalog ps_clause ps_drop ps_drop_catalog ps_field ps_filter ps_fingerprints ps_hidden ps_input ps_key ps_kind ps_load ps_out ps_owner ps_permission ps_revision ps_scope ps_scope_id ps_shape ps_split ps_subject";
+
+type Fn = (...args: number[]) => number;
+export type Exports = { memory: WebAssembly.Memory } & Record<string, Fn>;
+
+let compiled: WebAssembly.Module | undefined;
+
+/** Short texts for the codes this entry meets; the code says the rest. */
+const MESSAGES: Partial<Record<ErrorCode, string>> = {
+  bad_encoding: "the snapshot is not unpadded base64url (or binary)",
+  too_large: "the input is larger than any permsnap document",
+  unknown_key: "the snapshot is signed with a key this verifier does not trust (check the JWKS)",
+  bad_signature: "the signature does not verify",
+  expired: "the snapshot expired",
+  not_yet_valid: "the snapshot is not valid yet (check the clocks)",
+  wrong_tenant: "the snapshot is for another account",
+  wrong_catalog: "the snapshot was issued for another catalog (deploy the current catalog)",
+  unknown_permission: "not a permission of the catalog (check the spelling)",
+  unknown_kind: "not a record kind of the catalog",
+  ids_not_loaded: "this scope lists record ids that travel beside the snapshot, which permsnap/lite does not read: use the default entry",
+  invalid_key: "the JWKS holds a malformed or weak Ed25519 key",
+  invalid_policy: "not a compiled catalog",
+};
+
+/** A refusal with code `code` (a name, or a core status), `detail` said
+ *  after the code's text. */
+export function refusal(code: ErrorCode | number, detail = ""): PermsnapError {
+  // Any other status (the core's "no catalog, no such snapshot") is a
+  // use after `free()`.
+  const c = typeof code === "number" ? (CORE_ERROR_CODES[code - 1] ?? "invalid_argument") : code;
+  return new PermsnapError(c, `${MESSAGES[c] ?? c.replace(/_/g, " ")}${detail && `: ${detail}`}`);
+}
+
+function notInitialized(e?: unknown): PermsnapError {
+  return new PermsnapError(
+    "not_initialized",
+    `permsnap/lite's WebAssembly module is not loaded${e === undefined ? ": call init() or initSync() first" : `: ${e instanceof Error ? e.message : String(e)}`}`,
+    e === undefined ? undefined : { cause: e },
+  );
+}
+
+function thisModule(m: WebAssembly.Module): WebAssembly.Module {
+  if (WebAssembly.Module.exports(m).map((e) => e.name).sort().join(" ") !== EXPORTS) {
+    throw new PermsnapError("not_initialized", "this .wasm is not permsnap/lite's (another permsnap build or version): load permsnap/lite/permsnap_lite.wasm");
+  }
+  return m;
+}
+
+/** Loads the module: the package's `permsnap_lite.wasm` beside this file
+ *  by default, or from a URL, a `Response`, bytes or a compiled
+ *  `WebAssembly.Module`. Idempotent. */
+export async function init(source?: WasmSource): Promise<void> {
+  if (compiled) return;
+  let m: WebAssembly.Module;
+  try {
+    if (source instanceof WebAssembly.Module) m = source;
+    else if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) m = await WebAssembly.compile(source as BufferSource);
+    else {
+      const r = (await (typeof Response !== "undefined" && source instanceof Response ? source : fetch((source ?? new URL("permsnap_lite.wasm", import.meta.url)) as RequestInfo | URL))) as Response;
+      if (!r.ok) throw new Error(`${r.status} ${r.statusText} from ${r.url}`);
+      m = await WebAssembly.compile(await r.arrayBuffer());
+    }
+  } catch (e) {
+    throw notInitialized(e);
+  }
+  compiled = thisModule(m);
+}
+
+/** Loads the module synchronously from a compiled `WebAssembly.Module` or
+ *  its bytes (workerd, Node, tests). Idempotent. */
+export function initSync(module: WasmModule | ArrayBuffer | ArrayBufferView): void {
+  if (compiled) return;
+  let m: WebAssembly.Module;
+  try {
+    m = module instanceof WebAssembly.Module ? module : new WebAssembly.Module(module as BufferSource);
+  } catch (e) {
+    throw notInitialized(e);
+  }
+  compiled = thisModule(m);
+}
+
+/** True once `init` or `initSync` has run. */
+export function isInitialized(): boolean {
+  return compiled !== undefined;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+let instance: Core | undefined;
+
+/** The page's instance of the core. */
+export class Core {
+  readonly x: Exports;
+
+  private constructor(m: WebAssembly.Module) {
+    this.x = new WebAssembly.Instance(m, {}).exports as unknown as Exports;
+  }
+
+  /** The instance, made on first use. */
+  static get(): Core {
+    if (!compiled) throw notInitialized();
+    return (instance ??= new Core(compiled));
+  }
+
+  /** Copies `parts` into the core's input buffer. */
+  input(...parts: Uint8Array[]): void {
+    let n = 0;
+    for (const p of parts) n += p.length;
+    let at = this.x.ps_input(n);
+    if (at === 0 && n > 0) throw refusal("too_large", "the WebAssembly memory cannot grow");
+    for (const p of parts) {
+      new Uint8Array(this.x.memory.buffer, at, p.length).set(p);
+      at += p.length;
+    }
+  }
+
+  /** Calls export `f`; its result words, or its refusal thrown. */
+  call(f: string, ...args: number[]): Uint32Array {
+    const status = this.x[f](...args);
+    if (status !== 0) throw refusal(status);
+    return new Uint32Array(this.x.memory.buffer, this.x.ps_out(), 8);
+  }
+
+  /** A copy of `len` bytes at `at`. */
+  bytes(at: number, len: number): Uint8Array {
+    return new Uint8Array(this.x.memory.buffer, at, len).slice();
+  }
+
+  /** The UTF-8 text of `len` bytes at `at`. */
+  text(at: number, len: number): string {
+    return utf8.decode(new Uint8Array(this.x.memory.buffer, at, len));
+  }
+}

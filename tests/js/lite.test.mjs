@@ -1,0 +1,252 @@
+// permsnap/lite (the browser entry on the small core, #16) against the
+// default entry, in Node through the built package: the same answers on
+// every valid vector case, the same refusals on every refused one, the
+// strict Ed25519 rules, the JWKS rules of the package's reader, and the
+// fail-closed arguments of the API. src/lean/tests.rs holds the core to the
+// Rust reference on mutations too.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { root, pkg, vectors, catalog, validCases, refusedCases, tenantOptions, strictForgeries } from "./helpers.mjs";
+
+const lite = await import(new URL("../../pkg/lite/index.js", import.meta.url));
+const wasm = readFileSync(`${root}pkg/lite/permsnap_lite.wasm`);
+
+test("before init, a Verifier is refused with not_initialized; another build's .wasm is refused", () => {
+  assert.equal(lite.isInitialized(), false);
+  const c = validCases[0];
+  assert.throws(() => new lite.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "x" }), (e) => e instanceof lite.PermsnapError && e.code === "not_initialized");
+  assert.throws(() => lite.initSync(readFileSync(`${root}pkg/sync/permsnap_wasm_bg.wasm`)), (e) => e.code === "not_initialized" && /not permsnap\/lite's/.test(e.message));
+  assert.throws(() => lite.initSync(new Uint8Array([0, 97, 115, 109])), (e) => e.code === "not_initialized");
+  assert.equal(lite.isInitialized(), false);
+  lite.initSync(wasm);
+  lite.initSync(wasm); // idempotent
+  assert.equal(lite.isInitialized(), true);
+});
+
+/** An error's code (PermsnapError of either entry), or "none". */
+async function outcome(f) {
+  try {
+    return { ok: await f() };
+  } catch (e) {
+    assert.ok(e instanceof pkg.PermsnapError && e instanceof lite.PermsnapError, String(e));
+    return { code: e.code };
+  }
+}
+
+const optionsOf = (c) => ({ ...tenantOptions(c), leeway: vectors.leeway, clock: () => c.now });
+
+/** The default entry's answers and permsnap/lite's, for case `c`. */
+async function both(c, text = c.snapshot) {
+  const today = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  const small = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  return [await outcome(() => today.verify(text)), await outcome(() => small.verify(text)), today, small];
+}
+
+/** Every answer of `p` permsnap/lite gives, on `records` of each kind. */
+async function answers(p, v, records) {
+  const out = { error: p.error?.code ?? null, allowed: p.allowed() };
+  for (const name of v.permissionNames) out[`can ${name}`] = p.can(name);
+  for (const kind of v.kindNames) {
+    for (const f of ["scope", "filterSpec", "hiddenFields", "redaction", "fieldNames"]) out[`${f} ${kind}`] = await outcome(() => p[f](kind));
+    out[`filter ${kind}`] = await outcome(() => p.filter(kind, records));
+    out[`redact ${kind}`] = await outcome(() => p.redact(kind, records));
+  }
+  return JSON.parse(JSON.stringify(out));
+}
+
+/** Records every kind's filter and redaction has something to do with:
+ *  each field of the catalog holding the person's id, another's, and an
+ *  id of the case's specific scopes. */
+function recordsFor(v, p) {
+  const subject = p.claims()?.subject ?? "nobody";
+  const fields = [...new Set(v.kindNames.flatMap((k) => [...v.fieldNames(k), "id", "staffId", "ownerId", "assigneeId"]))];
+  const ids = v.kindNames.flatMap((k) => {
+    const s = p.scope(k);
+    return typeof s === "object" && s.specific ? s.specific : [];
+  });
+  return [subject, "someone-else", ...ids].map((x, i) => Object.fromEntries([["n", i], ...fields.map((f) => [f, x]), ["client", { email: "e", phone: "p" }]]));
+}
+
+test("permsnap/lite answers as the default entry on every valid vector case", async () => {
+  let compared = 0;
+  for (const c of validCases.filter((c) => typeof c.expected_tenant === "string" && !c.revoked_ids)) {
+    const [a, b, today, small] = await both(c);
+    assert.ok(a.ok && b.ok, `${c.name}: ${JSON.stringify([a.code, b.code])}`);
+    assert.deepEqual(small.permissionNames, today.permissionNames);
+    assert.deepEqual(small.kindNames, today.kindNames);
+    const records = recordsFor(today, a.ok);
+    assert.deepEqual(await answers(b.ok, small, records), await answers(a.ok, today, records), c.name);
+    // Again synchronously, now that this verifier verified it.
+    assert.deepEqual(await answers(small.load(c.snapshot), small, records), await answers(a.ok, today, records), c.name);
+    compared++;
+  }
+  assert.ok(compared >= 10, `${compared} cases compared`);
+});
+
+test("permsnap/lite refuses what the default entry refuses, with the same code", async () => {
+  let refused = 0;
+  for (const c of refusedCases.filter((c) => typeof c.expected_tenant === "string" && c.expect.error !== "revoked")) {
+    const [a, b] = await both(c);
+    assert.ok(a.code && b.code, c.name);
+    assert.equal(b.code, a.code, c.name);
+    refused++;
+  }
+  assert.ok(refused >= 10, `${refused} refusals compared`);
+});
+
+test("mangled snapshots: each byte changed, cut, padded or spaced is refused as the default entry refuses it", async () => {
+  const c = validCases.find((c) => c.name === "sitee/dia");
+  const bytes = Buffer.from(c.snapshot, "base64url");
+  const texts = [];
+  for (let i = 0; i < bytes.length; i += 7) {
+    const m = Buffer.from(bytes);
+    m[i] ^= 0x41;
+    texts.push(m.toString("base64url"), m);
+  }
+  for (const n of [0, 1, 5, 40, bytes.length - 64, bytes.length - 1]) texts.push(bytes.subarray(0, n).toString("base64url"));
+  texts.push(`${c.snapshot}=`, `${c.snapshot}A`, `\uFEFF${c.snapshot}`, `\u0085${c.snapshot}\u3000`, ` ${c.snapshot}\n`, c.snapshot.replace(/.$/, "?"),
+    "PSN" + "x".repeat(80), new Uint8Array([0xff, 0xfe]), "A".repeat(5463), " ".repeat(100_000) + c.snapshot, bytes, "", "é".repeat(3000));
+  for (const [name, forged] of strictForgeries(c.snapshot)) texts.push(forged, name && forged);
+  for (const t of texts) {
+    const [a, b] = await both(c, t);
+    assert.deepEqual(b.code ?? "ok", a.code ?? "ok", `${typeof t === "string" ? t.slice(0, 40) : "bytes"}`);
+  }
+});
+
+test("the strict Ed25519 rules hold: S + L, an identity R and a non-canonical R are refused", async () => {
+  const c = validCases.find((c) => c.name === "sitee/dia");
+  const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  for (const [name, forged] of strictForgeries(c.snapshot)) {
+    await assert.rejects(v.verify(forged), (e) => e.code === "bad_signature", name);
+  }
+});
+
+test("the JWKS is read by the package's rules: the same keys taken, the same sets refused", async () => {
+  const c = validCases.find((c) => c.name === "sitee/dia");
+  const [k] = vectors.key.jwks.keys;
+  const rsa = { kty: "RSA", kid: "rsa-1", n: "AQAB", e: "AQAB" };
+  const sets = [
+    vectors.key.jwks, k, { keys: [rsa, k] }, { keys: [{ ...k, use: "enc" }] }, { keys: [{ ...k, key_ops: ["encrypt"] }] },
+    { keys: [{ ...k, key_ops: ["sign", "verify"] }] }, { keys: [{ ...k, key_ops: "verify" }] }, { keys: [{ ...k, alg: "RS256" }] },
+    { keys: [{ ...k, alg: "Ed25519" }] }, { keys: [{ ...k, d: null }] }, { keys: [rsa, { ...rsa, kid: "r2", p: "x" }, k] },
+    { keys: [k, k] }, { keys: [k, { ...rsa, kid: k.kid }] }, { keys: [{ ...k, kid: undefined }] }, { keys: [{ ...k, kid: "" }] },
+    { keys: [{ ...k, kid: "k".repeat(65) }] }, { keys: [{ ...k, x: k.x.slice(1) }] }, { keys: [{ ...k, x: `${k.x}=` }] },
+    { keys: [{ ...k, x: "AQ" + "A".repeat(41) }] }, { keys: [{ ...k, x: Buffer.alloc(32).toString("base64url") }] },
+    { keys: [{ ...k, x: Buffer.from([0xed, ...Array(30).fill(0xff), 0x7f]).toString("base64url") }] },
+    { keys: [{ ...k, crv: "X25519" }] }, { keys: [{ ...k, crv: 7 }] }, { keys: [{ ...k, kid: 7 }] }, { keys: "x" }, {}, [], null, 7,
+    { keys: [null] }, { keys: [[k]] }, JSON.stringify(vectors.key.jwks), `{"keys":[${JSON.stringify(k)}],"keys":[]}`, "not json",
+    { keys: [k], extra: 1 }, { keys: [{ ...k, ext: true, x5c: [] }] }, { keys: [Object.assign(Object.create({ d: "x" }), k)] },
+  ];
+  for (const jwks of sets) {
+    const make = (entry) => () => new entry.Verifier(catalog(c.catalog), jwks, optionsOf(c));
+    const [a, b] = [await outcome(make(pkg)), await outcome(make(lite))];
+    assert.equal(b.code ?? "ok", a.code ?? "ok", JSON.stringify(jwks));
+    if (a.ok) {
+      const [x, y] = [await outcome(() => a.ok.verify(c.snapshot)), await outcome(() => b.ok.verify(c.snapshot))];
+      assert.equal(y.code ?? "ok", x.code ?? "ok", JSON.stringify(jwks));
+    }
+  }
+});
+
+test("options are read strictly: one account, a bounded leeway, a clock that answers seconds", async () => {
+  const c = validCases.find((c) => c.name === "sitee/dia");
+  const make = (o) => () => new lite.Verifier(catalog(c.catalog), vectors.key.jwks, o);
+  for (const o of [undefined, null, {}, { tenant: "" }, { tenant: null }, { anyTenant: true }, { tenantPerRequest: true }, { tenant: "spa-lumi", leeway: -1 },
+    { tenant: "spa-lumi", leeway: 1e7 }, { tenant: "spa-lumi", leeway: "30" }, { tenant: "spa-lumi", leeway: 0.5 }, { tenant: "spa-lumi", tenent: "x" },
+    { tenant: "spa-lumi", clock: 5 }, Object.create({ tenant: "spa-lumi" }), new Map([["tenant", "spa-lumi"]])]) {
+    assert.throws(make(o), (e) => e.code === "invalid_argument", JSON.stringify(o));
+  }
+  assert.throws(() => new lite.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi" }, {}), (e) => e.code === "invalid_argument");
+  for (const t of [() => NaN, () => -1, () => "1", () => undefined]) {
+    const v = make({ tenant: "spa-lumi", clock: t })();
+    await assert.rejects(v.verify(c.snapshot), (e) => e.code === "invalid_argument");
+  }
+  await assert.rejects(make({ tenant: "other-co", clock: () => c.now })().verify(c.snapshot), (e) => e.code === "wrong_tenant");
+  await assert.rejects(make({ tenant: "spa-lumi", clock: () => c.now + 10 ** 6, leeway: 86_400 })().verify(c.snapshot), (e) => e.code === "expired");
+});
+
+test("load answers synchronously only for a snapshot verified before, its time checked anew", async () => {
+  const c = validCases.find((c) => c.name === "sitee/dia");
+  let now = c.now;
+  const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi", clock: () => now });
+  assert.throws(() => v.load(c.snapshot), (e) => e.code === "async_required");
+  assert.equal(v.loadOrDeny(c.snapshot).error.code, "async_required");
+  await v.verify(c.snapshot);
+  assert.ok(v.load(c.snapshot).allowed().length > 0);
+  assert.ok(v.load(Buffer.from(c.snapshot, "base64url")).allowed().length > 0); // the same bytes
+  now += 10 ** 6;
+  assert.throws(() => v.load(c.snapshot), (e) => e.code === "expired");
+  assert.equal((await v.verifyOrDeny(c.snapshot)).error.code, "expired");
+  assert.equal((await v.verifyOrDeny(null)).error.code, "no_snapshot");
+});
+
+test("what is refused or freed denies everything; a name or kind not in the catalog throws", async () => {
+  const c = validCases.find((c) => c.name === "sitee/dia");
+  const today = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  const records = recordsFor(today, today.load(c.snapshot));
+  assert.deepEqual(await answers(v.denyAll(), v, records), await answers(today.denyAll(), today, records));
+  const p = await v.verify(c.snapshot);
+  const name = v.permissionNames.find((n) => p.can(n));
+  assert.throws(() => p.can("no.such"), (e) => e.code === "unknown_permission");
+  assert.throws(() => p.can(name, "x"), (e) => e.code === "invalid_argument");
+  assert.throws(() => p.canAll([]), (e) => e.code === "invalid_argument");
+  assert.throws(() => p.canAll(name), (e) => e.code === "invalid_argument");
+  assert.equal(p.canAny(new Set([name, v.permissionNames.find((n) => !p.can(n))])), true);
+  assert.throws(() => p.scope("no.such"), (e) => e.code === "unknown_kind");
+  assert.throws(() => p.filter("clients", "not a list"), (e) => e.code === "invalid_argument");
+  assert.throws(() => p.redact("clients", [{}], { kep: ["a"] }), (e) => e.code === "invalid_argument");
+  assert.throws(() => p.redact("clients", ["a JSON column"]), (e) => e.code === "invalid_argument");
+  const scope = p.scope("clients");
+  p.free();
+  p.free();
+  assert.equal(p.can(name), true); // can keeps answering
+  assert.deepEqual(p.scope("clients"), scope); // answers asked before, too
+  assert.throws(() => p.hiddenFields("appointments"), (e) => e.code === "invalid_argument" && /freed/.test(e.message));
+  // The core keeps working after every refusal above.
+  assert.equal((await v.verify(c.snapshot)).can(name), true);
+});
+
+test("a snapshot's permissions turn into deny-all at its expiry, with no call of the app", async () => {
+  const c = validCases.find((c) => c.name === "sitee/dia");
+  // The clock says the snapshot expires (with the leeway) a fifth of a second from now.
+  const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi", leeway: 0, clock: () => 0 });
+  const claims = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)).load(c.snapshot).claims();
+  const at = claims.expiresAt - 0.2;
+  const w = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi", leeway: 0, clock: () => at });
+  await assert.rejects(v.verify(c.snapshot), (e) => e.code === "not_yet_valid");
+  const p = await w.verify(c.snapshot);
+  const name = w.permissionNames.find((n) => p.can(n));
+  assert.equal(p.expiresAt, claims.expiresAt);
+  assert.equal(p.error, null);
+  await new Promise((r) => setTimeout(r, 400));
+  assert.equal(p.can(name), false);
+  assert.equal(p.error.code, "expired");
+  assert.equal(p.scope("clients"), "none");
+  assert.deepEqual(p.hiddenFields("clients"), w.fieldNames("clients"));
+});
+
+test("the catalog is read strictly: what the default entry refuses, this entry refuses", async () => {
+  const c = validCases.find((c) => c.name === "sitee/dia");
+  const bin = catalog(c.catalog).binary;
+  const bytes = Buffer.from(bin, "base64url");
+  const inputs = [bin, catalog(c.catalog), bytes, ` ${bin}\n`, `\uFEFF${bin}`, bin.slice(1), `${bin}=`, { binary: 7 }, {}, 7, null, [bin], bytes.subarray(0, 20)];
+  for (let i = 0; i < bytes.length; i += Math.max(1, bytes.length >> 6)) {
+    const m = Buffer.from(bytes);
+    m[i] ^= 0x20;
+    inputs.push(m);
+  }
+  let refused = 0;
+  for (const input of inputs) {
+    const make = (entry) => () => new entry.Verifier(input, vectors.key.jwks, optionsOf(c));
+    const [a, b] = [await outcome(make(pkg)), await outcome(make(lite))];
+    assert.equal(b.code ?? "ok", a.code ?? "ok", typeof input === "string" ? input.slice(0, 20) : JSON.stringify(input)?.slice(0, 60));
+    if (a.code) refused++;
+    if (a.ok && b.ok) {
+      const [x, y] = [await outcome(() => a.ok.verify(c.snapshot)), await outcome(() => b.ok.verify(c.snapshot))];
+      assert.equal(y.code ?? "ok", x.code ?? "ok");
+    }
+  }
+  assert.ok(refused > 10, `${refused} catalogs refused`);
+});
