@@ -47,7 +47,7 @@ SYNC_TS="$BROWSER_TS nodeinit node workerd"
 EDGE_TS="$CORE_TS edge/expiry plain edge/gate edge/refresher edge/middleware edge/index nodeinit edge/node edge/workerd"
 # permsnap/lite: the small core's JavaScript side (its modules under
 # lite/), with the shared error, filter and redaction modules.
-LITE_TS="generated types codes errors internal platform expiry filter redact lite/wasm lite/text lite/keys lite/permissions lite/verifier lite/index"
+LITE_TS="generated types codes errors internal platform expiry filter redact lite/wasm lite/text lite/curve lite/keys lite/permissions lite/verifier lite/index"
 # The issuer (permsnap/issuer): server-only, its own wasm build.
 ISSUER_TS="generated types errors internal init plain issuer/http issuer/index nodeinit issuer/node issuer/workerd"
 
@@ -141,8 +141,10 @@ for dir in pkg pkg/sync pkg/edge pkg/issuer; do
       --define:WASM_ID="\"$id\"" --log-level=warning --allow-overwrite --outfile="$js"
   done
 done
+# permsnap/lite without --keep-names: its whole point is its size (its
+# errors say `PermsnapError` all the same: the class sets its name).
 for js in pkg/lite/*.js; do
-  esbuild "$js" --minify --keep-names --format=esm --sourcemap --sources-content=true \
+  esbuild "$js" --minify --format=esm --sourcemap --sources-content=true \
     --log-level=warning --allow-overwrite --outfile="$js"
 done
 if grep -l "WASM_ID" pkg/*.js pkg/sync/*.js pkg/edge/*.js pkg/issuer/*.js pkg/lite/*.js; then

@@ -17,10 +17,13 @@ export const expiry = { tick: 0 };
  *  permissions of one copy reach listeners of another. */
 export const expiryListeners: Set<() => void> = ((globalThis as Record<symbol, unknown>)[Symbol.for("permsnap.expiryListeners")] ??= new Set()) as Set<() => void>;
 
-/** Groups with a timer, by expiry time in tenths of a second (`performance.now()`). */
+/** Groups with a timer, by expiry time in tenths of a second (`Date.now()`:
+ *  the wall clock, as the verifier's; `performance.now()` stands still
+ *  while a machine sleeps on some platforms, and answers stayed yes past
+ *  expiry for as long as it slept: attack review, session 19). */
 const armed = new Set<number>();
 
-/** @internal Makes `expiry.tick` move on at `deadline` (a `performance.now()`
+/** @internal Makes `expiry.tick` move on at `deadline` (a `Date.now()`
  *  time, at most a tenth of a second late), so that what expires then is
  *  checked on its next use. */
 export function armExpiry(deadline: number): void {
@@ -38,6 +41,13 @@ export function recheckAll(): void {
   tell();
 }
 
+// A machine that slept: its timers come late (on some platforms they count
+// only the time awake), and until one comes no answer is checked against
+// the clock. A page shown or focused again checks every deadline at once
+// (attack review, session 19). Browsers only: elsewhere there is no page.
+const page = globalThis as { addEventListener?: (type: string, f: () => void) => void; document?: unknown };
+if (page.document !== undefined) for (const type of ["visibilitychange", "pageshow", "focus"]) page.addEventListener?.(type, recheckAll);
+
 function tell(): void {
   for (const f of expiryListeners) {
     try {
@@ -49,10 +59,10 @@ function tell(): void {
 }
 
 function schedule(at: number): void {
-  const wait = Math.min(Math.max(at * 100 - performance.now(), 0), 2 ** 31 - 1);
+  const wait = Math.min(Math.max(at * 100 - Date.now(), 0), 2 ** 31 - 1);
   const timer = setTimeout(() => {
     // A timer may fire a little early, or the wait may have been capped.
-    if (performance.now() < at * 100) return schedule(at);
+    if (Date.now() < at * 100) return schedule(at);
     armed.delete(at);
     expiry.tick++;
     tell();

@@ -92,8 +92,10 @@ function nameList(v: Iterable<PermissionName>, what: string): PermissionName[] {
 }
 
 function unknown(name: string): never {
-  // String(): a symbol has no implicit conversion to text.
-  throw new PermsnapError("unknown_permission", `unknown permission \`${String(name)}\`: it is not in the catalog (check the spelling)`);
+  // Not String(name): a symbol has no conversion to text, and an object's
+  // own `toString` may throw, which would escape untyped (attack review,
+  // session 19).
+  throw new PermsnapError("unknown_permission", `unknown permission \`${typeof name === "string" ? name : typeof name}\`: it is not in the catalog (check the spelling)`);
 }
 
 function run<T extends object>(f: CompiledFilter, records: readonly T[]): T[] {
@@ -127,7 +129,7 @@ export class Permissions {
   #redactPlans: Map<string, RedactPlan> | undefined;
   #error: PermsnapError | null;
   #derived: WeakRef<Permissions>[] | undefined;
-  /** When it expires (`performance.now()` time), once armed. */
+  /** When it expires (`Date.now()` time), once armed. */
   #deadline: number | undefined;
   /** `expiry.tick` when the deadline was last compared with the clock. */
   #tick = expiry.tick;
@@ -161,7 +163,7 @@ export class Permissions {
     };
     expireIn = (p, ms) => {
       // Not a finite time (a clock gone wrong): expired on the next use.
-      p.#deadline = Number.isFinite(ms) ? performance.now() + ms : -Infinity;
+      p.#deadline = Number.isFinite(ms) ? Date.now() + ms : -Infinity;
       armExpiry(p.#deadline);
     };
   }
@@ -171,7 +173,7 @@ export class Permissions {
    *  does. */
   #current(): void {
     if (this.#tick === expiry.tick) return;
-    if (this.#deadline !== undefined && !(performance.now() < this.#deadline)) this.#expire();
+    if (this.#deadline !== undefined && !(Date.now() < this.#deadline)) this.#expire();
     else if (this.#checked !== this.#info.revocations()) this.#recheck();
     this.#tick = expiry.tick;
   }
@@ -397,7 +399,7 @@ export class Permissions {
     const derived = new Permissions(p, this.#info, null, false, null);
     // Its own timer (the parent may be dropped or freed first), and in place
     // with the parent (a session's revocation).
-    if (this.#deadline !== undefined) expireIn(derived, this.#deadline - performance.now());
+    if (this.#deadline !== undefined) expireIn(derived, this.#deadline - Date.now());
     (this.#derived ??= []).push(new WeakRef(derived));
     if (graced.has(this)) graced.add(derived); // waits with its session's current permissions
     return derived;

@@ -426,7 +426,13 @@ export class Verifier {
    *  which the app's was there to correct (review, session 14). */
   #now(): number | undefined {
     if (this.#clock === undefined) return undefined;
-    const t = this.#clock();
+    let t: unknown;
+    try {
+      t = this.#clock();
+    } catch (e) {
+      // Typed, as every error of the package (attack review, session 19).
+      throw new PermsnapError("invalid_argument", "`clock` threw", { cause: e });
+    }
     if (typeof t !== "number" || !Number.isFinite(t) || t < 0) {
       throw new PermsnapError("invalid_argument", `\`clock\` returned ${typeof t === "number" ? String(t) : typeof t}, not a number of seconds since the Unix epoch`);
     }

@@ -391,10 +391,12 @@ impl Catalog {
         self.head
     }
 
-    /// Sets the revisions' fingerprints, 8 bytes each, oldest first
-    /// (`invalid_argument` for another length).
+    /// Sets the revisions' fingerprints, 8 bytes each, oldest first, once
+    /// (`invalid_argument` for another length, or when they are set: a
+    /// late answer for a catalog freed since must not land on the one
+    /// read into its place).
     pub fn set_fingerprints(&mut self, fingerprints: &[u8]) -> Result<(), Refusal> {
-        if fingerprints.len() != 8 * self.revs.len() {
+        if self.hashed || fingerprints.len() != 8 * self.revs.len() {
             return Err(super::INVALID_ARGUMENT);
         }
         for (rev, fp) in self.revs.iter_mut().zip(fingerprints.chunks_exact(8)) {

@@ -25,14 +25,14 @@ pub mod catalog;
 pub mod decide;
 pub mod snapshot;
 
-/// A public key (32 bytes) a verifier may hold: canonical, on the curve,
-/// not of small order (`invalid_key` otherwise), as the keyring reads
-/// JWKS keys.
+/// The rules of a public key (32 bytes) that need no curve arithmetic:
+/// canonical, not of small order (`invalid_key` otherwise). The caller
+/// checks that it is a point of the curve (the browser: permsnap/lite's
+/// JavaScript, with BigInt), as the keyring does when it reads JWKS keys.
 pub fn check_key(key: &[u8]) -> Result<(), Refusal> {
     let key: &[u8; 32] = key.try_into().map_err(|_| INVALID_KEY)?;
-    crate::signature::key_point(key)
-        .map(|_| ())
-        .map_err(|_| INVALID_KEY)
+    let strict = crate::signature::is_canonical(key) && !crate::signature::is_small_order(key);
+    strict.then_some(()).ok_or(INVALID_KEY)
 }
 
 /// The strict rules of a signature that need no curve arithmetic (`R`

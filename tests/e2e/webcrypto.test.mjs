@@ -147,6 +147,36 @@ test("permsnap/lite in Chromium: every vector and every strict forgery answer as
   await page.close();
 });
 
+test("a page shown again after the machine slept denies at once what expired meanwhile, in both entries (attack review, session 19)", async () => {
+  // Sleep stops some platforms' monotonic clock, and timers count the time
+  // awake: no expiry timer comes. The wall clock jumps; the page is shown.
+  const page = await browser.newPage();
+  await page.goto(base + "/");
+  const dia = vectors.cases.find((c) => c.name === "sitee/dia");
+  const got = await page.evaluate(async ([catalogs, jwks, c]) => {
+    const out = {};
+    for (const entry of ["/pkg/index.js", "/pkg/lite/index.js"]) {
+      const ps = await import(entry);
+      await ps.init();
+      const offset = Date.now() / 1000 - c.now; // the vector's time, moving with the wall clock
+      const v = new ps.Verifier(catalogs[c.catalog], jwks, { tenant: c.expected_tenant, clock: () => Date.now() / 1000 - offset });
+      const p = await v.verify(c.snapshot);
+      const before = p.can(c.expect.allowed[0]);
+      const real = Date.now;
+      Date.now = () => real() + 2 * 86_400_000;
+      try {
+        document.dispatchEvent(new Event("visibilitychange", { bubbles: true }));
+        out[entry] = [before, p.can(c.expect.allowed[0]), p.error?.code];
+      } finally {
+        Date.now = real;
+      }
+    }
+    return out;
+  }, [vectors.catalogs, vectors.key.jwks, dia]);
+  assert.deepEqual(got, { "/pkg/index.js": [true, false, "expired"], "/pkg/lite/index.js": [true, false, "expired"] });
+  await page.close();
+});
+
 /** `fn(args)` run in headless Firefox (geckodriver) on the served page. */
 async function inFirefox(fn, args) {
   const port = await freePort();

@@ -149,18 +149,53 @@ test("the JWKS is read by the package's rules: the same keys taken, the same set
   }
 });
 
+test("a key is refused as the package's reader refuses it: 800 encodings, canonical or not, on the curve or not, small-order", () => {
+  // The encodings src/lean/tests.rs holds the core's rules to.
+  const keys = [new Uint8Array(32), new Uint8Array(32).fill(1), new Uint8Array(32).fill(0xff), Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? 1 : 0))];
+  for (let seed = 0; seed < 400; seed++) {
+    const m = Math.imul(seed, 2654435761) >>> 0;
+    const k = Uint8Array.from({ length: 32 }, (_, i) => ((((m << (i % 32)) | (m >>> ((32 - (i % 32)) % 32))) >>> 0) >>> 8) & 0xff);
+    keys.push(k, Uint8Array.from(k, (b, i) => (i === 31 ? b | 0x80 : b)));
+  }
+  const c = validCases.find((c) => c.name === "sitee/dia");
+  let [good, bad] = [0, 0];
+  for (const k of keys) {
+    const jwks = { keys: [{ kty: "OKP", crv: "Ed25519", kid: "k", x: Buffer.from(k).toString("base64url") }] };
+    const code = (entry) => {
+      try {
+        new entry.Verifier(catalog(c.catalog), jwks, { tenant: "spa-lumi" });
+        return "ok";
+      } catch (e) {
+        return e.code;
+      }
+    };
+    const expected = code(pkg);
+    assert.equal(code(lite), expected, Buffer.from(k).toString("hex"));
+    if (expected === "ok") good++;
+    else bad++;
+  }
+  assert.ok(good > 50 && bad > 50, `${good} good, ${bad} bad`);
+});
+
 test("options are read strictly: one account, a bounded leeway, a clock that answers seconds", async () => {
   const c = validCases.find((c) => c.name === "sitee/dia");
   const make = (o) => () => new lite.Verifier(catalog(c.catalog), vectors.key.jwks, o);
-  for (const o of [undefined, null, {}, { tenant: "" }, { tenant: null }, { anyTenant: true }, { tenantPerRequest: true }, { tenant: "spa-lumi", leeway: -1 },
-    { tenant: "spa-lumi", leeway: 1e7 }, { tenant: "spa-lumi", leeway: "30" }, { tenant: "spa-lumi", leeway: 0.5 }, { tenant: "spa-lumi", tenent: "x" },
-    { tenant: "spa-lumi", clock: 5 }, Object.create({ tenant: "spa-lumi" }), new Map([["tenant", "spa-lumi"]])]) {
-    assert.throws(make(o), (e) => e.code === "invalid_argument", JSON.stringify(o));
+  for (const [i, o] of [undefined, null, {}, { tenant: "" }, { tenant: null }, { anyTenant: true }, { tenantPerRequest: true }, { tenant: "spa-lumi", leeway: -1 },
+    { tenant: "spa-lumi", leeway: 1e7 }, { tenant: "spa-lumi", leeway: "30" }, { tenant: "spa-lumi", leeway: NaN }, { tenant: "spa-lumi", tenent: "x" },
+    { tenant: "spa-lumi", clock: 5 }, Object.create({ tenant: "spa-lumi" }), new Map([["tenant", "spa-lumi"]]),
+    // A getter or proxy of the app that throws: typed (attack review, session 19).
+    { get tenant() { throw new Error("app"); } }, new Proxy({}, { ownKeys() { throw new Error("app"); } })].entries()) {
+    assert.throws(make(o), (e) => e.code === "invalid_argument", `options ${i}`);
   }
+  // A fractional leeway is taken, as the default entry takes it.
+  assert.ok((await make({ tenant: "spa-lumi", leeway: 1.5, clock: () => c.now })().verify(c.snapshot)).can(c.expect.allowed[0]));
   assert.throws(() => new lite.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi" }, {}), (e) => e.code === "invalid_argument");
-  for (const t of [() => NaN, () => -1, () => "1", () => undefined]) {
-    const v = make({ tenant: "spa-lumi", clock: t })();
-    await assert.rejects(v.verify(c.snapshot), (e) => e.code === "invalid_argument");
+  for (const t of [() => NaN, () => -1, () => "1", () => undefined, () => { throw new Error("clock"); }]) {
+    for (const entry of [lite, pkg]) {
+      const v = new entry.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi", clock: t });
+      await assert.rejects(v.verify(c.snapshot), (e) => e.code === "invalid_argument", String(t));
+      assert.equal((await v.verifyOrDeny(c.snapshot)).error.code, "invalid_argument");
+    }
   }
   await assert.rejects(make({ tenant: "other-co", clock: () => c.now })().verify(c.snapshot), (e) => e.code === "wrong_tenant");
   await assert.rejects(make({ tenant: "spa-lumi", clock: () => c.now + 10 ** 6, leeway: 86_400 })().verify(c.snapshot), (e) => e.code === "expired");
@@ -179,6 +214,72 @@ test("load answers synchronously only for a snapshot verified before, its time c
   assert.throws(() => v.load(c.snapshot), (e) => e.code === "expired");
   assert.equal((await v.verifyOrDeny(c.snapshot)).error.code, "expired");
   assert.equal((await v.verifyOrDeny(null)).error.code, "no_snapshot");
+});
+
+test("a late fingerprint of a freed verifier's catalog never lands on the catalog read into its place (attack review, session 19)", async () => {
+  // Digests need not finish in the order asked: the first verifier's are
+  // held back until the second verifier's catalog, in the freed slot, has
+  // its own.
+  const a = validCases.find((c) => c.catalog === "ecwid");
+  const subtle = globalThis.crypto.subtle;
+  const digest = subtle.digest;
+  let slow = true;
+  subtle.digest = function (...args) {
+    const late = slow;
+    return digest.apply(this, args).then((d) => (late ? new Promise((r) => setTimeout(() => r(d), 60)) : d));
+  };
+  try {
+    const v1 = new lite.Verifier(catalog("ecwid"), vectors.key.jwks, optionsOf(a));
+    v1.free();
+    slow = false;
+    const v2 = new lite.Verifier(catalog("shopify-partner"), vectors.key.jwks, optionsOf(a));
+    await new Promise((r) => setTimeout(r, 150));
+    await assert.rejects(v2.verify(a.snapshot), (e) => e.code === "wrong_catalog");
+    const b = validCases.find((c) => c.catalog === "shopify-partner" && !c.id_lists);
+    const own = new lite.Verifier(catalog("shopify-partner"), vectors.key.jwks, optionsOf(b));
+    assert.ok((await own.verify(b.snapshot)).allowed().length > 0);
+    await assert.rejects(v1.verify(a.snapshot), (e) => e.code === "invalid_argument");
+  } finally {
+    delete subtle.digest;
+    assert.equal(subtle.digest, digest);
+  }
+});
+
+test("hostile inputs get the default entry's typed refusals: a large binary, a lying array, a polluted prototype (attack review, session 19)", async () => {
+  const c = validCases.find((c) => c.name === "sitee/dia");
+  const big = new Uint8Array(200_000);
+  big.set([80, 83, 78, 2]);
+  const lying = new Proxy(Buffer.from(c.snapshot, "base64url"), { get: (t, k) => (k === "length" ? 5 : Reflect.get(t, k)) });
+  for (const input of [big, `PSN${"x".repeat(200_000)}`, lying]) {
+    const [a, b] = await both(c, input);
+    assert.equal(b.code, a.code);
+    const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+    assert.equal((await v.verifyOrDeny(input)).error.code, a.code);
+    assert.equal(v.loadOrDeny(input).error.code, a.code === "too_large" ? "too_large" : v.loadOrDeny(input).error.code);
+  }
+  // A JWK's members are its own: what a polluted Object.prototype holds
+  // is never read (a kid or x from it would trust the attacker's key).
+  const [k] = vectors.key.jwks.keys;
+  for (const member of ["kid", "x", "kty", "crv"]) {
+    const { [member]: value, ...rest } = k;
+    Object.prototype[member] = value;
+    try {
+      const [x, y] = [await outcome(() => new pkg.Verifier(catalog(c.catalog), { keys: [rest] }, optionsOf(c)).verify(c.snapshot)),
+        await outcome(() => new lite.Verifier(catalog(c.catalog), { keys: [rest] }, optionsOf(c)).verify(c.snapshot))];
+      assert.ok(x.code, member);
+      assert.equal(y.code, x.code, member);
+    } finally {
+      delete Object.prototype[member];
+    }
+  }
+  // A name whose conversion to text throws: still unknown_permission.
+  const p = await new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)).verify(c.snapshot);
+  const q = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)).load(c.snapshot);
+  for (const perms of [p, q]) {
+    for (const name of [{ toString() { throw new Error("app"); } }, Object.create(null), Symbol("s")]) {
+      assert.throws(() => perms.can(name), (e) => e.code === "unknown_permission");
+    }
+  }
 });
 
 test("what is refused or freed denies everything; a name or kind not in the catalog throws", async () => {

@@ -1,15 +1,16 @@
 // permsnap/lite: the trusted keys, read from a JWKS by the rules of the
 // package's own reader (src/crypto.rs `Keyring::from_jwks`, which the
 // default entry runs in wasm): Ed25519 signing keys are taken, each checked
-// strictly by the core (canonical, on the curve, not of small order), then
-// imported once into the platform's WebCrypto; other keys (an app's RSA or
-// encryption keys) are left out; a private member anywhere, a key id
-// missing on an Ed25519 key or named twice, or a malformed key refuses the
-// whole set.
+// strictly (canonical and not of small order by the core, a point of the
+// curve here), then imported by the platform's WebCrypto when first used;
+// other keys (an app's RSA or encryption keys) are left out; a private
+// member anywhere, a key id missing on an Ed25519 key or named twice, or a
+// malformed key refuses the whole set.
 
 import { PermsnapError } from "../errors.js";
 import { parseJson, plainData } from "../internal.js";
 import type { Jwks } from "../types.js";
+import { onCurve } from "./curve.js";
 import { base64url } from "./text.js";
 import type { Core } from "./wasm.js";
 
@@ -21,9 +22,14 @@ const bad = (detail: string): PermsnapError => new PermsnapError("invalid_key", 
 
 type Raw = Record<string, unknown>;
 
+/** Whether the JWK holds member `m` itself (never what a polluted
+ *  `Object.prototype` holds: an `x` or `kid` read from it would trust a
+ *  key the page's attacker chose). */
+const has = (key: Raw, m: string): boolean => Object.hasOwn(key, m) && key[m] !== undefined;
+
 /** Member `m` of a JWK: a string, or undefined when absent or null. */
 function member(key: Raw, m: string): string | undefined {
-  const v = key[m];
+  const v = has(key, m) ? key[m] : undefined;
   if (v === undefined || v === null) return undefined;
   if (typeof v !== "string") throw bad(`\`${m}\` of a JWK must be a string`);
   return v;
@@ -34,10 +40,10 @@ export function readKeys(jwks: Jwks | string, core: Core): Map<string, Uint8Arra
   const set = plainData(typeof jwks === "string" ? parseJson(jwks, "invalid_key") : jwks, "the JWKS", "invalid_key") as Raw;
   if (typeof set !== "object" || set === null || Array.isArray(set)) throw bad("a JWKS is an object `{ keys: [...] }`");
   let list: unknown[];
-  if (set.keys !== undefined) {
+  if (has(set, "keys")) {
     if (!Array.isArray(set.keys)) throw bad("`keys` of a JWKS must be an array");
     list = set.keys;
-  } else if (set.kty !== undefined) {
+  } else if (has(set, "kty")) {
     list = [set];
   } else {
     throw bad("a JWKS is an object `{ keys: [...] }` (or one JWK with `kty`)");
@@ -51,9 +57,9 @@ export function readKeys(jwks: Jwks | string, core: Core): Map<string, Uint8Arra
     const key = k as Raw;
     const [kty, crv, x64, kid = "", alg, use] = ["kty", "crv", "x", "kid", "alg", "use"].map((m) => member(key, m));
     const name = kid === "" ? `keys[${i}]` : `\`${kid}\``;
-    const secret = PRIVATE.find((m) => key[m] !== undefined);
+    const secret = PRIVATE.find((m) => has(key, m));
     if (secret !== undefined) throw bad(`key ${name} contains a private part (\`${secret}\`): publish only public keys`);
-    const ops = key.key_ops;
+    const ops = has(key, "key_ops") ? key.key_ops : undefined;
     if (ops !== undefined && ops !== null && (!Array.isArray(ops) || !ops.every((o) => typeof o === "string"))) {
       throw bad("`key_ops` of a JWK must be an array of strings");
     }
@@ -71,8 +77,8 @@ export function readKeys(jwks: Jwks | string, core: Core): Map<string, Uint8Arra
     if (x === null) throw bad(`key ${name}: \`x\` is not base64url`);
     if (x.length !== 32) throw bad(`key ${name}: an Ed25519 public key is 32 bytes, got ${x.length}`);
     core.input(x);
-    const status = core.x.ps_key();
-    if (status !== 0) throw bad(`key ${name} is not canonical, not on the curve, or of small order`);
+    if (core.x.ps_key() !== 0) throw bad(`key ${name} is not canonical, or of small order`);
+    if (!onCurve(x)) throw bad(`key ${name} is not a point of the curve`);
     out.set(kid, x);
   });
   return out;

@@ -88,7 +88,7 @@ export class Permissions {
   #current(): void {
     if (this.#tick === expiry.tick) return;
     this.#tick = expiry.tick;
-    if (this.#deadline !== undefined && !(performance.now() < this.#deadline) && this.#error === null) {
+    if (this.#deadline !== undefined && !(Date.now() < this.#deadline) && this.#error === null) {
       this.#error = new PermsnapError("expired", "the snapshot expired: everything is denied until a fresh one is loaded");
       this.#effective = new Uint8Array(0);
       this.#memo.clear();
@@ -132,7 +132,7 @@ export class Permissions {
     if (this.#tick !== expiry.tick) this.#current();
     const i = this.#c.names.get(name);
     if (i === undefined) {
-      throw new PermsnapError("unknown_permission", `unknown permission \`${String(name)}\`: it is not in the catalog (check the spelling)`);
+      throw new PermsnapError("unknown_permission", `unknown permission \`${typeof name === "string" ? name : typeof name}\`: it is not in the catalog (check the spelling)`);
     }
     return ((this.#effective[i >> 3] >> (i & 7)) & 1) === 1;
   }

@@ -53,6 +53,12 @@ const utf8 = new TextEncoder();
 const MAX_INPUT = 16 << 20;
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
+/** `bytes`, a binary document, when it is at most `max` bytes. */
+function bounded(bytes: Uint8Array, max: number): Uint8Array {
+  if (bytes.length > max) throw refusal("too_large");
+  return bytes;
+}
+
 /** A document's binary form from `input`: bytes starting with its
  *  `magic` as they are, else its text (UTF-8 bytes or a string) decoded,
  *  at most `max` bytes once decoded. */
@@ -60,11 +66,11 @@ export function binary(input: string | Uint8Array, magic: string, max: number): 
   let text: string;
   if (typeof input === "string") {
     if (input.length > MAX_INPUT) throw refusal("too_large");
-    if (input.startsWith(magic)) return utf8.encode(input);
+    if (input.startsWith(magic)) return bounded(utf8.encode(input), max);
     text = input;
   } else {
     if (input.length > MAX_INPUT) throw refusal("too_large");
-    if (magic.split("").every((c, i) => input[i] === c.charCodeAt(0))) return input.slice();
+    if (magic.split("").every((c, i) => input[i] === c.charCodeAt(0))) return bounded(input.slice(), max);
     try {
       text = strictUtf8.decode(input);
     } catch {

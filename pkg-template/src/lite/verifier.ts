@@ -8,7 +8,7 @@
 // before (its time and account checked anew).
 
 import { PermsnapError } from "../errors.js";
-import { noExtra, plainData, strictOptions, text } from "../internal.js";
+import { noExtra, ownBytes, plainData, strictOptions, text } from "../internal.js";
 import { platformVerify } from "../platform.js";
 import type { CatalogInput, Jwks } from "../types.js";
 import { readKeys } from "./keys.js";
@@ -54,13 +54,15 @@ export class Verifier {
 
   constructor(catalog: CatalogInput, jwks: Jwks | string, options: LiteVerifierOptions) {
     noExtra(arguments.length, 3, "new Verifier");
-    const o = strictOptions(options, ["tenant", "leeway", "clock"], "permsnap/lite's Verifier options");
+    // Copied first (`plainData`): a getter or proxy of the app runs once,
+    // its error typed.
+    const o = strictOptions(plainData(options, "Verifier options", "invalid_argument", ["clock"]), ["tenant", "leeway", "clock"], "permsnap/lite's Verifier options");
     const { tenant, leeway = 30, clock = () => Date.now() / 1000 } = o;
     if (typeof tenant !== "string" || tenant === "") {
       throw new PermsnapError("invalid_argument", "a Verifier checks one account: { tenant: \"acme\" } (permsnap/lite has no tenantPerRequest nor anyTenant)");
     }
-    if (!Number.isInteger(leeway) || (leeway as number) < 0 || (leeway as number) > 86_400) {
-      throw new PermsnapError("invalid_argument", "`leeway` is a whole number of seconds, 0 to 86400");
+    if (typeof leeway !== "number" || !(leeway >= 0 && leeway <= 86_400)) {
+      throw new PermsnapError("invalid_argument", "`leeway` is 0 to 86400 seconds");
     }
     if (typeof clock !== "function") throw new PermsnapError("invalid_argument", "`clock` is a function returning seconds since the Unix epoch");
     const core = Core.get();
@@ -88,7 +90,9 @@ export class Verifier {
       this.free();
       throw e;
     }
-    this.#hashed = fingerprints(core, id, revisions);
+    // (The closure keeps this verifier, so it is not collected, its
+    // catalog let go, while the digests run.)
+    this.#hashed = fingerprints(core, id, revisions, () => !this.#freed);
     this.#hashed.catch(() => {}); // the reason is each verify's to give
     this.#tenant = new TextEncoder().encode(tenant);
     this.#clock = clock as () => number;
@@ -101,7 +105,12 @@ export class Verifier {
   }
 
   #now(): number {
-    const t = this.#clock();
+    let t: unknown;
+    try {
+      t = this.#clock();
+    } catch (e) {
+      throw new PermsnapError("invalid_argument", "`clock` threw", { cause: e });
+    }
     if (typeof t !== "number" || !Number.isFinite(t) || t < 0) {
       throw new PermsnapError("invalid_argument", `\`clock\` returned ${typeof t === "number" ? String(t) : typeof t}, not a number of seconds since the Unix epoch`);
     }
@@ -197,7 +206,7 @@ export class Verifier {
     // Denies everything once `load` would refuse it (its expiry plus the
     // leeway, by this verifier's clock): a timer per expiry time, no clock
     // read per check.
-    const deadline = performance.now() + (expiresAt + this.#leeway - now) * 1000;
+    const deadline = Date.now() + (expiresAt + this.#leeway - now) * 1000;
     return permissionsFrom(this.#c, handle, core.bytes(at, len), expiresAt, null, deadline);
   }
 
@@ -235,7 +244,7 @@ const FINGERPRINT_DOMAIN = new TextEncoder().encode("permsnap/v2 catalog\0");
  *  bytes of SHA-512 over the domain, the link and the revision's bytes; the
  *  link is the previous revision's fingerprint, for the first the catalog's
  *  head) and hands them to the core. */
-async function fingerprints(core: Core, id: number, revisions: number): Promise<void> {
+async function fingerprints(core: Core, id: number, revisions: number, live: () => boolean): Promise<void> {
   // Copied now: the core's memory may move before the digests come.
   const parts = Array.from({ length: revisions }, (_, i) => {
     const [at, len, head, headLen] = core.call("ps_revision", id, i);
@@ -254,6 +263,8 @@ async function fingerprints(core: Core, id: number, revisions: number): Promise<
     link = new Uint8Array(await subtle.digest("SHA-512", message), 0, 8);
     out.set(link, 8 * i);
   }
+  // A verifier freed meanwhile: its handle may be another catalog's now.
+  if (!live()) return;
   core.input(out);
   core.call("ps_fingerprints", id);
 }
@@ -264,9 +275,9 @@ function snapshotBytes(input: unknown): Uint8Array {
     throw new PermsnapError("invalid_argument", "expected a base64url string or a Uint8Array");
   }
   if (input.length === 0) throw refusal("no_snapshot");
-  // A copy of the array's own bytes, made at once: the app's buffer may
-  // change while the platform verifies.
-  return binary(typeof input === "string" ? input : new Uint8Array(input), "PSN", MAX_SNAPSHOT);
+  // A copy of the array's own bytes, made at once (`ownBytes`): the app's
+  // buffer may change while the platform verifies.
+  return binary(typeof input === "string" ? input : (ownBytes(input) as Uint8Array), "PSN", MAX_SNAPSHOT);
 }
 
 /** A compiled catalog argument as bytes: `Uint8Array`, base64url text, or

@@ -20,21 +20,14 @@ export type Exports = { memory: WebAssembly.Memory } & Record<string, Fn>;
 
 let compiled: WebAssembly.Module | undefined;
 
-/** Short texts for the codes this entry meets; the code says the rest. */
-const MESSAGES: Partial<Record<ErrorCode, string>> = {
-  bad_encoding: "the snapshot is not unpadded base64url (or binary)",
-  too_large: "the input is larger than any permsnap document",
-  unknown_key: "the snapshot is signed with a key this verifier does not trust (check the JWKS)",
-  bad_signature: "the signature does not verify",
-  expired: "the snapshot expired",
-  not_yet_valid: "the snapshot is not valid yet (check the clocks)",
-  wrong_tenant: "the snapshot is for another account",
-  wrong_catalog: "the snapshot was issued for another catalog (deploy the current catalog)",
-  unknown_permission: "not a permission of the catalog (check the spelling)",
-  unknown_kind: "not a record kind of the catalog",
-  ids_not_loaded: "this scope lists record ids that travel beside the snapshot, which permsnap/lite does not read: use the default entry",
-  invalid_key: "the JWKS holds a malformed or weak Ed25519 key",
-  invalid_policy: "not a compiled catalog",
+/** What to do about a refusal, where the code alone does not say (a
+ *  message is the code's words and the detail: permsnap/lite keeps its
+ *  texts short, its download is the point). */
+const ADVICE: Partial<Record<ErrorCode, string>> = {
+  unknown_key: "check the JWKS",
+  wrong_catalog: "deploy the current catalog",
+  ids_not_loaded: "its ids travel beside the snapshot: use the default entry",
+  async_required: "await verify() first",
 };
 
 /** A refusal with code `code` (a name, or a core status), `detail` said
@@ -43,7 +36,7 @@ export function refusal(code: ErrorCode | number, detail = ""): PermsnapError {
   // Any other status (the core's "no catalog, no such snapshot") is a
   // use after `free()`.
   const c = typeof code === "number" ? (CORE_ERROR_CODES[code - 1] ?? "invalid_argument") : code;
-  return new PermsnapError(c, `${MESSAGES[c] ?? c.replace(/_/g, " ")}${detail && `: ${detail}`}`);
+  return new PermsnapError(c, [c.replace(/_/g, " "), detail, ADVICE[c]].filter(Boolean).join(": "));
 }
 
 function notInitialized(e?: unknown): PermsnapError {
