@@ -64,7 +64,7 @@ export async function init(source?: WasmSource): Promise<void> {
     if (source instanceof WebAssembly.Module) m = source;
     else if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) m = await WebAssembly.compile(source as BufferSource);
     else {
-      const r = (await (typeof Response !== "undefined" && source instanceof Response ? source : fetch((source ?? new URL("permsnap_lite.wasm", import.meta.url)) as RequestInfo | URL))) as Response;
+      const r = (await (typeof Response !== "undefined" && source instanceof Response ? source : fetch((source ?? new URL("./permsnap_lite.wasm", import.meta.url)) as RequestInfo | URL))) as Response;
       if (!r.ok) throw new Error(`${r.status} ${r.statusText} from ${r.url}`);
       m = await WebAssembly.compile(await r.arrayBuffer());
     }
