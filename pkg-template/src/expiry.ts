@@ -45,8 +45,11 @@ export function recheckAll(): void {
 // only the time awake), and until one comes no answer is checked against
 // the clock. A page shown or focused again checks every deadline at once
 // (attack review, session 19). Browsers only: elsewhere there is no page.
-const page = globalThis as { addEventListener?: (type: string, f: () => void) => void; document?: unknown };
-if (page.document !== undefined) for (const type of ["visibilitychange", "pageshow", "focus"]) page.addEventListener?.(type, recheckAll);
+// (visibilitychange, fired at the document, is heard in the capture phase:
+// a page's listener stopping it on its way cannot keep it from here;
+// focus only at the window itself, not each element's.)
+const page = globalThis as { addEventListener?: (type: string, f: () => void, capture?: boolean) => void; document?: unknown };
+if (page.document !== undefined) for (const type of ["visibilitychange", "pageshow", "focus"]) page.addEventListener?.(type, recheckAll, type === "visibilitychange");
 
 function tell(): void {
   for (const f of expiryListeners) {
@@ -58,8 +61,15 @@ function tell(): void {
   }
 }
 
+/** The longest a timer waits before the clock is read again: timers count
+ *  the time a machine is awake (on some platforms), so a machine that
+ *  slept past an expiry, with no page event on waking (a Worker, a page
+ *  that stayed visible), denies at most this long after it wakes
+ *  (re-review, session 19). */
+const RECHECK_MS = 5000;
+
 function schedule(at: number): void {
-  const wait = Math.min(Math.max(at * 100 - Date.now(), 0), 2 ** 31 - 1);
+  const wait = Math.min(Math.max(at * 100 - Date.now(), 0), RECHECK_MS);
   const timer = setTimeout(() => {
     // A timer may fire a little early, or the wait may have been capped.
     if (Date.now() < at * 100) return schedule(at);

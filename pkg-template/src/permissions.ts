@@ -164,6 +164,9 @@ export class Permissions {
     expireIn = (p, ms) => {
       // Not a finite time (a clock gone wrong): expired on the next use.
       p.#deadline = Number.isFinite(ms) ? Date.now() + ms : -Infinity;
+      // Already past (loaded in the last fraction of its second): the
+      // first use checks, not the timer's next turn (re-review, session 19).
+      if (!(p.#deadline > Date.now())) p.#tick = -1;
       armExpiry(p.#deadline);
     };
   }

@@ -81,9 +81,11 @@ export class Verifier {
     }
     const keys = plainData(typeof jwks === "string" ? parseJson(jwks, "invalid_key") : jwks, "the JWKS", "invalid_key");
     // The object `permsnap catalog` prints is read as data too.
+    // Bytes copied from the array's own storage (`ownBytes`: a subclass or
+    // proxy may lie about its length).
     const compiled = typeof catalog === "object" && catalog !== null && !(catalog instanceof Uint8Array)
       ? plainData(catalog, "the catalog")
-      : catalog;
+      : ownBytes(catalog);
     this.#w = wasmCall(() => new WasmVerifier(compiled, keys, rest));
     const w = this.#w;
     const fields = new Map<string, string[]>();
@@ -289,6 +291,9 @@ export class Verifier {
   /** Permissions that deny everything (what a refusal means). They share
    *  one object in wasm memory: denying allocates nothing there. */
   denyAll(error?: PermsnapError): Permissions {
+    // A freed verifier says so (typed), before wasm-bindgen's freed pointer
+    // does (untyped: re-review, session 19).
+    this.#live();
     return permissionsFrom(this.#info.denied(), this.#info, error ?? new PermsnapError("no_snapshot", "no snapshot"), true);
   }
 

@@ -137,6 +137,8 @@ test("the JWKS is read by the package's rules: the same keys taken, the same set
     { keys: [{ ...k, crv: "X25519" }] }, { keys: [{ ...k, crv: 7 }] }, { keys: [{ ...k, kid: 7 }] }, { keys: "x" }, {}, [], null, 7,
     { keys: [null] }, { keys: [[k]] }, JSON.stringify(vectors.key.jwks), `{"keys":[${JSON.stringify(k)}],"keys":[]}`, "not json",
     { keys: [k], extra: 1 }, { keys: [{ ...k, ext: true, x5c: [] }] }, { keys: [Object.assign(Object.create({ d: "x" }), k)] },
+    // Ids as UTF-8 reads them: two lone surrogates are one id (re-review, session 19).
+    { keys: [{ ...k, kid: "\uD800" }, { ...k, kid: "\uDC00" }] }, { keys: [{ ...k, kid: "\uD800" }] },
   ];
   for (const jwks of sets) {
     const make = (entry) => () => new entry.Verifier(catalog(c.catalog), jwks, optionsOf(c));
@@ -282,6 +284,40 @@ test("hostile inputs get the default entry's typed refusals: a large binary, a l
   }
 });
 
+test("expiry: a snapshot loaded in the last fraction of its second, and a machine that slept with no page event, deny on the next use (re-review, session 19)", async () => {
+  const c = validCases.find((c) => c.name === "sitee/dia");
+  const claims = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)).load(c.snapshot).claims();
+  const name = c.expect.allowed[0];
+  // The core compares whole seconds: half a second past expiry loads, and
+  // is expired on its first use.
+  const late = { tenant: "spa-lumi", leeway: 0, clock: () => claims.expiresAt + 0.5 };
+  const a = await new lite.Verifier(catalog(c.catalog), vectors.key.jwks, late).verify(c.snapshot);
+  const b = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, late).load(c.snapshot);
+  for (const p of [a, b]) {
+    assert.equal(p.can(name), false);
+    assert.equal(p.error.code, "expired");
+  }
+  // Valid for another minute by the wall clock; then the wall clock jumps
+  // two hours (a machine waking) and no page event comes: the timers read
+  // the clock again within five seconds.
+  const offset = Date.now() / 1000 - (claims.expiresAt - 60);
+  const clock = () => Date.now() / 1000 - offset;
+  const x = await new lite.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi", leeway: 0, clock }).verify(c.snapshot);
+  const y = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi", leeway: 0, clock }).load(c.snapshot);
+  assert.ok(x.can(name) && y.can(name));
+  const real = Date.now;
+  Date.now = () => real() + 2 * 3_600_000;
+  try {
+    await new Promise((r) => setTimeout(r, 5_500));
+    for (const p of [x, y]) {
+      assert.equal(p.can(name), false);
+      assert.equal(p.error.code, "expired");
+    }
+  } finally {
+    Date.now = real;
+  }
+});
+
 test("what is refused or freed denies everything; a name or kind not in the catalog throws", async () => {
   const c = validCases.find((c) => c.name === "sitee/dia");
   const today = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
@@ -307,6 +343,14 @@ test("what is refused or freed denies everything; a name or kind not in the cata
   assert.throws(() => p.hiddenFields("appointments"), (e) => e.code === "invalid_argument" && /freed/.test(e.message));
   // The core keeps working after every refusal above.
   assert.equal((await v.verify(c.snapshot)).can(name), true);
+  // A freed verifier says so, typed, in both entries (the default entry's
+  // ...OrDeny threw wasm-bindgen's raw error: re-review, session 19).
+  for (const w of [new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)), new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c))]) {
+    w.free();
+    await assert.rejects(w.verifyOrDeny(c.snapshot), (e) => e instanceof pkg.PermsnapError && e.code === "invalid_argument");
+    assert.throws(() => w.loadOrDeny(c.snapshot), (e) => e instanceof pkg.PermsnapError && e.code === "invalid_argument");
+    assert.throws(() => w.denyAll(), (e) => e instanceof pkg.PermsnapError && e.code === "invalid_argument");
+  }
 });
 
 test("a snapshot's permissions turn into deny-all at its expiry, with no call of the app", async () => {
@@ -332,7 +376,15 @@ test("the catalog is read strictly: what the default entry refuses, this entry r
   const c = validCases.find((c) => c.name === "sitee/dia");
   const bin = catalog(c.catalog).binary;
   const bytes = Buffer.from(bin, "base64url");
-  const inputs = [bin, catalog(c.catalog), bytes, ` ${bin}\n`, `\uFEFF${bin}`, bin.slice(1), `${bin}=`, { binary: 7 }, {}, 7, null, [bin], bytes.subarray(0, 20)];
+  // An array lying about its length, or whose length throws: read from its
+  // own storage, or typed (re-review, session 19).
+  class Lying extends Uint8Array {
+    get length() {
+      return 5;
+    }
+  }
+  const throwing = new Proxy(new Uint8Array(bytes), { get: (t, k) => { if (k === "length") throw new Error("app"); return Reflect.get(t, k); } });
+  const inputs = [bin, catalog(c.catalog), bytes, ` ${bin}\n`, `\uFEFF${bin}`, bin.slice(1), `${bin}=`, { binary: 7 }, {}, 7, null, [bin], bytes.subarray(0, 20), new Lying(bytes), throwing];
   for (let i = 0; i < bytes.length; i += Math.max(1, bytes.length >> 6)) {
     const m = Buffer.from(bytes);
     m[i] ^= 0x20;

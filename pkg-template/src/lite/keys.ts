@@ -55,7 +55,11 @@ export function readKeys(jwks: Jwks | string, core: Core): Map<string, Uint8Arra
     // reader leaves it.)
     if (typeof k !== "object" || k === null) throw bad("each key of a JWKS is an object");
     const key = k as Raw;
-    const [kty, crv, x64, kid = "", alg, use] = ["kty", "crv", "x", "kid", "alg", "use"].map((m) => member(key, m));
+    const [kty, crv, x64, id = "", alg, use] = ["kty", "crv", "x", "kid", "alg", "use"].map((m) => member(key, m));
+    // The key id as the package's reader sees it: UTF-8, a lone surrogate
+    // replaced (`"\uD800"` and `"\uDC00"` are one id there: re-review,
+    // session 19).
+    const kid = new TextDecoder().decode(new TextEncoder().encode(id));
     const name = kid === "" ? `keys[${i}]` : `\`${kid}\``;
     const secret = PRIVATE.find((m) => has(key, m));
     if (secret !== undefined) throw bad(`key ${name} contains a private part (\`${secret}\`): publish only public keys`);
@@ -71,8 +75,7 @@ export function readKeys(jwks: Jwks | string, core: Core): Map<string, Uint8Arra
       && (!Array.isArray(ops) || ops.includes("verify")) && (alg === undefined || alg === "EdDSA" || alg === "Ed25519");
     if (!signing) return; // not an Ed25519 signing key: left out
     if (kid === "") throw bad(`Ed25519 key ${name} has no \`kid\``);
-    const kidLength = new TextEncoder().encode(kid).length;
-    if (kidLength > 64) throw bad(`a key id must be 1 to 64 bytes, \`${kid}\` is not`);
+    if (new TextEncoder().encode(kid).length > 64) throw bad(`a key id must be 1 to 64 bytes, \`${kid}\` is not`);
     const x = base64url(x64 ?? "");
     if (x === null) throw bad(`key ${name}: \`x\` is not base64url`);
     if (x.length !== 32) throw bad(`key ${name}: an Ed25519 public key is 32 bytes, got ${x.length}`);

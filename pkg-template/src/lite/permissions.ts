@@ -76,6 +76,9 @@ export class Permissions {
     if (deadline !== undefined) {
       // Not a finite time (a clock gone wrong): expired on the next use.
       this.#deadline = Number.isFinite(deadline) ? deadline : -Infinity;
+      // Already past (loaded in the last fraction of its second): the
+      // first use checks.
+      if (!(this.#deadline > Date.now())) this.#tick = -1;
       armExpiry(this.#deadline);
     }
   }

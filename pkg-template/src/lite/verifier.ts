@@ -284,8 +284,9 @@ function snapshotBytes(input: unknown): Uint8Array {
  *  the object `permsnap catalog` prints (its `binary`). */
 function catalogBytes(catalog: unknown): Uint8Array {
   if (catalog instanceof Uint8Array) {
-    if (catalog.length > MAX_CATALOG) throw refusal("too_large", "the catalog");
-    return new Uint8Array(catalog);
+    const bytes = ownBytes(catalog) as Uint8Array; // the array's own storage, whatever it says its length is
+    if (bytes.length > MAX_CATALOG) throw refusal("too_large", "the catalog");
+    return bytes;
   }
   let t = catalog;
   if (typeof catalog === "object" && catalog !== null) {

@@ -1,0 +1,21 @@
+// A browser app on permsnap/lite with the DOM library (tsconfig.web.json):
+// the catalog and the JWKS from JSON, the .wasm from the entry's export;
+// what a Permissions answers is typed as in the default entry.
+import { PermsnapError, Verifier, init, type Jwks, type Permissions, type RecordFilter, type Redaction, type Scope } from "permsnap/lite";
+import wasmUrl from "permsnap/lite/permsnap_lite.wasm";
+import catalog from "./catalog.json" with { type: "json" };
+import jwks from "./jwks.json" with { type: "json" };
+
+export async function startLite(snapshot: string): Promise<Permissions> {
+  await init(wasmUrl);
+  const keys: Jwks = jwks;
+  const verifier = new Verifier(catalog, keys, { tenant: "spa-lumi", leeway: 30 });
+  const me = await verifier.verifyOrDeny(snapshot);
+  if (me.error instanceof PermsnapError && me.error.code === "not_initialized") throw me.error;
+  const scope: Scope = me.scope("appointments");
+  const spec: RecordFilter = me.filterSpec("appointments");
+  const redaction: Redaction = me.redaction("clients");
+  const rows: { id: string; staffId: string }[] = me.filter("appointments", [{ id: "a1", staffId: "dia" }]);
+  void [scope, spec, redaction, rows, me.can("payments.view"), verifier.load(snapshot)];
+  return me;
+}
