@@ -52,6 +52,7 @@ const steps = [
   ["+ strict keys and signature shapes (the platform checks the equation)", (n) => n === "ps_key" || n === "ps_shape"],
   ["+ load and decide (split, read, fit, check, effective set)", (n) => /^ps_(split|load|drop)$/.test(n)],
   ["+ records (kinds, fields, scopes, filters, hidden fields)", (n) => /^ps_(kind|owner|field|subject|scope|scope_id|filter|clause|hidden)$/.test(n)],
+  ["+ revocation notices (read; JavaScript keeps what they revoke)", (n) => /^ps_(claims|notice|notice_split|notice_id|notice_staff)$/.test(n)],
   // The edge build's own (`pkg/edge`).
   ["+ feeds and the route guard (edge build)", (n) => /^verifier_(applyFeed|feedAt)$/.test(n) || /^gate_/.test(n) || n === "__wbg_gate_free"],
 ];

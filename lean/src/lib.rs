@@ -12,7 +12,8 @@
 
 use permsnap::lean::catalog::Catalog;
 use permsnap::lean::decide::Decision;
-use permsnap::lean::snapshot::{split, Snapshot};
+use permsnap::lean::notice::Notice;
+use permsnap::lean::snapshot::{split, split_notice, Snapshot};
 use permsnap::lean::{check_key, check_signature, Refusal, Span};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -30,13 +31,15 @@ struct State {
     input: Vec<u8>,
     catalogs: Vec<Option<Rc<Catalog>>>,
     loaded: Vec<Option<Loaded>>,
+    /// The last notice read (`ps_notice`), until the next.
+    notice: Option<Notice>,
     out: [u32; 8],
 }
 
 thread_local! {
     // A wasm instance without `atomics` has one thread: this is its state.
     static STATE: RefCell<State> = const {
-        RefCell::new(State { input: Vec::new(), catalogs: Vec::new(), loaded: Vec::new(), out: [0; 8] })
+        RefCell::new(State { input: Vec::new(), catalogs: Vec::new(), loaded: Vec::new(), notice: None, out: [0; 8] })
     };
 }
 
@@ -423,6 +426,117 @@ pub extern "C" fn ps_clause(handle: u32, k: usize, i: usize) -> u32 {
         let (field, ids) = clauses.get(i).copied().ok_or(NO_CATALOG)?;
         let [p, l] = at(c.bytes(), field);
         Ok([p, l, u32::from(ids), 0, 0, 0, 0, 0])
+    })
+}
+
+/// What revocations are checked against in snapshot `handle`; out: its
+/// epoch, its version (low word, high word), then its id's address (8
+/// bytes).
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_claims(handle: u32) -> u32 {
+    on_loaded(handle, |_, snap, _| {
+        let v = snap.version;
+        Ok([
+            snap.epoch,
+            v as u32,
+            (v >> 32) as u32,
+            snap.id.as_ptr() as u32,
+            0,
+            0,
+            0,
+            0,
+        ])
+    })
+}
+
+/// Splits the input, a binary revocation notice; out: the key id's offset
+/// and length, then the length signed (the signature is the last 64
+/// bytes).
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_notice_split() -> u32 {
+    with(NO_CATALOG, |s| {
+        status(split_notice(&s.input).map(|p| {
+            let [at, len] = span(p.kid);
+            s.out = [at, len, p.signed.len, 0, 0, 0, 0, 0];
+        }))
+    })
+}
+
+/// Reads the input, a binary notice whose signature JavaScript checked
+/// followed by `tenant_len` bytes of the account expected (another
+/// account's notice is `wrong_tenant`); out: how many ids and people it
+/// revokes, when it was issued (low word, high word) and its epoch. Kept
+/// for `ps_notice_id` and `ps_notice_staff` until the next.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_notice(tenant_len: usize) -> u32 {
+    with(NO_CATALOG, |s| {
+        s.notice = None;
+        let Some(at) = s.input.len().checked_sub(tenant_len) else {
+            return NO_CATALOG;
+        };
+        let (bytes, tenant) = s.input.split_at(at);
+        let read = split_notice(bytes).and_then(|p| Notice::read(bytes, &p));
+        match read {
+            Ok(n) if n.tenant.in_(n.bytes()) != tenant => refused(permsnap::lean::WRONG_TENANT),
+            Ok(n) => {
+                let t = n.issued_at;
+                s.out = [
+                    n.ids.len() as u32,
+                    n.staff.len() as u32,
+                    t as u32,
+                    (t >> 32) as u32,
+                    n.min_epoch,
+                    0,
+                    0,
+                    0,
+                ];
+                s.notice = Some(n);
+                0
+            }
+            Err(e) => refused(e),
+        }
+    })
+}
+
+/// Id `i` of the last notice read; out: its address (8 bytes).
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_notice_id(i: usize) -> u32 {
+    with(NO_CATALOG, |s| {
+        let answer = match &s.notice {
+            Some(n) => n
+                .ids
+                .get(i)
+                .map(|id| [at(n.bytes(), *id)[0], 0, 0, 0, 0, 0, 0, 0])
+                .ok_or(NO_CATALOG),
+            None => Err(NO_CATALOG),
+        };
+        put(s, answer)
+    })
+}
+
+/// Person `i` of the last notice read; out: their staff id (address,
+/// length), then the version below which their snapshots are revoked (low
+/// word, high word).
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_notice_staff(i: usize) -> u32 {
+    with(NO_CATALOG, |s| {
+        let answer = match &s.notice {
+            Some(n) => n
+                .staff
+                .get(i)
+                .map(|(subject, before)| {
+                    let [p, l] = at(n.bytes(), *subject);
+                    [p, l, *before as u32, (*before >> 32) as u32, 0, 0, 0, 0]
+                })
+                .ok_or(NO_CATALOG),
+            None => Err(NO_CATALOG),
+        };
+        put(s, answer)
     })
 }
 

@@ -11,7 +11,9 @@
 //!   `wire::decode_payload` and the verifier's `fit` check them, kept as
 //!   its bytes and offsets; the account and the clock;
 //! - [`decide`]: the effective permissions (the least fixed point of
-//!   `Permissions::new`) and the kinds out of reach.
+//!   `Permissions::new`) and the kinds out of reach;
+//! - [`notice`]: a revocation notice's payload, as `wire::decode_notice`
+//!   reads it.
 //!
 //! Refusals are [`Refusal`]s: an error code (its index in
 //! [`crate::Error::CODES`]); the text a person reads is made by the caller
@@ -23,6 +25,7 @@
 
 pub mod catalog;
 pub mod decide;
+pub mod notice;
 pub mod snapshot;
 
 /// The rules of a public key (32 bytes) that need no curve arithmetic:
@@ -96,7 +99,8 @@ pub(crate) const UNSUPPORTED_VERSION: Refusal = code("unsupported_version");
 pub(crate) const MALFORMED: Refusal = code("malformed");
 pub(crate) const EXPIRED: Refusal = code("expired");
 pub(crate) const NOT_YET_VALID: Refusal = code("not_yet_valid");
-pub(crate) const WRONG_TENANT: Refusal = code("wrong_tenant");
+/// `wrong_tenant`.
+pub const WRONG_TENANT: Refusal = code("wrong_tenant");
 /// `wrong_catalog`.
 pub const WRONG_CATALOG: Refusal = code("wrong_catalog");
 pub(crate) const INVALID_POLICY: Refusal = code("invalid_policy");

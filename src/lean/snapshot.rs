@@ -8,6 +8,7 @@ use super::{BAD_MAGIC, EXPIRED, MALFORMED, NOT_YET_VALID, TOO_LARGE, TRUNCATED};
 use super::{UNSUPPORTED_VERSION, WRONG_CATALOG, WRONG_TENANT};
 use crate::wire::read::{Bad, Reader};
 use crate::wire::{MAGIC, MAX_KID_LEN, MAX_LIFETIME, MAX_ROLES, MAX_SNAPSHOT_LEN, SIGNATURE_LEN};
+use crate::wire::{MAX_NOTICE_LEN, NOTICE_MAGIC};
 
 /// A snapshot's parts before its signature is checked: offsets of the key
 /// id and of what the signature covers; the signature is the last 64
@@ -18,23 +19,41 @@ pub struct Parts {
     pub kid: Span,
     /// Every byte before the signature.
     pub signed: Span,
-    payload: Span,
+    pub(crate) payload: Span,
 }
 
 /// Splits a binary snapshot: size, magic, version 2 and the key id, as the
 /// reference's `wire::split` (which lets format 1 through to be refused
 /// after it).
 pub fn split(bytes: &[u8]) -> Result<Parts, Refusal> {
-    if bytes.len() > MAX_SNAPSHOT_LEN {
+    split_framed(bytes, &MAGIC, MAX_SNAPSHOT_LEN, 1)
+}
+
+/// Splits a binary revocation notice, as the reference's
+/// `wire::split_framed` does (format 2 only).
+pub fn split_notice(bytes: &[u8]) -> Result<Parts, Refusal> {
+    split_framed(bytes, &NOTICE_MAGIC, MAX_NOTICE_LEN, 2)
+}
+
+/// [`split`] for any signed document of the format family: its magic,
+/// size bound and the oldest version let through (format 1 is refused
+/// after the key id, as the reference refuses it).
+fn split_framed(
+    bytes: &[u8],
+    magic: &[u8; 3],
+    max_len: usize,
+    min_version: u8,
+) -> Result<Parts, Refusal> {
+    if bytes.len() > max_len {
         return Err(TOO_LARGE);
     }
     match bytes.get(..3) {
         None => return Err(TRUNCATED),
-        Some(m) if m != MAGIC => return Err(BAD_MAGIC),
+        Some(m) if m != magic => return Err(BAD_MAGIC),
         Some(_) => {}
     }
     let version = *bytes.get(3).ok_or(TRUNCATED)?;
-    if !(1..=2).contains(&version) {
+    if !(min_version..=2).contains(&version) {
         return Err(UNSUPPORTED_VERSION);
     }
     let kid_len = usize::from(*bytes.get(4).ok_or(TRUNCATED)?);

@@ -380,3 +380,72 @@ fn a_catalog_read_unhashed_fits_no_snapshot_until_its_fingerprints_are_set() {
     assert_eq!(fps(&unhashed), fps(&hashed));
     assert!(Snapshot::read(&bytes, &parts, &unhashed).is_ok());
 }
+
+#[test]
+fn notices_read_as_the_reference_reads_them() {
+    // Every committed notice, the refused ones, and mutations of each
+    // payload: split and read as `wire::split_framed` and
+    // `wire::decode_notice` do, with the same codes and the same fields.
+    use super::notice::Notice;
+    use super::snapshot::split_notice;
+    use crate::wire::{decode_notice, split_framed, MAX_NOTICE_LEN, NOTICE_MAGIC};
+    let v = vectors();
+    let mut texts: Vec<String> = v["notices"]["apply"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap().to_owned())
+        .collect();
+    for r in v["notices"]["refused"].as_array().unwrap() {
+        texts.push(r["notice"].as_str().unwrap().to_owned());
+    }
+    texts.extend(
+        v["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .take(3)
+            .map(|c| c["snapshot"].as_str().unwrap().to_owned()),
+    );
+    let (mut read, mut refused) = (0, 0);
+    for text in &texts {
+        let bytes = crate::encoding::decode(text).unwrap();
+        let mut inputs = mutations(&bytes);
+        inputs.push(bytes.clone());
+        inputs.push(bytes[..bytes.len() / 2].to_vec());
+        for m in &inputs {
+            let reference = split_framed(m, &NOTICE_MAGIC, MAX_NOTICE_LEN)
+                .and_then(|p| decode_notice(p.payload));
+            let lean = split_notice(m).and_then(|p| Notice::read(m, &p));
+            match (&reference, &lean) {
+                (Ok(r), Ok(l)) => {
+                    read += 1;
+                    assert_eq!(r.tenant.as_bytes(), l.tenant.in_(l.bytes()));
+                    assert_eq!((r.issued_at, r.min_epoch), (l.issued_at, l.min_epoch));
+                    let ids: Vec<&[u8]> = l.ids.iter().map(|s| s.in_(l.bytes())).collect();
+                    assert_eq!(r.ids.iter().map(|i| i.as_slice()).collect::<Vec<_>>(), ids);
+                    let staff: Vec<(&[u8], u64)> = l
+                        .staff
+                        .iter()
+                        .map(|(s, b)| (s.in_(l.bytes()), *b))
+                        .collect();
+                    let expected: Vec<(&[u8], u64)> = r
+                        .staff
+                        .iter()
+                        .map(|s| (s.subject.as_bytes(), s.before))
+                        .collect();
+                    assert_eq!(expected, staff);
+                }
+                (Err(e), Err(c)) => {
+                    refused += 1;
+                    assert_eq!(e.code(), c.code(), "{m:02x?}");
+                }
+                _ => panic!(
+                    "reference {reference:?}, lean {:?} on {m:02x?}",
+                    lean.map(|_| ())
+                ),
+            }
+        }
+    }
+    assert!(read >= 3 && refused >= 50, "{read} read, {refused} refused");
+}

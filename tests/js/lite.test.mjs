@@ -318,6 +318,54 @@ test("expiry: a snapshot loaded in the last fraction of its second, and a machin
   }
 });
 
+test("revocation notices: the same summaries and refusals as the default entry, and the same snapshots revoked after them", async () => {
+  const { Issuer } = await import("../../pkg/issuer/node.js");
+  const { privateJwk } = await import("./feed-signer.mjs");
+  const issuer = new Issuer(vectors.catalogs.sitee.definition, privateJwk(vectors.key));
+  const cases = validCases.filter((c) => typeof c.expected_tenant === "string" && !c.revoked_ids && !c.id_lists);
+  const notices = [...vectors.notices.apply];
+  // A notice per person and per snapshot id of each case, signed here;
+  // and one of every account's epoch.
+  for (const c of cases.filter((_, i) => i % 3 === 0)) {
+    const claims = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)).load(c.snapshot).claims();
+    notices.push(issuer.revoke({ tenant: c.expected_tenant, staff: [{ subject: claims.subject, before: claims.version + 1 }], now: c.now }));
+  }
+  const other = cases.find((c) => c.name === "ecwid/marc");
+  notices.push(issuer.revoke({ tenant: other.expected_tenant, ids: [new pkg.Verifier(catalog(other.catalog), vectors.key.jwks, optionsOf(other)).load(other.snapshot).id], now: other.now }));
+  notices.push(issuer.revoke({ tenant: "shop-ora", beforeEpoch: 1_000, now: other.now }));
+  const refused = [...vectors.notices.refused.map((r) => r.notice), cases[0].snapshot, "", "A", `${vectors.notices.apply[0]}=`, ` ${vectors.notices.apply[0]}\n`];
+  const bytes = Buffer.from(vectors.notices.apply[0], "base64url");
+  for (let i = 0; i < bytes.length; i += 5) {
+    const m = Buffer.from(bytes);
+    m[i] ^= 0x10;
+    refused.push(m.toString("base64url"), m);
+  }
+  let revoked = 0;
+  for (const c of cases) {
+    const today = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+    const small = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+    const [p, q] = [today.load(c.snapshot), await small.verify(c.snapshot)];
+    for (const n of [...notices, ...refused, ...notices.slice().reverse()]) {
+      const [x, y] = [await outcome(() => today.verifyNotice(n)), await outcome(() => small.verifyNotice(n))];
+      assert.deepEqual(y, x, `${c.name}: ${typeof n === "string" ? n.slice(0, 24) : "bytes"}`);
+    }
+    // What is loaded again, and what was loaded before: refused alike.
+    const [a, b] = [await outcome(() => today.verify(c.snapshot)), await outcome(() => small.verify(c.snapshot))];
+    assert.deepEqual(b.code ?? "ok", a.code ?? "ok", c.name);
+    assert.equal(q.error?.code ?? "ok", p.error?.code ?? "ok", c.name);
+    if (a.code) {
+      revoked++;
+      assert.equal(q.can(c.expect.allowed[0] ?? today.permissionNames[0]), false);
+    }
+    // Verified once, a notice applies synchronously (again: nothing changes).
+    for (const n of notices.slice(0, 4)) assert.deepEqual(await outcome(() => small.applyNotice(n)), await outcome(() => today.applyNotice(n)));
+  }
+  assert.ok(revoked >= 8, `${revoked} cases revoked`);
+  const v = new lite.Verifier(catalog("sitee"), vectors.key.jwks, { tenant: "spa-lumi" });
+  assert.throws(() => v.applyNotice(vectors.notices.apply[0]), (e) => e.code === "async_required");
+  await assert.rejects(v.verifyNotice(7), (e) => e.code === "invalid_argument");
+});
+
 test("what is refused or freed denies everything; a name or kind not in the catalog throws", async () => {
   const c = validCases.find((c) => c.name === "sitee/dia");
   const today = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));

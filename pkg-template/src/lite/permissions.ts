@@ -18,7 +18,18 @@ export interface Kind {
   fields: ReadonlyArray<{ name: string; mask: string | null }>;
 }
 
-/** @internal What a verifier and its permissions share: the catalog. */
+/** @internal What revocations are checked against: a loaded snapshot's
+ *  person, version, epoch and id. */
+export interface Claims {
+  subject: string;
+  version: bigint;
+  epoch: number;
+  /** 16 hex digits. */
+  id: string;
+}
+
+/** @internal What a verifier and its permissions share: the catalog, and
+ *  the verifier's revocations. */
 export interface Catalog {
   core: Core;
   /** Its handle in the core. */
@@ -26,6 +37,10 @@ export interface Catalog {
   /** Permission name → index. */
   names: ReadonlyMap<string, number>;
   kinds: ReadonlyMap<string, Kind>;
+  /** Moves on each time the verifier's revocations change. */
+  revision: () => number;
+  /** Why `claims` are revoked now, or null. */
+  revoked: (claims: Claims) => PermsnapError | null;
 }
 
 const SCOPES = ["none", "own", "assigned", "specific", "all", "listed"] as const;
@@ -52,7 +67,7 @@ function list<T>(v: readonly T[]): readonly T[] {
 const handles = new FinalizationRegistry<{ core: Core; handle: number }>(({ core, handle }) => core.x.ps_drop(handle));
 
 /** @internal Permissions from a loaded snapshot (`handle` 0: none, deny-all). */
-export let permissionsFrom: (c: Catalog, handle: number, effective: Uint8Array, expiresAt: number, error: PermsnapError | null, deadline?: number) => Permissions;
+export let permissionsFrom: (c: Catalog, handle: number, effective: Uint8Array, expiresAt: number, error: PermsnapError | null, deadline?: number, claims?: Claims) => Permissions;
 
 /** What one verified snapshot allows. */
 export class Permissions {
@@ -63,11 +78,16 @@ export class Permissions {
   #deadline: number | undefined;
   #tick = expiry.tick;
   #memo = new Map<string, unknown>();
+  #claims: Claims | undefined;
+  /** The verifier's revocations when these were last checked against them. */
+  #checked: number;
   /** Seconds since the epoch when the snapshot expires (0: deny-all). */
   readonly expiresAt: number;
 
-  private constructor(c: Catalog, handle: number, effective: Uint8Array, expiresAt: number, error: PermsnapError | null, deadline?: number) {
+  private constructor(c: Catalog, handle: number, effective: Uint8Array, expiresAt: number, error: PermsnapError | null, deadline?: number, claims?: Claims) {
     this.#c = c;
+    this.#claims = claims;
+    this.#checked = c.revision();
     this.#handle = handle;
     this.#effective = effective;
     this.#error = error;
@@ -84,19 +104,30 @@ export class Permissions {
   }
 
   static {
-    permissionsFrom = (c, handle, effective, expiresAt, error, deadline) => new Permissions(c, handle, effective, expiresAt, error, deadline);
+    permissionsFrom = (c, handle, effective, expiresAt, error, deadline, claims) => new Permissions(c, handle, effective, expiresAt, error, deadline, claims);
   }
 
-  /** The first thing every use does: past its expiry, everything is denied. */
+  /** The first thing every use does: past its expiry, or revoked by a
+   *  notice the verifier applied since, everything is denied. (A notice
+   *  moves `expiry.tick` on: one number compared per check until then.) */
   #current(): void {
     if (this.#tick === expiry.tick) return;
     this.#tick = expiry.tick;
-    if (this.#deadline !== undefined && !(Date.now() < this.#deadline) && this.#error === null) {
-      this.#error = new PermsnapError("expired", "the snapshot expired: everything is denied until a fresh one is loaded");
-      this.#effective = new Uint8Array(0);
-      this.#memo.clear();
-      this.free();
+    if (this.#error !== null) return;
+    if (this.#deadline !== undefined && !(Date.now() < this.#deadline)) {
+      this.#deny(new PermsnapError("expired", "the snapshot expired: everything is denied until a fresh one is loaded"));
+    } else if (this.#claims !== undefined && this.#checked !== this.#c.revision()) {
+      this.#checked = this.#c.revision();
+      const e = this.#c.revoked(this.#claims);
+      if (e) this.#deny(e);
     }
+  }
+
+  #deny(error: PermsnapError): void {
+    this.#error = error;
+    this.#effective = new Uint8Array(0);
+    this.#memo.clear();
+    this.free();
   }
 
   /** Calls core export `f` on this snapshot (and `args`). */

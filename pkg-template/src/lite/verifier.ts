@@ -10,9 +10,10 @@
 import { PermsnapError } from "../errors.js";
 import { noExtra, ownBytes, plainData, strictOptions, text } from "../internal.js";
 import { platformVerify } from "../platform.js";
-import type { CatalogInput, Jwks } from "../types.js";
+import { recheckAll } from "../expiry.js";
+import type { CatalogInput, Jwks, NoticeSummary } from "../types.js";
 import { readKeys } from "./keys.js";
-import { permissionsFrom, type Catalog, type Kind, type Permissions } from "./permissions.js";
+import { permissionsFrom, type Catalog, type Claims, type Kind, type Permissions } from "./permissions.js";
 import { base64url, binary, trim } from "./text.js";
 import { Core, refusal } from "./wasm.js";
 
@@ -29,7 +30,12 @@ export interface LiteVerifierOptions {
 }
 
 const DOMAIN = new TextEncoder().encode("permsnap/v2 snapshot\0");
+const NOTICE_DOMAIN = new TextEncoder().encode("permsnap/v2 revocation\0");
 const MAX_SNAPSHOT = 4096;
+const MAX_NOTICE = 65_536;
+const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+/** A u64 from its low and high words. */
+const u64 = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 const MAX_CATALOG = 1 << 20;
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** A snapshot's bytes as a map key (one character per byte). */
@@ -45,8 +51,13 @@ export class Verifier {
   #tenant: Uint8Array;
   #clock: () => number;
   #leeway: number;
-  /** Snapshots verified (by their bytes), the last 64. */
+  /** Snapshots and notices verified (by their bytes), the last 64. */
   #verified = new Set<string>();
+  /** What the account's notices revoked: snapshots below an epoch, a
+   *  person's below a version, snapshot ids. Kept for the verifier's life
+   *  (a page's notices are few), as the default entry's browser build
+   *  keeps them. */
+  #revoked = { epoch: 0, staff: new Map<string, bigint>(), ids: new Set<string>(), revision: 0 };
   #freed = false;
   /** The catalog's fingerprints, computed by the platform's SHA-512 (no
    *  snapshot loads before). */
@@ -71,7 +82,7 @@ export class Verifier {
     catalogs.register(this, id, this);
     const names = new Map<string, number>();
     const kinds = new Map<string, Kind>();
-    this.#c = { core, id, names, kinds };
+    this.#c = { core, id, names, kinds, revision: () => this.#revoked.revision, revoked: (claims) => this.#check(claims) };
     try {
       for (let i = 0; i < perms; i++) {
         const [at, len] = core.call("ps_permission", id, i);
@@ -122,33 +133,101 @@ export class Verifier {
   async verify(snapshot: string | Uint8Array): Promise<Permissions> {
     noExtra(arguments.length, 1, "verify");
     const bytes = snapshotBytes(snapshot);
-    const key = bytesKey(bytes);
     this.#live();
     await this.#hashed;
-    if (!this.#verified.has(key)) {
-      const core = this.#live();
-      core.input(bytes);
-      const [kidAt, kidLen, signedLen] = core.call("ps_split");
-      let kid = "";
-      try {
-        kid = utf8.decode(bytes.subarray(kidAt, kidAt + kidLen));
-      } catch {
-        // no key has an id that is not UTF-8
-      }
-      const raw = this.#keys.get(kid);
-      if (raw === undefined) throw refusal("unknown_key", `no trusted key is named \`${kid}\``);
-      core.call("ps_shape");
-      // key | signature | domain | bytes signed: the job the platform checks.
-      const job = new Uint8Array(96 + DOMAIN.length + signedLen);
-      job.set(raw);
-      job.set(bytes.subarray(signedLen, signedLen + 64), 32);
-      job.set(DOMAIN, 96);
-      job.set(bytes.subarray(0, signedLen), 96 + DOMAIN.length);
-      if (!(await platformVerify(job))) throw refusal("bad_signature");
-      if (this.#verified.size >= 64) this.#verified.delete(this.#verified.values().next().value as string);
-      this.#verified.add(key);
-    }
+    await this.#signed(bytes, "ps_split", DOMAIN);
     return this.#load(bytes);
+  }
+
+  /** Has the platform check the signature of `bytes` (split by `split`,
+   *  signed under `domain`), unless this verifier checked these very bytes
+   *  before. */
+  async #signed(bytes: Uint8Array, split: string, domain: Uint8Array): Promise<void> {
+    const key = bytesKey(bytes);
+    if (this.#verified.has(key)) return;
+    const core = this.#live();
+    core.input(bytes);
+    const [kidAt, kidLen, signedLen] = core.call(split);
+    let kid = "";
+    try {
+      kid = utf8.decode(bytes.subarray(kidAt, kidAt + kidLen));
+    } catch {
+      // no key has an id that is not UTF-8
+    }
+    const raw = this.#keys.get(kid);
+    if (raw === undefined) throw refusal("unknown_key", `no trusted key is named \`${kid}\``);
+    core.call("ps_shape");
+    // key | signature | domain | bytes signed: the job the platform checks.
+    const job = new Uint8Array(96 + domain.length + signedLen);
+    job.set(raw);
+    job.set(bytes.subarray(signedLen, signedLen + 64), 32);
+    job.set(domain, 96);
+    job.set(bytes.subarray(0, signedLen), 96 + domain.length);
+    if (!(await platformVerify(job))) throw refusal("bad_signature");
+    if (this.#verified.size >= 64) this.#verified.delete(this.#verified.values().next().value as string);
+    this.#verified.add(key);
+  }
+
+  /** Verifies a revocation notice of this verifier's account (base64url
+   *  text or bytes) and applies it: every snapshot it revokes is refused
+   *  from now on, and permissions already loaded from one deny everything
+   *  on their next use (`error` `revoked`). */
+  async verifyNotice(notice: string | Uint8Array): Promise<NoticeSummary> {
+    noExtra(arguments.length, 1, "verifyNotice");
+    const bytes = documentBytes(notice, "PSR", MAX_NOTICE);
+    this.#live();
+    await this.#signed(bytes, "ps_notice_split", NOTICE_DOMAIN);
+    return this.#apply(bytes);
+  }
+
+  /** `verifyNotice`, synchronously, for a notice this verifier verified
+   *  before; another is refused with `async_required`. */
+  applyNotice(notice: string | Uint8Array): NoticeSummary {
+    noExtra(arguments.length, 1, "applyNotice");
+    const bytes = documentBytes(notice, "PSR", MAX_NOTICE);
+    this.#live();
+    if (!this.#verified.has(bytesKey(bytes))) throw refusal("async_required", "await verifyNotice() first");
+    return this.#apply(bytes);
+  }
+
+  /** Reads a verified notice and adds what it revokes. */
+  #apply(bytes: Uint8Array): NoticeSummary {
+    const core = this.#live();
+    core.input(bytes, this.#tenant);
+    const [ids, staff, , , minEpoch] = core.call("ps_notice", this.#tenant.length);
+    const r = this.#revoked;
+    // Only ever more: an older notice applied again lifts nothing.
+    let more = minEpoch > r.epoch;
+    r.epoch = Math.max(r.epoch, minEpoch);
+    for (let i = 0; i < ids; i++) {
+      const id = hex(core.bytes(core.call("ps_notice_id", i)[0], 8));
+      more ||= !r.ids.has(id);
+      r.ids.add(id);
+    }
+    for (let i = 0; i < staff; i++) {
+      const [at, len, lo, hi] = core.call("ps_notice_staff", i);
+      const subject = core.text(at, len);
+      const version = u64(lo, hi);
+      if (version > (r.staff.get(subject) ?? 0n)) {
+        r.staff.set(subject, version);
+        more = true;
+      }
+    }
+    if (more) {
+      r.revision++;
+      recheckAll(); // what is loaded checks itself on its next use
+    }
+    return { tenant: new TextDecoder().decode(this.#tenant), minEpoch, ids, staff };
+  }
+
+  /** Why `c` is revoked by the notices applied, or null. */
+  #check(c: Claims): PermsnapError | null {
+    const r = this.#revoked;
+    if (c.epoch < r.epoch) return refusal("revoked", `the account revoked everything before epoch ${r.epoch}; this snapshot has epoch ${c.epoch}`);
+    const v = r.staff.get(c.subject);
+    if (v !== undefined && c.version < v) return refusal("revoked", `staff member \`${c.subject}\` was edited or deactivated: snapshots before version ${v} are revoked, this one has version ${c.version}`);
+    if (r.ids.has(c.id)) return refusal("revoked", `snapshot \`${c.id}\` was revoked`);
+    return null;
   }
 
   /** `verify`, but never rejects for a refused snapshot: permissions that
@@ -203,11 +282,23 @@ export class Verifier {
     core.input(bytes, this.#tenant);
     const [handle, at, len, lo, hi] = core.call("ps_load", this.#c.id, this.#tenant.length, now, this.#leeway);
     const expiresAt = hi * 2 ** 32 + lo;
+    const effective = core.bytes(at, len);
+    const [epoch, vlo, vhi, idAt] = core.call("ps_claims", handle);
+    const id = hex(core.bytes(idAt, 8));
+    const [s, sl] = core.call("ps_subject", handle);
+    const claims: Claims = { subject: core.text(s, sl), version: u64(vlo, vhi), epoch, id };
+    // Revoked by a notice applied before: refused, as the default entry
+    // refuses it after the account and the clock.
+    const revoked = this.#check(claims);
+    if (revoked) {
+      core.x.ps_drop(handle);
+      throw revoked;
+    }
     // Denies everything once `load` would refuse it (its expiry plus the
     // leeway, by this verifier's clock): a timer per expiry time, no clock
     // read per check.
     const deadline = Date.now() + (expiresAt + this.#leeway - now) * 1000;
-    return permissionsFrom(this.#c, handle, core.bytes(at, len), expiresAt, null, deadline);
+    return permissionsFrom(this.#c, handle, effective, expiresAt, null, deadline, claims);
   }
 
   /** The catalog's permission names, in its order. */
@@ -271,13 +362,19 @@ async function fingerprints(core: Core, id: number, revisions: number, live: () 
 
 /** A snapshot argument as bytes (text decoded strictly), or refused. */
 function snapshotBytes(input: unknown): Uint8Array {
+  if ((typeof input === "string" || input instanceof Uint8Array) && input.length === 0) throw refusal("no_snapshot");
+  return documentBytes(input, "PSN", MAX_SNAPSHOT);
+}
+
+/** A signed document argument (magic `magic`, at most `max` bytes) as
+ *  bytes, text decoded strictly; a copy of the array's own bytes, made at
+ *  once (`ownBytes`): the app's buffer may change while the platform
+ *  verifies. */
+function documentBytes(input: unknown, magic: string, max: number): Uint8Array {
   if (typeof input !== "string" && !(input instanceof Uint8Array)) {
     throw new PermsnapError("invalid_argument", "expected a base64url string or a Uint8Array");
   }
-  if (input.length === 0) throw refusal("no_snapshot");
-  // A copy of the array's own bytes, made at once (`ownBytes`): the app's
-  // buffer may change while the platform verifies.
-  return binary(typeof input === "string" ? input : (ownBytes(input) as Uint8Array), "PSN", MAX_SNAPSHOT);
+  return binary(typeof input === "string" ? input : (ownBytes(input) as Uint8Array), magic, max);
 }
 
 /** A compiled catalog argument as bytes: `Uint8Array`, base64url text, or
