@@ -38,8 +38,14 @@ const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padSt
 const u64 = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 const MAX_CATALOG = 1 << 20;
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-/** A snapshot's bytes as a map key (one character per byte). */
-const bytesKey = (b: Uint8Array): string => String.fromCharCode.apply(null, b as unknown as number[]);
+/** A document's bytes as a map key (one character per byte), in chunks:
+ *  a notice's 64 KB as one call's arguments overflowed a small stack
+ *  (review, session 19). */
+function bytesKey(b: Uint8Array): string {
+  let key = "";
+  for (let i = 0; i < b.length; i += 4096) key += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);
+  return key;
+}
 /** A verifier's catalog, let go when the verifier is collected without
  *  `free()` (the snapshots loaded with it keep it). */
 const catalogs = new FinalizationRegistry<number>((id) => Core.get().x.ps_drop_catalog(id));
