@@ -41,6 +41,21 @@ export function recheckAll(): void {
   tell();
 }
 
+/** The groups whose time has come, told now as their timers would tell
+ *  them; nothing when none has (an ordinary focus passes no watched page
+ *  again: review, session 19). */
+function due(): void {
+  const now = Date.now();
+  let any = false;
+  for (const at of armed) {
+    if (at * 100 <= now) {
+      armed.delete(at);
+      any = true;
+    }
+  }
+  if (any) recheckAll();
+}
+
 // A machine that slept: its timers come late (on some platforms they count
 // only the time awake), and until one comes no answer is checked against
 // the clock. A page shown or focused again checks every deadline at once
@@ -49,7 +64,7 @@ export function recheckAll(): void {
 // a page's listener stopping it on its way cannot keep it from here;
 // focus only at the window itself, not each element's.)
 const page = globalThis as { addEventListener?: (type: string, f: () => void, capture?: boolean) => void; document?: unknown };
-if (page.document !== undefined) for (const type of ["visibilitychange", "pageshow", "focus"]) page.addEventListener?.(type, recheckAll, type === "visibilitychange");
+if (page.document !== undefined) for (const type of ["visibilitychange", "pageshow", "focus"]) page.addEventListener?.(type, due, type === "visibilitychange");
 
 function tell(): void {
   for (const f of expiryListeners) {
@@ -71,6 +86,8 @@ const RECHECK_MS = 5000;
 function schedule(at: number): void {
   const wait = Math.min(Math.max(at * 100 - Date.now(), 0), RECHECK_MS);
   const timer = setTimeout(() => {
+    // Told already (a page shown again: `due`).
+    if (!armed.has(at)) return;
     // A timer may fire a little early, or the wait may have been capped.
     if (Date.now() < at * 100) return schedule(at);
     armed.delete(at);

@@ -162,18 +162,28 @@ test("a page shown again after the machine slept denies at once what expired mea
       const v = new ps.Verifier(catalogs[c.catalog], jwks, { tenant: c.expected_tenant, clock: () => Date.now() / 1000 - offset });
       const p = await v.verify(c.snapshot);
       const before = p.can(c.expect.allowed[0]);
+      // An ordinary focus or visibility change, nothing expired: no
+      // listener told (a watched page is not passed over again).
+      const listeners = globalThis[Symbol.for("permsnap.expiryListeners")];
+      let told = 0;
+      const listener = () => told++;
+      listeners.add(listener);
+      window.dispatchEvent(new Event("focus"));
+      document.dispatchEvent(new Event("visibilitychange", { bubbles: true }));
+      const quiet = told;
       const real = Date.now;
       Date.now = () => real() + 2 * 86_400_000;
       try {
         document.dispatchEvent(new Event("visibilitychange", { bubbles: true }));
-        out[entry] = [before, p.can(c.expect.allowed[0]), p.error?.code];
+        out[entry] = [before, quiet, p.can(c.expect.allowed[0]), p.error?.code, told > 0];
       } finally {
         Date.now = real;
+        listeners.delete(listener);
       }
     }
     return out;
   }, [vectors.catalogs, vectors.key.jwks, dia]);
-  assert.deepEqual(got, { "/pkg/index.js": [true, false, "expired"], "/pkg/lite/index.js": [true, false, "expired"] });
+  assert.deepEqual(got, { "/pkg/index.js": [true, 0, false, "expired", true], "/pkg/lite/index.js": [true, 0, false, "expired", true] });
   await page.close();
 });
 
