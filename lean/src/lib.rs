@@ -13,7 +13,7 @@
 use permsnap::lean::catalog::Catalog;
 use permsnap::lean::decide::Decision;
 use permsnap::lean::notice::Notice;
-use permsnap::lean::snapshot::{split, split_notice, Snapshot};
+use permsnap::lean::snapshot::{split, split_notice, Parts, Snapshot};
 use permsnap::lean::{check_key, check_signature, Refusal, Span};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -197,12 +197,16 @@ pub extern "C" fn ps_shape() -> u32 {
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_split() -> u32 {
-    with(NO_CATALOG, |s| {
-        status(split(&s.input).map(|p| {
-            let [at, len] = span(p.kid);
-            s.out = [at, len, p.signed.len, 0, 0, 0, 0, 0];
-        }))
-    })
+    with(NO_CATALOG, |s| split_with(s, split))
+}
+
+/// The input split by `split`; out: the key id's offset and length, then
+/// the length signed.
+fn split_with(s: &mut State, split: fn(&[u8]) -> Result<Parts, Refusal>) -> u32 {
+    status(split(&s.input).map(|p| {
+        let [at, len] = span(p.kid);
+        s.out = [at, len, p.signed.len, 0, 0, 0, 0, 0];
+    }))
 }
 
 /// Reads the input, a binary snapshot whose signature JavaScript checked
@@ -456,12 +460,7 @@ pub extern "C" fn ps_claims(handle: u32) -> u32 {
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_notice_split() -> u32 {
-    with(NO_CATALOG, |s| {
-        status(split_notice(&s.input).map(|p| {
-            let [at, len] = span(p.kid);
-            s.out = [at, len, p.signed.len, 0, 0, 0, 0, 0];
-        }))
-    })
+    with(NO_CATALOG, |s| split_with(s, split_notice))
 }
 
 /// Reads the input, a binary notice whose signature JavaScript checked

@@ -1,5 +1,7 @@
 // Helpers the package's own modules share: turning wasm errors and bad
-// arguments into `PermsnapError`. Not part of the API: no entry re-exports
+// arguments into `PermsnapError`, reading the app's clock, and what the
+// Verifier and Permissions of both browser entries (the default one and
+// permsnap/lite) share. Not part of the API: no entry re-exports
 // this module and the package's `exports` map does not reach it.
 
 import { PermsnapError } from "./errors.js";
@@ -226,4 +228,53 @@ export function rethrow(e: unknown): never {
     throw new PermsnapError((e as Error & { code: ErrorCode }).code, e.message, { cause: e });
   }
   throw e;
+}
+
+/** @internal `v` with every object and array in it frozen: data handed
+ *  out and read again later. */
+export function frozen<T>(v: T): T {
+  if (typeof v === "object" && v !== null && !Object.isFrozen(v)) {
+    for (const x of Object.values(v)) frozen(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+/** @internal `v` when it is an array, else `invalid_argument`. */
+export function list<T>(v: readonly T[], what: string): readonly T[] {
+  if (!Array.isArray(v)) throw new PermsnapError("invalid_argument", `${what} is an array, not ${v === null ? "null" : typeof v}`);
+  return v;
+}
+
+/** @internal A record's getter, `toJSON` or Proxy trap threw `e`:
+ *  `invalid_argument` (the app's error kept as `cause`), as every error of
+ *  the package is typed. Nothing partial is returned. */
+export function unreadable(e: unknown): never {
+  if (e instanceof PermsnapError) throw e;
+  throw new PermsnapError("invalid_argument", "a record could not be read: a getter, `toJSON` or Proxy trap of it threw (the `cause`)", { cause: e });
+}
+
+/** @internal `s`, as the engine's one shared copy of that text (the key
+ *  of a property is interned; `Object.keys` gives it back): `can("x")`
+ *  with a literal then compares pointers. */
+export function interned(s: string): string {
+  return Object.keys({ [s]: 0 })[0] ?? s;
+}
+
+/** @internal What a verifier's `clock` answers, read once and as a number
+ *  of seconds since the Unix epoch: a clock that throws (typed: attack
+ *  review, session 19), or answers `undefined` (a `return` left out), NaN
+ *  or a negative number is refused, never replaced by the platform's
+ *  clock, which the app's was there to correct (review, session 14). */
+export function readClock(clock: () => unknown): number {
+  let t: unknown;
+  try {
+    t = clock();
+  } catch (e) {
+    throw new PermsnapError("invalid_argument", "`clock` threw", { cause: e });
+  }
+  if (typeof t !== "number" || !Number.isFinite(t) || t < 0) {
+    throw new PermsnapError("invalid_argument", `\`clock\` returned ${typeof t === "number" ? String(t) : typeof t}, not a number of seconds since the Unix epoch`);
+  }
+  return t;
 }

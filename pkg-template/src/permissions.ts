@@ -5,21 +5,11 @@
 
 import type { Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
-import { noExtra, ownBytes, strictOptions, text, wasmCall } from "./internal.js";
+import { frozen, list, noExtra, ownBytes, strictOptions, text, unreadable, wasmCall } from "./internal.js";
 import { compileFilter, type CompiledFilter } from "./filter.js";
 import { armExpiry, expiry } from "./expiry.js";
 import { planRedaction, redactAll, type Redaction, type RedactOptions, type RedactPlan } from "./redact.js";
 import type { Claims, Explanation, MissingIds, PermissionName, RecordFilter, Scope } from "./types.js";
-
-/** `v` with every object and array in it frozen: data handed out and
- *  read again later. */
-function frozen<T>(v: T): T {
-  if (typeof v === "object" && v !== null && !Object.isFrozen(v)) {
-    for (const x of Object.values(v)) frozen(x);
-    Object.freeze(v);
-  }
-  return v;
-}
 
 type Rec = Record<string, unknown>;
 
@@ -75,12 +65,6 @@ export let grace: (p: Permissions, on: boolean) => void;
  *  edge build's `armExpiry` arms none). */
 export let expireIn: (p: Permissions, ms: number) => void;
 
-/** `v` when it is an array, else `invalid_argument`. */
-function list<T>(v: readonly T[], what: string): readonly T[] {
-  if (!Array.isArray(v)) throw new PermsnapError("invalid_argument", `${what} is an array, not ${v === null ? "null" : typeof v}`);
-  return v;
-}
-
 /** The names of `canAll` / `canAny`: an array, or any iterable of them (a
  *  `Set`), but not one string (whose characters would be read as names). */
 function nameList(v: Iterable<PermissionName>, what: string): PermissionName[] {
@@ -106,14 +90,6 @@ function run<T extends object>(f: CompiledFilter, records: readonly T[]): T[] {
   } catch (e) {
     unreadable(e);
   }
-}
-
-/** A record's getter, `toJSON` or Proxy trap threw `e`: `invalid_argument`
- *  (the app's error kept as `cause`), as every error of the package is
- *  typed. Nothing partial is returned. */
-function unreadable(e: unknown): never {
-  if (e instanceof PermsnapError) throw e;
-  throw new PermsnapError("invalid_argument", "a record could not be read: a getter, `toJSON` or Proxy trap of it threw (the `cause`)", { cause: e });
 }
 
 /** What one verified snapshot allows. */

@@ -5,7 +5,7 @@
 import { Verifier as WasmVerifier, type Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
 import { isInitialized, notInitialized } from "./init.js";
-import { inputBytes, noExtra, ownBytes, parseJson, plainData, text, wasmCall } from "./internal.js";
+import { inputBytes, interned, noExtra, ownBytes, parseJson, plainData, readClock, text, wasmCall } from "./internal.js";
 import { platformVerify } from "./platform.js";
 import { allowedMap, permissionsFrom, expireIn, type CatalogInfo, type Permissions } from "./permissions.js";
 import { recheckAll } from "./expiry.js";
@@ -430,25 +430,8 @@ export class Verifier {
    *  negative number is refused: it fell back to the platform's clock,
    *  which the app's was there to correct (review, session 14). */
   #now(): number | undefined {
-    if (this.#clock === undefined) return undefined;
-    let t: unknown;
-    try {
-      t = this.#clock();
-    } catch (e) {
-      // Typed, as every error of the package (attack review, session 19).
-      throw new PermsnapError("invalid_argument", "`clock` threw", { cause: e });
-    }
-    if (typeof t !== "number" || !Number.isFinite(t) || t < 0) {
-      throw new PermsnapError("invalid_argument", `\`clock\` returned ${typeof t === "number" ? String(t) : typeof t}, not a number of seconds since the Unix epoch`);
-    }
-    return t;
+    return this.#clock === undefined ? undefined : readClock(this.#clock);
   }
-}
-
-/** `s`, as the engine's one shared copy of that text (the key of a
- *  property is interned; `Object.keys` gives it back). */
-function interned(s: string): string {
-  return Object.keys({ [s]: 0 })[0] ?? s;
 }
 
 /** The account a request is for (`loadFor`, `verifyFor`): checked before

@@ -5,11 +5,12 @@
 // (tests/js/lite.test.mjs compares them on every vector).
 
 import { PermsnapError } from "../errors.js";
-import { noExtra, strictOptions, text } from "../internal.js";
+import { frozen, list, noExtra, strictOptions, text, unreadable } from "../internal.js";
 import { compileFilter, type CompiledFilter } from "../filter.js";
 import { armExpiry, expiry } from "../expiry.js";
 import { planRedaction, redactAll, type Redaction, type RedactOptions } from "../redact.js";
 import type { PermissionName, RecordFilter, Scope } from "../types.js";
+import { hex } from "./text.js";
 import type { Core } from "./wasm.js";
 
 /** A record kind of the catalog: its index in the core, its fields. */
@@ -44,23 +45,9 @@ export interface Catalog {
 }
 
 const SCOPES = ["none", "own", "assigned", "specific", "all", "listed"] as const;
-const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 
 type Rec = Record<string, unknown>;
 
-/** `v` with every object and array in it frozen (handed out, kept). */
-function frozen<T>(v: T): T {
-  if (typeof v === "object" && v !== null && !Object.isFrozen(v)) {
-    for (const x of Object.values(v)) frozen(x);
-    Object.freeze(v);
-  }
-  return v;
-}
-
-function list<T>(v: readonly T[]): readonly T[] {
-  if (!Array.isArray(v)) throw new PermsnapError("invalid_argument", "the records are an array");
-  return v;
-}
 
 /** A loaded snapshot's handle in the core, let go when its permissions
  *  are collected without `free()`. */
@@ -252,13 +239,13 @@ export class Permissions {
   filter<T extends object>(kind: string, records: readonly T[]): T[] {
     noExtra(arguments.length, 2, "filter");
     const f = this.#filter(kind);
-    list(records);
+    list(records, "the records");
     if (f.spec.all) return records.slice();
     if (f.spec.clauses.length === 0) return [];
     try {
       return f.run(records as readonly Rec[]) as T[];
     } catch (e) {
-      throw unreadable(e);
+      return unreadable(e);
     }
   }
 
@@ -290,7 +277,7 @@ export class Permissions {
    *  top-level keys survive (allow-list mode). */
   redact<T extends object>(kind: string, records: readonly T[], options: RedactOptions = {}): Partial<T>[] {
     noExtra(arguments.length, 3, "redact");
-    list(records);
+    list(records, "the records");
     const opts = strictOptions(options, ["keep"], "redact options");
     if (opts.keep !== undefined && (!Array.isArray(opts.keep) || !opts.keep.every((k) => typeof k === "string"))) {
       throw new PermsnapError("invalid_argument", "`keep` is an array of field names");
@@ -305,7 +292,7 @@ export class Permissions {
     try {
       return redactAll(plan, records as readonly Rec[]) as Partial<T>[];
     } catch (e) {
-      throw unreadable(e);
+      return unreadable(e);
     }
   }
 
@@ -319,8 +306,3 @@ export class Permissions {
   }
 }
 
-/** A record's getter, `toJSON` or Proxy trap threw `e`. */
-function unreadable(e: unknown): PermsnapError {
-  if (e instanceof PermsnapError) return e;
-  return new PermsnapError("invalid_argument", "a record could not be read: a getter, `toJSON` or Proxy trap of it threw (the `cause`)", { cause: e });
-}

@@ -51,7 +51,11 @@ const utf8 = new TextEncoder();
 /** Refused before anything else is done with it (the default entry's
  *  bound, internal.ts `MAX_INPUT`). */
 const MAX_INPUT = 16 << 20;
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+/** UTF-8 strictly (a leading U+FEFF kept: it is part of a name). */
+export const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** `b` as hex digits. */
+export const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 
 /** `bytes`, a binary document, when it is at most `max` bytes. */
 function bounded(bytes: Uint8Array, max: number): Uint8Array {

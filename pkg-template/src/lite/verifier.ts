@@ -8,13 +8,13 @@
 // before (its time and account checked anew).
 
 import { PermsnapError } from "../errors.js";
-import { noExtra, ownBytes, plainData, strictOptions, text } from "../internal.js";
+import { interned, noExtra, ownBytes, plainData, readClock, strictOptions, text } from "../internal.js";
 import { platformVerify } from "../platform.js";
 import { recheckAll } from "../expiry.js";
 import type { CatalogInput, Jwks, NoticeSummary } from "../types.js";
 import { readKeys } from "./keys.js";
 import { permissionsFrom, type Catalog, type Claims, type Kind, type Permissions } from "./permissions.js";
-import { base64url, binary, trim } from "./text.js";
+import { base64url, binary, hex, strictUtf8, trim } from "./text.js";
 import { Core, refusal } from "./wasm.js";
 
 /** What permsnap/lite's verifier takes (the default entry's
@@ -33,11 +33,9 @@ const DOMAIN = new TextEncoder().encode("permsnap/v2 snapshot\0");
 const NOTICE_DOMAIN = new TextEncoder().encode("permsnap/v2 revocation\0");
 const MAX_SNAPSHOT = 4096;
 const MAX_NOTICE = 65_536;
-const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
 /** A u64 from its low and high words. */
 const u64 = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 const MAX_CATALOG = 1 << 20;
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** A document's bytes as a map key (one character per byte), in chunks:
  *  a notice's 64 KB as one call's arguments overflowed a small stack
  *  (review, session 19). */
@@ -55,6 +53,8 @@ export class Verifier {
   #c: Catalog;
   #keys: Map<string, Uint8Array>;
   #tenant: Uint8Array;
+  /** The account as its notices name it (UTF-8 read back). */
+  #tenantName: string;
   #clock: () => number;
   #leeway: number;
   /** Snapshots and notices verified (by their bytes), the last 64. */
@@ -112,6 +112,7 @@ export class Verifier {
     this.#hashed = fingerprints(core, id, revisions, () => !this.#freed);
     this.#hashed.catch(() => {}); // the reason is each verify's to give
     this.#tenant = new TextEncoder().encode(tenant);
+    this.#tenantName = new TextDecoder().decode(this.#tenant);
     this.#clock = clock as () => number;
     this.#leeway = leeway as number;
   }
@@ -122,16 +123,7 @@ export class Verifier {
   }
 
   #now(): number {
-    let t: unknown;
-    try {
-      t = this.#clock();
-    } catch (e) {
-      throw new PermsnapError("invalid_argument", "`clock` threw", { cause: e });
-    }
-    if (typeof t !== "number" || !Number.isFinite(t) || t < 0) {
-      throw new PermsnapError("invalid_argument", `\`clock\` returned ${typeof t === "number" ? String(t) : typeof t}, not a number of seconds since the Unix epoch`);
-    }
-    return t;
+    return readClock(this.#clock);
   }
 
   /** Verifies a snapshot (base64url text or bytes) and returns what it
@@ -156,7 +148,7 @@ export class Verifier {
     const [kidAt, kidLen, signedLen] = core.call(split);
     let kid = "";
     try {
-      kid = utf8.decode(bytes.subarray(kidAt, kidAt + kidLen));
+      kid = strictUtf8.decode(bytes.subarray(kidAt, kidAt + kidLen));
     } catch {
       // no key has an id that is not UTF-8
     }
@@ -223,7 +215,7 @@ export class Verifier {
       r.revision++;
       recheckAll(); // what is loaded checks itself on its next use
     }
-    return { tenant: new TextDecoder().decode(this.#tenant), minEpoch, ids, staff };
+    return { tenant: this.#tenantName, minEpoch, ids, staff };
   }
 
   /** Why `c` is revoked by the notices applied, or null. */
@@ -406,9 +398,3 @@ function catalogBytes(catalog: unknown): Uint8Array {
   return bytes;
 }
 
-/** `s`, as the engine's one shared copy of that text (the key of a
- *  property is interned): `can("x")` with a literal then compares
- *  pointers. */
-function interned(s: string): string {
-  return Object.keys({ [s]: 0 })[0] ?? s;
-}
