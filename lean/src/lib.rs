@@ -504,15 +504,16 @@ pub extern "C" fn ps_notice(tenant_len: usize) -> u32 {
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_notice_id(i: usize) -> u32 {
+    on_notice(|n| {
+        let id = n.ids.get(i)?;
+        Some([at(n.bytes(), *id)[0], 0, 0, 0, 0, 0, 0, 0])
+    })
+}
+
+/// `f` on the last notice read (none: [`NO_CATALOG`]); its `None` too.
+fn on_notice(f: impl FnOnce(&Notice) -> Option<[u32; 8]>) -> u32 {
     with(NO_CATALOG, |s| {
-        let answer = match &s.notice {
-            Some(n) => n
-                .ids
-                .get(i)
-                .map(|id| [at(n.bytes(), *id)[0], 0, 0, 0, 0, 0, 0, 0])
-                .ok_or(NO_CATALOG),
-            None => Err(NO_CATALOG),
-        };
+        let answer = s.notice.as_ref().and_then(f).ok_or(NO_CATALOG);
         put(s, answer)
     })
 }
@@ -523,19 +524,10 @@ pub extern "C" fn ps_notice_id(i: usize) -> u32 {
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_notice_staff(i: usize) -> u32 {
-    with(NO_CATALOG, |s| {
-        let answer = match &s.notice {
-            Some(n) => n
-                .staff
-                .get(i)
-                .map(|(subject, before)| {
-                    let [p, l] = at(n.bytes(), *subject);
-                    [p, l, *before as u32, (*before >> 32) as u32, 0, 0, 0, 0]
-                })
-                .ok_or(NO_CATALOG),
-            None => Err(NO_CATALOG),
-        };
-        put(s, answer)
+    on_notice(|n| {
+        let (subject, before) = n.staff.get(i)?;
+        let [p, l] = at(n.bytes(), *subject);
+        Some([p, l, *before as u32, (*before >> 32) as u32, 0, 0, 0, 0])
     })
 }
 
