@@ -13,7 +13,7 @@
 use permsnap::lean::catalog::Catalog;
 use permsnap::lean::decide::Decision;
 use permsnap::lean::notice::Notice;
-use permsnap::lean::snapshot::{split, split_notice, Parts, Snapshot};
+use permsnap::lean::snapshot::{split, split_notice, Parts, Scope, Snapshot};
 use permsnap::lean::{check_key, check_signature, Refusal, Span};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -162,14 +162,22 @@ pub extern "C" fn ps_fingerprints(c: u32) -> u32 {
     })
 }
 
-/// The name of permission `i` of catalog `c`; out: its address and
-/// length (UTF-8), valid while the catalog is kept.
+/// Name `i` of list `list` of catalog `c` (0 permissions, 1 applications,
+/// 2 features); out: its address and length (UTF-8), valid while the
+/// catalog is kept, then for a permission the kind it acts on
+/// (`u32::MAX`: none) and 1 when it is `scoped`.
 #[allow(unsafe_code)]
 #[no_mangle]
-pub extern "C" fn ps_permission(c: u32, i: usize) -> u32 {
+pub extern "C" fn ps_name(c: u32, list: u32, i: usize) -> u32 {
     on_catalog(c, |c| {
-        let [p, l] = at(c.bytes(), c.perms().get(i)?.name);
-        Some([p, l, 0, 0, 0, 0, 0, 0])
+        let (name, kind, scoped) = match list {
+            0 => c.perms().get(i).map(|p| (p.name, p.kind, p.scoped))?,
+            1 => (*c.apps().get(i)?, 0, false),
+            2 => (*c.features().get(i)?, 0, false),
+            _ => return None,
+        };
+        let [p, l] = at(c.bytes(), name);
+        Some([p, l, kind, u32::from(scoped), 0, 0, 0, 0])
     })
 }
 
@@ -310,31 +318,14 @@ fn on_loaded(handle: u32, f: impl FnOnce(&Catalog, &Snapshot, &Decision) -> Answ
     })
 }
 
-/// Kind `k` of catalog `c`; out: its name, id field and assignee field
-/// (address 0: none) as address and length, then how many owner fields
-/// and fields it has.
+/// Kind `k` of catalog `c`; out: its name (address, length), then how
+/// many fields it has.
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_kind(c: u32, k: usize) -> u32 {
     on_catalog(c, |c| {
-        let (name, def) = (c.kinds().get(k)?, c.kind_def(k)?);
-        let b = c.bytes();
-        let [n, nl] = at(b, *name);
-        let [i, il] = at(b, def.id_field);
-        let [a, al] = def.assignee.map_or([0, 0], |a| at(b, a));
-        let owners = c.owner_fields(def).len() as u32;
-        Some([n, nl, i, il, a, al, owners, c.field_count(k) as u32])
-    })
-}
-
-/// Owner field `j` of kind `k`; out: address and length.
-#[allow(unsafe_code)]
-#[no_mangle]
-pub extern "C" fn ps_owner(c: u32, k: usize, j: usize) -> u32 {
-    on_catalog(c, |c| {
-        let o = c.kind_def(k).and_then(|d| c.owner_fields(d).get(j))?;
-        let [p, l] = at(c.bytes(), *o);
-        Some([p, l, 0, 0, 0, 0, 0, 0])
+        let [n, nl] = at(c.bytes(), *c.kinds().get(k)?);
+        Some([n, nl, c.field_count(k) as u32, 0, 0, 0, 0, 0])
     })
 }
 
@@ -352,25 +343,57 @@ pub extern "C" fn ps_field(c: u32, k: usize, j: usize) -> u32 {
     })
 }
 
-/// The staff id of snapshot `handle`; out: address and length.
+/// The staff id and account of snapshot `handle`; out: address and
+/// length of each.
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_subject(handle: u32) -> u32 {
     on_loaded(handle, |_, snap, _| {
         let [p, l] = at(snap.bytes(), snap.subject);
+        let [t, tl] = at(snap.bytes(), snap.tenant);
+        Ok([p, l, t, tl, 0, 0, 0, 0])
+    })
+}
+
+/// Role `i` the person of snapshot `handle` holds; out: its id's address
+/// and length.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_role(handle: u32, i: usize) -> u32 {
+    on_loaded(handle, |_, snap, _| {
+        let (id, _) = snap.roles.get(i).ok_or(NO_CATALOG)?;
+        let [p, l] = at(snap.bytes(), *id);
         Ok([p, l, 0, 0, 0, 0, 0, 0])
     })
 }
 
-/// The view scope of snapshot `handle` on kind `k`; out: its variant (0
-/// none, 1 own, 2 assigned, 3 specific, 4 all, 5 listed), then for
-/// `specific` how many ids, for `listed` the count and the digest's
-/// address (16 bytes).
+/// Bit `i` of snapshot `handle`'s set `set`, as signed: 0 the permissions
+/// needing a step-up, 1 the applications the person may enter, 2 the
+/// account's features; out: 1 or 0.
 #[allow(unsafe_code)]
 #[no_mangle]
-pub extern "C" fn ps_scope(handle: u32, k: usize) -> u32 {
-    on_loaded(handle, |_, snap, d| {
-        let scope = d.scope(snap, k);
+pub extern "C" fn ps_bit(handle: u32, set: u32, i: usize) -> u32 {
+    on_loaded(handle, |_, snap, _| {
+        let bit = match set {
+            0 => snap.step_up(i),
+            1 => snap.app(i),
+            2 => snap.feature(i),
+            _ => return Err(NO_CATALOG),
+        };
+        Ok([u32::from(bit), 0, 0, 0, 0, 0, 0, 0])
+    })
+}
+
+/// The scope of snapshot `handle` on kind `k` (`p` is `u32::MAX`: its view
+/// scope), or the one permission `p` acts with on the records of its kind
+/// (`k` is then that kind's); out: its variant (0 none, 1 own, 2 assigned, 3
+/// specific, 4 all, 5 listed), then for `specific` how many ids, for
+/// `listed` the count and the digest's address (16 bytes), then the kind.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_scope(handle: u32, k: usize, p: u32) -> u32 {
+    on_loaded(handle, |c, snap, d| {
+        let (k, scope) = scope_of(c, snap, d, k, p)?;
         let (count, digest) = match scope.tag {
             3 => (snap.ids(scope).count() as u32, 0),
             5 => snap
@@ -378,8 +401,23 @@ pub extern "C" fn ps_scope(handle: u32, k: usize) -> u32 {
                 .map_or((0, 0), |(n, digest)| (n, digest.as_ptr() as u32)),
             _ => (0, 0),
         };
-        Ok([u32::from(scope.tag), count, digest, 0, 0, 0, 0, 0])
+        Ok([u32::from(scope.tag), count, digest, k as u32, 0, 0, 0, 0])
     })
+}
+
+/// The kind and scope `ps_scope` answers for.
+fn scope_of(
+    c: &Catalog,
+    snap: &Snapshot,
+    d: &Decision,
+    k: usize,
+    p: u32,
+) -> Result<(usize, Scope), u32> {
+    if p == u32::MAX {
+        return Ok((k, d.scope(snap, k)));
+    }
+    // (JavaScript asks only of a permission acting on a kind.)
+    d.permission_scope(c, snap, p as usize).ok_or(NO_CATALOG)
 }
 
 /// Id `j` of snapshot `handle`'s `specific` scope on kind `k`; out:
@@ -407,14 +445,16 @@ pub extern "C" fn ps_hidden(handle: u32, k: usize, j: usize) -> u32 {
     })
 }
 
-/// The filter of snapshot `handle` on kind `k`; out: 1 when every record
-/// is kept, then how many clauses (`ps_clause`). A `listed` scope whose
-/// ids are not attached is `ids_not_loaded`.
+/// The filter of snapshot `handle` with the scope `ps_scope(handle, k, p)`
+/// answers for; out: 1 when every record is kept, then how many clauses
+/// (`ps_clause`). A `listed` scope whose ids are not attached is
+/// `ids_not_loaded`.
 #[allow(unsafe_code)]
 #[no_mangle]
-pub extern "C" fn ps_filter(handle: u32, k: usize) -> u32 {
+pub extern "C" fn ps_filter(handle: u32, k: usize, p: u32) -> u32 {
     on_loaded(handle, |c, snap, d| {
-        let (all, clauses) = d.filter(c, snap, k).map_err(refused)?;
+        let (k, scope) = scope_of(c, snap, d, k, p)?;
+        let (all, clauses) = d.filter(c, k, scope).map_err(refused)?;
         Ok([u32::from(all), clauses.len() as u32, 0, 0, 0, 0, 0, 0])
     })
 }
@@ -424,32 +464,33 @@ pub extern "C" fn ps_filter(handle: u32, k: usize) -> u32 {
 /// subject.
 #[allow(unsafe_code)]
 #[no_mangle]
-pub extern "C" fn ps_clause(handle: u32, k: usize, i: usize) -> u32 {
+pub extern "C" fn ps_clause(handle: u32, k: usize, p: u32, i: usize) -> u32 {
     on_loaded(handle, |c, snap, d| {
-        let (_, clauses) = d.filter(c, snap, k).map_err(|_| NO_CATALOG)?;
+        let (k, scope) = scope_of(c, snap, d, k, p)?;
+        let (_, clauses) = d.filter(c, k, scope).map_err(|_| NO_CATALOG)?;
         let (field, ids) = clauses.get(i).copied().ok_or(NO_CATALOG)?;
         let [p, l] = at(c.bytes(), field);
         Ok([p, l, u32::from(ids), 0, 0, 0, 0, 0])
     })
 }
 
-/// What revocations are checked against in snapshot `handle`; out: its
-/// epoch, its version (low word, high word), then its id's address (8
-/// bytes).
+/// The claims of snapshot `handle`; out: its epoch, its version (low
+/// word, high word), its id's address (8 bytes), its flags, when it was
+/// issued (low word, high word), and how many roles (`ps_role`).
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_claims(handle: u32) -> u32 {
     on_loaded(handle, |_, snap, _| {
-        let v = snap.version;
+        let (v, t) = (snap.version, snap.times[0]);
         Ok([
             snap.epoch,
             v as u32,
             (v >> 32) as u32,
             snap.id.as_ptr() as u32,
-            0,
-            0,
-            0,
-            0,
+            u32::from(snap.flags),
+            t as u32,
+            (t >> 32) as u32,
+            snap.roles.len() as u32,
         ])
     })
 }

@@ -71,21 +71,39 @@ impl Decision {
         }
     }
 
-    /// The filter on kind `k`'s records (the reference's `filter`): every
-    /// record, or those whose field matches a clause, each clause a field
-    /// of the catalog and whether its values are the scope's ids (else
-    /// the subject). A `listed` scope is `ids_not_loaded`.
+    /// The scope permission `i` acts with on the records of its kind (the
+    /// reference's `permission_scope`): none unless it takes effect; a
+    /// `scoped` permission's own (a variant without data), else its kind's
+    /// view scope. `None` for a permission that acts on no kind.
+    pub fn permission_scope(&self, c: &Catalog, s: &Snapshot, i: usize) -> Option<(usize, Scope)> {
+        let p = c.perms().get(i).filter(|p| p.kind != NONE)?;
+        let k = p.kind as usize;
+        Some(if !self.can(i) {
+            (k, NO_SCOPE)
+        } else if p.scoped {
+            let tag = s.permission_scope(i);
+            (k, Scope { tag, ..NO_SCOPE })
+        } else {
+            (k, self.scope(s, k))
+        })
+    }
+
+    /// The filter on kind `k`'s records with `scope` (the reference's
+    /// `filter_with`): every record, or those whose field matches a
+    /// clause, each clause a field of the catalog and whether its values
+    /// are the scope's ids (else the subject). A `listed` scope is
+    /// `ids_not_loaded`.
     pub fn filter(
         &self,
         c: &Catalog,
-        s: &Snapshot,
         k: usize,
+        scope: Scope,
     ) -> Result<(bool, Vec<(Span, bool)>), Refusal> {
         let Some(def) = c.kind_def(k) else {
             return Ok((false, Vec::new()));
         };
         let own = c.owner_fields(def).iter().map(|f| (*f, false));
-        Ok(match self.scope(s, k).tag {
+        Ok(match scope.tag {
             4 => (true, Vec::new()),
             1 => (false, own.collect()),
             2 => (false, own.chain(def.assignee.map(|a| (a, false))).collect()),

@@ -7,6 +7,7 @@
 use super::catalog::Catalog as Lean;
 use super::decide::Decision;
 use super::snapshot::{split, Snapshot};
+use super::Span;
 use crate::wire::read::{mutations, vectors};
 use crate::{Catalog, Keyring, Options, Permissions, Scope, Verifier};
 use ed25519_dalek::{Signer, SigningKey};
@@ -146,6 +147,15 @@ fn same(r: &Permissions, c: &Lean, s: &Snapshot, d: &Decision, what: &str) {
             s.step_up(i),
             "{what}: step-up {name}"
         );
+        match (r.permission_scope(name), d.permission_scope(c, s, i)) {
+            (Ok(scope), Some((k, lean))) => {
+                assert_eq!(tag(scope), lean.tag, "{what}: scope of {name}");
+                let what = format!("{what}: filter for {name}");
+                same_filter(r, c, r.filter_for(name), d.filter(c, k, lean), &what);
+            }
+            (Err(e), None) => assert_eq!(e.code(), "invalid_argument", "{what}: {name}"),
+            (a, b) => panic!("{what}: scope of {name}: {a:?} / {b:?}"),
+        }
     }
     for k in 0..catalog.kind_count() {
         let def = catalog.kind_def(k).unwrap();
@@ -156,23 +166,14 @@ fn same(r: &Permissions, c: &Lean, s: &Snapshot, d: &Decision, what: &str) {
             "{what}: scope of {}",
             def.name
         );
-        match (r.filter(&def.name), d.filter(c, s, k)) {
-            (Ok(f), Ok((all, clauses))) => {
-                assert_eq!(f.all, all, "{what}: filter of {}", def.name);
-                let lean: Vec<(&[u8], bool)> = clauses
-                    .iter()
-                    .map(|(f, ids)| (f.in_(c.bytes()), *ids))
-                    .collect();
-                let reference: Vec<(&[u8], bool)> = f
-                    .clauses
-                    .iter()
-                    .map(|cl| (cl.field.as_bytes(), cl.values != [r.subject()]))
-                    .collect();
-                assert_eq!(reference, lean, "{what}: filter of {}", def.name);
-            }
-            (Err(a), Err(b)) => assert_eq!(a.code(), b.code(), "{what}"),
-            (a, b) => panic!("{what}: filter of {}: {a:?} / {b:?}", def.name),
-        }
+        let of = format!("{what}: filter of {}", def.name);
+        same_filter(
+            r,
+            c,
+            r.filter(&def.name),
+            d.filter(c, k, d.scope(s, k)),
+            &of,
+        );
         if let Scope::Specific(ids) = scope {
             let lean: Vec<&[u8]> = s.ids(d.scope(s, k)).collect();
             let ids: Vec<&[u8]> = ids.iter().map(|i| i.as_bytes()).collect();
@@ -209,8 +210,51 @@ fn same(r: &Permissions, c: &Lean, s: &Snapshot, d: &Decision, what: &str) {
             "{what}: app {a}"
         );
     }
+    let features = r.features();
+    for f in 0..c.features().len() {
+        let id = catalog.feature_id(f);
+        assert_eq!(features.contains(&id), s.feature(f), "{what}: feature {id}");
+    }
+    let roles: Vec<&[u8]> = s.roles.iter().map(|(id, _)| id.in_(s.bytes())).collect();
+    let expected: Vec<&[u8]> = r.roles().iter().map(|id| id.as_bytes()).collect();
+    assert_eq!(expected, roles, "{what}: roles");
+    let claims = r.claims();
+    assert_eq!(
+        (claims.flags, claims.issued_at),
+        (s.flags, s.times[0]),
+        "{what}"
+    );
     assert_eq!(r.subject().as_bytes(), s.subject.in_(s.bytes()));
     assert_eq!(r.expires_at(), s.times[2]);
+}
+
+/// The reference's filter and the small core's, compared: whether every
+/// record is kept, each clause's field and whether its values are the
+/// scope's ids, or the same refusal.
+fn same_filter(
+    r: &Permissions,
+    c: &Lean,
+    reference: crate::Result<crate::decision::RecordFilter>,
+    lean: Result<(bool, Vec<(Span, bool)>), super::Refusal>,
+    what: &str,
+) {
+    match (reference, lean) {
+        (Ok(f), Ok((all, clauses))) => {
+            assert_eq!(f.all, all, "{what}");
+            let lean: Vec<(&[u8], bool)> = clauses
+                .iter()
+                .map(|(f, ids)| (f.in_(c.bytes()), *ids))
+                .collect();
+            let reference: Vec<(&[u8], bool)> = f
+                .clauses
+                .iter()
+                .map(|cl| (cl.field.as_bytes(), cl.values != [r.subject()]))
+                .collect();
+            assert_eq!(reference, lean, "{what}");
+        }
+        (Err(a), Err(b)) => assert_eq!(a.code(), b.code(), "{what}"),
+        (a, b) => panic!("{what}: {a:?} / {b:?}"),
+    }
 }
 
 #[test]

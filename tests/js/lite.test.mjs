@@ -43,10 +43,23 @@ async function both(c, text = c.snapshot) {
   return [await outcome(() => today.verify(text)), await outcome(() => small.verify(text)), today, small];
 }
 
-/** Every answer of `p` permsnap/lite gives, on `records` of each kind. */
-async function answers(p, v, records) {
+/** Every answer of `p` permsnap/lite gives, on `records` of each kind
+ *  (`ids`: the catalog's application and feature ids, `definition`). */
+async function answers(p, v, records, ids = { applications: [], features: [] }) {
   const out = { error: p.error?.code ?? null, allowed: p.allowed() };
-  for (const name of v.permissionNames) out[`can ${name}`] = p.can(name);
+  for (const name of v.permissionNames) {
+    out[`can ${name}`] = p.can(name);
+    for (const f of ["needsStepUp", "permissionScope", "filterSpecFor"]) out[`${f} ${name}`] = await outcome(() => p[f](name));
+    out[`filterFor ${name}`] = await outcome(() => p.filterFor(name, records));
+  }
+  for (const f of ["subject", "tenant", "id", "epoch", "version", "expiresAt", "issuedAt", "roles", "isOwner", "isPrincipal", "isSharedAccount"]) out[f] = await outcome(() => p[f]);
+  for (const f of ["apps", "features", "stepUpActions"]) out[f] = await outcome(() => p[f]());
+  for (const { id } of ids.applications) out[`hasApp ${id}`] = await outcome(() => p.hasApp(id));
+  for (const { id } of ids.features) out[`hasFeature ${id}`] = await outcome(() => p.hasFeature(id));
+  // What is not in the catalog, and what is not a name, refused alike.
+  for (const x of ["no.such", 7]) {
+    for (const f of ["hasApp", "hasFeature", "needsStepUp", "permissionScope", "filterSpecFor"]) out[`${f} (${x})`] = await outcome(() => p[f](x));
+  }
   for (const kind of v.kindNames) {
     for (const f of ["scope", "filterSpec", "hiddenFields", "redaction", "fieldNames"]) out[`${f} ${kind}`] = await outcome(() => p[f](kind));
     out[`filter ${kind}`] = await outcome(() => p.filter(kind, records));
@@ -76,9 +89,10 @@ test("permsnap/lite answers as the default entry on every valid vector case", as
     assert.deepEqual(small.permissionNames, today.permissionNames);
     assert.deepEqual(small.kindNames, today.kindNames);
     const records = recordsFor(today, a.ok);
-    assert.deepEqual(await answers(b.ok, small, records), await answers(a.ok, today, records), c.name);
+    const ids = catalog(c.catalog).definition;
+    assert.deepEqual(await answers(b.ok, small, records, ids), await answers(a.ok, today, records, ids), c.name);
     // Again synchronously, now that this verifier verified it.
-    assert.deepEqual(await answers(small.load(c.snapshot), small, records), await answers(a.ok, today, records), c.name);
+    assert.deepEqual(await answers(small.load(c.snapshot), small, records, ids), await answers(a.ok, today, records, ids), c.name);
     compared++;
   }
   assert.ok(compared >= 10, `${compared} cases compared`);
@@ -393,7 +407,8 @@ test("what is refused or freed denies everything; a name or kind not in the cata
   const today = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
   const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
   const records = recordsFor(today, today.load(c.snapshot));
-  assert.deepEqual(await answers(v.denyAll(), v, records), await answers(today.denyAll(), today, records));
+  const ids = catalog(c.catalog).definition;
+  assert.deepEqual(await answers(v.denyAll(), v, records, ids), await answers(today.denyAll(), today, records, ids));
   const p = await v.verify(c.snapshot);
   const name = v.permissionNames.find((n) => p.can(n));
   assert.throws(() => p.can("no.such"), (e) => e.code === "unknown_permission");

@@ -13,8 +13,9 @@ import type { PermissionName, RecordFilter, Scope } from "../types.js";
 import { hex } from "./text.js";
 import type { Core } from "./wasm.js";
 
-/** A record kind of the catalog: its index in the core, its fields. */
+/** A record kind of the catalog: its name, its index in the core, its fields. */
 export interface Kind {
+  name: string;
   k: number;
   fields: ReadonlyArray<{ name: string; mask: string | null }>;
 }
@@ -23,6 +24,7 @@ export interface Kind {
  *  person, version, epoch and id. */
 export interface Claims {
   subject: string;
+  tenant: string;
   version: bigint;
   epoch: number;
   /** 16 hex digits. */
@@ -37,7 +39,13 @@ export interface Catalog {
   id: number;
   /** Permission name → index. */
   names: ReadonlyMap<string, number>;
+  /** Per permission, in catalog order: the kind it acts on (none:
+   *  undefined), and whether it is `scoped` (a scope of its own). */
+  perms: ReadonlyArray<{ kind: Kind | undefined; scoped: boolean }>;
   kinds: ReadonlyMap<string, Kind>;
+  /** Application and feature id → index. */
+  apps: ReadonlyMap<string, number>;
+  features: ReadonlyMap<string, number>;
   /** Moves on each time the verifier's revocations change. */
   revision: () => number;
   /** Why `claims` are revoked now, or null. */
@@ -45,6 +53,12 @@ export interface Catalog {
 }
 
 const SCOPES = ["none", "own", "assigned", "specific", "all", "listed"] as const;
+/** `ps_scope`'s permission argument for a kind's view scope. */
+const VIEW = 0xffff_ffff;
+/** `ps_bit`'s sets. */
+const STEP_UP = 0;
+const APPS = 1;
+const FEATURES = 2;
 
 type Rec = Record<string, unknown>;
 
@@ -68,8 +82,7 @@ export class Permissions {
   #claims: Claims | undefined;
   /** The verifier's revocations when these were last checked against them. */
   #checked: number;
-  /** Seconds since the epoch when the snapshot expires (0: deny-all). */
-  readonly expiresAt: number;
+  #expiresAt: number;
 
   private constructor(c: Catalog, handle: number, effective: Uint8Array, expiresAt: number, error: PermsnapError | null, deadline?: number, claims?: Claims) {
     this.#c = c;
@@ -78,7 +91,7 @@ export class Permissions {
     this.#handle = handle;
     this.#effective = effective;
     this.#error = error;
-    this.expiresAt = expiresAt;
+    this.#expiresAt = expiresAt;
     if (handle !== 0) handles.register(this, { core: c.core, handle }, this);
     if (deadline !== undefined) {
       // Not a finite time (a clock gone wrong): expired on the next use.
@@ -151,11 +164,137 @@ export class Permissions {
   can(name: PermissionName): boolean {
     if (arguments.length !== 1) noExtra(arguments.length, 1, "can");
     if (this.#tick !== expiry.tick) this.#current();
+    const i = this.#perm(name);
+    return ((this.#effective[i >> 3] >> (i & 7)) & 1) === 1;
+  }
+
+  /** The index of permission `name`, or `unknown_permission`. */
+  #perm(name: PermissionName): number {
     const i = this.#c.names.get(name);
     if (i === undefined) {
       throw new PermsnapError("unknown_permission", `unknown permission \`${typeof name === "string" ? name : typeof name}\`: it is not in the catalog (check the spelling)`);
     }
-    return ((this.#effective[i >> 3] >> (i & 7)) & 1) === 1;
+    return i;
+  }
+
+  /** Does `name` need the acting person's PIN first? */
+  needsStepUp(name: PermissionName): boolean {
+    noExtra(arguments.length, 1, "needsStepUp");
+    return this.#bit(STEP_UP, this.#perm(text(name, "a permission name")));
+  }
+
+  /** Permissions that need a PIN step-up. */
+  stepUpActions(): string[] {
+    noExtra(arguments.length, 0, "stepUpActions");
+    return this.#set(STEP_UP, this.#c.names);
+  }
+
+  /** May the person enter application `id`? */
+  hasApp(id: string): boolean {
+    noExtra(arguments.length, 1, "hasApp");
+    const a = this.#c.apps.get(text(id, "an application id"));
+    if (a === undefined) throw new PermsnapError("invalid_argument", `unknown application \`${id}\``);
+    return this.#bit(APPS, a);
+  }
+
+  /** Applications the person may enter. */
+  apps(): string[] {
+    noExtra(arguments.length, 0, "apps");
+    return this.#set(APPS, this.#c.apps);
+  }
+
+  /** Does the account have feature `id` (a plan, a partner tier)? Throws
+   *  `unknown_feature` for an id the catalog does not define. */
+  hasFeature(id: string): boolean {
+    noExtra(arguments.length, 1, "hasFeature");
+    const f = this.#c.features.get(text(id, "a feature id"));
+    if (f === undefined) throw new PermsnapError("unknown_feature", `unknown feature \`${id}\`: it is not in the catalog`);
+    return this.#bit(FEATURES, f);
+  }
+
+  /** The account's features (empty when refused). */
+  features(): string[] {
+    noExtra(arguments.length, 0, "features");
+    return this.#set(FEATURES, this.#c.features);
+  }
+
+  /** Bit `i` of the snapshot's set `set`, as signed (none when refused). */
+  #bit(set: number, i: number): boolean {
+    return this.#once(`b${set} ${i}`, () => this.#error === null && this.#ask("ps_bit", set, i)[0] === 1);
+  }
+
+  /** The names of `names` whose bit is set in `set`, in catalog order. */
+  #set(set: number, names: ReadonlyMap<string, number>): string[] {
+    return [...names].filter(([, i]) => this.#bit(set, i)).map(([n]) => n);
+  }
+
+  /** The claims not kept for revocations, read on first use. */
+  #more(): { flags: number; issuedAt: number; roles: readonly string[] } {
+    return this.#once("m", () => {
+      if (this.#error) return { flags: 0, issuedAt: 0, roles: [] };
+      const [, , , , flags, lo, hi, roles] = this.#ask("ps_claims");
+      return {
+        flags,
+        issuedAt: hi * 2 ** 32 + lo,
+        roles: Array.from({ length: roles }, (_, i) => this.#c.core.text(...(this.#ask("ps_role", i).subarray(0, 2) as unknown as [number, number]))),
+      };
+    });
+  }
+
+  /** Staff id (`null` when refused). */
+  get subject(): string | null {
+    return this.error ? null : (this.#claims?.subject ?? null);
+  }
+
+  /** Account id (`null` when refused). */
+  get tenant(): string | null {
+    return this.error ? null : (this.#claims?.tenant ?? null);
+  }
+
+  /** Snapshot id (16 hex digits), what a revocation names (`null` when refused). */
+  get id(): string | null {
+    return this.error ? null : (this.#claims?.id ?? null);
+  }
+
+  /** The account's revocation epoch when the snapshot was issued (0 when refused). */
+  get epoch(): number {
+    return this.error ? 0 : (this.#claims?.epoch ?? 0);
+  }
+
+  /** The person's revocation counter when the snapshot was issued (0 when refused). */
+  get version(): number {
+    return this.error ? 0 : Number(this.#claims?.version ?? 0);
+  }
+
+  /** Expiry, seconds since the Unix epoch (0 when refused). */
+  get expiresAt(): number {
+    return this.error ? 0 : this.#expiresAt;
+  }
+
+  /** When the issuer signed it, seconds since the Unix epoch, by the
+   *  issuer's clock (0 when refused). */
+  get issuedAt(): number {
+    return this.#more().issuedAt;
+  }
+
+  /** Ids of the roles the person holds (empty when refused). */
+  get roles(): string[] {
+    return [...this.#more().roles];
+  }
+
+  /** Whether the person is an owner of the account. */
+  get isOwner(): boolean {
+    return (this.#more().flags & 1) !== 0;
+  }
+
+  /** Whether the person is the account's principal admin. */
+  get isPrincipal(): boolean {
+    return (this.#more().flags & 2) !== 0;
+  }
+
+  /** Whether the snapshot is for a shared front-desk account. */
+  get isSharedAccount(): boolean {
+    return (this.#more().flags & 4) !== 0;
   }
 
   /** All of `names`? (Each is checked: a typo throws; none is an error.) */
@@ -201,10 +340,32 @@ export class Permissions {
   /** The view scope on records of `kind`. */
   scope(kind: string): Scope {
     noExtra(arguments.length, 1, "scope");
-    const { k } = this.#kind(kind);
-    return this.#once("s" + kind, (): Scope => {
+    return this.#scope(this.#kind(kind), VIEW);
+  }
+
+  /** The scope permission `name` acts with on the records of its kind:
+   *  `"none"` unless `can(name)`; the permission's own scope when it has
+   *  one ("own financial reports" vs "all"), else its kind's view scope. */
+  permissionScope(name: PermissionName): Scope {
+    noExtra(arguments.length, 1, "permissionScope");
+    const [kind, p] = this.#acting(name);
+    return this.#scope(kind, p);
+  }
+
+  /** Permission `name`'s kind and index, when it acts on a kind. */
+  #acting(name: PermissionName): [Kind, number] {
+    this.can(name);
+    const p = this.#perm(name);
+    const kind = this.#c.perms[p].kind;
+    if (kind === undefined) throw new PermsnapError("invalid_argument", `permission \`${name}\` acts on no kind of record`);
+    return [kind, p];
+  }
+
+  /** The scope on `kind` (`p`: `VIEW`, or the permission acting). */
+  #scope({ k }: Kind, p: number): Scope {
+    return this.#once(`s${k} ${p}`, (): Scope => {
       if (this.#error) return "none";
-      const [tag, n, digest] = this.#ask("ps_scope", k);
+      const [tag, n, digest] = this.#ask("ps_scope", k, p);
       if (tag === 3) return { specific: this.#ids(k, n) };
       if (tag === 5) return { listed: { count: n, digest: hex(this.#c.core.bytes(digest, 16)) } };
       return SCOPES[tag] as Scope;
@@ -214,31 +375,47 @@ export class Permissions {
   /** Which records of `kind` the person may see, as data (for a query). */
   filterSpec(kind: string): RecordFilter {
     noExtra(arguments.length, 1, "filterSpec");
-    return this.#filter(kind).spec;
+    return this.#filter(this.#kind(kind), VIEW).spec;
   }
 
-  #filter(kind: string): CompiledFilter {
-    const { k } = this.#kind(kind);
-    const spec = this.#once("f" + kind, (): RecordFilter => {
-      if (this.#error) return { kind, scope: "none", all: false, clauses: [] };
-      const [tag, n] = this.#ask("ps_scope", k);
-      const [all, count] = this.#ask("ps_filter", k);
-      const [s, sl] = this.#ask("ps_subject");
-      const subject = this.#c.core.text(s, sl);
+  /** Which records permission `name` acts on, as data: its kind, with
+   *  `permissionScope(name)`. */
+  filterSpecFor(name: PermissionName): RecordFilter {
+    noExtra(arguments.length, 1, "filterSpecFor");
+    return this.#filter(...this.#acting(text(name, "a permission name"))).spec;
+  }
+
+  #filter(kind: Kind, p: number): CompiledFilter {
+    const { name, k } = kind;
+    const spec = this.#once(`f${k} ${p}`, (): RecordFilter => {
+      if (this.#error) return { kind: name, scope: "none", all: false, clauses: [] };
+      const [tag, n] = this.#ask("ps_scope", k, p);
+      const [all, count] = this.#ask("ps_filter", k, p);
+      const subject = (this.#claims as Claims).subject;
       const clauses = Array.from({ length: count }, (_, i) => {
-        const [f, fl, byIds] = this.#ask("ps_clause", k, i);
+        const [f, fl, byIds] = this.#ask("ps_clause", k, p, i);
         return { field: this.#c.core.text(f, fl), values: byIds ? this.#ids(k, n) : [subject] };
       });
-      return { kind, scope: SCOPES[tag] as RecordFilter["scope"], all: all === 1, clauses };
+      return { kind: name, scope: SCOPES[tag] as RecordFilter["scope"], all: all === 1, clauses };
     });
-    return this.#once("c" + kind, () => compileFilter(spec));
+    return this.#once(`c${k} ${p}`, () => compileFilter(spec));
   }
 
   /** The records of `kind` the person may see (a new array; records are
    *  not copied). */
   filter<T extends object>(kind: string, records: readonly T[]): T[] {
     noExtra(arguments.length, 2, "filter");
-    const f = this.#filter(kind);
+    return this.#run(this.#filter(this.#kind(kind), VIEW), records);
+  }
+
+  /** The records permission `name` acts on (a new array): e.g. the
+   *  payments an "own financial reports" right covers. */
+  filterFor<T extends object>(name: PermissionName, records: readonly T[]): T[] {
+    noExtra(arguments.length, 2, "filterFor");
+    return this.#run(this.#filter(...this.#acting(text(name, "a permission name"))), records);
+  }
+
+  #run<T extends object>(f: CompiledFilter, records: readonly T[]): T[] {
     list(records, "the records");
     if (f.spec.all) return records.slice();
     if (f.spec.clauses.length === 0) return [];

@@ -84,24 +84,33 @@ export class Verifier {
     if (typeof clock !== "function") throw new PermsnapError("invalid_argument", "`clock` is a function returning seconds since the Unix epoch");
     const core = Core.get();
     core.input(catalogBytes(catalog));
-    const [perms, , kindCount, , revisions, id] = core.call("ps_catalog");
+    const [permCount, appCount, kindCount, featureCount, revisions, id] = core.call("ps_catalog");
     catalogs.register(this, id, this);
     const names = new Map<string, number>();
     const kinds = new Map<string, Kind>();
-    this.#c = { core, id, names, kinds, revision: () => this.#revoked.revision, revoked: (claims) => this.#check(claims) };
+    const apps = new Map<string, number>();
+    const features = new Map<string, number>();
+    const perms: { kind: Kind | undefined; scoped: boolean }[] = [];
+    this.#c = { core, id, names, perms, kinds, apps, features, revision: () => this.#revoked.revision, revoked: (claims) => this.#check(claims) };
     try {
-      for (let i = 0; i < perms; i++) {
-        const [at, len] = core.call("ps_permission", id, i);
-        names.set(interned(core.text(at, len)), i);
-      }
+      const byIndex: Kind[] = [];
       for (let k = 0; k < kindCount; k++) {
-        const [at, len, , , , , , fieldCount] = core.call("ps_kind", id, k);
+        const [at, len, fieldCount] = core.call("ps_kind", id, k);
         const fields = Array.from({ length: fieldCount }, (_, j) => {
           const [f, fl, m, ml] = core.call("ps_field", id, k, j);
           return { name: core.text(f, fl), mask: m === 0 ? null : core.text(m, ml) };
         });
-        kinds.set(core.text(at, len), { k, fields });
+        const name = core.text(at, len);
+        kinds.set(name, (byIndex[k] = { name, k, fields }));
       }
+      // Names of permissions (with their kind), applications, features.
+      ([[permCount, names], [appCount, apps], [featureCount, features]] as const).forEach(([count, map], list) => {
+        for (let i = 0; i < count; i++) {
+          const [at, len, kind, scoped] = core.call("ps_name", id, list, i);
+          map.set(interned(core.text(at, len)), i);
+          if (list === 0) perms.push({ kind: byIndex[kind], scoped: scoped === 1 });
+        }
+      });
       this.#keys = readKeys(jwks, core);
     } catch (e) {
       this.free();
@@ -283,8 +292,8 @@ export class Verifier {
     const effective = core.bytes(at, len);
     const [epoch, vlo, vhi, idAt] = core.call("ps_claims", handle);
     const id = hex(core.bytes(idAt, 8));
-    const [s, sl] = core.call("ps_subject", handle);
-    const claims: Claims = { subject: core.text(s, sl), version: u64(vlo, vhi), epoch, id };
+    const [s, sl, t, tl] = core.call("ps_subject", handle);
+    const claims: Claims = { subject: core.text(s, sl), tenant: core.text(t, tl), version: u64(vlo, vhi), epoch, id };
     // Revoked by a notice applied before: refused, as the default entry
     // refuses it after the account and the clock.
     const revoked = this.#check(claims);
