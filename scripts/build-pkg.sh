@@ -46,8 +46,11 @@ BROWSER_TS="$CORE_TS expiry session unclobbered dom react index"
 SYNC_TS="$BROWSER_TS nodeinit node workerd"
 EDGE_TS="$CORE_TS edge/expiry plain edge/gate edge/refresher edge/middleware edge/index nodeinit edge/node edge/workerd"
 # permsnap/lite: the small core's JavaScript side (its modules under
-# lite/), with the shared error, filter and redaction modules.
-LITE_TS="generated types codes errors internal platform expiry filter redact lite/wasm lite/text lite/curve lite/keys lite/permissions lite/verifier lite/index"
+# lite/), with the shared error, filter and redaction modules, and the
+# session, DOM helper and React components, compiled against its
+# verifier.ts and permissions.ts (flattened, `lite/verifier.ts` is the
+# `./verifier.js` that session.ts imports).
+LITE_TS="generated types codes errors internal platform expiry filter redact lite/wasm lite/text lite/curve lite/keys lite/permissions lite/verifier session unclobbered dom react lite/index"
 # The issuer (permsnap/issuer): server-only, its own wasm build.
 ISSUER_TS="generated types errors internal init plain issuer/http issuer/index nodeinit issuer/node issuer/workerd"
 

@@ -8,7 +8,7 @@
 
 import { PermsnapError } from "./errors.js";
 import { noExtra, parseJson, strictOptions } from "./internal.js";
-import { Verifier } from "./verifier.js";
+import { fingerprintOf, Verifier } from "./verifier.js";
 import { expirePermissions, grace, type Permissions } from "./permissions.js";
 import { recheckAll } from "./expiry.js";
 import type { CatalogInput, Jwks } from "./types.js";
@@ -407,7 +407,14 @@ export class Session {
     // between that check and the swap).
     const verifier = this.#makeVerifier(catalog);
     // The same catalog again (a stale copy): nothing to replace.
-    if (verifier.fingerprint === this.#verifier.fingerprint) {
+    let same: boolean;
+    try {
+      same = (await fingerprintOf(verifier)) === (await fingerprintOf(this.#verifier));
+    } catch (e) {
+      verifier.free();
+      throw e;
+    }
+    if (same) {
       verifier.free();
       return;
     }

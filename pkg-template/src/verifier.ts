@@ -434,6 +434,11 @@ export class Verifier {
   }
 }
 
+/** @internal The catalog fingerprint of `v` (the session compares a
+ *  fetched catalog's with the one in force): at once here; permsnap/lite
+ *  computes it with the platform's SHA-512. */
+export const fingerprintOf = async (v: Verifier): Promise<string> => v.fingerprint;
+
 /** The account a request is for (`loadFor`, `verifyFor`): checked before
  *  anything else, so that a missing one never reaches wasm nor the platform. */
 function checkTenant(tenant: unknown): asserts tenant is string {

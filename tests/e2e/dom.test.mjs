@@ -5,7 +5,7 @@
 // permsnap.css hides protected markup before any script runs.
 // Serves pkg/ from a tiny static server on 127.0.0.1; needs a built package.
 // Screenshot: test-output/dom-fail-closed.png.
-import { test, before, after } from "node:test";
+import { test as nodeTest, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -13,6 +13,12 @@ import { fileURLToPath } from "node:url";
 import { launchChromium, servePkg } from "./browsers.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
+// The default entry, or (imported by dom-lite.test.mjs with `?entry=lite`)
+// permsnap/lite: the same page code on the small core.
+const entry = new URL(import.meta.url).searchParams.get("entry") ?? "default";
+const dir = entry === "lite" ? "pkg/lite" : "pkg";
+const wasmUrl = entry === "lite" ? "/pkg/lite/permsnap_lite.wasm" : "/pkg/permsnap_wasm_bg.wasm";
+const test = (name, ...rest) => nodeTest(`[${entry}] ${name}`, ...rest);
 const out = join(root, "test-output");
 mkdirSync(out, { recursive: true });
 const vectors = JSON.parse(readFileSync(join(root, "vectors/vectors.json"), "utf8"));
@@ -44,11 +50,11 @@ const reactEntry = `
 import { createElement as h } from "react";
 import { createRoot, hydrateRoot } from "react-dom/client";
 import { flushSync } from "react-dom";
-import * as lib from "${join(root, "pkg/react.js")}";
-import { init, createSession, applyToDom, Verifier } from "${join(root, "pkg/index.js")}";
+import * as lib from "${join(root, dir, "react.js")}";
+import { init, createSession, applyToDom, Verifier } from "${join(root, dir, "index.js")}";
 import { appTree } from "${join(root, "tests/e2e/react-app.mjs")}";
 window.startApp = async ({ catalog, jwks, tenant, snapshots }) => {
-  await init("/pkg/permsnap_wasm_bg.wasm");
+  await init("${wasmUrl}");
   let next = 0;
   // Each fetch gives the next snapshot, fresh (the token echoed), so its
   // issuedAt sets the session's clock: the vectors' time.
@@ -63,7 +69,7 @@ window.startApp = async ({ catalog, jwks, tenant, snapshots }) => {
 // Given permissions (no session) that expire a second after they load: the
 // provider must render again at their expiry.
 window.renderExpiring = async ({ catalog, jwks, tenant, snapshot, now }) => {
-  await init("/pkg/permsnap_wasm_bg.wasm");
+  await init("${wasmUrl}");
   const exp = (await new Verifier(catalog, jwks, { tenant, clock: () => now }).verify(snapshot)).expiresAt;
   const p = await new Verifier(catalog, jwks, { tenant, leeway: 0, clock: () => exp - 1 }).verify(snapshot);
   const root = createRoot(document.querySelector("#expiring"));
@@ -73,7 +79,7 @@ window.renderExpiring = async ({ catalog, jwks, tenant, snapshot, now }) => {
 // A session closed (a sign-out or teardown path) a moment after the first
 // render: the provider must render deny-all then, not at expiry.
 window.renderSessionClosing = async ({ catalog, jwks, tenant, issued }) => {
-  await init("/pkg/permsnap_wasm_bg.wasm");
+  await init("${wasmUrl}");
   const session = createSession({ catalog, jwks, tenant, leeway: 0, fetchSnapshot: async ({ fresh }) => ({ ...issued, fresh }) });
   await session.ready;
   const root = createRoot(document.querySelector("#expiring"));
@@ -84,7 +90,7 @@ window.renderSessionClosing = async ({ catalog, jwks, tenant, issued }) => {
 // Server rendering: the page holds the server's HTML and the snapshot it
 // was rendered with; the client's session starts from it (\`initial\`).
 window.hydrateApp = async ({ catalog, jwks, tenant, initial }) => {
-  await init("/pkg/permsnap_wasm_bg.wasm");
+  await init("${wasmUrl}");
   const session = createSession({ catalog, jwks, tenant, initial, fetchSnapshot: async () => initial });
   // The browser build verifies \`initial\` with the platform's WebCrypto
   // (asynchronous): hydrate once it is in force.
@@ -132,8 +138,8 @@ async function open(path = "/blank.html") {
   page.on("pageerror", (e) => errors.push(e.message));
   page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
   await page.goto(base + path);
-  await page.evaluate(async () => {
-    const ps = await import("/pkg/index.js");
+  await page.evaluate(async (dir) => {
+    const ps = await import(`/${dir}/index.js`);
     await ps.init();
     window.ps = ps;
     const verifier = (c) => new ps.Verifier(c.catalog, c.jwks, { tenant: c.tenant, clock: () => c.now });
@@ -141,7 +147,7 @@ async function open(path = "/blank.html") {
     window.load = (c) => verifier(c).verify(c.snapshot);
     window.refused = (c) => verifier(c).verifyOrDeny(c.snapshot.slice(0, -4) + "AAAA");
     window.tick = () => new Promise((r) => setTimeout(r, 0));
-  });
+  }, dir);
   return { page, errors, consoleErrors };
 }
 

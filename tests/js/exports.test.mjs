@@ -46,6 +46,21 @@ test("Node resolves permsnap, permsnap/edge and permsnap/react by name", () => {
   assert.deepEqual(JSON.parse(out), expected);
 });
 
+test("Node resolves permsnap/lite, its .wasm and permsnap/lite/react by name; the lite session and React components are there", () => {
+  writeFileSync(join(app, "lite.js"), `
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { initSync, Verifier, createSession, applyToDom } from "permsnap/lite";
+import { Can, PermissionsProvider } from "permsnap/lite/react";
+const f = JSON.parse(readFileSync(new URL("./fixture.json", import.meta.url), "utf8"));
+initSync(readFileSync(fileURLToPath(import.meta.resolve("permsnap/lite/permsnap_lite.wasm"))));
+const p = await new Verifier(f.catalog, f.jwks, { tenant: "spa-lumi", clock: () => f.now }).verify(f.snapshot);
+console.log(JSON.stringify({ same: JSON.stringify(p.allowed()) === JSON.stringify(f.allowed), kinds: [createSession, applyToDom, Can, PermissionsProvider].map((x) => typeof x) }));
+`);
+  const out = execFileSync(process.execPath, ["lite.js"], { cwd: app, encoding: "utf8" });
+  assert.deepEqual(JSON.parse(out), { same: true, kinds: ["function", "function", "function", "function"] });
+});
+
 test("in Node, permsnap resolves straight to the build verifying in wasm (no re-exporting module on the way)", () => {
   writeFileSync(join(app, "resolve.js"), `console.log(JSON.stringify(["permsnap", "permsnap/sync", "permsnap/edge"].map((s) => import.meta.resolve(s))));`);
   const [main, sync, edge] = JSON.parse(execFileSync(process.execPath, ["resolve.js"], { cwd: app, encoding: "utf8" }));

@@ -161,8 +161,62 @@ test("the JWKS is read by the package's rules: the same keys taken, the same set
     if (a.ok) {
       const [x, y] = [await outcome(() => a.ok.verify(c.snapshot)), await outcome(() => b.ok.verify(c.snapshot))];
       assert.equal(y.code ?? "ok", x.code ?? "ok", JSON.stringify(jwks));
+      // The same report of what was taken and left out, and the same
+      // answer from setJwks on a verifier in use.
+      assert.deepEqual(b.ok.keys, a.ok.keys, JSON.stringify(jwks));
     }
+    const [user, small] = [new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)), new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c))];
+    const [x, y] = [await outcome(() => user.setJwks(jwks)), await outcome(() => small.setJwks(jwks))];
+    assert.deepEqual(y, x, `setJwks ${JSON.stringify(jwks)}`);
+    assert.deepEqual(small.keys, user.keys, "a refused set changes nothing");
   }
+});
+
+test("setJwks: a key withdrawn stops what it signed, even a snapshot verified before or being verified; the catalog's fingerprint is the default entry's", async () => {
+  const c = validCases.find((c) => c.name === "sitee/dia");
+  const [k] = vectors.key.jwks.keys;
+  const other = { ...k, kid: "other" };
+  for (const name of Object.keys(vectors.catalogs)) {
+    const v = new lite.Verifier(catalog(name), vectors.key.jwks, { tenant: "x" });
+    assert.throws(() => v.fingerprint, (e) => e.code === "async_required", "computed by WebCrypto: not at once");
+    for (let i = 0; i < 500 && (await outcome(() => v.fingerprint)).code; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(v.fingerprint, new pkg.Verifier(catalog(name), vectors.key.jwks, { tenant: "x" }).fingerprint, name);
+  }
+  const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  assert.equal((await v.verify(c.snapshot)).can(v.permissionNames[0]), v.load(c.snapshot).can(v.permissionNames[0]));
+  v.setJwks({ keys: [other] });
+  assert.throws(() => v.load(c.snapshot), (e) => e.code === "async_required", "verified with a key no longer trusted: checked again");
+  await assert.rejects(v.verify(c.snapshot), (e) => e.code === "unknown_key");
+  v.setJwks(vectors.key.jwks);
+  assert.ok(await v.verify(c.snapshot));
+  // The keys change while the platform checks (the app rotates them
+  // meanwhile): checked again with the new ones, not accepted under the
+  // key withdrawn.
+  const w = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  const { subtle } = globalThis.crypto;
+  const verify = subtle.verify;
+  subtle.verify = function (...args) {
+    subtle.verify = verify;
+    w.setJwks({ keys: [other] });
+    return verify.apply(this, args);
+  };
+  try {
+    await assert.rejects(w.verify(c.snapshot), (e) => e.code === "unknown_key");
+  } finally {
+    subtle.verify = verify;
+  }
+  assert.throws(() => w.load(c.snapshot), (e) => e.code === "async_required");
+});
+
+test("a freed verifier's permissions deny: nothing could revoke them any more", async () => {
+  const c = validCases.find((c) => c.name === "sitee/dia");
+  const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  const p = await v.verify(c.snapshot);
+  const name = v.permissionNames.find((n) => p.can(n));
+  v.free();
+  assert.equal(p.can(name), false);
+  assert.equal(p.error?.code, "revoked");
+  assert.equal(p.subject, null);
 });
 
 test("a key is refused as the package's reader refuses it: 800 encodings, canonical or not, on the curve or not, small-order", () => {

@@ -1,15 +1,18 @@
 // permsnap/lite: the browser entry on the small core (lean/, #16). The
-// default entry's first answers — a verified snapshot's `can()`, scopes,
-// record filters and redaction — in a fraction of its download: no
-// wasm-bindgen, the catalog and the snapshot read in place, the signature's
-// equation left to the platform's WebCrypto. Not in it (use the default
-// entry): revocation notices and lists, id lists beside a snapshot,
-// `explain`, claims, applications and features, step-up, sessions and the
-// DOM helper.
+// default entry's answers — a verified snapshot's `can()`, scopes, record
+// filters, redaction, applications, features, step-up, its claims — and
+// its page tools (the session, the DOM helper; React in permsnap/lite/react)
+// in a fraction of its download: no wasm-bindgen, the catalog and the
+// snapshot read in place, the signature's equation left to the platform's
+// WebCrypto. Not in it (use the default entry): revocation feeds and lists,
+// id lists beside a snapshot, `explain`, `claims()`, several accounts per
+// verifier.
 
 export { init, initSync, isInitialized } from "./wasm.js";
 export { PermsnapError } from "../errors.js";
 export { Verifier, type LiteVerifierOptions } from "./verifier.js";
 export { Permissions } from "./permissions.js";
 export type { Redaction, RedactOptions } from "../redact.js";
-export type { CatalogInput, ErrorCode, Jwk, Jwks, PermissionName, RecordFilter, Register, Scope, WasmModule, WasmSource } from "../types.js";
+export { createSession, Session, type SessionOptions, type FetchedSnapshot } from "../session.js";
+export { applyToDom, type DomOptions, type DomResult, type DomWatch } from "../dom.js";
+export type { CatalogInput, ErrorCode, Jwk, Jwks, KeySetReport, NoticeSummary, PermissionName, RecordFilter, Register, Scope, WasmModule, WasmSource } from "../types.js";

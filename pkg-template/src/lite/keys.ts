@@ -9,7 +9,7 @@
 
 import { PermsnapError } from "../errors.js";
 import { parseJson, plainData } from "../internal.js";
-import type { Jwks } from "../types.js";
+import type { Jwks, KeySetReport } from "../types.js";
 import { onCurve } from "./curve.js";
 import { base64url } from "./text.js";
 import type { Core } from "./wasm.js";
@@ -35,8 +35,9 @@ function member(key: Raw, m: string): string | undefined {
   return v;
 }
 
-/** Key id → the raw public key, of every Ed25519 signing key of `jwks`. */
-export function readKeys(jwks: Jwks | string, core: Core): Map<string, Uint8Array> {
+/** Key id → the raw public key, of every Ed25519 signing key of `jwks`;
+ *  and the report of what was taken and left out (`Verifier.keys`). */
+export function readKeys(jwks: Jwks | string, core: Core): { keys: Map<string, Uint8Array>; report: KeySetReport } {
   const set = plainData(typeof jwks === "string" ? parseJson(jwks, "invalid_key") : jwks, "the JWKS", "invalid_key") as Raw;
   if (typeof set !== "object" || set === null || Array.isArray(set)) throw bad("a JWKS is an object `{ keys: [...] }`");
   let list: unknown[];
@@ -49,6 +50,7 @@ export function readKeys(jwks: Jwks | string, core: Core): Map<string, Uint8Arra
     throw bad("a JWKS is an object `{ keys: [...] }` (or one JWK with `kty`)");
   }
   const out = new Map<string, Uint8Array>();
+  const ignored: KeySetReport["ignored"] = [];
   const kids = new Set<string>();
   list.forEach((k, i) => {
     // (An array is an object without `kty`: left out, as the package's
@@ -71,9 +73,18 @@ export function readKeys(jwks: Jwks | string, core: Core): Map<string, Uint8Arra
       if (kids.has(kid)) throw bad(`key id \`${kid}\` appears twice`);
       kids.add(kid);
     }
-    const signing = kty === "OKP" && crv === "Ed25519" && (use === undefined || use === "sig")
-      && (!Array.isArray(ops) || ops.includes("verify")) && (alg === undefined || alg === "EdDSA" || alg === "Ed25519");
-    if (!signing) return; // not an Ed25519 signing key: left out
+    // Not an Ed25519 signing key: left out, and said why (the reasons of
+    // the package's reader).
+    const skip = kty !== "OKP" ? `key type \`${kty ?? ""}\` is not OKP`
+      : crv !== "Ed25519" ? `curve \`${crv ?? ""}\` is not Ed25519`
+      : use !== undefined && use !== "sig" ? "its `use` is not `sig`"
+      : Array.isArray(ops) && !ops.includes("verify") ? "its `key_ops` do not include `verify`"
+      : alg !== undefined && alg !== "EdDSA" && alg !== "Ed25519" ? "its `alg` is not `EdDSA`"
+      : null;
+    if (skip !== null) {
+      ignored.push({ kid: kid === "" ? `keys[${i}]` : kid, reason: skip });
+      return;
+    }
     if (kid === "") throw bad(`Ed25519 key ${name} has no \`kid\``);
     if (new TextEncoder().encode(kid).length > 64) throw bad(`a key id must be 1 to 64 bytes, \`${kid}\` is not`);
     const x = base64url(x64 ?? "");
@@ -84,5 +95,5 @@ export function readKeys(jwks: Jwks | string, core: Core): Map<string, Uint8Arra
     if (!onCurve(x)) throw bad(`key ${name} is not a point of the curve`);
     out.set(kid, x);
   });
-  return out;
+  return { keys: out, report: { keys: out.size, ignored } };
 }

@@ -70,6 +70,22 @@ const handles = new FinalizationRegistry<{ core: Core; handle: number }>(({ core
 /** @internal Permissions from a loaded snapshot (`handle` 0: none, deny-all). */
 export let permissionsFrom: (c: Catalog, handle: number, effective: Uint8Array, expiresAt: number, error: PermsnapError | null, deadline?: number, claims?: Claims) => Permissions;
 
+/** @internal Turns `p` into permissions that deny everything, refused
+ *  with `error` (a session's: it was closed, or a notice revoked them and
+ *  no fresh snapshot came in time): answers change in place, so every
+ *  holder of the object stops getting yes. */
+export let expirePermissions: (p: Permissions, error?: PermsnapError) => void;
+
+/** Permissions a session holds as its current ones (`grace`). */
+const graced = new WeakSet<Permissions>();
+
+/** @internal Marks `p` as a session's current permissions (`on`), or no
+ *  longer. After a notice that revokes them, the session gives a fresh
+ *  snapshot a few seconds, then turns them to deny-all itself: meanwhile
+ *  they do not check themselves against the notices. Let go, they check on
+ *  their next use, as any a verifier handed out. */
+export let grace: (p: Permissions, on: boolean) => void;
+
 /** What one verified snapshot allows. */
 export class Permissions {
   #c: Catalog;
@@ -105,6 +121,17 @@ export class Permissions {
 
   static {
     permissionsFrom = (c, handle, effective, expiresAt, error, deadline, claims) => new Permissions(c, handle, effective, expiresAt, error, deadline, claims);
+    expirePermissions = (p, error) => {
+      if (p.#error === null) p.#deny(error ?? new PermsnapError("expired", "the snapshot expired: everything is denied until a fresh one is loaded"));
+    };
+    grace = (p, on) => {
+      if (on) {
+        graced.add(p);
+      } else {
+        graced.delete(p);
+        p.#tick = -1; // due for a check: a notice may have come meanwhile
+      }
+    };
   }
 
   /** The first thing every use does: past its expiry, or revoked by a
@@ -116,7 +143,7 @@ export class Permissions {
     if (this.#error !== null) return;
     if (this.#deadline !== undefined && !(Date.now() < this.#deadline)) {
       this.#deny(new PermsnapError("expired", "the snapshot expired: everything is denied until a fresh one is loaded"));
-    } else if (this.#claims !== undefined && this.#checked !== this.#c.revision()) {
+    } else if (this.#claims !== undefined && this.#checked !== this.#c.revision() && !graced.has(this)) {
       this.#checked = this.#c.revision();
       const e = this.#c.revoked(this.#claims);
       if (e) this.#deny(e);
@@ -138,7 +165,7 @@ export class Permissions {
 
   #kind(name: string): Kind {
     const kind = this.#c.kinds.get(text(name, "a kind"));
-    if (kind === undefined) throw new PermsnapError("unknown_kind", `unknown kind \`${name}\`: it is not in the catalog`);
+    if (kind === undefined) throw new PermsnapError("unknown_kind", `unknown record kind \`${name}\`: it is not in the catalog`);
     return kind;
   }
 

@@ -11,7 +11,7 @@ import { PermsnapError } from "../errors.js";
 import { interned, noExtra, ownBytes, plainData, readClock, strictOptions, text } from "../internal.js";
 import { platformVerify } from "../platform.js";
 import { recheckAll } from "../expiry.js";
-import type { CatalogInput, Jwks, NoticeSummary } from "../types.js";
+import type { CatalogInput, Jwks, KeySetReport, NoticeSummary } from "../types.js";
 import { readKeys } from "./keys.js";
 import { permissionsFrom, type Catalog, type Claims, type Kind, type Permissions } from "./permissions.js";
 import { base64url, binary, hex, strictUtf8, trim } from "./text.js";
@@ -48,10 +48,18 @@ function bytesKey(b: Uint8Array): string {
  *  `free()` (the snapshots loaded with it keep it). */
 const catalogs = new FinalizationRegistry<number>((id) => Core.get().x.ps_drop_catalog(id));
 
+/** The catalog fingerprint of `v`, once the platform computed it. */
+export let fingerprintOf: (v: Verifier) => Promise<string>;
+
 /** Verifies snapshots. Build it once (catalog + JWKS), verify many. */
 export class Verifier {
   #c: Catalog;
-  #keys: Map<string, Uint8Array>;
+  #keys!: Map<string, Uint8Array>;
+  #report!: KeySetReport;
+  /** Moves on each time the keys change (`setJwks`). */
+  #keyset = 0;
+  /** The catalog's fingerprint (hex), once the platform computed it. */
+  #fingerprint: string | undefined;
   #tenant: Uint8Array;
   /** The account as its notices name it (UTF-8 read back). */
   #tenantName: string;
@@ -111,14 +119,16 @@ export class Verifier {
           if (list === 0) perms.push({ kind: byIndex[kind], scoped: scoped === 1 });
         }
       });
-      this.#keys = readKeys(jwks, core);
+      this.setJwks(jwks);
     } catch (e) {
       this.free();
       throw e;
     }
     // (The closure keeps this verifier, so it is not collected, its
     // catalog let go, while the digests run.)
-    this.#hashed = fingerprints(core, id, revisions, () => !this.#freed);
+    this.#hashed = fingerprints(core, id, revisions, () => !this.#freed).then((hex) => {
+      this.#fingerprint = hex;
+    });
     this.#hashed.catch(() => {}); // the reason is each verify's to give
     this.#tenant = new TextEncoder().encode(tenant);
     this.#tenantName = new TextDecoder().decode(this.#tenant);
@@ -149,10 +159,11 @@ export class Verifier {
   /** Has the platform check the signature of `bytes` (split by `split`,
    *  signed under `domain`), unless this verifier checked these very bytes
    *  before. */
-  async #signed(bytes: Uint8Array, split: string, domain: Uint8Array): Promise<void> {
+  async #signed(bytes: Uint8Array, split: string, domain: Uint8Array, again = true): Promise<void> {
     const key = bytesKey(bytes);
     if (this.#verified.has(key)) return;
     const core = this.#live();
+    const keyset = this.#keyset;
     core.input(bytes);
     const [kidAt, kidLen, signedLen] = core.call(split);
     let kid = "";
@@ -170,7 +181,14 @@ export class Verifier {
     job.set(bytes.subarray(signedLen, signedLen + 64), 32);
     job.set(domain, 96);
     job.set(bytes.subarray(0, signedLen), 96 + domain.length);
-    if (!(await platformVerify(job))) throw refusal("bad_signature");
+    const verified = await platformVerify(job);
+    // The keys changed during the check (a rotation, a key withdrawn):
+    // checked again, once, with the keys in force now.
+    if (keyset !== this.#keyset) {
+      if (again) return this.#signed(bytes, split, domain, false);
+      throw refusal("async_required", "the keys changed twice while this was verified: verify it again");
+    }
+    if (!verified) throw refusal("bad_signature");
     if (this.#verified.size >= 64) this.#verified.delete(this.#verified.values().next().value as string);
     this.#verified.add(key);
   }
@@ -229,6 +247,9 @@ export class Verifier {
 
   /** Why `c` is revoked by the notices applied, or null. */
   #check(c: Claims): PermsnapError | null {
+    // Freed, this verifier takes no more notices: what it handed out
+    // could no longer be revoked, so it denies (as the default entry's).
+    if (this.#freed) return refusal("revoked", "its Verifier was freed: later revocations could not reach these permissions");
     const r = this.#revoked;
     if (c.epoch < r.epoch) return refusal("revoked", `the account revoked everything before epoch ${r.epoch}; this snapshot has epoch ${c.epoch}`);
     const v = r.staff.get(c.subject);
@@ -257,7 +278,7 @@ export class Verifier {
     noExtra(arguments.length, 1, "load");
     const bytes = snapshotBytes(snapshot);
     if (!this.#verified.has(bytesKey(bytes))) {
-      throw refusal("async_required", "permsnap/lite checks signatures with the platform's WebCrypto: `await verifier.verify(snapshot)` first");
+      throw refusal("async_required", "permsnap/lite checks signatures with the platform's WebCrypto");
     }
     return this.#load(bytes);
   }
@@ -308,6 +329,41 @@ export class Verifier {
     return permissionsFrom(this.#c, handle, effective, expiresAt, null, deadline, claims);
   }
 
+  /** Replaces the trusted keys (key rotation) without rebuilding the
+   *  verifier. Keys that are not Ed25519 signing keys are ignored and
+   *  reported; a malformed or weak Ed25519 key, a private part (`d`) or a
+   *  repeated `kid` refuses the whole set (nothing changes). What was
+   *  verified with the keys before is verified again on its next use. */
+  setJwks(jwks: Jwks | string): KeySetReport {
+    noExtra(arguments.length, 1, "setJwks");
+    const { keys, report } = readKeys(jwks, this.#live());
+    this.#keys = keys;
+    this.#report = report;
+    this.#keyset++;
+    this.#verified.clear();
+    return report;
+  }
+
+  /** What the last key set held and left out. */
+  get keys(): KeySetReport {
+    return this.#report;
+  }
+
+  /** The catalog's fingerprint (hex), as snapshots carry it: computed by
+   *  the platform's SHA-512, so known once the first `verify` could start
+   *  (`async_required` before; `await fingerprintOf(verifier)`). */
+  get fingerprint(): string {
+    if (this.#fingerprint === undefined) throw refusal("async_required", "the catalog's fingerprint is being computed");
+    return this.#fingerprint;
+  }
+
+  static {
+    fingerprintOf = async (v) => {
+      await v.#hashed;
+      return v.fingerprint;
+    };
+  }
+
   /** The catalog's permission names, in its order. */
   get permissionNames(): readonly string[] {
     return [...this.#c.names.keys()];
@@ -322,17 +378,21 @@ export class Verifier {
   fieldNames(kind: string): readonly string[] {
     noExtra(arguments.length, 1, "fieldNames");
     const k = this.#c.kinds.get(text(kind, "a kind"));
-    if (k === undefined) throw new PermsnapError("unknown_kind", `unknown kind \`${kind}\`: it is not in the catalog`);
+    if (k === undefined) throw new PermsnapError("unknown_kind", `unknown record kind \`${kind}\`: it is not in the catalog`);
     return k.fields.map((f) => f.name);
   }
 
-  /** Lets go of the verifier's catalog in the core; the permissions it
-   *  loaded keep answering (they keep the catalog). */
+  /** Lets go of the verifier's catalog in the core. It takes no more
+   *  notices, so the permissions it handed out deny from their next use
+   *  (`error` `revoked`): nothing could revoke them any more (a session
+   *  frees the verifiers a new catalog replaced, and its own at `close()`). */
   free(): void {
     if (this.#freed) return;
     this.#freed = true;
     catalogs.unregister(this);
     this.#c.core.x.ps_drop_catalog(this.#c.id);
+    this.#revoked.revision++;
+    recheckAll();
   }
 }
 
@@ -341,8 +401,9 @@ const FINGERPRINT_DOMAIN = new TextEncoder().encode("permsnap/v2 catalog\0");
 /** Computes the catalog's revision fingerprints (FORMAT.md: the first 8
  *  bytes of SHA-512 over the domain, the link and the revision's bytes; the
  *  link is the previous revision's fingerprint, for the first the catalog's
- *  head) and hands them to the core. */
-async function fingerprints(core: Core, id: number, revisions: number, live: () => boolean): Promise<void> {
+ *  head), hands them to the core, and answers the last one (hex): the
+ *  catalog's fingerprint. */
+async function fingerprints(core: Core, id: number, revisions: number, live: () => boolean): Promise<string> {
   // Copied now: the core's memory may move before the digests come.
   const parts = Array.from({ length: revisions }, (_, i) => {
     const [at, len, head, headLen] = core.call("ps_revision", id, i);
@@ -362,9 +423,11 @@ async function fingerprints(core: Core, id: number, revisions: number, live: () 
     out.set(link, 8 * i);
   }
   // A verifier freed meanwhile: its handle may be another catalog's now.
-  if (!live()) return;
-  core.input(out);
-  core.call("ps_fingerprints", id);
+  if (live()) {
+    core.input(out);
+    core.call("ps_fingerprints", id);
+  }
+  return hex(link);
 }
 
 /** A snapshot argument as bytes (text decoded strictly), or refused. */

@@ -1,7 +1,7 @@
 // A browser app on permsnap/lite with the DOM library (tsconfig.web.json):
 // the catalog and the JWKS from JSON, the .wasm from the entry's export;
 // what a Permissions answers is typed as in the default entry.
-import { PermsnapError, Verifier, init, type Jwks, type Permissions, type RecordFilter, type Redaction, type Scope } from "permsnap/lite";
+import { PermsnapError, Verifier, applyToDom, createSession, init, type Jwks, type KeySetReport, type Permissions, type RecordFilter, type Redaction, type Scope } from "permsnap/lite";
 import wasmUrl from "permsnap/lite/permsnap_lite.wasm";
 import catalog from "./catalog.json" with { type: "json" };
 import jwks from "./jwks.json" with { type: "json" };
@@ -16,6 +16,19 @@ export async function startLite(snapshot: string): Promise<Permissions> {
   const spec: RecordFilter = me.filterSpec("appointments");
   const redaction: Redaction = me.redaction("clients");
   const rows: { id: string; staffId: string }[] = me.filter("appointments", [{ id: "a1", staffId: "dia" }]);
-  void [scope, spec, redaction, rows, me.can("payments.view"), verifier.load(snapshot)];
+  const forPerm: RecordFilter = me.filterSpecFor("payments.view");
+  const claims: [string | null, string[], boolean, number] = [me.subject, me.roles, me.isOwner, me.issuedAt];
+  const report: KeySetReport = verifier.setJwks(keys);
+  void [scope, spec, redaction, rows, forPerm, claims, report, me.can("payments.view"), me.hasFeature("x"), me.apps(), verifier.load(snapshot)];
+  return me;
+}
+
+/** The page's session on permsnap/lite, driving the DOM helper. */
+export async function startSession(): Promise<Permissions> {
+  await init(wasmUrl);
+  const session = createSession({ catalog, jwks, tenant: "spa-lumi", fetchSnapshot: "/api/permsnap/snapshot" });
+  const watch = applyToDom(document.body, session);
+  const me = await session.ready;
+  watch.stop();
   return me;
 }
