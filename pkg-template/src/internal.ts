@@ -67,17 +67,31 @@ function repeatedKey(json: string): string | undefined {
 export function strictOptions(options: unknown, known: readonly string[], what: string): Record<string, unknown> {
   const out: Record<string, unknown> = Object.create(null);
   if (options === undefined) return out;
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new PermsnapError("invalid_argument", `${what} are an object`);
-  }
-  for (const k of plainKeys(options, what, "invalid_argument")) {
-    if (!known.includes(k)) {
-      throw new PermsnapError("invalid_argument", `unknown key \`${k}\` in ${what} (known: ${known.join(", ")})`);
+  // A Proxy's trap or a getter that throws is the app's error, typed (it
+  // escaped as is: attack review, session 20).
+  try {
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw new PermsnapError("invalid_argument", `${what} are an object`);
     }
-    const v = (options as Record<string, unknown>)[k];
-    if (v !== undefined) out[k] = v;
+    for (const k of plainKeys(options, what, "invalid_argument")) {
+      if (!known.includes(k)) {
+        throw new PermsnapError("invalid_argument", `unknown key \`${k}\` in ${what} (known: ${known.join(", ")})`);
+      }
+      const v = (options as Record<string, unknown>)[k];
+      if (v !== undefined) out[k] = v;
+    }
+  } catch (e) {
+    unreadableAs(e, what);
   }
   return out;
+}
+
+/** @internal `e`, thrown while reading the app's `what` (a getter or
+ *  Proxy trap of it threw), as `invalid_argument` with `e` as its cause;
+ *  a `PermsnapError` as it is. */
+export function unreadableAs(e: unknown, what: string): never {
+  if (e instanceof PermsnapError) throw e;
+  throw new PermsnapError("invalid_argument", `${what} could not be read: a getter or Proxy trap threw (the \`cause\`)`, { cause: e });
 }
 
 /** The keys of a plain object, refusing one that would be read
@@ -242,7 +256,13 @@ export function frozen<T>(v: T): T {
 
 /** @internal `v` when it is an array, else `invalid_argument`. */
 export function list<T>(v: readonly T[], what: string): readonly T[] {
-  if (!Array.isArray(v)) throw new PermsnapError("invalid_argument", `${what} is an array, not ${v === null ? "null" : typeof v}`);
+  let array: boolean;
+  try {
+    array = Array.isArray(v); // a revoked Proxy throws
+  } catch (e) {
+    unreadableAs(e, what);
+  }
+  if (!array) throw new PermsnapError("invalid_argument", `${what} is an array, not ${v === null ? "null" : typeof v}`);
   return v;
 }
 

@@ -5,10 +5,10 @@
 
 import type { Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
-import { frozen, list, noExtra, ownBytes, strictOptions, text, unreadable, wasmCall } from "./internal.js";
+import { frozen, list, noExtra, ownBytes, text, unreadable, unreadableAs, wasmCall } from "./internal.js";
 import { compileFilter, type CompiledFilter } from "./filter.js";
 import { armExpiry, expiry } from "./expiry.js";
-import { planRedaction, redactAll, type Redaction, type RedactOptions, type RedactPlan } from "./redact.js";
+import { planRedaction, redactAll, redactOptions, type Redaction, type RedactOptions, type RedactPlan } from "./redact.js";
 import type { Claims, Explanation, MissingIds, PermissionName, RecordFilter, Scope } from "./types.js";
 
 type Rec = Record<string, unknown>;
@@ -68,11 +68,14 @@ export let expireIn: (p: Permissions, ms: number) => void;
 /** The names of `canAll` / `canAny`: an array, or any iterable of them (a
  *  `Set`), but not one string (whose characters would be read as names). */
 function nameList(v: Iterable<PermissionName>, what: string): PermissionName[] {
-  if (Array.isArray(v)) return v;
-  if (typeof v !== "object" || v === null || typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {
-    throw new PermsnapError("invalid_argument", `${what} is an array of permission names, not ${v === null ? "null" : typeof v}`);
+  try {
+    if (typeof v !== "object" || v === null || typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {
+      throw new PermsnapError("invalid_argument", `${what} is an array of permission names, not ${v === null ? "null" : typeof v}`);
+    }
+    return Array.from(v);
+  } catch (e) {
+    unreadableAs(e, what); // an iterator or Proxy of the app that throws (attack review, session 20)
   }
-  return Array.from(v);
 }
 
 function unknown(name: string): never {
@@ -83,9 +86,10 @@ function unknown(name: string): never {
 }
 
 function run<T extends object>(f: CompiledFilter, records: readonly T[]): T[] {
-  if (f.spec.all) return records.slice();
-  if (f.spec.clauses.length === 0) return [];
+  if (f.spec.clauses.length === 0 && !f.spec.all) return [];
   try {
+    // (A Proxy's `slice` may throw too: attack review, session 20.)
+    if (f.spec.all) return records.slice();
     return f.run(records as readonly Rec[]) as T[];
   } catch (e) {
     unreadable(e);
@@ -461,10 +465,7 @@ export class Permissions {
     noExtra(arguments.length, 3, "redact");
     this.#current();
     list(records, "the records");
-    const opts = strictOptions(options, ["keep"], "redact options");
-    if (opts.keep !== undefined && (!Array.isArray(opts.keep) || !opts.keep.every((k) => typeof k === "string"))) {
-      throw new PermsnapError("invalid_argument", "`keep` is an array of field names");
-    }
+    const opts = redactOptions(options);
     // No record: nothing to redact, for a kind the catalog has (a rollout's
     // `wrong_catalog`, a kind hiding fields this catalog cannot name, needs
     // a record to matter: re-review, session 18).
@@ -475,7 +476,7 @@ export class Permissions {
     // The same plan for every call without `keep` (made on first use).
     const plan = opts.keep === undefined
       ? ((this.#redactPlans ??= new Map()).get(kind) ?? this.#redactPlanFor(kind))
-      : planRedaction(this.redaction(kind), opts as RedactOptions);
+      : planRedaction(this.redaction(kind), opts);
     try {
       return redactAll(plan, records as readonly Rec[]) as Partial<T>[];
     } catch (e) {

@@ -11,6 +11,7 @@
 // as their items or characters would be copied unredacted.
 
 import { PermsnapError } from "./errors.js";
+import { strictOptions, unreadableAs } from "./internal.js";
 
 export interface Redaction {
   kind: string;
@@ -158,6 +159,23 @@ export interface RedactOptions {
    *  top-level keys are kept (hidden fields still go). Anything the record
    *  carries beyond them — a field the catalog never declared — is dropped. */
   keep?: readonly string[];
+}
+
+/** The options of `Permissions.redact`, read strictly and copied: `keep`
+ *  an array of field names, taken before anything is planned with it (a
+ *  Proxy or getter of the app that throws is `invalid_argument`: attack
+ *  review, session 20). */
+export function redactOptions(options: unknown): RedactOptions {
+  const opts = strictOptions(options, ["keep"], "redact options");
+  if (opts.keep === undefined) return {};
+  let keep: unknown[] | null = null;
+  try {
+    keep = Array.isArray(opts.keep) ? Array.from(opts.keep as unknown[]) : null;
+  } catch (e) {
+    unreadableAs(e, "`keep`");
+  }
+  if (keep === null || !keep.every((k) => typeof k === "string")) throw new PermsnapError("invalid_argument", "`keep` is an array of field names");
+  return { keep: keep as string[] };
 }
 
 /** A redaction made ready for `redactOne`, once per kind and person. */

@@ -125,6 +125,11 @@ export class Session {
    *  them, so permissions they handed out (and an app kept) are revoked in
    *  place too. */
   #retired: { verifier: Verifier; until: number }[] = [];
+  /** Verifiers of a new catalog being made ready (its notices applied,
+   *  in permsnap/lite its fingerprint computed): keys fetched meanwhile
+   *  reach them too. (A rotation landing then was lost: the new catalog's
+   *  verifier kept trusting the withdrawn key; attack review, session 20.) */
+  #incoming = new Set<Verifier>();
   /** When keys were last fetched for a notice under an unknown key (ms). */
   #keysForNotices = -Infinity;
   /** Notices under a key this page does not know yet, until the keys come. */
@@ -385,6 +390,13 @@ export class Session {
     const jwks = await (this.#o.fetchKeys as () => Promise<Jwks | string>)();
     this.#verifier.setJwks(jwks);
     this.#o.jwks = jwks; // a verifier for a new catalog starts from these
+    for (const v of this.#incoming) {
+      try {
+        v.setJwks(jwks);
+      } catch {
+        // refused there: its old keys stay, as the current verifier's would
+      }
+    }
     for (const old of this.#stillRetired()) {
       try {
         old.setJwks(jwks); // notices signed with a new key reach them too
@@ -406,15 +418,23 @@ export class Session {
     // replaces the old one only once none is left to apply (no await
     // between that check and the swap).
     const verifier = this.#makeVerifier(catalog);
-    // The same catalog again (a stale copy): nothing to replace.
-    let same: boolean;
+    this.#incoming.add(verifier);
     try {
-      same = (await fingerprintOf(verifier)) === (await fingerprintOf(this.#verifier));
+      await this.#ready(verifier);
     } catch (e) {
       verifier.free();
       throw e;
+    } finally {
+      this.#incoming.delete(verifier);
     }
-    if (same) {
+  }
+
+  /** Makes `verifier`, of a fetched catalog, the current one: unless it is
+   *  the catalog in force (a stale copy), once it has applied every notice
+   *  this page has seen. */
+  async #ready(verifier: Verifier): Promise<void> {
+    // The same catalog again (a stale copy): nothing to replace.
+    if ((await fingerprintOf(verifier)) === (await fingerprintOf(this.#verifier))) {
       verifier.free();
       return;
     }

@@ -208,6 +208,64 @@ test("setJwks: a key withdrawn stops what it signed, even a snapshot verified be
   assert.throws(() => w.load(c.snapshot), (e) => e.code === "async_required");
 });
 
+test("a verify never resolves after setJwks withdrew its key, whichever turn the rotation lands in (attack review, session 20)", async () => {
+  const c = validCases.find((c) => c.name === "sitee/dia");
+  const other = { keys: [{ ...vectors.key.jwks.keys[0], kid: "other" }] };
+  const { subtle } = globalThis.crypto;
+  const verify = subtle.verify;
+  try {
+    for (let hops = 0; hops < 12; hops++) {
+      // The clock is read when the snapshot is read (after its signature).
+      let rotated = false;
+      let readAfter = false;
+      const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, { ...optionsOf(c), clock: () => ((readAfter ||= rotated), c.now) });
+      let release;
+      // The platform's answer held until released, then the rotation
+      // `hops` microtask turns later.
+      subtle.verify = function (...args) {
+        return verify.apply(this, args).then((r) => new Promise((resolve) => { release = () => resolve(r); }));
+      };
+      const pending = outcome(() => v.verify(c.snapshot));
+      while (!release) await new Promise((r) => setTimeout(r, 1));
+      release();
+      for (let i = 0; i < hops; i++) await Promise.resolve();
+      v.setJwks(other);
+      rotated = true;
+      const r = await pending;
+      assert.ok(!readAfter || r.code === "unknown_key", `${hops} turns: read after the rotation, and answered ${r.code ?? "permissions"}`);
+    }
+  } finally {
+    subtle.verify = verify;
+  }
+});
+
+test("a throwing iterator, Proxy or getter of the app is a typed error in both entries: names, records, redact options (attack review, session 20)", async () => {
+  const c = validCases.find((c) => c.name === "sitee/ben");
+  const boom = () => { throw new Error("app"); };
+  const revoked = Proxy.revocable([], {});
+  revoked.revoke();
+  for (const entry of [pkg, lite]) {
+    const p = await new entry.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)).verify(c.snapshot);
+    const kind = ["appointments", "clients", "payments", "documents"].find((k) => p.filterSpec(k).all);
+    assert.ok(kind, "a kind ben sees entirely");
+    const name = p.allowed()[0];
+    const hostile = {
+      "canAll of a throwing generator": () => p.canAll((function* () { yield name; boom(); })()),
+      "canAny of a Proxy whose iterator throws": () => p.canAny(new Proxy([name], { get: (t, k) => (k === Symbol.iterator ? boom() : t[k]) })),
+      "filter of a Proxy whose slice throws": () => p.filter(kind, new Proxy([{ id: 1 }], { get: (t, k) => (k === "slice" ? boom() : t[k]) })),
+      "filter of a revoked Proxy": () => p.filter(kind, revoked.proxy),
+      "redact with a Proxy as options": () => p.redact("clients", [{ name: "x" }], new Proxy({}, { ownKeys: boom })),
+      "redact with options whose getter throws": () => p.redact("clients", [{ name: "x" }], Object.defineProperty({}, "keep", { get: boom, enumerable: true })),
+      "redact with a Proxy as keep": () => p.redact("clients", [{ name: "x" }], { keep: new Proxy(["name"], { get: (t, k) => (k === "length" ? boom() : t[k]) }) }),
+    };
+    for (const [what, f] of Object.entries(hostile)) {
+      assert.throws(f, (e) => e instanceof entry.PermsnapError && e.code === "invalid_argument", `${entry === lite ? "lite" : "default"}: ${what}`);
+    }
+    // The instance keeps answering.
+    assert.equal(p.can(name), true);
+  }
+});
+
 test("a freed verifier's permissions deny: nothing could revoke them any more", async () => {
   const c = validCases.find((c) => c.name === "sitee/dia");
   const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));

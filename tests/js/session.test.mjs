@@ -996,3 +996,40 @@ test("close() turns every Permissions the session handed out to deny-all, not on
   }
   assert.equal(s.permissions.can("payments.view"), false);
 });
+
+test("a key rotation while the session replaces its catalog reaches the new catalog's verifier: the withdrawn key's snapshots are refused (attack review, session 20)", async () => {
+  // A snapshot of the next catalog revision, signed by the key being
+  // withdrawn: the session fetches the catalog; meanwhile a notice under
+  // the new key makes it fetch the keys, which no longer hold the old one.
+  // permsnap/lite computes the new catalog's fingerprint with WebCrypto,
+  // so the rotation landed while its verifier was not yet current, and
+  // that verifier kept trusting the old key.
+  const { privateJwk } = await import("./feed-signer.mjs");
+  const next = vectors.catalogs["sitee-r3"];
+  const oldIssuer = new issuerPkg.Issuer(next.definition, privateJwk(vectors.key));
+  oldIssuer.setAccount(tenant, policy.roles);
+  const k2 = issuerPkg.generateKey({ kid: "k2" });
+  const newIssuer = new issuerPkg.Issuer(next.definition, k2.privateJwk);
+  const withdrawn = oldIssuer.issue(tenant, { id: "ben", roles: ["admin"] }, { lifetime: 900 });
+  const notice = newIssuer.revoke({ tenant, ids: ["0000000000000001"] });
+  let s;
+  const seen = [];
+  s = pkg.createSession({
+    catalog: vectors.catalogs.sitee, jwks: vectors.key.jwks, tenant,
+    fetchSnapshot: async ({ fresh }) => ({ ...withdrawn, fresh }),
+    fetchCatalog: async () => {
+      queueMicrotask(() => s.applyNotice(notice));
+      return next;
+    },
+    fetchKeys: async () => k2.jwks,
+    onError: (e) => seen.push(e?.code),
+  });
+  const p = await s.ready;
+  await waitFor(() => seen.includes("unknown_key"), 5000, "the withdrawn key refused");
+  assert.equal(p.can("staff.manage"), false);
+  assert.notEqual(p.error, null);
+  const again = await s.refresh();
+  assert.equal(again.can("staff.manage"), false, "the new catalog's verifier does not trust the withdrawn key");
+  assert.equal(again.error?.code, "unknown_key");
+  s.close();
+});

@@ -5,10 +5,10 @@
 // (tests/js/lite.test.mjs compares them on every vector).
 
 import { PermsnapError } from "../errors.js";
-import { frozen, list, noExtra, strictOptions, text, unreadable } from "../internal.js";
+import { frozen, list, noExtra, text, unreadable, unreadableAs } from "../internal.js";
 import { compileFilter, type CompiledFilter } from "../filter.js";
 import { armExpiry, expiry } from "../expiry.js";
-import { planRedaction, redactAll, type Redaction, type RedactOptions } from "../redact.js";
+import { planRedaction, redactAll, redactOptions, type Redaction, type RedactOptions } from "../redact.js";
 import type { PermissionName, RecordFilter, Scope } from "../types.js";
 import { hex } from "./text.js";
 import type { Core } from "./wasm.js";
@@ -337,10 +337,16 @@ export class Permissions {
   }
 
   #each(names: Iterable<PermissionName>, what: string): boolean[] {
-    if (typeof names !== "object" || names === null || typeof (names as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {
-      throw new PermsnapError("invalid_argument", `${what} takes an array of permission names`);
+    let asked: PermissionName[] = [];
+    try {
+      if (typeof names !== "object" || names === null || typeof (names as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {
+        throw new PermsnapError("invalid_argument", `${what} takes an array of permission names`);
+      }
+      asked = Array.from(names);
+    } catch (e) {
+      unreadableAs(e, `${what}'s argument`); // an iterator of the app that throws (attack review, session 20)
     }
-    const answers = Array.from(names, (n) => this.can(n));
+    const answers = asked.map((n) => this.can(n));
     if (answers.length === 0) throw new PermsnapError("invalid_argument", `${what} needs at least one permission name`);
     return answers;
   }
@@ -444,9 +450,10 @@ export class Permissions {
 
   #run<T extends object>(f: CompiledFilter, records: readonly T[]): T[] {
     list(records, "the records");
-    if (f.spec.all) return records.slice();
-    if (f.spec.clauses.length === 0) return [];
+    if (f.spec.clauses.length === 0 && !f.spec.all) return [];
     try {
+      // (A Proxy's `slice` may throw too: attack review, session 20.)
+      if (f.spec.all) return records.slice();
       return f.run(records as readonly Rec[]) as T[];
     } catch (e) {
       return unreadable(e);
@@ -482,17 +489,14 @@ export class Permissions {
   redact<T extends object>(kind: string, records: readonly T[], options: RedactOptions = {}): Partial<T>[] {
     noExtra(arguments.length, 3, "redact");
     list(records, "the records");
-    const opts = strictOptions(options, ["keep"], "redact options");
-    if (opts.keep !== undefined && (!Array.isArray(opts.keep) || !opts.keep.every((k) => typeof k === "string"))) {
-      throw new PermsnapError("invalid_argument", "`keep` is an array of field names");
-    }
+    const opts = redactOptions(options);
     this.#kind(kind);
     // No record: nothing to redact (a kind hiding fields this catalog
     // cannot name needs a record to matter).
     if (records.length === 0) return [];
     const plan = opts.keep === undefined
       ? this.#once("p" + kind, () => planRedaction(this.redaction(kind)))
-      : planRedaction(this.redaction(kind), opts as RedactOptions);
+      : planRedaction(this.redaction(kind), opts);
     try {
       return redactAll(plan, records as readonly Rec[]) as Partial<T>[];
     } catch (e) {

@@ -152,16 +152,26 @@ export class Verifier {
     const bytes = snapshotBytes(snapshot);
     this.#live();
     await this.#hashed;
-    await this.#signed(bytes, "ps_split", DOMAIN);
-    return this.#load(bytes);
+    return this.#checked(bytes, "ps_split", DOMAIN, () => this.#load(bytes));
+  }
+
+  /** `then()`, in the very turn that found `bytes` signed under the keys
+   *  in force: keys replaced during the check, or in the turns after it,
+   *  check it again, once. (A verify read its snapshot a turn after
+   *  `setJwks` withdrew its key: attack review, session 20.) */
+  async #checked<T>(bytes: Uint8Array, split: string, domain: Uint8Array, then: () => T): Promise<T> {
+    if ((await this.#signed(bytes, split, domain)) === this.#keyset) return then();
+    if ((await this.#signed(bytes, split, domain)) === this.#keyset) return then();
+    throw refusal("async_required", "the keys changed twice while this was verified: verify it again");
   }
 
   /** Has the platform check the signature of `bytes` (split by `split`,
    *  signed under `domain`), unless this verifier checked these very bytes
-   *  before. */
-  async #signed(bytes: Uint8Array, split: string, domain: Uint8Array, again = true): Promise<void> {
+   *  before; answers the keys' `#keyset` it was checked under (-1: they
+   *  changed during the check). */
+  async #signed(bytes: Uint8Array, split: string, domain: Uint8Array): Promise<number> {
     const key = bytesKey(bytes);
-    if (this.#verified.has(key)) return;
+    if (this.#verified.has(key)) return this.#keyset;
     const core = this.#live();
     const keyset = this.#keyset;
     core.input(bytes);
@@ -182,15 +192,12 @@ export class Verifier {
     job.set(domain, 96);
     job.set(bytes.subarray(0, signedLen), 96 + domain.length);
     const verified = await platformVerify(job);
-    // The keys changed during the check (a rotation, a key withdrawn):
-    // checked again, once, with the keys in force now.
-    if (keyset !== this.#keyset) {
-      if (again) return this.#signed(bytes, split, domain, false);
-      throw refusal("async_required", "the keys changed twice while this was verified: verify it again");
-    }
+    // The keys changed during the check (a rotation, a key withdrawn).
+    if (keyset !== this.#keyset) return -1;
     if (!verified) throw refusal("bad_signature");
     if (this.#verified.size >= 64) this.#verified.delete(this.#verified.values().next().value as string);
     this.#verified.add(key);
+    return keyset;
   }
 
   /** Verifies a revocation notice of this verifier's account (base64url
@@ -201,8 +208,7 @@ export class Verifier {
     noExtra(arguments.length, 1, "verifyNotice");
     const bytes = documentBytes(notice, "PSR", MAX_NOTICE);
     this.#live();
-    await this.#signed(bytes, "ps_notice_split", NOTICE_DOMAIN);
-    return this.#apply(bytes);
+    return this.#checked(bytes, "ps_notice_split", NOTICE_DOMAIN, () => this.#apply(bytes));
   }
 
   /** `verifyNotice`, synchronously, for a notice this verifier verified
