@@ -86,6 +86,26 @@ export function strictOptions(options: unknown, known: readonly string[], what: 
   return out;
 }
 
+/** @internal The names of `canAll` / `canAny`: an array, or any iterable
+ *  of them (a `Set`), but not one string (whose characters would be read
+ *  as names); an iterator or Proxy of the app that throws is
+ *  `invalid_argument` (attack review, session 20). */
+export function nameList<T>(v: Iterable<T>, what: string): T[] {
+  try {
+    if (typeof v !== "object" || v === null || typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {
+      throw new PermsnapError("invalid_argument", `${what} is an array of permission names, not ${v === null ? "null" : typeof v}`);
+    }
+    return Array.from(v);
+  } catch (e) {
+    unreadableAs(e, what);
+  }
+}
+
+/** @internal What permissions past their expiry answer in `error`. */
+export function expiredError(): PermsnapError {
+  return new PermsnapError("expired", "the snapshot expired: everything is denied until a fresh one is loaded");
+}
+
 /** @internal `e`, thrown while reading the app's `what` (a getter or
  *  Proxy trap of it threw), as `invalid_argument` with `e` as its cause;
  *  a `PermsnapError` as it is. */

@@ -5,7 +5,7 @@
 
 import type { Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
-import { frozen, list, noExtra, ownBytes, text, unreadable, unreadableAs, wasmCall } from "./internal.js";
+import { expiredError, frozen, list, nameList, noExtra, ownBytes, text, unreadable, wasmCall } from "./internal.js";
 import { compileFilter, type CompiledFilter } from "./filter.js";
 import { armExpiry, expiry } from "./expiry.js";
 import { planRedaction, redactAll, redactOptions, type Redaction, type RedactOptions, type RedactPlan } from "./redact.js";
@@ -64,19 +64,6 @@ export let grace: (p: Permissions, on: boolean) => void;
 /** @internal Arms `p`'s expiry `ms` from now (browser build: a timer; the
  *  edge build's `armExpiry` arms none). */
 export let expireIn: (p: Permissions, ms: number) => void;
-
-/** The names of `canAll` / `canAny`: an array, or any iterable of them (a
- *  `Set`), but not one string (whose characters would be read as names). */
-function nameList(v: Iterable<PermissionName>, what: string): PermissionName[] {
-  try {
-    if (typeof v !== "object" || v === null || typeof (v as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {
-      throw new PermsnapError("invalid_argument", `${what} is an array of permission names, not ${v === null ? "null" : typeof v}`);
-    }
-    return Array.from(v);
-  } catch (e) {
-    unreadableAs(e, what); // an iterator or Proxy of the app that throws (attack review, session 20)
-  }
-}
 
 function unknown(name: string): never {
   // Not String(name): a symbol has no conversion to text, and an object's
@@ -185,7 +172,7 @@ export class Permissions {
     if (this.#error) return;
     // The answers first, whatever happens to the wasm object below (freed
     // permissions, or a freed verifier, deny all the same).
-    this.#error = error ?? new PermsnapError("expired", "the snapshot expired: everything is denied until a fresh one is loaded");
+    this.#error = error ?? expiredError();
     this.#allowed = this.#info.none;
     this.#filters = undefined;
     this.#redactions = undefined;

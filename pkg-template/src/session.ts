@@ -390,16 +390,11 @@ export class Session {
     const jwks = await (this.#o.fetchKeys as () => Promise<Jwks | string>)();
     this.#verifier.setJwks(jwks);
     this.#o.jwks = jwks; // a verifier for a new catalog starts from these
-    for (const v of this.#incoming) {
+    // Those of a catalog being made ready, and those a new catalog
+    // replaced (notices signed with a new key reach them too).
+    for (const other of [...this.#incoming, ...this.#stillRetired()]) {
       try {
-        v.setJwks(jwks);
-      } catch {
-        // refused there: its old keys stay, as the current verifier's would
-      }
-    }
-    for (const old of this.#stillRetired()) {
-      try {
-        old.setJwks(jwks); // notices signed with a new key reach them too
+        other.setJwks(jwks);
       } catch {
         // keys it refuses change nothing there
       }

@@ -5,7 +5,7 @@
 // (tests/js/lite.test.mjs compares them on every vector).
 
 import { PermsnapError } from "../errors.js";
-import { frozen, list, noExtra, text, unreadable, unreadableAs } from "../internal.js";
+import { expiredError, frozen, list, nameList, noExtra, text, unreadable } from "../internal.js";
 import { compileFilter, type CompiledFilter } from "../filter.js";
 import { armExpiry, expiry } from "../expiry.js";
 import { planRedaction, redactAll, redactOptions, type Redaction, type RedactOptions } from "../redact.js";
@@ -122,7 +122,7 @@ export class Permissions {
   static {
     permissionsFrom = (c, handle, effective, expiresAt, error, deadline, claims) => new Permissions(c, handle, effective, expiresAt, error, deadline, claims);
     expirePermissions = (p, error) => {
-      if (p.#error === null) p.#deny(error ?? new PermsnapError("expired", "the snapshot expired: everything is denied until a fresh one is loaded"));
+      if (p.#error === null) p.#deny(error ?? expiredError());
     };
     grace = (p, on) => {
       if (on) {
@@ -142,7 +142,7 @@ export class Permissions {
     this.#tick = expiry.tick;
     if (this.#error !== null) return;
     if (this.#deadline !== undefined && !(Date.now() < this.#deadline)) {
-      this.#deny(new PermsnapError("expired", "the snapshot expired: everything is denied until a fresh one is loaded"));
+      this.#deny(expiredError());
     } else if (this.#claims !== undefined && this.#checked !== this.#c.revision() && !graced.has(this)) {
       this.#checked = this.#c.revision();
       const e = this.#c.revoked(this.#claims);
@@ -263,7 +263,10 @@ export class Permissions {
       return {
         flags,
         issuedAt: hi * 2 ** 32 + lo,
-        roles: Array.from({ length: roles }, (_, i) => this.#c.core.text(...(this.#ask("ps_role", i).subarray(0, 2) as unknown as [number, number]))),
+        roles: Array.from({ length: roles }, (_, i) => {
+          const [at, len] = this.#ask("ps_role", i);
+          return this.#c.core.text(at, len);
+        }),
       };
     });
   }
@@ -337,16 +340,7 @@ export class Permissions {
   }
 
   #each(names: Iterable<PermissionName>, what: string): boolean[] {
-    let asked: PermissionName[] = [];
-    try {
-      if (typeof names !== "object" || names === null || typeof (names as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {
-        throw new PermsnapError("invalid_argument", `${what} takes an array of permission names`);
-      }
-      asked = Array.from(names);
-    } catch (e) {
-      unreadableAs(e, `${what}'s argument`); // an iterator of the app that throws (attack review, session 20)
-    }
-    const answers = asked.map((n) => this.can(n));
+    const answers = nameList(names, `${what}'s argument`).map((n) => this.can(n));
     if (answers.length === 0) throw new PermsnapError("invalid_argument", `${what} needs at least one permission name`);
     return answers;
   }
@@ -387,7 +381,6 @@ export class Permissions {
 
   /** Permission `name`'s kind and index, when it acts on a kind. */
   #acting(name: PermissionName): [Kind, number] {
-    this.can(name);
     const p = this.#perm(name);
     const kind = this.#c.perms[p].kind;
     if (kind === undefined) throw new PermsnapError("invalid_argument", `permission \`${name}\` acts on no kind of record`);
