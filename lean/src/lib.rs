@@ -11,7 +11,7 @@
 #![deny(unsafe_code)]
 
 use permsnap::lean::catalog::Catalog;
-use permsnap::lean::decide::Decision;
+use permsnap::lean::decide::{Decision, Detail};
 use permsnap::lean::notice::Notice;
 use permsnap::lean::snapshot::{split, split_notice, Parts, Scope, Snapshot};
 use permsnap::lean::{check_key, check_signature, Refusal, Span};
@@ -431,17 +431,17 @@ pub extern "C" fn ps_scope_id(handle: u32, k: usize, j: usize) -> u32 {
     })
 }
 
-/// Whether snapshot `handle` hides field `j` of kind `k`; out: 1 or 0. A
-/// kind hiding fields the catalog does not declare is refused
-/// (`wrong_catalog`): they cannot be named.
+/// Whether snapshot `handle` hides field `j` of kind `k`; out: 1 or 0,
+/// then 1 when the kind hides fields the catalog does not declare (they
+/// cannot be named: JavaScript refuses to list or redact them,
+/// `wrong_catalog`).
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_hidden(handle: u32, k: usize, j: usize) -> u32 {
     on_loaded(handle, |_, snap, d| {
-        if snap.hides_undeclared(k) {
-            return Err(refused(permsnap::lean::WRONG_CATALOG));
-        }
-        Ok([u32::from(d.hidden(snap, k, j)), 0, 0, 0, 0, 0, 0, 0])
+        let hidden = u32::from(d.hidden(snap, k, j));
+        let undeclared = u32::from(snap.hides_undeclared(k));
+        Ok([hidden, undeclared, 0, 0, 0, 0, 0, 0])
     })
 }
 
@@ -492,6 +492,67 @@ pub extern "C" fn ps_claims(handle: u32) -> u32 {
             (t >> 32) as u32,
             snap.roles.len() as u32,
         ])
+    })
+}
+
+/// Why permission `i` takes effect for snapshot `handle` or not; out: the
+/// reason's index in `permsnap::decision::Reason::CODES`, then its detail's
+/// address and length (UTF-8 text; length 0: none), then 1 when the detail
+/// is a set of permissions (a bitset over the catalog's: those whose
+/// holding gives it) rather than text.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_explain(handle: u32, i: usize) -> u32 {
+    on_loaded(handle, |c, snap, d| {
+        if i >= c.perms().len() {
+            return Err(NO_CATALOG);
+        }
+        let why = d.why(c, snap, i);
+        let ([p, l], set) = match why.detail {
+            Detail::None => ([0, 0], 0),
+            Detail::Name(name) => (at(c.bytes(), name), 0),
+            Detail::Role(id) => (at(snap.bytes(), id), 0),
+            Detail::Set(set) => (at(c.bytes(), set), 1),
+        };
+        Ok([u32::from(why.reason), p, l, set, 0, 0, 0, 0])
+    })
+}
+
+/// The rest of snapshot `handle`'s claims; out: when it becomes valid
+/// (seconds since the epoch; low word, high word), the fingerprint of the
+/// catalog revision it was issued under (its address, 8 bytes), that
+/// revision's number, and how many `scoped` permissions it gives a scope
+/// (`ps_permission_scope`).
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_issued(handle: u32) -> u32 {
+    on_loaded(handle, |_, snap, _| {
+        let t = snap.times[1];
+        let scopes = snap.permission_scopes().len() as u32;
+        let catalog = snap.catalog.as_ptr() as u32;
+        let revision = u32::from(snap.revision);
+        Ok([
+            t as u32,
+            (t >> 32) as u32,
+            catalog,
+            revision,
+            scopes,
+            0,
+            0,
+            0,
+        ])
+    })
+}
+
+/// The `i`th scope snapshot `handle` gives a `scoped` permission, as
+/// signed; out: the permission, then the scope's variant (1 own, 2
+/// assigned, 4 all).
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_permission_scope(handle: u32, i: usize) -> u32 {
+    on_loaded(handle, |_, snap, _| {
+        let (p, tag) = snap.permission_scopes().get(i).ok_or(NO_CATALOG)?;
+        Ok([*p, u32::from(*tag), 0, 0, 0, 0, 0, 0])
     })
 }
 

@@ -5,7 +5,7 @@
 // this module and the package's `exports` map does not reach it.
 
 import { PermsnapError } from "./errors.js";
-import type { ErrorCode } from "./types.js";
+import type { ErrorCode, Explanation } from "./types.js";
 
 /** @internal `JSON.parse`, refusing with `code`, and refusing an object
  *  that names a key twice, as the Rust reader does (`strict_json.rs`):
@@ -104,6 +104,12 @@ export function nameList<T>(v: Iterable<T>, what: string): T[] {
 /** @internal What permissions past their expiry answer in `error`. */
 export function expiredError(): PermsnapError {
   return new PermsnapError("expired", "the snapshot expired: everything is denied until a fresh one is loaded");
+}
+
+/** @internal What `explain(name)` answers for permissions refused with
+ *  `e` (the caller checked `name`). */
+export function refusedExplanation(name: string, e: PermsnapError): Explanation {
+  return { permission: name, allowed: false, reason: { code: "refused", error: e.code }, stepUp: false, message: `snapshot refused: ${e.message}` };
 }
 
 /** @internal `e`, thrown while reading the app's `what` (a getter or

@@ -5,7 +5,7 @@
 
 import type { Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
-import { expiredError, frozen, list, nameList, noExtra, ownBytes, text, unreadable, wasmCall } from "./internal.js";
+import { expiredError, frozen, list, nameList, noExtra, ownBytes, refusedExplanation, text, unreadable, wasmCall } from "./internal.js";
 import { compileFilter, type CompiledFilter } from "./filter.js";
 import { armExpiry, expiry } from "./expiry.js";
 import { planRedaction, redactAll, redactOptions, type Redaction, type RedactOptions, type RedactPlan } from "./redact.js";
@@ -264,7 +264,7 @@ export class Permissions {
     const e = this.#error;
     if (e) {
       this.can(name);
-      return { permission: name, allowed: false, reason: { code: "refused", error: e.code }, stepUp: false, message: `snapshot refused: ${e.message}` };
+      return refusedExplanation(name, e);
     }
     return this.#wasm((p) => p.explain(text(name, "a permission name"))) as Explanation;
   }

@@ -102,32 +102,40 @@ impl Reason {
         }
     }
 
+    /// Each reason's sentence for people, in [`Reason::CODES`]' order:
+    /// `{}` stands for its detail (for `implied`, the permissions that give
+    /// it joined with "` and `"). The one source of the sentences other
+    /// languages print (permsnap/lite's, generated into codes.ts).
+    pub const SENTENCES: &'static [&'static str] = &[
+        "granted: the person is an owner of the account",
+        "granted by role `{}`",
+        "granted to this person on top of their roles",
+        "not granted by the person's roles nor to this person",
+        "role `{}` grants it, but it was removed for this person",
+        "granted, but it requires `{}`, which is not granted",
+        "granted, but the person may not enter application `{}`",
+        "granted, but the person has no access to any `{}` record",
+        "given by holding `{}`",
+        "the account does not have feature `{}`",
+    ];
+
     /// A sentence for people.
     pub fn describe(&self) -> String {
-        match self {
-            Reason::Owner => "granted: the person is an owner of the account".into(),
-            Reason::GrantedByRole { role } => format!("granted by role `{role}`"),
-            Reason::GrantedToPerson => "granted to this person on top of their roles".into(),
-            Reason::NotGranted => "not granted by the person's roles nor to this person".into(),
-            Reason::RemovedForPerson { role } => {
-                format!("role `{role}` grants it, but it was removed for this person")
-            }
-            Reason::MissingRequirement { requires } => {
-                format!("granted, but it requires `{requires}`, which is not granted")
-            }
-            Reason::AppNotAllowed { app } => {
-                format!("granted, but the person may not enter application `{app}`")
-            }
-            Reason::NoScope { kind } => {
-                format!("granted, but the person has no access to any `{kind}` record")
-            }
-            Reason::Implied { by } => {
-                format!("given by holding `{}`", by.replace('+', "` and `"))
-            }
-            Reason::FeatureNotEnabled { feature } => {
-                format!("the account does not have feature `{feature}`")
-            }
-        }
+        let code = self.code();
+        let at = Self::CODES.iter().position(|(c, _)| *c == code);
+        let sentence = at.and_then(|i| Self::SENTENCES.get(i)).copied();
+        let sentence = sentence.unwrap_or_default();
+        // The detail in the place of `{}` (split at a char: a string
+        // pattern's searcher costs the browser build kilobytes).
+        let Some((before, after)) = sentence.split_once('{') else {
+            return sentence.to_owned();
+        };
+        let detail = match self {
+            Reason::Implied { by } => by.replace('+', "` and `"),
+            _ => self.detail().map_or("", |(_, d)| d).to_owned(),
+        };
+        let after = after.strip_prefix('}').unwrap_or(after);
+        format!("{before}{detail}{after}")
     }
 }
 
@@ -294,5 +302,31 @@ mod reason_tests {
             .map(|r| (r.code(), r.detail().map(|d| d.0)))
             .collect();
         assert_eq!(listed, Reason::CODES);
+        // One sentence per reason, with a place for its detail exactly
+        // when it has one.
+        assert_eq!(Reason::SENTENCES.len(), Reason::CODES.len());
+        for ((code, detail), sentence) in Reason::CODES.iter().zip(Reason::SENTENCES) {
+            let places = sentence.matches("{}").count();
+            assert_eq!(places, usize::from(detail.is_some()), "{code}");
+        }
+    }
+
+    #[test]
+    fn sentences_name_the_detail() {
+        let role = Reason::GrantedByRole {
+            role: "front-desk".into(),
+        };
+        assert_eq!(role.describe(), "granted by role `front-desk`");
+        let by = Reason::Implied {
+            by: "payments.view+payments.refund".into(),
+        };
+        assert_eq!(
+            by.describe(),
+            "given by holding `payments.view` and `payments.refund`"
+        );
+        assert_eq!(
+            Reason::NotGranted.describe(),
+            "not granted by the person's roles nor to this person"
+        );
     }
 }

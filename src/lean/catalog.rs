@@ -316,7 +316,7 @@ impl Catalog {
     }
 
     /// The spans of permission `i`'s `implied_by` sets.
-    fn sets_of(&self, i: usize) -> &[Span] {
+    pub(super) fn sets_of(&self, i: usize) -> &[Span] {
         let (from, to) = self.perms.get(i).map_or((0, 0), |p| p.sets);
         self.sets
             .get(from as usize..to as usize)

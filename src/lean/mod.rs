@@ -77,6 +77,21 @@ const fn code(name: &str) -> Refusal {
     panic!("not an error code");
 }
 
+/// The index of reason `name` in [`crate::decision::Reason::CODES`], at
+/// compile time (as [`code`]).
+#[allow(clippy::indexing_slicing, clippy::panic)]
+pub(crate) const fn reason(name: &str) -> u8 {
+    let reasons = crate::decision::Reason::CODES;
+    let mut i = 0;
+    while i < reasons.len() {
+        if same(reasons[i].0.as_bytes(), name.as_bytes()) {
+            return i as u8;
+        }
+        i += 1;
+    }
+    panic!("not a reason code");
+}
+
 #[allow(clippy::indexing_slicing)]
 const fn same(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
@@ -158,11 +173,13 @@ pub(crate) mod bits {
             .all(|(j, x)| x & !a.get(j).copied().unwrap_or(0) == 0)
     }
 
-    /// Whether `f` holds for every member of `b`.
-    pub fn all(b: &[u8], mut f: impl FnMut(usize) -> bool) -> bool {
-        b.iter()
-            .enumerate()
-            .all(|(j, x)| (0..8).all(|bit| x & (1 << bit) == 0 || f(j * 8 + bit)))
+    /// The members of `b`, in order.
+    pub fn members(b: &[u8]) -> impl Iterator<Item = usize> + '_ {
+        b.iter().enumerate().flat_map(|(j, x)| {
+            (0..8)
+                .filter(move |bit| x & (1 << bit) != 0)
+                .map(move |bit| j * 8 + bit)
+        })
     }
 
     /// Whether `b` has no member.

@@ -111,6 +111,10 @@ pub struct Snapshot {
     pub version: u64,
     /// Flag bits.
     pub flags: u8,
+    /// The fingerprint of the catalog revision it was issued under.
+    pub catalog: [u8; 8],
+    /// That revision's number.
+    pub revision: u16,
     /// Roles: id and the difference of its set with `permissions`.
     pub roles: Vec<(Span, Span)>,
     permissions: Span,
@@ -170,6 +174,7 @@ impl Snapshot {
         };
         let (fingerprint, revision, previous) = s.payload(bytes, payload).map_err(|_| MALFORMED)?;
         s.fit(catalog, fingerprint, revision, previous)?;
+        (s.catalog, s.revision) = (fingerprint, revision);
         Ok(s)
     }
 
@@ -353,6 +358,18 @@ impl Snapshot {
         i < self.known && bits::get(self.permissions.in_(&self.bytes), i)
     }
 
+    /// The first of the person's roles that grants permission `i`: its id.
+    /// (A role's set travels as its difference with the person's.)
+    pub fn granting_role(&self, i: usize) -> Option<Span> {
+        let granted = self.granted(i);
+        let b = &self.bytes;
+        let grants = |delta: &Span| bits::get(delta.in_(b), i) != granted;
+        self.roles
+            .iter()
+            .find(|(_, d)| grants(d))
+            .map(|(id, _)| *id)
+    }
+
     /// Whether permission `i` needs a step-up.
     pub fn step_up(&self, i: usize) -> bool {
         i < self.known && bits::get(self.step_up.in_(&self.bytes), i)
@@ -380,6 +397,13 @@ impl Snapshot {
             .iter()
             .find(|(p, _)| *p as usize == i)
             .map_or(0, |(_, tag)| *tag)
+    }
+
+    /// The scopes of `scoped` permissions as signed: each permission and
+    /// its scope's variant, in permission order (a snapshot one revision
+    /// ahead may name permissions this catalog does not have yet).
+    pub fn permission_scopes(&self) -> &[(u32, u8)] {
+        &self.permission_scopes
     }
 
     /// The ids of a `specific` scope's data (a sequence of strings, read

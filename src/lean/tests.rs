@@ -5,7 +5,7 @@
 //! rather than stopping at the signature).
 
 use super::catalog::Catalog as Lean;
-use super::decide::Decision;
+use super::decide::{Decision, Detail};
 use super::snapshot::{split, Snapshot};
 use super::Span;
 use crate::wire::read::{mutations, vectors};
@@ -136,12 +136,25 @@ fn tag(s: &Scope) -> u8 {
     }
 }
 
-/// Every answer the small core gives now, compared with the reference's.
-fn same(r: &Permissions, c: &Lean, s: &Snapshot, d: &Decision, what: &str) {
+/// Every answer the small core gives now, compared with the reference's;
+/// the reasons its explanations gave (a bit per `Reason::CODES` index).
+fn same(r: &Permissions, c: &Lean, s: &Snapshot, d: &Decision, what: &str) -> u32 {
     let catalog = r.catalog();
+    let mut reasons = 0;
     for i in 0..catalog.permission_count() {
         let name = catalog.perm_name(i);
         assert_eq!(r.can(name).unwrap(), d.can(i), "{what}: can({name})");
+        let e = r.explain(name).unwrap();
+        let why = d.why(c, s, i);
+        reasons |= 1 << why.reason;
+        let code = crate::decision::Reason::CODES[usize::from(why.reason)].0;
+        assert_eq!(e.reason.code(), code, "{what}: explain({name})");
+        let detail = e.reason.detail().map(|(_, d)| d.to_owned());
+        assert_eq!(
+            detail,
+            explained(c, s, why.detail),
+            "{what}: explain({name})"
+        );
         assert_eq!(
             r.needs_step_up(name).unwrap(),
             s.step_up(i),
@@ -224,8 +237,43 @@ fn same(r: &Permissions, c: &Lean, s: &Snapshot, d: &Decision, what: &str) {
         (s.flags, s.times[0]),
         "{what}"
     );
+    assert_eq!(
+        (claims.catalog, claims.revision, claims.not_before),
+        (s.catalog, s.revision, s.times[1]),
+        "{what}"
+    );
+    // Scopes of permissions as signed, those this catalog has (claims()).
+    let signed: Vec<(u32, u8)> = claims
+        .permission_scopes
+        .iter()
+        .map(|(p, scope)| (*p, tag(scope)))
+        .collect();
+    let lean = s.permission_scopes().iter().copied();
+    let lean: Vec<(u32, u8)> = lean
+        .filter(|(p, _)| (*p as usize) < c.perms().len())
+        .collect();
+    assert_eq!(signed, lean, "{what}: permission scopes");
     assert_eq!(r.subject().as_bytes(), s.subject.in_(s.bytes()));
     assert_eq!(r.expires_at(), s.times[2]);
+    reasons
+}
+
+/// A reason's detail as the reference writes it (`implied`: the names
+/// joined with `+`).
+fn explained(c: &Lean, s: &Snapshot, detail: Detail) -> Option<String> {
+    let text = |b: &[u8]| String::from_utf8(b.to_vec()).unwrap();
+    match detail {
+        Detail::None => None,
+        Detail::Name(n) => Some(text(n.in_(c.bytes()))),
+        Detail::Role(id) => Some(text(id.in_(s.bytes()))),
+        Detail::Set(set) => {
+            let names = super::bits::members(set.in_(c.bytes()));
+            let names: Vec<String> = names
+                .map(|p| text(c.perms()[p].name.in_(c.bytes())))
+                .collect();
+            Some(names.join("+"))
+        }
+    }
 }
 
 /// The reference's filter and the small core's, compared: whether every
@@ -271,6 +319,7 @@ fn snapshots_read_and_decided_as_the_reference_does() {
     let catalogs = catalogs();
     let mut decided = 0;
     let mut refused = 0;
+    let mut reasons = 0;
     for case in v["cases"].as_array().unwrap() {
         let Ok(bytes) = crate::encoding::decode(case["snapshot"].as_str().unwrap()) else {
             continue; // not base64url: refused before the binary is read
@@ -305,7 +354,7 @@ fn snapshots_read_and_decided_as_the_reference_does() {
                 ) {
                     (Ok(r), Ok((s, d))) => {
                         decided += 1;
-                        same(&r, &l_catalog, &s, &d, &what);
+                        reasons |= same(&r, &l_catalog, &s, &d, &what);
                     }
                     (Err(a), Err(b)) => {
                         refused += 1;
@@ -324,6 +373,9 @@ fn snapshots_read_and_decided_as_the_reference_does() {
         decided > 1000 && refused > 1000,
         "{decided} decided, {refused} refused"
     );
+    // Every reason was given, and held to the reference's.
+    let every = (1 << crate::decision::Reason::CODES.len()) - 1;
+    assert_eq!(reasons, every, "reasons given: {reasons:b}");
 }
 
 #[test]

@@ -50,15 +50,16 @@ async function answers(p, v, records, ids = { applications: [], features: [] }) 
   for (const name of v.permissionNames) {
     out[`can ${name}`] = p.can(name);
     for (const f of ["needsStepUp", "permissionScope", "filterSpecFor"]) out[`${f} ${name}`] = await outcome(() => p[f](name));
+    out[`explain ${name}`] = await outcome(() => explained(p.explain(name)));
     out[`filterFor ${name}`] = await outcome(() => p.filterFor(name, records));
   }
   for (const f of ["subject", "tenant", "id", "epoch", "version", "expiresAt", "issuedAt", "roles", "isOwner", "isPrincipal", "isSharedAccount"]) out[f] = await outcome(() => p[f]);
-  for (const f of ["apps", "features", "stepUpActions"]) out[f] = await outcome(() => p[f]());
+  for (const f of ["apps", "features", "stepUpActions", "claims"]) out[f] = await outcome(() => p[f]());
   for (const { id } of ids.applications) out[`hasApp ${id}`] = await outcome(() => p.hasApp(id));
   for (const { id } of ids.features) out[`hasFeature ${id}`] = await outcome(() => p.hasFeature(id));
   // What is not in the catalog, and what is not a name, refused alike.
   for (const x of ["no.such", 7]) {
-    for (const f of ["hasApp", "hasFeature", "needsStepUp", "permissionScope", "filterSpecFor"]) out[`${f} (${x})`] = await outcome(() => p[f](x));
+    for (const f of ["hasApp", "hasFeature", "needsStepUp", "permissionScope", "filterSpecFor", "explain"]) out[`${f} (${x})`] = await outcome(() => p[f](x));
   }
   for (const kind of v.kindNames) {
     for (const f of ["scope", "filterSpec", "hiddenFields", "redaction", "fieldNames"]) out[`${f} ${kind}`] = await outcome(() => p[f](kind));
@@ -66,6 +67,12 @@ async function answers(p, v, records, ids = { applications: [], features: [] }) 
     out[`redact ${kind}`] = await outcome(() => p.redact(kind, records));
   }
   return JSON.parse(JSON.stringify(out));
+}
+
+/** An explanation, but for a refusal's message (each entry words its
+ *  refusals; the code is compared). */
+function explained(e) {
+  return e.reason.code === "refused" ? { ...e, message: e.message.startsWith("snapshot refused: ") } : e;
 }
 
 /** Records every kind's filter and redaction has something to do with:
@@ -599,4 +606,36 @@ test("the catalog is read strictly: what the default entry refuses, this entry r
     }
   }
   assert.ok(refused > 10, `${refused} catalogs refused`);
+});
+
+test("a field the next catalog revision adds to a kind with no field of its own here, hidden by the snapshot, is never passed through (attack review, session 21)", async () => {
+  // Revision 2 gives `payments` its first field, and fay's record hides
+  // it. Revision 1's verifier (the normal order of a rollout) cannot name
+  // it: lite listed no hidden field and redacted nothing for a kind with no
+  // field here, so `card` passed through; the default entry refuses.
+  const issuerPkg = await import(new URL("../../pkg/issuer/node.js", import.meta.url));
+  const policy = JSON.parse(readFileSync(`${root}presets/sitee.json`, "utf8"));
+  const payments = policy.catalog.kinds.find((k) => k.name === "payments");
+  assert.deepEqual(payments.fields ?? [], []);
+  payments.fields = [{ name: "card", since: 2 }];
+  const fay = policy.staff.find((s) => s.id === "fay");
+  const key = issuerPkg.generateKey({ kid: "r2" });
+  const issuer = new issuerPkg.Issuer(policy.catalog, key.privateJwk);
+  issuer.setAccount(policy.tenant, policy.roles);
+  const records = [{ id: "p1", staff_id: "fay", card: "4242" }];
+  for (const [hides, expected] of [[["card"], "wrong_catalog"], [[], null]]) {
+    const { snapshot } = issuer.issue(policy.tenant, { ...fay, hidden_fields: { ...fay.hidden_fields, payments: hides } });
+    for (const Verifier of [lite.Verifier, pkg.Verifier]) {
+      const p = await new Verifier(vectors.catalogs.sitee, key.jwks, { tenant: policy.tenant }).verify(snapshot);
+      const why = `${Verifier === lite.Verifier ? "lite" : "default"} hiding ${hides}`;
+      for (const f of [() => p.hiddenFields("payments"), () => p.redaction("payments"), () => p.redact("payments", records)]) {
+        if (expected) assert.throws(f, (e) => e instanceof pkg.PermsnapError && e.code === expected, why);
+        else assert.doesNotThrow(f, why);
+      }
+      // The summary lists what this catalog declares; other kinds answer.
+      assert.deepEqual(p.claims().hiddenFields.payments, undefined, why);
+      assert.deepEqual(p.hiddenFields("clients"), ["email", "phone"], why);
+      if (!expected) assert.deepEqual(p.redact("payments", records), records, why);
+    }
+  }
 });

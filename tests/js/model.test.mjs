@@ -44,6 +44,9 @@ const catalog = {
 
 const roles = [
   { id: "clerk", permissions: ["clients.view"], scopes: { clients: "own" } },
+  // An id with what a pattern replacement or a template would read as
+  // placeholders (`$&`, `{}`): explanations print it as it is.
+  { id: "desk $& {} $1", permissions: ["finance.view"] },
   {
     id: "accountant", permissions: ["finance.view", "reports.financial"],
     permission_scopes: { "reports.financial": "own" }, scopes: { payments: "all" },
@@ -61,6 +64,10 @@ const staff = [
   { id: "bea", roles: ["accountant"], permission_scopes: { "reports.financial": "all" } },
   { id: "noscope", roles: ["clerk"], grant: ["reports.financial"] },
   { id: "clerk", roles: ["clerk"] },
+  { id: "desk", roles: ["desk $& {} $1"] },
+  { id: "desk-removed", roles: ["desk $& {} $1"], remove: ["finance.view"] },
+  { id: "req", roles: ["clerk"], grant: ["refunds.create", "apps.manage"] },
+  { id: "noapp", roles: ["clerk"], grant: ["sales.make"] },
 ];
 
 const payments = [
@@ -75,12 +82,14 @@ let dir;
 const people = { plain: {}, plus: {} };
 const issued = {};
 let verifier;
+let compiled;
+let jwks;
 
 before(() => {
   assert.ok(existsSync(cliPath), "build the CLI first: cargo build --features cli");
   dir = mkdtempSync(join(tmpdir(), "permsnap-model-"));
   execFileSync(cliPath, ["keygen", "--out", dir, "--kid", "model"]);
-  const jwks = JSON.parse(readFileSync(join(dir, "jwks.json"), "utf8"));
+  jwks = JSON.parse(readFileSync(join(dir, "jwks.json"), "utf8"));
   for (const [account, features] of [["plain", []], ["plus", ["plus"]]]) {
     const file = join(dir, `${account}.json`);
     writeFileSync(file, JSON.stringify({ tenant: "t", catalog, features, roles, staff }));
@@ -90,7 +99,7 @@ before(() => {
     }
   }
   // The same catalog for both accounts (features are the account's, not the catalog's).
-  const compiled = cli("catalog", join(dir, "plain.json"));
+  compiled = cli("catalog", join(dir, "plain.json"));
   assert.equal(cli("catalog", join(dir, "plus.json")).fingerprint, compiled.fingerprint);
   verifier = new pkg.Verifier(compiled, jwks, { tenant: "t" });
   for (const account of ["plain", "plus"]) {
@@ -297,4 +306,36 @@ test("the wasm instance keeps working after errors", () => {
   throwsCode(() => ana.permissionScope("reports.financial"), "invalid_argument");
   assert.equal(ana.can("reports.financial"), true);
   assert.equal(verifier.load(issued.plus.bea.snapshot).permissionScope("reports.financial"), "all");
+});
+
+test("permsnap/lite explains every permission of every person as the default entry does: each reason, its detail and its sentence", async () => {
+  const lite = await import(new URL("../../pkg/lite/index.js", import.meta.url));
+  lite.initSync(readFileSync(new URL("../../pkg/lite/permsnap_lite.wasm", import.meta.url)));
+  const small = new lite.Verifier(compiled, jwks, { tenant: "t" });
+  const reasons = new Set();
+  for (const account of ["plain", "plus"]) {
+    for (const s of staff) {
+      const p = await small.verify(issued[account][s.id].snapshot);
+      for (const { name } of catalog.permissions) {
+        const e = p.explain(name);
+        assert.deepEqual(e, people[account][s.id].explain(name), `${account}/${s.id} ${name}`);
+        reasons.add(e.reason.code);
+      }
+    }
+  }
+  assert.deepEqual([...reasons].sort(), ["app_not_allowed", "feature_not_enabled", "granted_by_role", "granted_to_person", "implied", "missing_requirement", "no_scope", "not_granted", "owner", "removed_for_person"]);
+  // A role id is printed as it is, placeholders and all.
+  const desk = await small.verify(issued.plain.desk.snapshot);
+  assert.equal(desk.explain("finance.view").message, "granted by role `desk $& {} $1`");
+  const removed = await small.verify(issued.plain["desk-removed"].snapshot);
+  assert.deepEqual(removed.explain("finance.view").reason, { code: "removed_for_person", role: "desk $& {} $1" });
+  assert.equal(removed.explain("finance.view").message, "role `desk $& {} $1` grants it, but it was removed for this person");
+  // Names are checked as `can` checks them; refused permissions explain so.
+  const p = await small.verify(issued.plain.ana.snapshot);
+  throwsCode(() => p.explain("finance.viewx"), "unknown_permission");
+  throwsCode(() => p.explain(7), "invalid_argument");
+  throwsCode(() => p.explain("finance.view", 1), "invalid_argument");
+  const denied = small.denyAll();
+  assert.deepEqual({ ...denied.explain("finance.view"), message: "" }, { permission: "finance.view", allowed: false, reason: { code: "refused", error: "no_snapshot" }, stepUp: false, message: "" });
+  throwsCode(() => denied.explain("finance.viewx"), "unknown_permission");
 });

@@ -15,4 +15,4 @@ export { Permissions } from "./permissions.js";
 export type { Redaction, RedactOptions } from "../redact.js";
 export { createSession, Session, type SessionOptions, type FetchedSnapshot } from "../session.js";
 export { applyToDom, type DomOptions, type DomResult, type DomWatch } from "../dom.js";
-export type { CatalogInput, ErrorCode, Jwk, Jwks, KeySetReport, NoticeSummary, PermissionName, RecordFilter, Register, Scope, WasmModule, WasmSource } from "../types.js";
+export type { CatalogInput, Claims, ErrorCode, Explanation, Jwk, Jwks, KeySetReport, NoticeSummary, PermissionName, Reason, RecordFilter, Register, Scope, WasmModule, WasmSource } from "../types.js";

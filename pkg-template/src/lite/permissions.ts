@@ -5,13 +5,14 @@
 // (tests/js/lite.test.mjs compares them on every vector).
 
 import { PermsnapError } from "../errors.js";
-import { expiredError, frozen, list, nameList, noExtra, text, unreadable } from "../internal.js";
+import { expiredError, frozen, list, nameList, noExtra, refusedExplanation, text, unreadable } from "../internal.js";
+import { REASONS } from "../codes.js";
 import { compileFilter, type CompiledFilter } from "../filter.js";
 import { armExpiry, expiry } from "../expiry.js";
 import { planRedaction, redactAll, redactOptions, type Redaction, type RedactOptions } from "../redact.js";
-import type { PermissionName, RecordFilter, Scope } from "../types.js";
+import type { Claims, Explanation, PermissionName, Reason, RecordFilter, Scope } from "../types.js";
 import { hex } from "./text.js";
-import type { Core } from "./wasm.js";
+import { refusal, type Core } from "./wasm.js";
 
 /** A record kind of the catalog: its name, its index in the core, its fields. */
 export interface Kind {
@@ -22,7 +23,7 @@ export interface Kind {
 
 /** @internal What revocations are checked against: a loaded snapshot's
  *  person, version, epoch and id. */
-export interface Claims {
+export interface Identity {
   subject: string;
   tenant: string;
   version: bigint;
@@ -49,7 +50,7 @@ export interface Catalog {
   /** Moves on each time the verifier's revocations change. */
   revision: () => number;
   /** Why `claims` are revoked now, or null. */
-  revoked: (claims: Claims) => PermsnapError | null;
+  revoked: (claims: Identity) => PermsnapError | null;
 }
 
 const SCOPES = ["none", "own", "assigned", "specific", "all", "listed"] as const;
@@ -68,7 +69,7 @@ type Rec = Record<string, unknown>;
 const handles = new FinalizationRegistry<{ core: Core; handle: number }>(({ core, handle }) => core.x.ps_drop(handle));
 
 /** @internal Permissions from a loaded snapshot (`handle` 0: none, deny-all). */
-export let permissionsFrom: (c: Catalog, handle: number, effective: Uint8Array, expiresAt: number, error: PermsnapError | null, deadline?: number, claims?: Claims) => Permissions;
+export let permissionsFrom: (c: Catalog, handle: number, effective: Uint8Array, expiresAt: number, error: PermsnapError | null, deadline?: number, claims?: Identity) => Permissions;
 
 /** @internal Turns `p` into permissions that deny everything, refused
  *  with `error` (a session's: it was closed, or a notice revoked them and
@@ -95,12 +96,12 @@ export class Permissions {
   #deadline: number | undefined;
   #tick = expiry.tick;
   #memo = new Map<string, unknown>();
-  #claims: Claims | undefined;
+  #claims: Identity | undefined;
   /** The verifier's revocations when these were last checked against them. */
   #checked: number;
   #expiresAt: number;
 
-  private constructor(c: Catalog, handle: number, effective: Uint8Array, expiresAt: number, error: PermsnapError | null, deadline?: number, claims?: Claims) {
+  private constructor(c: Catalog, handle: number, effective: Uint8Array, expiresAt: number, error: PermsnapError | null, deadline?: number, claims?: Identity) {
     this.#c = c;
     this.#claims = claims;
     this.#checked = c.revision();
@@ -202,6 +203,40 @@ export class Permissions {
       throw new PermsnapError("unknown_permission", `unknown permission \`${typeof name === "string" ? name : typeof name}\`: it is not in the catalog (check the spelling)`);
     }
     return i;
+  }
+
+  /** Why `can(name)` answers what it does. */
+  explain(name: PermissionName): Explanation {
+    noExtra(arguments.length, 1, "explain");
+    this.#current();
+    const e = this.#error;
+    if (e) {
+      this.can(name);
+      return refusedExplanation(name, e);
+    }
+    const i = this.#perm(text(name, "a permission name"));
+    const [r, at, len, isSet] = this.#ask("ps_explain", i);
+    const [code, key, sentence] = REASONS[r];
+    const core = this.#c.core;
+    // `implied`: the permissions whose holding gives it, joined with `+`
+    // (the sentence joins them with "` and `").
+    const names = isSet ? this.#members(core.bytes(at, len)) : [];
+    const detail = isSet ? names.join("+") : core.text(at, len);
+    const shown = isSet ? names.join("` and `") : detail;
+    const reason = (key === null ? { code } : { code, [key]: detail }) as Reason;
+    return {
+      permission: name,
+      allowed: this.can(name),
+      reason,
+      stepUp: this.#bit(STEP_UP, i),
+      // (A function: a `$&` in a role id is text, not a pattern.)
+      message: sentence.replace("{}", () => shown),
+    };
+  }
+
+  /** The names of the permissions in bitset `set`, in catalog order. */
+  #members(set: Uint8Array): string[] {
+    return [...this.#c.names].filter(([, i]) => ((set[i >> 3] >> (i & 7)) & 1) === 1).map(([n]) => n);
   }
 
   /** Does `name` need the acting person's PIN first? */
@@ -327,6 +362,38 @@ export class Permissions {
     return (this.#more().flags & 4) !== 0;
   }
 
+  /** Everything the snapshot says, names resolved (`null` when refused):
+   *  a new object on each call. */
+  claims(): Claims | null {
+    noExtra(arguments.length, 0, "claims");
+    if (this.error) return null;
+    const { subject, tenant, id, epoch, version } = this.#claims as Identity;
+    const { flags, issuedAt, roles } = this.#more();
+    const [lo, hi, fingerprint, revision, count] = this.#ask("ps_issued");
+    const catalog = hex(this.#c.core.bytes(fingerprint, 8));
+    const scopes: Record<string, Scope> = {};
+    const hiddenFields: Record<string, string[]> = {};
+    for (const kind of this.#c.kinds.values()) {
+      scopes[kind.name] = structuredClone(this.#scope(kind, VIEW));
+      // The fields this catalog declares (a kind hiding more is listed
+      // with those: the default entry's summary).
+      const hidden = this.#declaredHidden(kind).map((f) => f.name);
+      if (hidden.length > 0) hiddenFields[kind.name] = hidden;
+    }
+    const names = [...this.#c.names.keys()];
+    const permissionScopes: Record<string, Scope> = {};
+    for (let i = 0; i < count; i++) {
+      const [p, tag] = this.#ask("ps_permission_scope", i);
+      // (One revision ahead: a permission this catalog does not have yet.)
+      if (p < names.length) permissionScopes[names[p]] = SCOPES[tag] as Scope;
+    }
+    return {
+      tenant, subject, issuedAt, notBefore: hi * 2 ** 32 + lo, expiresAt: this.#expiresAt, id, epoch, version: Number(version), catalog, revision,
+      roles: [...roles], owner: (flags & 1) !== 0, principal: (flags & 2) !== 0, sharedAccount: (flags & 4) !== 0,
+      allowed: this.allowed(), stepUp: this.stepUpActions(), scopes, hiddenFields, apps: this.apps(), features: this.features(), permissionScopes,
+    };
+  }
+
   /** All of `names`? (Each is checked: a typo throws; none is an error.) */
   canAll(names: Iterable<PermissionName>): boolean {
     noExtra(arguments.length, 1, "canAll");
@@ -417,7 +484,7 @@ export class Permissions {
       if (this.#error) return { kind: name, scope: "none", all: false, clauses: [] };
       const [tag, n] = this.#ask("ps_scope", k, p);
       const [all, count] = this.#ask("ps_filter", k, p);
-      const subject = (this.#claims as Claims).subject;
+      const subject = (this.#claims as Identity).subject;
       const clauses = Array.from({ length: count }, (_, i) => {
         const [f, fl, byIds] = this.#ask("ps_clause", k, p, i);
         return { field: this.#c.core.text(f, fl), values: byIds ? this.#ids(k, n) : [subject] };
@@ -460,9 +527,23 @@ export class Permissions {
   }
 
   #hidden(kind: string): ReadonlyArray<{ name: string; mask: string | null }> {
-    const { k, fields } = this.#kind(kind);
-    // Denying everything hides every field the catalog declares.
-    return this.#once("h" + kind, () => fields.filter((_, j) => this.#error !== null || this.#ask("ps_hidden", k, j)[0] === 1));
+    const declared = this.#kind(kind);
+    return this.#once("h" + kind, () => {
+      // Denying everything hides every field the catalog declares.
+      if (this.#error !== null) return declared.fields;
+      // A snapshot one revision ahead that hides fields of this kind the
+      // catalog does not declare yet: they cannot be named, nor redacted.
+      // Asked of the kind, not of a field: a kind with no field of its own
+      // here listed nothing and redacted nothing, and the new field passed
+      // through (attack review, session 21).
+      if (this.#ask("ps_hidden", declared.k, 0)[1] === 1) throw refusal("wrong_catalog", `the snapshot hides fields of \`${kind}\` this catalog does not declare`);
+      return this.#declaredHidden(declared);
+    });
+  }
+
+  /** The fields of `kind` the catalog declares that the snapshot hides. */
+  #declaredHidden({ k, fields }: Kind): ReadonlyArray<{ name: string; mask: string | null }> {
+    return fields.filter((_, j) => this.#ask("ps_hidden", k, j)[0] === 1);
   }
 
   /** How `kind` records are redacted for the person. */

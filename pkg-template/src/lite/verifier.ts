@@ -13,7 +13,7 @@ import { platformVerify } from "../platform.js";
 import { recheckAll } from "../expiry.js";
 import type { CatalogInput, Jwks, KeySetReport, NoticeSummary } from "../types.js";
 import { readKeys } from "./keys.js";
-import { permissionsFrom, type Catalog, type Claims, type Kind, type Permissions } from "./permissions.js";
+import { permissionsFrom, type Catalog, type Identity, type Kind, type Permissions } from "./permissions.js";
 import { base64url, binary, hex, strictUtf8, trim } from "./text.js";
 import { Core, refusal } from "./wasm.js";
 
@@ -252,7 +252,7 @@ export class Verifier {
   }
 
   /** Why `c` is revoked by the notices applied, or null. */
-  #check(c: Claims): PermsnapError | null {
+  #check(c: Identity): PermsnapError | null {
     // Freed, this verifier takes no more notices: what it handed out
     // could no longer be revoked, so it denies (as the default entry's).
     if (this.#freed) return refusal("revoked", "its Verifier was freed: later revocations could not reach these permissions");
@@ -320,7 +320,7 @@ export class Verifier {
     const [epoch, vlo, vhi, idAt] = core.call("ps_claims", handle);
     const id = hex(core.bytes(idAt, 8));
     const [s, sl, t, tl] = core.call("ps_subject", handle);
-    const claims: Claims = { subject: core.text(s, sl), tenant: core.text(t, tl), version: u64(vlo, vhi), epoch, id };
+    const claims: Identity = { subject: core.text(s, sl), tenant: core.text(t, tl), version: u64(vlo, vhi), epoch, id };
     // Revoked by a notice applied before: refused, as the default entry
     // refuses it after the account and the clock.
     const revoked = this.#check(claims);
