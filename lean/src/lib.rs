@@ -218,14 +218,16 @@ fn split_with(s: &mut State, split: fn(&[u8]) -> Result<Parts, Refusal>) -> u32 
 }
 
 /// Reads the input, a binary snapshot whose signature JavaScript checked
-/// followed by `tenant_len` bytes of the account expected (always
-/// checked: an empty one matches no snapshot),
-/// against catalog `c` at `now` (seconds) with `leeway`; out: its handle,
-/// the effective permissions' address and length, then its expiry
-/// (seconds since the epoch; low word, high word).
+/// followed by `tenant_len` bytes of an account, against catalog `c` at
+/// `now` (seconds) with `leeway`. `account` says how its account is
+/// checked: 0 it must be the one given (an empty one matches no snapshot),
+/// 1 any (an explicit opt-out), 2 none was named for a verifier that needs
+/// one per request (`invalid_argument`, where the account is checked).
+/// Out: its handle, the effective permissions' address and length, then
+/// its expiry (seconds since the epoch; low word, high word).
 #[allow(unsafe_code)]
 #[no_mangle]
-pub extern "C" fn ps_load(c: u32, tenant_len: usize, now: f64, leeway: u32) -> u32 {
+pub extern "C" fn ps_load(c: u32, tenant_len: usize, account: u32, now: f64, leeway: u32) -> u32 {
     with(NO_CATALOG, |s| {
         let Some(c) = s.catalogs.get(slot(c)).and_then(Option::clone) else {
             return NO_CATALOG;
@@ -236,7 +238,12 @@ pub extern "C" fn ps_load(c: u32, tenant_len: usize, now: f64, leeway: u32) -> u
         let (bytes, tenant) = s.input.split_at(at);
         let read = split(bytes).and_then(|p| {
             let snapshot = Snapshot::read(bytes, &p, &c)?;
-            snapshot.check(Some(tenant), now as u64, u64::from(leeway))?;
+            let expected = match account {
+                0 => Some(tenant),
+                1 => None,
+                _ => return Err(permsnap::lean::INVALID_ARGUMENT),
+            };
+            snapshot.check(expected, now as u64, u64::from(leeway))?;
             let decision = Decision::new(&c, &snapshot);
             Ok((snapshot, decision))
         });
@@ -567,31 +574,35 @@ pub extern "C" fn ps_notice_split() -> u32 {
 
 /// Reads the input, a binary notice whose signature JavaScript checked
 /// followed by `tenant_len` bytes of the account expected (another
-/// account's notice is `wrong_tenant`); out: how many ids and people it
-/// revokes, when it was issued (low word, high word) and its epoch. Kept
-/// for `ps_notice_id` and `ps_notice_staff` until the next.
+/// account's notice is `wrong_tenant`), or of any account when `any` is 1;
+/// out: how many ids and people it revokes, when it was issued (low word,
+/// high word), its epoch, and its account (address, length). Kept for
+/// `ps_notice_id` and `ps_notice_staff` until the next.
 #[allow(unsafe_code)]
 #[no_mangle]
-pub extern "C" fn ps_notice(tenant_len: usize) -> u32 {
+pub extern "C" fn ps_notice(tenant_len: usize, any: u32) -> u32 {
     with(NO_CATALOG, |s| {
         s.notice = None;
-        let Some(at) = s.input.len().checked_sub(tenant_len) else {
+        let Some(end) = s.input.len().checked_sub(tenant_len) else {
             return NO_CATALOG;
         };
-        let (bytes, tenant) = s.input.split_at(at);
+        let (bytes, tenant) = s.input.split_at(end);
         let read = split_notice(bytes).and_then(|p| Notice::read(bytes, &p));
         match read {
-            Ok(n) if n.tenant.in_(n.bytes()) != tenant => refused(permsnap::lean::WRONG_TENANT),
+            Ok(n) if any != 1 && n.tenant.in_(n.bytes()) != tenant => {
+                refused(permsnap::lean::WRONG_TENANT)
+            }
             Ok(n) => {
                 let t = n.issued_at;
+                let [a, al] = at(n.bytes(), n.tenant);
                 s.out = [
                     n.ids.len() as u32,
                     n.staff.len() as u32,
                     t as u32,
                     (t >> 32) as u32,
                     n.min_epoch,
-                    0,
-                    0,
+                    a,
+                    al,
                     0,
                 ];
                 s.notice = Some(n);

@@ -159,6 +159,7 @@ export class Session {
   readonly ready: Promise<Permissions>;
 
   constructor(options: SessionOptions) {
+    noExtra(arguments.length, 1, "new Session");
     const o = strictOptions(options, ["catalog", "jwks", "tenant", "initial", "fetchSnapshot", "timeout", "fetchKeys", "fetchCatalog", "notices", "refreshAt", "leeway", "onError"], "session options") as unknown as SessionOptions;
     if (typeof o.fetchSnapshot === "string" && o.fetchSnapshot.trim() === "") throw new PermsnapError("invalid_argument", "`fetchSnapshot` is empty: give the snapshot endpoint's URL (an empty one fetched the page itself)");
     if (typeof o.fetchSnapshot === "string" || o.fetchSnapshot instanceof URL) o.fetchSnapshot = fromEndpoint(o.fetchSnapshot);
@@ -195,12 +196,14 @@ export class Session {
   /** The server's time as this page sees it (seconds since the Unix epoch):
    *  the device clock corrected by the last snapshot's issue time. */
   serverNow(): number {
+    noExtra(arguments.length, 0, "serverNow");
     return Date.now() / 1000 + this.#offset;
   }
 
   /** Calls `listener` with the new permissions after every swap; returns
    *  the function that unsubscribes. */
   subscribe(listener: (permissions: Permissions) => void): () => void {
+    noExtra(arguments.length, 1, "subscribe");
     if (typeof listener !== "function") throw new PermsnapError("invalid_argument", "a listener is a function");
     this.#listeners.add(listener);
     return () => void this.#listeners.delete(listener);
@@ -215,6 +218,8 @@ export class Session {
    *  fresh one was refused, or the old ones when the fetch failed (they
    *  still expire on time; the session retries with backoff). */
   refresh(): Promise<Permissions> {
+    // (Refused as a rejection: what it answers is a promise.)
+    if (arguments.length > 0) return Promise.reject(new PermsnapError("invalid_argument", "refresh takes no argument"));
     if (this.#closed) return Promise.resolve(this.#current);
     // Asked by a subscriber hearing a swap: what it hears is that fresh
     // answer. A subscriber refreshing on every swap fetched back to back
@@ -240,6 +245,7 @@ export class Session {
    *  revoked `Permissions` object itself turns to deny-all. A notice that
    *  does not verify changes nothing (reported to `onError`). */
   applyNotice(notice: string): void {
+    noExtra(arguments.length, 1, "applyNotice");
     void this.#applyNotice(notice);
   }
 
@@ -329,6 +335,7 @@ export class Session {
    *  as the cookie the app's endpoint set (same origin); `header: true`
    *  sends it as `Authorization: Permsnap …` instead. */
   async fetch(input: RequestInfo | URL, init?: RequestInit & { header?: boolean }): Promise<Response> {
+    noExtra(arguments.length, 2, "fetch");
     const { header, ...rest } = init ?? {};
     const original = new Request(input, rest); // never sent: each try sends a clone (the body too)
     const send = () => {
@@ -349,6 +356,7 @@ export class Session {
    *  as a bearer token: attack review, session 17). Subscribers hear the
    *  deny-all; `snapshot` is `null`; `refresh()` answers deny-all. */
   close(): void {
+    noExtra(arguments.length, 0, "close");
     if (this.#closed) return;
     const closed = new PermsnapError("no_snapshot", "the session was closed");
     const held = [this.#current, ...this.#heldOnce.map((r) => r.deref())];

@@ -146,6 +146,7 @@ export class Verifier {
    *  allows, or throws a `PermsnapError` naming the cause. A verifier made
    *  with `tenantPerRequest` refuses: use `loadFor`. */
   load(snapshot: string | Uint8Array): Permissions {
+    noExtra(arguments.length, 1, "load");
     this.#live();
     const now = this.#now();
     const bytes = inputBytes(snapshot);
@@ -156,6 +157,7 @@ export class Verifier {
   /** `load`, for the account `tenant` (what this request is for): the
    *  snapshot must belong to it (`wrong_tenant` otherwise). */
   loadFor(snapshot: string | Uint8Array, tenant: string): Permissions {
+    noExtra(arguments.length, 2, "loadFor");
     this.#live();
     checkTenant(tenant);
     const now = this.#now();
@@ -178,6 +180,7 @@ export class Verifier {
    *  permissions that deny everything, with the refusal in `error`
    *  (`no_snapshot` when there is none). */
   loadOrDeny(snapshot: string | Uint8Array | null | undefined): Permissions {
+    noExtra(arguments.length, 1, "loadOrDeny");
     if (snapshot === null || snapshot === undefined || snapshot === "") {
       return this.denyAll(new PermsnapError("no_snapshot", "no snapshot"));
     }
@@ -194,11 +197,13 @@ export class Verifier {
    *  browser build checks the signature with the platform's WebCrypto
    *  here; `load` then answers for this snapshot synchronously. */
   async verify(snapshot: string | Uint8Array): Promise<Permissions> {
+    noExtra(arguments.length, 1, "verify");
     return this.#verified(snapshot, false, (input) => this.load(input));
   }
 
   /** `loadFor` as a promise. */
   async verifyFor(snapshot: string | Uint8Array, tenant: string): Promise<Permissions> {
+    noExtra(arguments.length, 2, "verifyFor");
     checkTenant(tenant);
     return this.#verified(snapshot, false, (input) => this.loadFor(input, tenant));
   }
@@ -206,6 +211,7 @@ export class Verifier {
   /** `loadOrDeny` as a promise: a refused (or missing) snapshot resolves
    *  with permissions that deny everything, the refusal in `error`. */
   async verifyOrDeny(snapshot: string | Uint8Array | null | undefined): Promise<Permissions> {
+    noExtra(arguments.length, 1, "verifyOrDeny");
     if (snapshot === null || snapshot === undefined || snapshot === "") return this.loadOrDeny(snapshot);
     try {
       return await this.verify(snapshot);
@@ -218,6 +224,7 @@ export class Verifier {
   /** `applyNotice` as a promise, in every build (the browser build checks
    *  the notice's signature with the platform's WebCrypto). */
   async verifyNotice(notice: string | Uint8Array): Promise<NoticeSummary> {
+    noExtra(arguments.length, 1, "verifyNotice");
     return this.#verified(notice, true, (input) => this.applyNotice(input));
   }
 
@@ -291,6 +298,7 @@ export class Verifier {
   /** Permissions that deny everything (what a refusal means). They share
    *  one object in wasm memory: denying allocates nothing there. */
   denyAll(error?: PermsnapError): Permissions {
+    noExtra(arguments.length, 1, "denyAll");
     // A freed verifier says so (typed), before wasm-bindgen's freed pointer
     // does (untyped: re-review, session 19).
     this.#live();
@@ -302,6 +310,7 @@ export class Verifier {
    *  reported; a malformed or weak Ed25519 key, a private part (`d`) or a
    *  repeated `kid` refuses the whole set (nothing changes). */
   setJwks(jwks: Jwks | string): KeySetReport {
+    noExtra(arguments.length, 1, "setJwks");
     const keys = plainData(typeof jwks === "string" ? parseJson(jwks, "invalid_key") : jwks, "the JWKS", "invalid_key");
     wasmCall(() => this.#w.setJwks(keys));
     this.#report = this.#w.keyReport() as KeySetReport;
@@ -317,6 +326,7 @@ export class Verifier {
    *  account, snapshot `ids`). What signed notices and feeds revoked
    *  (`applyNotice`, `applyFeed`) stays revoked: this list is kept apart. */
   setRevocations(revocations: Revocations): void {
+    noExtra(arguments.length, 1, "setRevocations");
     const copy = plainData(revocations, "revocations");
     wasmCall(() => this.#w.setRevocations(copy));
     this.#revoking();
@@ -337,6 +347,7 @@ export class Verifier {
    *  snapshots it revokes are refused with `revoked` from now on. Notices
    *  only add revocations; applying an old one again changes nothing. */
   applyNotice(notice: string | Uint8Array): NoticeSummary {
+    noExtra(arguments.length, 1, "applyNotice");
     this.#live();
     const input = ownBytes(notice);
     const now = this.#now();
@@ -358,6 +369,7 @@ export class Verifier {
    *  (`malformed`: one left out, added or changed), or is older than a head
    *  already applied (`stale_feed`: a replayed copy). */
   applyFeed(head: string | Uint8Array, notices: ReadonlyArray<string | Uint8Array>): FeedReport {
+    noExtra(arguments.length, 2, "applyFeed");
     if (!Array.isArray(notices)) throw new PermsnapError("invalid_argument", "`notices` is an array of notices");
     const w = this.#feeds();
     const now = this.#now();
@@ -401,6 +413,7 @@ export class Verifier {
 
   /** The fields of `kind` the catalog declares (those a snapshot can hide). */
   fieldNames(kind: string): readonly string[] {
+    noExtra(arguments.length, 1, "fieldNames");
     return this.#info.fields(kind);
   }
 
@@ -408,6 +421,7 @@ export class Verifier {
    *  with it afterwards (a promise still on its way too) throws
    *  `invalid_argument`. */
   free(): void {
+    noExtra(arguments.length, 0, "free");
     if (this.#freed) return;
     this.#freed = true;
     this.#w.free();

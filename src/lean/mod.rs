@@ -122,7 +122,8 @@ pub(crate) const INVALID_POLICY: Refusal = code("invalid_policy");
 pub(crate) const INVALID_KEY: Refusal = code("invalid_key");
 pub(crate) const IDS_NOT_LOADED: Refusal = code("ids_not_loaded");
 pub(crate) const BAD_SIGNATURE: Refusal = code("bad_signature");
-pub(crate) const INVALID_ARGUMENT: Refusal = code("invalid_argument");
+/// `invalid_argument`.
+pub const INVALID_ARGUMENT: Refusal = code("invalid_argument");
 
 /// A stretch of a kept byte string: offset and length.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -273,3 +273,50 @@ test("a clock given that answers undefined, NaN or a negative number is refused,
   }
   assert.equal(make().load(dia.snapshot).subject, "dia", "control");
 });
+
+test("every Verifier and session method refuses an extra argument: an anyTenant verifier's load(snapshot, tenant) took any account's snapshot (attack review, session 21)", async () => {
+  const other = vectors.cases.find((c) => !c.expect.error && c.expected_tenant && c.expected_tenant !== tenant);
+  for (const [name, entry] of [["default", pkg], ["edge", edge]]) {
+    const v = new entry.Verifier(vectors.catalogs[other.catalog], jwks, { anyTenant: true, clock: () => other.now });
+    // The account a request is for, given to `load` as if it were
+    // `loadFor`: another account's snapshot was answered.
+    assert.equal(errorCode(() => v.load(other.snapshot, tenant)), "invalid_argument", name);
+    await assert.rejects(v.verify(other.snapshot, tenant), (e) => e.code === "invalid_argument", name);
+    assert.equal(errorCode(() => v.loadFor(other.snapshot, tenant)), "wrong_tenant", `${name}: control`);
+    for (const [what, f] of [
+      ["loadFor", () => v.loadFor(other.snapshot, other.expected_tenant, {})],
+      ["loadOrDeny", () => v.loadOrDeny(other.snapshot, {})],
+      ["denyAll", () => v.denyAll(undefined, {})],
+      ["setJwks", () => v.setJwks(jwks, {})],
+      ["setRevocations", () => v.setRevocations({}, {})],
+      ["applyNotice", () => v.applyNotice(vectors.notices.apply[0], {})],
+      ["fieldNames", () => v.fieldNames("clients", {})],
+    ]) {
+      assert.equal(errorCode(f), "invalid_argument", `${name} ${what}`);
+    }
+    for (const [what, f] of [
+      ["verifyFor", () => v.verifyFor(other.snapshot, other.expected_tenant, {})],
+      ["verifyOrDeny", () => v.verifyOrDeny(other.snapshot, {})],
+      ["verifyNotice", () => v.verifyNotice(vectors.notices.apply[0], {})],
+    ]) {
+      await assert.rejects(f(), (e) => e.code === "invalid_argument", `${name} ${what}`);
+    }
+    assert.deepEqual(v.load(other.snapshot).allowed(), other.expect.allowed, `${name}: still answering`);
+  }
+  const session = pkg.createSession({ catalog, jwks, tenant, fetchSnapshot: async () => ({ snapshot: dia.snapshot }), onError: () => {} });
+  try {
+    for (const [what, f] of [
+      ["subscribe", () => session.subscribe(() => {}, {})],
+      ["applyNotice", () => session.applyNotice(vectors.notices.apply[0], {})],
+      ["serverNow", () => session.serverNow(1)],
+      ["close", () => session.close(1)],
+      ["new Session", () => new pkg.Session({ catalog, jwks, tenant, fetchSnapshot: async () => ({ snapshot: dia.snapshot }) }, {})],
+    ]) {
+      assert.equal(errorCode(f), "invalid_argument", `session ${what}`);
+    }
+    await assert.rejects(session.refresh({}), (e) => e.code === "invalid_argument", "session refresh");
+    await assert.rejects(session.fetch("http://127.0.0.1:9/", {}, {}), (e) => e.code === "invalid_argument", "session fetch");
+  } finally {
+    session.close();
+  }
+});

@@ -315,12 +315,14 @@ test("a key is refused as the package's reader refuses it: 800 encodings, canoni
 test("options are read strictly: one account, a bounded leeway, a clock that answers seconds", async () => {
   const c = validCases.find((c) => c.name === "sitee/dia");
   const make = (o) => () => new lite.Verifier(catalog(c.catalog), vectors.key.jwks, o);
-  for (const [i, o] of [undefined, null, {}, { tenant: "" }, { tenant: null }, { anyTenant: true }, { tenantPerRequest: true }, { tenant: "spa-lumi", leeway: -1 },
+  for (const [i, o] of [undefined, null, {}, { tenant: "" }, { tenant: null }, { anyTenant: false }, { tenantPerRequest: 1 }, { tenant: "spa-lumi", anyTenant: true },
+    { tenantPerRequest: true, anyTenant: true }, { tenant: "spa-lumi", tenantPerRequest: undefined, anyTenant: true }, { tenant: 7 }, { tenant: "spa-lumi", leeway: -1 },
     { tenant: "spa-lumi", leeway: 1e7 }, { tenant: "spa-lumi", leeway: "30" }, { tenant: "spa-lumi", leeway: NaN }, { tenant: "spa-lumi", tenent: "x" },
     { tenant: "spa-lumi", clock: 5 }, Object.create({ tenant: "spa-lumi" }), new Map([["tenant", "spa-lumi"]]),
     // A getter or proxy of the app that throws: typed (attack review, session 19).
     { get tenant() { throw new Error("app"); } }, new Proxy({}, { ownKeys() { throw new Error("app"); } })].entries()) {
     assert.throws(make(o), (e) => e.code === "invalid_argument", `options ${i}`);
+    assert.throws(() => new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, o), (e) => e.code === "invalid_argument", `default entry: options ${i}`);
   }
   // A fractional leeway is taken, as the default entry takes it.
   assert.ok((await make({ tenant: "spa-lumi", leeway: 1.5, clock: () => c.now })().verify(c.snapshot)).can(c.expect.allowed[0]));
@@ -473,27 +475,34 @@ test("revocation notices: the same summaries and refusals as the default entry, 
     m[i] ^= 0x10;
     refused.push(m.toString("base64url"), m);
   }
-  let revoked = 0;
-  for (const c of cases) {
-    const today = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
-    const small = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
-    const [p, q] = [today.load(c.snapshot), await small.verify(c.snapshot)];
-    for (const n of [...notices, ...refused, ...notices.slice().reverse()]) {
-      const [x, y] = [await outcome(() => today.verifyNotice(n)), await outcome(() => small.verifyNotice(n))];
-      assert.deepEqual(y, x, `${c.name}: ${typeof n === "string" ? n.slice(0, 24) : "bytes"}`);
+  // A verifier of one account takes its notices only; one of several
+  // accounts (per request, or any) takes every account's, each revoking in
+  // its own account.
+  for (const mode of ["tenant", "tenantPerRequest", "anyTenant"]) {
+    let revoked = 0;
+    for (const c of cases) {
+      const options = mode === "tenant" ? optionsOf(c) : { [mode]: true, leeway: vectors.leeway, clock: () => c.now };
+      const verify = (v, s) => (mode === "tenantPerRequest" ? v.verifyFor(s, c.expected_tenant) : v.verify(s));
+      const today = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, options);
+      const small = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, options);
+      const [p, q] = [await verify(today, c.snapshot), await verify(small, c.snapshot)];
+      for (const n of [...notices, ...refused, ...notices.slice().reverse()]) {
+        const [x, y] = [await outcome(() => today.verifyNotice(n)), await outcome(() => small.verifyNotice(n))];
+        assert.deepEqual(y, x, `${mode} ${c.name}: ${typeof n === "string" ? n.slice(0, 24) : "bytes"}`);
+      }
+      // What is loaded again, and what was loaded before: refused alike.
+      const [a, b] = [await outcome(() => verify(today, c.snapshot)), await outcome(() => verify(small, c.snapshot))];
+      assert.deepEqual(b.code ?? "ok", a.code ?? "ok", `${mode} ${c.name}`);
+      assert.equal(q.error?.code ?? "ok", p.error?.code ?? "ok", `${mode} ${c.name}`);
+      if (a.code) {
+        revoked++;
+        assert.equal(q.can(c.expect.allowed[0] ?? today.permissionNames[0]), false);
+      }
+      // Verified once, a notice applies synchronously (again: nothing changes).
+      for (const n of notices.slice(0, 4)) assert.deepEqual(await outcome(() => small.applyNotice(n)), await outcome(() => today.applyNotice(n)));
     }
-    // What is loaded again, and what was loaded before: refused alike.
-    const [a, b] = [await outcome(() => today.verify(c.snapshot)), await outcome(() => small.verify(c.snapshot))];
-    assert.deepEqual(b.code ?? "ok", a.code ?? "ok", c.name);
-    assert.equal(q.error?.code ?? "ok", p.error?.code ?? "ok", c.name);
-    if (a.code) {
-      revoked++;
-      assert.equal(q.can(c.expect.allowed[0] ?? today.permissionNames[0]), false);
-    }
-    // Verified once, a notice applies synchronously (again: nothing changes).
-    for (const n of notices.slice(0, 4)) assert.deepEqual(await outcome(() => small.applyNotice(n)), await outcome(() => today.applyNotice(n)));
+    assert.ok(revoked >= 8, `${mode}: ${revoked} cases revoked`);
   }
-  assert.ok(revoked >= 8, `${revoked} cases revoked`);
   const v = new lite.Verifier(catalog("sitee"), vectors.key.jwks, { tenant: "spa-lumi" });
   assert.throws(() => v.applyNotice(vectors.notices.apply[0]), (e) => e.code === "async_required");
   await assert.rejects(v.verifyNotice(7), (e) => e.code === "invalid_argument");
@@ -638,4 +647,82 @@ test("a field the next catalog revision adds to a kind with no field of its own 
       if (!expected) assert.deepEqual(p.redact("payments", records), records, why);
     }
   }
+});
+
+test("the account: one, per request or any, as the default entry checks it; each request's account checked", async () => {
+  const cases = validCases.filter((c) => typeof c.expected_tenant === "string" && !c.revoked_ids && !c.id_lists);
+  let compared = 0;
+  for (const c of cases) {
+    for (const account of [{ tenant: c.expected_tenant }, { tenant: "other-co" }, { tenantPerRequest: true }, { anyTenant: true }]) {
+      const answers = [];
+      for (const entry of [pkg, lite]) {
+        const v = new entry.Verifier(catalog(c.catalog), vectors.key.jwks, { ...account, leeway: vectors.leeway, clock: () => c.now });
+        const out = {};
+        const calls = {
+          verify: () => v.verify(c.snapshot),
+          "verifyFor own": () => v.verifyFor(c.snapshot, c.expected_tenant),
+          "verifyFor other": () => v.verifyFor(c.snapshot, "other-co"),
+          "verifyFor empty": () => v.verifyFor(c.snapshot, ""),
+          "verifyFor 7": () => v.verifyFor(c.snapshot, 7),
+          // Verified above: synchronously now.
+          load: () => v.load(c.snapshot),
+          "loadFor own": () => v.loadFor(c.snapshot, c.expected_tenant),
+          "loadFor other": () => v.loadFor(c.snapshot, "other-co"),
+          "loadFor extra": () => v.loadFor(c.snapshot, c.expected_tenant, {}),
+          verifyOrDeny: async () => (await v.verifyOrDeny(c.snapshot)).error?.code ?? "ok",
+          loadOrDeny: () => v.loadOrDeny(c.snapshot).error?.code ?? "ok",
+        };
+        for (const [name, f] of Object.entries(calls)) {
+          const r = await outcome(f);
+          out[name] = r.code ?? (typeof r.ok === "string" ? r.ok : r.ok.allowed());
+        }
+        answers.push(out);
+      }
+      assert.deepEqual(answers[1], answers[0], `${c.name} ${JSON.stringify(account)}`);
+      compared++;
+    }
+  }
+  assert.ok(compared >= 40, `${compared} compared`);
+});
+
+test("setRevocations: the app's own list revokes as in the default entry, read as strictly, beside the notices", async () => {
+  const cases = validCases.filter((c) => typeof c.expected_tenant === "string" && !c.revoked_ids && !c.id_lists);
+  for (const c of cases) {
+    const claims = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)).load(c.snapshot).claims();
+    const lists = [
+      { ids: [claims.id] }, { ids: [claims.id.toUpperCase()] }, { ids: ["0000000000000000"] }, { minEpoch: { [c.expected_tenant]: claims.epoch + 1 } },
+      { minEpoch: { [c.expected_tenant]: claims.epoch } }, { minEpoch: { "other-co": 1_000 } }, {}, { minEpoch: {}, ids: [] },
+      // Refused, changing nothing.
+      { ids: [claims.id.slice(1)] }, { ids: [`+${claims.id.slice(1)}`] }, { ids: claims.id }, { ids: [7] }, { minEpoch: [5] }, { minEpoch: new Map([[c.expected_tenant, 9]]) },
+      { minEpoch: { [c.expected_tenant]: 1.5 } }, { minEpoch: { [c.expected_tenant]: -1 } }, { minEpoch: { [c.expected_tenant]: 2 ** 32 } }, { minEpoch: { [c.expected_tenant]: "9" } },
+      { minEpoch: null }, { idz: [] }, null, [], "x", 7, new Proxy({}, { ownKeys() { throw new Error("app"); } }),
+    ];
+    for (const [i, list] of lists.entries()) {
+      const answers = [];
+      for (const entry of [pkg, lite]) {
+        const v = new entry.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+        const before = await v.verify(c.snapshot);
+        const set = await outcome(() => v.setRevocations(list));
+        // Loaded before: denies from its next use; loaded after: refused.
+        answers.push({ set: set.code ?? "ok", before: before.error?.code ?? before.allowed(), after: (await outcome(() => v.verify(c.snapshot))).code ?? "ok" });
+      }
+      assert.deepEqual(answers[1], answers[0], `${c.name}: list ${i}`);
+      if (i === 0) assert.deepEqual(answers[1], { set: "ok", before: "revoked", after: "revoked" });
+      if (i >= 8) assert.equal(answers[1].set, "invalid_argument", `${c.name}: list ${i}`);
+    }
+  }
+  // A new list replaces the last; what notices revoked stays.
+  const c = cases.find((c) => c.name === "sitee/dia");
+  const { Issuer } = await import("../../pkg/issuer/node.js");
+  const { privateJwk } = await import("./feed-signer.mjs");
+  const issuer = new Issuer(vectors.catalogs.sitee.definition, privateJwk(vectors.key));
+  const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  const id = (await v.verify(c.snapshot)).id;
+  v.setRevocations({ ids: [id] });
+  await assert.rejects(v.verify(c.snapshot), (e) => e.code === "revoked");
+  v.setRevocations({});
+  assert.equal((await v.verify(c.snapshot)).id, id);
+  await v.verifyNotice(issuer.revoke({ tenant: c.expected_tenant, ids: [id], now: c.now }));
+  v.setRevocations({});
+  await assert.rejects(v.verify(c.snapshot), (e) => e.code === "revoked");
 });

@@ -11,22 +11,43 @@ import { PermsnapError } from "../errors.js";
 import { interned, noExtra, ownBytes, plainData, readClock, strictOptions, text } from "../internal.js";
 import { platformVerify } from "../platform.js";
 import { recheckAll } from "../expiry.js";
-import type { CatalogInput, Jwks, KeySetReport, NoticeSummary } from "../types.js";
+import type { CatalogInput, Jwks, KeySetReport, NoticeSummary, Revocations, TenantChoice } from "../types.js";
 import { readKeys } from "./keys.js";
 import { permissionsFrom, type Catalog, type Identity, type Kind, type Permissions } from "./permissions.js";
 import { base64url, binary, hex, strictUtf8, trim } from "./text.js";
 import { Core, refusal } from "./wasm.js";
 
-/** What permsnap/lite's verifier takes (the default entry's
- *  `tenantPerRequest`, `anyTenant`, revocation and feed options are not
- *  in this entry). */
-export interface LiteVerifierOptions {
-  /** The account: snapshots of any other are refused. */
-  tenant: string;
+/** What permsnap/lite's verifier takes: its account (exactly one of
+ *  `tenant`, `tenantPerRequest`, `anyTenant`), the leeway and the clock
+ *  (the default entry's feed options are not in this entry). */
+export type LiteVerifierOptions = TenantChoice & {
   /** Clock skew tolerated, seconds (default 30, at most 86400). */
   leeway?: number;
   /** The clock, in seconds since the Unix epoch (default: `Date.now() / 1000`). */
   clock?: () => number;
+};
+
+/** `ps_load`'s account checks. */
+const FIXED = 0;
+const ANY = 1;
+const NONE_NAMED = 2;
+
+const CHOOSE = "a Verifier names its account: { tenant: \"acme\" }, { tenantPerRequest: true } (one verifier, many accounts: each load names it), or { anyTenant: true } (explicit opt-out)";
+
+/** What one account's notices revoked: its snapshots below an epoch, a
+ *  person's below a version, snapshot ids. */
+interface Revoked {
+  epoch: number;
+  staff: Map<string, bigint>;
+  ids: Set<string>;
+}
+
+/** The app's own revocation list (`setRevocations`): per account, the
+ *  epoch below which its snapshots are revoked; snapshot ids (lowercase
+ *  hex). */
+interface Listed {
+  minEpoch: Map<string, number>;
+  ids: Set<string>;
 }
 
 const DOMAIN = new TextEncoder().encode("permsnap/v2 snapshot\0");
@@ -60,18 +81,20 @@ export class Verifier {
   #keyset = 0;
   /** The catalog's fingerprint (hex), once the platform computed it. */
   #fingerprint: string | undefined;
-  #tenant: Uint8Array;
-  /** The account as its notices name it (UTF-8 read back). */
-  #tenantName: string;
+  /** The account (its UTF-8 bytes), or `ANY` / `NONE_NAMED` (per
+   *  request). */
+  #account: Uint8Array | typeof ANY | typeof NONE_NAMED;
   #clock: () => number;
   #leeway: number;
   /** Snapshots and notices verified (by their bytes), the last 64. */
   #verified = new Set<string>();
-  /** What the account's notices revoked: snapshots below an epoch, a
-   *  person's below a version, snapshot ids. Kept for the verifier's life
-   *  (a page's notices are few), as the default entry's browser build
-   *  keeps them. */
-  #revoked = { epoch: 0, staff: new Map<string, bigint>(), ids: new Set<string>(), revision: 0 };
+  /** What notices revoked, per account. Kept for the verifier's life (a
+   *  page's notices are few), as the default entry's browser build keeps
+   *  them. */
+  #revoked = new Map<string, Revoked>();
+  #listed: Listed = { minEpoch: new Map(), ids: new Set() };
+  /** Moves on each time the revocations change. */
+  #revision = 0;
   #freed = false;
   /** The catalog's fingerprints, computed by the platform's SHA-512 (no
    *  snapshot loads before). */
@@ -81,11 +104,10 @@ export class Verifier {
     noExtra(arguments.length, 3, "new Verifier");
     // Copied first (`plainData`): a getter or proxy of the app runs once,
     // its error typed.
-    const o = strictOptions(plainData(options, "Verifier options", "invalid_argument", ["clock"]), ["tenant", "leeway", "clock"], "permsnap/lite's Verifier options");
-    const { tenant, leeway = 30, clock = () => Date.now() / 1000 } = o;
-    if (typeof tenant !== "string" || tenant === "") {
-      throw new PermsnapError("invalid_argument", "a Verifier checks one account: { tenant: \"acme\" } (permsnap/lite has no tenantPerRequest nor anyTenant)");
-    }
+    if (options === undefined || options === null) throw new PermsnapError("invalid_argument", CHOOSE);
+    const o = strictOptions(plainData(options, "Verifier options", "invalid_argument", ["clock"]), ["tenant", "tenantPerRequest", "anyTenant", "leeway", "clock"], "Verifier options");
+    const { leeway = 30, clock = () => Date.now() / 1000 } = o;
+    const account = accountOf(o);
     if (typeof leeway !== "number" || !(leeway >= 0 && leeway <= 86_400)) {
       throw new PermsnapError("invalid_argument", "`leeway` is 0 to 86400 seconds");
     }
@@ -99,7 +121,7 @@ export class Verifier {
     const apps = new Map<string, number>();
     const features = new Map<string, number>();
     const perms: { kind: Kind | undefined; scoped: boolean }[] = [];
-    this.#c = { core, id, names, perms, kinds, apps, features, revision: () => this.#revoked.revision, revoked: (claims) => this.#check(claims) };
+    this.#c = { core, id, names, perms, kinds, apps, features, revision: () => this.#revision, revoked: (claims) => this.#check(claims) };
     try {
       const byIndex: Kind[] = [];
       for (let k = 0; k < kindCount; k++) {
@@ -130,8 +152,7 @@ export class Verifier {
       this.#fingerprint = hex;
     });
     this.#hashed.catch(() => {}); // the reason is each verify's to give
-    this.#tenant = new TextEncoder().encode(tenant);
-    this.#tenantName = new TextDecoder().decode(this.#tenant);
+    this.#account = account;
     this.#clock = clock as () => number;
     this.#leeway = leeway as number;
   }
@@ -149,10 +170,21 @@ export class Verifier {
    *  allows, or rejects with a `PermsnapError` naming the cause. */
   async verify(snapshot: string | Uint8Array): Promise<Permissions> {
     noExtra(arguments.length, 1, "verify");
+    return this.#verify(snapshot, null);
+  }
+
+  /** `verify`, for the account `tenant` (what this request is for): the
+   *  snapshot must belong to it (`wrong_tenant` otherwise). */
+  async verifyFor(snapshot: string | Uint8Array, tenant: string): Promise<Permissions> {
+    noExtra(arguments.length, 2, "verifyFor");
+    return this.#verify(snapshot, requestTenant(tenant));
+  }
+
+  async #verify(snapshot: string | Uint8Array, tenant: Uint8Array | null): Promise<Permissions> {
     const bytes = snapshotBytes(snapshot);
     this.#live();
     await this.#hashed;
-    return this.#checked(bytes, "ps_split", DOMAIN, () => this.#load(bytes));
+    return this.#checked(bytes, "ps_split", DOMAIN, () => this.#load(bytes, tenant));
   }
 
   /** `then()`, in the very turn that found `bytes` signed under the keys
@@ -221,12 +253,18 @@ export class Verifier {
     return this.#apply(bytes);
   }
 
-  /** Reads a verified notice and adds what it revokes. */
+  /** Reads a verified notice and adds what it revokes. A verifier of one
+   *  account takes its notices only (`wrong_tenant`); one of several
+   *  accounts, every account's, each revoking in its account. */
   #apply(bytes: Uint8Array): NoticeSummary {
     const core = this.#live();
-    core.input(bytes, this.#tenant);
-    const [ids, staff, , , minEpoch] = core.call("ps_notice", this.#tenant.length);
-    const r = this.#revoked;
+    const account = this.#account;
+    const fixed = account instanceof Uint8Array;
+    core.input(bytes, fixed ? account : new Uint8Array(0));
+    const [ids, staff, , , minEpoch, at, len] = core.call("ps_notice", fixed ? account.length : 0, fixed ? 0 : 1);
+    const tenant = core.text(at, len);
+    let r = this.#revoked.get(tenant);
+    if (r === undefined) this.#revoked.set(tenant, (r = { epoch: 0, staff: new Map(), ids: new Set() }));
     // Only ever more: an older notice applied again lifts nothing.
     let more = minEpoch > r.epoch;
     r.epoch = Math.max(r.epoch, minEpoch);
@@ -244,11 +282,28 @@ export class Verifier {
         more = true;
       }
     }
-    if (more) {
-      r.revision++;
-      recheckAll(); // what is loaded checks itself on its next use
-    }
-    return { tenant: this.#tenantName, minEpoch, ids, staff };
+    if (more) this.#changed();
+    return { tenant, minEpoch, ids, staff };
+  }
+
+  /** The revocations changed: what is loaded checks itself on its next
+   *  use. */
+  #changed(): void {
+    this.#revision++;
+    recheckAll();
+  }
+
+  /** Replaces the app's own revocation list: per account, the epoch below
+   *  which its snapshots are revoked (`minEpoch: { acme: 3 }`), and
+   *  snapshot ids (`ids`, 16 hex digits each). What notices revoked stays.
+   *  Permissions loaded before deny from their next use when it revokes
+   *  them (`error` `revoked`). */
+  setRevocations(revocations: Revocations): void {
+    noExtra(arguments.length, 1, "setRevocations");
+    const listed = readRevocations(revocations);
+    this.#live();
+    this.#listed = listed;
+    this.#changed();
   }
 
   /** Why `c` is revoked by the notices applied, or null. */
@@ -256,8 +311,13 @@ export class Verifier {
     // Freed, this verifier takes no more notices: what it handed out
     // could no longer be revoked, so it denies (as the default entry's).
     if (this.#freed) return refusal("revoked", "its Verifier was freed: later revocations could not reach these permissions");
-    const r = this.#revoked;
-    if (c.epoch < r.epoch) return refusal("revoked", `the account revoked everything before epoch ${r.epoch}; this snapshot has epoch ${c.epoch}`);
+    // The app's list, then the notices (the default entry's order).
+    const min = this.#listed.minEpoch.get(c.tenant) ?? 0;
+    if (c.epoch < min) return refusal("revoked", `account \`${c.tenant}\` revoked everything before epoch ${min}; this snapshot has epoch ${c.epoch}`);
+    if (this.#listed.ids.has(c.id)) return refusal("revoked", `snapshot \`${c.id}\` was revoked`);
+    const r = this.#revoked.get(c.tenant);
+    if (r === undefined) return null;
+    if (c.epoch < r.epoch) return refusal("revoked", `account \`${c.tenant}\` revoked everything before epoch ${r.epoch}; this snapshot has epoch ${c.epoch}`);
     const v = r.staff.get(c.subject);
     if (v !== undefined && c.version < v) return refusal("revoked", `staff member \`${c.subject}\` was edited or deactivated: snapshots before version ${v} are revoked, this one has version ${c.version}`);
     if (r.ids.has(c.id)) return refusal("revoked", `snapshot \`${c.id}\` was revoked`);
@@ -282,11 +342,22 @@ export class Verifier {
    *  `async_required`: `await verify()` it first. */
   load(snapshot: string | Uint8Array): Permissions {
     noExtra(arguments.length, 1, "load");
+    return this.#loadVerified(snapshot, null);
+  }
+
+  /** `load`, for the account `tenant` (what this request is for): the
+   *  snapshot must belong to it (`wrong_tenant` otherwise). */
+  loadFor(snapshot: string | Uint8Array, tenant: string): Permissions {
+    noExtra(arguments.length, 2, "loadFor");
+    return this.#loadVerified(snapshot, requestTenant(tenant));
+  }
+
+  #loadVerified(snapshot: string | Uint8Array, tenant: Uint8Array | null): Permissions {
     const bytes = snapshotBytes(snapshot);
     if (!this.#verified.has(bytesKey(bytes))) {
       throw refusal("async_required", "permsnap/lite checks signatures with the platform's WebCrypto");
     }
-    return this.#load(bytes);
+    return this.#load(bytes, tenant);
   }
 
   /** `load`, but never throws for a refused snapshot (see `verifyOrDeny`). */
@@ -310,11 +381,27 @@ export class Verifier {
   }
 
   /** Reads a verified snapshot's bytes against the catalog now. */
-  #load(bytes: Uint8Array): Permissions {
+  #load(bytes: Uint8Array, tenant: Uint8Array | null): Permissions {
     const core = this.#live();
     const now = this.#now();
-    core.input(bytes, this.#tenant);
-    const [handle, at, len, lo, hi] = core.call("ps_load", this.#c.id, this.#tenant.length, now, this.#leeway);
+    const fixed = this.#account;
+    // The account the snapshot must belong to (a request naming another
+    // than this verifier's one account: none, so `wrong_tenant`), or how
+    // it is checked.
+    const [expected, check] = fixed instanceof Uint8Array
+      ? [tenant === null || sameBytes(tenant, fixed) ? fixed : new Uint8Array(0), FIXED]
+      : tenant === null ? [new Uint8Array(0), fixed] : [tenant, FIXED];
+    core.input(bytes, expected);
+    let out: Uint32Array;
+    try {
+      out = core.call("ps_load", this.#c.id, expected.length, check, now, this.#leeway);
+    } catch (e) {
+      if (check === NONE_NAMED && e instanceof PermsnapError && e.code === "invalid_argument") {
+        throw new PermsnapError("invalid_argument", "this verifier checks the account per request: name it (verifyFor / loadFor)");
+      }
+      throw e;
+    }
+    const [handle, at, len, lo, hi] = out;
     const expiresAt = hi * 2 ** 32 + lo;
     const effective = core.bytes(at, len);
     const [epoch, vlo, vhi, idAt] = core.call("ps_claims", handle);
@@ -397,8 +484,7 @@ export class Verifier {
     this.#freed = true;
     catalogs.unregister(this);
     this.#c.core.x.ps_drop_catalog(this.#c.id);
-    this.#revoked.revision++;
-    recheckAll();
+    this.#changed();
   }
 }
 
@@ -434,6 +520,67 @@ async function fingerprints(core: Core, id: number, revisions: number, live: () 
     core.call("ps_fingerprints", id);
   }
   return hex(link);
+}
+
+/** The account a verifier's options name: its UTF-8 bytes, `ANY` or
+ *  `NONE_NAMED` (per request), read as the default entry reads them. */
+function accountOf(o: Record<string, unknown>): Uint8Array | typeof ANY | typeof NONE_NAMED {
+  const flag = (key: string): boolean => {
+    if (o[key] === undefined) return false;
+    if (o[key] !== true) throw new PermsnapError("invalid_argument", `\`${key}\` is \`true\` when given`);
+    return true;
+  };
+  const { tenant } = o;
+  if (tenant !== undefined && typeof tenant !== "string") throw new PermsnapError("invalid_argument", "`tenant` is an account id (a string)");
+  const perRequest = flag("tenantPerRequest");
+  const any = flag("anyTenant");
+  if (Number(tenant !== undefined) + Number(perRequest) + Number(any) > 1) {
+    throw new PermsnapError("invalid_argument", "`tenant`, `tenantPerRequest` and `anyTenant` exclude each other");
+  }
+  if (tenant === "") throw new PermsnapError("invalid_argument", "`tenant` is an account id, not empty");
+  if (tenant !== undefined) return new TextEncoder().encode(tenant);
+  if (perRequest) return NONE_NAMED;
+  if (any) return ANY;
+  throw new PermsnapError("invalid_argument", CHOOSE);
+}
+
+/** The account a request names (`loadFor`, `verifyFor`), as bytes. */
+function requestTenant(tenant: unknown): Uint8Array {
+  if (typeof tenant !== "string" || tenant === "") throw new PermsnapError("invalid_argument", "the request's account is a non-empty string");
+  return new TextEncoder().encode(tenant);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** The app's revocation list (`setRevocations`), read as the default
+ *  entry reads it: `minEpoch` a plain object of epochs (an array, a `Map`
+ *  or a `Date` would read as no entries and lift every epoch revocation),
+ *  `ids` snapshot ids of 16 hex digits. */
+function readRevocations(revocations: unknown): Listed {
+  const arg = (message: string) => new PermsnapError("invalid_argument", message);
+  if (typeof revocations !== "object" || revocations === null) throw arg("revocations are an object: { minEpoch?, ids? }");
+  const o = strictOptions(plainData(revocations, "revocations"), ["minEpoch", "ids"], "revocations");
+  const minEpoch = new Map<string, number>();
+  const m = o.minEpoch;
+  if (m !== undefined) {
+    if (typeof m !== "object" || m === null || Array.isArray(m) || m instanceof Uint8Array) throw arg("`minEpoch` maps account ids to epochs");
+    for (const [tenant, epoch] of Object.entries(m)) {
+      if (!Number.isInteger(epoch) || (epoch as number) < 0 || (epoch as number) > 0xffff_ffff) throw arg(`\`minEpoch.${tenant}\` is not an epoch (an integer)`);
+      minEpoch.set(tenant, epoch as number);
+    }
+  }
+  const ids = new Set<string>();
+  if (o.ids !== undefined) {
+    if (!Array.isArray(o.ids)) throw arg("`ids` is an array of snapshot ids");
+    for (const id of o.ids) {
+      if (typeof id !== "string") throw arg("`ids` holds snapshot ids as hex strings");
+      if (!/^[0-9a-fA-F]{16}$/.test(id)) throw arg(`\`${id}\` is not a snapshot id (16 hex digits)`);
+      ids.add(id.toLowerCase());
+    }
+  }
+  return { minEpoch, ids };
 }
 
 /** A snapshot argument as bytes (text decoded strictly), or refused. */
