@@ -106,6 +106,19 @@ export function expiredError(): PermsnapError {
   return new PermsnapError("expired", "the snapshot expired: everything is denied until a fresh one is loaded");
 }
 
+/** A lone surrogate: UTF-16 that is not text. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** @internal `v` as an account id: a non-empty string that is text. One
+ *  with a lone surrogate is written as U+FFFD on its way to UTF-8, so it
+ *  named another, real account (`acme\uD800` accepted the snapshots of
+ *  `acme\uFFFD`: attack review, session 21); the issuer refuses it. */
+export function accountId(v: unknown, what: string): string {
+  if (typeof v !== "string" || v === "") throw new PermsnapError("invalid_argument", `${what} is a non-empty string`);
+  if (LONE_SURROGATE.test(v)) throw new PermsnapError("invalid_argument", `${what} holds a lone surrogate: it is not text`);
+  return v;
+}
+
 /** @internal What `explain(name)` answers for permissions refused with
  *  `e` (the caller checked `name`). */
 export function refusedExplanation(name: string, e: PermsnapError): Explanation {
@@ -200,7 +213,11 @@ function copyPlain(v: unknown, what: string, code: ErrorCode, depth: number, fun
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
     const x = (v as Record<string, unknown>)[k];
-    out[k] = typeof x === "function" && depth === 0 && functions.includes(k) ? x : copyPlain(x, what, code, depth + 1);
+    const copy = typeof x === "function" && depth === 0 && functions.includes(k) ? x : copyPlain(x, what, code, depth + 1);
+    // Defined, not assigned: an own key `__proto__` (an account id, in
+    // `minEpoch`) set the copy's prototype and was lost (attack review,
+    // session 21).
+    Object.defineProperty(out, k, { value: copy, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -487,6 +487,7 @@ export class Permissions {
   /** Releases the WebAssembly memory held by these permissions. Every
    *  answer needing wasm throws afterwards; `can` keeps answering. */
   free(): void {
+    noExtra(arguments.length, 0, "free");
     const p = this.#p;
     this.#p = null;
     if (p === null || this.#shared) return;

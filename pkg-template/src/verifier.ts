@@ -5,7 +5,7 @@
 import { Verifier as WasmVerifier, type Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
 import { isInitialized, notInitialized } from "./init.js";
-import { inputBytes, interned, noExtra, ownBytes, parseJson, plainData, readClock, text, wasmCall } from "./internal.js";
+import { accountId, inputBytes, interned, noExtra, ownBytes, parseJson, plainData, readClock, text, wasmCall } from "./internal.js";
 import { platformVerify } from "./platform.js";
 import { allowedMap, permissionsFrom, expireIn, type CatalogInfo, type Permissions } from "./permissions.js";
 import { recheckAll } from "./expiry.js";
@@ -76,6 +76,7 @@ export class Verifier {
     const rest = plainData(options, "Verifier options", "invalid_argument", ["clock"]) as Record<string, unknown>;
     const clock = rest.clock as (() => number) | undefined;
     delete rest.clock;
+    if (typeof rest.tenant === "string" && rest.tenant !== "") accountId(rest.tenant, "`tenant`");
     if (clock !== undefined && typeof clock !== "function") {
       throw new PermsnapError("invalid_argument", "`clock` is a function returning seconds since the Unix epoch");
     }
@@ -299,6 +300,9 @@ export class Verifier {
    *  one object in wasm memory: denying allocates nothing there. */
   denyAll(error?: PermsnapError): Permissions {
     noExtra(arguments.length, 1, "denyAll");
+    // The refusal is a PermsnapError, as lite's: `{ code: "x" }` or a
+    // string became `error` (attack review, session 21).
+    if (error !== undefined && !(error instanceof PermsnapError)) throw new PermsnapError("invalid_argument", "denyAll takes a PermsnapError");
     // A freed verifier says so (typed), before wasm-bindgen's freed pointer
     // does (untyped: re-review, session 19).
     this.#live();
@@ -327,7 +331,10 @@ export class Verifier {
    *  (`applyNotice`, `applyFeed`) stays revoked: this list is kept apart. */
   setRevocations(revocations: Revocations): void {
     noExtra(arguments.length, 1, "setRevocations");
-    const copy = plainData(revocations, "revocations");
+    const copy = plainData(revocations, "revocations") as Revocations;
+    // Account ids that are text (lite reads them as the same keys).
+    const min = typeof copy === "object" && copy !== null ? copy.minEpoch : undefined;
+    if (typeof min === "object" && min !== null) for (const tenant of Object.keys(min)) accountId(tenant, "an account of `minEpoch`");
     wasmCall(() => this.#w.setRevocations(copy));
     this.#revoking();
   }
@@ -456,7 +463,7 @@ export const fingerprintOf = async (v: Verifier): Promise<string> => v.fingerpri
 /** The account a request is for (`loadFor`, `verifyFor`): checked before
  *  anything else, so that a missing one never reaches wasm nor the platform. */
 function checkTenant(tenant: unknown): asserts tenant is string {
-  if (typeof tenant !== "string" || tenant === "") throw new PermsnapError("invalid_argument", "the request's account is a non-empty string");
+  accountId(tenant, "the request's account");
 }
 
 /** The browser build's methods on the wasm Verifier: signatures checked

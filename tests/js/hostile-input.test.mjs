@@ -320,3 +320,57 @@ test("every Verifier and session method refuses an extra argument: an anyTenant 
     session.close();
   }
 });
+
+test("an account id with a lone surrogate is refused, not written as U+FFFD (another account); an account named __proto__ is revoked as any other (attack review, session 21)", async () => {
+  const policy = JSON.parse(readFileSync(`${root}presets/sitee.json`, "utf8"));
+  const key = generateKey({ kid: "accounts" });
+  const issuer = new Issuer(policy.catalog, key.privateJwk);
+  const ana = policy.staff.find((s) => s.id === "ana");
+  const now = Math.floor(Date.now() / 1000);
+  issuer.setAccount("acme\uFFFD", policy.roles);
+  const { snapshot } = issuer.issue("acme\uFFFD", ana, { now });
+  issuer.setAccount("__proto__", policy.roles, { epoch: 3 });
+  const proto = issuer.issue("__proto__", ana, { now }).snapshot;
+  for (const [name, entry] of [["default", pkg], ["edge", edge]]) {
+    // Each spelling of the account a verifier or a request may be given.
+    for (const lone of ["acme\uD800", "acme\uDC00", "\uDBFF", "acme\uDC00\uD800"]) {
+      assert.equal(errorCode(() => new entry.Verifier(catalog, key.jwks, { tenant: lone })), "invalid_argument", `${name} ${escape(lone)}`);
+      const v = new entry.Verifier(catalog, key.jwks, { tenantPerRequest: true });
+      await assert.rejects(v.verifyFor(snapshot, lone), (e) => e.code === "invalid_argument", `${name} verifyFor ${escape(lone)}`);
+      assert.equal(errorCode(() => v.loadFor(snapshot, lone)), "invalid_argument", `${name} loadFor ${escape(lone)}`);
+      assert.equal(errorCode(() => v.setRevocations({ minEpoch: { [lone]: 9 } })), "invalid_argument", `${name} minEpoch ${escape(lone)}`);
+    }
+    const v = new entry.Verifier(catalog, key.jwks, { tenant: "acme\uFFFD" });
+    assert.equal((await v.verify(snapshot)).tenant, "acme\uFFFD", `${name}: control`);
+    // `__proto__` (an account id from JSON) was dropped from minEpoch's copy.
+    const p = new entry.Verifier(catalog, key.jwks, { tenant: "__proto__" });
+    const before = await p.verify(proto);
+    p.setRevocations(JSON.parse('{"minEpoch": {"__proto__": 9}}'));
+    assert.equal(before.error?.code, "revoked", name);
+    await assert.rejects(p.verify(proto), (e) => e.code === "revoked", name);
+  }
+});
+
+test("a Gate and a Refresher refuse an extra argument; denyAll takes a PermsnapError only (attack review, session 21)", async () => {
+  const routes = JSON.parse(readFileSync(`${root}routes/sitee.json`, "utf8"));
+  // An anyTenant verifier, the account given to check() as if it were
+  // tenantOf: another account's snapshot passed.
+  const v = new edge.Verifier(catalog, jwks, { anyTenant: true, clock: () => dia.now });
+  const gate = new edge.Gate(v, routes);
+  const request = new Request("http://b-corp.test/api/campaigns", { headers: { authorization: `Permsnap ${dia.snapshot}` } });
+  assert.equal(errorCode(() => gate.check(request, { tenant: "b-corp" })), "invalid_argument");
+  assert.equal(errorCode(() => gate.checkParts("GET", "/api/campaigns", `Permsnap ${dia.snapshot}`, null, "b-corp")), "invalid_argument");
+  assert.equal(gate.check(request).status, 200, "control");
+  const refresher = new edge.Refresher(v, { jwksUrl: "http://127.0.0.1:9/jwks.json", revocationsUrl: null });
+  for (const m of ["refresh", "ready", "ensureFresh", "onStaleFeed", "onUnknownKey"]) {
+    await assert.rejects(refresher[m]({}), (e) => e.code === "invalid_argument", m);
+  }
+  for (const entry of [pkg, edge]) {
+    const w = new entry.Verifier(catalog, jwks, { tenant, clock: () => dia.now });
+    for (const bad of [{ code: "expired" }, "expired", new Error("x"), null]) assert.equal(errorCode(() => w.denyAll(bad)), "invalid_argument");
+    assert.equal(w.denyAll().error.code, "no_snapshot");
+    const p = w.load(dia.snapshot);
+    assert.equal(errorCode(() => p.free(1)), "invalid_argument");
+    assert.equal(errorCode(() => w.free(1)), "invalid_argument");
+  }
+});

@@ -726,3 +726,32 @@ test("setRevocations: the app's own list revokes as in the default entry, read a
   v.setRevocations({});
   await assert.rejects(v.verify(c.snapshot), (e) => e.code === "revoked");
 });
+
+test("lite: an account id with a lone surrogate is refused, not written as U+FFFD (another account); an account named __proto__ is revoked as any other (attack review, session 21)", async () => {
+  const { Issuer, generateKey } = await import("../../pkg/issuer/node.js");
+  const policy = JSON.parse(readFileSync(`${root}presets/sitee.json`, "utf8"));
+  const key = generateKey({ kid: "accounts" });
+  const issuer = new Issuer(policy.catalog, key.privateJwk);
+  const ana = policy.staff.find((s) => s.id === "ana");
+  const now = Math.floor(Date.now() / 1000);
+  issuer.setAccount("acme\uFFFD", policy.roles);
+  const { snapshot } = issuer.issue("acme\uFFFD", ana, { now });
+  issuer.setAccount("__proto__", policy.roles, { epoch: 3 });
+  const proto = issuer.issue("__proto__", ana, { now }).snapshot;
+  const sitee = vectors.catalogs.sitee;
+  for (const lone of ["acme\uD800", "acme\uDC00", "\uDBFF", "acme\uDC00\uD800"]) {
+    assert.throws(() => new lite.Verifier(sitee, key.jwks, { tenant: lone }), (e) => e.code === "invalid_argument", escape(lone));
+    const v = new lite.Verifier(sitee, key.jwks, { tenantPerRequest: true });
+    await assert.rejects(v.verifyFor(snapshot, lone), (e) => e.code === "invalid_argument", escape(lone));
+    assert.throws(() => v.loadFor(snapshot, lone), (e) => e.code === "invalid_argument", escape(lone));
+    assert.throws(() => v.setRevocations({ minEpoch: { [lone]: 9 } }), (e) => e.code === "invalid_argument", escape(lone));
+  }
+  assert.equal((await new lite.Verifier(sitee, key.jwks, { tenant: "acme\uFFFD" }).verify(snapshot)).tenant, "acme\uFFFD", "control");
+  const p = new lite.Verifier(sitee, key.jwks, { tenant: "__proto__" });
+  const before = await p.verify(proto);
+  p.setRevocations(JSON.parse('{"minEpoch": {"__proto__": 9}}'));
+  assert.equal(before.error?.code, "revoked");
+  await assert.rejects(p.verify(proto), (e) => e.code === "revoked");
+  assert.throws(() => p.free(1), (e) => e.code === "invalid_argument");
+  assert.throws(() => before.free(1), (e) => e.code === "invalid_argument");
+});

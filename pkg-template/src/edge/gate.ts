@@ -181,6 +181,7 @@ export class Gate {
    *  method-override headers, the `Authorization: Permsnap <snapshot>`
    *  header or the snapshot cookie. */
   check(request: RequestLike): Decision {
+    if (arguments.length > 1) noExtra(arguments.length, 1, "check");
     const h = request.headers;
     // An absolute-form target (`GET http://other.example/...`) naming
     // another host than the Host header: the gate, `tenantOf` and the app
@@ -230,6 +231,7 @@ export class Gate {
   /** `check` from raw parts (tests, other servers): `target` is the path
    *  and query as sent. */
   checkParts(method: string, target: string, authorization?: string | null, cookie?: string | null): Decision {
+    if (arguments.length > 4) noExtra(arguments.length, 4, "checkParts");
     const headers = new Map<string, string>();
     if (authorization) headers.set("authorization", authorization);
     if (cookie) headers.set("cookie", cookie);

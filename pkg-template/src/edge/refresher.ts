@@ -275,6 +275,7 @@ export class Refresher {
   /** Refetches now (both documents). Rejects when a document could not be
    *  fetched or a notice could not be applied (after applying the others). */
   async refresh(): Promise<void> {
+    noExtra(arguments.length, 0, "refresh");
     this.#pending ??= this.#load()
       .catch((e: unknown) => {
         this.#lastError = e;
@@ -291,6 +292,7 @@ export class Refresher {
    *  edge could not get its keys and revocations, so a misconfigured URL
    *  fails at deploy time rather than on every request. */
   async ready(): Promise<void> {
+    noExtra(arguments.length, 0, "ready");
     this.#triedAt = this.#o.now();
     await this.refresh();
     if (this.#v.keys.keys === 0) {
@@ -312,6 +314,7 @@ export class Refresher {
   /** Refetches if the documents are older than `maxAge` (after a failure,
    *  not again before `minInterval`: a down key server is not hammered). */
   async ensureFresh(): Promise<void> {
+    noExtra(arguments.length, 0, "ensureFresh");
     const now = this.#o.now();
     if (now - this.#loadedAt <= this.#o.maxAge * 1000) return;
     if (now - this.#triedAt < this.#o.minInterval * 1000) return;
@@ -324,6 +327,7 @@ export class Refresher {
    *  re-signed since the last fetch ends the refusals). Returns whether it
    *  refetched; rejects when that refresh failed. */
   async onStaleFeed(): Promise<boolean> {
+    noExtra(arguments.length, 0, "onStaleFeed");
     const now = this.#o.now();
     if (now - this.#triedAt < this.#o.minInterval * 1000) return false;
     this.#triedAt = now;
@@ -334,6 +338,7 @@ export class Refresher {
   /** After an `unknown_key` refusal: refetches the JWKS unless that was done
    *  less than `minInterval` ago. Returns whether it refetched. */
   async onUnknownKey(): Promise<boolean> {
+    noExtra(arguments.length, 0, "onUnknownKey");
     if (this.#o.now() - this.#jwksAt < this.#o.minInterval * 1000) return false;
     try {
       await this.#jwks();

@@ -581,6 +581,7 @@ export class Permissions {
   /** Releases the core's memory for this snapshot. `can` keeps answering;
    *  answers not asked before throw afterwards. */
   free(): void {
+    noExtra(arguments.length, 0, "free");
     if (this.#handle === 0) return;
     handles.unregister(this);
     this.#c.core.x.ps_drop(this.#handle);

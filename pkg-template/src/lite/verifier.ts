@@ -8,7 +8,7 @@
 // before (its time and account checked anew).
 
 import { PermsnapError } from "../errors.js";
-import { interned, noExtra, ownBytes, plainData, readClock, strictOptions, text } from "../internal.js";
+import { accountId, interned, noExtra, ownBytes, plainData, readClock, strictOptions, text } from "../internal.js";
 import { platformVerify } from "../platform.js";
 import { recheckAll } from "../expiry.js";
 import type { CatalogInput, Jwks, KeySetReport, NoticeSummary, Revocations, TenantChoice } from "../types.js";
@@ -81,8 +81,8 @@ export class Verifier {
   #keyset = 0;
   /** The catalog's fingerprint (hex), once the platform computed it. */
   #fingerprint: string | undefined;
-  /** The account (its UTF-8 bytes), or `ANY` / `NONE_NAMED` (per
-   *  request). */
+  /** The account (its UTF-8 bytes), or the number `ANY` or `NONE_NAMED`
+   *  (per request). */
   #account: Uint8Array | typeof ANY | typeof NONE_NAMED;
   #clock: () => number;
   #leeway: number;
@@ -259,9 +259,9 @@ export class Verifier {
   #apply(bytes: Uint8Array): NoticeSummary {
     const core = this.#live();
     const account = this.#account;
-    const fixed = account instanceof Uint8Array;
-    core.input(bytes, fixed ? account : new Uint8Array(0));
-    const [ids, staff, , , minEpoch, at, len] = core.call("ps_notice", fixed ? account.length : 0, fixed ? 0 : 1);
+    const fixed = typeof account !== "number" ? account : new Uint8Array(0);
+    core.input(bytes, fixed);
+    const [ids, staff, , , minEpoch, at, len] = core.call("ps_notice", fixed.length, typeof account !== "number" ? 0 : 1);
     const tenant = core.text(at, len);
     let r = this.#revoked.get(tenant);
     if (r === undefined) this.#revoked.set(tenant, (r = { epoch: 0, staff: new Map(), ids: new Set() }));
@@ -388,7 +388,9 @@ export class Verifier {
     // The account the snapshot must belong to (a request naming another
     // than this verifier's one account: none, so `wrong_tenant`), or how
     // it is checked.
-    const [expected, check] = fixed instanceof Uint8Array
+    // (`typeof`, not `instanceof Uint8Array`: what TextEncoder makes is of
+    // another realm in a Firefox page driven by WebDriver.)
+    const [expected, check] = typeof fixed !== "number"
       ? [tenant === null || sameBytes(tenant, fixed) ? fixed : new Uint8Array(0), FIXED]
       : tenant === null ? [new Uint8Array(0), fixed] : [tenant, FIXED];
     core.input(bytes, expected);
@@ -480,6 +482,7 @@ export class Verifier {
    *  (`error` `revoked`): nothing could revoke them any more (a session
    *  frees the verifiers a new catalog replaced, and its own at `close()`). */
   free(): void {
+    noExtra(arguments.length, 0, "free");
     if (this.#freed) return;
     this.#freed = true;
     catalogs.unregister(this);
@@ -531,14 +534,13 @@ function accountOf(o: Record<string, unknown>): Uint8Array | typeof ANY | typeof
     return true;
   };
   const { tenant } = o;
-  if (tenant !== undefined && typeof tenant !== "string") throw new PermsnapError("invalid_argument", "`tenant` is an account id (a string)");
+  if (tenant !== undefined) accountId(tenant, "`tenant`");
   const perRequest = flag("tenantPerRequest");
   const any = flag("anyTenant");
   if (Number(tenant !== undefined) + Number(perRequest) + Number(any) > 1) {
     throw new PermsnapError("invalid_argument", "`tenant`, `tenantPerRequest` and `anyTenant` exclude each other");
   }
-  if (tenant === "") throw new PermsnapError("invalid_argument", "`tenant` is an account id, not empty");
-  if (tenant !== undefined) return new TextEncoder().encode(tenant);
+  if (tenant !== undefined) return new TextEncoder().encode(tenant as string);
   if (perRequest) return NONE_NAMED;
   if (any) return ANY;
   throw new PermsnapError("invalid_argument", CHOOSE);
@@ -546,8 +548,7 @@ function accountOf(o: Record<string, unknown>): Uint8Array | typeof ANY | typeof
 
 /** The account a request names (`loadFor`, `verifyFor`), as bytes. */
 function requestTenant(tenant: unknown): Uint8Array {
-  if (typeof tenant !== "string" || tenant === "") throw new PermsnapError("invalid_argument", "the request's account is a non-empty string");
-  return new TextEncoder().encode(tenant);
+  return new TextEncoder().encode(accountId(tenant, "the request's account"));
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -567,6 +568,7 @@ function readRevocations(revocations: unknown): Listed {
   if (m !== undefined) {
     if (typeof m !== "object" || m === null || Array.isArray(m) || m instanceof Uint8Array) throw arg("`minEpoch` maps account ids to epochs");
     for (const [tenant, epoch] of Object.entries(m)) {
+      accountId(tenant, "an account of `minEpoch`");
       if (!Number.isInteger(epoch) || (epoch as number) < 0 || (epoch as number) > 0xffff_ffff) throw arg(`\`minEpoch.${tenant}\` is not an epoch (an integer)`);
       minEpoch.set(tenant, epoch as number);
     }
