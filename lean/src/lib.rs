@@ -394,21 +394,26 @@ pub extern "C" fn ps_bit(handle: u32, set: u32, i: usize) -> u32 {
 /// The scope of snapshot `handle` on kind `k` (`p` is `u32::MAX`: its view
 /// scope), or the one permission `p` acts with on the records of its kind
 /// (`k` is then that kind's); out: its variant (0 none, 1 own, 2 assigned, 3
-/// specific, 4 all, 5 listed), then for `specific` how many ids, for
-/// `listed` the count and the digest's address (16 bytes), then the kind.
+/// specific, 4 all, 5 listed), then for `specific` how many ids and where
+/// they are (address, length: postcard's `seq<string>`, read by
+/// JavaScript at once), for `listed` the count and the digest's address
+/// (16 bytes), then the kind.
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_scope(handle: u32, k: usize, p: u32) -> u32 {
     on_loaded(handle, |c, snap, d| {
         let (k, scope) = scope_of(c, snap, d, k, p)?;
-        let (count, digest) = match scope.tag {
-            3 => (snap.ids(scope).count() as u32, 0),
+        let (count, [at, len]) = match scope.tag {
+            3 => (
+                snap.ids(scope).count() as u32,
+                self::at(snap.bytes(), scope.data),
+            ),
             5 => snap
                 .listed(scope)
-                .map_or((0, 0), |(n, digest)| (n, digest.as_ptr() as u32)),
-            _ => (0, 0),
+                .map_or((0, [0, 0]), |(n, digest)| (n, [digest.as_ptr() as u32, 16])),
+            _ => (0, [0, 0]),
         };
-        Ok([u32::from(scope.tag), count, digest, k as u32, 0, 0, 0, 0])
+        Ok([u32::from(scope.tag), count, at, k as u32, len, 0, 0, 0])
     })
 }
 
@@ -425,17 +430,6 @@ fn scope_of(
     }
     // (JavaScript asks only of a permission acting on a kind.)
     d.permission_scope(c, snap, p as usize).ok_or(NO_CATALOG)
-}
-
-/// Id `j` of snapshot `handle`'s `specific` scope on kind `k`; out:
-/// address and length.
-#[allow(unsafe_code)]
-#[no_mangle]
-pub extern "C" fn ps_scope_id(handle: u32, k: usize, j: usize) -> u32 {
-    on_loaded(handle, |_, snap, d| {
-        let id = snap.ids(d.scope(snap, k)).nth(j).ok_or(NO_CATALOG)?;
-        Ok([id.as_ptr() as u32, id.len() as u32, 0, 0, 0, 0, 0, 0])
-    })
 }
 
 /// Whether snapshot `handle` hides field `j` of kind `k`; out: 1 or 0,
@@ -641,6 +635,35 @@ pub extern "C" fn ps_notice_staff(i: usize) -> u32 {
         let (subject, before) = n.staff.get(i)?;
         let [p, l] = at(n.bytes(), *subject);
         Some([p, l, *before as u32, (*before >> 32) as u32, 0, 0, 0, 0])
+    })
+}
+
+/// Attaches the input, an id list (binary), to snapshot `handle`: a new
+/// loaded snapshot (its handle in out) whose `listed` scopes naming the
+/// list read as `specific` with its ids; the decision is the same.
+/// `invalid_argument` when the snapshot lists no ids beside it.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_with_ids(handle: u32) -> u32 {
+    with(NO_CATALOG, |s| {
+        let Some((c, snap, d)) = s.loaded.get(slot(handle)).and_then(Option::as_ref) else {
+            return NO_CATALOG;
+        };
+        let listed: Vec<usize> = (0..c.kinds().len())
+            .filter(|k| d.scope(snap, *k).tag == 5)
+            .collect();
+        if listed.is_empty() {
+            return refused(permsnap::lean::INVALID_ARGUMENT);
+        }
+        match snap.with_ids(&s.input, &listed) {
+            Ok(attached) => {
+                let loaded = (Rc::clone(c), attached, d.clone());
+                let handle = keep(&mut s.loaded, loaded);
+                s.out = [handle, 0, 0, 0, 0, 0, 0, 0];
+                0
+            }
+            Err(e) => refused(e),
+        }
     })
 }
 

@@ -6,6 +6,7 @@ use super::catalog::Catalog;
 use super::{bits, Refusal, Span};
 use super::{BAD_MAGIC, EXPIRED, MALFORMED, NOT_YET_VALID, TOO_LARGE, TRUNCATED};
 use super::{UNSUPPORTED_VERSION, WRONG_CATALOG, WRONG_TENANT};
+use crate::wire::{id_list_digest, IDS_MAGIC, MAX_IDS_LEN};
 use crate::wire::read::{Bad, Reader};
 use crate::wire::{MAGIC, MAX_KID_LEN, MAX_LIFETIME, MAX_ROLES, MAX_SNAPSHOT_LEN, SIGNATURE_LEN};
 use crate::wire::{MAX_NOTICE_LEN, NOTICE_MAGIC};
@@ -132,6 +133,26 @@ pub struct Snapshot {
     /// The kinds it hides fields of that the catalog does not declare (one
     /// revision ahead): their hidden fields cannot be named.
     undeclared: Vec<u8>,
+}
+
+/// How many ids an id list's body holds (postcard `seq<string>`), each
+/// after the one before it bytewise (so unique), the first not empty,
+/// nothing after the last.
+fn id_count(body: &[u8]) -> Result<u32, Bad> {
+    let mut r = Reader::new(body);
+    let n = r.len()?;
+    let mut last: Option<&[u8]> = None;
+    for _ in 0..n {
+        let id = r.text()?.as_bytes();
+        if last.map_or(id.is_empty(), |l| l >= id) {
+            return Err("ids not sorted, unique and not empty");
+        }
+        last = Some(id);
+    }
+    if !r.rest().is_empty() {
+        return Err("bytes follow its end");
+    }
+    u32::try_from(n).map_err(|_| "too many ids")
 }
 
 /// A bitset, which must be in canonical form (no trailing zero byte).
@@ -416,6 +437,40 @@ impl Snapshot {
             0
         };
         (0..n).map_while(move |_| r.bytes().ok())
+    }
+
+    /// This snapshot with the id list `list` (binary) attached, as the
+    /// reference's `with_ids` attaches it (FORMAT.md, "Id lists"): the
+    /// scopes of `listed` kinds (those whose decided scope is `listed`)
+    /// naming its digest and count read as `specific` with its ids. A list
+    /// no scope names, or one that does not read as the issuer writes it
+    /// (sorted, unique, the first id not empty), is `malformed`.
+    pub fn with_ids(&self, list: &[u8], listed: &[usize]) -> Result<Snapshot, Refusal> {
+        if list.len() > MAX_IDS_LEN {
+            return Err(TOO_LARGE);
+        }
+        let digest = id_list_digest(list);
+        let body = match list.strip_prefix(&IDS_MAGIC) {
+            Some([2, body @ ..]) => body,
+            _ => return Err(MALFORMED),
+        };
+        let count = id_count(body).map_err(|_| MALFORMED)?;
+        let names = |k: &usize| self.listed(self.scope(*k)) == Some((count, &digest[..]));
+        if !listed.iter().any(names) {
+            return Err(MALFORMED);
+        }
+        let mut s = self.clone();
+        let data = Span {
+            at: s.bytes.len() as u32,
+            len: body.len() as u32,
+        };
+        s.bytes.extend_from_slice(body);
+        for k in listed.iter().filter(|k| names(k)) {
+            if let Some(scope) = s.scopes.get_mut(*k) {
+                *scope = Scope { tag: 3, data };
+            }
+        }
+        Ok(s)
     }
 
     /// A `listed` scope's count and digest.

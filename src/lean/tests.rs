@@ -545,3 +545,62 @@ fn notices_read_as_the_reference_reads_them() {
     }
     assert!(read >= 3 && refused >= 50, "{read} read, {refused} refused");
 }
+
+#[test]
+fn id_lists_attach_as_the_reference_attaches_them() {
+    // The list as permsnap/lite's JavaScript hands it over (text decoded,
+    // framed), then attached by the core; the reference reads text or
+    // binary itself.
+    use crate::wire::{IDS_MAGIC, MAX_IDS_LEN};
+    let v = vectors();
+    let keys = Keyring::from_jwks_json(&v["key"]["jwks"].to_string()).unwrap();
+    let catalogs = catalogs();
+    let (mut attached, mut refused) = (0, 0);
+    let cases = v["cases"].as_array().unwrap();
+    for case in cases.iter().filter(|c| c["id_lists"].is_array()) {
+        let bytes = crate::encoding::decode(case["snapshot"].as_str().unwrap()).unwrap();
+        let tenant = case["expected_tenant"].as_str().unwrap();
+        let now = case["now"].as_u64().unwrap();
+        let name = case["catalog"].as_str().unwrap();
+        let (_, compiled) = catalogs.iter().find(|(n, _)| n == name).unwrap();
+        let r_catalog = Catalog::from_bytes(compiled, name).unwrap();
+        let l_catalog = Lean::read(compiled).unwrap();
+        let r = reference(&r_catalog, &keys, &bytes, tenant, now).unwrap();
+        let (s, d) = lean(&l_catalog, &keys, &bytes, tenant, now).unwrap();
+        let kinds = 0..l_catalog.kinds().len();
+        let listed: Vec<usize> = kinds.filter(|k| d.scope(&s, *k).tag == 5).collect();
+        assert!(!listed.is_empty());
+        for list in case["id_lists"].as_array().unwrap() {
+            let text = list.as_str().unwrap();
+            let list = crate::encoding::decode(text).unwrap();
+            let mut inputs = mutations(&list);
+            inputs.extend([list.clone(), text.as_bytes().to_vec()]);
+            for m in &inputs {
+                let framed = crate::wire::to_binary_framed(m, &IDS_MAGIC, MAX_IDS_LEN);
+                let lean = framed
+                    .map_err(|e| e.code())
+                    .and_then(|b| s.with_ids(&b, &listed).map_err(|e| e.code()));
+                match (r.with_ids(m), lean) {
+                    (Ok(rp), Ok(ls)) => {
+                        attached += 1;
+                        same(&rp, &l_catalog, &ls, &d, "with ids");
+                        assert!((0..l_catalog.kinds().len()).all(|k| d.scope(&ls, k).tag != 5));
+                    }
+                    (Err(a), Err(b)) => {
+                        refused += 1;
+                        assert_eq!(a.code(), b, "{m:02x?}");
+                    }
+                    (a, b) => panic!(
+                        "reference {:?}, lean {:?} on {m:02x?}",
+                        a.map(|_| ()),
+                        b.map(|_| ())
+                    ),
+                }
+            }
+        }
+    }
+    assert!(
+        attached >= 2 && refused > 100,
+        "{attached} attached, {refused} refused"
+    );
+}

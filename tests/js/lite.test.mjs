@@ -54,7 +54,7 @@ async function answers(p, v, records, ids = { applications: [], features: [] }) 
     out[`filterFor ${name}`] = await outcome(() => p.filterFor(name, records));
   }
   for (const f of ["subject", "tenant", "id", "epoch", "version", "expiresAt", "issuedAt", "roles", "isOwner", "isPrincipal", "isSharedAccount"]) out[f] = await outcome(() => p[f]);
-  for (const f of ["apps", "features", "stepUpActions", "claims"]) out[f] = await outcome(() => p[f]());
+  for (const f of ["apps", "features", "stepUpActions", "claims", "missingIds"]) out[f] = await outcome(() => p[f]());
   for (const { id } of ids.applications) out[`hasApp ${id}`] = await outcome(() => p.hasApp(id));
   for (const { id } of ids.features) out[`hasFeature ${id}`] = await outcome(() => p.hasFeature(id));
   // What is not in the catalog, and what is not a name, refused alike.
@@ -100,6 +100,15 @@ test("permsnap/lite answers as the default entry on every valid vector case", as
     assert.deepEqual(await answers(b.ok, small, records, ids), await answers(a.ok, today, records, ids), c.name);
     // Again synchronously, now that this verifier verified it.
     assert.deepEqual(await answers(small.load(c.snapshot), small, records, ids), await answers(a.ok, today, records, ids), c.name);
+    // With the id lists that travel beside it attached.
+    if (c.id_lists) {
+      const [x, y] = [c.id_lists.reduce((p, l) => p.withIds(l), a.ok), c.id_lists.reduce((p, l) => p.withIds(l), b.ok)];
+      const listed = recordsFor(today, x);
+      assert.deepEqual(await answers(y, small, listed, ids), await answers(x, today, listed, ids), `${c.name} with ids`);
+      assert.deepEqual(y.missingIds(), []);
+      const [{ kind }] = a.ok.missingIds();
+      assert.ok((await answers(y, small, listed, ids))[`filter ${kind}`]?.ok?.length > 0, c.name);
+    }
     compared++;
   }
   assert.ok(compared >= 10, `${compared} cases compared`);
@@ -754,4 +763,57 @@ test("lite: an account id with a lone surrogate is refused, not written as U+FFF
   await assert.rejects(p.verify(proto), (e) => e.code === "revoked");
   assert.throws(() => p.free(1), (e) => e.code === "invalid_argument");
   assert.throws(() => before.free(1), (e) => e.code === "invalid_argument");
+});
+
+test("withIds: an id list is attached, or refused with the default entry's code, as the core reads it; what it made goes with its parent", async () => {
+  const c = validCases.find((c) => c.id_lists);
+  const [today, small] = [new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)), new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c))];
+  const [p, q] = [await today.verify(c.snapshot), await small.verify(c.snapshot)];
+  const list = c.id_lists[0];
+  const [{ kind }] = q.missingIds();
+  const bytes = Buffer.from(list, "base64url");
+  const inputs = [list, bytes, new Uint8Array(bytes), ` ${list}\n`, `${list}=`, list.slice(0, -4), "", "A", "PSI", new Uint8Array(0), bytes.subarray(0, 40),
+    Buffer.concat([bytes, Buffer.from([0])]), new TextEncoder().encode(list), "P".repeat(12 << 20), 7, null, undefined, [list], { list }];
+  for (let i = 0; i < bytes.length; i += Math.max(1, bytes.length >> 6)) {
+    const m = Buffer.from(bytes);
+    m[i] ^= 0x01;
+    inputs.push(m, m.toString("base64url"));
+  }
+  let attached = 0;
+  for (const [i, input] of inputs.entries()) {
+    const [x, y] = [await outcome(() => p.withIds(input)), await outcome(() => q.withIds(input))];
+    assert.deepEqual(y.code ?? y.ok.scope(kind), x.code ?? x.ok.scope(kind), `input ${i}`);
+    if (x.ok) attached++;
+  }
+  assert.equal(attached, 5); // text, with spaces around it, as UTF-8 bytes; binary (Buffer, Uint8Array)
+  // A snapshot naming no list, refused permissions, extra arguments.
+  const dia = validCases.find((c) => c.name === "sitee/dia");
+  const plain = await new lite.Verifier(catalog(dia.catalog), vectors.key.jwks, optionsOf(dia)).verify(dia.snapshot);
+  assert.throws(() => plain.withIds(list), (e) => e.code === "invalid_argument" && /no `listed` scope/.test(e.message));
+  assert.throws(() => plain.withIds("not base64!"), (e) => e.code === "invalid_argument");
+  assert.deepEqual(plain.missingIds(), []);
+  const denied = small.denyAll();
+  assert.equal(denied.withIds(list).error.code, "no_snapshot");
+  assert.deepEqual(denied.missingIds(), []);
+  assert.throws(() => q.withIds(list, {}), (e) => e.code === "invalid_argument");
+  // Attached, a list is not missing any more (again: refused, in both
+  // entries); the parent is unchanged.
+  const r = q.withIds(list);
+  assert.throws(() => r.withIds(list), (e) => e.code === "invalid_argument");
+  assert.throws(() => p.withIds(list).withIds(list), (e) => e.code === "invalid_argument");
+  assert.deepEqual(r.missingIds(), []);
+  assert.equal(typeof q.scope(kind), "object");
+  assert.ok("listed" in q.scope(kind));
+  assert.throws(() => q.filter(kind, [{ id: "x" }]), (e) => e.code === "ids_not_loaded");
+  const ids = r.scope(kind).specific;
+  assert.equal(ids.length, 300);
+  assert.deepEqual(r.filter(kind, [{ id: ids[7] }, { id: "store-nope" }]).map((x) => x.id), [ids[7]]);
+  // Revoked with its parent: a notice revoking the snapshot reaches both.
+  const { Issuer } = await import("../../pkg/issuer/node.js");
+  const { privateJwk } = await import("./feed-signer.mjs");
+  const issuer = new Issuer(vectors.catalogs[c.catalog].definition, privateJwk(vectors.key));
+  await small.verifyNotice(issuer.revoke({ tenant: c.expected_tenant, ids: [q.id], now: c.now }));
+  assert.equal(r.can(c.expect.allowed[0]), false);
+  assert.equal(r.error.code, "revoked");
+  assert.deepEqual(r.filter(kind, [{ id: ids[7] }]), []);
 });

@@ -21,8 +21,6 @@ const pkg = build === "web" ? await import(new URL("../../pkg/index.js", import.
 if (build === "web") pkg.initSync(readFileSync(`${root}pkg/permsnap_wasm_bg.wasm`));
 if (build === "lite") pkg.initSync(readFileSync(`${root}pkg/lite/permsnap_lite.wasm`));
 const test = (name, ...rest) => nodeTest(`[${build}] ${name}`, ...rest);
-/** permsnap/lite has no id lists beside a snapshot (`withIds`). */
-const noIds = build === "lite" && "permsnap/lite has no withIds";
 
 const issuerPkg = await import(new URL("../../pkg/issuer/node.js", import.meta.url));
 const edge = await import(new URL("../../pkg/edge/node.js", import.meta.url));
@@ -493,7 +491,7 @@ test("a catalog reload keeps the notices the page has seen", async (t) => {
   s.close();
 });
 
-test("permissions made by withIds expire on their own, even when the parent was freed", { skip: noIds }, async () => {
+test("permissions made by withIds expire on their own, even when the parent was freed", async () => {
   const shopify = JSON.parse(readFileSync(`${root}presets/shopify-partner.json`, "utf8"));
   const si = new issuerPkg.Issuer(shopify.catalog, key.privateJwk);
   si.setAccount(shopify.tenant, shopify.roles ?? [], { features: shopify.features ?? [] });
@@ -680,7 +678,7 @@ test("a notice delivered while a refresh swaps still revokes the permissions let
   s.close();
 });
 
-test("what withIds made of the session's current permissions waits with them after a notice (no blink), and is revoked once they are let go (re-review, session 15)", { skip: noIds }, async () => {
+test("what withIds made of the session's current permissions waits with them after a notice (no blink), and is revoked once they are let go (re-review, session 15)", async () => {
   const ids = Array.from({ length: 100 }, (_, i) => `client-${String(i).padStart(4, "0")}`);
   const state = { record: { id: "fay", version: 3, roles: ["user"], scopes: { clients: { specific: ids } } }, delay: 0, last: null };
   const s = session({
@@ -723,7 +721,7 @@ test("permissions a replaced verifier handed out (a new catalog) are revoked in 
   s.close();
 });
 
-test("a withIds of a withIds of permissions the session let go is revoked by a later notice too (third review, session 15)", { skip: noIds }, async () => {
+test("a withIds of a withIds of permissions the session let go is revoked by a later notice too (third review, session 15)", async () => {
   const ids = (p, n) => Array.from({ length: n }, (_, i) => `${p}-${i}`);
   const state = { record: { id: "fay", version: 3, roles: ["user"], scopes: { clients: { specific: ids("client", 100) }, payments: { specific: ids("pay", 100) } } }, last: null };
   const s = session({ fetchSnapshot: async (r) => ((state.last = issuer.issue(tenant, state.record, { lifetime: 3600 })), { ...state.last, fresh: r?.fresh }) }, { onError: () => {} });

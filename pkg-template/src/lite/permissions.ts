@@ -5,13 +5,13 @@
 // (tests/js/lite.test.mjs compares them on every vector).
 
 import { PermsnapError } from "../errors.js";
-import { expiredError, frozen, list, nameList, noExtra, refusedExplanation, text, unreadable } from "../internal.js";
+import { expiredError, frozen, list, nameList, noExtra, ownBytes, refusedExplanation, text, unreadable } from "../internal.js";
 import { REASONS } from "../codes.js";
 import { compileFilter, type CompiledFilter } from "../filter.js";
 import { armExpiry, expiry } from "../expiry.js";
 import { planRedaction, redactAll, redactOptions, type Redaction, type RedactOptions } from "../redact.js";
-import type { Claims, Explanation, PermissionName, Reason, RecordFilter, Scope } from "../types.js";
-import { hex } from "./text.js";
+import type { Claims, Explanation, MissingIds, PermissionName, Reason, RecordFilter, Scope } from "../types.js";
+import { binary, hex } from "./text.js";
 import { refusal, type Core } from "./wasm.js";
 
 /** A record kind of the catalog: its name, its index in the core, its fields. */
@@ -54,6 +54,8 @@ export interface Catalog {
 }
 
 const SCOPES = ["none", "own", "assigned", "specific", "all", "listed"] as const;
+/** The largest id list (FORMAT.md, "Id lists"). */
+const MAX_IDS = 8 << 20;
 /** `ps_scope`'s permission argument for a kind's view scope. */
 const VIEW = 0xffff_ffff;
 /** `ps_bit`'s sets. */
@@ -97,6 +99,8 @@ export class Permissions {
   #tick = expiry.tick;
   #memo = new Map<string, unknown>();
   #claims: Identity | undefined;
+  /** What `withIds` made from these (they go with them). */
+  #derived: WeakRef<Permissions>[] | undefined;
   /** The verifier's revocations when these were last checked against them. */
   #checked: number;
   #expiresAt: number;
@@ -132,6 +136,11 @@ export class Permissions {
         graced.delete(p);
         p.#tick = -1; // due for a check: a notice may have come meanwhile
       }
+      // What withIds made of it, at every depth (`withIds(a).withIds(b)`).
+      for (const ref of p.#derived ?? []) {
+        const d = ref.deref();
+        if (d !== undefined) grace(d, on);
+      }
     };
   }
 
@@ -152,6 +161,12 @@ export class Permissions {
   }
 
   #deny(error: PermsnapError): void {
+    // What withIds made goes too (a session's revocation, its closing).
+    for (const ref of this.#derived ?? []) {
+      const d = ref.deref();
+      if (d !== undefined && d.#error === null) d.#deny(error);
+    }
+    this.#derived = undefined;
     this.#error = error;
     this.#effective = new Uint8Array(0);
     this.#memo.clear();
@@ -237,6 +252,40 @@ export class Permissions {
   /** The names of the permissions in bitset `set`, in catalog order. */
   #members(set: Uint8Array): string[] {
     return [...this.#c.names].filter(([, i]) => ((set[i >> 3] >> (i & 7)) & 1) === 1).map(([n]) => n);
+  }
+
+  /** Attaches the id list that travels beside the snapshot for a `listed`
+   *  scope (base64url text or bytes): new permissions whose scope on that
+   *  kind is `specific` with those ids (and on every kind naming the same
+   *  list). The list is accepted only if it hashes to the digest the
+   *  verified snapshot names (`malformed` otherwise). */
+  withIds(list: string | Uint8Array): Permissions {
+    noExtra(arguments.length, 1, "withIds");
+    if (typeof list !== "string" && !(list instanceof Uint8Array)) {
+      throw new PermsnapError("invalid_argument", "an id list is base64url text or a Uint8Array");
+    }
+    this.#current();
+    if (this.#error !== null) return permissionsFrom(this.#c, 0, new Uint8Array(0), 0, this.#error);
+    // Before the list is read, as the reference refuses it.
+    if (this.missingIds().length === 0) throw new PermsnapError("invalid_argument", "this snapshot lists no record ids beside it (no `listed` scope)");
+    const bytes = binary(typeof list === "string" ? list : (ownBytes(list) as Uint8Array), "PSI", MAX_IDS);
+    this.#c.core.input(bytes);
+    const [handle] = this.#ask("ps_with_ids");
+    const derived = permissionsFrom(this.#c, handle, this.#effective, this.#expiresAt, null, this.#deadline, this.#claims);
+    (this.#derived ??= []).push(new WeakRef(derived));
+    if (graced.has(this)) graced.add(derived); // waits with its session's current permissions
+    return derived;
+  }
+
+  /** The id lists the snapshot names that are not attached yet, one per
+   *  kind whose scope is `listed` (empty when refused). */
+  missingIds(): MissingIds[] {
+    noExtra(arguments.length, 0, "missingIds");
+    if (this.error !== null) return [];
+    return [...this.#c.kinds.values()].flatMap((kind) => {
+      const s = this.#scope(kind, VIEW);
+      return typeof s === "object" && "listed" in s ? [{ kind: kind.name, digest: s.listed.digest }] : [];
+    });
   }
 
   /** Does `name` need the acting person's PIN first? */
@@ -424,12 +473,6 @@ export class Permissions {
     return this.#kind(kind).fields.map((f) => f.name);
   }
 
-  #ids(k: number, n: number): string[] {
-    return Array.from({ length: n }, (_, j) => {
-      const [at, len] = this.#ask("ps_scope_id", k, j);
-      return this.#c.core.text(at, len);
-    });
-  }
 
   /** The view scope on records of `kind`. */
   scope(kind: string): Scope {
@@ -458,9 +501,9 @@ export class Permissions {
   #scope({ k }: Kind, p: number): Scope {
     return this.#once(`s${k} ${p}`, (): Scope => {
       if (this.#error) return "none";
-      const [tag, n, digest] = this.#ask("ps_scope", k, p);
-      if (tag === 3) return { specific: this.#ids(k, n) };
-      if (tag === 5) return { listed: { count: n, digest: hex(this.#c.core.bytes(digest, 16)) } };
+      const [tag, n, at, , len] = this.#ask("ps_scope", k, p);
+      if (tag === 3) return { specific: this.#c.core.texts(at, len) };
+      if (tag === 5) return { listed: { count: n, digest: hex(this.#c.core.bytes(at, 16)) } };
       return SCOPES[tag] as Scope;
     });
   }
@@ -482,12 +525,13 @@ export class Permissions {
     const { name, k } = kind;
     const spec = this.#once(`f${k} ${p}`, (): RecordFilter => {
       if (this.#error) return { kind: name, scope: "none", all: false, clauses: [] };
-      const [tag, n] = this.#ask("ps_scope", k, p);
+      const [tag, , at, , len] = this.#ask("ps_scope", k, p);
+      const ids = tag === 3 ? this.#c.core.texts(at, len) : [];
       const [all, count] = this.#ask("ps_filter", k, p);
       const subject = (this.#claims as Identity).subject;
       const clauses = Array.from({ length: count }, (_, i) => {
         const [f, fl, byIds] = this.#ask("ps_clause", k, p, i);
-        return { field: this.#c.core.text(f, fl), values: byIds ? this.#ids(k, n) : [subject] };
+        return { field: this.#c.core.text(f, fl), values: byIds ? ids : [subject] };
       });
       return { kind: name, scope: SCOPES[tag] as RecordFilter["scope"], all: all === 1, clauses };
     });

@@ -13,7 +13,7 @@ import type { ErrorCode, WasmModule, WasmSource } from "../types.js";
 /** The core's exports, every one of them: a module with other exports is
  *  not this entry's (another build's .wasm, another version) and is
  *  refused before it is used. */
-const EXPORTS = "__data_end __heap_base memory ps_bit ps_catalog ps_claims ps_clause ps_drop ps_drop_catalog ps_explain ps_field ps_filter ps_fingerprints ps_hidden ps_input ps_issued ps_key ps_kind ps_load ps_name ps_notice ps_notice_id ps_notice_split ps_notice_staff ps_out ps_permission_scope ps_revision ps_role ps_scope ps_scope_id ps_shape ps_split ps_subject";
+const EXPORTS = "__data_end __heap_base memory ps_bit ps_catalog ps_claims ps_clause ps_drop ps_drop_catalog ps_explain ps_field ps_filter ps_fingerprints ps_hidden ps_input ps_issued ps_key ps_kind ps_load ps_name ps_notice ps_notice_id ps_notice_split ps_notice_staff ps_out ps_permission_scope ps_revision ps_role ps_scope ps_shape ps_split ps_subject ps_with_ids";
 
 type Fn = (...args: number[]) => number;
 export type Exports = { memory: WebAssembly.Memory } & Record<string, Fn>;
@@ -132,6 +132,31 @@ export class Core {
   /** A copy of `len` bytes at `at`. */
   bytes(at: number, len: number): Uint8Array {
     return new Uint8Array(this.x.memory.buffer, at, len).slice();
+  }
+
+  /** The texts of postcard's `seq<string>` in `len` bytes at `at` (a
+   *  `specific` scope's ids, checked by the core when it read them): read
+   *  at once, not one call per id (10,000 ids). */
+  texts(at: number, len: number): string[] {
+    const b = new Uint8Array(this.x.memory.buffer, at, len);
+    let i = 0;
+    const varint = (): number => {
+      let v = 0;
+      for (let shift = 0; ; shift += 7) {
+        if (i >= b.length || shift > 28) throw refusal("malformed", "a list of ids");
+        const x = b[i++];
+        v += (x & 0x7f) * 2 ** shift;
+        if (x < 0x80) return v;
+      }
+    };
+    const n = varint();
+    const out: string[] = [];
+    for (let j = 0; j < n; j++) {
+      const l = varint();
+      if (i + l > b.length) throw refusal("malformed", "a list of ids");
+      out.push(utf8.decode(b.subarray(i, (i += l))));
+    }
+    return out;
   }
 
   /** The UTF-8 text of `len` bytes at `at`. */
