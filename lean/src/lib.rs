@@ -95,26 +95,30 @@ pub extern "C" fn ps_out() -> usize {
     with(0, |s| s.out.as_ptr() as usize)
 }
 
-/// Reads the input as a compiled catalog (binary); out: its permission,
-/// application, kind, feature and revision counts, then its handle. Its
-/// fingerprints are JavaScript's to compute (the platform's SHA-512:
-/// `ps_revision`, `ps_fingerprints`); no snapshot loads before.
+/// Reads the input as a compiled catalog (binary), its fingerprints
+/// computed (SHA-512); out: its permission, application, kind and feature
+/// counts, its handle, then its fingerprint's address (8 bytes: the last
+/// revision's, what snapshots of it carry).
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_catalog() -> u32 {
     with(NO_CATALOG, |s| {
-        status(Catalog::read_unhashed(&s.input).map(|c| {
+        status(Catalog::read(&s.input).map(|c| {
             let n = |x: usize| x as u32;
             let counts = [
                 n(c.perms().len()),
                 n(c.apps().len()),
                 n(c.kinds().len()),
                 n(c.features().len()),
-                n(c.revisions().len()),
             ];
-            let handle = keep(&mut s.catalogs, Rc::new(c));
-            let [p, a, k, f, r] = counts;
-            s.out = [p, a, k, f, r, handle, 0, 0];
+            let catalog = Rc::new(c);
+            let fingerprint = catalog
+                .revisions()
+                .last()
+                .map_or(0, |r| r.fingerprint.as_ptr() as u32);
+            let handle = keep(&mut s.catalogs, catalog);
+            let [p, a, k, f] = counts;
+            s.out = [p, a, k, f, handle, fingerprint, 0, 0];
         }))
     })
 }
@@ -126,38 +130,6 @@ pub extern "C" fn ps_drop_catalog(c: u32) {
     with((), |s| {
         if let Some(place) = s.catalogs.get_mut(slot(c)) {
             *place = None;
-        }
-    })
-}
-
-/// What revision `i` of catalog `c` hashes for its fingerprint after the
-/// fingerprint domain and the link (the previous revision's fingerprint;
-/// for the first, the catalog's head); out: its bytes' address and
-/// length, then the head's.
-#[allow(unsafe_code)]
-#[no_mangle]
-pub extern "C" fn ps_revision(c: u32, i: usize) -> u32 {
-    on_catalog(c, |c| {
-        let [p, l] = at(c.bytes(), c.revisions().get(i)?.chunk);
-        let [h, hl] = at(c.bytes(), c.head());
-        Some([p, l, h, hl, 0, 0, 0, 0])
-    })
-}
-
-/// Sets catalog `c`'s fingerprints from the input: 8 bytes per revision,
-/// oldest first (before any snapshot is loaded with it).
-#[allow(unsafe_code)]
-#[no_mangle]
-pub extern "C" fn ps_fingerprints(c: u32) -> u32 {
-    with(NO_CATALOG, |s| {
-        match s
-            .catalogs
-            .get_mut(slot(c))
-            .and_then(Option::as_mut)
-            .and_then(Rc::get_mut)
-        {
-            Some(catalog) => status(catalog.set_fingerprints(&s.input)),
-            None => NO_CATALOG,
         }
     })
 }

@@ -456,8 +456,8 @@ export class Verifier {
 }
 
 /** @internal The catalog fingerprint of `v` (the session compares a
- *  fetched catalog's with the one in force): at once here; permsnap/lite
- *  computes it with the platform's SHA-512. */
+ *  fetched catalog's with the one in force). A promise: permsnap/lite's
+ *  came from the platform's SHA-512 until session 21. */
 export const fingerprintOf = async (v: Verifier): Promise<string> => v.fingerprint;
 
 /** The account a request is for (`loadFor`, `verifyFor`): checked before

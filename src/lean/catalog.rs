@@ -115,8 +115,8 @@ impl Catalog {
 
     /// Reads a compiled catalog (binary) without computing its
     /// fingerprints (SHA-512 of [`CATALOG_FINGERPRINT_DOMAIN`], the link
-    /// and the revision's bytes, cut to 8 bytes): the browser's small core
-    /// leaves them to the platform, and [`Catalog::set_fingerprints`]. No
+    /// and the revision's bytes, cut to 8 bytes): [`Catalog::read`] computes
+    /// them, or a caller hands them to [`Catalog::set_fingerprints`]. No
     /// snapshot fits it until then.
     pub fn read_unhashed(bytes: &[u8]) -> Result<Catalog, Refusal> {
         if bytes.len() > MAX_CATALOG_LEN {

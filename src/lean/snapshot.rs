@@ -6,8 +6,8 @@ use super::catalog::Catalog;
 use super::{bits, Refusal, Span};
 use super::{BAD_MAGIC, EXPIRED, MALFORMED, NOT_YET_VALID, TOO_LARGE, TRUNCATED};
 use super::{UNSUPPORTED_VERSION, WRONG_CATALOG, WRONG_TENANT};
-use crate::wire::{id_list_digest, IDS_MAGIC, MAX_IDS_LEN};
 use crate::wire::read::{Bad, Reader};
+use crate::wire::{id_list_digest, IDS_MAGIC, MAX_IDS_LEN};
 use crate::wire::{MAGIC, MAX_KID_LEN, MAX_LIFETIME, MAX_ROLES, MAX_SNAPSHOT_LEN, SIGNATURE_LEN};
 use crate::wire::{MAX_NOTICE_LEN, NOTICE_MAGIC};
 

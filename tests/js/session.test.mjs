@@ -999,9 +999,9 @@ test("a key rotation while the session replaces its catalog reaches the new cata
   // A snapshot of the next catalog revision, signed by the key being
   // withdrawn: the session fetches the catalog; meanwhile a notice under
   // the new key makes it fetch the keys, which no longer hold the old one.
-  // permsnap/lite computes the new catalog's fingerprint with WebCrypto,
-  // so the rotation landed while its verifier was not yet current, and
-  // that verifier kept trusting the old key.
+  // permsnap/lite computed the new catalog's fingerprint with WebCrypto
+  // (session 20), so the rotation landed while its verifier was not yet
+  // current, and that verifier kept trusting the old key.
   const { privateJwk } = await import("./feed-signer.mjs");
   const next = vectors.catalogs["sitee-r3"];
   const oldIssuer = new issuerPkg.Issuer(next.definition, privateJwk(vectors.key));

@@ -79,8 +79,8 @@ export class Verifier {
   #report!: KeySetReport;
   /** Moves on each time the keys change (`setJwks`). */
   #keyset = 0;
-  /** The catalog's fingerprint (hex), once the platform computed it. */
-  #fingerprint: string | undefined;
+  /** The catalog's fingerprint (hex). */
+  #fingerprint: string;
   /** The account (its UTF-8 bytes), or the number `ANY` or `NONE_NAMED`
    *  (per request). */
   #account: Uint8Array | typeof ANY | typeof NONE_NAMED;
@@ -96,9 +96,6 @@ export class Verifier {
   /** Moves on each time the revocations change. */
   #revision = 0;
   #freed = false;
-  /** The catalog's fingerprints, computed by the platform's SHA-512 (no
-   *  snapshot loads before). */
-  #hashed: Promise<void>;
 
   constructor(catalog: CatalogInput, jwks: Jwks | string, options: LiteVerifierOptions) {
     noExtra(arguments.length, 3, "new Verifier");
@@ -114,7 +111,8 @@ export class Verifier {
     if (typeof clock !== "function") throw new PermsnapError("invalid_argument", "`clock` is a function returning seconds since the Unix epoch");
     const core = Core.get();
     core.input(catalogBytes(catalog));
-    const [permCount, appCount, kindCount, featureCount, revisions, id] = core.call("ps_catalog");
+    const [permCount, appCount, kindCount, featureCount, id, fingerprint] = core.call("ps_catalog");
+    this.#fingerprint = hex(core.bytes(fingerprint, 8));
     catalogs.register(this, id, this);
     const names = new Map<string, number>();
     const kinds = new Map<string, Kind>();
@@ -146,12 +144,6 @@ export class Verifier {
       this.free();
       throw e;
     }
-    // (The closure keeps this verifier, so it is not collected, its
-    // catalog let go, while the digests run.)
-    this.#hashed = fingerprints(core, id, revisions, () => !this.#freed).then((hex) => {
-      this.#fingerprint = hex;
-    });
-    this.#hashed.catch(() => {}); // the reason is each verify's to give
     this.#account = account;
     this.#clock = clock as () => number;
     this.#leeway = leeway as number;
@@ -183,7 +175,6 @@ export class Verifier {
   async #verify(snapshot: string | Uint8Array, tenant: Uint8Array | null): Promise<Permissions> {
     const bytes = snapshotBytes(snapshot);
     this.#live();
-    await this.#hashed;
     return this.#checked(bytes, "ps_split", DOMAIN, () => this.#load(bytes, tenant));
   }
 
@@ -444,19 +435,13 @@ export class Verifier {
     return this.#report;
   }
 
-  /** The catalog's fingerprint (hex), as snapshots carry it: computed by
-   *  the platform's SHA-512, so known once the first `verify` could start
-   *  (`async_required` before; `await fingerprintOf(verifier)`). */
+  /** The catalog's fingerprint (hex), as snapshots carry it. */
   get fingerprint(): string {
-    if (this.#fingerprint === undefined) throw refusal("async_required", "the catalog's fingerprint is being computed");
     return this.#fingerprint;
   }
 
   static {
-    fingerprintOf = async (v) => {
-      await v.#hashed;
-      return v.fingerprint;
-    };
+    fingerprintOf = async (v) => v.fingerprint;
   }
 
   /** The catalog's permission names, in its order. */
@@ -489,40 +474,6 @@ export class Verifier {
     this.#c.core.x.ps_drop_catalog(this.#c.id);
     this.#changed();
   }
-}
-
-const FINGERPRINT_DOMAIN = new TextEncoder().encode("permsnap/v2 catalog\0");
-
-/** Computes the catalog's revision fingerprints (FORMAT.md: the first 8
- *  bytes of SHA-512 over the domain, the link and the revision's bytes; the
- *  link is the previous revision's fingerprint, for the first the catalog's
- *  head), hands them to the core, and answers the last one (hex): the
- *  catalog's fingerprint. */
-async function fingerprints(core: Core, id: number, revisions: number, live: () => boolean): Promise<string> {
-  // Copied now: the core's memory may move before the digests come.
-  const parts = Array.from({ length: revisions }, (_, i) => {
-    const [at, len, head, headLen] = core.call("ps_revision", id, i);
-    return [core.bytes(at, len), core.bytes(head, headLen)];
-  });
-  const subtle = globalThis.crypto?.subtle;
-  if (!subtle) throw new PermsnapError("unavailable", "this runtime has no crypto.subtle (a page served over plain http from another host than localhost?)");
-  const out = new Uint8Array(8 * revisions);
-  let link = parts[0]?.[1] ?? new Uint8Array(0);
-  for (let i = 0; i < revisions; i++) {
-    const [chunk] = parts[i];
-    const message = new Uint8Array(FINGERPRINT_DOMAIN.length + link.length + chunk.length);
-    message.set(FINGERPRINT_DOMAIN);
-    message.set(link, FINGERPRINT_DOMAIN.length);
-    message.set(chunk, FINGERPRINT_DOMAIN.length + link.length);
-    link = new Uint8Array(await subtle.digest("SHA-512", message), 0, 8);
-    out.set(link, 8 * i);
-  }
-  // A verifier freed meanwhile: its handle may be another catalog's now.
-  if (live()) {
-    core.input(out);
-    core.call("ps_fingerprints", id);
-  }
-  return hex(link);
 }
 
 /** The account a verifier's options name: its UTF-8 bytes, `ANY` or

@@ -13,7 +13,7 @@ import type { ErrorCode, WasmModule, WasmSource } from "../types.js";
 /** The core's exports, every one of them: a module with other exports is
  *  not this entry's (another build's .wasm, another version) and is
  *  refused before it is used. */
-const EXPORTS = "__data_end __heap_base memory ps_bit ps_catalog ps_claims ps_clause ps_drop ps_drop_catalog ps_explain ps_field ps_filter ps_fingerprints ps_hidden ps_input ps_issued ps_key ps_kind ps_load ps_name ps_notice ps_notice_id ps_notice_split ps_notice_staff ps_out ps_permission_scope ps_revision ps_role ps_scope ps_shape ps_split ps_subject ps_with_ids";
+const EXPORTS = "__data_end __heap_base memory ps_bit ps_catalog ps_claims ps_clause ps_drop ps_drop_catalog ps_explain ps_field ps_filter ps_hidden ps_input ps_issued ps_key ps_kind ps_load ps_name ps_notice ps_notice_id ps_notice_split ps_notice_staff ps_out ps_permission_scope ps_role ps_scope ps_shape ps_split ps_subject ps_with_ids";
 
 type Fn = (...args: number[]) => number;
 export type Exports = { memory: WebAssembly.Memory } & Record<string, Fn>;
