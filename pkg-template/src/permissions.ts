@@ -367,6 +367,10 @@ export class Permissions {
     const own = ownBytes(list);
     const p = this.#wasm((w) => w.withIds(own));
     const derived = new Permissions(p, this.#info, null, false, null);
+    // Checked against the revocations when its parent was: made in a
+    // session's grace after a notice, it checks itself once let go
+    // (review, session 21).
+    derived.#checked = this.#checked;
     // Its own timer (the parent may be dropped or freed first), and in place
     // with the parent (a session's revocation).
     if (this.#deadline !== undefined) expireIn(derived, this.#deadline - Date.now());

@@ -799,3 +799,36 @@ test("withIds: an id list is attached, or refused with the default entry's code,
   assert.equal(r.error.code, "revoked");
   assert.deepEqual(r.filter(kind, [{ id: ids[7] }]), []);
 });
+
+test("lite takes no revocation feed, as the default entry's browser build; a filter before the id list is attached names the list", async () => {
+  const c = validCases.find((c) => c.id_lists);
+  for (const entry of [pkg, lite]) {
+    const v = new entry.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+    assert.throws(() => v.applyFeed("x", []), (e) => e.code === "invalid_argument" && /at the edge/.test(e.message));
+    assert.throws(() => v.applyFeed("x", [], {}), (e) => e.code === "invalid_argument");
+    assert.equal(v.feedAt, null);
+    const p = await v.verify(c.snapshot);
+    const [{ kind, digest }] = p.missingIds();
+    assert.throws(() => p.filter(kind, [{ id: "x" }]), (e) => e.code === "ids_not_loaded" && e.message.includes(digest) && e.message.includes(kind), String(entry === lite));
+  }
+});
+
+test("what withIds made during a session's grace after a notice checks itself once let go (review, session 21)", async () => {
+  // The session's hooks, as the session calls them (internal exports).
+  const { grace } = await import("../../pkg/lite/permissions.js");
+  const { Issuer } = await import("../../pkg/issuer/node.js");
+  const { privateJwk } = await import("./feed-signer.mjs");
+  const c = validCases.find((c) => c.id_lists);
+  const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  const p = await v.verify(c.snapshot);
+  const name = c.expect.allowed[0];
+  grace(p, true);
+  const issuer = new Issuer(vectors.catalogs[c.catalog].definition, privateJwk(vectors.key));
+  await v.verifyNotice(issuer.revoke({ tenant: c.expected_tenant, ids: [p.id], now: c.now }));
+  const q = p.withIds(c.id_lists[0]); // in the grace: still answering
+  assert.equal(q.can(name), true);
+  grace(p, false);
+  assert.equal(q.can(name), false);
+  assert.equal(q.error.code, "revoked");
+  assert.equal(p.can(name), false);
+});

@@ -6,7 +6,9 @@
 // session, the DOM helper; React in permsnap/lite/react) in a fraction of
 // its download: no wasm-bindgen, the catalog and the snapshot read in
 // place, the signature's equation left to the platform's WebCrypto. Not in
-// it (use the default entry): revocation feeds (`applyFeed`, `feedAt`).
+// it: `filterIndexesReference` (the Rust reference filter, for audits);
+// revocation feeds are the edge's (`applyFeed` refused, as in the default
+// entry's browser build).
 
 export { init, initSync, isInitialized } from "./wasm.js";
 export { PermsnapError } from "../errors.js";

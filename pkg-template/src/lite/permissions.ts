@@ -272,6 +272,10 @@ export class Permissions {
     this.#c.core.input(bytes);
     const [handle] = this.#ask("ps_with_ids");
     const derived = permissionsFrom(this.#c, handle, this.#effective, this.#expiresAt, null, this.#deadline, this.#claims);
+    // Checked against the revocations when its parent was: made in a
+    // session's grace after a notice, it checks itself once let go
+    // (review, session 21).
+    derived.#checked = this.#checked;
     (this.#derived ??= []).push(new WeakRef(derived));
     if (graced.has(this)) graced.add(derived); // waits with its session's current permissions
     return derived;
@@ -526,6 +530,10 @@ export class Permissions {
     const spec = this.#once(`f${k} ${p}`, (): RecordFilter => {
       if (this.#error) return { kind: name, scope: "none", all: false, clauses: [] };
       const [tag, , at, , len] = this.#ask("ps_scope", k, p);
+      if (tag === 5) {
+        const digest = hex(this.#c.core.bytes(at, 16));
+        throw refusal("ids_not_loaded", `the \`${name}\` scope lists its record ids beside the snapshot (id list ${digest}); attach that list (withIds) before filtering`);
+      }
       const ids = tag === 3 ? this.#c.core.texts(at, len) : [];
       const [all, count] = this.#ask("ps_filter", k, p);
       const subject = (this.#claims as Identity).subject;

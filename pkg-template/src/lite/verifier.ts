@@ -11,7 +11,7 @@ import { PermsnapError } from "../errors.js";
 import { accountId, interned, noExtra, ownBytes, plainData, readClock, strictOptions, text } from "../internal.js";
 import { platformVerify } from "../platform.js";
 import { recheckAll } from "../expiry.js";
-import type { CatalogInput, Jwks, KeySetReport, NoticeSummary, Revocations, TenantChoice } from "../types.js";
+import type { CatalogInput, FeedReport, Jwks, KeySetReport, NoticeSummary, Revocations, TenantChoice } from "../types.js";
 import { readKeys } from "./keys.js";
 import { permissionsFrom, type Catalog, type Identity, type Kind, type Permissions } from "./permissions.js";
 import { base64url, binary, hex, strictUtf8, trim } from "./text.js";
@@ -282,6 +282,20 @@ export class Verifier {
   #changed(): void {
     this.#revision++;
     recheckAll();
+  }
+
+  /** Revocation feeds are applied at the edge (`permsnap/edge`); a page
+   *  refreshes its snapshot and takes notices (`verifyNotice`) instead:
+   *  refused, as in the default entry's browser build. */
+  applyFeed(head: string | Uint8Array, notices: ReadonlyArray<string | Uint8Array>): FeedReport {
+    noExtra(arguments.length, 2, "applyFeed");
+    throw new PermsnapError("invalid_argument", "revocation feeds are applied at the edge: use the Verifier of `permsnap/edge` (the browser build refreshes snapshots instead)");
+  }
+
+  /** When the newest feed head applied was signed: always `null` here,
+   *  which applies no feed (as the default entry's browser build). */
+  get feedAt(): number | null {
+    return null;
   }
 
   /** Replaces the app's own revocation list: per account, the epoch below

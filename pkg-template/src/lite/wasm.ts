@@ -26,7 +26,6 @@ let compiled: WebAssembly.Module | undefined;
 const ADVICE: Partial<Record<ErrorCode, string>> = {
   unknown_key: "check the JWKS",
   wrong_catalog: "deploy the current catalog",
-  ids_not_loaded: "its ids travel beside the snapshot: use the default entry",
   async_required: "await verify() first",
 };
 
