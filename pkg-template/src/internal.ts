@@ -106,6 +106,31 @@ export function expiredError(): PermsnapError {
   return new PermsnapError("expired", "the snapshot expired: everything is denied until a fresh one is loaded");
 }
 
+/** @internal The permissions in `refs` still alive (what `withIds` made
+ *  from a `Permissions`, held weakly). */
+export function alive<T extends object>(refs: readonly WeakRef<T>[] | undefined): T[] {
+  const out: T[] = [];
+  for (const ref of refs ?? []) {
+    const d = ref.deref();
+    if (d !== undefined) out.push(d);
+  }
+  return out;
+}
+
+/** @internal Marks `p` as a session's current permissions (`on`, in
+ *  `graced`), or no longer (then `due(p)`: it checks itself on its next
+ *  use), and what `withIds` made of it (`derived`), at every depth. The
+ *  session's `grace` hook of both entries' `Permissions`. */
+export function graceAll<T extends object>(graced: WeakSet<T>, p: T, on: boolean, due: (p: T) => void, derived: (p: T) => readonly WeakRef<T>[] | undefined): void {
+  if (on) {
+    graced.add(p);
+  } else {
+    graced.delete(p);
+    due(p);
+  }
+  for (const d of alive(derived(p))) graceAll(graced, d, on, due, derived);
+}
+
 /** A lone surrogate: UTF-16 that is not text. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 

@@ -5,7 +5,7 @@
 
 import type { Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
-import { expiredError, frozen, list, nameList, noExtra, ownBytes, refusedExplanation, text, unreadable, wasmCall } from "./internal.js";
+import { alive, expiredError, frozen, graceAll, list, nameList, noExtra, ownBytes, refusedExplanation, text, unreadable, wasmCall } from "./internal.js";
 import { compileFilter, type CompiledFilter } from "./filter.js";
 import { armExpiry, expiry } from "./expiry.js";
 import { planRedaction, redactAll, redactOptions, type Redaction, type RedactOptions, type RedactPlan } from "./redact.js";
@@ -115,19 +115,8 @@ export class Permissions {
   static {
     permissionsFrom = (p, info, error, shared, key = null) => new Permissions(p, info, error, shared, key);
     expirePermissions = (p, error) => p.#expire(error);
-    grace = (p, on) => {
-      if (on) {
-        graced.add(p);
-      } else {
-        graced.delete(p);
-        p.#tick = -1; // due for a check: a notice may have come meanwhile
-      }
-      // What withIds made of it, at every depth (`withIds(a).withIds(b)`).
-      for (const ref of p.#derived ?? []) {
-        const d = ref.deref();
-        if (d !== undefined) grace(d, on);
-      }
-    };
+    // Let go, due for a check: a notice may have come meanwhile.
+    grace = (p, on) => graceAll(graced, p, on, (q) => void (q.#tick = -1), (q) => q.#derived);
     expireIn = (p, ms) => {
       // Not a finite time (a clock gone wrong): expired on the next use.
       p.#deadline = Number.isFinite(ms) ? Date.now() + ms : -Infinity;
@@ -164,10 +153,7 @@ export class Permissions {
 
   #expire(error?: PermsnapError): void {
     // What withIds made goes too, even when this object was freed.
-    for (const ref of this.#derived ?? []) {
-      const d = ref.deref();
-      if (d) d.#expire(error);
-    }
+    for (const d of alive(this.#derived)) d.#expire(error);
     this.#derived = undefined;
     if (this.#error) return;
     // The answers first, whatever happens to the wasm object below (freed

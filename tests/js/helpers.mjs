@@ -83,3 +83,21 @@ export function strictForgeries(snapshot) {
   const text = (b) => Buffer.from(b).toString("base64url");
   return [["S + L", text(malleable)], ["identity R", text(identityR)], ["non-canonical R", text(nonCanonicalR)]];
 }
+
+/** Sitee's `ana`, issued for the account `acme\uFFFD` (what a lone
+ *  surrogate became on its way to UTF-8) and for one named `__proto__`
+ *  (epoch 3), with a key of their own: the attack review of session 21,
+ *  in each runtime. */
+export async function oddAccounts() {
+  const { Issuer, generateKey } = await import(new URL("../../pkg/issuer/node.js", import.meta.url));
+  const policy = preset("sitee");
+  const key = generateKey({ kid: "accounts" });
+  const issuer = new Issuer(policy.catalog, key.privateJwk);
+  const ana = policy.staff.find((s) => s.id === "ana");
+  const now = Math.floor(Date.now() / 1000);
+  issuer.setAccount("acme\uFFFD", policy.roles);
+  const { snapshot } = issuer.issue("acme\uFFFD", ana, { now });
+  issuer.setAccount("__proto__", policy.roles, { epoch: 3 });
+  const proto = issuer.issue("__proto__", ana, { now }).snapshot;
+  return { key, snapshot, proto };
+}

@@ -8,7 +8,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { root, pkg, vectors, errorCode } from "./helpers.mjs";
+import { root, pkg, vectors, errorCode, oddAccounts } from "./helpers.mjs";
 
 const edge = await import(new URL("../../pkg/edge/node.js", import.meta.url));
 const { Issuer, generateKey, expressSnapshot, snapshotHandler } = await import(new URL("../../pkg/issuer/node.js", import.meta.url));
@@ -322,15 +322,7 @@ test("every Verifier and session method refuses an extra argument: an anyTenant 
 });
 
 test("an account id with a lone surrogate is refused, not written as U+FFFD (another account); an account named __proto__ is revoked as any other (attack review, session 21)", async () => {
-  const policy = JSON.parse(readFileSync(`${root}presets/sitee.json`, "utf8"));
-  const key = generateKey({ kid: "accounts" });
-  const issuer = new Issuer(policy.catalog, key.privateJwk);
-  const ana = policy.staff.find((s) => s.id === "ana");
-  const now = Math.floor(Date.now() / 1000);
-  issuer.setAccount("acme\uFFFD", policy.roles);
-  const { snapshot } = issuer.issue("acme\uFFFD", ana, { now });
-  issuer.setAccount("__proto__", policy.roles, { epoch: 3 });
-  const proto = issuer.issue("__proto__", ana, { now }).snapshot;
+  const { key, snapshot, proto } = await oddAccounts();
   for (const [name, entry] of [["default", pkg], ["edge", edge]]) {
     // Each spelling of the account a verifier or a request may be given.
     for (const lone of ["acme\uD800", "acme\uDC00", "\uDBFF", "acme\uDC00\uD800"]) {

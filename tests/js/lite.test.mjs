@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { root, pkg, vectors, catalog, validCases, refusedCases, tenantOptions, strictForgeries } from "./helpers.mjs";
+import { root, pkg, vectors, catalog, validCases, refusedCases, tenantOptions, strictForgeries, oddAccounts } from "./helpers.mjs";
 
 const lite = await import(new URL("../../pkg/lite/index.js", import.meta.url));
 const wasm = readFileSync(`${root}pkg/lite/permsnap_lite.wasm`);
@@ -719,16 +719,7 @@ test("setRevocations: the app's own list revokes as in the default entry, read a
 });
 
 test("lite: an account id with a lone surrogate is refused, not written as U+FFFD (another account); an account named __proto__ is revoked as any other (attack review, session 21)", async () => {
-  const { Issuer, generateKey } = await import("../../pkg/issuer/node.js");
-  const policy = JSON.parse(readFileSync(`${root}presets/sitee.json`, "utf8"));
-  const key = generateKey({ kid: "accounts" });
-  const issuer = new Issuer(policy.catalog, key.privateJwk);
-  const ana = policy.staff.find((s) => s.id === "ana");
-  const now = Math.floor(Date.now() / 1000);
-  issuer.setAccount("acme\uFFFD", policy.roles);
-  const { snapshot } = issuer.issue("acme\uFFFD", ana, { now });
-  issuer.setAccount("__proto__", policy.roles, { epoch: 3 });
-  const proto = issuer.issue("__proto__", ana, { now }).snapshot;
+  const { key, snapshot, proto } = await oddAccounts();
   const sitee = vectors.catalogs.sitee;
   for (const lone of ["acme\uD800", "acme\uDC00", "\uDBFF", "acme\uDC00\uD800"]) {
     assert.throws(() => new lite.Verifier(sitee, key.jwks, { tenant: lone }), (e) => e.code === "invalid_argument", escape(lone));

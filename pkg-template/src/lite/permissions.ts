@@ -5,7 +5,7 @@
 // (tests/js/lite.test.mjs compares them on every vector).
 
 import { PermsnapError } from "../errors.js";
-import { expiredError, frozen, list, nameList, noExtra, ownBytes, refusedExplanation, text, unreadable } from "../internal.js";
+import { alive, expiredError, frozen, graceAll, list, nameList, noExtra, ownBytes, refusedExplanation, text, unreadable } from "../internal.js";
 import { REASONS } from "../codes.js";
 import { compileFilter, type CompiledFilter } from "../filter.js";
 import { armExpiry, expiry } from "../expiry.js";
@@ -129,19 +129,8 @@ export class Permissions {
     expirePermissions = (p, error) => {
       if (p.#error === null) p.#deny(error ?? expiredError());
     };
-    grace = (p, on) => {
-      if (on) {
-        graced.add(p);
-      } else {
-        graced.delete(p);
-        p.#tick = -1; // due for a check: a notice may have come meanwhile
-      }
-      // What withIds made of it, at every depth (`withIds(a).withIds(b)`).
-      for (const ref of p.#derived ?? []) {
-        const d = ref.deref();
-        if (d !== undefined) grace(d, on);
-      }
-    };
+    // Let go, due for a check: a notice may have come meanwhile.
+    grace = (p, on) => graceAll(graced, p, on, (q) => void (q.#tick = -1), (q) => q.#derived);
   }
 
   /** The first thing every use does: past its expiry, or revoked by a
@@ -162,10 +151,7 @@ export class Permissions {
 
   #deny(error: PermsnapError): void {
     // What withIds made goes too (a session's revocation, its closing).
-    for (const ref of this.#derived ?? []) {
-      const d = ref.deref();
-      if (d !== undefined && d.#error === null) d.#deny(error);
-    }
+    for (const d of alive(this.#derived)) if (d.#error === null) d.#deny(error);
     this.#derived = undefined;
     this.#error = error;
     this.#effective = new Uint8Array(0);
