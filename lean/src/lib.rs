@@ -366,8 +366,8 @@ pub extern "C" fn ps_bit(handle: u32, set: u32, i: usize) -> u32 {
 /// The scope of snapshot `handle` on kind `k` (`p` is `u32::MAX`: its view
 /// scope), or the one permission `p` acts with on the records of its kind
 /// (`k` is then that kind's); out: its variant (0 none, 1 own, 2 assigned, 3
-/// specific, 4 all, 5 listed), then for `specific` how many ids and where
-/// they are (address, length: postcard's `seq<string>`, read by
+/// specific, 4 all, 5 listed), then for `specific` 0 and where its ids are
+/// (address, length: postcard's `seq<string>`, count first, read by
 /// JavaScript at once), for `listed` the count and the digest's address
 /// (16 bytes), then the kind.
 #[allow(unsafe_code)]
@@ -376,10 +376,7 @@ pub extern "C" fn ps_scope(handle: u32, k: usize, p: u32) -> u32 {
     on_loaded(handle, |c, snap, d| {
         let (k, scope) = scope_of(c, snap, d, k, p)?;
         let (count, [at, len]) = match scope.tag {
-            3 => (
-                snap.ids(scope).count() as u32,
-                self::at(snap.bytes(), scope.data),
-            ),
+            3 => (0, self::at(snap.bytes(), scope.data)),
             5 => snap
                 .listed(scope)
                 .map_or((0, [0, 0]), |(n, digest)| (n, [digest.as_ptr() as u32, 16])),

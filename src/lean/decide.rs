@@ -123,15 +123,15 @@ impl Decision {
         if p.app != NONE && !s.app(p.app as usize) {
             return Some(Why::of(APP_NOT_ALLOWED, name(c.apps(), p.app as usize)));
         }
+        if p.kind == NONE {
+            return None;
+        }
         let none = if p.scoped {
             s.permission_scope(i) == 0
         } else {
             self.scope(s, p.kind as usize).tag == 0
         };
-        if p.kind != NONE && none {
-            return Some(Why::of(NO_SCOPE_ON, name(c.kinds(), p.kind as usize)));
-        }
-        None
+        none.then(|| Why::of(NO_SCOPE_ON, name(c.kinds(), p.kind as usize)))
     }
 
     /// Why permission `i` takes effect or not (the reference's `explain`).
