@@ -20,9 +20,9 @@ const root = fileURLToPath(new URL("../", import.meta.url));
 const lean = process.argv[2] === "lean";
 const dir = lean ? join(root, "lean") : process.argv[2] ?? join(root, "pkg");
 if (lean) {
-  execFileSync("cargo", ["build", "--quiet", "--release", "--target", "wasm32-unknown-unknown", "--manifest-path", join(dir, "Cargo.toml")], { stdio: "inherit" });
+  execFileSync("cargo", ["build", "--quiet", "--profile", "lean", "--target", "wasm32-unknown-unknown", "-p", "permsnap-lean"], { cwd: root, stdio: "inherit" });
 }
-const wasmFile = lean ? join(dir, "target/wasm32-unknown-unknown/release/permsnap_lean.wasm") : join(dir, "permsnap_wasm_bg.wasm");
+const wasmFile = lean ? join(root, "target/wasm32-unknown-unknown/lean/permsnap_lean.wasm") : join(dir, "permsnap_wasm_bg.wasm");
 if (!existsSync(wasmFile)) {
   console.error(`size-breakdown: ${wasmFile} is not built (scripts/build-pkg.sh)`);
   process.exit(1);

@@ -93,12 +93,13 @@ wasm_build_small wasm target/wasm-web --no-default-features
 wasm_build wasm,ed25519 target/wasm-sync
 wasm_build edge target/wasm-edge
 wasm_build issuer-js target/wasm-issuer
-# The small core: plain wasm exports (lean/Cargo.toml: size first).
-cargo build --quiet --release --target wasm32-unknown-unknown --manifest-path lean/Cargo.toml
+# The small core: plain wasm exports (a workspace member, Cargo.toml's
+# `lean` profile: size first).
+cargo build --quiet --profile lean --target wasm32-unknown-unknown -p permsnap-lean
 mkdir -p target/wasm-lite
 wasm-opt -Oz --strip-producers --strip-target-features \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-  lean/target/wasm32-unknown-unknown/release/permsnap_lean.wasm -o target/wasm-lite/permsnap_lite.wasm
+  target/wasm32-unknown-unknown/lean/permsnap_lean.wasm -o target/wasm-lite/permsnap_lite.wasm
 
 rm -rf pkg target/pkg-build
 assemble target/wasm-web pkg $BROWSER_TS
