@@ -1,9 +1,11 @@
-// permsnap/lite (the browser entry on the small core, #16) against the
-// default browser entry: what an app downloads (JavaScript minified and
+// The browser entry (`permsnap` in browsers: the small core, #16) against
+// permsnap/sync (the same API verifying in WebAssembly, the browser default
+// until session 22's move, whose wasm-bindgen sibling verifying with
+// WebCrypto it replaced): what an app downloads (JavaScript minified and
 // bundled as a bundler would, plus the wasm, gzip -9), and the first load
-// (strict verify + decide) of the peer-bench snapshot in Node, both
-// verifying with WebCrypto; then the same first load in headless Chromium
-// against jose (benches/lite-bench.html). Prints a table. Not a test.
+// (strict verify + decide) of the peer-bench snapshot in Node; then the
+// same first load in headless Chromium against jose
+// (benches/lite-bench.html). Prints a table. Not a test.
 //   node benches/lite-bench.mjs      (after scripts/build-pkg.sh)
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
@@ -33,14 +35,14 @@ function bundle(entry) {
 const page = (names, entry) => bundle(`export { ${names} } from ${JSON.stringify(join(root, entry))};`);
 const PAGE_TOOLS = "init, Verifier, createSession, applyToDom";
 const today = {
+  js: page("init, Verifier", "pkg/sync/index.js"),
+  tools: page(PAGE_TOOLS, "pkg/sync/index.js"),
+  wasm: gz(readFileSync(join(root, "pkg/sync/permsnap_wasm_bg.wasm"))),
+};
+const lite = {
   js: page("init, Verifier", "pkg/index.js"),
   tools: page(PAGE_TOOLS, "pkg/index.js"),
   wasm: gz(readFileSync(join(root, "pkg/permsnap_wasm_bg.wasm"))),
-};
-const lite = {
-  js: page("init, Verifier", "pkg/lite/index.js"),
-  tools: page(PAGE_TOOLS, "pkg/lite/index.js"),
-  wasm: gz(readFileSync(join(root, "pkg/lite/permsnap_lite.wasm"))),
 };
 
 // The peer-bench scenario: its catalog, key and snapshot (benches/peer-bench/).
@@ -51,11 +53,11 @@ const snapshot = fx("snapshot.json");
 const now = snapshot.issued_at + 60;
 const tenant = snapshot.tenant;
 
-const small = await import(join(root, "pkg/lite/index.js"));
-small.initSync(readFileSync(join(root, "pkg/lite/permsnap_lite.wasm")));
+const small = await import(join(root, "pkg/index.js"));
+small.initSync(readFileSync(join(root, "pkg/permsnap_wasm_bg.wasm")));
 const liteV = new small.Verifier(catalog, jwks, { tenant, clock: () => now });
-const web = await import(join(root, "pkg/index.js"));
-web.initSync(readFileSync(join(root, "pkg/permsnap_wasm_bg.wasm")));
+const web = await import(join(root, "pkg/sync/index.js"));
+web.initSync(readFileSync(join(root, "pkg/sync/permsnap_wasm_bg.wasm")));
 const webV = new web.Verifier(catalog, jwks, { tenant, clock: () => now });
 
 // The same answers first.
@@ -63,7 +65,7 @@ const names = webV.permissionNames;
 const a = await liteV.verify(snapshot.text);
 const b = await webV.verify(snapshot.text);
 for (const n of names) {
-  if (a.can(n) !== b.can(n)) throw new Error(`permsnap/lite and the default entry differ on ${n}`);
+  if (a.can(n) !== b.can(n)) throw new Error(`the browser entry and permsnap/sync differ on ${n}`);
 }
 
 /** Median µs of `f(i, ctx)` over `rounds` rounds of `n` calls, `ctx`
@@ -78,14 +80,14 @@ async function time(f, setup, n = 200, rounds = 9) {
   }
   return out.sort((x, y) => x - y)[rounds >> 1];
 }
-// permsnap/lite remembers what it verified: a fresh verifier per load
+// The browser entry remembers what it verified: a fresh verifier per load
 // (made before the round, its catalog fingerprinted by then).
 const liteLoad = await time(async (i, vs) => (await vs[i].verify(snapshot.text)).free(), async () => {
   const vs = Array.from({ length: 200 }, () => new small.Verifier(catalog, jwks, { tenant, clock: () => now }));
   await new Promise((r) => setTimeout(r, 50));
   return vs;
 });
-// Today's build remembers verified texts: its key set is set again
+// permsnap/sync remembers verified texts: its key set is set again
 // (which empties that cache) outside the timed call, as peer-bench does.
 const webLoad = await time(async () => {
   webV.setJwks(jwks);
@@ -122,14 +124,14 @@ try {
   server.close();
   rmSync(work, { recursive: true, force: true });
 }
-if (!inChromium.same) throw new Error("permsnap/lite's answers in Chromium differ from the vector's");
+if (!inChromium.same) throw new Error("the browser entry's answers in Chromium differ from the vector's");
 
-console.log("| permsnap/lite against the default browser entry (a page importing `init`, `Verifier`) | default | lite |");
+console.log("| a page importing `init`, `Verifier` | permsnap/sync | permsnap (browser entry) |");
 console.log("|---|---:|---:|");
 console.log(`| JavaScript, bundled and minified, KB gzip | ${kb(today.js)} | ${kb(lite.js)} |`);
 console.log(`| wasm, KB gzip | ${kb(today.wasm)} | ${kb(lite.wasm)} |`);
 console.log(`| download, KB gzip | ${kb(today.js + today.wasm)} | ${kb(lite.js + lite.wasm)} |`);
 console.log(`| download with \`createSession\` and \`applyToDom\` too, KB gzip | ${kb(today.tools + today.wasm)} | ${kb(lite.tools + lite.wasm)} |`);
-console.log(`| load: WebCrypto verify + decide, Node, µs (median) | ${(webLoad - setJwks).toFixed(1)} | ${liteLoad.toFixed(1)} |`);
+console.log(`| load: verify + decide, Node, µs (median; sync: in wasm, browser entry: WebCrypto) | ${(webLoad - setJwks).toFixed(1)} | ${liteLoad.toFixed(1)} |`);
 console.log(`| first load in headless Chromium, µs (median; jose jwtVerify ${inChromium.jose.toFixed(1)}) | ${inChromium.today.toFixed(1)} (${(inChromium.today / inChromium.jose).toFixed(2)}× jose) | ${inChromium.lite.toFixed(1)} (${(inChromium.lite / inChromium.jose).toFixed(2)}× jose) |`);
-console.log(`\n${names.length} permissions compared, same answers. The default entry's load is timed with setJwks (${setJwks.toFixed(1)} µs) taken out.`);
+console.log(`\n${names.length} permissions compared, same answers. permsnap/sync's load is timed with setJwks (${setJwks.toFixed(1)} µs) taken out.`);

@@ -6,9 +6,9 @@
 // Not a test.
 //   node benches/size-breakdown.mjs [pkg | pkg/sync | pkg/edge]   (after
 //   scripts/build-pkg.sh, which installs the binaryen npm package whose
-//   wasm-metadce and wasm-opt this runs)
-//   node benches/size-breakdown.mjs lean   the small core (lean/, #16:
-//   permsnap/lite's wasm), built here first
+//   wasm-metadce and wasm-opt this runs; pkg: the browser entry's small core)
+//   node benches/size-breakdown.mjs lean   the small core (lean/, #16) as
+//   cargo builds it, before wasm-opt, built here first
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -48,11 +48,12 @@ const steps = [
   ["+ explain, summary, record ids", (n) => /^permissions_(explain|summary|withIds|missingIds|filterIndexes)$/.test(n)],
   // The small core's (`lean`): no wasm-bindgen, results read from memory.
   ["+ its runtime (input buffer, results)", (n) => n === "ps_input" || n === "ps_out"],
-  ["+ read a compiled catalog (in place, names; the platform hashes the fingerprints)", (n) => /^ps_(catalog|permission|revision|fingerprints|drop_catalog)$/.test(n)],
+  ["+ read a compiled catalog (in place, names, its SHA-512 fingerprint)", (n) => /^ps_(catalog|name|drop_catalog)$/.test(n)],
   ["+ strict keys and signature shapes (the platform checks the equation)", (n) => n === "ps_key" || n === "ps_shape"],
-  ["+ load and decide (split, read, fit, check, effective set)", (n) => /^ps_(split|load|drop)$/.test(n)],
-  ["+ records (kinds, fields, scopes, filters, hidden fields)", (n) => /^ps_(kind|owner|field|subject|scope|scope_id|filter|clause|hidden)$/.test(n)],
+  ["+ load and decide (split, read, fit, check, effective set)", (n) => /^ps_(split|load|drop|bit)$/.test(n)],
+  ["+ records (kinds, fields, scopes, filters, hidden fields)", (n) => /^ps_(kind|field|subject|scope|permission_scope|filter|clause|hidden)$/.test(n)],
   ["+ revocation notices (read; JavaScript keeps what they revoke)", (n) => /^ps_(claims|notice|notice_split|notice_id|notice_staff)$/.test(n)],
+  ["+ explain, claims, id lists (roles, issue data, SHA-512 of a list)", (n) => /^ps_(explain|role|issued|with_ids)$/.test(n)],
   // The edge build's own (`pkg/edge`).
   ["+ feeds and the route guard (edge build)", (n) => /^verifier_(applyFeed|feedAt)$/.test(n) || /^gate_/.test(n) || n === "__wbg_gate_free"],
 ];

@@ -1,18 +1,17 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/ from four wasm builds (wasm-pack, web
-# target, no network) and one TypeScript wrapper compiled against each
-# generated .d.ts:
-#   pkg/        the browser build (features `wasm`, no `ed25519`): verifier
-#               and decisions, signatures checked by the platform's WebCrypto
-#               (no curve arithmetic in its wasm);
+# Builds the npm package into pkg/ from the small core and three wasm
+# builds (wasm-pack, web target, no network), each with its TypeScript
+# wrapper:
+#   pkg/        the browser entry (`permsnap` in browsers, #16): the small
+#               core (lean/: a catalog and a snapshot read in place, the
+#               decision; no wasm-bindgen), signatures checked by the
+#               platform's WebCrypto;
 #   pkg/sync/   the same API verifying in WebAssembly (`wasm,ed25519`):
 #               `permsnap` in Node, Deno, Bun and workerd, `permsnap/sync`
 #               in browsers without Ed25519 or wanting synchronous loads;
 #   pkg/edge/   the edge build (features `edge`): the same plus the route
 #               guard (permsnap/edge), so browsers never download the router;
-#   pkg/issuer/ the issuer (server only);
-#   pkg/lite/   permsnap/lite, the browser entry on the small core (lean/:
-#               no wasm-bindgen, its own cargo build).
+#   pkg/issuer/ the issuer (server only).
 set -euo pipefail
 # Installs what the build needs (wasm-pack, wasm-bindgen, tsc, esbuild...),
 # skipping what is there: a fresh clone builds with this one command.
@@ -25,39 +24,26 @@ wasm_build() { # features out-dir
     --out-dir "$2" --out-name permsnap_wasm --no-pack . -- --features "$1"
 }
 
-# The browser build is optimised for size (what every page downloads: its
-# one load per page is the only wasm work on the hot path, `can()` runs in
-# JavaScript); the edge and issuer builds for speed (Cargo.toml: -O3).
-wasm_build_small() { # features out-dir [cargo flags]
-  CARGO_PROFILE_RELEASE_OPT_LEVEL=z wasm-pack build --release --no-opt --target web --mode no-install \
-    --out-dir "$2" --out-name permsnap_wasm --no-pack . -- --features "$1" "${@:3}"
-  # The producers and target-features sections are for tools, not browsers.
-  wasm-opt -Oz --strip-producers --strip-target-features \
-    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-    "$2/permsnap_wasm_bg.wasm" -o "$2/permsnap_wasm_bg.wasm"
-}
-
 # The TypeScript sources of each build (under pkg-template/src, without
 # `.ts`): the shared core, then the entries and helpers of one build only.
 # Each build has its own entry files (index, node, workerd): the edge build
 # carries neither the DOM helper nor React, the browser build no router.
 CORE_TS="generated types errors internal init platform verifier permissions filter redact core"
-BROWSER_TS="$CORE_TS expiry session unclobbered dom react index"
-SYNC_TS="$BROWSER_TS nodeinit node workerd"
+SYNC_TS="$CORE_TS expiry session unclobbered dom react sync/index nodeinit node workerd"
 EDGE_TS="$CORE_TS edge/expiry plain edge/gate edge/refresher edge/middleware edge/index nodeinit edge/node edge/workerd"
-# permsnap/lite: the small core's JavaScript side (its modules under
-# lite/), with the shared error, filter and redaction modules, and the
+# The browser entry: the small core's JavaScript side (its modules under
+# browser/), with the shared error, filter and redaction modules, and the
 # session, DOM helper and React components, compiled against its
-# verifier.ts and permissions.ts (flattened, `lite/verifier.ts` is the
+# verifier.ts and permissions.ts (flattened, `browser/verifier.ts` is the
 # `./verifier.js` that session.ts imports).
-LITE_TS="generated types codes errors internal platform expiry filter redact lite/wasm lite/text lite/curve lite/keys lite/permissions lite/verifier session unclobbered dom react lite/index"
+BROWSER_TS="generated types codes errors internal platform expiry filter redact browser/wasm browser/text browser/curve browser/keys browser/permissions browser/verifier session unclobbered dom react browser/index"
 # The issuer (permsnap/issuer): server-only, its own wasm build.
 ISSUER_TS="generated types errors internal init plain issuer/http issuer/index nodeinit issuer/node issuer/workerd"
 
 # assemble <wasm-dir> <dest> <sources...>: compiles the sources against that
 # wasm build's bindings into <dest>, a flat directory (as the package is):
 # `edge/gate.ts` becomes `gate.ts` there, its `../x.js` imports `./x.js`.
-# (<wasm-dir> "-": no wasm-bindgen output, permsnap/lite.)
+# (<wasm-dir> "-": no wasm-bindgen output, the browser entry.)
 assemble() {
   local wasm="$1" dest="$2"; shift 2
   local build="target/pkg-build/$(basename "$dest")" src flat
@@ -89,20 +75,23 @@ assemble() {
   cp pkg-template/wasm-asset.d.ts "$dest"/
 }
 
-wasm_build_small wasm target/wasm-web --no-default-features
 wasm_build wasm,ed25519 target/wasm-sync
 wasm_build edge target/wasm-edge
 wasm_build issuer-js target/wasm-issuer
 # The small core: plain wasm exports (a workspace member, Cargo.toml's
 # `lean` profile: size first).
 cargo build --quiet --profile lean --target wasm32-unknown-unknown -p permsnap-lean
-mkdir -p target/wasm-lite
+# The producers and target-features sections are for tools, not browsers.
+mkdir -p target/wasm-browser
 wasm-opt -Oz --strip-producers --strip-target-features \
   --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-  target/wasm32-unknown-unknown/lean/permsnap_lean.wasm -o target/wasm-lite/permsnap_lite.wasm
+  target/wasm32-unknown-unknown/lean/permsnap_lean.wasm -o target/wasm-browser/permsnap_wasm_bg.wasm
 
 rm -rf pkg target/pkg-build
-assemble target/wasm-web pkg $BROWSER_TS
+# Every entry's module is its directory's permsnap_wasm_bg.wasm
+# (`permsnap/permsnap_wasm_bg.wasm` for bundlers), this one too.
+assemble - pkg $BROWSER_TS
+cp target/wasm-browser/permsnap_wasm_bg.wasm pkg-template/wasm-asset.d.ts pkg/
 assemble target/wasm-sync pkg/sync $SYNC_TS
 # `permsnap` in Node, Deno, Bun and workerd is the build verifying in
 # WebAssembly (synchronous loads; in Node its verify is faster than the
@@ -115,9 +104,6 @@ for entry in node workerd; do
 done
 assemble target/wasm-edge pkg/edge $EDGE_TS
 assemble target/wasm-issuer pkg/issuer $ISSUER_TS
-assemble - pkg/lite $LITE_TS
-cp target/wasm-lite/permsnap_lite.wasm pkg/lite/
-sed 's#permsnap/permsnap_wasm_bg.wasm#permsnap/lite/permsnap_lite.wasm#' pkg-template/wasm-asset.d.ts > pkg/lite/wasm-asset.d.ts
 cp pkg-template/browser-issuer.js pkg/
 cp pkg-template/package.json pkg-template/README.md pkg/
 cp pkg-template/permsnap.css pkg/
@@ -136,7 +122,7 @@ wasm_id() { # dir
     const { wasmId } = await import(process.argv[1] + "/init.js");
     console.log(wasmId(new WebAssembly.Module(readFileSync(process.argv[1] + "/permsnap_wasm_bg.wasm"))))' "$(realpath "$1")"
 }
-for dir in pkg pkg/sync pkg/edge pkg/issuer; do
+for dir in pkg/sync pkg/edge pkg/issuer; do
   id=$(wasm_id "$dir")
   for js in "$dir"/*.js; do
     keep=--keep-names
@@ -145,13 +131,13 @@ for dir in pkg pkg/sync pkg/edge pkg/issuer; do
       --define:WASM_ID="\"$id\"" --log-level=warning --allow-overwrite --outfile="$js"
   done
 done
-# permsnap/lite without --keep-names: its whole point is its size (its
+# The browser entry without --keep-names: every page downloads it (its
 # errors say `PermsnapError` all the same: the class sets its name).
-for js in pkg/lite/*.js; do
+for js in pkg/*.js; do
   esbuild "$js" --minify --format=esm --sourcemap --sources-content=true \
     --log-level=warning --allow-overwrite --outfile="$js"
 done
-if grep -l "WASM_ID" pkg/*.js pkg/sync/*.js pkg/edge/*.js pkg/issuer/*.js pkg/lite/*.js; then
+if grep -l "WASM_ID" pkg/*.js pkg/sync/*.js pkg/edge/*.js pkg/issuer/*.js; then
   echo "build-pkg.sh: WASM_ID was not defined in the modules above" >&2; exit 1
 fi
 

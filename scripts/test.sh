@@ -41,8 +41,8 @@ step "wasm-bindgen tests: node, headless chrome, headless firefox"
 scripts/wasm-tests.sh
 
 step "JavaScript tests of the built package (node --test)"
-# (permsnap/lite, the small core's entry, is built by build-pkg.sh with the
-# rest; tests/js/lite.test.mjs holds it to the default entry.)
+# (The browser entry, on the small core, is built by build-pkg.sh with the
+# rest; tests/js/browser.test.mjs holds it to the build verifying in wasm.)
 node --test tests/js/
 
 step "TypeScript consumer type-checks against the package (with codegen's typed names)"

@@ -1,7 +1,7 @@
 // Helpers the package's own modules share: turning wasm errors and bad
 // arguments into `PermsnapError`, reading the app's clock, and what the
-// Verifier and Permissions of both browser entries (the default one and
-// permsnap/lite) share. Not part of the API: no entry re-exports
+// Verifier and Permissions of both implementations (the wasm-bindgen
+// builds' and the browser entry's small core) share. Not part of the API: no entry re-exports
 // this module and the package's `exports` map does not reach it.
 
 import { PermsnapError } from "./errors.js";
@@ -255,9 +255,10 @@ const NOT_INPUT = "expected a base64url string or a Uint8Array";
 /** More than any input the package reads takes (an id list is at most
  *  8 MiB, its text about 11 MiB): refused before it reaches wasm, whose
  *  allocator cannot return an error for gigabytes (it traps). */
-const MAX_INPUT = 16 << 20;
+export const MAX_INPUT = 16 << 20;
 
-function tooLarge(size: number): PermsnapError {
+/** The refusal of an input of `size` bytes or characters over `MAX_INPUT`. */
+export function tooLarge(size: number): PermsnapError {
   return new PermsnapError("too_large", `the input is ${size} bytes or characters, over the ${MAX_INPUT} that any snapshot, notice or id list fits in`);
 }
 

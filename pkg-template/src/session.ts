@@ -126,7 +126,7 @@ export class Session {
    *  place too. */
   #retired: { verifier: Verifier; until: number }[] = [];
   /** Verifiers of a new catalog being made ready (its notices applied,
-   *  in permsnap/lite its fingerprint computed): keys fetched meanwhile
+   *  in the browser entry its fingerprint computed): keys fetched meanwhile
    *  reach them too. (A rotation landing then was lost: the new catalog's
    *  verifier kept trusting the withdrawn key; attack review, session 20.) */
   #incoming = new Set<Verifier>();

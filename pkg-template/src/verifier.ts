@@ -300,7 +300,7 @@ export class Verifier {
    *  one object in wasm memory: denying allocates nothing there. */
   denyAll(error?: PermsnapError): Permissions {
     noExtra(arguments.length, 1, "denyAll");
-    // The refusal is a PermsnapError, as lite's: `{ code: "x" }` or a
+    // The refusal is a PermsnapError, as the browser entry's: `{ code: "x" }` or a
     // string became `error` (attack review, session 21).
     if (error !== undefined && !(error instanceof PermsnapError)) throw new PermsnapError("invalid_argument", "denyAll takes a PermsnapError");
     // A freed verifier says so (typed), before wasm-bindgen's freed pointer
@@ -332,7 +332,7 @@ export class Verifier {
   setRevocations(revocations: Revocations): void {
     noExtra(arguments.length, 1, "setRevocations");
     const copy = plainData(revocations, "revocations") as Revocations;
-    // Account ids that are text (lite reads them as the same keys).
+    // Account ids that are text (the browser entry reads them as the same keys).
     const min = typeof copy === "object" && copy !== null ? copy.minEpoch : undefined;
     if (typeof min === "object" && min !== null) for (const tenant of Object.keys(min)) accountId(tenant, "an account of `minEpoch`");
     wasmCall(() => this.#w.setRevocations(copy));
@@ -456,8 +456,8 @@ export class Verifier {
 }
 
 /** @internal The catalog fingerprint of `v` (the session compares a
- *  fetched catalog's with the one in force). A promise: permsnap/lite's
- *  came from the platform's SHA-512 until session 21. */
+ *  fetched catalog's with the one in force). A promise: the browser
+ *  entry's came from the platform's SHA-512 until session 21. */
 export const fingerprintOf = async (v: Verifier): Promise<string> => v.fingerprint;
 
 /** The account a request is for (`loadFor`, `verifyFor`): checked before

@@ -155,28 +155,6 @@ test("Vite build: the .wasm is emitted and the page runs the vectors", { timeout
   assertVectors(await openPage("/dist-vite/index.html"), "Vite");
 });
 
-test("Vite build of an app on permsnap/lite: its .wasm is emitted and the page answers the vectors as the default entry does", { timeout: 120_000 }, async () => {
-  run(bin("vite"), ["build", "vite-lite", "--outDir", "../dist-vite-lite", "--emptyOutDir", "--base", "./", "--logLevel", "warn"]);
-  const wasm = wasmFiles("dist-vite-lite");
-  assert.equal(wasm.length, 1, "Vite emitted the .wasm");
-  const out = await openPage("/dist-vite-lite/index.html");
-  assert.ok(out && !out.error, JSON.stringify(out?.error));
-  const { pkg } = await import("../js/helpers.mjs");
-  let allowed = 0;
-  for (const c of vectors.cases.filter((c) => typeof c.expected_tenant === "string" && !c.revoked_ids && !c.id_lists)) {
-    const v = new pkg.Verifier(vectors.catalogs[c.catalog], vectors.key.jwks, { tenant: c.expected_tenant, leeway: vectors.leeway, clock: () => c.now });
-    let expected;
-    try {
-      expected = v.load(c.snapshot).allowed();
-      allowed++;
-    } catch (e) {
-      expected = e.code;
-    }
-    assert.deepEqual(out.lite[c.name], expected, c.name);
-  }
-  assert.ok(allowed >= 20, `${allowed} cases allowed something`);
-});
-
 test("webpack build: the .wasm is emitted and the page runs the vectors", { timeout: 120_000 }, async () => {
   run(bin("webpack"), ["--config", "webpack.config.mjs", "--no-color"]);
   assert.equal(wasmFiles("dist-webpack").length, 1, "webpack emitted the .wasm");

@@ -13,12 +13,10 @@ import { fileURLToPath } from "node:url";
 import { launchChromium, servePkg } from "./browsers.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-// The default entry, or (imported by dom-lite.test.mjs with `?entry=lite`)
-// permsnap/lite: the same page code on the small core.
-const entry = new URL(import.meta.url).searchParams.get("entry") ?? "default";
-const dir = entry === "lite" ? "pkg/lite" : "pkg";
-const wasmUrl = entry === "lite" ? "/pkg/lite/permsnap_lite.wasm" : "/pkg/permsnap_wasm_bg.wasm";
-const test = (name, ...rest) => nodeTest(`[${entry}] ${name}`, ...rest);
+// The browser entry (the small core) and its React components.
+const dir = "pkg";
+const wasmUrl = "/pkg/permsnap_wasm_bg.wasm";
+const test = nodeTest;
 const out = join(root, "test-output");
 mkdirSync(out, { recursive: true });
 const vectors = JSON.parse(readFileSync(join(root, "vectors/vectors.json"), "utf8"));

@@ -1,9 +1,9 @@
-// The browser build and permsnap/lite in headless Chromium (playwright-core)
+// The browser entry (the small core) in headless Chromium (playwright-core)
 // and Firefox (geckodriver, WebDriver): signatures checked by each
 // browser's own WebCrypto Ed25519 give, for every committed vector and for
 // the forgeries only strict Ed25519 refuses, the answers the build
 // verifying in WebAssembly gives in Node (tests/js/webcrypto.test.mjs and
-// tests/js/lite.test.mjs run the same against Node's WebCrypto). Serves
+// tests/js/browser.test.mjs run the same against Node's WebCrypto). Serves
 // pkg/ on 127.0.0.1; needs a built package.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -24,20 +24,22 @@ after(async () => {
   await new Promise((r) => (server ? server.close(r) : r()));
 });
 
-/** Runs in the page: every case through the browser build's `verify`. */
+/** Runs in the page: every case through the browser entry, each with a
+ *  verifier of its own (its account, or any; its revocation list; its id
+ *  lists attached), and 500 verifiers more. */
 const inPage = async ([cases, catalogs, jwks, leeway]) => {
   const ps = await import("/pkg/index.js");
   await ps.init();
   const out = [];
   for (const c of cases) {
-    const tenant = typeof c.expected_tenant === "string" ? { tenant: c.expected_tenant } : { anyTenant: true };
     try {
-      const v = new ps.Verifier(catalogs[c.catalog], jwks, { ...tenant, leeway, clock: () => c.now });
+      const account = typeof c.expected_tenant === "string" ? { tenant: c.expected_tenant } : { anyTenant: true };
+      const v = new ps.Verifier(catalogs[c.catalog], jwks, { ...account, leeway, clock: () => c.now });
       if (c.revoked_ids) v.setRevocations({ ids: c.revoked_ids });
       let p = await v.verify(c.snapshot);
-      for (const list of c.id_lists ?? []) p = p.withIds(list);
       // Once verified, `load` answers synchronously for the same snapshot.
       if (v.load(c.snapshot).allowed().join() !== p.allowed().join()) throw new Error("load after verify differs");
+      for (const list of c.id_lists ?? []) p = p.withIds(list);
       out.push({ allowed: p.allowed(), claims: p.claims() });
     } catch (e) {
       out.push(e instanceof ps.PermsnapError ? { error: e.code } : { thrown: String(e) });
@@ -51,7 +53,14 @@ const inPage = async ([cases, catalogs, jwks, leeway]) => {
   } catch (e) {
     sync = e.code;
   }
-  return { out, sync };
+  // One instance of the core serves them all (an instance per verifier
+  // ran Chromium out of memory at 200).
+  let many = 0;
+  for (let i = 0; i < 500; i++) {
+    const v = new ps.Verifier(catalogs[c.catalog], jwks, { tenant: c.expected_tenant, leeway, clock: () => c.now });
+    if ((await v.verify(c.snapshot)).allowed().length > 0) many++;
+  }
+  return { out, sync, many };
 };
 
 /** The cases: every vector, then the strict forgeries of dia's snapshot. */
@@ -62,10 +71,12 @@ function allCases() {
 
 /** The answers a browser gave, against the Node build verifying in wasm. */
 function assertSameAnswers(got, cases) {
+  assert.equal(got.thrown, undefined, got.thrown);
   assert.equal(got.sync, "async_required");
   cases.forEach((c, i) => assert.deepEqual(got.out[i], expected(c), c.name));
   assert.ok(got.out.filter((o) => o.allowed).length >= 30, "most vectors verify");
   assert.deepEqual(got.out.slice(-3), [{ error: "bad_signature" }, { error: "bad_signature" }, { error: "bad_signature" }]);
+  assert.equal(got.many, 500);
 }
 
 /** What the Node build verifying in wasm answers for a case. */
@@ -81,7 +92,7 @@ function expected(c) {
   }
 }
 
-test("Chromium's WebCrypto: every vector and every strict forgery answer as in wasm", async () => {
+test("Chromium's WebCrypto: every vector and every strict forgery answer as in wasm; 500 verifiers share one core", async () => {
   const cases = allCases();
   const page = await browser.newPage();
   const errors = [];
@@ -93,99 +104,39 @@ test("Chromium's WebCrypto: every vector and every strict forgery answer as in w
   await page.close();
 });
 
-/** Runs in the page: every case through permsnap/lite, each with a
- *  verifier of its own (its account, or any; its revocation list; its id
- *  lists attached), and 500 verifiers more. */
-const inPageLite = async ([cases, catalogs, jwks, leeway]) => {
-  const lite = await import("/pkg/lite/index.js");
-  await lite.init();
-  const out = [];
-  for (const c of cases) {
-    try {
-      const account = typeof c.expected_tenant === "string" ? { tenant: c.expected_tenant } : { anyTenant: true };
-      const v = new lite.Verifier(catalogs[c.catalog], jwks, { ...account, leeway, clock: () => c.now });
-      if (c.revoked_ids) v.setRevocations({ ids: c.revoked_ids });
-      let p = await v.verify(c.snapshot);
-      if (v.load(c.snapshot).allowed().join() !== p.allowed().join()) throw new Error("load after verify differs");
-      for (const list of c.id_lists ?? []) p = p.withIds(list);
-      out.push({ allowed: p.allowed(), claims: p.claims() });
-    } catch (e) {
-      out.push(e instanceof lite.PermsnapError ? { error: e.code } : { thrown: String(e) });
-    }
-  }
-  // One instance of the core serves them all (an instance per verifier
-  // ran Chromium out of memory at 200).
-  const c = cases[0];
-  let many = 0;
-  for (let i = 0; i < 500; i++) {
-    const v = new lite.Verifier(catalogs[c.catalog], jwks, { tenant: c.expected_tenant, leeway, clock: () => c.now });
-    if ((await v.verify(c.snapshot)).allowed().length > 0) many++;
-  }
-  return { out, many };
-};
-
-/** Every case, then the strict forgeries. */
-const liteCases = () => allCases();
-
-function assertSameLite(got, cases) {
-  assert.equal(got.thrown, undefined, got.thrown);
-  cases.forEach((c, i) => {
-    const e = expected(c);
-    assert.deepEqual(got.out[i], e.error ? { error: e.error } : e, c.name);
-  });
-  assert.ok(got.out.filter((o) => o.allowed).length >= 20, "most vectors verify");
-  assert.deepEqual(got.out.slice(-3), [{ error: "bad_signature" }, { error: "bad_signature" }, { error: "bad_signature" }]);
-  assert.equal(got.many, 500);
-}
-
-test("permsnap/lite in Chromium: every vector and every strict forgery answer as in wasm; 500 verifiers share one core", async () => {
-  const cases = liteCases();
-  const page = await browser.newPage();
-  const errors = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(base + "/");
-  assertSameLite(await page.evaluate(inPageLite, [cases, vectors.catalogs, vectors.key.jwks, vectors.leeway]), cases);
-  assert.deepEqual(errors, []);
-  await page.close();
-});
-
-test("a page shown again after the machine slept denies at once what expired meanwhile, in both entries (attack review, session 19)", async () => {
+test("a page shown again after the machine slept denies at once what expired meanwhile (attack review, session 19)", async () => {
   // Sleep stops some platforms' monotonic clock, and timers count the time
   // awake: no expiry timer comes. The wall clock jumps; the page is shown.
   const page = await browser.newPage();
   await page.goto(base + "/");
   const dia = vectors.cases.find((c) => c.name === "sitee/dia");
   const got = await page.evaluate(async ([catalogs, jwks, c]) => {
-    const out = {};
-    for (const entry of ["/pkg/index.js", "/pkg/lite/index.js"]) {
-      const ps = await import(entry);
-      await ps.init();
-      const offset = Date.now() / 1000 - c.now; // the vector's time, moving with the wall clock
-      const v = new ps.Verifier(catalogs[c.catalog], jwks, { tenant: c.expected_tenant, clock: () => Date.now() / 1000 - offset });
-      const p = await v.verify(c.snapshot);
-      const before = p.can(c.expect.allowed[0]);
-      // An ordinary focus or visibility change, nothing expired: no
-      // listener told (a watched page is not passed over again).
-      const listeners = globalThis[Symbol.for("permsnap.expiryListeners")];
-      let told = 0;
-      const listener = () => told++;
-      listeners.add(listener);
-      window.dispatchEvent(new Event("focus"));
+    const ps = await import("/pkg/index.js");
+    await ps.init();
+    const offset = Date.now() / 1000 - c.now; // the vector's time, moving with the wall clock
+    const v = new ps.Verifier(catalogs[c.catalog], jwks, { tenant: c.expected_tenant, clock: () => Date.now() / 1000 - offset });
+    const p = await v.verify(c.snapshot);
+    const before = p.can(c.expect.allowed[0]);
+    // An ordinary focus or visibility change, nothing expired: no
+    // listener told (a watched page is not passed over again).
+    const listeners = globalThis[Symbol.for("permsnap.expiryListeners")];
+    let told = 0;
+    const listener = () => told++;
+    listeners.add(listener);
+    window.dispatchEvent(new Event("focus"));
+    document.dispatchEvent(new Event("visibilitychange", { bubbles: true }));
+    const quiet = told;
+    const real = Date.now;
+    Date.now = () => real() + 2 * 86_400_000;
+    try {
       document.dispatchEvent(new Event("visibilitychange", { bubbles: true }));
-      const quiet = told;
-      const real = Date.now;
-      Date.now = () => real() + 2 * 86_400_000;
-      try {
-        document.dispatchEvent(new Event("visibilitychange", { bubbles: true }));
-        out[entry] = [before, quiet, p.can(c.expect.allowed[0]), p.error?.code, told > 0];
-      } finally {
-        Date.now = real;
-        listeners.delete(listener);
-      }
+      return [before, quiet, p.can(c.expect.allowed[0]), p.error?.code, told > 0];
+    } finally {
+      Date.now = real;
+      listeners.delete(listener);
     }
-    return out;
   }, [vectors.catalogs, vectors.key.jwks, dia]);
-  assert.deepEqual(got, { "/pkg/index.js": [true, 0, false, "expired", true], "/pkg/lite/index.js": [true, 0, false, "expired", true] });
+  assert.deepEqual(got, [true, 0, false, "expired", true]);
   await page.close();
 });
 
@@ -225,12 +176,5 @@ async function inFirefox(fn, args) {
 
 test("Firefox's WebCrypto (geckodriver): every vector and every strict forgery answer as in wasm", { timeout: 180_000 }, async () => {
   const cases = allCases();
-  const got = await inFirefox(inPage, [cases, vectors.catalogs, vectors.key.jwks, vectors.leeway]);
-  assert.equal(got.thrown, undefined, got.thrown);
-  assertSameAnswers(got, cases);
-});
-
-test("permsnap/lite in Firefox (geckodriver): every vector and every strict forgery answer as in wasm", { timeout: 180_000 }, async () => {
-  const cases = liteCases();
-  assertSameLite(await inFirefox(inPageLite, [cases, vectors.catalogs, vectors.key.jwks, vectors.leeway]), cases);
+  assertSameAnswers(await inFirefox(inPage, [cases, vectors.catalogs, vectors.key.jwks, vectors.leeway]), cases);
 });

@@ -46,19 +46,21 @@ test("Node resolves permsnap, permsnap/edge and permsnap/react by name", () => {
   assert.deepEqual(JSON.parse(out), expected);
 });
 
-test("Node resolves permsnap/lite, its .wasm and permsnap/lite/react by name; the lite session and React components are there", () => {
-  writeFileSync(join(app, "lite.js"), `
+test("Node resolves the browser entry by name (permsnap/web), its .wasm beside it; its session and React components are there; permsnap/lite is gone", () => {
+  writeFileSync(join(app, "web.mjs"), `
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { initSync, Verifier, createSession, applyToDom } from "permsnap/lite";
-import { Can, PermissionsProvider } from "permsnap/lite/react";
+import { initSync, Verifier, createSession, applyToDom } from "permsnap/web";
+import { Can, PermissionsProvider } from "permsnap/react";
 const f = JSON.parse(readFileSync(new URL("./fixture.json", import.meta.url), "utf8"));
-initSync(readFileSync(fileURLToPath(import.meta.resolve("permsnap/lite/permsnap_lite.wasm"))));
+initSync(readFileSync(fileURLToPath(new URL("./permsnap_wasm_bg.wasm", import.meta.resolve("permsnap/web")))));
 const p = await new Verifier(f.catalog, f.jwks, { tenant: "spa-lumi", clock: () => f.now }).verify(f.snapshot);
-console.log(JSON.stringify({ same: JSON.stringify(p.allowed()) === JSON.stringify(f.allowed), kinds: [createSession, applyToDom, Can, PermissionsProvider].map((x) => typeof x) }));
+let lite;
+try { import.meta.resolve("permsnap/lite"); lite = "resolved"; } catch (e) { lite = e.code; }
+console.log(JSON.stringify({ same: JSON.stringify(p.allowed()) === JSON.stringify(f.allowed), kinds: [createSession, applyToDom, Can, PermissionsProvider].map((x) => typeof x), lite }));
 `);
-  const out = execFileSync(process.execPath, ["lite.js"], { cwd: app, encoding: "utf8" });
-  assert.deepEqual(JSON.parse(out), { same: true, kinds: ["function", "function", "function", "function"] });
+  const out = execFileSync(process.execPath, ["web.mjs"], { cwd: app, encoding: "utf8" });
+  assert.deepEqual(JSON.parse(out), { same: true, kinds: ["function", "function", "function", "function"], lite: "ERR_PACKAGE_PATH_NOT_EXPORTED" });
 });
 
 test("in Node, permsnap resolves straight to the build verifying in wasm (no re-exporting module on the way)", () => {

@@ -308,10 +308,10 @@ test("the wasm instance keeps working after errors", () => {
   assert.equal(verifier.load(issued.plus.bea.snapshot).permissionScope("reports.financial"), "all");
 });
 
-test("permsnap/lite explains every permission of every person as the default entry does: each reason, its detail and its sentence", async () => {
-  const lite = await import(new URL("../../pkg/lite/index.js", import.meta.url));
-  lite.initSync(readFileSync(new URL("../../pkg/lite/permsnap_lite.wasm", import.meta.url)));
-  const small = new lite.Verifier(compiled, jwks, { tenant: "t" });
+test("the browser entry explains every permission of every person as the wasm build does: each reason, its detail and its sentence", async () => {
+  const web = await import(new URL("../../pkg/index.js", import.meta.url));
+  web.initSync(readFileSync(new URL("../../pkg/permsnap_wasm_bg.wasm", import.meta.url)));
+  const small = new web.Verifier(compiled, jwks, { tenant: "t" });
   const reasons = new Set();
   for (const account of ["plain", "plus"]) {
     for (const s of staff) {

@@ -12,8 +12,12 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pkg, root, validCases, verifierFor, loadCase, orError, vectors } from "./helpers.mjs";
-import { initSync as wasmInit } from "../../pkg/permsnap_wasm.js";
+import { pkg, root, validCases, verifierFor, loadCase, orError, vectors, catalog, tenantOptions } from "./helpers.mjs";
+// The build verifying in wasm, as its unbundled modules (permsnap/sync in a
+// browser): its glue, once initialised, answers the very instance the
+// entry uses, so the test below reads that instance's memory.
+import * as syncEntry from "../../pkg/sync/index.js";
+import { initSync as syncGlue } from "../../pkg/sync/permsnap_wasm.js";
 
 /** xorshift32: reproducible. */
 function rng(seed) {
@@ -202,13 +206,23 @@ test("redact: no hidden value is reachable, masks apply, keep is an allow-list, 
 });
 
 test("refusals through loadOrDeny allocate nothing in wasm memory", () => {
-  const { memory } = wasmInit({ module: readFileSync(join(root, "pkg/permsnap_wasm_bg.wasm")) });
+  // (Until session 22 this read the memory of another build's instance,
+  // which the verifier below never touched: it could not fail.)
+  const bytes = readFileSync(join(root, "pkg/sync/permsnap_wasm_bg.wasm"));
+  syncEntry.initSync(bytes);
+  const { memory } = syncGlue({ module: bytes });
+  const v = (c) => new syncEntry.Verifier(catalog(c.catalog), vectors.key.jwks, { ...tenantOptions(c), leeway: vectors.leeway, clock: () => c.now });
   const c = vectors.cases.find((x) => x.expect.error === "bad_signature") ?? vectors.cases.find((x) => x.expect.error);
-  const v = verifierFor(c);
+  const refusing = v(c);
+  // The memory read is the one the verifier uses: 8 MiB of input is
+  // copied into it (and refused).
+  const probe = memory.buffer.byteLength;
+  assert.ok(refusing.loadOrDeny(new Uint8Array(8 << 20)).error);
+  assert.ok(memory.buffer.byteLength - probe >= 8 << 20, "the memory measured is the verifying instance's");
   const before = memory.buffer.byteLength;
   let denied = 0;
   for (let i = 0; i < 400_000; i++) {
-    const p = v.loadOrDeny(i % 2 ? c.snapshot : null);
+    const p = refusing.loadOrDeny(i % 2 ? c.snapshot : null);
     if (p.error) denied++;
   }
   const grown = memory.buffer.byteLength - before;
@@ -216,7 +230,7 @@ test("refusals through loadOrDeny allocate nothing in wasm memory", () => {
   assert.ok(grown < 2 * 1024 * 1024, `wasm memory grew by ${grown} bytes over 400,000 refusals`);
   // and the instance still answers
   const good = validCases[0];
-  assert.equal(verifierFor(good).load(good.snapshot).subject, good.expect.subject);
+  assert.equal(v(good).load(good.snapshot).subject, good.expect.subject);
 });
 
 test("claims() is the Rust Summary: the same object `permsnap verify --json` prints, for every valid vector", () => {

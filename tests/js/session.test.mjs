@@ -3,9 +3,8 @@
 // middleware): loading, the server's clock, refreshing, expiry turning
 // permissions to deny-all, revocation notices, and one retry on an edge 401.
 // Runs on the build verifying in wasm (`permsnap` in Node), and, imported by
-// session-webcrypto.test.mjs with `?build=web`, on the browser build, whose
-// signatures Node's WebCrypto checks; by session-lite.test.mjs with
-// `?build=lite`, on permsnap/lite (the small core, WebCrypto too).
+// session-webcrypto.test.mjs with `?build=web`, on the browser entry (the
+// small core), whose signatures Node's WebCrypto checks.
 import { test as nodeTest } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
@@ -16,10 +15,8 @@ import { root, pkg as syncPkg, vectors } from "./helpers.mjs";
 
 const build = new URL(import.meta.url).searchParams.get("build") ?? "wasm";
 const pkg = build === "web" ? await import(new URL("../../pkg/index.js", import.meta.url))
-  : build === "lite" ? await import(new URL("../../pkg/lite/index.js", import.meta.url))
   : syncPkg;
 if (build === "web") pkg.initSync(readFileSync(`${root}pkg/permsnap_wasm_bg.wasm`));
-if (build === "lite") pkg.initSync(readFileSync(`${root}pkg/lite/permsnap_lite.wasm`));
 const test = (name, ...rest) => nodeTest(`[${build}] ${name}`, ...rest);
 
 const issuerPkg = await import(new URL("../../pkg/issuer/node.js", import.meta.url));
@@ -408,7 +405,7 @@ test("a shared cache replaying another tab's newer answer after a sign-out bring
 });
 
 if (build === "web") test("a notice arriving while a refreshed snapshot is being verified revokes it too", async (t) => {
-  // The browser build verifies with WebCrypto, asynchronously, and the
+  // The browser entry verifies with WebCrypto, asynchronously, and the
   // session checks a notice against the snapshot then in force: the new
   // one is caught because revocations are checked after the platform's
   // signature check, not before (a review, session 14, suspected a
@@ -963,8 +960,8 @@ test("permissions of a verifier freed (a session's oldest replaced one, or at cl
   v.free();
   assert.equal(p.can("calendar.view"), false);
   assert.equal(p.error?.code, "revoked");
-  if (build === "lite") {
-    // Deny-all's answers (permsnap/lite keeps the catalog's names in
+  if (build === "web") {
+    // Deny-all's answers (the browser entry keeps the catalog's names in
     // JavaScript): no record.
     assert.deepEqual(p.filter("appointments", [{ staff_id: "fay" }]), []);
     assert.deepEqual(p.hiddenFields("clients"), p.fieldNames("clients"));
@@ -999,7 +996,7 @@ test("a key rotation while the session replaces its catalog reaches the new cata
   // A snapshot of the next catalog revision, signed by the key being
   // withdrawn: the session fetches the catalog; meanwhile a notice under
   // the new key makes it fetch the keys, which no longer hold the old one.
-  // permsnap/lite computed the new catalog's fingerprint with WebCrypto
+  // The browser entry computed the new catalog's fingerprint with WebCrypto
   // (session 20), so the rotation landed while its verifier was not yet
   // current, and that verifier kept trusting the old key.
   const { privateJwk } = await import("./feed-signer.mjs");

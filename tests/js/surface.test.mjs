@@ -26,7 +26,7 @@ test("each entry exports exactly its public names", async () => {
 });
 
 test("no internal is reachable from a public class or declared in a public .d.ts", async () => {
-  for (const entry of ["node.js", "edge/node.js"]) {
+  for (const entry of ["index.js", "node.js", "edge/node.js"]) {
     const m = await import(join(root, "pkg", entry));
     for (const name of ["Verifier", "Permissions", "PermsnapError", "Gate", "Refresher"]) {
       const cls = m[name];
@@ -62,7 +62,7 @@ test("the edge build carries neither the DOM helper nor React; the browser build
 });
 
 test("entry sources only re-export", () => {
-  for (const f of ["index.ts", "core.ts", "edge/index.ts"]) {
+  for (const f of ["browser/index.ts", "sync/index.ts", "core.ts", "edge/index.ts"]) {
     const code = readFileSync(join(root, "pkg-template/src", f), "utf8")
       .replace(/\/\/.*$/gm, "")
       .replace(/\/\*[\s\S]*?\*\//g, "");

@@ -1,6 +1,7 @@
-// The browser build (pkg/index.js), whose WebAssembly has no curve
-// arithmetic: signatures are checked by the platform's WebCrypto Ed25519
-// (Node 20's here; tests/e2e/dom.test.mjs runs the same in Chromium). Every
+// The browser entry (pkg/index.js, the small core), whose WebAssembly has
+// no curve arithmetic: signatures are checked by the platform's WebCrypto
+// Ed25519 (Node 20's here; tests/e2e/webcrypto.test.mjs runs the same in
+// Chromium and Firefox). Every
 // committed vector gives the same answer as the build verifying in wasm
 // (`permsnap` in Node: pkg/sync), and the strict rules hold where WebCrypto
 // alone would be laxer.

@@ -1,5 +1,5 @@
-// permsnap/lite (the browser entry on the small core, #16) against the
-// default entry, in Node through the built package: the same answers on
+// The browser entry (the small core, #16) against the build verifying in
+// WebAssembly (`permsnap` in Node), in Node through the built package: the same answers on
 // every valid vector case, the same refusals on every refused one, the
 // strict Ed25519 rules, the JWKS rules of the package's reader, and the
 // fail-closed arguments of the API. src/lean/tests.rs holds the core to the
@@ -9,19 +9,19 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { root, pkg, vectors, catalog, validCases, refusedCases, tenantOptions, strictForgeries, oddAccounts } from "./helpers.mjs";
 
-const lite = await import(new URL("../../pkg/lite/index.js", import.meta.url));
-const wasm = readFileSync(`${root}pkg/lite/permsnap_lite.wasm`);
+const web = await import(new URL("../../pkg/index.js", import.meta.url));
+const wasm = readFileSync(`${root}pkg/permsnap_wasm_bg.wasm`);
 
 test("before init, a Verifier is refused with not_initialized; another build's .wasm is refused", () => {
-  assert.equal(lite.isInitialized(), false);
+  assert.equal(web.isInitialized(), false);
   const c = validCases[0];
-  assert.throws(() => new lite.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "x" }), (e) => e instanceof lite.PermsnapError && e.code === "not_initialized");
-  assert.throws(() => lite.initSync(readFileSync(`${root}pkg/sync/permsnap_wasm_bg.wasm`)), (e) => e.code === "not_initialized" && /not permsnap\/lite's/.test(e.message));
-  assert.throws(() => lite.initSync(new Uint8Array([0, 97, 115, 109])), (e) => e.code === "not_initialized");
-  assert.equal(lite.isInitialized(), false);
-  lite.initSync(wasm);
-  lite.initSync(wasm); // idempotent
-  assert.equal(lite.isInitialized(), true);
+  assert.throws(() => new web.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "x" }), (e) => e instanceof web.PermsnapError && e.code === "not_initialized");
+  assert.throws(() => web.initSync(readFileSync(`${root}pkg/sync/permsnap_wasm_bg.wasm`)), (e) => e.code === "not_initialized" && /not the browser entry's/.test(e.message));
+  assert.throws(() => web.initSync(new Uint8Array([0, 97, 115, 109])), (e) => e.code === "not_initialized");
+  assert.equal(web.isInitialized(), false);
+  web.initSync(wasm);
+  web.initSync(wasm); // idempotent
+  assert.equal(web.isInitialized(), true);
 });
 
 /** An error's code (PermsnapError of either entry), or "none". */
@@ -29,21 +29,21 @@ async function outcome(f) {
   try {
     return { ok: await f() };
   } catch (e) {
-    assert.ok(e instanceof pkg.PermsnapError && e instanceof lite.PermsnapError, String(e));
+    assert.ok(e instanceof pkg.PermsnapError && e instanceof web.PermsnapError, String(e));
     return { code: e.code };
   }
 }
 
 const optionsOf = (c) => ({ ...tenantOptions(c), leeway: vectors.leeway, clock: () => c.now });
 
-/** The default entry's answers and permsnap/lite's, for case `c`. */
+/** The wasm build's answers and the browser entry's, for case `c`. */
 async function both(c, text = c.snapshot) {
   const today = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
-  const small = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  const small = new web.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
   return [await outcome(() => today.verify(text)), await outcome(() => small.verify(text)), today, small];
 }
 
-/** Every answer of `p` permsnap/lite gives, on `records` of each kind
+/** Every answer of `p` the browser entry gives, on `records` of each kind
  *  (`ids`: the catalog's application and feature ids, `definition`). */
 async function answers(p, v, records, ids = { applications: [], features: [] }) {
   const out = { error: p.error?.code ?? null, allowed: p.allowed() };
@@ -88,7 +88,7 @@ function recordsFor(v, p) {
   return [subject, "someone-else", ...ids].map((x, i) => Object.fromEntries([["n", i], ...fields.map((f) => [f, x]), ["client", { email: "e", phone: "p" }]]));
 }
 
-test("permsnap/lite answers as the default entry on every valid vector case", async () => {
+test("the browser entry answers as the wasm build on every valid vector case", async () => {
   let compared = 0;
   for (const c of validCases.filter((c) => typeof c.expected_tenant === "string" && !c.revoked_ids)) {
     const [a, b, today, small] = await both(c);
@@ -114,7 +114,7 @@ test("permsnap/lite answers as the default entry on every valid vector case", as
   assert.ok(compared >= 10, `${compared} cases compared`);
 });
 
-test("permsnap/lite refuses what the default entry refuses, with the same code", async () => {
+test("the browser entry refuses what the wasm build refuses, with the same code", async () => {
   let refused = 0;
   for (const c of refusedCases.filter((c) => typeof c.expected_tenant === "string" && c.expect.error !== "revoked")) {
     const [a, b] = await both(c);
@@ -125,7 +125,7 @@ test("permsnap/lite refuses what the default entry refuses, with the same code",
   assert.ok(refused >= 10, `${refused} refusals compared`);
 });
 
-test("mangled snapshots: each byte changed, cut, padded or spaced is refused as the default entry refuses it", async () => {
+test("mangled snapshots: each byte changed, cut, padded or spaced is refused as the wasm build refuses it", async () => {
   const c = validCases.find((c) => c.name === "sitee/dia");
   const bytes = Buffer.from(c.snapshot, "base64url");
   const texts = [];
@@ -146,7 +146,7 @@ test("mangled snapshots: each byte changed, cut, padded or spaced is refused as 
 
 test("the strict Ed25519 rules hold: S + L, an identity R and a non-canonical R are refused", async () => {
   const c = validCases.find((c) => c.name === "sitee/dia");
-  const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  const v = new web.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
   for (const [name, forged] of strictForgeries(c.snapshot)) {
     await assert.rejects(v.verify(forged), (e) => e.code === "bad_signature", name);
   }
@@ -172,7 +172,7 @@ test("the JWKS is read by the package's rules: the same keys taken, the same set
   ];
   for (const jwks of sets) {
     const make = (entry) => () => new entry.Verifier(catalog(c.catalog), jwks, optionsOf(c));
-    const [a, b] = [await outcome(make(pkg)), await outcome(make(lite))];
+    const [a, b] = [await outcome(make(pkg)), await outcome(make(web))];
     assert.equal(b.code ?? "ok", a.code ?? "ok", JSON.stringify(jwks));
     if (a.ok) {
       const [x, y] = [await outcome(() => a.ok.verify(c.snapshot)), await outcome(() => b.ok.verify(c.snapshot))];
@@ -181,23 +181,23 @@ test("the JWKS is read by the package's rules: the same keys taken, the same set
       // answer from setJwks on a verifier in use.
       assert.deepEqual(b.ok.keys, a.ok.keys, JSON.stringify(jwks));
     }
-    const [user, small] = [new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)), new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c))];
+    const [user, small] = [new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)), new web.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c))];
     const [x, y] = [await outcome(() => user.setJwks(jwks)), await outcome(() => small.setJwks(jwks))];
     assert.deepEqual(y, x, `setJwks ${JSON.stringify(jwks)}`);
     assert.deepEqual(small.keys, user.keys, "a refused set changes nothing");
   }
 });
 
-test("setJwks: a key withdrawn stops what it signed, even a snapshot verified before or being verified; the catalog's fingerprint is the default entry's", async () => {
+test("setJwks: a key withdrawn stops what it signed, even a snapshot verified before or being verified; the catalog's fingerprint is the wasm build's", async () => {
   const c = validCases.find((c) => c.name === "sitee/dia");
   const [k] = vectors.key.jwks.keys;
   const other = { ...k, kid: "other" };
   for (const name of Object.keys(vectors.catalogs)) {
-    const v = new lite.Verifier(catalog(name), vectors.key.jwks, { tenant: "x" });
+    const v = new web.Verifier(catalog(name), vectors.key.jwks, { tenant: "x" });
     // Known at once: the core hashes the catalog as it reads it.
     assert.equal(v.fingerprint, new pkg.Verifier(catalog(name), vectors.key.jwks, { tenant: "x" }).fingerprint, name);
   }
-  const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  const v = new web.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
   assert.equal((await v.verify(c.snapshot)).can(v.permissionNames[0]), v.load(c.snapshot).can(v.permissionNames[0]));
   v.setJwks({ keys: [other] });
   assert.throws(() => v.load(c.snapshot), (e) => e.code === "async_required", "verified with a key no longer trusted: checked again");
@@ -207,7 +207,7 @@ test("setJwks: a key withdrawn stops what it signed, even a snapshot verified be
   // The keys change while the platform checks (the app rotates them
   // meanwhile): checked again with the new ones, not accepted under the
   // key withdrawn.
-  const w = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  const w = new web.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
   const { subtle } = globalThis.crypto;
   const verify = subtle.verify;
   subtle.verify = function (...args) {
@@ -233,7 +233,7 @@ test("a verify never resolves after setJwks withdrew its key, whichever turn the
       // The clock is read when the snapshot is read (after its signature).
       let rotated = false;
       let readAfter = false;
-      const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, { ...optionsOf(c), clock: () => ((readAfter ||= rotated), c.now) });
+      const v = new web.Verifier(catalog(c.catalog), vectors.key.jwks, { ...optionsOf(c), clock: () => ((readAfter ||= rotated), c.now) });
       let release;
       // The platform's answer held until released, then the rotation
       // `hops` microtask turns later.
@@ -259,7 +259,7 @@ test("a throwing iterator, Proxy or getter of the app is a typed error in both e
   const boom = () => { throw new Error("app"); };
   const revoked = Proxy.revocable([], {});
   revoked.revoke();
-  for (const entry of [pkg, lite]) {
+  for (const entry of [pkg, web]) {
     const p = await new entry.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)).verify(c.snapshot);
     const kind = ["appointments", "clients", "payments", "documents"].find((k) => p.filterSpec(k).all);
     assert.ok(kind, "a kind ben sees entirely");
@@ -274,7 +274,7 @@ test("a throwing iterator, Proxy or getter of the app is a typed error in both e
       "redact with a Proxy as keep": () => p.redact("clients", [{ name: "x" }], { keep: new Proxy(["name"], { get: (t, k) => (k === "length" ? boom() : t[k]) }) }),
     };
     for (const [what, f] of Object.entries(hostile)) {
-      assert.throws(f, (e) => e instanceof entry.PermsnapError && e.code === "invalid_argument", `${entry === lite ? "lite" : "default"}: ${what}`);
+      assert.throws(f, (e) => e instanceof entry.PermsnapError && e.code === "invalid_argument", `${entry === web ? "browser" : "wasm"}: ${what}`);
     }
     // The instance keeps answering.
     assert.equal(p.can(name), true);
@@ -283,7 +283,7 @@ test("a throwing iterator, Proxy or getter of the app is a typed error in both e
 
 test("a freed verifier's permissions deny: nothing could revoke them any more", async () => {
   const c = validCases.find((c) => c.name === "sitee/dia");
-  const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  const v = new web.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
   const p = await v.verify(c.snapshot);
   const name = v.permissionNames.find((n) => p.can(n));
   v.free();
@@ -313,7 +313,7 @@ test("a key is refused as the package's reader refuses it: 800 encodings, canoni
       }
     };
     const expected = code(pkg);
-    assert.equal(code(lite), expected, Buffer.from(k).toString("hex"));
+    assert.equal(code(web), expected, Buffer.from(k).toString("hex"));
     if (expected === "ok") good++;
     else bad++;
   }
@@ -322,7 +322,7 @@ test("a key is refused as the package's reader refuses it: 800 encodings, canoni
 
 test("options are read strictly: one account, a bounded leeway, a clock that answers seconds", async () => {
   const c = validCases.find((c) => c.name === "sitee/dia");
-  const make = (o) => () => new lite.Verifier(catalog(c.catalog), vectors.key.jwks, o);
+  const make = (o) => () => new web.Verifier(catalog(c.catalog), vectors.key.jwks, o);
   for (const [i, o] of [undefined, null, {}, { tenant: "" }, { tenant: null }, { anyTenant: false }, { tenantPerRequest: 1 }, { tenant: "spa-lumi", anyTenant: true },
     { tenantPerRequest: true, anyTenant: true }, { tenant: "spa-lumi", tenantPerRequest: undefined, anyTenant: true }, { tenant: 7 }, { tenant: "spa-lumi", leeway: -1 },
     { tenant: "spa-lumi", leeway: 1e7 }, { tenant: "spa-lumi", leeway: "30" }, { tenant: "spa-lumi", leeway: NaN }, { tenant: "spa-lumi", tenent: "x" },
@@ -330,13 +330,13 @@ test("options are read strictly: one account, a bounded leeway, a clock that ans
     // A getter or proxy of the app that throws: typed (attack review, session 19).
     { get tenant() { throw new Error("app"); } }, new Proxy({}, { ownKeys() { throw new Error("app"); } })].entries()) {
     assert.throws(make(o), (e) => e.code === "invalid_argument", `options ${i}`);
-    assert.throws(() => new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, o), (e) => e.code === "invalid_argument", `default entry: options ${i}`);
+    assert.throws(() => new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, o), (e) => e.code === "invalid_argument", `wasm build: options ${i}`);
   }
-  // A fractional leeway is taken, as the default entry takes it.
+  // A fractional leeway is taken, as the wasm build takes it.
   assert.ok((await make({ tenant: "spa-lumi", leeway: 1.5, clock: () => c.now })().verify(c.snapshot)).can(c.expect.allowed[0]));
-  assert.throws(() => new lite.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi" }, {}), (e) => e.code === "invalid_argument");
+  assert.throws(() => new web.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi" }, {}), (e) => e.code === "invalid_argument");
   for (const t of [() => NaN, () => -1, () => "1", () => undefined, () => { throw new Error("clock"); }]) {
-    for (const entry of [lite, pkg]) {
+    for (const entry of [web, pkg]) {
       const v = new entry.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi", clock: t });
       await assert.rejects(v.verify(c.snapshot), (e) => e.code === "invalid_argument", String(t));
       assert.equal((await v.verifyOrDeny(c.snapshot)).error.code, "invalid_argument");
@@ -349,7 +349,7 @@ test("options are read strictly: one account, a bounded leeway, a clock that ans
 test("load answers synchronously only for a snapshot verified before, its time checked anew", async () => {
   const c = validCases.find((c) => c.name === "sitee/dia");
   let now = c.now;
-  const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi", clock: () => now });
+  const v = new web.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi", clock: () => now });
   assert.throws(() => v.load(c.snapshot), (e) => e.code === "async_required");
   assert.equal(v.loadOrDeny(c.snapshot).error.code, "async_required");
   await v.verify(c.snapshot);
@@ -363,17 +363,17 @@ test("load answers synchronously only for a snapshot verified before, its time c
 
 test("a catalog read into a freed verifier's slot is its own (attack review, session 19: a late fingerprint landed there, when the platform computed them)", async () => {
   const a = validCases.find((c) => c.catalog === "ecwid");
-  const v1 = new lite.Verifier(catalog("ecwid"), vectors.key.jwks, optionsOf(a));
+  const v1 = new web.Verifier(catalog("ecwid"), vectors.key.jwks, optionsOf(a));
   v1.free();
-  const v2 = new lite.Verifier(catalog("shopify-partner"), vectors.key.jwks, optionsOf(a));
+  const v2 = new web.Verifier(catalog("shopify-partner"), vectors.key.jwks, optionsOf(a));
   await assert.rejects(v2.verify(a.snapshot), (e) => e.code === "wrong_catalog");
   const b = validCases.find((c) => c.catalog === "shopify-partner" && !c.id_lists);
-  const own = new lite.Verifier(catalog("shopify-partner"), vectors.key.jwks, optionsOf(b));
+  const own = new web.Verifier(catalog("shopify-partner"), vectors.key.jwks, optionsOf(b));
   assert.ok((await own.verify(b.snapshot)).allowed().length > 0);
   await assert.rejects(v1.verify(a.snapshot), (e) => e.code === "invalid_argument");
 });
 
-test("hostile inputs get the default entry's typed refusals: a large binary, a lying array, a polluted prototype (attack review, session 19)", async () => {
+test("hostile inputs get the wasm build's typed refusals: a large binary, a lying array, a polluted prototype (attack review, session 19)", async () => {
   const c = validCases.find((c) => c.name === "sitee/dia");
   const big = new Uint8Array(200_000);
   big.set([80, 83, 78, 2]);
@@ -381,7 +381,7 @@ test("hostile inputs get the default entry's typed refusals: a large binary, a l
   for (const input of [big, `PSN${"x".repeat(200_000)}`, lying]) {
     const [a, b] = await both(c, input);
     assert.equal(b.code, a.code);
-    const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+    const v = new web.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
     assert.equal((await v.verifyOrDeny(input)).error.code, a.code);
     assert.equal(v.loadOrDeny(input).error.code, a.code === "too_large" ? "too_large" : v.loadOrDeny(input).error.code);
   }
@@ -393,7 +393,7 @@ test("hostile inputs get the default entry's typed refusals: a large binary, a l
     Object.prototype[member] = value;
     try {
       const [x, y] = [await outcome(() => new pkg.Verifier(catalog(c.catalog), { keys: [rest] }, optionsOf(c)).verify(c.snapshot)),
-        await outcome(() => new lite.Verifier(catalog(c.catalog), { keys: [rest] }, optionsOf(c)).verify(c.snapshot))];
+        await outcome(() => new web.Verifier(catalog(c.catalog), { keys: [rest] }, optionsOf(c)).verify(c.snapshot))];
       assert.ok(x.code, member);
       assert.equal(y.code, x.code, member);
     } finally {
@@ -401,7 +401,7 @@ test("hostile inputs get the default entry's typed refusals: a large binary, a l
     }
   }
   // A name whose conversion to text throws: still unknown_permission.
-  const p = await new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)).verify(c.snapshot);
+  const p = await new web.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)).verify(c.snapshot);
   const q = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)).load(c.snapshot);
   for (const perms of [p, q]) {
     for (const name of [{ toString() { throw new Error("app"); } }, Object.create(null), Symbol("s")]) {
@@ -417,7 +417,7 @@ test("expiry: a snapshot loaded in the last fraction of its second, and a machin
   // The core compares whole seconds: half a second past expiry loads, and
   // is expired on its first use.
   const late = { tenant: "spa-lumi", leeway: 0, clock: () => claims.expiresAt + 0.5 };
-  const a = await new lite.Verifier(catalog(c.catalog), vectors.key.jwks, late).verify(c.snapshot);
+  const a = await new web.Verifier(catalog(c.catalog), vectors.key.jwks, late).verify(c.snapshot);
   const b = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, late).load(c.snapshot);
   for (const p of [a, b]) {
     assert.equal(p.can(name), false);
@@ -428,7 +428,7 @@ test("expiry: a snapshot loaded in the last fraction of its second, and a machin
   // the clock again within five seconds.
   const offset = Date.now() / 1000 - (claims.expiresAt - 60);
   const clock = () => Date.now() / 1000 - offset;
-  const x = await new lite.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi", leeway: 0, clock }).verify(c.snapshot);
+  const x = await new web.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi", leeway: 0, clock }).verify(c.snapshot);
   const y = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi", leeway: 0, clock }).load(c.snapshot);
   assert.ok(x.can(name) && y.can(name));
   const real = Date.now;
@@ -444,7 +444,7 @@ test("expiry: a snapshot loaded in the last fraction of its second, and a machin
   }
 });
 
-test("revocation notices: the same summaries and refusals as the default entry, and the same snapshots revoked after them", async () => {
+test("revocation notices: the same summaries and refusals as the wasm build, and the same snapshots revoked after them", async () => {
   const { Issuer } = await import("../../pkg/issuer/node.js");
   const { privateJwk } = await import("./feed-signer.mjs");
   const issuer = new Issuer(vectors.catalogs.sitee.definition, privateJwk(vectors.key));
@@ -475,7 +475,7 @@ test("revocation notices: the same summaries and refusals as the default entry, 
       const options = mode === "tenant" ? optionsOf(c) : { [mode]: true, leeway: vectors.leeway, clock: () => c.now };
       const verify = (v, s) => (mode === "tenantPerRequest" ? v.verifyFor(s, c.expected_tenant) : v.verify(s));
       const today = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, options);
-      const small = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, options);
+      const small = new web.Verifier(catalog(c.catalog), vectors.key.jwks, options);
       const [p, q] = [await verify(today, c.snapshot), await verify(small, c.snapshot)];
       for (const n of [...notices, ...refused, ...notices.slice().reverse()]) {
         const [x, y] = [await outcome(() => today.verifyNotice(n)), await outcome(() => small.verifyNotice(n))];
@@ -494,7 +494,7 @@ test("revocation notices: the same summaries and refusals as the default entry, 
     }
     assert.ok(revoked >= 8, `${mode}: ${revoked} cases revoked`);
   }
-  const v = new lite.Verifier(catalog("sitee"), vectors.key.jwks, { tenant: "spa-lumi" });
+  const v = new web.Verifier(catalog("sitee"), vectors.key.jwks, { tenant: "spa-lumi" });
   assert.throws(() => v.applyNotice(vectors.notices.apply[0]), (e) => e.code === "async_required");
   await assert.rejects(v.verifyNotice(7), (e) => e.code === "invalid_argument");
 });
@@ -503,19 +503,19 @@ test("a notice of 64 KB (8,000 ids) verifies with a small stack: the bytes key i
   const { spawnSync } = await import("node:child_process");
   const script = `
     import { readFileSync } from "node:fs";
-    const lite = await import(${JSON.stringify(`${root}pkg/lite/index.js`)});
+    const web = await import(${JSON.stringify(`${root}pkg/index.js`)});
     const { Issuer } = await import(${JSON.stringify(`${root}pkg/issuer/node.js`)});
     const { privateJwk } = await import(${JSON.stringify(`${root}tests/js/feed-signer.mjs`)});
     const vectors = JSON.parse(readFileSync(${JSON.stringify(`${root}vectors/vectors.json`)}, "utf8"));
-    lite.initSync(readFileSync(${JSON.stringify(`${root}pkg/lite/permsnap_lite.wasm`)}));
+    web.initSync(readFileSync(${JSON.stringify(`${root}pkg/permsnap_wasm_bg.wasm`)}));
     const issuer = new Issuer(vectors.catalogs.sitee.definition, privateJwk(vectors.key));
     const ids = Array.from({ length: 8_000 }, (_, i) => i.toString(16).padStart(16, "0"));
     const notice = issuer.revoke({ tenant: "spa-lumi", ids });
-    const v = new lite.Verifier(vectors.catalogs.sitee, vectors.key.jwks, { tenant: "spa-lumi" });
+    const v = new web.Verifier(vectors.catalogs.sitee, vectors.key.jwks, { tenant: "spa-lumi" });
     try {
       console.log(JSON.stringify(await v.verifyNotice(notice)));
     } catch (e) {
-      console.log(e instanceof lite.PermsnapError ? e.code : "untyped " + e);
+      console.log(e instanceof web.PermsnapError ? e.code : "untyped " + e);
     }`;
   const run = spawnSync(process.execPath, ["--stack-size=400", "--input-type=module", "-e", script], { encoding: "utf8" });
   assert.deepEqual(JSON.parse(run.stdout.trim() || "null"), { tenant: "spa-lumi", minEpoch: 0, ids: 8000, staff: 0 }, run.stdout + run.stderr);
@@ -524,7 +524,7 @@ test("a notice of 64 KB (8,000 ids) verifies with a small stack: the bytes key i
 test("what is refused or freed denies everything; a name or kind not in the catalog throws", async () => {
   const c = validCases.find((c) => c.name === "sitee/dia");
   const today = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
-  const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  const v = new web.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
   const records = recordsFor(today, today.load(c.snapshot));
   const ids = catalog(c.catalog).definition;
   assert.deepEqual(await answers(v.denyAll(), v, records, ids), await answers(today.denyAll(), today, records, ids));
@@ -547,9 +547,9 @@ test("what is refused or freed denies everything; a name or kind not in the cata
   assert.throws(() => p.hiddenFields("appointments"), (e) => e.code === "invalid_argument" && /freed/.test(e.message));
   // The core keeps working after every refusal above.
   assert.equal((await v.verify(c.snapshot)).can(name), true);
-  // A freed verifier says so, typed, in both entries (the default entry's
+  // A freed verifier says so, typed, in both entries (the wasm build's
   // ...OrDeny threw wasm-bindgen's raw error: re-review, session 19).
-  for (const w of [new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)), new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c))]) {
+  for (const w of [new web.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)), new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c))]) {
     w.free();
     await assert.rejects(w.verifyOrDeny(c.snapshot), (e) => e instanceof pkg.PermsnapError && e.code === "invalid_argument");
     assert.throws(() => w.loadOrDeny(c.snapshot), (e) => e instanceof pkg.PermsnapError && e.code === "invalid_argument");
@@ -560,10 +560,10 @@ test("what is refused or freed denies everything; a name or kind not in the cata
 test("a snapshot's permissions turn into deny-all at its expiry, with no call of the app", async () => {
   const c = validCases.find((c) => c.name === "sitee/dia");
   // The clock says the snapshot expires (with the leeway) a fifth of a second from now.
-  const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi", leeway: 0, clock: () => 0 });
+  const v = new web.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi", leeway: 0, clock: () => 0 });
   const claims = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)).load(c.snapshot).claims();
   const at = claims.expiresAt - 0.2;
-  const w = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi", leeway: 0, clock: () => at });
+  const w = new web.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi", leeway: 0, clock: () => at });
   await assert.rejects(v.verify(c.snapshot), (e) => e.code === "not_yet_valid");
   const p = await w.verify(c.snapshot);
   const name = w.permissionNames.find((n) => p.can(n));
@@ -576,7 +576,7 @@ test("a snapshot's permissions turn into deny-all at its expiry, with no call of
   assert.deepEqual(p.hiddenFields("clients"), w.fieldNames("clients"));
 });
 
-test("the catalog is read strictly: what the default entry refuses, this entry refuses", async () => {
+test("the catalog is read strictly: what the wasm build refuses, this entry refuses", async () => {
   const c = validCases.find((c) => c.name === "sitee/dia");
   const bin = catalog(c.catalog).binary;
   const bytes = Buffer.from(bin, "base64url");
@@ -597,7 +597,7 @@ test("the catalog is read strictly: what the default entry refuses, this entry r
   let refused = 0;
   for (const input of inputs) {
     const make = (entry) => () => new entry.Verifier(input, vectors.key.jwks, optionsOf(c));
-    const [a, b] = [await outcome(make(pkg)), await outcome(make(lite))];
+    const [a, b] = [await outcome(make(pkg)), await outcome(make(web))];
     assert.equal(b.code ?? "ok", a.code ?? "ok", typeof input === "string" ? input.slice(0, 20) : JSON.stringify(input)?.slice(0, 60));
     if (a.code) refused++;
     if (a.ok && b.ok) {
@@ -611,8 +611,8 @@ test("the catalog is read strictly: what the default entry refuses, this entry r
 test("a field the next catalog revision adds to a kind with no field of its own here, hidden by the snapshot, is never passed through (attack review, session 21)", async () => {
   // Revision 2 gives `payments` its first field, and fay's record hides
   // it. Revision 1's verifier (the normal order of a rollout) cannot name
-  // it: lite listed no hidden field and redacted nothing for a kind with no
-  // field here, so `card` passed through; the default entry refuses.
+  // it: the browser entry listed no hidden field and redacted nothing for a kind with no
+  // field here, so `card` passed through; the wasm build refuses.
   const issuerPkg = await import(new URL("../../pkg/issuer/node.js", import.meta.url));
   const policy = JSON.parse(readFileSync(`${root}presets/sitee.json`, "utf8"));
   const payments = policy.catalog.kinds.find((k) => k.name === "payments");
@@ -625,9 +625,9 @@ test("a field the next catalog revision adds to a kind with no field of its own 
   const records = [{ id: "p1", staff_id: "fay", card: "4242" }];
   for (const [hides, expected] of [[["card"], "wrong_catalog"], [[], null]]) {
     const { snapshot } = issuer.issue(policy.tenant, { ...fay, hidden_fields: { ...fay.hidden_fields, payments: hides } });
-    for (const Verifier of [lite.Verifier, pkg.Verifier]) {
+    for (const Verifier of [web.Verifier, pkg.Verifier]) {
       const p = await new Verifier(vectors.catalogs.sitee, key.jwks, { tenant: policy.tenant }).verify(snapshot);
-      const why = `${Verifier === lite.Verifier ? "lite" : "default"} hiding ${hides}`;
+      const why = `${Verifier === web.Verifier ? "web" : "wasm"} hiding ${hides}`;
       for (const f of [() => p.hiddenFields("payments"), () => p.redaction("payments"), () => p.redact("payments", records)]) {
         if (expected) assert.throws(f, (e) => e instanceof pkg.PermsnapError && e.code === expected, why);
         else assert.doesNotThrow(f, why);
@@ -640,13 +640,13 @@ test("a field the next catalog revision adds to a kind with no field of its own 
   }
 });
 
-test("the account: one, per request or any, as the default entry checks it; each request's account checked", async () => {
+test("the account: one, per request or any, as the wasm build checks it; each request's account checked", async () => {
   const cases = validCases.filter((c) => typeof c.expected_tenant === "string" && !c.revoked_ids && !c.id_lists);
   let compared = 0;
   for (const c of cases) {
     for (const account of [{ tenant: c.expected_tenant }, { tenant: "other-co" }, { tenantPerRequest: true }, { anyTenant: true }]) {
       const answers = [];
-      for (const entry of [pkg, lite]) {
+      for (const entry of [pkg, web]) {
         const v = new entry.Verifier(catalog(c.catalog), vectors.key.jwks, { ...account, leeway: vectors.leeway, clock: () => c.now });
         const out = {};
         const calls = {
@@ -676,7 +676,7 @@ test("the account: one, per request or any, as the default entry checks it; each
   assert.ok(compared >= 40, `${compared} compared`);
 });
 
-test("setRevocations: the app's own list revokes as in the default entry, read as strictly, beside the notices", async () => {
+test("setRevocations: the app's own list revokes as in the wasm build, read as strictly, beside the notices", async () => {
   const cases = validCases.filter((c) => typeof c.expected_tenant === "string" && !c.revoked_ids && !c.id_lists);
   for (const c of cases) {
     const claims = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)).load(c.snapshot).claims();
@@ -690,7 +690,7 @@ test("setRevocations: the app's own list revokes as in the default entry, read a
     ];
     for (const [i, list] of lists.entries()) {
       const answers = [];
-      for (const entry of [pkg, lite]) {
+      for (const entry of [pkg, web]) {
         const v = new entry.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
         const before = await v.verify(c.snapshot);
         const set = await outcome(() => v.setRevocations(list));
@@ -707,7 +707,7 @@ test("setRevocations: the app's own list revokes as in the default entry, read a
   const { Issuer } = await import("../../pkg/issuer/node.js");
   const { privateJwk } = await import("./feed-signer.mjs");
   const issuer = new Issuer(vectors.catalogs.sitee.definition, privateJwk(vectors.key));
-  const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  const v = new web.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
   const id = (await v.verify(c.snapshot)).id;
   v.setRevocations({ ids: [id] });
   await assert.rejects(v.verify(c.snapshot), (e) => e.code === "revoked");
@@ -718,18 +718,18 @@ test("setRevocations: the app's own list revokes as in the default entry, read a
   await assert.rejects(v.verify(c.snapshot), (e) => e.code === "revoked");
 });
 
-test("lite: an account id with a lone surrogate is refused, not written as U+FFFD (another account); an account named __proto__ is revoked as any other (attack review, session 21)", async () => {
+test("the browser entry: an account id with a lone surrogate is refused, not written as U+FFFD (another account); an account named __proto__ is revoked as any other (attack review, session 21)", async () => {
   const { key, snapshot, proto } = await oddAccounts();
   const sitee = vectors.catalogs.sitee;
   for (const lone of ["acme\uD800", "acme\uDC00", "\uDBFF", "acme\uDC00\uD800"]) {
-    assert.throws(() => new lite.Verifier(sitee, key.jwks, { tenant: lone }), (e) => e.code === "invalid_argument", escape(lone));
-    const v = new lite.Verifier(sitee, key.jwks, { tenantPerRequest: true });
+    assert.throws(() => new web.Verifier(sitee, key.jwks, { tenant: lone }), (e) => e.code === "invalid_argument", escape(lone));
+    const v = new web.Verifier(sitee, key.jwks, { tenantPerRequest: true });
     await assert.rejects(v.verifyFor(snapshot, lone), (e) => e.code === "invalid_argument", escape(lone));
     assert.throws(() => v.loadFor(snapshot, lone), (e) => e.code === "invalid_argument", escape(lone));
     assert.throws(() => v.setRevocations({ minEpoch: { [lone]: 9 } }), (e) => e.code === "invalid_argument", escape(lone));
   }
-  assert.equal((await new lite.Verifier(sitee, key.jwks, { tenant: "acme\uFFFD" }).verify(snapshot)).tenant, "acme\uFFFD", "control");
-  const p = new lite.Verifier(sitee, key.jwks, { tenant: "__proto__" });
+  assert.equal((await new web.Verifier(sitee, key.jwks, { tenant: "acme\uFFFD" }).verify(snapshot)).tenant, "acme\uFFFD", "control");
+  const p = new web.Verifier(sitee, key.jwks, { tenant: "__proto__" });
   const before = await p.verify(proto);
   p.setRevocations(JSON.parse('{"minEpoch": {"__proto__": 9}}'));
   assert.equal(before.error?.code, "revoked");
@@ -738,9 +738,9 @@ test("lite: an account id with a lone surrogate is refused, not written as U+FFF
   assert.throws(() => before.free(1), (e) => e.code === "invalid_argument");
 });
 
-test("withIds: an id list is attached, or refused with the default entry's code, as the core reads it; what it made goes with its parent", async () => {
+test("withIds: an id list is attached, or refused with the wasm build's code, as the core reads it; what it made goes with its parent", async () => {
   const c = validCases.find((c) => c.id_lists);
-  const [today, small] = [new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)), new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c))];
+  const [today, small] = [new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)), new web.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c))];
   const [p, q] = [await today.verify(c.snapshot), await small.verify(c.snapshot)];
   const list = c.id_lists[0];
   const [{ kind }] = q.missingIds();
@@ -761,7 +761,7 @@ test("withIds: an id list is attached, or refused with the default entry's code,
   assert.equal(attached, 5); // text, with spaces around it, as UTF-8 bytes; binary (Buffer, Uint8Array)
   // A snapshot naming no list, refused permissions, extra arguments.
   const dia = validCases.find((c) => c.name === "sitee/dia");
-  const plain = await new lite.Verifier(catalog(dia.catalog), vectors.key.jwks, optionsOf(dia)).verify(dia.snapshot);
+  const plain = await new web.Verifier(catalog(dia.catalog), vectors.key.jwks, optionsOf(dia)).verify(dia.snapshot);
   assert.throws(() => plain.withIds(list), (e) => e.code === "invalid_argument" && /no `listed` scope/.test(e.message));
   assert.throws(() => plain.withIds("not base64!"), (e) => e.code === "invalid_argument");
   assert.deepEqual(plain.missingIds(), []);
@@ -791,26 +791,26 @@ test("withIds: an id list is attached, or refused with the default entry's code,
   assert.deepEqual(r.filter(kind, [{ id: ids[7] }]), []);
 });
 
-test("lite takes no revocation feed, as the default entry's browser build; a filter before the id list is attached names the list", async () => {
+test("the browser entry takes no revocation feed, as permsnap/sync takes none (feeds are the edge's); a filter before the id list is attached names the list", async () => {
   const c = validCases.find((c) => c.id_lists);
-  for (const entry of [pkg, lite]) {
+  for (const entry of [pkg, web]) {
     const v = new entry.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
     assert.throws(() => v.applyFeed("x", []), (e) => e.code === "invalid_argument" && /at the edge/.test(e.message));
     assert.throws(() => v.applyFeed("x", [], {}), (e) => e.code === "invalid_argument");
     assert.equal(v.feedAt, null);
     const p = await v.verify(c.snapshot);
     const [{ kind, digest }] = p.missingIds();
-    assert.throws(() => p.filter(kind, [{ id: "x" }]), (e) => e.code === "ids_not_loaded" && e.message.includes(digest) && e.message.includes(kind), String(entry === lite));
+    assert.throws(() => p.filter(kind, [{ id: "x" }]), (e) => e.code === "ids_not_loaded" && e.message.includes(digest) && e.message.includes(kind), String(entry === web));
   }
 });
 
 test("what withIds made during a session's grace after a notice checks itself once let go (review, session 21)", async () => {
   // The session's hooks, as the session calls them (internal exports).
-  const { grace } = await import("../../pkg/lite/permissions.js");
+  const { grace } = await import("../../pkg/permissions.js");
   const { Issuer } = await import("../../pkg/issuer/node.js");
   const { privateJwk } = await import("./feed-signer.mjs");
   const c = validCases.find((c) => c.id_lists);
-  const v = new lite.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  const v = new web.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
   const p = await v.verify(c.snapshot);
   const name = c.expect.allowed[0];
   grace(p, true);

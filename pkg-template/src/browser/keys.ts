@@ -1,4 +1,4 @@
-// permsnap/lite: the trusted keys, read from a JWKS by the rules of the
+// The browser entry: the trusted keys, read from a JWKS by the rules of the
 // package's own reader (src/crypto.rs `Keyring::from_jwks`, which the
 // default entry runs in wasm): Ed25519 signing keys are taken, each checked
 // strictly (canonical and not of small order by the core, a point of the

@@ -1,4 +1,4 @@
-// permsnap/lite: the Verifier, a catalog and trusted keys checking
+// The browser entry: the Verifier, a catalog and trusted keys checking
 // snapshots on the small core. The core reads the catalog and the
 // snapshot in place, checks the strict Ed25519 rules that need no curve
 // arithmetic (canonical keys, R and S; no small-order key or R) and
@@ -17,10 +17,11 @@ import { permissionsFrom, type Catalog, type Identity, type Kind, type Permissio
 import { base64url, binary, hex, strictUtf8, trim } from "./text.js";
 import { Core, refusal } from "./wasm.js";
 
-/** What permsnap/lite's verifier takes: its account (exactly one of
+/** What the browser entry's verifier takes: its account (exactly one of
  *  `tenant`, `tenantPerRequest`, `anyTenant`), the leeway and the clock
- *  (the default entry's feed options are not in this entry). */
-export type LiteVerifierOptions = TenantChoice & {
+ *  (the edge's feed options, `maxFeedAge` and `format1Catalog`, are not in
+ *  this entry: they are refused). */
+export type VerifierOptions = TenantChoice & {
   /** Clock skew tolerated, seconds (default 30, at most 86400). */
   leeway?: number;
   /** The clock, in seconds since the Unix epoch (default: `Date.now() / 1000`). */
@@ -97,7 +98,7 @@ export class Verifier {
   #revision = 0;
   #freed = false;
 
-  constructor(catalog: CatalogInput, jwks: Jwks | string, options: LiteVerifierOptions) {
+  constructor(catalog: CatalogInput, jwks: Jwks | string, options: VerifierOptions) {
     noExtra(arguments.length, 3, "new Verifier");
     // Copied first (`plainData`): a getter or proxy of the app runs once,
     // its error typed.
@@ -360,7 +361,7 @@ export class Verifier {
   #loadVerified(snapshot: string | Uint8Array, tenant: Uint8Array | null): Permissions {
     const bytes = snapshotBytes(snapshot);
     if (!this.#verified.has(bytesKey(bytes))) {
-      throw refusal("async_required", "permsnap/lite checks signatures with the platform's WebCrypto");
+      throw refusal("async_required", "the browser entry checks signatures with the platform's WebCrypto (permsnap/sync loads at once)");
     }
     return this.#load(bytes, tenant);
   }

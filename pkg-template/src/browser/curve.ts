@@ -1,9 +1,9 @@
-// permsnap/lite: whether a public key is a point of Ed25519's curve, the
+// The browser entry: whether a public key is a point of Ed25519's curve, the
 // one check of a key that needs field arithmetic (the core checks that it
 // is canonical and not of small order; the platform's WebCrypto imports
 // any 32 bytes). BigInt, once per key: a few hundred microseconds, where
 // the same code in wasm weighed a kilobyte of every download. The
-// package's reader agrees (src/field.rs `is_on_curve`; tests/js/lite.test.mjs
+// package's reader agrees (src/field.rs `is_on_curve`; tests/js/browser.test.mjs
 // compares them on 800 encodings).
 
 const P = 2n ** 255n - 19n;

@@ -1,8 +1,8 @@
-// permsnap/lite: what one verified snapshot allows. `can()` reads the
+// The browser entry: what one verified snapshot allows. `can()` reads the
 // effective permissions decided in the core at load (one map lookup and a
 // bit); scopes, filters and hidden fields are asked of the core on first
 // use and kept. The same answers as the default entry's `Permissions`
-// (tests/js/lite.test.mjs compares them on every vector).
+// (tests/js/browser.test.mjs compares them on every vector).
 
 import { PermsnapError } from "../errors.js";
 import { alive, expiredError, frozen, graceAll, list, nameList, noExtra, ownBytes, refusedExplanation, text, unreadable } from "../internal.js";

@@ -1,10 +1,11 @@
-// permsnap/lite: snapshot and catalog texts to bytes, as the Rust core
+// The browser entry: snapshot and catalog texts to bytes, as the Rust core
 // reads them (src/encoding.rs, src/wire/mod.rs `to_binary_framed`):
 // unpadded base64url, strictly (no padding, no other character, no length
 // of 1 mod 4, zero trailing bits), around it only what Rust's `trim`
 // removes.
 
 import { refusal } from "./wasm.js";
+import { MAX_INPUT, tooLarge } from "../internal.js";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const SIXES = new Int8Array(128).fill(-1);
@@ -48,9 +49,6 @@ export function trim(s: string): string {
 }
 
 const utf8 = new TextEncoder();
-/** Refused before anything else is done with it (the default entry's
- *  bound, internal.ts `MAX_INPUT`). */
-const MAX_INPUT = 16 << 20;
 /** UTF-8 strictly (a leading U+FEFF kept: it is part of a name). */
 export const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -69,11 +67,11 @@ function bounded(bytes: Uint8Array, max: number): Uint8Array {
 export function binary(input: string | Uint8Array, magic: string, max: number): Uint8Array {
   let text: string;
   if (typeof input === "string") {
-    if (input.length > MAX_INPUT) throw refusal("too_large");
+    if (input.length > MAX_INPUT) throw tooLarge(input.length);
     if (input.startsWith(magic)) return bounded(utf8.encode(input), max);
     text = input;
   } else {
-    if (input.length > MAX_INPUT) throw refusal("too_large");
+    if (input.length > MAX_INPUT) throw tooLarge(input.length);
     if (magic.split("").every((c, i) => input[i] === c.charCodeAt(0))) return bounded(input.slice(), max);
     try {
       text = strictUtf8.decode(input);

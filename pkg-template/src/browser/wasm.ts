@@ -1,4 +1,4 @@
-// permsnap/lite: its WebAssembly module (the small core, lean/), loaded
+// The browser entry: its WebAssembly module (the small core, lean/), loaded
 // and instantiated once per page (each instance reserves its own memory:
 // one per Verifier ran a browser out of memory). The core has no
 // wasm-bindgen: JavaScript writes an input into its memory, calls a
@@ -21,8 +21,8 @@ export type Exports = { memory: WebAssembly.Memory } & Record<string, Fn>;
 let compiled: WebAssembly.Module | undefined;
 
 /** What to do about a refusal, where the code alone does not say (a
- *  message is the code's words and the detail: permsnap/lite keeps its
- *  texts short, its download is the point). */
+ *  message is the code's words and the detail: the browser entry keeps
+ *  its texts short, every page downloads them). */
 const ADVICE: Partial<Record<ErrorCode, string>> = {
   unknown_key: "check the JWKS",
   wrong_catalog: "deploy the current catalog",
@@ -38,22 +38,25 @@ export function refusal(code: ErrorCode | number, detail = ""): PermsnapError {
   return new PermsnapError(c, [c.replace(/_/g, " "), detail, ADVICE[c]].filter(Boolean).join(": "));
 }
 
+/** Not initialised: before `init()`, or (`e`) why it could not load. */
 function notInitialized(e?: unknown): PermsnapError {
   return new PermsnapError(
     "not_initialized",
-    `permsnap/lite's WebAssembly module is not loaded${e === undefined ? ": call init() or initSync() first" : `: ${e instanceof Error ? e.message : String(e)}`}`,
+    e === undefined
+      ? "permsnap's WebAssembly module is not loaded: call init() or initSync() first"
+      : `could not load permsnap's WebAssembly module: ${e instanceof Error ? e.message : String(e)}. A bundler that does not emit it (esbuild): import the package's permsnap_wasm_bg.wasm with --loader:.wasm=file and pass its URL to init()`,
     e === undefined ? undefined : { cause: e },
   );
 }
 
 function thisModule(m: WebAssembly.Module): WebAssembly.Module {
   if (WebAssembly.Module.exports(m).map((e) => e.name).sort().join(" ") !== EXPORTS) {
-    throw new PermsnapError("not_initialized", "this .wasm is not permsnap/lite's (another permsnap build or version): load permsnap/lite/permsnap_lite.wasm");
+    throw new PermsnapError("not_initialized", "this .wasm is not the browser entry's (another permsnap build or version): load permsnap/permsnap_wasm_bg.wasm");
   }
   return m;
 }
 
-/** Loads the module: the package's `permsnap_lite.wasm` beside this file
+/** Loads the module: the package's `permsnap_wasm_bg.wasm` beside this file
  *  by default, or from a URL, a `Response`, bytes or a compiled
  *  `WebAssembly.Module`. Idempotent. */
 export async function init(source?: WasmSource): Promise<void> {
@@ -63,7 +66,7 @@ export async function init(source?: WasmSource): Promise<void> {
     if (source instanceof WebAssembly.Module) m = source;
     else if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) m = await WebAssembly.compile(source as BufferSource);
     else {
-      const r = (await (typeof Response !== "undefined" && source instanceof Response ? source : fetch((source ?? new URL("./permsnap_lite.wasm", import.meta.url)) as RequestInfo | URL))) as Response;
+      const r = (await (typeof Response !== "undefined" && source instanceof Response ? source : fetch((source ?? new URL("./permsnap_wasm_bg.wasm", import.meta.url)) as RequestInfo | URL))) as Response;
       if (!r.ok) throw new Error(`${r.status} ${r.statusText} from ${r.url}`);
       m = await WebAssembly.compile(await r.arrayBuffer());
     }
