@@ -59,8 +59,8 @@ export const meta = {
   packages: [relative(join(BENCH_DIR, 'node_modules'), PKG)],
   imports: [NODE_ENTRY], // cold start: import + synchronous wasm compile/instantiate
   signing: 'Ed25519 (strict; postcard snapshot format 2, verified in wasm)',
-  // Browser: the default entry (index.js, wasm-bindgen `web` target) + the .wasm, which a
-  // bundled app passes to init(url). The wasm is imported explicitly so that esbuild's `file`
+  // Browser: the default entry (index.js: the small core, no wasm-bindgen, WebCrypto for the
+  // curve; session 22) + the .wasm, which a bundled app passes to init(url). The wasm is imported explicitly so that esbuild's `file`
   // loader emits it and it is counted.
   bundleEntry: `export { init, Verifier } from ${JSON.stringify(join(PKG, 'index.js'))};\n`
     + `export { default as wasmUrl } from ${JSON.stringify(join(PKG, 'permsnap_wasm_bg.wasm'))};`,

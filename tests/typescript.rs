@@ -71,7 +71,7 @@ fn generate() -> String {
     out
 }
 
-/// The error codes as a value, for permsnap/lite, whose core answers a
+/// The error codes as a value, for the browser entry, whose core answers a
 /// code's index (`Error::CODES`) rather than its name.
 fn generate_codes() -> String {
     let mut out = String::from(
@@ -79,7 +79,7 @@ fn generate_codes() -> String {
          // `Error::CODES` (src/error.rs) and `Reason::CODES` and\n\
          // `Reason::SENTENCES` (src/decision/reason.rs). Do not edit.\n\n\
          import type { CoreErrorCode, CoreReason } from \"./generated.js\";\n\n\
-         /** Every error code of the Rust core, in its order: the small core\n *  (permsnap/lite) answers a code's index. */\n",
+         /** Every error code of the Rust core, in its order: the small core\n *  (the browser entry) answers a code's index. */\n",
     );
     out.push_str(&format!(
         "export const CORE_ERROR_CODES: readonly CoreErrorCode[] = [{}];\n",

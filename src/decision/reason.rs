@@ -105,7 +105,7 @@ impl Reason {
     /// Each reason's sentence for people, in [`Reason::CODES`]' order:
     /// `{}` stands for its detail (for `implied`, the permissions that give
     /// it joined with "` and `"). The one source of the sentences other
-    /// languages print (permsnap/lite's, generated into codes.ts).
+    /// languages print (the browser entry's, generated into codes.ts).
     pub const SENTENCES: &'static [&'static str] = &[
         "granted: the person is an owner of the account",
         "granted by role `{}`",

@@ -30,7 +30,7 @@ pub mod snapshot;
 
 /// The rules of a public key (32 bytes) that need no curve arithmetic:
 /// canonical, not of small order (`invalid_key` otherwise). The caller
-/// checks that it is a point of the curve (the browser: permsnap/lite's
+/// checks that it is a point of the curve (the browser entry's
 /// JavaScript, with BigInt), as the keyring does when it reads JWKS keys.
 pub fn check_key(key: &[u8]) -> Result<(), Refusal> {
     let key: &[u8; 32] = key.try_into().map_err(|_| INVALID_KEY)?;

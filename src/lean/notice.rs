@@ -1,7 +1,7 @@
 //! A revocation notice read in place (`wire::decode_notice`): its account,
 //! time, epoch, snapshot ids and per-person bounds, as offsets into its
 //! bytes. What a verifier does with it (FORMAT.md, "Revocation") is the
-//! caller's: permsnap/lite keeps the revocations in JavaScript.
+//! caller's: the browser entry keeps the revocations in JavaScript.
 
 use super::snapshot::Parts;
 use super::{Refusal, Span, MALFORMED};

@@ -399,7 +399,7 @@ fn keys_and_signatures_are_held_to_the_strict_rules_as_the_keyring_holds_them() 
     for k in &keys {
         let reference = Keyring::new().insert("k", k);
         // The rules without curve arithmetic here, the curve's equation
-        // where the caller checks it (permsnap/lite: tests/js/lite.test.mjs
+        // where the caller checks it (the browser entry: tests/js/browser.test.mjs
         // holds its JavaScript check to the keyring on the same keys).
         let lean = super::check_key(k).is_ok() && crate::field::is_on_curve(k);
         assert_eq!(reference.is_ok(), lean, "{k:02x?}");
@@ -548,7 +548,7 @@ fn notices_read_as_the_reference_reads_them() {
 
 #[test]
 fn id_lists_attach_as_the_reference_attaches_them() {
-    // The list as permsnap/lite's JavaScript hands it over (text decoded,
+    // The list as the browser entry's JavaScript hands it over (text decoded,
     // framed), then attached by the core; the reference reads text or
     // binary itself.
     use crate::wire::{IDS_MAGIC, MAX_IDS_LEN};
