@@ -5,7 +5,7 @@
 import type { CoreErrorCode, CoreReason } from "./generated.js";
 
 /** Every error code of the Rust core, in its order: the small core
- *  (permsnap/lite) answers a code's index. */
+ *  (the browser entry) answers a code's index. */
 export const CORE_ERROR_CODES: readonly CoreErrorCode[] = ["no_snapshot", "bad_encoding", "truncated", "too_large", "bad_magic", "unsupported_version", "unknown_key", "bad_signature", "malformed", "expired", "not_yet_valid", "wrong_tenant", "wrong_catalog", "revoked", "unknown_permission", "unknown_kind", "unknown_feature", "step_up_refused", "invalid_key", "invalid_policy", "owner_only", "unknown_role", "stale_feed", "ids_not_loaded", "deactivated", "unknown_staff", "unavailable", "invalid_argument", "async_required"];
 
 /** Every reason `explain` gives, in the Rust core's order (the small
