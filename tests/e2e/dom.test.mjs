@@ -5,7 +5,7 @@
 // permsnap.css hides protected markup before any script runs.
 // Serves pkg/ from a tiny static server on 127.0.0.1; needs a built package.
 // Screenshot: test-output/dom-fail-closed.png.
-import { test as nodeTest, before, after } from "node:test";
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,7 +16,6 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 // The browser entry (the small core) and its React components.
 const dir = "pkg";
 const wasmUrl = "/pkg/permsnap_wasm_bg.wasm";
-const test = nodeTest;
 const out = join(root, "test-output");
 mkdirSync(out, { recursive: true });
 const vectors = JSON.parse(readFileSync(join(root, "vectors/vectors.json"), "utf8"));
