@@ -42,9 +42,9 @@ const steps = [
   ["static data (messages, names, constants)", (n) => n === "memory" || n === "__data_end" || n === "__heap_base"],
   ["+ wasm-bindgen runtime (allocator, externref table, start)", (n) => /^(__wbindgen_|__externref_|__abort_handler|__instance_terminated)/.test(n)],
   ["+ new Verifier (catalog, keys, options), and freeing it", (n) => n === "verifier_new" || n === "__wbg_verifier_free"],
-  ["+ load and can() (verify, decode, decide)", (n) => n === "__wbg_permissions_free" || /^verifier_(snapshotJob|attest|load|loadFor|permissionNames|fingerprint|leeway|tenantMode|keyReport|setJwks)$/.test(n) || /^permissions_(allowedBits|version|id|subject|tenant|issuedAt|expiresAt|notBefore|epoch|roles|apps|features|hasApp|hasFeature|isOwner|isPrincipal|isSharedAccount|needsStepUp|stepUpActions)$/.test(n)],
+  ["+ load and can() (verify, decode, decide)", (n) => n === "__wbg_permissions_free" || /^verifier_(load|loadFor|permissionNames|fingerprint|leeway|tenantMode|keyReport|setJwks)$/.test(n) || /^permissions_(allowedBits|version|id|subject|tenant|issuedAt|expiresAt|notBefore|epoch|roles|apps|features|hasApp|hasFeature|isOwner|isPrincipal|isSharedAccount|needsStepUp|stepUpActions)$/.test(n)],
   ["+ records (scope, filter, redact)", (n) => /^verifier_(kindNames|fieldNames)$/.test(n) || /^permissions_(scope|permissionScope|filter|filterFor|redaction|hiddenFields)$/.test(n)],
-  ["+ revocation (notices, lists, recheck)", (n) => /^verifier_(applyNotice|noticeJob|setRevocations|denyAll|recheck)$/.test(n)],
+  ["+ revocation (notices, lists, recheck)", (n) => /^verifier_(applyNotice|setRevocations|denyAll|recheck)$/.test(n)],
   ["+ explain, summary, record ids", (n) => /^permissions_(explain|summary|withIds|missingIds|filterIndexes)$/.test(n)],
   // The small core's (`lean`): no wasm-bindgen, results read from memory.
   ["+ its runtime (input buffer, results)", (n) => n === "ps_input" || n === "ps_out"],

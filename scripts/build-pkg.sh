@@ -28,7 +28,7 @@ wasm_build() { # features out-dir
 # `.ts`): the shared core, then the entries and helpers of one build only.
 # Each build has its own entry files (index, node, workerd): the edge build
 # carries neither the DOM helper nor React, the browser build no router.
-CORE_TS="generated types errors internal init platform verifier permissions filter redact core"
+CORE_TS="generated types errors internal init verifier permissions filter redact core"
 SYNC_TS="$CORE_TS expiry session unclobbered dom react sync/index nodeinit node workerd"
 EDGE_TS="$CORE_TS edge/expiry plain edge/gate edge/refresher edge/middleware edge/index nodeinit edge/node edge/workerd"
 # The browser entry: the small core's JavaScript side (its modules under

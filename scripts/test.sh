@@ -10,7 +10,6 @@ step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --all-features --all-targets -- -D warnings
-cargo clippy --target wasm32-unknown-unknown --no-default-features --features wasm -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --features wasm -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --features edge -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --features issuer-js -- -D warnings

@@ -68,43 +68,21 @@ pub struct Jwks {
 pub struct Keyring {
     keys: Vec<(String, PublicKey)>,
     ignored: Vec<IgnoredKey>,
-    /// Signatures the platform verified (the build without the curve
-    /// code): [`Keyring::attest`].
-    #[cfg(not(feature = "ed25519"))]
-    attested: Vec<SignatureJob>,
 }
 
 /// A checked Ed25519 public key: its bytes and, where the curve code is,
 /// the decoded point.
 #[derive(Debug, Clone)]
 struct PublicKey {
+    /// Read by the equation: nothing reads it in the build without the
+    /// curve code (whose signatures JavaScript checks: `lean`).
+    #[cfg_attr(not(feature = "ed25519"), allow(dead_code))]
     bytes: [u8; 32],
     /// The key's point, negated (what the verification equation adds),
     /// and its table once built; shared by keyrings holding the same bytes.
     #[cfg(feature = "ed25519")]
     table: std::sync::Arc<crate::keytable::KeyTable>,
 }
-
-/// One signature to check: the key, the exact message (domain and signed
-/// bytes) and the signature, once the strict rules that need no curve
-/// arithmetic hold (canonical `S` and `R`, `R` not of small order).
-/// What a build without the curve code hands to the platform's Ed25519.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignatureJob {
-    /// The key id.
-    pub kid: String,
-    /// The public key, 32 bytes.
-    pub key: [u8; 32],
-    /// The signed message: the domain prefix, then the signed bytes.
-    pub message: Vec<u8>,
-    /// The signature.
-    pub signature: [u8; SIGNATURE_LEN],
-}
-
-/// How many platform-verified signatures a keyring remembers until they are
-/// used (a few verifications in flight at once).
-#[cfg(not(feature = "ed25519"))]
-const ATTESTED: usize = 16;
 
 /// A key of a JWKS that is not an Ed25519 signing key, left out of the
 /// keyring (RFC 7517 §5: keys of a type one does not understand are
@@ -304,48 +282,12 @@ impl Keyring {
             .ok_or_else(|| Error::UnknownKey { kid: kid.into() })
     }
 
-    /// The signature check of `signature` over `domain | signed` with key
-    /// `kid`, once the key is known (`unknown_key` otherwise) and the
-    /// signature's shape is strict (`bad_signature` otherwise): what
-    /// [`Keyring::verify_domain`] checks, or hands to the platform.
-    pub fn job(
-        &self,
-        domain: &[u8],
-        kid: &str,
-        signed: &[u8],
-        signature: &[u8; SIGNATURE_LEN],
-    ) -> Result<SignatureJob> {
-        self.keyed_job(domain, kid, signed, signature)
-            .map(|(_, job)| job)
-    }
-
-    /// [`Keyring::job`], with the key it names.
-    fn keyed_job(
-        &self,
-        domain: &[u8],
-        kid: &str,
-        signed: &[u8],
-        signature: &[u8; SIGNATURE_LEN],
-    ) -> Result<(&PublicKey, SignatureJob)> {
-        let key = self.key(kid)?;
-        signature::check_shape(signature)?;
-        let mut message = Vec::with_capacity(domain.len() + signed.len());
-        message.extend_from_slice(domain);
-        message.extend_from_slice(signed);
-        let job = SignatureJob {
-            kid: kid.to_owned(),
-            key: key.bytes,
-            message,
-            signature: *signature,
-        };
-        Ok((key, job))
-    }
-
     /// Strictly verifies `signature` over `domain | signed` with key `kid`
-    /// (`verify_strict` semantics): the rules of [`Keyring::job`], then the
-    /// equation, in wasm where the curve code is; in the build without it,
-    /// the platform's answer for exactly this job (`Keyring::attest`),
-    /// `async_required` until there is one.
+    /// (`verify_strict` semantics): the key known (`unknown_key`
+    /// otherwise), the signature's shape strict, then the equation
+    /// (`bad_signature` otherwise). The build without the curve code (the
+    /// small core's, whose JavaScript has the platform's WebCrypto check the
+    /// equation: `lean`) verifies nothing here: `async_required`.
     pub fn verify_domain(
         &self,
         domain: &[u8],
@@ -353,46 +295,34 @@ impl Keyring {
         signed: &[u8],
         signature: &[u8; SIGNATURE_LEN],
     ) -> Result<()> {
-        let (key, job) = self.keyed_job(domain, kid, signed, signature)?;
-        self.check(key, &job)
+        let key = self.key(kid)?;
+        signature::check_shape(signature)?;
+        check(key, domain, signed, signature)
     }
+}
 
-    /// The equation, in wasm.
-    #[cfg(feature = "ed25519")]
-    fn check(&self, key: &PublicKey, job: &SignatureJob) -> Result<()> {
-        if signature::verify(&key.table, &key.bytes, &job.message, &job.signature) {
-            Ok(())
-        } else {
-            Err(Error::BadSignature)
-        }
+/// The equation, in wasm, over `domain | signed`.
+#[cfg(feature = "ed25519")]
+fn check(
+    key: &PublicKey,
+    domain: &[u8],
+    signed: &[u8],
+    signature: &[u8; SIGNATURE_LEN],
+) -> Result<()> {
+    let mut message = Vec::with_capacity(domain.len() + signed.len());
+    message.extend_from_slice(domain);
+    message.extend_from_slice(signed);
+    if signature::verify(&key.table, &key.bytes, &message, signature) {
+        Ok(())
+    } else {
+        Err(Error::BadSignature)
     }
+}
 
-    /// What the platform verified.
-    #[cfg(not(feature = "ed25519"))]
-    fn check(&self, _key: &PublicKey, job: &SignatureJob) -> Result<()> {
-        if self.attested.contains(job) {
-            Ok(())
-        } else {
-            Err(Error::AsyncRequired)
-        }
-    }
-
-    /// Records that the platform's Ed25519 (WebCrypto) verified `job`, which
-    /// [`Keyring::job`] made: [`Keyring::verify_domain`] then accepts exactly
-    /// that key, message and signature. Only for the wasm layer of the
-    /// build without the curve code, right after the platform answered
-    /// true. A job for a key this keyring does not hold (keys changed
-    /// meanwhile) is not recorded. The last few are kept.
-    #[cfg(not(feature = "ed25519"))]
-    pub fn attest(&mut self, job: SignatureJob) {
-        if self.key(&job.kid).map(|k| k.bytes) != Ok(job.key) {
-            return;
-        }
-        if self.attested.len() >= ATTESTED {
-            self.attested.remove(0);
-        }
-        self.attested.push(job);
-    }
+/// No curve code in this build: no signature verifies in Rust.
+#[cfg(not(feature = "ed25519"))]
+fn check(_: &PublicKey, _: &[u8], _: &[u8], _: &[u8; SIGNATURE_LEN]) -> Result<()> {
+    Err(Error::AsyncRequired)
 }
 
 /// A JWK for a raw public key.

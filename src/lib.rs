@@ -42,7 +42,7 @@ pub mod wire;
 
 #[cfg(feature = "issuer")]
 pub use crypto::signing::IssuerKey;
-pub use crypto::{Jwk, Jwks, Keyring, SignatureJob};
+pub use crypto::{Jwk, Jwks, Keyring};
 pub use decision::Summary;
 pub use decision::{Explanation, Permissions, Reason, RecordFilter, Redaction};
 pub use error::{Error, Result};

@@ -6,8 +6,8 @@
 //! that need no curve arithmetic are checked here, on the encodings, before
 //! any signature check. The curve equation itself is then checked either in
 //! wasm by ed25519-dalek (feature `ed25519`: servers, edges, Node) or by the
-//! platform's WebCrypto Ed25519 (the browser build, without the curve code):
-//! see `Keyring::attest`. Platforms agree with `verify_strict` once
+//! platform's WebCrypto Ed25519 (the browser's small core, without the
+//! curve code: `lean`). Platforms agree with `verify_strict` once
 //! these rules hold: each compares the recomputed `R` with the given bytes
 //! (cofactorless), which a mixed-order key or `R` could only make differ for
 //! signatures the key's own holder crafted.

@@ -6,7 +6,6 @@ import { Verifier as WasmVerifier, type Permissions as WasmPermissions } from ".
 import { PermsnapError } from "./errors.js";
 import { isInitialized, notInitialized } from "./init.js";
 import { accountId, inputBytes, interned, noExtra, ownBytes, parseJson, plainData, readClock, text, wasmCall } from "./internal.js";
-import { platformVerify } from "./platform.js";
 import { allowedMap, permissionsFrom, expireIn, type CatalogInfo, type Permissions } from "./permissions.js";
 import { recheckAll } from "./expiry.js";
 import type { CatalogInput, FeedReport, Jwks, KeySetReport, NoticeSummary, Revocations, VerifierOptions } from "./types.js";
@@ -27,15 +26,12 @@ export let verifierFeedLimit: (v: Verifier) => number | undefined;
 
 /** Verifies snapshots. Build it once (catalog + JWKS), load many snapshots.
  *
- *  `verify`, `verifyFor`, `verifyOrDeny` and `verifyNotice` work in every
- *  build and runtime (promises). `load`, `loadFor`, `loadOrDeny` and
- *  `applyNotice` answer synchronously: in every build for what this
- *  verifier already verified (the same snapshot again: the time, account
- *  and revocations are checked anew), and for anything in the builds that
- *  verify in WebAssembly (Node, Deno, Bun, workerd, `permsnap/sync`,
- *  `permsnap/edge`). The browser build leaves the curve arithmetic to the
- *  platform's WebCrypto, which is asynchronous: there a snapshot never
- *  verified before is refused by `load` with `async_required`. */
+ *  The builds that verify in WebAssembly (Node, Deno, Bun, workerd,
+ *  `permsnap/sync`, `permsnap/edge`): `load`, `loadFor`, `loadOrDeny` and
+ *  `applyNotice` answer synchronously; `verify`, `verifyFor`,
+ *  `verifyOrDeny` and `verifyNotice` are the same as promises, as the
+ *  browser entry has them (it leaves the equation to the platform's
+ *  WebCrypto, asynchronous: browser/verifier.ts). */
 export class Verifier {
   #w: WasmVerifier;
   #info: CatalogInfo;
@@ -43,9 +39,6 @@ export class Verifier {
   #denied: WasmPermissions | null = null;
   /** Moves on each time the revocations change (`CatalogInfo.revocations`). */
   #revocations = 0;
-  /** Platform verifications in flight, and those waiting for a turn. */
-  #inFlight = 0;
-  #waiting: (() => void)[] = [];
   #report: KeySetReport;
   #maxFeedAge?: number;
   /** The leeway, seconds (fixed at construction). */
@@ -167,10 +160,10 @@ export class Verifier {
     return this.#expiring(permissionsFrom(p, this.#info, null, false, typeof snapshot === "string" ? snapshot : null), now);
   }
 
-  /** In the browser build, `p` turns into deny-all (`error` `expired`)
-   *  when `load` would refuse it (its expiry plus the leeway, by this
-   *  verifier's clock): one timer per load, no clock read per check. The
-   *  edge build arms none (a server loads per request, thousands a second;
+  /** `p` turns into deny-all (`error` `expired`) when `load` would refuse
+   *  it (its expiry plus the leeway, by this verifier's clock): one timer
+   *  per load, no clock read per check. The edge build arms none
+   *  (edge/expiry.ts) (a server loads per request, thousands a second;
    *  each load checks the time). */
   #expiring(p: Permissions, now: number | undefined): Permissions {
     expireIn(p, (p.expiresAt + this.#leeway - (now ?? Date.now() / 1000)) * 1000);
@@ -193,20 +186,18 @@ export class Verifier {
     }
   }
 
-  /** `load` as a promise, in every build: resolves with what the snapshot
-   *  allows, rejects with the `PermsnapError` naming the refusal. The
-   *  browser build checks the signature with the platform's WebCrypto
-   *  here; `load` then answers for this snapshot synchronously. */
+  /** `load` as a promise, as in every entry: resolves with what the
+   *  snapshot allows, rejects with the `PermsnapError` naming the refusal. */
   async verify(snapshot: string | Uint8Array): Promise<Permissions> {
     noExtra(arguments.length, 1, "verify");
-    return this.#verified(snapshot, false, (input) => this.load(input));
+    return this.#verified(snapshot, (input) => this.load(input));
   }
 
   /** `loadFor` as a promise. */
   async verifyFor(snapshot: string | Uint8Array, tenant: string): Promise<Permissions> {
     noExtra(arguments.length, 2, "verifyFor");
     checkTenant(tenant);
-    return this.#verified(snapshot, false, (input) => this.loadFor(input, tenant));
+    return this.#verified(snapshot, (input) => this.loadFor(input, tenant));
   }
 
   /** `loadOrDeny` as a promise: a refused (or missing) snapshot resolves
@@ -222,78 +213,19 @@ export class Verifier {
     }
   }
 
-  /** `applyNotice` as a promise, in every build (the browser build checks
-   *  the notice's signature with the platform's WebCrypto). */
+  /** `applyNotice` as a promise, as in every entry. */
   async verifyNotice(notice: string | Uint8Array): Promise<NoticeSummary> {
     noExtra(arguments.length, 1, "verifyNotice");
-    return this.#verified(notice, true, (input) => this.applyNotice(input));
+    return this.#verified(notice, (input) => this.applyNotice(input));
   }
 
-  /** `then(input)` once the platform checked `input`'s signature (the
-   *  browser build). When the keys changed during the check (a rotation
-   *  under the same key id) or the job was pushed out by many others, the
-   *  platform checks again, once. */
-  async #verified<T>(input: string | Uint8Array, notice: boolean, then: (input: string | Uint8Array) => T): Promise<T> {
-    const copy = await this.#platform(input, notice);
-    try {
-      return then(copy);
-    } catch (e) {
-      if (!(e instanceof PermsnapError && e.code === "async_required")) throw e;
-      return then(await this.#platform(copy, notice));
-    }
-  }
-
-  /** The browser build: has the platform check the signature the wasm
-   *  verifier needs checked for `input` (a copy of it, so that bytes
-   *  changed meanwhile are not what gets accepted), and returns that copy.
-   *  Other builds check signatures in WebAssembly: nothing to do. */
-  async #platform(input: string | Uint8Array, notice: boolean): Promise<string | Uint8Array> {
+  /** `then` of a copy of `input` (a `new Uint8Array` copies; a Node
+   *  Buffer's `slice` would not), made before anything else: what the
+   *  caller's array holds once the promise is made (a pooled Buffer reused
+   *  for another request) is never what gets answered. */
+  async #verified<T>(input: string | Uint8Array, then: (input: string | Uint8Array) => T): Promise<T> {
     this.#live();
-    // A copy (`new Uint8Array` copies; a Node Buffer's `slice` would not),
-    // made before the first await in every build: what the caller's array
-    // holds once this call returns (a pooled Buffer reused for another
-    // request) is never what gets answered.
-    const copy = ownBytes(input);
-    const w = this.#w as unknown as Partial<PlatformMethods>;
-    if (typeof w.snapshotJob !== "function" || typeof w.noticeJob !== "function" || typeof w.attest !== "function") return copy;
-    const wait = this.#turn();
-    if (wait) await wait;
-    try {
-      this.#live();
-      const job = wasmCall(() => {
-        // `copy` is already the wrapper's own array when bytes were given.
-        const bytes = copy instanceof Uint8Array ? copy : inputBytes(copy);
-        return notice ? w.noticeJob!(bytes) : w.snapshotJob!(bytes);
-      });
-      if (job.length === 0) return copy; // verified before: `load` answers from memory
-      // `id (u32, little-endian) | key | signature | message`
-      const id = (job[0] | (job[1] << 8) | (job[2] << 16) | (job[3] << 24)) >>> 0;
-      const verified = await platformVerify(job.subarray(4) as Uint8Array<ArrayBuffer>);
-      this.#live();
-      wasmCall(() => w.attest!(id, verified));
-      return copy;
-    } finally {
-      this.#done();
-    }
-  }
-
-  /** Takes one of the `PLATFORM_TURNS` turns of the platform's
-   *  verification, at once (no promise: nothing to wait for) or when one
-   *  is handed over: the wasm keeps 16 pending jobs and 16 answers, and a
-   *  job pushed out by more at once would be refused `async_required`. */
-  #turn(): Promise<void> | undefined {
-    if (this.#inFlight < PLATFORM_TURNS) {
-      this.#inFlight++;
-      return undefined;
-    }
-    return new Promise<void>((resolve) => this.#waiting.push(resolve));
-  }
-
-  /** Hands the turn to the next waiting verification. */
-  #done(): void {
-    const next = this.#waiting.shift();
-    if (next) next();
-    else this.#inFlight--;
+    return then(ownBytes(input));
   }
 
   /** Permissions that deny everything (what a refusal means). They share
@@ -387,8 +319,8 @@ export class Verifier {
   }
 
   /** When the newest feed head applied in full was signed (seconds since
-   *  the Unix epoch), or `null` before any (always `null` in the browser
-   *  build, which does not apply feeds). */
+   *  the Unix epoch), or `null` before any (always `null` but in the edge
+   *  build: the others do not apply feeds). */
   get feedAt(): number | null {
     return (this.#w as unknown as Partial<FeedMethods>).feedAt ?? null;
   }
@@ -398,7 +330,7 @@ export class Verifier {
   #feeds(): FeedMethods {
     const w = this.#w as unknown as Partial<FeedMethods>;
     if (typeof w.applyFeed !== "function") {
-      throw new PermsnapError("invalid_argument", "revocation feeds are applied at the edge: use the Verifier of `permsnap/edge` (the browser build refreshes snapshots instead)");
+      throw new PermsnapError("invalid_argument", "revocation feeds are applied at the edge: use the Verifier of `permsnap/edge` (browsers refresh snapshots instead)");
     }
     return w as FeedMethods;
   }
@@ -465,20 +397,6 @@ export const fingerprintOf = async (v: Verifier): Promise<string> => v.fingerpri
 function checkTenant(tenant: unknown): asserts tenant is string {
   accountId(tenant, "the request's account");
 }
-
-/** The browser build's methods on the wasm Verifier: signatures checked
- *  by the platform (platform.ts). */
-interface PlatformMethods {
-  snapshotJob(snapshot: Uint8Array): Uint8Array;
-  noticeJob(notice: Uint8Array): Uint8Array;
-  attest(id: number, verified: boolean): void;
-}
-
-/** At most this many platform verifications per verifier at once: half of
- *  what the wasm keeps (`JOBS` in src/wasm/verifier.rs, `ATTESTED` in
- *  src/crypto.rs, 16 each), so that the answers of the others cannot push
- *  one out between its attestation and its load. */
-const PLATFORM_TURNS = 8;
 
 /** The edge build's feed methods on the wasm Verifier. */
 interface FeedMethods {

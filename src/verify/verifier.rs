@@ -4,7 +4,7 @@
 use super::cache::Cache;
 use super::options::{Options, TenantCheck, MAX_LEEWAY};
 use super::revocations::Revocations;
-use crate::crypto::{Keyring, SignatureJob};
+use crate::crypto::Keyring;
 use crate::decision::Permissions;
 use crate::error::{hex, Error, Result};
 use crate::model::bits::Bits;
@@ -231,69 +231,6 @@ impl Verifier {
         let (claims, effective) = permissions.shared();
         self.cache.put(input, claims, effective);
         Ok(permissions)
-    }
-
-    /// The signature a snapshot (binary or base64url text) needs checked
-    /// before [`Verifier::verify_cached`] can accept it, or `None` when it is
-    /// remembered as verified. Refuses, as loading would and in the same
-    /// order, what fails before the signature: size, encoding, magic,
-    /// version, key, and a signature of non-strict shape. For the build that
-    /// checks signatures with the platform's Ed25519 (the browser's).
-    pub fn snapshot_job(&self, input: &[u8]) -> Result<Option<SignatureJob>> {
-        if input.is_empty() {
-            return Err(Error::NoSnapshot);
-        }
-        if self.cache.get(input).is_some() {
-            return Ok(None);
-        }
-        let bytes = wire::to_binary(input)?;
-        let parts = wire::split(&bytes)?;
-        let domain = if parts.version == wire::FORMAT1 {
-            self.format1_domain(&parts)?
-        } else {
-            wire::SIGNING_DOMAIN
-        };
-        self.keyring
-            .job(domain, parts.kid, parts.signed, parts.signature)
-            .map(Some)
-    }
-
-    /// The signature a revocation notice needs checked before
-    /// [`Verifier::apply_notice`] can accept it (see [`Verifier::snapshot_job`]).
-    pub fn notice_job(&self, input: &[u8]) -> Result<SignatureJob> {
-        let bytes = wire::to_binary_framed(input, &wire::NOTICE_MAGIC, wire::MAX_NOTICE_LEN)?;
-        let parts = wire::split_framed(&bytes, &wire::NOTICE_MAGIC, wire::MAX_NOTICE_LEN)?;
-        self.keyring.job(
-            wire::NOTICE_DOMAIN,
-            parts.kid,
-            parts.signed,
-            parts.signature,
-        )
-    }
-
-    /// Records that the platform's Ed25519 verified `job` (made by
-    /// [`Verifier::snapshot_job`] or [`Verifier::notice_job`]): loading that
-    /// snapshot or applying that notice then passes the signature check.
-    /// The build without the curve code only (`Keyring::attest`).
-    #[cfg(not(feature = "ed25519"))]
-    pub fn attest(&mut self, job: SignatureJob) {
-        self.keyring.attest(job);
-    }
-
-    /// The signing domain of a format 1 snapshot, when this verifier reads
-    /// them ([`Verifier::accept_format1`]).
-    #[cfg(feature = "server")]
-    fn format1_domain(&self, parts: &wire::Parts<'_>) -> Result<&'static [u8]> {
-        match self.format1 {
-            Some(_) => Ok(wire::FORMAT1_SIGNING_DOMAIN),
-            None => Err(unsupported(parts.version)),
-        }
-    }
-
-    /// This build does not read format 1 (the browser build).
-    #[cfg(not(feature = "server"))]
-    fn format1_domain(&self, parts: &wire::Parts<'_>) -> Result<&'static [u8]> {
-        Err(unsupported(parts.version))
     }
 
     /// Signature and structure: everything that does not depend on the clock

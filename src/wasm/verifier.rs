@@ -16,17 +16,7 @@ use wasm_bindgen::JsCast;
 #[wasm_bindgen(js_name = Verifier)]
 pub struct WasmVerifier {
     pub(super) inner: Verifier,
-    /// The browser build: signature jobs handed to the platform, by id,
-    /// awaiting its answer (`attest`); the last few.
-    #[cfg(not(feature = "ed25519"))]
-    jobs: Vec<(u32, crate::SignatureJob)>,
-    #[cfg(not(feature = "ed25519"))]
-    next_job: u32,
 }
-
-/// How many signature jobs may await the platform's answer at once.
-#[cfg(not(feature = "ed25519"))]
-const JOBS: usize = 16;
 
 #[wasm_bindgen(js_class = Verifier)]
 impl WasmVerifier {
@@ -48,13 +38,7 @@ impl WasmVerifier {
                 inner.accept_format1(&super::convert::catalog_bytes(&format1)?)?;
             }
         }
-        Ok(WasmVerifier {
-            inner,
-            #[cfg(not(feature = "ed25519"))]
-            jobs: Vec::new(),
-            #[cfg(not(feature = "ed25519"))]
-            next_job: 0,
-        })
+        Ok(WasmVerifier { inner })
     }
 
     /// Verifies a snapshot (its base64url text as UTF-8 bytes, or its
@@ -188,48 +172,6 @@ impl WasmVerifier {
         ]))
     }
 
-    /// The browser build (no curve code): the signature a snapshot (its
-    /// text as UTF-8 bytes, or its binary form) needs checked by the
-    /// platform before `load` accepts it, as `id (u32, little-endian) | key
-    /// | signature | message`, or no bytes when it is remembered as
-    /// verified. Throws what loading would throw before the signature.
-    /// Bytes both ways: no JavaScript object is made in wasm.
-    #[cfg(not(feature = "ed25519"))]
-    #[wasm_bindgen(js_name = snapshotJob)]
-    pub fn snapshot_job(&mut self, snapshot: &[u8]) -> Result<Vec<u8>, JsValue> {
-        Ok(match self.inner.snapshot_job(snapshot)? {
-            Some(job) => self.hand_out(job),
-            None => Vec::new(),
-        })
-    }
-
-    /// The browser build: `snapshotJob` for a revocation notice.
-    #[cfg(not(feature = "ed25519"))]
-    #[wasm_bindgen(js_name = noticeJob)]
-    pub fn notice_job(&mut self, notice: &[u8]) -> Result<Vec<u8>, JsValue> {
-        let job = self.inner.notice_job(notice)?;
-        Ok(self.hand_out(job))
-    }
-
-    /// The browser build: the platform's answer for job `id` (of
-    /// `snapshotJob` or `noticeJob`: only jobs this verifier made, once).
-    /// `true` lets `load` / `applyNotice` accept exactly that signature;
-    /// `false` throws `bad_signature`.
-    #[cfg(not(feature = "ed25519"))]
-    pub fn attest(&mut self, id: u32, verified: bool) -> Result<(), JsValue> {
-        let at = self.jobs.iter().position(|(i, _)| *i == id);
-        let job = at.map(|at| self.jobs.remove(at).1);
-        if !verified {
-            return Err(crate::Error::BadSignature.into());
-        }
-        // An unknown id (too many jobs at once pushed it out): the load
-        // that follows says `async_required`, and the wrapper asks again.
-        if let Some(job) = job {
-            self.inner.attest(job);
-        }
-        Ok(())
-    }
-
     /// How the account is checked: `fixed`, `per_request` or `any`.
     #[wasm_bindgen(getter, js_name = tenantMode)]
     pub fn tenant_mode(&self) -> String {
@@ -288,25 +230,5 @@ impl WasmVerifier {
             .iter()
             .map(|p| p.name.clone())
             .collect()
-    }
-}
-
-#[cfg(not(feature = "ed25519"))]
-impl WasmVerifier {
-    /// Remembers `job` under a new id and gives JavaScript
-    /// `id | key | signature | message`.
-    fn hand_out(&mut self, job: crate::SignatureJob) -> Vec<u8> {
-        let id = self.next_job;
-        let mut bytes = Vec::with_capacity(4 + 96 + job.message.len());
-        bytes.extend_from_slice(&id.to_le_bytes());
-        bytes.extend_from_slice(&job.key);
-        bytes.extend_from_slice(&job.signature);
-        bytes.extend_from_slice(&job.message);
-        self.next_job = self.next_job.wrapping_add(1);
-        if self.jobs.len() >= JOBS {
-            self.jobs.remove(0);
-        }
-        self.jobs.push((id, job));
-        bytes
     }
 }
