@@ -222,7 +222,7 @@ function copyPlain(v: unknown, what: string, code: ErrorCode, depth: number, fun
     }
     return v;
   }
-  if (v instanceof Uint8Array) return v;
+  if (isBytes(v)) return v;
   if (depth >= 16) throw new PermsnapError(code, `${what} are nested too deeply`);
   if (Array.isArray(v)) {
     const n = v.length;
@@ -272,7 +272,7 @@ export function inputBytes(input: unknown): Uint8Array {
     const { read, written } = encoder.encodeInto(input, scratch);
     return read === input.length ? scratch.subarray(0, written) : encoder.encode(input);
   }
-  if (input instanceof Uint8Array) return ownBytes(input);
+  if (isBytes(input)) return ownBytes(input);
   throw new PermsnapError("invalid_argument", NOT_INPUT);
 }
 
@@ -283,7 +283,7 @@ export function inputBytes(input: unknown): Uint8Array {
  *  `MAX_INPUT` refused here (`too_large`). */
 export function ownBytes<T>(input: T): T | Uint8Array {
   if (typeof input === "string" && input.length > MAX_INPUT) throw tooLarge(input.length);
-  if (!(input instanceof Uint8Array)) return input;
+  if (!isBytes(input)) return input;
   let copy: Uint8Array;
   try {
     copy = new Uint8Array(input);
@@ -324,6 +324,29 @@ export function frozen<T>(v: T): T {
 }
 
 /** @internal `v` when it is an array, else `invalid_argument`. */
+/** @internal The length of `v` (a list `list` took), or
+ *  `invalid_argument` when a Proxy's trap or a getter throws reading it
+ *  (attack review, session 23). */
+export function lengthOf(v: readonly unknown[], what: string): number {
+  try {
+    return v.length;
+  } catch (e) {
+    unreadableAs(e, what);
+  }
+}
+
+/** @internal `v instanceof Uint8Array`, or `invalid_argument` when that
+ *  cannot be told: a Proxy whose `getPrototypeOf` trap throws (attack
+ *  review, session 23). */
+export function isBytes(v: unknown): v is Uint8Array {
+  if (typeof v !== "object" || v === null) return false;
+  try {
+    return v instanceof Uint8Array;
+  } catch (e) {
+    unreadableAs(e, "the argument");
+  }
+}
+
 export function list<T>(v: readonly T[], what: string): readonly T[] {
   let array: boolean;
   try {

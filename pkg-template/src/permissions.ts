@@ -5,7 +5,7 @@
 
 import type { Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
-import { alive, expiredError, frozen, graceAll, list, nameList, noExtra, ownBytes, refusedExplanation, text, unreadable, wasmCall } from "./internal.js";
+import { alive, expiredError, frozen, graceAll, isBytes, lengthOf, list, nameList, noExtra, ownBytes, refusedExplanation, text, unreadable, wasmCall } from "./internal.js";
 import { compileFilter, type CompiledFilter } from "./filter.js";
 import { armExpiry, expiry } from "./expiry.js";
 import { planRedaction, redactAll, redactOptions, type Redaction, type RedactOptions, type RedactPlan } from "./redact.js";
@@ -342,7 +342,7 @@ export class Permissions {
    *  same refusal: everything stays denied, whatever the list. */
   withIds(list: string | Uint8Array): Permissions {
     noExtra(arguments.length, 1, "withIds");
-    if (typeof list !== "string" && !(list instanceof Uint8Array)) {
+    if (typeof list !== "string" && !isBytes(list)) {
       throw new PermsnapError("invalid_argument", "an id list is base64url text or a Uint8Array");
     }
     this.#current();
@@ -446,7 +446,7 @@ export class Permissions {
     // No record: nothing to redact, for a kind the catalog has (a rollout's
     // `wrong_catalog`, a kind hiding fields this catalog cannot name, needs
     // a record to matter: re-review, session 18).
-    if (records.length === 0) {
+    if (lengthOf(records, "the records") === 0) {
       if (!this.#info.kinds.includes(kind)) this.redaction(kind);
       return [];
     }

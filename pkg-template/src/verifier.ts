@@ -5,7 +5,7 @@
 import { Verifier as WasmVerifier, type Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
 import { isInitialized, notInitialized } from "./init.js";
-import { accountId, inputBytes, interned, noExtra, ownBytes, parseJson, plainData, readClock, text, wasmCall } from "./internal.js";
+import { accountId, inputBytes, interned, isBytes, noExtra, ownBytes, parseJson, plainData, readClock, text, wasmCall } from "./internal.js";
 import { allowedMap, permissionsFrom, expireIn, type CatalogInfo, type Permissions } from "./permissions.js";
 import { recheckAll } from "./expiry.js";
 import type { CatalogInput, FeedReport, Jwks, KeySetReport, NoticeSummary, Revocations, VerifierOptions } from "./types.js";
@@ -77,7 +77,7 @@ export class Verifier {
     // The object `permsnap catalog` prints is read as data too.
     // Bytes copied from the array's own storage (`ownBytes`: a subclass or
     // proxy may lie about its length).
-    const compiled = typeof catalog === "object" && catalog !== null && !(catalog instanceof Uint8Array)
+    const compiled = typeof catalog === "object" && catalog !== null && !isBytes(catalog)
       ? plainData(catalog, "the catalog")
       : ownBytes(catalog);
     this.#w = wasmCall(() => new WasmVerifier(compiled, keys, rest));

@@ -281,6 +281,39 @@ test("a throwing iterator, Proxy or getter of the app is a typed error in both e
   }
 });
 
+test("an argument whose length or prototype read throws is copied or refused with a type in both entries, and the OrDeny forms deny (attack review, session 23)", async () => {
+  const c = validCases.find((c) => c.name === "sitee/ben");
+  const boom = () => { throw new Error("app"); };
+  const bytes = new Uint8Array(Buffer.from(c.snapshot, "base64url"));
+  // Bytes behind a Proxy whose `length` throws: what the array holds is
+  // copied (the browser entry threw the app's error, untyped).
+  const noLength = () => new Proxy(bytes, { get: (t, k) => (k === "length" ? boom() : typeof t[k] === "function" ? t[k].bind(t) : t[k]) });
+  // A Proxy whose `getPrototypeOf` trap throws: not told to be bytes.
+  const noProto = () => new Proxy(bytes, { getPrototypeOf: boom });
+  const typed = (entry, code = "invalid_argument") => (e) => e instanceof entry.PermsnapError && e.code === code;
+  for (const entry of [pkg, web]) {
+    const name = entry === web ? "browser" : "wasm";
+    const v = new entry.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+    const expected = (await v.verify(c.snapshot)).allowed();
+    assert.deepEqual((await v.verify(noLength())).allowed(), expected, name);
+    assert.deepEqual(v.load(noLength()).allowed(), expected, name);
+    assert.equal(v.loadOrDeny(noLength()).error, null, name);
+    assert.equal((await v.verifyOrDeny(noLength())).error, null, name);
+    await assert.rejects(v.verify(noProto()), typed(entry), name);
+    assert.throws(() => v.load(noProto()), typed(entry), name);
+    assert.equal(v.loadOrDeny(noProto()).error?.code, "invalid_argument", name);
+    assert.equal((await v.verifyOrDeny(noProto())).error?.code, "invalid_argument", name);
+    assert.throws(() => new entry.Verifier(new Proxy(new Uint8Array(8), { getPrototypeOf: boom }), vectors.key.jwks, optionsOf(c)), typed(entry), name);
+    const p = v.load(c.snapshot);
+    assert.throws(() => p.withIds(noProto()), typed(entry), name);
+    // Records whose `length` throws: typed, as filter's are.
+    const records = new Proxy([{ name: "x" }], { get: (t, k) => (k === "length" ? boom() : t[k]) });
+    assert.throws(() => p.redact("clients", records), typed(entry), name);
+    // The instance keeps answering.
+    assert.deepEqual(v.load(c.snapshot).allowed(), expected, name);
+  }
+});
+
 test("a freed verifier's permissions deny: nothing could revoke them any more", async () => {
   const c = validCases.find((c) => c.name === "sitee/dia");
   const v = new web.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));

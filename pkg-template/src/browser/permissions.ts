@@ -5,7 +5,7 @@
 // (tests/js/browser.test.mjs compares them on every vector).
 
 import { PermsnapError } from "../errors.js";
-import { alive, expiredError, frozen, graceAll, list, nameList, noExtra, ownBytes, refusedExplanation, text, unreadable } from "../internal.js";
+import { alive, expiredError, frozen, graceAll, isBytes, lengthOf, list, nameList, noExtra, ownBytes, refusedExplanation, text, unreadable } from "../internal.js";
 import { REASONS } from "../codes.js";
 import { compileFilter, type CompiledFilter } from "../filter.js";
 import { armExpiry, expiry } from "../expiry.js";
@@ -247,7 +247,7 @@ export class Permissions {
    *  verified snapshot names (`malformed` otherwise). */
   withIds(list: string | Uint8Array): Permissions {
     noExtra(arguments.length, 1, "withIds");
-    if (typeof list !== "string" && !(list instanceof Uint8Array)) {
+    if (typeof list !== "string" && !isBytes(list)) {
       throw new PermsnapError("invalid_argument", "an id list is base64url text or a Uint8Array");
     }
     this.#current();
@@ -605,7 +605,7 @@ export class Permissions {
     this.#kind(kind);
     // No record: nothing to redact (a kind hiding fields this catalog
     // cannot name needs a record to matter).
-    if (records.length === 0) return [];
+    if (lengthOf(records, "the records") === 0) return [];
     const plan = opts.keep === undefined
       ? this.#once("p" + kind, () => planRedaction(this.redaction(kind)))
       : planRedaction(this.redaction(kind), opts);

@@ -8,7 +8,7 @@
 // before (its time and account checked anew).
 
 import { PermsnapError } from "../errors.js";
-import { accountId, interned, noExtra, ownBytes, plainData, readClock, strictOptions, text } from "../internal.js";
+import { accountId, interned, isBytes, noExtra, ownBytes, plainData, readClock, strictOptions, text } from "../internal.js";
 import { platformVerify } from "../platform.js";
 import { recheckAll } from "../expiry.js";
 import type { CatalogInput, FeedReport, Jwks, KeySetReport, NoticeSummary, Revocations, TenantChoice } from "../types.js";
@@ -532,7 +532,7 @@ function readRevocations(revocations: unknown): Listed {
   const minEpoch = new Map<string, number>();
   const m = o.minEpoch;
   if (m !== undefined) {
-    if (typeof m !== "object" || m === null || Array.isArray(m) || m instanceof Uint8Array) throw arg("`minEpoch` maps account ids to epochs");
+    if (typeof m !== "object" || m === null || Array.isArray(m) || isBytes(m)) throw arg("`minEpoch` maps account ids to epochs");
     for (const [tenant, epoch] of Object.entries(m)) {
       accountId(tenant, "an account of `minEpoch`");
       if (!Number.isInteger(epoch) || (epoch as number) < 0 || (epoch as number) > 0xffff_ffff) throw arg(`\`minEpoch.${tenant}\` is not an epoch (an integer)`);
@@ -553,8 +553,11 @@ function readRevocations(revocations: unknown): Listed {
 
 /** A snapshot argument as bytes (text decoded strictly), or refused. */
 function snapshotBytes(input: unknown): Uint8Array {
-  if ((typeof input === "string" || input instanceof Uint8Array) && input.length === 0) throw refusal("no_snapshot");
-  return documentBytes(input, "PSN", MAX_SNAPSHOT);
+  // The length of the copy: the app's array (a Proxy, a subclass) may say
+  // another, or throw (attack review, session 23).
+  const own = documentInput(input);
+  if (own.length === 0) throw refusal("no_snapshot");
+  return binary(own, "PSN", MAX_SNAPSHOT);
 }
 
 /** A signed document argument (magic `magic`, at most `max` bytes) as
@@ -562,16 +565,20 @@ function snapshotBytes(input: unknown): Uint8Array {
  *  once (`ownBytes`): the app's buffer may change while the platform
  *  verifies. */
 function documentBytes(input: unknown, magic: string, max: number): Uint8Array {
-  if (typeof input !== "string" && !(input instanceof Uint8Array)) {
-    throw new PermsnapError("invalid_argument", "expected a base64url string or a Uint8Array");
-  }
-  return binary(typeof input === "string" ? input : (ownBytes(input) as Uint8Array), magic, max);
+  return binary(documentInput(input), magic, max);
+}
+
+/** A document argument: text, or a copy of the array's own bytes. */
+function documentInput(input: unknown): string | Uint8Array {
+  if (typeof input === "string") return input;
+  if (!isBytes(input)) throw new PermsnapError("invalid_argument", "expected a base64url string or a Uint8Array");
+  return ownBytes(input) as Uint8Array;
 }
 
 /** A compiled catalog argument as bytes: `Uint8Array`, base64url text, or
  *  the object `permsnap catalog` prints (its `binary`). */
 function catalogBytes(catalog: unknown): Uint8Array {
-  if (catalog instanceof Uint8Array) {
+  if (isBytes(catalog)) {
     const bytes = ownBytes(catalog) as Uint8Array; // the array's own storage, whatever it says its length is
     if (bytes.length > MAX_CATALOG) throw refusal("too_large", "the catalog");
     return bytes;
