@@ -19,10 +19,19 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
-wasm_build() { # features out-dir
-  wasm-pack build --release --target web --mode no-install \
+wasm_build() { # features out-dir [cargo profile]
+  local profile="${3:-release}"
+  wasm-pack build --profile "$profile" --target web --mode no-install --no-opt \
     --out-dir "$2" --out-name permsnap_wasm --no-pack . -- --features "$1"
+  # wasm-opt as the profile's level asks: -Oz for size, -O3 for speed.
+  # The producers and target-features sections are for tools, not runtimes.
+  local level=-O3
+  [ "$profile" = release ] || level=-Oz
+  wasm-opt "$level" --strip-producers --strip-target-features $WASM_FEATURES \
+    "$2/permsnap_wasm_bg.wasm" -o "$2/permsnap_wasm_bg.wasm"
 }
+# What the wasm uses beyond the MVP (rustc's default target features).
+WASM_FEATURES="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals"
 
 # The TypeScript sources of each build (under pkg-template/src, without
 # `.ts`): the shared core, then the entries and helpers of one build only.
@@ -76,15 +85,14 @@ assemble() {
 }
 
 wasm_build wasm,ed25519 target/wasm-sync
-wasm_build edge target/wasm-edge
+wasm_build edge target/wasm-edge edge
 wasm_build issuer-js target/wasm-issuer
 # The small core: plain wasm exports (a workspace member, Cargo.toml's
 # `lean` profile: size first).
 cargo build --quiet --profile lean --target wasm32-unknown-unknown -p permsnap-lean
 # The producers and target-features sections are for tools, not browsers.
 mkdir -p target/wasm-browser
-wasm-opt -Oz --strip-producers --strip-target-features \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+wasm-opt -Oz --strip-producers --strip-target-features $WASM_FEATURES \
   target/wasm32-unknown-unknown/lean/permsnap_lean.wasm -o target/wasm-browser/permsnap_wasm_bg.wasm
 
 rm -rf pkg target/pkg-build
