@@ -13,10 +13,13 @@ const expressPath = (p) => p.replace(/\{(\w+)\}/g, ":$1");
 
 /** Like the `method-override` package: a POST becomes the method named by
  *  the X-HTTP-Method-Override header, the `_method` query parameter or the
- *  `_method` field of a form body. */
+ *  `_method` field of a form body. The header is read as a backend behind a
+ *  CGI-style gateway reads it (PHP, WSGI, Rack): `X_HTTP_Method_Override`
+ *  is the same variable (attack review, session 23). */
 function methodOverride(req, _res, next) {
   if (req.method === "POST") {
-    const m = req.headers["x-http-method-override"] ?? req.query?._method ?? req.body?._method;
+    const header = Object.keys(req.headers).find((k) => k.replace(/_/g, "-") === "x-http-method-override");
+    const m = (header && req.headers[header]) ?? req.query?._method ?? req.body?._method;
     if (typeof m === "string" && m !== "") req.method = m.toUpperCase();
   }
   next();

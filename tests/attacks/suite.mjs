@@ -569,6 +569,9 @@ export function attackSuite(adapter) {
           ["POST /api/notes?_method=delete (needs staff.manage)", "/api/notes?_method=delete", {}, [403, 400]],
           ["POST /api/notes + X-HTTP-Method: DELETE", "/api/notes", { "x-http-method": "DELETE" }, [403, 400]],
           ["POST /api/notes + X-Method-Override: DELETE", "/api/notes", { "x-method-override": "DELETE" }, [403, 400]],
+          // Found by a review of session 23: a CGI-style backend reads the
+          // underscore spelling as the same header (Express here does).
+          ["POST /api/notes + X_HTTP_Method_Override: DELETE", "/api/notes", { "x_http_method_override": "DELETE" }, [403, 400]],
           // Found by a second review: query parsers decode keys.
           ["POST /api/notes?_%6Dethod=DELETE (decoded key)", "/api/notes?_%6Dethod=DELETE", {}, [403, 400]],
           ["POST /api/notes?%5F%6D%65%74%68%6F%64=DELETE", "/api/notes?%5F%6D%65%74%68%6F%64=DELETE", {}, [403, 400]],

@@ -415,6 +415,29 @@ test("a guard refuses a refresher of another verifier than its gate's; two snaps
   assert.equal(edge.requestTarget("http://h?x=1"), "/?x=1");
 });
 
+test("a method override or forwarded host spelt with underscores is read as a CGI-style backend reads it: the same header (attack review, session 23)", () => {
+  // PHP, WSGI and Rack servers behind a CGI-style gateway read
+  // `X_HTTP_Method_Override` as HTTP_X_HTTP_METHOD_OVERRIDE, the variable
+  // of `X-HTTP-Method-Override`: the gate checked only the dashed names.
+  const { gate } = setup();
+  const auth = `Permsnap ${dia.snapshot}`;
+  const post = (name, value) => ({ method: "POST", url: "/api/campaigns", headers: { get: (n) => (n === name ? value : n === "authorization" ? auth : null) } });
+  assert.equal(gate.check(post("x-nothing", "DELETE")).status, 200, "control: dia may POST campaigns");
+  const spelt = ["x_http_method_override", "x-http_method-override", "x_http-method_override", "x_http_method", "x-http_method", "x_method_override", "x_method-override"];
+  for (const name of ["x-http-method-override", "x-http-method", "x-method-override", ...spelt]) {
+    const d = gate.check(post(name, "DELETE"));
+    assert.deepEqual([d.status, d.code], [405, "method_not_allowed"], name);
+    const bad = gate.check(post(name, "FOO"));
+    assert.deepEqual([bad.status, bad.code], [400, "bad_method_override"], name);
+  }
+  const fwd = (name, value) => ({ method: "GET", url: "/health", headers: { get: (n) => (n === name ? value : n === "host" ? "h" : null) } });
+  for (const name of ["x_forwarded_host", "x-forwarded_host", "x_forwarded-host"]) {
+    const d = gate.check(fwd(name, "127.0.0.1/api/payments?"));
+    assert.deepEqual([d.status, d.code], [400, "ambiguous_host"], name);
+    assert.equal(gate.check(fwd(name, "app.example.com")).status, 200, name);
+  }
+});
+
 test("a request URL whose authority a `?` or `#` ends, or a Host header that is not a plain host[:port], is refused (attack review, session 18)", () => {
   // Deno and workerd paste the Host header before the path: `Host: h#`
   // gave `http://h#/api/payments`, the gate's `/` and Hono's payments.

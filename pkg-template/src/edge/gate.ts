@@ -74,9 +74,22 @@ export interface GateOptions {
   tenantOf?: (request: RequestLike) => string | null | undefined;
 }
 
-/** Headers a backend may honour as the request's method; the gate then
- *  checks the request as both methods. */
-const METHOD_OVERRIDE_HEADERS = ["x-http-method-override", "x-http-method", "x-method-override"];
+/** `name` with `-` or `_` between each of its words, every way: a backend
+ *  behind a CGI-style gateway (PHP, WSGI and Rack servers that keep such
+ *  headers) reads `X_HTTP_Method_Override` as the same variable as
+ *  `X-HTTP-Method-Override` (`HTTP_X_HTTP_METHOD_OVERRIDE`), which the
+ *  gate did not see (attack review, session 23). */
+function spellings(name: string): string[] {
+  const [first, ...rest] = name.split("-");
+  return rest.reduce((names, word) => names.flatMap((n) => [`${n}-${word}`, `${n}_${word}`]), [first]);
+}
+
+/** Headers a backend may honour as the request's method, each way it may
+ *  be spelt; the gate then checks the request as both methods. */
+const METHOD_OVERRIDE_HEADERS = ["x-http-method-override", "x-http-method", "x-method-override"].flatMap(spellings);
+
+/** The forwarded-host header, each way a backend may read it. */
+const FORWARDED_HOST_HEADERS = spellings("x-forwarded-host");
 
 /** The request target (path and query) exactly as sent: from an absolute
  *  URL, what follows the authority; never re-parsed with `new URL`, which
@@ -108,8 +121,10 @@ const PLAIN_AUTHORITY = /^(?:[a-z0-9._-]+|\[[0-9a-f:.]+\])(?::\d{0,5})?$/;
  *  `host=` of `Forwarded` is a plain `host[:port]`. */
 function forwardedHostsPlain(h: RequestLike["headers"]): boolean {
   const plain = (v: string) => PLAIN_AUTHORITY.test(v.trim().toLowerCase());
-  const xfh = h.get("x-forwarded-host");
-  if (xfh !== null && !xfh.split(",").every(plain)) return false;
+  for (const name of FORWARDED_HOST_HEADERS) {
+    const xfh = h.get(name);
+    if (xfh !== null && !xfh.split(",").every(plain)) return false;
+  }
   const fwd = h.get("forwarded");
   if (fwd === null) return true;
   for (const m of fwd.matchAll(/(?:^|[;,\s])host\s*=\s*("[^"]*"?|[^;,\s]*)/gi)) {
