@@ -323,7 +323,6 @@ export function frozen<T>(v: T): T {
   return v;
 }
 
-/** @internal `v` when it is an array, else `invalid_argument`. */
 /** @internal The length of `v` (a list `list` took), or
  *  `invalid_argument` when a Proxy's trap or a getter throws reading it
  *  (attack review, session 23). */
@@ -347,6 +346,7 @@ export function isBytes(v: unknown): v is Uint8Array {
   }
 }
 
+/** @internal `v` when it is an array, else `invalid_argument`. */
 export function list<T>(v: readonly T[], what: string): readonly T[] {
   let array: boolean;
   try {
