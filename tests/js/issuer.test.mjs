@@ -314,6 +314,26 @@ test("null is not 'left out': a feed of every account says so, and a NULL epoch 
   assert.equal(errorCode(() => issuer.issue("spa-lumi", { id: "u1", roles: ["user"] })), "invalid_argument");
 });
 
+test("what is signed is what was checked: an array's own toJSON or a Proxy's get trap cannot change a record or role (attack review, session 23)", () => {
+  const { issuer, tenant } = presetIssuer("sitee");
+  const verifier = new pkg.Verifier(catalog("sitee"), vectors.key.jwks, { tenant });
+  const role = vectors.issue.accounts.sitee.roles.find((r) => r.permissions.includes("payments.view") || r.permissions.includes("*"));
+  assert.ok(role, "a role granting payments.view");
+  const plainRow = { id: "fay", roles: [role.id], remove: ["payments.view"] };
+  assert.equal(verifier.load(issuer.issue(tenant, plainRow).snapshot).can("payments.view"), false, "control: remove applies");
+  // An array whose own toJSON answers [] (a data layer's collection type):
+  // the remove was dropped from what was signed.
+  const remove = ["payments.view"];
+  Object.defineProperty(remove, "toJSON", { value: () => [] });
+  assert.equal(verifier.load(issuer.issue(tenant, { ...plainRow, remove }).snapshot).can("payments.view"), false, "array toJSON");
+  // A Proxy whose get answers otherwise than its descriptors.
+  const proxied = new Proxy(plainRow, { get: (t, k) => (k === "remove" ? undefined : Reflect.get(t, k)) });
+  assert.equal(verifier.load(issuer.issue(tenant, proxied).snapshot).can("payments.view"), false, "proxy get");
+  // A trap that throws is a typed refusal.
+  const throwing = new Proxy(plainRow, { ownKeys: () => { throw new Error("app"); } });
+  assert.equal(errorCode(() => issuer.issue(tenant, throwing)), "invalid_argument");
+});
+
 test("a record that names its account is issued only for that account (attack review, session 16)", () => {
   const issuer = new Issuer(vectors.catalogs.sitee.definition, testKey());
   issuer.setAccount("spa-lumi", [{ id: "user", permissions: ["payments.view"] }]);
