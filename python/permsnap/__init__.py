@@ -148,7 +148,11 @@ class Issuer:
             _json_text(private_jwk, "private_jwk"),
             _json.dumps(_strings(ignore, "ignore")),
         )
-        self._clock = clock or _time.time
+        # A clock given is a function: `clock=0` or `""` was the system
+        # clock, silently (review, session 23; Node refuses it too).
+        if clock is not None and not callable(clock):
+            raise _error("invalid_argument", "clock is a function returning seconds since the Unix epoch")
+        self._clock = _time.time if clock is None else clock
 
     def _now(self, now: Any) -> float:
         if now is _LEFT_OUT:

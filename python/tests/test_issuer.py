@@ -295,3 +295,13 @@ def test_a_record_of_another_account_is_refused():
     issuer, tenant = preset_issuer("sitee")
     assert code_of(lambda: issuer.issue(tenant, {"id": "u1", "roles": ["user"], "tenant": "spa-b"})) == "wrong_tenant"
     assert issuer.issue(tenant, {"id": "u1", "roles": ["user"], "tenant": tenant})["snapshot"]
+
+
+def test_a_clock_that_is_no_function_is_refused():
+    """Review, session 23: `clock=0` or `clock=""` silently became the
+    system clock; Node refuses a clock that is no function."""
+    for clock in (0, "", 1767225600, "now"):
+        assert code_of(lambda: Issuer(VECTORS["catalogs"]["sitee"]["definition"], the_test_key(), clock=clock)) == "invalid_argument"
+    # A function is taken, and is what issues read.
+    head = Issuer(VECTORS["catalogs"]["sitee"]["definition"], the_test_key(), clock=lambda: 1767225600.0).feed_head(None, [], all_accounts=True)
+    assert head
