@@ -323,6 +323,14 @@ export function frozen<T>(v: T): T {
   return v;
 }
 
+/** @internal `unknown_permission` for `name`, in both entries' `can`.
+ *  Not String(name): a symbol has no conversion to text, and an object's
+ *  own `toString` may throw, which would escape untyped (attack review,
+ *  session 19). */
+export function unknownPermission(name: unknown): never {
+  throw new PermsnapError("unknown_permission", `unknown permission \`${typeof name === "string" ? name : typeof name}\`: it is not in the catalog (check the spelling)`);
+}
+
 /** @internal The length of `v` (a list `list` took), or
  *  `invalid_argument` when a Proxy's trap or a getter throws reading it
  *  (attack review, session 23). */

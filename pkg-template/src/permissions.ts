@@ -5,7 +5,7 @@
 
 import type { Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
-import { alive, expiredError, frozen, graceAll, isBytes, lengthOf, list, nameList, noExtra, ownBytes, refusedExplanation, text, unreadable, wasmCall } from "./internal.js";
+import { alive, expiredError, frozen, graceAll, isBytes, lengthOf, list, nameList, noExtra, ownBytes, refusedExplanation, text, unknownPermission, unreadable, wasmCall } from "./internal.js";
 import { compileFilter, type CompiledFilter } from "./filter.js";
 import { armExpiry, expiry } from "./expiry.js";
 import { planRedaction, redactAll, redactOptions, type Redaction, type RedactOptions, type RedactPlan } from "./redact.js";
@@ -64,13 +64,6 @@ export let grace: (p: Permissions, on: boolean) => void;
 /** @internal Arms `p`'s expiry `ms` from now (browser build: a timer; the
  *  edge build's `armExpiry` arms none). */
 export let expireIn: (p: Permissions, ms: number) => void;
-
-function unknown(name: string): never {
-  // Not String(name): a symbol has no conversion to text, and an object's
-  // own `toString` may throw, which would escape untyped (attack review,
-  // session 19).
-  throw new PermsnapError("unknown_permission", `unknown permission \`${typeof name === "string" ? name : typeof name}\`: it is not in the catalog (check the spelling)`);
-}
 
 function run<T extends object>(f: CompiledFilter, records: readonly T[]): T[] {
   if (f.spec.clauses.length === 0 && !f.spec.all) return [];
@@ -211,7 +204,7 @@ export class Permissions {
     const v = this.#allowed.get(name);
     if (v === true) return true;
     if (v === false) return false;
-    return unknown(name);
+    return unknownPermission(name);
   }
 
   /** All of `names`? (Every name is checked, so a typo throws; an empty

@@ -5,7 +5,7 @@
 // (tests/js/browser.test.mjs compares them on every vector).
 
 import { PermsnapError } from "../errors.js";
-import { alive, expiredError, frozen, graceAll, isBytes, lengthOf, list, nameList, noExtra, ownBytes, refusedExplanation, text, unreadable } from "../internal.js";
+import { alive, expiredError, frozen, graceAll, isBytes, lengthOf, list, nameList, noExtra, ownBytes, refusedExplanation, text, unknownPermission, unreadable } from "../internal.js";
 import { REASONS } from "../codes.js";
 import { compileFilter, type CompiledFilter } from "../filter.js";
 import { armExpiry, expiry } from "../expiry.js";
@@ -200,10 +200,7 @@ export class Permissions {
   /** The index of permission `name`, or `unknown_permission`. */
   #perm(name: PermissionName): number {
     const i = this.#c.names.get(name);
-    if (i === undefined) {
-      throw new PermsnapError("unknown_permission", `unknown permission \`${typeof name === "string" ? name : typeof name}\`: it is not in the catalog (check the spelling)`);
-    }
-    return i;
+    return i === undefined ? unknownPermission(name) : i;
   }
 
   /** Why `can(name)` answers what it does. */
