@@ -1420,3 +1420,34 @@ fn a_record_of_another_account_is_refused() {
         assert!(RecordReader::new(&[column]).is_err(), "{column}");
     }
 }
+
+#[test]
+fn a_version_past_two_to_the_53_is_refused_by_issue_and_revoke() {
+    // Python and the CLI read a record's version as a u64, Node as a
+    // number: past 2^53 - 1, Python issued what Node's `revoke` could not
+    // name (review, session 23). Every issuer refuses it now.
+    let issuer = issuer();
+    let account = roles(&issuer, TWO_ROLES);
+    let at = |version: u64| StaffRecord {
+        version,
+        ..record("u", &["web"])
+    };
+    let max = permsnap::issuer::MAX_VERSION;
+    assert_eq!(max, 9_007_199_254_740_991);
+    assert_eq!(verify(&issuer, &account, &at(max)).version(), max);
+    for v in [max + 1, u64::MAX] {
+        let err = issuer.issue(&account, &at(v), &opts()).unwrap_err();
+        assert_eq!(err.code(), "invalid_argument", "{err}");
+    }
+    let notice = |before: u64| permsnap::wire::Notice {
+        tenant: "t".into(),
+        staff: vec![permsnap::StaffRevocation {
+            subject: "u".into(),
+            before,
+        }],
+        ..permsnap::wire::Notice::default()
+    };
+    assert!(issuer.revoke(&notice(max)).is_ok());
+    let err = issuer.revoke(&notice(max + 1)).unwrap_err();
+    assert_eq!(err.code(), "invalid_argument", "{err}");
+}

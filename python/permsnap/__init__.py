@@ -10,6 +10,7 @@ are read strictly: an unknown column or key is an error unless named in
 from __future__ import annotations
 
 import functools as _functools
+import inspect as _inspect
 import json as _json
 import math as _math
 import time as _time
@@ -43,7 +44,7 @@ _ENCODER = _json.JSONEncoder(allow_nan=False, default=_default, separators=(",",
 
 def _json_text(value: Any, what: str) -> str:
     if isinstance(value, str):
-        return value
+        return _utf8(value, what)
     try:
         return _ENCODER.encode(value)
     except (TypeError, ValueError) as e:
@@ -56,7 +57,7 @@ def _strings(value: Sequence[str], what: str) -> list:
     # session 14); a set has no order, a str is its letters.
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         raise _error("invalid_argument", f"{what} is a list of strings, not {_kind(value)}")
-    return list(value)
+    return [_utf8(v, what) for v in value]
 
 
 def _mappings(value: Sequence[Mapping[str, Any]], what: str) -> list:
@@ -74,6 +75,18 @@ def _mapping(value: Mapping[str, Any], what: str) -> dict:
 def _text(value: str, what: str) -> str:
     if not isinstance(value, str):
         raise _error("invalid_argument", f"{what} is a str, not {_kind(value)}")
+    return _utf8(value, what)
+
+
+def _utf8(value: str, what: str) -> str:
+    # A lone surrogate (text decoded with `surrogateescape`, or a broken
+    # `\ud800` escape) has no UTF-8 form: the core's call raised Python's
+    # own UnicodeEncodeError, which an app catching PermsnapError answered
+    # with a 500 (review, session 23).
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise _error("invalid_argument", f"{what} is not valid Unicode text ({e.reason} at {e.start})") from None
     return value
 
 
@@ -108,12 +121,31 @@ _LEFT_OUT: Any = _LeftOut()
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
+def _arguments_checked(function: _F) -> _F:
+    """A call that does not fit ``function``'s signature (a misspelt
+    keyword, ``lifetme=``; a keyword-only option given by position; one
+    missing) is ``PermsnapError`` ``invalid_argument``, as Node refuses an
+    unknown option, not Python's own ``TypeError`` that an app catching
+    ``PermsnapError`` answers with a 500 (review, session 23)."""
+    signature = _inspect.signature(function)
+
+    @_functools.wraps(function)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        try:
+            signature.bind(*args, **kwargs)
+        except TypeError as e:
+            raise _error("invalid_argument", f"{function.__qualname__}(): {e}") from None
+        return function(*args, **kwargs)
+
+    return checked  # type: ignore[return-value]
+
+
 def _unloads_on_refusal(method: _F) -> _F:
     """A refused ``set_account`` unloads the account (as the core does for
     what it refuses): the roles of before this edit must not stay in force.
     Refused means anything raised, the call's own binding too: a keyword
     typo (``feature=``), a positional ``features`` or a missing ``roles``
-    raise ``TypeError`` before the method's body runs, and left the wider
+    raise before the method's body runs, and left the wider
     roles in force (attack review, session 16)."""
 
     @_functools.wraps(method)
@@ -132,6 +164,7 @@ class Issuer:
     step-up proofs with one key for one catalog. Build it once per process
     (it is safe to share between threads)."""
 
+    @_arguments_checked
     def __init__(
         self,
         catalog: Union[str, Mapping[str, Any]],
@@ -162,6 +195,7 @@ class Issuer:
         return _seconds(now, "now")
 
     @_unloads_on_refusal
+    @_arguments_checked
     def set_account(
         self,
         tenant: str,
@@ -192,6 +226,7 @@ class Issuer:
         except Exception:
             self._inner.unload_all_accounts()
 
+    @_arguments_checked
     def issue(
         self,
         tenant: str,
@@ -214,12 +249,14 @@ class Issuer:
         record_json = _json_text(_mapping(record, "record"), "record")
         return _json.loads(self._inner.issue(_text(tenant, "tenant"), record_json, _json_text(args, "issue options")))
 
+    @_arguments_checked
     def review(self, tenant: str, staff: Sequence[Mapping[str, Any]]) -> dict:
         """The account check to run when an admin saves staff: broken roles,
         account rules, who would be refused and why, and every adjustment
         without effect. Never stops anyone's snapshot."""
         return _json.loads(self._inner.review(_text(tenant, "tenant"), _json_text(_mappings(staff, "staff"), "staff")))
 
+    @_arguments_checked
     def revoke(
         self,
         tenant: str,
@@ -241,6 +278,7 @@ class Issuer:
         }
         return self._inner.revoke(_json_text(args, "notice"))
 
+    @_arguments_checked
     def feed_head(
         self,
         tenant: Optional[str],
@@ -263,6 +301,7 @@ class Issuer:
         tenant = None if tenant is None else _text(tenant, "tenant")
         return self._inner.feed_head(tenant, self._now(now), _strings(notices, "notices"))
 
+    @_arguments_checked
     def step_up(
         self,
         snapshot: str,
@@ -282,13 +321,15 @@ class Issuer:
                 "lifetime": lifetime, "now": self._now(now)}
         return _json.loads(self._inner.step_up(_text(snapshot, "snapshot"), _json_text(args, "step-up request")))
 
+    @_arguments_checked
     def public_jwks(self) -> dict:
         """The JWKS verifiers and edges load (this issuer's public key)."""
         return _json.loads(self._inner.public_jwks())
 
 
+@_arguments_checked
 def generate_key(kid: Optional[str] = None) -> dict:
     """A new Ed25519 signing key: ``{"private_jwk": <JSON text, keep it
     secret>, "jwks": <dict to publish>}``."""
-    out = _json.loads(_generate_key(kid))
+    out = _json.loads(_generate_key(None if kid is None else _text(kid, "kid")))
     return {"private_jwk": out["privateJwk"], "jwks": out["jwks"]}

@@ -61,8 +61,8 @@ def test_inputs_are_read_strictly_and_errors_carry_codes():
     assert code_of(lambda: issuer.issue("nobody", {"id": "u", "roles": ["user"]})) == "invalid_argument"
     assert code_of(lambda: issuer.set_account(tenant, [], features=["gold"])) == "unknown_feature"
     assert code_of(lambda: Issuer(VECTORS["catalogs"]["sitee"]["definition"], the_test_key(), ignore=["role"])) == "invalid_argument"
-    with pytest.raises(TypeError):
-        issuer.issue(tenant, {"id": "u", "roles": ["user"]}, lifetme=60)  # keyword-only: a typo is an error
+    # Keyword-only: a typo is an error (PermsnapError since session 24).
+    assert code_of(lambda: issuer.issue(tenant, {"id": "u", "roles": ["user"]}, lifetme=60)) == "invalid_argument"
     # A broken role refuses its holders only; the issuer keeps working.
     problems = issuer.set_account(tenant, [{"id": "ok", "permissions": ["calendar.view"]}, {"id": "bad", "permissions": ["calendar.veiw"]}])
     assert [p["role"] for p in problems] == ["bad"]
@@ -120,8 +120,7 @@ def test_step_up_proof_for_a_shared_desk_is_accepted_by_the_gate(keys, tmp_path)
             "--jwks", str(jwks), "--tenant", policy["tenant"], "--snapshot", desk["snapshot"], "--step-up", proof["proof"],
             "POST", "/api/pos/sales")
     assert (d["status"], d["actor"], d["nonce"]) == (200, "samantha", proof["nonce"])
-    with pytest.raises(TypeError):
-        issuer.step_up(desk["snapshot"], actor="samantha", permission="pos.sell", method="POST", path="/x", pin="6420")
+    assert code_of(lambda: issuer.step_up(desk["snapshot"], actor="samantha", permission="pos.sell", method="POST", path="/x", pin="6420")) == "invalid_argument"
 
 
 def test_one_issuer_is_shared_by_threads():
@@ -191,13 +190,12 @@ def test_a_set_account_call_python_refuses_unloads_the_account_too():
     for call in calls:
         issuer.set_account("spa-lumi", wide)
         assert issuer.issue("spa-lumi", {"id": "u1", "roles": ["user"]})["snapshot"]
-        with pytest.raises(TypeError):
-            call()
+        # PermsnapError since session 24 (Python's TypeError before).
+        assert code_of(call) == "invalid_argument"
         assert code_of(lambda: issuer.issue("spa-lumi", {"id": "u1", "roles": ["user"]})) == "invalid_argument"
     # A call naming no account it can tell unloads them all.
     issuer.set_account("spa-lumi", wide)
-    with pytest.raises(TypeError):
-        issuer.set_account(roles=narrow)
+    assert code_of(lambda: issuer.set_account(roles=narrow)) == "invalid_argument"
     assert code_of(lambda: issuer.issue("spa-lumi", {"id": "u1", "roles": ["user"]})) == "invalid_argument"
 
 
@@ -305,3 +303,59 @@ def test_a_clock_that_is_no_function_is_refused():
     # A function is taken, and is what issues read.
     head = Issuer(VECTORS["catalogs"]["sitee"]["definition"], the_test_key(), clock=lambda: 1767225600.0).feed_head(None, [], all_accounts=True)
     assert head
+
+
+def test_a_call_that_does_not_fit_and_text_that_is_not_unicode_are_permsnap_errors():
+    """Review, session 23: a misspelt keyword (`lifetme=`) raised Python's
+    TypeError and a lone surrogate UnicodeEncodeError, which an app
+    catching PermsnapError (the README's Django view) answered with a 500.
+    Node refuses both as `invalid_argument`."""
+    issuer, tenant = preset_issuer("sitee")
+    user = {"id": "u1", "roles": ["user"]}
+    snapshot = issuer.issue(tenant, user)["snapshot"]
+    calls = [
+        lambda: issuer.issue(tenant, user, lifetme=60),
+        lambda: issuer.issue(tenant, user, 60),
+        lambda: issuer.issue(tenant),
+        lambda: issuer.review(tenant, [user], strict=True),
+        lambda: issuer.revoke(tenant, before=3),
+        lambda: issuer.feed_head(tenant, [], allAccounts=True),
+        lambda: issuer.step_up(snapshot, actor="u1", permission="payments.refund", method="POST", path="/x", lifetme=30),
+        lambda: issuer.public_jwks(True),
+        lambda: Issuer(VECTORS["catalogs"]["sitee"]["definition"], the_test_key(), ignored=["x"]),
+        lambda: generate_key(kid="k", alg="EdDSA"),
+        # Lone surrogates, wherever text is passed on.
+        lambda: issuer.issue("spa-\udc80", user),
+        lambda: issuer.feed_head(tenant, ["notice\udc80"]),
+        lambda: issuer.revoke(tenant, ids=["\ud800"]),
+        lambda: issuer.step_up(snapshot, actor="u\udc80", permission="payments.refund", method="POST", path="/x"),
+        lambda: Issuer("{\"name\": \"\udc80\"}", the_test_key()),
+        lambda: generate_key("k\udc80"),
+    ]
+    for i, call in enumerate(calls):
+        assert code_of(call) == "invalid_argument", i
+    # In a record or a role, it is the policy's (as in Node, whose JSON
+    # escapes it).
+    assert code_of(lambda: issuer.issue(tenant, {"id": "u\udc80", "roles": ["user"]})) == "invalid_policy"
+    assert code_of(lambda: issuer.set_account(tenant, [{"id": "user\ud800"}])) == "invalid_policy"
+    # Nothing changed: the account is in force again after set_account's
+    # refusal only once it is set again; issues still work.
+    assert issuer.set_account(tenant, VECTORS["issue"]["accounts"]["sitee"]["roles"]) == []
+    assert issuer.issue(tenant, user)["snapshot"]
+
+
+def test_shapes_and_versions_are_refused_as_node_refuses_them():
+    """Review, session 23: roles keyed by id, a record that is a list, and
+    a version past 2^53 - 1 (which Python issued and Node's revoke could
+    not name) give the same error code in both languages."""
+    issuer, tenant = preset_issuer("sitee")
+    roles = VECTORS["issue"]["accounts"]["sitee"]["roles"]
+    assert code_of(lambda: issuer.set_account(tenant, {r["id"]: r for r in roles})) == "invalid_argument"
+    issuer.set_account(tenant, roles)
+    assert code_of(lambda: issuer.issue(tenant, [{"id": "u1", "roles": ["user"]}])) == "invalid_argument"
+    top = 2**53 - 1
+    assert issuer.issue(tenant, {"id": "u1", "roles": ["user"], "version": top})["snapshot"]
+    for version in (top + 1, 2**64 - 1):
+        assert code_of(lambda: issuer.issue(tenant, {"id": "u1", "roles": ["user"], "version": version})) == "invalid_argument"
+    assert issuer.revoke(tenant, staff=[{"subject": "u1", "before": top}])
+    assert code_of(lambda: issuer.revoke(tenant, staff=[{"subject": "u1", "before": top + 1}])) == "invalid_argument"

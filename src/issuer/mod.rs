@@ -58,6 +58,12 @@ pub const MAX_NOT_BEFORE_OFFSET: u32 = 24 * 60 * 60;
 /// stays well under a cookie's 4 KB.
 pub const INLINE_IDS_MAX: usize = 512;
 
+/// The largest person version an issuer signs (2^53 - 1): the largest every
+/// issuer's language holds exactly. Python and the CLI read a `u64`, Node a
+/// number; a version past this was issued by Python while Node's `revoke`
+/// could not name it (review, session 23). A counter never gets there.
+pub const MAX_VERSION: u64 = (1 << 53) - 1;
+
 /// One business account as the issuer sees it: its id, its roles (compiled
 /// once; rebuild when an admin edits them) and its revocation epoch.
 #[derive(Debug, Clone)]
@@ -468,6 +474,14 @@ fn claims_and_warnings(
             ),
         });
     }
+    if staff.version > MAX_VERSION {
+        return Err(Error::InvalidArgument {
+            detail: format!(
+                "the record's version is {}, past 2^53 - 1: not every issuer's language holds that integer exactly",
+                staff.version
+            ),
+        });
+    }
     let mut g = merge::grants(catalog, account, staff)?;
     // Kinds out of reach (every permission on them behind a feature the
     // account lacks or an application the person does not enter) are
@@ -653,6 +667,14 @@ pub fn sign_notice(key: &IssuerKey, notice: &Notice) -> Result<Vec<u8>> {
     if notice.tenant.is_empty() || notice.staff.iter().any(|s| s.subject.is_empty()) {
         return Err(Error::InvalidArgument {
             detail: "a notice names its account and every person it revokes".into(),
+        });
+    }
+    if let Some(s) = notice.staff.iter().find(|s| s.before > MAX_VERSION) {
+        return Err(Error::InvalidArgument {
+            detail: format!(
+                "the notice for `{}` revokes versions below {}, past 2^53 - 1: no issuer signs such a version",
+                s.subject, s.before
+            ),
         });
     }
     // The ids exactly as snapshots carry them: a padded one revokes nobody.

@@ -334,6 +334,21 @@ test("what is signed is what was checked: an array's own toJSON or a Proxy's get
   assert.equal(errorCode(() => issuer.issue(tenant, throwing)), "invalid_argument");
 });
 
+test("an argument of the wrong shape is invalid_argument, as in Python: roles keyed by id, a record that is an array (review, session 23)", () => {
+  const { issuer, tenant } = presetIssuer("sitee");
+  const roles = vectors.issue.accounts.sitee.roles;
+  const byId = Object.fromEntries(roles.map((r) => [r.id, r]));
+  assert.equal(errorCode(() => issuer.setAccount(tenant, byId)), "invalid_argument");
+  // Refused, the account is unloaded: its roles of before are not in force.
+  assert.throws(() => issuer.issue(tenant, { id: "u", roles: ["user"] }), /is unloaded: its last setAccount was refused/);
+  issuer.setAccount(tenant, roles, { features: vectors.issue.accounts.sitee.features });
+  for (const record of [[{ id: "u", roles: ["user"] }], null, "u", 42]) {
+    assert.equal(errorCode(() => issuer.issue(tenant, record)), "invalid_argument", JSON.stringify(record));
+  }
+  assert.equal(errorCode(() => issuer.review(tenant, { id: "u", roles: ["user"] })), "invalid_argument");
+  assert.equal(issuer.issue(tenant, { id: "u", roles: ["user"] }).warnings.length, 0);
+});
+
 test("a record that names its account is issued only for that account (attack review, session 16)", () => {
   const issuer = new Issuer(vectors.catalogs.sitee.definition, testKey());
   issuer.setAccount("spa-lumi", [{ id: "user", permissions: ["payments.view"] }]);

@@ -82,6 +82,22 @@ function stringArray(v: unknown, what: string): string[] {
   return v as string[];
 }
 
+// The argument's shape is the caller's (`invalid_argument`, as in Python),
+// before its content is the policy's (`invalid_policy`): roles given as an
+// object keyed by id, or a record as an array of rows, were
+// `invalid_policy` here and `invalid_argument` in Python (review, session 23).
+function arrayArg(v: unknown, what: string): unknown[] {
+  if (!Array.isArray(v)) throw new PermsnapError("invalid_argument", `${what} is an array, not ${v === null ? "null" : typeof v}`);
+  return v;
+}
+
+function recordArg(v: unknown, what: string): object {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) {
+    throw new PermsnapError("invalid_argument", `${what} is an object, not ${v === null ? "null" : Array.isArray(v) ? "an array" : typeof v}`);
+  }
+  return v;
+}
+
 /** Issues and signs snapshots, revocation notices, feed heads and step-up
  *  proofs with one key for one catalog. Build it once per process. */
 export class Issuer {
@@ -144,7 +160,7 @@ export class Issuer {
       if (typeof epoch !== "number" || !Number.isInteger(epoch) || epoch < 0 || epoch > 0xffffffff) {
         throw new PermsnapError("invalid_argument", "`epoch` is a whole number from 0 to 4294967295");
       }
-      rolesJson = plainJson(roles, "roles", "invalid_argument");
+      rolesJson = plainJson(arrayArg(roles, "`roles`"), "roles", "invalid_argument");
     } catch (e) {
       // A refused call unloads the account, as wasm does for what it
       // refuses: the roles of before this edit (perhaps wider) must not
@@ -168,7 +184,7 @@ export class Issuer {
     }
     if (o.id !== undefined && typeof o.id !== "string") throw new PermsnapError("invalid_argument", "`id` is 16 hex digits");
     const args = JSON.stringify({ now: this.#now(o.now), lifetime: o.lifetime, id: o.id });
-    const row = plainJson(record, "record", "invalid_argument");
+    const row = plainJson(recordArg(record, "`record`"), "record", "invalid_argument");
     const t = tenantArg(tenant);
     return parsed(call(() => this.#w.issue(t, row, args)));
   }
@@ -180,7 +196,7 @@ export class Issuer {
   review(tenant: string, staff: StaffRecord[]): { problems: { code: string; message: string }[]; warnings: IssuedSnapshot["warnings"] } {
     noExtra(arguments.length, 2, "review");
     const t = tenantArg(tenant);
-    return parsed(call(() => this.#w.review(t, plainJson(staff, "staff", "invalid_argument"))));
+    return parsed(call(() => this.#w.review(t, plainJson(arrayArg(staff, "`staff`"), "staff", "invalid_argument"))));
   }
 
   /** Signs a revocation notice (base64url text): every snapshot of the
