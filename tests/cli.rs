@@ -712,6 +712,9 @@ fn step_up_signs_only_for_an_active_staff_member_the_policy_lists() {
         ("ancien", "deactivated"),
         ("nobody-here", "unknown_staff"),
         ("julie@other-tenant", "unknown_staff"),
+        // Attack review, session 24: a person who does not hold the
+        // permission themselves (a lead instructor: no `pos.sell`).
+        ("lucie", "step_up_refused"),
     ] {
         let o = step_up(actor);
         assert_eq!(o.status.code(), Some(2), "{actor}: {}", text(&o));
@@ -722,5 +725,159 @@ fn step_up_signs_only_for_an_active_staff_member_the_policy_lists() {
             text(&o)
         );
     }
+    // Attack review, session 24: another account's desk snapshot (a policy
+    // of account `other` under the same key) got a proof for this
+    // policy's staff member, which the gate accepted.
+    let mut other: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&amilia).unwrap()).unwrap();
+    other["tenant"] = "other".into();
+    let other_path = dir.join("other.json");
+    std::fs::write(&other_path, other.to_string()).unwrap();
+    let o = permsnap(&[
+        "issue",
+        "--policy",
+        other_path.to_str().unwrap(),
+        "--staff",
+        "frontdesk",
+        "--key",
+        key,
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
+    let other_desk = String::from_utf8(o.stdout).unwrap().trim().to_owned();
+    let o = permsnap(&[
+        "step-up",
+        "--policy",
+        &amilia,
+        "--key",
+        key,
+        "--snapshot",
+        &other_desk,
+        "--actor",
+        "samantha",
+        "--permission",
+        "pos.sell",
+        "--method",
+        "POST",
+        "--path",
+        "/api/pos/sales",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(o.stdout.is_empty());
+    assert!(text(&o).contains("error[wrong_tenant]"), "{}", text(&o));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `snap` with its key id replaced by `kid` (the signature no longer
+/// matters: an unknown key id is refused before it is checked).
+fn with_kid(snap: &str, kid: &str) -> String {
+    let bytes = permsnap::encoding::decode(snap).unwrap();
+    let old = usize::from(bytes[4]);
+    let mut out = bytes[..4].to_vec();
+    out.push(kid.len() as u8);
+    out.extend_from_slice(kid.as_bytes());
+    out.extend_from_slice(&bytes[5 + old..]);
+    permsnap::encoding::encode(&out)
+}
+
+#[test]
+fn snapshot_arguments_are_text_files_only_with_at_and_unverified_text_is_shown_escaped() {
+    // Attack review, session 24.
+    let dir = keyed_dir("args");
+    let key = dir.join("issuer.key");
+    let jwks = dir.join("jwks.json");
+    let (key, jwks) = (key.to_str().unwrap(), jwks.to_str().unwrap());
+    let sitee = preset("sitee");
+    let o = permsnap(&["issue", "--policy", &sitee, "--staff", "ana", "--key", key]);
+    assert!(o.status.success(), "{}", text(&o));
+    let ana = String::from_utf8(o.stdout).unwrap().trim().to_owned();
+    let file = dir.join("ana");
+    std::fs::write(&file, &ana).unwrap();
+    let file = file.to_str().unwrap();
+    let check = |snapshot: &str| {
+        permsnap(&[
+            "check",
+            "--jwks",
+            jwks,
+            "--catalog",
+            &sitee,
+            "--tenant",
+            "spa-lumi",
+            "--",
+            snapshot,
+            "staff.manage",
+        ])
+    };
+    // A cookie naming a file on the server is text, not that file.
+    let o = check(file);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("error[bad_encoding]"), "{}", text(&o));
+    assert!(!check("/etc/passwd").status.success());
+    // `@FILE` reads it, as the text itself does.
+    assert_eq!(check(&format!("@{file}")).status.code(), Some(0));
+    assert_eq!(check(&ana).status.code(), Some(0));
+    // A key id holding escape codes and a newline: shown escaped.
+    let forged = with_kid(&ana, "\u{1b}[2J\nOK");
+    for args in [
+        vec![
+            "verify",
+            forged.as_str(),
+            "--jwks",
+            jwks,
+            "--catalog",
+            &sitee,
+            "--tenant",
+            "spa-lumi",
+        ],
+        vec!["inspect", forged.as_str()],
+    ] {
+        let o = permsnap(&args);
+        let out = text(&o);
+        assert!(
+            !out.contains('\u{1b}') && !out.contains("\nOK"),
+            "{}: {out:?}",
+            args[0]
+        );
+        assert!(out.contains("\\u{1b}[2J\\u{a}OK"), "{}: {out}", args[0]);
+    }
+    // A compiled catalog with a key beside `binary` that is not printed.
+    let o = permsnap(&["--json", "catalog", &sitee]);
+    let mut compiled: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    compiled["roles"] = serde_json::json!([]);
+    let compiled_path = dir.join("compiled.json");
+    std::fs::write(&compiled_path, compiled.to_string()).unwrap();
+    let o = permsnap(&[
+        "verify",
+        &ana,
+        "--jwks",
+        jwks,
+        "--catalog",
+        compiled_path.to_str().unwrap(),
+        "--tenant",
+        "spa-lumi",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("unknown key `roles` beside `binary`"),
+        "{}",
+        text(&o)
+    );
+    // A private key is never read from standard input.
+    let o = permsnap(&["issue", "--policy", &sitee, "--staff", "ana", "--key", "-"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("error[invalid_key]"), "{}", text(&o));
+    // codegen: a catalog name cannot end the comment it is written in.
+    let mut def: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sitee).unwrap()).unwrap();
+    def["catalog"]["name"] = "x\nexport const PWNED = 1; //\u{2028}y".into();
+    let def_path = dir.join("named.json");
+    std::fs::write(&def_path, def.to_string()).unwrap();
+    let o = permsnap(&["codegen", def_path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    let code = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        !code.lines().any(|l| l.starts_with("export const PWNED")),
+        "{code}"
+    );
+    assert!(!code.contains('\u{2028}'), "{code}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -992,3 +992,55 @@ fn serve_refuses_null_where_a_field_may_be_left_out() {
     assert!(child.wait().unwrap().success());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn a_ref_comes_back_exactly_or_the_request_is_refused() {
+    // Attack review, session 24: a large number came back rounded (two
+    // requests, one `ref`), `1e2` as `100.0`.
+    let (dir, key, _jwks) = keys("serve-ref");
+    let (mut child, mut input, mut output) = spawn(&["serve", "--policy", &sitee(), "--key", &key]);
+    let mut ask = |request: &str| -> Value {
+        writeln!(input, "{request}").unwrap();
+        input.flush().unwrap();
+        let mut line = String::new();
+        output.read_line(&mut line).unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|_| panic!("not JSON: {line}"))
+    };
+    for (r, back) in [
+        (r#""a-1""#, json!("a-1")),
+        ("9007199254740991", json!(9_007_199_254_740_991_u64)),
+        ("-9007199254740991", json!(-9_007_199_254_740_991_i64)),
+        ("0", json!(0)),
+    ] {
+        let a = ask(&format!(r#"{{"op":"ping","ref":{r}}}"#));
+        assert_eq!((&a["ok"], &a["ref"]), (&json!(true), &back), "{r}: {a}");
+    }
+    for r in [
+        "123456789012345678901234567890",
+        "9007199254740992",
+        "1e2",
+        "-0",
+        "1.5",
+        "null",
+        "true",
+        r#"{"a":1}"#,
+        "[1]",
+    ] {
+        let a = ask(&format!(r#"{{"op":"ping","ref":{r}}}"#));
+        assert_eq!(a["error"]["code"], "invalid_argument", "{r}: {a}");
+        assert!(a.get("ref").is_none(), "{r}: {a}");
+    }
+    // Refused as any request: a roles edit with such a ref unloads its
+    // account (the roles of before it are not kept).
+    let roles = r#""tenant":"spa-lumi","roles":[{"id":"admin","permissions":["*"]}]"#;
+    assert_eq!(ask(&format!(r#"{{"op":"roles",{roles}}}"#))["ok"], true);
+    let issue = r#"{"op":"issue","tenant":"spa-lumi","record":{"id":"u9","roles":["admin"]}}"#;
+    assert_eq!(ask(issue)["ok"], true);
+    let a = ask(&format!(r#"{{"op":"roles",{roles},"ref":1e2}}"#));
+    assert_eq!(a["ok"], false, "{a}");
+    let a = ask(issue);
+    assert_eq!(a["ok"], false, "unloaded: {a}");
+    drop(input);
+    assert!(child.wait().unwrap().success());
+    let _ = std::fs::remove_dir_all(dir);
+}

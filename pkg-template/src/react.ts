@@ -43,9 +43,19 @@ export type PermissionsProviderProps = {
     }
 );
 
+const PROVIDER_PROPS = new Set(["permissions", "session", "children"]);
+
 /** Makes the permissions (given, or a session's current ones) available
  *  to `useCan`, `usePermissions` and `<Can>` below it. */
 export function PermissionsProvider(props: PermissionsProviderProps) {
+  // A misspelt prop (`permisions=`) or one it does not take (`tenant=`)
+  // denied or was ignored without a word, where `<Can>` reports its own
+  // (attack review, session 24): reported, and everything is denied.
+  const unknown = Object.keys(props).filter((k) => !PROVIDER_PROPS.has(k));
+  if (unknown.length > 0) {
+    complain(`PermissionsProvider: unknown prop${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `\`${k}\``).join(", ")} (known: permissions, session, children): everything is denied`);
+    return createElement(PlainProvider, { permissions: null }, props.children);
+  }
   if (props.session === undefined) return createElement(PlainProvider, { permissions: props.permissions ?? null }, props.children);
   // `session={null}` (a session not made yet) or anything else that cannot
   // be subscribed to: everything below is denied, never a throw in the
@@ -54,6 +64,13 @@ export function PermissionsProvider(props: PermissionsProviderProps) {
   if (s === null || typeof s !== "object" || typeof s.subscribe !== "function" || !("permissions" in s)) {
     complain("PermissionsProvider's `session` is not a session (createSession): everything is denied");
     return createElement(PlainProvider, { permissions: null }, props.children);
+  }
+  // Both given (past the types, from JavaScript): which one the page
+  // meant cannot be told (the session won).
+  const { permissions, children } = props as { permissions?: unknown; children?: ReactNode };
+  if (permissions !== undefined) {
+    complain("PermissionsProvider takes `permissions` or `session`, not both: everything is denied");
+    return createElement(PlainProvider, { permissions: null }, children);
   }
   return createElement(SessionProvider, { session: props.session }, props.children);
 }

@@ -147,6 +147,12 @@ export class Session {
   #held: { who: string; issuedAt: number } | null = null;
   /** Subscribers are being told of a swap. */
   #notifying = false;
+  /** The recovery from an edge's 401 on its way (`fetch`), and when the
+   *  last one ended (ms). */
+  #recovery: Promise<void> | null = null;
+  #recovered = -Infinity;
+  /** When the last snapshot fetch started (ms). */
+  #lastFetch = -Infinity;
   /** How many times the permissions were swapped. */
   #swaps = 0;
   /** Every Permissions the session has held (what `ready`, `permissions`
@@ -175,7 +181,7 @@ export class Session {
     this.#o = Object.assign(Object.create(null), o, { refreshAt: at });
     this.#verifier = this.#makeVerifier(o.catalog);
     this.#current = this.#verifier.denyAll(new PermsnapError("no_snapshot", "no snapshot loaded yet"));
-    if (o.notices) this.#stopNotices = o.notices((n) => this.applyNotice(n));
+    if (o.notices) this.#stopNotices = subscribeNotices(o.notices, (n) => this.applyNotice(n));
     this.ready = o.initial !== undefined ? this.#takeInitial(o.initial) : this.refresh();
   }
 
@@ -220,20 +226,27 @@ export class Session {
   refresh(): Promise<Permissions> {
     // (Refused as a rejection: what it answers is a promise.)
     if (arguments.length > 0) return Promise.reject(new PermsnapError("invalid_argument", "refresh takes no argument"));
+    return this.#refresh(true);
+  }
+
+  /** `refresh()`; `spaced`: at most one fetch a second (`#spaced`), for
+   *  what the app asks. The session's own (a notice revoking the snapshot
+   *  in force, an edge's 401, limited otherwise) fetch at once. */
+  #refresh(spaced: boolean): Promise<Permissions> {
     if (this.#closed) return Promise.resolve(this.#current);
     // Asked by a subscriber hearing a swap: what it hears is that fresh
     // answer. A subscriber refreshing on every swap fetched back to back
     // for as long as the page was open (attack review, session 17).
     if (this.#notifying) return Promise.resolve(this.#current);
     if (this.#inflight === null) {
-      this.#inflight = this.#load().finally(() => {
+      this.#inflight = (spaced ? this.#spaced() : this.#fetch()).finally(() => {
         this.#inflight = null;
       });
       return this.#inflight;
     }
     const settled = () => {
       this.#queued = null;
-      return this.refresh();
+      return this.#refresh(spaced);
     };
     this.#queued ??= this.#inflight.then(settled, settled);
     return this.#queued;
@@ -316,7 +329,7 @@ export class Session {
     const grace = later(deny, REVOKED_GRACE);
     // A fetch already on its way may bring a snapshot from before the
     // edit: `refresh()` then fetches once more after it.
-    await this.refresh();
+    await this.#refresh(false);
     clearTimeout(grace);
     if (this.#text === text) {
       deny();
@@ -336,17 +349,33 @@ export class Session {
    *  sends it as `Authorization: Permsnap …` instead. */
   async fetch(input: RequestInfo | URL, init?: RequestInit & { header?: boolean }): Promise<Response> {
     noExtra(arguments.length, 2, "fetch");
-    const { header, ...rest } = init ?? {};
-    const original = new Request(input, rest); // never sent: each try sends a clone (the body too)
+    // Read strictly: a misspelt `heder: true` sent no snapshot, and
+    // `header: "no"` sent it (attack review, session 24).
+    const { header, ...rest } = strictOptions(init, FETCH_OPTIONS, "fetch options");
+    if (header !== undefined && typeof header !== "boolean") throw new PermsnapError("invalid_argument", "`header` is true or false");
+    let original: Request;
+    try {
+      original = new Request(input, rest as RequestInit); // never sent: each try sends a clone (the body too)
+    } catch (e) {
+      throw new PermsnapError("invalid_argument", `fetch: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+    }
     const send = () => {
       const r = original.clone();
       if (header && this.#text !== null) r.headers.set("authorization", `Permsnap ${this.#text}`);
       return fetch(r);
     };
+    const swaps = this.#swaps;
     const res = await send();
     const code = res.status === 401 ? edgeError(res.headers.get("www-authenticate")) : null;
     if (code === null || !REFRESHABLE.has(code)) return res;
-    await this.#recover(code);
+    // A snapshot swapped in while the request was on its way is what the
+    // next try sends; otherwise one recovery serves every request refused
+    // meanwhile, and none starts within RECOVERY_INTERVAL of the last: an
+    // edge refusing every fresh snapshot (its catalog or clock behind the
+    // issuer's) cost a snapshot issuance and a catalog fetch per request
+    // of the app (attack review, session 24). The edge's answer is then
+    // returned as it is.
+    if (this.#swaps === swaps && !(await this.#recoverOnce(code))) return res;
     return send();
   }
 
@@ -371,13 +400,34 @@ export class Session {
     this.#retired = [];
     clearTimeout(this.#refreshTimer);
     clearTimeout(this.#expiryTimer);
-    this.#stopNotices?.();
     this.#listeners.clear();
+    // The app's stop function may throw: reported, and `close()` itself
+    // returns (a sign-out handler goes on to clear its cookie).
+    try {
+      this.#stopNotices?.();
+    } catch (e) {
+      this.#report(e);
+    }
   }
 
-  async #recover(code: string): Promise<void> {
-    await this.#reload(code);
-    await this.refresh();
+  /** Reloads what `code` asks and refreshes, shared by the requests
+   *  refused meanwhile: false when a recovery ended less than
+   *  RECOVERY_INTERVAL ago (it brought what the edge refuses). */
+  async #recoverOnce(code: string): Promise<boolean> {
+    if (this.#recovery === null) {
+      if (Date.now() - this.#recovered < RECOVERY_INTERVAL * 1000) return false;
+      this.#recovery = (async () => {
+        try {
+          await this.#reload(code);
+          await this.#refresh(false);
+        } finally {
+          this.#recovered = Date.now();
+          this.#recovery = null;
+        }
+      })();
+    }
+    await this.#recovery;
+    return true;
   }
 
   /** For `unknown_key` and `wrong_catalog`, fetches the keys or the catalog
@@ -475,6 +525,24 @@ export class Session {
     return new Verifier(catalog, this.#o.jwks, { tenant, clock: () => this.serverNow(), ...(leeway === undefined ? {} : { leeway }) });
   }
 
+  /** `#load`, at least FETCH_SPACING after the last fetch began: a
+   *  subscriber refreshing on every swap from a later task (a React
+   *  effect on the permissions, a `setTimeout`) fetched back to back
+   *  without end, hundreds a second (attack review, session 24); calls
+   *  made meanwhile share this fetch. */
+  async #spaced(): Promise<Permissions> {
+    const wait = this.#lastFetch + FETCH_SPACING * 1000 - Date.now();
+    // A timer that holds the process (Node): this fetch is awaited.
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (this.#closed) return this.#current;
+    return this.#fetch();
+  }
+
+  #fetch(): Promise<Permissions> {
+    this.#lastFetch = Date.now();
+    return this.#load();
+  }
+
   async #load(): Promise<Permissions> {
     const fresh = freshToken();
     const asked = Date.now() / 1000;
@@ -525,13 +593,17 @@ export class Session {
     const samePerson = current !== null && p.subject === current.subject && p.tenant === current.tenant;
     const left = p.error === null ? this.#left.get(personOf(p)) : undefined;
     const replayed = !proven && left !== undefined && p.issuedAt <= left;
-    const stale = (clockFromIt && p.issuedAt !== claimed.issuedAt) || (current !== null && current.error === null && samePerson && p.issuedAt < current.issuedAt) || replayed;
+    // A lower version of the same person is older whatever its time says:
+    // a replica behind the edit, on an issuer whose clock runs ahead
+    // (review, session 24).
+    const older = current !== null && current.error === null && samePerson && (p.issuedAt < current.issuedAt || p.version < current.version);
+    const stale = (clockFromIt && p.issuedAt !== claimed.issuedAt) || older || replayed;
     if (stale) {
       // Another `issuedAt` than the signed one, or older than the snapshot
       // in force: not a fresh answer. Keep what is in force, try again.
       this.#offset = previousOffset;
       p.free();
-      this.#report(new PermsnapError("invalid_argument", "the snapshot endpoint answered an older snapshot, one from before a sign-out, or an issuedAt that is not the snapshot's"));
+      this.#report(new PermsnapError("invalid_argument", "the snapshot endpoint answered an older snapshot (an earlier time or version), one from before a sign-out, or an issuedAt that is not the snapshot's"));
       this.#retryLater();
       return this.#current;
     }
@@ -721,6 +793,13 @@ export class Session {
   }
 }
 
+/** What `Session.fetch` takes: `RequestInit`'s keys and `header`. */
+const FETCH_OPTIONS = ["header", "body", "cache", "credentials", "headers", "integrity", "keepalive", "method", "mode", "priority", "redirect", "referrer", "referrerPolicy", "signal", "window", "duplex"];
+/** Seconds after a recovery from an edge's 401 during which another 401
+ *  is answered as it is. */
+const RECOVERY_INTERVAL = 10;
+/** Seconds between the starts of two snapshot fetches, at least. */
+const FETCH_SPACING = 1;
 /** How long a revoked snapshot may stay in force while a fresh one is on
  *  its way, seconds. */
 const REVOKED_GRACE = 3;
@@ -757,6 +836,30 @@ function withTimeout<T>(p: Promise<T>, seconds: number): Promise<T> {
   });
 }
 
+/** Opens the app's notice channel: what `notices` returns is the function
+ *  that stops it. An `EventSource` returned instead (`return es`, not
+ *  `() => es.close()`) made `close()` throw a `TypeError` and left the
+ *  channel open on a signed-out page; a channel that throws (a bad URL)
+ *  escaped `createSession` untyped (attack review, session 24). Both are
+ *  `invalid_argument`; a returned object that can `close()` is closed
+ *  first, so that the refused session leaves nothing open. */
+function subscribeNotices(notices: NonNullable<SessionOptions["notices"]>, deliver: (notice: string) => void): (() => void) | undefined {
+  let stop: unknown;
+  try {
+    stop = notices(deliver);
+  } catch (e) {
+    throw new PermsnapError("invalid_argument", `\`notices\` threw while subscribing: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+  }
+  if (stop === undefined || typeof stop === "function") return stop as (() => void) | undefined;
+  try {
+    const close = (stop as { close?: unknown } | null)?.close;
+    if (typeof close === "function") close.call(stop);
+  } catch {
+    // refused below either way
+  }
+  throw new PermsnapError("invalid_argument", "`notices` returns the function that stops the channel (`() => source.close()`), or nothing; it returned " + (stop === null ? "null" : `a ${typeof stop}`));
+}
+
 /** `fetchSnapshot` for an endpoint URL. */
 function fromEndpoint(url: string | URL): (request: SnapshotRequest) => Promise<FetchedSnapshot> {
   return async ({ fresh }) => {
@@ -764,7 +867,10 @@ function fromEndpoint(url: string | URL): (request: SnapshotRequest) => Promise<
     // its login page answered 200 with HTML, which read as "try again
     // later", and the previous person's permissions stayed until expiry
     // (attack review, session 12). A browser gives an opaque redirect.
-    const res = await fetch(url, { credentials: "same-origin", redirect: "manual", headers: { accept: "application/json", "permsnap-fresh": fresh } });
+    // `no-store`: an endpoint answering with `max-age` would otherwise be
+    // replayed from the HTTP cache (refused, as its token is another
+    // request's, but no refresh then until it expired).
+    const res = await fetch(url, { credentials: "same-origin", cache: "no-store", redirect: "manual", headers: { accept: "application/json", "permsnap-fresh": fresh } });
     if (res.status === 401 || res.status === 403 || res.type === "opaqueredirect" || (res.status >= 300 && res.status < 400)) return null;
     if (!res.ok) throw new PermsnapError("unavailable", `the snapshot endpoint answered ${res.status}`);
     // Read strictly: an answer naming `snapshot` twice is refused.

@@ -121,6 +121,21 @@ impl Policy {
         super::claims(&self.catalog, &self.account, self.record(staff_id)?, opts)
     }
 
+    /// What `staff_id` may do, as a verifier would answer from their own
+    /// snapshot (unsigned: nothing leaves the process). `permsnap step-up`
+    /// asks it whether the person who gave their PIN holds the action.
+    pub fn permissions_of(
+        &self,
+        staff_id: &str,
+        opts: &IssueOptions,
+    ) -> Result<crate::Permissions> {
+        let (claims, _) = self.claims_for(staff_id, opts)?;
+        Ok(crate::Permissions::new(
+            std::sync::Arc::new(self.catalog.clone()),
+            std::sync::Arc::new(claims),
+        ))
+    }
+
     /// Issues and signs a snapshot for `staff_id`.
     pub fn issue(&self, staff_id: &str, key: &IssuerKey, opts: &IssueOptions) -> Result<Snapshot> {
         super::issue_with(

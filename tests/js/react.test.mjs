@@ -200,3 +200,21 @@ test("a session that is not one (session={null}, not made yet) denies everything
     assert.ok(messages.some((m) => /not a session/.test(m)) || session !== null, messages.join("\n"));
   }
 });
+
+test("a misspelt or unknown PermissionsProvider prop denies everything, reported; so do permissions and a session together (attack review, session 24)", (t) => {
+  const cases = [
+    [{ permisions: p }, /unknown prop `permisions`/],
+    [{ permissions: p, tenant: "other" }, /unknown prop `tenant`/],
+    [{ permissions: p, session: { subscribe: () => () => {}, permissions: p } }, /not both/],
+  ];
+  for (const [props, why] of cases) {
+    const errors = t.mock.method(console, "error", () => {});
+    const html = renderToStaticMarkup(h(PermissionsProvider, props, h(Can, { do: "campaigns.manage", fallback: no }, secret())));
+    const messages = errors.mock.calls.map((c) => c.arguments.join(" "));
+    errors.mock.restore();
+    assert.equal(html, "<i>no</i>", JSON.stringify(Object.keys(props)));
+    assert.ok(messages.some((m) => why.test(m)), messages.join("\n"));
+  }
+  // The same permissions under the right prop show what they allow.
+  assert.equal(renderToStaticMarkup(h(PermissionsProvider, { permissions: p }, h(Can, { do: "campaigns.manage", fallback: no }, secret()))), "<b>SECRET</b>");
+});

@@ -1028,3 +1028,108 @@ test("a key rotation while the session replaces its catalog reaches the new cata
   assert.equal(again.error?.code, "unknown_key");
   s.close();
 });
+
+test("a notice channel that throws, or returns something else than its stop function, is refused typed; a stop function that throws does not break close() (attack review, session 24)", () => {
+  const app = endpoint({ id: "fay", roles: ["user"] });
+  let closed = 0;
+  // `return es` instead of `() => es.close()`: refused, and the source closed.
+  assert.throws(() => session(app, { notices: () => ({ close: () => closed++ }) }), (e) => e.code === "invalid_argument" && /stops the channel/.test(e.message));
+  assert.equal(closed, 1);
+  assert.throws(() => session(app, { notices: () => 42 }), (e) => e.code === "invalid_argument");
+  const bad = new SyntaxError("An invalid or illegal string was specified");
+  assert.throws(() => session(app, { notices: () => { throw bad; } }), (e) => e.code === "invalid_argument" && e.cause === bad);
+  // Nothing returned is fine (a channel the app stops itself).
+  session(app, { notices: () => undefined, onError: () => {} }).close();
+  const reported = [];
+  const s = session(app, { notices: () => () => { throw new Error("already closed"); }, onError: (e) => reported.push(e) });
+  let heard = 0;
+  s.subscribe(() => heard++);
+  s.close(); // returns
+  assert.equal(s.permissions.can("calendar.view"), false);
+  assert.ok(reported.some((e) => /already closed/.test(e.message)));
+  const before = heard;
+  s.close();
+  assert.equal(heard, before, "listeners were cleared");
+});
+
+test("session.fetch reads its options strictly, and a request it cannot make is a typed error (attack review, session 24)", async () => {
+  const app = endpoint({ id: "fay", roles: ["user"] });
+  const s = session(app);
+  await s.ready;
+  const refused = async (init, why) => {
+    await assert.rejects(s.fetch("http://127.0.0.1:9/api", init), (e) => e instanceof pkg.PermsnapError && e.code === "invalid_argument" && why.test(e.message));
+  };
+  await refused({ heder: true }, /unknown key `heder`/);
+  await refused({ header: "no" }, /`header` is true or false/);
+  await refused({ method: "GET", body: "x" }, /fetch:/);
+  await assert.rejects(s.fetch("/relative"), (e) => e.code === "invalid_argument");
+  s.close();
+});
+
+test("an edge refusing every fresh snapshot costs one recovery per interval, shared by the requests refused meanwhile, not one per request (attack review, session 24)", async (t) => {
+  let hits = 0;
+  const server = createServer((req, res) => {
+    hits++;
+    res.writeHead(401, { "www-authenticate": 'Permsnap realm="permsnap", error="wrong_catalog", error_description="x"' });
+    res.end("{}");
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  t.after(() => server.close());
+  const url = `http://127.0.0.1:${server.address().port}/api`;
+  const app = endpoint({ id: "fay", roles: ["user"] });
+  let catalogs = 0;
+  const s = session(app, { fetchCatalog: async () => (catalogs++, catalog), onError: () => {} });
+  await s.ready;
+  const calls = app.calls;
+  // Five at once: one recovery, and each is sent again once.
+  const first = await Promise.all(Array.from({ length: 5 }, () => s.fetch(url)));
+  assert.ok(first.every((r) => r.status === 401));
+  assert.equal(app.calls - calls, 1, "one snapshot fetch");
+  assert.equal(catalogs, 1, "one catalog fetch");
+  assert.equal(hits, 10);
+  // Then, within the interval, the edge's answer as it is.
+  for (let i = 0; i < 20; i++) assert.equal((await s.fetch(url)).status, 401);
+  assert.equal(app.calls - calls, 1);
+  assert.equal(catalogs, 1);
+  assert.equal(hits, 30);
+  s.close();
+});
+
+test("a subscriber refreshing from a later task on every swap is held to one fetch a second (attack review, session 24)", async () => {
+  const app = endpoint({ id: "fay", roles: ["user"] });
+  const s = session(app, { onError: () => {} });
+  s.subscribe(() => setTimeout(() => void s.refresh()));
+  await s.ready;
+  const calls = app.calls;
+  await sleep(2500);
+  const n = app.calls - calls;
+  s.close();
+  assert.ok(n >= 1 && n <= 3, `${n} fetches in 2.5 s`);
+  // An explicit refresh after the first still fetches (later, not never).
+  const lone = endpoint({ id: "fay", roles: ["user"] });
+  const s2 = session(lone);
+  await s2.ready;
+  lone.record = { ...lone.record, roles: ["manager"] };
+  const p = await s2.refresh();
+  assert.equal(lone.calls, 2);
+  assert.equal(p, s2.permissions);
+  s2.close();
+});
+
+test("a snapshot of a lower version of the same person is older, whatever its time (review, session 24)", async () => {
+  const app = endpoint({ id: "fay", roles: ["manager"], version: 5 });
+  const errors = [];
+  let replica = null;
+  const s = session(app, {
+    onError: (e) => errors.push(e),
+    fetchSnapshot: async (request) => (replica ? { ...replica, fresh: request.fresh } : app.fetchSnapshot(request)),
+  });
+  const first = await s.ready;
+  assert.equal(first.version, 5);
+  // A replica behind the edit answers version 4, issued later (its clock ahead).
+  replica = issuer.issue(tenant, { id: "fay", roles: ["manager"], version: 4 }, { now: first.issuedAt + 30 });
+  const p = await s.refresh();
+  assert.equal(p, first, "the version in force stays");
+  assert.ok(errors.some((e) => /earlier time or version/.test(e.message)), errors.map((e) => e.message).join("\n"));
+  s.close();
+});

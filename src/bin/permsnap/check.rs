@@ -8,7 +8,7 @@ use crate::common::*;
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Snapshot: a file, `-`, or the text itself.
+    /// Snapshot: the text itself, `-` for standard input, or `@FILE` (binary or text).
     pub(crate) snapshot: String,
     /// Permission name, e.g. `payments.view`.
     pub(crate) permission: String,
@@ -36,7 +36,11 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
         } else {
             ""
         };
-        outln!("{verdict}: {}{step} — {}", e.permission, e.message);
+        outln!(
+            "{verdict}: {}{step} — {}",
+            e.permission,
+            printable(&e.message)
+        );
     }
     Ok(match (e.allowed, e.step_up) {
         (true, false) => 0,

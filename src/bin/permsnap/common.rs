@@ -90,6 +90,20 @@ pub(crate) fn load_catalog(path: &Path) -> Result<Catalog, Error> {
     let origin = path.display().to_string();
     if let Ok(Value::Object(doc)) = permsnap::strict_json::parse(&text) {
         if let Some(Value::String(binary)) = doc.get("binary") {
+            // What `permsnap catalog` prints, and nothing else: a key of
+            // a definition beside `binary` was ignored without a word
+            // (attack review, session 24).
+            const PRINTED: [&str; 5] =
+                ["binary", "catalog", "fingerprint", "revision", "revisions"];
+            if let Some(k) = doc.keys().find(|k| !PRINTED.contains(&k.as_str())) {
+                return Err(Error::InvalidPolicy {
+                    at: origin,
+                    detail: format!(
+                        "unknown key `{k}` beside `binary`: a compiled catalog is what `permsnap catalog` prints ({})",
+                        PRINTED.join(", ")
+                    ),
+                });
+            }
             return Catalog::from_text(binary, &origin);
         }
     }
@@ -106,6 +120,8 @@ pub(crate) fn load_policy(path: &Path) -> Result<Policy, Error> {
     Policy::from_json(&read_text(path)?, &origin)
 }
 
+/// A snapshot argument: the text itself, `-` for standard input, or
+/// `@FILE` (binary or text).
 pub(crate) fn read_snapshot(arg: &str) -> Result<Vec<u8>, Error> {
     let raw = if arg == "-" {
         let mut buf = Vec::new();
@@ -113,8 +129,12 @@ pub(crate) fn read_snapshot(arg: &str) -> Result<Vec<u8>, Error> {
             .read_to_end(&mut buf)
             .map_err(|e| io_err(Path::new("-"), e))?;
         buf
-    } else if Path::new(arg).is_file() {
-        std::fs::read(arg).map_err(|e| io_err(Path::new(arg), e))?
+    } else if let Some(path) = arg.strip_prefix('@') {
+        // A file only when asked so: the value a script passes is the
+        // cookie a request carried, and a cookie naming a file on the
+        // server (`/srv/cache/ana`) was read from it, another person's
+        // snapshot, or a probe of any file (attack review, session 24).
+        std::fs::read(path).map_err(|e| io_err(Path::new(path), e))?
     } else {
         arg.as_bytes().to_vec()
     };

@@ -12,7 +12,7 @@ pub(crate) struct Args {
     pub(crate) method: String,
     /// Request target as sent, e.g. `/api/payments?x=1`.
     pub(crate) path: String,
-    /// Snapshot sent as `Authorization: Permsnap <snapshot>` (a file, `-`, or the text).
+    /// Snapshot sent as `Authorization: Permsnap <snapshot>` (the text, `-` for standard input, or `@FILE`).
     #[arg(long)]
     pub(crate) snapshot: Option<String>,
     /// `Cookie` header to send instead.
@@ -86,7 +86,12 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
             .as_deref()
             .map(|a| format!(" acting as `{a}`"))
             .unwrap_or_default();
-        outln!("{} {}{who}{actor}{route}: {}", d.status, d.code, d.message);
+        outln!(
+            "{} {}{who}{actor}{route}: {}",
+            d.status,
+            d.code,
+            printable(&d.message)
+        );
     }
     Ok(if d.allowed() { 0 } else { 1 })
 }

@@ -4,7 +4,7 @@ use crate::common::*;
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Snapshot: a file (binary or text), `-` for standard input, or the text itself.
+    /// Snapshot: the text itself, `-` for standard input, or `@FILE` (binary or text).
     pub(crate) snapshot: String,
     /// Policy or catalog file, to print names instead of indexes.
     #[arg(long)]
@@ -26,7 +26,7 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
         );
     } else {
         outln!("UNVERIFIED: the signature was NOT checked; never base a decision on this output.");
-        outln!("{:<14} {kid}", "key id");
+        outln!("{:<14} {}", "key id", printable(&kid));
         outln!(
             "{:<14} {} bytes binary, {} characters text",
             "size",

@@ -92,8 +92,40 @@ pub(crate) fn check_private_mode(path: &Path) -> Result<(), Error> {
 }
 
 pub(crate) fn load_private_key(path: &Path) -> Result<IssuerKey, Error> {
+    // Never standard input, whose mode cannot be checked: `--key -` read
+    // stdin while the checks looked at a file named `-` (attack review,
+    // session 24).
+    if path == Path::new("-") {
+        return Err(Error::InvalidKey {
+            detail: "a private key is read from its file (`--key keys/issuer.key`), not standard input: its mode is checked".into(),
+        });
+    }
     check_private_mode(path)?;
-    IssuerKey::from_jwk_json(&read_text(path)?).map_err(|e| Error::InvalidKey {
+    // Read through one handle, its mode checked on that handle too: the
+    // file checked above cannot be swapped for another before the read.
+    let mut file = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = file
+            .metadata()
+            .map_err(|e| io_err(path, e))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(Error::InvalidKey {
+                detail: format!(
+                    "`{}` changed mode while it was read (now {:o})",
+                    path.display(),
+                    mode & 0o777
+                ),
+            });
+        }
+    }
+    let mut text = String::new();
+    file.read_to_string(&mut text)
+        .map_err(|e| io_err(path, e))?;
+    IssuerKey::from_jwk_json(&text).map_err(|e| Error::InvalidKey {
         detail: format!("`{}`: {e}", path.display()),
     })
 }

@@ -42,6 +42,7 @@ mod view;
 use common::Fail;
 use serde_json::json;
 use std::process::ExitCode;
+use view::printable;
 
 #[derive(Parser)]
 #[command(
@@ -127,7 +128,7 @@ fn main() -> ExitCode {
                     json!({"ok": false, "error": {"code": error.code(), "message": error.to_string()}})
                 );
             } else {
-                eprintln!("error[{}]: {error}", error.code());
+                eprintln!("error[{}]: {}", error.code(), printable(&error.to_string()));
             }
             ExitCode::from(code)
         }

@@ -13,7 +13,8 @@
 //! {"op":"step_up","snapshot":"UFNO...","actor":"u42","permission":"pos.sell","method":"POST","path":"/api/sales"}
 //! ```
 //! `roles` may carry the account's `features` (ids of the catalog's).
-//! Every request may carry `"ref"` (any JSON value), echoed in its answer.
+//! Every request may carry `"ref"` (a string, or an integer of at most
+//! 2^53 - 1 in magnitude), echoed exactly in its answer.
 
 use crate::common::*;
 use serde::Deserialize;
@@ -333,6 +334,22 @@ fn skip_line(input: &mut impl BufRead) -> std::io::Result<usize> {
     }
 }
 
+/// A `ref` that comes back as it was sent: a string, or an integer every
+/// language holds exactly. A large number came back rounded, so two
+/// requests got the same `ref`; `1e2` came back `100.0` (attack review,
+/// session 24).
+fn echoable(reference: &Value) -> bool {
+    const MAX: u64 = (1 << 53) - 1;
+    match reference {
+        Value::String(_) => true,
+        Value::Number(n) => {
+            n.as_u64().is_some_and(|n| n <= MAX)
+                || n.as_i64().is_some_and(|n| n.unsigned_abs() <= MAX)
+        }
+        _ => false,
+    }
+}
+
 fn failure(error: Error, reference: Option<Value>) -> Value {
     let mut v = json!({"ok": false, "error": {"code": error.code(), "message": error.to_string()}});
     if let (Some(r), Value::Object(map)) = (reference, &mut v) {
@@ -386,6 +403,26 @@ impl Server {
             return self.unreadable(Error::InvalidArgument { detail }, Some(line));
         }
         let reference = request.remove("ref");
+        if let Some(r) = reference.as_ref().filter(|r| !echoable(r)) {
+            // Refused as any request is: one that may be a roles edit
+            // unloads the account it names.
+            let op = request.get("op").and_then(Value::as_str);
+            if !matches!(op, Some("issue" | "revoke" | "feed" | "step_up" | "ping")) {
+                match request.get("tenant").and_then(tenant_named) {
+                    Some(t) => self.unload(&t),
+                    None => self.accounts.clear(),
+                }
+            }
+            return failure(
+                Error::InvalidArgument {
+                    detail: format!(
+                        "`ref` is a string or an integer of at most 2^53 - 1 in magnitude, echoed exactly; {} would come back changed",
+                        if r.is_number() { "this number" } else { "this value" }
+                    ),
+                },
+                None,
+            );
+        }
         let op = request.remove("op");
         let result = match op.as_ref().and_then(Value::as_str) {
             Some(op) => self.run(op, Value::Object(request)),
@@ -450,7 +487,7 @@ impl Server {
         };
         let ops = values("op");
         let reference = match values("ref").as_slice() {
-            [one] => Some((*one).clone()),
+            [one] if echoable(one) => Some((*one).clone()),
             _ => None,
         };
         let mut answer = failure(error, reference);

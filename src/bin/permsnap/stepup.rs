@@ -14,7 +14,7 @@ pub(crate) struct Args {
     /// Private key file written by `keygen`.
     #[arg(long)]
     pub(crate) key: PathBuf,
-    /// The shared account's snapshot, as the request carried it (a file, `-`, or the text).
+    /// The shared account's snapshot, as the request carried it (the text, `-` for standard input, or `@FILE`).
     #[arg(long)]
     pub(crate) snapshot: String,
     /// Staff id of the person who gave their PIN.
@@ -39,7 +39,6 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
     let issuer = Issuer::new(load_catalog(&args.policy)?, load_private_key(&args.key)?)?;
-    check_actor(&args)?;
     let snapshot = read_snapshot(&args.snapshot)?;
     let request = permsnap::StepUpRequest {
         actor: &args.actor,
@@ -49,7 +48,11 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
         lifetime: args.lifetime,
     };
     let now = args.now.unwrap_or_else(unix_now);
+    // Signed only once the actor checks out (the snapshot is verified by
+    // `step_up` first: the account it names is then the issuer's word).
     let proof = issuer.step_up(&snapshot, &request, now)?;
+    let (_, desk) = wire::decode_unverified(&snapshot)?;
+    check_actor(&args, &desk.tenant, now)?;
     if json {
         outln!("{}", step_up_json(&proof)?);
     } else {
@@ -60,10 +63,12 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
 
 /// A policy file that lists its staff says who may act: the actor is one
 /// of them, once, and active (it signed for a deactivated person, an id
-/// the account does not have, another account's: attack review, session
-/// 17). A catalog file, or standard input, names nobody: the backend
-/// checked its own staff.
-fn check_actor(args: &Args) -> Result<(), Error> {
+/// the account does not have: attack review, session 17), of the desk
+/// snapshot's account, and holds the permission themselves (another
+/// account's desk, or a person whose record removes the permission, got a
+/// proof the gate accepted: attack review, session 24). A catalog file, or
+/// standard input, names nobody: the backend checked its own staff.
+fn check_actor(args: &Args, desk_tenant: &str, now: u64) -> Result<(), Error> {
     if args.policy == Path::new("-") {
         return Ok(());
     }
@@ -75,10 +80,27 @@ fn check_actor(args: &Args) -> Result<(), Error> {
         return Ok(());
     }
     let policy = load_policy(&args.policy)?;
+    if policy.tenant() != desk_tenant {
+        return Err(Error::WrongTenant {
+            expected: policy.tenant().to_owned(),
+            found: desk_tenant.to_owned(),
+        });
+    }
     let record = policy.record(&args.actor)?;
     if !record.active {
         return Err(Error::Deactivated {
             staff: args.actor.clone(),
+        });
+    }
+    if !policy
+        .permissions_of(&args.actor, &IssueOptions::at(now))?
+        .can(&args.permission)?
+    {
+        return Err(Error::StepUpRefused {
+            detail: format!(
+                "`{}` does not hold `{}` themselves: their PIN cannot stand for it",
+                args.actor, args.permission
+            ),
         });
     }
     Ok(())

@@ -4,7 +4,7 @@ use crate::common::*;
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Snapshot: a file, `-`, or the text itself.
+    /// Snapshot: the text itself, `-` for standard input, or `@FILE` (binary or text).
     pub(crate) snapshot: String,
     #[command(flatten)]
     pub(crate) v: VerifyArgs,

@@ -74,16 +74,40 @@ pub(crate) fn claims_json(c: &Claims, cat: Option<&Catalog>) -> Value {
 pub(crate) fn print_view(view: &Value) {
     if let Value::Object(map) = view {
         for (k, v) in map {
+            // `inspect` shows documents not verified: their text may hold
+            // escape codes and newlines (attack review, session 24).
             let shown = match v {
-                Value::String(s) => s.clone(),
+                Value::String(s) => printable(s).into_owned(),
                 Value::Array(a) => a
                     .iter()
-                    .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_owned))
+                    .map(|x| {
+                        x.as_str()
+                            .map_or_else(|| x.to_string(), |s| printable(s).into_owned())
+                    })
                     .collect::<Vec<_>>()
                     .join(" "),
-                other => other.to_string(),
+                other => printable(&other.to_string()).into_owned(),
             };
             outln!("{k:<14} {shown}");
         }
     }
+}
+
+/// `s` with each control or invisible character written as `\u{…}`, for
+/// a terminal or a log: text of a document not verified yet (its key id,
+/// in a message; its claims, in `inspect`) held escape codes that cleared
+/// the screen and a newline that forged a line (attack review, session 24).
+pub(crate) fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(permsnap::model::catalog::invisible) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if permsnap::model::catalog::invisible(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }

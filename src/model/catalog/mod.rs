@@ -11,8 +11,7 @@ mod revision;
 pub(crate) use revision::{check_marks, decode as decode_body, encode as encode_body};
 pub use revision::{Revision, MAX_REVISION};
 
-#[cfg(feature = "issuer")]
-pub(crate) use names::invisible;
+pub use names::invisible;
 pub(crate) use names::{index_of, Indexes, NameIndex};
 
 use super::bits::Bits;

@@ -7,7 +7,7 @@ use crate::error::Result;
 /// A control character, or one that shows nothing (zero-width spaces and
 /// joiners, direction marks, variation selectors, fillers…): ids and names
 /// holding one look like another that does not.
-pub(crate) fn invisible(c: char) -> bool {
+pub fn invisible(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
             | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}'
