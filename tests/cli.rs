@@ -881,3 +881,56 @@ fn snapshot_arguments_are_text_files_only_with_at_and_unverified_text_is_shown_e
     assert!(!code.contains('\u{2028}'), "{code}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn keygen_append_keeps_the_jwks_as_it_was_or_refuses() {
+    // Attack review, session 24: `--append` read the JWKS leniently, dropped
+    // unknown members and rewrote an RSA key as an empty OKP one.
+    let dir = keyed_dir("append");
+    let d = dir.to_str().unwrap();
+    let jwks_path = dir.join("jwks.json");
+    let append = |kid: &str| {
+        let _ = std::fs::remove_file(dir.join("issuer.key"));
+        permsnap(&["keygen", "--out", d, "--kid", kid, "--append"])
+    };
+    let o = append("second");
+    assert!(o.status.success(), "{}", text(&o));
+    let jwks: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&jwks_path).unwrap()).unwrap();
+    assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
+    for (what, doctored) in [
+        ("an RSA key", {
+            let mut j = jwks.clone();
+            j["keys"]
+                .as_array_mut()
+                .unwrap()
+                .push(serde_json::json!({"kty": "RSA", "kid": "rsa1", "n": "x", "e": "AQAB"}));
+            j
+        }),
+        ("a member keygen does not write", {
+            let mut j = jwks.clone();
+            j["note"] = "rotated in May".into();
+            j
+        }),
+    ] {
+        let before = doctored.to_string();
+        std::fs::write(&jwks_path, &before).unwrap();
+        let o = append("third");
+        assert_eq!(o.status.code(), Some(2), "{what}: {}", text(&o));
+        assert!(
+            text(&o).contains("error[invalid_key]"),
+            "{what}: {}",
+            text(&o)
+        );
+        assert_eq!(
+            std::fs::read_to_string(&jwks_path).unwrap(),
+            before,
+            "{what}: unchanged"
+        );
+        assert!(
+            !dir.join("issuer.key").exists(),
+            "{what}: no key left unpublished"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

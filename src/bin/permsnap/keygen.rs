@@ -45,6 +45,49 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
         }
         .into());
     }
+    // The JWKS is read (and refused) before anything is written: a
+    // refused append left a new private key whose public key was never
+    // published, after `--force` had replaced the one in use.
+    let jwks_path = out.join("jwks.json");
+    let mut jwks = Jwks { keys: Vec::new() };
+    if append && jwks_path.exists() {
+        // Read as verifiers read it (strict JSON, a private `d` refused),
+        // and only what it can write back as it was: an unknown member
+        // was dropped and an RSA key rewritten empty (attack review,
+        // session 24).
+        let text = read_text(&jwks_path)?;
+        let at = |e: Error| Error::InvalidKey {
+            detail: format!("`{}`: {e}", jwks_path.display()),
+        };
+        let ring = Keyring::from_jwks_json(&text).map_err(at)?;
+        if let Some(k) = ring.ignored().first() {
+            return Err(Error::InvalidKey {
+                detail: format!(
+                    "`{}`: key `{}` ({}) would not be kept as it is: append to a JWKS of Ed25519 keys only",
+                    jwks_path.display(),
+                    k.kid,
+                    k.reason
+                ),
+            }
+            .into());
+        }
+        let read = permsnap::strict_json::parse(&text)
+            .and_then(|v| serde_json::from_value::<Jwks>(v.clone()).map(|j| (v, j)));
+        let (read, read_jwks) = read.map_err(|e| Error::InvalidKey {
+            detail: format!("`{}`: {e}", jwks_path.display()),
+        })?;
+        jwks = read_jwks;
+        if serde_json::to_value(&jwks).ok() != Some(read) {
+            return Err(Error::InvalidKey {
+                detail: format!(
+                    "`{}` holds members keygen would drop in writing it back: edit it by hand",
+                    jwks_path.display()
+                ),
+            }
+            .into());
+        }
+        jwks.keys.retain(|k| k.kid != key.kid());
+    }
     let private = json!({
         "kty": "OKP", "crv": "Ed25519", "kid": key.kid(),
         "x": base64url::encode(&key.public_key()),
@@ -55,14 +98,6 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
         &serde_json::to_string_pretty(&private).unwrap_or_default(),
         0o600,
     )?;
-    let jwks_path = out.join("jwks.json");
-    let mut jwks = Jwks { keys: Vec::new() };
-    if append && jwks_path.exists() {
-        jwks = serde_json::from_str(&read_text(&jwks_path)?).map_err(|e| Error::InvalidKey {
-            detail: format!("`{}`: {e}", jwks_path.display()),
-        })?;
-        jwks.keys.retain(|k| k.kid != key.kid());
-    }
     jwks.keys.push(key.public_jwk());
     write_new(
         &jwks_path,
