@@ -848,12 +848,20 @@ fn a_request_of_exactly_the_longest_line_is_one_request() {
             // a roles edit, and unloaded nothing (it unloaded every
             // account: attack review, session 18).
             r#"{"op":"issue","ref":"issue","record":{"id":"u1","roles":["user"]}}"#.to_owned(),
+            // Its `op` after other members, as Go's maps and Python's
+            // `sort_keys` write it: not a roles edit either (it unloaded
+            // every account: attack review, session 24).
+            format!(
+                r#"{{"epoch":0,"op":"issue","ref":"{}"}}"#,
+                "x".repeat(MAX_LINE)
+            ),
+            r#"{"op":"issue","ref":"again","record":{"id":"u1","roles":["user"]}}"#.to_owned(),
         ] {
             writeln!(input, "{line}").unwrap();
         }
     });
     let mut answers = Vec::new();
-    for _ in 0..5 {
+    for _ in 0..7 {
         let mut line = String::new();
         output.read_line(&mut line).unwrap();
         let v: Value = serde_json::from_str(&line).unwrap();
@@ -867,6 +875,8 @@ fn a_request_of_exactly_the_longest_line_is_one_request() {
         ("-".into(), json!("too_large")),
         ("after".into(), json!(null)),
         ("issue".into(), json!(null)),
+        ("-".into(), json!("too_large")),
+        ("again".into(), json!(null)),
     ];
     assert_eq!(answers, expected);
     drop(output);

@@ -138,29 +138,102 @@ fn fragment(body: &[u8]) -> bool {
 /// (read leniently) cannot have been a roles edit.
 const OTHER_OPS: [&str; 5] = ["issue", "revoke", "feed", "step_up", "ping"];
 
-/// The op a line opens with (`{"op":"issue",…`, JSON whitespace allowed,
-/// no escape), when it is one of [`OTHER_OPS`]: all that is read of a
-/// line too long to parse.
+/// The op of a line too long to parse, when it is one of [`OTHER_OPS`]:
+/// the top-level `"op"` member found in its first 4 KiB, after members
+/// read whole there (`{"epoch":0,"op":"issue",…`, as Go's maps and
+/// Python's `sort_keys` write it: only a first `"op"` was read, and such a
+/// line unloaded every account; attack review, session 24). Keys and the
+/// op are read without escapes; anything else is `None`.
 fn leading_other_op(line: &[u8]) -> Option<&'static str> {
-    let ws: &[char] = &[' ', '\t', '\r', '\n'];
-    let head = String::from_utf8_lossy(line.get(..line.len().min(256))?);
-    let value = head
-        .trim_start_matches(ws)
-        .strip_prefix('{')?
-        .trim_start_matches(ws)
-        .strip_prefix("\"op\"")?
-        .trim_start_matches(ws)
-        .strip_prefix(':')?
-        .trim_start_matches(ws)
-        .strip_prefix('"')?;
-    OTHER_OPS.into_iter().find(|op| {
-        value
-            .strip_prefix(op)
-            .and_then(|rest| rest.strip_prefix('"'))
-            .is_some_and(|rest| {
-                matches!(rest.trim_start_matches(ws).chars().next(), Some(',' | '}'))
-            })
-    })
+    let head = line.get(..line.len().min(4096))?;
+    let mut at = Scan { bytes: head, i: 0 };
+    at.expect(b'{')?;
+    loop {
+        let key = at.plain_string()?;
+        at.expect(b':')?;
+        if key == b"op" {
+            let op = at.plain_string()?;
+            at.ws();
+            matches!(at.peek()?, b',' | b'}').then_some(())?;
+            return OTHER_OPS.into_iter().find(|o| o.as_bytes() == op);
+        }
+        at.skip_value()?;
+        at.expect(b',')?;
+    }
+}
+
+/// A cursor over the head of a line ([`leading_other_op`]).
+struct Scan<'a> {
+    bytes: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Scan<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            self.i += 1;
+        }
+    }
+
+    fn expect(&mut self, b: u8) -> Option<()> {
+        self.ws();
+        (self.peek()? == b).then(|| self.i += 1)
+    }
+
+    /// A string without escapes: its bytes.
+    fn plain_string(&mut self) -> Option<&'a [u8]> {
+        self.expect(b'"')?;
+        let start = self.i;
+        loop {
+            match self.peek()? {
+                b'"' => break,
+                b'\\' => return None,
+                _ => self.i += 1,
+            }
+        }
+        let bytes: &'a [u8] = self.bytes;
+        let s = bytes.get(start..self.i)?;
+        self.i += 1;
+        Some(s)
+    }
+
+    /// Skips one value whole (strings with their escapes, nested objects
+    /// and arrays), or `None` when the head ends first.
+    fn skip_value(&mut self) -> Option<()> {
+        self.ws();
+        let mut depth = 0usize;
+        loop {
+            let b = self.peek()?;
+            self.i += 1;
+            match b {
+                b'"' => loop {
+                    match self.peek()? {
+                        b'\\' => self.i += 2,
+                        b'"' => {
+                            self.i += 1;
+                            break;
+                        }
+                        _ => self.i += 1,
+                    }
+                },
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => depth = depth.checked_sub(1)?,
+                _ => {}
+            }
+            if depth == 0
+                && matches!(
+                    self.peek(),
+                    Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n')
+                )
+            {
+                return Some(());
+            }
+        }
+    }
 }
 
 /// The account a request's `tenant` names: its text, or the digits of an
@@ -696,14 +769,26 @@ mod tests {
     use super::leading_other_op;
 
     #[test]
-    fn an_overlong_line_is_known_by_the_op_it_opens_with_only() {
+    fn an_overlong_line_is_known_by_its_top_level_op_in_its_head() {
         for (line, op) in [
             (&br#"{"op":"issue","record":{"#[..], Some("issue")),
             (b" {\t\"op\" : \"ping\" }", Some("ping")),
             (br#"{"op":"roles","tenant":"a""#, None),
             (br#"{"op":"issues","x":1"#, None),
             (br#"{"op":"iss\u0075e","x":1"#, None),
-            (br#"{"tenant":"a","op":"issue""#, None),
+            (br#"{"tenant":"a","op":"issue","record":{"#, Some("issue")),
+            (
+                &br#"{"epoch":0,"lifetime":900,"op":"issue","record":{"#[..],
+                Some("issue"),
+            ),
+            (
+                br#"{"x":{"op":"roles","y":[1,"]"]},"op":"ping","#,
+                Some("ping"),
+            ),
+            (br#"{"x":"a\"op\":\"ping","op":"roles","#, None),
+            (br#"{"tenant":"a","op":"roles","#, None),
+            (br#"{"t\u0065nant":"a","op":"issue","#, None),
+            (br#"{"record":{"id":"u","name":"#, None),
             (br#"{"op":"issue"x"#, None),
             (b"", None),
         ] {
