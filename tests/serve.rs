@@ -1054,3 +1054,46 @@ fn a_ref_comes_back_exactly_or_the_request_is_refused() {
     assert!(child.wait().unwrap().success());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn a_roles_edit_of_an_account_in_other_letter_case_unloads_both() {
+    // Attack review, session 24: `SPA-LUMI` loaded a second account and
+    // `spa-lumi` kept its roles of before the edit.
+    let (dir, key, _jwks) = keys("serve-case");
+    let (mut child, mut input, mut output) = spawn(&["serve", "--policy", &sitee(), "--key", &key]);
+    let mut ask = |request: &str| -> Value {
+        writeln!(input, "{request}").unwrap();
+        input.flush().unwrap();
+        let mut line = String::new();
+        output.read_line(&mut line).unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|_| panic!("not JSON: {line}"))
+    };
+    let issue = |tenant: &str| {
+        format!(r#"{{"op":"issue","tenant":"{tenant}","record":{{"id":"u9","roles":["admin"]}}}}"#)
+    };
+    let roles = |tenant: &str| {
+        format!(
+            r#"{{"op":"roles","tenant":"{tenant}","roles":[{{"id":"admin","permissions":["calendar.view"]}}]}}"#
+        )
+    };
+    assert_eq!(ask(&roles("spa-lumi"))["ok"], true);
+    assert_eq!(ask(&issue("spa-lumi"))["ok"], true);
+    let a = ask(&roles("SPA-LUMI"));
+    assert_eq!(a["error"]["code"], "invalid_argument", "{a}");
+    assert!(
+        a["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("only in letter case"),
+        "{a}"
+    );
+    for t in ["spa-lumi", "SPA-LUMI"] {
+        assert_eq!(ask(&issue(t))["ok"], false, "{t} unloaded");
+    }
+    // The account its snapshots name loads again.
+    assert_eq!(ask(&roles("spa-lumi"))["ok"], true);
+    assert_eq!(ask(&issue("spa-lumi"))["ok"], true);
+    drop(input);
+    assert!(child.wait().unwrap().success());
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -359,3 +359,18 @@ def test_shapes_and_versions_are_refused_as_node_refuses_them():
         assert code_of(lambda: issuer.issue(tenant, {"id": "u1", "roles": ["user"], "version": version})) == "invalid_argument"
     assert issuer.revoke(tenant, staff=[{"subject": "u1", "before": top}])
     assert code_of(lambda: issuer.revoke(tenant, staff=[{"subject": "u1", "before": top + 1}])) == "invalid_argument"
+
+
+def test_an_account_in_other_letter_case_unloads_both():
+    """Attack review, session 24: `SPA-LUMI` loaded a second account and
+    `spa-lumi` kept its roles of before the edit."""
+    issuer = Issuer(VECTORS["catalogs"]["sitee"]["definition"], the_test_key())
+    wide = [{"id": "user", "permissions": ["payments.view"], "scopes": {"*": "all"}}]
+    narrow = [{"id": "user", "permissions": ["calendar.view"]}]
+    issuer.set_account("spa-lumi", wide)
+    assert issuer.issue("spa-lumi", {"id": "u1", "roles": ["user"]})["snapshot"]
+    assert code_of(lambda: issuer.set_account("SPA-LUMI", narrow)) == "invalid_argument"
+    for tenant in ("spa-lumi", "SPA-LUMI"):
+        assert code_of(lambda: issuer.issue(tenant, {"id": "u1", "roles": ["user"]})) == "invalid_argument"
+    issuer.set_account("spa-lumi", narrow)
+    assert issuer.issue("spa-lumi", {"id": "u1", "roles": ["user"]})["snapshot"]

@@ -122,6 +122,16 @@ impl JsonIssuer {
         features: &str,
         epoch: u32,
     ) -> Result<String> {
+        let loaded = self
+            .accounts
+            .iter()
+            .filter(|(_, a)| a.is_some())
+            .map(|(t, _)| t);
+        if let Some(twin) = super::names::case_twin(tenant, loaded).cloned() {
+            self.unload(tenant);
+            self.unload(&twin);
+            return Err(super::names::case_twin_error(tenant, &twin));
+        }
         let account = parse(features, "features").and_then(|features| {
             Account::from_json(self.issuer.catalog(), tenant, roles, features)
         });

@@ -239,6 +239,32 @@ pub fn accounts_named(tenant: &str) -> Option<Vec<String>> {
     }
 }
 
+/// A loaded account whose id is `tenant` in other letter case (`SPA-LUMI`
+/// beside `spa-lumi`, a UUID upper-cased by one language and not by
+/// another). An edit of such a twin loaded a second account and left the
+/// first one's roles, perhaps wider, in force (attack review, session 24):
+/// the issuers refuse it and unload both.
+/// (ASCII letter case: ids are slugs, numbers and UUIDs; folding all of
+/// Unicode would cost every issuer build its case tables, 3.5 KB gzip.)
+pub fn case_twin<'a>(
+    tenant: &str,
+    loaded: impl IntoIterator<Item = &'a String>,
+) -> Option<&'a String> {
+    loaded
+        .into_iter()
+        .find(|t| t.as_str() != tenant && t.eq_ignore_ascii_case(tenant))
+}
+
+/// The refusal of an edit of `tenant` beside its case twin `twin`.
+pub fn case_twin_error(tenant: &str, twin: &str) -> crate::error::Error {
+    crate::error::Error::InvalidArgument {
+        detail: format!(
+            "account `{tenant}` differs from the loaded account `{twin}` only in letter case: \
+             one account written two ways? Both are unloaded; load the one its snapshots name"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{id_problem, meant_id};

@@ -349,6 +349,20 @@ test("an argument of the wrong shape is invalid_argument, as in Python: roles ke
   assert.equal(issuer.issue(tenant, { id: "u", roles: ["user"] }).warnings.length, 0);
 });
 
+test("a setAccount of an account in other letter case unloads both: one account written two ways (attack review, session 24)", () => {
+  const issuer = new Issuer(vectors.catalogs.sitee.definition, testKey());
+  const wide = [{ id: "user", permissions: ["payments.view"], scopes: { "*": "all" } }];
+  const narrow = [{ id: "user", permissions: ["calendar.view"] }];
+  issuer.setAccount("3f2b-AA", wide);
+  assert.ok(issuer.issue("3f2b-AA", { id: "u1", roles: ["user"] }).snapshot);
+  assert.throws(() => issuer.setAccount("3f2b-aa", narrow), (e) => e.code === "invalid_argument" && /only in letter case/.test(e.message));
+  for (const t of ["3f2b-AA", "3f2b-aa"]) {
+    assert.throws(() => issuer.issue(t, { id: "u1", roles: ["user"] }), /unloaded|no account/, t);
+  }
+  issuer.setAccount("3f2b-aa", narrow);
+  assert.ok(issuer.issue("3f2b-aa", { id: "u1", roles: ["user"] }).snapshot);
+});
+
 test("a record that names its account is issued only for that account (attack review, session 16)", () => {
   const issuer = new Issuer(vectors.catalogs.sitee.definition, testKey());
   issuer.setAccount("spa-lumi", [{ id: "user", permissions: ["payments.view"] }]);

@@ -682,6 +682,16 @@ impl Server {
                     )?;
                     Ok((r.tenant, account))
                 });
+                let loaded =
+                    loaded.and_then(|(tenant, account)| {
+                        match permsnap::issuer::case_twin(&tenant, self.accounts.keys()).cloned() {
+                            Some(twin) => {
+                                self.unload(&twin);
+                                Err(permsnap::issuer::case_twin_error(&tenant, &twin))
+                            }
+                            None => Ok((tenant, account)),
+                        }
+                    });
                 let (tenant, account) = match loaded {
                     Ok(loaded) => loaded,
                     Err(e) => {
