@@ -96,12 +96,12 @@ CREATE TRIGGER role_deleted AFTER DELETE ON roles BEGIN
     AND json_valid(staff.access) AND EXISTS (SELECT 1 FROM json_each(staff.access, '$.roles') WHERE value = OLD.id);
 END;
 CREATE TRIGGER staff_version_inserted BEFORE INSERT ON staff
-  WHEN typeof(NEW.version) != 'integer' OR NEW.version < 1 OR NEW.version > 9007199254740991 BEGIN
-  SELECT RAISE(ABORT, 'staff.version is a whole number from 1 to 2^53 - 1');
+  WHEN typeof(NEW.version) != 'integer' OR NEW.version < 1 OR NEW.version > 9007199254740990 BEGIN
+  SELECT RAISE(ABORT, 'staff.version is a whole number from 1 to 2^53 - 2 (a notice before 2^53 - 1 revokes the last)');
 END;
 CREATE TRIGGER staff_version_updated BEFORE UPDATE ON staff
-  WHEN typeof(NEW.version) != 'integer' OR NEW.version < 1 OR NEW.version > 9007199254740991 BEGIN
-  SELECT RAISE(ABORT, 'staff.version is a whole number from 1 to 2^53 - 1');
+  WHEN typeof(NEW.version) != 'integer' OR NEW.version < 1 OR NEW.version > 9007199254740990 BEGIN
+  SELECT RAISE(ABORT, 'staff.version is a whole number from 1 to 2^53 - 2 (a notice before 2^53 - 1 revokes the last)');
 END;
 CREATE TRIGGER features_edited AFTER UPDATE ON accounts BEGIN
   UPDATE staff SET version = version + 1 WHERE tenant IN (OLD.tenant, NEW.tenant);

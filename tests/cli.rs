@@ -764,7 +764,53 @@ fn step_up_signs_only_for_an_active_staff_member_the_policy_lists() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(o.stdout.is_empty());
     assert!(text(&o).contains("error[wrong_tenant]"), "{}", text(&o));
+    // The policy on standard input is checked as well (re-review, session
+    // 24: `-` skipped the checks, `/dev/stdin` read empty the second time).
+    for policy in ["-", "/dev/stdin"] {
+        let o = with_stdin(
+            &[
+                "step-up",
+                "--policy",
+                policy,
+                "--key",
+                key,
+                "--snapshot",
+                &desk,
+                "--actor",
+                "lucie",
+                "--permission",
+                "pos.sell",
+                "--method",
+                "POST",
+                "--path",
+                "/api/pos/sales",
+            ],
+            std::fs::read_to_string(&amilia).unwrap().as_bytes(),
+        );
+        assert_eq!(o.status.code(), Some(2), "{policy}: {}", text(&o));
+        assert!(o.stdout.is_empty(), "{policy}");
+        assert!(
+            text(&o).contains("error[step_up_refused]"),
+            "{policy}: {}",
+            text(&o)
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `permsnap args` with `input` on standard input.
+fn with_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_permsnap"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The command may refuse before reading: a closed pipe is fine.
+    let _ = child.stdin.take().unwrap().write_all(input);
+    child.wait_with_output().unwrap()
 }
 
 /// `snap` with its key id replaced by `kid` (the signature no longer
@@ -807,14 +853,40 @@ fn snapshot_arguments_are_text_files_only_with_at_and_unverified_text_is_shown_e
             "staff.manage",
         ])
     };
-    // A cookie naming a file on the server is text, not that file.
-    let o = check(file);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("error[bad_encoding]"), "{}", text(&o));
-    assert!(!check("/etc/passwd").status.success());
-    // `@FILE` reads it, as the text itself does.
-    assert_eq!(check(&format!("@{file}")).status.code(), Some(0));
+    // A cookie naming a file on the server is text, not that file, with
+    // or without an `@` (re-review, session 24: the cookie chose it too).
+    for value in [
+        file.to_owned(),
+        format!("@{file}"),
+        "/etc/passwd".into(),
+        "@/etc/passwd".into(),
+    ] {
+        let o = check(&value);
+        assert_eq!(o.status.code(), Some(2), "{value}: {}", text(&o));
+        assert!(
+            text(&o).contains("error[bad_encoding]"),
+            "{value}: {}",
+            text(&o)
+        );
+        assert!(!text(&o).contains("No such file"), "{value}: {}", text(&o));
+    }
     assert_eq!(check(&ana).status.code(), Some(0));
+    // A snapshot in a file comes on standard input.
+    let o = with_stdin(
+        &[
+            "check",
+            "--jwks",
+            jwks,
+            "--catalog",
+            &sitee,
+            "--tenant",
+            "spa-lumi",
+            "-",
+            "staff.manage",
+        ],
+        &std::fs::read(file).unwrap(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     // A key id holding escape codes and a newline: shown escaped.
     let forged = with_kid(&ana, "\u{1b}[2J\nOK");
     for args in [
@@ -861,10 +933,19 @@ fn snapshot_arguments_are_text_files_only_with_at_and_unverified_text_is_shown_e
         "{}",
         text(&o)
     );
-    // A private key is never read from standard input.
-    let o = permsnap(&["issue", "--policy", &sitee, "--staff", "ana", "--key", "-"]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("error[invalid_key]"), "{}", text(&o));
+    // A private key is never read from standard input, nor from a pipe
+    // (re-review, session 24: `/dev/stdin` passed the mode checks).
+    let world = dir.join("world.key");
+    std::fs::copy(key, &world).unwrap();
+    for k in ["-", "/dev/stdin"] {
+        let o = with_stdin(
+            &["issue", "--policy", &sitee, "--staff", "ana", "--key", k],
+            &std::fs::read(&world).unwrap(),
+        );
+        assert_eq!(o.status.code(), Some(2), "{k}: {}", text(&o));
+        assert!(text(&o).contains("error[invalid_key]"), "{k}: {}", text(&o));
+        assert!(o.stdout.is_empty(), "{k}");
+    }
     // codegen: a catalog name cannot end the comment it is written in.
     let mut def: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&sitee).unwrap()).unwrap();
@@ -932,5 +1013,15 @@ fn keygen_append_keeps_the_jwks_as_it_was_or_refuses() {
             "{what}: no key left unpublished"
         );
     }
+    // A key id the JWKS publishes already is refused, not replaced
+    // (re-review, session 24: the published key was dropped).
+    std::fs::write(&jwks_path, jwks.to_string()).unwrap();
+    let o = append("second");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("already publishes"), "{}", text(&o));
+    assert_eq!(
+        std::fs::read_to_string(&jwks_path).unwrap(),
+        jwks.to_string()
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

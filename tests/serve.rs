@@ -1093,6 +1093,17 @@ fn a_roles_edit_of_an_account_in_other_letter_case_unloads_both() {
     // The account its snapshots name loads again.
     assert_eq!(ask(&roles("spa-lumi"))["ok"], true);
     assert_eq!(ask(&issue("spa-lumi"))["ok"], true);
+    // An edit of the twin refused for any reason unloads it too
+    // (re-review, session 24: only `SPA-LUMI` was unloaded).
+    for bad in [
+        r#"{"op":"roles","tenant":"SPA-LUMI","roles":5}"#,
+        r#"{"op":"roles","tenant":"SPA-LUMI ","roles":[]}"#,
+        r#"{"op":"roles","tenant":"SPA-LUMI","roles":[],"ref":1.5}"#,
+    ] {
+        assert_eq!(ask(&roles("spa-lumi"))["ok"], true);
+        assert_eq!(ask(bad)["ok"], false, "{bad}");
+        assert_eq!(ask(&issue("spa-lumi"))["ok"], false, "{bad}: unloaded");
+    }
     drop(input);
     assert!(child.wait().unwrap().success());
     let _ = std::fs::remove_dir_all(dir);

@@ -43,7 +43,8 @@ export type PermissionsProviderProps = {
     }
 );
 
-const PROVIDER_PROPS = new Set(["permissions", "session", "children"]);
+// `ref`: React 19 hands it to function components as a prop.
+const PROVIDER_PROPS = new Set(["permissions", "session", "children", "ref"]);
 
 /** Makes the permissions (given, or a session's current ones) available
  *  to `useCan`, `usePermissions` and `<Can>` below it. */

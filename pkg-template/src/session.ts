@@ -147,11 +147,15 @@ export class Session {
   #held: { who: string; issuedAt: number } | null = null;
   /** Subscribers are being told of a swap. */
   #notifying = false;
-  /** The recovery from an edge's 401 on its way (`fetch`), and when the
-   *  last one ended (ms). */
+  /** The recovery from an edge's 401 on its way (`fetch`); when the last
+   *  one ended (`monotonic` ms), the snapshot it left in force, whether
+   *  the edge has accepted that one since, and a recovery put off. */
   #recovery: Promise<void> | null = null;
   #recovered = -Infinity;
-  /** When the last snapshot fetch started (ms). */
+  #recoveredText: string | null | undefined = undefined;
+  #recoveredAccepted = false;
+  #recoverTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the last snapshot fetch started (`monotonic` ms). */
   #lastFetch = -Infinity;
   /** How many times the permissions were swapped. */
   #swaps = 0;
@@ -364,18 +368,33 @@ export class Session {
       if (header && this.#text !== null) r.headers.set("authorization", `Permsnap ${this.#text}`);
       return fetch(r);
     };
-    const swaps = this.#swaps;
+    const sent = this.#text;
     const res = await send();
-    const code = res.status === 401 ? edgeError(res.headers.get("www-authenticate")) : null;
+    if (res.status !== 401) {
+      // Past the edge: what the last recovery brought works.
+      if (sent === this.#recoveredText) this.#recoveredAccepted = true;
+      return res;
+    }
+    const code = edgeError(res.headers.get("www-authenticate"));
     if (code === null || !REFRESHABLE.has(code)) return res;
     // A snapshot swapped in while the request was on its way is what the
-    // next try sends; otherwise one recovery serves every request refused
-    // meanwhile, and none starts within RECOVERY_INTERVAL of the last: an
-    // edge refusing every fresh snapshot (its catalog or clock behind the
-    // issuer's) cost a snapshot issuance and a catalog fetch per request
-    // of the app (attack review, session 24). The edge's answer is then
-    // returned as it is.
-    if (this.#swaps === swaps && !(await this.#recoverOnce(code))) return res;
+    // next try sends. Otherwise one recovery serves every request refused
+    // meanwhile; and when the edge refuses the very snapshot the last
+    // recovery brought, before accepting it once, the next recovery waits
+    // until RECOVERY_INTERVAL after that one and the edge's answer is
+    // returned as it is: an edge refusing every fresh snapshot (its
+    // catalog or clock behind the issuer's) cost a snapshot issuance and
+    // a catalog fetch per request of the app (attack review, session 24).
+    // A snapshot the edge took, then refuses (a second revocation), is
+    // recovered from at once (re-review, session 24).
+    if (this.#text === null || this.#text === sent) {
+      const left = this.#recovered + RECOVERY_INTERVAL * 1000 - monotonic();
+      if (this.#recovery === null && sent === this.#recoveredText && !this.#recoveredAccepted && left > 0) {
+        this.#recoverLater(code, left);
+        return res;
+      }
+      await this.#recover(code);
+    }
     return send();
   }
 
@@ -400,6 +419,7 @@ export class Session {
     this.#retired = [];
     clearTimeout(this.#refreshTimer);
     clearTimeout(this.#expiryTimer);
+    clearTimeout(this.#recoverTimer);
     this.#listeners.clear();
     // The app's stop function may throw: reported, and `close()` itself
     // returns (a sign-out handler goes on to clear its cookie).
@@ -410,24 +430,34 @@ export class Session {
     }
   }
 
-  /** Reloads what `code` asks and refreshes, shared by the requests
-   *  refused meanwhile: false when a recovery ended less than
-   *  RECOVERY_INTERVAL ago (it brought what the edge refuses). */
-  async #recoverOnce(code: string): Promise<boolean> {
-    if (this.#recovery === null) {
-      if (Date.now() - this.#recovered < RECOVERY_INTERVAL * 1000) return false;
-      this.#recovery = (async () => {
-        try {
-          await this.#reload(code);
-          await this.#refresh(false);
-        } finally {
-          this.#recovered = Date.now();
-          this.#recovery = null;
-        }
-      })();
-    }
-    await this.#recovery;
-    return true;
+  /** Reloads what the edge's `code` asks and refreshes, once for every
+   *  request refused meanwhile. */
+  #recover(code: string): Promise<void> {
+    clearTimeout(this.#recoverTimer);
+    this.#recoverTimer = undefined;
+    this.#recovery ??= (async () => {
+      try {
+        await this.#reload(code);
+        await this.#refresh(false);
+      } finally {
+        this.#recovered = monotonic();
+        this.#recoveredText = this.#text;
+        this.#recoveredAccepted = false;
+        this.#recovery = null;
+      }
+    })();
+    return this.#recovery;
+  }
+
+  /** `#recover` in `ms`, once however many requests the edge refuses
+   *  meanwhile: a snapshot refused for good is still replaced without
+   *  waiting for the app's next request. */
+  #recoverLater(code: string, ms: number): void {
+    if (this.#recoverTimer !== undefined || this.#closed) return;
+    this.#recoverTimer = later(() => {
+      this.#recoverTimer = undefined;
+      if (!this.#closed) this.#recover(code).catch((e) => this.#report(e));
+    }, ms / 1000);
   }
 
   /** For `unknown_key` and `wrong_catalog`, fetches the keys or the catalog
@@ -531,7 +561,10 @@ export class Session {
    *  without end, hundreds a second (attack review, session 24); calls
    *  made meanwhile share this fetch. */
   async #spaced(): Promise<Permissions> {
-    const wait = this.#lastFetch + FETCH_SPACING * 1000 - Date.now();
+    // On the monotonic clock, and never more than the spacing: a device
+    // clock set back (NTP correcting it) froze the session for as long
+    // (re-review, session 24).
+    const wait = Math.min(this.#lastFetch + FETCH_SPACING * 1000 - monotonic(), FETCH_SPACING * 1000);
     // A timer that holds the process (Node): this fetch is awaited.
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     if (this.#closed) return this.#current;
@@ -539,7 +572,7 @@ export class Session {
   }
 
   #fetch(): Promise<Permissions> {
-    this.#lastFetch = Date.now();
+    this.#lastFetch = monotonic();
     return this.#load();
   }
 
@@ -817,6 +850,11 @@ const RETIRED_MEMORY = 2 * 86_400;
 /** How many replaced verifiers are kept at most. */
 const MAX_RETIRED = 4;
 
+/** Milliseconds on a clock that never goes back (the device's may). */
+function monotonic(): number {
+  return typeof performance !== "undefined" && typeof performance.now === "function" ? performance.now() : Date.now();
+}
+
 /** A random token (128 bits, hex) for `Permsnap-Fresh`. */
 function freshToken(): string {
   const b = new Uint8Array(16);
@@ -852,6 +890,21 @@ function subscribeNotices(notices: NonNullable<SessionOptions["notices"]>, deliv
   }
   if (stop === undefined || typeof stop === "function") return stop as (() => void) | undefined;
   try {
+    // An `async` subscriber: its channel is stopped once it says how
+    // (re-review, session 24: it kept delivering into the refused session).
+    const then = (stop as { then?: unknown } | null)?.then;
+    if (typeof then === "function") {
+      (stop as Promise<unknown>).then(
+        (f) => {
+          try {
+            if (typeof f === "function") f();
+          } catch {
+            // the session was refused already
+          }
+        },
+        () => undefined,
+      );
+    }
     const close = (stop as { close?: unknown } | null)?.close;
     if (typeof close === "function") close.call(stop);
   } catch {

@@ -47,6 +47,10 @@ def _json_text(value: Any, what: str) -> str:
         return _utf8(value, what)
     try:
         return _ENCODER.encode(value)
+    except RecursionError:
+        # Nested deeper than Python's stack (a cycle, or hostile input):
+        # typed like every refusal (re-review, session 24).
+        raise _error("invalid_argument", f"{what} is nested too deep (a cycle?)") from None
     except (TypeError, ValueError) as e:
         raise _error("invalid_argument", f"{what}: {e}") from None
 

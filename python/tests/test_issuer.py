@@ -353,12 +353,12 @@ def test_shapes_and_versions_are_refused_as_node_refuses_them():
     assert code_of(lambda: issuer.set_account(tenant, {r["id"]: r for r in roles})) == "invalid_argument"
     issuer.set_account(tenant, roles)
     assert code_of(lambda: issuer.issue(tenant, [{"id": "u1", "roles": ["user"]}])) == "invalid_argument"
-    top = 2**53 - 1
+    top = 2**53 - 2  # so that "before 2^53 - 1" revokes it
     assert issuer.issue(tenant, {"id": "u1", "roles": ["user"], "version": top})["snapshot"]
-    for version in (top + 1, 2**64 - 1):
+    for version in (top + 1, 2**63 - 1):
         assert code_of(lambda: issuer.issue(tenant, {"id": "u1", "roles": ["user"], "version": version})) == "invalid_argument"
-    assert issuer.revoke(tenant, staff=[{"subject": "u1", "before": top}])
-    assert code_of(lambda: issuer.revoke(tenant, staff=[{"subject": "u1", "before": top + 1}])) == "invalid_argument"
+    assert issuer.revoke(tenant, staff=[{"subject": "u1", "before": top + 1}])
+    assert code_of(lambda: issuer.revoke(tenant, staff=[{"subject": "u1", "before": top + 2}])) == "invalid_argument"
 
 
 def test_an_account_in_other_letter_case_unloads_both():
@@ -374,3 +374,28 @@ def test_an_account_in_other_letter_case_unloads_both():
         assert code_of(lambda: issuer.issue(tenant, {"id": "u1", "roles": ["user"]})) == "invalid_argument"
     issuer.set_account("spa-lumi", narrow)
     assert issuer.issue("spa-lumi", {"id": "u1", "roles": ["user"]})["snapshot"]
+
+
+def test_a_refused_edit_unloads_the_account_in_other_letter_case_too():
+    """Re-review, session 24: a refused edit of `SPA-LUMI` (bad roles, a
+    misspelt keyword, a padded id) unloaded only `SPA-LUMI`, and
+    `spa-lumi` kept its roles of before."""
+    wide = [{"id": "user", "permissions": ["payments.view"], "scopes": {"*": "all"}}]
+    calls = [
+        lambda i: i.set_account("SPA-LUMI", {"user": {}}),
+        lambda i: i.set_account("SPA-LUMI", wide, featurs=[]),
+        lambda i: i.set_account("SPA-LUMI ", wide),
+    ]
+    for call in calls:
+        issuer = Issuer(VECTORS["catalogs"]["sitee"]["definition"], the_test_key())
+        issuer.set_account("spa-lumi", wide)
+        assert code_of(lambda: call(issuer)) == "invalid_argument"
+        assert code_of(lambda: issuer.issue("spa-lumi", {"id": "u1", "roles": ["user"]})) == "invalid_argument"
+
+
+def test_deep_nesting_is_a_permsnap_error():
+    issuer, tenant = preset_issuer("sitee")
+    deep = []
+    for _ in range(5000):
+        deep = [deep]
+    assert code_of(lambda: issuer.issue(tenant, {"id": "u1", "roles": ["user"], "grant": deep})) == "invalid_argument"

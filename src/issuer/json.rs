@@ -163,7 +163,11 @@ impl JsonIssuer {
     pub fn unload(&mut self, tenant: &str) {
         match super::names::accounts_named(tenant) {
             Some(named) => {
-                for t in named {
+                // And their loaded twins in other letter case: a refused
+                // edit of `SPA-LUMI` left `spa-lumi`'s roles in force
+                // (re-review, session 24).
+                let twins = super::names::case_twins(&named, self.accounts.keys());
+                for t in named.into_iter().chain(twins) {
                     self.accounts.insert(t, None);
                 }
             }

@@ -32,7 +32,7 @@ mod roles;
 mod warning;
 
 pub use json::{generate_key_json, JsonIssuer};
-pub use names::{accounts_named, case_twin, case_twin_error};
+pub use names::{accounts_named, case_twin, case_twin_error, case_twins};
 pub use policy::Policy;
 pub use record::{RecordReader, RECORD_KEYS};
 pub use roles::{CompiledRole, Roles};
@@ -58,11 +58,14 @@ pub const MAX_NOT_BEFORE_OFFSET: u32 = 24 * 60 * 60;
 /// stays well under a cookie's 4 KB.
 pub const INLINE_IDS_MAX: usize = 512;
 
-/// The largest person version an issuer signs (2^53 - 1): the largest every
-/// issuer's language holds exactly. Python and the CLI read a `u64`, Node a
-/// number; a version past this was issued by Python while Node's `revoke`
-/// could not name it (review, session 23). A counter never gets there.
-pub const MAX_VERSION: u64 = (1 << 53) - 1;
+/// The largest person version an issuer signs (2^53 - 2), so that a notice
+/// "before" the next one (2^53 - 1, the largest integer every issuer's
+/// language holds exactly) can revoke it. Python and the CLI read a `u64`,
+/// Node a number: a version past 2^53 - 1 was issued by Python while Node's
+/// `revoke` could not name it (review, session 23), and at 2^53 - 1 no
+/// notice could revoke it (re-review, session 24). A counter never gets
+/// there.
+pub const MAX_VERSION: u64 = (1 << 53) - 2;
 
 /// One business account as the issuer sees it: its id, its roles (compiled
 /// once; rebuild when an admin edits them) and its revocation epoch.
@@ -477,7 +480,7 @@ fn claims_and_warnings(
     if staff.version > MAX_VERSION {
         return Err(Error::InvalidArgument {
             detail: format!(
-                "the record's version is {}, past 2^53 - 1: not every issuer's language holds that integer exactly",
+                "the record's version is {}, past 2^53 - 2: a notice could not revoke it in every issuer's language",
                 staff.version
             ),
         });
@@ -669,7 +672,7 @@ pub fn sign_notice(key: &IssuerKey, notice: &Notice) -> Result<Vec<u8>> {
             detail: "a notice names its account and every person it revokes".into(),
         });
     }
-    if let Some(s) = notice.staff.iter().find(|s| s.before > MAX_VERSION) {
+    if let Some(s) = notice.staff.iter().find(|s| s.before > MAX_VERSION + 1) {
         return Err(Error::InvalidArgument {
             detail: format!(
                 "the notice for `{}` revokes versions below {}, past 2^53 - 1: no issuer signs such a version",

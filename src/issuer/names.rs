@@ -255,6 +255,19 @@ pub fn case_twin<'a>(
         .find(|t| t.as_str() != tenant && t.eq_ignore_ascii_case(tenant))
 }
 
+/// The ids among `loaded` that are one of `named` in other letter case:
+/// what unloading `named` unloads too.
+pub fn case_twins<'a>(
+    named: &[String],
+    loaded: impl IntoIterator<Item = &'a String>,
+) -> Vec<String> {
+    loaded
+        .into_iter()
+        .filter(|t| named.iter().any(|n| n != *t && n.eq_ignore_ascii_case(t)))
+        .cloned()
+        .collect()
+}
+
 /// The refusal of an edit of `tenant` beside its case twin `twin`.
 pub fn case_twin_error(tenant: &str, twin: &str) -> crate::error::Error {
     crate::error::Error::InvalidArgument {

@@ -131,7 +131,11 @@ test("revocation by person, feeds and the account check, read by the edge verifi
     assert.equal(errorCode(() => issuer.revoke({ tenant, staff: [{ subject: "fay", before: big }], now })), "invalid_argument", String(big));
     assert.equal(errorCode(() => issuer.issue(tenant, { id: "fay", roles: ["user"], version: big }, { now })), "invalid_argument", String(big));
   }
-  assert.ok(issuer.issue(tenant, { id: "fay", roles: ["user"], version: 2 ** 53 - 1 }, { now }).snapshot);
+  // The largest version signed is 2^53 - 2, so that a notice before
+  // 2^53 - 1 revokes it (re-review, session 24).
+  assert.ok(issuer.issue(tenant, { id: "fay", roles: ["user"], version: 2 ** 53 - 2 }, { now }).snapshot);
+  assert.equal(errorCode(() => issuer.issue(tenant, { id: "fay", roles: ["user"], version: 2 ** 53 - 1 }, { now })), "invalid_argument");
+  assert.ok(issuer.revoke({ tenant, staff: [{ subject: "fay", before: 2 ** 53 - 1 }], now }));
   const r = issuer.review(tenant, [{ id: "a", roles: ["user", "admin"] }, { id: "b", roles: ["user"], step_up: ["staff.manage"] }]);
   assert.ok(r.problems.some((p) => p.message.includes("holds 2 roles")), JSON.stringify(r));
   assert.deepEqual(r.warnings.map((w) => [w.code, w.staff]), [["step_up_not_held", "b"]]);
@@ -361,6 +365,13 @@ test("a setAccount of an account in other letter case unloads both: one account 
   }
   issuer.setAccount("3f2b-aa", narrow);
   assert.ok(issuer.issue("3f2b-aa", { id: "u1", roles: ["user"] }).snapshot);
+  // An edit of the twin refused for any reason unloads it too (re-review,
+  // session 24: only the twin named was unloaded).
+  for (const [t, roles, options] of [["3F2B-AA", { user: {} }], ["3F2B-AA", narrow, { epoch: "7" }], ["3F2B-AA ", narrow]]) {
+    issuer.setAccount("3f2b-aa", wide);
+    assert.equal(errorCode(() => issuer.setAccount(t, roles, options)), "invalid_argument");
+    assert.throws(() => issuer.issue("3f2b-aa", { id: "u1", roles: ["user"] }), /unloaded/, t);
+  }
 });
 
 test("a record that names its account is issued only for that account (attack review, session 16)", () => {

@@ -1133,3 +1133,64 @@ test("a snapshot of a lower version of the same person is older, whatever its ti
   assert.ok(errors.some((e) => /earlier time or version/.test(e.message)), errors.map((e) => e.message).join("\n"));
   s.close();
 });
+
+test("a snapshot the edge accepted and then refuses is recovered from at once, even right after a recovery (re-review, session 24)", async (t) => {
+  let refuse = new Set(); // snapshot texts the edge refuses, as revoked
+  let hits = 0;
+  const server = createServer((req, res) => {
+    hits++;
+    const sent = (req.headers.authorization ?? "").replace(/^Permsnap /, "");
+    if (refuse.has(sent)) {
+      res.writeHead(401, { "www-authenticate": 'Permsnap realm="permsnap", error="revoked", error_description="x"' });
+      res.end("{}");
+      return;
+    }
+    res.writeHead(200);
+    res.end("ok");
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  t.after(() => server.close());
+  const url = `http://127.0.0.1:${server.address().port}/api`;
+  const app = endpoint({ id: "cam", roles: ["manager"], version: 1 });
+  const s = session(app, { onError: () => {} });
+  await s.ready;
+  // First edit: the edge refuses the snapshot in force; one recovery.
+  refuse.add(s.snapshot);
+  app.record = { ...app.record, version: 2 };
+  assert.equal((await s.fetch(url, { header: true })).status, 200);
+  const second = s.snapshot;
+  // The edge takes the recovered snapshot...
+  assert.equal((await s.fetch(url, { header: true })).status, 200);
+  // ...then a second edit, seconds later: recovered from at once.
+  refuse.add(second);
+  app.record = { ...app.record, version: 3, roles: ["user"] };
+  const calls = app.calls;
+  assert.equal((await s.fetch(url, { header: true })).status, 200);
+  assert.equal(app.calls, calls + 1);
+  assert.equal(s.permissions.version, 3);
+  s.close();
+});
+
+test("a device clock set back does not freeze the session's refreshes (re-review, session 24)", async (t) => {
+  const app = endpoint({ id: "fay", roles: ["user"] });
+  const s = session(app, { onError: () => {} });
+  await s.ready;
+  const now = Date.now;
+  t.after(() => (Date.now = now));
+  const back = now() - 3600_000;
+  Date.now = () => back; // NTP corrects a clock an hour ahead
+  const calls = app.calls;
+  const done = await Promise.race([s.refresh().then(() => "fetched"), sleep(3000).then(() => "stuck")]);
+  Date.now = now;
+  assert.equal(done, "fetched");
+  assert.equal(app.calls, calls + 1);
+  s.close();
+});
+
+test("an async notices subscriber is refused, and its channel stopped once it resolves (re-review, session 24)", async () => {
+  const app = endpoint({ id: "fay", roles: ["user"] });
+  let stopped = 0;
+  assert.throws(() => session(app, { notices: async () => () => stopped++ }), (e) => e.code === "invalid_argument");
+  await sleep(10);
+  assert.equal(stopped, 1);
+});

@@ -8,7 +8,7 @@ use crate::common::*;
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
-    /// Snapshot: the text itself, `-` for standard input, or `@FILE` (binary or text).
+    /// Snapshot: the text itself, or `-` for standard input (binary or text).
     pub(crate) snapshot: String,
     /// Permission name, e.g. `payments.view`.
     pub(crate) permission: String,

@@ -86,9 +86,14 @@ pub(crate) fn read_text(path: &Path) -> Result<String, Error> {
 /// A policy file, a catalog definition, or what `permsnap catalog` printed
 /// (its compiled `binary` is then used, as browsers and edges do).
 pub(crate) fn load_catalog(path: &Path) -> Result<Catalog, Error> {
-    let text = read_text(path)?;
+    catalog_from_text(&read_text(path)?, path)
+}
+
+/// [`load_catalog`] of text already read from `path` (standard input is
+/// read once).
+pub(crate) fn catalog_from_text(text: &str, path: &Path) -> Result<Catalog, Error> {
     let origin = path.display().to_string();
-    if let Ok(Value::Object(doc)) = permsnap::strict_json::parse(&text) {
+    if let Ok(Value::Object(doc)) = permsnap::strict_json::parse(text) {
         if let Some(Value::String(binary)) = doc.get("binary") {
             // What `permsnap catalog` prints, and nothing else: a key of
             // a definition beside `binary` was ignored without a word
@@ -107,21 +112,26 @@ pub(crate) fn load_catalog(path: &Path) -> Result<Catalog, Error> {
             return Catalog::from_text(binary, &origin);
         }
     }
-    Catalog::from_json(&text, &origin)
+    Catalog::from_json(text, &origin)
 }
 
 /// A policy file (`-`: standard input).
 pub(crate) fn load_policy(path: &Path) -> Result<Policy, Error> {
+    policy_from_text(&read_text(path)?, path)
+}
+
+/// [`load_policy`] of text already read from `path`.
+pub(crate) fn policy_from_text(text: &str, path: &Path) -> Result<Policy, Error> {
     let origin = if path == Path::new("-") {
         "stdin".to_owned()
     } else {
         path.display().to_string()
     };
-    Policy::from_json(&read_text(path)?, &origin)
+    Policy::from_json(text, &origin)
 }
 
-/// A snapshot argument: the text itself, `-` for standard input, or
-/// `@FILE` (binary or text).
+/// A snapshot argument: the text itself, or `-` for standard input (binary
+/// or text).
 pub(crate) fn read_snapshot(arg: &str) -> Result<Vec<u8>, Error> {
     let raw = if arg == "-" {
         let mut buf = Vec::new();
@@ -129,13 +139,12 @@ pub(crate) fn read_snapshot(arg: &str) -> Result<Vec<u8>, Error> {
             .read_to_end(&mut buf)
             .map_err(|e| io_err(Path::new("-"), e))?;
         buf
-    } else if let Some(path) = arg.strip_prefix('@') {
-        // A file only when asked so: the value a script passes is the
-        // cookie a request carried, and a cookie naming a file on the
-        // server (`/srv/cache/ana`) was read from it, another person's
-        // snapshot, or a probe of any file (attack review, session 24).
-        std::fs::read(path).map_err(|e| io_err(Path::new(path), e))?
     } else {
+        // Never a file: the value a script passes is the cookie a request
+        // carried, and a value naming a file on the server (`/srv/cache/ana`,
+        // then `@/srv/cache/ana`) was read from it, another person's
+        // snapshot, or a probe of any file (attack reviews, session 24). A
+        // snapshot in a file comes on standard input: `- < file`.
         arg.as_bytes().to_vec()
     };
     if raw.starts_with(&wire::MAGIC) {
@@ -172,7 +181,11 @@ pub(crate) fn verifier(v: &VerifyArgs) -> Result<Verifier, Error> {
     options.leeway = v.leeway;
     options.max_feed_age = v.max_feed_age;
     for k in keyring.ignored() {
-        eprintln!("note: key `{}` ignored: {}", k.kid, k.reason);
+        eprintln!(
+            "note: key `{}` ignored: {}",
+            printable(&k.kid),
+            printable(&k.reason)
+        );
     }
     let mut verifier = Verifier::new(catalog, keyring, options);
     if let Some(path) = &v.format1_catalog {

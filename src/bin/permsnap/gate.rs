@@ -12,7 +12,7 @@ pub(crate) struct Args {
     pub(crate) method: String,
     /// Request target as sent, e.g. `/api/payments?x=1`.
     pub(crate) path: String,
-    /// Snapshot sent as `Authorization: Permsnap <snapshot>` (the text, `-` for standard input, or `@FILE`).
+    /// Snapshot sent as `Authorization: Permsnap <snapshot>` (the text, or `-` for standard input: binary or text).
     #[arg(long)]
     pub(crate) snapshot: Option<String>,
     /// `Cookie` header to send instead.

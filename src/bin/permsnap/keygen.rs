@@ -86,7 +86,19 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
             }
             .into());
         }
-        jwks.keys.retain(|k| k.kid != key.kid());
+        // A published key of the same id is never replaced: verifiers
+        // still hold snapshots it signed (it was dropped; re-review,
+        // session 24).
+        if jwks.keys.iter().any(|k| k.kid == key.kid()) {
+            return Err(Error::InvalidArgument {
+                detail: format!(
+                    "`{}` already publishes a key `{}`: give the new key another id (`--kid`)",
+                    jwks_path.display(),
+                    key.kid()
+                ),
+            }
+            .into());
+        }
     }
     let private = json!({
         "kty": "OKP", "crv": "Ed25519", "kid": key.kid(),

@@ -104,14 +104,21 @@ pub(crate) fn load_private_key(path: &Path) -> Result<IssuerKey, Error> {
     // Read through one handle, its mode checked on that handle too: the
     // file checked above cannot be swapped for another before the read.
     let mut file = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+    let meta = file.metadata().map_err(|e| io_err(path, e))?;
+    // A regular file: `/dev/stdin` or `<(cat world-readable.key)` is a pipe
+    // whose own mode passed the checks (re-review, session 24).
+    if !meta.is_file() {
+        return Err(Error::InvalidKey {
+            detail: format!(
+                "`{}` is not a regular file (a pipe, a device): a private key is read from its file, whose mode is checked",
+                path.display()
+            ),
+        });
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = file
-            .metadata()
-            .map_err(|e| io_err(path, e))?
-            .permissions()
-            .mode();
+        let mode = meta.permissions().mode();
         if mode & 0o077 != 0 {
             return Err(Error::InvalidKey {
                 detail: format!(

@@ -606,8 +606,10 @@ impl Server {
     fn unload(&mut self, tenant: &str) {
         match permsnap::issuer::accounts_named(tenant) {
             Some(named) => {
-                for t in named {
-                    self.accounts.remove(&t);
+                // And their twins in other letter case (re-review, session 24).
+                let twins = permsnap::issuer::case_twins(&named, self.accounts.keys());
+                for t in named.iter().chain(&twins) {
+                    self.accounts.remove(t);
                 }
             }
             None => self.accounts.clear(),

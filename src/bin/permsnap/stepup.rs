@@ -14,7 +14,7 @@ pub(crate) struct Args {
     /// Private key file written by `keygen`.
     #[arg(long)]
     pub(crate) key: PathBuf,
-    /// The shared account's snapshot, as the request carried it (the text, `-` for standard input, or `@FILE`).
+    /// The shared account's snapshot, as the request carried it (the text, or `-` for standard input: binary or text).
     #[arg(long)]
     pub(crate) snapshot: String,
     /// Staff id of the person who gave their PIN.
@@ -38,7 +38,14 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
-    let issuer = Issuer::new(load_catalog(&args.policy)?, load_private_key(&args.key)?)?;
+    // Read once: standard input, `/dev/stdin` or a pipe read twice was
+    // empty the second time, and the staff checks were skipped (re-review,
+    // session 24).
+    let policy_text = read_text(&args.policy)?;
+    let issuer = Issuer::new(
+        catalog_from_text(&policy_text, &args.policy)?,
+        load_private_key(&args.key)?,
+    )?;
     let snapshot = read_snapshot(&args.snapshot)?;
     let request = permsnap::StepUpRequest {
         actor: &args.actor,
@@ -52,7 +59,7 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
     // `step_up` first: the account it names is then the issuer's word).
     let proof = issuer.step_up(&snapshot, &request, now)?;
     let (_, desk) = wire::decode_unverified(&snapshot)?;
-    check_actor(&args, &desk.tenant, now)?;
+    check_actor(&args, &policy_text, &desk.tenant, now)?;
     if json {
         outln!("{}", step_up_json(&proof)?);
     } else {
@@ -66,20 +73,19 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
 /// the account does not have: attack review, session 17), of the desk
 /// snapshot's account, and holds the permission themselves (another
 /// account's desk, or a person whose record removes the permission, got a
-/// proof the gate accepted: attack review, session 24). A catalog file, or
-/// standard input, names nobody: the backend checked its own staff.
-fn check_actor(args: &Args, desk_tenant: &str, now: u64) -> Result<(), Error> {
-    if args.policy == Path::new("-") {
-        return Ok(());
-    }
-    let lists_staff = matches!(
-        permsnap::strict_json::parse(&read_text(&args.policy)?),
-        Ok(Value::Object(doc)) if doc.get("staff").and_then(Value::as_array).is_some_and(|s| !s.is_empty())
+/// proof the gate accepted: attack review, session 24), on standard input
+/// too. A catalog, or a policy without staff, names nobody: the backend
+/// checked its own staff.
+fn check_actor(args: &Args, policy_text: &str, desk_tenant: &str, now: u64) -> Result<(), Error> {
+    let names_staff = matches!(
+        permsnap::strict_json::parse(policy_text),
+        Ok(Value::Object(doc)) if doc.get("staff").is_some_and(|s| s.as_array().is_none_or(|s| !s.is_empty()))
     );
-    if !lists_staff {
+    if !names_staff {
         return Ok(());
     }
-    let policy = load_policy(&args.policy)?;
+    // Staff that do not read refuse the proof (never skip the checks).
+    let policy = policy_from_text(policy_text, &args.policy)?;
     if policy.tenant() != desk_tenant {
         return Err(Error::WrongTenant {
             expected: policy.tenant().to_owned(),

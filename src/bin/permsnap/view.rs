@@ -98,12 +98,15 @@ pub(crate) fn print_view(view: &Value) {
 /// in a message; its claims, in `inspect`) held escape codes that cleared
 /// the screen and a newline that forged a line (attack review, session 24).
 pub(crate) fn printable(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(permsnap::model::catalog::invisible) {
+    // Line and paragraph separators end a line for Unicode-aware readers.
+    let hidden =
+        |c: char| permsnap::model::catalog::invisible(c) || matches!(c, '\u{2028}' | '\u{2029}');
+    if !s.chars().any(hidden) {
         return std::borrow::Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if permsnap::model::catalog::invisible(c) {
+        if hidden(c) {
             out.extend(c.escape_unicode());
         } else {
             out.push(c);
