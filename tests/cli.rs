@@ -18,6 +18,14 @@ fn text(o: &Output) -> String {
     )
 }
 
+/// Asserts that `o` is a refusal (exit 2, nothing on standard output)
+/// whose message holds `needle`; `what` names the case.
+fn refused(o: &Output, needle: &str, what: &str) {
+    assert_eq!(o.status.code(), Some(2), "{what}: {}", text(o));
+    assert!(o.stdout.is_empty(), "{what}: nothing printed");
+    assert!(text(o).contains(needle), "{what}: {}", text(o));
+}
+
 fn preset(name: &str) -> String {
     format!("{}/presets/{name}.json", env!("CARGO_MANIFEST_DIR"))
 }
@@ -716,14 +724,7 @@ fn step_up_signs_only_for_an_active_staff_member_the_policy_lists() {
         // permission themselves (a lead instructor: no `pos.sell`).
         ("lucie", "step_up_refused"),
     ] {
-        let o = step_up(actor);
-        assert_eq!(o.status.code(), Some(2), "{actor}: {}", text(&o));
-        assert!(o.stdout.is_empty(), "{actor}: nothing signed");
-        assert!(
-            text(&o).contains(&format!("error[{code}]")),
-            "{actor}: {}",
-            text(&o)
-        );
+        refused(&step_up(actor), &format!("error[{code}]"), actor);
     }
     // Attack review, session 24: another account's desk snapshot (a policy
     // of account `other` under the same key) got a proof for this
@@ -761,9 +762,7 @@ fn step_up_signs_only_for_an_active_staff_member_the_policy_lists() {
         "--path",
         "/api/pos/sales",
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(o.stdout.is_empty());
-    assert!(text(&o).contains("error[wrong_tenant]"), "{}", text(&o));
+    refused(&o, "error[wrong_tenant]", "another account's desk");
     // The policy on standard input is checked as well (re-review, session
     // 24: `-` skipped the checks, `/dev/stdin` read empty the second time).
     for policy in ["-", "/dev/stdin"] {
@@ -787,13 +786,7 @@ fn step_up_signs_only_for_an_active_staff_member_the_policy_lists() {
             ],
             std::fs::read_to_string(&amilia).unwrap().as_bytes(),
         );
-        assert_eq!(o.status.code(), Some(2), "{policy}: {}", text(&o));
-        assert!(o.stdout.is_empty(), "{policy}");
-        assert!(
-            text(&o).contains("error[step_up_refused]"),
-            "{policy}: {}",
-            text(&o)
-        );
+        refused(&o, "error[step_up_refused]", policy);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -862,12 +855,7 @@ fn snapshot_arguments_are_text_files_only_with_at_and_unverified_text_is_shown_e
         "@/etc/passwd".into(),
     ] {
         let o = check(&value);
-        assert_eq!(o.status.code(), Some(2), "{value}: {}", text(&o));
-        assert!(
-            text(&o).contains("error[bad_encoding]"),
-            "{value}: {}",
-            text(&o)
-        );
+        refused(&o, "error[bad_encoding]", &value);
         assert!(!text(&o).contains("No such file"), "{value}: {}", text(&o));
     }
     assert_eq!(check(&ana).status.code(), Some(0));
@@ -927,24 +915,26 @@ fn snapshot_arguments_are_text_files_only_with_at_and_unverified_text_is_shown_e
         "--tenant",
         "spa-lumi",
     ]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(
-        text(&o).contains("unknown key `roles` beside `binary`"),
-        "{}",
-        text(&o)
+    refused(
+        &o,
+        "unknown key `roles` beside `binary`",
+        "a compiled catalog",
     );
     // A private key is never read from standard input, nor from a pipe
     // (re-review, session 24: `/dev/stdin` passed the mode checks).
     let world = dir.join("world.key");
     std::fs::copy(key, &world).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&world, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
     for k in ["-", "/dev/stdin"] {
         let o = with_stdin(
             &["issue", "--policy", &sitee, "--staff", "ana", "--key", k],
             &std::fs::read(&world).unwrap(),
         );
-        assert_eq!(o.status.code(), Some(2), "{k}: {}", text(&o));
-        assert!(text(&o).contains("error[invalid_key]"), "{k}: {}", text(&o));
-        assert!(o.stdout.is_empty(), "{k}");
+        refused(&o, "error[invalid_key]", k);
     }
     // codegen: a catalog name cannot end the comment it is written in.
     let mut def: serde_json::Value =
@@ -996,13 +986,7 @@ fn keygen_append_keeps_the_jwks_as_it_was_or_refuses() {
     ] {
         let before = doctored.to_string();
         std::fs::write(&jwks_path, &before).unwrap();
-        let o = append("third");
-        assert_eq!(o.status.code(), Some(2), "{what}: {}", text(&o));
-        assert!(
-            text(&o).contains("error[invalid_key]"),
-            "{what}: {}",
-            text(&o)
-        );
+        refused(&append("third"), "error[invalid_key]", what);
         assert_eq!(
             std::fs::read_to_string(&jwks_path).unwrap(),
             before,
@@ -1016,9 +1000,7 @@ fn keygen_append_keeps_the_jwks_as_it_was_or_refuses() {
     // A key id the JWKS publishes already is refused, not replaced
     // (re-review, session 24: the published key was dropped).
     std::fs::write(&jwks_path, jwks.to_string()).unwrap();
-    let o = append("second");
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("already publishes"), "{}", text(&o));
+    refused(&append("second"), "already publishes", "a published key id");
     assert_eq!(
         std::fs::read_to_string(&jwks_path).unwrap(),
         jwks.to_string()

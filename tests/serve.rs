@@ -42,6 +42,15 @@ fn spawn(args: &[&str]) -> (Child, ChildStdin, BufReader<ChildStdout>) {
     (child, input, output)
 }
 
+/// Writes one request line to a running `serve` and reads its answer.
+fn ask_line(input: &mut ChildStdin, output: &mut BufReader<ChildStdout>, request: &str) -> Value {
+    writeln!(input, "{request}").unwrap();
+    input.flush().unwrap();
+    let mut line = String::new();
+    output.read_line(&mut line).unwrap();
+    serde_json::from_str(&line).unwrap_or_else(|_| panic!("not JSON: {line}"))
+}
+
 fn text(o: &Output) -> String {
     format!(
         "{}{}",
@@ -192,13 +201,7 @@ fn serve_answers_one_line_per_request_and_survives_bad_ones() {
         "--ignore-field",
         "email",
     ]);
-    let mut ask = |request: &str| -> Value {
-        writeln!(input, "{request}").unwrap();
-        input.flush().unwrap();
-        let mut line = String::new();
-        output.read_line(&mut line).unwrap();
-        serde_json::from_str(&line).unwrap_or_else(|_| panic!("not JSON: {line}"))
-    };
+    let mut ask = |request: &str| ask_line(&mut input, &mut output, request);
     assert_eq!(ask(r#"{"op":"ping"}"#), json!({"ok": true}));
     // Bad requests: an answer each, nothing changes, the process keeps serving.
     for (bad, code) in [
@@ -1009,13 +1012,7 @@ fn a_ref_comes_back_exactly_or_the_request_is_refused() {
     // requests, one `ref`), `1e2` as `100.0`.
     let (dir, key, _jwks) = keys("serve-ref");
     let (mut child, mut input, mut output) = spawn(&["serve", "--policy", &sitee(), "--key", &key]);
-    let mut ask = |request: &str| -> Value {
-        writeln!(input, "{request}").unwrap();
-        input.flush().unwrap();
-        let mut line = String::new();
-        output.read_line(&mut line).unwrap();
-        serde_json::from_str(&line).unwrap_or_else(|_| panic!("not JSON: {line}"))
-    };
+    let mut ask = |request: &str| ask_line(&mut input, &mut output, request);
     for (r, back) in [
         (r#""a-1""#, json!("a-1")),
         ("9007199254740991", json!(9_007_199_254_740_991_u64)),
@@ -1061,13 +1058,7 @@ fn a_roles_edit_of_an_account_in_other_letter_case_unloads_both() {
     // `spa-lumi` kept its roles of before the edit.
     let (dir, key, _jwks) = keys("serve-case");
     let (mut child, mut input, mut output) = spawn(&["serve", "--policy", &sitee(), "--key", &key]);
-    let mut ask = |request: &str| -> Value {
-        writeln!(input, "{request}").unwrap();
-        input.flush().unwrap();
-        let mut line = String::new();
-        output.read_line(&mut line).unwrap();
-        serde_json::from_str(&line).unwrap_or_else(|_| panic!("not JSON: {line}"))
-    };
+    let mut ask = |request: &str| ask_line(&mut input, &mut output, request);
     let issue = |tenant: &str| {
         format!(r#"{{"op":"issue","tenant":"{tenant}","record":{{"id":"u9","roles":["admin"]}}}}"#)
     };

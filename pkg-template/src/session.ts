@@ -828,8 +828,9 @@ export class Session {
 
 /** What `Session.fetch` takes: `RequestInit`'s keys and `header`. */
 const FETCH_OPTIONS = ["header", "body", "cache", "credentials", "headers", "integrity", "keepalive", "method", "mode", "priority", "redirect", "referrer", "referrerPolicy", "signal", "window", "duplex"];
-/** Seconds after a recovery from an edge's 401 during which another 401
- *  is answered as it is. */
+/** Seconds after a recovery from an edge's 401 during which a 401 on the
+ *  snapshot it brought, before the edge ever accepted that one, is
+ *  answered as it is (the next recovery waits until then). */
 const RECOVERY_INTERVAL = 10;
 /** Seconds between the starts of two snapshot fetches, at least. */
 const FETCH_SPACING = 1;
