@@ -26,6 +26,13 @@ fn refused(o: &Output, needle: &str, what: &str) {
     assert!(text(o).contains(needle), "{what}: {}", text(o));
 }
 
+/// The snapshot text `permsnap issue` prints for `staff` of `policy`.
+fn issued(policy: &str, staff: &str, key: &str) -> String {
+    let o = permsnap(&["issue", "--policy", policy, "--staff", staff, "--key", key]);
+    assert!(o.status.success(), "{}", text(&o));
+    String::from_utf8(o.stdout).unwrap().trim().to_owned()
+}
+
 fn preset(name: &str) -> String {
     format!("{}/presets/{name}.json", env!("CARGO_MANIFEST_DIR"))
 }
@@ -39,6 +46,14 @@ fn keyed_dir(name: &str) -> std::path::PathBuf {
         .status
         .success());
     dir
+}
+
+/// [`keyed_dir`], with the paths of its private key and JWKS.
+fn keyed(name: &str) -> (std::path::PathBuf, String, String) {
+    let dir = keyed_dir(name);
+    let path = |f: &str| dir.join(f).to_str().unwrap().to_owned();
+    let (key, jwks) = (path("issuer.key"), path("jwks.json"));
+    (dir, key, jwks)
 }
 
 #[test]
@@ -342,20 +357,9 @@ fn compiled_catalog_and_revocation_notices() {
 
 #[test]
 fn gate_answers_like_an_edge() {
-    let dir = keyed_dir("gate");
-    let key = dir.join("issuer.key");
-    let jwks = dir.join("jwks.json");
-    let (key, jwks) = (key.to_str().unwrap(), jwks.to_str().unwrap());
-    let o = permsnap(&[
-        "issue",
-        "--policy",
-        &preset("sitee"),
-        "--staff",
-        "dia",
-        "--key",
-        key,
-    ]);
-    let snap = String::from_utf8(o.stdout).unwrap().trim().to_owned();
+    let (dir, key, jwks) = keyed("gate");
+    let (key, jwks) = (key.as_str(), jwks.as_str());
+    let snap = issued(&preset("sitee"), "dia", key);
     let routes = format!("{}/routes/sitee.json", env!("CARGO_MANIFEST_DIR"));
     let sitee = preset("sitee");
     let gate = |extra: &[&str]| {
@@ -685,36 +689,32 @@ fn step_up_signs_only_for_an_active_staff_member_the_policy_lists() {
     let key = dir.join("issuer.key");
     let key = key.to_str().unwrap();
     let amilia = preset("amilia");
-    let o = permsnap(&[
-        "issue",
-        "--policy",
-        &amilia,
-        "--staff",
-        "frontdesk",
-        "--key",
-        key,
-    ]);
-    assert!(o.status.success(), "{}", text(&o));
-    let desk = String::from_utf8(o.stdout).unwrap().trim().to_owned();
-    let step_up = |actor: &str| {
-        permsnap(&[
-            "step-up",
-            "--policy",
-            &amilia,
-            "--key",
-            key,
-            "--snapshot",
-            &desk,
-            "--actor",
-            actor,
-            "--permission",
-            "pos.sell",
-            "--method",
-            "POST",
-            "--path",
-            "/api/pos/sales",
-        ])
+    let desk = issued(&amilia, "frontdesk", key);
+    // `step-up` for `actor` on `snapshot`, the policy given as `policy`
+    // (a path, or `-` / `/dev/stdin` with amilia's text on standard input).
+    let step_up_on = |policy: &str, snapshot: &str, actor: &str| {
+        with_stdin(
+            &[
+                "step-up",
+                "--policy",
+                policy,
+                "--key",
+                key,
+                "--snapshot",
+                snapshot,
+                "--actor",
+                actor,
+                "--permission",
+                "pos.sell",
+                "--method",
+                "POST",
+                "--path",
+                "/api/pos/sales",
+            ],
+            std::fs::read_to_string(&amilia).unwrap().as_bytes(),
+        )
     };
+    let step_up = |actor: &str| step_up_on(&amilia, &desk, actor);
     assert!(step_up("samantha").status.success());
     for (actor, code) in [
         ("ancien", "deactivated"),
@@ -734,59 +734,24 @@ fn step_up_signs_only_for_an_active_staff_member_the_policy_lists() {
     other["tenant"] = "other".into();
     let other_path = dir.join("other.json");
     std::fs::write(&other_path, other.to_string()).unwrap();
-    let o = permsnap(&[
-        "issue",
-        "--policy",
-        other_path.to_str().unwrap(),
-        "--staff",
-        "frontdesk",
-        "--key",
-        key,
-    ]);
-    assert!(o.status.success(), "{}", text(&o));
-    let other_desk = String::from_utf8(o.stdout).unwrap().trim().to_owned();
-    let o = permsnap(&[
-        "step-up",
-        "--policy",
-        &amilia,
-        "--key",
-        key,
-        "--snapshot",
-        &other_desk,
-        "--actor",
-        "samantha",
-        "--permission",
-        "pos.sell",
-        "--method",
-        "POST",
-        "--path",
-        "/api/pos/sales",
-    ]);
-    refused(&o, "error[wrong_tenant]", "another account's desk");
+    let other_desk = issued(other_path.to_str().unwrap(), "frontdesk", key);
+    refused(
+        &step_up_on(&amilia, &other_desk, "samantha"),
+        "error[wrong_tenant]",
+        "another account's desk",
+    );
     // The policy on standard input is checked as well (re-review, session
     // 24: `-` skipped the checks, `/dev/stdin` read empty the second time).
     for policy in ["-", "/dev/stdin"] {
-        let o = with_stdin(
-            &[
-                "step-up",
-                "--policy",
-                policy,
-                "--key",
-                key,
-                "--snapshot",
-                &desk,
-                "--actor",
-                "lucie",
-                "--permission",
-                "pos.sell",
-                "--method",
-                "POST",
-                "--path",
-                "/api/pos/sales",
-            ],
-            std::fs::read_to_string(&amilia).unwrap().as_bytes(),
+        refused(
+            &step_up_on(policy, &desk, "lucie"),
+            "error[step_up_refused]",
+            policy,
         );
-        refused(&o, "error[step_up_refused]", policy);
+        assert!(
+            step_up_on(policy, &desk, "samantha").status.success(),
+            "{policy}"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -819,33 +784,23 @@ fn with_kid(snap: &str, kid: &str) -> String {
 }
 
 #[test]
-fn snapshot_arguments_are_text_files_only_with_at_and_unverified_text_is_shown_escaped() {
-    // Attack review, session 24.
-    let dir = keyed_dir("args");
-    let key = dir.join("issuer.key");
-    let jwks = dir.join("jwks.json");
-    let (key, jwks) = (key.to_str().unwrap(), jwks.to_str().unwrap());
+fn snapshot_arguments_are_text_never_files_and_unverified_text_is_shown_escaped() {
+    // Attack reviews, session 24.
+    let (dir, key, jwks) = keyed("args");
+    let (key, jwks) = (key.as_str(), jwks.as_str());
     let sitee = preset("sitee");
-    let o = permsnap(&["issue", "--policy", &sitee, "--staff", "ana", "--key", key]);
-    assert!(o.status.success(), "{}", text(&o));
-    let ana = String::from_utf8(o.stdout).unwrap().trim().to_owned();
+    let ana = issued(&sitee, "ana", key);
     let file = dir.join("ana");
     std::fs::write(&file, &ana).unwrap();
     let file = file.to_str().unwrap();
-    let check = |snapshot: &str| {
-        permsnap(&[
-            "check",
-            "--jwks",
-            jwks,
-            "--catalog",
-            &sitee,
-            "--tenant",
-            "spa-lumi",
-            "--",
-            snapshot,
-            "staff.manage",
-        ])
+    // What verifies: the keys, the catalog, the account.
+    let trust = ["--jwks", jwks, "--catalog", &sitee, "--tenant", "spa-lumi"];
+    // `check` of `snapshot`, with `input` on standard input.
+    let check_with = |snapshot: &str, input: &[u8]| {
+        let args = [&["check"][..], &trust, &["--", snapshot, "staff.manage"]].concat();
+        with_stdin(&args, input)
     };
+    let check = |snapshot: &str| check_with(snapshot, b"");
     // A cookie naming a file on the server is text, not that file, with
     // or without an `@` (re-review, session 24: the cookie chose it too).
     for value in [
@@ -860,34 +815,12 @@ fn snapshot_arguments_are_text_files_only_with_at_and_unverified_text_is_shown_e
     }
     assert_eq!(check(&ana).status.code(), Some(0));
     // A snapshot in a file comes on standard input.
-    let o = with_stdin(
-        &[
-            "check",
-            "--jwks",
-            jwks,
-            "--catalog",
-            &sitee,
-            "--tenant",
-            "spa-lumi",
-            "-",
-            "staff.manage",
-        ],
-        &std::fs::read(file).unwrap(),
-    );
+    let o = check_with("-", &std::fs::read(file).unwrap());
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     // A key id holding escape codes and a newline: shown escaped.
     let forged = with_kid(&ana, "\u{1b}[2J\nOK");
     for args in [
-        vec![
-            "verify",
-            forged.as_str(),
-            "--jwks",
-            jwks,
-            "--catalog",
-            &sitee,
-            "--tenant",
-            "spa-lumi",
-        ],
+        [&["verify", forged.as_str()][..], &trust].concat(),
         vec!["inspect", forged.as_str()],
     ] {
         let o = permsnap(&args);
