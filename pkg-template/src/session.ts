@@ -911,7 +911,8 @@ function subscribeNotices(notices: NonNullable<SessionOptions["notices"]>, deliv
   } catch {
     // refused below either way
   }
-  throw new PermsnapError("invalid_argument", "`notices` returns the function that stops the channel (`() => source.close()`), or nothing; it returned " + (stop === null ? "null" : `a ${typeof stop}`));
+  const what = stop === null ? "null" : typeof (stop as { then?: unknown }).then === "function" ? "a promise (an async function? return the stop function itself)" : `a ${typeof stop}`;
+  throw new PermsnapError("invalid_argument", `\`notices\` returns the function that stops the channel (\`() => source.close()\`), or nothing; it returned ${what}`);
 }
 
 /** `fetchSnapshot` for an endpoint URL. */

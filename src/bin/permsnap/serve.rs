@@ -489,8 +489,12 @@ impl Server {
             return failure(
                 Error::InvalidArgument {
                     detail: format!(
-                        "`ref` is a string or an integer of at most 2^53 - 1 in magnitude, echoed exactly; {} would come back changed",
-                        if r.is_number() { "this number" } else { "this value" }
+                        "`ref` is a string or an integer of at most 2^53 - 1 in magnitude, echoed exactly; {}",
+                        if r.is_number() {
+                            "this number would come back changed"
+                        } else {
+                            "null, true or false, an object or an array is not echoed"
+                        }
                     ),
                 },
                 None,
