@@ -122,15 +122,15 @@ impl JsonIssuer {
         features: &str,
         epoch: u32,
     ) -> Result<String> {
-        let loaded = self
+        let mut loaded = self
             .accounts
             .iter()
             .filter(|(_, a)| a.is_some())
             .map(|(t, _)| t);
-        if let Some(twin) = super::names::case_twin(tenant, loaded).cloned() {
-            self.unload(tenant);
-            self.unload(&twin);
-            return Err(super::names::case_twin_error(tenant, &twin));
+        if let Some(twin) = super::names::case_twins(&[tenant.to_owned()], &mut loaded).first() {
+            let error = super::names::case_twin_error(tenant, twin);
+            self.unload(tenant); // and its twins
+            return Err(error);
         }
         let account = parse(features, "features").and_then(|features| {
             Account::from_json(self.issuer.catalog(), tenant, roles, features)
@@ -166,7 +166,7 @@ impl JsonIssuer {
                 // And their loaded twins in other letter case: a refused
                 // edit of `SPA-LUMI` left `spa-lumi`'s roles in force
                 // (re-review, session 24).
-                let twins = super::names::case_twins(&named, self.accounts.keys());
+                let twins = super::names::case_twins(&named, &mut self.accounts.keys());
                 for t in named.into_iter().chain(twins) {
                     self.accounts.insert(t, None);
                 }

@@ -32,7 +32,7 @@ mod roles;
 mod warning;
 
 pub use json::{generate_key_json, JsonIssuer};
-pub use names::{accounts_named, case_twin, case_twin_error, case_twins};
+pub use names::{accounts_named, case_twin_error, case_twins};
 pub use policy::Policy;
 pub use record::{RecordReader, RECORD_KEYS};
 pub use roles::{CompiledRole, Roles};

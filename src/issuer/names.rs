@@ -239,30 +239,16 @@ pub fn accounts_named(tenant: &str) -> Option<Vec<String>> {
     }
 }
 
-/// A loaded account whose id is `tenant` in other letter case (`SPA-LUMI`
-/// beside `spa-lumi`, a UUID upper-cased by one language and not by
-/// another). An edit of such a twin loaded a second account and left the
-/// first one's roles, perhaps wider, in force (attack review, session 24):
-/// the issuers refuse it and unload both.
-/// (ASCII letter case: ids are slugs, numbers and UUIDs; folding all of
-/// Unicode would cost every issuer build its case tables, 3.5 KB gzip.)
-pub fn case_twin<'a>(
-    tenant: &str,
-    loaded: impl IntoIterator<Item = &'a String>,
-) -> Option<&'a String> {
+/// The ids among `loaded` that are one of `named` in other letter case
+/// (`SPA-LUMI` beside `spa-lumi`, a UUID upper-cased by one language and
+/// not by another): what unloading `named` unloads too, and what refuses
+/// an edit of `named`. An edit of such a twin loaded a second account and
+/// left the first one's roles, perhaps wider, in force (attack reviews,
+/// session 24). ASCII letter case: ids are slugs, numbers and UUIDs;
+/// folding all of Unicode would cost every issuer build its case tables,
+/// 3.5 KB gzip.
+pub fn case_twins(named: &[String], loaded: &mut dyn Iterator<Item = &String>) -> Vec<String> {
     loaded
-        .into_iter()
-        .find(|t| t.as_str() != tenant && t.eq_ignore_ascii_case(tenant))
-}
-
-/// The ids among `loaded` that are one of `named` in other letter case:
-/// what unloading `named` unloads too.
-pub fn case_twins<'a>(
-    named: &[String],
-    loaded: impl IntoIterator<Item = &'a String>,
-) -> Vec<String> {
-    loaded
-        .into_iter()
         .filter(|t| named.iter().any(|n| n != *t && n.eq_ignore_ascii_case(t)))
         .cloned()
         .collect()

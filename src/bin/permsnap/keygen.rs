@@ -55,35 +55,24 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
         // and only what it can write back as it was: an unknown member
         // was dropped and an RSA key rewritten empty (attack review,
         // session 24).
-        let text = read_text(&jwks_path)?;
-        let at = |e: Error| Error::InvalidKey {
+        let at = |e: String| Error::InvalidKey {
             detail: format!("`{}`: {e}", jwks_path.display()),
         };
-        let ring = Keyring::from_jwks_json(&text).map_err(at)?;
+        let read =
+            permsnap::strict_json::parse(&read_text(&jwks_path)?).map_err(|e| at(e.to_string()))?;
+        jwks = serde_json::from_value(read.clone()).map_err(|e| at(e.to_string()))?;
+        let ring = Keyring::from_jwks(&jwks).map_err(|e| at(e.to_string()))?;
         if let Some(k) = ring.ignored().first() {
-            return Err(Error::InvalidKey {
-                detail: format!(
-                    "`{}`: key `{}` ({}) would not be kept as it is: append to a JWKS of Ed25519 keys only",
-                    jwks_path.display(),
-                    k.kid,
-                    k.reason
-                ),
-            }
+            return Err(at(format!(
+                "key `{}` ({}) would not be kept as it is: append to a JWKS of Ed25519 keys only",
+                k.kid, k.reason
+            ))
             .into());
         }
-        let read = permsnap::strict_json::parse(&text)
-            .and_then(|v| serde_json::from_value::<Jwks>(v.clone()).map(|j| (v, j)));
-        let (read, read_jwks) = read.map_err(|e| Error::InvalidKey {
-            detail: format!("`{}`: {e}", jwks_path.display()),
-        })?;
-        jwks = read_jwks;
         if serde_json::to_value(&jwks).ok() != Some(read) {
-            return Err(Error::InvalidKey {
-                detail: format!(
-                    "`{}` holds members keygen would drop in writing it back: edit it by hand",
-                    jwks_path.display()
-                ),
-            }
+            return Err(at(
+                "it holds members keygen would drop in writing it back: edit it by hand".into(),
+            )
             .into());
         }
         // A published key of the same id is never replaced: verifiers

@@ -63,20 +63,29 @@ pub(crate) fn check_key_dir(dir: &Path) -> Result<(), Error> {
     Ok(())
 }
 
-/// Refuses a private key file that others than its owner may read, or that
-/// sits (itself or through a symlink) in a directory others may write.
-pub(crate) fn check_private_mode(path: &Path) -> Result<(), Error> {
+/// Refuses a private key file that others than its owner may read, that
+/// sits (itself or through a symlink) in a directory others may write, or
+/// that is no regular file. `meta` is the open handle's, the one then
+/// read: the file checked cannot be swapped for another before the read,
+/// and `/dev/stdin` or `<(cat world-readable.key)`, a pipe whose own mode
+/// passed the checks, is refused (re-review, session 24).
+fn check_private_mode(path: &Path, meta: &std::fs::Metadata) -> Result<(), Error> {
     check_key_dir(path.parent().unwrap_or(Path::new(".")))?;
     if let Ok(real) = std::fs::canonicalize(path) {
         check_key_dir(real.parent().unwrap_or(Path::new(".")))?;
     }
+    if !meta.is_file() {
+        return Err(Error::InvalidKey {
+            detail: format!(
+                "`{}` is not a regular file (a pipe, a device): a private key is read from its file, whose mode is checked",
+                path.display()
+            ),
+        });
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path)
-            .map_err(|e| io_err(path, e))?
-            .permissions()
-            .mode();
+        let mode = meta.permissions().mode();
         if mode & 0o077 != 0 {
             return Err(Error::InvalidKey {
                 detail: format!(
@@ -100,35 +109,8 @@ pub(crate) fn load_private_key(path: &Path) -> Result<IssuerKey, Error> {
             detail: "a private key is read from its file (`--key keys/issuer.key`), not standard input: its mode is checked".into(),
         });
     }
-    check_private_mode(path)?;
-    // Read through one handle, its mode checked on that handle too: the
-    // file checked above cannot be swapped for another before the read.
     let mut file = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
-    let meta = file.metadata().map_err(|e| io_err(path, e))?;
-    // A regular file: `/dev/stdin` or `<(cat world-readable.key)` is a pipe
-    // whose own mode passed the checks (re-review, session 24).
-    if !meta.is_file() {
-        return Err(Error::InvalidKey {
-            detail: format!(
-                "`{}` is not a regular file (a pipe, a device): a private key is read from its file, whose mode is checked",
-                path.display()
-            ),
-        });
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = meta.permissions().mode();
-        if mode & 0o077 != 0 {
-            return Err(Error::InvalidKey {
-                detail: format!(
-                    "`{}` changed mode while it was read (now {:o})",
-                    path.display(),
-                    mode & 0o777
-                ),
-            });
-        }
-    }
+    check_private_mode(path, &file.metadata().map_err(|e| io_err(path, e))?)?;
     let mut text = String::new();
     file.read_to_string(&mut text)
         .map_err(|e| io_err(path, e))?;

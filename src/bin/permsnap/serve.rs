@@ -477,28 +477,17 @@ impl Server {
         }
         let reference = request.remove("ref");
         if let Some(r) = reference.as_ref().filter(|r| !echoable(r)) {
-            // Refused as any request is: one that may be a roles edit
-            // unloads the account it names.
-            let op = request.get("op").and_then(Value::as_str);
-            if !matches!(op, Some("issue" | "revoke" | "feed" | "step_up" | "ping")) {
-                match request.get("tenant").and_then(tenant_named) {
-                    Some(t) => self.unload(&t),
-                    None => self.accounts.clear(),
+            // Refused as a line that does not read is: one that may be a
+            // roles edit unloads the accounts it names, and says so.
+            let detail = format!(
+                "`ref` is a string or an integer of at most 2^53 - 1 in magnitude, echoed exactly; {}",
+                if r.is_number() {
+                    "this number would come back changed"
+                } else {
+                    "null, true or false, an object or an array is not echoed"
                 }
-            }
-            return failure(
-                Error::InvalidArgument {
-                    detail: format!(
-                        "`ref` is a string or an integer of at most 2^53 - 1 in magnitude, echoed exactly; {}",
-                        if r.is_number() {
-                            "this number would come back changed"
-                        } else {
-                            "null, true or false, an object or an array is not echoed"
-                        }
-                    ),
-                },
-                None,
             );
+            return self.unreadable(Error::InvalidArgument { detail }, Some(line));
         }
         let op = request.remove("op");
         let result = match op.as_ref().and_then(Value::as_str) {
@@ -611,7 +600,7 @@ impl Server {
         match permsnap::issuer::accounts_named(tenant) {
             Some(named) => {
                 // And their twins in other letter case (re-review, session 24).
-                let twins = permsnap::issuer::case_twins(&named, self.accounts.keys());
+                let twins = permsnap::issuer::case_twins(&named, &mut self.accounts.keys());
                 for t in named.iter().chain(&twins) {
                     self.accounts.remove(t);
                 }
@@ -688,16 +677,18 @@ impl Server {
                     )?;
                     Ok((r.tenant, account))
                 });
-                let loaded =
-                    loaded.and_then(|(tenant, account)| {
-                        match permsnap::issuer::case_twin(&tenant, self.accounts.keys()).cloned() {
-                            Some(twin) => {
-                                self.unload(&twin);
-                                Err(permsnap::issuer::case_twin_error(&tenant, &twin))
-                            }
-                            None => Ok((tenant, account)),
-                        }
-                    });
+                // An account loaded in other letter case: refused, and
+                // both unloaded below (`unload` takes the twins too).
+                let loaded = loaded.and_then(|(tenant, account)| {
+                    let twins = permsnap::issuer::case_twins(
+                        std::slice::from_ref(&tenant),
+                        &mut self.accounts.keys(),
+                    );
+                    match twins.first() {
+                        Some(twin) => Err(permsnap::issuer::case_twin_error(&tenant, twin)),
+                        None => Ok((tenant, account)),
+                    }
+                });
                 let (tenant, account) = match loaded {
                     Ok(loaded) => loaded,
                     Err(e) => {
