@@ -13,7 +13,12 @@
 //! - [`decide`]: the effective permissions (the least fixed point of
 //!   `Permissions::new`) and the kinds out of reach;
 //! - [`notice`]: a revocation notice's payload, as `wire::decode_notice`
-//!   reads it.
+//!   reads it;
+//! - [`feed`]: a revocation feed's head, as `wire::decode_feed_head` reads
+//!   it, and the notices it lists (the edge's part; the browser entry
+//!   exports none of it);
+//! - [`stepup`]: a step-up proof, as `wire::decode_step_up` reads it (the
+//!   edge's too).
 //!
 //! Refusals are [`Refusal`]s: an error code (its index in
 //! [`crate::Error::CODES`]); the text a person reads is made by the caller
@@ -25,8 +30,10 @@
 
 pub mod catalog;
 pub mod decide;
+pub mod feed;
 pub mod notice;
 pub mod snapshot;
+pub mod stepup;
 
 /// The rules of a public key (32 bytes) that need no curve arithmetic:
 /// canonical, not of small order (`invalid_key` otherwise). The caller
@@ -122,6 +129,7 @@ pub(crate) const INVALID_POLICY: Refusal = code("invalid_policy");
 pub(crate) const INVALID_KEY: Refusal = code("invalid_key");
 pub(crate) const IDS_NOT_LOADED: Refusal = code("ids_not_loaded");
 pub(crate) const BAD_SIGNATURE: Refusal = code("bad_signature");
+pub(crate) const STEP_UP_REFUSED: Refusal = code("step_up_refused");
 /// `invalid_argument`.
 pub const INVALID_ARGUMENT: Refusal = code("invalid_argument");
 

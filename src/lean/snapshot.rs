@@ -39,7 +39,7 @@ pub fn split_notice(bytes: &[u8]) -> Result<Parts, Refusal> {
 /// [`split`] for any signed document of the format family: its magic,
 /// size bound and the oldest version let through (format 1 is refused
 /// after the key id, as the reference refuses it).
-fn split_framed(
+pub(crate) fn split_framed(
     bytes: &[u8],
     magic: &[u8; 3],
     max_len: usize,
