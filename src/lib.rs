@@ -28,6 +28,7 @@ pub mod lean;
 pub mod model;
 #[cfg(any(feature = "guard", feature = "issuer"))]
 mod path;
+mod router;
 mod signature;
 mod sort;
 #[cfg(feature = "std-json")]

@@ -447,7 +447,7 @@ fn every_route_table_compiles_against_its_preset() {
     }
 }
 
-/// The bare prefix of a catch-all rule: matchit's `{*rest}` needs one
+/// The bare prefix of a catch-all rule: a `{*rest}` needs one
 /// character, so `/api/reports` fell to a public SPA fallback while
 /// Express 5 and Hono route it to the catch-all's handler (attack review,
 /// session 13: no snapshot at all reached it). Refused, unless a rule is
@@ -519,4 +519,37 @@ fn the_bare_prefix_of_a_catch_all_is_never_decided_by_a_laxer_rule() {
     let g = Gate::from_json(p.catalog(), assets).unwrap();
     let d = raw(&g, &mut v, "GET", "/assets", None, None, NOW);
     assert_eq!(d.status, 200, "{}", d.message);
+}
+
+#[test]
+fn a_parameter_beside_a_catch_all_is_decided_by_the_order() {
+    // matchit's tree could not hold `/files/{id}` beside `/files/{*rest}`
+    // and refused the table; the gate's own router takes it and decides
+    // each path by its order (a parameter before a catch-all), and the
+    // table check warns that one lies under the other demanding less.
+    let p = policy("sitee");
+    let g = Gate::from_json(
+        p.catalog(),
+        r#"{"routes": [
+            {"path": "/files/{id}", "requires": ["payments.view"]},
+            {"path": "/files/{*rest}", "authenticated": true}
+        ]}"#,
+    )
+    .unwrap();
+    assert!(
+        g.warnings().iter().any(|w| w.contains("/files/{id}")),
+        "{:?}",
+        g.warnings()
+    );
+    let mut v = verifier(&p);
+    let dia = header(&issue(&p, "dia").text());
+    let d = ask(&g, &mut v, "GET", "/files/7", &dia);
+    assert_eq!((d.status, d.route.as_deref()), (403, Some("/files/{id}")));
+    let d = ask(&g, &mut v, "GET", "/files/7/raw", &dia);
+    assert_eq!(
+        (d.status, d.route.as_deref()),
+        (200, Some("/files/{*rest}"))
+    );
+    // The bare prefix falls to neither (a catch-all is never empty).
+    assert_eq!(ask(&g, &mut v, "GET", "/files/", &dia).status, 404);
 }

@@ -1,6 +1,7 @@
 //! The route guard of edge functions: a route table (method + path pattern →
-//! required permissions and/or application), matched with `matchit` (the
-//! router axum uses), decided on a verified snapshot.
+//! required permissions and/or application), matched by
+//! [`crate::router`] (matchit's syntax and precedence, the router axum
+//! uses), decided on a verified snapshot.
 //!
 //! `Gate::check` answers every request with a [`Decision`]: allow (200),
 //! 400 (a path or method override that is not canonical, or no account),
@@ -16,6 +17,7 @@
 mod table;
 
 use crate::path;
+use crate::router::Router;
 pub use path::{canonical_path, check_pattern, parse_target, PathError, Target};
 pub use table::{RouteDef, RoutesDef};
 
@@ -114,10 +116,10 @@ impl Decision {
 #[derive(Debug, Clone)]
 pub struct Gate {
     /// Normalised patterns → group index.
-    router: matchit::Router<usize>,
+    router: Router,
     /// The same, patterns case-folded (`path::fold_case`, as request paths
     /// are): finds what a case-insensitive backend would route a path to.
-    folded: matchit::Router<usize>,
+    folded: Router,
     groups: Vec<Group>,
     rules: Vec<Rule>,
     warnings: Vec<String>,
@@ -169,8 +171,8 @@ impl Gate {
     /// letter case).
     pub fn new(catalog: &Catalog, routes: &[RouteDef]) -> Result<Gate> {
         let (rules, groups) = table::compile(catalog, routes)?;
-        let mut router = matchit::Router::new();
-        let mut folded = matchit::Router::new();
+        let mut router = Router::new();
+        let mut folded = Router::new();
         for (i, g) in groups.iter().enumerate() {
             let written = g
                 .rules
@@ -178,13 +180,14 @@ impl Gate {
                 .and_then(|&r| rules.get(r))
                 .map_or("", |r| r.pattern.as_str());
             router
-                .insert(g.normalized.clone(), i)
-                .map_err(|e| table::table_error(format!("route `{written}`: {e}")))?;
-            folded.insert(g.folded.clone(), i).map_err(|e| {
+                .insert(&g.normalized, i)
+                .map_err(|e| table::table_error(format!("route `{written}`: {}", e.says())))?;
+            folded.insert(&g.folded, i).map_err(|e| {
                 table::table_error(format!(
                     "route `{written}` differs from another only in letter case, or \
-                         conflicts with it once case is ignored ({e}): a case-insensitive \
-                         backend could not tell them apart"
+                         conflicts with it once case is ignored ({}): a case-insensitive \
+                         backend could not tell them apart",
+                    e.says()
                 ))
             })?;
         }
@@ -229,15 +232,12 @@ impl Gate {
 
     /// The group a canonical path falls in.
     fn group_of(&self, path: &str) -> Option<usize> {
-        self.router.at(path).ok().map(|m| *m.value)
+        self.router.at(path)
     }
 
     /// The group a case-insensitive backend would route `path` to.
     fn folded_group_of(&self, path: &str) -> Option<usize> {
-        self.folded
-            .at(&path::fold_case(path))
-            .ok()
-            .map(|m| *m.value)
+        self.folded.at(&path::fold_case(path))
     }
 
     /// Finds the rule group of a request path, refusing a path whose
@@ -309,7 +309,7 @@ impl Gate {
     /// A protected catch-all directly under the request path — or under
     /// one of its lenient variants (`.json` cut, trailing dots trimmed) —
     /// of another group than `found`'s: `/api/reports/{*rest}` for
-    /// `/api/reports`. matchit's catch-all needs one character more, but
+    /// `/api/reports`. A catch-all needs one character more, but
     /// frameworks route the bare prefix to its handler (Express 5's
     /// optional wildcard, Hono's `/*`, Rails' `(/*rest)`), so the request
     /// must also pass that rule (attack review, session 13: a public SPA
