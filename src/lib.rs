@@ -22,6 +22,8 @@ mod field;
 pub mod guard;
 #[cfg(feature = "issuer")]
 pub mod issuer;
+#[cfg(feature = "guard")]
+mod json;
 #[cfg(feature = "ed25519")]
 mod keytable;
 pub mod lean;

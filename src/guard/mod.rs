@@ -203,7 +203,6 @@ impl Gate {
     }
 
     /// Reads the route table from JSON (`{ "routes": [...] }`), strictly.
-    #[cfg(feature = "std-json")]
     pub fn from_json(catalog: &Catalog, json: &str) -> Result<Gate> {
         Gate::new(catalog, &RoutesDef::from_json(json)?.routes)
     }

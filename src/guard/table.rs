@@ -5,6 +5,7 @@
 //! backend might route alike.
 
 use crate::error::{Error, Result};
+use crate::json::Json;
 use crate::model::catalog::{policy_error, Catalog};
 use crate::path::KNOWN_METHODS;
 use serde::{Deserialize, Serialize};
@@ -51,18 +52,134 @@ pub struct RoutesDef {
 
 impl RoutesDef {
     /// Reads a route table from JSON: `{ "routes": [...] }` or the bare
-    /// array. Unknown keys are errors.
-    #[cfg(feature = "std-json")]
+    /// array, strictly (`crate::json`: a key written twice is refused),
+    /// every key known. The CLI and the edge build read tables alike,
+    /// without serde_json.
     pub fn from_json(json: &str) -> Result<RoutesDef> {
-        let value: serde_json::Value =
-            crate::strict_json::parse(json).map_err(|e| policy_error("routes", e.to_string()))?;
-        let def = if value.is_array() {
-            serde_json::from_value(value).map(|routes| RoutesDef { routes })
-        } else {
-            serde_json::from_value(value)
+        let value = crate::json::parse(json).map_err(|r| policy_error("routes", not_json(&r)))?;
+        let items = match value {
+            Json::Array(items) => items,
+            Json::Object(members) => {
+                let mut routes = None;
+                for (k, v) in members {
+                    match k.as_str() {
+                        "routes" => routes = Some(v),
+                        other => {
+                            return Err(policy_error("routes", unknown_key(other, &["routes"])))
+                        }
+                    }
+                }
+                match routes {
+                    Some(Json::Array(items)) => items,
+                    Some(v) => {
+                        return Err(policy_error(
+                            "routes",
+                            format!("`routes` is {}, not an array of routes", v.kind()),
+                        ))
+                    }
+                    None => return Err(policy_error("routes", "missing field `routes`")),
+                }
+            }
+            other => {
+                return Err(policy_error(
+                    "routes",
+                    format!(
+                        "a route table is {{ \"routes\": [...] }} or an array of routes, not {}",
+                        other.kind()
+                    ),
+                ))
+            }
         };
-        def.map_err(|e| policy_error("routes", e.to_string()))
+        let routes = items
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| {
+                route_def(r).map_err(|detail| policy_error(format!("routes[{i}]"), detail))
+            })
+            .collect::<Result<Vec<RouteDef>>>()?;
+        Ok(RoutesDef { routes })
     }
+}
+
+/// The keys of a route, as the JSON schema names them.
+const ROUTE_KEYS: [&str; 7] = [
+    "methods",
+    "path",
+    "requires",
+    "any",
+    "app",
+    "public",
+    "authenticated",
+];
+
+fn unknown_key(key: &str, known: &[&str]) -> String {
+    let known: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+    format!(
+        "unknown field `{key}`, expected one of {}",
+        known.join(", ")
+    )
+}
+
+/// Why text is not a JSON route table, for people.
+fn not_json(r: &crate::json::Refusal) -> String {
+    use crate::json::Fault;
+    match &r.fault {
+        Fault::Syntax => format!("not JSON (at byte {})", r.at),
+        Fault::End => "not JSON: the text ends inside a value".into(),
+        Fault::Twice(key) => format!(
+            "the key `{key}` is written twice in one object (at byte {})",
+            r.at
+        ),
+        Fault::LoneSurrogate => format!(
+            "a `\\u` escape of half a surrogate pair (at byte {}): not text",
+            r.at
+        ),
+        Fault::TooDeep => "nested deeper than 128 arrays and objects".into(),
+    }
+}
+
+/// One route of a table, its keys known and each of its type (`methods`
+/// and `app` may be `null`: left out).
+fn route_def(value: Json) -> core::result::Result<RouteDef, String> {
+    let Json::Object(members) = value else {
+        return Err(format!("a route is an object, not {}", value.kind()));
+    };
+    let text = |key: &str, v: Json| match v {
+        Json::String(s) => Ok(s),
+        v => Err(format!("`{key}` is a string, not {}", v.kind())),
+    };
+    let texts = |key: &str, v: Json| match v {
+        Json::Array(items) => items
+            .into_iter()
+            .map(|i| match i {
+                Json::String(s) => Ok(s),
+                i => Err(format!("`{key}` holds strings, not {}", i.kind())),
+            })
+            .collect::<core::result::Result<Vec<String>, String>>(),
+        v => Err(format!("`{key}` is an array of strings, not {}", v.kind())),
+    };
+    let flag = |key: &str, v: Json| match v {
+        Json::Bool(b) => Ok(b),
+        v => Err(format!("`{key}` is `true` or `false`, not {}", v.kind())),
+    };
+    let mut def = RouteDef::default();
+    let mut path = None;
+    for (key, v) in members {
+        match key.as_str() {
+            "methods" if v == Json::Null => def.methods = None,
+            "methods" => def.methods = Some(texts("methods", v)?),
+            "path" => path = Some(text("path", v)?),
+            "requires" => def.requires = texts("requires", v)?,
+            "any" => def.any = texts("any", v)?,
+            "app" if v == Json::Null => def.app = None,
+            "app" => def.app = Some(text("app", v)?),
+            "public" => def.public = flag("public", v)?,
+            "authenticated" => def.authenticated = flag("authenticated", v)?,
+            other => return Err(unknown_key(other, &ROUTE_KEYS)),
+        }
+    }
+    def.path = path.ok_or("missing field `path`")?;
+    Ok(def)
 }
 
 const GET: u16 = 1;
@@ -732,6 +849,108 @@ mod tests {
         assert!(
             mixed_matches(&pieces("{p0}.pdf"), "a.pdf")
                 && !mixed_matches(&pieces("{p0}.pdf"), ".pdf")
+        );
+    }
+
+    /// A route table as serde read it before `crate::json` (the derive on
+    /// `RoutesDef` and `RouteDef`, unknown fields denied).
+    #[cfg(feature = "std-json")]
+    fn by_serde(json: &str) -> Option<RoutesDef> {
+        let value = crate::strict_json::parse(json).ok()?;
+        if value.is_array() {
+            serde_json::from_value(value)
+                .ok()
+                .map(|routes| RoutesDef { routes })
+        } else {
+            serde_json::from_value(value).ok()
+        }
+    }
+
+    #[test]
+    #[cfg(feature = "std-json")]
+    fn tables_read_as_serde_read_them() {
+        // Every committed table, and each route of it changed: a key left
+        // out, set to null, to another type, written twice or misspelt;
+        // the table bare, wrapped, or wrapped with another key.
+        use serde_json::{json, Value};
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/routes");
+        let mut texts: Vec<String> = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            let table: Value = serde_json::from_str(&text).unwrap();
+            let routes = table["routes"].as_array().unwrap().clone();
+            texts.push(text.clone());
+            texts.push(Value::Array(routes.clone()).to_string());
+            texts.push(json!({"routes": routes.clone(), "rotues": []}).to_string());
+            texts.push(json!({"routes": {}}).to_string());
+            for route in routes.iter().take(6) {
+                let keys = [
+                    "methods",
+                    "path",
+                    "requires",
+                    "any",
+                    "app",
+                    "public",
+                    "authenticated",
+                ];
+                let others = [
+                    json!(null),
+                    json!(1),
+                    json!("GET"),
+                    json!(["GET"]),
+                    json!([1]),
+                    json!(true),
+                    json!({}),
+                ];
+                for key in keys {
+                    for v in &others {
+                        let mut r = route.clone();
+                        r[key] = v.clone();
+                        texts.push(Value::Array(vec![r]).to_string());
+                    }
+                    let mut r = route.clone();
+                    r.as_object_mut().unwrap().remove(key);
+                    texts.push(Value::Array(vec![r]).to_string());
+                }
+                let mut r = route.clone();
+                r["requirse"] = json!([]);
+                texts.push(Value::Array(vec![r]).to_string());
+                let one = Value::Array(vec![route.clone()]).to_string();
+                texts.push(one.replacen("\"path\"", "\"path\": \"/x\", \"path\"", 1));
+                texts.push(format!("{one} "));
+                texts.push(format!("{one},"));
+            }
+        }
+        texts.extend(
+            [
+                "null",
+                "[]",
+                "{}",
+                "[null]",
+                "[[]]",
+                "\"routes\"",
+                "{\"routes\": null}",
+            ]
+            .map(String::from),
+        );
+        let (mut read, mut refused) = (0, 0);
+        for t in &texts {
+            let ours = RoutesDef::from_json(t);
+            match (ours, by_serde(t)) {
+                (Ok(a), Some(b)) => {
+                    assert_eq!(a, b, "{t}");
+                    read += 1;
+                }
+                (Err(e), None) => {
+                    assert_eq!(e.code(), "invalid_policy");
+                    refused += 1;
+                }
+                (a, b) => panic!("{t}: ours {a:?}, serde {b:?}"),
+            }
+        }
+        assert!(
+            read > 100 && refused > 1_000,
+            "{read} read, {refused} refused"
         );
     }
 }

@@ -17,8 +17,8 @@ pub struct WasmGate {
 impl WasmGate {
     /// `new Gate(verifier, routesJson, { cookie? })`: the route table
     /// as JSON text (`{ routes: [...] }` or the array), read by the
-    /// very reader the CLI uses (serde_json with `deny_unknown_fields`:
-    /// an unknown key anywhere is an error), then checked against the
+    /// very reader the CLI uses (`RoutesDef::from_json`: a key unknown
+    /// or written twice anywhere is an error), then checked against the
     /// verifier's catalog. (serde-wasm-bindgen was tried: it reads only
     /// the fields a struct names, so it cannot see unknown keys.)
     #[wasm_bindgen(constructor)]
