@@ -195,6 +195,16 @@ pub fn check_pattern(pattern: &str) -> Result<(), PathError> {
                 "`{seg}` is another router's parameter: write `{{{name}}}` (a segment) or `{{*{name}}}` (the rest)"
             )));
         }
+        // Literal braces (`{{`, `}}`): no route needs them, and the
+        // table's checks would take them for parameters (attack review,
+        // session 25).
+        // (Bytes, not `str::contains`: its substring searcher was 5 KB of
+        // the edge's wasm.)
+        if seg.as_bytes().windows(2).any(|w| w == b"{{" || w == b"}}") {
+            return Err(refuse(format!(
+                "`{seg}`: literal braces (`{{{{`, `}}}}`) are not allowed in a pattern"
+            )));
+        }
         let rest_param = seg.starts_with("{*") && seg.ends_with('}');
         if !rest_param && seg.contains(['*', '(', ')', '[', ']', '<', '>']) {
             return Err(refuse(format!(

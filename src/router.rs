@@ -48,7 +48,14 @@ pub enum Refused {
     BadParam,
     /// A catch-all that is not the whole last segment.
     BadCatchAll,
+    /// More than [`MAX_SEGMENTS`] segments.
+    TooLong,
 }
+
+/// The most segments a pattern has: the tree is searched one call deep
+/// per segment (a pattern of 10,000 overflowed the wasm stack: attack
+/// review, session 25).
+pub const MAX_SEGMENTS: usize = 64;
 
 impl Refused {
     /// For people.
@@ -58,6 +65,7 @@ impl Refused {
             Refused::TwoParams => "only one parameter is allowed per path segment",
             Refused::BadParam => "a parameter is `{name}` (write `{{` and `}}` for literal braces)",
             Refused::BadCatchAll => "a catch-all `{*name}` is the whole last segment",
+            Refused::TooLong => "a pattern has at most 64 segments",
         }
     }
 }
@@ -233,6 +241,45 @@ impl Node {
         }
         self.catch_all.filter(|_| !rest.is_empty())
     }
+
+    /// Adds to `out` the catch-all of every place that `segs` leads to,
+    /// each way they match.
+    fn catch_alls(&self, segs: &[&str], out: &mut Vec<usize>) {
+        let Some((seg, more)) = segs.split_first() else {
+            out.extend(self.catch_all.filter(|v| !out.contains(v)));
+            return;
+        };
+        for (_, n) in self.statics.iter().filter(|(t, _)| t == seg) {
+            n.catch_alls(more, out);
+        }
+        for (p, s, n) in &self.params {
+            if seg.len() > p.len() + s.len()
+                && seg.starts_with(p.as_str())
+                && seg.ends_with(s.as_str())
+            {
+                n.catch_alls(more, out);
+            }
+        }
+    }
+}
+
+/// The segments of `pattern`, read; refused as [`Router::insert`] refuses.
+fn segments(pattern: &str) -> Result<Vec<Seg>, Refused> {
+    let body = pattern.strip_prefix('/').ok_or(Refused::BadParam)?;
+    let count = body.split('/').count();
+    if count > MAX_SEGMENTS {
+        return Err(Refused::TooLong);
+    }
+    body.split('/')
+        .enumerate()
+        .map(|(i, s)| segment(s, i + 1 == count))
+        .collect()
+}
+
+/// Whether `pattern` reads as a router's pattern (as [`Router::insert`]
+/// reads it).
+pub fn check_syntax(pattern: &str) -> Result<(), Refused> {
+    segments(pattern).map(|_| ())
 }
 
 /// Patterns and the value each stands for.
@@ -250,16 +297,25 @@ impl Router {
     /// Adds `pattern` (rooted at `/`), standing for `value`; nothing
     /// changes when it is refused.
     pub fn insert(&mut self, pattern: &str, value: usize) -> Result<(), Refused> {
-        let body = pattern.strip_prefix('/').ok_or(Refused::BadParam)?;
-        let count = body.split('/').count();
-        let segs = body
-            .split('/')
-            .enumerate()
-            .map(|(i, s)| segment(s, i + 1 == count))
-            .collect::<Result<Vec<Seg>, Refused>>()?;
+        let segs = segments(pattern)?;
         self.root.check(&segs)?;
         self.root.put(&segs, value);
         Ok(())
+    }
+
+    /// The values of every catch-all route (`<prefix>/{*rest}`) whose
+    /// prefix `prefix` (rooted at `/`, or empty for the root) matches,
+    /// whatever routes come before them for longer paths: frameworks give
+    /// the bare prefix to a catch-all's handler.
+    pub fn catch_alls_under(&self, prefix: &str) -> Vec<usize> {
+        let mut out = Vec::new();
+        if prefix.is_empty() {
+            out.extend(self.root.catch_all);
+        } else if let Some(body) = prefix.strip_prefix('/') {
+            let segs: Vec<&str> = body.split('/').collect();
+            self.root.catch_alls(&segs, &mut out);
+        }
+        out
     }
 
     /// The value of the route `path` (rooted at `/`, no query) takes.
@@ -449,6 +505,46 @@ mod tests {
         );
         // A pattern not rooted at `/`, which matchit takes as it is.
         assert_eq!(Router::new().insert("a/b", 0), Err(Refused::BadParam));
+    }
+
+    #[test]
+    fn every_catch_all_under_a_prefix_is_found() {
+        // A parameter comes before a catch-all for `/admin/x`; the bare
+        // `/admin` is the catch-all's, whatever comes before it (attack
+        // review, session 25: the lookup that served both found the
+        // parameter and no catch-all).
+        let mut r = Router::new();
+        for (i, p) in [
+            "/{*rest}",
+            "/admin/{*rest}",
+            "/admin/{page}",
+            "/{s}/{*rest}",
+            "/x{s}/{*rest}",
+        ]
+        .iter()
+        .enumerate()
+        {
+            r.insert(p, i).unwrap();
+        }
+        assert_eq!(r.at("/admin/x"), Some(2));
+        let mut under = r.catch_alls_under("/admin");
+        under.sort_unstable();
+        assert_eq!(under, [1, 3]);
+        let mut xa = r.catch_alls_under("/xa");
+        xa.sort_unstable();
+        assert_eq!(xa, [3, 4]);
+        assert_eq!(r.catch_alls_under(""), [0]);
+        assert!(r.catch_alls_under("/admin/x").is_empty());
+    }
+
+    #[test]
+    fn a_pattern_has_at_most_64_segments() {
+        let long = |n: usize| "/a".repeat(n);
+        assert!(Router::new().insert(&long(64), 0).is_ok());
+        assert_eq!(Router::new().insert(&long(65), 0), Err(Refused::TooLong));
+        assert_eq!(super::check_syntax(&long(65)), Err(Refused::TooLong));
+        assert_eq!(super::check_syntax("/a/{}"), Err(Refused::BadParam));
+        assert_eq!(super::check_syntax("/a/{x}"), Ok(()));
     }
 
     #[test]

@@ -940,3 +940,29 @@ fn keygen_append_keeps_the_jwks_as_it_was_or_refuses() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn validate_shows_names_from_a_route_table_escaped() {
+    // Attack review, session 25: a route table's names reached the
+    // terminal raw in `validate`'s problems (an escape sequence in `app`
+    // could rewrite the lines above it).
+    let dir = std::env::temp_dir().join(format!("permsnap-validate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let routes = dir.join("routes.json");
+    std::fs::write(&routes, r#"[{"path": "/x", "app": "\u001b[2Jpos\u2028"}]"#).unwrap();
+    let o = permsnap(&[
+        "validate",
+        &preset("sitee"),
+        "--routes",
+        routes.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let out = text(&o);
+    assert!(out.contains("problem[invalid_policy]"), "{out}");
+    assert!(out.contains(r"\u{1b}[2Jpos\u{2028}"), "{out}");
+    assert!(
+        !out.contains('\u{1b}') && !out.contains('\u{2028}'),
+        "{out}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

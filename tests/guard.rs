@@ -553,3 +553,68 @@ fn a_parameter_beside_a_catch_all_is_decided_by_the_order() {
     // The bare prefix falls to neither (a catch-all is never empty).
     assert_eq!(ask(&g, &mut v, "GET", "/files/", &dia).status, 404);
 }
+
+#[test]
+fn a_parameter_beside_a_catch_all_hides_no_catch_all_from_its_bare_prefix() {
+    // Attack review, session 25: `/admin/{page}` comes before
+    // `/admin/{*rest}` for `/admin/x`, and the lookup of the catch-all
+    // right under `/admin` took the same road: it found the parameter,
+    // and the public fallback `/{*rest}` decided `/admin` with no
+    // snapshot, which Express 5 and Hono give to the catch-all's handler.
+    let p = policy("sitee");
+    let mut v = verifier(&p);
+    for table in [
+        r#"{"routes": [{"path": "/{*rest}", "public": true},
+            {"path": "/admin/{*rest}", "authenticated": true},
+            {"path": "/admin/{page}", "authenticated": true}]}"#,
+        r#"{"routes": [{"path": "/{*rest}", "public": true},
+            {"path": "/api/reports/{*rest}", "requires": ["payments.view"]},
+            {"path": "/api/reports/{id}", "requires": ["payments.view"]}]}"#,
+    ] {
+        let g = Gate::from_json(p.catalog(), table).unwrap();
+        let prefix = if table.contains("/admin") {
+            "/admin"
+        } else {
+            "/api/reports"
+        };
+        for target in [
+            prefix.to_owned(),
+            format!("{prefix}/"),
+            prefix.to_uppercase(),
+        ] {
+            let d = raw(&g, &mut v, "GET", &target, None, None, NOW);
+            assert_eq!(
+                (d.status, d.code.as_str()),
+                (401, "no_snapshot"),
+                "{target}: {d:?}"
+            );
+            assert!(d.message.contains("the catch-all right under"), "{d:?}");
+        }
+        let dia = header(&issue(&p, "dia").text());
+        let d = ask(&g, &mut v, "GET", prefix, &dia);
+        let want = if prefix == "/admin" { 200 } else { 403 };
+        assert_eq!(d.status, want, "{d:?}");
+    }
+}
+
+#[test]
+fn patterns_the_router_cannot_read_are_refused() {
+    // The gate gave the router patterns with parameters renamed, which
+    // hid `{}` and `{*}`; literal braces confused the table's checks; a
+    // pattern of 10,000 segments overflowed the wasm stack at the first
+    // request that followed it (attack review, session 25).
+    let p = policy("sitee");
+    let table = |path: &str| format!(r#"[{{"path": {path:?}, "authenticated": true}}]"#);
+    for path in [
+        "/a/{}",
+        "/a/{*}",
+        "/a/{x{y}",
+        "/a/{{x}}",
+        "/a/{x}}}",
+        &"/a".repeat(65),
+    ] {
+        let e = Gate::from_json(p.catalog(), &table(path)).unwrap_err();
+        assert_eq!(e.code(), "invalid_policy", "{path}");
+    }
+    assert!(Gate::from_json(p.catalog(), &table(&"/a".repeat(64))).is_ok());
+}

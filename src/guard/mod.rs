@@ -1,7 +1,7 @@
 //! The route guard of edge functions: a route table (method + path pattern →
-//! required permissions and/or application), matched by
-//! [`crate::router`] (matchit's syntax and precedence, the router axum
-//! uses), decided on a verified snapshot.
+//! required permissions and/or application), matched by the crate's own
+//! router (`src/router.rs`: matchit's syntax, the router axum uses, and a
+//! written order of precedence), decided on a verified snapshot.
 //!
 //! `Gate::check` answers every request with a [`Decision`]: allow (200),
 //! 400 (a path or method override that is not canonical, or no account),
@@ -305,7 +305,7 @@ impl Gate {
         Ok(found)
     }
 
-    /// A protected catch-all directly under the request path — or under
+    /// Every protected catch-all directly under the request path — or under
     /// one of its lenient variants (`.json` cut, trailing dots trimmed) —
     /// of another group than `found`'s: `/api/reports/{*rest}` for
     /// `/api/reports`. A catch-all needs one character more, but
@@ -316,41 +316,45 @@ impl Gate {
     /// A rule written for the prefix itself (`/api/clients/{id}` beside
     /// `/api/clients/{id}/{*rest}`) decides alone, as the app declared; a
     /// public catch-all opens nothing.
-    fn catch_all_under(&self, target: &Target<'_>, found: usize) -> Option<usize> {
-        let own = self
+    fn catch_all_under(&self, target: &Target<'_>, found: usize) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        let Some(own) = self
             .groups
             .get(found)
-            .map(|g| g.normalized.trim_end_matches('/'))?;
+            .map(|g| g.normalized.trim_end_matches('/'))
+        else {
+            return out;
+        };
         let paths = std::iter::once(target.path.as_str())
             .chain(std::iter::once(target.raw_path))
             .chain(path::variants(&target.path).unwrap_or_default());
         for p in paths {
             let trimmed = p.trim_end_matches('/');
-            let depth = trimmed.matches('/').count();
-            // `%` is no pattern's literal: only parameters and catch-alls
-            // match the probe.
-            let probe = format!("{trimmed}/%");
-            for g in [self.group_of(&probe), self.folded_group_of(&probe)]
-                .into_iter()
-                .flatten()
-            {
+            // Every catch-all right under it, not the first route a
+            // longer path would take: a parameter beside the catch-all
+            // (`/admin/{page}` beside `/admin/{*rest}`) comes first there
+            // and hid it (attack review, session 25).
+            let exact = self.router.catch_alls_under(trimmed);
+            let folded = self.folded.catch_alls_under(&path::fold_case(trimmed));
+            for g in exact.into_iter().chain(folded) {
                 let Some(group) = self.groups.get(g) else {
                     continue;
                 };
-                let under = group
-                    .normalized
-                    .strip_suffix("/{*rest}")
-                    .filter(|prefix| prefix.matches('/').count() == depth);
+                let under = group.normalized.strip_suffix("/{*rest}");
                 let protected = group
                     .rules
                     .iter()
                     .any(|&r| self.rules.get(r).is_none_or(|r| !r.public));
-                if g != found && protected && under.is_some_and(|prefix| prefix != own) {
-                    return Some(g);
+                if g != found
+                    && protected
+                    && under.is_some_and(|prefix| prefix != own)
+                    && !out.contains(&g)
+                {
+                    out.push(g);
                 }
             }
         }
-        None
+        out
     }
 
     /// Decides one request.
@@ -421,7 +425,12 @@ impl Gate {
         // The bare prefix of a protected catch-all passes its rule too
         // (for the methods that rule takes: a framework routes the other
         // methods elsewhere).
-        if let (true, Some(under)) = (d.allowed(), self.catch_all_under(&target, group)) {
+        let under_all = if d.allowed() {
+            self.catch_all_under(&target, group)
+        } else {
+            Vec::new()
+        };
+        for under in under_all {
             for (b, name) in std::iter::once((bit, method.as_str()))
                 .chain(over.as_ref().map(|(b, n)| (*b, n.as_str())))
             {

@@ -306,6 +306,10 @@ pub(crate) fn compile(catalog: &Catalog, routes: &[RouteDef]) -> Result<(Vec<Rul
 
 fn compile_rule(catalog: &Catalog, r: &RouteDef, at: &str) -> Result<Rule> {
     super::path::check_pattern(&r.path).map_err(|e| policy_error(at, e.to_string()))?;
+    // As the router reads it: the gate gives the router the pattern with
+    // its parameters renamed, which hid `{}` and `{*}` (attack review,
+    // session 25).
+    crate::router::check_syntax(&r.path).map_err(|e| policy_error(at, e.says()))?;
     let methods = match &r.methods {
         None => ALL,
         Some(list) if list.is_empty() => {

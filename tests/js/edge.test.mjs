@@ -476,3 +476,28 @@ test("a request URL whose authority a `?` or `#` ends, or a Host header that is 
   assert.equal(gate.check(raw("/api/campaigns", " h ")).status, 200);
   assert.equal(gate.check(raw("/api/campaigns", null)).status, 200);
 });
+
+test("a parameter beside a catch-all hides no catch-all from its bare prefix; unreadable or 10,000-segment patterns are refused and the gate keeps working (attack review, session 25)", () => {
+  const { verifier } = setup();
+  const gate = new edge.Gate(verifier, [
+    { path: "/{*rest}", public: true },
+    { path: "/admin/{*rest}", authenticated: true },
+    { path: "/admin/{page}", authenticated: true },
+  ]);
+  for (const path of ["/admin", "/admin/", "/Admin"]) {
+    const d = gate.checkParts("GET", path, null, null);
+    assert.deepEqual([d.status, d.code], [401, "no_snapshot"], `${path}: ${JSON.stringify(d)}`);
+  }
+  assert.equal(gate.checkParts("GET", "/admin", `Permsnap ${dia.snapshot}`, null).status, 200);
+  assert.equal(gate.checkParts("GET", "/elsewhere", null, null).status, 200);
+  // The router's own reading of a pattern; at most 64 segments (a pattern
+  // of 10,000 and a request following it overflowed the wasm stack, and
+  // the gate answered nothing after).
+  for (const path of ["/a/{}", "/a/{*}", "/a/{{x}}", "/a".repeat(10_000)]) {
+    assert.throws(() => new edge.Gate(verifier, [{ path, authenticated: true }]), (e) => e instanceof edge.PermsnapError && e.code === "invalid_policy", path.slice(0, 20));
+  }
+  const deep = new edge.Gate(verifier, [{ path: "/a".repeat(64), public: true }, { path: "/health", public: true }]);
+  assert.equal(deep.checkParts("GET", "/a".repeat(64), null, null).status, 200);
+  assert.equal(deep.checkParts("GET", "/a".repeat(5_000), null, null).status, 404);
+  assert.equal(deep.checkParts("GET", "/health", null, null).status, 200);
+});

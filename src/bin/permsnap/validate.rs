@@ -1,6 +1,7 @@
 //! `permsnap validate`: Validate a policy file and report every staff member who could not get a snapshot.
 
 use crate::common::*;
+use crate::view::printable;
 
 #[derive(clap::Args)]
 pub(crate) struct Args {
@@ -51,14 +52,16 @@ pub(crate) fn run(args: Args, json: bool) -> Result<u8, Fail> {
             p.catalog().revision(),
             p.catalog().fingerprint_hex()
         );
+        // Names in a policy or a route table may hold control characters:
+        // written escaped (attack review, session 25).
         for e in &problems {
-            outln!("problem[{}]: {e}", e.code());
+            outln!("problem[{}]: {}", e.code(), printable(&e.to_string()));
         }
         for w in &warnings {
-            outln!("warning: {w}");
+            outln!("warning: {}", printable(w));
         }
         for w in &staff_warnings {
-            outln!("warning[{}]: {w}", w.code);
+            outln!("warning[{}]: {}", w.code, printable(&w.to_string()));
         }
         if problems.is_empty() {
             outln!(
