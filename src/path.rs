@@ -336,7 +336,10 @@ pub fn variants(path: &str) -> Option<Vec<&str>> {
             let trimmed = p.trim_end_matches(|c: char| {
                 matches!(c, ' ' | '\t' | '\u{a0}' | '\u{3000}') || c == '.'
             });
-            if trimmed.len() < p.len() && trimmed.len() > 1 {
+            // Down to the root itself: `/%20` is `/` to a backend that
+            // trims (re-review, session 25). (`trimmed` keeps the leading
+            // `/`: never empty.)
+            if trimmed.len() < p.len() {
                 out.push(trimmed);
             }
         }

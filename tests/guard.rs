@@ -618,3 +618,39 @@ fn patterns_the_router_cannot_read_are_refused() {
     }
     assert!(Gate::from_json(p.catalog(), &table(&"/a".repeat(64))).is_ok());
 }
+
+#[test]
+fn the_bare_prefix_of_a_catch_all_answers_for_its_person_and_trailing_spaces_reach_the_root() {
+    // Re-review, session 25. `GET /admin` passes the public fallback and,
+    // as the bare prefix of `/admin/{*rest}`, that catch-all's rule: the
+    // answer named nobody, so an edge guard's `signedIn` check (the
+    // snapshot must be the signed-in person's) was skipped there. And
+    // `/%20` was never read as `/`, which a backend trimming trailing
+    // spaces serves.
+    let p = policy("sitee");
+    let mut v = verifier(&p);
+    let dia = header(&issue(&p, "dia").text());
+    let g = Gate::from_json(
+        p.catalog(),
+        r#"[{"path": "/{*rest}", "public": true}, {"path": "/admin/{*rest}", "authenticated": true}]"#,
+    )
+    .unwrap();
+    for target in ["/admin", "/admin/", "/ADMIN"] {
+        let d = ask(&g, &mut v, "GET", target, &dia);
+        assert_eq!(
+            (d.status, d.subject.as_deref(), d.tenant.as_deref()),
+            (200, Some("dia"), Some("spa-lumi")),
+            "{target}: {d:?}"
+        );
+    }
+    let g = Gate::from_json(
+        p.catalog(),
+        r#"[{"path": "/", "authenticated": true}, {"path": "/{*rest}", "public": true}]"#,
+    )
+    .unwrap();
+    for target in ["/%20", "/%20%20", "/%C2%A0", "/..."] {
+        let d = raw(&g, &mut v, "GET", target, None, None, NOW);
+        assert_eq!(d.status, 400, "{target}: {d:?}");
+    }
+    assert_eq!(raw(&g, &mut v, "GET", "/x", None, None, NOW).status, 200);
+}

@@ -506,3 +506,32 @@ fn what_a_pin_action_implies_is_behind_the_pin_and_an_override_keeps_who_acted()
         "{d:?}"
     );
 }
+
+#[test]
+fn the_bare_prefix_of_a_pin_catch_all_keeps_who_acted() {
+    // Re-review, session 25: `POST /pos` passes the public fallback's rule
+    // and, as the bare prefix of `/pos/{*rest}`, that catch-all's rule
+    // too, whose handler frameworks give it; the answer was the public
+    // rule's, with no actor, nonce or person: the backend could not
+    // record the proof's nonce nor whose action it was.
+    let mut w = world();
+    w.gate = Gate::from_json(
+        w.issuer.catalog(),
+        r#"[{"path": "/{*rest}", "public": true},
+            {"methods": ["POST"], "path": "/pos/{*rest}", "requires": ["sales.make"]}]"#,
+    )
+    .unwrap();
+    let desk = snapshot(&w, "desk", true, &[7; 8]);
+    let p = sale_proof_at(&w, &desk, "/pos");
+    let d = check(&mut w, "POST", "/pos", &desk, Some(&p), NOW);
+    opened_by_lea(&d);
+    assert!(
+        d.nonce.is_some() && d.subject.as_deref() == Some("desk"),
+        "{d:?}"
+    );
+    // Without the proof: refused, as before.
+    assert_eq!(
+        check(&mut w, "POST", "/pos", &desk, None, NOW).code,
+        "step_up_required"
+    );
+}

@@ -435,6 +435,14 @@ impl Gate {
                 .chain(over.as_ref().map(|(b, n)| (*b, n.as_str())))
             {
                 let u = self.decide_method(under, b, (name, at.1), verifier, request, now);
+                if u.allowed() {
+                    // The backend runs the catch-all's handler: the answer
+                    // names whom it runs for and who acted, where the rule
+                    // that decided (a public one) named nobody (re-review,
+                    // session 25: a guard's `signedIn` check was skipped,
+                    // and a proof's nonce and actor were lost).
+                    inherit(&mut d, &u);
+                }
                 if u.status != 405 && !u.allowed() {
                     let mut u = u;
                     u.message = format!(
@@ -683,6 +691,21 @@ impl Gate {
             return who(d);
         }
         who(Decision::answer(200, "ok", "allowed".into()))
+    }
+}
+
+/// What an allowed decision takes from another allowed one for the same
+/// request, where it has none: the person and account, and who acted with
+/// the proof's nonce and permission.
+fn inherit(d: &mut Decision, from: &Decision) {
+    if d.subject.is_none() {
+        d.subject.clone_from(&from.subject);
+        d.tenant.clone_from(&from.tenant);
+    }
+    if d.actor.is_none() && from.actor.is_some() {
+        d.actor.clone_from(&from.actor);
+        d.nonce.clone_from(&from.nonce);
+        d.permission.clone_from(&from.permission);
     }
 }
 

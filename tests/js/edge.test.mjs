@@ -501,3 +501,19 @@ test("a parameter beside a catch-all hides no catch-all from its bare prefix; un
   assert.equal(deep.checkParts("GET", "/a".repeat(5_000), null, null).status, 404);
   assert.equal(deep.checkParts("GET", "/health", null, null).status, 200);
 });
+
+test("the bare prefix of a catch-all answers for its person, so signedIn is checked there (re-review, session 25)", async () => {
+  const { verifier } = setup();
+  const gate = new edge.Gate(verifier, [{ path: "/{*rest}", public: true }, { path: "/admin/{*rest}", authenticated: true }]);
+  for (const path of ["/admin", "/admin/", "/ADMIN"]) {
+    const d = gate.checkParts("GET", path, `Permsnap ${dia.snapshot}`, null);
+    assert.deepEqual([d.status, d.subject, d.tenant], [200, "dia", "spa-lumi"], path);
+  }
+  // A guard whose app says someone else is signed in refuses dia's copied
+  // snapshot there too (it was skipped: the answer named nobody).
+  const signedIn = () => ({ tenant: "spa-lumi", subject: "ana" });
+  for (const path of ["/admin", "/admin/users"]) {
+    const d = await edge.guard(gate, req("GET", path, dia.snapshot), { signedIn });
+    assert.deepEqual([d.status, d.code], [403, "wrong_subject"], path);
+  }
+});
