@@ -26,9 +26,10 @@
 //!   that its tree cannot hold: parameters with prefixes beside ones with
 //!   suffixes at one place (`v{x}` beside `{x}.json`), a parameter beside
 //!   a catch-all (`/a/{x}` beside `/a/{*rest}`). The order above decides
-//!   between them, as between a static segment and a parameter; the
-//!   gate's table check (`guard::table`) refuses routes that may meet and
-//!   demand different things, and warns about one under another.
+//!   between them, as between a static segment and a parameter. The
+//!   gate's table checks (`guard::table`) still refuse a parameter at a
+//!   catch-all's place, refuse routes that may meet and demand different
+//!   things, and warn about one under another.
 //!
 //! Insertion refuses what does not read, as matchit does: the same pattern
 //! twice, two parameters in a segment, a catch-all that is not the whole

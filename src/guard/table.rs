@@ -300,6 +300,7 @@ pub(crate) fn compile(catalog: &Catalog, routes: &[RouteDef]) -> Result<(Vec<Rul
         }
         rules.push(rule);
     }
+    check_beside_catch_alls(&rules, &groups)?;
     check_overlaps(&rules, &groups)?;
     Ok((rules, groups))
 }
@@ -605,6 +606,42 @@ fn intersection(a: &str, b: &str) -> Shared {
 /// and reach the other's handler. `/api/{kind}/export` (payments.view) and
 /// `/api/clients/{id}` (clients.view) let a clerk reach the export of
 /// `/api/clients/export` (attack review, session 17).
+/// Refuses a parameter right at a catch-all's place (`/admin/{page}` or
+/// `/admin/{id}.json` beside `/admin/{*rest}`; letter case ignored), as
+/// matchit, the router the gate used before, refused it: backends order
+/// the two differently (Express and Hono take the first registered, the
+/// gate the parameter), and the one they pick for `/admin/x` decides
+/// whose rule guards the handler. A static segment there (`/admin/users`)
+/// is what every router prefers, and is warned about when it demands
+/// something else (re-review, session 25).
+pub(crate) fn check_beside_catch_alls(rules: &[Rule], groups: &[Group]) -> Result<()> {
+    let written = |g: &Group| {
+        g.rules
+            .first()
+            .and_then(|&r| rules.get(r))
+            .map_or("", |r| r.pattern.as_str())
+    };
+    for c in groups {
+        let Some(prefix) = c.folded.strip_suffix("{*rest}") else {
+            continue;
+        };
+        for g in groups {
+            let next = g.folded.strip_prefix(prefix);
+            if next.is_some_and(|n| n.starts_with('{') && !n.starts_with("{*")) {
+                return Err(table_error(format!(
+                    "route `{}` has a parameter where route `{}` has its catch-all: backends \
+                     order the two differently (Express and Hono take the first registered), \
+                     so which rule guards a path under both is theirs to pick. Use a static \
+                     segment there, or one of the two routes",
+                    written(g),
+                    written(c)
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn check_overlaps(rules: &[Rule], groups: &[Group]) -> Result<()> {
     // Compared with letter case ignored: Express and ASP.NET route so by
     // default, and `/api/{kind}/export` beside `/API/clients/{id}` met
