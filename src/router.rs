@@ -4,7 +4,7 @@
 //!
 //! 1. a static segment (its text exactly);
 //! 2. a parameter with a prefix or a suffix in its segment (`v{id}`,
-//!    `{id}.pdf`), the longest affix first;
+//!    `{id}.pdf`), the longer prefix first, then the longer suffix;
 //! 3. a parameter alone in its segment (`{id}`);
 //! 4. a catch-all (`{*rest}`, the last segment), for a non-empty rest.
 //!
@@ -232,11 +232,7 @@ impl Node {
             }
         }
         for (p, s, n) in &self.params {
-            // A parameter takes one character at least.
-            let fits = seg.len() > p.len() + s.len()
-                && seg.starts_with(p.as_str())
-                && seg.ends_with(s.as_str());
-            if let Some(v) = fits.then(|| n.at(more, after)).flatten() {
+            if let Some(v) = fits(seg, p, s).then(|| n.at(more, after)).flatten() {
                 return Some(v);
             }
         }
@@ -253,15 +249,16 @@ impl Node {
         for (_, n) in self.statics.iter().filter(|(t, _)| t == seg) {
             n.catch_alls(more, out);
         }
-        for (p, s, n) in &self.params {
-            if seg.len() > p.len() + s.len()
-                && seg.starts_with(p.as_str())
-                && seg.ends_with(s.as_str())
-            {
-                n.catch_alls(more, out);
-            }
+        for (_, _, n) in self.params.iter().filter(|(p, s, _)| fits(seg, p, s)) {
+            n.catch_alls(more, out);
         }
     }
+}
+
+/// Whether a parameter between `prefix` and `suffix` takes `seg` (one
+/// character at least).
+fn fits(seg: &str, prefix: &str, suffix: &str) -> bool {
+    seg.len() > prefix.len() + suffix.len() && seg.starts_with(prefix) && seg.ends_with(suffix)
 }
 
 /// The segments of `pattern`, read; refused as [`Router::insert`] refuses.

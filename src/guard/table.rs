@@ -925,15 +925,7 @@ mod tests {
             texts.push(json!({"routes": routes.clone(), "rotues": []}).to_string());
             texts.push(json!({"routes": {}}).to_string());
             for route in routes.iter().take(6) {
-                let keys = [
-                    "methods",
-                    "path",
-                    "requires",
-                    "any",
-                    "app",
-                    "public",
-                    "authenticated",
-                ];
+                let keys = ROUTE_KEYS;
                 let others = [
                     json!(null),
                     json!(1),

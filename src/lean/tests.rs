@@ -477,6 +477,41 @@ fn a_catalog_read_unhashed_fits_no_snapshot_until_its_fingerprints_are_set() {
     assert!(Snapshot::read(&bytes, &parts, &unhashed).is_ok());
 }
 
+/// `bytes`, its mutations and its first half: what a reader of the small
+/// core is held to the reference on.
+fn mutated(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut inputs = mutations(bytes);
+    inputs.push(bytes.to_vec());
+    inputs.push(bytes[..bytes.len() / 2].to_vec());
+    inputs
+}
+
+/// Holds what a reader of the small core made of `input` to what the
+/// reference made of it: both read it (`same` compares the two) or both
+/// refuse it with one code. Counts it in `tally` (read, refused).
+fn held<R: std::fmt::Debug, L>(
+    input: &[u8],
+    reference: crate::Result<R>,
+    lean: Result<L, super::Refusal>,
+    tally: &mut (usize, usize),
+    same: impl FnOnce(&R, &L),
+) {
+    match (&reference, &lean) {
+        (Ok(r), Ok(l)) => {
+            tally.0 += 1;
+            same(r, l);
+        }
+        (Err(e), Err(c)) => {
+            tally.1 += 1;
+            assert_eq!(e.code(), c.code(), "{input:02x?}");
+        }
+        _ => panic!(
+            "reference {reference:?}, lean {:?} on {input:02x?}",
+            lean.as_ref().map(|_| ())
+        ),
+    }
+}
+
 #[test]
 fn notices_read_as_the_reference_reads_them() {
     // Every committed notice, the refused ones, and mutations of each
@@ -503,46 +538,33 @@ fn notices_read_as_the_reference_reads_them() {
             .take(3)
             .map(|c| c["snapshot"].as_str().unwrap().to_owned()),
     );
-    let (mut read, mut refused) = (0, 0);
+    let mut tally = (0, 0);
     for text in &texts {
         let bytes = crate::encoding::decode(text).unwrap();
-        let mut inputs = mutations(&bytes);
-        inputs.push(bytes.clone());
-        inputs.push(bytes[..bytes.len() / 2].to_vec());
-        for m in &inputs {
+        for m in &mutated(&bytes) {
             let reference = split_framed(m, &NOTICE_MAGIC, MAX_NOTICE_LEN)
                 .and_then(|p| decode_notice(p.payload));
             let lean = split_notice(m).and_then(|p| Notice::read(m, &p));
-            match (&reference, &lean) {
-                (Ok(r), Ok(l)) => {
-                    read += 1;
-                    assert_eq!(r.tenant.as_bytes(), l.tenant.in_(l.bytes()));
-                    assert_eq!((r.issued_at, r.min_epoch), (l.issued_at, l.min_epoch));
-                    let ids: Vec<&[u8]> = l.ids.iter().map(|s| s.in_(l.bytes())).collect();
-                    assert_eq!(r.ids.iter().map(|i| i.as_slice()).collect::<Vec<_>>(), ids);
-                    let staff: Vec<(&[u8], u64)> = l
-                        .staff
-                        .iter()
-                        .map(|(s, b)| (s.in_(l.bytes()), *b))
-                        .collect();
-                    let expected: Vec<(&[u8], u64)> = r
-                        .staff
-                        .iter()
-                        .map(|s| (s.subject.as_bytes(), s.before))
-                        .collect();
-                    assert_eq!(expected, staff);
-                }
-                (Err(e), Err(c)) => {
-                    refused += 1;
-                    assert_eq!(e.code(), c.code(), "{m:02x?}");
-                }
-                _ => panic!(
-                    "reference {reference:?}, lean {:?} on {m:02x?}",
-                    lean.map(|_| ())
-                ),
-            }
+            held(m, reference, lean, &mut tally, |r, l| {
+                assert_eq!(r.tenant.as_bytes(), l.tenant.in_(l.bytes()));
+                assert_eq!((r.issued_at, r.min_epoch), (l.issued_at, l.min_epoch));
+                let ids: Vec<&[u8]> = l.ids.iter().map(|s| s.in_(l.bytes())).collect();
+                assert_eq!(r.ids.iter().map(|i| i.as_slice()).collect::<Vec<_>>(), ids);
+                let staff: Vec<(&[u8], u64)> = l
+                    .staff
+                    .iter()
+                    .map(|(s, b)| (s.in_(l.bytes()), *b))
+                    .collect();
+                let expected: Vec<(&[u8], u64)> = r
+                    .staff
+                    .iter()
+                    .map(|s| (s.subject.as_bytes(), s.before))
+                    .collect();
+                assert_eq!(expected, staff);
+            });
         }
     }
+    let (read, refused) = tally;
     assert!(read >= 3 && refused >= 50, "{read} read, {refused} refused");
 }
 
@@ -617,37 +639,24 @@ fn feed_heads_read_as_the_reference_reads_them() {
     for r in v["feeds"]["refused"].as_array().unwrap() {
         texts.push(r["head"].as_str().unwrap().to_owned());
     }
-    let (mut read, mut refused) = (0, 0);
+    let mut tally = (0, 0);
     for text in &texts {
         let bytes = crate::encoding::decode(text).unwrap();
-        let mut inputs = mutations(&bytes);
-        inputs.push(bytes.clone());
-        inputs.push(bytes[..bytes.len() / 2].to_vec());
-        for m in &inputs {
+        for m in &mutated(&bytes) {
             let reference = split_framed(m, &FEED_MAGIC, MAX_FEED_HEAD_LEN)
                 .and_then(|p| decode_feed_head(p.payload));
             let lean = split_head(m).and_then(|p| FeedHead::read(m, &p));
-            match (&reference, &lean) {
-                (Ok(r), Ok(l)) => {
-                    read += 1;
-                    let tenant = l.tenant.map(|t| t.in_(l.bytes()));
-                    assert_eq!(r.tenant.as_deref().map(str::as_bytes), tenant);
-                    assert_eq!(
-                        (r.issued_at, r.count, r.digest),
-                        (l.issued_at, l.count, l.digest)
-                    );
-                }
-                (Err(e), Err(c)) => {
-                    refused += 1;
-                    assert_eq!(e.code(), c.code(), "{m:02x?}");
-                }
-                _ => panic!(
-                    "reference {reference:?}, lean {:?} on {m:02x?}",
-                    lean.map(|_| ())
-                ),
-            }
+            held(m, reference, lean, &mut tally, |r, l| {
+                let tenant = l.tenant.map(|t| t.in_(l.bytes()));
+                assert_eq!(r.tenant.as_deref().map(str::as_bytes), tenant);
+                assert_eq!(
+                    (r.issued_at, r.count, r.digest),
+                    (l.issued_at, l.count, l.digest)
+                );
+            });
         }
     }
+    let (read, refused) = tally;
     assert!(read >= 2 && refused >= 50, "{read} read, {refused} refused");
 }
 
@@ -734,53 +743,40 @@ fn step_up_proofs_read_as_the_reference_reads_them() {
         with(&|p| p.tenant = "spa\u{7}lumi".into()),
         with(&|p| p.issued_at = crate::wire::MAX_TIME + 1),
     ];
-    let (mut read, mut refused) = (0, 0);
+    let mut tally = (0, 0);
     for proof in &proofs {
         // Framed by hand: the encoder refuses what breaks the rules.
         let mut bytes = b"PSU\x02\x04t-01".to_vec();
         bytes.extend(postcard::to_allocvec(proof).unwrap());
         bytes.extend([0x55; 64]);
-        let mut inputs = mutations(&bytes);
-        inputs.push(bytes.clone());
-        inputs.push(bytes[..bytes.len() / 2].to_vec());
-        for m in &inputs {
+        for m in &mutated(&bytes) {
             let reference = split_framed(m, &STEP_UP_MAGIC, MAX_STEP_UP_LEN)
                 .and_then(|p| decode_step_up(p.payload));
             let lean = split_proof(m).and_then(|p| Lean::read(m, &p));
-            match (&reference, &lean) {
-                (Ok(r), Ok(l)) => {
-                    read += 1;
-                    let text = |s: Span| s.in_(l.bytes()).to_vec();
-                    let fields =
-                        [l.tenant, l.account, l.actor, l.permission, l.method, l.path].map(text);
-                    let expected = [
-                        &r.tenant,
-                        &r.account,
-                        &r.actor,
-                        &r.permission,
-                        &r.method,
-                        &r.path,
-                    ]
-                    .map(|s| s.as_bytes().to_vec());
-                    assert_eq!(expected, fields);
-                    assert_eq!(&r.snapshot[..], l.snapshot.in_(l.bytes()));
-                    assert_eq!(&r.nonce[..], l.nonce.in_(l.bytes()));
-                    assert_eq!(
-                        (r.issued_at, r.lifetime, r.expires_at()),
-                        (l.issued_at, l.lifetime, l.expires_at())
-                    );
-                }
-                (Err(e), Err(c)) => {
-                    refused += 1;
-                    assert_eq!(e.code(), c.code(), "{m:02x?}");
-                }
-                _ => panic!(
-                    "reference {reference:?}, lean {:?} on {m:02x?}",
-                    lean.map(|_| ())
-                ),
-            }
+            held(m, reference, lean, &mut tally, |r, l| {
+                let text = |s: Span| s.in_(l.bytes()).to_vec();
+                let fields =
+                    [l.tenant, l.account, l.actor, l.permission, l.method, l.path].map(text);
+                let expected = [
+                    &r.tenant,
+                    &r.account,
+                    &r.actor,
+                    &r.permission,
+                    &r.method,
+                    &r.path,
+                ]
+                .map(|s| s.as_bytes().to_vec());
+                assert_eq!(expected, fields);
+                assert_eq!(&r.snapshot[..], l.snapshot.in_(l.bytes()));
+                assert_eq!(&r.nonce[..], l.nonce.in_(l.bytes()));
+                assert_eq!(
+                    (r.issued_at, r.lifetime, r.expires_at()),
+                    (l.issued_at, l.lifetime, l.expires_at())
+                );
+            });
         }
     }
+    let (read, refused) = tally;
     assert!(
         read >= 10 && refused >= 500,
         "{read} read, {refused} refused"
