@@ -64,7 +64,7 @@ impl Refused {
         match self {
             Refused::Conflict => "a route before it has the same pattern",
             Refused::TwoParams => "only one parameter is allowed per path segment",
-            Refused::BadParam => "a parameter is `{name}` (write `{{` and `}}` for literal braces)",
+            Refused::BadParam => "a parameter is `{name}`, with a name, its braces matched",
             Refused::BadCatchAll => "a catch-all `{*name}` is the whole last segment",
             Refused::TooLong => "a pattern has at most 64 segments",
         }

@@ -598,14 +598,6 @@ fn intersection(a: &str, b: &str) -> Shared {
     }
 }
 
-/// Refuses two routes that match some paths alike, neither covering the
-/// other, demanding different things for a method both take, unless a
-/// route of their own is declared for those paths: which handler runs
-/// there is the backend router's choice (the first registered, in Express
-/// and Hono), not the gate's, so a request could pass on one route's terms
-/// and reach the other's handler. `/api/{kind}/export` (payments.view) and
-/// `/api/clients/{id}` (clients.view) let a clerk reach the export of
-/// `/api/clients/export` (attack review, session 17).
 /// Refuses a parameter right at a catch-all's place (`/admin/{page}` or
 /// `/admin/{id}.json` beside `/admin/{*rest}`; letter case ignored), as
 /// matchit, the router the gate used before, refused it: backends order
@@ -642,6 +634,14 @@ pub(crate) fn check_beside_catch_alls(rules: &[Rule], groups: &[Group]) -> Resul
     Ok(())
 }
 
+/// Refuses two routes that match some paths alike, neither covering the
+/// other, demanding different things for a method both take, unless a
+/// route of their own is declared for those paths: which handler runs
+/// there is the backend router's choice (the first registered, in Express
+/// and Hono), not the gate's, so a request could pass on one route's terms
+/// and reach the other's handler. `/api/{kind}/export` (payments.view) and
+/// `/api/clients/{id}` (clients.view) let a clerk reach the export of
+/// `/api/clients/export` (attack review, session 17).
 pub(crate) fn check_overlaps(rules: &[Rule], groups: &[Group]) -> Result<()> {
     // Compared with letter case ignored: Express and ASP.NET route so by
     // default, and `/api/{kind}/export` beside `/API/clients/{id}` met
