@@ -8,8 +8,9 @@
 
 use super::snapshot::{split_framed, Parts};
 use super::{Refusal, Span, MALFORMED};
-use crate::wire::read::{Bad, Reader};
-use crate::wire::{FEED_DIGEST_DOMAIN, FEED_MAGIC, MAX_FEED_HEAD_LEN, MAX_TIME};
+use crate::wire::feed_digest_of;
+use crate::wire::read::{read_all, Bad};
+use crate::wire::{FEED_MAGIC, MAX_FEED_HEAD_LEN, MAX_TIME};
 
 /// Splits a binary feed head, as the reference splits it (format 2 only).
 pub fn split_head(bytes: &[u8]) -> Result<Parts, Refusal> {
@@ -27,7 +28,7 @@ pub struct FeedHead {
     pub issued_at: u64,
     /// How many notices the feed holds.
     pub count: u32,
-    /// The digest of its notices ([`digest`]).
+    /// The digest of its notices (`wire::feed_digest`).
     pub digest: [u8; 16],
 }
 
@@ -48,18 +49,15 @@ impl FeedHead {
     }
 
     fn payload(&mut self, whole: &[u8], payload: &[u8]) -> Result<(), Bad> {
-        let mut r = Reader::new(payload);
-        self.tenant = r
-            .option(|r| r.text())?
-            .map(|t| Span::of(whole, t.as_bytes()));
-        self.issued_at = r.u64()?;
-        self.count = r.u32()?;
-        self.digest = r.array()?;
-        if r.rest().is_empty() {
+        read_all(payload, |r| {
+            self.tenant = r
+                .option(|r| r.text())?
+                .map(|t| Span::of(whole, t.as_bytes()));
+            self.issued_at = r.u64()?;
+            self.count = r.u32()?;
+            self.digest = r.array()?;
             Ok(())
-        } else {
-            Err("bytes after the feed head")
-        }
+        })
     }
 
     /// Whether `notices` (binary, in feed order) are the ones this head
@@ -70,7 +68,7 @@ impl FeedHead {
         notices: impl ExactSizeIterator<Item = &'a [u8]>,
     ) -> Result<(), Refusal> {
         let count = notices.len();
-        let listed = count == self.count as usize && digest(notices) == self.digest;
+        let listed = count == self.count as usize && feed_digest_of(notices) == self.digest;
         listed.then_some(()).ok_or(MALFORMED)
     }
 
@@ -78,17 +76,4 @@ impl FeedHead {
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
-}
-
-/// The digest of a feed's notices (binary, in feed order), as
-/// `wire::feed_digest` computes it: each one's length (4 bytes, big-endian)
-/// then its bytes.
-pub fn digest<'a>(notices: impl Iterator<Item = &'a [u8]>) -> [u8; 16] {
-    let framed: Vec<([u8; 4], &[u8])> = notices
-        .map(|n| (u32::try_from(n.len()).unwrap_or(u32::MAX).to_be_bytes(), n))
-        .collect();
-    crate::wire::digest(
-        FEED_DIGEST_DOMAIN,
-        framed.iter().flat_map(|(l, n)| [l.as_slice(), *n]),
-    )
 }

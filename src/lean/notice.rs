@@ -5,7 +5,7 @@
 
 use super::snapshot::Parts;
 use super::{Refusal, Span, MALFORMED};
-use crate::wire::read::{Bad, Reader};
+use crate::wire::read::{read_all, Bad};
 use crate::wire::MAX_TIME;
 
 /// A notice whose payload decoded (its signature checked by the caller).
@@ -43,24 +43,21 @@ impl Notice {
 
     fn payload(&mut self, whole: &[u8], payload: &[u8]) -> Result<(), Bad> {
         let span = |part: &[u8]| Span::of(whole, part);
-        let mut r = Reader::new(payload);
-        self.tenant = span(r.text()?.as_bytes());
-        self.issued_at = r.u64()?;
-        self.min_epoch = r.u32()?;
-        for _ in 0..r.len()? {
-            let id = r.take(8)?;
-            self.ids.push(span(id));
-        }
-        for _ in 0..r.len()? {
-            let subject = span(r.text()?.as_bytes());
-            let before = r.u64()?;
-            self.staff.push((subject, before));
-        }
-        if r.rest().is_empty() {
+        read_all(payload, |r| {
+            self.tenant = span(r.text()?.as_bytes());
+            self.issued_at = r.u64()?;
+            self.min_epoch = r.u32()?;
+            for _ in 0..r.len()? {
+                let id = r.take(8)?;
+                self.ids.push(span(id));
+            }
+            for _ in 0..r.len()? {
+                let subject = span(r.text()?.as_bytes());
+                let before = r.u64()?;
+                self.staff.push((subject, before));
+            }
             Ok(())
-        } else {
-            Err("bytes after the notice")
-        }
+        })
     }
 
     /// The notice's bytes (what every [`Span`] of it points into).

@@ -8,7 +8,7 @@
 
 use super::snapshot::{split_framed, Parts};
 use super::{Refusal, Span, STEP_UP_REFUSED};
-use crate::wire::read::{Bad, Reader};
+use crate::wire::read::{read_all, Bad};
 use crate::wire::{MAX_STEP_UP_LEN, STEP_UP_MAGIC};
 
 /// Splits a binary step-up proof, as the reference splits it (format 2
@@ -63,23 +63,20 @@ impl StepUp {
     }
 
     fn payload(&mut self, whole: &[u8], payload: &[u8]) -> Result<(), Bad> {
-        let mut r = Reader::new(payload);
         let span = |part: &[u8]| Span::of(whole, part);
-        self.tenant = span(r.text()?.as_bytes());
-        self.snapshot = span(r.take(8)?);
-        self.account = span(r.text()?.as_bytes());
-        self.actor = span(r.text()?.as_bytes());
-        self.permission = span(r.text()?.as_bytes());
-        self.method = span(r.text()?.as_bytes());
-        self.path = span(r.text()?.as_bytes());
-        self.issued_at = r.u64()?;
-        self.lifetime = r.u8()?;
-        self.nonce = span(r.take(16)?);
-        if r.rest().is_empty() {
+        read_all(payload, |r| {
+            self.tenant = span(r.text()?.as_bytes());
+            self.snapshot = span(r.take(8)?);
+            self.account = span(r.text()?.as_bytes());
+            self.actor = span(r.text()?.as_bytes());
+            self.permission = span(r.text()?.as_bytes());
+            self.method = span(r.text()?.as_bytes());
+            self.path = span(r.text()?.as_bytes());
+            self.issued_at = r.u64()?;
+            self.lifetime = r.u8()?;
+            self.nonce = span(r.take(16)?);
             Ok(())
-        } else {
-            Err("bytes after the step-up proof")
-        }
+        })
     }
 
     /// Its expiry, seconds since the Unix epoch.

@@ -714,18 +714,7 @@ fn step_up_proofs_read_as_the_reference_reads_them() {
     // codes and the same fields.
     use super::stepup::{split_proof, StepUp as Lean};
     use crate::wire::{decode_step_up, split_framed, StepUp, MAX_STEP_UP_LEN, STEP_UP_MAGIC};
-    let good = StepUp {
-        tenant: "spa-lumi".into(),
-        snapshot: [0x81; 8],
-        account: "front-desk".into(),
-        actor: "ana".into(),
-        permission: "payments.refund".into(),
-        method: "POST".into(),
-        path: "/payments/7/refund".into(),
-        issued_at: 1_800_000_000,
-        lifetime: 60,
-        nonce: [0xfe; 16],
-    };
+    let good = crate::wire::example_step_up();
     let with = |f: &dyn Fn(&mut StepUp)| {
         let mut p = good.clone();
         f(&mut p);

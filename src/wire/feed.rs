@@ -40,15 +40,18 @@ pub struct FeedHead {
 
 /// The digest of a feed's notices (binary forms, in feed order).
 pub fn feed_digest(notices: &[Vec<u8>]) -> [u8; 16] {
-    let lens: Vec<[u8; 4]> = notices
-        .iter()
-        .map(|n| u32::try_from(n.len()).unwrap_or(u32::MAX).to_be_bytes())
+    feed_digest_of(notices.iter().map(Vec::as_slice))
+}
+
+/// [`feed_digest`] of notices however they are held (the small core reads
+/// them in place): each one's length, 4 bytes big-endian, then its bytes.
+pub(crate) fn feed_digest_of<'a>(notices: impl Iterator<Item = &'a [u8]>) -> [u8; 16] {
+    let framed: Vec<([u8; 4], &[u8])> = notices
+        .map(|n| (u32::try_from(n.len()).unwrap_or(u32::MAX).to_be_bytes(), n))
         .collect();
     digest(
         FEED_DIGEST_DOMAIN,
-        lens.iter()
-            .zip(notices)
-            .flat_map(|(l, n)| [l.as_slice(), n.as_slice()]),
+        framed.iter().flat_map(|(l, n)| [l.as_slice(), *n]),
     )
 }
 

@@ -152,6 +152,23 @@ pub fn decode_step_up(payload: &[u8]) -> Result<StepUp> {
     }
 }
 
+/// A proof that keeps every rule, for the tests of both readers.
+#[cfg(test)]
+pub(crate) fn example_step_up() -> StepUp {
+    StepUp {
+        tenant: "spa-lumi".into(),
+        snapshot: [0x81; 8],
+        account: "front-desk".into(),
+        actor: "ana".into(),
+        permission: "payments.refund".into(),
+        method: "POST".into(),
+        path: "/payments/7/refund".into(),
+        issued_at: 1_800_000_000,
+        lifetime: 60,
+        nonce: [0xff; 16],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,18 +176,7 @@ mod tests {
 
     #[test]
     fn proofs_read_as_postcard_reads_them_canonically() {
-        let proof = StepUp {
-            tenant: "spa-lumi".into(),
-            snapshot: [0x81; 8],
-            account: "front-desk".into(),
-            actor: "ana".into(),
-            permission: "payments.refund".into(),
-            method: "POST".into(),
-            path: "/payments/7/refund".into(),
-            issued_at: 1_800_000_000,
-            lifetime: 60,
-            nonce: [0xff; 16],
-        };
+        let proof = example_step_up();
         let payload = postcard::to_allocvec(&proof).unwrap();
         assert_eq!(decode_step_up(&payload).ok(), Some(proof));
         for m in mutations(&payload) {
