@@ -22,15 +22,17 @@ mod field;
 pub mod guard;
 #[cfg(feature = "issuer")]
 pub mod issuer;
-#[cfg(feature = "guard")]
+#[cfg(feature = "routes")]
 mod json;
 #[cfg(feature = "ed25519")]
 mod keytable;
 pub mod lean;
 pub mod model;
-#[cfg(any(feature = "guard", feature = "issuer"))]
+#[cfg(any(feature = "routes", feature = "issuer"))]
 mod path;
 mod router;
+#[cfg(feature = "routes")]
+mod routes;
 mod signature;
 mod sort;
 #[cfg(feature = "std-json")]

@@ -14,19 +14,19 @@
 //! The request path is read as sent, under the grammar of
 //! [`canonical_path`]; route tables are read as [`RouteDef`]s.
 
-mod table;
+pub use crate::path::{canonical_path, check_pattern, parse_target, PathError, Target};
+pub use crate::routes::request::snapshot_from;
+pub use crate::routes::table::{RouteDef, RoutesDef};
 
-use crate::path;
-use crate::router::Router;
-pub use path::{canonical_path, check_pattern, parse_target, PathError, Target};
-pub use table::{RouteDef, RoutesDef};
-
+use crate::decision::Permissions;
 use crate::error::{Error, Result};
-use crate::model::bits::Bits;
 use crate::model::catalog::Catalog;
+use crate::routes::request::{permsnap_header, two_cookies};
+use crate::routes::table::Rule;
+use crate::routes::verdict::{verdict, Holder, Verdict};
+use crate::routes::{Names, Note, Outcome, Table};
 use crate::verify::{StepUpTarget, TenantCheck, Verifier};
 use serde::Serialize;
-use table::{method_bit, Group, Rule};
 
 /// One request, as the gate sees it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -115,14 +115,7 @@ impl Decision {
 /// A compiled route table for one catalog.
 #[derive(Debug, Clone)]
 pub struct Gate {
-    /// Normalised patterns → group index.
-    router: Router,
-    /// The same, patterns case-folded (`path::fold_case`, as request paths
-    /// are): finds what a case-insensitive backend would route a path to.
-    folded: Router,
-    groups: Vec<Group>,
-    rules: Vec<Rule>,
-    warnings: Vec<String>,
+    table: Table,
     cookie: String,
 }
 
@@ -170,34 +163,8 @@ impl Gate {
     /// (also when written with other parameter names, or differing only in
     /// letter case).
     pub fn new(catalog: &Catalog, routes: &[RouteDef]) -> Result<Gate> {
-        let (rules, groups) = table::compile(catalog, routes)?;
-        let mut router = Router::new();
-        let mut folded = Router::new();
-        for (i, g) in groups.iter().enumerate() {
-            let written = g
-                .rules
-                .first()
-                .and_then(|&r| rules.get(r))
-                .map_or("", |r| r.pattern.as_str());
-            router
-                .insert(&g.normalized, i)
-                .map_err(|e| table::table_error(format!("route `{written}`: {}", e.says())))?;
-            folded.insert(&g.folded, i).map_err(|e| {
-                table::table_error(format!(
-                    "route `{written}` differs from another only in letter case, or \
-                         conflicts with it once case is ignored ({}): a case-insensitive \
-                         backend could not tell them apart",
-                    e.says()
-                ))
-            })?;
-        }
-        let warnings = table::warnings(catalog, &rules, &groups);
         Ok(Gate {
-            router,
-            folded,
-            groups,
-            rules,
-            warnings,
+            table: Table::new(catalog, routes)?,
             cookie: DEFAULT_COOKIE.into(),
         })
     }
@@ -211,7 +178,7 @@ impl Gate {
     /// something else). Printed by `permsnap gate` and `permsnap validate
     /// --routes`.
     pub fn warnings(&self) -> &[String] {
-        &self.warnings
+        self.table.warnings()
     }
 
     /// Takes the snapshot from this cookie (default `permsnap`).
@@ -229,267 +196,21 @@ impl Gate {
         Ok(())
     }
 
-    /// The group a canonical path falls in.
-    fn group_of(&self, path: &str) -> Option<usize> {
-        self.router.at(path)
-    }
-
-    /// The group a case-insensitive backend would route `path` to.
-    fn folded_group_of(&self, path: &str) -> Option<usize> {
-        self.folded.at(&path::fold_case(path))
-    }
-
-    /// Finds the rule group of a request path, refusing a path whose
-    /// variants — what lenient backends make of it, alone or combined —
-    /// fall under another rule than the path itself: letter case (with the
-    /// non-ASCII letters matchers fold into ASCII: `ſ` counts as `s`), a trailing slash dropped (or added,
-    /// for patterns that end in one), trailing spaces and dots trimmed
-    /// (IIS), a file extension cut at the first or the last dot (Spring
-    /// suffix patterns, Rails formats), escapes left undecoded (Express).
-    fn route(&self, target: &Target<'_>) -> core::result::Result<Option<usize>, Box<Decision>> {
-        let found = self.group_of(&target.path);
-        let refuse = |how: &str| {
-            Box::new(Decision::answer(
-                400,
-                "ambiguous_path",
-                format!(
-                    "`{}` differs from another route only by {how}: refused, since a lenient \
-                     backend could route it there",
-                    target.raw_path
-                ),
-            ))
-        };
-        let differs = |g: Option<usize>| g.is_some() && g != found;
-        let Some(variants) = path::variants(&target.path) else {
-            return Err(Box::new(Decision::answer(
-                400,
-                "ambiguous_path",
-                format!(
-                    "`{}` ends in more trailing slashes, spaces, dots or extensions than the \
-                     gate reads ({} ways): refused",
-                    target.raw_path,
-                    path::MAX_VARIANTS
-                ),
-            )));
-        };
-        for v in variants {
-            if differs(self.group_of(v)) {
-                return Err(refuse("a trailing slash, spaces, dots or an extension"));
-            }
-            if differs(self.folded_group_of(v)) {
-                return Err(refuse("letter case"));
-            }
-        }
-        // A pattern written with a trailing slash also matches without it.
-        if !target.path.ends_with('/') {
-            let with = format!("{}/", target.path);
-            let slash_ends = |g: Option<usize>| {
-                g.filter(|&i| {
-                    self.groups
-                        .get(i)
-                        .is_some_and(|g| g.normalized.ends_with('/'))
-                })
-            };
-            if differs(slash_ends(self.group_of(&with)))
-                || differs(slash_ends(self.folded_group_of(&with)))
-            {
-                return Err(refuse("a trailing slash"));
-            }
-        }
-        if target.raw_path != target.path
-            && (differs(self.group_of(target.raw_path))
-                || differs(self.folded_group_of(target.raw_path)))
-        {
-            return Err(refuse("its undecoded escapes"));
-        }
-        Ok(found)
-    }
-
-    /// Every protected catch-all directly under the request path — or under
-    /// one of its lenient variants (`.json` cut, trailing dots trimmed) —
-    /// of another group than `found`'s: `/api/reports/{*rest}` for
-    /// `/api/reports`. A catch-all needs one character more, but
-    /// frameworks route the bare prefix to its handler (Express 5's
-    /// optional wildcard, Hono's `/*`, Rails' `(/*rest)`), so the request
-    /// must also pass that rule (attack review, session 13: a public SPA
-    /// fallback decided it, and no snapshot reached the reports handler).
-    /// A rule written for the prefix itself (`/api/clients/{id}` beside
-    /// `/api/clients/{id}/{*rest}`) decides alone, as the app declared; a
-    /// public catch-all opens nothing.
-    fn catch_all_under(&self, target: &Target<'_>, found: usize) -> Vec<usize> {
-        let mut out: Vec<usize> = Vec::new();
-        let Some(own) = self
-            .groups
-            .get(found)
-            .map(|g| g.normalized.trim_end_matches('/'))
-        else {
-            return out;
-        };
-        let paths = std::iter::once(target.path.as_str())
-            .chain(std::iter::once(target.raw_path))
-            .chain(path::variants(&target.path).unwrap_or_default());
-        for p in paths {
-            let trimmed = p.trim_end_matches('/');
-            // Every catch-all right under it, not the first route a
-            // longer path would take: a parameter beside the catch-all
-            // (`/admin/{page}` beside `/admin/{*rest}`) comes first there
-            // and hid it (attack review, session 25).
-            let exact = self.router.catch_alls_under(trimmed);
-            let folded = self.folded.catch_alls_under(&path::fold_case(trimmed));
-            for g in exact.into_iter().chain(folded) {
-                let Some(group) = self.groups.get(g) else {
-                    continue;
-                };
-                let under = group.normalized.strip_suffix("/{*rest}");
-                let protected = group
-                    .rules
-                    .iter()
-                    .any(|&r| self.rules.get(r).is_none_or(|r| !r.public));
-                if g != found
-                    && protected
-                    && under.is_some_and(|prefix| prefix != own)
-                    && !out.contains(&g)
-                {
-                    out.push(g);
-                }
-            }
-        }
-        out
-    }
-
     /// Decides one request.
     pub fn check(&self, verifier: &mut Verifier, request: &Request<'_>, now: u64) -> Decision {
-        let target = match parse_target(request.target) {
-            Ok(t) => t,
-            Err(e) => {
-                return Decision::answer(400, "bad_path", format!("not a canonical path: {e}"))
-            }
+        let routed = match self
+            .table
+            .route(request.method, request.target, request.method_override)
+        {
+            Ok(r) => r,
+            Err(r) => return Decision::answer(r.status, r.code, r.message),
         };
-        // Methods are case-sensitive (RFC 9110): Deno passes `patch` on
-        // as sent, and a router matching `PATCH` exactly sends it to
-        // another handler (an `all` catch-all) than the PATCH rule the
-        // gate applied (attack review, session 18).
-        if request.method.bytes().any(|b| b.is_ascii_lowercase()) {
-            return Decision::answer(
-                405,
-                "method_not_allowed",
-                format!(
-                    "`{}`: methods are written in upper case (routers match them exactly)",
-                    request.method
-                ),
-            );
-        }
-        let Some(bit) = method_bit(&request.method.to_ascii_uppercase()) else {
-            return Decision::answer(
-                405,
-                "method_not_allowed",
-                format!("`{}` is not a method the gate knows", request.method),
-            );
-        };
-        let over = match override_of(request, &target) {
-            Ok(o) => o,
-            Err(d) => return *d,
-        };
-        let group = match self.route(&target) {
-            Ok(Some(g)) => g,
-            Ok(None) => {
-                return Decision::answer(
-                    404,
-                    "no_route",
-                    format!(
-                        "no route for `{}`: the gate denies what it does not know",
-                        target.raw_path
-                    ),
-                )
-            }
-            Err(d) => return *d,
-        };
-        let method = request.method.to_ascii_uppercase();
-        let at = (method.as_str(), target.path.as_str());
-        let mut d = self.decide_method(group, bit, at, verifier, request, now);
-        if let (true, Some((obit, oname))) = (d.allowed(), over.as_ref()) {
-            let sent = d;
-            d = self.decide_method(group, *obit, (oname, at.1), verifier, request, now);
-            if !d.allowed() {
-                d.message = format!("(method override `{oname}`) {}", d.message);
-            } else if d.actor.is_none() && sent.actor.is_some() {
-                // The request's own method took the step-up proof: who
-                // acted and the nonce stay (an override to a method needing
-                // none dropped them, and the action was the shared
-                // account's, its proof reusable: attack review, session 17).
-                d.actor = sent.actor;
-                d.nonce = sent.nonce;
-                d.permission = sent.permission;
-            }
-        }
-        // The bare prefix of a protected catch-all passes its rule too
-        // (for the methods that rule takes: a framework routes the other
-        // methods elsewhere).
-        let under_all = if d.allowed() {
-            self.catch_all_under(&target, group)
-        } else {
-            Vec::new()
-        };
-        for under in under_all {
-            for (b, name) in std::iter::once((bit, method.as_str()))
-                .chain(over.as_ref().map(|(b, n)| (*b, n.as_str())))
-            {
-                let u = self.decide_method(under, b, (name, at.1), verifier, request, now);
-                if u.allowed() {
-                    // The backend runs the catch-all's handler: the answer
-                    // names whom it runs for and who acted, where the rule
-                    // that decided (a public one) named nobody (re-review,
-                    // session 25: a guard's `signedIn` check was skipped,
-                    // and a proof's nonce and actor were lost).
-                    inherit(&mut d, &u);
-                }
-                if u.status != 405 && !u.allowed() {
-                    let mut u = u;
-                    u.message = format!(
-                        "(the catch-all right under `{}`, whose handler frameworks give it) {}",
-                        target.raw_path, u.message
-                    );
-                    return u;
-                }
-            }
-        }
-        d
-    }
-
-    /// Decides `at` (method, canonical path) against the rules of `group`.
-    fn decide_method(
-        &self,
-        group: usize,
-        bit: u16,
-        at: (&str, &str),
-        verifier: &mut Verifier,
-        request: &Request<'_>,
-        now: u64,
-    ) -> Decision {
-        let method = at.0;
-        let rules = self
-            .groups
-            .get(group)
-            .map_or(&[][..], |g| g.rules.as_slice());
-        let Some(rule) = rules
-            .iter()
-            .filter_map(|&i| self.rules.get(i))
-            .find(|r| r.accepts(bit))
-        else {
-            let mut d = Decision::answer(
-                405,
-                "method_not_allowed",
-                format!("`{method}` is not allowed on this route"),
-            );
-            d.route = rules
-                .first()
-                .and_then(|&i| self.rules.get(i))
-                .map(|r| r.pattern.clone());
-            return d;
-        };
-        let mut d = self.decide(rule, at, verifier, request, now);
-        d.route = Some(rule.pattern.clone());
-        d
+        let path = routed.target.path.as_str();
+        routed.run(&self.table, |rule, method| {
+            let mut d = self.decide(rule, (method, path), verifier, request, now);
+            d.route = Some(rule.pattern.clone());
+            d
+        })
     }
 
     fn decide(
@@ -559,14 +280,11 @@ impl Gate {
             Err(e) => return Decision::answer(401, e.code(), e.to_string()),
         };
         let catalog = verifier.catalog();
-        let who = |mut d: Decision| {
-            d.subject = Some(p.subject().to_owned());
-            d.tenant = Some(p.tenant().to_owned());
-            d
-        };
-        let bits: &Bits = p.effective_bits();
-        for &i in &rule.requires {
-            if !bits.get(i) {
+        let names =
+            |list: &[usize]| -> Vec<&str> { list.iter().map(|&i| catalog.perm_name(i)).collect() };
+        let mut d = match verdict(rule, &p) {
+            Verdict::Allowed => Decision::answer(200, "ok", "allowed".into()),
+            Verdict::Missing(i) => {
                 let name = catalog.perm_name(i);
                 let mut d = Decision::answer(403, "forbidden", String::new());
                 if let Ok(e) = p.explain(name) {
@@ -574,23 +292,20 @@ impl Gate {
                     d.reason = Some(e.reason.code().into());
                 }
                 d.permission = Some(name.into());
-                return who(d);
+                d
             }
-        }
-        let granted_any: Vec<usize> = rule.any.iter().copied().filter(|&i| bits.get(i)).collect();
-        if !rule.any.is_empty() && granted_any.is_empty() {
-            let names: Vec<&str> = rule.any.iter().map(|&i| catalog.perm_name(i)).collect();
-            let mut d = Decision::answer(
-                403,
-                "forbidden",
-                format!("one of {} is needed", names.join(", ")),
-            );
-            d.permission = Some(names.join(" "));
-            d.reason = Some("not_granted".into());
-            return who(d);
-        }
-        if let Some(a) = rule.app {
-            if !p.claims().apps.get(a) {
+            Verdict::NoneOf => {
+                let names = names(&rule.any);
+                let mut d = Decision::answer(
+                    403,
+                    "forbidden",
+                    format!("one of {} is needed", names.join(", ")),
+                );
+                d.permission = Some(names.join(" "));
+                d.reason = Some("not_granted".into());
+                d
+            }
+            Verdict::NoApp(a) => {
                 let id = catalog.app_id(a);
                 let mut d = Decision::answer(
                     403,
@@ -598,194 +313,157 @@ impl Gate {
                     format!("the person may not enter application `{id}`"),
                 );
                 d.permission = Some(id.into());
-                return who(d);
+                d
             }
-        }
-        let step_up = &p.claims().step_up;
-        // What needs a PIN here: each required permission behind one, and
-        // the `any` clause when every granted permission of it is behind
-        // one (it is met without a PIN by a granted one that needs none).
-        let mut pinned: Vec<usize> = Vec::new();
-        for &i in &rule.requires {
-            if step_up.get(i) && !pinned.contains(&i) {
-                pinned.push(i);
+            Verdict::Pins { pinned, any } => {
+                let mut each: Vec<String> = pinned
+                    .iter()
+                    .map(|&i| format!("`{}`", catalog.perm_name(i)))
+                    .collect();
+                if !any.is_empty() {
+                    each.push(format!("one of `{}`", names(&any).join("`, `")));
+                }
+                let (code, head) = if request.step_up.is_some() {
+                    ("step_up_refused", "step-up proof refused: ")
+                } else {
+                    ("step_up_required", "")
+                };
+                let mut d = Decision::answer(
+                    403,
+                    code,
+                    format!(
+                        "{head}this route needs a PIN for each of {}; a proof proves one",
+                        each.join(", ")
+                    ),
+                );
+                let mut all = names(&pinned);
+                all.extend(names(&any));
+                d.permission = Some(all.join(" "));
+                d
             }
-        }
-        // The `any` clause needs a PIN of its own unless one of its granted
-        // permissions is a required one already proved (`requires` and
-        // `any` may name the same permission).
-        let any_pinned = !granted_any.is_empty()
-            && granted_any.iter().all(|&i| step_up.get(i))
-            && !granted_any.iter().any(|i| pinned.contains(i));
-        let needs_pin = pinned
-            .first()
-            .map(|&i| vec![i])
-            .or_else(|| any_pinned.then(|| granted_any.clone()));
-        // A proof proves one permission: a route needing PINs for several
-        // (two required ones, or a required one and the `any` clause)
-        // cannot be opened by one proof.
-        if pinned.len() + usize::from(any_pinned) > 1 {
-            let mut names: Vec<String> = pinned
-                .iter()
-                .map(|&i| format!("`{}`", catalog.perm_name(i)))
-                .collect();
-            if any_pinned {
-                let any: Vec<&str> = granted_any.iter().map(|&i| catalog.perm_name(i)).collect();
-                names.push(format!("one of `{}`", any.join("`, `")));
-            }
-            let (code, head) = if request.step_up.is_some() {
-                ("step_up_refused", "step-up proof refused: ")
-            } else {
-                ("step_up_required", "")
-            };
-            let mut d = Decision::answer(
-                403,
-                code,
-                format!(
-                    "{head}this route needs a PIN for each of {}; a proof proves one",
-                    names.join(", ")
-                ),
-            );
-            let mut all: Vec<&str> = pinned.iter().map(|&i| catalog.perm_name(i)).collect();
-            if any_pinned {
-                all.extend(granted_any.iter().map(|&i| catalog.perm_name(i)));
-            }
-            d.permission = Some(all.join(" "));
-            return who(d);
-        }
-        if let (Some(list), Some(proof)) = (&needs_pin, request.step_up) {
-            let target = StepUpTarget {
-                method,
-                path,
-                permissions: list,
-            };
-            return who(
-                match verifier.verify_step_up(&p, proof.trim().as_bytes(), &target, now) {
-                    Ok(proof) => {
-                        let mut d = Decision::answer(
-                            200,
-                            "ok",
-                            format!("allowed: `{}` gave their PIN", proof.actor),
-                        );
-                        d.permission = Some(proof.permission);
-                        d.actor = Some(proof.actor);
-                        d.nonce = Some(crate::error::hex(&proof.nonce));
-                        d
+            Verdict::Pin(list) => match request.step_up {
+                Some(proof) => {
+                    let target = StepUpTarget {
+                        method,
+                        path,
+                        permissions: &list,
+                    };
+                    match verifier.verify_step_up(&p, proof.trim().as_bytes(), &target, now) {
+                        Ok(proof) => {
+                            let mut d = Decision::answer(
+                                200,
+                                "ok",
+                                format!("allowed: `{}` gave their PIN", proof.actor),
+                            );
+                            d.permission = Some(proof.permission);
+                            d.actor = Some(proof.actor);
+                            d.nonce = Some(crate::error::hex(&proof.nonce));
+                            d
+                        }
+                        Err(e) => Decision::answer(403, e.code(), e.to_string()),
                     }
-                    Err(e) => Decision::answer(403, e.code(), e.to_string()),
-                },
-            );
+                }
+                None => {
+                    let names = names(&list);
+                    let mut d = Decision::answer(
+                        403,
+                        "step_up_required",
+                        format!(
+                            "`{}` needs the acting person's PIN first (shared account): send \
+                             the step-up proof the backend issues in the `Permsnap-Step-Up` \
+                             header",
+                            names.join("` or `")
+                        ),
+                    );
+                    d.permission = Some(names.join(" "));
+                    d
+                }
+            },
+        };
+        d.subject = Some(p.subject().to_owned());
+        d.tenant = Some(p.tenant().to_owned());
+        d
+    }
+}
+
+impl Outcome for Decision {
+    fn method_not_allowed(method: &str, route: Option<&str>) -> Self {
+        let mut d = Decision::answer(
+            405,
+            "method_not_allowed",
+            format!("`{method}` is not allowed on this route"),
+        );
+        d.route = route.map(str::to_owned);
+        d
+    }
+
+    fn allowed(&self) -> bool {
+        Decision::allowed(self)
+    }
+
+    fn status(&self) -> u16 {
+        self.status
+    }
+
+    fn note(&mut self, note: Note<'_>) {
+        self.message = match note {
+            Note::Override(method) => format!("(method override `{method}`) {}", self.message),
+            Note::CatchAll(raw_path) => format!(
+                "(the catch-all right under `{raw_path}`, whose handler frameworks give it) {}",
+                self.message
+            ),
+        };
+    }
+
+    fn keep_proof(&mut self, sent: Self) {
+        if self.actor.is_none() && sent.actor.is_some() {
+            self.actor = sent.actor;
+            self.nonce = sent.nonce;
+            self.permission = sent.permission;
         }
-        if let Some(list) = needs_pin {
-            let names: Vec<&str> = list.iter().map(|&i| catalog.perm_name(i)).collect();
-            let mut d = Decision::answer(
-                403,
-                "step_up_required",
-                format!(
-                    "`{}` needs the acting person's PIN first (shared account): send the \
-                     step-up proof the backend issues in the `Permsnap-Step-Up` header",
-                    names.join("` or `")
-                ),
-            );
-            d.permission = Some(names.join(" "));
-            return who(d);
+    }
+
+    fn inherit(&mut self, from: &Self) {
+        if self.subject.is_none() {
+            self.subject.clone_from(&from.subject);
+            self.tenant.clone_from(&from.tenant);
         }
-        who(Decision::answer(200, "ok", "allowed".into()))
+        if self.actor.is_none() && from.actor.is_some() {
+            self.actor.clone_from(&from.actor);
+            self.nonce.clone_from(&from.nonce);
+            self.permission.clone_from(&from.permission);
+        }
     }
 }
 
-/// What an allowed decision takes from another allowed one for the same
-/// request, where it has none: the person and account, and who acted with
-/// the proof's nonce and permission.
-fn inherit(d: &mut Decision, from: &Decision) {
-    if d.subject.is_none() {
-        d.subject.clone_from(&from.subject);
-        d.tenant.clone_from(&from.tenant);
+impl Holder for Permissions {
+    fn granted(&self, i: usize) -> bool {
+        self.effective_bits().get(i)
     }
-    if d.actor.is_none() && from.actor.is_some() {
-        d.actor.clone_from(&from.actor);
-        d.nonce.clone_from(&from.nonce);
-        d.permission.clone_from(&from.permission);
+
+    fn in_app(&self, a: usize) -> bool {
+        self.claims().apps.get(a)
+    }
+
+    fn pinned(&self, i: usize) -> bool {
+        self.claims().step_up.get(i)
     }
 }
 
-/// The method override a request carries (header or `_method` query
-/// parameter), checked: `Ok(None)` without one, `Err` (400) when it is not
-/// one known method.
-fn override_of(
-    request: &Request<'_>,
-    target: &Target<'_>,
-) -> core::result::Result<Option<(u16, String)>, Box<Decision>> {
-    let mut named: Vec<String> = Vec::new();
-    if let Some(h) = request.method_override {
-        named.push(h.trim().to_owned());
+impl Names for Catalog {
+    fn permission(&self, name: &str) -> Option<usize> {
+        self.perm(name).ok()
     }
-    if let Some(q) = path::method_param(target.query) {
-        named.push(q);
-    }
-    let Some(first) = named.first() else {
-        return Ok(None);
-    };
-    let bad = |detail: String| Box::new(Decision::answer(400, "bad_method_override", detail));
-    if named.iter().any(|n| !n.eq_ignore_ascii_case(first)) {
-        return Err(bad(format!(
-            "conflicting method overrides: {}",
-            named.join(", ")
-        )));
-    }
-    let upper = first.to_ascii_uppercase();
-    match method_bit(&upper) {
-        Some(bit) => Ok(Some((bit, upper))),
-        None => Err(bad(format!(
-            "method override `{first}` is not one method the gate knows"
-        ))),
-    }
-}
 
-/// Whether the `Cookie` header holds two different non-empty values of the
-/// cookie `name` (attack review, session 14: the first one won, so a
-/// cookie planted by a sibling subdomain or for a narrower path made the
-/// person act under the planter's snapshot).
-fn two_cookies(cookie: Option<&str>, name: &str) -> bool {
-    let mut values = cookie_values(cookie, name);
-    let first = values.next();
-    values.any(|v| Some(v) != first)
-}
-
-/// The non-empty values of the cookie `name` (unquoted), in order: what
-/// both the snapshot and the two-cookie check read.
-fn cookie_values<'a, 'n>(
-    cookie: Option<&'a str>,
-    name: &'n str,
-) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
-    cookie
-        .unwrap_or_default()
-        .split(';')
-        .filter_map(move |pair| {
-            let (k, v) = pair.trim().split_once('=')?;
-            let v = v.trim().trim_matches('"');
-            (k.trim() == name && !v.is_empty()).then_some(v)
-        })
-}
-
-/// The snapshot an `Authorization: Permsnap <text>` header carries (scheme
-/// case-insensitive), if it is one.
-fn permsnap_header(authorization: Option<&str>) -> Option<&str> {
-    let (scheme, rest) = authorization?.trim().split_once(char::is_whitespace)?;
-    (scheme.eq_ignore_ascii_case("permsnap") && !rest.trim().is_empty()).then(|| rest.trim())
-}
-
-/// The snapshot of a request: `Authorization: Permsnap <text>` (scheme
-/// case-insensitive), else the cookie `name` of the `Cookie` header.
-pub fn snapshot_from<'a>(
-    authorization: Option<&'a str>,
-    cookie: Option<&'a str>,
-    name: &str,
-) -> Option<&'a str> {
-    if let Some(snapshot) = permsnap_header(authorization) {
-        return Some(snapshot);
+    fn application(&self, id: &str) -> Option<usize> {
+        self.app(id).ok()
     }
-    // The first non-empty one, as `two_cookies` counts them (a planted
-    // `permsnap=""` first is no snapshot).
-    cookie_values(cookie, name).next()
+
+    fn permission_name(&self, i: usize) -> &str {
+        self.perm_name(i)
+    }
+
+    fn application_id(&self, i: usize) -> &str {
+        self.app_id(i)
+    }
 }

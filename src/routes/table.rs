@@ -4,9 +4,8 @@
 //! two ways and warning about rules that demand different things on paths a
 //! backend might route alike.
 
-use crate::error::{Error, Result};
+use super::{table_error, Names, TableError};
 use crate::json::Json;
-use crate::model::catalog::{policy_error, Catalog};
 use crate::path::KNOWN_METHODS;
 use serde::{Deserialize, Serialize};
 
@@ -55,8 +54,13 @@ impl RoutesDef {
     /// array, strictly (`crate::json`: a key written twice is refused),
     /// every key known. The CLI and the edge build read tables alike,
     /// without serde_json.
-    pub fn from_json(json: &str) -> Result<RoutesDef> {
-        let value = crate::json::parse(json).map_err(|r| policy_error("routes", not_json(&r)))?;
+    pub fn from_json(json: &str) -> crate::error::Result<RoutesDef> {
+        Ok(RoutesDef::read(json)?)
+    }
+
+    /// [`RoutesDef::from_json`], its refusal as data.
+    pub(crate) fn read(json: &str) -> Result<RoutesDef, TableError> {
+        let value = crate::json::parse(json).map_err(|r| table_error("routes", not_json(&r)))?;
         let items = match value {
             Json::Array(items) => items,
             Json::Object(members) => {
@@ -65,23 +69,23 @@ impl RoutesDef {
                     match k.as_str() {
                         "routes" => routes = Some(v),
                         other => {
-                            return Err(policy_error("routes", unknown_key(other, &["routes"])))
+                            return Err(table_error("routes", unknown_key(other, &["routes"])))
                         }
                     }
                 }
                 match routes {
                     Some(Json::Array(items)) => items,
                     Some(v) => {
-                        return Err(policy_error(
+                        return Err(table_error(
                             "routes",
                             format!("`routes` is {}, not an array of routes", v.kind()),
                         ))
                     }
-                    None => return Err(policy_error("routes", "missing field `routes`")),
+                    None => return Err(table_error("routes", "missing field `routes`")),
                 }
             }
             other => {
-                return Err(policy_error(
+                return Err(table_error(
                     "routes",
                     format!(
                         "a route table is {{ \"routes\": [...] }} or an array of routes, not {}",
@@ -94,9 +98,9 @@ impl RoutesDef {
             .into_iter()
             .enumerate()
             .map(|(i, r)| {
-                route_def(r).map_err(|detail| policy_error(format!("routes[{i}]"), detail))
+                route_def(r).map_err(|detail| table_error(format!("routes[{i}]"), detail))
             })
-            .collect::<Result<Vec<RouteDef>>>()?;
+            .collect::<Result<Vec<RouteDef>, TableError>>()?;
         Ok(RoutesDef { routes })
     }
 }
@@ -140,7 +144,7 @@ fn not_json(r: &crate::json::Refusal) -> String {
 
 /// One route of a table, its keys known and each of its type (`methods`
 /// and `app` may be `null`: left out).
-fn route_def(value: Json) -> core::result::Result<RouteDef, String> {
+fn route_def(value: Json) -> Result<RouteDef, String> {
     let Json::Object(members) = value else {
         return Err(format!("a route is an object, not {}", value.kind()));
     };
@@ -155,7 +159,7 @@ fn route_def(value: Json) -> core::result::Result<RouteDef, String> {
                 Json::String(s) => Ok(s),
                 i => Err(format!("`{key}` holds strings, not {}", i.kind())),
             })
-            .collect::<core::result::Result<Vec<String>, String>>(),
+            .collect::<Result<Vec<String>, String>>(),
         v => Err(format!("`{key}` is an array of strings, not {}", v.kind())),
     };
     let flag = |key: &str, v: Json| match v {
@@ -268,7 +272,10 @@ pub(crate) fn normalize_pattern(pattern: &str) -> String {
 
 /// Compiles the rules of a table: names resolved against the catalog, every
 /// rule saying what it demands, no two rules on one pattern for one method.
-pub(crate) fn compile(catalog: &Catalog, routes: &[RouteDef]) -> Result<(Vec<Rule>, Vec<Group>)> {
+pub(crate) fn compile(
+    catalog: &impl Names,
+    routes: &[RouteDef],
+) -> Result<(Vec<Rule>, Vec<Group>), TableError> {
     let mut rules = Vec::with_capacity(routes.len());
     let mut groups: Vec<Group> = Vec::new();
     for (i, r) in routes.iter().enumerate() {
@@ -278,9 +285,9 @@ pub(crate) fn compile(catalog: &Catalog, routes: &[RouteDef]) -> Result<(Vec<Rul
         match groups.iter_mut().find(|g| g.normalized == normalized) {
             Some(g) => {
                 for &j in &g.rules {
-                    let other: &Rule = rules.get(j).ok_or_else(|| policy_error(&at, "internal"))?;
+                    let other: &Rule = rules.get(j).ok_or_else(|| table_error(&at, "internal"))?;
                     if other.methods & rule.methods != 0 {
-                        return Err(policy_error(
+                        return Err(table_error(
                             &at,
                             format!(
                                 "overlaps routes[{j}] `{}`: the same path for the same method; \
@@ -305,23 +312,23 @@ pub(crate) fn compile(catalog: &Catalog, routes: &[RouteDef]) -> Result<(Vec<Rul
     Ok((rules, groups))
 }
 
-fn compile_rule(catalog: &Catalog, r: &RouteDef, at: &str) -> Result<Rule> {
-    super::path::check_pattern(&r.path).map_err(|e| policy_error(at, e.to_string()))?;
+fn compile_rule(catalog: &impl Names, r: &RouteDef, at: &str) -> Result<Rule, TableError> {
+    crate::path::check_pattern(&r.path).map_err(|e| table_error(at, e.to_string()))?;
     // As the router reads it: the gate gives the router the pattern with
     // its parameters renamed, which hid `{}` and `{*}` (attack review,
     // session 25).
-    crate::router::check_syntax(&r.path).map_err(|e| policy_error(at, e.says()))?;
+    crate::router::check_syntax(&r.path).map_err(|e| table_error(at, e.says()))?;
     let methods = match &r.methods {
         None => ALL,
         Some(list) if list.is_empty() => {
-            return Err(policy_error(
+            return Err(table_error(
                 at,
                 "`methods` is empty: list methods, or leave it out (or `[\"*\"]`) for any",
             ))
         }
         Some(list) if list.iter().any(|m| m == "*") => {
             if list.len() > 1 {
-                return Err(policy_error(at, "`*` stands alone in `methods`"));
+                return Err(table_error(at, "`*` stands alone in `methods`"));
             }
             ALL
         }
@@ -329,7 +336,7 @@ fn compile_rule(catalog: &Catalog, r: &RouteDef, at: &str) -> Result<Rule> {
             let mut bits = 0u16;
             for m in list {
                 bits |= method_bit(m).ok_or_else(|| {
-                    policy_error(at, format!("unknown method `{m}` (use upper case)"))
+                    table_error(at, format!("unknown method `{m}` (use upper case)"))
                 })?;
             }
             if bits & GET != 0 {
@@ -339,7 +346,7 @@ fn compile_rule(catalog: &Catalog, r: &RouteDef, at: &str) -> Result<Rule> {
                 // HEAD rule of its own would let a GET handler run (its
                 // side effects, its headers) on another rule's terms
                 // (attack review, session 13).
-                return Err(policy_error(
+                return Err(table_error(
                     at,
                     "`HEAD` follows `GET` (frameworks answer it with the GET handler): list `GET`, which covers `HEAD`",
                 ));
@@ -349,34 +356,34 @@ fn compile_rule(catalog: &Catalog, r: &RouteDef, at: &str) -> Result<Rule> {
     };
     let perm = |name: &String| {
         catalog
-            .perm(name)
-            .map_err(|_| policy_error(at, format!("unknown permission `{name}`")))
+            .permission(name)
+            .ok_or_else(|| table_error(at, format!("unknown permission `{name}`")))
     };
     let rule = Rule {
         pattern: r.path.clone(),
         methods,
-        requires: r.requires.iter().map(perm).collect::<Result<_>>()?,
-        any: r.any.iter().map(perm).collect::<Result<_>>()?,
+        requires: r.requires.iter().map(perm).collect::<Result<_, _>>()?,
+        any: r.any.iter().map(perm).collect::<Result<_, _>>()?,
         app: r
             .app
             .as_ref()
             .map(|a| {
                 catalog
-                    .app(a)
-                    .map_err(|_| policy_error(at, format!("unknown application `{a}`")))
+                    .application(a)
+                    .ok_or_else(|| table_error(at, format!("unknown application `{a}`")))
             })
             .transpose()?,
         public: r.public,
     };
     let demands = !rule.requires.is_empty() || !rule.any.is_empty() || rule.app.is_some();
     if rule.public && (demands || r.authenticated) {
-        return Err(policy_error(
+        return Err(table_error(
             at,
             "a public route cannot require anything (nor be `authenticated`)",
         ));
     }
     if !rule.public && !r.authenticated && !demands {
-        return Err(policy_error(
+        return Err(table_error(
             at,
             "the route demands nothing: say `public: true` (no snapshot), `authenticated: true` \
              (any verified snapshot), or what it `requires`",
@@ -606,7 +613,7 @@ fn intersection(a: &str, b: &str) -> Shared {
 /// whose rule guards the handler. A static segment there (`/admin/users`)
 /// is what every router prefers, and is warned about when it demands
 /// something else (re-review, session 25).
-pub(crate) fn check_beside_catch_alls(rules: &[Rule], groups: &[Group]) -> Result<()> {
+pub(crate) fn check_beside_catch_alls(rules: &[Rule], groups: &[Group]) -> Result<(), TableError> {
     let written = |g: &Group| {
         g.rules
             .first()
@@ -620,14 +627,17 @@ pub(crate) fn check_beside_catch_alls(rules: &[Rule], groups: &[Group]) -> Resul
         for g in groups {
             let next = g.folded.strip_prefix(prefix);
             if next.is_some_and(|n| n.starts_with('{') && !n.starts_with("{*")) {
-                return Err(table_error(format!(
-                    "route `{}` has a parameter where route `{}` has its catch-all: backends \
+                return Err(table_error(
+                    "routes",
+                    format!(
+                        "route `{}` has a parameter where route `{}` has its catch-all: backends \
                      order the two differently (Express and Hono take the first registered), \
                      so which rule guards a path under both is theirs to pick. Use a static \
                      segment there, or one of the two routes",
-                    written(g),
-                    written(c)
-                )));
+                        written(g),
+                        written(c)
+                    ),
+                ));
             }
         }
     }
@@ -642,7 +652,7 @@ pub(crate) fn check_beside_catch_alls(rules: &[Rule], groups: &[Group]) -> Resul
 /// and reach the other's handler. `/api/{kind}/export` (payments.view) and
 /// `/api/clients/{id}` (clients.view) let a clerk reach the export of
 /// `/api/clients/export` (attack review, session 17).
-pub(crate) fn check_overlaps(rules: &[Rule], groups: &[Group]) -> Result<()> {
+pub(crate) fn check_overlaps(rules: &[Rule], groups: &[Group]) -> Result<(), TableError> {
     // Compared with letter case ignored: Express and ASP.NET route so by
     // default, and `/api/{kind}/export` beside `/API/clients/{id}` met
     // there (third review, session 17). (Routes equal once folded are
@@ -690,10 +700,13 @@ pub(crate) fn check_overlaps(rules: &[Rule], groups: &[Group]) -> Result<()> {
                                  segments tell apart, or make both demand the same"
                             .to_owned(),
                     };
-                    return Err(table_error(format!(
-                        "routes[{gi}] `{}` and routes[{si}] `{}` {what}",
-                        gr.pattern, sr.pattern
-                    )));
+                    return Err(table_error(
+                        "routes",
+                        format!(
+                            "routes[{gi}] `{}` and routes[{si}] `{}` {what}",
+                            gr.pattern, sr.pattern
+                        ),
+                    ));
                 }
             }
         }
@@ -708,7 +721,7 @@ pub(crate) fn check_overlaps(rules: &[Rule], groups: &[Group]) -> Result<()> {
 /// another rule; a backend whose router prefers another rule (first
 /// registered wins, case-insensitive or loose matching) must still be made
 /// to agree.
-pub(crate) fn warnings(catalog: &Catalog, rules: &[Rule], groups: &[Group]) -> Vec<String> {
+pub(crate) fn warnings(catalog: &impl Names, rules: &[Rule], groups: &[Group]) -> Vec<String> {
     let mut out = Vec::new();
     let describe = |r: &Rule| -> String {
         let (public, requires, any, app) = r.demands();
@@ -717,14 +730,14 @@ pub(crate) fn warnings(catalog: &Catalog, rules: &[Rule], groups: &[Group]) -> V
         }
         let mut parts: Vec<String> = requires
             .iter()
-            .map(|&i| catalog.perm_name(i).to_owned())
+            .map(|&i| catalog.permission_name(i).to_owned())
             .collect();
         if !any.is_empty() {
-            let names: Vec<&str> = any.iter().map(|&i| catalog.perm_name(i)).collect();
+            let names: Vec<&str> = any.iter().map(|&i| catalog.permission_name(i)).collect();
             parts.push(format!("one of {}", names.join("/")));
         }
         if let Some(a) = app {
-            parts.push(format!("app {}", catalog.app_id(a)));
+            parts.push(format!("app {}", catalog.application_id(a)));
         }
         if parts.is_empty() {
             "any verified snapshot".into()
@@ -826,11 +839,6 @@ pub(crate) fn warnings(catalog: &Catalog, rules: &[Rule], groups: &[Group]) -> V
         }
     }
     out
-}
-
-/// An error naming a bad route table.
-pub(crate) fn table_error(detail: impl Into<String>) -> Error {
-    policy_error("routes", detail)
 }
 
 #[cfg(test)]

@@ -1,0 +1,50 @@
+//! Where a request carries its snapshot: `Authorization: Permsnap <text>`,
+//! else the snapshot cookie.
+
+/// Whether the `Cookie` header holds two different non-empty values of the
+/// cookie `name` (attack review, session 14: the first one won, so a
+/// cookie planted by a sibling subdomain or for a narrower path made the
+/// person act under the planter's snapshot).
+pub(crate) fn two_cookies(cookie: Option<&str>, name: &str) -> bool {
+    let mut values = cookie_values(cookie, name);
+    let first = values.next();
+    values.any(|v| Some(v) != first)
+}
+
+/// The non-empty values of the cookie `name` (unquoted), in order: what
+/// both the snapshot and the two-cookie check read.
+fn cookie_values<'a, 'n>(
+    cookie: Option<&'a str>,
+    name: &'n str,
+) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
+    cookie
+        .unwrap_or_default()
+        .split(';')
+        .filter_map(move |pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            let v = v.trim().trim_matches('"');
+            (k.trim() == name && !v.is_empty()).then_some(v)
+        })
+}
+
+/// The snapshot an `Authorization: Permsnap <text>` header carries (scheme
+/// case-insensitive), if it is one.
+pub(crate) fn permsnap_header(authorization: Option<&str>) -> Option<&str> {
+    let (scheme, rest) = authorization?.trim().split_once(char::is_whitespace)?;
+    (scheme.eq_ignore_ascii_case("permsnap") && !rest.trim().is_empty()).then(|| rest.trim())
+}
+
+/// The snapshot of a request: `Authorization: Permsnap <text>` (scheme
+/// case-insensitive), else the cookie `name` of the `Cookie` header.
+pub fn snapshot_from<'a>(
+    authorization: Option<&'a str>,
+    cookie: Option<&'a str>,
+    name: &str,
+) -> Option<&'a str> {
+    if let Some(snapshot) = permsnap_header(authorization) {
+        return Some(snapshot);
+    }
+    // The first non-empty one, as `two_cookies` counts them (a planted
+    // `permsnap=""` first is no snapshot).
+    cookie_values(cookie, name).next()
+}
