@@ -343,7 +343,7 @@ impl fmt::Display for Error {
                 f,
                 "unknown account feature `{name}`: it is not in the catalog"
             ),
-            Error::StepUpRefused { detail } => write!(f, "step-up proof refused: {detail}"),
+            Error::StepUpRefused { detail } => f.write_str(&crate::wire::step_up_refused(detail)),
             Error::InvalidKey { detail } => write!(f, "invalid key: {detail}"),
             Error::InvalidPolicy { at, detail } => write!(f, "{at}: {detail}"),
             Error::OwnerOnly { staff, permission } => write!(

@@ -21,12 +21,12 @@ pub use crate::routes::table::{RouteDef, RoutesDef};
 use crate::decision::Permissions;
 use crate::error::{Error, Result};
 use crate::model::catalog::Catalog;
-use crate::routes::request::{permsnap_header, two_cookies};
+use crate::routes::request::{no_tenant, snapshot_text, unavailable};
 use crate::routes::table::Rule;
-use crate::routes::verdict::{verdict, Holder, Verdict};
-use crate::routes::{Names, Note, Outcome, Table};
+use crate::routes::verdict::{proof_allowed, verdict, worded, Holder, Verdict};
+pub use crate::routes::Decision;
+use crate::routes::{Names, Table};
 use crate::verify::{StepUpTarget, TenantCheck, Verifier};
-use serde::Serialize;
 
 /// One request, as the gate sees it.
 #[derive(Debug, Clone, Copy, Default)]
@@ -54,63 +54,6 @@ pub struct Request<'a> {
 
 /// The header carrying a step-up proof.
 pub const STEP_UP_HEADER: &str = "permsnap-step-up";
-
-/// What the gate answers for one request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Decision {
-    /// HTTP status to answer with: 200 allows the request.
-    pub status: u16,
-    /// One of [`DECISION_CODES`], or a snapshot's refusal code (`expired`,
-    /// `revoked`...) on a 401.
-    pub code: String,
-    /// For people.
-    pub message: String,
-    /// The matched route pattern.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub route: Option<String>,
-    /// The permission (or, for `any`, permissions) that decided a 403.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub permission: Option<String>,
-    /// The reason code of a 403 (`not_granted`, `missing_requirement`...).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// Who the request is for, when a snapshot verified.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// Their account.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tenant: Option<String>,
-    /// On a shared account's request allowed by a step-up proof: the staff
-    /// member who gave their PIN. The action is theirs: record it under
-    /// this id, not the shared account's.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub actor: Option<String>,
-    /// The step-up proof's nonce (hex): record it to accept each proof once.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub nonce: Option<String>,
-}
-
-impl Decision {
-    /// Whether the request may go on.
-    pub fn allowed(&self) -> bool {
-        self.status == 200
-    }
-
-    fn answer(status: u16, code: &str, message: String) -> Decision {
-        Decision {
-            status,
-            code: code.into(),
-            message,
-            route: None,
-            permission: None,
-            reason: None,
-            subject: None,
-            tenant: None,
-            actor: None,
-            nonce: None,
-        }
-    }
-}
 
 /// A compiled route table for one catalog.
 #[derive(Debug, Clone)]
@@ -224,50 +167,16 @@ impl Gate {
         if rule.public {
             return Decision::answer(200, "ok", "public route".into());
         }
-        // Whenever the snapshot would come from the cookie: another
-        // `Authorization` (`Basic`, `Bearer`, a browser's own) is no
-        // snapshot, and skipped the check (review, session 14).
-        if permsnap_header(request.authorization).is_none()
-            && two_cookies(request.cookie, &self.cookie)
-        {
-            return Decision::answer(
-                400,
-                "ambiguous_snapshot",
-                format!(
-                    "two different `{}` cookies: one may have been set by another site of \
-                     the domain; clear them and sign in again",
-                    self.cookie
-                ),
-            );
-        }
-        let Some(snapshot) = snapshot_from(request.authorization, request.cookie, &self.cookie)
-        else {
-            return Decision::answer(
-                401,
-                "no_snapshot",
-                format!(
-                    "no snapshot: send `Authorization: Permsnap <snapshot>` or the `{}` cookie",
-                    self.cookie
-                ),
-            );
+        let snapshot = match snapshot_text(request.authorization, request.cookie, &self.cookie) {
+            Ok(s) => s,
+            Err(d) => return *d,
         };
         if verifier.keyring().is_empty() {
-            return Decision::answer(
-                503,
-                "unavailable",
-                "the edge trusts no key yet (its JWKS is not loaded): nothing can be verified"
-                    .into(),
-            );
+            return unavailable();
         }
         let verified = match (request.tenant, &verifier.options().tenant) {
             (Some(t), _) => verifier.verify_for(snapshot.as_bytes(), t, now),
-            (None, TenantCheck::PerRequest) => {
-                return Decision::answer(
-                    400,
-                    "no_tenant",
-                    "the request names no account this edge serves".into(),
-                )
-            }
+            (None, TenantCheck::PerRequest) => return no_tenant(),
             (None, _) => verifier.verify_cached(snapshot.as_bytes(), now),
         };
         let p = match verified {
@@ -280,159 +189,33 @@ impl Gate {
             Err(e) => return Decision::answer(401, e.code(), e.to_string()),
         };
         let catalog = verifier.catalog();
-        let names =
-            |list: &[usize]| -> Vec<&str> { list.iter().map(|&i| catalog.perm_name(i)).collect() };
-        let mut d = match verdict(rule, &p) {
-            Verdict::Allowed => Decision::answer(200, "ok", "allowed".into()),
-            Verdict::Missing(i) => {
-                let name = catalog.perm_name(i);
-                let mut d = Decision::answer(403, "forbidden", String::new());
-                if let Ok(e) = p.explain(name) {
-                    d.message = format!("`{name}` is needed: {}", e.message);
+        let v = verdict(rule, &p);
+        let mut d = match (&v, request.step_up) {
+            (Verdict::Pin(list), Some(proof)) => {
+                let target = StepUpTarget {
+                    method,
+                    path,
+                    permissions: list,
+                };
+                match verifier.verify_step_up(&p, proof.trim().as_bytes(), &target, now) {
+                    Ok(proof) => proof_allowed(&proof.actor, &proof.permission, &proof.nonce),
+                    Err(e) => Decision::answer(403, e.code(), e.to_string()),
+                }
+            }
+            _ => worded(&v, rule, catalog, request.step_up.is_some()),
+        };
+        if let Verdict::Missing(i) = v {
+            match p.explain(catalog.perm_name(i)) {
+                Ok(e) => {
+                    d.message = format!("{}: {}", d.message, e.message);
                     d.reason = Some(e.reason.code().into());
                 }
-                d.permission = Some(name.into());
-                d
+                Err(_) => d.message.clear(),
             }
-            Verdict::NoneOf => {
-                let names = names(&rule.any);
-                let mut d = Decision::answer(
-                    403,
-                    "forbidden",
-                    format!("one of {} is needed", names.join(", ")),
-                );
-                d.permission = Some(names.join(" "));
-                d.reason = Some("not_granted".into());
-                d
-            }
-            Verdict::NoApp(a) => {
-                let id = catalog.app_id(a);
-                let mut d = Decision::answer(
-                    403,
-                    "app_not_allowed",
-                    format!("the person may not enter application `{id}`"),
-                );
-                d.permission = Some(id.into());
-                d
-            }
-            Verdict::Pins { pinned, any } => {
-                let mut each: Vec<String> = pinned
-                    .iter()
-                    .map(|&i| format!("`{}`", catalog.perm_name(i)))
-                    .collect();
-                if !any.is_empty() {
-                    each.push(format!("one of `{}`", names(&any).join("`, `")));
-                }
-                let (code, head) = if request.step_up.is_some() {
-                    ("step_up_refused", "step-up proof refused: ")
-                } else {
-                    ("step_up_required", "")
-                };
-                let mut d = Decision::answer(
-                    403,
-                    code,
-                    format!(
-                        "{head}this route needs a PIN for each of {}; a proof proves one",
-                        each.join(", ")
-                    ),
-                );
-                let mut all = names(&pinned);
-                all.extend(names(&any));
-                d.permission = Some(all.join(" "));
-                d
-            }
-            Verdict::Pin(list) => match request.step_up {
-                Some(proof) => {
-                    let target = StepUpTarget {
-                        method,
-                        path,
-                        permissions: &list,
-                    };
-                    match verifier.verify_step_up(&p, proof.trim().as_bytes(), &target, now) {
-                        Ok(proof) => {
-                            let mut d = Decision::answer(
-                                200,
-                                "ok",
-                                format!("allowed: `{}` gave their PIN", proof.actor),
-                            );
-                            d.permission = Some(proof.permission);
-                            d.actor = Some(proof.actor);
-                            d.nonce = Some(crate::error::hex(&proof.nonce));
-                            d
-                        }
-                        Err(e) => Decision::answer(403, e.code(), e.to_string()),
-                    }
-                }
-                None => {
-                    let names = names(&list);
-                    let mut d = Decision::answer(
-                        403,
-                        "step_up_required",
-                        format!(
-                            "`{}` needs the acting person's PIN first (shared account): send \
-                             the step-up proof the backend issues in the `Permsnap-Step-Up` \
-                             header",
-                            names.join("` or `")
-                        ),
-                    );
-                    d.permission = Some(names.join(" "));
-                    d
-                }
-            },
-        };
+        }
         d.subject = Some(p.subject().to_owned());
         d.tenant = Some(p.tenant().to_owned());
         d
-    }
-}
-
-impl Outcome for Decision {
-    fn method_not_allowed(method: &str, route: Option<&str>) -> Self {
-        let mut d = Decision::answer(
-            405,
-            "method_not_allowed",
-            format!("`{method}` is not allowed on this route"),
-        );
-        d.route = route.map(str::to_owned);
-        d
-    }
-
-    fn allowed(&self) -> bool {
-        Decision::allowed(self)
-    }
-
-    fn status(&self) -> u16 {
-        self.status
-    }
-
-    fn note(&mut self, note: Note<'_>) {
-        self.message = match note {
-            Note::Override(method) => format!("(method override `{method}`) {}", self.message),
-            Note::CatchAll(raw_path) => format!(
-                "(the catch-all right under `{raw_path}`, whose handler frameworks give it) {}",
-                self.message
-            ),
-        };
-    }
-
-    fn keep_proof(&mut self, sent: Self) {
-        if self.actor.is_none() && sent.actor.is_some() {
-            self.actor = sent.actor;
-            self.nonce = sent.nonce;
-            self.permission = sent.permission;
-        }
-    }
-
-    fn inherit(&mut self, from: &Self) {
-        if self.subject.is_none() {
-            self.subject.clone_from(&from.subject);
-            self.tenant.clone_from(&from.tenant);
-        }
-        if self.actor.is_none() && from.actor.is_some() {
-            self.actor.clone_from(&from.actor);
-            self.nonce.clone_from(&from.nonce);
-            self.permission.clone_from(&from.permission);
-        }
     }
 }
 

@@ -18,7 +18,11 @@
 //!   it, and the notices it lists (the edge's part; the browser entry
 //!   exports none of it);
 //! - [`stepup`]: a step-up proof, as `wire::decode_step_up` reads it (the
-//!   edge's too).
+//!   edge's too);
+//! - `gate` (feature `routes`): the edge's route gate, routing and deciding
+//!   as the reference gate does (`crate::routes`), on a snapshot and a
+//!   proof read in place; what needs the platform (their signatures) it
+//!   asks of the caller.
 //!
 //! Refusals are [`Refusal`]s: an error code (its index in
 //! [`crate::Error::CODES`]); the text a person reads is made by the caller
@@ -31,6 +35,8 @@
 pub mod catalog;
 pub mod decide;
 pub mod feed;
+#[cfg(feature = "routes")]
+pub mod gate;
 pub mod notice;
 pub mod snapshot;
 pub mod stepup;

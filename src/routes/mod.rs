@@ -31,6 +31,7 @@ pub mod verdict;
 
 use crate::path::{self, parse_target, Target};
 use crate::router::Router;
+use serde::Serialize;
 use table::{method_bit, Group, RouteDef, Rule};
 
 /// A catalog's names, as a route table reads them: both the reference
@@ -67,6 +68,63 @@ pub(crate) fn table_error(at: impl Into<String>, detail: impl Into<String>) -> T
 impl From<TableError> for crate::error::Error {
     fn from(e: TableError) -> Self {
         crate::model::catalog::policy_error(e.at, e.detail)
+    }
+}
+
+/// What the gate answers for one request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    /// HTTP status to answer with: 200 allows the request.
+    pub status: u16,
+    /// One of the gate's decision codes (`guard::DECISION_CODES`), or a snapshot's refusal code (`expired`,
+    /// `revoked`...) on a 401.
+    pub code: String,
+    /// For people.
+    pub message: String,
+    /// The matched route pattern.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
+    /// The permission (or, for `any`, permissions) that decided a 403.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permission: Option<String>,
+    /// The reason code of a 403 (`not_granted`, `missing_requirement`...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Who the request is for, when a snapshot verified.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// Their account.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    /// On a shared account's request allowed by a step-up proof: the staff
+    /// member who gave their PIN. The action is theirs: record it under
+    /// this id, not the shared account's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    /// The step-up proof's nonce (hex): record it to accept each proof once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+}
+
+impl Decision {
+    /// Whether the request may go on.
+    pub fn allowed(&self) -> bool {
+        self.status == 200
+    }
+
+    pub(crate) fn answer(status: u16, code: &str, message: String) -> Decision {
+        Decision {
+            status,
+            code: code.into(),
+            message,
+            route: None,
+            permission: None,
+            reason: None,
+            subject: None,
+            tenant: None,
+            actor: None,
+            nonce: None,
+        }
     }
 }
 
@@ -470,5 +528,55 @@ fn override_of(header: Option<&str>, target: &Target<'_>) -> Result<Option<Metho
         None => Err(bad(format!(
             "method override `{first}` is not one method the gate knows"
         ))),
+    }
+}
+
+impl Outcome for Decision {
+    fn method_not_allowed(method: &str, route: Option<&str>) -> Self {
+        let mut d = Decision::answer(
+            405,
+            "method_not_allowed",
+            format!("`{method}` is not allowed on this route"),
+        );
+        d.route = route.map(str::to_owned);
+        d
+    }
+
+    fn allowed(&self) -> bool {
+        Decision::allowed(self)
+    }
+
+    fn status(&self) -> u16 {
+        self.status
+    }
+
+    fn note(&mut self, note: Note<'_>) {
+        self.message = match note {
+            Note::Override(method) => format!("(method override `{method}`) {}", self.message),
+            Note::CatchAll(raw_path) => format!(
+                "(the catch-all right under `{raw_path}`, whose handler frameworks give it) {}",
+                self.message
+            ),
+        };
+    }
+
+    fn keep_proof(&mut self, sent: Self) {
+        if self.actor.is_none() && sent.actor.is_some() {
+            self.actor = sent.actor;
+            self.nonce = sent.nonce;
+            self.permission = sent.permission;
+        }
+    }
+
+    fn inherit(&mut self, from: &Self) {
+        if self.subject.is_none() {
+            self.subject.clone_from(&from.subject);
+            self.tenant.clone_from(&from.tenant);
+        }
+        if self.actor.is_none() && from.actor.is_some() {
+            self.actor.clone_from(&from.actor);
+            self.nonce.clone_from(&from.nonce);
+            self.permission.clone_from(&from.permission);
+        }
     }
 }

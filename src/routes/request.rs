@@ -1,6 +1,8 @@
 //! Where a request carries its snapshot: `Authorization: Permsnap <text>`,
 //! else the snapshot cookie.
 
+use super::Decision;
+
 /// Whether the `Cookie` header holds two different non-empty values of the
 /// cookie `name` (attack review, session 14: the first one won, so a
 /// cookie planted by a sibling subdomain or for a narrower path made the
@@ -47,4 +49,55 @@ pub fn snapshot_from<'a>(
     // The first non-empty one, as `two_cookies` counts them (a planted
     // `permsnap=""` first is no snapshot).
     cookie_values(cookie, name).next()
+}
+
+/// The snapshot text of a request, or the answer when it has none to use:
+/// 400 `ambiguous_snapshot` (two different snapshot cookies, the snapshot
+/// coming from the cookie), 401 `no_snapshot`.
+pub fn snapshot_text<'a>(
+    authorization: Option<&'a str>,
+    cookie: Option<&'a str>,
+    name: &str,
+) -> Result<&'a str, Box<Decision>> {
+    // Whenever the snapshot would come from the cookie: another
+    // `Authorization` (`Basic`, `Bearer`, a browser's own) is no
+    // snapshot, and skipped the check (review, session 14).
+    if permsnap_header(authorization).is_none() && two_cookies(cookie, name) {
+        return Err(Box::new(Decision::answer(
+            400,
+            "ambiguous_snapshot",
+            format!(
+                "two different `{name}` cookies: one may have been set by another site of \
+                 the domain; clear them and sign in again"
+            ),
+        )));
+    }
+    snapshot_from(authorization, cookie, name).ok_or_else(|| {
+        Box::new(Decision::answer(
+            401,
+            "no_snapshot",
+            format!(
+                "no snapshot: send `Authorization: Permsnap <snapshot>` or the `{name}` cookie"
+            ),
+        ))
+    })
+}
+
+/// 503: the edge trusts no key yet.
+pub fn unavailable() -> Decision {
+    Decision::answer(
+        503,
+        "unavailable",
+        "the edge trusts no key yet (its JWKS is not loaded): nothing can be verified".into(),
+    )
+}
+
+/// 400: the verifier checks the account per request, and the request
+/// names none.
+pub fn no_tenant() -> Decision {
+    Decision::answer(
+        400,
+        "no_tenant",
+        "the request names no account this edge serves".into(),
+    )
 }

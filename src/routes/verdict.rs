@@ -3,6 +3,7 @@
 //! proof must cover. The caller words it, and checks a proof.
 
 use super::table::Rule;
+use super::{Decision, Names};
 
 /// A verified snapshot, as a rule reads it.
 pub trait Holder {
@@ -87,4 +88,96 @@ pub fn verdict(rule: &Rule, holder: &impl Holder) -> Verdict {
         (None, true) => Verdict::Pin(granted_any),
         (None, false) => Verdict::Allowed,
     }
+}
+
+/// The reference's answer for a verdict (the person and account left to
+/// the caller). `proof_sent`: the request carries a step-up proof. Two
+/// verdicts are the caller's to finish: [`Verdict::Missing`], whose
+/// message the caller ends with `: ` and the permission's explanation
+/// (its `reason` too); and [`Verdict::Pin`] with a proof, which the caller
+/// checks (this answers `step_up_required`, as without one).
+pub fn worded(v: &Verdict, rule: &Rule, names: &impl Names, proof_sent: bool) -> Decision {
+    let list =
+        |list: &[usize]| -> Vec<&str> { list.iter().map(|&i| names.permission_name(i)).collect() };
+    match v {
+        Verdict::Allowed => Decision::answer(200, "ok", "allowed".into()),
+        Verdict::Missing(i) => {
+            let name = names.permission_name(*i);
+            let mut d = Decision::answer(403, "forbidden", format!("`{name}` is needed"));
+            d.permission = Some(name.into());
+            d
+        }
+        Verdict::NoneOf => {
+            let names = list(&rule.any);
+            let mut d = Decision::answer(
+                403,
+                "forbidden",
+                format!("one of {} is needed", names.join(", ")),
+            );
+            d.permission = Some(names.join(" "));
+            d.reason = Some("not_granted".into());
+            d
+        }
+        Verdict::NoApp(a) => {
+            let id = names.application_id(*a);
+            let mut d = Decision::answer(
+                403,
+                "app_not_allowed",
+                format!("the person may not enter application `{id}`"),
+            );
+            d.permission = Some(id.into());
+            d
+        }
+        Verdict::Pins { pinned, any } => {
+            let mut each: Vec<String> = list(pinned)
+                .iter()
+                .map(|name| format!("`{name}`"))
+                .collect();
+            if !any.is_empty() {
+                each.push(format!("one of `{}`", list(any).join("`, `")));
+            }
+            let (code, head) = if proof_sent {
+                ("step_up_refused", "step-up proof refused: ")
+            } else {
+                ("step_up_required", "")
+            };
+            let mut d = Decision::answer(
+                403,
+                code,
+                format!(
+                    "{head}this route needs a PIN for each of {}; a proof proves one",
+                    each.join(", ")
+                ),
+            );
+            let mut all = list(pinned);
+            all.extend(list(any));
+            d.permission = Some(all.join(" "));
+            d
+        }
+        Verdict::Pin(pins) => {
+            let names = list(pins);
+            let mut d = Decision::answer(
+                403,
+                "step_up_required",
+                format!(
+                    "`{}` needs the acting person's PIN first (shared account): send the \
+                     step-up proof the backend issues in the `Permsnap-Step-Up` header",
+                    names.join("` or `")
+                ),
+            );
+            d.permission = Some(names.join(" "));
+            d
+        }
+    }
+}
+
+/// The answer for a step-up proof that opened the request: `actor` gave
+/// their PIN for `permission`; `nonce` (16 bytes) is recorded by the
+/// origin to accept the proof once.
+pub fn proof_allowed(actor: &str, permission: &str, nonce: &[u8]) -> Decision {
+    let mut d = Decision::answer(200, "ok", format!("allowed: `{actor}` gave their PIN"));
+    d.permission = Some(permission.into());
+    d.actor = Some(actor.into());
+    d.nonce = Some(crate::error::hex(nonce));
+    d
 }

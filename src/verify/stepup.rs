@@ -60,41 +60,32 @@ impl Verifier {
             })?;
         let p = wire::decode_step_up(parts.payload)?;
         let c = snapshot.claims();
-        if !snapshot.is_shared_account() {
-            return Err(refused(
-                "the snapshot is not a shared account's: a person proves who they are by \
-                 their own snapshot"
-                    .into(),
-            ));
-        }
-        if p.tenant != c.tenant || p.account != c.subject || p.snapshot != c.id {
-            return Err(refused(
-                "it was issued for another snapshot than the request's".into(),
-            ));
-        }
-        let catalog = snapshot.catalog();
-        let allowed = catalog.perm(&p.permission).is_ok_and(|i| {
+        let ours = snapshot.catalog().perm(&p.permission).is_ok_and(|i| {
             target.permissions.contains(&i) && c.step_up.get(i) && snapshot.effective_bits().get(i)
         });
-        if !allowed {
-            return Err(refused(format!(
-                "it proves a PIN for `{}`, which is not what this route needs behind a PIN",
-                p.permission
-            )));
-        }
-        if p.method != target.method || p.path != target.path {
-            return Err(refused(format!(
-                "it is for `{} {}`, not `{} {}`",
-                p.method, p.path, target.method, target.path
-            )));
-        }
-        let leeway = self.options().leeway;
-        if p.issued_at > now.saturating_add(leeway) || now >= p.expires_at() {
-            return Err(refused(format!(
-                "it is valid from {} to {}, and the time is {now}",
-                p.issued_at,
-                p.expires_at()
-            )));
+        let proved = wire::Proved {
+            tenant: &p.tenant,
+            snapshot: &p.snapshot,
+            account: &p.account,
+            permission: &p.permission,
+            method: &p.method,
+            path: &p.path,
+            issued_at: p.issued_at,
+            expires_at: p.expires_at(),
+        };
+        let expected = wire::Expected {
+            shared: snapshot.is_shared_account(),
+            tenant: &c.tenant,
+            subject: &c.subject,
+            snapshot: &c.id,
+            permission: ours,
+            method: target.method,
+            path: target.path,
+            now,
+            leeway: self.options().leeway,
+        };
+        if let Some(detail) = wire::step_up_mismatch(&proved, &expected) {
+            return Err(refused(detail));
         }
         Ok(p)
     }

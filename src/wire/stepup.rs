@@ -169,6 +169,78 @@ pub(crate) fn example_step_up() -> StepUp {
     }
 }
 
+/// A step-up proof's fields, as a request's check reads them.
+#[cfg(any(feature = "server", feature = "routes"))]
+pub(crate) struct Proved<'a> {
+    pub tenant: &'a str,
+    pub snapshot: &'a [u8],
+    pub account: &'a str,
+    pub permission: &'a str,
+    pub method: &'a str,
+    pub path: &'a str,
+    pub issued_at: u64,
+    pub expires_at: u64,
+}
+
+/// What a step-up proof must match: the request's verified snapshot,
+/// where the request goes, the time.
+#[cfg(any(feature = "server", feature = "routes"))]
+pub(crate) struct Expected<'a> {
+    /// The snapshot is a shared account's.
+    pub shared: bool,
+    pub tenant: &'a str,
+    pub subject: &'a str,
+    pub snapshot: &'a [u8],
+    /// The permission the proof names is one the route needs behind a
+    /// PIN, granted by the snapshot behind one.
+    pub permission: bool,
+    pub method: &'a str,
+    pub path: &'a str,
+    pub now: u64,
+    pub leeway: u64,
+}
+
+/// Why a proof, its signature checked, does not open the request (the
+/// detail of `step_up_refused`), or `None`: the reference verifier's rules
+/// and the small core's, one source.
+#[cfg(any(feature = "server", feature = "routes"))]
+pub(crate) fn step_up_mismatch(p: &Proved<'_>, e: &Expected<'_>) -> Option<String> {
+    if !e.shared {
+        return Some(
+            "the snapshot is not a shared account's: a person proves who they are by their \
+             own snapshot"
+                .into(),
+        );
+    }
+    if p.tenant != e.tenant || p.account != e.subject || p.snapshot != e.snapshot {
+        return Some("it was issued for another snapshot than the request's".into());
+    }
+    if !e.permission {
+        return Some(format!(
+            "it proves a PIN for `{}`, which is not what this route needs behind a PIN",
+            p.permission
+        ));
+    }
+    if p.method != e.method || p.path != e.path {
+        return Some(format!(
+            "it is for `{} {}`, not `{} {}`",
+            p.method, p.path, e.method, e.path
+        ));
+    }
+    if p.issued_at > e.now.saturating_add(e.leeway) || e.now >= p.expires_at {
+        return Some(format!(
+            "it is valid from {} to {}, and the time is {}",
+            p.issued_at, p.expires_at, e.now
+        ));
+    }
+    None
+}
+
+/// The message of `step_up_refused`.
+pub(crate) fn step_up_refused(detail: &str) -> String {
+    format!("step-up proof refused: {detail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
