@@ -18,10 +18,17 @@ cargo clippy --manifest-path python/Cargo.toml -- -D warnings
 # The small core's raw exports (lean/, #16): built for the browser target.
 cargo fmt --manifest-path lean/Cargo.toml -- --check
 cargo clippy --manifest-path lean/Cargo.toml --target wasm32-unknown-unknown --release -- -D warnings
+# ... and with the signature in WebAssembly (`curve`) and the edge's gate
+# (`edge`), which no entry ships yet (#16: benches/lean-sizes.sh measures them).
+cargo clippy --manifest-path lean/Cargo.toml --target wasm32-unknown-unknown --release --features curve -- -D warnings
+cargo clippy --manifest-path lean/Cargo.toml --target wasm32-unknown-unknown --release --features edge -- -D warnings
+cargo clippy --manifest-path lean/Cargo.toml --features edge --tests -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features cli --quiet
 
 step "native tests (core, presets, vectors, CLI)"
 cargo test --features cli
+# The small core's edge exports, driven as JavaScript drives them.
+cargo test --manifest-path lean/Cargo.toml --features edge
 
 step "python: the issuer wheel (maturin + PyO3, abi3) and pytest: the Rust vectors byte for byte"
 scripts/build-python.sh

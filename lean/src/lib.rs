@@ -18,6 +18,14 @@ use permsnap::lean::{check_key, check_signature, Refusal, Span};
 use std::cell::RefCell;
 use std::rc::Rc;
 
+#[cfg(feature = "curve")]
+mod curve;
+#[cfg(feature = "edge")]
+mod edge;
+#[cfg(all(test, feature = "edge"))]
+mod tests;
+
+#[cfg(target_arch = "wasm32")]
 #[global_allocator]
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
@@ -34,12 +42,27 @@ struct State {
     /// The last notice read (`ps_notice`), until the next.
     notice: Option<Notice>,
     out: [u32; 8],
+    /// Trusted keys (`ps_trust`).
+    #[cfg(feature = "curve")]
+    keys: Vec<Option<permsnap::lean::Key>>,
+    #[cfg(feature = "edge")]
+    edge: edge::Edge,
 }
 
 thread_local! {
     // A wasm instance without `atomics` has one thread: this is its state.
     static STATE: RefCell<State> = const {
-        RefCell::new(State { input: Vec::new(), catalogs: Vec::new(), loaded: Vec::new(), notice: None, out: [0; 8] })
+        RefCell::new(State {
+            input: Vec::new(),
+            catalogs: Vec::new(),
+            loaded: Vec::new(),
+            notice: None,
+            out: [0; 8],
+            #[cfg(feature = "curve")]
+            keys: Vec::new(),
+            #[cfg(feature = "edge")]
+            edge: edge::Edge::new(),
+        })
     };
 }
 

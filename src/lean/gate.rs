@@ -19,7 +19,8 @@ use super::stepup::StepUp;
 use crate::routes::request::{no_tenant, snapshot_from, snapshot_text, unavailable};
 use crate::routes::table::{RoutesDef, Rule};
 use crate::routes::verdict::{proof_allowed, verdict, worded, Holder, Verdict};
-use crate::routes::{Decision, Names, Table, TableError};
+pub use crate::routes::Decision;
+use crate::routes::{Names, Table, TableError};
 use crate::wire::{step_up_mismatch, step_up_refused, Expected, Proved, FLAG_SHARED};
 
 /// The text of `bytes` (checked UTF-8 where they were read).

@@ -58,6 +58,45 @@ pub fn check_signature(signature: &[u8]) -> Result<(), Refusal> {
     let signature = signature.try_into().map_err(|_| BAD_SIGNATURE)?;
     crate::signature::check_shape(signature).map_err(|_| BAD_SIGNATURE)
 }
+/// A trusted public key, ready for the signature equation in WebAssembly
+/// (builds with the curve code: the small core of `permsnap/sync` and of
+/// the edge): its point checked as the keyring checks it (canonical, on
+/// the curve, not of small order; `invalid_key`), and, once it has
+/// verified enough signatures, its own table (`crate::keytable`).
+#[cfg(feature = "ed25519")]
+#[derive(Debug, Clone)]
+pub struct Key {
+    bytes: [u8; 32],
+    table: std::sync::Arc<crate::keytable::KeyTable>,
+}
+
+#[cfg(feature = "ed25519")]
+impl Key {
+    /// Reads a public key (32 bytes), strictly.
+    pub fn read(key: &[u8]) -> Result<Key, Refusal> {
+        let bytes: [u8; 32] = key.try_into().map_err(|_| INVALID_KEY)?;
+        let point = crate::signature::key_point(&bytes).map_err(|_| INVALID_KEY)?;
+        Ok(Key {
+            bytes,
+            table: crate::keytable::KeyTable::new(-point),
+        })
+    }
+
+    /// Checks `signature` over `domain | signed`, as the keyring checks
+    /// it: the signature's strict shape, then the cofactorless equation
+    /// (`bad_signature`).
+    pub fn verify(&self, domain: &[u8], signed: &[u8], signature: &[u8]) -> Result<(), Refusal> {
+        check_signature(signature)?;
+        let signature: &[u8; 64] = signature.try_into().map_err(|_| BAD_SIGNATURE)?;
+        let mut message = Vec::with_capacity(domain.len() + signed.len());
+        message.extend_from_slice(domain);
+        message.extend_from_slice(signed);
+        crate::signature::verify(&self.table, &self.bytes, &message, signature)
+            .then_some(())
+            .ok_or(BAD_SIGNATURE)
+    }
+}
+
 #[cfg(test)]
 mod tests;
 
@@ -131,7 +170,8 @@ pub(crate) const NOT_YET_VALID: Refusal = code("not_yet_valid");
 pub const WRONG_TENANT: Refusal = code("wrong_tenant");
 /// `wrong_catalog`.
 pub const WRONG_CATALOG: Refusal = code("wrong_catalog");
-pub(crate) const INVALID_POLICY: Refusal = code("invalid_policy");
+/// `invalid_policy`.
+pub const INVALID_POLICY: Refusal = code("invalid_policy");
 pub(crate) const INVALID_KEY: Refusal = code("invalid_key");
 pub(crate) const IDS_NOT_LOADED: Refusal = code("ids_not_loaded");
 pub(crate) const BAD_SIGNATURE: Refusal = code("bad_signature");

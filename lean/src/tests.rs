@@ -1,0 +1,285 @@
+//! The edge's exports driven as JavaScript drives them (native: the state
+//! is read directly where JavaScript reads memory), held to the reference
+//! gate: the route table compiled and refused alike, snapshots and step-up
+//! proofs verified in WebAssembly (`ps_trust`, `ps_verify`), and the same
+//! decision for each request, every field.
+
+use crate::curve::{ps_trust, ps_verify};
+use crate::edge::{ps_gate, ps_gate_check, ps_proof, ps_proof_split, NEEDS_PROOF, NEEDS_SNAPSHOT};
+use crate::*;
+use permsnap::guard::{Decision, Gate, Request};
+use permsnap::issuer::{Account, Issuer, Roles};
+use permsnap::Verifier;
+use permsnap::{Catalog, IssueOptions, IssuerKey, Keyring, Options, StaffRecord, StepUpRequest};
+
+const CATALOG: &str = r#"{"name": "desk",
+  "permissions": [
+    {"name": "sales.make", "section": "pos"},
+    {"name": "payments.view", "section": "pos"},
+    {"name": "refunds.make", "section": "pos"}],
+  "account": {"shared_account": {"step_up": ["sales.make"]}}}"#;
+
+const ROUTES: &str = r#"{"routes": [
+  {"methods": ["POST"], "path": "/api/sales", "requires": ["sales.make"]},
+  {"methods": ["GET"], "path": "/api/payments", "requires": ["payments.view"]},
+  {"methods": ["POST"], "path": "/api/refunds", "requires": ["refunds.make"]},
+  {"path": "/api/till/{*rest}", "requires": ["sales.make"]},
+  {"path": "/api/till", "public": true},
+  {"path": "/health", "public": true}]}"#;
+
+const NOW: u64 = 1_767_225_600;
+
+fn input(bytes: &[u8]) {
+    with((), |s| s.input = bytes.to_vec());
+}
+
+fn out() -> [u32; 8] {
+    with([0; 8], |s| s.out)
+}
+
+/// The fields of the decision `ps_gate_check` left in the text buffer.
+fn decision(status: u32) -> Decision {
+    let text = with(Vec::new(), |s| s.edge.text.clone());
+    let mut rest = &text[..];
+    let mut fields: Vec<Option<String>> = Vec::new();
+    for _ in 0..9 {
+        let (len, after) = rest.split_at(4);
+        let len = u32::from_le_bytes(len.try_into().unwrap());
+        if len == u32::MAX {
+            fields.push(None);
+            rest = after;
+        } else {
+            let (field, after) = after.split_at(len as usize);
+            fields.push(Some(String::from_utf8(field.to_vec()).unwrap()));
+            rest = after;
+        }
+    }
+    assert!(rest.is_empty());
+    let mut f = fields.into_iter();
+    let mut next = || f.next().unwrap();
+    Decision {
+        status: status as u16,
+        code: next().unwrap(),
+        message: next().unwrap(),
+        route: next(),
+        permission: next(),
+        reason: next(),
+        subject: next(),
+        tenant: next(),
+        actor: next(),
+        nonce: next(),
+    }
+}
+
+/// `ps_gate_check`'s input: the seven lengths, then the texts.
+fn request_input(parts: [Option<&str>; 7]) -> Vec<u8> {
+    let mut head = Vec::new();
+    let mut body = Vec::new();
+    for p in parts {
+        head.extend_from_slice(&p.map_or(u32::MAX, |p| p.len() as u32).to_le_bytes());
+        body.extend_from_slice(p.unwrap_or_default().as_bytes());
+    }
+    [head, body].concat()
+}
+
+/// What the exports decide for `r`, the caller's part (verifying the
+/// snapshot and the proof in WebAssembly) done as the edge's JavaScript
+/// will do it.
+fn check(g: u32, c: u32, key: u32, r: &Request<'_>, verifier: &mut Verifier) -> Decision {
+    let (mut snapshot, mut loaded) = (0, 0);
+    let mut proof = 0;
+    for _ in 0..3 {
+        input(&request_input([
+            Some(r.method),
+            Some(r.target),
+            r.authorization,
+            r.cookie,
+            r.method_override,
+            None,
+            None,
+        ]));
+        let flags = u32::from(r.step_up.is_some()) | 4;
+        let status = ps_gate_check(
+            g,
+            flags,
+            snapshot,
+            loaded,
+            0,
+            0,
+            proof,
+            0,
+            NOW as f64 + 5.0,
+            30,
+        );
+        match status {
+            0 => {
+                let [_, _, status, explain, ..] = out();
+                let mut d = decision(status);
+                if explain != u32::MAX {
+                    // The caller's part: the permission explained.
+                    let p = verifier
+                        .verify_cached(&r.authorization.unwrap().as_bytes()[9..], NOW + 5)
+                        .unwrap();
+                    let name = verifier.catalog().perm_name(explain as usize);
+                    d.message = format!("{}: {}", d.message, p.explain(name).unwrap().message);
+                }
+                return d;
+            }
+            NEEDS_SNAPSHOT => {
+                let text = &r.authorization.unwrap()[9..];
+                let bytes = permsnap::wire::to_binary(text.as_bytes()).unwrap();
+                input(&bytes);
+                assert_eq!(ps_split(), 0);
+                let [_, _, signed, ..] = out();
+                assert_eq!(ps_verify(key, 0, signed as usize), 0);
+                input(&[&bytes[..], b"t"].concat());
+                assert_eq!(ps_load(c, 1, 0, NOW as f64 + 5.0, 30), 0);
+                loaded = out()[0];
+                snapshot = 1;
+            }
+            NEEDS_PROOF => {
+                let bytes = permsnap::encoding::decode(r.step_up.unwrap()).unwrap();
+                input(&bytes);
+                assert_eq!(ps_proof_split(), 0);
+                let [_, _, signed, ..] = out();
+                assert_eq!(ps_verify(key, 3, signed as usize), 0);
+                assert_eq!(ps_proof(), 0);
+                proof = 1;
+            }
+            other => panic!("ps_gate_check answered {other}"),
+        }
+    }
+    panic!("asked thrice");
+}
+
+fn code(name: &str) -> u32 {
+    permsnap::Error::CODES
+        .iter()
+        .position(|c| *c == name)
+        .unwrap() as u32
+}
+
+fn key() -> IssuerKey {
+    IssuerKey::from_seed(Some("t-01"), &[7; 32]).unwrap()
+}
+
+#[test]
+fn the_edge_exports_decide_as_the_reference_gate() {
+    let key = key();
+    let catalog = Catalog::from_json(CATALOG, "desk").unwrap();
+    let public = key.public_key();
+    let issuer = Issuer::new(catalog.clone(), key).unwrap();
+    let roles = r#"[{"id": "desk", "permissions": ["sales.make", "payments.view"]}]"#;
+    let account = Account::new("t", Roles::from_json(issuer.catalog(), roles).unwrap()).unwrap();
+    let mut ring = Keyring::new();
+    ring.insert("t-01", &public).unwrap();
+    let mut verifier = Verifier::new(catalog.clone(), ring, Options::for_tenant("t"));
+    let reference = Gate::from_json(&catalog, ROUTES).unwrap();
+
+    input(&catalog.to_bytes().unwrap());
+    assert_eq!(ps_catalog(), 0);
+    let c = out()[4];
+    input(&[ROUTES.as_bytes(), b"permsnap"].concat());
+    assert_eq!(ps_gate(c, 8), 0);
+    let [g, warnings, ..] = out();
+    assert_eq!(warnings as usize, reference.warnings().len());
+    // A broken table: refused, its text the reference's.
+    let broken = r#"{"routes": [{"path": "/a", "requires": ["nope"]}]}"#;
+    input(&[broken.as_bytes(), b"permsnap"].concat());
+    let status = ps_gate(c, 8);
+    assert_eq!(
+        permsnap::Error::CODES[status as usize - 1],
+        "invalid_policy"
+    );
+    let text = with(Vec::new(), |s| s.edge.text.clone());
+    let want = Gate::from_json(&catalog, broken).unwrap_err().to_string();
+    assert_eq!(String::from_utf8(text).unwrap(), want);
+
+    input(&public);
+    assert_eq!(ps_trust(), 0);
+    let k = out()[0];
+
+    let issue = |id: &str, shared: bool| {
+        let r = StaffRecord {
+            roles: vec!["desk".into()],
+            shared_account: shared,
+            ..StaffRecord::new(id)
+        };
+        issuer
+            .issue(&account, &r, &IssueOptions::at(NOW))
+            .unwrap()
+            .text()
+    };
+    let desk = format!("Permsnap {}", issue("frontdesk", true));
+    let ana = format!("Permsnap {}", issue("ana", false));
+    let proof = permsnap::encoding::encode(
+        &issuer
+            .step_up(
+                &desk.as_bytes()[9..],
+                &StepUpRequest {
+                    actor: "lea",
+                    permission: "sales.make",
+                    method: "POST",
+                    path: "/api/sales",
+                    lifetime: 60,
+                },
+                NOW,
+            )
+            .unwrap(),
+    );
+    let mut asked = 0;
+    for auth in [None, Some(ana.as_str()), Some(desk.as_str())] {
+        for target in [
+            "/api/sales",
+            "/api/payments",
+            "/api/refunds",
+            "/api/till",
+            "/api/till/x",
+            "/health",
+            "/API/sales",
+            "/nope",
+            "*",
+        ] {
+            for method in ["GET", "POST", "get"] {
+                for step_up in [None, Some(proof.as_str())] {
+                    let r = Request {
+                        method,
+                        target,
+                        authorization: auth,
+                        step_up,
+                        ..Request::default()
+                    };
+                    let want = reference.check(&mut verifier, &r, NOW + 5);
+                    let got = check(g, c, k, &r, &mut verifier);
+                    assert_eq!(got, want, "{r:?}");
+                    asked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(asked, 162);
+
+    // The equation is checked: a signature of other bytes, a key that is
+    // not one.
+    let mut bytes = permsnap::wire::to_binary(&desk.as_bytes()[9..]).unwrap();
+    input(&bytes);
+    assert_eq!(ps_split(), 0);
+    let signed = out()[2] as usize;
+    assert_eq!(ps_verify(k, 0, signed), 0);
+    assert_eq!(
+        ps_verify(k, 1, signed),
+        1 + code("bad_signature"),
+        "another domain"
+    );
+    bytes[signed - 1] ^= 1;
+    input(&bytes);
+    assert_eq!(
+        ps_verify(k, 0, signed),
+        1 + code("bad_signature"),
+        "another message"
+    );
+    input(&[0u8; 32]);
+    assert_eq!(ps_trust(), 1 + code("invalid_key"));
+    input(&[1u8; 31]);
+    assert_eq!(ps_trust(), 1 + code("invalid_key"));
+}
