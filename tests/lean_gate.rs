@@ -28,6 +28,7 @@ use permsnap::wire::{
 };
 use permsnap::{Catalog, Error, IssueOptions, Options, Permissions, StaffRecord, StepUpRequest};
 use permsnap::{TenantCheck, Verifier};
+use std::rc::Rc;
 
 /// The request as the edge's JavaScript hands it to the small core.
 fn lean_request<'a>(r: &Request<'a>, v: &Verifier) -> lean::Request<'a> {
@@ -37,7 +38,7 @@ fn lean_request<'a>(r: &Request<'a>, v: &Verifier) -> lean::Request<'a> {
         authorization: r.authorization,
         cookie: r.cookie,
         method_override: r.method_override,
-        step_up: r.step_up.is_some(),
+        step_up: r.step_up,
         no_tenant: r.tenant.is_none() && v.options().tenant == TenantCheck::PerRequest,
         keys: !v.keyring().is_empty(),
     }
@@ -47,7 +48,7 @@ fn lean_request<'a>(r: &Request<'a>, v: &Verifier) -> lean::Request<'a> {
 /// refusal worded as the reference gate words it), then read in place.
 fn verified(
     text: &str,
-    c: &LeanCatalog,
+    c: &Rc<LeanCatalog>,
     v: &mut Verifier,
     tenant: Option<&str>,
     now: u64,
@@ -110,20 +111,14 @@ fn proof_read(text: &str, v: &Verifier) -> Result<StepUp, Decision> {
 }
 
 /// The small core's decision for `r`, its caller's part done as above.
-fn lean_check(
-    g: &lean::Gate,
-    c: &LeanCatalog,
-    v: &mut Verifier,
-    r: &Request<'_>,
-    now: u64,
-) -> Decision {
+fn lean_check(g: &lean::Gate, v: &mut Verifier, r: &Request<'_>, now: u64) -> Decision {
     let req = lean_request(r, v);
     let mut snapshot: Option<Result<(Snapshot, Effective, Permissions), Decision>> = None;
     let mut proof: Option<Result<StepUp, Decision>> = None;
     for _ in 0..3 {
         let s = match &snapshot {
             None => Verified::NotYet,
-            Some(Ok((s, e, _))) => Verified::Read(s, e),
+            Some(Ok((s, e, _))) => Verified::Read(g.catalog(), s, e),
             Some(Err(d)) => Verified::Refused(d),
         };
         let p = match &proof {
@@ -131,7 +126,7 @@ fn lean_check(
             Some(Ok(p)) => Proof::Read(p),
             Some(Err(d)) => Proof::Refused(d),
         };
-        match g.check(c, &req, (s, p), (now, v.options().leeway)) {
+        match g.check(&req, (s, p), (now, v.options().leeway)) {
             Ok(checked) => {
                 let mut d = checked.decision;
                 if let (Some(i), Some(Ok((_, _, p)))) = (checked.explain, &snapshot) {
@@ -146,7 +141,7 @@ fn lean_check(
                 let text = g
                     .snapshot_of(&req)
                     .expect("a snapshot is asked for when there is one");
-                snapshot = Some(verified(text, c, v, r.tenant, now));
+                snapshot = Some(verified(text, g.catalog(), v, r.tenant, now));
             }
             Err(Need::Proof) => {
                 assert!(proof.is_none(), "asked twice for the proof");
@@ -159,13 +154,13 @@ fn lean_check(
 
 /// Both gates on one request: the same decision, field for field.
 fn same(
-    (reference, g, c): (&Gate, &lean::Gate, &LeanCatalog),
+    (reference, g): (&Gate, &lean::Gate),
     v: &mut Verifier,
     r: &Request<'_>,
     now: u64,
 ) -> Decision {
     let want = reference.check(v, r, now);
-    let got = lean_check(g, c, v, r, now);
+    let got = lean_check(g, v, r, now);
     assert_eq!(got, want, "{r:?}");
     want
 }
@@ -174,8 +169,8 @@ fn routes_json(name: &str) -> String {
     std::fs::read_to_string(format!("{}/routes/{name}.json", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
-fn lean_catalog(c: &Catalog) -> LeanCatalog {
-    LeanCatalog::read(&c.to_bytes().unwrap()).unwrap()
+fn lean_catalog(c: &Catalog) -> Rc<LeanCatalog> {
+    Rc::new(LeanCatalog::read(&c.to_bytes().unwrap()).unwrap())
 }
 
 /// A path a pattern matches: parameters filled in.
@@ -229,7 +224,7 @@ fn every_committed_table_routes_and_decides_as_the_reference() {
         let json = routes_json(preset);
         let reference = Gate::from_json(p.catalog(), &json).unwrap();
         let c = lean_catalog(p.catalog());
-        let g = lean::Gate::new(&c, &json, "permsnap").unwrap();
+        let g = lean::Gate::new(c, &json).unwrap();
         assert_eq!(g.warnings(), reference.warnings(), "{preset}");
         let mut v = verifier(&p);
         let doc: serde_json::Value =
@@ -272,7 +267,7 @@ fn every_committed_table_routes_and_decides_as_the_reference() {
                             method_override: over,
                             ..Request::default()
                         };
-                        let d = same((&reference, &g, &c), &mut v, &r, NOW + 1);
+                        let d = same((&reference, &g), &mut v, &r, NOW + 1);
                         *statuses.entry((d.status, d.code)).or_insert(0) += 1;
                         asked += 1;
                     }
@@ -286,7 +281,7 @@ fn every_committed_table_routes_and_decides_as_the_reference() {
             authorization: Some(&auths[1].0.clone().unwrap()),
             ..Request::default()
         };
-        let d = same((&reference, &g, &c), &mut v, &late, NOW + 86_400 * 30);
+        let d = same((&reference, &g), &mut v, &late, NOW + 86_400 * 30);
         *statuses.entry((d.status, d.code)).or_insert(0) += 1;
         let mut keyless = Verifier::new(
             p.catalog().clone(),
@@ -295,7 +290,7 @@ fn every_committed_table_routes_and_decides_as_the_reference() {
         );
         for target in &targets {
             let r = Request { target, ..late };
-            let d = same((&reference, &g, &c), &mut keyless, &r, NOW + 1);
+            let d = same((&reference, &g), &mut keyless, &r, NOW + 1);
             *statuses.entry((d.status, d.code)).or_insert(0) += 1;
         }
         // An edge serving several accounts: the request names its own.
@@ -307,7 +302,7 @@ fn every_committed_table_routes_and_decides_as_the_reference() {
                     tenant,
                     ..late
                 };
-                let d = same((&reference, &g, &c), &mut several, &r, NOW + 1);
+                let d = same((&reference, &g), &mut several, &r, NOW + 1);
                 *statuses.entry((d.status, d.code)).or_insert(0) += 1;
             }
         }
@@ -358,7 +353,7 @@ fn broken_tables_are_refused_as_the_reference_refuses_them() {
     ];
     for json in tables {
         let reference = Gate::from_json(p.catalog(), json).map(|_| ());
-        let small = lean::Gate::new(&c, json, "permsnap")
+        let small = lean::Gate::new(Rc::clone(&c), json)
             .map(|_| ())
             .map_err(|e| Error::from(e).to_string());
         assert_eq!(small, reference.map_err(|e| e.to_string()), "{json}");
@@ -372,6 +367,9 @@ const DESK_CATALOG: &str = r#"{"name": "desk",
     {"name": "refunds.make", "section": "pos"}],
   "kinds": [{"name": "payments", "owner_fields": ["taken_by"]}],
   "account": {"shared_account": {"step_up": ["sales.make", "refunds.make"]}}}"#;
+
+const DESK_ROLES: &str = r#"[{"id": "desk", "permissions": ["sales.make", "payments.view", "refunds.make"],
+  "scopes": {"payments": "own"}}]"#;
 
 const DESK_ROUTES: &str = r#"{"routes": [
   {"methods": ["POST"], "path": "/api/exchanges", "requires": ["sales.make", "refunds.make"]},
@@ -387,12 +385,11 @@ const DESK_ROUTES: &str = r#"{"routes": [
 #[test]
 fn step_up_proofs_open_what_the_reference_opens() {
     let issuer = Issuer::new(Catalog::from_json(DESK_CATALOG, "desk").unwrap(), key()).unwrap();
-    let roles = r#"[{"id": "desk", "permissions": ["sales.make", "payments.view", "refunds.make"],
-      "scopes": {"payments": "own"}}]"#;
-    let account = Account::new("t", Roles::from_json(issuer.catalog(), roles).unwrap()).unwrap();
+    let account =
+        Account::new("t", Roles::from_json(issuer.catalog(), DESK_ROLES).unwrap()).unwrap();
     let reference = Gate::from_json(issuer.catalog(), DESK_ROUTES).unwrap();
     let c = lean_catalog(issuer.catalog());
-    let g = lean::Gate::new(&c, DESK_ROUTES, "permsnap").unwrap();
+    let g = lean::Gate::new(c, DESK_ROUTES).unwrap();
     let mut v = Verifier::new(
         issuer.catalog().clone(),
         keyring(),
@@ -478,7 +475,7 @@ fn step_up_proofs_open_what_the_reference_opens() {
                                 step_up: p,
                                 ..Request::default()
                             };
-                            let d = same((&reference, &g, &c), &mut v, &r, now);
+                            let d = same((&reference, &g), &mut v, &r, now);
                             opened += usize::from(d.actor.is_some() && d.allowed());
                             codes.insert(d.code);
                         }
@@ -497,4 +494,113 @@ fn step_up_proofs_open_what_the_reference_opens() {
     ] {
         assert!(codes.contains(code), "no `{code}` answer: {codes:?}");
     }
+}
+
+/// Review of session 26: what the caller passes must be the request's own,
+/// or it is asked for again; it never decides.
+#[test]
+fn a_snapshot_or_proof_not_the_requests_is_asked_for_again() {
+    let issuer = Issuer::new(Catalog::from_json(DESK_CATALOG, "desk").unwrap(), key()).unwrap();
+    let account =
+        Account::new("t", Roles::from_json(issuer.catalog(), DESK_ROLES).unwrap()).unwrap();
+    let c = lean_catalog(issuer.catalog());
+    let g = lean::Gate::new(Rc::clone(&c), DESK_ROUTES).unwrap();
+    let v = Verifier::new(
+        issuer.catalog().clone(),
+        keyring(),
+        Options::for_tenant("t"),
+    );
+    let snapshot = |id: &str, snapshot_id: &[u8; 8]| {
+        let r = StaffRecord {
+            roles: vec!["desk".into()],
+            shared_account: true,
+            ..StaffRecord::new(id)
+        };
+        let opts = IssueOptions {
+            id: Some(*snapshot_id),
+            ..IssueOptions::at(NOW)
+        };
+        issuer.issue(&account, &r, &opts).unwrap().text()
+    };
+    let desk = snapshot("frontdesk", b"desk-one");
+    let other = snapshot("backdesk", b"desk-two");
+    let proof = |snap: &str| {
+        let req = StepUpRequest {
+            actor: "lea",
+            permission: "sales.make",
+            method: "POST",
+            path: "/api/sales",
+            lifetime: 60,
+        };
+        permsnap::encoding::encode(&issuer.step_up(snap.as_bytes(), &req, NOW).unwrap())
+    };
+    let (mine, theirs) = (proof(&desk), proof(&other));
+    let auth = format!("Permsnap {desk}");
+    let request = lean::Request {
+        method: "POST",
+        target: "/api/sales",
+        authorization: Some(&auth),
+        step_up: Some(&mine),
+        keys: true,
+        ..lean::Request::default()
+    };
+    let now = (NOW + 5, 30);
+    let read = |text: &str, c: &Rc<LeanCatalog>| {
+        verified(text, c, &mut v.clone(), None, NOW + 5)
+            .map(|(s, e, _)| (s, e))
+            .unwrap()
+    };
+    let (s, e) = read(&desk, &c);
+    let (s2, e2) = read(&other, &c);
+    let read_proof = |text: &str| proof_read(text, &v).unwrap();
+    let (p, p2) = (read_proof(&mine), read_proof(&theirs));
+
+    // The request's own: allowed, Léa acting.
+    let d = g
+        .check(&request, (Verified::Read(&c, &s, &e), Proof::Read(&p)), now)
+        .unwrap();
+    assert_eq!(
+        (d.decision.status, d.decision.actor.as_deref()),
+        (200, Some("lea")),
+        "{:?}",
+        d.decision
+    );
+    // Another person's snapshot, the same content under another catalog
+    // object, an expired one: asked again.
+    let twin = lean_catalog(issuer.catalog());
+    let (s3, e3) = read(&desk, &twin);
+    for (catalog, snap, eff, at) in [
+        (&c, &s2, &e2, now),
+        (&twin, &s3, &e3, now),
+        (&c, &s, &e, (NOW + 86_400 * 30, 30)),
+    ] {
+        let asked = g.check(
+            &request,
+            (Verified::Read(catalog, snap, eff), Proof::Read(&p)),
+            at,
+        );
+        assert_eq!(asked.unwrap_err(), Need::Snapshot);
+    }
+    // A refusal with a status the reference never gives (an allowing one,
+    // a 405 a catch-all would skip): asked again.
+    for status in [200, 405, 403] {
+        let refusal = answer(status, "expired", "refused".into());
+        let asked = g.check(&request, (Verified::Refused(&refusal), Proof::NotYet), now);
+        assert_eq!(asked.unwrap_err(), Need::Snapshot, "{status}");
+    }
+    // A proof that is not the header's (left from another request):
+    // asked again; a proof refusal that allows: asked again.
+    let asked = g.check(
+        &request,
+        (Verified::Read(&c, &s, &e), Proof::Read(&p2)),
+        now,
+    );
+    assert_eq!(asked.unwrap_err(), Need::Proof);
+    let allowing = answer(200, "ok", "allowed".into());
+    let asked = g.check(
+        &request,
+        (Verified::Read(&c, &s, &e), Proof::Refused(&allowing)),
+        now,
+    );
+    assert_eq!(asked.unwrap_err(), Need::Proof);
 }

@@ -45,7 +45,8 @@ pub extern "C" fn ps_drop_key(k: u32) {
 
 /// Checks, with key `k`, the signature of the document in the input: its
 /// first `signed` bytes, signed under domain `d` (0 snapshot, 1 notice, 2
-/// feed head, 3 step-up proof), then the 64-byte signature.
+/// feed head, 3 step-up proof), then the 64-byte signature, and nothing
+/// after it.
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_verify(k: u32, d: u32, signed: usize) -> u32 {
@@ -54,7 +55,8 @@ pub extern "C" fn ps_verify(k: u32, d: u32, signed: usize) -> u32 {
         else {
             return NO_CATALOG;
         };
-        let (message, rest) = s.input.split_at_checked(signed).unwrap_or_default();
-        status(key.verify(domain, message, rest.get(..64).unwrap_or_default()))
+        // Exactly the signature after the bytes signed.
+        let (message, signature) = s.input.split_at_checked(signed).unwrap_or_default();
+        status(key.verify(domain, message, signature))
     })
 }

@@ -7,14 +7,12 @@
 //! warning, a decision's fields.
 
 use crate::{keep, refused, slot, with, State, NO_CATALOG};
-use permsnap::lean::catalog::Catalog;
 use permsnap::lean::gate::{Decision, Gate, Need, Proof, Request, Verified};
 use permsnap::lean::stepup::{split_proof, StepUp};
-use std::rc::Rc;
 
 /// The edge's part of the instance's state.
 pub(crate) struct Edge {
-    gates: Vec<Option<(Rc<Catalog>, Gate)>>,
+    gates: Vec<Option<Gate>>,
     /// The last text answered.
     pub(crate) text: Vec<u8>,
     /// The last step-up proof read (`ps_proof`).
@@ -53,9 +51,10 @@ fn answer_text(s: &mut State, text: &[u8]) {
 }
 
 /// Compiles a route table: the input is its JSON text followed by
-/// `cookie_len` bytes of the snapshot cookie's name, for catalog `c`. Out:
-/// the gate's handle and how many warnings it has; refused
-/// (`invalid_policy`): out holds the refusal's text (address, length).
+/// `cookie_len` bytes of the snapshot cookie's name (letters, digits, `_`,
+/// `-`), for catalog `c`. Out: the gate's handle and how many warnings it
+/// has; refused (`invalid_policy`): out holds the refusal's text (address,
+/// length).
 #[allow(unsafe_code)]
 #[no_mangle]
 pub extern "C" fn ps_gate(c: u32, cookie_len: usize) -> u32 {
@@ -63,18 +62,23 @@ pub extern "C" fn ps_gate(c: u32, cookie_len: usize) -> u32 {
         let Some(catalog) = s.catalogs.get(slot(c)).and_then(Option::clone) else {
             return NO_CATALOG;
         };
-        let Some(at) = s.input.len().checked_sub(cookie_len) else {
-            return NO_CATALOG;
-        };
-        let (json, cookie) = s.input.split_at(at);
-        let (Ok(json), Ok(cookie)) = (core::str::from_utf8(json), core::str::from_utf8(cookie))
+        let split = s
+            .input
+            .len()
+            .checked_sub(cookie_len)
+            .map(|at| s.input.split_at(at));
+        let Some((Ok(json), Ok(cookie))) =
+            split.map(|(j, c)| (core::str::from_utf8(j), core::str::from_utf8(c)))
         else {
             return refused(permsnap::lean::INVALID_ARGUMENT);
         };
-        match Gate::new(&catalog, json, cookie) {
-            Ok(gate) => {
+        match Gate::new(catalog, json) {
+            Ok(mut gate) => {
+                if !gate.set_cookie_name(cookie) {
+                    return refused(permsnap::lean::INVALID_ARGUMENT);
+                }
                 let warnings = gate.warnings().len() as u32;
-                let handle = keep(&mut s.edge.gates, (catalog, gate));
+                let handle = keep(&mut s.edge.gates, gate);
                 s.out = [handle, warnings, 0, 0, 0, 0, 0, 0];
                 0
             }
@@ -97,7 +101,7 @@ pub extern "C" fn ps_gate_warning(g: u32, i: usize) -> u32 {
             .gates
             .get(slot(g))
             .and_then(Option::as_ref)
-            .and_then(|(_, gate)| gate.warnings().get(i))
+            .and_then(|gate| gate.warnings().get(i))
         else {
             return NO_CATALOG;
         };
@@ -146,10 +150,10 @@ pub extern "C" fn ps_proof() -> u32 {
 }
 
 /// The parts of the input `ps_gate_check` reads, in order, after their
-/// lengths (seven little-endian u32, `u32::MAX` for a header not sent).
-fn fields(input: &[u8]) -> Option<[Option<&str>; 7]> {
-    let (head, mut rest) = input.split_at_checked(28)?;
-    let mut out = [None; 7];
+/// lengths (eight little-endian u32, `u32::MAX` for a header not sent).
+fn fields(input: &[u8]) -> Option<[Option<&str>; 8]> {
+    let (head, mut rest) = input.split_at_checked(32)?;
+    let mut out = [None; 8];
     for (place, len) in out.iter_mut().zip(head.chunks_exact(4)) {
         let len = u32::from_le_bytes(len.try_into().ok()?);
         if len == u32::MAX {
@@ -185,14 +189,16 @@ fn worded(status: u32, code: u32, message: Option<&str>) -> Option<Decision> {
 }
 
 /// Decides a request with gate `g`. The input holds the request's method,
-/// target, `Authorization`, `Cookie` and method-override headers, then
-/// the message of the snapshot's refusal and of the proof's (see
-/// `fields`). `flags`: 1 a step-up proof came, 2 the request names no
-/// account a per-request verifier needs, 4 the verifier trusts a key.
+/// target, `Authorization`, `Cookie`, method-override and
+/// `Permsnap-Step-Up` headers, then the message of the snapshot's refusal
+/// and of the proof's (see `fields`). `flags`: 1 the request names no
+/// account a per-request verifier needs, 2 the verifier trusts a key.
 /// `snapshot`: 0 not verified yet, 1 verified (`loaded`, a `ps_load`
-/// handle of the gate's catalog), 2 refused with HTTP status `status` and
-/// code `code` (its index in `Error::CODES`); `proof`: 0 not read yet, 1
-/// read (`ps_proof`), 2 refused with code `proof_code` (status 403).
+/// handle of the gate's catalog), 2 refused with HTTP status `status` (401
+/// or 503) and code `code` (its index in `Error::CODES`); `proof`: 0 not
+/// read yet, 1 read by the `ps_proof` just before (taken: a proof serves
+/// one call), 2 refused with code `proof_code` (status 403). `leeway`: at
+/// most a day.
 ///
 /// Answers 0 with the decision in the text buffer (out: its address and
 /// length, the status, then the permission whose explanation ends the
@@ -201,7 +207,7 @@ fn worded(status: u32, code: u32, message: Option<&str>) -> Option<Decision> {
 /// little-endian u32 length (`u32::MAX`: none) and its bytes. Answers
 /// `u32::MAX - 1` when it needs the snapshot verified first (out: its
 /// text's address and length), `u32::MAX - 2` when it needs the proof
-/// read.
+/// read. A snapshot or proof that is not the request's is asked for again.
 #[allow(unsafe_code)]
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
@@ -225,36 +231,42 @@ pub extern "C" fn ps_gate_check(
             out,
             ..
         } = s;
-        let Some((catalog, gate)) = edge.gates.get(slot(g)).and_then(Option::as_ref) else {
+        *out = [0; 8];
+        // A proof read serves the one call after it.
+        let read_proof = edge.proof.take();
+        let Some(gate) = edge.gates.get(slot(g)).and_then(Option::as_ref) else {
             return NO_CATALOG;
         };
-        let Some([method, target, authorization, cookie, method_override, why, why_proof]) =
+        let Some([method, target, authorization, cookie, method_override, step_up, why, why_proof]) =
             fields(input)
         else {
             return refused(permsnap::lean::INVALID_ARGUMENT);
         };
+        if flags > 3 || u64::from(leeway) > permsnap::verify::MAX_LEEWAY {
+            return refused(permsnap::lean::INVALID_ARGUMENT);
+        }
         let request = Request {
             method: method.unwrap_or_default(),
             target: target.unwrap_or_default(),
             authorization,
             cookie,
             method_override,
-            step_up: flags & 1 != 0,
-            no_tenant: flags & 2 != 0,
-            keys: flags & 4 != 0,
+            step_up,
+            no_tenant: flags & 1 != 0,
+            keys: flags & 2 != 0,
         };
-        let refused_snapshot = worded(status, code, why);
+        let refused_snapshot = worded(status, code, why).filter(|d| matches!(d.status, 401 | 503));
         let verified = match (snapshot, &refused_snapshot) {
             (NOT_YET, _) => Verified::NotYet,
             (READ, _) => match all.get(slot(loaded)).and_then(Option::as_ref) {
-                Some((c, snap, d)) if Rc::ptr_eq(c, catalog) => Verified::Read(snap, d),
-                _ => return NO_CATALOG,
+                Some((c, snap, d)) => Verified::Read(c, snap, d),
+                None => return NO_CATALOG,
             },
             (REFUSED, Some(d)) => Verified::Refused(d),
             _ => return refused(permsnap::lean::INVALID_ARGUMENT),
         };
         let refused_proof = worded(403, proof_code, why_proof);
-        let proof = match (proof, &refused_proof, &edge.proof) {
+        let proof = match (proof, &refused_proof, &read_proof) {
             (NOT_YET, _, _) => Proof::NotYet,
             (READ, _, Some(p)) => Proof::Read(p),
             (REFUSED, Some(d), _) => Proof::Refused(d),
@@ -265,12 +277,7 @@ pub extern "C" fn ps_gate_check(
         } else {
             u64::MAX
         };
-        match gate.check(
-            catalog,
-            &request,
-            (verified, proof),
-            (now, u64::from(leeway)),
-        ) {
+        match gate.check(&request, (verified, proof), (now, u64::from(leeway))) {
             Ok(checked) => {
                 let d = &checked.decision;
                 let text = &mut edge.text;

@@ -71,8 +71,8 @@ fn decision(status: u32) -> Decision {
     }
 }
 
-/// `ps_gate_check`'s input: the seven lengths, then the texts.
-fn request_input(parts: [Option<&str>; 7]) -> Vec<u8> {
+/// `ps_gate_check`'s input: the eight lengths, then the texts.
+fn request_input(parts: [Option<&str>; 8]) -> Vec<u8> {
     let mut head = Vec::new();
     let mut body = Vec::new();
     for p in parts {
@@ -95,10 +95,12 @@ fn check(g: u32, c: u32, key: u32, r: &Request<'_>, verifier: &mut Verifier) -> 
             r.authorization,
             r.cookie,
             r.method_override,
+            r.step_up,
             None,
             None,
         ]));
-        let flags = u32::from(r.step_up.is_some()) | 4;
+        // The verifier trusts a key.
+        let flags = 2;
         let status = ps_gate_check(
             g,
             flags,
@@ -150,6 +152,18 @@ fn check(g: u32, c: u32, key: u32, r: &Request<'_>, verifier: &mut Verifier) -> 
         }
     }
     panic!("asked thrice");
+}
+
+/// Snapshot `auth` (`Permsnap <text>`) verified in wasm and loaded:
+/// `(1, its handle)`, as `ps_gate_check` takes it.
+fn loaded_snapshot(c: u32, k: u32, auth: &str) -> (u32, u32) {
+    let bytes = permsnap::wire::to_binary(&auth.as_bytes()[9..]).unwrap();
+    input(&bytes);
+    assert_eq!(ps_split(), 0);
+    assert_eq!(ps_verify(k, 0, out()[2] as usize), 0);
+    input(&[&bytes[..], b"t"].concat());
+    assert_eq!(ps_load(c, 1, 0, NOW as f64, 30), 0);
+    (1, out()[0])
 }
 
 fn code(name: &str) -> u32 {
@@ -259,6 +273,69 @@ fn the_edge_exports_decide_as_the_reference_gate() {
     }
     assert_eq!(asked, 162);
 
+    // Review of session 26: a proof read serves the one call after it; a
+    // refusal must be one the reference gives; a cookie must be a name.
+    let r = Request {
+        method: "POST",
+        target: "/api/sales",
+        authorization: Some(&desk),
+        step_up: Some("another"),
+        ..Request::default()
+    };
+    let (snap, loaded) = loaded_snapshot(c, k, &desk);
+    input(&request_input([
+        Some("POST"),
+        Some("/api/sales"),
+        r.authorization,
+        None,
+        None,
+        r.step_up,
+        None,
+        None,
+    ]));
+    assert_eq!(
+        ps_gate_check(g, 2, snap, loaded, 0, 0, 1, 0, NOW as f64, 30),
+        1 + code("invalid_argument")
+    );
+    input(&request_input([
+        Some("GET"),
+        Some("/api/payments"),
+        Some(&desk),
+        None,
+        None,
+        None,
+        Some("refused"),
+        None,
+    ]));
+    let expired = code("expired");
+    assert_eq!(
+        ps_gate_check(g, 2, 2, 0, 200, expired, 0, 0, NOW as f64, 30),
+        1 + code("invalid_argument")
+    );
+    assert_eq!(
+        ps_gate_check(g, 2, 2, 0, 401, expired, 0, 0, NOW as f64, 30),
+        0
+    );
+    assert_eq!(decision(out()[2]).code, "expired");
+    assert_eq!(
+        ps_gate_check(g, 8, 0, 0, 0, 0, 0, 0, NOW as f64, 30),
+        1 + code("invalid_argument")
+    );
+    assert_eq!(
+        ps_gate_check(g, 2, 0, 0, 0, 0, 0, 0, NOW as f64, 86_401),
+        1 + code("invalid_argument")
+    );
+    for cookie in ["", "perm snap", "a;b"] {
+        input(&[ROUTES.as_bytes(), cookie.as_bytes()].concat());
+        assert_eq!(
+            ps_gate(c, cookie.len()),
+            1 + code("invalid_argument"),
+            "{cookie:?}"
+        );
+    }
+    input(ROUTES.as_bytes());
+    assert_eq!(ps_gate(c, ROUTES.len() + 1), 1 + code("invalid_argument"));
+
     // The equation is checked: a signature of other bytes, a key that is
     // not one.
     let mut bytes = permsnap::wire::to_binary(&desk.as_bytes()[9..]).unwrap();
@@ -270,6 +347,12 @@ fn the_edge_exports_decide_as_the_reference_gate() {
         ps_verify(k, 1, signed),
         1 + code("bad_signature"),
         "another domain"
+    );
+    input(&[&bytes[..], &[0]].concat());
+    assert_eq!(
+        ps_verify(k, 0, signed),
+        1 + code("bad_signature"),
+        "a byte after it"
     );
     bytes[signed - 1] ^= 1;
     input(&bytes);

@@ -21,7 +21,7 @@ pub use crate::routes::table::{RouteDef, RoutesDef};
 use crate::decision::Permissions;
 use crate::error::{Error, Result};
 use crate::model::catalog::Catalog;
-use crate::routes::request::{no_tenant, snapshot_text, unavailable};
+use crate::routes::request::{is_cookie_name, no_tenant, snapshot_text, unavailable};
 use crate::routes::table::Rule;
 use crate::routes::verdict::{proof_allowed, verdict, worded, Holder, Verdict};
 pub use crate::routes::Decision;
@@ -88,8 +88,7 @@ pub const DECISION_CODES: &[&str] = &[
     "wrong_subject",
 ];
 
-/// Default name of the cookie carrying the snapshot.
-pub const DEFAULT_COOKIE: &str = "permsnap";
+pub use crate::routes::request::DEFAULT_COOKIE;
 
 /// Headers through which a client may ask a backend to take the request as
 /// another method; the gate then checks both methods.
@@ -126,11 +125,7 @@ impl Gate {
 
     /// Takes the snapshot from this cookie (default `permsnap`).
     pub fn set_cookie_name(&mut self, name: &str) -> Result<()> {
-        if name.is_empty()
-            || !name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        {
+        if !is_cookie_name(name) {
             return Err(Error::InvalidArgument {
                 detail: format!("`{name}` is not a cookie name"),
             });

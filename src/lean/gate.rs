@@ -16,12 +16,15 @@ use super::catalog::Catalog;
 use super::decide::Decision as Effective;
 use super::snapshot::Snapshot;
 use super::stepup::StepUp;
-use crate::routes::request::{no_tenant, snapshot_from, snapshot_text, unavailable};
+use crate::routes::request::{
+    is_cookie_name, no_tenant, snapshot_from, snapshot_text, unavailable, DEFAULT_COOKIE,
+};
 use crate::routes::table::{RoutesDef, Rule};
 use crate::routes::verdict::{proof_allowed, verdict, worded, Holder, Verdict};
 pub use crate::routes::Decision;
 use crate::routes::{Names, Table, TableError};
 use crate::wire::{step_up_mismatch, step_up_refused, Expected, Proved, FLAG_SHARED};
+use std::rc::Rc;
 
 /// The text of `bytes` (checked UTF-8 where they were read).
 fn text(bytes: &[u8]) -> &str {
@@ -85,8 +88,9 @@ pub struct Request<'a> {
     pub cookie: Option<&'a str>,
     /// The method-override headers, comma-joined.
     pub method_override: Option<&'a str>,
-    /// Whether a `Permsnap-Step-Up` header came.
-    pub step_up: bool,
+    /// The `Permsnap-Step-Up` header: a proof read on [`Need::Proof`] is
+    /// held to it.
+    pub step_up: Option<&'a str>,
     /// The verifier checks the account per request and the request names
     /// none (400 `no_tenant` where a snapshot is needed).
     pub no_tenant: bool,
@@ -100,10 +104,13 @@ pub struct Request<'a> {
 pub enum Verified<'s> {
     /// Not asked for yet.
     NotYet,
-    /// Refused: 401 with its code, or 503 `stale_feed`.
+    /// Refused: 401 with its code, or 503 `stale_feed` (any other status
+    /// is the caller's mistake: asked again).
     Refused(&'s Decision),
-    /// Verified and read, with its effective permissions.
-    Read(&'s Snapshot, &'s Effective),
+    /// Verified and read, with its effective permissions, against this
+    /// catalog: the request's own snapshot (its text, the gate's catalog,
+    /// valid now; anything else is asked again).
+    Read(&'s Rc<Catalog>, &'s Snapshot, &'s Effective),
 }
 
 /// The request's step-up proof, as far as the caller has checked it.
@@ -111,10 +118,11 @@ pub enum Verified<'s> {
 pub enum Proof<'p> {
     /// Not asked for yet.
     NotYet,
-    /// Refused before its fields were compared (`step_up_refused`: not a
-    /// proof, a bad signature; `unknown_key`).
+    /// Refused before its fields were compared (403 `step_up_refused`: not
+    /// a proof, a bad signature; `unknown_key`).
     Refused(&'p Decision),
-    /// Read, its signature checked.
+    /// Read, its signature checked: the request's own (its header's
+    /// bytes; anything else is asked again).
     Read(&'p StepUp),
 }
 
@@ -143,19 +151,35 @@ pub struct Checked {
 #[derive(Debug, Clone)]
 pub struct Gate {
     table: Table,
+    catalog: Rc<Catalog>,
     cookie: String,
 }
 
 impl Gate {
     /// Compiles the table `json` (as `RoutesDef::from_json` reads it)
-    /// against `catalog`, its snapshots in the cookie `cookie` (a cookie
-    /// name: letters, digits, `_` and `-`, checked by the caller).
-    pub fn new(catalog: &Catalog, json: &str, cookie: &str) -> Result<Gate, TableError> {
+    /// against `catalog`; its snapshots in the cookie `permsnap`.
+    pub fn new(catalog: Rc<Catalog>, json: &str) -> Result<Gate, TableError> {
         let routes = RoutesDef::read(json)?.routes;
         Ok(Gate {
-            table: Table::new(catalog, &routes)?,
-            cookie: cookie.into(),
+            table: Table::new(&*catalog, &routes)?,
+            catalog,
+            cookie: DEFAULT_COOKIE.into(),
         })
+    }
+
+    /// Takes the snapshot from the cookie `name` (letters, digits, `_`,
+    /// `-`); `false`, and nothing changed, for another name.
+    pub fn set_cookie_name(&mut self, name: &str) -> bool {
+        let ok = is_cookie_name(name);
+        if ok {
+            self.cookie = name.into();
+        }
+        ok
+    }
+
+    /// The catalog the table was compiled against.
+    pub fn catalog(&self) -> &Rc<Catalog> {
+        &self.catalog
     }
 
     /// Advice about the table.
@@ -169,16 +193,24 @@ impl Gate {
         snapshot_from(request.authorization, request.cookie, &self.cookie)
     }
 
-    /// Decides `request` on `catalog` (the one the table was compiled
-    /// against) at `now` (seconds; a proof's issue time may be `leeway`
-    /// ahead), or says what it needs first.
+    /// Decides `request` at `now` (seconds; a proof's issue time may be
+    /// `leeway` ahead), or says what it needs first. A snapshot or proof
+    /// given that is not the request's (another text, another catalog, no
+    /// longer valid, a refusal with a status the reference never gives) is
+    /// asked for again: the caller's mistake never decides (review, session
+    /// 26).
     pub fn check(
         &self,
-        catalog: &Catalog,
         request: &Request<'_>,
         (snapshot, proof): (Verified<'_>, Proof<'_>),
         (now, leeway): (u64, u64),
     ) -> Result<Checked, Need> {
+        if !self.owns_snapshot(request, snapshot, now, leeway) {
+            return Err(Need::Snapshot);
+        }
+        if !owns_proof(request, proof) {
+            return Err(Need::Proof);
+        }
         let routed = match self
             .table
             .route(request.method, request.target, request.method_override)
@@ -194,7 +226,7 @@ impl Gate {
         let mut need = None;
         let mut explain = None;
         let at = Step {
-            catalog,
+            catalog: &self.catalog,
             request,
             snapshot,
             proof,
@@ -213,7 +245,7 @@ impl Gate {
                 }
                 Err(n) => {
                     need = Some(n);
-                    // Neither allowed nor 405: the run ends here.
+                    // Not allowed: the run ends here.
                     Decision::answer(0, "", String::new())
                 }
             }
@@ -224,6 +256,28 @@ impl Gate {
                 explain: explain.filter(|_| decision.code == "forbidden"),
                 decision,
             }),
+        }
+    }
+
+    /// Whether `snapshot`, as the caller passed it, is this request's: a
+    /// refusal the reference gives (401, 503), or the request's own
+    /// snapshot read against this gate's catalog and valid at `now`.
+    fn owns_snapshot(
+        &self,
+        request: &Request<'_>,
+        snapshot: Verified<'_>,
+        now: u64,
+        leeway: u64,
+    ) -> bool {
+        match snapshot {
+            Verified::NotYet => true,
+            Verified::Refused(d) => matches!(d.status, 401 | 503),
+            Verified::Read(c, s, _) => {
+                let text = self.snapshot_of(request);
+                Rc::ptr_eq(c, &self.catalog)
+                    && text.is_some_and(|t| t == crate::encoding::encode(s.bytes()))
+                    && s.check(None, now, leeway).is_ok()
+            }
         }
     }
 
@@ -251,14 +305,15 @@ impl Gate {
         let (s, e) = match at.snapshot {
             Verified::NotYet => return Err(Need::Snapshot),
             Verified::Refused(d) => return Ok((d.clone(), None)),
-            Verified::Read(s, e) => (s, e),
+            Verified::Read(_, s, e) => (s, e),
         };
         let v = verdict(rule, &Held(s, e));
-        let mut d = match (&v, request.step_up, at.proof) {
+        let sent = request.step_up.is_some();
+        let mut d = match (&v, sent, at.proof) {
             (Verdict::Pin(_), true, Proof::NotYet) => return Err(Need::Proof),
             (Verdict::Pin(_), true, Proof::Refused(d)) => d.clone(),
             (Verdict::Pin(list), true, Proof::Read(p)) => at.proved(s, e, p, list, method),
-            _ => worded(&v, rule, at.catalog, request.step_up),
+            _ => worded(&v, rule, at.catalog, sent),
         };
         d.subject = Some(text(s.subject.in_(s.bytes())).into());
         d.tenant = Some(text(s.tenant.in_(s.bytes())).into());
@@ -272,6 +327,18 @@ impl Gate {
             _ => None,
         };
         Ok((d, missing))
+    }
+}
+
+/// Whether `proof`, as the caller passed it, is this request's: a
+/// refusal the reference gives (403), or the proof its header carries.
+fn owns_proof(request: &Request<'_>, proof: Proof<'_>) -> bool {
+    match proof {
+        Proof::NotYet => true,
+        Proof::Refused(d) => d.status == 403,
+        Proof::Read(p) => request
+            .step_up
+            .is_some_and(|h| h.trim() == crate::encoding::encode(p.bytes())),
     }
 }
 

@@ -3,6 +3,9 @@
 
 use super::Decision;
 
+/// Default name of the cookie carrying the snapshot.
+pub const DEFAULT_COOKIE: &str = "permsnap";
+
 /// Whether the `Cookie` header holds two different non-empty values of the
 /// cookie `name` (attack review, session 14: the first one won, so a
 /// cookie planted by a sibling subdomain or for a narrower path made the
@@ -81,6 +84,16 @@ pub fn snapshot_text<'a>(
             ),
         ))
     })
+}
+
+/// Whether `name` may name the snapshot cookie: letters, digits, `_` and
+/// `-` (an empty name matched a nameless `=value` pair: review, session
+/// 26).
+pub fn is_cookie_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// 503: the edge trusts no key yet.
