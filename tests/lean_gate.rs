@@ -58,8 +58,8 @@ fn verified(
         None => v.verify_cached(text.as_bytes(), now),
     };
     let p = checked.map_err(|e| match e {
-        Error::StaleFeed { .. } => answer(503, e.code(), e.to_string()),
-        e => answer(401, e.code(), e.to_string()),
+        Error::StaleFeed { .. } => Decision::answer(503, e.code(), e.to_string()),
+        e => Decision::answer(401, e.code(), e.to_string()),
     })?;
     let bytes = to_binary(text.as_bytes()).unwrap();
     let parts = split(&bytes).unwrap();
@@ -71,26 +71,11 @@ fn verified(
     Ok((s, e, p))
 }
 
-fn answer(status: u16, code: &str, message: String) -> Decision {
-    Decision {
-        status,
-        code: code.into(),
-        message,
-        route: None,
-        permission: None,
-        reason: None,
-        subject: None,
-        tenant: None,
-        actor: None,
-        nonce: None,
-    }
-}
-
 /// A proof as the caller passes it: decoded and its signature checked
 /// (worded as the reference words its refusals), then read in place.
 fn proof_read(text: &str, v: &Verifier) -> Result<StepUp, Decision> {
     let refused = |detail: String| {
-        answer(
+        Decision::answer(
             403,
             "step_up_refused",
             format!("step-up proof refused: {detail}"),
@@ -103,11 +88,12 @@ fn proof_read(text: &str, v: &Verifier) -> Result<StepUp, Decision> {
     v.keyring()
         .verify_domain(STEP_UP_DOMAIN, parts.kid, parts.signed, parts.signature)
         .map_err(|e| match e {
-            Error::UnknownKey { .. } => answer(403, e.code(), e.to_string()),
+            Error::UnknownKey { .. } => Decision::answer(403, e.code(), e.to_string()),
             other => refused(format!("its signature does not verify ({other})")),
         })?;
     let lean_parts = split_proof(&bytes).expect("the small core splits what the reference split");
-    StepUp::read(&bytes, &lean_parts).map_err(|r| answer(403, r.code(), "unreadable".into()))
+    StepUp::read(&bytes, &lean_parts)
+        .map_err(|r| Decision::answer(403, r.code(), "unreadable".into()))
 }
 
 /// The small core's decision for `r`, its caller's part done as above.
@@ -584,7 +570,7 @@ fn a_snapshot_or_proof_not_the_requests_is_asked_for_again() {
     // A refusal with a status the reference never gives (an allowing one,
     // a 405 a catch-all would skip): asked again.
     for status in [200, 405, 403] {
-        let refusal = answer(status, "expired", "refused".into());
+        let refusal = Decision::answer(status, "expired", "refused".into());
         let asked = g.check(&request, (Verified::Refused(&refusal), Proof::NotYet), now);
         assert_eq!(asked.unwrap_err(), Need::Snapshot, "{status}");
     }
@@ -596,7 +582,7 @@ fn a_snapshot_or_proof_not_the_requests_is_asked_for_again() {
         now,
     );
     assert_eq!(asked.unwrap_err(), Need::Proof);
-    let allowing = answer(200, "ok", "allowed".into());
+    let allowing = Decision::answer(200, "ok", "allowed".into());
     let asked = g.check(
         &request,
         (Verified::Read(&c, &s, &e), Proof::Refused(&allowing)),

@@ -174,18 +174,8 @@ const REFUSED: u32 = 2;
 /// An answer the caller worded: a refused snapshot or proof.
 fn worded(status: u32, code: u32, message: Option<&str>) -> Option<Decision> {
     let code = permsnap::Error::CODES.get(code as usize)?;
-    Some(Decision {
-        status: status as u16,
-        code: (*code).into(),
-        message: message.unwrap_or_default().into(),
-        route: None,
-        permission: None,
-        reason: None,
-        subject: None,
-        tenant: None,
-        actor: None,
-        nonce: None,
-    })
+    let message = message.unwrap_or_default().into();
+    Some(Decision::answer(u16::try_from(status).ok()?, code, message))
 }
 
 /// Decides a request with gate `g`. The input holds the request's method,

@@ -112,7 +112,8 @@ impl Decision {
         self.status == 200
     }
 
-    pub(crate) fn answer(status: u16, code: &str, message: String) -> Decision {
+    /// An answer naming nothing else: `status`, `code`, `message`.
+    pub fn answer(status: u16, code: &str, message: String) -> Decision {
         Decision {
             status,
             code: code.into(),
