@@ -1,10 +1,10 @@
 //! The edge's exports (feature `edge`): route gates
 //! (`permsnap::lean::gate`) compiled against a catalog of this instance,
 //! requests decided on snapshots loaded with `ps_load`, step-up proofs
-//! read once JavaScript checked their signature.
+//! read once their signature was checked (`ps_verify`, or the platform's).
 //!
-//! Texts come back in the text buffer (`ps_text`): a table's refusal, a
-//! warning, a decision's fields.
+//! Texts come back in a text buffer, its address and length in the result
+//! words: a table's refusal, a warning, a decision's fields.
 
 use crate::{keep, refused, slot, with, State, NO_CATALOG};
 use permsnap::lean::gate::{Decision, Gate, Need, Proof, Request, Verified};

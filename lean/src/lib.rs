@@ -8,6 +8,9 @@
 //! One instance serves a page: each catalog read is a handle (1, 2, …)
 //! until `ps_drop_catalog`, each loaded snapshot one until `ps_drop` (it
 //! keeps its catalog).
+//!
+//! Features: `curve` checks signatures in WebAssembly (`curve.rs`), `edge`
+//! adds the route gate (`edge.rs`); the browser entry has neither.
 #![deny(unsafe_code)]
 
 use permsnap::lean::catalog::Catalog;

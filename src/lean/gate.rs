@@ -6,9 +6,10 @@
 //!
 //! What needs the platform is asked of the caller: [`Gate::check`]
 //! answers [`Need::Snapshot`] when a rule needs the request's snapshot
-//! verified (its signature is WebCrypto's, its revocations the
-//! JavaScript verifier's), and [`Need::Proof`] when it needs the step-up
-//! proof the request carries, read and its signature checked. The caller
+//! verified (its signature by the platform's WebCrypto or by the small
+//! core's `curve` exports, its revocations by the JavaScript verifier),
+//! and [`Need::Proof`] when it needs the step-up proof the request
+//! carries, read and its signature checked. The caller
 //! asks again with it: the routing is repeated, which is cheap, and no
 //! snapshot is verified for a public route.
 

@@ -76,8 +76,9 @@ impl From<TableError> for crate::error::Error {
 pub struct Decision {
     /// HTTP status to answer with: 200 allows the request.
     pub status: u16,
-    /// One of the gate's decision codes (`guard::DECISION_CODES`), or a snapshot's refusal code (`expired`,
-    /// `revoked`...) on a 401.
+    /// One of the gate's decision codes (`guard::DECISION_CODES`), or a
+    /// refusal code: a snapshot's (`expired`, `revoked`...) on a 401 or
+    /// 503, a step-up proof's (`step_up_refused`, `unknown_key`) on a 403.
     pub code: String,
     /// For people.
     pub message: String,
