@@ -639,6 +639,18 @@ test("the catalog is read strictly: what the wasm build refuses, this entry refu
     }
   }
   assert.ok(refused > 10, `${refused} catalogs refused`);
+  // Over 1 MiB, as bytes, text or the CLI's object: refused before it is
+  // read, with the code and words of the wasm build (this entry said
+  // `too_large`: review, session 26).
+  const big = new Uint8Array((1 << 20) + 1);
+  big.set([0x50, 0x53, 0x43, 2]);
+  for (const input of [big, "A".repeat(3 << 20), { binary: "A".repeat(3 << 20) }]) {
+    const make = (entry) => () => new entry.Verifier(input, vectors.key.jwks, optionsOf(c));
+    const [a, b] = [await outcome(make(pkg)), await outcome(make(web))];
+    assert.equal(b.code, a.code);
+    assert.equal(b.code, "invalid_policy");
+    assert.throws(make(web), /over the limit of 1048576/);
+  }
 });
 
 test("a field the next catalog revision adds to a kind with no field of its own here, hidden by the snapshot, is never passed through (attack review, session 21)", async () => {

@@ -575,12 +575,19 @@ function documentInput(input: unknown): string | Uint8Array {
   return ownBytes(input) as Uint8Array;
 }
 
+/** A compiled catalog over the limit: `invalid_policy`, as the core and
+ *  the reference refuse it (this entry said `too_large`: review, session
+ *  26). */
+function catalogTooLarge(len: number): PermsnapError {
+  return new PermsnapError("invalid_policy", `the compiled catalog is ${len} bytes, over the limit of ${MAX_CATALOG}`);
+}
+
 /** A compiled catalog argument as bytes: `Uint8Array`, base64url text, or
  *  the object `permsnap catalog` prints (its `binary`). */
 function catalogBytes(catalog: unknown): Uint8Array {
   if (isBytes(catalog)) {
     const bytes = ownBytes(catalog) as Uint8Array; // the array's own storage, whatever it says its length is
-    if (bytes.length > MAX_CATALOG) throw refusal("too_large", "the catalog");
+    if (bytes.length > MAX_CATALOG) throw catalogTooLarge(bytes.length);
     return bytes;
   }
   let t = catalog;
@@ -592,7 +599,7 @@ function catalogBytes(catalog: unknown): Uint8Array {
     throw new PermsnapError("invalid_argument", "a catalog is a compiled catalog: bytes, base64url text, or the object `permsnap catalog` prints");
   }
   const s = trim(t as string);
-  if (s.length > Math.ceil((MAX_CATALOG * 4) / 3)) throw refusal("too_large", "the catalog");
+  if (s.length > Math.ceil((MAX_CATALOG * 4) / 3)) throw catalogTooLarge(Math.floor((s.length * 3) / 4));
   const bytes = base64url(s);
   if (bytes === null) throw new PermsnapError("invalid_policy", "the compiled catalog is not base64url");
   return bytes;
