@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { root, pkg, vectors, catalog, validCases, refusedCases, tenantOptions, strictForgeries, oddAccounts } from "./helpers.mjs";
 
 const web = await import(new URL("../../pkg/index.js", import.meta.url));
+const edge = await import(new URL("../../pkg/edge/node.js", import.meta.url));
 const wasm = readFileSync(`${root}pkg/permsnap_wasm_bg.wasm`);
 
 test("before init, a Verifier is refused with not_initialized; another build's .wasm is refused", () => {
@@ -311,6 +312,15 @@ test("an argument whose length or prototype read throws is copied or refused wit
     assert.throws(() => p.redact("clients", records), typed(entry), name);
     // The instance keeps answering.
     assert.deepEqual(v.load(c.snapshot).allowed(), expected, name);
+  }
+});
+
+test("an edge Gate given this entry's Verifier says which entry to import, as for the Node entry's (scoping, session 26)", () => {
+  const c = validCases[0];
+  for (const entry of [web, pkg]) {
+    const v = new entry.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "x" });
+    assert.throws(() => new edge.Gate(v, [{ path: "/health", public: true }]),
+      (e) => e.code === "invalid_argument" && /another permsnap entry: import Verifier from "permsnap\/edge"/.test(e.message));
   }
 });
 

@@ -148,6 +148,9 @@ export class Verifier {
     this.#account = account;
     this.#clock = clock as () => number;
     this.#leeway = leeway as number;
+    // The brand every entry's Verifier carries: an edge Gate given this one
+    // says which entry to import (it said "expected a permsnap Verifier").
+    Object.defineProperty(this, Symbol.for("permsnap.Verifier"), { value: true });
   }
 
   #live(): Core {
