@@ -368,34 +368,46 @@ const DESK_ROUTES: &str = r#"{"routes": [
   {"path": "/api/till/{*rest}", "requires": ["sales.make"]},
   {"path": "/api/till", "public": true}]}"#;
 
-#[test]
-fn step_up_proofs_open_what_the_reference_opens() {
-    let issuer = Issuer::new(Catalog::from_json(DESK_CATALOG, "desk").unwrap(), key()).unwrap();
-    let account =
-        Account::new("t", Roles::from_json(issuer.catalog(), DESK_ROLES).unwrap()).unwrap();
-    let reference = Gate::from_json(issuer.catalog(), DESK_ROUTES).unwrap();
-    let c = lean_catalog(issuer.catalog());
-    let g = lean::Gate::new(c, DESK_ROUTES).unwrap();
-    let mut v = Verifier::new(
-        issuer.catalog().clone(),
-        keyring(),
-        Options::for_tenant("t"),
-    );
-    let snapshot = |id: &str, shared: bool| {
+/// The shared front desk of DESK_CATALOG: its issuer and account.
+struct Desk {
+    issuer: Issuer,
+    account: Account,
+}
+
+impl Desk {
+    fn new() -> Desk {
+        let issuer = Issuer::new(Catalog::from_json(DESK_CATALOG, "desk").unwrap(), key()).unwrap();
+        let account =
+            Account::new("t", Roles::from_json(issuer.catalog(), DESK_ROLES).unwrap()).unwrap();
+        Desk { issuer, account }
+    }
+
+    /// A verifier of the account, trusting the issuer's key.
+    fn verifier(&self) -> Verifier {
+        Verifier::new(
+            self.issuer.catalog().clone(),
+            keyring(),
+            Options::for_tenant("t"),
+        )
+    }
+
+    /// The snapshot text of `id` (a shared account or not), its snapshot
+    /// id `snapshot_id`.
+    fn snapshot(&self, id: &str, shared: bool, snapshot_id: &[u8; 8]) -> String {
         let r = StaffRecord {
             roles: vec!["desk".into()],
             shared_account: shared,
             ..StaffRecord::new(id)
         };
         let opts = IssueOptions {
-            id: Some(*b"desk-one"),
+            id: Some(*snapshot_id),
             ..IssueOptions::at(NOW)
         };
-        issuer.issue(&account, &r, &opts).unwrap().text()
-    };
-    let desk = snapshot("frontdesk", true);
-    let person = snapshot("lea", false);
-    let proof = |snap: &str, permission: &str, method: &str, path: &str| {
+        self.issuer.issue(&self.account, &r, &opts).unwrap().text()
+    }
+
+    /// Léa's proof for `permission` at `method path`, bound to `snap`.
+    fn proof(&self, snap: &str, permission: &str, method: &str, path: &str) -> String {
         let req = StepUpRequest {
             actor: "lea",
             permission,
@@ -403,8 +415,18 @@ fn step_up_proofs_open_what_the_reference_opens() {
             path,
             lifetime: 60,
         };
-        permsnap::encoding::encode(&issuer.step_up(snap.as_bytes(), &req, NOW).unwrap())
-    };
+        permsnap::encoding::encode(&self.issuer.step_up(snap.as_bytes(), &req, NOW).unwrap())
+    }
+}
+
+#[test]
+fn step_up_proofs_open_what_the_reference_opens() {
+    let w = Desk::new();
+    let reference = Gate::from_json(w.issuer.catalog(), DESK_ROUTES).unwrap();
+    let g = lean::Gate::new(lean_catalog(w.issuer.catalog()), DESK_ROUTES).unwrap();
+    let mut v = w.verifier();
+    let desk = w.snapshot("frontdesk", true, b"desk-one");
+    let person = w.snapshot("lea", false, b"desk-one");
     let mut proofs: Vec<String> = vec!["garbage".into(), String::new()];
     for (perm, method, path) in [
         ("sales.make", "POST", "/api/sales"),
@@ -418,7 +440,7 @@ fn step_up_proofs_open_what_the_reference_opens() {
         ("sales.make", "GET", "/api/till"),
         ("sales.make", "POST", "/api/exchanges"),
     ] {
-        let p = proof(&desk, perm, method, path);
+        let p = w.proof(&desk, perm, method, path);
         let mut tampered = permsnap::encoding::decode(&p).unwrap();
         let last = tampered.len() - 1;
         tampered[last] ^= 1;
@@ -427,7 +449,7 @@ fn step_up_proofs_open_what_the_reference_opens() {
     }
     // A proof naming a key the edge does not trust (its kid changed).
     let mut other =
-        permsnap::encoding::decode(&proof(&desk, "sales.make", "POST", "/api/sales")).unwrap();
+        permsnap::encoding::decode(&w.proof(&desk, "sales.make", "POST", "/api/sales")).unwrap();
     let at = other.windows(4).position(|w| w == b"t-01").unwrap();
     other[at + 3] = b'9';
     let other = permsnap::encoding::encode(&other);
@@ -486,40 +508,13 @@ fn step_up_proofs_open_what_the_reference_opens() {
 /// or it is asked for again; it never decides.
 #[test]
 fn a_snapshot_or_proof_not_the_requests_is_asked_for_again() {
-    let issuer = Issuer::new(Catalog::from_json(DESK_CATALOG, "desk").unwrap(), key()).unwrap();
-    let account =
-        Account::new("t", Roles::from_json(issuer.catalog(), DESK_ROLES).unwrap()).unwrap();
-    let c = lean_catalog(issuer.catalog());
+    let w = Desk::new();
+    let c = lean_catalog(w.issuer.catalog());
     let g = lean::Gate::new(Rc::clone(&c), DESK_ROUTES).unwrap();
-    let v = Verifier::new(
-        issuer.catalog().clone(),
-        keyring(),
-        Options::for_tenant("t"),
-    );
-    let snapshot = |id: &str, snapshot_id: &[u8; 8]| {
-        let r = StaffRecord {
-            roles: vec!["desk".into()],
-            shared_account: true,
-            ..StaffRecord::new(id)
-        };
-        let opts = IssueOptions {
-            id: Some(*snapshot_id),
-            ..IssueOptions::at(NOW)
-        };
-        issuer.issue(&account, &r, &opts).unwrap().text()
-    };
-    let desk = snapshot("frontdesk", b"desk-one");
-    let other = snapshot("backdesk", b"desk-two");
-    let proof = |snap: &str| {
-        let req = StepUpRequest {
-            actor: "lea",
-            permission: "sales.make",
-            method: "POST",
-            path: "/api/sales",
-            lifetime: 60,
-        };
-        permsnap::encoding::encode(&issuer.step_up(snap.as_bytes(), &req, NOW).unwrap())
-    };
+    let v = w.verifier();
+    let desk = w.snapshot("frontdesk", true, b"desk-one");
+    let other = w.snapshot("backdesk", true, b"desk-two");
+    let proof = |snap: &str| w.proof(snap, "sales.make", "POST", "/api/sales");
     let (mine, theirs) = (proof(&desk), proof(&other));
     let auth = format!("Permsnap {desk}");
     let request = lean::Request {
@@ -553,7 +548,7 @@ fn a_snapshot_or_proof_not_the_requests_is_asked_for_again() {
     );
     // Another person's snapshot, the same content under another catalog
     // object, an expired one: asked again.
-    let twin = lean_catalog(issuer.catalog());
+    let twin = lean_catalog(w.issuer.catalog());
     let (s3, e3) = read(&desk, &twin);
     for (catalog, snap, eff, at) in [
         (&c, &s2, &e2, now),

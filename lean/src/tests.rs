@@ -128,16 +128,8 @@ fn check(g: u32, c: u32, key: u32, r: &Request<'_>, verifier: &mut Verifier) -> 
                 return d;
             }
             NEEDS_SNAPSHOT => {
-                let text = &r.authorization.unwrap()[9..];
-                let bytes = permsnap::wire::to_binary(text.as_bytes()).unwrap();
-                input(&bytes);
-                assert_eq!(ps_split(), 0);
-                let [_, _, signed, ..] = out();
-                assert_eq!(ps_verify(key, 0, signed as usize), 0);
-                input(&[&bytes[..], b"t"].concat());
-                assert_eq!(ps_load(c, 1, 0, NOW as f64 + 5.0, 30), 0);
-                loaded = out()[0];
-                snapshot = 1;
+                (snapshot, loaded) =
+                    loaded_snapshot(c, key, r.authorization.unwrap(), NOW as f64 + 5.0);
             }
             NEEDS_PROOF => {
                 let bytes = permsnap::encoding::decode(r.step_up.unwrap()).unwrap();
@@ -154,15 +146,15 @@ fn check(g: u32, c: u32, key: u32, r: &Request<'_>, verifier: &mut Verifier) -> 
     panic!("asked thrice");
 }
 
-/// Snapshot `auth` (`Permsnap <text>`) verified in wasm and loaded:
-/// `(1, its handle)`, as `ps_gate_check` takes it.
-fn loaded_snapshot(c: u32, k: u32, auth: &str) -> (u32, u32) {
+/// Snapshot `auth` (`Permsnap <text>`) verified in wasm and loaded at
+/// `now`: `(1, its handle)`, as `ps_gate_check` takes it.
+fn loaded_snapshot(c: u32, k: u32, auth: &str, now: f64) -> (u32, u32) {
     let bytes = permsnap::wire::to_binary(&auth.as_bytes()[9..]).unwrap();
     input(&bytes);
     assert_eq!(ps_split(), 0);
     assert_eq!(ps_verify(k, 0, out()[2] as usize), 0);
     input(&[&bytes[..], b"t"].concat());
-    assert_eq!(ps_load(c, 1, 0, NOW as f64, 30), 0);
+    assert_eq!(ps_load(c, 1, 0, now, 30), 0);
     (1, out()[0])
 }
 
@@ -282,7 +274,7 @@ fn the_edge_exports_decide_as_the_reference_gate() {
         step_up: Some("another"),
         ..Request::default()
     };
-    let (snap, loaded) = loaded_snapshot(c, k, &desk);
+    let (snap, loaded) = loaded_snapshot(c, k, &desk, NOW as f64);
     input(&request_input([
         Some("POST"),
         Some("/api/sales"),
