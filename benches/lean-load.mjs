@@ -1,12 +1,14 @@
-// First load on the small core with its `curve` feature (#16: what
-// `permsnap/sync` and the Node entry would run, not shipped yet) against the
-// Node entry's `Verifier.load` today, on peer-bench's snapshot: base64url
-// decoded, split, signature checked in WebAssembly (the key's own table
-// once built), read and decided against the catalog. The small core's row
-// is the core alone (its JavaScript wrapper adds its `Permissions`
-// object). Prints a table; not a test.
-//   node benches/lean-load.mjs   (after scripts/build-pkg.sh: needs pkg/ and
-//                                 the binaryen npm package's wasm-opt)
+// First load on the small core with its `curve` feature (#16), on
+// peer-bench's snapshot: base64url decoded, split, signature checked in
+// WebAssembly (the key's own table once built), read and decided against
+// the catalog. Three rows, interleaved: the core alone (its exports called
+// directly), `permsnap` in Node (since session 27 that core behind its
+// JavaScript: `Verifier.load`, a `Permissions` object), and the reference
+// build it replaced there (the crate behind wasm-bindgen, target/reference/).
+// Prints a table; not a test.
+//   node benches/lean-load.mjs   (after scripts/build-pkg.sh: needs pkg/,
+//                                 target/reference/ and the binaryen npm
+//                                 package's wasm-opt)
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -62,15 +64,18 @@ function leanLoad() {
   x.ps_drop(handle);
 }
 
-// The Node entry, as peer-bench loads it: its verified cache emptied
+// A Verifier's load, as peer-bench loads it: its verified cache emptied
 // before each load (the key's table kept).
-const pkg = JSON.parse(readFileSync(join(root, "pkg/package.json"), "utf8"));
-const { Verifier } = await import(pathToFileURL(join(root, "pkg", pkg.exports["."].node)).href);
-const verifier = new Verifier(catalog, jwks, { tenant: snapshot.tenant, clock: () => NOW });
-function nodeLoad() {
-  verifier.setJwks(jwks);
-  verifier.load(snapshot.text).free();
+function loader({ Verifier }) {
+  const verifier = new Verifier(catalog, jwks, { tenant: snapshot.tenant, clock: () => NOW });
+  return () => {
+    verifier.setJwks(jwks);
+    verifier.load(snapshot.text).free();
+  };
 }
+const pkg = JSON.parse(readFileSync(join(root, "pkg/package.json"), "utf8"));
+const nodeLoad = loader(await import(pathToFileURL(join(root, "pkg", pkg.exports["."].node)).href));
+const referenceLoad = loader(await import(pathToFileURL(join(root, "target/reference/node.js")).href));
 
 function median(f, n) {
   for (let i = 0; i < 200; i++) f(); // past the key table's build (64 verifies)
@@ -85,10 +90,11 @@ function median(f, n) {
 }
 
 const rounds = [];
-for (let r = 0; r < 5; r++) rounds.push([median(leanLoad, 400), median(nodeLoad, 400)]);
+for (let r = 0; r < 5; r++) rounds.push([median(leanLoad, 400), median(nodeLoad, 400), median(referenceLoad, 400)]);
 const mid = (i) => rounds.map((x) => x[i]).sort((a, b) => a - b)[2];
 console.log(`first load, ${process.version}, median of 5 interleaved rounds of 400`);
 console.log("| core | load µs |");
 console.log("|---|---:|");
 console.log(`| small core + curve (split, verify, read, decide) | ${mid(0).toFixed(1)} |`);
-console.log(`| Node entry today (\`Verifier.load\`) | ${mid(1).toFixed(1)} |`);
+console.log(`| \`permsnap\` in Node (that core + its JavaScript, \`Verifier.load\`) | ${mid(1).toFixed(1)} |`);
+console.log(`| the reference build it replaced there (\`Verifier.load\`) | ${mid(2).toFixed(1)} |`);

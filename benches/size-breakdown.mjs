@@ -6,7 +6,8 @@
 // Not a test.
 //   node benches/size-breakdown.mjs [pkg | pkg/sync | pkg/edge]   (after
 //   scripts/build-pkg.sh, which installs the binaryen npm package whose
-//   wasm-metadce and wasm-opt this runs; pkg: the browser entry's small core)
+//   wasm-metadce and wasm-opt this runs; pkg: the browser entry's small
+//   core, pkg/sync: the same with `curve`)
 //   node benches/size-breakdown.mjs lean   the small core (lean/, #16) as
 //   cargo builds it, before wasm-opt, built here first
 import { execFileSync } from "node:child_process";
@@ -50,6 +51,7 @@ const steps = [
   ["+ its runtime (input buffer, results)", (n) => n === "ps_input" || n === "ps_out"],
   ["+ read a compiled catalog (in place, names, its SHA-512 fingerprint)", (n) => /^ps_(catalog|name|drop_catalog)$/.test(n)],
   ["+ strict keys and signature shapes (the platform checks the equation)", (n) => n === "ps_key" || n === "ps_shape"],
+  ["+ Ed25519 in WebAssembly (`curve`, permsnap/sync: trusted keys, the equation with a table per key)", (n) => /^ps_(trust|verify|drop_key)$/.test(n)],
   ["+ load and decide (split, read, fit, check, effective set)", (n) => /^ps_(split|load|drop|bit)$/.test(n)],
   ["+ records (kinds, fields, scopes, filters, hidden fields)", (n) => /^ps_(kind|field|subject|scope|permission_scope|filter|clause|hidden)$/.test(n)],
   ["+ revocation notices (read; JavaScript keeps what they revoke)", (n) => /^ps_(claims|notice|notice_split|notice_id|notice_staff)$/.test(n)],

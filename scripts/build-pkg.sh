@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/ from the small core and three wasm
-# builds (wasm-pack, web target, no network), each with its TypeScript
-# wrapper:
+# Builds the npm package into pkg/ from two builds of the small core (lean/:
+# a catalog and a snapshot read in place, the decision; no wasm-bindgen)
+# and two wasm-bindgen builds (wasm-pack, web target, no network), each
+# with its TypeScript wrapper:
 #   pkg/        the browser entry (`permsnap` in browsers, #16): the small
-#               core (lean/: a catalog and a snapshot read in place, the
-#               decision; no wasm-bindgen), signatures checked by the
-#               platform's WebCrypto;
-#   pkg/sync/   the same API verifying in WebAssembly (`wasm,ed25519`):
+#               core, signatures checked by the platform's WebCrypto;
+#   pkg/sync/   the same JavaScript on the small core with `curve`
+#               (signatures checked in WebAssembly, synchronous loads):
 #               `permsnap` in Node, Deno, Bun and workerd, `permsnap/sync`
 #               in browsers without Ed25519 or wanting synchronous loads;
-#   pkg/edge/   the edge build (features `edge`): the same plus the route
-#               guard (permsnap/edge), so browsers never download the router;
+#   pkg/edge/   the edge build (features `edge`): the same API plus the
+#               route guard (permsnap/edge), so browsers never download the
+#               router;
 #   pkg/issuer/ the issuer (server only).
+# And, not shipped, target/reference/: the same API on the wasm-bindgen
+# build of the crate (`wasm,ed25519`), which the JavaScript tests hold the
+# small core's entries to.
 set -euo pipefail
 # Installs what the build needs (wasm-pack, wasm-bindgen, tsc, esbuild...),
 # skipping what is there: a fresh clone builds with this one command.
@@ -38,7 +42,7 @@ WASM_FEATURES="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-s
 # Each build has its own entry files (index, node, workerd): the edge build
 # carries neither the DOM helper nor React, the browser build no router.
 CORE_TS="generated types errors internal init verifier permissions filter redact core"
-SYNC_TS="$CORE_TS expiry session unclobbered dom react sync/index nodeinit node workerd"
+REFERENCE_TS="$CORE_TS expiry session unclobbered dom react reference/index nodeinit node workerd"
 EDGE_TS="$CORE_TS edge/expiry plain edge/gate edge/refresher edge/middleware edge/index nodeinit edge/node edge/workerd"
 # The browser entry: the small core's JavaScript side (its modules under
 # browser/), with the shared error, filter and redaction modules, and the
@@ -46,6 +50,10 @@ EDGE_TS="$CORE_TS edge/expiry plain edge/gate edge/refresher edge/middleware edg
 # verifier.ts and permissions.ts (flattened, `browser/verifier.ts` is the
 # `./verifier.js` that session.ts imports).
 BROWSER_TS="generated types codes errors internal platform expiry filter redact browser/wasm browser/text browser/curve browser/keys browser/permissions browser/verifier session unclobbered dom react browser/index"
+# permsnap/sync: the same sources on the core with `curve`, and the Node
+# and workerd entries (browser/init.ts gives nodeinit.ts the core's
+# loader).
+SYNC_TS="$BROWSER_TS browser/init nodeinit node workerd"
 # The issuer (permsnap/issuer): server-only, its own wasm build.
 ISSUER_TS="generated types errors internal init plain issuer/http issuer/index nodeinit issuer/node issuer/workerd"
 
@@ -84,23 +92,30 @@ assemble() {
   cp pkg-template/wasm-asset.d.ts "$dest"/
 }
 
-wasm_build wasm,ed25519 target/wasm-sync
+wasm_build wasm,ed25519 target/wasm-reference
 wasm_build edge target/wasm-edge edge
 wasm_build issuer-js target/wasm-issuer
 # The small core: plain wasm exports (a workspace member, Cargo.toml's
-# `lean` profile: size first).
-cargo build --quiet --profile lean --target wasm32-unknown-unknown -p permsnap-lean
-# The producers and target-features sections are for tools, not browsers.
-mkdir -p target/wasm-browser
-wasm-opt -Oz --strip-producers --strip-target-features $WASM_FEATURES \
-  target/wasm32-unknown-unknown/lean/permsnap_lean.wasm -o target/wasm-browser/permsnap_wasm_bg.wasm
+# `lean` profile: size first), without and with `curve`. The producers and
+# target-features sections are for tools, not browsers.
+lean_build() { # features out-dir
+  cargo build --quiet --profile lean --target wasm32-unknown-unknown -p permsnap-lean --no-default-features ${1:+--features "$1"}
+  mkdir -p "$2"
+  wasm-opt -Oz --strip-producers --strip-target-features $WASM_FEATURES \
+    target/wasm32-unknown-unknown/lean/permsnap_lean.wasm -o "$2/permsnap_wasm_bg.wasm"
+}
+lean_build "" target/wasm-browser
+lean_build curve target/wasm-sync
 
 rm -rf pkg target/pkg-build
 # Every entry's module is its directory's permsnap_wasm_bg.wasm
 # (`permsnap/permsnap_wasm_bg.wasm` for bundlers), this one too.
 assemble - pkg $BROWSER_TS
 cp target/wasm-browser/permsnap_wasm_bg.wasm pkg-template/wasm-asset.d.ts pkg/
-assemble target/wasm-sync pkg/sync $SYNC_TS
+assemble - pkg/sync $SYNC_TS
+cp target/wasm-sync/permsnap_wasm_bg.wasm pkg-template/wasm-asset.d.ts pkg/sync/
+rm -rf target/reference
+assemble target/wasm-reference target/reference $REFERENCE_TS
 # `permsnap` in Node, Deno, Bun and workerd is the build verifying in
 # WebAssembly (synchronous loads; in Node its verify is faster than the
 # platform's). The exports map sends `permsnap` there directly (a module
@@ -130,7 +145,7 @@ wasm_id() { # dir
     const { wasmId } = await import(process.argv[1] + "/init.js");
     console.log(wasmId(new WebAssembly.Module(readFileSync(process.argv[1] + "/permsnap_wasm_bg.wasm"))))' "$(realpath "$1")"
 }
-for dir in pkg/sync pkg/edge pkg/issuer; do
+for dir in pkg/edge pkg/issuer target/reference; do
   id=$(wasm_id "$dir")
   for js in "$dir"/*.js; do
     keep=--keep-names
@@ -139,14 +154,27 @@ for dir in pkg/sync pkg/edge pkg/issuer; do
       --define:WASM_ID="\"$id\"" --log-level=warning --allow-overwrite --outfile="$js"
   done
 done
-# The browser entry without --keep-names: every page downloads it (its
-# errors say `PermsnapError` all the same: the class sets its name).
-for js in pkg/*.js; do
-  esbuild "$js" --minify --format=esm --sourcemap --sources-content=true \
-    --log-level=warning --allow-overwrite --outfile="$js"
+# The small core's entries: LEAN_EXPORTS (browser/wasm.ts) is the export
+# list of the directory's own .wasm, so that init() refuses another's. The
+# browser entry without --keep-names: every page downloads it (its errors
+# say `PermsnapError` all the same: the class sets its name).
+lean_exports() { # dir
+  node --input-type=module -e 'const { readFileSync } = await import("node:fs");
+    const m = new WebAssembly.Module(readFileSync(process.argv[1] + "/permsnap_wasm_bg.wasm"));
+    console.log(WebAssembly.Module.exports(m).map((e) => e.name).sort().join(" "))' "$(realpath "$1")"
+}
+for dir in pkg pkg/sync; do
+  exports=$(lean_exports "$dir")
+  # The browser entry without --keep-names and with short refusals.
+  keep= wordy=false
+  [ "$dir" = pkg ] || keep=--keep-names wordy=true
+  for js in "$dir"/*.js; do
+    esbuild "$js" --minify $keep --format=esm --sourcemap --sources-content=true \
+      --define:LEAN_EXPORTS="\"$exports\"" --define:LEAN_WORDY="$wordy" --log-level=warning --allow-overwrite --outfile="$js"
+  done
 done
-if grep -l "WASM_ID" pkg/*.js pkg/sync/*.js pkg/edge/*.js pkg/issuer/*.js; then
-  echo "build-pkg.sh: WASM_ID was not defined in the modules above" >&2; exit 1
+if grep -l "WASM_ID\|LEAN_EXPORTS\|LEAN_WORDY" pkg/*.js pkg/sync/*.js pkg/edge/*.js pkg/issuer/*.js target/reference/*.js; then
+  echo "build-pkg.sh: WASM_ID, LEAN_EXPORTS or LEAN_WORDY was not defined in the modules above" >&2; exit 1
 fi
 
 # The Node entries (Node, Deno, Bun: the `node` condition) as one module
@@ -157,7 +185,7 @@ fi
 # wrangler. Each bundle carries its own copy of the shared classes, as the
 # builds already do: `instanceof PermsnapError` and the Verifier checks go by
 # branded symbols, not by module identity.
-for js in pkg/sync/node.js pkg/edge/node.js pkg/issuer/node.js; do
+for js in pkg/sync/node.js pkg/edge/node.js pkg/issuer/node.js target/reference/node.js; do
   esbuild "$js" --bundle --platform=node --format=esm --minify --keep-names --sourcemap --sources-content=true \
     --log-level=warning --allow-overwrite --outfile="$js"
 done

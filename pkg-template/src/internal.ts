@@ -106,9 +106,30 @@ export function expiredError(): PermsnapError {
   return new PermsnapError("expired", "the snapshot expired: everything is denied until a fresh one is loaded");
 }
 
+/** @internal A weak reference, where the runtime has `WeakRef`; a strong
+ *  one where it has none (workerd before compatibility date 2025-05-05,
+ *  or without `enable_weak_ref`): the same answers, held longer. */
+export interface Ref<T> {
+  deref(): T | undefined;
+}
+
+/** @internal A `Ref` to `x`. */
+export function weakRef<T extends object>(x: T): Ref<T> {
+  return typeof WeakRef === "function" ? new WeakRef(x) : { deref: () => x };
+}
+
+/** @internal A `FinalizationRegistry` calling `cleanup`, where the runtime
+ *  has one; where it has none (as `weakRef`), one that never calls it:
+ *  what is not freed stays in the WebAssembly memory until the instance
+ *  goes. Importing the package must not fail there (review, session 27:
+ *  `permsnap` in such a Worker threw on import). */
+export function finalizer<T>(cleanup: (held: T) => void): Pick<FinalizationRegistry<T>, "register" | "unregister"> {
+  return typeof FinalizationRegistry === "function" ? new FinalizationRegistry(cleanup) : { register() {}, unregister: () => false };
+}
+
 /** @internal The permissions in `refs` still alive (what `withIds` made
  *  from a `Permissions`, held weakly). */
-export function alive<T extends object>(refs: readonly WeakRef<T>[] | undefined): T[] {
+export function alive<T extends object>(refs: readonly Ref<T>[] | undefined): T[] {
   const out: T[] = [];
   for (const ref of refs ?? []) {
     const d = ref.deref();
@@ -121,7 +142,7 @@ export function alive<T extends object>(refs: readonly WeakRef<T>[] | undefined)
  *  `graced`), or no longer (then `due(p)`: it checks itself on its next
  *  use), and what `withIds` made of it (`derived`), at every depth. The
  *  session's `grace` hook of both entries' `Permissions`. */
-export function graceAll<T extends object>(graced: WeakSet<T>, p: T, on: boolean, due: (p: T) => void, derived: (p: T) => readonly WeakRef<T>[] | undefined): void {
+export function graceAll<T extends object>(graced: WeakSet<T>, p: T, on: boolean, due: (p: T) => void, derived: (p: T) => readonly Ref<T>[] | undefined): void {
   if (on) {
     graced.add(p);
   } else {

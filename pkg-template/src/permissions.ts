@@ -5,7 +5,7 @@
 
 import type { Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
-import { alive, expiredError, frozen, graceAll, isBytes, lengthOf, list, nameList, noExtra, ownBytes, refusedExplanation, text, unknownPermission, unreadable, wasmCall } from "./internal.js";
+import { alive, expiredError, frozen, graceAll, isBytes, lengthOf, list, nameList, noExtra, ownBytes, refusedExplanation, text, unknownPermission, unreadable, wasmCall, weakRef, type Ref } from "./internal.js";
 import { compileFilter, type CompiledFilter } from "./filter.js";
 import { armExpiry, expiry } from "./expiry.js";
 import { planRedaction, redactAll, redactOptions, type Redaction, type RedactOptions, type RedactPlan } from "./redact.js";
@@ -88,7 +88,7 @@ export class Permissions {
   #redactions: Map<string, Redaction> | undefined;
   #redactPlans: Map<string, RedactPlan> | undefined;
   #error: PermsnapError | null;
-  #derived: WeakRef<Permissions>[] | undefined;
+  #derived: Ref<Permissions>[] | undefined;
   /** When it expires (`Date.now()` time), once armed. */
   #deadline: number | undefined;
   /** `expiry.tick` when the deadline was last compared with the clock. */
@@ -353,7 +353,7 @@ export class Permissions {
     // Its own timer (the parent may be dropped or freed first), and in place
     // with the parent (a session's revocation).
     if (this.#deadline !== undefined) expireIn(derived, this.#deadline - Date.now());
-    (this.#derived ??= []).push(new WeakRef(derived));
+    (this.#derived ??= []).push(weakRef(derived));
     if (graced.has(this)) graced.add(derived); // waits with its session's current permissions
     return derived;
   }

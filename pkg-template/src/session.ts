@@ -7,7 +7,7 @@
 // Browser build only.
 
 import { PermsnapError } from "./errors.js";
-import { noExtra, parseJson, strictOptions } from "./internal.js";
+import { noExtra, parseJson, strictOptions, weakRef, type Ref } from "./internal.js";
 import { fingerprintOf, Verifier } from "./verifier.js";
 import { expirePermissions, grace, type Permissions } from "./permissions.js";
 import { recheckAll } from "./expiry.js";
@@ -164,7 +164,7 @@ export class Session {
    *  alive to deny-all. (Only the current one was: the object `ready`
    *  gave, replaced by a later swap, kept the person's powers after
    *  sign-out: attack review, session 18.) */
-  #heldOnce: WeakRef<Permissions>[] = [];
+  #heldOnce: Ref<Permissions>[] = [];
   /** The first load, settled: the permissions it gave (deny-all when it failed). */
   readonly ready: Promise<Permissions>;
 
@@ -767,7 +767,7 @@ export class Session {
     grace(next, true);
     this.#current = next;
     this.#heldOnce = this.#heldOnce.filter((r) => r.deref() !== undefined);
-    this.#heldOnce.push(new WeakRef(next));
+    this.#heldOnce.push(weakRef(next));
     clearTimeout(this.#refreshTimer);
     clearTimeout(this.#expiryTimer);
     if (text !== null && !this.#closed) {

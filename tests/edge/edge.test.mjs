@@ -395,9 +395,11 @@ test("parity: Bun gives the vectors' decisions", { timeout: 120_000 }, () => {
   assertParity(JSON.parse(out), "bun");
 });
 
-test("parity: workerd gives the vectors' decisions", { timeout: 120_000 }, async () => {
+/** Runs `worker` (with parity.js and the modules `modules` lists) in
+ *  workerd at `compatibilityDate`, and answers what it answers. */
+async function inWorkerd(worker, modules, compatibilityDate) {
   const port = await freePort();
-  const config = join(tmp, "parity.capnp");
+  const config = join(tmp, `parity-${compatibilityDate}.capnp`);
   // Paths of `embed` are relative to the config file.
   const path = (p) => JSON.stringify(relative(tmp, join(root, p)));
   writeFileSync(
@@ -409,14 +411,13 @@ const config :Workerd.Config = (
 );
 const w :Workerd.Worker = (
   modules = [
-    (name = "worker.js", esModule = embed ${path("tests/edge/parity-worker.js")}),
+    (name = "worker.js", esModule = embed ${path(worker)}),
     (name = "parity.js", esModule = embed ${path("tests/edge/parity.js")}),
     (name = "issuer-parity.js", esModule = embed ${path("tests/edge/issuer-parity.js")}),
-${permsnapModules(relative(tmp, join(root, "pkg")))}
-${issuerModules(relative(tmp, join(root, "pkg")))}
+${modules}
   ],
   bindings = [(name = "VECTORS", json = embed ${path("vectors/vectors.json")})],
-  compatibilityDate = "2025-09-01",
+  compatibilityDate = "${compatibilityDate}",
 );
 `,
   );
@@ -424,17 +425,41 @@ ${issuerModules(relative(tmp, join(root, "pkg")))}
   let log = "";
   child.stderr.on("data", (d) => (log += d));
   try {
-    let got;
-    for (let i = 0; i < 300 && !got; i++) {
+    for (let i = 0; i < 300; i++) {
       try {
-        got = await (await fetch(`http://127.0.0.1:${port}/`)).json();
-      } catch {
+        const r = await fetch(`http://127.0.0.1:${port}/`);
+        const text = await r.text();
+        assert.equal(r.status, 200, `workerd answered ${r.status}: ${text}\n${log}`);
+        return JSON.parse(text);
+      } catch (e) {
+        if (e instanceof assert.AssertionError) throw e;
         await sleep(100);
       }
     }
-    assert.ok(got, `workerd did not answer:\n${log}`);
-    assertParity(got, "workerd");
+    assert.fail(`workerd did not answer:\n${log}`);
   } finally {
     child.kill("SIGTERM");
+  }
+}
+
+test("parity: workerd gives the vectors' decisions", { timeout: 120_000 }, async () => {
+  const pkg = relative(tmp, join(root, "pkg"));
+  assertParity(await inWorkerd("tests/edge/parity-worker.js", `${permsnapModules(pkg)}\n${issuerModules(pkg)}`, "2025-09-01"), "workerd");
+});
+
+test("parity: `permsnap` in workerd (permsnap/sync, the small core with curve) gives the vectors' decisions, at a compatibility date without FinalizationRegistry or WeakRef (review, session 27)", { timeout: 120_000 }, async () => {
+  const pkg = relative(tmp, join(root, "pkg"));
+  const js = readdirSync(join(root, "pkg/sync")).filter((f) => f.endsWith(".js"));
+  const modules = [
+    ...js.map((f) => `    (name = "permsnap/sync/${f === "workerd.js" ? "workerd" : f}", esModule = embed "${pkg}/sync/${f}"),`),
+    `    (name = "permsnap/sync/permsnap_wasm_bg.wasm", wasm = embed "${pkg}/sync/permsnap_wasm_bg.wasm"),`,
+  ].join("\n");
+  for (const date of ["2024-01-01", "2025-09-01"]) {
+    const got = await inWorkerd("tests/edge/parity-sync-worker.js", modules, date);
+    assert.equal(got.weakRefs, date !== "2024-01-01", `${date}: the runtime's FinalizationRegistry and WeakRef`);
+    delete got.weakRefs;
+    const want = expectedParity(vectors, "browser");
+    assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort(), date);
+    for (const [name, w] of Object.entries(want)) assert.deepEqual(got[name], w, `workerd ${date}: ${name}`);
   }
 });

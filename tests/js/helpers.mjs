@@ -5,6 +5,11 @@ import { fileURLToPath } from "node:url";
 
 export const root = fileURLToPath(new URL("../../", import.meta.url));
 export const pkg = await import(new URL("../../pkg/node.js", import.meta.url));
+/** The reference build (not shipped: target/reference/, built by
+ *  scripts/build-pkg.sh): the same API on the wasm-bindgen build of the
+ *  crate, every answer the Rust reference's, with
+ *  `filterIndexesReference`. What the small core's entries are held to. */
+export const reference = await import(new URL("../../target/reference/node.js", import.meta.url));
 export const vectors = JSON.parse(readFileSync(`${root}vectors/vectors.json`, "utf8"));
 export const preset = (name) => JSON.parse(readFileSync(`${root}presets/${name}.json`, "utf8"));
 /** The committed compiled catalog of a preset (what `permsnap catalog` prints). */
@@ -16,9 +21,10 @@ export function tenantOptions(c) {
   return typeof c.expected_tenant === "string" ? { tenant: c.expected_tenant } : { anyTenant: true };
 }
 
-/** A verifier set up as a vector case says. */
-export function verifierFor(c) {
-  const v = new pkg.Verifier(catalog(c.catalog), vectors.key.jwks, {
+/** A verifier set up as a vector case says: the Node entry's, or (`m`)
+ *  the reference build's. */
+export function verifierFor(c, m = pkg) {
+  const v = new m.Verifier(catalog(c.catalog), vectors.key.jwks, {
     ...tenantOptions(c),
     leeway: vectors.leeway,
     clock: () => c.now,

@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { root, pkg, vectors, errorCode } from "./helpers.mjs";
+import { root, pkg, reference, vectors, errorCode } from "./helpers.mjs";
 
 const edge = await import(new URL("../../pkg/edge/node.js", import.meta.url));
 const { Issuer, generateKey } = await import(new URL("../../pkg/issuer/node.js", import.meta.url));
@@ -21,17 +21,19 @@ const { Issuer, generateKey } = await import(new URL("../../pkg/issuer/node.js",
 const tenant = "spa-lumi";
 const catalog = vectors.catalogs.sitee;
 const fay = vectors.cases.find((c) => c.name === "sitee/fay");
-const make = (options = {}) => new pkg.Verifier(catalog, vectors.key.jwks, { tenant, clock: () => fay.now, ...options });
+/** A verifier of the Node entry, or (`m`) of the reference build. */
+const make = (options = {}, m = pkg) => new m.Verifier(catalog, vectors.key.jwks, { tenant, clock: () => fay.now, ...options });
 
 /** A key of this test, an issuer of the Sitee preset's roles with it, and
- *  a verifier trusting it, at the issuer's time. */
+ *  a verifier trusting it (`reference`: a reference build's one too), at
+ *  the issuer's time. */
 function issuing() {
   const key = generateKey({ kid: "t15" });
   const policy = JSON.parse(readFileSync(`${root}presets/sitee.json`, "utf8"));
   const issuer = new Issuer(catalog.definition, key.privateJwk);
   assert.deepEqual(issuer.setAccount(tenant, policy.roles), []);
   const verifier = new pkg.Verifier(catalog, key.jwks, { tenant });
-  return { issuer, verifier, key };
+  return { issuer, verifier, key, reference: new reference.Verifier(catalog, key.jwks, { tenant }) };
 }
 
 /** fay of Sitee with `client.email` of appointments hidden from her
@@ -88,47 +90,50 @@ test("redact refuses a path's parent given as JSON text (a JSON column), keeps o
 });
 
 test("filter: a number matches only as a safe integer, in JavaScript and in the Rust reference (64-bit ids round in JSON.parse)", () => {
-  const { issuer, verifier } = issuing();
+  const { issuer, verifier, reference } = issuing();
   // A person whose id is a number's decimal form: their own records are
   // those whose owner field says so.
   const big = "9007199254740992";
-  const p = verifier.load(issuer.issue(tenant, { id: big, roles: ["user"], scopes: { appointments: "own" } }).snapshot);
+  const snapshot = issuer.issue(tenant, { id: big, roles: ["user"], scopes: { appointments: "own" } }).snapshot;
+  const p = verifier.load(snapshot);
   const [{ field, values }] = p.filterSpec("appointments").clauses;
   assert.deepEqual(values, [big]);
   const rows = JSON.parse(`[{"id":"string","${field}":"${big}"},{"id":"rounded","${field}":9007199254740993},{"id":"itself","${field}":9007199254740992},{"id":"in-array","${field}":[9007199254740993]}]`);
   const ids = (list) => list.map((r) => r.id);
   assert.deepEqual(ids(p.filter("appointments", rows)), ["string"]);
-  assert.deepEqual(p.filterIndexesReference("appointments", rows).map((i) => rows[i].id), ["string"]);
+  assert.deepEqual(reference.load(snapshot).filterIndexesReference("appointments", rows).map((i) => rows[i].id), ["string"]);
   // Safe integers still match, and NaN / Infinity / 1e21 match nothing.
   for (const [id, value, kept] of [["42", 42, true], ["0", -0, true], ["-7", -7, true], ["NaN", NaN, false], ["Infinity", Infinity, false], ["1e+21", 1e21, false]]) {
-    const q = verifier.load(issuer.issue(tenant, { id, roles: ["user"], scopes: { appointments: "own" } }).snapshot);
+    const snapshot = issuer.issue(tenant, { id, roles: ["user"], scopes: { appointments: "own" } }).snapshot;
     const row = [{ id: "r", [field]: value }];
-    assert.equal(q.filter("appointments", row).length, kept ? 1 : 0, `${id} vs ${value}`);
-    assert.equal(q.filterIndexesReference("appointments", row).length, kept ? 1 : 0, `reference: ${id} vs ${value}`);
+    assert.equal(verifier.load(snapshot).filter("appointments", row).length, kept ? 1 : 0, `${id} vs ${value}`);
+    assert.equal(reference.load(snapshot).filterIndexesReference("appointments", row).length, kept ? 1 : 0, `reference: ${id} vs ${value}`);
   }
 });
 
 test("filter: a value only another realm's polluted Object.prototype holds puts no record in scope; an array's own iterator is not read", () => {
   const p = make().load(fay.snapshot);
+  const r = make({}, reference).load(fay.snapshot);
   const [{ field, values: [me] }] = p.filterSpec("appointments").clauses;
   // Records made in a vm context (an iframe, jsdom) whose Object.prototype
   // was polluted there.
   const rows = runInNewContext(`Object.prototype[${JSON.stringify(field)}] = ${JSON.stringify(me)}; [{ id: "ana's" }, { id: "ben's" }]`);
   assert.deepEqual(p.filter("appointments", rows), []);
-  assert.deepEqual(p.filterIndexesReference("appointments", rows), []);
+  assert.deepEqual(r.filterIndexesReference("appointments", rows), []);
   // A class's own getter (an ORM's model) still counts, in either realm.
   const model = runInNewContext(`class Row { get ${field}() { return ${JSON.stringify(me)}; } }; [new Row()]`);
   assert.equal(p.filter("appointments", model).length, 1);
-  assert.deepEqual(p.filterIndexesReference("appointments", model), [0]);
+  assert.deepEqual(r.filterIndexesReference("appointments", model), [0]);
   // An array whose iterator yields another value than its items.
   const trick = ["someone-else"];
   trick[Symbol.iterator] = function* () { yield me; };
   assert.deepEqual(p.filter("appointments", [{ [field]: trick }]), []);
-  assert.deepEqual(p.filterIndexesReference("appointments", [{ [field]: trick }]), []);
+  assert.deepEqual(r.filterIndexesReference("appointments", [{ [field]: trick }]), []);
 });
 
 test("a record's getter, toJSON or Proxy that throws gives invalid_argument (the app's error as cause) in filter, redact and the Rust reference alike", () => {
   const p = make().load(fay.snapshot);
+  const r = make({}, reference).load(fay.snapshot);
   const [{ field }] = p.filterSpec("appointments").clauses;
   const boom = new Error("db gone");
   const revoked = Proxy.revocable({}, {});
@@ -136,7 +141,7 @@ test("a record's getter, toJSON or Proxy that throws gives invalid_argument (the
   const cases = [
     ["filter, a getter", () => p.filter("appointments", [{ get [field]() { throw boom; } }])],
     ["filter, a revoked Proxy", () => p.filter("appointments", [revoked.proxy])],
-    ["reference, a getter", () => p.filterIndexesReference("appointments", [{ get [field]() { throw boom; } }])],
+    ["reference, a getter", () => r.filterIndexesReference("appointments", [{ get [field]() { throw boom; } }])],
     ["redact, a getter", () => p.redact("clients", [{ id: 1, get email() { throw boom; } }])],
     ["redact, toJSON", () => p.redact("clients", [{ toJSON() { throw boom; } }])],
     ["redact, a revoked Proxy", () => p.redact("clients", [revoked.proxy])],
@@ -145,7 +150,7 @@ test("a record's getter, toJSON or Proxy that throws gives invalid_argument (the
   for (const [what, f] of cases) assert.equal(errorCode(f), "invalid_argument", what);
   // The instance keeps working.
   assert.equal(p.filter("appointments", [{ [field]: "fay" }]).length, 1);
-  assert.deepEqual(p.filterIndexesReference("appointments", [{ [field]: "fay" }]), [0]);
+  assert.deepEqual(r.filterIndexesReference("appointments", [{ [field]: "fay" }]), [0]);
 });
 
 test("a notice applied after a load turns the loaded permissions to deny-all in place (freed ones too); others keep answering", () => {
@@ -247,8 +252,9 @@ test("redact refuses bytes (a Buffer, a Uint8Array) as a record or a path's pare
 
 test("filter: holes of an array field, a value planted on a class's prototype, a Proxy array's odd length and a lone surrogate: JavaScript and the Rust reference agree and keep nothing (re-review, session 15)", () => {
   const p = make().load(fay.snapshot);
+  const r = make({}, reference).load(fay.snapshot);
   const [{ field, values: [me] }] = p.filterSpec("appointments").clauses;
-  const both = (rows) => [p.filter("appointments", rows).length, p.filterIndexesReference("appointments", rows).length];
+  const both = (rows) => [p.filter("appointments", rows).length, r.filterIndexesReference("appointments", rows).length];
   // Holes read through a polluted Object.prototype[0].
   Object.defineProperty(Object.prototype, 0, { value: me, configurable: true, writable: true, enumerable: false });
   try {
@@ -270,8 +276,9 @@ test("filter: holes of an array field, a value planted on a class's prototype, a
   assert.deepEqual(both([{ [field]: lying(NaN) }]), [0, 0]);
   // A lone surrogate equals no id (Rust read it lossily).
   const q = issuing();
-  const odd = q.verifier.load(q.issuer.issue(tenant, { id: "ab\uFFFD", roles: ["user"], scopes: { appointments: "own" } }).snapshot);
-  assert.deepEqual([odd.filter("appointments", [{ [field]: "ab\uD800" }]).length, odd.filterIndexesReference("appointments", [{ [field]: "ab\uD800" }]).length], [0, 0]);
+  const oddSnapshot = q.issuer.issue(tenant, { id: "ab\uFFFD", roles: ["user"], scopes: { appointments: "own" } }).snapshot;
+  const [odd, oddReference] = [q.verifier.load(oddSnapshot), q.reference.load(oddSnapshot)];
+  assert.deepEqual([odd.filter("appointments", [{ [field]: "ab\uD800" }]).length, oddReference.filterIndexesReference("appointments", [{ [field]: "ab\uD800" }]).length], [0, 0]);
 });
 
 test("the Refresher caps a Node stream body (node-fetch, undici.request) as it does a platform one", async () => {
@@ -292,20 +299,22 @@ test("the Refresher caps a Node stream body (node-fetch, undici.request) as it d
 
 test("filter: a descriptor's `get` is its own, not a polluted prototype's (re-review, session 15)", () => {
   const p = make().load(fay.snapshot);
+  const r = make({}, reference).load(fay.snapshot);
   const [{ field, values: [me] }] = p.filterSpec("appointments").clauses;
   class Row {}
   Row.prototype[field] = me; // a plain value planted on a class's prototype
   Object.defineProperty(Object.prototype, "get", { value() {}, configurable: true, writable: true, enumerable: false });
   try {
     assert.equal(p.filter("appointments", [new Row()]).length, 0);
-    assert.deepEqual(p.filterIndexesReference("appointments", [new Row()]), []);
+    assert.deepEqual(r.filterIndexesReference("appointments", [new Row()]), []);
   } finally {
     delete Object.prototype.get;
   }
 });
 
 test("a notice applied by a record's getter during the reference filter leaves typed answers, not a dead object (third review, session 15)", () => {
-  const { issuer, verifier } = issuing();
+  // The reference build's own filter (wasm-bindgen).
+  const { issuer, reference: verifier } = issuing();
   const p = verifier.load(issuer.issue(tenant, { id: "zoe", version: 3, roles: ["user"] }).snapshot);
   const notice = issuer.revoke({ tenant, staff: [{ subject: "zoe", before: 4 }] });
   let inner = null;

@@ -62,7 +62,7 @@ test("the edge build carries neither the DOM helper nor React; the browser build
 });
 
 test("entry sources only re-export", () => {
-  for (const f of ["browser/index.ts", "sync/index.ts", "core.ts", "edge/index.ts"]) {
+  for (const f of ["browser/index.ts", "reference/index.ts", "core.ts", "edge/index.ts"]) {
     const code = readFileSync(join(root, "pkg-template/src", f), "utf8")
       .replace(/\/\/.*$/gm, "")
       .replace(/\/\*[\s\S]*?\*\//g, "");

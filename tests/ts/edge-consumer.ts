@@ -21,6 +21,8 @@ export function makeWorker(catalog: { binary: string }) {
   void new Refresher(verifier, { jwksUrl: "https://example.test/jwks" });
   // An edge that never decides on revocations it may have missed.
   const fed = new Verifier(catalog, { keys: [] }, { tenant: "spa-lumi", maxFeedAge: 600 });
+  // @ts-expect-error maxFeedAge is a number of seconds
+  void new Verifier(catalog, { keys: [] }, { tenant: "spa-lumi", maxFeedAge: "600" });
   const feedRefresher = new Refresher(fed, { jwksUrl: "https://example.test/jwks", revocationsUrl: "https://example.test/feed", maxAge: 60 });
   void feedRefresher.onStaleFeed();
   const stale: Decision["code"] = "stale_feed";

@@ -1,16 +1,17 @@
-// permsnap in browsers (#16): the package's answers — a verified
-// snapshot's `can()`, scopes, record filters (id lists beside a snapshot
-// too), redaction, applications, features, step-up, `explain`, its claims —
-// its accounts (one, per request, any), revocation notices and lists, and
-// its page tools (the session, the DOM helper; React in permsnap/react), on
-// the small core: no wasm-bindgen, the catalog and the snapshot read in
-// place, the signature's equation left to the platform's WebCrypto (so a
-// snapshot is verified with `await verify()`; `load()` takes the bytes of
-// one verified before). Node, Deno, Bun and workerd load the build
-// verifying in WebAssembly instead (package.json `exports`), as does
-// `permsnap/sync` in browsers without Ed25519 in WebCrypto. Not here:
-// `filterIndexesReference` (the Rust reference filter, for audits: Node);
-// revocation feeds are the edge's (`applyFeed` refused).
+// permsnap (#16): the package's answers — a verified snapshot's `can()`,
+// scopes, record filters (id lists beside a snapshot too), redaction,
+// applications, features, step-up, `explain`, its claims — its accounts
+// (one, per request, any), revocation notices and lists, and its page
+// tools (the session, the DOM helper; React in permsnap/react), on the
+// small core: no wasm-bindgen, the catalog and the snapshot read in place.
+// Two builds of this one file:
+// - in browsers, the signature's equation is left to the platform's
+//   WebCrypto (so a snapshot is verified with `await verify()`; `load()`
+//   takes the bytes of one verified before);
+// - `permsnap/sync`, which is `permsnap` in Node, Deno, Bun and workerd
+//   (package.json `exports`) and in browsers without Ed25519 in WebCrypto,
+//   checks it in WebAssembly: `load()` verifies at once.
+// Revocation feeds are the edge's (`applyFeed` refused).
 
 export { init, initSync, isInitialized } from "./wasm.js";
 export { PermsnapError } from "../errors.js";

@@ -5,7 +5,7 @@
 // (tests/js/browser.test.mjs compares them on every vector).
 
 import { PermsnapError } from "../errors.js";
-import { alive, expiredError, frozen, graceAll, isBytes, lengthOf, list, nameList, noExtra, ownBytes, refusedExplanation, text, unknownPermission, unreadable } from "../internal.js";
+import { alive, expiredError, finalizer, weakRef, type Ref, frozen, graceAll, isBytes, lengthOf, list, nameList, noExtra, ownBytes, refusedExplanation, text, unknownPermission, unreadable } from "../internal.js";
 import { REASONS } from "../codes.js";
 import { compileFilter, type CompiledFilter } from "../filter.js";
 import { armExpiry, expiry } from "../expiry.js";
@@ -68,7 +68,7 @@ type Rec = Record<string, unknown>;
 
 /** A loaded snapshot's handle in the core, let go when its permissions
  *  are collected without `free()`. */
-const handles = new FinalizationRegistry<{ core: Core; handle: number }>(({ core, handle }) => core.x.ps_drop(handle));
+const handles = finalizer<{ core: Core; handle: number }>(({ core, handle }) => core.x.ps_drop(handle));
 
 /** @internal Permissions from a loaded snapshot (`handle` 0: none, deny-all). */
 export let permissionsFrom: (c: Catalog, handle: number, effective: Uint8Array, expiresAt: number, error: PermsnapError | null, deadline?: number, claims?: Identity) => Permissions;
@@ -100,7 +100,7 @@ export class Permissions {
   #memo = new Map<string, unknown>();
   #claims: Identity | undefined;
   /** What `withIds` made from these (they go with them). */
-  #derived: WeakRef<Permissions>[] | undefined;
+  #derived: Ref<Permissions>[] | undefined;
   /** The verifier's revocations when these were last checked against them. */
   #checked: number;
   #expiresAt: number;
@@ -259,7 +259,7 @@ export class Permissions {
     // session's grace after a notice, it checks itself once let go
     // (review, session 21).
     derived.#checked = this.#checked;
-    (this.#derived ??= []).push(new WeakRef(derived));
+    (this.#derived ??= []).push(weakRef(derived));
     if (graced.has(this)) graced.add(derived); // waits with its session's current permissions
     return derived;
   }

@@ -1,14 +1,20 @@
-// The browser entry: the Verifier, a catalog and trusted keys checking
-// snapshots on the small core. The core reads the catalog and the
-// snapshot in place, checks the strict Ed25519 rules that need no curve
-// arithmetic (canonical keys, R and S; no small-order key or R) and
-// decides; the platform's WebCrypto checks the signature's equation over
-// the exact bytes signed. Verification is asynchronous (WebCrypto is);
-// `load` answers synchronously for a snapshot this verifier verified
-// before (its time and account checked anew).
+// The Verifier of the small core's entries: a catalog and trusted keys
+// checking snapshots. The core reads the catalog and the snapshot in
+// place, checks the strict Ed25519 rules that need no curve arithmetic
+// (canonical keys, R and S; no small-order key or R) and decides. Who
+// checks the signature's equation over the exact bytes signed depends on
+// the build:
+// - the browser entry: the platform's WebCrypto, so verification is
+//   asynchronous; `load` and `applyNotice` answer synchronously for a
+//   document this verifier verified before (a snapshot's time and account
+//   checked anew), and refuse another with `async_required`;
+// - `permsnap/sync` (`permsnap` in Node, Deno, Bun and workerd): the core
+//   itself (lean's `curve`: each trusted key a handle with its own table),
+//   so `load` and `applyNotice` verify at once, and `verify` is the same
+//   as a promise.
 
 import { PermsnapError } from "../errors.js";
-import { accountId, interned, isBytes, noExtra, ownBytes, plainData, readClock, strictOptions, text } from "../internal.js";
+import { accountId, finalizer, interned, isBytes, noExtra, ownBytes, plainData, readClock, strictOptions, text } from "../internal.js";
 import { platformVerify } from "../platform.js";
 import { recheckAll } from "../expiry.js";
 import type { CatalogInput, FeedReport, Jwks, KeySetReport, NoticeSummary, Revocations, TenantChoice } from "../types.js";
@@ -66,9 +72,39 @@ function bytesKey(b: Uint8Array): string {
   for (let i = 0; i < b.length; i += 4096) key += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);
   return key;
 }
-/** A verifier's catalog, let go when the verifier is collected without
- *  `free()` (the snapshots loaded with it keep it). */
-const catalogs = new FinalizationRegistry<number>((id) => Core.get().x.ps_drop_catalog(id));
+/** A signed document's kind: how the core splits it, the domain its
+ *  signature covers (WebCrypto checks the bytes), that domain's number for
+ *  the core's `ps_verify`, and whether reading it needs the time. */
+interface Signed {
+  split: string;
+  domain: Uint8Array;
+  d: number;
+  timed: boolean;
+}
+const SNAPSHOT: Signed = { split: "ps_split", domain: DOMAIN, d: 0, timed: true };
+const NOTICE: Signed = { split: "ps_notice_split", domain: NOTICE_DOMAIN, d: 1, timed: false };
+
+/** What a verifier holds in the core: its catalog, and (`curve`) its
+ *  trusted keys' handles. */
+interface Held {
+  catalog: number;
+  keys: number[];
+}
+
+/** Lets go of what `h` holds. */
+function release(core: Core, h: Held): void {
+  core.x.ps_drop_catalog(h.catalog);
+  dropKeys(core, h.keys);
+  h.keys = [];
+}
+
+function dropKeys(core: Core, keys: readonly number[]): void {
+  for (const k of keys) core.x.ps_drop_key(k);
+}
+
+/** What a verifier holds, let go when it is collected without `free()`
+ *  (the snapshots loaded with it keep the catalog). */
+const held = finalizer<Held>((h) => release(Core.get(), h));
 
 /** The catalog fingerprint of `v`, once the platform computed it. */
 export let fingerprintOf: (v: Verifier) => Promise<string>;
@@ -77,6 +113,9 @@ export let fingerprintOf: (v: Verifier) => Promise<string>;
 export class Verifier {
   #c: Catalog;
   #keys!: Map<string, Uint8Array>;
+  /** `curve`: the key id → its handle in the core. */
+  #handles = new Map<string, number>();
+  #held: Held;
   #report!: KeySetReport;
   /** Moves on each time the keys change (`setJwks`). */
   #keyset = 0;
@@ -114,7 +153,8 @@ export class Verifier {
     core.input(catalogBytes(catalog));
     const [permCount, appCount, kindCount, featureCount, id, fingerprint] = core.call("ps_catalog");
     this.#fingerprint = hex(core.bytes(fingerprint, 8));
-    catalogs.register(this, id, this);
+    this.#held = { catalog: id, keys: [] };
+    held.register(this, this.#held, this);
     const names = new Map<string, number>();
     const kinds = new Map<string, Kind>();
     const apps = new Map<string, number>();
@@ -179,39 +219,80 @@ export class Verifier {
   async #verify(snapshot: string | Uint8Array, tenant: Uint8Array | null): Promise<Permissions> {
     const bytes = snapshotBytes(snapshot);
     this.#live();
-    return this.#checked(bytes, "ps_split", DOMAIN, () => this.#load(bytes, tenant));
+    return this.#checked(bytes, SNAPSHOT, (now) => this.#load(bytes, tenant, now));
   }
 
-  /** `then()`, in the very turn that found `bytes` signed under the keys
-   *  in force: keys replaced during the check, or in the turns after it,
-   *  check it again, once. (A verify read its snapshot a turn after
-   *  `setJwks` withdrew its key: attack review, session 20.) */
-  async #checked<T>(bytes: Uint8Array, split: string, domain: Uint8Array, then: () => T): Promise<T> {
-    if ((await this.#signed(bytes, split, domain)) === this.#keyset) return then();
-    if ((await this.#signed(bytes, split, domain)) === this.#keyset) return then();
+  /** `then(now)`, in the very turn that found `bytes` signed under the
+   *  keys in force: keys replaced during the check, or in the turns after
+   *  it, check it again, once. (A verify read its snapshot a turn after
+   *  `setJwks` withdrew its key: attack review, session 20.) The clock
+   *  (`now`, for a document of a `timed` kind) is read before the keys are
+   *  last compared: an app's clock that replaces the keys cannot slip a
+   *  withdrawn key's signature through (review, session 27). */
+  async #checked<T>(bytes: Uint8Array, kind: Signed, then: (now: number) => T): Promise<T> {
+    if (this.#c.core.curve) {
+      const now = this.#clockFor(kind);
+      this.#signedNow(bytes, kind);
+      return then(now);
+    }
+    for (let tries = 0; tries < 2; tries++) {
+      const keyset = await this.#signed(bytes, kind);
+      const now = this.#clockFor(kind);
+      if (keyset === this.#keyset) return then(now);
+    }
     throw refusal("async_required", "the keys changed twice while this was verified: verify it again");
   }
 
-  /** Has the platform check the signature of `bytes` (split by `split`,
-   *  signed under `domain`), unless this verifier checked these very bytes
-   *  before; answers the keys' `#keyset` it was checked under (-1: they
-   *  changed during the check). */
-  async #signed(bytes: Uint8Array, split: string, domain: Uint8Array): Promise<number> {
+  /** The time, when a document of `kind` needs it. */
+  #clockFor(kind: Signed): number {
+    return kind.timed ? this.#now() : 0;
+  }
+
+  /** The key id of the document `bytes` (split by the core's `split`,
+   *  which leaves it in the core's input), and the length signed. */
+  #split(core: Core, bytes: Uint8Array, split: string): [string, number] {
+    core.input(bytes);
+    const [kidAt, kidLen, signedLen] = core.call(split);
+    try {
+      return [strictUtf8.decode(bytes.subarray(kidAt, kidAt + kidLen)), signedLen];
+    } catch {
+      return ["", signedLen]; // no key has an id that is not UTF-8
+    }
+  }
+
+  /** `curve`: checks the signature of `bytes` in the core, at once, unless
+   *  this verifier checked these very bytes before. */
+  #signedNow(bytes: Uint8Array, kind: Signed): void {
+    const key = bytesKey(bytes);
+    if (this.#verified.has(key)) return;
+    const core = this.#live();
+    const [kid, signedLen] = this.#split(core, bytes, kind.split);
+    const handle = this.#handles.get(kid);
+    if (handle === undefined) throw unknownKey(kid);
+    core.call("ps_verify", handle, kind.d, signedLen);
+    this.#remember(key);
+  }
+
+  /** `key` (a document's bytes) verified under the keys in force. */
+  #remember(key: string): void {
+    if (this.#verified.size >= 64) this.#verified.delete(this.#verified.values().next().value as string);
+    this.#verified.add(key);
+  }
+
+  /** Has the platform check the signature of `bytes` (a document of
+   *  `kind`), unless this verifier checked these very bytes before;
+   *  answers the keys' `#keyset` it was checked under (-1: they changed
+   *  during the check). */
+  async #signed(bytes: Uint8Array, kind: Signed): Promise<number> {
     const key = bytesKey(bytes);
     if (this.#verified.has(key)) return this.#keyset;
     const core = this.#live();
     const keyset = this.#keyset;
-    core.input(bytes);
-    const [kidAt, kidLen, signedLen] = core.call(split);
-    let kid = "";
-    try {
-      kid = strictUtf8.decode(bytes.subarray(kidAt, kidAt + kidLen));
-    } catch {
-      // no key has an id that is not UTF-8
-    }
+    const [kid, signedLen] = this.#split(core, bytes, kind.split);
     const raw = this.#keys.get(kid);
-    if (raw === undefined) throw refusal("unknown_key", `no trusted key is named \`${kid}\``);
+    if (raw === undefined) throw unknownKey(kid);
     core.call("ps_shape");
+    const domain = kind.domain;
     // key | signature | domain | bytes signed: the job the platform checks.
     const job = new Uint8Array(96 + domain.length + signedLen);
     job.set(raw);
@@ -222,8 +303,7 @@ export class Verifier {
     // The keys changed during the check (a rotation, a key withdrawn).
     if (keyset !== this.#keyset) return -1;
     if (!verified) throw refusal("bad_signature");
-    if (this.#verified.size >= 64) this.#verified.delete(this.#verified.values().next().value as string);
-    this.#verified.add(key);
+    this.#remember(key);
     return keyset;
   }
 
@@ -235,16 +315,18 @@ export class Verifier {
     noExtra(arguments.length, 1, "verifyNotice");
     const bytes = documentBytes(notice, "PSR", MAX_NOTICE);
     this.#live();
-    return this.#checked(bytes, "ps_notice_split", NOTICE_DOMAIN, () => this.#apply(bytes));
+    return this.#checked(bytes, NOTICE, () => this.#apply(bytes));
   }
 
-  /** `verifyNotice`, synchronously, for a notice this verifier verified
-   *  before; another is refused with `async_required`. */
+  /** `verifyNotice`, synchronously: in the browser entry for a notice
+   *  this verifier verified before (another is refused with
+   *  `async_required`), in `permsnap/sync` for any. */
   applyNotice(notice: string | Uint8Array): NoticeSummary {
     noExtra(arguments.length, 1, "applyNotice");
     const bytes = documentBytes(notice, "PSR", MAX_NOTICE);
-    this.#live();
-    if (!this.#verified.has(bytesKey(bytes))) throw refusal("async_required", "await verifyNotice() first");
+    const core = this.#live();
+    if (core.curve) this.#signedNow(bytes, NOTICE);
+    else if (!this.#verified.has(bytesKey(bytes))) throw refusal("async_required", "await verifyNotice() first");
     return this.#apply(bytes);
   }
 
@@ -346,9 +428,10 @@ export class Verifier {
     }
   }
 
-  /** What a snapshot this verifier verified before allows, synchronously
-   *  (its time and account checked anew); another is refused with
-   *  `async_required`: `await verify()` it first. */
+  /** What a snapshot allows, synchronously. In the browser entry, for a
+   *  snapshot this verifier verified before (its time and account checked
+   *  anew); another is refused with `async_required`: `await verify()` it
+   *  first. In `permsnap/sync`, for any: verified at once. */
   load(snapshot: string | Uint8Array): Permissions {
     noExtra(arguments.length, 1, "load");
     return this.#loadVerified(snapshot, null);
@@ -363,10 +446,15 @@ export class Verifier {
 
   #loadVerified(snapshot: string | Uint8Array, tenant: Uint8Array | null): Permissions {
     const bytes = snapshotBytes(snapshot);
-    if (!this.#verified.has(bytesKey(bytes))) {
+    const core = this.#live();
+    // The clock first: keys it replaces are the keys the signature is
+    // checked (or found checked) under (review, session 27).
+    const now = this.#now();
+    if (core.curve) this.#signedNow(bytes, SNAPSHOT);
+    else if (!this.#verified.has(bytesKey(bytes))) {
       throw refusal("async_required", "the browser entry checks signatures with the platform's WebCrypto (permsnap/sync loads at once)");
     }
-    return this.#load(bytes, tenant);
+    return this.#load(bytes, tenant, now);
   }
 
   /** `load`, but never throws for a refused snapshot (see `verifyOrDeny`). */
@@ -389,10 +477,9 @@ export class Verifier {
     return permissionsFrom(this.#c, 0, new Uint8Array(0), 0, error);
   }
 
-  /** Reads a verified snapshot's bytes against the catalog now. */
-  #load(bytes: Uint8Array, tenant: Uint8Array | null): Permissions {
+  /** Reads a verified snapshot's bytes against the catalog at `now`. */
+  #load(bytes: Uint8Array, tenant: Uint8Array | null, now: number): Permissions {
     const core = this.#live();
-    const now = this.#now();
     const fixed = this.#account;
     // The account the snapshot must belong to (a request naming another
     // than this verifier's one account: none, so `wrong_tenant`), or how
@@ -440,7 +527,15 @@ export class Verifier {
    *  verified with the keys before is verified again on its next use. */
   setJwks(jwks: Jwks | string): KeySetReport {
     noExtra(arguments.length, 1, "setJwks");
-    const { keys, report } = readKeys(jwks, this.#live());
+    const core = this.#live();
+    const { keys, report } = readKeys(jwks, core);
+    if (core.curve) {
+      const handles = trust(core, keys, this.#keys, this.#handles);
+      const kept = [...handles.values()];
+      dropKeys(core, this.#held.keys.filter((h) => !kept.includes(h)));
+      this.#held.keys = kept;
+      this.#handles = handles;
+    }
     this.#keys = keys;
     this.#report = report;
     this.#keyset++;
@@ -488,10 +583,42 @@ export class Verifier {
     noExtra(arguments.length, 0, "free");
     if (this.#freed) return;
     this.#freed = true;
-    catalogs.unregister(this);
-    this.#c.core.x.ps_drop_catalog(this.#c.id);
+    held.unregister(this);
+    release(this.#c.core, this.#held);
     this.#changed();
   }
+}
+
+/** A document signed by a key this verifier does not trust. */
+function unknownKey(kid: string): PermsnapError {
+  return refusal("unknown_key", `no trusted key is named \`${kid}\``);
+}
+
+/** `curve`: the keys, each trusted in the core (read strictly there
+ *  again); their handles by key id. A key the verifier trusted before
+ *  (`before`, `handles`: the same id, the same bytes) keeps its handle,
+ *  and with it the table the core built for it (a rotation, a session's
+ *  JWKS refresh: review, session 27). */
+function trust(core: Core, keys: ReadonlyMap<string, Uint8Array>, before: ReadonlyMap<string, Uint8Array> | undefined, handles: ReadonlyMap<string, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  const made: number[] = [];
+  try {
+    for (const [kid, raw] of keys) {
+      const [old, handle] = [before?.get(kid), handles.get(kid)];
+      if (old !== undefined && handle !== undefined && sameBytes(old, raw)) {
+        out.set(kid, handle);
+        continue;
+      }
+      core.input(raw);
+      const [h] = core.call("ps_trust");
+      made.push(h);
+      out.set(kid, h);
+    }
+  } catch (e) {
+    dropKeys(core, made);
+    throw e;
+  }
+  return out;
 }
 
 /** The account a verifier's options name: its UTF-8 bytes, `ANY` or

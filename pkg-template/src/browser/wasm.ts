@@ -1,33 +1,59 @@
-// The browser entry: its WebAssembly module (the small core, lean/), loaded
-// and instantiated once per page (each instance reserves its own memory:
-// one per Verifier ran a browser out of memory). The core has no
-// wasm-bindgen: JavaScript writes an input into its memory, calls a
+// The small core's JavaScript side: its WebAssembly module (lean/), loaded
+// and instantiated once per page or process (each instance reserves its
+// own memory: one per Verifier ran a browser out of memory). The core has
+// no wasm-bindgen: JavaScript writes an input into its memory, calls a
 // function, and reads up to eight result words; a call answers 0 or, for a
-// refusal, the index of its code in `CORE_ERROR_CODES` plus 1. Catalogs and
-// loaded snapshots are handles into it.
+// refusal, the index of its code in `CORE_ERROR_CODES` plus 1. Catalogs,
+// loaded snapshots and (`curve`) trusted keys are handles into it.
+//
+// Two builds run this file: the browser entry (signatures left to the
+// platform's WebCrypto) and `permsnap/sync`, `permsnap` in Node, Deno, Bun
+// and workerd (lean's feature `curve`: `ps_trust`, `ps_verify`).
 
 import { PermsnapError } from "../errors.js";
 import { CORE_ERROR_CODES } from "../codes.js";
 import type { ErrorCode, WasmModule, WasmSource } from "../types.js";
 
-/** The core's exports, every one of them: a module with other exports is
- *  not this entry's (another build's .wasm, another version) and is
- *  refused before it is used. */
-const EXPORTS = "__data_end __heap_base memory ps_bit ps_catalog ps_claims ps_clause ps_drop ps_drop_catalog ps_explain ps_field ps_filter ps_hidden ps_input ps_issued ps_key ps_kind ps_load ps_name ps_notice ps_notice_id ps_notice_split ps_notice_staff ps_out ps_permission_scope ps_role ps_scope ps_shape ps_split ps_subject ps_with_ids";
+/** The exports of this build's core, sorted, space-separated: defined by
+ *  scripts/build-pkg.sh (esbuild `--define`) from the build's own .wasm. A
+ *  module with other exports is another build's or version's, refused
+ *  before it is used. */
+declare const LEAN_EXPORTS: string;
 
 type Fn = (...args: number[]) => number;
 export type Exports = { memory: WebAssembly.Memory } & Record<string, Fn>;
 
 let compiled: WebAssembly.Module | undefined;
 
-/** What to do about a refusal, where the code alone does not say (a
- *  message is the code's words and the detail: the browser entry keeps
- *  its texts short, every page downloads them). */
-const ADVICE: Partial<Record<ErrorCode, string>> = {
-  unknown_key: "check the JWKS",
-  wrong_catalog: "deploy the current catalog",
-  async_required: "await verify() first",
-};
+/** Whether this build words its refusals in full: `permsnap/sync`, read
+ *  in server logs, where the browser entry keeps its texts short (every
+ *  page downloads them). Defined by scripts/build-pkg.sh (esbuild
+ *  `--define`), so the browser entry's minified code carries one table. */
+declare const LEAN_WORDY: boolean;
+
+/** What a refusal means and what to do about it, where the code alone
+ *  does not say (a message is the code's words, the detail, then this). */
+const ADVICE: Partial<Record<ErrorCode, string>> = LEAN_WORDY
+  ? {
+      bad_encoding: "the text is not base64url (of a permsnap document)",
+      truncated: "the document is cut short",
+      too_large: "the document is over the format's limit",
+      bad_magic: "not the permsnap document expected here (snapshots start with `PSN`, notices `PSR`)",
+      unsupported_version: "a format version this build does not read: update permsnap",
+      unknown_key: "check the JWKS: load the issuer's current keys",
+      bad_signature: "the signature does not verify: the document was altered or signed with another key",
+      malformed: "the payload does not decode",
+      expired: "the snapshot expired: ask the backend for a fresh one",
+      not_yet_valid: "the snapshot is not valid yet: check the clocks",
+      wrong_tenant: "issued for another account than this verifier's or this request's",
+      wrong_catalog: "issued for another catalog: deploy the current catalog",
+      async_required: "await verify() first",
+    }
+  : {
+      unknown_key: "check the JWKS",
+      wrong_catalog: "deploy the current catalog",
+      async_required: "await verify() first",
+    };
 
 /** A refusal with code `code` (a name, or a core status), `detail` said
  *  after the code's text. */
@@ -38,20 +64,49 @@ export function refusal(code: ErrorCode | number, detail = ""): PermsnapError {
   return new PermsnapError(c, [c.replace(/_/g, " "), detail, ADVICE[c]].filter(Boolean).join(": "));
 }
 
-/** Not initialised: before `init()`, or (`e`) why it could not load. */
-function notInitialized(e?: unknown): PermsnapError {
+// Why the API is not usable yet: said by `notInitialized()`. A Node entry
+// that could not initialise itself (nodeinit.ts: no .wasm beside a bundle)
+// says why, with the error it met as the `cause`, and how `init()` reads
+// its .wasm instead (a URL of a file cannot be fetched there).
+let missing = "call init() or initSync() first";
+let missingCause: unknown;
+let nodeSource: (() => Promise<ArrayBufferView>) | undefined;
+
+/** @internal `e`'s message, whatever was thrown. */
+export function describe(e: unknown): string {
+  try {
+    return e instanceof Error ? e.message : String(e);
+  } catch {
+    return "an error that cannot be printed";
+  }
+}
+
+/** @internal An entry that could not initialise itself (nodeinit.ts)
+ *  says why, with the error it met; `source`, when given, is what `init()`
+ *  without arguments reads the module from instead. */
+export function cannotInitialize(why: string, cause?: unknown, source?: () => Promise<ArrayBufferView>): void {
+  missing = why;
+  missingCause = cause;
+  if (source) nodeSource = source;
+}
+
+/** Not initialised: `what` cannot be done yet, and why. */
+export function notInitialized(what = "permsnap's WebAssembly module is not loaded"): PermsnapError {
+  return new PermsnapError("not_initialized", `${what}: ${missing}`, missingCause === undefined ? undefined : { cause: missingCause });
+}
+
+/** The module could not be loaded: `e` says why. */
+function loadFailed(e: unknown): PermsnapError {
   return new PermsnapError(
     "not_initialized",
-    e === undefined
-      ? "permsnap's WebAssembly module is not loaded: call init() or initSync() first"
-      : `could not load permsnap's WebAssembly module: ${e instanceof Error ? e.message : String(e)}. A bundler that does not emit it (esbuild): import the package's permsnap_wasm_bg.wasm with --loader:.wasm=file and pass its URL to init()`,
-    e === undefined ? undefined : { cause: e },
+    `could not load permsnap's WebAssembly module: ${describe(e)}. A bundler that does not emit it (esbuild): import the package's permsnap_wasm_bg.wasm with --loader:.wasm=file and pass its URL to init()`,
+    { cause: e },
   );
 }
 
 function thisModule(m: WebAssembly.Module): WebAssembly.Module {
-  if (WebAssembly.Module.exports(m).map((e) => e.name).sort().join(" ") !== EXPORTS) {
-    throw new PermsnapError("not_initialized", "this .wasm is not the browser entry's (another permsnap build or version): load permsnap/permsnap_wasm_bg.wasm");
+  if (WebAssembly.Module.exports(m).map((e) => e.name).sort().join(" ") !== LEAN_EXPORTS) {
+    throw new PermsnapError("not_initialized", "this .wasm is not this entry's (another permsnap build or version): load the entry's own permsnap_wasm_bg.wasm");
   }
   return m;
 }
@@ -61,6 +116,7 @@ function thisModule(m: WebAssembly.Module): WebAssembly.Module {
  *  `WebAssembly.Module`. Idempotent. */
 export async function init(source?: WasmSource): Promise<void> {
   if (compiled) return;
+  if (source === undefined && nodeSource !== undefined) return initSync(await nodeSource());
   let m: WebAssembly.Module;
   try {
     if (source instanceof WebAssembly.Module) m = source;
@@ -71,7 +127,7 @@ export async function init(source?: WasmSource): Promise<void> {
       m = await WebAssembly.compile(await r.arrayBuffer());
     }
   } catch (e) {
-    throw notInitialized(e);
+    throw loadFailed(e);
   }
   compiled = thisModule(m);
 }
@@ -84,7 +140,7 @@ export function initSync(module: WasmModule | ArrayBuffer | ArrayBufferView): vo
   try {
     m = module instanceof WebAssembly.Module ? module : new WebAssembly.Module(module as BufferSource);
   } catch (e) {
-    throw notInitialized(e);
+    throw loadFailed(e);
   }
   compiled = thisModule(m);
 }
@@ -101,9 +157,13 @@ let instance: Core | undefined;
 /** The page's instance of the core. */
 export class Core {
   readonly x: Exports;
+  /** Whether this build's core checks signatures itself (lean's `curve`:
+   *  `permsnap/sync`), where the browser entry leaves them to WebCrypto. */
+  readonly curve: boolean;
 
   private constructor(m: WebAssembly.Module) {
     this.x = new WebAssembly.Instance(m, {}).exports as unknown as Exports;
+    this.curve = typeof this.x.ps_verify === "function";
   }
 
   /** The instance, made on first use. */
