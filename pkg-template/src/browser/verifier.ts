@@ -64,12 +64,18 @@ const MAX_NOTICE = 65_536;
 /** A u64 from its low and high words. */
 const u64 = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 const MAX_CATALOG = 1 << 20;
+/** The keys `bytesKey` made, by the very array (the bytes of a text
+ *  decoded before are the same array: `snapshotBytes`). */
+const keyOf = new WeakMap<Uint8Array, string>();
 /** A document's bytes as a map key (one character per byte), in chunks:
  *  a notice's 64 KB as one call's arguments overflowed a small stack
  *  (review, session 19). */
 function bytesKey(b: Uint8Array): string {
-  let key = "";
+  let key = keyOf.get(b);
+  if (key !== undefined) return key;
+  key = "";
   for (let i = 0; i < b.length; i += 4096) key += String.fromCharCode.apply(null, b.subarray(i, i + 4096) as unknown as number[]);
+  keyOf.set(b, key);
   return key;
 }
 /** A signed document's kind: how the core splits it, the domain its
@@ -167,7 +173,10 @@ export class Verifier {
         const [at, len, fieldCount] = core.call("ps_kind", id, k);
         const fields = Array.from({ length: fieldCount }, (_, j) => {
           const [f, fl, m, ml] = core.call("ps_field", id, k, j);
-          return { name: core.text(f, fl), mask: m === 0 ? null : core.text(m, ml) };
+          // Interned (as permission names are): redaction reads and
+          // compares every record's keys with them (redact 10k: 1.3 ms
+          // against 0.95 ms with copies: session 27).
+          return { name: interned(core.text(f, fl)), mask: m === 0 ? null : core.text(m, ml) };
         });
         const name = core.text(at, len);
         kinds.set(name, (byIndex[k] = { name, k, fields }));
@@ -681,13 +690,28 @@ function readRevocations(revocations: unknown): Listed {
   return { minEpoch, ids };
 }
 
+/** The bytes of the last snapshot texts decoded: a page reloads one text,
+ *  a server sees one cookie many times (the cached reload: 11 µs, 4 of
+ *  them decoding, in session 27). Decoding is a function of the text, and
+ *  the bytes are only read (copied into the core, compared). */
+const decoded = new Map<string, Uint8Array>();
+
 /** A snapshot argument as bytes (text decoded strictly), or refused. */
 function snapshotBytes(input: unknown): Uint8Array {
+  if (typeof input === "string") {
+    const known = decoded.get(input);
+    if (known !== undefined) return known;
+  }
   // The length of the copy: the app's array (a Proxy, a subclass) may say
   // another, or throw (attack review, session 23).
   const own = documentInput(input);
   if (own.length === 0) throw refusal("no_snapshot");
-  return binary(own, "PSN", MAX_SNAPSHOT);
+  const bytes = binary(own, "PSN", MAX_SNAPSHOT);
+  if (typeof input === "string") {
+    if (decoded.size >= 16) decoded.delete(decoded.keys().next().value as string);
+    decoded.set(input, bytes);
+  }
+  return bytes;
 }
 
 /** A signed document argument (magic `magic`, at most `max` bytes) as
