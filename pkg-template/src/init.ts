@@ -4,29 +4,15 @@
 import initWasm, { initSync as initSyncWasm, type InitInput } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
 import type { WasmModule, WasmSource } from "./types.js";
+import { describe, nodeFile } from "./internal.js";
+
+export { cannotInitialize, describe, notInitialized } from "./internal.js";
 
 /** Which build's .wasm this entry loads, as `wasmId()` computes it:
  *  defined by scripts/build-pkg.sh (esbuild `--define`) for each build. */
 declare const WASM_ID: string;
 
 let ready = false;
-// Why the API is not usable yet: said by `notInitialized()`. An entry that
-// could not initialise itself (nodeinit.ts: no .wasm beside a bundle) says why,
-// with the error it met as the `cause`.
-let missing = "call init() or initSync() first";
-let missingCause: unknown;
-// The Node entries: how `init()` reads their own .wasm (asynchronously,
-// where it could not be read on import).
-let nodeSource: (() => Promise<ArrayBufferView>) | undefined;
-
-/** @internal `e`'s message, whatever was thrown. */
-export function describe(e: unknown): string {
-  try {
-    return e instanceof Error ? e.message : String(e);
-  } catch {
-    return "an error that cannot be printed";
-  }
-}
 
 /** @internal FNV-1a of a module's export names, sorted, each ended by a
  *  newline: which build's .wasm it is (scripts/build-pkg.sh computes each
@@ -59,8 +45,9 @@ function thisBuild(m: WebAssembly.Module): WebAssembly.Module {
  *  `WebAssembly.Module`. Idempotent. */
 export async function init(input?: WasmSource): Promise<void> {
   if (ready) return;
-  if (input === undefined && nodeSource !== undefined) {
-    initSync(await nodeSource());
+  const file = input === undefined ? nodeFile() : undefined;
+  if (file !== undefined) {
+    initSync(await file());
     return;
   }
   // Bytes or a compiled module: checked first (a URL or a response is
@@ -115,18 +102,4 @@ function compileError(e: unknown): PermsnapError {
 /** True once `init` or `initSync` has run. */
 export function isInitialized(): boolean {
   return ready;
-}
-
-/** @internal An entry that could not initialise itself (nodeinit.ts)
- *  says why, with the error it met; `source`, when given, is what `init()`
- *  without arguments reads the module from instead. */
-export function cannotInitialize(why: string, cause?: unknown, source?: () => Promise<ArrayBufferView>): void {
-  missing = why;
-  missingCause = cause;
-  if (source) nodeSource = source;
-}
-
-/** @internal The error for an API used before initialisation. */
-export function notInitialized(what: string): PermsnapError {
-  return new PermsnapError("not_initialized", `${what}: ${missing}`, missingCause === undefined ? undefined : { cause: missingCause });
 }

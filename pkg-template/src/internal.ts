@@ -419,3 +419,44 @@ export function readClock(clock: () => unknown): number {
   }
   return t;
 }
+
+// Why an entry's API is not usable yet, shared by the loaders of both
+// kinds of build (init.ts: wasm-bindgen; browser/wasm.ts: the small core).
+// A Node entry that could not initialise itself (nodeinit.ts: no .wasm
+// beside a bundle) says why, with the error it met as the `cause`, and how
+// `init()` reads its .wasm instead (a URL of a file cannot be fetched
+// there).
+
+let missing = "call init() or initSync() first";
+let missingCause: unknown;
+let nodeSource: (() => Promise<ArrayBufferView>) | undefined;
+
+/** @internal `e`'s message, whatever was thrown. */
+export function describe(e: unknown): string {
+  try {
+    return e instanceof Error ? e.message : String(e);
+  } catch {
+    return "an error that cannot be printed";
+  }
+}
+
+/** @internal An entry that could not initialise itself (nodeinit.ts)
+ *  says why, with the error it met; `source`, when given, is what `init()`
+ *  without arguments reads the module from instead. */
+export function cannotInitialize(why: string, cause?: unknown, source?: () => Promise<ArrayBufferView>): void {
+  missing = why;
+  missingCause = cause;
+  if (source) nodeSource = source;
+}
+
+/** @internal Where `init()` without arguments reads the module from, when
+ *  a Node entry said so (`cannotInitialize`). */
+export function nodeFile(): (() => Promise<ArrayBufferView>) | undefined {
+  return nodeSource;
+}
+
+/** @internal The error for an API used before initialisation: `what`
+ *  cannot be done yet, and why. */
+export function notInitialized(what = "permsnap's WebAssembly module is not loaded"): PermsnapError {
+  return new PermsnapError("not_initialized", `${what}: ${missing}`, missingCause === undefined ? undefined : { cause: missingCause });
+}

@@ -13,6 +13,7 @@
 import { PermsnapError } from "../errors.js";
 import { CORE_ERROR_CODES } from "../codes.js";
 import type { ErrorCode, WasmModule, WasmSource } from "../types.js";
+import { describe, nodeFile, notInitialized } from "../internal.js";
 
 /** The exports of this build's core, sorted, space-separated: defined by
  *  scripts/build-pkg.sh (esbuild `--define`) from the build's own .wasm. A
@@ -64,37 +65,6 @@ export function refusal(code: ErrorCode | number, detail = ""): PermsnapError {
   return new PermsnapError(c, [c.replace(/_/g, " "), detail, ADVICE[c]].filter(Boolean).join(": "));
 }
 
-// Why the API is not usable yet: said by `notInitialized()`. A Node entry
-// that could not initialise itself (nodeinit.ts: no .wasm beside a bundle)
-// says why, with the error it met as the `cause`, and how `init()` reads
-// its .wasm instead (a URL of a file cannot be fetched there).
-let missing = "call init() or initSync() first";
-let missingCause: unknown;
-let nodeSource: (() => Promise<ArrayBufferView>) | undefined;
-
-/** @internal `e`'s message, whatever was thrown. */
-export function describe(e: unknown): string {
-  try {
-    return e instanceof Error ? e.message : String(e);
-  } catch {
-    return "an error that cannot be printed";
-  }
-}
-
-/** @internal An entry that could not initialise itself (nodeinit.ts)
- *  says why, with the error it met; `source`, when given, is what `init()`
- *  without arguments reads the module from instead. */
-export function cannotInitialize(why: string, cause?: unknown, source?: () => Promise<ArrayBufferView>): void {
-  missing = why;
-  missingCause = cause;
-  if (source) nodeSource = source;
-}
-
-/** Not initialised: `what` cannot be done yet, and why. */
-export function notInitialized(what = "permsnap's WebAssembly module is not loaded"): PermsnapError {
-  return new PermsnapError("not_initialized", `${what}: ${missing}`, missingCause === undefined ? undefined : { cause: missingCause });
-}
-
 /** The module could not be loaded: `e` says why. */
 function loadFailed(e: unknown): PermsnapError {
   return new PermsnapError(
@@ -116,7 +86,8 @@ function thisModule(m: WebAssembly.Module): WebAssembly.Module {
  *  `WebAssembly.Module`. Idempotent. */
 export async function init(source?: WasmSource): Promise<void> {
   if (compiled) return;
-  if (source === undefined && nodeSource !== undefined) return initSync(await nodeSource());
+  const file = source === undefined ? nodeFile() : undefined;
+  if (file !== undefined) return initSync(await file());
   let m: WebAssembly.Module;
   try {
     if (source instanceof WebAssembly.Module) m = source;
