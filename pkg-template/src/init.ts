@@ -6,8 +6,6 @@ import { PermsnapError } from "./errors.js";
 import type { WasmModule, WasmSource } from "./types.js";
 import { describe, nodeFile } from "./internal.js";
 
-export { cannotInitialize, describe, notInitialized } from "./internal.js";
-
 /** Which build's .wasm this entry loads, as `wasmId()` computes it:
  *  defined by scripts/build-pkg.sh (esbuild `--define`) for each build. */
 declare const WASM_ID: string;

@@ -8,7 +8,8 @@
 // the app calls `initSync(bytes)`; until then the API says what is missing.
 // For the Node entries only: no browser or workerd build imports this file.
 
-import { cannotInitialize, describe, initSync, notInitialized } from "./init.js";
+import { initSync } from "./init.js";
+import { cannotInitialize, describe, notInitialized } from "./internal.js";
 
 type Fs = { readFileSync?: (url: URL) => ArrayBufferView };
 type Runtime = { process?: { getBuiltinModule?: (id: string) => unknown } };

@@ -4,8 +4,8 @@
 
 import { Verifier as WasmVerifier, type Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
-import { isInitialized, notInitialized } from "./init.js";
-import { accountId, inputBytes, interned, isBytes, noExtra, ownBytes, parseJson, plainData, readClock, text, wasmCall } from "./internal.js";
+import { isInitialized } from "./init.js";
+import { accountId, inputBytes, interned, isBytes, noExtra, notInitialized, ownBytes, parseJson, plainData, readClock, text, wasmCall } from "./internal.js";
 import { allowedMap, permissionsFrom, expireIn, type CatalogInfo, type Permissions } from "./permissions.js";
 import { recheckAll } from "./expiry.js";
 import type { CatalogInput, FeedReport, Jwks, KeySetReport, NoticeSummary, Revocations, VerifierOptions } from "./types.js";

@@ -1,6 +1,5 @@
 // How the small core's Node entries (nodeinit.ts) initialise it: the
-// functions nodeinit.ts takes from the wasm-bindgen builds' init.ts, here
-// the small core's loader and the shared initialisation state.
+// `initSync` nodeinit.ts takes from the wasm-bindgen builds' init.ts, here
+// the small core's loader's.
 
-export { cannotInitialize, describe, notInitialized } from "../internal.js";
 export { initSync } from "./wasm.js";

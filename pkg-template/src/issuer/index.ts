@@ -7,9 +7,9 @@
 
 import { Issuer as WasmIssuer, generateKeyJwk } from "../permsnap_wasm.js";
 import { PermsnapError } from "../errors.js";
-import { noExtra, strictOptions, wasmCall, parseJson } from "../internal.js";
+import { noExtra, notInitialized, strictOptions, wasmCall, parseJson } from "../internal.js";
 import { plainJson } from "../plain.js";
-import { isInitialized, notInitialized } from "../init.js";
+import { isInitialized } from "../init.js";
 
 export { PermsnapError } from "../errors.js";
 export { snapshotHandler, honoSnapshot, expressSnapshot, type SnapshotEndpointOptions, type SignedInStaff } from "./http.js";
