@@ -18,7 +18,7 @@ import { accountId, finalizer, interned, isBytes, noExtra, ownBytes, plainData, 
 import { platformVerify } from "../platform.js";
 import { recheckAll } from "../expiry.js";
 import type { CatalogInput, FeedReport, Jwks, KeySetReport, NoticeSummary, Revocations, TenantChoice } from "../types.js";
-import { readKeys } from "./keys.js";
+import { offCurve, readKeys } from "./keys.js";
 import { permissionsFrom, type Catalog, type Identity, type Kind, type Permissions } from "./permissions.js";
 import { base64url, binary, hex, strictUtf8, trim } from "./text.js";
 import { Core, refusal } from "./wasm.js";
@@ -619,7 +619,14 @@ function trust(core: Core, keys: ReadonlyMap<string, Uint8Array>, before: Readon
         continue;
       }
       core.input(raw);
-      const [h] = core.call("ps_trust");
+      let h: number;
+      try {
+        [h] = core.call("ps_trust");
+      } catch (e) {
+        // readKeys checked all but the curve equation: the core's reader
+        // refuses a key off the curve here, in readKeys' words.
+        throw e instanceof PermsnapError && e.code === "invalid_key" ? offCurve(kid) : e;
+      }
       made.push(h);
       out.set(kid, h);
     }
