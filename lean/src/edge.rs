@@ -7,6 +7,7 @@
 //! words: a table's refusal, a warning, a decision's fields.
 
 use crate::{keep, refused, slot, with, State, NO_CATALOG};
+use permsnap::lean::feed::FeedHead;
 use permsnap::lean::gate::{Decision, Gate, Need, Proof, Request, Verified};
 use permsnap::lean::stepup::{split_proof, StepUp};
 
@@ -17,6 +18,8 @@ pub(crate) struct Edge {
     pub(crate) text: Vec<u8>,
     /// The last step-up proof read (`ps_proof`).
     proof: Option<StepUp>,
+    /// The last feed head read (`ps_feed`), for `ps_feed_lists`.
+    pub(crate) feed: Option<FeedHead>,
 }
 
 impl Edge {
@@ -25,6 +28,7 @@ impl Edge {
             gates: Vec::new(),
             text: Vec::new(),
             proof: None,
+            feed: None,
         }
     }
 }

@@ -10,7 +10,8 @@
 //! keeps its catalog).
 //!
 //! Features: `curve` checks signatures in WebAssembly (`curve.rs`), `edge`
-//! adds the route gate (`edge.rs`); the browser entry has neither.
+//! adds the route gate (`edge.rs`) and revocation feeds (`feed.rs`); the
+//! browser entry has neither.
 #![deny(unsafe_code)]
 
 use permsnap::lean::catalog::Catalog;
@@ -25,6 +26,8 @@ use std::rc::Rc;
 mod curve;
 #[cfg(feature = "edge")]
 mod edge;
+#[cfg(feature = "edge")]
+mod feed;
 #[cfg(all(test, feature = "edge"))]
 mod tests;
 

@@ -358,3 +358,85 @@ fn the_edge_exports_decide_as_the_reference_gate() {
     input(&[1u8; 31]);
     assert_eq!(ps_trust(), 1 + code("invalid_key"));
 }
+
+/// The notices, each after its length, as `ps_feed_lists` reads them.
+fn framed(notices: &[&[u8]]) -> Vec<u8> {
+    notices
+        .iter()
+        .flat_map(|n| [&(n.len() as u32).to_le_bytes()[..], n].concat())
+        .collect()
+}
+
+#[test]
+fn the_feed_exports_read_a_head_and_hold_its_notices_to_it() {
+    use crate::feed::{ps_feed, ps_feed_lists, ps_feed_split};
+    use permsnap::wire::Notice;
+    let key = key();
+    let public = key.public_key();
+    let issuer = Issuer::new(Catalog::from_json(CATALOG, "desk").unwrap(), key).unwrap();
+    let notice = |epoch: u32| {
+        let n = Notice {
+            tenant: "t".into(),
+            issued_at: NOW,
+            min_epoch: epoch,
+            ids: vec![[epoch as u8; 8]],
+            staff: Vec::new(),
+        };
+        issuer.revoke(&n).unwrap()
+    };
+    let (a, b) = (notice(2), notice(3));
+    let malformed = code("malformed") + 1;
+    input(&public);
+    assert_eq!(ps_trust(), 0);
+    let k = out()[0];
+    for tenant in [Some("t"), None] {
+        let head = issuer
+            .feed_head(tenant, NOW, &[a.clone(), b.clone()])
+            .unwrap();
+        input(&head);
+        assert_eq!(ps_feed_split(), 0);
+        let [kid_at, kid_len, signed, ..] = out();
+        assert_eq!(&head[kid_at as usize..][..kid_len as usize], b"t-01");
+        assert_eq!(ps_verify(k, 2, signed as usize), 0);
+        // Another domain's signature: refused.
+        assert_eq!(ps_verify(k, 1, signed as usize), code("bad_signature") + 1);
+        assert_eq!(ps_feed(), 0);
+        let [named, at, len, lo, hi, count, ..] = out();
+        let account = with(Vec::new(), |s| {
+            let h = s.edge.feed.as_ref().unwrap().bytes();
+            let base = h.as_ptr() as u32;
+            h[(at - base * named) as usize..][..len as usize].to_vec()
+        });
+        assert_eq!(named == 1, tenant.is_some());
+        assert_eq!(account, tenant.unwrap_or_default().as_bytes());
+        assert_eq!((u64::from(hi) << 32) | u64::from(lo), NOW);
+        assert_eq!(count, 2);
+        // The notices it lists, in order: held; the head serves one call.
+        input(&framed(&[&a, &b]));
+        assert_eq!(ps_feed_lists(), 0);
+        assert_eq!(ps_feed_lists(), NO_CATALOG);
+        // Out of order, one left out, one added, one byte changed, a
+        // length past the end: refused.
+        let mut changed = b.clone();
+        changed[10] ^= 1;
+        let mut cut = framed(&[&a, &b]);
+        cut.pop();
+        for wrong in [
+            framed(&[&b, &a]),
+            framed(&[&a]),
+            framed(&[&a, &b, &a]),
+            framed(&[&a, &changed]),
+            cut,
+        ] {
+            input(&head);
+            assert_eq!(ps_feed(), 0);
+            input(&wrong);
+            assert_eq!(ps_feed_lists(), malformed);
+        }
+    }
+    // Not a head, or one cut short: refused, and nothing kept.
+    input(&a);
+    assert_eq!(ps_feed_split(), code("bad_magic") + 1);
+    assert_eq!(ps_feed(), code("bad_magic") + 1);
+    assert_eq!(ps_feed_lists(), NO_CATALOG);
+}

@@ -163,7 +163,8 @@ pub(crate) const TRUNCATED: Refusal = code("truncated");
 pub(crate) const TOO_LARGE: Refusal = code("too_large");
 pub(crate) const BAD_MAGIC: Refusal = code("bad_magic");
 pub(crate) const UNSUPPORTED_VERSION: Refusal = code("unsupported_version");
-pub(crate) const MALFORMED: Refusal = code("malformed");
+/// `malformed`.
+pub const MALFORMED: Refusal = code("malformed");
 pub(crate) const EXPIRED: Refusal = code("expired");
 pub(crate) const NOT_YET_VALID: Refusal = code("not_yet_valid");
 /// `wrong_tenant`.
