@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/ from two builds of the small core (lean/:
-# a catalog and a snapshot read in place, the decision; no wasm-bindgen)
-# and two wasm-bindgen builds (wasm-pack, web target, no network), each
-# with its TypeScript wrapper:
+# Builds the npm package into pkg/ from three builds of the small core
+# (lean/: a catalog and a snapshot read in place, the decision; no
+# wasm-bindgen) and two wasm-bindgen builds (wasm-pack, web target, no
+# network), each with its TypeScript wrapper:
 #   pkg/        the browser entry (`permsnap` in browsers, #16): the small
 #               core, signatures checked by the platform's WebCrypto;
 #   pkg/sync/   the same JavaScript on the small core with `curve`
 #               (signatures checked in WebAssembly, synchronous loads):
 #               `permsnap` in Node, Deno, Bun and workerd, `permsnap/sync`
 #               in browsers without Ed25519 or wanting synchronous loads;
-#   pkg/edge/   the edge build (features `edge`): the same API plus the
-#               route guard (permsnap/edge), so browsers never download the
-#               router;
+#   pkg/edge/   the same JavaScript on the small core with `edge` (`curve`,
+#               revocation feeds, the route gate), the gate's driver and
+#               the middleware (permsnap/edge), so browsers never download
+#               the router;
 #   pkg/issuer/ the issuer (server only).
 # And, not shipped, target/reference/: the same API on the wasm-bindgen
 # build of the crate (`wasm,ed25519`), which the JavaScript tests hold the
@@ -43,17 +44,21 @@ WASM_FEATURES="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-s
 # carries neither the DOM helper nor React, the browser build no router.
 CORE_TS="generated types errors internal init verifier permissions filter redact core"
 REFERENCE_TS="$CORE_TS expiry session unclobbered dom react reference/index nodeinit node workerd"
-EDGE_TS="$CORE_TS edge/expiry plain edge/gate edge/refresher edge/middleware edge/index nodeinit edge/node edge/workerd"
 # The browser entry: the small core's JavaScript side (its modules under
 # browser/), with the shared error, filter and redaction modules, and the
 # session, DOM helper and React components, compiled against its
 # verifier.ts and permissions.ts (flattened, `browser/verifier.ts` is the
 # `./verifier.js` that session.ts imports).
-BROWSER_TS="generated types codes errors internal platform expiry filter redact browser/wasm browser/text browser/curve browser/keys browser/permissions browser/verifier session unclobbered dom react browser/index"
+LEAN_TS="generated types codes errors internal platform expiry filter redact browser/wasm browser/text browser/curve browser/keys browser/permissions browser/verifier"
+BROWSER_TS="$LEAN_TS browser/options session unclobbered dom react browser/index"
 # permsnap/sync: the same sources on the core with `curve`, and the Node
 # and workerd entries (browser/init.ts gives nodeinit.ts the core's
 # loader).
 SYNC_TS="$BROWSER_TS browser/init nodeinit node workerd"
+# permsnap/edge: the small core's sources on the core with `edge`, its
+# options (`maxFeedAge`), the gate, refresher and middleware, no page
+# tools.
+EDGE_TS="$LEAN_TS edge/options plain edge/gate edge/refresher edge/middleware edge/index browser/init nodeinit edge/node edge/workerd"
 # The issuer (permsnap/issuer): server-only, its own wasm build.
 ISSUER_TS="generated types errors internal init plain issuer/http issuer/index nodeinit issuer/node issuer/workerd"
 
@@ -70,7 +75,7 @@ assemble() {
     flat="$build/$(basename "$src").ts"
     [ ! -e "$flat" ] || { echo "build-pkg.sh: two sources named $(basename "$src").ts in one build" >&2; exit 1; }
     case "$src" in
-      */*) sed 's#from "\.\./#from "./#' "pkg-template/src/$src.ts" > "$flat" ;;
+      */*) sed -e 's#from "\.\./browser/#from "./#' -e 's#from "\.\./#from "./#' "pkg-template/src/$src.ts" > "$flat" ;;
       *) cp "pkg-template/src/$src.ts" "$flat" ;;
     esac
   done
@@ -93,10 +98,10 @@ assemble() {
 }
 
 wasm_build wasm,ed25519 target/wasm-reference
-wasm_build edge target/wasm-edge edge
 wasm_build issuer-js target/wasm-issuer
 # The small core: plain wasm exports (a workspace member, Cargo.toml's
-# `lean` profile: size first), without and with `curve`. The producers and
+# `lean` profile: size first): without `curve`, with it, and with `edge`
+# (`curve`, feeds and the route gate). The producers and
 # target-features sections are for tools, not browsers.
 lean_build() { # features out-dir
   cargo build --quiet --profile lean --target wasm32-unknown-unknown -p permsnap-lean --no-default-features ${1:+--features "$1"}
@@ -106,6 +111,7 @@ lean_build() { # features out-dir
 }
 lean_build "" target/wasm-browser
 lean_build curve target/wasm-sync
+lean_build edge target/wasm-edge
 
 rm -rf pkg target/pkg-build
 # Every entry's module is its directory's permsnap_wasm_bg.wasm
@@ -125,7 +131,8 @@ for entry in node workerd; do
   echo "export * from \"./sync/$entry.js\";" > "pkg/$entry.js"
   echo "export * from \"./sync/$entry.js\";" > "pkg/$entry.d.ts"
 done
-assemble target/wasm-edge pkg/edge $EDGE_TS
+assemble - pkg/edge $EDGE_TS
+cp target/wasm-edge/permsnap_wasm_bg.wasm pkg-template/wasm-asset.d.ts pkg/edge/
 assemble target/wasm-issuer pkg/issuer $ISSUER_TS
 cp pkg-template/browser-issuer.js pkg/
 cp pkg-template/package.json pkg-template/README.md pkg/
@@ -145,7 +152,7 @@ wasm_id() { # dir
     const { wasmId } = await import(process.argv[1] + "/init.js");
     console.log(wasmId(new WebAssembly.Module(readFileSync(process.argv[1] + "/permsnap_wasm_bg.wasm"))))' "$(realpath "$1")"
 }
-for dir in pkg/edge pkg/issuer target/reference; do
+for dir in pkg/issuer target/reference; do
   id=$(wasm_id "$dir")
   for js in "$dir"/*.js; do
     keep=--keep-names
@@ -163,7 +170,7 @@ lean_exports() { # dir
     const m = new WebAssembly.Module(readFileSync(process.argv[1] + "/permsnap_wasm_bg.wasm"));
     console.log(WebAssembly.Module.exports(m).map((e) => e.name).sort().join(" "))' "$(realpath "$1")"
 }
-for dir in pkg pkg/sync; do
+for dir in pkg pkg/sync pkg/edge; do
   exports=$(lean_exports "$dir")
   # The browser entry without --keep-names and with short refusals.
   keep= wordy=false

@@ -61,24 +61,32 @@ export interface Jwk {
  *  object (its `binary` member is used), the base64url text, or the bytes. */
 export type CatalogInput = { binary: string } | string | Uint8Array;
 
-/** How a verifier checks the account (tenant) of a snapshot: exactly one of
- *  `tenant`, `tenantPerRequest` or `anyTenant` is required, so that leaving
- *  it out (or misspelling it) cannot accept another account's snapshots. */
-export type VerifierOptions = TenantChoice & {
+/** A verifier's clock and its tolerance. */
+export interface ClockOptions {
   /** Clock skew tolerated, seconds (default 30, at most 86400). */
   leeway?: number;
   /** The clock, in seconds since the Unix epoch (default: `Date.now() / 1000`). */
   clock?: () => number;
-  /** Edge build (`permsnap/edge`) only. Every snapshot is refused
-   *  `stale_feed` until a signed revocation feed (`applyFeed`) no older than
-   *  this many seconds has been applied: an edge then never decides on
-   *  revocations it has not seen (a whole number, at least 1; default: no
-   *  limit). */
+}
+
+/** The edge's revocation feeds (`permsnap/edge` only). */
+export interface FeedOptions {
+  /** Every snapshot is refused `stale_feed` until a signed revocation feed
+   *  (`applyFeed`) no older than this many seconds has been applied: an
+   *  edge then never decides on revocations it has not seen (a whole
+   *  number, at least 1; default: no limit). */
   maxFeedAge?: number;
-  /** Edge build (`permsnap/edge`) only. The format 1 compiled catalog this
-   *  catalog replaces: format 1 snapshots signed against it are read (as
-   *  revision 1 of this catalog) until they expire, for the day after the
-   *  issuer moves to format 2. */
+}
+
+/** How a verifier checks the account (tenant) of a snapshot: exactly one of
+ *  `tenant`, `tenantPerRequest` or `anyTenant` is required, so that leaving
+ *  it out (or misspelling it) cannot accept another account's snapshots.
+ *  (The options of the reference build, which the tests hold the shipped
+ *  entries to: each entry's own are in its `options.ts`.) */
+export type VerifierOptions = TenantChoice & ClockOptions & FeedOptions & {
+  /** The format 1 compiled catalog this catalog replaces: format 1
+   *  snapshots signed against it are read (as revision 1 of this catalog)
+   *  until they expire, for the day after the issuer moves to format 2. */
   format1Catalog?: CatalogInput;
 };
 

@@ -23,6 +23,8 @@ export function makeWorker(catalog: { binary: string }) {
   const fed = new Verifier(catalog, { keys: [] }, { tenant: "spa-lumi", maxFeedAge: 600 });
   // @ts-expect-error maxFeedAge is a number of seconds
   void new Verifier(catalog, { keys: [] }, { tenant: "spa-lumi", maxFeedAge: "600" });
+  // @ts-expect-error format 1 snapshots are the Rust verifier's and the CLI's (refused here at run time too)
+  void new Verifier(catalog, { keys: [] }, { tenant: "spa-lumi", format1Catalog: catalog });
   const feedRefresher = new Refresher(fed, { jwksUrl: "https://example.test/jwks", revocationsUrl: "https://example.test/feed", maxAge: 60 });
   void feedRefresher.onStaleFeed();
   const stale: Decision["code"] = "stale_feed";

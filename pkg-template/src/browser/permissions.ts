@@ -79,6 +79,10 @@ export let permissionsFrom: (c: Catalog, handle: number, effective: Uint8Array, 
  *  holder of the object stops getting yes. */
 export let expirePermissions: (p: Permissions, error?: PermsnapError) => void;
 
+/** @internal The loaded snapshot's handle in the core (0: none): what
+ *  `permsnap/edge`'s gate decides a request with. */
+export let handleOf: (p: Permissions) => number;
+
 /** Permissions a session holds as its current ones (`grace`). */
 const graced = new WeakSet<Permissions>();
 
@@ -133,6 +137,7 @@ export class Permissions {
     };
     // Let go, due for a check: a notice may have come meanwhile.
     grace = (p, on) => graceAll(graced, p, on, (q) => void (q.#tick = -1), (q) => q.#derived);
+    handleOf = (p) => p.#handle;
   }
 
   /** The first thing every use does: past its expiry, or revoked by a

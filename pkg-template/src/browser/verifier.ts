@@ -11,28 +11,22 @@
 // - `permsnap/sync` (`permsnap` in Node, Deno, Bun and workerd): the core
 //   itself (lean's `curve`: each trusted key a handle with its own table),
 //   so `load` and `applyNotice` verify at once, and `verify` is the same
-//   as a promise.
+//   as a promise;
+// - `permsnap/edge`: the same as `permsnap/sync`, on a core with feeds
+//   (`applyFeed`, `maxFeedAge`) and the route gate (edge/gate.ts).
 
 import { PermsnapError } from "../errors.js";
 import { accountId, finalizer, interned, isBytes, noExtra, ownBytes, plainData, readClock, strictOptions, text } from "../internal.js";
 import { platformVerify } from "../platform.js";
 import { recheckAll } from "../expiry.js";
-import type { CatalogInput, FeedReport, Jwks, KeySetReport, NoticeSummary, Revocations, TenantChoice } from "../types.js";
+import type { CatalogInput, ErrorCode, FeedReport, Jwks, KeySetReport, NoticeSummary, Revocations } from "../types.js";
+import type { VerifierOptions } from "./options.js";
 import { offCurve, readKeys } from "./keys.js";
 import { permissionsFrom, type Catalog, type Identity, type Kind, type Permissions } from "./permissions.js";
 import { base64url, binary, hex, strictUtf8, trim } from "./text.js";
-import { Core, refusal } from "./wasm.js";
+import { Core, FEEDS, refusal } from "./wasm.js";
 
-/** What the browser entry's verifier takes: its account (exactly one of
- *  `tenant`, `tenantPerRequest`, `anyTenant`), the leeway and the clock
- *  (the edge's feed options, `maxFeedAge` and `format1Catalog`, are not in
- *  this entry: they are refused). */
-export type VerifierOptions = TenantChoice & {
-  /** Clock skew tolerated, seconds (default 30, at most 86400). */
-  leeway?: number;
-  /** The clock, in seconds since the Unix epoch (default: `Date.now() / 1000`). */
-  clock?: () => number;
-};
+export type { VerifierOptions };
 
 /** `ps_load`'s account checks. */
 const FIXED = 0;
@@ -89,6 +83,12 @@ interface Signed {
 }
 const SNAPSHOT: Signed = { split: "ps_split", domain: DOMAIN, d: 0, timed: true };
 const NOTICE: Signed = { split: "ps_notice_split", domain: NOTICE_DOMAIN, d: 1, timed: false };
+/** A feed head (`permsnap/edge`: checked in the core, never by WebCrypto). */
+const FEED: Signed = { split: "ps_feed_split", domain: new Uint8Array(0), d: 2, timed: false };
+const MAX_FEED_HEAD = 1024;
+/** A step-up proof (`permsnap/edge`'s gate). */
+const STEP_UP: Signed = { split: "ps_proof_split", domain: new Uint8Array(0), d: 3, timed: false };
+const MAX_STEP_UP = 2048;
 
 /** What a verifier holds in the core: its catalog, and (`curve`) its
  *  trusted keys' handles by key id. */
@@ -114,6 +114,38 @@ const held = finalizer<Held>((h) => release(Core.get(), h));
 
 /** The catalog fingerprint of `v`, once the platform computed it. */
 export let fingerprintOf: (v: Verifier) => Promise<string>;
+
+/** @internal What `permsnap/edge`'s Gate and Refresher read of a
+ *  verifier. */
+export interface EdgeView {
+  core: Core;
+  /** The catalog's handle in the core. */
+  catalog: number;
+  /** Whether the verifier checks the account per request. */
+  perRequest: boolean;
+  /** Whether it trusts a key. */
+  keyed: boolean;
+  leeway: number;
+  maxFeedAge: number | undefined;
+  /** The verifier's clock (seconds). */
+  now(): number;
+  /** Permission `i`'s name. */
+  permissionName(i: number): string;
+  /** A snapshot's text verified and loaded at `now` (for `tenant`). */
+  load(snapshot: string, tenant: string | undefined, now: number): Permissions;
+  /** Checks the signature of a step-up proof (the header's text): its
+   *  bytes, left in the core's input for `ps_proof`. */
+  proof(text: string): void;
+}
+
+/** @internal `v`'s view for the edge: a Verifier of this very entry, with a
+ *  core checking signatures (a Verifier of another entry has its own
+ *  WebAssembly memory: refused, naming the entry to import). */
+export let edgeView: (v: unknown) => EdgeView;
+
+/** The options a Verifier takes in this build (`maxFeedAge` where the
+ *  core applies feeds: `permsnap/edge`). */
+const OPTIONS = ["tenant", "tenantPerRequest", "anyTenant", "leeway", "clock", ...(FEEDS ? ["maxFeedAge"] : [])];
 
 /** Verifies snapshots. Build it once (catalog + JWKS), verify many. */
 export class Verifier {
@@ -141,19 +173,26 @@ export class Verifier {
   /** Moves on each time the revocations change. */
   #revision = 0;
   #freed = false;
+  /** `permsnap/edge`: the feed age limit, and when the newest feed head
+   *  applied in full was signed. */
+  #maxFeedAge: number | undefined;
+  #feedAt: number | null = null;
 
   constructor(catalog: CatalogInput, jwks: Jwks | string, options: VerifierOptions) {
     noExtra(arguments.length, 3, "new Verifier");
     // Copied first (`plainData`): a getter or proxy of the app runs once,
     // its error typed.
     if (options === undefined || options === null) throw new PermsnapError("invalid_argument", CHOOSE);
-    const o = strictOptions(plainData(options, "Verifier options", "invalid_argument", ["clock"]), ["tenant", "tenantPerRequest", "anyTenant", "leeway", "clock"], "Verifier options");
-    const { leeway = 30, clock = () => Date.now() / 1000 } = o;
+    const o = strictOptions(plainData(options, "Verifier options", "invalid_argument", ["clock"]), OPTIONS, "Verifier options");
+    const { leeway = 30, clock = () => Date.now() / 1000, maxFeedAge } = o;
     const account = accountOf(o);
     if (typeof leeway !== "number" || !(leeway >= 0 && leeway <= 86_400)) {
       throw new PermsnapError("invalid_argument", "`leeway` is 0 to 86400 seconds");
     }
     if (typeof clock !== "function") throw new PermsnapError("invalid_argument", "`clock` is a function returning seconds since the Unix epoch");
+    if (maxFeedAge !== undefined && !(Number.isInteger(maxFeedAge) && (maxFeedAge as number) >= 1 && (maxFeedAge as number) <= 1e9)) {
+      throw new PermsnapError("invalid_argument", "`maxFeedAge` is a whole number of seconds, at least 1");
+    }
     const core = Core.get();
     core.input(catalogBytes(catalog));
     const [permCount, appCount, kindCount, featureCount, id, fingerprint] = core.call("ps_catalog");
@@ -195,6 +234,7 @@ export class Verifier {
     this.#account = account;
     this.#clock = clock as () => number;
     this.#leeway = leeway as number;
+    this.#maxFeedAge = maxFeedAge as number | undefined;
     // The brand every entry's Verifier carries: an edge Gate given this one
     // says which entry to import (it said "expected a permsnap Verifier").
     Object.defineProperty(this, Symbol.for("permsnap.Verifier"), { value: true });
@@ -377,18 +417,75 @@ export class Verifier {
     recheckAll();
   }
 
-  /** Revocation feeds are applied at the edge (`permsnap/edge`); a page
-   *  refreshes its snapshot and takes notices (`verifyNotice`) instead:
-   *  refused, as in the default entry's browser build. */
+  /** Verifies a revocation feed's head and the notices it lists (each
+   *  base64url text or bytes, in feed order), applies every notice that
+   *  verifies (another account's is skipped), and reports them; the feed
+   *  counts as current (`feedAt`, what `maxFeedAge` checks) only when
+   *  none failed. Throws, changing nothing, when the head does not verify,
+   *  names another account (any one account, for a verifier of several),
+   *  does not list exactly these notices, is dated after this verifier's
+   *  clock plus the leeway, or is older than one applied (`stale_feed`: a
+   *  replayed copy). `permsnap/edge` only: a page refreshes its snapshot
+   *  and takes notices (`verifyNotice`) instead. */
   applyFeed(head: string | Uint8Array, notices: ReadonlyArray<string | Uint8Array>): FeedReport {
     noExtra(arguments.length, 2, "applyFeed");
-    throw new PermsnapError("invalid_argument", "revocation feeds are applied at the edge: use the Verifier of `permsnap/edge` (the browser build refreshes snapshots instead)");
+    const core = this.#live();
+    if (!FEEDS) throw new PermsnapError("invalid_argument", "revocation feeds are applied at the edge: use the Verifier of `permsnap/edge` (the browser build refreshes snapshots instead)");
+    const bytes = documentBytes(head, "PSH", MAX_FEED_HEAD);
+    if (!Array.isArray(notices)) throw new PermsnapError("invalid_argument", "`notices` is an array of notices");
+    const list = notices.map((n) => documentBytes(n, "PSR", MAX_NOTICE));
+    const now = this.#now();
+    this.#signedNow(bytes, FEED);
+    core.input(bytes);
+    const [named, at, len, lo, hi, count] = core.call("ps_feed");
+    const issuedAt = hi * 2 ** 32 + lo;
+    const account = this.#account;
+    const tenant = named === 1 ? core.text(at, len) : null;
+    if (tenant !== null && (typeof account === "number" || tenant !== strictUtf8.decode(account))) {
+      const expected = typeof account === "number" ? "every account" : strictUtf8.decode(account);
+      throw refusal("wrong_tenant", `the feed is account \`${tenant}\`'s, this verifier's is ${expected === "every account" ? expected : `\`${expected}\``}`);
+    }
+    if (issuedAt > now + this.#leeway) {
+      throw refusal("stale_feed", `this feed head is dated ${Math.floor(issuedAt - now)} s after this verifier's clock (beyond the leeway): the issuer's clock runs ahead, or gave milliseconds`);
+    }
+    if (this.#feedAt !== null && issuedAt < this.#feedAt) {
+      throw refusal("stale_feed", `this feed head was signed at ${issuedAt}, before the one already applied (${this.#feedAt}): an old copy`);
+    }
+    const framed = new Uint8Array(list.reduce((n, b) => n + 4 + b.length, 0));
+    let o = 0;
+    for (const b of list) {
+      new DataView(framed.buffer).setUint32(o, b.length, true);
+      framed.set(b, o + 4);
+      o += 4 + b.length;
+    }
+    core.input(framed);
+    try {
+      core.call("ps_feed_lists");
+    } catch (e) {
+      throw e instanceof PermsnapError && e.code === "malformed"
+        ? refusal("malformed", `the feed's ${list.length} notices are not the ${count} its head lists (one left out, added or changed)`)
+        : e;
+    }
+    const report: FeedReport = { issuedAt, applied: 0, skipped: 0, failed: [] };
+    list.forEach((n, index) => {
+      try {
+        this.#signedNow(n, NOTICE);
+        this.#apply(n);
+        report.applied++;
+      } catch (e) {
+        if (!(e instanceof PermsnapError)) throw e;
+        if (e.code === "wrong_tenant") report.skipped++;
+        else report.failed.push({ index, code: e.code as ErrorCode, message: e.message });
+      }
+    });
+    if (report.failed.length === 0) this.#feedAt = issuedAt;
+    return report;
   }
 
-  /** When the newest feed head applied was signed: always `null` here,
-   *  which applies no feed (as the default entry's browser build). */
+  /** When the newest feed head applied in full was signed (seconds), or
+   *  `null`: none yet (always in the browser entry and `permsnap/sync`). */
   get feedAt(): number | null {
-    return null;
+    return this.#feedAt;
   }
 
   /** Replaces the app's own revocation list: per account, the epoch below
@@ -404,11 +501,16 @@ export class Verifier {
     this.#changed();
   }
 
-  /** Why `c` is revoked by the notices applied, or null. */
-  #check(c: Identity): PermsnapError | null {
+  /** Why `c` is revoked by the notices applied (or, with `maxFeedAge`,
+   *  not known not to be at `now`), or null. */
+  #check(c: Identity, now?: number): PermsnapError | null {
     // Freed, this verifier takes no more notices: what it handed out
     // could no longer be revoked, so it denies (as the default entry's).
     if (this.#freed) return refusal("revoked", "its Verifier was freed: later revocations could not reach these permissions");
+    // With `maxFeedAge`: a feed applied, recent enough (before the lists,
+    // as the default entry checks it).
+    const stale = this.#stale(now);
+    if (stale) return stale;
     // The app's list, then the notices (the default entry's order).
     const min = this.#listed.minEpoch.get(c.tenant) ?? 0;
     if (c.epoch < min) return refusal("revoked", `account \`${c.tenant}\` revoked everything before epoch ${min}; this snapshot has epoch ${c.epoch}`);
@@ -420,6 +522,15 @@ export class Verifier {
     if (v !== undefined && c.version < v) return refusal("revoked", `staff member \`${c.subject}\` was edited or deactivated: snapshots before version ${v} are revoked, this one has version ${c.version}`);
     if (r.ids.has(c.id)) return refusal("revoked", `snapshot \`${c.id}\` was revoked`);
     return null;
+  }
+
+  /** With `maxFeedAge`: why the revocations are not current, or null. */
+  #stale(now = this.#now()): PermsnapError | null {
+    const max = this.#maxFeedAge;
+    if (max === undefined) return null;
+    const at = this.#feedAt;
+    if (at === null) return refusal("stale_feed", "no revocation feed has been applied yet");
+    return now > at + max ? refusal("stale_feed", `the last feed head was signed ${Math.floor(now - at)} s ago; the limit is ${max} s`) : null;
   }
 
   /** `verify`, but never rejects for a refused snapshot: permissions that
@@ -515,7 +626,7 @@ export class Verifier {
     const claims: Identity = { subject: core.text(s, sl), tenant: core.text(t, tl), version: u64(vlo, vhi), epoch, id };
     // Revoked by a notice applied before: refused, as the default entry
     // refuses it after the account and the clock.
-    const revoked = this.#check(claims);
+    const revoked = this.#check(claims, now);
     if (revoked) {
       core.x.ps_drop(handle);
       throw revoked;
@@ -561,6 +672,59 @@ export class Verifier {
 
   static {
     fingerprintOf = async (v) => v.fingerprint;
+    edgeView = (v) => {
+      if (typeof v !== "object" || v === null || !(#held in v)) {
+        const other = typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[Symbol.for("permsnap.Verifier")] === true;
+        throw new PermsnapError("invalid_argument", other
+          ? "this Verifier comes from another permsnap entry: import Verifier from \"permsnap/edge\" for a Gate"
+          : "expected a permsnap Verifier");
+      }
+      const w = v as Verifier;
+      const core = w.#live();
+      return {
+        core,
+        catalog: w.#held.catalog,
+        perRequest: w.#account === NONE_NAMED,
+        keyed: w.#held.keys.size > 0,
+        leeway: w.#leeway,
+        maxFeedAge: w.#maxFeedAge,
+        now: () => w.#now(),
+        permissionName: (i) => w.permissionNames[i],
+        load: (text, tenant, now) => {
+          const bytes = snapshotBytes(text);
+          w.#signedNow(bytes, SNAPSHOT);
+          return w.#load(bytes, tenant === undefined ? null : requestTenant(tenant), now);
+        },
+        proof: (text) => w.#proof(text),
+      };
+    };
+  }
+
+  /** Checks the signature of a step-up proof (the header's text), refused
+   *  as the default entry refuses it: `unknown_key` for a key this
+   *  verifier does not trust (the edge then reloads its keys), else
+   *  `step_up_refused`. Its bytes stay in the core's input. (Not kept
+   *  among the documents verified: a proof serves one request.) */
+  #proof(text: string): void {
+    const core = this.#live();
+    let bytes: Uint8Array;
+    let kid: string;
+    let signedLen: number;
+    try {
+      bytes = documentBytes(trim(text), "PSU", MAX_STEP_UP);
+      [kid, signedLen] = this.#split(core, bytes, STEP_UP.split);
+    } catch (e) {
+      if (!(e instanceof PermsnapError)) throw e;
+      throw refusal("step_up_refused", `not a step-up proof (${e.message})`);
+    }
+    const handle = this.#held.keys.get(kid);
+    if (handle === undefined) throw unknownKey(kid);
+    try {
+      core.call("ps_verify", handle, STEP_UP.d, signedLen);
+    } catch (e) {
+      if (!(e instanceof PermsnapError)) throw e;
+      throw refusal("step_up_refused", `its signature does not verify (${e.message})`);
+    }
   }
 
   /** The catalog's permission names, in its order. */

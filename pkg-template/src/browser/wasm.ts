@@ -6,9 +6,10 @@
 // refusal, the index of its code in `CORE_ERROR_CODES` plus 1. Catalogs,
 // loaded snapshots and (`curve`) trusted keys are handles into it.
 //
-// Two builds run this file: the browser entry (signatures left to the
-// platform's WebCrypto) and `permsnap/sync`, `permsnap` in Node, Deno, Bun
-// and workerd (lean's feature `curve`: `ps_trust`, `ps_verify`).
+// Three builds run this file: the browser entry (signatures left to the
+// platform's WebCrypto), `permsnap/sync`, `permsnap` in Node, Deno, Bun
+// and workerd (lean's feature `curve`: `ps_trust`, `ps_verify`), and
+// `permsnap/edge` (lean's `edge`: `curve`, feeds and the route gate).
 
 import { PermsnapError } from "../errors.js";
 import { CORE_ERROR_CODES } from "../codes.js";
@@ -20,6 +21,10 @@ import { describe, nodeFile, notInitialized } from "../internal.js";
  *  module with other exports is another build's or version's, refused
  *  before it is used. */
 declare const LEAN_EXPORTS: string;
+
+/** Whether this build's core applies revocation feeds (lean's `edge`:
+ *  `permsnap/edge`, which also checks signatures in WebAssembly). */
+export const FEEDS = / ps_feed /.test(` ${LEAN_EXPORTS} `);
 
 type Fn = (...args: number[]) => number;
 export type Exports = { memory: WebAssembly.Memory } & Record<string, Fn>;

@@ -1,12 +1,17 @@
 // The route gate: a route table compiled in WebAssembly against the
 // verifier's catalog, deciding each request from its method, raw target and
-// snapshot (see SECURITY.md for the path policy).
+// snapshot (see SECURITY.md for the path policy). The core decides
+// (lean/src/edge.rs, `ps_gate_check`); this file hands it the request,
+// and the snapshot and step-up proof it asks for, verified by the
+// verifier (in WebAssembly too).
 
-import { Gate as WasmGate } from "../permsnap_wasm.js";
 import { PermsnapError } from "../errors.js";
-import { noExtra, strictOptions, wasmCall } from "../internal.js";
+import { finalizer, noExtra, strictOptions } from "../internal.js";
 import { plainJson } from "../plain.js";
-import { verifierClock, wasmVerifierOf, type Verifier } from "../verifier.js";
+import { CORE_ERROR_CODES } from "../codes.js";
+import { edgeView, type Verifier } from "../browser/verifier.js";
+import { handleOf, type Permissions } from "../browser/permissions.js";
+import type { Core } from "../browser/wasm.js";
 import type { DecisionCode, ErrorCode } from "../types.js";
 
 /** One route: method(s) + path pattern → what it needs. Patterns use the
@@ -153,32 +158,112 @@ function routesJson(routes: unknown): string {
   return plainJson(routes, "routes", "invalid_policy");
 }
 
+/** `ps_gate_check`'s answers besides a decision (0) and a refusal. */
+const NEEDS_SNAPSHOT = 0xffff_fffe;
+const NEEDS_PROOF = 0xffff_fffd;
+/** How far the snapshot or the proof was checked (`ps_gate_check`). */
+const NOT_YET = 0;
+const READ = 1;
+const REFUSED = 2;
+/** A length `ps_gate_check` reads as "not sent". */
+const ABSENT = 0xffff_ffff;
+
+/** A compiled table in the core, let go when its Gate is collected. */
+const tables = finalizer<{ core: Core; g: number }>(({ core, g }) => core.x.ps_drop_gate(g));
+
+const utf8 = new TextEncoder();
+
+/** `ps_gate_check`'s input: the eight texts' lengths (`ABSENT` for none),
+ *  then their UTF-8 bytes. */
+function fields(texts: (string | undefined)[]): Uint8Array {
+  const bytes = texts.map((t) => (t === undefined ? undefined : utf8.encode(t)));
+  const out = new Uint8Array(32 + bytes.reduce((n, b) => n + (b?.length ?? 0), 0));
+  const view = new DataView(out.buffer);
+  let at = 32;
+  bytes.forEach((b, i) => {
+    view.setUint32(i * 4, b === undefined ? ABSENT : b.length, true);
+    if (b !== undefined) {
+      out.set(b, at);
+      at += b.length;
+    }
+  });
+  return out;
+}
+
+/** The nine texts of a decision the core left at `at` (each a u32 length,
+ *  `ABSENT` for none, then its bytes). */
+function decisionTexts(core: Core, at: number, len: number): (string | undefined)[] {
+  const b = core.bytes(at, len);
+  const view = new DataView(b.buffer);
+  const out: (string | undefined)[] = [];
+  let i = 0;
+  for (let f = 0; f < 9; f++) {
+    const n = view.getUint32(i, true);
+    i += 4;
+    if (n === ABSENT) {
+      out.push(undefined);
+      continue;
+    }
+    out.push(new TextDecoder().decode(b.subarray(i, i + n)));
+    i += n;
+  }
+  return out;
+}
+
+/** A refusal's code as the core numbers it (`CORE_ERROR_CODES`). */
+function codeIndex(code: string): number {
+  const i = (CORE_ERROR_CODES as readonly string[]).indexOf(code);
+  return i < 0 ? (CORE_ERROR_CODES as readonly string[]).indexOf("invalid_argument") : i;
+}
+
 /** Gates requests by route: compiled once (routes are checked against the
  *  verifier's catalog: a typo, an unknown key or a route demanding nothing
  *  throws `invalid_policy`), then `check` per request. */
 export class Gate {
-  #g: WasmGate;
+  #g: number;
   #v: Verifier;
+  #warnings: string[];
   #tenantOf?: (request: RequestLike) => string | null | undefined;
 
   constructor(verifier: Verifier, routes: RouteDef[] | { routes: RouteDef[] }, options: GateOptions = {}) {
     noExtra(arguments.length, 3, "new Gate");
-    const wasmVerifier = wasmVerifierOf(verifier);
-    const { tenantOf, ...rest } = strictOptions(options, ["cookie", "tenantOf"], "Gate options");
+    const view = edgeView(verifier);
+    const { tenantOf, cookie = "permsnap" } = strictOptions(options, ["cookie", "tenantOf"], "Gate options");
     if (tenantOf !== undefined && typeof tenantOf !== "function") {
       throw new PermsnapError("invalid_argument", "`tenantOf` is a function of the request returning an account id");
     }
-    if (wasmVerifier.tenantMode === "per_request" && tenantOf === undefined) {
+    if (view.perRequest && tenantOf === undefined) {
       throw new PermsnapError("invalid_argument",
         "the verifier checks the account per request ({ tenantPerRequest: true }): give the Gate a `tenantOf(request)`");
     }
-    // The table goes to wasm as JSON text (after `routesJson` refused
+    if (typeof cookie !== "string") throw new PermsnapError("invalid_argument", "`cookie` is the name of the cookie holding the snapshot");
+    // The table goes to the core as JSON text (after `routesJson` refused
     // anything that is not plain JSON data), read there by the CLI's own
     // strict reader: any unknown key is refused.
     const json = routesJson(routes);
+    const core = view.core;
+    const name = utf8.encode(cookie);
+    core.input(utf8.encode(json), name);
+    const status = core.x.ps_gate(view.catalog, name.length);
+    if (status !== 0) {
+      const [at, len] = new Uint32Array(core.x.memory.buffer, core.x.ps_out(), 2);
+      const code = CORE_ERROR_CODES[status - 1];
+      if (code === "invalid_policy") throw new PermsnapError("invalid_policy", core.text(at, len));
+      if (code === "invalid_argument") {
+        throw new PermsnapError("invalid_argument", "`cookie` is a cookie name: letters, digits, `_` and `-`");
+      }
+      throw new PermsnapError("invalid_argument", "this Verifier was freed");
+    }
+    const [g, warnings] = new Uint32Array(core.x.memory.buffer, core.x.ps_out(), 2);
+    this.#g = g;
+    this.#warnings = Array.from({ length: warnings }, (_, i) => {
+      core.x.ps_gate_warning(g, i);
+      const [at, len] = new Uint32Array(core.x.memory.buffer, core.x.ps_out(), 2);
+      return core.text(at, len);
+    });
+    tables.register(this, { core, g }, this);
     this.#v = verifier;
     this.#tenantOf = tenantOf as GateOptions["tenantOf"];
-    this.#g = wasmCall(() => new WasmGate(wasmVerifier, json, rest));
   }
 
   /** The verifier the gate uses (for `setJwks`, `applyFeed`...). */
@@ -189,7 +274,7 @@ export class Gate {
   /** Advice about the route table: routes lying under more general ones
    *  that demand something else (see SECURITY.md). */
   get warnings(): string[] {
-    return this.#g.warnings();
+    return [...this.#warnings];
   }
 
   /** Decides a request from its method, target (path and query, as sent),
@@ -237,10 +322,74 @@ export class Gate {
     if (this.#tenantOf && (tenant === null || tenant === undefined || tenant === "")) {
       return { status: 400, code: "no_tenant", message: "the request names no account this edge serves" };
     }
-    return this.#g.check(wasmVerifierOf(this.#v), request.method, requestTarget(request.url),
-      h.get("authorization") ?? undefined, h.get("cookie") ?? undefined,
-      overrides.length > 0 ? overrides.join(",") : undefined, tenant ?? undefined,
-      h.get("permsnap-step-up") ?? undefined, verifierClock(this.#v)) as Decision;
+    return this.#decide(request.method, requestTarget(request.url), h.get("authorization") ?? undefined,
+      h.get("cookie") ?? undefined, overrides.length > 0 ? overrides.join(",") : undefined, tenant ?? undefined,
+      h.get("permsnap-step-up") ?? undefined);
+  }
+
+  /** The core's decision: asked again with the snapshot verified and
+   *  loaded, or refused, when it needs it, then with the step-up proof
+   *  checked, when it needs that. */
+  #decide(method: string, target: string, authorization?: string, cookie?: string, override?: string, tenant?: string, stepUp?: string): Decision {
+    const view = edgeView(this.#v);
+    const core = view.core;
+    const now = view.now();
+    const flags = (view.perRequest && tenant === undefined ? 1 : 0) | (view.keyed ? 2 : 0);
+    let [snapshot, loaded, status, code] = [NOT_YET, 0, 0, 0];
+    let [proof, proofCode] = [NOT_YET, 0];
+    let why: string | undefined;
+    let whyProof: string | undefined;
+    let perms: Permissions | undefined;
+    try {
+      // At most: the snapshot, the proof, the decision.
+      for (let ask = 0; ask < 3; ask++) {
+        core.input(fields([method, target, authorization, cookie, override, stepUp, why, whyProof]));
+        const answer = core.x.ps_gate_check(this.#g, flags, snapshot, loaded, status, code, proof, proofCode, now, view.leeway) >>> 0;
+        const out = new Uint32Array(core.x.memory.buffer, core.x.ps_out(), 8);
+        if (answer === 0) {
+          const [at, len, httpStatus, explain] = out;
+          const [c, message, route, permission, reason, subject, t, actor, nonce] = decisionTexts(core, at, len);
+          const d: Decision = { status: httpStatus as Decision["status"], code: c as Decision["code"], message: message as string };
+          const rest = { route, permission, reason, subject, tenant: t, actor, nonce };
+          for (const [k, v] of Object.entries(rest)) if (v !== undefined) (d as unknown as Record<string, string>)[k] = v;
+          // A missing permission: why, in the snapshot's words.
+          if (explain !== ABSENT && perms !== undefined) {
+            d.message = `${d.message}: ${perms.explain(view.permissionName(explain)).message}`;
+          }
+          return d;
+        }
+        if (answer === NEEDS_SNAPSHOT && snapshot === NOT_YET) {
+          const text = core.text(out[0], out[1]);
+          try {
+            perms = view.load(text, tenant, now);
+            [snapshot, loaded] = [READ, handleOf(perms)];
+          } catch (e) {
+            if (!(e instanceof PermsnapError)) throw e;
+            // The edge's revocations not current: its problem, not the
+            // snapshot's (no refresh on the client would help).
+            [snapshot, status, code, why] = [REFUSED, e.code === "stale_feed" ? 503 : 401, codeIndex(e.code), e.message];
+          }
+          continue;
+        }
+        if (answer === NEEDS_PROOF && proof === NOT_YET && stepUp !== undefined) {
+          try {
+            view.proof(stepUp);
+            core.call("ps_proof");
+            proof = READ;
+          } catch (e) {
+            if (!(e instanceof PermsnapError)) throw e;
+            [proof, proofCode, whyProof] = [REFUSED, codeIndex(e.code), e.message];
+          }
+          continue;
+        }
+        break;
+      }
+    } finally {
+      perms?.free();
+    }
+    // The core asked for what it was given, or refused its input: a bug
+    // on this side, never a door opened.
+    throw new PermsnapError("invalid_argument", "the gate could not decide this request");
   }
 
   /** `check` from raw parts (tests, other servers): `target` is the path

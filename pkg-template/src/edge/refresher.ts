@@ -3,7 +3,7 @@
 
 import { PermsnapError } from "../errors.js";
 import { noExtra, parseJson, strictOptions } from "../internal.js";
-import { verifierClock, verifierFeedLimit, type Verifier } from "../verifier.js";
+import { edgeView, type Verifier } from "../browser/verifier.js";
 import type { FetchLike, Jwks } from "../types.js";
 
 export interface RefreshOptions {
@@ -233,7 +233,7 @@ export class Refresher {
     if (o.now !== undefined) epochMs(o.now);
     let limit: number | undefined;
     try {
-      limit = verifierFeedLimit(verifier);
+      limit = edgeView(verifier).maxFeedAge;
     } catch {
       throw new PermsnapError("invalid_argument", "a Refresher keeps a Verifier of permsnap/edge current: expected one");
     }
@@ -445,8 +445,9 @@ export class Refresher {
       // Applied, but already too old for the verifier: every snapshot is
       // refused `stale_feed` until the issuer signs a newer head. Counted
       // as a failed refresh (retried after `minInterval`, told to onError).
-      const limit = verifierFeedLimit(this.#v);
-      const now = verifierClock(this.#v) ?? Date.now() / 1000;
+      const view = edgeView(this.#v);
+      const limit = view.maxFeedAge;
+      const now = view.now();
       if (limit !== undefined && now - report.issuedAt > limit) {
         throw new PermsnapError("stale_feed",
           `the revocation feed at ${url} was signed ${Math.floor(now - report.issuedAt)} s ago, more than the verifier's maxFeedAge (${limit} s): the issuer must re-sign its head more often`);
