@@ -172,16 +172,21 @@ lean_exports() { # dir
 }
 for dir in pkg pkg/sync pkg/edge; do
   exports=$(lean_exports "$dir")
+  # LEAN_FEEDS (browser/verifier.ts): the core applies feeds and gates
+  # routes (permsnap/edge); the other builds' minified code drops those
+  # parts.
+  feeds=false
+  case " $exports " in *" ps_feed "*) feeds=true ;; esac
   # The browser entry without --keep-names and with short refusals.
   keep= wordy=false
   [ "$dir" = pkg ] || keep=--keep-names wordy=true
   for js in "$dir"/*.js; do
     esbuild "$js" --minify $keep --format=esm --sourcemap --sources-content=true \
-      --define:LEAN_EXPORTS="\"$exports\"" --define:LEAN_WORDY="$wordy" --log-level=warning --allow-overwrite --outfile="$js"
+      --define:LEAN_EXPORTS="\"$exports\"" --define:LEAN_WORDY="$wordy" --define:LEAN_FEEDS="$feeds" --log-level=warning --allow-overwrite --outfile="$js"
   done
 done
-if grep -l "WASM_ID\|LEAN_EXPORTS\|LEAN_WORDY" pkg/*.js pkg/sync/*.js pkg/edge/*.js pkg/issuer/*.js target/reference/*.js; then
-  echo "build-pkg.sh: WASM_ID, LEAN_EXPORTS or LEAN_WORDY was not defined in the modules above" >&2; exit 1
+if grep -l "WASM_ID\|LEAN_EXPORTS\|LEAN_WORDY\|LEAN_FEEDS" pkg/*.js pkg/sync/*.js pkg/edge/*.js pkg/issuer/*.js target/reference/*.js; then
+  echo "build-pkg.sh: WASM_ID, LEAN_EXPORTS, LEAN_WORDY or LEAN_FEEDS was not defined in the modules above" >&2; exit 1
 fi
 
 # The Node entries (Node, Deno, Bun: the `node` condition) as one module

@@ -18,8 +18,8 @@ cargo clippy --manifest-path python/Cargo.toml -- -D warnings
 # The small core's raw exports (lean/, #16): built for the browser target.
 cargo fmt --manifest-path lean/Cargo.toml -- --check
 cargo clippy --manifest-path lean/Cargo.toml --target wasm32-unknown-unknown --release -- -D warnings
-# ... and with the signature in WebAssembly (`curve`) and the edge's gate
-# (`edge`), which no entry ships yet (#16: benches/lean-sizes.sh measures them).
+# ... and with the signature in WebAssembly (`curve`: permsnap/sync) and
+# the edge's feeds and gate (`edge`: permsnap/edge).
 cargo clippy --manifest-path lean/Cargo.toml --target wasm32-unknown-unknown --release --features curve -- -D warnings
 cargo clippy --manifest-path lean/Cargo.toml --target wasm32-unknown-unknown --release --features edge -- -D warnings
 cargo clippy --manifest-path lean/Cargo.toml --features edge --tests -- -D warnings
@@ -27,7 +27,8 @@ RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --features cli --quiet
 
 step "native tests (core, presets, vectors, CLI)"
 cargo test --features cli
-# The small core's edge exports, driven as JavaScript drives them.
+# The small core's edge exports (the gate, feeds), driven as JavaScript
+# drives them, held to the reference.
 cargo test --manifest-path lean/Cargo.toml --features edge
 
 step "python: the issuer wheel (maturin + PyO3, abi3) and pytest: the Rust vectors byte for byte"

@@ -24,7 +24,13 @@ import type { VerifierOptions } from "./options.js";
 import { offCurve, readKeys } from "./keys.js";
 import { permissionsFrom, type Catalog, type Identity, type Kind, type Permissions } from "./permissions.js";
 import { base64url, binary, hex, strictUtf8, trim } from "./text.js";
-import { Core, FEEDS, refusal } from "./wasm.js";
+import { Core, refusal } from "./wasm.js";
+
+/** Whether this build's core applies revocation feeds and gates routes
+ *  (lean's `edge`: `permsnap/edge`). Defined by scripts/build-pkg.sh
+ *  (esbuild `--define`) from the build's own .wasm, so that the other
+ *  builds' minified code leaves the edge's parts out. */
+declare const LEAN_FEEDS: boolean;
 
 export type { VerifierOptions };
 
@@ -84,10 +90,10 @@ interface Signed {
 const SNAPSHOT: Signed = { split: "ps_split", domain: DOMAIN, d: 0, timed: true };
 const NOTICE: Signed = { split: "ps_notice_split", domain: NOTICE_DOMAIN, d: 1, timed: false };
 /** A feed head (`permsnap/edge`: checked in the core, never by WebCrypto). */
-const FEED: Signed = { split: "ps_feed_split", domain: new Uint8Array(0), d: 2, timed: false };
+const FEED: Signed = { split: "ps_feed_split", domain: /* @__PURE__ */ new Uint8Array(0), d: 2, timed: false };
 const MAX_FEED_HEAD = 1024;
 /** A step-up proof (`permsnap/edge`'s gate). */
-const STEP_UP: Signed = { split: "ps_proof_split", domain: new Uint8Array(0), d: 3, timed: false };
+const STEP_UP: Signed = { split: "ps_proof_split", domain: /* @__PURE__ */ new Uint8Array(0), d: 3, timed: false };
 const MAX_STEP_UP = 2048;
 
 /** What a verifier holds in the core: its catalog, and (`curve`) its
@@ -145,7 +151,7 @@ export let edgeView: (v: unknown) => EdgeView;
 
 /** The options a Verifier takes in this build (`maxFeedAge` where the
  *  core applies feeds: `permsnap/edge`). */
-const OPTIONS = ["tenant", "tenantPerRequest", "anyTenant", "leeway", "clock", ...(FEEDS ? ["maxFeedAge"] : [])];
+const OPTIONS = ["tenant", "tenantPerRequest", "anyTenant", "leeway", "clock", ...(LEAN_FEEDS ? ["maxFeedAge"] : [])];
 
 /** Verifies snapshots. Build it once (catalog + JWKS), verify many. */
 export class Verifier {
@@ -190,7 +196,7 @@ export class Verifier {
       throw new PermsnapError("invalid_argument", "`leeway` is 0 to 86400 seconds");
     }
     if (typeof clock !== "function") throw new PermsnapError("invalid_argument", "`clock` is a function returning seconds since the Unix epoch");
-    if (maxFeedAge !== undefined && !(Number.isInteger(maxFeedAge) && (maxFeedAge as number) >= 1 && (maxFeedAge as number) <= 1e9)) {
+    if (LEAN_FEEDS && maxFeedAge !== undefined && !(Number.isInteger(maxFeedAge) && (maxFeedAge as number) >= 1 && (maxFeedAge as number) <= 1e9)) {
       throw new PermsnapError("invalid_argument", "`maxFeedAge` is a whole number of seconds, at least 1");
     }
     const core = Core.get();
@@ -430,7 +436,8 @@ export class Verifier {
   applyFeed(head: string | Uint8Array, notices: ReadonlyArray<string | Uint8Array>): FeedReport {
     noExtra(arguments.length, 2, "applyFeed");
     const core = this.#live();
-    if (!FEEDS) throw new PermsnapError("invalid_argument", "revocation feeds are applied at the edge: use the Verifier of `permsnap/edge` (the browser build refreshes snapshots instead)");
+    // The edge's build only (the others' minified code ends here).
+    if (!LEAN_FEEDS) throw new PermsnapError("invalid_argument", "revocation feeds are applied at the edge: use the Verifier of `permsnap/edge` (the browser build refreshes snapshots instead)");
     const bytes = documentBytes(head, "PSH", MAX_FEED_HEAD);
     if (!Array.isArray(notices)) throw new PermsnapError("invalid_argument", "`notices` is an array of notices");
     const list = notices.map((n) => documentBytes(n, "PSR", MAX_NOTICE));
@@ -527,7 +534,7 @@ export class Verifier {
   /** With `maxFeedAge`: why the revocations are not current, or null. */
   #stale(now = this.#now()): PermsnapError | null {
     const max = this.#maxFeedAge;
-    if (max === undefined) return null;
+    if (!LEAN_FEEDS || max === undefined) return null;
     const at = this.#feedAt;
     if (at === null) return refusal("stale_feed", "no revocation feed has been applied yet");
     return now > at + max ? refusal("stale_feed", `the last feed head was signed ${Math.floor(now - at)} s ago; the limit is ${max} s`) : null;
@@ -672,7 +679,8 @@ export class Verifier {
 
   static {
     fingerprintOf = async (v) => v.fingerprint;
-    edgeView = (v) => {
+    // The edge's build only (an empty block in the others' minified code).
+    if (LEAN_FEEDS) edgeView = (v) => {
       if (typeof v !== "object" || v === null || !(#held in v)) {
         const other = typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[Symbol.for("permsnap.Verifier")] === true;
         throw new PermsnapError("invalid_argument", other
@@ -695,36 +703,33 @@ export class Verifier {
           w.#signedNow(bytes, SNAPSHOT);
           return w.#load(bytes, tenant === undefined ? null : requestTenant(tenant), now);
         },
-        proof: (text) => w.#proof(text),
+        // A step-up proof's signature (the header's text), refused as the
+        // default entry refuses it: `unknown_key` for a key this verifier
+        // does not trust (the edge then reloads its keys), else
+        // `step_up_refused`. Its bytes stay in the core's input. (Not kept
+        // among the documents verified: a proof serves one request.)
+        proof: (text) => {
+          let bytes: Uint8Array;
+          let kid: string;
+          let signedLen: number;
+          try {
+            bytes = documentBytes(trim(text), "PSU", MAX_STEP_UP);
+            [kid, signedLen] = w.#split(core, bytes, STEP_UP.split);
+          } catch (e) {
+            if (!(e instanceof PermsnapError)) throw e;
+            throw refusal("step_up_refused", `not a step-up proof (${e.message})`);
+          }
+          const handle = w.#held.keys.get(kid);
+          if (handle === undefined) throw unknownKey(kid);
+          try {
+            core.call("ps_verify", handle, STEP_UP.d, signedLen);
+          } catch (e) {
+            if (!(e instanceof PermsnapError)) throw e;
+            throw refusal("step_up_refused", `its signature does not verify (${e.message})`);
+          }
+        },
       };
     };
-  }
-
-  /** Checks the signature of a step-up proof (the header's text), refused
-   *  as the default entry refuses it: `unknown_key` for a key this
-   *  verifier does not trust (the edge then reloads its keys), else
-   *  `step_up_refused`. Its bytes stay in the core's input. (Not kept
-   *  among the documents verified: a proof serves one request.) */
-  #proof(text: string): void {
-    const core = this.#live();
-    let bytes: Uint8Array;
-    let kid: string;
-    let signedLen: number;
-    try {
-      bytes = documentBytes(trim(text), "PSU", MAX_STEP_UP);
-      [kid, signedLen] = this.#split(core, bytes, STEP_UP.split);
-    } catch (e) {
-      if (!(e instanceof PermsnapError)) throw e;
-      throw refusal("step_up_refused", `not a step-up proof (${e.message})`);
-    }
-    const handle = this.#held.keys.get(kid);
-    if (handle === undefined) throw unknownKey(kid);
-    try {
-      core.call("ps_verify", handle, STEP_UP.d, signedLen);
-    } catch (e) {
-      if (!(e instanceof PermsnapError)) throw e;
-      throw refusal("step_up_refused", `its signature does not verify (${e.message})`);
-    }
   }
 
   /** The catalog's permission names, in its order. */

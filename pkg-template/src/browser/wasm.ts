@@ -22,9 +22,6 @@ import { describe, nodeFile, notInitialized } from "../internal.js";
  *  before it is used. */
 declare const LEAN_EXPORTS: string;
 
-/** Whether this build's core applies revocation feeds (lean's `edge`:
- *  `permsnap/edge`, which also checks signatures in WebAssembly). */
-export const FEEDS = / ps_feed /.test(` ${LEAN_EXPORTS} `);
 
 type Fn = (...args: number[]) => number;
 export type Exports = { memory: WebAssembly.Memory } & Record<string, Fn>;
