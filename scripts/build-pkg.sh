@@ -103,15 +103,18 @@ wasm_build issuer-js target/wasm-issuer
 # `lean` profile: size first): without `curve`, with it, and with `edge`
 # (`curve`, feeds and the route gate). The producers and
 # target-features sections are for tools, not browsers.
-lean_build() { # features out-dir
-  cargo build --quiet --profile lean --target wasm32-unknown-unknown -p permsnap-lean --no-default-features ${1:+--features "$1"}
+lean_build() { # features out-dir [cargo profile, wasm-opt level]
+  local profile="${3:-lean}" level="${4:--Oz}"
+  cargo build --quiet --profile "$profile" --target wasm32-unknown-unknown -p permsnap-lean --no-default-features ${1:+--features "$1"}
   mkdir -p "$2"
-  wasm-opt -Oz --strip-producers --strip-target-features $WASM_FEATURES \
-    target/wasm32-unknown-unknown/lean/permsnap_lean.wasm -o "$2/permsnap_wasm_bg.wasm"
+  wasm-opt "$level" --strip-producers --strip-target-features $WASM_FEATURES \
+    "target/wasm32-unknown-unknown/$profile/permsnap_lean.wasm" -o "$2/permsnap_wasm_bg.wasm"
 }
 lean_build "" target/wasm-browser
 lean_build curve target/wasm-sync
-lean_build edge target/wasm-edge
+# The edge's core routes every request: Cargo.toml's `lean-edge` (speed
+# beside size) and wasm-opt -Os.
+lean_build edge target/wasm-edge lean-edge -Os
 
 rm -rf pkg target/pkg-build
 # Every entry's module is its directory's permsnap_wasm_bg.wasm

@@ -170,6 +170,39 @@ fn fields(input: &[u8]) -> Option<[Option<&str>; 8]> {
     rest.is_empty().then_some(out)
 }
 
+/// The snapshot text of the request in the input (as `ps_gate_check`
+/// reads it), for gate `g`: out: 1 and its address and length, or 0 when
+/// the request carries none. The caller verifies it before its first
+/// `ps_gate_check`, which then routes the request once.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_gate_snapshot(g: u32) -> u32 {
+    with(NO_CATALOG, |s| {
+        let Some(gate) = s.edge.gates.get(slot(g)).and_then(Option::as_ref) else {
+            return NO_CATALOG;
+        };
+        let Some([_, _, authorization, cookie, ..]) = fields(&s.input) else {
+            return refused(permsnap::lean::INVALID_ARGUMENT);
+        };
+        let request = Request {
+            method: "",
+            target: "",
+            authorization,
+            cookie,
+            method_override: None,
+            step_up: None,
+            no_tenant: false,
+            keys: false,
+        };
+        let text = gate.snapshot_of(&request);
+        s.out = match text {
+            Some(t) => [1, t.as_ptr() as u32, t.len() as u32, 0, 0, 0, 0, 0],
+            None => [0; 8],
+        };
+        0
+    })
+}
+
 /// How the caller checked the request's snapshot or proof.
 const NOT_YET: u32 = 0;
 const READ: u32 = 1;

@@ -440,3 +440,59 @@ fn the_feed_exports_read_a_head_and_hold_its_notices_to_it() {
     assert_eq!(ps_feed(), code("bad_magic") + 1);
     assert_eq!(ps_feed_lists(), NO_CATALOG);
 }
+
+#[test]
+fn the_gate_finds_the_request_snapshot_as_its_check_reads_it() {
+    use crate::edge::ps_gate_snapshot;
+    input(
+        &Catalog::from_json(CATALOG, "desk")
+            .unwrap()
+            .to_bytes()
+            .unwrap(),
+    );
+    assert_eq!(ps_catalog(), 0);
+    let c = out()[4];
+    input(&[ROUTES.as_bytes(), b"ps"].concat());
+    assert_eq!(ps_gate(c, 2), 0);
+    let g = out()[0];
+    let found = |authorization: Option<&str>, cookie: Option<&str>| {
+        let parts = [
+            Some("GET"),
+            Some("/health"),
+            authorization,
+            cookie,
+            None,
+            None,
+            None,
+            None,
+        ];
+        input(&request_input(parts));
+        assert_eq!(ps_gate_snapshot(g), 0);
+        let [has, at, len, ..] = out();
+        with(None, |s| {
+            let base = s.input.as_ptr() as u32;
+            (has == 1).then(|| {
+                String::from_utf8(s.input[(at - base) as usize..][..len as usize].to_vec()).unwrap()
+            })
+        })
+    };
+    assert_eq!(
+        found(Some("Permsnap abc"), Some("ps=def")),
+        Some("abc".into())
+    );
+    // Another scheme is no snapshot: the gate's cookie then.
+    assert_eq!(
+        found(Some("Bearer abc"), Some("a=1; ps=def")),
+        Some("def".into())
+    );
+    assert_eq!(
+        found(None, Some("permsnap=def")),
+        None,
+        "another cookie name"
+    );
+    assert_eq!(found(None, None), None);
+    // Not the gate's input: refused; no such gate.
+    input(b"short");
+    assert_eq!(ps_gate_snapshot(g), code("invalid_argument") + 1);
+    assert_eq!(ps_gate_snapshot(g + 7), NO_CATALOG);
+}

@@ -130,7 +130,7 @@ export interface EdgeView {
   /** Whether the verifier checks the account per request. */
   perRequest: boolean;
   /** Whether it trusts a key. */
-  keyed: boolean;
+  readonly keyed: boolean;
   leeway: number;
   maxFeedAge: number | undefined;
   /** The verifier's clock (seconds). */
@@ -179,6 +179,8 @@ export class Verifier {
   /** Moves on each time the revocations change. */
   #revision = 0;
   #freed = false;
+  /** What permsnap/edge reads of this verifier (`edgeView`), once made. */
+  #view: EdgeView | undefined;
   /** `permsnap/edge`: the feed age limit, and when the newest feed head
    *  applied in full was signed. */
   #maxFeedAge: number | undefined;
@@ -689,11 +691,14 @@ export class Verifier {
       }
       const w = v as Verifier;
       const core = w.#live();
-      return {
+      // Made once per verifier: a request's check makes no closures.
+      return (w.#view ??= {
         core,
         catalog: w.#held.catalog,
         perRequest: w.#account === NONE_NAMED,
-        keyed: w.#held.keys.size > 0,
+        get keyed() {
+          return w.#held.keys.size > 0;
+        },
         leeway: w.#leeway,
         maxFeedAge: w.#maxFeedAge,
         now: () => w.#now(),
@@ -728,7 +733,7 @@ export class Verifier {
             throw refusal("step_up_refused", `its signature does not verify (${e.message})`);
           }
         },
-      };
+      });
     };
   }
 

@@ -157,11 +157,22 @@ export class Core {
     }
   }
 
-  /** Calls export `f`; its result words, or its refusal thrown. */
+  /** Calls export `f`; its result words (until the next call: read them
+   *  at once), or its refusal thrown. */
   call(f: string, ...args: number[]): Uint32Array {
     const status = this.x[f](...args);
     if (status !== 0) throw refusal(status);
-    return new Uint32Array(this.x.memory.buffer, this.x.ps_out(), 8);
+    return this.out();
+  }
+
+  #out: Uint32Array | undefined;
+
+  /** The eight result words, in place: one view, made again only when the
+   *  memory grew (its old buffer is then another). */
+  out(): Uint32Array {
+    let o = this.#out;
+    if (o === undefined || o.buffer !== this.x.memory.buffer) o = this.#out = new Uint32Array(this.x.memory.buffer, this.x.ps_out(), 8);
+    return o;
   }
 
   /** A copy of `len` bytes at `at`. */

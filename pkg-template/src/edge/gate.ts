@@ -9,7 +9,7 @@ import { PermsnapError } from "../errors.js";
 import { finalizer, noExtra, strictOptions } from "../internal.js";
 import { plainJson } from "../plain.js";
 import { CORE_ERROR_CODES } from "../codes.js";
-import { edgeView, type Verifier } from "../browser/verifier.js";
+import { edgeView, type EdgeView, type Verifier } from "../browser/verifier.js";
 import { handleOf, type Permissions } from "../browser/permissions.js";
 import type { Core } from "../browser/wasm.js";
 import type { DecisionCode, ErrorCode } from "../types.js";
@@ -122,10 +122,14 @@ export function requestTarget(url: string): string {
  *  read as part of the path. */
 const PLAIN_AUTHORITY = /^(?:[a-z0-9._-]+|\[[0-9a-f:.]+\])(?::\d{0,5})?$/;
 
+/** Whether `v` is a plain `host[:port]`, spaces around it aside. */
+function plain(v: string): boolean {
+  return PLAIN_AUTHORITY.test(v.trim().toLowerCase());
+}
+
 /** Whether every host in `X-Forwarded-Host` (comma-separated) and every
  *  `host=` of `Forwarded` is a plain `host[:port]`. */
 function forwardedHostsPlain(h: RequestLike["headers"]): boolean {
-  const plain = (v: string) => PLAIN_AUTHORITY.test(v.trim().toLowerCase());
   for (const name of FORWARDED_HOST_HEADERS) {
     const xfh = h.get(name);
     if (xfh !== null && !xfh.split(",").every(plain)) return false;
@@ -172,40 +176,44 @@ const ABSENT = 0xffff_ffff;
 const tables = finalizer<{ core: Core; g: number }>(({ core, g }) => core.x.ps_drop_gate(g));
 
 const utf8 = new TextEncoder();
+/** Where `fields` writes (grown as needed, reused: one request at a time). */
+let scratch = new Uint8Array(4096);
 
 /** `ps_gate_check`'s input: the eight texts' lengths (`ABSENT` for none),
- *  then their UTF-8 bytes. */
+ *  then their UTF-8 bytes (a view of `scratch`, until the next call). */
 function fields(texts: (string | undefined)[]): Uint8Array {
-  const bytes = texts.map((t) => (t === undefined ? undefined : utf8.encode(t)));
-  const out = new Uint8Array(32 + bytes.reduce((n, b) => n + (b?.length ?? 0), 0));
-  const view = new DataView(out.buffer);
+  // UTF-8 takes at most three bytes per UTF-16 unit.
+  let most = 32;
+  for (const t of texts) most += t === undefined ? 0 : 3 * t.length;
+  if (scratch.length < most) scratch = new Uint8Array(most);
+  const view = new DataView(scratch.buffer);
   let at = 32;
-  bytes.forEach((b, i) => {
-    view.setUint32(i * 4, b === undefined ? ABSENT : b.length, true);
-    if (b !== undefined) {
-      out.set(b, at);
-      at += b.length;
+  for (let i = 0; i < 8; i++) {
+    const t = texts[i];
+    let n = ABSENT;
+    if (t !== undefined) {
+      n = utf8.encodeInto(t, scratch.subarray(at)).written;
+      at += n;
     }
-  });
-  return out;
+    view.setUint32(i * 4, n, true);
+  }
+  return scratch.subarray(0, at);
 }
 
 /** The nine texts of a decision the core left at `at` (each a u32 length,
- *  `ABSENT` for none, then its bytes). */
-function decisionTexts(core: Core, at: number, len: number): (string | undefined)[] {
-  const b = core.bytes(at, len);
-  const view = new DataView(b.buffer);
+ *  `ABSENT` for none, then its bytes), read in place. */
+function decisionTexts(core: Core, at: number): (string | undefined)[] {
+  const view = new DataView(core.x.memory.buffer);
   const out: (string | undefined)[] = [];
-  let i = 0;
   for (let f = 0; f < 9; f++) {
-    const n = view.getUint32(i, true);
-    i += 4;
+    const n = view.getUint32(at, true);
+    at += 4;
     if (n === ABSENT) {
       out.push(undefined);
       continue;
     }
-    out.push(new TextDecoder().decode(b.subarray(i, i + n)));
-    i += n;
+    out.push(core.text(at, n));
+    at += n;
   }
   return out;
 }
@@ -214,6 +222,71 @@ function decisionTexts(core: Core, at: number, len: number): (string | undefined
 function codeIndex(code: string): number {
   const i = (CORE_ERROR_CODES as readonly string[]).indexOf(code);
   return i < 0 ? (CORE_ERROR_CODES as readonly string[]).indexOf("invalid_argument") : i;
+}
+
+/** The headers of `checkParts`: `Authorization` and `Cookie`. */
+class Parts {
+  #authorization: string | null;
+  #cookie: string | null;
+
+  constructor(authorization?: string | null, cookie?: string | null) {
+    this.#authorization = authorization || null;
+    this.#cookie = cookie || null;
+  }
+
+  get(name: string): string | null {
+    return name === "authorization" ? this.#authorization : name === "cookie" ? this.#cookie : null;
+  }
+}
+
+/** How far a request's snapshot was checked, for `ps_gate_check`. */
+interface Asked {
+  snapshot: number;
+  /** The loaded snapshot's handle (`READ`). */
+  loaded: number;
+  /** The refusal's HTTP status and code (`REFUSED`), and its words. */
+  status: number;
+  code: number;
+  why: string | undefined;
+  perms: Permissions | undefined;
+}
+
+/** The snapshot text `text` verified and loaded into `st`, or refused. */
+function verifySnapshot(view: EdgeView, text: string, tenant: string | undefined, now: number, st: Asked): void {
+  try {
+    st.perms = view.load(text, tenant, now);
+    [st.snapshot, st.loaded] = [READ, handleOf(st.perms)];
+  } catch (e) {
+    if (!(e instanceof PermsnapError)) throw e;
+    // The edge's revocations not current: its problem, not the snapshot's
+    // (no refresh on the client would help).
+    [st.snapshot, st.status, st.code, st.why] = [REFUSED, e.code === "stale_feed" ? 503 : 401, codeIndex(e.code), e.message];
+  }
+}
+
+/** The request's texts with the refusals' words. */
+function worded(texts: (string | undefined)[], why: string | undefined, whyProof: string | undefined): (string | undefined)[] {
+  return [...texts.slice(0, 6), why, whyProof];
+}
+
+/** The decision the core left (`out`: its texts' address, the status, the
+ *  permission to explain or `ABSENT`). */
+function decision(core: Core, out: Uint32Array, view: EdgeView, perms: Permissions | undefined): Decision {
+  const [at, , status, explain] = out;
+  const [code, message, route, permission, reason, subject, tenant, actor, nonce] = decisionTexts(core, at);
+  const d: Decision = { status: status as Decision["status"], code: code as Decision["code"], message: message as string };
+  if (route !== undefined) d.route = route;
+  if (permission !== undefined) d.permission = permission;
+  if (reason !== undefined) d.reason = reason;
+  if (subject !== undefined) d.subject = subject;
+  if (tenant !== undefined) d.tenant = tenant;
+  if (actor !== undefined) d.actor = actor;
+  if (nonce !== undefined) d.nonce = nonce;
+  // A missing permission: why, in the snapshot's words.
+  if (explain !== ABSENT && perms !== undefined) {
+    d.message = `${d.message}: ${perms.explain(view.permissionName(explain)).message}`;
+  }
+  return d;
 }
 
 /** Gates requests by route: compiled once (routes are checked against the
@@ -246,7 +319,7 @@ export class Gate {
     core.input(utf8.encode(json), name);
     const status = core.x.ps_gate(view.catalog, name.length);
     if (status !== 0) {
-      const [at, len] = new Uint32Array(core.x.memory.buffer, core.x.ps_out(), 2);
+      const [at, len] = core.out();
       const code = CORE_ERROR_CODES[status - 1];
       if (code === "invalid_policy") throw new PermsnapError("invalid_policy", core.text(at, len));
       if (code === "invalid_argument") {
@@ -254,11 +327,11 @@ export class Gate {
       }
       throw new PermsnapError("invalid_argument", "this Verifier was freed");
     }
-    const [g, warnings] = new Uint32Array(core.x.memory.buffer, core.x.ps_out(), 2);
+    const [g, warnings] = core.out();
     this.#g = g;
     this.#warnings = Array.from({ length: warnings }, (_, i) => {
       core.x.ps_gate_warning(g, i);
-      const [at, len] = new Uint32Array(core.x.memory.buffer, core.x.ps_out(), 2);
+      const [at, len] = core.out();
       return core.text(at, len);
     });
     tables.register(this, { core, g }, this);
@@ -327,51 +400,39 @@ export class Gate {
       h.get("permsnap-step-up") ?? undefined);
   }
 
-  /** The core's decision: asked again with the snapshot verified and
-   *  loaded, or refused, when it needs it, then with the step-up proof
-   *  checked, when it needs that. */
+  /** The core's decision. The request's snapshot, when it carries one,
+   *  is verified and loaded (or refused) first, so that the core routes
+   *  the request once; the core asks again for the step-up proof when it
+   *  needs it (and for the snapshot, should it find none given). (No
+   *  closure per request: the edge build keeps names, and naming each one
+   *  cost a `defineProperty`.) */
   #decide(method: string, target: string, authorization?: string, cookie?: string, override?: string, tenant?: string, stepUp?: string): Decision {
     const view = edgeView(this.#v);
     const core = view.core;
     const now = view.now();
     const flags = (view.perRequest && tenant === undefined ? 1 : 0) | (view.keyed ? 2 : 0);
-    let [snapshot, loaded, status, code] = [NOT_YET, 0, 0, 0];
+    const st: Asked = { snapshot: NOT_YET, loaded: 0, status: 0, code: 0, why: undefined, perms: undefined };
     let [proof, proofCode] = [NOT_YET, 0];
-    let why: string | undefined;
     let whyProof: string | undefined;
-    let perms: Permissions | undefined;
+    const texts = [method, target, authorization, cookie, override, stepUp, undefined, undefined];
     try {
-      // At most: the snapshot, the proof, the decision.
+      let bytes = fields(texts);
+      core.input(bytes);
+      const [has, at, len] = core.call("ps_gate_snapshot", this.#g);
+      if (has === 1) {
+        verifySnapshot(view, core.text(at, len), tenant, now, st);
+        if (st.why !== undefined) bytes = fields(worded(texts, st.why, whyProof));
+      }
+      // At most: the decision, after the proof, after the snapshot.
       for (let ask = 0; ask < 3; ask++) {
-        core.input(fields([method, target, authorization, cookie, override, stepUp, why, whyProof]));
-        const answer = core.x.ps_gate_check(this.#g, flags, snapshot, loaded, status, code, proof, proofCode, now, view.leeway) >>> 0;
-        const out = new Uint32Array(core.x.memory.buffer, core.x.ps_out(), 8);
-        if (answer === 0) {
-          const [at, len, httpStatus, explain] = out;
-          const [c, message, route, permission, reason, subject, t, actor, nonce] = decisionTexts(core, at, len);
-          const d: Decision = { status: httpStatus as Decision["status"], code: c as Decision["code"], message: message as string };
-          const rest = { route, permission, reason, subject, tenant: t, actor, nonce };
-          for (const [k, v] of Object.entries(rest)) if (v !== undefined) (d as unknown as Record<string, string>)[k] = v;
-          // A missing permission: why, in the snapshot's words.
-          if (explain !== ABSENT && perms !== undefined) {
-            d.message = `${d.message}: ${perms.explain(view.permissionName(explain)).message}`;
-          }
-          return d;
-        }
-        if (answer === NEEDS_SNAPSHOT && snapshot === NOT_YET) {
-          const text = core.text(out[0], out[1]);
-          try {
-            perms = view.load(text, tenant, now);
-            [snapshot, loaded] = [READ, handleOf(perms)];
-          } catch (e) {
-            if (!(e instanceof PermsnapError)) throw e;
-            // The edge's revocations not current: its problem, not the
-            // snapshot's (no refresh on the client would help).
-            [snapshot, status, code, why] = [REFUSED, e.code === "stale_feed" ? 503 : 401, codeIndex(e.code), e.message];
-          }
-          continue;
-        }
-        if (answer === NEEDS_PROOF && proof === NOT_YET && stepUp !== undefined) {
+        core.input(bytes);
+        const answer = core.x.ps_gate_check(this.#g, flags, st.snapshot, st.loaded, st.status, st.code, proof, proofCode, now, view.leeway) >>> 0;
+        const out = core.out();
+        if (answer === 0) return decision(core, out, view, st.perms);
+        if (answer === NEEDS_SNAPSHOT && st.snapshot === NOT_YET) {
+          verifySnapshot(view, core.text(out[0], out[1]), tenant, now, st);
+          if (st.why !== undefined) bytes = fields(worded(texts, st.why, whyProof));
+        } else if (answer === NEEDS_PROOF && proof === NOT_YET && stepUp !== undefined) {
           try {
             view.proof(stepUp);
             core.call("ps_proof");
@@ -379,13 +440,14 @@ export class Gate {
           } catch (e) {
             if (!(e instanceof PermsnapError)) throw e;
             [proof, proofCode, whyProof] = [REFUSED, codeIndex(e.code), e.message];
+            bytes = fields(worded(texts, st.why, whyProof));
           }
-          continue;
+        } else {
+          break;
         }
-        break;
       }
     } finally {
-      perms?.free();
+      st.perms?.free();
     }
     // The core asked for what it was given, or refused its input: a bug
     // on this side, never a door opened.
@@ -396,9 +458,6 @@ export class Gate {
    *  and query as sent. */
   checkParts(method: string, target: string, authorization?: string | null, cookie?: string | null): Decision {
     if (arguments.length > 4) noExtra(arguments.length, 4, "checkParts");
-    const headers = new Map<string, string>();
-    if (authorization) headers.set("authorization", authorization);
-    if (cookie) headers.set("cookie", cookie);
-    return this.check({ method, url: target, headers: { get: (n) => headers.get(n) ?? null } });
+    return this.check({ method, url: target, headers: new Parts(authorization, cookie) });
   }
 }
