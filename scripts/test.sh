@@ -11,7 +11,6 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --all-features --all-targets -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --features wasm -- -D warnings
-cargo clippy --target wasm32-unknown-unknown --features edge -- -D warnings
 cargo clippy --target wasm32-unknown-unknown --features issuer-js -- -D warnings
 cargo fmt --manifest-path python/Cargo.toml -- --check
 cargo clippy --manifest-path python/Cargo.toml -- -D warnings

@@ -83,12 +83,7 @@ export interface FeedOptions {
  *  it out (or misspelling it) cannot accept another account's snapshots.
  *  (The options of the reference build, which the tests hold the shipped
  *  entries to: each entry's own are in its `options.ts`.) */
-export type VerifierOptions = TenantChoice & ClockOptions & FeedOptions & {
-  /** The format 1 compiled catalog this catalog replaces: format 1
-   *  snapshots signed against it are read (as revision 1 of this catalog)
-   *  until they expire, for the day after the issuer moves to format 2. */
-  format1Catalog?: CatalogInput;
-};
+export type VerifierOptions = TenantChoice & ClockOptions;
 
 export type TenantChoice =
   /** Refuse snapshots of any other account. */

@@ -12,26 +12,14 @@ import type { CatalogInput, FeedReport, Jwks, KeySetReport, NoticeSummary, Revoc
 
 const VERIFIER = Symbol.for("permsnap.Verifier");
 
-/** @internal The wasm verifier behind `v`, for permsnap/edge's Gate: refuses
- *  anything that is not a Verifier of this very entry (a Verifier of
- *  `permsnap` cannot serve a Gate of `permsnap/edge`: each has its own
- *  WebAssembly memory). */
-export let wasmVerifierOf: (v: unknown) => WasmVerifier;
-
-/** @internal The verifier's clock (seconds), when it was given one. */
-export let verifierClock: (v: Verifier) => number | undefined;
-
-/** @internal The verifier's `maxFeedAge` (seconds), when it has one. */
-export let verifierFeedLimit: (v: Verifier) => number | undefined;
-
 /** Verifies snapshots. Build it once (catalog + JWKS), load many snapshots.
  *
- *  The builds that verify in WebAssembly (Node, Deno, Bun, workerd,
- *  `permsnap/sync`, `permsnap/edge`): `load`, `loadFor`, `loadOrDeny` and
- *  `applyNotice` answer synchronously; `verify`, `verifyFor`,
- *  `verifyOrDeny` and `verifyNotice` are the same as promises, as the
- *  browser entry has them (it leaves the equation to the platform's
- *  WebCrypto, asynchronous: browser/verifier.ts). */
+ *  The reference build (target/reference/, not shipped: the JavaScript
+ *  tests hold the small core's entries to it) verifies in WebAssembly:
+ *  `load`, `loadFor`, `loadOrDeny` and `applyNotice` answer
+ *  synchronously; `verify`, `verifyFor`, `verifyOrDeny` and
+ *  `verifyNotice` are the same as promises. Revocation feeds are
+ *  `permsnap/edge`'s (refused here). */
 export class Verifier {
   #w: WasmVerifier;
   #info: CatalogInfo;
@@ -40,21 +28,8 @@ export class Verifier {
   /** Moves on each time the revocations change (`CatalogInfo.revocations`). */
   #revocations = 0;
   #report: KeySetReport;
-  #maxFeedAge?: number;
   /** The leeway, seconds (fixed at construction). */
   #leeway: number;
-
-  static {
-    wasmVerifierOf = (v) => {
-      if (typeof v === "object" && v !== null && #w in v) return (v as Verifier).#w;
-      const other = typeof v === "object" && v !== null && (v as Record<symbol, unknown>)[VERIFIER] === true;
-      throw new PermsnapError("invalid_argument", other
-        ? "this Verifier comes from another permsnap entry: import Verifier from \"permsnap/edge\" for a Gate"
-        : "expected a permsnap Verifier");
-    };
-    verifierClock = (v) => v.#now();
-    verifierFeedLimit = (v) => v.#maxFeedAge;
-  }
 
   constructor(catalog: CatalogInput, jwks: Jwks | string, options: VerifierOptions) {
     noExtra(arguments.length, 3, "new Verifier");
@@ -130,8 +105,6 @@ export class Verifier {
     };
     this.#report = w.keyReport() as KeySetReport;
     this.#clock = clock;
-    // Checked by wasm above (a whole number of seconds, at least 1).
-    this.#maxFeedAge = rest.maxFeedAge as number | undefined;
     this.#leeway = this.#w.leeway;
     Object.defineProperty(this, VERIFIER, { value: true });
   }
@@ -295,44 +268,15 @@ export class Verifier {
     return summary;
   }
 
-  /** Verifies a signed revocation feed — its head (as `permsnap feed`
-   *  makes it: base64url text or bytes) and the notices the head lists, in
-   *  feed order — and applies every notice that verifies (another
-   *  account's are skipped). When none failed, the head's time becomes
-   *  `feedAt`: with `maxFeedAge`, what keeps snapshots from being refused
-   *  `stale_feed`. A notice that fails is reported in `failed` (the others
-   *  still apply; `feedAt` does not move). Throws, changing nothing, when
-   *  the head does not verify (`bad_signature`, `unknown_key`...), names
-   *  another account, or one account to a verifier of several (`tenantPerRequest`,
-   *  `anyTenant`: it needs the feed of every account) (`wrong_tenant`), does not list exactly these notices
-   *  (`malformed`: one left out, added or changed), or is older than a head
-   *  already applied (`stale_feed`: a replayed copy). */
+  /** Revocation feeds are applied at the edge (`permsnap/edge`): refused. */
   applyFeed(head: string | Uint8Array, notices: ReadonlyArray<string | Uint8Array>): FeedReport {
     noExtra(arguments.length, 2, "applyFeed");
-    if (!Array.isArray(notices)) throw new PermsnapError("invalid_argument", "`notices` is an array of notices");
-    const w = this.#feeds();
-    const now = this.#now();
-    const [ownHead, ownNotices] = [ownBytes(head), notices.map(ownBytes)];
-    const report = wasmCall(() => w.applyFeed(ownHead, ownNotices, now) as FeedReport);
-    this.#revoking();
-    return report;
+    throw new PermsnapError("invalid_argument", "revocation feeds are applied at the edge: use the Verifier of `permsnap/edge` (browsers refresh snapshots instead)");
   }
 
-  /** When the newest feed head applied in full was signed (seconds since
-   *  the Unix epoch), or `null` before any (always `null` but in the edge
-   *  build: the others do not apply feeds). */
+  /** When the newest feed head applied was signed: always `null` here. */
   get feedAt(): number | null {
-    return (this.#w as unknown as Partial<FeedMethods>).feedAt ?? null;
-  }
-
-  /** The wasm feed methods: in the edge build (`permsnap/edge`) only;
-   *  browsers refresh their snapshot instead of applying revocation feeds. */
-  #feeds(): FeedMethods {
-    const w = this.#w as unknown as Partial<FeedMethods>;
-    if (typeof w.applyFeed !== "function") {
-      throw new PermsnapError("invalid_argument", "revocation feeds are applied at the edge: use the Verifier of `permsnap/edge` (browsers refresh snapshots instead)");
-    }
-    return w as FeedMethods;
+    return null;
   }
 
   /** The catalog's fingerprint (hex), as snapshots carry it. */
@@ -398,8 +342,3 @@ function checkTenant(tenant: unknown): asserts tenant is string {
   accountId(tenant, "the request's account");
 }
 
-/** The edge build's feed methods on the wasm Verifier. */
-interface FeedMethods {
-  applyFeed(head: string | Uint8Array, notices: ReadonlyArray<string | Uint8Array>, now?: number): unknown;
-  readonly feedAt: number | undefined;
-}

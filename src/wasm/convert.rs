@@ -215,7 +215,6 @@ pub(super) fn catalog_from(catalog: &JsValue) -> Result<Catalog, JsValue> {
     Ok(Catalog::from_bytes(&catalog_bytes(catalog)?, "catalog")?)
 }
 
-#[cfg_attr(not(feature = "server"), allow(dead_code))]
 /// A compiled catalog argument as bytes: `Uint8Array`, base64url text, or
 /// the object `permsnap catalog` prints (its `binary`).
 pub(super) fn catalog_bytes(catalog: &JsValue) -> Result<Vec<u8>, JsValue> {
@@ -262,21 +261,11 @@ pub(super) fn catalog_bytes(catalog: &JsValue) -> Result<Vec<u8>, JsValue> {
     })
 }
 
-/// Verifier options: `{ tenant | tenantPerRequest | anyTenant, leeway?, maxFeedAge? }`,
-/// exactly one tenant choice, nothing else.
+/// Verifier options: `{ tenant | tenantPerRequest | anyTenant, leeway? }`,
+/// exactly one tenant choice, nothing else. (Revocation feeds are the
+/// edge's, on the small core: lean/src/feed.rs; format 1 snapshots the
+/// Rust verifier's and the CLI's.)
 pub(super) fn options_from(options: &JsValue) -> Result<Options, JsValue> {
-    // Revocation feeds and format 1 snapshots are read by edges (the
-    // `server` feature), not by the browser build.
-    #[cfg(feature = "server")]
-    const KNOWN: &[&str] = &[
-        "tenant",
-        "tenantPerRequest",
-        "anyTenant",
-        "leeway",
-        "maxFeedAge",
-        "format1Catalog",
-    ];
-    #[cfg(not(feature = "server"))]
     const KNOWN: &[&str] = &["tenant", "tenantPerRequest", "anyTenant", "leeway"];
     const CHOOSE: &str = "a Verifier names its account: { tenant: \"acme\" }, \
          { tenantPerRequest: true } (one edge, many accounts: the Gate's tenantOf names it), \
@@ -316,15 +305,6 @@ pub(super) fn options_from(options: &JsValue) -> Result<Options, JsValue> {
             .filter(|l| l.is_finite() && *l >= 0.0 && *l <= crate::verify::MAX_LEEWAY as f64)
             .ok_or_else(|| arg_error("`leeway` is a number of seconds from 0 to 86400"))?
             as u64;
-    }
-    let feed = own(options, "maxFeedAge");
-    if cfg!(feature = "server") && !feed.is_undefined() {
-        out.max_feed_age = Some(
-            feed.as_f64()
-                .filter(|l| l.is_finite() && *l >= 1.0 && l.fract() == 0.0 && *l <= 1e9)
-                .ok_or_else(|| arg_error("`maxFeedAge` is a whole number of seconds, at least 1"))?
-                as u64,
-        );
     }
     Ok(out)
 }

@@ -20,24 +20,13 @@ pub struct WasmVerifier {
 
 #[wasm_bindgen(js_class = Verifier)]
 impl WasmVerifier {
-    /// `new Verifier(catalog, jwks, { tenant | tenantPerRequest | anyTenant, leeway?, maxFeedAge? })`. `catalog` is a
+    /// `new Verifier(catalog, jwks, { tenant | tenantPerRequest | anyTenant, leeway? })`. `catalog` is a
     /// compiled catalog (`permsnap catalog`): bytes, base64url text, or the
     /// printed object.
     #[wasm_bindgen(constructor)]
     pub fn new(catalog: JsValue, jwks: JsValue, options: JsValue) -> Result<WasmVerifier, JsValue> {
         let catalog = catalog_from(&catalog)?;
-        let options_out = options_from(&options)?;
-        #[cfg_attr(not(feature = "server"), allow(unused_mut))]
-        let mut inner = Verifier::new(catalog, keyring_from(jwks)?, options_out);
-        // The format 1 catalog this one replaces: its snapshots are read
-        // until they expire (FORMAT.md, "Reading format 1"). Edges only.
-        #[cfg(feature = "server")]
-        {
-            let format1 = own(&options, "format1Catalog");
-            if !format1.is_undefined() {
-                inner.accept_format1(&super::convert::catalog_bytes(&format1)?)?;
-            }
-        }
+        let inner = Verifier::new(catalog, keyring_from(jwks)?, options_from(&options)?);
         Ok(WasmVerifier { inner })
     }
 
