@@ -47,6 +47,13 @@ test("gate decisions and JSON denials", async () => {
   assert.throws(() => new edge.Gate(setup().verifier, [{ path: 5 }]), (e) => e.code === "invalid_policy");
   assert.throws(() => new edge.Gate(setup().verifier, [{ path: "/x", require: ["payments.view"] }]), (e) => e.code === "invalid_policy");
   assert.throws(() => new edge.Gate(setup().verifier, [{ path: "/x" }]), (e) => e.code === "invalid_policy");
+  // A request whose texts are over a mebibyte together (far over any
+  // server's header limit) is refused before the core copies them into its
+  // answer (a gigabyte ran it out of memory: review, session 28); the gate
+  // goes on.
+  const huge = new Request("http://edge.test/api/campaigns", { method: "POST", headers: { "x-http-method-override": "D".repeat(1 << 20) } });
+  assert.throws(() => gate.check(huge), (e) => e instanceof edge.PermsnapError && e.code === "too_large");
+  assert.equal(gate.check(req("GET", "/api/campaigns", dia.snapshot)).status, 200);
 });
 
 test("Refresher: loads keys, backs off after a failure, reports it, keeps what it had", async () => {

@@ -46,6 +46,10 @@ test("maxFeedAge: stale_feed before any feed, decisions at fresh_at, stale_feed 
   assert.deepEqual(v.load(ana.snapshot).allowed(), ana.expect.allowed);
   assert.equal(errorCode(() => v.load(dia.snapshot)), "revoked", "by id");
   assert.equal(errorCode(() => v.load(fay.snapshot)), "revoked", "per person");
+  // The limit's last second, to its end, is fresh: whole seconds, as the
+  // reference's clock reads (review, session 28).
+  clock.now = NOW + maxFeedAge + 0.9;
+  assert.deepEqual(v.load(ana.snapshot).allowed(), ana.expect.allowed);
   clock.now = staleAt;
   assert.equal(errorCode(() => v.load(ana.snapshot)), "stale_feed");
   assert.equal(errorCode(() => v.load(fay.snapshot)), "stale_feed", "staleness is checked before anything else can pass");
@@ -132,6 +136,9 @@ test("maxFeedAge and applyFeed arguments are read strictly", () => {
   assert.equal(errorCode(() => v.applyFeed(42, feed.notices)), "invalid_argument");
   assert.equal(errorCode(() => v.applyFeed(feed.head, [42, ...feed.notices.slice(1)])), "invalid_argument");
   assert.equal(errorCode(() => v.applyFeed("garbage*", feed.notices)), "bad_encoding");
+  // A hole of a sparse array is no notice: refused as one (it threw a
+  // TypeError: review, session 28).
+  assert.equal(errorCode(() => v.applyFeed(feed.head, [feed.notices[0], , ...feed.notices.slice(2)])), "invalid_argument");
   assert.equal(v.feedAt, null);
   // Bytes work as text does.
   const bytes = (t) => Uint8Array.from(Buffer.from(t, "base64url"));

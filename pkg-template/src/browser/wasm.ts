@@ -134,22 +134,43 @@ export class Core {
    *  `permsnap/sync`), where the browser entry leaves them to WebCrypto. */
   readonly curve: boolean;
 
+  /** Why this instance stopped (a trap), once it has. */
+  #stopped: PermsnapError | undefined;
+
   private constructor(m: WebAssembly.Module) {
-    this.x = new WebAssembly.Instance(m, {}).exports as unknown as Exports;
+    // A copy of the exports object (the instance's own is frozen).
+    this.x = { ...new WebAssembly.Instance(m, {}).exports } as unknown as Exports;
     this.curve = typeof this.x.ps_verify === "function";
   }
 
-  /** The instance, made on first use. */
+  /** The instance, made on first use, and made anew after one trapped. */
   static get(): Core {
     if (!compiled) throw notInitialized();
     return (instance ??= new Core(compiled));
+  }
+
+  /** Calls export `f` and returns its status, as it is (a refusal's too).
+   *  A trap (out of memory, a bug) leaves the instance's state unusable
+   *  (its state stays borrowed, every later call would answer "busy"):
+   *  this instance then refuses every call with `unavailable`, and the
+   *  verifiers made after it get a new one (review, session 28). */
+  raw(f: string, ...args: number[]): number {
+    if (this.#stopped) throw this.#stopped;
+    try {
+      return this.x[f](...args);
+    } catch (e) {
+      if (!(e instanceof WebAssembly.RuntimeError)) throw e;
+      this.#stopped = new PermsnapError("unavailable", `permsnap's WebAssembly instance stopped (${e.message}): the verifiers and gates made before it no longer answer; make them again`, { cause: e });
+      if (instance === this) instance = undefined;
+      throw this.#stopped;
+    }
   }
 
   /** Copies `parts` into the core's input buffer. */
   input(...parts: Uint8Array[]): void {
     let n = 0;
     for (const p of parts) n += p.length;
-    let at = this.x.ps_input(n);
+    let at = this.raw("ps_input", n);
     if (at === 0 && n > 0) throw refusal("too_large", "the WebAssembly memory cannot grow");
     for (const p of parts) {
       new Uint8Array(this.x.memory.buffer, at, p.length).set(p);
@@ -160,7 +181,7 @@ export class Core {
   /** Calls export `f`; its result words (until the next call: read them
    *  at once), or its refusal thrown. */
   call(f: string, ...args: number[]): Uint32Array {
-    const status = this.x[f](...args);
+    const status = this.raw(f, ...args);
     if (status !== 0) throw refusal(status);
     return this.out();
   }

@@ -176,6 +176,9 @@ const ABSENT = 0xffff_ffff;
 const tables = finalizer<{ core: Core; g: number }>(({ core, g }) => core.x.ps_drop_gate(g));
 
 const utf8 = new TextEncoder();
+/** The most UTF-8 `fields` writes for one request: 1 MiB of text. */
+const MAX_REQUEST = 3 << 20;
+
 /** Where `fields` writes (grown as needed, reused: one request at a time). */
 let scratch = new Uint8Array(4096);
 
@@ -185,6 +188,10 @@ function fields(texts: (string | undefined)[]): Uint8Array {
   // UTF-8 takes at most three bytes per UTF-16 unit.
   let most = 32;
   for (const t of texts) most += t === undefined ? 0 : 3 * t.length;
+  // Far over any server's header limit (Node's 16 KB, workerd's 128 KB):
+  // refused before the core copies it into its answer (a gigabyte ran
+  // the instance out of memory: review, session 28).
+  if (most > MAX_REQUEST) throw new PermsnapError("too_large", `the request's method, target and headers the gate reads are over ${MAX_REQUEST / 3} characters together`);
   if (scratch.length < most) scratch = new Uint8Array(most);
   const view = new DataView(scratch.buffer);
   let at = 32;
@@ -317,7 +324,7 @@ export class Gate {
     const core = view.core;
     const name = utf8.encode(cookie);
     core.input(utf8.encode(json), name);
-    const status = core.x.ps_gate(view.catalog, name.length);
+    const status = core.raw("ps_gate", view.catalog, name.length);
     if (status !== 0) {
       const [at, len] = core.out();
       const code = CORE_ERROR_CODES[status - 1];
@@ -330,7 +337,7 @@ export class Gate {
     const [g, warnings] = core.out();
     this.#g = g;
     this.#warnings = Array.from({ length: warnings }, (_, i) => {
-      core.x.ps_gate_warning(g, i);
+      core.raw("ps_gate_warning", g, i);
       const [at, len] = core.out();
       return core.text(at, len);
     });
@@ -426,7 +433,7 @@ export class Gate {
       // At most: the decision, after the proof, after the snapshot.
       for (let ask = 0; ask < 3; ask++) {
         core.input(bytes);
-        const answer = core.x.ps_gate_check(this.#g, flags, st.snapshot, st.loaded, st.status, st.code, proof, proofCode, now, view.leeway) >>> 0;
+        const answer = core.raw("ps_gate_check", this.#g, flags, st.snapshot, st.loaded, st.status, st.code, proof, proofCode, now, view.leeway) >>> 0;
         const out = core.out();
         if (answer === 0) return decision(core, out, view, st.perms);
         if (answer === NEEDS_SNAPSHOT && st.snapshot === NOT_YET) {
