@@ -24,7 +24,10 @@ declare const LEAN_EXPORTS: string;
 
 
 type Fn = (...args: number[]) => number;
-export type Exports = { memory: WebAssembly.Memory } & Record<string, Fn>;
+/** The core's exports: its memory (its buffer is all this reads: typed
+ *  without the `WebAssembly` namespace, which an edge app's TypeScript
+ *  may not declare) and its functions. */
+export type Exports = { memory: { readonly buffer: ArrayBuffer } } & Record<string, Fn>;
 
 let compiled: WebAssembly.Module | undefined;
 
