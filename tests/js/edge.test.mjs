@@ -531,3 +531,73 @@ test("the bare prefix of a catch-all answers for its person, so signedIn is chec
     assert.deepEqual([d.status, d.code], [403, "wrong_subject"], path);
   }
 });
+
+test("the gate's kept snapshots answer only as a load of them would: revoked, keys withdrawn, expired, a stale feed, another account, a freed verifier (session 28)", () => {
+  const { feed, max_feed_age: maxFeedAge, stale_at: staleAt } = vectors.feeds;
+  const clock = { now: dia.now + 5 };
+  const make = (options = {}) => new edge.Verifier(vectors.catalogs.sitee, vectors.key.jwks, { tenant: "spa-lumi", clock: () => clock.now, ...options });
+  const ask = (gate, snapshot, path = "/api/campaigns") => {
+    const d = gate.checkParts("GET", path, `Permsnap ${snapshot}`, null);
+    return `${d.status} ${d.code}`;
+  };
+  // Revoked after it was kept: refused as a load refuses it.
+  let v = make();
+  let gate = new edge.Gate(v, routes);
+  assert.equal(ask(gate, dia.snapshot), "200 ok");
+  assert.equal(ask(gate, dia.snapshot), "200 ok", "kept");
+  for (const n of feed.notices) {
+    try {
+      v.applyNotice(n);
+    } catch (e) {
+      assert.equal(e.code, "wrong_tenant");
+    }
+  }
+  assert.equal(ask(gate, dia.snapshot), "401 revoked");
+  assert.equal(ask(gate, ana.snapshot), "200 ok", "the others stand");
+  // Its key withdrawn, then back.
+  const kid = vectors.key.jwks.keys[0].kid;
+  v.setJwks({ keys: [{ ...vectors.key.jwks.keys[0], kid: `${kid}-other` }] });
+  assert.equal(ask(gate, ana.snapshot), "401 unknown_key");
+  v.setJwks({ keys: [] });
+  assert.equal(ask(gate, ana.snapshot), "503 unavailable");
+  v.setJwks(vectors.key.jwks);
+  assert.equal(ask(gate, ana.snapshot), "200 ok");
+  // Past its expiry by the verifier's clock, then before it again.
+  clock.now = dia.now + 86_400 * 30;
+  assert.equal(ask(gate, ana.snapshot), "401 expired");
+  clock.now = dia.now + 5;
+  assert.equal(ask(gate, ana.snapshot), "200 ok");
+  // The app's list revokes it.
+  v.setRevocations({ minEpoch: { "spa-lumi": 1_000 } });
+  assert.equal(ask(gate, ana.snapshot), "401 revoked");
+  v.setRevocations({});
+  assert.equal(ask(gate, ana.snapshot), "200 ok");
+  // Freed: the gate answers nothing.
+  v.free();
+  assert.throws(() => gate.checkParts("GET", "/api/campaigns", `Permsnap ${ana.snapshot}`, null), (e) => e.code === "invalid_argument");
+
+  // A feed gone stale after the snapshot was kept: 503, then fresh again.
+  clock.now = dia.now;
+  v = make({ maxFeedAge });
+  gate = new edge.Gate(v, routes);
+  v.applyFeed(feed.head, feed.notices);
+  assert.equal(ask(gate, ana.snapshot), "200 ok");
+  clock.now = staleAt;
+  assert.equal(ask(gate, ana.snapshot), "503 stale_feed");
+  const next = feedOf(feed.notices, staleAt);
+  v.applyFeed(next.head, next.notices);
+  assert.equal(ask(gate, ana.snapshot), "200 ok");
+
+  // One account's kept snapshot never answers for another's request.
+  clock.now = dia.now + 5;
+  const shared = new edge.Verifier(vectors.catalogs.sitee, vectors.key.jwks, { tenantPerRequest: true, clock: () => clock.now });
+  const perHost = new edge.Gate(shared, routes, { tenantOf: (r) => r.headers.get("x-account") });
+  const at = (account) => {
+    const headers = new Map([["authorization", `Permsnap ${ana.snapshot}`], ["x-account", account]]);
+    const d = perHost.check({ method: "GET", url: "/api/campaigns", headers: { get: (n) => headers.get(n) ?? null } });
+    return `${d.status} ${d.code}`;
+  };
+  assert.equal(at("spa-lumi"), "200 ok");
+  assert.equal(at("spa-lumi"), "200 ok");
+  assert.equal(at("other-co"), "401 wrong_tenant");
+});

@@ -79,8 +79,9 @@ export let permissionsFrom: (c: Catalog, handle: number, effective: Uint8Array, 
  *  holder of the object stops getting yes. */
 export let expirePermissions: (p: Permissions, error?: PermsnapError) => void;
 
-/** @internal The loaded snapshot's handle in the core (0: none): what
- *  `permsnap/edge`'s gate decides a request with. */
+/** @internal The loaded snapshot's handle in the core, once `p` checked
+ *  itself as on any use (0: none, or it denies: revoked since, past its
+ *  expiry, freed): what `permsnap/edge`'s gate decides a request with. */
 export let handleOf: (p: Permissions) => number;
 
 /** Permissions a session holds as its current ones (`grace`). */
@@ -137,7 +138,10 @@ export class Permissions {
     };
     // Let go, due for a check: a notice may have come meanwhile.
     grace = (p, on) => graceAll(graced, p, on, (q) => void (q.#tick = -1), (q) => q.#derived);
-    handleOf = (p) => p.#handle;
+    handleOf = (p) => {
+      p.#current();
+      return p.#error === null ? p.#handle : 0;
+    };
   }
 
   /** The first thing every use does: past its expiry, or revoked by a

@@ -131,6 +131,8 @@ export interface EdgeView {
   perRequest: boolean;
   /** Whether it trusts a key. */
   readonly keyed: boolean;
+  /** Moves on each time the keys change (`setJwks`). */
+  readonly keyset: number;
   leeway: number;
   maxFeedAge: number | undefined;
   /** The verifier's clock (seconds). */
@@ -139,6 +141,8 @@ export interface EdgeView {
   permissionName(i: number): string;
   /** A snapshot's text verified and loaded at `now` (for `tenant`). */
   load(snapshot: string, tenant: string | undefined, now: number): Permissions;
+  /** With `maxFeedAge`: whether the revocations are not current at `now`. */
+  stale(now: number): boolean;
   /** Checks the signature of a step-up proof (the header's text): its
    *  bytes, left in the core's input for `ps_proof`. */
   proof(text: string): void;
@@ -706,10 +710,14 @@ export class Verifier {
         get keyed() {
           return w.#held.keys.size > 0;
         },
+        get keyset() {
+          return w.#keyset;
+        },
         leeway: w.#leeway,
         maxFeedAge: w.#maxFeedAge,
         now: () => w.#now(),
         permissionName: (i) => w.permissionNames[i],
+        stale: (now) => w.#stale(now) !== null,
         load: (text, tenant, now) => {
           const bytes = snapshotBytes(text);
           w.#signedNow(bytes, SNAPSHOT);

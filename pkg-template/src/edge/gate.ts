@@ -246,6 +246,14 @@ class Parts {
   }
 }
 
+/** How many loaded snapshots a gate keeps. */
+const KEPT = 16;
+
+/** A kept snapshot's key: the verifier's key set, the account, the text. */
+function keptKey(view: EdgeView, text: string, tenant: string | undefined): string {
+  return `${view.keyset}\u0000${tenant ?? ""}\u0000${text}`;
+}
+
 /** How far a request's snapshot was checked, for `ps_gate_check`. */
 interface Asked {
   snapshot: number;
@@ -256,13 +264,19 @@ interface Asked {
   code: number;
   why: string | undefined;
   perms: Permissions | undefined;
+  /** `perms` is the gate's (kept for the next requests), not the request's. */
+  kept: boolean;
 }
 
 /** The snapshot text `text` verified and loaded into `st`, or refused. */
 function verifySnapshot(view: EdgeView, text: string, tenant: string | undefined, now: number, st: Asked): void {
   try {
     st.perms = view.load(text, tenant, now);
-    [st.snapshot, st.loaded] = [READ, handleOf(st.perms)];
+    const handle = handleOf(st.perms);
+    // Loaded in the last instant of its life: as `load`'s permissions
+    // refuse on their first use.
+    if (handle === 0) throw st.perms.error ?? new PermsnapError("expired", "expired");
+    [st.snapshot, st.loaded] = [READ, handle];
   } catch (e) {
     if (!(e instanceof PermsnapError)) throw e;
     // The edge's revocations not current: its problem, not the snapshot's
@@ -302,6 +316,14 @@ function decision(core: Core, out: Uint32Array, view: EdgeView, perms: Permissio
 export class Gate {
   #g: number;
   #v: Verifier;
+  /** The last snapshots this gate loaded, by the verifier's key set, the
+   *  request's account and the text: the same snapshot on the next
+   *  requests is not loaded again. One is used only as a load would
+   *  answer: it checks itself first (revocations applied since, the
+   *  verifier freed), a stale feed loads it again (to refuse it), and the
+   *  core checks its time at each request (an expired one is loaded
+   *  again, and refused). */
+  #kept = new Map<string, Permissions>();
   #warnings: string[];
   #tenantOf?: (request: RequestLike) => string | null | undefined;
 
@@ -418,7 +440,7 @@ export class Gate {
     const core = view.core;
     const now = view.now();
     const flags = (view.perRequest && tenant === undefined ? 1 : 0) | (view.keyed ? 2 : 0);
-    const st: Asked = { snapshot: NOT_YET, loaded: 0, status: 0, code: 0, why: undefined, perms: undefined };
+    const st: Asked = { snapshot: NOT_YET, loaded: 0, status: 0, code: 0, why: undefined, perms: undefined, kept: false };
     let [proof, proofCode] = [NOT_YET, 0];
     let whyProof: string | undefined;
     const texts = [method, target, authorization, cookie, override, stepUp, undefined, undefined];
@@ -426,8 +448,10 @@ export class Gate {
       let bytes = fields(texts);
       core.input(bytes);
       const [has, at, len] = core.call("ps_gate_snapshot", this.#g);
+      let text: string | undefined;
       if (has === 1) {
-        verifySnapshot(view, core.text(at, len), tenant, now, st);
+        text = core.text(at, len);
+        this.#verify(view, text, tenant, now, st);
         if (st.why !== undefined) bytes = fields(worded(texts, st.why, whyProof));
       }
       // At most: the decision, after the proof, after the snapshot.
@@ -436,7 +460,14 @@ export class Gate {
         const answer = core.raw("ps_gate_check", this.#g, flags, st.snapshot, st.loaded, st.status, st.code, proof, proofCode, now, view.leeway) >>> 0;
         const out = core.out();
         if (answer === 0) return decision(core, out, view, st.perms);
-        if (answer === NEEDS_SNAPSHOT && st.snapshot === NOT_YET) {
+        if (answer === NEEDS_SNAPSHOT && st.kept && text !== undefined) {
+          // The kept snapshot is not valid now (its time): loaded again,
+          // which refuses it as a first load would.
+          this.#drop(view, text, tenant);
+          Object.assign(st, { snapshot: NOT_YET, loaded: 0, perms: undefined, kept: false });
+          verifySnapshot(view, text, tenant, now, st);
+          if (st.why !== undefined) bytes = fields(worded(texts, st.why, whyProof));
+        } else if (answer === NEEDS_SNAPSHOT && st.snapshot === NOT_YET) {
           verifySnapshot(view, core.text(out[0], out[1]), tenant, now, st);
           if (st.why !== undefined) bytes = fields(worded(texts, st.why, whyProof));
         } else if (answer === NEEDS_PROOF && proof === NOT_YET && stepUp !== undefined) {
@@ -454,11 +485,42 @@ export class Gate {
         }
       }
     } finally {
-      st.perms?.free();
+      if (!st.kept) st.perms?.free();
     }
     // The core asked for what it was given, or refused its input: a bug
     // on this side, never a door opened.
     throw new PermsnapError("invalid_argument", "the gate could not decide this request");
+  }
+
+  /** The request's snapshot `text` into `st`: the one this gate kept,
+   *  while it is as good as a load of it, or loaded (then kept). */
+  #verify(view: EdgeView, text: string, tenant: string | undefined, now: number, st: Asked): void {
+    const key = keptKey(view, text, tenant);
+    const kept = this.#kept.get(key);
+    if (kept !== undefined) {
+      const handle = view.stale(now) ? 0 : handleOf(kept);
+      if (handle !== 0) {
+        Object.assign(st, { snapshot: READ, loaded: handle, perms: kept, kept: true });
+        return;
+      }
+      this.#drop(view, text, tenant);
+    }
+    verifySnapshot(view, text, tenant, now, st);
+    if (st.snapshot !== READ || st.perms === undefined) return;
+    if (this.#kept.size >= KEPT) {
+      const [oldest, p] = this.#kept.entries().next().value as [string, Permissions];
+      this.#kept.delete(oldest);
+      p.free();
+    }
+    this.#kept.set(key, st.perms);
+    st.kept = true;
+  }
+
+  /** Lets go of the kept snapshot `text`. */
+  #drop(view: EdgeView, text: string, tenant: string | undefined): void {
+    const key = keptKey(view, text, tenant);
+    this.#kept.get(key)?.free();
+    this.#kept.delete(key);
   }
 
   /** `check` from raw parts (tests, other servers): `target` is the path
