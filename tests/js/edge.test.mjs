@@ -601,3 +601,26 @@ test("the gate's kept snapshots answer only as a load of them would: revoked, ke
   assert.equal(at("spa-lumi"), "200 ok");
   assert.equal(at("other-co"), "401 wrong_tenant");
 });
+
+test("a verifier clock that asks the gate again while a kept snapshot checks itself does not change the request decided (session 28)", () => {
+  let armed = 0;
+  let inner;
+  const v = new edge.Verifier(vectors.catalogs.sitee, vectors.key.jwks, {
+    tenant: "spa-lumi",
+    clock: () => {
+      // The second read of one decision: a kept snapshot checking itself.
+      if (armed > 0 && --armed === 0) inner = gate.checkParts("GET", "/api/campaigns", `Permsnap ${ana.snapshot}`, null);
+      return dia.now + 5;
+    },
+  });
+  const gate = new edge.Gate(v, routes);
+  const outer = () => gate.checkParts("GET", "/api/payments", `Permsnap ${dia.snapshot}`, null);
+  const want = outer();
+  assert.deepEqual([want.status, want.code, want.subject], [403, "forbidden", "dia"]);
+  // The revocations moved: the kept snapshot checks itself on its next use.
+  v.setRevocations({});
+  armed = 2;
+  assert.deepEqual(outer(), want);
+  assert.equal(armed, 0, "the clock was read by the kept snapshot's check");
+  assert.deepEqual([inner.status, inner.subject], [200, "ana"]);
+});

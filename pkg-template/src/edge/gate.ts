@@ -179,11 +179,13 @@ const utf8 = new TextEncoder();
 /** The most UTF-8 `fields` writes for one request: 1 MiB of text. */
 const MAX_REQUEST = 3 << 20;
 
-/** Where `fields` writes (grown as needed, reused: one request at a time). */
+/** Where `fields` encodes (grown as needed, reused). */
 let scratch = new Uint8Array(4096);
 
 /** `ps_gate_check`'s input: the eight texts' lengths (`ABSENT` for none),
- *  then their UTF-8 bytes (a view of `scratch`, until the next call). */
+ *  then their UTF-8 bytes: a copy, since a decision may run app code (a
+ *  kept snapshot checking itself reads the verifier's clock) that could
+ *  ask the gate again and write `scratch` meanwhile. */
 function fields(texts: (string | undefined)[]): Uint8Array {
   // UTF-8 takes at most three bytes per UTF-16 unit.
   let most = 32;
@@ -204,7 +206,7 @@ function fields(texts: (string | undefined)[]): Uint8Array {
     }
     view.setUint32(i * 4, n, true);
   }
-  return scratch.subarray(0, at);
+  return scratch.slice(0, at);
 }
 
 /** The nine texts of a decision the core left at `at` (each a u32 length,
