@@ -469,9 +469,10 @@ export class Verifier {
       throw refusal("stale_feed", `this feed head was signed at ${issuedAt}, before the one already applied (${this.#feedAt}): an old copy`);
     }
     const framed = new Uint8Array(list.reduce((n, b) => n + 4 + b.length, 0));
+    const view = new DataView(framed.buffer);
     let o = 0;
     for (const b of list) {
-      new DataView(framed.buffer).setUint32(o, b.length, true);
+      view.setUint32(o, b.length, true);
       framed.set(b, o + 4);
       o += 4 + b.length;
     }
