@@ -52,7 +52,7 @@ const steps = [
   ["+ read a compiled catalog (in place, names, its SHA-512 fingerprint)", (n) => /^ps_(catalog|name|drop_catalog)$/.test(n)],
   ["+ strict keys and signature shapes (the platform checks the equation)", (n) => n === "ps_key" || n === "ps_shape"],
   ["+ Ed25519 in WebAssembly (`curve`, permsnap/sync: trusted keys, the equation with a table per key)", (n) => /^ps_(trust|verify|drop_key)$/.test(n)],
-  ["+ load and decide (split, read, fit, check, effective set)", (n) => /^ps_(split|load|drop|bit)$/.test(n)],
+  ["+ load and decide (split, read, fit, check, effective set; a kept load checked again)", (n) => /^ps_(split|load|recheck|drop|bit)$/.test(n)],
   ["+ records (kinds, fields, scopes, filters, hidden fields)", (n) => /^ps_(kind|field|subject|scope|permission_scope|filter|clause|hidden)$/.test(n)],
   ["+ revocation notices (read; JavaScript keeps what they revoke)", (n) => /^ps_(claims|notice|notice_split|notice_id|notice_staff)$/.test(n)],
   ["+ explain, claims, id lists (roles, issue data, SHA-512 of a list)", (n) => /^ps_(explain|role|issued|with_ids)$/.test(n)],

@@ -272,6 +272,20 @@ pub extern "C" fn ps_load(c: u32, tenant_len: usize, account: u32, now: f64, lee
     })
 }
 
+/// Checks the loaded snapshot `handle` against the clock again, as
+/// `ps_load` did (`now`, `leeway`): a verifier hands out what it loaded
+/// before (the same bytes, account and keys) without reading it anew.
+#[allow(unsafe_code)]
+#[no_mangle]
+pub extern "C" fn ps_recheck(handle: u32, now: f64, leeway: u32) -> u32 {
+    on_loaded(handle, |_, snapshot, _| {
+        snapshot
+            .check(None, now as u64, u64::from(leeway))
+            .map(|()| [0; 8])
+            .map_err(refused)
+    })
+}
+
 /// A place in memory: address and length.
 fn at(base: &[u8], s: Span) -> [u32; 2] {
     [base.as_ptr() as u32 + s.at, s.len]

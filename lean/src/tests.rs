@@ -496,3 +496,61 @@ fn the_gate_finds_the_request_snapshot_as_its_check_reads_it() {
     assert_eq!(ps_gate_snapshot(g), code("invalid_argument") + 1);
     assert_eq!(ps_gate_snapshot(g + 7), NO_CATALOG);
 }
+
+#[test]
+fn a_kept_load_is_checked_against_the_clock_as_ps_load_checks_it() {
+    let key = key();
+    let catalog = Catalog::from_json(CATALOG, "desk").unwrap();
+    let public = key.public_key();
+    let issuer = Issuer::new(catalog.clone(), key).unwrap();
+    let roles = r#"[{"id": "desk", "permissions": ["payments.view"]}]"#;
+    let account = Account::new("t", Roles::from_json(issuer.catalog(), roles).unwrap()).unwrap();
+    let text = issuer
+        .issue(
+            &account,
+            &StaffRecord {
+                roles: vec!["desk".into()],
+                ..StaffRecord::new("ana")
+            },
+            &IssueOptions::at(NOW),
+        )
+        .unwrap()
+        .text();
+    input(&catalog.to_bytes().unwrap());
+    assert_eq!(ps_catalog(), 0);
+    let c = out()[4];
+    input(&public);
+    assert_eq!(ps_trust(), 0);
+    let k = out()[0];
+    let (_, handle) = loaded_snapshot(c, k, &format!("Permsnap {text}"), NOW as f64);
+    let [_, _, _, lo, hi, ..] = out();
+    let expires_at = u64::from(hi) << 32 | u64::from(lo);
+    // At each time around its validity, the answer a new load gives.
+    let bytes = permsnap::wire::to_binary(text.as_bytes()).unwrap();
+    for now in [
+        NOW - 31,
+        NOW - 30,
+        NOW,
+        expires_at + 30,
+        expires_at + 31,
+        expires_at + 10_000,
+    ] {
+        for leeway in [0, 30, 1_000_000] {
+            input(&[&bytes[..], b"t"].concat());
+            let load = ps_load(c, 1, 0, now as f64, leeway);
+            if load == 0 {
+                ps_drop(out()[0]);
+            }
+            assert_eq!(
+                ps_recheck(handle, now as f64, leeway),
+                load,
+                "{now} {leeway}"
+            );
+        }
+    }
+    assert_ne!(ps_recheck(handle, (expires_at + 31) as f64, 30), 0);
+    // No such load, or one let go: no answer.
+    ps_drop(handle);
+    assert_eq!(ps_recheck(handle, NOW as f64, 30), NO_CATALOG);
+    assert_eq!(ps_recheck(0, NOW as f64, 30), NO_CATALOG);
+}

@@ -517,6 +517,94 @@ test("load answers synchronously only for a snapshot verified before, its time c
   assert.equal((await v.verifyOrDeny(null)).error.code, "no_snapshot");
 });
 
+test("a snapshot loaded again is read once and handed out again: its time, account and revocations checked anew each time, each holder letting go alone", async () => {
+  const { Core } = await import(new URL(`../../${dir}wasm.js`, import.meta.url));
+  const c = validCases.find((c) => c.name === "sitee/dia");
+  let now = c.now;
+  const v = new web.Verifier(catalog(c.catalog), vectors.key.jwks, { tenant: "spa-lumi", clock: () => now });
+  const core = Core.get();
+  const calls = { ps_load: 0, ps_recheck: 0, ps_drop: 0 };
+  const exports = {};
+  for (const f of Object.keys(calls)) {
+    exports[f] = core.x[f];
+    core.x[f] = (...args) => (calls[f]++, exports[f](...args));
+  }
+  try {
+    const first = await v.verify(c.snapshot);
+    const name = v.permissionNames.find((n) => first.can(n));
+    const kind = v.kindNames.find((k) => first.scope(k) !== "none");
+    assert.deepEqual(calls, { ps_load: 1, ps_recheck: 0, ps_drop: 0 });
+    // The same bytes, as text or binary: not read again, the same answers.
+    const again = [v.load(c.snapshot), v.load(Buffer.from(c.snapshot, "base64url")), await v.verify(c.snapshot)];
+    assert.deepEqual(calls, { ps_load: 1, ps_recheck: 3, ps_drop: 0 });
+    for (const p of again) {
+      assert.deepEqual(p.allowed(), first.allowed());
+      assert.deepEqual(p.claims(), first.claims());
+      assert.deepEqual(p.scope(kind), first.scope(kind));
+    }
+    // Freed, one holder lets go; the others keep answering what they had
+    // not asked before (it needs the core's copy).
+    first.free();
+    again[0].free();
+    assert.equal(calls.ps_drop, 0);
+    assert.deepEqual(again[1].explain(name).allowed, true);
+    // Time: past its expiry or before it is valid, refused as a load
+    // refuses it, and loaded again once the clock is back.
+    now = c.now + 10 ** 6;
+    assert.throws(() => v.load(c.snapshot), (e) => e.code === "expired");
+    now = c.now - 10 ** 6;
+    assert.throws(() => v.load(c.snapshot), (e) => e.code === "not_yet_valid");
+    now = c.now;
+    const back = v.load(c.snapshot);
+    assert.ok(back.can(name));
+    back.free();
+    assert.equal(calls.ps_load, 1);
+    // Revoked since it was kept: refused; the list lifted, handed out again.
+    v.setRevocations({ ids: [first.id ?? again[1].id] });
+    assert.throws(() => v.load(c.snapshot), (e) => e.code === "revoked");
+    v.setRevocations({ ids: [] });
+    const lifted = v.load(c.snapshot);
+    assert.ok(lifted.can(name));
+    lifted.free();
+    // Another account's request never gets it (a verifier per request).
+    const perRequest = new web.Verifier(catalog(c.catalog), vectors.key.jwks, { tenantPerRequest: true, clock: () => now });
+    await perRequest.verifyFor(c.snapshot, "spa-lumi");
+    assert.throws(() => perRequest.loadFor(c.snapshot, "other-co"), (e) => e.code === "wrong_tenant");
+    assert.throws(() => perRequest.load(c.snapshot), (e) => e.code === "invalid_argument");
+    const own = perRequest.loadFor(c.snapshot, "spa-lumi");
+    assert.ok(own.can(name));
+    own.free();
+    perRequest.free();
+    // New keys: read (and verified) again; a set without its key refuses it.
+    const [loads, drops] = [calls.ps_load, calls.ps_drop];
+    v.setJwks(vectors.key.jwks);
+    assert.equal(calls.ps_drop, drops); // again[1] and again[2] still hold it
+    const rekeyed = await v.verify(c.snapshot);
+    assert.equal(calls.ps_load, loads + 1);
+    rekeyed.free();
+    assert.equal(calls.ps_drop, drops); // the verifier keeps it
+    v.setJwks({ keys: [] });
+    assert.equal(calls.ps_drop, drops + 1); // nobody holds it now
+    await assert.rejects(v.verify(c.snapshot), (e) => e.code === "unknown_key");
+    assert.throws(() => v.load(c.snapshot), (e) => e.code === (SYNC ? "unknown_key" : "async_required"));
+    v.setJwks(vectors.key.jwks);
+    const last = await v.verify(c.snapshot);
+    // The verifier freed: what it handed out denies; the core lets go of
+    // each load once its last holder has.
+    v.free();
+    assert.equal(calls.ps_drop, drops + 1);
+    assert.equal(last.can(name), false);
+    last.free();
+    assert.equal(calls.ps_drop, drops + 2);
+    again[1].free();
+    assert.equal(calls.ps_drop, drops + 2);
+    again[2].free();
+    assert.equal(calls.ps_drop, drops + 3); // the first load's, its last holder gone
+  } finally {
+    Object.assign(core.x, exports);
+  }
+});
+
 test("a catalog read into a freed verifier's slot is its own (attack review, session 19: a late fingerprint landed there, when the platform computed them)", async () => {
   const a = validCases.find((c) => c.catalog === "ecwid");
   const v1 = new web.Verifier(catalog("ecwid"), vectors.key.jwks, optionsOf(a));

@@ -68,7 +68,7 @@ type Rec = Record<string, unknown>;
 
 /** A loaded snapshot's handle in the core, let go when its permissions
  *  are collected without `free()`. */
-const handles = finalizer<{ core: Core; handle: number }>(({ core, handle }) => core.x.ps_drop(handle));
+const handles = finalizer<{ core: Core; handle: number }>(({ core, handle }) => core.drop(handle));
 
 /** @internal Permissions from a loaded snapshot (`handle` 0: none, deny-all). */
 export let permissionsFrom: (c: Catalog, handle: number, effective: Uint8Array, expiresAt: number, error: PermsnapError | null, deadline?: number, claims?: Identity) => Permissions;
@@ -639,7 +639,7 @@ export class Permissions {
     noExtra(arguments.length, 0, "free");
     if (this.#handle === 0) return;
     handles.unregister(this);
-    this.#c.core.x.ps_drop(this.#handle);
+    this.#c.core.drop(this.#handle);
     this.#handle = 0;
   }
 }

@@ -99,15 +99,43 @@ const MAX_STEP_UP = 2048;
 /** What a verifier holds in the core: its catalog, and (`curve`) its
  *  trusted keys' handles by key id. */
 interface Held {
+  /** The instance they are in (after a trap, `Core.get()` is another). */
+  core: Core;
   catalog: number;
   keys: Map<string, number>;
+  /** The last snapshots loaded, by their bytes (`bytesKey`). */
+  loads: Map<string, Kept>;
 }
 
+/** A snapshot a verifier loaded, kept to hand out again: loading the same
+ *  bytes for the same account under the same keys reads it once, and
+ *  checks its time (in the core) and its revocations anew each time. */
+interface Kept {
+  handle: number;
+  effective: Uint8Array;
+  expiresAt: number;
+  claims: Identity;
+  /** How `ps_load` checked the account, and against what. */
+  check: number;
+  expected: Uint8Array;
+  /** The verifier's `#keyset` it was verified under. */
+  keyset: number;
+}
+/** How many loads a verifier keeps. */
+const KEPT_LOADS = 16;
+
 /** Lets go of what `h` holds. */
-function release(core: Core, h: Held): void {
-  core.x.ps_drop_catalog(h.catalog);
-  dropKeys(core, h.keys.values());
+function release(h: Held): void {
+  h.core.x.ps_drop_catalog(h.catalog);
+  dropKeys(h.core, h.keys.values());
   h.keys = new Map();
+  forget(h);
+}
+
+/** Lets go of the loads `h` kept. */
+function forget(h: Held): void {
+  for (const k of h.loads.values()) h.core.drop(k.handle);
+  h.loads.clear();
 }
 
 function dropKeys(core: Core, keys: Iterable<number>): void {
@@ -116,7 +144,7 @@ function dropKeys(core: Core, keys: Iterable<number>): void {
 
 /** What a verifier holds, let go when it is collected without `free()`
  *  (the snapshots loaded with it keep the catalog). */
-const held = finalizer<Held>((h) => release(Core.get(), h));
+const held = finalizer<Held>(release);
 
 /** The catalog fingerprint of `v`, once the platform computed it. */
 export let fingerprintOf: (v: Verifier) => Promise<string>;
@@ -209,7 +237,7 @@ export class Verifier {
     core.input(catalogBytes(catalog));
     const [permCount, appCount, kindCount, featureCount, id, fingerprint] = core.call("ps_catalog");
     this.#fingerprint = hex(core.bytes(fingerprint, 8));
-    this.#held = { catalog: id, keys: new Map() };
+    this.#held = { core, catalog: id, keys: new Map(), loads: new Map() };
     held.register(this, this.#held, this);
     const names = new Map<string, number>();
     const kinds = new Map<string, Kind>();
@@ -628,6 +656,15 @@ export class Verifier {
     const [expected, check] = typeof fixed !== "number"
       ? [tenant === null || sameBytes(tenant, fixed) ? fixed : new Uint8Array(0), FIXED]
       : tenant === null ? [new Uint8Array(0), fixed] : [tenant, FIXED];
+    const loads = this.#held.loads;
+    const key = bytesKey(bytes);
+    const kept = loads.get(key);
+    if (kept !== undefined && kept.check === check && kept.keyset === this.#keyset && sameBytes(kept.expected, expected)) {
+      // Read before for this account under these keys: its time checked
+      // again in the core, then its revocations, as a load checks them.
+      core.call("ps_recheck", kept.handle, now, this.#leeway);
+      return this.#handOut(kept, now, null);
+    }
     core.input(bytes, expected);
     let out: Uint32Array;
     try {
@@ -645,18 +682,37 @@ export class Verifier {
     const id = hex(core.bytes(idAt, 8));
     const [s, sl, t, tl] = core.call("ps_subject", handle);
     const claims: Identity = { subject: core.text(s, sl), tenant: core.text(t, tl), version: u64(vlo, vhi), epoch, id };
-    // Revoked by a notice applied before: refused, as the default entry
-    // refuses it after the account and the clock.
-    const revoked = this.#check(claims, now);
+    const loaded: Kept = { handle, effective, expiresAt, claims, check, expected, keyset: this.#keyset };
+    return this.#handOut(loaded, now, key);
+  }
+
+  /** Permissions from `loaded` at `now`, unless a notice applied before
+   *  revoked it (refused, as the default entry refuses it after the
+   *  account and the clock). A new load (read from the bytes `key`) is
+   *  kept for the next load of the same bytes, or let go when refused. */
+  #handOut(loaded: Kept, now: number, key: string | null): Permissions {
+    const { core, loads } = this.#held;
+    const revoked = this.#check(loaded.claims, now);
     if (revoked) {
-      core.x.ps_drop(handle);
+      if (key !== null) core.drop(loaded.handle);
       throw revoked;
     }
+    if (key !== null) {
+      // The same bytes read for another account or under older keys are
+      // replaced; else the oldest goes once there are KEPT_LOADS.
+      const out = loads.has(key) ? key : loads.size >= KEPT_LOADS ? (loads.keys().next().value as string) : null;
+      if (out !== null) {
+        core.drop((loads.get(out) as Kept).handle);
+        loads.delete(out);
+      }
+      loads.set(key, loaded);
+    }
+    core.share(loaded.handle);
     // Denies everything once `load` would refuse it (its expiry plus the
     // leeway, by this verifier's clock): a timer per expiry time, no clock
     // read per check.
-    const deadline = Date.now() + (expiresAt + this.#leeway - now) * 1000;
-    return permissionsFrom(this.#c, handle, effective, expiresAt, null, deadline, claims);
+    const deadline = Date.now() + (loaded.expiresAt + this.#leeway - now) * 1000;
+    return permissionsFrom(this.#c, loaded.handle, loaded.effective, loaded.expiresAt, null, deadline, loaded.claims);
   }
 
   /** Replaces the trusted keys (key rotation) without rebuilding the
@@ -678,6 +734,7 @@ export class Verifier {
     this.#report = report;
     this.#keyset++;
     this.#verified.clear();
+    forget(this.#held);
     return report;
   }
 
@@ -780,7 +837,7 @@ export class Verifier {
     if (this.#freed) return;
     this.#freed = true;
     held.unregister(this);
-    release(this.#c.core, this.#held);
+    release(this.#held);
     this.#changed();
   }
 }

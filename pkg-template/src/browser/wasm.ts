@@ -169,6 +169,25 @@ export class Core {
     }
   }
 
+  /** The loaded snapshots held more than once (a verifier's kept load
+   *  and the permissions handed out from it): how many holders beyond the
+   *  first. */
+  #shared = new Map<number, number>();
+
+  /** One more holder of the loaded snapshot `handle`: each lets go of it
+   *  with `drop`, and the core frees it when the last one has. */
+  share(handle: number): void {
+    this.#shared.set(handle, (this.#shared.get(handle) ?? 0) + 1);
+  }
+
+  /** A holder lets go of the loaded snapshot `handle`. */
+  drop(handle: number): void {
+    const more = this.#shared.get(handle);
+    if (more === undefined) this.x.ps_drop(handle);
+    else if (more === 1) this.#shared.delete(handle);
+    else this.#shared.set(handle, more - 1);
+  }
+
   /** Copies `parts` into the core's input buffer. */
   input(...parts: Uint8Array[]): void {
     let n = 0;
