@@ -102,9 +102,9 @@ export class Permissions {
   #error: PermsnapError | null;
   #deadline: number | undefined;
   #tick = expiry.tick;
-  #memo = new Map<string, unknown>();
+  #memo: Map<string, unknown> | undefined; // made on first use: a cached load makes none
   /** Redaction plans by kind (`redact` without `keep`). */
-  #plans = new Map<string, RedactPlan>();
+  #plans: Map<string, RedactPlan> | undefined;
   #claims: Identity | undefined;
   /** What `withIds` made from these (they go with them). */
   #derived: Ref<Permissions>[] | undefined;
@@ -166,8 +166,7 @@ export class Permissions {
     this.#derived = undefined;
     this.#error = error;
     this.#effective = new Uint8Array(0);
-    this.#memo.clear();
-    this.#plans.clear();
+    this.#memo = this.#plans = undefined;
     this.free();
   }
 
@@ -187,11 +186,12 @@ export class Permissions {
    *  answer only what they answered before). */
   #once<T>(key: string, make: () => T): T {
     this.#current();
-    if (!this.#memo.has(key)) {
+    const memo = (this.#memo ??= new Map());
+    if (!memo.has(key)) {
       if (this.#handle === 0 && this.#error === null) throw new PermsnapError("invalid_argument", "these permissions were freed");
-      this.#memo.set(key, frozen(make()));
+      memo.set(key, frozen(make()));
     }
-    return this.#memo.get(key) as T;
+    return memo.get(key) as T;
   }
 
   /** The refusal, when these permissions come from `loadOrDeny`,
@@ -621,10 +621,10 @@ export class Permissions {
     // (session 27). Expired or revoked since (`#current`), the plans are
     // gone with the answers they were made from.
     this.#current();
-    let plan = opts.keep === undefined ? this.#plans.get(kind) : undefined;
+    let plan = opts.keep === undefined ? this.#plans?.get(kind) : undefined;
     if (plan === undefined) {
       plan = planRedaction(this.redaction(kind), opts);
-      if (opts.keep === undefined) this.#plans.set(kind, plan);
+      if (opts.keep === undefined) (this.#plans ??= new Map()).set(kind, plan);
     }
     try {
       return redactAll(plan, records as readonly Rec[]) as Partial<T>[];
