@@ -20,21 +20,48 @@ pub const fn decoded_len(n: usize) -> usize {
 pub fn encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(encoded_len(bytes.len()));
     for chunk in bytes.chunks(3) {
-        let b = [
-            chunk.first().copied().unwrap_or(0),
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let chars = chunk.len() + 1;
-        for i in 0..chars {
-            let idx = (n >> (18 - 6 * i)) & 63;
-            out.push(char::from(
-                ALPHABET.get(idx as usize).copied().unwrap_or(b'A'),
-            ));
-        }
+        let (quad, n) = group(chunk);
+        out.extend(quad.iter().take(n).map(|&c| char::from(c)));
     }
     out
+}
+
+/// Whether `text` is the encoding of `bytes`, without making it (the edge
+/// gate asks this of every request's snapshot).
+pub fn encodes(bytes: &[u8], text: &str) -> bool {
+    let text = text.as_bytes();
+    if text.len() != encoded_len(bytes.len()) {
+        return false;
+    }
+    let mut at = 0;
+    for chunk in bytes.chunks(3) {
+        let (quad, n) = group(chunk);
+        if text.get(at..at + n) != quad.get(..n) {
+            return false;
+        }
+        at += n;
+    }
+    true
+}
+
+/// The characters (ASCII) of up to three bytes, and how many there are.
+fn group(chunk: &[u8]) -> ([u8; 4], usize) {
+    let b = [
+        chunk.first().copied().unwrap_or(0),
+        chunk.get(1).copied().unwrap_or(0),
+        chunk.get(2).copied().unwrap_or(0),
+    ];
+    let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+    let char_at = |i: u32| {
+        ALPHABET
+            .get(((n >> (18 - 6 * i)) & 63) as usize)
+            .copied()
+            .unwrap_or(b'A')
+    };
+    (
+        [char_at(0), char_at(1), char_at(2), char_at(3)],
+        chunk.len() + 1,
+    )
 }
 
 /// Each byte's value in the alphabet, or `NOT_IN_ALPHABET`.
@@ -170,5 +197,25 @@ mod tests {
             assert_eq!(text.len(), encoded_len(n));
             assert_eq!(decode(&text).unwrap(), &data[..n]);
         }
+    }
+
+    #[test]
+    fn encodes_holds_a_text_to_the_encoding_of_bytes_exactly() {
+        let data: Vec<u8> = (0..200u32).map(|i| (i * 13 + 5) as u8).collect();
+        for n in 0..data.len() {
+            let text = encode(&data[..n]);
+            assert!(encodes(&data[..n], &text));
+            assert!(!encodes(&data[..n], &format!("{text}A")));
+            if let Some(cut) = text.get(..text.len().saturating_sub(1)).filter(|_| n > 0) {
+                assert!(!encodes(&data[..n], cut));
+            }
+            for at in 0..text.len() {
+                let mut other = text.clone().into_bytes();
+                other[at] = if other[at] == b'A' { b'B' } else { b'A' };
+                assert!(!encodes(&data[..n], std::str::from_utf8(&other).unwrap()));
+            }
+        }
+        // The same length in bytes, not the same text.
+        assert!(!encodes(b"ab", "\u{e9}A"));
     }
 }

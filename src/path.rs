@@ -306,6 +306,9 @@ pub fn method_param(query: &str) -> Option<String> {
 /// Python's `re.I` and JavaScript's `/iu` all match them. (No Unicode case
 /// tables: they would add tens of kilobytes to the edge build.)
 pub fn fold_case(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
     s.chars()
         .map(|c| match c {
             '\u{17f}' => 's',
