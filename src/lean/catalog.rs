@@ -400,7 +400,7 @@ impl Catalog {
             return Err(super::INVALID_ARGUMENT);
         }
         for (rev, fp) in self.revs.iter_mut().zip(fingerprints.chunks_exact(8)) {
-            rev.fingerprint.copy_from_slice(fp);
+            rev.fingerprint = fp.try_into().map_err(|_| super::INVALID_ARGUMENT)?;
         }
         self.hashed = true;
         Ok(())

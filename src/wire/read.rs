@@ -65,9 +65,8 @@ impl<'a> Reader<'a> {
 
     /// `N` raw bytes (postcard's `[u8; N]`).
     pub(crate) fn array<const N: usize>(&mut self) -> Result<[u8; N], Bad> {
-        let mut out = [0u8; N];
-        out.copy_from_slice(self.take(N)?);
-        Ok(out)
+        // (`try_into`, not `copy_from_slice`: no panic path to link.)
+        self.take(N)?.try_into().map_err(|_| "it ends early")
     }
 
     /// An unsigned varint (LEB128) of at most `max`, in its shortest form.
