@@ -169,14 +169,21 @@ fn key() -> IssuerKey {
     IssuerKey::from_seed(Some("t-01"), &[7; 32]).unwrap()
 }
 
-#[test]
-fn the_edge_exports_decide_as_the_reference_gate() {
+/// The desk catalog, the issuer's public key, the issuer, and account `t`
+/// whose role `desk` grants `permissions`.
+fn desk(permissions: &[&str]) -> (Catalog, [u8; 32], Issuer, Account) {
     let key = key();
     let catalog = Catalog::from_json(CATALOG, "desk").unwrap();
     let public = key.public_key();
     let issuer = Issuer::new(catalog.clone(), key).unwrap();
-    let roles = r#"[{"id": "desk", "permissions": ["sales.make", "payments.view"]}]"#;
-    let account = Account::new("t", Roles::from_json(issuer.catalog(), roles).unwrap()).unwrap();
+    let roles = format!(r#"[{{"id": "desk", "permissions": {permissions:?}}}]"#);
+    let account = Account::new("t", Roles::from_json(issuer.catalog(), &roles).unwrap()).unwrap();
+    (catalog, public, issuer, account)
+}
+
+#[test]
+fn the_edge_exports_decide_as_the_reference_gate() {
+    let (catalog, public, issuer, account) = desk(&["sales.make", "payments.view"]);
     let mut ring = Keyring::new();
     ring.insert("t-01", &public).unwrap();
     let mut verifier = Verifier::new(catalog.clone(), ring, Options::for_tenant("t"));
@@ -499,12 +506,7 @@ fn the_gate_finds_the_request_snapshot_as_its_check_reads_it() {
 
 #[test]
 fn a_kept_load_is_checked_against_the_clock_as_ps_load_checks_it() {
-    let key = key();
-    let catalog = Catalog::from_json(CATALOG, "desk").unwrap();
-    let public = key.public_key();
-    let issuer = Issuer::new(catalog.clone(), key).unwrap();
-    let roles = r#"[{"id": "desk", "permissions": ["payments.view"]}]"#;
-    let account = Account::new("t", Roles::from_json(issuer.catalog(), roles).unwrap()).unwrap();
+    let (catalog, public, issuer, account) = desk(&["payments.view"]);
     let text = issuer
         .issue(
             &account,
