@@ -20,6 +20,7 @@ const plain = await from("peers/plain-js.mjs");
 const permsnap = await import(new URL("peer-bench-adapter.mjs", import.meta.url));
 
 const ours = permsnap.load(await permsnap.artifact());
+const byName = permsnap.variants.names.check;
 const theirs = await plain.load(await plain.artifact());
 const queries = scenario.makeCheckQueries();
 const known = queries.filter((q) => scenario.PERMISSIONS.includes(q));
@@ -46,7 +47,24 @@ const operations = [
       return n;
     },
   },
-  // The adapter's check is two lookups (its catalog-name Set, then can());
+  // The adapter's check looks the name up among its handles
+  // (`verifier.permission`), then asks can() the handle; by name, it is two
+  // lookups (a catalog-name Set, then can(name)).
+  {
+    name: "check by name (catalog-name Set, then can(name)), ns per check",
+    per: queries.length * 2000,
+    scale: 1e6,
+    plain: () => {
+      n = 0;
+      for (let j = 0; j < 2000; j++) for (let i = 0; i < queries.length; i++) if (plain.check(theirs, queries[i])) n++;
+      return n;
+    },
+    permsnap: () => {
+      n = 0;
+      for (let j = 0; j < 2000; j++) for (let i = 0; i < queries.length; i++) if (byName(ours, queries[i])) n++;
+      return n;
+    },
+  },
   // can() alone, on the 60 names of the catalog, against the same Set.has.
   {
     name: "can() alone, catalog names only, ns per check",

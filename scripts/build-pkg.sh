@@ -42,14 +42,14 @@ WASM_FEATURES="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-s
 # `.ts`): the shared core, then the entries and helpers of one build only.
 # Each build has its own entry files (index, node, workerd): the edge build
 # carries neither the DOM helper nor React, the browser build no router.
-CORE_TS="generated types errors internal init verifier permissions filter redact core"
+CORE_TS="generated types errors internal init permission verifier permissions filter redact core"
 REFERENCE_TS="$CORE_TS expiry session unclobbered dom react reference/index nodeinit node workerd"
 # The browser entry: the small core's JavaScript side (its modules under
 # browser/), with the shared error, filter and redaction modules, and the
 # session, DOM helper and React components, compiled against its
 # verifier.ts and permissions.ts (flattened, `browser/verifier.ts` is the
 # `./verifier.js` that session.ts imports).
-LEAN_TS="generated types codes errors internal platform expiry filter redact browser/wasm browser/text browser/curve browser/keys browser/permissions browser/verifier"
+LEAN_TS="generated types codes errors internal platform expiry filter redact permission browser/wasm browser/text browser/curve browser/keys browser/permissions browser/verifier"
 BROWSER_TS="$LEAN_TS browser/options session unclobbered dom react browser/index"
 # permsnap/sync: the same sources on the core with `curve`, and the Node
 # and workerd entries (browser/init.ts gives nodeinit.ts the core's

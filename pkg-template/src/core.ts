@@ -8,6 +8,7 @@ export { init, initSync, isInitialized } from "./init.js";
 export { PermsnapError } from "./errors.js";
 export { Verifier } from "./verifier.js";
 export { Permissions } from "./permissions.js";
+export type { Permission } from "./permission.js";
 export type { Redaction, RedactOptions } from "./redact.js";
 export type {
   CatalogInput, Claims, ErrorCode, Explanation, FeedReport, Jwk, Jwks, KeySetReport, MissingIds, NoticeSummary,

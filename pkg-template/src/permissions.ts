@@ -10,6 +10,7 @@ import { compileFilter, type CompiledFilter } from "./filter.js";
 import { armExpiry, expiry } from "./expiry.js";
 import { planRedaction, redactAll, redactOptions, type Redaction, type RedactOptions, type RedactPlan } from "./redact.js";
 import type { Claims, Explanation, MissingIds, PermissionName, RecordFilter, Scope } from "./types.js";
+import { handleName, type Permission } from "./permission.js";
 
 type Rec = Record<string, unknown>;
 
@@ -195,12 +196,14 @@ export class Permissions {
     return wasmCall(() => f(p));
   }
 
-  /** May the person do `name`? Throws for a name not in the catalog. */
-  can(name: PermissionName): boolean {
+  /** May the person do `name`? Throws for a name not in the catalog. A
+   *  `Permission` from `verifier.permission(name)` is answered by its name. */
+  can(name: PermissionName | Permission): boolean {
     // Not a list: `can("a", "b")` answered for "a" alone (attack review,
     // session 17). A branch, not a call, on the hot path.
     if (arguments.length !== 1) noExtra(arguments.length, 1, "can");
     if (this.#tick !== expiry.tick) this.#current();
+    if (typeof name !== "string") name = handleName(name) ?? (name as unknown as PermissionName);
     const v = this.#allowed.get(name);
     if (v === true) return true;
     if (v === false) return false;
@@ -209,7 +212,7 @@ export class Permissions {
 
   /** All of `names`? (Every name is checked, so a typo throws; an empty
    *  list is an error, not a vacuous yes.) */
-  canAll(names: readonly PermissionName[]): boolean {
+  canAll(names: readonly (PermissionName | Permission)[]): boolean {
     noExtra(arguments.length, 1, "canAll");
     const asked = nameList(names, "canAll's argument");
     if (asked.length === 0) throw new PermsnapError("invalid_argument", "canAll needs at least one permission name");
@@ -220,7 +223,7 @@ export class Permissions {
 
   /** Any of `names`? (Every name is checked, so a typo throws; an empty
    *  list is an error.) */
-  canAny(names: readonly PermissionName[]): boolean {
+  canAny(names: readonly (PermissionName | Permission)[]): boolean {
     noExtra(arguments.length, 1, "canAny");
     const asked = nameList(names, "canAny's argument");
     if (asked.length === 0) throw new PermsnapError("invalid_argument", "canAny needs at least one permission name");

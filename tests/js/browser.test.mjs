@@ -806,6 +806,66 @@ test("what is refused or freed denies everything; a name or kind not in the cata
   }
 });
 
+test("verifier.permission(name): a handle answered as its name on every valid vector case, in both entries; a typo throws where it is made", async () => {
+  for (const c of validCases) {
+    const [today, small] = [reference, web].map((m) => new m.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)));
+    const [p, q] = [today.load(c.snapshot), await small.verify(c.snapshot)];
+    for (const name of small.permissionNames) {
+      const [h, k] = [small.permission(name), today.permission(name)];
+      assert.equal(h.name, name);
+      assert.equal(small.permission(name), h, "the same object for the same name");
+      assert.ok(Object.isFrozen(h));
+      assert.equal(q.can(h), q.can(name), `${c.name} ${name}`);
+      assert.equal(p.can(k), p.can(name), `${c.name} ${name} (reference)`);
+      assert.equal(q.canAll([h, name]), q.can(name));
+      assert.equal(p.canAny([k]), p.can(name));
+    }
+  }
+  const c = validCases.find((c) => c.name === "sitee/dia");
+  for (const m of [web, reference]) {
+    const v = new m.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+    const p = v.loadOrDeny(c.snapshot);
+    assert.throws(() => v.permission("no.such"), (e) => e instanceof m.PermsnapError && e.code === "unknown_permission");
+    assert.throws(() => v.permission(7), (e) => e.code === "invalid_argument");
+    assert.throws(() => v.permission(), (e) => e.code === "invalid_argument");
+    assert.throws(() => v.permission("staff.manage", "x"), (e) => e.code === "invalid_argument");
+    // Something shaped like a handle is no handle: refused as no name.
+    assert.throws(() => p.can({ name: "staff.manage" }), (e) => e.code === "unknown_permission");
+    assert.throws(() => p.can(Object.create(Object.getPrototypeOf(v.permission("staff.manage")))), (e) => e.code === "unknown_permission");
+    assert.throws(() => p.can(null), (e) => e.code === "unknown_permission");
+  }
+  // Another entry's handle is not this entry's: refused, not answered.
+  const v = new web.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  const r = new reference.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  assert.throws(() => v.loadOrDeny(c.snapshot).can(r.permission("staff.manage")), (e) => e.code === "unknown_permission");
+  assert.throws(() => r.load(c.snapshot).can(v.permission("staff.manage")), (e) => e.code === "unknown_permission");
+  // Another verifier's handle is answered by its name, not by its place in
+  // that verifier's catalog: `settings.manage` and `staff.manage` sit at
+  // other places in Ecwid's catalog than in Sitee's.
+  const ecwid = validCases.find((e) => e.catalog === "ecwid");
+  const shop = new web.Verifier(catalog("ecwid"), vectors.key.jwks, optionsOf(ecwid));
+  let told = 0;
+  for (const s of validCases.filter((s) => s.catalog === "sitee")) {
+    const w = new web.Verifier(catalog("sitee"), vectors.key.jwks, optionsOf(s));
+    const p = await w.verify(s.snapshot);
+    for (const name of ["settings.manage", "staff.manage"]) {
+      const h = shop.permission(name);
+      assert.equal(p.can(h), p.can(name), `${s.name} ${name}`);
+      if (p.can(name) !== p.can(w.permissionNames[shop.permissionNames.indexOf(name)])) told++;
+    }
+    assert.throws(() => p.can(shop.permission(shop.permissionNames.find((n) => !w.permissionNames.includes(n)))), (e) => e.code === "unknown_permission");
+  }
+  assert.ok(told > 0, "some case answers the name and the other catalog's place differently");
+  // What denies, denies a handle too.
+  const p = await v.verify(c.snapshot);
+  const h = v.permission(v.permissionNames.find((n) => p.can(n)));
+  assert.equal(p.can(h), true);
+  assert.equal(v.denyAll().can(h), false);
+  v.setRevocations({ ids: [p.id] });
+  assert.equal(p.can(h), false);
+  assert.equal(p.error.code, "revoked");
+});
+
 test("a snapshot's permissions turn into deny-all at its expiry, with no call of the app", async () => {
   const c = validCases.find((c) => c.name === "sitee/dia");
   // The clock says the snapshot expires (with the leeway) a fifth of a second from now.

@@ -2,7 +2,7 @@
 import {
   Verifier, Permissions, PermsnapError,
   type Claims, type ErrorCode, type Explanation, type FeedReport, type Jwks, type KeySetReport, type MissingIds,
-  type NoticeSummary, type Reason, type RecordFilter, type Scope,
+  type NoticeSummary, type Permission, type Reason, type RecordFilter, type Scope,
 } from "../../pkg/node.js";
 
 interface Appointment { id: string; staff_id: string; created_by: string; starts: string }
@@ -14,7 +14,12 @@ export function visible(verifier: Verifier, snapshot: string, list: Appointment[
   const scope: Scope = p.scope("appointments");
   const spec: RecordFilter = p.filterSpec("appointments");
   void why; void scope; void spec;
-  const ok: boolean = p.can("calendar.view") && p.canAny(["payments.view", "documents.view"]);
+  const calendar: Permission = verifier.permission("calendar.view");
+  const ok: boolean = p.can(calendar) && p.canAny(["payments.view", verifier.permission("documents.view")]);
+  // @ts-expect-error a handle comes from `verifier.permission`, not an object literal
+  void p.can({ name: "calendar.view" });
+  // @ts-expect-error a handle's name is read-only
+  calendar.name = "payments.view";
   return ok ? p.filter("appointments", list) : [];
 }
 

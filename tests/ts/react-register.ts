@@ -5,7 +5,7 @@
 // whole sitee catalog (every name the other consumers here use).
 import { createElement, type ReactElement } from "react";
 import { Can, useCan, type CanProps } from "../../pkg/react.js";
-import type { PermissionName } from "../../pkg/index.js";
+import type { Permission, PermissionName, Verifier } from "../../pkg/index.js";
 
 // The augmentation comes from `permsnap codegen presets/sitee.json --module
 // ../../pkg/index.js`, written to sitee.generated.ts by scripts/test.sh.
@@ -15,6 +15,12 @@ const name: PermissionName = "payments.view";
 // @ts-expect-error not a permission of the catalog
 const typo: PermissionName = "payments.veiw";
 void name; void typo;
+
+export function handles(verifier: Verifier): Permission {
+  // @ts-expect-error a handle is made for the catalog's names only
+  void verifier.permission("payments.veiw");
+  return verifier.permission("payments.view");
+}
 
 export function Toolbar(): ReactElement {
   const charge: boolean = useCan("payments.charge");

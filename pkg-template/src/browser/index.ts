@@ -17,6 +17,7 @@ export { init, initSync, isInitialized } from "./wasm.js";
 export { PermsnapError } from "../errors.js";
 export { Verifier, type VerifierOptions } from "./verifier.js";
 export { Permissions } from "./permissions.js";
+export type { Permission } from "../permission.js";
 export type { Redaction, RedactOptions } from "../redact.js";
 export { createSession, Session, type SessionOptions, type FetchedSnapshot } from "../session.js";
 export { applyToDom, type DomOptions, type DomResult, type DomWatch } from "../dom.js";

@@ -13,6 +13,7 @@ import { planRedaction, redactAll, redactOptions, type Redaction, type RedactOpt
 import type { Claims, Explanation, MissingIds, PermissionName, Reason, RecordFilter, Scope } from "../types.js";
 import { binary, hex } from "./text.js";
 import { refusal, type Core } from "./wasm.js";
+import { handleIndex, handleName, type Permission } from "../permission.js";
 
 /** A record kind of the catalog: its name, its index in the core, its fields. */
 export interface Kind {
@@ -201,11 +202,13 @@ export class Permissions {
     return this.#error;
   }
 
-  /** May the person do `name`? Throws for a name not in the catalog. */
-  can(name: PermissionName): boolean {
+  /** May the person do `name`? Throws for a name not in the catalog. A
+   *  `Permission` from `verifier.permission(name)` is answered without
+   *  looking its name up (by its name, for another verifier's). */
+  can(name: PermissionName | Permission): boolean {
     if (arguments.length !== 1) noExtra(arguments.length, 1, "can");
     if (this.#tick !== expiry.tick) this.#current();
-    const i = this.#perm(name);
+    const i = typeof name === "string" ? this.#perm(name) : this.#ofHandle(name);
     return ((this.#effective[i >> 3] >> (i & 7)) & 1) === 1;
   }
 
@@ -213,6 +216,13 @@ export class Permissions {
   #perm(name: PermissionName): number {
     const i = this.#c.names.get(name);
     return i === undefined ? unknownPermission(name) : i;
+  }
+
+  /** The index of `h`: a handle of this verifier's catalog directly, one
+   *  of another verifier by its name; anything else is no name. */
+  #ofHandle(h: Permission): number {
+    const i = handleIndex(h, this.#c);
+    return i >= 0 ? i : this.#perm((i === -1 ? handleName(h) : h) as PermissionName);
   }
 
   /** Why `can(name)` answers what it does. */
@@ -443,18 +453,18 @@ export class Permissions {
   }
 
   /** All of `names`? (Each is checked: a typo throws; none is an error.) */
-  canAll(names: Iterable<PermissionName>): boolean {
+  canAll(names: Iterable<PermissionName | Permission>): boolean {
     noExtra(arguments.length, 1, "canAll");
     return this.#each(names, "canAll").every(Boolean);
   }
 
   /** Any of `names`? (Each is checked: a typo throws; none is an error.) */
-  canAny(names: Iterable<PermissionName>): boolean {
+  canAny(names: Iterable<PermissionName | Permission>): boolean {
     noExtra(arguments.length, 1, "canAny");
     return this.#each(names, "canAny").some(Boolean);
   }
 
-  #each(names: Iterable<PermissionName>, what: string): boolean[] {
+  #each(names: Iterable<PermissionName | Permission>, what: string): boolean[] {
     const answers = nameList(names, `${what}'s argument`).map((n) => this.can(n));
     if (answers.length === 0) throw new PermsnapError("invalid_argument", `${what} needs at least one permission name`);
     return answers;

@@ -16,10 +16,11 @@
 //   (`applyFeed`, `maxFeedAge`) and the route gate (edge/gate.ts).
 
 import { PermsnapError } from "../errors.js";
-import { accountId, finalizer, interned, isBytes, noExtra, ownBytes, plainData, readClock, strictOptions, text } from "../internal.js";
+import { accountId, finalizer, interned, isBytes, noExtra, ownBytes, plainData, readClock, strictOptions, text, unknownPermission } from "../internal.js";
+import { permissionHandle, type Permission } from "../permission.js";
 import { platformVerify } from "../platform.js";
 import { recheckAll } from "../expiry.js";
-import type { CatalogInput, ErrorCode, FeedReport, Jwks, KeySetReport, NoticeSummary, Revocations } from "../types.js";
+import type { CatalogInput, ErrorCode, FeedReport, Jwks, KeySetReport, NoticeSummary, PermissionName, Revocations } from "../types.js";
 import type { VerifierOptions } from "./options.js";
 import { offCurve, readKeys } from "./keys.js";
 import { permissionsFrom, type Catalog, type Identity, type Kind, type Permissions } from "./permissions.js";
@@ -217,6 +218,8 @@ export class Verifier {
    *  applied in full was signed. */
   #maxFeedAge: number | undefined;
   #feedAt: number | null = null;
+  /** `permission(name)`'s handles, made on first use. */
+  #handles: Map<string, Permission> | undefined;
 
   constructor(catalog: CatalogInput, jwks: Jwks | string, options: VerifierOptions) {
     noExtra(arguments.length, 3, "new Verifier");
@@ -813,6 +816,21 @@ export class Verifier {
   /** The catalog's permission names, in its order. */
   get permissionNames(): readonly string[] {
     return [...this.#c.names.keys()];
+  }
+
+  /** Permission `name` of the catalog, resolved once (`unknown_permission`
+   *  for a name not in it): `can()` answers it without looking the name
+   *  up. The same object for the same name. */
+  permission(name: PermissionName): Permission {
+    noExtra(arguments.length, 1, "permission");
+    const handles = (this.#handles ??= new Map());
+    let h = handles.get(name);
+    if (h === undefined) {
+      const i = this.#c.names.get(text(name, "a permission name"));
+      if (i === undefined) unknownPermission(name);
+      handles.set(name, (h = permissionHandle(this.#c, name, i)));
+    }
+    return h;
   }
 
   /** The catalog's record kinds. */

@@ -11,6 +11,7 @@ export { init, initSync, isInitialized } from "../browser/wasm.js";
 export { PermsnapError } from "../errors.js";
 export { Verifier, type VerifierOptions } from "../browser/verifier.js";
 export { Permissions } from "../browser/permissions.js";
+export type { Permission } from "../permission.js";
 export type { Redaction, RedactOptions } from "../redact.js";
 export type {
   CatalogInput, Claims, ErrorCode, Explanation, FeedReport, Jwk, Jwks, KeySetReport, MissingIds, NoticeSummary,
