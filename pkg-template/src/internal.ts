@@ -349,7 +349,10 @@ export function frozen<T>(v: T): T {
  *  own `toString` may throw, which would escape untyped (attack review,
  *  session 19). */
 export function unknownPermission(name: unknown): never {
-  throw new PermsnapError("unknown_permission", `unknown permission \`${typeof name === "string" ? name : typeof name}\`: it is not in the catalog (check the spelling)`);
+  if (typeof name !== "string") {
+    throw new PermsnapError("unknown_permission", `a permission is a name or a Permission made by \`verifier.permission(name)\` of this entry, not ${name === null ? "null" : typeof name} (one of another permsnap entry or build is not one)`);
+  }
+  throw new PermsnapError("unknown_permission", `unknown permission \`${name}\`: it is not in the catalog (check the spelling)`);
 }
 
 /** @internal The length of `v` (a list `list` took), or

@@ -3,7 +3,14 @@
 // answer without looking the name up again. A typo fails where the handle
 // is made (an app's start-up), not at the first check that reaches it.
 
+import { PermsnapError } from "./errors.js";
 import type { PermissionName } from "./types.js";
+
+/** Only this module makes handles (`new` of the class, or of a subclass,
+ *  without it is refused). */
+const MAKING = Symbol("making");
+const define = Object.defineProperty;
+const freeze = Object.freeze;
 
 /** @internal Makes the handle of permission `name`, at `index` in the
  *  catalog of `scope` (what a verifier and its permissions share). */
@@ -14,33 +21,36 @@ export let permissionHandle: (scope: object, name: string, index: number) => Per
  *  not a handle of this build. */
 export let handleIndex: (h: unknown, scope: object) => number;
 
-/** @internal `h`'s name when it is a handle of this build, else undefined. */
-export let handleName: (h: unknown) => string | undefined;
+/** @internal The permission name `x` stands for: `x` itself, or a
+ *  handle's name; anything else as it is (refused by the caller as no
+ *  name). */
+export let nameOf: (x: unknown) => unknown;
 
 /** A permission of a verifier's catalog, from `verifier.permission(name)`.
- *  Any `Permissions` answers it as it answers its name: those of the same
- *  verifier without looking the name up; a handle of another verifier is
- *  answered by its name (`unknown_permission` when that catalog has no
- *  such permission). */
+ *  Every method of `Permissions` that takes a permission name takes it
+ *  too: those of the same verifier answer it without looking the name up;
+ *  a handle of another verifier is answered by its name
+ *  (`unknown_permission` when that catalog has no such permission). */
 export class Permission {
   /** The permission's name in the catalog. */
-  readonly name: PermissionName;
+  declare readonly name: PermissionName;
   #scope: object;
   #index: number;
 
-  private constructor(scope: object, name: string, index: number) {
+  private constructor(making: symbol, scope: object, name: string, index: number) {
+    if (making !== MAKING) throw new PermsnapError("invalid_argument", "a Permission comes from `verifier.permission(name)`");
     this.#scope = scope;
     this.#index = index;
-    this.name = name as PermissionName;
-    Object.freeze(this);
+    define(this, "name", { value: name, enumerable: true });
+    freeze(this);
   }
 
   static {
-    permissionHandle = (scope, name, index) => new Permission(scope, name, index);
+    permissionHandle = (scope, name, index) => new Permission(MAKING, scope, name, index);
     handleIndex = (h, scope) => {
       if (typeof h !== "object" || h === null || !(#index in h)) return -2;
       return h.#scope === scope ? h.#index : -1;
     };
-    handleName = (h) => (typeof h === "object" && h !== null && #index in h ? h.name : undefined);
+    nameOf = (x) => (typeof x === "object" && x !== null && #index in x ? x.name : x);
   }
 }

@@ -10,7 +10,7 @@ import { compileFilter, type CompiledFilter } from "./filter.js";
 import { armExpiry, expiry } from "./expiry.js";
 import { planRedaction, redactAll, redactOptions, type Redaction, type RedactOptions, type RedactPlan } from "./redact.js";
 import type { Claims, Explanation, MissingIds, PermissionName, RecordFilter, Scope } from "./types.js";
-import { handleName, type Permission } from "./permission.js";
+import { nameOf, type Permission } from "./permission.js";
 
 type Rec = Record<string, unknown>;
 
@@ -203,7 +203,7 @@ export class Permissions {
     // session 17). A branch, not a call, on the hot path.
     if (arguments.length !== 1) noExtra(arguments.length, 1, "can");
     if (this.#tick !== expiry.tick) this.#current();
-    if (typeof name !== "string") name = handleName(name) ?? (name as unknown as PermissionName);
+    if (typeof name !== "string") name = nameOf(name) as PermissionName;
     const v = this.#allowed.get(name);
     if (v === true) return true;
     if (v === false) return false;
@@ -240,8 +240,9 @@ export class Permissions {
   }
 
   /** Why `can(name)` answers what it does. */
-  explain(name: PermissionName): Explanation {
+  explain(name: PermissionName | Permission): Explanation {
     noExtra(arguments.length, 1, "explain");
+    name = nameOf(name) as PermissionName;
     this.#current();
     const e = this.#error;
     if (e) {
@@ -291,15 +292,17 @@ export class Permissions {
   /** The scope permission `name` acts with on the records of its kind:
    *  `"none"` unless `can(name)`; the permission's own scope when it has
    *  one ("own financial reports" vs "all"), else its kind's view scope. */
-  permissionScope(name: PermissionName): Scope {
+  permissionScope(name: PermissionName | Permission): Scope {
     noExtra(arguments.length, 1, "permissionScope");
+    name = nameOf(name) as PermissionName;
     this.can(name);
     return this.#wasm((p) => p.permissionScope(name)) as Scope;
   }
 
   /** Does `name` need the acting person's PIN first? */
-  needsStepUp(name: PermissionName): boolean {
+  needsStepUp(name: PermissionName | Permission): boolean {
     noExtra(arguments.length, 1, "needsStepUp");
+    name = nameOf(name) as PermissionName;
     return this.#wasm((p) => p.needsStepUp(text(name, "a permission name")));
   }
 
@@ -400,15 +403,17 @@ export class Permissions {
 
   /** Which records permission `name` acts on, as data: its kind, with
    *  `permissionScope(name)`. */
-  filterSpecFor(name: PermissionName): RecordFilter {
+  filterSpecFor(name: PermissionName | Permission): RecordFilter {
     noExtra(arguments.length, 1, "filterSpecFor");
+    name = nameOf(name) as PermissionName;
     return this.#compiled(name, true).spec;
   }
 
   /** The records permission `name` acts on (a new array): e.g. the payments
    *  an "own financial reports" right covers. */
-  filterFor<T extends object>(name: PermissionName, records: readonly T[]): T[] {
+  filterFor<T extends object>(name: PermissionName | Permission, records: readonly T[]): T[] {
     noExtra(arguments.length, 2, "filterFor");
+    name = nameOf(name) as PermissionName;
     return run(this.#compiled(name, true), list(records, "the records"));
   }
 

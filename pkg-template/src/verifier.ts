@@ -289,12 +289,12 @@ export class Verifier {
 
   /** Every record kind of the catalog. */
   get kindNames(): readonly string[] {
-    return this.#info.kinds;
+    return [...this.#info.kinds];
   }
 
   /** Every permission name of the catalog. */
   get permissionNames(): readonly string[] {
-    return this.#info.names;
+    return [...this.#info.names];
   }
 
   /** Permission `name` of the catalog, resolved once (`unknown_permission`

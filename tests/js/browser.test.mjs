@@ -605,6 +605,66 @@ test("a snapshot loaded again is read once and handed out again: its time, accou
   }
 });
 
+test("a load whose holders were collected without free() is freed in the core once, after the last of them and the verifier's share; a kept one never while held", async () => {
+  const { Core } = await import(new URL(`../../${dir}wasm.js`, import.meta.url));
+  const { setFlagsFromString } = await import("node:v8");
+  const { runInNewContext } = await import("node:vm");
+  setFlagsFromString("--expose-gc");
+  const gc = runInNewContext("gc");
+  const collect = async () => {
+    for (let i = 0; i < 4; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  const c = validCases.find((c) => c.name === "sitee/dia");
+  const v = new web.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
+  const core = Core.get();
+  // Only this test's loads: what the tests before left unfreed is
+  // collected meanwhile, and freed too.
+  await collect();
+  const [mine, drops] = [new Set(), []];
+  const { ps_drop, ps_load } = core.x;
+  core.x.ps_load = (...args) => {
+    const status = ps_load(...args);
+    if (status === 0) mine.add(core.out()[0]);
+    return status;
+  };
+  core.x.ps_drop = (h) => (mine.has(h) && drops.push(h), ps_drop(h));
+  try {
+    const held = await v.verify(c.snapshot);
+    const name = v.permissionNames.find((n) => held.can(n));
+    (() => {
+      for (let i = 0; i < 50; i++) v.load(c.snapshot); // 50 holders, never freed
+    })();
+    await collect();
+    assert.deepEqual(drops, [], "the verifier and `held` still hold it");
+    assert.ok(v.load(c.snapshot).can(name));
+    assert.ok(held.explain(name).allowed, "it asks the core's copy");
+    // The verifier lets go (new keys), then `held`: the collected ones went
+    // without free(), so the finalizer frees it, once nothing holds it.
+    v.setJwks(vectors.key.jwks);
+    const again = await v.verify(c.snapshot); // read anew: another handle
+    assert.ok(again.can(name));
+    await collect();
+    assert.deepEqual(drops, [], "`held` still holds the first load");
+    assert.ok(held.explain(name).allowed);
+    held.free();
+    await collect();
+    assert.equal(drops.length, 1, "the first load, once nothing references it");
+    again.free();
+    await collect();
+    assert.equal(drops.length, 1, "the second load is the verifier's still");
+    v.free();
+    assert.equal(drops.length, 2, "its last holder let go: freed at once");
+    await collect();
+    assert.equal(drops.length, 2, "each load freed once");
+    assert.equal(mine.size, 2);
+  } finally {
+    Object.assign(core.x, { ps_drop, ps_load });
+  }
+});
+
 test("a catalog read into a freed verifier's slot is its own (attack review, session 19: a late fingerprint landed there, when the platform computed them)", async () => {
   const a = validCases.find((c) => c.catalog === "ecwid");
   const v1 = new web.Verifier(catalog("ecwid"), vectors.key.jwks, optionsOf(a));
@@ -821,6 +881,21 @@ test("verifier.permission(name): a handle answered as its name on every valid ve
       assert.equal(p.canAny([k]), p.can(name));
     }
   }
+  // Every method that takes a permission name takes its handle, and
+  // answers the same (refused permissions too).
+  for (const c of validCases.filter((c) => c.catalog === "amilia" || c.name === "sitee/dia")) {
+    const [today, small] = [reference, web].map((m) => new m.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c)));
+    const records = recordsFor(today, today.load(c.snapshot));
+    for (const [v, p] of [[today, today.load(c.snapshot)], [small, await small.verify(c.snapshot)], [small, small.denyAll()], [today, today.denyAll()]]) {
+      for (const name of v.permissionNames) {
+        const h = v.permission(name);
+        for (const f of ["explain", "needsStepUp", "permissionScope", "filterSpecFor"]) {
+          assert.deepEqual(await outcome(() => p[f](h)), await outcome(() => p[f](name)), `${c.name} ${f} ${name}`);
+        }
+        assert.deepEqual(await outcome(() => p.filterFor(h, records)), await outcome(() => p.filterFor(name, records)));
+      }
+    }
+  }
   const c = validCases.find((c) => c.name === "sitee/dia");
   for (const m of [web, reference]) {
     const v = new m.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));
@@ -833,6 +908,21 @@ test("verifier.permission(name): a handle answered as its name on every valid ve
     assert.throws(() => p.can({ name: "staff.manage" }), (e) => e.code === "unknown_permission");
     assert.throws(() => p.can(Object.create(Object.getPrototypeOf(v.permission("staff.manage")))), (e) => e.code === "unknown_permission");
     assert.throws(() => p.can(null), (e) => e.code === "unknown_permission");
+    // Only `verifier.permission` makes one.
+    const Made = v.permission("staff.manage").constructor;
+    assert.throws(() => new Made(Symbol("making"), {}, "staff.manage", 0), (e) => e instanceof m.PermsnapError && e.code === "invalid_argument");
+    assert.throws(() => new (class extends Made {})(undefined, {}, "staff.manage", 0), (e) => e.code === "invalid_argument");
+    // Its name is its own: an app cannot rename it.
+    const h = v.permission("staff.manage");
+    assert.throws(() => { h.name = "settings.manage"; }, TypeError);
+    assert.equal(h.name, "staff.manage");
+    assert.deepEqual(Object.keys(h), ["name"]);
+    assert.deepEqual(Object.getOwnPropertySymbols(h), []);
+    // The catalog's names are copies: reordering them moves no answer.
+    const names = v.permissionNames;
+    const before = names.map((n) => p.can(n));
+    names.reverse();
+    assert.deepEqual(v.permissionNames.map((n) => v.loadOrDeny(c.snapshot).can(n)), before);
   }
   // Another entry's handle is not this entry's: refused, not answered.
   const v = new web.Verifier(catalog(c.catalog), vectors.key.jwks, optionsOf(c));

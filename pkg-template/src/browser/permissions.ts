@@ -5,15 +5,15 @@
 // (tests/js/browser.test.mjs compares them on every vector).
 
 import { PermsnapError } from "../errors.js";
-import { alive, expiredError, finalizer, interned, weakRef, type Ref, frozen, graceAll, isBytes, lengthOf, list, nameList, noExtra, ownBytes, refusedExplanation, text, unknownPermission, unreadable } from "../internal.js";
+import { alive, expiredError, interned, weakRef, type Ref, frozen, graceAll, isBytes, lengthOf, list, nameList, noExtra, ownBytes, refusedExplanation, text, unknownPermission, unreadable } from "../internal.js";
 import { REASONS } from "../codes.js";
 import { compileFilter, type CompiledFilter } from "../filter.js";
 import { armExpiry, expiry } from "../expiry.js";
 import { planRedaction, redactAll, redactOptions, type Redaction, type RedactOptions, type RedactPlan } from "../redact.js";
 import type { Claims, Explanation, MissingIds, PermissionName, Reason, RecordFilter, Scope } from "../types.js";
 import { binary, hex } from "./text.js";
-import { refusal, type Core } from "./wasm.js";
-import { handleIndex, handleName, type Permission } from "../permission.js";
+import { letGo, loaded, refusal, type Core, type Loaded } from "./wasm.js";
+import { handleIndex, nameOf, type Permission } from "../permission.js";
 
 /** A record kind of the catalog: its name, its index in the core, its fields. */
 export interface Kind {
@@ -67,12 +67,9 @@ const FEATURES = 2;
 type Rec = Record<string, unknown>;
 
 
-/** A loaded snapshot's handle in the core, let go when its permissions
- *  are collected without `free()`. */
-const handles = finalizer<{ core: Core; handle: number }>(({ core, handle }) => core.drop(handle));
-
-/** @internal Permissions from a loaded snapshot (`handle` 0: none, deny-all). */
-export let permissionsFrom: (c: Catalog, handle: number, effective: Uint8Array, expiresAt: number, error: PermsnapError | null, deadline?: number, claims?: Identity) => Permissions;
+/** @internal Permissions from a loaded snapshot, of which they are one
+ *  more holder (none: deny-all). */
+export let permissionsFrom: (c: Catalog, loaded: Loaded | null, effective: Uint8Array, expiresAt: number, error: PermsnapError | null, deadline?: number, claims?: Identity) => Permissions;
 
 /** @internal Turns `p` into permissions that deny everything, refused
  *  with `error` (a session's: it was closed, or a notice revoked them and
@@ -98,6 +95,9 @@ export let grace: (p: Permissions, on: boolean) => void;
 /** What one verified snapshot allows. */
 export class Permissions {
   #c: Catalog;
+  /** The loaded snapshot these hold (null once freed, or none). */
+  #loaded: Loaded | null;
+  /** Its handle in the core (0: none). */
   #handle: number;
   #effective: Uint8Array;
   #error: PermsnapError | null;
@@ -113,15 +113,15 @@ export class Permissions {
   #checked: number;
   #expiresAt: number;
 
-  private constructor(c: Catalog, handle: number, effective: Uint8Array, expiresAt: number, error: PermsnapError | null, deadline?: number, claims?: Identity) {
+  private constructor(c: Catalog, loaded: Loaded | null, effective: Uint8Array, expiresAt: number, error: PermsnapError | null, deadline?: number, claims?: Identity) {
     this.#c = c;
     this.#claims = claims;
     this.#checked = c.revision();
-    this.#handle = handle;
+    this.#loaded = loaded;
+    this.#handle = loaded === null ? 0 : loaded.state.handle;
     this.#effective = effective;
     this.#error = error;
     this.#expiresAt = expiresAt;
-    if (handle !== 0) handles.register(this, { core: c.core, handle }, this);
     if (deadline !== undefined) {
       // Not a finite time (a clock gone wrong): expired on the next use.
       this.#deadline = Number.isFinite(deadline) ? deadline : -Infinity;
@@ -133,7 +133,7 @@ export class Permissions {
   }
 
   static {
-    permissionsFrom = (c, handle, effective, expiresAt, error, deadline, claims) => new Permissions(c, handle, effective, expiresAt, error, deadline, claims);
+    permissionsFrom = (c, l, effective, expiresAt, error, deadline, claims) => new Permissions(c, l, effective, expiresAt, error, deadline, claims);
     expirePermissions = (p, error) => {
       if (p.#error === null) p.#deny(error ?? expiredError());
     };
@@ -222,12 +222,13 @@ export class Permissions {
    *  of another verifier by its name; anything else is no name. */
   #ofHandle(h: Permission): number {
     const i = handleIndex(h, this.#c);
-    return i >= 0 ? i : this.#perm((i === -1 ? handleName(h) : h) as PermissionName);
+    return i >= 0 ? i : this.#perm(nameOf(h) as PermissionName);
   }
 
   /** Why `can(name)` answers what it does. */
-  explain(name: PermissionName): Explanation {
+  explain(name: PermissionName | Permission): Explanation {
     noExtra(arguments.length, 1, "explain");
+    name = nameOf(name) as PermissionName;
     this.#current();
     const e = this.#error;
     if (e) {
@@ -270,13 +271,13 @@ export class Permissions {
       throw new PermsnapError("invalid_argument", "an id list is base64url text or a Uint8Array");
     }
     this.#current();
-    if (this.#error !== null) return permissionsFrom(this.#c, 0, new Uint8Array(0), 0, this.#error);
+    if (this.#error !== null) return permissionsFrom(this.#c, null, new Uint8Array(0), 0, this.#error);
     // Before the list is read, as the reference refuses it.
     if (this.missingIds().length === 0) throw new PermsnapError("invalid_argument", "this snapshot lists no record ids beside it (no `listed` scope)");
     const bytes = binary(typeof list === "string" ? list : (ownBytes(list) as Uint8Array), "PSI", MAX_IDS);
     this.#c.core.input(bytes);
     const [handle] = this.#ask("ps_with_ids");
-    const derived = permissionsFrom(this.#c, handle, this.#effective, this.#expiresAt, null, this.#deadline, this.#claims);
+    const derived = permissionsFrom(this.#c, loaded(this.#c.core, handle), this.#effective, this.#expiresAt, null, this.#deadline, this.#claims);
     // Checked against the revocations when its parent was: made in a
     // session's grace after a notice, it checks itself once let go
     // (review, session 21).
@@ -298,8 +299,9 @@ export class Permissions {
   }
 
   /** Does `name` need the acting person's PIN first? */
-  needsStepUp(name: PermissionName): boolean {
+  needsStepUp(name: PermissionName | Permission): boolean {
     noExtra(arguments.length, 1, "needsStepUp");
+    name = nameOf(name) as PermissionName;
     return this.#bit(STEP_UP, this.#perm(text(name, "a permission name")));
   }
 
@@ -492,8 +494,9 @@ export class Permissions {
   /** The scope permission `name` acts with on the records of its kind:
    *  `"none"` unless `can(name)`; the permission's own scope when it has
    *  one ("own financial reports" vs "all"), else its kind's view scope. */
-  permissionScope(name: PermissionName): Scope {
+  permissionScope(name: PermissionName | Permission): Scope {
     noExtra(arguments.length, 1, "permissionScope");
+    name = nameOf(name) as PermissionName;
     const [kind, p] = this.#acting(name);
     return this.#scope(kind, p);
   }
@@ -525,8 +528,9 @@ export class Permissions {
 
   /** Which records permission `name` acts on, as data: its kind, with
    *  `permissionScope(name)`. */
-  filterSpecFor(name: PermissionName): RecordFilter {
+  filterSpecFor(name: PermissionName | Permission): RecordFilter {
     noExtra(arguments.length, 1, "filterSpecFor");
+    name = nameOf(name) as PermissionName;
     return this.#filter(...this.#acting(text(name, "a permission name"))).spec;
   }
 
@@ -561,8 +565,9 @@ export class Permissions {
 
   /** The records permission `name` acts on (a new array): e.g. the
    *  payments an "own financial reports" right covers. */
-  filterFor<T extends object>(name: PermissionName, records: readonly T[]): T[] {
+  filterFor<T extends object>(name: PermissionName | Permission, records: readonly T[]): T[] {
     noExtra(arguments.length, 2, "filterFor");
+    name = nameOf(name) as PermissionName;
     return this.#run(this.#filter(...this.#acting(text(name, "a permission name"))), records);
   }
 
@@ -647,10 +652,11 @@ export class Permissions {
    *  answers not asked before throw afterwards. */
   free(): void {
     noExtra(arguments.length, 0, "free");
-    if (this.#handle === 0) return;
-    handles.unregister(this);
-    this.#c.core.drop(this.#handle);
+    const l = this.#loaded;
+    if (l === null) return;
+    this.#loaded = null;
     this.#handle = 0;
+    letGo(l);
   }
 }
 

@@ -25,7 +25,7 @@ import type { VerifierOptions } from "./options.js";
 import { offCurve, readKeys } from "./keys.js";
 import { permissionsFrom, type Catalog, type Identity, type Kind, type Permissions } from "./permissions.js";
 import { base64url, binary, hex, strictUtf8, trim } from "./text.js";
-import { Core, refusal } from "./wasm.js";
+import { Core, hold, letGo, loaded, refusal, type Loaded } from "./wasm.js";
 
 /** Whether this build's core applies revocation feeds and gates routes
  *  (lean's `edge`: `permsnap/edge`). Defined by scripts/build-pkg.sh
@@ -112,7 +112,8 @@ interface Held {
  *  bytes for the same account under the same keys reads it once, and
  *  checks its time (in the core) and its revocations anew each time. */
 interface Kept {
-  handle: number;
+  /** Its handle in the core; this load is one of its holders. */
+  loaded: Loaded;
   effective: Uint8Array;
   expiresAt: number;
   claims: Identity;
@@ -135,7 +136,7 @@ function release(h: Held): void {
 
 /** Lets go of the loads `h` kept. */
 function forget(h: Held): void {
-  for (const k of h.loads.values()) h.core.drop(k.handle);
+  for (const k of h.loads.values()) letGo(k.loaded);
   h.loads.clear();
 }
 
@@ -644,7 +645,7 @@ export class Verifier {
     noExtra(arguments.length, 1, "denyAll");
     if (!(error instanceof PermsnapError)) throw new PermsnapError("invalid_argument", "denyAll takes a PermsnapError");
     this.#live();
-    return permissionsFrom(this.#c, 0, new Uint8Array(0), 0, error);
+    return permissionsFrom(this.#c, null, new Uint8Array(0), 0, error);
   }
 
   /** Reads a verified snapshot's bytes against the catalog at `now`. */
@@ -665,7 +666,7 @@ export class Verifier {
     if (kept !== undefined && kept.check === check && kept.keyset === this.#keyset && sameBytes(kept.expected, expected)) {
       // Read before for this account under these keys: its time checked
       // again in the core, then its revocations, as a load checks them.
-      core.call("ps_recheck", kept.handle, now, this.#leeway);
+      core.call("ps_recheck", kept.loaded.state.handle, now, this.#leeway);
       return this.#handOut(kept, now, null);
     }
     core.input(bytes, expected);
@@ -679,25 +680,26 @@ export class Verifier {
       throw e;
     }
     const [handle, at, len, lo, hi] = out;
+    // Held from here: should a read below throw, the core still frees it.
+    const l = loaded(core, handle);
     const expiresAt = hi * 2 ** 32 + lo;
     const effective = core.bytes(at, len);
     const [epoch, vlo, vhi, idAt] = core.call("ps_claims", handle);
     const id = hex(core.bytes(idAt, 8));
     const [s, sl, t, tl] = core.call("ps_subject", handle);
     const claims: Identity = { subject: core.text(s, sl), tenant: core.text(t, tl), version: u64(vlo, vhi), epoch, id };
-    const loaded: Kept = { handle, effective, expiresAt, claims, check, expected, keyset: this.#keyset };
-    return this.#handOut(loaded, now, key);
+    return this.#handOut({ loaded: l, effective, expiresAt, claims, check, expected, keyset: this.#keyset }, now, key);
   }
 
   /** Permissions from `loaded` at `now`, unless a notice applied before
    *  revoked it (refused, as the default entry refuses it after the
    *  account and the clock). A new load (read from the bytes `key`) is
    *  kept for the next load of the same bytes, or let go when refused. */
-  #handOut(loaded: Kept, now: number, key: string | null): Permissions {
-    const { core, loads } = this.#held;
-    const revoked = this.#check(loaded.claims, now);
+  #handOut(kept: Kept, now: number, key: string | null): Permissions {
+    const loads = this.#held.loads;
+    const revoked = this.#check(kept.claims, now);
     if (revoked) {
-      if (key !== null) core.drop(loaded.handle);
+      if (key !== null) letGo(kept.loaded);
       throw revoked;
     }
     if (key !== null) {
@@ -705,17 +707,17 @@ export class Verifier {
       // replaced; else the oldest goes once there are KEPT_LOADS.
       const out = loads.has(key) ? key : loads.size >= KEPT_LOADS ? (loads.keys().next().value as string) : null;
       if (out !== null) {
-        core.drop((loads.get(out) as Kept).handle);
+        letGo((loads.get(out) as Kept).loaded);
         loads.delete(out);
       }
-      loads.set(key, loaded);
+      loads.set(key, kept);
     }
-    core.share(loaded.handle);
+    hold(kept.loaded);
     // Denies everything once `load` would refuse it (its expiry plus the
     // leeway, by this verifier's clock): a timer per expiry time, no clock
     // read per check.
-    const deadline = Date.now() + (loaded.expiresAt + this.#leeway - now) * 1000;
-    return permissionsFrom(this.#c, loaded.handle, loaded.effective, loaded.expiresAt, null, deadline, loaded.claims);
+    const deadline = Date.now() + (kept.expiresAt + this.#leeway - now) * 1000;
+    return permissionsFrom(this.#c, kept.loaded, kept.effective, kept.expiresAt, null, deadline, kept.claims);
   }
 
   /** Replaces the trusted keys (key rotation) without rebuilding the

@@ -14,7 +14,7 @@
 import { PermsnapError } from "../errors.js";
 import { CORE_ERROR_CODES } from "../codes.js";
 import type { ErrorCode, WasmModule, WasmSource } from "../types.js";
-import { describe, nodeFile, notInitialized } from "../internal.js";
+import { describe, finalizer, nodeFile, notInitialized } from "../internal.js";
 
 /** The exports of this build's core, sorted, space-separated: defined by
  *  scripts/build-pkg.sh (esbuild `--define`) from the build's own .wasm. A
@@ -169,25 +169,6 @@ export class Core {
     }
   }
 
-  /** The loaded snapshots held more than once (a verifier's kept load
-   *  and the permissions handed out from it): how many holders beyond the
-   *  first. */
-  #shared = new Map<number, number>();
-
-  /** One more holder of the loaded snapshot `handle`: each lets go of it
-   *  with `drop`, and the core frees it when the last one has. */
-  share(handle: number): void {
-    this.#shared.set(handle, (this.#shared.get(handle) ?? 0) + 1);
-  }
-
-  /** A holder lets go of the loaded snapshot `handle`. */
-  drop(handle: number): void {
-    const more = this.#shared.get(handle);
-    if (more === undefined) this.x.ps_drop(handle);
-    else if (more === 1) this.#shared.delete(handle);
-    else this.#shared.set(handle, more - 1);
-  }
-
   /** Copies `parts` into the core's input buffer. */
   input(...parts: Uint8Array[]): void {
     let n = 0;
@@ -252,4 +233,50 @@ export class Core {
   text(at: number, len: number): string {
     return utf8.decode(new Uint8Array(this.x.memory.buffer, at, len));
   }
+}
+
+/** What the finalizer of a `Loaded` frees: the handle, while held. */
+interface LoadState {
+  core: Core;
+  handle: number;
+  holders: number;
+}
+
+/** A loaded snapshot's handle in the core, and its holders: a verifier's
+ *  kept load and each `Permissions` handed out from it (or what `withIds`
+ *  made). Each holder lets go once (`letGo`); the core frees the handle
+ *  when the last one has, or, when holders were collected without letting
+ *  go, once nothing references this object. One finalizer per load, not
+ *  per `Permissions`: a cached load hands out objects at no registration
+ *  (about a quarter of its time in Node). */
+export interface Loaded {
+  readonly state: LoadState;
+}
+
+const loadedHandles = finalizer<LoadState>((s) => {
+  if (s.holders === 0) return;
+  s.holders = 0;
+  s.core.x.ps_drop(s.handle);
+});
+
+/** Loaded snapshot `handle`, held once by its maker. */
+export function loaded(core: Core, handle: number): Loaded {
+  const state = { core, handle, holders: 1 };
+  const l = { state };
+  loadedHandles.register(l, state, l);
+  return l;
+}
+
+/** One more holder of `l`. */
+export function hold(l: Loaded): void {
+  l.state.holders++;
+}
+
+/** A holder lets go of `l`: the core frees it after the last one. */
+export function letGo(l: Loaded): void {
+  const s = l.state;
+  if (s.holders === 0) return;
+  if (--s.holders > 0) return;
+  loadedHandles.unregister(l);
+  s.core.x.ps_drop(s.handle);
 }
