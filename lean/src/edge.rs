@@ -230,8 +230,9 @@ fn worded(status: u32, code: u32, message: Option<&str>) -> Option<Decision> {
 /// Answers 0 with the decision in the text buffer (out: its address and
 /// length, the status, then the permission whose explanation ends the
 /// message, or `u32::MAX`): its nine texts (code, message, route,
-/// permission, reason, subject, tenant, actor, nonce), each a
-/// little-endian u32 length (`u32::MAX`: none) and its bytes. Answers
+/// permission, reason, subject, tenant, actor, nonce): their nine
+/// little-endian u32 lengths (`u32::MAX`: none), then the texts' bytes one
+/// after another. Answers
 /// `u32::MAX - 1` when it needs the snapshot verified first (out: its
 /// text's address and length), `u32::MAX - 2` when it needs the proof
 /// read. A snapshot or proof that is not the request's is asked for again.
@@ -309,7 +310,7 @@ pub extern "C" fn ps_gate_check(
                 let d = &checked.decision;
                 let text = &mut edge.text;
                 text.clear();
-                for field in [
+                let fields = [
                     Some(&d.code),
                     Some(&d.message),
                     d.route.as_ref(),
@@ -319,10 +320,15 @@ pub extern "C" fn ps_gate_check(
                     d.tenant.as_ref(),
                     d.actor.as_ref(),
                     d.nonce.as_ref(),
-                ] {
+                ];
+                // The lengths first, then the texts one after another:
+                // JavaScript decodes them in one call.
+                for field in fields {
                     let len = field.map_or(u32::MAX, |f| f.len() as u32);
                     text.extend_from_slice(&len.to_le_bytes());
-                    text.extend_from_slice(field.map_or(&b""[..], |f| f.as_bytes()));
+                }
+                for field in fields.into_iter().flatten() {
+                    text.extend_from_slice(field.as_bytes());
                 }
                 let explain = checked.explain.map_or(u32::MAX, |i| i as u32);
                 *out = [

@@ -40,16 +40,15 @@ fn out() -> [u32; 8] {
 /// The fields of the decision `ps_gate_check` left in the text buffer.
 fn decision(status: u32) -> Decision {
     let text = with(Vec::new(), |s| s.edge.text.clone());
-    let mut rest = &text[..];
+    // The nine lengths, then the texts one after another.
+    let (lengths, mut rest) = text.split_at(36);
     let mut fields: Vec<Option<String>> = Vec::new();
-    for _ in 0..9 {
-        let (len, after) = rest.split_at(4);
+    for len in lengths.chunks_exact(4) {
         let len = u32::from_le_bytes(len.try_into().unwrap());
         if len == u32::MAX {
             fields.push(None);
-            rest = after;
         } else {
-            let (field, after) = after.split_at(len as usize);
+            let (field, after) = rest.split_at(len as usize);
             fields.push(Some(String::from_utf8(field.to_vec()).unwrap()));
             rest = after;
         }

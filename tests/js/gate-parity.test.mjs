@@ -102,6 +102,14 @@ test("sitee: every route, method and snapshot decides as the reference gate", ()
   // The cookie and a method override.
   same(gate, "sitee", "spa-lumi", { method: "GET", path: "/api/campaigns", cookie: `a=b; permsnap=${dia}` }, now, "cookie");
   same(gate, "sitee", "spa-lumi", { method: "POST", path: "/api/campaigns", snapshot: dia, override: "DELETE" }, now, "override");
+  // Text that is not ASCII, in the request and in the decision (the gate
+  // encodes and decodes ASCII in one call, anything else text by text).
+  for (const path of ["/api/clients/é", "/api/campaigns/日本", "/api/clients/%C3%A9", "/nowhere/😀"]) {
+    same(gate, "sitee", "spa-lumi", { method: "GET", path, snapshot: dia }, now, path);
+  }
+  same(gate, "sitee", "spa-lumi", { method: "GÉT", path: "/api/campaigns", snapshot: dia }, now, "a method not in ASCII");
+  same(gate, "sitee", "spa-lumi", { method: "GET", path: "/api/campaigns", cookie: `é=ü; permsnap=${dia}` }, now, "a cookie not in ASCII");
+  same(gate, "sitee", "spa-lumi", { method: "POST", path: "/api/campaigns", snapshot: dia, override: "DÉLETE" }, now, "an override not in ASCII");
   assert.ok(n > 200, String(n));
 });
 
@@ -137,4 +145,12 @@ test("amilia's front desk: step-up proofs decide as the reference gate, attribut
   }
   // The gate keeps deciding after each refusal: the good proof again.
   assert.deepEqual([ours(gate, { method: "POST", path: "/api/pos/sales", snapshot: desk, stepUp: good }).actor], ["samantha"]);
+  // A desk and an actor whose ids are not ASCII: the texts of the decision
+  // after them (its account, its actor) are read whole.
+  const accented = issuer.issue(a.tenant, { id: "réception", roles: ["front_desk"], shared_account: true }, { now }).snapshot;
+  const byJose = issuer.stepUp(accented, { actor: "josé", permission: "pos.sell", method: "POST", path: "/api/pos/sales", now }).proof;
+  const r = { method: "POST", path: "/api/pos/sales", snapshot: accented, stepUp: byJose };
+  same(gate, "amilia", a.tenant, r, now, "ids not in ASCII");
+  const d = ours(gate, r);
+  assert.deepEqual([d.status, d.subject, d.tenant, d.actor], [200, "réception", a.tenant, "josé"]);
 });
