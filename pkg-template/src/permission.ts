@@ -4,6 +4,7 @@
 // is made (an app's start-up), not at the first check that reaches it.
 
 import { PermsnapError } from "./errors.js";
+import { text, unknownPermission } from "./internal.js";
 import type { PermissionName } from "./types.js";
 
 /** Only this module makes handles (`new` of the class, or of a subclass,
@@ -12,9 +13,11 @@ const MAKING = Symbol("making");
 const define = Object.defineProperty;
 const freeze = Object.freeze;
 
-/** @internal Makes the handle of permission `name`, at `index` in the
- *  catalog of `scope` (what a verifier and its permissions share). */
-export let permissionHandle: (scope: object, name: string, index: number) => Permission;
+/** @internal `verifier.permission(name)`: the handle of `name` kept in
+ *  `handles`, made on the first ask with its index in the catalog of
+ *  `scope` (what a verifier and its permissions share), which `indexOf`
+ *  finds (-1: `unknown_permission`). */
+export let permissionOf: (handles: Map<string, Permission>, scope: object, name: unknown, indexOf: (name: string) => number) => Permission;
 
 /** @internal `h`'s index when it is a handle made in `scope`; -1 for a
  *  handle of another verifier (look its name up); -2 for anything that is
@@ -46,7 +49,15 @@ export class Permission {
   }
 
   static {
-    permissionHandle = (scope, name, index) => new Permission(MAKING, scope, name, index);
+    permissionOf = (handles, scope, name, indexOf) => {
+      let h = handles.get(name as string);
+      if (h === undefined) {
+        const i = indexOf(text(name, "a permission name"));
+        if (i < 0) unknownPermission(name);
+        handles.set(name as string, (h = new Permission(MAKING, scope, name as string, i)));
+      }
+      return h;
+    };
     handleIndex = (h, scope) => {
       if (typeof h !== "object" || h === null || !(#index in h)) return -2;
       return h.#scope === scope ? h.#index : -1;

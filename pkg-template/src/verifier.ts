@@ -5,11 +5,11 @@
 import { Verifier as WasmVerifier, type Permissions as WasmPermissions } from "./permsnap_wasm.js";
 import { PermsnapError } from "./errors.js";
 import { isInitialized } from "./init.js";
-import { accountId, inputBytes, interned, isBytes, noExtra, notInitialized, ownBytes, parseJson, plainData, readClock, text, unknownPermission, wasmCall } from "./internal.js";
+import { accountId, inputBytes, interned, isBytes, noExtra, notInitialized, ownBytes, parseJson, plainData, readClock, text, wasmCall } from "./internal.js";
 import { allowedMap, permissionsFrom, expireIn, type CatalogInfo, type Permissions } from "./permissions.js";
 import { recheckAll } from "./expiry.js";
 import type { CatalogInput, FeedReport, Jwks, KeySetReport, NoticeSummary, PermissionName, Revocations, VerifierOptions } from "./types.js";
-import { permissionHandle, type Permission } from "./permission.js";
+import { permissionOf, type Permission } from "./permission.js";
 
 const VERIFIER = Symbol.for("permsnap.Verifier");
 
@@ -301,14 +301,7 @@ export class Verifier {
    *  for a name not in it). The same object for the same name. */
   permission(name: PermissionName): Permission {
     noExtra(arguments.length, 1, "permission");
-    const handles = (this.#handles ??= new Map());
-    let h = handles.get(name);
-    if (h === undefined) {
-      const i = this.#info.names.indexOf(text(name, "a permission name"));
-      if (i < 0) unknownPermission(name);
-      handles.set(name, (h = permissionHandle(this.#info, name, i)));
-    }
-    return h;
+    return permissionOf((this.#handles ??= new Map()), this.#info, name, (n) => this.#info.names.indexOf(n));
   }
 
   /** The fields of `kind` the catalog declares (those a snapshot can hide). */

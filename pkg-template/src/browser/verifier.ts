@@ -16,8 +16,8 @@
 //   (`applyFeed`, `maxFeedAge`) and the route gate (edge/gate.ts).
 
 import { PermsnapError } from "../errors.js";
-import { accountId, finalizer, interned, isBytes, noExtra, ownBytes, plainData, readClock, strictOptions, text, unknownPermission } from "../internal.js";
-import { permissionHandle, type Permission } from "../permission.js";
+import { accountId, finalizer, interned, isBytes, noExtra, ownBytes, plainData, readClock, strictOptions, text } from "../internal.js";
+import { permissionOf, type Permission } from "../permission.js";
 import { platformVerify } from "../platform.js";
 import { recheckAll } from "../expiry.js";
 import type { CatalogInput, ErrorCode, FeedReport, Jwks, KeySetReport, NoticeSummary, PermissionName, Revocations } from "../types.js";
@@ -825,14 +825,7 @@ export class Verifier {
    *  up. The same object for the same name. */
   permission(name: PermissionName): Permission {
     noExtra(arguments.length, 1, "permission");
-    const handles = (this.#handles ??= new Map());
-    let h = handles.get(name);
-    if (h === undefined) {
-      const i = this.#c.names.get(text(name, "a permission name"));
-      if (i === undefined) unknownPermission(name);
-      handles.set(name, (h = permissionHandle(this.#c, name, i)));
-    }
-    return h;
+    return permissionOf((this.#handles ??= new Map()), this.#c, name, (n) => this.#c.names.get(n) ?? -1);
   }
 
   /** The catalog's record kinds. */
