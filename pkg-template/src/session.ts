@@ -402,7 +402,10 @@ export class Session {
    *  no longer kept fresh would answer yes past a revocation (an app
    *  closing it at sign-out kept the person's powers, and the text worked
    *  as a bearer token: attack review, session 17). Subscribers hear the
-   *  deny-all; `snapshot` is `null`; `refresh()` answers deny-all. */
+   *  deny-all; `snapshot` is `null`; `refresh()` answers deny-all. The
+   *  session's verifiers are freed (their catalog and snapshots leave the
+   *  WebAssembly memory now, not at the next garbage collection), and what
+   *  was under way ends without a report. */
   close(): void {
     noExtra(arguments.length, 0, "close");
     if (this.#closed) return;
@@ -417,6 +420,7 @@ export class Session {
     grace(this.#current, false);
     for (const r of this.#retired) r.verifier.free();
     this.#retired = [];
+    this.#verifier.free();
     clearTimeout(this.#refreshTimer);
     clearTimeout(this.#expiryTimer);
     clearTimeout(this.#recoverTimer);
@@ -426,7 +430,7 @@ export class Session {
     try {
       this.#stopNotices?.();
     } catch (e) {
-      this.#report(e);
+      this.#report(e, true);
     }
   }
 
@@ -533,6 +537,11 @@ export class Session {
           this.#report(e);
         }
       }
+    }
+    // Closed meanwhile: nothing to replace.
+    if (this.#closed) {
+      verifier.free();
+      return;
     }
     this.#retired.push({ verifier: this.#verifier, until: Date.now() / 1000 + RETIRED_MEMORY });
     // A few at most: the oldest's permissions, if still held, then deny
@@ -725,8 +734,12 @@ export class Session {
       try {
         return await this.#verifier.verify(text);
       } catch (e) {
+        // Closed meanwhile (its verifier freed), before or during the
+        // reload: nothing to decide.
+        if (this.#closed) return null;
         if (!(e instanceof PermsnapError)) throw e;
         if (attempt === 0 && (await this.#reload(e.code))) continue;
+        if (this.#closed) return null;
         this.#report(e);
         refused?.();
         // A revoked answer (fetched before the edit) while the revoked
@@ -816,7 +829,10 @@ export class Session {
    *  access (a refused snapshot swapped for deny-all, a notice kept for
    *  its keys, the next subscriber told), and a throw there left the
    *  wider permissions in force (attack review, session 17). */
-  #report(e: unknown): void {
+  #report(e: unknown, atClose = false): void {
+    // Closed, what was under way meets freed verifiers: not the app's
+    // concern any more.
+    if (this.#closed && !atClose) return;
     try {
       if (this.#o.onError) this.#o.onError(e);
       else console.error("permsnap session:", e);

@@ -74,6 +74,56 @@ test("everything is denied until the first snapshot verifies; then subscribers g
   s.close();
 });
 
+test("close() frees the session's verifier at once; a refresh under way then resolves to deny-all, and nothing more is reported (review, session 30)", async () => {
+  // This build's modules themselves, to watch their core (pkg/node.js is
+  // a bundle with a core of its own).
+  const dir = build === "web" ? "pkg/" : "pkg/sync/";
+  const m = await import(new URL(`../../${dir}index.js`, import.meta.url));
+  const { Core } = await import(new URL(`../../${dir}wasm.js`, import.meta.url));
+  if (!m.isInitialized()) m.initSync(readFileSync(`${root}${dir}permsnap_wasm_bg.wasm`));
+  const core = Core.get();
+  const calls = { ps_drop_catalog: 0, ps_drop: 0 };
+  const saved = {};
+  for (const f of Object.keys(calls)) {
+    saved[f] = core.x[f];
+    core.x[f] = (...args) => (calls[f]++, saved[f](...args));
+  }
+  try {
+    const app = endpoint({ id: "fay", roles: ["user"] });
+    // Once `held`, a fetch waits for `answer()`.
+    let [held, answer] = [false, undefined];
+    const fetchSnapshot = async (request) => {
+      if (held) await new Promise((resolve) => { answer = resolve; });
+      return app.fetchSnapshot(request);
+    };
+    const errors = [];
+    const s = m.createSession({ catalog, jwks, tenant, fetchSnapshot, onError: (e) => errors.push(e) });
+    const p = await s.ready;
+    assert.equal(p.can("calendar.view"), true);
+    // A refresh whose answer comes after close().
+    held = true;
+    await sleep(1100); // past the spacing between two fetches
+    const refreshing = s.refresh();
+    await waitFor(() => answer !== undefined, 5000, "the refresh's fetch");
+    const before = { ...calls };
+    s.close();
+    assert.equal(calls.ps_drop_catalog, before.ps_drop_catalog + 1, "its catalog left the core at close()");
+    assert.ok(calls.ps_drop > before.ps_drop, "and its snapshot");
+    answer();
+    const after = await refreshing;
+    assert.equal(after.can("calendar.view"), false);
+    assert.equal(after.error?.code, "no_snapshot");
+    assert.equal(s.permissions.can("calendar.view"), false);
+    assert.equal(p.can("calendar.view"), false, "what it handed out denies too");
+    assert.equal((await s.refresh()).error?.code, "no_snapshot");
+    s.applyNotice("not a notice");
+    await sleep(50);
+    assert.deepEqual(errors, [], "nothing reported after close()");
+  } finally {
+    Object.assign(core.x, saved);
+  }
+});
+
 test("the session works from the server's clock: a device an hour ahead still loads", async (t) => {
   const app = endpoint({ id: "fay", roles: ["user"] });
   t.after(() => { Date.now = realNow; });
