@@ -97,8 +97,6 @@ export class Permissions {
   #c: Catalog;
   /** The loaded snapshot these hold (null once freed, or none). */
   #loaded: Loaded | null;
-  /** Its handle in the core (0: none). */
-  #handle: number;
   #effective: Uint8Array;
   #error: PermsnapError | null;
   #deadline: number | undefined;
@@ -118,7 +116,6 @@ export class Permissions {
     this.#claims = claims;
     this.#checked = c.revision();
     this.#loaded = loaded;
-    this.#handle = loaded === null ? 0 : loaded.state.handle;
     this.#effective = effective;
     this.#error = error;
     this.#expiresAt = expiresAt;
@@ -169,6 +166,11 @@ export class Permissions {
     this.#effective = new Uint8Array(0);
     this.#memo = this.#plans = undefined;
     this.free();
+  }
+
+  /** The loaded snapshot's handle in the core (0: none, or freed). */
+  get #handle(): number {
+    return this.#loaded === null ? 0 : this.#loaded.state.handle;
   }
 
   /** Calls core export `f` on this snapshot (and `args`). */
@@ -655,7 +657,6 @@ export class Permissions {
     const l = this.#loaded;
     if (l === null) return;
     this.#loaded = null;
-    this.#handle = 0;
     letGo(l);
   }
 }
